@@ -1,0 +1,30 @@
+# Misdelivery Guard — the README's commands. Everything runs from a local .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test bench clean
+
+install: $(STAMP)
+
+# System packages first (libmagic, swaks, chromium, PostgreSQL for the tests); the script
+# installs what is missing when it may (root), and otherwise says what to install.
+$(STAMP): pyproject.toml
+	@sh .ci/system-packages
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: install
+	$(BIN)/misdelivery-guard serve $(if $(CONFIG),--config $(CONFIG))
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python bench/relay.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,50 @@
+"""The only types other packages import from `inspectors`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Protocol
+
+if TYPE_CHECKING:
+    from .message import MessageView
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    code: str                       # dotted area.kind, e.g. "pii.my_number"
+    count: int                      # distinct values (or records) found
+    where: tuple[str, ...] = ()     # "body", "attachment:顧客.xlsx!Sheet1!D2:D120", "header:To"
+    evidence: tuple[str, ...] = ()  # masked samples only, never raw personal data
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "count": self.count,
+                "where": list(self.where), "evidence": list(self.evidence)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Finding":
+        return cls(code=data["code"], count=int(data["count"]),
+                   where=tuple(data.get("where", ())), evidence=tuple(data.get("evidence", ())))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Envelope:
+    """The SMTP envelope: who really gets the message, whatever the headers say."""
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+
+
+class Inspector(Protocol):
+    name: str
+
+    def inspect(self, message: "MessageView") -> Iterable[Finding]: ...
+
+
+def domain_of(address: str) -> str:
+    """The lower-cased domain of an address; '' when there is none."""
+    _, _, domain = address.rpartition("@")
+    return domain.strip().strip(">").rstrip(".").lower()
+
+
+def is_within(domain: str, parents: Iterable[str]) -> bool:
+    """True when `domain` is one of `parents` or a subdomain of one."""
+    domain = domain.lower()
+    return any(domain == p or domain.endswith("." + p) for p in parents)

@@ -1,0 +1,144 @@
+"""misdelivery-guard: serve, check, user add."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses
+from pathlib import Path
+
+from .errors import ConfigError
+
+EXIT_CODES = {"pass": 0, "hold": 10, "reject": 20}
+USAGE_ERROR = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help(sys.stderr)
+        return USAGE_ERROR
+    try:
+        return args.run(args)
+    except ConfigError as exc:
+        print(f"misdelivery-guard: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="misdelivery-guard",
+                                     description="Outbound SMTP relay that holds misdirected mail.")
+    sub = parser.add_subparsers(dest="command")
+    p = sub.add_parser("serve", help="run the SMTP relay and the web pages")
+    p.add_argument("--config", help="YAML configuration (default: ./guard.yaml if present)")
+    p.set_defaults(run=_serve)
+    p = sub.add_parser("check", help="run the inspection on a message without sending it")
+    p.add_argument("message", help="an .eml file, or - for standard input")
+    p.add_argument("--config")
+    p.add_argument("--mail-from", help="envelope sender (default: the From header)")
+    p.add_argument("--rcpt", action="append", default=[], help="envelope recipient; repeat per recipient")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=_check)
+    p = sub.add_parser("user", help="manage SMTP/admin users")
+    user_sub = p.add_subparsers(dest="user_command")
+    add = user_sub.add_parser("add", help="add or replace a user (password read from the terminal or stdin)")
+    add.add_argument("login", help="the user's address; it is also the only envelope sender it may use")
+    add.add_argument("--role", default="sender", choices=["sender", "admin"])
+    add.add_argument("--config")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.set_defaults(run=_user_add)
+    return parser
+
+
+def _serve(args) -> int:
+    import asyncio
+
+    from .server import serve
+    from .settings import load_settings
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)   # aiosmtpd: per-connection chatter
+    settings = load_settings(args.config)
+    asyncio.run(serve(settings))
+    return 0
+
+
+def _check(args) -> int:
+    from inspectors.base import Envelope
+    from rules import MessageFacts, decide, load_rules, RuleError
+
+    from .pipeline import InspectorConfig, build_inspectors, inspect_raw
+    from .settings import load_settings
+    try:
+        raw = sys.stdin.buffer.read() if args.message == "-" else Path(args.message).read_bytes()
+    except OSError as exc:
+        print(f"misdelivery-guard: cannot read {args.message}: {exc.strerror}", file=sys.stderr)
+        return USAGE_ERROR
+    settings = load_settings(args.config)
+    try:
+        rules = load_rules(settings.rules)
+    except RuleError as exc:
+        raise ConfigError(str(exc)) from None
+    envelope = _envelope(raw, args.mail_from, args.rcpt)
+    inspection = inspect_raw(raw, envelope, build_inspectors(
+        InspectorConfig(internal_domains=settings.internal_domains)))
+    decision = decide(inspection.findings, MessageFacts(mail_from=envelope.mail_from,
+                                                        rcpt_tos=envelope.rcpt_tos), rules)
+    verdict = decision.action if decision.action in EXIT_CODES else "hold"
+    report = {
+        "verdict": verdict,
+        "rules": [{"id": m.id, "action": m.action, "mode": m.mode, "reason": m.reason.get("en", ""),
+                   "reason_ja": m.reason.get("ja", "")} for m in decision.matched],
+        "findings": [f.to_dict() for f in inspection.findings],
+    }
+    print(json.dumps(report, ensure_ascii=False) if args.json else _human(report))
+    return EXIT_CODES[verdict]
+
+
+def _envelope(raw: bytes, mail_from: str | None, rcpts: list[str]):
+    from inspectors.base import Envelope
+    from inspectors.charsets import decode_header_value
+    headers = BytesHeaderParser().parsebytes(raw)
+
+    def addresses(*names: str) -> list[str]:
+        values = [decode_header_value(v) for n in names for v in headers.get_all(n, [])]
+        return [a for _, a in getaddresses(values) if "@" in a]
+    sender = mail_from if mail_from is not None else next(iter(addresses("From")), "")
+    return Envelope(mail_from=sender, rcpt_tos=tuple(rcpts or addresses("To", "Cc", "Bcc")))
+
+
+def _human(report: dict) -> str:
+    lines = [f"verdict: {report['verdict']}"]
+    for r in report["rules"]:
+        lines.append(f"  rule {r['id']} ({r['mode']}, {r['action']}): {r['reason']}")
+    for f in report["findings"]:
+        where = ", ".join(f["where"])
+        lines.append(f"  finding {f['code']} x{f['count']} {where} {' '.join(f['evidence'])}".rstrip())
+    return "\n".join(lines)
+
+
+def _user_add(args) -> int:
+    from .auth import add_user
+    from .settings import load_settings
+    settings = load_settings(args.config)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Again: "):
+            print("misdelivery-guard: the passwords differ", file=sys.stderr)
+            return USAGE_ERROR
+    if len(password) < 8:
+        print("misdelivery-guard: the password must have at least 8 characters", file=sys.stderr)
+        return USAGE_ERROR
+    add_user(settings.users_file, args.login, password, args.role)
+    print(f"user {args.login} ({args.role}) written to {settings.users_file}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

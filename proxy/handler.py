@@ -1,0 +1,182 @@
+"""aiosmtpd handler hooks: the only place that writes SMTP replies (DESIGN.md step 5).
+
+Every path ends in one of: forwarded and accepted upstream (250), committed to the quarantine
+(250), or a 4xx/5xx that leaves the message with the client. An unexpected error is 451.
+"""
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from inspectors.base import Envelope, domain_of
+from quarantine.delivery import PermanentFailure, Send, TemporaryFailure
+from quarantine.notice import hold_notice
+from quarantine.records import HeldMessage
+from quarantine.store import Store
+from quarantine.tokens import new_csrf, new_token
+from rules import Decision, MessageFacts, RuleSet, decide
+
+from .pipeline import Inspection, Pipeline
+
+log = logging.getLogger("guard.smtp")
+
+INTERNAL_ERROR = "451 4.3.0 Internal error, message not accepted; please try again later"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Policy:
+    """The session limits and trust settings the handler enforces."""
+    trusted_networks: tuple
+    max_recipients: int
+    max_header_size: int
+    public_url: str
+    hold_expiry: float
+    notice_from: str
+
+
+def new_queue_id() -> str:
+    return secrets.token_hex(6).upper()
+
+
+class Handler:
+    def __init__(self, *, policy: Policy, pipeline: Pipeline, rules: Callable[[], RuleSet],
+                 store: Store, send: Send, on_queued: Callable[[], None]) -> None:
+        self.policy = policy
+        self.pipeline = pipeline
+        self.rules = rules
+        self.store = store
+        self.send = send
+        self.on_queued = on_queued
+        self.inflight = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    # --- MAIL / RCPT: cheap checks, never an open relay ----------------------------------
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if session.authenticated and address.lower() != str(session.auth_data).lower():
+            return "553 5.7.1 Sender address is not owned by the authenticated user"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if not (session.authenticated or self._trusted(session.peer)):
+            # RFC 5321 §3.6.2 (relaying): only trusted or authenticated clients may relay.
+            return "554 5.7.1 Relay access denied: authenticate first"
+        if len(envelope.rcpt_tos) >= self.policy.max_recipients:
+            return "452 4.5.3 Too many recipients"   # RFC 5321 §4.5.3.1.10
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 2.1.5 OK"
+
+    def _trusted(self, peer) -> bool:
+        try:
+            ip = ipaddress.ip_address(peer[0] if isinstance(peer, tuple) else peer)
+        except (ValueError, TypeError, IndexError):
+            return False
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        return any(ip in net for net in self.policy.trusted_networks)
+
+    # --- DATA -----------------------------------------------------------------------------
+    async def handle_DATA(self, server, session, envelope):
+        qid = new_queue_id()
+        self.inflight += 1
+        self.idle.clear()
+        try:
+            return await self._data(qid, session, envelope)
+        except asyncio.CancelledError:
+            log.warning("qid=%s event=cancelled (session timeout or client gone)", qid)
+            raise
+        except Exception:
+            log.exception("qid=%s event=internal_error", qid)
+            return f"{INTERNAL_ERROR} ({qid})"
+        finally:
+            self.inflight -= 1
+            if self.inflight == 0:
+                self.idle.set()
+
+    async def handle_exception(self, error):
+        # aiosmtpd's own default is a permanent 500 carrying the exception text.
+        log.error("event=session_error error=%s", type(error).__name__, exc_info=error)
+        return INTERNAL_ERROR
+
+    async def _data(self, qid: str, session, envelope) -> str:
+        raw: bytes = envelope.original_content
+        refusal = self._refuse_raw(raw)
+        if refusal:
+            log.info("qid=%s event=refused reply=%s", qid, refusal[:3])
+            return refusal
+        env = Envelope(mail_from=envelope.mail_from or "", rcpt_tos=tuple(envelope.rcpt_tos))
+        inspection = await self.pipeline.inspect(raw, env)
+        decision = decide(inspection.findings, MessageFacts(mail_from=env.mail_from,
+                                                            rcpt_tos=env.rcpt_tos), self.rules())
+        _log_decision(qid, env, inspection, decision)
+        if decision.action == "reject":
+            reason = next((m.reason.get("en") for m in decision.enforced if m.action == "reject"), "")
+            return f"550 5.7.1 Message refused by policy: {_one_line(reason or 'see your administrator')} ({qid})"
+        if decision.action == "hold":
+            # Shielded: aiosmtpd cancels this handler when the session times out; the commit
+            # must then still finish (the client, without a 250, retries: a duplicate, not a loss).
+            await asyncio.shield(self._hold(qid, env, raw, inspection, decision))
+            return f"250 2.0.0 Held for the sender's confirmation as {qid}"
+        return await self._forward(qid, env, raw)
+
+    def _refuse_raw(self, raw: bytes) -> str | None:
+        # A bare LF or CR is how SMTP smuggling hides a second message (RFC 5321 §2.3.8).
+        crlf = raw.count(b"\r\n")
+        if raw.count(b"\n") != crlf or raw.count(b"\r") != crlf:
+            return "550 5.5.2 Message refused: bare LF or CR in DATA (RFC 5321 section 2.3.8)"
+        end = raw.find(b"\r\n\r\n")
+        if (end if end >= 0 else len(raw)) > self.policy.max_header_size:
+            return "552 5.3.4 Message header section too large"
+        return None
+
+    async def _forward(self, qid: str, env: Envelope, raw: bytes) -> str:
+        try:
+            await self.send(env.mail_from, env.rcpt_tos, raw)
+        except TemporaryFailure as exc:
+            log.warning("qid=%s event=upstream_deferred code=%d", qid, exc.code)
+            return f"451 4.4.1 Upstream not available, try again later: {_one_line(exc.text)} ({qid})"
+        except PermanentFailure as exc:
+            log.info("qid=%s event=upstream_refused code=%d refused=%d", qid, exc.code, len(exc.refused))
+            code = exc.code if 500 <= exc.code < 600 else 550
+            return f"{code} 5.0.0 Upstream refused the message: {_one_line(exc.text)} ({qid})"
+        log.info("qid=%s event=forwarded rcpts=%d", qid, len(env.rcpt_tos))
+        return f"250 2.0.0 OK queued as {qid}"
+
+    async def _hold(self, qid: str, env: Envelope, raw: bytes, inspection: Inspection,
+                    decision: Decision) -> None:
+        token, p = new_token(), self.policy
+        expires_at = time.time() + p.hold_expiry
+        notice = None
+        if env.mail_from:   # the null sender (bounces) cannot be asked anything
+            body = hold_notice(notice_from=p.notice_from, sender=env.mail_from,
+                               subject=inspection.summary.subject, link=f"{p.public_url}/h/{token}",
+                               decision=decision,
+                               expires_text=time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(expires_at)))
+            notice = (p.notice_from, (env.mail_from,), body)
+        message = HeldMessage(id=qid, mail_from=env.mail_from, rcpt_tos=env.rcpt_tos, raw=raw,
+                              decision=decision, findings=inspection.findings,
+                              summary=inspection.summary)
+        await self.store.hold(message, token=token, csrf=new_csrf(), expires_at=expires_at,
+                              notice=notice)
+        self.on_queued()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())[:300]
+
+
+def _log_decision(qid: str, env: Envelope, inspection: Inspection, decision: Decision) -> None:
+    # Codes and counts only: no addresses beyond the sender's domain, no content.
+    codes = ",".join(f"{f.code}:{f.count}" for f in inspection.findings) or "-"
+    rules = ",".join(f"{m.id}/{m.mode}" for m in decision.matched) or "-"
+    log.info("qid=%s event=inspected from_domain=%s rcpts=%d findings=%s rules=%s action=%s ms=%.1f",
+             qid, domain_of(env.mail_from) or "-", len(env.rcpt_tos), codes, rules,
+             decision.action, inspection.seconds * 1000)

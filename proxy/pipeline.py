@@ -1,0 +1,151 @@
+"""Parse once, run every inspector, in a process pool with a time limit (DESIGN.md step 3).
+
+Parsing and inspection are CPU work and never run on the event loop. Failures fail closed:
+an inspector that raises, a message that exceeds the time budget, a worker process that dies
+— each becomes an `inspector.error` finding, which the default rules hold.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import signal
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from inspectors.base import Envelope, Finding, Inspector
+from inspectors.message import Summary, parse
+from inspectors.personal_data import PersonalData
+from inspectors.recipients import ExternalRecipients
+
+log = logging.getLogger("guard.pipeline")
+
+HARD_LIMIT_GRACE = 5.0   # seconds past the budget before a stuck worker is killed
+
+
+@dataclass(frozen=True, kw_only=True)
+class InspectorConfig:
+    """What inspectors need from outside, handed to them at construction (picklable)."""
+    internal_domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Inspection:
+    findings: tuple[Finding, ...]
+    summary: Summary
+    seconds: float
+
+
+class InspectionTimeout(Exception):
+    pass
+
+
+def build_inspectors(config: InspectorConfig) -> list[Inspector]:
+    return [ExternalRecipients(config.internal_domains), PersonalData()]
+
+
+def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector]) -> Inspection:
+    """The pipeline itself, synchronous and pure: the pool's workers and `check` both run it."""
+    started = time.perf_counter()
+    try:
+        view = parse(raw, envelope)
+    except InspectionTimeout:
+        raise
+    except Exception as exc:   # parse() is built not to raise; this is the fail-closed net
+        return Inspection(findings=(_error("parser", exc),), summary=Summary(),
+                          seconds=time.perf_counter() - started)
+    findings: list[Finding] = list(view.problems)
+    for inspector in inspectors:
+        try:
+            findings.extend(inspector.inspect(view))
+        except InspectionTimeout:
+            raise
+        except Exception as exc:
+            findings.append(_error(inspector.name, exc))
+    return Inspection(findings=tuple(findings), summary=Summary.of(view),
+                      seconds=time.perf_counter() - started)
+
+
+def _error(name: str, exc: BaseException | str) -> Finding:
+    what = exc if isinstance(exc, str) else type(exc).__name__
+    return Finding(code="inspector.error", count=1, where=(f"inspector:{name}",), evidence=(what,))
+
+
+# --- the worker process side -------------------------------------------------------------
+# A pool worker builds its inspectors once, in its initializer; this global lives only in
+# the worker processes, never in the guard's own.
+_worker_inspectors: list[Inspector] = []
+
+
+def _init_worker(config: InspectorConfig) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent decides when workers stop
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _worker_inspectors[:] = build_inspectors(config)
+
+
+def _on_alarm(signum, frame):
+    raise InspectionTimeout()
+
+
+def _inspect_in_worker(raw: bytes, envelope: Envelope, budget: float) -> Inspection:
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, budget)
+    started = time.perf_counter()
+    try:
+        return inspect_raw(raw, envelope, _worker_inspectors)
+    except InspectionTimeout:
+        return Inspection(findings=(_error("pipeline", f"timeout after {budget:g}s"),),
+                          summary=Summary(), seconds=time.perf_counter() - started)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+class Pipeline:
+    def __init__(self, config: InspectorConfig, *, workers: int, timeout: float) -> None:
+        self.config = config
+        self.workers = workers
+        self.timeout = timeout
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # forkserver: forking a process that runs threads (aiosqlite, the event loop's
+        # executor) can copy held locks into the child.
+        ctx = multiprocessing.get_context("forkserver")
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+                                   initializer=_init_worker, initargs=(self.config,))
+
+    async def inspect(self, raw: bytes, envelope: Envelope) -> Inspection:
+        loop = asyncio.get_running_loop()
+        started = time.perf_counter()
+        pool = self._pool
+        try:
+            future = loop.run_in_executor(pool, _inspect_in_worker, raw, envelope, self.timeout)
+            return await asyncio.wait_for(future, self.timeout + HARD_LIMIT_GRACE)
+        except asyncio.TimeoutError:
+            log.error("event=inspection_stuck seconds=%.1f action=restart_pool", self.timeout)
+            self._restart(pool)
+            reason = f"timeout after {self.timeout:g}s"
+        except BrokenProcessPool:
+            log.error("event=inspection_worker_died action=restart_pool")
+            self._restart(pool)
+            reason = "worker died"
+        return Inspection(findings=(_error("pipeline", reason),), summary=Summary(),
+                          seconds=time.perf_counter() - started)
+
+    def _restart(self, broken: ProcessPoolExecutor) -> None:
+        if self._pool is not broken:
+            return   # another message already replaced it
+        self._pool = self._new_pool()
+        # ProcessPoolExecutor cannot cancel a running call; a stuck worker must be killed.
+        for proc in list(getattr(broken, "_processes", {}).values()):
+            proc.kill()
+        broken.shutdown(wait=False, cancel_futures=True)
+
+    async def warm_up(self) -> None:
+        """Start the workers now rather than on the first message."""
+        await self.inspect(b"Subject: warm-up\r\n\r\n.\r\n", Envelope(mail_from="", rcpt_tos=()))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,140 @@
+"""The composition root: build every object once, run SMTP and web side by side, stop cleanly."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import ssl
+import weakref
+from dataclasses import dataclass
+
+import uvicorn
+from aiosmtpd.smtp import SMTP
+
+from inspectors.recipients import ExternalRecipients
+from quarantine.store import Store
+from quarantine.web import Pages, create_app
+from quarantine.worker import Worker
+from rules import load_rules
+
+from .auth import Authenticator, Users
+from .handler import Handler, Policy
+from .pipeline import InspectorConfig, Pipeline
+from .settings import Settings
+from .upstream import make_sender
+
+log = logging.getLogger("guard")
+
+
+class _Web(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self):
+        # The guard owns SIGTERM/SIGINT and stops uvicorn itself, after the SMTP side.
+        yield
+
+
+@dataclass
+class Guard:
+    settings: Settings
+    store: Store
+    pipeline: Pipeline
+    handler: Handler
+    worker: Worker
+    smtp_server: asyncio.AbstractServer
+    web: _Web
+    tasks: list[asyncio.Task]
+    sessions: weakref.WeakSet
+    stopping: asyncio.Event
+
+    @classmethod
+    async def start(cls, settings: Settings) -> "Guard":
+        store = await Store.open(settings.storage)
+        send = make_sender(settings.upstream, timeout=settings.delivery_timeout,
+                           ca_file=settings.ca_file, local_hostname=settings.hostname)
+        # A job's lease outlives one delivery attempt, and no more: the jobs of a guard killed
+        # mid-send are picked up again soon after.
+        worker = Worker(store, send, notice_from=settings.notice_from,
+                        lease=settings.delivery_timeout * 2 + 10, backoff=settings.retry_schedule,
+                        max_attempts=settings.max_attempts)
+        pipeline = Pipeline(InspectorConfig(internal_domains=settings.internal_domains),
+                            workers=settings.inspection_workers, timeout=settings.inspection_timeout)
+        await pipeline.warm_up()
+        rules = load_rules(settings.rules)
+        handler = Handler(policy=_policy(settings), pipeline=pipeline, rules=lambda: rules,
+                          store=store, send=send, on_queued=worker.wake)
+        sessions: weakref.WeakSet = weakref.WeakSet()
+        smtp_server = await _start_smtp(settings, handler, sessions)
+        web = _start_web(settings, store, worker)
+        stopping = asyncio.Event()
+        tasks = [asyncio.create_task(web.serve(), name="web"),
+                 asyncio.create_task(worker.run(stopping), name="worker")]
+        log.info("event=started smtp=%s:%d web=%s:%d upstream=%r storage=%s rules=%d",
+                 settings.smtp_listen.host, settings.smtp_listen.port, settings.web_listen.host,
+                 settings.web_listen.port, settings.upstream, settings.storage.split("://")[0],
+                 len(rules.active))
+        return cls(settings, store, pipeline, handler, worker, smtp_server, web, tasks, sessions, stopping)
+
+    async def stop(self) -> None:
+        """Stop accepting, let messages in flight finish (up to the grace), then close."""
+        log.info("event=stopping inflight=%d", self.handler.inflight)
+        self.smtp_server.close()
+        try:
+            await asyncio.wait_for(self.handler.idle.wait(), self.settings.shutdown_grace)
+        except asyncio.TimeoutError:
+            log.warning("event=shutdown_grace_expired inflight=%d", self.handler.inflight)
+        for session in list(self.sessions):
+            if session.transport is not None:
+                session.transport.close()
+        self.stopping.set()
+        self.web.should_exit = True
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.pipeline.close()
+        await self.store.close()
+        log.info("event=stopped")
+
+
+def _policy(s: Settings) -> Policy:
+    return Policy(trusted_networks=s.trusted_networks, max_recipients=s.max_recipients,
+                  max_header_size=s.max_header_size, public_url=s.public_url,
+                  hold_expiry=s.hold_expiry, notice_from=s.notice_from)
+
+
+async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet) -> asyncio.AbstractServer:
+    tls = None
+    if s.tls_cert:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(s.tls_cert, s.tls_key)
+    elif not s.trusted_networks:
+        log.warning("event=config_warning detail=no_tls_and_no_trusted_networks_nobody_can_relay")
+    authenticator = Authenticator(Users.load(s.users_file))
+
+    def factory() -> SMTP:
+        session = SMTP(handler, data_size_limit=s.max_message_size, enable_SMTPUTF8=True,
+                       decode_data=False, hostname=s.hostname, tls_context=tls,
+                       timeout=s.session_timeout, auth_required=False, auth_require_tls=True,
+                       authenticator=authenticator)
+        sessions.add(session)
+        return session
+
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(factory, host=s.smtp_listen.host, port=s.smtp_listen.port)
+
+
+def _start_web(s: Settings, store: Store, worker: Worker) -> _Web:
+    outbox = s.upstream.path if s.upstream.scheme == "maildir" else None
+    pages = Pages(store=store, is_external=ExternalRecipients(s.internal_domains).is_external,
+                  outbox=outbox, on_queued=worker.wake)
+    config = uvicorn.Config(create_app(pages), host=s.web_listen.host, port=s.web_listen.port,
+                            log_config=None, access_log=False, lifespan="off")
+    return _Web(config)
+
+
+async def serve(settings: Settings) -> None:
+    guard = await Guard.start(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await guard.stop()

@@ -1,0 +1,244 @@
+"""Configuration: one YAML file, validated once into a frozen Settings (DESIGN.md).
+
+Unknown keys are errors naming the file and the key; `MDG_<SECTION>_<KEY>` environment
+variables override the file (for containers). Relative paths are relative to the file, or
+to the working directory when the guard runs on the embedded defaults.
+"""
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from .errors import ConfigError
+from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream
+
+
+@dataclass(frozen=True, kw_only=True)
+class Client:
+    name: str
+    aliases: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    source: str                                  # the file, or "embedded defaults"
+    base_dir: Path
+    internal_domains: tuple[str, ...]
+    clients: tuple[Client, ...]
+    suppressed_recipients: tuple[str, ...]
+    smtp_listen: Endpoint
+    trusted_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    hostname: str
+    max_message_size: int
+    max_recipients: int
+    max_header_size: int
+    session_timeout: float
+    shutdown_grace: float
+    tls_cert: Path | None
+    tls_key: Path | None
+    users_file: Path
+    web_listen: Endpoint
+    public_url: str
+    upstream: Upstream
+    ca_file: Path | None
+    delivery_timeout: float
+    retry_schedule: tuple[float, ...]
+    max_attempts: int
+    storage: str                                 # SQLAlchemy async URL
+    rules: tuple[Path, ...]
+    inspection_timeout: float
+    inspection_workers: int
+    hold_expiry: float
+    notice_from: str
+
+
+# section -> key -> default; None means "no default" (computed or optional).
+SCHEMA: dict[str, Any] = {
+    "organization": {"internal_domains": [], "clients": [], "suppressed_recipients": []},
+    "smtp": {"listen": "127.0.0.1:2525", "trusted_networks": ["127.0.0.0/8", "::1"],
+             "hostname": "misdelivery-guard", "max_message_size": 25 * 1024 * 1024,
+             "max_recipients": 1000, "max_header_size": 102400, "session_timeout": "300s",
+             "shutdown_grace": "30s", "tls_cert": None, "tls_key": None, "users_file": "var/users"},
+    "web": {"listen": "127.0.0.1:8025", "public_url": None},
+    "upstream": "maildir:var/outbox",
+    "delivery": {"ca_file": None, "timeout": "60s",
+                 "retry": ["30s", "2m", "10m", "30m", "1h", "1h", "4h"], "max_attempts": 20},
+    "storage": "sqlite:///var/guard.db",
+    "rules": [],
+    "inspection": {"timeout": "30s", "workers": 2},
+    "quarantine": {"hold_expiry": "3d", "notice_from": None},
+}
+
+
+def load_settings(path: str | Path | None, environ: Mapping[str, str] = os.environ) -> Settings:
+    if path is None and Path("guard.yaml").is_file():
+        path = "guard.yaml"
+    if path is None:
+        raw, source, base = {}, "embedded defaults", Path.cwd()
+    else:
+        path = Path(path)
+        source, base = str(path), path.resolve().parent
+        try:
+            raw = yaml.safe_load(path.read_text("utf-8")) or {}
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: the top level must be a mapping")
+    merged = _merge(raw, source)
+    _apply_environment(merged, environ)
+    try:
+        return _build(merged, source, base)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+
+
+def _merge(raw: dict, source: str) -> dict:
+    merged: dict[str, Any] = {}
+    for key, default in SCHEMA.items():
+        value = raw.get(key, None)
+        if isinstance(default, dict):
+            if value is not None and not isinstance(value, dict):
+                raise ConfigError(f"{source}: {key}: must be a mapping")
+            value = value or {}
+            unknown = set(value) - set(default)
+            if unknown:
+                raise ConfigError(f"{source}: unknown key {key}.{sorted(unknown)[0]}")
+            merged[key] = {k: value.get(k, d) for k, d in default.items()}
+        else:
+            merged[key] = default if value is None else value
+    unknown = set(raw) - set(SCHEMA)
+    if unknown:
+        raise ConfigError(f"{source}: unknown key {sorted(unknown)[0]}")
+    return merged
+
+
+def _apply_environment(merged: dict, environ: Mapping[str, str]) -> None:
+    names: dict[str, tuple[str, str | None]] = {}
+    for section, default in SCHEMA.items():
+        if isinstance(default, dict):
+            for key in default:
+                names[f"MDG_{section}_{key}".upper()] = (section, key)
+        else:
+            names[f"MDG_{section}".upper()] = (section, None)
+    for name, text in environ.items():
+        if not name.startswith("MDG_"):
+            continue
+        if name not in names:
+            raise ConfigError(f"environment: unknown variable {name}")
+        section, key = names[name]
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            value = text
+        if key is None:
+            merged[section] = value
+        else:
+            merged[section][key] = value
+
+
+def _build(m: dict, source: str, base: Path) -> Settings:
+    org, smtp, web, insp, quar = (m["organization"], m["smtp"], m["web"], m["inspection"],
+                                  m["quarantine"])
+    web_listen = parse_listen(web["listen"], "web.listen")
+    public_url = _text(web["public_url"] or f"http://{web_listen.url_host}:{web_listen.port}",
+                       "web.public_url").rstrip("/")
+    hostname = _text(smtp["hostname"], "smtp.hostname")
+    tls_cert, tls_key = _path(smtp["tls_cert"], base), _path(smtp["tls_key"], base)
+    if bool(tls_cert) != bool(tls_key):
+        raise ConfigError("smtp.tls_cert and smtp.tls_key: give both or neither")
+    return Settings(
+        source=source, base_dir=base,
+        internal_domains=tuple(d.lower().strip(".") for d in _strings(org["internal_domains"], "organization.internal_domains")),
+        clients=_clients(org["clients"]),
+        suppressed_recipients=tuple(s.lower() for s in _strings(org["suppressed_recipients"], "organization.suppressed_recipients")),
+        smtp_listen=parse_listen(smtp["listen"], "smtp.listen"),
+        trusted_networks=_networks(smtp["trusted_networks"]),
+        hostname=hostname,
+        max_message_size=_positive_int(smtp["max_message_size"], "smtp.max_message_size"),
+        max_recipients=_positive_int(smtp["max_recipients"], "smtp.max_recipients"),
+        max_header_size=_positive_int(smtp["max_header_size"], "smtp.max_header_size"),
+        session_timeout=parse_duration(smtp["session_timeout"], "smtp.session_timeout"),
+        shutdown_grace=parse_duration(smtp["shutdown_grace"], "smtp.shutdown_grace"),
+        tls_cert=tls_cert, tls_key=tls_key,
+        users_file=_path(smtp["users_file"], base),
+        web_listen=web_listen, public_url=public_url,
+        upstream=parse_upstream(m["upstream"], base),
+        ca_file=_path(m["delivery"]["ca_file"], base),
+        delivery_timeout=parse_duration(m["delivery"]["timeout"], "delivery.timeout"),
+        retry_schedule=tuple(parse_duration(v, "delivery.retry") for v in _strings(m["delivery"]["retry"], "delivery.retry")),
+        max_attempts=_positive_int(m["delivery"]["max_attempts"], "delivery.max_attempts"),
+        storage=_storage_url(m["storage"], base),
+        rules=tuple(_path(p, base) for p in _strings(m["rules"], "rules")),
+        inspection_timeout=parse_duration(insp["timeout"], "inspection.timeout"),
+        inspection_workers=_positive_int(insp["workers"], "inspection.workers"),
+        hold_expiry=parse_duration(quar["hold_expiry"], "quarantine.hold_expiry"),
+        notice_from=_text(quar["notice_from"] or f"postmaster@{hostname}", "quarantine.notice_from"),
+    )
+
+
+def _text(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{key}: must be non-empty text; got {value!r}")
+    return value.strip()
+
+
+def _strings(value: Any, key: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{key}: must be a list of text; got {value!r}")
+    return value
+
+
+def _positive_int(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{key}: must be a whole number above 0; got {value!r}")
+    return value
+
+
+def _path(value: Any, base: Path) -> Path | None:
+    if value is None:
+        return None
+    return (base / _text(value, "path")).resolve() if not Path(value).is_absolute() else Path(value)
+
+
+def _networks(value: Any) -> tuple:
+    out = []
+    for item in _strings(value, "smtp.trusted_networks") if value != [] else []:
+        try:
+            out.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(f"smtp.trusted_networks: not a network: {item!r}") from None
+    return tuple(out)
+
+
+def _clients(value: Any) -> tuple[Client, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"organization.clients: must be a list; got {value!r}")
+    out = []
+    for i, item in enumerate(value):
+        key = f"organization.clients[{i}]"
+        if not isinstance(item, dict) or set(item) - {"name", "aliases", "domains"}:
+            raise ConfigError(f"{key}: must be a mapping of name, aliases, domains; got {item!r}")
+        out.append(Client(name=_text(item.get("name"), f"{key}.name"),
+                          aliases=tuple(_strings(item.get("aliases", []), f"{key}.aliases")),
+                          domains=tuple(d.lower() for d in _strings(item.get("domains", []), f"{key}.domains"))))
+    return tuple(out)
+
+
+def _storage_url(value: Any, base: Path) -> str:
+    url = _text(value, "storage")
+    if url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///"):])
+        return f"sqlite+aiosqlite:///{path if path.is_absolute() else (base / path).resolve()}"
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        return url
+    raise ConfigError(f"storage: must be sqlite:///PATH or postgresql://...; got {url!r}")

@@ -1,0 +1,70 @@
+"""Values the store hands out and takes in."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from inspectors.base import Finding
+from inspectors.message import Summary
+from rules.model import Decision
+
+STATES = ("held", "released", "cancelled", "expired")
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeldMessage:
+    """A message to hold, as the proxy hands it over."""
+    id: str
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    raw: bytes
+    decision: Decision
+    findings: tuple[Finding, ...]
+    summary: Summary
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeldRecord:
+    """A held message as the pages show it (the raw bytes stay in the store)."""
+    id: str
+    state: str
+    created_at: float
+    expires_at: float
+    acted_at: float | None
+    acted_by: str | None
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    decision: Decision
+    findings: tuple[Finding, ...]
+    summary: Summary
+    csrf: str
+
+    @classmethod
+    def from_row(cls, row) -> "HeldRecord":
+        return cls(id=row.id, state=row.state, created_at=row.created_at, expires_at=row.expires_at,
+                   acted_at=row.acted_at, acted_by=row.acted_by, mail_from=row.mail_from,
+                   rcpt_tos=tuple(json.loads(row.rcpt_tos)),
+                   decision=Decision.from_dict(json.loads(row.decision)),
+                   findings=tuple(Finding.from_dict(f) for f in json.loads(row.findings)),
+                   summary=Summary.from_dict(json.loads(row.summary)), csrf=row.csrf)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutboundJob:
+    id: int
+    kind: str                  # release, notice
+    message_id: str | None
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    raw: bytes
+    attempts: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditEntry:
+    at: float
+    message_id: str | None
+    actor: str
+    client_addr: str | None
+    action: str
+    detail: str

@@ -1,0 +1,191 @@
+"""The durable store of held messages, outbound work and the audit log.
+
+Every state change is one transaction together with its audit row. SQLite runs in WAL mode
+with synchronous=FULL, so a commit is on disk before the guard answers 250; PostgreSQL
+commits are durable by default.
+"""
+from __future__ import annotations
+
+import json
+import time
+from typing import Iterable
+
+from sqlalchemy import event, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from .migrate import migrate
+from .records import AuditEntry, HeldMessage, HeldRecord, OutboundJob
+from .schema import audit, held, outbound
+from .tokens import same, token_hash
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @classmethod
+    async def open(cls, url: str) -> "Store":
+        if url.startswith("sqlite"):
+            _ensure_parent(url)
+        engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+        if url.startswith("sqlite"):
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        store = cls(engine)
+        await migrate(engine)
+        return store
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def hold(self, msg: HeldMessage, *, token: str, csrf: str, expires_at: float,
+                   notice: tuple[str, tuple[str, ...], bytes] | None) -> None:
+        """Store the message, its notice and the audit row in one transaction."""
+        now = time.time()
+        async with self.engine.begin() as conn:
+            await conn.execute(held.insert().values(
+                id=msg.id, state="held", created_at=now, updated_at=now, expires_at=expires_at,
+                mail_from=msg.mail_from, rcpt_tos=json.dumps(list(msg.rcpt_tos)), raw=msg.raw,
+                decision=json.dumps(msg.decision.to_dict(), ensure_ascii=False),
+                findings=json.dumps([f.to_dict() for f in msg.findings], ensure_ascii=False),
+                summary=json.dumps(msg.summary.to_dict(), ensure_ascii=False),
+                token_hash=token_hash(token), csrf=csrf))
+            if notice is not None:
+                await _enqueue(conn, "notice", msg.id, *notice, now)
+            rules = ",".join(m.id for m in msg.decision.enforced)
+            await _audit(conn, msg.id, "system", None, "held", f"rules={rules}")
+
+    async def by_token(self, token: str) -> HeldRecord | None:
+        digest = token_hash(token)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(held).where(held.c.token_hash == digest))).first()
+        if row is None or not same(row.token_hash, digest):
+            return None
+        return HeldRecord.from_row(row)
+
+    async def get(self, message_id: str) -> HeldRecord | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(held).where(held.c.id == message_id))).first()
+        return HeldRecord.from_row(row) if row else None
+
+    async def decide_hold(self, message_id: str, to_state: str, *, actor: str,
+                          client_addr: str | None, now: float | None = None) -> bool:
+        """Move a held message to released/cancelled/expired; False if it was no longer held.
+
+        The conditional UPDATE makes the transition happen once even when two requests or two
+        guard instances race: releasing twice sends once.
+        """
+        now = now or time.time()
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                update(held).where(held.c.id == message_id, held.c.state == "held")
+                .values(state=to_state, updated_at=now, acted_at=now, acted_by=actor))
+            if result.rowcount != 1:
+                return False
+            if to_state == "released":
+                row = (await conn.execute(select(held.c.mail_from, held.c.rcpt_tos)
+                                          .where(held.c.id == message_id))).one()
+                await _enqueue(conn, "release", message_id, row.mail_from,
+                               tuple(json.loads(row.rcpt_tos)), None, now)
+            await _audit(conn, message_id, actor, client_addr, to_state, "")
+        return True
+
+    async def due_expiries(self, now: float) -> list[str]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(held.c.id).where(held.c.state == "held",
+                                                              held.c.expires_at <= now))
+            return [r.id for r in rows]
+
+    async def enqueue(self, kind: str, message_id: str | None, mail_from: str,
+                      rcpt_tos: Iterable[str], raw: bytes | None) -> None:
+        async with self.engine.begin() as conn:
+            await _enqueue(conn, kind, message_id, mail_from, tuple(rcpt_tos), raw, time.time())
+
+    async def claim(self, now: float, lease: float, limit: int = 20) -> list[OutboundJob]:
+        """Due outbound jobs, leased to this worker; SKIP LOCKED lets instances share the queue."""
+        async with self.engine.begin() as conn:
+            rows = (await conn.execute(
+                select(outbound).where(outbound.c.state == "pending",
+                                       outbound.c.next_attempt_at <= now,
+                                       (outbound.c.lease_until.is_(None)) | (outbound.c.lease_until < now))
+                .order_by(outbound.c.next_attempt_at).limit(limit)
+                .with_for_update(skip_locked=True))).all()
+            jobs = []
+            for row in rows:
+                result = await conn.execute(
+                    update(outbound).where(outbound.c.id == row.id, outbound.c.state == "pending")
+                    .values(lease_until=now + lease))
+                if result.rowcount == 1:
+                    jobs.append(await _job(conn, row))
+        return jobs
+
+    async def job_sent(self, job: OutboundJob) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(update(outbound).where(outbound.c.id == job.id)
+                               .values(state="sent", attempts=job.attempts + 1, lease_until=None,
+                                       last_error=None))
+            await _audit(conn, job.message_id, "system", None, f"{job.kind}_sent",
+                         f"recipients={len(job.rcpt_tos)}")
+
+    async def job_retry(self, job: OutboundJob, error: str, next_at: float) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(update(outbound).where(outbound.c.id == job.id)
+                               .values(attempts=job.attempts + 1, next_attempt_at=next_at,
+                                       lease_until=None, last_error=error[:500]))
+            await _audit(conn, job.message_id, "system", None, f"{job.kind}_deferred", error[:200])
+
+    async def job_failed(self, job: OutboundJob, error: str) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(update(outbound).where(outbound.c.id == job.id)
+                               .values(state="failed", attempts=job.attempts + 1, lease_until=None,
+                                       last_error=error[:500]))
+            await _audit(conn, job.message_id, "system", None, f"{job.kind}_failed", error[:200])
+
+    async def audit_trail(self, message_id: str) -> list[AuditEntry]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(audit).where(audit.c.message_id == message_id)
+                                      .order_by(audit.c.id))
+            return [AuditEntry(at=r.at, message_id=r.message_id, actor=r.actor,
+                               client_addr=r.client_addr, action=r.action, detail=r.detail or "")
+                    for r in rows]
+
+    async def pending_jobs(self) -> int:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(select(func.count()).select_from(outbound)
+                                       .where(outbound.c.state == "pending"))).scalar_one()
+
+
+async def _enqueue(conn: AsyncConnection, kind: str, message_id: str | None, mail_from: str,
+                   rcpt_tos: tuple[str, ...], raw: bytes | None, now: float) -> None:
+    await conn.execute(outbound.insert().values(
+        kind=kind, message_id=message_id, mail_from=mail_from, rcpt_tos=json.dumps(list(rcpt_tos)),
+        raw=raw, state="pending", attempts=0, next_attempt_at=now, created_at=now))
+
+
+async def _audit(conn: AsyncConnection, message_id: str | None, actor: str,
+                 client_addr: str | None, action: str, detail: str) -> None:
+    await conn.execute(audit.insert().values(at=time.time(), message_id=message_id, actor=actor,
+                                             client_addr=client_addr, action=action, detail=detail))
+
+
+async def _job(conn: AsyncConnection, row) -> OutboundJob:
+    raw = row.raw
+    if raw is None:   # a release sends the held message's own bytes, unchanged
+        raw = (await conn.execute(select(held.c.raw).where(held.c.id == row.message_id))).scalar_one()
+    return OutboundJob(id=row.id, kind=row.kind, message_id=row.message_id, mail_from=row.mail_from,
+                       rcpt_tos=tuple(json.loads(row.rcpt_tos)), raw=raw, attempts=row.attempts)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")   # fsync at every commit: nothing is lost after 250
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def _ensure_parent(url: str) -> None:
+    from pathlib import Path
+    path = url.split(":///", 1)[1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,95 @@
+"""Background work: deliver released messages and notices, expire old holds.
+
+Temporary upstream failures are retried with backoff; permanent ones are recorded and the
+sender is told. A job is leased while it is being sent, so two workers never send it twice;
+a worker killed mid-send leaves a lease that runs out, and the job is sent again
+(at-least-once: a duplicate is better than a loss).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from .delivery import DeliveryError, PermanentFailure, Send
+from .notice import failure_notice
+from .records import OutboundJob
+from .store import Store
+
+log = logging.getLogger("guard.worker")
+
+BACKOFF = (30, 120, 600, 1800, 3600, 3600, 3600 * 4)   # seconds before attempt n+1; last repeats
+MAX_ATTEMPTS = 20                                       # about 2.5 days with the schedule above
+
+
+class Worker:
+    def __init__(self, store: Store, send: Send, *, notice_from: str, poll: float = 2.0,
+                 lease: float = 600.0, backoff: tuple[float, ...] = BACKOFF,
+                 max_attempts: int = MAX_ATTEMPTS) -> None:
+        self.store = store
+        self.send = send
+        self.notice_from = notice_from
+        self.poll = poll
+        self.lease = lease
+        self.backoff = backoff
+        self.max_attempts = max_attempts
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was queued: look now instead of at the next poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("event=worker_error")
+            self._wake.clear()
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+            await asyncio.wait(waiters, timeout=self.poll, return_when=asyncio.FIRST_COMPLETED)
+            for w in waiters:
+                w.cancel()
+
+    async def run_once(self, now: float | None = None) -> int:
+        now = now if now is not None else time.time()
+        for message_id in await self.store.due_expiries(now):
+            if await self.store.decide_hold(message_id, "expired", actor="system", client_addr=None):
+                log.info("qid=%s event=expired", message_id)
+        jobs = await self.store.claim(now, self.lease)
+        await asyncio.gather(*(self._deliver(job) for job in jobs))
+        return len(jobs)
+
+    async def _deliver(self, job: OutboundJob) -> None:
+        try:
+            await self.send(job.mail_from, job.rcpt_tos, job.raw)
+        except PermanentFailure as exc:
+            await self._failed(job, str(exc))
+        except DeliveryError as exc:
+            await self._retry(job, str(exc))
+        except Exception as exc:   # a bug in a sender is retried, never lost
+            log.exception("qid=%s event=send_error kind=%s", job.message_id, job.kind)
+            await self._retry(job, f"internal error: {type(exc).__name__}")
+        else:
+            await self.store.job_sent(job)
+            log.info("qid=%s event=%s_sent rcpts=%d", job.message_id, job.kind, len(job.rcpt_tos))
+
+    async def _retry(self, job: OutboundJob, error: str) -> None:
+        if job.attempts + 1 >= self.max_attempts:
+            await self._failed(job, f"gave up after {job.attempts + 1} attempts: {error}")
+            return
+        delay = self.backoff[min(job.attempts, len(self.backoff) - 1)]
+        await self.store.job_retry(job, error, time.time() + delay)
+        log.warning("qid=%s event=%s_deferred attempt=%d retry_in=%ds", job.message_id, job.kind,
+                    job.attempts + 1, delay)
+
+    async def _failed(self, job: OutboundJob, error: str) -> None:
+        await self.store.job_failed(job, error)
+        log.error("qid=%s event=%s_failed", job.message_id, job.kind)
+        if job.kind == "release" and job.mail_from and job.message_id:
+            record = await self.store.get(job.message_id)
+            subject = record.summary.subject if record else ""
+            raw = failure_notice(notice_from=self.notice_from, sender=job.mail_from,
+                                 subject=subject, error=error[:300])
+            await self.store.enqueue("notice", job.message_id, self.notice_from, [job.mail_from], raw)
+            self.wake()

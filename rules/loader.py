@@ -1,0 +1,149 @@
+"""Reading rule files: the shipped defaults, then local files that add or override by id.
+
+Validation happens once, here; every error names the file, the rule id and the field.
+"""
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from .codes import is_known_code
+from .model import (ACTIONS, MODES, WHERE_KINDS, AllOf, AnyOf, CodeCondition, Condition, Not,
+                    Rule, RuleSet)
+
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_RULE_KEYS = {"id", "description", "reason", "when", "action", "mode", "enabled"}
+_CODE_KEYS = {"code", "min_count", "max_count", "where"}
+
+
+class RuleError(ValueError):
+    def __init__(self, source: str, rule_id: str | None, field: str | None, message: str):
+        where = source + (f": rule {rule_id!r}" if rule_id else "") + (f": {field}" if field else "")
+        super().__init__(f"{where}: {message}")
+
+
+def load_rules(local_files: Iterable[str | Path] = ()) -> RuleSet:
+    defaults = resources.files("rules").joinpath("defaults.yaml")
+    rules: dict[str, Rule] = {}
+    for rule in _parse_file(defaults.read_text("utf-8"), "rules/defaults.yaml", rules, False):
+        rules[rule.id] = rule
+    for path in local_files:
+        path = Path(path)
+        try:
+            text = path.read_text("utf-8")
+        except OSError as exc:
+            raise RuleError(str(path), None, None, f"cannot read: {exc.strerror}") from None
+        for rule in _parse_file(text, str(path), rules, True):
+            rules[rule.id] = rule
+    return RuleSet(rules=tuple(rules.values()))
+
+
+def _parse_file(text: str, source: str, known: dict[str, Rule], may_override: bool) -> list[Rule]:
+    try:
+        doc = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise RuleError(source, None, None, f"not valid YAML: {exc}") from None
+    if not isinstance(doc, dict) or set(doc) - {"rules"}:
+        raise RuleError(source, None, None, "expected a mapping with one key, 'rules'")
+    items = doc.get("rules") or []
+    if not isinstance(items, list):
+        raise RuleError(source, None, "rules", "must be a list")
+    out, seen = [], set()
+    for item in items:
+        rule = _parse_rule(item, source, known if may_override else {})
+        if rule.id in seen:
+            raise RuleError(source, rule.id, "id", "defined twice in this file")
+        seen.add(rule.id)
+        out.append(rule)
+    return out
+
+
+def _parse_rule(item: Any, source: str, known: dict[str, Rule]) -> Rule:
+    if not isinstance(item, dict):
+        raise RuleError(source, None, None, "each rule must be a mapping")
+    rule_id = item.get("id")
+    if not isinstance(rule_id, str) or not _ID.match(rule_id):
+        raise RuleError(source, None, "id", f"must be kebab-case text, got {rule_id!r}")
+    unknown = set(item) - _RULE_KEYS
+    if unknown:
+        raise RuleError(source, rule_id, sorted(unknown)[0], "unknown key")
+    base = known.get(rule_id)
+    if base is not None and set(item) <= {"id", "mode", "enabled", "action"}:
+        # An override that only switches a shipped rule's mode, action or enabled flag.
+        return Rule(id=rule_id, when=base.when, description=base.description, reason=base.reason,
+                    action=_choice(item, "action", ACTIONS, source, rule_id, base.action),
+                    mode=_choice(item, "mode", MODES, source, rule_id, base.mode),
+                    enabled=_bool(item, source, rule_id, base.enabled), source=source)
+    if "when" not in item or "action" not in item:
+        raise RuleError(source, rule_id, "when" if "when" not in item else "action", "is required")
+    return Rule(id=rule_id, when=_condition(item["when"], source, rule_id, "when"),
+                action=_choice(item, "action", ACTIONS, source, rule_id, None),
+                mode=_choice(item, "mode", MODES, source, rule_id, "enforce"),
+                description=str(item.get("description", "")),
+                reason=_reason(item.get("reason"), source, rule_id),
+                enabled=_bool(item, source, rule_id, True), source=source)
+
+
+def _choice(item: dict, key: str, allowed: tuple, source: str, rule_id: str, default):
+    value = item.get(key, default)
+    if value not in allowed:
+        raise RuleError(source, rule_id, key, f"must be one of {', '.join(allowed)}; got {value!r}")
+    return value
+
+
+def _bool(item: dict, source: str, rule_id: str, default: bool) -> bool:
+    value = item.get("enabled", default)
+    if not isinstance(value, bool):
+        raise RuleError(source, rule_id, "enabled", f"must be true or false; got {value!r}")
+    return value
+
+
+def _reason(value: Any, source: str, rule_id: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return {"ja": value, "en": value}
+    if isinstance(value, dict) and set(value) <= {"ja", "en"} and all(isinstance(v, str) for v in value.values()):
+        return dict(value)
+    raise RuleError(source, rule_id, "reason", "must be text or a mapping with 'ja' and 'en'")
+
+
+def _condition(value: Any, source: str, rule_id: str, path: str) -> Condition:
+    if not isinstance(value, dict) or not value:
+        raise RuleError(source, rule_id, path, "a condition must be a mapping")
+    if set(value) & {"all", "any"}:
+        key = "all" if "all" in value else "any"
+        items = value[key]
+        if len(value) != 1 or not isinstance(items, list) or not items:
+            raise RuleError(source, rule_id, f"{path}.{key}", "must be the only key, with a non-empty list")
+        parsed = tuple(_condition(v, source, rule_id, f"{path}.{key}[{i}]") for i, v in enumerate(items))
+        return AllOf(items=parsed) if key == "all" else AnyOf(items=parsed)
+    if "not" in value:
+        if len(value) != 1:
+            raise RuleError(source, rule_id, f"{path}.not", "must be the only key")
+        return Not(item=_condition(value["not"], source, rule_id, f"{path}.not"))
+    return _code_condition(value, source, rule_id, path)
+
+
+def _code_condition(value: dict, source: str, rule_id: str, path: str) -> CodeCondition:
+    unknown = set(value) - _CODE_KEYS
+    if unknown:
+        raise RuleError(source, rule_id, f"{path}.{sorted(unknown)[0]}", "unknown key")
+    code = value.get("code")
+    if not isinstance(code, str) or not is_known_code(code):
+        raise RuleError(source, rule_id, f"{path}.code", f"unknown finding code {code!r}")
+    counts = {}
+    for key in ("min_count", "max_count"):
+        n = value.get(key)
+        if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
+            raise RuleError(source, rule_id, f"{path}.{key}", f"must be a whole number ≥ 0; got {n!r}")
+        counts[key] = n
+    where = value.get("where")
+    if where is not None and where not in WHERE_KINDS:
+        raise RuleError(source, rule_id, f"{path}.where", f"must be one of {', '.join(WHERE_KINDS)}; got {where!r}")
+    return CodeCondition(code=code, min_count=counts["min_count"] if counts["min_count"] is not None else 1,
+                         max_count=counts["max_count"], where=where)
