@@ -16,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from inspectors.base import Envelope, Finding, Inspector
-from inspectors.message import Summary, parse
+from inspectors.message import MessageView, Summary, parse
 from inspectors.personal_data import PersonalData
 from inspectors.recipients import ExternalRecipients
 
@@ -47,24 +47,32 @@ def build_inspectors(config: InspectorConfig) -> list[Inspector]:
 
 
 def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector]) -> Inspection:
-    """The pipeline itself, synchronous and pure: the pool's workers and `check` both run it."""
+    """The pipeline itself, synchronous and pure: the pool's workers and `check` both run it.
+
+    When the time budget runs out (InspectionTimeout, raised by the worker's alarm), the
+    findings made so far are kept and an `inspector.error` is added.
+    """
     started = time.perf_counter()
+    findings: list[Finding] = []
+    summary = Summary()
+    current = "parser"
     try:
         view = parse(raw, envelope)
+        summary = Summary.of(view)
+        findings.extend(view.problems)
+        for inspector in inspectors:
+            current = inspector.name
+            try:
+                findings.extend(inspector.inspect(view))
+            except InspectionTimeout:
+                raise
+            except Exception as exc:
+                findings.append(_error(inspector.name, exc))
     except InspectionTimeout:
-        raise
+        findings.append(_error(current, "timeout"))
     except Exception as exc:   # parse() is built not to raise; this is the fail-closed net
-        return Inspection(findings=(_error("parser", exc),), summary=Summary(),
-                          seconds=time.perf_counter() - started)
-    findings: list[Finding] = list(view.problems)
-    for inspector in inspectors:
-        try:
-            findings.extend(inspector.inspect(view))
-        except InspectionTimeout:
-            raise
-        except Exception as exc:
-            findings.append(_error(inspector.name, exc))
-    return Inspection(findings=tuple(findings), summary=Summary.of(view),
+        findings.append(_error(current, exc))
+    return Inspection(findings=tuple(findings), summary=summary,
                       seconds=time.perf_counter() - started)
 
 
@@ -92,12 +100,8 @@ def _on_alarm(signum, frame):
 def _inspect_in_worker(raw: bytes, envelope: Envelope, budget: float) -> Inspection:
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, budget)
-    started = time.perf_counter()
     try:
         return inspect_raw(raw, envelope, _worker_inspectors)
-    except InspectionTimeout:
-        return Inspection(findings=(_error("pipeline", f"timeout after {budget:g}s"),),
-                          summary=Summary(), seconds=time.perf_counter() - started)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
@@ -107,6 +111,7 @@ class Pipeline:
         self.config = config
         self.workers = workers
         self.timeout = timeout
+        self._envelope_only = ExternalRecipients(config.internal_domains)
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -131,7 +136,10 @@ class Pipeline:
             log.error("event=inspection_worker_died action=restart_pool")
             self._restart(pool)
             reason = "worker died"
-        return Inspection(findings=(_error("pipeline", reason),), summary=Summary(),
+        # Fail closed, but keep the envelope facts: they need no parsing, and without them
+        # a rule "external recipient and inspector.error" could not match.
+        envelope_facts = self._envelope_only.inspect(MessageView(envelope=envelope, size=len(raw)))
+        return Inspection(findings=(*envelope_facts, _error("pipeline", reason)), summary=Summary(),
                           seconds=time.perf_counter() - started)
 
     def _restart(self, broken: ProcessPoolExecutor) -> None:

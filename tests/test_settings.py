@@ -1,0 +1,97 @@
+"""Configuration: the DESIGN.md keys as written, defaults, env overrides, errors naming the key."""
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import pytest
+
+from proxy.errors import ConfigError
+from proxy.settings import load_settings
+
+DESIGN_EXAMPLE = """
+organization:
+  internal_domains: [example.co.jp]
+  clients:
+    - name: 株式会社エー
+      aliases: [A社, エー社, A Corp]
+      domains: [a-corp.co.jp]
+  suppressed_recipients: [former.member@example.net]
+smtp:
+  listen: 127.0.0.1:2525
+  trusted_networks: [127.0.0.0/8, "::1"]
+web:
+  listen: 127.0.0.1:8025
+  public_url: http://127.0.0.1:8025
+upstream: smtp+starttls://user:pass@smtp.example.co.jp:587
+storage: sqlite:///var/guard.db
+rules: [rules/local.yaml]
+"""
+
+
+def test_design_example_loads_as_written(tmp_path):
+    path = tmp_path / "guard.yaml"
+    path.write_text(DESIGN_EXAMPLE, "utf-8")
+    s = load_settings(path, {})
+    assert s.internal_domains == ("example.co.jp",)
+    assert s.clients[0].name == "株式会社エー" and s.clients[0].domains == ("a-corp.co.jp",)
+    assert s.suppressed_recipients == ("former.member@example.net",)
+    assert (s.smtp_listen.host, s.smtp_listen.port) == ("127.0.0.1", 2525)
+    assert ipaddress.ip_network("::1/128") in s.trusted_networks
+    assert s.upstream.scheme == "smtp+starttls" and s.upstream.port == 587
+    assert s.upstream.username == "user" and s.upstream.password == "pass"
+    assert "pass" not in repr(s.upstream)
+    assert s.storage == f"sqlite+aiosqlite:///{tmp_path / 'var/guard.db'}"   # relative to the file
+    assert s.rules == (tmp_path / "rules/local.yaml",)
+
+
+def test_embedded_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    s = load_settings(None, {})
+    assert s.source == "embedded defaults"
+    assert (s.smtp_listen.port, s.web_listen.port) == (2525, 8025)
+    assert s.upstream.scheme == "maildir" and s.upstream.path == tmp_path / "var/outbox"
+    assert s.storage.endswith(str(tmp_path / "var/guard.db"))
+    assert s.max_message_size == 25 * 1024 * 1024 and s.max_recipients == 1000
+    assert s.inspection_timeout == 30 and s.hold_expiry == 3 * 86400
+
+
+def test_environment_overrides(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    s = load_settings(None, {"MDG_UPSTREAM": "smtps://mx.example.net",
+                             "MDG_SMTP_TRUSTED_NETWORKS": "[10.0.0.0/8]",
+                             "MDG_STORAGE": "postgresql://g:p@db/guard",
+                             "MDG_ORGANIZATION_INTERNAL_DOMAINS": "[a.example]"})
+    assert s.upstream.scheme == "smtps" and s.upstream.port == 465
+    assert s.trusted_networks == (ipaddress.ip_network("10.0.0.0/8"),)
+    assert s.storage == "postgresql+asyncpg://g:p@db/guard"
+    assert s.internal_domains == ("a.example",)
+
+
+@pytest.mark.parametrize("text, env, message", [
+    ("smtp: {listen: nowhere}", {}, "smtp.listen: expected HOST:PORT; got 'nowhere'"),
+    ("colour: red", {}, "unknown key colour"),
+    ("web: {port: 1}", {}, "unknown key web.port"),
+    ("upstream: ftp://x", {}, "upstream: expected smtp://"),
+    ("storage: mysql://x", {}, "storage: must be sqlite:///PATH or postgresql://"),
+    ("smtp: {trusted_networks: [not-a-net]}", {}, "smtp.trusted_networks: not a network: 'not-a-net'"),
+    ("smtp: {max_recipients: 0}", {}, "smtp.max_recipients: must be a whole number above 0"),
+    ("inspection: {timeout: soon}", {}, "inspection.timeout: expected a duration"),
+    ("smtp: {tls_cert: a.pem}", {}, "smtp.tls_cert and smtp.tls_key: give both or neither"),
+    ("organization: {clients: [{name: A, phone: 1}]}", {}, "organization.clients[0]: must be a mapping"),
+    ("organization: {internal_domains: example.co.jp}", {}, "organization.internal_domains: must be a list"),
+    ("", {"MDG_SMTP_LISTN": "x"}, "environment: unknown variable MDG_SMTP_LISTN"),
+    ("smtp: [1]", {}, "smtp: must be a mapping"),
+])
+def test_errors_name_file_and_key(tmp_path, text, env, message):
+    path = tmp_path / "guard.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_settings(path, env)
+    assert message in str(err.value)
+    assert (str(path) if not env else "environment:") in str(err.value)
+
+
+def test_missing_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings(Path(tmp_path / "nope.yaml"), {})

@@ -1,0 +1,122 @@
+"""STARTTLS and AUTH at the edge, STARTTLS to the upstream: certificates made in the test."""
+from __future__ import annotations
+
+import smtplib
+import ssl
+import subprocess
+import sys
+
+import pytest
+import trustme
+from aiosmtpd.controller import Controller
+
+from .support import Recorder, free_port, message
+
+
+@pytest.fixture(scope="module")
+def ca():
+    return trustme.CA()
+
+
+def _write_cert(ca, tmp_path):
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    cert.private_key_pem.write_to_path(tmp_path / "key.pem")
+    cert.cert_chain_pems[0].write_to_path(tmp_path / "cert.pem")
+    ca.cert_pem.write_to_path(tmp_path / "ca.pem")
+    return tmp_path / "cert.pem", tmp_path / "key.pem"
+
+
+def _add_user(guard, login: str, password: str, role: str = "sender") -> None:
+    guard.config_path.write_text("smtp: {users_file: users}\n")
+    out = subprocess.run([sys.executable, "-m", "proxy.cli", "user", "add", login, "--role", role,
+                          "--password-stdin", "--config", str(guard.config_path)],
+                         input=password + "\n", capture_output=True, text=True, cwd=guard.workdir)
+    assert out.returncode == 0, out.stderr
+
+
+@pytest.fixture
+def tls_guard(ca, tmp_path, guard_factory):
+    cert, key = _write_cert(ca, tmp_path)
+    guard = guard_factory(smtp={"trusted_networks": [], "tls_cert": str(cert), "tls_key": str(key),
+                                "users_file": "users"})
+    _add_user(guard, "taro@example.co.jp", "correct horse battery")
+    return guard.start()
+
+
+def _client_context(tmp_path) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(tmp_path / "ca.pem"))
+
+
+def test_untrusted_client_without_auth_is_refused_at_rcpt(tls_guard, upstream):
+    with tls_guard.smtp() as client:
+        client.ehlo()
+        client.mail("taro@example.co.jp")
+        code, text = client.rcpt("partner@client.example")
+    assert code == 554 and b"Relay access denied" in text
+    assert upstream.recorder.messages == []
+
+
+def test_auth_is_offered_only_after_starttls(tls_guard, tmp_path):
+    with tls_guard.smtp() as client:
+        client.ehlo()
+        assert client.has_extn("starttls")
+        assert not client.has_extn("auth")
+        assert client.has_extn("8bitmime") and client.has_extn("smtputf8") and client.has_extn("size")
+        client.starttls(context=_client_context(tmp_path))
+        client.ehlo()
+        assert set(client.esmtp_features["auth"].upper().split()) == {"LOGIN", "PLAIN"}
+
+
+def test_authenticated_user_relays_with_its_own_sender_only(tls_guard, upstream, tmp_path):
+    with tls_guard.smtp() as client:
+        client.starttls(context=_client_context(tmp_path))
+        with pytest.raises(smtplib.SMTPAuthenticationError):
+            client.login("taro@example.co.jp", "wrong password")
+        client.login("taro@example.co.jp", "correct horse battery")
+        code, _ = client.mail("boss@example.co.jp")
+        assert code == 553
+        client.rset()
+        client.sendmail("taro@example.co.jp", ["partner@client.example"], message())
+    [got] = upstream.recorder.wait_for(1)
+    assert got.mail_from == "taro@example.co.jp"
+
+
+def test_starttls_upstream_with_verified_certificate(ca, tmp_path, guard_factory):
+    cert, key = _write_cert(ca, tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    recorder = Recorder()
+    port = free_port()
+    up = Controller(recorder, hostname="127.0.0.1", port=port, tls_context=server_tls,
+                    require_starttls=True)
+    up.start()
+    try:
+        guard = guard_factory(upstream_url=f"smtp+starttls://127.0.0.1:{port}",
+                              delivery={"ca_file": str(tmp_path / "ca.pem")}).start()
+        with guard.smtp() as client:
+            client.sendmail("taro@example.co.jp", ["partner@client.example"], message())
+        assert len(recorder.wait_for(1)) == 1
+    finally:
+        up.stop()
+
+
+def test_starttls_upstream_with_unknown_certificate_is_not_used(ca, tmp_path, guard_factory):
+    cert, key = _write_cert(ca, tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    recorder = Recorder()
+    port = free_port()
+    up = Controller(recorder, hostname="127.0.0.1", port=port, tls_context=server_tls,
+                    require_starttls=True)
+    up.start()
+    try:
+        guard = guard_factory(upstream_url=f"smtp+starttls://127.0.0.1:{port}").start()   # no ca_file
+        with guard.smtp() as client:
+            client.ehlo()
+            client.mail("taro@example.co.jp")
+            client.rcpt("partner@client.example")
+            code, _ = client.data(message())
+        assert code == 451
+        assert recorder.messages == []
+    finally:
+        up.stop()
