@@ -27,6 +27,23 @@ class TextChunk:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Table:
+    """Rows of cells as the detectors need them: header rows, columns, coordinates."""
+    where: str                            # "attachment:顧客.xlsx!Sheet1", "attachment:a.docx!table1"
+    rows: tuple[tuple[str, ...], ...]
+    first_row: int = 1                    # the sheet's row number of rows[0]
+    first_col: int = 1                    # the sheet's column number of rows[r][0]
+
+    def ref(self, row: int, col: int) -> str:
+        """A1-style reference of rows[row][col], e.g. "D2"."""
+        n, letters = self.first_col + col, ""
+        while n:
+            n, rem = divmod(n - 1, 26)
+            letters = chr(65 + rem) + letters
+        return f"{letters}{self.first_row + row}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class Attachment:
     where: str            # "attachment:見積.xlsx"
     filename: str
@@ -44,6 +61,7 @@ class MessageView:
     header_to: tuple[str, ...] = ()
     header_cc: tuple[str, ...] = ()
     texts: tuple[TextChunk, ...] = ()
+    tables: tuple[Table, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     problems: tuple[Finding, ...] = field(default=())
 
