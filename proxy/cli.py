@@ -63,7 +63,12 @@ def _serve(args) -> int:
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)   # aiosmtpd: per-connection chatter
     settings = load_settings(args.config)
-    asyncio.run(serve(settings))
+    try:
+        import uvloop   # libuv's loop: the SMTP edge spends most of its time in the loop
+    except ImportError:
+        asyncio.run(serve(settings))
+    else:
+        uvloop.run(serve(settings))
     return 0
 
 

@@ -116,7 +116,12 @@ class Handler:
         inspection = await self.pipeline.inspect(raw, env)
         decision = decide(inspection.findings, MessageFacts(mail_from=env.mail_from,
                                                             rcpt_tos=env.rcpt_tos), self.rules())
-        _log_decision(qid, env, inspection, decision)
+        reply = await self._act(qid, env, raw, inspection, decision)
+        _log_outcome(qid, env, inspection, decision, reply)
+        return reply
+
+    async def _act(self, qid: str, env: Envelope, raw: bytes, inspection: Inspection,
+                   decision: Decision) -> str:
         if decision.action == "reject":
             reason = next((m.reason.get("en") for m in decision.enforced if m.action == "reject"), "")
             return f"550 5.7.1 Message refused by policy: {_one_line(reason or 'see your administrator')} ({qid})"
@@ -141,13 +146,10 @@ class Handler:
         try:
             await self.send(env.mail_from, env.rcpt_tos, raw)
         except TemporaryFailure as exc:
-            log.warning("qid=%s event=upstream_deferred code=%d", qid, exc.code)
             return f"451 4.4.1 Upstream not available, try again later: {_one_line(exc.text)} ({qid})"
         except PermanentFailure as exc:
-            log.info("qid=%s event=upstream_refused code=%d refused=%d", qid, exc.code, len(exc.refused))
             code = exc.code if 500 <= exc.code < 600 else 550
             return f"{code} 5.0.0 Upstream refused the message: {_one_line(exc.text)} ({qid})"
-        log.info("qid=%s event=forwarded rcpts=%d", qid, len(env.rcpt_tos))
         return f"250 2.0.0 OK queued as {qid}"
 
     async def _hold(self, qid: str, env: Envelope, raw: bytes, inspection: Inspection,
@@ -173,10 +175,12 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())[:300]
 
 
-def _log_decision(qid: str, env: Envelope, inspection: Inspection, decision: Decision) -> None:
-    # Codes and counts only: no addresses beyond the sender's domain, no content.
+def _log_outcome(qid: str, env: Envelope, inspection: Inspection, decision: Decision,
+                 reply: str) -> None:
+    # One line per message. Codes and counts only: no addresses beyond the sender's domain,
+    # no content (the upstream's reply text can echo addresses, so only its code is logged).
     codes = ",".join(f"{f.code}:{f.count}" for f in inspection.findings) or "-"
     rules = ",".join(f"{m.id}/{m.mode}" for m in decision.matched) or "-"
-    log.info("qid=%s event=inspected from_domain=%s rcpts=%d findings=%s rules=%s action=%s ms=%.1f",
+    log.info("qid=%s from_domain=%s rcpts=%d findings=%s rules=%s action=%s reply=%s inspect_ms=%.1f",
              qid, domain_of(env.mail_from) or "-", len(env.rcpt_tos), codes, rules,
-             decision.action, inspection.seconds * 1000)
+             decision.action, reply[:3], inspection.seconds * 1000)

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import signal
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from inspectors.base import Envelope, Finding, Inspector
 from inspectors.message import MessageView, Summary, parse
 from inspectors.personal_data import PersonalData
 from inspectors.recipients import ExternalRecipients
+
+from .workers import WorkerDied, WorkerPool, WorkerTimeout
 
 log = logging.getLogger("guard.pipeline")
 
@@ -88,8 +87,6 @@ _worker_inspectors: list[Inspector] = []
 
 
 def _init_worker(config: InspectorConfig) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent decides when workers stop
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker_inspectors[:] = build_inspectors(config)
 
 
@@ -109,32 +106,20 @@ def _inspect_in_worker(raw: bytes, envelope: Envelope, budget: float) -> Inspect
 class Pipeline:
     def __init__(self, config: InspectorConfig, *, workers: int, timeout: float) -> None:
         self.config = config
-        self.workers = workers
         self.timeout = timeout
         self._envelope_only = ExternalRecipients(config.internal_domains)
-        self._pool = self._new_pool()
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        # forkserver: forking a process that runs threads (aiosqlite, the event loop's
-        # executor) can copy held locks into the child.
-        ctx = multiprocessing.get_context("forkserver")
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
-                                   initializer=_init_worker, initargs=(self.config,))
+        self._pool = WorkerPool(size=workers, init=_init_worker, config=config,
+                                call=_inspect_in_worker)
 
     async def inspect(self, raw: bytes, envelope: Envelope) -> Inspection:
-        loop = asyncio.get_running_loop()
         started = time.perf_counter()
-        pool = self._pool
         try:
-            future = loop.run_in_executor(pool, _inspect_in_worker, raw, envelope, self.timeout)
-            return await asyncio.wait_for(future, self.timeout + HARD_LIMIT_GRACE)
-        except asyncio.TimeoutError:
-            log.error("event=inspection_stuck seconds=%.1f action=restart_pool", self.timeout)
-            self._restart(pool)
+            return await self._pool.run((raw, envelope, self.timeout), self.timeout + HARD_LIMIT_GRACE)
+        except WorkerTimeout:
+            log.error("event=inspection_stuck seconds=%.1f action=worker_replaced", self.timeout)
             reason = f"timeout after {self.timeout:g}s"
-        except BrokenProcessPool:
-            log.error("event=inspection_worker_died action=restart_pool")
-            self._restart(pool)
+        except WorkerDied:
+            log.error("event=inspection_worker_died action=worker_replaced")
             reason = "worker died"
         # Fail closed, but keep the envelope facts: they need no parsing, and without them
         # a rule "external recipient and inspector.error" could not match.
@@ -142,18 +127,10 @@ class Pipeline:
         return Inspection(findings=(*envelope_facts, _error("pipeline", reason)), summary=Summary(),
                           seconds=time.perf_counter() - started)
 
-    def _restart(self, broken: ProcessPoolExecutor) -> None:
-        if self._pool is not broken:
-            return   # another message already replaced it
-        self._pool = self._new_pool()
-        # ProcessPoolExecutor cannot cancel a running call; a stuck worker must be killed.
-        for proc in list(getattr(broken, "_processes", {}).values()):
-            proc.kill()
-        broken.shutdown(wait=False, cancel_futures=True)
-
     async def warm_up(self) -> None:
-        """Start the workers now rather than on the first message."""
-        await self.inspect(b"Subject: warm-up\r\n\r\n.\r\n", Envelope(mail_from="", rcpt_tos=()))
+        """Let every worker import and build its inspectors now, not on the first message."""
+        probe = (b"Subject: warm-up\r\n\r\n", Envelope(mail_from="", rcpt_tos=()))
+        await asyncio.gather(*(self.inspect(*probe) for _ in range(self._pool.size)))
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.close()

@@ -22,7 +22,8 @@ from .auth import Authenticator, Users
 from .handler import Handler, Policy
 from .pipeline import InspectorConfig, Pipeline
 from .settings import Settings
-from .upstream import make_sender
+from .outbox import MaildirOutbox
+from .upstream import SmtpUpstream, make_sender
 
 log = logging.getLogger("guard")
 
@@ -41,6 +42,7 @@ class Guard:
     pipeline: Pipeline
     handler: Handler
     worker: Worker
+    send: "SmtpUpstream | MaildirOutbox"
     smtp_server: asyncio.AbstractServer
     web: _Web
     tasks: list[asyncio.Task]
@@ -73,7 +75,8 @@ class Guard:
                  settings.smtp_listen.host, settings.smtp_listen.port, settings.web_listen.host,
                  settings.web_listen.port, settings.upstream, settings.storage.split("://")[0],
                  len(rules.active))
-        return cls(settings, store, pipeline, handler, worker, smtp_server, web, tasks, sessions, stopping)
+        return cls(settings, store, pipeline, handler, worker, send, smtp_server, web, tasks,
+                   sessions, stopping)
 
     async def stop(self) -> None:
         """Stop accepting, let messages in flight finish (up to the grace), then close."""
@@ -89,6 +92,7 @@ class Guard:
         self.stopping.set()
         self.web.should_exit = True
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.send.close()
         self.pipeline.close()
         await self.store.close()
         log.info("event=stopped")

@@ -6,9 +6,6 @@ TemporaryFailure / PermanentFailure, which handler.py maps to SMTP replies.
 from __future__ import annotations
 
 import asyncio
-import itertools
-import os
-import socket
 import ssl
 import time
 from pathlib import Path
@@ -16,13 +13,24 @@ from typing import Sequence
 
 import aiosmtplib
 
-from quarantine.delivery import PermanentFailure, Send, TemporaryFailure
+from quarantine.delivery import PermanentFailure, TemporaryFailure
 
 from .endpoints import Upstream
+from .outbox import MaildirOutbox
+
+# Idle upstream connections are reused for the next message (connect, TLS and EHLO cost
+# more than the transaction); kept well under the 5-minute server timeout of RFC 5321
+# §4.5.3.2.7 so the upstream rarely closes one under us.
+IDLE_SECONDS = 20.0
+MAX_IDLE = 16
+
+
+class _StaleConnection(Exception):
+    """A reused connection turned out closed before anything was sent: try a fresh one."""
 
 
 def make_sender(upstream: Upstream, *, timeout: float, ca_file: Path | None,
-                local_hostname: str) -> Send:
+                local_hostname: str) -> "SmtpUpstream | MaildirOutbox":
     if upstream.scheme == "maildir":
         return MaildirOutbox(upstream.path)
     return SmtpUpstream(upstream, timeout=timeout, ca_file=ca_file, local_hostname=local_hostname)
@@ -42,18 +50,55 @@ class SmtpUpstream:
         # Certificates are always verified (RFC 8314 §4.1 for implicit TLS, and the same for
         # STARTTLS: an unverified upstream is an open door for a man in the middle).
         self.tls_context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+        self._idle: list[tuple[float, aiosmtplib.SMTP]] = []   # (since, client), newest last
 
     async def __call__(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes) -> None:
-        up = self.upstream
-        client = aiosmtplib.SMTP(
-            hostname=up.host, port=up.port, timeout=self.timeout, local_hostname=self.local_hostname,
-            use_tls=up.scheme == "smtps", start_tls=up.scheme == "smtp+starttls",
-            tls_context=self.tls_context if up.scheme != "smtp" else None)
+        reused = self._take_idle()
+        if reused is not None:
+            try:
+                await self._transaction(reused, mail_from, rcpt_tos, raw, reused=True)
+            except _StaleConnection:
+                reused.close()
+            except BaseException:
+                reused.close()
+                raise
+            else:
+                self._put_idle(reused)
+                return
+        client = self._new_client()
         try:
             await self._connect(client)
             await self._transaction(client, mail_from, rcpt_tos, raw)
-        finally:
+        except BaseException:
             await _close(client)
+            raise
+        self._put_idle(client)
+
+    def _new_client(self) -> aiosmtplib.SMTP:
+        up = self.upstream
+        return aiosmtplib.SMTP(
+            hostname=up.host, port=up.port, timeout=self.timeout, local_hostname=self.local_hostname,
+            use_tls=up.scheme == "smtps", start_tls=up.scheme == "smtp+starttls",
+            tls_context=self.tls_context if up.scheme != "smtp" else None)
+
+    def _take_idle(self) -> aiosmtplib.SMTP | None:
+        now = time.monotonic()
+        while self._idle:
+            since, client = self._idle.pop()
+            if client.is_connected and now - since < IDLE_SECONDS:
+                return client
+            client.close()
+        return None
+
+    def _put_idle(self, client: aiosmtplib.SMTP) -> None:
+        if len(self._idle) < MAX_IDLE and client.is_connected:
+            self._idle.append((time.monotonic(), client))
+        else:
+            client.close()
+
+    async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        await asyncio.gather(*(_close(client) for _, client in idle))
 
     async def _connect(self, client: aiosmtplib.SMTP) -> None:
         try:
@@ -68,14 +113,14 @@ class SmtpUpstream:
             raise TemporaryFailure(451, f"upstream unreachable: {type(exc).__name__}") from None
 
     async def _transaction(self, client: aiosmtplib.SMTP, mail_from: str,
-                           rcpt_tos: Sequence[str], raw: bytes) -> None:
+                           rcpt_tos: Sequence[str], raw: bytes, reused: bool = False) -> None:
         options = []
-        if client.supports_extension("8bitmime") and any(b > 127 for b in raw):
+        if client.supports_extension("8bitmime") and not raw.isascii():
             options.append("BODY=8BITMIME")
         if client.supports_extension("smtputf8") and not (mail_from + "".join(rcpt_tos)).isascii():
             options.append("SMTPUTF8")
         try:
-            await client.mail(mail_from, options=options)
+            await _mail(client, mail_from, options, reused)
             refused = {}
             for rcpt in rcpt_tos:
                 try:
@@ -96,6 +141,19 @@ class SmtpUpstream:
             raise TemporaryFailure(451, f"upstream failed: {type(exc).__name__}") from None
 
 
+async def _mail(client: aiosmtplib.SMTP, mail_from: str, options: list[str], reused: bool) -> None:
+    try:
+        await client.mail(mail_from, options=options)
+    except (aiosmtplib.SMTPServerDisconnected, ConnectionError) as exc:
+        if reused:
+            raise _StaleConnection() from exc
+        raise
+    except aiosmtplib.SMTPResponseException as exc:
+        if reused and exc.code == 421:   # the upstream is closing this idle session
+            raise _StaleConnection() from exc
+        raise
+
+
 async def _close(client: aiosmtplib.SMTP) -> None:
     if not client.is_connected:
         return
@@ -103,36 +161,3 @@ async def _close(client: aiosmtplib.SMTP) -> None:
         await client.quit()
     except Exception:
         client.close()
-
-
-class MaildirOutbox:
-    """The embedded default upstream: each message lands in a Maildir, durably.
-
-    The stdlib's mailbox.Maildir does not fsync; this writes tmp/, fsyncs, renames into new/
-    and fsyncs the directory, so a delivered message survives a crash (Maildir's own recipe).
-    """
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._counter = itertools.count()
-        for sub in ("tmp", "new", "cur"):
-            (self.path / sub).mkdir(parents=True, exist_ok=True)
-
-    async def __call__(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes) -> None:
-        try:
-            await asyncio.to_thread(self._write, raw)
-        except OSError as exc:
-            raise TemporaryFailure(451, f"outbox not writable: {exc.strerror}") from None
-
-    def _write(self, raw: bytes) -> None:
-        name = f"{time.time_ns()}.P{os.getpid()}Q{next(self._counter)}.{socket.gethostname()}"
-        tmp, new = self.path / "tmp" / name, self.path / "new" / name
-        with open(tmp, "wb") as f:
-            f.write(raw)
-            f.flush()
-            os.fsync(f.fileno())
-        os.rename(tmp, new)
-        dir_fd = os.open(self.path / "new", os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)

@@ -78,8 +78,16 @@ class Upstream:
     def __init__(self) -> None:
         self.recorder = Recorder()
         self.port = free_port()
-        self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port,
-                                     enable_SMTPUTF8=True)
+        self.controller = self._controller()
+
+    def _controller(self) -> Controller:
+        return Controller(self.recorder, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=True)
+
+    def restart(self) -> None:
+        """Stop and start again on the same port: every open connection to it is cut."""
+        self.controller.stop()
+        self.controller = self._controller()
+        self.controller.start()
 
     @property
     def url(self) -> str:

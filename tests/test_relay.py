@@ -210,3 +210,14 @@ def test_smtplib_refusal_error_type(guard, upstream):
     with guard.smtp() as client, pytest.raises(smtplib.SMTPDataError) as err:
         client.sendmail("taro@example.co.jp", ["gone@client.example"], message())
     assert err.value.smtp_code == 550
+
+
+def test_reused_upstream_connection_closed_by_upstream_is_replaced(guard, upstream):
+    with guard.smtp() as client:
+        client.sendmail("taro@example.co.jp", ["partner@client.example"], message("one"))
+    upstream.recorder.wait_for(1)
+    # The upstream restarts: the guard's idle connection to it is now dead.
+    upstream.restart()
+    with guard.smtp() as client:
+        assert client.sendmail("taro@example.co.jp", ["partner@client.example"], message("two")) == {}
+    assert [b"Subject: two" in m.data for m in upstream.recorder.wait_for(2)] == [False, True]
