@@ -6,13 +6,14 @@ import pkgutil
 import re
 import time
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from . import migrations
 from .schema import schema_version
 
 _NAME = re.compile(r"^v(\d{3})_\w+$")
+_LOCK_KEY = 0x4D4447   # "MDG": the advisory lock that serialises migrations
 
 
 def available() -> list[tuple[int, str]]:
@@ -27,20 +28,21 @@ def available() -> list[tuple[int, str]]:
 async def migrate(engine: AsyncEngine) -> int:
     """Bring the schema up to date; returns the version now in force.
 
-    Each migration and its version row commit together, so a crash leaves either the
-    old or the new version, never half of one.
+    One transaction for all of it, so a crash leaves the old version or the new one, never
+    half of one; on PostgreSQL an advisory lock makes instances that start together take
+    turns (DDL is transactional there, and the second finds the work done).
     """
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         await conn.run_sync(lambda c: schema_version.create(c, checkfirst=True))
-    async with engine.connect() as conn:
         done = set((await conn.execute(select(schema_version.c.version))).scalars())
-    current = max(done, default=0)
-    for version, name in available():
-        if version in done:
-            continue
-        module = importlib.import_module(f"{migrations.__name__}.{name}")
-        async with engine.begin() as conn:
+        current = max(done, default=0)
+        for version, name in available():
+            if version in done:
+                continue
+            module = importlib.import_module(f"{migrations.__name__}.{name}")
             await conn.run_sync(module.upgrade)
             await conn.execute(schema_version.insert().values(version=version, applied_at=time.time()))
-        current = version
+            current = version
     return current

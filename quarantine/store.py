@@ -30,6 +30,7 @@ class Store:
         engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
         if url.startswith("sqlite"):
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(engine.sync_engine, "begin", _sqlite_begin)
         store = cls(engine)
         await migrate(engine)
         return store
@@ -102,17 +103,18 @@ class Store:
 
     async def claim(self, now: float, lease: float, limit: int = 20) -> list[OutboundJob]:
         """Due outbound jobs, leased to this worker; SKIP LOCKED lets instances share the queue."""
+        free_lease = outbound.c.lease_until.is_(None) | (outbound.c.lease_until < now)
         async with self.engine.begin() as conn:
             rows = (await conn.execute(
                 select(outbound).where(outbound.c.state == "pending",
-                                       outbound.c.next_attempt_at <= now,
-                                       (outbound.c.lease_until.is_(None)) | (outbound.c.lease_until < now))
+                                       outbound.c.next_attempt_at <= now, free_lease)
                 .order_by(outbound.c.next_attempt_at).limit(limit)
                 .with_for_update(skip_locked=True))).all()
             jobs = []
             for row in rows:
                 result = await conn.execute(
-                    update(outbound).where(outbound.c.id == row.id, outbound.c.state == "pending")
+                    update(outbound).where(outbound.c.id == row.id, outbound.c.state == "pending",
+                                           free_lease)
                     .values(lease_until=now + lease))
                 if result.rowcount == 1:
                     jobs.append(await _job(conn, row))
@@ -176,12 +178,21 @@ async def _job(conn: AsyncConnection, row) -> OutboundJob:
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # The driver's own implicit BEGIN is deferred: a transaction that reads, then writes,
+    # can then lose to another writer (SQLITE_BUSY_SNAPSHOT). We begin ourselves, below.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")   # fsync at every commit: nothing is lost after 250
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # SQLite has one writer at a time; taking the write lock at BEGIN makes a claim (read the
+    # due jobs, then lease them) atomic, the way FOR UPDATE SKIP LOCKED does on PostgreSQL.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _ensure_parent(url: str) -> None:

@@ -1,6 +1,24 @@
+import itertools
+
 import pytest
 
+from .postgres import PostgresServer
 from .support import Upstream, make_guard
+
+_db_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A fresh, empty database on the session's PostgreSQL server."""
+    return postgres_server.create_database(f"guard{next(_db_names)}")
 
 
 @pytest.fixture

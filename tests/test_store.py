@@ -1,0 +1,86 @@
+"""The store on both databases: one schema, one query layer, no message sent twice."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from inspectors.base import Finding
+from inspectors.message import Summary
+from quarantine.records import HeldMessage
+from quarantine.store import Store
+from rules.model import Decision, MatchedRule
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}"
+    url = request.getfixturevalue("postgres_url")
+    return "postgresql+asyncpg://" + url.split("://", 1)[1]
+
+
+def held(qid: str) -> HeldMessage:
+    finding = Finding(code="pii.my_number", count=1, where=("body",), evidence=("****-****-9018",))
+    rule = MatchedRule(id="my-number-external", action="hold", mode="enforce",
+                       reason={"ja": "理由", "en": "why"}, findings=(finding,))
+    return HeldMessage(id=qid, mail_from="taro@example.co.jp", rcpt_tos=("p@client.example",),
+                       raw=b"Subject: x\r\n\r\n\xe3\x81\x82\r\n", decision=Decision(action="hold", matched=(rule,)),
+                       findings=(finding,), summary=Summary(subject="件名", attachments=(("a.xlsx", "application/x", 3),)))
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_hold_round_trip_and_single_transition(store_url):
+    async def scenario():
+        store = await Store.open(store_url)
+        try:
+            await store.hold(held("Q1"), token="tok-1", csrf="c1", expires_at=time.time() + 60,
+                             notice=("g@example.co.jp", ("taro@example.co.jp",), b"notice"))
+            record = await store.by_token("tok-1")
+            assert record.summary.subject == "件名" and record.decision.matched[0].reason["ja"] == "理由"
+            assert await store.by_token("tok-2") is None
+            results = await asyncio.gather(*(store.decide_hold("Q1", "released", actor="sender",
+                                                               client_addr="127.0.0.1") for _ in range(5)))
+            assert sorted(results) == [False] * 4 + [True]
+            jobs = await store.claim(time.time(), lease=60)
+            assert sorted(j.kind for j in jobs) == ["notice", "release"]
+            release = next(j for j in jobs if j.kind == "release")
+            assert release.raw == held("Q1").raw and release.rcpt_tos == ("p@client.example",)
+            assert await store.claim(time.time(), lease=60) == [], "a leased job is not handed out again"
+            actions = [e.action for e in await store.audit_trail("Q1")]
+            assert actions == ["held", "released"]
+        finally:
+            await store.close()
+    run(scenario())
+
+
+def test_two_instances_never_claim_the_same_job(store_url):
+    async def scenario():
+        first, second = await Store.open(store_url), await Store.open(store_url)
+        try:
+            for i in range(30):
+                await first.enqueue("notice", None, "g@example.co.jp", ["a@example.co.jp"], b"n%d" % i)
+            now = time.time()
+            claimed = []
+            for _ in range(4):
+                batches = await asyncio.gather(first.claim(now, 60, limit=5), second.claim(now, 60, limit=5))
+                claimed += [job.id for batch in batches for job in batch]
+            assert len(claimed) == len(set(claimed)) == 30
+        finally:
+            await first.close()
+            await second.close()
+    run(scenario())
+
+
+def test_migrations_are_idempotent_and_concurrent(store_url):
+    async def scenario():
+        stores = await asyncio.gather(*(Store.open(store_url) for _ in range(3)))
+        for store in stores:
+            await store.close()
+        store = await Store.open(store_url)
+        await store.close()
+    run(scenario())
