@@ -7,7 +7,7 @@ Decoding never raises: the last resort is replacement characters.
 from __future__ import annotations
 
 import codecs
-from email.header import decode_header
+from email.header import Header, decode_header
 
 # Wider supersets first: a message declared with the narrow name decodes with the wide one.
 _SUPERSETS = {
@@ -59,7 +59,9 @@ def decode_header_value(value: str) -> str:
     if isinstance(value, bytes):
         value = value.decode("utf-8", "surrogateescape")
     try:
-        parts = decode_header(str(value))
+        # A Header (what the parser gives for raw 8-bit bytes) must be decoded as such:
+        # str() of it turns those bytes into U+FFFD.
+        parts = decode_header(value if isinstance(value, Header) else str(value))
     except Exception:
         return str(value)
     out = []

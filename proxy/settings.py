@@ -154,7 +154,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
     tls_cert, tls_key = _path(smtp["tls_cert"], base), _path(smtp["tls_key"], base)
     if bool(tls_cert) != bool(tls_key):
         raise ConfigError("smtp.tls_cert and smtp.tls_key: give both or neither")
-    return Settings(
+    settings = Settings(
         source=source, base_dir=base,
         internal_domains=tuple(d.lower().strip(".") for d in _strings(org["internal_domains"], "organization.internal_domains")),
         clients=_clients(org["clients"]),
@@ -182,6 +182,13 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         hold_expiry=parse_duration(quar["hold_expiry"], "quarantine.hold_expiry"),
         notice_from=_text(quar["notice_from"] or f"postmaster@{hostname}", "quarantine.notice_from"),
     )
+    # aiosmtpd cancels the DATA handler when the session times out: the whole answer
+    # (inspection, then forwarding) must fit well inside it.
+    if settings.session_timeout < 2 * (settings.inspection_timeout + settings.delivery_timeout):
+        raise ConfigError(f"smtp.session_timeout: {settings.session_timeout:g}s must be at least twice "
+                          f"inspection.timeout + delivery.timeout "
+                          f"({settings.inspection_timeout + settings.delivery_timeout:g}s)")
+    return settings
 
 
 def _text(value: Any, key: str) -> str:

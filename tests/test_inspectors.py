@@ -83,3 +83,9 @@ def test_external_recipients_subdomains_are_internal():
     [finding] = inspector.inspect(parse(b"\r\n", env))
     assert finding.code == "recipients.external" and finding.count == 2
     assert finding.evidence == ("client.example", "notexample.co.jp")
+
+
+def test_raw_utf8_and_cp932_bytes_in_subject():
+    for raw_subject in ("見積書".encode("utf-8"), "髙橋様①".encode("cp932")):
+        v = parse(b"Subject: " + raw_subject + b"\r\n\r\nbody", ENV)
+        assert v.subject == raw_subject.decode("utf-8" if raw_subject.startswith(b"\xe8") else "cp932")

@@ -82,6 +82,7 @@ def test_environment_overrides(tmp_path, monkeypatch):
     ("organization: {internal_domains: example.co.jp}", {}, "organization.internal_domains: must be a list"),
     ("", {"MDG_SMTP_LISTN": "x"}, "environment: unknown variable MDG_SMTP_LISTN"),
     ("smtp: [1]", {}, "smtp: must be a mapping"),
+    ("smtp: {session_timeout: 60s}", {}, "smtp.session_timeout: 60s must be at least twice"),
 ])
 def test_errors_name_file_and_key(tmp_path, text, env, message):
     path = tmp_path / "guard.yaml"

@@ -1,0 +1,66 @@
+"""After release: retries on temporary failures, the sender told of permanent ones;
+and the embedded outbox when no upstream is configured."""
+from __future__ import annotations
+
+import quopri
+import re
+import time
+
+import httpx
+
+from .support import MY_NUMBER_BODY, message, notice_link
+
+
+def _release(link: str) -> None:
+    page = httpx.get(link).text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    assert httpx.post(link, data={"action": "release", "csrf": csrf}).status_code == 303
+
+
+def _hold(guard, upstream, raw: bytes) -> str:
+    with guard.smtp() as client:
+        client.sendmail("taro@example.co.jp", ["partner@client.example"], raw)
+    return notice_link(upstream.recorder.wait_for(1)[0])
+
+
+def test_temporary_failure_is_retried_until_delivered(guard, upstream):
+    raw = message("x", MY_NUMBER_BODY)
+    link = _hold(guard, upstream, raw)
+    upstream.recorder.data_reply = "451 4.3.0 try again"
+    _release(link)
+    time.sleep(1.5)                      # at least one refused attempt (retry is 1 s in tests)
+    assert upstream.recorder.to("partner@client.example") == []
+    upstream.recorder.data_reply = None
+    deadline = time.monotonic() + 15
+    while not upstream.recorder.to("partner@client.example"):
+        assert time.monotonic() < deadline, "the release was never retried"
+        time.sleep(0.2)
+    assert upstream.recorder.to("partner@client.example")[0].data == raw
+    history = httpx.get(link).text
+    assert "release_deferred" in history and "release_sent" in history
+
+
+def test_permanent_failure_is_recorded_and_the_sender_told(guard, upstream):
+    link = _hold(guard, upstream, message("見積書", MY_NUMBER_BODY))
+    upstream.recorder.refuse_rcpt["partner@client.example"] = "550 5.1.1 no such user"
+    _release(link)
+    notices = upstream.recorder.wait_for(2)   # the hold notice, then the failure notice
+    failure = notices[1]
+    assert failure.rcpt_tos == ["taro@example.co.jp"]
+    assert b"could not be delivered" in failure.data and b"no such user" in failure.data
+    assert "見積書".encode() in quopri.decodestring(failure.data)
+    assert "release_failed" in httpx.get(link).text
+
+
+def test_embedded_outbox_keeps_bytes_and_lists_them(guard_factory, tmp_path):
+    guard = guard_factory(upstream_url=f"maildir:{tmp_path / 'outbox'}").start()
+    raw = message("会議のご案内", "明日10時から。")
+    with guard.smtp() as client:
+        assert client.sendmail("taro@example.co.jp", ["partner@client.example"], raw) == {}
+    [stored] = list((tmp_path / "outbox" / "new").iterdir())
+    assert stored.read_bytes() == raw
+    listing = httpx.get(f"{guard.base_url}/outbox")
+    assert listing.status_code == 200 and "会議のご案内" in listing.text
+    shown = httpx.get(f"{guard.base_url}/outbox/{stored.name}")
+    assert "明日10時から" in shown.text
+    assert httpx.get(f"{guard.base_url}/outbox/..%2Fguard.yaml").status_code == 404
