@@ -10,6 +10,7 @@ from email.parser import BytesHeaderParser
 from email.utils import getaddresses
 from pathlib import Path
 
+from . import rule_tools
 from .errors import ConfigError
 
 EXIT_CODES = {"pass": 0, "hold": 10, "reject": 20}
@@ -22,9 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
         return USAGE_ERROR
+    from rules import RuleError
     try:
         return args.run(args)
-    except ConfigError as exc:
+    except (ConfigError, RuleError) as exc:
         print(f"misdelivery-guard: {exc}", file=sys.stderr)
         return USAGE_ERROR
 
@@ -42,7 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--mail-from", help="envelope sender (default: the From header)")
     p.add_argument("--rcpt", action="append", default=[], help="envelope recipient; repeat per recipient")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--explain", action="store_true",
+                   help="list every rule, matched or not, with the findings that made it match")
     p.set_defaults(run=_check)
+    rule_tools.add_parsers(sub)
     p = sub.add_parser("user", help="manage SMTP/admin users")
     user_sub = p.add_subparsers(dest="user_command")
     add = user_sub.add_parser("add", help="add or replace a user (password read from the terminal or stdin)")
@@ -73,35 +78,36 @@ def _serve(args) -> int:
 
 
 def _check(args) -> int:
-    from inspectors.base import Envelope
-    from rules import MessageFacts, decide, load_rules, RuleError
+    from rules import MessageFacts, decide, load_rules
+    from rules.decide import explain
 
     from .pipeline import InspectorConfig, build_inspectors, inspect_raw
-    from .settings import load_settings
+    from .settings import load_settings, rule_groups
     try:
         raw = sys.stdin.buffer.read() if args.message == "-" else Path(args.message).read_bytes()
     except OSError as exc:
         print(f"misdelivery-guard: cannot read {args.message}: {exc.strerror}", file=sys.stderr)
         return USAGE_ERROR
     settings = load_settings(args.config)
-    try:
-        rules = load_rules(settings.rules)
-    except RuleError as exc:
-        raise ConfigError(str(exc)) from None
+    rules = load_rules(settings.rules, rule_groups(settings))
     envelope = _envelope(raw, args.mail_from, args.rcpt)
     inspection = inspect_raw(raw, envelope, build_inspectors(
         InspectorConfig(internal_domains=settings.internal_domains)))
-    decision = decide(inspection.findings, MessageFacts(mail_from=envelope.mail_from,
-                                                        rcpt_tos=envelope.rcpt_tos), rules)
-    verdict = decision.action if decision.action in EXIT_CODES else "hold"
+    facts = MessageFacts(mail_from=envelope.mail_from, rcpt_tos=envelope.rcpt_tos)
+    decision = decide(inspection.findings, facts, rules)
     report = {
-        "verdict": verdict,
+        "verdict": decision.verdict,
         "rules": [{"id": m.id, "action": m.action, "mode": m.mode, "reason": m.reason.get("en", ""),
                    "reason_ja": m.reason.get("ja", "")} for m in decision.matched],
         "findings": [f.to_dict() for f in inspection.findings],
     }
+    if args.explain:
+        report["explain"] = [{"id": rule.id, "matched": m is not None, "mode": rule.mode,
+                              "action": rule.action, "source": rule.source,
+                              "findings": [f.to_dict() for f in (m.findings if m else ())]}
+                             for rule, m in explain(inspection.findings, facts, rules)]
     print(json.dumps(report, ensure_ascii=False) if args.json else _human(report))
-    return EXIT_CODES[verdict]
+    return EXIT_CODES[decision.verdict]
 
 
 def _envelope(raw: bytes, mail_from: str | None, rcpts: list[str]):
@@ -123,6 +129,10 @@ def _human(report: dict) -> str:
     for f in report["findings"]:
         where = ", ".join(f["where"])
         lines.append(f"  finding {f['code']} x{f['count']} {where} {' '.join(f['evidence'])}".rstrip())
+    for r in report.get("explain", ()):
+        because = "; ".join(f"{f['code']} x{f['count']}" for f in r["findings"])
+        state = "MATCH" if r["matched"] else "-    "
+        lines.append(f"  {state} {r['id']} ({r['mode']}, {r['action']}){': ' + because if because else ''}")
     return "\n".join(lines)
 
 

@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from inspectors.base import Envelope, domain_of
+from quarantine.decisions import DecisionLog, DecisionRecord
 from quarantine.delivery import PermanentFailure, Send, TemporaryFailure
-from quarantine.notice import hold_notice
-from quarantine.records import HeldMessage
-from quarantine.store import Store
-from quarantine.tokens import new_csrf, new_token
+from quarantine.holds import Quarantine
 from rules import Decision, MessageFacts, RuleSet, decide
 
 from .pipeline import Inspection, Pipeline
@@ -34,9 +32,6 @@ class Policy:
     trusted_networks: tuple
     max_recipients: int
     max_header_size: int
-    public_url: str
-    hold_expiry: float
-    notice_from: str
 
 
 def new_queue_id() -> str:
@@ -45,13 +40,13 @@ def new_queue_id() -> str:
 
 class Handler:
     def __init__(self, *, policy: Policy, pipeline: Pipeline, rules: Callable[[], RuleSet],
-                 store: Store, send: Send, on_queued: Callable[[], None]) -> None:
+                 quarantine: Quarantine, decisions: DecisionLog, send: Send) -> None:
         self.policy = policy
         self.pipeline = pipeline
         self.rules = rules
-        self.store = store
+        self.quarantine = quarantine
+        self.decisions = decisions
         self.send = send
-        self.on_queued = on_queued
         self.inflight = 0
         self.idle = asyncio.Event()
         self.idle.set()
@@ -114,22 +109,26 @@ class Handler:
             return refusal
         env = Envelope(mail_from=envelope.mail_from or "", rcpt_tos=tuple(envelope.rcpt_tos))
         inspection = await self.pipeline.inspect(raw, env)
-        decision = decide(inspection.findings, MessageFacts(mail_from=env.mail_from,
-                                                            rcpt_tos=env.rcpt_tos), self.rules())
-        reply = await self._act(qid, env, raw, inspection, decision)
+        facts = MessageFacts(mail_from=env.mail_from, rcpt_tos=env.rcpt_tos)
+        decision = decide(inspection.findings, facts, self.rules())
+        self.decisions.record(DecisionRecord(id=qid, at=time.time(), facts=facts,
+                                             findings=inspection.findings, decision=decision))
+        reply = await self._act(qid, env, _rewritten(raw, decision), inspection, decision)
         _log_outcome(qid, env, inspection, decision, reply)
         return reply
 
     async def _act(self, qid: str, env: Envelope, raw: bytes, inspection: Inspection,
                    decision: Decision) -> str:
-        if decision.action == "reject":
-            reason = next((m.reason.get("en") for m in decision.enforced if m.action == "reject"), "")
+        if decision.verdict == "reject":
+            reason = next((m.reason.get("en") for m in decision.deciding), "")
             return f"550 5.7.1 Message refused by policy: {_one_line(reason or 'see your administrator')} ({qid})"
-        if decision.action == "hold":
+        if decision.verdict == "hold":
             # Shielded: aiosmtpd cancels this handler when the session times out; the commit
             # must then still finish (the client, without a 250, retries: a duplicate, not a loss).
-            await asyncio.shield(self._hold(qid, env, raw, inspection, decision))
-            return f"250 2.0.0 Held for the sender's confirmation as {qid}"
+            await asyncio.shield(self.quarantine.hold(
+                qid=qid, mail_from=env.mail_from, rcpt_tos=env.rcpt_tos, raw=raw,
+                findings=inspection.findings, summary=inspection.summary, decision=decision))
+            return f"250 2.0.0 {_HELD_REPLY[decision.action]} as {qid}"
         return await self._forward(qid, env, raw)
 
     def _refuse_raw(self, raw: bytes) -> str | None:
@@ -152,23 +151,19 @@ class Handler:
             return f"{code} 5.0.0 Upstream refused the message: {_one_line(exc.text)} ({qid})"
         return f"250 2.0.0 OK queued as {qid}"
 
-    async def _hold(self, qid: str, env: Envelope, raw: bytes, inspection: Inspection,
-                    decision: Decision) -> None:
-        token, p = new_token(), self.policy
-        expires_at = time.time() + p.hold_expiry
-        notice = None
-        if env.mail_from:   # the null sender (bounces) cannot be asked anything
-            body = hold_notice(notice_from=p.notice_from, sender=env.mail_from,
-                               subject=inspection.summary.subject, link=f"{p.public_url}/h/{token}",
-                               decision=decision,
-                               expires_text=time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(expires_at)))
-            notice = (p.notice_from, (env.mail_from,), body)
-        message = HeldMessage(id=qid, mail_from=env.mail_from, rcpt_tos=env.rcpt_tos, raw=raw,
-                              decision=decision, findings=inspection.findings,
-                              summary=inspection.summary)
-        await self.store.hold(message, token=token, csrf=new_csrf(), expires_at=expires_at,
-                              notice=notice)
-        self.on_queued()
+
+_HELD_REPLY = {"hold": "Held for the sender's confirmation",
+               "delay": "Accepted, to be sent after a delay",
+               "hold_for_approval": "Held for approval"}
+TAG_HEADER = b"X-Misdelivery-Guard"
+
+
+def _rewritten(raw: bytes, decision: Decision) -> bytes:
+    """The bytes to send: unchanged unless an enforced rule's action rewrites them."""
+    if decision.action == "tag":
+        rules = ", ".join(m.id for m in decision.deciding).encode("ascii", "replace")
+        raw = TAG_HEADER + b": " + rules + b"\r\n" + raw   # RFC 5322 §3.6: any position
+    return raw
 
 
 def _one_line(text: str) -> str:

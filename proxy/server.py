@@ -13,15 +13,17 @@ import uvicorn
 from aiosmtpd.smtp import SMTP
 
 from inspectors.recipients import ExternalRecipients
+from quarantine.decisions import DecisionLog
+from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.store import Store
 from quarantine.web import Pages, create_app
 from quarantine.worker import Worker
-from rules import load_rules
+from rules.book import RuleBook
 
 from .auth import Authenticator, Users
 from .handler import Handler, Policy
 from .pipeline import InspectorConfig, Pipeline
-from .settings import Settings
+from .settings import Settings, approvers_for, rule_groups
 from .outbox import MaildirOutbox
 from .upstream import SmtpUpstream, make_sender
 
@@ -62,19 +64,27 @@ class Guard:
         pipeline = Pipeline(InspectorConfig(internal_domains=settings.internal_domains),
                             workers=settings.inspection_workers, timeout=settings.inspection_timeout)
         await pipeline.warm_up()
-        rules = load_rules(settings.rules)
-        handler = Handler(policy=_policy(settings), pipeline=pipeline, rules=lambda: rules,
-                          store=store, send=send, on_queued=worker.wake)
+        rules = RuleBook(settings.rules, rule_groups(settings))
+        decisions = DecisionLog(store.engine)
+        quarantine = Quarantine(store, HoldPolicy(public_url=settings.public_url,
+                                                  hold_expiry=settings.hold_expiry,
+                                                  notice_from=settings.notice_from),
+                                approvers=lambda sender: approvers_for(settings, sender),
+                                on_queued=worker.wake)
+        handler = Handler(policy=_policy(settings), pipeline=pipeline, rules=rules,
+                          quarantine=quarantine, decisions=decisions, send=send)
         sessions: weakref.WeakSet = weakref.WeakSet()
         smtp_server = await _start_smtp(settings, handler, sessions)
         web = _start_web(settings, store, worker)
         stopping = asyncio.Event()
         tasks = [asyncio.create_task(web.serve(), name="web"),
-                 asyncio.create_task(worker.run(stopping), name="worker")]
+                 asyncio.create_task(worker.run(stopping), name="worker"),
+                 asyncio.create_task(decisions.run(stopping), name="decisions"),
+                 asyncio.create_task(rules.watch(stopping), name="rules")]
         log.info("event=started smtp=%s:%d web=%s:%d upstream=%r storage=%s rules=%d",
                  settings.smtp_listen.host, settings.smtp_listen.port, settings.web_listen.host,
                  settings.web_listen.port, settings.upstream, settings.storage.split("://")[0],
-                 len(rules.active))
+                 len(rules().active))
         return cls(settings, store, pipeline, handler, worker, send, smtp_server, web, tasks,
                    sessions, stopping)
 
@@ -92,6 +102,7 @@ class Guard:
         self.stopping.set()
         self.web.should_exit = True
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.handler.decisions.flush()
         await self.send.close()
         self.pipeline.close()
         await self.store.close()
@@ -100,8 +111,7 @@ class Guard:
 
 def _policy(s: Settings) -> Policy:
     return Policy(trusted_networks=s.trusted_networks, max_recipients=s.max_recipients,
-                  max_header_size=s.max_header_size, public_url=s.public_url,
-                  hold_expiry=s.hold_expiry, notice_from=s.notice_from)
+                  max_header_size=s.max_header_size)
 
 
 async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet) -> asyncio.AbstractServer:
@@ -128,7 +138,7 @@ async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet) 
 def _start_web(s: Settings, store: Store, worker: Worker) -> _Web:
     outbox = s.upstream.path if s.upstream.scheme == "maildir" else None
     pages = Pages(store=store, is_external=ExternalRecipients(s.internal_domains).is_external,
-                  outbox=outbox, on_queued=worker.wake)
+                  outbox=outbox, on_queued=worker.wake, notice_from=s.notice_from)
     config = uvicorn.Config(create_app(pages), host=s.web_listen.host, port=s.web_listen.port,
                             log_config=None, access_log=False, lifespan="off")
     return _Web(config)

@@ -14,6 +14,8 @@ from typing import Any, Mapping
 
 import yaml
 
+from inspectors.base import domain_of, is_within
+
 from .errors import ConfigError
 from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream
 
@@ -26,12 +28,21 @@ class Client:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Group:
+    """Senders that rules can scope to, and who approves their held mail (上長承認)."""
+    name: str
+    members: tuple[str, ...]          # addresses or "@domain"
+    approvers: tuple[str, ...] = ()   # the first approves; the others are deputies
+
+
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     source: str                                  # the file, or "embedded defaults"
     base_dir: Path
     internal_domains: tuple[str, ...]
     clients: tuple[Client, ...]
     suppressed_recipients: tuple[str, ...]
+    groups: tuple[Group, ...]
     smtp_listen: Endpoint
     trusted_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     hostname: str
@@ -60,7 +71,8 @@ class Settings:
 
 # section -> key -> default; None means "no default" (computed or optional).
 SCHEMA: dict[str, Any] = {
-    "organization": {"internal_domains": [], "clients": [], "suppressed_recipients": []},
+    "organization": {"internal_domains": [], "clients": [], "suppressed_recipients": [],
+                     "groups": {}},
     "smtp": {"listen": "127.0.0.1:2525", "trusted_networks": ["127.0.0.0/8", "::1"],
              "hostname": "misdelivery-guard", "max_message_size": 25 * 1024 * 1024,
              "max_recipients": 1000, "max_header_size": 102400, "session_timeout": "300s",
@@ -159,6 +171,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         internal_domains=tuple(d.lower().strip(".") for d in _strings(org["internal_domains"], "organization.internal_domains")),
         clients=_clients(org["clients"]),
         suppressed_recipients=tuple(s.lower() for s in _strings(org["suppressed_recipients"], "organization.suppressed_recipients")),
+        groups=_groups(org["groups"]),
         smtp_listen=parse_listen(smtp["listen"], "smtp.listen"),
         trusted_networks=_networks(smtp["trusted_networks"]),
         hostname=hostname,
@@ -239,6 +252,27 @@ def _clients(value: Any) -> tuple[Client, ...]:
     return tuple(out)
 
 
+def _groups(value: Any) -> tuple[Group, ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"organization.groups: must be a mapping of group names; got {value!r}")
+    out = []
+    for name, body in value.items():
+        key = f"organization.groups.{name}"
+        if not isinstance(body, dict) or set(body) - {"members", "approvers"}:
+            raise ConfigError(f"{key}: must be a mapping of members and approvers; got {body!r}")
+        members = _strings(body.get("members", []), f"{key}.members")
+        approvers = _strings(body.get("approvers", []), f"{key}.approvers")
+        for entry in members:
+            if "@" not in entry:
+                raise ConfigError(f"{key}.members: {entry!r} is not an address or @domain")
+        for entry in approvers:
+            if "@" not in entry or entry.startswith("@"):
+                raise ConfigError(f"{key}.approvers: {entry!r} is not an address")
+        out.append(Group(name=str(name), members=tuple(m.lower() for m in members),
+                         approvers=tuple(a.lower() for a in approvers)))
+    return tuple(out)
+
+
 def _storage_url(value: Any, base: Path) -> str:
     url = _text(value, "storage")
     if url.startswith("sqlite:///"):
@@ -249,3 +283,19 @@ def _storage_url(value: Any, base: Path) -> str:
     if url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         return url
     raise ConfigError(f"storage: must be sqlite:///PATH or postgresql://...; got {url!r}")
+
+
+def rule_groups(settings: Settings) -> dict[str, tuple[str, ...]]:
+    """The groups as the rules see them: name -> member entries."""
+    return {g.name: g.members for g in settings.groups}
+
+
+def approvers_for(settings: Settings, sender: str) -> tuple[str, ...]:
+    """Approvers of the first group the sender belongs to, in order (deputies after)."""
+    sender = sender.lower()
+    for group in settings.groups:
+        for entry in group.members:
+            hit = is_within(domain_of(sender), (entry[1:],)) if entry.startswith("@") else sender == entry
+            if hit and group.approvers:
+                return group.approvers
+    return ()

@@ -1,4 +1,5 @@
-"""The mails the quarantine sends to senders: hold notices and delivery failures (ja + en).
+"""The mails the quarantine sends: hold notices, approval requests and results, delivery
+failures — Japanese first, then English.
 
 Notices carry rule reasons, finding codes and counts — never the personal data itself.
 """
@@ -11,48 +12,80 @@ from rules.model import Decision
 
 
 def hold_notice(*, notice_from: str, sender: str, subject: str, link: str, decision: Decision,
-                expires_text: str) -> bytes:
-    reasons_ja = [f"・{m.reason.get('ja') or m.id}" for m in decision.enforced]
-    reasons_en = [f"- {m.reason.get('en') or m.id}" for m in decision.enforced]
+                kind: str, when_text: str, approvers: tuple[str, ...] = ()) -> bytes:
+    """To the sender. `when_text`: when the hold ends (cancelled, or sent for a delay)."""
+    ja, en = _LEADS[kind]
+    if kind == "hold_for_approval":
+        names = ", ".join(approvers) or "管理者 / the administrator"
+        ja, en = ja.format(names), en.format(names)
     body = "\n".join([
-        "送信したメールを一時保留しました。内容を確認し、送信または取り消しを選んでください。",
-        "",
-        f"件名: {subject}",
-        "理由:", *reasons_ja,
-        "",
-        "確認ページ（このリンクを開くだけでは送信されません）:",
-        link,
-        "",
-        f"{expires_text} までに操作がない場合、このメールは送信されずに取り消されます。",
-        "",
-        "-- ",
-        "Your message has been held. Please review it and release or cancel it.",
-        "",
-        f"Subject: {subject}",
-        "Why:", *reasons_en,
-        "",
-        "Review page (opening the link sends nothing):",
-        link,
-        "",
-        f"If nothing is done by {expires_text}, the message is cancelled, not sent.",
-        "",
+        ja, "", f"件名: {subject}", "理由:", *_reasons(decision, "ja", "・"), "",
+        "確認ページ（このリンクを開くだけでは何も変わりません）:", link, "", _ENDS[kind][0].format(when_text),
+        "", "-- ",
+        en, "", f"Subject: {subject}", "Why:", *_reasons(decision, "en", "- "), "",
+        "Review page (opening the link changes nothing):", link, "", _ENDS[kind][1].format(when_text), "",
     ])
-    return _mail(notice_from, sender, f"[送信保留 / Held] {subject}", body)
+    return _mail(notice_from, sender, f"{_SUBJECTS[kind]} {subject}", body)
+
+
+def approval_request(*, notice_from: str, approver: str, sender: str, subject: str, link: str,
+                     decision: Decision, when_text: str) -> bytes:
+    body = "\n".join([
+        f"{sender} さんのメールが承認待ちです。内容を確認し、承認または却下してください。", "",
+        f"件名: {subject}", "理由:", *_reasons(decision, "ja", "・"), "", "承認ページ:", link, "",
+        f"{when_text} までに承認されない場合、送信されずに取り消されます。", "", "-- ",
+        f"A message from {sender} is waiting for your approval.", "",
+        f"Subject: {subject}", "Why:", *_reasons(decision, "en", "- "), "", "Approval page:", link, "",
+        f"Unless approved by {when_text}, it is cancelled, not sent.", "",
+    ])
+    return _mail(notice_from, approver, f"[承認依頼 / Approval needed] {subject}", body)
+
+
+def approval_result(*, notice_from: str, sender: str, subject: str, approver: str,
+                    approved: bool, note: str) -> bytes:
+    ja = "承認され、送信されます。" if approved else "却下されました。メールは送信されません。"
+    en = "was approved and is being sent." if approved else "was rejected and will not be sent."
+    lines = [f"件名「{subject}」のメールは {approver} さんにより{ja}"]
+    if note:
+        lines += [f"コメント: {note}"]
+    lines += ["", "-- ", f"Your message \"{subject}\" {en} ({approver})"]
+    if note:
+        lines += [f"Comment: {note}"]
+    tag = "[承認 / Approved]" if approved else "[却下 / Rejected]"
+    return _mail(notice_from, sender, f"{tag} {subject}", "\n".join(lines) + "\n")
 
 
 def failure_notice(*, notice_from: str, sender: str, subject: str, error: str) -> bytes:
     body = "\n".join([
         "確認後に送信したメールを、配送先のサーバーが受け付けませんでした。",
-        f"件名: {subject}",
-        f"サーバーの応答: {error}",
-        "",
-        "-- ",
+        f"件名: {subject}", f"サーバーの応答: {error}", "", "-- ",
         "The message you released could not be delivered: the receiving server refused it.",
-        f"Subject: {subject}",
-        f"Server reply: {error}",
-        "",
+        f"Subject: {subject}", f"Server reply: {error}", "",
     ])
     return _mail(notice_from, sender, f"[配送失敗 / Undeliverable] {subject}", body)
+
+
+_SUBJECTS = {"hold": "[送信保留 / Held]", "delay": "[送信予約 / Delayed]",
+             "hold_for_approval": "[承認待ち / Awaiting approval]"}
+_LEADS = {
+    "hold": ("送信したメールを一時保留しました。内容を確認し、送信または取り消しを選んでください。",
+             "Your message has been held. Please review it and release or cancel it."),
+    "delay": ("送信したメールは、しばらく待ってから送信されます。取り消すなら今のうちです。",
+              "Your message will be sent after a short delay; you can still cancel it."),
+    "hold_for_approval": ("送信したメールは承認者（{}）の承認待ちです。",
+                          "Your message is waiting for approval by {}."),
+}
+_ENDS = {
+    "hold": ("{} までに操作がない場合、このメールは送信されずに取り消されます。",
+             "If nothing is done by {}, the message is cancelled, not sent."),
+    "delay": ("取り消さなければ {} に送信されます。", "Unless you cancel it, it is sent at {}."),
+    "hold_for_approval": ("{} までに承認されない場合、送信されずに取り消されます。",
+                          "Unless approved by {}, it is cancelled, not sent."),
+}
+
+
+def _reasons(decision: Decision, lang: str, bullet: str) -> list[str]:
+    return [f"{bullet}{m.reason.get(lang) or m.id}" for m in decision.deciding]
 
 
 def _mail(notice_from: str, to: str, subject: str, body: str) -> bytes:

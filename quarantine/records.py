@@ -10,6 +10,8 @@ from rules.model import Decision
 
 STATES = ("held", "released", "cancelled", "expired")
 
+Notice = tuple[str, tuple[str, ...], bytes]   # (envelope sender, recipients, raw message)
+
 
 @dataclass(frozen=True, kw_only=True)
 class HeldMessage:
@@ -21,6 +23,7 @@ class HeldMessage:
     decision: Decision
     findings: tuple[Finding, ...]
     summary: Summary
+    kind: str = "hold"         # hold, delay or hold_for_approval (rules.model.HELD)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +41,8 @@ class HeldRecord:
     findings: tuple[Finding, ...]
     summary: Summary
     csrf: str
+    kind: str = "hold"
+    note: str | None = None
 
     @classmethod
     def from_row(cls, row) -> "HeldRecord":
@@ -46,7 +51,16 @@ class HeldRecord:
                    rcpt_tos=tuple(json.loads(row.rcpt_tos)),
                    decision=Decision.from_dict(json.loads(row.decision)),
                    findings=tuple(Finding.from_dict(f) for f in json.loads(row.findings)),
-                   summary=Summary.from_dict(json.loads(row.summary)), csrf=row.csrf)
+                   summary=Summary.from_dict(json.loads(row.summary)), csrf=row.csrf,
+                   kind=row.kind, note=row.note)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Link:
+    """What a confirmation link opens: the hold, and in whose name it acts."""
+    record: HeldRecord
+    role: str          # sender, approver
+    actor: str         # the sender's or the approver's address
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -24,6 +24,8 @@ held = Table(
     Column("csrf", String(64), nullable=False),
     Column("acted_at", Float),
     Column("acted_by", Text),
+    Column("kind", String(24), nullable=False, default="hold"),   # an action of rules.model.HELD
+    Column("note", Text),                                          # approver's comment or reason
     Index("ix_held_state_expires", "state", "expires_at"),
 )
 
@@ -54,6 +56,39 @@ audit = Table(
     Column("action", String(32), nullable=False),
     Column("detail", Text),                              # codes and counts only, never raw data
     Index("ix_audit_message", "message_id"),
+)
+
+decisions = Table(
+    "decisions", metadata,
+    Column("id", String(32), primary_key=True),          # the queue id
+    Column("at", Float, nullable=False),
+    Column("mail_from", Text, nullable=False),
+    Column("rcpt_tos", Text, nullable=False),            # JSON list
+    Column("action", String(24), nullable=False),
+    Column("findings", Text, nullable=False),            # JSON: codes, counts, where, masked evidence
+    Index("ix_decisions_at", "at"),
+)
+
+decision_rules = Table(
+    "decision_rules", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("message_id", String(32), nullable=False),
+    Column("rule_id", String(100), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("action", String(24), nullable=False),
+    Column("at", Float, nullable=False),
+    Index("ix_decision_rules_rule_at", "rule_id", "at"),
+    Index("ix_decision_rules_message", "message_id"),
+)
+
+links = Table(
+    "links", metadata,                                   # approver links (the sender's is on held)
+    Column("token_hash", String(64), primary_key=True),
+    Column("message_id", String(32), nullable=False),
+    Column("role", String(16), nullable=False),          # approver
+    Column("actor", Text, nullable=False),               # the approver's address
+    Column("created_at", Float, nullable=False),
+    Index("ix_links_message", "message_id"),
 )
 
 schema_version = Table(

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from sqlalchemy import event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from .migrate import migrate
-from .records import AuditEntry, HeldMessage, HeldRecord, OutboundJob
-from .schema import audit, held, outbound
+from .records import AuditEntry, HeldMessage, HeldRecord, Link, Notice, OutboundJob
+from .schema import audit, held, links, outbound
 from .tokens import same, token_hash
 
 
@@ -39,29 +39,40 @@ class Store:
         await self.engine.dispose()
 
     async def hold(self, msg: HeldMessage, *, token: str, csrf: str, expires_at: float,
-                   notice: tuple[str, tuple[str, ...], bytes] | None) -> None:
-        """Store the message, its notice and the audit row in one transaction."""
+                   notices: Sequence[Notice] = (),
+                   approver_tokens: Sequence[tuple[str, str]] = ()) -> None:
+        """Store the message, its notices, approver links and the audit row in one transaction."""
         now = time.time()
         async with self.engine.begin() as conn:
             await conn.execute(held.insert().values(
-                id=msg.id, state="held", created_at=now, updated_at=now, expires_at=expires_at,
-                mail_from=msg.mail_from, rcpt_tos=json.dumps(list(msg.rcpt_tos)), raw=msg.raw,
+                id=msg.id, state="held", kind=msg.kind, created_at=now, updated_at=now,
+                expires_at=expires_at, mail_from=msg.mail_from,
+                rcpt_tos=json.dumps(list(msg.rcpt_tos)), raw=msg.raw,
                 decision=json.dumps(msg.decision.to_dict(), ensure_ascii=False),
                 findings=json.dumps([f.to_dict() for f in msg.findings], ensure_ascii=False),
                 summary=json.dumps(msg.summary.to_dict(), ensure_ascii=False),
                 token_hash=token_hash(token), csrf=csrf))
-            if notice is not None:
-                await _enqueue(conn, "notice", msg.id, *notice, now)
-            rules = ",".join(m.id for m in msg.decision.enforced)
-            await _audit(conn, msg.id, "system", None, "held", f"rules={rules}")
+            for approver_token, approver in approver_tokens:
+                await conn.execute(links.insert().values(
+                    token_hash=token_hash(approver_token), message_id=msg.id, role="approver",
+                    actor=approver, created_at=now))
+            for sender, rcpts, raw in notices:
+                await _enqueue(conn, "notice", msg.id, sender, rcpts, raw, now)
+            rules = ",".join(m.id for m in msg.decision.deciding)
+            await _audit(conn, msg.id, "system", None, "held", f"kind={msg.kind} rules={rules}")
 
-    async def by_token(self, token: str) -> HeldRecord | None:
+    async def by_link(self, token: str) -> Link | None:
+        """The held message a link opens, and whose link it is (the sender's or an approver's)."""
         digest = token_hash(token)
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(held).where(held.c.token_hash == digest))).first()
-        if row is None or not same(row.token_hash, digest):
-            return None
-        return HeldRecord.from_row(row)
+            if row is not None and same(row.token_hash, digest):
+                return Link(record=HeldRecord.from_row(row), role="sender", actor=row.mail_from)
+            link = (await conn.execute(select(links).where(links.c.token_hash == digest))).first()
+            if link is None or not same(link.token_hash, digest):
+                return None
+            row = (await conn.execute(select(held).where(held.c.id == link.message_id))).one()
+        return Link(record=HeldRecord.from_row(row), role=link.role, actor=link.actor)
 
     async def get(self, message_id: str) -> HeldRecord | None:
         async with self.engine.connect() as conn:
@@ -69,7 +80,8 @@ class Store:
         return HeldRecord.from_row(row) if row else None
 
     async def decide_hold(self, message_id: str, to_state: str, *, actor: str,
-                          client_addr: str | None, now: float | None = None) -> bool:
+                          client_addr: str | None, now: float | None = None,
+                          note: str | None = None) -> bool:
         """Move a held message to released/cancelled/expired; False if it was no longer held.
 
         The conditional UPDATE makes the transition happen once even when two requests or two
@@ -79,7 +91,7 @@ class Store:
         async with self.engine.begin() as conn:
             result = await conn.execute(
                 update(held).where(held.c.id == message_id, held.c.state == "held")
-                .values(state=to_state, updated_at=now, acted_at=now, acted_by=actor))
+                .values(state=to_state, updated_at=now, acted_at=now, acted_by=actor, note=note))
             if result.rowcount != 1:
                 return False
             if to_state == "released":
@@ -90,11 +102,12 @@ class Store:
             await _audit(conn, message_id, actor, client_addr, to_state, "")
         return True
 
-    async def due_expiries(self, now: float) -> list[str]:
+    async def due_expiries(self, now: float) -> list[tuple[str, str]]:
+        """(id, kind) of the holds whose time is up."""
         async with self.engine.connect() as conn:
-            rows = await conn.execute(select(held.c.id).where(held.c.state == "held",
-                                                              held.c.expires_at <= now))
-            return [r.id for r in rows]
+            rows = await conn.execute(select(held.c.id, held.c.kind).where(
+                held.c.state == "held", held.c.expires_at <= now))
+            return [(r.id, r.kind) for r in rows]
 
     async def enqueue(self, kind: str, message_id: str | None, mail_from: str,
                       rcpt_tos: Iterable[str], raw: bytes | None) -> None:

@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from inspectors.charsets import decode_header_value
 
+from .notice import approval_result
 from .store import Store
 from .tokens import same
 
@@ -30,16 +31,28 @@ _HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
 }
-ACTIONS = {"release": "released", "cancel": "cancelled"}
+
+
+def allowed_actions(kind: str, role: str) -> tuple[str, ...]:
+    """What a link may do to a held message: the sender decides a hold or a delay; an
+    approval is the approver's to give, and the sender may only withdraw the message."""
+    if role == "approver":
+        return ("approve", "reject") if kind == "hold_for_approval" else ()
+    return ("cancel",) if kind == "hold_for_approval" else ("release", "cancel")
+
+
+# action -> the state it moves the hold to
+_TRANSITIONS = {"release": "released", "cancel": "cancelled", "approve": "released", "reject": "cancelled"}
 
 
 class Pages:
     def __init__(self, *, store: Store, is_external: Callable[[str], bool], outbox: Path | None,
-                 on_queued: Callable[[], None]) -> None:
+                 on_queued: Callable[[], None], notice_from: str) -> None:
         self.store = store
         self.is_external = is_external
         self.outbox = outbox
         self.on_queued = on_queued
+        self.notice_from = notice_from
         self.env = Environment(loader=PackageLoader("quarantine", "templates"),
                                autoescape=select_autoescape(["html"]))
         self.env.filters["when"] = lambda t: time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) if t else ""
@@ -56,24 +69,36 @@ class Pages:
         return PlainTextResponse("ok\n")
 
     async def show_hold(self, request: Request) -> Response:
-        record = await self.store.by_token(request.path_params["token"])
-        if record is None:
+        link = await self.store.by_link(request.path_params["token"])
+        if link is None:
             return self.render("unknown.html", status=404)
+        record = link.record
         recipients = [(r, self.is_external(r)) for r in record.rcpt_tos]
-        return self.render("hold.html", record=record, recipients=recipients,
-                           trail=await self.store.audit_trail(record.id), now=time.time())
+        actions = allowed_actions(record.kind, link.role) if record.state == "held" else ()
+        return self.render("hold.html", record=record, link=link, actions=actions,
+                           recipients=recipients, trail=await self.store.audit_trail(record.id),
+                           now=time.time())
 
     async def act_on_hold(self, request: Request) -> Response:
         token = request.path_params["token"]
-        record = await self.store.by_token(token)
-        if record is None:
+        link = await self.store.by_link(token)
+        if link is None:
             return self.render("unknown.html", status=404)
         form = await request.form()
         action = str(form.get("action", ""))
-        if not same(str(form.get("csrf", "")), record.csrf) or action not in ACTIONS:
+        record = link.record
+        if not same(str(form.get("csrf", "")), record.csrf) or action not in allowed_actions(record.kind, link.role):
             return self.render("unknown.html", status=403, forbidden=True)
         client = request.client.host if request.client else None
-        if await self.store.decide_hold(record.id, ACTIONS[action], actor="sender", client_addr=client):
+        actor = "sender" if link.role == "sender" else f"approver:{link.actor}"
+        note = str(form.get("note", ""))[:1000].strip() or None
+        if await self.store.decide_hold(record.id, _TRANSITIONS[action], actor=actor,
+                                        client_addr=client, note=note):
+            if link.role == "approver" and record.mail_from:
+                await self.store.enqueue("notice", record.id, self.notice_from, [record.mail_from],
+                                         approval_result(notice_from=self.notice_from, sender=record.mail_from,
+                                                         subject=record.summary.subject, approver=link.actor,
+                                                         approved=action == "approve", note=note or ""))
             self.on_queued()
         # Post/Redirect/Get: the page then shows what happened, and a reload does nothing.
         return RedirectResponse(f"/h/{token}", status_code=303, headers=_HEADERS)

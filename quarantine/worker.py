@@ -53,9 +53,11 @@ class Worker:
 
     async def run_once(self, now: float | None = None) -> int:
         now = now if now is not None else time.time()
-        for message_id in await self.store.due_expiries(now):
-            if await self.store.decide_hold(message_id, "expired", actor="system", client_addr=None):
-                log.info("qid=%s event=expired", message_id)
+        for message_id, kind in await self.store.due_expiries(now):
+            # A delay (遅延送信) goes out when its time is up; any other hold is cancelled.
+            state = "released" if kind == "delay" else "expired"
+            if await self.store.decide_hold(message_id, state, actor="system", client_addr=None):
+                log.info("qid=%s event=%s", message_id, state)
         jobs = await self.store.claim(now, self.lease)
         await asyncio.gather(*(self._deliver(job) for job in jobs))
         return len(jobs)

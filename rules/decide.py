@@ -2,28 +2,40 @@
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
-from typing import Iterable
+from typing import Iterable, Mapping
 
-from inspectors.base import Finding
+from inspectors.base import Finding, domain_of, is_within
 
-from .model import (AllOf, AnyOf, CodeCondition, Condition, Decision, MatchedRule,
-                    MessageFacts, Not, RuleSet, strictness)
+from .model import (MODIFIERS, AllOf, AnyOf, CodeCondition, Condition, Decision, MatchedRule,
+                    MessageFacts, Not, Rule, RuleSet, Scope, strictness)
 
 
 def decide(findings: Iterable[Finding], facts: MessageFacts, rules: RuleSet) -> Decision:
-    findings = tuple(findings)
-    matched = []
-    for rule in rules.active:
-        hits = evaluate(rule.when, findings)
-        if hits is None:
-            continue
-        matched.append(MatchedRule(id=rule.id, action=rule.action, mode=rule.mode,
-                                   reason=dict(rule.reason), findings=hits))
-    action = "pass"
+    matched = [m for _, m in explain(findings, facts, rules) if m is not None]
+    action, rewrites = "pass", []
     for m in matched:
-        if m.mode == "enforce" and strictness(m.action) > strictness(action):
+        if m.mode != "enforce":
+            continue
+        if m.action in MODIFIERS:
+            rewrites.append(m.action)
+        elif strictness(m.action) > strictness(action):
             action = m.action
-    return Decision(action=action, matched=tuple(matched))
+    return Decision(action=action, matched=tuple(matched), rewrites=tuple(dict.fromkeys(rewrites)))
+
+
+def explain(findings: Iterable[Finding], facts: MessageFacts,
+            rules: RuleSet) -> list[tuple[Rule, MatchedRule | None]]:
+    """Every active rule with its match (None when it did not match), in rule order."""
+    findings = tuple(findings)
+    out = []
+    for rule in rules.active:
+        hits = None
+        if in_scope(rule.scope, facts, rules.groups):
+            hits = evaluate(rule.when, findings)
+        out.append((rule, None if hits is None else MatchedRule(
+            id=rule.id, action=rule.action, mode=rule.mode, reason=dict(rule.reason),
+            findings=hits, delay=rule.delay)))
+    return out
 
 
 def evaluate(cond: Condition, findings: tuple[Finding, ...]) -> tuple[Finding, ...] | None:
@@ -43,11 +55,8 @@ def evaluate(cond: Condition, findings: tuple[Finding, ...]) -> tuple[Finding, .
             collected.extend(h for h in hits if h not in collected)
         return tuple(collected)
     if isinstance(cond, AnyOf):
-        results = [evaluate(item, findings) for item in cond.items]
-        held = [h for h in results if h is not None]
-        if not held:
-            return None
-        return tuple(dict.fromkeys(f for hits in held for f in hits))
+        held = [h for h in (evaluate(item, findings) for item in cond.items) if h is not None]
+        return tuple(dict.fromkeys(f for hits in held for f in hits)) if held else None
     if isinstance(cond, Not):
         return () if evaluate(cond.item, findings) is None else None
     raise TypeError(f"unknown condition {cond!r}")
@@ -63,3 +72,27 @@ def _matches(cond: CodeCondition, finding: Finding) -> bool:
     if cond.where is not None:
         return any(w == cond.where or w.startswith(cond.where + ":") for w in finding.where)
     return True
+
+
+def in_scope(scope: Scope, facts: MessageFacts, groups: Mapping[str, tuple[str, ...]]) -> bool:
+    if scope.senders and not _address_matches(facts.mail_from, scope.senders, groups):
+        return False
+    if scope.recipients and not any(_address_matches(r, scope.recipients, groups)
+                                    for r in facts.rcpt_tos):
+        return False
+    return True
+
+
+def _address_matches(address: str, entries: tuple[str, ...],
+                     groups: Mapping[str, tuple[str, ...]]) -> bool:
+    address = address.lower()
+    for entry in entries:
+        if entry.startswith("group:"):
+            if _address_matches(address, groups.get(entry[6:], ()), {}):
+                return True
+        elif entry.startswith("@"):
+            if is_within(domain_of(address), (entry[1:].lower(),)):
+                return True
+        elif address == entry.lower():
+            return True
+    return False

@@ -7,17 +7,21 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from dataclasses import replace
+from typing import Any, Iterable, Mapping
 
 import yaml
 
 from .codes import is_known_code
-from .model import (ACTIONS, MODES, WHERE_KINDS, AllOf, AnyOf, CodeCondition, Condition, Not,
-                    Rule, RuleSet)
+from .model import (ACTIONS, MODES, MODIFIERS, WHERE_KINDS, AllOf, AnyOf, CodeCondition,
+                    Condition, Not, Rule, RuleSet, Scope)
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_RULE_KEYS = {"id", "description", "reason", "when", "action", "mode", "enabled"}
+_RULE_KEYS = {"id", "description", "reason", "when", "action", "mode", "enabled", "scope", "delay"}
+_OVERRIDE_KEYS = {"id", "mode", "enabled", "action", "delay", "scope"}
 _CODE_KEYS = {"code", "min_count", "max_count", "where"}
+_DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class RuleError(ValueError):
@@ -26,10 +30,13 @@ class RuleError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
-def load_rules(local_files: Iterable[str | Path] = ()) -> RuleSet:
+def load_rules(local_files: Iterable[str | Path] = (),
+               groups: Mapping[str, Iterable[str]] | None = None) -> RuleSet:
+    """The shipped defaults, then each local file in order; `groups` from the configuration."""
+    groups = {name: tuple(entries) for name, entries in (groups or {}).items()}
     defaults = resources.files("rules").joinpath("defaults.yaml")
     rules: dict[str, Rule] = {}
-    for rule in _parse_file(defaults.read_text("utf-8"), "rules/defaults.yaml", rules, False):
+    for rule in _parse_file(defaults.read_text("utf-8"), "rules/defaults.yaml", rules, False, groups):
         rules[rule.id] = rule
     for path in local_files:
         path = Path(path)
@@ -37,12 +44,19 @@ def load_rules(local_files: Iterable[str | Path] = ()) -> RuleSet:
             text = path.read_text("utf-8")
         except OSError as exc:
             raise RuleError(str(path), None, None, f"cannot read: {exc.strerror}") from None
-        for rule in _parse_file(text, str(path), rules, True):
+        for rule in _parse_file(text, str(path), rules, True, groups):
             rules[rule.id] = rule
-    return RuleSet(rules=tuple(rules.values()))
+    return RuleSet(rules=tuple(rules.values()), groups=groups)
 
 
-def _parse_file(text: str, source: str, known: dict[str, Rule], may_override: bool) -> list[Rule]:
+def parse_rules_text(text: str, source: str, groups: Mapping[str, Iterable[str]] | None = None,
+                     known: dict[str, Rule] | None = None) -> list[Rule]:
+    """Validate one rule file's text (for the admin page's draft check and for tests)."""
+    return _parse_file(text, source, known or {}, True, {k: tuple(v) for k, v in (groups or {}).items()})
+
+
+def _parse_file(text: str, source: str, known: dict[str, Rule], may_override: bool,
+                groups: Mapping[str, tuple[str, ...]]) -> list[Rule]:
     try:
         doc = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
@@ -54,7 +68,7 @@ def _parse_file(text: str, source: str, known: dict[str, Rule], may_override: bo
         raise RuleError(source, None, "rules", "must be a list")
     out, seen = [], set()
     for item in items:
-        rule = _parse_rule(item, source, known if may_override else {})
+        rule = _parse_rule(item, source, known if may_override else {}, groups)
         if rule.id in seen:
             raise RuleError(source, rule.id, "id", "defined twice in this file")
         seen.add(rule.id)
@@ -62,7 +76,8 @@ def _parse_file(text: str, source: str, known: dict[str, Rule], may_override: bo
     return out
 
 
-def _parse_rule(item: Any, source: str, known: dict[str, Rule]) -> Rule:
+def _parse_rule(item: Any, source: str, known: dict[str, Rule],
+                groups: Mapping[str, tuple[str, ...]]) -> Rule:
     if not isinstance(item, dict):
         raise RuleError(source, None, None, "each rule must be a mapping")
     rule_id = item.get("id")
@@ -72,20 +87,58 @@ def _parse_rule(item: Any, source: str, known: dict[str, Rule]) -> Rule:
     if unknown:
         raise RuleError(source, rule_id, sorted(unknown)[0], "unknown key")
     base = known.get(rule_id)
-    if base is not None and set(item) <= {"id", "mode", "enabled", "action"}:
-        # An override that only switches a shipped rule's mode, action or enabled flag.
-        return Rule(id=rule_id, when=base.when, description=base.description, reason=base.reason,
-                    action=_choice(item, "action", ACTIONS, source, rule_id, base.action),
-                    mode=_choice(item, "mode", MODES, source, rule_id, base.mode),
-                    enabled=_bool(item, source, rule_id, base.enabled), source=source)
+    if base is not None and set(item) <= _OVERRIDE_KEYS:
+        # An override of a shipped rule's mode, action, delay, scope or enabled flag.
+        action = _choice(item, "action", ACTIONS + MODIFIERS, source, rule_id, base.action)
+        return replace(base, action=action,
+                       mode=_choice(item, "mode", MODES, source, rule_id, base.mode),
+                       enabled=_bool(item, source, rule_id, base.enabled),
+                       delay=_delay(item, action, source, rule_id, base.delay),
+                       scope=_scope(item["scope"], source, rule_id, groups) if "scope" in item else base.scope,
+                       source=source)
     if "when" not in item or "action" not in item:
         raise RuleError(source, rule_id, "when" if "when" not in item else "action", "is required")
-    return Rule(id=rule_id, when=_condition(item["when"], source, rule_id, "when"),
-                action=_choice(item, "action", ACTIONS, source, rule_id, None),
+    action = _choice(item, "action", ACTIONS + MODIFIERS, source, rule_id, None)
+    return Rule(id=rule_id, when=_condition(item["when"], source, rule_id, "when"), action=action,
                 mode=_choice(item, "mode", MODES, source, rule_id, "enforce"),
                 description=str(item.get("description", "")),
                 reason=_reason(item.get("reason"), source, rule_id),
+                scope=_scope(item.get("scope"), source, rule_id, groups),
+                delay=_delay(item, action, source, rule_id, 0.0),
                 enabled=_bool(item, source, rule_id, True), source=source)
+
+
+def _delay(item: dict, action: str, source: str, rule_id: str, default: float) -> float:
+    if "delay" not in item:
+        if action == "delay" and not default:
+            raise RuleError(source, rule_id, "delay", "is required for action delay (e.g. 10m)")
+        return default
+    if action != "delay":
+        raise RuleError(source, rule_id, "delay", "only goes with action delay")
+    m = _DURATION.match(str(item["delay"]).strip())
+    if not m or int(m.group(1)) == 0:
+        raise RuleError(source, rule_id, "delay", f"expected a duration such as 10m; got {item['delay']!r}")
+    return float(int(m.group(1)) * _UNITS[m.group(2)])
+
+
+def _scope(value: Any, source: str, rule_id: str, groups: Mapping[str, tuple[str, ...]]) -> Scope:
+    if value is None:
+        return Scope()
+    if not isinstance(value, dict) or set(value) - {"senders", "recipients"}:
+        raise RuleError(source, rule_id, "scope", "must be a mapping with senders and/or recipients")
+    parts = {}
+    for key in ("senders", "recipients"):
+        entries = value.get(key, [])
+        if not isinstance(entries, list) or not all(isinstance(e, str) and e for e in entries):
+            raise RuleError(source, rule_id, f"scope.{key}", "must be a list of addresses, @domains or group:NAME")
+        for entry in entries:
+            if entry.startswith("group:") and entry[6:] not in groups:
+                raise RuleError(source, rule_id, f"scope.{key}", f"unknown group {entry[6:]!r} "
+                                "(define it under organization.groups)")
+            if not entry.startswith(("group:", "@")) and "@" not in entry:
+                raise RuleError(source, rule_id, f"scope.{key}", f"{entry!r} is not an address, @domain or group:NAME")
+        parts[key] = tuple(entries)
+    return Scope(**parts)
 
 
 def _choice(item: dict, key: str, allowed: tuple, source: str, rule_id: str, default):
@@ -122,11 +175,22 @@ def _condition(value: Any, source: str, rule_id: str, path: str) -> Condition:
             raise RuleError(source, rule_id, f"{path}.{key}", "must be the only key, with a non-empty list")
         parsed = tuple(_condition(v, source, rule_id, f"{path}.{key}[{i}]") for i, v in enumerate(items))
         return AllOf(items=parsed) if key == "all" else AnyOf(items=parsed)
+    if "recipients" in value:
+        return _recipients_condition(value, source, rule_id, path)
     if "not" in value:
         if len(value) != 1:
             raise RuleError(source, rule_id, f"{path}.not", "must be the only key")
         return Not(item=_condition(value["not"], source, rule_id, f"{path}.not"))
     return _code_condition(value, source, rule_id, path)
+
+
+def _recipients_condition(value: dict, source: str, rule_id: str, path: str) -> CodeCondition:
+    """`recipients: external` with optional counts: a readable name for recipients.external."""
+    if value["recipients"] != "external" or set(value) - {"recipients", "min_count", "max_count"}:
+        raise RuleError(source, rule_id, f"{path}.recipients",
+                        "expected 'recipients: external' with optional min_count / max_count")
+    rest = {k: v for k, v in value.items() if k != "recipients"}
+    return _code_condition({"code": "recipients.external", **rest}, source, rule_id, path)
 
 
 def _code_condition(value: dict, source: str, rule_id: str, path: str) -> CodeCondition:

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Mapping, Union
 
 from inspectors.base import Finding
 
 # Strictest wins (DESIGN.md step 4): the index is the strictness.
-ACTIONS = ("pass", "hold", "reject")
+ACTIONS = ("pass", "tag", "delay", "hold", "hold_for_approval", "reject")
+# Not an outcome: rewrites the message (visible external recipients into Bcc) and lets the
+# other rules decide.
+MODIFIERS = ("bcc_convert",)
 MODES = ("enforce", "monitor")
 WHERE_KINDS = ("body", "attachment", "subject", "envelope", "header", "message")
+HELD = ("delay", "hold", "hold_for_approval")   # actions that keep the message in quarantine
 
 
 def strictness(action: str) -> int:
@@ -19,7 +23,7 @@ def strictness(action: str) -> int:
 @dataclass(frozen=True, kw_only=True)
 class CodeCondition:
     """True when some finding has a matching code, count and location."""
-    code: str                      # exact, or a prefix wildcard such as "pii.*"
+    code: str                      # exact, or a wildcard pattern such as "pii.*"
     min_count: int = 1
     max_count: int | None = None
     where: str | None = None       # one of WHERE_KINDS
@@ -44,20 +48,31 @@ Condition = Union[CodeCondition, AllOf, AnyOf, Not]
 
 
 @dataclass(frozen=True, kw_only=True)
+class Scope:
+    """Which messages a rule looks at. Entries: an address, "@domain" (subdomains too) or
+    "group:NAME" (organization.groups). Empty means everyone."""
+    senders: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()   # matches when any envelope recipient matches
+
+
+@dataclass(frozen=True, kw_only=True)
 class Rule:
     id: str
     when: Condition
     action: str
     mode: str = "enforce"
     description: str = ""
-    reason: dict[str, str] = field(default_factory=dict)   # {"ja": ..., "en": ...}
-    source: str = ""                                        # file the rule came from
+    reason: Mapping[str, str] = field(default_factory=dict)   # {"ja": ..., "en": ...}
+    scope: Scope = Scope()
+    delay: float = 0.0             # seconds, for action "delay"
+    source: str = ""               # the file the rule came from
     enabled: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
 class RuleSet:
     rules: tuple[Rule, ...]
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # name -> entries
 
     @property
     def active(self) -> tuple[Rule, ...]:
@@ -76,16 +91,18 @@ class MatchedRule:
     id: str
     action: str
     mode: str
-    reason: dict[str, str]
+    reason: Mapping[str, str]
     findings: tuple[Finding, ...]    # the findings that made the rule match
+    delay: float = 0.0
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "action": self.action, "mode": self.mode,
+        return {"id": self.id, "action": self.action, "mode": self.mode, "delay": self.delay,
                 "reason": dict(self.reason), "findings": [f.to_dict() for f in self.findings]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "MatchedRule":
         return cls(id=d["id"], action=d["action"], mode=d["mode"], reason=dict(d["reason"]),
+                   delay=float(d.get("delay", 0.0)),
                    findings=tuple(Finding.from_dict(f) for f in d.get("findings", ())))
 
 
@@ -93,14 +110,34 @@ class MatchedRule:
 class Decision:
     action: str                          # the strictest action among enforced matches
     matched: tuple[MatchedRule, ...]     # every match, monitor-mode ones included
+    rewrites: tuple[str, ...] = ()       # enforced modifiers, e.g. ("bcc_convert",)
 
     @property
     def enforced(self) -> tuple[MatchedRule, ...]:
         return tuple(m for m in self.matched if m.mode == "enforce")
 
+    @property
+    def verdict(self) -> str:
+        """pass, hold or reject: what the SMTP client is told in the end."""
+        if self.action in HELD:
+            return "hold"
+        return "reject" if self.action == "reject" else "pass"
+
+    @property
+    def delay(self) -> float:
+        """For a delay: the longest delay among the enforced delay rules."""
+        return max((m.delay for m in self.enforced if m.action == "delay"), default=0.0)
+
+    @property
+    def deciding(self) -> tuple[MatchedRule, ...]:
+        """The enforced matches whose action is the decision's: the reasons to show."""
+        return tuple(m for m in self.enforced if m.action == self.action)
+
     def to_dict(self) -> dict:
-        return {"action": self.action, "matched": [m.to_dict() for m in self.matched]}
+        return {"action": self.action, "rewrites": list(self.rewrites),
+                "matched": [m.to_dict() for m in self.matched]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Decision":
-        return cls(action=d["action"], matched=tuple(MatchedRule.from_dict(m) for m in d["matched"]))
+        return cls(action=d["action"], rewrites=tuple(d.get("rewrites", ())),
+                   matched=tuple(MatchedRule.from_dict(m) for m in d["matched"]))

@@ -41,7 +41,7 @@ def test_my_number_to_external_holds_with_exit_10(tmp_path, config):
     assert out.returncode == 10
     report = json.loads(out.stdout)
     assert report["verdict"] == "hold"
-    rule = next(r for r in report["rules"] if r["id"] == "my-number-external")
+    rule = next(r for r in report["rules"] if r["id"] == "sensitive-id-external")
     assert set(rule) >= {"id", "action", "mode", "reason"} and rule["mode"] == "enforce"
     assert "123456789018" not in out.stdout.decode()
 

@@ -5,7 +5,8 @@ import pytest
 
 from inspectors.base import Finding
 from rules import MessageFacts, RuleError, decide, load_rules
-from rules.loader import _parse_file
+from rules.loader import parse_rules_text
+from rules.model import RuleSet
 
 FACTS = MessageFacts(mail_from="a@example.co.jp", rcpt_tos=("b@client.example",))
 EXT = Finding(code="recipients.external", count=1, where=("envelope",))
@@ -13,17 +14,19 @@ MYNUM = Finding(code="pii.my_number", count=2, where=("body",))
 ERROR = Finding(code="inspector.error", count=1, where=("inspector:x",))
 
 
-def rules_from(text: str):
-    from rules.model import RuleSet
-    return RuleSet(rules=tuple(_parse_file(text, "local.yaml", {}, True)))
+GROUPS = {"sales": ("@sales.example.co.jp", "boss@example.co.jp")}
+
+
+def rules_from(text: str) -> RuleSet:
+    return RuleSet(rules=tuple(parse_rules_text(text, "local.yaml", GROUPS)), groups=GROUPS)
 
 
 @pytest.mark.parametrize("findings, action, matched", [
     ((), "pass", []),
-    ((EXT,), "pass", ["external-recipients"]),
+    ((EXT,), "pass", []),
     ((MYNUM,), "pass", []),                                   # internal-only mail passes
-    ((EXT, MYNUM), "hold", ["my-number-external", "external-recipients"]),
-    ((EXT, ERROR), "hold", ["inspection-failed", "external-recipients"]),
+    ((EXT, MYNUM), "hold", ["sensitive-id-external"]),
+    ((EXT, ERROR), "hold", ["inspection-failed"]),
 ])
 def test_default_rules(findings, action, matched):
     decision = decide(findings, FACTS, load_rules())
@@ -63,27 +66,27 @@ def test_conditions_and_strictest_wins(findings, action, matched):
 
 def test_matched_rule_carries_the_findings_that_made_it_match():
     decision = decide((EXT, MYNUM, ERROR), FACTS, load_rules())
-    mine = next(m for m in decision.matched if m.id == "my-number-external")
+    mine = next(m for m in decision.matched if m.id == "sensitive-id-external")
     assert mine.findings == (EXT, MYNUM)
     assert mine.reason["ja"] and mine.reason["en"]
 
 
 def test_local_file_overrides_and_turns_off(tmp_path):
     local = tmp_path / "local.yaml"
-    local.write_text("rules:\n  - {id: my-number-external, mode: monitor}\n"
+    local.write_text("rules:\n  - {id: sensitive-id-external, mode: monitor}\n"
                      "  - {id: inspection-failed, enabled: false}\n")
     rules = load_rules([local])
     decision = decide((EXT, MYNUM, ERROR), FACTS, rules)
     assert decision.action == "pass"
-    assert [m.id for m in decision.matched] == ["my-number-external", "external-recipients"]
-    assert {r.id: r.source for r in rules.rules}["my-number-external"] == str(local)
+    assert [m.id for m in decision.matched] == ["sensitive-id-external"]
+    assert {r.id: r.source for r in rules.rules}["sensitive-id-external"] == str(local)
 
 
 @pytest.mark.parametrize("text, message", [
     ("rules: [{id: Bad_Id, when: {code: pii.phone}, action: hold}]", "local.yaml: id: must be kebab-case"),
     ("rules: [{id: a, when: {code: pii.phone}, action: hold, colour: red}]", "local.yaml: rule 'a': colour: unknown key"),
     ("rules: [{id: a, when: {code: pii.phon}, action: hold}]", "rule 'a': when.code: unknown finding code 'pii.phon'"),
-    ("rules: [{id: a, when: {code: pii.phone}, action: shred}]", "rule 'a': action: must be one of pass, hold, reject"),
+    ("rules: [{id: a, when: {code: pii.phone}, action: shred}]", "rule 'a': action: must be one of pass, tag, delay, hold, hold_for_approval, reject, bcc_convert"),
     ("rules: [{id: a, when: {code: pii.phone}, action: hold, mode: loud}]", "rule 'a': mode: must be one of"),
     ("rules: [{id: a, when: {code: pii.phone, min_count: -1}, action: hold}]", "when.min_count: must be a whole number"),
     ("rules: [{id: a, when: {code: pii.phone, where: footer}, action: hold}]", "when.where: must be one of"),
@@ -94,6 +97,13 @@ def test_local_file_overrides_and_turns_off(tmp_path):
     ("rules: [{id: a, when: {code: pii.phone}, action: hold, reason: [x]}]", "reason: must be text or a mapping"),
     ("rules: [{id: a, when: {code: pii.phone}, action: hold, enabled: maybe}]", "enabled: must be true or false"),
     ("rule: []", "expected a mapping with one key, 'rules'"),
+    ("rules: [{id: a, when: {code: pii.phone}, action: delay}]", "rule 'a': delay: is required for action delay"),
+    ("rules: [{id: a, when: {code: pii.phone}, action: hold, delay: 5m}]", "delay: only goes with action delay"),
+    ("rules: [{id: a, when: {code: pii.phone}, action: delay, delay: soon}]", "delay: expected a duration"),
+    ("rules: [{id: a, when: {code: pii.phone}, action: hold, scope: {senders: [group:nobody]}}]", "scope.senders: unknown group 'nobody'"),
+    ("rules: [{id: a, when: {code: pii.phone}, action: hold, scope: {senders: [taro]}}]", "scope.senders: 'taro' is not an address"),
+    ("rules: [{id: a, when: {code: pii.phone}, action: hold, scope: {who: []}}]", "scope: must be a mapping with senders"),
+    ("rules: [{id: a, when: {recipients: internal}, action: hold}]", "when.recipients: expected 'recipients: external'"),
     ("rules: [a: b: c]", "not valid YAML"),
 ])
 def test_validation_errors_name_file_rule_and_field(text, message):
@@ -111,3 +121,62 @@ def test_missing_rule_file_is_a_clear_error(tmp_path):
 def test_wildcards_and_keyword_codes_are_known():
     assert rules_from("rules: [{id: a, when: {code: 'recipients.*'}, action: hold}]").rules
     assert rules_from("rules: [{id: a, when: {code: keyword.project-x}, action: hold}]").rules
+
+
+SCOPED = """
+rules:
+  - id: sales-only
+    when: {code: pii.phone}
+    action: hold
+    scope: {senders: [group:sales]}
+  - id: to-partner
+    when: {code: pii.phone}
+    action: tag
+    scope: {recipients: ["@client.example"]}
+  - id: slow-down
+    when: {recipients: external, min_count: 2}
+    action: delay
+    delay: 10m
+  - id: bcc
+    when: {code: recipients.visible_external, min_count: 3}
+    action: bcc_convert
+"""
+PHONE = Finding(code="pii.phone", count=1, where=("body",))
+
+
+@pytest.mark.parametrize("sender, rcpts, findings, action, matched", [
+    ("taro@sales.example.co.jp", ("b@client.example",), (PHONE,), "hold", ["sales-only", "to-partner"]),
+    ("boss@example.co.jp", ("b@other.example",), (PHONE,), "hold", ["sales-only"]),
+    ("hanako@example.co.jp", ("b@client.example",), (PHONE,), "tag", ["to-partner"]),
+    ("hanako@example.co.jp", ("b@other.example",), (PHONE,), "pass", []),
+    ("hanako@example.co.jp", ("b@x.example", "c@y.example"),
+     (Finding(code="recipients.external", count=2, where=("envelope",)),), "delay", ["slow-down"]),
+])
+def test_scope_and_actions(sender, rcpts, findings, action, matched):
+    decision = decide(findings, MessageFacts(mail_from=sender, rcpt_tos=rcpts), rules_from(SCOPED))
+    assert decision.action == action
+    assert [m.id for m in decision.matched] == matched
+
+
+def test_delay_and_bcc_convert_are_carried_by_the_decision():
+    findings = (Finding(code="recipients.external", count=5, where=("envelope",)),
+                Finding(code="recipients.visible_external", count=5, where=("header:To",)))
+    decision = decide(findings, FACTS, rules_from(SCOPED))
+    assert decision.action == "delay" and decision.delay == 600 and decision.verdict == "hold"
+    assert decision.rewrites == ("bcc_convert",)
+    assert [m.id for m in decision.deciding] == ["slow-down"]
+
+
+def test_explain_lists_every_rule_matched_or_not():
+    from rules.decide import explain
+    rows = explain((EXT, MYNUM), FACTS, load_rules())
+    assert [(r.id, m is not None) for r, m in rows][:2] == [
+        ("sensitive-id-external", True), ("personal-data-list-external", False)]
+    assert len(rows) == len(load_rules().rules)
+
+
+def test_verdicts_of_actions():
+    from rules.model import Decision
+    assert [Decision(action=a, matched=()).verdict for a in
+            ("pass", "tag", "delay", "hold", "hold_for_approval", "reject")] == \
+        ["pass", "pass", "hold", "hold", "hold", "reject"]

@@ -82,6 +82,9 @@ def test_environment_overrides(tmp_path, monkeypatch):
     ("organization: {internal_domains: example.co.jp}", {}, "organization.internal_domains: must be a list"),
     ("", {"MDG_SMTP_LISTN": "x"}, "environment: unknown variable MDG_SMTP_LISTN"),
     ("smtp: [1]", {}, "smtp: must be a mapping"),
+    ("organization: {groups: {sales: {members: [taro]}}}", {}, "organization.groups.sales.members: 'taro' is not"),
+    ("organization: {groups: {sales: {approvers: ['@x.jp']}}}", {}, "organization.groups.sales.approvers: '@x.jp' is not"),
+    ("organization: {groups: {sales: {boss: [a@b]}}}", {}, "organization.groups.sales: must be a mapping"),
     ("smtp: {session_timeout: 60s}", {}, "smtp.session_timeout: 60s must be at least twice"),
 ])
 def test_errors_name_file_and_key(tmp_path, text, env, message):
@@ -96,3 +99,15 @@ def test_errors_name_file_and_key(tmp_path, text, env, message):
 def test_missing_file_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match="cannot read"):
         load_settings(Path(tmp_path / "nope.yaml"), {})
+
+
+def test_groups_and_approvers(tmp_path):
+    from proxy.settings import approvers_for, rule_groups
+    path = tmp_path / "guard.yaml"
+    path.write_text("organization:\n  groups:\n    sales:\n      members: ['@sales.example.co.jp', Taro@Example.co.jp]\n"
+                    "      approvers: [bucho@example.co.jp, kacho@example.co.jp]\n")
+    s = load_settings(path, {})
+    assert rule_groups(s) == {"sales": ("@sales.example.co.jp", "taro@example.co.jp")}
+    assert approvers_for(s, "hanako@tokyo.sales.example.co.jp") == ("bucho@example.co.jp", "kacho@example.co.jp")
+    assert approvers_for(s, "TARO@example.co.jp") == ("bucho@example.co.jp", "kacho@example.co.jp")
+    assert approvers_for(s, "jiro@example.co.jp") == ()

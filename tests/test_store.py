@@ -39,10 +39,15 @@ def test_hold_round_trip_and_single_transition(store_url):
         store = await Store.open(store_url)
         try:
             await store.hold(held("Q1"), token="tok-1", csrf="c1", expires_at=time.time() + 60,
-                             notice=("g@example.co.jp", ("taro@example.co.jp",), b"notice"))
-            record = await store.by_token("tok-1")
+                             notices=[("g@example.co.jp", ("taro@example.co.jp",), b"notice")],
+                             approver_tokens=[("tok-a", "boss@example.co.jp")])
+            link = await store.by_link("tok-1")
+            record = link.record
+            assert (link.role, link.actor) == ("sender", "taro@example.co.jp")
             assert record.summary.subject == "件名" and record.decision.matched[0].reason["ja"] == "理由"
-            assert await store.by_token("tok-2") is None
+            approver = await store.by_link("tok-a")
+            assert (approver.role, approver.actor, approver.record.id) == ("approver", "boss@example.co.jp", "Q1")
+            assert await store.by_link("tok-2") is None
             results = await asyncio.gather(*(store.decide_hold("Q1", "released", actor="sender",
                                                                client_addr="127.0.0.1") for _ in range(5)))
             assert sorted(results) == [False] * 4 + [True]
@@ -83,4 +88,38 @@ def test_migrations_are_idempotent_and_concurrent(store_url):
             await store.close()
         store = await Store.open(store_url)
         await store.close()
+    run(scenario())
+
+
+def test_rule_statistics_follow_what_senders_did(store_url):
+    from quarantine.decisions import DecisionLog, DecisionRecord
+    from rules.model import MessageFacts
+
+    async def scenario():
+        store = await Store.open(store_url)
+        log = DecisionLog(store.engine)
+        try:
+            facts = MessageFacts(mail_from="taro@example.co.jp", rcpt_tos=("p@client.example",))
+            watch = MatchedRule(id="watch", action="hold", mode="monitor", reason={}, findings=())
+            for qid, state in (("A", "released"), ("B", "cancelled"), ("C", "expired"), ("D", None)):
+                message = held(qid)
+                decision = Decision(action="hold", matched=message.decision.matched + (watch,))
+                log.record(DecisionRecord(id=qid, at=time.time(), facts=facts,
+                                          findings=message.findings, decision=decision))
+                if state:
+                    await store.hold(message, token=f"t{qid}", csrf="c", expires_at=time.time() + 60)
+                    actor = "system" if state == "expired" else "sender"
+                    assert await store.decide_hold(qid, state, actor=actor, client_addr=None)
+            await log.flush()
+            stats = {s.rule_id: s for s in await log.rule_stats(time.time() - 60)}
+            mine = stats["my-number-external"]
+            assert (mine.matched, mine.held, mine.released_by_sender, mine.cancelled_by_sender,
+                    mine.expired) == (4, 3, 1, 1, 1)
+            assert mine.release_rate == 0.5
+            assert (stats["watch"].matched, stats["watch"].held) == (4, 0)
+            replayed = await log.since(time.time() - 60)
+            assert [r.id for r in replayed] == ["A", "B", "C", "D"]
+            assert replayed[0].findings == held("A").findings and replayed[0].facts == facts
+        finally:
+            await store.close()
     run(scenario())
