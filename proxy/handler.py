@@ -17,6 +17,7 @@ from inspectors.base import Envelope, domain_of
 from quarantine.decisions import DecisionLog, DecisionRecord
 from quarantine.delivery import PermanentFailure, Send, TemporaryFailure
 from quarantine.holds import Quarantine
+from quarantine.metrics import Metrics
 from rules import Decision, MessageFacts, RuleSet, decide
 
 from .pipeline import Inspection, Pipeline
@@ -40,13 +41,15 @@ def new_queue_id() -> str:
 
 class Handler:
     def __init__(self, *, policy: Policy, pipeline: Pipeline, rules: Callable[[], RuleSet],
-                 quarantine: Quarantine, decisions: DecisionLog, send: Send) -> None:
+                 quarantine: Quarantine, decisions: DecisionLog, send: Send,
+                 metrics: Metrics) -> None:
         self.policy = policy
         self.pipeline = pipeline
         self.rules = rules
         self.quarantine = quarantine
         self.decisions = decisions
         self.send = send
+        self.metrics = metrics
         self.inflight = 0
         self.idle = asyncio.Event()
         self.idle.set()
@@ -113,6 +116,7 @@ class Handler:
         decision = decide(inspection.findings, facts, self.rules())
         self.decisions.record(DecisionRecord(id=qid, at=time.time(), facts=facts,
                                              findings=inspection.findings, decision=decision))
+        self.metrics.decided(decision, inspection.seconds)
         reply = await self._act(qid, env, _rewritten(raw, decision), inspection, decision)
         _log_outcome(qid, env, inspection, decision, reply)
         return reply
@@ -145,8 +149,10 @@ class Handler:
         try:
             await self.send(env.mail_from, env.rcpt_tos, raw)
         except TemporaryFailure as exc:
+            self.metrics.upstream_errors.labels("temporary").inc()
             return f"451 4.4.1 Upstream not available, try again later: {_one_line(exc.text)} ({qid})"
         except PermanentFailure as exc:
+            self.metrics.upstream_errors.labels("permanent").inc()
             code = exc.code if 500 <= exc.code < 600 else 550
             return f"{code} 5.0.0 Upstream refused the message: {_one_line(exc.text)} ({qid})"
         return f"250 2.0.0 OK queued as {qid}"

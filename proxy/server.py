@@ -12,12 +12,15 @@ from dataclasses import dataclass
 import uvicorn
 from aiosmtpd.smtp import SMTP
 
+from inspectors.base import Envelope
 from inspectors.recipients import ExternalRecipients
 from quarantine.decisions import DecisionLog
 from quarantine.holds import HoldPolicy, Quarantine
+from quarantine.metrics import Metrics
 from quarantine.store import Store
 from quarantine.web import Pages, create_app
 from quarantine.worker import Worker
+from rules import MessageFacts, decide
 from rules.book import RuleBook
 
 from .auth import Authenticator, Users
@@ -71,11 +74,12 @@ class Guard:
                                                   notice_from=settings.notice_from),
                                 approvers=lambda sender: approvers_for(settings, sender),
                                 on_queued=worker.wake)
+        metrics = Metrics()
         handler = Handler(policy=_policy(settings), pipeline=pipeline, rules=rules,
-                          quarantine=quarantine, decisions=decisions, send=send)
+                          quarantine=quarantine, decisions=decisions, send=send, metrics=metrics)
         sessions: weakref.WeakSet = weakref.WeakSet()
         smtp_server = await _start_smtp(settings, handler, sessions)
-        web = _start_web(settings, store, worker)
+        web = _start_web(settings, store, worker, metrics, _reinspector(pipeline, rules))
         stopping = asyncio.Event()
         tasks = [asyncio.create_task(web.serve(), name="web"),
                  asyncio.create_task(worker.run(stopping), name="worker"),
@@ -135,10 +139,21 @@ async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet) 
     return await loop.create_server(factory, host=s.smtp_listen.host, port=s.smtp_listen.port)
 
 
-def _start_web(s: Settings, store: Store, worker: Worker) -> _Web:
+def _reinspector(pipeline: Pipeline, rules: RuleBook):
+    """For the sender's fixes: the fixed message goes through the same inspection and rules."""
+    async def reinspect(raw: bytes, mail_from: str, rcpt_tos: tuple[str, ...]):
+        inspection = await pipeline.inspect(raw, Envelope(mail_from=mail_from, rcpt_tos=rcpt_tos))
+        decision = decide(inspection.findings, MessageFacts(mail_from=mail_from, rcpt_tos=rcpt_tos),
+                          rules())
+        return inspection.findings, inspection.summary, decision
+    return reinspect
+
+
+def _start_web(s: Settings, store: Store, worker: Worker, metrics: Metrics, reinspect) -> _Web:
     outbox = s.upstream.path if s.upstream.scheme == "maildir" else None
     pages = Pages(store=store, is_external=ExternalRecipients(s.internal_domains).is_external,
-                  outbox=outbox, on_queued=worker.wake, notice_from=s.notice_from)
+                  outbox=outbox, on_queued=worker.wake, notice_from=s.notice_from, metrics=metrics,
+                  reinspect=reinspect)
     config = uvicorn.Config(create_app(pages), host=s.web_listen.host, port=s.web_listen.port,
                             log_config=None, access_log=False, lifespan="off")
     return _Web(config)

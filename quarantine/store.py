@@ -74,6 +74,26 @@ class Store:
             row = (await conn.execute(select(held).where(held.c.id == link.message_id))).one()
         return Link(record=HeldRecord.from_row(row), role=link.role, actor=link.actor)
 
+    async def raw_of(self, message_id: str) -> bytes:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(select(held.c.raw).where(held.c.id == message_id))).scalar_one()
+
+    async def replace_held(self, message_id: str, *, raw: bytes, rcpt_tos: tuple[str, ...],
+                           findings, summary, decision, actor: str, client_addr: str | None,
+                           detail: str) -> bool:
+        """The sender's fixed message takes the held one's place; False if no longer held."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                update(held).where(held.c.id == message_id, held.c.state == "held").values(
+                    raw=raw, rcpt_tos=json.dumps(list(rcpt_tos)), updated_at=time.time(),
+                    decision=json.dumps(decision.to_dict(), ensure_ascii=False),
+                    findings=json.dumps([f.to_dict() for f in findings], ensure_ascii=False),
+                    summary=json.dumps(summary.to_dict(), ensure_ascii=False)))
+            if result.rowcount != 1:
+                return False
+            await _audit(conn, message_id, actor, client_addr, "modified", detail)
+        return True
+
     async def get(self, message_id: str) -> HeldRecord | None:
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(held).where(held.c.id == message_id))).first()

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import email
 import email.policy
+import secrets
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Awaitable, Callable
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
@@ -19,6 +20,10 @@ from starlette.routing import Route
 
 from inspectors.charsets import decode_header_value
 
+from .rebuild import Fix, FixError, apply
+from .hold_view import checklist, organisations, per_attachment, where_text
+from .i18n import code_label, language, translator
+from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics
 from .notice import approval_result
 from .store import Store
 from .tokens import same
@@ -41,82 +46,145 @@ def allowed_actions(kind: str, role: str) -> tuple[str, ...]:
     return ("cancel",) if kind == "hold_for_approval" else ("release", "cancel")
 
 
+# (raw, mail_from, rcpt_tos) -> (findings, summary, decision) under the rules in force
+Reinspect = Callable[[bytes, str, tuple], Awaitable[tuple]]
+
 # action -> the state it moves the hold to
 _TRANSITIONS = {"release": "released", "cancel": "cancelled", "approve": "released", "reject": "cancelled"}
 
 
 class Pages:
     def __init__(self, *, store: Store, is_external: Callable[[str], bool], outbox: Path | None,
-                 on_queued: Callable[[], None], notice_from: str) -> None:
+                 on_queued: Callable[[], None], notice_from: str, metrics: Metrics,
+                 reinspect: Reinspect) -> None:
         self.store = store
         self.is_external = is_external
         self.outbox = outbox
         self.on_queued = on_queued
         self.notice_from = notice_from
+        self.metrics = metrics
+        self.reinspect = reinspect
         self.env = Environment(loader=PackageLoader("quarantine", "templates"),
                                autoescape=select_autoescape(["html"]))
         self.env.filters["when"] = lambda t: time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) if t else ""
 
-    def render(self, name: str, status: int = 200, **context) -> HTMLResponse:
-        html = self.env.get_template(name).render(outbox=self.outbox is not None, **context)
-        return HTMLResponse(html, status_code=status, headers=_HEADERS)
+    def render(self, name: str, status: int = 200, request: Request | None = None,
+               **context) -> HTMLResponse:
+        lang = language(request) if request is not None else "ja"
+        nonce = secrets.token_urlsafe(16)
+        html = self.env.get_template(name).render(
+            outbox=self.outbox is not None, lang=lang, t=translator(lang), nonce=nonce,
+            code_label=lambda code: code_label(code, lang),
+            where=lambda w: where_text(w, translator(lang)), **context)
+        headers = dict(_HEADERS)
+        headers["Content-Security-Policy"] += f"; script-src 'nonce-{nonce}'"
+        return HTMLResponse(html, status_code=status, headers=headers)
 
     async def home(self, request: Request) -> Response:
-        return self.render("home.html")
+        return self.render("home.html", request=request)
 
     async def healthz(self, request: Request) -> Response:
         await self.store.pending_jobs()
         return PlainTextResponse("ok\n")
 
-    async def show_hold(self, request: Request) -> Response:
+    async def metrics_page(self, request: Request) -> Response:
+        body = self.metrics.exposition(await self.store.pending_jobs())
+        return Response(body, media_type=METRICS_CONTENT_TYPE)
+
+    async def show_hold(self, request: Request, error: str | None = None) -> Response:
         link = await self.store.by_link(request.path_params["token"])
         if link is None:
-            return self.render("unknown.html", status=404)
+            return self.render("unknown.html", status=404, request=request)
         record = link.record
-        recipients = [(r, self.is_external(r)) for r in record.rcpt_tos]
         actions = allowed_actions(record.kind, link.role) if record.state == "held" else ()
-        return self.render("hold.html", record=record, link=link, actions=actions,
-                           recipients=recipients, trail=await self.store.audit_trail(record.id),
-                           now=time.time())
+        names = [a[0] for a in record.summary.attachments]
+        return self.render(
+            "hold.html", request=request, status=400 if error else 200, record=record, link=link,
+            actions=actions, error=error, now=time.time(),
+            organisations=organisations(record.rcpt_tos, self.is_external, record.findings),
+            attachment_findings=per_attachment(record.findings, names),
+            checklist=checklist(record.decision) if "release" in actions else [],
+            request_path=request.url.path,
+            trail=await self.store.audit_trail(record.id))
 
     async def act_on_hold(self, request: Request) -> Response:
         token = request.path_params["token"]
         link = await self.store.by_link(token)
         if link is None:
-            return self.render("unknown.html", status=404)
+            return self.render("unknown.html", status=404, request=request)
         form = await request.form()
         action = str(form.get("action", ""))
         record = link.record
         if not same(str(form.get("csrf", "")), record.csrf) or action not in allowed_actions(record.kind, link.role):
-            return self.render("unknown.html", status=403, forbidden=True)
+            return self.render("unknown.html", status=403, request=request, forbidden=True)
+        if action == "release" and not _all_ticked(record, form.getlist("ack")):
+            return await self.show_hold(request, error="checklist_missing")
         client = request.client.host if request.client else None
         actor = "sender" if link.role == "sender" else f"approver:{link.actor}"
         note = str(form.get("note", ""))[:1000].strip() or None
         if await self.store.decide_hold(record.id, _TRANSITIONS[action], actor=actor,
                                         client_addr=client, note=note):
             if link.role == "approver" and record.mail_from:
-                await self.store.enqueue("notice", record.id, self.notice_from, [record.mail_from],
-                                         approval_result(notice_from=self.notice_from, sender=record.mail_from,
-                                                         subject=record.summary.subject, approver=link.actor,
-                                                         approved=action == "approve", note=note or ""))
+                await self._tell_sender(record, link.actor, action == "approve", note or "")
             self.on_queued()
         # Post/Redirect/Get: the page then shows what happened, and a reload does nothing.
-        return RedirectResponse(f"/h/{token}", status_code=303, headers=_HEADERS)
+        return RedirectResponse(request.url.path, status_code=303, headers=_HEADERS)
+
+    async def fix_hold(self, request: Request) -> Response:
+        """Fix, then send: the fixed message is inspected again; if it is clean now it goes,
+        otherwise the page shows what is still wrong."""
+        token = request.path_params["token"]
+        link = await self.store.by_link(token)
+        if link is None:
+            return self.render("unknown.html", status=404, request=request)
+        form = await request.form()
+        record = link.record
+        if not same(str(form.get("csrf", "")), record.csrf) or "release" not in allowed_actions(record.kind, link.role):
+            return self.render("unknown.html", status=403, request=request, forbidden=True)
+        fix = Fix(remove=frozenset(str(a).lower() for a in form.getlist("remove")),
+                  drop_parts=frozenset(str(p) for p in form.getlist("drop")), to_bcc=bool(form.get("bcc")))
+        if fix.empty:
+            return RedirectResponse(request.url.path.removesuffix("/fix"), status_code=303, headers=_HEADERS)
+        try:
+            raw, rcpts = apply(await self.store.raw_of(record.id), record.rcpt_tos, fix, self.is_external)
+        except FixError:
+            return await self.show_hold(request, error="fix_invalid")
+        findings, summary, decision = await self.reinspect(raw, record.mail_from, rcpts)
+        client = request.client.host if request.client else None
+        detail = (f"removed={len(fix.remove)} dropped={len(fix.drop_parts)} bcc={int(fix.to_bcc)} "
+                  f"verdict={decision.verdict}")
+        if await self.store.replace_held(record.id, raw=raw, rcpt_tos=rcpts, findings=findings,
+                                         summary=summary, decision=decision, actor="sender",
+                                         client_addr=client, detail=detail):
+            if decision.verdict == "pass" and await self.store.decide_hold(
+                    record.id, "released", actor="sender", client_addr=client):
+                self.on_queued()
+        return RedirectResponse(request.url.path.removesuffix("/fix"), status_code=303, headers=_HEADERS)
+
+    async def _tell_sender(self, record, approver: str, approved: bool, note: str) -> None:
+        raw = approval_result(notice_from=self.notice_from, sender=record.mail_from,
+                              subject=record.summary.subject, approver=approver,
+                              approved=approved, note=note)
+        await self.store.enqueue("notice", record.id, self.notice_from, [record.mail_from], raw)
 
     async def outbox_list(self, request: Request) -> Response:
         if self.outbox is None:
-            return self.render("unknown.html", status=404)
+            return self.render("unknown.html", status=404, request=request)
         items = []
         for path in sorted((self.outbox / "new").glob("*"), key=lambda p: p.name, reverse=True)[:200]:
             items.append({"name": path.name, **_headers_of(path)})
-        return self.render("outbox.html", items=items)
+        return self.render("outbox.html", request=request, items=items)
 
     async def outbox_item(self, request: Request) -> Response:
         name = request.path_params["name"]
         path = (self.outbox / "new" / name) if self.outbox else None
         if path is None or "/" in name or name.startswith(".") or not path.is_file():
-            return self.render("unknown.html", status=404)
+            return self.render("unknown.html", status=404, request=request)
         return PlainTextResponse(path.read_bytes().decode("utf-8", "replace"), headers=_HEADERS)
+
+
+def _all_ticked(record, acks: list) -> bool:
+    return {key for key, _, _ in checklist(record.decision)} <= {str(a) for a in acks}
 
 
 def _headers_of(path: Path) -> dict:
@@ -130,8 +198,10 @@ def create_app(pages: Pages) -> Starlette:
     return Starlette(routes=[
         Route("/", pages.home),
         Route("/healthz", pages.healthz),
+        Route("/metrics", pages.metrics_page),
         Route("/h/{token}", pages.show_hold, methods=["GET"]),
         Route("/h/{token}", pages.act_on_hold, methods=["POST"]),
+        Route("/h/{token}/fix", pages.fix_hold, methods=["POST"]),
         Route("/outbox", pages.outbox_list),
         Route("/outbox/{name}", pages.outbox_item),
     ])

@@ -221,3 +221,17 @@ def test_reused_upstream_connection_closed_by_upstream_is_replaced(guard, upstre
     with guard.smtp() as client:
         assert client.sendmail("taro@example.co.jp", ["partner@client.example"], message("two")) == {}
     assert [b"Subject: two" in m.data for m in upstream.recorder.wait_for(2)] == [False, True]
+
+
+def test_metrics_count_verdicts_holds_and_pending(guard, upstream):
+    with guard.smtp() as client:
+        client.sendmail("taro@example.co.jp", ["partner@client.example"], message())
+        client.sendmail("taro@example.co.jp", ["partner@client.example"], message("x", MY_NUMBER_BODY))
+    upstream.recorder.wait_for(2)
+    text = httpx.get(f"{guard.base_url}/metrics").text
+    assert 'mdg_messages_total{verdict="pass"} 1.0' in text
+    assert 'mdg_messages_total{verdict="hold"} 1.0' in text
+    assert 'mdg_holds_by_rule_total{rule="sensitive-id-external"} 1.0' in text
+    assert "mdg_inspection_seconds_count 2.0" in text
+    assert "mdg_pending_outbound 0.0" in text
+    assert "taro" not in text and "client.example" not in text

@@ -81,8 +81,8 @@ def test_delay_sends_by_itself_unless_cancelled(guard_factory, upstream, tmp_pat
     assert code == 250 and b"after a delay" in text
     notice = upstream.recorder.wait_for(1)[0]
     assert notice.rcpt_tos == ["news@example.co.jp"]
-    page = httpx.get(_links(notice)[0]).text
-    assert "Send now" in page and "Release" not in page
+    page = httpx.get(_links(notice)[0], headers={"Accept-Language": "en-US,en;q=0.9"}).text
+    assert "Send now" in page and ">Release<" not in page and 'value="cancel"' in page
     deadline = time.monotonic() + 15
     while not upstream.recorder.to("reader@client.example"):
         assert time.monotonic() < deadline, "the delayed message was never sent"

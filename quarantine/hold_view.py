@@ -1,0 +1,82 @@
+"""What the held-message page shows, worked out from the stored record: recipients grouped by
+organisation with their marks, findings per attachment, locations in words, the checklist."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from inspectors.base import Finding, domain_of
+from rules.model import Decision
+
+# Holds where a reflex click does the damage: each flagged item must be ticked (issue 7).
+HIGH_RISK = ("client.mismatch", "recipients.lookalike_domain")
+# Recipient findings whose evidence names the recipients or domains concerned.
+RECIPIENT_MARKS = ("recipients.lookalike_domain", "recipients.suppressed", "recipients.first_time",
+                   "recipients.freemail", "client.mismatch")
+
+
+@dataclass
+class RecipientRow:
+    address: str
+    external: bool
+    marks: list[str] = field(default_factory=list)   # finding codes that concern it
+
+
+@dataclass
+class Organisation:
+    domain: str
+    external: bool
+    rows: list[RecipientRow]
+
+
+def where_text(where: str, t: Callable[[str], str]) -> str:
+    """"attachment:顧客.xlsx!顧客!D2:D120" -> "顧客.xlsx › 顧客 › D2:D120"; "body" -> 本文."""
+    kind, _, rest = where.partition(":")
+    if kind == "attachment":
+        return " › ".join(part for part in rest.split("!") if part)
+    if kind == "header":
+        return f"{rest} {t('where.header')}"
+    label = t(f"where.{kind}")
+    return label if label != f"where.{kind}" else where
+
+
+def organisations(rcpts: tuple[str, ...], is_external: Callable[[str], bool],
+                  findings: tuple[Finding, ...]) -> list[Organisation]:
+    groups: dict[str, Organisation] = {}
+    for address in rcpts:
+        domain = domain_of(address)
+        row = RecipientRow(address=address, external=is_external(address),
+                           marks=[f.code for f in findings if f.code in RECIPIENT_MARKS
+                                  and _names(f, address, domain)])
+        groups.setdefault(domain, Organisation(domain=domain, external=row.external, rows=[])).rows.append(row)
+    # External organisations first: they are what the sender must look at.
+    return sorted(groups.values(), key=lambda g: (not g.external, g.domain))
+
+
+def _names(finding: Finding, address: str, domain: str) -> bool:
+    text = " ".join(finding.evidence + finding.where).lower()
+    return address.lower() in text or (domain and domain in text)
+
+
+def per_attachment(findings: tuple[Finding, ...], filenames: list[str]) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {name: [] for name in filenames}
+    for f in findings:
+        for name in filenames:
+            if any(w == f"attachment:{name}" or w.startswith(f"attachment:{name}!") for w in f.where):
+                out[name].append(f)
+                break
+    return out
+
+
+def checklist(decision: Decision) -> list[tuple[str, Finding, str]]:
+    """(key, finding, item) for each flagged item of a high-risk hold, in a stable order."""
+    items = []
+    for m in decision.deciding:
+        for f in m.findings:
+            if f.code not in HIGH_RISK:
+                continue
+            for i, item in enumerate(f.evidence or (", ".join(f.where),)):
+                key = f"{f.code}:{i}:{item}"
+                if key not in (k for k, _, _ in items):
+                    items.append((key, f, item))
+    return items

@@ -1,0 +1,122 @@
+"""Japanese and English for the sender's pages: Accept-Language decides, ?lang= switches."""
+from __future__ import annotations
+
+from starlette.requests import Request
+
+LANGS = ("ja", "en")
+
+MESSAGES: dict[str, tuple[str, str]] = {   # key -> (ja, en)
+    "title": ("送信保留", "Held message"),
+    "state.held.hold": ("送信を保留しています", "This message is on hold"),
+    "state.held.delay": ("まもなく送信されます", "This message will be sent shortly"),
+    "state.held.hold_for_approval": ("承認待ちです", "This message is waiting for approval"),
+    "state.released": ("送信しました", "Released for delivery"),
+    "state.cancelled": ("取り消しました", "Cancelled"),
+    "state.expired": ("期限切れで取り消されました", "Expired and cancelled"),
+    "expires": ("期限", "Expires"),
+    "acted": ("操作", "Decided"),
+    "subject": ("件名", "Subject"),
+    "from": ("差出人", "From"),
+    "received": ("受付", "Received"),
+    "none": ("なし", "none"),
+    "why": ("保留の理由", "Why it was held"),
+    "recipients": ("宛先", "Recipients"),
+    "external": ("社外", "external"),
+    "internal": ("社内", "internal"),
+    "attachments": ("添付ファイル", "Attachments"),
+    "found_here": ("検出", "Found"),
+    "decide": ("操作", "Decide"),
+    "prefetch": ("このページを開いただけでは何も変わりません。", "Opening this page changes nothing."),
+    "release": ("送信する", "Release"),
+    "send_now": ("今すぐ送信", "Send now"),
+    "cancel": ("送信を取り消す", "Cancel"),
+    "approve": ("承認して送信", "Approve"),
+    "reject": ("却下", "Reject"),
+    "comment": ("コメント", "Comment"),
+    "reject_reason": ("却下の理由", "Reason"),
+    "waiting_approval": ("承認者の承認を待っています。", "Waiting for the approver's decision."),
+    "sender": ("送信者", "Sender"),
+    "delay_at": ("このメールは次の時刻に自動的に送信されます:", "This message is sent automatically at"),
+    "minutes_left": ("分後", "minutes left"),
+    "checklist": ("送信する前に、次の各項目を確認してチェックしてください。",
+                  "Before releasing, check and tick each item below."),
+    "checklist_missing": ("確認していない項目があります。すべてチェックしてください。",
+                          "Some items are not ticked yet; tick each one to release."),
+    "fix": ("修正して送信", "Fix, then send"),
+    "fix_help": ("間違った宛先や添付ファイルを外してから送信できます。修正したメールは送信前にもう一度検査されます。",
+                 "Remove wrong recipients or attachments, then send. The fixed message is inspected again before it goes."),
+    "remove": ("外す", "remove"),
+    "to_bcc": ("社外の宛先を To/Cc から Bcc に移す", "Move external To/Cc recipients to Bcc"),
+    "apply_fix": ("修正して送信する", "Apply and send"),
+    "refixed": ("修正後のメールを再検査した結果、まだ確認が必要です。", "The fixed message still needs your review."),
+    "history": ("履歴", "History"),
+    "fix_invalid": ("その修正はできません（宛先を少なくとも1件残してください）。",
+                    "That fix is not possible (keep at least one recipient)."),
+    "where.body": ("本文", "body"),
+    "where.subject": ("件名", "subject"),
+    "where.envelope": ("宛先", "recipients"),
+    "where.header": ("ヘッダー", "header"),
+    "not_found": ("ページが見つかりません", "Not found"),
+    "not_found_text": ("リンクが正しくないか、すでに削除されています。",
+                       "The link is not valid, or what it pointed to no longer exists."),
+    "refused": ("操作できませんでした", "The request was refused"),
+    "refused_text": ("フォームの有効期限が切れたか、正しくない操作です。確認ページを開き直してください。",
+                     "The form was stale or not valid. Please open the review page again."),
+    "switch": ("English", "日本語"),
+}
+
+
+def language(request: Request) -> str:
+    """?lang= wins, then Accept-Language's first supported language; Japanese by default."""
+    asked = request.query_params.get("lang", "")
+    if asked in LANGS:
+        return asked
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGS:
+            return tag
+    return "ja"
+
+
+def translator(lang: str):
+    index = LANGS.index(lang)
+
+    def t(key: str) -> str:
+        pair = MESSAGES.get(key)
+        return pair[index] if pair else key
+    return t
+
+CODES: dict[str, tuple[str, str]] = {
+    "pii.my_number": ("マイナンバー", "My Number"),
+    "pii.corporate_number": ("法人番号", "corporate number"),
+    "pii.phone": ("電話番号", "phone numbers"),
+    "pii.email_address": ("メールアドレス", "email addresses"),
+    "pii.postal_code": ("郵便番号", "postal codes"),
+    "pii.address": ("住所", "addresses"),
+    "pii.birth_date": ("生年月日", "birth dates"),
+    "pii.person_name": ("氏名", "names"),
+    "pii.credit_card": ("クレジットカード番号", "card numbers"),
+    "pii.bank_account": ("口座番号", "bank accounts"),
+    "pii.passport": ("旅券番号", "passport numbers"),
+    "pii.drivers_license": ("運転免許証番号", "driving licence numbers"),
+    "pii.pension_number": ("基礎年金番号", "pension numbers"),
+    "pii.health_insurance": ("保険証番号", "health insurance numbers"),
+    "pii.residence_card": ("在留カード番号", "residence card numbers"),
+    "pii.records": ("名簿（人数）", "people in a list"),
+    "recipients.external": ("社外の宛先", "external recipients"),
+    "recipients.visible_external": ("To/Cc に見える社外の宛先", "external recipients visible in To/Cc"),
+    "recipients.lookalike_domain": ("よく似た別のドメイン", "look-alike domain"),
+    "recipients.suppressed": ("送信停止の宛先", "do-not-contact recipient"),
+    "recipients.first_time": ("初めての宛先", "first-time recipient"),
+    "recipients.freemail": ("フリーメール", "free-mail address"),
+    "client.mismatch": ("別の取引先の名前", "another client's name"),
+    "attachment.encrypted": ("暗号化された添付ファイル", "encrypted attachment"),
+    "attachment.unscannable": ("検査できない添付ファイル", "attachment that could not be read"),
+    "attachment.type_mismatch": ("拡張子と中身が違う添付ファイル", "attachment whose content does not match its name"),
+    "inspector.error": ("検査エラー", "inspection error"),
+}
+
+
+def code_label(code: str, lang: str) -> str:
+    pair = CODES.get(code)
+    return pair[LANGS.index(lang)] if pair else code

@@ -1,0 +1,65 @@
+"""Fix, then send: the sender removes what was wrong; the fixed message is inspected again."""
+from __future__ import annotations
+
+import email
+import quopri
+import re
+
+import httpx
+
+from .support import LINK, message
+
+LOCAL = """
+rules:
+  - id: hold-rival
+    when: {recipients: external}
+    action: hold
+    reason: {ja: 競合他社の宛先です, en: A competitor is among the recipients}
+    scope: {recipients: ["@rival.example"]}
+"""
+
+
+def _held(guard_factory, upstream, tmp_path, raw, rcpts):
+    (tmp_path / "local.yaml").write_text(LOCAL, "utf-8")
+    guard = guard_factory(rules=[str(tmp_path / "local.yaml")]).start()
+    with guard.smtp() as client:
+        client.sendmail("taro@example.co.jp", rcpts, raw)
+    notice = upstream.recorder.wait_for(1)[0]
+    link = LINK.search(quopri.decodestring(notice.data)).group(0).decode()
+    page = httpx.get(link).text
+    return guard, link, re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def test_removing_the_wrong_recipient_sends_the_rest_with_headers_fixed(guard_factory, upstream, tmp_path):
+    raw = message("御見積", to="buyer@client.example, spy@rival.example",
+                  extra_headers="Cc: boss@example.co.jp\r\n")
+    rcpts = ["buyer@client.example", "spy@rival.example", "boss@example.co.jp"]
+    guard, link, csrf = _held(guard_factory, upstream, tmp_path, raw, rcpts)
+    reply = httpx.post(f"{link}/fix", data={"csrf": csrf, "remove": ["spy@rival.example"]})
+    assert reply.status_code == 303
+    delivered = upstream.recorder.wait_for(2)[1]
+    assert sorted(delivered.rcpt_tos) == ["boss@example.co.jp", "buyer@client.example"]
+    headers = email.message_from_bytes(delivered.data)
+    assert headers["To"] == "buyer@client.example" and headers["Cc"] == "boss@example.co.jp"
+    assert delivered.data.split(b"\r\n\r\n", 1)[1] == raw.split(b"\r\n\r\n", 1)[1]
+    page = httpx.get(link).text
+    assert "state state-released" in page and "modified" in page
+
+
+def test_a_fix_that_does_not_help_keeps_the_hold_with_the_new_findings(guard_factory, upstream, tmp_path):
+    raw = message("x", to="a@rival.example, b@rival.example")
+    guard, link, csrf = _held(guard_factory, upstream, tmp_path, raw, ["a@rival.example", "b@rival.example"])
+    assert httpx.post(f"{link}/fix", data={"csrf": csrf, "remove": ["a@rival.example"]}).status_code == 303
+    page = httpx.get(link).text
+    assert "state state-held" in page and "b@rival.example" in page
+    assert "<li>a@rival.example" not in page
+    assert len(upstream.recorder.messages) == 1   # only the notice
+
+
+def test_fix_needs_a_recipient_left_and_the_csrf_token(guard_factory, upstream, tmp_path):
+    raw = message("x", to="a@rival.example")
+    guard, link, csrf = _held(guard_factory, upstream, tmp_path, raw, ["a@rival.example"])
+    assert httpx.post(f"{link}/fix", data={"csrf": "forged", "remove": ["a@rival.example"]}).status_code == 403
+    reply = httpx.post(f"{link}/fix", data={"csrf": csrf, "remove": ["a@rival.example"]})
+    assert reply.status_code == 400
+    assert "state state-held" in httpx.get(link).text
