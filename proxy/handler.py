@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from inspectors.base import Envelope, domain_of
+from inspectors.rewrite import move_external_to_bcc
 from quarantine.decisions import DecisionLog, DecisionRecord
 from quarantine.delivery import PermanentFailure, Send, TemporaryFailure
 from quarantine.holds import Quarantine
@@ -33,6 +34,7 @@ class Policy:
     trusted_networks: tuple
     max_recipients: int
     max_header_size: int
+    is_external: Callable[[str], bool]
 
 
 def new_queue_id() -> str:
@@ -117,7 +119,8 @@ class Handler:
         self.decisions.record(DecisionRecord(id=qid, at=time.time(), facts=facts,
                                              findings=inspection.findings, decision=decision))
         self.metrics.decided(decision, inspection.seconds)
-        reply = await self._act(qid, env, _rewritten(raw, decision), inspection, decision)
+        reply = await self._act(qid, env, _rewritten(raw, decision, self.policy.is_external),
+                                inspection, decision)
         _log_outcome(qid, env, inspection, decision, reply)
         return reply
 
@@ -164,8 +167,10 @@ _HELD_REPLY = {"hold": "Held for the sender's confirmation",
 TAG_HEADER = b"X-Misdelivery-Guard"
 
 
-def _rewritten(raw: bytes, decision: Decision) -> bytes:
+def _rewritten(raw: bytes, decision: Decision, is_external: Callable[[str], bool]) -> bytes:
     """The bytes to send: unchanged unless an enforced rule's action rewrites them."""
+    if "bcc_convert" in decision.rewrites:
+        raw = move_external_to_bcc(raw, is_external)
     if decision.action == "tag":
         rules = ", ".join(m.id for m in decision.deciding).encode("ascii", "replace")
         raw = TAG_HEADER + b": " + rules + b"\r\n" + raw   # RFC 5322 §3.6: any position

@@ -115,7 +115,8 @@ class Guard:
 
 def _policy(s: Settings) -> Policy:
     return Policy(trusted_networks=s.trusted_networks, max_recipients=s.max_recipients,
-                  max_header_size=s.max_header_size)
+                  max_header_size=s.max_header_size,
+                  is_external=ExternalRecipients(s.internal_domains).is_external)
 
 
 async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet) -> asyncio.AbstractServer:

@@ -11,16 +11,22 @@ from .model import (MODIFIERS, AllOf, AnyOf, CodeCondition, Condition, Decision,
 
 
 def decide(findings: Iterable[Finding], facts: MessageFacts, rules: RuleSet) -> Decision:
+    findings = tuple(findings)
     matched = [m for _, m in explain(findings, facts, rules) if m is not None]
-    action, rewrites = "pass", []
+    rewrites = tuple(dict.fromkeys(m.action for m in matched
+                                   if m.mode == "enforce" and m.action in MODIFIERS))
+    if "bcc_convert" in rewrites:
+        # Once visible external recipients are moved to Bcc, they are no longer visible: the
+        # other rules decide on the message as it will be sent.
+        after = tuple(f for f in findings if f.code != "recipients.visible_external")
+        converting = [m for m in matched if m.action == "bcc_convert"]
+        matched = converting + [m for _, m in explain(after, facts, rules)
+                                if m is not None and m.action != "bcc_convert"]
+    action = "pass"
     for m in matched:
-        if m.mode != "enforce":
-            continue
-        if m.action in MODIFIERS:
-            rewrites.append(m.action)
-        elif strictness(m.action) > strictness(action):
+        if m.mode == "enforce" and m.action not in MODIFIERS and strictness(m.action) > strictness(action):
             action = m.action
-    return Decision(action=action, matched=tuple(matched), rewrites=tuple(dict.fromkeys(rewrites)))
+    return Decision(action=action, matched=tuple(matched), rewrites=rewrites)
 
 
 def explain(findings: Iterable[Finding], facts: MessageFacts,

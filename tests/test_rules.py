@@ -180,3 +180,24 @@ def test_verdicts_of_actions():
     assert [Decision(action=a, matched=()).verdict for a in
             ("pass", "tag", "delay", "hold", "hold_for_approval", "reject")] == \
         ["pass", "pass", "hold", "hold", "hold", "reject"]
+
+
+def test_bcc_convert_lets_the_other_rules_decide_on_the_converted_message():
+    text = """
+rules:
+  - id: bcc
+    when: {code: recipients.visible_external, min_count: 3}
+    action: bcc_convert
+  - id: visible
+    when: {code: recipients.visible_external, min_count: 3}
+    action: hold
+  - id: pii
+    when: {code: pii.phone}
+    action: hold
+"""
+    visible = Finding(code="recipients.visible_external", count=5, where=("header:To",))
+    decision = decide((visible,), FACTS, rules_from(text))
+    assert decision.action == "pass" and decision.rewrites == ("bcc_convert",)
+    assert [m.id for m in decision.matched] == ["bcc"]
+    decision = decide((visible, PHONE), FACTS, rules_from(text))
+    assert decision.action == "hold" and [m.id for m in decision.matched] == ["bcc", "pii"]
