@@ -6,11 +6,9 @@ import getpass
 import json
 import logging
 import sys
-from email.parser import BytesHeaderParser
-from email.utils import getaddresses
 from pathlib import Path
 
-from . import rule_tools
+from . import directory_tools, rule_tools
 from .errors import ConfigError
 
 EXIT_CODES = {"pass": 0, "hold": 10, "reject": 20}
@@ -48,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="list every rule, matched or not, with the findings that made it match")
     p.set_defaults(run=_check)
     rule_tools.add_parsers(sub)
+    directory_tools.add_parsers(sub)
     p = sub.add_parser("user", help="manage SMTP/admin users")
     user_sub = p.add_subparsers(dest="user_command")
     add = user_sub.add_parser("add", help="add or replace a user (password read from the terminal or stdin)")
@@ -78,10 +77,10 @@ def _serve(args) -> int:
 
 
 def _check(args) -> int:
-    from rules import MessageFacts, decide, load_rules
-    from rules.decide import explain
+    from rules import load_rules
 
-    from .pipeline import InspectorConfig, build_inspectors, inspect_raw
+    from .check import envelope_of, report
+    from .pipeline import build_inspectors, inspect_raw, inspector_config
     from .settings import load_settings, rule_groups
     try:
         raw = sys.stdin.buffer.read() if args.message == "-" else Path(args.message).read_bytes()
@@ -90,36 +89,11 @@ def _check(args) -> int:
         return USAGE_ERROR
     settings = load_settings(args.config)
     rules = load_rules(settings.rules, rule_groups(settings))
-    envelope = _envelope(raw, args.mail_from, args.rcpt)
-    inspection = inspect_raw(raw, envelope, build_inspectors(
-        InspectorConfig(internal_domains=settings.internal_domains)))
-    facts = MessageFacts(mail_from=envelope.mail_from, rcpt_tos=envelope.rcpt_tos)
-    decision = decide(inspection.findings, facts, rules)
-    report = {
-        "verdict": decision.verdict,
-        "rules": [{"id": m.id, "action": m.action, "mode": m.mode, "reason": m.reason.get("en", ""),
-                   "reason_ja": m.reason.get("ja", "")} for m in decision.matched],
-        "findings": [f.to_dict() for f in inspection.findings],
-    }
-    if args.explain:
-        report["explain"] = [{"id": rule.id, "matched": m is not None, "mode": rule.mode,
-                              "action": rule.action, "source": rule.source,
-                              "findings": [f.to_dict() for f in (m.findings if m else ())]}
-                             for rule, m in explain(inspection.findings, facts, rules)]
-    print(json.dumps(report, ensure_ascii=False) if args.json else _human(report))
-    return EXIT_CODES[decision.verdict]
-
-
-def _envelope(raw: bytes, mail_from: str | None, rcpts: list[str]):
-    from inspectors.base import Envelope
-    from inspectors.charsets import decode_header_value
-    headers = BytesHeaderParser().parsebytes(raw)
-
-    def addresses(*names: str) -> list[str]:
-        values = [decode_header_value(v) for n in names for v in headers.get_all(n, [])]
-        return [a for _, a in getaddresses(values) if "@" in a]
-    sender = mail_from if mail_from is not None else next(iter(addresses("From")), "")
-    return Envelope(mail_from=sender, rcpt_tos=tuple(rcpts or addresses("To", "Cc", "Bcc")))
+    envelope = envelope_of(raw, args.mail_from, args.rcpt)
+    inspection = inspect_raw(raw, envelope, build_inspectors(inspector_config(settings)), settings.limits)
+    out = report(inspection.findings, envelope, rules, args.explain)
+    print(json.dumps(out, ensure_ascii=False) if args.json else _human(out))
+    return EXIT_CODES[out["verdict"]]
 
 
 def _human(report: dict) -> str:

@@ -16,6 +16,7 @@ from typing import Callable
 from inspectors.base import Envelope, domain_of
 from inspectors.rewrite import move_external_to_bcc
 from quarantine.decisions import DecisionLog, DecisionRecord
+from quarantine.deliveries import DeliveryHistory
 from quarantine.delivery import PermanentFailure, Send, TemporaryFailure
 from quarantine.holds import Quarantine
 from quarantine.metrics import Metrics
@@ -44,7 +45,7 @@ def new_queue_id() -> str:
 class Handler:
     def __init__(self, *, policy: Policy, pipeline: Pipeline, rules: Callable[[], RuleSet],
                  quarantine: Quarantine, decisions: DecisionLog, send: Send,
-                 metrics: Metrics) -> None:
+                 metrics: Metrics, history: DeliveryHistory) -> None:
         self.policy = policy
         self.pipeline = pipeline
         self.rules = rules
@@ -52,6 +53,7 @@ class Handler:
         self.decisions = decisions
         self.send = send
         self.metrics = metrics
+        self.history = history
         self.inflight = 0
         self.idle = asyncio.Event()
         self.idle.set()
@@ -113,7 +115,8 @@ class Handler:
             log.info("qid=%s event=refused reply=%s", qid, refusal[:3])
             return refusal
         env = Envelope(mail_from=envelope.mail_from or "", rcpt_tos=tuple(envelope.rcpt_tos))
-        inspection = await self.pipeline.inspect(raw, env)
+        snapshot = await self.history.snapshot(env.mail_from, env.rcpt_tos)
+        inspection = await self.pipeline.inspect(raw, env, snapshot)
         facts = MessageFacts(mail_from=env.mail_from, rcpt_tos=env.rcpt_tos)
         decision = decide(inspection.findings, facts, self.rules())
         self.decisions.record(DecisionRecord(id=qid, at=time.time(), facts=facts,
@@ -158,6 +161,7 @@ class Handler:
             self.metrics.upstream_errors.labels("permanent").inc()
             code = exc.code if 500 <= exc.code < 600 else 550
             return f"{code} 5.0.0 Upstream refused the message: {_one_line(exc.text)} ({qid})"
+        self.history.delivered(env.mail_from, env.rcpt_tos)
         return f"250 2.0.0 OK queued as {qid}"
 
 

@@ -13,9 +13,15 @@ import time
 from dataclasses import dataclass
 
 from inspectors.base import Envelope, Finding, Inspector
+from inspectors.clients import Client, ClientDirectory, ClientMismatch
+from inspectors.freemail import FreemailDomains, FreemailRecipients
+from inspectors.history import FirstTimeRecipients, RecipientHistory
+from inspectors.limits import Limits
+from inspectors.lookalike import LookalikeDomains
 from inspectors.message import MessageView, Summary, parse
 from inspectors.personal_data import PersonalData
-from inspectors.recipients import ExternalRecipients
+from inspectors.recipients import (ExternalRecipients, Organisations, SuppressedRecipients,
+                                   VisibleExternalRecipients)
 
 from .workers import WorkerDied, WorkerPool, WorkerTimeout
 
@@ -28,6 +34,20 @@ HARD_LIMIT_GRACE = 5.0   # seconds past the budget before a stuck worker is kill
 class InspectorConfig:
     """What inspectors need from outside, handed to them at construction (picklable)."""
     internal_domains: tuple[str, ...] = ()
+    clients: tuple[Client, ...] = ()
+    own_names: tuple[str, ...] = ()
+    suppressed: tuple[str, ...] = ()
+    freemail_domains: tuple[str, ...] = ()
+    regular_domains: tuple[str, ...] = ()     # mailed often, from the recipient history
+    limits: Limits = Limits()
+
+
+def inspector_config(settings, regular_domains: tuple[str, ...] = ()) -> InspectorConfig:
+    """The inspectors' share of the settings (proxy.settings.Settings)."""
+    return InspectorConfig(internal_domains=settings.internal_domains, clients=settings.clients,
+                           own_names=settings.own_names, suppressed=settings.suppressed_recipients,
+                           freemail_domains=settings.freemail_domains,
+                           regular_domains=tuple(regular_domains), limits=settings.limits)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,15 +57,31 @@ class Inspection:
     seconds: float
 
 
-class InspectionTimeout(Exception):
-    pass
+class InspectionTimeout(BaseException):
+    """Raised by the worker's alarm into whatever runs. A BaseException, so that the
+    readers' `except Exception` guards do not swallow it and keep the worker busy."""
 
 
 def build_inspectors(config: InspectorConfig) -> list[Inspector]:
-    return [ExternalRecipients(config.internal_domains), PersonalData()]
+    """Every inspector that needs only the configuration; built once per worker."""
+    internal = config.internal_domains
+    freemail = FreemailDomains(config.freemail_domains)
+    organisations = Organisations(freemail, config.clients)
+    return [
+        ExternalRecipients(internal, organisations=organisations),
+        VisibleExternalRecipients(internal, organisations),
+        SuppressedRecipients(config.suppressed),
+        FreemailRecipients(freemail, internal),
+        LookalikeDomains(internal_domains=internal,
+                         client_domains=[d for c in config.clients for d in c.domains],
+                         regular_domains=config.regular_domains + tuple(sorted(freemail.domains))),
+        ClientMismatch(ClientDirectory(config.clients, config.own_names), internal),
+        PersonalData(),
+    ]
 
 
-def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector]) -> Inspection:
+def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector],
+                limits: Limits = Limits()) -> Inspection:
     """The pipeline itself, synchronous and pure: the pool's workers and `check` both run it.
 
     When the time budget runs out (InspectionTimeout, raised by the worker's alarm), the
@@ -56,7 +92,7 @@ def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector]) -> 
     summary = Summary()
     current = "parser"
     try:
-        view = parse(raw, envelope)
+        view = parse(raw, envelope, limits)
         summary = Summary.of(view)
         findings.extend(view.problems)
         for inspector in inspectors:
@@ -84,9 +120,11 @@ def _error(name: str, exc: BaseException | str) -> Finding:
 # A pool worker builds its inspectors once, in its initializer; this global lives only in
 # the worker processes, never in the guard's own.
 _worker_inspectors: list[Inspector] = []
+_worker_config: list[InspectorConfig] = []
 
 
 def _init_worker(config: InspectorConfig) -> None:
+    _worker_config[:] = [config]
     _worker_inspectors[:] = build_inspectors(config)
 
 
@@ -94,11 +132,15 @@ def _on_alarm(signum, frame):
     raise InspectionTimeout()
 
 
-def _inspect_in_worker(raw: bytes, envelope: Envelope, budget: float) -> Inspection:
+def _inspect_in_worker(raw: bytes, envelope: Envelope, budget: float,
+                       history: RecipientHistory) -> Inspection:
+    config = _worker_config[0]
+    # The history snapshot is the message's own; the inspector is built for it.
+    inspectors = _worker_inspectors + [FirstTimeRecipients(history, config.internal_domains)]
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, budget)
     try:
-        return inspect_raw(raw, envelope, _worker_inspectors)
+        return inspect_raw(raw, envelope, inspectors, config.limits)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
@@ -111,10 +153,13 @@ class Pipeline:
         self._pool = WorkerPool(size=workers, init=_init_worker, config=config,
                                 call=_inspect_in_worker)
 
-    async def inspect(self, raw: bytes, envelope: Envelope) -> Inspection:
+    async def inspect(self, raw: bytes, envelope: Envelope,
+                      history: RecipientHistory | None = None) -> Inspection:
         started = time.perf_counter()
+        history = history or RecipientHistory(sender=envelope.mail_from.lower())
         try:
-            return await self._pool.run((raw, envelope, self.timeout), self.timeout + HARD_LIMIT_GRACE)
+            return await self._pool.run((raw, envelope, self.timeout, history),
+                                        self.timeout + HARD_LIMIT_GRACE)
         except WorkerTimeout:
             log.error("event=inspection_stuck seconds=%.1f action=worker_replaced", self.timeout)
             reason = f"timeout after {self.timeout:g}s"
@@ -126,6 +171,16 @@ class Pipeline:
         envelope_facts = self._envelope_only.inspect(MessageView(envelope=envelope, size=len(raw)))
         return Inspection(findings=(*envelope_facts, _error("pipeline", reason)), summary=Summary(),
                           seconds=time.perf_counter() - started)
+
+    async def reconfigure(self, config: InspectorConfig) -> None:
+        """New inspectors (a changed directory): a new pool takes over, the old one finishes
+        the messages it has and stops."""
+        old, self.config = self._pool, config
+        self._envelope_only = ExternalRecipients(config.internal_domains)
+        self._pool = WorkerPool(size=old.size, init=_init_worker, config=config,
+                                call=_inspect_in_worker)
+        await self.warm_up()
+        await old.drain()
 
     async def warm_up(self) -> None:
         """Let every worker import and build its inspectors now, not on the first message."""

@@ -15,17 +15,22 @@ from aiosmtpd.smtp import SMTP
 from inspectors.base import Envelope
 from inspectors.recipients import ExternalRecipients
 from quarantine.decisions import DecisionLog
+from quarantine.admin import admin_routes
+from quarantine.deliveries import DeliveryHistory
+from quarantine.directory_store import DirectoryStore
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.metrics import Metrics
 from quarantine.store import Store
 from quarantine.web import Pages, create_app
 from quarantine.worker import Worker
-from rules import MessageFacts, decide
+from rules import MessageFacts, RuleSet, decide
 from rules.book import RuleBook
 
 from .auth import Authenticator, Users
 from .handler import Handler, Policy
-from .pipeline import InspectorConfig, Pipeline
+from .check import envelope_of, report
+from .directory import DirectoryFeed
+from .pipeline import Pipeline
 from .settings import Settings, approvers_for, rule_groups
 from .outbox import MaildirOutbox
 from .upstream import SmtpUpstream, make_sender
@@ -61,11 +66,13 @@ class Guard:
                            ca_file=settings.ca_file, local_hostname=settings.hostname)
         # A job's lease outlives one delivery attempt, and no more: the jobs of a guard killed
         # mid-send are picked up again soon after.
+        history = DeliveryHistory(store.engine)
         worker = Worker(store, send, notice_from=settings.notice_from,
                         lease=settings.delivery_timeout * 2 + 10, backoff=settings.retry_schedule,
-                        max_attempts=settings.max_attempts)
-        pipeline = Pipeline(InspectorConfig(internal_domains=settings.internal_domains),
-                            workers=settings.inspection_workers, timeout=settings.inspection_timeout)
+                        max_attempts=settings.max_attempts, on_delivered=history.delivered)
+        feed = DirectoryFeed(settings, DirectoryStore(store.engine), history)
+        pipeline = Pipeline(await feed.config(), workers=settings.inspection_workers,
+                            timeout=settings.inspection_timeout)
         await pipeline.warm_up()
         rules = RuleBook(settings.rules, rule_groups(settings))
         decisions = DecisionLog(store.engine)
@@ -76,15 +83,22 @@ class Guard:
                                 on_queued=worker.wake)
         metrics = Metrics()
         handler = Handler(policy=_policy(settings), pipeline=pipeline, rules=rules,
-                          quarantine=quarantine, decisions=decisions, send=send, metrics=metrics)
+                          quarantine=quarantine, decisions=decisions, send=send, metrics=metrics,
+                          history=history)
         sessions: weakref.WeakSet = weakref.WeakSet()
         smtp_server = await _start_smtp(settings, handler, sessions)
-        web = _start_web(settings, store, worker, metrics, _reinspector(pipeline, rules))
+        admin = admin_routes(store=store, decisions=decisions, rulebook=rules,
+                             verify_login=_login_check(settings), check_message=_checker(pipeline),
+                             on_queued=worker.wake, public_url=settings.public_url,
+                             on_directory_changed=feed.changed)
+        web = _start_web(settings, store, worker, metrics, _reinspector(pipeline, rules), admin)
         stopping = asyncio.Event()
         tasks = [asyncio.create_task(web.serve(), name="web"),
                  asyncio.create_task(worker.run(stopping), name="worker"),
                  asyncio.create_task(decisions.run(stopping), name="decisions"),
-                 asyncio.create_task(rules.watch(stopping), name="rules")]
+                 asyncio.create_task(history.run(stopping), name="history"),
+                 asyncio.create_task(rules.watch(stopping), name="rules"),
+                 asyncio.create_task(feed.watch(pipeline, stopping), name="directory")]
         log.info("event=started smtp=%s:%d web=%s:%d upstream=%r storage=%s rules=%d",
                  settings.smtp_listen.host, settings.smtp_listen.port, settings.web_listen.host,
                  settings.web_listen.port, settings.upstream, settings.storage.split("://")[0],
@@ -107,6 +121,7 @@ class Guard:
         self.web.should_exit = True
         await asyncio.gather(*self.tasks, return_exceptions=True)
         await self.handler.decisions.flush()
+        await self.handler.history.flush()
         await self.send.close()
         self.pipeline.close()
         await self.store.close()
@@ -150,12 +165,31 @@ def _reinspector(pipeline: Pipeline, rules: RuleBook):
     return reinspect
 
 
-def _start_web(s: Settings, store: Store, worker: Worker, metrics: Metrics, reinspect) -> _Web:
+def _checker(pipeline: Pipeline):
+    """The admin console's "test against a message": the real inspection, any rule set."""
+    async def check_message(raw: bytes, rules: RuleSet) -> dict:
+        envelope = envelope_of(raw)
+        inspection = await pipeline.inspect(raw, envelope)
+        return report(inspection.findings, envelope, rules, with_explanation=True)
+    return check_message
+
+
+def _login_check(settings: Settings):
+    users = Users.load(settings.users_file)
+
+    def verify(login: str, password: str) -> str | None:
+        user = users.check(login, password)
+        return user.role if user else None
+    return verify
+
+
+def _start_web(s: Settings, store: Store, worker: Worker, metrics: Metrics, reinspect,
+               admin: list) -> _Web:
     outbox = s.upstream.path if s.upstream.scheme == "maildir" else None
     pages = Pages(store=store, is_external=ExternalRecipients(s.internal_domains).is_external,
                   outbox=outbox, on_queued=worker.wake, notice_from=s.notice_from, metrics=metrics,
                   reinspect=reinspect)
-    config = uvicorn.Config(create_app(pages), host=s.web_listen.host, port=s.web_listen.port,
+    config = uvicorn.Config(create_app(pages, admin), host=s.web_listen.host, port=s.web_listen.port,
                             log_config=None, access_log=False, lifespan="off")
     return _Web(config)
 

@@ -8,23 +8,18 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
 
 from inspectors.base import domain_of, is_within
+from inspectors.clients import Client
+from inspectors.limits import Limits
 
 from .errors import ConfigError
 from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream
-
-
-@dataclass(frozen=True, kw_only=True)
-class Client:
-    name: str
-    aliases: tuple[str, ...] = ()
-    domains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,6 +38,8 @@ class Settings:
     clients: tuple[Client, ...]
     suppressed_recipients: tuple[str, ...]
     groups: tuple[Group, ...]
+    own_names: tuple[str, ...]               # our own company's names: never a "mismatch"
+    freemail_domains: tuple[str, ...]        # added to the shipped free-mail list
     smtp_listen: Endpoint
     trusted_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     hostname: str
@@ -65,6 +62,7 @@ class Settings:
     rules: tuple[Path, ...]
     inspection_timeout: float
     inspection_workers: int
+    limits: Limits
     hold_expiry: float
     notice_from: str
 
@@ -72,7 +70,7 @@ class Settings:
 # section -> key -> default; None means "no default" (computed or optional).
 SCHEMA: dict[str, Any] = {
     "organization": {"internal_domains": [], "clients": [], "suppressed_recipients": [],
-                     "groups": {}},
+                     "groups": {}, "names": [], "freemail_domains": []},
     "smtp": {"listen": "127.0.0.1:2525", "trusted_networks": ["127.0.0.0/8", "::1"],
              "hostname": "misdelivery-guard", "max_message_size": 25 * 1024 * 1024,
              "max_recipients": 1000, "max_header_size": 102400, "session_timeout": "300s",
@@ -83,7 +81,7 @@ SCHEMA: dict[str, Any] = {
                  "retry": ["30s", "2m", "10m", "30m", "1h", "1h", "4h"], "max_attempts": 20},
     "storage": "sqlite:///var/guard.db",
     "rules": [],
-    "inspection": {"timeout": "30s", "workers": 2},
+    "inspection": {"timeout": "30s", "workers": 2, "limits": {}},
     "quarantine": {"hold_expiry": "3d", "notice_from": None},
 }
 
@@ -172,6 +170,8 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         clients=_clients(org["clients"]),
         suppressed_recipients=tuple(s.lower() for s in _strings(org["suppressed_recipients"], "organization.suppressed_recipients")),
         groups=_groups(org["groups"]),
+        own_names=tuple(_strings(org["names"], "organization.names")),
+        freemail_domains=tuple(d.lower() for d in _strings(org["freemail_domains"], "organization.freemail_domains")),
         smtp_listen=parse_listen(smtp["listen"], "smtp.listen"),
         trusted_networks=_networks(smtp["trusted_networks"]),
         hostname=hostname,
@@ -192,6 +192,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         rules=tuple(_path(p, base) for p in _strings(m["rules"], "rules")),
         inspection_timeout=parse_duration(insp["timeout"], "inspection.timeout"),
         inspection_workers=_positive_int(insp["workers"], "inspection.workers"),
+        limits=_limits(insp["limits"]),
         hold_expiry=parse_duration(quar["hold_expiry"], "quarantine.hold_expiry"),
         notice_from=_text(quar["notice_from"] or f"postmaster@{hostname}", "quarantine.notice_from"),
     )
@@ -250,6 +251,19 @@ def _clients(value: Any) -> tuple[Client, ...]:
                           aliases=tuple(_strings(item.get("aliases", []), f"{key}.aliases")),
                           domains=tuple(d.lower() for d in _strings(item.get("domains", []), f"{key}.domains"))))
     return tuple(out)
+
+
+def _limits(value: Any) -> Limits:
+    """inspection.limits: any field of inspectors.limits.Limits, e.g. max_archive_members."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"inspection.limits: must be a mapping; got {value!r}")
+    known = {f.name: f.type for f in fields(Limits)}
+    for key, item in value.items():
+        if key not in known:
+            raise ConfigError(f"unknown key inspection.limits.{key} (known: {', '.join(known)})")
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or item <= 0:
+            raise ConfigError(f"inspection.limits.{key}: must be a number above 0; got {item!r}")
+    return replace(Limits(), **value)
 
 
 def _groups(value: Any) -> tuple[Group, ...]:

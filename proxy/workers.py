@@ -129,6 +129,12 @@ class WorkerPool:
         self._idle.put_nowait(worker)
         return result
 
+    async def drain(self) -> None:
+        """Wait until every worker is idle, then stop them all (a pool being replaced)."""
+        for _ in range(len(self._all)):
+            await self._idle.get()
+        self.close()
+
     def close(self) -> None:
         for worker in self._all:
             worker.kill()

@@ -96,3 +96,55 @@ schema_version = Table(
     Column("version", Integer, primary_key=True),
     Column("applied_at", Float, nullable=False),
 )
+
+# v003 (the admin console): login sessions, login attempts, the client directory, suppressions.
+admin_sessions = Table(
+    "admin_sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),     # SHA-256 of the cookie's session id
+    Column("login", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("last_seen", Float, nullable=False),
+    Column("client_addr", Text),
+    Index("ix_admin_sessions_last_seen", "last_seen"),
+)
+
+login_attempts = Table(
+    "admin_login_attempts", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("login", String(254), nullable=False),        # lower-cased, as typed
+    Column("at", Float, nullable=False),
+    Column("outcome", String(16), nullable=False),       # failure, success, lockout
+    Column("client_addr", Text),
+    Index("ix_admin_login_attempts_login_at", "login", "at"),
+)
+
+clients = Table(
+    "clients", metadata,                                 # the client directory (取引先台帳)
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("name", String(300), nullable=False, unique=True),
+    Column("aliases", Text, nullable=False),             # JSON list
+    Column("domains", Text, nullable=False),             # JSON list
+    Column("updated_at", Float, nullable=False),
+)
+
+suppressions = Table(
+    "suppressions", metadata,                            # do-not-contact: an address or @domain
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("entry", String(320), nullable=False, unique=True),
+    Column("note", Text, nullable=False, default=""),
+    Column("updated_at", Float, nullable=False),
+)
+
+recipient_history = Table(
+    "recipient_history", metadata,                       # updated when mail is delivered
+    Column("sender", Text, primary_key=True),
+    Column("address", Text, primary_key=True),
+    Column("domain", String(255), nullable=False),
+    Column("first_at", Float, nullable=False),
+    Column("last_at", Float, nullable=False),
+    Column("deliveries", Integer, nullable=False),
+    Index("ix_history_domain", "domain"),
+    Index("ix_history_address", "address"),
+)

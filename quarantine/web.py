@@ -191,11 +191,14 @@ def _headers_of(path: Path) -> dict:
     with open(path, "rb") as f:
         head = f.read(64 * 1024).split(b"\r\n\r\n", 1)[0]
     msg = email.message_from_bytes(head + b"\r\n\r\n", policy=email.policy.compat32)
-    return {key: decode_header_value(msg.get(key, "")) for key in ("From", "To", "Subject", "Date")}
+    # raw_items keeps 8-bit header bytes (as surrogates) for the decoder; get() would not.
+    values = {name.lower(): value for name, value in reversed(list(msg.raw_items()))}
+    return {key: decode_header_value(values.get(key.lower(), "")) for key in ("From", "To", "Subject", "Date")}
 
 
-def create_app(pages: Pages) -> Starlette:
+def create_app(pages: Pages, extra_routes: list | tuple = ()) -> Starlette:
     return Starlette(routes=[
+        *extra_routes,
         Route("/", pages.home),
         Route("/healthz", pages.healthz),
         Route("/metrics", pages.metrics_page),

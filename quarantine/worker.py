@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Callable
 
 from .delivery import DeliveryError, PermanentFailure, Send
 from .notice import failure_notice
@@ -25,7 +26,8 @@ MAX_ATTEMPTS = 20                                       # about 2.5 days with th
 class Worker:
     def __init__(self, store: Store, send: Send, *, notice_from: str, poll: float = 2.0,
                  lease: float = 600.0, backoff: tuple[float, ...] = BACKOFF,
-                 max_attempts: int = MAX_ATTEMPTS) -> None:
+                 max_attempts: int = MAX_ATTEMPTS,
+                 on_delivered: Callable[[str, tuple[str, ...]], None] = lambda s, r: None) -> None:
         self.store = store
         self.send = send
         self.notice_from = notice_from
@@ -33,6 +35,7 @@ class Worker:
         self.lease = lease
         self.backoff = backoff
         self.max_attempts = max_attempts
+        self.on_delivered = on_delivered
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -74,6 +77,8 @@ class Worker:
             await self._retry(job, f"internal error: {type(exc).__name__}")
         else:
             await self.store.job_sent(job)
+            if job.kind == "release":
+                self.on_delivered(job.mail_from, job.rcpt_tos)
             log.info("qid=%s event=%s_sent rcpts=%d", job.message_id, job.kind, len(job.rcpt_tos))
 
     async def _retry(self, job: OutboundJob, error: str) -> None:

@@ -75,9 +75,19 @@ def _matches(cond: CodeCondition, finding: Finding) -> bool:
         return False
     if cond.max_count is not None and finding.count > cond.max_count:
         return False
-    if cond.where is not None:
-        return any(w == cond.where or w.startswith(cond.where + ":") for w in finding.where)
-    return True
+    if cond.where is not None and not any(w == cond.where or w.startswith(cond.where + ":")
+                                          for w in finding.where):
+        return False
+    return all(_tally(finding, name) >= least for name, least in cond.min_tally)
+
+
+def _tally(finding: Finding, name: str) -> int:
+    """A count the finding states in its evidence as "name=N"; -1 when it states none."""
+    prefix = name + "="
+    for item in finding.evidence:
+        if item.startswith(prefix) and item[len(prefix):].isdigit():
+            return int(item[len(prefix):])
+    return -1
 
 
 def in_scope(scope: Scope, facts: MessageFacts, groups: Mapping[str, tuple[str, ...]]) -> bool:

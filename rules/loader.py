@@ -13,13 +13,13 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from .codes import is_known_code
-from .model import (ACTIONS, MODES, MODIFIERS, WHERE_KINDS, AllOf, AnyOf, CodeCondition,
+from .model import (ACTIONS, MODES, MODIFIERS, TALLIES, WHERE_KINDS, AllOf, AnyOf, CodeCondition,
                     Condition, Not, Rule, RuleSet, Scope)
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _RULE_KEYS = {"id", "description", "reason", "when", "action", "mode", "enabled", "scope", "delay"}
 _OVERRIDE_KEYS = {"id", "mode", "enabled", "action", "delay", "scope"}
-_CODE_KEYS = {"code", "min_count", "max_count", "where"}
+_CODE_KEYS = {"code", "min_count", "max_count", "where", "min_tally"}
 _DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -210,4 +210,16 @@ def _code_condition(value: dict, source: str, rule_id: str, path: str) -> CodeCo
     if where is not None and where not in WHERE_KINDS:
         raise RuleError(source, rule_id, f"{path}.where", f"must be one of {', '.join(WHERE_KINDS)}; got {where!r}")
     return CodeCondition(code=code, min_count=counts["min_count"] if counts["min_count"] is not None else 1,
-                         max_count=counts["max_count"], where=where)
+                         max_count=counts["max_count"], where=where,
+                         min_tally=_tallies(value.get("min_tally"), source, rule_id, path))
+
+
+def _tallies(value: Any, source: str, rule_id: str, path: str) -> tuple[tuple[str, int], ...]:
+    if value is None:
+        return ()
+    ok = isinstance(value, dict) and all(
+        k in TALLIES and isinstance(v, int) and not isinstance(v, bool) and v >= 0 for k, v in value.items())
+    if not ok:
+        raise RuleError(source, rule_id, f"{path}.min_tally",
+                        f"must map {', '.join(TALLIES)} to whole numbers; got {value!r}")
+    return tuple(sorted(value.items()))

@@ -14,6 +14,7 @@ MODIFIERS = ("bcc_convert",)
 MODES = ("enforce", "monitor")
 WHERE_KINDS = ("body", "attachment", "subject", "envelope", "header", "message")
 HELD = ("delay", "hold", "hold_for_approval")   # actions that keep the message in quarantine
+TALLIES = ("organisations", "new_domains", "new_to_organisation", "named_clients")
 
 
 def strictness(action: str) -> int:
@@ -27,6 +28,9 @@ class CodeCondition:
     min_count: int = 1
     max_count: int | None = None
     where: str | None = None       # one of WHERE_KINDS
+    # Extra counts a finding states as leading "name=N" evidence items, e.g.
+    # {"organisations": 2} on recipients.visible_external.
+    min_tally: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -31,7 +31,7 @@ def test_clean_message_passes_with_exit_0(tmp_path, config):
     assert report["verdict"] == "pass"
     assert set(report) >= {"verdict", "rules", "findings"}
     assert {"code": "recipients.external", "count": 1, "where": ["envelope"],
-            "evidence": ["client.example"]} in report["findings"]
+            "evidence": ["organisations=1", "client.example"]} in report["findings"]
 
 
 def test_my_number_to_external_holds_with_exit_10(tmp_path, config):

@@ -104,6 +104,7 @@ def test_local_file_overrides_and_turns_off(tmp_path):
     ("rules: [{id: a, when: {code: pii.phone}, action: hold, scope: {senders: [taro]}}]", "scope.senders: 'taro' is not an address"),
     ("rules: [{id: a, when: {code: pii.phone}, action: hold, scope: {who: []}}]", "scope: must be a mapping with senders"),
     ("rules: [{id: a, when: {recipients: internal}, action: hold}]", "when.recipients: expected 'recipients: external'"),
+    ("rules: [{id: a, when: {code: recipients.external, min_tally: {orgs: 2}}, action: hold}]", "when.min_tally: must map organisations"),
     ("rules: [a: b: c]", "not valid YAML"),
 ])
 def test_validation_errors_name_file_rule_and_field(text, message):
@@ -201,3 +202,14 @@ rules:
     assert [m.id for m in decision.matched] == ["bcc"]
     decision = decide((visible, PHONE), FACTS, rules_from(text))
     assert decision.action == "hold" and [m.id for m in decision.matched] == ["bcc", "pii"]
+
+
+@pytest.mark.parametrize("evidence, held", [
+    (("organisations=2", "gmail.com (9)"), True),
+    (("organisations=1", "gmail.com (12)"), False),
+    (("gmail.com (12)",), False),            # a finding that states no tally does not match
+])
+def test_visible_external_needs_more_than_one_organisation(evidence, held):
+    visible = Finding(code="recipients.visible_external", count=12, where=("header:To",), evidence=evidence)
+    decision = decide((EXT, visible), FACTS, load_rules())
+    assert (decision.action == "hold") is held

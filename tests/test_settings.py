@@ -82,6 +82,8 @@ def test_environment_overrides(tmp_path, monkeypatch):
     ("organization: {internal_domains: example.co.jp}", {}, "organization.internal_domains: must be a list"),
     ("", {"MDG_SMTP_LISTN": "x"}, "environment: unknown variable MDG_SMTP_LISTN"),
     ("smtp: [1]", {}, "smtp: must be a mapping"),
+    ("inspection: {limits: {max_zip: 3}}", {}, "unknown key inspection.limits.max_zip"),
+    ("inspection: {limits: {max_pdf_pages: 0}}", {}, "inspection.limits.max_pdf_pages: must be a number above 0"),
     ("organization: {groups: {sales: {members: [taro]}}}", {}, "organization.groups.sales.members: 'taro' is not"),
     ("organization: {groups: {sales: {approvers: ['@x.jp']}}}", {}, "organization.groups.sales.approvers: '@x.jp' is not"),
     ("organization: {groups: {sales: {boss: [a@b]}}}", {}, "organization.groups.sales: must be a mapping"),
@@ -111,3 +113,11 @@ def test_groups_and_approvers(tmp_path):
     assert approvers_for(s, "hanako@tokyo.sales.example.co.jp") == ("bucho@example.co.jp", "kacho@example.co.jp")
     assert approvers_for(s, "TARO@example.co.jp") == ("bucho@example.co.jp", "kacho@example.co.jp")
     assert approvers_for(s, "jiro@example.co.jp") == ()
+
+
+def test_inspection_limits(tmp_path):
+    path = tmp_path / "guard.yaml"
+    path.write_text("inspection: {limits: {max_archive_members: 50, cpu_seconds_per_attachment: 2.5}}\n")
+    s = load_settings(path, {})
+    assert s.limits.max_archive_members == 50 and s.limits.cpu_seconds_per_attachment == 2.5
+    assert s.limits.max_pdf_pages == 500

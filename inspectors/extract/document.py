@@ -1,0 +1,64 @@
+"""Word documents (docx) via python-docx: body paragraphs and tables in reading order,
+headers and footers, comments, and the properties that say whose document it is."""
+from __future__ import annotations
+
+import io
+from typing import Iterator
+
+from ..limits import Limits
+from .archive import check_package, open_zip
+from .pieces import UNSCANNABLE, Piece, Problem, Table, TextChunk
+from .properties import ooxml_properties
+
+_HEADERS_FOOTERS = ("header", "first_page_header", "even_page_header",
+                    "footer", "first_page_footer", "even_page_footer")
+
+
+def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
+    from docx import Document   # imported on first use: it costs ~15 MB of memory
+    package = check_package(open_zip(data), limits)
+    document = Document(io.BytesIO(data))
+    counter = _Tables(limits)
+    yield from _blocks(document.iter_inner_content(), "", counter)
+    for number, section in enumerate(document.sections, 1):
+        for attribute in _HEADERS_FOOTERS:
+            part = getattr(section, attribute)
+            if not part.is_linked_to_previous:
+                kind = "header" if "header" in attribute else "footer"
+                yield from _blocks(part.iter_inner_content(), f"{kind}{number}", counter)
+    for comment in document.comments:
+        yield TextChunk(where="comments", text=comment.text)
+    yield from ooxml_properties(package)
+
+
+class _Tables:
+    """Numbers tables across the whole document ("table3"), within the cell limit."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.count = 0
+        self.cells = 0
+
+    def table(self, table) -> Piece:
+        self.count += 1
+        rows = []
+        for row in table.rows:
+            cells = tuple(cell.text for cell in row.cells)
+            self.cells += len(cells)
+            if self.cells > self.limits.max_sheet_cells:
+                return Problem(code=UNSCANNABLE, where=f"table{self.count}",
+                               reason=self.limits.reason("max_sheet_cells"))
+            rows.append(cells)
+        return Table(where=f"table{self.count}", rows=tuple(rows))
+
+
+def _blocks(blocks, where: str, tables: _Tables) -> Iterator[Piece]:
+    """Paragraphs become one text chunk at `where`; each table is its own piece."""
+    lines = []
+    for block in blocks:
+        if hasattr(block, "rows"):
+            yield tables.table(block)
+        else:
+            lines.append(block.text)
+    if any(line.strip() for line in lines):
+        yield TextChunk(where=where, text="\n".join(lines))

@@ -1,0 +1,177 @@
+"""Messages: the top-level one, attached .eml files and message/rfc822 forwards.
+
+Text parts that are not attachments are the message's bodies ("body" for the first, then
+"body:<part path>"); every other leaf, and every message/rfc822 part, is a Member that the
+caller identifies by content and opens in turn.
+"""
+from __future__ import annotations
+
+import binascii
+import email
+import email.policy
+import io
+from email.feedparser import BytesFeedParser
+from email.generator import BytesGenerator
+from email.message import Message
+from email.utils import getaddresses
+from typing import Iterator
+
+from ..charsets import decode_bytes, decode_header_value, undo_surrogates
+from ..limits import Limits
+from .pieces import UNSCANNABLE, Member, Piece, Problem, TextChunk
+from .text import html_charset, html_to_text
+
+_SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject")
+_FEED = 1 << 16
+
+
+def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
+    """An attached message: its headers as text (a forward's subject and people are
+    content too), then its parts."""
+    message = read_message(data)
+    lines = [f"{name}: {decode_header_value(value)}" for name, value in raw_headers(message)
+             if name.title() in _SHOWN_HEADERS]
+    if lines:
+        yield TextChunk(where="headers", text="\n".join(lines))
+    yield from parts(message, limits)
+
+
+def read_message(data: bytes) -> Message:
+    """The parsed message, fed in slices: email.message_from_bytes first turns the whole
+    message into one str held in a StringIO (4 bytes a character), which for a 25 MB
+    message alone is a 100 MB peak."""
+    parser = BytesFeedParser(policy=email.policy.compat32)
+    view = memoryview(data)
+    for start in range(0, len(data), _FEED):
+        parser.feed(view[start:start + _FEED].tobytes())
+    return parser.close()
+
+
+def parts(message: Message, limits: Limits) -> Iterator[Piece]:
+    return _Walk(limits).part(message, "1", 0)
+
+
+def raw_headers(message: Message) -> list[tuple[str, str]]:
+    """Header values as received: 8-bit bytes kept (as surrogate escapes) for the charset
+    detector, instead of the replacement characters compat32 would turn them into."""
+    return [(name, value if isinstance(value, str) else str(value))
+            for name, value in message.raw_items()]
+
+
+def addresses(message: Message, name: str) -> tuple[str, ...]:
+    values = [value for key, value in raw_headers(message) if key.lower() == name.lower()]
+    try:
+        pairs = getaddresses(values)
+    except Exception:   # getaddresses is lenient; a last resort for pathological headers
+        return ()
+    return tuple(addr for _, addr in pairs if "@" in addr)
+
+
+class _Walk:
+    """One walk over one message; remembers whether the first body has been seen."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.bodies = 0
+
+    def part(self, part: Message, path: str, depth: int) -> Iterator[Piece]:
+        ctype = part.get_content_type()
+        if ctype == "message/rfc822" or (part.is_multipart() and ctype.startswith("message/")):
+            yield from self._forward(part, path, ctype)
+        elif part.is_multipart():
+            if depth >= self.limits.max_multipart_depth:
+                reason = self.limits.reason("max_multipart_depth")
+                yield Problem(code=UNSCANNABLE, reason=reason, where=f"part:{path}")
+                return
+            payload = part.get_payload()
+            for i, child in enumerate(payload if isinstance(payload, list) else [], 1):
+                if isinstance(child, Message):
+                    yield from self.part(child, f"{path}.{i}", depth + 1)
+        else:
+            yield from self._leaf(part, path, ctype)
+
+    def _forward(self, part: Message, path: str, ctype: str) -> Iterator[Piece]:
+        _decode_8bit_parameters(part)
+        payload = part.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload else None
+        if ctype != "message/rfc822" or not isinstance(inner, Message):
+            return   # message/delivery-status and kin: header blocks, no content
+        buffer = io.BytesIO()
+        BytesGenerator(buffer, mangle_from_=False, policy=email.policy.compat32).flatten(inner)
+        name = filename(part) or f"message-{path}.eml"
+        part.set_payload(None)
+        yield Member(name=name, data=buffer.getvalue(), declared_type=ctype, part=path)
+
+    def _leaf(self, part: Message, path: str, ctype: str) -> Iterator[Piece]:
+        _decode_8bit_parameters(part)
+        name = filename(part)
+        data = payload_bytes(part)
+        # The decoded bytes are all that is needed from here on; the parsed text goes now
+        # so that a large message is not held twice.
+        part.set_payload(None)
+        if name or _is_attachment(part, ctype):
+            yield Member(name=name or f"part-{path}", data=data, declared_type=ctype, part=path)
+            return
+        charset = part.get_content_charset() or (html_charset(data) if ctype == "text/html" else None)
+        text = decode_bytes(data, charset)
+        if ctype in ("text/html", "text/xml", "application/xhtml+xml"):
+            text = html_to_text(text)
+        if text.strip():
+            self.bodies += 1
+            yield TextChunk(where="body" if self.bodies == 1 else f"body:{path}", text=text)
+
+
+def _decode_8bit_parameters(part: Message) -> None:
+    """compat32 turns raw 8-bit bytes in a header into replacement characters before its
+    parameters are parsed; a file name written in raw CP932 is decoded first instead."""
+    for name in ("Content-Type", "Content-Disposition"):
+        raw = next((v for k, v in raw_headers(part) if k.lower() == name.lower()), None)
+        if raw is not None and not raw.isascii():
+            part.replace_header(name, undo_surrogates(raw))
+
+
+def _is_attachment(part: Message, ctype: str) -> bool:
+    disposition = str(part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    return disposition == "attachment" or not ctype.startswith("text/")
+
+
+def filename(part: Message) -> str:
+    """The part's file name: RFC 2231 (any charset, continuations), RFC 2047 inside quotes
+    as Japanese mailers write it, or raw 8-bit bytes. Directories are dropped."""
+    for param, header in (("filename", "content-disposition"), ("name", "content-type")):
+        try:
+            value = part.get_param(param, None, header)
+        except Exception:
+            continue
+        if isinstance(value, tuple):   # RFC 2231: (charset, language, %-decoded text)
+            charset, _, text = value
+            raw = str(text).encode("latin-1", "surrogateescape") if _latin1(text) else str(text).encode()
+            value = decode_bytes(raw, charset or None)
+        if value:
+            name = decode_header_value(str(value))
+            return name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return ""
+
+
+def _latin1(text) -> bool:
+    return all(ord(c) < 256 or 0xDC80 <= ord(c) <= 0xDCFF for c in str(text))
+
+
+def payload_bytes(part: Message) -> bytes:
+    """The decoded body; the undecoded text when the transfer encoding is broken."""
+    raw = part.get_payload()
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if isinstance(raw, str) and encoding == "base64" and raw.isascii():
+        # binascii reads the str itself: the stdlib would first copy it into bytes, a
+        # second copy of the largest attachment at the moment memory peaks.
+        try:
+            return binascii.a2b_base64(raw)
+        except (binascii.Error, ValueError):
+            pass
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:
+        data = None
+    if isinstance(data, bytes):
+        return data
+    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""

@@ -1,0 +1,72 @@
+"""Plain text and HTML files: decoded with the Japanese-aware detector, markup reduced to text."""
+from __future__ import annotations
+
+import html.parser
+import re
+from typing import Iterator
+
+from ..charsets import decode_bytes
+from ..limits import Limits
+from .delimited import looks_tabular, table_of
+from .pieces import LimitReached, Piece, TextChunk
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
+
+
+def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
+    text = decode_bytes(data)
+    if looks_tabular(text):
+        yield from table_of(text, limits, "\t")
+    elif text.strip():
+        yield TextChunk(where="", text=text[:limits.max_text_chars])
+        if len(text) > limits.max_text_chars:
+            raise LimitReached("max_text_chars")
+
+
+def extract_html(data: bytes, limits: Limits) -> Iterator[Piece]:
+    text = html_to_text(decode_bytes(data, html_charset(data)))
+    if text.strip():
+        yield TextChunk(where="", text=text)
+
+
+def html_charset(data: bytes) -> str | None:
+    """The charset a page declares in its own <meta>, when the container declared none."""
+    m = _META_CHARSET.search(data[:4096])
+    return m.group(1).decode("ascii") if m else None
+
+
+class _HTMLText(html.parser.HTMLParser):
+    _SKIP = {"script", "style", "title"}   # not "head": mailers leave it unclosed
+    _BREAK = {"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "dt", "dd"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._SKIP:
+            self._skip += 1
+        elif tag in self._BREAK:
+            self.out.append("\n")
+        elif tag in ("td", "th"):
+            self.out.append("\t")
+
+    def handle_endtag(self, tag):
+        if tag in self._SKIP and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.out.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """What a reader sees of an HTML body: text, line breaks, no scripts or styles."""
+    parser = _HTMLText()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except Exception:   # HTMLParser is lenient; whatever was read so far is kept
+        pass
+    return "".join(parser.out)

@@ -1,0 +1,105 @@
+"""Spreadsheets via calamine (xlsx, xlsm, xlsb, xls, ods): every sheet, hidden ones too, as
+tables whose first_row/first_col give real cell references."""
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+from typing import Iterator
+
+import python_calamine
+
+from ..limits import Limits
+from .archive import check_package
+from .dimensions import oversized_sheets
+from .pieces import UNSCANNABLE, Encrypted, LimitReached, Piece, Problem, Table, is_interrupt
+from .properties import ooxml_properties
+
+LOAD_FACTOR = 2
+
+
+def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
+    archive = _zip(data)
+    if archive:
+        check_package(archive, limits)
+    # calamine allocates a sheet's whole used range at once (32 bytes a cell): one stray
+    # value at XFD1048576 asks for 17 billion cells and aborts the process. Sheets are
+    # measured first; up to LOAD_FACTOR times the cell limit is loaded and cut to the limit.
+    oversized = oversized_sheets(archive, limits.max_sheet_cells * LOAD_FACTOR) if archive else set()
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError:
+        raise Encrypted("password-protected document") from None
+    with workbook:
+        for meta in workbook.sheets_metadata:
+            if meta.typ == python_calamine.SheetTypeEnum.ChartSheet:
+                continue   # a chart: its numbers are those of the sheets it plots
+            if meta.name in oversized:
+                yield _over_limit(meta.name, limits)
+            else:
+                yield from _sheet(workbook, meta.name, limits)
+    if archive:
+        yield from ooxml_properties(archive)
+
+
+def _sheet(workbook, name: str, limits: Limits) -> Iterator[Piece]:
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+        height, width = sheet.height, sheet.width
+        if not height or not width:
+            return
+        truncated = height * width > limits.max_sheet_cells
+        nrows = max(1, limits.max_sheet_cells // width) if truncated else None
+        rows = sheet.to_python(skip_empty_area=True, nrows=nrows)
+        start = sheet.start or (0, 0)
+    except python_calamine.PasswordError:
+        raise Encrypted("password-protected document") from None
+    except Exception as exc:   # calamine's errors concern this sheet only
+        if is_interrupt(exc):
+            raise
+        yield Problem(code=UNSCANNABLE, reason=f"corrupt sheet: {type(exc).__name__}", where=name)
+        return
+    table, chars = [], 0
+    for row in rows:
+        cells = tuple(map(cell_text, row))
+        chars += sum(map(len, cells)) + len(cells)
+        if chars > limits.max_text_chars:
+            break   # beyond the text budget the rows would only be dropped
+        table.append(cells)
+    del rows
+    yield Table(where=name, rows=tuple(table), first_row=start[0] + 1, first_col=start[1] + 1)
+    if truncated:
+        yield _over_limit(name, limits)
+    if chars > limits.max_text_chars:
+        raise LimitReached("max_text_chars")
+
+
+def _over_limit(name: str, limits: Limits) -> Problem:
+    return Problem(code=UNSCANNABLE, reason=limits.reason("max_sheet_cells"),
+                   where=name)
+
+
+def cell_text(value) -> str:
+    """A cell as Excel shows it by default: whole numbers without ".0" (so a 12-digit number
+    stored as a float reads as its digits), dates in ISO form, booleans as TRUE/FALSE."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return f"{value:.15g}"
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _zip(data: bytes) -> zipfile.ZipFile | None:
+    """The package of xlsx/xlsm/xlsb/ods; None for xls (OLE) or a broken package."""
+    if not data.startswith(b"PK"):
+        return None
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None

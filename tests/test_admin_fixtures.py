@@ -1,0 +1,160 @@
+"""The admin console under test: its routes in a Starlette app over a real Store (SQLite in
+tmp_path, or PostgreSQL), real users-file passwords, real rules files, and the real
+inspection pipeline behind "test against a message". No tests here: shared by test_admin*.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from inspectors.base import Finding
+from inspectors.message import Summary
+from proxy.auth import Users, add_user
+from proxy.check import envelope_of, report
+from proxy.pipeline import InspectorConfig, build_inspectors, inspect_raw
+from quarantine.admin import admin_routes
+from quarantine.decisions import DecisionLog, DecisionRecord
+from quarantine.records import HeldMessage
+from quarantine.store import Store
+from rules import MessageFacts, RuleSet, decide
+from rules.book import RuleBook
+
+ADMIN, ADMIN_PW = "root@example.co.jp", "correct horse battery"
+SENDER, SENDER_PW = "taro@example.co.jp", "sender password"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+RAW_SECRET = "RAW-BODY-SECRET-個人番号1234"
+MY_NUMBER = Finding(code="pii.my_number", count=1, where=("body",), evidence=("****-****-9018",))
+EXTERNAL = Finding(code="recipients.external", count=1, where=("envelope",), evidence=("p@client.example",))
+
+
+def check_message(raw: bytes, rules: RuleSet) -> dict:
+    """What proxy's `check --json --explain` prints, for the "test against a message" page."""
+    envelope = envelope_of(raw)
+    inspection = inspect_raw(raw, envelope,
+                             build_inspectors(InspectorConfig(internal_domains=("example.co.jp",))))
+    return report(inspection.findings, envelope, rules, with_explanation=True)
+
+
+def held_message(qid: str, *, sender: str = SENDER, rcpt: str = "p@client.example", subject: str = "見積書",
+                 kind: str = "hold", rules: RuleSet | None = None) -> HeldMessage:
+    rules = rules or RuleSet(rules=())
+    decision = decide((MY_NUMBER, EXTERNAL), MessageFacts(mail_from=sender, rcpt_tos=(rcpt,)), rules)
+    return HeldMessage(id=qid, mail_from=sender, rcpt_tos=(rcpt,), kind=kind, decision=decision,
+                       raw=f"Subject: x\r\n\r\n{RAW_SECRET}\r\n".encode(), findings=(MY_NUMBER, EXTERNAL),
+                       summary=Summary(subject=subject, attachments=(("顧客.xlsx", "application/vnd.ms-excel", 2048),)))
+
+
+@dataclass
+class Console:
+    client: TestClient
+    store: Store
+    decisions: DecisionLog
+    rulebook: RuleBook
+    rules_file: Path
+    queued: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+
+    def run(self, fn, *args):
+        """Run an async store call on the app's own event loop."""
+        return self.client.portal.call(fn, *args)
+
+    def login(self, login: str = ADMIN, password: str = ADMIN_PW, **kw):
+        page = self.client.get("/admin/login")
+        token = CSRF.search(page.text).group(1)
+        return self.client.post("/admin/login", data={"login": login, "password": password, "csrf": token},
+                                follow_redirects=False, **kw)
+
+    def csrf(self) -> str:
+        return CSRF.search(self.client.get("/admin/messages").text).group(1)
+
+    def hold(self, qid: str, expires_in: float = 3600, **kw) -> None:
+        msg = held_message(qid, rules=self.rulebook.current, **kw)
+        self.run(lambda: self.store.hold(msg, token=f"tok-{qid}", csrf="c", expires_at=time.time() + expires_in))
+
+    def record_decision(self, qid: str, at: float, findings=(MY_NUMBER, EXTERNAL), sender: str = SENDER) -> None:
+        facts = MessageFacts(mail_from=sender, rcpt_tos=("p@client.example",))
+        self.decisions.record(DecisionRecord(id=qid, at=at, facts=facts, findings=tuple(findings),
+                                             decision=decide(findings, facts, self.rulebook.current)))
+        self.run(self.decisions.flush)
+
+    def sql(self, statement: str, **params) -> list:
+        from sqlalchemy import text
+
+        async def go():
+            async with self.store.engine.begin() as conn:
+                result = await conn.execute(text(statement), params)
+                return result.all() if result.returns_rows else []
+        return self.run(go)
+
+
+def users_file(tmp_path: Path) -> Path:
+    path = tmp_path / "users"
+    add_user(path, ADMIN, ADMIN_PW, "admin")
+    add_user(path, SENDER, SENDER_PW, "sender")
+    return path
+
+
+async def _open(url: str) -> Store:
+    store = await Store.open(url)
+    await store.engine.dispose()      # its pool is rebuilt on the TestClient's event loop
+    return store
+
+
+def open_console(tmp_path: Path, url: str, *, rule_files: int = 1, public_url: str = "http://127.0.0.1:8025",
+                 base_url: str = "http://testserver"):
+    """A context manager yielding a Console."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    store = asyncio.run(_open(url))
+    rules_file = tmp_path / "local.yaml"
+    rules_file.write_text("rules: []\n", "utf-8")
+    files = [rules_file, tmp_path / "more.yaml"][:rule_files]
+    if rule_files > 1:
+        files[1].write_text("rules: []\n", "utf-8")
+    rulebook = RuleBook(files, {})
+    decisions = DecisionLog(store.engine)
+    users = Users.load(users_file(tmp_path))
+    queued, changed = [], []
+    routes = admin_routes(store=store, decisions=decisions, rulebook=rulebook,
+                          verify_login=lambda login, pw: (u.role if (u := users.check(login, pw)) else None),
+                          check_message=check_message, on_queued=lambda: queued.append(1),
+                          public_url=public_url, on_directory_changed=lambda: changed.append(1))
+    return _Running(Starlette(routes=routes), store, decisions, rulebook, rules_file, queued, changed, base_url)
+
+
+class _Running:
+    def __init__(self, app, store, decisions, rulebook, rules_file, queued, changed, base_url):
+        self.client = TestClient(app, base_url=base_url)
+        self.console = Console(self.client, store, decisions, rulebook, rules_file, queued, changed)
+
+    def __enter__(self) -> Console:
+        self.client.__enter__()
+        return self.console
+
+    def __exit__(self, *exc) -> None:
+        self.console.run(self.console.store.close)
+        self.client.__exit__(*exc)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}"
+
+
+@pytest.fixture
+def console(tmp_path, sqlite_url):
+    with open_console(tmp_path, sqlite_url) as c:
+        yield c
+
+
+@pytest.fixture
+def admin(console):
+    """A console with the admin logged in."""
+    assert console.login().status_code == 303
+    return console

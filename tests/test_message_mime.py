@@ -1,0 +1,227 @@
+"""MIME walking: every part at any depth, forwards, part paths, limits, and never raising."""
+from __future__ import annotations
+
+import dataclasses
+import io
+import random
+import zipfile
+from email.message import EmailMessage
+from email.mime.application import MIMEApplication
+from email.mime.message import MIMEMessage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+
+import pytest
+
+from inspectors.base import Envelope
+from inspectors.limits import Limits
+from inspectors.message import MessageView, Summary, parse
+
+ENV = Envelope(mail_from="a@example.co.jp", rcpt_tos=("b@client.example",))
+BODY = "お世話になっております。\n資料をお送りします。"
+
+
+def mail_with(*attachments: tuple[str, bytes], body: str = BODY, subject: str = "資料送付") -> bytes:
+    """A message as a mail client writes it: a text body and the files as attachments."""
+    message = MIMEMultipart()
+    message["From"], message["To"], message["Subject"] = "a@example.co.jp", "b@client.example", subject
+    message.attach(MIMEText(body, "plain", "utf-8"))
+    for name, data in attachments:
+        part = MIMEApplication(data)
+        part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
+        message.attach(part)
+    return message.as_bytes()
+
+
+def zipped(**members: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def texts(view: MessageView) -> dict[str, str]:
+    return {chunk.where: chunk.text for chunk in view.texts}
+
+
+def codes(view: MessageView) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    out: dict[str, list] = {}
+    for finding in view.problems:
+        out.setdefault(finding.code, []).append((finding.where, finding.evidence[0]))
+    return out
+
+
+def test_nested_multiparts_bodies_and_part_paths():
+    message = MIMEMultipart("mixed")
+    alternative = MIMEMultipart("alternative")
+    alternative.attach(MIMEText("プレーン本文", "plain", "iso-2022-jp"))
+    related = MIMEMultipart("related")
+    related.attach(MIMEText("<html><body><p>HTML本文</p><script>x()</script></body></html>", "html", "utf-8"))
+    related.attach(MIMEApplication(b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00;", "gif"))
+    alternative.attach(related)
+    message.attach(alternative)
+    message.attach(MIMEApplication(b"a,b\r\n1,2\r\n", "octet-stream"))
+    message.get_payload()[1].add_header("Content-Disposition", "attachment", filename="data.csv")
+    view = parse(message.as_bytes(), ENV)
+    assert texts(view) == {"body": "プレーン本文", "body:1.1.2.1": "\nHTML本文", "attachment:data.csv": "a\tb\n1\t2"}
+    assert [(a.where, a.part, a.kind) for a in view.attachments] == [
+        ("attachment:part-1.1.2.2", "1.1.2.2", "image"), ("attachment:data.csv", "1.2", "csv")]
+    assert [t.rows for t in view.tables] == [(("a", "b"), ("1", "2"))]
+
+
+def test_attached_message_is_opened_with_its_own_attachments():
+    inner = MIMEMultipart()
+    inner["Subject"], inner["From"], inner["To"] = "顧客名簿の件", "x@a-corp.co.jp", "y@example.co.jp"
+    inner.attach(MIMEText("転送元の本文", "plain", "iso-2022-jp"))
+    csv = MIMEText("氏名,電話\n山田,090-1234-5678\n", "csv", "shift_jis")
+    csv.add_header("Content-Disposition", "attachment", filename=("utf-8", "", "名簿.csv"))
+    inner.attach(csv)
+    outer = MIMEMultipart()
+    outer.attach(MIMEText("転送します", "plain", "utf-8"))
+    forward = MIMEMessage(inner)
+    forward.add_header("Content-Disposition", "attachment", filename="転送.eml")
+    outer.attach(forward)
+    view = parse(outer.as_bytes(), ENV)
+    found = texts(view)
+    assert found["body"] == "転送します"
+    assert "Subject: 顧客名簿の件" in found["attachment:転送.eml!headers"]
+    assert found["attachment:転送.eml!body"].strip() == "転送元の本文"
+    [table] = view.tables
+    assert table.where == "attachment:転送.eml!名簿.csv"
+    assert table.rows == (("氏名", "電話"), ("山田", "090-1234-5678"))
+    assert [(a.where, a.parent) for a in view.attachments] == [
+        ("attachment:転送.eml", ""), ("attachment:転送.eml!名簿.csv", "attachment:転送.eml")]
+    assert Summary.of(view).attachments == (("転送.eml", "message/rfc822", view.attachments[0].size, "1.2"),)
+
+
+def test_inline_forward_without_a_name_is_still_read():
+    inner = EmailMessage()
+    inner.set_content("inline forwarded text")
+    outer = MIMEMultipart()
+    outer.attach(MIMEText("fw", "plain", "utf-8"))
+    outer.attach(MIMEMessage(inner))
+    view = parse(outer.as_bytes(), ENV)
+    assert texts(view)["attachment:message-1.2.eml!body"].strip() == "inline forwarded text"
+
+
+def forwards(depth: int) -> bytes:
+    message = EmailMessage()
+    message.set_content("the innermost text")
+    for _ in range(depth):
+        outer = MIMEMultipart()
+        outer.attach(MIMEText("layer", "plain", "utf-8"))
+        outer.attach(MIMEMessage(message))
+        message = outer
+    return message.as_bytes()
+
+
+def test_forward_nesting_stops_at_the_depth_limit_and_says_so():
+    view = parse(forwards(4), ENV, Limits(max_depth=2))
+    [(where, reason)] = codes(view)["attachment.unscannable"]
+    assert reason == "limit: nesting depth > 2"
+    assert where == ("attachment:message-1.2.eml!message-1.2.eml!message-1.2.eml",)
+    assert "the innermost text" not in " ".join(texts(view).values())
+    assert texts(view)["body"] == "layer"
+    deep = parse(forwards(4), ENV)
+    assert any("the innermost text" in t for t in texts(deep).values())
+
+
+def test_multipart_nesting_limit():
+    raw = b"".join(b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (i, i) for i in range(30))
+    raw += b"Content-Type: text/plain\r\n\r\ndeep\r\n"
+    view = parse(raw, ENV, Limits(max_multipart_depth=10))
+    assert codes(view)["attachment.unscannable"][0][1] == "limit: MIME nesting > 10"
+
+
+def test_text_budget_cuts_text_but_the_rest_is_still_listed():
+    raw = mail_with(("a.txt", b"x" * 500), ("b.zip", zipped(**{"c.txt": b"y" * 500})), body="z" * 50)
+    view = parse(raw, ENV, Limits(max_text_chars=300))
+    assert sum(len(t.text) for t in view.texts) == 300
+    assert texts(view)["body"] == "z" * 50
+    [(where, reason)] = codes(view)["attachment.unscannable"]
+    assert reason == "limit: extracted text > 300 chars"
+    assert where == ("attachment:a.txt", "attachment:b.zip!c.txt")
+    assert [a.where for a in view.attachments] == ["attachment:a.txt", "attachment:b.zip", "attachment:b.zip!c.txt"]
+
+
+def test_cpu_budget_per_attachment():
+    view = parse(mail_with(("a.csv", b"a,b\n1,2\n"), ("b.txt", b"hello")), ENV,
+                 Limits(cpu_seconds_per_attachment=0))
+    assert codes(view)["attachment.unscannable"] == [(("attachment:a.csv", "attachment:b.txt"), "limit: cpu seconds > 0")]
+    assert texts(view) == {"body": BODY}
+
+
+def test_problems_of_one_kind_are_one_finding_naming_every_file():
+    locked = io.BytesIO()
+    with zipfile.ZipFile(locked, "w") as archive:
+        archive.writestr("x.txt", b"x")
+    data = bytearray(locked.getvalue())
+    data[6] |= 1                             # local header: encrypted
+    data[data.rfind(b"PK\x01\x02") + 8] |= 1  # central directory: encrypted
+    view = parse(mail_with(("a.zip", bytes(data)), ("b.zip", bytes(data))), ENV)
+    [finding] = [f for f in view.problems if f.code == "attachment.encrypted"]
+    assert finding.count == 2 and finding.where == ("attachment:a.zip", "attachment:b.zip")
+    assert finding.evidence == ("password-protected zip (ZipCrypto)",)
+
+
+def test_summary_round_trip_and_top_level_only():
+    view = parse(mail_with(("資料.zip", zipped(**{"中身.txt": "秘密".encode()}))), ENV)
+    summary = Summary.of(view)
+    assert summary.subject == "資料送付" and summary.header_to == ("b@client.example",)
+    assert [a[0] for a in summary.attachments] == ["資料.zip"]
+    assert Summary.from_dict(summary.to_dict()) == summary
+
+
+def test_evidence_never_carries_content():
+    secret = "個人番号123456789018"
+    raw = mail_with((f"{secret}.zip", zipped(**{f"{secret}.xlsx": secret.encode()})),
+                    (f"{secret}.pdf", secret.encode()), body=secret)
+    view = parse(raw, ENV)
+    assert view.problems
+    assert all(secret not in e and "123456789018" not in e for f in view.problems for e in f.evidence)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_truncated_and_mutated_messages_never_raise(seed):
+    raw = mail_with(("a.zip", zipped(**{"b.csv": b"x,y\n1,2\n"})), ("c.txt", "テキスト".encode("cp932")))
+    rng = random.Random(seed)
+    for _ in range(40):
+        cut = raw[:rng.randrange(len(raw))]
+        mutated = bytearray(raw)
+        for _ in range(20):
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        for candidate in (cut, bytes(mutated)):
+            assert parse(candidate, ENV).size == len(candidate)
+
+
+def test_parse_takes_limits_by_keyword_or_position():
+    raw = mail_with(body="x" * 20)
+    assert parse(raw, ENV, Limits(max_text_chars=5)).texts[0].text == "xxxxx"
+    assert parse(raw, ENV, limits=Limits(max_text_chars=6)).texts[0].text == "xxxxxx"
+
+
+def test_every_limit_has_a_worded_reason():
+    limits = Limits()
+    for limit in dataclasses.fields(Limits):
+        assert limits.reason(limit.name).startswith("limit: ")
+    assert limits.reason("max_archive_members") == "limit: archive members > 1000"
+    assert Limits(cpu_seconds_per_attachment=2.5).reason("cpu_seconds_per_attachment") == "limit: cpu seconds > 2.5"
+
+
+def test_the_pipeline_alarm_is_not_swallowed(monkeypatch):
+    class InspectionTimeout(Exception):   # as proxy.pipeline names the exception its alarm raises
+        pass
+
+    def alarm(*args):
+        raise InspectionTimeout()
+
+    monkeypatch.setattr("inspectors.extract.kind.TypeDetector._detect", alarm)
+    with pytest.raises(InspectionTimeout):
+        parse(mail_with(("a.txt", b"x")), ENV)
+
+
+def test_html_only_body_with_meta_charset():
+    page = '<html><head><meta charset="shift_jis"></head><body>個人番号&nbsp;①<br>髙橋</body></html>'
+    raw = b"Content-Type: text/html\r\n\r\n" + page.encode("cp932")
+    assert parse(raw, ENV).texts[0].text == "個人番号\xa0①\n髙橋"
