@@ -24,6 +24,9 @@ test: install
 	$(BIN)/python -m pytest -q
 
 bench: install
+	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/pii.py
+	$(BIN)/python bench/recipients.py
 	$(BIN)/python bench/relay.py
 
 clean:

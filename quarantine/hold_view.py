@@ -69,14 +69,20 @@ def per_attachment(findings: tuple[Finding, ...], filenames: list[str]) -> dict[
 
 
 def checklist(decision: Decision) -> list[tuple[str, Finding, str]]:
-    """(key, finding, item) for each flagged item of a high-risk hold, in a stable order."""
-    items = []
+    """(key, finding, item) for each flagged item of a high-risk hold, in a stable order:
+    one per client named where it should not be, one per look-alike domain."""
+    items: list[tuple[str, Finding, str]] = []
     for m in decision.deciding:
         for f in m.findings:
-            if f.code not in HIGH_RISK:
+            if f.code == "client.mismatch":
+                named = dict(e.split("=", 1) for e in f.evidence if "=" in e)
+                things = [named.get("client") or ", ".join(f.where)]
+            elif f.code == "recipients.lookalike_domain":
+                things = [e for e in f.evidence if "=" not in e] or list(f.where)
+            else:
                 continue
-            for i, item in enumerate(f.evidence or (", ".join(f.where),)):
-                key = f"{f.code}:{i}:{item}"
-                if key not in (k for k, _, _ in items):
-                    items.append((key, f, item))
+            for thing in things:
+                key = f"{f.code}:{thing}"
+                if all(k != key for k, _, _ in items):
+                    items.append((key, f, thing))
     return items

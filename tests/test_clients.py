@@ -2,8 +2,7 @@
 
 Name matching is tested on plain text; the inspector on MessageView values (texts and tables as
 attachment extraction will produce them) and on real messages with real xlsx/docx/pdf
-attachments. The cases that need the extraction of issue 3 are marked xfail (not strict), so
-they start passing when it lands.
+attachments, read by the real extraction.
 """
 from __future__ import annotations
 
@@ -28,7 +27,6 @@ C = Client(name="Acme Corporation", domains=("acme.example",))
 OURS = "株式会社エグザンプル"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-needs_extraction = pytest.mark.xfail(reason="needs attachment extraction (issue 3)", strict=False)
 
 
 def directory(*extra: Client) -> ClientDirectory:
@@ -268,7 +266,6 @@ def test_both_clients_addressed_in_a_real_message():
     assert findings(v) == []
 
 
-@needs_extraction
 def test_quote_for_one_client_in_an_xlsx_named_after_another():
     quote = xlsx([["御見積書"], ["株式会社ビー 御中"], ["品名", "数量", "単価"], ["保守費用", 1, 120000]])
     v = mail(["tanaka@a-corp.co.jp"], "お見積り", "エー社 田中様", [("見積書_エー社様.xlsx", quote, XLSX)])
@@ -277,7 +274,6 @@ def test_quote_for_one_client_in_an_xlsx_named_after_another():
     assert all(w.startswith("attachment:見積書_エー社様.xlsx") for w in f.where)
 
 
-@needs_extraction
 def test_docx_whose_only_mention_of_the_other_client_is_in_its_body():
     spec = docx_bytes(["システム更改 仕様書", "本書は株式会社ビー様向けの提案内容です。"], title="仕様書")
     v = mail(["tanaka@a-corp.co.jp"], "仕様書送付", "エー社 田中様", [("仕様書.docx", spec, DOCX)])
@@ -285,7 +281,6 @@ def test_docx_whose_only_mention_of_the_other_client_is_in_its_body():
     assert f.evidence[1] == "client=株式会社ビー" and f.where[0].startswith("attachment:仕様書.docx")
 
 
-@needs_extraction
 def test_pdf_invoice_addressed_to_another_client():
     invoice = pdf_bytes(["INVOICE No. 2024-118", "Bill to: B Corp", "Total: JPY 1,320,000"])
     v = mail(["tanaka@a-corp.co.jp"], "請求書送付", "エー社 田中様", [("invoice.pdf", invoice, "application/pdf")])
