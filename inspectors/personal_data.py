@@ -1,71 +1,112 @@
-"""Personal data in the text a message carries (DESIGN.md: pii.*).
+"""Personal data in the text and tables a message carries (DESIGN.md: pii.*; issue 4).
 
-First detector: マイナンバー (My Number). A 12-digit number passes the check digit one time in
-eleven, so a checksum-valid number counts only when My Number context is near it and no
-order-number label is nearer.
+How it works (the pieces live in `inspectors.pii`, the pattern catalogue in
+`inspectors.patterns`):
+
+1. Every text chunk is split into prose and tables (a CSV attachment is a table; so are the
+   tab-separated rows an HTML table becomes). `MessageView.tables` are read as tables too.
+2. One RE2 scan per text finds every candidate value and every context word in order;
+   candidates are then validated (check digits, numbering plan, calendars) and read by the
+   nearest label before them. Table cells are scanned with their column heading as label.
+3. Ordinary mail stays quiet by layout, not by thresholds: values in the sender's signature
+   and in signatures of a quoted thread are never counted; values in quoted text are not
+   counted as phone, mail address, postal code, address, birth date or name, so a rule on
+   "≥ 10 distinct phones/addresses/…" sees only what the sender wrote. Organisation numbers
+   (toll-free, navi-dial, lines labelled 代表/FAX/窓口…), shared mailboxes (info@, support@…),
+   the sender's and visible recipients' own addresses, and company bank accounts (a カ）or
+   株式会社 account holder) are not personal data and are not counted either.
+4. pii.records counts people in lists: table rows with two or more personal attributes under
+   a detected header row, and runs of three or more such people in line-oriented text.
+
+Findings carry distinct-value counts, locations and masked evidence only; raw values never
+leave the ledger of one `inspect` call.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
+import datetime
 from typing import Iterable
 
 from .base import Finding
-from .message import MessageView
+from .message import MessageView, Table
+from .pii import delimited, records, tables
+from .pii.layout import Layout
+from .pii.ledger import Ledger, Place
+from .pii.scanner import Scanner
+from .pii.validators import my_number_is_valid
 
-_CANDIDATE = re.compile(r"(?<!\d)(\d{4})[ \-]?(\d{4})[ \-]?(\d{4})(?!\d)")
-_CONTEXT = re.compile(r"マイナンバー|個人番号|my\s*number", re.IGNORECASE)
-_NOT_CONTEXT = re.compile(r"注文番号|伝票番号|受付番号|お問い合わせ番号|問合せ番号|order", re.IGNORECASE)
-WINDOW = 40  # characters before the number in which a label counts
+__all__ = ["PersonalData", "my_number_is_valid", "CONTACT_KINDS"]
 
-
-def my_number_is_valid(digits: str) -> bool:
-    """Check digit of the 個人番号 (総務省令 第五条): weights 6,5,4,3,2,7,6,5,4,3,2, mod 11."""
-    if len(digits) != 12 or not digits.isdigit():
-        return False
-    body = [int(c) for c in digits[:11]]
-    weights = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-    remainder = sum(d * w for d, w in zip(body, weights)) % 11
-    check = 0 if remainder <= 1 else 11 - remainder
-    return check == int(digits[11])
-
-
-def mask_my_number(digits: str) -> str:
-    return "****-****-" + digits[-4:]
+# Values a reader would not call leaked when they stand in quoted text or a signature.
+CONTACT_KINDS = frozenset({"phone", "email_address", "postal_code", "address", "birth_date", "person_name"})
 
 
 class PersonalData:
     name = "personal_data"
 
+    def __init__(self, *, today: datetime.date | None = None) -> None:
+        self._today = today          # None: the day of each inspection (birth dates lie before it)
+
     def inspect(self, message: MessageView) -> Iterable[Finding]:
-        found: dict[str, set[str]] = {}
+        scanner = Scanner(self._today or datetime.date.today())
+        ignored = frozenset(a.lower() for a in (message.envelope.mail_from, *message.envelope.rcpt_tos,
+                                                *message.header_from, *message.visible_recipients) if a)
+        ledger = Ledger(ignored_addresses=ignored)
         for chunk in message.texts:
-            text = unicodedata.normalize("NFKC", chunk.text)
-            for digits in self._my_numbers(text):
-                found.setdefault(chunk.where, set()).add(digits)
-        values = set().union(*found.values()) if found else set()
-        if not values:
-            return []
-        return [Finding(code="pii.my_number", count=len(values), where=tuple(sorted(found)),
-                        evidence=tuple(sorted(mask_my_number(v) for v in values))[:5])]
-
-    def _my_numbers(self, text: str) -> Iterable[str]:
-        for m in _CANDIDATE.finditer(text):
-            digits = "".join(m.groups())
-            if not my_number_is_valid(digits):
-                continue
-            before = text[max(0, m.start() - WINDOW):m.start()]
-            label = _last(_CONTEXT, before)
-            if label is None:
-                continue
-            other = _last(_NOT_CONTEXT, before)
-            if other is not None and other > label:
-                continue
-            yield digits
+            pieces = delimited.split(chunk.where, chunk.text)
+            layout = Layout(chunk.text.encode("utf-8", "replace")) if len(pieces) > 1 else None
+            for piece in pieces:
+                if isinstance(piece, delimited.Block):
+                    _read_table(piece.table, scanner, ledger, quoted=bool(layout and layout.quoted(piece.start)))
+                else:
+                    _read_prose(piece, scanner, ledger)
+        for table in message.tables:
+            _read_table(table, scanner, ledger)
+        return ledger.findings()
 
 
-def _last(pattern: re.Pattern, text: str) -> int | None:
-    last = None
-    for m in pattern.finditer(text):
-        last = m.start()
-    return last
+def _read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = False) -> None:
+    """A table's values and people; a table in quoted text adds its people, not its contacts."""
+    read = tables.read(table, scanner)
+    for cell, hit in read.hits:
+        if (hit.strong or cell.kind == "person_name") and not (quoted and hit.kind in CONTACT_KINDS):
+            ledger.add(hit.kind, hit.value, _cell_place(table, cell))
+    named = {(cell.row, cell.first_col) for cell, hit in read.hits if hit.kind == "person_name"}
+    for cell in read.cells:
+        if cell.kind == "person_name" and (cell.row, cell.first_col) not in named and not quoted \
+                and tables.looks_like_name(cell.text):
+            ledger.add("person_name", cell.text.replace(" ", "").replace("\u3000", ""), _cell_place(table, cell))
+    people = records.table_people(read)
+    if people:
+        first, last = people[0], people[-1]
+        ledger.add_list(Place(where=table.where, table=table, row=first.row, first_col=0, last_col=0),
+                        Place(where=table.where, table=table, row=last.row,
+                              first_col=max(len(r) for r in table.rows) - 1,
+                              last_col=max(len(r) for r in table.rows) - 1), people)
+
+
+def _cell_place(table: Table, cell) -> Place:
+    return Place(where=table.where, table=table, row=cell.row, first_col=cell.first_col, last_col=cell.last_col)
+
+
+def _read_prose(piece: delimited.Prose, scanner: Scanner, ledger: Ledger) -> None:
+    data = piece.text.encode("utf-8", "replace")
+    layout = Layout(data)
+    located = []
+    line, pos = piece.first_line, 0
+    for hit in scanner.scan(data):
+        line += data.count(b"\n", pos, hit.start)
+        pos = hit.start
+        contact = hit.kind in CONTACT_KINDS
+        if contact and hit.strong and layout.signature(hit.start):   # weak names count only in lists
+            continue
+        located.append((line, hit))
+        if hit.strong and not (contact and layout.quoted(hit.start)):
+            ledger.add(hit.kind, hit.value, Place(where=piece.where, line=line))
+    people = records.text_people(data, located, layout.spacing)
+    in_lists = {n for p in people for n in range(p.row, p.last_row + 1)}
+    for person_line, hit in located:       # a bare surname counts where it stands in a list
+        if not hit.strong and person_line in in_lists and not layout.quoted(hit.start):
+            ledger.add(hit.kind, hit.value, Place(where=piece.where, line=person_line))
+    if people:
+        ledger.add_list(Place(where=piece.where, line=people[0].row),
+                        Place(where=piece.where, line=people[-1].last_row), people)

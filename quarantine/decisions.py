@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from inspectors.base import Finding
 from rules.model import HELD, Decision, MessageFacts
 
+from .batching import flush_every
 from .schema import decision_rules, decisions, held
 
 log = logging.getLogger("guard.decisions")
@@ -56,15 +57,7 @@ class DecisionLog:
         self._pending.append(rec)
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await asyncio.wait_for(stop.wait(), self.interval)
-            except asyncio.TimeoutError:
-                pass
-            try:
-                await self.flush()
-            except Exception:
-                log.exception("event=decision_log_error pending=%d", len(self._pending))
+        await flush_every(self.interval, stop, self.flush, "decision_log")
 
     async def flush(self) -> None:
         batch, self._pending = self._pending, []

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from inspectors.base import domain_of
 from inspectors.history import RecipientHistory
 
+from .batching import flush_every
 from .schema import recipient_history as history
 
 log = logging.getLogger("guard.history")
@@ -56,15 +57,7 @@ class DeliveryHistory:
             return tuple(r.domain for r in await conn.execute(query))
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await asyncio.wait_for(stop.wait(), self.interval)
-            except asyncio.TimeoutError:
-                pass
-            try:
-                await self.flush()
-            except Exception:
-                log.exception("event=history_error pending=%d", len(self._pending))
+        await flush_every(self.interval, stop, self.flush, "history")
 
     async def flush(self) -> None:
         batch, self._pending = self._pending, {}

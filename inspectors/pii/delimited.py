@@ -1,0 +1,88 @@
+"""Tables that arrive as text: CSV/TSV attachments and the tab-separated rows of HTML tables.
+
+A CSV attachment is a table (header row, columns) even while it reaches the detector as a
+text chunk; so is a run of three or more lines with tabs in an HTML body (the parser turns
+<td> into tabs). Sniffing looks at the first lines only, and a chunk without a tab or a comma
+costs one `in` test: prose pays nothing for this.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+
+import re2
+
+from ..message import Table
+
+SNIFF_LINES = 20
+# Three or more lines of three or more columns, apart by tabs or two spaces or more (lists
+# typed or extracted from PDF); a blank line allowed after each (HTML tables come out so).
+_GAP = "(?:\\t| {2,}|\u3000{2,})"
+_TAB_BLOCK = re2.compile(f"(?m)(?:^[^\\n]*?{_GAP}[^\\n]*?{_GAP}[^\\n]*\\n(?:[ \\r]*\\n)?){{3,}}".encode())
+_CELL_GAP = re.compile(_GAP)
+_CSV_NAMES = (".csv", ".tsv", ".tab")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A table found in a text, with where it starts in the text's UTF-8 bytes."""
+    table: Table
+    start: int
+
+
+@dataclass(frozen=True)
+class Prose:
+    where: str
+    text: str
+    first_line: int = 1     # the chunk's line number of the text's first line
+
+
+def split(where: str, text: str) -> list[Prose | Block]:
+    """The chunk as prose and tables, in order; a CSV chunk is one table."""
+    delimiter = _delimiter(where, text)
+    if delimiter:
+        return [Block(Table(where=where, rows=_rows(text, delimiter)), 0)]
+    if "\t" not in text and "  " not in text and "\u3000\u3000" not in text:
+        return [Prose(where=where, text=text)]
+    return _tab_blocks(where, text)
+
+
+def _delimiter(where: str, text: str) -> str:
+    lines = [line for line in text[:8192].splitlines()[:SNIFF_LINES] if line.strip()]
+    if len(lines) < 2:
+        return ""
+    named = where.lower().endswith(_CSV_NAMES)
+    for delimiter in (",", "\t", ";"):
+        counts = [line.count(delimiter) for line in lines[:-1] or lines]
+        common = max(set(counts), key=counts.count)
+        if named and common >= 1 and counts.count(common) >= 0.8 * len(counts):
+            return delimiter
+        if common >= 2 and len(lines) >= 5 and counts.count(common) >= 0.9 * len(counts):
+            return delimiter            # unnamed: three columns on nine lines in ten
+    return ""
+
+
+def _rows(text: str, delimiter: str) -> tuple[tuple[str, ...], ...]:
+    reader = csv.reader(text.lstrip("\ufeff").splitlines(), delimiter=delimiter)
+    try:
+        return tuple(tuple(row) for row in reader)
+    except csv.Error:          # an unbalanced quote: read it as plain split lines instead
+        return tuple(tuple(line.split(delimiter)) for line in text.splitlines())
+
+
+def _tab_blocks(where: str, text: str) -> list[Prose | Block]:
+    data = text.encode()
+    pieces: list[Prose | Block] = []
+    last = 0
+    for n, m in enumerate(_TAB_BLOCK.finditer(data), 1):
+        if m.start() > last:
+            pieces.append(Prose(where=where, text=data[last:m.start()].decode(),
+                                first_line=data.count(b"\n", 0, last) + 1))
+        rows = tuple(tuple(c.strip() for c in _CELL_GAP.split(line))
+                     for line in m.group().decode().splitlines() if line.strip())
+        pieces.append(Block(Table(where=f"{where}!table{n}", rows=rows), m.start()))
+        last = m.end()
+    if last < len(data):
+        pieces.append(Prose(where=where, text=data[last:].decode(), first_line=data.count(b"\n", 0, last) + 1))
+    return pieces

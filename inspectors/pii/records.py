@@ -1,0 +1,108 @@
+"""People in lists (pii.records): table rows and line-oriented text lists.
+
+A person is a row, or a run of values in text, holding two or more personal attributes (a
+postal code and an address are one attribute, a name and its reading are one). In text,
+values form one person until an attribute repeats, a blank line passes, or three lines pass
+without a value; and only runs of three or more such people, each within five lines of the
+last, are a list. That is what keeps a thread quiet: its signatures are dropped by
+`layout` first, and the few that slip through stand alone, never three in a row.
+
+People are keyed by mail address, else phone, else all their values, so one person read from
+a CSV attachment and from its copy in the body is counted once.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .. import patterns as P
+from .scanner import Hit
+from .tables import ReadTable, looks_like_name
+
+MIN_RUN = 3          # people in a row before text is a list
+MAX_GAP_LINES = 3    # lines without a value inside one person
+RUN_GAP_LINES = 5    # lines between two people of one list (a heading, a blank, an ID line)
+_BLANK = (None, re.compile(rb"\n[ \t\r]*\n"), re.compile(rb"\n[ \t\r]*\n[ \t\r]*\n"))
+_GENDERS = frozenset("男 女 男性 女性 m f male female 他 その他".split())
+
+
+@dataclass(frozen=True)
+class Person:
+    key: tuple
+    attributes: frozenset[str]
+    row: int = -1                   # table row index, or the first line in text
+    last_row: int = -1
+
+
+def attribute(kind: str) -> str:
+    kind = P.ATTRIBUTE_OF.get(kind, kind)
+    return kind if kind in P.PERSON_ATTRIBUTES else ""
+
+
+def key_of(values: dict[str, set[str]]) -> tuple:
+    for kind in ("email_address", "phone", "my_number"):
+        if values.get(kind):
+            return (kind, min(values[kind]))
+    return tuple(sorted((k, min(v)) for k, v in values.items()))
+
+
+def table_people(read: ReadTable) -> list[Person]:
+    rows: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for cell, hit in read.hits:
+        kind = attribute(hit.kind)
+        if kind and (hit.strong or cell.kind in ("person_name", "other")):
+            rows[cell.row][kind].add(hit.value)
+    for cell in read.cells:
+        kind = _free_text_attribute(cell.kind, cell.text)
+        if kind and not rows[cell.row].get(kind):
+            rows[cell.row][kind].add(cell.text.replace(" ", "").replace("\u3000", ""))
+    return [Person(key=key_of(values), attributes=frozenset(values), row=r, last_row=r)
+            for r, values in sorted(rows.items()) if len(values) >= 2]
+
+
+def _free_text_attribute(kind: str, text: str) -> str:
+    """Columns whose values cannot be validated, only judged plausible."""
+    if kind in ("person_name", "name_kana") and looks_like_name(text):
+        return "person_name"
+    if kind == "address" and len(text) >= 2 and not text.isascii():
+        return "address"
+    if kind == "gender" and text.strip().lower() in _GENDERS:
+        return "gender"
+    return ""
+
+
+def text_people(data: bytes, located: list[tuple[int, Hit]], spacing: int = 1) -> list[Person]:
+    """People in line-oriented text; `located` is (line, hit) in text order. `spacing` 2 is
+    text with a blank line after every line (HTML mail): gaps count double there."""
+    blank, gap = _BLANK[spacing], MAX_GAP_LINES * spacing
+    units: list[tuple[int, int, dict[str, set[str]]]] = []
+    current: dict[str, set[str]] = {}
+    first = last = end = -1
+    for line, hit in located:
+        kind = attribute(hit.kind)
+        if not kind:
+            continue
+        if current and (kind in current or line - last >= gap or blank.search(data, end, hit.start)):
+            units.append((first, last, current))
+            current = {}
+        if not current:
+            first = line
+        current.setdefault(kind, set()).add(hit.value)
+        last, end = line, hit.end
+    if current:
+        units.append((first, last, current))
+    return _in_runs([u for u in units if len(u[2]) >= 2], RUN_GAP_LINES * spacing)
+
+
+def _in_runs(units: list[tuple[int, int, dict[str, set[str]]]], gap: int) -> list[Person]:
+    people: list[Person] = []
+    run: list = []
+    for unit in units + [None]:
+        if unit is not None and (not run or unit[0] - run[-1][1] <= gap):
+            run.append(unit)
+            continue
+        if len(run) >= MIN_RUN:
+            people += [Person(key=key_of(v), attributes=frozenset(v), row=a, last_row=b) for a, b, v in run]
+        run = [unit] if unit is not None else []
+    return people

@@ -1,0 +1,138 @@
+"""Tables (sheets, CSV, docx and HTML tables): header row, columns, cells split across columns.
+
+The header row is the row among the first ten that names the most personal-data columns
+(xlsx lists often start with a title and a date). Each column takes the kind its header
+names; a header cell left empty right after a numeric kind (a merged 電話番号 over three
+cells) continues it, and adjacent cells of one kind are read as one value: 090|1234|5678 is
+a phone, four 4-digit cells a card, 都道府県|市区町村|番地 an address, 姓|名 a name.
+
+Every cell is then scanned with its column's label in front of it ("マイナンバー\x1f1234…"),
+so a column heading is context exactly as a label in prose is, and a value still has to
+validate: a column headed 電話 full of "なし" adds nothing. A header with no data rows is a
+blank template and yields nothing.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from .. import patterns as P
+from ..message import Table
+from .normaliser import header_form
+from .scanner import BARRIER, KEYVAL, Hit, Scanner
+
+HEADER_ROWS = 10
+# The label a cell is scanned under: one context word of the class the column kind needs.
+LABEL_FOR = {"my_number": "マイナンバー", "drivers_license": "免許証", "passport": "旅券",
+             "pension_number": "基礎年金番号", "health_insurance": "被保険者番号", "residence_card": "在留カード",
+             "credit_card": "カード番号", "bank_account": "口座番号", "birth_date": "生年月日",
+             "phone": "電話", "postal_code": "郵便番号", "order": "注文番号", "org_phone": "代表",
+             "person_name": "氏名", "name_kana": "", "email_address": "", "address": "", "gender": "", "other": ""}
+_JOIN_DIGITS = frozenset({"phone", "credit_card", "postal_code", "my_number", "drivers_license",
+                          "bank_account", "org_phone"})
+_SHORT_DIGITS = re.compile(r"^[0-9０-９]{1,6}$")
+_NAME_CELL = re.compile(r"^[^\d０-９@＠,、。:：/／]{1,24}$")
+_EXACT = {header_form(w): c.kind for c in reversed(P.HEADERS) for w in c.words}
+_PARTIAL = sorted(((header_form(w), c.kind) for c in P.HEADERS for w in c.words if len(w) >= 3),
+                  key=lambda pair: -len(pair[0]))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value as read: a cell, or adjacent cells of one kind read together."""
+    row: int                # index into Table.rows
+    first_col: int
+    last_col: int
+    kind: str               # the column's kind, "other" when its header names none
+    text: str
+
+
+@dataclass(frozen=True)
+class ReadTable:
+    table: Table
+    cells: tuple[Cell, ...]
+    hits: tuple[tuple[Cell, Hit], ...]
+    header_row: int | None
+
+
+def column_kind(header: str) -> str:
+    """The kind a header cell names; "" for a value (digits, @), "other" for other words."""
+    form = header_form(header)
+    if not form or "@" in form or sum(c.isdigit() for c in form) >= 3 or len(form) > 30:
+        return ""
+    if form in _EXACT:
+        return _EXACT[form]
+    return next((kind for word, kind in _PARTIAL if word in form), "other")
+
+
+def read(table: Table, scanner: Scanner) -> ReadTable:
+    header_row, kinds = _header(table)
+    start = 0 if header_row is None else header_row + 1
+    cells = tuple(cell for r in range(start, len(table.rows)) for cell in _cells(table.rows[r], r, kinds))
+    parts, offsets, size = [], [], 0
+    for cell in cells:
+        label = LABEL_FOR.get(cell.kind, "") if header_row is not None else ""
+        piece = f"{BARRIER}{label}{KEYVAL}{cell.text}\n".encode()
+        offsets.append(size)
+        parts.append(piece)
+        size += len(piece)
+    hits = scanner.scan(b"".join(parts)) if parts else []
+    located = tuple((cells[bisect_right(offsets, h.start) - 1], h) for h in hits)
+    return ReadTable(table=table, cells=cells, hits=located, header_row=header_row)
+
+
+def _header(table: Table) -> tuple[int | None, list[str] | None]:
+    """The row among the first ten naming the most personal columns (two at least, or one
+    when no row names two): its index and the kind of each column."""
+    scored = [(sum(1 for k in kinds if k not in ("", "other")), r, kinds)
+              for r, kinds in ((r, [column_kind(str(c or "")) for c in row])
+                               for r, row in enumerate(table.rows[:HEADER_ROWS]))]
+    best = max(scored, key=lambda s: (s[0], -s[1]), default=(0, None, []))
+    down = sum(1 for row in table.rows[:40] if row and column_kind(str(row[0] or "")) not in ("", "other"))
+    if best[0] == 0 or down >= max(2, best[0] + 1):     # 氏名|山田, 住所|…: a form, read row by row
+        return None, None
+    return best[1], _continued(best[2])
+
+
+def _continued(kinds: list[str]) -> list[str]:
+    """An empty header right after a numeric kind continues it (a merged header cell)."""
+    out = list(kinds)
+    for i in range(1, len(out)):
+        if not out[i] and out[i - 1] in _JOIN_DIGITS:
+            out[i] = out[i - 1]
+    return [k or "other" for k in out]
+
+
+def _cells(row: tuple[str, ...], r: int, kinds: list[str] | None) -> list[Cell]:
+    if kinds is None:         # no header: the row is read as a line, its first cells as labels
+        text = " ".join(str(v or "").strip() for v in row if str(v or "").strip())
+        return [Cell(row=r, first_col=0, last_col=max(0, len(row) - 1), kind="other", text=text)] if text else []
+    cells: list[Cell] = []
+    c = 0
+    while c < len(row):
+        kind = kinds[c] if c < len(kinds) else "other"
+        end = c + 1
+        while end < len(row) and end < len(kinds) and kinds[end] == kind and _joins(kind, row[c:end + 1]):
+            end += 1
+        text = _joined(kind, [str(v or "").strip() for v in row[c:end]])
+        if text:
+            cells.append(Cell(row=r, first_col=c, last_col=end - 1, kind=kind, text=text))
+        c = end
+    return cells
+
+
+def _joins(kind: str, values) -> bool:
+    if kind in _JOIN_DIGITS:
+        return all(_SHORT_DIGITS.match(str(v or "").strip()) for v in values)
+    return kind in ("address", "person_name", "name_kana")
+
+
+def _joined(kind: str, values: list[str]) -> str:
+    if kind in _JOIN_DIGITS:
+        return "-".join(v for v in values if v)
+    return (" " if kind in ("person_name", "name_kana") else "").join(v for v in values if v)
+
+
+def looks_like_name(text: str) -> bool:
+    return bool(_NAME_CELL.match(text)) and len(text.replace(" ", "").replace("\u3000", "")) >= 2

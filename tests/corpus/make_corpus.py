@@ -1,0 +1,93 @@
+"""Writes the golden corpus: one .eml per default rule and per benign case, and
+expected.yaml with each message's verdict, the rules that must match and the finding codes
+that must (and must not) be found. Deterministic; run it again after changing a case:
+
+    .venv/bin/python tests/corpus/make_corpus.py
+"""
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).parent
+SHARED = HERE.parents[2] / "shared" / "corpus" / "attachments"
+SIGNATURE = ("\n--\n株式会社サンプル 営業部\n山田 太郎\nTEL: 03-1234-5678\n"
+             "Mail: taro@example.co.jp\n〒100-0001 東京都千代田区千代田1-1\n")
+DATE = formatdate(1795600000, localtime=False)
+
+
+def mail(subject: str, body: str, *, to: str = "tanaka@a-corp.co.jp", cc: str = "",
+         sender: str = "taro@example.co.jp") -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"], msg["Date"] = sender, to, subject, DATE
+    msg["Message-ID"] = f"<{abs(hash(subject)) % 10**12}@example.co.jp>"
+    if cc:
+        msg["Cc"] = cc
+    msg.set_content(body)
+    return msg
+
+
+def cases() -> dict[str, tuple[EmailMessage, dict]]:
+    out: dict[str, tuple[EmailMessage, dict]] = {}
+    out["my-number"] = (mail("年末調整の書類", "田中様\n\n個人番号: 1234 5678 9018\nご確認ください。" + SIGNATURE),
+                        {"verdict": "hold", "rules": ["sensitive-id-external"], "codes": ["pii.my_number"]})
+    rows = ["氏名,電話番号,メールアドレス,住所"] + [
+        f"顧客{i:02d} 花子,090-{1200 + i:04d}-{5600 + i:04d},customer{i}@mail.example,東京都港区芝{i}-{i}-{i}"
+        for i in range(1, 13)]
+    listing = mail("会員名簿の件", "会員名簿をお送りします。" + SIGNATURE)
+    listing.add_attachment("\r\n".join(rows).encode("cp932"), maintype="text", subtype="csv",
+                           filename="会員名簿.csv")
+    out["personal-data-list"] = (listing, {"verdict": "hold", "rules": ["personal-data-list-external"],
+                                           "codes": ["pii.records"]})
+    out["client-mismatch-subject"] = (mail("株式会社ビー御中 お見積書", "お見積書をお送りします。" + SIGNATURE),
+                                      {"verdict": "hold", "rules": ["client-mismatch"], "codes": ["client.mismatch"]})
+    out["client-mismatch-body"] = (mail("お見積書", "先日、株式会社ビーの件でもお世話になりました。" + SIGNATURE),
+                                   {"verdict": "pass", "rules": ["client-mismatch-body"], "codes": ["client.mismatch"]})
+    to = ", ".join(f"member{i}@org{i % 4}.example" for i in range(12))
+    out["visible-external"] = (mail("セミナーのご案内", "来月のセミナーのご案内です。" + SIGNATURE, to=to),
+                               {"verdict": "hold", "rules": ["visible-external-recipients"],
+                                "codes": ["recipients.visible_external"]})
+    out["lookalike"] = (mail("ご連絡", "よろしくお願いします。" + SIGNATURE, to="tanaka@a-c0rp.co.jp"),
+                        {"verdict": "hold", "rules": ["lookalike-domain"], "codes": ["recipients.lookalike_domain"]})
+    out["suppressed"] = (mail("会報 12月号", "会報をお届けします。" + SIGNATURE, to="tanaka@a-corp.co.jp",
+                              cc="former.member@example.net"),
+                         {"verdict": "hold", "rules": ["suppressed-recipient"], "codes": ["recipients.suppressed"]})
+    encrypted = mail("資料送付", "パスワードは別途お送りします。" + SIGNATURE)
+    encrypted.add_attachment((SHARED / "libarchive" / "test_read_format_zip_traditional_encryption_data.zip").read_bytes(),
+                             maintype="application", subtype="zip", filename="資料.zip")
+    out["encrypted-attachment"] = (encrypted, {"verdict": "hold", "rules": ["encrypted-attachment"],
+                                               "codes": ["attachment.encrypted"]})
+    out["freemail"] = (mail("ご連絡", "明日よろしくお願いします。" + SIGNATURE, to="someone@gmail.com"),
+                                  {"verdict": "pass", "rules": ["freemail-recipient"],
+                                   "codes": ["recipients.freemail"]})
+    # Ordinary business mail: it must pass.
+    out["benign-signature"] = (mail("打ち合わせの件", "田中様\n\n明日の打ち合わせは10時からでお願いします。" + SIGNATURE),
+                               {"verdict": "pass", "not_codes": ["pii.my_number", "pii.records", "client.mismatch"]})
+    out["benign-quoted-thread"] = (mail("Re: 打ち合わせの件", "承知しました。\n\n> 田中様\n> 明日10時でお願いします。\n> "
+                                        + SIGNATURE.replace("\n", "\n> ") + "\n> --\n> 株式会社エー 田中一郎\n"
+                                        "> TEL: 06-1111-2222\n" + SIGNATURE),
+                                   {"verdict": "pass", "not_codes": ["pii.records"]})
+    out["benign-quote-for-this-client"] = (mail("株式会社エー御中 お見積書", "株式会社エー 田中様\n\nお見積書をお送りします。" + SIGNATURE),
+                                           {"verdict": "pass", "not_codes": ["client.mismatch"]})
+    out["benign-invoice"] = (mail("請求書送付のご案内", "注文番号: 123456789018\n伝票番号: 2024-000123\n"
+                                  "ご請求金額: 120,000円（税込）\n登録番号: T1234567890123\n" + SIGNATURE),
+                             {"verdict": "pass", "not_codes": ["pii.my_number"]})
+    out["benign-meeting"] = (mail("会議招集: 定例会", "日時: 2026年12月1日 10:00-11:00\n場所: 本社 会議室A\n" + SIGNATURE,
+                                  to="hanako@example.co.jp", cc="jiro@tokyo.example.co.jp"),
+                             {"verdict": "pass", "not_codes": ["recipients.external"]})
+    return out
+
+
+def main() -> None:
+    expected = {}
+    for name, (msg, expect) in cases().items():
+        (HERE / f"{name}.eml").write_bytes(bytes(msg))
+        expected[name] = expect
+    (HERE / "expected.yaml").write_text(yaml.safe_dump(expected, allow_unicode=True, sort_keys=True), "utf-8")
+
+
+if __name__ == "__main__":
+    main()

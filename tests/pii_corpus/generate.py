@@ -1,0 +1,90 @@
+"""Writes the labelled personal-data corpus: `messages/*.eml` and `labels.json` (issue 4).
+
+    .venv/bin/python tests/pii_corpus/generate.py
+
+Seeded and byte-for-byte reproducible; the output is committed (frozen) and the quality test
+(`tests/test_personal_data_quality.py`) reads it. Labels are counts, never values: per type,
+the number of distinct values the detector should report under the policy documented in
+`inspectors/personal_data.py`, the people in lists, and whether the default policy of issue 6
+should hold the message.
+"""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import carriers  # noqa: E402
+import recipes  # noqa: E402
+from fakes import Fake  # noqa: E402
+from mails import Spec  # noqa: E402
+
+SEED = 20240401
+HOLD_TYPES = ("my_number", "credit_card", "bank_account", "passport", "drivers_license", "pension_number",
+              "health_insurance", "residence_card")
+CONTACT_TYPES = ("phone", "email_address", "address", "birth_date")
+BODY_CARRIERS = ("plain", "html")
+
+
+def should_hold(expect: dict, records: int) -> bool:
+    """The default policy of issue 6, on labels or on findings alike."""
+    return (any(expect.get(t, 0) > 0 for t in HOLD_TYPES) or records >= 10
+            or any(expect.get(t, 0) >= 10 for t in CONTACT_TYPES))
+
+
+def plan(f: Fake) -> list[Spec]:
+    specs: list[Spec] = []
+    for n in range(1000):
+        spec = recipes.clean(f, n)
+        if f.r.random() < 0.25:
+            spec.carrier, spec.html, spec.body = "html", True, recipes._html(spec.body, [], "")
+        elif f.r.random() < 0.2:
+            spec.charset = "iso-2022-jp"
+        specs.append(spec)
+    for n in range(240):
+        specs.append(recipes.hard_negative(f, n, ("plain", "html", "csv_cp932", "csv_utf8", "xlsx_row1",
+                                                   "xlsx_row3", "docx", "pdf")[n // 6 % 8]))
+    for carrier in BODY_CARRIERS + recipes.ATTACHED:
+        for n in range(14):
+            specs.append(recipes.people_list(f, n, carrier, f.r.randint(10, 40) if n < 12 else f.r.randint(3, 8)))
+    for carrier in ("plain", "html", "csv_cp932", "csv_utf8", "xlsx_row1", "docx", "pdf"):
+        for n in range(27):
+            specs.append(recipes.id_mail(f, n, carrier))
+    for n in range(10):
+        specs.append(recipes.forwarded_list(f, n, f.r.randint(10, 30)))
+    return specs
+
+
+def label(n: int, spec: Spec) -> dict:
+    expect = {k: v for k, v in spec.expect.items() if v}
+    expect["person_name"] = expect.get("person_name", 0) + spec.prose_names
+    return {"file": f"{n:05d}.eml", "category": spec.category, "carrier": spec.carrier,
+            "attachment": spec.attachments[0][0] if spec.attachments else None, "note": spec.note,
+            "expect": dict(sorted(expect.items())), "records": spec.records, "prose_names": spec.prose_names,
+            "hold": should_hold(expect, spec.records)}
+
+
+def main(root: Path = HERE) -> None:
+    """Writes root/messages/*.eml and root/labels.json (the committed corpus when root is HERE)."""
+    f = Fake(random.Random(SEED))
+    out = root / "messages"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    labels = []
+    for n, spec in enumerate(plan(f), 1):
+        raw = carriers.eml(n, spec.sender, spec.to, spec.subject, spec.body, html=spec.html,
+                           attachments=spec.attachments, charset=spec.charset)
+        (out / f"{n:05d}.eml").write_bytes(raw)
+        labels.append(label(n, spec))
+    (root / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    size = sum(p.stat().st_size for p in out.iterdir())
+    print(f"{len(labels)} messages, {size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
