@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from email.utils import formatdate, make_msgid
 
 SENDER = "sender@example.co.jp"
-RECIPIENT = "recipient@example.net"  # external: the ordinary outbound case the guard passes
+RECIPIENT = "recipient@partner.example"  # external: the ordinary outbound case the guard passes
 
 
 @dataclass(frozen=True)

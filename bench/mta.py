@@ -172,7 +172,7 @@ def run_source(tools: dict[str, str], port: int, messages: int, sessions: int, s
     refusals are counted from its warnings instead.
     """
     cmd = [tools["smtp-source"], "-A", "-4", "-s", str(sessions), "-m", str(messages),
-           "-l", str(size), "-f", "sender@example.co.jp", "-t", "recipient@example.net",
+           "-l", str(size), "-f", "sender@example.co.jp", "-t", "recipient@partner.example",
            "-M", "bench.example.co.jp", "-S", "relay benchmark", f"{LOOPBACK}:{port}"]
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

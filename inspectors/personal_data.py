@@ -51,7 +51,11 @@ class PersonalData:
         ignored = frozenset(a.lower() for a in (message.envelope.mail_from, *message.envelope.rcpt_tos,
                                                 *message.header_from, *message.visible_recipients) if a)
         ledger = Ledger(ignored_addresses=ignored)
+        # Extraction gives every table twice: as a Table and as its text. Read it once.
+        as_tables = {table.where for table in message.tables}
         for chunk in message.texts:
+            if chunk.where in as_tables:
+                continue
             pieces = delimited.split(chunk.where, chunk.text)
             layout = Layout(chunk.text.encode("utf-8", "replace")) if len(pieces) > 1 else None
             for piece in pieces:

@@ -115,7 +115,7 @@ class Handler:
             log.info("qid=%s event=refused reply=%s", qid, refusal[:3])
             return refusal
         env = Envelope(mail_from=envelope.mail_from or "", rcpt_tos=tuple(envelope.rcpt_tos))
-        snapshot = await self.history.snapshot(env.mail_from, env.rcpt_tos)
+        snapshot = self.history.snapshot(env.mail_from, env.rcpt_tos)
         inspection = await self.pipeline.inspect(raw, env, snapshot)
         facts = MessageFacts(mail_from=env.mail_from, rcpt_tos=env.rcpt_tos)
         decision = decide(inspection.findings, facts, self.rules())

@@ -67,6 +67,7 @@ class Guard:
         # A job's lease outlives one delivery attempt, and no more: the jobs of a guard killed
         # mid-send are picked up again soon after.
         history = DeliveryHistory(store.engine)
+        await history.load()
         worker = Worker(store, send, notice_from=settings.notice_from,
                         lease=settings.delivery_timeout * 2 + 10, backoff=settings.retry_schedule,
                         max_attempts=settings.max_attempts, on_delivered=history.delivered)
@@ -90,8 +91,10 @@ class Guard:
         admin = admin_routes(store=store, decisions=decisions, rulebook=rules,
                              verify_login=_login_check(settings), check_message=_checker(pipeline),
                              on_queued=worker.wake, public_url=settings.public_url,
-                             on_directory_changed=feed.changed)
-        web = _start_web(settings, store, worker, metrics, _reinspector(pipeline, rules), admin)
+                             on_directory_changed=feed.changed,
+                             on_approval_decided=quarantine.approval_decided)
+        web = _start_web(settings, store, quarantine, worker, metrics, _reinspector(pipeline, rules),
+                         admin)
         stopping = asyncio.Event()
         tasks = [asyncio.create_task(web.serve(), name="web"),
                  asyncio.create_task(worker.run(stopping), name="worker"),
@@ -183,11 +186,11 @@ def _login_check(settings: Settings):
     return verify
 
 
-def _start_web(s: Settings, store: Store, worker: Worker, metrics: Metrics, reinspect,
-               admin: list) -> _Web:
+def _start_web(s: Settings, store: Store, quarantine: Quarantine, worker: Worker, metrics: Metrics,
+               reinspect, admin: list) -> _Web:
     outbox = s.upstream.path if s.upstream.scheme == "maildir" else None
     pages = Pages(store=store, is_external=ExternalRecipients(s.internal_domains).is_external,
-                  outbox=outbox, on_queued=worker.wake, notice_from=s.notice_from, metrics=metrics,
+                  outbox=outbox, on_queued=worker.wake, quarantine=quarantine, metrics=metrics,
                   reinspect=reinspect)
     config = uvicorn.Config(create_app(pages, admin), host=s.web_listen.host, port=s.web_listen.port,
                             log_config=None, access_log=False, lifespan="off")

@@ -1,17 +1,19 @@
 """The recipient history: who has mailed whom, recorded when mail is actually delivered.
 
 Inspectors never query it: per message the proxy cuts a small snapshot (this sender, this
-message's recipients and their domains) and hands it to recipients.first_time. Writes are
-batched like the decision log; a crash loses at most the last second of history.
+message's recipients and their domains) and hands it to recipients.first_time. The guard keeps
+the history in memory — a database round trip per message would cost more than the rest of
+the pass path — loads it at start, refreshes it with what other instances delivered, and
+writes its own deliveries in batches (a crash loses at most the last second).
 """
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
+from collections import defaultdict
 from typing import Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,7 +24,7 @@ from inspectors.history import RecipientHistory
 from .batching import flush_every
 from .schema import recipient_history as history
 
-log = logging.getLogger("guard.history")
+REFRESH_EVERY = 30   # flushes between reloads of other instances' deliveries
 
 
 class DeliveryHistory:
@@ -30,23 +32,37 @@ class DeliveryHistory:
         self.engine = engine
         self.interval = interval
         self._pending: dict[tuple[str, str], float] = {}
+        # domain -> address -> senders: a snapshot reads only its recipients' domains
+        self._known: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self._seen_until = 0.0
+        self._flushes = 0
+
+    async def load(self) -> None:
+        """Read what was delivered since the last load (all of it, the first time)."""
+        since, now = self._seen_until, time.time()
+        query = select(history.c.sender, history.c.address).where(history.c.last_at >= since)
+        async with self.engine.connect() as conn:
+            for row in await conn.execute(query):
+                self._remember(row.sender, row.address)
+        self._seen_until = now - 5   # overlap: a batch committed just before `now` is not missed
 
     def delivered(self, sender: str, rcpt_tos: Iterable[str]) -> None:
         now = time.time()
         for rcpt in rcpt_tos:
             if sender and "@" in rcpt:
-                self._pending[(sender.lower(), rcpt.lower())] = now
+                key = (sender.lower(), rcpt.lower())
+                self._pending[key] = now
+                self._remember(*key)
 
-    async def snapshot(self, sender: str, rcpt_tos: Iterable[str]) -> RecipientHistory:
+    def _remember(self, sender: str, address: str) -> None:
+        self._known[domain_of(address)][address].add(sender)
+
+    def snapshot(self, sender: str, rcpt_tos: Iterable[str]) -> RecipientHistory:
         rcpt_tos = tuple(rcpt_tos)
         addresses, domains = RecipientHistory.lookup_keys(rcpt_tos)
-        if not addresses:
-            return RecipientHistory(sender=sender.lower())
-        query = select(history.c.sender, history.c.address).where(
-            or_(history.c.address.in_(addresses), history.c.domain.in_(domains)))
-        async with self.engine.connect() as conn:
-            rows = [(r.sender, r.address) for r in await conn.execute(query)]
-        return RecipientHistory.from_deliveries(sender, rcpt_tos, rows)
+        pairs = [(s, a) for d in domains if d in self._known
+                 for a, senders in self._known[d].items() for s in senders]
+        return RecipientHistory.from_deliveries(sender, rcpt_tos, pairs)
 
     async def regular_domains(self, min_deliveries: int = 3, limit: int = 5000) -> tuple[str, ...]:
         """Domains the organisation mails regularly: what a look-alike is compared with."""
@@ -57,7 +73,13 @@ class DeliveryHistory:
             return tuple(r.domain for r in await conn.execute(query))
 
     async def run(self, stop: asyncio.Event) -> None:
-        await flush_every(self.interval, stop, self.flush, "history")
+        await flush_every(self.interval, stop, self._flush_and_refresh, "history")
+
+    async def _flush_and_refresh(self) -> None:
+        await self.flush()
+        self._flushes += 1
+        if self._flushes % REFRESH_EVERY == 0:
+            await self.load()
 
     async def flush(self) -> None:
         batch, self._pending = self._pending, {}

@@ -10,8 +10,8 @@ from inspectors.base import Finding
 from inspectors.message import Summary
 from rules.model import Decision
 
-from .notice import approval_request, hold_notice
-from .records import HeldMessage, Notice
+from .notice import approval_request, approval_result, hold_notice
+from .records import HeldMessage, HeldRecord, Notice
 from .store import Store
 from .tokens import new_csrf, new_token
 
@@ -58,6 +58,17 @@ class Quarantine:
                               decision=decision, findings=findings, summary=summary)
         await self.store.hold(message, token=token, csrf=new_csrf(), expires_at=ends_at,
                               notices=notices, approver_tokens=approver_tokens)
+        self.on_queued()
+
+    async def approval_decided(self, record: HeldRecord, approver: str, approved: bool,
+                               note: str) -> None:
+        """Tell the sender what the approver (or an admin acting for one) decided."""
+        if record.mail_from:
+            raw = approval_result(notice_from=self.policy.notice_from, sender=record.mail_from,
+                                  subject=record.summary.subject, approver=approver,
+                                  approved=approved, note=note)
+            await self.store.enqueue("notice", record.id, self.policy.notice_from,
+                                     [record.mail_from], raw)
         self.on_queued()
 
     def _link(self, token: str) -> str:

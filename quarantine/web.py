@@ -24,7 +24,7 @@ from .rebuild import Fix, FixError, apply
 from .hold_view import checklist, organisations, per_attachment, where_text
 from .i18n import code_label, language, translator
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics
-from .notice import approval_result
+from .holds import Quarantine
 from .store import Store
 from .tokens import same
 
@@ -55,13 +55,13 @@ _TRANSITIONS = {"release": "released", "cancel": "cancelled", "approve": "releas
 
 class Pages:
     def __init__(self, *, store: Store, is_external: Callable[[str], bool], outbox: Path | None,
-                 on_queued: Callable[[], None], notice_from: str, metrics: Metrics,
+                 on_queued: Callable[[], None], quarantine: Quarantine, metrics: Metrics,
                  reinspect: Reinspect) -> None:
         self.store = store
         self.is_external = is_external
         self.outbox = outbox
         self.on_queued = on_queued
-        self.notice_from = notice_from
+        self.quarantine = quarantine
         self.metrics = metrics
         self.reinspect = reinspect
         self.env = Environment(loader=PackageLoader("quarantine", "templates"),
@@ -124,8 +124,8 @@ class Pages:
         note = str(form.get("note", ""))[:1000].strip() or None
         if await self.store.decide_hold(record.id, _TRANSITIONS[action], actor=actor,
                                         client_addr=client, note=note):
-            if link.role == "approver" and record.mail_from:
-                await self._tell_sender(record, link.actor, action == "approve", note or "")
+            if link.role == "approver":
+                await self.quarantine.approval_decided(record, link.actor, action == "approve", note or "")
             self.on_queued()
         # Post/Redirect/Get: the page then shows what happened, and a reload does nothing.
         return RedirectResponse(request.url.path, status_code=303, headers=_HEADERS)
@@ -160,12 +160,6 @@ class Pages:
                     record.id, "released", actor="sender", client_addr=client):
                 self.on_queued()
         return RedirectResponse(request.url.path.removesuffix("/fix"), status_code=303, headers=_HEADERS)
-
-    async def _tell_sender(self, record, approver: str, approved: bool, note: str) -> None:
-        raw = approval_result(notice_from=self.notice_from, sender=record.mail_from,
-                              subject=record.summary.subject, approver=approver,
-                              approved=approved, note=note)
-        await self.store.enqueue("notice", record.id, self.notice_from, [record.mail_from], raw)
 
     async def outbox_list(self, request: Request) -> Response:
         if self.outbox is None:

@@ -7,7 +7,7 @@ app's routes. Everything the console needs from outside is handed in: the passwo
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -34,11 +34,16 @@ __all__ = ["admin_routes", "PREFIX"]
 GET, POST = ["GET"], ["POST"]
 
 
+async def _nothing(*args) -> None:
+    return None
+
+
 def admin_routes(*, store: Store, decisions: DecisionLog, rulebook: RuleBook,
                  verify_login: Callable[[str, str], "str | None"],
                  check_message: Callable[[bytes, RuleSet], Any],
                  on_queued: Callable[[], None], public_url: str,
                  on_directory_changed: Callable[[], None] = lambda: None,
+                 on_approval_decided: Callable[..., Awaitable[None]] = _nothing,
                  idle_timeout: float = IDLE) -> list[BaseRoute]:
     """The console's routes, as one Mount at /admin.
 
@@ -46,7 +51,9 @@ def admin_routes(*, store: Store, decisions: DecisionLog, rulebook: RuleBook,
     check_message(raw, rules) -> the dict of `misdelivery-guard check --json --explain`
     (plain function: run in a thread; coroutine function: awaited);
     on_queued() wakes the delivery worker after a release; on_directory_changed() runs
-    after every change to the client directory or the suppression list.
+    after every change to the client directory or the suppression list;
+    on_approval_decided(record, actor, approved, note) tells the sender when an admin decides
+    a hold that waited for an approver.
     """
     engine = store.engine
     console = Console(engine=engine, sessions=Sessions(engine, idle=idle_timeout),
@@ -54,7 +61,8 @@ def admin_routes(*, store: Store, decisions: DecisionLog, rulebook: RuleBook,
     directory = DirectoryStore(engine)
     return [Mount(PREFIX, routes=[
         *_door_and_messages(console, LoginPages(console, Lockout(engine), verify_login),
-                            MessagePages(console, store, on_queued), AuditPages(console)),
+                            MessagePages(console, store, on_queued, on_approval_decided),
+                            AuditPages(console)),
         *_rules_and_statistics(console.guarded, RulePages(console, rulebook, decisions, check_message),
                                StatisticsPages(console, decisions, rulebook)),
         *_directory(console.guarded, "clients", ClientPages(console, directory, on_directory_changed)),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Awaitable, Callable
 
 from sqlalchemy import and_, func, select, true
 from starlette.requests import Request
@@ -77,10 +77,12 @@ def check(search: Search) -> tuple[str, ...]:
 
 
 class MessagePages:
-    def __init__(self, console: Console, store: Store, on_queued: Callable[[], None]) -> None:
+    def __init__(self, console: Console, store: Store, on_queued: Callable[[], None],
+                 on_approval_decided: Callable[..., Awaitable[None]]) -> None:
         self.console = console
         self.store = store
         self.on_queued = on_queued
+        self.on_approval_decided = on_approval_decided
 
     async def index(self, request: Request, session, form) -> Response:
         search = Search.of(request.query_params, ("sender", "recipient", "rule", "state"))
@@ -110,8 +112,12 @@ class MessagePages:
         if action not in _TRANSITIONS:
             return self.console.refuse(400, "bad_request", session)
         note = str(form.get("note", ""))[:1000].strip() or None
+        record = await self.store.get(message_id)
         changed = await self.store.decide_hold(message_id, _TRANSITIONS[action], actor=session.actor,
                                                client_addr=client_addr(request), note=note)
+        if changed and record is not None and record.kind == "hold_for_approval":
+            # An admin acting for an absent approver: the sender hears of it as from one.
+            await self.on_approval_decided(record, session.actor, action == "release", note or "")
         if changed and action == "release":
             self.on_queued()
         outcome = _TRANSITIONS[action] if changed else "stale"
