@@ -81,42 +81,35 @@ def test_authenticated_user_relays_with_its_own_sender_only(tls_guard, upstream,
     assert got.mail_from == "taro@example.co.jp"
 
 
-def test_starttls_upstream_with_verified_certificate(ca, tmp_path, guard_factory):
+@pytest.fixture
+def tls_upstream(ca, tmp_path):
+    """A recording upstream that requires STARTTLS, with a certificate from the test CA."""
     cert, key = _write_cert(ca, tmp_path)
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(cert, key)
-    recorder = Recorder()
-    port = free_port()
+    recorder, port = Recorder(), free_port()
     up = Controller(recorder, hostname="127.0.0.1", port=port, tls_context=server_tls,
                     require_starttls=True)
     up.start()
-    try:
-        guard = guard_factory(upstream_url=f"smtp+starttls://127.0.0.1:{port}",
-                              delivery={"ca_file": str(tmp_path / "ca.pem")}).start()
-        with guard.smtp() as client:
-            client.sendmail("taro@example.co.jp", ["partner@client.example"], message())
-        assert len(recorder.wait_for(1)) == 1
-    finally:
-        up.stop()
+    yield f"smtp+starttls://127.0.0.1:{port}", recorder
+    up.stop()
 
 
-def test_starttls_upstream_with_unknown_certificate_is_not_used(ca, tmp_path, guard_factory):
-    cert, key = _write_cert(ca, tmp_path)
-    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_tls.load_cert_chain(cert, key)
-    recorder = Recorder()
-    port = free_port()
-    up = Controller(recorder, hostname="127.0.0.1", port=port, tls_context=server_tls,
-                    require_starttls=True)
-    up.start()
-    try:
-        guard = guard_factory(upstream_url=f"smtp+starttls://127.0.0.1:{port}").start()   # no ca_file
-        with guard.smtp() as client:
-            client.ehlo()
-            client.mail("taro@example.co.jp")
-            client.rcpt("partner@client.example")
-            code, _ = client.data(message())
-        assert code == 451
-        assert recorder.messages == []
-    finally:
-        up.stop()
+def test_starttls_upstream_with_verified_certificate(tls_upstream, tmp_path, guard_factory):
+    url, recorder = tls_upstream
+    guard = guard_factory(upstream_url=url, delivery={"ca_file": str(tmp_path / "ca.pem")}).start()
+    with guard.smtp() as client:
+        client.sendmail("taro@example.co.jp", ["partner@client.example"], message())
+    assert len(recorder.wait_for(1)) == 1
+
+
+def test_starttls_upstream_with_unknown_certificate_is_not_used(tls_upstream, guard_factory):
+    url, recorder = tls_upstream
+    guard = guard_factory(upstream_url=url).start()   # no ca_file: the test CA is unknown
+    with guard.smtp() as client:
+        client.ehlo()
+        client.mail("taro@example.co.jp")
+        client.rcpt("partner@client.example")
+        code, _ = client.data(message())
+    assert code == 451
+    assert recorder.messages == []
