@@ -10,7 +10,6 @@ import weakref
 from dataclasses import dataclass
 
 import uvicorn
-from aiosmtpd.smtp import SMTP
 
 from inspectors.base import Envelope
 from inspectors.recipients import ExternalRecipients
@@ -31,6 +30,7 @@ from .handler import Handler, Policy
 from .check import envelope_of, report
 from .directory import DirectoryFeed
 from .pipeline import Pipeline
+from .session import GuardSMTP
 from .settings import Settings, approvers_for, rule_groups
 from .outbox import MaildirOutbox
 from .upstream import SmtpUpstream, make_sender
@@ -146,8 +146,8 @@ async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet) 
         log.warning("event=config_warning detail=no_tls_and_no_trusted_networks_nobody_can_relay")
     authenticator = Authenticator(Users.load(s.users_file))
 
-    def factory() -> SMTP:
-        session = SMTP(handler, data_size_limit=s.max_message_size, enable_SMTPUTF8=True,
+    def factory() -> GuardSMTP:
+        session = GuardSMTP(handler, data_size_limit=s.max_message_size, enable_SMTPUTF8=True,
                        decode_data=False, hostname=s.hostname, tls_context=tls,
                        timeout=s.session_timeout, auth_required=False, auth_require_tls=True,
                        authenticator=authenticator)

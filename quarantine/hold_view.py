@@ -30,14 +30,17 @@ class Organisation:
 
 
 def where_text(where: str, t: Callable[[str], str]) -> str:
-    """"attachment:顧客.xlsx!顧客!D2:D120" -> "顧客.xlsx › 顧客 › D2:D120"; "body" -> 本文."""
-    kind, _, rest = where.partition(":")
+    """"attachment:顧客.xlsx!顧客!D2:D120" -> "顧客.xlsx › 顧客 › D2:D120"; "body!line 3" -> "本文 › line 3"."""
+    head, *inside = where.split("!")
+    kind, _, name = head.partition(":")
     if kind == "attachment":
-        return " › ".join(part for part in rest.split("!") if part)
-    if kind == "header":
-        return f"{rest} {t('where.header')}"
-    label = t(f"where.{kind}")
-    return label if label != f"where.{kind}" else where
+        first = name
+    elif kind == "header":
+        first = f"{name} {t('where.header')}"
+    else:
+        label = t(f"where.{kind}")
+        first = label if label != f"where.{kind}" else head
+    return " › ".join(part for part in (first, *inside) if part)
 
 
 def organisations(rcpts: tuple[str, ...], is_external: Callable[[str], bool],
