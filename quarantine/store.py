@@ -6,9 +6,11 @@ commits are durable by default.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import time
-from typing import Iterable, Sequence
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Iterable, Sequence
 
 from sqlalchemy import event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -22,6 +24,18 @@ from .tokens import same, token_hash
 class Store:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # SQLite has one writer: contending connections would meet in its busy handler, which
+        # sleeps for up to 100 ms at a time. Writers of this process queue here instead.
+        self._writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+
+    @asynccontextmanager
+    async def _begin(self) -> AsyncIterator[AsyncConnection]:
+        if self._writer is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._writer, self.engine.begin() as conn:
+            yield conn
 
     @classmethod
     async def open(cls, url: str) -> "Store":
@@ -43,7 +57,7 @@ class Store:
                    approver_tokens: Sequence[tuple[str, str]] = ()) -> None:
         """Store the message, its notices, approver links and the audit row in one transaction."""
         now = time.time()
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             await conn.execute(held.insert().values(
                 id=msg.id, state="held", kind=msg.kind, created_at=now, updated_at=now,
                 expires_at=expires_at, mail_from=msg.mail_from,
@@ -82,7 +96,7 @@ class Store:
                            findings, summary, decision, actor: str, client_addr: str | None,
                            detail: str) -> bool:
         """The sender's fixed message takes the held one's place; False if no longer held."""
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             result = await conn.execute(
                 update(held).where(held.c.id == message_id, held.c.state == "held").values(
                     raw=raw, rcpt_tos=json.dumps(list(rcpt_tos)), updated_at=time.time(),
@@ -108,7 +122,7 @@ class Store:
         guard instances race: releasing twice sends once.
         """
         now = now or time.time()
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             result = await conn.execute(
                 update(held).where(held.c.id == message_id, held.c.state == "held")
                 .values(state=to_state, updated_at=now, acted_at=now, acted_by=actor, note=note))
@@ -131,13 +145,13 @@ class Store:
 
     async def enqueue(self, kind: str, message_id: str | None, mail_from: str,
                       rcpt_tos: Iterable[str], raw: bytes | None) -> None:
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             await _enqueue(conn, kind, message_id, mail_from, tuple(rcpt_tos), raw, time.time())
 
     async def claim(self, now: float, lease: float, limit: int = 20) -> list[OutboundJob]:
         """Due outbound jobs, leased to this worker; SKIP LOCKED lets instances share the queue."""
         free_lease = outbound.c.lease_until.is_(None) | (outbound.c.lease_until < now)
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             rows = (await conn.execute(
                 select(outbound).where(outbound.c.state == "pending",
                                        outbound.c.next_attempt_at <= now, free_lease)
@@ -154,7 +168,7 @@ class Store:
         return jobs
 
     async def job_sent(self, job: OutboundJob) -> None:
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             await conn.execute(update(outbound).where(outbound.c.id == job.id)
                                .values(state="sent", attempts=job.attempts + 1, lease_until=None,
                                        last_error=None))
@@ -162,14 +176,14 @@ class Store:
                          f"recipients={len(job.rcpt_tos)}")
 
     async def job_retry(self, job: OutboundJob, error: str, next_at: float) -> None:
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             await conn.execute(update(outbound).where(outbound.c.id == job.id)
                                .values(attempts=job.attempts + 1, next_attempt_at=next_at,
                                        lease_until=None, last_error=error[:500]))
             await _audit(conn, job.message_id, "system", None, f"{job.kind}_deferred", error[:200])
 
     async def job_failed(self, job: OutboundJob, error: str) -> None:
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             await conn.execute(update(outbound).where(outbound.c.id == job.id)
                                .values(state="failed", attempts=job.attempts + 1, lease_until=None,
                                        last_error=error[:500]))
