@@ -67,3 +67,21 @@ def test_approver_approves_in_the_browser(guard_factory, upstream, tmp_path):
         assert page.locator(".state-released").count() == 1
     delivered = upstream.recorder.wait_for(4)
     assert [m.data for m in delivered if m.rcpt_tos == ["buyer@client.example"]] == [raw]
+
+
+def test_delayed_message_counts_down_and_can_be_cancelled(guard_factory, upstream, tmp_path):
+    (tmp_path / "local.yaml").write_text(
+        "rules:\n  - {id: slow-external, when: {recipients: external}, action: delay, delay: 5m}\n")
+    guard = guard_factory(rules=[str(tmp_path / "local.yaml")]).start()
+    with guard.smtp() as client:
+        client.sendmail("taro@example.co.jp", ["buyer@client.example"], message("明日の件"))
+    link = _links(upstream.recorder.wait_for(1)[0])[0]
+    with browser_page(locale="en-US") as page:
+        page.goto(link)
+        page.wait_for_function("/^[45]:[0-5][0-9]$/.test(document.getElementById('countdown').textContent)")
+        screenshot(page, "sender-delay.png")
+        assert page.locator("button[value=release]").inner_text() == "Send now"
+        page.locator("button[value=cancel]").click()
+        page.wait_for_load_state()
+        assert page.locator(".state-cancelled").count() == 1
+    assert upstream.recorder.to("buyer@client.example") == []
