@@ -229,10 +229,12 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # can then lose to another writer (SQLITE_BUSY_SNAPSHOT). We begin ourselves, below.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
+    # The wait first: switching a new database to WAL takes a lock that a second guard (or
+    # a second connection) opening at the same moment must wait for, not fail on.
+    cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")   # fsync at every commit: nothing is lost after 250
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
 
 
