@@ -11,7 +11,6 @@ Prints the figures and writes bench/results/extract.json.
 """
 from __future__ import annotations
 
-import base64
 import io
 import json
 import os
