@@ -122,7 +122,7 @@ class Handler:
         self.decisions.record(DecisionRecord(id=qid, at=time.time(), facts=facts,
                                              findings=inspection.findings, decision=decision))
         self.metrics.decided(decision, inspection.seconds)
-        reply = await self._act(qid, env, _rewritten(raw, decision, self.policy.is_external),
+        reply = await self._act(qid, env, rewritten(raw, decision, self.policy.is_external),
                                 inspection, decision)
         _log_outcome(qid, env, inspection, decision, reply)
         return reply
@@ -171,7 +171,7 @@ _HELD_REPLY = {"hold": "Held for the sender's confirmation",
 TAG_HEADER = b"X-Misdelivery-Guard"
 
 
-def _rewritten(raw: bytes, decision: Decision, is_external: Callable[[str], bool]) -> bytes:
+def rewritten(raw: bytes, decision: Decision, is_external: Callable[[str], bool]) -> bytes:
     """The bytes to send: unchanged unless an enforced rule's action rewrites them."""
     if "bcc_convert" in decision.rewrites:
         raw = move_external_to_bcc(raw, is_external)

@@ -26,7 +26,7 @@ from rules import MessageFacts, RuleSet, decide
 from rules.book import RuleBook
 
 from .auth import Authenticator, Users
-from .handler import Handler, Policy
+from .handler import Handler, Policy, rewritten
 from .check import envelope_of, report
 from .directory import DirectoryFeed
 from .pipeline import Pipeline
@@ -93,7 +93,8 @@ class Guard:
                              on_queued=worker.wake, public_url=settings.public_url,
                              on_directory_changed=feed.changed,
                              on_approval_decided=quarantine.approval_decided)
-        web = _start_web(settings, store, quarantine, worker, metrics, _reinspector(pipeline, rules),
+        reinspect = _reinspector(pipeline, rules, history, handler.policy.is_external)
+        web = _start_web(settings, store, quarantine, worker, metrics, reinspect,
                          admin)
         stopping = asyncio.Event()
         tasks = [asyncio.create_task(web.serve(), name="web"),
@@ -158,13 +159,15 @@ async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet) 
     return await loop.create_server(factory, host=s.smtp_listen.host, port=s.smtp_listen.port)
 
 
-def _reinspector(pipeline: Pipeline, rules: RuleBook):
-    """For the sender's fixes: the fixed message goes through the same inspection and rules."""
+def _reinspector(pipeline: Pipeline, rules: RuleBook, history: DeliveryHistory, is_external):
+    """For the sender's fixes: the fixed message goes through the same inspection and rules,
+    and comes back as the bytes the rules say to send."""
     async def reinspect(raw: bytes, mail_from: str, rcpt_tos: tuple[str, ...]):
-        inspection = await pipeline.inspect(raw, Envelope(mail_from=mail_from, rcpt_tos=rcpt_tos))
+        envelope = Envelope(mail_from=mail_from, rcpt_tos=rcpt_tos)
+        inspection = await pipeline.inspect(raw, envelope, history.snapshot(mail_from, rcpt_tos))
         decision = decide(inspection.findings, MessageFacts(mail_from=mail_from, rcpt_tos=rcpt_tos),
                           rules())
-        return inspection.findings, inspection.summary, decision
+        return inspection.findings, inspection.summary, decision, rewritten(raw, decision, is_external)
     return reinspect
 
 

@@ -13,7 +13,7 @@ from typing import Sequence
 
 import aiosmtplib
 
-from quarantine.delivery import PermanentFailure, TemporaryFailure
+from quarantine.delivery import DeliveryError, PermanentFailure, TemporaryFailure
 
 from .endpoints import Upstream
 from .outbox import MaildirOutbox
@@ -69,8 +69,12 @@ class SmtpUpstream:
         try:
             await self._connect(client)
             await self._transaction(client, mail_from, rcpt_tos, raw)
+        except DeliveryError:
+            await _close(client)   # a refusal: the session is in order, say QUIT
+            raise
         except BaseException:
-            await _close(client)
+            # Cancelled or broken mid-transaction: a QUIT could land inside the message data.
+            client.close()
             raise
         self._put_idle(client)
 
@@ -103,6 +107,10 @@ class SmtpUpstream:
     async def _connect(self, client: aiosmtplib.SMTP) -> None:
         try:
             await client.connect()
+            # EHLO now, not lazily at MAIL: the extensions (8BITMIME, SMTPUTF8) decide the
+            # MAIL parameters.
+            if client.is_ehlo_or_helo_needed:
+                await client.ehlo()
             if self.upstream.username:
                 await client.login(self.upstream.username, self.upstream.password or "")
         except aiosmtplib.SMTPResponseException as exc:
@@ -114,17 +122,22 @@ class SmtpUpstream:
 
     async def _transaction(self, client: aiosmtplib.SMTP, mail_from: str,
                            rcpt_tos: Sequence[str], raw: bytes, reused: bool = False) -> None:
-        options = []
+        options, encoding = [], "ascii"
         if client.supports_extension("8bitmime") and not raw.isascii():
             options.append("BODY=8BITMIME")
-        if client.supports_extension("smtputf8") and not (mail_from + "".join(rcpt_tos)).isascii():
+        if not (mail_from + "".join(rcpt_tos)).isascii():
+            if not client.supports_extension("smtputf8"):
+                # RFC 6531 §3.6.4: a non-ASCII address cannot go to a server without SMTPUTF8.
+                raise PermanentFailure(553, "5.6.7 the upstream does not support SMTPUTF8 "
+                                            "(non-ASCII address)")
             options.append("SMTPUTF8")
+            encoding = "utf-8"
         try:
-            await _mail(client, mail_from, options, reused)
+            await _mail(client, mail_from, options, reused, encoding)
             refused = {}
             for rcpt in rcpt_tos:
                 try:
-                    await client.rcpt(rcpt)
+                    await client.rcpt(rcpt, encoding=encoding)
                 except aiosmtplib.SMTPRecipientRefused as exc:
                     refused[rcpt] = (exc.code, exc.message)
             if refused:
@@ -141,9 +154,10 @@ class SmtpUpstream:
             raise TemporaryFailure(451, f"upstream failed: {type(exc).__name__}") from None
 
 
-async def _mail(client: aiosmtplib.SMTP, mail_from: str, options: list[str], reused: bool) -> None:
+async def _mail(client: aiosmtplib.SMTP, mail_from: str, options: list[str], reused: bool,
+                encoding: str) -> None:
     try:
-        await client.mail(mail_from, options=options)
+        await client.mail(mail_from, options=options, encoding=encoding)
     except (aiosmtplib.SMTPServerDisconnected, ConnectionError) as exc:
         if reused:
             raise _StaleConnection() from exc

@@ -100,7 +100,7 @@ def _decision_row(rec: DecisionRecord) -> dict:
     return {"id": rec.id, "at": rec.at, "mail_from": rec.facts.mail_from,
             "rcpt_tos": json.dumps(list(rec.facts.rcpt_tos)), "action": rec.decision.action,
             "findings": json.dumps({"findings": [f.to_dict() for f in rec.findings],
-                                    "decision": rec.decision.to_dict()}, ensure_ascii=False)}
+                                    "decision": rec.decision.to_dict()})}
 
 
 def _record(row) -> DecisionRecord:

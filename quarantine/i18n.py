@@ -50,6 +50,8 @@ MESSAGES: dict[str, tuple[str, str]] = {   # key -> (ja, en)
     "apply_fix": ("修正して送信する", "Apply and send"),
     "refixed": ("修正後のメールを再検査した結果、まだ確認が必要です。", "The fixed message still needs your review."),
     "history": ("履歴", "History"),
+    "fix_stale": ("このメールはその間に操作されました。現在の状態を表示しています。",
+                  "This message was acted on meanwhile; here is where it stands now."),
     "fix_invalid": ("その修正はできません（宛先を少なくとも1件残してください）。",
                     "That fix is not possible (keep at least one recipient)."),
     "where.body": ("本文", "body"),

@@ -32,6 +32,7 @@ class HeldRecord:
     id: str
     state: str
     created_at: float
+    updated_at: float
     expires_at: float
     acted_at: float | None
     acted_by: str | None
@@ -46,7 +47,8 @@ class HeldRecord:
 
     @classmethod
     def from_row(cls, row) -> "HeldRecord":
-        return cls(id=row.id, state=row.state, created_at=row.created_at, expires_at=row.expires_at,
+        return cls(id=row.id, state=row.state, created_at=row.created_at, updated_at=row.updated_at,
+                   expires_at=row.expires_at,
                    acted_at=row.acted_at, acted_by=row.acted_by, mail_from=row.mail_from,
                    rcpt_tos=tuple(json.loads(row.rcpt_tos)),
                    decision=Decision.from_dict(json.loads(row.decision)),

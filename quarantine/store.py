@@ -62,9 +62,9 @@ class Store:
                 id=msg.id, state="held", kind=msg.kind, created_at=now, updated_at=now,
                 expires_at=expires_at, mail_from=msg.mail_from,
                 rcpt_tos=json.dumps(list(msg.rcpt_tos)), raw=msg.raw,
-                decision=json.dumps(msg.decision.to_dict(), ensure_ascii=False),
-                findings=json.dumps([f.to_dict() for f in msg.findings], ensure_ascii=False),
-                summary=json.dumps(msg.summary.to_dict(), ensure_ascii=False),
+                decision=json.dumps(msg.decision.to_dict()),
+                findings=json.dumps([f.to_dict() for f in msg.findings]),
+                summary=json.dumps(msg.summary.to_dict()),
                 token_hash=token_hash(token), csrf=csrf))
             for approver_token, approver in approver_tokens:
                 await conn.execute(links.insert().values(
@@ -92,20 +92,34 @@ class Store:
         async with self.engine.connect() as conn:
             return (await conn.execute(select(held.c.raw).where(held.c.id == message_id))).scalar_one()
 
-    async def replace_held(self, message_id: str, *, raw: bytes, rcpt_tos: tuple[str, ...],
-                           findings, summary, decision, actor: str, client_addr: str | None,
-                           detail: str) -> bool:
-        """The sender's fixed message takes the held one's place; False if no longer held."""
+    async def replace_held(self, message_id: str, *, read_at: float, raw: bytes,
+                           rcpt_tos: tuple[str, ...], findings, summary, decision, kind: str,
+                           expires_at: float, actor: str, client_addr: str | None, detail: str,
+                           then: str | None = None, notices: Sequence[Notice] = (),
+                           approver_tokens: Sequence[tuple[str, str]] = ()) -> bool:
+        """The sender's fixed message takes the held one's place, in one transaction with its
+        new links, notices and, with `then`, its release or cancellation. False when the hold
+        changed since it was read at `read_at` (acted on, expired, fixed in another tab)."""
+        now = time.time()
         async with self._begin() as conn:
             result = await conn.execute(
-                update(held).where(held.c.id == message_id, held.c.state == "held").values(
-                    raw=raw, rcpt_tos=json.dumps(list(rcpt_tos)), updated_at=time.time(),
-                    decision=json.dumps(decision.to_dict(), ensure_ascii=False),
-                    findings=json.dumps([f.to_dict() for f in findings], ensure_ascii=False),
-                    summary=json.dumps(summary.to_dict(), ensure_ascii=False)))
+                update(held).where(held.c.id == message_id, held.c.state == "held",
+                                   held.c.updated_at == read_at).values(
+                    raw=raw, rcpt_tos=json.dumps(list(rcpt_tos)), updated_at=now, kind=kind,
+                    expires_at=expires_at, decision=json.dumps(decision.to_dict()),
+                    findings=json.dumps([f.to_dict() for f in findings]),
+                    summary=json.dumps(summary.to_dict())))
             if result.rowcount != 1:
                 return False
             await _audit(conn, message_id, actor, client_addr, "modified", detail)
+            for approver_token, approver in approver_tokens:
+                await conn.execute(links.insert().values(
+                    token_hash=token_hash(approver_token), message_id=message_id, role="approver",
+                    actor=approver, created_at=now))
+            for sender, rcpts, notice in notices:
+                await _enqueue(conn, "notice", message_id, sender, rcpts, notice, now)
+            if then is not None:
+                await _transition(conn, message_id, then, actor, client_addr, now, None)
         return True
 
     async def get(self, message_id: str) -> HeldRecord | None:
@@ -121,20 +135,9 @@ class Store:
         The conditional UPDATE makes the transition happen once even when two requests or two
         guard instances race: releasing twice sends once.
         """
-        now = now or time.time()
         async with self._begin() as conn:
-            result = await conn.execute(
-                update(held).where(held.c.id == message_id, held.c.state == "held")
-                .values(state=to_state, updated_at=now, acted_at=now, acted_by=actor, note=note))
-            if result.rowcount != 1:
-                return False
-            if to_state == "released":
-                row = (await conn.execute(select(held.c.mail_from, held.c.rcpt_tos)
-                                          .where(held.c.id == message_id))).one()
-                await _enqueue(conn, "release", message_id, row.mail_from,
-                               tuple(json.loads(row.rcpt_tos)), None, now)
-            await _audit(conn, message_id, actor, client_addr, to_state, "")
-        return True
+            return await _transition(conn, message_id, to_state, actor, client_addr,
+                                     now or time.time(), note)
 
     async def due_expiries(self, now: float) -> list[tuple[str, str]]:
         """(id, kind) of the holds whose time is up."""
@@ -201,6 +204,22 @@ class Store:
         async with self.engine.connect() as conn:
             return (await conn.execute(select(func.count()).select_from(outbound)
                                        .where(outbound.c.state == "pending"))).scalar_one()
+
+
+async def _transition(conn: AsyncConnection, message_id: str, to_state: str, actor: str,
+                      client_addr: str | None, now: float, note: str | None) -> bool:
+    result = await conn.execute(
+        update(held).where(held.c.id == message_id, held.c.state == "held")
+        .values(state=to_state, updated_at=now, acted_at=now, acted_by=actor, note=note))
+    if result.rowcount != 1:
+        return False
+    if to_state == "released":
+        row = (await conn.execute(select(held.c.mail_from, held.c.rcpt_tos)
+                                  .where(held.c.id == message_id))).one()
+        await _enqueue(conn, "release", message_id, row.mail_from, tuple(json.loads(row.rcpt_tos)),
+                       None, now)
+    await _audit(conn, message_id, actor, client_addr, to_state, "")
+    return True
 
 
 async def _enqueue(conn: AsyncConnection, kind: str, message_id: str | None, mail_from: str,

@@ -46,7 +46,8 @@ def allowed_actions(kind: str, role: str) -> tuple[str, ...]:
     return ("cancel",) if kind == "hold_for_approval" else ("release", "cancel")
 
 
-# (raw, mail_from, rcpt_tos) -> (findings, summary, decision) under the rules in force
+# (raw, mail_from, rcpt_tos) -> (findings, summary, decision, the bytes to send) under the
+# rules in force
 Reinspect = Callable[[bytes, str, tuple], Awaitable[tuple]]
 
 # action -> the state it moves the hold to
@@ -149,16 +150,14 @@ class Pages:
             raw, rcpts = apply(await self.store.raw_of(record.id), record.rcpt_tos, fix, self.is_external)
         except FixError:
             return await self.show_hold(request, error="fix_invalid")
-        findings, summary, decision = await self.reinspect(raw, record.mail_from, rcpts)
+        findings, summary, decision, raw = await self.reinspect(raw, record.mail_from, rcpts)
         client = request.client.host if request.client else None
         detail = (f"removed={len(fix.remove)} dropped={len(fix.drop_parts)} bcc={int(fix.to_bcc)} "
                   f"verdict={decision.verdict}")
-        if await self.store.replace_held(record.id, raw=raw, rcpt_tos=rcpts, findings=findings,
-                                         summary=summary, decision=decision, actor="sender",
-                                         client_addr=client, detail=detail):
-            if decision.verdict == "pass" and await self.store.decide_hold(
-                    record.id, "released", actor="sender", client_addr=client):
-                self.on_queued()
+        if not await self.quarantine.refix(record, raw=raw, rcpt_tos=rcpts, findings=findings,
+                                           summary=summary, decision=decision, client_addr=client,
+                                           detail=detail):
+            return await self.show_hold(request, error="fix_stale")
         return RedirectResponse(request.url.path.removesuffix("/fix"), status_code=303, headers=_HEADERS)
 
     async def outbox_list(self, request: Request) -> Response:

@@ -75,10 +75,16 @@ def _matches(cond: CodeCondition, finding: Finding) -> bool:
         return False
     if cond.max_count is not None and finding.count > cond.max_count:
         return False
-    if cond.where is not None and not any(w == cond.where or w.startswith(cond.where + ":")
-                                          for w in finding.where):
+    if cond.where is not None and not any(_kind_of(w) == cond.where for w in finding.where):
         return False
     return all(_tally(finding, name) >= least for name, least in cond.min_tally)
+
+
+def _kind_of(where: str) -> str:
+    """"attachment:a.xlsx!Sheet1!D2" -> attachment; "body!line 3", "body:1.2" -> body;
+    "headers!line 1" -> header."""
+    kind = where.split("!", 1)[0].split(":", 1)[0]
+    return "header" if kind == "headers" else kind
 
 
 def _tally(finding: Finding, name: str) -> int:

@@ -235,3 +235,12 @@ def test_metrics_count_verdicts_holds_and_pending(guard, upstream):
     assert "mdg_inspection_seconds_count 2.0" in text
     assert "mdg_pending_outbound 0.0" in text
     assert "taro" not in text and "client.example" not in text
+
+
+def test_non_ascii_addresses_go_through_with_smtputf8(guard, upstream):
+    raw = message("宛先", to="山田@例え.jp")
+    with guard.smtp() as client:
+        refused = client.sendmail("taro@example.co.jp", ["山田@例え.jp"], raw, mail_options=["SMTPUTF8"])
+    assert refused == {}
+    [got] = upstream.recorder.wait_for(1)
+    assert got.rcpt_tos == ["山田@例え.jp"] and got.data == raw

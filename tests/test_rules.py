@@ -213,3 +213,15 @@ def test_visible_external_needs_more_than_one_organisation(evidence, held):
     visible = Finding(code="recipients.visible_external", count=12, where=("header:To",), evidence=evidence)
     decision = decide((EXT, visible), FACTS, load_rules())
     assert (decision.action == "hold") is held
+
+
+@pytest.mark.parametrize("where, kind", [("body!line 3", "body"), ("body:1.2", "body"), ("body", "body"),
+                                         ("attachment:a.xlsx!Sheet1!D2:D9", "attachment"),
+                                         ("headers!line 1", "header"), ("header:To", "header")])
+def test_where_matches_every_spelling_of_a_location(where, kind):
+    rules = rules_from(f"rules: [{{id: a, when: {{code: 'pii.*', where: {kind}}}, action: reject}}]")
+    finding = Finding(code="pii.my_number", count=1, where=(where,))
+    assert decide((finding,), FACTS, rules).action == "reject"
+    other = "subject"
+    rules = rules_from(f"rules: [{{id: a, when: {{code: 'pii.*', where: {other}}}, action: reject}}]")
+    assert decide((finding,), FACTS, rules).action == "pass"

@@ -63,3 +63,24 @@ def test_fix_needs_a_recipient_left_and_the_csrf_token(guard_factory, upstream, 
     reply = httpx.post(f"{link}/fix", data={"csrf": csrf, "remove": ["a@rival.example"]})
     assert reply.status_code == 400
     assert "state state-held" in httpx.get(link).text
+
+
+def test_a_fix_that_now_needs_approval_is_no_longer_the_senders_to_release(guard_factory, upstream, tmp_path):
+    # Held for the rival; once the externals are moved to Bcc, the rules want an approver.
+    local = LOCAL + ("  - id: approve-hidden\n    action: hold_for_approval\n    when:\n      all:\n"
+                     "        - recipients: external\n        - not: {code: recipients.visible_external}\n")
+    (tmp_path / "local.yaml").write_text(local, "utf-8")
+    org = {"internal_domains": ["example.co.jp"],
+           "groups": {"all": {"members": ["@example.co.jp"], "approvers": ["bucho@example.co.jp"]}}}
+    guard = guard_factory(rules=[str(tmp_path / "local.yaml")], organization=org).start()
+    with guard.smtp() as client:
+        client.sendmail("taro@example.co.jp", ["spy@rival.example"], message("x", to="spy@rival.example"))
+    link = LINK.search(quopri.decodestring(upstream.recorder.wait_for(1)[0].data)).group(0).decode()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', httpx.get(link).text).group(1)
+    assert httpx.post(f"{link}/fix", data={"csrf": csrf, "bcc": "1"}).status_code == 303
+    to_approver = upstream.recorder.wait_for(2)[1]
+    assert to_approver.rcpt_tos == ["bucho@example.co.jp"]
+    page = httpx.get(link).text
+    assert "state state-held" in page and 'value="release"' not in page
+    assert httpx.post(link, data={"action": "release", "csrf": csrf}).status_code == 403
+    assert upstream.recorder.to("spy@rival.example") == []

@@ -59,7 +59,10 @@ def raw_headers(message: Message) -> list[tuple[str, str]]:
 
 
 def addresses(message: Message, name: str) -> tuple[str, ...]:
-    values = [value for key, value in raw_headers(message) if key.lower() == name.lower()]
+    # Raw 8-bit addresses (SMTPUTF8 mail, or a mailer's raw CP932) are decoded first: the
+    # recipients' addresses are compared with the envelope's, which are real text.
+    values = [decode_header_value(value) for key, value in raw_headers(message)
+              if key.lower() == name.lower()]
     try:
         pairs = getaddresses(values)
     except Exception:   # getaddresses is lenient; a last resort for pathological headers
