@@ -23,11 +23,14 @@ class DirectoryFeed:
         self.settings = settings
         self.directory = directory
         self.history = history
-        self._stamp: tuple | None = None
+        self._stamp: tuple | None = None      # the directory version the workers have
+        self._reading: tuple | None = None    # the version config() last read
         self._changed = asyncio.Event()
 
     async def config(self) -> InspectorConfig:
-        self._stamp = await self.directory.stamp()
+        """The inspectors' configuration as the database has it now; the stamp it was read
+        at is taken as applied only once the caller has applied it (`applied`)."""
+        self._reading = await self.directory.stamp()
         snapshot = await self.directory.snapshot()
         base = inspector_config(self.settings, regular_domains=await self.history.regular_domains())
         return InspectorConfig(
@@ -36,6 +39,9 @@ class DirectoryFeed:
             suppressed=base.suppressed + tuple(snapshot.suppressed),
             freemail_domains=base.freemail_domains, regular_domains=base.regular_domains,
             limits=base.limits)
+
+    def applied(self) -> None:
+        self._stamp = self._reading
 
     def changed(self) -> None:
         """Called by the admin pages after an edit here; other instances notice by polling."""
@@ -51,6 +57,7 @@ class DirectoryFeed:
             try:
                 if not stop.is_set() and await self.directory.stamp() != self._stamp:
                     await pipeline.reconfigure(await self.config())
+                    self.applied()
                     log.info("event=directory_reloaded")
             except Exception:
                 log.exception("event=directory_reload_failed action=keeping_current_lists")

@@ -67,9 +67,14 @@ def parse_upstream(value: Any, base: Path) -> Upstream:
 
 
 def parse_duration(value: Any, key: str) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
-        return float(value)
-    m = _DURATION.match(str(value).strip())
-    if not m:
-        raise ConfigError(f"{key}: expected a duration such as 30s, 15m, 3d; got {value!r}")
-    return float(m.group(1)) * _UNITS[m.group(2)]
+    """A positive duration: a number of seconds, or 30s, 15m, 3d (0 would switch a timer off)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    else:
+        m = _DURATION.match(str(value).strip())
+        if not m:
+            raise ConfigError(f"{key}: expected a duration such as 30s, 15m, 3d; got {value!r}")
+        seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    if seconds <= 0:
+        raise ConfigError(f"{key}: must be longer than 0; got {value!r}")
+    return seconds

@@ -180,7 +180,7 @@ class Pipeline:
         self._pool = WorkerPool(size=old.size, init=_init_worker, config=config,
                                 call=_inspect_in_worker)
         await self.warm_up()
-        await old.drain()
+        await old.drain(self.timeout + HARD_LIMIT_GRACE)
 
     async def warm_up(self) -> None:
         """Let every worker import and build its inspectors now, not on the first message."""

@@ -74,6 +74,7 @@ class Guard:
         feed = DirectoryFeed(settings, DirectoryStore(store.engine), history)
         pipeline = Pipeline(await feed.config(), workers=settings.inspection_workers,
                             timeout=settings.inspection_timeout)
+        feed.applied()
         await pipeline.warm_up()
         rules = RuleBook(settings.rules, rule_groups(settings))
         decisions = DecisionLog(store.engine)

@@ -161,7 +161,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
     public_url = _text(web["public_url"] or f"http://{web_listen.url_host}:{web_listen.port}",
                        "web.public_url").rstrip("/")
     hostname = _text(smtp["hostname"], "smtp.hostname")
-    tls_cert, tls_key = _path(smtp["tls_cert"], base), _path(smtp["tls_key"], base)
+    tls_cert, tls_key = _path(smtp["tls_cert"], base, "smtp.tls_cert"), _path(smtp["tls_key"], base, "smtp.tls_key")
     if bool(tls_cert) != bool(tls_key):
         raise ConfigError("smtp.tls_cert and smtp.tls_key: give both or neither")
     settings = Settings(
@@ -181,20 +181,20 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         session_timeout=parse_duration(smtp["session_timeout"], "smtp.session_timeout"),
         shutdown_grace=parse_duration(smtp["shutdown_grace"], "smtp.shutdown_grace"),
         tls_cert=tls_cert, tls_key=tls_key,
-        users_file=_path(smtp["users_file"], base),
+        users_file=_path(smtp["users_file"], base, "smtp.users_file"),
         web_listen=web_listen, public_url=public_url,
         upstream=parse_upstream(m["upstream"], base),
-        ca_file=_path(m["delivery"]["ca_file"], base),
+        ca_file=_path(m["delivery"]["ca_file"], base, "delivery.ca_file"),
         delivery_timeout=parse_duration(m["delivery"]["timeout"], "delivery.timeout"),
         retry_schedule=tuple(parse_duration(v, "delivery.retry") for v in _strings(m["delivery"]["retry"], "delivery.retry")),
         max_attempts=_positive_int(m["delivery"]["max_attempts"], "delivery.max_attempts"),
         storage=_storage_url(m["storage"], base),
-        rules=tuple(_path(p, base) for p in _strings(m["rules"], "rules")),
+        rules=tuple(_path(p, base, "rules") for p in _strings(m["rules"], "rules")),
         inspection_timeout=parse_duration(insp["timeout"], "inspection.timeout"),
         inspection_workers=_positive_int(insp["workers"], "inspection.workers"),
         limits=_limits(insp["limits"]),
         hold_expiry=parse_duration(quar["hold_expiry"], "quarantine.hold_expiry"),
-        notice_from=_text(quar["notice_from"] or f"postmaster@{hostname}", "quarantine.notice_from"),
+        notice_from=_text(quar["notice_from"] or _default_notice_from(org, hostname), "quarantine.notice_from"),
     )
     # aiosmtpd cancels the DATA handler when the session times out: the whole answer
     # (inspection, then forwarding) must fit well inside it.
@@ -203,6 +203,12 @@ def _build(m: dict, source: str, base: Path) -> Settings:
                           f"inspection.timeout + delivery.timeout "
                           f"({settings.inspection_timeout + settings.delivery_timeout:g}s)")
     return settings
+
+
+def _default_notice_from(org: dict, hostname: str) -> str:
+    """Notices need a sender the upstream accepts: our own domain when we know it."""
+    domains = org.get("internal_domains") or []
+    return f"misdelivery-guard@{domains[0]}" if domains and isinstance(domains[0], str) else f"postmaster@{hostname}"
 
 
 def _text(value: Any, key: str) -> str:
@@ -223,10 +229,11 @@ def _positive_int(value: Any, key: str) -> int:
     return value
 
 
-def _path(value: Any, base: Path) -> Path | None:
+def _path(value: Any, base: Path, key: str = "path") -> Path | None:
     if value is None:
         return None
-    return (base / _text(value, "path")).resolve() if not Path(value).is_absolute() else Path(value)
+    path = Path(_text(value, key))
+    return path if path.is_absolute() else (base / path).resolve()
 
 
 def _networks(value: Any) -> tuple:

@@ -129,10 +129,16 @@ class WorkerPool:
         self._idle.put_nowait(worker)
         return result
 
-    async def drain(self) -> None:
-        """Wait until every worker is idle, then stop them all (a pool being replaced)."""
-        for _ in range(len(self._all)):
-            await self._idle.get()
+    async def drain(self, deadline: float) -> None:
+        """Wait until every worker is idle, or `deadline` seconds, then stop them all (a pool
+        being replaced). A worker still busy then is killed: its message fails closed."""
+        async def all_idle() -> None:
+            for _ in range(len(self._all)):
+                await self._idle.get()
+        try:
+            await asyncio.wait_for(all_idle(), deadline)
+        except asyncio.TimeoutError:
+            log.warning("event=pool_drain_deadline workers=%d", len(self._all))
         self.close()
 
     def close(self) -> None:

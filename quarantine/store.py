@@ -29,6 +29,12 @@ class Store:
         self._writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     @asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncConnection]:
+        """A read: on SQLite a deferred transaction, which in WAL mode waits for no writer."""
+        async with self.engine.connect() as conn:
+            yield await conn.execution_options(mdg_read_only=True)
+
+    @asynccontextmanager
     async def _begin(self) -> AsyncIterator[AsyncConnection]:
         if self._writer is None:
             async with self.engine.begin() as conn:
@@ -78,7 +84,7 @@ class Store:
     async def by_link(self, token: str) -> Link | None:
         """The held message a link opens, and whose link it is (the sender's or an approver's)."""
         digest = token_hash(token)
-        async with self.engine.connect() as conn:
+        async with self._read() as conn:
             row = (await conn.execute(select(held).where(held.c.token_hash == digest))).first()
             if row is not None and same(row.token_hash, digest):
                 return Link(record=HeldRecord.from_row(row), role="sender", actor=row.mail_from)
@@ -89,7 +95,7 @@ class Store:
         return Link(record=HeldRecord.from_row(row), role=link.role, actor=link.actor)
 
     async def raw_of(self, message_id: str) -> bytes:
-        async with self.engine.connect() as conn:
+        async with self._read() as conn:
             return (await conn.execute(select(held.c.raw).where(held.c.id == message_id))).scalar_one()
 
     async def replace_held(self, message_id: str, *, read_at: float, raw: bytes,
@@ -123,7 +129,7 @@ class Store:
         return True
 
     async def get(self, message_id: str) -> HeldRecord | None:
-        async with self.engine.connect() as conn:
+        async with self._read() as conn:
             row = (await conn.execute(select(held).where(held.c.id == message_id))).first()
         return HeldRecord.from_row(row) if row else None
 
@@ -141,7 +147,7 @@ class Store:
 
     async def due_expiries(self, now: float) -> list[tuple[str, str]]:
         """(id, kind) of the holds whose time is up."""
-        async with self.engine.connect() as conn:
+        async with self._read() as conn:
             rows = await conn.execute(select(held.c.id, held.c.kind).where(
                 held.c.state == "held", held.c.expires_at <= now))
             return [(r.id, r.kind) for r in rows]
@@ -178,22 +184,22 @@ class Store:
             await _audit(conn, job.message_id, "system", None, f"{job.kind}_sent",
                          f"recipients={len(job.rcpt_tos)}")
 
-    async def job_retry(self, job: OutboundJob, error: str, next_at: float) -> None:
+    async def job_retry(self, job: OutboundJob, error: str, next_at: float, detail: str) -> None:
         async with self._begin() as conn:
             await conn.execute(update(outbound).where(outbound.c.id == job.id)
                                .values(attempts=job.attempts + 1, next_attempt_at=next_at,
                                        lease_until=None, last_error=error[:500]))
-            await _audit(conn, job.message_id, "system", None, f"{job.kind}_deferred", error[:200])
+            await _audit(conn, job.message_id, "system", None, f"{job.kind}_deferred", detail)
 
-    async def job_failed(self, job: OutboundJob, error: str) -> None:
+    async def job_failed(self, job: OutboundJob, error: str, detail: str) -> None:
         async with self._begin() as conn:
             await conn.execute(update(outbound).where(outbound.c.id == job.id)
                                .values(state="failed", attempts=job.attempts + 1, lease_until=None,
                                        last_error=error[:500]))
-            await _audit(conn, job.message_id, "system", None, f"{job.kind}_failed", error[:200])
+            await _audit(conn, job.message_id, "system", None, f"{job.kind}_failed", detail)
 
     async def audit_trail(self, message_id: str) -> list[AuditEntry]:
-        async with self.engine.connect() as conn:
+        async with self._read() as conn:
             rows = await conn.execute(select(audit).where(audit.c.message_id == message_id)
                                       .order_by(audit.c.id))
             return [AuditEntry(at=r.at, message_id=r.message_id, actor=r.actor,
@@ -201,7 +207,7 @@ class Store:
                     for r in rows]
 
     async def pending_jobs(self) -> int:
-        async with self.engine.connect() as conn:
+        async with self._read() as conn:
             return (await conn.execute(select(func.count()).select_from(outbound)
                                        .where(outbound.c.state == "pending"))).scalar_one()
 
@@ -260,7 +266,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 def _sqlite_begin(conn) -> None:
     # SQLite has one writer at a time; taking the write lock at BEGIN makes a claim (read the
     # due jobs, then lease them) atomic, the way FOR UPDATE SKIP LOCKED does on PostgreSQL.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Reads (Store._read) begin deferred and never wait for a writer.
+    read_only = conn.get_execution_options().get("mdg_read_only")
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _ensure_parent(url: str) -> None:

@@ -67,31 +67,37 @@ class Worker:
 
     async def _deliver(self, job: OutboundJob) -> None:
         try:
-            await self.send(job.mail_from, job.rcpt_tos, job.raw)
+            # The whole send must end inside the lease: aiosmtplib's timeout is per command,
+            # and a send that outlived its lease could be claimed and sent again elsewhere.
+            async with asyncio.timeout(self.lease * 0.8):
+                await self.send(job.mail_from, job.rcpt_tos, job.raw)
         except PermanentFailure as exc:
-            await self._failed(job, str(exc))
+            await self._failed(job, str(exc), _codes(exc))
         except DeliveryError as exc:
-            await self._retry(job, str(exc))
-        except Exception as exc:   # a bug in a sender is retried, never lost
-            log.exception("qid=%s event=send_error kind=%s", job.message_id, job.kind)
-            await self._retry(job, f"internal error: {type(exc).__name__}")
+            await self._retry(job, str(exc), _codes(exc))
+        except Exception as exc:   # a bug in a sender, or the deadline: retried, never lost
+            log.warning("qid=%s event=send_error kind=%s error=%s", job.message_id, job.kind,
+                        type(exc).__name__)
+            await self._retry(job, f"internal error: {type(exc).__name__}", type(exc).__name__)
         else:
             await self.store.job_sent(job)
             if job.kind == "release":
                 self.on_delivered(job.mail_from, job.rcpt_tos)
             log.info("qid=%s event=%s_sent rcpts=%d", job.message_id, job.kind, len(job.rcpt_tos))
 
-    async def _retry(self, job: OutboundJob, error: str) -> None:
+    async def _retry(self, job: OutboundJob, error: str, detail: str) -> None:
         if job.attempts + 1 >= self.max_attempts:
-            await self._failed(job, f"gave up after {job.attempts + 1} attempts: {error}")
+            await self._failed(job, f"gave up after {job.attempts + 1} attempts: {error}", detail)
             return
         delay = self.backoff[min(job.attempts, len(self.backoff) - 1)]
-        await self.store.job_retry(job, error, time.time() + delay)
+        await self.store.job_retry(job, error, time.time() + delay, detail)
         log.warning("qid=%s event=%s_deferred attempt=%d retry_in=%ds", job.message_id, job.kind,
                     job.attempts + 1, delay)
 
-    async def _failed(self, job: OutboundJob, error: str) -> None:
-        await self.store.job_failed(job, error)
+    async def _failed(self, job: OutboundJob, error: str, detail: str) -> None:
+        # The full error (it may name recipients) goes only to the sender's notice; the
+        # audit row gets codes and counts.
+        await self.store.job_failed(job, error, detail)
         log.error("qid=%s event=%s_failed", job.message_id, job.kind)
         if job.kind == "release" and job.mail_from and job.message_id:
             record = await self.store.get(job.message_id)
@@ -100,3 +106,8 @@ class Worker:
                                  subject=subject, error=error[:300])
             await self.store.enqueue("notice", job.message_id, self.notice_from, [job.mail_from], raw)
             self.wake()
+
+
+def _codes(exc: DeliveryError) -> str:
+    """An upstream error as the audit log may keep it: codes and counts, no addresses."""
+    return f"code={exc.code} refused={len(exc.refused)}"

@@ -46,9 +46,9 @@ class RuleBook:
         self._stamps = stamps
         try:
             self.current = load_rules(self.files, self.groups)
-        except RuleError as exc:
-            self.error = str(exc)
-            log.error("event=rules_reload_failed action=keeping_last_good_rules error=%s", exc)
+        except Exception as exc:   # RuleError, or anything a bad file can provoke: keep serving
+            self.error = str(exc) if isinstance(exc, RuleError) else f"{type(exc).__name__}: {exc}"
+            log.error("event=rules_reload_failed action=keeping_last_good_rules error=%s", self.error)
             return False
         self.error, self.loaded_at = None, time.time()
         log.info("event=rules_reloaded rules=%d", len(self.current.active))

@@ -44,6 +44,8 @@ def load_rules(local_files: Iterable[str | Path] = (),
             text = path.read_text("utf-8")
         except OSError as exc:
             raise RuleError(str(path), None, None, f"cannot read: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise RuleError(str(path), None, None, "not UTF-8 text (save the file as UTF-8)") from None
         for rule in _parse_file(text, str(path), rules, True, groups):
             rules[rule.id] = rule
     return RuleSet(rules=tuple(rules.values()), groups=groups)

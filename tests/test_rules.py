@@ -225,3 +225,16 @@ def test_where_matches_every_spelling_of_a_location(where, kind):
     other = "subject"
     rules = rules_from(f"rules: [{{id: a, when: {{code: 'pii.*', where: {other}}}, action: reject}}]")
     assert decide((finding,), FACTS, rules).action == "pass"
+
+
+def test_a_rule_file_in_shift_jis_is_a_clear_error_and_reload_keeps_the_last_good_rules(tmp_path):
+    from rules.book import RuleBook
+    local = tmp_path / "local.yaml"
+    local.write_text("rules: []\n")
+    book = RuleBook([local], {})
+    good = book()
+    local.write_bytes("rules:\n  - {id: x, description: 顧客, when: {code: pii.phone}, action: hold}\n".encode("cp932"))
+    assert book.reload_if_changed() is False
+    assert book() is good and "not UTF-8 text" in book.error and str(local) in book.error
+    with pytest.raises(RuleError, match="not UTF-8"):
+        load_rules([local])

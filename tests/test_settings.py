@@ -82,6 +82,8 @@ def test_environment_overrides(tmp_path, monkeypatch):
     ("organization: {internal_domains: example.co.jp}", {}, "organization.internal_domains: must be a list"),
     ("", {"MDG_SMTP_LISTN": "x"}, "environment: unknown variable MDG_SMTP_LISTN"),
     ("smtp: [1]", {}, "smtp: must be a mapping"),
+    ("inspection: {timeout: 0}", {}, "inspection.timeout: must be longer than 0"),
+    ("smtp: {users_file: [a]}", {}, "smtp.users_file: must be non-empty text"),
     ("inspection: {limits: {max_zip: 3}}", {}, "unknown key inspection.limits.max_zip"),
     ("inspection: {limits: {max_pdf_pages: 0}}", {}, "inspection.limits.max_pdf_pages: must be a number above 0"),
     ("organization: {groups: {sales: {members: [taro]}}}", {}, "organization.groups.sales.members: 'taro' is not"),
