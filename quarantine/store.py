@@ -254,13 +254,28 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # can then lose to another writer (SQLITE_BUSY_SNAPSHOT). We begin ourselves, below.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    # The wait first: switching a new database to WAL takes a lock that a second guard (or
-    # a second connection) opening at the same moment must wait for, not fail on.
     cur.execute("PRAGMA busy_timeout=10000")
-    cur.execute("PRAGMA journal_mode=WAL")
+    _wal(cur)
     cur.execute("PRAGMA synchronous=FULL")   # fsync at every commit: nothing is lost after 250
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _wal(cur, attempts: int = 100) -> None:
+    """WAL mode, which the database file keeps once set. Switching takes an exclusive lock
+    for which SQLite does not call its busy handler: connections opening a new database
+    together (two guards, or one guard's pool) retry instead of failing."""
+    for attempt in range(attempts):
+        try:
+            cur.execute("PRAGMA journal_mode")
+            if str(cur.fetchone()[0]).lower() == "wal":
+                return
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except Exception as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
 
 
 def _sqlite_begin(conn) -> None:
