@@ -32,8 +32,10 @@ class DeliveryHistory:
         self.engine = engine
         self.interval = interval
         self._pending: dict[tuple[str, str], float] = {}
-        # domain -> address -> senders: a snapshot reads only its recipients' domains
-        self._known: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        # Who mailed each address and each domain: a snapshot costs a few lookups per
+        # recipient, however many addresses a domain such as gmail.com has behind it.
+        self._by_address: dict[str, set[str]] = defaultdict(set)
+        self._by_domain: dict[str, set[str]] = defaultdict(set)
         self._seen_until = 0.0
         self._flushes = 0
 
@@ -55,14 +57,19 @@ class DeliveryHistory:
                 self._remember(*key)
 
     def _remember(self, sender: str, address: str) -> None:
-        self._known[domain_of(address)][address].add(sender)
+        self._by_address[address].add(sender)
+        self._by_domain[domain_of(address)].add(sender)
 
     def snapshot(self, sender: str, rcpt_tos: Iterable[str]) -> RecipientHistory:
-        rcpt_tos = tuple(rcpt_tos)
         addresses, domains = RecipientHistory.lookup_keys(rcpt_tos)
-        pairs = [(s, a) for d in domains if d in self._known
-                 for a, senders in self._known[d].items() for s in senders]
-        return RecipientHistory.from_deliveries(sender, rcpt_tos, pairs)
+        sender = sender.lower()
+        known_a = {a: self._by_address[a] for a in addresses if a in self._by_address}
+        known_d = {d: self._by_domain[d] for d in domains if d in self._by_domain}
+        return RecipientHistory(
+            sender=sender,
+            sender_addresses=frozenset(a for a, who in known_a.items() if sender in who),
+            sender_domains=frozenset(d for d, who in known_d.items() if sender in who),
+            organisation_addresses=frozenset(known_a), organisation_domains=frozenset(known_d))
 
     async def regular_domains(self, min_deliveries: int = 3, limit: int = 5000) -> tuple[str, ...]:
         """Domains the organisation mails regularly: what a look-alike is compared with."""
