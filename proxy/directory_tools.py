@@ -15,15 +15,15 @@ from .settings import load_settings
 
 
 def add_parsers(sub) -> None:
-    for noun, run, what in (("clients", import_clients, "the client directory (取引先台帳)"),
-                            ("suppress", import_suppressions, "the suppression list")):
+    for noun, what in (("clients", "the client directory (取引先台帳)"),
+                       ("suppress", "the suppression list")):
         parser = sub.add_parser(noun, help=f"manage {what}")
         verbs = parser.add_subparsers(dest=f"{noun}_command")
         imp = verbs.add_parser("import", help=f"import {what} from a CSV or YAML file")
         imp.add_argument("file", type=Path)
         imp.add_argument("--replace", action="store_true", help="replace the whole list instead of adding")
         imp.add_argument("--config")
-        imp.set_defaults(run=run)
+        imp.set_defaults(run=import_list, list_name=noun)
 
 
 def _read(path: Path) -> bytes:
@@ -33,23 +33,21 @@ def _read(path: Path) -> bytes:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def import_clients(args: argparse.Namespace) -> int:
-    try:
-        clients = read_clients(_read(args.file), str(args.file))
-    except DirectoryError as exc:
-        raise ConfigError(str(exc)) from None
-    added, updated = asyncio.run(_with_store(args.config, lambda d: d.import_clients(clients, replace=args.replace)))
-    print(f"clients: {added} added, {updated} updated from {args.file}")
-    return 0
+# noun -> (reader of the file, DirectoryStore method, what to print of its two counts)
+_LISTS = {
+    "clients": (read_clients, "import_clients", "clients: {} added, {} updated from {}"),
+    "suppress": (read_suppressions, "import_suppressions", "suppressions: {} added, {} already listed, from {}"),
+}
 
 
-def import_suppressions(args: argparse.Namespace) -> int:
+def import_list(args: argparse.Namespace) -> int:
+    reader, method, report = _LISTS[args.list_name]
     try:
-        entries = read_suppressions(_read(args.file), str(args.file))
+        entries = reader(_read(args.file), str(args.file))
     except DirectoryError as exc:
         raise ConfigError(str(exc)) from None
-    added, known = asyncio.run(_with_store(args.config, lambda d: d.import_suppressions(entries, replace=args.replace)))
-    print(f"suppressions: {added} added, {known} already listed, from {args.file}")
+    counts = asyncio.run(_with_store(args.config, lambda d: getattr(d, method)(entries, replace=args.replace)))
+    print(report.format(*counts, args.file))
     return 0
 
 

@@ -66,7 +66,7 @@ class Guard:
                            ca_file=settings.ca_file, local_hostname=settings.hostname)
         # A job's lease outlives one delivery attempt, and no more: the jobs of a guard killed
         # mid-send are picked up again soon after.
-        history = DeliveryHistory(store.engine)
+        history = DeliveryHistory(store.engine, writing=store.writing)
         await history.load()
         worker = Worker(store, send, notice_from=settings.notice_from,
                         lease=settings.delivery_timeout * 2 + 10, backoff=settings.retry_schedule,
@@ -77,7 +77,7 @@ class Guard:
         feed.applied()
         await pipeline.warm_up()
         rules = RuleBook(settings.rules, rule_groups(settings))
-        decisions = DecisionLog(store.engine)
+        decisions = DecisionLog(store.engine, writing=store.writing)
         quarantine = Quarantine(store, HoldPolicy(public_url=settings.public_url,
                                                   hold_expiry=settings.hold_expiry,
                                                   notice_from=settings.notice_from),
@@ -95,8 +95,8 @@ class Guard:
                              on_directory_changed=feed.changed,
                              on_approval_decided=quarantine.approval_decided)
         reinspect = _reinspector(pipeline, rules, history, handler.policy.is_external)
-        web = _start_web(settings, store, quarantine, worker, metrics, reinspect,
-                         admin)
+        web = _start_web(settings, store, quarantine, worker, metrics, reinspect, admin,
+                         handler.policy.is_external)
         stopping = asyncio.Event()
         tasks = [asyncio.create_task(web.serve(), name="web"),
                  asyncio.create_task(worker.run(stopping), name="worker"),
@@ -191,9 +191,9 @@ def _login_check(settings: Settings):
 
 
 def _start_web(s: Settings, store: Store, quarantine: Quarantine, worker: Worker, metrics: Metrics,
-               reinspect, admin: list) -> _Web:
+               reinspect, admin: list, is_external) -> _Web:
     outbox = s.upstream.path if s.upstream.scheme == "maildir" else None
-    pages = Pages(store=store, is_external=ExternalRecipients(s.internal_domains).is_external,
+    pages = Pages(store=store, is_external=is_external,
                   outbox=outbox, on_queued=worker.wake, quarantine=quarantine, metrics=metrics,
                   reinspect=reinspect)
     config = uvicorn.Config(create_app(pages, admin), host=s.web_listen.host, port=s.web_listen.port,

@@ -11,6 +11,8 @@ import json
 import logging
 from dataclasses import dataclass
 
+from typing import Any, Callable
+
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -48,8 +50,10 @@ class RuleStats:
 
 
 class DecisionLog:
-    def __init__(self, engine: AsyncEngine, *, interval: float = 1.0) -> None:
+    def __init__(self, engine: AsyncEngine, *, interval: float = 1.0,
+                 writing: Callable[[], Any] | None = None) -> None:
         self.engine = engine
+        self._writing = writing   # the store's writer queue (Store.writing), if it has one
         self.interval = interval
         self._pending: list[DecisionRecord] = []
 
@@ -63,7 +67,7 @@ class DecisionLog:
         batch, self._pending = self._pending, []
         if not batch:
             return
-        async with self.engine.begin() as conn:
+        async with (self._writing or self.engine.begin)() as conn:
             await conn.execute(decisions.insert(), [_decision_row(r) for r in batch])
             rows = [{"message_id": r.id, "rule_id": m.id, "mode": m.mode, "action": m.action, "at": r.at}
                     for r in batch for m in r.decision.matched]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -28,8 +28,10 @@ REFRESH_EVERY = 30   # flushes between reloads of other instances' deliveries
 
 
 class DeliveryHistory:
-    def __init__(self, engine: AsyncEngine, *, interval: float = 1.0) -> None:
+    def __init__(self, engine: AsyncEngine, *, interval: float = 1.0,
+                 writing: Callable[[], Any] | None = None) -> None:
         self.engine = engine
+        self._writing = writing   # the store's writer queue (Store.writing), if it has one
         self.interval = interval
         self._pending: dict[tuple[str, str], float] = {}
         # Who mailed each address and each domain: a snapshot costs a few lookups per
@@ -99,5 +101,5 @@ class DeliveryHistory:
         stmt = stmt.on_conflict_do_update(
             index_elements=[history.c.sender, history.c.address],
             set_={"last_at": stmt.excluded.last_at, "deliveries": history.c.deliveries + 1})
-        async with self.engine.begin() as conn:
+        async with (self._writing or self.engine.begin)() as conn:
             await conn.execute(stmt)

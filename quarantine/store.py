@@ -35,7 +35,9 @@ class Store:
             yield await conn.execution_options(mdg_read_only=True)
 
     @asynccontextmanager
-    async def _begin(self) -> AsyncIterator[AsyncConnection]:
+    async def writing(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction. Every writer of this guard goes through here (the decision log
+        and the history too), so on SQLite they queue on one lock."""
         if self._writer is None:
             async with self.engine.begin() as conn:
                 yield conn
@@ -63,7 +65,7 @@ class Store:
                    approver_tokens: Sequence[tuple[str, str]] = ()) -> None:
         """Store the message, its notices, approver links and the audit row in one transaction."""
         now = time.time()
-        async with self._begin() as conn:
+        async with self.writing() as conn:
             await conn.execute(held.insert().values(
                 id=msg.id, state="held", kind=msg.kind, created_at=now, updated_at=now,
                 expires_at=expires_at, mail_from=msg.mail_from,
@@ -107,7 +109,7 @@ class Store:
         new links, notices and, with `then`, its release or cancellation. False when the hold
         changed since it was read at `read_at` (acted on, expired, fixed in another tab)."""
         now = time.time()
-        async with self._begin() as conn:
+        async with self.writing() as conn:
             result = await conn.execute(
                 update(held).where(held.c.id == message_id, held.c.state == "held",
                                    held.c.updated_at == read_at).values(
@@ -141,7 +143,7 @@ class Store:
         The conditional UPDATE makes the transition happen once even when two requests or two
         guard instances race: releasing twice sends once.
         """
-        async with self._begin() as conn:
+        async with self.writing() as conn:
             return await _transition(conn, message_id, to_state, actor, client_addr,
                                      now or time.time(), note)
 
@@ -154,13 +156,13 @@ class Store:
 
     async def enqueue(self, kind: str, message_id: str | None, mail_from: str,
                       rcpt_tos: Iterable[str], raw: bytes | None) -> None:
-        async with self._begin() as conn:
+        async with self.writing() as conn:
             await _enqueue(conn, kind, message_id, mail_from, tuple(rcpt_tos), raw, time.time())
 
     async def claim(self, now: float, lease: float, limit: int = 20) -> list[OutboundJob]:
         """Due outbound jobs, leased to this worker; SKIP LOCKED lets instances share the queue."""
         free_lease = outbound.c.lease_until.is_(None) | (outbound.c.lease_until < now)
-        async with self._begin() as conn:
+        async with self.writing() as conn:
             rows = (await conn.execute(
                 select(outbound).where(outbound.c.state == "pending",
                                        outbound.c.next_attempt_at <= now, free_lease)
@@ -177,7 +179,7 @@ class Store:
         return jobs
 
     async def job_sent(self, job: OutboundJob) -> None:
-        async with self._begin() as conn:
+        async with self.writing() as conn:
             await conn.execute(update(outbound).where(outbound.c.id == job.id)
                                .values(state="sent", attempts=job.attempts + 1, lease_until=None,
                                        last_error=None))
@@ -185,14 +187,14 @@ class Store:
                          f"recipients={len(job.rcpt_tos)}")
 
     async def job_retry(self, job: OutboundJob, error: str, next_at: float, detail: str) -> None:
-        async with self._begin() as conn:
+        async with self.writing() as conn:
             await conn.execute(update(outbound).where(outbound.c.id == job.id)
                                .values(attempts=job.attempts + 1, next_attempt_at=next_at,
                                        lease_until=None, last_error=error[:500]))
             await _audit(conn, job.message_id, "system", None, f"{job.kind}_deferred", detail)
 
     async def job_failed(self, job: OutboundJob, error: str, detail: str) -> None:
-        async with self._begin() as conn:
+        async with self.writing() as conn:
             await conn.execute(update(outbound).where(outbound.c.id == job.id)
                                .values(state="failed", attempts=job.attempts + 1, lease_until=None,
                                        last_error=error[:500]))

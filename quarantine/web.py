@@ -125,9 +125,10 @@ class Pages:
         note = str(form.get("note", ""))[:1000].strip() or None
         if await self.store.decide_hold(record.id, _TRANSITIONS[action], actor=actor,
                                         client_addr=client, note=note):
-            if link.role == "approver":
+            if link.role == "approver":   # tells the sender, and wakes the worker
                 await self.quarantine.approval_decided(record, link.actor, action == "approve", note or "")
-            self.on_queued()
+            else:
+                self.on_queued()
         # Post/Redirect/Get: the page then shows what happened, and a reload does nothing.
         return RedirectResponse(request.url.path, status_code=303, headers=_HEADERS)
 
