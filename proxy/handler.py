@@ -23,6 +23,7 @@ from quarantine.metrics import Metrics
 from rules import Decision, MessageFacts, RuleSet, decide
 
 from .pipeline import Inspection, Pipeline
+from .session import hook_names
 
 log = logging.getLogger("guard.smtp")
 
@@ -57,6 +58,8 @@ class Handler:
         self.inflight = 0
         self.idle = asyncio.Event()
         self.idle.set()
+
+    __dir__ = hook_names
 
     # --- MAIL / RCPT: cheap checks, never an open relay ----------------------------------
     async def handle_MAIL(self, server, session, envelope, address, mail_options):

@@ -147,16 +147,18 @@ async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet) 
     elif not s.trusted_networks:
         log.warning("event=config_warning detail=no_tls_and_no_trusted_networks_nobody_can_relay")
     authenticator = Authenticator(Users.load(s.users_file))
+    loop = asyncio.get_running_loop()
 
     def factory() -> GuardSMTP:
+        # The loop is passed so that aiosmtpd does not look it up, with warnings filters,
+        # for every connection.
         session = GuardSMTP(handler, data_size_limit=s.max_message_size, enable_SMTPUTF8=True,
-                       decode_data=False, hostname=s.hostname, tls_context=tls,
-                       timeout=s.session_timeout, auth_required=False, auth_require_tls=True,
-                       authenticator=authenticator)
+                            decode_data=False, hostname=s.hostname, tls_context=tls,
+                            timeout=s.session_timeout, auth_required=False, auth_require_tls=True,
+                            authenticator=authenticator, loop=loop)
         sessions.add(session)
         return session
 
-    loop = asyncio.get_running_loop()
     return await loop.create_server(factory, host=s.smtp_listen.host, port=s.smtp_listen.port)
 
 

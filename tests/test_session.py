@@ -1,4 +1,4 @@
-"""GuardSMTP parses MAIL/RCPT addresses exactly as aiosmtpd does (it only drops a hot spot)."""
+"""GuardSMTP behaves as aiosmtpd's SMTP does; it only takes per-session hot spots out."""
 from __future__ import annotations
 
 import asyncio
@@ -10,14 +10,108 @@ from proxy.session import GuardSMTP
 
 CASES = ["<taro@example.co.jp>", "<taro@example.co.jp> SIZE=1000 BODY=8BITMIME", "taro@example.co.jp",
          "", "<>", "<broken", "<" + "x" * 80 + "@example.co.jp>", '<"quoted local"@example.co.jp>',
-         "<日本語@例え.jp>", "<a@[127.0.0.1]>", "  <spaced@example.co.jp>"]
+         "<日本語@例え.jp>", "<a@[127.0.0.1]>", "  <spaced@example.co.jp>",
+         # the plain-path shortcut's edges: what follows ">", dots, odd characters
+         "<a@b.c>  SIZE=1", "<a@b.c>\tSIZE=1", "<a@b.c>X", "<a@b.c>(comment) SIZE=1", "<a@b.c> ",
+         "<a@b.c> (comment)", "<a.b+tag@b.c>", "<.a@b.c>", "<a.@b.c>", "<a..b@b.c>",
+         "<a@b..c>", "<a@.b.c>", "<a@b.c.>", "<a@b_c.d>", "<a@b>", "<A!#$%&'*+/=?^_`{|}~-@B.C>",
+         "<a@b.c>>", "<<a@b.c>", "<a b@c.d>", "<@relay.example:a@b.c>"]
+
+
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
+        return "250 OK"
+
+    async def auth_CUSTOM(self, server, args):
+        return None
+
+
+async def _both(make):
+    return make(GuardSMTP), make(SMTP)
 
 
 @pytest.mark.parametrize("arg", CASES)
 def test_same_address_parsing_as_aiosmtpd(arg):
-    async def both():
-        class Handler:
-            pass
-        return GuardSMTP(Handler())._getaddr(arg), SMTP(Handler())._getaddr(arg)
-    ours, theirs = asyncio.run(both())
+    ours, theirs = asyncio.run(_both(lambda cls: cls(Handler())._getaddr(arg)))
     assert ours == theirs
+
+
+def test_same_commands_auth_mechanisms_and_hooks_as_aiosmtpd():
+    def tables(cls):
+        session = cls(Handler(), auth_exclude_mechanism=["LOGIN"])
+        return (sorted(session._smtp_methods), sorted(session._auth_methods),
+                sorted(session._handle_hooks),
+                {name: impl.is_builtin for name, impl in session._auth_methods.items()})
+    ours, theirs = asyncio.run(_both(tables))
+    assert ours == theirs
+    assert "DATA" in ours[0] and "CUSTOM" in ours[1] and "PLAIN" in ours[1] and "LOGIN" not in ours[1]
+
+
+# --- DATA: the same replies and the same bytes as aiosmtpd, however the data arrives -----
+LONG = b"x" * 2500
+DATA_CASES = {
+    "plain": b"Subject: a\r\n\r\nbody\r\n",
+    "empty": b"",
+    "one line": b"only\r\n",
+    "stuffed dots": b"..leading\r\n..\r\n...\r\nmid.dle\r\n",
+    "lines ending in a dot": b"end.\r\nand.\r\n.\r\n"[:-3] + b"x.\r\n",
+    "dot space": b". \r\n.x\r\n",
+    "bare LF and CR kept": b"a\nb\rc\r\n\n.\r\n"[:-3] + b"d\r\n",
+    "dot after bare LF": b"a\n.b\r\n",
+    "999 octets": b"y" * 999 + b"\r\n",
+    "1000 octets": b"y" * 1000 + b"\r\n",
+    "stuffed 999": b"." + b"y" * 998 + b"\r\n" + b".." + b"y" * 997 + b"\r\n",
+    "stuffed 1000": b".." + b"y" * 998 + b"\r\n",
+    "long line then more": LONG + b"\r\nafter\r\n",
+    "long stretch with dots": (b"a." * 1500) + b"\r\n",
+    "too much": b"z" * 70 + b"\r\n" + b"w" * 60 + b"\r\n",
+    "too much, then a long line": b"z" * 150 + b"\r\n" + LONG + b"\r\n",
+    "long line, then too much": LONG + b"\r\n" + b"z" * 150 + b"\r\n",
+}
+SIZE_LIMITED = {"too much", "too much, then a long line", "long line, then too much"}
+
+
+class Recorder:
+    def __init__(self):
+        self.contents = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.contents.append(envelope.original_content)
+        return "250 OK"
+
+
+async def _session(cls, data: bytes, chunk: int, limit: int, tail: bytes) -> tuple:
+    recorder = Recorder()
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: cls(recorder, data_size_limit=limit, hostname="h"),
+                                      "127.0.0.1", 0)
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.sockets[0].getsockname()[1])
+    replies = [await reader.readline()]
+    for command in (b"EHLO c\r\n", b"MAIL FROM:<a@b.c>\r\n", b"RCPT TO:<d@e.f>\r\n", b"DATA\r\n"):
+        writer.write(command)
+        while True:
+            line = await reader.readline()
+            replies.append(line)
+            if line[3:4] != b"-":
+                break
+    stream = data + b".\r\n" + tail
+    for i in range(0, len(stream), chunk):
+        writer.write(stream[i:i + chunk])
+        await writer.drain()
+    replies += [await reader.readline() for _ in range(tail.count(b"\r\n") + 1)]
+    writer.close()
+    server.close()
+    return replies, recorder.contents
+
+
+@pytest.mark.parametrize("name", DATA_CASES)
+@pytest.mark.parametrize("chunk", [1, 7, 1 << 16])
+def test_data_read_as_aiosmtpd_reads_it(name, chunk):
+    data = DATA_CASES[name]
+    limit = 100 if name in SIZE_LIMITED else 33554432
+    tail = b"NOOP\r\nQUIT\r\n" if chunk > 1 else b""   # a client that does not wait for 250
+    ours = asyncio.run(_session(GuardSMTP, data, chunk, limit, tail))
+    theirs = asyncio.run(_session(SMTP, data, chunk, limit, tail))
+    assert ours == theirs
+    replies, contents = ours
+    assert replies[-1 - tail.count(b"\r\n")][:3] in (b"250", b"500", b"552")
