@@ -6,6 +6,7 @@ Every path ends in one of: forwarded and accepted upstream (250), committed to t
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import logging
 import secrets
@@ -58,6 +59,8 @@ class Handler:
         self.inflight = 0
         self.idle = asyncio.Event()
         self.idle.set()
+        # Asked at every RCPT; clients come from few addresses.
+        self._trusted_address = functools.lru_cache(maxsize=1024)(self._is_trusted)
 
     __dir__ = hook_names
 
@@ -80,9 +83,12 @@ class Handler:
         return "250 2.1.5 OK"
 
     def _trusted(self, peer) -> bool:
+        return self._trusted_address(peer[0] if isinstance(peer, tuple) and peer else peer)
+
+    def _is_trusted(self, address) -> bool:
         try:
-            ip = ipaddress.ip_address(peer[0] if isinstance(peer, tuple) else peer)
-        except (ValueError, TypeError, IndexError):
+            ip = ipaddress.ip_address(address)
+        except (ValueError, TypeError):
             return False
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
             ip = ip.ipv4_mapped

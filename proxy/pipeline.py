@@ -126,6 +126,7 @@ _worker_config: list[InspectorConfig] = []
 def _init_worker(config: InspectorConfig) -> None:
     _worker_config[:] = [config]
     _worker_inspectors[:] = build_inspectors(config)
+    signal.signal(signal.SIGALRM, _on_alarm)
 
 
 def _on_alarm(signum, frame):
@@ -137,7 +138,6 @@ def _inspect_in_worker(raw: bytes, envelope: Envelope, budget: float,
     config = _worker_config[0]
     # The history snapshot is the message's own; the inspector is built for it.
     inspectors = _worker_inspectors + [FirstTimeRecipients(history, config.internal_domains)]
-    signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, budget)
     try:
         return inspect_raw(raw, envelope, inspectors, config.limits)

@@ -73,8 +73,9 @@ class _Worker:
         body = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
         self.writer.write(_HEADER.pack(len(body)) + body)
         try:
-            return await asyncio.wait_for(self._answer(), deadline)
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(deadline):   # no extra task, unlike wait_for
+                return await self._answer()
+        except TimeoutError:
             raise WorkerTimeout() from None
         except (asyncio.IncompleteReadError, ConnectionError):
             raise WorkerDied() from None

@@ -1,8 +1,10 @@
 """decide(): findings + facts + rules -> Decision. Pure and deterministic (DESIGN.md step 4)."""
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
-from typing import Iterable, Mapping
+import functools
+import re
+from fnmatch import translate
+from typing import Callable, Iterable, Mapping
 
 from inspectors.base import Finding, domain_of, is_within
 
@@ -69,7 +71,7 @@ def evaluate(cond: Condition, findings: tuple[Finding, ...]) -> tuple[Finding, .
 
 
 def _matches(cond: CodeCondition, finding: Finding) -> bool:
-    if not fnmatchcase(finding.code, cond.code):
+    if not _code_matcher(cond.code)(finding.code):
         return False
     if finding.count < cond.min_count:
         return False
@@ -78,6 +80,15 @@ def _matches(cond: CodeCondition, finding: Finding) -> bool:
     if cond.where is not None and not any(_kind_of(w) == cond.where for w in finding.where):
         return False
     return all(_tally(finding, name) >= least for name, least in cond.min_tally)
+
+
+@functools.lru_cache(maxsize=4096)
+def _code_matcher(pattern: str) -> Callable[[str], object]:
+    """fnmatchcase(code, pattern) as one call; most conditions name a single code, and
+    decide() runs for every message."""
+    if not any(c in pattern for c in "*?["):
+        return pattern.__eq__
+    return re.compile(translate(pattern)).match
 
 
 def _kind_of(where: str) -> str:

@@ -5,6 +5,7 @@ import dataclasses
 import io
 import random
 import zipfile
+from pathlib import Path
 from email.message import EmailMessage
 from email.mime.application import MIMEApplication
 from email.mime.message import MIMEMessage
@@ -14,6 +15,7 @@ from email.mime.text import MIMEText
 import pytest
 
 from inspectors.base import Envelope
+from inspectors.extract.mail import _parsed, read_message
 from inspectors.limits import Limits
 from inspectors.message import MessageView, Summary, parse
 
@@ -225,3 +227,43 @@ def test_html_only_body_with_meta_charset():
     page = '<html><head><meta charset="shift_jis"></head><body>個人番号&nbsp;①<br>髙橋</body></html>'
     raw = b"Content-Type: text/html\r\n\r\n" + page.encode("cp932")
     assert parse(raw, ENV).texts[0].text == "個人番号\xa0①\n髙橋"
+
+
+def _shape(message) -> list:
+    payload = message.get_payload()
+    return [message.items(), message.get_unixfrom(), message.get_content_type(),
+            [type(d).__name__ for d in message.defects],
+            [_shape(p) for p in payload] if isinstance(payload, list) else payload]
+
+
+SINGLE_PART_EDGES = [
+    b"Subject: a\r\n\r\nbody\r\n",
+    b"Subject: a\n\nLF only\n",
+    b"Subject: a\n\r\nmixed\r\n",
+    b"From sender Mon Jan 1 00:00:00 2024\r\nSubject: mbox\r\n\r\nbody\r\n",
+    b"Subject: a\r\nnot a header line\r\n\r\nbody\r\n",     # the body starts early
+    b"\r\nno headers at all\r\n\r\nsecond paragraph\r\n",
+    b"Subject: a\r\r\n\r\nodd line end\r\n",
+    b"Subject: a\r\n  folded\r\n\r\n\r\nleading blank line\r\n",
+    b"Subject: \x93\xfa\x96\x7b\r\nContent-Type: text/plain; charset=shift_jis\r\n\r\n\x82\xa0\r\n",
+    b"Content-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\nx\r\n",
+    b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n",
+    b"Subject: headers only\r\n",
+]
+
+
+@pytest.mark.parametrize("raw", SINGLE_PART_EDGES)
+def test_single_part_shortcut_reads_as_the_email_parser_does(raw):
+    assert _shape(read_message(raw)) == _shape(_parsed(raw))
+
+
+def test_single_part_shortcut_over_the_mime_corpus():
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "mime"
+    if not corpus.is_dir():
+        pytest.skip("../shared/corpus/mime is not here")
+    checked = 0
+    for path in sorted(p for p in corpus.rglob("*") if p.is_file()):
+        raw = path.read_bytes()
+        assert _shape(read_message(raw)) == _shape(_parsed(raw)), path.name
+        checked += 1
+    assert checked > 1000

@@ -10,6 +10,7 @@ import binascii
 import email
 import email.policy
 import io
+import re
 from email.feedparser import BytesFeedParser
 from email.generator import BytesGenerator
 from email.message import Message
@@ -23,6 +24,7 @@ from .text import html_charset, html_to_text
 
 _SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject")
 _FEED = 1 << 16
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")   # the end of the header section
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
@@ -37,9 +39,25 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
 
 
 def read_message(data: bytes) -> Message:
-    """The parsed message, fed in slices: email.message_from_bytes first turns the whole
-    message into one str held in a StringIO (4 bytes a character), which for a 25 MB
-    message alone is a 100 MB peak."""
+    """The parsed message. A message of one part is parsed to the end of its headers and
+    given the rest as its body: the email parser would carry every line of it through
+    Python one by one (half the CPU of inspecting a plain message) to the same result."""
+    blank = _BLANK_LINE.search(data)
+    if blank:
+        message = _parsed(data[:blank.end()])
+        # The parser read exactly the headers and the empty line when nothing is left over
+        # for the body; a malformed header line would have started the body earlier.
+        if message.get_content_maintype() not in ("multipart", "message") \
+                and message.get_payload() == "":
+            message.set_payload(data[blank.end():].decode("ascii", "surrogateescape"))
+            return message
+    return _parsed(data)
+
+
+def _parsed(data: bytes) -> Message:
+    """Fed in slices: email.message_from_bytes first turns the whole message into one str
+    held in a StringIO (4 bytes a character), which for a 25 MB message alone is a 100 MB
+    peak."""
     parser = BytesFeedParser(policy=email.policy.compat32)
     view = memoryview(data)
     for start in range(0, len(data), _FEED):
