@@ -70,22 +70,30 @@ class PersonalData:
 
 def _read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = False) -> None:
     """A table's values and people; a table in quoted text adds its people, not its contacts."""
-    read = tables.read(table, scanner)
-    for cell, hit in read.hits:
-        if (hit.strong or cell.kind == "person_name") and not (quoted and hit.kind in CONTACT_KINDS):
-            ledger.add(hit.kind, hit.value, _cell_place(table, cell))
-    named = {(cell.row, cell.first_col) for cell, hit in read.hits if hit.kind == "person_name"}
-    for cell in read.cells:
-        if cell.kind == "person_name" and (cell.row, cell.first_col) not in named and not quoted \
-                and tables.looks_like_name(cell.text):
-            ledger.add("person_name", cell.text.replace(" ", "").replace("\u3000", ""), _cell_place(table, cell))
-    people = records.table_people(read)
-    if people:
-        first, last = people[0], people[-1]
-        ledger.add_list(Place(where=table.where, table=table, row=first.row, first_col=0, last_col=0),
-                        Place(where=table.where, table=table, row=last.row,
-                              first_col=max(len(r) for r in table.rows) - 1,
-                              last_col=max(len(r) for r in table.rows) - 1), people)
+    first = last = None
+    attributes: set[str] = set()
+    count = 0
+    for read in tables.read(table, scanner):
+        for cell, hit in read.hits:
+            if (hit.strong or cell.kind == "person_name") and not (quoted and hit.kind in CONTACT_KINDS):
+                ledger.add(hit.kind, hit.value, _cell_place(table, cell))
+        named = {(cell.row, cell.first_col) for cell, hit in read.hits if hit.kind == "person_name"}
+        for cell in read.cells:
+            if cell.kind == "person_name" and (cell.row, cell.first_col) not in named and not quoted \
+                    and tables.looks_like_name(cell.text):
+                ledger.add("person_name", cell.text.replace(" ", "").replace("\u3000", ""), _cell_place(table, cell))
+        people = records.table_people(read)
+        ledger.add_people(people)
+        if people:
+            first = people[0].row if first is None else first
+            last = people[-1].row
+            attributes.update(*(p.attributes for p in people))
+            count += len(people)
+    if count:
+        width = max(len(r) for r in table.rows)
+        ledger.add_list(Place(where=table.where, table=table, row=first, first_col=0, last_col=0),
+                        Place(where=table.where, table=table, row=last, first_col=width - 1,
+                              last_col=width - 1), frozenset(attributes), count)
 
 
 def _cell_place(table: Table, cell) -> Place:
@@ -111,6 +119,8 @@ def _read_prose(piece: delimited.Prose, scanner: Scanner, ledger: Ledger) -> Non
     for person_line, hit in located:       # a bare surname counts where it stands in a list
         if not hit.strong and person_line in in_lists and not layout.quoted(hit.start):
             ledger.add(hit.kind, hit.value, Place(where=piece.where, line=person_line))
+    ledger.add_people(people)
     if people:
         ledger.add_list(Place(where=piece.where, line=people[0].row),
-                        Place(where=piece.where, line=people[-1].last_row), people)
+                        Place(where=piece.where, line=people[-1].last_row),
+                        frozenset().union(*(p.attributes for p in people)), len(people))

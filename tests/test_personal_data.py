@@ -9,6 +9,7 @@ from inspectors.base import Envelope
 from inspectors.message import MessageView, Table, TextChunk
 from inspectors.personal_data import PersonalData, my_number_is_valid
 from inspectors.pii.masks import mask
+from inspectors.pii.tables import ROWS_PER_READ
 from inspectors.pii.validators import PhonePlan, card_is_valid, corporate_number_is_valid
 
 TODAY = datetime.date(2024, 4, 1)
@@ -216,6 +217,19 @@ def test_table_header_on_row_three_and_english_headers():
     found = findings(tables=(Table(where="attachment:list.xlsx!Sheet1", rows=rows),))
     assert found["records"].count == 15
     assert found["phone"].where == ("attachment:list.xlsx!Sheet1!B4:B18",)
+
+
+def test_a_table_longer_than_one_read_is_one_list():
+    # Tables are read ROWS_PER_READ rows at a time; the findings must not show the seams.
+    n = 2 * ROWS_PER_READ + 345
+    people = [(f"山田 {chr(0x4e00 + i % 2000)}{chr(0x4e00 + i // 2000)}", f"090-{1000 + i % 9000}-{2000 + i // 9000}",
+               f"user{i}@example.com") for i in range(n)]
+    rows = (("名簿",), ("氏名", "電話番号", "メール")) + tuple(people)
+    found = findings(tables=(Table(where="attachment:big.xlsx!Sheet1", rows=rows),))
+    assert found["records"].count == n and found["phone"].count == n and found["email_address"].count == n
+    assert found["records"].where == (f"attachment:big.xlsx!Sheet1!A3:C{n + 2}",)
+    assert found["phone"].where == (f"attachment:big.xlsx!Sheet1!B3:B{n + 2}",)
+    assert found["records"].evidence == (f"{n} people: email_address+person_name+phone",)
 
 
 def test_phone_split_over_merged_header_cells_and_names_split():

@@ -32,10 +32,29 @@ class Place:
 
 
 @dataclass
+class _Spread:
+    """Where one kind's values stand in one text chunk or table: the first and the last of
+    them and the columns they cover, which is all a finding's `where` shows. A table of
+    40,000 rows holds one of these, not a place per value."""
+    first: Place
+    last: Place
+    min_col: int
+    max_col: int
+
+    def take(self, place: Place) -> None:
+        if _order(place) < _order(self.first):
+            self.first = place
+        if _order(place) > _order(self.last):
+            self.last = place
+        self.min_col = min(self.min_col, place.first_col)
+        self.max_col = max(self.max_col, place.last_col)
+
+
+@dataclass
 class Ledger:
     ignored_addresses: frozenset[str] = frozenset()     # the sender's and visible recipients'
     values: dict[str, dict[str, None]] = field(default_factory=dict)
-    places: dict[str, list[Place]] = field(default_factory=dict)
+    places: dict[str, dict[tuple[str, bool], _Spread]] = field(default_factory=dict)
     people: dict[tuple, None] = field(default_factory=dict)
     lists: list[tuple[Place, Place, frozenset[str], int]] = field(default_factory=list)
 
@@ -43,20 +62,27 @@ class Ledger:
         if kind == "email_address" and value in self.ignored_addresses:
             return
         self.values.setdefault(kind, {})[value] = None
-        self.places.setdefault(kind, []).append(place)
+        spreads = self.places.setdefault(kind, {})
+        group = (place.where, place.table is None)
+        if group in spreads:
+            spreads[group].take(place)
+        else:
+            spreads[group] = _Spread(place, place, place.first_col, place.last_col)
 
-    def add_list(self, first: Place, last: Place, people) -> None:
-        """A table's or a text's people: counted once per key across the message."""
-        if not people:
-            return
-        attributes = frozenset().union(*(p.attributes for p in people))
-        self.lists.append((first, last, attributes, len(people)))
+    def add_people(self, people) -> None:
+        """People counted once per key across the message."""
         for person in people:
             self.people[person.key] = None
 
+    def add_list(self, first: Place, last: Place, attributes: frozenset[str], count: int) -> None:
+        """A table's or a text's list of `count` people (added with add_people)."""
+        if count:
+            self.lists.append((first, last, attributes, count))
+
     def findings(self) -> list[Finding]:
         out = [Finding(code=f"pii.{kind}", count=len(self.values[kind]),
-                       where=_where(self.places[kind]),
+                       where=tuple(_span(g.first, g.last, g.min_col, g.max_col)
+                                   for g in self.places[kind].values())[:MAX_WHERE],
                        evidence=tuple(mask(kind, v) for v in list(self.values[kind])[:MAX_EVIDENCE]))
                for kind in CODES if self.values.get(kind)]
         if self.people:
@@ -67,22 +93,15 @@ class Ledger:
         return out
 
 
-def _where(places: list[Place]) -> tuple[str, ...]:
-    """One entry per text chunk or table: its line or lines, or the range of its cells."""
-    grouped: dict[tuple[str, bool], list[Place]] = {}
-    for place in places:
-        grouped.setdefault((place.where, place.table is None), []).append(place)
-    return tuple(_span(min(g, key=_order), max(g, key=_order), g) for g in grouped.values())[:MAX_WHERE]
-
-
 def _order(place: Place) -> tuple[int, int]:
     return (place.line, place.row)
 
 
-def _span(first: Place, last: Place, group: list[Place] | None = None) -> str:
+def _span(first: Place, last: Place, min_col: int | None = None, max_col: int | None = None) -> str:
     if first.table is not None:
-        cols = [p.first_col for p in group or (first, last)] + [p.last_col for p in group or (first, last)]
-        top, bottom = first.table.ref(first.row, min(cols)), first.table.ref(last.row, max(cols))
+        cols = (first.first_col, last.first_col, first.last_col, last.last_col)
+        top = first.table.ref(first.row, min(cols) if min_col is None else min_col)
+        bottom = first.table.ref(last.row, max(cols) if max_col is None else max_col)
         return f"{first.where}!{top}" if top == bottom else f"{first.where}!{top}:{bottom}"
     if first.line == last.line:
         return f"{first.where}!line {first.line}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Iterator
 
 from .. import patterns as P
 from ..message import Table
@@ -23,6 +24,7 @@ from .normaliser import header_form
 from .scanner import BARRIER, KEYVAL, Hit, Scanner
 
 HEADER_ROWS = 10
+ROWS_PER_READ = 1000
 # The label a cell is scanned under: one context word of the class the column kind needs.
 LABEL_FOR = {"my_number": "マイナンバー", "drivers_license": "免許証", "passport": "旅券",
              "pension_number": "基礎年金番号", "health_insurance": "被保険者番号", "residence_card": "在留カード",
@@ -50,6 +52,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class ReadTable:
+    """A block of a table's rows, as read."""
     table: Table
     cells: tuple[Cell, ...]
     hits: tuple[tuple[Cell, Hit], ...]
@@ -66,20 +69,24 @@ def column_kind(header: str) -> str:
     return next((kind for word, kind in _PARTIAL if word in form), "other")
 
 
-def read(table: Table, scanner: Scanner) -> ReadTable:
+def read(table: Table, scanner: Scanner) -> Iterator[ReadTable]:
+    """The table read ROWS_PER_READ rows at a time, so that the cells and hits of a sheet of
+    40,000 rows are never all held at once (they took three times the message's size)."""
     header_row, kinds = _header(table)
     start = 0 if header_row is None else header_row + 1
-    cells = tuple(cell for r in range(start, len(table.rows)) for cell in _cells(table.rows[r], r, kinds))
-    parts, offsets, size = [], [], 0
-    for cell in cells:
-        label = LABEL_FOR.get(cell.kind, "") if header_row is not None else ""
-        piece = f"{BARRIER}{label}{KEYVAL}{cell.text}\n".encode()
-        offsets.append(size)
-        parts.append(piece)
-        size += len(piece)
-    hits = scanner.scan(b"".join(parts)) if parts else []
-    located = tuple((cells[bisect_right(offsets, h.start) - 1], h) for h in hits)
-    return ReadTable(table=table, cells=cells, hits=located, header_row=header_row)
+    label_of = LABEL_FOR if header_row is not None else {}
+    for first in range(start, len(table.rows), ROWS_PER_READ):
+        rows = range(first, min(first + ROWS_PER_READ, len(table.rows)))
+        cells = tuple(cell for r in rows for cell in _cells(table.rows[r], r, kinds))
+        parts, offsets, size = [], [], 0
+        for cell in cells:
+            piece = f"{BARRIER}{label_of.get(cell.kind, '')}{KEYVAL}{cell.text}\n".encode()
+            offsets.append(size)
+            parts.append(piece)
+            size += len(piece)
+        hits = scanner.scan(b"".join(parts)) if parts else []
+        located = tuple((cells[bisect_right(offsets, h.start) - 1], h) for h in hits)
+        yield ReadTable(table=table, cells=cells, hits=located, header_row=header_row)
 
 
 def _header(table: Table) -> tuple[int | None, list[str] | None]:
