@@ -20,7 +20,7 @@ from aiosmtpd.smtp import SMTP
 # the address as written, and the parameters after the spaces.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _PLAIN_PATH = re.compile(rf"<((?:{_ATOM}\.)*{_ATOM}@(?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]+)>"
-                         r"(?:[ \t]+(?=[^ \t(])|$)")
+                         r"(?:[ \t]+(?=[^\s(])|\Z)")
 
 
 def hook_names(obj: object) -> list[str]:
@@ -44,10 +44,6 @@ log = logging.getLogger("guard.smtp")
 
 class GuardSMTP(SMTP):
     __dir__ = hook_names
-    # aiosmtpd sizes the connection's read buffer by this, and a read buffer of 1,001
-    # octets stops the socket every 2 KB of a message. The RFC's line limit, which is what
-    # aiosmtpd means by it, is kept by smtp_DATA below; command lines have their own limit.
-    line_length_limit = 1 << 16
 
     async def smtp_DATA(self, arg: str) -> None:
         """aiosmtpd's DATA, reading the message in blocks instead of line by line.
@@ -55,8 +51,8 @@ class GuardSMTP(SMTP):
         aiosmtpd awaits every line of the message separately: about a sixth of the CPU of a
         whole session for a 10 KB message. The replies and limits are aiosmtpd's: 503/501,
         "500 Line too long" for a line over 1,000 octets (RFC 5321 §4.5.3.1.6), "552 Too
-        much mail data" over data_size_limit, whichever comes first, and the data is read
-        to its end either way.
+        much mail data" over data_size_limit, in the order aiosmtpd finds them; and the
+        data is read to its end either way.
         """
         if self._decode_data or "DATA" not in self._handle_hooks:   # never so in the guard
             return await super().smtp_DATA(arg)
@@ -89,14 +85,16 @@ class GuardSMTP(SMTP):
         """The message up to the line ".", unstuffed; or b"" and the refusal it earned."""
         blocks: list[bytes] = []
         size, error, limit = 0, None, self.data_size_limit
-        at_line_start = True
+        tail = b"\r\n"   # the last two octets before the block: the data starts a line
         while True:
             try:
-                # Every end of the data is a ".\r\n"; not every ".\r\n" is the end.
+                # Every end of the data is a ".\r\n"; not every ".\r\n" is the end, and the
+                # CRLF before it may have come in the block before.
                 block = await self._reader.readuntil(b".\r\n")
-                end = block.endswith(b"\r\n.\r\n") or (at_line_start and block == b".\r\n")
+                end = (tail + block[-5:]).endswith(b"\r\n.\r\n")
             except asyncio.LimitOverrunError as exc:   # a long stretch without one
                 block, end = await self._reader.read(exc.consumed), False
+            tail = (tail + block[-2:])[-2:]
             if end:
                 block = block[:-3]
             size += len(block)
@@ -107,7 +105,6 @@ class GuardSMTP(SMTP):
                     blocks.clear()   # read on to the end, keeping nothing
             if end:
                 break
-            at_line_start = block.endswith(b"\r\n")
         raw = b"".join(blocks)
         error = error or _refusal(raw, None)
         if error:
@@ -143,21 +140,23 @@ class GuardSMTP(SMTP):
 
 
 def _refusal(data: bytes, limit: int | None) -> str | None:
-    """aiosmtpd's refusal of the data, if any: the first line over aiosmtpd's own
-    line_length_limit (1,001 octets with its CRLF), or the line that takes the size over
-    `limit`."""
+    """aiosmtpd's refusal of the data, if any, in its order: it stops at a line over 1,003
+    octets as soon as it has read that far; it counts the size of every line it reads whole
+    and then checks the line's length against its limit of 1,001 octets with the CRLF."""
     lines = data.split(b"\r\n")
     if limit is None:   # the size is known to be within the limit
         return _TOO_LONG if max(map(len, lines)) > _LINE_MAX else None
     size = -2   # the last piece has no CRLF after it
     for line in lines:
-        if len(line) > _LINE_MAX:
+        if len(line) > _LINE_MAX + 2:
             return _TOO_LONG
         size += len(line) + 2
         if size > limit:
             break
+        if len(line) > _LINE_MAX:
+            return _TOO_LONG
     return "552 Error: Too much mail data"
 
 
-_LINE_MAX = SMTP.line_length_limit - 2   # aiosmtpd's 1,001 octets, less the CRLF
+_LINE_MAX = SMTP.line_length_limit - 2   # 1,001 octets less the CRLF (RFC 5321 §4.5.3.1.6)
 _TOO_LONG = "500 Line too long (see RFC5321 4.5.3.1.6)"

@@ -232,6 +232,15 @@ def test_a_table_longer_than_one_read_is_one_list():
     assert found["records"].evidence == (f"{n} people: email_address+person_name+phone",)
 
 
+def test_a_birth_word_anywhere_in_a_table_lets_every_block_find_dates():
+    # The scanner looks for dates only in a text that speaks of birth; a table is one text,
+    # however many blocks it is read in.
+    rows = [(f"メモ{i}",) for i in range(2 * ROWS_PER_READ)]
+    rows[3], rows[-5] = ("1980年1月1日生",), ("生年月日は別紙",)
+    found = findings(tables=(Table(where="attachment:t.xlsx!Sheet1", rows=tuple(rows)),))
+    assert found["birth_date"].count == 1 and found["birth_date"].where == ("attachment:t.xlsx!Sheet1!A4",)
+
+
 def test_phone_split_over_merged_header_cells_and_names_split():
     rows = (("姓", "名", "電話番号", "", ""),) + tuple(
         (n.split()[0], n.split()[1], *p.split("-")) for n, p, _ in _people(10))

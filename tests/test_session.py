@@ -15,7 +15,8 @@ CASES = ["<taro@example.co.jp>", "<taro@example.co.jp> SIZE=1000 BODY=8BITMIME",
          "<a@b.c>  SIZE=1", "<a@b.c>\tSIZE=1", "<a@b.c>X", "<a@b.c>(comment) SIZE=1", "<a@b.c> ",
          "<a@b.c> (comment)", "<a.b+tag@b.c>", "<.a@b.c>", "<a.@b.c>", "<a..b@b.c>",
          "<a@b..c>", "<a@.b.c>", "<a@b.c.>", "<a@b_c.d>", "<a@b>", "<A!#$%&'*+/=?^_`{|}~-@B.C>",
-         "<a@b.c>>", "<<a@b.c>", "<a b@c.d>", "<@relay.example:a@b.c>"]
+         "<a@b.c>>", "<<a@b.c>", "<a b@c.d>", "<@relay.example:a@b.c>",
+         "<a@b.c> \r(x) SIZE=10", "<a@b.c>\t\r(x)", "<a@b.c> \n", "<a@b.c>\n"]
 
 
 class Handler:
@@ -67,8 +68,11 @@ DATA_CASES = {
     "too much": b"z" * 70 + b"\r\n" + b"w" * 60 + b"\r\n",
     "too much, then a long line": b"z" * 150 + b"\r\n" + LONG + b"\r\n",
     "long line, then too much": LONG + b"\r\n" + b"z" * 150 + b"\r\n",
+    "1000 octets and too much": b"y" * 1000 + b"\r\n",
+    "1001 octets and too much": b"a\r\n" + b"y" * 1001 + b"\r\n",
 }
-SIZE_LIMITED = {"too much", "too much, then a long line", "long line, then too much"}
+SIZE_LIMITED = {"too much", "too much, then a long line", "long line, then too much",
+                "1000 octets and too much", "1001 octets and too much"}
 
 
 class Recorder:
@@ -80,7 +84,8 @@ class Recorder:
         return "250 OK"
 
 
-async def _session(cls, data: bytes, chunk: int, limit: int, tail: bytes) -> tuple:
+async def _session(cls, data: bytes, chunk: int, limit: int, tail: bytes,
+                   splits: tuple[int, ...] = ()) -> tuple:
     recorder = Recorder()
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: cls(recorder, data_size_limit=limit, hostname="h"),
@@ -95,10 +100,17 @@ async def _session(cls, data: bytes, chunk: int, limit: int, tail: bytes) -> tup
             if line[3:4] != b"-":
                 break
     stream = data + b".\r\n" + tail
-    for i in range(0, len(stream), chunk):
-        writer.write(stream[i:i + chunk])
+    cuts = splits or range(chunk, len(stream), chunk)
+    for start, end in zip((0, *cuts), (*cuts, len(stream))):
+        writer.write(stream[start:end])
         await writer.drain()
-    replies += [await reader.readline() for _ in range(tail.count(b"\r\n") + 1)]
+        if splits:
+            await asyncio.sleep(0.05)   # so that the guard reads each piece on its own
+    for _ in range(tail.count(b"\r\n") + 1):
+        try:
+            replies.append(await asyncio.wait_for(reader.readline(), 10))
+        except asyncio.TimeoutError:   # the end of the data was missed: the session waits
+            replies.append(b"(no reply in 10 s)")
     writer.close()
     server.close()
     return replies, recorder.contents
@@ -115,3 +127,15 @@ def test_data_read_as_aiosmtpd_reads_it(name, chunk):
     assert ours == theirs
     replies, contents = ours
     assert replies[-1 - tail.count(b"\r\n")][:3] in (b"250", b"500", b"552")
+
+
+@pytest.mark.parametrize("back", [1, 2, 3, 4, 5, 6])
+def test_end_of_data_split_between_reads(back):
+    # A long stretch without ".\r\n" is read in pieces; the final CRLF "." CRLF may then
+    # straddle two reads.
+    data = (b"x" * 70 + b"\r\n") * 1000
+    cut = len(data) + 3 - back
+    ours = asyncio.run(_session(GuardSMTP, data, 0, 33554432, b"", splits=(cut,)))
+    theirs = asyncio.run(_session(SMTP, data, 0, 33554432, b"", splits=(cut,)))
+    assert ours == theirs
+    assert ours[0][-1] == b"250 OK\r\n" and ours[1] == [data]

@@ -93,13 +93,19 @@ _BIRTH_WORDS = re2.compile(("|".join(re2.escape(w) for w in P.CONTEXT_WORDS["bir
                             "|(?i:\\bdob\\b)").encode())
 
 
+def speaks_of_birth(data: bytes) -> bool:
+    return _BIRTH_WORDS.search(data) is not None
+
+
 @dataclass(frozen=True)
 class Scanner:
     """Scans UTF-8 text; `today` bounds birth dates (passed in: inspectors stay pure)."""
     today: datetime.date
 
-    def scan(self, data: bytes) -> list[Hit]:
-        pattern = _SCAN_DATES if _BIRTH_WORDS.search(data) else _SCAN
+    def scan(self, data: bytes, dates: bool | None = None) -> list[Hit]:
+        """Every hit in `data`. Dates are looked for in a text that speaks of birth: `dates`
+        says whether it does when `data` is only part of that text (a block of a table)."""
+        pattern = _SCAN_DATES if (speaks_of_birth(data) if dates is None else dates) else _SCAN
         classify = Classifier(data, self.today).classify
         labels = Labels()
         hits: list[Hit] = []

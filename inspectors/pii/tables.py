@@ -21,7 +21,7 @@ from typing import Iterator
 from .. import patterns as P
 from ..message import Table
 from .normaliser import header_form
-from .scanner import BARRIER, KEYVAL, Hit, Scanner
+from .scanner import BARRIER, KEYVAL, Hit, Scanner, speaks_of_birth
 
 HEADER_ROWS = 10
 ROWS_PER_READ = 1000
@@ -75,6 +75,7 @@ def read(table: Table, scanner: Scanner) -> Iterator[ReadTable]:
     header_row, kinds = _header(table)
     start = 0 if header_row is None else header_row + 1
     label_of = LABEL_FOR if header_row is not None else {}
+    dates = _speaks_of_birth(table.rows[start:], kinds, label_of)
     for first in range(start, len(table.rows), ROWS_PER_READ):
         rows = range(first, min(first + ROWS_PER_READ, len(table.rows)))
         cells = tuple(cell for r in rows for cell in _cells(table.rows[r], r, kinds))
@@ -84,9 +85,22 @@ def read(table: Table, scanner: Scanner) -> Iterator[ReadTable]:
             offsets.append(size)
             parts.append(piece)
             size += len(piece)
-        hits = scanner.scan(b"".join(parts)) if parts else []
+        hits = scanner.scan(b"".join(parts), dates) if parts else []
         located = tuple((cells[bisect_right(offsets, h.start) - 1], h) for h in hits)
         yield ReadTable(table=table, cells=cells, hits=located, header_row=header_row)
+
+
+def _speaks_of_birth(rows: tuple, kinds: list[str] | None, label_of: dict[str, str]) -> bool:
+    """Whether the table, read whole, would be a text that speaks of birth (the scanner looks
+    for dates only in such a text): a birth-date column with values, or a birth word in the
+    cells. Asked once, so that every block is scanned as the whole table would be."""
+    for c, kind in enumerate(kinds or ()):
+        if speaks_of_birth(label_of.get(kind, "").encode()) \
+                and any(c < len(row) and str(row[c] or "").strip() for row in rows):
+            return True
+    return any(speaks_of_birth("\n".join(" ".join(str(v or "") for v in row)
+                                         for row in rows[i:i + ROWS_PER_READ]).encode())
+               for i in range(0, len(rows), ROWS_PER_READ))
 
 
 def _header(table: Table) -> tuple[int | None, list[str] | None]:
