@@ -60,7 +60,8 @@ class Handler:
         self.idle = asyncio.Event()
         self.idle.set()
         # Asked at every RCPT; clients come from few addresses.
-        self._trusted_address = functools.lru_cache(maxsize=1024)(self._is_trusted)
+        self._trusted_address = functools.lru_cache(maxsize=1024)(
+            functools.partial(_in_networks, policy.trusted_networks))
 
     __dir__ = hook_names
 
@@ -84,15 +85,6 @@ class Handler:
 
     def _trusted(self, peer) -> bool:
         return self._trusted_address(peer[0] if isinstance(peer, tuple) and peer else peer)
-
-    def _is_trusted(self, address) -> bool:
-        try:
-            ip = ipaddress.ip_address(address)
-        except (ValueError, TypeError):
-            return False
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
-        return any(ip in net for net in self.policy.trusted_networks)
 
     # --- DATA -----------------------------------------------------------------------------
     async def handle_DATA(self, server, session, envelope):
@@ -188,6 +180,16 @@ def rewritten(raw: bytes, decision: Decision, is_external: Callable[[str], bool]
         rules = ", ".join(m.id for m in decision.deciding).encode("ascii", "replace")
         raw = TAG_HEADER + b": " + rules + b"\r\n" + raw   # RFC 5322 §3.6: any position
     return raw
+
+
+def _in_networks(networks: tuple, address) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except (ValueError, TypeError):
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return any(ip in net for net in networks)
 
 
 def _one_line(text: str) -> str:

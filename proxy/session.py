@@ -15,6 +15,8 @@ from email.errors import HeaderParseError
 
 from aiosmtpd.smtp import SMTP
 
+log = logging.getLogger("guard.smtp")
+
 # "<dot-atom@domain>" then a space or the end: what nearly every client sends (RFC 5321
 # §4.1.2 Mailbox, ASCII only). For these the email parser's result is known in advance:
 # the address as written, and the parameters after the spaces.
@@ -37,9 +39,6 @@ def hook_names(obj: object) -> list[str]:
 @functools.cache
 def _hook_names(cls: type) -> list[str]:
     return [name for name in dir(cls) if name.startswith(("smtp_", "auth_", "handle_"))]
-
-
-log = logging.getLogger("guard.smtp")
 
 
 class GuardSMTP(SMTP):

@@ -21,6 +21,7 @@ from ..directory_store import DirectoryStore
 from ..store import Store
 from .audit_pages import AuditPages
 from .client_pages import ClientPages
+from .directory_pages import DirectoryPages
 from .console import PREFIX, Console
 from .login import LoginPages
 from .messages import MessagePages
@@ -65,9 +66,8 @@ def admin_routes(*, store: Store, decisions: DecisionLog, rulebook: RuleBook,
                             AuditPages(console)),
         *_rules_and_statistics(console.guarded, RulePages(console, rulebook, decisions, check_message),
                                StatisticsPages(console, decisions, rulebook)),
-        *_directory(console.guarded, "clients", ClientPages(console, directory, on_directory_changed)),
-        *_directory(console.guarded, "suppressions",
-                    SuppressionPages(console, directory, on_directory_changed)),
+        *_directory(console.guarded, ClientPages(console, directory, on_directory_changed)),
+        *_directory(console.guarded, SuppressionPages(console, directory, on_directory_changed)),
         Route("/{rest:path}", _unknown(console), methods=["GET", "POST"]),
     ])]
 
@@ -102,8 +102,9 @@ def _rules_and_statistics(g, rules: RulePages, stats: StatisticsPages) -> list[R
     ]
 
 
-def _directory(g, name: str, pages: ClientPages | SuppressionPages) -> list[Route]:
+def _directory(g, pages: DirectoryPages) -> list[Route]:
     """The same six routes for the client directory and the suppression list."""
+    name = pages.name
     return [
         Route(f"/{name}", g(pages.index), methods=GET),
         Route(f"/{name}", g(pages.add), methods=POST),

@@ -1,22 +1,15 @@
 """The client directory (取引先台帳): list, add, edit, delete, CSV import and export.
 
-Names, aliases and domains of client companies are business data, not personal data; the
-audit rows still carry only ids and counts.
+Names, aliases and domains of client companies are business data, not personal data.
 """
 from __future__ import annotations
 
 import re
-from typing import Callable
-
-from starlette.requests import Request
-from starlette.responses import Response
-
 from inspectors.clients import Client
 from inspectors.directory import DirectoryError, domain, read_clients
 
-from ..directory_store import DirectoryConflict, DirectoryStore
-from .console import Console
-from .directory_csv import ImportProblem, clients_csv, line_error, uploaded
+from .directory_csv import clients_csv
+from .directory_pages import DirectoryPages
 
 _DOMAIN_SPLIT = re.compile(r"[\s,;、；]+")
 
@@ -34,66 +27,32 @@ def client_from(form) -> Client:
     return Client(name=name, aliases=aliases, domains=domains)
 
 
-class ClientPages:
-    def __init__(self, console: Console, directory: DirectoryStore, changed: Callable[[], None]) -> None:
-        self.console = console
-        self.directory = directory
-        self.changed = changed
+class ClientPages(DirectoryPages):
+    name, noun, listed_as, import_counts = "clients", "client", "clients", ("added", "updated")
 
-    async def index(self, request: Request, session, form, status: int = 200, **context) -> Response:
-        context.setdefault("done", request.query_params.get("done", ""))
-        return self.console.render("clients.html", status=status, session=session, nav="clients",
-                                   clients=await self.directory.clients(), **context)
+    def parse(self, form) -> Client:
+        return client_from(form)
 
-    async def add(self, request: Request, session, form) -> Response:
-        try:
-            client_id = await self.directory.add_client(client_from(form))
-        except (DirectoryError, DirectoryConflict) as exc:
-            return await self.index(request, session, form, status=422, error=str(exc), typed=dict(form))
-        await self._changed(session, request, "client_added", f"id={client_id}")
-        return self.console.redirect("/clients?done=added")
+    async def entries(self):
+        return await self.directory.clients()
 
-    async def edit(self, request: Request, session, form, status: int = 200, **context) -> Response:
-        record = await self.directory.client(request.path_params["id"])
-        if record is None:
-            return self.console.refuse(404, "not_found", session)
-        return self.console.render("client.html", status=status, session=session, nav="clients",
-                                   record=record, **context)
+    async def entry(self, entry_id):
+        return await self.directory.client(entry_id)
 
-    async def update(self, request: Request, session, form) -> Response:
-        client_id = request.path_params["id"]
-        if form.get("op") == "delete":
-            if not await self.directory.delete_client(client_id):
-                return self.console.refuse(404, "not_found", session)
-            await self._changed(session, request, "client_deleted", f"id={client_id}")
-            return self.console.redirect("/clients?done=deleted")
-        try:
-            found = await self.directory.update_client(client_id, client_from(form))
-        except (DirectoryError, DirectoryConflict) as exc:
-            return await self.edit(request, session, form, status=422, error=str(exc), typed=dict(form))
-        if not found:
-            return self.console.refuse(404, "not_found", session)
-        await self._changed(session, request, "client_updated", f"id={client_id}")
-        return self.console.redirect("/clients?done=updated")
+    async def insert(self, value):
+        return await self.directory.add_client(value)
 
-    async def import_csv(self, request: Request, session, form) -> Response:
-        replace = form.get("replace") == "1"
-        try:
-            data, source = await uploaded(form.get("file"), "clients.csv")
-            try:
-                items = read_clients(data, source)
-            except DirectoryError as exc:
-                raise ImportProblem(line_error(exc, source)) from None
-            added, updated = await self.directory.import_clients(items, replace=replace)
-        except (ImportProblem, DirectoryConflict) as exc:
-            return await self.index(request, session, form, status=422, import_error=str(exc))
-        await self._changed(session, request, "clients_imported",
-                            f"added={added} updated={updated} replace={int(replace)}")
-        return await self.index(request, session, form, imported=(added, updated))
+    async def replace(self, entry_id, value):
+        return await self.directory.update_client(entry_id, value)
 
-    async def export(self, request: Request, session, form) -> Response:
-        return clients_csv(await self.directory.clients())
+    async def remove(self, entry_id):
+        return await self.directory.delete_client(entry_id)
 
-    async def _changed(self, session, request: Request, action: str, detail: str) -> None:
-        await self.console.record(session.actor, action, detail, request=request)
-        self.changed()
+    def read_csv(self, data, source):
+        return read_clients(data, source)
+
+    async def import_entries(self, items, replace):
+        return await self.directory.import_clients(items, replace=replace)
+
+    def csv_of(self, records):
+        return clients_csv(records)

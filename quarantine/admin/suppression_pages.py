@@ -1,19 +1,13 @@
 """The suppression list (配信停止・送信禁止): addresses and @domains that must not be mailed.
-List, add, edit, delete, CSV import and export. The entries are personal data: the audit
-rows carry only ids and counts.
+List, add, edit, delete, CSV import and export. The entries are personal data, which is why
+no audit row names one (see directory_pages).
 """
 from __future__ import annotations
 
-from typing import Callable
-
-from starlette.requests import Request
-from starlette.responses import Response
-
 from inspectors.directory import DirectoryError, read_suppressions, suppression_entry
 
-from ..directory_store import DirectoryConflict, DirectoryStore
-from .console import Console
-from .directory_csv import ImportProblem, line_error, suppressions_csv, uploaded
+from .directory_csv import suppressions_csv
+from .directory_pages import DirectoryPages
 
 
 def entry_from(form) -> tuple[str, str]:
@@ -26,67 +20,32 @@ def entry_from(form) -> tuple[str, str]:
     return suppression_entry(text, "entry", 1), note
 
 
-class SuppressionPages:
-    def __init__(self, console: Console, directory: DirectoryStore, changed: Callable[[], None]) -> None:
-        self.console = console
-        self.directory = directory
-        self.changed = changed
+class SuppressionPages(DirectoryPages):
+    name, noun, listed_as, import_counts = "suppressions", "suppression", "entries", ("added", "known")
 
-    async def index(self, request: Request, session, form, status: int = 200, **context) -> Response:
-        context.setdefault("done", request.query_params.get("done", ""))
-        return self.console.render("suppressions.html", status=status, session=session,
-                                   nav="suppressions", entries=await self.directory.suppressions(),
-                                   **context)
+    def parse(self, form) -> tuple[str, str]:
+        return entry_from(form)
 
-    async def add(self, request: Request, session, form) -> Response:
-        try:
-            entry_id = await self.directory.add_suppression(*entry_from(form))
-        except (DirectoryError, DirectoryConflict) as exc:
-            return await self.index(request, session, form, status=422, error=str(exc), typed=dict(form))
-        await self._changed(session, request, "suppression_added", f"id={entry_id}")
-        return self.console.redirect("/suppressions?done=added")
+    async def entries(self):
+        return await self.directory.suppressions()
 
-    async def edit(self, request: Request, session, form, status: int = 200, **context) -> Response:
-        record = await self.directory.suppression(request.path_params["id"])
-        if record is None:
-            return self.console.refuse(404, "not_found", session)
-        return self.console.render("suppression.html", status=status, session=session,
-                                   nav="suppressions", record=record, **context)
+    async def entry(self, entry_id):
+        return await self.directory.suppression(entry_id)
 
-    async def update(self, request: Request, session, form) -> Response:
-        entry_id = request.path_params["id"]
-        if form.get("op") == "delete":
-            if not await self.directory.delete_suppression(entry_id):
-                return self.console.refuse(404, "not_found", session)
-            await self._changed(session, request, "suppression_deleted", f"id={entry_id}")
-            return self.console.redirect("/suppressions?done=deleted")
-        try:
-            found = await self.directory.update_suppression(entry_id, *entry_from(form))
-        except (DirectoryError, DirectoryConflict) as exc:
-            return await self.edit(request, session, form, status=422, error=str(exc), typed=dict(form))
-        if not found:
-            return self.console.refuse(404, "not_found", session)
-        await self._changed(session, request, "suppression_updated", f"id={entry_id}")
-        return self.console.redirect("/suppressions?done=updated")
+    async def insert(self, value):
+        return await self.directory.add_suppression(*value)
 
-    async def import_csv(self, request: Request, session, form) -> Response:
-        replace = form.get("replace") == "1"
-        try:
-            data, source = await uploaded(form.get("file"), "suppressions.csv")
-            try:
-                entries = read_suppressions(data, source)
-            except DirectoryError as exc:
-                raise ImportProblem(line_error(exc, source)) from None
-            added, known = await self.directory.import_suppressions(entries, replace=replace, note="import")
-        except ImportProblem as exc:
-            return await self.index(request, session, form, status=422, import_error=str(exc))
-        await self._changed(session, request, "suppressions_imported",
-                            f"added={added} known={known} replace={int(replace)}")
-        return await self.index(request, session, form, imported=(added, known))
+    async def replace(self, entry_id, value):
+        return await self.directory.update_suppression(entry_id, *value)
 
-    async def export(self, request: Request, session, form) -> Response:
-        return suppressions_csv(await self.directory.suppressions())
+    async def remove(self, entry_id):
+        return await self.directory.delete_suppression(entry_id)
 
-    async def _changed(self, session, request: Request, action: str, detail: str) -> None:
-        await self.console.record(session.actor, action, detail, request=request)
-        self.changed()
+    def read_csv(self, data, source):
+        return read_suppressions(data, source)
+
+    async def import_entries(self, items, replace):
+        return await self.directory.import_suppressions(items, replace=replace, note="import")
+
+    def csv_of(self, records):
+        return suppressions_csv(records)
