@@ -7,8 +7,7 @@ import time
 from dataclasses import dataclass
 from email.utils import formatdate, make_msgid
 
-SENDER = "sender@example.co.jp"
-RECIPIENT = "recipient@partner.example"  # external: the ordinary outbound case the guard passes
+from mta import HELO, LOOPBACK, RECIPIENT, SENDER
 
 
 @dataclass(frozen=True)
@@ -42,8 +41,7 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
 
 def _one_message(port: int, message: bytes, timeout: float) -> float:
     start = time.perf_counter()
-    client = smtplib.SMTP("127.0.0.1", port, local_hostname="bench.example.co.jp",
-                          timeout=timeout)
+    client = smtplib.SMTP(LOOPBACK, port, local_hostname=HELO, timeout=timeout)
     try:
         client.sendmail(SENDER, [RECIPIENT], message)  # EHLO, MAIL, RCPT, DATA → 250
         elapsed = time.perf_counter() - start

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LOOPBACK = "127.0.0.1"
+# The traffic of every run, throughput and latency alike: one internal sender, one external
+# recipient (the ordinary outbound case the guard passes).
+SENDER, RECIPIENT, HELO = "sender@example.co.jp", "recipient@partner.example", "bench.example.co.jp"
 TOOLS = ("smtp-sink", "smtp-source", "postfix", "postconf")
 # Debian puts smtp-sink/smtp-source in /usr/sbin; other builds keep them with the daemons.
 SEARCH_PATH = os.pathsep.join(["/usr/sbin", "/usr/lib/postfix/sbin", os.environ.get("PATH", "")])
@@ -172,8 +175,8 @@ def run_source(tools: dict[str, str], port: int, messages: int, sessions: int, s
     refusals are counted from its warnings instead.
     """
     cmd = [tools["smtp-source"], "-A", "-4", "-s", str(sessions), "-m", str(messages),
-           "-l", str(size), "-f", "sender@example.co.jp", "-t", "recipient@partner.example",
-           "-M", "bench.example.co.jp", "-S", "relay benchmark", f"{LOOPBACK}:{port}"]
+           "-l", str(size), "-f", SENDER, "-t", RECIPIENT,
+           "-M", HELO, "-S", "relay benchmark", f"{LOOPBACK}:{port}"]
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     timed_out = False

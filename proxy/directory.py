@@ -7,6 +7,7 @@ rebuilt with the new lists.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 from quarantine.deliveries import DeliveryHistory
@@ -27,18 +28,15 @@ class DirectoryFeed:
         self._reading: tuple | None = None    # the version config() last read
         self._changed = asyncio.Event()
 
-    async def config(self) -> InspectorConfig:
+    async def config(self, stamp: tuple | None = None) -> InspectorConfig:
         """The inspectors' configuration as the database has it now; the stamp it was read
-        at is taken as applied only once the caller has applied it (`applied`)."""
-        self._reading = await self.directory.stamp()
+        at (`stamp`, if the caller has just read it) is taken as applied only once the caller
+        has applied it (`applied`)."""
+        self._reading = stamp if stamp is not None else await self.directory.stamp()
         snapshot = await self.directory.snapshot()
         base = inspector_config(self.settings, regular_domains=await self.history.regular_domains())
-        return InspectorConfig(
-            internal_domains=base.internal_domains, own_names=base.own_names,
-            clients=base.clients + snapshot.clients,
-            suppressed=base.suppressed + tuple(snapshot.suppressed),
-            freemail_domains=base.freemail_domains, regular_domains=base.regular_domains,
-            limits=base.limits)
+        return dataclasses.replace(base, clients=base.clients + snapshot.clients,
+                                   suppressed=base.suppressed + tuple(snapshot.suppressed))
 
     def applied(self) -> None:
         self._stamp = self._reading
@@ -55,8 +53,9 @@ class DirectoryFeed:
                 w.cancel()
             self._changed.clear()
             try:
-                if not stop.is_set() and await self.directory.stamp() != self._stamp:
-                    await pipeline.reconfigure(await self.config())
+                stamp = None if stop.is_set() else await self.directory.stamp()
+                if stamp is not None and stamp != self._stamp:
+                    await pipeline.reconfigure(await self.config(stamp))
                     self.applied()
                     log.info("event=directory_reloaded")
             except Exception:

@@ -48,11 +48,15 @@ def parse_listen(value: Any, key: str) -> Endpoint:
     return Endpoint(host=m.group(1), port=int(m.group(2)))
 
 
+def resolve(path: Path, base: Path) -> Path:
+    """A path of the configuration: relative ones are relative to the file's directory."""
+    return path if path.is_absolute() else (base / path).resolve()
+
+
 def parse_upstream(value: Any, base: Path) -> Upstream:
     text = str(value)
     if text.startswith("maildir:"):
-        path = Path(text[len("maildir:"):])
-        return Upstream(scheme="maildir", path=path if path.is_absolute() else (base / path).resolve())
+        return Upstream(scheme="maildir", path=resolve(Path(text[len("maildir:"):]), base))
     parts = urlsplit(text)
     if parts.scheme not in _SCHEMES or not parts.hostname:
         raise ConfigError(f"upstream: expected smtp://, smtp+starttls://, smtps:// or maildir:PATH; "

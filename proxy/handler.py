@@ -116,17 +116,22 @@ class Handler:
             log.info("qid=%s event=refused reply=%s", qid, refusal[:3])
             return refusal
         env = Envelope(mail_from=envelope.mail_from or "", rcpt_tos=tuple(envelope.rcpt_tos))
-        snapshot = self.history.snapshot(env.mail_from, env.rcpt_tos)
-        inspection = await self.pipeline.inspect(raw, env, snapshot)
-        facts = MessageFacts(mail_from=env.mail_from, rcpt_tos=env.rcpt_tos)
-        decision = decide(inspection.findings, facts, self.rules())
-        self.decisions.record(DecisionRecord(id=qid, at=time.time(), facts=facts,
+        inspection, decision, out = await self.judge(raw, env)
+        self.decisions.record(DecisionRecord(id=qid, at=time.time(),
+                                             facts=MessageFacts(mail_from=env.mail_from, rcpt_tos=env.rcpt_tos),
                                              findings=inspection.findings, decision=decision))
         self.metrics.decided(decision, inspection.seconds)
-        reply = await self._act(qid, env, rewritten(raw, decision, self.policy.is_external),
-                                inspection, decision)
+        reply = await self._act(qid, env, out, inspection, decision)
         _log_outcome(qid, env, inspection, decision, reply)
         return reply
+
+    async def judge(self, raw: bytes, env: Envelope) -> tuple[Inspection, Decision, bytes]:
+        """The inspection, the rules' decision and the bytes it says to send. A sender's fix
+        of a held message is judged here too, exactly as mail from SMTP."""
+        inspection = await self.pipeline.inspect(raw, env, self.history.snapshot(env.mail_from, env.rcpt_tos))
+        decision = decide(inspection.findings, MessageFacts(mail_from=env.mail_from, rcpt_tos=env.rcpt_tos),
+                          self.rules())
+        return inspection, decision, rewritten(raw, decision, self.policy.is_external)
 
     async def _act(self, qid: str, env: Envelope, raw: bytes, inspection: Inspection,
                    decision: Decision) -> str:

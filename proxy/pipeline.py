@@ -147,7 +147,6 @@ def _inspect_in_worker(raw: bytes, envelope: Envelope, budget: float,
 
 class Pipeline:
     def __init__(self, config: InspectorConfig, *, workers: int, timeout: float) -> None:
-        self.config = config
         self.timeout = timeout
         self._envelope_only = ExternalRecipients(config.internal_domains)
         self._pool = WorkerPool(size=workers, init=_init_worker, config=config,
@@ -175,7 +174,7 @@ class Pipeline:
     async def reconfigure(self, config: InspectorConfig) -> None:
         """New inspectors (a changed directory): a new pool takes over, the old one finishes
         the messages it has and stops."""
-        old, self.config = self._pool, config
+        old = self._pool
         self._envelope_only = ExternalRecipients(config.internal_domains)
         self._pool = WorkerPool(size=old.size, init=_init_worker, config=config,
                                 call=_inspect_in_worker)

@@ -3,18 +3,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import time
 from pathlib import Path
 
 from rules import load_rules
 from rules.replay import replay
 
-from .errors import ConfigError
+from .endpoints import parse_duration
 from .settings import load_settings, rule_groups
-
-_SINCE = re.compile(r"^(\d+)\s*(h|d)$")
-
 
 def add_parsers(sub) -> None:
     rules = sub.add_parser("rules", help="validate rule files, replay drafts over recent traffic")
@@ -47,10 +43,7 @@ def check_rules(args: argparse.Namespace) -> int:
 
 
 def replay_rules(args: argparse.Namespace) -> int:
-    m = _SINCE.match(args.since.strip())
-    if not m:
-        raise ConfigError(f"--since: expected e.g. 24h or 7d; got {args.since!r}")
-    since = time.time() - int(m.group(1)) * (3600 if m.group(2) == "h" else 86400)
+    since = time.time() - parse_duration(args.since, "--since")
     settings = load_settings(args.config)
     groups = rule_groups(settings)
     current = load_rules(settings.rules, groups)

@@ -22,11 +22,11 @@ from quarantine.metrics import Metrics
 from quarantine.store import Store
 from quarantine.web import Pages, create_app
 from quarantine.worker import Worker
-from rules import MessageFacts, RuleSet, decide
+from rules import RuleSet
 from rules.book import RuleBook
 
 from .auth import Authenticator, Users
-from .handler import Handler, Policy, rewritten
+from .handler import Handler, Policy
 from .check import envelope_of, report
 from .directory import DirectoryFeed
 from .pipeline import Pipeline
@@ -51,7 +51,6 @@ class Guard:
     store: Store
     pipeline: Pipeline
     handler: Handler
-    worker: Worker
     send: "SmtpUpstream | MaildirOutbox"
     smtp_server: asyncio.AbstractServer
     web: _Web
@@ -88,13 +87,14 @@ class Guard:
                           quarantine=quarantine, decisions=decisions, send=send, metrics=metrics,
                           history=history)
         sessions: weakref.WeakSet = weakref.WeakSet()
-        smtp_server = await _start_smtp(settings, handler, sessions)
+        users = Users.load(settings.users_file)
+        smtp_server = await _start_smtp(settings, handler, sessions, users)
         admin = admin_routes(store=store, decisions=decisions, rulebook=rules,
-                             verify_login=_login_check(settings), check_message=_checker(pipeline),
+                             verify_login=_login_check(users), check_message=_checker(pipeline),
                              on_queued=worker.wake, public_url=settings.public_url,
                              on_directory_changed=feed.changed,
                              on_approval_decided=quarantine.approval_decided)
-        reinspect = _reinspector(pipeline, rules, history, handler.policy.is_external)
+        reinspect = _reinspector(handler)
         web = _start_web(settings, store, quarantine, worker, metrics, reinspect, admin,
                          handler.policy.is_external)
         stopping = asyncio.Event()
@@ -108,8 +108,8 @@ class Guard:
                  settings.smtp_listen.host, settings.smtp_listen.port, settings.web_listen.host,
                  settings.web_listen.port, settings.upstream, settings.storage.split("://")[0],
                  len(rules().active))
-        return cls(settings, store, pipeline, handler, worker, send, smtp_server, web, tasks,
-                   sessions, stopping)
+        return cls(settings, store, pipeline, handler, send, smtp_server, web, tasks, sessions,
+                   stopping)
 
     async def stop(self) -> None:
         """Stop accepting, let messages in flight finish (up to the grace), then close."""
@@ -139,14 +139,15 @@ def _policy(s: Settings) -> Policy:
                   is_external=ExternalRecipients(s.internal_domains).is_external)
 
 
-async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet) -> asyncio.AbstractServer:
+async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet,
+                      users: Users) -> asyncio.AbstractServer:
     tls = None
     if s.tls_cert:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(s.tls_cert, s.tls_key)
     elif not s.trusted_networks:
         log.warning("event=config_warning detail=no_tls_and_no_trusted_networks_nobody_can_relay")
-    authenticator = Authenticator(Users.load(s.users_file))
+    authenticator = Authenticator(users)
     loop = asyncio.get_running_loop()
 
     def factory() -> GuardSMTP:
@@ -162,15 +163,11 @@ async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet) 
     return await loop.create_server(factory, host=s.smtp_listen.host, port=s.smtp_listen.port)
 
 
-def _reinspector(pipeline: Pipeline, rules: RuleBook, history: DeliveryHistory, is_external):
-    """For the sender's fixes: the fixed message goes through the same inspection and rules,
-    and comes back as the bytes the rules say to send."""
+def _reinspector(handler: Handler):
+    """For the sender's fixes: the fixed message is judged as mail from SMTP is."""
     async def reinspect(raw: bytes, mail_from: str, rcpt_tos: tuple[str, ...]):
-        envelope = Envelope(mail_from=mail_from, rcpt_tos=rcpt_tos)
-        inspection = await pipeline.inspect(raw, envelope, history.snapshot(mail_from, rcpt_tos))
-        decision = decide(inspection.findings, MessageFacts(mail_from=mail_from, rcpt_tos=rcpt_tos),
-                          rules())
-        return inspection.findings, inspection.summary, decision, rewritten(raw, decision, is_external)
+        inspection, decision, out = await handler.judge(raw, Envelope(mail_from=mail_from, rcpt_tos=rcpt_tos))
+        return inspection.findings, inspection.summary, decision, out
     return reinspect
 
 
@@ -183,9 +180,7 @@ def _checker(pipeline: Pipeline):
     return check_message
 
 
-def _login_check(settings: Settings):
-    users = Users.load(settings.users_file)
-
+def _login_check(users: Users):
     def verify(login: str, password: str) -> str | None:
         user = users.check(login, password)
         return user.role if user else None

@@ -14,12 +14,12 @@ from typing import Any, Mapping
 
 import yaml
 
-from inspectors.base import domain_of, is_within
 from inspectors.clients import Client
 from inspectors.limits import Limits
+from rules.decide import address_matches
 
 from .errors import ConfigError
-from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream
+from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream, resolve
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,7 +33,6 @@ class Group:
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     source: str                                  # the file, or "embedded defaults"
-    base_dir: Path
     internal_domains: tuple[str, ...]
     clients: tuple[Client, ...]
     suppressed_recipients: tuple[str, ...]
@@ -165,7 +164,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
     if bool(tls_cert) != bool(tls_key):
         raise ConfigError("smtp.tls_cert and smtp.tls_key: give both or neither")
     settings = Settings(
-        source=source, base_dir=base,
+        source=source,
         internal_domains=tuple(d.lower().strip(".") for d in _strings(org["internal_domains"], "organization.internal_domains")),
         clients=_clients(org["clients"]),
         suppressed_recipients=tuple(s.lower() for s in _strings(org["suppressed_recipients"], "organization.suppressed_recipients")),
@@ -229,16 +228,13 @@ def _positive_int(value: Any, key: str) -> int:
     return value
 
 
-def _path(value: Any, base: Path, key: str = "path") -> Path | None:
-    if value is None:
-        return None
-    path = Path(_text(value, key))
-    return path if path.is_absolute() else (base / path).resolve()
+def _path(value: Any, base: Path, key: str) -> Path | None:
+    return None if value is None else resolve(Path(_text(value, key)), base)
 
 
 def _networks(value: Any) -> tuple:
     out = []
-    for item in _strings(value, "smtp.trusted_networks") if value != [] else []:
+    for item in _strings(value, "smtp.trusted_networks"):
         try:
             out.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
@@ -297,8 +293,7 @@ def _groups(value: Any) -> tuple[Group, ...]:
 def _storage_url(value: Any, base: Path) -> str:
     url = _text(value, "storage")
     if url.startswith("sqlite:///"):
-        path = Path(url[len("sqlite:///"):])
-        return f"sqlite+aiosqlite:///{path if path.is_absolute() else (base / path).resolve()}"
+        return f"sqlite+aiosqlite:///{resolve(Path(url[len('sqlite:///'):]), base)}"
     if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+asyncpg://" + url.split("://", 1)[1]
     if url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
@@ -313,10 +308,7 @@ def rule_groups(settings: Settings) -> dict[str, tuple[str, ...]]:
 
 def approvers_for(settings: Settings, sender: str) -> tuple[str, ...]:
     """Approvers of the first group the sender belongs to, in order (deputies after)."""
-    sender = sender.lower()
     for group in settings.groups:
-        for entry in group.members:
-            hit = is_within(domain_of(sender), (entry[1:],)) if entry.startswith("@") else sender == entry
-            if hit and group.approvers:
-                return group.approvers
+        if group.approvers and address_matches(sender, group.members, {}):
+            return group.approvers
     return ()

@@ -108,20 +108,22 @@ def _tally(finding: Finding, name: str) -> int:
 
 
 def in_scope(scope: Scope, facts: MessageFacts, groups: Mapping[str, tuple[str, ...]]) -> bool:
-    if scope.senders and not _address_matches(facts.mail_from, scope.senders, groups):
+    if scope.senders and not address_matches(facts.mail_from, scope.senders, groups):
         return False
-    if scope.recipients and not any(_address_matches(r, scope.recipients, groups)
+    if scope.recipients and not any(address_matches(r, scope.recipients, groups)
                                     for r in facts.rcpt_tos):
         return False
     return True
 
 
-def _address_matches(address: str, entries: tuple[str, ...],
-                     groups: Mapping[str, tuple[str, ...]]) -> bool:
+def address_matches(address: str, entries: tuple[str, ...],
+                    groups: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether `address` is one of `entries`: an address, "@domain" (subdomains too) or
+    "group:NAME" of `groups`."""
     address = address.lower()
     for entry in entries:
         if entry.startswith("group:"):
-            if _address_matches(address, groups.get(entry[6:], ()), {}):
+            if address_matches(address, groups.get(entry[6:], ()), {}):
                 return True
         elif entry.startswith("@"):
             if is_within(domain_of(address), (entry[1:].lower(),)):

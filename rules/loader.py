@@ -36,7 +36,7 @@ def load_rules(local_files: Iterable[str | Path] = (),
     groups = {name: tuple(entries) for name, entries in (groups or {}).items()}
     defaults = resources.files("rules").joinpath("defaults.yaml")
     rules: dict[str, Rule] = {}
-    for rule in _parse_file(defaults.read_text("utf-8"), "rules/defaults.yaml", rules, False, groups):
+    for rule in _parse_file(defaults.read_text("utf-8"), "rules/defaults.yaml", {}, groups):
         rules[rule.id] = rule
     for path in local_files:
         path = Path(path)
@@ -46,7 +46,7 @@ def load_rules(local_files: Iterable[str | Path] = (),
             raise RuleError(str(path), None, None, f"cannot read: {exc.strerror}") from None
         except UnicodeDecodeError:
             raise RuleError(str(path), None, None, "not UTF-8 text (save the file as UTF-8)") from None
-        for rule in _parse_file(text, str(path), rules, True, groups):
+        for rule in _parse_file(text, str(path), rules, groups):
             rules[rule.id] = rule
     return RuleSet(rules=tuple(rules.values()), groups=groups)
 
@@ -54,11 +54,12 @@ def load_rules(local_files: Iterable[str | Path] = (),
 def parse_rules_text(text: str, source: str, groups: Mapping[str, Iterable[str]] | None = None,
                      known: dict[str, Rule] | None = None) -> list[Rule]:
     """Validate one rule file's text (for the admin page's draft check and for tests)."""
-    return _parse_file(text, source, known or {}, True, {k: tuple(v) for k, v in (groups or {}).items()})
+    return _parse_file(text, source, known or {}, {k: tuple(v) for k, v in (groups or {}).items()})
 
 
-def _parse_file(text: str, source: str, known: dict[str, Rule], may_override: bool,
+def _parse_file(text: str, source: str, known: dict[str, Rule],
                 groups: Mapping[str, tuple[str, ...]]) -> list[Rule]:
+    """The rules of one file; a rule whose id is in `known` may override that one."""
     try:
         doc = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
@@ -70,7 +71,7 @@ def _parse_file(text: str, source: str, known: dict[str, Rule], may_override: bo
         raise RuleError(source, None, "rules", "must be a list")
     out, seen = [], set()
     for item in items:
-        rule = _parse_rule(item, source, known if may_override else {}, groups)
+        rule = _parse_rule(item, source, known, groups)
         if rule.id in seen:
             raise RuleError(source, rule.id, "id", "defined twice in this file")
         seen.add(rule.id)
