@@ -14,6 +14,7 @@ from email.message import Message
 from io import BytesIO
 from typing import Callable
 
+from inspectors.extract.mail import read_message
 from inspectors.rewrite import move_external_to_bcc
 
 _POLICY = email.policy.compat32.clone(linesep="\r\n", max_line_length=0)
@@ -50,7 +51,7 @@ def apply(raw: bytes, rcpt_tos: tuple[str, ...], fix: Fix,
 
 
 def _drop_parts(raw: bytes, paths: frozenset[str]) -> bytes:
-    message = email.message_from_bytes(raw, policy=_POLICY)
+    message = read_message(raw)   # without message_from_bytes's memory peak
     if not _prune(message, "1", paths):
         raise FixError("no such attachment")
     out = BytesIO()

@@ -20,6 +20,9 @@ from .records import AuditEntry, HeldMessage, HeldRecord, Link, Notice, Outbound
 from .schema import audit, held, links, outbound
 from .tokens import same, token_hash
 
+# A HeldRecord: every column but the message itself, which pages and lists never show.
+_RECORD = [column for column in held.c if column.name != "raw"]
+
 
 class Store:
     def __init__(self, engine: AsyncEngine) -> None:
@@ -87,13 +90,13 @@ class Store:
         """The held message a link opens, and whose link it is (the sender's or an approver's)."""
         digest = token_hash(token)
         async with self._read() as conn:
-            row = (await conn.execute(select(held).where(held.c.token_hash == digest))).first()
+            row = (await conn.execute(select(*_RECORD).where(held.c.token_hash == digest))).first()
             if row is not None and same(row.token_hash, digest):
                 return Link(record=HeldRecord.from_row(row), role="sender", actor=row.mail_from)
             link = (await conn.execute(select(links).where(links.c.token_hash == digest))).first()
             if link is None or not same(link.token_hash, digest):
                 return None
-            row = (await conn.execute(select(held).where(held.c.id == link.message_id))).one()
+            row = (await conn.execute(select(*_RECORD).where(held.c.id == link.message_id))).one()
         return Link(record=HeldRecord.from_row(row), role=link.role, actor=link.actor)
 
     async def raw_of(self, message_id: str) -> bytes:
@@ -132,7 +135,7 @@ class Store:
 
     async def get(self, message_id: str) -> HeldRecord | None:
         async with self._read() as conn:
-            row = (await conn.execute(select(held).where(held.c.id == message_id))).first()
+            row = (await conn.execute(select(*_RECORD).where(held.c.id == message_id))).first()
         return HeldRecord.from_row(row) if row else None
 
     async def decide_hold(self, message_id: str, to_state: str, *, actor: str,

@@ -1,9 +1,8 @@
 """A draft of the local rules file: validated as the guard would load it, then written
 atomically so the rule watcher never reads half a file.
 
-Validation is the loader's own: the draft alone (`parse_rules_text`, overrides checked
-against the shipped defaults), then a full `load_rules` over the defaults, the draft in place
-of the local file and any later local files, which catches what only the combination breaks.
+Validation is the loader's own: `load_rules` over the defaults, the draft in place of the
+local file and any later local files, exactly as the guard will load them.
 Errors name the real file, the rule id and the field, never a temporary path.
 """
 from __future__ import annotations
@@ -15,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from rules.loader import RuleError, load_rules, parse_rules_text
+from rules.loader import RuleError, load_rules
 from rules.model import RuleSet
 
 MAX_DRAFT = 1024 * 1024
@@ -36,11 +35,6 @@ def validate(text: str, files: tuple[Path, ...], groups: Mapping[str, Iterable[s
     if len(text.encode("utf-8")) > MAX_DRAFT:
         raise DraftError(f"{files[0]}: the draft is larger than {MAX_DRAFT // 1024} KiB")
     source = str(files[0])
-    try:
-        defaults = {r.id: r for r in load_rules((), groups).rules}
-        parse_rules_text(text, source, groups, known=defaults)
-    except RuleError as exc:
-        raise DraftError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="mdg-draft-") as tmp_dir:
         tmp = Path(tmp_dir) / files[0].name
         tmp.write_text(text, "utf-8")
