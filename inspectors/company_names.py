@@ -24,7 +24,8 @@ _KANA_FORMS = ("ｶ", "ﾕ", "ﾄﾞ", "ｼﾔ", "ｻﾞｲ", "カ", "ユ", "ド
 HONORIFICS = ("御中", "様", "殿", "さま", "宛", "御担当", "ご担当")
 _SPACES = (b" ", b"\t", "\u3000".encode())
 CELL = "\x1f"          # how table cells are joined for searching (see clients.py)
-_LINE_ENDS = frozenset(b"\n\r\t\x1e\x1f")   # line, tab, and the table row/cell joiners
+_END_BYTES = b"\n\r\t\x1e\x1f"   # line, tab, and the table row/cell joiners
+_LINE_ENDS = frozenset(_END_BYTES)
 
 
 def _build_halfwidth() -> MappingProxyType:
@@ -105,7 +106,7 @@ FORMS_AFTER = RAW_FORMS + (COMPANY_SUFFIX,)    # エー株式会社, エー(株)
 # check, name_at). As sets of edge bytes, so that ruling a hit out costs a few set look-ups
 # instead of hundreds of comparisons: a short name can be an everyday word (データ, システム)
 # that a document repeats thousands of times.
-_ENDS = tuple(bytes([b]) for b in b"\n\r\t\x1e\x1f")
+_ENDS = tuple(bytes([b]) for b in _END_BYTES)
 _WIDE_SPACE = "\u3000".encode()
 
 

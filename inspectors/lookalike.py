@@ -83,8 +83,9 @@ class LookalikeDomains:
             stem, suffix = split_suffix(domain)
             if suffix in _SWAPPABLE:
                 self._stems.setdefault(stem, set()).add(domain)
-            for variant in _deletions(domain):
-                self._near.setdefault(variant, set()).add(domain)
+            if len(stem) >= MIN_EDIT_STEM:   # shorter ones are not compared by edits at all
+                for variant in _deletions(domain):
+                    self._near.setdefault(variant, set()).add(domain)
 
     def is_known(self, domain: str) -> bool:
         labels = domain.split(".")
@@ -103,7 +104,7 @@ class LookalikeDomains:
                 return min(self._stems[stem]), "tld_swap"
             # The known domain's stem is measured: the candidate's suffix may be the typo.
             near = {k for v in _deletions(candidate) for k in self._near.get(v, ())
-                    if len(split_suffix(k)[0]) >= MIN_EDIT_STEM and distance_at_most_one(candidate, k)}
+                    if distance_at_most_one(candidate, k)}
             if near:
                 return min(near), "edit"
         return None

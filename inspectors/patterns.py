@@ -29,6 +29,7 @@ PREFECTURES = (
 DESIGNATED_CITIES = (
     "札幌市 仙台市 さいたま市 千葉市 横浜市 川崎市 相模原市 新潟市 静岡市 浜松市 名古屋市 京都市 "
     "大阪市 堺市 神戸市 岡山市 広島市 北九州市 福岡市 熊本市").split()
+PLACE_STARTS = tuple(PREFECTURES) + tuple(DESIGNATED_CITIES)   # where an address can begin
 KANJI_DIGITS = "〇一二三四五六七八九十百千"
 
 # The 150 commonest surnames (two characters or more): enough for list lines without an

@@ -34,7 +34,7 @@ _HEADER_WORDS = re.compile("|".join(sorted(
     key=len, reverse=True)))
 _NAME_LABELS = tuple(sorted(P.NAME_LABELS, key=len, reverse=True))
 _HONORIFICS = tuple(P.HONORIFICS)
-_PREF_STARTS = tuple(P.PREFECTURES) + tuple(P.DESIGNATED_CITIES)
+_PREF_STARTS = P.PLACE_STARTS
 _NUMBER_START = frozenset(b"0123456789+") | {0xEF}        # 0xEF: full-width digits, ＋
 _FW_DIGIT = tuple(range(0x90, 0x9A))
 

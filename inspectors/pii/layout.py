@@ -140,7 +140,3 @@ def _is_signature(lines: list[str]) -> bool:
         return False
     phones, mails = len(_PHONE_LIKE.findall(ascii_form(text))), text.count("@") + text.count("＠")
     return 0 < phones + mails + text.count("〒") and phones <= 4 and mails <= 3
-
-
-def _unquoted(line: bytes) -> str:
-    return line.decode("utf-8", "replace").rstrip("\r").lstrip(_QUOTE_MARKS)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .. import patterns as P
+
 # Full-width digits and letters, the dash family, full-width punctuation people put in numbers.
 _WIDTH = {0xFF10 + i: ord("0") + i for i in range(10)}
 _WIDTH.update({0xFF21 + i: ord("A") + i for i in range(26)})
@@ -24,7 +26,7 @@ WIDTH_TABLE = _WIDTH
 _KANJI_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _NOT_DIGITS = re.compile(r"[^0-9]+")
 _DIGIT_RUN = re.compile(r"[0-9]+")
-_KANJI_BLOCK = re.compile(r"([〇一二三四五六七八九十百千]+)(丁目|番地|番|号|の|-|$)")
+_KANJI_BLOCK = re.compile(rf"([{P.KANJI_DIGITS}]+)(丁目|番地|番|号|の|-|$)")
 
 
 def ascii_form(text: str) -> str:
@@ -50,7 +52,7 @@ def header_form(text: str) -> str:
 
 def kanji_number(text: str) -> int | None:
     """二十三 -> 23, 百五 -> 105, 三 -> 3; None for what is not a kanji numeral."""
-    if not text or any(c not in "〇一二三四五六七八九十百千" for c in text):
+    if not text or any(c not in P.KANJI_DIGITS for c in text):
         return None
     if all(c in _KANJI_VALUE for c in text):          # 一〇五 written digit by digit
         return int("".join(str(_KANJI_VALUE[c]) for c in text))

@@ -12,7 +12,7 @@ from . import validators as V
 from .normaliser import digits_of, groups_of
 
 _PHONES = V.PhonePlan()
-_PREF_STARTS = tuple(P.PREFECTURES) + tuple(P.DESIGNATED_CITIES)
+_PREF_STARTS = P.PLACE_STARTS
 _NOTHING: tuple = ()
 _ORG_AFTER = ("代表", "大代表", "FAX", "Fax", "窓口")  # 03-1234-5678（代表）
 

@@ -53,10 +53,8 @@ class Cell:
 @dataclass(frozen=True)
 class ReadTable:
     """A block of a table's rows, as read."""
-    table: Table
     cells: tuple[Cell, ...]
     hits: tuple[tuple[Cell, Hit], ...]
-    header_row: int | None
 
 
 def column_kind(header: str) -> str:
@@ -87,7 +85,7 @@ def read(table: Table, scanner: Scanner) -> Iterator[ReadTable]:
             size += len(piece)
         hits = scanner.scan(b"".join(parts), dates) if parts else []
         located = tuple((cells[bisect_right(offsets, h.start) - 1], h) for h in hits)
-        yield ReadTable(table=table, cells=cells, hits=located, header_row=header_row)
+        yield ReadTable(cells=cells, hits=located)
 
 
 def _speaks_of_birth(rows: tuple, kinds: list[str] | None, label_of: dict[str, str]) -> bool:
