@@ -21,6 +21,7 @@ from rules.model import HELD, Decision, MessageFacts
 
 from .batching import flush_every
 from .schema import decision_rules, decisions, held
+from .store import reading
 
 log = logging.getLogger("guard.decisions")
 
@@ -75,7 +76,7 @@ class DecisionLog:
                 await conn.execute(decision_rules.insert(), rows)
 
     async def since(self, at: float) -> list[DecisionRecord]:
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             rows = await conn.execute(select(decisions).where(decisions.c.at >= at).order_by(decisions.c.at))
             return [_record(row) for row in rows]
 
@@ -93,7 +94,7 @@ class DecisionLog:
                  .select_from(decision_rules.outerjoin(held, held.c.id == decision_rules.c.message_id))
                  .where(decision_rules.c.at >= at).group_by(decision_rules.c.rule_id)
                  .order_by(decision_rules.c.rule_id))
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             return [RuleStats(rule_id=r.rule_id, matched=r.matched, held=int(r.held or 0),
                               released_by_sender=int(r.released or 0),
                               cancelled_by_sender=int(r.cancelled or 0), expired=int(r.expired or 0))

@@ -23,6 +23,7 @@ from inspectors.history import RecipientHistory
 
 from .batching import flush_every
 from .schema import recipient_history as history
+from .store import reading
 
 REFRESH_EVERY = 30   # flushes between reloads of other instances' deliveries
 
@@ -45,7 +46,7 @@ class DeliveryHistory:
         """Read what was delivered since the last load (all of it, the first time)."""
         since, now = self._seen_until, time.time()
         query = select(history.c.sender, history.c.address).where(history.c.last_at >= since)
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             for row in await conn.execute(query):
                 self._remember(row.sender, row.address)
         self._seen_until = now - 5   # overlap: a batch committed just before `now` is not missed
@@ -78,7 +79,7 @@ class DeliveryHistory:
         query = (select(history.c.domain).group_by(history.c.domain)
                  .having(func.sum(history.c.deliveries) >= min_deliveries)
                  .order_by(func.sum(history.c.deliveries).desc()).limit(limit))
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             return tuple(r.domain for r in await conn.execute(query))
 
     async def run(self, stop: asyncio.Event) -> None:

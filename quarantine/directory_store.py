@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from inspectors.clients import Client
 
 from .schema import clients, suppressions
+from .store import reading
 
 
 class DirectoryConflict(ValueError):
@@ -58,12 +59,12 @@ class DirectoryStore:
         self.engine = engine
 
     async def clients(self) -> list[ClientRecord]:
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             rows = await conn.execute(select(clients).order_by(clients.c.name))
             return [_client(r) for r in rows]
 
     async def client(self, client_id: int) -> ClientRecord | None:
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             row = (await conn.execute(select(clients).where(clients.c.id == client_id))).first()
         return _client(row) if row else None
 
@@ -99,12 +100,12 @@ class DirectoryStore:
         return len(new), len(old)
 
     async def suppressions(self) -> list[SuppressionRecord]:
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             rows = await conn.execute(select(suppressions).order_by(suppressions.c.entry))
             return [_suppression(r) for r in rows]
 
     async def suppression(self, entry_id: int) -> SuppressionRecord | None:
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             row = (await conn.execute(select(suppressions).where(suppressions.c.id == entry_id))).first()
         return _suppression(row) if row else None
 
@@ -148,7 +149,7 @@ class DirectoryStore:
     async def stamp(self) -> tuple:
         """Changes whenever either list changes (rows added, edited or deleted): poll it,
         and rebuild from `snapshot()` when it differs from the last one."""
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             out = []
             for table in (clients, suppressions):
                 row = (await conn.execute(select(func.count(), func.max(table.c.updated_at))

@@ -24,6 +24,14 @@ from .tokens import same, token_hash
 _RECORD = [column for column in held.c if column.name != "raw"]
 
 
+@asynccontextmanager
+async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A read: on SQLite a deferred transaction, which in WAL mode waits for no writer (any
+    other transaction begins IMMEDIATE, taking SQLite's one write lock: see _sqlite_begin)."""
+    async with engine.connect() as conn:
+        yield await conn.execution_options(mdg_read_only=True)
+
+
 class Store:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -31,11 +39,8 @@ class Store:
         # sleeps for up to 100 ms at a time. Writers of this process queue here instead.
         self._writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
-    @asynccontextmanager
-    async def _read(self) -> AsyncIterator[AsyncConnection]:
-        """A read: on SQLite a deferred transaction, which in WAL mode waits for no writer."""
-        async with self.engine.connect() as conn:
-            yield await conn.execution_options(mdg_read_only=True)
+    def _read(self):
+        return reading(self.engine)
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncConnection]:
@@ -286,7 +291,7 @@ def _wal(cur, attempts: int = 100) -> None:
 def _sqlite_begin(conn) -> None:
     # SQLite has one writer at a time; taking the write lock at BEGIN makes a claim (read the
     # due jobs, then lease them) atomic, the way FOR UPDATE SKIP LOCKED does on PostgreSQL.
-    # Reads (Store._read) begin deferred and never wait for a writer.
+    # Reads (`reading`) begin deferred and never wait for a writer.
     read_only = conn.get_execution_options().get("mdg_read_only")
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 

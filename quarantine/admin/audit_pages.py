@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..schema import audit
+from ..store import reading
 from .console import Console
 from .directory_csv import csv_download, safe_cell
 from .search import PAGE_SIZE, Search, contains
@@ -39,7 +40,7 @@ class AuditPages:
     async def index(self, request: Request, session, form) -> Response:
         search = Search.of(request.query_params, _FIELDS)
         where = and_(true(), *conditions(search))
-        async with self.console.engine.connect() as conn:
+        async with reading(self.console.engine) as conn:
             total = (await conn.execute(select(func.count()).select_from(audit).where(where))).scalar_one()
             rows = (await conn.execute(select(audit).where(where).order_by(audit.c.id.desc())
                                        .offset(search.offset).limit(PAGE_SIZE))).all()
@@ -54,7 +55,7 @@ class AuditPages:
         search = Search.of(request.query_params, _FIELDS)
         if search.errors:
             return self.console.refuse(400, "bad_request", session, errors=search.errors)
-        async with self.console.engine.connect() as conn:
+        async with reading(self.console.engine) as conn:
             rows = (await conn.execute(select(audit).where(and_(true(), *conditions(search)))
                                        .order_by(audit.c.id).limit(EXPORT_LIMIT))).all()
         header = [("at", "message_id", "actor", "client_addr", "action", "detail")]

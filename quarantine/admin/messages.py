@@ -20,7 +20,7 @@ from rules.model import Decision
 
 from ..records import STATES
 from ..schema import held
-from ..store import Store
+from ..store import Store, reading
 from .console import Console, client_addr
 from .search import PAGE_SIZE, Search, contains
 
@@ -88,7 +88,7 @@ class MessagePages:
         search = Search.of(request.query_params, ("sender", "recipient", "rule", "state"))
         errors = check(search)
         where = and_(true(), *conditions(search))
-        async with self.store.engine.connect() as conn:
+        async with reading(self.store.engine) as conn:
             total = (await conn.execute(select(func.count()).select_from(held).where(where))).scalar_one()
             rows = (await conn.execute(select(*_LISTED).where(where)
                                        .order_by(held.c.created_at.desc(), held.c.id)

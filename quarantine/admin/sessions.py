@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..schema import admin_sessions, login_attempts
+from ..store import reading
 from ..tokens import new_csrf, new_token, same, token_hash
 
 IDLE = 30 * 60.0
@@ -73,7 +74,7 @@ class Sessions:
         if not session_id or len(session_id) > 200:
             return None
         digest, now = token_hash(session_id), self.clock()
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             row = (await conn.execute(select(admin_sessions)
                                       .where(admin_sessions.c.id_hash == digest))).first()
         if row is None or not same(row.id_hash, digest):
@@ -113,7 +114,7 @@ class Lockout:
     async def locked_until(self, login: str) -> float | None:
         """When the lock on `login` ends, or None when it may try."""
         now = self.clock()
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             last = (await conn.execute(select(func.max(login_attempts.c.at)).where(
                 login_attempts.c.login == login_key(login), login_attempts.c.outcome == "lockout",
                 login_attempts.c.at > now - self.lock))).scalar()

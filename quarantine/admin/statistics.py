@@ -25,6 +25,7 @@ from rules.model import HELD
 
 from ..decisions import DecisionLog, RuleStats
 from ..schema import decision_rules, held
+from ..store import reading
 from .console import Console
 
 WINDOWS = (7, 30)
@@ -71,7 +72,7 @@ async def daily_counts(engine: AsyncEngine, window: Window) -> dict[str, Series]
              .group_by(rows.c.rule_id, rows.c.day))
     matched: dict[str, list[int]] = defaultdict(lambda: [0] * window.days)
     released_by: dict[str, list[int]] = defaultdict(lambda: [0] * window.days)
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         for r in await conn.execute(query):
             matched[r.rule_id][int(r.day)] = int(r.matched)
             released_by[r.rule_id][int(r.day)] = int(r.released or 0)
