@@ -62,7 +62,7 @@ class PersonalData:
                 if isinstance(piece, delimited.Block):
                     _read_table(piece.table, scanner, ledger, quoted=bool(layout and layout.quoted(piece.start)))
                 else:
-                    _read_prose(piece, scanner, ledger)
+                    _read_prose(piece, scanner, ledger, layout)
         for table in message.tables:
             _read_table(table, scanner, ledger)
         return ledger.findings()
@@ -100,24 +100,27 @@ def _cell_place(table: Table, cell) -> Place:
     return Place(where=table.where, table=table, row=cell.row, first_col=cell.first_col, last_col=cell.last_col)
 
 
-def _read_prose(piece: delimited.Prose, scanner: Scanner, ledger: Ledger) -> None:
+def _read_prose(piece: delimited.Prose, scanner: Scanner, ledger: Ledger,
+                chunk_layout: Layout | None = None) -> None:
+    """`chunk_layout` is the whole chunk's when the prose is a piece of it (a table stood
+    between): a quote header or signature above the table still covers the text below it."""
     data = piece.text.encode("utf-8", "replace")
-    layout = Layout(data)
+    layout, at = (chunk_layout, piece.start) if chunk_layout else (Layout(data), 0)
     located = []
     line, pos = piece.first_line, 0
     for hit in scanner.scan(data):
         line += data.count(b"\n", pos, hit.start)
         pos = hit.start
         contact = hit.kind in CONTACT_KINDS
-        if contact and hit.strong and layout.signature(hit.start):   # weak names count only in lists
+        if contact and hit.strong and layout.signature(at + hit.start):   # weak names count only in lists
             continue
         located.append((line, hit))
-        if hit.strong and not (contact and layout.quoted(hit.start)):
+        if hit.strong and not (contact and layout.quoted(at + hit.start)):
             ledger.add(hit.kind, hit.value, Place(where=piece.where, line=line))
     people = records.text_people(data, located, layout.spacing)
     in_lists = {n for p in people for n in range(p.row, p.last_row + 1)}
     for person_line, hit in located:       # a bare surname counts where it stands in a list
-        if not hit.strong and person_line in in_lists and not layout.quoted(hit.start):
+        if not hit.strong and person_line in in_lists and not layout.quoted(at + hit.start):
             ledger.add(hit.kind, hit.value, Place(where=piece.where, line=person_line))
     ledger.add_people(people)
     if people:

@@ -241,6 +241,14 @@ def test_a_birth_word_anywhere_in_a_table_lets_every_block_find_dates():
     assert found["birth_date"].count == 1 and found["birth_date"].where == ("attachment:t.xlsx!Sheet1!A4",)
 
 
+def test_a_quote_header_above_a_tab_table_still_covers_the_text_below_it():
+    table = "品名\t数量\t単価\nA\t1\t100\nB\t2\t200\nC\t3\t300\n"
+    tail = "\n連絡先 携帯 090-1234-5678\n"
+    quoted = "お世話になります。\n\n-----Original Message-----\nFrom: a\n\n" + table + tail
+    assert "phone" not in counts(quoted)
+    assert counts("お世話になります。\n\n" + table + tail).get("phone") == 1
+
+
 def test_phone_split_over_merged_header_cells_and_names_split():
     rows = (("姓", "名", "電話番号", "", ""),) + tuple(
         (n.split()[0], n.split()[1], *p.split("-")) for n, p, _ in _people(10))

@@ -36,6 +36,7 @@ class Prose:
     where: str
     text: str
     first_line: int = 1     # the chunk's line number of the text's first line
+    start: int = 0          # where it starts in the chunk's UTF-8 bytes
 
 
 def split(where: str, text: str) -> list[Prose | Block]:
@@ -78,11 +79,12 @@ def _tab_blocks(where: str, text: str) -> list[Prose | Block]:
     for n, m in enumerate(_TAB_BLOCK.finditer(data), 1):
         if m.start() > last:
             pieces.append(Prose(where=where, text=data[last:m.start()].decode(),
-                                first_line=data.count(b"\n", 0, last) + 1))
+                                first_line=data.count(b"\n", 0, last) + 1, start=last))
         rows = tuple(tuple(c.strip() for c in _CELL_GAP.split(line))
                      for line in m.group().decode().splitlines() if line.strip())
         pieces.append(Block(Table(where=f"{where}!table{n}", rows=rows), m.start()))
         last = m.end()
     if last < len(data):
-        pieces.append(Prose(where=where, text=data[last:].decode(), first_line=data.count(b"\n", 0, last) + 1))
+        pieces.append(Prose(where=where, text=data[last:].decode(), first_line=data.count(b"\n", 0, last) + 1,
+                            start=last))
     return pieces
