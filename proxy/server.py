@@ -77,17 +77,19 @@ class Guard:
         await pipeline.warm_up()
         rules = RuleBook(settings.rules, rule_groups(settings))
         decisions = DecisionLog(store.engine, writing=store.writing)
+        users = Users.load(settings.users_file)
+        # Approval falls back to the admins when the sender's group has nobody else.
+        admins = tuple(sorted(u.login for u in users.by_login.values() if u.role == "admin"))
         quarantine = Quarantine(store, HoldPolicy(public_url=settings.public_url,
                                                   hold_expiry=settings.hold_expiry,
                                                   notice_from=settings.notice_from),
-                                approvers=lambda sender: approvers_for(settings, sender),
+                                approvers=lambda sender: approvers_for(settings, sender, admins),
                                 on_queued=worker.wake)
         metrics = Metrics()
         handler = Handler(policy=_policy(settings), pipeline=pipeline, rules=rules,
                           quarantine=quarantine, decisions=decisions, send=send, metrics=metrics,
                           history=history)
         sessions: weakref.WeakSet = weakref.WeakSet()
-        users = Users.load(settings.users_file)
         smtp_server = await _start_smtp(settings, handler, sessions, users)
         admin = admin_routes(store=store, decisions=decisions, rulebook=rules,
                              verify_login=_login_check(users), check_message=_checker(pipeline),

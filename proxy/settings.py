@@ -306,9 +306,16 @@ def rule_groups(settings: Settings) -> dict[str, tuple[str, ...]]:
     return {g.name: g.members for g in settings.groups}
 
 
-def approvers_for(settings: Settings, sender: str) -> tuple[str, ...]:
-    """Approvers of the first group the sender belongs to, in order (deputies after)."""
+def approvers_for(settings: Settings, sender: str, admins: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Who approves the sender's held mail: the approvers of the first group he belongs to, in
+    order (deputies after), never the sender himself (compared case-insensitively); with
+    nobody left, the admins (`admins`, from the users file), never the sender either. ()
+    when there is nobody at all: an admin then decides in the console."""
+    me = sender.lower()
     for group in settings.groups:
         if group.approvers and address_matches(sender, group.members, {}):
-            return group.approvers
-    return ()
+            others = tuple(a for a in group.approvers if a.lower() != me)
+            if others:
+                return others
+            break
+    return tuple(a.lower() for a in admins if a.lower() != me)

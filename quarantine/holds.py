@@ -1,4 +1,5 @@
-"""Putting a message on hold: its links, its notices and the record, committed together."""
+"""Putting a message on hold: its notices and the record, committed together (the notices get
+their links when they are sent: see LinkedNotice)."""
 from __future__ import annotations
 
 import logging
@@ -10,10 +11,10 @@ from inspectors.base import Finding
 from inspectors.message import Summary
 from rules.model import Decision
 
-from .notice import approval_request, approval_result, hold_notice
-from .records import HeldMessage, HeldRecord, Notice
+from .notice import approval_result
+from .records import HeldMessage, HeldRecord, LinkedNotice
 from .store import Store
-from .tokens import new_csrf, new_token
+from .tokens import new_csrf
 
 log = logging.getLogger("guard.quarantine")
 
@@ -37,18 +38,17 @@ class Quarantine:
                    findings: tuple[Finding, ...], summary: Summary, decision: Decision) -> None:
         kind = decision.action
         ends_at = self._ends_at(decision)
-        token = new_token()
-        approver_tokens = self._approver_tokens(qid, mail_from, kind)
-        notices = self._notices(mail_from, summary, decision, ends_at, approver_tokens)
+        approvers = self._approvers(qid, mail_from, kind)
+        notices = self._notices(mail_from, summary, decision, ends_at, approvers)
         if mail_from:   # the null sender (bounces) cannot be asked anything
-            notices.insert(0, (self.policy.notice_from, (mail_from,), hold_notice(
-                notice_from=self.policy.notice_from, sender=mail_from, subject=summary.subject,
-                link=self._link(token), decision=decision, kind=kind, when_text=_when(ends_at),
-                approvers=tuple(a for _, a in approver_tokens))))
+            notices.insert(0, self._notice(
+                "hold_notice", mail_from, "sender", mail_from, sender=mail_from,
+                subject=summary.subject, decision=decision.to_dict(), kind=kind,
+                when_text=_when(ends_at), approvers=list(approvers or ())))
         message = HeldMessage(id=qid, mail_from=mail_from, rcpt_tos=rcpt_tos, raw=raw, kind=kind,
                               decision=decision, findings=findings, summary=summary)
-        await self.store.hold(message, token=token, csrf=new_csrf(), expires_at=ends_at,
-                              notices=notices, approver_tokens=approver_tokens)
+        await self.store.hold(message, csrf=new_csrf(), expires_at=ends_at, notices=notices,
+                              approvers=approvers)
         self.on_queued()
 
     async def refix(self, record: HeldRecord, *, raw: bytes, rcpt_tos: tuple[str, ...],
@@ -61,13 +61,13 @@ class Quarantine:
         then = {"pass": "released", "reject": "cancelled"}.get(decision.verdict)
         kind = record.kind if then else decision.action
         ends_at = record.expires_at if kind == record.kind else self._ends_at(decision)
-        approver_tokens = [] if kind == record.kind else self._approver_tokens(record.id, record.mail_from, kind)
-        notices = self._notices(record.mail_from, summary, decision, ends_at, approver_tokens)
+        approvers = None if kind == record.kind else self._approvers(record.id, record.mail_from, kind)
+        notices = self._notices(record.mail_from, summary, decision, ends_at, approvers)
         changed = await self.store.replace_held(
             record.id, read_at=record.updated_at, raw=raw, rcpt_tos=rcpt_tos, findings=findings,
             summary=summary, decision=decision, kind=kind, expires_at=ends_at, actor="sender",
             client_addr=client_addr, detail=detail, then=then, notices=notices,
-            approver_tokens=approver_tokens)
+            approvers=approvers)
         if changed:
             self.on_queued()
         return changed
@@ -75,21 +75,28 @@ class Quarantine:
     def _ends_at(self, decision: Decision) -> float:
         return time.time() + (decision.delay if decision.action == "delay" else self.policy.hold_expiry)
 
-    def _approver_tokens(self, qid: str, sender: str, kind: str) -> list[tuple[str, str]]:
+    def _approvers(self, qid: str, sender: str, kind: str) -> tuple[str, ...] | None:
+        """Whom approval is asked of (None: this hold needs no approval). The callable never
+        names the sender himself; with nobody at all, an admin decides in the console."""
         if kind != "hold_for_approval":
-            return []
+            return None
         approvers = self.approvers(sender)
         if not approvers:
             log.warning("qid=%s event=no_approver_configured detail=an_admin_must_decide", qid)
-        return [(new_token(), a) for a in approvers]
+        return approvers
 
     def _notices(self, sender: str, summary: Summary, decision: Decision, ends_at: float,
-                 approver_tokens: list[tuple[str, str]]) -> list[Notice]:
-        return [(self.policy.notice_from, (approver,), approval_request(
-                    notice_from=self.policy.notice_from, approver=approver, sender=sender or "<>",
-                    subject=summary.subject, link=self._link(token), decision=decision,
-                    when_text=_when(ends_at)))
-                for token, approver in approver_tokens]
+                 approvers: tuple[str, ...] | None) -> list[LinkedNotice]:
+        return [self._notice("approval_request", approver, "approver", approver, approver=approver,
+                             sender=sender or "<>", subject=summary.subject,
+                             decision=decision.to_dict(), when_text=_when(ends_at))
+                for approver in approvers or ()]
+
+    def _notice(self, template: str, to: str, role: str, actor: str, **args) -> LinkedNotice:
+        """A notice whose link is minted when it is sent (quarantine.notice.render)."""
+        return LinkedNotice(mail_from=self.policy.notice_from, rcpt_tos=(to,), template=template,
+                            args={"notice_from": self.policy.notice_from, **args}, role=role,
+                            actor=actor, base_url=self.policy.public_url)
 
     async def approval_decided(self, record: HeldRecord, approver: str, approved: bool,
                                note: str) -> None:
@@ -101,9 +108,6 @@ class Quarantine:
             await self.store.enqueue("notice", record.id, self.policy.notice_from,
                                      [record.mail_from], raw)
         self.on_queued()
-
-    def _link(self, token: str) -> str:
-        return f"{self.policy.public_url}/h/{token}"
 
 
 def _when(at: float) -> str:

@@ -2,21 +2,53 @@
 failures — Japanese first, then English.
 
 Notices carry rule reasons, finding codes and counts — never the personal data itself.
+Everything in them that someone else wrote (subject, addresses, an approver's comment, a
+server's reply) is untrusted: it goes through `one_line` (or `quoted`, for a comment), so it
+can neither break a header nor put a line of its own into our text.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from rules.model import Decision
 
+LINE_LIMIT = 200   # characters of one untrusted value in a notice
+# Bidirectional and other format characters (category Cf, e.g. U+202E RIGHT-TO-LEFT OVERRIDE,
+# which shows "txt.exe" as "exe.txt"), controls (Cc: CR, LF, NEL…), line and paragraph
+# separators (Zl, Zp) and lone surrogates (Cs: undecodable bytes) become spaces.
+_UNSAFE = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
+_SPACES = re.compile(r"\s+")
+
+
+def one_line(value: object, limit: int = LINE_LIMIT) -> str:
+    """Any untrusted value as one safe line of display text: no line breaks of any kind, no
+    control or bidi characters, whitespace collapsed, at most `limit` characters."""
+    text = "".join(" " if unicodedata.category(c) in _UNSAFE else c for c in str(value or ""))
+    text = _SPACES.sub(" ", text).strip()
+    # An encoded word (RFC 2047) in the text would be decoded a second time by the header
+    # parser and by the reader's mail program — into line breaks, or a header of its own.
+    text = text.replace("=?", "= ?")
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def quoted(value: object, limit_lines: int = 20) -> list[str]:
+    """A multi-line comment (an approver's) for a notice body: it keeps its lines, each made
+    safe and quoted with "> ", so that none of them can pass for our own text."""
+    lines = [one_line(line, 500) for line in str(value or "").splitlines()]
+    lines = [line for line in lines if line][:limit_lines]
+    return [f"> {line}" for line in lines]
+
 
 def hold_notice(*, notice_from: str, sender: str, subject: str, link: str, decision: Decision,
                 kind: str, when_text: str, approvers: tuple[str, ...] = ()) -> bytes:
     """To the sender. `when_text`: when the hold ends (cancelled, or sent for a delay)."""
+    subject = one_line(subject)
     ja, en = _LEADS[kind]
     if kind == "hold_for_approval":
-        names = ", ".join(approvers) or "管理者 / the administrator"
+        names = one_line(", ".join(approvers)) or "管理者 / the administrator"
         ja, en = ja.format(names), en.format(names)
     body = "\n".join([
         ja, "", f"件名: {subject}", "理由:", *_reasons(decision, "ja", "・"), "",
@@ -30,6 +62,7 @@ def hold_notice(*, notice_from: str, sender: str, subject: str, link: str, decis
 
 def approval_request(*, notice_from: str, approver: str, sender: str, subject: str, link: str,
                      decision: Decision, when_text: str) -> bytes:
+    subject, sender = one_line(subject), one_line(sender)
     body = "\n".join([
         f"{sender} さんのメールが承認待ちです。内容を確認し、承認または却下してください。", "",
         f"件名: {subject}", "理由:", *_reasons(decision, "ja", "・"), "", "承認ページ:", link, "",
@@ -43,19 +76,21 @@ def approval_request(*, notice_from: str, approver: str, sender: str, subject: s
 
 def approval_result(*, notice_from: str, sender: str, subject: str, approver: str,
                     approved: bool, note: str) -> bytes:
+    subject, approver, note_lines = one_line(subject), one_line(approver), quoted(note)
     ja = "承認され、送信されます。" if approved else "却下されました。メールは送信されません。"
     en = "was approved and is being sent." if approved else "was rejected and will not be sent."
     lines = [f"件名「{subject}」のメールは {approver} さんにより{ja}"]
-    if note:
-        lines += [f"コメント: {note}"]
+    if note_lines:
+        lines += ["コメント:", *note_lines]
     lines += ["", "-- ", f"Your message \"{subject}\" {en} ({approver})"]
-    if note:
-        lines += [f"Comment: {note}"]
+    if note_lines:
+        lines += ["Comment:", *note_lines]
     tag = "[承認 / Approved]" if approved else "[却下 / Rejected]"
     return _mail(notice_from, sender, f"{tag} {subject}", "\n".join(lines) + "\n")
 
 
 def failure_notice(*, notice_from: str, sender: str, subject: str, error: str) -> bytes:
+    subject, error = one_line(subject), one_line(error, 300)   # the error: a remote server's words
     body = "\n".join([
         "確認後に送信したメールを、配送先のサーバーが受け付けませんでした。",
         f"件名: {subject}", f"サーバーの応答: {error}", "", "-- ",
@@ -63,6 +98,18 @@ def failure_notice(*, notice_from: str, sender: str, subject: str, error: str) -
         f"Subject: {subject}", f"Server reply: {error}", "",
     ])
     return _mail(notice_from, sender, f"[配送失敗 / Undeliverable] {subject}", body)
+
+
+# The notices that carry a link: the worker renders them when it sends (see LinkedNotice).
+TEMPLATES = {"hold_notice": hold_notice, "approval_request": approval_request}
+
+
+def render(template: str, args: dict, link: str) -> bytes:
+    """A stored notice draft (its arguments as JSON), now with its freshly minted link."""
+    args = {**args, "decision": Decision.from_dict(args["decision"])}
+    if "approvers" in args:
+        args["approvers"] = tuple(args["approvers"])
+    return TEMPLATES[template](**args, link=link)
 
 
 _SUBJECTS = {"hold": "[送信保留 / Held]", "delay": "[送信予約 / Delayed]",
@@ -85,14 +132,14 @@ _ENDS = {
 
 
 def _reasons(decision: Decision, lang: str, bullet: str) -> list[str]:
-    return [f"{bullet}{m.reason.get(lang) or m.id}" for m in decision.deciding]
+    return [f"{bullet}{one_line(m.reason.get(lang) or m.id)}" for m in decision.deciding]
 
 
 def _mail(notice_from: str, to: str, subject: str, body: str) -> bytes:
     msg = EmailMessage()
     msg["From"] = f"Misdelivery Guard <{notice_from}>"
-    msg["To"] = to
-    msg["Subject"] = subject
+    msg["To"] = one_line(to)
+    msg["Subject"] = one_line(subject, LINE_LIMIT + 40)   # our tag and the capped subject
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=notice_from.rpartition("@")[2] or None)
     msg["Auto-Submitted"] = "auto-generated"   # RFC 3834 §5: no auto-replies to this

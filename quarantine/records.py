@@ -14,6 +14,29 @@ Notice = tuple[str, tuple[str, ...], bytes]   # (envelope sender, recipients, ra
 
 
 @dataclass(frozen=True, kw_only=True)
+class LinkedNotice:
+    """A notice that carries a link, queued without it: no working link is ever at rest. The
+    worker mints the link (storing only its hash) and renders the notice when it sends it."""
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    template: str              # one of quarantine.notice.TEMPLATES
+    args: dict                 # the template's arguments but the link, as JSON values
+    role: str                  # whose link: sender, approver
+    actor: str                 # the sender's or the approver's address
+    base_url: str              # the link is base_url + "/h/" + token
+
+    def to_json(self) -> str:
+        return json.dumps({"template": self.template, "args": self.args, "role": self.role,
+                           "actor": self.actor, "base_url": self.base_url})
+
+    @classmethod
+    def from_json(cls, text: str, mail_from: str, rcpt_tos: tuple[str, ...]) -> "LinkedNotice":
+        d = json.loads(text)
+        return cls(mail_from=mail_from, rcpt_tos=rcpt_tos, template=d["template"], args=d["args"],
+                   role=d["role"], actor=d["actor"], base_url=d["base_url"])
+
+
+@dataclass(frozen=True, kw_only=True)
 class HeldMessage:
     """A message to hold, as the proxy hands it over."""
     id: str
@@ -44,6 +67,7 @@ class HeldRecord:
     csrf: str
     kind: str = "hold"
     note: str | None = None
+    approvers: tuple[str, ...] | None = None   # whom approval was asked of (None: not known)
 
     @classmethod
     def from_row(cls, row) -> "HeldRecord":
@@ -54,7 +78,7 @@ class HeldRecord:
                    decision=Decision.from_dict(json.loads(row.decision)),
                    findings=tuple(Finding.from_dict(f) for f in json.loads(row.findings)),
                    summary=Summary.from_dict(json.loads(row.summary)), csrf=row.csrf,
-                   kind=row.kind, note=row.note)
+                   kind=row.kind, note=row.note, approvers=None if row.approvers is None else tuple(json.loads(row.approvers)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,8 +96,9 @@ class OutboundJob:
     message_id: str | None
     mail_from: str
     rcpt_tos: tuple[str, ...]
-    raw: bytes
+    raw: bytes                 # empty for a draft: rendered when sent
     attempts: int
+    draft: LinkedNotice | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

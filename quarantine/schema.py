@@ -20,12 +20,15 @@ held = Table(
     Column("decision", Text, nullable=False),            # JSON: rules.Decision
     Column("findings", Text, nullable=False),            # JSON list of inspectors.Finding
     Column("summary", Text, nullable=False),             # JSON: inspectors.message.Summary
+    # Since v005 the hash of a token that is never issued: links (the sender's too) live in
+    # `links`. Kept because SQLite cannot drop a NOT NULL UNIQUE column without a rebuild.
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("csrf", String(64), nullable=False),
     Column("acted_at", Float),
     Column("acted_by", Text),
     Column("kind", String(24), nullable=False, default="hold"),   # an action of rules.model.HELD
     Column("note", Text),                                          # approver's comment or reason
+    Column("approvers", Text),                     # v005, JSON list: whom approval was asked of
     Index("ix_held_state_expires", "state", "expires_at"),
 )
 
@@ -36,13 +39,14 @@ outbound = Table(
     Column("message_id", String(32), ForeignKey("held_messages.id")),
     Column("mail_from", Text, nullable=False),
     Column("rcpt_tos", Text, nullable=False),            # JSON list
-    Column("raw", LargeBinary),                          # None: send the held message itself
+    Column("raw", LargeBinary),                          # None: the held message, or the draft
     Column("state", String(16), nullable=False),         # pending, sent, failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", Float, nullable=False),
     Column("lease_until", Float),
     Column("last_error", Text),
     Column("created_at", Float, nullable=False),
+    Column("draft", Text),                # v005: records.LinkedNotice as JSON, rendered when sent
     Index("ix_outbound_due", "state", "next_attempt_at"),
 )
 
@@ -82,11 +86,11 @@ decision_rules = Table(
 )
 
 links = Table(
-    "links", metadata,                                   # approver links (the sender's is on held)
+    "links", metadata,                                   # the hashes of every link mailed
     Column("token_hash", String(64), primary_key=True),
     Column("message_id", String(32), nullable=False),
-    Column("role", String(16), nullable=False),          # approver
-    Column("actor", Text, nullable=False),               # the approver's address
+    Column("role", String(16), nullable=False),          # sender, approver
+    Column("actor", Text, nullable=False),               # the sender's or the approver's address
     Column("created_at", Float, nullable=False),
     Index("ix_links_message", "message_id"),
 )

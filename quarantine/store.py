@@ -16,12 +16,14 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from .migrate import migrate
-from .records import AuditEntry, HeldMessage, HeldRecord, Link, Notice, OutboundJob
+from .records import AuditEntry, HeldMessage, HeldRecord, Link, LinkedNotice, Notice, OutboundJob
 from .schema import audit, held, links, outbound
-from .tokens import same, token_hash
+from .tokens import new_token, same, token_hash
 
 # A HeldRecord: every column but the message itself, which pages and lists never show.
 _RECORD = [column for column in held.c if column.name != "raw"]
+# A job done: a notice's text is not kept (it may name people; before v005 it held a link).
+_DONE = {"raw": None, "draft": None}
 
 
 @asynccontextmanager
@@ -68,10 +70,13 @@ class Store:
     async def close(self) -> None:
         await self.engine.dispose()
 
-    async def hold(self, msg: HeldMessage, *, token: str, csrf: str, expires_at: float,
-                   notices: Sequence[Notice] = (),
-                   approver_tokens: Sequence[tuple[str, str]] = ()) -> None:
-        """Store the message, its notices, approver links and the audit row in one transaction."""
+    async def hold(self, msg: HeldMessage, *, csrf: str, expires_at: float, token: str | None = None,
+                   notices: Sequence[Notice | LinkedNotice] = (),
+                   approver_tokens: Sequence[tuple[str, str]] = (),
+                   approvers: Sequence[str] | None = None) -> None:
+        """Store the message, its notices and the audit row in one transaction. The links are
+        minted when the notices are sent; `token` and `approver_tokens` are links known in
+        advance (tests, fixtures), stored as hashes like every other."""
         now = time.time()
         async with self.writing() as conn:
             await conn.execute(held.insert().values(
@@ -81,13 +86,15 @@ class Store:
                 decision=json.dumps(msg.decision.to_dict()),
                 findings=json.dumps([f.to_dict() for f in msg.findings]),
                 summary=json.dumps(msg.summary.to_dict()),
-                token_hash=token_hash(token), csrf=csrf))
+                # NOT NULL UNIQUE since v001: the hash of a token nobody is ever given.
+                token_hash=token_hash(new_token()), csrf=csrf,
+                approvers=None if approvers is None else json.dumps(list(approvers))))
+            if token is not None:
+                await _link(conn, msg.id, token, "sender", msg.mail_from, now)
             for approver_token, approver in approver_tokens:
-                await conn.execute(links.insert().values(
-                    token_hash=token_hash(approver_token), message_id=msg.id, role="approver",
-                    actor=approver, created_at=now))
-            for sender, rcpts, raw in notices:
-                await _enqueue(conn, "notice", msg.id, sender, rcpts, raw, now)
+                await _link(conn, msg.id, approver_token, "approver", approver, now)
+            for notice in notices:
+                await _enqueue_notice(conn, msg.id, notice, now)
             rules = ",".join(m.id for m in msg.decision.deciding)
             await _audit(conn, msg.id, "system", None, "held", f"kind={msg.kind} rules={rules}")
 
@@ -95,14 +102,24 @@ class Store:
         """The held message a link opens, and whose link it is (the sender's or an approver's)."""
         digest = token_hash(token)
         async with self._read() as conn:
-            row = (await conn.execute(select(*_RECORD).where(held.c.token_hash == digest))).first()
-            if row is not None and same(row.token_hash, digest):
-                return Link(record=HeldRecord.from_row(row), role="sender", actor=row.mail_from)
             link = (await conn.execute(select(links).where(links.c.token_hash == digest))).first()
             if link is None or not same(link.token_hash, digest):
                 return None
-            row = (await conn.execute(select(*_RECORD).where(held.c.id == link.message_id))).one()
+            row = (await conn.execute(select(*_RECORD).where(held.c.id == link.message_id))).first()
+        if row is None:
+            return None
         return Link(record=HeldRecord.from_row(row), role=link.role, actor=link.actor)
+
+    async def add_link(self, message_id: str, token: str, role: str, actor: str) -> bool:
+        """A link minted for a notice being sent: only its hash is stored. Each one stays valid
+        as long as the hold, so a notice sent twice never disables the link of the first.
+        False when the hold is no longer stored."""
+        async with self.writing() as conn:
+            exists = (await conn.execute(select(held.c.id).where(held.c.id == message_id))).first()
+            if exists is None:
+                return False
+            await _link(conn, message_id, token, role, actor, time.time())
+        return True
 
     async def raw_of(self, message_id: str) -> bytes:
         async with self._read() as conn:
@@ -111,10 +128,11 @@ class Store:
     async def replace_held(self, message_id: str, *, read_at: float, raw: bytes,
                            rcpt_tos: tuple[str, ...], findings, summary, decision, kind: str,
                            expires_at: float, actor: str, client_addr: str | None, detail: str,
-                           then: str | None = None, notices: Sequence[Notice] = (),
-                           approver_tokens: Sequence[tuple[str, str]] = ()) -> bool:
+                           then: str | None = None, notices: Sequence[Notice | LinkedNotice] = (),
+                           approvers: Sequence[str] | None = None) -> bool:
         """The sender's fixed message takes the held one's place, in one transaction with its
-        new links, notices and, with `then`, its release or cancellation. False when the hold
+        notices (and whom approval is asked of now) and, with `then`, its release or
+        cancellation. False when the hold
         changed since it was read at `read_at` (acted on, expired, fixed in another tab)."""
         now = time.time()
         async with self.writing() as conn:
@@ -124,16 +142,13 @@ class Store:
                     raw=raw, rcpt_tos=json.dumps(list(rcpt_tos)), updated_at=now, kind=kind,
                     expires_at=expires_at, decision=json.dumps(decision.to_dict()),
                     findings=json.dumps([f.to_dict() for f in findings]),
-                    summary=json.dumps(summary.to_dict())))
+                    summary=json.dumps(summary.to_dict()),
+                    **({} if approvers is None else {"approvers": json.dumps(list(approvers))})))
             if result.rowcount != 1:
                 return False
             await _audit(conn, message_id, actor, client_addr, "modified", detail)
-            for approver_token, approver in approver_tokens:
-                await conn.execute(links.insert().values(
-                    token_hash=token_hash(approver_token), message_id=message_id, role="approver",
-                    actor=approver, created_at=now))
-            for sender, rcpts, notice in notices:
-                await _enqueue(conn, "notice", message_id, sender, rcpts, notice, now)
+            for notice in notices:
+                await _enqueue_notice(conn, message_id, notice, now)
             if then is not None:
                 await _transition(conn, message_id, then, actor, client_addr, now, None)
         return True
@@ -190,7 +205,7 @@ class Store:
         async with self.writing() as conn:
             await conn.execute(update(outbound).where(outbound.c.id == job.id)
                                .values(state="sent", attempts=job.attempts + 1, lease_until=None,
-                                       last_error=None))
+                                       last_error=None, **_DONE))
             await _audit(conn, job.message_id, "system", None, f"{job.kind}_sent",
                          f"recipients={len(job.rcpt_tos)}")
 
@@ -205,7 +220,7 @@ class Store:
         async with self.writing() as conn:
             await conn.execute(update(outbound).where(outbound.c.id == job.id)
                                .values(state="failed", attempts=job.attempts + 1, lease_until=None,
-                                       last_error=error[:500]))
+                                       last_error=error[:500], **_DONE))
             await _audit(conn, job.message_id, "system", None, f"{job.kind}_failed", detail)
 
     async def audit_trail(self, message_id: str) -> list[AuditEntry]:
@@ -239,10 +254,27 @@ async def _transition(conn: AsyncConnection, message_id: str, to_state: str, act
 
 
 async def _enqueue(conn: AsyncConnection, kind: str, message_id: str | None, mail_from: str,
-                   rcpt_tos: tuple[str, ...], raw: bytes | None, now: float) -> None:
+                   rcpt_tos: tuple[str, ...], raw: bytes | None, now: float,
+                   draft: str | None = None) -> None:
     await conn.execute(outbound.insert().values(
         kind=kind, message_id=message_id, mail_from=mail_from, rcpt_tos=json.dumps(list(rcpt_tos)),
-        raw=raw, state="pending", attempts=0, next_attempt_at=now, created_at=now))
+        raw=raw, draft=draft, state="pending", attempts=0, next_attempt_at=now, created_at=now))
+
+
+async def _enqueue_notice(conn: AsyncConnection, message_id: str, notice: Notice | LinkedNotice,
+                          now: float) -> None:
+    if isinstance(notice, LinkedNotice):
+        await _enqueue(conn, "notice", message_id, notice.mail_from, notice.rcpt_tos, None, now,
+                       notice.to_json())
+    else:
+        sender, rcpts, raw = notice
+        await _enqueue(conn, "notice", message_id, sender, rcpts, raw, now)
+
+
+async def _link(conn: AsyncConnection, message_id: str, token: str, role: str, actor: str,
+                now: float) -> None:
+    await conn.execute(links.insert().values(token_hash=token_hash(token), message_id=message_id,
+                                             role=role, actor=actor, created_at=now))
 
 
 async def _audit(conn: AsyncConnection, message_id: str | None, actor: str,
@@ -252,11 +284,14 @@ async def _audit(conn: AsyncConnection, message_id: str | None, actor: str,
 
 
 async def _job(conn: AsyncConnection, row) -> OutboundJob:
-    raw = row.raw
-    if raw is None:   # a release sends the held message's own bytes, unchanged
+    rcpt_tos = tuple(json.loads(row.rcpt_tos))
+    raw, draft = row.raw, None
+    if row.draft is not None:   # a notice with a link: the worker renders it when it sends
+        raw, draft = b"", LinkedNotice.from_json(row.draft, row.mail_from, rcpt_tos)
+    elif raw is None:   # a release sends the held message's own bytes, unchanged
         raw = (await conn.execute(select(held.c.raw).where(held.c.id == row.message_id))).scalar_one()
     return OutboundJob(id=row.id, kind=row.kind, message_id=row.message_id, mail_from=row.mail_from,
-                       rcpt_tos=tuple(json.loads(row.rcpt_tos)), raw=raw, attempts=row.attempts)
+                       rcpt_tos=rcpt_tos, raw=raw, attempts=row.attempts, draft=draft)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -268,6 +303,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     _wal(cur)
     cur.execute("PRAGMA synchronous=FULL")   # fsync at every commit: nothing is lost after 250
     cur.execute("PRAGMA foreign_keys=ON")
+    # What is deleted or overwritten (a notice's text, a purged message) is zeroed, not left
+    # readable in free pages of the file.
+    cur.execute("PRAGMA secure_delete=ON")
     cur.close()
 
 

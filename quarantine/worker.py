@@ -13,9 +13,10 @@ import time
 from typing import Callable
 
 from .delivery import DeliveryError, PermanentFailure, Send
-from .notice import failure_notice
-from .records import OutboundJob
+from .notice import failure_notice, render
+from .records import LinkedNotice, OutboundJob
 from .store import Store
+from .tokens import new_token
 
 log = logging.getLogger("guard.worker")
 
@@ -70,7 +71,11 @@ class Worker:
             # The whole send must end inside the lease: aiosmtplib's timeout is per command,
             # and a send that outlived its lease could be claimed and sent again elsewhere.
             async with asyncio.timeout(self.lease * 0.8):
-                await self.send(job.mail_from, job.rcpt_tos, job.raw)
+                raw = job.raw if job.draft is None else await self._with_link(job.draft, job.message_id)
+                if raw is None:
+                    await self._failed(job, "the hold is no longer stored", "hold_gone")
+                    return
+                await self.send(job.mail_from, job.rcpt_tos, raw)
         except PermanentFailure as exc:
             await self._failed(job, str(exc), _codes(exc))
         except DeliveryError as exc:
@@ -84,6 +89,14 @@ class Worker:
             if job.kind == "release":
                 self.on_delivered(job.mail_from, job.rcpt_tos)
             log.info("qid=%s event=%s_sent rcpts=%d", job.message_id, job.kind, len(job.rcpt_tos))
+
+    async def _with_link(self, draft: LinkedNotice, message_id: str | None) -> bytes | None:
+        """The notice with a link minted now: only the link's hash is stored, the text with
+        the link exists only in memory. A retry mints another; each works until the hold ends."""
+        token = new_token()
+        if message_id is None or not await self.store.add_link(message_id, token, draft.role, draft.actor):
+            return None
+        return render(draft.template, draft.args, f"{draft.base_url}/h/{token}")
 
     async def _retry(self, job: OutboundJob, error: str, detail: str) -> None:
         if job.attempts + 1 >= self.max_attempts:
