@@ -277,3 +277,51 @@ def test_a_notice_sent_twice_carries_two_links_that_both_work(tmp_path):
         finally:
             await store.close()
     asyncio.run(scenario())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}"
+    url = request.getfixturevalue("postgres_url")
+    return "postgresql+asyncpg://" + url.split("://", 1)[1]
+
+
+def test_upgrading_keeps_mailed_links_working_and_drops_sent_notices(store_url):
+    """A store of before v005: the sender's link was on the hold, sent notices kept their text."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from quarantine.migrations import v001_initial, v002_decisions, v003_admin, v004_history
+    from quarantine.schema import schema_version
+
+    async def scenario():
+        engine = create_async_engine(store_url)
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda c: schema_version.create(c))
+            for version, module in enumerate((v001_initial, v002_decisions, v003_admin, v004_history), 1):
+                await conn.run_sync(module.upgrade)
+                await conn.execute(schema_version.insert().values(version=version, applied_at=0.0))
+            digest = hashlib.sha256(b"old-token").hexdigest()
+            await conn.execute(text(
+                "INSERT INTO held_messages (id, state, created_at, updated_at, expires_at, mail_from, "
+                "rcpt_tos, raw, decision, findings, summary, token_hash, csrf, kind) VALUES ('Q0', 'held', "
+                ":now, :now, :later, :sender, '[\"p@client.example\"]', :raw, :decision, '[]', "
+                "'{\"subject\": \"x\"}', :digest, 'c', 'hold')"),
+                {"now": time.time(), "later": time.time() + 600, "sender": SENDER, "raw": b"x",
+                 "decision": '{"action": "hold", "matched": []}', "digest": digest})
+            await conn.execute(text(
+                "INSERT INTO outbound (kind, message_id, mail_from, rcpt_tos, raw, state, attempts, "
+                "next_attempt_at, created_at) VALUES ('notice', 'Q0', 'g@example.co.jp', :rcpts, "
+                ":raw, 'sent', 1, 0, 0)"), {"rcpts": f'["{SENDER}"]', "raw": b"http://x/h/old-token"})
+        await engine.dispose()
+        store = await Store.open(store_url)
+        try:
+            link = await store.by_link("old-token")
+            assert (link.role, link.actor, link.record.id) == ("sender", SENDER, "Q0")
+            async with store.engine.connect() as conn:
+                kept = (await conn.execute(text("SELECT raw FROM outbound"))).scalars().all()
+            assert kept == [None]
+        finally:
+            await store.close()
+    asyncio.run(scenario())
