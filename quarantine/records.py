@@ -78,7 +78,8 @@ class HeldRecord:
                    decision=Decision.from_dict(json.loads(row.decision)),
                    findings=tuple(Finding.from_dict(f) for f in json.loads(row.findings)),
                    summary=Summary.from_dict(json.loads(row.summary)), csrf=row.csrf,
-                   kind=row.kind, note=row.note, approvers=None if row.approvers is None else tuple(json.loads(row.approvers)))
+                   kind=row.kind, note=row.note,
+                   approvers=None if row.approvers is None else tuple(json.loads(row.approvers)))
 
 
 @dataclass(frozen=True, kw_only=True)

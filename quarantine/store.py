@@ -132,8 +132,8 @@ class Store:
                            approvers: Sequence[str] | None = None) -> bool:
         """The sender's fixed message takes the held one's place, in one transaction with its
         notices (and whom approval is asked of now) and, with `then`, its release or
-        cancellation. False when the hold
-        changed since it was read at `read_at` (acted on, expired, fixed in another tab)."""
+        cancellation. False when the hold changed since it was read at `read_at` (acted on,
+        expired, fixed in another tab)."""
         now = time.time()
         async with self.writing() as conn:
             result = await conn.execute(
