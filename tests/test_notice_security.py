@@ -130,14 +130,14 @@ def _approval_guard(guard_factory, tmp_path):
                          smtp={"users_file": str(users)}).start()
 
 
-def _send_for_approval(guard, upstream, sender: str) -> dict[str, list]:
+def _send_for_approval(guard, upstream, sender: str, expected: int = 2) -> dict[str, list]:
     with guard.smtp() as client:
         client.ehlo()
         client.mail(sender)
         client.rcpt("buyer@client.example")
         code, text = client.data(message("御見積", sender=sender))
     assert code == 250 and b"Held for approval" in text
-    upstream.recorder.wait_for(2)
+    upstream.recorder.wait_for(expected)
     time.sleep(1.0)   # anything else that would be sent goes out now
     by_rcpt: dict[str, list] = {}
     for m in upstream.recorder.messages:
@@ -175,6 +175,16 @@ def test_the_only_approver_sending_is_approved_by_an_admin(guard_factory, upstre
     assert _can_approve(admin_link)
     for link in (_links(own.data)[0], admin_link):
         assert re.search(r'id="approvers">[^<]*admin@example\.co\.jp', httpx.get(link).text)
+
+
+def test_with_nobody_to_ask_the_page_says_an_admin_decides(guard_factory, upstream, tmp_path):
+    (tmp_path / "local.yaml").write_text(APPROVE_ALL, "utf-8")
+    guard = guard_factory(rules=[str(tmp_path / "local.yaml")], organization=ORG).start()   # no admins
+    by_rcpt = _send_for_approval(guard, upstream, "solo@example.co.jp", expected=1)
+    assert set(by_rcpt) == {"solo@example.co.jp"}, "the request went to nobody, not to him"
+    page = httpx.get(_links(by_rcpt["solo@example.co.jp"][0].data)[0], headers={"Accept-Language": "en"}).text
+    assert "an administrator decides in the admin console" in page and 'value="approve"' not in page
+    assert "event=no_approver_configured" in guard.log
 
 
 def test_approvers_never_include_the_sender(tmp_path):
