@@ -19,6 +19,7 @@ from quarantine.deliveries import DeliveryHistory
 from quarantine.directory_store import DirectoryStore
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.metrics import Metrics
+from quarantine.retention import Retention
 from quarantine.store import Store
 from quarantine.web import Pages, create_app
 from quarantine.worker import Worker
@@ -103,7 +104,9 @@ class Guard:
                  asyncio.create_task(decisions.run(stopping), name="decisions"),
                  asyncio.create_task(history.run(stopping), name="history"),
                  asyncio.create_task(rules.watch(stopping), name="rules"),
-                 asyncio.create_task(feed.watch(pipeline, stopping), name="directory")]
+                 asyncio.create_task(feed.watch(pipeline, stopping), name="directory"),
+                 asyncio.create_task(Retention(store, settings.retention).run(stopping),
+                                     name="retention")]
         log.info("event=started smtp=%s:%d web=%s:%d upstream=%r storage=%s rules=%d",
                  settings.smtp_listen.host, settings.smtp_listen.port, settings.web_listen.host,
                  settings.web_listen.port, settings.upstream, settings.storage.split("://")[0],

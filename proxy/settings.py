@@ -16,6 +16,7 @@ import yaml
 
 from inspectors.clients import Client
 from inspectors.limits import Limits
+from quarantine.retention import RetentionPolicy
 from rules.decide import address_matches
 
 from .errors import ConfigError
@@ -64,6 +65,7 @@ class Settings:
     limits: Limits
     hold_expiry: float
     notice_from: str
+    retention: RetentionPolicy
 
 
 # section -> key -> default; None means "no default" (computed or optional).
@@ -81,7 +83,7 @@ SCHEMA: dict[str, Any] = {
     "storage": "sqlite:///var/guard.db",
     "rules": [],
     "inspection": {"timeout": "30s", "workers": 2, "limits": {}},
-    "quarantine": {"hold_expiry": "3d", "notice_from": None},
+    "quarantine": {"hold_expiry": "3d", "notice_from": None, "retention": {}},
 }
 
 
@@ -194,6 +196,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         limits=_limits(insp["limits"]),
         hold_expiry=parse_duration(quar["hold_expiry"], "quarantine.hold_expiry"),
         notice_from=_text(quar["notice_from"] or _default_notice_from(org, hostname), "quarantine.notice_from"),
+        retention=_retention(quar["retention"]),
     )
     # aiosmtpd cancels the DATA handler when the session times out: the whole answer
     # (inspection, then forwarding) must fit well inside it.
@@ -267,6 +270,18 @@ def _limits(value: Any) -> Limits:
         if isinstance(item, bool) or not isinstance(item, (int, float)) or item <= 0:
             raise ConfigError(f"inspection.limits.{key}: must be a number above 0; got {item!r}")
     return replace(Limits(), **value)
+
+
+def _retention(value: Any) -> RetentionPolicy:
+    """quarantine.retention: how long personal data at rest is kept (README, "Retention")."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"quarantine.retention: must be a mapping; got {value!r}")
+    known = [f.name for f in fields(RetentionPolicy)]
+    for key in value:
+        if key not in known:
+            raise ConfigError(f"unknown key quarantine.retention.{key} (known: {', '.join(known)})")
+    return RetentionPolicy(**{key: parse_duration(item, f"quarantine.retention.{key}")
+                              for key, item in value.items()})
 
 
 def _groups(value: Any) -> tuple[Group, ...]:
