@@ -34,7 +34,9 @@ DAY = 86400.0
 FINAL = ("released", "cancelled", "expired")
 BATCH = 500          # rows per statement
 RAW_BATCH = 50       # held messages whose bytes are cleared per statement: each may be 25 MB
-LOGIN_FLOOR = DAY    # login attempts are kept at least this long: the lock-out counts them
+# Login attempts are kept at least this long: the login throttle reads them (a recent
+# success marks an admin's usual address).
+LOGIN_FLOOR = 30 * DAY
 DEAD_SESSION = DAY   # an admin session idle this long ended long ago (idle limit: 30 minutes)
 _LOCK_KEY = 0x4D44475F52   # "MDG_R": the advisory lock of the purge (migrations use "MDG")
 
@@ -64,9 +66,11 @@ class Retention:
         self.store = store
         self.policy = policy
         self.batch = batch
+        self._stop = asyncio.Event()   # set: finish the batch in hand, start no other
 
     async def run(self, stop: asyncio.Event) -> None:
         """Purge now, then every `policy.every` seconds until `stop`; a failed round is logged."""
+        self._stop = stop
         while not stop.is_set():
             try:
                 await self.run_once(time.time())
@@ -136,23 +140,21 @@ class Retention:
             async with self.store.writing() as conn:
                 removed = (await conn.execute(delete(table).where(column.in_(due), *conds))).rowcount
             total += removed
-            if removed < self.batch:
+            if removed < self.batch or not await self._next_batch():
                 return total
-            await asyncio.sleep(0)   # let the guard's own writers in between batches
 
     async def _clear_raw(self, cutoff: float) -> int:
         # raw is NOT NULL: a cleared message is b"" (the pages say it is no longer kept).
         conds = (*_final_before(cutoff), func.length(held.c.raw) > 0)
-        total = 0
+        batch, total = min(self.batch, RAW_BATCH), 0
         while True:
-            due = select(held.c.id).where(*conds).limit(RAW_BATCH)
+            due = select(held.c.id).where(*conds).limit(batch)
             async with self.store.writing() as conn:
                 cleared = (await conn.execute(update(held).where(held.c.id.in_(due), *conds)
                                               .values(raw=b""))).rowcount
             total += cleared
-            if cleared < RAW_BATCH:
+            if cleared < batch or not await self._next_batch():
                 return total
-            await asyncio.sleep(0)
 
     async def _held_rows(self, cutoff: float) -> int:
         """Held rows, with their links and finished jobs first (outbound.message_id is a
@@ -169,21 +171,30 @@ class Retention:
                     await conn.execute(delete(links).where(links.c.message_id.in_(ids)))
                     total += (await conn.execute(delete(held).where(held.c.id.in_(ids),
                                                                     *conds))).rowcount
-            if len(ids) < self.batch:
+            if len(ids) < self.batch or not await self._next_batch():
                 return total
-            await asyncio.sleep(0)
+
+    async def _next_batch(self) -> bool:
+        """Let the guard's own writers in between two batches; False when the guard stops."""
+        await asyncio.sleep(0)
+        return not self._stop.is_set()
 
     async def _truncate_wal(self) -> None:
-        """SQLite: the write-ahead log still holds old page images with the purged bytes
-        (secure_delete zeroes them in the database file only): checkpoint it and cut it to
-        nothing. Best effort: a reader in progress leaves it for the next round."""
+        """SQLite: until a checkpoint the database file keeps the old pages (the zeroed ones
+        are in the write-ahead log), and the log may keep older frames with the purged bytes:
+        checkpoint, and cut the log to nothing. Best effort: a reader in progress leaves it
+        for the next round."""
         if self.store.engine.dialect.name != "sqlite":
             return
         async with self.store.engine.connect() as conn:
-            raw = await conn.get_raw_connection()
-            cursor = await raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            busy, _, _ = await cursor.fetchone()
-            await cursor.close()
+            db = (await conn.get_raw_connection()).driver_connection
+            # While it waits, a checkpoint keeps writers out: it waits briefly or not at all.
+            timeout = (await (await db.execute("PRAGMA busy_timeout")).fetchone())[0]
+            await db.execute("PRAGMA busy_timeout=200")
+            try:
+                busy = (await (await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")).fetchone())[0]
+            finally:
+                await db.execute(f"PRAGMA busy_timeout={int(timeout)}")
         if busy:
             log.info("event=purge_wal_busy")
 
