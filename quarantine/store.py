@@ -268,7 +268,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     _wal(cur)
     cur.execute("PRAGMA synchronous=FULL")   # fsync at every commit: nothing is lost after 250
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA secure_delete=ON")   # purged personal data is zeroed, not left in free pages
+    # What is deleted or overwritten (a notice's text, a purged message) is zeroed, not left
+    # readable in free pages of the file.
+    cur.execute("PRAGMA secure_delete=ON")
     cur.close()
 
 
