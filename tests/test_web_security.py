@@ -52,8 +52,9 @@ class Counted:
 
 
 @contextlib.asynccontextmanager
-async def console_app(tmp_path, **routes_kw):
-    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
+async def console_app(tmp_path, url: str | None = None, **routes_kw):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    store = await Store.open(url or f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
     (tmp_path / "local.yaml").write_text("rules: []\n", "utf-8")
     verify = Counted(Users.load(users_file(tmp_path)))
     app = Starlette(routes=admin_routes(
@@ -102,6 +103,22 @@ def test_twenty_parallel_guesses_are_not_all_checked(tmp_path):
                     for i in range(20)))
             assert [r.status_code for r in replies] == [401] * 20
             assert verify.calls <= 3, f"{verify.calls} of 20 parallel guesses were checked"
+    asyncio.run(go())
+
+
+def test_parallel_guesses_at_two_instances_sharing_postgresql_are_not_all_checked(tmp_path, postgres_url):
+    url = "postgresql+asyncpg://" + postgres_url.split("://", 1)[1]
+
+    async def go():
+        async with console_app(tmp_path / "a", url) as (client_a, verify_a, _), \
+                console_app(tmp_path / "b", url) as (client_b, verify_b, _):
+            async with client_a(ELSEWHERE) as a, client_b(ELSEWHERE) as b:
+                tokens = {a: await form_token(a), b: await form_token(b)}
+                replies = await asyncio.gather(*(
+                    web.post("/admin/login", data={"login": ADMIN, "password": f"guess{i}", "csrf": tokens[web]})
+                    for i in range(10) for web in (a, b)))
+            assert [r.status_code for r in replies] == [401] * 20
+            assert verify_a.calls + verify_b.calls <= 4, (verify_a.calls, verify_b.calls)
     asyncio.run(go())
 
 
