@@ -101,8 +101,8 @@ def test_twenty_parallel_guesses_are_not_all_checked(tmp_path):
                 replies = await asyncio.gather(*(
                     attacker.post("/admin/login", data={"login": ADMIN, "password": f"guess{i}", "csrf": token})
                     for i in range(20)))
-            assert [r.status_code for r in replies] == [401] * 20
             assert verify.calls <= 3, f"{verify.calls} of 20 parallel guesses were checked"
+            assert [r.status_code for r in replies] == [401] * 20
     asyncio.run(go())
 
 
@@ -117,8 +117,9 @@ def test_parallel_guesses_at_two_instances_sharing_postgresql_are_not_all_checke
                 replies = await asyncio.gather(*(
                     web.post("/admin/login", data={"login": ADMIN, "password": f"guess{i}", "csrf": tokens[web]})
                     for i in range(10) for web in (a, b)))
-            assert [r.status_code for r in replies] == [401] * 20
+            # loose by one: on PostgreSQL two attempts may commit out of id order (throttle.py)
             assert verify_a.calls + verify_b.calls <= 4, (verify_a.calls, verify_b.calls)
+            assert [r.status_code for r in replies] == [401] * 20
     asyncio.run(go())
 
 
@@ -196,10 +197,11 @@ class Reinspect:
     hold's own (it stays held)."""
 
     def __init__(self, msg) -> None:
-        self.msg, self.calls = msg, 0
+        self.msg, self.calls, self.takes = msg, 0, 0.0
 
     async def __call__(self, raw: bytes, mail_from: str, rcpt_tos: tuple):
         self.calls += 1
+        await asyncio.sleep(self.takes)       # a large message takes seconds
         return self.msg.findings, self.msg.summary, self.msg.decision, raw
 
 
@@ -242,6 +244,16 @@ def test_a_burst_of_fixes_on_one_link_is_refused_after_the_bound(sender_pages):
     assert reinspect.calls == 5
     page = web.post("/h/tok-Q1/fix", data={"csrf": "c", "bcc": "1"}, headers={"accept-language": "en"})
     assert page.status_code == 429 and "Too many fix requests" in page.text
+
+
+def test_one_fix_at_a_time_per_hold(sender_pages):
+    from concurrent.futures import ThreadPoolExecutor
+    web, store, reinspect = sender_pages
+    reinspect.takes = 1.0
+    with ThreadPoolExecutor(3) as pool:
+        codes = sorted(pool.map(lambda _: web.post("/h/tok-Q1/fix", data={"csrf": "c", "bcc": "1"},
+                                                   follow_redirects=False).status_code, range(3)))
+    assert codes == [303, 429, 429] and reinspect.calls == 1
 
 
 def test_a_finished_hold_shows_only_its_outcome_after_the_grace(sender_pages, tmp_path):
