@@ -1,5 +1,6 @@
 """The admin console, mounted under /admin: held messages, rules, statistics, the client
-directory, the suppression list and the audit log. Login required; role "admin" only.
+directory, the suppression list, the audit log and the embedded outbox. Login required; role
+"admin" only.
 
 The composition root calls `admin_routes(...)` once and adds what it returns to the web
 app's routes. Everything the console needs from outside is handed in: the password check
