@@ -17,6 +17,7 @@ from quarantine.decisions import DecisionLog
 from quarantine.admin import admin_routes
 from quarantine.deliveries import DeliveryHistory
 from quarantine.directory_store import DirectoryStore
+from quarantine.forwarded import ForwardedFor
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.metrics import Metrics
 from quarantine.retention import Retention
@@ -94,7 +95,8 @@ class Guard:
                              verify_login=_login_check(users), check_message=_checker(pipeline),
                              on_queued=worker.wake, public_url=settings.public_url,
                              on_directory_changed=feed.changed,
-                             on_approval_decided=quarantine.approval_decided)
+                             on_approval_decided=quarantine.approval_decided,
+                             outbox=_outbox(settings))
         reinspect = _reinspector(handler)
         web = _start_web(settings, store, quarantine, worker, metrics, reinspect, admin,
                          handler.policy.is_external)
@@ -192,13 +194,20 @@ def _login_check(users: Users):
 
 def _start_web(s: Settings, store: Store, quarantine: Quarantine, worker: Worker, metrics: Metrics,
                reinspect, admin: list, is_external) -> _Web:
-    outbox = s.upstream.path if s.upstream.scheme == "maildir" else None
     pages = Pages(store=store, is_external=is_external,
-                  outbox=outbox, on_queued=worker.wake, quarantine=quarantine, metrics=metrics,
-                  reinspect=reinspect)
-    config = uvicorn.Config(create_app(pages, admin), host=s.web_listen.host, port=s.web_listen.port,
+                  outbox=_outbox(s), on_queued=worker.wake, quarantine=quarantine, metrics=metrics,
+                  reinspect=reinspect, page_grace=s.page_grace)
+    # uvicorn's own proxy_headers would believe X-Forwarded-For from 127.0.0.1 by default:
+    # off; ForwardedFor believes only web.trusted_proxies (none unless configured).
+    app = ForwardedFor(create_app(pages, admin), s.trusted_proxies)
+    config = uvicorn.Config(app, host=s.web_listen.host, port=s.web_listen.port, proxy_headers=False,
                             log_config=None, access_log=False, lifespan="off")
     return _Web(config)
+
+
+def _outbox(s: Settings):
+    """The embedded Maildir outbox, shown in the admin console; None with a real upstream."""
+    return s.upstream.path if s.upstream.scheme == "maildir" else None
 
 
 async def serve(settings: Settings) -> None:

@@ -53,6 +53,7 @@ class Settings:
     users_file: Path
     web_listen: Endpoint
     public_url: str
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]   # may set X-Forwarded-For
     upstream: Upstream
     ca_file: Path | None
     delivery_timeout: float
@@ -66,6 +67,7 @@ class Settings:
     hold_expiry: float
     notice_from: str
     retention: RetentionPolicy
+    page_grace: float                            # a finished hold's page shows details this long
 
 
 # section -> key -> default; None means "no default" (computed or optional).
@@ -76,14 +78,14 @@ SCHEMA: dict[str, Any] = {
              "hostname": "misdelivery-guard", "max_message_size": 25 * 1024 * 1024,
              "max_recipients": 1000, "max_header_size": 102400, "session_timeout": "300s",
              "shutdown_grace": "30s", "tls_cert": None, "tls_key": None, "users_file": "var/users"},
-    "web": {"listen": "127.0.0.1:8025", "public_url": None},
+    "web": {"listen": "127.0.0.1:8025", "public_url": None, "trusted_proxies": []},
     "upstream": "maildir:var/outbox",
     "delivery": {"ca_file": None, "timeout": "60s",
                  "retry": ["30s", "2m", "10m", "30m", "1h", "1h", "4h"], "max_attempts": 20},
     "storage": "sqlite:///var/guard.db",
     "rules": [],
     "inspection": {"timeout": "30s", "workers": 2, "limits": {}},
-    "quarantine": {"hold_expiry": "3d", "notice_from": None, "retention": {}},
+    "quarantine": {"hold_expiry": "3d", "notice_from": None, "page_grace": "1d", "retention": {}},
 }
 
 
@@ -174,7 +176,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         own_names=tuple(_strings(org["names"], "organization.names")),
         freemail_domains=tuple(d.lower() for d in _strings(org["freemail_domains"], "organization.freemail_domains")),
         smtp_listen=parse_listen(smtp["listen"], "smtp.listen"),
-        trusted_networks=_networks(smtp["trusted_networks"]),
+        trusted_networks=_networks(smtp["trusted_networks"], "smtp.trusted_networks"),
         hostname=hostname,
         max_message_size=_positive_int(smtp["max_message_size"], "smtp.max_message_size"),
         max_recipients=_positive_int(smtp["max_recipients"], "smtp.max_recipients"),
@@ -184,6 +186,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         tls_cert=tls_cert, tls_key=tls_key,
         users_file=_path(smtp["users_file"], base, "smtp.users_file"),
         web_listen=web_listen, public_url=public_url,
+        trusted_proxies=_networks(web["trusted_proxies"], "web.trusted_proxies"),
         upstream=parse_upstream(m["upstream"], base),
         ca_file=_path(m["delivery"]["ca_file"], base, "delivery.ca_file"),
         delivery_timeout=parse_duration(m["delivery"]["timeout"], "delivery.timeout"),
@@ -197,6 +200,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         hold_expiry=parse_duration(quar["hold_expiry"], "quarantine.hold_expiry"),
         notice_from=_text(quar["notice_from"] or _default_notice_from(org, hostname), "quarantine.notice_from"),
         retention=_retention(quar["retention"]),
+        page_grace=parse_duration(quar["page_grace"], "quarantine.page_grace"),
     )
     # aiosmtpd cancels the DATA handler when the session times out: the whole answer
     # (inspection, then forwarding) must fit well inside it.
@@ -235,13 +239,13 @@ def _path(value: Any, base: Path, key: str) -> Path | None:
     return None if value is None else resolve(Path(_text(value, key)), base)
 
 
-def _networks(value: Any) -> tuple:
+def _networks(value: Any, key: str) -> tuple:
     out = []
-    for item in _strings(value, "smtp.trusted_networks"):
+    for item in _strings(value, key):
         try:
             out.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
-            raise ConfigError(f"smtp.trusted_networks: not a network: {item!r}") from None
+            raise ConfigError(f"{key}: not a network: {item!r}") from None
     return tuple(out)
 
 
