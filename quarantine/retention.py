@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, exists, func, select, text, tuple_, update
 
+from .admin.throttle import KNOWN as LOGIN_FLOOR   # the throttle reads successes this old
 from .schema import (admin_sessions, audit, decision_rules, decisions, held, links, login_attempts,
                      outbound)
 from .schema import recipient_history as history
@@ -34,9 +35,6 @@ DAY = 86400.0
 FINAL = ("released", "cancelled", "expired")
 BATCH = 500          # rows per statement
 RAW_BATCH = 50       # held messages whose bytes are cleared per statement: each may be 25 MB
-# Login attempts are kept at least this long: the login throttle reads them (a recent
-# success marks an admin's usual address).
-LOGIN_FLOOR = 30 * DAY
 DEAD_SESSION = DAY   # an admin session idle this long ended long ago (idle limit: 30 minutes)
 _LOCK_KEY = 0x4D44475F52   # "MDG_R": the advisory lock of the purge (migrations use "MDG")
 

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..schema import login_attempts as attempts
@@ -36,7 +36,6 @@ WINDOW = 15 * 60.0        # failures older than this no longer count for a login
 ADDR_MAX = 20             # failures from one address within ADDR_WINDOW, then refused
 ADDR_WINDOW = 15 * 60.0
 KNOWN = 30 * 86400.0      # a success this recent makes an address "known" for that login
-KEEP = 86400.0            # other attempts are purged after this
 _COUNTED = ("pending", "failure")
 
 
@@ -68,13 +67,8 @@ class Throttle:
         return Attempt(id=mine, login=login, client_addr=addr, allowed=allowed)
 
     async def end(self, attempt: Attempt, succeeded: bool) -> None:
+        # Old attempts are removed by the retention purge (kept at least KNOWN).
         await self._set(attempt.id, "success" if succeeded else "failure")
-        if succeeded:
-            now = self.clock()
-            async with self.engine.begin() as conn:
-                await conn.execute(delete(attempts).where(
-                    (attempts.c.at < now - KNOWN)
-                    | ((attempts.c.at < now - KEEP) & (attempts.c.outcome != "success"))))
 
     async def _login_may_try(self, conn: AsyncConnection, login: str, addr: str, now: float,
                              mine: int) -> bool:
