@@ -164,7 +164,7 @@ def test_password_checks_do_not_stall_other_sessions(ca, tmp_path, guard_factory
         for t in guessers:
             t.join(60)
     assert len(guesses) >= 20 and set(guesses) == {535}, "the guessers kept scrypt busy"
-    assert statistics.median(noops) < 0.015, f"median NOOP {statistics.median(noops) * 1000:.1f} ms"
+    assert statistics.median(noops) < 0.020, f"median NOOP {statistics.median(noops) * 1000:.1f} ms"
 
 
 # --- 3. source-routed recipients -----------------------------------------------------------
