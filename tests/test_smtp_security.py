@@ -24,8 +24,12 @@ from .test_tls_auth import _add_user, _client_context, _write_cert
 PASSWORD = "correct horse battery"
 
 
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
 def _plain(login: str, password: str) -> str:
-    return "PLAIN " + base64.b64encode(f"\0{login}\0{password}".encode()).decode()
+    return "PLAIN " + _b64(f"\0{login}\0{password}")
 
 
 def _tls_guard(ca, tmp_path, guard_factory, users=("taro@example.co.jp",), **smtp):
@@ -76,8 +80,9 @@ def test_auth_inside_a_transaction_is_503(ca, tmp_path, guard_factory, upstream)
         assert client.mail("ceo@example.co.jp")[0] == 250
         code, text = client.docmd("AUTH", _plain("taro@example.co.jp", PASSWORD))
         assert (code, text[:5]) == (503, b"5.5.1")
-        client.rset()
-        assert client.docmd("AUTH", _plain("taro@example.co.jp", PASSWORD))[0] == 235
+        client.rset()   # out of the transaction, the same login works (here by AUTH LOGIN)
+        assert client.docmd("AUTH", "LOGIN " + _b64("taro@example.co.jp"))[0] == 334
+        assert client.docmd(_b64(PASSWORD))[0] == 235
 
 
 def test_sender_is_checked_against_the_login_again_at_data():
@@ -98,7 +103,9 @@ def test_sender_is_checked_against_the_login_again_at_data():
 def test_third_failure_on_a_connection_is_421_and_closes_it(ca, tmp_path, guard_factory):
     guard = _tls_guard(ca, tmp_path, guard_factory)
     with _tls_client(guard, tmp_path) as client:
-        codes = [client.docmd("AUTH", _plain("taro@example.co.jp", f"guess {i}"))[0] for i in range(3)]
+        codes = [client.docmd("AUTH", _plain("taro@example.co.jp", f"guess {i}"))[0] for i in range(2)]
+        assert client.docmd("AUTH", "LOGIN " + _b64("taro@example.co.jp"))[0] == 334
+        codes.append(client.docmd(_b64("guess 2"))[0])
         assert codes == [535, 535, 421]
         with pytest.raises(smtplib.SMTPServerDisconnected):
             client.noop()
