@@ -137,7 +137,7 @@ def test_failures_across_connections_block_the_address_and_the_login(ca, tmp_pat
 
 
 def test_password_checks_do_not_stall_other_sessions(ca, tmp_path, guard_factory):
-    """Three guessers keep scrypt busy; a NOOP on another connection is still answered at once.
+    """Four guessers keep scrypt busy; a NOOP on another connection is still answered at once.
 
     Each guesser uses a new client address and login every two guesses, so that neither the
     delays nor the blocks slow it down: every guess costs a full scrypt.
@@ -148,12 +148,12 @@ def test_password_checks_do_not_stall_other_sessions(ca, tmp_path, guard_factory
     def guess(first: int) -> None:
         n = first
         while not stop.is_set():
-            n += 3
+            n += 4
             with _tls_client(guard, tmp_path, source=f"127.0.{n // 250}.{2 + n % 250}") as client:
                 for i in range(2):
                     guesses.append(client.docmd("AUTH", _plain(f"user{n}@example.co.jp", f"pw{i}"))[0])
 
-    guessers = [threading.Thread(target=guess, args=(i,)) for i in range(3)]
+    guessers = [threading.Thread(target=guess, args=(i,)) for i in range(4)]
     for t in guessers:
         t.start()
     try:
