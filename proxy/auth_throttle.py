@@ -56,7 +56,7 @@ class AuthThrottle:
             # guesser cannot keep a real user's login locked by knocking on it.
             return Attempt(blocked=True, delay=0.0, address_failures=by_address.failures,
                            login_failures=by_login.failures)
-        for entry in (by_address, by_login):
+        for entry in (by_address, by_login, self._entry(_pair(address, login), now)):
             entry.failures += 1
             entry.last = now
             if entry.failures >= self.limits.max_failures:
@@ -65,9 +65,19 @@ class AuthThrottle:
                        address_failures=by_address.failures, login_failures=by_login.failures)
 
     def succeeded(self, address: str, login: str) -> None:
-        """The password was right: this address and this login start again from nothing."""
-        self._entries.pop("a:" + address, None)
-        self._entries.pop("l:" + login, None)
+        """The password was right: the failures of this login from this address (the user's
+        own typos, and this attempt) are forgiven; failures of other logins from here, or of
+        this login from elsewhere, still count: a guesser's own valid account, or the real
+        user logging in, must not wipe them."""
+        pair = self._entries.pop(_pair(address, login), None)
+        if pair is None:
+            return
+        for key in ("a:" + address, "l:" + login):
+            entry = self._entries.get(key)
+            if entry is not None:
+                entry.failures = max(0, entry.failures - pair.failures)
+                if entry.failures < self.limits.max_failures:
+                    entry.blocked_until = 0.0
 
     def _delay(self, failures: int) -> float:
         extra = failures - self.limits.delay_after
@@ -88,3 +98,7 @@ class AuthThrottle:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _pair(address: str, login: str) -> str:
+    return f"p:{address}\0{login}"

@@ -27,13 +27,22 @@ def test_throttle_delays_grow_then_block_then_forget():
     assert not after.blocked and after.address_failures == 1 and after.login_failures == 1
 
 
-def test_throttle_success_clears_and_memory_is_bounded():
+def test_throttle_success_forgives_only_that_login_from_that_address():
     clock = Clock()
-    throttle = AuthThrottle(AuthLimits(max_failures=3, max_keys=100), clock)
+    throttle = AuthThrottle(AuthLimits(max_failures=3), clock)
     throttle.attempt("192.0.2.1", "taro")
-    throttle.attempt("192.0.2.1", "taro")
-    throttle.succeeded("192.0.2.1", "taro")
-    assert throttle.attempt("192.0.2.1", "taro").address_failures == 1
+    throttle.attempt("192.0.2.1", "hanako")         # another login from the same address
+    throttle.attempt("198.51.100.7", "taro")        # the same login from elsewhere
+    throttle.attempt("192.0.2.1", "taro")           # counted before the check ...
+    throttle.succeeded("192.0.2.1", "taro")         # ... which succeeded
+    again = throttle.attempt("192.0.2.1", "taro")
+    assert (again.address_failures, again.login_failures) == (2, 2)
+    assert not again.blocked
+
+
+def test_throttle_memory_is_bounded():
+    clock = Clock()
+    throttle = AuthThrottle(AuthLimits(max_keys=100), clock)
     for i in range(1000):
         throttle.attempt(f"10.0.{i // 250}.{i % 250}", f"user{i}")
     assert len(throttle) == 100
