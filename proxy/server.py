@@ -28,6 +28,7 @@ from rules import RuleSet
 from rules.book import RuleBook
 
 from .auth import Authenticator, Users
+from .auth_throttle import AuthThrottle
 from .handler import Handler, Policy
 from .check import envelope_of, report
 from .directory import DirectoryFeed
@@ -152,14 +153,15 @@ async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet,
         tls.load_cert_chain(s.tls_cert, s.tls_key)
     elif not s.trusted_networks:
         log.warning("event=config_warning detail=no_tls_and_no_trusted_networks_nobody_can_relay")
-    authenticator = Authenticator(users)
+    authenticator = Authenticator(users, AuthThrottle(s.auth_limits))
     loop = asyncio.get_running_loop()
 
     def factory() -> GuardSMTP:
         # The loop is passed so that aiosmtpd does not look it up, with warnings filters,
-        # for every connection.
+        # for every connection. The greeting names the host and no software or version
+        # (aiosmtpd's default says "Python SMTP 1.4.x"): RFC 5321 §4.2 asks for no more.
         session = GuardSMTP(handler, data_size_limit=s.max_message_size, enable_SMTPUTF8=True,
-                            decode_data=False, hostname=s.hostname, tls_context=tls,
+                            decode_data=False, hostname=s.hostname, ident="ESMTP", tls_context=tls,
                             timeout=s.session_timeout, auth_required=False, auth_require_tls=True,
                             authenticator=authenticator, loop=loop)
         sessions.add(session)

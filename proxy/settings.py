@@ -19,6 +19,7 @@ from inspectors.limits import Limits
 from quarantine.retention import RetentionPolicy
 from rules.decide import address_matches
 
+from .auth_throttle import AuthLimits
 from .errors import ConfigError
 from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream, resolve
 
@@ -51,6 +52,7 @@ class Settings:
     tls_cert: Path | None
     tls_key: Path | None
     users_file: Path
+    auth_limits: AuthLimits
     web_listen: Endpoint
     public_url: str
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]   # may set X-Forwarded-For
@@ -77,7 +79,8 @@ SCHEMA: dict[str, Any] = {
     "smtp": {"listen": "127.0.0.1:2525", "trusted_networks": ["127.0.0.0/8", "::1"],
              "hostname": "misdelivery-guard", "max_message_size": 25 * 1024 * 1024,
              "max_recipients": 1000, "max_header_size": 102400, "session_timeout": "300s",
-             "shutdown_grace": "30s", "tls_cert": None, "tls_key": None, "users_file": "var/users"},
+             "shutdown_grace": "30s", "tls_cert": None, "tls_key": None, "users_file": "var/users",
+             "auth_max_failures_per_connection": 3, "auth_max_failures": 10, "auth_block": "15m"},
     "web": {"listen": "127.0.0.1:8025", "public_url": None, "trusted_proxies": []},
     "upstream": "maildir:var/outbox",
     "delivery": {"ca_file": None, "timeout": "60s",
@@ -185,6 +188,11 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         shutdown_grace=parse_duration(smtp["shutdown_grace"], "smtp.shutdown_grace"),
         tls_cert=tls_cert, tls_key=tls_key,
         users_file=_path(smtp["users_file"], base, "smtp.users_file"),
+        auth_limits=AuthLimits(
+            per_connection=_positive_int(smtp["auth_max_failures_per_connection"],
+                                         "smtp.auth_max_failures_per_connection"),
+            max_failures=_positive_int(smtp["auth_max_failures"], "smtp.auth_max_failures"),
+            block=parse_duration(smtp["auth_block"], "smtp.auth_block")),
         web_listen=web_listen, public_url=public_url,
         trusted_proxies=_networks(web["trusted_proxies"], "web.trusted_proxies"),
         upstream=parse_upstream(m["upstream"], base),
