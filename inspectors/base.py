@@ -48,3 +48,18 @@ def is_within(domain: str, parents: Iterable[str]) -> bool:
     """True when `domain` is one of `parents` or a subdomain of one."""
     domain = domain.lower()
     return any(domain == p or domain.endswith("." + p) for p in parents)
+
+
+def is_source_routed(address: str) -> bool:
+    """An address that names a further hop inside its local part or before it:
+    `user%other.example@ours`, `other.example!user@ours`, `"user@other.example"@ours`,
+    `@relay:user@ours`. RFC 5321 §3.6.1 and Appendix C leave such routing to the receiving
+    MTA; many (Postfix's defaults among them) act on it and send the mail outside."""
+    local, at, _ = address.strip().strip("<>").rpartition("@")
+    return bool(at) and any(c in local for c in "%!@")
+
+
+def is_internal(address: str, internal_domains: Iterable[str]) -> bool:
+    """True when the address stays inside `internal_domains`: its domain is one of them (or
+    a subdomain) and nothing in the local part routes it elsewhere."""
+    return not is_source_routed(address) and is_within(domain_of(address), internal_domains)

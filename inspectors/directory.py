@@ -26,6 +26,19 @@ _DOMAIN_SPLIT = re.compile(r"[;；、|,，\s]+")
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula. The product's CSV
+# writer (quarantine.admin.directory_csv) puts an apostrophe before such a cell, and before a
+# cell that starts with an apostrophe, so that reading its files back is lossless.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def unescape_cell(text: str) -> str:
+    """A cell as it was before the CSV writer made it formula-safe."""
+    if text[:1] == "'" and text[1:2] and text[1:2] in FORMULA_LEADS + ("'",):
+        return text[1:]
+    return text
+
+
 class DirectoryError(ValueError):
     """An import that cannot be read; the message starts with "file:line:"."""
 
@@ -102,7 +115,7 @@ def _csv_rows(data: bytes, source: str) -> Iterator[tuple[int, list[str]]]:
     try:
         for row in reader:
             if any(c.strip() for c in row) and not row[0].lstrip().startswith("#"):
-                yield line, row
+                yield line, [unescape_cell(c) for c in row]
             line = reader.line_num + 1
     except csv.Error as exc:
         raise DirectoryError(f"{source}:{reader.line_num}: {exc}") from None

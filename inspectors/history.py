@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .base import Finding, domain_of, is_within
+from .base import Finding, domain_of, is_internal
 from .message import MessageView
 from .recipients import SAMPLES, mask_address
 
@@ -72,7 +72,7 @@ class FirstTimeRecipients:
     def inspect(self, message: MessageView) -> Iterable[Finding]:
         h = self.history
         external = sorted({a.lower() for a in message.envelope.rcpt_tos
-                           if "@" in a and not is_within(domain_of(a), self.internal_domains)})
+                           if "@" in a and not is_internal(a, self.internal_domains)})
         new = [a for a in external if a not in h.sender_addresses]
         if not new:
             return []

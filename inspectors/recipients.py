@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable
 
-from .base import Finding, domain_of, is_within
+from .base import Finding, domain_of, is_internal, is_source_routed, is_within
 from .clients import Client
 from .freemail import FreemailDomains
 from .message import MessageView
@@ -68,9 +68,11 @@ class Organisations:
 class ExternalRecipients:
     """`recipients.external`: envelope recipients outside the organisation's domains.
 
-    Subdomains of an internal domain are internal. count = addresses; evidence = their
-    domains, preceded by "organisations=N" when constructed with `organisations` (without a
-    free-mail list the inspector cannot tell organisations apart, so it claims no figure).
+    Subdomains of an internal domain are internal; a source-routed address (`user%x@ours`)
+    is external whatever its domain, and shown as "DOMAIN (routed)". count = addresses;
+    evidence = their domains, preceded by "organisations=N" when constructed with
+    `organisations` (without a free-mail list the inspector cannot tell organisations apart,
+    so it claims no figure).
     """
     name = "recipients"
 
@@ -80,7 +82,7 @@ class ExternalRecipients:
         self.organisations = organisations
 
     def is_external(self, address: str) -> bool:
-        return not is_within(domain_of(address), self.internal_domains)
+        return not is_internal(address, self.internal_domains)
 
     def external(self, addresses: Iterable[str]) -> list[str]:
         """The distinct external addresses, lower-cased and sorted (one without a domain
@@ -91,7 +93,7 @@ class ExternalRecipients:
         external = self.external(message.envelope.rcpt_tos)
         if not external:
             return []
-        domains = sorted({domain_of(a) for a in external})
+        domains = sorted({domain_of(a) + (" (routed)" if is_source_routed(a) else "") for a in external})
         tally = (f"organisations={self.organisations.count(external)}",) if self.organisations else ()
         return [Finding(code="recipients.external", count=len(external),
                         where=("envelope",), evidence=tally + tuple(domains[:SAMPLES]))]

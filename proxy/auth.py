@@ -5,17 +5,23 @@ The login is the address the user may send as (the envelope sender must match it
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
+import logging
 import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from .auth_throttle import AuthThrottle
 from .errors import ConfigError
+
+log = logging.getLogger("guard.smtp")
 
 _N, _R, _P = 2 ** 14, 8, 1
 ROLES = ("sender", "admin")
@@ -96,17 +102,50 @@ def add_user(path: Path, login: str, password: str, role: str = "sender") -> Non
     os.replace(tmp, path)
 
 
+# RFC 4954 §6: 454 4.7.0 is the temporary failure; 421 closes the connection (RFC 5321 §3.8).
+BLOCKED = "454 4.7.0 Temporary authentication failure"
+TOO_MANY = "421 4.7.0 Too many failed authentications"
+
+
 class Authenticator:
-    """aiosmtpd's authenticator hook: PLAIN and LOGIN, only ever offered after STARTTLS."""
+    """aiosmtpd's authenticator hook: PLAIN and LOGIN, only ever offered after STARTTLS.
 
-    def __init__(self, users: Users) -> None:
+    Awaited by GuardSMTP. scrypt runs in two threads of its own (hashlib releases the GIL):
+    on the event loop it stalled every other session, and in the shared default executor a
+    crowd of guessers would queue ahead of the guard's other work.
+    """
+
+    def __init__(self, users: Users, throttle: AuthThrottle) -> None:
         self.users = users
+        self.throttle = throttle
+        self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="auth")
 
-    def __call__(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+    async def __call__(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
         if not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
-        login = auth_data.login.decode("utf-8", "replace")
+        login = auth_data.login.decode("utf-8", "replace").lower()
         password = auth_data.password.decode("utf-8", "replace")
-        user = self.users.check(login, password)
-        return AuthResult(success=user is not None, handled=False,
-                          auth_data=user.login if user else None)
+        address = str(session.peer[0] if isinstance(session.peer, tuple) else session.peer)
+        attempt = self.throttle.attempt(address, login)
+        user = None
+        if not attempt.blocked:
+            user = await asyncio.get_running_loop().run_in_executor(
+                self._threads, self.users.check, login, password)
+        if user is not None:
+            self.throttle.succeeded(address, login)
+            return AuthResult(success=True, handled=False, auth_data=user.login)
+        failures = session.auth_failures = getattr(session, "auth_failures", 0) + 1
+        log.warning("event=auth_failed login_sha256=%s client=%s connection_failures=%d "
+                    "address_failures=%d login_failures=%d blocked=%d", _login_id(login), address,
+                    failures, attempt.address_failures, attempt.login_failures, attempt.blocked)
+        await asyncio.sleep(attempt.delay)
+        if failures >= self.throttle.limits.per_connection:
+            await server.push(TOO_MANY)
+            server.transport.close()   # aiosmtpd's connection_lost then ends the session
+            return AuthResult(success=False, handled=True)
+        return AuthResult(success=False, handled=False, message=BLOCKED if attempt.blocked else None)
+
+
+def _login_id(login: str) -> str:
+    # Never the login itself: it may be a typo'd password, and it is the attacker's text.
+    return hashlib.sha256(login.encode("utf-8", "replace")).hexdigest()[:16]

@@ -2,6 +2,8 @@
 
 Every path ends in one of: forwarded and accepted upstream (250), committed to the quarantine
 (250), or a 4xx/5xx that leaves the message with the client. An unexpected error is 451.
+AUTH's verdicts are the one exception: aiosmtpd asks for them in the middle of its command,
+from proxy/auth.py's Authenticator.
 """
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from inspectors.base import Envelope, domain_of
+from aiosmtpd.smtp import MISSING
+
+from inspectors.base import Envelope, domain_of, is_source_routed
 from inspectors.rewrite import move_external_to_bcc
 from quarantine.decisions import DecisionLog, DecisionRecord
 from quarantine.deliveries import DeliveryHistory
@@ -65,10 +69,18 @@ class Handler:
 
     __dir__ = hook_names
 
-    # --- MAIL / RCPT: cheap checks, never an open relay ----------------------------------
+    # --- AUTH / MAIL / RCPT: cheap checks, never an open relay ----------------------------
+    async def handle_AUTH(self, server, session, envelope, args):
+        if envelope.mail_from:
+            # RFC 4954 §4: not permitted during a mail transaction, so the sender given
+            # before AUTH cannot ride on the login given after it.
+            return "503 5.5.1 AUTH not permitted during a mail transaction"
+        return MISSING
+
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        if session.authenticated and address.lower() != str(session.auth_data).lower():
-            return "553 5.7.1 Sender address is not owned by the authenticated user"
+        refusal = self._sender_refusal(session, address)
+        if refusal:
+            return refusal
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 2.1.0 OK"
@@ -77,11 +89,24 @@ class Handler:
         if not (session.authenticated or self._trusted(session.peer)):
             # RFC 5321 §3.6.2 (relaying): only trusted or authenticated clients may relay.
             return "554 5.7.1 Relay access denied: authenticate first"
+        if is_source_routed(address):
+            # RFC 5321 §3.6.1 and Appendix C: the next hop is the receiver's to choose, and
+            # many MTAs send `user%x@ours` to x; the inspection would have called it internal.
+            return "553 5.1.3 Source-routed or %-hack addresses are not accepted"
         if len(envelope.rcpt_tos) >= self.policy.max_recipients:
             return "452 4.5.3 Too many recipients"   # RFC 5321 §4.5.3.1.10
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 2.1.5 OK"
+
+    def _sender_refusal(self, session, address: str) -> str | None:
+        """Why this client may not use this envelope sender, if it may not."""
+        if session.authenticated:
+            if address.lower() != str(session.auth_data).lower():
+                return "553 5.7.1 Sender address is not owned by the authenticated user"
+        elif not self._trusted(session.peer):
+            return "530 5.7.0 Authentication required"   # RFC 4954 §6
+        return None
 
     def _trusted(self, peer) -> bool:
         return self._trusted_address(peer[0] if isinstance(peer, tuple) and peer else peer)
@@ -111,7 +136,9 @@ class Handler:
 
     async def _data(self, qid: str, session, envelope) -> str:
         raw: bytes = envelope.original_content
-        refusal = self._refuse_raw(raw)
+        # Asked again at DATA: whatever happened between MAIL and here, the sender sent is
+        # the one the login owns (or the client is trusted).
+        refusal = self._sender_refusal(session, envelope.mail_from or "") or self._refuse_raw(raw)
         if refusal:
             log.info("qid=%s event=refused reply=%s", qid, refusal[:3])
             return refusal

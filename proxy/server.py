@@ -17,8 +17,10 @@ from quarantine.decisions import DecisionLog
 from quarantine.admin import admin_routes
 from quarantine.deliveries import DeliveryHistory
 from quarantine.directory_store import DirectoryStore
+from quarantine.forwarded import ForwardedFor
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.metrics import Metrics
+from quarantine.retention import Retention
 from quarantine.store import Store
 from quarantine.web import Pages, create_app
 from quarantine.worker import Worker
@@ -26,6 +28,7 @@ from rules import RuleSet
 from rules.book import RuleBook
 
 from .auth import Authenticator, Users
+from .auth_throttle import AuthThrottle
 from .handler import Handler, Policy
 from .check import envelope_of, report
 from .directory import DirectoryFeed
@@ -95,7 +98,8 @@ class Guard:
                              verify_login=_login_check(users), check_message=_checker(pipeline),
                              on_queued=worker.wake, public_url=settings.public_url,
                              on_directory_changed=feed.changed,
-                             on_approval_decided=quarantine.approval_decided)
+                             on_approval_decided=quarantine.approval_decided,
+                             outbox=_outbox(settings))
         reinspect = _reinspector(handler)
         web = _start_web(settings, store, quarantine, worker, metrics, reinspect, admin,
                          handler.policy.is_external)
@@ -105,7 +109,9 @@ class Guard:
                  asyncio.create_task(decisions.run(stopping), name="decisions"),
                  asyncio.create_task(history.run(stopping), name="history"),
                  asyncio.create_task(rules.watch(stopping), name="rules"),
-                 asyncio.create_task(feed.watch(pipeline, stopping), name="directory")]
+                 asyncio.create_task(feed.watch(pipeline, stopping), name="directory"),
+                 asyncio.create_task(Retention(store, settings.retention).run(stopping),
+                                     name="retention")]
         log.info("event=started smtp=%s:%d web=%s:%d upstream=%r storage=%s rules=%d",
                  settings.smtp_listen.host, settings.smtp_listen.port, settings.web_listen.host,
                  settings.web_listen.port, settings.upstream, settings.storage.split("://")[0],
@@ -149,14 +155,15 @@ async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet,
         tls.load_cert_chain(s.tls_cert, s.tls_key)
     elif not s.trusted_networks:
         log.warning("event=config_warning detail=no_tls_and_no_trusted_networks_nobody_can_relay")
-    authenticator = Authenticator(users)
+    authenticator = Authenticator(users, AuthThrottle(s.auth_limits))
     loop = asyncio.get_running_loop()
 
     def factory() -> GuardSMTP:
         # The loop is passed so that aiosmtpd does not look it up, with warnings filters,
-        # for every connection.
+        # for every connection. The greeting names the host and no software or version
+        # (aiosmtpd's default says "Python SMTP 1.4.x"): RFC 5321 §4.2 asks for no more.
         session = GuardSMTP(handler, data_size_limit=s.max_message_size, enable_SMTPUTF8=True,
-                            decode_data=False, hostname=s.hostname, tls_context=tls,
+                            decode_data=False, hostname=s.hostname, ident="ESMTP", tls_context=tls,
                             timeout=s.session_timeout, auth_required=False, auth_require_tls=True,
                             authenticator=authenticator, loop=loop)
         sessions.add(session)
@@ -191,13 +198,20 @@ def _login_check(users: Users):
 
 def _start_web(s: Settings, store: Store, quarantine: Quarantine, worker: Worker, metrics: Metrics,
                reinspect, admin: list, is_external) -> _Web:
-    outbox = s.upstream.path if s.upstream.scheme == "maildir" else None
     pages = Pages(store=store, is_external=is_external,
-                  outbox=outbox, on_queued=worker.wake, quarantine=quarantine, metrics=metrics,
-                  reinspect=reinspect)
-    config = uvicorn.Config(create_app(pages, admin), host=s.web_listen.host, port=s.web_listen.port,
+                  outbox=_outbox(s), on_queued=worker.wake, quarantine=quarantine, metrics=metrics,
+                  reinspect=reinspect, page_grace=s.page_grace)
+    # uvicorn's own proxy_headers would believe X-Forwarded-For from 127.0.0.1 by default:
+    # off; ForwardedFor believes only web.trusted_proxies (none unless configured).
+    app = ForwardedFor(create_app(pages, admin), s.trusted_proxies)
+    config = uvicorn.Config(app, host=s.web_listen.host, port=s.web_listen.port, proxy_headers=False,
                             log_config=None, access_log=False, lifespan="off")
     return _Web(config)
+
+
+def _outbox(s: Settings):
+    """The embedded Maildir outbox, shown in the admin console; None with a real upstream."""
+    return s.upstream.path if s.upstream.scheme == "maildir" else None
 
 
 async def serve(settings: Settings) -> None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import logging
 import re
 from email._header_value_parser import get_addr_spec, get_angle_addr
 from email.errors import HeaderParseError
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult
 
 log = logging.getLogger("guard.smtp")
 
@@ -41,8 +42,39 @@ def _hook_names(cls: type) -> list[str]:
     return [name for name in dir(cls) if name.startswith(("smtp_", "auth_", "handle_"))]
 
 
+# What GuardSMTP._authenticate hands back to aiosmtpd's auth_PLAIN/auth_LOGIN: "credentials
+# read, check pending". Compared by identity; never reaches smtp_AUTH.
+_PENDING = AuthResult(success=False, handled=False)
+
+
 class GuardSMTP(SMTP):
     __dir__ = hook_names
+    _credentials: tuple | None = None
+
+    # --- AUTH: aiosmtpd's mechanisms, with an authenticator that may be awaited ----------
+    # aiosmtpd 1.4 calls the authenticator synchronously from its auth_PLAIN/auth_LOGIN, so a
+    # password hash would run on the event loop and stall every session. Its parsing and its
+    # replies are kept: _authenticate only keeps the credentials, and the check is awaited
+    # here, in the same command, before smtp_AUTH sees the result.
+    def _authenticate(self, mechanism: str, auth_data) -> AuthResult:
+        self._credentials = (mechanism, auth_data)
+        return _PENDING
+
+    async def auth_PLAIN(self, _, args: list[str]) -> AuthResult:
+        return await self._checked(await super().auth_PLAIN(_, args))
+
+    async def auth_LOGIN(self, _, args: list[str]) -> AuthResult:
+        return await self._checked(await super().auth_LOGIN(_, args))
+
+    async def _checked(self, result: AuthResult) -> AuthResult:
+        if result is not _PENDING:   # no credentials: a syntax error or "*", already answered
+            return result
+        assert self._credentials is not None
+        (mechanism, auth_data), self._credentials = self._credentials, None
+        if self._authenticator is None:
+            return super()._authenticate(mechanism, auth_data)
+        outcome = self._authenticator(self, self.session, self.envelope, mechanism, auth_data)
+        return await outcome if inspect.isawaitable(outcome) else outcome
 
     async def smtp_DATA(self, arg: str) -> None:
         """aiosmtpd's DATA, reading the message in blocks instead of line by line.

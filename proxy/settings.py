@@ -16,8 +16,10 @@ import yaml
 
 from inspectors.clients import Client
 from inspectors.limits import Limits
+from quarantine.retention import RetentionPolicy
 from rules.decide import address_matches
 
+from .auth_throttle import AuthLimits
 from .errors import ConfigError
 from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream, resolve
 
@@ -50,8 +52,10 @@ class Settings:
     tls_cert: Path | None
     tls_key: Path | None
     users_file: Path
+    auth_limits: AuthLimits
     web_listen: Endpoint
     public_url: str
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]   # may set X-Forwarded-For
     upstream: Upstream
     ca_file: Path | None
     delivery_timeout: float
@@ -64,6 +68,8 @@ class Settings:
     limits: Limits
     hold_expiry: float
     notice_from: str
+    retention: RetentionPolicy
+    page_grace: float                            # a finished hold's page shows details this long
 
 
 # section -> key -> default; None means "no default" (computed or optional).
@@ -73,15 +79,16 @@ SCHEMA: dict[str, Any] = {
     "smtp": {"listen": "127.0.0.1:2525", "trusted_networks": ["127.0.0.0/8", "::1"],
              "hostname": "misdelivery-guard", "max_message_size": 25 * 1024 * 1024,
              "max_recipients": 1000, "max_header_size": 102400, "session_timeout": "300s",
-             "shutdown_grace": "30s", "tls_cert": None, "tls_key": None, "users_file": "var/users"},
-    "web": {"listen": "127.0.0.1:8025", "public_url": None},
+             "shutdown_grace": "30s", "tls_cert": None, "tls_key": None, "users_file": "var/users",
+             "auth_max_failures_per_connection": 3, "auth_max_failures": 10, "auth_block": "15m"},
+    "web": {"listen": "127.0.0.1:8025", "public_url": None, "trusted_proxies": []},
     "upstream": "maildir:var/outbox",
     "delivery": {"ca_file": None, "timeout": "60s",
                  "retry": ["30s", "2m", "10m", "30m", "1h", "1h", "4h"], "max_attempts": 20},
     "storage": "sqlite:///var/guard.db",
     "rules": [],
     "inspection": {"timeout": "30s", "workers": 2, "limits": {}},
-    "quarantine": {"hold_expiry": "3d", "notice_from": None},
+    "quarantine": {"hold_expiry": "3d", "notice_from": None, "page_grace": "1d", "retention": {}},
 }
 
 
@@ -172,7 +179,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         own_names=tuple(_strings(org["names"], "organization.names")),
         freemail_domains=tuple(d.lower() for d in _strings(org["freemail_domains"], "organization.freemail_domains")),
         smtp_listen=parse_listen(smtp["listen"], "smtp.listen"),
-        trusted_networks=_networks(smtp["trusted_networks"]),
+        trusted_networks=_networks(smtp["trusted_networks"], "smtp.trusted_networks"),
         hostname=hostname,
         max_message_size=_positive_int(smtp["max_message_size"], "smtp.max_message_size"),
         max_recipients=_positive_int(smtp["max_recipients"], "smtp.max_recipients"),
@@ -181,7 +188,13 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         shutdown_grace=parse_duration(smtp["shutdown_grace"], "smtp.shutdown_grace"),
         tls_cert=tls_cert, tls_key=tls_key,
         users_file=_path(smtp["users_file"], base, "smtp.users_file"),
+        auth_limits=AuthLimits(
+            per_connection=_positive_int(smtp["auth_max_failures_per_connection"],
+                                         "smtp.auth_max_failures_per_connection"),
+            max_failures=_positive_int(smtp["auth_max_failures"], "smtp.auth_max_failures"),
+            block=parse_duration(smtp["auth_block"], "smtp.auth_block")),
         web_listen=web_listen, public_url=public_url,
+        trusted_proxies=_networks(web["trusted_proxies"], "web.trusted_proxies"),
         upstream=parse_upstream(m["upstream"], base),
         ca_file=_path(m["delivery"]["ca_file"], base, "delivery.ca_file"),
         delivery_timeout=parse_duration(m["delivery"]["timeout"], "delivery.timeout"),
@@ -194,6 +207,8 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         limits=_limits(insp["limits"]),
         hold_expiry=parse_duration(quar["hold_expiry"], "quarantine.hold_expiry"),
         notice_from=_text(quar["notice_from"] or _default_notice_from(org, hostname), "quarantine.notice_from"),
+        retention=_retention(quar["retention"]),
+        page_grace=parse_duration(quar["page_grace"], "quarantine.page_grace"),
     )
     # aiosmtpd cancels the DATA handler when the session times out: the whole answer
     # (inspection, then forwarding) must fit well inside it.
@@ -232,13 +247,13 @@ def _path(value: Any, base: Path, key: str) -> Path | None:
     return None if value is None else resolve(Path(_text(value, key)), base)
 
 
-def _networks(value: Any) -> tuple:
+def _networks(value: Any, key: str) -> tuple:
     out = []
-    for item in _strings(value, "smtp.trusted_networks"):
+    for item in _strings(value, key):
         try:
             out.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
-            raise ConfigError(f"smtp.trusted_networks: not a network: {item!r}") from None
+            raise ConfigError(f"{key}: not a network: {item!r}") from None
     return tuple(out)
 
 
@@ -267,6 +282,18 @@ def _limits(value: Any) -> Limits:
         if isinstance(item, bool) or not isinstance(item, (int, float)) or item <= 0:
             raise ConfigError(f"inspection.limits.{key}: must be a number above 0; got {item!r}")
     return replace(Limits(), **value)
+
+
+def _retention(value: Any) -> RetentionPolicy:
+    """quarantine.retention: how long personal data at rest is kept (README, "Retention")."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"quarantine.retention: must be a mapping; got {value!r}")
+    known = [f.name for f in fields(RetentionPolicy)]
+    for key in value:
+        if key not in known:
+            raise ConfigError(f"unknown key quarantine.retention.{key} (known: {', '.join(known)})")
+    return RetentionPolicy(**{key: parse_duration(item, f"quarantine.retention.{key}")
+                              for key, item in value.items()})
 
 
 def _groups(value: Any) -> tuple[Group, ...]:

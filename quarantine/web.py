@@ -1,12 +1,13 @@
-"""The sender's pages: the held-message page behind the notice link, and the outbox viewer.
+"""The sender's pages: the held-message page behind the notice link.
 
 GET and HEAD never change anything: mail scanners (Safe Links and the like) prefetch links.
-Release and cancel are POSTs carrying the hold's CSRF token.
+Release and cancel are POSTs carrying the hold's CSRF token. Once a hold is finished
+(released, cancelled, expired) and `page_grace` has passed, its link shows only the outcome:
+a link found later in a mailbox or a log reveals no recipients, findings or addresses.
+The outbox viewer is the admin console's (/admin/outbox); /outbox only points there.
 """
 from __future__ import annotations
 
-import email
-import email.policy
 import secrets
 import time
 from pathlib import Path
@@ -18,8 +19,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from inspectors.charsets import decode_header_value
-
 from .rebuild import Fix, FixError, apply
 from .hold_view import checklist, organisations, per_attachment, where_text
 from .i18n import code_label, language, translator
@@ -27,6 +26,7 @@ from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics
 from .holds import Quarantine
 from .store import Store
 from .tokens import same
+from .work_limit import WorkLimit
 
 _HEADERS = {
     # The token is in the URL: never let it leak through a Referer header or a cache.
@@ -57,7 +57,8 @@ _TRANSITIONS = {"release": "released", "cancel": "cancelled", "approve": "releas
 class Pages:
     def __init__(self, *, store: Store, is_external: Callable[[str], bool], outbox: Path | None,
                  on_queued: Callable[[], None], quarantine: Quarantine, metrics: Metrics,
-                 reinspect: Reinspect) -> None:
+                 reinspect: Reinspect, page_grace: float = 86400.0,
+                 clock: Callable[[], float] = time.time, fix_limit: WorkLimit | None = None) -> None:
         self.store = store
         self.is_external = is_external
         self.outbox = outbox
@@ -65,6 +66,9 @@ class Pages:
         self.quarantine = quarantine
         self.metrics = metrics
         self.reinspect = reinspect
+        self.page_grace = page_grace
+        self.clock = clock
+        self.fix_limit = fix_limit or WorkLimit()
         self.env = Environment(loader=PackageLoader("quarantine", "templates"),
                                autoescape=select_autoescape(["html"]))
         self.env.filters["when"] = lambda t: time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) if t else ""
@@ -97,6 +101,9 @@ class Pages:
         if link is None:
             return self.render("unknown.html", status=404, request=request)
         record = link.record
+        if self._past_grace(record):
+            return self.render("hold_done.html", request=request, status=400 if error else 200,
+                               record=record)
         actions = allowed_actions(record.kind, link.role) if record.state == "held" else ()
         names = [a[0] for a in record.summary.attachments]
         return self.render(
@@ -107,6 +114,10 @@ class Pages:
             checklist=checklist(record.decision) if "release" in actions else [],
             request_path=request.url.path,
             trail=await self.store.audit_trail(record.id))
+
+    def _past_grace(self, record) -> bool:
+        finished_at = record.acted_at or record.updated_at
+        return record.state != "held" and finished_at + self.page_grace < self.clock()
 
     async def act_on_hold(self, request: Request) -> Response:
         token = request.path_params["token"]
@@ -143,6 +154,19 @@ class Pages:
         record = link.record
         if not same(str(form.get("csrf", "")), record.csrf) or "release" not in allowed_actions(record.kind, link.role):
             return self.render("unknown.html", status=403, request=request, forbidden=True)
+        # The cheap checks first: a finished hold, or a link asking too often, costs no inspection.
+        if record.state != "held":
+            return await self.show_hold(request, error="fix_stale")
+        if not self.fix_limit.start(record.id):
+            response = await self.show_hold(request, error="fix_busy")
+            response.status_code = 429
+            return response
+        try:
+            return await self._fix(request, record, form)
+        finally:
+            self.fix_limit.done(record.id)
+
+    async def _fix(self, request: Request, record, form) -> Response:
         fix = Fix(remove=frozenset(str(a).lower() for a in form.getlist("remove")),
                   drop_parts=frozenset(str(p) for p in form.getlist("drop")), to_bcc=bool(form.get("bcc")))
         if fix.empty:
@@ -161,33 +185,13 @@ class Pages:
             return await self.show_hold(request, error="fix_stale")
         return RedirectResponse(request.url.path.removesuffix("/fix"), status_code=303, headers=_HEADERS)
 
-    async def outbox_list(self, request: Request) -> Response:
-        if self.outbox is None:
-            return self.render("unknown.html", status=404, request=request)
-        items = []
-        for path in sorted((self.outbox / "new").glob("*"), key=lambda p: p.name, reverse=True)[:200]:
-            items.append({"name": path.name, **_headers_of(path)})
-        return self.render("outbox.html", request=request, items=items)
-
-    async def outbox_item(self, request: Request) -> Response:
-        name = request.path_params["name"]
-        path = (self.outbox / "new" / name) if self.outbox else None
-        if path is None or "/" in name or name.startswith(".") or not path.is_file():
-            return self.render("unknown.html", status=404, request=request)
-        return PlainTextResponse(path.read_bytes().decode("utf-8", "replace"), headers=_HEADERS)
+    async def outbox_moved(self, request: Request) -> Response:
+        """The outbox holds working links: it is the admin console's, behind its login."""
+        return RedirectResponse("/admin/outbox", status_code=303, headers=_HEADERS)
 
 
 def _all_ticked(record, acks: list) -> bool:
     return {key for key, _, _ in checklist(record.decision)} <= {str(a) for a in acks}
-
-
-def _headers_of(path: Path) -> dict:
-    with open(path, "rb") as f:
-        head = f.read(64 * 1024).split(b"\r\n\r\n", 1)[0]
-    msg = email.message_from_bytes(head + b"\r\n\r\n", policy=email.policy.compat32)
-    # raw_items keeps 8-bit header bytes (as surrogates) for the decoder; get() would not.
-    values = {name.lower(): value for name, value in reversed(list(msg.raw_items()))}
-    return {key: decode_header_value(values.get(key.lower(), "")) for key in ("From", "To", "Subject", "Date")}
 
 
 def create_app(pages: Pages, extra_routes: list | tuple = ()) -> Starlette:
@@ -199,6 +203,6 @@ def create_app(pages: Pages, extra_routes: list | tuple = ()) -> Starlette:
         Route("/h/{token}", pages.show_hold, methods=["GET"]),
         Route("/h/{token}", pages.act_on_hold, methods=["POST"]),
         Route("/h/{token}/fix", pages.fix_hold, methods=["POST"]),
-        Route("/outbox", pages.outbox_list),
-        Route("/outbox/{name}", pages.outbox_item),
+        Route("/outbox", pages.outbox_moved),
+        Route("/outbox/{name:path}", pages.outbox_moved),
     ])

@@ -1,5 +1,5 @@
 """The store-backed parts of the admin console once more, on PostgreSQL: sessions and the
-lock-out, the message search and an admin release, per-day statistics, the client directory
+login throttle, the message search and an admin release, per-day statistics, the client directory
 and suppression list, the audit export and replay."""
 from __future__ import annotations
 
@@ -22,12 +22,11 @@ def pg(tmp_path, postgres_url):
         yield c
 
 
-def test_sessions_and_lockout_on_postgresql(pg, tmp_path, postgres_url):
-    for _ in range(4):
+def test_sessions_and_login_throttle_on_postgresql(pg, tmp_path, postgres_url):
+    for _ in range(3):
         assert pg.login(ADMIN, "guess").status_code == 401
-    assert pg.login(ADMIN, "guess").status_code == 429
-    assert pg.login(ADMIN, ADMIN_PW).status_code == 429
-    pg.sql("UPDATE admin_login_attempts SET at = at - 901")
+    assert pg.login(ADMIN, ADMIN_PW).status_code == 401, "throttled: refused without a check"
+    pg.sql("UPDATE admin_login_attempts SET at = at - 2")
     assert pg.login().status_code == 303
     assert pg.client.get("/admin/messages", follow_redirects=False).status_code == 200
     pg.sql("UPDATE admin_sessions SET last_seen = last_seen - 1801")

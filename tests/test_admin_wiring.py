@@ -28,7 +28,7 @@ def test_admin_logs_in_and_a_client_added_in_the_console_is_inspected(guard_fact
         form = web.get("/admin/login")
         reply = web.post("/admin/login", data={"login": "taro@example.co.jp", "password": "long enough pw",
                                                "csrf": CSRF.search(form.text).group(1)})
-        assert reply.status_code == 403, "a sender account does not enter the console"
+        assert reply.status_code == 401, "a sender account does not enter the console"
         form = web.get("/admin/login")
         web.post("/admin/login", data={"login": "root@example.co.jp", "password": "long enough pw",
                                        "csrf": CSRF.search(form.text).group(1)})

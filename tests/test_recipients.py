@@ -70,6 +70,22 @@ def test_external_without_organisation_knowledge_keeps_its_old_evidence():
     assert f.evidence == ("client.example", "other.example")
 
 
+def test_source_routed_recipients_are_external():
+    # Issue 11: Postfix and others route these outside, whatever the domain after the last @.
+    routed = ["user%client.example@example.co.jp", "client.example!user@example.co.jp",
+              '"user@client.example"@example.co.jp', "u%c.example@sub.example.co.jp"]
+    inspector = ExternalRecipients(INTERNAL)
+    assert all(inspector.is_external(a) for a in routed)
+    assert not inspector.is_external("hanako@example.co.jp")
+    assert not inspector.is_external('"hanako yamada"@example.co.jp')
+    [f] = inspector.inspect(message(to=routed[:1], bcc_only=routed[1:]))
+    assert f.count == 4 and f.evidence == ("example.co.jp (routed)", "sub.example.co.jp (routed)")
+    history = RecipientHistory(sender=SENDER)
+    first = only(FirstTimeRecipients(history, INTERNAL).inspect(message(to=routed[:1])),
+                 "recipients.first_time")
+    assert first is not None and first.count == 1
+
+
 def test_organisations_of_unknown_domains_are_registered_domains():
     orgs = organisations()
     assert orgs.of("a@mail.c-corp.co.jp") == orgs.of("b@c-corp.co.jp") == "c-corp.co.jp"

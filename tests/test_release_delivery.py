@@ -8,6 +8,8 @@ import time
 
 import httpx
 
+from proxy.auth import add_user
+
 from .support import MY_NUMBER_BODY, message, notice_link
 
 
@@ -52,15 +54,21 @@ def test_permanent_failure_is_recorded_and_the_sender_told(guard, upstream):
     assert "release_failed" in httpx.get(link).text
 
 
-def test_embedded_outbox_keeps_bytes_and_lists_them(guard_factory, tmp_path):
-    guard = guard_factory(upstream_url=f"maildir:{tmp_path / 'outbox'}").start()
+def test_embedded_outbox_keeps_bytes_and_lists_them_to_an_admin(guard_factory, tmp_path):
+    add_user(tmp_path / "users", "root@example.co.jp", "long enough pw", "admin")
+    guard = guard_factory(upstream_url=f"maildir:{tmp_path / 'outbox'}", smtp={"users_file": "users"}).start()
     raw = message("会議のご案内", "明日10時から。")
     with guard.smtp() as client:
         assert client.sendmail("taro@example.co.jp", ["partner@client.example"], raw) == {}
     [stored] = list((tmp_path / "outbox" / "new").iterdir())
     assert stored.read_bytes() == raw
-    listing = httpx.get(f"{guard.base_url}/outbox")
-    assert listing.status_code == 200 and "会議のご案内" in listing.text
-    shown = httpx.get(f"{guard.base_url}/outbox/{stored.name}")
-    assert "明日10時から" in shown.text
-    assert httpx.get(f"{guard.base_url}/outbox/..%2Fguard.yaml").status_code == 404
+    assert "会議のご案内" not in httpx.get(f"{guard.base_url}/outbox", follow_redirects=True).text
+    with httpx.Client(base_url=guard.base_url, follow_redirects=True) as web:
+        form = web.get("/admin/login").text
+        web.post("/admin/login", data={"login": "root@example.co.jp", "password": "long enough pw",
+                                       "csrf": re.search(r'name="csrf" value="([^"]+)"', form).group(1)})
+        listing = web.get("/outbox")
+        assert listing.status_code == 200 and "会議のご案内" in listing.text
+        shown = web.get(f"/admin/outbox/{stored.name}")
+        assert "明日10時から" in shown.text
+        assert web.get("/admin/outbox/..%2Fguard.yaml").status_code == 404

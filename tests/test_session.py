@@ -139,3 +139,57 @@ def test_end_of_data_split_between_reads(back):
     theirs = asyncio.run(_session(SMTP, data, 0, 33554432, b"", splits=(cut,)))
     assert ours == theirs
     assert ours[0][-1] == b"250 OK\r\n" and ours[1] == [data]
+
+
+# --- AUTH: aiosmtpd's mechanisms and replies; GuardSMTP only awaits the check ------------
+def _b64(text: str) -> bytes:
+    import base64
+    return base64.b64encode(text.encode())
+
+
+def _sync_authenticator(server, session, envelope, mechanism, auth_data):
+    from aiosmtpd.smtp import AuthResult
+    ok = (auth_data.login, auth_data.password) == (b"taro", b"right")
+    return AuthResult(success=ok, handled=False, auth_data=auth_data.login if ok else None)
+
+
+AUTH_CASES = {
+    "plain right": [b"AUTH PLAIN " + _b64("\0taro\0right")],
+    "plain wrong": [b"AUTH PLAIN " + _b64("\0taro\0wrong")],
+    "plain challenge": [b"AUTH PLAIN", _b64("\0taro\0right")],
+    "plain abort": [b"AUTH PLAIN", b"*"],
+    "plain bad base64": [b"AUTH PLAIN !!!"],
+    "plain unsplittable": [b"AUTH PLAIN " + _b64("taro right")],
+    "login right": [b"AUTH LOGIN", _b64("taro"), _b64("right")],
+    "login initial": [b"AUTH LOGIN " + _b64("taro"), _b64("wrong")],
+    "login abort": [b"AUTH LOGIN", _b64("taro"), b"*"],
+    "login bad base64": [b"AUTH LOGIN", b"%%%"],
+    "twice": [b"AUTH PLAIN " + _b64("\0taro\0right"), b"AUTH PLAIN " + _b64("\0taro\0right")],
+    "unknown mechanism": [b"AUTH CRAM-MD5"],
+}
+
+
+async def _auth_session(cls, lines: list[bytes]) -> list[bytes]:
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: cls(Recorder(), hostname="h", auth_require_tls=False,
+                    authenticator=_sync_authenticator), "127.0.0.1", 0)
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.sockets[0].getsockname()[1])
+    replies = [await reader.readline()]
+    for line in [b"EHLO c", *lines, b"MAIL FROM:<taro>", b"QUIT"]:
+        writer.write(line + b"\r\n")
+        while True:
+            reply = await asyncio.wait_for(reader.readline(), 10)
+            replies.append(reply)
+            if reply[3:4] != b"-":
+                break
+    writer.close()
+    server.close()
+    return replies
+
+
+@pytest.mark.parametrize("name", AUTH_CASES)
+def test_auth_answered_as_aiosmtpd_answers_it(name):
+    ours = asyncio.run(_auth_session(GuardSMTP, AUTH_CASES[name]))
+    theirs = asyncio.run(_auth_session(SMTP, AUTH_CASES[name]))
+    assert ours == theirs

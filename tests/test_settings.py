@@ -54,6 +54,7 @@ def test_embedded_defaults(tmp_path, monkeypatch):
     assert s.storage.endswith(str(tmp_path / "var/guard.db"))
     assert s.max_message_size == 25 * 1024 * 1024 and s.max_recipients == 1000
     assert s.inspection_timeout == 30 and s.hold_expiry == 3 * 86400
+    assert s.trusted_proxies == () and s.page_grace == 86400
 
 
 def test_environment_overrides(tmp_path, monkeypatch):
@@ -61,11 +62,15 @@ def test_environment_overrides(tmp_path, monkeypatch):
     s = load_settings(None, {"MDG_UPSTREAM": "smtps://mx.example.net",
                              "MDG_SMTP_TRUSTED_NETWORKS": "[10.0.0.0/8]",
                              "MDG_STORAGE": "postgresql://g:p@db/guard",
-                             "MDG_ORGANIZATION_INTERNAL_DOMAINS": "[a.example]"})
+                             "MDG_ORGANIZATION_INTERNAL_DOMAINS": "[a.example]",
+                             "MDG_WEB_TRUSTED_PROXIES": "[192.0.2.10, '2001:db8::/64']",
+                             "MDG_QUARANTINE_PAGE_GRACE": "2h"})
     assert s.upstream.scheme == "smtps" and s.upstream.port == 465
     assert s.trusted_networks == (ipaddress.ip_network("10.0.0.0/8"),)
     assert s.storage == "postgresql+asyncpg://g:p@db/guard"
     assert s.internal_domains == ("a.example",)
+    assert s.trusted_proxies == (ipaddress.ip_network("192.0.2.10/32"), ipaddress.ip_network("2001:db8::/64"))
+    assert s.page_grace == 7200
 
 
 @pytest.mark.parametrize("text, env, message", [
@@ -75,6 +80,9 @@ def test_environment_overrides(tmp_path, monkeypatch):
     ("upstream: ftp://x", {}, "upstream: expected smtp://"),
     ("storage: mysql://x", {}, "storage: must be sqlite:///PATH or postgresql://"),
     ("smtp: {trusted_networks: [not-a-net]}", {}, "smtp.trusted_networks: not a network: 'not-a-net'"),
+    ("web: {trusted_proxies: [proxy.example]}", {}, "web.trusted_proxies: not a network: 'proxy.example'"),
+    ("web: {trusted_proxies: 10.0.0.1}", {}, "web.trusted_proxies: must be a list of text"),
+    ("quarantine: {page_grace: forever}", {}, "quarantine.page_grace: expected a duration"),
     ("smtp: {max_recipients: 0}", {}, "smtp.max_recipients: must be a whole number above 0"),
     ("inspection: {timeout: soon}", {}, "inspection.timeout: expected a duration"),
     ("smtp: {tls_cert: a.pem}", {}, "smtp.tls_cert and smtp.tls_key: give both or neither"),

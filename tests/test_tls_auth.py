@@ -47,12 +47,14 @@ def _client_context(tmp_path) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(tmp_path / "ca.pem"))
 
 
-def test_untrusted_client_without_auth_is_refused_at_rcpt(tls_guard, upstream):
+def test_untrusted_client_without_auth_is_refused_at_mail(tls_guard, upstream):
+    # Refused at MAIL since issue 11 (RFC 4954 §6); RCPT without a MAIL is then out of order.
     with tls_guard.smtp() as client:
         client.ehlo()
-        client.mail("taro@example.co.jp")
-        code, text = client.rcpt("partner@client.example")
-    assert code == 554 and b"Relay access denied" in text
+        code, text = client.mail("taro@example.co.jp")
+        assert code == 530 and b"5.7.0 Authentication required" in text
+        code, _ = client.rcpt("partner@client.example")
+    assert code == 503
     assert upstream.recorder.messages == []
 
 

@@ -1,5 +1,6 @@
 """The admin console, mounted under /admin: held messages, rules, statistics, the client
-directory, the suppression list and the audit log. Login required; role "admin" only.
+directory, the suppression list, the audit log and the embedded outbox. Login required; role
+"admin" only.
 
 The composition root calls `admin_routes(...)` once and adds what it returns to the web
 app's routes. Everything the console needs from outside is handed in: the password check
@@ -7,6 +8,8 @@ app's routes. Everything the console needs from outside is handed in: the passwo
 """
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from starlette.requests import Request
@@ -25,10 +28,12 @@ from .directory_pages import DirectoryPages
 from .console import PREFIX, Console
 from .login import LoginPages
 from .messages import MessagePages
+from .outbox_pages import OutboxPages
 from .rule_pages import RulePages
-from .sessions import IDLE, Lockout, Sessions
+from .sessions import IDLE, Sessions
 from .statistics import StatisticsPages
 from .suppression_pages import SuppressionPages
+from .throttle import Throttle
 
 __all__ = ["admin_routes", "PREFIX"]
 
@@ -45,7 +50,8 @@ def admin_routes(*, store: Store, decisions: DecisionLog, rulebook: RuleBook,
                  on_queued: Callable[[], None], public_url: str,
                  on_directory_changed: Callable[[], None] = lambda: None,
                  on_approval_decided: Callable[..., Awaitable[None]] = _nothing,
-                 idle_timeout: float = IDLE) -> list[BaseRoute]:
+                 idle_timeout: float = IDLE, outbox: Path | None = None,
+                 clock: Callable[[], float] = time.time) -> list[BaseRoute]:
     """The console's routes, as one Mount at /admin.
 
     verify_login(login, password) -> the account's role ("admin", "sender") or None;
@@ -54,16 +60,18 @@ def admin_routes(*, store: Store, decisions: DecisionLog, rulebook: RuleBook,
     on_queued() wakes the delivery worker after a release; on_directory_changed() runs
     after every change to the client directory or the suppression list;
     on_approval_decided(record, actor, approved, note) tells the sender when an admin decides
-    a hold that waited for an approver.
+    a hold that waited for an approver; outbox is the embedded Maildir upstream's folder,
+    shown to admins only (it holds notices with working links); clock is the login throttle's.
     """
     engine = store.engine
     console = Console(engine=engine, sessions=Sessions(engine, idle=idle_timeout),
                       secure=public_url.strip().lower().startswith("https://"))
+    console.env.globals["outbox"] = outbox is not None
     directory = DirectoryStore(engine)
     return [Mount(PREFIX, routes=[
-        *_door_and_messages(console, LoginPages(console, Lockout(engine), verify_login),
+        *_door_and_messages(console, LoginPages(console, Throttle(engine, clock=clock), verify_login),
                             MessagePages(console, store, on_queued, on_approval_decided),
-                            AuditPages(console)),
+                            AuditPages(console), OutboxPages(console, outbox)),
         *_rules_and_statistics(console.guarded, RulePages(console, rulebook, decisions, check_message),
                                StatisticsPages(console, decisions, rulebook)),
         *_directory(console.guarded, ClientPages(console, directory, on_directory_changed)),
@@ -73,7 +81,7 @@ def admin_routes(*, store: Store, decisions: DecisionLog, rulebook: RuleBook,
 
 
 def _door_and_messages(console: Console, login: LoginPages, messages: MessagePages,
-                       audit: AuditPages) -> list[Route]:
+                       audit: AuditPages, outbox: OutboxPages) -> list[Route]:
     g = console.guarded
 
     async def home(request: Request, session, form) -> Response:
@@ -88,6 +96,8 @@ def _door_and_messages(console: Console, login: LoginPages, messages: MessagePag
         Route("/messages/{id}", g(messages.act), methods=POST),
         Route("/audit", g(audit.index), methods=GET),
         Route("/audit.csv", g(audit.export), methods=GET),
+        Route("/outbox", g(outbox.index), methods=GET),
+        Route("/outbox/{name}", g(outbox.item), methods=GET),
     ]
 
 

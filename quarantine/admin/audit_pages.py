@@ -15,7 +15,7 @@ from starlette.responses import Response
 from ..schema import audit
 from ..store import reading
 from .console import Console
-from .directory_csv import csv_download, safe_cell
+from .directory_csv import csv_download
 from .search import PAGE_SIZE, Search, contains
 
 EXPORT_LIMIT = 100_000
@@ -60,6 +60,6 @@ class AuditPages:
                                        .order_by(audit.c.id).limit(EXPORT_LIMIT))).all()
         header = [("at", "message_id", "actor", "client_addr", "action", "detail")]
         return csv_download(header + [
-            (time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(r.at)), r.message_id or "",
-             safe_cell(r.actor), r.client_addr or "", r.action, safe_cell(r.detail or ""))
+            (time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(r.at)), r.message_id, r.actor,
+             r.client_addr, r.action, r.detail)
             for r in rows], "audit")

@@ -61,7 +61,7 @@ class Console:
         return HTMLResponse(html, status_code=status, headers=headers())
 
     def refuse(self, status: int, reason: str, session: Session | None = None, **context) -> HTMLResponse:
-        """403 (csrf, role), 404 (not_found), 400 (bad_request), 429 (locked)."""
+        """403 (csrf, role), 404 (not_found), 400 (bad_request)."""
         return self.render("refused.html", status=status, reason=reason, session=session, **context)
 
     def redirect(self, path: str) -> RedirectResponse:

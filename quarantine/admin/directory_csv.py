@@ -3,8 +3,10 @@
 Reading is inspectors.directory's (CSV from Excel in UTF-8 or CP932, Japanese headings, or
 YAML), whose errors name the line; they are shown as "line 7: ...". Writing produces what
 that reader takes back: UTF-8 with a BOM (so Excel opens it as UTF-8), lists joined with ";".
-A free-text cell that a spreadsheet would run as a formula (=, +, -, @) gets a leading
-apostrophe.
+Every CSV the console writes (clients, suppressions, the audit log) goes through
+`csv_download`, which makes every cell formula-safe: a cell that a spreadsheet would run as a
+formula (=, +, -, @, tab, CR) or that starts with an apostrophe gets a leading apostrophe,
+which inspectors.directory removes again on import.
 """
 from __future__ import annotations
 
@@ -18,13 +20,13 @@ from typing import Iterable
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from inspectors.directory import DirectoryError
+from inspectors.directory import FORMULA_LEADS, DirectoryError
 
 from ..directory_store import ClientRecord, SuppressionRecord
 from .console import headers
 
 MAX_IMPORT = 10 * 1024 * 1024
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED = FORMULA_LEADS + ("'",)
 _LINE = re.compile(r"^(\d+): (.*)$", re.S)
 
 
@@ -57,24 +59,26 @@ def line_error(exc: DirectoryError, source: str) -> str:
 
 def clients_csv(records: Iterable[ClientRecord]) -> Response:
     rows = [("name", "aliases", "domains")]
-    rows += [(safe_cell(r.name), safe_cell(";".join(r.aliases)), ";".join(r.domains)) for r in records]
+    rows += [(r.name, ";".join(r.aliases), ";".join(r.domains)) for r in records]
     return csv_download(rows, "clients")
 
 
 def suppressions_csv(records: Iterable[SuppressionRecord]) -> Response:
-    # entries are validated addresses or @domains: nothing in them can run as a formula
-    rows = [("address", "note")] + [(r.entry, safe_cell(r.note)) for r in records]
+    rows = [("address", "note")] + [(r.entry, r.note) for r in records]
     return csv_download(rows, "suppressions")
 
 
-def safe_cell(text: str) -> str:
-    """A free-text cell a spreadsheet will not run as a formula."""
-    return "'" + text if text.startswith(_FORMULA) else text
+def _safe_cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_ESCAPED) else text
 
 
-def csv_download(rows: list[tuple[str, ...]], stem: str) -> Response:
+def csv_download(rows: Iterable[tuple], stem: str) -> Response:
+    """The one CSV writer: every cell of every row is made formula-safe here, so that no
+    caller can forget a column."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    csv.writer(out, lineterminator="\r\n").writerows([_safe_cell(c) for c in row] for row in rows)
     name = f"{stem}-{time.strftime('%Y%m%d')}.csv"
     return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers=headers({"Content-Disposition": f'attachment; filename="{name}"'}))

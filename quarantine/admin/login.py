@@ -1,14 +1,15 @@
 """Logging in and out of the console.
 
 The password check is the users file's (scrypt, handed in as `verify_login`); it runs in a
-thread so a login does not stall the event loop. Only the role "admin" gets a session; a
-sender account that logs in with a correct password is told it may not (403). The login
-form carries its own CSRF token (a cookie and a hidden field that must match), so no other
-site can log a browser into the console.
+thread so a login does not stall the event loop, and only after the throttle (throttle.py)
+has recorded the attempt and let it through. Only the role "admin" gets a session. Every
+failure gets the same answer, 401 and the same page: a wrong password, an unknown login, a
+sender account with its right password, a throttled attempt; an attacker learns nothing
+about which it was. The login form carries its own CSRF token (a cookie and a hidden field
+that must match), so no other site can log a browser into the console.
 """
 from __future__ import annotations
 
-import time
 from typing import Callable
 
 from starlette.concurrency import run_in_threadpool
@@ -17,16 +18,17 @@ from starlette.responses import Response
 
 from ..tokens import new_csrf, same
 from .console import LOGIN_COOKIE, PREFIX, SESSION_COOKIE, Console, client_addr, read_form, safe_next
-from .sessions import Lockout, login_key
+from .sessions import login_key
+from .throttle import Attempt, Throttle
 
 MAX_LOGIN_FORM = 16 * 1024
 VerifyLogin = Callable[[str, str], "str | None"]   # (login, password) -> role or None
 
 
 class LoginPages:
-    def __init__(self, console: Console, lockout: Lockout, verify_login: VerifyLogin) -> None:
+    def __init__(self, console: Console, throttle: Throttle, verify_login: VerifyLogin) -> None:
         self.console = console
-        self.lockout = lockout
+        self.throttle = throttle
         self.verify_login = verify_login
 
     async def form(self, request: Request) -> Response:
@@ -50,16 +52,14 @@ class LoginPages:
         password = str(form.get("password", ""))
         if not login or not password or len(password) > 1024:
             return self._page(request, cookie, status=401, failed=True, login=login)
-        until = await self.lockout.locked_until(login)
-        if until is not None:
-            return self.console.refuse(429, "locked", until=until)
+        attempt = await self.throttle.begin(login, client_addr(request))
+        if not attempt.allowed:
+            return await self._failed(request, cookie, attempt, "admin_login_throttled")
         role = await run_in_threadpool(self.verify_login, login, password)
-        if role is None:
-            return await self._failed(request, cookie, login)
         if role != "admin":
-            await self.console.record(f"admin:{login}", "admin_login_refused", "role=" + str(role)[:20],
-                                      request=request)
-            return self.console.refuse(403, "role")
+            return await self._failed(request, cookie, attempt, "admin_login_failed" if role is None
+                                      else "admin_login_refused")
+        await self.throttle.end(attempt, succeeded=True)
         return await self._open(request, login, str(form.get("next", "")))
 
     async def logout(self, request: Request, session, form) -> Response:
@@ -69,17 +69,16 @@ class LoginPages:
         self.console.clear_cookie(response, SESSION_COOKIE)
         return response
 
-    async def _failed(self, request: Request, token: str, login: str) -> Response:
-        locked = await self.lockout.failed(login, client_addr(request))
+    async def _failed(self, request: Request, token: str, attempt: Attempt, action: str) -> Response:
+        if attempt.allowed:
+            await self.throttle.end(attempt, succeeded=False)
+        login = attempt.login
         # a login that is no address may be a password typed into the wrong field: not logged
         actor = f"admin:{login}" if "@" in login and " " not in login else "admin:?"
-        await self.console.record(actor, "admin_locked" if locked else "admin_login_failed", request=request)
-        if locked:
-            return self.console.refuse(429, "locked", until=time.time() + self.lockout.lock)
+        await self.console.record(actor, action, request=request)
         return self._page(request, token, status=401, failed=True, login=login)
 
     async def _open(self, request: Request, login: str, target: str) -> Response:
-        await self.lockout.succeeded(login, client_addr(request))
         session_id, session = await self.console.sessions.open(login, "admin", client_addr(request))
         await self.console.record(session.actor, "admin_login", request=request)
         response = self.console.redirect(safe_next(target).removeprefix(PREFIX))

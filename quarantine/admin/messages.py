@@ -102,8 +102,11 @@ class MessagePages:
         record = await self.store.get(request.path_params["id"])
         if record is None:
             return self.console.refuse(404, "not_found", session)
+        async with reading(self.store.engine) as conn:   # 0: cleared by the retention purge
+            body_size = (await conn.execute(select(func.length(held.c.raw))
+                                            .where(held.c.id == record.id))).scalar() or 0
         return self.console.render("message.html", session=session, nav="messages", record=record,
-                                   trail=await self.store.audit_trail(record.id),
+                                   trail=await self.store.audit_trail(record.id), body_size=body_size,
                                    done=request.query_params.get("done", ""))
 
     async def act(self, request: Request, session, form) -> Response:
