@@ -3,7 +3,7 @@
 What is kept, and for how long after what (README, "Retention"):
 - raw: a held message's bytes, after its final state (released, cancelled, expired) and once
   nothing is pending for it (a release not yet delivered still needs them);
-- outbound: sent and failed jobs (notices with their text), after their last attempt;
+- outbound: sent and failed jobs (their text is already gone: cleared when sent), after their last attempt;
 - records: held-message rows (recipients, subject, masked findings, decision) with their
   links and jobs, the decision log, the audit log and admin login attempts (admin sessions
   go a day after their last use: they ended long before);
