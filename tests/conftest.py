@@ -21,6 +21,15 @@ def postgres_url(postgres_server):
     return postgres_server.create_database(f"guard{next(_db_names)}")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """A Store URL on each database the guard supports: a SQLite file, a fresh PostgreSQL one."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}"
+    url = request.getfixturevalue("postgres_url")
+    return "postgresql+asyncpg://" + url.split("://", 1)[1]
+
+
 @pytest.fixture
 def upstream():
     up = Upstream().start()

@@ -289,14 +289,6 @@ def test_a_notice_sent_twice_carries_two_links_that_both_work(tmp_path):
     asyncio.run(scenario())
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}"
-    url = request.getfixturevalue("postgres_url")
-    return "postgresql+asyncpg://" + url.split("://", 1)[1]
-
-
 def test_upgrading_keeps_mailed_links_working_and_drops_sent_notices(store_url):
     """A store of before v005: the sender's link was on the hold, sent notices kept their text."""
     from sqlalchemy import text

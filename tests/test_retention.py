@@ -31,14 +31,6 @@ from .test_admin_fixtures import admin, console, sqlite_url  # noqa: F401
 FINAL = ("R", "C", "E", "F")   # released and sent, cancelled, expired, released and failed
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}"
-    url = request.getfixturevalue("postgres_url")
-    return "postgresql+asyncpg://" + url.split("://", 1)[1]
-
-
 def body(qid: str) -> bytes:
     # Big enough for overflow pages: the purged bytes must not survive in free pages either.
     return b"Subject: x\r\n\r\n" + (f"SECRET-BODY-{qid}-".encode() * 600) + b"\r\n"

@@ -4,21 +4,12 @@ from __future__ import annotations
 import asyncio
 import time
 
-import pytest
 
 from inspectors.base import Finding
 from inspectors.message import Summary
 from quarantine.records import HeldMessage
 from quarantine.store import Store
 from rules.model import Decision, MatchedRule
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}"
-    url = request.getfixturevalue("postgres_url")
-    return "postgresql+asyncpg://" + url.split("://", 1)[1]
 
 
 def held(qid: str) -> HeldMessage:
