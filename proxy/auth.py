@@ -119,6 +119,13 @@ class Authenticator:
         self.users = users
         self.throttle = throttle
         self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="auth")
+        # Logs name a login by a keyed hash: the same login reads the same within one run, but
+        # a log and a staff list do not give the logins back (nor a password typed as a login).
+        # The key lives only in memory.
+        self._log_key = secrets.token_bytes(16)
+
+    def _login_id(self, login: str) -> str:
+        return hmac.new(self._log_key, login.encode("utf-8", "replace"), "sha256").hexdigest()[:16]
 
     async def __call__(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
         if not isinstance(auth_data, LoginPassword):
@@ -135,17 +142,13 @@ class Authenticator:
             self.throttle.succeeded(address, login)
             return AuthResult(success=True, handled=False, auth_data=user.login)
         failures = session.auth_failures = getattr(session, "auth_failures", 0) + 1
-        log.warning("event=auth_failed login_sha256=%s client=%s connection_failures=%d "
-                    "address_failures=%d login_failures=%d blocked=%d", _login_id(login), address,
-                    failures, attempt.address_failures, attempt.login_failures, attempt.blocked)
+        log.warning("event=auth_failed login_id=%s client=%s connection_failures=%d "
+                    "address_failures=%d login_failures=%d blocked=%d table_full=%d", self._login_id(login),
+                    address, failures, attempt.address_failures, attempt.login_failures,
+                    attempt.blocked, attempt.full)
         await asyncio.sleep(attempt.delay)
         if failures >= self.throttle.limits.per_connection:
             await server.push(TOO_MANY)
             server.transport.close()   # aiosmtpd's connection_lost then ends the session
             return AuthResult(success=False, handled=True)
         return AuthResult(success=False, handled=False, message=BLOCKED if attempt.blocked else None)
-
-
-def _login_id(login: str) -> str:
-    # Never the login itself: it may be a typo'd password, and it is the attacker's text.
-    return hashlib.sha256(login.encode("utf-8", "replace")).hexdigest()[:16]

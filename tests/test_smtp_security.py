@@ -111,7 +111,7 @@ def test_third_failure_on_a_connection_is_421_and_closes_it(ca, tmp_path, guard_
             client.noop()
     failures = [ln for ln in guard.log.splitlines() if "event=auth_failed" in ln]
     assert len(failures) == 3
-    assert all("login_sha256=" in ln and "client=127.0.0.1" in ln for ln in failures)
+    assert all("login_id=" in ln and "client=127.0.0.1" in ln for ln in failures)
     assert "taro@example.co.jp" not in "".join(failures) and "guess" not in guard.log
 
 
