@@ -3,11 +3,13 @@
 What is kept, and for how long after what (README, "Retention"):
 - raw: a held message's bytes, after its final state (released, cancelled, expired) and once
   nothing is pending for it (a release not yet delivered still needs them);
-- outbound: sent and failed jobs (their text is already gone: cleared when sent), after their last attempt;
+- outbound: sent and failed jobs (a notice's text is gone already: cleared when sent), after
+  their last attempt;
 - records: held-message rows (recipients, subject, masked findings, decision) with their
-  links and jobs, the decision log, the audit log and admin login attempts (admin sessions
-  go a day after their last use: they ended long before);
+  links and jobs, the decision log and the audit log;
 - history: recipient-history pairs not mailed since.
+Not configurable: admin login attempts go after a day (successes after 30 days, while the
+login throttle reads them), admin sessions a day after their last use (they ended long before).
 
 Every instance runs the purge. Its statements are conditional and idempotent, so two purges
 over one database only ever remove what is due, once; each statement touches one bounded
@@ -112,8 +114,13 @@ class Retention:
             "decision_rules": await self._batches(decision_rules, [decision_rules.c.id],
                                                   decision_rules.c.at < now - p.records),
             "audit": await self._batches(audit, [audit.c.id], audit.c.at < now - p.records),
+            # The login typed may be a password typed into the wrong field: a failure is kept
+            # a day (the throttle counts 15 minutes); a success as long as it marks a known
+            # address for the throttle.
             "logins": await self._batches(login_attempts, [login_attempts.c.id],
-                                          login_attempts.c.at < now - max(p.records, LOGIN_FLOOR)),
+                                          login_attempts.c.at < now - DAY,
+                                          (login_attempts.c.outcome != "success")
+                                          | (login_attempts.c.at < now - LOGIN_FLOOR)),
             "sessions": await self._batches(admin_sessions, [admin_sessions.c.id_hash],
                                             admin_sessions.c.last_seen < now - DEAD_SESSION),
             "history": await self._batches(history, [history.c.sender, history.c.address],

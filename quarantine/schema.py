@@ -122,6 +122,7 @@ login_attempts = Table(
     Column("outcome", String(16), nullable=False),       # failure, success, lockout
     Column("client_addr", Text),
     Index("ix_admin_login_attempts_login_at", "login", "at"),
+    Index("ix_admin_login_attempts_addr_at", "client_addr", "at"),   # v006
 )
 
 clients = Table(

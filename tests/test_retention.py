@@ -71,8 +71,10 @@ async def _scene(store: Store, t0: float) -> None:
             {"sender": "taro@example.co.jp", "address": a, "domain": "client.example", "first_at": at,
              "last_at": at, "deliveries": 1}
             for a, at in (("old@client.example", t0), ("new@client.example", t0 + 300 * DAY))])
-        await conn.execute(login_attempts.insert().values(login="root@example.co.jp", at=t0,
-                                                          outcome="failure", client_addr="192.0.2.9"))
+        # a failure goes after a day, a success (the throttle's known address) after 30 days
+        await conn.execute(login_attempts.insert(), [
+            {"login": "root@example.co.jp", "at": at, "outcome": outcome, "client_addr": "192.0.2.9"}
+            for at, outcome in ((t0 + 5.5 * DAY, "failure"), (t0, "success"))])
         await conn.execute(admin_sessions.insert().values(
             id_hash="0" * 64, login="root@example.co.jp", role="admin", csrf="c",
             created_at=t0 + 20 * DAY, last_seen=t0 + 20 * DAY, client_addr="192.0.2.9"))
@@ -103,7 +105,7 @@ def test_purge_follows_the_clock(store_url, tmp_path):
 
             # Sent and failed jobs (and their bodies) go after `outbound`; P's release stays.
             counts = await purge.run_once(t0 + 8 * DAY)
-            assert counts["outbound"] == 6 + 2 and counts["raw"] == 0
+            assert counts["outbound"] == 6 + 2 and counts["raw"] == 0 and counts["logins"] == 1
             async with store.engine.connect() as conn:
                 left = (await conn.execute(select(outbound.c.kind, outbound.c.message_id,
                                                   outbound.c.state))).all()
@@ -116,7 +118,7 @@ def test_purge_follows_the_clock(store_url, tmp_path):
             if store_url.startswith("sqlite"):   # a month on, the bodies are in the file itself
                 _checkpoint(tmp_path / "guard.db", [f"SECRET-BODY-{q}-" for q in FINAL])
             counts = await purge.run_once(t0 + 31 * DAY)
-            assert counts["raw"] == 4 and counts["held"] == 0
+            assert counts["raw"] == 4 and counts["held"] == 0 and counts["logins"] == 1
             assert await _raw_sizes(store) == {"H": size, "P": size, **{q: 0 for q in FINAL}}
             # the outcome stays, and the links still open it
             link = await store.by_link("tok-C")
@@ -130,7 +132,7 @@ def test_purge_follows_the_clock(store_url, tmp_path):
             counts = await purge.run_once(t0 + 364 * DAY)   # only the history is shorter
             assert counts["history"] == 1 and counts["held"] == counts["decisions"] == 0
             counts = await purge.run_once(t0 + 366 * DAY)
-            assert counts["held"] == 4 and counts["decisions"] == 1 and counts["logins"] == 1
+            assert counts["held"] == 4 and counts["decisions"] == 1 and counts["logins"] == 0
             assert counts["decision_rules"] == 1 and counts["audit"] > 0
             assert sorted(await _raw_sizes(store)) == ["H", "P"]
             assert await store.by_link("tok-R") is None and await store.by_link("appr-R") is None

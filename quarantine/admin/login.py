@@ -10,6 +10,7 @@ that must match), so no other site can log a browser into the console.
 """
 from __future__ import annotations
 
+import logging
 from typing import Callable
 
 from starlette.concurrency import run_in_threadpool
@@ -20,6 +21,8 @@ from ..tokens import new_csrf, same
 from .console import LOGIN_COOKIE, PREFIX, SESSION_COOKIE, Console, client_addr, read_form, safe_next
 from .sessions import login_key
 from .throttle import Attempt, Throttle
+
+log = logging.getLogger("guard.admin")
 
 MAX_LOGIN_FORM = 16 * 1024
 VerifyLogin = Callable[[str, str], "str | None"]   # (login, password) -> role or None
@@ -70,12 +73,17 @@ class LoginPages:
         return response
 
     async def _failed(self, request: Request, token: str, attempt: Attempt, action: str) -> Response:
+        login = attempt.login
         if attempt.allowed:
             await self.throttle.end(attempt, succeeded=False)
-        login = attempt.login
-        # a login that is no address may be a password typed into the wrong field: not logged
-        actor = f"admin:{login}" if "@" in login and " " not in login else "admin:?"
-        await self.console.record(actor, action, request=request)
+            # a login that is no address may be a password typed into the wrong field: not logged
+            actor = f"admin:{login}" if "@" in login and " " not in login else "admin:?"
+            await self.console.record(actor, action, request=request)
+        else:
+            # A refused try is in admin_login_attempts (for a day) and in the log, not one audit
+            # row each: a guesser's knocking must not fill the audit log for a year.
+            log.info("event=%s client=%s recorded=%d", action, attempt.client_addr,
+                     attempt.id is not None)
         return self._page(request, token, status=401, failed=True, login=login)
 
     async def _open(self, request: Request, login: str, target: str) -> Response:

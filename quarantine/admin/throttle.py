@@ -7,16 +7,18 @@ database, so every guard instance sharing it counts the same attempts (on Postgr
 attempts that commit out of id order may both be checked: the bound is loose by the number of
 instances, not open).
 
-Two limits, both checked before the password:
-- per login and bucket: after FREE failures, the next attempt is checked only 2^k seconds
-  (k = failures beyond FREE, at most CAP) after the last failure; earlier ones are refused
-  without a check and do not count. A success resets the bucket. The delay is capped: a login
-  is never locked, only slowed.
-- per client address: an address with ADDR_MAX failures (any login) within ADDR_WINDOW is
-  refused until they age out.
-Buckets: an address from which this login succeeded within KNOWN has its own bucket, so
-guesses from elsewhere never slow the admin down at his usual address; every other address
-shares the login's "unknown" bucket.
+Limits, all checked before the password:
+- per login and client address: after FREE failures, the next attempt is checked only 2^k
+  seconds (k = failures beyond FREE, at most CAP) after the last failure; earlier ones are
+  refused without a check and do not count. A success resets it. Each address has its own
+  count, so one guesser cannot slow the admin down anywhere else, and the delay is capped:
+  a login is never locked, only slowed.
+- per client address: ADDR_MAX failures (any login) within ADDR_WINDOW and the address is
+  refused until they age out; past ADDR_FLOOD attempts of any outcome it is refused without
+  even a row being written, so a flood cannot grow the table.
+- per login, across the addresses not known for it: LOGIN_MAX failures within WINDOW (guesses
+  spread over many addresses) and those addresses are refused for the login until they age
+  out. An address from which the login succeeded within KNOWN is exempt.
 """
 from __future__ import annotations
 
@@ -24,16 +26,18 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..schema import login_attempts as attempts
 from ..store import reading
 
-FREE = 3                  # failures in a bucket before any delay
-CAP = 60.0                # the longest delay between two checked attempts of one login
+FREE = 3                  # failures of a login from one address before any delay
+CAP = 60.0                # the longest delay between two checked attempts
 WINDOW = 15 * 60.0        # failures older than this no longer count for a login
+LOGIN_MAX = 50            # failures of one login from unknown addresses within WINDOW
 ADDR_MAX = 20             # failures from one address within ADDR_WINDOW, then refused
+ADDR_FLOOD = 100          # attempts of any outcome from one address: then not even recorded
 ADDR_WINDOW = 15 * 60.0
 KNOWN = 30 * 86400.0      # a success this recent makes an address "known" for that login
 _COUNTED = ("pending", "failure")
@@ -41,7 +45,7 @@ _COUNTED = ("pending", "failure")
 
 @dataclass(frozen=True)
 class Attempt:
-    id: int
+    id: int | None            # None: refused before it was even recorded (a flood)
     login: str
     client_addr: str
     allowed: bool             # False: refused without checking the password
@@ -55,33 +59,29 @@ class Throttle:
     async def begin(self, login: str, client_addr: str | None) -> Attempt:
         """Record the attempt, then say whether its password may be checked."""
         addr, now = client_addr or "-", self.clock()
+        async with reading(self.engine) as conn:
+            if await self._from_address(conn, addr, now, None, counted=None) >= ADDR_FLOOD:
+                return Attempt(id=None, login=login, client_addr=addr, allowed=False)
         async with self.engine.begin() as conn:      # committed before anything is counted
             result = await conn.execute(attempts.insert().values(
                 login=login, at=now, outcome="pending", client_addr=addr))
             mine = result.inserted_primary_key[0]
         async with reading(self.engine) as conn:
-            allowed = (await self._login_may_try(conn, login, addr, now, mine)
-                       and await self._address_may_try(conn, addr, now, mine))
+            allowed = (await self._from_address(conn, addr, now, mine, _COUNTED) < ADDR_MAX
+                       and await self._pair_may_try(conn, login, addr, now, mine)
+                       and await self._login_may_try(conn, login, addr, now, mine))
         if not allowed:
             await self._set(mine, "throttled")
         return Attempt(id=mine, login=login, client_addr=addr, allowed=allowed)
 
     async def end(self, attempt: Attempt, succeeded: bool) -> None:
-        # Old attempts are removed by the retention purge (kept at least KNOWN).
-        await self._set(attempt.id, "success" if succeeded else "failure")
+        # Old attempts are removed by the retention purge (successes kept KNOWN, others a day).
+        if attempt.id is not None:
+            await self._set(attempt.id, "success" if succeeded else "failure")
 
-    async def _login_may_try(self, conn: AsyncConnection, login: str, addr: str, now: float,
-                             mine: int) -> bool:
-        known = set((await conn.execute(select(attempts.c.client_addr).distinct().where(
-            attempts.c.login == login, attempts.c.outcome == "success",
-            attempts.c.at > now - KNOWN))).scalars())
-        if addr in known:
-            bucket = attempts.c.client_addr == addr
-        elif known:
-            bucket = or_(attempts.c.client_addr.is_(None), attempts.c.client_addr.notin_(known))
-        else:
-            bucket = attempts.c.login == login
-        here = and_(attempts.c.login == login, bucket, attempts.c.id < mine)
+    async def _pair_may_try(self, conn: AsyncConnection, login: str, addr: str, now: float,
+                            mine: int) -> bool:
+        here = and_(attempts.c.login == login, attempts.c.client_addr == addr, attempts.c.id < mine)
         reset = (await conn.execute(select(func.max(attempts.c.at)).where(
             here, attempts.c.outcome == "success"))).scalar()
         since = max(now - WINDOW, reset if reset is not None else 0.0)
@@ -89,11 +89,29 @@ class Throttle:
             here, attempts.c.outcome.in_(_COUNTED), attempts.c.at > since))).one()
         return failures < FREE or now - last >= delay(failures)
 
-    async def _address_may_try(self, conn: AsyncConnection, addr: str, now: float, mine: int) -> bool:
+    async def _login_may_try(self, conn: AsyncConnection, login: str, addr: str, now: float,
+                             mine: int) -> bool:
+        known = set((await conn.execute(select(attempts.c.client_addr).distinct().where(
+            attempts.c.login == login, attempts.c.outcome == "success",
+            attempts.c.at > now - KNOWN))).scalars())
+        if addr in known:
+            return True
         failures = (await conn.execute(select(func.count()).select_from(attempts).where(
-            attempts.c.client_addr == addr, attempts.c.outcome.in_(_COUNTED),
-            attempts.c.at > now - ADDR_WINDOW, attempts.c.id < mine))).scalar_one()
-        return failures < ADDR_MAX
+            attempts.c.login == login, attempts.c.client_addr.notin_(known) if known else true(),
+            attempts.c.outcome.in_(_COUNTED), attempts.c.at > now - WINDOW,
+            attempts.c.id < mine))).scalar_one()
+        return failures < LOGIN_MAX
+
+    @staticmethod
+    async def _from_address(conn: AsyncConnection, addr: str, now: float, mine: int | None,
+                            counted: tuple[str, ...] | None) -> int:
+        """Attempts from `addr` within ADDR_WINDOW (before `mine`), of the `counted` outcomes
+        or, with None, of any outcome but success."""
+        conds = [attempts.c.client_addr == addr, attempts.c.at > now - ADDR_WINDOW]
+        conds.append(attempts.c.outcome.in_(counted) if counted else attempts.c.outcome != "success")
+        if mine is not None:
+            conds.append(attempts.c.id < mine)
+        return (await conn.execute(select(func.count()).select_from(attempts).where(*conds))).scalar_one()
 
     async def _set(self, attempt_id: int, outcome: str) -> None:
         async with self.engine.begin() as conn:
@@ -101,5 +119,5 @@ class Throttle:
 
 
 def delay(failures: int) -> float:
-    """Seconds the next check of a login waits after its last failure."""
+    """Seconds the next check of a login from one address waits after its last failure."""
     return 0.0 if failures < FREE else min(2.0 ** min(failures - FREE, 30), CAP)
