@@ -1,6 +1,8 @@
 """The only types other packages import from `inspectors`."""
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Protocol
 
@@ -63,3 +65,13 @@ def is_internal(address: str, internal_domains: Iterable[str]) -> bool:
     """True when the address stays inside `internal_domains`: its domain is one of them (or
     a subdomain) and nothing in the local part routes it elsewhere."""
     return not is_source_routed(address) and is_within(domain_of(address), internal_domains)
+
+
+def mailbox_of(address: str) -> str:
+    """The mailbox an address delivers to, for telling whether two addresses are one person:
+    lower-cased, the local part unquoted and without a `+detail` sub-address (RFC 5233, which
+    Postfix and most MTAs deliver to the same mailbox), the domain without a trailing dot."""
+    local, _, domain = address.strip().strip("<>").rpartition("@")
+    if len(local) >= 2 and local.startswith('"') and local.endswith('"'):
+        local = re.sub(r"\\(.)", r"\1", local[1:-1])
+    return f"{local.partition('+')[0]}@{domain.rstrip('.')}".lower()

@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from inspectors.base import mailbox_of
 from inspectors.clients import Client
 from inspectors.limits import Limits
 from quarantine.retention import RetentionPolicy
@@ -335,14 +336,15 @@ def rule_groups(settings: Settings) -> dict[str, tuple[str, ...]]:
 
 def approvers_for(settings: Settings, sender: str, admins: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Who approves the sender's held mail: the approvers of the first group he belongs to, in
-    order (deputies after), never the sender himself (compared case-insensitively); with
-    nobody left, the admins (`admins`, from the users file), never the sender either. ()
-    when there is nobody at all: an admin then decides in the console."""
-    me = sender.lower()
+    order (deputies after), never the sender himself (compared as mailboxes: case, quotes and a
+    `+detail` do not make another person); with nobody left, the admins (`admins`, from the
+    users file), never the sender either. () when there is nobody at all: an admin then
+    decides in the console."""
+    me = mailbox_of(sender)
     for group in settings.groups:
         if group.approvers and address_matches(sender, group.members, {}):
-            others = tuple(a for a in group.approvers if a.lower() != me)
+            others = tuple(a for a in group.approvers if mailbox_of(a) != me)
             if others:
                 return others
             break
-    return tuple(a.lower() for a in admins if a.lower() != me)
+    return tuple(a.lower() for a in admins if mailbox_of(a) != me)

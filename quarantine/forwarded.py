@@ -44,6 +44,10 @@ def client_of(peer: str, forwarded: str | None, trusted: tuple[Network, ...]) ->
 
 
 def _address(text: str) -> str | None:
+    """A plain IP address, or None: an IPv6 zone ("fe80::1%eth0") is free text, and a client
+    across a proxy has none."""
+    if len(text) > 45 or "%" in text:
+        return None
     try:
         return str(ipaddress.ip_address(text))
     except ValueError:

@@ -198,6 +198,10 @@ def test_approvers_never_include_the_sender(tmp_path):
     assert approvers_for(s, "BUCHO@example.co.jp", admins) == ("kacho@example.co.jp",)
     assert approvers_for(s, "someone@else.example", admins) == ("root@example.co.jp", "bucho@example.co.jp")
     assert approvers_for(s, "Root@else.example", ("root@else.example",)) == ()
+    # other spellings of the same mailbox (a trusted MTA lets a user send as his +detail)
+    for spelling in ("bucho+x@example.co.jp", '"bucho"@example.co.jp', "bucho@EXAMPLE.co.jp."):
+        assert approvers_for(s, spelling, admins) == ("kacho@example.co.jp",), spelling
+    assert approvers_for(s, "root+me@else.example", ("root@else.example",)) == ()
 
 
 # ---- 8. no working link at rest --------------------------------------------------------------

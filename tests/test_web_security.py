@@ -356,6 +356,9 @@ def test_forwarded_for_is_believed_only_from_a_trusted_proxy_and_only_as_an_addr
         ("10.1.2.3", "6.6.6.6, 198.51.100.23", "198.51.100.23"),        # the client's own claim is ignored
         ("10.1.2.3", '=HYPERLINK("http://evil")', "10.1.2.3"),
         ("10.1.2.3", "198.51.100.23, not-an-ip", "10.1.2.3"),
+        ("10.1.2.3", "fe80::1%=1+2", "10.1.2.3"),                      # an IPv6 zone is free text
+        ("10.1.2.3", "fe80::1%" + "A" * 5000, "10.1.2.3"),
+        ("10.1.2.3", "2001:db8::7", "2001:db8::7"),
         ("192.0.2.9", "198.51.100.23", "192.0.2.9"),                    # not a trusted proxy
     ]
     for peer, header, expected in cases:
