@@ -28,6 +28,9 @@ _SUPERSETS = {
 _JAPANESE = ["cp932", "euc_jis_2004"]
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _SINGLE_BYTE_PREFIXES = ("iso8859", "cp125", "koi8", "mac-", "cp437", "cp85", "cp86", "tis-620")
+# Codecs that are no mail charset: a part declared in one of them is decoded as undeclared.
+# (idna and punycode raise on ordinary text and punycode is quadratic; "undefined" always raises.)
+_NOT_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode_escape", "raw_unicode_escape"})
 _ISO2022_ESCAPE = re.compile(rb"\x1b(\(B|\(J|\(I|\$@|\$B|\$\(D|\$\(Q|\$\(O|\$A|\$\(C|\.A|\.F|N)")
 
 
@@ -38,9 +41,12 @@ def codec_for(charset: str | None) -> str | None:
     name = str(charset).strip().strip('"').lower()
     name = _SUPERSETS.get(name, name)
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except (LookupError, ValueError):
         return None
+    if info.name in _NOT_CHARSETS or not getattr(info, "_is_text_encoding", True):
+        return None
+    return info.name
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
@@ -72,7 +78,7 @@ def _strict(data: bytes, codec: str | None) -> str | None:
         return None
     try:
         return data.decode(codec)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError, ValueError):   # UnicodeError: idna and kin
         return None
 
 
@@ -193,7 +199,9 @@ def decode_header_value(value) -> str:
 
 
 def _word_bytes(encoding: str, payload: str) -> bytes:
-    raw = payload.encode("ascii", "surrogateescape")
+    # Mailers put raw 8-bit text inside Q words too (RFC 2047 §5 forbids it); by now it is
+    # decoded text, kept as its UTF-8 bytes for the word's own charset to decode.
+    raw = payload.encode("utf-8", "surrogateescape")
     try:
         if encoding in "Bb":
             return binascii.a2b_base64(raw + b"=" * (-len(raw) % 4))

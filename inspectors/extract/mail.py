@@ -1,8 +1,9 @@
-"""Messages: the top-level one, attached .eml files and message/rfc822 forwards.
+"""Messages: the top-level one, attached .eml files and message/* forwards.
 
 Text parts that are not attachments are the message's bodies ("body" for the first, then
-"body:<part path>"); every other leaf, and every message/rfc822 part, is a Member that the
-caller identifies by content and opens in turn.
+"body:<part path>"); every other leaf, and every message/* part (rfc822, global, news, ...),
+is a Member that the caller identifies by content and opens in turn. Each part is read on
+its own: one that fails becomes a problem naming it and the walk goes on with the next.
 """
 from __future__ import annotations
 
@@ -19,12 +20,17 @@ from typing import Iterator
 
 from ..charsets import decode_bytes, decode_header_value, undo_surrogates
 from ..limits import Limits
-from .pieces import UNSCANNABLE, Member, Piece, Problem, TextChunk
+from .pieces import UNSCANNABLE, Member, Piece, Problem, TextChunk, is_interrupt
 from .text import html_charset, html_to_text
 
 _SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject")
 _FEED = 1 << 16
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")   # the end of the header section
+# Levels of multipart and message/* the parser follows (the walk's own limits are lower).
+# The stdlib parser recurses once per level and meets Python's recursion limit near 1,000;
+# a deeper container is kept as unparsed text and reported.
+PARSE_DEPTH = 50
+_ENCODED = ("base64", "quoted-printable")
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
@@ -58,11 +64,53 @@ def _parsed(data: bytes) -> Message:
     """Fed in slices: email.message_from_bytes first turns the whole message into one str
     held in a StringIO (4 bytes a character), which for a 25 MB message alone is a 100 MB
     peak."""
-    parser = BytesFeedParser(policy=email.policy.compat32)
+    parser = _Parser()
     view = memoryview(data)
     for start in range(0, len(data), _FEED):
         parser.feed(view[start:start + _FEED].tobytes())
     return parser.close()
+
+
+class _Part(Message):
+    """A parsed part. `opaque` says why the parser kept its body as unparsed text: "depth"
+    (nested too deep) or "encoded" (a message/* part in base64 or quoted-printable, which
+    RFC 6532 §3.5 allows for message/global and mailers use for message/rfc822 too)."""
+    opaque = ""
+
+    def get_content_type(self) -> str:
+        # What the parser (and a generator flattening it again) acts on: an opaque body is
+        # one leaf. The walk reads the declared type with declared_type().
+        return "application/octet-stream" if self.opaque else super().get_content_type()
+
+
+def declared_type(part: Message) -> str:
+    return Message.get_content_type(part)
+
+
+class _Parser(BytesFeedParser):
+    """The stdlib parser with its nesting bounded (it follows multipart and message/* by
+    recursion, hooked here through its private _parsegen/_parse_headers)."""
+
+    def __init__(self) -> None:
+        super().__init__(_factory=_Part, policy=email.policy.compat32)
+        self._depth = 0
+
+    def _parsegen(self):
+        self._depth += 1
+        try:
+            yield from super()._parsegen()
+        finally:
+            self._depth -= 1
+
+    def _parse_headers(self, lines) -> None:
+        super()._parse_headers(lines)
+        part = self._cur
+        maintype = declared_type(part).split("/")[0]
+        if maintype in ("multipart", "message") and self._depth > PARSE_DEPTH:
+            part.opaque = "depth"
+        elif maintype == "message" and \
+                str(part.get("Content-Transfer-Encoding", "")).strip().lower() in _ENCODED:
+            part.opaque = "encoded"
 
 
 def parts(message: Message, limits: Limits) -> Iterator[Piece]:
@@ -96,8 +144,21 @@ class _Walk:
         self.bodies = 0
 
     def part(self, part: Message, path: str, depth: int) -> Iterator[Piece]:
-        ctype = part.get_content_type()
-        if ctype == "message/rfc822" or (part.is_multipart() and ctype.startswith("message/")):
+        """This part's pieces; a part that fails is a problem naming it, not the end of
+        the walk (its siblings, and the parts after it, are still read)."""
+        try:
+            yield from self._part(part, path, depth)
+        except Exception as exc:   # hostile headers or bodies: this part only
+            if is_interrupt(exc):
+                raise
+            yield Problem(code=UNSCANNABLE, reason=f"corrupt: {type(exc).__name__}", where=f"part:{path}")
+
+    def _part(self, part: Message, path: str, depth: int) -> Iterator[Piece]:
+        ctype = declared_type(part)
+        if getattr(part, "opaque", "") == "depth":
+            reason = f"limit: MIME nesting > {PARSE_DEPTH}"
+            yield Problem(code=UNSCANNABLE, reason=reason, where=f"part:{path}")
+        elif ctype.startswith("message/"):
             yield from self._forward(part, path, ctype)
         elif part.is_multipart():
             if depth >= self.limits.max_multipart_depth:
@@ -112,16 +173,19 @@ class _Walk:
             yield from self._leaf(part, path, ctype)
 
     def _forward(self, part: Message, path: str, ctype: str) -> Iterator[Piece]:
+        """Every message/* part is a message to read (rfc822, global, news, x-...): its
+        headers and body may carry anything a message does."""
+        if ctype == "message/delivery-status":
+            return   # RFC 3464: blocks of status fields, no content
         _decode_8bit_parameters(part)
-        payload = part.get_payload()
-        inner = payload[0] if isinstance(payload, list) and payload else None
-        if ctype != "message/rfc822" or not isinstance(inner, Message):
-            return   # message/delivery-status and kin: header blocks, no content
-        buffer = io.BytesIO()
-        BytesGenerator(buffer, mangle_from_=False, policy=email.policy.compat32).flatten(inner)
+        if ctype == "message/partial":
+            # RFC 2046 §5.2.2: the other fragments travel in other messages.
+            yield Problem(code=UNSCANNABLE, reason="message/partial: fragment of a message",
+                          where=f"part:{path}")
+        data = _message_bytes(part)
         name = filename(part) or f"message-{path}.eml"
         part.set_payload(None)
-        yield Member(name=name, data=buffer.getvalue(), declared_type=ctype, part=path)
+        yield Member(name=name, data=data, declared_type=ctype, part=path)
 
     def _leaf(self, part: Message, path: str, ctype: str) -> Iterator[Piece]:
         _decode_8bit_parameters(part)
@@ -140,6 +204,20 @@ class _Walk:
         if text.strip():
             self.bodies += 1
             yield TextChunk(where="body" if self.bodies == 1 else f"body:{path}", text=text)
+
+
+def _message_bytes(part: Message) -> bytes:
+    """The enclosed message: flattened again when the parser read it, decoded when it came
+    in a transfer encoding (kept opaque by the parser)."""
+    payload = part.get_payload()
+    if not isinstance(payload, list):
+        return payload_bytes(part)
+    inner = payload[0] if payload else None
+    if not isinstance(inner, Message):
+        return b""
+    buffer = io.BytesIO()
+    BytesGenerator(buffer, mangle_from_=False, policy=email.policy.compat32).flatten(inner)
+    return buffer.getvalue()
 
 
 def _decode_8bit_parameters(part: Message) -> None:
@@ -180,7 +258,10 @@ def _latin1(text) -> bool:
 
 def payload_bytes(part: Message) -> bytes:
     """The decoded body; the undecoded text when the transfer encoding is broken."""
-    raw = part.get_payload()
+    try:
+        raw = part.get_payload()
+    except (UnicodeError, LookupError):   # compat32 decodes 8-bit text with the declared charset
+        raw = part._payload  # noqa: SLF001 -- the text as parsed, which is all that is wanted
     encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
     if isinstance(raw, str) and encoding == "base64" and raw.isascii():
         # binascii reads the str itself: the stdlib would first copy it into bytes, a
