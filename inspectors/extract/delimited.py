@@ -16,7 +16,7 @@ _RECORD_LINES = 100
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
-    text = decode_bytes(data)
+    text = decode_bytes(data).rstrip("\x1a")   # DOS end-of-file marks
     yield from table_of(text, limits)
 
 

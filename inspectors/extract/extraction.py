@@ -133,9 +133,9 @@ class Extraction:
             self.problem(ENCRYPTED, where, "password-protected document")
         elif kind.name in UNSUPPORTED:
             self.problem(UNSCANNABLE, where, f"unsupported format: {UNSUPPORTED[kind.name]}")
-        elif kind.name == "other" and claims_readable(where, set(READERS)):
-            # Named as something with text, but not recognised as anything: never passed over.
-            self.problem(UNSCANNABLE, where, f"unrecognised content: {kind.mime}")
+        elif kind.name not in READERS and kind.name != "empty" and claims_readable(where, set(READERS)):
+            # Named as something with text, but no reader knows the bytes: never passed over.
+            self.problem(UNSCANNABLE, where, f"unreadable content: {kind.mime}")
         elif kind.name not in READERS:
             return True   # images, media, executables, unknown binaries: no text to read
         elif depth > self.limits.max_depth:
