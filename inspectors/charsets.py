@@ -31,7 +31,7 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 _SINGLE_BYTE_PREFIXES = ("iso8859", "cp125", "koi8", "mac-", "cp437", "cp85", "cp86", "tis-620")
 # Codecs that are no mail charset: a part declared in one of them is decoded as undeclared.
 # (idna and punycode raise on ordinary text and punycode is quadratic; "undefined" always raises.)
-_NOT_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode_escape", "raw_unicode_escape"})
+_NOT_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"})
 _ISO2022_ESCAPE = re.compile(rb"\x1b(\(B|\(J|\(I|\$@|\$B|\$\(D|\$\(Q|\$\(O|\$A|\$\(C|\.A|\.F|N)")
 
 
