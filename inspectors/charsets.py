@@ -89,7 +89,7 @@ def utf16_codec(data: bytes) -> str | None:
         return None
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     for zeros, others, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
-        if zeros * 5 >= pairs and others * 20 <= zeros:
+        if zeros >= 4 and zeros * 5 >= pairs and others * 20 <= zeros:
             text = codecs.getincrementaldecoder(codec)("replace").decode(sample)
             controls = sum(1 for c in text if c < " " and c not in "\t\r\n\f\x1a\x00")
             if "\ufffd" not in text and controls * 100 <= len(text):

@@ -17,6 +17,7 @@ import olefile
 import openpyxl
 import pytest
 
+from inspectors.charsets import decode_bytes
 from inspectors.extract.kind import TypeDetector
 from inspectors.limits import Limits
 from inspectors.message import parse
@@ -164,6 +165,16 @@ def test_customer_csv_that_libmagic_calls_data_is_read(label, data):
     assert len(table.rows) == 21
     assert table.rows[5] == ("顧客0004", "090-0004-5678", "123456789018")
     assert "attachment.type_mismatch" not in codes(view)
+
+
+@pytest.mark.parametrize("data, text", [
+    ("氏名,電話\r\n山田,090\r\n".encode("utf-16-le"), "氏名,電話\r\n山田,090\r\n"),
+    ("氏名,電話\r\n山田,090\r\n".encode("utf-16-be"), "氏名,電話\r\n山田,090\r\n"),
+    (b"abc\x00def", "abc\x00def"),                  # a stray NUL is no UTF-16
+    ("顧客\x00一覧".encode("cp932"), "顧客\x00一覧"),
+])
+def test_utf16_without_bom_is_told_from_a_stray_nul(data, text):
+    assert decode_bytes(data) == text
 
 
 @pytest.mark.parametrize("noise, mime", [

@@ -94,8 +94,8 @@ def _quick_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:
             except ValueError:   # more digits than int() takes: as far as it gets
                 rows = [_FAR]
             cols = [_column(c) for c in {c for c, _ in found}]
-            top, bottom = min(top, *rows), max(bottom, *rows)
-            left, right = min(left, *cols), max(right, *cols)
+            top, bottom = min(top, min(rows)), max(bottom, max(rows))
+            left, right = min(left, min(cols)), max(right, max(cols))
     return 0 if bottom < 0 else (bottom - top + 1) * (right - left + 1)
 
 
