@@ -73,8 +73,9 @@ def parse(raw: bytes, envelope: Envelope, limits: Limits = Limits()) -> MessageV
     """Read everything `raw` carries, within `limits`. Never raises."""
     try:
         return _parse(raw, envelope, limits)
-    except Exception as exc:  # every reader is guarded; this is the contract's last resort
-        if is_interrupt(exc):
+    except BaseException as exc:  # every reader is guarded; this is the contract's last resort
+        # (a Rust library's panic arrives as a BaseException; interrupts must go on up)
+        if is_interrupt(exc) or isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
             raise
         return MessageView(envelope=envelope, size=len(raw), problems=(
             Finding(code="attachment.unscannable", count=1, where=("message",),
