@@ -26,8 +26,12 @@ _SUPERSETS = {
     "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
 }
 _JAPANESE = ["cp932", "euc_jis_2004"]
+_SAMPLE = 8192
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _SINGLE_BYTE_PREFIXES = ("iso8859", "cp125", "koi8", "mac-", "cp437", "cp85", "cp86", "tis-620")
+# Codecs that are no mail charset: a part declared in one of them is decoded as undeclared.
+# (idna and punycode raise on ordinary text and punycode is quadratic; "undefined" always raises.)
+_NOT_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"})
 _ISO2022_ESCAPE = re.compile(rb"\x1b(\(B|\(J|\(I|\$@|\$B|\$\(D|\$\(Q|\$\(O|\$A|\$\(C|\.A|\.F|N)")
 
 
@@ -38,9 +42,12 @@ def codec_for(charset: str | None) -> str | None:
     name = str(charset).strip().strip('"').lower()
     name = _SUPERSETS.get(name, name)
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except (LookupError, ValueError):
         return None
+    if info.name in _NOT_CHARSETS or not getattr(info, "_is_text_encoding", True):
+        return None
+    return info.name
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
@@ -49,6 +56,10 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         return ""
     for bom, codec in _BOMS:
         if data.startswith(bom):
+            return data.decode(codec, errors="replace")
+    if b"\x00" in data[:_SAMPLE]:
+        codec = utf16_codec(data)
+        if codec:
             return data.decode(codec, errors="replace")
     declared = codec_for(charset)
     if b"\x1b" in data and data.isascii() and _ISO2022_ESCAPE.search(data):
@@ -67,12 +78,31 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
     return _detect(data, declared if declared and _single_byte(declared) else None)
 
 
+def utf16_codec(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" for UTF-16 text without a BOM (Excel's "Unicode text",
+    tools that drop the BOM), else None. Judged by where the NULs are: every character below
+    U+0100 (digits, commas, tabs, line breaks, Latin) has a zero high byte, so one side of
+    the byte pairs is full of NULs and the other almost free of them."""
+    sample = data[:_SAMPLE - _SAMPLE % 2] if len(data) > _SAMPLE else data[:len(data) - len(data) % 2]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    for zeros, others, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros >= 4 and zeros * 5 >= pairs and others * 20 <= zeros:
+            text = codecs.getincrementaldecoder(codec)("replace").decode(sample)
+            controls = sum(1 for c in text if c < " " and c not in "\t\r\n\f\x1a\x00")
+            if "\ufffd" not in text and controls * 100 <= len(text):
+                return codec
+    return None
+
+
 def _strict(data: bytes, codec: str | None) -> str | None:
     if not codec:
         return None
     try:
         return data.decode(codec)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError, ValueError):   # UnicodeError: idna and kin
         return None
 
 
@@ -193,7 +223,9 @@ def decode_header_value(value) -> str:
 
 
 def _word_bytes(encoding: str, payload: str) -> bytes:
-    raw = payload.encode("ascii", "surrogateescape")
+    # Mailers put raw 8-bit text inside Q words too (RFC 2047 §5 forbids it); by now it is
+    # decoded text, kept as its UTF-8 bytes for the word's own charset to decode.
+    raw = payload.encode("utf-8", "surrogateescape")
     try:
         if encoding in "Bb":
             return binascii.a2b_base64(raw + b"=" * (-len(raw) % 4))

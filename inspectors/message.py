@@ -14,7 +14,7 @@ from .base import Envelope, Finding
 from .charsets import decode_header_value
 from .extract import mail
 from .extract.extraction import Extraction
-from .extract.pieces import Attachment, Table, TextChunk, is_interrupt
+from .extract.pieces import UNSCANNABLE, Attachment, Table, TextChunk, is_interrupt
 from .extract.text import html_to_text
 from .limits import Limits
 
@@ -73,8 +73,9 @@ def parse(raw: bytes, envelope: Envelope, limits: Limits = Limits()) -> MessageV
     """Read everything `raw` carries, within `limits`. Never raises."""
     try:
         return _parse(raw, envelope, limits)
-    except Exception as exc:  # every reader is guarded; this is the contract's last resort
-        if is_interrupt(exc):
+    except BaseException as exc:  # every reader is guarded; this is the contract's last resort
+        # (a Rust library's panic arrives as a BaseException; interrupts must go on up)
+        if is_interrupt(exc) or isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
             raise
         return MessageView(envelope=envelope, size=len(raw), problems=(
             Finding(code="attachment.unscannable", count=1, where=("message",),
@@ -83,12 +84,32 @@ def parse(raw: bytes, envelope: Envelope, limits: Limits = Limits()) -> MessageV
 
 def _parse(raw: bytes, envelope: Envelope, limits: Limits) -> MessageView:
     message = mail.read_message(raw)
-    subject = next((v for k, v in mail.raw_headers(message) if k.lower() == "subject"), "")
-    headers = dict(subject=decode_header_value(subject), header_from=mail.addresses(message, "From"),
-                   header_to=mail.addresses(message, "To"), header_cc=mail.addresses(message, "Cc"))
     extraction = Extraction(limits)
+    headers = _headers(message, extraction)
     # Each part's payload is released as it is read, so the message is not held twice.
     extraction.read(mail.parts(message, limits), "", 0)
     return MessageView(envelope=envelope, size=len(raw), **headers, texts=tuple(extraction.texts),
                        tables=tuple(extraction.tables), attachments=tuple(extraction.attachments),
                        problems=extraction.findings())
+
+
+def _headers(message, extraction: Extraction) -> dict:
+    """Subject and address headers, each on its own: one that cannot be read is a problem
+    naming it, and the parts are read all the same."""
+    readers = {
+        "subject": lambda: decode_header_value(
+            next((v for k, v in mail.raw_headers(message) if k.lower() == "subject"), "")),
+        "header_from": lambda: mail.addresses(message, "From"),
+        "header_to": lambda: mail.addresses(message, "To"),
+        "header_cc": lambda: mail.addresses(message, "Cc"),
+    }
+    headers = {}
+    for key, read in readers.items():
+        try:
+            headers[key] = read()
+        except Exception as exc:
+            if is_interrupt(exc):
+                raise
+            extraction.problem(UNSCANNABLE, f"header:{key.removeprefix('header_')}",
+                               f"corrupt: {type(exc).__name__}")
+    return headers

@@ -15,7 +15,7 @@ from email.mime.text import MIMEText
 import pytest
 
 from inspectors.base import Envelope
-from inspectors.extract.mail import _parsed, read_message
+from inspectors.extract.parser import _parsed, read_message
 from inspectors.limits import Limits
 from inspectors.message import MessageView, Summary, parse
 

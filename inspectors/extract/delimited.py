@@ -7,34 +7,82 @@ from typing import Iterator
 
 from ..charsets import decode_bytes
 from ..limits import Limits
-from .pieces import LimitReached, Piece, Table
+from .pieces import LimitReached, Piece, Table, TextChunk
 
 _SNIFF_LINES = 20
+# Lines one record may span: a quoted cell holds a few line breaks (an address); more is a
+# quote left open, and those lines are read one by one.
+_RECORD_LINES = 100
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
-    yield from table_of(decode_bytes(data), limits)
+    text = decode_bytes(data).rstrip("\x1a")   # DOS end-of-file marks
+    yield from table_of(text, limits)
 
 
 def table_of(text: str, limits: Limits, delimiter: str | None = None) -> Iterator[Piece]:
-    reader = csv.reader(lines_of(text), delimiter=delimiter or delimiter_of(text), strict=False)
+    """The rows, all of them: a record the csv module cannot take (an overlong field, a
+    stray quote that would swallow the lines after it) is read line by line instead, and
+    reading goes on after it. A text that still gives no rows is kept as text."""
+    delimiter = delimiter or delimiter_of(text)
     rows: list[tuple[str, ...]] = []
     cells = chars = 0
-    try:
-        for row in reader:
-            cells += len(row)
-            chars += sum(map(len, row)) + len(row)
-            if cells > limits.max_sheet_cells or chars > limits.max_text_chars:
-                break   # beyond the text budget the rows would only be dropped
-            rows.append(tuple(row))
-    except csv.Error:
-        pass   # a stray NUL or an overlong field: what was read before it stays
+    for row in _records(text, delimiter, limits.max_text_chars + 1):
+        cells += len(row)
+        chars += sum(map(len, row)) + len(row)
+        if cells > limits.max_sheet_cells or chars > limits.max_text_chars:
+            break   # beyond the text budget the rows would only be dropped
+        rows.append(row)
     if rows:
         yield Table(where="", rows=tuple(rows))
+    elif text.strip():
+        yield TextChunk(where="", text=text[:limits.max_text_chars])
     if cells > limits.max_sheet_cells:
         raise LimitReached("max_sheet_cells")
     if chars > limits.max_text_chars:
         raise LimitReached("max_text_chars")
+
+
+class _Lines:
+    """lines_of() that remembers the lines of the record being read."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = lines_of(text)
+        self.record: list[str] = []
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.record.append(line)
+        return line
+
+
+def _records(text: str, delimiter: str, field_limit: int) -> Iterator[tuple[str, ...]]:
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=False)
+    # The module's limit (128 KiB a field) is process-wide; it is raised for this read only.
+    previous = csv.field_size_limit(max(field_limit, csv.field_size_limit()))
+    try:
+        while True:
+            lines.record = []
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                row = None
+            if row is not None and len(lines.record) <= _RECORD_LINES:
+                yield tuple(row)
+            else:   # a quote left open runs on over the lines of other records
+                yield from (_split(line, delimiter) for line in lines.record)
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _split(line: str, delimiter: str) -> tuple[str, ...]:
+    return tuple(cell.strip('"') for cell in line.rstrip("\r\n").split(delimiter))
 
 
 def lines_of(text: str) -> Iterator[str]:

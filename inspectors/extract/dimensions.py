@@ -1,22 +1,37 @@
-"""The used range of each worksheet of an xlsx package, measured without loading it.
+"""What calamine will allocate, measured before it is given a workbook.
 
 calamine builds a sheet as one dense block from its top-left to its bottom-right value, so
 a single value far away (XFD1048576) makes it ask for 2^34 cells and the allocator abort the
 process: no exception to catch. The worksheet XML is therefore streamed once and the cell
-references of cells that hold something are bounded first. (xls is bounded by its format,
-65536 x 256; ods is capped by calamine itself; xlsb is binary and is not measured.)
+references of cells that hold something are bounded first. An xls workbook's records are
+walked likewise (its format allows 65536 x 256, but calamine believes a record's 0xFFFF),
+and a sharedStrings count no package can hold is dropped. (ods is capped by calamine
+itself; xlsb is binary and is not measured.)
 """
 from __future__ import annotations
 
+import io
 import posixpath
 import re
+import struct
 import zipfile
+from typing import Iterator
 from xml.etree import ElementTree
 
-# The r="B12" reference of a cell that holds something: <c r=".." s="1"/> and <c ..></c>
-# only carry formatting, which calamine ignores. (Row elements have digits-only r.)
-_CELL = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>(?!</)')
-_CELL_START = re.compile(rb"<(?:\w+:)?c\s")
+# Row and cell start tags, with what follows them: "</" right after, or a "/>" end, is an
+# element with no value (formatting only, which calamine ignores). calamine takes a cell's
+# reference however it is written (r='..', r = "..", lowercase) and, without one, the next
+# column of the row, and a row without r the next row: all are measured here.
+_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(\s[^>]*)?>(</)?")
+_REF = re.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
+_A1 = re.compile(rb"\s*\$?([A-Za-z]*)\s*\$?([0-9]*)")
+# A value-holding cell with its reference, however quoted or spaced; and a cell tag with no
+# reference at all.
+_CELL = re.compile(rb"""\sr\s*=\s*["']\s*\$?([A-Za-z]+)\s*\$?([0-9]+)\s*["'][^>]*(?<!/)>(?!</)""")
+_MAYBE_NO_REF = re.compile(rb"""[<:]c(?!\s+r\s*=)[\s/>][^>]*""")   # r written first: the usual case
+_REF_ATTR = re.compile(rb"""\sr\s*=""")
+_TAG_START = re.compile(rb"<(?:[\w.-]+:)?(?:row|c)\s")
+_FAR = 1 << 40   # a reference too long to be real: as far as it gets
 _CHUNK = 4 << 20
 _WORKSHEET = re.compile(r"(^|/)worksheets/[^/]+\.xml$")
 
@@ -32,39 +47,95 @@ def oversized_sheets(archive: zipfile.ZipFile, max_cells: int) -> set[str]:
     return oversized
 
 
+class _Range:
+    """The bounds of the cells that hold something, as the sheet XML streams past."""
+
+    def __init__(self) -> None:
+        self.row = self.col = 0
+        self.top = self.left = _FAR
+        self.bottom = self.right = -1
+
+    def take(self, tag: bytes, attrs: bytes, closed: bytes) -> None:
+        ref = _REF.search(attrs)
+        letters, digits = _A1.match(ref.group(1)).groups() if ref else (b"", b"")
+        if tag == b"row":
+            self.row, self.col = (_number(digits) if digits else self.row + 1), 0
+            return
+        self.col = _column(letters) if letters else self.col + 1
+        self.row = _number(digits) if digits else self.row
+        if not closed and not attrs.endswith(b"/"):
+            self.top, self.bottom = min(self.top, self.row), max(self.bottom, self.row)
+            self.left, self.right = min(self.left, self.col), max(self.right, self.col)
+
+    def cells(self) -> int:
+        if self.bottom < 0:
+            return 0
+        return (self.bottom - self.top + 1) * (self.right - self.left + 1)
+
+
 def used_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
     """Rows x columns from the first to the last non-empty cell, as calamine will allocate."""
-    rows: set[int] = set()
-    cols: set[bytes] = set()
+    quick = _quick_cells(archive, info)
+    return quick if quick is not None else _exact_cells(archive, info)
+
+
+def _quick_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:
+    """The used range when every cell carries its reference (all writers do); None when
+    some cell has none, and positions must be counted."""
+    top = left = _FAR
+    bottom = right = -1
+    for buffer in _chunks(archive, info):
+        if any(not _REF_ATTR.search(m.group()) for m in _MAYBE_NO_REF.finditer(buffer)):
+            return None
+        found = _CELL.findall(buffer)
+        if found:
+            try:
+                rows = list(map(int, (r for _, r in found)))
+            except ValueError:   # more digits than int() takes: as far as it gets
+                rows = [_FAR]
+            cols = [_column(c) for c in {c for c, _ in found}]
+            top, bottom = min(top, min(rows)), max(bottom, max(rows))
+            left, right = min(left, min(cols)), max(right, max(cols))
+    return 0 if bottom < 0 else (bottom - top + 1) * (right - left + 1)
+
+
+def _exact_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    bounds = _Range()
+    for buffer in _chunks(archive, info):
+        for tag, attrs, closed in _TAG.findall(buffer):
+            bounds.take(tag, attrs, closed)
+    return bounds.cells()
+
+
+def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The part in chunks that each end before a row or cell tag (none is cut in two)."""
     tail = b""
     with archive.open(info) as stream:
         while True:
             chunk = stream.read(_CHUNK)
             buffer = tail + chunk
-            # The last cell tag may be cut: it is read whole with the next chunk.
             cut = _last_cell_start(buffer) if chunk else len(buffer)
-            found = _CELL.findall(buffer, 0, cut)
-            cols.update(c for c, _ in found)
-            rows.update(map(int, (r for _, r in found)))
+            yield buffer[:cut]
             if not chunk:
-                break
+                return
             tail = buffer[cut:]
-            rows = {min(rows), max(rows)} if rows else rows
-    if not rows:
-        return 0
-    numbers = [_column(c) for c in cols]
-    return (max(rows) - min(rows) + 1) * (max(numbers) - min(numbers) + 1)
+
+
+def _number(digits: bytes) -> int:
+    return int(digits) if len(digits) <= 12 else _FAR
 
 
 def _last_cell_start(buffer: bytes) -> int:
     window = max(0, len(buffer) - 65536)
-    starts = [m.start() for m in _CELL_START.finditer(buffer, window)]
+    starts = [m.start() for m in _TAG_START.finditer(buffer, window)]
     return starts[-1] if starts else window
 
 
 def _column(letters: bytes) -> int:
+    if len(letters) > 8:
+        return _FAR
     n = 0
-    for c in letters:
+    for c in letters.upper():
         n = n * 26 + c - 64
     return n
 
@@ -86,3 +157,75 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
         path = target.lstrip("/") if target.startswith("/") else "xl/" + target
         paths[element.get("name", "")] = posixpath.normpath(path)
     return paths
+
+
+# --- what else calamine takes on trust -------------------------------------------------
+
+_SST = re.compile(rb"""<(?:[\w.-]+:)?sst\b[^>]*?\suniqueCount\s*=\s*["']\s*([0-9]+)""")
+_UNIQUE_COUNT = re.compile(rb"""\suniqueCount\s*=\s*["'][^"']*["']""")
+
+
+def shared_strings_capped(archive: zipfile.ZipFile, data: bytes) -> bytes:
+    """The package, with a sharedStrings uniqueCount that its part cannot hold removed:
+    calamine reserves that many strings up front (uniqueCount="4294967295" aborts the
+    process). Every string takes some bytes of the part, so a true count never exceeds its
+    size. The package is rebuilt only in that case."""
+    info = next((i for i in archive.infolist() if i.filename.lower().endswith("sharedstrings.xml")), None)
+    if info is None:
+        return data
+    with archive.open(info) as stream:
+        head = stream.read(4096)
+    m = _SST.search(head)
+    if not m or int(m.group(1)[:12]) <= info.file_size:
+        return data
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in archive.infolist():
+            body = archive.read(member)
+            if member is info:
+                end = body.find(b">", m.start()) + 1
+                body = body[:m.start()] + _UNIQUE_COUNT.sub(b"", body[m.start():end], count=1) + body[end:]
+            target.writestr(member, body)
+    return out.getvalue()
+
+
+# BIFF8 records (MS-XLS 2.4) that put a value in a cell; each starts with row, column.
+_XLS_CELLS = frozenset({0x0006, 0x00BD, 0x00D6, 0x00FD, 0x0203, 0x0204, 0x0205, 0x027E})
+_XLS_BOF, _XLS_EOF, _XLS_DIMENSIONS = 0x0809, 0x000A, 0x0200
+
+
+def xls_cells(data: bytes) -> int:
+    """The largest range calamine would allocate for a sheet of an xls workbook: the one
+    its DIMENSIONS record declares or the one its cells span (calamine trusts both; a
+    cell at column 0xFFFF aborts the process). 0 when it is no xls it can read."""
+    stream = _workbook_stream(data)
+    largest, pos, cells = 0, 0, _Range()
+    while pos + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, pos)
+        body = stream[pos + 4:pos + 4 + size]
+        if kind == _XLS_BOF or kind == _XLS_EOF:
+            largest, cells = max(largest, cells.cells()), _Range()
+        elif kind == _XLS_DIMENSIONS and size >= 14:
+            top, bottom, left, right = struct.unpack_from("<IIHH", body)
+            largest = max(largest, max(bottom - top, 0 if bottom >= top else _FAR)
+                          * max(right - left, 0 if right >= left else _FAR))
+        elif kind in _XLS_CELLS and size >= 4:
+            row, col = struct.unpack_from("<HH", body)
+            last = struct.unpack_from("<H", body, size - 2)[0] if kind == 0x00BD and size >= 6 else col
+            for c in (col, last):
+                cells.top, cells.bottom = min(cells.top, row), max(cells.bottom, row)
+                cells.left, cells.right = min(cells.left, c), max(cells.right, c)
+        pos += 4 + size
+    return max(largest, cells.cells())
+
+
+def _workbook_stream(data: bytes) -> bytes:
+    if not data.startswith(b"\xd0\xcf\x11\xe0"):
+        return b""
+    import olefile
+    try:
+        with olefile.OleFileIO(data) as ole:
+            name = next((n for n in ole.listdir() if len(n) == 1 and n[0].lower() in ("workbook", "book")), None)
+            return ole.openstream(name).read() if name else b""
+    except Exception:   # a broken container: calamine reports it
+        return b""

@@ -15,7 +15,7 @@ from typing import Iterator
 from ..base import Finding
 from ..limits import Limits
 from . import archive, delimited, document, mail, pdf, presentation, text, tnef, workbook
-from .kind import Kind, TypeDetector, mismatch
+from .kind import Kind, TypeDetector, claims_readable, mismatch
 from .pieces import (ENCRYPTED, TYPE_MISMATCH, UNSCANNABLE, Attachment, ExtractionError,
                      LimitReached, Member, Piece, Problem, Property, Table, TextChunk, is_interrupt)
 from .properties import properties_text
@@ -133,6 +133,9 @@ class Extraction:
             self.problem(ENCRYPTED, where, "password-protected document")
         elif kind.name in UNSUPPORTED:
             self.problem(UNSCANNABLE, where, f"unsupported format: {UNSUPPORTED[kind.name]}")
+        elif kind.name not in READERS and kind.name != "empty" and claims_readable(where, set(READERS)):
+            # Named as something with text, but no reader knows the bytes: never passed over.
+            self.problem(UNSCANNABLE, where, f"unreadable content: {kind.mime}")
         elif kind.name not in READERS:
             return True   # images, media, executables, unknown binaries: no text to read
         elif depth > self.limits.max_depth:

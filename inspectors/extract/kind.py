@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 import magic
 
+from ..charsets import utf16_codec
 from .pieces import is_interrupt
 
 _ZIP_MIMES = ("application/zip", "application/java-archive", "application/x-zip-compressed",
@@ -188,9 +189,18 @@ def _text_kind(mime: str, ext: str, declared: str) -> str:
 
 def looks_like_text(data: bytes) -> bool:
     """No control bytes, and the start decodes in one of the encodings Japanese text comes
-    in (libmagic calls CP932 text with bytes 0x80-0x9F "data")."""
+    in (libmagic calls CP932 text with bytes 0x80-0x9F "data"). UTF-16 without a BOM is
+    text; so is text ending in DOS end-of-file marks (0x1A) or with a stray NUL or two,
+    which libmagic calls "data" too."""
     sample = data[:8192]
-    if not sample or sample.startswith(b"MZ") or sample.translate(None, _TEXT_BYTES):
+    if not sample or sample.startswith(b"MZ"):
+        return False
+    if utf16_codec(sample):
+        return True
+    if len(data) <= len(sample):
+        sample = sample.rstrip(b"\x1a")
+    stray = sample.translate(None, _TEXT_BYTES)
+    if stray.strip(b"\x00") or len(stray) > 1 + len(sample) // 256:
         return False
     for codec in ("utf-8", "cp932", "euc_jis_2004"):
         try:
@@ -204,6 +214,11 @@ def looks_like_text(data: bytes) -> bool:
 def suffix(filename: str) -> str:
     _, dot, ext = filename.rpartition(".")
     return ext.lower().strip() if dot else ""
+
+
+def claims_readable(filename: str, readable: frozenset[str] | set[str]) -> bool:
+    """Whether the name promises content of a kind in `readable` (a .csv, a .xlsx ...)."""
+    return bool(_EXPECTED.get(suffix(filename), frozenset()) & readable)
 
 
 def mismatch(filename: str, kind: Kind) -> str | None:

@@ -1,17 +1,15 @@
-"""Messages: the top-level one, attached .eml files and message/rfc822 forwards.
+"""Messages: the top-level one, attached .eml files and message/* forwards.
 
 Text parts that are not attachments are the message's bodies ("body" for the first, then
-"body:<part path>"); every other leaf, and every message/rfc822 part, is a Member that the
-caller identifies by content and opens in turn.
+"body:<part path>"); every other leaf, and every message/* part (rfc822, global, news, ...),
+is a Member that the caller identifies by content and opens in turn. Each part is read on
+its own: one that fails becomes a problem naming it and the walk goes on with the next.
 """
 from __future__ import annotations
 
 import binascii
-import email
 import email.policy
 import io
-import re
-from email.feedparser import BytesFeedParser
 from email.generator import BytesGenerator
 from email.message import Message
 from email.utils import getaddresses
@@ -19,12 +17,11 @@ from typing import Iterator
 
 from ..charsets import decode_bytes, decode_header_value, undo_surrogates
 from ..limits import Limits
-from .pieces import UNSCANNABLE, Member, Piece, Problem, TextChunk
+from .parser import PARSE_DEPTH, declared_type, read_message
+from .pieces import UNSCANNABLE, Member, Piece, Problem, TextChunk, is_interrupt
 from .text import html_charset, html_to_text
 
 _SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject")
-_FEED = 1 << 16
-_BLANK_LINE = re.compile(rb"\r?\n\r?\n")   # the end of the header section
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
@@ -36,33 +33,6 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     if lines:
         yield TextChunk(where="headers", text="\n".join(lines))
     yield from parts(message, limits)
-
-
-def read_message(data: bytes) -> Message:
-    """The parsed message. A message of one part is parsed to the end of its headers and
-    given the rest as its body: the email parser would carry every line of it through
-    Python one by one (half the CPU of inspecting a plain message) to the same result."""
-    blank = _BLANK_LINE.search(data)
-    if blank:
-        message = _parsed(data[:blank.end()])
-        # The parser read exactly the headers and the empty line when nothing is left over
-        # for the body; a malformed header line would have started the body earlier.
-        if message.get_content_maintype() not in ("multipart", "message") \
-                and message.get_payload() == "":
-            message.set_payload(data[blank.end():].decode("ascii", "surrogateescape"))
-            return message
-    return _parsed(data)
-
-
-def _parsed(data: bytes) -> Message:
-    """Fed in slices: email.message_from_bytes first turns the whole message into one str
-    held in a StringIO (4 bytes a character), which for a 25 MB message alone is a 100 MB
-    peak."""
-    parser = BytesFeedParser(policy=email.policy.compat32)
-    view = memoryview(data)
-    for start in range(0, len(data), _FEED):
-        parser.feed(view[start:start + _FEED].tobytes())
-    return parser.close()
 
 
 def parts(message: Message, limits: Limits) -> Iterator[Piece]:
@@ -96,8 +66,21 @@ class _Walk:
         self.bodies = 0
 
     def part(self, part: Message, path: str, depth: int) -> Iterator[Piece]:
-        ctype = part.get_content_type()
-        if ctype == "message/rfc822" or (part.is_multipart() and ctype.startswith("message/")):
+        """This part's pieces; a part that fails is a problem naming it, not the end of
+        the walk (its siblings, and the parts after it, are still read)."""
+        try:
+            yield from self._part(part, path, depth)
+        except Exception as exc:   # hostile headers or bodies: this part only
+            if is_interrupt(exc):
+                raise
+            yield Problem(code=UNSCANNABLE, reason=f"corrupt: {type(exc).__name__}", where=f"part:{path}")
+
+    def _part(self, part: Message, path: str, depth: int) -> Iterator[Piece]:
+        ctype = declared_type(part)
+        if getattr(part, "opaque", "") == "depth":
+            reason = f"limit: MIME nesting > {PARSE_DEPTH}"
+            yield Problem(code=UNSCANNABLE, reason=reason, where=f"part:{path}")
+        elif ctype.startswith("message/"):
             yield from self._forward(part, path, ctype)
         elif part.is_multipart():
             if depth >= self.limits.max_multipart_depth:
@@ -112,16 +95,19 @@ class _Walk:
             yield from self._leaf(part, path, ctype)
 
     def _forward(self, part: Message, path: str, ctype: str) -> Iterator[Piece]:
+        """Every message/* part is a message to read (rfc822, global, news, x-...): its
+        headers and body may carry anything a message does."""
+        if ctype == "message/delivery-status":
+            return   # RFC 3464: blocks of status fields, no content
         _decode_8bit_parameters(part)
-        payload = part.get_payload()
-        inner = payload[0] if isinstance(payload, list) and payload else None
-        if ctype != "message/rfc822" or not isinstance(inner, Message):
-            return   # message/delivery-status and kin: header blocks, no content
-        buffer = io.BytesIO()
-        BytesGenerator(buffer, mangle_from_=False, policy=email.policy.compat32).flatten(inner)
+        if ctype == "message/partial":
+            # RFC 2046 §5.2.2: the other fragments travel in other messages.
+            yield Problem(code=UNSCANNABLE, reason="message/partial: fragment of a message",
+                          where=f"part:{path}")
+        data = _message_bytes(part)
         name = filename(part) or f"message-{path}.eml"
         part.set_payload(None)
-        yield Member(name=name, data=buffer.getvalue(), declared_type=ctype, part=path)
+        yield Member(name=name, data=data, declared_type=ctype, part=path)
 
     def _leaf(self, part: Message, path: str, ctype: str) -> Iterator[Piece]:
         _decode_8bit_parameters(part)
@@ -140,6 +126,20 @@ class _Walk:
         if text.strip():
             self.bodies += 1
             yield TextChunk(where="body" if self.bodies == 1 else f"body:{path}", text=text)
+
+
+def _message_bytes(part: Message) -> bytes:
+    """The enclosed message: flattened again when the parser read it, decoded when it came
+    in a transfer encoding (kept opaque by the parser)."""
+    payload = part.get_payload()
+    if not isinstance(payload, list):
+        return payload_bytes(part)
+    inner = payload[0] if payload else None
+    if not isinstance(inner, Message):
+        return b""
+    buffer = io.BytesIO()
+    BytesGenerator(buffer, mangle_from_=False, policy=email.policy.compat32).flatten(inner)
+    return buffer.getvalue()
 
 
 def _decode_8bit_parameters(part: Message) -> None:
@@ -180,7 +180,10 @@ def _latin1(text) -> bool:
 
 def payload_bytes(part: Message) -> bytes:
     """The decoded body; the undecoded text when the transfer encoding is broken."""
-    raw = part.get_payload()
+    try:
+        raw = part.get_payload()
+    except (UnicodeError, LookupError):   # compat32 decodes 8-bit text with the declared charset
+        raw = part._payload  # noqa: SLF001 -- the text as parsed, which is all that is wanted
     encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
     if isinstance(raw, str) and encoding == "base64" and raw.isascii():
         # binascii reads the str itself: the stdlib would first copy it into bytes, a

@@ -14,7 +14,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
-    text = decode_bytes(data)
+    text = decode_bytes(data).rstrip("\x1a")   # DOS end-of-file marks
     if looks_tabular(text):
         yield from table_of(text, limits, "\t")
     elif text.strip():

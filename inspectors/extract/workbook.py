@@ -11,8 +11,8 @@ import python_calamine
 
 from ..limits import Limits
 from .archive import check_package
-from .dimensions import oversized_sheets
-from .pieces import UNSCANNABLE, Encrypted, LimitReached, Piece, Problem, Table, is_interrupt
+from .dimensions import oversized_sheets, shared_strings_capped, xls_cells
+from .pieces import UNSCANNABLE, Encrypted, LimitReached, Piece, Problem, Table, Unscannable, is_interrupt
 from .properties import ooxml_properties
 
 LOAD_FACTOR = 2
@@ -22,16 +22,17 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     archive = _zip(data)
     if archive:
         check_package(archive, limits)
+        data = shared_strings_capped(archive, data)
     # calamine allocates a sheet's whole used range at once (32 bytes a cell): one stray
     # value at XFD1048576 asks for 17 billion cells and aborts the process. Sheets are
     # measured first; up to LOAD_FACTOR times the cell limit is loaded and cut to the limit.
+    # An xls workbook is loaded whole when opened: one oversized sheet refuses it all.
     oversized = oversized_sheets(archive, limits.max_sheet_cells * LOAD_FACTOR) if archive else set()
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except python_calamine.PasswordError:
-        raise Encrypted("password-protected document") from None
+    if not archive and xls_cells(data) > limits.max_sheet_cells * LOAD_FACTOR:
+        raise LimitReached("max_sheet_cells")
+    workbook, sheets = _open(data)
     with workbook:
-        for meta in workbook.sheets_metadata:
+        for meta in sheets:
             if meta.typ == python_calamine.SheetTypeEnum.ChartSheet:
                 continue   # a chart: its numbers are those of the sheets it plots
             if meta.name in oversized:
@@ -40,6 +41,26 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
                 yield from _sheet(workbook, meta.name, limits)
     if archive:
         yield from ooxml_properties(archive)
+
+
+def _open(data: bytes):
+    """The workbook and its sheets' metadata, or the reason it cannot be read."""
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return workbook, list(workbook.sheets_metadata)
+    except python_calamine.PasswordError:
+        raise Encrypted("password-protected document") from None
+    except BaseException as exc:   # pyo3's PanicException is no Exception
+        if not calamine_failed(exc):
+            raise
+        raise Unscannable(f"corrupt: {type(exc).__name__}") from None
+
+
+def calamine_failed(exc: BaseException) -> bool:
+    """Whether calamine raised `exc` (an error, or a Rust panic that pyo3 raises as a
+    BaseException), rather than the caller's interrupts passing through it: the pool's
+    InspectionTimeout, KeyboardInterrupt, SystemExit must reach their handlers."""
+    return not (is_interrupt(exc) or isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)))
 
 
 def _sheet(workbook, name: str, limits: Limits) -> Iterator[Piece]:
@@ -54,8 +75,8 @@ def _sheet(workbook, name: str, limits: Limits) -> Iterator[Piece]:
         start = sheet.start or (0, 0)
     except python_calamine.PasswordError:
         raise Encrypted("password-protected document") from None
-    except Exception as exc:   # calamine's errors concern this sheet only
-        if is_interrupt(exc):
+    except BaseException as exc:   # calamine's errors and panics concern this sheet only
+        if not calamine_failed(exc):
             raise
         yield Problem(code=UNSCANNABLE, reason=f"corrupt sheet: {type(exc).__name__}", where=name)
         return

@@ -60,6 +60,11 @@ def cases() -> dict[str, tuple[EmailMessage, dict]]:
                              maintype="application", subtype="zip", filename="資料.zip")
     out["encrypted-attachment"] = (encrypted, {"verdict": "hold", "rules": ["encrypted-attachment"],
                                                "codes": ["attachment.encrypted"]})
+    unreadable = mail("議事録", "議事録を添付します。" + SIGNATURE)
+    unreadable.add_attachment(b"{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}}\\f0 minutes\\par}\n",
+                              maintype="application", subtype="rtf", filename="議事録.rtf")
+    out["unreadable-part"] = (unreadable, {"verdict": "hold", "rules": ["unreadable-part"],
+                                           "codes": ["attachment.unscannable"]})
     out["freemail"] = (mail("ご連絡", "明日よろしくお願いします。" + SIGNATURE, to="someone@gmail.com"),
                                   {"verdict": "pass", "rules": ["freemail-recipient"],
                                    "codes": ["recipients.freemail"]})
