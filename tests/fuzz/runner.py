@@ -1,0 +1,260 @@
+"""Runs cases in subprocesses with a wall-time and an address-space limit, and classifies
+what happened to each: held / rejected (good), PASSED (the canary escaped), timeout, crash
+(a signal or an exit status without a verdict), exception (a traceback escaped).
+
+Two paths: "relay" keeps one child (tests/fuzz/child.py) running the relay's Pipeline and
+feeds it case after case, starting a new one when a case kills or hangs it; "check" runs
+`misdelivery-guard check --json` once per case. Each child starts a new session, so that a
+hung one is killed with everything it started (the pipeline's forkserver and workers).
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .blocks import RECIPIENT, SENDER, Case
+from .verdict import summary
+
+REPO = Path(__file__).resolve().parents[2]
+GOOD = ("held", "rejected")
+BAD = ("PASSED", "timeout", "crash", "exception")
+_STARTUP = 60.0
+_TAIL = 2_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    inspection_timeout: float = 5.0   # the guard's own inspection.timeout
+    wall: float = 0.0                 # the harness's limit per case; 0: timeout + grace + 10 s
+    memory_mb: int = 2_048            # RLIMIT_AS of every process under the runner
+
+    @property
+    def wall_seconds(self) -> float:
+        # The pipeline kills a stuck worker 5 s past its budget (HARD_LIMIT_GRACE).
+        return self.wall or self.inspection_timeout + 5.0 + 10.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case: str
+    issue_class: str
+    canary: str
+    path: str
+    status: str
+    seconds: float
+    rules: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    canary_found: bool = False
+    detail: str = ""
+    bad: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bad", self.status in BAD)
+
+
+def write_config(directory: Path, limits: Limits) -> Path:
+    """A configuration for the harness: our domain internal, the inspection limits given."""
+    path = directory / "guard.yaml"
+    path.write_text("organization: {internal_domains: [example.co.jp]}\n"
+                    f"inspection: {{timeout: {limits.inspection_timeout:g}s, workers: 1}}\n"
+                    f"storage: sqlite:///{directory / 'unused.db'}\n")
+    return path
+
+
+def _environment() -> dict[str, str]:
+    """The harness's own checkout first, so children inspect with the code under test."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(REPO), env.get("PYTHONPATH"))))
+    return env
+
+
+def _limit_memory(megabytes: int):
+    def preexec() -> None:
+        size = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    return preexec
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)   # our child leads its own session
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+
+
+def _ended(process: subprocess.Popen, stderr: str) -> tuple[str, str]:
+    """(status, detail) of a child that ended without a verdict."""
+    code = process.returncode
+    if code is not None and code < 0:
+        return "crash", f"signal {signal.Signals(-code).name}; {excerpt(stderr)}"
+    if "Traceback (most recent call last)" in stderr:
+        return "exception", f"exit {code}; {excerpt(stderr)}"
+    return "crash", f"exit {code}; {excerpt(stderr)}"
+
+
+def excerpt(text: str) -> str:
+    """Its start (a panic's message, an abort's reason) and its end (a traceback's last
+    lines): a Rust backtrace in between can run to pages."""
+    text = text.strip()
+    if len(text) <= _TAIL:
+        return text
+    return f"{text[:_TAIL // 2]} [...] {text[-_TAIL // 2:]}"
+
+
+def outcome_of(case: Case, path: str, answer: dict, seconds: float) -> Outcome:
+    if "exception" in answer:
+        return Outcome(case.name, case.issue_class, case.canary, path, "exception", seconds,
+                       detail=_joined(case.detail, excerpt(answer["exception"])))
+    status = {"pass": "PASSED", "hold": "held", "reject": "rejected"}[answer["verdict"]]
+    return Outcome(case.name, case.issue_class, case.canary, path, status, seconds,
+                   rules=tuple(answer["rules"]), codes=tuple(answer["codes"]),
+                   errors=tuple(answer["errors"]), canary_found=answer["canary_found"], **_of(case))
+
+
+def _of(case: Case) -> dict:
+    return {"detail": case.detail} if case.detail else {}
+
+
+def _joined(*details: str) -> str:
+    return "; ".join(d for d in details if d)
+
+
+class RelayRunner:
+    """One child running the relay's pipeline, replaced whenever a case ends it."""
+
+    path = "relay"
+
+    def __init__(self, config: Path, limits: Limits) -> None:
+        self.config, self.limits = config, limits
+        self.process: subprocess.Popen | None = None
+        self._buffer = b""
+
+    def __enter__(self) -> "RelayRunner":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _start(self) -> None:
+        self._stderr = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.fuzz.child", "--config", str(self.config),
+             "--mail-from", SENDER, "--rcpt", RECIPIENT],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, cwd=REPO,
+            env=_environment(), start_new_session=True,
+            preexec_fn=_limit_memory(self.limits.memory_mb))
+        self._buffer = b""
+        if self._line(_STARTUP) is None:
+            stderr = self._stderr_text()
+            self.close()
+            raise RuntimeError(f"the fuzz child did not start: {stderr[-_TAIL:]}")
+
+    def run(self, case: Case) -> Outcome:
+        if self.process is None:
+            self._start()
+        started = time.perf_counter()
+        try:
+            self.process.stdin.write(len(case.raw).to_bytes(4, "big") + case.raw)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass   # it died; reading says how
+        answer = self._line(self.limits.wall_seconds)
+        seconds = time.perf_counter() - started
+        if answer is not None:
+            return outcome_of(case, self.path, answer, seconds)
+        if self.process.poll() is None:
+            status, detail = "timeout", f"no verdict after {self.limits.wall_seconds:g}s"
+            _kill_group(self.process)
+        else:
+            self.process.wait()
+            status, detail = _ended(self.process, self._stderr_text())
+            _kill_group(self.process)   # the pipeline's forkserver and workers, if left
+        self.process = None
+        return Outcome(case.name, case.issue_class, case.canary, self.path, status, seconds,
+                       detail=_joined(case.detail, detail))
+
+    def _line(self, timeout: float) -> dict | None:
+        """The next JSON object the child writes; None on timeout or end of output."""
+        deadline = time.monotonic() + timeout
+        out = self.process.stdout.fileno()
+        while True:
+            if b"\n" in self._buffer:
+                line, self._buffer = self._buffer.split(b"\n", 1)
+                try:
+                    answer = json.loads(line)
+                except ValueError:
+                    continue   # something in the child printed; not an answer
+                if isinstance(answer, dict):
+                    return answer
+                continue
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([out], [], [], left)[0]:
+                return None
+            chunk = os.read(out, 65536)
+            if not chunk:
+                return None
+            self._buffer += chunk
+
+    def _stderr_text(self) -> str:
+        self._stderr.seek(0)
+        return self._stderr.read().decode("utf-8", "replace")
+
+    def close(self) -> None:
+        if self.process is None:
+            return
+        try:
+            self.process.stdin.close()
+            self.process.wait(10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        _kill_group(self.process)
+        self.process = None
+
+
+class CheckRunner:
+    """`misdelivery-guard check` per case, as an admin or a script would run it."""
+
+    path = "check"
+
+    def __init__(self, config: Path, limits: Limits) -> None:
+        self.config, self.limits = config, limits
+
+    def __enter__(self) -> "CheckRunner":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def run(self, case: Case) -> Outcome:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "proxy.cli", "check", "-", "--config", str(self.config),
+             "--json", "--mail-from", SENDER, "--rcpt", RECIPIENT],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
+            env=_environment(), start_new_session=True,
+            preexec_fn=_limit_memory(self.limits.memory_mb))
+        try:
+            stdout, stderr = process.communicate(case.raw, timeout=self.limits.wall_seconds)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            return Outcome(case.name, case.issue_class, case.canary, self.path, "timeout",
+                           time.perf_counter() - started,
+                           detail=_joined(case.detail, f"no verdict after {self.limits.wall_seconds:g}s"))
+        _kill_group(process)   # whatever check started and left behind
+        seconds = time.perf_counter() - started
+        if process.returncode in (0, 10, 20):
+            return outcome_of(case, self.path, summary(json.loads(stdout), seconds), seconds)
+        status, detail = _ended(process, stderr.decode("utf-8", "replace"))
+        return Outcome(case.name, case.issue_class, case.canary, self.path, status, seconds,
+                       detail=_joined(case.detail, detail))
