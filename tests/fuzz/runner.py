@@ -135,8 +135,10 @@ class RelayRunner:
 
     path = "relay"
 
-    def __init__(self, config: Path, limits: Limits) -> None:
+    def __init__(self, config: Path, limits: Limits, command: list[str] | None = None) -> None:
         self.config, self.limits = config, limits
+        self.command = command or [sys.executable, "-m", "tests.fuzz.child", "--config", str(config),
+                                   "--mail-from", SENDER, "--rcpt", RECIPIENT]
         self.process: subprocess.Popen | None = None
         self._buffer = b""
 
@@ -149,9 +151,7 @@ class RelayRunner:
     def _start(self) -> None:
         self._stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.fuzz.child", "--config", str(self.config),
-             "--mail-from", SENDER, "--rcpt", RECIPIENT],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, cwd=REPO,
+            self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, cwd=REPO,
             env=_environment(), start_new_session=True,
             preexec_fn=_limit_memory(self.limits.memory_mb))
         self._buffer = b""
