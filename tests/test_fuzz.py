@@ -15,7 +15,8 @@ import pytest
 
 from .fuzz.blocks import Case
 from .fuzz.mutations import CORPUS, mutations
-from .fuzz.runner import GOOD, CheckRunner, Limits, Outcome, RelayRunner, write_config
+from .fuzz.outcome import GOOD, Outcome
+from .fuzz.runner import CheckRunner, Limits, RelayRunner, write_config
 from .fuzz.structural import CONTROLS, LONG_ONLY, NO_CANARY, STRUCTURAL, build
 
 SCALE = 0.5

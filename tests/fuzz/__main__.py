@@ -14,7 +14,8 @@ from typing import Iterable, Iterator
 
 from .blocks import Case
 from .mutations import CORPUS, mutations
-from .runner import BAD, CheckRunner, Limits, Outcome, RelayRunner, write_config
+from .outcome import BAD, Outcome
+from .runner import CheckRunner, Limits, RelayRunner, write_config
 from .structural import LONG_ONLY, STRUCTURAL, build
 
 RUNNERS = {"relay": RelayRunner, "check": CheckRunner}
@@ -25,7 +26,8 @@ def cases(*, structural: bool, scale: float, count: int, seed: int, corpus: Path
     wanted = set(only)
     if structural:
         for name in STRUCTURAL:
-            if (not wanted or name in wanted) and (scale >= 1.0 or name not in LONG_ONLY):
+            # The long-only cases come at full scale, or when asked for by name.
+            if name in wanted or (not wanted and (scale >= 1.0 or name not in LONG_ONLY)):
                 yield build(name, scale)
     for case in mutations(count, seed, corpus):
         if not wanted or case.name in wanted:
@@ -68,7 +70,7 @@ def _why(o: Outcome) -> str:
     return said or (o.detail.splitlines()[0][:120] if o.detail else "")
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m tests.fuzz", description=__doc__)
     p.add_argument("--cases", type=int, default=1_000, help="mutated messages (default 1000)")
     p.add_argument("--seed", type=int, default=1, help="mutation seed; case i of seed s is always the same")
@@ -83,23 +85,37 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--corpus", type=Path, default=CORPUS)
     p.add_argument("--report", type=Path, help="write every outcome as JSON here")
     p.add_argument("--keep", type=Path, help="save the message of every bad outcome here (.eml)")
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
+
+
+def _progress():
+    """Bad outcomes as they come, and a count every 100 cases, on stderr."""
+    done = Counter()
+
+    def show(o: Outcome) -> None:
+        done[o.path] += 1
+        if o.bad:
+            first = o.detail.splitlines()[0][:160] if o.detail else ""
+            said = " | ".join(filter(None, (_why(o), first)))
+            print(f"{o.status}: {o.case} ({o.path}) {said}", file=sys.stderr, flush=True)
+        if done[o.path] % 100 == 0:
+            print(f"... {done[o.path]} cases via {o.path}", file=sys.stderr, flush=True)
+    return show
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
     limits = Limits(inspection_timeout=args.timeout, wall=args.wall, memory_mb=args.memory_mb)
     paths = ("relay", "check") if args.path == "both" else (args.path,)
     todo = cases(structural=not args.no_structural, scale=args.scale, count=args.cases,
                  seed=args.seed, corpus=args.corpus, only=args.only)
     started = time.monotonic()
-
-    def progress(o: Outcome) -> None:
-        if o.bad:
-            print(f"{o.status}: {o.case} ({o.path}) {o.detail.splitlines()[0][:160] if o.detail else ''}",
-                  file=sys.stderr, flush=True)
-    outcomes = run(todo, paths, limits, keep=args.keep, progress=progress)
+    outcomes = run(todo, paths, limits, keep=args.keep, progress=_progress())
     print(table(outcomes))
     if args.report:
         args.report.write_text(json.dumps({
-            "seed": args.seed, "cases": args.cases, "scale": args.scale, "limits": dataclasses.asdict(limits),
-            "seconds": round(time.monotonic() - started, 1),
+            "seed": args.seed, "cases": args.cases, "scale": args.scale,
+            "limits": dataclasses.asdict(limits), "seconds": round(time.monotonic() - started, 1),
             "outcomes": [dataclasses.asdict(o) for o in outcomes]}, ensure_ascii=False, indent=1))
     return 1 if any(o.status in BAD for o in outcomes) else 0
 

@@ -23,7 +23,7 @@ from proxy.pipeline import Pipeline, inspector_config
 from proxy.settings import load_settings, rule_groups
 from rules import load_rules
 
-from .verdict import summary
+from .outcome import summary
 
 _HEADER = struct.Struct("!I")
 

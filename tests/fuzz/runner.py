@@ -1,6 +1,5 @@
-"""Runs cases in subprocesses with a wall-time and an address-space limit, and classifies
-what happened to each: held / rejected (good), PASSED (the canary escaped), timeout, crash
-(a signal or an exit status without a verdict), exception (a traceback escaped).
+"""Runs cases in subprocesses with a wall-time and an address-space limit (RLIMIT_AS, which
+every process they start inherits), and says what happened to each (outcome.py).
 
 Two paths: "relay" keeps one child (tests/fuzz/child.py) running the relay's Pipeline and
 feeds it case after case, starting a new one when a case kills or hangs it; "check" runs
@@ -18,17 +17,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .blocks import RECIPIENT, SENDER, Case
-from .verdict import summary
+from .outcome import Outcome, ended, excerpt, joined, outcome_of, summary
 
 REPO = Path(__file__).resolve().parents[2]
-GOOD = ("held", "rejected")
-BAD = ("PASSED", "timeout", "crash", "exception")
 _STARTUP = 60.0
-_TAIL = 2_000
 
 
 @dataclass(frozen=True)
@@ -41,25 +37,6 @@ class Limits:
     def wall_seconds(self) -> float:
         # The pipeline kills a stuck worker 5 s past its budget (HARD_LIMIT_GRACE).
         return self.wall or self.inspection_timeout + 5.0 + 10.0
-
-
-@dataclass(frozen=True)
-class Outcome:
-    case: str
-    issue_class: str
-    canary: str
-    path: str
-    status: str
-    seconds: float
-    rules: tuple[str, ...] = ()
-    codes: tuple[str, ...] = ()
-    errors: tuple[str, ...] = ()
-    canary_found: bool = False
-    detail: str = ""
-    bad: bool = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "bad", self.status in BAD)
 
 
 def write_config(directory: Path, limits: Limits) -> Path:
@@ -93,43 +70,6 @@ def _kill_group(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def _ended(process: subprocess.Popen, stderr: str) -> tuple[str, str]:
-    """(status, detail) of a child that ended without a verdict."""
-    code = process.returncode
-    if code is not None and code < 0:
-        return "crash", f"signal {signal.Signals(-code).name}; {excerpt(stderr)}"
-    if "Traceback (most recent call last)" in stderr:
-        return "exception", f"exit {code}; {excerpt(stderr)}"
-    return "crash", f"exit {code}; {excerpt(stderr)}"
-
-
-def excerpt(text: str) -> str:
-    """Its start (a panic's message, an abort's reason) and its end (a traceback's last
-    lines): a Rust backtrace in between can run to pages."""
-    text = text.strip()
-    if len(text) <= _TAIL:
-        return text
-    return f"{text[:_TAIL // 2]} [...] {text[-_TAIL // 2:]}"
-
-
-def outcome_of(case: Case, path: str, answer: dict, seconds: float) -> Outcome:
-    if "exception" in answer:
-        return Outcome(case.name, case.issue_class, case.canary, path, "exception", seconds,
-                       detail=_joined(case.detail, excerpt(answer["exception"])))
-    status = {"pass": "PASSED", "hold": "held", "reject": "rejected"}[answer["verdict"]]
-    return Outcome(case.name, case.issue_class, case.canary, path, status, seconds,
-                   rules=tuple(answer["rules"]), codes=tuple(answer["codes"]),
-                   errors=tuple(answer["errors"]), canary_found=answer["canary_found"], **_of(case))
-
-
-def _of(case: Case) -> dict:
-    return {"detail": case.detail} if case.detail else {}
-
-
-def _joined(*details: str) -> str:
-    return "; ".join(d for d in details if d)
-
-
 class RelayRunner:
     """One child running the relay's pipeline, replaced whenever a case ends it."""
 
@@ -158,7 +98,7 @@ class RelayRunner:
         if self._line(_STARTUP) is None:
             stderr = self._stderr_text()
             self.close()
-            raise RuntimeError(f"the fuzz child did not start: {stderr[-_TAIL:]}")
+            raise RuntimeError(f"the fuzz child did not start: {excerpt(stderr)}")
 
     def run(self, case: Case) -> Outcome:
         if self.process is None:
@@ -178,11 +118,11 @@ class RelayRunner:
             _kill_group(self.process)
         else:
             self.process.wait()
-            status, detail = _ended(self.process, self._stderr_text())
+            status, detail = ended(self.process, self._stderr_text())
             _kill_group(self.process)   # the pipeline's forkserver and workers, if left
         self.process = None
         return Outcome(case.name, case.issue_class, case.canary, self.path, status, seconds,
-                       detail=_joined(case.detail, detail))
+                       detail=joined(case.detail, detail))
 
     def _line(self, timeout: float) -> dict | None:
         """The next JSON object the child writes; None on timeout or end of output."""
@@ -250,11 +190,11 @@ class CheckRunner:
             _kill_group(process)
             return Outcome(case.name, case.issue_class, case.canary, self.path, "timeout",
                            time.perf_counter() - started,
-                           detail=_joined(case.detail, f"no verdict after {self.limits.wall_seconds:g}s"))
+                           detail=joined(case.detail, f"no verdict after {self.limits.wall_seconds:g}s"))
         _kill_group(process)   # whatever check started and left behind
         seconds = time.perf_counter() - started
         if process.returncode in (0, 10, 20):
             return outcome_of(case, self.path, summary(json.loads(stdout), seconds), seconds)
-        status, detail = _ended(process, stderr.decode("utf-8", "replace"))
+        status, detail = ended(process, stderr.decode("utf-8", "replace"))
         return Outcome(case.name, case.issue_class, case.canary, self.path, status, seconds,
-                       detail=_joined(case.detail, detail))
+                       detail=joined(case.detail, detail))
