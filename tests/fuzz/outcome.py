@@ -55,7 +55,11 @@ def ended(process: subprocess.Popen, stderr: str) -> tuple[str, str]:
     """(status, detail) of a child that ended without a verdict."""
     code = process.returncode
     if code is not None and code < 0:
-        return "crash", f"signal {signal.Signals(-code).name}; {excerpt(stderr)}"
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = str(-code)
+        return "crash", f"signal {name}; {excerpt(stderr)}"
     if "Traceback (most recent call last)" in stderr:
         return "exception", f"exit {code}; {excerpt(stderr)}"
     return "crash", f"exit {code}; {excerpt(stderr)}"

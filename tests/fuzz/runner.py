@@ -94,7 +94,7 @@ class RelayRunner:
             self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, cwd=REPO,
             env=_environment(), start_new_session=True,
             preexec_fn=_limit_memory(self.limits.memory_mb))
-        self._buffer = b""
+        self._buffer, self._eof = b"", False
         if self._line(_STARTUP) is None:
             stderr = self._stderr_text()
             self.close()
@@ -103,7 +103,7 @@ class RelayRunner:
     def run(self, case: Case) -> Outcome:
         if self.process is None:
             self._start()
-        started = time.perf_counter()
+        started, mark = time.perf_counter(), os.fstat(self._stderr.fileno()).st_size
         try:
             self.process.stdin.write(len(case.raw).to_bytes(4, "big") + case.raw)
             self.process.stdin.flush()
@@ -113,13 +113,15 @@ class RelayRunner:
         seconds = time.perf_counter() - started
         if answer is not None:
             return outcome_of(case, self.path, answer, seconds)
-        if self.process.poll() is None:
-            status, detail = "timeout", f"no verdict after {self.limits.wall_seconds:g}s"
-            _kill_group(self.process)
+        if self._eof:   # it ended (its output closes a moment before it can be reaped)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+            status, detail = ended(self.process, self._stderr_text(mark))
         else:
-            self.process.wait()
-            status, detail = ended(self.process, self._stderr_text())
-            _kill_group(self.process)   # the pipeline's forkserver and workers, if left
+            status, detail = "timeout", f"no verdict after {self.limits.wall_seconds:g}s"
+        _kill_group(self.process)   # and the pipeline's forkserver and workers with it
         self.process = None
         return Outcome(case.name, case.issue_class, case.canary, self.path, status, seconds,
                        detail=joined(case.detail, detail))
@@ -143,12 +145,16 @@ class RelayRunner:
                 return None
             chunk = os.read(out, 65536)
             if not chunk:
+                self._eof = True
                 return None
             self._buffer += chunk
 
-    def _stderr_text(self) -> str:
-        self._stderr.seek(0)
-        return self._stderr.read().decode("utf-8", "replace")
+    def _stderr_text(self, since: int = 0) -> str:
+        """What the child wrote to stderr from offset `since` (pread: the child shares the
+        file offset, so the file is never seeked)."""
+        fd = self._stderr.fileno()
+        size = os.fstat(fd).st_size
+        return os.pread(fd, size - since, since).decode("utf-8", "replace")
 
     def close(self) -> None:
         if self.process is None:
