@@ -139,7 +139,7 @@ def docx(body_xml: str) -> bytes:
     })
 
 
-def _cell(text: str, span: str | None = None) -> str:
+def word_cell(text: str, span: str | None = None) -> str:
     props = f'<w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr>' if span else ""
     return f"<w:tc>{props}<w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
 

@@ -38,6 +38,8 @@ def corpus_files(root: Path, folder: str) -> list[Path]:
 
 def mutations(count: int, seed: int, root: Path = CORPUS) -> Iterator[Case]:
     """Three in four mutate an attachment (238 files), one in four a whole message (1,270)."""
+    if count <= 0:
+        return
     attachments, messages = corpus_files(root, "attachments"), corpus_files(root, "mime")
     for index in range(count):
         rng = random.Random(f"{seed}:{index}")

@@ -62,12 +62,23 @@ def _limit_memory(megabytes: int):
     return preexec
 
 
-def _kill_group(process: subprocess.Popen) -> None:
+def _end_group(process: subprocess.Popen, wait: float = 0.0) -> bool:
+    """Give the child `wait` seconds to exit, then kill its whole session (a pipeline's
+    forkserver and workers with it) and reap it; True if it had to be killed. The child is
+    waited for without being reaped (WNOWAIT): until it is, its id, which names the group,
+    cannot be anyone else's."""
+    deadline, exited = time.monotonic() + wait, False
+    while not exited:
+        exited = bool(os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG))
+        if exited or time.monotonic() >= deadline:
+            break
+        time.sleep(0.01)
     try:
-        os.killpg(process.pid, signal.SIGKILL)   # our child leads its own session
+        os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
     process.wait()
+    return not exited
 
 
 class RelayRunner:
@@ -113,15 +124,12 @@ class RelayRunner:
         seconds = time.perf_counter() - started
         if answer is not None:
             return outcome_of(case, self.path, answer, seconds)
-        if self._eof:   # it ended (its output closes a moment before it can be reaped)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                pass
+        if self._eof:   # it is ending: its output closes a moment before it exits
+            _end_group(self.process, wait=10)
             status, detail = ended(self.process, self._stderr_text(mark))
         else:
+            _end_group(self.process)
             status, detail = "timeout", f"no verdict after {self.limits.wall_seconds:g}s"
-        _kill_group(self.process)   # and the pipeline's forkserver and workers with it
         self.process = None
         return Outcome(case.name, case.issue_class, case.canary, self.path, status, seconds,
                        detail=joined(case.detail, detail))
@@ -160,11 +168,10 @@ class RelayRunner:
         if self.process is None:
             return
         try:
-            self.process.stdin.close()
-            self.process.wait(10)
-        except (OSError, subprocess.TimeoutExpired):
+            self.process.stdin.close()   # the child's signal to stop
+        except OSError:
             pass
-        _kill_group(self.process)
+        _end_group(self.process, wait=10)
         self.process = None
 
 
@@ -183,24 +190,28 @@ class CheckRunner:
         pass
 
     def run(self, case: Case) -> Outcome:
+        """Files, not pipes, for its input and output: the child is then waited for without
+        reading it, and without being reaped before its group is gone (_end_group)."""
         started = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "proxy.cli", "check", "-", "--config", str(self.config),
-             "--json", "--mail-from", SENDER, "--rcpt", RECIPIENT],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
-            env=_environment(), start_new_session=True,
-            preexec_fn=_limit_memory(self.limits.memory_mb))
-        try:
-            stdout, stderr = process.communicate(case.raw, timeout=self.limits.wall_seconds)
-        except subprocess.TimeoutExpired:
-            _kill_group(process)
-            return Outcome(case.name, case.issue_class, case.canary, self.path, "timeout",
-                           time.perf_counter() - started,
-                           detail=joined(case.detail, f"no verdict after {self.limits.wall_seconds:g}s"))
-        _kill_group(process)   # whatever check started and left behind
-        seconds = time.perf_counter() - started
-        if process.returncode in (0, 10, 20):
-            return outcome_of(case, self.path, summary(json.loads(stdout), seconds), seconds)
-        status, detail = ended(process, stderr.decode("utf-8", "replace"))
+        with tempfile.TemporaryFile() as stdin, tempfile.TemporaryFile() as stdout, \
+                tempfile.TemporaryFile() as stderr:
+            stdin.write(case.raw)
+            stdin.seek(0)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "proxy.cli", "check", "-", "--config", str(self.config),
+                 "--json", "--mail-from", SENDER, "--rcpt", RECIPIENT],
+                stdin=stdin, stdout=stdout, stderr=stderr, cwd=REPO, env=_environment(),
+                start_new_session=True, preexec_fn=_limit_memory(self.limits.memory_mb))
+            hung = _end_group(process, wait=self.limits.wall_seconds)
+            seconds = time.perf_counter() - started
+            stdout.seek(0)
+            stderr.seek(0)
+            out, err = stdout.read(), stderr.read().decode("utf-8", "replace")
+        if hung:
+            status, detail = "timeout", f"no verdict after {self.limits.wall_seconds:g}s"
+        elif process.returncode in (0, 10, 20):
+            return outcome_of(case, self.path, summary(json.loads(out), seconds), seconds)
+        else:
+            status, detail = ended(process, err)
         return Outcome(case.name, case.issue_class, case.canary, self.path, status, seconds,
                        detail=joined(case.detail, detail))

@@ -10,17 +10,20 @@ from __future__ import annotations
 import base64
 from typing import Callable
 
-from .blocks import (CANARY, CANARY_ROW, CSV_HEADER, DOCX, XLSX, Case, _cell, attachment, body_of, canary_part,
-                     csv_bytes, customer_csv, docx, headers, inner_message, multipart, text_part, xlsx)
+from .blocks import (CANARY, CANARY_ROW, CSV_HEADER, DOCX, XLSX, Case, attachment, body_of, canary_part,
+                     csv_bytes, customer_csv, docx, headers, inner_message, multipart, text_part,
+                     word_cell, xlsx)
 
 Builder = Callable[[float], Case]
 STRUCTURAL: dict[str, Builder] = {}
+CLASSES: dict[str, str] = {}      # case name -> the issue's class
 LONG_ONLY: set[str] = set()
 
 
 def case(name: str, issue_class: str, canary: str, long_only: bool = False):
     def register(build: Callable[[float], bytes]) -> Builder:
         STRUCTURAL[name] = lambda scale: Case(name, issue_class, canary, build(scale))
+        CLASSES[name] = issue_class
         if long_only:
             LONG_ONLY.add(name)
         return build
@@ -59,7 +62,7 @@ def _semicolons(scale: float) -> bytes:
 @case("docx-gridspan", "1 timeout", "after")
 def _docx_gridspan(scale: float) -> bytes:
     table = ('<w:tbl><w:tblGrid><w:gridCol w:w="100"/></w:tblGrid><w:tr>'
-             + _cell("a", span="100000000") + "</w:tr></w:tbl>")
+             + word_cell("a", span="100000000") + "</w:tr></w:tbl>")
     return multipart([attachment("report.docx", DOCX, docx(table)), canary_part()])
 
 
