@@ -15,9 +15,10 @@ import zipfile
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ..support import CORPUS
 from .blocks import Case, canary_part, multipart, text_part
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+__all__ = ["CORPUS", "corpus_files", "mutate", "mutations"]
 _RUNS = (b"\x00", b"\xff", b'"', b";", b"<", b"A", b"\r\n", b"\n", b"0", b"=", b"\x1a", b"-")
 _CHARSETS = ("idna", "punycode", "undefined", "utf-16", "utf-7", "iso-2022-jp", "x-unknown",
              "shift_jis", "utf-32", "rot13", "hex")

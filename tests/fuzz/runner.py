@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .blocks import RECIPIENT, SENDER, Case
+from .blocks import INTERNAL_DOMAINS, RECIPIENT, SENDER, Case
 from .outcome import Outcome, ended, excerpt, joined, outcome_of, summary
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,7 +42,7 @@ class Limits:
 def write_config(directory: Path, limits: Limits) -> Path:
     """A configuration for the harness: our domain internal, the inspection limits given."""
     path = directory / "guard.yaml"
-    path.write_text("organization: {internal_domains: [example.co.jp]}\n"
+    path.write_text(f"organization: {{internal_domains: [{', '.join(INTERNAL_DOMAINS)}]}}\n"
                     f"inspection: {{timeout: {limits.inspection_timeout:g}s, workers: 1}}\n"
                     f"storage: sqlite:///{directory / 'unused.db'}\n")
     return path
