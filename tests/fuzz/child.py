@@ -38,8 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     rules = load_rules(settings.rules, rule_groups(settings))
     envelope = Envelope(mail_from=args.mail_from, rcpt_tos=tuple(args.rcpt))
     loop = asyncio.new_event_loop()
-    pipeline = Pipeline(inspector_config(settings), workers=settings.inspection_workers,
-                        timeout=settings.inspection_timeout)
+    pipeline = Pipeline(inspector_config(settings), **_pool_settings(settings))
     loop.run_until_complete(pipeline.warm_up())
     _answer({"ready": True})
     try:
@@ -48,6 +47,15 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         pipeline.close()
     return 0
+
+
+def _pool_settings(settings) -> dict:
+    """As proxy/server.py builds the pipeline. The worker memory limit (issue 12) is passed
+    when this checkout's settings have it, so the harness runs before and after that change."""
+    out = {"workers": settings.inspection_workers, "timeout": settings.inspection_timeout}
+    if hasattr(settings, "inspection_worker_memory"):
+        out["memory"] = settings.inspection_worker_memory
+    return out
 
 
 def _read_message() -> bytes | None:

@@ -56,9 +56,13 @@ def _environment() -> dict[str, str]:
 
 
 def _limit_memory(megabytes: int):
+    """The soft limit only: the guard may set its workers' own (inspection.worker_memory),
+    which must not be refused for being above a hard limit set here."""
     def preexec() -> None:
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
         size = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+        resource.setrlimit(resource.RLIMIT_AS,
+                           (size if hard == resource.RLIM_INFINITY else min(size, hard), hard))
     return preexec
 
 
