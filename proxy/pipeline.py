@@ -26,6 +26,7 @@ from inspectors.message import MessageView, Summary, parse
 from inspectors.personal_data import PersonalData
 from inspectors.recipients import (ExternalRecipients, Organisations, SuppressedRecipients,
                                    VisibleExternalRecipients)
+from inspectors.structure import over_limit
 
 from .workers import WorkerDied, WorkerPool, WorkerTimeout
 
@@ -122,6 +123,10 @@ def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector],
     summary = Summary()
     current = "parser"
     try:
+        too_costly = over_limit(raw, limits)
+        if too_costly:   # not parsed at all: nothing was inspected but the envelope
+            return Inspection(findings=(*facts, _error(current, too_costly)), summary=summary,
+                              seconds=time.perf_counter() - started)
         view = parse(raw, envelope, limits)
         summary = Summary.of(view)
         findings.extend(view.problems)

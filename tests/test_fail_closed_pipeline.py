@@ -1,9 +1,10 @@
 """Issue 12, the pipeline's share: a message that breaks inspection (time, memory, a panic)
 is held for external mail, through the relay and through `check`, and it starves no other.
 
-The triggers are real messages from the fuzzing campaign, not stand-ins: a quoted parameter
-full of ';' (the stdlib's parameter parser is quadratic in them) and a docx whose one table
-cell spans 100,000,000 grid columns (python-docx builds a list that long).
+The triggers are real messages from the fuzzing campaign, not stand-ins: a docx whose one
+table cell spans 100,000,000 grid columns (python-docx builds a list that long: seconds and
+gigabytes), a quoted parameter full of ';' (the stdlib's parameter parser is quadratic in
+them) and a flood of tiny parts.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ import threading
 import time
 import zipfile
 from email.message import EmailMessage
+
+import pytest
 
 from inspectors.base import Envelope
 from proxy.pipeline import InspectorConfig, build_inspectors, inspect_raw
@@ -36,6 +39,16 @@ def semicolon_bomb(count: int = 300_000) -> bytes:
     tail = ("Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
             + MY_NUMBER_BODY + "--b--\r\n").encode()
     return head + bomb + tail
+
+
+def tiny_parts(count: int = 120_000) -> bytes:
+    """`count` one-byte attachments (each one identified by content), then a My Number."""
+    head = (f"From: {SENDER}\r\nTo: {EXTERNAL}\r\nSubject: parts\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n").encode()
+    part = b"--b\r\nContent-Type: application/octet-stream\r\n\r\nx\r\n"
+    tail = ("--b\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+            + MY_NUMBER_BODY + "--b--\r\n").encode()
+    return head + part * count + tail
 
 
 def gridspan_docx(span: int = 100_000_000) -> bytes:
@@ -81,16 +94,35 @@ def held(upstream, reply: tuple[int, bytes]) -> bool:
 
 def test_parse_timeout_to_external_recipient_is_held(guard_factory, upstream):
     guard = guard_factory(inspection={"timeout": "1s"}).start()
-    reply = send(guard, semicolon_bomb())
+    reply = send(guard, with_attachment(gridspan_docx(), "table.docx"))
     assert held(upstream, reply), reply
     [notice] = upstream.recorder.wait_for(1)
     assert notice.rcpt_tos == [SENDER], "only the notice goes out while held"
     [findings] = held_findings(guard)
-    assert {"recipients.external", "inspector.error"} <= {f["code"] for f in findings}
+    assert {"code": "recipients.external", "count": 1, "where": ["envelope"],
+            "evidence": ["organisations=1", "client.example"]} in findings
+    assert any(f["code"] == "inspector.error" and f["evidence"] == ["timeout"] for f in findings)
     # The guard still serves: a clean message goes through.
     assert send(guard, message())[0] == 250
     upstream.recorder.wait_for(2)
     assert len(upstream.recorder.to(EXTERNAL)) == 1
+
+
+@pytest.mark.parametrize("raw, limit", [
+    (semicolon_bomb(), "limit: MIME header field > 16384 bytes"),
+    (semicolon_bomb(12_000), "limit: parameters in a MIME header field > 100"),
+    (tiny_parts(), "limit: MIME parts > 10000"),
+], ids=["semicolons-300k", "semicolons-12k", "parts-120k"])
+def test_costly_mime_structure_is_held_without_parsing(guard_factory, upstream, raw, limit):
+    guard = guard_factory(inspection={"timeout": "3s"}).start()
+    started = time.monotonic()
+    reply = send(guard, raw)
+    assert held(upstream, reply), reply
+    assert time.monotonic() - started < 3, "refused by the limit, not by the time limit"
+    [findings] = held_findings(guard)
+    assert {"code": "inspector.error", "count": 1, "where": ["inspector:parser"],
+            "evidence": [limit]} in findings
+    assert any(f["code"] == "recipients.external" for f in findings)
 
 
 def held_findings(guard) -> list[list[dict]]:
@@ -120,20 +152,32 @@ def test_interrupted_inspection_keeps_envelope_facts_and_panics_are_caught():
 
 # --- 5. `check` has the relay's isolation and time limit -----------------------------------
 
-def test_check_with_time_limit_gives_a_verdict(tmp_path):
-    config = tmp_path / "guard.yaml"
-    config.write_text("organization: {internal_domains: [example.co.jp]}\ninspection: {timeout: 1s}\n")
-    eml = tmp_path / "bomb.eml"
-    eml.write_bytes(semicolon_bomb())
+def check(tmp_path, raw: bytes, config: str, timeout: float = 60):
+    (tmp_path / "guard.yaml").write_text("organization: {internal_domains: [example.co.jp]}\n" + config)
+    eml = tmp_path / "message.eml"
+    eml.write_bytes(raw)
+    return subprocess.run([sys.executable, "-m", "proxy.cli", "check", str(eml), "--config",
+                           str(tmp_path / "guard.yaml"), "--json"], capture_output=True, timeout=timeout)
+
+
+def test_check_has_the_relays_time_limit(tmp_path):
     started = time.monotonic()
-    out = subprocess.run([sys.executable, "-m", "proxy.cli", "check", str(eml), "--config", str(config),
-                          "--json"], capture_output=True, timeout=120)
+    out = check(tmp_path, with_attachment(gridspan_docx(), "table.docx"), "inspection: {timeout: 1s}\n")
     assert out.returncode == 10, out.stderr
     report = json.loads(out.stdout)
-    codes = {f["code"] for f in report["findings"]}
-    assert {"inspector.error", "recipients.external"} <= codes
+    assert {"code": "inspector.error", "count": 1, "where": ["inspector:parser"],
+            "evidence": ["timeout"]} in report["findings"]
+    assert any(f["code"] == "recipients.external" for f in report["findings"])
+    assert [r["id"] for r in report["rules"]] == ["inspection-failed"]
+    assert time.monotonic() - started < 20, "the time limit, not the parser, ended it"
+
+
+def test_check_gives_a_verdict_on_a_costly_structure(tmp_path):
+    out = check(tmp_path, semicolon_bomb(), "", timeout=60)
+    assert out.returncode == 10, out.stderr
+    report = json.loads(out.stdout)
+    assert any(f["code"] == "inspector.error" for f in report["findings"])
     assert any(r["id"] == "inspection-failed" for r in report["rules"])
-    assert time.monotonic() - started < 30, "the time limit, not the parser, ended it"
 
 
 # --- 6. a memory limit on workers -------------------------------------------------------
@@ -156,7 +200,8 @@ def test_two_slow_messages_do_not_starve_a_clean_one(guard_factory, upstream):
     timeout = 6.0
     guard = guard_factory(inspection={"timeout": f"{timeout:g}s", "workers": 2}).start()
     replies: list[tuple[int, bytes]] = []
-    slow = [threading.Thread(target=lambda: replies.append(send(guard, semicolon_bomb())))
+    slow_message = with_attachment(gridspan_docx(), "table.docx")
+    slow = [threading.Thread(target=lambda: replies.append(send(guard, slow_message)))
             for _ in range(2)]
     for thread in slow:
         thread.start()
