@@ -19,6 +19,14 @@ class Limits:
     # 20,000-row, six-column customer list is about 1.8 million). Text, and tables with it,
     # cost about 15 bytes a character once read; detectors pass over all of it.
     max_text_chars: int = 3_000_000
+    # Boundary lines (parts) in the message as received; the size of, and the ';' in, any
+    # one Content-Type or Content-Disposition field in any of its header sections. Past one
+    # of them the message is not parsed at all (inspectors/structure.py): honest mail stays
+    # far below, while a flood of tiny parts or a parameter full of ';' (the stdlib parses
+    # parameters in quadratic time) costs the parser minutes.
+    max_mime_parts: int = 10_000
+    max_mime_header_bytes: int = 16 * KiB
+    max_mime_parameters: int = 100
     # Containers inside one another: attachments, archives, forwarded messages, TNEF.
     # A top-level attachment is at depth 1; what it contains is at depth 2, and so on.
     max_depth: int = 5
@@ -51,7 +59,9 @@ class Limits:
 
 _LABELS = {
     "max_text_chars": "extracted text > {} chars", "max_depth": "nesting depth > {}",
-    "max_multipart_depth": "MIME nesting > {}", "max_archive_members": "archive members > {}",
+    "max_multipart_depth": "MIME nesting > {}", "max_mime_parts": "MIME parts > {}",
+    "max_mime_header_bytes": "MIME header field > {} bytes",
+    "max_mime_parameters": "parameters in a MIME header field > {}", "max_archive_members": "archive members > {}",
     "max_uncompressed_bytes": "uncompressed size > {} bytes",
     "max_compression_ratio": "compression ratio > {}", "ratio_floor_bytes": "compression ratio floor {}",
     "max_sheet_cells": "cells per sheet > {}", "max_pdf_pages": "PDF pages > {}",

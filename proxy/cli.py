@@ -77,10 +77,11 @@ def _serve(args) -> int:
 
 
 def _check(args) -> int:
+    import asyncio
+
     from rules import load_rules
 
     from .check import envelope_of, report
-    from .pipeline import build_inspectors, inspect_raw, inspector_config
     from .settings import load_settings, rule_groups
     try:
         raw = sys.stdin.buffer.read() if args.message == "-" else Path(args.message).read_bytes()
@@ -90,10 +91,23 @@ def _check(args) -> int:
     settings = load_settings(args.config)
     rules = load_rules(settings.rules, rule_groups(settings))
     envelope = envelope_of(raw, args.mail_from, args.rcpt)
-    inspection = inspect_raw(raw, envelope, build_inspectors(inspector_config(settings)), settings.limits)
+    inspection = asyncio.run(_inspect_isolated(raw, envelope, settings))
     out = report(inspection.findings, envelope, rules, args.explain)
     print(json.dumps(out, ensure_ascii=False) if args.json else _human(out))
     return EXIT_CODES[out["verdict"]]
+
+
+async def _inspect_isolated(raw: bytes, envelope, settings):
+    """As the relay inspects: in a worker process, within inspection.timeout and
+    inspection.worker_memory, so that a hostile file that hangs, panics or aborts a reader
+    gives a verdict (inspector.error) instead of taking `check` down with it."""
+    from .pipeline import Pipeline, inspector_config
+    pipeline = Pipeline(inspector_config(settings), workers=1, timeout=settings.inspection_timeout,
+                        memory=settings.inspection_worker_memory, lend=False)
+    try:
+        return await pipeline.inspect(raw, envelope, first_time=False)
+    finally:
+        pipeline.close()
 
 
 def _human(report: dict) -> str:

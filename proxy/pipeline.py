@@ -1,13 +1,17 @@
 """Parse once, run every inspector, in a process pool with a time limit (DESIGN.md step 3).
 
 Parsing and inspection are CPU work and never run on the event loop. Failures fail closed:
-an inspector that raises, a message that exceeds the time budget, a worker process that dies
-— each becomes an `inspector.error` finding, which the default rules hold.
+an inspector that raises, a message that exceeds the time or memory budget, a worker process
+that dies — each becomes an `inspector.error` finding, which the default rules hold. The
+envelope facts (external, suppressed, free-mail and look-alike recipients) need no parsing:
+they are established first and kept on every one of those paths, so that a rule "external
+recipient and inspector.error" always has what it needs.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import resource
 import signal
 import time
 from dataclasses import dataclass
@@ -22,12 +26,16 @@ from inspectors.message import MessageView, Summary, parse
 from inspectors.personal_data import PersonalData
 from inspectors.recipients import (ExternalRecipients, Organisations, SuppressedRecipients,
                                    VisibleExternalRecipients)
+from inspectors.structure import over_limit
 
 from .workers import WorkerDied, WorkerPool, WorkerTimeout
 
 log = logging.getLogger("guard.pipeline")
 
 HARD_LIMIT_GRACE = 5.0   # seconds past the budget before a stuck worker is killed
+# A message still inspected after this long is probably one that will run into the time
+# limit; when every worker is held by such messages, the pool lends an extra one (workers.py).
+SLOW_AFTER = 2.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,6 +70,13 @@ class InspectionTimeout(BaseException):
     readers' `except Exception` guards do not swallow it and keep the worker busy."""
 
 
+# Inspectors that read nothing but the envelope (headers only for their `where`): they are
+# run before parsing, on a view without content, so a parse that never ends loses nothing.
+_ENVELOPE_ONLY = (ExternalRecipients, SuppressedRecipients, FreemailRecipients, LookalikeDomains)
+# Exceptions that mean "stop the process", not "this message broke a reader".
+_FATAL = (KeyboardInterrupt, SystemExit)
+
+
 def build_inspectors(config: InspectorConfig) -> list[Inspector]:
     """Every inspector that needs only the configuration; built once per worker."""
     internal = config.internal_domains
@@ -80,18 +95,38 @@ def build_inspectors(config: InspectorConfig) -> list[Inspector]:
     ]
 
 
+def envelope_facts(envelope: Envelope, size: int, inspectors: list[Inspector]) -> list[Finding]:
+    """The findings of the envelope-only inspectors, from the envelope alone."""
+    bare = MessageView(envelope=envelope, size=size)
+    findings: list[Finding] = []
+    for inspector in inspectors:
+        if isinstance(inspector, _ENVELOPE_ONLY):
+            try:
+                findings.extend(inspector.inspect(bare))
+            except Exception as exc:   # config-only code on envelope strings; still, fail closed
+                findings.append(_error(inspector.name, exc))
+    return findings
+
+
 def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector],
                 limits: Limits = Limits()) -> Inspection:
-    """The pipeline itself, synchronous and pure: the pool's workers and `check` both run it.
+    """The pipeline itself, synchronous and pure: the pool's workers run it.
 
-    When the time budget runs out (InspectionTimeout, raised by the worker's alarm), the
-    findings made so far are kept and an `inspector.error` is added.
+    When the time budget runs out (InspectionTimeout, raised by the worker's alarm), memory
+    runs out, or anything at all is raised (a Rust panic from a reader is a BaseException),
+    the findings made so far are kept, the envelope facts are added and so is an
+    `inspector.error`.
     """
     started = time.perf_counter()
+    facts = envelope_facts(envelope, len(raw), inspectors)   # before parsing, on every path
     findings: list[Finding] = []
     summary = Summary()
     current = "parser"
     try:
+        too_costly = over_limit(raw, limits)
+        if too_costly:   # not parsed at all: nothing was inspected but the envelope
+            return Inspection(findings=(*facts, _error(current, too_costly)), summary=summary,
+                              seconds=time.perf_counter() - started)
         view = parse(raw, envelope, limits)
         summary = Summary.of(view)
         findings.extend(view.problems)
@@ -99,16 +134,24 @@ def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector],
             current = inspector.name
             try:
                 findings.extend(inspector.inspect(view))
-            except InspectionTimeout:
+            except (InspectionTimeout, MemoryError, *_FATAL):
                 raise
-            except Exception as exc:
+            except BaseException as exc:
                 findings.append(_error(inspector.name, exc))
+    except _FATAL:
+        raise
     except InspectionTimeout:
-        findings.append(_error(current, "timeout"))
-    except Exception as exc:   # parse() is built not to raise; this is the fail-closed net
-        findings.append(_error(current, exc))
+        findings = _with_facts(findings, facts) + [_error(current, "timeout")]
+    except BaseException as exc:   # MemoryError, a reader's panic: the fail-closed net
+        findings = _with_facts(findings, facts) + [_error(current, exc)]
     return Inspection(findings=tuple(findings), summary=summary,
                       seconds=time.perf_counter() - started)
+
+
+def _with_facts(findings: list[Finding], facts: list[Finding]) -> list[Finding]:
+    """The envelope facts the interrupted run had not reached yet, then what it found."""
+    done = {f.code for f in findings}
+    return [f for f in facts if f.code not in done] + findings
 
 
 def _error(name: str, exc: BaseException | str) -> Finding:
@@ -123,7 +166,13 @@ _worker_inspectors: list[Inspector] = []
 _worker_config: list[InspectorConfig] = []
 
 
-def _init_worker(config: InspectorConfig) -> None:
+def _init_worker(spec: tuple[InspectorConfig, int | None]) -> None:
+    config, memory = spec
+    if memory:
+        # Address space, not resident memory: the only limit the kernel enforces per process
+        # without cgroups. Python then raises MemoryError; native code (calamine) aborts and
+        # the pool sees the worker die. Either way the message fails closed.
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     _worker_config[:] = [config]
     _worker_inspectors[:] = build_inspectors(config)
     signal.signal(signal.SIGALRM, _on_alarm)
@@ -134,30 +183,43 @@ def _on_alarm(signum, frame):
 
 
 def _inspect_in_worker(raw: bytes, envelope: Envelope, budget: float,
-                       history: RecipientHistory) -> Inspection:
+                       history: RecipientHistory | None) -> Inspection:
     config = _worker_config[0]
     # The history snapshot is the message's own; the inspector is built for it.
-    inspectors = _worker_inspectors + [FirstTimeRecipients(history, config.internal_domains)]
+    first_time = [FirstTimeRecipients(history, config.internal_domains)] if history is not None else []
     signal.setitimer(signal.ITIMER_REAL, budget)
     try:
-        return inspect_raw(raw, envelope, inspectors, config.limits)
+        return inspect_raw(raw, envelope, _worker_inspectors + first_time, config.limits)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 class Pipeline:
-    def __init__(self, config: InspectorConfig, *, workers: int, timeout: float) -> None:
+    """`memory`: the address-space limit of each worker in bytes (None: none). `lend`: lend
+    extra workers when slow messages hold them all (workers.py); a one-shot caller has no
+    other messages to protect."""
+
+    def __init__(self, config: InspectorConfig, *, workers: int, timeout: float,
+                 memory: int | None = None, lend: bool = True) -> None:
         self.timeout = timeout
-        self._envelope_only = ExternalRecipients(config.internal_domains)
-        self._pool = WorkerPool(size=workers, init=_init_worker, config=config,
-                                call=_inspect_in_worker)
+        self.memory = memory
+        self.slow_after = min(SLOW_AFTER, timeout / 4) if lend else None
+        self._envelope_inspectors = build_inspectors(config)
+        self._pool = self._new_pool(config, workers)
+
+    def _new_pool(self, config: InspectorConfig, size: int) -> WorkerPool:
+        return WorkerPool(size=size, init=_init_worker, config=(config, self.memory),
+                          call=_inspect_in_worker, slow_after=self.slow_after)
 
     async def inspect(self, raw: bytes, envelope: Envelope,
-                      history: RecipientHistory | None = None) -> Inspection:
+                      history: RecipientHistory | None = None, *,
+                      first_time: bool = True) -> Inspection:
+        """`first_time=False`: no history to judge by (`check`), so no recipients.first_time."""
         started = time.perf_counter()
-        history = history or RecipientHistory(sender=envelope.mail_from.lower())
+        if first_time and history is None:
+            history = RecipientHistory(sender=envelope.mail_from.lower())
         try:
-            return await self._pool.run((raw, envelope, self.timeout, history),
+            return await self._pool.run((raw, envelope, self.timeout, history if first_time else None),
                                         self.timeout + HARD_LIMIT_GRACE)
         except WorkerTimeout:
             log.error("event=inspection_stuck seconds=%.1f action=worker_replaced", self.timeout)
@@ -167,17 +229,16 @@ class Pipeline:
             reason = "worker died"
         # Fail closed, but keep the envelope facts: they need no parsing, and without them
         # a rule "external recipient and inspector.error" could not match.
-        envelope_facts = self._envelope_only.inspect(MessageView(envelope=envelope, size=len(raw)))
-        return Inspection(findings=(*envelope_facts, _error("pipeline", reason)), summary=Summary(),
+        facts = envelope_facts(envelope, len(raw), self._envelope_inspectors)
+        return Inspection(findings=(*facts, _error("pipeline", reason)), summary=Summary(),
                           seconds=time.perf_counter() - started)
 
     async def reconfigure(self, config: InspectorConfig) -> None:
         """New inspectors (a changed directory): a new pool takes over, the old one finishes
         the messages it has and stops."""
         old = self._pool
-        self._envelope_only = ExternalRecipients(config.internal_domains)
-        self._pool = WorkerPool(size=old.size, init=_init_worker, config=config,
-                                call=_inspect_in_worker)
+        self._envelope_inspectors = build_inspectors(config)
+        self._pool = self._new_pool(config, old.size)
         await self.warm_up()
         await old.drain(self.timeout + HARD_LIMIT_GRACE)
 

@@ -75,7 +75,8 @@ class Guard:
                         max_attempts=settings.max_attempts, on_delivered=history.delivered)
         feed = DirectoryFeed(settings, DirectoryStore(store.engine), history)
         pipeline = Pipeline(await feed.config(), workers=settings.inspection_workers,
-                            timeout=settings.inspection_timeout)
+                            timeout=settings.inspection_timeout,
+                            memory=settings.inspection_worker_memory)
         feed.applied()
         await pipeline.warm_up()
         rules = RuleBook(settings.rules, rule_groups(settings))

@@ -66,6 +66,7 @@ class Settings:
     rules: tuple[Path, ...]
     inspection_timeout: float
     inspection_workers: int
+    inspection_worker_memory: int                # bytes of address space per worker
     limits: Limits
     hold_expiry: float
     notice_from: str
@@ -88,7 +89,7 @@ SCHEMA: dict[str, Any] = {
                  "retry": ["30s", "2m", "10m", "30m", "1h", "1h", "4h"], "max_attempts": 20},
     "storage": "sqlite:///var/guard.db",
     "rules": [],
-    "inspection": {"timeout": "30s", "workers": 2, "limits": {}},
+    "inspection": {"timeout": "30s", "workers": 2, "worker_memory": "2GiB", "limits": {}},
     "quarantine": {"hold_expiry": "3d", "notice_from": None, "page_grace": "1d", "retention": {}},
 }
 
@@ -205,6 +206,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         rules=tuple(_path(p, base, "rules") for p in _strings(m["rules"], "rules")),
         inspection_timeout=parse_duration(insp["timeout"], "inspection.timeout"),
         inspection_workers=_positive_int(insp["workers"], "inspection.workers"),
+        inspection_worker_memory=_memory(insp["worker_memory"], "inspection.worker_memory"),
         limits=_limits(insp["limits"]),
         hold_expiry=parse_duration(quar["hold_expiry"], "quarantine.hold_expiry"),
         notice_from=_text(quar["notice_from"] or _default_notice_from(org, hostname), "quarantine.notice_from"),
@@ -242,6 +244,24 @@ def _positive_int(value: Any, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(f"{key}: must be a whole number above 0; got {value!r}")
     return value
+
+
+_UNITS = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
+MIN_WORKER_MEMORY = 256 << 20   # a worker with its libraries loaded maps about 100 MiB
+
+
+def _memory(value: Any, key: str) -> int:
+    """A size in bytes: a whole number, or "512MiB", "2GiB"."""
+    number, unit = value, 1
+    if isinstance(value, str):
+        text = value.strip()
+        unit = next((size for name, size in _UNITS.items() if text.endswith(name)), 1)
+        digits = text[:-3].strip() if unit > 1 else text
+        number = int(digits) if digits.isdigit() else None
+    if isinstance(number, bool) or not isinstance(number, int) or number * unit < MIN_WORKER_MEMORY:
+        raise ConfigError(f"{key}: must be a size of at least 256MiB (bytes, or e.g. 512MiB, "
+                          f"2GiB); got {value!r}")
+    return number * unit
 
 
 def _path(value: Any, base: Path, key: str) -> Path | None:

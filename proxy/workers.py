@@ -5,6 +5,14 @@ reader) and cannot stop a call that hangs. Here each worker owns one socket: a r
 length-prefixed pickle written by the loop, the answer one read back. A worker that overruns
 its hard deadline is killed and replaced alone; one that dies shows up as EOF; and a worker
 whose parent dies sees EOF too and exits, so none is left behind.
+
+A message that runs into the time limit holds its worker for the whole limit. So that a few
+such messages cannot make every other one wait behind them, the pool lends an extra worker to
+a caller that has waited `slow_after` seconds while workers have been busy that long: one per
+such slow worker, at most `size` at a time. A spare is kept started (its imports done), since
+a cold start on a machine the slow messages already keep busy takes seconds; a lent worker
+becomes the spare again, or retires, when its turn is over. Bounded: 2 × size + 1 processes,
+and a pool of short messages never lends.
 """
 from __future__ import annotations
 
@@ -15,6 +23,7 @@ import pickle
 import signal
 import socket
 import struct
+import time
 from typing import Any, Callable
 
 log = logging.getLogger("guard.workers")
@@ -99,43 +108,93 @@ class WorkerPool:
     """`size` workers; `call(*args)` runs in one of them, initialised once with `init(config)`."""
 
     def __init__(self, *, size: int, init: Callable[[Any], None], config: Any,
-                 call: Callable[..., Any]) -> None:
+                 call: Callable[..., Any], slow_after: float | None = None) -> None:
         # forkserver: forking a process that runs threads (aiosqlite, executors) can copy
         # held locks into the child.
         self._ctx = multiprocessing.get_context("forkserver")
         self._spec = (init, config, call)
         self.size = size
+        self.slow_after = slow_after
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: list[_Worker] = []
+        self._busy: dict[_Worker, float] = {}   # worker -> when its current call started
+        self._lent: set[_Worker] = set()
+        self._spares: list[_Worker] = []
+        self._waiting = 0
         for _ in range(size):
-            self._spawn()
+            self._idle.put_nowait(self._spawn())
+        if slow_after is not None:
+            self._spares.append(self._spawn())
 
-    def _spawn(self) -> None:
+    def _spawn(self) -> _Worker:
         worker = _Worker(self._ctx, *self._spec)
         self._all.append(worker)
-        self._idle.put_nowait(worker)
+        return worker
 
     async def run(self, args: tuple, deadline: float) -> Any:
         """The worker's answer; WorkerTimeout or WorkerDied (the worker is then replaced)."""
-        worker = await self._idle.get()
+        worker = await self._acquire()
+        self._busy[worker] = time.monotonic()
         try:
             result = await worker.request(args, deadline)
         except BaseException:
             # Whatever happened (timeout, death, our own cancellation mid-request), the
             # worker's socket may hold half a conversation: it cannot be reused.
-            self._all.remove(worker)
-            worker.kill()
-            self._spawn()
+            del self._busy[worker]
+            self._retire(worker)
+            if len(self._all) - len(self._lent) - len(self._spares) < self.size:
+                self._idle.put_nowait(self._spawn())
             raise
-        self._idle.put_nowait(worker)
+        del self._busy[worker]
+        self._release(worker)
         return result
 
+    async def _acquire(self) -> _Worker:
+        self._waiting += 1
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(self.slow_after):
+                        return await self._idle.get()
+                except TimeoutError:
+                    if self._may_lend():
+                        return self._lend()
+        finally:
+            self._waiting -= 1
+
+    def _may_lend(self) -> bool:
+        now = time.monotonic()
+        slow = sum(1 for started in self._busy.values() if now - started >= (self.slow_after or 0))
+        return len(self._lent) < min(slow, self.size)
+
+    def _lend(self) -> _Worker:
+        worker = self._spares.pop() if self._spares else self._spawn()
+        self._lent.add(worker)
+        if not self._spares and len(self._lent) < self.size:
+            self._spares.append(self._spawn())   # warm for the next one
+        log.warning("event=worker_lent lent=%d workers=%d", len(self._lent), len(self._all))
+        return worker
+
+    def _release(self, worker: _Worker) -> None:
+        if worker not in self._lent:
+            self._idle.put_nowait(worker)
+        elif not self._spares:
+            self._lent.discard(worker)
+            self._spares.append(worker)
+        else:
+            self._retire(worker)   # its turn is over
+
+    def _retire(self, worker: _Worker) -> None:
+        self._lent.discard(worker)
+        self._all.remove(worker)
+        worker.kill()
+
     async def drain(self, deadline: float) -> None:
-        """Wait until every worker is idle, or `deadline` seconds, then stop them all (a pool
-        being replaced). A worker still busy then is killed: its message fails closed."""
+        """Wait until no call is running, or `deadline` seconds, then stop every worker (a
+        pool being replaced). A worker still busy then is killed: its message fails closed."""
         async def all_idle() -> None:
-            for _ in range(len(self._all)):
-                await self._idle.get()
+            while self._busy or self._waiting:
+                await asyncio.sleep(0.05)
         try:
             await asyncio.wait_for(all_idle(), deadline)
         except asyncio.TimeoutError:

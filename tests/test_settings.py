@@ -93,6 +93,8 @@ def test_environment_overrides(tmp_path, monkeypatch):
     ("inspection: {timeout: 0}", {}, "inspection.timeout: must be longer than 0"),
     ("smtp: {users_file: [a]}", {}, "smtp.users_file: must be non-empty text"),
     ("inspection: {limits: {max_zip: 3}}", {}, "unknown key inspection.limits.max_zip"),
+    ("inspection: {worker_memory: 100MiB}", {}, "inspection.worker_memory: must be a size of at least 256MiB"),
+    ("inspection: {worker_memory: lots}", {}, "inspection.worker_memory: must be a size of at least 256MiB"),
     ("inspection: {limits: {max_pdf_pages: 0}}", {}, "inspection.limits.max_pdf_pages: must be a number above 0"),
     ("organization: {groups: {sales: {members: [taro]}}}", {}, "organization.groups.sales.members: 'taro' is not"),
     ("organization: {groups: {sales: {approvers: ['@x.jp']}}}", {}, "organization.groups.sales.approvers: '@x.jp' is not"),
@@ -131,3 +133,13 @@ def test_inspection_limits(tmp_path):
     s = load_settings(path, {})
     assert s.limits.max_archive_members == 50 and s.limits.cpu_seconds_per_attachment == 2.5
     assert s.limits.max_pdf_pages == 500
+
+
+def test_inspection_worker_memory(tmp_path):
+    path = tmp_path / "guard.yaml"
+    path.write_text("inspection: {workers: 1}\n")
+    assert load_settings(path, {}).inspection_worker_memory == 2 << 30
+    path.write_text("inspection: {worker_memory: 512MiB}\n")
+    assert load_settings(path, {}).inspection_worker_memory == 512 << 20
+    path.write_text("inspection: {worker_memory: 1073741824}\n")
+    assert load_settings(path, {}).inspection_worker_memory == 1 << 30

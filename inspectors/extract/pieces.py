@@ -107,6 +107,7 @@ class LimitReached(Unscannable):
 
 def is_interrupt(exc: BaseException) -> bool:
     """An exception the caller's timer raised into a reader (the inspection pool's alarm),
-    not one the reader raised: it must reach the caller, never become a problem. (It would
-    better derive from BaseException, as KeyboardInterrupt does; until then, by name.)"""
-    return isinstance(exc, TimeoutError) or type(exc).__name__ == "InspectionTimeout"
+    or the worker's memory limit (MemoryError, which says nothing about the file): it must
+    reach the caller, never become a problem. (It would better derive from BaseException,
+    as KeyboardInterrupt does; until then, by name.)"""
+    return isinstance(exc, (TimeoutError, MemoryError)) or type(exc).__name__ == "InspectionTimeout"

@@ -50,12 +50,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _pool_settings(settings) -> dict:
-    """As proxy/server.py builds the pipeline. The worker memory limit (issue 12) is passed
-    when this checkout's settings have it, so the harness runs before and after that change."""
-    out = {"workers": settings.inspection_workers, "timeout": settings.inspection_timeout}
-    if hasattr(settings, "inspection_worker_memory"):
-        out["memory"] = settings.inspection_worker_memory
-    return out
+    """As proxy/server.py builds the pipeline: workers, time limit and memory limit."""
+    return {"workers": settings.inspection_workers, "timeout": settings.inspection_timeout,
+            "memory": settings.inspection_worker_memory}
 
 
 def _read_message() -> bytes | None:
