@@ -167,3 +167,17 @@ def test_office_package_that_unpacks_beyond_the_limit_is_refused():
     view = parse(mail_with(("big.docx", word())), ENV, Limits(max_uncompressed_bytes=10_000))
     assert codes(view) == {"attachment.unscannable": [(("attachment:big.docx",),
                                                        "limit: uncompressed size > 10000 bytes")]}
+
+
+def test_a_huge_grid_span_is_read_without_a_gigabyte_of_cells():
+    """One gridSpan="100000000" in a 1 KB docx: python-docx's row.cells repeats the cell for
+    every column it claims (a gigabyte in the worker, issue 12). The text is still read."""
+    from .fuzz.blocks import docx as docx_of, word_cell
+    row = word_cell("個人番号 123456789018", span="100000000") + word_cell("山田太郎")
+    table = ('<w:tbl><w:tblGrid><w:gridCol w:w="100"/></w:tblGrid><w:tr>' + row + "</w:tr>"
+             '<w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/><w:vMerge/></w:tcPr><w:p/></w:tc></w:tr></w:tbl>')
+    pieces = list(document.extract(docx_of(table), Limits()))
+    [found] = [p for p in pieces if getattr(p, "rows", None)]
+    assert len(found.rows[0]) == document.MAX_SPAN + 1
+    assert found.rows[0][0] == "個人番号 123456789018" and found.rows[0][-1] == "山田太郎"
+    assert found.rows[1][:2] == ("個人番号 123456789018",) * 2, "a vertical merge repeats the text above"

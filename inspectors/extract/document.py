@@ -10,6 +10,7 @@ from .archive import check_package, open_zip
 from .pieces import UNSCANNABLE, Piece, Problem, Table, TextChunk
 from .properties import ooxml_properties
 
+MAX_SPAN = 63   # Word's widest table has 63 columns
 _HEADERS_FOOTERS = ("header", "first_page_header", "even_page_header",
                     "footer", "first_page_footer", "even_page_footer")
 
@@ -41,15 +42,31 @@ class _Tables:
 
     def table(self, table) -> Piece:
         self.count += 1
-        rows = []
+        rows: list[tuple[str, ...]] = []
         for row in table.rows:
-            cells = tuple(cell.text for cell in row.cells)
+            cells = _cells(row, table, rows[-1] if rows else ())
             self.cells += len(cells)
             if self.cells > self.limits.max_sheet_cells:
                 return Problem(code=UNSCANNABLE, where=f"table{self.count}",
                                reason=self.limits.reason("max_sheet_cells"))
             rows.append(cells)
         return Table(where=f"table{self.count}", rows=tuple(rows))
+
+
+def _cells(row, table, above: tuple[str, ...]) -> tuple[str, ...]:
+    """A row's cell texts, one per grid column, as python-docx's `row.cells` gives them, but
+    never more than MAX_SPAN columns for one cell: `row.cells` repeats a cell for every column
+    its gridSpan claims, and one gridSpan="100000000" in a 50 KB file made a gigabyte of it.
+    A vertically merged cell repeats the text above it (O(1), where `row.cells` walks up)."""
+    from docx.table import _Cell
+    texts: list[str] = []
+    for tc in row._tr.tc_lst:
+        if tc.vMerge == "continue":
+            text = above[len(texts)] if len(texts) < len(above) else ""
+        else:
+            text = _Cell(tc, table).text
+        texts.extend([text] * max(1, min(tc.grid_span, MAX_SPAN)))
+    return tuple(texts)
 
 
 def _blocks(blocks, where: str, tables: _Tables) -> Iterator[Piece]:
