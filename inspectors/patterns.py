@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 # --- candidate expressions (RE2 syntax; UTF-8) -------------------------------------------
 D = "[0-9０-９]"
-SEP = "[ \\-－‐−―ー‑–—()（）\u3000]"           # what people put between digit groups
+SEP = "[ \u00a0\\-－‐−―ー‑–—()（）\u3000]"   # what people put between digit groups (\u00a0: HTML &nbsp;)
 ERA = "(?:明治|大正|昭和|平成|令和)"
 DATE_SEP = "[/／\\-－.．]"
 

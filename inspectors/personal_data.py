@@ -27,7 +27,7 @@ import datetime
 from typing import Iterable
 
 from .base import Finding
-from .message import MessageView, Table
+from .message import MessageView, Table, TextChunk
 from .pii import delimited, records, tables
 from .pii.layout import Layout
 from .pii.ledger import Ledger, Place
@@ -53,7 +53,9 @@ class PersonalData:
         ledger = Ledger(ignored_addresses=ignored)
         # Extraction gives every table twice: as a Table and as its text. Read it once.
         as_tables = {table.where for table in message.tables}
-        for chunk in message.texts:
+        # The subject is read too: people put an ID or a phone number there as well.
+        subject = [TextChunk(where="subject", text=message.subject)] if message.subject else []
+        for chunk in (*message.texts, *subject):
             if chunk.where in as_tables:
                 continue
             pieces = delimited.split(chunk.where, chunk.text)

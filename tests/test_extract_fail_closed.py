@@ -329,3 +329,35 @@ def test_interrupts_pass_through_the_calamine_guard():
     assert calamine_failed(ValueError()) and calamine_failed(BaseException())
     for interrupt in (InspectionTimeout(), KeyboardInterrupt(), SystemExit(1), TimeoutError()):
         assert not calamine_failed(interrupt)
+
+
+# --- found by a second read (an attacker's): what was still read past without a word -------
+
+def _my_numbers(raw: bytes) -> list:
+    from inspectors.personal_data import PersonalData
+    return [f for f in PersonalData().inspect(parse(raw, ENV)) if f.code == "pii.my_number"]
+
+
+def test_a_my_number_in_the_subject_is_found():
+    [found] = _my_numbers(multipart("Content-Type: text/plain\r\n\r\nhello", subject=MY_NUMBER))
+    assert found.where[0].startswith("subject")
+
+
+def test_html_non_breaking_spaces_between_the_groups():
+    html = "Content-Type: text/html; charset=utf-8\r\n\r\n<p>個人番号：1234&nbsp;5678&nbsp;9018</p>"
+    assert _my_numbers(multipart(html))
+
+
+def test_a_delivery_status_part_is_read_as_text():
+    status = ("Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\n"
+              "Final-Recipient: rfc822; b@client.example\r\nAction: failed\r\nStatus: 5.0.0\r\n"
+              f"Diagnostic-Code: smtp; {MY_NUMBER}\r\n")
+    assert _my_numbers(multipart("Content-Type: text/plain\r\n\r\nbounce", status))
+
+
+def test_base64_padded_line_by_line_is_read_to_its_end():
+    lines = [base64.b64encode(chunk).decode() for chunk in
+             (MY_NUMBER.encode()[i:i + 4] for i in range(0, len(MY_NUMBER.encode()), 4))]
+    part = ("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + "\r\n".join(lines))
+    assert _my_numbers(multipart(part))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import binascii
 import email.policy
 import io
+import re
 from email.generator import BytesGenerator
 from email.message import Message
 from email.utils import getaddresses
@@ -98,7 +99,12 @@ class _Walk:
         """Every message/* part is a message to read (rfc822, global, news, x-...): its
         headers and body may carry anything a message does."""
         if ctype == "message/delivery-status":
-            return   # RFC 3464: blocks of status fields, no content
+            # RFC 3464: blocks of status fields, which mail programs show as text; a
+            # Diagnostic-Code may quote anything.
+            text = decode_bytes(_blocks_bytes(part), None)
+            if text.strip():
+                yield TextChunk(where=f"body:{path}", text=text)
+            return
         _decode_8bit_parameters(part)
         if ctype == "message/partial":
             # RFC 2046 §5.2.2: the other fragments travel in other messages.
@@ -142,6 +148,14 @@ def _message_bytes(part: Message) -> bytes:
     return buffer.getvalue()
 
 
+def _blocks_bytes(part: Message) -> bytes:
+    """A message/delivery-status part: the parser reads its blocks as header-only messages."""
+    payload = part.get_payload()
+    if not isinstance(payload, list):
+        return payload_bytes(part)
+    return b"\r\n".join(block.as_bytes() for block in payload if isinstance(block, Message))
+
+
 def _decode_8bit_parameters(part: Message) -> None:
     """compat32 turns raw 8-bit bytes in a header into replacement characters before its
     parameters are parsed; a file name written in raw CP932 is decoded first instead."""
@@ -178,6 +192,18 @@ def _latin1(text) -> bool:
     return all(ord(c) < 256 or 0xDC80 <= ord(c) <= 0xDCFF for c in str(text))
 
 
+def _base64_in_pieces(raw: str) -> bytes:
+    """Base64 with padding in its middle: each padded piece decoded on its own."""
+    pieces = re.split(r"(?<==)(?=[^=\s])", "".join(raw.split()))
+    out = []
+    for piece in pieces:
+        try:
+            out.append(binascii.a2b_base64(piece + "=" * (-len(piece) % 4)))
+        except (binascii.Error, ValueError):
+            break
+    return b"".join(out)
+
+
 def payload_bytes(part: Message) -> bytes:
     """The decoded body; the undecoded text when the transfer encoding is broken."""
     try:
@@ -189,9 +215,13 @@ def payload_bytes(part: Message) -> bytes:
         # binascii reads the str itself: the stdlib would first copy it into bytes, a
         # second copy of the largest attachment at the moment memory peaks.
         try:
-            return binascii.a2b_base64(raw)
+            data = binascii.a2b_base64(raw)
         except (binascii.Error, ValueError):
             pass
+        else:
+            # binascii stops at the first padding "=", mail programs read on: base64
+            # padded line by line would otherwise be cut after its first line.
+            return data if "=" not in raw.rstrip().rstrip("=") else _base64_in_pieces(raw)
     try:
         data = part.get_payload(decode=True)
     except Exception:
