@@ -27,7 +27,9 @@ _SUPERSETS = {
 }
 _JAPANESE = ["cp932", "euc_jis_2004"]
 _SAMPLE = 8192
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# UTF-32's little-endian mark starts with UTF-16's: it is looked for first.
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _SINGLE_BYTE_PREFIXES = ("iso8859", "cp125", "koi8", "mac-", "cp437", "cp85", "cp86", "tis-620")
 # Codecs that are no mail charset: a part declared in one of them is decoded as undeclared.
 # (idna and punycode raise on ordinary text and punycode is quadratic; "undefined" always raises.)

@@ -361,3 +361,35 @@ def test_base64_padded_line_by_line_is_read_to_its_end():
     part = ("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
             + "\r\n".join(lines))
     assert _my_numbers(multipart(part))
+
+
+def test_an_empty_html_comment_hides_nothing():
+    html = f"Content-Type: text/html; charset=utf-8\r\n\r\n<p>hi</p><!--> <p>{MY_NUMBER}</p> -->"
+    assert _my_numbers(multipart(html))
+
+
+def test_quoted_printable_soft_break_with_trailing_spaces():
+    qp = ("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+          "=E5=80=8B=E4=BA=BA=E7=95=AA=E5=8F=B7: 1234=  \r\n 5678 9018")
+    assert _my_numbers(multipart(qp))
+
+
+def test_utf32_text_is_read():
+    body = base64.b64encode(MY_NUMBER.encode("utf-32")).decode()
+    part = f"Content-Type: text/plain; charset=utf-32\r\nContent-Transfer-Encoding: base64\r\n\r\n{body}"
+    assert _my_numbers(multipart(part))
+
+
+def test_a_multipart_without_its_boundary_is_named():
+    raw = ("From: a@example.co.jp\r\nTo: b@client.example\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: multipart/mixed\r\n\r\n--X\r\nContent-Type: text/plain\r\n"
+           "Content-Transfer-Encoding: base64\r\n\r\n"
+           + base64.b64encode(MY_NUMBER.encode()).decode() + "\r\n--X--\r\n").encode()
+    assert "attachment.unscannable" in codes(parse(raw, ENV))
+
+
+def test_text_with_a_few_control_bytes_and_no_known_type_is_read():
+    data = (MY_NUMBER + " 山田太郎 ").encode() + b"\x01\x02\x03\x04\x05\x06\x07\x08" * 2
+    part = ("Content-Type: application/octet-stream; name=memo.dat\r\nContent-Transfer-Encoding: base64\r\n"
+            "Content-Disposition: attachment; filename=memo.dat\r\n\r\n" + base64.b64encode(data).decode())
+    assert _my_numbers(multipart(part))

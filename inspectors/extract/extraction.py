@@ -102,6 +102,9 @@ class Extraction:
         """Identify a file by its content and read it with the reader for that content."""
         where = f"{parent}!{member.name}" if parent else f"attachment:{member.name}"
         kind = self.detector.detect(member.data, member.name, member.declared_type)
+        if kind.name == "other" and mostly_text(member.data):
+            # Text with a few control bytes sprinkled in is still text to whoever opens it.
+            kind = dataclasses.replace(kind, name="text")
         index = len(self.attachments)
         part = member.part or self._part_of.get(parent, "")
         self._part_of[where] = part
@@ -205,3 +208,17 @@ def _attachment(member: Member, where: str, parent: str, part: str, kind: Kind) 
     return Attachment(where=where, filename=member.name, content_type=declared,
                       size=len(member.data), part=part, detected_type=kind.mime,
                       kind=kind.name, parent=parent)
+
+
+def mostly_text(data: bytes) -> bool:
+    """Text that control bytes were sprinkled into: the start decodes cleanly as UTF-8 or
+    CP932 (random or binary bytes do not), has no NUL, and at least half of it is printable."""
+    sample = data[:8192]
+    if len(sample) < 16 or b"\x00" in sample:
+        return False
+    for codec in ("utf-8", "cp932"):
+        text = sample.decode(codec, errors="replace")
+        shown = sum(1 for c in text if c.isprintable() or c in "\t\r\n")
+        if 2 * shown >= len(text) and text.count("\ufffd") <= len(text) // 100:
+            return True
+    return False

@@ -83,6 +83,11 @@ class _Walk:
             yield Problem(code=UNSCANNABLE, reason=reason, where=f"part:{path}")
         elif ctype.startswith("message/"):
             yield from self._forward(part, path, ctype)
+        elif ctype.startswith("multipart/") and not part.is_multipart():
+            # No boundary (or none found): the parser reads it as one leaf, and the parts
+            # a mail program may still find in it are not decoded.
+            yield Problem(code=UNSCANNABLE, reason="multipart without its boundary", where=f"part:{path}")
+            yield from self._leaf(part, path, "text/plain")
         elif part.is_multipart():
             if depth >= self.limits.max_multipart_depth:
                 reason = self.limits.reason("max_multipart_depth")
@@ -192,6 +197,9 @@ def _latin1(text) -> bool:
     return all(ord(c) < 256 or 0xDC80 <= ord(c) <= 0xDCFF for c in str(text))
 
 
+_QP_PADDED_BREAK = re.compile(r"=[ \t]+(?=\r?\n)")
+
+
 def _base64_in_pieces(raw: str) -> bytes:
     """Base64 with padding in its middle: each padded piece decoded on its own."""
     pieces = re.split(r"(?<==)(?=[^=\s])", "".join(raw.split()))
@@ -211,6 +219,13 @@ def payload_bytes(part: Message) -> bytes:
     except (UnicodeError, LookupError):   # compat32 decodes 8-bit text with the declared charset
         raw = part._payload  # noqa: SLF001 -- the text as parsed, which is all that is wanted
     encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if isinstance(raw, str) and encoding == "quoted-printable":
+        # RFC 2045 §6.7 (3): white space after a soft line break's "=" is transport padding,
+        # which the stdlib's decoder keeps (and with it the break).
+        try:
+            return binascii.a2b_qp(_QP_PADDED_BREAK.sub("=", raw).encode("ascii", "surrogateescape"))
+        except (UnicodeError, binascii.Error, ValueError):
+            pass
     if isinstance(raw, str) and encoding == "base64" and raw.isascii():
         # binascii reads the str itself: the stdlib would first copy it into bytes, a
         # second copy of the largest attachment at the moment memory peaks.

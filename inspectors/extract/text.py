@@ -61,11 +61,16 @@ class _HTMLText(html.parser.HTMLParser):
             self.out.append(data)
 
 
+_EMPTY_COMMENT = re.compile(r"<!---?>")
+
+
 def html_to_text(markup: str) -> str:
     """What a reader sees of an HTML body: text, line breaks, no scripts or styles."""
     parser = _HTMLText()
     try:
-        parser.feed(markup)
+        # "<!-->" and "<!--->" are empty comments to a browser (HTML5 §13.2.5.43), while
+        # html.parser would hide everything up to the next "-->".
+        parser.feed(_EMPTY_COMMENT.sub("", markup))
         parser.close()
     except Exception:   # HTMLParser is lenient; whatever was read so far is kept
         pass
