@@ -181,3 +181,23 @@ def test_a_huge_grid_span_is_read_without_a_gigabyte_of_cells():
     assert len(found.rows[0]) == document.MAX_SPAN + 1
     assert found.rows[0][0] == "個人番号 123456789018" and found.rows[0][-1] == "山田太郎"
     assert found.rows[1][:2] == ("個人番号 123456789018",) * 2, "a vertical merge repeats the text above"
+
+
+@pytest.mark.parametrize("wrap", [
+    "<w:sdt><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:sdtContent></w:sdt>",
+    "<w:p><w:ins w:id='1' w:author='a'><w:r><w:t>{}</w:t></w:r></w:ins></w:p>",
+    "<w:p><w:smartTag w:uri='u' w:element='e'><w:r><w:t>{}</w:t></w:r></w:smartTag></w:p>",
+    "<w:tbl><w:tr><w:tc><w:tbl><w:tr><w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+    "<w:p/></w:tc></w:tr></w:tbl>",
+], ids=["content-control", "tracked-insertion", "smart-tag", "table-in-a-cell"])
+def test_docx_text_python_docx_does_not_show_is_read(wrap):
+    """Forms put their answers in content controls; python-docx's paragraphs and cells do
+    not show them (nor tracked insertions, smart tags, nested tables): read from the XML."""
+    from .fuzz.blocks import docx as docx_of
+    secret = "個人番号 123456789018"
+    pieces = list(document.extract(docx_of("<w:p><w:r><w:t>申請書</w:t></w:r></w:p>" + wrap.format(secret)),
+                                   Limits()))
+    from inspectors.extract.pieces import TextChunk
+    text = "\n".join(p.text for p in pieces if isinstance(p, TextChunk))
+    assert secret in text
+    assert text.count("申請書") == 1, "what python-docx read is not repeated"

@@ -20,7 +20,13 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     package = check_package(open_zip(data), limits)
     document = Document(io.BytesIO(data))
     counter = _Tables(limits)
-    yield from _blocks(document.iter_inner_content(), "", counter)
+    seen: set[str] = set()
+    for piece in _blocks(document.iter_inner_content(), "", counter):
+        _remember(piece, seen)
+        yield piece
+    missed = _missed_paragraphs(document.element.body, seen)
+    if missed:
+        yield TextChunk(where="more-text", text="\n".join(missed))
     for number, section in enumerate(document.sections, 1):
         for attribute in _HEADERS_FOOTERS:
             part = getattr(section, attribute)
@@ -51,6 +57,37 @@ class _Tables:
                                reason=self.limits.reason("max_sheet_cells"))
             rows.append(cells)
         return Table(where=f"table{self.count}", rows=tuple(rows))
+
+
+def _key(text: str) -> str:
+    return "".join(text.split())
+
+
+def _remember(piece: Piece, seen: set[str]) -> None:
+    if isinstance(piece, TextChunk):
+        seen.update(_key(line) for line in piece.text.splitlines())
+    elif isinstance(piece, Table):
+        seen.update(_key(line) for row in piece.rows for cell in row for line in cell.splitlines())
+
+
+def _missed_paragraphs(body, seen: set[str]) -> list[str]:
+    """Paragraphs python-docx does not show: inside content controls (w:sdt, as forms use),
+    text boxes, tracked insertions and moves, smart tags, fields, custom XML, alternate
+    content, bidi runs, and tables inside table cells. Read from the XML itself, every w:t
+    under its own paragraph; what was read already is not repeated."""
+    from docx.oxml.ns import qn
+    paragraph, text_tag = qn("w:p"), qn("w:t")
+    texts: dict = {}
+    for node in body.iter(text_tag):
+        owner = next(node.iterancestors(paragraph), None)
+        if owner is not None and node.text:
+            texts.setdefault(owner, []).append(node.text)
+    missed = []
+    for parts in texts.values():
+        text = "".join(parts)
+        if _key(text) and _key(text) not in seen:
+            missed.append(text)
+    return missed
 
 
 def _cells(row, table, above: tuple[str, ...]) -> tuple[str, ...]:
