@@ -201,3 +201,26 @@ def test_docx_text_python_docx_does_not_show_is_read(wrap):
     text = "\n".join(p.text for p in pieces if isinstance(p, TextChunk))
     assert secret in text
     assert text.count("申請書") == 1, "what python-docx read is not repeated"
+
+
+def test_pdf_form_fields_and_annotations_are_read():
+    """A filled official form: the page shows the printed label, the answer is a field."""
+    from pypdf.generic import ArrayObject, TextStringObject
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_pages("My Number:")))
+    page = writer.pages[0]
+    field = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Widget"),
+        NameObject("/FT"): NameObject("/Tx"), NameObject("/T"): TextStringObject("mynumber"),
+        NameObject("/V"): TextStringObject("1234 5678 9018"),
+        NameObject("/Rect"): ArrayObject([])}))
+    note = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Text"),
+        NameObject("/Contents"): TextStringObject("電話 090-1234-5678")}))
+    page[NameObject("/Annots")] = ArrayObject([field, note])
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject({
+        NameObject("/Fields"): ArrayObject([field])})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    texts = {p.where: p.text for p in pdf.extract(buffer.getvalue(), Limits()) if type(p).__name__ == "TextChunk"}
+    assert "mynumber: 1234 5678 9018" in texts["form"]
+    assert "電話 090-1234-5678" in texts["page1!annotations"]

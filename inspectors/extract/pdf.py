@@ -23,9 +23,16 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     yield from _metadata(reader)
     count = len(reader.pages)
     for number in range(1, min(count, limits.max_pdf_pages) + 1):
-        text = reader.pages[number - 1].extract_text() or ""
+        page = reader.pages[number - 1]
+        text = page.extract_text() or ""
         if text.strip():
             yield TextChunk(where=f"page{number}", text=text)
+        notes = _annotations(page)
+        if notes:
+            yield TextChunk(where=f"page{number}!annotations", text="\n".join(notes))
+    fields = _form_fields(reader)
+    if fields:
+        yield TextChunk(where="form", text="\n".join(fields))
     if count > limits.max_pdf_pages:
         raise LimitReached("max_pdf_pages")
 
@@ -46,3 +53,35 @@ def _metadata(reader) -> Iterator[Property]:
     for key, value in items:
         if value and str(value).strip():
             yield Property(name=_METADATA[key], value=str(value).strip())
+
+
+def _form_fields(reader) -> list[str]:
+    """A filled form's answers ("Name: value"): official forms are filled PDFs, and the page
+    text shows only the printed labels."""
+    try:
+        fields = reader.get_fields() or {}
+    except Exception:   # a broken AcroForm is no reason to skip the rest
+        return []
+    lines = []
+    for name, field in fields.items():
+        value = field.get("/V") if hasattr(field, "get") else None
+        if value is not None and str(value).strip():
+            label = str(field.get("/TU") or name)
+            lines.append(f"{label}: {value}")
+    return lines
+
+
+def _annotations(page) -> list[str]:
+    """What comments, free text and widgets on a page say (/Contents, a widget's /V)."""
+    try:
+        annotations = page.get("/Annots") or []
+        lines = []
+        for ref in annotations:
+            annotation = ref.get_object()
+            for key in ("/Contents", "/V"):
+                value = annotation.get(key)
+                if isinstance(value, str) and value.strip():
+                    lines.append(value)
+        return lines
+    except Exception:
+        return []
