@@ -147,3 +147,17 @@ def test_encrypted_and_corrupt_workbooks():
 ])
 def test_cell_text(value, text):
     assert cell_text(value) == text
+
+
+def test_notes_and_text_boxes_are_read():
+    """A note on a cell (コメント) is text calamine does not give; people put IDs there."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    book = openpyxl.Workbook()
+    book.active["A1"] = "氏名"
+    book.active["A1"].comment = Comment("個人番号：1234 5678 9018", "taro")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    texts = {p.where: p.text for p in extract(buffer.getvalue(), Limits())
+             if type(p).__name__ == "TextChunk"}
+    assert any("1234 5678 9018" in text for where, text in texts.items() if where.startswith("comments:")), texts

@@ -3,7 +3,9 @@ tables whose first_row/first_col give real cell references."""
 from __future__ import annotations
 
 import datetime
+import html
 import io
+import re
 import zipfile
 from typing import Iterator
 
@@ -12,7 +14,8 @@ import python_calamine
 from ..limits import Limits
 from .archive import check_package
 from .dimensions import oversized_sheets, shared_strings_capped, xls_cells
-from .pieces import UNSCANNABLE, Encrypted, LimitReached, Piece, Problem, Table, Unscannable, is_interrupt
+from .pieces import (UNSCANNABLE, Encrypted, LimitReached, Piece, Problem, Table, TextChunk, Unscannable,
+                     is_interrupt)
 from .properties import ooxml_properties
 
 LOAD_FACTOR = 2
@@ -40,7 +43,26 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
             else:
                 yield from _sheet(workbook, meta.name, limits)
     if archive:
+        yield from _notes(archive)
         yield from ooxml_properties(archive)
+
+
+# Parts of an xlsx that carry text calamine does not read: notes (comments), threaded
+# comments and the text boxes and shapes of drawings.
+_NOTE_PARTS = (("xl/comments", "comments"), ("xl/threadedComments/", "comments"), ("xl/drawings/drawing", "text boxes"))
+_TEXT_NODE = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>([^<]*)</(?:\w+:)?t>")
+
+
+def _notes(archive: zipfile.ZipFile) -> Iterator[Piece]:
+    """The text of every note and text box, by part (the package's sizes were checked)."""
+    for info in archive.infolist():
+        where = next((label for prefix, label in _NOTE_PARTS
+                      if info.filename.startswith(prefix) and info.filename.endswith(".xml")), None)
+        if where is None:
+            continue
+        texts = [html.unescape(m.decode("utf-8", "replace")) for m in _TEXT_NODE.findall(archive.read(info))]
+        if any(text.strip() for text in texts):
+            yield TextChunk(where=f"{where}:{info.filename.rsplit('/', 1)[-1]}", text="\n".join(texts))
 
 
 def _open(data: bytes):
