@@ -16,7 +16,10 @@ from dataclasses import dataclass
 
 # --- candidate expressions (RE2 syntax; UTF-8) -------------------------------------------
 D = "[0-9０-９]"
-SEP = "[ \u00a0\\-－‐−―ー‑–—()（）\u3000]"   # what people put between digit groups (\u00a0: HTML &nbsp;)
+# What people put between digit groups; \u00a0 is HTML's &nbsp;, and the invisible ones
+# (zero-width spaces and joiners, the word joiner, the soft hyphen) hide a number from a
+# plain pattern while showing it whole.
+SEP = "[ \u00a0\u00ad\u200b\u200c\u200d\u2060\\-－‐−―ー‑–—()（）\u3000]"
 ERA = "(?:明治|大正|昭和|平成|令和)"
 DATE_SEP = "[/／\\-－.．]"
 

@@ -393,3 +393,9 @@ def test_text_with_a_few_control_bytes_and_no_known_type_is_read():
     part = ("Content-Type: application/octet-stream; name=memo.dat\r\nContent-Transfer-Encoding: base64\r\n"
             "Content-Disposition: attachment; filename=memo.dat\r\n\r\n" + base64.b64encode(data).decode())
     assert _my_numbers(multipart(part))
+
+
+@pytest.mark.parametrize("sep", ["\u200b", "\u00ad", "\u2060"], ids=["zero-width-space", "soft-hyphen", "word-joiner"])
+def test_invisible_separators_between_the_groups(sep):
+    body = f"Content-Type: text/plain; charset=utf-8\r\n\r\n個人番号：1234{sep}5678{sep}9018"
+    assert _my_numbers(multipart(body))
