@@ -189,6 +189,36 @@ def _xlsx_shared_count(scale: float) -> bytes:
                       canary_part()])
 
 
+# --- 6: the canary inside something a reader used to pass over (an attacker's read) -------
+
+_NUMBER = "個人番号：1234 5678 9018"
+
+
+@case("subject", "6 unread place", "inside")
+def _in_subject(scale: float) -> bytes:
+    return multipart([_covering("よろしくお願いします。")], subject=_NUMBER.encode())
+
+
+@case("html-nbsp", "6 unread place", "inside")
+def _html_nbsp(scale: float) -> bytes:
+    return multipart([b"Content-Type: text/html; charset=UTF-8\r\n\r\n"
+                      + "<p>個人番号：1234&nbsp;5678&nbsp;9018</p>".encode()])
+
+
+@case("docx-content-control", "6 unread place", "inside")
+def _docx_sdt(scale: float) -> bytes:
+    body = (f"<w:sdt><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>{_NUMBER}</w:t></w:r></w:p>"
+            "</w:sdtContent></w:sdt>")
+    return multipart([_covering("申請書です。"), attachment("申請書.docx", DOCX, docx(body))])
+
+
+@case("delivery-status", "6 unread place", "inside")
+def _delivery_status(scale: float) -> bytes:
+    status = ("Reporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: rfc822; x@client.example\r\n"
+              f"Action: failed\r\nStatus: 5.0.0\r\nDiagnostic-Code: smtp; {_NUMBER}\r\n").encode()
+    return multipart([_covering("不達です。"), b"Content-Type: message/delivery-status\r\n\r\n" + status])
+
+
 # --- controls: the same shapes made harmless; each must be held, or the canary is misplaced --
 
 CONTROLS: dict[str, Callable[[], bytes]] = {
