@@ -62,3 +62,18 @@ def test_tnef_counts_past_the_data_are_refused_and_honest_ones_read():
     view = parse(mail_with(("winmail.dat", honest)), ENV)
     assert "THE BILL OF RIGHTS" in texts(view)["attachment:winmail.dat!body"]
     assert not view.problems
+
+
+# --- personal data: a long line full of quote-header hints is tried once ----------------
+
+def test_a_long_line_of_dashes_is_searched_for_quote_headers_once():
+    from inspectors.personal_data import PersonalData
+    body = "お世話になっております。\r\n" + "-" * 200_000 + f"\r\n{MY_NUMBER}\r\n"
+    view = parse(multipart(f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}"), ENV)
+    start = time.process_time()
+    found = {f.code for f in PersonalData().inspect(view)}
+    assert time.process_time() - start < FAST
+    assert "pii.my_number" in found
+    quoted = ("-" * 50_000 + "\r\n-----Original Message-----\r\nFrom: x\r\nTEL 03-1234-5678\r\n")
+    view = parse(multipart(f"Content-Type: text/plain; charset=utf-8\r\n\r\n{quoted}"), ENV)
+    assert "pii.phone" not in {f.code for f in PersonalData().inspect(view)}   # still quoted
