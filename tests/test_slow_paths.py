@@ -4,9 +4,12 @@ inspection-failed. Each is now refused or read in bounded time, and the part aft
 still read."""
 from __future__ import annotations
 
+import base64
+import io
 import itertools
 import struct
 import time
+import zipfile
 
 from inspectors.message import parse
 from tests.fuzz.blocks import CANARY
@@ -77,3 +80,38 @@ def test_a_long_line_of_dashes_is_searched_for_quote_headers_once():
     quoted = ("-" * 50_000 + "\r\n-----Original Message-----\r\nFrom: x\r\nTEL 03-1234-5678\r\n")
     view = parse(multipart(f"Content-Type: text/plain; charset=utf-8\r\n\r\n{quoted}"), ENV)
     assert "pii.phone" not in {f.code for f in PersonalData().inspect(view)}   # still quoted
+
+
+# --- enclosed messages: the pre-parse structure limits apply to them too ------------------
+
+HOSTILE_INNER = ("From: x@example.co.jp\r\nSubject: inner\r\nMIME-Version: 1.0\r\n"
+                 'Content-Type: application/octet-stream; name="' + ";" * 300_000 + '"\r\n\r\nhello\r\n').encode()
+
+
+def _base64(data: bytes) -> str:
+    return base64.encodebytes(data).decode().replace("\n", "\r\n")
+
+
+def test_a_base64_forward_with_a_huge_parameter_is_unscannable_not_parsed():
+    forward = "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n" + _base64(HOSTILE_INNER)
+    view, spent = timed_parse(multipart(forward, LATER))
+    assert spent < FAST
+    assert codes(view)["attachment.unscannable"] == [
+        (("attachment:message-1.1.eml",), "limit: MIME header field > 16384 bytes")]
+    assert MY_NUMBER in texts(view)["body"]
+
+
+def test_an_eml_inside_a_zip_with_a_huge_parameter_is_unscannable_not_parsed():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:   # no ratio limit
+        archive.writestr("fwd.eml", HOSTILE_INNER)
+        archive.writestr("later.txt", MY_NUMBER)
+    view, spent = timed_parse(mail_with(("forwards.zip", buffer.getvalue())))
+    assert spent < FAST
+    assert codes(view)["attachment.unscannable"] == [
+        (("attachment:forwards.zip!fwd.eml",), "limit: MIME header field > 16384 bytes")]
+    assert MY_NUMBER in texts(view)["attachment:forwards.zip!later.txt"]
+    honest = HOSTILE_INNER.replace(b";" * 300_000, b"a.txt")
+    view = parse(mail_with(("fwd.eml", honest)), ENV)
+    assert texts(view)["attachment:fwd.eml!a.txt"] == "hello\r\n"     # honest forwards are read
+    assert not view.problems
