@@ -53,6 +53,22 @@ def _with_count(tnef: bytes, name: int, count: int, skip: int = 0) -> bytes:
     raise AssertionError(f"no object {name:#x}")
 
 
+def _tnef_with_props(block: bytes) -> bytes:
+    """A TNEF file of one ATTMAPIPROPS object holding `block`."""
+    obj = b"\x01" + struct.pack("<HHI", 0x9003, 0x0006, len(block)) + block + struct.pack("<H", sum(block) & 0xFFFF)
+    return struct.pack("<IH", 0x223E9F78, 0) + obj
+
+
+def test_tnef_multi_value_count_past_the_data_is_refused():
+    # one property, a multi-valued short (0x1002) claiming 4 billion values
+    hostile = _tnef_with_props(struct.pack("<IHHI", 1, 0x1002, 0x0001, 0xFFFFFFFF) + b"\0" * 8)
+    view, spent = timed_parse(mail_with(("winmail.dat", hostile), ("later.txt", MY_NUMBER.encode())))
+    assert spent < FAST
+    [(where, reason)] = codes(view)["attachment.unscannable"]
+    assert where == ("attachment:winmail.dat",) and reason.startswith("corrupt TNEF: a count of 4294967295")
+    assert MY_NUMBER in texts(view)["attachment:later.txt"]
+
+
 def test_tnef_counts_past_the_data_are_refused_and_honest_ones_read():
     honest = (CORPUS / "MimeKit" / "body.tnef").read_bytes()
     hostile = _with_count(honest, 0x9003, 0xFFFFFFFF)           # ATTMAPIPROPS: 4 billion properties

@@ -15,17 +15,6 @@ import struct
 
 from .pieces import Unscannable
 
-_U32_AT = struct.Struct("<I").unpack_from
-_U16_AT = struct.Struct("<H").unpack_from
-
-
-def _U32(data: bytes, at: int) -> int:   # noqa: N802
-    return _U32_AT(data, at)[0]
-
-
-def _U16(data: bytes, at: int) -> int:   # noqa: N802
-    return _U16_AT(data, at)[0]
-
 _FIXED = {0x0002: 2, 0x000B: 2, 0x0003: 4, 0x0004: 4, 0x000A: 4, 0x0005: 8, 0x0006: 8, 0x0007: 8,
           0x0014: 8, 0x0040: 8, 0x0048: 16}          # MAPI type -> bytes of one value
 _VARIABLE = frozenset({0x0000, 0x000D, 0x001E, 0x001F, 0x0102})   # length-prefixed values
@@ -37,8 +26,8 @@ def check_counts(data: bytes) -> None:
     """Raise Unscannable when a count in `data` (a whole TNEF file) exceeds its bytes."""
     offset = 6                                   # signature and key
     while offset + 12 < len(data):               # tnefparse's TNEF.MIN_OBJ_SIZE
-        level, name = data[offset], _U16(data, offset + 1)
-        length = min(len(data) - offset, _U32(data, offset + 5) + 11)
+        level, name = data[offset], _u16(data, offset + 1)
+        length = min(len(data) - offset, _u32(data, offset + 5) + 11)
         body = data[offset + 9:offset + length - 2]
         offset += length
         if level == _LVL_ATTACHMENT:
@@ -54,7 +43,7 @@ def check_counts(data: bytes) -> None:
 
 def _count(data: bytes, at: int, size: int) -> int:
     """The count at `at`, when `size`-byte items after it can hold it."""
-    n = _U32(data, at)
+    n = _u32(data, at)
     if n > (len(data) - at - 4) // size:
         raise Unscannable(f"corrupt TNEF: a count of {n} in {len(data)} bytes")
     return n
@@ -76,11 +65,11 @@ def _block(data: bytes, at: int) -> int:
 
 
 def _property(data: bytes, at: int) -> int:
-    kind, name = _U16(data, at), _U16(data, at + 2)
+    kind, name = _u16(data, at), _u16(data, at + 2)
     at += 4
     if name >= _NAMED:                    # a GUID, then a number or a name
         at += 20
-        at += 4 if _U32(data, at - 4) == 0 else 4 + _padded(_U32(data, at))
+        at += 4 if _u32(data, at - 4) == 0 else 4 + _padded(_u32(data, at))
     values = None
     if kind & _MULTI:
         kind ^= _MULTI
@@ -103,12 +92,20 @@ def _value(data: bytes, at: int, kind: int, multi: bool) -> int:
         items = _count(data, at, 4)
         at += 4
     for _ in range(items):
-        at += 4 + _padded(_U32(data, at))
+        at += 4 + _padded(_u32(data, at))
     return at
 
 
 def _padded(length: int) -> int:
     return length + (-length % 4)
+
+
+def _u32(data: bytes, at: int) -> int:
+    return struct.unpack_from("<I", data, at)[0]
+
+
+def _u16(data: bytes, at: int) -> int:
+    return struct.unpack_from("<H", data, at)[0]
 
 
 class _Stop(Exception):
