@@ -9,7 +9,8 @@ and a handful of parameters, a few dozen parts. When either limit is passed the 
 pipeline reports it as an inspection that did not happen (fail closed).
 
 Messages nested inside encodings or archives (a base64 message/rfc822, an attached .eml)
-are not visible here; the time limit remains the backstop for them.
+are not visible here; the extraction walk applies the same check to each before parsing it
+(inspectors/extract/mail.py), and one over a limit is an unscannable attachment.
 """
 from __future__ import annotations
 

@@ -18,8 +18,9 @@ from typing import Iterator
 
 from ..charsets import decode_bytes, decode_header_value, undo_surrogates
 from ..limits import Limits
+from ..structure import over_limit
 from .parser import PARSE_DEPTH, declared_type, read_message
-from .pieces import UNSCANNABLE, Member, Piece, Problem, TextChunk, is_interrupt
+from .pieces import UNSCANNABLE, Member, Piece, Problem, TextChunk, Unscannable, is_interrupt
 from .text import html_charset, html_to_text
 
 _SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject")
@@ -27,7 +28,12 @@ _SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject")
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     """An attached message: its headers as text (a forward's subject and people are
-    content too), then its parts."""
+    content too), then its parts. The relay's pre-parse limits (inspectors/structure.py)
+    saw only the outer message; one that came in base64 or inside an archive is checked
+    here, before the parser's quadratic paths could run on it."""
+    too_costly = over_limit(data, limits)
+    if too_costly:
+        raise Unscannable(too_costly)
     message = read_message(data)
     lines = [f"{name}: {decode_header_value(value)}" for name, value in raw_headers(message)
              if name.title() in _SHOWN_HEADERS]

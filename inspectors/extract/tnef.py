@@ -1,16 +1,23 @@
 """Outlook's winmail.dat (TNEF) via tnefparse: the body it carries and its attachments."""
 from __future__ import annotations
 
+import logging
 from typing import Iterator
 
 from ..charsets import decode_bytes
 from ..limits import Limits
+from .mapi import check_counts
 from .pieces import UNSCANNABLE, Member, Piece, Problem, TextChunk
 from .text import html_to_text
+
+# tnefparse logs a warning per property it cannot find, and file content in some; what it
+# could not read is reported as a finding instead.
+logging.getLogger("tnefparse").setLevel(logging.CRITICAL)
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     from tnefparse import TNEF
+    check_counts(data)
     tnef = TNEF(data, do_checksum=False)
     subject = [str(p.data) for p in tnef.msgprops if p.name == TNEF.ATTSUBJECT and p.data]
     if subject:

@@ -109,16 +109,20 @@ class Layout:
 
 
 def _quote_start(data: bytes) -> int:
-    """Byte offset of the first reply or forward header; past the end when there is none."""
+    """Byte offset of the first reply or forward header; past the end when there is none.
+    Every hint on one line has the same window, so once it failed the search goes on from
+    the next line: a line of 200 KB of '-' (40,000 hints) is tried once, not 40,000 times."""
     pos = 0
     while (hint := _QUOTE_HINT.search(data, pos)) is not None:
         lo = data.rfind(b"\n", 0, data.rfind(b"\n", 0, hint.start())) + 1     # the line before, too
-        hi = data.find(b"\n", hint.end())
-        hi = len(data) if hi < 0 else data.find(b"\n", hi + 1) % (len(data) + 1)
+        line_end = data.find(b"\n", hint.end())
+        hi = len(data) if line_end < 0 else data.find(b"\n", line_end + 1) % (len(data) + 1)
         window = data[lo:hi if hi > 0 else len(data)]
         if (found := _QUOTE_HEADER.search(window.decode("utf-8", "replace"))) is not None:
             return lo + len(window.decode("utf-8", "replace")[:found.start()].encode())
-        pos = hint.end()
+        if line_end < 0:
+            break
+        pos = line_end
     return len(data) + 1
 
 
