@@ -27,7 +27,7 @@ import datetime
 from typing import Iterable
 
 from .base import Finding
-from .message import MessageView, Table, TextChunk
+from .message import MessageView, Table
 from .pii import delimited, records, tables
 from .pii.layout import Layout
 from .pii.ledger import Ledger, Place
@@ -38,6 +38,7 @@ __all__ = ["PersonalData", "my_number_is_valid", "CONTACT_KINDS"]
 
 # Values a reader would not call leaked when they stand in quoted text or a signature.
 CONTACT_KINDS = frozenset({"phone", "email_address", "postal_code", "address", "birth_date", "person_name"})
+_TOPIC_KINDS = frozenset({"corporate_number"})   # public: informational only
 
 
 class PersonalData:
@@ -53,9 +54,8 @@ class PersonalData:
         ledger = Ledger(ignored_addresses=ignored)
         # Extraction gives every table twice: as a Table and as its text. Read it once.
         as_tables = {table.where for table in message.tables}
-        # The subject is read too: people put an ID or a phone number there as well.
-        subject = [TextChunk(where="subject", text=message.subject)] if message.subject else []
-        for chunk in (*message.texts, *subject):
+        _read_subject(message.subject, scanner, ledger)
+        for chunk in message.texts:
             if chunk.where in as_tables:
                 continue
             pieces = delimited.split(chunk.where, chunk.text)
@@ -100,6 +100,14 @@ def _read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = F
 
 def _cell_place(table: Table, cell) -> Place:
     return Place(where=table.where, table=table, row=cell.row, first_col=cell.first_col, last_col=cell.last_col)
+
+
+def _read_subject(subject: str, scanner: Scanner, ledger: Ledger) -> None:
+    """The subject is read for identifiers (a My Number, a card, an account): a name, a date
+    or a phone number in a subject ("山田様 10/3 打合せ") is the mail's topic, not a list."""
+    for hit in scanner.scan(subject.encode("utf-8", "replace")):
+        if hit.strong and hit.kind not in CONTACT_KINDS | _TOPIC_KINDS:
+            ledger.add(hit.kind, hit.value, Place(where="subject", line=1))
 
 
 def _read_prose(piece: delimited.Prose, scanner: Scanner, ledger: Ledger,
