@@ -89,9 +89,9 @@ class _Walk:
             yield Problem(code=UNSCANNABLE, reason=reason, where=f"part:{path}")
         elif ctype.startswith("message/"):
             yield from self._forward(part, path, ctype)
-        elif ctype.startswith("multipart/") and not part.is_multipart():
-            # No boundary (or none found): the parser reads it as one leaf, and the parts
-            # a mail program may still find in it are not decoded.
+        elif ctype.startswith("multipart/") and _parts_without_boundary(part):
+            # No boundary declared: the parser reads it as one leaf, and the parts a mail
+            # program may still find in it ("--X" lines) are not decoded.
             yield Problem(code=UNSCANNABLE, reason="multipart without its boundary", where=f"part:{path}")
             yield from self._leaf(part, path, "text/plain")
         elif part.is_multipart():
@@ -159,6 +159,17 @@ def _message_bytes(part: Message) -> bytes:
     return buffer.getvalue()
 
 
+def _parts_without_boundary(part: Message) -> bool:
+    """A multipart that declares no boundary, whose body has "--" lines a mail program may
+    take for one and parts in a transfer encoding: read as one text, those stay encoded.
+    (Plain text parts in it are read with the rest.)"""
+    if part.is_multipart() or part.get_boundary() is not None:
+        return False
+    body = part.get_payload()
+    return (isinstance(body, str) and (body.startswith("--") or "\n--" in body)
+            and _ENCODED_PART.search(body) is not None)
+
+
 def _blocks_bytes(part: Message) -> bytes:
     """A message/delivery-status part: the parser reads its blocks as header-only messages."""
     payload = part.get_payload()
@@ -203,6 +214,7 @@ def _latin1(text) -> bool:
     return all(ord(c) < 256 or 0xDC80 <= ord(c) <= 0xDCFF for c in str(text))
 
 
+_ENCODED_PART = re.compile(r"(?im)^content-transfer-encoding:[ \t]*(base64|quoted-printable)")
 _QP_PADDED_BREAK = re.compile(r"=[ \t]+(?=\r?\n)")
 
 
