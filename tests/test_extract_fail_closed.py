@@ -399,3 +399,14 @@ def test_text_with_a_few_control_bytes_and_no_known_type_is_read():
 def test_invisible_separators_between_the_groups(sep):
     body = f"Content-Type: text/plain; charset=utf-8\r\n\r\n個人番号：1234{sep}5678{sep}9018"
     assert _my_numbers(multipart(body))
+
+
+def test_a_macos_resource_fork_in_a_zip_is_no_unread_part():
+    """Archive Utility adds __MACOSX/._name to every zip: metadata, not an unreadable .xlsx."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("report.txt", "hello")
+        archive.writestr("__MACOSX/._report.xlsx", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + b"\x00" * 64)
+    part = ("Content-Type: application/zip; name=a.zip\r\nContent-Transfer-Encoding: base64\r\n"
+            "Content-Disposition: attachment; filename=a.zip\r\n\r\n" + base64.b64encode(buffer.getvalue()).decode())
+    assert "attachment.unscannable" not in codes(parse(multipart(part), ENV))

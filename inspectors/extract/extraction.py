@@ -102,9 +102,6 @@ class Extraction:
         """Identify a file by its content and read it with the reader for that content."""
         where = f"{parent}!{member.name}" if parent else f"attachment:{member.name}"
         kind = self.detector.detect(member.data, member.name, member.declared_type)
-        if kind.name == "other" and mostly_text(member.data):
-            # Text with a few control bytes sprinkled in is still text to whoever opens it.
-            kind = dataclasses.replace(kind, name="text")
         index = len(self.attachments)
         part = member.part or self._part_of.get(parent, "")
         self._part_of[where] = part
@@ -112,7 +109,7 @@ class Extraction:
         reason = mismatch(member.name, kind)
         if reason:
             self.problem(TYPE_MISMATCH, where, reason)
-        if self._refused(kind, where, depth):
+        if self._refused(kind, member.name, where, depth):
             return
         owner = deadline is None   # a top-level attachment: the CPU budget starts here
         if owner:
@@ -130,13 +127,13 @@ class Extraction:
             self.attachments[index] = dataclasses.replace(self.attachments[index], properties=pairs)
             self.add_text(f"{where}!properties", properties_text(properties))
 
-    def _refused(self, kind: Kind, where: str, depth: int) -> bool:
+    def _refused(self, kind: Kind, name: str, where: str, depth: int) -> bool:
         """True (with the reason recorded) when this file is not to be read."""
         if kind.encrypted:
             self.problem(ENCRYPTED, where, "password-protected document")
         elif kind.name in UNSUPPORTED:
             self.problem(UNSCANNABLE, where, f"unsupported format: {UNSUPPORTED[kind.name]}")
-        elif kind.name not in READERS and kind.name != "empty" and claims_readable(where, set(READERS)):
+        elif kind.name not in READERS and kind.name != "empty" and claims_readable(name, set(READERS)):
             # Named as something with text, but no reader knows the bytes: never passed over.
             self.problem(UNSCANNABLE, where, f"unreadable content: {kind.mime}")
         elif kind.name not in READERS:
@@ -209,16 +206,3 @@ def _attachment(member: Member, where: str, parent: str, part: str, kind: Kind) 
                       size=len(member.data), part=part, detected_type=kind.mime,
                       kind=kind.name, parent=parent)
 
-
-def mostly_text(data: bytes) -> bool:
-    """Text that control bytes were sprinkled into: the start decodes cleanly as UTF-8 or
-    CP932 (random or binary bytes do not), has no NUL, and at least half of it is printable."""
-    sample = data[:8192]
-    if len(sample) < 16 or b"\x00" in sample:
-        return False
-    for codec in ("utf-8", "cp932"):
-        text = sample.decode(codec, errors="replace")
-        shown = sum(1 for c in text if c.isprintable() or c in "\t\r\n")
-        if 2 * shown >= len(text) and text.count("\ufffd") <= len(text) // 100:
-            return True
-    return False

@@ -171,7 +171,8 @@ def _plain_kind(data: bytes, mime: str, filename: str, declared: str) -> str:
     if mime.startswith("text/") or mime in _TEXT_MIMES or mime == "message/rfc822" \
             or (mime in _WEAK_GUESSES and looks_like_text(data)):
         return _text_kind(mime, suffix(filename), declared)
-    return "other"
+    # Text with a few control bytes sprinkled in is still text to whoever opens it.
+    return "text" if mostly_text(data) else "other"
 
 
 def _text_kind(mime: str, ext: str, declared: str) -> str:
@@ -211,6 +212,20 @@ def looks_like_text(data: bytes) -> bool:
     return False
 
 
+def mostly_text(data: bytes) -> bool:
+    """Text that control bytes were sprinkled into: the start decodes cleanly as UTF-8 or
+    CP932 (random or binary bytes do not), has no NUL, and at least half of it is printable."""
+    sample = data[:8192]
+    if len(sample) < 16 or b"\x00" in sample:
+        return False
+    for codec in ("utf-8", "cp932"):
+        text = sample.decode(codec, errors="replace")
+        shown = sum(1 for c in text if c.isprintable() or c in "\t\r\n")
+        if 2 * shown >= len(text) and text.count("\ufffd") <= len(text) // 100:
+            return True
+    return False
+
+
 def suffix(filename: str) -> str:
     _, dot, ext = filename.rpartition(".")
     return ext.lower().strip() if dot else ""
@@ -218,14 +233,19 @@ def suffix(filename: str) -> str:
 
 def claims_readable(filename: str, readable: frozenset[str] | set[str]) -> bool:
     """Whether the name promises content of a kind in `readable` (a .csv, a .xlsx ...)."""
-    return bool(_EXPECTED.get(suffix(filename), frozenset()) & readable)
+    return not resource_fork(filename) and bool(_EXPECTED.get(suffix(filename), frozenset()) & readable)
+
+
+def resource_fork(filename: str) -> bool:
+    """A macOS resource fork, which Archive Utility adds to every zip: metadata, no content."""
+    return filename.startswith("__MACOSX/") or filename.rpartition("/")[2].startswith("._")
 
 
 def mismatch(filename: str, kind: Kind) -> str | None:
     """Why the name and the content disagree, or None. Names without a known extension,
     and encrypted Office files (an OLE container whatever the extension), never do."""
-    if filename.startswith("__MACOSX/") or filename.rpartition("/")[2].startswith("._"):
-        return None   # macOS resource forks that Archive Utility adds to every zip
+    if resource_fork(filename):
+        return None
     ext = suffix(filename)
     expected = _EXPECTED.get(ext)
     if expected is None or kind.name in expected or kind.name == "empty":
