@@ -254,7 +254,8 @@ def payload_bytes(part: Message) -> bytes:
         else:
             # binascii stops at the first padding "=", mail programs read on: base64
             # padded line by line would otherwise be cut after its first line.
-            return data if "=" not in raw.rstrip().rstrip("=") else _base64_in_pieces(raw)
+            pad = raw.find("=")
+            return data if pad < 0 or not raw[pad:].strip("=\r\n\t ") else _base64_in_pieces(raw)
     try:
         data = part.get_payload(decode=True)
     except Exception:

@@ -72,16 +72,15 @@ def _form_fields(reader) -> list[str]:
 
 
 def _annotations(page) -> list[str]:
-    """What comments, free text and widgets on a page say (/Contents, a widget's /V)."""
+    """What comments and free text on a page say (a widget's value is read with the form)."""
     try:
         annotations = page.get("/Annots") or []
         lines = []
         for ref in annotations:
             annotation = ref.get_object()
-            for key in ("/Contents", "/V"):
-                value = annotation.get(key)
-                if isinstance(value, str) and value.strip():
-                    lines.append(value)
+            value = annotation.get("/Contents")
+            if isinstance(value, str) and value.strip():
+                lines.append(value)
         return lines
     except Exception:
         return []

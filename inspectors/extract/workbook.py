@@ -47,9 +47,10 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
         yield from ooxml_properties(archive)
 
 
-# Parts of an xlsx that carry text calamine does not read: notes (comments), threaded
-# comments and the text boxes and shapes of drawings.
-_NOTE_PARTS = (("xl/comments", "comments"), ("xl/threadedComments/", "comments"), ("xl/drawings/drawing", "text boxes"))
+# Parts of an xlsx that carry text calamine does not read: notes (comments) and the text
+# boxes and shapes of drawings.
+# (Threaded comments are also written to the legacy commentsN.xml.)
+_NOTE_PARTS = (("xl/comments", "comments"), ("xl/drawings/drawing", "text boxes"))
 _TEXT_NODE = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>([^<]*)</(?:\w+:)?t>")
 
 
