@@ -133,17 +133,20 @@ class Authenticator:
         login = auth_data.login.decode("utf-8", "replace").lower()
         password = auth_data.password.decode("utf-8", "replace")
         address = str(session.peer[0] if isinstance(session.peer, tuple) else session.peer)
-        attempt = self.throttle.attempt(address, login)
+        # The throttle counts the login by its keyed hash: a key of fixed size whatever the
+        # client sends, and no login kept in clear.
+        login_id = self._login_id(login)
+        attempt = self.throttle.attempt(address, login_id)
         user = None
         if not attempt.blocked:
             user = await asyncio.get_running_loop().run_in_executor(
                 self._threads, self.users.check, login, password)
         if user is not None:
-            self.throttle.succeeded(address, login)
+            self.throttle.succeeded(address, login_id)
             return AuthResult(success=True, handled=False, auth_data=user.login)
         failures = session.auth_failures = getattr(session, "auth_failures", 0) + 1
         log.warning("event=auth_failed login_id=%s client=%s connection_failures=%d "
-                    "address_failures=%d login_failures=%d blocked=%d table_full=%d", self._login_id(login),
+                    "address_failures=%d login_failures=%d blocked=%d table_full=%d", login_id,
                     address, failures, attempt.address_failures, attempt.login_failures,
                     attempt.blocked, attempt.full)
         await asyncio.sleep(attempt.delay)

@@ -257,7 +257,7 @@ def _memory(value: Any, key: str) -> int:
         text = value.strip()
         unit = next((size for name, size in _UNITS.items() if text.endswith(name)), 1)
         digits = text[:-3].strip() if unit > 1 else text
-        number = int(digits) if digits.isdigit() else None
+        number = int(digits) if digits.isdecimal() else None
     if isinstance(number, bool) or not isinstance(number, int) or number * unit < MIN_WORKER_MEMORY:
         raise ConfigError(f"{key}: must be a size of at least 256MiB (bytes, or e.g. 512MiB, "
                           f"2GiB); got {value!r}")

@@ -116,7 +116,7 @@ class Worker:
             record = await self.store.get(job.message_id)
             subject = record.summary.subject if record else ""
             raw = failure_notice(notice_from=self.notice_from, sender=job.mail_from,
-                                 subject=subject, error=error[:300])
+                                 subject=subject, error=error)
             await self.store.enqueue("notice", job.message_id, self.notice_from, [job.mail_from], raw)
             self.wake()
 
