@@ -28,6 +28,7 @@ bench: install
 	$(BIN)/python bench/pii.py
 	$(BIN)/python bench/recipients.py
 	$(BIN)/python bench/relay.py
+	$(BIN)/python bench/check.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
