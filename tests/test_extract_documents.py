@@ -224,3 +224,38 @@ def test_pdf_form_fields_and_annotations_are_read():
     texts = {p.where: p.text for p in pdf.extract(buffer.getvalue(), Limits()) if type(p).__name__ == "TextChunk"}
     assert "mynumber: 1234 5678 9018" in texts["form"]
     assert "電話 090-1234-5678" in texts["page1!annotations"]
+
+
+def test_a_broken_form_or_annotation_list_is_reported_not_passed_over():
+    """Issue 13: what is not read is a finding naming the part; the pages are still read."""
+    from pypdf.generic import ArrayObject, NumberObject, TextStringObject
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_pages("My Number: 1234 5678 9018")))
+    writer.pages[0][NameObject("/Annots")] = NumberObject(7)          # not an array
+    field = writer._add_object(DictionaryObject({                      # /Kids not an array
+        NameObject("/T"): TextStringObject("name"), NameObject("/Kids"): NumberObject(3)}))
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject({NameObject("/Fields"): ArrayObject([field])})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    view = parse(mail_with(("申請書.pdf", buffer.getvalue())), ENV)
+    assert "1234 5678 9018" in texts(view)["attachment:申請書.pdf!page1"]
+    [(where, reason)] = codes(view)["attachment.unscannable"]
+    assert set(where) == {"attachment:申請書.pdf!page1!annotations", "attachment:申請書.pdf!form"}
+    assert reason.startswith("corrupt: ")
+
+
+def test_broken_or_oversized_office_properties_are_reported():
+    import zipfile
+
+    def with_app(app: bytes) -> bytes:
+        source, out = zipfile.ZipFile(io.BytesIO(word())), io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                target.writestr(info, app if info.filename == "docProps/app.xml" else source.read(info))
+        return out.getvalue()
+
+    view = parse(mail_with(("a.docx", with_app(b"<Properties><Company>A")),
+                           ("b.docx", with_app(b"<Properties>" + b" " * (1 << 20) + b"</Properties>"))), ENV)
+    found = {w: reason for ws, reason in codes(view)["attachment.unscannable"] for w in ws}
+    assert found["attachment:a.docx!docProps/app.xml"].startswith("corrupt: ")
+    assert found["attachment:b.docx!docProps/app.xml"].startswith("limit: properties part > ")
+    assert {"attachment:a.docx", "attachment:b.docx"} <= {w.split("!")[0] for w in texts(view)}

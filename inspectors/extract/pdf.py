@@ -9,7 +9,7 @@ import io
 from typing import Iterator
 
 from ..limits import Limits
-from .pieces import Encrypted, LimitReached, Piece, Property, TextChunk
+from .pieces import UNSCANNABLE, Encrypted, LimitReached, Piece, Problem, Property, TextChunk
 
 _METADATA = {"/Title": "title", "/Author": "author", "/Subject": "subject",
              "/Keywords": "keywords", "/Creator": "creator"}
@@ -27,12 +27,8 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
         text = page.extract_text() or ""
         if text.strip():
             yield TextChunk(where=f"page{number}", text=text)
-        notes = _annotations(page)
-        if notes:
-            yield TextChunk(where=f"page{number}!annotations", text="\n".join(notes))
-    fields = _form_fields(reader)
-    if fields:
-        yield TextChunk(where="form", text="\n".join(fields))
+        yield from _annotations(page, f"page{number}!annotations")
+    yield from _form_fields(reader)
     if count > limits.max_pdf_pages:
         raise LimitReached("max_pdf_pages")
 
@@ -44,43 +40,47 @@ def _opens_without_password(reader) -> bool:
         return False
 
 
-def _metadata(reader) -> Iterator[Property]:
+def _broken(where: str, exc: Exception) -> Problem:
+    """A broken side structure is no reason to skip the pages, nor to pass over it in silence."""
+    return Problem(code=UNSCANNABLE, where=where, reason=f"corrupt: {type(exc).__name__}")
+
+
+def _metadata(reader) -> Iterator[Piece]:
     try:
         info = reader.metadata or {}
         items = [(key, info.get(key)) for key in _METADATA]
-    except Exception:   # a broken /Info dictionary is no reason to skip the pages
+    except Exception as exc:
+        yield _broken("properties", exc)
         return
     for key, value in items:
         if value and str(value).strip():
             yield Property(name=_METADATA[key], value=str(value).strip())
 
 
-def _form_fields(reader) -> list[str]:
+def _form_fields(reader) -> Iterator[Piece]:
     """A filled form's answers ("Name: value"): official forms are filled PDFs, and the page
     text shows only the printed labels."""
-    try:
-        fields = reader.get_fields() or {}
-    except Exception:   # a broken AcroForm is no reason to skip the rest
-        return []
     lines = []
-    for name, field in fields.items():
-        value = field.get("/V") if hasattr(field, "get") else None
-        if value is not None and str(value).strip():
-            label = str(field.get("/TU") or name)
-            lines.append(f"{label}: {value}")
-    return lines
-
-
-def _annotations(page) -> list[str]:
-    """What comments and free text on a page say (a widget's value is read with the form)."""
     try:
-        annotations = page.get("/Annots") or []
-        lines = []
-        for ref in annotations:
-            annotation = ref.get_object()
-            value = annotation.get("/Contents")
+        for name, field in (reader.get_fields() or {}).items():
+            value = field.get("/V") if hasattr(field, "get") else None
+            if value is not None and str(value).strip():
+                lines.append(f"{field.get('/TU') or name}: {value}")
+    except Exception as exc:
+        yield _broken("form", exc)
+    if lines:
+        yield TextChunk(where="form", text="\n".join(lines))
+
+
+def _annotations(page, where: str) -> Iterator[Piece]:
+    """What comments and free text on a page say (a widget's value is read with the form)."""
+    lines = []
+    try:
+        for ref in page.get("/Annots") or []:
+            value = ref.get_object().get("/Contents")
             if isinstance(value, str) and value.strip():
                 lines.append(value)
-        return lines
-    except Exception:
-        return []
+    except Exception as exc:
+        yield _broken(where, exc)
+    if lines:
+        yield TextChunk(where=where, text="\n".join(lines))

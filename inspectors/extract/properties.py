@@ -9,7 +9,7 @@ import zipfile
 from typing import Iterator
 from xml.etree import ElementTree
 
-from .pieces import Property
+from .pieces import UNSCANNABLE, Piece, Problem, Property
 
 _PARTS = ("docProps/core.xml", "docProps/app.xml")
 _WANTED = {
@@ -17,17 +17,22 @@ _WANTED = {
     "keywords": "keywords", "description": "comments", "category": "category",
     "Company": "company", "Manager": "manager",
 }
-_MAX_PART = 1 << 20   # properties are a few hundred bytes; a huge part is not worth reading
+_MAX_PART = 1 << 20   # properties are a few hundred bytes; a bigger part is no honest one
 
 
-def ooxml_properties(archive: zipfile.ZipFile) -> Iterator[Property]:
+def ooxml_properties(archive: zipfile.ZipFile) -> Iterator[Piece]:
+    """The properties; a part too big or broken to read is a problem naming it."""
     names = set(archive.namelist())
     for part in _PARTS:
-        if part not in names or archive.getinfo(part).file_size > _MAX_PART:
+        if part not in names:
+            continue
+        if archive.getinfo(part).file_size > _MAX_PART:
+            yield Problem(code=UNSCANNABLE, where=part, reason=f"limit: properties part > {_MAX_PART} bytes")
             continue
         try:
             root = ElementTree.fromstring(archive.read(part))
-        except (ElementTree.ParseError, zipfile.BadZipFile, ValueError, OSError):
+        except (ElementTree.ParseError, zipfile.BadZipFile, ValueError, OSError) as exc:
+            yield Problem(code=UNSCANNABLE, where=part, reason=f"corrupt: {type(exc).__name__}")
             continue
         for element in root:
             local = element.tag.rpartition("}")[2]
