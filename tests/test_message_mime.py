@@ -267,3 +267,18 @@ def test_single_part_shortcut_over_the_mime_corpus():
         assert _shape(read_message(raw)) == _shape(_parsed(raw)), path.name
         checked += 1
     assert checked > 1000
+
+
+def test_preamble_and_epilogue_are_read():
+    """RFC 2046 §5.1.1 tells mail programs to ignore them, but they travel with the message:
+    a list pasted there is mail the recipient receives (issue 13: read every byte)."""
+    raw = ("From: a@example.co.jp\r\nTo: b@client.example\r\nMIME-Version: 1.0\r\n"
+           'Content-Type: multipart/mixed; boundary="X"\r\n\r\n'
+           "This is a multi-part message in MIME format.\r\n顧客 マイナンバー 1234 5678 9018\r\n"
+           "--X\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n本文\r\n--X--\r\n"
+           "電話 090-1234-5678\r\n").encode()
+    view = parse(raw, ENV)
+    found = texts(view)
+    assert found["body"] == "本文"
+    assert "1234 5678 9018" in found["body:1!preamble"]
+    assert "090-1234-5678" in found["body:1!epilogue"]

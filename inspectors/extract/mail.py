@@ -103,6 +103,7 @@ class _Walk:
             for i, child in enumerate(payload if isinstance(payload, list) else [], 1):
                 if isinstance(child, Message):
                     yield from self.part(child, f"{path}.{i}", depth + 1)
+            yield from _outside_parts(part, path)
         else:
             yield from self._leaf(part, path, ctype)
 
@@ -143,6 +144,15 @@ class _Walk:
         if text.strip():
             self.bodies += 1
             yield TextChunk(where="body" if self.bodies == 1 else f"body:{path}", text=text)
+
+
+def _outside_parts(part: Message, path: str) -> Iterator[Piece]:
+    """RFC 2046 §5.1.1: mail programs are to ignore the preamble and the epilogue, yet they
+    travel with the message and a raw view shows them: whatever is written there is read."""
+    for name in ("preamble", "epilogue"):
+        text = getattr(part, name, None)
+        if text and text.strip():
+            yield TextChunk(where=f"body:{path}!{name}", text=undo_surrogates(text))
 
 
 def _message_bytes(part: Message) -> bytes:
