@@ -163,3 +163,14 @@ def test_depth_limit_inside_archives():
 def test_unreadable_archives_are_reported(name, reason):
     view = parse(mail_with((name, (LIBARCHIVE / name).read_bytes())), ENV)
     assert reason in {evidence for _, evidence in codes(view)["attachment.unscannable"]}
+
+
+def test_a_member_named_like_a_folder_that_carries_data_is_read():
+    """Info-ZIP extracts a "folder" entry that has bytes as a file: it is read, not skipped."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("空のフォルダ/", b"")
+        archive.writestr(zipfile.ZipInfo("名簿/"), "氏名\tマイナンバー\n山田太郎\t1234 5678 9018\n".encode())
+    view = parse(mail_with(("資料.zip", buffer.getvalue())), ENV)
+    assert "1234 5678 9018" in "".join(texts(view).values())
+    assert [a.where for a in view.attachments] == ["attachment:資料.zip", "attachment:資料.zip!名簿/"]

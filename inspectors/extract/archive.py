@@ -25,7 +25,7 @@ _SEVENZIP_AES = b"\x06\xf1\x07\x01"   # 7-Zip's coder id of AES-256 + SHA-256
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     archive = open_zip(data)
-    files = [info for info in archive.infolist() if not info.is_dir()]
+    files = [info for info in archive.infolist() if not _folder(info)]
     check_declared(files, limits)
     locked = [info for info in files if info.flag_bits & _ENCRYPTED]
     unpacked = 0
@@ -38,6 +38,12 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
             yield Member(name=member_name(info), data=content)
     if locked:
         raise Encrypted(_encryption(locked))
+
+
+def _folder(info: zipfile.ZipInfo) -> bool:
+    """A folder entry holds no data. One named like a folder ("x/") that does carry bytes
+    (more than deflate's 2-byte empty stream) is a file to Info-ZIP and is read as one."""
+    return info.is_dir() and info.file_size == 0 and info.compress_size <= 2
 
 
 def open_zip(data: bytes) -> zipfile.ZipFile:
