@@ -100,9 +100,22 @@ def test_winmail_dat_attachments_and_body():
     assert "THE BILL OF RIGHTS" in texts(body)["attachment:winmail.dat!body"]
 
 
-def test_winmail_dat_with_only_an_rtf_body_says_so():
+def test_winmail_dat_with_only_an_rtf_body_is_read():
+    """Outlook's "Rich Text" mail carries its body as compressed RTF only."""
     view = parse(mail_with(("winmail.dat", (CORPUS / "MimeKit" / "rtf.tnef").read_bytes())), ENV)
-    assert codes(view) == {"attachment.unscannable": [(("attachment:winmail.dat!body",), "unsupported body: compressed RTF")]}
+    assert not codes(view)
+    assert "gallen@numega.com" in texts(view)["attachment:winmail.dat!body"]
+
+
+def test_rtf_documents_are_read_in_their_code_page():
+    document = (r"{\rtf1\ansi\ansicpg932\deff0{\fonttbl{\f0\fnil\fcharset128 MS Mincho;}}"
+                r"\f0 \'8e\'81\'96\'bc\'81\'46\'8e\'52\'93\'63\'91\'be\'98\'59\par "
+                r"\u38651?\u35441? 090-1234-5678\par}").encode()
+    deep = b"{\\rtf1 " + b"{" * 100_000 + "電話 090-1234-5678".encode("cp932")   # hostile nesting, raw 8-bit
+    view = parse(mail_with(("顧客.rtf", document), ("深い.rtf", deep)), ENV)
+    assert [a.kind for a in view.attachments] == ["rtf", "rtf"] and not codes(view)
+    assert "090-1234-5678" in texts(view)["attachment:深い.rtf"]
+    assert texts(view)["attachment:顧客.rtf"].splitlines() == ["氏名：山田太郎", "電話 090-1234-5678"]
 
 
 def test_embedded_message_inside_winmail_dat():

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from ..base import Finding
 from ..limits import Limits
-from . import archive, delimited, document, mail, pdf, presentation, text, tnef, workbook
+from . import archive, delimited, document, mail, pdf, presentation, rtf, text, tnef, workbook
 from .kind import Kind, TypeDetector, claims_readable, mismatch
 from .pieces import (ENCRYPTED, TYPE_MISMATCH, UNSCANNABLE, Attachment, ExtractionError,
                      LimitReached, Member, Piece, Problem, Property, Table, TextChunk, is_interrupt)
@@ -25,12 +25,12 @@ READERS = MappingProxyType({
     "ods": workbook.extract, "docx": document.extract, "pptx": presentation.extract,
     "pdf": pdf.extract, "zip": archive.extract, "7z": archive.extract_7z, "eml": mail.extract,
     "tnef": tnef.extract, "html": text.extract_html, "xml": text.extract_html,
-    "csv": delimited.extract, "text": text.extract,
+    "csv": delimited.extract, "text": text.extract, "rtf": rtf.extract,
 })
 # Formats that carry text but have no reader here: reported, never passed over.
 UNSUPPORTED = MappingProxyType({
     "doc": "Word 97-2003 document", "ppt": "PowerPoint 97-2003 presentation",
-    "opendocument": "OpenDocument text or presentation", "rtf": "RTF document",
+    "opendocument": "OpenDocument text or presentation",
     "ole": "OLE compound file", "rar": "RAR archive", "gzip": "gzip", "bzip2": "bzip2",
     "xz": "xz", "tar": "tar archive", "lzh": "LZH archive", "cab": "cabinet archive",
 })

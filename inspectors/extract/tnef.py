@@ -8,6 +8,7 @@ from ..charsets import decode_bytes
 from ..limits import Limits
 from .mapi import check_counts
 from .pieces import UNSCANNABLE, Member, Piece, Problem, TextChunk
+from .rtf import rtf_text
 from .text import html_to_text
 
 # tnefparse logs a warning per property it cannot find, and file content in some; what it
@@ -29,13 +30,29 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
 
 
 def _body(tnef) -> Iterator[Piece]:
+    """Every body it carries: Outlook writes the HTML one beside the plain one, and what the
+    recipient's program shows may be either (a table, say, is only in the HTML)."""
     if tnef.body:
         yield TextChunk(where="body", text=_text(tnef.body, tnef.codepage))
-    elif tnef.htmlbody:
-        yield TextChunk(where="body", text=html_to_text(_text(tnef.htmlbody, tnef.codepage)))
-    elif tnef.has_body():
-        # Only a compressed-RTF body, and no decompressor (compressed_rtf) is installed.
-        yield Problem(code=UNSCANNABLE, reason="unsupported body: compressed RTF", where="body")
+    if tnef.htmlbody:
+        html = html_to_text(_text(tnef.htmlbody, tnef.codepage))
+        yield TextChunk(where="body:html" if tnef.body else "body", text=html)
+    elif not tnef.body and tnef.has_body():
+        yield from _rtf_body(tnef)
+
+
+def _rtf_body(tnef) -> Iterator[Piece]:
+    """Only an RTF body (Outlook's "Rich Text" format): tnefparse inflates it."""
+    rtf = tnef.rtfbody
+    if not rtf:
+        return
+    try:
+        text = rtf_text(rtf)
+    except Exception as exc:   # a broken body: the attachments are still read
+        yield Problem(code=UNSCANNABLE, reason=f"corrupt RTF body: {type(exc).__name__}", where="body")
+        return
+    if text.strip():
+        yield TextChunk(where="body", text=text)
 
 
 def _text(value, codepage: str | None) -> str:

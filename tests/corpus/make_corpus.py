@@ -61,8 +61,11 @@ def cases() -> dict[str, tuple[EmailMessage, dict]]:
     out["encrypted-attachment"] = (encrypted, {"verdict": "hold", "rules": ["encrypted-attachment"],
                                                "codes": ["attachment.encrypted"]})
     unreadable = mail("議事録", "議事録を添付します。" + SIGNATURE)
-    unreadable.add_attachment(b"{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}}\\f0 minutes\\par}\n",
-                              maintype="application", subtype="rtf", filename="議事録.rtf")
+    # A Word file cut short in transit: a zip whose central directory never arrived.
+    unreadable.add_attachment(b"PK\x03\x04\x14\x00\x06\x00\x08\x00" + bytes(range(256)) * 4,
+                              maintype="application",
+                              subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+                              filename="議事録.docx")
     out["unreadable-part"] = (unreadable, {"verdict": "hold", "rules": ["unreadable-part"],
                                            "codes": ["attachment.unscannable"]})
     out["freemail"] = (mail("ご連絡", "明日よろしくお願いします。" + SIGNATURE, to="someone@gmail.com"),
