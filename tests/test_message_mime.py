@@ -282,3 +282,18 @@ def test_preamble_and_epilogue_are_read():
     assert found["body"] == "本文"
     assert "1234 5678 9018" in found["body:1!preamble"]
     assert "090-1234-5678" in found["body:1!epilogue"]
+
+
+def test_html_text_a_reader_sees_outside_elements_is_read():
+    """An image's alternative text (shown while images are blocked), a tooltip, a form value
+    and the page title are text the recipient sees; script and style are not."""
+    html = ("<html><head><title>顧客一覧</title><style>p {color: #123456}</style></head><body>"
+            '<p>ご確認ください。<img src="cid:x" alt="山田太郎 090-1234-5678"></p>'
+            '<input type="text" value="1234 5678 9018"><span title="〒100-0001">住所</span>'
+            "<script>var id = 987654;</script></body></html>")
+    message = MIMEText(html, "html", "utf-8")
+    message["From"], message["To"] = "a@example.co.jp", "b@client.example"
+    body = texts(parse(message.as_bytes(), ENV))["body"]
+    for shown in ("顧客一覧", "山田太郎 090-1234-5678", "1234 5678 9018", "〒100-0001", "住所"):
+        assert shown in body
+    assert "#123456" not in body and "987654" not in body

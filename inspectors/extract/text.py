@@ -36,7 +36,10 @@ def html_charset(data: bytes) -> str | None:
 
 
 class _HTMLText(html.parser.HTMLParser):
-    _SKIP = {"script", "style", "title"}   # not "head": mailers leave it unclosed
+    _SKIP = {"script", "style"}   # code, not content; not "head": mailers leave it unclosed
+    # Text a reader sees without it being element text: an image's alternative (shown when
+    # images are blocked, as most mail programs do by default), a tooltip, a form's value.
+    _SHOWN = ("alt", "title", "value", "placeholder")
     _BREAK = {"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "dt", "dd"}
 
     def __init__(self) -> None:
@@ -51,6 +54,9 @@ class _HTMLText(html.parser.HTMLParser):
             self.out.append("\n")
         elif tag in ("td", "th"):
             self.out.append("\t")
+        shown = [value for name, value in attrs if name in self._SHOWN and value and value.strip()]
+        if shown and not self._skip:
+            self.out.append(" " + " ".join(shown) + " ")
 
     def handle_endtag(self, tag):
         if tag in self._SKIP and self._skip:
