@@ -259,3 +259,61 @@ def test_broken_or_oversized_office_properties_are_reported():
     assert found["attachment:a.docx!docProps/app.xml"].startswith("corrupt: ")
     assert found["attachment:b.docx!docProps/app.xml"].startswith("limit: properties part > ")
     assert {"attachment:a.docx", "attachment:b.docx"} <= {w.split("!")[0] for w in texts(view)}
+
+
+def _with_parts(package: bytes, parts: dict[str, bytes]) -> bytes:
+    import zipfile
+    source, out = zipfile.ZipFile(io.BytesIO(package)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+A = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+C = 'xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart"'
+
+
+def test_footnotes_charts_smartart_and_embedded_files_of_a_word_document_are_read():
+    import openpyxl
+    sheet = openpyxl.Workbook()
+    sheet.active.append(["氏名", "マイナンバー"])
+    sheet.active.append(["山田太郎", "123456789018"])
+    embedded = io.BytesIO()
+    sheet.save(embedded)
+    footnotes = (f'<w:footnotes {W}><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+                 '</w:footnote><w:footnote w:id="1"><w:p><w:r><w:t>連絡先 090-1234-5678</w:t></w:r></w:p>'
+                 "</w:footnote></w:footnotes>").encode()
+    endnotes = f'<w:endnotes {W}><w:endnote w:id="1"><w:p><w:r><w:t>担当 山田</w:t></w:r></w:p></w:endnote></w:endnotes>'
+    chart = (f'<c:chartSpace {C} {A}><c:chart><c:title><c:tx><c:rich><a:p><a:r><a:t>売上</a:t></a:r></a:p></c:rich>'
+             "</c:tx></c:title><c:plotArea><c:barChart><c:ser><c:cat><c:strRef><c:strCache><c:pt idx=\"0\">"
+             "<c:v>株式会社エー</c:v></c:pt></c:strCache></c:strRef></c:cat></c:ser></c:barChart></c:plotArea>"
+             "</c:chart></c:chartSpace>")
+    diagram = f'<dgm:dataModel xmlns:dgm="x" {A}><dgm:ptLst><dgm:pt><dgm:t><a:p><a:r><a:t>承認者 佐藤</a:t></a:r></a:p></dgm:t></dgm:pt></dgm:ptLst></dgm:dataModel>'
+    docx_bytes = _with_parts(word(), {
+        "word/footnotes.xml": footnotes, "word/endnotes.xml": endnotes.encode(),
+        "word/charts/chart1.xml": chart.encode(), "word/diagrams/data1.xml": diagram.encode(),
+        "word/embeddings/Microsoft_Excel_Worksheet1.xlsx": embedded.getvalue()})
+    view = parse(mail_with(("報告書.docx", docx_bytes)), ENV)
+    found = texts(view)
+    assert found["attachment:報告書.docx!footnotes"] == "連絡先 090-1234-5678"
+    assert found["attachment:報告書.docx!endnotes"] == "担当 山田"
+    assert found["attachment:報告書.docx!chart1"].splitlines() == ["売上", "株式会社エー"]
+    assert found["attachment:報告書.docx!diagram1"] == "承認者 佐藤"
+    inner = "attachment:報告書.docx!word/embeddings/Microsoft_Excel_Worksheet1.xlsx"
+    assert [(a.where, a.kind) for a in view.attachments][1] == (inner, "xlsx")
+    assert [t.rows for t in view.tables if t.where.startswith(inner)] == [(("氏名", "マイナンバー"), ("山田太郎", "123456789018"))]
+    assert not view.problems
+
+
+def test_slide_comments_and_a_broken_chart_of_a_presentation():
+    comments = ('<p:cmLst xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main">'
+                '<p:cm authorId="0"><p:text>顧客 鈴木様 03-1234-5678 に確認</p:text></p:cm></p:cmLst>')
+    pptx_bytes = _with_parts(slides(), {"ppt/comments/comment1.xml": comments.encode(),
+                                        "ppt/charts/chart1.xml": b"<c:chartSpace"})
+    view = parse(mail_with(("提案.pptx", pptx_bytes)), ENV)
+    assert texts(view)["attachment:提案.pptx!comments1"] == "顧客 鈴木様 03-1234-5678 に確認"
+    assert codes(view)["attachment.unscannable"][0][0] == ("attachment:提案.pptx!ppt/charts/chart1.xml",)

@@ -1,5 +1,6 @@
 """Word documents (docx) via python-docx: body paragraphs and tables in reading order,
-headers and footers, comments, and the properties that say whose document it is."""
+headers and footers, comments, and the properties that say whose document it is; footnotes,
+endnotes, charts, SmartArt and embedded files from the package (extract/package.py)."""
 from __future__ import annotations
 
 import io
@@ -7,6 +8,7 @@ from typing import Iterator
 
 from ..limits import Limits
 from .archive import check_package, open_zip
+from .package import embedded, text_parts
 from .pieces import UNSCANNABLE, Piece, Problem, Table, TextChunk
 from .properties import ooxml_properties
 
@@ -35,7 +37,9 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
                 yield from _blocks(part.iter_inner_content(), f"{kind}{number}", counter)
     for comment in document.comments:
         yield TextChunk(where="comments", text=comment.text)
+    yield from text_parts(package, "docx")
     yield from ooxml_properties(package)
+    yield from embedded(package)
 
 
 class _Tables:

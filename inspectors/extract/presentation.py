@@ -1,4 +1,5 @@
-"""PowerPoint presentations (pptx) via python-pptx: each slide's text, tables and notes."""
+"""PowerPoint presentations (pptx) via python-pptx: each slide's text, tables and notes;
+comments, charts, SmartArt and embedded files from the package (extract/package.py)."""
 from __future__ import annotations
 
 import io
@@ -6,6 +7,7 @@ from typing import Iterator
 
 from ..limits import Limits
 from .archive import check_package, open_zip
+from .package import embedded, text_parts
 from .pieces import Piece, Table, TextChunk
 from .properties import ooxml_properties
 
@@ -30,7 +32,9 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
             lines.append(notes.text)
         if any(line.strip() for line in lines):
             yield TextChunk(where=where, text="\n".join(lines))
+    yield from text_parts(package, "pptx")
     yield from ooxml_properties(package)
+    yield from embedded(package)
 
 
 def _shapes(shapes) -> Iterator:

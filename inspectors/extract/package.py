@@ -1,0 +1,83 @@
+"""What an Office package carries besides the text its main reader shows.
+
+python-docx and python-pptx read the body, tables, headers, notes; they do not read
+footnotes, endnotes, comments on slides, charts, SmartArt, or the files embedded in the
+document (an Excel sheet pasted into a Word report is an xlsx inside the docx). Those are
+read here from the package itself: text parts as text, embedded files as members, which the
+extraction then identifies and reads like any attachment (an OLE object, say, is reported
+as a format without a reader).
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+import zipfile
+from typing import Iterator
+from xml.etree import ElementTree
+
+from .pieces import UNSCANNABLE, Member, Piece, Problem, TextChunk
+
+# Text-bearing XML parts the main readers pass over, by package kind: (pattern, where).
+TEXT_PARTS = {
+    "docx": (("word/footnotes.xml", "footnotes"), ("word/endnotes.xml", "endnotes"),
+             ("word/charts/chart*.xml", "chart"), ("word/diagrams/data*.xml", "diagram")),
+    "pptx": (("ppt/comments/*.xml", "comments"), ("ppt/charts/chart*.xml", "chart"),
+             ("ppt/diagrams/data*.xml", "diagram")),
+}
+# Local names of the elements that hold text: w:t (Word), a:t (DrawingML, SmartArt, chart
+# titles), c:v (a chart's cached labels and values), p:text (a slide comment).
+_TEXT_TAGS = frozenset({"t", "v", "text"})
+_BLOCK_TAGS = frozenset({"p", "pt", "ser", "cm", "footnote", "endnote"})   # a line ends after each
+_NUMBER = re.compile(r"(\d+)(?=\.xml$)")
+
+
+def text_parts(archive: zipfile.ZipFile, kind: str) -> Iterator[Piece]:
+    names = sorted(archive.namelist(), key=_natural)
+    for pattern, label in TEXT_PARTS[kind]:
+        for name in fnmatch.filter(names, pattern):
+            number = _NUMBER.search(name)
+            where = f"{label}{number.group(1)}" if "*" in pattern and number else label
+            try:
+                text = _text(archive, name)
+            except (ElementTree.ParseError, zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+                yield Problem(code=UNSCANNABLE, where=name, reason=f"corrupt: {type(exc).__name__}")
+                continue
+            if text.strip():
+                yield TextChunk(where=where, text=text)
+
+
+def embedded(archive: zipfile.ZipFile) -> Iterator[Piece]:
+    """Files embedded in the document (word/embeddings/, ppt/embeddings/, xl/embeddings/)."""
+    for info in archive.infolist():
+        parts = info.filename.split("/")
+        if len(parts) == 3 and parts[1] == "embeddings" and parts[2] and not info.is_dir():
+            try:
+                data = archive.read(info)
+            except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
+                yield Problem(code=UNSCANNABLE, where=info.filename, reason=f"corrupt: {type(exc).__name__}")
+                continue
+            yield Member(name=info.filename, data=data)
+
+
+def _text(archive: zipfile.ZipFile, name: str) -> str:
+    """Every text element's content in document order, a line per paragraph (or chart
+    point, comment, note); streamed, so a large part is never held as a tree."""
+    lines: list[str] = []
+    current: list[str] = []
+    with archive.open(name) as stream:
+        for event, element in ElementTree.iterparse(stream, events=("end",)):
+            local = element.tag.rpartition("}")[2]
+            if local in _TEXT_TAGS and element.text:
+                current.append(element.text)
+            elif local in _BLOCK_TAGS and current:
+                lines.append("".join(current))
+                current = []
+            element.clear()
+    if current:
+        lines.append("".join(current))
+    return "\n".join(lines)
+
+
+def _natural(name: str) -> tuple:
+    """chart2.xml before chart10.xml."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name))
