@@ -174,3 +174,51 @@ def test_a_member_named_like_a_folder_that_carries_data_is_read():
     view = parse(mail_with(("資料.zip", buffer.getvalue())), ENV)
     assert "1234 5678 9018" in "".join(texts(view).values())
     assert [a.where for a in view.attachments] == ["attachment:資料.zip", "attachment:資料.zip!名簿/"]
+
+
+def _tar(files: dict[str, bytes], mode: str = "w") -> bytes:
+    import tarfile
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode=mode) as archive:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+LIST = "氏名,電話番号\n山田太郎,090-1234-5678\n".encode("cp932")
+
+
+@pytest.mark.parametrize("mode, name", [("w", "export.tar"), ("w:gz", "export.tar.gz"),
+                                        ("w:bz2", "export.tar.bz2"), ("w:xz", "export.tar.xz")])
+def test_tar_archives_plain_or_compressed_are_read(mode, name):
+    data = _tar({"export/顧客.csv": LIST, "export/readme.txt": b"see the list"}, mode)
+    view = parse(mail_with((name, data)), ENV)
+    assert [(a.where, a.kind) for a in view.attachments][1:] == [
+        (f"attachment:{name}!export/顧客.csv", "csv"), (f"attachment:{name}!export/readme.txt", "text")]
+    assert [t.rows for t in view.tables] == [(("氏名", "電話番号"), ("山田太郎", "090-1234-5678"))]
+    assert not view.problems
+
+
+def test_a_gzip_file_keeps_its_original_name_and_a_gzip_bomb_stops_at_the_ratio():
+    import gzip
+    packed = io.BytesIO()
+    with gzip.GzipFile(filename="顧客.csv".encode().decode("latin-1"), fileobj=packed, mode="wb") as stream:
+        stream.write(LIST)
+    bomb = gzip.compress(b"\x00" * (64 << 20))
+    view = parse(mail_with(("list.csv.gz", packed.getvalue()), ("bomb.gz", bomb)), ENV)
+    assert view.attachments[1].where == "attachment:list.csv.gz!" + "顧客.csv".encode().decode("latin-1")
+    assert len(view.tables) == 1
+    assert codes(view)["attachment.unscannable"] == [(("attachment:bomb.gz",), "limit: compression ratio > 100")]
+
+
+def test_a_truncated_gzip_and_a_sparse_tar_member_are_reported():
+    sparse = bytearray(_tar({"hole.bin": b"x" * 10}, "w:"))
+    sparse[156:157] = b"S"   # GNU sparse type flag, and the header's checksum again
+    sparse[148:156] = b" " * 8
+    sparse[148:156] = b"%06o\0 " % sum(sparse[:512])
+    view = parse(mail_with(("cut.gz", _tar({"a.txt": b"a" * 5000}, "w:gz")[:60]), ("s.tar", bytes(sparse))), ENV)
+    found = {w: reason for ws, reason in codes(view).get("attachment.unscannable", []) for w in ws}
+    assert found["attachment:cut.gz"].startswith("corrupt compressed file")
+    assert found["attachment:s.tar!hole.bin"] == "unsupported: sparse tar member"
