@@ -317,3 +317,48 @@ def test_slide_comments_and_a_broken_chart_of_a_presentation():
     view = parse(mail_with(("提案.pptx", pptx_bytes)), ENV)
     assert texts(view)["attachment:提案.pptx!comments1"] == "顧客 鈴木様 03-1234-5678 に確認"
     assert codes(view)["attachment.unscannable"][0][0] == ("attachment:提案.pptx!ppt/charts/chart1.xml",)
+
+
+def _odt(content: str, styles: str = "", meta: str = "") -> bytes:
+    import zipfile
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/"')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        package.writestr("content.xml", f'<office:document-content {ns}><office:body><office:text>{content}'
+                                        "</office:text></office:body></office:document-content>")
+        if styles:
+            package.writestr("styles.xml", f"<office:document-styles {ns}>{styles}</office:document-styles>")
+        if meta:
+            package.writestr("meta.xml", f"<office:document-meta {ns}><office:meta>{meta}</office:meta></office:document-meta>")
+    return out.getvalue()
+
+
+def test_opendocument_text_paragraphs_tables_headers_and_properties():
+    content = ("<text:h>顧客情報</text:h><text:p>担当<text:s text:c=\"2\"/><text:span>山田<text:span>太郎</text:span>"
+               "様</text:span><text:tab/>090-1234-5678</text:p>"
+               "<table:table><table:table-row><table:table-cell><text:p>氏名</text:p></table:table-cell>"
+               "<table:table-cell><text:p>マイナンバー</text:p></table:table-cell></table:table-row>"
+               "<table:table-row><table:table-cell><text:p>佐藤花子</text:p></table:table-cell>"
+               "<table:table-cell table:number-columns-repeated=\"1\"><text:p>123456789018</text:p>"
+               "</table:table-cell></table:table-row></table:table>")
+    data = _odt(content, styles="<office:master-styles><text:p>社外秘 株式会社エー</text:p></office:master-styles>",
+                meta="<dc:title>名簿</dc:title><meta:initial-creator>鈴木</meta:initial-creator>")
+    view = parse(mail_with(("名簿.odt", data)), ENV)
+    assert view.attachments[0].kind == "opendocument" and not view.problems
+    found = texts(view)
+    assert found["attachment:名簿.odt"] == "顧客情報\n担当  山田太郎様\t090-1234-5678"
+    assert found["attachment:名簿.odt!styles"] == "社外秘 株式会社エー"
+    assert [t.rows for t in view.tables] == [(("氏名", "マイナンバー"), ("佐藤花子", "123456789018"))]
+    assert dict(view.attachments[0].properties) == {"title": "名簿", "author": "鈴木"}
+
+
+def test_opendocument_with_a_broken_part_and_hostile_repeats():
+    cells = '<table:table-cell table:number-columns-repeated="1000000000"><text:p>x</text:p></table:table-cell>'
+    data = _odt(f"<table:table><table:table-row>{cells}</table:table-row></table:table>", meta="<dc:title>")
+    view = parse(mail_with(("壊れ.odt", data)), ENV)
+    assert [len(t.rows[0]) for t in view.tables] == [63]
+    assert codes(view)["attachment.unscannable"] == [(("attachment:壊れ.odt!meta.xml",), "corrupt: ParseError")]

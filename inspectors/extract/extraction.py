@@ -14,7 +14,8 @@ from typing import Iterator
 
 from ..base import Finding
 from ..limits import Limits
-from . import archive, delimited, document, mail, pdf, presentation, rtf, tarball, text, tnef, workbook
+from . import (archive, delimited, document, mail, opendocument, pdf, presentation, rtf, tarball, text,
+               tnef, workbook)
 from .kind import Kind, TypeDetector, claims_readable, mismatch
 from .pieces import (ENCRYPTED, TYPE_MISMATCH, UNSCANNABLE, Attachment, ExtractionError,
                      LimitReached, Member, Piece, Problem, Property, Table, TextChunk, is_interrupt)
@@ -27,12 +28,11 @@ READERS = MappingProxyType({
     "tnef": tnef.extract, "html": text.extract_html, "xml": text.extract_html,
     "csv": delimited.extract, "text": text.extract, "rtf": rtf.extract,
     "gzip": tarball.extract("gzip"), "bzip2": tarball.extract("bzip2"), "xz": tarball.extract("xz"),
-    "tar": tarball.extract("tar"),
+    "tar": tarball.extract("tar"), "opendocument": opendocument.extract,
 })
 # Formats that carry text but have no reader here: reported, never passed over.
 UNSUPPORTED = MappingProxyType({
     "doc": "Word 97-2003 document", "ppt": "PowerPoint 97-2003 presentation",
-    "opendocument": "OpenDocument text or presentation",
     "ole": "OLE compound file", "rar": "RAR archive", "lzh": "LZH archive", "cab": "cabinet archive",
 })
 CONTAINERS = frozenset({"zip", "eml", "tnef", "gzip", "bzip2", "xz", "tar"})
