@@ -86,6 +86,8 @@ def run(args) -> int:
     except BrokenPipeError:   # `check DIR | head`: the reader has seen enough; the rest is unchecked
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error at exit
         return UNREADABLE
+    except KeyboardInterrupt:   # Ctrl-C in a long folder: the worker is gone already (finally)
+        return 130
 
 
 async def _check_all(found: list[Source], settings, rules, args, out: Output) -> int:

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import logging
 import sys
 
 from . import directory_tools, rule_tools   # light: their commands import what they need
@@ -60,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve(args) -> int:
     import asyncio
+    import logging
 
     from .server import serve
     from .settings import load_settings
@@ -82,6 +81,7 @@ def _check(args) -> int:
 
 
 def _user_add(args) -> int:
+    import getpass
     from .auth import add_user
     from .settings import load_settings
     settings = load_settings(args.config)
