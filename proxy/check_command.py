@@ -38,32 +38,49 @@ def sources(names: list[str]) -> list[Source]:
         path = Path(name)
         if name == "-":
             found.append(Source(name, None))
-        elif path.is_dir():
+        elif is_directory(path):
             found.extend(_directory(path))
         else:
             found.append(Source(name, path))
     return found
 
 
+def is_directory(path: Path) -> bool:
+    """False when it cannot be told (no permission): reading it then says why, on its line."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def _directory(path: Path) -> list[Source]:
     try:
         entries = sorted(path.iterdir(), key=lambda p: p.name)
     except OSError as exc:
-        return [Source(str(path), path, f"cannot read: {exc.strerror}")]
+        return [Source(str(path), path, exc.strerror or str(exc))]
     files = []
     for entry in entries:
-        if entry.is_file():
-            files.append(Source(str(entry), entry))
+        if skipped := _not_a_file(entry):
+            print(f"misdelivery-guard: {entry}: {skipped}", file=sys.stderr)
         else:
-            kind = "a directory, not entered" if entry.is_dir() else "not a regular file"
-            print(f"misdelivery-guard: {entry}: {kind}", file=sys.stderr)
+            files.append(Source(str(entry), entry))
     return files
+
+
+def _not_a_file(entry: Path) -> str:
+    """Why a directory's entry is not checked; "" for a regular file."""
+    try:
+        if entry.is_file():
+            return ""
+        return "a directory, not entered" if entry.is_dir() else "not a regular file"
+    except OSError:
+        return ""   # read as a file: its error is reported on its line
 
 
 def read(source: Source) -> bytes:
     """The file's bytes; OSError if it cannot be read."""
     if source.problem:
-        raise OSError(source.problem)
+        raise OSError(0, source.problem)
     return sys.stdin.buffer.read() if source.path is None else source.path.read_bytes()
 
 
@@ -74,7 +91,7 @@ def run(args) -> int:
     from .settings import load_settings, rule_groups
     settings = load_settings(args.config)
     rules = load_rules(settings.rules, rule_groups(settings))
-    single = len(args.messages) == 1 and not Path(args.messages[0]).is_dir()
+    single = len(args.messages) == 1 and not is_directory(Path(args.messages[0]))
     found = sources(args.messages)
     if not found:
         print("misdelivery-guard: no file to check", file=sys.stderr)
