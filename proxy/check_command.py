@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,8 +112,10 @@ async def _check_all(found: list[Source], settings, rules, args, out: Output) ->
     """Each file in turn through one worker; the strictest exit status."""
     from .check import envelope_of, report
     from .pipeline import Pipeline, inspector_config
+    # A fork copies no lock half-held only while this process runs no other thread.
+    start = "fork" if threading.active_count() == 1 else "forkserver"
     pipeline = Pipeline(inspector_config(settings), workers=1, timeout=settings.inspection_timeout,
-                        memory=settings.inspection_worker_memory, lend=False, start="fork")
+                        memory=settings.inspection_worker_memory, lend=False, start=start)
     status = 0
     try:
         for source in found:
