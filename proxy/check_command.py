@@ -11,12 +11,20 @@ no thread, so nothing half-held is copied into the child.
 """
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 import os
 import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+from rules import load_rules
+
+from .check import envelope_of, report
+from .pipeline import Pipeline, inspector_config
+from .settings import load_settings, rule_groups
 
 EXIT_CODES = {"pass": 0, "hold": 10, "reject": 20}
 UNREADABLE = 2   # also the usage error's status; below hold: the strictest status wins
@@ -87,9 +95,6 @@ def read(source: Source) -> bytes:
 
 def run(args) -> int:
     """The `check` command; `args.messages` as given on the command line."""
-    from rules import load_rules
-
-    from .settings import load_settings, rule_groups
     settings = load_settings(args.config)
     rules = load_rules(settings.rules, rule_groups(settings))
     single = len(args.messages) == 1 and not is_directory(Path(args.messages[0]))
@@ -98,7 +103,10 @@ def run(args) -> int:
         print("misdelivery-guard: no file to check", file=sys.stderr)
         return UNREADABLE
     out = Output.detail(args) if single else Output.table(args, found)
-    import asyncio
+    # What is loaded by now lives as long as the process: frozen, no collection here or in
+    # the forked worker walks it again (nor writes to its pages, which stay shared).
+    gc.freeze()
+    gc.enable()
     try:
         return asyncio.run(_check_all(found, settings, rules, args, out))
     except BrokenPipeError:   # `check DIR | head`: the reader has seen enough; the rest is unchecked
@@ -110,8 +118,6 @@ def run(args) -> int:
 
 async def _check_all(found: list[Source], settings, rules, args, out: Output) -> int:
     """Each file in turn through one worker; the strictest exit status."""
-    from .check import envelope_of, report
-    from .pipeline import Pipeline, inspector_config
     # A fork copies no lock half-held only while this process runs no other thread.
     start = "fork" if threading.active_count() == 1 else "forkserver"
     pipeline = Pipeline(inspector_config(settings), workers=1, timeout=settings.inspection_timeout,

@@ -76,6 +76,8 @@ def _serve(args) -> int:
 
 
 def _check(args) -> int:
+    import gc
+    gc.disable()   # while the inspectors are imported: a start-up makes no garbage (check_command.run)
     from .check_command import run
     return run(args)
 
