@@ -77,9 +77,12 @@ def _serve(args) -> int:
 
 def _check(args) -> int:
     import gc
-    gc.disable()   # while the inspectors are imported: a start-up makes no garbage (check_command.run)
-    from .check_command import run
-    return run(args)
+    gc.disable()   # no collection while the inspectors import: check_command.run freezes them
+    try:
+        from .check_command import run
+        return run(args)
+    finally:
+        gc.enable()
 
 
 def _user_add(args) -> int:
