@@ -2,16 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
-import logging
 import sys
-from pathlib import Path
 
-from . import directory_tools, rule_tools
+from . import directory_tools, rule_tools   # light: their commands import what they need
 from .errors import ConfigError
 
-EXIT_CODES = {"pass": 0, "hold": 10, "reject": 20}
 USAGE_ERROR = 2
 
 
@@ -36,12 +31,15 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the SMTP relay and the web pages")
     p.add_argument("--config", help="YAML configuration (default: ./guard.yaml if present)")
     p.set_defaults(run=_serve)
-    p = sub.add_parser("check", help="run the inspection on a message without sending it")
-    p.add_argument("message", help="an .eml file, or - for standard input")
+    p = sub.add_parser("check", help="run the inspection on messages without sending them")
+    p.add_argument("messages", nargs="+", metavar="MESSAGE",
+                   help=".eml files, directories (their files, not their subdirectories), - for standard input")
     p.add_argument("--config")
-    p.add_argument("--mail-from", help="envelope sender (default: the From header)")
-    p.add_argument("--rcpt", action="append", default=[], help="envelope recipient; repeat per recipient")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--mail-from", help="envelope sender for every file (default: each file's From header)")
+    p.add_argument("--rcpt", action="append", default=[],
+                   help="envelope recipient for every file; repeat per recipient (default: To/Cc/Bcc)")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object (several files: one line per file, with a \"file\" key)")
     p.add_argument("--explain", action="store_true",
                    help="list every rule, matched or not, with the findings that made it match")
     p.set_defaults(run=_check)
@@ -60,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve(args) -> int:
     import asyncio
+    import logging
 
     from .server import serve
     from .settings import load_settings
@@ -77,54 +76,17 @@ def _serve(args) -> int:
 
 
 def _check(args) -> int:
-    import asyncio
-
-    from rules import load_rules
-
-    from .check import envelope_of, report
-    from .settings import load_settings, rule_groups
+    import gc
+    gc.disable()   # no collection while the inspectors import: check_command.run freezes them
     try:
-        raw = sys.stdin.buffer.read() if args.message == "-" else Path(args.message).read_bytes()
-    except OSError as exc:
-        print(f"misdelivery-guard: cannot read {args.message}: {exc.strerror}", file=sys.stderr)
-        return USAGE_ERROR
-    settings = load_settings(args.config)
-    rules = load_rules(settings.rules, rule_groups(settings))
-    envelope = envelope_of(raw, args.mail_from, args.rcpt)
-    inspection = asyncio.run(_inspect_isolated(raw, envelope, settings))
-    out = report(inspection.findings, envelope, rules, args.explain)
-    print(json.dumps(out, ensure_ascii=False) if args.json else _human(out))
-    return EXIT_CODES[out["verdict"]]
-
-
-async def _inspect_isolated(raw: bytes, envelope, settings):
-    """As the relay inspects: in a worker process, within inspection.timeout and
-    inspection.worker_memory, so that a hostile file that hangs, panics or aborts a reader
-    gives a verdict (inspector.error) instead of taking `check` down with it."""
-    from .pipeline import Pipeline, inspector_config
-    pipeline = Pipeline(inspector_config(settings), workers=1, timeout=settings.inspection_timeout,
-                        memory=settings.inspection_worker_memory, lend=False)
-    try:
-        return await pipeline.inspect(raw, envelope, first_time=False)
+        from .check_command import run
+        return run(args)
     finally:
-        pipeline.close()
-
-
-def _human(report: dict) -> str:
-    lines = [f"verdict: {report['verdict']}"]
-    for r in report["rules"]:
-        lines.append(f"  rule {r['id']} ({r['mode']}, {r['action']}): {r['reason']}")
-    for f in report["findings"]:
-        where = ", ".join(f["where"])
-        lines.append(f"  finding {f['code']} x{f['count']} {where} {' '.join(f['evidence'])}".rstrip())
-    for r in report.get("explain", ()):
-        because = "; ".join(f"{f['code']} x{f['count']}" for f in r["findings"])
-        state = "MATCH" if r["matched"] else "-    "
-        lines.append(f"  {state} {r['id']} ({r['mode']}, {r['action']}){': ' + because if because else ''}")
-    return "\n".join(lines)
+        gc.enable()
 
 
 def _user_add(args) -> int:
+    import getpass
     from .auth import add_user
     from .settings import load_settings
     settings = load_settings(args.config)

@@ -6,12 +6,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from inspectors.directory import DirectoryError, read_clients, read_suppressions
-from quarantine.directory_store import DirectoryStore
-from quarantine.store import Store
-
 from .errors import ConfigError
-from .settings import load_settings
 
 
 def add_parsers(sub) -> None:
@@ -35,13 +30,18 @@ def _read(path: Path) -> bytes:
 
 # noun -> (reader of the file, DirectoryStore method, what to print of its two counts)
 _LISTS = {
-    "clients": (read_clients, "import_clients", "clients: {} added, {} updated from {}"),
-    "suppress": (read_suppressions, "import_suppressions", "suppressions: {} added, {} already listed, from {}"),
+    "clients": ("read_clients", "import_clients", "clients: {} added, {} updated from {}"),
+    "suppress": ("read_suppressions", "import_suppressions", "suppressions: {} added, {} already listed, from {}"),
 }
 
 
 def import_list(args: argparse.Namespace) -> int:
-    reader, method, report = _LISTS[args.list_name]
+    # Imported here: building the command line (every command, `check` too) must not pay
+    # for SQLAlchemy and the store.
+    from inspectors import directory
+    from inspectors.directory import DirectoryError
+    reader_name, method, report = _LISTS[args.list_name]
+    reader = getattr(directory, reader_name)
     try:
         entries = reader(_read(args.file), str(args.file))
     except DirectoryError as exc:
@@ -52,6 +52,10 @@ def import_list(args: argparse.Namespace) -> int:
 
 
 async def _with_store(config: str | None, action):
+    from quarantine.directory_store import DirectoryStore
+    from quarantine.store import Store
+
+    from .settings import load_settings
     store = await Store.open(load_settings(config).storage)
     try:
         return await action(DirectoryStore(store.engine))

@@ -197,19 +197,21 @@ def _inspect_in_worker(raw: bytes, envelope: Envelope, budget: float,
 class Pipeline:
     """`memory`: the address-space limit of each worker in bytes (None: none). `lend`: lend
     extra workers when slow messages hold them all (workers.py); a one-shot caller has no
-    other messages to protect."""
+    other messages to protect. `start`: how workers start (workers.WorkerPool); "fork" only
+    for a caller that runs no thread."""
 
     def __init__(self, config: InspectorConfig, *, workers: int, timeout: float,
-                 memory: int | None = None, lend: bool = True) -> None:
+                 memory: int | None = None, lend: bool = True, start: str = "forkserver") -> None:
         self.timeout = timeout
         self.memory = memory
         self.slow_after = min(SLOW_AFTER, timeout / 4) if lend else None
+        self.start = start
         self._envelope_inspectors = build_inspectors(config)
         self._pool = self._new_pool(config, workers)
 
     def _new_pool(self, config: InspectorConfig, size: int) -> WorkerPool:
         return WorkerPool(size=size, init=_init_worker, config=(config, self.memory),
-                          call=_inspect_in_worker, slow_after=self.slow_after)
+                          call=_inspect_in_worker, slow_after=self.slow_after, start=self.start)
 
     async def inspect(self, raw: bytes, envelope: Envelope,
                       history: RecipientHistory | None = None, *,

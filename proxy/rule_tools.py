@@ -6,11 +6,6 @@ import asyncio
 import time
 from pathlib import Path
 
-from rules import load_rules
-from rules.replay import replay
-
-from .endpoints import parse_duration
-from .settings import load_settings, rule_groups
 
 def add_parsers(sub) -> None:
     rules = sub.add_parser("rules", help="validate rule files, replay drafts over recent traffic")
@@ -30,6 +25,10 @@ def add_parsers(sub) -> None:
 
 
 def check_rules(args: argparse.Namespace) -> int:
+    # Imported per command, not with the module: the command line is built for every command.
+    from rules import load_rules
+
+    from .settings import load_settings, rule_groups
     settings = load_settings(args.config)
     files = args.files or list(settings.rules)
     ruleset = load_rules(files, rule_groups(settings))
@@ -43,6 +42,11 @@ def check_rules(args: argparse.Namespace) -> int:
 
 
 def replay_rules(args: argparse.Namespace) -> int:
+    from rules import load_rules
+    from rules.replay import replay
+
+    from .endpoints import parse_duration
+    from .settings import load_settings, rule_groups
     since = time.time() - parse_duration(args.since, "--since")
     settings = load_settings(args.config)
     groups = rule_groups(settings)

@@ -17,7 +17,7 @@ import yaml
 from inspectors.base import mailbox_of
 from inspectors.clients import Client
 from inspectors.limits import Limits
-from quarantine.retention import RetentionPolicy
+from quarantine.retention_policy import RetentionPolicy
 from rules.decide import address_matches
 
 from .auth_throttle import AuthLimits

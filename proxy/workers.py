@@ -51,8 +51,12 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
 
 
 def _serve(sock: socket.socket, init: Callable[[Any], None], config: Any,
-           call: Callable[..., Any]) -> None:
-    """The worker's whole life: requests in, answers out, until the parent goes away."""
+           call: Callable[..., Any], inherited: tuple[socket.socket, ...] = ()) -> None:
+    """The worker's whole life: requests in, answers out, until the parent goes away.
+    `inherited`: the parent's ends of the socket pairs, which a forked child holds too; kept
+    open, they would hide the parent's death (no EOF) and leave the worker behind."""
+    for other in inherited:
+        other.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent decides when workers stop
     init(config)
     while True:
@@ -67,9 +71,12 @@ def _serve(sock: socket.socket, init: Callable[[Any], None], config: Any,
 
 
 class _Worker:
-    def __init__(self, ctx, init, config, call) -> None:
+    def __init__(self, ctx, init, config, call, siblings: tuple[socket.socket, ...] = ()) -> None:
         parent, child = socket.socketpair()
-        self.process = ctx.Process(target=_serve, args=(child, init, config, call), daemon=True)
+        forked = ctx.get_start_method() == "fork"
+        inherited = (parent, *siblings) if forked else ()
+        self.process = ctx.Process(target=_serve, args=(child, init, config, call, inherited),
+                                   daemon=True)
         self.process.start()
         child.close()
         self.sock = parent
@@ -108,10 +115,12 @@ class WorkerPool:
     """`size` workers; `call(*args)` runs in one of them, initialised once with `init(config)`."""
 
     def __init__(self, *, size: int, init: Callable[[Any], None], config: Any,
-                 call: Callable[..., Any], slow_after: float | None = None) -> None:
+                 call: Callable[..., Any], slow_after: float | None = None,
+                 start: str = "forkserver") -> None:
         # forkserver: forking a process that runs threads (aiosqlite, executors) can copy
-        # held locks into the child.
-        self._ctx = multiprocessing.get_context("forkserver")
+        # held locks into the child. "fork" is for a caller that runs no thread (`check`):
+        # its workers start with every module it imported, at no import cost.
+        self._ctx = multiprocessing.get_context(start)
         self._spec = (init, config, call)
         self.size = size
         self.slow_after = slow_after
@@ -127,7 +136,7 @@ class WorkerPool:
             self._spares.append(self._spawn())
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, *self._spec)
+        worker = _Worker(self._ctx, *self._spec, siblings=tuple(w.sock for w in self._all))
         self._all.append(worker)
         return worker
 

@@ -21,11 +21,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
 
 from sqlalchemy import delete, exists, func, select, text, tuple_, update
 
 from .admin.throttle import KNOWN as LOGIN_FLOOR   # the throttle reads successes this old
+from .retention_policy import DAY, RetentionPolicy
 from .schema import (admin_sessions, audit, decision_rules, decisions, held, links, login_attempts,
                      outbound)
 from .schema import recipient_history as history
@@ -33,21 +33,11 @@ from .store import Store
 
 log = logging.getLogger("guard.retention")
 
-DAY = 86400.0
 FINAL = ("released", "cancelled", "expired")
 BATCH = 500          # rows per statement
 RAW_BATCH = 50       # held messages whose bytes are cleared per statement: each may be 25 MB
 DEAD_SESSION = DAY   # an admin session idle this long ended long ago (idle limit: 30 minutes)
 _LOCK_KEY = 0x4D44475F52   # "MDG_R": the advisory lock of the purge (migrations use "MDG")
-
-
-@dataclass(frozen=True, kw_only=True)
-class RetentionPolicy:
-    raw: float = 30 * DAY
-    outbound: float = 7 * DAY
-    records: float = 365 * DAY
-    history: float = 365 * DAY
-    every: float = 600.0     # how often each instance purges
 
 
 def _nothing_pending():

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +84,166 @@ def test_bad_config_is_exit_2_naming_the_key(tmp_path):
 def test_usage_error_is_exit_2():
     out = run()
     assert out.returncode == 2
+
+
+# --- several files: `check FILE...`, `check DIR` (issue 13, item 4) -------------------------
+
+HELD = message("年末調整", MY_NUMBER_BODY)
+
+
+def folder(tmp_path, **files: bytes):
+    """A directory of .eml files (names as given) with a subdirectory holding a held message."""
+    path = tmp_path / "mail"
+    (path / "sub").mkdir(parents=True)
+    (path / "sub" / "deeper.eml").write_bytes(HELD)
+    for name, raw in files.items():
+        (path / f"{name}.eml").write_bytes(raw)
+    return path
+
+
+def test_several_files_print_a_table_and_exit_with_the_strictest_verdict(tmp_path, config):
+    mail = folder(tmp_path, clean=message(), held=HELD)
+    out = run(str(mail / "clean.eml"), str(mail / "held.eml"), "--config", config)
+    assert out.returncode == 10, out.stderr
+    header, clean, held = out.stdout.decode().splitlines()
+    assert header.split() == ["file", "verdict", "rules"]
+    assert clean.split() == [str(mail / "clean.eml"), "pass", "-"]
+    assert held.split() == [str(mail / "held.eml"), "hold", "sensitive-id-external"]
+    assert "9018" not in out.stdout.decode() and "5678" not in out.stdout.decode()
+
+
+def test_a_directory_is_checked_file_by_file_in_name_order_without_its_subdirectories(tmp_path, config):
+    mail = folder(tmp_path, b=HELD, a=message(), c=message("x", "no attachment, no number"))
+    out = run(str(mail), "--config", config, "--json")
+    assert out.returncode == 10, out.stderr
+    lines = [json.loads(line) for line in out.stdout.decode().splitlines()]
+    assert [(r["file"], r["verdict"]) for r in lines] == [
+        (str(mail / "a.eml"), "pass"), (str(mail / "b.eml"), "hold"), (str(mail / "c.eml"), "pass")]
+    assert {"code": "pii.my_number", "count": 1, "where": ["body!line 2"],
+            "evidence": ["****-****-9018"]} in lines[1]["findings"]
+    assert set(lines[0]) == {"file", "verdict", "rules", "findings"}
+    assert f"{mail / 'sub'}: a directory, not entered".encode() in out.stderr
+
+
+def test_one_directory_with_one_file_is_a_table_not_the_detail(tmp_path, config):
+    mail = tmp_path / "one"
+    mail.mkdir()
+    (mail / "m.eml").write_bytes(HELD)
+    out = run(str(mail), "--config", config)
+    assert out.returncode == 10
+    assert out.stdout.decode().splitlines()[1].split() == [str(mail / "m.eml"), "hold", "sensitive-id-external"]
+
+
+def test_envelope_options_apply_to_every_file(tmp_path, config):
+    mail = folder(tmp_path, one=HELD, two=HELD)
+    out = run(str(mail / "one.eml"), str(mail / "two.eml"), "--config", config, "--json",
+              "--mail-from", "a@example.co.jp", "--rcpt", "b@example.co.jp")
+    assert out.returncode == 0, "internal-only mail passes"
+    assert [json.loads(line)["verdict"] for line in out.stdout.decode().splitlines()] == ["pass", "pass"]
+
+
+def test_stdin_among_files(tmp_path, config):
+    mail = folder(tmp_path, clean=message())
+    out = run(str(mail / "clean.eml"), "-", "--config", config, "--json", stdin=HELD)
+    assert out.returncode == 10
+    assert [(r["file"], r["verdict"]) for r in map(json.loads, out.stdout.decode().splitlines())] == [
+        (str(mail / "clean.eml"), "pass"), ("-", "hold")]
+
+
+def test_an_unreadable_file_is_reported_on_its_line_and_the_others_checked(tmp_path, config):
+    mail = folder(tmp_path, clean=message(), held=HELD)
+    missing = str(tmp_path / "missing.eml")
+    out = run(missing, str(mail / "clean.eml"), "--config", config)
+    assert out.returncode == 2, "not read is not passed"
+    _, first, second = out.stdout.decode().splitlines()
+    assert first.split() == [missing, "error", "cannot", "read:", "No", "such", "file", "or", "directory"]
+    assert second.split()[1] == "pass"
+    out = run(missing, str(mail / "held.eml"), "--config", config, "--json")
+    assert out.returncode == 10, "a hold is stricter than a file not read"
+    assert json.loads(out.stdout.decode().splitlines()[0]) == {
+        "file": missing, "error": "cannot read: No such file or directory"}
+
+
+def test_an_empty_directory_is_exit_2(tmp_path, config):
+    (tmp_path / "empty").mkdir()
+    out = run(str(tmp_path / "empty"), "--config", config)
+    assert out.returncode == 2 and b"no file to check" in out.stderr and out.stdout == b""
+
+
+# --- one worker for all files, replaced when it dies; none left behind ----------------------
+
+def big_docx_mail() -> bytes:
+    """A real Word table of 300,000 cells: seconds of reading, the worker busy meanwhile."""
+    from .test_fail_closed_pipeline import big_table_docx, with_attachment
+    return with_attachment(big_table_docx(), "table.docx")
+
+
+def start(*args) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "proxy.cli", "check", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _stat(pid: int) -> list[str] | None:
+    """The fields after the command name in /proc/PID/stat (state, ppid, ...); None if gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def worker_of(pid: int, within: float = 30) -> int:
+    """The worker process that `check` (pid) started, as soon as it exists."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and (fields := _stat(int(entry.name))) and int(fields[1]) == pid:
+                return int(entry.name)
+        time.sleep(0.01)
+    raise AssertionError("check started no worker")
+
+
+def test_a_file_over_the_time_limit_does_not_stop_the_next_ones(tmp_path):
+    config = tmp_path / "guard.yaml"
+    config.write_text("organization: {internal_domains: [example.co.jp]}\ninspection: {timeout: 1s}\n")
+    mail = folder(tmp_path, a_big=big_docx_mail(), b_held=HELD, c_clean=message())
+    out = run(str(mail), "--config", str(config), "--json")
+    assert out.returncode == 10, out.stderr[-2000:]
+    big, held, clean = map(json.loads, out.stdout.decode().splitlines())
+    assert {"code": "inspector.error", "count": 1, "where": ["inspector:parser"],
+            "evidence": ["timeout"]} in big["findings"]
+    assert [r["id"] for r in big["rules"]] == ["inspection-failed"]
+    assert [r["id"] for r in held["rules"]] == ["sensitive-id-external"]
+    assert clean["verdict"] == "pass"
+
+
+def test_a_worker_that_dies_is_replaced_and_the_next_files_are_checked(tmp_path, config):
+    mail = folder(tmp_path, a_big=big_docx_mail(), b_held=HELD, c_clean=message())
+    check = start(str(mail), "--config", config, "--json")
+    os.kill(worker_of(check.pid), signal.SIGKILL)   # as the kernel kills a worker that aborts
+    stdout, stderr = check.communicate(timeout=120)
+    assert check.returncode == 10, stderr[-2000:]
+    big, held, clean = map(json.loads, stdout.decode().splitlines())
+    assert big["file"] == str(mail / "a_big.eml")
+    assert {"code": "inspector.error", "count": 1, "where": ["inspector:pipeline"],
+            "evidence": ["worker died"]} in big["findings"]
+    assert any(f["code"] == "recipients.external" for f in big["findings"]), "envelope facts kept"
+    assert [r["id"] for r in held["rules"]] == ["sensitive-id-external"]
+    assert clean["verdict"] == "pass"
+
+
+def test_a_killed_check_leaves_no_worker_behind(tmp_path):
+    # The worker is forked from `check`: it must not keep `check`'s end of their socket
+    # open, or it would never see `check` go and would wait for a next file for ever.
+    config = tmp_path / "guard.yaml"
+    config.write_text("organization: {internal_domains: [example.co.jp]}\ninspection: {timeout: 2s}\n")
+    mail = folder(tmp_path, a_big=big_docx_mail())
+    check = start(str(mail), "--config", str(config))
+    worker = worker_of(check.pid)
+    check.kill()
+    check.wait(10)
+    deadline = time.monotonic() + 30
+    while (fields := _stat(worker)) and fields[0] != "Z" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if fields and fields[0] != "Z":
+        os.kill(worker, signal.SIGKILL)   # not left to the next test
+    assert not fields or fields[0] == "Z", "the worker outlived check"

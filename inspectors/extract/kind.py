@@ -13,8 +13,6 @@ import zipfile
 from dataclasses import dataclass
 from types import MappingProxyType
 
-import magic
-
 from ..charsets import utf16_codec
 from .pieces import is_interrupt
 
@@ -87,7 +85,11 @@ class TypeDetector:
     message."""
 
     def detect(self, data: bytes, filename: str = "", declared: str = "") -> Kind:
-        """Never raises: what cannot be identified is "other"."""
+        """Never raises on any bytes: what cannot be identified is "other". libmagic is
+        loaded by the first call, not at every start (`check`); if it is missing, that call
+        raises ImportError, outside the net below, and the message fails closed."""
+        global magic
+        import magic
         try:
             return self._detect(data, filename, declared)
         except Exception as exc:   # the container probes run library code on hostile bytes

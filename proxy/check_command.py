@@ -1,0 +1,199 @@
+"""`misdelivery-guard check FILE... | DIR | -`: the relay's inspection and rules over files,
+without sending.
+
+One file prints its detail (today's output); several files, or a directory, print one line
+per file (a table, or JSON lines with --json) as each is done. Every file goes through one
+worker process, as in the relay (issue 12: a file that hangs or crashes a reader gives
+`inspector.error`, not a crashed command); the pool replaces a worker that timed out or died,
+and the next file goes on in the new one. The worker is forked from this process once the
+inspectors are imported, so it starts without importing anything again: this process runs
+no thread, so nothing half-held is copied into the child.
+"""
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from rules import load_rules
+
+from .check import envelope_of, report
+from .pipeline import Pipeline, inspector_config
+from .settings import load_settings, rule_groups
+
+EXIT_CODES = {"pass": 0, "hold": 10, "reject": 20}
+UNREADABLE = 2   # also the usage error's status; below hold: the strictest status wins
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file to check: `name` as shown, `path` None for standard input, or why it is not
+    checked (`problem`, e.g. a directory that cannot be listed)."""
+    name: str
+    path: Path | None
+    problem: str = ""
+
+
+def sources(names: list[str]) -> list[Source]:
+    """The files named, a directory's regular files (sorted by name, not recursive: its
+    subdirectories are named on standard error and skipped), `-` for standard input."""
+    found: list[Source] = []
+    for name in names:
+        path = Path(name)
+        if name == "-":
+            found.append(Source(name, None))
+        elif is_directory(path):
+            found.extend(_directory(path))
+        else:
+            found.append(Source(name, path))
+    return found
+
+
+def is_directory(path: Path) -> bool:
+    """False when it cannot be told (no permission): reading it then says why, on its line."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _directory(path: Path) -> list[Source]:
+    try:
+        entries = sorted(path.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        return [Source(str(path), path, exc.strerror or str(exc))]
+    files = []
+    for entry in entries:
+        if skipped := _not_a_file(entry):
+            print(f"misdelivery-guard: {entry}: {skipped}", file=sys.stderr)
+        else:
+            files.append(Source(str(entry), entry))
+    return files
+
+
+def _not_a_file(entry: Path) -> str:
+    """Why a directory's entry is not checked; "" for a regular file."""
+    try:
+        if entry.is_file():
+            return ""
+        return "a directory, not entered" if entry.is_dir() else "not a regular file"
+    except OSError:
+        return ""   # read as a file: its error is reported on its line
+
+
+def read(source: Source) -> bytes:
+    """The file's bytes; OSError if it cannot be read."""
+    if source.problem:
+        raise OSError(0, source.problem)
+    return sys.stdin.buffer.read() if source.path is None else source.path.read_bytes()
+
+
+def run(args) -> int:
+    """The `check` command; `args.messages` as given on the command line."""
+    settings = load_settings(args.config)
+    rules = load_rules(settings.rules, rule_groups(settings))
+    single = len(args.messages) == 1 and not is_directory(Path(args.messages[0]))
+    found = sources(args.messages)
+    if not found:
+        print("misdelivery-guard: no file to check", file=sys.stderr)
+        return UNREADABLE
+    out = Output.detail(args) if single else Output.table(args, found)
+    # What is loaded by now lives as long as the process: frozen, no collection here or in
+    # the forked worker walks it again (nor writes to its pages, which stay shared).
+    gc.freeze()
+    gc.enable()
+    try:
+        return asyncio.run(_check_all(found, settings, rules, args, out))
+    except BrokenPipeError:   # `check DIR | head`: the reader has seen enough; the rest is unchecked
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error at exit
+        return UNREADABLE
+    except KeyboardInterrupt:   # Ctrl-C in a long folder: the worker is gone already (finally)
+        return 130
+
+
+async def _check_all(found: list[Source], settings, rules, args, out: Output) -> int:
+    """Each file in turn through one worker; the strictest exit status."""
+    # A fork copies no lock half-held only while this process runs no other thread.
+    start = "fork" if threading.active_count() == 1 else "forkserver"
+    pipeline = Pipeline(inspector_config(settings), workers=1, timeout=settings.inspection_timeout,
+                        memory=settings.inspection_worker_memory, lend=False, start=start)
+    status = 0
+    try:
+        for source in found:
+            try:
+                message = read(source)
+            except OSError as exc:
+                out.unreadable(source, f"cannot read: {exc.strerror or exc}")
+                status = max(status, UNREADABLE)
+                continue
+            envelope = envelope_of(message, args.mail_from, args.rcpt)
+            inspection = await pipeline.inspect(message, envelope, first_time=False)
+            result = report(inspection.findings, envelope, rules, args.explain)
+            out.checked(source, result)
+            status = max(status, EXIT_CODES[result["verdict"]])
+    finally:
+        pipeline.close()
+    return status
+
+
+class Output:
+    """How results are printed: one file's detail, or a line per file."""
+
+    def __init__(self, json_lines: bool, explain: bool, name_width: int = 0, single: bool = False):
+        self.json, self.explain, self.width, self.single = json_lines, explain, name_width, single
+        if not single and not json_lines and not explain:
+            self._print(f"{'file':{self.width}}  {'verdict':7}  rules")
+
+    @classmethod
+    def detail(cls, args) -> Output:
+        return cls(args.json, args.explain, single=True)
+
+    @classmethod
+    def table(cls, args, found: list[Source]) -> Output:
+        return cls(args.json, args.explain, max(len("file"), *(len(s.name) for s in found)))
+
+    def checked(self, source: Source, result: dict) -> None:
+        if self.json:
+            self._print(json.dumps(result if self.single else {"file": source.name, **result},
+                                   ensure_ascii=False))
+        elif self.single:
+            self._print(human(result))
+        elif self.explain:
+            self._print(f"== {source.name}\n{human(result)}")
+        else:
+            rules = ", ".join(r["id"] for r in result["rules"]) or "-"
+            self._print(f"{source.name:{self.width}}  {result['verdict']:7}  {rules}")
+
+    def unreadable(self, source: Source, problem: str) -> None:
+        if self.single:   # as before several files: on standard error, nothing on standard output
+            print(f"misdelivery-guard: {source.name}: {problem}", file=sys.stderr)
+        elif self.json:
+            self._print(json.dumps({"file": source.name, "error": problem}, ensure_ascii=False))
+        elif self.explain:
+            self._print(f"== {source.name}\nerror: {problem}")
+        else:
+            self._print(f"{source.name:{self.width}}  {'error':7}  {problem}")
+
+    @staticmethod
+    def _print(text: str) -> None:
+        print(text, flush=True)   # as each file is done, not when the folder is
+
+
+def human(report: dict) -> str:
+    """One file's detail: the verdict, the rules matched, the findings (and the explanation)."""
+    lines = [f"verdict: {report['verdict']}"]
+    for r in report["rules"]:
+        lines.append(f"  rule {r['id']} ({r['mode']}, {r['action']}): {r['reason']}")
+    for f in report["findings"]:
+        where = ", ".join(f["where"])
+        lines.append(f"  finding {f['code']} x{f['count']} {where} {' '.join(f['evidence'])}".rstrip())
+    for r in report.get("explain", ()):
+        because = "; ".join(f"{f['code']} x{f['count']}" for f in r["findings"])
+        state = "MATCH" if r["matched"] else "-    "
+        lines.append(f"  {state} {r['id']} ({r['mode']}, {r['action']}){': ' + because if because else ''}")
+    return "\n".join(lines)
