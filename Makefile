@@ -29,6 +29,7 @@ bench: install
 	$(BIN)/python bench/recipients.py
 	$(BIN)/python bench/relay.py
 	$(BIN)/python bench/check.py
+	$(BIN)/python bench/check_startup.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
