@@ -26,21 +26,18 @@ def table_of(text: str, limits: Limits, delimiter: str | None = None) -> Iterato
     reading goes on after it. A text that still gives no rows is kept as text."""
     delimiter = delimiter or delimiter_of(text)
     rows: list[tuple[str, ...]] = []
-    cells = chars = 0
-    for row in _records(text, delimiter, limits.max_text_chars + 1):
+    cells = 0
+    for row in _records(text, delimiter, len(text) + 1):
         cells += len(row)
-        chars += sum(map(len, row)) + len(row)
-        if cells > limits.max_sheet_cells or chars > limits.max_text_chars:
-            break   # beyond the text budget the rows would only be dropped
+        if cells > limits.max_sheet_cells:
+            break
         rows.append(row)
     if rows:
         yield Table(where="", rows=tuple(rows))
     elif text.strip():
-        yield TextChunk(where="", text=text[:limits.max_text_chars])
+        yield TextChunk(where="", text=text)
     if cells > limits.max_sheet_cells:
         raise LimitReached("max_sheet_cells")
-    if chars > limits.max_text_chars:
-        raise LimitReached("max_text_chars")
 
 
 class _Lines:

@@ -7,7 +7,7 @@ samples only.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..base import Finding
 from ..message import Table
@@ -53,15 +53,24 @@ class _Spread:
 @dataclass
 class Ledger:
     ignored_addresses: frozenset[str] = frozenset()     # the sender's and visible recipients'
-    values: dict[str, dict[str, None]] = field(default_factory=dict)
+    # Distinct values and people are counted by their hashes (a set of ints costs a third
+    # of the strings: a 25 MB message of customer lists is read whole); only the first
+    # few values of each kind are kept, for the masked evidence.
+    values: dict[str, set[int]] = field(default_factory=dict)
+    samples: dict[str, list[str]] = field(default_factory=dict)
     places: dict[str, dict[tuple[str, bool], _Spread]] = field(default_factory=dict)
-    people: dict[tuple, None] = field(default_factory=dict)
+    people: set[int] = field(default_factory=set)
     lists: list[tuple[Place, Place, frozenset[str], int]] = field(default_factory=list)
 
     def add(self, kind: str, value: str, place: Place) -> None:
         if kind == "email_address" and value in self.ignored_addresses:
             return
-        self.values.setdefault(kind, {})[value] = None
+        seen, key = self.values.setdefault(kind, set()), hash(value)
+        if key not in seen:
+            seen.add(key)
+            samples = self.samples.setdefault(kind, [])
+            if len(samples) < MAX_EVIDENCE:
+                samples.append(value)
         spreads = self.places.setdefault(kind, {})
         group = (place.where, place.table is None)
         if group in spreads:
@@ -72,18 +81,35 @@ class Ledger:
     def add_people(self, people) -> None:
         """People counted once per key across the message."""
         for person in people:
-            self.people[person.key] = None
+            self.people.add(hash(person.key))
 
     def add_list(self, first: Place, last: Place, attributes: frozenset[str], count: int) -> None:
         """A table's or a text's list of `count` people (added with add_people)."""
         if count:
             self.lists.append((first, last, attributes, count))
 
+    def release_tables(self) -> None:
+        """Keep of the tables read so far only what a cell reference needs: a streamed
+        message's tables then go as soon as they are read, instead of staying alive
+        through the places of their first and last values."""
+        frames: dict[int, Table] = {}
+
+        def light(place: Place) -> Place:
+            table = place.table
+            if table is None or not table.rows:
+                return place
+            frame = frames.setdefault(id(table), Table(where=table.where, rows=(), first_row=table.first_row,
+                                                       first_col=table.first_col))
+            return replace(place, table=frame)
+        for spread in (s for spreads in self.places.values() for s in spreads.values()):
+            spread.first, spread.last = light(spread.first), light(spread.last)
+        self.lists = [(light(a), light(b), attrs, n) for a, b, attrs, n in self.lists]
+
     def findings(self) -> list[Finding]:
         out = [Finding(code=f"pii.{kind}", count=len(self.values[kind]),
                        where=tuple(_span(g.first, g.last, g.min_col, g.max_col)
                                    for g in self.places[kind].values())[:MAX_WHERE],
-                       evidence=tuple(mask(kind, v) for v in list(self.values[kind])[:MAX_EVIDENCE]))
+                       evidence=tuple(mask(kind, v) for v in self.samples[kind]))
                for kind in CODES if self.values.get(kind)]
         if self.people:
             out.append(Finding(code="pii.records", count=len(self.people),
