@@ -61,10 +61,16 @@ def cases() -> dict[str, tuple[EmailMessage, dict]]:
     out["encrypted-attachment"] = (encrypted, {"verdict": "hold", "rules": ["encrypted-attachment"],
                                                "codes": ["attachment.encrypted"]})
     unreadable = mail("議事録", "議事録を添付します。" + SIGNATURE)
-    unreadable.add_attachment(b"{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}}\\f0 minutes\\par}\n",
-                              maintype="application", subtype="rtf", filename="議事録.rtf")
+    unreadable.add_attachment((SHARED / "libarchive" / "test_read_format_zip_malformed1.zip").read_bytes(),
+                              maintype="application", subtype="zip", filename="議事録.zip")
     out["unreadable-part"] = (unreadable, {"verdict": "hold", "rules": ["unreadable-part"],
                                            "codes": ["attachment.unscannable"]})
+    # A format without a reader is reported and passes (issue 13; the rule is shipped disabled).
+    unsupported = mail("議事録", "議事録を添付します。" + SIGNATURE)
+    unsupported.add_attachment(b"{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}}\\f0 minutes\\par}\n",
+                               maintype="application", subtype="rtf", filename="議事録.rtf")
+    out["unsupported-format"] = (unsupported, {"verdict": "pass", "codes": ["attachment.unsupported"],
+                                               "not_codes": ["attachment.unscannable"]})
     out["freemail"] = (mail("ご連絡", "明日よろしくお願いします。" + SIGNATURE, to="someone@gmail.com"),
                                   {"verdict": "pass", "rules": ["freemail-recipient"],
                                    "codes": ["recipients.freemail"]})
