@@ -7,6 +7,7 @@ samples only.
 """
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field, replace
 
 from ..base import Finding
@@ -53,24 +54,18 @@ class _Spread:
 @dataclass
 class Ledger:
     ignored_addresses: frozenset[str] = frozenset()     # the sender's and visible recipients'
-    # Distinct values and people are counted by their hashes (a set of ints costs a third
-    # of the strings: a 25 MB message of customer lists is read whole); only the first
-    # few values of each kind are kept, for the masked evidence.
-    values: dict[str, set[int]] = field(default_factory=dict)
-    samples: dict[str, list[str]] = field(default_factory=dict)
+    values: dict[str, "_Distinct"] = field(default_factory=dict)
     places: dict[str, dict[tuple[str, bool], _Spread]] = field(default_factory=dict)
-    people: set[int] = field(default_factory=set)
+    people: "_Distinct" = field(default_factory=lambda: _Distinct())
     lists: list[tuple[Place, Place, frozenset[str], int]] = field(default_factory=list)
 
     def add(self, kind: str, value: str, place: Place) -> None:
         if kind == "email_address" and value in self.ignored_addresses:
             return
-        seen, key = self.values.setdefault(kind, set()), hash(value)
-        if key not in seen:
-            seen.add(key)
-            samples = self.samples.setdefault(kind, [])
-            if len(samples) < MAX_EVIDENCE:
-                samples.append(value)
+        distinct = self.values.get(kind)
+        if distinct is None:
+            distinct = self.values[kind] = _Distinct()
+        distinct.add(value, MAX_EVIDENCE)
         spreads = self.places.setdefault(kind, {})
         group = (place.where, place.table is None)
         if group in spreads:
@@ -81,7 +76,7 @@ class Ledger:
     def add_people(self, people) -> None:
         """People counted once per key across the message."""
         for person in people:
-            self.people.add(hash(person.key))
+            self.people.add(person.key, 0)
 
     def add_list(self, first: Place, last: Place, attributes: frozenset[str], count: int) -> None:
         """A table's or a text's list of `count` people (added with add_people)."""
@@ -109,7 +104,7 @@ class Ledger:
         out = [Finding(code=f"pii.{kind}", count=len(self.values[kind]),
                        where=tuple(_span(g.first, g.last, g.min_col, g.max_col)
                                    for g in self.places[kind].values())[:MAX_WHERE],
-                       evidence=tuple(mask(kind, v) for v in self.samples[kind]))
+                       evidence=tuple(mask(kind, v) for v in self.values[kind].samples))
                for kind in CODES if self.values.get(kind)]
         if self.people:
             out.append(Finding(code="pii.records", count=len(self.people),
@@ -117,6 +112,36 @@ class Ledger:
                                evidence=tuple(f"{n} people: {'+'.join(sorted(attrs))}"
                                               for _, _, attrs, n in self.lists)[:MAX_EVIDENCE]))
         return out
+
+
+class _Distinct:
+    """Distinct values counted by their 64-bit hashes in a packed array, 8 bytes a value
+    against about 70 for a set of strings: a 25 MB message of customer lists is read whole.
+    Repeats are folded away whenever the array has doubled. Only the first few distinct
+    values themselves are kept, for the masked evidence."""
+
+    def __init__(self) -> None:
+        self._hashes = array("q")
+        self._fold_at = 1 << 16
+        self.samples: list = []
+
+    def add(self, value, keep: int) -> None:
+        self._hashes.append(hash(value))
+        if len(self.samples) < keep and value not in self.samples:
+            self.samples.append(value)
+        if len(self._hashes) > self._fold_at:
+            self._fold()
+
+    def _fold(self) -> None:
+        self._hashes = array("q", set(self._hashes))
+        self._fold_at = 2 * len(self._hashes) + (1 << 16)
+
+    def __len__(self) -> int:
+        self._fold()
+        return len(self._hashes)
+
+    def __bool__(self) -> bool:
+        return bool(self._hashes)
 
 
 def _order(place: Place) -> tuple[int, int]:
