@@ -42,12 +42,14 @@ class Limits:
     # ... judged only for members larger than this: small files of one repeated byte
     # compress a thousandfold and are harmless.
     ratio_floor_bytes: int = 128 * KiB
-    # Cells in the used range of one sheet (spreadsheet readers allocate the whole range).
+    # Cells in the used range of one sheet (spreadsheet readers allocate the whole range),
+    # and in one CSV file (held as one table while it is read).
     max_sheet_cells: int = 1_000_000
     # Pages read from one PDF.
     max_pdf_pages: int = 500
-    # CPU seconds spent on one top-level attachment, everything nested in it included.
-    # Checked between the pieces an extractor yields (rows, pages, members); the
+    # CPU seconds spent reading one top-level attachment, everything nested in it included;
+    # the detectors' time on what it yields is not counted (it grows with the text, which is
+    # all read). Checked between the pieces an extractor yields (rows, pages, members); the
     # inspection pool's own timeout stays the hard stop.
     cpu_seconds_per_attachment: float = 10.0
 

@@ -112,6 +112,9 @@ def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector],
                 limits: Limits = Limits()) -> Inspection:
     """The pipeline itself, synchronous and pure: the pool's workers run it.
 
+    Content inspectors (those with a `reader`, inspectors.message.ContentInspector) read the
+    text and tables while the message is extracted; the others then inspect the view. An
+    error in one reader is that inspector's `inspector.error`; the others read on.
     When the time budget runs out (InspectionTimeout, raised by the worker's alarm), memory
     runs out, or anything at all is raised (a Rust panic from a reader is a BaseException),
     the findings made so far are kept, the envelope facts are added and so is an
