@@ -15,7 +15,9 @@ from bench.data import catalogue_csv, customers_csv
 from inspectors.base import Envelope, Finding
 from inspectors.limits import Limits
 from inspectors.personal_data import PersonalData
-from proxy.pipeline import inspect_raw
+from proxy.check import report
+from proxy.pipeline import InspectorConfig, build_inspectors, inspect_raw
+from rules import load_rules
 
 from .support import notice_link
 from .test_message_mime import mail_with, zipped
@@ -137,3 +139,13 @@ def test_an_error_in_one_reader_is_its_inspector_error_and_the_others_read_on():
     assert codes["inspector.error"].evidence == ("ValueError",)
     assert "attachment.unscannable" not in codes, "a detector's error is not a damaged attachment"
     assert codes["pii.records"].count == 12
+
+
+def test_a_local_rule_can_hold_unsupported_formats(tmp_path):
+    local = tmp_path / "local.yaml"
+    local.write_text("rules:\n  - {id: unsupported-attachment, enabled: true}\n", "utf-8")
+    raw = mail_with(("議事録.doc", PLAIN_DOC.read_bytes()), body="議事録です。")
+    findings = inspect_raw(raw, ENV, build_inspectors(InspectorConfig(internal_domains=("example.co.jp",)))).findings
+    assert report(findings, ENV, load_rules(), False)["verdict"] == "pass"
+    held = report(findings, ENV, load_rules([local]), False)
+    assert held["verdict"] == "hold" and [r["id"] for r in held["rules"]] == ["unsupported-attachment"]
