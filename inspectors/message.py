@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Protocol, Sequence
 from .base import Envelope, Finding
 from .charsets import decode_header_value
 from .extract import mail
-from .extract.extraction import Extraction
+from .extract.extraction import Extraction, Sink
 from .extract.pieces import UNSCANNABLE, Attachment, Table, TextChunk, is_interrupt
 from .extract.text import html_to_text
 from .limits import Limits
@@ -104,7 +104,7 @@ def parse(raw: bytes, envelope: Envelope, limits: Limits = Limits()) -> MessageV
 
 
 def stream(raw: bytes, envelope: Envelope, limits: Limits,
-           open_sink: Callable[[MessageView], "Readers | _Collected"]) -> MessageView:
+           open_sink: Callable[[MessageView], Sink]) -> MessageView:
     """Read everything `raw` carries, within `limits`; `open_sink` is given the view of the
     headers and returns what takes the text and tables as they are read. The view returned
     holds no content. Never raises."""
