@@ -149,3 +149,19 @@ def test_a_local_rule_can_hold_unsupported_formats(tmp_path):
     assert report(findings, ENV, load_rules(), False)["verdict"] == "pass"
     held = report(findings, ENV, load_rules([local]), False)
     assert held["verdict"] == "hold" and [r["id"] for r in held["rules"]] == ["unsupported-attachment"]
+
+
+class _OutOfMemory(_Breaks):
+    name = "out_of_memory"
+
+    def table(self, table):
+        raise MemoryError()
+
+
+def test_memory_error_in_a_reader_fails_the_whole_inspection_closed_as_before():
+    # Not one reader's problem: the worker's memory limit was reached, and the inspection as a
+    # whole ends in an inspector.error naming the reader that was running.
+    findings = inspect_raw(two_attachments(), ENV, [PersonalData(), _OutOfMemory()]).findings
+    [error] = [f for f in findings if f.code == "inspector.error"]
+    assert error.where == ("inspector:out_of_memory",) and error.evidence == ("MemoryError",)
+    assert not [f for f in findings if f.code.startswith("attachment.")]
