@@ -167,6 +167,7 @@ class Readers:
         self.readers: dict[str, ContentReader] = {}
         self.errors: dict[str, BaseException] = {}
         self.current = ""   # the inspector reading now, for a timeout's finding
+        self._message = message
         for inspector in inspectors:
             self._run(inspector.name, lambda: self.readers.__setitem__(inspector.name, inspector.reader(message)))
 
@@ -183,7 +184,20 @@ class Readers:
         if name in self.errors:
             raise self.errors[name]
         self.current = name
-        return list(self.readers[name].findings(message))
+        return list(self.readers.pop(name).findings(message))
+
+    def salvage(self) -> list[Finding]:
+        """What the readers not yet asked had found when the inspection was cut short (the
+        worker's timeout): kept, as findings made so far always were. A reader the cut left
+        in an inconsistent state is passed over; the inspector.error holds the message anyway."""
+        found: list[Finding] = []
+        for reader in self.readers.values():
+            try:
+                found.extend(reader.findings(self._message))
+            except Exception:
+                continue
+        self.readers.clear()
+        return found
 
     def _run(self, name: str, call: Callable[[], None]) -> None:
         self.current = name   # left set when the worker's timeout interrupts it

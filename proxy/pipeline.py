@@ -152,6 +152,7 @@ def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector],
         raise
     except InspectionTimeout:
         current = (readers[0].current or current) if readers else current
+        findings += readers[0].salvage() if readers else []
         findings = _with_facts(findings, facts) + [_error(current, "timeout")]
     except BaseException as exc:   # MemoryError, a reader's panic: the fail-closed net
         current = (readers[0].current or current) if readers else current

@@ -16,7 +16,7 @@ from inspectors.base import Envelope, Finding
 from inspectors.limits import Limits
 from inspectors.personal_data import PersonalData
 from proxy.check import report
-from proxy.pipeline import InspectorConfig, build_inspectors, inspect_raw
+from proxy.pipeline import InspectionTimeout, InspectorConfig, build_inspectors, inspect_raw
 from rules import load_rules
 
 from .support import notice_link
@@ -165,3 +165,18 @@ def test_memory_error_in_a_reader_fails_the_whole_inspection_closed_as_before():
     [error] = [f for f in findings if f.code == "inspector.error"]
     assert error.where == ("inspector:out_of_memory",) and error.evidence == ("MemoryError",)
     assert not [f for f in findings if f.code.startswith("attachment.")]
+
+
+class _SlowReader(_Breaks):
+    name = "slow"
+
+    def table(self, table):
+        if "顧客リスト" in table.where:
+            raise InspectionTimeout()   # what the worker's alarm raises into whatever runs
+
+
+def test_a_timeout_while_reading_keeps_what_the_readers_had_found():
+    findings = by_code(inspect_raw(two_attachments(), ENV, [PersonalData(), _SlowReader()]).findings)
+    assert findings["inspector.error"].where == ("inspector:slow",)
+    assert findings["inspector.error"].evidence == ("timeout",)
+    assert findings["pii.records"].count == 12, "the list was read before the time ran out"
