@@ -184,7 +184,9 @@ class Readers:
         if name in self.errors:
             raise self.errors[name]
         self.current = name
-        return list(self.readers.pop(name).findings(message))
+        found = list(self.readers.pop(name).findings(message))
+        self.current = ""
+        return found
 
     def salvage(self) -> list[Finding]:
         """What the readers not yet asked had found when the inspection was cut short (the
