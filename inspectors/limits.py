@@ -42,8 +42,8 @@ class Limits:
     # ... judged only for members larger than this: small files of one repeated byte
     # compress a thousandfold and are harmless.
     ratio_floor_bytes: int = 128 * KiB
-    # Cells in the used range of one sheet (spreadsheet readers allocate the whole range),
-    # and in one CSV file (held as one table while it is read).
+    # Cells in the used range of one sheet (spreadsheet readers allocate the whole range,
+    # however sparse). A CSV has no such range and is read whole.
     max_sheet_cells: int = 1_000_000
     # Pages read from one PDF.
     max_pdf_pages: int = 500

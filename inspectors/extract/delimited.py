@@ -7,7 +7,7 @@ from typing import Iterator
 
 from ..charsets import decode_bytes
 from ..limits import Limits
-from .pieces import LimitReached, Piece, Table, TextChunk
+from .pieces import Piece, Table, TextChunk
 
 _SNIFF_LINES = 20
 # Lines one record may span: a quoted cell holds a few line breaks (an address); more is a
@@ -25,19 +25,13 @@ def table_of(text: str, limits: Limits, delimiter: str | None = None) -> Iterato
     stray quote that would swallow the lines after it) is read line by line instead, and
     reading goes on after it. A text that still gives no rows is kept as text."""
     delimiter = delimiter or delimiter_of(text)
-    rows: list[tuple[str, ...]] = []
-    cells = 0
-    for row in _records(text, delimiter, len(text) + 1):
-        cells += len(row)
-        if cells > limits.max_sheet_cells:
-            break
-        rows.append(row)
+    # No cell limit: unlike a spreadsheet's used range, a CSV's rows are as many as its
+    # bytes allow, and smtp.max_message_size bounds those.
+    rows = [row for row in _records(text, delimiter, len(text) + 1)]
     if rows:
         yield Table(where="", rows=tuple(rows))
     elif text.strip():
         yield TextChunk(where="", text=text)
-    if cells > limits.max_sheet_cells:
-        raise LimitReached("max_sheet_cells")
 
 
 class _Lines:
