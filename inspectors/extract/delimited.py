@@ -16,8 +16,8 @@ _RECORD_LINES = 100
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
-    text = decode_bytes(data).rstrip("\x1a")   # DOS end-of-file marks
-    yield from table_of(text, limits)
+    # DOS end-of-file marks stripped; no name kept here, so that table_of can let it go.
+    yield from table_of(decode_bytes(data).rstrip("\x1a"), limits)
 
 
 def table_of(text: str, limits: Limits, delimiter: str | None = None) -> Iterator[Piece]:
@@ -27,11 +27,13 @@ def table_of(text: str, limits: Limits, delimiter: str | None = None) -> Iterato
     delimiter = delimiter or delimiter_of(text)
     # No cell limit: unlike a spreadsheet's used range, a CSV's rows are as many as its
     # bytes allow, and smtp.max_message_size bounds those.
-    rows = [row for row in _records(text, delimiter, len(text) + 1)]
-    if rows:
-        yield Table(where="", rows=tuple(rows))
-    elif text.strip():
-        yield TextChunk(where="", text=text)
+    rows = tuple(_records(text, delimiter, len(text) + 1))
+    if not rows:
+        if text.strip():
+            yield TextChunk(where="", text=text)
+        return
+    del text   # the cells hold it all again: the text goes before the detectors read them
+    yield Table(where="", rows=rows)
 
 
 class _Lines:
