@@ -14,7 +14,7 @@ import ahocorasick
 
 from . import company_names as names
 from .base import Finding, domain_of, is_within
-from .message import MessageView, Table
+from .message import MessageView, Table, TextChunk, read_view
 
 OWN = -1   # automaton entries for our own company: they shadow client names, never report
 _CELL, _ROW = names.CELL, "\x1e"   # XML (xlsx, docx) cannot carry these: no cell contains them
@@ -171,14 +171,27 @@ class ClientMismatch:
         self._ours = frozenset(i for i, c in enumerate(directory.clients)
                                if any(is_within(d.lower(), self.internal_domains) for d in c.domains))
 
+    def reader(self, message: MessageView) -> "_Reader":
+        """Collects mentions as extraction gives text and tables (message: its headers)."""
+        return _Reader(self, message)
+
     def inspect(self, message: MessageView) -> Iterable[Finding]:
+        # Each table is read once, as cells, which locates a hit to the cell.
+        return read_view(self.reader(message), message)
+
+    def external(self, message: MessageView) -> list[str]:
+        """External recipient domains; none, or no directory, and there is nothing to check."""
         domains = sorted({domain_of(a) for a in message.envelope.rcpt_tos} - {""})
         external = [d for d in domains if not is_within(d, self.internal_domains)]
-        if not external or not self.directory.clients:
+        return external if self.directory.clients else []
+
+    def judge(self, message: MessageView, content: "_Reader") -> list[Finding]:
+        external = self.external(message)
+        if not external:
             return []
         addressed = set().union(self._ours, *(self.directory.clients_at(d) for d in external))
         zones: tuple[dict[int, list[Mention]], dict[int, list[Mention]]] = ({}, {})   # strong, body
-        for strong, mention in self._mentions(message):
+        for strong, mention in self._mentions(message, content):
             if addressed.isdisjoint(mention.clients):   # a shared alias may mean the addressed one
                 for index in mention.clients:
                     zones[0 if strong else 1].setdefault(index, []).append(mention)
@@ -195,26 +208,17 @@ class ClientMismatch:
         tally = f"named_clients={len(found)}"
         return [self._finding(i, found[i], (tally,), context) for i in sorted(found, key=rank)[:MAX_CLIENTS]]
 
-    def _mentions(self, message: MessageView) -> Iterator[tuple[bool, Mention]]:
+    def _mentions(self, message: MessageView, content: "_Reader") -> Iterator[tuple[bool, Mention]]:
         find = self.directory.mentions
-        # Extraction also gives each table (and the properties) as text under the same where:
-        # read the table once, as cells, which locates a hit to the cell.
-        tables = {t.where for t in message.tables}
-        texts = {c.where for c in message.texts}
         for mention in find(message.subject, "subject"):
             yield True, mention
         for att in message.attachments:
             for mention in find(att.filename, att.where):
                 yield True, mention
-            if f"{att.where}!properties" not in texts:
+            if f"{att.where}!properties" not in content.texts:
                 for mention in find(_properties_text(att), f"{att.where}!properties"):
                     yield True, mention
-        for chunk in message.texts:
-            for mention in find(chunk.text, chunk.where) if chunk.where not in tables else ():
-                yield chunk.where.startswith("attachment:"), mention
-        for table in message.tables:
-            for mention in self.directory.table_mentions(table):
-                yield table.where.startswith("attachment:"), mention
+        yield from content.found
 
     def _addressed(self, addressed: set[int]) -> str:
         named = sorted(self.directory.clients[i].name for i in addressed - self._ours)
@@ -228,6 +232,31 @@ class ClientMismatch:
         return Finding(code="client.mismatch", count=len(wheres), where=tuple(wheres[:MAX_WHERE]),
                        evidence=(*tally, f"client={self.directory.clients[index].name}",
                                  f"confidence={confidence}", "as=" + _sample(surfaces, 3), *context))
+
+
+class _Reader:
+    """Mentions in one message's text and tables, read as they come (none for mail that
+    stays inside, where nothing is checked)."""
+
+    def __init__(self, check: ClientMismatch, message: MessageView) -> None:
+        self._check = check
+        self._active = bool(check.external(message))
+        self.texts: set[str] = set()   # wheres read as text (a document's properties among them)
+        self.found: list[tuple[bool, Mention]] = []
+
+    def text(self, chunk: TextChunk) -> None:
+        self.texts.add(chunk.where)
+        if self._active:
+            strong = chunk.where.startswith("attachment:")
+            self.found.extend((strong, m) for m in self._check.directory.mentions(chunk.text, chunk.where))
+
+    def table(self, table: Table) -> None:
+        if self._active:
+            strong = table.where.startswith("attachment:")
+            self.found.extend((strong, m) for m in self._check.directory.table_mentions(table))
+
+    def findings(self, message: MessageView) -> list[Finding]:
+        return self._check.judge(message, self)
 
 
 def _properties_text(att) -> str:

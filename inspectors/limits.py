@@ -1,9 +1,13 @@
-"""How much of a message the parser is willing to read.
+"""What the parser refuses to do, and nothing else: every byte of a message the relay
+accepted (smtp.max_message_size) is read.
 
-Every limit guards against one way hostile or merely huge mail could exhaust a worker: zip
-bombs (size, ratio, members, nesting), dense spreadsheets, page-heavy PDFs, slow parsers. When
-one is reached, the part concerned becomes an `attachment.unscannable` finding whose evidence
-names the limit, and the rest of the message is still read.
+Every limit guards against one way hostile mail could make the reading unbounded: zip bombs
+(size, ratio, members, nesting), dense spreadsheets, page-heavy PDFs, slow parsers. There is
+no budget of text per message (issue 13: one large attachment used it up and the customer
+list after it went unread). The archive and CPU limits are counted per top-level attachment,
+nested content adding up within it, so one part cannot starve another. When a limit is
+reached, the part concerned becomes an `attachment.unscannable` finding whose evidence names
+the limit, and the rest of the message is still read.
 """
 from __future__ import annotations
 
@@ -15,10 +19,6 @@ MiB = 1024 * KiB
 
 @dataclass(frozen=True, kw_only=True)
 class Limits:
-    # Characters of extracted text kept per message, bodies and attachments together (a
-    # 20,000-row, six-column customer list is about 1.8 million). Text, and tables with it,
-    # cost about 15 bytes a character once read; detectors pass over all of it.
-    max_text_chars: int = 3_000_000
     # Boundary lines (parts) in the message as received; the size of, and the ';' in, any
     # one Content-Type or Content-Disposition field in any of its header sections. Past one
     # of them the message is not parsed at all (inspectors/structure.py): honest mail stays
@@ -32,22 +32,24 @@ class Limits:
     max_depth: int = 5
     # multipart/* inside multipart/*: real mail stays under 6; deeper is hostile.
     max_multipart_depth: int = 20
-    # Files unpacked from archives, per message, nested archives included (directories do
-    # not count). An archive opened after others gets what they left.
+    # Files unpacked from archives, per top-level attachment, nested archives included
+    # (directories do not count): an archive inside an archive gets what the outer left.
     max_archive_members: int = 1_000
-    # Bytes unpacked from archives, per message, nested archives included; likewise shared.
+    # Bytes unpacked from archives, per top-level attachment, nested archives included.
     max_uncompressed_bytes: int = 100 * MiB
     # Unpacked size over packed size of one archive member ...
     max_compression_ratio: int = 100
     # ... judged only for members larger than this: small files of one repeated byte
     # compress a thousandfold and are harmless.
     ratio_floor_bytes: int = 128 * KiB
-    # Cells in the used range of one sheet (spreadsheet readers allocate the whole range).
+    # Cells in the used range of one sheet (spreadsheet readers allocate the whole range,
+    # however sparse). A CSV has no such range and is read whole.
     max_sheet_cells: int = 1_000_000
     # Pages read from one PDF.
     max_pdf_pages: int = 500
-    # CPU seconds spent on one top-level attachment, everything nested in it included.
-    # Checked between the pieces an extractor yields (rows, pages, members); the
+    # CPU seconds spent reading one top-level attachment, everything nested in it included;
+    # the detectors' time on what it yields is not counted (it grows with the text, which is
+    # all read). Checked between the pieces an extractor yields (rows, pages, members); the
     # inspection pool's own timeout stays the hard stop.
     cpu_seconds_per_attachment: float = 10.0
 
@@ -58,7 +60,7 @@ class Limits:
 
 
 _LABELS = {
-    "max_text_chars": "extracted text > {} chars", "max_depth": "nesting depth > {}",
+    "max_depth": "nesting depth > {}",
     "max_multipart_depth": "MIME nesting > {}", "max_mime_parts": "MIME parts > {}",
     "max_mime_header_bytes": "MIME header field > {} bytes",
     "max_mime_parameters": "parameters in a MIME header field > {}", "max_archive_members": "archive members > {}",
@@ -67,3 +69,5 @@ _LABELS = {
     "max_sheet_cells": "cells per sheet > {}", "max_pdf_pages": "PDF pages > {}",
     "cpu_seconds_per_attachment": "cpu seconds > {:g}",
 }
+# Keys a configuration may still set from older releases: accepted with a warning, ignored.
+REMOVED = {"max_text_chars": "every part is now read (issue 13); nothing replaces it"}

@@ -4,22 +4,28 @@ Everything the message carries is read: every text part decoded (Japanese charse
 are really used), every attachment identified by content and turned into text and tables,
 archives, forwarded messages and winmail.dat opened in turn (inspectors/extract/). Parsing
 never raises on bad input: what cannot be read becomes a `problem` finding
-(attachment.encrypted / .unscannable / .type_mismatch) so that rules see it.
+(attachment.encrypted / .unscannable / .unsupported / .type_mismatch) so that rules see it.
+
+Two ways to read: `parse()` keeps the text and tables in the view (tests, tools); `stream()`
+gives each to the content readers as it is read and keeps none, so a message's text is never
+held whole (a pipeline worker reads every byte of a 25 MB message that way).
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from typing import Callable, Iterable, Protocol, Sequence
 
 from .base import Envelope, Finding
 from .charsets import decode_header_value
 from .extract import mail
-from .extract.extraction import Extraction
+from .extract.extraction import Extraction, Sink
 from .extract.pieces import UNSCANNABLE, Attachment, Table, TextChunk, is_interrupt
 from .extract.text import html_to_text
 from .limits import Limits
 
-__all__ = ["Attachment", "Limits", "MessageView", "Summary", "Table", "TextChunk",
-           "html_to_text", "parse"]
+__all__ = ["Attachment", "ContentReader", "Limits", "MessageView", "Readers", "Summary", "Table",
+           "TextChunk", "html_to_text", "parse", "read_view", "stream"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,10 +75,41 @@ class Summary:
                                      for a in d.get("attachments", ())))
 
 
+class ContentReader(Protocol):
+    """One content inspector's reading of one message (the plug-in seam for detectors that
+    read text and tables). Fed each text chunk and each table once, in the message's order;
+    `findings` is asked once at the end, with the view of everything but the content
+    (attachments, with their document properties, and problems)."""
+
+    def text(self, chunk: TextChunk) -> None: ...
+
+    def table(self, table: Table) -> None: ...
+
+    def findings(self, message: MessageView) -> Iterable[Finding]: ...
+
+
+class ContentInspector(Protocol):
+    name: str
+
+    def reader(self, message: MessageView) -> ContentReader:
+        """A reader for the message whose headers and envelope `message` holds."""
+
+
 def parse(raw: bytes, envelope: Envelope, limits: Limits = Limits()) -> MessageView:
-    """Read everything `raw` carries, within `limits`. Never raises."""
+    """Read everything `raw` carries, within `limits`, keeping its text and tables in the
+    view (each table also as its text). Never raises."""
+    collected = _Collected()
+    view = stream(raw, envelope, limits, lambda _: collected)
+    return dataclasses.replace(view, texts=tuple(collected.texts), tables=tuple(collected.tables))
+
+
+def stream(raw: bytes, envelope: Envelope, limits: Limits,
+           open_sink: Callable[[MessageView], Sink]) -> MessageView:
+    """Read everything `raw` carries, within `limits`; `open_sink` is given the view of the
+    headers and returns what takes the text and tables as they are read. The view returned
+    holds no content. Never raises."""
     try:
-        return _parse(raw, envelope, limits)
+        return _parse(raw, envelope, limits, open_sink)
     except BaseException as exc:  # every reader is guarded; this is the contract's last resort
         # (a Rust library's panic arrives as a BaseException; interrupts must go on up)
         if is_interrupt(exc) or isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
@@ -82,18 +119,115 @@ def parse(raw: bytes, envelope: Envelope, limits: Limits = Limits()) -> MessageV
                     evidence=(f"unparseable: {type(exc).__name__}",)),))
 
 
-def _parse(raw: bytes, envelope: Envelope, limits: Limits) -> MessageView:
+def _parse(raw: bytes, envelope: Envelope, limits: Limits, open_sink) -> MessageView:
     message = mail.read_message(raw)
-    extraction = Extraction(limits)
-    headers = _headers(message, extraction)
+    problems = _Problems()
+    headers = _headers(message, problems)
+    extraction = Extraction(limits, open_sink(MessageView(envelope=envelope, size=len(raw), **headers)))
+    problems.into(extraction)
     # Each part's payload is released as it is read, so the message is not held twice.
     extraction.read(mail.parts(message, limits), "", 0)
-    return MessageView(envelope=envelope, size=len(raw), **headers, texts=tuple(extraction.texts),
-                       tables=tuple(extraction.tables), attachments=tuple(extraction.attachments),
-                       problems=extraction.findings())
+    return MessageView(envelope=envelope, size=len(raw), **headers,
+                       attachments=tuple(extraction.attachments), problems=extraction.findings())
 
 
-def _headers(message, extraction: Extraction) -> dict:
+def read_view(reader: ContentReader, message: MessageView) -> Iterable[Finding]:
+    """A reader's findings on a parsed view: its texts, then its tables, each table once
+    (parse() gives a table also as its text, for readers of text only)."""
+    tables = {table.where for table in message.tables}
+    for chunk in message.texts:
+        if chunk.where not in tables:
+            reader.text(chunk)
+    for table in message.tables:
+        reader.table(table)
+    return reader.findings(message)
+
+
+class _Collected:
+    """The sink of parse(): keeps everything, tables also as text (for readers of text only)."""
+
+    def __init__(self) -> None:
+        self.texts: list[TextChunk] = []
+        self.tables: list[Table] = []
+
+    def text(self, chunk: TextChunk) -> None:
+        self.texts.append(chunk)
+
+    def table(self, table: Table) -> None:
+        self.texts.append(TextChunk(where=table.where, text=table.text()))
+        self.tables.append(table)
+
+
+class Readers:
+    """The content readers of one message, each fed every piece once. A reader that raises
+    is set aside with its error (that inspector's inspector.error) and the others go on;
+    the worker's timeout, MemoryError and interrupts go on up."""
+
+    def __init__(self, inspectors: Sequence[ContentInspector], message: MessageView) -> None:
+        self.readers: dict[str, ContentReader] = {}
+        self.errors: dict[str, BaseException] = {}
+        self.current = ""   # the inspector reading now, for a timeout's finding
+        self._message = message
+        for inspector in inspectors:
+            self._run(inspector.name, lambda: self.readers.__setitem__(inspector.name, inspector.reader(message)))
+
+    def text(self, chunk: TextChunk) -> None:
+        for name, reader in list(self.readers.items()):
+            self._run(name, lambda: reader.text(chunk))
+
+    def table(self, table: Table) -> None:
+        for name, reader in list(self.readers.items()):
+            self._run(name, lambda: reader.table(table))
+
+    def findings(self, name: str, message: MessageView) -> list[Finding]:
+        """The inspector's findings; raises the error that set its reader aside."""
+        if name in self.errors:
+            raise self.errors[name]
+        self.current = name
+        found = list(self.readers.pop(name).findings(message))
+        self.current = ""
+        return found
+
+    def salvage(self) -> list[Finding]:
+        """What the readers not yet asked had found when the inspection was cut short (the
+        worker's timeout): kept, as findings made so far always were. A reader the cut left
+        in an inconsistent state is passed over; the inspector.error holds the message anyway."""
+        found: list[Finding] = []
+        for reader in self.readers.values():
+            try:
+                found.extend(reader.findings(self._message))
+            except Exception:
+                continue
+        self.readers.clear()
+        return found
+
+    def _run(self, name: str, call: Callable[[], None]) -> None:
+        self.current = name   # left set when the worker's timeout interrupts it
+        try:
+            call()
+        except BaseException as exc:
+            if is_interrupt(exc) or isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+                raise
+            self.errors[name] = exc
+            self.readers.pop(name, None)
+        self.current = ""
+
+
+class _Problems:
+    """Problems met before the extraction exists (a header that cannot be read)."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str, str, str]] = []
+
+    def problem(self, code: str, where: str, reason: str) -> None:
+        self.found.append((code, where, reason))
+
+    def into(self, extraction: Extraction) -> None:
+        for code, where, reason in self.found:
+            extraction.problem(code, where, reason)
+
+
+def _headers(message, extraction: "_Problems") -> dict:
     """Subject and address headers, each on its own: one that cannot be read is a problem
     naming it, and the parts are read all the same."""
     readers = {

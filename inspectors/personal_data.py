@@ -27,7 +27,7 @@ import datetime
 from typing import Iterable
 
 from .base import Finding
-from .message import MessageView, Table
+from .message import MessageView, Table, TextChunk, read_view
 from .pii import delimited, records, tables
 from .pii.layout import Layout
 from .pii.ledger import Ledger, Place
@@ -47,27 +47,42 @@ class PersonalData:
     def __init__(self, *, today: datetime.date | None = None) -> None:
         self._today = today          # None: the day of each inspection (birth dates lie before it)
 
+    def reader(self, message: MessageView) -> "_Reader":
+        """Reads one message's text and tables as extraction gives them (message: its
+        envelope and headers)."""
+        return _Reader(Scanner(self._today or datetime.date.today()), message)
+
     def inspect(self, message: MessageView) -> Iterable[Finding]:
-        scanner = Scanner(self._today or datetime.date.today())
+        return read_view(self.reader(message), message)
+
+
+class _Reader:
+    """The ledger of one message; raw values live here and nowhere else."""
+
+    def __init__(self, scanner: Scanner, message: MessageView) -> None:
+        self._scanner = scanner
         ignored = frozenset(a.lower() for a in (message.envelope.mail_from, *message.envelope.rcpt_tos,
                                                 *message.header_from, *message.visible_recipients) if a)
-        ledger = Ledger(ignored_addresses=ignored)
-        # Extraction gives every table twice: as a Table and as its text. Read it once.
-        as_tables = {table.where for table in message.tables}
-        _read_subject(message.subject, scanner, ledger)
-        for chunk in message.texts:
-            if chunk.where in as_tables:
-                continue
-            pieces = delimited.split(chunk.where, chunk.text)
-            layout = Layout(chunk.text.encode("utf-8", "replace")) if len(pieces) > 1 else None
-            for piece in pieces:
-                if isinstance(piece, delimited.Block):
-                    _read_table(piece.table, scanner, ledger, quoted=bool(layout and layout.quoted(piece.start)))
-                else:
-                    _read_prose(piece, scanner, ledger, layout)
-        for table in message.tables:
-            _read_table(table, scanner, ledger)
-        return ledger.findings()
+        self._ledger = Ledger(ignored_addresses=ignored)
+        _read_subject(message.subject, scanner, self._ledger)
+
+    def text(self, chunk: TextChunk) -> None:
+        pieces = delimited.split(chunk.where, chunk.text)
+        layout = Layout(chunk.text.encode("utf-8", "replace")) if len(pieces) > 1 else None
+        for piece in pieces:
+            if isinstance(piece, delimited.Block):
+                _read_table(piece.table, self._scanner, self._ledger,
+                            quoted=bool(layout and layout.quoted(piece.start)))
+            else:
+                _read_prose(piece, self._scanner, self._ledger, layout)
+        self._ledger.release_tables()
+
+    def table(self, table: Table) -> None:
+        _read_table(table, self._scanner, self._ledger)
+        self._ledger.release_tables()
+
+    def findings(self, message: MessageView) -> Iterable[Finding]:
+        return self._ledger.findings()
 
 
 def _read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = False) -> None:

@@ -22,7 +22,7 @@ from inspectors.freemail import FreemailDomains, FreemailRecipients
 from inspectors.history import FirstTimeRecipients, RecipientHistory
 from inspectors.limits import Limits
 from inspectors.lookalike import LookalikeDomains
-from inspectors.message import MessageView, Summary, parse
+from inspectors.message import MessageView, Readers, Summary, stream
 from inspectors.personal_data import PersonalData
 from inspectors.recipients import (ExternalRecipients, Organisations, SuppressedRecipients,
                                    VisibleExternalRecipients)
@@ -112,6 +112,9 @@ def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector],
                 limits: Limits = Limits()) -> Inspection:
     """The pipeline itself, synchronous and pure: the pool's workers run it.
 
+    Content inspectors (those with a `reader`, inspectors.message.ContentInspector) read the
+    text and tables while the message is extracted; the others then inspect the view. An
+    error in one reader is that inspector's `inspector.error`; the others read on.
     When the time budget runs out (InspectionTimeout, raised by the worker's alarm), memory
     runs out, or anything at all is raised (a Rust panic from a reader is a BaseException),
     the findings made so far are kept, the envelope facts are added and so is an
@@ -122,18 +125,25 @@ def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector],
     findings: list[Finding] = []
     summary = Summary()
     current = "parser"
+    content = [i for i in inspectors if callable(getattr(i, "reader", None))]
+    readers: list[Readers] = []
     try:
         too_costly = over_limit(raw, limits)
         if too_costly:   # not parsed at all: nothing was inspected but the envelope
             return Inspection(findings=(*facts, _error(current, too_costly)), summary=summary,
                               seconds=time.perf_counter() - started)
-        view = parse(raw, envelope, limits)
+        # The content inspectors read each text and table as it is extracted, and it is
+        # dropped: every byte is read and the message's text is never held whole.
+        view = stream(raw, envelope, limits, lambda bare: _opened(readers, content, bare))
         summary = Summary.of(view)
         findings.extend(view.problems)
         for inspector in inspectors:
             current = inspector.name
             try:
-                findings.extend(inspector.inspect(view))
+                if inspector in content and readers:
+                    findings.extend(readers[0].findings(inspector.name, view))
+                else:
+                    findings.extend(inspector.inspect(view))
             except (InspectionTimeout, MemoryError, *_FATAL):
                 raise
             except BaseException as exc:
@@ -141,11 +151,19 @@ def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector],
     except _FATAL:
         raise
     except InspectionTimeout:
+        current = (readers[0].current or current) if readers else current
+        findings += readers[0].salvage() if readers else []
         findings = _with_facts(findings, facts) + [_error(current, "timeout")]
     except BaseException as exc:   # MemoryError, a reader's panic: the fail-closed net
+        current = (readers[0].current or current) if readers else current
         findings = _with_facts(findings, facts) + [_error(current, exc)]
     return Inspection(findings=tuple(findings), summary=summary,
                       seconds=time.perf_counter() - started)
+
+
+def _opened(opened: list[Readers], inspectors: list, message: MessageView) -> Readers:
+    opened.append(Readers(inspectors, message))
+    return opened[0]
 
 
 def _with_facts(findings: list[Finding], facts: list[Finding]) -> list[Finding]:

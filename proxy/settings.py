@@ -7,6 +7,7 @@ to the working directory when the guard runs on the embedded defaults.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -16,6 +17,7 @@ import yaml
 
 from inspectors.base import mailbox_of
 from inspectors.clients import Client
+from inspectors.limits import REMOVED as REMOVED_LIMITS
 from inspectors.limits import Limits
 from quarantine.retention_policy import RetentionPolicy
 from rules.decide import address_matches
@@ -297,6 +299,14 @@ def _limits(value: Any) -> Limits:
     if not isinstance(value, dict):
         raise ConfigError(f"inspection.limits: must be a mapping; got {value!r}")
     known = {f.name: f.type for f in fields(Limits)}
+    value = dict(value)
+    for key in REMOVED_LIMITS.keys() & value.keys():
+        # An older configuration keeps starting: a guard that refused to start would leave
+        # mail unrelayed over a key that can only have made it read less.
+        logging.getLogger("guard.settings").warning(
+            "event=config_key_removed key=inspection.limits.%s action=ignored reason=%r",
+            key, REMOVED_LIMITS[key])
+        del value[key]
     for key, item in value.items():
         if key not in known:
             raise ConfigError(f"unknown key inspection.limits.{key} (known: {', '.join(known)})")

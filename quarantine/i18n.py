@@ -121,6 +121,7 @@ CODES: dict[str, tuple[str, str]] = {
     "client.mismatch": ("別の取引先の名前", "another client's name"),
     "attachment.encrypted": ("暗号化された添付ファイル", "encrypted attachment"),
     "attachment.unscannable": ("検査できない添付ファイル", "attachment that could not be read"),
+    "attachment.unsupported": ("検査できない形式の添付ファイル", "attachment in a format that cannot be read"),
     "attachment.type_mismatch": ("拡張子と中身が違う添付ファイル", "attachment whose content does not match its name"),
     "inspector.error": ("検査エラー", "inspection error"),
 }

@@ -10,7 +10,7 @@ KNOWN_CODES = frozenset({
     "pii.health_insurance", "pii.residence_card", "pii.records",
     "recipients.external", "recipients.visible_external", "recipients.lookalike_domain",
     "recipients.suppressed", "recipients.first_time", "recipients.freemail",
-    "client.mismatch", "attachment.encrypted", "attachment.unscannable",
+    "client.mismatch", "attachment.encrypted", "attachment.unscannable", "attachment.unsupported",
     "attachment.type_mismatch", "inspector.error",
 })
 OPEN_PREFIXES = ("keyword.",)   # keyword.<id>: ids are the admins' own

@@ -45,7 +45,7 @@ ENCRYPTED = {
     "mime/rspamd/pdf_encrypted.eml",
 }
 # The AES coder of this one hides in an LZMA-compressed header, and no 7-Zip reader is
-# installed: it is reported unscannable ("unsupported archive"), not encrypted.
+# installed: it is reported unsupported ("unsupported archive"), not encrypted.
 NOT_DETECTABLE = {"attachments/libarchive/test_read_format_7zip_encryption_partially.7z"}
 BOMBS = {
     "attachments/libarchive/test_read_format_zip_high_compression.zip": "limit: compression ratio > 100",
@@ -130,7 +130,7 @@ def test_encrypted_samples_are_reported_encrypted(results):
     encrypted = {f for f, r in records.items() if any(p[0] == "attachment.encrypted" for p in r["problems"])}
     assert encrypted == ENCRYPTED
     for name in NOT_DETECTABLE:
-        assert ["attachment.unscannable", "unsupported archive: 7-Zip"] in [p[:2] for p in records[name]["problems"]]
+        assert ["attachment.unsupported", "unsupported archive: 7-Zip"] in [p[:2] for p in records[name]["problems"]]
 
 
 def test_zip_bombs_hit_a_limit(results):

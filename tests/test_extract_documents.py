@@ -152,7 +152,7 @@ def test_pdf_from_the_corpus_and_a_truncated_one():
 ])
 def test_legacy_office_without_a_reader_is_reported(name, reason):
     view = parse(mail_with((name, (CORPUS / "msoffcrypto-tool" / "inputs" / name).read_bytes())), ENV)
-    assert codes(view) == {"attachment.unscannable": [((f"attachment:{name}",), reason)]}
+    assert codes(view) == {"attachment.unsupported": [((f"attachment:{name}",), reason)]}
 
 
 @pytest.mark.parametrize("name", ["example_password.docx", "ecma376standard_password.docx",

@@ -136,15 +136,14 @@ def test_multipart_nesting_limit():
     assert codes(view)["attachment.unscannable"][0][1] == "limit: MIME nesting > 10"
 
 
-def test_text_budget_cuts_text_but_the_rest_is_still_listed():
-    raw = mail_with(("a.txt", b"x" * 500), ("b.zip", zipped(**{"c.txt": b"y" * 500})), body="z" * 50)
-    view = parse(raw, ENV, Limits(max_text_chars=300))
-    assert sum(len(t.text) for t in view.texts) == 300
-    assert texts(view)["body"] == "z" * 50
-    [(where, reason)] = codes(view)["attachment.unscannable"]
-    assert reason == "limit: extracted text > 300 chars"
-    assert where == ("attachment:a.txt", "attachment:b.zip!c.txt")
-    assert [a.where for a in view.attachments] == ["attachment:a.txt", "attachment:b.zip", "attachment:b.zip!c.txt"]
+def test_no_text_budget_every_part_is_read_whole():
+    # More than the old per-message budget (3,000,000 characters) in the first attachment:
+    # the parts after it are read all the same, and nothing is reported unread.
+    big = "x" * 3_100_000
+    raw = mail_with(("a.txt", big.encode()), ("b.zip", zipped(**{"c.txt": b"y" * 500})), body="z" * 50)
+    view = parse(raw, ENV)
+    assert texts(view) == {"body": "z" * 50, "attachment:a.txt": big, "attachment:b.zip!c.txt": "y" * 500}
+    assert view.problems == ()
 
 
 def test_cpu_budget_per_attachment():
@@ -198,9 +197,11 @@ def test_truncated_and_mutated_messages_never_raise(seed):
 
 
 def test_parse_takes_limits_by_keyword_or_position():
-    raw = mail_with(body="x" * 20)
-    assert parse(raw, ENV, Limits(max_text_chars=5)).texts[0].text == "xxxxx"
-    assert parse(raw, ENV, limits=Limits(max_text_chars=6)).texts[0].text == "xxxxxx"
+    raw = mail_with(("a.csv", b"a,b\n1,2\n"))
+    for view in (parse(raw, ENV, Limits(cpu_seconds_per_attachment=0)),
+                 parse(raw, ENV, limits=Limits(cpu_seconds_per_attachment=0))):
+        assert codes(view)["attachment.unscannable"] == [(("attachment:a.csv",), "limit: cpu seconds > 0")]
+    assert parse(raw, ENV).problems == ()
 
 
 def test_every_limit_has_a_worded_reason():

@@ -135,6 +135,18 @@ def test_inspection_limits(tmp_path):
     assert s.limits.max_pdf_pages == 500
 
 
+def test_a_removed_limit_key_keeps_starting_with_a_warning_naming_it(tmp_path, caplog):
+    # Issue 13 removed the per-message text budget: an older configuration still loads.
+    path = tmp_path / "guard.yaml"
+    path.write_text("inspection: {limits: {max_text_chars: 3000000, max_pdf_pages: 40}}\n")
+    with caplog.at_level("WARNING", logger="guard.settings"):
+        s = load_settings(path, {})
+    assert s.limits.max_pdf_pages == 40 and not hasattr(s.limits, "max_text_chars")
+    [record] = [r for r in caplog.records if r.name == "guard.settings"]
+    assert "key=inspection.limits.max_text_chars" in record.getMessage()
+    assert "action=ignored" in record.getMessage()
+
+
 def test_inspection_worker_memory(tmp_path):
     path = tmp_path / "guard.yaml"
     path.write_text("inspection: {workers: 1}\n")

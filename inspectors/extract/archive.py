@@ -12,7 +12,7 @@ import zipfile
 from typing import Iterator
 
 from ..limits import Limits
-from .pieces import UNSCANNABLE, Encrypted, LimitReached, Member, Piece, Problem, Unscannable
+from .pieces import UNSCANNABLE, Encrypted, LimitReached, Member, Piece, Problem, Unscannable, Unsupported
 
 _ENCRYPTED = 0x1
 _STRONG_ENCRYPTION = 0x40
@@ -146,5 +146,5 @@ def extract_7z(data: bytes, limits: Limits) -> Iterator[Piece]:
         header = data[32 + offset:32 + offset + size] if offset < len(data) else b""
         if _SEVENZIP_AES in header:
             raise Encrypted("password-protected 7-Zip archive")
-    raise Unscannable("unsupported archive: 7-Zip")
+    raise Unsupported("unsupported archive: 7-Zip")
     yield  # a generator like every extractor

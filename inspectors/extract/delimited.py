@@ -7,7 +7,7 @@ from typing import Iterator
 
 from ..charsets import decode_bytes
 from ..limits import Limits
-from .pieces import LimitReached, Piece, Table, TextChunk
+from .pieces import Piece, Table, TextChunk
 
 _SNIFF_LINES = 20
 # Lines one record may span: a quoted cell holds a few line breaks (an address); more is a
@@ -16,8 +16,8 @@ _RECORD_LINES = 100
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
-    text = decode_bytes(data).rstrip("\x1a")   # DOS end-of-file marks
-    yield from table_of(text, limits)
+    # DOS end-of-file marks stripped; no name kept here, so that table_of can let it go.
+    yield from table_of(decode_bytes(data).rstrip("\x1a"), limits)
 
 
 def table_of(text: str, limits: Limits, delimiter: str | None = None) -> Iterator[Piece]:
@@ -25,22 +25,15 @@ def table_of(text: str, limits: Limits, delimiter: str | None = None) -> Iterato
     stray quote that would swallow the lines after it) is read line by line instead, and
     reading goes on after it. A text that still gives no rows is kept as text."""
     delimiter = delimiter or delimiter_of(text)
-    rows: list[tuple[str, ...]] = []
-    cells = chars = 0
-    for row in _records(text, delimiter, limits.max_text_chars + 1):
-        cells += len(row)
-        chars += sum(map(len, row)) + len(row)
-        if cells > limits.max_sheet_cells or chars > limits.max_text_chars:
-            break   # beyond the text budget the rows would only be dropped
-        rows.append(row)
-    if rows:
-        yield Table(where="", rows=tuple(rows))
-    elif text.strip():
-        yield TextChunk(where="", text=text[:limits.max_text_chars])
-    if cells > limits.max_sheet_cells:
-        raise LimitReached("max_sheet_cells")
-    if chars > limits.max_text_chars:
-        raise LimitReached("max_text_chars")
+    # No cell limit: unlike a spreadsheet's used range, a CSV's rows are as many as its
+    # bytes allow, and smtp.max_message_size bounds those.
+    rows = tuple(_records(text, delimiter, len(text) + 1))
+    if not rows:
+        if text.strip():
+            yield TextChunk(where="", text=text)
+        return
+    del text   # the cells hold it all again: the text goes before the detectors read them
+    yield Table(where="", rows=rows)
 
 
 class _Lines:

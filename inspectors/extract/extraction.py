@@ -1,8 +1,10 @@
 """Opening a message's files one inside another: the reader is chosen by content, the
-limits are applied, and everything read is gathered for the MessageView.
+limits are applied, and every text and table read goes to a Sink as it is produced (the
+detectors, in a pipeline worker), so that the message's text is never held whole.
 
 Nothing is skipped silently: a file that cannot be read, or can be read only in part,
-leaves a problem (attachment.encrypted / .unscannable / .type_mismatch) naming it.
+leaves a problem naming it: attachment.unscannable (begun, not all read), .unsupported (a
+format with text that no reader here knows), .encrypted, .type_mismatch.
 """
 from __future__ import annotations
 
@@ -10,13 +12,14 @@ import dataclasses
 import mimetypes
 import time
 from types import MappingProxyType
-from typing import Iterator
+from typing import Iterator, Protocol
 
 from ..base import Finding
 from ..limits import Limits
 from . import (archive, delimited, document, mail, opendocument, pdf, presentation, rtf, tarball, text,
                tnef, workbook)
 from .kind import Kind, TypeDetector, claims_readable, mismatch
+from .pieces import UNSUPPORTED as UNSUPPORTED_CODE
 from .pieces import (ENCRYPTED, TYPE_MISMATCH, UNSCANNABLE, Attachment, ExtractionError,
                      LimitReached, Member, Piece, Problem, Property, Table, TextChunk, is_interrupt)
 from .properties import properties_text
@@ -35,7 +38,9 @@ UNSUPPORTED = MappingProxyType({
     "doc": "Word 97-2003 document", "ppt": "PowerPoint 97-2003 presentation",
     "ole": "OLE compound file", "rar": "RAR archive", "lzh": "LZH archive", "cab": "cabinet archive",
 })
-CONTAINERS = frozenset({"zip", "eml", "tnef", "gzip", "bzip2", "xz", "tar"})
+# Files that unpack members: what they unpack is charged to the top-level attachment's
+# archive budgets (an Office package counts the files embedded in it).
+ARCHIVES = frozenset({"zip", "tar", "gzip", "bzip2", "xz", "docx", "pptx"})
 MAX_WHERE = 50   # places listed in one problem finding; its count says how many in all
 
 
@@ -43,20 +48,30 @@ class _OutOfTime(Exception):
     """The CPU budget of the top-level attachment being read is spent."""
 
 
-class Extraction:
-    """Everything read from one message. Filled while its parts are opened."""
+class Sink(Protocol):
+    """Where the text and tables read go, each once, as they are read (a table is not also
+    given as its text). It must not raise: a detector's error is the detector's."""
 
-    def __init__(self, limits: Limits) -> None:
+    def text(self, chunk: TextChunk) -> None: ...
+
+    def table(self, table: Table) -> None: ...
+
+
+class Extraction:
+    """One message's files, opened in turn; what they hold goes to `sink`."""
+
+    def __init__(self, limits: Limits, sink: Sink) -> None:
         self.limits = limits
+        self.sink = sink
         self.detector = TypeDetector()
-        self.texts: list[TextChunk] = []
-        self.tables: list[Table] = []
         self.attachments: list[Attachment] = []
         self._problems: dict[tuple[str, str], list[str]] = {}
         self._part_of: dict[str, str] = {}   # attachment where -> its MIME part path
-        self._chars = 0
+        # Unpacking budgets of the top-level attachment being read (nested archives add up).
         self._unpacked = 0
         self._members = 0
+        # CPU spent in the sink (detection), which the attachment's reading budget leaves out.
+        self._sink_cpu = 0.0
 
     def read(self, pieces: Iterator[Piece], where: str, depth: int, *, deadline: float | None = None,
              archive: bool = False) -> list[Property]:
@@ -64,7 +79,7 @@ class Extraction:
         properties: list[Property] = []
         try:
             for piece in pieces:
-                if deadline is not None and time.process_time() > deadline:
+                if deadline is not None and self._reading_cpu() > deadline:
                     raise _OutOfTime()
                 if archive and isinstance(piece, Member):
                     self._count_unpacked(piece)
@@ -89,9 +104,7 @@ class Extraction:
         if isinstance(piece, TextChunk):
             self.add_text(inside(where, piece.where), piece.text)
         elif isinstance(piece, Table):
-            table = dataclasses.replace(piece, where=inside(where, piece.where))
-            if self.add_text(table.where, table.text()):
-                self.tables.append(table)
+            self._give(self.sink.table, dataclasses.replace(piece, where=inside(where, piece.where)))
         elif isinstance(piece, Member):
             self.open(piece, where, depth + 1, deadline)
         elif isinstance(piece, Property):
@@ -112,12 +125,13 @@ class Extraction:
             self.problem(TYPE_MISMATCH, where, reason)
         if self._refused(kind, member.name, where, depth):
             return
-        owner = deadline is None   # a top-level attachment: the CPU budget starts here
+        owner = deadline is None   # a top-level attachment: its budgets start here
         if owner:
-            deadline = time.process_time() + self.limits.cpu_seconds_per_attachment
+            deadline = self._reading_cpu() + self.limits.cpu_seconds_per_attachment
+            self._unpacked = self._members = 0
         try:
             properties = self.read(READERS[kind.name](member.data, self._limits_for(kind)), where,
-                                   depth, deadline=deadline, archive=kind.name == "zip")
+                                   depth, deadline=deadline, archive=kind.name in ARCHIVES)
         except _OutOfTime:
             if not owner:
                 raise
@@ -133,7 +147,7 @@ class Extraction:
         if kind.encrypted:
             self.problem(ENCRYPTED, where, "password-protected document")
         elif kind.name in UNSUPPORTED:
-            self.problem(UNSCANNABLE, where, f"unsupported format: {UNSUPPORTED[kind.name]}")
+            self.problem(UNSUPPORTED_CODE, where, f"unsupported format: {UNSUPPORTED[kind.name]}")
         elif kind.name not in READERS and kind.name != "empty" and claims_readable(name, set(READERS)):
             # Named as something with text, but no reader knows the bytes: never passed over.
             self.problem(UNSCANNABLE, where, f"unreadable content: {kind.mime}")
@@ -141,22 +155,17 @@ class Extraction:
             return True   # images, media, executables, unknown binaries: no text to read
         elif depth > self.limits.max_depth:
             self.problem(UNSCANNABLE, where, self.limits.reason("max_depth"))
-        elif self._chars >= self.limits.max_text_chars and kind.name not in CONTAINERS:
-            self.problem(UNSCANNABLE, where, self.limits.reason("max_text_chars"))
         else:
             return False
         return True
 
     def _limits_for(self, kind: Kind) -> Limits:
-        """What a reader may still produce: the text the message's budget has left, and for
-        an archive the bytes and members left of the message's unpacking budgets (nested
-        bombs add up instead of multiplying). Readers stop early instead of being cut."""
-        text_left = max(0, self.limits.max_text_chars - self._chars)
-        left = dataclasses.replace(self.limits, max_text_chars=text_left)
-        if kind.name != "zip":
-            return left
+        """What a reader may still unpack: for an archive, the bytes and members its
+        top-level attachment has left (nested bombs add up instead of multiplying)."""
+        if kind.name not in ARCHIVES:
+            return self.limits
         return dataclasses.replace(
-            left, max_uncompressed_bytes=max(0, self.limits.max_uncompressed_bytes - self._unpacked),
+            self.limits, max_uncompressed_bytes=max(0, self.limits.max_uncompressed_bytes - self._unpacked),
             max_archive_members=max(0, self.limits.max_archive_members - self._members))
 
     def _count_unpacked(self, member: Member) -> None:
@@ -167,20 +176,17 @@ class Extraction:
         if self._members > self.limits.max_archive_members:
             raise LimitReached("max_archive_members")
 
-    def add_text(self, where: str, content: str) -> bool:
-        """Keep text within the message's budget; False when it had to be cut."""
-        if not content.strip():
-            return True
-        room = self.limits.max_text_chars - self._chars
-        if len(content) > room:
-            if room > 0:
-                self.texts.append(TextChunk(where=where, text=content[:room]))
-                self._chars += room
-            self.problem(UNSCANNABLE, where, self.limits.reason("max_text_chars"))
-            return False
-        self._chars += len(content)
-        self.texts.append(TextChunk(where=where, text=content))
-        return True
+    def add_text(self, where: str, content: str) -> None:
+        if content.strip():
+            self._give(self.sink.text, TextChunk(where=where, text=content))
+
+    def _give(self, take, piece: TextChunk | Table) -> None:
+        started = time.process_time()
+        take(piece)
+        self._sink_cpu += time.process_time() - started
+
+    def _reading_cpu(self) -> float:
+        return time.process_time() - self._sink_cpu
 
     def problem(self, code: str, where: str, reason: str) -> None:
         places = self._problems.setdefault((code, reason), [])

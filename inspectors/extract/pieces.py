@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Union
 
 ENCRYPTED = "attachment.encrypted"
-UNSCANNABLE = "attachment.unscannable"
+UNSCANNABLE = "attachment.unscannable"   # begun, and not all of it could be read
+UNSUPPORTED = "attachment.unsupported"   # a format with text that no reader here knows
 TYPE_MISMATCH = "attachment.type_mismatch"
 
 
@@ -90,6 +91,10 @@ class ExtractionError(Exception):
 
 class Unscannable(ExtractionError):
     code = UNSCANNABLE
+
+
+class Unsupported(ExtractionError):
+    code = UNSUPPORTED
 
 
 class Encrypted(ExtractionError):

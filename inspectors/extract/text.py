@@ -8,7 +8,7 @@ from typing import Iterator
 from ..charsets import decode_bytes
 from ..limits import Limits
 from .delimited import looks_tabular, table_of
-from .pieces import LimitReached, Piece, TextChunk
+from .pieces import Piece, TextChunk
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 
@@ -18,9 +18,7 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     if looks_tabular(text):
         yield from table_of(text, limits, "\t")
     elif text.strip():
-        yield TextChunk(where="", text=text[:limits.max_text_chars])
-        if len(text) > limits.max_text_chars:
-            raise LimitReached("max_text_chars")
+        yield TextChunk(where="", text=text)
 
 
 def extract_html(data: bytes, limits: Limits) -> Iterator[Piece]:

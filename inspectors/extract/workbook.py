@@ -103,19 +103,11 @@ def _sheet(workbook, name: str, limits: Limits) -> Iterator[Piece]:
             raise
         yield Problem(code=UNSCANNABLE, reason=f"corrupt sheet: {type(exc).__name__}", where=name)
         return
-    table, chars = [], 0
-    for row in rows:
-        cells = tuple(map(cell_text, row))
-        chars += sum(map(len, cells)) + len(cells)
-        if chars > limits.max_text_chars:
-            break   # beyond the text budget the rows would only be dropped
-        table.append(cells)
+    table = [tuple(map(cell_text, row)) for row in rows]
     del rows
     yield Table(where=name, rows=tuple(table), first_row=start[0] + 1, first_col=start[1] + 1)
     if truncated:
         yield _over_limit(name, limits)
-    if chars > limits.max_text_chars:
-        raise LimitReached("max_text_chars")
 
 
 def _over_limit(name: str, limits: Limits) -> Problem:

@@ -7,7 +7,8 @@ samples only.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from array import array
+from dataclasses import dataclass, field, replace
 
 from ..base import Finding
 from ..message import Table
@@ -53,15 +54,18 @@ class _Spread:
 @dataclass
 class Ledger:
     ignored_addresses: frozenset[str] = frozenset()     # the sender's and visible recipients'
-    values: dict[str, dict[str, None]] = field(default_factory=dict)
+    values: dict[str, "_Distinct"] = field(default_factory=dict)
     places: dict[str, dict[tuple[str, bool], _Spread]] = field(default_factory=dict)
-    people: dict[tuple, None] = field(default_factory=dict)
+    people: "_Distinct" = field(default_factory=lambda: _Distinct())
     lists: list[tuple[Place, Place, frozenset[str], int]] = field(default_factory=list)
 
     def add(self, kind: str, value: str, place: Place) -> None:
         if kind == "email_address" and value in self.ignored_addresses:
             return
-        self.values.setdefault(kind, {})[value] = None
+        distinct = self.values.get(kind)
+        if distinct is None:
+            distinct = self.values[kind] = _Distinct()
+        distinct.add(value, MAX_EVIDENCE)
         spreads = self.places.setdefault(kind, {})
         group = (place.where, place.table is None)
         if group in spreads:
@@ -72,18 +76,35 @@ class Ledger:
     def add_people(self, people) -> None:
         """People counted once per key across the message."""
         for person in people:
-            self.people[person.key] = None
+            self.people.add(person.key, 0)
 
     def add_list(self, first: Place, last: Place, attributes: frozenset[str], count: int) -> None:
         """A table's or a text's list of `count` people (added with add_people)."""
         if count:
             self.lists.append((first, last, attributes, count))
 
+    def release_tables(self) -> None:
+        """Keep of the tables read so far only what a cell reference needs: a streamed
+        message's tables then go as soon as they are read, instead of staying alive
+        through the places of their first and last values."""
+        frames: dict[int, Table] = {}
+
+        def light(place: Place) -> Place:
+            table = place.table
+            if table is None or not table.rows:
+                return place
+            frame = frames.setdefault(id(table), Table(where=table.where, rows=(), first_row=table.first_row,
+                                                       first_col=table.first_col))
+            return replace(place, table=frame)
+        for spread in (s for spreads in self.places.values() for s in spreads.values()):
+            spread.first, spread.last = light(spread.first), light(spread.last)
+        self.lists = [(light(a), light(b), attrs, n) for a, b, attrs, n in self.lists]
+
     def findings(self) -> list[Finding]:
         out = [Finding(code=f"pii.{kind}", count=len(self.values[kind]),
                        where=tuple(_span(g.first, g.last, g.min_col, g.max_col)
                                    for g in self.places[kind].values())[:MAX_WHERE],
-                       evidence=tuple(mask(kind, v) for v in list(self.values[kind])[:MAX_EVIDENCE]))
+                       evidence=tuple(mask(kind, v) for v in self.values[kind].samples))
                for kind in CODES if self.values.get(kind)]
         if self.people:
             out.append(Finding(code="pii.records", count=len(self.people),
@@ -91,6 +112,36 @@ class Ledger:
                                evidence=tuple(f"{n} people: {'+'.join(sorted(attrs))}"
                                               for _, _, attrs, n in self.lists)[:MAX_EVIDENCE]))
         return out
+
+
+class _Distinct:
+    """Distinct values counted by their 64-bit hashes in a packed array, 8 bytes a value
+    against about 70 for a set of strings: a 25 MB message of customer lists is read whole.
+    Repeats are folded away whenever the array has doubled. Only the first few distinct
+    values themselves are kept, for the masked evidence."""
+
+    def __init__(self) -> None:
+        self._hashes = array("q")
+        self._fold_at = 1 << 16
+        self.samples: list = []
+
+    def add(self, value, keep: int) -> None:
+        self._hashes.append(hash(value))
+        if len(self.samples) < keep and value not in self.samples:
+            self.samples.append(value)
+        if len(self._hashes) > self._fold_at:
+            self._fold()
+
+    def _fold(self) -> None:
+        self._hashes = array("q", set(self._hashes))
+        self._fold_at = 2 * len(self._hashes) + (1 << 16)
+
+    def __len__(self) -> int:
+        self._fold()
+        return len(self._hashes)
+
+    def __bool__(self) -> bool:
+        return bool(self._hashes)
 
 
 def _order(place: Place) -> tuple[int, int]:

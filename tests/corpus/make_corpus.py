@@ -61,13 +61,16 @@ def cases() -> dict[str, tuple[EmailMessage, dict]]:
     out["encrypted-attachment"] = (encrypted, {"verdict": "hold", "rules": ["encrypted-attachment"],
                                                "codes": ["attachment.encrypted"]})
     unreadable = mail("議事録", "議事録を添付します。" + SIGNATURE)
-    # A Word file cut short in transit: a zip whose central directory never arrived.
-    unreadable.add_attachment(b"PK\x03\x04\x14\x00\x06\x00\x08\x00" + bytes(range(256)) * 4,
-                              maintype="application",
-                              subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
-                              filename="議事録.docx")
+    unreadable.add_attachment((SHARED / "libarchive" / "test_read_format_zip_malformed1.zip").read_bytes(),
+                              maintype="application", subtype="zip", filename="議事録.zip")
     out["unreadable-part"] = (unreadable, {"verdict": "hold", "rules": ["unreadable-part"],
                                            "codes": ["attachment.unscannable"]})
+    # A format without a reader is reported and passes (issue 13; the rule is shipped disabled).
+    unsupported = mail("議事録", "議事録を添付します。" + SIGNATURE)
+    unsupported.add_attachment((SHARED / "msoffcrypto-tool" / "inputs" / "plain.doc").read_bytes(),
+                               maintype="application", subtype="msword", filename="議事録.doc")
+    out["unsupported-format"] = (unsupported, {"verdict": "pass", "codes": ["attachment.unsupported"],
+                                               "not_codes": ["attachment.unscannable"]})
     out["freemail"] = (mail("ご連絡", "明日よろしくお願いします。" + SIGNATURE, to="someone@gmail.com"),
                                   {"verdict": "pass", "rules": ["freemail-recipient"],
                                    "codes": ["recipients.freemail"]})
