@@ -36,7 +36,15 @@ SENTENCES = (
 
 
 def _phone(rng: random.Random) -> str:
-    return f"0{rng.choice('9873')}0-{rng.randrange(10**4):04d}-{rng.randrange(10**4):04d}"
+    """A mobile number or a Tokyo line, valid under the numbering plan."""
+    if rng.random() < 0.25:
+        return f"03-{rng.randrange(1000, 10**4)}-{rng.randrange(10**4):04d}"
+    return f"0{rng.choice('987')}0-{rng.randrange(1000, 10**4)}-{rng.randrange(10**4):04d}"
+
+
+def _unique_phone(n: int) -> str:
+    prefix, rest = divmod(n, 9000 * 10**4)
+    return f"0{'987'[prefix]}0-{1000 + rest // 10**4}-{rest % 10**4:04d}"
 
 
 def _address(rng: random.Random) -> str:
@@ -48,9 +56,11 @@ def _name(rng: random.Random) -> str:
 
 
 def customers_csv(count: int, seed: int = 11) -> str:
+    """Every customer has a phone number of their own, so each row is one person."""
     rng = random.Random(seed)
     lines = ["氏名,電話番号,住所"]
-    lines += [f"{_name(rng)},{_phone(rng)},{_address(rng)}" for _ in range(count)]
+    numbers = rng.sample(range(3 * 9000 * 10**4), count)
+    lines += [f"{_name(rng)},{_unique_phone(n)},{_address(rng)}" for n in numbers]
     return "\r\n".join(lines) + "\r\n"
 
 
