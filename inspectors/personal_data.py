@@ -28,7 +28,7 @@ from typing import Iterable
 
 from .base import Finding
 from .message import MessageView, Table
-from .pii import delimited, records, tables
+from .pii import columns, delimited, records, tables
 from .pii.layout import Layout
 from .pii.ledger import Ledger, Place
 from .pii.scanner import Scanner
@@ -71,7 +71,83 @@ class PersonalData:
 
 
 def _read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = False) -> None:
-    """A table's values and people; a table in quoted text adds its people, not its contacts."""
+    """A table's values and people; a table in quoted text adds its people, not its contacts.
+    A list with a header row is read column by column (pii.columns), others row by row."""
+    blocks = columns.read(table, scanner)
+    if blocks is None:
+        _read_rows(table, scanner, ledger, quoted)
+        return
+    first = last = None
+    attributes: set[str] = set()
+    count = 0
+    for block in blocks:
+        _add_columns(table, block, ledger, quoted)
+        people = records.column_people(block)
+        ledger.add_people(people)
+        if people:
+            first = people[0].row if first is None else first
+            last = people[-1].row
+            attributes.update(*(p.attributes for p in people))
+            count += len(people)
+    _add_list(table, ledger, first, last, attributes, count)
+
+
+def _add_columns(table: Table, block: columns.Block, ledger: Ledger, quoted: bool) -> None:
+    """A block's values, kind by kind in the order row-by-row reading adds them: every hit
+    (row by row, left to right), then the name cells no hit named."""
+    found: dict[str, list[tuple[int, int, int, str]]] = {}
+    for column, readings in zip(block.columns, block.readings):
+        weak = column.kind == "person_name"
+        for row, reading in enumerate(readings, block.first):
+            if reading is not None and reading.hits:
+                for kind, value, strong in reading.hits:
+                    if (strong or weak) and not (quoted and kind in CONTACT_KINDS):
+                        found.setdefault(kind, []).append((row, column.first_col, column.last_col, value))
+    names = [] if quoted else [(row, column.first_col, column.last_col, reading.name)
+                               for column, readings in zip(block.columns, block.readings)
+                               if column.kind == "person_name"
+                               for row, reading in enumerate(readings, block.first)
+                               if reading is not None and reading.name is not None]
+    for kind, cells in found.items():
+        _add_cells(table, ledger, kind, sorted(cells, key=_cell_order) if _mixed(cells) else cells,
+                   sorted(names, key=_cell_order) if kind == "person_name" else [])
+    if names and "person_name" not in found:
+        _add_cells(table, ledger, "person_name", [], sorted(names, key=_cell_order))
+
+
+def _cell_order(cell: tuple[int, int, int, str]) -> tuple[int, int]:
+    return cell[0], cell[1]
+
+
+def _mixed(cells: list[tuple[int, int, int, str]]) -> bool:
+    """Whether the cells come from more than one column (then they are put in row order)."""
+    return cells[0][1] != cells[-1][1] or any(c[1] != cells[0][1] for c in cells)
+
+
+def _add_cells(table: Table, ledger: Ledger, kind: str, *groups: list) -> None:
+    cells = [cell for group in groups for cell in group]
+    if kind == "email_address" and ledger.ignored_addresses:
+        cells = [cell for cell in cells if cell[3] not in ledger.ignored_addresses]
+    if not cells:
+        return
+    top, bottom = min(c[0] for c in cells), max(c[0] for c in cells)
+    left, right = min(c[1] for c in cells), max(c[2] for c in cells)
+    ledger.add_all(kind, [c[3] for c in cells],
+                   Place(where=table.where, table=table, row=top, first_col=left, last_col=right),
+                   Place(where=table.where, table=table, row=bottom, first_col=left, last_col=right))
+
+
+def _add_list(table: Table, ledger: Ledger, first: int | None, last: int | None,
+              attributes: set[str], count: int) -> None:
+    if count:
+        width = max(len(r) for r in table.rows)
+        ledger.add_list(Place(where=table.where, table=table, row=first, first_col=0, last_col=0),
+                        Place(where=table.where, table=table, row=last, first_col=width - 1,
+                              last_col=width - 1), frozenset(attributes), count)
+
+
+def _read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool) -> None:
+    """A table without a clear header (a form, an HTML layout table), row by row."""
     first = last = None
     attributes: set[str] = set()
     count = 0
@@ -91,11 +167,7 @@ def _read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = F
             last = people[-1].row
             attributes.update(*(p.attributes for p in people))
             count += len(people)
-    if count:
-        width = max(len(r) for r in table.rows)
-        ledger.add_list(Place(where=table.where, table=table, row=first, first_col=0, last_col=0),
-                        Place(where=table.where, table=table, row=last, first_col=width - 1,
-                              last_col=width - 1), frozenset(attributes), count)
+    _add_list(table, ledger, first, last, attributes, count)
 
 
 def _cell_place(table: Table, cell) -> Place:

@@ -62,6 +62,20 @@ class Ledger:
         if kind == "email_address" and value in self.ignored_addresses:
             return
         self.values.setdefault(kind, {})[value] = None
+        self._spread(kind, place)
+
+    def add_all(self, kind: str, values: list[str], first: Place, last: Place) -> None:
+        """add() for each of `values` in order, all standing between `first` and `last` (the
+        top-left and bottom-right of a table's cells): a column's values in one call. The
+        caller leaves out ignored addresses with their places (they must not widen `where`)."""
+        if kind == "email_address":
+            values = [v for v in values if v not in self.ignored_addresses]
+        if values:
+            self.values.setdefault(kind, {}).update(dict.fromkeys(values))
+            self._spread(kind, first)
+            self._spread(kind, last)
+
+    def _spread(self, kind: str, place: Place) -> None:
         spreads = self.places.setdefault(kind, {})
         group = (place.where, place.table is None)
         if group in spreads:

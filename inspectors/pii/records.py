@@ -15,10 +15,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .. import patterns as P
 from .scanner import Hit
 from .tables import ReadTable, looks_like_name
+
+if TYPE_CHECKING:
+    from .columns import Block
 
 MIN_RUN = 3          # people in a row before text is a list
 MAX_GAP_LINES = 3    # lines without a value inside one person
@@ -54,14 +58,31 @@ def table_people(read: ReadTable) -> list[Person]:
         if kind and (hit.strong or cell.kind in ("person_name", "other")):
             rows[cell.row][kind].add(hit.value)
     for cell in read.cells:
-        kind = _free_text_attribute(cell.kind, cell.text)
+        kind = free_text_attribute(cell.kind, cell.text)
         if kind and not rows[cell.row].get(kind):
             rows[cell.row][kind].add(cell.text.replace(" ", "").replace("\u3000", ""))
     return [Person(key=key_of(values), attributes=frozenset(values), row=r, last_row=r)
             for r, values in sorted(rows.items()) if len(values) >= 2]
 
 
-def _free_text_attribute(kind: str, text: str) -> str:
+def column_people(block: Block) -> list[Person]:
+    """table_people for a block read column by column: the same values, row by row."""
+    people = []
+    for row, readings in enumerate(zip(*block.readings), block.first):
+        values: dict[str, set[str]] = {}
+        for reading in readings:
+            if reading is not None:
+                for kind, value in reading.attributes:
+                    values.setdefault(kind, set()).add(value)
+        for reading in readings:
+            if reading is not None and reading.free and not values.get(reading.free[0]):
+                values[reading.free[0]] = {reading.free[1]}
+        if len(values) >= 2:
+            people.append(Person(key=key_of(values), attributes=frozenset(values), row=row, last_row=row))
+    return people
+
+
+def free_text_attribute(kind: str, text: str) -> str:
     """Columns whose values cannot be validated, only judged plausible."""
     if kind in ("person_name", "name_kana") and looks_like_name(text):
         return "person_name"
