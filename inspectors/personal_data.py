@@ -82,59 +82,84 @@ def _read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = F
     count = 0
     for block in blocks:
         _add_columns(table, block, ledger, quoted)
-        people = records.column_people(block)
-        ledger.add_people(people)
-        if people:
-            first = people[0].row if first is None else first
-            last = people[-1].row
-            attributes.update(*(p.attributes for p in people))
-            count += len(people)
+        listed = records.column_people(block)
+        if listed is not None:
+            ledger.add_keys(listed.keys)
+            first = listed.first if first is None else first
+            last = listed.last
+            attributes.update(listed.attributes)
+            count += len(listed.keys)
     _add_list(table, ledger, first, last, attributes, count)
 
 
 def _add_columns(table: Table, block: columns.Block, ledger: Ledger, quoted: bool) -> None:
     """A block's values, kind by kind in the order row-by-row reading adds them: every hit
     (row by row, left to right), then the name cells no hit named."""
-    found: dict[str, list[tuple[int, int, int, str]]] = {}
-    for column, readings in zip(block.columns, block.readings):
-        weak = column.kind == "person_name"
-        for row, reading in enumerate(readings, block.first):
-            if reading is not None and reading.hits:
-                for kind, value, strong in reading.hits:
-                    if (strong or weak) and not (quoted and kind in CONTACT_KINDS):
-                        found.setdefault(kind, []).append((row, column.first_col, column.last_col, value))
-    names = [] if quoted else [(row, column.first_col, column.last_col, reading.name)
-                               for column, readings in zip(block.columns, block.readings)
-                               if column.kind == "person_name"
-                               for row, reading in enumerate(readings, block.first)
-                               if reading is not None and reading.name is not None]
-    for kind, cells in found.items():
-        _add_cells(table, ledger, kind, sorted(cells, key=_cell_order) if _mixed(cells) else cells,
-                   sorted(names, key=_cell_order) if kind == "person_name" else [])
+    found: dict[str, list[tuple[columns.Column, list[tuple[int, str]]]]] = {}
+    for column, readings, plain, kinds in zip(block.columns, block.readings, block.plain, block.kinds):
+        for kind in kinds:
+            if quoted and kind in CONTACT_KINDS:
+                continue
+            if plain is not None:       # what else the column gave stands in other blocks
+                cells = [(i, v) for i, v in enumerate(readings, block.first) if v is not None] \
+                    if kind == plain[0] else []
+            elif len(kinds) == 1:
+                cells = [(i, v) for i, r in enumerate(readings, block.first) if r is not None for _, v in r.counted]
+            else:
+                cells = [(i, v) for i, r in enumerate(readings, block.first) if r is not None
+                         for k, v in r.counted if k == kind]
+            if cells:
+                found.setdefault(kind, []).append((column, cells))
+    names = [] if quoted else _names(block)
+    for kind, parts in found.items():
+        _add_cells(table, ledger, kind, parts, names if kind == "person_name" else [])
     if names and "person_name" not in found:
-        _add_cells(table, ledger, "person_name", [], sorted(names, key=_cell_order))
+        _add_cells(table, ledger, "person_name", [], names)
 
 
-def _cell_order(cell: tuple[int, int, int, str]) -> tuple[int, int]:
-    return cell[0], cell[1]
-
-
-def _mixed(cells: list[tuple[int, int, int, str]]) -> bool:
-    """Whether the cells come from more than one column (then they are put in row order)."""
-    return cells[0][1] != cells[-1][1] or any(c[1] != cells[0][1] for c in cells)
+def _names(block: columns.Block) -> list[tuple[columns.Column, list[tuple[int, str]]]]:
+    """The name column cells no hit named, which _read_rows adds after a block's hits."""
+    parts = []
+    for column, readings, plain in zip(block.columns, block.readings, block.plain):
+        if column.kind == "person_name" and plain is None:
+            cells = [(i, r.name) for i, r in enumerate(readings, block.first) if r is not None and r.name is not None]
+            if cells:
+                parts.append((column, cells))
+    return parts
 
 
 def _add_cells(table: Table, ledger: Ledger, kind: str, *groups: list) -> None:
-    cells = [cell for group in groups for cell in group]
-    if kind == "email_address" and ledger.ignored_addresses:
-        cells = [cell for cell in cells if cell[3] not in ledger.ignored_addresses]
-    if not cells:
+    """Each group's cells in row order (row by row, left to right), one group after another."""
+    cells: list[tuple[int, str]] = []
+    spans: list[tuple[int, int]] = []
+    for parts in groups:
+        if len(parts) == 1:
+            cells += parts[0][1]
+        elif parts:
+            cells += sorted(((i, c.first_col, v) for c, part in parts for i, v in part), key=_cell_order)
+        spans += [(c.first_col, c.last_col) for c, _ in parts]
+    if kind == "email_address" and not ledger.ignored_addresses.isdisjoint(c[-1] for c in cells):
+        _add_each(table, ledger, kind, groups)
         return
-    top, bottom = min(c[0] for c in cells), max(c[0] for c in cells)
-    left, right = min(c[1] for c in cells), max(c[2] for c in cells)
-    ledger.add_all(kind, [c[3] for c in cells],
-                   Place(where=table.where, table=table, row=top, first_col=left, last_col=right),
-                   Place(where=table.where, table=table, row=bottom, first_col=left, last_col=right))
+    if cells:
+        rows = [c[0] for c in cells] if len(spans) > 1 else [cells[0][0], cells[-1][0]]
+        left, right = min(a for a, _ in spans), max(b for _, b in spans)
+        ledger.add_all(kind, [c[-1] for c in cells],
+                       Place(where=table.where, table=table, row=min(rows), first_col=left, last_col=right),
+                       Place(where=table.where, table=table, row=max(rows), first_col=left, last_col=right))
+
+
+def _add_each(table: Table, ledger: Ledger, kind: str, groups) -> None:
+    """Cell by cell, as _read_rows adds them (the sender's own address is in the column)."""
+    for parts in groups:
+        cells = sorted(((i, c.first_col, c.last_col, v) for c, part in parts for i, v in part), key=_cell_order)
+        for row, first_col, last_col, value in cells:
+            ledger.add(kind, value, Place(where=table.where, table=table, row=row, first_col=first_col,
+                                          last_col=last_col))
+
+
+def _cell_order(cell: tuple) -> tuple[int, int]:
+    return cell[0], cell[1]
 
 
 def _add_list(table: Table, ledger: Ledger, first: int | None, last: int | None,

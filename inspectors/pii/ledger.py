@@ -88,6 +88,10 @@ class Ledger:
         for person in people:
             self.people[person.key] = None
 
+    def add_keys(self, keys: list[tuple]) -> None:
+        """add_people for people known by their keys alone (a table read column by column)."""
+        self.people.update(dict.fromkeys(keys))
+
     def add_list(self, first: Place, last: Place, attributes: frozenset[str], count: int) -> None:
         """A table's or a text's list of `count` people (added with add_people)."""
         if count:

@@ -65,21 +65,70 @@ def table_people(read: ReadTable) -> list[Person]:
             for r, values in sorted(rows.items()) if len(values) >= 2]
 
 
-def column_people(block: Block) -> list[Person]:
-    """table_people for a block read column by column: the same values, row by row."""
-    people = []
-    for row, readings in enumerate(zip(*block.readings), block.first):
-        values: dict[str, set[str]] = {}
-        for reading in readings:
-            if reading is not None:
-                for kind, value in reading.attributes:
-                    values.setdefault(kind, set()).add(value)
-        for reading in readings:
-            if reading is not None and reading.free and not values.get(reading.free[0]):
-                values[reading.free[0]] = {reading.free[1]}
-        if len(values) >= 2:
-            people.append(Person(key=key_of(values), attributes=frozenset(values), row=row, last_row=row))
-    return people
+@dataclass(frozen=True)
+class Listed:
+    """The people of a block of table rows: their keys, first and last rows, attributes."""
+    keys: list[tuple]
+    first: int
+    last: int
+    attributes: frozenset[str]
+
+
+_KEY_KINDS = ("email_address", "phone", "my_number")
+
+
+def column_people(block: Block) -> Listed | None:
+    """table_people for a block read column by column: per attribute, the value each row is
+    keyed by (the least hit, else the first free-text cell), then rows with two or more."""
+    sources: dict[str, list[int]] = {}
+    for j, attributes in enumerate(block.attributes):
+        for kind in attributes:
+            sources.setdefault(kind, []).append(j)
+    names = sorted(sources)
+    columns = [_attribute_values([(block.readings[j], block.plain[j]) for j in sources[kind]], kind)
+               for kind in names]
+    first_keys = [(names.index(k), k) for k in _KEY_KINDS if k in sources]
+    rows, keys, listed = [], [], []
+    for row, values in enumerate(zip(*columns), block.first):
+        if len(values) - values.count(None) < 2:
+            continue
+        key = next(((kind, values[i]) for i, kind in first_keys if values[i] is not None), None)
+        keys.append(key or tuple((kind, v) for kind, v in zip(names, values) if v is not None))
+        rows.append(row)
+        listed.append(values)
+    if not rows:
+        return None
+    present = frozenset(kind for i, kind in enumerate(names) if any(v[i] is not None for v in listed))
+    return Listed(keys=keys, first=rows[0], last=rows[-1], attributes=present)
+
+
+def _attribute_values(columns: list[tuple[list, tuple[str, str] | None]], kind: str) -> list[str | None]:
+    """Each row's value of one attribute, from the (readings, plain) columns that can give it."""
+    if len(columns) == 1:
+        readings, plain = columns[0]
+        if plain is not None:
+            return readings if plain[1] == kind else [None] * len(readings)
+        return [None if r is None else r.values.get(kind) for r in readings]
+    out: list[str | None] = []
+    full = [readings if plain is None else [_Plain(kind, v) if plain[1] == kind else None for v in readings]
+            for readings, plain in columns]
+    for readings in zip(*full):
+        hits = [r.hit_values[kind] for r in readings if r is not None and kind in r.hit_values]
+        out.append(min(hits) if hits else
+                   next((r.values[kind] for r in readings if r is not None and kind in r.values), None))
+    return out
+
+
+class _Plain:
+    """A plain value as a reading: a hit's value of the attribute."""
+    __slots__ = ("values", "hit_values")
+
+    def __new__(cls, kind: str, value: str | None):
+        if value is None:
+            return None
+        plain = super().__new__(cls)
+        plain.values = plain.hit_values = {kind: value}
+        return plain
 
 
 def free_text_attribute(kind: str, text: str) -> str:

@@ -1,0 +1,145 @@
+"""What the distinct values of one table column yield, read in bulk (see `columns`).
+
+A value's reading depends only on its column's label and its text, so each distinct text
+is read once:
+
+- texts of a plain shape in a phone, mail-address or postal-code column are validated in
+  bulk: one fullmatch of the column's joined numbers against the numbering plan, and the
+  shapes the scanner would take whole (090-1234-5678, user@example.jp, 123-4567);
+- every other text (names, addresses, free text, odd shapes) goes to the scanner, all of a
+  column's new texts in one RE2 pass, each as the row reader scans a cell.
+
+A reading is kept in its smallest form: None when the text yields nothing, the value itself
+when it yields exactly what its column's kind promises (one value of that kind, which is
+also the person's attribute), a `Reading` otherwise.
+"""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+import phonenumbers
+
+from .. import patterns as P
+from .records import attribute, free_text_attribute
+from .scanner import BARRIER, KEYVAL, Scanner
+from .tables import looks_like_name
+from .validators import PhonePlan
+
+# Shapes the scanner matches whole and reads by the rules alone (tests/test_table_columns.py
+# compares the column reader with the row reader on values of every shape).
+_PHONE_SHAPE = re.compile(r"0[0-9]{1,4}-[0-9]{1,4}-[0-9]{1,4}|0[0-9]{9,10}")
+_MAIL_SHAPE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+_POSTAL_SHAPE = re.compile(r"[0-9]{3}-?[0-9]{4}")
+# Column kind -> (the ledger kind of its values, their attribute in pii.records).
+PLAIN = {"phone": ("phone", "phone"), "email_address": ("email_address", "email_address"),
+         "postal_code": ("postal_code", "address"), "address": ("address", "address"),
+         "person_name": ("person_name", "person_name")}
+
+
+def _personal_numbers() -> re.Pattern:
+    """National numbers ("0" + the significant number) of the plan's personal types, one
+    per line: PhonePlan.kind's verdict (personal or not) for a whole column in one pass."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region("JP")
+    patterns = [desc.national_number_pattern for name in PhonePlan.PERSONAL
+                if (desc := getattr(meta, name, None)) is not None and desc.national_number_pattern]
+    return re.compile("^0(?:" + "|".join(f"(?:{p})" for p in patterns) + ")$", re.MULTILINE)
+
+
+_PERSONAL_NUMBER = _personal_numbers()
+
+
+class Reading(NamedTuple):
+    """What one distinct cell text yields when it is more than one plain value."""
+    counted: tuple[tuple[str, str], ...]        # (kind, value) of the hits the ledger takes
+    name: str | None                            # the cell itself as a name (a name column)
+    values: dict[str, str]                      # attribute -> the value pii.records keys it by
+    hit_values: dict[str, str]                  # the same from hits alone (least of each)
+
+
+def read(kind: str, label: str, texts: list[str], scanner: Scanner, dates: bool) -> dict[str, object]:
+    """text -> None, a plain value, or a Reading, for the distinct `texts` of a column."""
+    out: dict[str, object] = dict(_by_shape(kind, texts))
+    rest = [t for t in texts if t not in out]
+    if rest:
+        plain = PLAIN.get(kind)
+        out.update((t, _smallest(_reading(kind, t, hits), plain))
+                   for t, hits in _scanned(label, rest, scanner, dates).items())
+    return out
+
+
+def as_reading(value: object, plain: tuple[str, str]) -> Reading | None:
+    """A plain value in the full form (for a block whose column also holds other readings)."""
+    if not isinstance(value, str):
+        return value
+    kind, attr = plain
+    return Reading(counted=((kind, value),), name=None, values={attr: value}, hit_values={attr: value})
+
+
+def _by_shape(kind: str, texts: list[str]) -> dict[str, str | None]:
+    """The values of the texts whose shape the scanner would read by the rules alone."""
+    if kind == "phone":
+        plain = {t: t.replace("-", "") for t in texts if _PHONE_SHAPE.fullmatch(t)}
+        plain = {t: d for t, d in plain.items() if 10 <= len(d) <= 11}
+        valid = set(_PERSONAL_NUMBER.findall("\n".join(plain.values())))
+        return {t: (d if d in valid else None) for t, d in plain.items()}
+    if kind == "email_address":
+        return {t: _mail(t) for t in texts if _MAIL_SHAPE.fullmatch(t)}
+    if kind == "postal_code":
+        return {t: t.replace("-", "") for t in texts if _POSTAL_SHAPE.fullmatch(t)}
+    return {}
+
+
+def _mail(text: str) -> str | None:
+    value = text.lower().strip(".")
+    local = value.partition("@")[0]
+    if local in P.ROLE_MAILBOXES or local.split("+")[0] in P.ROLE_MAILBOXES:
+        return None
+    return value
+
+
+def _scanned(label: str, texts: list[str], scanner: Scanner, dates: bool) -> dict[str, tuple]:
+    """Each text scanned as the row reader scans a cell, all in one pass."""
+    head = f"{BARRIER}{label}{KEYVAL}".encode()
+    pieces = [head + t.encode() + b"\n" for t in texts]
+    ends, size = [], 0
+    for piece in pieces:
+        size += len(piece)
+        ends.append(size)
+    found: list[list] = [[] for _ in texts]
+    i = 0
+    for hit in scanner.scan(b"".join(pieces), dates):
+        while hit.start >= ends[i]:
+            i += 1
+        found[i].append((hit.kind, hit.value, hit.strong))
+    return {t: tuple(f) for t, f in zip(texts, found)}
+
+
+def _reading(kind: str, text: str, hits: tuple) -> Reading:
+    """As _read_rows and records.table_people take a cell: its hits first, the text itself
+    as a name or a free-text attribute when no hit gave that."""
+    weak = kind == "person_name"
+    counted = tuple((k, v) for k, v, strong in hits if strong or weak)
+    name = None
+    if weak and looks_like_name(text) and not any(h[0] == "person_name" for h in hits):
+        name = text.replace(" ", "").replace("\u3000", "")
+    weak = weak or kind == "other"
+    hit_values: dict[str, str] = {}
+    for k, v, strong in hits:
+        if (a := attribute(k)) and (strong or weak) and (a not in hit_values or v < hit_values[a]):
+            hit_values[a] = v
+    free = free_text_attribute(kind, text)
+    values = hit_values if not free or free in hit_values else \
+        {**hit_values, free: text.replace(" ", "").replace("\u3000", "")}
+    return Reading(counted, name, values, hit_values)
+
+
+def _smallest(reading: Reading, plain: tuple[str, str] | None) -> object:
+    if not reading.counted and reading.name is None and not reading.values:
+        return None
+    if plain is None or reading.name is not None or len(reading.counted) != 1:
+        return reading
+    (kind, value), = reading.counted
+    if kind == plain[0] and reading.values == {plain[1]: value} and reading.hit_values == reading.values:
+        return value
+    return reading
