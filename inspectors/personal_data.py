@@ -31,6 +31,7 @@ from .message import MessageView, Table
 from .pii import columns, delimited, records, tables
 from .pii.layout import Layout
 from .pii.ledger import Ledger, Place
+from .pii.readings import Name
 from .pii.scanner import Scanner
 from .pii.validators import my_number_is_valid
 
@@ -101,7 +102,7 @@ def _add_columns(table: Table, block: columns.Block, ledger: Ledger, quoted: boo
             if quoted and kind in CONTACT_KINDS:
                 continue
             if plain is not None:       # what else the column gave stands in other blocks
-                cells = [(i, v) for i, v in enumerate(readings, block.first) if v is not None] \
+                cells = [(i, v) for i, v in enumerate(readings, block.first) if v.__class__ is str] \
                     if kind == plain[0] else []
             elif len(kinds) == 1:
                 cells = [(i, v) for i, r in enumerate(readings, block.first) if r is not None for _, v in r.counted]
@@ -121,10 +122,14 @@ def _names(block: columns.Block) -> list[tuple[columns.Column, list[tuple[int, s
     """The name column cells no hit named, which _read_rows adds after a block's hits."""
     parts = []
     for column, readings, plain in zip(block.columns, block.readings, block.plain):
-        if column.kind == "person_name" and plain is None:
+        if column.kind != "person_name":
+            continue
+        if plain is not None:
+            cells = [(i, str(v)) for i, v in enumerate(readings, block.first) if v.__class__ is Name]
+        else:
             cells = [(i, r.name) for i, r in enumerate(readings, block.first) if r is not None and r.name is not None]
-            if cells:
-                parts.append((column, cells))
+        if cells:
+            parts.append((column, cells))
     return parts
 
 

@@ -111,9 +111,9 @@ class _Reads:
         self.attributes: frozenset[str] = frozenset()
 
     def block(self, texts: list[str]) -> tuple[list, tuple[str, str] | None]:
-        new = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        new = set(texts).difference(self.cache)      # each text's reading stands alone: any order
         if new:
-            self._learn(R.read(self.column.kind, self.column.label, new, self.scanner, self.dates))
+            self._learn(R.read(self.column.kind, self.column.label, list(new), self.scanner, self.dates))
         values = list(map(self.cache.__getitem__, texts))
         if self.plain is not None and self.full.isdisjoint(texts):
             return values, self.plain

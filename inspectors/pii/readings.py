@@ -11,7 +11,8 @@ is read once:
 
 A reading is kept in its smallest form: None when the text yields nothing, the value itself
 when it yields exactly what its column's kind promises (one value of that kind, which is
-also the person's attribute), a `Reading` otherwise.
+also the person's attribute; or, in a name column, the text as a `Name`), a `Reading`
+otherwise.
 """
 from __future__ import annotations
 
@@ -57,6 +58,12 @@ class Reading(NamedTuple):
     hit_values: dict[str, str]                  # the same from hits alone (least of each)
 
 
+class Name(str):
+    """A name column's text taken as a name by itself (no hit named it): the ledger adds it
+    after the block's hits, and it is no hit when columns of one attribute are merged."""
+    __slots__ = ()
+
+
 def read(kind: str, label: str, texts: list[str], scanner: Scanner, dates: bool) -> dict[str, object]:
     """text -> None, a plain value, or a Reading, for the distinct `texts` of a column."""
     out: dict[str, object] = dict(_by_shape(kind, texts))
@@ -73,6 +80,8 @@ def as_reading(value: object, plain: tuple[str, str]) -> Reading | None:
     if not isinstance(value, str):
         return value
     kind, attr = plain
+    if value.__class__ is Name:
+        return Reading(counted=(), name=str(value), values={attr: str(value)}, hit_values={})
     return Reading(counted=((kind, value),), name=None, values={attr: value}, hit_values={attr: value})
 
 
@@ -137,6 +146,9 @@ def _reading(kind: str, text: str, hits: tuple) -> Reading:
 def _smallest(reading: Reading, plain: tuple[str, str] | None) -> object:
     if not reading.counted and reading.name is None and not reading.values:
         return None
+    if plain == ("person_name", "person_name") and reading.name is not None and not reading.counted \
+            and reading.values == {"person_name": reading.name} and not reading.hit_values:
+        return Name(reading.name)
     if plain is None or reading.name is not None or len(reading.counted) != 1:
         return reading
     (kind, value), = reading.counted

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import repeat
+from operator import add, is_not
 from typing import TYPE_CHECKING
 
 from .. import patterns as P
@@ -87,19 +89,28 @@ def column_people(block: Block) -> Listed | None:
     names = sorted(sources)
     columns = [_attribute_values([(block.readings[j], block.plain[j]) for j in sources[kind]], kind)
                for kind in names]
-    first_keys = [(names.index(k), k) for k in _KEY_KINDS if k in sources]
-    rows, keys, listed = [], [], []
-    for row, values in enumerate(zip(*columns), block.first):
-        if len(values) - values.count(None) < 2:
-            continue
-        key = next(((kind, values[i]) for i, kind in first_keys if values[i] is not None), None)
-        keys.append(key or tuple((kind, v) for kind, v in zip(names, values) if v is not None))
-        rows.append(row)
-        listed.append(values)
+    if not columns:
+        return None
+    counts = [0] * len(columns[0])
+    for values in columns:
+        counts = list(map(add, counts, map(is_not, values, repeat(None))))
+    rows = [i for i, n in enumerate(counts) if n >= 2]
     if not rows:
         return None
-    present = frozenset(kind for i, kind in enumerate(names) if any(v[i] is not None for v in listed))
-    return Listed(keys=keys, first=rows[0], last=rows[-1], attributes=present)
+    keys = _keys(names, columns, rows)
+    present = frozenset(kind for kind, values in zip(names, columns) if any(values[i] is not None for i in rows))
+    return Listed(keys=keys, first=block.first + rows[0], last=block.first + rows[-1], attributes=present)
+
+
+def _keys(names: list[str], columns: list[list], rows: list[int]) -> list[tuple]:
+    """key_of for each of the rows: mail address, else phone, else My Number, else all."""
+    keys: list = [None] * len(rows)
+    for kind in _KEY_KINDS:
+        if kind in names:
+            values = columns[names.index(kind)]
+            keys = [key or (None if values[i] is None else (kind, values[i])) for key, i in zip(keys, rows)]
+    return [key or tuple((kind, values[i]) for kind, values in zip(names, columns) if values[i] is not None)
+            for key, i in zip(keys, rows)]
 
 
 def _attribute_values(columns: list[tuple[list, tuple[str, str] | None]], kind: str) -> list[str | None]:
@@ -127,7 +138,8 @@ class _Plain:
         if value is None:
             return None
         plain = super().__new__(cls)
-        plain.values = plain.hit_values = {kind: value}
+        plain.values = {kind: value}
+        plain.hit_values = plain.values if value.__class__ is str else {}     # a Name is no hit
         return plain
 
 

@@ -96,9 +96,15 @@ def _speaks_of_birth(rows: tuple, kinds: list[str] | None, label_of: dict[str, s
         if speaks_of_birth(label_of.get(kind, "").encode()) \
                 and any(c < len(row) and str(row[c] or "").strip() for row in rows):
             return True
-    return any(speaks_of_birth("\n".join(" ".join(str(v or "") for v in row)
-                                         for row in rows[i:i + ROWS_PER_READ]).encode())
-               for i in range(0, len(rows), ROWS_PER_READ))
+    return any(speaks_of_birth(_text(rows[i:i + ROWS_PER_READ]).encode()) for i in range(0, len(rows), ROWS_PER_READ))
+
+
+def _text(rows: tuple) -> str:
+    """The rows as lines of space-joined cells (joined in C when every cell is text)."""
+    try:
+        return "\n".join(map(" ".join, rows))
+    except TypeError:
+        return "\n".join(" ".join(str(v or "") for v in row) for row in rows)
 
 
 def _header(table: Table) -> tuple[int | None, list[str] | None]:
