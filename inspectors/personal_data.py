@@ -28,10 +28,9 @@ from typing import Iterable
 
 from .base import Finding
 from .message import MessageView, Table
-from .pii import columns, delimited, records, tables
+from .pii import columns, delimited, records, tables, tally
 from .pii.layout import Layout
 from .pii.ledger import Ledger, Place
-from .pii.readings import Name
 from .pii.scanner import Scanner
 from .pii.validators import my_number_is_valid
 
@@ -82,7 +81,7 @@ def _read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = F
     attributes: set[str] = set()
     count = 0
     for block in blocks:
-        _add_columns(table, block, ledger, quoted)
+        tally.add(table, block, ledger, CONTACT_KINDS if quoted else frozenset(), names=not quoted)
         listed = records.column_people(block)
         if listed is not None:
             ledger.add_keys(listed.keys)
@@ -91,80 +90,6 @@ def _read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = F
             attributes.update(listed.attributes)
             count += len(listed.keys)
     _add_list(table, ledger, first, last, attributes, count)
-
-
-def _add_columns(table: Table, block: columns.Block, ledger: Ledger, quoted: bool) -> None:
-    """A block's values, kind by kind in the order row-by-row reading adds them: every hit
-    (row by row, left to right), then the name cells no hit named."""
-    found: dict[str, list[tuple[columns.Column, list[tuple[int, str]]]]] = {}
-    for column, readings, plain, kinds in zip(block.columns, block.readings, block.plain, block.kinds):
-        for kind in kinds:
-            if quoted and kind in CONTACT_KINDS:
-                continue
-            if plain is not None:       # what else the column gave stands in other blocks
-                cells = [(i, v) for i, v in enumerate(readings, block.first) if v.__class__ is str] \
-                    if kind == plain[0] else []
-            elif len(kinds) == 1:
-                cells = [(i, v) for i, r in enumerate(readings, block.first) if r is not None for _, v in r.counted]
-            else:
-                cells = [(i, v) for i, r in enumerate(readings, block.first) if r is not None
-                         for k, v in r.counted if k == kind]
-            if cells:
-                found.setdefault(kind, []).append((column, cells))
-    names = [] if quoted else _names(block)
-    for kind, parts in found.items():
-        _add_cells(table, ledger, kind, parts, names if kind == "person_name" else [])
-    if names and "person_name" not in found:
-        _add_cells(table, ledger, "person_name", [], names)
-
-
-def _names(block: columns.Block) -> list[tuple[columns.Column, list[tuple[int, str]]]]:
-    """The name column cells no hit named, which _read_rows adds after a block's hits."""
-    parts = []
-    for column, readings, plain in zip(block.columns, block.readings, block.plain):
-        if column.kind != "person_name":
-            continue
-        if plain is not None:
-            cells = [(i, str(v)) for i, v in enumerate(readings, block.first) if v.__class__ is Name]
-        else:
-            cells = [(i, r.name) for i, r in enumerate(readings, block.first) if r is not None and r.name is not None]
-        if cells:
-            parts.append((column, cells))
-    return parts
-
-
-def _add_cells(table: Table, ledger: Ledger, kind: str, *groups: list) -> None:
-    """Each group's cells in row order (row by row, left to right), one group after another."""
-    cells: list[tuple[int, str]] = []
-    spans: list[tuple[int, int]] = []
-    for parts in groups:
-        if len(parts) == 1:
-            cells += parts[0][1]
-        elif parts:
-            cells += sorted(((i, c.first_col, v) for c, part in parts for i, v in part), key=_cell_order)
-        spans += [(c.first_col, c.last_col) for c, _ in parts]
-    if kind == "email_address" and not ledger.ignored_addresses.isdisjoint(c[-1] for c in cells):
-        _add_each(table, ledger, kind, groups)
-        return
-    if cells:
-        rows = [c[0] for c in cells] if len(spans) > 1 else [cells[0][0], cells[-1][0]]
-        left, right = min(a for a, _ in spans), max(b for _, b in spans)
-        ledger.add_all(kind, [c[-1] for c in cells],
-                       Place(where=table.where, table=table, row=min(rows), first_col=left, last_col=right),
-                       Place(where=table.where, table=table, row=max(rows), first_col=left, last_col=right))
-
-
-def _add_each(table: Table, ledger: Ledger, kind: str, groups) -> None:
-    """Cell by cell, as _read_rows adds them (the sender's own address is in the column)."""
-    for parts in groups:
-        cells = sorted(((i, c.first_col, c.last_col, v) for c, part in parts for i, v in part), key=_cell_order)
-        for row, first_col, last_col, value in cells:
-            ledger.add(kind, value, Place(where=table.where, table=table, row=row, first_col=first_col,
-                                          last_col=last_col))
-
-
-def _cell_order(cell: tuple) -> tuple[int, int]:
-    return cell[0], cell[1]
 
 
 def _add_list(table: Table, ledger: Ledger, first: int | None, last: int | None,

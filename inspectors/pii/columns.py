@@ -48,6 +48,7 @@ class Block:
     columns: tuple[Column, ...]
     readings: tuple[list, ...]
     plain: tuple[tuple[str, str] | None, ...]
+    loose: tuple[bool, ...]         # a plain column's list holds a Name or a Free value
     kinds: tuple[frozenset[str], ...]
     attributes: tuple[frozenset[str], ...]
 
@@ -95,7 +96,8 @@ def _blocks(start: int, columns: tuple[Column, ...], texts: list[list[str]], sca
     for at in range(0, count, ROWS_PER_READ):
         parts = [read.block(column_texts[at:at + ROWS_PER_READ]) for read, column_texts in zip(reads, texts)]
         yield Block(first=start + at, columns=columns, readings=tuple(p[0] for p in parts),
-                    plain=tuple(p[1] for p in parts), kinds=tuple(r.kinds for r in reads),
+                    plain=tuple(p[1] for p in parts), loose=tuple(p[2] for p in parts),
+                    kinds=tuple(r.kinds for r in reads),
                     attributes=tuple(r.attributes for r in reads))
 
 
@@ -107,24 +109,27 @@ class _Reads:
         self.plain = R.PLAIN.get(column.kind)
         self.cache: dict[str, object] = {"": None}
         self.full: set[str] = set()          # texts whose reading is a Reading
+        self.loose: set[str] = set()         # texts whose reading is a Name or a Free value
         self.kinds: frozenset[str] = frozenset()
         self.attributes: frozenset[str] = frozenset()
 
-    def block(self, texts: list[str]) -> tuple[list, tuple[str, str] | None]:
+    def block(self, texts: list[str]) -> tuple[list, tuple[str, str] | None, bool]:
+        """Each text's reading: plain values when all are, else Readings (and None)."""
         new = set(texts).difference(self.cache)      # each text's reading stands alone: any order
         if new:
             self._learn(R.read(self.column.kind, self.column.label, list(new), self.scanner, self.dates))
         values = list(map(self.cache.__getitem__, texts))
         if self.plain is not None and self.full.isdisjoint(texts):
-            return values, self.plain
-        return [R.as_reading(v, self.plain) for v in values], None
+            return values, self.plain, not self.loose.isdisjoint(texts)
+        return [R.as_reading(v, self.plain) for v in values], None, False
 
     def _learn(self, read: dict[str, object]) -> None:
         self.cache.update(read)
         full = [(t, r) for t, r in read.items() if isinstance(r, R.Reading)]
         self.full.update(t for t, _ in full)
+        self.loose.update(t for t, r in read.items() if r.__class__ in (R.Name, R.Free))
         if self.plain is not None and any(isinstance(r, str) for r in read.values()):
-            self.kinds |= {self.plain[0]}
+            self.kinds |= {self.plain[0]} if self.plain[0] else set()
             self.attributes |= {self.plain[1]}
         self.kinds = self.kinds.union(k for _, r in full for k, _ in r.counted)
         self.attributes = self.attributes.union(*(r.values for _, r in full))

@@ -11,7 +11,7 @@ is read once:
 
 A reading is kept in its smallest form: None when the text yields nothing, the value itself
 when it yields exactly what its column's kind promises (one value of that kind, which is
-also the person's attribute; or, in a name column, the text as a `Name`), a `Reading`
+also the person's attribute; or the text as a `Name` or a `Free` attribute), a `Reading`
 otherwise.
 """
 from __future__ import annotations
@@ -32,10 +32,11 @@ from .validators import PhonePlan
 _PHONE_SHAPE = re.compile(r"0[0-9]{1,4}-[0-9]{1,4}-[0-9]{1,4}|0[0-9]{9,10}")
 _MAIL_SHAPE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _POSTAL_SHAPE = re.compile(r"[0-9]{3}-?[0-9]{4}")
-# Column kind -> (the ledger kind of its values, their attribute in pii.records).
+# Column kind -> (the ledger kind of its values, their attribute in pii.records); a reading
+# in kana is no value the ledger counts, only the person's name.
 PLAIN = {"phone": ("phone", "phone"), "email_address": ("email_address", "email_address"),
          "postal_code": ("postal_code", "address"), "address": ("address", "address"),
-         "person_name": ("person_name", "person_name")}
+         "person_name": ("person_name", "person_name"), "name_kana": ("", "person_name")}
 
 
 def _personal_numbers() -> re.Pattern:
@@ -64,6 +65,12 @@ class Name(str):
     __slots__ = ()
 
 
+class Free(str):
+    """A value judged from the text alone (an address no pattern read, a reading in kana):
+    an attribute of the row's person, not a value the ledger counts."""
+    __slots__ = ()
+
+
 def read(kind: str, label: str, texts: list[str], scanner: Scanner, dates: bool) -> dict[str, object]:
     """text -> None, a plain value, or a Reading, for the distinct `texts` of a column."""
     out: dict[str, object] = dict(_by_shape(kind, texts))
@@ -82,6 +89,8 @@ def as_reading(value: object, plain: tuple[str, str]) -> Reading | None:
     kind, attr = plain
     if value.__class__ is Name:
         return Reading(counted=(), name=str(value), values={attr: str(value)}, hit_values={})
+    if value.__class__ is Free:
+        return Reading(counted=(), name=None, values={attr: str(value)}, hit_values={})
     return Reading(counted=((kind, value),), name=None, values={attr: value}, hit_values={attr: value})
 
 
@@ -149,6 +158,9 @@ def _smallest(reading: Reading, plain: tuple[str, str] | None) -> object:
     if plain == ("person_name", "person_name") and reading.name is not None and not reading.counted \
             and reading.values == {"person_name": reading.name} and not reading.hit_values:
         return Name(reading.name)
+    if plain is not None and not reading.counted and reading.name is None and not reading.hit_values \
+            and len(reading.values) == 1 and plain[1] in reading.values:
+        return Free(reading.values[plain[1]])
     if plain is None or reading.name is not None or len(reading.counted) != 1:
         return reading
     (kind, value), = reading.counted

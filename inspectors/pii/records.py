@@ -120,6 +120,8 @@ def _attribute_values(columns: list[tuple[list, tuple[str, str] | None]], kind: 
         if plain is not None:
             return readings if plain[1] == kind else [None] * len(readings)
         return [None if r is None else r.values.get(kind) for r in readings]
+    if all(plain is not None and plain[1] == kind for _, plain in columns):
+        return [_merged(values) for values in zip(*(readings for readings, _ in columns))]
     out: list[str | None] = []
     full = [readings if plain is None else [_Plain(kind, v) if plain[1] == kind else None for v in readings]
             for readings, plain in columns]
@@ -128,6 +130,12 @@ def _attribute_values(columns: list[tuple[list, tuple[str, str] | None]], kind: 
         out.append(min(hits) if hits else
                    next((r.values[kind] for r in readings if r is not None and kind in r.values), None))
     return out
+
+
+def _merged(values: tuple) -> str | None:
+    """Plain values of one attribute in one row: the least hit, else the first other."""
+    hits = [v for v in values if v.__class__ is str]
+    return min(hits) if hits else next(filter(None, values), None)
 
 
 class _Plain:
