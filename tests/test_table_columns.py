@@ -127,3 +127,19 @@ def test_a_long_customer_list_counts_every_customer():
     assert found["pii.records"].count == 110_000
     assert found["pii.phone"].count == 110_000
     assert found["pii.records"].where == ("attachment:customers.csv!A2:C110001",)
+
+
+@pytest.mark.parametrize("text", [
+    "氏名,電話\r\n山田,090-1234-5678\r\n",
+    "a,b\n\nc,d\n,\n",
+    "a\tb\r\nc\td",
+    "a,b\r\n\r\n\r\nc\r\n",
+    "only one line",
+    "x,y\n" * 70_000,                       # more than one chunk of lines
+])
+def test_plain_csv_rows_are_the_csv_modules(text):
+    """A CSV without quotes is split without the csv module, into the same rows."""
+    from inspectors.extract import delimited
+    delimiter = delimited.delimiter_of(text)
+    expected = [tuple(row) for row in __import__("csv").reader(delimited.lines_of(text), delimiter=delimiter)]
+    assert list(delimited._records(text, delimiter, 10**6)) == expected
