@@ -77,8 +77,7 @@ def read(kind: str, label: str, texts: list[str], scanner: Scanner, dates: bool)
     rest = [t for t in texts if t not in out]
     if rest:
         plain = PLAIN.get(kind)
-        out.update((t, _smallest(_reading(kind, t, hits), plain))
-                   for t, hits in _scanned(label, rest, scanner, dates).items())
+        out.update((t, _of_hits(kind, t, hits, plain)) for t, hits in _scanned(label, rest, scanner, dates).items())
     return out
 
 
@@ -131,6 +130,25 @@ def _scanned(label: str, texts: list[str], scanner: Scanner, dates: bool) -> dic
             i += 1
         found[i].append((hit.kind, hit.value, hit.strong))
     return {t: tuple(f) for t, f in zip(texts, found)}
+
+
+def _of_hits(kind: str, text: str, hits: tuple, plain: tuple[str, str] | None) -> object:
+    """_smallest(_reading(...)) for the usual cells (no hit, or one of the column's kind),
+    without building the Reading."""
+    if len(hits) > 1 or plain is None:
+        return _smallest(_reading(kind, text, hits), plain)
+    free = free_text_attribute(kind, text)
+    if not hits:
+        if not free:
+            return None       # and no name either: a name column's text is free iff it looks like one
+        value = text.replace(" ", "").replace("\u3000", "")
+        return Name(value) if kind == "person_name" else Free(value) if free == plain[1] else \
+            _smallest(_reading(kind, text, hits), plain)
+    (hit_kind, value, strong), = hits
+    if hit_kind == plain[0] and (strong or kind == "person_name") and attribute(hit_kind) == plain[1] \
+            and free in ("", plain[1]):
+        return value
+    return _smallest(_reading(kind, text, hits), plain)
 
 
 def _reading(kind: str, text: str, hits: tuple) -> Reading:
