@@ -143,3 +143,18 @@ def test_plain_csv_rows_are_the_csv_modules(text):
     delimiter = delimited.delimiter_of(text)
     expected = [tuple(row) for row in __import__("csv").reader(delimited.lines_of(text), delimiter=delimiter)]
     assert list(delimited._records(text, delimiter, 10**6)) == expected
+
+
+def test_katakana_alone_holds_no_value():
+    """Column reading skips the scanner for texts in katakana alone (readings of names):
+    that holds only while no pattern finds a value in them."""
+    from inspectors import patterns as P
+    from inspectors.pii import readings
+    words = [w for words in P.CONTEXT_WORDS.values() for w in words if readings._KANA.fullmatch(w)]
+    words += [w for w in (*P.NAME_LABELS, *P.HONORIFICS, *P.SURNAMES) if readings._KANA.fullmatch(w)]
+    rng = random.Random(7)
+    kana = [chr(c) for c in range(0x30A1, 0x30FB)] + ["ー", " ", "\u3000"]
+    texts = words + [w + " " + v for w in words for v in words[:5]] + \
+        ["".join(rng.choice(kana) for _ in range(rng.randint(1, 20))) for _ in range(3000)]
+    data = "".join(f"\x1e\x1f{t}\n" for t in texts).encode()
+    assert len(words) >= 8 and Scanner(TODAY).scan(data, True) == []

@@ -6,6 +6,7 @@ is read once:
 - texts of a plain shape in a phone, mail-address or postal-code column are validated in
   bulk: one fullmatch of the column's joined numbers against the numbering plan, and the
   shapes the scanner would take whole (090-1234-5678, user@example.jp, 123-4567);
+- texts in katakana alone (readings of names) hold no value;
 - every other text (names, addresses, free text, odd shapes) goes to the scanner, all of a
   column's new texts in one RE2 pass, each as the row reader scans a cell.
 
@@ -32,6 +33,9 @@ from .validators import PhonePlan
 _PHONE_SHAPE = re.compile(r"0[0-9]{1,4}-[0-9]{1,4}-[0-9]{1,4}|0[0-9]{9,10}")
 _MAIL_SHAPE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _POSTAL_SHAPE = re.compile(r"[0-9]{3}-?[0-9]{4}")
+# Katakana and spaces (a reading column): the scanner finds no value in them, at most a
+# context word (checked by tests/test_table_columns.py against every pattern word).
+_KANA = re.compile("[\u30a0-\u30ff\uff66-\uff9f \u3000]+")
 # Column kind -> (the ledger kind of its values, their attribute in pii.records); a reading
 # in kana is no value the ledger counts, only the person's name.
 PLAIN = {"phone": ("phone", "phone"), "email_address": ("email_address", "email_address"),
@@ -74,6 +78,7 @@ class Free(str):
 def read(kind: str, label: str, texts: list[str], scanner: Scanner, dates: bool) -> dict[str, object]:
     """text -> None, a plain value, or a Reading, for the distinct `texts` of a column."""
     out: dict[str, object] = dict(_by_shape(kind, texts))
+    out.update((t, _of_hits(kind, t, (), PLAIN.get(kind))) for t in texts if t not in out and _KANA.fullmatch(t))
     rest = [t for t in texts if t not in out]
     if rest:
         plain = PLAIN.get(kind)
