@@ -158,3 +158,21 @@ def test_katakana_alone_holds_no_value():
         ["".join(rng.choice(kana) for _ in range(rng.randint(1, 20))) for _ in range(3000)]
     data = "".join(f"\x1e\x1f{t}\n" for t in texts).encode()
     assert len(words) >= 8 and Scanner(TODAY).scan(data, True) == []
+
+
+@pytest.mark.parametrize("xml", [
+    b'<row r="1"><c r="A1"><v>1</v></c><c r="B1"/><c r="C1"></c><c r="D1" t="s"><v>2</v></c></row>',
+    b'<row r="2"><c r="A2" s="1"/><c r="ZZ99" t="inlineStr"><is><t>x</t></is></c></row>',
+    b'<row r="3"><c r="B3"><v>1</v></c><c s="2"><v>1</v></c></row>',            # no reference
+    b'<row r="4"><c r="$C$4"><v>1</v></c><c r="D4"><v>1</v></c></row>',        # $ in a reference
+    b'<row r="5"><c t="s" r="XFD1048576"><v>1</v></c><c r="A5"><v>1</v></c></row>',   # r not first
+    b"<row r='6'><c r='E6'><v>1</v></c></row>",
+    b'<x:row r="7"><x:c r="A7"><x:v>1</x:v></x:c><c r="B7"><v>1</v></c></x:row>',
+])
+def test_plain_cell_tags_are_measured_as_any_others(xml):
+    """Cell tags written the usual way are counted in C; any other way falls back, so the
+    used range is the same either way."""
+    from inspectors.extract import dimensions
+    found = dimensions._plain_cells(xml)
+    assert found is None or sorted(found) == sorted(dimensions._CELL.findall(xml))
+    assert (found is None) == (xml.count(b"<c ") + xml.count(b":c ") != xml.count(b'<c r="') or b"$" in xml)
