@@ -123,16 +123,19 @@ class _Reads:
             return values, self.plain, not self.loose.isdisjoint(texts)
         return [R.as_reading(v, self.plain) for v in values], None, False
 
-    def _learn(self, read: dict[str, object]) -> None:
-        self.cache.update(read)
-        full = [(t, r) for t, r in read.items() if isinstance(r, R.Reading)]
-        self.full.update(t for t, _ in full)
-        self.loose.update(t for t, r in read.items() if r.__class__ in (R.Name, R.Free))
-        if self.plain is not None and any(isinstance(r, str) for r in read.values()):
+    def _learn(self, read: tuple[dict[str, str | None], dict[str, object]]) -> None:
+        shaped, odd = read
+        self.cache.update(shaped)
+        self.cache.update(odd)
+        full = [r for t, r in odd.items() if isinstance(r, R.Reading)]
+        self.full.update(t for t, r in odd.items() if isinstance(r, R.Reading))
+        self.loose.update(t for t, r in odd.items() if r.__class__ in (R.Name, R.Free))
+        if self.plain is not None and self.plain[1] not in self.attributes and \
+                any(isinstance(r, str) for r in (*shaped.values(), *odd.values())):
             self.kinds |= {self.plain[0]} if self.plain[0] else set()
             self.attributes |= {self.plain[1]}
-        self.kinds = self.kinds.union(k for _, r in full for k, _ in r.counted)
-        self.attributes = self.attributes.union(*(r.values for _, r in full))
+        self.kinds = self.kinds.union(k for r in full for k, _ in r.counted)
+        self.attributes = self.attributes.union(*(r.values for r in full))
 
 
 def _texts(rows: tuple, start: int, column: Column) -> list[str]:

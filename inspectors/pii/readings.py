@@ -30,9 +30,12 @@ from .validators import PhonePlan
 
 # Shapes the scanner matches whole and reads by the rules alone (tests/test_table_columns.py
 # compares the column reader with the row reader on values of every shape).
-_PHONE_SHAPE = re.compile(r"0[0-9]{1,4}-[0-9]{1,4}-[0-9]{1,4}|0[0-9]{9,10}")
-_MAIL_SHAPE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-_POSTAL_SHAPE = re.compile(r"[0-9]{3}-?[0-9]{4}")
+# Each is matched against a column's texts joined by line ends: a text with a line end of its
+# own only yields lines that are texts of that shape, read as they would be on their own.
+_PHONE_LINES = re.compile(r"^(?=(?:[0-9]-?){10,11}$)(?:0[0-9]{1,4}-[0-9]{1,4}-[0-9]{1,4}|0[0-9]{9,10})$",
+                          re.MULTILINE)
+_MAIL_LINES = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$", re.MULTILINE)
+_POSTAL_LINES = re.compile(r"^[0-9]{3}-?[0-9]{4}$", re.MULTILINE)
 # Katakana and spaces (a reading column): the scanner finds no value in them, at most a
 # context word (checked by tests/test_table_columns.py against every pattern word).
 _KANA = re.compile("[\u30a0-\u30ff\uff66-\uff9f \u3000]+")
@@ -75,15 +78,17 @@ class Free(str):
     __slots__ = ()
 
 
-def read(kind: str, label: str, texts: list[str], scanner: Scanner, dates: bool) -> dict[str, object]:
-    """text -> None, a plain value, or a Reading, for the distinct `texts` of a column."""
-    out: dict[str, object] = dict(_by_shape(kind, texts))
-    out.update((t, _of_hits(kind, t, (), PLAIN.get(kind))) for t in texts if t not in out and _KANA.fullmatch(t))
-    rest = [t for t in texts if t not in out]
+def read(kind: str, label: str, texts: list[str], scanner: Scanner,
+         dates: bool) -> tuple[dict[str, str | None], dict[str, object]]:
+    """The readings of the distinct `texts` of a column: those read by their shape (None or
+    a plain value), and the others (None, a plain value, a Name, a Free value or a Reading)."""
+    shaped = _by_shape(kind, texts)
+    plain = PLAIN.get(kind)
+    odd = {t: _of_hits(kind, t, (), plain) for t in texts if t not in shaped and _KANA.fullmatch(t)}
+    rest = [t for t in texts if t not in shaped and t not in odd]
     if rest:
-        plain = PLAIN.get(kind)
-        out.update((t, _of_hits(kind, t, hits, plain)) for t, hits in _scanned(label, rest, scanner, dates).items())
-    return out
+        odd.update((t, _of_hits(kind, t, hits, plain)) for t, hits in _scanned(label, rest, scanner, dates).items())
+    return shaped, odd
 
 
 def as_reading(value: object, plain: tuple[str, str]) -> Reading | None:
@@ -99,16 +104,18 @@ def as_reading(value: object, plain: tuple[str, str]) -> Reading | None:
 
 
 def _by_shape(kind: str, texts: list[str]) -> dict[str, str | None]:
-    """The values of the texts whose shape the scanner would read by the rules alone."""
+    """The values of the texts whose shape the scanner would read by the rules alone, each
+    column's texts matched, split and validated as one text, line by line."""
     if kind == "phone":
-        plain = {t: t.replace("-", "") for t in texts if _PHONE_SHAPE.fullmatch(t)}
-        plain = {t: d for t, d in plain.items() if 10 <= len(d) <= 11}
-        valid = set(_PERSONAL_NUMBER.findall("\n".join(plain.values())))
-        return {t: (d if d in valid else None) for t, d in plain.items()}
+        plain = _PHONE_LINES.findall("\n".join(texts))
+        digits = "\n".join(plain).replace("-", "").split("\n") if plain else []
+        valid = {d: d for d in _PERSONAL_NUMBER.findall("\n".join(digits))}
+        return dict(zip(plain, map(valid.get, digits)))
     if kind == "email_address":
-        return {t: _mail(t) for t in texts if _MAIL_SHAPE.fullmatch(t)}
+        return {t: _mail(t) for t in _MAIL_LINES.findall("\n".join(texts))}
     if kind == "postal_code":
-        return {t: t.replace("-", "") for t in texts if _POSTAL_SHAPE.fullmatch(t)}
+        plain = _POSTAL_LINES.findall("\n".join(texts))
+        return dict(zip(plain, "\n".join(plain).replace("-", "").split("\n"))) if plain else {}
     return {}
 
 
