@@ -9,7 +9,7 @@ import pytest
 
 from inspectors.base import Envelope
 from inspectors.limits import Limits
-from inspectors.message import MessageView, Table, TextChunk, parse
+from inspectors.message import Table, parse
 from inspectors.personal_data import PersonalData, _read_rows, _read_table
 from inspectors.pii import columns
 from inspectors.pii.ledger import Ledger

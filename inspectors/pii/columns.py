@@ -22,7 +22,7 @@ from .. import patterns as P
 from ..message import Table
 from . import readings as R
 from .scanner import Scanner
-from .tables import _JOIN_DIGITS, LABEL_FOR, ROWS_PER_READ, _header, _speaks_of_birth
+from .tables import JOIN_DIGITS, LABEL_FOR, ROWS_PER_READ, birth_context, header
 
 _JOINED = frozenset({"address", "person_name", "name_kana"})
 _BANK_WORDS = re2.compile("|".join(f"(?i:{re2.escape(w)})" for cls in ("bank", "yucho")
@@ -56,7 +56,7 @@ class Block:
 def plan(table: Table) -> tuple[int, list[str], tuple[Column, ...]] | None:
     """The header row, its kinds and the columns, or None when the table is to be read row
     by row."""
-    header_row, kinds = _header(table)
+    header_row, kinds = header(table)
     if header_row is None or len(set(map(len, table.rows))) != 1 or not kinds:
         return None
     if len(kinds) != len(table.rows[0]) or "bank_account" in kinds:
@@ -66,7 +66,7 @@ def plan(table: Table) -> tuple[int, list[str], tuple[Column, ...]] | None:
         end = c + 1
         while end < len(kinds) and kinds[end] == kinds[c]:
             end += 1
-        if end - c > 1 and kinds[c] in _JOIN_DIGITS:
+        if end - c > 1 and kinds[c] in JOIN_DIGITS:
             return None         # 090|1234|5678: whether cells join depends on each row
         if kinds[c] in _JOINED:
             columns.append(Column(c, end - 1, kinds[c], LABEL_FOR.get(kinds[c], "")))
@@ -85,7 +85,7 @@ def read(table: Table, scanner: Scanner) -> Iterator[Block] | None:
     texts = [_texts(table.rows, header_row + 1, column) for column in columns]
     if any(_BANK_WORDS.search("\n".join(dict.fromkeys(t)).encode()) for t in texts):
         return None
-    dates = _speaks_of_birth(table.rows[header_row + 1:], kinds, LABEL_FOR)
+    dates = birth_context(table.rows[header_row + 1:], kinds, LABEL_FOR)
     return _blocks(header_row + 1, columns, texts, scanner, dates)
 
 
