@@ -96,6 +96,13 @@ def test_long_columns_read_as_rows_do(seed):
             assert _ledger_of(_read_table, case, quoted) == _ledger_of(_read_rows, case, quoted)
 
 
+def test_a_column_that_forgets_its_readings_reads_as_rows_do():
+    """Past CACHE_TEXTS texts that never repeat, a column keeps no readings; what it reads
+    after that is the same."""
+    table = _table(3, rows=columns.CACHE_TEXTS + 3000)
+    assert _ledger_of(_read_table, table, False) == _ledger_of(_read_rows, table, False)
+
+
 def test_generated_tables_take_the_column_path():
     """The comparison above is only worth something if most tables are read by columns."""
     by_columns = sum(columns.read(_table(seed), Scanner(TODAY)) is not None for seed in range(150))

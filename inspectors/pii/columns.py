@@ -24,6 +24,7 @@ from . import readings as R
 from .scanner import Scanner
 from .tables import JOIN_DIGITS, LABEL_FOR, ROWS_PER_READ, birth_context, header
 
+CACHE_TEXTS = 10_000      # readings kept per column while its texts repeat
 _JOINED = frozenset({"address", "person_name", "name_kana"})
 _BANK_WORDS = re2.compile("|".join(f"(?i:{re2.escape(w)})" for cls in ("bank", "yucho")
                                    for w in P.CONTEXT_WORDS[cls]).encode())
@@ -115,13 +116,23 @@ class _Reads:
 
     def block(self, texts: list[str]) -> tuple[list, tuple[str, str] | None, bool]:
         """Each text's reading: plain values when all are, else Readings (and None)."""
-        new = set(texts).difference(self.cache)      # each text's reading stands alone: any order
+        distinct = set(texts)
+        new = distinct.difference(self.cache)        # each text's reading stands alone: any order
         if new:
             self._learn(R.read(self.column.kind, self.column.label, list(new), self.scanner, self.dates))
         values = list(map(self.cache.__getitem__, texts))
         if self.plain is not None and self.full.isdisjoint(texts):
-            return values, self.plain, not self.loose.isdisjoint(texts)
-        return [R.as_reading(v, self.plain) for v in values], None, False
+            block = values, self.plain, not self.loose.isdisjoint(texts)
+        else:
+            block = [R.as_reading(v, self.plain) for v in values], None, False
+        if len(self.cache) > CACHE_TEXTS and len(new) * 10 > len(distinct) * 9:
+            self._forget()      # texts that never repeat (phones, mail addresses): not kept
+        return block
+
+    def _forget(self) -> None:
+        self.cache = {"": None}
+        self.full.clear()
+        self.loose.clear()
 
     def _learn(self, read: tuple[dict[str, str | None], dict[str, object]]) -> None:
         shaped, odd = read
