@@ -102,7 +102,8 @@ def _add_list(table: Table, ledger: Ledger, first: int | None, last: int | None,
 
 
 def _read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool) -> None:
-    """A table without a clear header (a form, an HTML layout table), row by row."""
+    """Row by row (tables.read): the tables pii.columns leaves, such as a form without a
+    header row, ragged rows, numbers split over cells, bank details."""
     first = last = None
     attributes: set[str] = set()
     count = 0

@@ -87,7 +87,8 @@ def read(kind: str, label: str, texts: list[str], scanner: Scanner,
     odd = {t: _of_hits(kind, t, (), plain) for t in texts if t not in shaped and _KANA.fullmatch(t)}
     rest = [t for t in texts if t not in shaped and t not in odd]
     if rest:
-        odd.update((t, _of_hits(kind, t, hits, plain)) for t, hits in _scanned(label, rest, scanner, dates).items())
+        scanned = _scanned(label, rest, scanner, dates)
+        odd.update((t, _of_hits(kind, t, hits, plain)) for t, hits in scanned.items())
     return shaped, odd
 
 

@@ -36,7 +36,7 @@ LABEL_FOR = {"my_number": "マイナンバー", "drivers_license": "免許証", 
              "phone": "電話", "postal_code": "郵便番号", "order": "注文番号", "org_phone": "代表",
              "person_name": "氏名", "name_kana": "", "email_address": "", "address": "", "gender": "", "other": ""}
 JOIN_DIGITS = frozenset({"phone", "credit_card", "postal_code", "my_number", "drivers_license",
-                          "bank_account", "org_phone"})
+                         "bank_account", "org_phone"})
 _SHORT_DIGITS = re.compile(r"^[0-9０-９]{1,6}$")
 _NAME_CELL = re.compile(r"^[^\d０-９@＠,、。:：/／]{1,24}$")
 _EXACT = {header_form(w): c.kind for c in reversed(P.HEADERS) for w in c.words}
@@ -100,7 +100,8 @@ def birth_context(rows: tuple, kinds: list[str] | None, label_of: dict[str, str]
         if speaks_of_birth(label_of.get(kind, "").encode()) \
                 and any(c < len(row) and str(row[c] or "").strip() for row in rows):
             return True
-    return any(speaks_of_birth(_text(rows[i:i + ROWS_PER_READ]).encode()) for i in range(0, len(rows), ROWS_PER_READ))
+    return any(speaks_of_birth(_text(rows[i:i + ROWS_PER_READ]).encode())
+               for i in range(0, len(rows), ROWS_PER_READ))
 
 
 def _text(rows: tuple) -> str:
