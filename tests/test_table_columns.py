@@ -69,13 +69,12 @@ def _table(seed: int, rows: int = 0) -> Table:
 
 
 def _ledger_of(read, table: Table, quoted: bool) -> tuple:
+    """What a reading leaves for the findings: codes, counts, cell ranges, masked evidence
+    (the first values in reading order), and each list's rows, attributes and people."""
     ledger = Ledger(ignored_addresses=IGNORED)
     read(table, Scanner(TODAY), ledger, quoted)
-    spreads = {kind: {group: (s.first.row, s.last.row, s.min_col, s.max_col) for group, s in places.items()}
-               for kind, places in ledger.places.items()}
-    return ({k: list(v) for k, v in ledger.values.items()}, spreads, list(ledger.people),
-            [(a.row, b.row, attrs, n) for a, b, attrs, n in ledger.lists],
-            [(f.code, f.count, f.where, f.evidence) for f in ledger.findings()])
+    return ([(f.code, f.count, f.where, f.evidence) for f in ledger.findings()],
+            [(a.row, b.row, attrs, n) for a, b, attrs, n in ledger.lists])
 
 
 @pytest.mark.parametrize("seed", range(150))
@@ -129,7 +128,9 @@ def test_a_long_customer_list_counts_every_customer():
            "list\r\n--b\r\nContent-Type: text/csv; charset=utf-8\r\nContent-Disposition: attachment; "
            "filename=customers.csv\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
            + "\r\n".join(lines) + "\r\n--b--\r\n").encode()
-    view = parse(raw, ENV, Limits(max_text_chars=10**9))
+    # While a per-message text budget exists (issue 13 removes it), it is raised here.
+    budget = {"max_text_chars": 10**9} if "max_text_chars" in Limits.__dataclass_fields__ else {}
+    view = parse(raw, ENV, Limits(**budget))
     found = {f.code: f for f in PersonalData(today=TODAY).inspect(view)}
     assert found["pii.records"].count == 110_000
     assert found["pii.phone"].count == 110_000

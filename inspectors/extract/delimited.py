@@ -3,7 +3,6 @@ Windows is CP932; its "CSV UTF-8" has a BOM; its "Unicode text" is UTF-16 with t
 from __future__ import annotations
 
 import csv
-from itertools import chain, islice
 from operator import methodcaller
 from typing import Iterator
 
@@ -16,7 +15,6 @@ _SNIFF_LINES = 20
 # quote left open, and those lines are read one by one.
 _RECORD_LINES = 100
 _PLAIN_CHUNK = 1 << 20     # characters split into lines at once
-_BATCH = 10_000            # rows counted against the limits at once
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
@@ -31,21 +29,12 @@ def table_of(text: str, limits: Limits, delimiter: str | None = None) -> Iterato
     delimiter = delimiter or delimiter_of(text)
     rows: list[tuple[str, ...]] = []
     cells = chars = 0
-    records = _records(text, delimiter, limits.max_text_chars + 1)
-    while batch := list(islice(records, _BATCH)):
-        batch_cells = sum(map(len, batch))      # counted in C; row by row only at a limit
-        batch_chars = sum(map(len, chain.from_iterable(batch))) + batch_cells
-        if cells + batch_cells <= limits.max_sheet_cells and chars + batch_chars <= limits.max_text_chars:
-            rows += batch
-            cells, chars = cells + batch_cells, chars + batch_chars
-            continue
-        for row in batch:
-            cells += len(row)
-            chars += sum(map(len, row)) + len(row)
-            if cells > limits.max_sheet_cells or chars > limits.max_text_chars:
-                break   # beyond the text budget the rows would only be dropped
-            rows.append(row)
-        break
+    for row in _records(text, delimiter, limits.max_text_chars + 1):
+        cells += len(row)
+        chars += sum(map(len, row)) + len(row)
+        if cells > limits.max_sheet_cells or chars > limits.max_text_chars:
+            break   # beyond the text budget the rows would only be dropped
+        rows.append(row)
     if rows:
         yield Table(where="", rows=tuple(rows))
     elif text.strip():

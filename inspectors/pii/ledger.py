@@ -62,7 +62,12 @@ class Ledger:
         if kind == "email_address" and value in self.ignored_addresses:
             return
         self.values.setdefault(kind, {})[value] = None
-        self._spread(kind, place)
+        spreads = self.places.setdefault(kind, {})
+        group = (place.where, place.table is None)
+        if group in spreads:
+            spreads[group].take(place)
+        else:
+            spreads[group] = _Spread(place, place, place.first_col, place.last_col)
 
     def add_all(self, kind: str, values: list[str], first: Place, last: Place) -> None:
         """add() for each of `values` in order, all standing between `first` and `last` (the
@@ -71,17 +76,9 @@ class Ledger:
         if kind == "email_address":
             values = [v for v in values if v not in self.ignored_addresses]
         if values:
-            self.values.setdefault(kind, {}).update(dict.fromkeys(values))
-            self._spread(kind, first)
-            self._spread(kind, last)
-
-    def _spread(self, kind: str, place: Place) -> None:
-        spreads = self.places.setdefault(kind, {})
-        group = (place.where, place.table is None)
-        if group in spreads:
-            spreads[group].take(place)
-        else:
-            spreads[group] = _Spread(place, place, place.first_col, place.last_col)
+            self.add(kind, values[0], first)
+            self.values[kind].update(dict.fromkeys(values))     # the rest, in order, in C
+            self.add(kind, values[-1], last)
 
     def add_people(self, people) -> None:
         """People counted once per key across the message."""
