@@ -123,12 +123,9 @@ def _attribute_values(columns: list[tuple[list, tuple[str, str] | None]], kind: 
     if all(plain is not None and plain[1] == kind for _, plain in columns):
         return [_merged(values) for values in zip(*(readings for readings, _ in columns))]
     out: list[str | None] = []
-    full = [readings if plain is None else [_Plain(kind, v) if plain[1] == kind else None for v in readings]
-            for readings, plain in columns]
-    for readings in zip(*full):
-        hits = [r.hit_values[kind] for r in readings if r is not None and kind in r.hit_values]
-        out.append(min(hits) if hits else
-                   next((r.values[kind] for r in readings if r is not None and kind in r.values), None))
+    for cells in zip(*(_value_maps(readings, plain, kind) for readings, plain in columns)):
+        hits = [hit[kind] for _, hit in filter(None, cells) if kind in hit]
+        out.append(min(hits) if hits else next((v[kind] for v, _ in filter(None, cells) if kind in v), None))
     return out
 
 
@@ -138,17 +135,14 @@ def _merged(values: tuple) -> str | None:
     return min(hits) if hits else next(filter(None, values), None)
 
 
-class _Plain:
-    """A plain value as a reading: a hit's value of the attribute."""
-    __slots__ = ("values", "hit_values")
-
-    def __new__(cls, kind: str, value: str | None):
-        if value is None:
-            return None
-        plain = super().__new__(cls)
-        plain.values = {kind: value}
-        plain.hit_values = plain.values if value.__class__ is str else {}     # a Name is no hit
-        return plain
+def _value_maps(readings: list, plain: tuple[str, str] | None, kind: str) -> list:
+    """Per row, None or (values, hit_values) as a Reading has them; a plain value is a hit's
+    value unless it is a Name or a Free value (str subclasses)."""
+    if plain is None:
+        return [None if r is None else (r.values, r.hit_values) for r in readings]
+    if plain[1] != kind:
+        return [None] * len(readings)
+    return [None if v is None else ({kind: v}, {kind: v} if v.__class__ is str else {}) for v in readings]
 
 
 def free_text_attribute(kind: str, text: str) -> str:
