@@ -28,7 +28,7 @@ from typing import Iterable
 
 from .base import Finding
 from .message import MessageView, Table, TextChunk, read_view
-from .pii import delimited, records, tables
+from .pii import columns, delimited, records, tables, tally
 from .pii.layout import Layout
 from .pii.ledger import Ledger, Place
 from .pii.scanner import Scanner
@@ -86,7 +86,39 @@ class _Reader:
 
 
 def _read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = False) -> None:
-    """A table's values and people; a table in quoted text adds its people, not its contacts."""
+    """A table's values and people; a table in quoted text adds its people, not its contacts.
+    A list with a header row is read column by column (pii.columns), others row by row."""
+    blocks = columns.read(table, scanner)
+    if blocks is None:
+        _read_rows(table, scanner, ledger, quoted)
+        return
+    first = last = None
+    attributes: set[str] = set()
+    count = 0
+    for block in blocks:
+        tally.add(table, block, ledger, CONTACT_KINDS if quoted else frozenset(), names=not quoted)
+        listed = records.column_people(block)
+        if listed is not None:
+            ledger.add_keys(listed.keys)
+            first = listed.first if first is None else first
+            last = listed.last
+            attributes.update(listed.attributes)
+            count += len(listed.keys)
+    _add_list(table, ledger, first, last, attributes, count)
+
+
+def _add_list(table: Table, ledger: Ledger, first: int | None, last: int | None,
+              attributes: set[str], count: int) -> None:
+    if count:
+        width = max(len(r) for r in table.rows)
+        ledger.add_list(Place(where=table.where, table=table, row=first, first_col=0, last_col=0),
+                        Place(where=table.where, table=table, row=last, first_col=width - 1,
+                              last_col=width - 1), frozenset(attributes), count)
+
+
+def _read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool) -> None:
+    """Row by row (tables.read): the tables pii.columns leaves, such as a form without a
+    header row, ragged rows, numbers split over cells, bank details."""
     first = last = None
     attributes: set[str] = set()
     count = 0
@@ -106,11 +138,7 @@ def _read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = F
             last = people[-1].row
             attributes.update(*(p.attributes for p in people))
             count += len(people)
-    if count:
-        width = max(len(r) for r in table.rows)
-        ledger.add_list(Place(where=table.where, table=table, row=first, first_col=0, last_col=0),
-                        Place(where=table.where, table=table, row=last, first_col=width - 1,
-                              last_col=width - 1), frozenset(attributes), count)
+    _add_list(table, ledger, first, last, attributes, count)
 
 
 def _cell_place(table: Table, cell) -> Place:

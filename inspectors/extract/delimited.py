@@ -3,6 +3,7 @@ Windows is CP932; its "CSV UTF-8" has a BOM; its "Unicode text" is UTF-16 with t
 from __future__ import annotations
 
 import csv
+from operator import methodcaller
 from typing import Iterator
 
 from ..charsets import decode_bytes
@@ -13,6 +14,7 @@ _SNIFF_LINES = 20
 # Lines one record may span: a quoted cell holds a few line breaks (an address); more is a
 # quote left open, and those lines are read one by one.
 _RECORD_LINES = 100
+_PLAIN_CHUNK = 1 << 20     # characters split into lines at once
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
@@ -53,6 +55,9 @@ class _Lines:
 
 
 def _records(text: str, delimiter: str, field_limit: int) -> Iterator[tuple[str, ...]]:
+    if '"' not in text and text.count("\r") == text.count("\r\n") and "\x00" not in text:
+        yield from _plain_records(text, delimiter)
+        return
     lines = _Lines(text)
     reader = csv.reader(lines, delimiter=delimiter, strict=False)
     # The module's limit (128 KiB a field) is process-wide; it is raised for this read only.
@@ -72,6 +77,23 @@ def _records(text: str, delimiter: str, field_limit: int) -> Iterator[tuple[str,
                 yield from (_split(line, delimiter) for line in lines.record)
     finally:
         csv.field_size_limit(previous)
+
+
+def _plain_records(text: str, delimiter: str) -> Iterator[tuple[str, ...]]:
+    """Without a quote (nor a lone CR, nor NUL) the csv module's rows are the lines split at
+    the delimiter: split in C, a chunk of lines at a time (so the lines are never all held)."""
+    start = 0
+    while start < len(text):
+        cut = text.find("\n", start + _PLAIN_CHUNK)
+        cut = len(text) if cut < 0 else cut + 1
+        lines = text[start:cut].replace("\r\n", "\n").split("\n")
+        if lines[-1] == "":
+            lines.pop()          # the chunk ends with a line end
+        if "" in lines:          # a blank line is an empty row, as csv reads it
+            yield from (tuple(line.split(delimiter)) if line else () for line in lines)
+        else:
+            yield from map(tuple, map(methodcaller("split", delimiter), lines))
+        start = cut
 
 
 def _split(line: str, delimiter: str) -> tuple[str, ...]:

@@ -31,6 +31,10 @@ _CELL = re.compile(rb"""\sr\s*=\s*["']\s*\$?([A-Za-z]+)\s*\$?([0-9]+)\s*["'][^>]
 _MAYBE_NO_REF = re.compile(rb"""[<:]c(?!\s+r\s*=)[\s/>][^>]*""")   # r written first: the usual case
 _REF_ATTR = re.compile(rb"""\sr\s*=""")
 _TAG_START = re.compile(rb"<(?:[\w.-]+:)?(?:row|c)\s")
+# The usual writing: every <c> tag starts with r="A1" (calamine reads no other tag's r).
+_CELL_OPEN = re.compile(rb"<c[\s/>]")
+_PLAIN_REF = re.compile(rb'<c r="[A-Za-z]{1,8}[0-9]{1,12}"')
+_PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]{1,8})([0-9]{1,12})"(?:[^>]*[^/>])?>(?:[^<]|<[^/])')
 _FAR = 1 << 40   # a reference too long to be real: as far as it gets
 _CHUNK = 4 << 20
 _WORKSHEET = re.compile(r"(^|/)worksheets/[^/]+\.xml$")
@@ -85,18 +89,31 @@ def _quick_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:
     top = left = _FAR
     bottom = right = -1
     for buffer in _chunks(archive, info):
-        if any(not _REF_ATTR.search(m.group()) for m in _MAYBE_NO_REF.finditer(buffer)):
-            return None
-        found = _CELL.findall(buffer)
+        found = _plain_cells(buffer)
+        if found is None:
+            if any(not _REF_ATTR.search(m.group()) for m in _MAYBE_NO_REF.finditer(buffer)):
+                return None
+            found = _CELL.findall(buffer)
         if found:
+            letters, digits = zip(*found)
             try:
-                rows = list(map(int, (r for _, r in found)))
+                rows = list(map(int, digits))
             except ValueError:   # more digits than int() takes: as far as it gets
                 rows = [_FAR]
-            cols = [_column(c) for c in {c for c, _ in found}]
+            cols = [_column(c) for c in set(letters)]
             top, bottom = min(top, min(rows)), max(bottom, max(rows))
             left, right = min(left, min(cols)), max(right, max(cols))
     return 0 if bottom < 0 else (bottom - top + 1) * (right - left + 1)
+
+
+def _plain_cells(buffer: bytes) -> list[tuple[bytes, bytes]] | None:
+    """_CELL.findall(buffer) when every cell tag is written as every writer writes it,
+    <c r="B7" ...>, found by counting in C instead of matching each tag; None otherwise."""
+    refs = buffer.count(b'<c r="')
+    if refs != len(_CELL_OPEN.findall(buffer)) or refs != len(_PLAIN_REF.findall(buffer)) \
+            or buffer.count(b' r="') != refs + buffer.count(b'<row r="'):
+        return None
+    return _PLAIN_CELL.findall(buffer)
 
 
 def _exact_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:

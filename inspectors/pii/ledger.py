@@ -73,10 +73,25 @@ class Ledger:
         else:
             spreads[group] = _Spread(place, place, place.first_col, place.last_col)
 
+    def add_all(self, kind: str, values: list[str], first: Place, last: Place) -> None:
+        """add() for each of `values` in order, all standing between `first` and `last` (the
+        top-left and bottom-right of a table's cells): a column's values in one call. The
+        caller leaves out ignored addresses with their places (they must not widen `where`)."""
+        if kind == "email_address":
+            values = [v for v in values if v not in self.ignored_addresses]
+        if values:
+            self.add(kind, values[0], first)
+            self.values[kind].extend(values, MAX_EVIDENCE)     # the rest, in order, hashed in C
+            self.add(kind, values[-1], last)
+
     def add_people(self, people) -> None:
         """People counted once per key across the message."""
         for person in people:
             self.people.add(person.key, 0)
+
+    def add_keys(self, keys: list[tuple]) -> None:
+        """add_people for people known by their keys alone (a table read column by column)."""
+        self.people.extend(keys, 0)
 
     def add_list(self, first: Place, last: Place, attributes: frozenset[str], count: int) -> None:
         """A table's or a text's list of `count` people (added with add_people)."""
@@ -129,6 +144,17 @@ class _Distinct:
         self._hashes.append(hash(value))
         if len(self.samples) < keep and value not in self.samples:
             self.samples.append(value)
+        if len(self._hashes) > self._fold_at:
+            self._fold()
+
+    def extend(self, values: list, keep: int) -> None:
+        """add() for each of `values`, in order: the hashing in C."""
+        self._hashes.extend(map(hash, values))
+        for value in values:
+            if len(self.samples) >= keep:
+                break
+            if value not in self.samples:
+                self.samples.append(value)
         if len(self._hashes) > self._fold_at:
             self._fold()
 

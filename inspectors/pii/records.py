@@ -15,10 +15,16 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import repeat
+from operator import add, is_not
+from typing import TYPE_CHECKING
 
 from .. import patterns as P
 from .scanner import Hit
 from .tables import ReadTable, looks_like_name
+
+if TYPE_CHECKING:
+    from .columns import Block
 
 MIN_RUN = 3          # people in a row before text is a list
 MAX_GAP_LINES = 3    # lines without a value inside one person
@@ -54,14 +60,92 @@ def table_people(read: ReadTable) -> list[Person]:
         if kind and (hit.strong or cell.kind in ("person_name", "other")):
             rows[cell.row][kind].add(hit.value)
     for cell in read.cells:
-        kind = _free_text_attribute(cell.kind, cell.text)
+        kind = free_text_attribute(cell.kind, cell.text)
         if kind and not rows[cell.row].get(kind):
             rows[cell.row][kind].add(cell.text.replace(" ", "").replace("\u3000", ""))
     return [Person(key=key_of(values), attributes=frozenset(values), row=r, last_row=r)
             for r, values in sorted(rows.items()) if len(values) >= 2]
 
 
-def _free_text_attribute(kind: str, text: str) -> str:
+@dataclass(frozen=True)
+class Listed:
+    """The people of a block of table rows: their keys, first and last rows, attributes."""
+    keys: list[tuple]
+    first: int
+    last: int
+    attributes: frozenset[str]
+
+
+_KEY_KINDS = ("email_address", "phone", "my_number")
+
+
+def column_people(block: Block) -> Listed | None:
+    """table_people for a block read column by column: per attribute, the value each row is
+    keyed by (the least hit, else the first free-text cell), then rows with two or more."""
+    sources: dict[str, list[int]] = {}
+    for j, attributes in enumerate(block.attributes):
+        for kind in attributes:
+            sources.setdefault(kind, []).append(j)
+    names = sorted(sources)
+    columns = [_attribute_values([(block.readings[j], block.plain[j]) for j in sources[kind]], kind)
+               for kind in names]
+    if not columns:
+        return None
+    counts = [0] * len(columns[0])
+    for values in columns:
+        counts = list(map(add, counts, map(is_not, values, repeat(None))))
+    rows = [i for i, n in enumerate(counts) if n >= 2]
+    if not rows:
+        return None
+    keys = _keys(names, columns, rows)
+    present = frozenset(kind for kind, values in zip(names, columns) if any(values[i] is not None for i in rows))
+    return Listed(keys=keys, first=block.first + rows[0], last=block.first + rows[-1], attributes=present)
+
+
+def _keys(names: list[str], columns: list[list], rows: list[int]) -> list[tuple]:
+    """key_of for each of the rows: mail address, else phone, else My Number, else all."""
+    keys: list = [None] * len(rows)
+    for kind in _KEY_KINDS:
+        if kind in names:
+            values = columns[names.index(kind)]
+            keys = [key or (None if values[i] is None else (kind, values[i])) for key, i in zip(keys, rows)]
+    return [key or tuple((kind, values[i]) for kind, values in zip(names, columns) if values[i] is not None)
+            for key, i in zip(keys, rows)]
+
+
+def _attribute_values(columns: list[tuple[list, tuple[str, str] | None]], kind: str) -> list[str | None]:
+    """Each row's value of one attribute, from the (readings, plain) columns that can give it."""
+    if len(columns) == 1:
+        readings, plain = columns[0]
+        if plain is not None:
+            return readings if plain[1] == kind else [None] * len(readings)
+        return [None if r is None else r.values.get(kind) for r in readings]
+    if all(plain is not None and plain[1] == kind for _, plain in columns):
+        return [_merged(values) for values in zip(*(readings for readings, _ in columns))]
+    out: list[str | None] = []
+    for cells in zip(*(_value_maps(readings, plain, kind) for readings, plain in columns)):
+        hits = [hit[kind] for _, hit in filter(None, cells) if kind in hit]
+        out.append(min(hits) if hits else next((v[kind] for v, _ in filter(None, cells) if kind in v), None))
+    return out
+
+
+def _merged(values: tuple) -> str | None:
+    """Plain values of one attribute in one row: the least hit, else the first other."""
+    hits = [v for v in values if v.__class__ is str]
+    return min(hits) if hits else next(filter(None, values), None)
+
+
+def _value_maps(readings: list, plain: tuple[str, str] | None, kind: str) -> list:
+    """Per row, None or (values, hit_values) as a Reading has them; a plain value is a hit's
+    value unless it is a Name or a Free value (str subclasses)."""
+    if plain is None:
+        return [None if r is None else (r.values, r.hit_values) for r in readings]
+    if plain[1] != kind:
+        return [None] * len(readings)
+    return [None if v is None else ({kind: v}, {kind: v} if v.__class__ is str else {}) for v in readings]
+
+
+def free_text_attribute(kind: str, text: str) -> str:
     """Columns whose values cannot be validated, only judged plausible."""
     if kind in ("person_name", "name_kana") and looks_like_name(text):
         return "person_name"

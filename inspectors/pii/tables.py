@@ -10,6 +10,10 @@ Every cell is then scanned with its column's label in front of it ("マイナン
 so a column heading is context exactly as a label in prose is, and a value still has to
 validate: a column headed 電話 full of "なし" adds nothing. A header with no data rows is a
 blank template and yields nothing.
+
+`read` reads row by row. A list with a header row is read column by column instead
+(`columns`), to the same findings; `read` stays for the tables that need it, and as what the
+column reader is compared with.
 """
 from __future__ import annotations
 
@@ -31,8 +35,8 @@ LABEL_FOR = {"my_number": "マイナンバー", "drivers_license": "免許証", 
              "credit_card": "カード番号", "bank_account": "口座番号", "birth_date": "生年月日",
              "phone": "電話", "postal_code": "郵便番号", "order": "注文番号", "org_phone": "代表",
              "person_name": "氏名", "name_kana": "", "email_address": "", "address": "", "gender": "", "other": ""}
-_JOIN_DIGITS = frozenset({"phone", "credit_card", "postal_code", "my_number", "drivers_license",
-                          "bank_account", "org_phone"})
+JOIN_DIGITS = frozenset({"phone", "credit_card", "postal_code", "my_number", "drivers_license",
+                         "bank_account", "org_phone"})
 _SHORT_DIGITS = re.compile(r"^[0-9０-９]{1,6}$")
 _NAME_CELL = re.compile(r"^[^\d０-９@＠,、。:：/／]{1,24}$")
 _EXACT = {header_form(w): c.kind for c in reversed(P.HEADERS) for w in c.words}
@@ -70,10 +74,10 @@ def column_kind(header: str) -> str:
 def read(table: Table, scanner: Scanner) -> Iterator[ReadTable]:
     """The table read ROWS_PER_READ rows at a time, so that the cells and hits of a sheet of
     40,000 rows are never all held at once (they took three times the message's size)."""
-    header_row, kinds = _header(table)
+    header_row, kinds = header(table)
     start = 0 if header_row is None else header_row + 1
     label_of = LABEL_FOR if header_row is not None else {}
-    dates = _speaks_of_birth(table.rows[start:], kinds, label_of)
+    dates = birth_context(table.rows[start:], kinds, label_of)
     for first in range(start, len(table.rows), ROWS_PER_READ):
         rows = range(first, min(first + ROWS_PER_READ, len(table.rows)))
         cells = tuple(cell for r in rows for cell in _cells(table.rows[r], r, kinds))
@@ -88,7 +92,7 @@ def read(table: Table, scanner: Scanner) -> Iterator[ReadTable]:
         yield ReadTable(cells=cells, hits=located)
 
 
-def _speaks_of_birth(rows: tuple, kinds: list[str] | None, label_of: dict[str, str]) -> bool:
+def birth_context(rows: tuple, kinds: list[str] | None, label_of: dict[str, str]) -> bool:
     """Whether the table, read whole, would be a text that speaks of birth (the scanner looks
     for dates only in such a text): a birth-date column with values, or a birth word in the
     cells. Asked once, so that every block is scanned as the whole table would be."""
@@ -96,12 +100,19 @@ def _speaks_of_birth(rows: tuple, kinds: list[str] | None, label_of: dict[str, s
         if speaks_of_birth(label_of.get(kind, "").encode()) \
                 and any(c < len(row) and str(row[c] or "").strip() for row in rows):
             return True
-    return any(speaks_of_birth("\n".join(" ".join(str(v or "") for v in row)
-                                         for row in rows[i:i + ROWS_PER_READ]).encode())
+    return any(speaks_of_birth(_text(rows[i:i + ROWS_PER_READ]).encode())
                for i in range(0, len(rows), ROWS_PER_READ))
 
 
-def _header(table: Table) -> tuple[int | None, list[str] | None]:
+def _text(rows: tuple) -> str:
+    """The rows as lines of space-joined cells (joined in C when every cell is text)."""
+    try:
+        return "\n".join(map(" ".join, rows))
+    except TypeError:
+        return "\n".join(" ".join(str(v or "") for v in row) for row in rows)
+
+
+def header(table: Table) -> tuple[int | None, list[str] | None]:
     """The row among the first ten naming the most personal columns (two at least, or one
     when no row names two): its index and the kind of each column."""
     scored = [(sum(1 for k in kinds if k not in ("", "other")), r, kinds)
@@ -118,7 +129,7 @@ def _continued(kinds: list[str]) -> list[str]:
     """An empty header right after a numeric kind continues it (a merged header cell)."""
     out = list(kinds)
     for i in range(1, len(out)):
-        if not out[i] and out[i - 1] in _JOIN_DIGITS:
+        if not out[i] and out[i - 1] in JOIN_DIGITS:
             out[i] = out[i - 1]
     return [k or "other" for k in out]
 
@@ -142,13 +153,13 @@ def _cells(row: tuple[str, ...], r: int, kinds: list[str] | None) -> list[Cell]:
 
 
 def _joins(kind: str, values) -> bool:
-    if kind in _JOIN_DIGITS:
+    if kind in JOIN_DIGITS:
         return all(_SHORT_DIGITS.match(str(v or "").strip()) for v in values)
     return kind in ("address", "person_name", "name_kana")
 
 
 def _joined(kind: str, values: list[str]) -> str:
-    if kind in _JOIN_DIGITS:
+    if kind in JOIN_DIGITS:
         return "-".join(v for v in values if v)
     return (" " if kind in ("person_name", "name_kana") else "").join(v for v in values if v)
 
