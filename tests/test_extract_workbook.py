@@ -161,3 +161,16 @@ def test_notes_and_text_boxes_are_read():
     texts = {p.where: p.text for p in extract(buffer.getvalue(), Limits())
              if type(p).__name__ == "TextChunk"}
     assert any("1234 5678 9018" in text for where, text in texts.items() if where.startswith("comments:")), texts
+
+
+def test_a_workbooks_charts_and_embedded_files_are_read():
+    from .test_extract_documents import A, C, _with_parts, word
+    chart = (f'<c:chartSpace {C} {A}><c:chart><c:title><c:tx><c:rich><a:p><a:r><a:t>株式会社エー 売上</a:t></a:r>'
+             "</a:p></c:rich></c:tx></c:title></c:chart></c:chartSpace>")
+    book = _with_parts(customers(), {"xl/charts/chart1.xml": chart.encode(),
+                                     "xl/embeddings/Microsoft_Word_Document1.docx": word()})
+    view = parse(mail_with(("売上.xlsx", book)), ENV)
+    assert texts(view)["attachment:売上.xlsx!chart1"] == "株式会社エー 売上"
+    inner = "attachment:売上.xlsx!xl/embeddings/Microsoft_Word_Document1.docx"
+    assert (inner, "docx") in [(a.where, a.kind) for a in view.attachments]
+    assert any(w.startswith(inner + "!") for w in texts(view))

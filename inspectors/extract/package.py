@@ -23,6 +23,9 @@ TEXT_PARTS = {
              ("word/charts/chart*.xml", "chart"), ("word/diagrams/data*.xml", "diagram")),
     "pptx": (("ppt/comments/*.xml", "comments"), ("ppt/charts/chart*.xml", "chart"),
              ("ppt/diagrams/data*.xml", "diagram")),
+    # A workbook's notes and text boxes are read in workbook.py; its chart sheets' numbers
+    # are those of the cells they plot, but a chart's titles and labels are its own.
+    "xlsx": (("xl/charts/chart*.xml", "chart"), ("xl/diagrams/data*.xml", "diagram")),
 }
 # Local names of the elements that hold text: w:t (Word), a:t (DrawingML, SmartArt, chart
 # titles), c:v (a chart's cached labels and values), p:text (a slide comment).

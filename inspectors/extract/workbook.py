@@ -16,6 +16,7 @@ from .archive import check_package
 from .dimensions import oversized_sheets, shared_strings_capped, xls_cells
 from .pieces import (UNSCANNABLE, Encrypted, LimitReached, Piece, Problem, Table, TextChunk, Unscannable,
                      is_interrupt)
+from .package import embedded, text_parts
 from .properties import ooxml_properties
 
 LOAD_FACTOR = 2
@@ -44,7 +45,9 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
                 yield from _sheet(workbook, meta.name, limits)
     if archive:
         yield from _notes(archive)
+        yield from text_parts(archive, "xlsx")
         yield from ooxml_properties(archive)
+        yield from embedded(archive)
 
 
 # Parts of an xlsx that carry text calamine does not read: notes (comments) and the text
