@@ -34,6 +34,12 @@ def ascii_form(text: str) -> str:
     return text.translate(WIDTH_TABLE)
 
 
+def as_written(ascii_chars: str) -> str:
+    """Each of `ascii_chars` and every character `ascii_form` turns into one of them: a
+    pattern over ascii_form(text) matches the text itself with its classes widened so."""
+    return "".join(sorted({c for c in ascii_chars} | {chr(k) for k, v in WIDTH_TABLE.items() if chr(v) in ascii_chars}))
+
+
 def digits_of(text: str) -> str:
     """Only the digits of a matched number, in ASCII."""
     return _NOT_DIGITS.sub("", text if text.isascii() else ascii_form(text))
