@@ -75,7 +75,7 @@ class Layout:
         known = self._signature.get(at)
         if known is None:
             lo, hi = self._block(lines, start, at)
-            known = _is_signature([line for line in lines.texts(start, at, lo, hi) if line.strip()])
+            known = _is_signature(lines.text(start, at, lo, hi), lines.filled(lo, hi))
             for line in range(lo, hi):              # one verdict per block, not per line
                 self._signature[line] = known
         return known
@@ -128,10 +128,10 @@ def _spacing(data: bytes) -> int:
     return 2 if lines >= 6 and blank * 10 >= lines * 4 else 1
 
 
-def _is_signature(lines: list[str]) -> bool:
-    if not lines or len(lines) > MAX_LINES:
+def _is_signature(text: str, filled: int) -> bool:
+    """`text`: the block's lines, `filled` of them not blank."""
+    if not filled or filled > MAX_LINES:
         return False
-    text = "\n".join(lines)
     mails = text.count("@") + text.count("＠")
     if mails > 3 or not _ORG_MARKER.search(text) or _RECORD_LABEL.search(text):
         return False

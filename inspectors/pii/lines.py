@@ -54,6 +54,7 @@ class Lines:
         self._at = (0, 0)                       # (offset, its line): counting resumes there
         self.separators, self._separator_at = self._confirmed(_MAY_BE_SEPARATOR, is_separator)
         blank, blank_at = self._confirmed(_MAY_BE_BLANK, is_blank)
+        self._blank = blank
         run = spacing - 1                        # a break: the first line of `spacing` blank lines
         known = set(blank)
         kept = [i for i, n in enumerate(blank) if all(n + k in known for k in range(1, spacing))]
@@ -68,8 +69,9 @@ class Lines:
         self._at = (pos, line)
         return line
 
-    def texts(self, start: int, at: int, lo: int, hi: int) -> list[str]:
-        """Lines lo..hi-1 as layout reads them, given that line `at` starts at byte `start`."""
+    def text(self, start: int, at: int, lo: int, hi: int) -> str:
+        """Lines lo..hi-1 as one text, given that line `at` starts at byte `start`. Quote
+        marks are left in: nothing the signature test looks for starts with one."""
         first = start
         for _ in range(at - lo):
             first = self.data.rfind(b"\n", 0, first - 1) + 1
@@ -79,8 +81,11 @@ class Lines:
             if end < 0:
                 end = len(self.data)
                 break
-        text = self.data[first:end].decode("utf-8", "replace").replace("\r", "")
-        return [line.lstrip(QUOTE_MARKS) if line[:1] in QUOTE_MARKS else line for line in text.split("\n")]
+        return self.data[first:end].decode("utf-8", "replace").replace("\r", "")
+
+    def filled(self, lo: int, hi: int) -> int:
+        """How many of lines lo..hi-1 are not blank."""
+        return hi - lo - (bisect_left(self._blank, hi) - bisect_left(self._blank, lo))
 
     def separator_before(self, at: int, lowest: int, first: int) -> int | None:
         """The nearest separator line in [lowest, at) starting in the window."""
