@@ -42,12 +42,17 @@ class _Spread:
     max_col: int
 
     def take(self, place: Place) -> None:
-        if _order(place) < _order(self.first):
+        """Called once per value found (330,000 times for a list of 110,000 customers): plain
+        comparisons, no tuples."""
+        first, last = self.first, self.last
+        if place.line < first.line or (place.line == first.line and place.row < first.row):
             self.first = place
-        if _order(place) > _order(self.last):
+        if place.line > last.line or (place.line == last.line and place.row > last.row):
             self.last = place
-        self.min_col = min(self.min_col, place.first_col)
-        self.max_col = max(self.max_col, place.last_col)
+        if place.first_col < self.min_col:
+            self.min_col = place.first_col
+        if place.last_col > self.max_col:
+            self.max_col = place.last_col
 
 
 @dataclass
@@ -61,13 +66,18 @@ class Ledger:
     def add(self, kind: str, value: str, place: Place) -> None:
         if kind == "email_address" and value in self.ignored_addresses:
             return
-        self.values.setdefault(kind, {})[value] = None
-        spreads = self.places.setdefault(kind, {})
+        values = self.values.get(kind)
+        if values is None:
+            values = self.values[kind] = {}
+            self.places[kind] = {}
+        values[value] = None
+        spreads = self.places[kind]
         group = (place.where, place.table is None)
-        if group in spreads:
-            spreads[group].take(place)
-        else:
+        spread = spreads.get(group)
+        if spread is None:
             spreads[group] = _Spread(place, place, place.first_col, place.last_col)
+        else:
+            spread.take(place)
 
     def add_people(self, people) -> None:
         """People counted once per key across the message."""
@@ -91,10 +101,6 @@ class Ledger:
                                evidence=tuple(f"{n} people: {'+'.join(sorted(attrs))}"
                                               for _, _, attrs, n in self.lists)[:MAX_EVIDENCE]))
         return out
-
-
-def _order(place: Place) -> tuple[int, int]:
-    return (place.line, place.row)
 
 
 def _span(first: Place, last: Place, min_col: int | None = None, max_col: int | None = None) -> str:

@@ -29,8 +29,15 @@ _DIGIT_RUN = re.compile(r"[0-9]+")
 _KANJI_BLOCK = re.compile(rf"([{P.KANJI_DIGITS}]+)(丁目|番地|番|号|の|-|$)")
 
 
+_WIDE = re.compile("[" + "".join(re.escape(chr(k)) for k in sorted(WIDTH_TABLE)) + "]")
+
+
 def ascii_form(text: str) -> str:
-    """Full-width digits, letters and dashes as ASCII; same length as the input."""
+    """Full-width digits, letters and dashes as ASCII; same length as the input. Most
+    candidates have none of them: one regex search is cheaper than `translate`, which
+    looks every character of a Japanese text up in the table."""
+    if text.isascii() or _WIDE.search(text) is None:
+        return text
     return text.translate(WIDTH_TABLE)
 
 
