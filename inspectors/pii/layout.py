@@ -59,7 +59,7 @@ class Layout:
         self.quote_from = _quote_start(data)
         self.spacing = _spacing(data)
         self._lines: Lines | None = None          # built at the first signature question
-        self._signature: dict[int, bool] = {}    # line index -> verdict of its block
+        self._signature: dict[int, bool] = {}    # line start -> verdict of its block
 
     def quoted(self, pos: int) -> bool:
         if pos >= self.quote_from:
@@ -69,15 +69,16 @@ class Layout:
             self.data[start:start + 6].lstrip(b" \t").startswith("＞".encode())
 
     def signature(self, pos: int) -> bool:
-        lines = self._lines or self._index()
         start = self.data.rfind(b"\n", 0, pos) + 1
-        at = lines.number(start)
-        known = self._signature.get(at)
+        known = self._signature.get(start)
         if known is None:
+            lines = self._lines or self._index()
+            at = lines.number(start)
             lo, hi = self._block(lines, start, at)
-            known = _is_signature(lines.text(start, at, lo, hi), lines.filled(lo, hi))
-            for line in range(lo, hi):              # one verdict per block, not per line
-                self._signature[line] = known
+            text, starts = lines.text(start, at, lo, hi)
+            known = _is_signature(text, lines.filled(lo, hi))
+            for line_start in starts:               # one verdict per block, not per line
+                self._signature[line_start] = known
         return known
 
     def _index(self) -> Lines:

@@ -69,19 +69,19 @@ class Lines:
         self._at = (pos, line)
         return line
 
-    def text(self, start: int, at: int, lo: int, hi: int) -> str:
-        """Lines lo..hi-1 as one text, given that line `at` starts at byte `start`. Quote
-        marks are left in: nothing the signature test looks for starts with one."""
-        first = start
+    def text(self, start: int, at: int, lo: int, hi: int) -> tuple[str, list[int]]:
+        """Lines lo..hi-1 as one text, and where each starts, given that line `at` starts at
+        byte `start`. Quote marks are left in: nothing the signature test looks for starts
+        with one."""
+        starts = [start]
         for _ in range(at - lo):
-            first = self.data.rfind(b"\n", 0, first - 1) + 1
-        end = start - 1
-        for _ in range(hi - at):
-            end = self.data.find(b"\n", end + 1)
-            if end < 0:
-                end = len(self.data)
-                break
-        return self.data[first:end].decode("utf-8", "replace").replace("\r", "")
+            starts.append(self.data.rfind(b"\n", 0, starts[-1] - 1) + 1)
+        starts.reverse()
+        for _ in range(hi - at - 1):
+            starts.append(self.data.find(b"\n", starts[-1]) + 1)
+        end = self.data.find(b"\n", starts[-1])
+        end = len(self.data) if end < 0 else end
+        return self.data[starts[0]:end].decode("utf-8", "replace").replace("\r", ""), starts
 
     def filled(self, lo: int, hi: int) -> int:
         """How many of lines lo..hi-1 are not blank."""
