@@ -27,12 +27,11 @@ def _one_of(chars: str) -> bytes:
 
 _SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c != "\n")
 _MARKS = " \t>＞|\r"
-# A newline before a line that may read as blank (it is empty or starts with a space or a
-# quote mark), or as a separator (past quote marks, a character a separator starts with);
-# the exact tests decide. Both start with a literal newline, which `re` finds by a plain
-# byte search: a few nanoseconds per line of text.
-_MAY_BE_BLANK = re.compile(b"\n(?=" + _one_of("\n" + _MARKS + _SPACE) + b"|\\Z)")
-_MAY_BE_SEPARATOR = re.compile(b"\n(?=" + _one_of(_MARKS) + b"*" + _one_of("-‐－―─━=＝*＊_~〜◆◇■□●○★☆…#+・") + b")")
+_RULE = "-‐－―─━=＝*＊_~〜◆◇■□●○★☆…#+・"      # what a separator line starts with
+# A newline before a line that may read as blank or as a separator: it is empty, or starts
+# with a space, a quote mark or a rule character; the exact tests decide. The pattern starts
+# with a literal newline, which `re` finds by a plain byte search: a few nanoseconds per line.
+_MAY_BE_SPECIAL = re.compile(b"\n(?=" + _one_of("\n" + _MARKS + _SPACE + _RULE) + b"|\\Z)")
 
 
 def is_blank(line: str) -> bool:
@@ -52,8 +51,7 @@ class Lines:
         self.data, self.spacing = data, spacing
         self.last = data.count(b"\n")          # index of the last line
         self._at = (0, 0)                       # (offset, its line): counting resumes there
-        self.separators, self._separator_at = self._confirmed(_MAY_BE_SEPARATOR, is_separator)
-        blank, blank_at = self._confirmed(_MAY_BE_BLANK, is_blank)
+        self.separators, self._separator_at, blank, blank_at = self._special()
         self._blank = blank
         run = spacing - 1                        # a break: the first line of `spacing` blank lines
         known = set(blank)
@@ -115,14 +113,16 @@ class Lines:
             return self._breaks[i]
         return None
 
-    def _confirmed(self, may_be: re.Pattern, exact) -> tuple[list[int], list[int]]:
-        """Indices and start offsets of the lines `may_be` finds and `exact` confirms, in order."""
-        lines, starts, data = [], [], self.data
-        candidates = [0] + [m.start() + 1 for m in may_be.finditer(data)]
-        for start in candidates:
+    def _special(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        """Indices and start offsets of the separator lines, then of the blank lines."""
+        separators, separator_at, blank, blank_at, data = [], [], [], [], self.data
+        for start in [0] + [m.start() + 1 for m in _MAY_BE_SPECIAL.finditer(data)]:
             end = data.find(b"\n", start)
-            end = len(data) if end < 0 else end
-            if exact(data[start:end].decode("utf-8", "replace").replace("\r", "")):
-                lines.append(self.number(start))
-                starts.append(start)
-        return lines, starts
+            line = data[start:len(data) if end < 0 else end].decode("utf-8", "replace").replace("\r", "")
+            if is_blank(line):
+                blank.append(self.number(start))
+                blank_at.append(start)
+            elif is_separator(line):
+                separators.append(self.number(start))
+                separator_at.append(start)
+        return separators, separator_at, blank, blank_at
