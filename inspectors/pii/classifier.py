@@ -37,6 +37,7 @@ _HONORIFICS = tuple(P.HONORIFICS)
 _PREF_STARTS = P.PLACE_STARTS
 _NUMBER_START = frozenset(b"0123456789+") | {0xEF}        # 0xEF: full-width digits, ＋
 _FW_DIGIT = tuple(range(0x90, 0x9A))
+_MEI = "名".encode()            # 氏 before 名 is 氏名, a label, not an honorific
 _ERAS = ("明治", "大正", "昭和", "平成", "令和")
 # First characters of the word candidates other than names: a span starting otherwise is a
 # name candidate (the commonest kind in prose) and skips the prefix tests.
@@ -182,7 +183,7 @@ class Classifier:
 
     def _name(self, text: str, start: int, end: int, labels: Labels):
         after_kanji = start >= 3 and 0xE4 <= self.data[start - 3] <= 0xE9   # a kanji (U+4E00-U+9FFF) before
-        key = (text, after_kanji, self.data[end:end + 3] == "名".encode())
+        key = (text, after_kanji, self.data[end:end + 3] == _MEI)
         known = self._names.get(key)
         base, honorific = known if known is not None else self._names.setdefault(key, _name_in(*key))
         if base is None:

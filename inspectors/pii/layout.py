@@ -49,6 +49,7 @@ _PHONE_LIKE = re.compile(rf"[{_START}](?<!\d.)(?:(?<=[{_PLUS}])[{as_written('8')
 # One search each instead of a substring test per word (a tenth of the time on prose).
 _ORG_MARKER = re.compile("|".join(re.escape(m) for m in P.ORG_MARKERS))
 _RECORD_LABEL = re.compile("|".join(re.escape(m) for m in P.RECORD_LABELS))
+_FULL_WIDTH_GT = "＞".encode()
 MAX_LINES = 15           # non-blank lines of a signature at most
 WINDOW_BYTES = 1500      # text read around a line to find its block (about 20 lines)
 
@@ -68,7 +69,7 @@ class Layout:
             return True
         start = self.data.rfind(b"\n", 0, pos) + 1
         return self.data[start:start + 3].lstrip(b" \t")[:1] in (b">", b"|") or \
-            self.data[start:start + 6].lstrip(b" \t").startswith("＞".encode())
+            self.data[start:start + 6].lstrip(b" \t").startswith(_FULL_WIDTH_GT)
 
     def signature(self, pos: int) -> bool:
         start = self.data.rfind(b"\n", 0, pos) + 1
