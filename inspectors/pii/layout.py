@@ -16,10 +16,9 @@ look like a list of people. The decision, per value found:
 Values in signatures are never counted; values in quoted text are not counted as phone, mail,
 address, postal code, birth date or name (what the sender quotes was already sent to them),
 but identifiers (My Number, cards, accounts, …) are, and a quoted or forwarded list of people
-still counts for pii.records. The first question about a signature indexes the text's
-blank and separator lines once (`lines.Lines`, a few ms for 8 MB); each block is then judged
-once, when a value first falls in it, and its lines keep the verdict: the cost follows the
-number of blocks with values, not the number of values times the lines around each.
+still counts for pii.records. A block is judged once, when a value first falls in it, from
+an index of the lines around it (`lines.Window`), and its lines keep the verdict: the cost
+follows the number of blocks with values, not the number of values or the text's length.
 """
 from __future__ import annotations
 
@@ -28,7 +27,7 @@ import re
 import re2
 
 from .. import patterns as P
-from .lines import Lines
+from .lines import Window
 from .normaliser import as_written
 
 
@@ -61,8 +60,8 @@ class Layout:
         self.data = data
         self.quote_from = _quote_start(data)
         self.spacing = _spacing(data)
-        self._lines: Lines | None = None          # built at the first signature question
         self._signature: dict[int, bool] = {}    # line start -> verdict of its block
+        self._whole: Window | None | bool = None  # the whole text's index; False: too many lines
 
     def quoted(self, pos: int) -> bool:
         if pos >= self.quote_from:
@@ -75,35 +74,42 @@ class Layout:
         start = self.data.rfind(b"\n", 0, pos) + 1
         known = self._signature.get(start)
         if known is None:
-            lines = self._lines or self._index()
-            at = lines.number(start)
-            lo, hi = self._block(lines, start, at)
-            text, starts = lines.text(start, at, lo, hi)
-            known = _is_signature(text, lines.filled(lo, hi))
+            window, lowest, at, highest, ends = self._window(start)
+            lo, hi = self._block(window, at, lowest, highest, ends)
+            text, starts = window.text(start, at, lo, hi)
+            known = _is_signature(text, window.filled(lo, hi))
             for line_start in starts:               # one verdict per block, not per line
                 self._signature[line_start] = known
         return known
 
-    def _index(self) -> Lines:
-        self._lines = Lines(self.data, self.spacing)
-        return self._lines
-
-    def _block(self, lines: Lines, start: int, at: int) -> tuple[int, int]:
-        """Line indices [lo, hi) of the contact block around line `at` (starting at byte
-        `start`): between separators (or a separator and the end of the text), else its
-        paragraph; looked for within WINDOW_BYTES of the line, as a reader would."""
+    def _window(self, start: int) -> tuple[Window, int, int, int, bool]:
+        """The lines within WINDOW_BYTES of the line starting at `start`, as a reader would
+        look around it (the window ends at the end of a line): an index of the whole text,
+        made at the first question, and the window's first and last line in it; or, for a
+        text of lines shorter than 32 bytes on average, an index of the window alone, so
+        that the index stays small beside the text (25 MB of blank lines, say)."""
         reach = WINDOW_BYTES * self.spacing
         first = self.data.rfind(b"\n", 0, start - reach) + 1 if start > reach else 0
-        end = self.data.find(b"\n", start + reach)         # -1: the window reaches the end
+        end = self.data.find(b"\n", start + reach)
+        end = len(self.data) if end < 0 else end
+        if self._whole is None:
+            dense = self.data.count(b"\n") > len(self.data) // 32
+            self._whole = False if dense else Window(self.data, 0, len(self.data), self.spacing)
+        window, lowest = (self._whole, self._whole.number(first)) if self._whole else \
+            (Window(self.data, first, end, self.spacing), 0)
+        at = lowest + self.data.count(b"\n", first, start)
+        return window, lowest, at, at + self.data.count(b"\n", start, end), end == len(self.data)
+
+    def _block(self, window: Window, at: int, lowest: int, highest: int, ends: bool) -> tuple[int, int]:
+        """Line numbers [lo, hi) of the contact block around line `at`, looked for in lines
+        lowest..highest: between separators (or a separator and the end of the text), else
+        its paragraph."""
         limit = MAX_LINES * self.spacing + 1
-        up = lines.separator_before(at, at - limit + 1, first)
-        down = lines.separator_after(at, at + limit - 1, end)
-        if up is not None and (down is not None or (end < 0 and lines.last - at + 1 <= limit)):
-            return up + 1, down if down is not None else lines.last + 1
-        lo = lines.paragraph_start(at, first)
-        hi = lines.paragraph_end(at, end)
-        return (lines.number(first) if lo is None else lo,
-                (lines.last if end < 0 else lines.number(end)) + 1 if hi is None else hi)
+        up = window.separator_before(at, max(lowest, at - limit + 1))
+        down = window.separator_after(at, min(highest, at + limit - 1))
+        if up is not None and (down is not None or (ends and highest - at + 1 <= limit)):
+            return up + 1, down if down is not None else highest + 1
+        return window.paragraph_start(at, lowest), window.paragraph_end(at, highest)
 
 
 def _quote_start(data: bytes) -> int:
