@@ -110,6 +110,7 @@ class Scanner:
         labels = Labels()
         hits: list[Hit] = []
         label_of = LABEL_OF
+        new_hit = tuple.__new__          # Hit(...) without the namedtuple's Python-level __new__
         for start, end in _spans(pattern, data):
             raw = data[start:end]
             cls = label_of.get(raw) or (label_of.get(raw.lower()) if raw[0] > 0x40 and raw.isascii() else None)
@@ -120,7 +121,7 @@ class Scanner:
                     labels.cls, labels.end, labels.chained = cls, end, False
                 continue
             for kind, value, strong in classify(raw, start, end, labels):
-                hits.append(Hit(kind, value, start, end, strong))
+                hits.append(new_hit(Hit, (kind, value, start, end, strong)))
         return hits
 
 
