@@ -134,7 +134,7 @@ def _spacing(data: bytes) -> int:
     """2 for text with a blank line after nearly every line (what HTML mail becomes): there a
     paragraph ends at two blank lines, not one."""
     lines = data.count(b"\n") + 1
-    blank = data.count(b"\n\n") + data.count(b"\n\r\n")
+    blank = data.count(b"\n\n") + (data.count(b"\n\r\n") if b"\r" in data else 0)   # memchr first
     return 2 if lines >= 6 and blank * 10 >= lines * 4 else 1
 
 
