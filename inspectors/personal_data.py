@@ -121,11 +121,11 @@ def _read_prose(piece: delimited.Prose, scanner: Scanner, ledger: Ledger,
     place = Place(where=piece.where, line=line)      # one per line that holds values, not per value
     signature, quoted, count = layout.signature, layout.quoted, data.count
     for hit in scanner.scan(data):
-        line += count(b"\n", pos, hit.start)
-        pos = hit.start
         contact = hit.kind in CONTACT_KINDS
-        if contact and hit.strong and signature(at + pos):   # weak names count only in lists
+        if contact and hit.strong and signature(at + hit.start):   # weak names count only in lists
             continue
+        line += count(b"\n", pos, hit.start)       # counted on from the last value kept
+        pos = hit.start
         located.append((line, hit))
         if hit.strong and not (contact and quoted(at + pos)):
             if place.line != line:
