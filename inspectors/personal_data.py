@@ -161,15 +161,19 @@ def _read_prose(piece: delimited.Prose, scanner: Scanner, ledger: Ledger,
     layout, at = (chunk_layout, piece.start) if chunk_layout else (Layout(data), 0)
     located = []
     line, pos = piece.first_line, 0
+    place = Place(where=piece.where, line=line)      # one per line that holds values, not per value
+    signature, quoted, count = layout.signature, layout.quoted, data.count
     for hit in scanner.scan(data):
-        line += data.count(b"\n", pos, hit.start)
-        pos = hit.start
         contact = hit.kind in CONTACT_KINDS
-        if contact and hit.strong and layout.signature(at + hit.start):   # weak names count only in lists
+        if contact and hit.strong and signature(at + hit.start):   # weak names count only in lists
             continue
+        line += count(b"\n", pos, hit.start)       # counted on from the last value kept
+        pos = hit.start
         located.append((line, hit))
-        if hit.strong and not (contact and layout.quoted(at + hit.start)):
-            ledger.add(hit.kind, hit.value, Place(where=piece.where, line=line))
+        if hit.strong and not (contact and quoted(at + pos)):
+            if place.line != line:
+                place = Place(where=piece.where, line=line)
+            ledger.add(hit.kind, hit.value, place)
     people = records.text_people(data, located, layout.spacing)
     in_lists = {n for p in people for n in range(p.row, p.last_row + 1)}
     for person_line, hit in located:       # a bare surname counts where it stands in a list

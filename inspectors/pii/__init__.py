@@ -3,6 +3,7 @@
 normaliser  full-width and kanji forms of a matched span       validators  check digits, numbering plan, calendars
 scanner     the one RE2 pass: candidates and context words     classifier  what a span is, by its nearest label
 numbers     the long-number rules                               layout      signatures and quoted text
+lines       a text's blank and separator lines, indexed once    (used by layout)
 delimited   CSV and tab/space tables inside text                tables      header row, columns, split cells
 records     people in tables and text lists                     ledger      values, places, findings
 masks       masked evidence

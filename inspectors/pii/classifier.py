@@ -18,7 +18,7 @@ import re
 from .. import patterns as P
 from . import validators as V
 from .normaliser import address_form, ascii_form, digits_of
-from .numbers import read_number
+from .numbers import phone_kind, read_number
 
 # Context words by their UTF-8 bytes (ASCII ones lower-cased): a lookup, no decoding.
 LABEL_OF = {w.lower().encode(): cls for cls, words in P.CONTEXT_WORDS.items() for w in words}
@@ -37,6 +37,11 @@ _HONORIFICS = tuple(P.HONORIFICS)
 _PREF_STARTS = P.PLACE_STARTS
 _NUMBER_START = frozenset(b"0123456789+") | {0xEF}        # 0xEF: full-width digits, ＋
 _FW_DIGIT = tuple(range(0x90, 0x9A))
+_MEI = "名".encode()            # 氏 before 名 is 氏名, a label, not an honorific
+_ERAS = ("明治", "大正", "昭和", "平成", "令和")
+# First characters of the word candidates other than names: a span starting otherwise is a
+# name candidate (the commonest kind in prose) and skips the prefix tests.
+_WORD_FIRST = frozenset(w[0] for w in (*_ERAS, "記号", *_PREF_STARTS, *P.NAME_LABELS))
 
 
 def _inner_name(base: str) -> str:
@@ -46,6 +51,20 @@ def _inner_name(base: str) -> str:
         return base[inner:]
     cut = max(base.rfind(c) for c in "部課室係社店所局")
     return base[cut + 1:] if len(base) - cut > 2 else base
+
+
+def _name_in(text: str, after_kanji: bool, before_mei: bool) -> tuple[str | None, bool]:
+    """The name a name candidate holds (None: none) and whether it carries an honorific."""
+    base = text.rstrip()
+    honorific = next((h for h in _HONORIFICS if base.endswith(h)), "") if base.endswith(_HONORIFICS) else ""
+    if honorific == "氏" and before_mei:
+        return None, False
+    base = base[:len(base) - len(honorific)].replace(" ", "").replace("\u3000", "")
+    if after_kanji:
+        base = _inner_name(base)              # 営業部鬼頭様 matched from the middle of a word
+    if not (len(base) >= 2 or base in _SURNAME_SET) or base in P.NOT_NAMES or base[-2:] in P.NOT_NAMES:
+        return None, False
+    return base, bool(honorific)
 
 
 class Labels:
@@ -76,6 +95,11 @@ class Labels:
 class Classifier:
     def __init__(self, data: bytes, today: datetime.date) -> None:
         self.data, self.today = data, today
+        # What a name or address candidate reads as, by its text: a list or a thread names
+        # the same people and places again and again. Held for one scan only (raw data).
+        self._names: dict[tuple[str, bool, bool], tuple[str | None, bool]] = {}
+        self._addresses: dict[str, str] = {}
+        self._phone_kinds: dict[str, str | None] = {}
 
     def classify(self, raw: bytes, start: int, end: int, labels: Labels):
         """(kind, value, strong) for the candidate data[start:end] (context words are `Labels.see`n)."""
@@ -99,12 +123,15 @@ class Classifier:
             if _LETTER_DATE_MARK.search(text):
                 return self._date(text, start, labels)
             return self._letters(ascii_form(text), start, labels)
-        if text.startswith(("明治", "大正", "昭和", "平成", "令和")):
+        if text[0] not in _WORD_FIRST:
+            return self._name(text, start, end, labels)
+        if text.startswith(_ERAS):
             return self._date(text, start, labels)
         if text.startswith("記号"):
             return self._symbol_number(text, start, labels)
         if text.startswith(_PREF_STARTS):
-            return (("address", address_form(text), True),)
+            value = self._addresses.get(text) or self._addresses.setdefault(text, address_form(text))
+            return (("address", value, True),)
         if text.startswith(P.NAME_LABELS):
             return self._labelled_name(text)
         return self._name(text, start, end, labels)
@@ -155,17 +182,19 @@ class Classifier:
         return ()
 
     def _name(self, text: str, start: int, end: int, labels: Labels):
-        base = text.rstrip()
-        honorific = next((h for h in _HONORIFICS if base.endswith(h)), "") if base.endswith(_HONORIFICS) else ""
-        if honorific == "氏" and self.data[end:end + 3] == "名".encode():
+        after_kanji = start >= 3 and 0xE4 <= self.data[start - 3] <= 0xE9   # a kanji (U+4E00-U+9FFF) before
+        key = (text, after_kanji, self.data[end:end + 3] == _MEI)
+        known = self._names.get(key)
+        base, honorific = known if known is not None else self._names.setdefault(key, _name_in(*key))
+        if base is None:
             return ()
-        base = base[:len(base) - len(honorific)].replace(" ", "").replace("\u3000", "")
-        if start >= 3 and 0xE4 <= self.data[start - 3] <= 0xE9:   # a kanji (U+4E00-U+9FFF) before
-            base = _inner_name(base)              # 営業部鬼頭様 matched from the middle of a word
-        if not (len(base) >= 2 or base in _SURNAME_SET) or base in P.NOT_NAMES or base[-2:] in P.NOT_NAMES:
-            return ()
-        strong = bool(honorific) or labels.near(start, 40) == "name"
+        strong = honorific or labels.near(start, 40) == "name"
         return (("person_name", base, strong),)
+
+    def phone_kind(self, digits: str) -> str | None:
+        if digits not in self._phone_kinds:
+            self._phone_kinds[digits] = phone_kind(digits)
+        return self._phone_kinds[digits]
 
     def corporate_holder(self, end: int) -> bool:
         """The account holder (rest of the line, or a 名義 line right after) is a company."""

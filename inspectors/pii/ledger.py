@@ -43,12 +43,17 @@ class _Spread:
     max_col: int
 
     def take(self, place: Place) -> None:
-        if _order(place) < _order(self.first):
+        """Called once per value found (330,000 times for a list of 110,000 customers): plain
+        comparisons, no tuples."""
+        first, last = self.first, self.last
+        if place.line < first.line or (place.line == first.line and place.row < first.row):
             self.first = place
-        if _order(place) > _order(self.last):
+        if place.line > last.line or (place.line == last.line and place.row > last.row):
             self.last = place
-        self.min_col = min(self.min_col, place.first_col)
-        self.max_col = max(self.max_col, place.last_col)
+        if place.first_col < self.min_col:
+            self.min_col = place.first_col
+        if place.last_col > self.max_col:
+            self.max_col = place.last_col
 
 
 @dataclass
@@ -65,13 +70,15 @@ class Ledger:
         distinct = self.values.get(kind)
         if distinct is None:
             distinct = self.values[kind] = _Distinct()
+            self.places[kind] = {}
         distinct.add(value, MAX_EVIDENCE)
-        spreads = self.places.setdefault(kind, {})
+        spreads = self.places[kind]
         group = (place.where, place.table is None)
-        if group in spreads:
-            spreads[group].take(place)
-        else:
+        spread = spreads.get(group)
+        if spread is None:
             spreads[group] = _Spread(place, place, place.first_col, place.last_col)
+        else:
+            spread.take(place)
 
     def add_all(self, kind: str, values: list[str], first: Place, last: Place) -> None:
         """add() for each of `values` in order, all standing between `first` and `last` (the

@@ -29,9 +29,22 @@ _DIGIT_RUN = re.compile(r"[0-9]+")
 _KANJI_BLOCK = re.compile(rf"([{P.KANJI_DIGITS}]+)(丁目|番地|番|号|の|-|$)")
 
 
+_WIDE = re.compile("[" + "".join(re.escape(chr(k)) for k in sorted(WIDTH_TABLE)) + "]")
+
+
 def ascii_form(text: str) -> str:
-    """Full-width digits, letters and dashes as ASCII; same length as the input."""
+    """Full-width digits, letters and dashes as ASCII; same length as the input. Most
+    candidates have none of them: one regex search is cheaper than `translate`, which
+    looks every character of a Japanese text up in the table."""
+    if text.isascii() or _WIDE.search(text) is None:
+        return text
     return text.translate(WIDTH_TABLE)
+
+
+def as_written(ascii_chars: str) -> str:
+    """Each of `ascii_chars` and every character `ascii_form` turns into one of them: a
+    pattern over ascii_form(text) matches the text itself with its classes widened so."""
+    return "".join(sorted({c for c in ascii_chars} | {chr(k) for k, v in WIDTH_TABLE.items() if chr(v) in ascii_chars}))
 
 
 def digits_of(text: str) -> str:

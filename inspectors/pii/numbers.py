@@ -26,7 +26,7 @@ def read_number(clf, text: str, start: int, end: int, labels) -> tuple:
             return (("corporate_number", digits, True),)   # T + 法人番号: one organisation
         return _NOTHING                                  # part of a code: AB-1234567, X12345678
     near = labels.near(start)
-    if labels.chained and near and digits[:1] == "0" and _PHONES.kind(digits):
+    if labels.chained and near and digits[:1] == "0" and clf.phone_kind(digits):
         near = ""            # a list's label does not pass to the phone number after the list
     rule = _LABELLED.get(near)
     if rule is not None:
@@ -101,7 +101,7 @@ def _unlabelled(clf, digits: str, text: str, start: int, end: int, near: str, la
     if 10 <= n <= 12 and (digits[0] == "0" or text.lstrip()[:1] in "+＋"):
         after = clf.data[end:end + 16].decode("utf-8", "ignore").lstrip(" ").lstrip("(（")
         org = after.startswith(_ORG_AFTER) or labels.near(start, P.ORG_LABEL_BYTES) == "org_phone"
-        return _phone(digits, org)
+        return _phone(clf, digits, org)
     if 14 <= n <= 19 and _card_grouping(groups_of(text)) and V.card_is_valid(digits):
         return (("credit_card", digits, True),)
     if n == 7 and groups_of(text) == (3, 4):
@@ -111,8 +111,13 @@ def _unlabelled(clf, digits: str, text: str, start: int, end: int, near: str, la
     return _NOTHING
 
 
-def _phone(digits: str, org: bool) -> tuple:
-    kind = _PHONES.kind(digits)
+def phone_kind(digits: str) -> str | None:
+    """The numbering plan's type of a national number (see validators.PhonePlan)."""
+    return _PHONES.kind(digits)
+
+
+def _phone(clf, digits: str, org: bool) -> tuple:
+    kind = clf.phone_kind(digits)
     if kind is None or kind in V.PhonePlan.SHARED:
         return _NOTHING                                  # invalid, or a toll-free/navi-dial line
     if org and kind != "mobile":

@@ -70,10 +70,13 @@ class PhonePlan:
 
     def __init__(self) -> None:
         meta = phonenumbers.PhoneMetadata.metadata_for_region("JP")
-        self._types = tuple(
-            (name, re.compile(desc.national_number_pattern))
+        # One alternation, a group per type in the order above: `re` tries the branches in
+        # order, so the group that fullmatches is the first type that would have, at the
+        # cost of one call instead of up to nine (a list of 110,000 phones asks 110,000 times).
+        self._types = re.compile("|".join(
+            f"(?P<{name}>{desc.national_number_pattern})"
             for name in self.PERSONAL + self.SHARED
-            if (desc := getattr(meta, name, None)) is not None and desc.national_number_pattern)
+            if (desc := getattr(meta, name, None)) is not None and desc.national_number_pattern))
 
     def kind(self, digits: str) -> str | None:
         """'mobile', 'fixed_line', 'toll_free', ... for a national number "0..."; None if invalid."""
@@ -81,11 +84,8 @@ class PhonePlan:
             digits = "0" + digits[2:]
         if not digits.startswith("0") or len(digits) not in (10, 11):
             return None
-        national = digits[1:]
-        for name, pattern in self._types:
-            if pattern.fullmatch(national):
-                return name
-        return None
+        found = self._types.fullmatch(digits, 1)
+        return found.lastgroup if found else None
 
     @staticmethod
     def national(digits: str) -> str:
