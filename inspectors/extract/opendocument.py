@@ -4,7 +4,9 @@ as LibreOffice and public offices write them; spreadsheets (ods) go to calamine.
 An OpenDocument file is a zip of XML (ISO/IEC 26300): content.xml holds the body, its
 tables, frames and notes; styles.xml the page headers and footers; meta.xml the properties.
 Paragraphs are read as lines and each table as a Table, streamed, so a large part is never
-held as a tree.
+held as a tree: what has been read is dropped from it. A part is compressed XML (a 71 KB file
+held 20 million repeated cells): what it yields is bounded by the cells per sheet and the
+text left in the message's budget, and a part cut short is a problem naming the limit.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from xml.etree import ElementTree
 
 from ..limits import Limits
 from .archive import check_package, open_zip
-from .pieces import UNSCANNABLE, Piece, Problem, Property, Table, TextChunk
+from .pieces import UNSCANNABLE, LimitReached, Piece, Problem, Property, Table, TextChunk
 
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -31,17 +33,19 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     package = check_package(open_zip(data), limits)
     for part, where in (("content.xml", ""), ("styles.xml", "styles")):
         if part in package.namelist():
-            yield from _part(package, part, where)
+            yield from _part(package, part, where, limits)
     if "meta.xml" in package.namelist():
         yield from _meta(package)
 
 
-def _part(package: zipfile.ZipFile, name: str, where: str) -> Iterator[Piece]:
-    reader = _Reader()
+def _part(package: zipfile.ZipFile, name: str, where: str, limits: Limits) -> Iterator[Piece]:
+    reader = _Reader(limits)
     try:
         with package.open(name) as stream:
             for event, element in ElementTree.iterparse(stream, events=("start", "end")):
                 reader.take(event, element)
+    except LimitReached as exc:   # what was read before the limit is still yielded
+        yield Problem(code=UNSCANNABLE, where=name, reason=limits.reason(exc.limit))
     except (ElementTree.ParseError, zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
         yield Problem(code=UNSCANNABLE, where=name, reason=f"corrupt: {type(exc).__name__}")
     yield from reader.pieces(where)
@@ -50,7 +54,10 @@ def _part(package: zipfile.ZipFile, name: str, where: str) -> Iterator[Piece]:
 class _Reader:
     """Lines outside tables, and tables (those inside a cell count as the cell's text)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self._cells = self._chars = 0
+        self._elements: list = []   # the elements open, innermost last
         self.lines: list[str] = []
         self.tables: list[list[tuple[str, ...]]] = []
         self._open: list[list[tuple[str, ...]]] = []   # tables being read, innermost last
@@ -60,19 +67,24 @@ class _Reader:
     def take(self, event: str, element) -> None:
         tag = element.tag
         if event == "start":
+            self._elements.append(element)
             if tag == _TABLE:
                 self._open.append([])
             return
+        self._elements.pop()
         if tag in _LINES:
             text = _paragraph(element)
             if self._open:
-                self._cell.append(text)
+                self._cell.append(text)   # counted with its cell, as often as it is repeated
             else:
+                self._count(0, len(text))
                 self.lines.append(text)
-            element.clear()
         elif tag in (_CELL, _COVERED) and self._open:
-            repeat = min(int(element.get(f"{{{_TABLE_NS}}}number-columns-repeated", "1") or 1), MAX_REPEAT)
-            self._row = (self._row or []) + ["\n".join(self._cell)] * max(repeat, 1)
+            repeat = max(min(int(element.get(f"{{{_TABLE_NS}}}number-columns-repeated", "1") or 1), MAX_REPEAT), 1)
+            text = "\n".join(self._cell)
+            self._count(repeat, len(text) * repeat)
+            self._row = self._row if self._row is not None else []
+            self._row.extend([text] * repeat)   # in place: a row of 160,000 cells was quadratic
             self._cell = []
         elif tag == _ROW and self._open:
             self._open[-1].append(tuple(self._row or ()))
@@ -83,9 +95,23 @@ class _Reader:
                 self._cell.extend("\t".join(row) for row in rows)
             else:
                 self.tables.append(rows)
+        else:
+            return
+        # Read: dropped from the tree, with the siblings before it (all read by now).
+        if self._elements:
+            del self._elements[-1][:]
+
+    def _count(self, cells: int, chars: int) -> None:
+        self._cells += cells
+        self._chars += chars + 1
+        if self._cells > self.limits.max_sheet_cells:
+            raise LimitReached("max_sheet_cells")
+        if self._chars > self.limits.max_text_chars:
+            raise LimitReached("max_text_chars")
 
     def pieces(self, where: str) -> Iterator[Piece]:
-        for number, rows in enumerate(self.tables, 1):
+        # A table still open is one a limit cut short: its rows so far are read too.
+        for number, rows in enumerate(self.tables + self._open[:1], 1):
             name = f"{where}!table{number}" if where else f"table{number}"
             yield Table(where=name, rows=tuple(rows))
         if any(line.strip() for line in self.lines):
