@@ -10,6 +10,7 @@ from inspectors.extract.rtf import rtf_text
 from inspectors.limits import Limits
 from inspectors.message import parse
 
+from .test_extract_archive import LIST, _tar
 from .test_extract_documents import _odt
 from .test_message_mime import ENV, codes, mail_with, texts
 
@@ -53,3 +54,17 @@ def test_opendocument_wide_rows_and_repeated_cells_are_bounded():
     tables = [p for p in pieces if isinstance(p, Table)]
     assert len(tables) == 1 and 0 < sum(map(len, tables[0].rows)) <= 1_000_000
     assert tables[0].rows[0] == ("x",) * 1008
+
+
+def test_a_tar_header_block_that_is_not_one_does_not_hide_the_members_after_it():
+    """tarfile stopped, in silence, at a block that is not a header; GNU tar skips to the
+    next header and extracts the list after it. A pax path is cut to a name's length."""
+    readme = _tar({"readme.txt": b"see the list\n"}, "w")[:1024]   # header and data, no end blocks
+    listed = _tar({"export/顧客.csv": LIST, "x" * 5000 + ".txt": b"long"}, "w:")
+    view = parse(mail_with(("export.tar", readme + b"\x01" * 512 + listed)), ENV)
+    assert [a.where for a in view.attachments][1:] == [
+        "attachment:export.tar!readme.txt", "attachment:export.tar!export/顧客.csv",
+        "attachment:export.tar!" + "x" * 1024]
+    assert [t.rows for t in view.tables] == [(("氏名", "電話番号"), ("山田太郎", "090-1234-5678"))]
+    assert codes(view)["attachment.unscannable"] == [
+        (("attachment:export.tar!export/顧客.csv",), "corrupt tar: blocks skipped before it")]
