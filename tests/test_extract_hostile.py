@@ -11,7 +11,7 @@ from inspectors.limits import Limits
 from inspectors.message import parse
 
 from .test_extract_archive import LIST, _tar
-from .test_extract_documents import _odt
+from .test_extract_documents import _odt, _with_parts, word
 from .test_message_mime import ENV, codes, mail_with, texts
 
 
@@ -68,3 +68,14 @@ def test_a_tar_header_block_that_is_not_one_does_not_hide_the_members_after_it()
     assert [t.rows for t in view.tables] == [(("氏名", "電話番号"), ("山田太郎", "090-1234-5678"))]
     assert codes(view)["attachment.unscannable"] == [
         (("attachment:export.tar!export/顧客.csv",), "corrupt tar: blocks skipped before it")]
+
+
+def test_a_file_embedded_in_an_office_document_stops_at_the_compression_ratio_as_a_zip_member_does():
+    """A 257 KB docx unpacked a 90 MB embedded text file (390 MB in all) that a zip stops."""
+    repeated = ("山田太郎 090-1234-5678 " * 400_000).encode()
+    data = _with_parts(word(), {"word/embeddings/list.txt": repeated,
+                                "word/embeddings/note.txt": "佐藤花子 03-1111-2222".encode()})
+    view = parse(mail_with(("r.docx", data)), ENV)
+    assert codes(view)["attachment.unscannable"] == [
+        (("attachment:r.docx!word/embeddings/list.txt",), "limit: compression ratio > 100")]
+    assert "佐藤花子 03-1111-2222" in texts(view)["attachment:r.docx!word/embeddings/note.txt"]
