@@ -79,3 +79,12 @@ def test_a_file_embedded_in_an_office_document_stops_at_the_compression_ratio_as
     assert codes(view)["attachment.unscannable"] == [
         (("attachment:r.docx!word/embeddings/list.txt",), "limit: compression ratio > 100")]
     assert "佐藤花子 03-1111-2222" in texts(view)["attachment:r.docx!word/embeddings/note.txt"]
+
+
+def test_rtf_nested_past_any_document_is_cut_and_reported():
+    """striprtf keeps some 90 bytes a group open: 5 MB of "{" held 450 MB."""
+    from inspectors.extract import rtf
+    document = b"{\\rtf1 before " + b"{\\{" * 1_000_000 + b"after}"
+    pieces = list(rtf.extract(document, Limits()))
+    assert pieces[0].text.startswith("before {{") and "after" not in pieces[0].text
+    assert pieces[1:] == [Problem(code="attachment.unscannable", where="", reason="limit: RTF nesting > 200000")]
