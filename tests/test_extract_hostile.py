@@ -88,3 +88,16 @@ def test_rtf_nested_past_any_document_is_cut_and_reported():
     pieces = list(rtf.extract(document, Limits()))
     assert pieces[0].text.startswith("before {{") and "after" not in pieces[0].text
     assert pieces[1:] == [Problem(code="attachment.unscannable", where="", reason="limit: RTF nesting > 200000")]
+
+
+def test_opendocument_parts_of_millions_of_elements_stop_at_a_limit():
+    """A 20 KB odt of 5 million empty elements took 7.6 s of CPU in one call and held
+    520 MB, in content.xml or in meta.xml (read as a tree), with no problem reported."""
+    junk = "<text:x/>" * 1_050_000
+    data = _odt(f"<text:p>担当 山田太郎</text:p>{junk}<text:p>after</text:p>", meta=f"<dc:title>名簿</dc:title>{junk}")
+    pieces = list(opendocument.extract(data, Limits()))
+    assert [p for p in pieces if isinstance(p, Problem)] == [
+        Problem(code="attachment.unscannable", where=part, reason="limit: XML elements > 1000000")
+        for part in ("content.xml", "meta.xml")]
+    assert [p.text for p in pieces if hasattr(p, "text")] == ["担当 山田太郎"]
+    assert [(p.name, p.value) for p in pieces if hasattr(p, "value")] == [("title", "名簿")]
