@@ -101,3 +101,13 @@ def test_opendocument_parts_of_millions_of_elements_stop_at_a_limit():
         for part in ("content.xml", "meta.xml")]
     assert [p.text for p in pieces if hasattr(p, "text")] == ["担当 山田太郎"]
     assert [(p.name, p.value) for p in pieces if hasattr(p, "value")] == [("title", "名簿")]
+
+
+def test_office_chart_of_millions_of_elements_stops_at_a_limit():
+    """A 58 KB docx whose chart held 5 million empty elements: 4.9 s in one call, 515 MB."""
+    chart = (b'<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart">'
+             b"<c:v>090-1234-5678</c:v>" + b"<c:x/>" * 1_050_000 + b"<c:v>after</c:v></c:chartSpace>")
+    view = parse(mail_with(("r.docx", _with_parts(word(), {"word/charts/chart1.xml": chart}))), ENV)
+    assert codes(view)["attachment.unscannable"] == [
+        (("attachment:r.docx!word/charts/chart1.xml",), "limit: XML elements > 1000000")]
+    assert texts(view)["attachment:r.docx!chart1"] == "090-1234-5678"
