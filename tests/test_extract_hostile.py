@@ -125,3 +125,21 @@ def test_html_that_html_parser_cannot_finish_is_read_in_linear_time():
     ordinary = ("<!--[if mso]><xml><o:x>hidden</o:x></xml><![endif]--><p>a < b &lt; c</p>"
                 "<p title='tip'>x<!-- note --></p>")
     assert html_to_text(ordinary) == "\na < b < c\n tip x"   # as before
+
+
+def test_a_tar_member_of_a_type_tarfile_does_not_know_is_read_as_gnu_tar_extracts_it():
+    """GNU tar extracts a member of an unknown type "as normal file" (and exits 0); it was
+    passed over in silence."""
+    import io
+    import tarfile
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+        for name, kind in (("readme.txt", tarfile.REGTYPE), ("export/顧客.csv", b"Z")):
+            data = b"see the list\n" if kind == tarfile.REGTYPE else LIST
+            info = tarfile.TarInfo(name)
+            info.size, info.type = len(data), kind
+            archive.addfile(info, io.BytesIO(data))
+    view = parse(mail_with(("export.tar", buffer.getvalue())), ENV)
+    assert [a.where for a in view.attachments][1:] == [
+        "attachment:export.tar!readme.txt", "attachment:export.tar!export/顧客.csv"]
+    assert [t.rows for t in view.tables] == [(("氏名", "電話番号"), ("山田太郎", "090-1234-5678"))]

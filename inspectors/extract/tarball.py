@@ -72,8 +72,10 @@ def _tar(data: bytes, limits: Limits) -> Iterator[Piece]:
             if data[end:info.offset].strip(b"\0"):
                 yield Problem(code=UNSCANNABLE, where=_name(info), reason="corrupt tar: blocks skipped before it")
             end = info.offset_data + -(-info.size // tarfile.BLOCKSIZE) * tarfile.BLOCKSIZE
-            if not info.isfile():
+            if not info.isfile() and info.type in tarfile.SUPPORTED_TYPES:
                 continue   # directories, links, devices: no content of their own
+            # A type tarfile does not know is a file to it and to GNU tar, which extracts
+            # one "as normal file": it was passed over in silence.
             members += 1
             unpacked += info.size
             if members > limits.max_archive_members:
