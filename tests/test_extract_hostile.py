@@ -143,3 +143,13 @@ def test_a_tar_member_of_a_type_tarfile_does_not_know_is_read_as_gnu_tar_extract
     assert [a.where for a in view.attachments][1:] == [
         "attachment:export.tar!readme.txt", "attachment:export.tar!export/顧客.csv"]
     assert [t.rows for t in view.tables] == [(("氏名", "電話番号"), ("山田太郎", "090-1234-5678"))]
+
+
+def test_rtf_text_naming_pictures_and_bin_folders_is_read_whole():
+    """striprtf took an escaped backslash before "pict" and "bin" for its picture data: the
+    rest of the document went unread, or the document could not be read at all."""
+    for path in (rb"C:\\pictures\\2026, C:\\bin2", rb"C:\\pictures, C:\\bin"):
+        document = b"{\\rtf1 Files in " + path + rb"\par Tel 090-1234-5678\par}"
+        assert rtf_text(document) == "Files in " + path.decode().replace("\\\\", "\\") + "\nTel 090-1234-5678\n"
+    picture = rb"{\rtf1 a{\pict\bin4 \\}}b\par}"   # binary picture data: still skipped
+    assert rtf_text(picture) == "ab\n"

@@ -24,6 +24,11 @@ _FIELD = re.compile(r"(\\field)\{", re.IGNORECASE)
 # The link targets that rewrite would have shown as "text(target)": read here instead.
 _LINK = re.compile(r'HYPERLINK\s{1,16}"([^"\r\n]{1,2048})"', re.IGNORECASE)
 _FONT, _CHARSET = re.compile(r"\\f(\d+)"), re.compile(r"\\fcharset(\d+)")
+# striprtf drops what follows "\pict" up to a "}" when the document holds "\bin" too, and
+# reads the digits after "\bin" as a length, even where the backslash is an escaped one
+# (RTF "\\"): the text "C:\pictures\2026, C:\bin2" hid the rest of the document, and
+# "C:\pictures, C:\bin" made it unreadable. Such a backslash is handed to it in hex, "\'5c".
+_LITERAL = re.compile(r"(\\\\)(?=pict|bin)|\\.", re.DOTALL)
 _BRACE = re.compile(r"\\[\\{}]|[{}]")   # an escaped brace or backslash is text
 # striprtf keeps about 90 bytes a group open: 5 MB of "{" held 450 MB, and the 18 MB a
 # message can carry would exhaust a worker. Real documents nest a few dozen groups deep.
@@ -49,6 +54,8 @@ def read(data: bytes) -> tuple[str, bool]:
     document = data.decode("latin-1")
     cut = _nesting_cut(document)
     document = _compact_font_table(document[:cut])
+    if "\\\\pict" in document or "\\\\bin" in document:
+        document = _LITERAL.sub(lambda m: "\\'5c" if m.group(1) else m.group(), document)
     links = _LINK.findall(document)
     text = rtf_to_text(_FIELD.sub(r"\1 {", document), errors="replace")
     return ("\n".join([text, *links]) if links else text), cut is not None
