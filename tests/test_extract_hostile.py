@@ -153,3 +153,16 @@ def test_rtf_text_naming_pictures_and_bin_folders_is_read_whole():
         assert rtf_text(document) == "Files in " + path.decode().replace("\\\\", "\\") + "\nTel 090-1234-5678\n"
     picture = rb"{\rtf1 a{\pict\bin4 \\}}b\par}"   # binary picture data: still skipped
     assert rtf_text(picture) == "ab\n"
+
+
+def test_rtf_footnotes_headers_comments_and_text_boxes_are_read():
+    """Word shows them; striprtf dropped them as hidden destinations, in silence."""
+    document = (rb"{\rtf1 Body{\footnote\pard Note 090-1234-5678\par}\par{\header\pard Header taro@example.jp\par}"
+                rb"{\footerr\pard Footer \\footnote\par}{\shp{\*\shpinst{\sp{\sn shapeType}{\sv 202}}"
+                rb"{\shptxt Box 03-1111-2222}}{\shprslt{\*\do\dptxbxtext Box copy}}}"
+                rb"{\*\atnauthor Taro Yamada}\chatn{\*\annotation Comment 080-2222-3333}\headery720 end}")
+    text = rtf_text(document)
+    for shown in ("Body", "Note 090-1234-5678", "Header taro@example.jp", "Footer \\footnote", "Box 03-1111-2222",
+                  "Taro Yamada", "Comment 080-2222-3333", "end"):
+        assert shown in text, shown
+    assert "shapeType" not in text and "202" not in text and "Box copy" not in text

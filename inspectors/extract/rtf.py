@@ -29,6 +29,12 @@ _FONT, _CHARSET = re.compile(r"\\f(\d+)"), re.compile(r"\\fcharset(\d+)")
 # (RTF "\\"): the text "C:\pictures\2026, C:\bin2" hid the rest of the document, and
 # "C:\pictures, C:\bin" made it unreadable. Such a backslash is handed to it in hex, "\'5c".
 _LITERAL = re.compile(r"(\\\\)(?=pict|bin)|\\.", re.DOTALL)
+# Text Word shows that striprtf drops as hidden: footnotes, page headers and footers,
+# comments and their authors, shapes' text boxes. The control word that opens each is
+# handed to it as a paragraph mark, so it reads them where they are anchored.
+_SHOWN = re.compile(r"(?:\\\*)?\\(?:footnote|header[lrf]?|footer[lrf]?|annotation|atnauthor|atnid"
+                    r"|shp|shpgrp|shpinst|shptxt|dptxbxtext)(?![a-zA-Z])")
+_ESCAPED = "\ue000"   # stands for an escaped backslash meanwhile; no Latin-1 text holds it
 _BRACE = re.compile(r"\\[\\{}]|[{}]")   # an escaped brace or backslash is text
 # striprtf keeps about 90 bytes a group open: 5 MB of "{" held 450 MB, and the 18 MB a
 # message can carry would exhaust a worker. Real documents nest a few dozen groups deep.
@@ -56,9 +62,16 @@ def read(data: bytes) -> tuple[str, bool]:
     document = _compact_font_table(document[:cut])
     if "\\\\pict" in document or "\\\\bin" in document:
         document = _LITERAL.sub(lambda m: "\\'5c" if m.group(1) else m.group(), document)
+    document = _shown(document)
     links = _LINK.findall(document)
     text = rtf_to_text(_FIELD.sub(r"\1 {", document), errors="replace")
     return ("\n".join([text, *links]) if links else text), cut is not None
+
+
+def _shown(document: str) -> str:
+    """The document with the groups in _SHOWN read as text."""
+    protected = document.replace("\\\\", _ESCAPED)   # "\\footnote" is text
+    return _SHOWN.sub(r"\\par ", protected).replace(_ESCAPED, "\\\\")
 
 
 def _nesting_cut(document: str) -> int | None:
