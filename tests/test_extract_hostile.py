@@ -166,3 +166,13 @@ def test_rtf_footnotes_headers_comments_and_text_boxes_are_read():
                   "Taro Yamada", "Comment 080-2222-3333", "end"):
         assert shown in text, shown
     assert "shapeType" not in text and "202" not in text and "Box copy" not in text
+
+
+def test_rtf_document_properties_are_read_as_an_office_document_s_are():
+    """Who wrote an RTF document and for whom (its \\info group) was dropped with the group."""
+    document = (rb"{\rtf1\ansi\ansicpg932{\info{\title \'96\'bc\'95\'eb}{\author Taro Yamada}"
+                rb"{\operator \u23665?\u30000?}{\company ACME K.K.}{\creatim\yr2026}}Body}")
+    view = parse(mail_with(("名簿.rtf", document)), ENV)
+    assert dict(view.attachments[0].properties) == {
+        "title": "名簿", "author": "Taro Yamada", "last_modified_by": "山田", "company": "ACME K.K."}
+    assert "Taro Yamada" in texts(view)["attachment:名簿.rtf!properties"] and not codes(view)

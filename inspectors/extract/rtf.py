@@ -16,7 +16,7 @@ import re
 from typing import Iterator
 
 from ..limits import Limits
-from .pieces import UNSCANNABLE, Piece, Problem, TextChunk, Unscannable
+from .pieces import UNSCANNABLE, Piece, Problem, Property, TextChunk, Unscannable
 
 # "{\field{" is where striprtf's hyperlink rewrite starts; a space after the control word is
 # its delimiter in RTF (consumed with it), so "{\field {" reads the same and is never tried.
@@ -34,6 +34,12 @@ _LITERAL = re.compile(r"(\\\\)(?=pict|bin)|\\.", re.DOTALL)
 # handed to it as a paragraph mark, so it reads them where they are anchored.
 _SHOWN = re.compile(r"(?:\\\*)?\\(?:footnote|header[lrf]?|footer[lrf]?|annotation|atnauthor|atnid"
                     r"|shp|shpgrp|shpinst|shptxt|dptxbxtext)(?![a-zA-Z])")
+# The document's properties (its \\info group), named as the Office readers name them: who
+# wrote it and for whom, which striprtf drops with the rest of that group.
+_INFO = re.compile(r"\{\\(author|operator|company|manager|title|subject|keywords|doccomm)[ ]?"
+                   r"((?:[^{}\\]|\\'[0-9a-fA-F]{2}|\\u-?\d{1,6} ?\??|\\[\\{}])*)\}")
+_NAMES = {"operator": "last_modified_by", "doccomm": "comments"}
+_CODE_PAGE = re.compile(r"\\ansicpg\d+")
 _ESCAPED = "\ue000"   # stands for an escaped backslash meanwhile; no Latin-1 text holds it
 _BRACE = re.compile(r"\\[\\{}]|[{}]")   # an escaped brace or backslash is text
 # striprtf keeps about 90 bytes a group open: 5 MB of "{" held 450 MB, and the 18 MB a
@@ -106,9 +112,21 @@ def _compact_font_table(document: str) -> str:
     return f"{document[:start.start()]}{{\\fonttbl{''.join(fonts)}}}{document[end:]}"
 
 
+def properties(data: bytes) -> Iterator[Property]:
+    """The \\info group's properties, decoded in the document's code page."""
+    from striprtf.striprtf import rtf_to_text
+    document = data.decode("latin-1")
+    code_page = _CODE_PAGE.search(document[:4096])
+    for name, value in _INFO.findall(document):
+        value = rtf_to_text(f"{{\\rtf1{code_page.group() if code_page else ''} {value}}}", errors="replace").strip()
+        if value:
+            yield Property(name=_NAMES.get(name, name), value=value)
+
+
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     text, cut = read(data)
     if text.strip():
         yield TextChunk(where="", text=text)
     if cut:
         yield Problem(code=UNSCANNABLE, where="", reason=NESTING)
+    yield from properties(data)
