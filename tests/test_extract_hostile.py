@@ -176,3 +176,23 @@ def test_rtf_document_properties_are_read_as_an_office_document_s_are():
     assert dict(view.attachments[0].properties) == {
         "title": "名簿", "author": "Taro Yamada", "last_modified_by": "山田", "company": "ACME K.K."}
     assert "Taro Yamada" in texts(view)["attachment:名簿.rtf!properties"] and not codes(view)
+
+
+def test_opendocument_embedded_sheets_charts_and_ole_objects_are_read():
+    """An embedded Calc sheet or chart ("Object 1/content.xml") and an OLE object (the file
+    "Object 2") are shown in the document; they were passed over in silence."""
+    from .test_extract_archive import workbook
+    sheet = ('<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+             'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+             'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+             '<table:table><table:table-row><table:table-cell><text:p>山田太郎</text:p></table:table-cell>'
+             '<table:table-cell><text:p>090-1234-5678</text:p></table:table-cell></table:table-row></table:table>'
+             '</office:spreadsheet></office:body></office:document-content>').encode()
+    excel = workbook(("氏名", "電話番号"), ("佐藤花子", "03-1111-2222"))
+    data = _with_parts(_odt("<text:p>本文</text:p>"), {"Object 1/content.xml": sheet, "Object 2": excel,
+                                                      "ObjectReplacements/Object 1": b"\x89PNG preview"})
+    view = parse(mail_with(("報告.odt", data)), ENV)
+    rows = {t.where: t.rows for t in view.tables}
+    assert rows["attachment:報告.odt!Object 1!table1"] == (("山田太郎", "090-1234-5678"),)
+    assert ("佐藤花子", "03-1111-2222") in next(r for w, r in rows.items() if w.startswith("attachment:報告.odt!Object 2"))
+    assert not codes(view)

@@ -15,8 +15,8 @@ from typing import Iterator
 from xml.etree import ElementTree
 
 from ..limits import Limits
-from .archive import check_package, open_zip
-from .pieces import UNSCANNABLE, LimitReached, Piece, Problem, Property, Table, TextChunk
+from .archive import _member as read_member, check_package, open_zip
+from .pieces import UNSCANNABLE, LimitReached, Member, Piece, Problem, Property, Table, TextChunk
 
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -39,6 +39,22 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
             yield from _part(package, part, where, limits)
     if "meta.xml" in package.namelist():
         yield from _meta(package)
+    yield from _objects(package, limits)
+
+
+def _objects(package: zipfile.ZipFile, limits: Limits) -> Iterator[Piece]:
+    """What is embedded in the document, shown in it, and was passed over in silence: a
+    chart or a Calc sheet is a document of its own in "Object 1/" (its content.xml holds
+    the table of values and labels); an OLE object (an Excel sheet) is the file "Object 2",
+    opened like an attachment, as an Office package's embedded files are."""
+    for info in package.infolist():
+        folder, _, leaf = info.filename.rpartition("/")
+        if folder.startswith("Object ") and "/" not in folder and leaf == "content.xml":
+            yield from _part(package, info.filename, folder, limits)
+        elif not folder and leaf.startswith("Object ") and not info.is_dir():
+            data = yield from read_member(package, info, limits.max_uncompressed_bytes, limits)
+            if data is not None:
+                yield Member(name=leaf, data=data)
 
 
 def _part(package: zipfile.ZipFile, name: str, where: str, limits: Limits) -> Iterator[Piece]:
