@@ -190,9 +190,11 @@ def test_opendocument_embedded_sheets_charts_and_ole_objects_are_read():
              '</office:spreadsheet></office:body></office:document-content>').encode()
     excel = workbook(("氏名", "電話番号"), ("佐藤花子", "03-1111-2222"))
     data = _with_parts(_odt("<text:p>本文</text:p>"), {"Object 1/content.xml": sheet, "Object 2": excel,
+                                                      "Object 3/Object 1/content.xml": sheet,
                                                       "ObjectReplacements/Object 1": b"\x89PNG preview"})
     view = parse(mail_with(("報告.odt", data)), ENV)
     rows = {t.where: t.rows for t in view.tables}
     assert rows["attachment:報告.odt!Object 1!table1"] == (("山田太郎", "090-1234-5678"),)
+    assert rows["attachment:報告.odt!Object 3/Object 1!table1"] == (("山田太郎", "090-1234-5678"),)
     assert ("佐藤花子", "03-1111-2222") in next(r for w, r in rows.items() if w.startswith("attachment:報告.odt!Object 2"))
     assert not codes(view)

@@ -49,9 +49,10 @@ def _objects(package: zipfile.ZipFile, limits: Limits) -> Iterator[Piece]:
     opened like an attachment, as an Office package's embedded files are."""
     for info in package.infolist():
         folder, _, leaf = info.filename.rpartition("/")
-        if folder.startswith("Object ") and "/" not in folder and leaf == "content.xml":
+        inside = all(step.startswith("Object ") for step in folder.split("/"))   # "Object 1/Object 2"
+        if folder and inside and leaf == "content.xml":
             yield from _part(package, info.filename, folder, limits)
-        elif not folder and leaf.startswith("Object ") and not info.is_dir():
+        elif (inside or not folder) and leaf.startswith("Object ") and not info.is_dir():
             data = yield from read_member(package, info, limits.max_uncompressed_bytes, limits)
             if data is not None:
                 yield Member(name=leaf, data=data)
