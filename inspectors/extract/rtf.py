@@ -34,7 +34,7 @@ _LITERAL = re.compile(r"(\\\\)(?=pict|bin)|\\.", re.DOTALL)
 # handed to it as a paragraph mark, so it reads them where they are anchored.
 _SHOWN = re.compile(r"(?:\\\*)?\\(?:footnote|header[lrf]?|footer[lrf]?|annotation|atnauthor|atnid"
                     r"|shp|shpgrp|shpinst|shptxt|dptxbxtext)(?![a-zA-Z])")
-# The document's properties (its \\info group), named as the Office readers name them: who
+# The document's properties (its \info group), named as the Office readers name them: who
 # wrote it and for whom, which striprtf drops with the rest of that group. (4096 characters
 # at most: an unclosed 5 MB one took 2 s to fail.)
 _INFO = re.compile(r"\{\\(author|operator|company|manager|title|subject|keywords|doccomm)[ ]?"
