@@ -16,6 +16,7 @@ import gc
 import json
 import os
 import re
+import stat
 import sys
 import threading
 from dataclasses import dataclass
@@ -40,10 +41,12 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud80
 @dataclass(frozen=True)
 class Source:
     """A file to check: `name` as shown, `path` None for standard input, or why it is not
-    checked (`problem`, e.g. a directory that cannot be listed)."""
+    checked (`problem`, e.g. a directory that cannot be listed); `listed` when it was
+    found in a directory, where only regular files are read."""
     name: str
     path: Path | None
     problem: str = ""
+    listed: bool = False
 
 
 def sources(names: list[str]) -> list[Source]:
@@ -79,7 +82,7 @@ def _directory(path: Path) -> list[Source]:
         if skipped := _not_a_file(entry):
             print(f"misdelivery-guard: {shown(str(entry))}: {skipped}", file=sys.stderr)
         else:
-            files.append(Source(str(entry), entry))
+            files.append(Source(str(entry), entry, listed=True))
     return files
 
 
@@ -101,7 +104,13 @@ def read(source: Source, most: int) -> bytes:
     if source.path is None:
         data = sys.stdin.buffer.read(most + 1)
     else:
-        with source.path.open("rb") as stream:
+        # A listed entry is opened without waiting and read only if it is still a regular
+        # file: one replaced by a FIFO after the listing kept check waiting for ever. A file
+        # named is opened as named (`check <(zcat mail.gz)` reads a pipe).
+        flags = os.O_RDONLY | (os.O_NONBLOCK if source.listed else 0)
+        with open(os.open(source.path, flags), "rb") as stream:
+            if source.listed and not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                raise OSError(0, "not a regular file")
             data = stream.read(most + 1)
     if len(data) > most:
         raise OSError(0, f"larger than smtp.max_message_size ({most} bytes)")

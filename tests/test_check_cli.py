@@ -290,3 +290,29 @@ def test_a_file_larger_than_the_relay_accepts_is_not_read_whole(tmp_path):
     assert out.returncode == 2, out.stderr
     assert [line.split(None, 2)[1:] for line in out.stdout.decode().splitlines()[1:]] == [
         ["error", "cannot read: larger than smtp.max_message_size (2000 bytes)"]] * 2
+
+
+def test_a_listed_file_replaced_by_a_fifo_is_not_waited_for(tmp_path):
+    """An entry listed as a regular file and then replaced by a FIFO (a hostile folder
+    shared with others) kept check waiting for ever on its read."""
+    import threading
+    from proxy.check_command import read, sources
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "a.eml").write_bytes(message())
+    [source] = sources([str(folder)])
+    (folder / "a.eml").unlink()
+    os.mkfifo(folder / "a.eml")
+    outcome = []
+
+    def attempt():
+        try:
+            read(source, 1 << 20)
+        except OSError as exc:
+            outcome.append(exc.strerror)
+    reader = threading.Thread(target=attempt, daemon=True)
+    reader.start()
+    reader.join(5)
+    if reader.is_alive():   # free the reader stuck in open()
+        os.close(os.open(folder / "a.eml", os.O_WRONLY | os.O_NONBLOCK))
+    assert outcome == ["not a regular file"]
