@@ -15,6 +15,8 @@ import asyncio
 import gc
 import json
 import os
+import re
+import stat
 import sys
 import threading
 from dataclasses import dataclass
@@ -28,15 +30,23 @@ from .settings import load_settings, rule_groups
 
 EXIT_CODES = {"pass": 0, "hold": 10, "reject": 20}
 UNREADABLE = 2   # also the usage error's status; below hold: the strictest status wins
+# Printed as escapes, never as they are: control characters (a terminal's escape sequences in
+# a file or attachment name, a line break that forges a line), the bidirectional controls
+# that show a name reversed, and file-name bytes that are not UTF-8 (surrogates, which
+# stopped check with a traceback when its output was strict UTF-8).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
 class Source:
     """A file to check: `name` as shown, `path` None for standard input, or why it is not
-    checked (`problem`, e.g. a directory that cannot be listed)."""
+    checked (`problem`, e.g. a directory that cannot be listed); `listed` when it was
+    found in a directory, where only regular files are read."""
     name: str
     path: Path | None
     problem: str = ""
+    listed: bool = False
 
 
 def sources(names: list[str]) -> list[Source]:
@@ -70,9 +80,9 @@ def _directory(path: Path) -> list[Source]:
     files = []
     for entry in entries:
         if skipped := _not_a_file(entry):
-            print(f"misdelivery-guard: {entry}: {skipped}", file=sys.stderr)
+            print(f"misdelivery-guard: {shown(str(entry))}: {skipped}", file=sys.stderr)
         else:
-            files.append(Source(str(entry), entry))
+            files.append(Source(str(entry), entry, listed=True))
     return files
 
 
@@ -86,11 +96,25 @@ def _not_a_file(entry: Path) -> str:
         return ""   # read as a file: its error is reported on its line
 
 
-def read(source: Source) -> bytes:
-    """The file's bytes; OSError if it cannot be read."""
+def read(source: Source, most: int) -> bytes:
+    """The file's bytes; OSError if it cannot be read, or holds more than `most` bytes (the
+    relay refuses such a message: read whole, a 1 GB file cost check 75 s and 11 GB)."""
     if source.problem:
         raise OSError(0, source.problem)
-    return sys.stdin.buffer.read() if source.path is None else source.path.read_bytes()
+    if source.path is None:
+        data = sys.stdin.buffer.read(most + 1)
+    else:
+        # A listed entry is opened without waiting and read only if it is still a regular
+        # file: one replaced by a FIFO after the listing kept check waiting for ever. A file
+        # named is opened as named (`check <(zcat mail.gz)` reads a pipe).
+        flags = os.O_RDONLY | (os.O_NONBLOCK if source.listed else 0)
+        with open(os.open(source.path, flags), "rb") as stream:
+            if source.listed and not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                raise OSError(0, "not a regular file")
+            data = stream.read(most + 1)
+    if len(data) > most:
+        raise OSError(0, f"larger than smtp.max_message_size ({most} bytes)")
+    return data
 
 
 def run(args) -> int:
@@ -126,7 +150,7 @@ async def _check_all(found: list[Source], settings, rules, args, out: Output) ->
     try:
         for source in found:
             try:
-                message = read(source)
+                message = read(source, settings.max_message_size)
             except OSError as exc:
                 out.unreadable(source, f"cannot read: {exc.strerror or exc}")
                 status = max(status, UNREADABLE)
@@ -155,29 +179,28 @@ class Output:
 
     @classmethod
     def table(cls, args, found: list[Source]) -> Output:
-        return cls(args.json, args.explain, max(len("file"), *(len(s.name) for s in found)))
+        return cls(args.json, args.explain, max(len("file"), *(len(shown(s.name)) for s in found)))
 
     def checked(self, source: Source, result: dict) -> None:
         if self.json:
-            self._print(json.dumps(result if self.single else {"file": source.name, **result},
-                                   ensure_ascii=False))
+            self._print(json_line(result if self.single else {"file": source.name, **result}))
         elif self.single:
             self._print(human(result))
         elif self.explain:
-            self._print(f"== {source.name}\n{human(result)}")
+            self._print(f"== {shown(source.name)}\n{human(result)}")
         else:
             rules = ", ".join(r["id"] for r in result["rules"]) or "-"
-            self._print(f"{source.name:{self.width}}  {result['verdict']:7}  {rules}")
+            self._print(f"{shown(source.name):{self.width}}  {result['verdict']:7}  {shown(rules)}")
 
     def unreadable(self, source: Source, problem: str) -> None:
         if self.single:   # as before several files: on standard error, nothing on standard output
-            print(f"misdelivery-guard: {source.name}: {problem}", file=sys.stderr)
+            print(f"misdelivery-guard: {shown(source.name)}: {shown(problem)}", file=sys.stderr)
         elif self.json:
-            self._print(json.dumps({"file": source.name, "error": problem}, ensure_ascii=False))
+            self._print(json_line({"file": source.name, "error": problem}))
         elif self.explain:
-            self._print(f"== {source.name}\nerror: {problem}")
+            self._print(f"== {shown(source.name)}\nerror: {shown(problem)}")
         else:
-            self._print(f"{source.name:{self.width}}  {'error':7}  {problem}")
+            self._print(f"{shown(source.name):{self.width}}  {'error':7}  {shown(problem)}")
 
     @staticmethod
     def _print(text: str) -> None:
@@ -196,4 +219,23 @@ def human(report: dict) -> str:
         because = "; ".join(f"{f['code']} x{f['count']}" for f in r["findings"])
         state = "MATCH" if r["matched"] else "-    "
         lines.append(f"  {state} {r['id']} ({r['mode']}, {r['action']}){': ' + because if because else ''}")
-    return "\n".join(lines)
+    return "\n".join(shown(line) for line in lines)   # names and places come from the mail
+
+
+def shown(text: str) -> str:
+    """`text` safe to print: what _UNPRINTABLE matches as \\xNN (a name's byte that is not
+    UTF-8 as that byte) or \\uNNNN."""
+    def escape(match: re.Match) -> str:
+        code = ord(match.group())
+        if 0xDC80 <= code <= 0xDCFF:   # os.fsdecode's stand-in for the byte code - 0xDC00
+            code -= 0xDC00
+        return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    return _UNPRINTABLE.sub(escape, text)
+
+
+def json_line(value: dict) -> str:
+    """One JSON line, readable Japanese kept; JSON escapes what is unsafe to print (control
+    characters are escaped by json already), a file name's non-UTF-8 byte as the surrogate
+    os.fsdecode makes of it, so the line stays UTF-8 and the name can be recovered."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -247,3 +247,72 @@ def test_a_killed_check_leaves_no_worker_behind(tmp_path):
     if fields and fields[0] != "Z":
         os.kill(worker, signal.SIGKILL)   # not left to the next test
     assert not fields or fields[0] == "Z", "the worker outlived check"
+
+
+# --- a hostile directory: names, sizes (issue 13 red team) ---------------------------------
+
+def test_hostile_file_and_attachment_names_are_printed_escaped_and_never_crash(tmp_path, config):
+    """A name's escape sequences reached the terminal as they were; a name that is not UTF-8
+    stopped check with a traceback when its output was strict UTF-8 (PYTHONIOENCODING, or a
+    locale such as ja_JP.UTF-8), and made its JSON line invalid UTF-8."""
+    from .test_message_mime import mail_with
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    named = mail_with(("\x1b]0;owned\x07\u202egpj.docx", b"PK\x03\x04 not a package"))
+    (mail / "\x1b[2Jclear.eml").write_bytes(named)
+    (mail / os.fsdecode(b"\xff\xfe.eml")).write_bytes(HELD)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    for mode, args in (("table", (str(mail),)), ("json", (str(mail), "--json")),
+                       ("detail", (str(mail / "\x1b[2Jclear.eml"),))):
+        out = subprocess.run([sys.executable, "-m", "proxy.cli", "check", *args, "--config", config],
+                             capture_output=True, timeout=60, env=env)
+        assert out.returncode == 10 and b"Traceback" not in out.stderr, out.stderr
+        assert b"\x1b" not in out.stdout + out.stderr and b"\xe2\x80\xae" not in out.stdout
+        lines = out.stdout.decode("utf-8").splitlines()   # strict: valid UTF-8
+        if mode == "json":
+            names = [os.fsencode(json.loads(line)["file"]) for line in lines]
+            assert names == [os.fsencode(str(mail)) + b"/\x1b[2Jclear.eml", os.fsencode(str(mail)) + b"/\xff\xfe.eml"]
+        elif mode == "table":
+            assert [line.split()[0] for line in lines[1:]] == [
+                f"{mail}/\\x1b[2Jclear.eml", f"{mail}/\\xff\\xfe.eml"]
+        else:
+            assert "attachment:\\x1b]0;owned\\x07\\u202egpj.docx" in out.stdout.decode()
+
+
+def test_a_file_larger_than_the_relay_accepts_is_not_read_whole(tmp_path):
+    """A 1 GB file was read whole and sent to the worker: 75 s, 11 GB, a worker dead of
+    MemoryError; /dev/zero never ended."""
+    config = tmp_path / "guard.yaml"
+    config.write_text("organization: {internal_domains: [example.co.jp]}\nsmtp: {max_message_size: 2000}\n")
+    big = tmp_path / "big.eml"
+    big.write_bytes(message("件名", "本文 " * 2000))
+    out = run(str(big), "/dev/zero", "--config", str(config))
+    assert out.returncode == 2, out.stderr
+    assert [line.split(None, 2)[1:] for line in out.stdout.decode().splitlines()[1:]] == [
+        ["error", "cannot read: larger than smtp.max_message_size (2000 bytes)"]] * 2
+
+
+def test_a_listed_file_replaced_by_a_fifo_is_not_waited_for(tmp_path):
+    """An entry listed as a regular file and then replaced by a FIFO (a hostile folder
+    shared with others) kept check waiting for ever on its read."""
+    import threading
+    from proxy.check_command import read, sources
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "a.eml").write_bytes(message())
+    [source] = sources([str(folder)])
+    (folder / "a.eml").unlink()
+    os.mkfifo(folder / "a.eml")
+    outcome = []
+
+    def attempt():
+        try:
+            read(source, 1 << 20)
+        except OSError as exc:
+            outcome.append(exc.strerror)
+    reader = threading.Thread(target=attempt, daemon=True)
+    reader.start()
+    reader.join(5)
+    if reader.is_alive():   # free the reader stuck in open()
+        os.close(os.open(folder / "a.eml", os.O_WRONLY | os.O_NONBLOCK))
+    assert outcome == ["not a regular file"]

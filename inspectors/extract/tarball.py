@@ -18,6 +18,7 @@ from ..limits import Limits
 from .pieces import UNSCANNABLE, LimitReached, Member, Piece, Problem, Unscannable
 
 _READ = 1 << 20
+MAX_NAME = 1024
 _OPENERS = {"gzip": lambda f: gzip.GzipFile(fileobj=f), "bzip2": bz2.BZ2File, "xz": lzma.LZMAFile}
 _STREAM_ERRORS = (OSError, EOFError, ValueError, lzma.LZMAError, gzip.BadGzipFile)
 
@@ -57,13 +58,24 @@ def _is_tar(data: bytes) -> bool:
 
 
 def _tar(data: bytes, limits: Limits) -> Iterator[Piece]:
-    """Members in archive order; a tar is not compressed, so its own size bounds them."""
+    """Members in archive order; a tar is not compressed, so its own size bounds them.
+
+    A block that is not a header stopped tarfile, in silence, where GNU tar skips to the
+    next header and extracts the members after it: tarfile is told to go on (ignore_zeros,
+    which skips such blocks and lone zero blocks alike), and blocks skipped that were not
+    zeros are reported. (What follows the last member is not: GNU tar stops at its end
+    marker, and old tar programs leave what was in the buffer in the last record.)"""
     try:
-        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:")
-        members = unpacked = 0
+        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:", ignore_zeros=True)
+        members = unpacked = end = 0
         for info in archive:
-            if not info.isfile():
+            if data[end:info.offset].strip(b"\0"):
+                yield Problem(code=UNSCANNABLE, where=_name(info), reason="corrupt tar: blocks skipped before it")
+            end = info.offset_data + -(-info.size // tarfile.BLOCKSIZE) * tarfile.BLOCKSIZE
+            if not info.isfile() and info.type in tarfile.SUPPORTED_TYPES:
                 continue   # directories, links, devices: no content of their own
+            # A type tarfile does not know is a file to it and to GNU tar, which extracts
+            # one "as normal file": it was passed over in silence.
             members += 1
             unpacked += info.size
             if members > limits.max_archive_members:
@@ -71,15 +83,20 @@ def _tar(data: bytes, limits: Limits) -> Iterator[Piece]:
             if unpacked > limits.max_uncompressed_bytes:
                 raise LimitReached("max_uncompressed_bytes")
             if info.issparse():   # GNU sparse: a few bytes that read back as gigabytes of holes
-                yield Problem(code=UNSCANNABLE, where=info.name, reason="unsupported: sparse tar member")
+                yield Problem(code=UNSCANNABLE, where=_name(info), reason="unsupported: sparse tar member")
                 continue
             stream = archive.extractfile(info)
             if stream is None:
-                yield Problem(code=UNSCANNABLE, where=info.name, reason="unreadable tar member")
+                yield Problem(code=UNSCANNABLE, where=_name(info), reason="unreadable tar member")
                 continue
-            yield Member(name=info.name, data=stream.read())
+            yield Member(name=_name(info), data=stream.read())
     except tarfile.TarError as exc:
         raise Unscannable(f"corrupt tar: {type(exc).__name__}") from None
+
+
+def _name(info: tarfile.TarInfo) -> str:
+    """A member's name, cut where a name is no longer one (a pax header's path is unbounded)."""
+    return info.name[:MAX_NAME]
 
 
 def _gzip_name(data: bytes) -> str:
