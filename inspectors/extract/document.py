@@ -39,7 +39,7 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
         yield TextChunk(where="comments", text=comment.text)
     yield from text_parts(package, "docx")
     yield from ooxml_properties(package)
-    yield from embedded(package)
+    yield from embedded(package, limits)
 
 
 class _Tables:

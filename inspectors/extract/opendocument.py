@@ -133,8 +133,10 @@ class _Reader:
         self._chars += chars + 1
         if self._cells > self.limits.max_sheet_cells:
             raise LimitReached("max_sheet_cells")
-        if self._chars > self.limits.max_text_chars:
-            raise LimitReached("max_text_chars")
+        # Repeated cells multiply text without bytes behind it: it may come to no more than
+        # an archive may unpack.
+        if self._chars > self.limits.max_uncompressed_bytes:
+            raise LimitReached("max_uncompressed_bytes")
 
     def pieces(self, where: str) -> Iterator[Piece]:
         # A table still open is one a limit cut short: its rows so far are read too.

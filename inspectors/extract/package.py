@@ -58,7 +58,7 @@ def text_parts(archive: zipfile.ZipFile, kind: str) -> Iterator[Piece]:
                 yield TextChunk(where=where, text=text)
 
 
-def embedded(archive: zipfile.ZipFile, limits: Limits = Limits()) -> Iterator[Piece]:
+def embedded(archive: zipfile.ZipFile, limits: Limits) -> Iterator[Piece]:
     """Files embedded in the document (word/embeddings/, ppt/embeddings/, xl/embeddings/),
     unpacked as a zip's members are: one that inflates past the compression ratio is a
     problem (a 257 KB docx unpacked a 90 MB text file, 390 MB in all, where a zip stops)."""

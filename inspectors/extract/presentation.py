@@ -34,7 +34,7 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
             yield TextChunk(where=where, text="\n".join(lines))
     yield from text_parts(package, "pptx")
     yield from ooxml_properties(package)
-    yield from embedded(package)
+    yield from embedded(package, limits)
 
 
 def _shapes(shapes) -> Iterator:

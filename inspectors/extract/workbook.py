@@ -47,7 +47,7 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
         yield from _notes(archive)
         yield from text_parts(archive, "xlsx")
         yield from ooxml_properties(archive)
-        yield from embedded(archive)
+        yield from embedded(archive, limits)
 
 
 # Parts of an xlsx that carry text calamine does not read: notes (comments) and the text
