@@ -49,16 +49,15 @@ MIN_RUN = 1 << 16          # shorter runs cost the parser little
 def _runs(data: bytes) -> list[tuple[int, int]]:
     """[start, end) of each run worth standing in for; `end` before its last line break
     (the break before a boundary belongs to the boundary)."""
-    runs = []
-    for found in _RUN_START.finditer(data):
+    runs, pos = [], 0
+    while (found := _RUN_START.search(data, pos)) is not None:
         start = found.end()
-        if runs and start < runs[-1][1]:
-            continue
         stop = _RUN_STOP.search(data, start)
         end = data.rfind(b"\n", start, len(data) if stop is None else stop.start() + 1)
         end -= end > start and data[end - 1:end] == b"\r"
         if end - start >= MIN_RUN:
             runs.append((start, end))
+        pos = max(end, start)      # the next run starts after this one's lines
     return runs
 
 
