@@ -1,5 +1,7 @@
 """The MIME parser: the stdlib's, fed in slices, with its nesting bounded and message/*
-bodies in a transfer encoding kept whole for the walk (inspectors/extract/mail.py) to decode."""
+bodies in a transfer encoding kept whole for the walk (inspectors/extract/mail.py) to decode.
+It stays the authority on structure; only the lines it would merely carry are spared it (a
+one-part message's body, large base64 bodies: `_parsed_without_runs`)."""
 from __future__ import annotations
 
 import email.policy
