@@ -72,13 +72,14 @@ def _parsed_without_runs(data: bytes) -> Message:
     prefix = b"MDGRUN" + os.urandom(8).hex().encode()
     while prefix in data:
         prefix = b"MDGRUN" + os.urandom(8).hex().encode()
+    view = memoryview(data)      # the text between runs is copied once, into what is parsed
     pieces, stand_ins, at = [], {}, 0
     for i, (start, end) in enumerate(runs):
         token = b"%s%06d" % (prefix, i)
-        pieces += (data[at:start], token)
+        pieces += (view[at:start], token)
         stand_ins[token.decode()] = (start, end)
         at = end
-    pieces.append(data[at:])
+    pieces.append(view[at:])
     message = _parsed(b"".join(pieces))
     if _put_back(message, re.compile(prefix.decode() + r"\d{6}"), stand_ins, data) != len(runs):
         return _parsed(data)
