@@ -15,7 +15,8 @@ from email.mime.text import MIMEText
 import pytest
 
 from inspectors.base import Envelope
-from inspectors.extract.parser import _parsed, read_message
+from inspectors.extract import parser
+from inspectors.extract.parser import _parsed, _runs, read_message
 from inspectors.limits import Limits
 from inspectors.message import MessageView, Summary, parse
 
@@ -298,3 +299,65 @@ def test_html_text_a_reader_sees_outside_elements_is_read():
     for shown in ("顧客一覧", "山田太郎 090-1234-5678", "1234 5678 9018", "〒100-0001", "住所"):
         assert shown in body
     assert "#123456" not in body and "987654" not in body
+
+
+def _full_shape(message) -> list:
+    payload = message.get_payload()
+    return [_shape(message), getattr(message, "opaque", ""), message.preamble, message.epilogue,
+            [_full_shape(p) for p in payload] if isinstance(payload, list) else payload]
+
+
+_RUN = b"\r\n".join([b"QUJD" * 19] * 1200)     # 92 KB of base64 lines, a run the parser stands in for
+_RUN_LF = _RUN.replace(b"\r\n", b"\n")
+_MIXED = b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+_PART = b"--b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+BASE64_RUN_EDGES = [
+    _MIXED + _PART + _RUN + b"\r\n--b--\r\n",                           # an attachment
+    _MIXED.replace(b"\r\n", b"\n") + _PART.replace(b"\r\n", b"\n") + _RUN_LF + b"\n--b--\n",
+    _MIXED + _PART + _RUN + b"\r\n",                                    # no closing boundary
+    _MIXED + _PART + _RUN,                                              # ... nor a last line break
+    _MIXED + _PART + _RUN + b"\r\n\r\n" + _RUN + b"\r\n--b--\r\n",      # two runs in one body
+    _MIXED + _PART + _RUN + b"\r\nnot base64 here\r\n" + _RUN + b"\r\n--b--\r\n",
+    _MIXED + _PART + _RUN + b"=\r\n--b--\r\n",
+    _MIXED + b"preamble\r\n\r\n" + _RUN + b"\r\n" + _PART + b"QUJD\r\n--b--\r\n\r\n" + _RUN + b"\r\n",
+    _MIXED + b"--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\n" + _RUN + b"\r\n--b--\r\n",
+    _MIXED + b"--b\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    + _RUN + b"\r\n--b--\r\n",                                          # kept opaque
+    _MIXED + b"--b\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n--c\r\n\r\n" + _RUN
+    + b"\r\n--c--\r\n--b--\r\n",                                        # nested
+    _MIXED + _PART.replace(b"\r\n\r\n", b"\r\n") + b"\r\n" + _RUN + b"\r\n--b--\r\n",
+    _MIXED + _PART + b"MDGRUN" + b"0" * 40 + b"\r\n" + _RUN + b"\r\n--b--\r\n",       # the stand-ins' word in the text
+    b"Content-Type: multipart/mixed\r\n\r\n--b\r\n\r\n" + _RUN + b"\r\n--b--\r\n",   # no boundary
+]
+
+
+@pytest.mark.parametrize("raw", BASE64_RUN_EDGES)
+def test_base64_runs_parsed_as_stand_ins_read_as_the_email_parser_does(raw):
+    """Large base64 bodies go through the parser as one stand-in line each and are put back:
+    the structure, every header, defect, preamble, epilogue and body stay the parser's."""
+    assert _runs(raw), "the case has a run long enough to stand in for"
+    assert _full_shape(read_message(raw)) == _full_shape(_parsed(raw))
+
+
+def test_base64_runs_over_the_mime_corpus(monkeypatch):
+    """Every base64 run of the corpus, however short, stood in for: the same parse."""
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "mime"
+    if not corpus.is_dir():
+        pytest.skip("../shared/corpus/mime is not here")
+    monkeypatch.setattr(parser, "MIN_RUN", 1)
+    with_runs = 0
+    for path in sorted(p for p in corpus.rglob("*") if p.is_file()):
+        raw = path.read_bytes()
+        assert _full_shape(parser._parsed_without_runs(raw)) == _full_shape(_parsed(raw)), path.name
+        with_runs += bool(_runs(raw))
+    assert with_runs > 100
+
+
+def test_a_body_in_one_long_base64_run_is_read_whole():
+    """The run's text reaches the reader as the parser would have given it, to its last line."""
+    body = "".join(f"顧客{i:05d} 電話 090-1234-{i % 10000:04d}\n" for i in range(4000)) + "最後の行"
+    raw = mail_with(body=body)
+    assert _runs(raw)
+    view = parse(raw, ENV)
+    assert texts(view)["body"] == body
+    assert not view.problems

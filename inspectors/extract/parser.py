@@ -1,11 +1,16 @@
 """The MIME parser: the stdlib's, fed in slices, with its nesting bounded and message/*
-bodies in a transfer encoding kept whole for the walk (inspectors/extract/mail.py) to decode."""
+bodies in a transfer encoding kept whole for the walk (inspectors/extract/mail.py) to decode.
+It stays the authority on structure; only the lines it would merely carry are spared it (a
+one-part message's body, large base64 bodies: `_parsed_without_runs`)."""
 from __future__ import annotations
 
 import email.policy
+import os
 import re
 from email.feedparser import BytesFeedParser
 from email.message import Message
+
+import re2
 
 _FEED = 1 << 16
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")   # the end of the header section
@@ -29,7 +34,80 @@ def read_message(data: bytes) -> Message:
                 and message.get_payload() == "":
             message.set_payload(data[blank.end():].decode("ascii", "surrogateescape"))
             return message
-    return _parsed(data)
+    return _parsed_without_runs(data)
+
+
+# A run: lines of nothing but base64 characters after an empty line, the body of a part in
+# base64 (an attachment, or a mailer's base64 text). It holds no boundary ("-" is not
+# base64), no header and no empty line, so the parser's reading of the structure does not
+# depend on it: it is parsed as one short stand-in line of the same characters and put back
+# whole afterwards, instead of being carried line by line through the parser (140,000
+# lines, a tenth of a second, for 10 MB).
+_RUN_START = re.compile(rb"\n\r?\n(?=[A-Za-z0-9+/=]{40})")
+_RUN_STOP = re2.compile(rb"[^A-Za-z0-9+/=\r\n]|\n\r?\n")
+MIN_RUN = 1 << 16          # shorter runs cost the parser little
+
+
+def _runs(data: bytes) -> list[tuple[int, int]]:
+    """[start, end) of each run worth standing in for; `end` before its last line break
+    (the break before a boundary belongs to the boundary)."""
+    runs, pos = [], 0
+    while (found := _RUN_START.search(data, pos)) is not None:
+        start = found.end()
+        stop = _RUN_STOP.search(data, start)
+        end = data.rfind(b"\n", start, len(data) if stop is None else stop.start() + 1)
+        end -= end > start and data[end - 1:end] == b"\r"
+        if end - start >= MIN_RUN:
+            runs.append((start, end))
+        pos = max(end, start)      # the next run starts after this one's lines
+    return runs
+
+
+def _parsed_without_runs(data: bytes) -> Message:
+    """The parsed message, its large base64 runs parsed as stand-ins and put back; parsed
+    as it comes if a stand-in is not found again exactly once (it never should be)."""
+    runs = _runs(data)
+    if not runs:
+        return _parsed(data)
+    prefix = b"MDGRUN" + os.urandom(8).hex().encode()
+    while prefix in data:
+        prefix = b"MDGRUN" + os.urandom(8).hex().encode()
+    view = memoryview(data)      # the text between runs is copied once, into what is parsed
+    pieces, stand_ins, at = [], {}, 0
+    for i, (start, end) in enumerate(runs):
+        token = b"%s%06d" % (prefix, i)
+        pieces += (view[at:start], token)
+        stand_ins[token.decode()] = (start, end)
+        at = end
+    pieces.append(view[at:])
+    message = _parsed(b"".join(pieces))
+    if _put_back(message, re.compile(prefix.decode() + r"\d{6}"), stand_ins, data) != len(runs):
+        return _parsed(data)
+    return message
+
+
+def _put_back(message: Message, token: re.Pattern, stand_ins: dict, data: bytes) -> int:
+    """Each stand-in replaced by its run in the parts' bodies, preambles and epilogues;
+    how many were."""
+    def run(found: re.Match) -> str:
+        start, end = stand_ins[found.group()]
+        return data[start:end].decode("ascii")
+    count, todo = 0, [message]
+    while todo:
+        part = todo.pop()
+        for name in ("preamble", "epilogue"):
+            text = getattr(part, name, None)
+            if isinstance(text, str) and "MDGRUN" in text:
+                text, n = token.subn(run, text)
+                setattr(part, name, text)
+                count += n
+        payload = part._payload  # noqa: SLF001 -- what the parser read; get_payload() copies
+        if isinstance(payload, list):
+            todo.extend(p for p in payload if isinstance(p, Message))
+        elif isinstance(payload, str) and "MDGRUN" in payload:
+            part._payload, n = token.subn(run, payload)  # noqa: SLF001
+            count += n
+    return count
 
 
 def _parsed(data: bytes) -> Message:
