@@ -35,6 +35,9 @@ _TAG_START = re.compile(rb"<(?:[\w.-]+:)?(?:row|c)\s")
 _CELL_OPEN = re.compile(rb"<c[\s/>]")
 _PLAIN_REF = re.compile(rb'<c r="[A-Za-z]{1,8}[0-9]{1,12}"')
 _PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]{1,8})([0-9]{1,12})"(?:[^>]*[^/>])?>(?:[^<]|<[^/])')
+# Any cell tag not written <c r="B7"; and a plain reference's parts.
+_NOT_PLAIN = re.compile(rb'<c(?: r="(?![A-Za-z]{1,8}[0-9]{1,12}")|[\t\n\r\x0b\x0c/>]| (?!r="))')
+_PLAIN_A1 = re.compile(rb"([A-Za-z]{1,8})([0-9]{1,12})")
 _FAR = 1 << 40   # a reference too long to be real: as far as it gets
 _CHUNK = 4 << 20
 _WORKSHEET = re.compile(r"(^|/)worksheets/[^/]+\.xml$")
@@ -46,7 +49,8 @@ def oversized_sheets(archive: zipfile.ZipFile, max_cells: int) -> set[str]:
     by_path = {path: name for name, path in _sheet_paths(archive).items()}
     oversized = set()
     for info in archive.infolist():
-        if _WORKSHEET.search(info.filename) and used_cells(archive, info) > max_cells:
+        if _WORKSHEET.search(info.filename) and not _within(archive, info, max_cells) \
+                and used_cells(archive, info) > max_cells:
             oversized.add(by_path.get(info.filename, info.filename))
     return oversized
 
@@ -75,6 +79,41 @@ class _Range:
         if self.bottom < 0:
             return 0
         return (self.bottom - self.top + 1) * (self.right - self.left + 1)
+
+
+def _within(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_cells: int) -> bool:
+    """Whether the sheet surely fits: every cell tag is written <c r="B7" ...> and none lies
+    beyond a bound drawn from each chunk's last cell and last row's end (rows and columns
+    are written in order), so rows x columns from A1 to the bound is at most max_cells. Found with a few
+    passes in C and no object per cell; False means only that the sheet must be measured."""
+    rows = cols = 0
+    for buffer in _chunks(archive, info):
+        if _NOT_PLAIN.search(buffer) or buffer.count(b' r="') != \
+                buffer.count(b'<c r="') + buffer.count(b'<row r="'):
+            return False
+        last = buffer.rfind(b'<c r="')
+        if last < 0:
+            continue
+        row_end = buffer.rfind(b"</row>")   # a row's last cell has its greatest column
+        end_cell = buffer.rfind(b'<c r="', 0, row_end) if row_end > 0 else -1
+        letters = _PLAIN_A1.match(buffer, (end_cell if end_cell >= 0 else last) + 6).group(1)
+        digits = _PLAIN_A1.match(buffer, last + 6).group(2)
+        top_letter, top_digit = letters[:1].upper(), digits[:1]
+        if top_digit == b"0" or _beyond(letters, top_letter, digits, top_digit).search(buffer):
+            return False
+        rows = max(rows, int(top_digit + b"9" * (len(digits) - 1)))
+        cols = max(cols, _column(top_letter + b"Z" * (len(letters) - 1)))
+    return rows * cols <= max_cells
+
+
+def _beyond(letters: bytes, top_letter: bytes, digits: bytes, top_digit: bytes) -> re.Pattern:
+    """A cell reference with more letters or digits than the given ones, or as many with a
+    greater first letter or digit (a leading zero only makes it look further)."""
+    more_letters = rb"[%c-Z%c-z]" % (top_letter[0] + 1, top_letter[0] + 33) if top_letter != b"Z" else b"(?!)"
+    more_digits = rb"[%c-9]" % (top_digit[0] + 1) if top_digit != b"9" else b"(?!)"
+    n, m = len(letters), len(digits)
+    return re.compile(rb'<c r="(?:[A-Za-z]{%d}|%s[A-Za-z]{%d}[0-9])|<c r="[A-Za-z]{1,8}(?:[0-9]{%d}|%s[0-9]{%d}")'
+                      % (n + 1, more_letters, n - 1, m + 1, more_digits, m - 1))
 
 
 def used_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
