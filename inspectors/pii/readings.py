@@ -35,6 +35,9 @@ from .validators import PhonePlan
 _PHONE_LINES = re.compile(r"^(?=(?:[0-9]-?){10,11}$)(?:0[0-9]{1,4}-[0-9]{1,4}-[0-9]{1,4}|0[0-9]{9,10})$",
                           re.MULTILINE)
 _MAIL_LINES = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$", re.MULTILINE)
+# A lower-case mail address whose local part, or its part before "+", is a role mailbox.
+_ROLE_LINES = re.compile("^(?:" + "|".join(map(re.escape, sorted(P.ROLE_MAILBOXES))) + r")(?:\+[^@\n]*)?@.*$",
+                         re.MULTILINE)
 _POSTAL_LINES = re.compile(r"^[0-9]{3}-?[0-9]{4}$", re.MULTILINE)
 # Katakana and spaces (a reading column): the scanner finds no value in them, at most a
 # context word (checked by tests/test_table_columns.py against every pattern word).
@@ -149,7 +152,12 @@ def _by_shape(kind: str, texts: list[str]) -> dict[str, str | None]:
         valid = {d: d for d in _PERSONAL_NUMBER.findall("\n".join(digits))}
         return dict(zip(plain, map(valid.get, digits)))
     if kind == "email_address":
-        return {t: _mail(t) for t in _MAIL_LINES.findall("\n".join(texts))}
+        found = _MAIL_LINES.findall("\n".join(texts))
+        if not found or any(t.startswith(".") for t in found):
+            return {t: _mail(t) for t in found}
+        values = "\n".join(found).lower().split("\n")     # _mail, the whole column at once
+        roles = set(_ROLE_LINES.findall("\n".join(values)))
+        return {t: None if v in roles else v for t, v in zip(found, values)}
     if kind == "postal_code":
         plain = _POSTAL_LINES.findall("\n".join(texts))
         return dict(zip(plain, "\n".join(plain).replace("-", "").split("\n"))) if plain else {}
