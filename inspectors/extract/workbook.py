@@ -14,7 +14,8 @@ import python_calamine
 
 from ..limits import Limits
 from .archive import check_package
-from .dimensions import oversized_sheets, shared_strings_capped, xls_cells
+from .declarations import shared_strings_capped, xls_cells
+from .dimensions import oversized_sheets
 from .pieces import (UNSCANNABLE, Encrypted, LimitReached, Piece, Problem, Table, TextChunk, Unscannable,
                      is_interrupt)
 from .package import embedded, text_parts
