@@ -174,3 +174,32 @@ def test_a_workbooks_charts_and_embedded_files_are_read():
     inner = "attachment:売上.xlsx!xl/embeddings/Microsoft_Word_Document1.docx"
     assert (inner, "docx") in [(a.where, a.kind) for a in view.attachments]
     assert any(w.startswith(inner + "!") for w in texts(view))
+
+
+def _sheet_package(xml: bytes) -> zipfile.ZipFile:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        package.writestr("xl/worksheets/sheet1.xml", b"<worksheet><sheetData>" + xml + b"</sheetData></worksheet>")
+    return zipfile.ZipFile(io.BytesIO(out.getvalue()))
+
+
+@pytest.mark.parametrize(("xml", "bounded"), [
+    (b'<row r="1"><c r="A1"><v>1</v></c><c r="F1"><v>1</v></c></row><row r="2"><c r="B2"><v>1</v></c></row>', True),
+    (b'<row r="1"><c r="A1"><v>1</v></c></row><row r="9"><c r="Z9"><v>1</v></c></row><row r="2"><c r="B2"><v>1</v></c></row>', None),
+    (b'<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="B2"><v>1</v></c><c r="A3"><v>1</v></c></row>', False),
+    (b'<row r="1"><c r="A1"><v>1</v></c><c r="B0099"><v>1</v></c></row><row r="2"><c r="B2"><v>1</v></c></row>', False),
+    (b'<row r="1"><c r="A1"><v>1</v></c><c r="b1"><v>1</v></c></row><row r="2"><c r="z2"><v>1</v></c></row>', True),
+    (b'<row r="1"><c r="A1"><v>1</v></c><c r="AA1"><v>1</v></c></row><row r="2"><c r="B2"><v>1</v></c></row>', None),
+    (b'<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="B2"><v>1</v></c></row><row r="3"><c r=\'C3\'><v>1</v></c></row>', False),
+    (b'<row r="1"><c r="A1"><v>1</v></c></row><row r="20"><c r="C20"><v>1</v></c></row>', True),
+])
+def test_a_sheet_said_to_fit_without_measuring_it_fits(xml, bounded):
+    """The bound drawn from a sheet's last cell and row never lets through a sheet whose
+    measured used range (every cell, in any order) is larger: each case at every limit."""
+    from inspectors.extract import dimensions
+    package = _sheet_package(xml)
+    info = package.getinfo("xl/worksheets/sheet1.xml")
+    used = dimensions.used_cells(package, info)
+    verdicts = [dimensions._within(package, info, limit) for limit in range(0, 700)]
+    assert all(not fits or used <= limit for limit, fits in enumerate(verdicts))
+    assert bounded is None or any(verdicts) == bounded   # in order: bounded without measuring

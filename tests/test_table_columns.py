@@ -184,3 +184,30 @@ def test_plain_cell_tags_are_measured_as_any_others(xml):
     found = dimensions._plain_cells(xml)
     assert found is None or sorted(found) == sorted(dimensions._CELL.findall(xml))
     assert (found is None) == (xml.count(b"<c ") + xml.count(b":c ") != xml.count(b'<c r="') or b"$" in xml)
+
+
+@pytest.mark.parametrize("texts", [
+    ["info@x.jp", "Info+a@x.jp", "info.x@x.jp", "sales+@x.jp", "a+info@x.jp", "user1@EX.jp",
+     "noreply@x.co.jp", "no-reply+z@x.jp", "newsletter@x.jp", "infox@x.jp", "x@x.jp\nsupport@y.jp", "support@y.jp"],
+    [".info@x.jp", "..user@x.jp", "user@x.jp"],
+])
+def test_a_mail_column_read_at_once_reads_each_address_as_alone(texts):
+    """The column's addresses lowered and matched against role mailboxes in one pass give
+    what each address gives by itself."""
+    from inspectors.pii import readings
+    assert readings._by_shape("email_address", texts) == \
+        {t: readings._mail(t) for t in readings._MAIL_LINES.findall("\n".join(texts))}
+
+
+@pytest.mark.parametrize("texts", [
+    ["ヤマダ タロウ", "ア", "ア イ", "アイ", "ｱｲｳ", "ア" * 24, "ア" * 25, "ア\nイウ", "イウ", "・・", "タナカ　ハナコ"],
+])
+def test_readings_in_kana_read_at_once_are_those_of_each_text(texts):
+    from inspectors.pii import readings
+    scanner = Scanner(datetime.date(2026, 1, 1))
+    shaped, odd = readings.read("name_kana", "", texts, scanner, False)
+    for text in texts:
+        alone = readings._of_hits("name_kana", text, tuple(readings._scanned("", [text], scanner, False)[text]),
+                                  readings.PLAIN["name_kana"])
+        got = odd.get(text, shaped.get(text))
+        assert (got, type(got)) == (alone, type(alone)), text

@@ -2,18 +2,16 @@
 
 calamine builds a sheet as one dense block from its top-left to its bottom-right value, so
 a single value far away (XFD1048576) makes it ask for 2^34 cells and the allocator abort the
-process: no exception to catch. The worksheet XML is therefore streamed once and the cell
-references of cells that hold something are bounded first. An xls workbook's records are
-walked likewise (its format allows 65536 x 256, but calamine believes a record's 0xFFFF),
-and a sharedStrings count no package can hold is dropped. (ods is capped by calamine
-itself; xlsb is binary and is not measured.)
+process: no exception to catch. The worksheet XML is therefore streamed and the cell
+references of cells that hold something are bounded first: a sheet written in order (as
+every writer writes) is bounded by its last cells in a few passes in C, any other is
+measured cell by cell. xls workbooks and sharedStrings counts: `declarations`. (ods is
+capped by calamine itself; xlsb is binary and is not measured.)
 """
 from __future__ import annotations
 
-import io
 import posixpath
 import re
-import struct
 import zipfile
 from typing import Iterator
 from xml.etree import ElementTree
@@ -35,6 +33,9 @@ _TAG_START = re.compile(rb"<(?:[\w.-]+:)?(?:row|c)\s")
 _CELL_OPEN = re.compile(rb"<c[\s/>]")
 _PLAIN_REF = re.compile(rb'<c r="[A-Za-z]{1,8}[0-9]{1,12}"')
 _PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]{1,8})([0-9]{1,12})"(?:[^>]*[^/>])?>(?:[^<]|<[^/])')
+# Any cell tag not written <c r="B7"; and a plain reference's parts.
+_NOT_PLAIN = re.compile(rb'<c(?: r="(?![A-Za-z]{1,8}[0-9]{1,12}")|[\t\n\r\x0b\x0c/>]| (?!r="))')
+_PLAIN_A1 = re.compile(rb"([A-Za-z]{1,8})([0-9]{1,12})")
 _FAR = 1 << 40   # a reference too long to be real: as far as it gets
 _CHUNK = 4 << 20
 _WORKSHEET = re.compile(r"(^|/)worksheets/[^/]+\.xml$")
@@ -46,7 +47,8 @@ def oversized_sheets(archive: zipfile.ZipFile, max_cells: int) -> set[str]:
     by_path = {path: name for name, path in _sheet_paths(archive).items()}
     oversized = set()
     for info in archive.infolist():
-        if _WORKSHEET.search(info.filename) and used_cells(archive, info) > max_cells:
+        if _WORKSHEET.search(info.filename) and not _within(archive, info, max_cells) \
+                and used_cells(archive, info) > max_cells:
             oversized.add(by_path.get(info.filename, info.filename))
     return oversized
 
@@ -75,6 +77,41 @@ class _Range:
         if self.bottom < 0:
             return 0
         return (self.bottom - self.top + 1) * (self.right - self.left + 1)
+
+
+def _within(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_cells: int) -> bool:
+    """Whether the sheet surely fits: every cell tag is written <c r="B7" ...> and none lies
+    beyond a bound drawn from each chunk's last cell and last row's end (rows and columns
+    are written in order), so rows x columns from A1 to the bound is at most max_cells. Found with a few
+    passes in C and no object per cell; False means only that the sheet must be measured."""
+    rows = cols = 0
+    for buffer in _chunks(archive, info):
+        if _NOT_PLAIN.search(buffer) or buffer.count(b' r="') != \
+                buffer.count(b'<c r="') + buffer.count(b'<row r="'):
+            return False
+        last = buffer.rfind(b'<c r="')
+        if last < 0:
+            continue
+        row_end = buffer.rfind(b"</row>")   # a row's last cell has its greatest column
+        end_cell = buffer.rfind(b'<c r="', 0, row_end) if row_end > 0 else -1
+        letters = _PLAIN_A1.match(buffer, (end_cell if end_cell >= 0 else last) + 6).group(1)
+        digits = _PLAIN_A1.match(buffer, last + 6).group(2)
+        top_letter, top_digit = letters[:1].upper(), digits[:1]
+        if top_digit == b"0" or _beyond(letters, top_letter, digits, top_digit).search(buffer):
+            return False
+        rows = max(rows, int(top_digit + b"9" * (len(digits) - 1)))
+        cols = max(cols, _column(top_letter + b"Z" * (len(letters) - 1)))
+    return rows * cols <= max_cells
+
+
+def _beyond(letters: bytes, top_letter: bytes, digits: bytes, top_digit: bytes) -> re.Pattern:
+    """A cell reference with more letters or digits than the given ones, or as many with a
+    greater first letter or digit (a leading zero only makes it look further)."""
+    more_letters = rb"[%c-Z%c-z]" % (top_letter[0] + 1, top_letter[0] + 33) if top_letter != b"Z" else b"(?!)"
+    more_digits = rb"[%c-9]" % (top_digit[0] + 1) if top_digit != b"9" else b"(?!)"
+    n, m = len(letters), len(digits)
+    return re.compile(rb'<c r="(?:[A-Za-z]{%d}|%s[A-Za-z]{%d}[0-9])|<c r="[A-Za-z]{1,8}(?:[0-9]{%d}|%s[0-9]{%d}")'
+                      % (n + 1, more_letters, n - 1, m + 1, more_digits, m - 1))
 
 
 def used_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
@@ -174,75 +211,3 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
         path = target.lstrip("/") if target.startswith("/") else "xl/" + target
         paths[element.get("name", "")] = posixpath.normpath(path)
     return paths
-
-
-# --- what else calamine takes on trust -------------------------------------------------
-
-_SST = re.compile(rb"""<(?:[\w.-]+:)?sst\b[^>]*?\suniqueCount\s*=\s*["']\s*([0-9]+)""")
-_UNIQUE_COUNT = re.compile(rb"""\suniqueCount\s*=\s*["'][^"']*["']""")
-
-
-def shared_strings_capped(archive: zipfile.ZipFile, data: bytes) -> bytes:
-    """The package, with a sharedStrings uniqueCount that its part cannot hold removed:
-    calamine reserves that many strings up front (uniqueCount="4294967295" aborts the
-    process). Every string takes some bytes of the part, so a true count never exceeds its
-    size. The package is rebuilt only in that case."""
-    info = next((i for i in archive.infolist() if i.filename.lower().endswith("sharedstrings.xml")), None)
-    if info is None:
-        return data
-    with archive.open(info) as stream:
-        head = stream.read(4096)
-    m = _SST.search(head)
-    if not m or int(m.group(1)[:12]) <= info.file_size:
-        return data
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for member in archive.infolist():
-            body = archive.read(member)
-            if member is info:
-                end = body.find(b">", m.start()) + 1
-                body = body[:m.start()] + _UNIQUE_COUNT.sub(b"", body[m.start():end], count=1) + body[end:]
-            target.writestr(member, body)
-    return out.getvalue()
-
-
-# BIFF8 records (MS-XLS 2.4) that put a value in a cell; each starts with row, column.
-_XLS_CELLS = frozenset({0x0006, 0x00BD, 0x00D6, 0x00FD, 0x0203, 0x0204, 0x0205, 0x027E})
-_XLS_BOF, _XLS_EOF, _XLS_DIMENSIONS = 0x0809, 0x000A, 0x0200
-
-
-def xls_cells(data: bytes) -> int:
-    """The largest range calamine would allocate for a sheet of an xls workbook: the one
-    its DIMENSIONS record declares or the one its cells span (calamine trusts both; a
-    cell at column 0xFFFF aborts the process). 0 when it is no xls it can read."""
-    stream = _workbook_stream(data)
-    largest, pos, cells = 0, 0, _Range()
-    while pos + 4 <= len(stream):
-        kind, size = struct.unpack_from("<HH", stream, pos)
-        body = stream[pos + 4:pos + 4 + size]
-        if kind == _XLS_BOF or kind == _XLS_EOF:
-            largest, cells = max(largest, cells.cells()), _Range()
-        elif kind == _XLS_DIMENSIONS and size >= 14:
-            top, bottom, left, right = struct.unpack_from("<IIHH", body)
-            largest = max(largest, max(bottom - top, 0 if bottom >= top else _FAR)
-                          * max(right - left, 0 if right >= left else _FAR))
-        elif kind in _XLS_CELLS and size >= 4:
-            row, col = struct.unpack_from("<HH", body)
-            last = struct.unpack_from("<H", body, size - 2)[0] if kind == 0x00BD and size >= 6 else col
-            for c in (col, last):
-                cells.top, cells.bottom = min(cells.top, row), max(cells.bottom, row)
-                cells.left, cells.right = min(cells.left, c), max(cells.right, c)
-        pos += 4 + size
-    return max(largest, cells.cells())
-
-
-def _workbook_stream(data: bytes) -> bytes:
-    if not data.startswith(b"\xd0\xcf\x11\xe0"):
-        return b""
-    import olefile
-    try:
-        with olefile.OleFileIO(data) as ole:
-            name = next((n for n in ole.listdir() if len(n) == 1 and n[0].lower() in ("workbook", "book")), None)
-            return ole.openstream(name).read() if name else b""
-    except Exception:   # a broken container: calamine reports it
-        return b""

@@ -7,13 +7,15 @@ import html
 import io
 import re
 import zipfile
+from itertools import chain
 from typing import Iterator
 
 import python_calamine
 
 from ..limits import Limits
 from .archive import check_package
-from .dimensions import oversized_sheets, shared_strings_capped, xls_cells
+from .declarations import shared_strings_capped, xls_cells
+from .dimensions import oversized_sheets
 from .pieces import (UNSCANNABLE, Encrypted, LimitReached, Piece, Problem, Table, TextChunk, Unscannable,
                      is_interrupt)
 from .package import embedded, text_parts
@@ -106,11 +108,18 @@ def _sheet(workbook, name: str, limits: Limits) -> Iterator[Piece]:
             raise
         yield Problem(code=UNSCANNABLE, reason=f"corrupt sheet: {type(exc).__name__}", where=name)
         return
-    table = [tuple(map(cell_text, row)) for row in rows]
+    table = _texts(rows)
     del rows
     yield Table(where=name, rows=tuple(table), first_row=start[0] + 1, first_col=start[1] + 1)
     if truncated:
         yield _over_limit(name, limits)
+
+
+def _texts(rows: list[list]) -> list[tuple[str, ...]]:
+    """Each row's cells as text; a row of text alone (the usual customer list) as it is."""
+    if set(map(type, chain.from_iterable(rows))) <= {str}:
+        return list(map(tuple, rows))
+    return [tuple(map(cell_text, row)) for row in rows]
 
 
 def _over_limit(name: str, limits: Limits) -> Problem:

@@ -35,10 +35,14 @@ from .validators import PhonePlan
 _PHONE_LINES = re.compile(r"^(?=(?:[0-9]-?){10,11}$)(?:0[0-9]{1,4}-[0-9]{1,4}-[0-9]{1,4}|0[0-9]{9,10})$",
                           re.MULTILINE)
 _MAIL_LINES = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$", re.MULTILINE)
+# A lower-case mail address whose local part, or its part before "+", is a role mailbox.
+_ROLE_LINES = re.compile("^(?:" + "|".join(map(re.escape, sorted(P.ROLE_MAILBOXES))) + r")(?:\+[^@\n]*)?@.*$",
+                         re.MULTILINE)
 _POSTAL_LINES = re.compile(r"^[0-9]{3}-?[0-9]{4}$", re.MULTILINE)
 # Katakana and spaces (a reading column): the scanner finds no value in them, at most a
 # context word (checked by tests/test_table_columns.py against every pattern word).
 _KANA = re.compile("[\u30a0-\u30ff\uff66-\uff9f \u3000]+")
+_KANA_LINES = re.compile(f"^{_KANA.pattern}$", re.MULTILINE)
 # Column kind -> (the ledger kind of its values, their attribute in pii.records); a reading
 # in kana is no value the ledger counts, only the person's name.
 PLAIN = {"phone": ("phone", "phone"), "email_address": ("email_address", "email_address"),
@@ -84,12 +88,47 @@ def read(kind: str, label: str, texts: list[str], scanner: Scanner,
     a plain value), and the others (None, a plain value, a Name, a Free value or a Reading)."""
     shaped = _by_shape(kind, texts)
     plain = PLAIN.get(kind)
-    odd = {t: _of_hits(kind, t, (), plain) for t in texts if t not in shaped and _KANA.fullmatch(t)}
-    rest = [t for t in texts if t not in shaped and t not in odd]
+    left = [t for t in texts if t not in shaped] if shaped else texts
+    kana = _kana(left)
+    odd = _kana_names(kana) if kind == "name_kana" else {t: _of_hits(kind, t, (), plain) for t in kana}
+    rest = [t for t in left if t not in kana] if kana else left
     if rest:
-        scanned = _scanned(label, rest, scanner, dates)
-        odd.update((t, _of_hits(kind, t, hits, plain)) for t, hits in scanned.items())
+        odd.update(_of_scans(kind, _scanned(label, rest, scanner, dates), plain))
     return shaped, odd
+
+
+def _kana(texts: list[str]) -> set[str]:
+    """The texts in katakana alone, found in one pass over the joined texts (a line of a
+    text with a line end of its own is no text, unless some text is that line alone)."""
+    if not texts:
+        return set()
+    lines = _KANA_LINES.findall("\n".join(texts))
+    return set(lines).intersection(texts) if lines else set()
+
+
+def _kana_names(texts: set[str]) -> dict[str, object]:
+    """_of_hits("name_kana", t, (), ...) of texts in katakana: a reading of a name when
+    looks_like_name (no digit or punctuation in kana: at most 24 characters, two besides
+    spaces), as a Free value; None otherwise."""
+    ordered = list(texts)
+    values = "\n".join(ordered).replace(" ", "").replace("\u3000", "").split("\n")
+    return {t: Free(v) if len(t) <= 24 and len(v) >= 2 else None for t, v in zip(ordered, values)}
+
+
+def _of_scans(kind: str, scanned: dict[str, list], plain: tuple[str, str] | None) -> dict[str, object]:
+    """_of_hits of each scanned text; a text with one hit that is plainly the column's value
+    (an address in an address column) is taken without the call."""
+    weak = kind == "person_name"
+    single = plain is not None and plain[0] != "" and attribute(plain[0]) == plain[1]
+    out: dict[str, object] = {}
+    for t, hits in scanned.items():
+        if single and len(hits) == 1:
+            hit_kind, value, strong = hits[0]
+            if hit_kind == plain[0] and (strong or weak):
+                out[t] = value      # free_text_attribute of a PLAIN kind is "" or plain[1]
+                continue
+        out[t] = _of_hits(kind, t, hits, plain)
+    return out
 
 
 def as_reading(value: object, plain: tuple[str, str]) -> Reading | None:
@@ -113,7 +152,12 @@ def _by_shape(kind: str, texts: list[str]) -> dict[str, str | None]:
         valid = {d: d for d in _PERSONAL_NUMBER.findall("\n".join(digits))}
         return dict(zip(plain, map(valid.get, digits)))
     if kind == "email_address":
-        return {t: _mail(t) for t in _MAIL_LINES.findall("\n".join(texts))}
+        found = _MAIL_LINES.findall("\n".join(texts))
+        if not found or any(t.startswith(".") for t in found):
+            return {t: _mail(t) for t in found}
+        values = "\n".join(found).lower().split("\n")     # _mail, the whole column at once
+        roles = set(_ROLE_LINES.findall("\n".join(values)))
+        return {t: None if v in roles else v for t, v in zip(found, values)}
     if kind == "postal_code":
         plain = _POSTAL_LINES.findall("\n".join(texts))
         return dict(zip(plain, "\n".join(plain).replace("-", "").split("\n"))) if plain else {}
@@ -128,7 +172,7 @@ def _mail(text: str) -> str | None:
     return value
 
 
-def _scanned(label: str, texts: list[str], scanner: Scanner, dates: bool) -> dict[str, tuple]:
+def _scanned(label: str, texts: list[str], scanner: Scanner, dates: bool) -> dict[str, list]:
     """Each text scanned as the row reader scans a cell, all in one pass."""
     head = f"{BARRIER}{label}{KEYVAL}".encode()
     pieces = [head + t.encode() + b"\n" for t in texts]
@@ -138,11 +182,11 @@ def _scanned(label: str, texts: list[str], scanner: Scanner, dates: bool) -> dic
         ends.append(size)
     found: list[list] = [[] for _ in texts]
     i = 0
-    for hit in scanner.scan(b"".join(pieces), dates):
-        while hit.start >= ends[i]:
+    for kind, value, start, _, strong in scanner.scan(b"".join(pieces), dates):
+        while start >= ends[i]:
             i += 1
-        found[i].append((hit.kind, hit.value, hit.strong))
-    return {t: tuple(f) for t, f in zip(texts, found)}
+        found[i].append((kind, value, strong))
+    return dict(zip(texts, found))
 
 
 def _of_hits(kind: str, text: str, hits: tuple, plain: tuple[str, str] | None) -> object:

@@ -121,6 +121,8 @@ def _attribute_values(columns: list[tuple[list, tuple[str, str] | None]], kind: 
             return readings if plain[1] == kind else [None] * len(readings)
         return [None if r is None else r.values.get(kind) for r in readings]
     if all(plain is not None and plain[1] == kind for _, plain in columns):
+        if len(columns) == 2:       # a name and its reading: the usual pair
+            return list(map(_merged_pair, columns[0][0], columns[1][0]))
         return [_merged(values) for values in zip(*(readings for readings, _ in columns))]
     out: list[str | None] = []
     for cells in zip(*(_value_maps(readings, plain, kind) for readings, plain in columns)):
@@ -133,6 +135,15 @@ def _merged(values: tuple) -> str | None:
     """Plain values of one attribute in one row: the least hit, else the first other."""
     hits = [v for v in values if v.__class__ is str]
     return min(hits) if hits else next(filter(None, values), None)
+
+
+def _merged_pair(a: str | None, b: str | None) -> str | None:
+    """_merged((a, b)) without building the lists."""
+    if a.__class__ is str:
+        return a if b.__class__ is not str or a <= b else b
+    if b.__class__ is str:
+        return b
+    return a or b or None
 
 
 def _value_maps(readings: list, plain: tuple[str, str] | None, kind: str) -> list:
