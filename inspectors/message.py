@@ -120,7 +120,7 @@ def stream(raw: bytes, envelope: Envelope, limits: Limits,
 
 
 def _parse(raw: bytes, envelope: Envelope, limits: Limits, open_sink) -> MessageView:
-    message = mail.read_message(raw)
+    message = mail.read_message(raw, lazily=True)
     problems = _Problems()
     headers = _headers(message, problems)
     extraction = Extraction(limits, open_sink(MessageView(envelope=envelope, size=len(raw), **headers)))

@@ -361,3 +361,21 @@ def test_a_body_in_one_long_base64_run_is_read_whole():
     view = parse(raw, ENV)
     assert texts(view)["body"] == body
     assert not view.problems
+
+
+def test_large_base64_bodies_decoded_from_the_message_bytes_are_whole():
+    """A body of one base64 run is decoded straight from the message's bytes (not held a
+    second time as text); one padded line by line still reads on past each "="."""
+    import base64
+    import os as _os
+    data = _os.urandom(300_000)
+    whole = base64.encodebytes(data).decode()
+    padded = "".join(base64.b64encode(data[i:i + 56]).decode() + "\n" for i in range(0, 299_992, 56))
+    raw = ("From: a@example.co.jp\nTo: b@client.example\nMIME-Version: 1.0\n"
+           'Content-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: text/plain\n\n本文\n'
+           "--B\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n"
+           f'Content-Disposition: attachment; filename="a.bin"\n\n{whole}\n'
+           "--B\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n"
+           f'Content-Disposition: attachment; filename="b.bin"\n\n{padded}--B--\n').encode()
+    sizes = {a.filename: a.size for a in parse(raw, ENV).attachments}
+    assert sizes == {"a.bin": 300_000, "b.bin": 299_992}

@@ -19,7 +19,7 @@ from typing import Iterator
 from ..charsets import decode_bytes, decode_header_value, undo_surrogates
 from ..limits import Limits
 from ..structure import over_limit
-from .parser import PARSE_DEPTH, declared_type, read_message
+from .parser import PARSE_DEPTH, StandIns, declared_type, read_message
 from .pieces import UNSCANNABLE, Member, Piece, Problem, TextChunk, Unscannable, is_interrupt
 from .text import html_charset, html_to_text
 
@@ -34,7 +34,7 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     too_costly = over_limit(data, limits)
     if too_costly:
         raise Unscannable(too_costly)
-    message = read_message(data)
+    message = read_message(data, lazily=True)
     lines = [f"{name}: {decode_header_value(value)}" for name, value in raw_headers(message)
              if name.title() in _SHOWN_HEADERS]
     if lines:
@@ -43,7 +43,9 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
 
 
 def parts(message: Message, limits: Limits) -> Iterator[Piece]:
-    return _Walk(limits).part(message, "1", 0)
+    """Every part's pieces; a message read lazily (read_message) gets its bodies back part
+    by part."""
+    return _Walk(limits, getattr(message, "stand_ins", None)).part(message, "1", 0)
 
 
 def raw_headers(message: Message) -> list[tuple[str, str]]:
@@ -68,14 +70,17 @@ def addresses(message: Message, name: str) -> tuple[str, ...]:
 class _Walk:
     """One walk over one message; remembers whether the first body has been seen."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, stand_ins: StandIns | None = None) -> None:
         self.limits = limits
         self.bodies = 0
+        self.stand_ins = stand_ins
 
     def part(self, part: Message, path: str, depth: int) -> Iterator[Piece]:
         """This part's pieces; a part that fails is a problem naming it, not the end of
         the walk (its siblings, and the parts after it, are still read)."""
         try:
+            if self.stand_ins is not None:   # this part's body back, its parts' when they come
+                self.stand_ins.put_back(part, whole=not _read_part_by_part(part), keep_sole=_decoded_as_leaf(part))
             yield from self._part(part, path, depth)
         except Exception as exc:   # hostile headers or bodies: this part only
             if is_interrupt(exc):
@@ -130,7 +135,7 @@ class _Walk:
     def _leaf(self, part: Message, path: str, ctype: str) -> Iterator[Piece]:
         _decode_8bit_parameters(part)
         name = filename(part)
-        data = payload_bytes(part)
+        data = payload_bytes(part, self.stand_ins)
         # The decoded bytes are all that is needed from here on; the parsed text goes now
         # so that a large message is not held twice.
         part.set_payload(None)
@@ -144,6 +149,17 @@ class _Walk:
         if text.strip():
             self.bodies += 1
             yield TextChunk(where="body" if self.bodies == 1 else f"body:{path}", text=text)
+
+
+def _decoded_as_leaf(part: Message) -> bool:
+    """A part the walk decodes as a body or a file (`_Walk._leaf`)."""
+    return not part.is_multipart() and not getattr(part, "opaque", "") \
+        and not declared_type(part).startswith(("message/", "multipart/"))
+
+
+def _read_part_by_part(part: Message) -> bool:
+    """A multipart the walk reads part by part (a message/* part is flattened whole)."""
+    return part.is_multipart() and declared_type(part).startswith("multipart/")
 
 
 def _outside_parts(part: Message, path: str) -> Iterator[Piece]:
@@ -228,6 +244,20 @@ _ENCODED_PART = re.compile(r"(?im)^content-transfer-encoding:[ \t]*(base64|quote
 _QP_PADDED_BREAK = re.compile(r"=[ \t]+(?=\r?\n)")
 
 
+def _base64_run(part: Message, data: bytes, start: int, end: int) -> bytes | None:
+    """A base64 body decoded straight from the message's bytes; None when it is not one
+    (another transfer encoding, or padding inside it, which payload_bytes reads on past)."""
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() != "base64":
+        return None
+    pad = data.find(b"=", start, end)
+    if pad >= 0 and data[pad:end].strip(b"=\r\n\t "):
+        return None
+    try:
+        return binascii.a2b_base64(memoryview(data)[start:end])
+    except (binascii.Error, ValueError):
+        return None
+
+
 def _base64_in_pieces(raw: str) -> bytes:
     """Base64 with padding in its middle: each padded piece decoded on its own."""
     pieces = re.split(r"(?<==)(?=[^=\s])", "".join(raw.split()))
@@ -240,8 +270,14 @@ def _base64_in_pieces(raw: str) -> bytes:
     return b"".join(out)
 
 
-def payload_bytes(part: Message) -> bytes:
+def payload_bytes(part: Message, stand_ins: StandIns | None = None) -> bytes:
     """The decoded body; the undecoded text when the transfer encoding is broken."""
+    run = stand_ins.sole(part) if stand_ins is not None else None
+    if run is not None:
+        data = _base64_run(part, stand_ins.data, *run)
+        if data is not None:
+            return data
+        stand_ins.put_back(part)      # not plain base64 after all: read as any body is
     try:
         raw = part.get_payload()
     except (UnicodeError, LookupError):   # compat32 decodes 8-bit text with the declared charset

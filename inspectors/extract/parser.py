@@ -5,10 +5,12 @@ one-part message's body, large base64 bodies: `_parsed_without_runs`)."""
 from __future__ import annotations
 
 import email.policy
+import functools
 import os
 import re
 from email.feedparser import BytesFeedParser
 from email.message import Message
+from typing import Callable, Iterator
 
 import re2
 
@@ -21,10 +23,14 @@ PARSE_DEPTH = 50
 _ENCODED = ("base64", "quoted-printable")
 
 
-def read_message(data: bytes) -> Message:
+def read_message(data: bytes, *, lazily: bool = False) -> Message:
     """The parsed message. A message of one part is parsed to the end of its headers and
     given the rest as its body: the email parser would carry every line of it through
-    Python one by one (half the CPU of inspecting a plain message) to the same result."""
+    Python one by one (half the CPU of inspecting a plain message) to the same result.
+
+    `lazily`: large base64 bodies stay stand-ins until `put_back(part)` is called on the
+    part about to be read, so the message's bytes are not held twice (once in `data`, once
+    in the parts) while it is read part by part."""
     blank = _BLANK_LINE.search(data)
     if blank:
         message = _parsed(data[:blank.end()])
@@ -34,7 +40,7 @@ def read_message(data: bytes) -> Message:
                 and message.get_payload() == "":
             message.set_payload(data[blank.end():].decode("ascii", "surrogateescape"))
             return message
-    return _parsed_without_runs(data)
+    return _parsed_without_runs(data, lazily)
 
 
 # A run: lines of nothing but base64 characters after an empty line, the body of a part in
@@ -63,9 +69,10 @@ def _runs(data: bytes) -> list[tuple[int, int]]:
     return runs
 
 
-def _parsed_without_runs(data: bytes) -> Message:
-    """The parsed message, its large base64 runs parsed as stand-ins and put back; parsed
-    as it comes if a stand-in is not found again exactly once (it never should be)."""
+def _parsed_without_runs(data: bytes, lazily: bool = False) -> Message:
+    """The parsed message, its large base64 runs parsed as stand-ins and put back (now, or
+    part by part when `lazily`); parsed as it comes if a stand-in is not found again
+    exactly once (it never should be)."""
     runs = _runs(data)
     if not runs:
         return _parsed(data)
@@ -81,33 +88,63 @@ def _parsed_without_runs(data: bytes) -> Message:
         at = end
     pieces.append(view[at:])
     message = _parsed(b"".join(pieces))
-    if _put_back(message, re.compile(prefix.decode() + r"\d{6}"), stand_ins, data) != len(runs):
+    stand_ins = StandIns(re.compile(prefix.decode() + r"\d{6}"), stand_ins, data)
+    if stand_ins.count(message) != len(runs):
         return _parsed(data)
+    if lazily:
+        message.stand_ins = stand_ins
+    else:
+        stand_ins.put_back(message)
     return message
 
 
-def _put_back(message: Message, token: re.Pattern, stand_ins: dict, data: bytes) -> int:
-    """Each stand-in replaced by its run in the parts' bodies, preambles and epilogues;
-    how many were."""
-    def run(found: re.Match) -> str:
-        start, end = stand_ins[found.group()]
-        return data[start:end].decode("ascii")
-    count, todo = 0, [message]
+class StandIns:
+    """The runs a parsed message holds stand-ins for, and how to put them back."""
+
+    def __init__(self, token: re.Pattern, runs: dict[str, tuple[int, int]], data: bytes) -> None:
+        self.token, self.runs, self.data = token, runs, data
+
+    def count(self, message: Message) -> int:
+        return sum(len(self.token.findall(text)) for text, _ in _texts(message, whole=True))
+
+    def put_back(self, part: Message, whole: bool = True, keep_sole: bool = False) -> None:
+        """The runs in `part` and everything in it; `whole` False: in its preamble and
+        epilogue only (a multipart whose parts are read one by one after it). `keep_sole`:
+        a body that is one run stays a stand-in, for `sole` to decode from the bytes."""
+        def run(found: re.Match) -> str:
+            start, end = self.runs[found.group()]
+            return self.data[start:end].decode("ascii")
+        sole = self.sole(part) if keep_sole else None
+        for text, put in _texts(part, whole):
+            if "MDGRUN" in text and not (sole and text is part._payload):  # noqa: SLF001
+                put(self.token.sub(run, text))
+
+    def sole(self, part: Message) -> tuple[int, int] | None:
+        """[start, end) in the message's bytes of a body that is one run and nothing else:
+        decoded from there, a 15 MB attachment is not also held as a 15 MB text."""
+        payload = part._payload  # noqa: SLF001
+        if isinstance(payload, str) and len(payload) < 64:
+            found = self.token.fullmatch(payload.strip())
+            if found is not None:
+                return self.runs[found.group()]
+        return None
+
+
+def _texts(message: Message, whole: bool) -> Iterator[tuple[str, Callable[[str], None]]]:
+    """Each text a stand-in may be in (bodies, preambles, epilogues), with its setter."""
+    todo = [message]
     while todo:
         part = todo.pop()
         for name in ("preamble", "epilogue"):
             text = getattr(part, name, None)
-            if isinstance(text, str) and "MDGRUN" in text:
-                text, n = token.subn(run, text)
-                setattr(part, name, text)
-                count += n
+            if isinstance(text, str):
+                yield text, functools.partial(setattr, part, name)
         payload = part._payload  # noqa: SLF001 -- what the parser read; get_payload() copies
         if isinstance(payload, list):
-            todo.extend(p for p in payload if isinstance(p, Message))
-        elif isinstance(payload, str) and "MDGRUN" in payload:
-            part._payload, n = token.subn(run, payload)  # noqa: SLF001
-            count += n
-    return count
+            if whole:
+                todo.extend(p for p in payload if isinstance(p, Message))
+        elif isinstance(payload, str):
+            yield payload, functools.partial(setattr, part, "_payload")
 
 
 def _parsed(data: bytes) -> Message:
