@@ -27,7 +27,6 @@ bench: install
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/pii.py
 	$(BIN)/python bench/recipients.py
-	$(BIN)/python bench/tables.py
 	$(BIN)/python bench/relay.py
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/check_startup.py

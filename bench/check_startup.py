@@ -25,13 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.data import message  # noqa: E402
+from bench.data import TINY_BODY, message  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "check_startup.json"
 TARGET_S = 0.25
 FOLDER_FILES = 20
 RCPT = "client@client.example"
-TINY_BODY = "お世話になっております。\n明日の打合せの件、承知しました。\n"   # bench/data.py's tiny.eml
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 

@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import random
 import sys
-from email.mime.application import MIMEApplication
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.extract import GIVEN, PLACES, SURNAMES, customer_rows, workbook  # noqa: E402
+from bench.extract import GIVEN, PLACES, SURNAMES, customer_rows, message, workbook  # noqa: E402
 
 SENTENCES = (
     "本日の会議では、来期の販売計画と予算配分について議論しました。", "各部門からの報告を受け、課題を整理しました。",
@@ -33,6 +30,9 @@ SENTENCES = (
     "契約条件の変更については、法務部の確認が必要です。", "研修は全社員を対象に、6月から順次実施します。",
     "見積書の有効期限は発行日から30日間です。", "ご不明な点がございましたら、お気軽にお問い合わせください。",
 )
+
+
+TINY_BODY = "お世話になっております。\n明日の打合せの件、承知しました。\n"   # the start-up's mail
 
 
 def _phone(rng: random.Random) -> str:
@@ -104,17 +104,6 @@ def prose(target_bytes: int = 8_000_000, seed: int = 13) -> str:
     return "\n".join(lines) + "\n"
 
 
-def message(attachments: list[tuple[str, bytes]], body: str = "お世話になっております。資料をお送りします。") -> bytes:
-    mail = MIMEMultipart()
-    mail["From"], mail["To"], mail["Subject"] = "sales@example.co.jp", "client@client.example", "資料送付"
-    mail.attach(MIMEText(body, "plain", "utf-8"))
-    for name, data in attachments:
-        part = MIMEApplication(data)
-        part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
-        mail.attach(part)
-    return mail.as_bytes()
-
-
 def write(directory: Path) -> dict[str, Path]:
     """Every input, written once into `directory` (kept when already there)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -136,7 +125,7 @@ def write(directory: Path) -> dict[str, Path]:
                                                 ("顧客リスト.csv", paths["list12.csv"].read_bytes())]),
         "workbook.eml": lambda: message([("顧客一覧.xlsx", paths["customers.xlsx"].read_bytes())]),
         "prose.eml": lambda: message([], body=paths["prose.txt"].read_text()),
-        "tiny.eml": lambda: message([], body="お世話になっております。\n明日の打合せの件、承知しました。\n"),
+        "tiny.eml": lambda: message([], body=TINY_BODY),
     }
     for name, build in messages.items():
         path = paths[name] = directory / name

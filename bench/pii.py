@@ -1,17 +1,6 @@
-"""Personal-data scan throughput (issue 4), and issue 13's prose target.
+"""Personal-data scan throughput (issue 4): 10 MB of mixed Japanese business text.
 
-    .venv/bin/python bench/pii.py                 # both; prints the figures, writes bench/results/pii.json
-    .venv/bin/python bench/pii.py prose [DIR]     # only issue 13's prose target; DIR: bench/data.py's
-                                                  # inputs (default bench/results/data, built if missing)
-
-Issue 13's target: on bench/data.py's 8 MB of Japanese business prose (contact data on 15 %
-of the lines), the whole `misdelivery-guard check` minus its start-up (`check` of a tiny
-mail) against ONE plain Python `re` alternation of phone / e-mail / 12-digit / postal / card
-patterns run with finditer after NFKC over the same text (the issue's yardstick; it finds
-spans, validates nothing, reads no MIME). Both run in turn, round by round, the checks as
-processes, the baseline in this one; medians; the aim is 10x. The same run times, in CPU
-seconds in this process, the stages of the check (MIME parse, each inspector, the whole
-`inspect_raw`) to show where the time goes, with inspect_raw's ratio to the baseline's CPU.
+    .venv/bin/python bench/pii.py            # prints the figures, writes bench/results/pii.json
 
 The text is the corpus generator's mail (tests/pii_corpus, fixed seed): ordinary business
 mail with signatures and quoted threads, one mail in ten carrying personal data (single
@@ -28,12 +17,9 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import platform
 import random
 import re
-import statistics
-import subprocess
 import sys
 import time
 import unicodedata
@@ -54,16 +40,6 @@ from inspectors.pii.scanner import Scanner  # noqa: E402
 TARGET_BYTES = 10_000_000
 RUNS = 5
 TODAY = datetime.date(2024, 4, 1)
-PROSE_RUNS = 7
-PROSE_DATA = ROOT / "bench" / "results" / "data"     # bench/data.py's inputs, built when missing
-# The issue's yardstick, as it ran: phone | e-mail | 12 digits | postal code | card.
-CONTACT = re.compile("|".join((
-    r"0\d{1,4}-\d{1,4}-\d{3,4}|(?<!\d)0\d{9,10}(?!\d)",
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
-    r"(?<!\d)\d{4}[ -]?\d{4}[ -]?\d{4}(?!\d)",
-    r"〒?\s?\d{3}-\d{4}(?!\d)",
-    r"(?<!\d)\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}(?!\d)",
-)))
 
 
 SENTENCES = (
@@ -135,91 +111,7 @@ def measure(texts: list[str]) -> tuple[dict[str, float], dict[str, int]]:
     return best_of({"baseline": run_baseline, "scan": run_scan, "inspect": run_inspect}), counts
 
 
-def baseline_seconds(path: Path) -> tuple[float, float]:
-    """The yardstick over the text in `path`: NFKC, then finditer, every span counted.
-    (wall, CPU) seconds."""
-    text = path.read_text(encoding="utf-8")
-    wall, cpu = time.perf_counter(), time.process_time()
-    sum(1 for _ in CONTACT.finditer(unicodedata.normalize("NFKC", text)))
-    return time.perf_counter() - wall, time.process_time() - cpu
-
-
-def _check_seconds(eml: Path) -> float:
-    """One whole `check` of `eml` to an external recipient, as a user runs it."""
-    command = [sys.executable, "-m", "proxy.cli", "check", "--rcpt", "client@client.example", str(eml)]
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                          capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if "verdict" not in done.stdout:
-        raise SystemExit(f"check {eml.name} gave no verdict: {done.stderr[-500:]}")
-    return seconds
-
-
-def _stages(eml: Path) -> dict[str, float]:
-    """CPU seconds of the check's work in this process (best of three): the MIME parse,
-    each inspector, and `inspect_raw` (all of it, as a worker runs it). CPU seconds move
-    less than the wall clock on a shared machine; they leave out process start-up and the
-    hand-over of the message to the worker."""
-    from inspectors.base import Envelope
-    from inspectors.message import parse
-    from proxy.pipeline import InspectorConfig, build_inspectors, inspect_raw
-    raw = eml.read_bytes()
-    envelope = Envelope(mail_from="sales@example.co.jp", rcpt_tos=("client@client.example",))
-    inspectors = build_inspectors(InspectorConfig())
-    best: dict[str, float] = {}
-    for _ in range(3):
-        started = time.process_time()
-        view = parse(raw, envelope)
-        times = {"parse": time.process_time() - started}
-        for inspector in inspectors:
-            started = time.process_time()
-            list(inspector.inspect(view))
-            times[inspector.name] = time.process_time() - started
-        started = time.process_time()
-        inspect_raw(raw, envelope, inspectors)
-        times["inspect_raw"] = time.process_time() - started
-        best = {k: min(v, best.get(k, v)) for k, v in times.items()}
-    return best
-
-
-def prose_target(directory: Path = PROSE_DATA) -> dict:
-    """Issue 13, item 3: check minus start-up against the yardstick, interleaved, medians."""
-    sys.path.insert(0, str(ROOT))
-    from bench.data import write
-    paths = write(directory)
-    rounds = []
-    for _ in range(PROSE_RUNS):
-        tiny = _check_seconds(paths["tiny.eml"])
-        prose = _check_seconds(paths["prose.eml"])
-        baseline = baseline_seconds(paths["prose.txt"])
-        rounds.append({"check": prose - tiny, "start_up": tiny, "baseline": baseline[0], "baseline_cpu": baseline[1]})
-    median = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
-    ratio = statistics.median(r["baseline"] / r["check"] for r in rounds)
-    stages = _stages(paths["prose.eml"])
-    megabytes = paths["prose.txt"].stat().st_size / 1e6
-    result = {"megabytes": round(megabytes, 2), "runs": PROSE_RUNS, "start_up_s": round(median["start_up"], 3),
-              "check_minus_start_up_s": round(median["check"], 3), "baseline_s": round(median["baseline"], 3),
-              "speed_vs_baseline": round(ratio, 2), "aim": 10.0,
-              "stages_cpu_s": {k: round(v, 3) for k, v in stages.items() if v >= 0.0005},
-              "inspect_raw_speed_vs_baseline_cpu": round(median["baseline_cpu"] / stages["inspect_raw"], 2)}
-    print(f"prose ({megabytes:.1f} MB): check minus start-up {median['check']:.3f} s, baseline "
-          f"{median['baseline']:.3f} s: {ratio:.2f}x the baseline's speed (aim 10x); start-up {median['start_up']:.3f} s")
-    print(f"  in process, CPU: inspect_raw {stages['inspect_raw']:.3f} s, baseline {median['baseline_cpu']:.3f} s: "
-          f"{result['inspect_raw_speed_vs_baseline_cpu']:.2f}x")
-    print("  stages, CPU: " + ", ".join(f"{k} {v:.3f} s" for k, v in result["stages_cpu_s"].items()))
-    return result
-
-
 def main() -> None:
-    out = ROOT / "bench" / "results" / "pii.json"
-    previous = json.loads(out.read_text()) if out.exists() else {}
-    only_prose = sys.argv[1:2] == ["prose"]
-    prose = prose_target(Path(sys.argv[2]) if only_prose and len(sys.argv) > 2 else PROSE_DATA)
-    if only_prose:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps({**previous, "issue13_prose": prose}, indent=2, ensure_ascii=False) + "\n")
-        return
     texts = corpus()
     megabytes = sum(len(t.encode()) for t in texts) / 1e6
     seconds, counts = measure(texts)
@@ -233,9 +125,10 @@ def main() -> None:
               "baseline_matches": counts["baseline"], "validated_values": counts["scan"],
               "seconds": {k: round(v, 3) for k, v in seconds.items()},
               "mb_per_s": {k: round(v, 1) for k, v in rates.items()}, "ratio_vs_baseline": ratios,
-              "python": platform.python_version(), "machine": platform.machine(), "issue13_prose": prose}
+              "python": platform.python_version(), "machine": platform.machine()}
+    out = ROOT / "bench" / "results" / "pii.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    out.write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -8,8 +8,7 @@ import random
 import pytest
 
 from inspectors.base import Envelope
-from inspectors.limits import Limits
-from inspectors.message import Table, parse
+from inspectors.message import Table
 from inspectors.personal_data import PersonalData, _read_rows, _read_table
 from inspectors.pii import columns
 from inspectors.pii.ledger import Ledger
@@ -128,10 +127,10 @@ def test_a_long_customer_list_counts_every_customer():
            "list\r\n--b\r\nContent-Type: text/csv; charset=utf-8\r\nContent-Disposition: attachment; "
            "filename=customers.csv\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
            + "\r\n".join(lines) + "\r\n--b--\r\n").encode()
-    # While a per-message text budget exists (issue 13 removes it), it is raised here.
-    budget = {"max_text_chars": 10**9} if "max_text_chars" in Limits.__dataclass_fields__ else {}
-    view = parse(raw, ENV, Limits(**budget))
-    found = {f.code: f for f in PersonalData(today=TODAY).inspect(view)}
+    # As a worker inspects it: streamed into the inspectors the relay builds, default limits.
+    from proxy.pipeline import InspectorConfig, build_inspectors, inspect_raw
+    inspection = inspect_raw(raw, ENV, build_inspectors(InspectorConfig(internal_domains=("sample.co.jp",))))
+    found = {f.code: f for f in inspection.findings}
     assert found["pii.records"].count == 110_000
     assert found["pii.phone"].count == 110_000
     assert found["pii.records"].where == ("attachment:customers.csv!A2:C110001",)
