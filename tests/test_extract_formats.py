@@ -106,6 +106,14 @@ def test_winmail_dat_with_only_an_rtf_body_is_read():
     assert "gallen@numega.com" in texts(view)["attachment:winmail.dat!body"]
 
 
+def test_a_winmail_dat_whose_rtf_body_is_corrupt_says_so_and_reads_the_rest():
+    data = bytearray((CORPUS / "MimeKit" / "rtf.tnef").read_bytes())
+    crc = data.find(b"LZFu") + 4          # MS-OXRTFCP 2.1.3.1: the checksum after the type
+    data[crc:crc + 4] = bytes(b ^ 0xFF for b in data[crc:crc + 4])
+    view = parse(mail_with(("winmail.dat", bytes(data))), ENV)
+    assert codes(view) == {"attachment.unscannable": [(("attachment:winmail.dat!body",), "corrupt RTF body: Exception")]}
+
+
 def test_rtf_documents_are_read_in_their_code_page():
     document = (r"{\rtf1\ansi\ansicpg932\deff0{\fonttbl{\f0\fnil\fcharset128 MS Mincho;}}"
                 r"\f0 \'8e\'81\'96\'bc\'81\'46\'8e\'52\'93\'63\'91\'be\'98\'59\par "

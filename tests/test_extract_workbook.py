@@ -192,6 +192,9 @@ def _sheet_package(xml: bytes) -> zipfile.ZipFile:
     (b'<row r="1"><c r="A1"><v>1</v></c><c r="AA1"><v>1</v></c></row><row r="2"><c r="B2"><v>1</v></c></row>', None),
     (b'<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="B2"><v>1</v></c></row><row r="3"><c r=\'C3\'><v>1</v></c></row>', False),
     (b'<row r="1"><c r="A1"><v>1</v></c></row><row r="20"><c r="C20"><v>1</v></c></row>', True),
+    # a cell with a namespace prefix (a quoted reference or not): measured, never bounded
+    (b'<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><x:c r=\'Z99\'><v>1</v></x:c></row>', False),
+    (b'<row r="1"><c r="A1"><v>1</v></c></row><x:row r=\'9\'><x:c r=\'Z9\'><v>1</v></x:c></x:row>', False),
 ])
 def test_a_sheet_said_to_fit_without_measuring_it_fits(xml, bounded):
     """The bound drawn from a sheet's last cell and row never lets through a sheet whose

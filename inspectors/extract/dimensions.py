@@ -36,6 +36,9 @@ _PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]{1,8})([0-9]{1,12})"(?:[^>]*[^/>])?>(
 # Any cell tag not written <c r="B7"; and a plain reference's parts.
 _NOT_PLAIN = re.compile(rb'<c(?: r="(?![A-Za-z]{1,8}[0-9]{1,12}")|[\t\n\r\x0b\x0c/>]| (?!r="))')
 _PLAIN_A1 = re.compile(rb"([A-Za-z]{1,8})([0-9]{1,12})")
+# What the counting above cannot see: a cell or row tag with a namespace prefix, a reference
+# in single quotes. Either sends the sheet to the exact measurement.
+_UNUSUAL = re.compile(rb"""<[\w.-]+:(?:c|row)[\s/>]|\sr\s*=\s*'""")
 _FAR = 1 << 40   # a reference too long to be real: as far as it gets
 _CHUNK = 4 << 20
 _WORKSHEET = re.compile(r"(^|/)worksheets/[^/]+\.xml$")
@@ -86,7 +89,7 @@ def _within(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_cells: int) -> 
     passes in C and no object per cell; False means only that the sheet must be measured."""
     rows = cols = 0
     for buffer in _chunks(archive, info):
-        if _NOT_PLAIN.search(buffer) or buffer.count(b' r="') != \
+        if _NOT_PLAIN.search(buffer) or _UNUSUAL.search(buffer) or buffer.count(b' r="') != \
                 buffer.count(b'<c r="') + buffer.count(b'<row r="'):
             return False
         last = buffer.rfind(b'<c r="')
@@ -147,7 +150,7 @@ def _plain_cells(buffer: bytes) -> list[tuple[bytes, bytes]] | None:
     """_CELL.findall(buffer) when every cell tag is written as every writer writes it,
     <c r="B7" ...>, found by counting in C instead of matching each tag; None otherwise."""
     refs = buffer.count(b'<c r="')
-    if refs != len(_CELL_OPEN.findall(buffer)) or refs != len(_PLAIN_REF.findall(buffer)) \
+    if _UNUSUAL.search(buffer) or refs != len(_CELL_OPEN.findall(buffer)) or refs != len(_PLAIN_REF.findall(buffer)) \
             or buffer.count(b' r="') != refs + buffer.count(b'<row r="'):
         return None
     return _PLAIN_CELL.findall(buffer)

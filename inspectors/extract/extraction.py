@@ -40,7 +40,7 @@ UNSUPPORTED = MappingProxyType({
 })
 # Files that unpack members: what they unpack is charged to the top-level attachment's
 # archive budgets (an Office package counts the files embedded in it).
-ARCHIVES = frozenset({"zip", "tar", "gzip", "bzip2", "xz", "docx", "pptx", "xlsx"})
+ARCHIVES = frozenset({"zip", "tar", "gzip", "bzip2", "xz", "docx", "pptx", "xlsx", "opendocument"})
 MAX_WHERE = 50   # places listed in one problem finding; its count says how many in all
 
 

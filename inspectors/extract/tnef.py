@@ -43,11 +43,9 @@ def _body(tnef) -> Iterator[Piece]:
 
 def _rtf_body(tnef) -> Iterator[Piece]:
     """Only an RTF body (Outlook's "Rich Text" format): tnefparse inflates it."""
-    rtf = tnef.rtfbody
-    if not rtf:
-        return
     try:
-        text = rtf_text(rtf)
+        rtf = tnef.rtfbody      # inflated here: compressed-rtf raises on a bad checksum
+        text = rtf_text(rtf) if rtf else ""
     except Exception as exc:   # a broken body: the attachments are still read
         yield Problem(code=UNSCANNABLE, reason=f"corrupt RTF body: {type(exc).__name__}", where="body")
         return
