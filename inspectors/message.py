@@ -120,13 +120,13 @@ def stream(raw: bytes, envelope: Envelope, limits: Limits,
 
 
 def _parse(raw: bytes, envelope: Envelope, limits: Limits, open_sink) -> MessageView:
-    message = mail.read_message(raw, lazily=True)
+    message, stand_ins = mail.read_lazily(raw)
     problems = _Problems()
     headers = _headers(message, problems)
     extraction = Extraction(limits, open_sink(MessageView(envelope=envelope, size=len(raw), **headers)))
     problems.into(extraction)
     # Each part's payload is released as it is read, so the message is not held twice.
-    extraction.read(mail.parts(message, limits), "", 0)
+    extraction.read(mail.parts(message, limits, stand_ins), "", 0)
     return MessageView(envelope=envelope, size=len(raw), **headers,
                        attachments=tuple(extraction.attachments), problems=extraction.findings())
 

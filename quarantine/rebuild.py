@@ -14,7 +14,7 @@ from email.message import Message
 from io import BytesIO
 from typing import Callable
 
-from inspectors.extract.mail import read_message
+from inspectors.extract.parser import read_message
 from inspectors.rewrite import move_external_to_bcc
 
 _POLICY = email.policy.compat32.clone(linesep="\r\n", max_line_length=0)

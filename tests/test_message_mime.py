@@ -348,7 +348,10 @@ def test_base64_runs_over_the_mime_corpus(monkeypatch):
     with_runs = 0
     for path in sorted(p for p in corpus.rglob("*") if p.is_file()):
         raw = path.read_bytes()
-        assert _full_shape(parser._parsed_without_runs(raw)) == _full_shape(_parsed(raw)), path.name
+        message, stand_ins = parser._parsed_without_runs(raw)
+        if stand_ins is not None:
+            stand_ins.put_back(message)
+        assert _full_shape(message) == _full_shape(_parsed(raw)), path.name
         with_runs += bool(_runs(raw))
     assert with_runs > 100
 

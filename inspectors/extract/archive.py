@@ -32,7 +32,7 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     for count, info in enumerate(f for f in files if not f.flag_bits & _ENCRYPTED):
         if count >= limits.max_archive_members:
             raise LimitReached("max_archive_members")
-        content = yield from _member(archive, info, limits.max_uncompressed_bytes - unpacked, limits)
+        content = yield from read_member(archive, info, limits.max_uncompressed_bytes - unpacked, limits)
         if content is not None:
             unpacked += len(content)
             yield Member(name=member_name(info), data=content)
@@ -68,13 +68,13 @@ def check_package(archive: zipfile.ZipFile, limits: Limits) -> zipfile.ZipFile:
 
 def check_declared(files: list[zipfile.ZipInfo], limits: Limits) -> None:
     """Refuse before unpacking what says it unpacks beyond the limits (declared sizes can
-    lie the other way too, which reading in _member catches)."""
+    lie the other way too, which reading in read_member catches)."""
     declared = sum(info.file_size for info in files)
     if declared > limits.max_uncompressed_bytes:
         raise LimitReached("max_uncompressed_bytes")
 
 
-def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, room: int, limits: Limits):
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, room: int, limits: Limits):
     """The member's bytes, or None after yielding why it could not be read. Read in chunks
     so that a bomb stops at the limit instead of being inflated whole."""
     ceiling = max(info.compress_size, 1) * limits.max_compression_ratio

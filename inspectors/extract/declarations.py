@@ -8,7 +8,7 @@ import re
 import struct
 import zipfile
 
-from .dimensions import _FAR, _Range
+from .dimensions import FAR, Range
 
 _SST = re.compile(rb"""<(?:[\w.-]+:)?sst\b[^>]*?\suniqueCount\s*=\s*["']\s*([0-9]+)""")
 _UNIQUE_COUNT = re.compile(rb"""\suniqueCount\s*=\s*["'][^"']*["']""")
@@ -48,16 +48,16 @@ def xls_cells(data: bytes) -> int:
     its DIMENSIONS record declares or the one its cells span (calamine trusts both; a
     cell at column 0xFFFF aborts the process). 0 when it is no xls it can read."""
     stream = _workbook_stream(data)
-    largest, pos, cells = 0, 0, _Range()
+    largest, pos, cells = 0, 0, Range()
     while pos + 4 <= len(stream):
         kind, size = struct.unpack_from("<HH", stream, pos)
         body = stream[pos + 4:pos + 4 + size]
         if kind == _XLS_BOF or kind == _XLS_EOF:
-            largest, cells = max(largest, cells.cells()), _Range()
+            largest, cells = max(largest, cells.cells()), Range()
         elif kind == _XLS_DIMENSIONS and size >= 14:
             top, bottom, left, right = struct.unpack_from("<IIHH", body)
-            largest = max(largest, max(bottom - top, 0 if bottom >= top else _FAR)
-                          * max(right - left, 0 if right >= left else _FAR))
+            largest = max(largest, max(bottom - top, 0 if bottom >= top else FAR)
+                          * max(right - left, 0 if right >= left else FAR))
         elif kind in _XLS_CELLS and size >= 4:
             row, col = struct.unpack_from("<HH", body)
             last = struct.unpack_from("<H", body, size - 2)[0] if kind == 0x00BD and size >= 6 else col

@@ -39,7 +39,7 @@ _PLAIN_A1 = re.compile(rb"([A-Za-z]{1,8})([0-9]{1,12})")
 # What the counting above cannot see: a cell or row tag with a namespace prefix, a reference
 # in single quotes. Either sends the sheet to the exact measurement.
 _UNUSUAL = re.compile(rb"""<[\w.-]+:(?:c|row)[\s/>]|\sr\s*=\s*'""")
-_FAR = 1 << 40   # a reference too long to be real: as far as it gets
+FAR = 1 << 40   # a reference too long to be real: as far as it gets
 _CHUNK = 4 << 20
 _WORKSHEET = re.compile(r"(^|/)worksheets/[^/]+\.xml$")
 
@@ -56,12 +56,12 @@ def oversized_sheets(archive: zipfile.ZipFile, max_cells: int) -> set[str]:
     return oversized
 
 
-class _Range:
+class Range:
     """The bounds of the cells that hold something, as the sheet XML streams past."""
 
     def __init__(self) -> None:
         self.row = self.col = 0
-        self.top = self.left = _FAR
+        self.top = self.left = FAR
         self.bottom = self.right = -1
 
     def take(self, tag: bytes, attrs: bytes, closed: bytes) -> None:
@@ -126,7 +126,7 @@ def used_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
 def _quick_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:
     """The used range when every cell carries its reference (all writers do); None when
     some cell has none, and positions must be counted."""
-    top = left = _FAR
+    top = left = FAR
     bottom = right = -1
     for buffer in _chunks(archive, info):
         found = _plain_cells(buffer)
@@ -139,7 +139,7 @@ def _quick_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:
             try:
                 rows = list(map(int, digits))
             except ValueError:   # more digits than int() takes: as far as it gets
-                rows = [_FAR]
+                rows = [FAR]
             cols = [_column(c) for c in set(letters)]
             top, bottom = min(top, min(rows)), max(bottom, max(rows))
             left, right = min(left, min(cols)), max(right, max(cols))
@@ -157,7 +157,7 @@ def _plain_cells(buffer: bytes) -> list[tuple[bytes, bytes]] | None:
 
 
 def _exact_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
-    bounds = _Range()
+    bounds = Range()
     for buffer in _chunks(archive, info):
         for tag, attrs, closed in _TAG.findall(buffer):
             bounds.take(tag, attrs, closed)
@@ -179,7 +179,7 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
 
 
 def _number(digits: bytes) -> int:
-    return int(digits) if len(digits) <= 12 else _FAR
+    return int(digits) if len(digits) <= 12 else FAR
 
 
 def _last_cell_start(buffer: bytes) -> int:
@@ -190,7 +190,7 @@ def _last_cell_start(buffer: bytes) -> int:
 
 def _column(letters: bytes) -> int:
     if len(letters) > 8:
-        return _FAR
+        return FAR
     n = 0
     for c in letters.upper():
         n = n * 26 + c - 64

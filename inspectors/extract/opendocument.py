@@ -15,7 +15,7 @@ from typing import Iterator
 from xml.etree import ElementTree
 
 from ..limits import Limits
-from .archive import _member as read_member, check_package, open_zip
+from .archive import check_package, open_zip, read_member
 from .pieces import UNSCANNABLE, LimitReached, Member, Piece, Problem, Property, Table, TextChunk
 
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"

@@ -16,7 +16,7 @@ from typing import Iterator
 from xml.etree import ElementTree
 
 from ..limits import Limits
-from .archive import _member as read_member
+from .archive import read_member
 from .pieces import UNSCANNABLE, Member, Piece, Problem, TextChunk
 
 # Text-bearing XML parts the main readers pass over, by package kind: (pattern, where).

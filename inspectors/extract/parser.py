@@ -23,14 +23,22 @@ PARSE_DEPTH = 50
 _ENCODED = ("base64", "quoted-printable")
 
 
-def read_message(data: bytes, *, lazily: bool = False) -> Message:
-    """The parsed message. A message of one part is parsed to the end of its headers and
-    given the rest as its body: the email parser would carry every line of it through
-    Python one by one (half the CPU of inspecting a plain message) to the same result.
+def read_message(data: bytes) -> Message:
+    """The parsed message, every body in place."""
+    message, stand_ins = read_lazily(data)
+    if stand_ins is not None:
+        stand_ins.put_back(message)
+    return message
 
-    `lazily`: large base64 bodies stay stand-ins until `put_back(part)` is called on the
-    part about to be read, so the message's bytes are not held twice (once in `data`, once
-    in the parts) while it is read part by part."""
+
+def read_lazily(data: bytes) -> tuple[Message, "StandIns | None"]:
+    """The parsed message, and the stand-ins its large base64 bodies still are: each is put
+    back (`StandIns.put_back`) when its part is about to be read, so the message's bytes are
+    not held twice (once in `data`, once in the parts) while it is read part by part.
+
+    A message of one part is parsed to the end of its headers and given the rest as its
+    body: the email parser would carry every line of it through Python one by one (half the
+    CPU of inspecting a plain message) to the same result."""
     blank = _BLANK_LINE.search(data)
     if blank:
         message = _parsed(data[:blank.end()])
@@ -39,8 +47,8 @@ def read_message(data: bytes, *, lazily: bool = False) -> Message:
         if message.get_content_maintype() not in ("multipart", "message") \
                 and message.get_payload() == "":
             message.set_payload(data[blank.end():].decode("ascii", "surrogateescape"))
-            return message
-    return _parsed_without_runs(data, lazily)
+            return message, None
+    return _parsed_without_runs(data)
 
 
 # A run: lines of nothing but base64 characters after an empty line, the body of a part in
@@ -69,40 +77,36 @@ def _runs(data: bytes) -> list[tuple[int, int]]:
     return runs
 
 
-def _parsed_without_runs(data: bytes, lazily: bool = False) -> Message:
-    """The parsed message, its large base64 runs parsed as stand-ins and put back (now, or
-    part by part when `lazily`); parsed as it comes if a stand-in is not found again
-    exactly once (it never should be)."""
+def _parsed_without_runs(data: bytes) -> tuple[Message, "StandIns | None"]:
+    """The parsed message, its large base64 runs parsed as stand-ins; parsed as it comes
+    if a stand-in is not found again exactly once (it never should be)."""
     runs = _runs(data)
     if not runs:
-        return _parsed(data)
+        return _parsed(data), None
     prefix = b"MDGRUN" + os.urandom(8).hex().encode()
     while prefix in data:
         prefix = b"MDGRUN" + os.urandom(8).hex().encode()
     view = memoryview(data)      # the text between runs is copied once, into what is parsed
-    pieces, stand_ins, at = [], {}, 0
+    pieces, spans, at = [], {}, 0
     for i, (start, end) in enumerate(runs):
         token = b"%s%06d" % (prefix, i)
         pieces += (view[at:start], token)
-        stand_ins[token.decode()] = (start, end)
+        spans[token.decode()] = (start, end)
         at = end
     pieces.append(view[at:])
     message = _parsed(b"".join(pieces))
-    stand_ins = StandIns(re.compile(prefix.decode() + r"\d{6}"), stand_ins, data)
+    stand_ins = StandIns(prefix.decode(), spans, data)
     if stand_ins.count(message) != len(runs):
-        return _parsed(data)
-    if lazily:
-        message.stand_ins = stand_ins
-    else:
-        stand_ins.put_back(message)
-    return message
+        return _parsed(data), None
+    return message, stand_ins
 
 
 class StandIns:
     """The runs a parsed message holds stand-ins for, and how to put them back."""
 
-    def __init__(self, token: re.Pattern, runs: dict[str, tuple[int, int]], data: bytes) -> None:
-        self.token, self.runs, self.data = token, runs, data
+    def __init__(self, prefix: str, runs: dict[str, tuple[int, int]], data: bytes) -> None:
+        self.prefix, self.runs, self.data = prefix, runs, data
+        self.token = re.compile(re.escape(prefix) + r"\d{6}")
 
     def count(self, message: Message) -> int:
         return sum(len(self.token.findall(text)) for text, _ in _texts(message, whole=True))
@@ -116,7 +120,7 @@ class StandIns:
             return self.data[start:end].decode("ascii")
         sole = self.sole(part) if keep_sole else None
         for text, put in _texts(part, whole):
-            if "MDGRUN" in text and not (sole and text is part._payload):  # noqa: SLF001
+            if self.prefix in text and not (sole and text is part._payload):  # noqa: SLF001
                 put(self.token.sub(run, text))
 
     def sole(self, part: Message) -> tuple[int, int] | None:
