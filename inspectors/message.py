@@ -227,7 +227,7 @@ class _Problems:
             extraction.problem(code, where, reason)
 
 
-def _headers(message, extraction: "_Problems") -> dict:
+def _headers(message, problems: "_Problems") -> dict:
     """Subject and address headers, each on its own: one that cannot be read is a problem
     naming it, and the parts are read all the same."""
     readers = {
@@ -244,6 +244,6 @@ def _headers(message, extraction: "_Problems") -> dict:
         except Exception as exc:
             if is_interrupt(exc):
                 raise
-            extraction.problem(UNSCANNABLE, f"header:{key.removeprefix('header_')}",
-                               f"corrupt: {type(exc).__name__}")
+            problems.problem(UNSCANNABLE, f"header:{key.removeprefix('header_')}",
+                             f"corrupt: {type(exc).__name__}")
     return headers

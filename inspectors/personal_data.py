@@ -75,7 +75,8 @@ class _Reader:
                             quoted=bool(layout and layout.quoted(piece.start)))
             else:
                 _read_prose(piece, self._scanner, self._ledger, layout)
-        self._ledger.release_tables()
+        if len(pieces) > 1 or isinstance(pieces[0], delimited.Block):   # a table was read
+            self._ledger.release_tables()
 
     def table(self, table: Table) -> None:
         _read_table(table, self._scanner, self._ledger)

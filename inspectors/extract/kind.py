@@ -88,8 +88,7 @@ class TypeDetector:
         """Never raises on any bytes: what cannot be identified is "other". libmagic is
         loaded by the first call, not at every start (`check`); if it is missing, that call
         raises ImportError, outside the net below, and the message fails closed."""
-        global magic
-        import magic
+        import magic   # noqa: F401 -- here, so that a missing libmagic fails the message closed
         try:
             return self._detect(data, filename, declared)
         except Exception as exc:   # the container probes run library code on hostile bytes
@@ -100,6 +99,7 @@ class TypeDetector:
     def _detect(self, data: bytes, filename: str, declared: str) -> Kind:
         if not data:
             return Kind(name="empty", mime="application/x-empty")
+        import magic   # loaded by detect(); a dictionary lookup from here on
         try:
             mime = magic.from_buffer(data[:1 << 20], mime=True)
         except Exception:   # libmagic's own errors: judge by the bytes below

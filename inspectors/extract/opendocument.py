@@ -5,8 +5,9 @@ An OpenDocument file is a zip of XML (ISO/IEC 26300): content.xml holds the body
 tables, frames and notes; styles.xml the page headers and footers; meta.xml the properties.
 Paragraphs are read as lines and each table as a Table, streamed, so a large part is never
 held as a tree: what has been read is dropped from it. A part is compressed XML (a 71 KB file
-held 20 million repeated cells): what it yields is bounded by the cells per sheet and the
-text left in the message's budget, and a part cut short is a problem naming the limit.
+held 20 million repeated cells): what it yields is bounded by the cells per sheet, and the
+text repeated cells make up by what an archive may unpack; a part cut short is a problem
+naming the limit.
 """
 from __future__ import annotations
 

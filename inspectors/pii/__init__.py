@@ -6,5 +6,6 @@ numbers     the long-number rules                               layout      sign
 lines       a text's blank and separator lines, indexed once    (used by layout)
 delimited   CSV and tab/space tables inside text                tables      header row, columns, split cells
 records     people in tables and text lists                     ledger      values, places, findings
-masks       masked evidence
+masks       masked evidence                                      columns     tables read column by column (issue 13)
+readings    what a column's distinct texts yield, in bulk       tally       a column block's values into the ledger
 """

@@ -88,7 +88,7 @@ class Ledger:
             values = [v for v in values if v not in self.ignored_addresses]
         if values:
             self.add(kind, values[0], first)
-            self.values[kind].extend(values, MAX_EVIDENCE)     # the rest, in order, hashed in C
+            self.values[kind].extend(values, MAX_EVIDENCE)     # all of them, in order, hashed in C
             self.add(kind, values[-1], last)
 
     def add_people(self, people) -> None:
@@ -175,10 +175,6 @@ class _Distinct:
 
     def __bool__(self) -> bool:
         return bool(self._hashes)
-
-
-def _order(place: Place) -> tuple[int, int]:
-    return (place.line, place.row)
 
 
 def _span(first: Place, last: Place, min_col: int | None = None, max_col: int | None = None) -> str:

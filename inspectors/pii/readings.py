@@ -209,7 +209,7 @@ def _of_hits(kind: str, text: str, hits: tuple, plain: tuple[str, str] | None) -
 
 
 def _reading(kind: str, text: str, hits: tuple) -> Reading:
-    """As _read_rows and records.table_people take a cell: its hits first, the text itself
+    """As the row reader (personal_data) and records.table_people take a cell: its hits first, the text itself
     as a name or a free-text attribute when no hit gave that."""
     weak = kind == "person_name"
     counted = tuple((k, v) for k, v, strong in hits if strong or weak)

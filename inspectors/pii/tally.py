@@ -1,6 +1,6 @@
 """A block of table columns into the ledger, a column at a time.
 
-The ledger must end up exactly as if the rows had been read one by one (`_read_rows`): for
+The ledger must end up exactly as if the rows had been read one by one (`personal_data`'s row reader): for
 each kind, the same values in the same order (evidence shows the first ones), the same first
 and last row and the same columns for `where`. Row-by-row reading adds, per block of rows,
 every hit row by row and left to right, then the name cells no hit named; so does this, with
