@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from inspectors.base import Envelope  # noqa: E402
-from inspectors.clients import Client, ClientDirectory, ClientMismatch  # noqa: E402
+from inspectors.client_mismatch import ClientMismatch  # noqa: E402
+from inspectors.clients import Client, ClientDirectory  # noqa: E402
 from inspectors.freemail import FreemailDomains, FreemailRecipients  # noqa: E402
 from inspectors.history import FirstTimeRecipients, RecipientHistory  # noqa: E402
 from inspectors.lookalike import LookalikeDomains  # noqa: E402

@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass
 
 from inspectors.base import Envelope, Finding, Inspector
-from inspectors.clients import Client, ClientDirectory, ClientMismatch
+from inspectors.client_mismatch import ClientMismatch
+from inspectors.clients import Client, ClientDirectory
 from inspectors.freemail import FreemailDomains, FreemailRecipients
 from inspectors.history import FirstTimeRecipients, RecipientHistory
 from inspectors.limits import Limits

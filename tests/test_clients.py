@@ -17,7 +17,8 @@ import pypdf
 import pytest
 
 from inspectors.base import Envelope
-from inspectors.clients import Client, ClientDirectory, ClientMismatch
+from inspectors.client_mismatch import ClientMismatch
+from inspectors.clients import Client, ClientDirectory
 from inspectors.message import Attachment, MessageView, Table, TextChunk, parse
 
 INTERNAL = ("example.co.jp",)
