@@ -10,6 +10,7 @@ recipient and inspector.error" always has what it needs.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import resource
 import signal
@@ -194,6 +195,9 @@ def _init_worker(spec: tuple[InspectorConfig, int | None]) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     _worker_config[:] = [config]
     _worker_inspectors[:] = build_inspectors(config)
+    # The inspectors' tables live as long as the worker: the collector need not walk them
+    # again at every collection a message triggers (about 7 % of an inspection).
+    gc.freeze()
     signal.signal(signal.SIGALRM, _on_alarm)
 
 

@@ -230,3 +230,19 @@ def test_a_truncated_gzip_and_a_sparse_tar_member_are_reported():
     found = {w: reason for ws, reason in codes(view).get("attachment.unscannable", []) for w in ws}
     assert found["attachment:cut.gz"].startswith("corrupt compressed file")
     assert found["attachment:s.tar!hole.bin"] == "unsupported: sparse tar member"
+
+
+def test_a_member_whose_deflate_stream_is_corrupt_is_reported_and_the_next_is_read():
+    """zipfile lets zlib.error through for a damaged deflate stream: that member, not the zip."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("壊れ.txt", "顧客 " * 2000)
+        archive.writestr("名簿.csv", "氏名,電話番号\n山田太郎,090-1234-5678\n")
+    data = bytearray(buffer.getvalue())
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).infolist()[0]
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start:start + 4] = bytes(b ^ 0x55 for b in data[start:start + 4])
+    view = parse(mail_with(("資料.zip", bytes(data))), ENV)
+    [(where, reason)] = codes(view)["attachment.unscannable"]
+    assert where == ("attachment:資料.zip!壊れ.txt",) and reason.startswith("corrupt member")
+    assert [t.rows for t in view.tables] == [(("氏名", "電話番号"), ("山田太郎", "090-1234-5678"))]

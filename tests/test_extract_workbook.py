@@ -163,6 +163,26 @@ def test_notes_and_text_boxes_are_read():
     assert any("1234 5678 9018" in text for where, text in texts.items() if where.startswith("comments:")), texts
 
 
+def test_a_damaged_notes_part_is_reported_by_name_and_the_sheets_are_read():
+    import openpyxl
+    from openpyxl.comments import Comment
+    book = openpyxl.Workbook()
+    book.active["A1"] = "氏名"
+    book.active["A2"] = "山田太郎"
+    book.active["A1"].comment = Comment("個人番号：1234 5678 9018", "taro")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = bytearray(buffer.getvalue())
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo(
+        next(n for n in zipfile.ZipFile(io.BytesIO(bytes(data))).namelist() if n.startswith("xl/comments")))
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + 2:start + 6] = bytes(b ^ 0x55 for b in data[start + 2:start + 6])   # the deflated bytes
+    pieces = list(extract(bytes(data), Limits()))
+    assert [p.rows for p in pieces if type(p).__name__ == "Table"] == [(("氏名",), ("山田太郎",))]
+    [problem] = [p for p in pieces if type(p).__name__ == "Problem"]
+    assert (problem.where, problem.reason.split(":")[0]) == (info.filename, "corrupt")
+
+
 def test_a_workbooks_charts_and_embedded_files_are_read():
     from .test_extract_documents import A, C, _with_parts, word
     chart = (f'<c:chartSpace {C} {A}><c:chart><c:title><c:tx><c:rich><a:p><a:r><a:t>株式会社エー 売上</a:t></a:r>'

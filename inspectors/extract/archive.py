@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+import zlib
 from typing import Iterator
 
 from ..limits import Limits
@@ -21,6 +22,9 @@ _WINZIP_AES = 99
 _UNICODE_PATH = 0x7075   # Info-ZIP extra field: the name again, in UTF-8
 _READ = 1 << 20
 _SEVENZIP_AES = b"\x06\xf1\x07\x01"   # 7-Zip's coder id of AES-256 + SHA-256
+# What reading one member of a damaged package raises: a bad header or CRC, a truncated or
+# corrupt deflate stream (zlib.error, which zipfile lets through), a wrong password.
+MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError)
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
@@ -92,7 +96,7 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, room: int, limi
                 chunks.append(chunk)
     except NotImplementedError:
         reason = f"unsupported compression: method {info.compress_type}"
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError) as exc:
+    except MEMBER_ERRORS as exc:
         reason = f"corrupt member: {type(exc).__name__}"
     else:
         return b"".join(chunks)

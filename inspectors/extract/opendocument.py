@@ -16,7 +16,7 @@ from typing import Iterator
 from xml.etree import ElementTree
 
 from ..limits import Limits
-from .archive import check_package, open_zip, read_member
+from .archive import MEMBER_ERRORS, check_package, open_zip, read_member
 from .pieces import UNSCANNABLE, LimitReached, Member, Piece, Problem, Property, Table, TextChunk
 
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -68,7 +68,7 @@ def _part(package: zipfile.ZipFile, name: str, where: str, limits: Limits) -> It
     except LimitReached as exc:   # what was read before the limit is still yielded
         reason = f"limit: XML elements > {MAX_ELEMENTS}" if exc.limit == "elements" else limits.reason(exc.limit)
         yield Problem(code=UNSCANNABLE, where=name, reason=reason)
-    except (ElementTree.ParseError, zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+    except (ElementTree.ParseError, *MEMBER_ERRORS) as exc:
         yield Problem(code=UNSCANNABLE, where=name, reason=f"corrupt: {type(exc).__name__}")
     yield from reader.pieces(where)
 
@@ -192,7 +192,7 @@ def _meta(package: zipfile.ZipFile) -> Iterator[Piece]:
                     raise LimitReached("elements")
     except LimitReached:
         yield Problem(code=UNSCANNABLE, where="meta.xml", reason=f"limit: XML elements > {MAX_ELEMENTS}")
-    except (ElementTree.ParseError, zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+    except (ElementTree.ParseError, *MEMBER_ERRORS) as exc:
         yield Problem(code=UNSCANNABLE, where="meta.xml", reason=f"corrupt: {type(exc).__name__}")
         return
     yield from found

@@ -16,7 +16,7 @@ from typing import Iterator
 from xml.etree import ElementTree
 
 from ..limits import Limits
-from .archive import read_member
+from .archive import MEMBER_ERRORS, read_member
 from .pieces import UNSCANNABLE, Member, Piece, Problem, TextChunk
 
 # Text-bearing XML parts the main readers pass over, by package kind: (pattern, where).
@@ -51,7 +51,7 @@ def text_parts(archive: zipfile.ZipFile, kind: str) -> Iterator[Piece]:
             except _TooLarge as exc:
                 yield Problem(code=UNSCANNABLE, where=name, reason=f"limit: XML elements > {MAX_ELEMENTS}")
                 text = str(exc)   # what was read before the limit
-            except (ElementTree.ParseError, zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+            except (ElementTree.ParseError, *MEMBER_ERRORS) as exc:
                 yield Problem(code=UNSCANNABLE, where=name, reason=f"corrupt: {type(exc).__name__}")
                 continue
             if text.strip():

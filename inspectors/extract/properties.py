@@ -9,6 +9,7 @@ import zipfile
 from typing import Iterator
 from xml.etree import ElementTree
 
+from .archive import MEMBER_ERRORS
 from .pieces import UNSCANNABLE, Piece, Problem, Property
 
 _PARTS = ("docProps/core.xml", "docProps/app.xml")
@@ -31,7 +32,7 @@ def ooxml_properties(archive: zipfile.ZipFile) -> Iterator[Piece]:
             continue
         try:
             root = ElementTree.fromstring(archive.read(part))
-        except (ElementTree.ParseError, zipfile.BadZipFile, ValueError, OSError) as exc:
+        except (ElementTree.ParseError, *MEMBER_ERRORS) as exc:
             yield Problem(code=UNSCANNABLE, where=part, reason=f"corrupt: {type(exc).__name__}")
             continue
         for element in root:

@@ -13,7 +13,7 @@ from typing import Iterator
 import python_calamine
 
 from ..limits import Limits
-from .archive import check_package
+from .archive import MEMBER_ERRORS, check_package
 from .declarations import shared_strings_capped, xls_cells
 from .dimensions import oversized_sheets
 from .pieces import (UNSCANNABLE, Encrypted, LimitReached, Piece, Problem, Table, TextChunk, Unscannable,
@@ -66,7 +66,13 @@ def _notes(archive: zipfile.ZipFile) -> Iterator[Piece]:
                       if info.filename.startswith(prefix) and info.filename.endswith(".xml")), None)
         if where is None:
             continue
-        texts = [html.unescape(m.decode("utf-8", "replace")) for m in _TEXT_NODE.findall(archive.read(info))]
+        try:
+            part = archive.read(info)
+        except (*MEMBER_ERRORS, NotImplementedError) as exc:
+            # a damaged notes part, not the workbook: its sheets were read
+            yield Problem(code=UNSCANNABLE, where=info.filename, reason=f"corrupt: {type(exc).__name__}")
+            continue
+        texts = [html.unescape(m.decode("utf-8", "replace")) for m in _TEXT_NODE.findall(part)]
         if any(text.strip() for text in texts):
             yield TextChunk(where=f"{where}:{info.filename.rsplit('/', 1)[-1]}", text="\n".join(texts))
 
