@@ -47,6 +47,10 @@ class Limits:
     max_sheet_cells: int = 1_000_000
     # Pages read from one PDF.
     max_pdf_pages: int = 500
+    # Elements of one XML part read by the Office and OpenDocument readers (charts, notes,
+    # content.xml): 20 KB of compressed XML can hold 5 million empty ones, 7 s of CPU in one
+    # call that the CPU limit cannot interrupt. A 1,000-page report has some 300,000.
+    max_xml_elements: int = 1_000_000
     # CPU seconds spent reading one top-level attachment, everything nested in it included;
     # the detectors' time on what it yields is not counted (it grows with the text, which is
     # all read). Checked between the pieces an extractor yields (rows, pages, members); the
@@ -67,6 +71,7 @@ _LABELS = {
     "max_uncompressed_bytes": "uncompressed size > {} bytes",
     "max_compression_ratio": "compression ratio > {}", "ratio_floor_bytes": "compression ratio floor {}",
     "max_sheet_cells": "cells per sheet > {}", "max_pdf_pages": "PDF pages > {}",
+    "max_xml_elements": "XML elements > {}",
     "cpu_seconds_per_attachment": "cpu seconds > {:g}",
 }
 # Keys a configuration may still set from older releases: accepted with a warning, ignored.

@@ -362,3 +362,13 @@ def test_opendocument_with_a_broken_part_and_hostile_repeats():
     view = parse(mail_with(("壊れ.odt", data)), ENV)
     assert [len(t.rows[0]) for t in view.tables] == [63]
     assert codes(view)["attachment.unscannable"] == [(("attachment:壊れ.odt!meta.xml",), "corrupt: ParseError")]
+
+
+def test_the_xml_element_limit_is_the_configured_one_and_keeps_what_was_read():
+    chart = (f'<c:chartSpace {C} {A}>' + "".join(f"<a:p><a:r><a:t>系列{i}</a:t></a:r></a:p>" for i in range(10))
+             + "</c:chartSpace>")
+    view = parse(mail_with(("報告.docx", _with_parts(word(), {"word/charts/chart1.xml": chart.encode()}))),
+                 ENV, Limits(max_xml_elements=12))
+    assert codes(view)["attachment.unscannable"] == [(("attachment:報告.docx!word/charts/chart1.xml",),
+                                                      "limit: XML elements > 12")]
+    assert texts(view)["attachment:報告.docx!chart1"].splitlines()[0] == "系列0"

@@ -37,7 +37,7 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
                 yield from _blocks(part.iter_inner_content(), f"{kind}{number}", counter)
     for comment in document.comments:
         yield TextChunk(where="comments", text=comment.text)
-    yield from text_parts(package, "docx")
+    yield from text_parts(package, "docx", limits)
     yield from ooxml_properties(package)
     yield from embedded(package, limits)
 

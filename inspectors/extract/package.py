@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 
 from ..limits import Limits
 from .archive import MEMBER_ERRORS, read_member
-from .pieces import UNSCANNABLE, Member, Piece, Problem, TextChunk
+from .pieces import UNSCANNABLE, LimitReached, Member, Piece, Problem, TextChunk
 
 # Text-bearing XML parts the main readers pass over, by package kind: (pattern, where).
 TEXT_PARTS = {
@@ -34,26 +34,31 @@ TEXT_PARTS = {
 _TEXT_TAGS = frozenset({"t", "v", "text"})
 _BLOCK_TAGS = frozenset({"p", "pt", "ser", "cm", "footnote", "endnote"})   # a line ends after each
 _NUMBER = re.compile(r"(\d+)(?=\.xml$)")
-# Elements read from one part: a 58 KB docx whose chart held 5 million empty elements took
-# 4.9 s in one call and 515 MB (cleared elements stayed in the tree). Charts and notes of
-# real documents have some thousands.
-MAX_ELEMENTS = 1_000_000
+def xml_events(stream, limits: Limits) -> Iterator[tuple[str, ElementTree.Element]]:
+    """iterparse's start and end events of one part, up to `max_xml_elements` elements (a
+    58 KB docx whose chart held 5 million empty ones took 4.9 s in one call, and 515 MB while
+    read elements stayed in the tree: the readers drop what they have read)."""
+    for seen, item in enumerate(ElementTree.iterparse(stream, events=("start", "end"))):
+        if seen >= 2 * limits.max_xml_elements:
+            raise LimitReached("max_xml_elements")
+        yield item
 
 
-def text_parts(archive: zipfile.ZipFile, kind: str) -> Iterator[Piece]:
+def text_parts(archive: zipfile.ZipFile, kind: str, limits: Limits) -> Iterator[Piece]:
     names = sorted(archive.namelist(), key=_natural)
     for pattern, label in TEXT_PARTS[kind]:
         for name in fnmatch.filter(names, pattern):
             number = _NUMBER.search(name)
             where = f"{label}{number.group(1)}" if "*" in pattern and number else label
+            lines: list[str] = []
             try:
-                text = _text(archive, name)
-            except _TooLarge as exc:
-                yield Problem(code=UNSCANNABLE, where=name, reason=f"limit: XML elements > {MAX_ELEMENTS}")
-                text = str(exc)   # what was read before the limit
+                _read_text(archive, name, limits, lines)
+            except LimitReached as exc:   # what was read before the limit is kept
+                yield Problem(code=UNSCANNABLE, where=name, reason=limits.reason(exc.limit))
             except (ElementTree.ParseError, *MEMBER_ERRORS) as exc:
                 yield Problem(code=UNSCANNABLE, where=name, reason=f"corrupt: {type(exc).__name__}")
                 continue
+            text = "\n".join(lines)
             if text.strip():
                 yield TextChunk(where=where, text=text)
 
@@ -70,36 +75,30 @@ def embedded(archive: zipfile.ZipFile, limits: Limits) -> Iterator[Piece]:
                 yield Member(name=info.filename, data=data)
 
 
-class _TooLarge(Exception):
-    """A part past MAX_ELEMENTS; str() is the text read before it."""
-
-
-def _text(archive: zipfile.ZipFile, name: str) -> str:
-    """Every text element's content in document order, a line per paragraph (or chart
-    point, comment, note); streamed, so a large part is never held as a tree: what is read
-    leaves it."""
-    lines: list[str] = []
+def _read_text(archive: zipfile.ZipFile, name: str, limits: Limits, lines: list[str]) -> None:
+    """Every text element's content in document order into `lines`, a line per paragraph
+    (or chart point, comment, note); streamed, so a large part is never held as a tree: what
+    is read leaves it."""
     current: list[str] = []
     open_: list = []   # the elements open, innermost last
-    with archive.open(name) as stream:
-        for seen, (event, element) in enumerate(ElementTree.iterparse(stream, events=("start", "end"))):
-            if seen >= 2 * MAX_ELEMENTS:
-                raise _TooLarge("\n".join(lines + ["".join(current)]))
-            if event == "start":
-                open_.append(element)
-                continue
-            open_.pop()
-            local = element.tag.rpartition("}")[2]
-            if local in _TEXT_TAGS and element.text:
-                current.append(element.text)
-            elif local in _BLOCK_TAGS and current:
-                lines.append("".join(current))
-                current = []
-            if open_:
-                del open_[-1][:]   # read, with the siblings before it
-    if current:
-        lines.append("".join(current))
-    return "\n".join(lines)
+    try:
+        with archive.open(name) as stream:
+            for event, element in xml_events(stream, limits):
+                if event == "start":
+                    open_.append(element)
+                    continue
+                open_.pop()
+                local = element.tag.rpartition("}")[2]
+                if local in _TEXT_TAGS and element.text:
+                    current.append(element.text)
+                elif local in _BLOCK_TAGS and current:
+                    lines.append("".join(current))
+                    current = []
+                if open_:
+                    del open_[-1][:]   # read, with the siblings before it
+    finally:
+        if current:
+            lines.append("".join(current))
 
 
 def _natural(name: str) -> tuple:

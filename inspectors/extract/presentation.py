@@ -32,7 +32,7 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
             lines.append(notes.text)
         if any(line.strip() for line in lines):
             yield TextChunk(where=where, text="\n".join(lines))
-    yield from text_parts(package, "pptx")
+    yield from text_parts(package, "pptx", limits)
     yield from ooxml_properties(package)
     yield from embedded(package, limits)
 

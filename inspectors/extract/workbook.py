@@ -47,7 +47,7 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
                 yield from _sheet(workbook, meta.name, limits)
     if archive:
         yield from _notes(archive)
-        yield from text_parts(archive, "xlsx")
+        yield from text_parts(archive, "xlsx", limits)
         yield from ooxml_properties(archive)
         yield from embedded(archive, limits)
 
