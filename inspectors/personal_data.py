@@ -27,10 +27,12 @@ import datetime
 from typing import Iterable
 
 from .base import Finding
+from .freemail import FreemailDomains
 from .message import MessageView, Table, TextChunk, read_view
-from .pii import columns, delimited, records, tables, tally
+from .pii import columns, delimited, premises, records, tables, tally
 from .pii.layout import Layout
 from .pii.ledger import Ledger, Place
+from .pii.owners import THIRD, Owners, owners_for
 from .pii.scanner import Scanner
 from .pii.validators import my_number_is_valid
 
@@ -44,13 +46,17 @@ _TOPIC_KINDS = frozenset({"corporate_number"})   # public: informational only
 class PersonalData:
     name = "personal_data"
 
-    def __init__(self, *, today: datetime.date | None = None) -> None:
+    def __init__(self, *, today: datetime.date | None = None, internal_domains: Iterable[str] = (),
+                 freemail: FreemailDomains | None = None) -> None:
         self._today = today          # None: the day of each inspection (birth dates lie before it)
+        self._internal = tuple(internal_domains)
+        self._freemail = freemail if freemail is not None else FreemailDomains()
 
     def reader(self, message: MessageView) -> "_Reader":
         """Reads one message's text and tables as extraction gives them (message: its
         envelope and headers)."""
-        return _Reader(Scanner(self._today or datetime.date.today()), message)
+        owners = owners_for(message.envelope.rcpt_tos, self._internal, self._freemail)
+        return _Reader(Scanner(self._today or datetime.date.today()), message, owners)
 
     def inspect(self, message: MessageView) -> Iterable[Finding]:
         return read_view(self.reader(message), message)
@@ -59,11 +65,11 @@ class PersonalData:
 class _Reader:
     """The ledger of one message; raw values live here and nowhere else."""
 
-    def __init__(self, scanner: Scanner, message: MessageView) -> None:
+    def __init__(self, scanner: Scanner, message: MessageView, owners: Owners) -> None:
         self._scanner = scanner
         ignored = frozenset(a.lower() for a in (message.envelope.mail_from, *message.envelope.rcpt_tos,
                                                 *message.header_from, *message.visible_recipients) if a)
-        self._ledger = Ledger(ignored_addresses=ignored)
+        self._ledger = Ledger(ignored_addresses=ignored, owners=owners)
         _read_subject(message.subject, scanner, self._ledger)
 
     def text(self, chunk: TextChunk) -> None:
@@ -88,24 +94,50 @@ class _Reader:
 
 def _read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = False) -> None:
     """A table's values and people; a table in quoted text adds its people, not its contacts.
-    A list with a header row is read column by column (pii.columns), others row by row."""
+    A list with a header row is read column by column (pii.columns), others row by row.
+    Rows about premises (pii.premises) are places, not people; the values of places and of
+    people of an organisation (pii.owners) are counted, but not as third parties'."""
+    verdict = premises.places(table, *tables.header(table), ledger.owners.freemail)
     blocks = columns.read(table, scanner)
     if blocks is None:
-        _read_rows(table, scanner, ledger, quoted)
+        _read_rows(table, scanner, ledger, quoted, verdict)
         return
     first = last = None
     attributes: set[str] = set()
     count = 0
     for block in blocks:
         tally.add(table, block, ledger, CONTACT_KINDS if quoted else frozenset(), names=not quoted)
-        listed = records.column_people(block)
+        listed = records.column_people(block, verdict.rows)
+        places = [r - block.first for r in verdict.rows if 0 <= r - block.first < len(block.readings[0])] \
+            if verdict.rows and block.readings else []
         if listed is not None:
             ledger.add_keys(listed.keys)
             first = listed.first if first is None else first
             last = listed.last
             attributes.update(listed.attributes)
             count += len(listed.keys)
+            places += _owned(ledger, listed.keys, listed.rows)
+        tally.attribute_rows(block, ledger, places)
     _add_list(table, ledger, first, last, attributes, count)
+    _add_places(table, ledger, verdict)
+
+
+def _owned(ledger: Ledger, keys: list[tuple], rows: list[int]) -> list[int]:
+    """The rows whose person is the recipients' organisation's or ours."""
+    if not ledger.owners.active:
+        return []
+    return [row for key, row in zip(keys, rows) if ledger.owner_of(key) != THIRD]
+
+
+def _add_places(table: Table, ledger: Ledger, verdict: premises.Verdict) -> None:
+    if verdict.rows:
+        rows = sorted(verdict.rows)
+        width = max(len(r) for r in table.rows)
+        keys = [tuple(str(c or "").strip() for c in table.rows[r]) for r in rows]
+        ledger.add_premises(keys, [verdict.words[r] for r in rows],
+                            Place(where=table.where, table=table, row=rows[0], first_col=0, last_col=0),
+                            Place(where=table.where, table=table, row=rows[-1], first_col=width - 1,
+                                  last_col=width - 1))
 
 
 def _add_list(table: Table, ledger: Ledger, first: int | None, last: int | None,
@@ -117,22 +149,31 @@ def _add_list(table: Table, ledger: Ledger, first: int | None, last: int | None,
                               last_col=width - 1), frozenset(attributes), count)
 
 
-def _read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool) -> None:
+def _read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool,
+               verdict: premises.Verdict | None = None) -> None:
     """Row by row (tables.read): the tables pii.columns leaves, such as a form without a
     header row, ragged rows, numbers split over cells, bank details."""
+    if verdict is None:
+        verdict = premises.places(table, *tables.header(table), ledger.owners.freemail)
     first = last = None
     attributes: set[str] = set()
     count = 0
     for read in tables.read(table, scanner):
+        people = [p for p in records.table_people(read) if p.row not in verdict.rows]
+        owned = verdict.rows.union(_owned(ledger, [p.key for p in people], [p.row for p in people]))
         for cell, hit in read.hits:
             if (hit.strong or cell.kind == "person_name") and not (quoted and hit.kind in CONTACT_KINDS):
                 ledger.add(hit.kind, hit.value, _cell_place(table, cell))
+                if cell.row in owned:
+                    ledger.attribute(hit.kind, hit.value)
         named = {(cell.row, cell.first_col) for cell, hit in read.hits if hit.kind == "person_name"}
         for cell in read.cells:
             if cell.kind == "person_name" and (cell.row, cell.first_col) not in named and not quoted \
                     and tables.looks_like_name(cell.text):
-                ledger.add("person_name", cell.text.replace(" ", "").replace("\u3000", ""), _cell_place(table, cell))
-        people = records.table_people(read)
+                name = cell.text.replace(" ", "").replace("\u3000", "")
+                ledger.add("person_name", name, _cell_place(table, cell))
+                if cell.row in owned:
+                    ledger.attribute("person_name", name)
         ledger.add_people(people)
         if people:
             first = people[0].row if first is None else first
@@ -140,6 +181,7 @@ def _read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool) -> 
             attributes.update(*(p.attributes for p in people))
             count += len(people)
     _add_list(table, ledger, first, last, attributes, count)
+    _add_places(table, ledger, verdict)
 
 
 def _cell_place(table: Table, cell) -> Place:

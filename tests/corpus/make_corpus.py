@@ -74,6 +74,7 @@ def cases() -> dict[str, tuple[EmailMessage, dict]]:
     out["freemail"] = (mail("ご連絡", "明日よろしくお願いします。" + SIGNATURE, to="someone@gmail.com"),
                                   {"verdict": "pass", "rules": ["freemail-recipient"],
                                    "codes": ["recipients.freemail"]})
+    _owner_cases(out)
     # Ordinary business mail: it must pass.
     out["benign-signature"] = (mail("打ち合わせの件", "田中様\n\n明日の打ち合わせは10時からでお願いします。" + SIGNATURE),
                                {"verdict": "pass", "not_codes": ["pii.my_number", "pii.records", "client.mismatch"]})
@@ -90,6 +91,39 @@ def cases() -> dict[str, tuple[EmailMessage, dict]]:
                                   to="hanako@example.co.jp", cc="jiro@tokyo.example.co.jp"),
                              {"verdict": "pass", "not_codes": ["recipients.external"]})
     return out
+
+
+def _with_csv(subject: str, body: str, rows: list[str], filename: str, **kw) -> EmailMessage:
+    msg = mail(subject, body + SIGNATURE, **kw)
+    msg.add_attachment("\r\n".join(rows).encode("cp932"), maintype="text", subtype="csv", filename=filename)
+    return msg
+
+
+SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田", "佐々木", "松本"]
+
+
+def _owner_cases(out: dict) -> None:
+    """Issue 14: a list going back to its owner is visible (monitor), not held; third parties' is held."""
+    staff = ["氏名,部署,電話番号,メールアドレス"] + [
+        f"{SURNAMES[i]} 一郎,営業部,06-6123-{4500 + i:04d},staff{i}@a-corp.co.jp" for i in range(12)]
+    out["owner-client-staff-back"] = (
+        _with_csv("貴社ご担当者一覧の確認", "貴社のご担当者一覧をお返しします。", staff, "担当者一覧.csv"),
+        {"verdict": "pass", "rules": ["personal-data-list-owner"], "codes": ["pii.records"]})
+    team = "\n".join(["当社プロジェクトメンバーの連絡先です。", "", "氏名\t役割\tメール\t電話"] + [
+        f"{SURNAMES[i]} 花子\t担当\tmember{i}@example.co.jp\t03-1234-{5600 + i:04d}" for i in range(11)])
+    out["owner-own-team-to-client"] = (
+        mail("体制表の送付", team + "\n" + SIGNATURE),
+        {"verdict": "pass", "rules": ["personal-data-list-owner"], "codes": ["pii.records"]})
+    mixed = ["氏名,電話番号,メールアドレス"] + [
+        f"{SURNAMES[i]} 次郎,06-6123-{4500 + i:04d},staff{i}@a-corp.co.jp" for i in range(3)] + [
+        f"{SURNAMES[i]} 三郎,090-{3300 + i:04d}-{1200 + i:04d},cust{i}@gmail.com" for i in range(12)]
+    out["owner-mixed-with-customers"] = (
+        _with_csv("名簿の件", "名簿をお送りします。", mixed, "名簿.csv"),
+        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]})
+    out["owner-staff-to-two-organisations"] = (
+        _with_csv("貴社ご担当者一覧の確認", "ご担当者一覧です。", staff, "担当者一覧.csv",
+                  to="tanaka@a-corp.co.jp, sato@b-corp.co.jp"),
+        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]})
 
 
 def main() -> None:

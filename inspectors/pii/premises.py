@@ -1,0 +1,132 @@
+"""Rows of a table that are about premises, not people (pii.places; issue 14).
+
+A list of our offices (〒, address, main line), a client's branch list (札幌営業所, 大阪支店 …)
+or a list of buildings with addresses and rents holds contact data of no one: addresses
+without anyone living there. A data row is a place when
+
+- it names premises: a premises word (本社, 支店, 営業所, 工場, 倉庫, ビル, 店 …) or a company
+  name (株式会社…, (株)) in a cell that is not an address, or any value under a premises
+  heading (拠点名, 支店名, 店舗名, 物件名 …); or its phone shares one organisation's number
+  block (area code and exchange, all but the last two digits: 03-1234-56xx) with two other
+  rows of the table;
+- and nothing in it speaks of a person: no personal name, no birth date, no mobile number
+  (070/080/090), no free-mail or ISP mail address. A contact person column makes a row a
+  person's; so does a name under a personal heading (氏名, 担当者 …) even when a sender
+  appends 店 to it. That is what keeps a customer list from passing as a list of shops.
+
+Decided from the table's cells and its header's kinds alone, so that the column reader and
+the row reader agree. The cost is per column (one search of its joined texts) while no row
+is a candidate; only candidate rows are looked at cell by cell.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ..freemail import FreemailDomains
+from ..message import Table
+from .normaliser import ascii_form, header_form
+from .tables import looks_like_name
+
+_COMPANY = ("株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "(株)", "（株）", "㈱", "(有)", "（有）", "㈲")
+_WORDS = ("本社", "本店", "支社", "支店", "営業所", "出張所", "事業所", "事務所", "工場", "倉庫", "物流センター",
+          "センター", "店舗", "ビル", "営業店", "研究所", "データセンター")
+_SUFFIXES = ("店", "館", "棟")       # too short to stand anywhere in a cell: only at its end
+PREMISES = re.compile("|".join([*map(re.escape, sorted(_COMPANY + _WORDS, key=len, reverse=True)),
+                                f"(?:{'|'.join(_SUFFIXES)})\\s*$"]), re.MULTILINE)
+HEADINGS = frozenset(header_form(w) for w in (
+    "拠点", "拠点名", "支店名", "支社名", "店舗名", "店名", "事業所名", "営業所名", "物件名", "施設名", "ビル名",
+    "建物名称", "拠点所在地", "会社名", "社名", "取引先名", "名称"))
+# Name headings that may hold a company as well as a person; every other name heading holds persons.
+_AMBIGUOUS_NAMES = frozenset(header_form(w) for w in ("顧客名", "name", "取引先", "お客様名"))
+_MOBILE = re.compile(r"^(?:0|\+?81-?)[789]0")
+_DIGITS = str.maketrans("", "", "-‐－―ー−() （）　 +")
+BLOCK_ROWS = 3             # rows sharing a number block before it is one organisation's
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The data rows that are places (table row indexes), each with the word that said so."""
+    rows: frozenset[int]
+    words: dict[int, str]
+
+
+NONE = Verdict(frozenset(), {})
+
+
+def places(table: Table, header_row: int | None, kinds: list[str] | None,
+           freemail: FreemailDomains | None) -> Verdict:
+    if header_row is None or not kinds:
+        return NONE
+    start = header_row + 1
+    heads = [header_form(str(c or "")) for c in table.rows[header_row]]
+    width = min(len(kinds), len(heads))
+    said: dict[int, str] = {}
+    for c in range(width):
+        if kinds[c] == "address" and heads[c] not in HEADINGS:
+            continue
+        if kinds[c] == "person_name" and heads[c] not in _AMBIGUOUS_NAMES:
+            continue
+        texts = _column(table, start, c)
+        if heads[c] in HEADINGS:
+            said.update((start + i, heads[c]) for i, t in enumerate(texts) if t and i + start not in said)
+            continue
+        _words(texts, start, said)
+    _blocks(table, start, [c for c in range(width) if kinds[c] in ("phone", "org_phone")], said)
+    if not said:
+        return NONE
+    rows = {r: w for r, w in said.items() if _premises_only(table.rows[r], kinds, heads, freemail)}
+    return Verdict(frozenset(rows), rows) if rows else NONE
+
+
+def _column(table: Table, start: int, c: int) -> list[str]:
+    return [str(row[c] or "").strip() if c < len(row) else "" for row in table.rows[start:]]
+
+
+def _words(texts: list[str], start: int, said: dict[int, str]) -> None:
+    """The first premises word of each row, from one search of the column's joined texts."""
+    joined = "\n".join(t.replace("\n", " ") for t in texts)
+    if PREMISES.search(joined) is None:
+        return
+    line, pos = 0, 0
+    for m in PREMISES.finditer(joined):
+        line += joined.count("\n", pos, m.start())
+        pos = m.start()
+        said.setdefault(start + line, m.group().strip())
+
+
+def _blocks(table: Table, start: int, columns: list[int], said: dict[int, str]) -> None:
+    """Rows whose landline shares its number block with BLOCK_ROWS - 1 other rows."""
+    for c in columns:
+        digits = [t.translate(_DIGITS) for t in _column(table, start, c)]
+        prefixes = [d[:-2] if 10 <= len(d) <= 11 and d.isdigit() and not _MOBILE.match(d) else "" for d in digits]
+        shared = {p for p, n in Counter(prefixes).items() if p and n >= BLOCK_ROWS}
+        said.update((start + i, "代表番号帯") for i, p in enumerate(prefixes) if p in shared and start + i not in said)
+
+
+_CONTACTS = frozenset({"phone", "org_phone", "address", "postal_code", "email_address"})
+
+
+def _domain(text: str) -> str:
+    return ascii_form(text).rpartition("@")[2].strip().lower()
+
+
+def _premises_only(row: tuple, kinds: list[str], heads: list[str], freemail: FreemailDomains | None) -> bool:
+    """Whether the row holds contact data and nothing in it speaks of a person."""
+    contact = False
+    for c, kind in enumerate(kinds):
+        text = str(row[c] or "").strip() if c < len(row) else ""
+        if not text:
+            continue
+        contact = contact or kind in _CONTACTS
+        if kind == "person_name" and looks_like_name(text) and \
+                (heads[c] not in _AMBIGUOUS_NAMES or not PREMISES.search(text)):
+            return False
+        if kind == "birth_date":
+            return False
+        if kind in ("phone", "org_phone", "other") and _MOBILE.match(ascii_form(text).translate(_DIGITS)):
+            return False
+        if ("@" in text or "＠" in text) and (freemail is None or _domain(text) in freemail):
+            return False          # without the list, no domain can be told an organisation's
+    return contact
