@@ -29,7 +29,7 @@ from typing import Iterable
 from .base import Finding
 from .freemail import FreemailDomains
 from .message import MessageView, Table, TextChunk, read_view
-from .pii import columns, delimited, premises, records, tables, tally
+from .pii import columns, delimited, entries, premises, records, tables, tally
 from .pii.layout import Layout
 from .pii.ledger import Ledger, Place
 from .pii.owners import THIRD, Owners, owners_for
@@ -222,8 +222,28 @@ def _read_prose(piece: delimited.Prose, scanner: Scanner, ledger: Ledger,
     for person_line, hit in located:       # a bare surname counts where it stands in a list
         if not hit.strong and person_line in in_lists and not layout.quoted(at + hit.start):
             ledger.add(hit.kind, hit.value, Place(where=piece.where, line=person_line))
+    people = _text_places(piece, data, located, people, ledger)
     ledger.add_people(people)
     if people:
         ledger.add_list(Place(where=piece.where, line=people[0].row),
                         Place(where=piece.where, line=people[-1].last_row),
                         frozenset().union(*(p.attributes for p in people)), len(people))
+
+
+def _text_places(piece: delimited.Prose, data: bytes, located: list, people: list, ledger: Ledger) -> list:
+    """The entries of a text list that are premises go to pii.places; their values, and those
+    of people of an organisation, are no third party's. The people left are returned."""
+    said = entries.places(data, piece.first_line, located, people, ledger.owners.freemail)
+    places = [p for p in people if p.row in said]
+    if places:
+        ledger.add_premises([p.key for p in places], [said[p.row] for p in places],
+                            Place(where=piece.where, line=places[0].row),
+                            Place(where=piece.where, line=places[-1].last_row))
+        people = [p for p in people if p.row not in said]
+    owned = places + [p for p in people if ledger.owners.active and ledger.owner_of(p.key) != THIRD]
+    if owned:
+        lines = {n for p in owned for n in range(p.row, p.last_row + 1)}
+        for line, hit in located:
+            if line in lines:
+                ledger.attribute(hit.kind, hit.value)
+    return people

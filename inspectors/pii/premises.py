@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .. import patterns as P
 from ..freemail import FreemailDomains
 from ..message import Table
 from .normaliser import ascii_form, header_form
@@ -37,11 +38,13 @@ PREMISES = re.compile("|".join([*map(re.escape, sorted(_COMPANY + _WORDS, key=le
                                 f"(?:{'|'.join(_SUFFIXES)})\\s*$"]), re.MULTILINE)
 HEADINGS = frozenset(header_form(w) for w in (
     "拠点", "拠点名", "支店名", "支社名", "店舗名", "店名", "事業所名", "営業所名", "物件名", "施設名", "ビル名",
-    "建物名称", "拠点所在地", "会社名", "社名", "取引先名", "名称"))
+    "建物名称", "拠点所在地", "会社名", "社名", "取引先名"))
 # Name headings that may hold a company as well as a person; every other name heading holds persons.
 _AMBIGUOUS_NAMES = frozenset(header_form(w) for w in ("顧客名", "name", "取引先", "お客様名"))
 _MOBILE = re.compile(r"^(?:0|\+?81-?)[789]0")
 _DIGITS = str.maketrans("", "", "-‐－―ー−() （）　 +")
+_SURNAMES = tuple(sorted((s for s in P.SURNAMES if len(s) >= 2), key=len, reverse=True))
+_NAME_CHARS = re.compile("[一-龥々ヶぁ-んァ-ヶー]+")
 BLOCK_ROWS = 3             # rows sharing a number block before it is one organisation's
 
 
@@ -69,10 +72,9 @@ def places(table: Table, header_row: int | None, kinds: list[str] | None,
         if kinds[c] == "person_name" and heads[c] not in _AMBIGUOUS_NAMES:
             continue
         texts = _column(table, start, c)
+        _words(texts, start, said)
         if heads[c] in HEADINGS:
             said.update((start + i, heads[c]) for i, t in enumerate(texts) if t and i + start not in said)
-            continue
-        _words(texts, start, said)
     _blocks(table, start, [c for c in range(width) if kinds[c] in ("phone", "org_phone")], said)
     if not said:
         return NONE
@@ -108,6 +110,13 @@ def _blocks(table: Table, start: int, columns: list[int], said: dict[int, str]) 
 _CONTACTS = frozenset({"phone", "org_phone", "address", "postal_code", "email_address"})
 
 
+def _personal_name(text: str) -> bool:
+    """A known surname, then a given name or an honorific, and no premises word: 山田 太郎, 鈴木様."""
+    base = text.replace(" ", "").replace("\u3000", "")
+    return 2 <= len(base) <= 8 and base.startswith(_SURNAMES) and _NAME_CHARS.fullmatch(base) is not None \
+        and not PREMISES.search(base)
+
+
 def _domain(text: str) -> str:
     return ascii_form(text).rpartition("@")[2].strip().lower()
 
@@ -123,6 +132,8 @@ def _premises_only(row: tuple, kinds: list[str], heads: list[str], freemail: Fre
         if kind == "person_name" and looks_like_name(text) and \
                 (heads[c] not in _AMBIGUOUS_NAMES or not PREMISES.search(text)):
             return False
+        if kind == "other" and _personal_name(text):
+            return False          # a customer's name under 拠点名 is still a customer
         if kind == "birth_date":
             return False
         if kind in ("phone", "org_phone", "other") and _MOBILE.match(ascii_form(text).translate(_DIGITS)):
