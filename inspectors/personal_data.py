@@ -76,9 +76,8 @@ class _Reader:
         pieces = delimited.split(chunk.where, chunk.text)
         layout = Layout(chunk.text.encode("utf-8", "replace")) if len(pieces) > 1 else None
         for piece in pieces:
-            if isinstance(piece, delimited.Block):
-                _read_table(piece.table, self._scanner, self._ledger,
-                            quoted=bool(layout and layout.quoted(piece.start)))
+            if isinstance(piece, delimited.Block):     # quoted or not: one table, one set of findings
+                _read_table(piece.table, self._scanner, self._ledger)
             else:
                 _read_prose(piece, self._scanner, self._ledger, layout)
         if len(pieces) > 1 or isinstance(pieces[0], delimited.Block):   # a table was read
