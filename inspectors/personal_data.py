@@ -32,7 +32,7 @@ from .message import MessageView, Table, TextChunk, read_view
 from .pii import columns, delimited, entries, premises, records, tables, tally
 from .pii.layout import Layout
 from .pii.ledger import Ledger, Place
-from .pii.owners import THIRD, Owners, owners_for
+from .pii.owners import Owners, owners_for
 from .pii.scanner import Scanner
 from .pii.validators import my_number_is_valid
 
@@ -110,22 +110,15 @@ def _read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = F
         places = [r - block.first for r in verdict.rows if 0 <= r - block.first < len(block.readings[0])] \
             if verdict.rows and block.readings else []
         if listed is not None:
-            ledger.add_keys(listed.keys)
+            owned = ledger.add_keys(listed.keys)
             first = listed.first if first is None else first
             last = listed.last
             attributes.update(listed.attributes)
             count += len(listed.keys)
-            places += _owned(ledger, listed.keys, listed.rows)
+            places += [listed.rows[i] for i in owned]       # an organisation's people
         tally.attribute_rows(block, ledger, places)
     _add_list(table, ledger, first, last, attributes, count)
     _add_places(table, ledger, verdict)
-
-
-def _owned(ledger: Ledger, keys: list[tuple], rows: list[int]) -> list[int]:
-    """The rows whose person is the recipients' organisation's or ours."""
-    if not ledger.owners.active:
-        return []
-    return [row for key, row in zip(keys, rows) if ledger.owner_of(key) != THIRD]
 
 
 def _add_places(table: Table, ledger: Ledger, verdict: premises.Verdict) -> None:
@@ -159,7 +152,7 @@ def _read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool,
     count = 0
     for read in tables.read(table, scanner):
         people = [p for p in records.table_people(read) if p.row not in verdict.rows]
-        owned = verdict.rows.union(_owned(ledger, [p.key for p in people], [p.row for p in people]))
+        owned = verdict.rows.union(people[i].row for i in ledger.add_people(people))
         for cell, hit in read.hits:
             if (hit.strong or cell.kind == "person_name") and not (quoted and hit.kind in CONTACT_KINDS):
                 ledger.add(hit.kind, hit.value, _cell_place(table, cell))
@@ -173,7 +166,6 @@ def _read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool,
                 ledger.add("person_name", name, _cell_place(table, cell))
                 if cell.row in owned:
                     ledger.attribute("person_name", name)
-        ledger.add_people(people)
         if people:
             first = people[0].row if first is None else first
             last = people[-1].row
@@ -222,7 +214,6 @@ def _read_prose(piece: delimited.Prose, scanner: Scanner, ledger: Ledger,
         if not hit.strong and person_line in in_lists and not layout.quoted(at + hit.start):
             ledger.add(hit.kind, hit.value, Place(where=piece.where, line=person_line))
     people = _text_places(piece, data, located, people, ledger)
-    ledger.add_people(people)
     if people:
         ledger.add_list(Place(where=piece.where, line=people[0].row),
                         Place(where=piece.where, line=people[-1].last_row),
@@ -230,8 +221,8 @@ def _read_prose(piece: delimited.Prose, scanner: Scanner, ledger: Ledger,
 
 
 def _text_places(piece: delimited.Prose, data: bytes, located: list, people: list, ledger: Ledger) -> list:
-    """The entries of a text list that are premises go to pii.places; their values, and those
-    of people of an organisation, are no third party's. The people left are returned."""
+    """The entries of a text list that are premises go to pii.places, the others to the
+    people; the values of places and of an organisation's people are no third party's."""
     said = entries.places(data, piece.first_line, located, people, ledger.owners.freemail)
     places = [p for p in people if p.row in said]
     if places:
@@ -239,7 +230,7 @@ def _text_places(piece: delimited.Prose, data: bytes, located: list, people: lis
                             Place(where=piece.where, line=places[0].row),
                             Place(where=piece.where, line=places[-1].last_row))
         people = [p for p in people if p.row not in said]
-    owned = places + [p for p in people if ledger.owners.active and ledger.owner_of(p.key) != THIRD]
+    owned = places + [people[i] for i in ledger.add_people(people)]
     if owned:
         lines = {n for p in owned for n in range(p.row, p.last_row + 1)}
         for line, hit in located:

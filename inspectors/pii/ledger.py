@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from ..base import Finding
 from ..message import Table
 from .masks import mask
-from .owners import TALLIES, THIRD, Owners
+from .owners import OWN, RECIPIENT, TALLIES, THIRD, Owners
 
 CODES = ("my_number", "credit_card", "bank_account", "passport", "drivers_license", "pension_number",
          "health_insurance", "residence_card", "phone", "email_address", "postal_code", "address",
@@ -70,7 +70,7 @@ class Ledger:
     lists: list[tuple[Place, Place, frozenset[str], int]] = field(default_factory=list)
     # People by tally (owners.TALLIES), values that are an organisation's or premises', and
     # the premises listed (pii.places): their keys, the words that named them, their lists.
-    owned: tuple["_Distinct", ...] = field(default_factory=lambda: tuple(_Distinct() for _ in TALLIES))
+    owned: tuple["_Distinct", ...] = field(default_factory=lambda: tuple(_Distinct() for _ in TALLIES))  # [THIRD] unused
     attributed: dict[str, "_Distinct"] = field(default_factory=dict)
     premises: "_Distinct" = field(default_factory=lambda: _Distinct())
     premises_lists: list[tuple[Place, Place]] = field(default_factory=list)
@@ -116,25 +116,22 @@ class Ledger:
         if values:
             self.attributed.setdefault(kind, _Distinct()).extend(values, 0)
 
-    def add_people(self, people) -> None:
+    def add_people(self, people) -> list[int]:
         """People counted once per key across the message, each under its owner's tally."""
-        self.add_keys([person.key for person in people])
+        return self.add_keys([person.key for person in people])
 
-    def add_keys(self, keys: list[tuple]) -> None:
-        """add_people for people known by their keys alone (a table read column by column)."""
+    def add_keys(self, keys: list[tuple]) -> list[int]:
+        """add_people for people known by their keys alone (a table read column by column);
+        returns the indexes of the keys whose person is an organisation's (not a third party)."""
         self.people.extend(keys, 0)
         if not self.owners.active:
-            self.owned[THIRD].extend(keys, 0)
-            return
-        by_owner: tuple[list, ...] = ([], [], [])
-        of_key = self.owners.of_key
-        for key in keys:
-            by_owner[of_key(key)].append(key)
-        for tally, owned in zip(by_owner, self.owned):
-            owned.extend(tally, 0)
-
-    def owner_of(self, key: tuple) -> int:
-        return self.owners.of_key(key)
+            return []
+        of = self.owners.of
+        mailed = [i for i, key in enumerate(keys) if key[0] == "email_address"]     # keys: records.key_of
+        owned = [(i, tally) for i in mailed if (tally := of(keys[i][1])) != THIRD]
+        for tally in (RECIPIENT, OWN):
+            self.owned[tally].extend([keys[i] for i, t in owned if t == tally], 0)
+        return [i for i, _ in owned]
 
     def add_premises(self, keys: list, words: list[str], first: Place, last: Place) -> None:
         """Rows or entries about premises (pii.places), known by `keys`; `words` name them
@@ -177,6 +174,7 @@ class Ledger:
                for kind in CODES if self.values.get(kind)]
         if self.people:
             tallies = [len(owned) for owned in self.owned]
+            tallies[THIRD] = len(self.people) - tallies[RECIPIENT] - tallies[OWN]     # keys never share owners
             out.append(Finding(code="pii.records", count=sum(tallies),
                                where=tuple(_span(a, b) for a, b, _, _ in self.lists)[:MAX_WHERE],
                                evidence=tuple(f"{name}={n}" for name, n in zip(TALLIES, tallies)) +

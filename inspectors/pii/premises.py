@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 
 from .. import patterns as P
 from ..freemail import FreemailDomains
@@ -45,6 +46,9 @@ _MOBILE = re.compile(r"^(?:0|\+?81-?)[789]0")
 _DIGITS = str.maketrans("", "", "-‐－―ー−() （）　 +")
 _SURNAMES = tuple(sorted((s for s in P.SURNAMES if len(s) >= 2), key=len, reverse=True))
 _NAME_CHARS = re.compile("[一-龥々ヶぁ-んァ-ヶー]+")
+# A landline of 10 digits (0 + area code + exchange + line; mobiles and 050 are no block)
+# and its number block: all but the last two digits.
+_LANDLINE = re.compile(r"^(?!0[5789]0)(0\d{7})\d\d$", re.MULTILINE)
 BLOCK_ROWS = 3             # rows sharing a number block before it is one organisation's
 
 
@@ -83,7 +87,12 @@ def places(table: Table, header_row: int | None, kinds: list[str] | None,
 
 
 def _column(table: Table, start: int, c: int) -> list[str]:
-    return [str(row[c] or "").strip() if c < len(row) else "" for row in table.rows[start:]]
+    """The column's texts, stripped (in C while every row reaches it with text)."""
+    rows = table.rows[start:]
+    try:
+        return list(map(str.strip, map(itemgetter(c), rows)))
+    except (TypeError, IndexError):
+        return [str(row[c] or "").strip() if c < len(row) else "" for row in rows]
 
 
 def _words(texts: list[str], start: int, said: dict[int, str]) -> None:
@@ -99,12 +108,18 @@ def _words(texts: list[str], start: int, said: dict[int, str]) -> None:
 
 
 def _blocks(table: Table, start: int, columns: list[int], said: dict[int, str]) -> None:
-    """Rows whose landline shares its number block with BLOCK_ROWS - 1 other rows."""
+    """Rows whose landline shares its number block with BLOCK_ROWS - 1 other rows. The
+    blocks are counted in one pass over the column's joined digits; rows are looked at only
+    when a block is shared."""
     for c in columns:
-        digits = [t.translate(_DIGITS) for t in _column(table, start, c)]
-        prefixes = [d[:-2] if 10 <= len(d) <= 11 and d.isdigit() and not _MOBILE.match(d) else "" for d in digits]
-        shared = {p for p, n in Counter(prefixes).items() if p and n >= BLOCK_ROWS}
-        said.update((start + i, "代表番号帯") for i, p in enumerate(prefixes) if p in shared and start + i not in said)
+        digits = "\n".join(_column(table, start, c)).translate(_DIGITS)
+        counts = Counter(_LANDLINE.findall(digits))
+        shared = {p for p, n in counts.items() if n >= BLOCK_ROWS}
+        if shared:
+            for i, line in enumerate(digits.split("\n")):
+                found = _LANDLINE.fullmatch(line)
+                if found and found.group(1) in shared:
+                    said.setdefault(start + i, "代表番号帯")
 
 
 _CONTACTS = frozenset({"phone", "org_phone", "address", "postal_code", "email_address"})
