@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+
 from inspectors.base import Envelope, Finding
+from inspectors.freemail import FreemailDomains
 from inspectors.message import MessageView, Table, TextChunk, parse
 from inspectors.personal_data import PersonalData
 from inspectors.pii.owners import TALLIES
@@ -174,3 +177,37 @@ def test_a_shop_word_in_each_customer_entry_does_not_hide_mobiles():
                      for i, (b, c) in enumerate(zip(BRANCHES, CITIES)))
     f = found("一覧です。\n\n" + text)
     assert f["pii.records"].count == 12 and "pii.places" not in f
+
+
+# --- the column reader and the row reader agree on places and owners ----------------------
+def _ledger_of(read, table: Table) -> tuple:
+    from inspectors.pii.ledger import Ledger
+    from inspectors.pii.owners import owners_for
+    from inspectors.pii.scanner import Scanner
+    ledger = Ledger(owners=owners_for(("sato@client.example",), ("sample.co.jp",), FreemailDomains()))
+    read(table, Scanner(TODAY), ledger, False)
+    return [(f.code, f.count, f.where, f.evidence) for f in ledger.findings()]
+
+
+def _mixed_table(seed: int) -> Table:
+    import random
+    rng = random.Random(seed)
+    rows = []
+    for i in range(rng.randint(5, 40)):
+        kind = rng.random()
+        if kind < 0.4:
+            name, phone = rng.choice(BRANCHES), f"03-5555-12{i % 100:02d}"
+        elif kind < 0.6:
+            name, phone = f"{rng.choice(SURNAMES)} 太郎", f"090-{1000 + i:04d}-{2000 + i:04d}"
+        else:
+            name, phone = f"{rng.choice(SURNAMES)} 次郎", f"0{rng.randint(11, 99)}-{rng.randint(200, 999)}-{i:04d}"
+        mail = rng.choice([f"u{i}@client.example", f"u{i}@sample.co.jp", f"u{i}@gmail.com", f"u{i}@other.example", ""])
+        rows.append((name, rng.choice(CITIES), phone, mail))
+    return Table(where=f"attachment:m{seed}.xlsx!Sheet1", rows=(("顧客名", "住所", "電話番号", "メール"), *rows))
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_column_and_row_readers_agree_on_places_and_owners(seed):
+    from inspectors.personal_data import _read_rows, _read_table
+    table = _mixed_table(seed)
+    assert _ledger_of(_read_table, table) == _ledger_of(_read_rows, table)
