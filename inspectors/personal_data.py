@@ -1,4 +1,4 @@
-"""Personal data in the text and tables a message carries (DESIGN.md: pii.*; issue 4).
+"""Personal data in the text and tables a message carries (DESIGN.md: pii.*; issues 4, 14).
 
 How it works (the pieces live in `inspectors.pii`, the pattern catalogue in
 `inspectors.patterns`):
@@ -9,14 +9,18 @@ How it works (the pieces live in `inspectors.pii`, the pattern catalogue in
    candidates are then validated (check digits, numbering plan, calendars) and read by the
    nearest label before them. Table cells are scanned with their column heading as label.
 3. Ordinary mail stays quiet by layout, not by thresholds: values in the sender's signature
-   and in signatures of a quoted thread are never counted; values in quoted text are not
+   and in signatures of a quoted thread are never counted; values in quoted prose are not
    counted as phone, mail address, postal code, address, birth date or name, so a rule on
-   "≥ 10 distinct phones/addresses/…" sees only what the sender wrote. Organisation numbers
+   "≥ 10 distinct phones/addresses/…" sees only what the sender wrote. A table counts the
+   same wherever it stands, quoted or not: one table, one set of findings. Organisation numbers
    (toll-free, navi-dial, lines labelled 代表/FAX/窓口…), shared mailboxes (info@, support@…),
    the sender's and visible recipients' own addresses, and company bank accounts (a カ）or
    株式会社 account holder) are not personal data and are not counted either.
 4. pii.records counts people in lists: table rows with two or more personal attributes under
    a detected header row, and runs of three or more such people in line-oriented text.
+   Rows and entries about premises (`pii.premises`, `pii.entries`) are pii.places instead;
+   each person is the recipients' organisation's, ours or a third party's (`pii.owners`),
+   and the findings say how many are third parties'.
 
 Findings carry distinct-value counts, locations and masked evidence only; raw values never
 leave the ledger of one `inspect` call.
@@ -31,15 +35,14 @@ from .freemail import FreemailDomains
 from .message import MessageView, Table, TextChunk, read_view
 from .pii import columns, delimited, entries, premises, records, tables, tally
 from .pii.layout import Layout
-from .pii.ledger import Ledger, Place
+from .pii.ledger import CONTACT_KINDS, Ledger, Place
 from .pii.owners import Owners, owners_for
 from .pii.scanner import Scanner
 from .pii.validators import my_number_is_valid
 
 __all__ = ["PersonalData", "my_number_is_valid", "CONTACT_KINDS"]
 
-# Values a reader would not call leaked when they stand in quoted text or a signature.
-CONTACT_KINDS = frozenset({"phone", "email_address", "postal_code", "address", "birth_date", "person_name"})
+# CONTACT_KINDS (pii.ledger): values a reader would not call leaked in quoted prose or a signature.
 _TOPIC_KINDS = frozenset({"corporate_number"})   # public: informational only
 
 
@@ -92,8 +95,9 @@ class _Reader:
 
 
 def _read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = False) -> None:
-    """A table's values and people; a table in quoted text adds its people, not its contacts.
-    A list with a header row is read column by column (pii.columns), others row by row.
+    """A table's values and people (`quoted`: its people, not its contacts; the readers keep
+    the switch, messages no longer use it). A list with a header row is read column by
+    column (pii.columns), others row by row.
     Rows about premises (pii.premises) are places, not people; the values of places and of
     people of an organisation (pii.owners) are counted, but not as third parties'."""
     verdict = premises.places(table, *tables.header(table), ledger.owners.freemail)

@@ -20,8 +20,7 @@ CODES = ("my_number", "credit_card", "bank_account", "passport", "drivers_licens
          "birth_date", "person_name", "corporate_number")
 MAX_WHERE = 10
 MAX_EVIDENCE = 3
-# Kinds whose findings state how many values are third parties' (not the recipients'
-# organisation's, not ours, not premises'): what a rule on a list of contacts reads.
+# Kinds whose findings state how many values are third parties' (not an organisation's or premises').
 CONTACT_KINDS = frozenset({"phone", "email_address", "postal_code", "address", "birth_date", "person_name"})
 
 
@@ -68,9 +67,9 @@ class Ledger:
     places: dict[str, dict[tuple[str, bool], _Spread]] = field(default_factory=dict)
     people: "_Distinct" = field(default_factory=lambda: _Distinct())
     lists: list[tuple[Place, Place, frozenset[str], int]] = field(default_factory=list)
-    # People by tally (owners.TALLIES), values that are an organisation's or premises', and
-    # the premises listed (pii.places): their keys, the words that named them, their lists.
-    owned: tuple["_Distinct", ...] = field(default_factory=lambda: tuple(_Distinct() for _ in TALLIES))  # [THIRD] unused
+    # The organisations' people (the rest are third parties'), values that are an organisation's
+    # or premises', and the premises listed (pii.places): their keys, the words that named them.
+    owned: dict[int, "_Distinct"] = field(default_factory=lambda: {RECIPIENT: _Distinct(), OWN: _Distinct()})
     attributed: dict[str, "_Distinct"] = field(default_factory=dict)
     premises: "_Distinct" = field(default_factory=lambda: _Distinct())
     premises_lists: list[tuple[Place, Place]] = field(default_factory=list)
@@ -113,8 +112,7 @@ class Ledger:
         self.attributed.setdefault(kind, _Distinct()).add(value, 0)
 
     def attribute_all(self, kind: str, values: list[str]) -> None:
-        if values:
-            self.attributed.setdefault(kind, _Distinct()).extend(values, 0)
+        self.attributed.setdefault(kind, _Distinct()).extend(values, 0)
 
     def add_people(self, people) -> list[int]:
         """People counted once per key across the message, each under its owner's tally."""
@@ -129,8 +127,8 @@ class Ledger:
         of = self.owners.of
         mailed = [i for i, key in enumerate(keys) if key[0] == "email_address"]     # keys: records.key_of
         owned = [(i, tally) for i in mailed if (tally := of(keys[i][1])) != THIRD]
-        for tally in (RECIPIENT, OWN):
-            self.owned[tally].extend([keys[i] for i, t in owned if t == tally], 0)
+        for tally, distinct in self.owned.items():
+            distinct.extend([keys[i] for i, t in owned if t == tally], 0)
         return [i for i, _ in owned]
 
     def add_premises(self, keys: list, words: list[str], first: Place, last: Place) -> None:
@@ -138,8 +136,10 @@ class Ledger:
         (本社, 営業所 …: not personal data, the evidence shows them)."""
         if keys:
             self.premises.extend(keys, 0)
-            for word in words:
-                if word not in self.premises.samples and len(self.premises.samples) < MAX_EVIDENCE:
+            for word in dict.fromkeys(words):
+                if len(self.premises.samples) >= MAX_EVIDENCE:
+                    break
+                if word not in self.premises.samples:
                     self.premises.samples.append(word)
             self.premises_lists.append((first, last))
 
@@ -173,8 +173,8 @@ class Ledger:
                        evidence=self._tallies(kind) + tuple(mask(kind, v) for v in self.values[kind].samples))
                for kind in CODES if self.values.get(kind)]
         if self.people:
-            tallies = [len(owned) for owned in self.owned]
-            tallies[THIRD] = len(self.people) - tallies[RECIPIENT] - tallies[OWN]     # keys never share owners
+            recipient, own = len(self.owned[RECIPIENT]), len(self.owned[OWN])
+            tallies = (len(self.people) - recipient - own, recipient, own)    # a key has one owner
             out.append(Finding(code="pii.records", count=sum(tallies),
                                where=tuple(_span(a, b) for a, b, _, _ in self.lists)[:MAX_WHERE],
                                evidence=tuple(f"{name}={n}" for name, n in zip(TALLIES, tallies)) +
