@@ -114,15 +114,32 @@ def _read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = F
         places = [r - block.first for r in verdict.rows if 0 <= r - block.first < len(block.readings[0])] \
             if verdict.rows and block.readings else []
         if listed is not None:
-            owned = ledger.add_keys(listed.keys)
+            owned = _whole(ledger, ledger.owners_of(listed.keys),
+                           lambda i, block=block, rows=listed.rows: tally.emails_at(block, rows[i]))
+            ledger.add_keys(listed.keys, owned)
             first = listed.first if first is None else first
             last = listed.last
             attributes.update(listed.attributes)
             count += len(listed.keys)
-            places += [listed.rows[i] for i in owned]       # an organisation's people
+            places += [listed.rows[i] for i, _ in owned]       # an organisation's people
         tally.attribute_rows(block, ledger, places)
     _add_list(table, ledger, first, last, attributes, count)
     _add_places(table, ledger, verdict)
+
+
+def _whole(ledger: Ledger, owned: list[tuple[int, int]], mails) -> list[tuple[int, int]]:
+    """The people of an organisation whose every mail address is that organisation's: a
+    customer row does not become the client's by an added client address."""
+    of = ledger.owners.of
+    return [(i, t) for i, t in owned if all(of(m) == t for m in mails(i))]
+
+
+def _row_mails(read) -> dict[int, list[str]]:
+    mails: dict[int, list[str]] = {}
+    for cell, hit in read.hits:
+        if hit.kind == "email_address":
+            mails.setdefault(cell.row, []).append(hit.value)
+    return mails
 
 
 def _add_places(table: Table, ledger: Ledger, verdict: premises.Verdict) -> None:
@@ -156,7 +173,10 @@ def _read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool,
     count = 0
     for read in tables.read(table, scanner):
         people = [p for p in records.table_people(read) if p.row not in verdict.rows]
-        owned = verdict.rows.union(people[i].row for i in ledger.add_people(people))
+        mails = _row_mails(read)
+        owners = _whole(ledger, ledger.owners_of([p.key for p in people]), lambda i: mails.get(people[i].row, []))
+        ledger.add_people(people, owners)
+        owned = verdict.rows.union(people[i].row for i, _ in owners)
         for cell, hit in read.hits:
             if (hit.strong or cell.kind == "person_name") and not (quoted and hit.kind in CONTACT_KINDS):
                 ledger.add(hit.kind, hit.value, _cell_place(table, cell))
@@ -234,7 +254,14 @@ def _text_places(piece: delimited.Prose, data: bytes, located: list, people: lis
                             Place(where=piece.where, line=places[0].row),
                             Place(where=piece.where, line=places[-1].last_row))
         people = [p for p in people if p.row not in said]
-    owned = places + [people[i] for i in ledger.add_people(people)]
+    by_line: dict[int, list[str]] = {}
+    for line, hit in located:
+        if hit.kind == "email_address":
+            by_line.setdefault(line, []).append(hit.value)
+    owners = _whole(ledger, ledger.owners_of([p.key for p in people]), lambda i: [
+        m for n in range(people[i].row, people[i].last_row + 1) for m in by_line.get(n, ())])
+    ledger.add_people(people, owners)
+    owned = places + [people[i] for i, _ in owners]
     if owned:
         lines = {n for p in owned for n in range(p.row, p.last_row + 1)}
         for line, hit in located:

@@ -117,3 +117,28 @@ def test_a_team_list_typed_in_the_body_is_our_own():
         assert found[code].count == 12 and found[code].evidence[0] == "third_parties=0", found[code]
     found["_env"] = env
     assert rules_for(found) == ([], ["personal-data-list-owner"])
+
+
+def test_a_client_address_added_to_each_customer_row_does_not_make_them_the_clients():
+    """The key is the least address; a row is the client's only when all its addresses are."""
+    rows = [f"{SURNAMES[i]} 花子,個人,090-{3300 + i:04d}-{1200 + i:04d},cust{i}@gmail.com,a{i}@a-corp.co.jp"
+            for i in range(12)]
+    env = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=("tanaka@a-corp.co.jp",))
+    text = "\n".join(["氏名,部署,電話番号,メールアドレス,連絡用メール", *rows]) + "\n"
+    view = MessageView(envelope=env, size=0, tables=(), texts=(TextChunk(where="attachment:一覧.csv", text=text),))
+    found = {f.code: f for f in PersonalData(today=TODAY, internal_domains=OURS).inspect(view)}
+    counted = tallies(found["pii.records"])
+    assert counted["recipient_org"] == 0 and counted["third_parties"] >= 12
+    found["_env"] = env
+    assert rules_for(found)[0] == ["personal-data-list-external"]
+
+
+def test_the_same_in_a_list_typed_in_the_body():
+    text = "一覧です。\n\n" + "".join(
+        f"{SURNAMES[i]} 花子\nMail: a{i}@a-corp.co.jp / cust{i}@gmail.com\n携帯: 090-{3300 + i:04d}-{1200 + i:04d}\n\n"
+        for i in range(12))
+    env = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=("tanaka@a-corp.co.jp",))
+    view = MessageView(envelope=env, size=0, tables=(), texts=(TextChunk(where="body", text=text),))
+    found = {f.code: f for f in PersonalData(today=TODAY, internal_domains=OURS).inspect(view)}
+    counted = tallies(found["pii.records"])
+    assert counted["recipient_org"] == 0 and counted["third_parties"] >= 12

@@ -114,22 +114,25 @@ class Ledger:
     def attribute_all(self, kind: str, values: list[str]) -> None:
         self.attributed.setdefault(kind, _Distinct()).extend(values, 0)
 
-    def add_people(self, people) -> list[int]:
-        """People counted once per key across the message, each under its owner's tally."""
-        return self.add_keys([person.key for person in people])
+    def add_people(self, people, owned: list[tuple[int, int]] = ()) -> None:
+        """People counted once per key across the message; `owned`: (index, tally) of
+        those that are an organisation's (owners_of), the others are third parties."""
+        self.add_keys([person.key for person in people], owned)
 
-    def add_keys(self, keys: list[tuple]) -> list[int]:
-        """add_people for people known by their keys alone (a table read column by column);
-        returns the indexes of the keys whose person is an organisation's (not a third party)."""
+    def add_keys(self, keys: list[tuple], owned: list[tuple[int, int]] = ()) -> None:
+        """add_people for people known by their keys alone (a table read column by column)."""
         self.people.extend(keys, 0)
+        for tally, distinct in self.owned.items():
+            distinct.extend([keys[i] for i, t in owned if t == tally], 0)
+
+    def owners_of(self, keys: list[tuple]) -> list[tuple[int, int]]:
+        """(index, tally) of the keys whose person is an organisation's by the mail address
+        they are keyed by (records.key_of); the caller checks the person's other addresses."""
         if not self.owners.active:
             return []
         of = self.owners.of
-        mailed = [i for i, key in enumerate(keys) if key[0] == "email_address"]     # keys: records.key_of
-        owned = [(i, tally) for i in mailed if (tally := of(keys[i][1])) != THIRD]
-        for tally, distinct in self.owned.items():
-            distinct.extend([keys[i] for i, t in owned if t == tally], 0)
-        return [i for i, _ in owned]
+        mailed = [i for i, key in enumerate(keys) if key[0] == "email_address"]
+        return [(i, tally) for i in mailed if (tally := of(keys[i][1])) != THIRD]
 
     def add_premises(self, keys: list, words: list[str], first: Place, last: Place) -> None:
         """Rows or entries about premises (pii.places), known by `keys`; `words` name them

@@ -127,3 +127,18 @@ def attribute_rows(block: Block, ledger: Ledger, rows: list[int]) -> None:
                 ledger.attribute(kind, value)
             if reading.name is not None:
                 ledger.attribute("person_name", reading.name)
+
+
+def emails_at(block: Block, row: int) -> list[str]:
+    """Every mail address the block's `row` (from its first) holds, in any column."""
+    found: list[str] = []
+    for readings, plain, kinds in zip(block.readings, block.plain, block.kinds):
+        value = readings[row]
+        if value is None or "email_address" not in kinds:
+            continue
+        if plain is not None:
+            if value.__class__ is str and plain[0] == "email_address":
+                found.append(value)
+        else:
+            found += [v for k, v in value.counted if k == "email_address"]
+    return found
