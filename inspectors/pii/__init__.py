@@ -9,5 +9,5 @@ records     people in tables and text lists                     ledger      valu
 masks       masked evidence                                      columns     tables read column by column (issue 13)
 readings    what a column's distinct texts yield, in bulk       tally       a column block's values into the ledger
 owners      whose people a list holds (issue 14)                premises    table rows about premises (pii.places)
-entries     text-list entries about premises
+entries     text-list entries about premises                    lists       a table into the ledger: values, people, places
 """
