@@ -97,3 +97,20 @@ def test_quoted_prose_is_still_not_counted():
     found = {f.code for f in PersonalData(today=TODAY).inspect(parse(bytes(msg), ENV))}
     assert not found & {"pii.phone", "pii.address", "pii.records"}
 
+
+
+def test_signatures_laid_out_in_quoted_table_cells_stay_quoted_text():
+    """A long Outlook thread: each quoted reply ends in a signature laid out as a table (the
+    HTML parser turns its cells into tabs). No header row: quoted text, contacts not counted."""
+    replies = "".join(
+        f"<p>-----Original Message-----<br>From: {s}<br>Sent: 2024/03/{i + 1:02d}</p><blockquote><p>承知しました。</p>"
+        f"<table><tr><td>株式会社エー{i}</td><td>営業部</td></tr><tr><td>{s} 一郎</td><td>課長</td></tr>"
+        f"<tr><td>TEL</td><td>03-3211-{4000 + i}</td></tr><tr><td>Mail</td><td>staff{i}@a{i}.example</td></tr>"
+        f"</table>" for i, s in enumerate(SURNAMES))
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = ENV.mail_from, ENV.rcpt_tos[0], "Re: ご相談"
+    msg.set_content("x")
+    msg.add_alternative(f"<html><body><p>ありがとうございます。</p>{replies}{'</blockquote>' * 12}</body></html>",
+                        subtype="html")
+    found = {f.code: f for f in PersonalData(today=TODAY).inspect(parse(bytes(msg), ENV))}
+    assert not {"pii.phone", "pii.email_address", "pii.records"} & set(found), found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field, replace
+from typing import Sequence
 
 from ..base import Finding
 from ..message import Table
@@ -114,12 +115,12 @@ class Ledger:
     def attribute_all(self, kind: str, values: list[str]) -> None:
         self.attributed.setdefault(kind, _Distinct()).extend(values, 0)
 
-    def add_people(self, people, owned: list[tuple[int, int]] = ()) -> None:
+    def add_people(self, people, owned: Sequence[tuple[int, int]] = ()) -> None:
         """People counted once per key across the message; `owned`: (index, tally) of
         those that are an organisation's (owners_of), the others are third parties."""
         self.add_keys([person.key for person in people], owned)
 
-    def add_keys(self, keys: list[tuple], owned: list[tuple[int, int]] = ()) -> None:
+    def add_keys(self, keys: list[tuple], owned: Sequence[tuple[int, int]] = ()) -> None:
         """add_people for people known by their keys alone (a table read column by column)."""
         self.people.extend(keys, 0)
         for tally, distinct in self.owned.items():
