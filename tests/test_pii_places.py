@@ -211,3 +211,19 @@ def test_column_and_row_readers_agree_on_places_and_owners(seed):
     from inspectors.personal_data import _read_rows, _read_table
     table = _mixed_table(seed)
     assert _ledger_of(_read_table, table) == _ledger_of(_read_rows, table)
+
+
+def test_an_office_list_one_line_per_office():
+    text = "弊社拠点の連絡先は以下のとおりです。\n" + "".join(
+        f"{b} 〒{100 + i}-{1000 + i} {c} TEL {a}-{1000 + i}\n" for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS)))
+    f = found(text)
+    assert "pii.records" not in f and f["pii.places"].count == 12
+    assert held(f) == []
+
+
+def test_a_premises_word_in_the_introduction_names_no_entry():
+    """本社 in the sentence above the list is three lines above the first entry's values."""
+    text = "本社の総務部より、会員の連絡先をお送りします。\n\n\n" + "".join(
+        f"〒{100 + i}-{1000 + i} {c}\nTEL {a}-{1000 + i}\n\n" for i, (c, a) in enumerate(zip(CITIES, AREAS)))
+    f = found(text)
+    assert "pii.places" not in f and f["pii.records"].count == 12

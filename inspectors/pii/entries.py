@@ -24,33 +24,33 @@ _ADDRESS_KINDS = frozenset({"address", "postal_code", "email_address"})
 _NOT_DIGITS = re.compile(r"\D")
 
 
-def places(data: bytes, first_line: int, located: list[tuple[int, Hit]], people: list[Person],
+def places(data: bytes, located: list[tuple[int, Hit]], people: list[Person],
            freemail: FreemailDomains | None) -> dict[int, str]:
     """The entries of `people` that are premises, by their first line, each with the word
-    that says so. `located`: (line, hit) in line order, lines counted from `first_line`."""
+    that says so. `located`: (line, hit) in line order, as `people` were found from."""
     if not people:
         return {}
-    starts = [0, *(m.end() for m in re.finditer(b"\n", data))]
     hits = _hits_of(located, people)
     said: dict[int, str] = {}
     blocks: dict[int, str] = {}
-    previous = first_line - 1
+    floor = 0                   # where the previous entry's last line ends
     for person, own in zip(people, hits):
-        if _personal(own, freemail):
-            previous = person.last_row
-            continue
-        top = max(previous + 1, person.row - HEADING_LINES, first_line)
-        word = _premises_word(data, starts, top - first_line, person.last_row - first_line, own)
-        if word:
-            said[person.row] = word
-        else:
-            prefix = _block(own)
-            if prefix:
+        if own and not _personal(own, freemail):
+            word = _premises_word(data, floor, own)
+            if word:
+                said[person.row] = word
+            elif prefix := _block(own):
                 blocks[person.row] = prefix
-        previous = person.last_row
+        if own:
+            floor = _line_end(data, own[-1].end)
     shared = {p for p, n in Counter(blocks.values()).items() if n >= BLOCK_ROWS}
     said.update((row, "代表番号帯") for row, p in blocks.items() if p in shared)
     return said
+
+
+def _line_end(data: bytes, pos: int) -> int:
+    end = data.find(b"\n", pos)
+    return len(data) if end < 0 else end
 
 
 def _hits_of(located: list[tuple[int, Hit]], people: list[Person]) -> list[list[Hit]]:
@@ -78,10 +78,16 @@ def _personal(hits: list[Hit], freemail: FreemailDomains | None) -> bool:
     return False
 
 
-def _premises_word(data: bytes, starts: list[int], top: int, bottom: int, hits: list[Hit]) -> str:
-    """The first premises word in lines top..bottom (indexes into `starts`), addresses blanked."""
-    begin = starts[top]
-    end = starts[bottom + 1] if bottom + 1 < len(starts) else len(data)
+def _premises_word(data: bytes, floor: int, hits: list[Hit]) -> str:
+    """The first premises word from HEADING_LINES lines above the entry's first value (not
+    above `floor`) to the end of the line of its last value, its addresses blanked."""
+    begin = hits[0].start
+    for _ in range(HEADING_LINES + 1):
+        begin = data.rfind(b"\n", floor, begin) if begin > floor else floor
+        if begin <= floor:
+            begin = floor
+            break
+    end = _line_end(data, hits[-1].end)
     text = bytearray(data[begin:end])
     for hit in hits:
         if hit.kind in _ADDRESS_KINDS and begin <= hit.start < end:
