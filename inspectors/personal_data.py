@@ -33,7 +33,7 @@ from typing import Iterable
 from .base import Finding
 from .freemail import FreemailDomains
 from .message import MessageView, Table, TextChunk, read_view
-from .pii import delimited, entries, records, tables
+from .pii import delimited, entries, records
 from .pii.layout import Layout
 from .pii.ledger import CONTACT_KINDS, Ledger, Place
 from .pii.lists import read_rows as _read_rows, read_table as _read_table, whole  # _read_rows: for tests
@@ -81,7 +81,8 @@ class _Reader:
         layout = Layout(chunk.text.encode("utf-8", "replace")) if len(pieces) > 1 else None
         for piece in pieces:
             if isinstance(piece, delimited.Block):
-                _read_table(piece.table, self._scanner, self._ledger, quoted=_quoted_form(piece, layout))
+                quoted = _quoted_form(piece, layout, self._scanner, self._ledger.owners)
+                _read_table(piece.table, self._scanner, self._ledger, quoted=quoted)
             else:
                 _read_prose(piece, self._scanner, self._ledger, layout)
         if len(pieces) > 1 or isinstance(pieces[0], delimited.Block):   # a table was read
@@ -95,15 +96,16 @@ class _Reader:
         return self._ledger.findings()
 
 
-def _quoted_form(block: delimited.Block, layout: Layout | None) -> bool:
-    """A list (a header row over three rows or more, as a text list needs three people)
-    counts the same quoted or not: one table, one set of findings. A quoted table that is
-    no list — a signature laid out in table cells, a form — is quoted text like the prose
-    around it."""
+def _quoted_form(block: delimited.Block, layout: Layout | None, scanner: Scanner, owners: Owners) -> bool:
+    """A list (three people or more, as in a text list) counts the same quoted or not: one
+    table, one set of findings. A quoted table that is no list — a signature laid out in
+    table cells, a form — is quoted text like the prose around it. Told by reading it once
+    into a ledger of its own: quoted tables are few and short."""
     if not (layout and layout.quoted(block.start)):
         return False
-    header_row = tables.header(block.table)[0]
-    return header_row is None or len(block.table.rows) - header_row - 1 < records.MIN_RUN
+    trial = Ledger(owners=owners)
+    _read_table(block.table, scanner, trial)
+    return len(trial.people) < records.MIN_RUN
 
 
 def _read_subject(subject: str, scanner: Scanner, ledger: Ledger) -> None:

@@ -114,3 +114,15 @@ def test_signatures_laid_out_in_quoted_table_cells_stay_quoted_text():
                         subtype="html")
     found = {f.code: f for f in PersonalData(today=TODAY).inspect(parse(bytes(msg), ENV))}
     assert not {"pii.phone", "pii.email_address", "pii.records"} & set(found), found
+
+
+def test_a_forwarded_list_without_a_header_row_counts_as_it_would_unquoted():
+    rows = "\n".join(f"{i}. " + "  ".join(r[:3]) for i, r in enumerate(ROWS, 1)) + "\n"
+    counted = []
+    for body in ("参加者名簿です。\n\n" + rows,
+                 "転送します。\n\n---------- Forwarded message ---------\nFrom: 鈴木\nDate: 2024年3月29日\n\n" + rows):
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = ENV.mail_from, ENV.rcpt_tos[0], "Fwd: 参加者名簿"
+        msg.set_content(body)
+        counted.append({f.code: f.count for f in PersonalData(today=TODAY).inspect(parse(bytes(msg), ENV))})
+    assert counted[0] == counted[1] and counted[0]["pii.phone"] == 12 and counted[0]["pii.records"] == 12
