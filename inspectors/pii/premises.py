@@ -96,7 +96,8 @@ def _column(table: Table, start: int, c: int) -> list[str]:
 
 
 def _words(texts: list[str], start: int, said: dict[int, str]) -> None:
-    """The first premises word of each row, from one search of the column's joined texts."""
+    """A premises word of each row (本社 rather than 株式会社: the evidence shows it), from one
+    search of the column's joined texts."""
     joined = "\n".join(t.replace("\n", " ") for t in texts)
     if PREMISES.search(joined) is None:
         return
@@ -104,7 +105,9 @@ def _words(texts: list[str], start: int, said: dict[int, str]) -> None:
     for m in PREMISES.finditer(joined):
         line += joined.count("\n", pos, m.start())
         pos = m.start()
-        said.setdefault(start + line, m.group().strip())
+        word, known = m.group().strip(), said.get(start + line)
+        if known is None or (known in _COMPANY and word not in _COMPANY):
+            said[start + line] = word
 
 
 def _blocks(table: Table, start: int, columns: list[int], said: dict[int, str]) -> None:

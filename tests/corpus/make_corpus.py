@@ -105,8 +105,10 @@ SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本"
 
 def _owner_cases(out: dict) -> None:
     """Issue 14: a list going back to its owner is visible (monitor), not held; third parties' is held."""
-    staff = ["氏名,部署,電話番号,メールアドレス"] + [
-        f"{SURNAMES[i]} 一郎,営業部,06-6123-{4500 + i:04d},staff{i}@a-corp.co.jp" for i in range(12)]
+    def staff_of(domain: str) -> list[str]:
+        return ["氏名,部署,電話番号,メールアドレス"] + [
+            f"{SURNAMES[i]} 一郎,営業部,06-6123-{4500 + i:04d},staff{i}@{domain}" for i in range(12)]
+    staff = staff_of("a-corp.co.jp")
     out["owner-client-staff-back"] = (
         _with_csv("貴社ご担当者一覧の確認", "貴社のご担当者一覧をお返しします。", staff, "担当者一覧.csv"),
         {"verdict": "pass", "rules": ["personal-data-list-owner"], "codes": ["pii.records"]})
@@ -120,6 +122,9 @@ def _owner_cases(out: dict) -> None:
         f"{SURNAMES[i]} 三郎,090-{3300 + i:04d}-{1200 + i:04d},cust{i}@gmail.com" for i in range(12)]
     out["owner-mixed-with-customers"] = (
         _with_csv("名簿の件", "名簿をお送りします。", mixed, "名簿.csv"),
+        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]})
+    out["owner-lookalike-domain"] = (
+        _with_csv("貴社ご担当者一覧の確認", "ご担当者一覧です。", staff_of("a-corp.co.jp.evil.example"), "担当者一覧.csv"),
         {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]})
     out["owner-staff-to-two-organisations"] = (
         _with_csv("貴社ご担当者一覧の確認", "ご担当者一覧です。", staff, "担当者一覧.csv",
