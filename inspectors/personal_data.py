@@ -28,6 +28,7 @@ leave the ledger of one `inspect` call.
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from typing import Iterable
 
 from .base import Finding
@@ -42,6 +43,7 @@ from .pii.scanner import Scanner
 from .pii.validators import my_number_is_valid
 
 __all__ = ["PersonalData", "my_number_is_valid", "CONTACT_KINDS"]
+TRIAL_ROWS = 60          # rows of a quoted table read to tell a list (its header and three people)
 
 # CONTACT_KINDS (pii.ledger): values a reader would not call leaked in quoted prose or a signature.
 _TOPIC_KINDS = frozenset({"corporate_number"})   # public: informational only
@@ -99,12 +101,12 @@ class _Reader:
 def _quoted_form(block: delimited.Block, layout: Layout | None, scanner: Scanner, owners: Owners) -> bool:
     """A list (three people or more, as in a text list) counts the same quoted or not: one
     table, one set of findings. A quoted table that is no list — a signature laid out in
-    table cells, a form — is quoted text like the prose around it. Told by reading it once
-    into a ledger of its own: quoted tables are few and short."""
+    table cells, a form — is quoted text like the prose around it. Told by reading its first
+    TRIAL_ROWS rows into a ledger of their own (a bounded cost, however long the table)."""
     if not (layout and layout.quoted(block.start)):
         return False
     trial = Ledger(owners=owners)
-    _read_table(block.table, scanner, trial)
+    _read_table(replace(block.table, rows=block.table.rows[:TRIAL_ROWS]), scanner, trial)
     return len(trial.people) < records.MIN_RUN
 
 
