@@ -227,3 +227,19 @@ def test_a_premises_word_in_the_introduction_names_no_entry():
         f"〒{100 + i}-{1000 + i} {c}\nTEL {a}-{1000 + i}\n\n" for i, (c, a) in enumerate(zip(CITIES, AREAS)))
     f = found(text)
     assert "pii.places" not in f and f["pii.records"].count == 12
+
+
+def test_an_office_table_without_a_header_row_is_places():
+    text = "拠点一覧です。\n\n" + "".join(f"{b}\t〒{100 + i}-{1000 + i}\t{c}\t{a}-{1000 + i}\n"
+                                     for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS)))
+    f = found(text)
+    assert "pii.records" not in f and f["pii.places"].count == 12 and held(f) == []
+
+
+def test_a_customer_table_without_a_header_row_stays_people():
+    shops = "".join(f"{b}店\t{c}\t携帯 090-{1000 + i:04d}-{2000 + i:04d}\n" for i, (b, c) in enumerate(zip(BRANCHES, CITIES)))
+    names = "".join(f"{s} 太郎\t{c}\t{a}-{1000 + i}\n" for i, (s, c, a) in enumerate(zip(SURNAMES, CITIES, AREAS)))
+    for text in (shops, names):
+        f = found("一覧です。\n\n" + text)
+        assert "pii.places" not in f and f["pii.records"].count == 12, text
+        assert held(f) == ["personal-data-list-external"]

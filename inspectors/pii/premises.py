@@ -42,7 +42,7 @@ HEADINGS = frozenset(header_form(w) for w in (
     "建物名称", "拠点所在地", "会社名", "社名", "取引先名"))
 # Name headings that may hold a company as well as a person; every other name heading holds persons.
 _AMBIGUOUS_NAMES = frozenset(header_form(w) for w in ("顧客名", "name", "取引先", "お客様名"))
-_MOBILE = re.compile(r"^(?:0|\+?81-?)[789]0")
+_MOBILE = re.compile(r"(?<!\d)(?:0|81)[789]0\d{8}(?!\d)")     # in a cell's text without separators
 _DIGITS = str.maketrans("", "", "-‐－―ー−() （）　 +")
 _SURNAMES = tuple(sorted((s for s in P.SURNAMES if len(s) >= 2), key=len, reverse=True))
 _NAME_CHARS = re.compile("[一-龥々ヶぁ-んァ-ヶー]+")
@@ -65,7 +65,7 @@ NONE = Verdict(frozenset(), {})
 def places(table: Table, header_row: int | None, kinds: list[str] | None,
            freemail: FreemailDomains | None) -> Verdict:
     if header_row is None or not kinds:
-        return NONE
+        return _headerless(table, freemail)
     start = header_row + 1
     heads = [header_form(str(c or "")) for c in table.rows[header_row]]
     width = min(len(kinds), len(heads))
@@ -84,6 +84,40 @@ def places(table: Table, header_row: int | None, kinds: list[str] | None,
         return NONE
     rows = {r: w for r, w in said.items() if _premises_only(table.rows[r], kinds, heads, freemail)}
     return Verdict(frozenset(rows), rows) if rows else NONE
+
+
+def _headerless(table: Table, freemail: FreemailDomains | None) -> Verdict:
+    """The same for a table without a header row (read row by row, so cell by cell here
+    too): each cell's kind is told by its shape — an address starts with 〒 or a place
+    name, a phone is ten or eleven digits, a mail address has @ — and the rest is text."""
+    said: dict[int, str] = {}
+    kinds_of: dict[int, list[str]] = {}
+    blocks: dict[int, str] = {}
+    for r, row in enumerate(table.rows):
+        cells = [str(c or "").strip() for c in row]
+        kinds = kinds_of[r] = [_shape(c) for c in cells]
+        found = PREMISES.search("\n".join(c for c, k in zip(cells, kinds) if k == "other"))
+        if found:
+            said[r] = found.group().strip()
+        elif prefix := next((m.group(1) for c, k in zip(cells, kinds) if k == "phone"
+                             and (m := _LANDLINE.match(ascii_form(c).translate(_DIGITS)))), ""):
+            blocks[r] = prefix
+    shared = {p for p, n in Counter(blocks.values()).items() if n >= BLOCK_ROWS}
+    said.update((r, "代表番号帯") for r, p in blocks.items() if p in shared)
+    rows = {r: w for r, w in said.items()
+            if _premises_only(table.rows[r], kinds_of[r], [""] * len(kinds_of[r]), freemail)}
+    return Verdict(frozenset(rows), rows) if rows else NONE
+
+
+def _shape(text: str) -> str:
+    if not text:
+        return ""
+    if text.startswith(("〒", *P.PLACE_STARTS)):
+        return "address"
+    if "@" in text or "＠" in text:
+        return "email_address"
+    digits = ascii_form(text).translate(_DIGITS)
+    return "phone" if digits.isdigit() and 10 <= len(digits) <= 11 else "other"
 
 
 def _column(table: Table, start: int, c: int) -> list[str]:
@@ -154,7 +188,7 @@ def _premises_only(row: tuple, kinds: list[str], heads: list[str], freemail: Fre
             return False          # a customer's name under 拠点名 is still a customer
         if kind == "birth_date":
             return False
-        if kind in ("phone", "org_phone", "other") and _MOBILE.match(ascii_form(text).translate(_DIGITS)):
+        if kind in ("phone", "org_phone", "other") and _MOBILE.search(ascii_form(text).translate(_DIGITS)):
             return False
         if ("@" in text or "＠" in text) and (freemail is None or _domain(text) in freemail):
             return False          # without the list, no domain can be told an organisation's
