@@ -28,7 +28,7 @@ from typing import Iterable
 
 from .base import Finding
 from .message import MessageView, Table, TextChunk, read_view
-from .pii import columns, delimited, records, tables, tally
+from .pii import columns, delimited, records, tables, tally, zengin
 from .pii.layout import Layout
 from .pii.ledger import Ledger, Place
 from .pii.scanner import Scanner
@@ -67,6 +67,9 @@ class _Reader:
         _read_subject(message.subject, scanner, self._ledger)
 
     def text(self, chunk: TextChunk) -> None:
+        rest = zengin.read(chunk.where, chunk.text, self._ledger)   # 全銀 transfer files: by layout
+        if rest is not None:
+            chunk = TextChunk(where=chunk.where, text=rest)
         pieces = delimited.split(chunk.where, chunk.text)
         layout = Layout(chunk.text.encode("utf-8", "replace")) if len(pieces) > 1 else None
         for piece in pieces:
@@ -79,6 +82,8 @@ class _Reader:
             self._ledger.release_tables()
 
     def table(self, table: Table) -> None:
+        if zengin.read_table(table, self._ledger):
+            return
         _read_table(table, self._scanner, self._ledger)
         self._ledger.release_tables()
 
