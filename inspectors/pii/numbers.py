@@ -51,10 +51,12 @@ def _license(clf, digits, text, end):
 
 
 def _resident(clf, digits, text, end):
-    """住民票コード: 11 digits with its check digit, only under its own label."""
-    if len(digits) != 11:
+    """住民票コード: 11 digits with its check digit, only under its own label. What fails the
+    check, or is grouped like a phone number (090-1234-5678), is left to the unlabelled rules:
+    "住民票コードの件は 090-1234-5678 まで" gives a phone, not a code nor nothing."""
+    if len(digits) != 11 or (digits[0] == "0" and len(groups_of(text)) > 1):
         return None
-    return (("resident_code", digits, True),) if V.resident_code_is_valid(digits) else _NOTHING
+    return (("resident_code", digits, True),) if V.resident_code_is_valid(digits) else None
 
 
 def _order(clf, digits, text, end):
