@@ -162,6 +162,8 @@ def test_a_ten_megabyte_file():
     "\n".join(f"2{i:04d} {'INFO server started pid=' + str(1000 + i):<60}{i:055d}" for i in range(20)),  # a log
     "\n".join(f"2{i:04d}{'ﾎﾞﾙﾄ M8':<15}{i:03d}{'ｽﾃﾝﾚｽ':<15}{i:05d}{'ﾊｺ 100ｺ':<30}{i * 37:010d}{' ' * 37}"
               for i in range(20)),                                  # a product master, 120 wide
+    "2" * 120 * 20,                                                 # digits in every field, names too
+    "\n".join(f"2{i:04d}" + "0" * 115 for i in range(20)),          # a numeric fixed-width file
     "口座番号 1234567 と 2345678 の二件、金額 250000 円と 180000 円をお振込みください。",
 ])
 def test_lookalikes_are_no_transfer_file(text):

@@ -49,6 +49,7 @@ _HEADER = re.compile(
     + _TAIL % (17, 16))
 _TRAILER = re.compile("8[0-9]{18}" + _TAIL % (101, 101))
 _END = re.compile("9" + _TAIL % (119, 119))
+_NAMED = re.compile("[A-Za-z\uff66-\uff9f]")      # a payee name has letters: a run of digits is no one
 _BREAK = re.compile("\r\n|\n|\r")
 _RESYNC = 2 * RECORD + 4        # how far past a damaged record the next one is looked for
 _WITHOUT_HEADER = 3             # data records that make a file without its header
@@ -101,7 +102,9 @@ def read(where: str, text: str, ledger: Ledger) -> str | None:
 def read_table(table: Table, ledger: Ledger) -> bool:
     """A transfer file the CSV reader took for a table (a .csv name, a comma in a payee's
     name): one record a row. True if it was one, and was read."""
-    first = "\t".join(table.rows[0]) if table.rows else ""
+    if not table.rows or len(table.rows[0]) > 3:      # a real CSV: columns, not one record a row
+        return False
+    first = "\t".join(table.rows[0])
     if len(first) < RECORD - 30 or first[:1] not in "12" or (len(first) > RECORD and len(table.rows) > 1):
         return False
     text = table.text().replace("\t", " ")      # cells joined back; the delimiter was one character
@@ -136,8 +139,9 @@ def find(text: str) -> list[Transfer]:
         if transfer is None:
             pos = first.start() + 1
             continue
-        found.append(transfer)
-        pos = transfer.end
+        if transfer.payees:           # records of digits alone are a numeric file, not payees
+            found.append(transfer)
+        pos = max(transfer.end, first.end())
     return found
 
 
@@ -161,7 +165,7 @@ def _transfer(text: str, first: re.Match) -> Transfer | None:
     end = _after(text, end, _END)
     start = header.start() if header else first.start()
     kind = header.group()[1:3] if header else ""
-    payees = tuple(_payee(m, n) for n, m in _numbered(text, start, records) if m["name"].strip())
+    payees = tuple(_payee(m, n) for n, m in _numbered(text, start, records) if _NAMED.search(m["name"]))
     return Transfer(kind=kind, payees=payees, start=start, end=end, damaged=damaged,
                     first_line=text.count("\n", 0, start) + 1)
 
