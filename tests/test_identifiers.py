@@ -12,11 +12,12 @@ import datetime
 
 import pytest
 
-from inspectors.base import Envelope
+from inspectors.base import Envelope, Finding
 from inspectors.message import MessageView, Table, TextChunk, parse
 from inspectors.personal_data import PersonalData
 from inspectors.pii.masks import mask
 from inspectors.pii.validators import licence_is_valid, pension_number_form, resident_code_is_valid
+from rules import MessageFacts, decide, load_rules
 from rules.codes import is_known_code
 
 from .test_message_mime import ENV, mail_with
@@ -174,3 +175,12 @@ def test_masks_and_the_rule_code():
     assert mask("resident_code", RESIDENT) == "*******9608"
     assert mask("resident_code", "1") == "****"
     assert is_known_code("pii.resident_code")
+
+
+def test_a_resident_code_going_out_is_held_like_the_other_identifiers():
+    code = Finding(code="pii.resident_code", count=1, where=("body!line 1",), evidence=("*******9608",))
+    external = Finding(code="recipients.external", count=1, where=("header:To",), evidence=("client.example",))
+    facts = MessageFacts(mail_from="a@sample.co.jp", rcpt_tos=("b@client.example",))
+    assert decide((code,), facts, load_rules()).action == "pass"            # internal mail
+    decision = decide((code, external), facts, load_rules())
+    assert decision.action == "hold" and [m.id for m in decision.enforced] == ["sensitive-id-external"]

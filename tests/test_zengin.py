@@ -5,12 +5,18 @@ starting with 1, numbers in prose), and damaged files that still report what the
 from __future__ import annotations
 
 import time
+from email import encoders
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 
 import pytest
 
+from inspectors.base import Finding
 from inspectors.message import parse
 from inspectors.personal_data import PersonalData
 from inspectors.pii import zengin
+from rules import MessageFacts, decide, load_rules
 
 from .test_message_mime import ENV, mail_with, texts, zipped
 
@@ -175,3 +181,21 @@ def test_lookalikes_are_no_transfer_file(text):
 def test_garbage_bytes_do_not_crash():
     for blob in (b"\x00" * 5000, bytes(range(256)) * 400, b"2" * 100000, b"1" * 120 + b"2" * 120 * 50):
         findings(mail_with(("furikomi.fb", blob)))
+
+
+def test_a_part_declared_latin1_keeps_its_kana():
+    message = MIMEMultipart()
+    message.attach(MIMEText("振込データです。", "plain", "utf-8"))
+    part = MIMEBase("text", "plain", charset="iso-8859-1")
+    part.set_payload(zengin_file())
+    encoders.encode_base64(part)
+    part.add_header("Content-Disposition", "attachment", filename="furikomi.txt")
+    message.attach(part)
+    assert payees_of(message.as_bytes()) == (12, 12)
+
+
+def test_the_default_rules_hold_a_transfer_file_going_out():
+    external = Finding(code="recipients.external", count=1, where=("header:To",), evidence=("client.example",))
+    found = tuple(findings(mail_with(("furikomi.txt", zengin_file()))).values())
+    decision = decide(found + (external,), MessageFacts(mail_from=ENV.mail_from, rcpt_tos=ENV.rcpt_tos), load_rules())
+    assert decision.action == "hold" and "sensitive-id-external" in [m.id for m in decision.enforced]
