@@ -28,11 +28,12 @@ from typing import Iterable
 
 from .base import Finding
 from .message import MessageView, Table, TextChunk, read_view
-from .pii import columns, delimited, records, tables, tally, zengin
+from .pii import columns, delimited, records, tables, tally
 from .pii.layout import Layout
 from .pii.ledger import Ledger, Place
 from .pii.scanner import Scanner
 from .pii.validators import my_number_is_valid
+from .pii import zengin
 
 __all__ = ["PersonalData", "my_number_is_valid", "CONTACT_KINDS"]
 
