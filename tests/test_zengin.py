@@ -13,6 +13,7 @@ from email.mime.text import MIMEText
 import pytest
 
 from inspectors.base import Finding
+from inspectors.extract.kind import TypeDetector
 from inspectors.message import parse
 from inspectors.personal_data import PersonalData
 from inspectors.pii import zengin
@@ -152,6 +153,12 @@ def test_a_record_of_119_bytes_is_skipped_and_the_rest_read(sep):
 def test_unreadable_past_some_record_still_reports_what_was_read(junk):
     raw = zengin_file(sep="")[:120 * 7] + junk          # binary after six payees: still read as text
     assert payees_of(mail_with(("furikomi.dat", raw))) == (6, 6)
+
+
+def test_a_file_opening_with_a_header_is_text_to_the_type_detector():
+    damaged = zengin_file(sep="")[:120 * 3] + b"\x00\x01\x02" * 100
+    assert TypeDetector().detect(damaged, "furikomi.dat").name == "text"
+    assert TypeDetector().detect(b"1" + bytes(range(256)) * 4, "x.dat").name == "other"
 
 
 def test_a_ten_megabyte_file():

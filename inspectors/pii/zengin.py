@@ -1,9 +1,10 @@
 """全銀協 (Zengin) transfer files: the payees of a bank transfer, read from their fixed layout.
 
 A 全銀協規定形式 file (総合振込 種別コード 21, 給与振込 11/71, 賞与振込 12/72) is a run of
-120-byte records in JIS/CP932 half-width characters, with no labels at all (全銀協制定ファイル
-フォーマット【総合振込】, as the banks' EB manuals reproduce it, e.g. 京都銀行 京銀インターネット
-EBサービス マニュアル "ファイルフォーマット"; 中央信用金庫 "全銀協規定形式"):
+120-byte records in JIS/CP932 half-width characters, with no labels at all: numbers right-
+aligned and zero-filled, text left-aligned and blank-filled (全銀協制定ファイルフォーマット
+【総合振込】 as the banks' EB manuals reproduce it, e.g. 京都銀行 "京銀インターネットEBサービス
+ご利用マニュアル" (ファイルフォーマット), https://www.chushin.co.jp/biz_web/Contents_bizsol/manual/bsl3002.html):
 
     header  1 | 種別(2) | コード区分(1) | 委託者コード(10) | 依頼人名(40) | 振込指定日 MMDD(4) |
               仕向銀行(4) 銀行名(15) | 支店(3) 支店名(15) | 預金種目(1) | 口座番号(7) | ダミー(17)
@@ -24,7 +25,8 @@ file with its header right before it, or from three data records on; a damaged r
 bytes, garbage) is skipped and reading goes on at the next record found near it, so a file
 unreadable past some record still reports what it read. The header's own account (依頼人) is
 ours and is not read. Payees whose name marks a company (ｶ), (ｶ, ﾕ) ...) are not personal data,
-as in prose.
+as in prose. Findings place payees by line: the record's line when the file has line breaks
+(one record a line), its record number when it has none ("lines 2-13": records 2 to 13).
 """
 from __future__ import annotations
 
@@ -53,6 +55,7 @@ _NAMED = re.compile("[A-Za-z\uff66-\uff9f]")      # a payee name has letters: a 
 _BREAK = re.compile("\r\n|\n|\r")
 _RESYNC = 2 * RECORD + 4        # how far past a damaged record the next one is looked for
 _WITHOUT_HEADER = 3             # data records that make a file without its header
+_ATTRIBUTES = frozenset({"bank_account", "person_name"})
 _COMPANY = tuple(unicodedata.normalize("NFKC", m).lower() for m in P.CORPORATE_HOLDERS + (
     "ﾕ)", "(ﾕ", "ｲ)", "(ｲ", "ﾄﾞ)", "(ﾄﾞ", "ｻﾞｲ)", "ｼﾔ)", "ｶﾞｸ)", "ｼﾕｳ)", "ｼﾞﾑ)"))
 
@@ -82,8 +85,6 @@ class Transfer:
     damaged: int         # records skipped as unreadable
     first_line: int      # the text's line the file starts on
 
-
-_ATTRIBUTES = frozenset({"bank_account", "person_name"})
 
 
 def read(where: str, text: str, ledger: Ledger) -> str | None:
