@@ -32,7 +32,10 @@ def clean(value: object, limit: int = VALUE_LIMIT) -> str:
 
 def file_name(value: object, limit: int = NAME_LIMIT) -> str:
     """A file name cut in the middle, so that its extension (what the file really is) shows."""
-    text = clean(value, 10 * limit)
+    raw = str(value or "")
+    if len(raw) > 64 * limit:     # the head and the tail are all that can show
+        raw = raw[:32 * limit] + " " + raw[-32 * limit:]
+    text = clean(raw, len(raw))
     if len(text) <= limit:
         return text
     tail = max(8, limit // 4)

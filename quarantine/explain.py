@@ -15,7 +15,7 @@ from typing import Callable
 
 from inspectors.base import Finding
 
-from .display import clean, file_phrase, listed, locations
+from .display import clean, file_name, file_phrase, listed, locations
 from .explain_pii import PII_SENTENCES
 from .evidence import Said, fields, samples, tallies
 
@@ -45,7 +45,7 @@ def technical(finding: Finding) -> str:
     """"pii.records × 12 — attachment:a.csv!A2:D13 — third_parties=12, 12 people: phone", safe to show."""
     parts = [f"{clean(finding.code, 60)} × {finding.count}"]
     if finding.where:
-        parts.append(", ".join(clean(w, 120) for w in finding.where[:TECH_ITEMS]))
+        parts.append(", ".join(file_name(w, 100) for w in finding.where[:TECH_ITEMS]))
     if finding.evidence:
         parts.append(", ".join(clean(e, 120) for e in finding.evidence[:TECH_ITEMS]))
     return " — ".join(parts)
