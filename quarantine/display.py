@@ -85,9 +85,19 @@ _PLACES = {
 
 
 def locations(wheres: tuple[str, ...], most: int = 2) -> tuple[str, str]:
-    """The distinct places of a finding, the first `most` by name: "件名と本文ほか 2 か所"."""
-    seen = list(dict.fromkeys(location(w) for w in wheres)) or [("メール", "the message")]
-    shown, more = seen[:most], len(seen) - most
+    """The distinct places of a finding, the first `most` by name: "件名と本文ほか 2 か所",
+    "添付ファイル『a.csv』と『b.csv』"."""
+    files = list(dict.fromkeys(p for p in (file_phrase(w) for w in wheres) if p))
+    others = list(dict.fromkeys(location(w) for w in wheres if not files_in(w)))
+    if not files and not others:
+        others = [("メール", "the message")]
+    shown: list[tuple[str, str]] = others[:most]
+    if files and len(shown) < most:
+        named = files[:most - len(shown)]
+        shown.append(("添付ファイル" + "と".join(f[0] for f in named),
+                      ("the attachment " if len(named) == 1 else "the attachments ")
+                      + " and ".join(f[1] for f in named)))
+    more = len(files) + len(others) - min(most, len(files) + len(others))
     ja = "と".join(p[0] for p in shown) + (f"ほか {more} か所" if more > 0 else "")
     en = " and ".join(p[1] for p in shown) + (f" and {more} more places" if more > 0 else "")
     return ja, en

@@ -15,8 +15,8 @@ from typing import Callable
 
 from inspectors.base import Finding
 
-from .display import clean, file_name, file_phrase, listed, locations
-from .explain_pii import PII_SENTENCES
+from .display import clean, file_name, file_phrase, listed, location, locations
+from .explain_pii import CONTACTS, PII_SENTENCES
 from .evidence import Said, fields, samples, tallies
 
 TECH_ITEMS = 12      # evidence items and places in the technical line
@@ -39,6 +39,18 @@ def sentences(finding: Finding) -> Said:
 def sentence(finding: Finding, lang: str) -> str:
     ja, en = sentences(finding)
     return ja if lang == "ja" else en
+
+
+def reasons(findings: tuple[Finding, ...], lang: str) -> list[str]:
+    """The sentences of one matched rule, each once. External recipients are every default
+    rule's precondition, not a reason: said only when nothing else was found."""
+    told = [f for f in findings if f.code != "recipients.external"] or list(findings)
+    # The contact details of a list are in its pii.records sentence already: one table, one
+    # sentence (they stay in the technical details).
+    listed_at = {location(w) for f in told if f.code == "pii.records" for w in f.where}
+    told = [f for f in told if not (f.code.removeprefix("pii.") in CONTACTS and f.where
+                                    and {location(w) for w in f.where} <= listed_at)]
+    return list(dict.fromkeys(sentence(f, lang) for f in told))
 
 
 def technical(finding: Finding) -> str:

@@ -16,7 +16,7 @@ from email.utils import formatdate, make_msgid
 from rules.model import Decision
 
 from .display import UNSAFE
-from .explain import sentence
+from .explain import reasons
 
 LINE_LIMIT = 200   # characters of one untrusted value in a notice
 # Bidirectional and other format characters, controls, line and paragraph separators and
@@ -138,9 +138,9 @@ def _reasons(decision: Decision, lang: str, bullet: str) -> list[str]:
     lines = []
     for m in decision.deciding:
         lines.append(f"{bullet}{one_line(m.reason.get(lang) or m.id)}")
-        said = dict.fromkeys(sentence(f, lang) for f in m.findings)
         # A file name may hold a URL: defanged, so that no link in a notice is but ours.
-        lines += [f"    {one_line(s, 400).replace('://', ':/ /')}" for s in list(said)[:_SENTENCES_PER_REASON]]
+        lines += [f"    {one_line(s, 400).replace('://', ':/ /')}"
+                  for s in reasons(m.findings, lang)[:_SENTENCES_PER_REASON]]
     return lines
 
 

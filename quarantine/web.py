@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from .rebuild import Fix, FixError, apply
 from .display import clean, file_name
-from .explain import sentence, technical
+from .explain import reasons, technical
 from .hold_view import checklist, organisations, per_attachment, where_text
 from .i18n import code_label, language, translator
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics
@@ -87,7 +87,7 @@ class Pages:
             outbox=self.outbox is not None, lang=lang, t=translator(lang), nonce=nonce,
             code_label=lambda code: code_label(code, lang),
             where=lambda w: where_text(w, translator(lang)), tech=technical,
-            say_all=lambda findings: list(dict.fromkeys(sentence(f, lang) for f in findings)), **context)
+            say_all=lambda findings: reasons(findings, lang), **context)
         headers = dict(_HEADERS)
         headers["Content-Security-Policy"] += f"; script-src 'nonce-{nonce}'"
         return HTMLResponse(html, status_code=status, headers=headers)
