@@ -18,7 +18,7 @@ from inspectors.base import Finding
 from inspectors.message import Summary
 from inspectors.recipients import ExternalRecipients
 from quarantine.display import clean, file_name, location
-from quarantine.explain import sentence, sentences, technical
+from quarantine.explain import reasons, sentence, sentences, technical
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.metrics import Metrics
 from quarantine.notice import hold_notice
@@ -27,6 +27,8 @@ from quarantine.store import Store
 from quarantine.web import Pages, create_app
 from rules.codes import KNOWN_CODES
 from rules.model import Decision, MatchedRule
+
+from .test_admin_fixtures import admin, console, sqlite_url  # noqa: F401  (fixtures)
 
 F = Finding
 MISMATCH = F(code="client.mismatch", count=1, where=("subject",),
@@ -156,6 +158,17 @@ def test_recipient_and_attachment_sentences_name_what_they_are_about():
     assert "project-x" in sentence(SAMPLES["keyword.project-x"], "ja")
 
 
+def test_one_list_one_sentence_and_external_recipients_only_when_nothing_else_was_found():
+    listing = F(code="pii.records", count=12, where=("attachment:会員名簿.csv!A2:D13",),
+                evidence=("third_parties=12", "recipient_org=0", "own_org=0", "12 people: email_address+phone"))
+    elsewhere = F(code="pii.phone", count=2, where=("body!lines 3-4",), evidence=("third_parties=2",))
+    said = reasons((SAMPLES["recipients.external"], listing, SAMPLES["pii.phone"], SAMPLES["pii.email_address"],
+                    elsewhere, listing), "ja")
+    assert said == [sentence(listing, "ja"), sentence(elsewhere, "ja")]
+    assert reasons((SAMPLES["recipients.external"],), "en") == [sentence(SAMPLES["recipients.external"], "en")]
+    assert reasons((), "ja") == []
+
+
 # --- hostile values --------------------------------------------------------------------------
 
 HTML_NAME = '<img src=x onerror="alert(1)">顧客.csv'
@@ -275,3 +288,10 @@ def test_the_notice_lists_the_same_sentences_on_lines_of_their_own():
     assert "http://evil.example" not in body, "no link in a notice but ours"
     assert [line for line in body.splitlines() if "http" in line and "://" in line] == ["http://127.0.0.1:8025/h/x"] * 2
     assert max(len(line) for line in body.splitlines()) < 420
+
+
+def test_the_admin_console_shows_the_notation_with_the_senders_sentence(admin):
+    admin.hold("Q1")     # a My Number in the body, to an external recipient
+    page = admin.client.get("/admin/messages/Q1").text
+    assert "pii.my_number" in page and "****-****-9018" in page, "the technical detail stays"
+    assert "本文にマイナンバー（個人番号）が 1 件あります（****-****-9018）。" in page
