@@ -40,6 +40,7 @@ _NOTES = {
 }
 _LIST = re.compile(r"(\d+) (?:people|persons?|payees?|rows?): ([a-z_+]+)")
 _RECORDS = re.compile(r"!records? \d")
+_PAYEES = {"bank_account", "person_name"}
 
 
 def _numbers(f: Finding) -> Said:
@@ -72,11 +73,15 @@ def _records(f: Finding) -> Said:
         return (f"{ja_at}に銀行の振込データ（全銀協フォーマット）があり、振込先 {n} 人分の名前と口座番号が入っています。",
                 f"There is a bank transfer file (Zengin format) in {en_at}: names and account numbers of {n} payee{_s(n)}.")
     attrs = {a for s in samples(f.evidence) if (m := _LIST.fullmatch(s)) for a in m.group(2).split("+")}
-    known = [k for k in NOUNS if k in attrs]
-    ja_what = f"（{'・'.join(NOUNS[k][0] for k in known)}）" if known else ""
-    en_what = f" ({', '.join(NOUNS[k][2] for k in known)})" if known else ""
-    ja = f"{ja_at}に {n} 人分の個人情報{ja_what}があります。"
-    en = f"There is personal data of {n} {'person' if n == 1 else 'people'}{en_what} in {en_at}."
+    if attrs == _PAYEES:    # a transfer file's payees, or a list of payees typed in a table
+        ja = f"{ja_at}に {n} 人分の氏名と銀行口座番号（振込先の一覧など）があります。"
+        en = f"There are names and bank account numbers of {n} {'person' if n == 1 else 'people'} in {en_at} (a list of payees?)."
+    else:
+        known = [k for k in NOUNS if k in attrs]
+        ja_what = f"（{'・'.join(NOUNS[k][0] for k in known)}）" if known else ""
+        en_what = f" ({', '.join(NOUNS[k][2] for k in known)})" if known else ""
+        ja = f"{ja_at}に {n} 人分の個人情報{ja_what}があります。"
+        en = f"There is personal data of {n} {'person' if n == 1 else 'people'}{en_what} in {en_at}."
     t = tallies(f.evidence)
     third, theirs, ours = t.get("third_parties", 0), t.get("recipient_org", 0), t.get("own_org", 0)
     if theirs or ours:
@@ -100,6 +105,8 @@ def _places(f: Finding) -> Said:
 
 
 def _is_transfer_file(f: Finding) -> bool:
+    """Named as a Zengin file only when the finding says so ("…!records 2-13", "zengin"):
+    its payees' lines alone ("…!lines 2-13", bank_account+person_name) fit a payee table too."""
     return any(_RECORDS.search(w) for w in f.where) or any(
         "zengin" in s.lower() or "payee" in s.lower() for s in f.evidence)
 

@@ -39,10 +39,13 @@ RECORDS = F(code="pii.records", count=120, where=("attachment:顧客一覧.xlsx!
                       "120 people: address+person_name+phone"))
 PLACES = F(code="pii.places", count=12, where=("attachment:拠点一覧.csv!A2:C13",),
            evidence=("places=12", "営業所", "支店"))
+# A transfer file as i14-zengin reports it (payees by line), and as the team's interface named it.
+PAYEES = F(code="pii.records", count=12, where=("attachment:振込.zip!202404/furikomi.txt!lines 2-13",),
+           evidence=("third_parties=12", "recipient_org=0", "own_org=0", "12 people: bank_account+person_name"))
 ZENGIN = F(code="pii.records", count=12, where=("attachment:furikomi.txt!records 2-13",),
-           evidence=("third_parties=12", "recipient_org=0", "own_org=0", "12 payees: bank_account+person_name"))
+           evidence=("third_parties=12", "recipient_org=0", "own_org=0", "12 people: bank_account+person_name"))
 ZENGIN_ACCOUNTS = F(code="pii.bank_account", count=12, where=("attachment:振込.zip!furikomi.fb!records 2-13",),
-                    evidence=("third_parties=12", "****567", "****568"))
+                    evidence=("****567", "****568"))
 SAMPLES = {   # one realistic finding per code, evidence as the inspectors write it
     "client.mismatch": MISMATCH, "pii.records": RECORDS, "pii.places": PLACES,
     "pii.my_number": F(code="pii.my_number", count=1, where=("body!line 3",), evidence=("****-****-9018",)),
@@ -131,7 +134,16 @@ def test_places_are_said_to_be_places_not_people():
     assert "premises" in en and "not counted as personal data" in en
 
 
-def test_a_zengin_transfer_file_is_named_as_one():
+def test_payees_are_said_to_be_names_and_bank_accounts():
+    ja, en = sentences(PAYEES)
+    assert ja == "添付ファイル『振込.zip』の中の『202404/furikomi.txt』に 12 人分の氏名と銀行口座番号（振込先の一覧など）があります。"
+    assert en == ('There are names and bank account numbers of 12 people in the attachment '
+                  '"202404/furikomi.txt" in "振込.zip" (a list of payees?).')
+    accounts = F(code="pii.bank_account", count=12, where=PAYEES.where, evidence=("****500", "****501"))
+    assert sentence(accounts, "ja").endswith("に銀行口座番号が 12 件あります（****500、****501）。")
+
+
+def test_a_zengin_transfer_file_is_named_as_one_when_the_finding_says_so():
     assert sentence(ZENGIN, "ja") == ("添付ファイル『furikomi.txt』に銀行の振込データ（全銀協フォーマット）があり、"
                                       "振込先 12 人分の名前と口座番号が入っています。")
     ja, en = sentences(ZENGIN_ACCOUNTS)
