@@ -110,9 +110,10 @@ def _external(f: Finding) -> Said:
 
 def _visible(f: Finding) -> Said:
     orgs = tallies(f.evidence).get("organisations", 0)
-    return (f"社外の宛先 {f.count} 件（{orgs} 組織）が To/Cc に入っていて、受け取った全員にお互いのアドレスが見えます。"
+    ja_d, en_d = listed([s.split(" (")[0] for s in samples(f.evidence)])
+    return (f"社外の宛先 {f.count} 件（{orgs} 組織: {ja_d}）が To/Cc に入っていて、受け取った全員にお互いのアドレスが見えます。"
             "Bcc に移してください。",
-            f"{f.count} external address{'es' * (f.count != 1)} of {orgs} organisation{_s(orgs)} are in To/Cc, "
+            f"{f.count} external address{'es' * (f.count != 1)} of {orgs} organisation{_s(orgs)} ({en_d}) are in To/Cc, "
             "where every recipient sees them all. Move them to Bcc.")
 
 

@@ -163,6 +163,9 @@ def test_recipient_and_attachment_sentences_name_what_they_are_about():
     assert "a-c0rp.co.jp" in sentence(SAMPLES["recipients.lookalike_domain"], "ja")
     assert "a-corp.co.jp" in sentence(SAMPLES["recipients.lookalike_domain"], "en")
     assert "f***@example.net" in sentence(SAMPLES["recipients.suppressed"], "ja")
+    assert "（4 組織: org0.example、org1.example）が To/Cc に" in sentence(SAMPLES["recipients.visible_external"], "ja")
+    assert "gmail.com" in sentence(SAMPLES["recipients.freemail"], "en")
+    assert "new.example" in sentence(SAMPLES["recipients.first_time"], "ja")
     assert sentence(SAMPLES["attachment.encrypted"], "ja") == "添付ファイル『資料.zip』はパスワード付き（暗号化）のため、中身を検査できませんでした。"
     assert "『議事録.zip』は、ファイルが壊れている" in sentence(SAMPLES["attachment.unscannable"], "ja")
     assert "Word 97-2003 document" in sentence(SAMPLES["attachment.unsupported"], "en")
