@@ -69,7 +69,8 @@ def _client_mismatch(f: Finding) -> Said:
     addressed = named.get("addressed", "none")
     ja_at, en_at = locations(f.where)
     # "The subject names B", or with several places "B is named in the subject and …"
-    en_named = _cap(f"{en_at} names {client}") if " and " not in en_at else f"{client} is named in {en_at}"
+    one_place = len({location(w) for w in f.where}) <= 1
+    en_named = _cap(f"{en_at} names {client}") if one_place else f"{client} is named in {en_at}"
     if addressed and addressed != "none":
         to = clean(addressed)
         return f"{ja_at}に『{client}』とありますが、宛先は{to}です。", f"{en_named}, but you are mailing {to}."
