@@ -8,6 +8,8 @@ from typing import Callable
 from inspectors.base import Finding, domain_of
 from rules.model import Decision
 
+from .display import clean, file_name
+
 # Holds where a reflex click does the damage: each flagged item must be ticked (issue 7).
 HIGH_RISK = ("client.mismatch", "recipients.lookalike_domain")
 # Recipient findings whose evidence names the recipients or domains concerned.
@@ -32,14 +34,15 @@ class Organisation:
 def where_text(where: str, t: Callable[[str], str]) -> str:
     """"attachment:顧客.xlsx!顧客!D2:D120" -> "顧客.xlsx › 顧客 › D2:D120"; "body!line 3" -> "本文 › line 3"."""
     head, *inside = where.split("!")
+    inside = [clean(part) for part in inside[:8]]
     kind, _, name = head.partition(":")
     if kind == "attachment":
-        first = name
+        first = file_name(name)
     elif kind == "header":
         first = f"{name} {t('where.header')}"
     else:
         label = t(f"where.{kind}")
-        first = label if label != f"where.{kind}" else head
+        first = label if label != f"where.{kind}" else clean(head)
     return " › ".join(part for part in (first, *inside) if part)
 
 

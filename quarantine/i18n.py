@@ -13,6 +13,10 @@ MESSAGES: dict[str, tuple[str, str]] = {   # key -> (ja, en)
     "state.released": ("送信しました", "Released for delivery"),
     "state.cancelled": ("取り消しました", "Cancelled"),
     "state.expired": ("期限切れで取り消されました", "Expired and cancelled"),
+    "badge.held": ("保留中", "held"),
+    "badge.released": ("送信済み", "released"),
+    "badge.cancelled": ("取消済み", "cancelled"),
+    "badge.expired": ("期限切れ", "expired"),
     "expires": ("期限", "Expires"),
     "acted": ("操作", "Decided"),
     "subject": ("件名", "Subject"),
@@ -72,6 +76,8 @@ MESSAGES: dict[str, tuple[str, str]] = {   # key -> (ja, en)
     "refused_text": ("フォームの有効期限が切れたか、正しくない操作です。確認ページを開き直してください。",
                      "The form was stale or not valid. Please open the review page again."),
     "switch": ("English", "日本語"),
+    "details": ("詳細（管理者向けの技術情報）", "Details (technical, for administrators)"),
+    "reason.generic": ("管理者が設定したルールにより保留されました。", "A rule set by your administrator held this message."),
 }
 
 
@@ -112,6 +118,8 @@ CODES: dict[str, tuple[str, str]] = {
     "pii.health_insurance": ("保険証番号", "health insurance numbers"),
     "pii.residence_card": ("在留カード番号", "residence card numbers"),
     "pii.records": ("名簿（人数）", "people in a list"),
+    "pii.places": ("拠点・建物の一覧", "list of premises"),
+    "pii.resident_code": ("住民票コード", "resident record codes"),
     "recipients.external": ("社外の宛先", "external recipients"),
     "recipients.visible_external": ("To/Cc に見える社外の宛先", "external recipients visible in To/Cc"),
     "recipients.lookalike_domain": ("よく似た別のドメイン", "look-alike domain"),
@@ -124,9 +132,15 @@ CODES: dict[str, tuple[str, str]] = {
     "attachment.unsupported": ("検査できない形式の添付ファイル", "attachment in a format that cannot be read"),
     "attachment.type_mismatch": ("拡張子と中身が違う添付ファイル", "attachment whose content does not match its name"),
     "inspector.error": ("検査エラー", "inspection error"),
+    "keyword": ("注意が必要な語", "flagged word"),
+    "other": ("要確認", "needs checking"),
 }
 
 
 def code_label(code: str, lang: str) -> str:
-    pair = CODES.get(code)
-    return pair[LANGS.index(lang)] if pair else code
+    """A short name for a finding code; never the code itself (internal notation)."""
+    if code.startswith("keyword."):
+        pair = CODES["keyword"]
+    else:
+        pair = CODES.get(code, CODES["other"])
+    return pair[LANGS.index(lang)]

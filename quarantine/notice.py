@@ -15,11 +15,13 @@ from email.utils import formatdate, make_msgid
 
 from rules.model import Decision
 
+from .display import UNSAFE
+from .explain import reasons
+
 LINE_LIMIT = 200   # characters of one untrusted value in a notice
-# Bidirectional and other format characters (category Cf, e.g. U+202E RIGHT-TO-LEFT OVERRIDE,
-# which shows "txt.exe" as "exe.txt"), controls (Cc: CR, LF, NEL…), line and paragraph
-# separators (Zl, Zp) and lone surrogates (Cs: undecodable bytes) become spaces.
-_UNSAFE = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
+# Bidirectional and other format characters, controls, line and paragraph separators and
+# lone surrogates become spaces (display.UNSAFE says which and why).
+_UNSAFE = UNSAFE
 _SPACES = re.compile(r"\s+")
 
 
@@ -132,7 +134,17 @@ _ENDS = {
 
 
 def _reasons(decision: Decision, lang: str, bullet: str) -> list[str]:
-    return [f"{bullet}{one_line(m.reason.get(lang) or m.id)}" for m in decision.deciding]
+    """Each rule's reason, then what was found in the sentences of the sender's page."""
+    lines = []
+    for m in decision.deciding:
+        lines.append(f"{bullet}{one_line(m.reason.get(lang) or m.id)}")
+        # A file name may hold a URL: defanged, so that no link in a notice is but ours.
+        lines += [f"    {one_line(s, 400).replace('://', ':/ /')}"
+                  for s in reasons(m.findings, lang)[:_SENTENCES_PER_REASON]]
+    return lines
+
+
+_SENTENCES_PER_REASON = 5
 
 
 def _mail(notice_from: str, to: str, subject: str, body: str) -> bytes:

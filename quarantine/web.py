@@ -20,6 +20,8 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from .rebuild import Fix, FixError, apply
+from .display import clean, file_name
+from .explain import reasons, technical
 from .hold_view import checklist, organisations, per_attachment, where_text
 from .i18n import code_label, language, translator
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics
@@ -72,6 +74,10 @@ class Pages:
         self.env = Environment(loader=PackageLoader("quarantine", "templates"),
                                autoescape=select_autoescape(["html"]))
         self.env.filters["when"] = lambda t: time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) if t else ""
+        # Whatever a message wrote (names, addresses, a subject) is shown through these:
+        # one line, no bidi or control characters, a bounded length (display.py).
+        self.env.filters["shown"] = clean
+        self.env.filters["fname"] = file_name
 
     def render(self, name: str, status: int = 200, request: Request | None = None,
                **context) -> HTMLResponse:
@@ -80,7 +86,8 @@ class Pages:
         html = self.env.get_template(name).render(
             outbox=self.outbox is not None, lang=lang, t=translator(lang), nonce=nonce,
             code_label=lambda code: code_label(code, lang),
-            where=lambda w: where_text(w, translator(lang)), **context)
+            where=lambda w: where_text(w, translator(lang)), tech=technical,
+            say_all=lambda findings: reasons(findings, lang), **context)
         headers = dict(_HEADERS)
         headers["Content-Security-Policy"] += f"; script-src 'nonce-{nonce}'"
         return HTMLResponse(html, status_code=status, headers=headers)

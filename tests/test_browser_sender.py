@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import email
 import quopri
+from email.message import EmailMessage
+from email.policy import SMTP
 
 from .browser import browser_page, screenshot
-from .support import LINK, message
+from .support import CORPUS as SUPPORT_CORPUS, LINK, message
 
 ORG = {"internal_domains": ["example.co.jp"],
        "clients": [{"name": "株式会社エー", "domains": ["a-corp.co.jp"]},
@@ -85,3 +87,70 @@ def test_delayed_message_counts_down_and_can_be_cancelled(guard_factory, upstrea
         page.wait_for_load_state()
         assert page.locator(".state-cancelled").count() == 1
     assert upstream.recorder.to("buyer@client.example") == []
+
+
+# --- issue 14 item 5: reasons a sender understands, on a phone and on a desktop ----------------
+
+ENCRYPTED_ZIP = SUPPORT_CORPUS / "attachments" / "libarchive" / "test_read_format_zip_traditional_encryption_data.zip"
+LONG_NAME = "x" * 1990 + "顧客一覧.csv"           # 2,000 characters
+HTML_NAME = "<b onmouseover=alert(1)>会員<i>名簿.csv"   # no "/": a name is cut at the last one
+RTL_NAME = "資料\u202epiz.exe"                    # would show as 資料exe.zip
+
+
+def _customer_list(rows: int = 12) -> bytes:
+    lines = ["氏名,電話番号,メールアドレス,住所"]
+    lines += [f"顧客{i:02d} 花子,090-1234-56{i:02d},c{i:02d}@mail.example,東京都港区芝公園{i}-1-1"
+              for i in range(rows)]
+    return ("\r\n".join(lines) + "\r\n").encode("cp932")
+
+
+def _held_with_every_kind_of_reason(guard, upstream) -> str:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "taro@example.co.jp", "tanaka@a-corp.co.jp", "株式会社ビー御中 お見積書"
+    msg.set_content("お世話になっております。資料をお送りします。")
+    msg.add_attachment(_customer_list(), maintype="text", subtype="csv", filename=HTML_NAME)
+    msg.add_attachment(_customer_list(), maintype="text", subtype="csv", filename=LONG_NAME)
+    msg.add_attachment(ENCRYPTED_ZIP.read_bytes(), maintype="application", subtype="zip", filename=RTL_NAME)
+    with guard.smtp() as client:
+        client.sendmail("taro@example.co.jp", ["tanaka@a-corp.co.jp"], msg.as_bytes(policy=SMTP))
+    return _links(upstream.recorder.wait_for(1)[0])[0]
+
+
+LAYOUTS = {"phone": (390, 844), "desktop": (1100, 1400)}
+SENTENCES = {
+    "ja": ("件名に『株式会社ビー』とありますが、宛先は株式会社エーです。", "に 12 人分の個人情報（",
+           "はパスワード付き（暗号化）のため、中身を検査できませんでした。", "詳細"),
+    "en": ("The subject names 株式会社ビー, but you are mailing 株式会社エー.", "There is personal data of 12 people",
+           "is password-protected, so the contents could not be checked.", "Details"),
+}
+
+
+def test_the_reasons_read_as_sentences_on_a_phone_and_a_desktop(guard_factory, upstream):
+    guard = guard_factory(organization=ORG).start()
+    link = _held_with_every_kind_of_reason(guard, upstream)
+    for lang, locale in (("ja", "ja-JP"), ("en", "en-US")):
+        for layout, (width, height) in LAYOUTS.items():
+            with browser_page(locale=locale, width=width, height=height) as page:
+                page.goto(link)
+                said = " ".join(page.locator("#why .sentence").all_inner_texts())
+                for expected in SENTENCES[lang][:3]:
+                    assert expected in said, (lang, layout, expected, said)
+                assert not any(n in said for n in ("named_clients", "confidence=", "people:", "\u202e"))
+                assert HTML_NAME in said, "the HTML of a file name is shown as text"
+                tech = page.locator("details.tech")
+                assert tech.get_attribute("open") is None and SENTENCES[lang][3] in tech.inner_text()
+                assert not page.locator("details.tech .tech-rule").first.is_visible(), "details start collapsed"
+                assert page.locator("b[onmouseover], #why i").count() == 0, "not as markup"
+                assert _fits(page), f"{lang} {layout}: the page scrolls sideways"
+                screenshot(page, f"sender-reasons-{layout}-{lang}.png")
+                page.locator("details.tech summary").click()
+                assert page.locator("details.tech .tech-rule").first.is_visible()
+                assert "client.mismatch" in tech.inner_text() and "named_clients=1" in tech.inner_text()
+                assert _fits(page), f"{lang} {layout}: the opened details scroll sideways"
+                screenshot(page, f"sender-reasons-details-{layout}-{lang}.png")
+
+
+def _fits(page) -> bool:
+    """Nothing wider than the screen: the page never scrolls sideways."""
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+                         " && document.body.scrollWidth <= document.documentElement.clientWidth")

@@ -18,6 +18,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from ..display import clean, file_name
+from ..explain import sentence
 from ..schema import audit
 from ..web import _HEADERS
 from .sessions import Session, Sessions
@@ -55,6 +57,10 @@ class Console:
                                autoescape=select_autoescape(["html"]))
         self.env.filters["when"] = _when
         self.env.filters["rate"] = _rate
+        # What the sender was told, and the raw notation made one-line (display.py)
+        self.env.filters["said"] = lambda finding: sentence(finding, "ja")
+        self.env.filters["shown"] = clean
+        self.env.filters["fname"] = file_name
 
     def render(self, name: str, status: int = 200, **context) -> HTMLResponse:
         html = self.env.get_template(f"admin/{name}").render(prefix=PREFIX, **context)

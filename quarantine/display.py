@@ -1,0 +1,111 @@
+"""Text that came from a message (a file name, a client name, a domain) made fit to show to
+a person: one line, no control or bidirectional characters, a bounded length — and a
+finding's `where` ("attachment:顧客.zip!顧客.csv!A2:D13") said as a place a sender knows.
+
+Escaping is the templates' (Jinja autoescape); this module keeps a value from lying about
+itself: U+202E RIGHT-TO-LEFT OVERRIDE shows "invoice\u202excod.exe" as "invoiceexe.docx", and a
+2,000-character name would push the page's buttons off a phone's screen.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Format characters (Cf: bidi overrides and isolates, zero-width joiners), controls (Cc: CR,
+# LF, NEL…), line and paragraph separators (Zl, Zp), lone surrogates (Cs: undecodable bytes).
+UNSAFE = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
+_SPACES = re.compile(r"\s+")
+NAME_LIMIT = 60      # characters of a file name in a sentence
+VALUE_LIMIT = 80     # characters of any other value taken from a message
+
+# A path component that is a file (has an extension), not a sheet, a cell range or a line.
+_FILE = re.compile(r".\.[A-Za-z0-9]{1,8}$")
+_NOT_FILE = re.compile(r"^(lines? \d|records? \d|[A-Z]{1,3}\d+(:[A-Z]{1,3}\d+)?$|table\d|page\d|slide\d)")
+
+
+def clean(value: object, limit: int = VALUE_LIMIT) -> str:
+    """One safe line of at most `limit` characters (an ellipsis says where it was cut)."""
+    text = "".join(" " if unicodedata.category(c) in UNSAFE else c for c in str(value or ""))
+    text = _SPACES.sub(" ", text).strip()
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def file_name(value: object, limit: int = NAME_LIMIT) -> str:
+    """A file name cut in the middle, so that its extension (what the file really is) shows."""
+    raw = str(value or "")
+    if len(raw) > 64 * limit:     # the head and the tail are all that can show
+        raw = raw[:32 * limit] + " " + raw[-32 * limit:]
+    text = clean(raw, len(raw))
+    if len(text) <= limit:
+        return text
+    tail = max(8, limit // 4)
+    return text[:limit - tail - 1].rstrip() + "…" + text[-tail:]
+
+
+def files_in(where: str) -> tuple[str, ...]:
+    """The attachment a `where` names, then the archive members inside it down to the file
+    concerned: "attachment:a.zip!data/b.csv!A2:D9" -> ("a.zip", "data/b.csv")."""
+    kind, _, rest = where.partition(":")
+    if kind != "attachment" or not rest:
+        return ()
+    first, *inside = rest.split("!")
+    return (first, *(part for part in inside if _FILE.search(part) and not _NOT_FILE.match(part)))
+
+
+def file_phrase(where: str) -> tuple[str, str] | None:
+    """(ja, en) naming the file a `where` concerns: "『a.zip』の中の『b.csv』" / '"b.csv" in "a.zip"'."""
+    files = files_in(where)
+    if not files:
+        return None
+    name = file_name(files[-1])
+    if len(files) == 1:
+        return f"『{name}』", f'"{name}"'
+    outer = file_name(files[0], NAME_LIMIT // 2)
+    return f"『{outer}』の中の『{name}』", f'"{name}" in "{outer}"'
+
+
+def location(where: str) -> tuple[str, str]:
+    """(ja, en) naming the place: "添付ファイル『a.zip』の中の『b.csv』" / 'the attachment "b.csv" in "a.zip"'."""
+    named = file_phrase(where)
+    if named:
+        return f"添付ファイル{named[0]}", f"the attachment {named[1]}"
+    head = where.split("!", 1)[0].split(":", 1)[0]
+    return _PLACES.get(head, ("メール", "the message"))
+
+
+_PLACES = {
+    "subject": ("件名", "the subject"),
+    "body": ("本文", "the message body"),
+    "part": ("メールの一部", "a part of the message"),
+    "message": ("メール全体", "the message as a whole"),
+    "envelope": ("宛先", "the recipients"),
+    "header": ("宛先", "the recipients"),
+    "attachment": ("添付ファイル", "an attachment"),
+}
+
+
+def locations(wheres: tuple[str, ...], most: int = 2) -> tuple[str, str]:
+    """The distinct places of a finding, the first `most` by name: "件名と本文ほか 2 か所",
+    "添付ファイル『a.csv』と『b.csv』"."""
+    files = list(dict.fromkeys(p for p in (file_phrase(w) for w in wheres) if p))
+    others = list(dict.fromkeys(location(w) for w in wheres if not files_in(w)))
+    if not files and not others:
+        others = [("メール", "the message")]
+    shown: list[tuple[str, str]] = others[:most]
+    if files and len(shown) < most:
+        named = files[:most - len(shown)]
+        shown.append(("添付ファイル" + "と".join(f[0] for f in named),
+                      ("the attachment " if len(named) == 1 else "the attachments ")
+                      + " and ".join(f[1] for f in named)))
+    more = len(files) + len(others) - min(most, len(files) + len(others))
+    ja = "と".join(p[0] for p in shown) + (f"ほか {more} か所" if more > 0 else "")
+    en = " and ".join(p[1] for p in shown) + (f" and {more} more places" if more > 0 else "")
+    return ja, en
+
+
+def listed(values: list[str], most: int = 3, limit: int = VALUE_LIMIT) -> tuple[str, str]:
+    """A few values, cleaned, for a sentence: ("a、b ほか 2 件", "a, b and 2 more")."""
+    shown = [clean(v, limit) for v in values[:most]]
+    more = len(values) - most
+    return ("、".join(shown) + (f" ほか {more} 件" if more > 0 else ""),
+            ", ".join(shown) + (f" and {more} more" if more > 0 else ""))
