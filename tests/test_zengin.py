@@ -105,10 +105,17 @@ def test_the_senders_own_account_is_not_counted():
     assert all(OWN_ACCOUNT[-3:] not in e for f in found.values() for e in f.evidence)
 
 
-def test_company_payees_are_not_personal_data():
+def test_company_payees_are_accounts_but_not_people():
     names = ["ｶ)ｴｰｼﾖｳｼﾞ", "ﾋﾞ-ｺｳｷﾞﾖｳ(ｶ", "ﾕ)ｼ-ｼﾖｳｶｲ", "ｲ)ｹﾝｺｳｶｲ"] + list(PAYEES[:2])
     found = findings(mail_with(("furikomi.txt", zengin_file(rows=records(6, names=names)))))
-    assert found["pii.bank_account"].count == 2 and found["pii.records"].count == 2
+    assert found["pii.bank_account"].count == 6 and found["pii.records"].count == 2
+
+
+def test_a_vendor_batch_is_still_a_transfer_file():
+    """Only company payees: no people, but the batch's accounts go out, so the file is held."""
+    names = ["ｶ)ｴｰｼﾖｳｼﾞ", "ﾋﾞ-ｺｳｷﾞﾖｳ(ｶ", "ﾕ)ｼ-ｼﾖｳｶｲ", "ｶ)ﾃﾞｲ-ﾃﾞﾝｷ"]
+    found = findings(mail_with(("sogo.fb", zengin_file(rows=records(4, names=names)))))
+    assert found["pii.bank_account"].count == 4 and "pii.records" not in found
 
 
 def test_trailing_blanks_cut_by_an_editor():

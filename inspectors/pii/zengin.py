@@ -24,8 +24,10 @@ kana, upper-case letters, digits, a few symbols) in the name fields. A run count
 file with its header right before it, or from three data records on; a damaged record (119
 bytes, garbage) is skipped and reading goes on at the next record found near it, so a file
 unreadable past some record still reports what it read. The header's own account (依頼人) is
-ours and is not read. Payees whose name marks a company (ｶ), (ｶ, ﾕ) ...) are not personal data,
-as in prose. Findings place payees by line: the record's line when the file has line breaks
+ours and is not read. Every payee's account counts as pii.bank_account, a company's too: unlike
+an invoice's 振込先 line, the file is a payment instruction for the whole batch, and a vendor
+batch sent outside is as much an incident as a payroll file. Payees whose name marks a company
+(ｶ), (ｶ, ﾕ) ...) are not people, though, and stay out of pii.records, as in prose. Findings place payees by line: the record's line when the file has line breaks
 (one record a line), its record number when it has none ("lines 2-13": records 2 to 13).
 """
 from __future__ import annotations
@@ -117,13 +119,13 @@ def read_table(table: Table, ledger: Ledger) -> bool:
 
 def _report(where: str, transfer: Transfer, ledger: Ledger) -> None:
     """pii.bank_account per payee account and pii.records per payee; `where` by record
-    (the line, when the file has line breaks). Company payees are left out."""
+    (the line, when the file has line breaks). Company payees are no people."""
+    for payee in transfer.payees:
+        ledger.add("bank_account", payee.account_key, Place(where=where, line=transfer.first_line - 1 + payee.record))
     payees = [p for p in transfer.payees if not p.company]
     if not payees:
         return
     places = [Place(where=where, line=transfer.first_line - 1 + p.record) for p in payees]
-    for payee, place in zip(payees, places):
-        ledger.add("bank_account", payee.account_key, place)
     people = {(("bank_account", p.account_key), ("person_name", p.name)): place
               for p, place in zip(payees, places)}
     ledger.add_people(Person(key=key, attributes=_ATTRIBUTES, row=place.line, last_row=place.line)
