@@ -27,8 +27,9 @@ unreadable past some record still reports what it read. The header's own account
 ours and is not read. Every payee's account counts as pii.bank_account, a company's too: unlike
 an invoice's 振込先 line, the file is a payment instruction for the whole batch, and a vendor
 batch sent outside is as much an incident as a payroll file. Payees whose name marks a company
-(ｶ), (ｶ, ﾕ) ...) are not people, though, and stay out of pii.records, as in prose. Findings place payees by line: the record's line when the file has line breaks
-(one record a line), its record number when it has none ("lines 2-13": records 2 to 13).
+(ｶ), (ｶ, ﾕ) ...) are not people, though, and stay out of pii.records, as in prose. Findings
+place payees by record number in the file ("records 2-13"; the header is record 1), whether
+it has line breaks or not.
 """
 from __future__ import annotations
 
@@ -85,7 +86,6 @@ class Transfer:
     start: int           # character offsets in the text
     end: int
     damaged: int         # records skipped as unreadable
-    first_line: int      # the text's line the file starts on
 
 
 
@@ -121,11 +121,11 @@ def _report(where: str, transfer: Transfer, ledger: Ledger) -> None:
     """pii.bank_account per payee account and pii.records per payee; `where` by record
     (the line, when the file has line breaks). Company payees are no people."""
     for payee in transfer.payees:
-        ledger.add("bank_account", payee.account_key, Place(where=where, line=transfer.first_line - 1 + payee.record))
+        ledger.add("bank_account", payee.account_key, Place(where=where, line=payee.record, unit="record"))
     payees = [p for p in transfer.payees if not p.company]
     if not payees:
         return
-    places = [Place(where=where, line=transfer.first_line - 1 + p.record) for p in payees]
+    places = [Place(where=where, line=p.record, unit="record") for p in payees]
     people = {(("bank_account", p.account_key), ("person_name", p.name)): place
               for p, place in zip(payees, places)}
     ledger.add_people(Person(key=key, attributes=_ATTRIBUTES, row=place.line, last_row=place.line)
@@ -169,8 +169,7 @@ def _transfer(text: str, first: re.Match) -> Transfer | None:
     start = header.start() if header else first.start()
     kind = header.group()[1:3] if header else ""
     payees = tuple(_payee(m, n) for n, m in _numbered(text, start, records) if _NAMED.search(m["name"]))
-    return Transfer(kind=kind, payees=payees, start=start, end=end, damaged=damaged,
-                    first_line=text.count("\n", 0, start) + 1)
+    return Transfer(kind=kind, payees=payees, start=start, end=end, damaged=damaged)
 
 
 def _header_before(text: str, data_start: int) -> re.Match | None:
