@@ -214,3 +214,20 @@ def test_the_default_rules_hold_a_transfer_file_going_out():
     found = tuple(findings(mail_with(("furikomi.txt", zengin_file()))).values())
     decision = decide(found + (external,), MessageFacts(mail_from=ENV.mail_from, rcpt_tos=ENV.rcpt_tos), load_rules())
     assert decision.action == "hold" and "sensitive-id-external" in [m.id for m in decision.enforced]
+
+
+@pytest.mark.parametrize("width", [72, 76, 78])
+@pytest.mark.parametrize("sep", ["", "\n"])
+def test_pasted_in_a_body_and_wrapped_by_the_mail_client(width, sep):
+    file = sep.join(records())
+    wrapped = "\n".join("\n".join(line[i:i + width] for i in range(0, len(line), width))
+                        for line in file.split("\n"))
+    body = f"お疲れ様です。\n今月分の振込データを貼り付けます。\n\n{wrapped}\n\nよろしくお願いします。\n"
+    found = findings(mail_with(body=body))
+    assert found["pii.records"].count == 12 and found["pii.bank_account"].count == 12
+
+
+def test_ordinary_wrapped_prose_is_no_transfer_file():
+    line = "20240401 納品予定の件、先日お送りした見積書のとおりで問題ございません。ご確認のほどよろしくお願いいたします。"
+    body = "\n".join(line[i:i + 30] for i in range(0, len(line), 30)) * 3
+    assert not any(code in findings(mail_with(body=body)) for code in ("pii.records", "pii.bank_account"))

@@ -56,6 +56,8 @@ _TRAILER = re.compile("8[0-9]{18}" + _TAIL % (101, 101))
 _END = re.compile("9" + _TAIL % (119, 119))
 _NAMED = re.compile("[A-Za-z\uff66-\uff9f]")      # a payee name has letters: a run of digits is no one
 _BREAK = re.compile("\r\n|\n|\r")
+# A paragraph whose first line starts like a header or data record and was cut short of 120.
+_WRAPPED = re.compile(r"(?m)^[12][0-9]{4}[^\n]{55,118}\n(?:[^\n]+(?:\n|$))+")
 _RESYNC = 2 * RECORD + 4        # how far past a damaged record the next one is looked for
 _WITHOUT_HEADER = 3             # data records that make a file without its header
 _ATTRIBUTES = frozenset({"bank_account", "person_name"})
@@ -96,10 +98,29 @@ def read(where: str, text: str, ledger: Ledger) -> str | None:
         return None
     transfers = find(text)
     if not transfers:
-        return None
+        return _read_wrapped(where, text, ledger)
     for transfer in transfers:
         _report(where, transfer, ledger)
     return without(text, transfers)
+
+
+def _read_wrapped(where: str, text: str, ledger: Ledger) -> str | None:
+    """A file pasted in a body that the mail client wrapped (at 72, 76, 78 columns: RFC 5322
+    §2.1.1's 78): its paragraph, lines joined back, is the run of records."""
+    spans = []
+    for m in _WRAPPED.finditer(text):
+        transfers = find("".join(m.group().splitlines()))
+        for transfer in transfers:
+            _report(where, transfer, ledger)
+        if transfers:
+            spans.append(m.span())
+    if not spans:
+        return None
+    parts, pos = [], 0
+    for start, end in spans:
+        parts += [text[pos:start], "\n" * text.count("\n", start, end)]
+        pos = end
+    return "".join(parts) + text[pos:]
 
 
 def read_table(table: Table, ledger: Ledger) -> bool:
