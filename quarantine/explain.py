@@ -15,9 +15,10 @@ from typing import Callable
 
 from inspectors.base import Finding
 
-from .display import clean, file_name, file_phrase, listed, location, locations
+from rules.decide import tally
+
+from .display import Said, clean, fields, file_name, file_phrase, listed, location, locations, plural, samples
 from .explain_pii import CONTACTS, PII_SENTENCES
-from .evidence import Said, fields, samples, tallies
 
 TECH_ITEMS = 12      # evidence items and places in the technical line
 
@@ -101,20 +102,20 @@ _HOW = {"homoglyph": ("（見た目の似た文字が使われています）", 
 
 
 def _external(f: Finding) -> Said:
-    orgs = tallies(f.evidence).get("organisations")
+    orgs = tally(f, "organisations")
     ja_d, en_d = listed(samples(f.evidence))
-    ja_o = f"、{orgs} 組織" if orgs else ""
-    en_o = f", {orgs} organisation{'s' * (orgs != 1)}" if orgs else ""
+    ja_o = f"、{orgs} 組織" if orgs > 0 else ""
+    en_o = f", {orgs} organisation{plural(orgs)}" if orgs > 0 else ""
     return (f"社外の宛先が {f.count} 件あります（{ja_d}{ja_o}）。",
-            f"{f.count} recipient{_s(f.count)} outside the organisation ({en_d}{en_o}).")
+            f"{f.count} recipient{plural(f.count)} outside the organisation ({en_d}{en_o}).")
 
 
 def _visible(f: Finding) -> Said:
-    orgs = tallies(f.evidence).get("organisations", 0)
+    orgs = max(0, tally(f, "organisations"))
     ja_d, en_d = listed([s.split(" (")[0] for s in samples(f.evidence)])
     return (f"社外の宛先 {f.count} 件（{orgs} 組織: {ja_d}）が To/Cc に入っていて、受け取った全員にお互いのアドレスが見えます。"
             "Bcc に移してください。",
-            f"{f.count} external address{'es' * (f.count != 1)} of {orgs} organisation{_s(orgs)} ({en_d}) are in To/Cc, "
+            f"{f.count} external address{plural(f.count, 'es')} of {orgs} organisation{plural(orgs)} ({en_d}) are in To/Cc, "
             "where every recipient sees them all. Move them to Bcc.")
 
 
@@ -127,13 +128,13 @@ def _suppressed(f: Finding) -> Said:
 def _freemail(f: Finding) -> Said:
     ja, en = listed([s.split(" (")[0] for s in samples(f.evidence)])
     return (f"宛先にフリーメール（{ja}）のアドレスが {f.count} 件あります。個人のアドレスではないか確認してください。",
-            f"{f.count} recipient{_s(f.count)} at a free-mail service ({en}): is this a private address?")
+            f"{f.count} recipient{plural(f.count)} at a free-mail service ({en}): is this a private address?")
 
 
 def _first_time(f: Finding) -> Said:
     new_orgs = [s.split(" (")[0] for s in samples(f.evidence) if s.endswith("(domain new to the organisation)")]
     ja = f"初めて送る宛先が {f.count} 件あります。"
-    en = f"You have not mailed {f.count} of the recipient{_s(f.count)} before."
+    en = f"You have not mailed {f.count} of the recipient{plural(f.count)} before."
     if new_orgs:
         ja_d, en_d = listed(new_orgs)
         ja += f"社内の誰も送ったことのないドメインです（{ja_d}）。"
@@ -156,7 +157,7 @@ def _encrypted(f: Finding) -> Said:
     if not n:
         return ("暗号化された部分があり、中身を検査できませんでした。", "Part of the message is encrypted and could not be checked.")
     return (f"添付ファイル{ja}はパスワード付き（暗号化）のため、中身を検査できませんでした。",
-            f"The attachment{_s(n)} {en} {'is' if n == 1 else 'are'} password-protected, so the contents could not be checked.")
+            f"The attachment{plural(n)} {en} {'is' if n == 1 else 'are'} password-protected, so the contents could not be checked.")
 
 
 def _unscannable(f: Finding) -> Said:
@@ -166,7 +167,7 @@ def _unscannable(f: Finding) -> Said:
     if not n:
         return (f"メールの一部を検査できませんでした（{why_ja}ため）。", f"Part of the message could not be checked: {why_en}.")
     return (f"添付ファイル{ja}は、{why_ja}ため中身を検査できませんでした。",
-            f"The attachment{_s(n)} {en} could not be checked: {why_en}.")
+            f"The attachment{plural(n)} {en} could not be checked: {why_en}.")
 
 
 _WHY = (("limit", ("大きすぎる・ファイルが多すぎる・入れ子が深すぎるなど検査の上限を超えた",
@@ -183,7 +184,7 @@ def _unsupported(f: Finding) -> Said:
     kinds = [s.partition(": ")[2] or s for s in samples(f.evidence)]
     ja_k, en_k = listed(kinds, 1) if kinds else ("", "")
     return (f"添付ファイル{ja}は検査できない形式{f'（{ja_k}）' if ja_k else ''}です。中身を確認してください。",
-            f"The attachment{_s(n)} {en} {'is' if n == 1 else 'are'} in a format that cannot be checked"
+            f"The attachment{plural(n)} {en} {'is' if n == 1 else 'are'} in a format that cannot be checked"
             f"{f' ({en_k})' if en_k else ''}; check the contents yourself.")
 
 
@@ -193,7 +194,7 @@ def _type_mismatch(f: Finding) -> Said:
         return ("メールの一部で、名前（拡張子）と中身の種類が違います。",
                 "In part of the message, the name (extension) does not match the contents.")
     return (f"添付ファイル{ja}は、名前（拡張子）と中身の種類が違います。",
-            f"The contents of the attachment{_s(n)} {en} do not match the file name (extension).")
+            f"The contents of the attachment{plural(n)} {en} do not match the file name (extension).")
 
 
 def _inspector_error(f: Finding) -> Said:
@@ -206,10 +207,6 @@ def _keyword(f: Finding) -> Said:
     ja, en = locations(f.where)
     return (f"{ja}に、社内で注意が必要とされている語（{word}）があります。",
             _cap(f"{en} contains a word your organisation flags ({word})."))
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
 
 
 def _cap(text: str) -> str:
