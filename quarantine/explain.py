@@ -73,11 +73,20 @@ def _client_mismatch(f: Finding) -> Said:
     one_place = len({location(w) for w in f.where}) <= 1
     en_named = _cap(f"{en_at} names {client}") if one_place else f"{client} is named in {en_at}"
     if addressed and addressed != "none":
-        to = clean(addressed)
-        return f"{ja_at}に『{client}』とありますが、宛先は{to}です。", f"{en_named}, but you are mailing {to}."
-    to = clean(named.get("recipients") or "?")
-    return (f"{ja_at}に『{client}』とありますが、宛先（{to}）は{client}ではありません。",
-            f"{en_named}, but the recipients ({to}) are not {client}.")
+        ja_to, en_to = _more(addressed)
+        return f"{ja_at}に『{client}』とありますが、宛先は{ja_to}です。", f"{en_named}, but you are mailing {en_to}."
+    ja_to, en_to = _more(named.get("recipients") or "?")
+    return (f"{ja_at}に『{client}』とありますが、宛先（{ja_to}）は{client}ではありません。",
+            f"{en_named}, but the recipients ({en_to}) are not {client}.")
+
+
+def _more(value: str) -> Said:
+    """The inspector's sample of names, "a, b, c (+2)", as "a, b, c ほか 2 件" / "… and 2 more"."""
+    m = re.fullmatch(r"(.*) \(\+(\d{1,9})\)", value, re.S)
+    if not m:
+        return clean(value), clean(value)
+    shown = clean(m.group(1))
+    return f"{shown} ほか {m.group(2)} 件", f"{shown} and {m.group(2)} more"
 
 
 def _lookalike(f: Finding) -> Said:

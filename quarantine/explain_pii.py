@@ -74,23 +74,30 @@ def _records(f: Finding) -> Said:
         return (f"{ja_at}に銀行の振込データ（全銀協フォーマット）があり、振込先 {n} 人分の名前と口座番号が入っています。",
                 f"There is a bank transfer file (Zengin format) in {en_at}: names and account numbers of {n} payee{plural(n)}.")
     attrs = {a for s in samples(f.evidence) if (m := _LIST.fullmatch(s)) for a in m.group(2).split("+")}
-    if attrs == _PAYEES:    # a transfer file's payees, or a list of payees typed in a table
-        ja = f"{ja_at}に {n} 人分の氏名と銀行口座番号（振込先の一覧など）があります。"
-        en = f"There are names and bank account numbers of {n} {'person' if n == 1 else 'people'} in {en_at} (a list of payees?)."
+    third, theirs, ours = (max(0, tally(f, name)) for name in ("third_parties", "recipient_org", "own_org"))
+    # A list wholly of one organisation's people says whose in the sentence itself; a mixed
+    # one adds who they are ("うち宛先の会社の方 3 人、それ以外の方（第三者） 12 人です").
+    whose = _WHOSE[0 if theirs == n else 1] if n and n in (theirs, ours) else ("", "")
+    people = "person" if n == 1 else "people"
+    if attrs == _PAYEES:    # a table of payees typed by hand (a transfer file has records)
+        ja = f"{ja_at}に{whose[0]} {n} 人分の氏名と銀行口座番号（振込先の一覧など）があります。"
+        en = f"There are names and bank account numbers of {n} {people}{whose[1]} in {en_at} (a list of payees?)."
     else:
         known = [k for k in NOUNS if k in attrs]
         ja_what = f"（{'・'.join(NOUNS[k][0] for k in known)}）" if known else ""
         en_what = f" ({', '.join(NOUNS[k][2] for k in known)})" if known else ""
-        ja = f"{ja_at}に {n} 人分の個人情報{ja_what}があります。"
-        en = f"There is personal data of {n} {'person' if n == 1 else 'people'}{en_what} in {en_at}."
-    third, theirs, ours = (max(0, tally(f, name)) for name in ("third_parties", "recipient_org", "own_org"))
-    if theirs or ours:
-        parts = [(theirs, "宛先の会社の方 {} 人", "{} of the recipients' organisation"),
-                 (ours, "当社の社員 {} 人", "{} of our own staff"),
-                 (third, "それ以外の方（第三者） {} 人", "{} third parties")]
-        ja += "うち" + "、".join(j.format(c) for c, j, _ in parts if c) + "です。"
-        en += " Of them: " + ", ".join(e.format(c) for c, _, e in parts if c) + "."
+        ja = f"{ja_at}に{whose[0]} {n} 人分の個人情報{ja_what}があります。"
+        en = f"There is personal data of {n} {people}{whose[1]}{en_what} in {en_at}."
+    parts = [(c, j, e) for c, (j, e) in zip((theirs, ours, third), (*_WHOSE, _THIRD)) if c]
+    if not whose[0] and (theirs or ours):
+        ja += "うち" + "、".join(f"{j} {c} 人" for c, j, _ in parts) + "です。"
+        said = [f"{c}{e}" for c, _, e in parts]
+        en += " Of them: " + ", ".join(said[:-1]) + " and " + said[-1] + "."
     return ja, en
+
+
+_WHOSE = (("宛先の会社の方", " of the recipients' organisation"), ("当社の社員", " of our own staff"))
+_THIRD = ("それ以外の方（第三者）", " third parties")
 
 
 def _places(f: Finding) -> Said:
