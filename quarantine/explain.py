@@ -82,7 +82,7 @@ def _client_mismatch(f: Finding) -> Said:
 
 def _more(value: str) -> Said:
     """The inspector's sample of names, "a, b, c (+2)", as "a, b, c ほか 2 件" / "… and 2 more"."""
-    m = re.fullmatch(r"(.*) \(\+(\d{1,9})\)", value, re.S)
+    m = re.fullmatch(r"(.*) \(\+([0-9]{1,9})\)", value, re.S)
     if not m:
         return clean(value), clean(value)
     shown = clean(m.group(1))

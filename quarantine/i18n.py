@@ -149,10 +149,10 @@ def code_label(code: str, lang: str) -> str:
 # The history table's actions as the store writes them (store._audit: the hold's state
 # transitions, then "<job kind>_<outcome>" of the outbound queue).
 ACTIONS: dict[str, tuple[str, str]] = {
-    "held": ("保留しました", "held"),
+    "held": ("保留しました", "held for review"),
     "modified": ("修正して再検査しました", "fixed and inspected again"),
     "released": ("送信を決定しました", "released for delivery"),
-    "cancelled": ("取り消しました", "cancelled"),
+    "cancelled": ("取り消しました", "cancelled, not sent"),
     "expired": ("期限切れで取り消しました", "expired and cancelled"),
     "notice_sent": ("通知メールを送りました", "notice sent"),
     "notice_deferred": ("通知メールの送信を再試行します", "notice delayed, will retry"),
