@@ -75,7 +75,9 @@ def location(where: str) -> tuple[str, str]:
     named = file_phrase(where)
     if named:
         return f"添付ファイル{named[0]}", f"the attachment {named[1]}"
-    head = where.split("!", 1)[0].split(":", 1)[0]
+    head, _, name = where.split("!", 1)[0].partition(":")
+    if head == "header" and name.lower() in _HEADERS:    # "header:subject" of an unreadable one
+        return _HEADERS[name.lower()]
     return _PLACES.get(head, ("メール", "the message"))
 
 
@@ -88,6 +90,7 @@ _PLACES = {
     "header": ("宛先", "the recipients"),
     "attachment": ("添付ファイル", "an attachment"),
 }
+_HEADERS = {"subject": ("件名", "the subject"), "from": ("差出人", "the sender's address")}
 
 
 def locations(wheres: tuple[str, ...], most: int = 2) -> tuple[str, str]:

@@ -173,15 +173,16 @@ def _unscannable(f: Finding) -> Said:
     reason = " ".join(samples(f.evidence)).lower()
     why_ja, why_en = next((v for k, v in _WHY if k in reason), ("読み取れなかった", "it could not be read"))
     ja, en, n = _files(f)
-    if not n:
-        return (f"メールの一部を検査できませんでした（{why_ja}ため）。", f"Part of the message could not be checked: {why_en}.")
+    if not n:     # a header ("header:subject"), a MIME part, the message as a whole
+        at_ja, at_en = locations(f.where)
+        return f"{at_ja}を検査できませんでした（{why_ja}ため）。", _cap(f"{at_en} could not be checked: {why_en}.")
     return (f"添付ファイル{ja}は、{why_ja}ため中身を検査できませんでした。",
             f"The attachment{plural(n)} {en} could not be checked: {why_en}.")
 
 
 _WHY = (("limit", ("大きすぎる・ファイルが多すぎる・入れ子が深すぎるなど検査の上限を超えた",
                    "it is beyond an inspection limit (size, number of files or nesting)")),
-        ("corrupt", ("ファイルが壊れている", "the file is damaged")),
+        ("corrupt", ("壊れている", "it is damaged")),
         ("unparseable", ("メールの形式が正しくない", "the message is malformed")),
         ("unreadable", ("中身を読み取れなかった", "its contents could not be read")))
 

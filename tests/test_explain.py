@@ -169,7 +169,10 @@ def test_recipient_and_attachment_sentences_name_what_they_are_about():
     assert "gmail.com" in sentence(SAMPLES["recipients.freemail"], "en")
     assert "new.example" in sentence(SAMPLES["recipients.first_time"], "ja")
     assert sentence(SAMPLES["attachment.encrypted"], "ja") == "添付ファイル『資料.zip』はパスワード付き（暗号化）のため、中身を検査できませんでした。"
-    assert "『議事録.zip』は、ファイルが壊れている" in sentence(SAMPLES["attachment.unscannable"], "ja")
+    assert "『議事録.zip』は、壊れているため" in sentence(SAMPLES["attachment.unscannable"], "ja")
+    subject = F(code="attachment.unscannable", count=1, where=("header:subject",), evidence=("corrupt: ValueError",))
+    assert sentences(subject) == ("件名を検査できませんでした（壊れているため）。",
+                                  "The subject could not be checked: it is damaged.")
     assert "Word 97-2003 document" in sentence(SAMPLES["attachment.unsupported"], "en")
     assert "『a.zip』の中の『report.pdf』" in sentence(SAMPLES["attachment.type_mismatch"], "ja")
     assert "project-x" in sentence(SAMPLES["keyword.project-x"], "ja")

@@ -282,7 +282,7 @@ def test_the_page_says_the_real_findings_in_sentences_and_the_history_in_words(p
                          PAYEES_JA.format(at="添付ファイル『furikomi.txt』"),
                          "件名に『株式会社ビー』とありますが、宛先は株式会社エーです。"]
     assert "The subject names 株式会社ビー, but you are mailing 株式会社エー." in _why(en)
-    history = re.search(r"<h2>履歴</h2>\s*<table>(.*?)</table>", ja, re.S).group(1)
+    history = re.search(r"<table id=\"history\">(.*?)</table>", ja, re.S).group(1)
     assert "<td>保留しました</td>" in history and "自動処理" in history and "system" not in history
     assert "<td>held for review</td>" in en and "automatic" in en and ">system<" not in en
 
