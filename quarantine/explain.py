@@ -46,12 +46,22 @@ def reasons(findings: tuple[Finding, ...], lang: str) -> list[str]:
     """The sentences of one matched rule, each once. External recipients are every default
     rule's precondition, not a reason: said only when nothing else was found."""
     told = [f for f in findings if f.code != "recipients.external"] or list(findings)
-    # The contact details of a list are in its pii.records sentence already: one table, one
-    # sentence (they stay in the technical details).
-    listed_at = {location(w) for f in told if f.code == "pii.records" for w in f.where}
-    told = [f for f in told if not (f.code.removeprefix("pii.") in CONTACTS and f.where
-                                    and {location(w) for w in f.where} <= listed_at)]
+    lists = [f for f in told if f.code == "pii.records"]
+    listed = ({location(w) for f in lists for w in f.where},
+              sum(max(0, tally(f, "third_parties")) for f in lists))
+    told = [f for f in told if not _in_list(f, *listed)]
     return list(dict.fromkeys(sentence(f, lang) for f in told))
+
+
+def _in_list(f: Finding, listed_at: set[tuple[str, str]], listed_third: int) -> bool:
+    """Whether a contact finding says nothing its list's pii.records sentence does not: one
+    table, one sentence (the details keep it). It does when it stands only where a list
+    does, or also in a file of premises next to the list (an office list's main lines, no
+    third party's) with no more third parties than the list has people."""
+    if f.code.removeprefix("pii.") not in CONTACTS or not f.where:
+        return False
+    at = {location(w) for w in f.where}
+    return at <= listed_at or bool(at & listed_at) and 0 <= tally(f, "third_parties") <= listed_third
 
 
 def technical(finding: Finding) -> str:

@@ -169,10 +169,17 @@ def test_offices_next_to_a_customer_list_count_no_people_of_their_own():
     c = check(*mail("資料", "資料です。", ("拠点一覧.csv", OFFICES.encode("cp932")),
                     ("顧客.csv", csv(customers()).encode())))
     assert held_by(c) == ["personal-data-list-external"]
-    assert c.ja[0] == "添付ファイル『顧客.csv』に 12 人分の個人情報（氏名・電話番号・メールアドレス）があります。"
-    # The phone numbers of both files: the offices' are said to be no third party's.
-    assert c.ja[1:] == ["添付ファイル『拠点一覧.csv』と『顧客.csv』に電話番号が 24 件あります。"
-                        "うち第三者（宛先の会社・当社・拠点以外）のものは 12 件です。"]
+    # pii.phone spans both files, but its 12 third parties' numbers are the list's people.
+    assert tally(c.findings["pii.phone"], "third_parties") == 12 and c.findings["pii.phone"].count == 24
+    assert c.ja == ["添付ファイル『顧客.csv』に 12 人分の個人情報（氏名・電話番号・メールアドレス）があります。"]
+
+
+def test_phones_beyond_the_list_are_said_on_their_own():
+    body = "折り返しは 080-5500-7700 か 080-5501-7701、または 080-5502-7702 までお願いします。"
+    c = check(*mail("顧客", body, ("顧客.csv", csv(customers()).encode())))
+    assert tally(c.findings["pii.phone"], "third_parties") == 15
+    assert c.ja == ["添付ファイル『顧客.csv』に 12 人分の個人情報（氏名・電話番号・メールアドレス）があります。",
+                    "本文と添付ファイル『顧客.csv』に電話番号が 15 件あります。"]
 
 
 # --- bank transfer files and identifiers ------------------------------------------------------
