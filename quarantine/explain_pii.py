@@ -92,7 +92,7 @@ def _records(f: Finding) -> Said:
     if not whose[0] and (theirs or ours):
         ja += "うち" + "、".join(f"{j} {c} 人" for c, j, _ in parts) + "です。"
         said = [f"{c}{e}" for c, _, e in parts]
-        en += " Of them: " + ", ".join(said[:-1]) + " and " + said[-1] + "."
+        en += " Of them: " + (", ".join(said[:-1]) + " and " if len(said) > 1 else "") + said[-1] + "."
     return ja, en
 
 
@@ -109,7 +109,7 @@ def _places(f: Finding) -> Said:
     en_e = f", e.g. {', '.join(words)}" if words else ""
     return (f"{ja_at}の一覧は、拠点・建物の一覧（{n} 件{ja_e}）です。個人の情報としては数えていません。",
             f"The list in {en_at} is a list of premises such as offices, branches or buildings ({n} "
-            f"entr{'y' if n == 1 else 'ies'}{en_e}). It is not counted as personal data.")
+            f"entr{plural(n, 'ies', 'y')}{en_e}). It is not counted as personal data.")
 
 
 def _is_transfer_file(f: Finding) -> bool:

@@ -128,6 +128,9 @@ def test_a_list_of_people_says_how_many_what_and_whose():
     plain = F(code="pii.records", count=12, where=("attachment:会員名簿.csv!A2:D13",),
               evidence=("third_parties=12", "recipient_org=0", "own_org=0", "12 people: address+email_address+phone"))
     assert "うち" not in sentence(plain, "ja"), "all third parties: nothing to add"
+    odd = F(code="pii.records", count=20, where=("body!lines 1-20",),     # tallies short of the count
+            evidence=("third_parties=0", "recipient_org=3", "own_org=0", "20 people: phone"))
+    assert sentence(odd, "en").endswith(" Of them: 3 of the recipients' organisation.")
 
 
 def test_places_are_said_to_be_places_not_people():
