@@ -99,12 +99,12 @@ def _kind_of(where: str) -> str:
 
 
 def tally(finding: Finding, name: str) -> int:
-    """A count the finding states in its evidence as "name=N" (the first such item); -1 when
+    """A count the finding states in its evidence as "name=N" (the first that is one); -1 when
     it states none. The rules and the sender's page (quarantine.explain) both read it here.
 
     N is 1-9 ASCII digits: a count of what one message holds cannot reach 10**9, and
-    `str.isdigit` would let "²" (which int() refuses) or a 5,000-digit value (which int()
-    refuses too, and slowly) through to a crash in decide()."""
+    `str.isdigit` would let "²" or a 5,000-digit value through to int(), which refuses both:
+    a crash in decide(). The sender's page reads no tally another way."""
     prefix = name + "="
     for item in finding.evidence:
         if item.startswith(prefix) and _COUNT.fullmatch(item, len(prefix)):
