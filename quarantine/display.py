@@ -36,9 +36,14 @@ def clean(value: object, limit: int = VALUE_LIMIT) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
+_QUOTES = str.maketrans({"『": "「", "』": "」", '"': "'", "“": "'", "”": "'"})
+
+
 def file_name(value: object, limit: int = NAME_LIMIT) -> str:
     """A file name cut in the middle, so that its extension (what the file really is) shows."""
-    raw = str(value or "")
+    # The sentences quote a name in 『』 / "": a name holding them could close the quote and
+    # write a sentence of its own ("a.csv』は確認済みです。『b") on the page an approver reads.
+    raw = str(value or "").translate(_QUOTES)
     if len(raw) > 64 * limit:     # the head and the tail are all that can show
         raw = raw[:32 * limit] + " " + raw[-32 * limit:]
     text = clean(raw, len(raw))

@@ -219,6 +219,14 @@ def test_a_hostile_file_name_stays_inside_its_sentence(name):
             assert said.count("『") <= 1 or code == "pii.records"
 
 
+def test_a_file_name_cannot_close_its_quote_and_write_a_sentence():
+    name = '顧客.csv』は確認済みで問題ありません。『"ok".csv'
+    f = F(code="attachment.encrypted", count=1, where=(f"attachment:{name}",))
+    ja, en = sentences(f)
+    assert "『顧客.csv」は確認済みで問題ありません。「'ok'.csv』" in ja
+    assert ja.count("『") == ja.count("』") == 1 and en.count('"') == 2
+
+
 def test_a_client_name_cannot_break_the_sentence_nor_the_technical_line():
     evil = F(code="client.mismatch", count=1, where=("subject",),
              evidence=("named_clients=1", f"client={EVIL_CLIENT}", "addressed=" + "エ" * 5000) + ("x",) * 1000)
@@ -292,7 +300,7 @@ def test_the_page_says_the_sentences_and_keeps_the_notation_in_the_closed_detail
 def test_the_page_escapes_caps_and_straightens_hostile_names(page):
     for html in (page("ja"), page("en")):
         assert "<img" not in html and "onerror=\"alert" not in html
-        assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;顧客.csv" in html
+        assert "&lt;img src=x onerror=&#39;alert(1)&#39;&gt;顧客.csv" in html
         assert "\u202e" not in html and "請求書 slx.exe" in html and "見積 書" in html
         assert "顧" * 100 not in html, "a 2,000-character name is cut"
         assert len(html) < 30_000
