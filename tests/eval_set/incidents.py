@@ -543,3 +543,42 @@ def _(n):
     rows += [[f"K{55200 + i * 7}", p["birth"], p["address"], p["phone"]] for i, p in enumerate(ppl)]
     return message(n, SAEKI, MITSUWA, "会員データ（宛名なし）", f"大森様\n\n会員データです。\n\n{SIG_SAEKI}",
                    files=[attachment("members.csv", csv_text(rows).encode("cp932"), "text/csv")])
+
+
+@case("h50_shop_owners_list.eml", "hold", "third-party-list",
+      "15 small shops with their owners' names and mobiles: premises words, but every row names a person.")
+def _(n):
+    owners = People(150).people(15)
+    kinds = ["商店", "酒店", "精肉店", "書店", "理容室"]
+    rows = [["店名", "店主", "住所", "携帯"]]
+    rows += [[f"{p['sur']}{kinds[i % 5]}", p["name"], p["address"].split(" ")[0], p["phone"]] for i, p in enumerate(owners)]
+    return message(n, SAEKI, MITSUWA, "商店街 LED看板キャンペーン 案内先",
+                   f"大森様\n\n案内状の送付先です（店主様宛）。\n\n{SIG_SAEKI}",
+                   files=[attachment("案内先_商店街.xlsx", xlsx({"案内先": rows}), XLSX)])
+
+
+@case("h51_employees_company_mail_and_home.eml", "hold", "employee-personal-data",
+      "Our 12 employees with company e-mails AND home addresses and birth dates, to an insurance agent.")
+def _(n):
+    staff = People(151).people(12, OUR)
+    rows = [["氏名", "メール", "生年月日", "自宅住所", "携帯"]]
+    rows += [[p["name"], f"{p['sur_ro']}.{p['giv_ro'][0]}@{OUR}", p["birth"], p["address"], p["phone"]]
+             for p in staff]
+    return message(n, MIYASHITA, ("団体保険 代理店", "dantai@hoken-agency.co.jp"), "団体保険 加入者データ",
+                   "ご担当者様\n\n加入者データを送付します。\n\n人事 宮下",
+                   files=[attachment("加入者データ.xlsx", xlsx({"加入者": rows}), XLSX)])
+
+
+@case("h52_b2b_contacts_to_printer.eml", "hold", "third-party-list",
+      "12 client companies with their contact persons' names, e-mails and direct lines, sent to the print shop.")
+def _(n):
+    contacts = People(152).people(12)
+    companies = [("株式会社大和エンジ", "yamato-eng.co.jp"), ("東海精工株式会社", "tokai-seiko.co.jp"),
+                 ("株式会社みどり電設", "midori-densetsu.jp"), ("中部ビルサービス株式会社", "chubu-bs.co.jp"),
+                 ("有限会社北斗設備", "hokuto-setsubi.com"), ("株式会社アイチ冷熱", "aichi-reinetsu.co.jp")]
+    rows = [["会社名", "部署", "ご担当者", "メール", "直通"]]
+    rows += [[companies[i % 6][0], "総務部", p["name"], f"{p['sur_ro']}@{companies[i % 6][1]}",
+              f"052-{300 + i * 11}-{4100 + i * 37}"] for i, p in enumerate(contacts)]
+    return message(n, SAEKI, MITSUWA, "年賀状 宛名データ（法人）",
+                   f"大森様\n\n法人のお客様の宛名データです（ご担当者様宛）。\n\n{SIG_SAEKI}",
+                   files=[attachment("年賀状_法人.csv", csv_text(rows).encode("cp932"), "text/csv")])

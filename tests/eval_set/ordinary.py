@@ -774,3 +774,35 @@ def _(n):
     return message(n, SAEKI, KOHOKU, "拠点長様への工事案内 送付先確認",
                    f"小川様\n\n工事のご案内を各拠点長様にお送りする前に、送付先をご確認ください。\n\n{SIG_SAEKI}",
                    files=[attachment("送付先確認.xlsx", xlsx({"送付先": rows}), XLSX)])
+
+
+@case("p44_client_branches_pdf.eml", "pass", "places-client-branches",
+      "Delivery destinations (the client's 14 branches: 〒, address, branch phone) in a PDF back to the client.")
+def _(n):
+    lines = ["配送先一覧（株式会社港北ロジスティクス様）", "拠点　郵便番号　住所　電話"]
+    lines += [f"{b}　〒{z}　{a}　{t}" for b, z, a, t in KOHOKU_BRANCHES]
+    return message(n, SAEKI, KOHOKU, "カレンダー配送先のご確認",
+                   f"小川様\n\n御社各拠点への配送先一覧です。ご確認ください。\n\n{SIG_SAEKI}",
+                   files=[attachment("配送先一覧.pdf", pdf(lines), "application/pdf")])
+
+
+@case("p45_company_addresses_no_people.eml", "pass", "places-companies",
+      "12 client companies (company name, 〒, head-office address, main line) for New Year cards: no person named.")
+def _(n):
+    companies = [("株式会社大和エンジ", "460-0002", "名古屋市中区丸の内2-18-22", "052-201-3340"),
+                 ("東海精工株式会社", "454-0012", "名古屋市中川区尾頭橋3-3-7", "052-331-7781"),
+                 ("株式会社みどり電設", "466-0015", "名古屋市昭和区御器所通3-12-1", "052-853-2201"),
+                 ("中部ビルサービス株式会社", "450-0002", "名古屋市中村区名駅4-26-25", "052-582-6600"),
+                 ("有限会社北斗設備", "491-0912", "一宮市新生1-3-8", "0586-45-1120"),
+                 ("株式会社アイチ冷熱", "444-0840", "岡崎市戸崎町字屋敷9-1", "0564-51-8830"),
+                 ("株式会社港北ロジスティクス", "222-0033", "横浜市港北区新横浜2-7-19", "045-478-2210"),
+                 ("丸茂建設株式会社", "467-0806", "名古屋市瑞穂区瑞穂通1-15", "052-851-1151"),
+                 ("株式会社さくら台フーズ", "464-0821", "名古屋市千種区末盛通5-8", "052-761-2020"),
+                 ("有限会社片桐不動産", "460-0003", "名古屋市中区錦2-4-15", "052-231-5577"),
+                 ("東邦メディカルサプライ株式会社", "461-0005", "名古屋市東区東桜1-10-30", "052-971-4400"),
+                 ("株式会社ビズラーニング", "450-6490", "名古屋市中村区名駅3-28-12", "052-589-3310")]
+    rows = [["会社名", "郵便番号", "住所", "代表電話", "宛名"]]
+    rows += [[c, z, a, t, "御中"] for c, z, a, t in companies]
+    return message(n, SAEKI, MITSUWA, "年賀状 宛名データ（会社宛）",
+                   f"大森様\n\n会社宛（御中）の年賀状の宛名データです。\n\n{SIG_SAEKI}",
+                   files=[attachment("年賀状_会社宛.csv", csv_text(rows).encode("cp932"), "text/csv")])
