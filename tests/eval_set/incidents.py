@@ -582,3 +582,62 @@ def _(n):
     return message(n, SAEKI, MITSUWA, "年賀状 宛名データ（法人）",
                    f"大森様\n\n法人のお客様の宛名データです（ご担当者様宛）。\n\n{SIG_SAEKI}",
                    files=[attachment("年賀状_法人.csv", csv_text(rows).encode("cp932"), "text/csv")])
+
+
+@case("h53_customers_halfwidth_kana_names.eml", "hold", "customer-list",
+      "12 customers whose names are only in half-width kana (from an old system), with addresses and phones.")
+def _(n):
+    ppl = People(153).people(12)
+    rows = [["ｼﾒｲ", "ｼﾞﾕｳｼﾖ", "TEL"]] + [[hankaku(p["kana"]), p["address"], p["home"]] for p in ppl]
+    return message(n, TAKAMORI, MARUMO, "旧システム 顧客データ",
+                   f"川端様\n\n旧システムから出力した顧客データです。\n\n{SIG_TAKAMORI}",
+                   files=[attachment("KOKYAKU.CSV", csv_text(rows).encode("cp932"), "text/csv")])
+
+
+@case("h54_customers_romaji_names.eml", "hold", "customer-list",
+      "12 customers with romanised names, addresses, mobiles and e-mails (an export for an overseas call centre).")
+def _(n):
+    ppl = People(154).people(12)
+    rows = [["Name", "Postal code", "Address", "Mobile", "E-mail"]]
+    rows += [[f"{p['giv_ro'].title()} {p['sur_ro'].title()}", p["zip"], p["address"], p["phone"], p["email"]] for p in ppl]
+    return message(n, SAEKI, ("Support Desk", "desk@callcenter-global.com"), "Customer data for December",
+                   f"Hello,\n\nplease find the customer data attached.\n\n{SIG_SAEKI}",
+                   files=[attachment("customers_dec.csv", csv_text(rows).encode(), "text/csv")])
+
+
+@case("h55_customers_fullwidth_numbers.eml", "hold", "customer-list",
+      "11 customers typed with full-width digits and brackets （０９０）… in the body.")
+def _(n):
+    ppl = People(155).people(11)
+    wide = str.maketrans("0123456789-", "０１２３４５６７８９－")
+    lines = []
+    for p in ppl:
+        a, b, c = p["phone"].split("-")
+        lines.append(f"{p['name']}　{a.translate(wide)}（{b.translate(wide)}）{c.translate(wide)}　{p['address']}")
+    body = f"川端様\n\n見学会の申込者です。\n\n" + "\n".join(lines) + f"\n\n{SIG_SAEKI}"
+    return message(n, SAEKI, MARUMO, "見学会 申込者", body)
+
+
+@case("h56_zengin_company_payees.eml", "hold", "zengin",
+      "Zengin 総合振込 of 10 supplier companies ((ｶ)… payees): account numbers going out.")
+def _(n):
+    import random
+    r = random.Random(156)
+    names = ["カ)ヤマトエンジ", "トウカイセイコウ(カ", "カ)ミドリデンセツ", "チユウブビルサ-ビス(カ", "ユ)ホクトセツビ",
+             "カ)アイチレイネツ", "カ)ナゴヤコウギヨウ", "サカエデンキ(カ", "カ)ミズホセツビ", "ユ)オオスコウムテン"]
+    rows = []
+    for name in names:
+        bank, bank_name, branch, branch_name = r.choice(BANKS)
+        rows.append({"bank": bank, "bank_name": bank_name, "branch": branch, "branch_name": branch_name,
+                     "account": f"{r.randint(1000000, 9999999)}", "kana": name, "amount": r.randint(100, 2000) * 1000})
+    return message(n, MIURA, SHAROSHI, "外注先 振込データ（確認用）",
+                   f"泉様\n\n外注先への振込データです。\n\n{SIG_MIURA}",
+                   files=[attachment("GAICHU_1225.txt", zengin(rows), "text/plain")])
+
+
+@case("h57_zengin_three_payees.eml", "hold", "zengin",
+      "A small Zengin file: 3 employees' bonus transfers, still three account numbers going out.")
+def _(n):
+    return message(n, MIURA, PAYROLL, "賞与 追加振込データ",
+                   "ご担当者様\n\n賞与の追加振込分（3名）です。\n\n経理 三浦",
+                   files=[attachment("SHOYO_TSUIKA.txt", zengin(payees(157, 3), kind="11"), "text/plain")])

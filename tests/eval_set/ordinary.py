@@ -806,3 +806,71 @@ def _(n):
     return message(n, SAEKI, MITSUWA, "年賀状 宛名データ（会社宛）",
                    f"大森様\n\n会社宛（御中）の年賀状の宛名データです。\n\n{SIG_SAEKI}",
                    files=[attachment("年賀状_会社宛.csv", csv_text(rows).encode("cp932"), "text/csv")])
+
+
+@case("p46_office_managers.eml", "pass", "owner-data-our-team",
+      "Our 11 offices with each office manager's name and the office's main line (no e-mail) to a client.")
+def _(n):
+    mgrs = People(246).people(11)
+    lines = [f"{o[0]}　所長 {m['name']}　TEL {o[3]}　{o[2]}" for o, m in zip(OUR_OFFICES, mgrs)]
+    body = "今井様\n\n全国の納品立会いは、各拠点の所長が担当します。\n\n" + "\n".join(lines) + "\n\n" + SIG_SAEKI
+    return message(n, SAEKI, TOHO, "納品立会い 各拠点の担当", body)
+
+
+@case("p47_client_staff_subdomain.eml", "pass", "owner-data-client-staff",
+      "The client's 12 Tokyo staff with e-mails at a subdomain of the client's domain, back to the client.")
+def _(n):
+    staff = People(247).people(12, "tokyo.kohoku-logi.co.jp")
+    rows = [["氏名", "部署", "メール", "内線"]]
+    rows += [[p["name"], "東京物流部", f"{p['sur_ro']}.{p['giv_ro'][0]}@tokyo.kohoku-logi.co.jp", f"{3300 + i}"]
+             for i, p in enumerate(staff)]
+    return message(n, SAEKI, KOHOKU, "東京拠点 アカウント発行対象",
+                   f"小川様\n\n東京拠点のアカウント発行対象者です。ご確認ください。\n\n{SIG_SAEKI}",
+                   files=[attachment("東京拠点_対象者.csv", csv_text(rows).encode("cp932"), "text/csv")])
+
+
+@case("p49_joint_team_both_companies.eml", "pass", "owner-data-both",
+      "Joint project contact list: 6 of ours and 7 of the client's, business e-mails and lines, to the client.")
+def _(n):
+    ours, theirs = People(249).people(6, OUR), People(2490).people(7, "marumo-kensetsu.co.jp")
+    rows = [["会社", "氏名", "メール", "電話"]]
+    rows += [["鳴海テクノサービス", p["name"], f"{p['sur_ro']}.{p['giv_ro'][0]}@{OUR}", f"052-261-44{60 + i}"]
+             for i, p in enumerate(ours)]
+    rows += [["丸茂建設", p["name"], f"{p['sur_ro']}@marumo-kensetsu.co.jp", f"052-851-11{50 + i}"]
+             for i, p in enumerate(theirs)]
+    return message(n, TAKAMORI, MARUMO, "瑞穂区新築現場 合同連絡網",
+                   f"川端様\n\n両社の連絡網をまとめました。\n\n{SIG_TAKAMORI}",
+                   files=[attachment("合同連絡網.xlsx", xlsx({"連絡網": rows}), XLSX)])
+
+
+@case("p50_tenant_list.eml", "pass", "places-buildings",
+      "Tenants of a building (floor, tenant company, main line) for a shutdown notice to the landlord client.")
+def _(n):
+    tenants = ["株式会社中京システム", "東海綜合法律事務所", "さかえ歯科クリニック", "株式会社オフィスナビ",
+               "名古屋トラベル株式会社", "有限会社錦デザイン", "株式会社アクアテック", "丸の内会計事務所",
+               "株式会社ライフケア中部", "セントラル英会話スクール", "株式会社エムズ不動産"]
+    lines = [f"{2 + i}F\t{t}\t052-2{10 + i}-{3300 + i * 17}" for i, t in enumerate(tenants)]
+    body = "片桐様\n\n片桐第二ビルの停電作業（12/4 22:00〜）のご案内先として、テナント一覧を確認させてください。\n\n" \
+        "階\tテナント\t代表電話\n" + "\n".join(lines) + "\n\n" + SIG_SAEKI
+    return message(n, SAEKI, KATAGIRI, "停電作業 テナント様への案内", body)
+
+
+@case("p51_venue_candidates.eml", "pass", "places-venues",
+      "12 candidate venues for a seminar: hall names, addresses, phones, capacities.")
+def _(n):
+    venues = [("名古屋国際センター 別棟ホール", "名古屋市中村区那古野1-47-1", "052-581-5678", 200),
+              ("ウインクあいち 大会議室", "名古屋市中村区名駅4-4-38", "052-571-6131", 300),
+              ("名古屋市中小企業振興会館", "名古屋市千種区吹上2-6-3", "052-735-2111", 150),
+              ("栄ガスビル 会議室", "名古屋市中区栄3-15-33", "052-252-1111", 120),
+              ("名古屋商工会議所 ホール", "名古屋市中区栄2-10-19", "052-223-5611", 250),
+              ("TKPガーデンシティ名古屋", "名古屋市中村区名駅3-25-9", "052-589-3030", 180),
+              ("アイリス愛知", "名古屋市中区丸の内2-5-10", "052-223-3751", 90),
+              ("刈谷市産業振興センター", "刈谷市相生町1-1-6", "0566-28-2111", 160),
+              ("岡崎商工会議所", "岡崎市竜美南1-2", "0564-53-6180", 140),
+              ("豊田産業文化センター", "豊田市小坂本町1-25", "0565-31-5141", 200),
+              ("一宮市尾張一宮駅前ビル", "一宮市栄3-1-2", "0586-28-9131", 100),
+              ("岐阜市文化センター", "岐阜市金町5-7-2", "058-262-6200", 220)]
+    rows = [["会場", "住所", "電話", "定員"]] + [list(v) for v in venues]
+    return message(n, SAEKI, TOHO, "共催セミナー 会場候補",
+                   f"今井様\n\n会場候補の一覧です。1月中旬で空きを当たっています。\n\n{SIG_SAEKI}",
+                   files=[attachment("会場候補.xlsx", xlsx({"会場": rows}), XLSX)])
