@@ -75,6 +75,10 @@ def report(labels: dict[str, dict], results: dict[str, dict]) -> dict:
         wrong[key] += f in false_holds or f in missed
     for key in sorted(total):
         lines.append(f"  {key[0]:4} {key[1]:32} {wrong[key]}/{total[key]}")
+    owner = [f for f in clean if labels[f]["class"].startswith("owner-data")]
+    seen = [f for f in owner if any(x["mode"] == "monitor" for x in results[f].get("rules", []))]
+    lines.append(f"\ndata going back to its owner: {len(owner)} clean mails, {len(seen)} recorded by a "
+                 f"monitor-mode rule (the issue wants them visible, not held)")
     lines += ["", "wrong verdicts (file, class, expected, got, rules that fired, findings):"]
     for f in false_holds + missed:
         r, lab = results[f], labels[f]

@@ -829,7 +829,7 @@ def _(n):
                    files=[attachment("東京拠点_対象者.csv", csv_text(rows).encode("cp932"), "text/csv")])
 
 
-@case("p49_joint_team_both_companies.eml", "pass", "owner-data-both",
+@case("p48_joint_team_both_companies.eml", "pass", "owner-data-both",
       "Joint project contact list: 6 of ours and 7 of the client's, business e-mails and lines, to the client.")
 def _(n):
     ours, theirs = People(249).people(6, OUR), People(2490).people(7, "marumo-kensetsu.co.jp")
@@ -843,7 +843,7 @@ def _(n):
                    files=[attachment("合同連絡網.xlsx", xlsx({"連絡網": rows}), XLSX)])
 
 
-@case("p50_tenant_list.eml", "pass", "places-buildings",
+@case("p49_tenant_list.eml", "pass", "places-buildings",
       "Tenants of a building (floor, tenant company, main line) for a shutdown notice to the landlord client.")
 def _(n):
     tenants = ["株式会社中京システム", "東海綜合法律事務所", "さかえ歯科クリニック", "株式会社オフィスナビ",
@@ -855,7 +855,7 @@ def _(n):
     return message(n, SAEKI, KATAGIRI, "停電作業 テナント様への案内", body)
 
 
-@case("p51_venue_candidates.eml", "pass", "places-venues",
+@case("p50_venue_candidates.eml", "pass", "places-venues",
       "12 candidate venues for a seminar: hall names, addresses, phones, capacities.")
 def _(n):
     venues = [("名古屋国際センター 別棟ホール", "名古屋市中村区那古野1-47-1", "052-581-5678", 200),
