@@ -13,6 +13,7 @@ import tempfile
 import unicodedata
 import zipfile
 from datetime import datetime
+from email import encoders
 from email.header import Header
 from email.mime.application import MIMEApplication
 from email.mime.base import MIMEBase
@@ -297,16 +298,30 @@ def text_part(body: str, charset: str = "utf-8", subtype: str = "plain", eight_b
 
 
 def attachment(name: str, data: bytes, mime: str = "application/octet-stream") -> MIMEBase:
-    maintype, subtype = mime.split("/")
+    """An attachment as mail programs name them: ASCII names plain; others either RFC 2231
+    (Thunderbird, Apple Mail) or RFC 2047 words inside quotes (Outlook, Becky!; outside the
+    standard but what most Japanese mail carries). `mime` may carry parameters."""
+    ctype, _, params = mime.partition(";")
+    maintype, subtype = ctype.strip().split("/")
     if maintype == "text":
         part = MIMEBase(maintype, subtype)
         part.set_payload(data)
-        from email import encoders
         encoders.encode_base64(part)
     else:
         part = MIMEApplication(data, subtype)
-    part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
-    part.set_param("name", str(Header(name, "utf-8")))
+    for param in filter(None, (p.strip() for p in params.split(";"))):
+        key, _, value = param.partition("=")
+        part.set_param(key, value)
+    if name.isascii():
+        part.add_header("Content-Disposition", "attachment", filename=name)
+        part.set_param("name", name)
+    elif len(name) % 2:
+        part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
+        part.set_param("name", ("utf-8", "", name))
+    else:
+        encoded = Header(name, "utf-8").encode(maxlinelen=998)
+        part["Content-Disposition"] = f'attachment; filename="{encoded}"'
+        part.set_param("name", encoded)
     return part
 
 
@@ -314,6 +329,13 @@ def message(n: int, frm, to, subject: str, body: str, *, cc=(), charset: str = "
             html: str | None = None, files=(), inner: bytes | None = None,
             reply_to_id: str | None = None) -> bytes:
     eight_bit = n % 3 == 1
+    if charset == "utf-8" and n % 3 == 2:  # Becky! and older Outlook write ISO-2022-JP when they can
+        try:
+            body.encode("iso-2022-jp")
+            subject.encode("iso-2022-jp")
+            charset = "iso-2022-jp"
+        except UnicodeEncodeError:
+            pass
     alt = text_part(body, charset, eight_bit=eight_bit)
     if html is not None:
         alt = MIMEMultipart("alternative", _subparts=[alt, text_part(html, "utf-8", "html", eight_bit)])

@@ -498,7 +498,7 @@ def _(n):
     data = zengin(payees(145, 16), kind="91")
     return message(n, MIURA, ("集金代行サービス", "data@shukin-daiko.co.jp"), "1月分 口座振替依頼データ",
                    f"ご担当者様\n\n1月27日引落分の口座振替依頼データです。\n\n{SIG_MIURA}",
-                   files=[attachment("KOFURI_0127.txt", data, "text/plain")])
+                   files=[attachment("KOFURI_0127.txt", data, "text/plain; charset=Shift_JIS")])
 
 
 @case("h46_client_a_staff_to_client_b.eml", "hold", "third-party-list",
