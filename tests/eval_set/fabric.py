@@ -327,7 +327,10 @@ def attachment(name: str, data: bytes, mime: str = "application/octet-stream") -
 
 def message(n: int, frm, to, subject: str, body: str, *, cc=(), charset: str = "utf-8",
             html: str | None = None, files=(), inner: bytes | None = None,
-            reply_to_id: str | None = None) -> bytes:
+            reply_to_id: str | None = None, inline=(), extra_alt=()) -> bytes:
+    """One message as a mail program writes it. `inline` parts (images with a Content-ID) put
+    the HTML in a multipart/related as Outlook does; `extra_alt` adds alternatives after the
+    HTML (a text/calendar invitation)."""
     eight_bit = n % 3 == 1
     if charset == "utf-8" and n % 3 == 2:  # Becky! and older Outlook write ISO-2022-JP when they can
         try:
@@ -338,7 +341,10 @@ def message(n: int, frm, to, subject: str, body: str, *, cc=(), charset: str = "
             pass
     alt = text_part(body, charset, eight_bit=eight_bit)
     if html is not None:
-        alt = MIMEMultipart("alternative", _subparts=[alt, text_part(html, "utf-8", "html", eight_bit)])
+        html_part = text_part(html, "utf-8", "html", eight_bit)
+        if inline:
+            html_part = MIMEMultipart("related", _subparts=[html_part, *inline])
+        alt = MIMEMultipart("alternative", _subparts=[alt, html_part, *extra_alt])
     if files or inner is not None:
         msg = MIMEMultipart("mixed", _subparts=[alt])
         for f in files:

@@ -641,3 +641,26 @@ def _(n):
     return message(n, MIURA, PAYROLL, "賞与 追加振込データ",
                    "ご担当者様\n\n賞与の追加振込分（3名）です。\n\n経理 三浦",
                    files=[attachment("SHOYO_TSUIKA.txt", zengin(payees(157, 3), kind="11"), "text/plain")])
+
+
+@case("h58_vcard_address_book_export.eml", "hold", "customer-list",
+      "An address book exported as one .vcf with 15 private contacts (names, mobiles, home addresses, e-mails).")
+def _(n):
+    cards = []
+    for p in People(158).people(15):
+        sur, giv = p["name"].split(" ")
+        cards += ["BEGIN:VCARD", "VERSION:3.0", f"N:{sur};{giv};;;", f"FN:{p['name']}", f"TEL;TYPE=CELL:{p['phone']}",
+                  f"ADR;TYPE=HOME:;;{p['address']};;;{p['zip']};日本", f"EMAIL;TYPE=INTERNET:{p['email']}", "END:VCARD"]
+    return message(n, SAEKI, ("工房デザイン 松田様", "matsuda@kobo-design.jp"), "連絡先データ",
+                   "松田様\n\nお客様の連絡先データです。案内状の宛名にお使いください。\n\n佐伯",
+                   files=[attachment("contacts.vcf", ("\r\n".join(cards) + "\r\n").encode(), "text/x-vcard")])
+
+
+@case("h59_customers_utf16_tsv.eml", "hold", "customer-list",
+      "16 customers saved by Excel as 'Unicode text' (UTF-16LE with BOM, tab-separated).")
+def _(n):
+    ppl = People(159).people(16)
+    rows = [["氏名", "郵便番号", "住所", "電話"]] + people_rows(ppl, ["name", "zip", "address", "phone"])
+    data = "\ufeff".encode("utf-16-le") + csv_text(rows, sep="\t").encode("utf-16-le")
+    return message(n, SAEKI, MITSUWA, "宛名データ（テキスト）", f"大森様\n\n宛名データです。\n\n{SIG_SAEKI}",
+                   files=[attachment("atena.txt", data, "text/plain")])

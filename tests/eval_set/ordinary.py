@@ -874,3 +874,88 @@ def _(n):
     return message(n, SAEKI, TOHO, "共催セミナー 会場候補",
                    f"今井様\n\n会場候補の一覧です。1月中旬で空きを当たっています。\n\n{SIG_SAEKI}",
                    files=[attachment("会場候補.xlsx", xlsx({"会場": rows}), XLSX)])
+
+
+def _logo_png() -> bytes:
+    """A small valid PNG (the company logo in an Outlook signature)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    raw = b"".join(b"\x00" + bytes([0x1F, 0x4E, 0x8A] * 24) for _ in range(8))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 24, 8, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+@case("p51_outlook_html_inline_logo.eml", "pass", "quote",
+      "Outlook HTML quote (multipart/related with an inline logo) plus a PDF: the common shape of business mail.")
+def _(n):
+    from email.mime.image import MIMEImage
+    logo = MIMEImage(_logo_png(), "png")
+    logo.add_header("Content-ID", "<image001.png@01DB4A1C.5E2F3B10>")
+    logo.add_header("Content-Disposition", "inline", filename="image001.png")
+    html = """<html><body><p>東邦メディカルサプライ株式会社<br>総務部 今井様</p>
+<p>いつもお世話になっております。ご依頼の空調更新工事のお見積りをお送りします。</p>
+<table border=1><tr><th>項目</th><th>数量</th><th>金額</th></tr>
+<tr><td>パッケージエアコン 10馬力</td><td>4台</td><td>3,840,000円</td></tr>
+<tr><td>撤去・処分費</td><td>1式</td><td>420,000円</td></tr>
+<tr><td>据付工事</td><td>1式</td><td>1,150,000円</td></tr></table>
+<p>鳴海テクノサービス株式会社 営業部 佐伯<br>TEL 052-261-4423</p>
+<p><img src="cid:image001.png@01DB4A1C.5E2F3B10" alt="鳴海テクノサービス"></p></body></html>"""
+    text = "今井様\n\nご依頼の空調更新工事のお見積りをお送りします。\n合計 5,410,000円（税別）\n\n" + SIG_SAEKI
+    quote = pdf(["御見積書", "東邦メディカルサプライ株式会社 御中", "空調更新工事 一式 5,410,000円（税別）"])
+    return message(n, SAEKI, TOHO, "空調更新工事 お見積書", text, html=html, inline=[logo],
+                   files=[attachment("御見積書_東邦メディカルサプライ様.pdf", quote, "application/pdf")])
+
+
+@case("p52_calendar_invitation.eml", "pass", "schedule",
+      "A meeting invitation (text/calendar, RFC 5545) with a room, a Teams number and the client's attendees.")
+def _(n):
+    from email.mime.text import MIMEText
+    attendees = [("小川 浩史", "ogawa.h@kohoku-logi.co.jp"), ("野口 智史", "noguchi.s@kohoku-logi.co.jp"),
+                 ("堀内 達也", "horiuchi.t@kohoku-logi.co.jp"), ("高森 亮", f"takamori.r@{OUR}")]
+    ics = "\r\n".join(["BEGIN:VCALENDAR", "PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN", "VERSION:2.0",
+                       "METHOD:REQUEST", "BEGIN:VEVENT", f"ORGANIZER;CN=佐伯 健太:mailto:saeki.k@{OUR}"]
+                      + [f"ATTENDEE;CN={a};ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:{e}" for a, e in attendees]
+                      + ["DTSTART;TZID=Tokyo Standard Time:20261208T100000",
+                         "DTEND;TZID=Tokyo Standard Time:20261208T113000",
+                         "LOCATION:港北ロジスティクス 新横浜本社 4F 大会議室（401）",
+                         "SUMMARY:空調保守 現地調査 事前打合せ", f"UID:040000008200E00074C5B7101A82E008{n:08d}",
+                         "DESCRIPTION:Teams 会議 ID: 431 882 019 57 パスコード: q7XkP2", "END:VEVENT", "END:VCALENDAR"]) + "\r\n"
+    cal = MIMEText(ics, "calendar", "utf-8")
+    cal.set_param("method", "REQUEST")
+    text = "空調保守 現地調査の事前打合せです。\n日時：12月8日（火）10:00-11:30\n場所：新横浜本社 4F 大会議室（401）\n"
+    html = "<html><body><p>空調保守 現地調査の事前打合せです。</p><p>12月8日（火）10:00-11:30 新横浜本社 4F 大会議室（401）</p></body></html>"
+    return message(n, SAEKI, [KOHOKU, KOHOKU2, ("堀内様", "horiuchi.t@kohoku-logi.co.jp")],
+                   "空調保守 現地調査 事前打合せ", text, cc=[TAKAMORI], html=html, extra_alt=[cal])
+
+
+@case("p53_vcard_of_sender.eml", "pass", "signature",
+      "A first contact with the sender's own vCard (RFC 6350) attached: our name, lines, address.")
+def _(n):
+    vcf = "\r\n".join(["BEGIN:VCARD", "VERSION:3.0", "N:佐伯;健太;;;", "FN:佐伯 健太", "ORG:鳴海テクノサービス株式会社;営業部",
+                       "TITLE:第二営業課 主任", "TEL;TYPE=WORK,VOICE:052-261-4423", "TEL;TYPE=CELL:080-4417-2093",
+                       "ADR;TYPE=WORK:;;栄3-15-20 鳴海ビル5F;名古屋市中区;愛知県;460-0008;日本",
+                       f"EMAIL;TYPE=INTERNET:saeki.k@{OUR}", "END:VCARD"]) + "\r\n"
+    body = f"""東邦メディカルサプライ株式会社
+永井様
+
+はじめてご連絡いたします。鳴海テクノサービスの佐伯と申します。
+今井様よりご紹介いただき、物流倉庫の空調についてご相談を承りたくご連絡いたしました。
+連絡先を添付いたしますので、ご登録いただけますと幸いです。
+
+{SIG_SAEKI}"""
+    return message(n, SAEKI, ("永井様", "nagai@toho-medsupply.co.jp"), "はじめまして（鳴海テクノサービス 佐伯）", body,
+                   files=[attachment("佐伯健太.vcf", vcf.encode(), "text/vcard")])
+
+
+@case("p54_price_list_utf16_tsv.eml", "pass", "price-list",
+      "A price list saved by Excel as 'Unicode text' (UTF-16LE with BOM, tab-separated).")
+def _(n):
+    rows = [["型番", "品名", "単価"]] + [[f"NT-LD{2000 + i * 3}", f"LEDパネル {i % 4 + 1}型", 4800 + i * 300]
+                                        for i in range(40)]
+    data = "\ufeff".encode("utf-16-le") + csv_text(rows, sep="\t").encode("utf-16-le")
+    return message(n, SAEKI, SAKURA, "LEDパネル 価格表（テキスト形式）",
+                   f"市川様\n\nシステム取込用にテキスト形式でお送りします。\n\n{SIG_SAEKI}",
+                   files=[attachment("price_led.txt", data, "text/plain")])
