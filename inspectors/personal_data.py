@@ -1,4 +1,4 @@
-"""Personal data in the text and tables a message carries (DESIGN.md: pii.*; issue 4).
+"""Personal data in the text and tables a message carries (DESIGN.md: pii.*; issues 4, 14).
 
 How it works (the pieces live in `inspectors.pii`, the pattern catalogue in
 `inspectors.patterns`):
@@ -9,14 +9,18 @@ How it works (the pieces live in `inspectors.pii`, the pattern catalogue in
    candidates are then validated (check digits, numbering plan, calendars) and read by the
    nearest label before them. Table cells are scanned with their column heading as label.
 3. Ordinary mail stays quiet by layout, not by thresholds: values in the sender's signature
-   and in signatures of a quoted thread are never counted; values in quoted text are not
+   and in signatures of a quoted thread are never counted; values in quoted prose are not
    counted as phone, mail address, postal code, address, birth date or name, so a rule on
-   "≥ 10 distinct phones/addresses/…" sees only what the sender wrote. Organisation numbers
+   "≥ 10 distinct phones/addresses/…" sees only what the sender wrote. A table counts the
+   same wherever it stands, quoted or not: one table, one set of findings. Organisation numbers
    (toll-free, navi-dial, lines labelled 代表/FAX/窓口…), shared mailboxes (info@, support@…),
    the sender's and visible recipients' own addresses, and company bank accounts (a カ）or
    株式会社 account holder) are not personal data and are not counted either.
 4. pii.records counts people in lists: table rows with two or more personal attributes under
    a detected header row, and runs of three or more such people in line-oriented text.
+   Rows and entries about premises (`pii.premises`, `pii.entries`) are pii.places instead;
+   each person is the recipients' organisation's, ours or a third party's (`pii.owners`),
+   and the findings say how many are third parties'.
 
 Findings carry distinct-value counts, locations and masked evidence only; raw values never
 leave the ledger of one `inspect` call.
@@ -24,33 +28,41 @@ leave the ledger of one `inspect` call.
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from typing import Iterable
 
 from .base import Finding
+from .freemail import FreemailDomains
 from .message import MessageView, Table, TextChunk, read_view
-from .pii import columns, delimited, records, tables, tally
+from .pii import delimited, entries, records
 from .pii.layout import Layout
-from .pii.ledger import Ledger, Place
+from .pii.ledger import CONTACT_KINDS, Ledger, Place
+from .pii.lists import read_rows as _read_rows, read_table as _read_table, whole  # _read_rows: for tests
+from .pii.owners import Owners, owners_for
 from .pii.scanner import Scanner
 from .pii.validators import my_number_is_valid
 
 __all__ = ["PersonalData", "my_number_is_valid", "CONTACT_KINDS"]
+TRIAL_ROWS = 60          # rows of a quoted table read to tell a list (its header and three people)
 
-# Values a reader would not call leaked when they stand in quoted text or a signature.
-CONTACT_KINDS = frozenset({"phone", "email_address", "postal_code", "address", "birth_date", "person_name"})
+# CONTACT_KINDS (pii.ledger): values a reader would not call leaked in quoted prose or a signature.
 _TOPIC_KINDS = frozenset({"corporate_number"})   # public: informational only
 
 
 class PersonalData:
     name = "personal_data"
 
-    def __init__(self, *, today: datetime.date | None = None) -> None:
+    def __init__(self, *, today: datetime.date | None = None, internal_domains: Iterable[str] = (),
+                 freemail: FreemailDomains | None = None) -> None:
         self._today = today          # None: the day of each inspection (birth dates lie before it)
+        self._internal = tuple(internal_domains)
+        self._freemail = freemail if freemail is not None else FreemailDomains()
 
     def reader(self, message: MessageView) -> "_Reader":
         """Reads one message's text and tables as extraction gives them (message: its
         envelope and headers)."""
-        return _Reader(Scanner(self._today or datetime.date.today()), message)
+        owners = owners_for(message.envelope.rcpt_tos, self._internal, self._freemail)
+        return _Reader(Scanner(self._today or datetime.date.today()), message, owners)
 
     def inspect(self, message: MessageView) -> Iterable[Finding]:
         return read_view(self.reader(message), message)
@@ -59,11 +71,11 @@ class PersonalData:
 class _Reader:
     """The ledger of one message; raw values live here and nowhere else."""
 
-    def __init__(self, scanner: Scanner, message: MessageView) -> None:
+    def __init__(self, scanner: Scanner, message: MessageView, owners: Owners) -> None:
         self._scanner = scanner
         ignored = frozenset(a.lower() for a in (message.envelope.mail_from, *message.envelope.rcpt_tos,
                                                 *message.header_from, *message.visible_recipients) if a)
-        self._ledger = Ledger(ignored_addresses=ignored)
+        self._ledger = Ledger(ignored_addresses=ignored, owners=owners)
         _read_subject(message.subject, scanner, self._ledger)
 
     def text(self, chunk: TextChunk) -> None:
@@ -71,8 +83,8 @@ class _Reader:
         layout = Layout(chunk.text.encode("utf-8", "replace")) if len(pieces) > 1 else None
         for piece in pieces:
             if isinstance(piece, delimited.Block):
-                _read_table(piece.table, self._scanner, self._ledger,
-                            quoted=bool(layout and layout.quoted(piece.start)))
+                quoted = _quoted_form(piece, layout, self._scanner, self._ledger.owners)
+                _read_table(piece.table, self._scanner, self._ledger, quoted=quoted)
             else:
                 _read_prose(piece, self._scanner, self._ledger, layout)
         if len(pieces) > 1 or isinstance(pieces[0], delimited.Block):   # a table was read
@@ -86,64 +98,16 @@ class _Reader:
         return self._ledger.findings()
 
 
-def _read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = False) -> None:
-    """A table's values and people; a table in quoted text adds its people, not its contacts.
-    A list with a header row is read column by column (pii.columns), others row by row."""
-    blocks = columns.read(table, scanner)
-    if blocks is None:
-        _read_rows(table, scanner, ledger, quoted)
-        return
-    first = last = None
-    attributes: set[str] = set()
-    count = 0
-    for block in blocks:
-        tally.add(table, block, ledger, CONTACT_KINDS if quoted else frozenset(), names=not quoted)
-        listed = records.column_people(block)
-        if listed is not None:
-            ledger.add_keys(listed.keys)
-            first = listed.first if first is None else first
-            last = listed.last
-            attributes.update(listed.attributes)
-            count += len(listed.keys)
-    _add_list(table, ledger, first, last, attributes, count)
-
-
-def _add_list(table: Table, ledger: Ledger, first: int | None, last: int | None,
-              attributes: set[str], count: int) -> None:
-    if count:
-        width = max(len(r) for r in table.rows)
-        ledger.add_list(Place(where=table.where, table=table, row=first, first_col=0, last_col=0),
-                        Place(where=table.where, table=table, row=last, first_col=width - 1,
-                              last_col=width - 1), frozenset(attributes), count)
-
-
-def _read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool) -> None:
-    """Row by row (tables.read): the tables pii.columns leaves, such as a form without a
-    header row, ragged rows, numbers split over cells, bank details."""
-    first = last = None
-    attributes: set[str] = set()
-    count = 0
-    for read in tables.read(table, scanner):
-        for cell, hit in read.hits:
-            if (hit.strong or cell.kind == "person_name") and not (quoted and hit.kind in CONTACT_KINDS):
-                ledger.add(hit.kind, hit.value, _cell_place(table, cell))
-        named = {(cell.row, cell.first_col) for cell, hit in read.hits if hit.kind == "person_name"}
-        for cell in read.cells:
-            if cell.kind == "person_name" and (cell.row, cell.first_col) not in named and not quoted \
-                    and tables.looks_like_name(cell.text):
-                ledger.add("person_name", cell.text.replace(" ", "").replace("\u3000", ""), _cell_place(table, cell))
-        people = records.table_people(read)
-        ledger.add_people(people)
-        if people:
-            first = people[0].row if first is None else first
-            last = people[-1].row
-            attributes.update(*(p.attributes for p in people))
-            count += len(people)
-    _add_list(table, ledger, first, last, attributes, count)
-
-
-def _cell_place(table: Table, cell) -> Place:
-    return Place(where=table.where, table=table, row=cell.row, first_col=cell.first_col, last_col=cell.last_col)
+def _quoted_form(block: delimited.Block, layout: Layout | None, scanner: Scanner, owners: Owners) -> bool:
+    """A list (three people or more, as in a text list) counts the same quoted or not: one
+    table, one set of findings. A quoted table that is no list — a signature laid out in
+    table cells, a form — is quoted text like the prose around it. Told by reading its first
+    TRIAL_ROWS rows into a ledger of their own (a bounded cost, however long the table)."""
+    if not (layout and layout.quoted(block.start)):
+        return False
+    trial = Ledger(owners=owners)
+    _read_table(replace(block.table, rows=block.table.rows[:TRIAL_ROWS]), scanner, trial)
+    return len(trial.people) < records.MIN_RUN
 
 
 def _read_subject(subject: str, scanner: Scanner, ledger: Ledger) -> None:
@@ -180,8 +144,34 @@ def _read_prose(piece: delimited.Prose, scanner: Scanner, ledger: Ledger,
     for person_line, hit in located:       # a bare surname counts where it stands in a list
         if not hit.strong and person_line in in_lists and not layout.quoted(at + hit.start):
             ledger.add(hit.kind, hit.value, Place(where=piece.where, line=person_line))
-    ledger.add_people(people)
+    people = _text_places(piece, data, located, people, ledger)
     if people:
         ledger.add_list(Place(where=piece.where, line=people[0].row),
                         Place(where=piece.where, line=people[-1].last_row),
                         frozenset().union(*(p.attributes for p in people)), len(people))
+
+
+def _text_places(piece: delimited.Prose, data: bytes, located: list, people: list, ledger: Ledger) -> list:
+    """The entries of a text list that are premises go to pii.places, the others to the
+    people; the values of places and of an organisation's people are no third party's."""
+    said = entries.places(data, located, people, ledger.owners.freemail)
+    places = [p for p in people if p.row in said]
+    if places:
+        ledger.add_premises([p.key for p in places], [said[p.row] for p in places],
+                            Place(where=piece.where, line=places[0].row),
+                            Place(where=piece.where, line=places[-1].last_row))
+        people = [p for p in people if p.row not in said]
+    by_line: dict[int, list[str]] = {}
+    for line, hit in located:
+        if hit.kind == "email_address":
+            by_line.setdefault(line, []).append(hit.value)
+    owners = whole(ledger, ledger.owners_of([p.key for p in people]), lambda i: [
+        m for n in range(people[i].row, people[i].last_row + 1) for m in by_line.get(n, ())])
+    ledger.add_people(people, owners)
+    owned = places + [people[i] for i, _ in owners]
+    if owned:
+        lines = {n for p in owned for n in range(p.row, p.last_row + 1)}
+        for line, hit in located:
+            if line in lines:
+                ledger.attribute(hit.kind, hit.value)
+    return people

@@ -93,7 +93,7 @@ def build_inspectors(config: InspectorConfig) -> list[Inspector]:
                          client_domains=[d for c in config.clients for d in c.domains],
                          regular_domains=config.regular_domains + tuple(sorted(freemail.domains))),
         ClientMismatch(ClientDirectory(config.clients, config.own_names), internal),
-        PersonalData(),
+        PersonalData(internal_domains=internal, freemail=freemail),
     ]
 
 

@@ -7,7 +7,7 @@ KNOWN_CODES = frozenset({
     "pii.my_number", "pii.corporate_number", "pii.phone", "pii.email_address",
     "pii.postal_code", "pii.address", "pii.birth_date", "pii.person_name", "pii.credit_card",
     "pii.bank_account", "pii.passport", "pii.drivers_license", "pii.pension_number",
-    "pii.health_insurance", "pii.residence_card", "pii.records",
+    "pii.health_insurance", "pii.residence_card", "pii.records", "pii.places",
     "recipients.external", "recipients.visible_external", "recipients.lookalike_domain",
     "recipients.suppressed", "recipients.first_time", "recipients.freemail",
     "client.mismatch", "attachment.encrypted", "attachment.unscannable", "attachment.unsupported",

@@ -14,7 +14,8 @@ MODIFIERS = ("bcc_convert",)
 MODES = ("enforce", "monitor")
 WHERE_KINDS = ("body", "attachment", "subject", "envelope", "header", "message")
 HELD = ("delay", "hold", "hold_for_approval")   # actions that keep the message in quarantine
-TALLIES = ("organisations", "new_domains", "new_to_organisation", "named_clients")
+TALLIES = ("organisations", "new_domains", "new_to_organisation", "named_clients",
+           "third_parties", "recipient_org", "own_org", "places")   # pii.*: issue 14
 
 
 def strictness(action: str) -> int:

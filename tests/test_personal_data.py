@@ -97,7 +97,7 @@ def test_company_lines_are_not_personal_phones():
                                      "(090)1234-5678", "09012345678"])
 def test_phone_forms(written):
     found = findings(f"携帯 {written} までご連絡ください")
-    assert found["phone"].count == 1 and found["phone"].evidence == ("090-****-5678",)
+    assert found["phone"].count == 1 and found["phone"].evidence == ("third_parties=1", "090-****-5678")
 
 
 def test_cards_need_luhn_brand_and_no_order_label():
@@ -163,7 +163,7 @@ def test_mail_addresses_skip_shared_mailboxes_and_the_parties():
     found = findings("連絡先 taro@example.com ｈａｎａｋｏ＠example.com info@example.com "
                      "yamada@sample.co.jp sato@client.example")
     assert found["email_address"].count == 2
-    assert set(found["email_address"].evidence) == {"t***@example.com", "h***@example.com"}
+    assert set(found["email_address"].evidence) == {"third_parties=2", "t***@example.com", "h***@example.com"}
 
 
 def test_names_by_honorific_and_label():
@@ -229,7 +229,8 @@ def test_a_table_longer_than_one_read_is_one_list():
     assert found["records"].count == n and found["phone"].count == n and found["email_address"].count == n
     assert found["records"].where == (f"attachment:big.xlsx!Sheet1!A3:C{n + 2}",)
     assert found["phone"].where == (f"attachment:big.xlsx!Sheet1!B3:B{n + 2}",)
-    assert found["records"].evidence == (f"{n} people: email_address+person_name+phone",)
+    assert found["records"].evidence == (f"third_parties={n}", "recipient_org=0", "own_org=0",
+                                         f"{n} people: email_address+person_name+phone")
 
 
 def test_a_birth_word_anywhere_in_a_table_lets_every_block_find_dates():

@@ -8,4 +8,6 @@ delimited   CSV and tab/space tables inside text                tables      head
 records     people in tables and text lists                     ledger      values, places, findings
 masks       masked evidence                                      columns     tables read column by column (issue 13)
 readings    what a column's distinct texts yield, in bulk       tally       a column block's values into the ledger
+owners      whose people a list holds (issue 14)                premises    table rows about premises (pii.places)
+entries     text-list entries about premises                    lists       a table into the ledger: values, people, places
 """

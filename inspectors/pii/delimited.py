@@ -2,7 +2,7 @@
 
 A CSV attachment is a table (header row, columns) even while it reaches the detector as a
 text chunk; so is a run of three or more lines with tabs in an HTML body (the parser turns
-<td> into tabs). Sniffing looks at the first lines only, and a chunk without a tab or a comma
+<td> into tabs), quoted ("> ") or not: one table reads the same wherever it stands. Sniffing looks at the first lines only, and a chunk without a tab or a comma
 costs one `in` test: prose pays nothing for this.
 """
 from __future__ import annotations
@@ -22,6 +22,8 @@ _GAP = "(?:\\t| {2,}|\u3000{2,})"
 _TAB_BLOCK = re2.compile(f"(?m)(?:^[^\\n]*?{_GAP}[^\\n]*?{_GAP}[^\\n]*\\n(?:[ \\r]*\\n)?){{3,}}".encode())
 _CELL_GAP = re.compile(_GAP)
 _CSV_NAMES = (".csv", ".tsv", ".tab")
+# A quoted table ("> 氏名\t電話") is the same table: its cells do not begin with the marks.
+_QUOTE_MARKS = re.compile("^[ \t]*(?:[>＞][ \t]?)+", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,8 @@ def split(where: str, text: str) -> list[Prose | Block]:
     """The chunk as prose and tables, in order; a CSV chunk is one table."""
     delimiter = _delimiter(where, text)
     if delimiter:
-        return [Block(Table(where=where, rows=_rows(text, delimiter)), 0)]
+        quotable = not where.lower().endswith(_CSV_NAMES)
+        return [Block(Table(where=where, rows=_rows(text, delimiter, quotable)), 0)]
     if "\t" not in text and "  " not in text and "\u3000\u3000" not in text:
         return [Prose(where=where, text=text)]
     return _tab_blocks(where, text)
@@ -64,7 +67,10 @@ def _delimiter(where: str, text: str) -> str:
     return ""
 
 
-def _rows(text: str, delimiter: str) -> tuple[tuple[str, ...], ...]:
+def _rows(text: str, delimiter: str, quotable: bool = False) -> tuple[tuple[str, ...], ...]:
+    """`quotable`: a mail text, whose lines may be quoted ("> "); a file's are not."""
+    if quotable and _QUOTE_MARKS.search(text) is not None:
+        text = _QUOTE_MARKS.sub("", text)
     reader = csv.reader(text.lstrip("\ufeff").splitlines(), delimiter=delimiter)
     try:
         return tuple(tuple(row) for row in reader)
@@ -80,8 +86,8 @@ def _tab_blocks(where: str, text: str) -> list[Prose | Block]:
         if m.start() > last:
             pieces.append(Prose(where=where, text=data[last:m.start()].decode(),
                                 first_line=data.count(b"\n", 0, last) + 1, start=last))
-        rows = tuple(tuple(c.strip() for c in _CELL_GAP.split(line))
-                     for line in m.group().decode().splitlines() if line.strip())
+        rows = tuple(tuple(c.strip() for c in _CELL_GAP.split(_QUOTE_MARKS.sub("", line)))
+                     for line in m.group().decode().splitlines() if _QUOTE_MARKS.sub("", line).strip())
         pieces.append(Block(Table(where=f"{where}!table{n}", rows=rows), m.start()))
         last = m.end()
     if last < len(data):

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field, replace
+from typing import Sequence
 
 from ..base import Finding
 from ..message import Table
 from .masks import mask
+from .owners import OWN, RECIPIENT, TALLIES, THIRD, Owners
 
 CODES = ("my_number", "credit_card", "bank_account", "passport", "drivers_license", "pension_number",
          "health_insurance", "residence_card", "phone", "email_address", "postal_code", "address",
          "birth_date", "person_name", "corporate_number")
 MAX_WHERE = 10
 MAX_EVIDENCE = 3
+# Kinds whose findings state how many values are third parties' (not an organisation's or premises').
+CONTACT_KINDS = frozenset({"phone", "email_address", "postal_code", "address", "birth_date", "person_name"})
 
 
 @dataclass(frozen=True)
@@ -59,14 +63,24 @@ class _Spread:
 @dataclass
 class Ledger:
     ignored_addresses: frozenset[str] = frozenset()     # the sender's and visible recipients'
+    owners: Owners = field(default_factory=Owners)
     values: dict[str, "_Distinct"] = field(default_factory=dict)
     places: dict[str, dict[tuple[str, bool], _Spread]] = field(default_factory=dict)
     people: "_Distinct" = field(default_factory=lambda: _Distinct())
     lists: list[tuple[Place, Place, frozenset[str], int]] = field(default_factory=list)
+    # The organisations' people (the rest are third parties'), values that are an organisation's
+    # or premises', and the premises listed (pii.places): their keys, the words that named them.
+    owned: dict[int, "_Distinct"] = field(default_factory=lambda: {RECIPIENT: _Distinct(), OWN: _Distinct()})
+    attributed: dict[str, "_Distinct"] = field(default_factory=dict)
+    premises: "_Distinct" = field(default_factory=lambda: _Distinct())
+    premises_lists: list[tuple[Place, Place]] = field(default_factory=list)
 
     def add(self, kind: str, value: str, place: Place) -> None:
-        if kind == "email_address" and value in self.ignored_addresses:
-            return
+        if kind == "email_address":
+            if value in self.ignored_addresses:
+                return
+            if self.owners.active and self.owners.of(value) != THIRD:
+                self.attribute(kind, value)
         distinct = self.values.get(kind)
         if distinct is None:
             distinct = self.values[kind] = _Distinct()
@@ -86,19 +100,52 @@ class Ledger:
         caller leaves out ignored addresses with their places (they must not widen `where`)."""
         if kind == "email_address":
             values = [v for v in values if v not in self.ignored_addresses]
+            if self.owners.active:
+                of = self.owners.of
+                self.attribute_all(kind, [v for v in values if of(v) != THIRD])
         if values:
             self.add(kind, values[0], first)
             self.values[kind].extend(values, MAX_EVIDENCE)     # all of them, in order, hashed in C
             self.add(kind, values[-1], last)
 
-    def add_people(self, people) -> None:
-        """People counted once per key across the message."""
-        for person in people:
-            self.people.add(person.key, 0)
+    def attribute(self, kind: str, value: str) -> None:
+        """`value` (added or to be added) is an organisation's or premises': not a third party's."""
+        self.attributed.setdefault(kind, _Distinct()).add(value, 0)
 
-    def add_keys(self, keys: list[tuple]) -> None:
+    def attribute_all(self, kind: str, values: list[str]) -> None:
+        self.attributed.setdefault(kind, _Distinct()).extend(values, 0)
+
+    def add_people(self, people, owned: Sequence[tuple[int, int]] = ()) -> None:
+        """People counted once per key across the message; `owned`: (index, tally) of
+        those that are an organisation's (owners_of), the others are third parties."""
+        self.add_keys([person.key for person in people], owned)
+
+    def add_keys(self, keys: list[tuple], owned: Sequence[tuple[int, int]] = ()) -> None:
         """add_people for people known by their keys alone (a table read column by column)."""
         self.people.extend(keys, 0)
+        for tally, distinct in self.owned.items():
+            distinct.extend([keys[i] for i, t in owned if t == tally], 0)
+
+    def owners_of(self, keys: list[tuple]) -> list[tuple[int, int]]:
+        """(index, tally) of the keys whose person is an organisation's by the mail address
+        they are keyed by (records.key_of); the caller checks the person's other addresses."""
+        if not self.owners.active:
+            return []
+        of = self.owners.of
+        mailed = [i for i, key in enumerate(keys) if key[0] == "email_address"]
+        return [(i, tally) for i in mailed if (tally := of(keys[i][1])) != THIRD]
+
+    def add_premises(self, keys: list, words: list[str], first: Place, last: Place) -> None:
+        """Rows or entries about premises (pii.places), known by `keys`; `words` name them
+        (本社, 営業所 …: not personal data, the evidence shows them)."""
+        if keys:
+            self.premises.extend(keys, 0)
+            for word in dict.fromkeys(words):
+                if len(self.premises.samples) >= MAX_EVIDENCE:
+                    break
+                if word not in self.premises.samples:
+                    self.premises.samples.append(word)
+            self.premises_lists.append((first, last))
 
     def add_list(self, first: Place, last: Place, attributes: frozenset[str], count: int) -> None:
         """A table's or a text's list of `count` people (added with add_people)."""
@@ -121,19 +168,36 @@ class Ledger:
         for spread in (s for spreads in self.places.values() for s in spreads.values()):
             spread.first, spread.last = light(spread.first), light(spread.last)
         self.lists = [(light(a), light(b), attrs, n) for a, b, attrs, n in self.lists]
+        self.premises_lists = [(light(a), light(b)) for a, b in self.premises_lists]
 
     def findings(self) -> list[Finding]:
         out = [Finding(code=f"pii.{kind}", count=len(self.values[kind]),
                        where=tuple(_span(g.first, g.last, g.min_col, g.max_col)
                                    for g in self.places[kind].values())[:MAX_WHERE],
-                       evidence=tuple(mask(kind, v) for v in self.values[kind].samples))
+                       evidence=self._tallies(kind) + tuple(mask(kind, v) for v in self.values[kind].samples))
                for kind in CODES if self.values.get(kind)]
         if self.people:
-            out.append(Finding(code="pii.records", count=len(self.people),
+            recipient, own = len(self.owned[RECIPIENT]), len(self.owned[OWN])
+            tallies = (len(self.people) - recipient - own, recipient, own)    # a key has one owner
+            out.append(Finding(code="pii.records", count=sum(tallies),
                                where=tuple(_span(a, b) for a, b, _, _ in self.lists)[:MAX_WHERE],
-                               evidence=tuple(f"{n} people: {'+'.join(sorted(attrs))}"
-                                              for _, _, attrs, n in self.lists)[:MAX_EVIDENCE]))
+                               evidence=tuple(f"{name}={n}" for name, n in zip(TALLIES, tallies)) +
+                               tuple(f"{n} people: {'+'.join(sorted(attrs))}"
+                                     for _, _, attrs, n in self.lists)[:MAX_EVIDENCE]))
+        if self.premises:
+            out.append(Finding(code="pii.places", count=len(self.premises),
+                               where=tuple(_span(a, b) for a, b in self.premises_lists)[:MAX_WHERE],
+                               evidence=(f"places={len(self.premises)}", *self.premises.samples)))
         return out
+
+    def _tallies(self, kind: str) -> tuple[str, ...]:
+        """`third_parties=N` for a contact kind: its distinct values less the attributed ones."""
+        if kind not in CONTACT_KINDS:
+            return ()
+        attributed = self.attributed.get(kind)
+        if attributed is None:
+            return (f"third_parties={len(self.values[kind])}",)
+        return (f"third_parties={len(self.values[kind].hashes() - attributed.hashes())}",)
 
 
 class _Distinct:
@@ -172,6 +236,9 @@ class _Distinct:
     def __len__(self) -> int:
         self._fold()
         return len(self._hashes)
+
+    def hashes(self) -> set[int]:
+        return set(self._hashes)
 
     def __bool__(self) -> bool:
         return bool(self._hashes)

@@ -74,14 +74,16 @@ class Listed:
     first: int
     last: int
     attributes: frozenset[str]
+    rows: list[int]             # each person's row, from the block's first
 
 
 _KEY_KINDS = ("email_address", "phone", "my_number")
 
 
-def column_people(block: Block) -> Listed | None:
+def column_people(block: Block, places: frozenset[int] = frozenset()) -> Listed | None:
     """table_people for a block read column by column: per attribute, the value each row is
-    keyed by (the least hit, else the first free-text cell), then rows with two or more."""
+    keyed by (the least hit, else the first free-text cell), then rows with two or more;
+    never the rows that are `places` (table row indexes: premises, not people)."""
     sources: dict[str, list[int]] = {}
     for j, attributes in enumerate(block.attributes):
         for kind in attributes:
@@ -95,11 +97,14 @@ def column_people(block: Block) -> Listed | None:
     for values in columns:
         counts = list(map(add, counts, map(is_not, values, repeat(None))))
     rows = [i for i, n in enumerate(counts) if n >= 2]
+    if places:
+        rows = [i for i in rows if block.first + i not in places]
     if not rows:
         return None
     keys = _keys(names, columns, rows)
     present = frozenset(kind for kind, values in zip(names, columns) if any(values[i] is not None for i in rows))
-    return Listed(keys=keys, first=block.first + rows[0], last=block.first + rows[-1], attributes=present)
+    return Listed(keys=keys, first=block.first + rows[0], last=block.first + rows[-1], attributes=present,
+                  rows=rows)
 
 
 def _keys(names: list[str], columns: list[list], rows: list[int]) -> list[tuple]:

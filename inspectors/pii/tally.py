@@ -108,3 +108,37 @@ def _add_each(table: Table, ledger: Ledger, first: int, kind: str, groups) -> No
             place = Place(where=table.where, table=table, row=first + row, first_col=first_col, last_col=last_col)
             for v in (value if value.__class__ is tuple else (value,)):
                 ledger.add(kind, v, place)
+
+
+def attribute_rows(block: Block, ledger: Ledger, rows: list[int]) -> None:
+    """The values of the block's `rows` (from its first) are an organisation's or premises':
+    the ledger counts them, but not as third parties'. Column by column, in bulk."""
+    if not rows:
+        return
+    for readings, plain in zip(block.readings, block.plain):
+        values = [v for v in map(readings.__getitem__, rows) if v is not None]
+        if plain is not None:
+            if plain[0]:
+                ledger.attribute_all(plain[0], [v for v in values if v.__class__ is str])
+            ledger.attribute_all("person_name", [str(v) for v in values if v.__class__ is Name])
+            continue
+        for reading in values:
+            for kind, value in reading.counted:
+                ledger.attribute(kind, value)
+            if reading.name is not None:
+                ledger.attribute("person_name", reading.name)
+
+
+def emails_at(block: Block, row: int) -> list[str]:
+    """Every mail address the block's `row` (from its first) holds, in any column."""
+    found: list[str] = []
+    for readings, plain, kinds in zip(block.readings, block.plain, block.kinds):
+        value = readings[row]
+        if value is None or "email_address" not in kinds:
+            continue
+        if plain is not None:
+            if value.__class__ is str and plain[0] == "email_address":
+                found.append(value)
+        else:
+            found += [v for k, v in value.counted if k == "email_address"]
+    return found

@@ -74,6 +74,8 @@ def cases() -> dict[str, tuple[EmailMessage, dict]]:
     out["freemail"] = (mail("ご連絡", "明日よろしくお願いします。" + SIGNATURE, to="someone@gmail.com"),
                                   {"verdict": "pass", "rules": ["freemail-recipient"],
                                    "codes": ["recipients.freemail"]})
+    _owner_cases(out)
+    _place_cases(out)
     # Ordinary business mail: it must pass.
     out["benign-signature"] = (mail("打ち合わせの件", "田中様\n\n明日の打ち合わせは10時からでお願いします。" + SIGNATURE),
                                {"verdict": "pass", "not_codes": ["pii.my_number", "pii.records", "client.mismatch"]})
@@ -90,6 +92,86 @@ def cases() -> dict[str, tuple[EmailMessage, dict]]:
                                   to="hanako@example.co.jp", cc="jiro@tokyo.example.co.jp"),
                              {"verdict": "pass", "not_codes": ["recipients.external"]})
     return out
+
+
+def _with_csv(subject: str, body: str, rows: list[str], filename: str, **kw) -> EmailMessage:
+    msg = mail(subject, body + SIGNATURE, **kw)
+    msg.add_attachment("\r\n".join(rows).encode("cp932"), maintype="text", subtype="csv", filename=filename)
+    return msg
+
+
+SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田", "佐々木", "松本"]
+
+
+def _owner_cases(out: dict) -> None:
+    """Issue 14: a list going back to its owner is visible (monitor), not held; third parties' is held."""
+    def staff_of(domain: str) -> list[str]:
+        return ["氏名,部署,電話番号,メールアドレス"] + [
+            f"{SURNAMES[i]} 一郎,営業部,06-6123-{4500 + i:04d},staff{i}@{domain}" for i in range(12)]
+    staff = staff_of("a-corp.co.jp")
+    out["owner-client-staff-back"] = (
+        _with_csv("貴社ご担当者一覧の確認", "貴社のご担当者一覧をお返しします。", staff, "担当者一覧.csv"),
+        {"verdict": "pass", "rules": ["personal-data-list-owner"], "codes": ["pii.records"]})
+    team = "\n".join(["当社プロジェクトメンバーの連絡先です。", "", "氏名\t役割\tメール\t電話"] + [
+        f"{SURNAMES[i]} 花子\t担当\tmember{i}@example.co.jp\t03-1234-{5600 + i:04d}" for i in range(11)])
+    out["owner-own-team-to-client"] = (
+        mail("体制表の送付", team + "\n" + SIGNATURE),
+        {"verdict": "pass", "rules": ["personal-data-list-owner"], "codes": ["pii.records"]})
+    mixed = ["氏名,電話番号,メールアドレス"] + [
+        f"{SURNAMES[i]} 次郎,06-6123-{4500 + i:04d},staff{i}@a-corp.co.jp" for i in range(3)] + [
+        f"{SURNAMES[i]} 三郎,090-{3300 + i:04d}-{1200 + i:04d},cust{i}@gmail.com" for i in range(12)]
+    out["owner-mixed-with-customers"] = (
+        _with_csv("名簿の件", "名簿をお送りします。", mixed, "名簿.csv"),
+        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]})
+    out["owner-lookalike-domain"] = (
+        _with_csv("貴社ご担当者一覧の確認", "ご担当者一覧です。", staff_of("a-corp.co.jp.evil.example"), "担当者一覧.csv"),
+        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]})
+    out["owner-staff-to-two-organisations"] = (
+        _with_csv("貴社ご担当者一覧の確認", "ご担当者一覧です。", staff, "担当者一覧.csv",
+                  to="tanaka@a-corp.co.jp, sato@b-corp.co.jp"),
+        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]})
+
+
+BRANCHES = ["本社", "札幌営業所", "仙台支店", "横浜支社", "名古屋支店", "大阪支店", "広島営業所", "福岡支店",
+            "那覇出張所", "新潟工場", "金沢倉庫", "高松物流センター"]
+CITIES = ["北海道札幌市中央区北一条西2-1", "宮城県仙台市青葉区本町3-8-1", "東京都千代田区丸の内1-1-1",
+          "神奈川県横浜市中区本町6-50", "愛知県名古屋市中区三の丸3-1-2", "大阪府大阪市中央区大手前2-1-22",
+          "広島県広島市中区基町10-52", "福岡県福岡市博多区東公園7-7", "沖縄県那覇市泉崎1-2-2",
+          "新潟県新潟市中央区新光町4-1", "石川県金沢市鞍月1-1", "香川県高松市番町4-1-10"]
+AREAS = ["011-221", "022-261", "03-3211", "045-671", "052-961", "06-6941", "082-228", "092-711",
+         "098-866", "025-228", "076-231", "087-831"]
+
+
+def _place_cases(out: dict) -> None:
+    """Issue 14: lists of premises pass and say so (pii.places); a customer list dressed as
+    one, and a list quoted in a forwarded mail, are still held."""
+    offices = ["拠点,郵便番号,住所,電話番号"] + [f"{b},{100 + i}-{1000 + i},{c},{a}-{1000 + i}"
+                                         for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS))]
+    out["places-office-list"] = (_with_csv("弊社拠点一覧", "弊社の拠点一覧をお送りします。", offices, "拠点一覧.csv"),
+                                 {"verdict": "pass", "codes": ["pii.places"], "not_codes": ["pii.records"]})
+    branches = "\n".join(["貴社支店一覧を確認しました。", "", "支店名\t住所\t電話"] + [
+        f"株式会社エー {b}\t{c}\t{a}-{2000 + i}" for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS))])
+    out["places-client-branches"] = (mail("支店一覧の確認", branches + "\n" + SIGNATURE),
+                                     {"verdict": "pass", "codes": ["pii.places"], "not_codes": ["pii.records"]})
+    buildings = ["物件名,所在地,賃料"] + [f"第{i + 1}中央ビル,{c},{150000 + i * 5000}" for i, c in enumerate(CITIES)]
+    out["places-buildings"] = (_with_csv("物件一覧", "ご紹介物件の一覧です。", buildings, "物件一覧.csv"),
+                               {"verdict": "pass", "codes": ["pii.places"], "not_codes": ["pii.records"]})
+    typed = "".join(f"■{b}\n〒{100 + i}-{1000 + i} {c}\nTEL {a}-{1000 + i}\n"
+                    for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS)))
+    out["places-typed-office-list"] = (mail("拠点のご案内", "弊社拠点は以下のとおりです。\n\n" + typed + SIGNATURE),
+                                       {"verdict": "pass", "codes": ["pii.places"], "not_codes": ["pii.records"]})
+    disguised = ["拠点名,住所,電話番号"] + [f"{SURNAMES[i]}店,{c},090-{3000 + i:04d}-{4000 + i:04d}"
+                                       for i, c in enumerate(CITIES)]
+    out["places-disguised-customers"] = (_with_csv("拠点一覧", "一覧です。", disguised, "拠点一覧.csv"),
+                                         {"verdict": "hold", "rules": ["personal-data-list-external"],
+                                          "codes": ["pii.records"], "not_codes": ["pii.places"]})
+    rows = ["氏名\t電話番号\tメールアドレス"] + [f"{SURNAMES[i]} 花子\t090-{1200 + i:04d}-{5600 + i:04d}\tc{i}@mail.example"
+                                          for i in range(12)]
+    forwarded = ("ご確認ください。\n\n-----Original Message-----\nFrom: 鈴木\nSent: 2026/11/30\n\n> 名簿です。\n>\n"
+                 + "\n".join("> " + r for r in rows) + "\n")
+    out["quoted-table-forward"] = (mail("Fw: 名簿", forwarded),
+                                   {"verdict": "hold", "rules": ["personal-data-list-external"],
+                                    "codes": ["pii.records", "pii.phone", "pii.email_address"]})
 
 
 def main() -> None:

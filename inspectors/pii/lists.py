@@ -1,0 +1,122 @@
+"""A table into the ledger: its values, its people and its places (issues 4, 13, 14).
+
+A list with a header row is read column by column (`columns`, `tally`), the others row by
+row (`tables.read`); both leave the ledger alike (tests/test_table_columns.py). Rows about
+premises (`premises`) are places, not people; the values of places and of an
+organisation's people (`owners`) are counted, but not as third parties'.
+"""
+from __future__ import annotations
+
+from ..message import Table
+from . import columns, premises, records, tables, tally
+from .ledger import CONTACT_KINDS, Ledger, Place
+from .scanner import Scanner
+
+
+def read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = False) -> None:
+    """A table's values and people (`quoted`: its people, not its contacts; the readers keep
+    the switch, messages no longer use it). A list with a header row is read column by
+    column (pii.columns), others row by row.
+    Rows about premises (pii.premises) are places, not people; the values of places and of
+    people of an organisation (pii.owners) are counted, but not as third parties'."""
+    verdict = premises.places(table, *tables.header(table), ledger.owners.freemail)
+    blocks = columns.read(table, scanner)
+    if blocks is None:
+        read_rows(table, scanner, ledger, quoted, verdict)
+        return
+    first = last = None
+    attributes: set[str] = set()
+    count = 0
+    for block in blocks:
+        tally.add(table, block, ledger, CONTACT_KINDS if quoted else frozenset(), names=not quoted)
+        listed = records.column_people(block, verdict.rows)
+        places = [r - block.first for r in verdict.rows if 0 <= r - block.first < len(block.readings[0])] \
+            if verdict.rows and block.readings else []
+        if listed is not None:
+            owned = whole(ledger, ledger.owners_of(listed.keys),
+                           lambda i, block=block, rows=listed.rows: tally.emails_at(block, rows[i]))
+            ledger.add_keys(listed.keys, owned)
+            first = listed.first if first is None else first
+            last = listed.last
+            attributes.update(listed.attributes)
+            count += len(listed.keys)
+            places += [listed.rows[i] for i, _ in owned]       # an organisation's people
+        tally.attribute_rows(block, ledger, places)
+    _add_list(table, ledger, first, last, attributes, count)
+    _add_places(table, ledger, verdict)
+
+
+def whole(ledger: Ledger, owned: list[tuple[int, int]], mails) -> list[tuple[int, int]]:
+    """The people of an organisation whose every mail address is that organisation's: a
+    customer row does not become the client's by an added client address."""
+    of = ledger.owners.of
+    return [(i, t) for i, t in owned if all(of(m) == t for m in mails(i))]
+
+
+def _row_mails(read) -> dict[int, list[str]]:
+    mails: dict[int, list[str]] = {}
+    for cell, hit in read.hits:
+        if hit.kind == "email_address":
+            mails.setdefault(cell.row, []).append(hit.value)
+    return mails
+
+
+def _add_places(table: Table, ledger: Ledger, verdict: premises.Verdict) -> None:
+    if verdict.rows:
+        rows = sorted(verdict.rows)
+        width = max(len(r) for r in table.rows)
+        keys = [tuple(str(c or "").strip() for c in table.rows[r]) for r in rows]
+        ledger.add_premises(keys, [verdict.words[r] for r in rows],
+                            Place(where=table.where, table=table, row=rows[0], first_col=0, last_col=0),
+                            Place(where=table.where, table=table, row=rows[-1], first_col=width - 1,
+                                  last_col=width - 1))
+
+
+def _add_list(table: Table, ledger: Ledger, first: int | None, last: int | None,
+              attributes: set[str], count: int) -> None:
+    if count:
+        width = max(len(r) for r in table.rows)
+        ledger.add_list(Place(where=table.where, table=table, row=first, first_col=0, last_col=0),
+                        Place(where=table.where, table=table, row=last, first_col=width - 1,
+                              last_col=width - 1), frozenset(attributes), count)
+
+
+def read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool,
+               verdict: premises.Verdict | None = None) -> None:
+    """Row by row (tables.read): the tables pii.columns leaves, such as a form without a
+    header row, ragged rows, numbers split over cells, bank details."""
+    if verdict is None:
+        verdict = premises.places(table, *tables.header(table), ledger.owners.freemail)
+    first = last = None
+    attributes: set[str] = set()
+    count = 0
+    for read in tables.read(table, scanner):
+        people = [p for p in records.table_people(read) if p.row not in verdict.rows]
+        mails = _row_mails(read)
+        owners = whole(ledger, ledger.owners_of([p.key for p in people]), lambda i: mails.get(people[i].row, []))
+        ledger.add_people(people, owners)
+        owned = verdict.rows.union(people[i].row for i, _ in owners)
+        for cell, hit in read.hits:
+            if (hit.strong or cell.kind == "person_name") and not (quoted and hit.kind in CONTACT_KINDS):
+                ledger.add(hit.kind, hit.value, _cell_place(table, cell))
+                if cell.row in owned:
+                    ledger.attribute(hit.kind, hit.value)
+        named = {(cell.row, cell.first_col) for cell, hit in read.hits if hit.kind == "person_name"}
+        for cell in read.cells:
+            if cell.kind == "person_name" and (cell.row, cell.first_col) not in named and not quoted \
+                    and tables.looks_like_name(cell.text):
+                name = cell.text.replace(" ", "").replace("\u3000", "")
+                ledger.add("person_name", name, _cell_place(table, cell))
+                if cell.row in owned:
+                    ledger.attribute("person_name", name)
+        if people:
+            first = people[0].row if first is None else first
+            last = people[-1].row
+            attributes.update(*(p.attributes for p in people))
+            count += len(people)
+    _add_list(table, ledger, first, last, attributes, count)
+    _add_places(table, ledger, verdict)
+
+
+def _cell_place(table: Table, cell) -> Place:
+    return Place(where=table.where, table=table, row=cell.row, first_col=cell.first_col, last_col=cell.last_col)

@@ -1,0 +1,144 @@
+"""Data going back to its owner (issue 14): whose people a list holds — the recipients'
+organisation, ours, third parties — and the default rules that hold third parties' lists
+only, keeping the owners' visible in monitor mode."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from inspectors.base import Envelope, Finding
+from inspectors.freemail import FreemailDomains
+from inspectors.message import MessageView, TextChunk
+from inspectors.personal_data import PersonalData
+from inspectors.pii.owners import OWN, RECIPIENT, THIRD, owners_for
+from rules import decide, load_rules
+from rules.model import MessageFacts
+
+TODAY = datetime.date(2024, 4, 1)
+OURS = ("sample.co.jp",)
+SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田", "松本", "井上", "木村"]
+
+
+def staff(domain: str, n: int = 12, start: int = 0, phone: str = "06-6123") -> list[str]:
+    return [f"{SURNAMES[i % 15]} 一郎,営業部,{phone}-{4500 + i:04d},staff{i}@{domain}" for i in range(start, start + n)]
+
+
+def inspect(rows: list[str], *rcpt: str) -> dict:
+    env = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=rcpt)
+    text = "\n".join(["氏名,部署,電話番号,メールアドレス", *rows]) + "\n"
+    view = MessageView(envelope=env, size=0, tables=(), texts=(TextChunk(where="attachment:一覧.csv", text=text),))
+    found = {f.code: f for f in PersonalData(today=TODAY, internal_domains=OURS, freemail=FreemailDomains()).inspect(view)}
+    found["_env"] = env
+    return found
+
+
+def tallies(finding: Finding) -> dict[str, int]:
+    return {k: int(v) for k, _, v in (e.partition("=") for e in finding.evidence[:3])}
+
+
+def rules_for(found: dict) -> tuple[list[str], list[str]]:
+    """(enforced, monitor-mode) default rules that match; the recipients are external."""
+    env = found.pop("_env")
+    external = Finding(code="recipients.external", count=len(env.rcpt_tos), where=("envelope",), evidence=())
+    decision = decide([*found.values(), external], MessageFacts(mail_from=env.mail_from, rcpt_tos=env.rcpt_tos),
+                      load_rules())
+    return ([m.id for m in decision.matched if m.mode == "enforce"],
+            [m.id for m in decision.matched if m.mode == "monitor"])
+
+
+def test_a_clients_staff_list_sent_back_to_the_client():
+    found = inspect(staff("a-corp.co.jp"), "tanaka@a-corp.co.jp")
+    assert tallies(found["pii.records"]) == {"third_parties": 0, "recipient_org": 12, "own_org": 0}
+    assert found["pii.phone"].evidence[0] == "third_parties=0"
+    assert rules_for(found) == ([], ["personal-data-list-owner"])
+
+
+def test_subdomains_are_the_same_organisation():
+    found = inspect(staff("osaka.a-corp.co.jp"), "tanaka@tokyo.a-corp.co.jp")
+    assert tallies(found["pii.records"])["recipient_org"] == 12
+
+
+def test_our_own_team_sent_to_the_client():
+    found = inspect(staff("sample.co.jp", phone="03-5555") + staff("dev.sample.co.jp", n=2, start=12), "tanaka@a-corp.co.jp")
+    assert tallies(found["pii.records"]) == {"third_parties": 0, "recipient_org": 0, "own_org": 14}
+    assert rules_for(found) == ([], ["personal-data-list-owner"])
+
+
+def test_a_mix_of_three_client_staff_and_twelve_customers_is_held():
+    customers = [f"{SURNAMES[i]} 花子,個人,090-{3300 + i:04d}-{1200 + i:04d},cust{i}@gmail.com" for i in range(12)]
+    found = inspect(staff("a-corp.co.jp", n=3) + customers, "tanaka@a-corp.co.jp")
+    assert tallies(found["pii.records"]) == {"third_parties": 12, "recipient_org": 3, "own_org": 0}
+    assert rules_for(found)[0] == ["personal-data-list-external"]
+
+
+def test_a_list_sent_to_the_client_and_another_organisation_is_third_parties():
+    found = inspect(staff("a-corp.co.jp"), "tanaka@a-corp.co.jp", "sato@b-corp.co.jp")
+    assert tallies(found["pii.records"])["third_parties"] == 12
+    assert rules_for(found)[0] == ["personal-data-list-external"]
+
+
+@pytest.mark.parametrize("domain", ["a-corp.co.jp.evil.example", "evil-a-corp.co.jp", "a-corp.co.jp-mail.example"])
+def test_a_lookalike_domain_is_not_the_recipients(domain):
+    found = inspect(staff(domain), "tanaka@a-corp.co.jp")
+    assert tallies(found["pii.records"])["third_parties"] == 12
+    assert rules_for(found)[0] == ["personal-data-list-external"]
+
+
+def test_freemail_is_never_an_organisation():
+    customers = [f"{SURNAMES[i]} 花子,個人,090-{3300 + i:04d}-{1200 + i:04d},cust{i}@gmail.com" for i in range(12)]
+    found = inspect(customers, "friend@gmail.com")
+    assert tallies(found["pii.records"])["third_parties"] == 12
+    assert rules_for(found)[0] == ["personal-data-list-external"]
+
+
+def test_a_source_routed_recipient_is_no_organisation():
+    found = inspect(staff("a-corp.co.jp"), "tanaka%evil.example@a-corp.co.jp")
+    assert tallies(found["pii.records"])["third_parties"] == 12
+
+
+def test_owners_of_addresses():
+    owners = owners_for(("tanaka@a-corp.co.jp", "colleague@sample.co.jp"), OURS, FreemailDomains())
+    assert owners.recipient_org == ("a-corp.co.jp",)
+    assert owners.of("x@a-corp.co.jp") == RECIPIENT and owners.of("x@mail.a-corp.co.jp") == RECIPIENT
+    assert owners.of("x@sample.co.jp") == OWN and owners.of("x@gmail.com") == THIRD
+    assert owners.of("x@a-corp.co.jp.evil.example") == THIRD
+    assert owners_for(("a@gmail.com",), OURS, FreemailDomains()).recipient_org == ()
+
+
+def test_a_team_list_typed_in_the_body_is_our_own():
+    text = "当社の担当者です。\n\n" + "".join(
+        f"{SURNAMES[i]} 一郎\nMail: member{i}@sample.co.jp\nTEL: 03-5555-{1200 + i:04d}\n\n" for i in range(12))
+    env = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=("tanaka@a-corp.co.jp",))
+    view = MessageView(envelope=env, size=0, tables=(), texts=(TextChunk(where="body", text=text),))
+    found = {f.code: f for f in PersonalData(today=TODAY, internal_domains=OURS).inspect(view)}
+    assert tallies(found["pii.records"]) == {"third_parties": 0, "recipient_org": 0, "own_org": 12}
+    for code in ("pii.phone", "pii.email_address", "pii.person_name"):
+        assert found[code].count == 12 and found[code].evidence[0] == "third_parties=0", found[code]
+    found["_env"] = env
+    assert rules_for(found) == ([], ["personal-data-list-owner"])
+
+
+def test_a_client_address_added_to_each_customer_row_does_not_make_them_the_clients():
+    """The key is the least address; a row is the client's only when all its addresses are."""
+    rows = [f"{SURNAMES[i]} 花子,個人,090-{3300 + i:04d}-{1200 + i:04d},cust{i}@gmail.com,a{i}@a-corp.co.jp"
+            for i in range(12)]
+    env = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=("tanaka@a-corp.co.jp",))
+    text = "\n".join(["氏名,部署,電話番号,メールアドレス,連絡用メール", *rows]) + "\n"
+    view = MessageView(envelope=env, size=0, tables=(), texts=(TextChunk(where="attachment:一覧.csv", text=text),))
+    found = {f.code: f for f in PersonalData(today=TODAY, internal_domains=OURS).inspect(view)}
+    counted = tallies(found["pii.records"])
+    assert counted["recipient_org"] == 0 and counted["third_parties"] >= 12
+    found["_env"] = env
+    assert rules_for(found)[0] == ["personal-data-list-external"]
+
+
+def test_the_same_in_a_list_typed_in_the_body():
+    text = "一覧です。\n\n" + "".join(
+        f"{SURNAMES[i]} 花子\nMail: a{i}@a-corp.co.jp / cust{i}@gmail.com\n携帯: 090-{3300 + i:04d}-{1200 + i:04d}\n\n"
+        for i in range(12))
+    env = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=("tanaka@a-corp.co.jp",))
+    view = MessageView(envelope=env, size=0, tables=(), texts=(TextChunk(where="body", text=text),))
+    found = {f.code: f for f in PersonalData(today=TODAY, internal_domains=OURS).inspect(view)}
+    counted = tallies(found["pii.records"])
+    assert counted["recipient_org"] == 0 and counted["third_parties"] >= 12

@@ -1,0 +1,245 @@
+"""Places are not people (issue 14): lists of offices, branches, shops and buildings are
+pii.places, and their contacts are no third party's; a customer list that dresses up as one
+is still people."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from inspectors.base import Envelope, Finding
+from inspectors.freemail import FreemailDomains
+from inspectors.message import MessageView, Table, TextChunk, parse
+from inspectors.personal_data import PersonalData
+from inspectors.pii.owners import TALLIES
+from rules import decide, load_rules
+from rules.model import MessageFacts
+
+TODAY = datetime.date(2024, 4, 1)
+ENV = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=("sato@client.example",))
+AREAS = ["011-221", "022-261", "03-3211", "045-671", "052-961", "06-6941", "082-228", "092-711",
+         "098-866", "025-228", "076-231", "087-831"]
+CITIES = ["北海道札幌市中央区北一条西2-1", "宮城県仙台市青葉区本町3-8-1", "東京都千代田区丸の内1-1-1",
+          "神奈川県横浜市中区本町6-50", "愛知県名古屋市中区三の丸3-1-2", "大阪府大阪市中央区大手前2-1-22",
+          "広島県広島市中区基町10-52", "福岡県福岡市博多区東公園7-7", "沖縄県那覇市泉崎1-2-2",
+          "新潟県新潟市中央区新光町4-1", "石川県金沢市鞍月1-1", "香川県高松市番町4-1-10"]
+BRANCHES = ["本社", "札幌営業所", "仙台支店", "横浜支社", "名古屋支店", "大阪支店", "広島営業所", "福岡支店",
+            "那覇出張所", "新潟工場", "金沢倉庫", "高松物流センター"]
+SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田"]
+
+
+def found(*texts: str, tables: tuple[Table, ...] = (), env: Envelope = ENV) -> dict:
+    view = MessageView(envelope=env, size=0, tables=tables,
+                       texts=tuple(TextChunk(where="body" if i == 0 else f"attachment:{i}.csv", text=t)
+                                   for i, t in enumerate(texts)))
+    return {f.code: f for f in PersonalData(today=TODAY).inspect(view)}
+
+
+def tally(finding, name: str = "third_parties") -> int:
+    return next(int(e.split("=")[1]) for e in finding.evidence if e.startswith(name + "="))
+
+
+def csv(header: str, rows: list[str]) -> str:
+    return "\n".join([header, *rows]) + "\n"
+
+
+def held(findings: dict) -> list[str]:
+    """The enforced default rules that match, the recipient being external."""
+    external = Finding(code="recipients.external", count=1, where=("envelope",), evidence=("client.example",))
+    decision = decide([*findings.values(), external], MessageFacts(mail_from=ENV.mail_from, rcpt_tos=ENV.rcpt_tos),
+                      load_rules())
+    return [m.id for m in decision.matched if m.mode == "enforce"]
+
+
+OFFICES = csv("拠点,郵便番号,住所,電話番号",
+              [f"{b},{100 + i}-{1000 + i},{c},{a}-{1000 + i}" for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS))])
+
+
+def test_our_office_list_is_places_not_people():
+    f = found(OFFICES)
+    assert "pii.records" not in f
+    assert f["pii.places"].count == 12 and f["pii.places"].evidence[0] == "places=12"
+    assert tally(f["pii.phone"]) == 0 and tally(f["pii.address"]) == 0
+    assert f["pii.phone"].count == 12                  # still counted, as premises' lines
+    assert held(f) == []
+
+
+def test_branch_names_without_a_premises_heading():
+    text = csv("名称,住所,電話", [f"株式会社エー {b},{c},{a}-{1000 + i}"
+                                for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS))])
+    f = found(text)
+    assert "pii.records" not in f and f["pii.places"].count == 12
+    assert set(f["pii.places"].evidence[1:]) <= {"株式会社", "営業所", "支店", "本社"}
+
+
+def test_buildings_with_addresses_and_rents_are_places():
+    text = csv("物件名,所在地,賃料", [f"第{i}中央ビル,{c},{120000 + i * 1000}" for i, c in enumerate(CITIES)])
+    f = found(text)
+    assert f["pii.places"].count == 12 and tally(f["pii.address"]) == 0
+    assert held(f) == []
+
+
+def test_one_organisations_number_block_makes_rows_places():
+    """Department lines 03-5555-12xx with an address: one organisation, no one in particular."""
+    text = csv("部署,住所,電話", [f"第{i}課,東京都港区芝{i}-1-1,03-5555-12{i:02d}" for i in range(1, 13)])
+    f = found(text)
+    assert f["pii.places"].count == 12 and "pii.records" not in f
+    assert f["pii.places"].evidence[1] == "代表番号帯"
+
+
+def test_a_contact_person_column_makes_rows_people():
+    text = csv("拠点,担当者,住所,電話番号", [f"{b},{s} 一郎,{c},{a}-{1000 + i}" for i, (b, s, c, a)
+                                       in enumerate(zip(BRANCHES, SURNAMES, CITIES, AREAS))])
+    f = found(text)
+    assert f["pii.records"].count == 12 and "pii.places" not in f
+    assert tally(f["pii.records"]) == 12
+
+
+def test_a_customer_list_does_not_dodge_by_appending_a_shop_word():
+    """氏名 is a personal heading: 山田太郎店 there is still a person."""
+    text = csv("氏名,住所,電話番号", [f"{s}太郎店,{c},{a}-{1000 + i}" for i, (s, c, a)
+                                   in enumerate(zip(SURNAMES, CITIES, AREAS))])
+    f = found(text)
+    assert f["pii.records"].count == 12 and "pii.places" not in f
+    assert held(f) == ["personal-data-list-external"]
+
+
+def test_a_premises_heading_does_not_hide_a_customer_name():
+    text = csv("拠点名,住所,電話番号", [f"{s} 太郎,{c},{a}-{1000 + i}" for i, (s, c, a)
+                                    in enumerate(zip(SURNAMES, CITIES, AREAS))])
+    f = found(text)
+    assert "pii.places" not in f and held(f) == ["personal-data-list-external"]
+
+
+def test_a_premises_heading_does_not_hide_mobiles_mail_or_birth_dates():
+    mobiles = csv("拠点名,住所,電話番号", [f"{b},{c},090-{1000 + i:04d}-{2000 + i:04d}"
+                                      for i, (b, c) in enumerate(zip(BRANCHES, CITIES))])
+    freemail = csv("拠点名,住所,メール", [f"{b},{c},user{i}@gmail.com" for i, (b, c) in enumerate(zip(BRANCHES, CITIES))])
+    births = csv("拠点名,住所,生年月日", [f"{b},{c},1980/04/{i + 1:02d}" for i, (b, c) in enumerate(zip(BRANCHES, CITIES))])
+    for text in (mobiles, freemail, births):
+        f = found(text)
+        assert f["pii.records"].count == 12 and "pii.places" not in f, text
+        assert held(f) == ["personal-data-list-external"], text
+
+
+def test_a_mixed_list_counts_its_people_and_its_places_apart():
+    rows = [f"{b},{c},{a}-{1000 + i}" for i, (b, c, a) in enumerate(zip(BRANCHES[:4], CITIES, AREAS))] + \
+        [f"{s} 花子様,{c},090-{3000 + i:04d}-{4000 + i:04d}" for i, (s, c) in enumerate(zip(SURNAMES, CITIES))]
+    f = found(csv("顧客名,住所,電話番号", rows))
+    assert f["pii.places"].count == 4 and f["pii.records"].count == 12
+    assert tally(f["pii.phone"]) == 12
+
+
+def test_tallies_sum_to_the_count():
+    f = found(OFFICES, csv("氏名,住所,電話番号", [f"{s} 次郎,{c},090-{5000 + i:04d}-{6000 + i:04d}"
+                                               for i, (s, c) in enumerate(zip(SURNAMES, CITIES))]))
+    records = f["pii.records"]
+    assert [e.split("=")[0] for e in records.evidence[:3]] == list(TALLIES)
+    assert sum(tally(records, n) for n in TALLIES) == records.count == 12
+
+
+def test_an_office_list_in_a_cp932_csv_attachment_passes():
+    from email.message import EmailMessage
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "yamada@sample.co.jp", "sato@client.example", "拠点一覧"
+    msg.set_content("拠点一覧をお送りします。")
+    msg.add_attachment(OFFICES.replace("\n", "\r\n").encode("cp932"), maintype="text", subtype="csv",
+                       filename="拠点一覧.csv")
+    view = parse(bytes(msg), ENV)
+    f = {x.code: x for x in PersonalData(today=TODAY).inspect(view)}
+    assert f["pii.places"].count == 12 and "pii.records" not in f
+    assert f["pii.places"].where[0].startswith("attachment:拠点一覧.csv!")
+
+
+def office_text(heading: str = "当社拠点一覧", phone: str = "TEL") -> str:
+    entries = [f"■{b}\n〒{100 + i}-{1000 + i} {c}\n{phone} {a}-{1000 + i}\n"
+               for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS))]
+    return f"お世話になっております。\n{heading}をお送りします。\n\n" + "".join(entries) + "\n以上です。\n"
+
+
+def test_an_office_list_typed_in_the_body_is_places():
+    f = found(office_text())
+    assert "pii.records" not in f and f["pii.places"].count == 12
+    assert tally(f["pii.phone"]) == 0 and tally(f["pii.address"]) == 0
+    assert held(f) == []
+
+
+def test_a_customer_list_typed_in_the_body_stays_people():
+    text = "\n".join(f"{s} 様\n〒{100 + i}-{1000 + i} {c} 中央ビル3F\nTEL {a}-{1000 + i}\n"
+                     for i, (s, c, a) in enumerate(zip(SURNAMES, CITIES, AREAS)))
+    f = found("顧客一覧です。\n\n" + text)
+    assert f["pii.records"].count >= 12 and "pii.places" not in f
+    assert held(f) == ["personal-data-list-external"]
+
+
+def test_a_shop_word_in_each_customer_entry_does_not_hide_mobiles():
+    text = "".join(f"{b}店\n〒{100 + i}-{1000 + i} {c}\n携帯 090-{1000 + i:04d}-{2000 + i:04d}\n"
+                     for i, (b, c) in enumerate(zip(BRANCHES, CITIES)))
+    f = found("一覧です。\n\n" + text)
+    assert f["pii.records"].count == 12 and "pii.places" not in f
+
+
+# --- the column reader and the row reader agree on places and owners ----------------------
+def _ledger_of(read, table: Table) -> tuple:
+    from inspectors.pii.ledger import Ledger
+    from inspectors.pii.owners import owners_for
+    from inspectors.pii.scanner import Scanner
+    ledger = Ledger(owners=owners_for(("sato@client.example",), ("sample.co.jp",), FreemailDomains()))
+    read(table, Scanner(TODAY), ledger, False)
+    return [(f.code, f.count, f.where, f.evidence) for f in ledger.findings()]
+
+
+def _mixed_table(seed: int) -> Table:
+    import random
+    rng = random.Random(seed)
+    rows = []
+    for i in range(rng.randint(5, 40)):
+        kind = rng.random()
+        if kind < 0.4:
+            name, phone = rng.choice(BRANCHES), f"03-5555-12{i % 100:02d}"
+        elif kind < 0.6:
+            name, phone = f"{rng.choice(SURNAMES)} 太郎", f"090-{1000 + i:04d}-{2000 + i:04d}"
+        else:
+            name, phone = f"{rng.choice(SURNAMES)} 次郎", f"0{rng.randint(11, 99)}-{rng.randint(200, 999)}-{i:04d}"
+        mail = rng.choice([f"u{i}@client.example", f"u{i}@sample.co.jp", f"u{i}@gmail.com", f"u{i}@other.example", ""])
+        rows.append((name, rng.choice(CITIES), phone, mail))
+    return Table(where=f"attachment:m{seed}.xlsx!Sheet1", rows=(("顧客名", "住所", "電話番号", "メール"), *rows))
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_column_and_row_readers_agree_on_places_and_owners(seed):
+    from inspectors.personal_data import _read_rows, _read_table
+    table = _mixed_table(seed)
+    assert _ledger_of(_read_table, table) == _ledger_of(_read_rows, table)
+
+
+def test_an_office_list_one_line_per_office():
+    text = "弊社拠点の連絡先は以下のとおりです。\n" + "".join(
+        f"{b} 〒{100 + i}-{1000 + i} {c} TEL {a}-{1000 + i}\n" for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS)))
+    f = found(text)
+    assert "pii.records" not in f and f["pii.places"].count == 12
+    assert held(f) == []
+
+
+def test_a_premises_word_in_the_introduction_names_no_entry():
+    """本社 in the sentence above the list is three lines above the first entry's values."""
+    text = "本社の総務部より、会員の連絡先をお送りします。\n\n\n" + "".join(
+        f"〒{100 + i}-{1000 + i} {c}\nTEL {a}-{1000 + i}\n\n" for i, (c, a) in enumerate(zip(CITIES, AREAS)))
+    f = found(text)
+    assert "pii.places" not in f and f["pii.records"].count == 12
+
+
+def test_an_office_table_without_a_header_row_is_places():
+    text = "拠点一覧です。\n\n" + "".join(f"{b}\t〒{100 + i}-{1000 + i}\t{c}\t{a}-{1000 + i}\n"
+                                     for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS)))
+    f = found(text)
+    assert "pii.records" not in f and f["pii.places"].count == 12 and held(f) == []
+
+
+def test_a_customer_table_without_a_header_row_stays_people():
+    shops = "".join(f"{b}店\t{c}\t携帯 090-{1000 + i:04d}-{2000 + i:04d}\n" for i, (b, c) in enumerate(zip(BRANCHES, CITIES)))
+    names = "".join(f"{s} 太郎\t{c}\t{a}-{1000 + i}\n" for i, (s, c, a) in enumerate(zip(SURNAMES, CITIES, AREAS)))
+    for text in (shops, names):
+        f = found("一覧です。\n\n" + text)
+        assert "pii.places" not in f and f["pii.records"].count == 12, text
+        assert held(f) == ["personal-data-list-external"]
