@@ -77,6 +77,7 @@ CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
     "license": ("運転免許", "免許証", "免許番号", "driver's license", "drivers license", "driving licence",
                 "license no", "licence no"),
     "pension": ("基礎年金番号", "年金番号", "年金手帳"),
+    "resident_code": ("住民票コード", "住民票ｺｰﾄﾞ"),
     "health": ("保険証", "被保険者", "被保険者番号", "健康保険", "保険者番号", "資格確認書"),
     "residence": ("在留カード", "在留番号", "residence card"),
     "card": ("クレジット", "カード番号", "card number", "card no", "credit card"),
@@ -116,6 +117,7 @@ HEADERS: tuple[Column, ...] = (
     Column("drivers_license", ("免許証番号", "運転免許証番号", "免許番号", "driverslicense", "licenseno")),
     Column("passport", ("旅券番号", "パスポート番号", "passport", "passportno")),
     Column("pension_number", ("基礎年金番号", "年金番号")),
+    Column("resident_code", ("住民票コード",)),
     Column("health_insurance", ("保険証番号", "被保険者番号", "保険証記号番号", "記号番号")),
     Column("residence_card", ("在留カード番号", "在留番号", "residencecard")),
     Column("credit_card", ("カード番号", "クレジットカード番号", "クレジットカード", "cardnumber", "cardno",
@@ -145,7 +147,7 @@ HEADERS: tuple[Column, ...] = (
 PERSON_ATTRIBUTES = frozenset({
     "person_name", "phone", "email_address", "address", "birth_date", "my_number", "credit_card",
     "bank_account", "passport", "drivers_license", "pension_number", "health_insurance",
-    "residence_card", "gender"})
+    "residence_card", "resident_code", "gender"})
 # A postal code and an address are one attribute (a shop's address line is not a person).
 ATTRIBUTE_OF = {"postal_code": "address", "name_kana": "person_name"}
 

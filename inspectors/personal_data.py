@@ -41,6 +41,7 @@ from .pii.lists import read_rows as _read_rows, read_table as _read_table, whole
 from .pii.owners import Owners, owners_for
 from .pii.scanner import Scanner
 from .pii.validators import my_number_is_valid
+from .pii import zengin
 
 __all__ = ["PersonalData", "my_number_is_valid", "CONTACT_KINDS"]
 TRIAL_ROWS = 60          # rows of a quoted table read to tell a list (its header and three people)
@@ -79,6 +80,9 @@ class _Reader:
         _read_subject(message.subject, scanner, self._ledger)
 
     def text(self, chunk: TextChunk) -> None:
+        rest = zengin.read(chunk.where, chunk.text, self._ledger)   # 全銀 transfer files: by layout
+        if rest is not None:
+            chunk = TextChunk(where=chunk.where, text=rest)
         pieces = delimited.split(chunk.where, chunk.text)
         layout = Layout(chunk.text.encode("utf-8", "replace")) if len(pieces) > 1 else None
         for piece in pieces:
@@ -91,6 +95,8 @@ class _Reader:
             self._ledger.release_tables()
 
     def table(self, table: Table) -> None:
+        if zengin.read_table(table, self._ledger):
+            return
         _read_table(table, self._scanner, self._ledger)
         self._ledger.release_tables()
 

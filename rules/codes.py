@@ -4,6 +4,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 
 KNOWN_CODES = frozenset({
+    "pii.resident_code",
     "pii.my_number", "pii.corporate_number", "pii.phone", "pii.email_address",
     "pii.postal_code", "pii.address", "pii.birth_date", "pii.person_name", "pii.credit_card",
     "pii.bank_account", "pii.passport", "pii.drivers_license", "pii.pension_number",

@@ -119,7 +119,7 @@ def test_card_split_over_four_cells_under_one_header():
 # --- the other identifiers -------------------------------------------------------------------------
 @pytest.mark.parametrize("text, kind", [
     ("旅券番号 TK1234567", "passport"),
-    ("運転免許証番号 301234567890", "drivers_license"),
+    ("運転免許証番号 301234567810", "drivers_license"),
     ("基礎年金番号 1234-567890", "pension_number"),
     ("健康保険証 記号 1234 番号 56", "health_insurance"),
     ("在留カード番号 AB12345678CD", "residence_card"),

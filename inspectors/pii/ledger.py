@@ -18,7 +18,7 @@ from .owners import OWN, RECIPIENT, TALLIES, THIRD, Owners
 
 CODES = ("my_number", "credit_card", "bank_account", "passport", "drivers_license", "pension_number",
          "health_insurance", "residence_card", "phone", "email_address", "postal_code", "address",
-         "birth_date", "person_name", "corporate_number")
+         "birth_date", "person_name", "corporate_number", "resident_code")
 MAX_WHERE = 10
 MAX_EVIDENCE = 3
 # Kinds whose findings state how many values are third parties' (not an organisation's or premises').

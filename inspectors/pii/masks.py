@@ -64,7 +64,14 @@ def _name(value: str) -> str:
 
 
 def _bank(value: str) -> str:
-    return "*" * max(0, len(value) - 3) + value[-3:]
+    """The account's last three digits; a transfer file's "bank-branch-account" shows no
+    more of its bank or branch than an account in prose does."""
+    account = value.rsplit("-", 1)[1] if value.count("-") == 2 else value
+    return "*" * max(0, len(account) - 3) + account[-3:]
+
+
+def _resident(value: str) -> str:
+    return "*******" + value[-4:] if len(value) == 11 else "****"
 
 
 def _passport(value: str) -> str:
@@ -89,7 +96,7 @@ def _tail(value: str) -> str:
 
 
 _MASKERS = {
-    "my_number": _my_number, "drivers_license": _my_number, "credit_card": _card,
+    "my_number": _my_number, "drivers_license": _my_number, "resident_code": _resident, "credit_card": _card,
     "phone": _phone, "email_address": _email, "postal_code": _postal, "address": _address,
     "birth_date": _birth, "person_name": _name, "bank_account": _bank, "passport": _passport,
     "residence_card": _residence, "corporate_number": _corporate, "pension_number": _pension,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .. import patterns as P
 from . import validators as V
-from .normaliser import digits_of, groups_of
+from .normaliser import ascii_form, digits_of, groups_of
 
 _PHONES = V.PhonePlan()
 _PREF_STARTS = P.PLACE_STARTS
@@ -43,7 +43,20 @@ def _my_number(clf, digits, text, end):
 
 
 def _license(clf, digits, text, end):
-    return (("drivers_license", digits, True),) if len(digits) == 12 else None
+    """12 digits with a 公安委員会 code and the check digit; other 12 digits under the label
+    are nothing (an application number, a typo), not a My Number or a phone."""
+    if len(digits) != 12:
+        return None
+    return (("drivers_license", digits, True),) if V.licence_is_valid(digits) else _NOTHING
+
+
+def _resident(clf, digits, text, end):
+    """住民票コード: 11 digits with its check digit, only under its own label. What fails the
+    check, or is grouped like a phone number (090-1234-5678), is left to the unlabelled rules:
+    "住民票コードの件は 090-1234-5678 まで" gives a phone, not a code nor nothing."""
+    if len(digits) != 11 or (digits[0] == "0" and len(groups_of(text)) > 1):
+        return None
+    return (("resident_code", digits, True),) if V.resident_code_is_valid(digits) else None
 
 
 def _order(clf, digits, text, end):
@@ -57,7 +70,10 @@ def _corporate(clf, digits, text, end):
 
 
 def _pension(clf, digits, text, end):
-    return (("pension_number", digits[:4] + "-" + digits[4:], True),) if len(digits) == 10 else None
+    """4-6 (1234-567890) as written; another grouping of ten digits (a phone number under the
+    label's reach, 12-34567890) falls through to the unlabelled rules."""
+    value = V.pension_number_form(ascii_form(text))
+    return (("pension_number", value, True),) if value else None
 
 
 def _health(clf, digits, text, end):
@@ -93,7 +109,7 @@ def _birth(clf, digits, text, end):
 
 _LABELLED = {"my_number": _my_number, "license": _license, "order": _order, "corporate": _corporate,
              "pension": _pension, "health": _health, "bank": _bank, "yucho": _bank,
-             "postal": _postal, "card": _card, "birth": _birth}
+             "postal": _postal, "card": _card, "birth": _birth, "resident_code": _resident}
 
 
 def _unlabelled(clf, digits: str, text: str, start: int, end: int, near: str, labels) -> tuple:

@@ -32,6 +32,7 @@ ROWS_PER_READ = 1000
 # The label a cell is scanned under: one context word of the class the column kind needs.
 LABEL_FOR = {"my_number": "マイナンバー", "drivers_license": "免許証", "passport": "旅券",
              "pension_number": "基礎年金番号", "health_insurance": "被保険者番号", "residence_card": "在留カード",
+             "resident_code": "住民票コード",
              "credit_card": "カード番号", "bank_account": "口座番号", "birth_date": "生年月日",
              "phone": "電話", "postal_code": "郵便番号", "order": "注文番号", "org_phone": "代表",
              "person_name": "氏名", "name_kana": "", "email_address": "", "address": "", "gender": "", "other": ""}

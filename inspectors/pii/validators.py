@@ -21,6 +21,54 @@ def my_number_is_valid(digits: str) -> bool:
     return check == int(digits[11])
 
 
+# 公安委員会 codes that open a licence number: 10-14 the five Hokkaido areas (札幌, 函館, 旭川,
+# 釧路, 北見), then one per prefecture from 20 (青森) to 97 (沖縄), in the police's regional order.
+LICENCE_PREFIXES = frozenset(
+    "10 11 12 13 14 20 21 22 23 24 25 30 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 "
+    "60 61 62 63 64 65 70 71 72 73 74 80 81 82 83 90 91 92 93 94 95 96 97".split())
+_TEN_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+
+
+def _weighted_mod11(digits: str) -> int:
+    """Σ digit × weight mod 11 over ten digits, weights 5,4,3,2,7,6,5,4,3,2 (left to right)."""
+    return sum(int(d) * w for d, w in zip(digits, _TEN_WEIGHTS)) % 11
+
+
+def licence_is_valid(digits: str) -> bool:
+    """運転免許証番号: 公安委員会 code (2), year first licensed (2), serial (6), check digit,
+    reissue count. The check digit is (11 - Σ dᵢwᵢ mod 11) mod 10 over the first ten digits,
+    weights 5,4,3,2,7,6,5,4,3,2: the police do not publish it; it is the one every published
+    analysis of real licences agrees on (e.g. tetsutalow.github.io/driversnumbercheckdigit,
+    jiko0.com/bangou.html), remainder 0 giving 1 and remainder 1 giving 0."""
+    if len(digits) != 12 or not digits.isdigit() or not digits.isascii():
+        return False
+    if digits[:2] not in LICENCE_PREFIXES:
+        return False
+    return (11 - _weighted_mod11(digits[:10])) % 10 == int(digits[10])
+
+
+def resident_code_is_valid(digits: str) -> bool:
+    """住民票コード: ten random digits and a check digit (住民基本台帳法施行規則 第一条; the
+    算式 is 平成14年総務省告示第436号): 11 - (Σ Pn×Qn mod 11), 0 when the remainder is 0 or
+    1, Pn the n-th digit from the right, Qn = n+1 (n ≤ 6) or n-5 (n ≥ 7): the My Number's
+    算式 over ten digits."""
+    if len(digits) != 11 or not digits.isdigit() or not digits.isascii():
+        return False
+    remainder = _weighted_mod11(digits[:10])
+    return (0 if remainder <= 1 else 11 - remainder) == int(digits[10])
+
+
+def pension_number_form(text: str) -> str | None:
+    """基礎年金番号 as written: 4 digits (the issuing office) and 6 (the serial), contiguous or
+    split once by a hyphen or a space (full-width forms already made ASCII). No check digit
+    is published for it, so the form and the label are all there is. "1234-567890"."""
+    m = _PENSION.fullmatch(text.strip())
+    return f"{m[1]}-{m[2]}" if m else None
+
+
+_PENSION = re.compile(r"([0-9]{4})(?:-| ?)([0-9]{6})")
+
+
 def corporate_number_is_valid(digits: str) -> bool:
     """法人番号: the leading digit is 9 - (sum of the next 12, weights 1,2,1,2,... from the right) mod 9."""
     if len(digits) != 13 or not digits.isdigit() or not digits.isascii():
