@@ -34,7 +34,7 @@ def read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = Fa
             if verdict.rows and block.readings else []
         if listed is not None:
             owned = whole(ledger, ledger.owners_of(listed.keys),
-                           lambda i, block=block, rows=listed.rows: tally.emails_at(block, rows[i]))
+                          lambda i, block=block, rows=listed.rows: tally.emails_at(block, rows[i]), listed.private)
             ledger.add_keys(listed.keys, owned)
             first = listed.first if first is None else first
             last = listed.last
@@ -46,11 +46,13 @@ def read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = Fa
     _add_places(table, ledger, verdict)
 
 
-def whole(ledger: Ledger, owned: list[tuple[int, int]], mails) -> list[tuple[int, int]]:
-    """The people of an organisation whose every mail address is that organisation's: a
-    customer row does not become the client's by an added client address."""
+def whole(ledger: Ledger, owned: list[tuple[int, int]], mails, private) -> list[tuple[int, int]]:
+    """The people of an organisation (`owned`, by the address they are keyed by) whose row
+    holds business contact data alone (`private(i)` false) and whose every mail address is
+    that organisation's: a customer row does not become the client's by an added client
+    address, nor does an HR row (birth date, home address) by an internal one."""
     of = ledger.owners.of
-    return [(i, t) for i, t in owned if all(of(m) == t for m in mails(i))]
+    return [(i, t) for i, t in owned if not private(i) and all(of(m) == t for m in mails(i))]
 
 
 def _row_mails(read) -> dict[int, list[str]]:
@@ -93,7 +95,8 @@ def read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool,
     for read in tables.read(table, scanner):
         people = [p for p in records.table_people(read) if p.row not in verdict.rows]
         mails = _row_mails(read)
-        owners = whole(ledger, ledger.owners_of([p.key for p in people]), lambda i: mails.get(people[i].row, []))
+        owners = whole(ledger, ledger.owners_of([p.key for p in people]), lambda i: mails.get(people[i].row, []),
+                       lambda i: records.private(people[i]))
         ledger.add_people(people, owners)
         owned = verdict.rows.union(people[i].row for i, _ in owners)
         for cell, hit in read.hits:

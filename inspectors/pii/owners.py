@@ -42,14 +42,16 @@ class Owners:
 
     def of(self, address: str) -> int:
         """The tally of a person known by `address` (a lower-cased mail address)."""
+        if is_source_routed(address):       # before the cache: the answer is the address's, not its domain's
+            return THIRD
         domain = address.rpartition("@")[2]
         known = self._seen.get(domain)
         if known is None:
-            known = self._seen[domain] = self._of_domain(domain, address)
+            known = self._seen[domain] = self._of_domain(domain)
         return known
 
-    def _of_domain(self, domain: str, address: str) -> int:
-        if not domain or is_source_routed(address) or (self.freemail is not None and domain in self.freemail):
+    def _of_domain(self, domain: str) -> int:
+        if not domain or (self.freemail is not None and domain in self.freemail):
             return THIRD
         if is_within(domain, self.own_org):
             return OWN
