@@ -42,7 +42,9 @@ class Owners:
 
     def of(self, address: str) -> int:
         """The tally of a person known by `address` (a lower-cased mail address)."""
-        if is_source_routed(address):       # before the cache: the answer is the address's, not its domain's
+        # Before the cache: the answer is the address's, not its domain's (a cheap look first:
+        # every routed address holds %, ! or a second @).
+        if ("%" in address or "!" in address or address.count("@") > 1) and is_source_routed(address):
             return THIRD
         domain = address.rpartition("@")[2]
         known = self._seen.get(domain)

@@ -29,7 +29,7 @@ from .. import patterns as P
 from ..freemail import FreemailDomains
 from ..message import Table
 from .normaliser import ascii_form, header_form
-from .signs import COMPANY, DIGITS, PREMISES, block_rows, number_block, personal
+from .signs import BLOCK_ROWS, COMPANY, DIGITS, PREMISES, block_rows, number_block, personal
 from .tables import looks_like_name
 
 HEADINGS = frozenset(header_form(w) for w in (
@@ -39,6 +39,7 @@ HEADINGS = frozenset(header_form(w) for w in (
 _AMBIGUOUS_NAMES = frozenset(header_form(w) for w in ("顧客名", "name", "取引先", "お客様名"))
 _CONTACTS = frozenset({"phone", "org_phone", "address", "postal_code", "email_address"})
 BLOCK_WORD = "代表番号帯"
+_ADDRESS_STARTS = ("〒", *P.PLACE_STARTS)
 
 
 @dataclass(frozen=True)
@@ -62,29 +63,61 @@ def places(table: Table, header_row: int | None, kinds: list[str] | None,
         width = min(len(kinds), len(heads))
     n = len(table.rows) - start
     said: dict[int, str] = {}
-    blocks: list[str] = [""] * n
-    contact = [False] * n
-    person = [False] * n
-    for c in range(width):
-        texts = _column(table, start, c)
-        head = heads[c] if heads is not None else ""
-        shape = (lambda t, k=kinds[c]: k) if heads is not None else _shape
-        kind_of = {t: shape(t) for t in dict.fromkeys(texts) if t}
-        _words(texts, kind_of, head, said, start)
-        distinct = {t: (kind in _CONTACTS, personal(_personal_kind(kind, head, t), t, freemail),
-                        number_block(ascii_form(t).translate(DIGITS)) if kind in ("phone", "org_phone") else "")
-                    for t, kind in kind_of.items()}
-        for i, t in enumerate(texts):
-            if t:
-                is_contact, is_person, block = distinct[t]
-                contact[i] = contact[i] or is_contact
-                person[i] = person[i] or is_person
-                if block and not blocks[i]:
-                    blocks[i] = block
-    for i in block_rows(blocks):
+    columns = [_column(table, start, c) for c in range(width)]
+    kinds_of = [{t: _shape(t) for t in dict.fromkeys(texts) if t} if heads is None else
+                dict.fromkeys(filter(None, dict.fromkeys(texts)), kinds[c]) for c, texts in enumerate(columns)]
+    for c, texts in enumerate(columns):
+        _words(texts, kinds_of[c], heads[c] if heads is not None else "", said, start)
+    for i in _block_rows(columns, kinds_of, n):
         said.setdefault(start + i, BLOCK_WORD)
-    rows = {r: w for r, w in said.items() if contact[r - start] and not person[r - start]}
-    return Verdict(frozenset(rows), rows) if rows else NONE
+    if not said:
+        return NONE
+    rows = sorted(r - start for r in said)
+    judged = _judged(columns, kinds_of, heads, rows, freemail)
+    places_ = {start + i: said[start + i] for i in judged}
+    return Verdict(frozenset(places_), places_) if places_ else NONE
+
+
+def _judged(columns: list[list[str]], kinds_of: list[dict[str, str]], heads: list[str] | None,
+            rows: list[int], freemail: FreemailDomains | None) -> list[int]:
+    """The candidate `rows` that hold contact data and nothing personal, column by column:
+    each distinct value judged once."""
+    uncontacted, personal_rows = set(rows), set()
+    for c, texts in enumerate(columns):
+        kind_of, head = kinds_of[c], heads[c] if heads is not None else ""
+        cells = {t: None for t in map(texts.__getitem__, rows) if t}
+        persons = {t for t in cells if personal(_personal_kind(kind_of[t], head, t), t, freemail)}
+        if persons:
+            personal_rows.update(i for i in rows if texts[i] in persons)
+        if uncontacted and any(kind_of[t] in _CONTACTS for t in cells):
+            uncontacted.difference_update([i for i in uncontacted if texts[i] and kind_of[texts[i]] in _CONTACTS])
+    return [i for i in rows if i not in uncontacted and i not in personal_rows]
+
+
+def _block_rows(columns: list[list[str]], kinds_of: list[dict[str, str]], n: int) -> list[int]:
+    """The rows (from the first data row) whose landline, the first in the row, is in an
+    organisation's number block (`signs.block_rows`). Each distinct phone text is read once,
+    and the numbering plan is asked only when some block may be shared at all."""
+    digits_of: list[dict[str, str]] = []
+    for kind_of in kinds_of:
+        phones = [t for t, k in kind_of.items() if k in ("phone", "org_phone")]
+        digits = ascii_form("\n".join(phones)).translate(DIGITS).split("\n") if phones else []
+        if len(digits) != len(phones):         # a line break inside a cell
+            digits = [ascii_form(t).translate(DIGITS) for t in phones]
+        digits_of.append(dict(zip(phones, digits)))
+    # number_block(d) is d's national form less two digits, or nothing: no prefix shared by
+    # BLOCK_ROWS numbers, no block shared.
+    prefixes = Counter((d if d[:1] == "0" else "0" + d[2:])[:-2] for m in digits_of for d in m.values())
+    if not any(k >= BLOCK_ROWS for k in prefixes.values()):
+        return []
+    blocks_of = [{t: number_block(d) for t, d in m.items()} for m in digits_of]
+    blocks = [""] * n
+    for texts, block_of in zip(columns, blocks_of):
+        if block_of:
+            for i, t in enumerate(texts):
+                if not blocks[i] and (b := block_of.get(t)):
+                    blocks[i] = b
+    return block_rows(blocks)
 
 
 def _personal_kind(kind: str, head: str, text: str) -> str:
@@ -99,10 +132,12 @@ def _personal_kind(kind: str, head: str, text: str) -> str:
 def _shape(text: str) -> str:
     """A header-less cell's kind by its shape: an address starts with 〒 or a place name, a
     phone is ten or eleven digits, a mail address has @; the rest is text."""
-    if text.startswith(("〒", *P.PLACE_STARTS)):
+    if text.startswith(_ADDRESS_STARTS):
         return "address"
     if "@" in text or "＠" in text:
         return "email_address"
+    if not (text[0].isdigit() or text[0] in "+(（＋"):
+        return "other"
     digits = ascii_form(text).translate(DIGITS)
     return "phone" if digits.isdigit() and 10 <= len(digits) <= 11 else "other"
 
@@ -119,17 +154,20 @@ def _column(table: Table, start: int, c: int) -> list[str]:
 def _words(texts: list[str], kind_of: dict[str, str], head: str, said: dict[int, str], start: int) -> None:
     """Each row's premises word from this column (本社 rather than 株式会社: the evidence shows
     it), when the column names its rows: under a premises heading, or with values mostly
-    distinct, and never from an address or a person's name column."""
-    if head in HEADINGS:
-        word_of = {t: head for t in kind_of}
-        for t in kind_of:
-            if found := _word(t):
-                word_of[t] = found
+    distinct, and never from an address or a person's name column. Each distinct value is
+    searched once, after one search of them all joined."""
+    heading = head in HEADINGS
+    eligible = list(kind_of) if heading else [t for t, k in kind_of.items() if _names(k, head)]
+    if not eligible or not heading and PREMISES.search("\n".join(eligible).replace("\r", " ")) is None:
+        return
+    if heading:
+        word_of = {t: _word(t) or head for t in eligible}
     else:
-        named = [t for t in texts if t and _names(kind_of[t], head)]
-        if not named or 2 * len(set(named)) < len(named):
+        named = set(eligible)
+        cells = sum(1 for t in texts if t in named)
+        if 2 * len(named) < cells:             # a category repeated over the rows
             return
-        word_of = {t: w for t in dict.fromkeys(named) if (w := _word(t))}
+        word_of = {t: w for t in eligible if (w := _word(t))}
     if not word_of:
         return
     for i, t in enumerate(texts):
@@ -148,6 +186,10 @@ def _names(kind: str, head: str) -> bool:
 
 def _word(text: str) -> str:
     """The text's premises word, a company form only when it has no other."""
-    found = PREMISES.findall(text.replace("\n", " "))
-    words = [w.strip() for w in found]
-    return next((w for w in words if w not in COMPANY), words[0] if words else "")
+    first = PREMISES.search(text)
+    if first is None:
+        return ""
+    word = first.group().strip()
+    if word not in COMPANY:
+        return word
+    return next((w for w in map(str.strip, PREMISES.findall(text, first.end())) if w not in COMPANY), word)

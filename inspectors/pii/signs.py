@@ -33,9 +33,12 @@ COMPANY = tuple(f.decode() for f in RAW_FORMS if (f[:1] in b"(" or f.startswith(
 _WORDS = ("本社", "本店", "支社", "支店", "営業所", "出張所", "事業所", "事務所", "工場", "倉庫", "物流センター",
           "センター", "店舗", "ビル", "営業店", "研究所", "データセンター")
 _SUFFIXES = ("店", "館", "棟")       # too short to stand anywhere in a cell: only at its end
-PREMISES = re.compile("|".join([f"(?i:{'|'.join(map(re.escape, COMPANY))})",
-                                *map(re.escape, sorted(_WORDS, key=len, reverse=True)),
-                                f"(?:{'|'.join(_SUFFIXES)})\\s*$"]), re.MULTILINE)
+# The lookahead on the alternatives' first characters lets `re` pass most positions of a
+# column's joined text with one class test instead of a hundred alternatives.
+_FIRST = "".join(sorted({c for w in COMPANY + _WORDS + _SUFFIXES for c in (w[0].lower(), w[0].upper())}))
+PREMISES = re.compile(f"(?=[{re.escape(_FIRST)}])(?:" + "|".join([
+    f"(?i:{'|'.join(map(re.escape, COMPANY))})", *map(re.escape, sorted(_WORDS, key=len, reverse=True)),
+    f"(?:{'|'.join(_SUFFIXES)})\\s*$"]) + ")", re.MULTILINE)
 DIGITS = str.maketrans("", "", "-‐－―ー−() （）　 +")
 BLOCK_ROWS = 3             # rows sharing a number block before it is one organisation's
 _FIXED = re.compile("0(?:" + phonenumbers.PhoneMetadata.metadata_for_region("JP").fixed_line.national_number_pattern + ")")
