@@ -37,7 +37,7 @@ from .message import MessageView, Table, TextChunk, read_view
 from .pii import delimited, entries, records
 from .pii.layout import Layout
 from .pii.ledger import CONTACT_KINDS, Ledger, Place
-from .pii.lists import read_rows as _read_rows, read_table as _read_table, whole  # _read_rows: for tests
+from .pii.lists import read_table as _read_table, whole
 from .pii.owners import Owners, owners_for
 from .pii.scanner import Scanner
 from .pii.validators import my_number_is_valid

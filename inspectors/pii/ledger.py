@@ -48,8 +48,7 @@ class _Spread:
     max_col: int
 
     def take(self, place: Place) -> None:
-        """Called once per value found (330,000 times for a list of 110,000 customers): plain
-        comparisons, no tuples."""
+        """Once per value found (330,000 times for 110,000 customers): plain comparisons only."""
         first, last = self.first, self.last
         if place.line < first.line or (place.line == first.line and place.row < first.row):
             self.first = place
@@ -117,12 +116,11 @@ class Ledger:
         self.attributed.setdefault(kind, _Distinct()).extend(values, 0)
 
     def add_people(self, people, owned: Sequence[tuple[int, int]] = ()) -> None:
-        """People counted once per key across the message; `owned`: (index, tally) of
-        those that are an organisation's (owners_of), the others are third parties."""
         self.add_keys([person.key for person in people], owned)
 
     def add_keys(self, keys: list[tuple], owned: Sequence[tuple[int, int]] = ()) -> None:
-        """add_people for people known by their keys alone (a table read column by column)."""
+        """People (by records.key_of) counted once per key across the message; `owned`: (index,
+        tally) of those that are an organisation's (owners_of, lists.whole), the rest third parties'."""
         self.people.extend(keys, 0)
         for tally, distinct in self.owned.items():
             distinct.extend([keys[i] for i, t in owned if t == tally], 0)
@@ -141,11 +139,8 @@ class Ledger:
         (本社, 営業所 …: not personal data, the evidence shows them)."""
         if keys:
             self.premises.extend(keys, 0)
-            for word in dict.fromkeys(words):
-                if len(self.premises.samples) >= MAX_EVIDENCE:
-                    break
-                if word not in self.premises.samples:
-                    self.premises.samples.append(word)
+            samples = self.premises.samples
+            samples += [w for w in dict.fromkeys(words) if w not in samples][:MAX_EVIDENCE - len(samples)]
             self.premises_lists.append((first, last))
 
     def add_list(self, first: Place, last: Place, attributes: frozenset[str], count: int) -> None:
@@ -154,9 +149,8 @@ class Ledger:
             self.lists.append((first, last, attributes, count))
 
     def release_tables(self) -> None:
-        """Keep of the tables read so far only what a cell reference needs: a streamed
-        message's tables then go as soon as they are read, instead of staying alive
-        through the places of their first and last values."""
+        """Keep of the tables read so far only what a cell reference needs: a streamed message's
+        tables go once read, instead of living on in the places of their first and last values."""
         frames: dict[int, Table] = {}
 
         def light(place: Place) -> Place:
@@ -196,9 +190,9 @@ class Ledger:
         if kind not in CONTACT_KINDS:
             return ()
         attributed = self.attributed.get(kind)
-        if attributed is None:
-            return (f"third_parties={len(self.values[kind])}",)
-        return (f"third_parties={len(self.values[kind].hashes() - attributed.hashes())}",)
+        third = len(self.values[kind]) if attributed is None else \
+            len(self.values[kind].hashes() - attributed.hashes())
+        return (f"third_parties={third}",)
 
 
 class _Distinct:

@@ -3,7 +3,8 @@
 A list with a header row is read column by column (`columns`, `tally`), the others row by
 row (`tables.read`); both leave the ledger alike (tests/test_table_columns.py). Rows about
 premises (`premises`) are places, not people; the values of places and of an
-organisation's people (`owners`) are counted, but not as third parties'.
+organisation's people (`owners`: rows of business contact data alone, `whole`) are counted,
+but not as third parties'.
 """
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from .scanner import Scanner
 
 
 def read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = False) -> None:
-    """A table's values and people (`quoted`: its people, not its contacts; the readers keep
-    the switch, messages no longer use it). A list with a header row is read column by
-    column (pii.columns), others row by row.
+    """A table's values and people. `quoted`: a quoted table that is no list (a signature
+    laid out in table cells, a form; personal_data._quoted_form) gives its people, not its
+    contacts, as quoted prose does; a quoted list counts as it would unquoted. A list with
+    a header row is read column by column (pii.columns), others row by row.
     Rows about premises (pii.premises) are places, not people; the values of places and of
     people of an organisation (pii.owners) are counted, but not as third parties'."""
     verdict = premises.places(table, *tables.header(table), ledger.owners.freemail)
