@@ -187,3 +187,26 @@ def test_a_source_routed_address_is_a_third_party_seen_before_or_after_the_domai
     assert owners.of("y@a-corp.co.jp") == RECIPIENT
     assert owners.of("x%evil.example@a-corp.co.jp") == THIRD
     assert owners.of("evil.example!x@a-corp.co.jp") == THIRD
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_column_and_row_readers_agree_on_private_rows(seed):
+    """Some rows of staff carry a birth date: both readers leave exactly those with the third parties."""
+    import random
+    from inspectors.message import Table
+    from inspectors.pii.ledger import Ledger
+    from inspectors.pii.lists import read_rows, read_table
+    from inspectors.pii.scanner import Scanner
+    rng = random.Random(seed)
+    rows = [(f"{SURNAMES[i % 15]} 一郎", f"s{i}@{rng.choice(['a-corp.co.jp', 'sample.co.jp', 'other.example'])}",
+             f"03-5555-{1000 + i:04d}", rng.choice(["", f"1980/04/{1 + i % 28:02d}"])) for i in range(rng.randint(4, 30))]
+    table = Table(where="attachment:x.xlsx!Sheet1", rows=(("氏名", "メール", "電話番号", "生年月日"), *rows))
+    out = []
+    for read in (read_table, read_rows):
+        ledger = Ledger(owners=owners_for(("tanaka@a-corp.co.jp",), OURS, FreemailDomains()))
+        read(table, Scanner(TODAY), ledger, False)
+        out.append([(f.code, f.count, f.evidence) for f in ledger.findings()])
+    assert out[0] == out[1]
+    records = dict((c, e) for c, _, e in out[0])["pii.records"]
+    private = sum(1 for r in rows if r[3])
+    assert int(records[0].split("=")[1]) >= private
