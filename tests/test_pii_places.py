@@ -304,3 +304,10 @@ def test_signs_tell_fixed_lines_and_mobiles_by_the_numbering_plan():
         assert number_block(other) == "", other
     assert has_mobile("携帯 090-1234-5678") and has_mobile("+81 80 1234 5678")
     assert not has_mobile("03-1234-5678") and not has_mobile("050-1234-5678")
+
+
+def test_one_main_line_repeated_on_every_row_is_one_block():
+    """Sites that all give the head office's main line: three rows of one number are one block."""
+    rows = [f"第{i}現場,東京都港区芝{i}-1-1,03-5555-1200" for i in range(1, 13)]
+    f = found(csv("現場,住所,電話", rows))
+    assert f["pii.places"].count == 12 and "pii.records" not in f

@@ -105,9 +105,14 @@ def _block_rows(columns: list[list[str]], kinds_of: list[dict[str, str]], n: int
         if len(digits) != len(phones):         # a line break inside a cell
             digits = [ascii_form(t).translate(DIGITS) for t in phones]
         digits_of.append(dict(zip(phones, digits)))
-    # number_block(d) is d's national form less two digits, or nothing: no prefix shared by
-    # BLOCK_ROWS numbers, no block shared.
-    prefixes = Counter((d if d[:1] == "0" else "0" + d[2:])[:-2] for m in digits_of for d in m.values())
+    # number_block(d) is d's national form less two digits, or nothing: no prefix in BLOCK_ROWS
+    # cells (a row counts once per phone column: an upper bound), no block shared.
+    prefixes: Counter = Counter()
+    for texts, m in zip(columns, digits_of):
+        if m:
+            for t, k in Counter(texts).items():
+                if t in m:
+                    prefixes[(m[t] if m[t][:1] == "0" else "0" + m[t][2:])[:-2]] += k
     if not any(k >= BLOCK_ROWS for k in prefixes.values()):
         return []
     blocks_of = [{t: number_block(d) for t, d in m.items()} for m in digits_of]
