@@ -108,11 +108,11 @@ def _block_rows(columns: list[list[str]], kinds_of: list[dict[str, str]], n: int
     # number_block(d) is d's national form less two digits, or nothing: no prefix in BLOCK_ROWS
     # cells (a row counts once per phone column: an upper bound), no block shared.
     prefixes: Counter = Counter()
-    for texts, m in zip(columns, digits_of):
+    for texts, kind_of, m in zip(columns, kinds_of, digits_of):
         if m:
-            for t, k in Counter(texts).items():
-                if t in m:
-                    prefixes[(m[t] if m[t][:1] == "0" else "0" + m[t][2:])[:-2]] += k
+            repeats = Counter(texts) if len(texts) - texts.count("") > len(kind_of) else None
+            for t, d in m.items():
+                prefixes[(d if d[:1] == "0" else "0" + d[2:])[:-2]] += repeats[t] if repeats else 1
     if not any(k >= BLOCK_ROWS for k in prefixes.values()):
         return []
     blocks_of = [{t: number_block(d) for t, d in m.items()} for m in digits_of]
@@ -162,7 +162,9 @@ def _words(texts: list[str], kind_of: dict[str, str], head: str, said: dict[int,
     distinct, and never from an address or a person's name column. Each distinct value is
     searched once, after one search of them all joined."""
     heading = head in HEADINGS
-    eligible = list(kind_of) if heading else [t for t, k in kind_of.items() if _names(k, head)]
+    kinds = set(kind_of.values())
+    naming = kinds if heading else {k for k in kinds if _names(k, head)}
+    eligible = list(kind_of) if naming == kinds else [t for t, k in kind_of.items() if k in naming]
     if not eligible or not heading and PREMISES.search("\n".join(eligible).replace("\r", " ")) is None:
         return
     if heading:
