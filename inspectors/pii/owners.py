@@ -33,7 +33,8 @@ class Owners:
     recipient_org: tuple[str, ...] = ()     # the recipients' registered domain, when one
     own_org: tuple[str, ...] = ()
     freemail: FreemailDomains | None = None
-    _seen: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    _seen: dict[str, int] = field(default_factory=dict, compare=False, repr=False)       # by address
+    _domains: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def active(self) -> bool:
@@ -41,15 +42,20 @@ class Owners:
         return bool(self.recipient_org or self.own_org)
 
     def of(self, address: str) -> int:
-        """The tally of a person known by `address` (a lower-cased mail address)."""
-        # Before the cache: the answer is the address's, not its domain's (a cheap look first:
-        # every routed address holds %, ! or a second @).
-        if ("%" in address or "!" in address or address.count("@") > 1) and is_source_routed(address):
-            return THIRD
-        domain = address.rpartition("@")[2]
-        known = self._seen.get(domain)
+        """The tally of a person known by `address` (a lower-cased mail address). Cached by
+        the address: the answer is the address's, not only its domain's (a source-routed
+        x%evil.example@a-corp.co.jp goes elsewhere); every routed address holds %, ! or a
+        second @, so the others skip the parse."""
+        known = self._seen.get(address)
         if known is None:
-            known = self._seen[domain] = self._of_domain(domain)
+            if ("%" in address or "!" in address or address.count("@") > 1) and is_source_routed(address):
+                known = THIRD
+            else:
+                domain = address.rpartition("@")[2]
+                known = self._domains.get(domain)
+                if known is None:
+                    known = self._domains[domain] = self._of_domain(domain)
+            self._seen[address] = known
         return known
 
     def _of_domain(self, domain: str) -> int:

@@ -21,6 +21,7 @@ list of 60,000 customers of one shop searches that shop's name once.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from operator import itemgetter
@@ -40,6 +41,8 @@ _AMBIGUOUS_NAMES = frozenset(header_form(w) for w in ("顧客名", "name", "取�
 _CONTACTS = frozenset({"phone", "org_phone", "address", "postal_code", "email_address"})
 BLOCK_WORD = "代表番号帯"
 _ADDRESS_STARTS = ("〒", *P.PLACE_STARTS)
+_INTERNATIONAL = re.compile(r"^81", re.MULTILINE)     # +81 3 …: the national form's 0
+_PREFIX = re.compile(r"^(.+)..$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,9 @@ def places(table: Table, header_row: int | None, kinds: list[str] | None,
     said: dict[int, str] = {}
     columns = [_column(table, start, c) for c in range(width)]
     kinds_of = [{t: _shape(t) for t in dict.fromkeys(texts) if t} if heads is None else
-                dict.fromkeys(filter(None, dict.fromkeys(texts)), kinds[c]) for c, texts in enumerate(columns)]
+                dict.fromkeys(texts, kinds[c]) for c, texts in enumerate(columns)]
+    for kind_of in kinds_of:
+        kind_of.pop("", None)
     for c, texts in enumerate(columns):
         _words(texts, kinds_of[c], heads[c] if heads is not None else "", said, start)
     for i in _block_rows(columns, kinds_of, n):
@@ -109,10 +114,11 @@ def _block_rows(columns: list[list[str]], kinds_of: list[dict[str, str]], n: int
     # cells (a row counts once per phone column: an upper bound), no block shared.
     prefixes: Counter = Counter()
     for texts, kind_of, m in zip(columns, kinds_of, digits_of):
-        if m:
-            repeats = Counter(texts) if len(texts) - texts.count("") > len(kind_of) else None
-            for t, d in m.items():
-                prefixes[(d if d[:1] == "0" else "0" + d[2:])[:-2]] += repeats[t] if repeats else 1
+        if not m:
+            continue
+        repeated = len(texts) - texts.count("") > len(kind_of)       # then count rows, not texts
+        joined = "\n".join([m[t] for t in texts if t in m] if repeated else m.values())
+        prefixes.update(_PREFIX.findall(_INTERNATIONAL.sub("0", joined)))
     if not any(k >= BLOCK_ROWS for k in prefixes.values()):
         return []
     blocks_of = [{t: number_block(d) for t, d in m.items()} for m in digits_of]
