@@ -101,8 +101,7 @@ class Ledger:
         if kind == "email_address":
             values = [v for v in values if v not in self.ignored_addresses]
             if self.owners.active:
-                of = self.owners.of
-                self.attribute_all(kind, [v for v in values if of(v) != THIRD])
+                self.attribute_all(kind, [values[i] for i, _ in self.owners.owned(values)])
         if values:
             self.add(kind, values[0], first)
             self.values[kind].extend(values, MAX_EVIDENCE)     # all of them, in order, hashed in C
@@ -130,9 +129,8 @@ class Ledger:
         they are keyed by (records.key_of); the caller checks the person's other addresses."""
         if not self.owners.active:
             return []
-        of = self.owners.of
         mailed = [i for i, key in enumerate(keys) if key[0] == "email_address"]
-        return [(i, tally) for i in mailed if (tally := of(keys[i][1])) != THIRD]
+        return [(mailed[j], t) for j, t in self.owners.owned([keys[i][1] for i in mailed])]
 
     def add_premises(self, keys: list, words: list[str], first: Place, last: Place) -> None:
         """Rows or entries about premises (pii.places), known by `keys`; `words` name them

@@ -58,6 +58,14 @@ class Owners:
             self._seen[address] = known
         return known
 
+    def owned(self, addresses: list[str]) -> list[tuple[int, int]]:
+        """(index, tally) of the `addresses` that are an organisation's. Only an address that
+        ends in an organisation's domain can be one (a test in C); `of` decides."""
+        suffixes = tuple(p + d for d in self.own_org + self.recipient_org for p in ("@", "."))
+        of = self.of
+        return [(i, t) for i, a in enumerate(addresses) if a.endswith(suffixes) and (t := of(a)) != THIRD] \
+            if suffixes else []
+
     def _of_domain(self, domain: str) -> int:
         if not domain or (self.freemail is not None and domain in self.freemail):
             return THIRD
