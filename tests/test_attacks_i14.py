@@ -171,6 +171,23 @@ def test_customers_with_an_employer_column_and_less_common_surnames(guard):
     assert HELD in result["enforced"]
 
 
+@xfail("pre-existing (layout._is_signature, also at 8de8dad): each typed entry with a 勤務先 株式会社… "
+       "line is a paragraph that 'names an organisation' and holds contacts, so each is taken for a "
+       "signature and nothing in 12 entries is counted, mobiles included")
+def test_a_typed_customer_list_with_an_employer_line_is_not_twelve_signatures(guard):
+    body = "顧客一覧です。\n\n" + "\n".join(
+        f"{SURNAMES[i]} {GIVEN[i]}\n勤務先: 株式会社テスト{i}\n〒150-{1000 + i:04d} {HOMES[i]}\nTEL {mobile(i)}\n"
+        for i in range(N))
+    assert HELD in verdict(guard, mail(body))["enforced"]
+
+
+@xfail("pre-existing (records.text_people): 12 typed entries of name/〒 address/TEL count as 24 people")
+def test_a_typed_list_counts_each_person_once(guard):
+    body = "顧客一覧です。\n\n" + "\n".join(
+        f"{SURNAMES[i]} {GIVEN[i]}\n〒150-{1000 + i:04d} {HOMES[i]}\nTEL {landline(i)}\n" for i in range(N))
+    assert verdict(guard, mail(body))["codes"]["pii.records"]["count"] == N
+
+
 # --- 2. third parties' data passed off as the owner's --------------------------------------------
 CUSTOMERS = "氏名,電話番号,住所,担当者メール"
 
@@ -210,12 +227,24 @@ def test_a_list_split_between_both_owners_is_still_seen(guard):
     ("a-corp.co.jp", {"to": f"{CLIENT}, x@b-corp.co.jp"}),                   # two organisations
     ("a-corp.co.jp", {"to": "sato@a-corp-co.jp"}),                           # look-alike recipient
     ("a-corp.co.jp.evil.example", {}),                                       # look-alike in the list
+    ("ocn.ne.jp", {"to": "x@abc.ocn.ne.jp"}), ("docomo.ne.jp", {"to": "x@docomo.ne.jp"}),   # ISPs, carriers
+    ("a-corp.co.jp", {"to": "boss@sample.co.jp", "bcc": "x@b-corp.co.jp, sato@a-corp.co.jp"}),  # Bcc: 2 orgs
     ("evil-a-corp.co.jp", {}),
 ])
 def test_third_parties_stay_third_parties(guard, domain, kw):
     result = listed(guard, "氏名,電話番号,住所,メールアドレス",
                     lambda i: f"{SURNAMES[i]} {GIVEN[i]},{mobile(i)},{HOMES[i]},{ROMAN[i]}@{domain}", **kw)
     assert HELD in result["enforced"] and tally(result, "third_parties") == N
+
+
+@pytest.mark.parametrize("recipient,domain", [("x@kcn.ne.jp", "kcn.ne.jp"),
+                                              ("x@foo.sakura.ne.jp", "bar.sakura.ne.jp")])
+@xfail("owners: any ISP or shared-hosting domain missing from the free-mail list is an "
+       "'organisation': a regional ISP's subscribers sent to one of them are recipient_org (no hold)")
+def test_subscribers_of_an_unlisted_isp_are_not_the_recipients_organisation(guard, recipient, domain):
+    result = listed(guard, "氏名,電話番号,住所,メールアドレス",
+                    lambda i: f"{SURNAMES[i]} {GIVEN[i]},{mobile(i)},{HOMES[i]},{ROMAN[i]}@{domain}", to=recipient)
+    assert HELD in result["enforced"]
 
 
 def test_a_second_address_at_the_recipient_does_not_launder_a_row(guard):
