@@ -14,7 +14,7 @@ from email.policy import SMTP
 
 import pytest
 
-from inspectors.base import Envelope, Finding
+from inspectors.base import Finding
 from inspectors.pii import zengin
 from inspectors.pii.ledger import Ledger
 from proxy.check import envelope_of, report
