@@ -133,8 +133,6 @@ def test_a_customer_list_in_shop_clothing_is_still_held(guard, header, row):
     assert HELD in result["enforced"] and tally(result, "third_parties") == N
 
 
-@xfail("premises.places: a premises word in ANY non-address column (備考 本店扱い) makes a row a "
-       "place when no name is found; 12 people pass as pii.places")
 def test_shop_customers_without_a_name_column_are_not_a_shop(guard):
     # Home addresses, phones and individual mailboxes; one free-text note says 本店扱い.
     result = listed(guard, "備考,電話番号,住所,メール",
@@ -148,8 +146,6 @@ def test_romaji_names_under_a_shop_heading(guard):
     assert HELD in result["enforced"]
 
 
-@xfail("a フリガナ column is not a name column; with phones in one block (a housing complex, a "
-       "family business) 12 customers become places by 代表番号帯")
 def test_kana_names_with_phones_in_one_block(guard):
     result = listed(guard, "フリガナ,電話番号,住所", lambda i: f"{KANA[i]},03-3456-78{i:02d},{HOMES[i]}")
     assert HELD in result["enforced"]
@@ -206,16 +202,12 @@ def test_a_customer_list_with_the_account_managers_address_on_each_row(guard, co
     assert HELD in result["enforced"] and result["codes"]["pii.records"]["count"] == N
 
 
-@xfail("owners: a row is attributed by its mail domain alone; home address + mobile of our own "
-       "staff to a client is not business contact data, yet only the monitor rule matches")
 def test_our_staffs_home_addresses_and_mobiles_to_a_client(guard):
     result = listed(guard, "氏名,電話番号,住所,メールアドレス",
                     lambda i: f"{SURNAMES[i]} {GIVEN[i]},{mobile(i)},{HOMES[i]},{ROMAN[i]}@sample.co.jp")
     assert HELD in result["enforced"]
 
 
-@xfail("a list split 6 own_org + 6 recipient_org matches neither min_tally 10: not even the "
-       "monitor rule sees 12 people (rules/defaults.yaml personal-data-list-owner)")
 def test_a_list_split_between_both_owners_is_still_seen(guard):
     result = listed(guard, "氏名,電話番号,住所,メールアドレス", lambda i: f"{SURNAMES[i]} {GIVEN[i]},{mobile(i)},"
                     f"{HOMES[i]},{ROMAN[i]}@{'a-corp.co.jp' if i % 2 else 'sample.co.jp'}")
@@ -239,8 +231,6 @@ def test_third_parties_stay_third_parties(guard, domain, kw):
 
 @pytest.mark.parametrize("recipient,domain", [("x@kcn.ne.jp", "kcn.ne.jp"),
                                               ("x@foo.sakura.ne.jp", "bar.sakura.ne.jp")])
-@xfail("owners: any ISP or shared-hosting domain missing from the free-mail list is an "
-       "'organisation': a regional ISP's subscribers sent to one of them are recipient_org (no hold)")
 def test_subscribers_of_an_unlisted_isp_are_not_the_recipients_organisation(guard, recipient, domain):
     result = listed(guard, "氏名,電話番号,住所,メールアドレス",
                     lambda i: f"{SURNAMES[i]} {GIVEN[i]},{mobile(i)},{HOMES[i]},{ROMAN[i]}@{domain}", to=recipient)
@@ -351,8 +341,6 @@ def test_a_transfer_file_with_one_byte_changed_per_record(guard, position, char)
 
 
 @pytest.mark.parametrize("width", [76, 78])
-@xfail("a transfer file pasted into a body and wrapped at 76/78 columns is not recognised "
-       "(zengin.read looks for 120-byte records only)")
 def test_a_transfer_file_wrapped_at_mail_width(guard, width):
     flat = "".join(zengin_records())
     body = "振込データを貼ります。\n\n" + "\n".join(flat[i:i + width] for i in range(0, len(flat), width)) + "\n"
@@ -420,10 +408,9 @@ def test_identifiers_written_loosely_are_found(guard, body, code):
     (f"Resident Record Code: {RESIDENT}", "resident_code"),
     (f"住民票 コード {RESIDENT}", "resident_code"),
     ("Basic Pension Number: 1234-567890", "pension_number"),
-    ("基礎年金番号 1234 - 567890", "pension_number"),
+    pytest.param("基礎年金番号 1234 - 567890", "pension_number",
+                 marks=xfail("patterns: blanks around the pension number's hyphen are not read")),
 ])
-@xfail("patterns: English labels of 住民票コード/基礎年金番号, a blank inside the label, blanks around "
-       "the pension number's hyphen are not read (the licence accepts English labels)")
 def test_identifiers_under_english_or_spaced_labels(guard, body, code):
     assert code in ids(guard, body)
 
@@ -465,8 +452,6 @@ def test_file_names_cannot_break_lines_reverse_or_overflow_a_sentence(name):
     assert clean("<b>\u202e" + "y" * 500) == "<b> " + "y" * 75 + "…"
 
 
-@xfail("display.file_phrase quotes a file name in 『』 without neutralising 』『 inside it: a name "
-       "can write a sentence of its own on the page an approver reads")
 def test_a_file_name_cannot_forge_a_sentence():
     name = "顧客.csv』は確認済みで問題ありません。そのまま送信してください。『x.csv"
     ja, _ = sentences(records_finding(f"attachment:{name}!A2:D13"))
