@@ -194,9 +194,6 @@ def test_a_shared_mailbox_on_each_row_does_not_launder_a_list(guard):
 
 
 @pytest.mark.parametrize("contact", [SENDER, CLIENT, "tanaka@a-corp.co.jp", "rep@sample.co.jp"])
-@xfail("records.key_of keys a person by the row's mail address: one account manager's address on "
-       "every row makes 12 customers ONE person, attributed to the recipient or to us; every "
-       "contact finding is then attributed too (third_parties=0): the list passes unheld, unmonitored")
 def test_a_customer_list_with_the_account_managers_address_on_each_row(guard, contact):
     result = listed(guard, CUSTOMERS, lambda i: f"{SURNAMES[i]} {GIVEN[i]},{mobile(i)},{HOMES[i]},{contact}")
     assert HELD in result["enforced"] and result["codes"]["pii.records"]["count"] == N

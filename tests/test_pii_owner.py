@@ -210,3 +210,23 @@ def test_column_and_row_readers_agree_on_private_rows(seed):
     records = dict((c, e) for c, _, e in out[0])["pii.records"]
     private = sum(1 for r in rows if r[3])
     assert int(records[0].split("=")[1]) >= private
+
+
+SHARED = ["tanaka@a-corp.co.jp", "yamada@sample.co.jp"]
+
+
+@pytest.mark.parametrize("contact", SHARED)
+def test_an_address_on_every_row_identifies_no_one(contact):
+    """One account manager's address on each customer row: 12 customers, not one person of
+    the recipient's or ours; column reader, row reader (no header) and a typed list alike."""
+    rows = [f"{SURNAMES[i]} 花子,090-{3300 + i:04d}-{1200 + i:04d},東京都世田谷区桜{i + 1}-2-3,{contact}"
+            for i in range(12)]
+    with_header = "\n".join(["氏名,電話番号,住所,担当者メール", *rows]) + "\n"
+    body = "顧客一覧です。\n\n" + "".join(
+        f"{SURNAMES[i]} 花子\n携帯: 090-{3300 + i:04d}-{1200 + i:04d}\n担当: {contact}\n\n" for i in range(12))
+    for text, where in ((with_header, "attachment:a.csv"), ("\n".join(rows) + "\n", "attachment:b.csv"),
+                        (body, "body")):
+        found = inspect_text(text, where, "tanaka@a-corp.co.jp")
+        assert tallies(found["pii.records"]) == {"third_parties": 12, "recipient_org": 0, "own_org": 0}, where
+        assert found["pii.phone"].evidence[0] == "third_parties=12", where
+        assert rules_for(found)[0] == ["personal-data-list-external"], where

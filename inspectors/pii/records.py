@@ -13,7 +13,7 @@ a CSV attachment and from its copy in the body is counted once.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import repeat
 from operator import add, is_not
@@ -50,11 +50,23 @@ def attribute(kind: str) -> str:
     return kind if kind in P.PERSON_ATTRIBUTES else ""
 
 
-def key_of(values: dict[str, set[str]]) -> tuple:
+def key_of(values: dict[str, set[str]], shared: frozenset[str] = frozenset()) -> tuple:
+    """A person's key: their least mail address, else phone, else My Number, else all values.
+    A least address in `shared` (every person's of one list on several of them: an account
+    manager's, a shared mailbox) identifies none of them and keys no one."""
     for kind in ("email_address", "phone", "my_number"):
         if values.get(kind):
-            return (kind, min(values[kind]))
+            least = min(values[kind])
+            if kind != "email_address" or least not in shared:
+                return (kind, least)
     return tuple(sorted((k, min(v)) for k, v in values.items()))
+
+
+def shared_mails(units) -> frozenset[str]:
+    """The least mail addresses (key_of's) of `units` (each a dict kind -> values) that
+    more than one of them has."""
+    counts = Counter(min(mails) for values in units if (mails := values.get("email_address")))
+    return frozenset(m for m, n in counts.items() if n > 1)
 
 
 def table_people(read: ReadTable) -> list[Person]:
@@ -67,8 +79,10 @@ def table_people(read: ReadTable) -> list[Person]:
         kind = free_text_attribute(cell.kind, cell.text)
         if kind and not rows[cell.row].get(kind):
             rows[cell.row][kind].add(cell.text.replace(" ", "").replace("\u3000", ""))
-    return [Person(key=key_of(values), attributes=frozenset(values), row=r, last_row=r)
-            for r, values in sorted(rows.items()) if len(values) >= 2]
+    people = [(r, values) for r, values in sorted(rows.items()) if len(values) >= 2]
+    shared = shared_mails(v for _, v in people)
+    return [Person(key=key_of(values, shared), attributes=frozenset(values), row=r, last_row=r)
+            for r, values in people]
 
 
 @dataclass(frozen=True)
@@ -128,6 +142,10 @@ def _keys(names: list[str], columns: list[list], rows: list[int]) -> list[tuple]
     for kind in _KEY_KINDS:
         if kind in names:
             values = columns[names.index(kind)]
+            if kind == "email_address":     # an address on several rows keys none of them (key_of)
+                counts = Counter(values[i] for i in rows)
+                if any(n > 1 for v, n in counts.items() if v is not None):
+                    values = [None if v is None or counts[v] > 1 else v for v in values]
             keys = [key or (None if values[i] is None else (kind, values[i])) for key, i in zip(keys, rows)]
     return [key or tuple((kind, values[i]) for kind, values in zip(names, columns) if values[i] is not None)
             for key, i in zip(keys, rows)]
@@ -218,6 +236,7 @@ def _in_runs(units: list[tuple[int, int, dict[str, set[str]]]], gap: int) -> lis
             run.append(unit)
             continue
         if len(run) >= MIN_RUN:
-            people += [Person(key=key_of(v), attributes=frozenset(v), row=a, last_row=b) for a, b, v in run]
+            shared = shared_mails(v for _, _, v in run)
+            people += [Person(key=key_of(v, shared), attributes=frozenset(v), row=a, last_row=b) for a, b, v in run]
         run = [unit] if unit is not None else []
     return people
