@@ -87,12 +87,44 @@ def test_one_organisations_number_block_makes_rows_places():
     assert f["pii.places"].evidence[1] == "代表番号帯"
 
 
-def test_a_contact_person_column_makes_rows_people():
-    text = csv("拠点,担当者,住所,電話番号", [f"{b},{s} 一郎,{c},{a}-{1000 + i}" for i, (b, s, c, a)
-                                       in enumerate(zip(BRANCHES, SURNAMES, CITIES, AREAS))])
-    f = found(text)
-    assert f["pii.records"].count == 12 and "pii.places" not in f
-    assert tally(f["pii.records"]) == 12
+def branches(header: str, row) -> str:
+    return csv(header, [row(i, b, s, c, a) for i, (b, s, c, a) in enumerate(zip(BRANCHES, SURNAMES, CITIES, AREAS))])
+
+
+@pytest.mark.parametrize("header", ["拠点,担当者,住所,電話番号", "拠点,所長,住所,電話番号"])
+def test_a_branch_list_with_its_contact_person_is_places(header):
+    """Premises named first, then their contact person with the premises' address and
+    landline: business contact data, counted with the places (no mail address to say whose)."""
+    f = found(branches(header, lambda i, b, s, c, a: f"{b},{s} 一郎,{c},{a}-{1000 + i}"))
+    assert "pii.records" not in f and f["pii.places"].count == 12
+    assert tally(f["pii.phone"]) == 0 and held(f) == []
+
+
+@pytest.mark.parametrize("header,row", [
+    ("拠点,担当者,住所,電話番号", lambda i, b, s, c, a: f"{b},{s} 一郎,{c},090-{1200 + i}-{3400 + i}"),  # a mobile
+    ("担当者,拠点,住所,電話番号", lambda i, b, s, c, a: f"{s} 一郎,{b},{c},{a}-{1000 + i}"),        # the person first
+    ("勤務先,氏名,住所,電話番号", lambda i, b, s, c, a: f"株式会社テスト{i},{s} 一郎,{c},{a}-{1000 + i}"),  # a company
+    ("店舗名,氏名,住所,電話番号", lambda i, b, s, c, a: f"渋谷店,{s} 一郎,{c},{a}-{1000 + i}"),      # a category
+    ("拠点,担当者,住所,生年月日", lambda i, b, s, c, a: f"{b},{s} 一郎,{c},1980/04/{1 + i:02d}"),     # a birth date
+])
+def test_a_contact_person_with_more_than_business_data_is_a_person(header, row):
+    f = found(branches(header, row))
+    assert f["pii.records"].count == 12 and tally(f["pii.records"]) == 12 and "pii.places" not in f
+    assert held(f) == ["personal-data-list-external"]
+
+
+def test_a_branch_list_with_the_clients_managers_goes_back_to_the_client():
+    """With the managers' mail addresses at the recipient's domain, the rows are the client's."""
+    text = branches("拠点,住所,電話,拠点長,メール",
+                    lambda i, b, s, c, a: f"{b},{c},{a}-{1000 + i},{s} 一郎,staff{i}@client.example")
+    view = MessageView(envelope=ENV, size=0, tables=(), texts=(TextChunk(where="attachment:a.csv", text=text),))
+    f = {x.code: x for x in PersonalData(today=TODAY, freemail=FreemailDomains()).inspect(view)}
+    assert tally(f["pii.records"], "recipient_org") == 12 and tally(f["pii.records"]) == 0
+    assert held(f) == []
+    text = text.replace("@client.example", "@gmail.com")
+    view = MessageView(envelope=ENV, size=0, tables=(), texts=(TextChunk(where="attachment:a.csv", text=text),))
+    f = {x.code: x for x in PersonalData(today=TODAY, freemail=FreemailDomains()).inspect(view)}
+    assert tally(f["pii.records"]) == 12 and held(f) == ["personal-data-list-external"]
 
 
 def test_a_customer_list_does_not_dodge_by_appending_a_shop_word():

@@ -29,23 +29,48 @@ def read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = Fa
     first = last = None
     attributes: set[str] = set()
     count = 0
+    staffed_places: list[int] = []
     for block in blocks:
         tally.add(table, block, ledger, CONTACT_KINDS if quoted else frozenset(), names=not quoted)
         listed = records.column_people(block, verdict.rows)
         places = [r - block.first for r in verdict.rows if 0 <= r - block.first < len(block.readings[0])] \
             if verdict.rows and block.readings else []
         if listed is not None:
+            staffed = {i for i, r in enumerate(listed.rows) if block.first + r in verdict.staffed}
             owned = whole(ledger, ledger.owners_of(listed.keys),
-                          lambda i, block=block, rows=listed.rows: tally.emails_at(block, rows[i]), listed.private)
-            ledger.add_keys(listed.keys, owned)
-            first = listed.first if first is None else first
-            last = listed.last
-            attributes.update(listed.attributes)
-            count += len(listed.keys)
-            places += [listed.rows[i] for i, _ in owned]       # an organisation's people
+                          lambda i, block=block, rows=listed.rows: tally.emails_at(block, rows[i]),
+                          lambda i, listed=listed, staffed=staffed: listed.private(i, PREMISES_DATA if i in staffed else NOTHING))
+            keep, owned = unowned_staff(len(listed.keys), staffed, owned)
+            ledger.add_keys([listed.keys[i] for i in keep], owned)
+            rows = [listed.rows[i] for i in keep]
+            dropped = sorted(set(listed.rows).difference(rows))
+            places += dropped
+            staffed_places += [block.first + r for r in dropped]
+            if rows:
+                first = block.first + rows[0] if first is None else first
+                last = block.first + rows[-1]
+                attributes.update(listed.attributes if len(rows) == len(listed.rows) else listed.present(rows))
+                count += len(rows)
+            places += [rows[i] for i, _ in owned]       # an organisation's people
         tally.attribute_rows(block, ledger, places)
     _add_list(table, ledger, first, last, attributes, count)
-    _add_places(table, ledger, verdict)
+    _add_places(table, ledger, verdict, staffed_places)
+
+
+# What a staffed premises' row (premises.Verdict.staffed) holds of the premises, not the person.
+PREMISES_DATA = frozenset({"address"})
+NOTHING: frozenset[str] = frozenset()
+
+
+def unowned_staff(n: int, staffed: set[int], owned: list[tuple[int, int]]) -> tuple[list[int], list[tuple[int, int]]]:
+    """Of `n` people, the indexes that stay people, and `owned` renumbered among them: a
+    staffed premises' row is its organisation's person when `owned`, else a place."""
+    if not staffed:
+        return list(range(n)), owned
+    drop = staffed.difference(i for i, _ in owned)
+    keep = [i for i in range(n) if i not in drop]
+    index = {old: new for new, old in enumerate(keep)}
+    return keep, [(index[i], t) for i, t in owned]
 
 
 def whole(ledger: Ledger, owned: list[tuple[int, int]], mails, private) -> list[tuple[int, int]]:
@@ -65,9 +90,9 @@ def _row_mails(read) -> dict[int, list[str]]:
     return mails
 
 
-def _add_places(table: Table, ledger: Ledger, verdict: premises.Verdict) -> None:
-    if verdict.rows:
-        rows = sorted(verdict.rows)
+def _add_places(table: Table, ledger: Ledger, verdict: premises.Verdict, staffed: list[int] = ()) -> None:
+    if verdict.rows or staffed:
+        rows = sorted(verdict.rows.union(staffed))
         width = max(len(r) for r in table.rows)
         keys = [tuple(str(c or "").strip() for c in table.rows[r]) for r in rows]
         ledger.add_premises(keys, [verdict.words[r] for r in rows],
@@ -94,13 +119,19 @@ def read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool,
     first = last = None
     attributes: set[str] = set()
     count = 0
+    staffed_places: list[int] = []
     for read in tables.read(table, scanner):
         people = [p for p in records.table_people(read) if p.row not in verdict.rows]
         mails = _row_mails(read)
+        staffed = {i for i, p in enumerate(people) if p.row in verdict.staffed}
         owners = whole(ledger, ledger.owners_of([p.key for p in people]), lambda i: mails.get(people[i].row, []),
-                       lambda i: records.private(people[i]))
+                       lambda i: records.private(people[i], PREMISES_DATA if i in staffed else NOTHING))
+        keep, owners = unowned_staff(len(people), staffed, owners)
+        dropped = [p.row for i, p in enumerate(people) if i not in set(keep)]
+        staffed_places += dropped
+        people = [people[i] for i in keep]
         ledger.add_people(people, owners)
-        owned = verdict.rows.union(people[i].row for i, _ in owners)
+        owned = verdict.rows.union(people[i].row for i, _ in owners).union(dropped)
         for cell, hit in read.hits:
             if (hit.strong or cell.kind == "person_name") and not (quoted and hit.kind in CONTACT_KINDS):
                 ledger.add(hit.kind, hit.value, _cell_place(table, cell))
@@ -120,7 +151,7 @@ def read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool,
             attributes.update(*(p.attributes for p in people))
             count += len(people)
     _add_list(table, ledger, first, last, attributes, count)
-    _add_places(table, ledger, verdict)
+    _add_places(table, ledger, verdict, staffed_places)
 
 
 def _cell_place(table: Table, cell) -> Place:

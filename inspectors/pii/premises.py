@@ -14,6 +14,13 @@ without anyone living there. A data row is a place when
   row a person's; so does a name under a personal heading (氏名, 担当者 …) even when a sender
   appends 店 to it. That is what keeps a customer list from passing as a list of shops.
 
+A row whose naming column (left of the person) names premises other than by a company form
+alone (札幌営業所, not 株式会社…), and whose person has a name and at most an organisation's
+mail address besides the premises' landline and address — no mobile, birth date, identifier
+or free-mail —, is `staffed`: a branch list with its managers is business contact data. It
+is the organisation's of its mail address (`lists`), else a place. A customer list with a
+shop column fails it: the shop repeats (no naming column), or the name stands first.
+
 Decided from the table's cells and its header's kinds alone, so that the column reader and
 the row reader agree. A table without a header row is judged the same way, each cell's kind
 told by its shape. The work is per distinct value of a column, mapped back to its rows: a
@@ -30,7 +37,7 @@ from .. import patterns as P
 from ..freemail import FreemailDomains
 from ..message import Table
 from .normaliser import ascii_form, header_form
-from .signs import BLOCK_ROWS, COMPANY, DIGITS, PREMISES, block_rows, number_block, personal
+from .signs import BLOCK_ROWS, COMPANY, DIGITS, PREMISES, block_rows, has_mobile, number_block, personal, personal_name
 from .tables import looks_like_name
 
 HEADINGS = frozenset(header_form(w) for w in (
@@ -47,9 +54,11 @@ _PREFIX = re.compile(r"^(.+)..$", re.MULTILINE)
 
 @dataclass(frozen=True)
 class Verdict:
-    """The data rows that are places (table row indexes), each with the word that said so."""
+    """The data rows that are places (table row indexes), each with the word that said so;
+    `staffed`: rows naming premises with their contact person (`_staffed`), words in `words`."""
     rows: frozenset[int]
     words: dict[int, str]
+    staffed: frozenset[int] = frozenset()
 
 
 NONE = Verdict(frozenset(), {})
@@ -66,37 +75,62 @@ def places(table: Table, header_row: int | None, kinds: list[str] | None,
         width = min(len(kinds), len(heads))
     n = len(table.rows) - start
     said: dict[int, str] = {}
+    said_in: dict[int, int] = {}        # row -> the column its word came from
     columns = [_column(table, start, c) for c in range(width)]
     kinds_of = [{t: _shape(t) for t in dict.fromkeys(texts) if t} if heads is None else
                 dict.fromkeys(texts, kinds[c]) for c, texts in enumerate(columns)]
     for kind_of in kinds_of:
         kind_of.pop("", None)
     for c, texts in enumerate(columns):
-        _words(texts, kinds_of[c], heads[c] if heads is not None else "", said, start)
+        _words(texts, kinds_of[c], heads[c] if heads is not None else "", said, start, said_in, c)
     for i in _block_rows(columns, kinds_of, n):
         said.setdefault(start + i, BLOCK_WORD)
     if not said:
         return NONE
     rows = sorted(r - start for r in said)
-    judged = _judged(columns, kinds_of, heads, rows, freemail)
+    column_of = {r - start: said_in[r] for r in said if r in said_in and said[r] not in COMPANY}
+    judged, staffed = _judged(columns, kinds_of, heads, rows, freemail, column_of)
     places_ = {start + i: said[start + i] for i in judged}
-    return Verdict(frozenset(places_), places_) if places_ else NONE
+    staffed_ = frozenset(start + i for i in staffed)
+    words = {**places_, **{r: said[r] for r in staffed_}}
+    return Verdict(frozenset(places_), words, staffed_) if words else NONE
 
 
 def _judged(columns: list[list[str]], kinds_of: list[dict[str, str]], heads: list[str] | None,
-            rows: list[int], freemail: FreemailDomains | None) -> list[int]:
+            rows: list[int], freemail: FreemailDomains | None,
+            column_of: dict[int, int]) -> tuple[list[int], list[int]]:
     """The candidate `rows` that hold contact data and nothing personal, column by column:
-    each distinct value judged once."""
-    uncontacted, personal_rows = set(rows), set()
+    each distinct value judged once; then those that are `_staffed`."""
+    uncontacted, personal_rows, private_rows = set(rows), set(), set()
+    contact_at: dict[int, int] = {}     # row -> the first column of its contact person
     for c, texts in enumerate(columns):
         kind_of, head = kinds_of[c], heads[c] if heads is not None else ""
         cells = {t: None for t in map(texts.__getitem__, rows) if t}
         persons = {t for t in cells if personal(_personal_kind(kind_of[t], head, t), t, freemail)}
         if persons:
-            personal_rows.update(i for i in rows if texts[i] in persons)
+            hit = [i for i in rows if texts[i] in persons]
+            personal_rows.update(hit)
+            contact = {t for t in persons if heads is not None and _contact_person(kind_of[t], head, t, freemail)}
+            private_rows.update(i for i in hit if texts[i] not in contact)
+            for i in hit:
+                if texts[i] in contact and kind_of[texts[i]] != "email_address":
+                    contact_at.setdefault(i, c)
         if uncontacted and any(kind_of[t] in _CONTACTS for t in cells):
             uncontacted.difference_update([i for i in uncontacted if texts[i] and kind_of[texts[i]] in _CONTACTS])
-    return [i for i in rows if i not in uncontacted and i not in personal_rows]
+    judged = [i for i in rows if i not in uncontacted and i not in personal_rows]
+    staffed = [i for i in rows if i in personal_rows and i not in private_rows and i not in uncontacted
+               and i in column_of and column_of[i] < contact_at.get(i, -1)]
+    return judged, staffed
+
+
+def _contact_person(kind: str, head: str, text: str, freemail: FreemailDomains | None) -> bool:
+    """Whether a personal value may be a contact person's of premises (_CONTACT_PERSON): a
+    name under a name heading, an organisation's mail address."""
+    if kind in ("person_name", "name_kana"):
+        return _personal_kind(kind, head, text) == kind and not has_mobile(text)
+    if kind == "other":         # a name under a heading of its own (拠点長, 所長)
+        return not has_mobile(text) and personal_name(text)
+    return kind == "email_address" and freemail is not None and not personal(kind, text, freemail)
 
 
 def _block_rows(columns: list[list[str]], kinds_of: list[dict[str, str]], n: int) -> list[int]:
@@ -162,7 +196,8 @@ def _column(table: Table, start: int, c: int) -> list[str]:
         return [str(row[c] or "").strip() if c < len(row) else "" for row in rows]
 
 
-def _words(texts: list[str], kind_of: dict[str, str], head: str, said: dict[int, str], start: int) -> None:
+def _words(texts: list[str], kind_of: dict[str, str], head: str, said: dict[int, str], start: int,
+           said_in: dict[int, int], column: int) -> None:
     """Each row's premises word from this column (本社 rather than 株式会社: the evidence shows
     it), when the column names its rows: under a premises heading, or with values mostly
     distinct, and never from an address or a person's name column. Each distinct value is
@@ -173,13 +208,13 @@ def _words(texts: list[str], kind_of: dict[str, str], head: str, said: dict[int,
     eligible = list(kind_of) if naming == kinds else [t for t, k in kind_of.items() if k in naming]
     if not eligible or not heading and PREMISES.search("\n".join(eligible).replace("\r", " ")) is None:
         return
+    named = set(eligible)
+    distinct = 2 * len(named) >= sum(1 for t in texts if t in named)     # else a category over the rows
     if heading:
         word_of = {t: _word(t) or head for t in eligible}
+    elif not distinct:
+        return
     else:
-        named = set(eligible)
-        cells = sum(1 for t in texts if t in named)
-        if 2 * len(named) < cells:             # a category repeated over the rows
-            return
         word_of = {t: w for t in eligible if (w := _word(t))}
     if not word_of:
         return
@@ -189,6 +224,8 @@ def _words(texts: list[str], kind_of: dict[str, str], head: str, said: dict[int,
             known = said.get(start + i)
             if known is None or (known in COMPANY and word not in COMPANY):
                 said[start + i] = word
+                if distinct and word != head:       # a naming column's own word names a staffed row
+                    said_in[start + i] = column
 
 
 def _names(kind: str, head: str) -> bool:

@@ -94,16 +94,24 @@ class Listed:
     attributes: frozenset[str]
     rows: list[int]             # each person's row, from the block's first
     private_values: tuple = ()  # the values (one list per attribute, by row) that are not BUSINESS
+    private_kinds: tuple = ()   # their attributes
+    values: tuple = ()          # (attribute, its values by row) of every attribute
 
-    def private(self, i: int) -> bool:
-        """Whether the `i`th person's row holds anything but business contact data."""
+    def present(self, rows: list[int]) -> frozenset[str]:
+        """The attributes that some of `rows` (block rows, among self.rows) hold."""
+        return frozenset(kind for kind, values in self.values if any(values[r] is not None for r in rows))
+
+    def private(self, i: int, allowed: frozenset[str] = frozenset()) -> bool:
+        """Whether the `i`th person's row holds anything but business contact data (and the
+        `allowed` attributes: a staffed premises' address)."""
         row = self.rows[i]
-        return any(values[row] is not None for values in self.private_values)
+        return any(values[row] is not None for kind, values in zip(self.private_kinds, self.private_values)
+                   if kind not in allowed)
 
 
-def private(person: Person) -> bool:
-    """Whether a person holds anything but business contact data."""
-    return not person.attributes <= BUSINESS
+def private(person: Person, allowed: frozenset[str] = frozenset()) -> bool:
+    """Whether a person holds anything but business contact data (and `allowed`)."""
+    return not person.attributes <= BUSINESS | allowed
 
 
 _KEY_KINDS = ("email_address", "phone", "my_number")
@@ -133,7 +141,9 @@ def column_people(block: Block, places: frozenset[int] = frozenset()) -> Listed 
     keys = _keys(names, columns, rows)
     present = frozenset(kind for kind, values in zip(names, columns) if any(values[i] is not None for i in rows))
     return Listed(keys=keys, first=block.first + rows[0], last=block.first + rows[-1], attributes=present,
-                  rows=rows, private_values=tuple(v for kind, v in zip(names, columns) if kind not in BUSINESS))
+                  rows=rows, private_values=tuple(v for kind, v in zip(names, columns) if kind not in BUSINESS),
+                  private_kinds=tuple(kind for kind in names if kind not in BUSINESS),
+                  values=tuple(zip(names, columns)))
 
 
 def _keys(names: list[str], columns: list[list], rows: list[int]) -> list[tuple]:

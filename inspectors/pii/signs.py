@@ -80,10 +80,10 @@ def personal(kind: str, text: str, freemail: FreemailDomains | None) -> bool:
         return True
     if "@" in text or "＠" in text:
         return freemail is None or ascii_form(text).rpartition("@")[2].strip().lower() in freemail
-    return kind == "other" and _personal_name(text)
+    return kind == "other" and personal_name(text)
 
 
-def _personal_name(text: str) -> bool:
+def personal_name(text: str) -> bool:
     """A known surname, then a given name or an honorific, and no premises word: 山田 太郎, 鈴木様."""
     base = text.replace(" ", "").replace("\u3000", "")
     return 2 <= len(base) <= 8 and base.startswith(_SURNAMES) and _NAME_CHARS.fullmatch(base) is not None \
