@@ -343,3 +343,25 @@ def test_one_main_line_repeated_on_every_row_is_one_block():
     rows = [f"第{i}現場,東京都港区芝{i}-1-1,03-5555-1200" for i in range(1, 13)]
     f = found(csv("現場,住所,電話", rows))
     assert f["pii.places"].count == 12 and "pii.records" not in f
+
+
+def typed_branches(row) -> str:
+    return "各拠点の所長です。\n\n" + "".join(
+        row(i, b, s, c, a) + "\n" for i, (b, s, c, a) in enumerate(zip(BRANCHES, SURNAMES, CITIES, AREAS)))
+
+
+def test_a_typed_branch_list_with_its_managers_is_places():
+    f = found(typed_branches(lambda i, b, s, c, a: f"{b}　所長 {s} 一郎　TEL {a}-{1000 + i}　{c}"))
+    assert "pii.records" not in f and f["pii.places"].count == 12 and held(f) == []
+
+
+@pytest.mark.parametrize("row", [
+    lambda i, b, s, c, a: f"{b}　所長 {s} 一郎　TEL 090-{1200 + i}-{3400 + i}　{c}",      # a mobile
+    lambda i, b, s, c, a: f"{s} 一郎　{b}　TEL {a}-{1000 + i}　{c}",                        # the person first
+    lambda i, b, s, c, a: f"株式会社テスト{i}　{s} 一郎　TEL {a}-{1000 + i}　{c}",          # a company
+    lambda i, b, s, c, a: f"{b}　所長 {s} 一郎　{s.lower()}{i}@gmail.com　{c}",              # free-mail
+])
+def test_a_typed_contact_person_with_more_than_business_data_is_a_person(row):
+    f = found(typed_branches(row))
+    assert f["pii.records"].count == 12 and tally(f["pii.records"]) == 12
+    assert held(f) == ["personal-data-list-external"]

@@ -7,7 +7,9 @@ reads exactly like a customer list. An entry is premises when the lines from jus
 itself: a customer's address may well say ビル) in a line that names it — lines of one
 label (来店店舗: …) mostly distinct, as a table's naming column must be — or its landline
 shares one organisation's number block (`signs.block_rows`), and nothing in it speaks of a
-person (`signs.personal`): the table rule, `premises`.
+person (`signs.personal`): the table rule, `premises`. So is an entry that names premises
+(not by a company form alone) before its contact person's name, when that name is all it
+says of a person (本社 所長 田中 和也 TEL … 住所 …): a branch list with its managers.
 """
 from __future__ import annotations
 
@@ -18,10 +20,11 @@ from ..freemail import FreemailDomains
 from .premises import BLOCK_WORD
 from .records import Person
 from .scanner import Hit
-from .signs import PREMISES, block_rows, number_block, personal
+from .signs import COMPANY, PREMISES, block_rows, has_mobile, number_block, personal
 
 HEADING_LINES = 2            # lines above an entry's first value that may name it
 _ADDRESS_KINDS = frozenset({"address", "postal_code", "email_address"})
+_NAMES = frozenset({"person_name", "name_kana"})
 _LABEL = re.compile(r"^\s*([^:：\s][^:：]{0,15}?)\s*[:：]")
 
 
@@ -38,11 +41,16 @@ def places(data: bytes, located: list[tuple[int, Hit]], people: list[Person],
     floor = 0                   # where the previous entry's last line ends
     for i, (person, own) in enumerate(zip(people, hits)):
         blocks.append(next((b for h in own if h.kind == "phone" and (b := number_block(h.value))), ""))
-        if own and not any(personal(h.kind, h.value, freemail) for h in own):
+        persons = [h for h in own if personal(h.kind, h.value, freemail)]
+        if own and not persons:
             impersonal.add(i)
             found = _premises_word(data, floor, own)
             if found:
-                words[person.row] = found
+                words[person.row] = found[:3]
+        elif own and _staffed(own, persons):
+            found = _premises_word(data, floor, own)
+            if found and found[0] not in COMPANY and found[3] < persons[0].start:
+                words[person.row] = found[:3]
         if own:
             floor = _line_end(data, own[-1].end)
     said = _naming(words)
@@ -50,6 +58,14 @@ def places(data: bytes, located: list[tuple[int, Hit]], people: list[Person],
         if i in impersonal:
             said.setdefault(people[i].row, BLOCK_WORD)
     return said
+
+
+def _staffed(hits: list[Hit], persons: list[Hit]) -> bool:
+    """Whether an entry's personal values are only a contact person's name (所長 田中 和也),
+    with no mobile, and it has no mail address (whose organisation only the caller could
+    tell): with a premises word standing before the name, the premises' contact (`premises`)."""
+    return all(h.kind in _NAMES and not has_mobile(h.value) for h in persons) and \
+        not any(h.kind == "email_address" for h in hits)
 
 
 def _line_end(data: bytes, pos: int) -> int:
@@ -81,10 +97,10 @@ def _naming(words: dict[int, tuple[str, str, str]]) -> dict[int, str]:
     return {row: word for row, (word, label, _) in words.items() if label in naming}
 
 
-def _premises_word(data: bytes, floor: int, hits: list[Hit]) -> tuple[str, str, str] | None:
+def _premises_word(data: bytes, floor: int, hits: list[Hit]) -> tuple[str, str, str, int] | None:
     """The first premises word from HEADING_LINES lines above the entry's first value (not
     above `floor`) to the end of the line of its last value, its addresses blanked; with the
-    label of its line ("" for none) and the line itself."""
+    label of its line ("" for none), the line itself and where the word ends in `data`."""
     begin = hits[0].start
     for _ in range(HEADING_LINES + 1):
         begin = data.rfind(b"\n", floor, begin) if begin > floor else floor
@@ -102,5 +118,6 @@ def _premises_word(data: bytes, floor: int, hits: list[Hit]) -> tuple[str, str, 
         return None
     line = decoded[decoded.rfind("\n", 0, found.start()) + 1:].partition("\n")[0].strip()
     label = _LABEL.match(line)
-    return found.group().strip(), label.group(1) if label else "", line
+    return found.group().strip(), label.group(1) if label else "", line, \
+        begin + len(decoded[:found.end()].encode("utf-8", "replace"))
 
