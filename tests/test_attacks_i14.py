@@ -151,8 +151,6 @@ def test_kana_names_with_phones_in_one_block(guard):
     assert HELD in result["enforced"]
 
 
-@xfail("a business-card list (名刺) of 12 people at 12 companies is pii.places by 株式会社/会社名; "
-       "personal mailboxes (t.sato@…) should speak of a person (premises._premises_only)")
 def test_a_business_card_list_is_people(guard):
     result = listed(guard, "会社名,部署,メール,直通電話",
                     lambda i: f"株式会社テスト{i},営業部,t.{ROMAN[i]}@corp{i}.co.jp,{landline(i)}")

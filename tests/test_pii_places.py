@@ -365,3 +365,14 @@ def test_a_typed_contact_person_with_more_than_business_data_is_a_person(row):
     f = found(typed_branches(row))
     assert f["pii.records"].count == 12 and tally(f["pii.records"]) == 12
     assert held(f) == ["personal-data-list-external"]
+
+
+def test_a_role_mailbox_is_the_premises_a_personal_one_a_persons():
+    """info@ belongs to an office; t.sato@ to someone (a business-card list is people)."""
+    offices = branches("拠点,住所,電話番号,メール", lambda i, b, s, c, a: f"{b},{c},{a}-{1000 + i},info+{i}@corp.example")
+    f = found(offices)
+    assert "pii.records" not in f and f["pii.places"].count == 12
+    cards = csv("会社名,部署,メール,直通電話", [f"株式会社テスト{i},営業部,t.{s}{i}@corp{i}.example,{a}-{1000 + i}"
+                                        for i, (s, a) in enumerate(zip("abcdefghijkl", AREAS))])
+    f = found(cards)
+    assert f["pii.records"].count == 12 and "pii.places" not in f

@@ -130,7 +130,8 @@ def _contact_person(kind: str, head: str, text: str, freemail: FreemailDomains |
         return _personal_kind(kind, head, text) == kind and not has_mobile(text)
     if kind == "other":         # a name under a heading of its own (拠点長, 所長)
         return not has_mobile(text) and personal_name(text)
-    return kind == "email_address" and freemail is not None and not personal(kind, text, freemail)
+    return kind == "email_address" and freemail is not None and \
+        ascii_form(text).strip().lower().rpartition("@")[2] not in freemail
 
 
 def _block_rows(columns: list[list[str]], kinds_of: list[dict[str, str]], n: int) -> list[int]:

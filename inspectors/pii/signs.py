@@ -11,7 +11,8 @@ wherever they stand:
   they are at least half of the list's landline rows. An organisation's list is one block;
   a residential list from a few exchanges is many (300 members, 3 exchanges: no places);
 - a person: a name, a birth date, a gender, any identifier, a mobile number (anywhere in a
-  cell: 携帯 090…), a free-mail or ISP mail address.
+  cell: 携帯 090…), a free-mail or ISP mail address, a personal mailbox (t.sato@corp.co.jp,
+  not a role's: info@, eigyo@; patterns.ROLE_MAILBOXES).
 """
 from __future__ import annotations
 
@@ -79,8 +80,15 @@ def personal(kind: str, text: str, freemail: FreemailDomains | None) -> bool:
     if kind in ("phone", "other") and has_mobile(text):
         return True
     if "@" in text or "＠" in text:
-        return freemail is None or ascii_form(text).rpartition("@")[2].strip().lower() in freemail
+        local, _, domain = ascii_form(text).strip().lower().rpartition("@")
+        return freemail is None or domain in freemail or not _role(local)
     return kind == "other" and personal_name(text)
+
+
+def _role(local: str) -> bool:
+    """Whether a mailbox is a role's (info@, eigyo@), not a person's (t.sato@): an
+    organisation's premises have the one, its staff the other."""
+    return local in P.ROLE_MAILBOXES or local.split("+")[0] in P.ROLE_MAILBOXES
 
 
 def personal_name(text: str) -> bool:
