@@ -140,7 +140,6 @@ def test_shop_customers_without_a_name_column_are_not_a_shop(guard):
     assert HELD in result["enforced"]
 
 
-@xfail("premises._personal_name knows only kanji surnames: romaji names under 店舗名 are places")
 def test_romaji_names_under_a_shop_heading(guard):
     result = listed(guard, "店舗名,電話番号,住所", lambda i: f"Taro {ROMAN[i].capitalize()},{landline(i)},{HOMES[i]}")
     assert HELD in result["enforced"]
@@ -157,8 +156,6 @@ def test_a_business_card_list_is_people(guard):
     assert HELD in result["enforced"]
 
 
-@xfail("under an unknown name heading (契約者) a name is a person only by premises.SURNAMES (148 "
-       "surnames): 10 of 12 customers with an employer column (株式会社…) become places")
 def test_customers_with_an_employer_column_and_less_common_surnames(guard):
     result = listed(guard, "契約者,勤務先,電話番号,住所",
                     lambda i: f"{LESS_COMMON[i]} {GIVEN[i]},株式会社テスト{i},{landline(i)},{HOMES[i]}")

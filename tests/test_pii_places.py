@@ -376,3 +376,27 @@ def test_a_role_mailbox_is_the_premises_a_personal_one_a_persons():
                                         for i, (s, a) in enumerate(zip("abcdefghijkl", AREAS))])
     f = found(cards)
     assert f["pii.records"].count == 12 and "pii.places" not in f
+
+
+RARE = ["東海林", "勅使河原", "五十嵐", "長谷川", "小鳥遊", "一ノ瀬", "西園寺", "御手洗", "大和田", "齋藤", "髙橋", "渡邊"]
+
+
+@pytest.mark.parametrize("header,name", [
+    ("契約者,勤務先,電話番号,住所", lambda i: f"{RARE[i]} 一郎,株式会社テスト{i}"),     # surnames off the list
+    ("申込者名,勤務先,電話番号,住所", lambda i: f"{RARE[i]}様,株式会社テスト{i}"),
+    ("店舗名,電話番号,住所", lambda i: f"Ichiro {['Sato', 'Kondo', 'Ikeda', 'Hattori', 'Ueno', 'Mori'][i % 6]}"),
+    ("店舗名,電話番号,住所", lambda i: f"{['サトウ', 'コンドウ', 'イケダ', 'ハットリ', 'ウエノ', 'モリ'][i % 6]} イチロウ"),
+])
+def test_names_are_people_without_the_surname_list(header, name):
+    f = found(csv(header, [f"{name(i)},{a}-{1000 + i},{c}" for i, (c, a) in enumerate(zip(CITIES, AREAS))]))
+    assert f["pii.records"].count == 12 and "pii.places" not in f
+
+
+def test_an_address_to_a_company_is_no_name():
+    """宛名 御中 (to the company) under a personal heading names no one: still places."""
+    f = found(csv("会社名,住所,代表電話,宛名", [f"株式会社テスト{i},{c},{a}-{1000 + i},御中"
+                                         for i, (c, a) in enumerate(zip(CITIES, AREAS))]))
+    assert "pii.records" not in f and f["pii.places"].count == 12
+    f = found(csv("店舗名,電話番号,住所", [f"{s} Store,{a}-{1000 + i},{c}" for i, (s, c, a)
+                                      in enumerate(zip(["Shibuya", "Ginza", "Ueno"] * 4, CITIES, AREAS))]))
+    assert "pii.records" not in f and f["pii.places"].count == 12

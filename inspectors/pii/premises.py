@@ -46,6 +46,10 @@ HEADINGS = frozenset(header_form(w) for w in (
 # Name headings that may hold a company as well as a person; every other name heading holds persons.
 _AMBIGUOUS_NAMES = frozenset(header_form(w) for w in ("顧客名", "name", "取引先", "お客様名"))
 _CONTACTS = frozenset({"phone", "org_phone", "address", "postal_code", "email_address"})
+_PERSON_HEADINGS = frozenset(header_form(w) for w in (
+    "宛名", "顧客", "お客様", "会員", "名義", "オーナー", "生徒", "学生", "患者", "お名前(漢字)"))
+_TO_ORGANISATIONS = frozenset({"御中", "各位", "ご担当者様", "ご担当者", "担当者様"})   # 宛名 to no one
+_PERSON_ENDS = ("者", "様", "人", "長", "主")     # 契約者, お客様, 名義人, 所長, 世帯主
 BLOCK_WORD = "代表番号帯"
 _ADDRESS_STARTS = ("〒", *P.PLACE_STARTS)
 _INTERNATIONAL = re.compile(r"^81", re.MULTILINE)     # +81 3 …: the national form's 0
@@ -126,10 +130,12 @@ def _judged(columns: list[list[str]], kinds_of: list[dict[str, str]], heads: lis
 def _contact_person(kind: str, head: str, text: str, freemail: FreemailDomains | None) -> bool:
     """Whether a personal value may be a contact person's of premises (_CONTACT_PERSON): a
     name under a name heading, an organisation's mail address."""
+    if kind in ("person_name", "name_kana", "other") and has_mobile(text):
+        return False
     if kind in ("person_name", "name_kana"):
-        return _personal_kind(kind, head, text) == kind and not has_mobile(text)
+        return _personal_kind(kind, head, text) == kind
     if kind == "other":         # a name under a heading of its own (拠点長, 所長)
-        return not has_mobile(text) and personal_name(text)
+        return _personal_kind(kind, head, text) == "person_name" or personal_name(text)
     return kind == "email_address" and freemail is not None and \
         ascii_form(text).strip().lower().rpartition("@")[2] not in freemail
 
@@ -168,11 +174,21 @@ def _block_rows(columns: list[list[str]], kinds_of: list[dict[str, str]], n: int
 
 def _personal_kind(kind: str, head: str, text: str) -> str:
     """The kind `signs.personal` judges a cell by: a company or branch under a heading that
-    may hold either (顧客名: 株式会社エー 本社) is no person's name."""
+    may hold either (顧客名: 株式会社エー 本社) is no person's name; a name-like text with no
+    premises word under a heading of a person (契約者, 拠点長) is one, whatever its surname."""
     if kind == "person_name":
         if not looks_like_name(text) or (head in _AMBIGUOUS_NAMES and PREMISES.search(text)):
             return "other"
+    elif kind == "other" and _of_a_person(head) and looks_like_name(text) and not PREMISES.search(text) \
+            and text not in _TO_ORGANISATIONS:
+        return "person_name"
     return "phone" if kind == "org_phone" else kind
+
+
+def _of_a_person(head: str) -> bool:
+    """Whether a heading the header reader left `other` names a person: 契約者, 申込者名,
+    宛名, 拠点長, 受取人 — not a premises heading (店舗名) nor a contact's (担当店)."""
+    return head not in HEADINGS and (head in _PERSON_HEADINGS or head.removesuffix("名").endswith(_PERSON_ENDS))
 
 
 def _shape(text: str) -> str:

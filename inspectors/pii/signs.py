@@ -48,6 +48,13 @@ _RUNS = re.compile(r"\d{10,12}")
 _PERSONAL_KINDS = (P.PERSON_ATTRIBUTES | {"name_kana"}) - {"phone", "email_address", "address"}
 _SURNAMES = tuple(sorted((s for s in P.SURNAMES if len(s) >= 2), key=len, reverse=True))
 _NAME_CHARS = re.compile("[一-龥々ヶぁ-んァ-ヶー]+")
+_KANA_NAME = re.compile("[ァ-ヶー]{2,8}[ 　][ァ-ヶー]{1,8}")
+# Hepburn syllables (ka, shi, tsu, kyo, n, a doubled consonant), two or three capitalised words.
+_WORD = r"(?=[A-Z])(?i:(?:(?:[kgsztdnhbpmr]y?|sh|ch|ts|j|f|w|y)?[aiueo]|n(?![aiueoy])|[ktpscgdb](?=[ktpscgdb]))+)"
+_ROMAJI_NAME = re.compile(rf"{_WORD}(?:[ 　]{_WORD}){{1,2}}")
+_PREMISES_LATIN = re.compile(r"(?i)\b(?:store|shop|branch|office|building|bldg|center|centre|plaza|tower|hall|"
+                             r"hotel|station|mall|factory|plant|warehouse|honten|honsha|shiten|shisha|eigyosho|"
+                             r"kojo|soko|biru|inc|ltd|corp|co)\b")
 
 
 def number_block(digits: str) -> str:
@@ -92,7 +99,11 @@ def _role(local: str) -> bool:
 
 
 def personal_name(text: str) -> bool:
-    """A known surname, then a given name or an honorific, and no premises word: 山田 太郎, 鈴木様."""
+    """A name with no premises word: a known surname, then a given name or an honorific
+    (山田 太郎, 鈴木様); or a family and a given name in katakana (サトウ タロウ) or in
+    Hepburn romaji (Taro Sato), the forms a name's reading takes."""
     base = text.replace(" ", "").replace("\u3000", "")
-    return 2 <= len(base) <= 8 and base.startswith(_SURNAMES) and _NAME_CHARS.fullmatch(base) is not None \
-        and not PREMISES.search(base)
+    if 2 <= len(base) <= 8 and base.startswith(_SURNAMES) and _NAME_CHARS.fullmatch(base) is not None:
+        return not PREMISES.search(base)
+    return (_KANA_NAME.fullmatch(text.strip()) is not None or _ROMAJI_NAME.fullmatch(text.strip()) is not None) \
+        and not PREMISES.search(text) and not _PREMISES_LATIN.search(text)
