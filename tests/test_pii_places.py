@@ -400,3 +400,10 @@ def test_an_address_to_a_company_is_no_name():
     f = found(csv("店舗名,電話番号,住所", [f"{s} Store,{a}-{1000 + i},{c}" for i, (s, c, a)
                                       in enumerate(zip(["Shibuya", "Ginza", "Ueno"] * 4, CITIES, AREAS))]))
     assert "pii.records" not in f and f["pii.places"].count == 12
+
+
+def test_a_postal_code_and_its_address_on_one_line_are_one_persons():
+    """records.text_people: 〒 and the address on one line do not start a second person."""
+    body = "顧客一覧です。\n\n" + "".join(f"{s} 太郎\n〒{100 + i}-{1000 + i} {c}\nTEL {a}-{1000 + i}\n\n"
+                                    for i, (s, c, a) in enumerate(zip(SURNAMES, CITIES, AREAS)))
+    assert found(body)["pii.records"].count == 12

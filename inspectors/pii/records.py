@@ -2,7 +2,8 @@
 
 A person is a row, or a run of values in text, holding two or more personal attributes (a
 postal code and an address are one attribute, a name and its reading are one). In text,
-values form one person until an attribute repeats, a blank line passes, or three lines pass
+values form one person until an attribute repeats (but a postal code and its address on one
+line are one address), a blank line passes, or three lines pass
 without a value; and only runs of three or more such people, each within five lines of the
 last, are a list. That is what keeps a thread quiet: its signatures are dropped by
 `layout` first, and the few that slip through stand alone, never three in a row.
@@ -226,7 +227,8 @@ def text_people(data: bytes, located: list[tuple[int, Hit]], spacing: int = 1) -
         kind = attribute(hit.kind)
         if not kind:
             continue
-        if current and (kind in current or line - last >= gap or blank.search(data, end, hit.start)):
+        if current and ((kind in current and not (kind == "address" and line == last))
+                        or line - last >= gap or blank.search(data, end, hit.start)):
             units.append((first, last, current))
             current = {}
         if not current:
