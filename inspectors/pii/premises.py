@@ -114,7 +114,8 @@ def _judged(columns: list[list[str]], kinds_of: list[dict[str, str]], heads: lis
         if persons:
             hit = [i for i in rows if texts[i] in persons]
             personal_rows.update(hit)
-            contact = {t for t in persons if heads is not None and _contact_person(kind_of[t], head, t, freemail)}
+            contact = {texts[i] for i in hit if i in column_of and texts[i] in persons} if heads is not None else ()
+            contact = {t for t in contact if _contact_person(kind_of[t], head, t, freemail)}
             private_rows.update(i for i in hit if texts[i] not in contact)
             for i in hit:
                 if texts[i] in contact and kind_of[texts[i]] != "email_address":
