@@ -127,6 +127,12 @@ def _owner_cases(out: dict) -> None:
     hr = ["氏名,メールアドレス,生年月日,住所,携帯電話"] + [
         f"{SURNAMES[i]} 一郎,member{i}@example.co.jp,198{i % 10}/0{1 + i % 9}/1{i % 10},"
         f"神奈川県川崎市中原区小杉町{i + 1}-{i + 2}-{i + 3},090-{4400 + i:04d}-{7700 + i:04d}" for i in range(12)]
+    account = ["氏名,電話番号,住所,担当者メール"] + [      # one account manager's address on every customer row
+        f"{SURNAMES[i]} 花子,090-{3300 + i:04d}-{1200 + i:04d},神奈川県川崎市中原区小杉町{i + 1}-1,tanaka@a-corp.co.jp"
+        for i in range(12)]
+    out["owner-account-manager-on-each-row"] = (
+        _with_csv("顧客リスト", "顧客リストです。", account, "顧客.csv"),
+        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]})
     out["owner-hr-list-to-client"] = (     # private data of our staff: not business contacts
         _with_csv("社員情報", "社員情報をお送りします。", hr, "社員名簿.csv"),
         {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records", "pii.birth_date"]})
@@ -139,6 +145,8 @@ def _owner_cases(out: dict) -> None:
         {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]})
 
 
+SURNAMES_ROMAN = ["sato", "suzuki", "takahashi", "tanaka", "ito", "watanabe", "yamamoto", "nakamura", "kobayashi",
+                  "kato", "yoshida", "yamada"]
 BRANCHES = ["本社", "札幌営業所", "仙台支店", "横浜支社", "名古屋支店", "大阪支店", "広島営業所", "福岡支店",
             "那覇出張所", "新潟工場", "金沢倉庫", "高松物流センター"]
 CITIES = ["北海道札幌市中央区北一条西2-1", "宮城県仙台市青葉区本町3-8-1", "東京都千代田区丸の内1-1-1",
@@ -186,6 +194,17 @@ def _place_cases(out: dict) -> None:
     out["places-residential-exchanges"] = (    # many number blocks: a neighbourhood, not an organisation
         _with_csv("自治会名簿", "名簿です。", residents, "名簿.csv"),
         {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records", "pii.phone"],
+         "not_codes": ["pii.places"]})
+    managers = ["拠点,住所,電話,拠点長,メール"] + [     # the client's branches and their managers: the client's
+        f"{b},{c},{a}-{1000 + i},{SURNAMES[i]} 誠,mgr{i}@a-corp.co.jp" for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS))]
+    out["places-branches-with-managers"] = (
+        _with_csv("各拠点長様への送付先", "送付先をご確認ください。", managers, "送付先.csv"),
+        {"verdict": "pass", "rules": ["personal-data-list-owner"], "codes": ["pii.records"]})
+    cards = ["会社名,部署,メール,直通電話"] + [      # business cards: a person at each company (t.sato@), not places
+        f"株式会社テスト{i},営業部,t.{SURNAMES_ROMAN[i]}@corp{i}.co.jp,{a}-{2000 + i}" for i, a in enumerate(AREAS)]
+    out["places-business-cards-are-people"] = (
+        _with_csv("名刺データ", "名刺データです。", cards, "名刺.csv"),
+        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"],
          "not_codes": ["pii.places"]})
     rows = ["氏名\t電話番号\tメールアドレス"] + [f"{SURNAMES[i]} 花子\t090-{1200 + i:04d}-{5600 + i:04d}\tc{i}@mail.example"
                                           for i in range(12)]
