@@ -38,6 +38,16 @@ class Spec:
     records: int = 0
     prose_names: int = 0                # person names in prose (plain and HTML bodies)
     note: str = ""
+    # Issue 14. `expect` counts, for contact data, the values about third parties (a finding's
+    # `third_parties=N` tally when it states one); `tally` is whose people `records` are;
+    # `places` the rows about premises; `hold` overrides the policy computed from the counts
+    # (lists of the recipients' own staff or ours are not held); `unscored` types are not
+    # compared (names in a list whose owner the detector may attribute either way).
+    group: str = ""                     # the class of the per-class report
+    tally: dict = field(default_factory=dict)
+    places: int = 0
+    hold: bool | None = None
+    unscored: tuple = ()
 
 
 class People:
