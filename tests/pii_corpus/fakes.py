@@ -145,7 +145,7 @@ class Fake:
         return licence_from(self.r.randint(10, 97), self.digits(10))
 
     def resident_code(self) -> str:
-        return resident_code_from(self.digits(10))
+        return resident_code_from(str(self.r.randint(1, 9)) + self.digits(9))
 
     def pension(self) -> str:
         """基礎年金番号: 4-digit office code and 6-digit serial (no published check digit)."""

@@ -65,7 +65,7 @@ class People:
         self.f = f
 
     def greeting(self) -> str:
-        return f"{self.client}\n{self.f.r.choice(['', '営業部 ', '購買部 ', '総務部 '])}{self.to_surname}様\n\n" \
+        return f"{self.client}\n" * bool(self.client) + f"{self.f.r.choice(['', '営業部 ', '購買部 ', '総務部 '])}{self.to_surname}様\n\n" \
                f"いつもお世話になっております。\n{self.company}の{self.surname}です。\n"
 
     def signature(self) -> str:

@@ -98,11 +98,11 @@ def positive(f: Fake, n: int, carrier: str) -> Spec:
     else:                               # customers' free-mail addresses to a free-mail recipient
         size = f.r.randint(10, 18)
         rows = [_header(f, "区分")] + _customers(f, size, FREEMAIL, values)
-        tally, line, note = {"third_parties": size}, "自宅で作業するため顧客リストを送ります。", "owner:freemail_to_freemail"
+        tally, line, note = {"third_parties": size}, "DM発送用の宛名リストです。発送が済みましたら削除をお願いします。", "owner:freemail_to_freemail"
+        # A freelancer's private mailbox: no organisation behind the domain.
+        p.client, p.to_email = "", f"{ROMAN.get(p.to_surname, 'design')}.{f.r.randint(10, 99)}@{f.r.choice(FREEMAIL)}"
     spec = Spec("positive", carrier, "連絡先一覧", "", note=note, group="owner", records=size, tally=tally,
                 unscored=("person_name",), **p.header())
-    if kind == 2:
-        spec.to = f"{p.surname} <{ROMAN.get(p.surname, 'me')}{f.r.randint(10, 99)}@{f.r.choice(FREEMAIL)}>"
     spec.expect = Counter({k: len(v) for k, v in values.items()})
     _attach_or_inline(f, p, spec, rows, "連絡先一覧", line)
     return spec

@@ -13,12 +13,25 @@ from mails import People, Spec
 from recipes import _attach_or_inline
 
 CARRIERS = ("plain", "html", "csv_cp932", "csv_utf8", "xlsx_row1", "zip")
-CITIES = ["札幌", "仙台", "盛岡", "新潟", "大宮", "千葉", "横浜", "静岡", "浜松", "名古屋", "金沢", "京都", "大阪", "神戸",
-          "岡山", "広島", "高松", "松山", "福岡", "熊本", "鹿児島", "那覇"]
+TOWNS = {"札幌": "北海道札幌市中央区北三条西", "仙台": "宮城県仙台市青葉区中央", "盛岡": "岩手県盛岡市大通",
+         "新潟": "新潟県新潟市中央区万代", "大宮": "埼玉県さいたま市大宮区桜木町", "千葉": "千葉県千葉市中央区新町",
+         "横浜": "神奈川県横浜市西区みなとみらい", "静岡": "静岡県静岡市葵区紺屋町", "浜松": "静岡県浜松市中区砂山町",
+         "名古屋": "愛知県名古屋市中村区名駅", "金沢": "石川県金沢市本町", "京都": "京都府京都市下京区烏丸通",
+         "大阪": "大阪府大阪市北区梅田", "神戸": "兵庫県神戸市中央区三宮町", "岡山": "岡山県岡山市北区駅元町",
+         "広島": "広島県広島市中区紙屋町", "高松": "香川県高松市サンポート", "松山": "愛媛県松山市千舟町",
+         "福岡": "福岡県福岡市博多区博多駅前", "熊本": "熊本県熊本市中央区花畑町", "鹿児島": "鹿児島県鹿児島市中央町",
+         "那覇": "沖縄県那覇市久茂地"}
+CITIES = list(TOWNS)
 OFFICE = ["支店", "営業所", "支社", "出張所", "営業所"]
 SITES = ["工場", "物流センター", "倉庫", "配送センター"]
 BUILDING = ["ビル", "第一ビル", "第二ビル", "センタービル", "スクエアビル", "ビルディング", "駅前ビル", "プラザビル"]
 SHOP = ["店", "駅前店", "東口店", "西口店", "本店", "中央店", "北店", "イオンモール店"]
+
+
+def _address(f: Fake, city: str) -> str:
+    """An address in the premises' own city, sometimes with the building and floor."""
+    place = f"{TOWNS[city]}{f.r.randint(1, 5)}-{f.r.randint(1, 20)}-{f.r.randint(1, 15)}"
+    return place + (f" {city}{f.r.choice(BUILDING)}{f.r.randint(2, 12)}F" if f.r.random() < 0.3 else "")
 
 
 def _phone(f: Fake, block: str | None) -> str:
@@ -45,7 +58,9 @@ def offices(f: Fake, p: People, size: int, ours: bool) -> tuple[list[list[str]],
     rows = [header]
     suffixes = OFFICE + (SITES if f.r.random() < 0.5 else [])
     for name in _sites(f, size, suffixes, "本社" if ours else f.r.choice(["本社", "本店", None])):
-        cells = {"〒": f.postal(), "郵便番号": f.postal(), "所在地": f.address(), "住所": f.address(),
+        city = next((c for c in CITIES if name.startswith(c)), "東京")
+        address = _address(f, city) if city != "東京" else f"東京都千代田区丸の内{f.r.randint(1, 3)}-{f.r.randint(1, 9)}-1"
+        cells = {"〒": f.postal(), "郵便番号": f.postal(), "所在地": address, "住所": address,
                  "代表電話": _phone(f, block), "TEL": _phone(f, block), "電話番号": _phone(f, block), "電話": _phone(f, block),
                  "FAX": f.landline(), "備考": f.r.choice(["", "", "土日休", "駐車場あり", "2024年5月移転予定"])}
         rows.append([name] + [cells[h] for h in header[1:]])
@@ -59,9 +74,10 @@ def buildings(f: Fake, p: People, size: int) -> tuple[list[list[str]], str, str]
                          ["物件", "所在地", "築年", "賃料"]])
     rows = [header]
     for i, city in enumerate(f.r.sample(CITIES, size), 1):
+        address = _address(f, city).split(" ")[0]
         cells = {"物件名": f"{city}{f.r.choice(BUILDING)} {f.r.randint(2, 12)}F", "ビル名": f"{city}{f.r.choice(BUILDING)}",
                  "物件": f"{f.r.choice(['KS', 'NT', 'サンライズ', 'グラン'])}{city}{f.r.choice(BUILDING)}",
-                 "所在地": f.address(), "住所": f.address(), "最寄駅": f"{city}駅 徒歩{f.r.randint(1, 15)}分",
+                 "所在地": address, "住所": address, "最寄駅": f"{city}駅 徒歩{f.r.randint(1, 15)}分",
                  "賃料（月額）": f"{f.r.randint(20, 400) * 10000:,}円", "面積": f"{f.r.randint(20, 300)}.{f.r.randint(0, 9)}㎡",
                  "No.": str(i), "坪単価": f"{f.r.randint(8, 40) * 1000:,}円", "空室": f.r.choice(["あり", "なし", "3F"]),
                  "築年": f"{f.r.randint(1975, 2022)}年", "賃料": f"{f.r.randint(20, 400)}万円"}
@@ -75,7 +91,8 @@ def shops(f: Fake, p: People, size: int) -> tuple[list[list[str]], str, str]:
     rows = [header]
     brand = f.r.choice(["カフェ・サンプル", "ベーカリー見本", "ドラッグ例示", "サンプル書店"])
     for city in f.r.sample(CITIES, size):
-        cells = {"住所": f.address(), "所在地": f.address(), "〒": f.postal(), "電話番号": f.style(f.landline()),
+        address = _address(f, city)
+        cells = {"住所": address, "所在地": address, "〒": f.postal(), "電話番号": f.style(f.landline()),
                  "TEL": f.landline(), "電話": f.landline(), "営業時間": f.r.choice(["10:00-20:00", "9:00～21:00", "7:30-19:00"]),
                  "定休日": f.r.choice(["水曜", "なし", "第3火曜"])}
         rows.append([f"{brand} {city}{f.r.choice(SHOP)}"] + [cells[h] for h in header[1:]])

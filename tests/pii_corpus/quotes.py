@@ -17,25 +17,29 @@ from recipes import COLUMN_SETS, person_row
 COLUMNS = [c for c in COLUMN_SETS if "マイナンバー" not in c and "カード番号" not in c]
 
 
-def _reply(p: People, quoted: str, head: str) -> str:
-    return (p.greeting() + "\n下記の名簿の件、承知いたしました。当日の受付で使用します。\n\nよろしくお願いいたします。\n\n"
-            + p.signature() + head + quoted)
+PEOPLE = ("下記の名簿の件、承知いたしました。当日の受付で使用します。", "参加者の名簿を送ります。")
+PLACES = ("拠点一覧ありがとうございます。配送先マスタに登録いたしました。", "弊社の拠点一覧を送ります。")
 
 
-def _plain_quote(f: Fake, p: People, rows: list[list[str]]) -> str:
+def _reply(p: People, quoted: str, head: str, words: tuple[str, str]) -> str:
+    return p.greeting() + f"\n{words[0]}\n\nよろしくお願いいたします。\n\n" + p.signature() + head + quoted
+
+
+def _plain_quote(f: Fake, p: People, rows: list[list[str]], words: tuple[str, str] = PEOPLE) -> str:
     marker = f.r.choice(["> ", "> ", ">", "> > "])
     head = f.r.choice([f"\nOn 2024/03/29 17:00, {p.to_email} wrote:\n", f"\n-----Original Message-----\nFrom: {p.to_surname} <{p.to_email}>\n"
-                                                            "Subject: 参加者名簿\n\n"])
-    intro = [f"{p.company}", f"{p.surname}様", "", "参加者の名簿を送ります。", ""]
-    return _reply(p, "".join(f"{marker}{line}\n" for line in intro + ["\t".join(r) for r in rows]), head)
+                                                            "Subject: 資料送付\n\n",
+                       f"\n---------- Forwarded message ---------\nFrom: <{p.to_email}>\nDate: 2024年3月29日(金) 17:00\n\n"])
+    intro = [f"{p.company}", f"{p.surname}様", "", words[1], ""]
+    return _reply(p, "".join(f"{marker}{line}\n" for line in intro + ["\t".join(r) for r in rows]), head, words)
 
 
-def _html_quote(p: People, rows: list[list[str]]) -> str:
+def _html_quote(p: People, rows: list[list[str]], words: tuple[str, str] = PEOPLE) -> str:
     table = "<table border=1>" + "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows) + "</table>"
-    reply = "".join(f"<div>{escape(line) or '<br>'}</div>" for line in _reply(p, "", "").splitlines())
+    reply = "".join(f"<div>{escape(line) or '<br>'}</div>" for line in _reply(p, "", "", words).splitlines())
     return (f"<html><body>{reply}<div>2024年3月29日(金) 17:00 {escape(p.to_email)}:</div>"
             f"<blockquote type=\"cite\" style=\"border-left:1px solid #ccc;padding-left:1ex\">"
-            f"<div>参加者の名簿を送ります。</div>{table}</blockquote></body></html>\n")
+            f"<div>{escape(words[1])}</div>{table}</blockquote></body></html>\n")
 
 
 def positive(f: Fake, n: int) -> Spec:
@@ -57,6 +61,6 @@ def hard_negative(f: Fake, n: int) -> Spec:
     p = People(f)
     rows, title, _ = offices(f, p, f.r.randint(10, 14), False)
     html = n % 2 == 1
-    body = _html_quote(p, rows) if html else _plain_quote(f, p, rows)
+    body = _html_quote(p, rows, PLACES) if html else _plain_quote(f, p, rows, PLACES)
     return Spec("hard_negative", "quoted_html" if html else "quoted_plain", f"Re: {title}", body, html=html,
                 note="quoted:places", group="quoted", places=len(rows) - 1, hold=False, prose_names=1, **p.header())
