@@ -15,7 +15,9 @@ from fakes import Fake
 SENDERS = [("株式会社サンプル商事", "営業部", "sample.co.jp"), ("株式会社テスト工業", "技術課", "test-kogyo.co.jp"),
            ("合同会社例示ソリューションズ", "ソリューション事業部", "reiji.example.jp"),
            ("有限会社見本企画", "企画室", "mihon.example.jp"), ("株式会社デモ物流", "カスタマーサポート部", "demo-logi.co.jp")]
-CLIENTS = [("株式会社エー", "a-corp.co.jp"), ("ビー産業株式会社", "b-sangyo.co.jp"), ("株式会社シー・システムズ", "c-sys.example.com"),
+# No client shares a registrable domain with the customers' mail providers of fakes.DOMAINS
+# (example.com, ...): the people of c-sys.example.com and of example.com would be one organisation.
+CLIENTS = [("株式会社エー", "a-corp.co.jp"), ("ビー産業株式会社", "b-sangyo.co.jp"), ("株式会社シー・システムズ", "c-sys.co.jp"),
            ("ディー電機株式会社", "d-denki.co.jp"), ("イー商会株式会社", "e-shokai.co.jp")]
 ROMAN = {"佐藤": "sato", "鈴木": "suzuki", "高橋": "takahashi", "田中": "tanaka", "伊藤": "ito", "渡辺": "watanabe",
          "山本": "yamamoto", "中村": "nakamura", "小林": "kobayashi", "加藤": "kato", "吉田": "yoshida", "山田": "yamada",

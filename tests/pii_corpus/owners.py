@@ -85,7 +85,7 @@ def positive(f: Fake, n: int, carrier: str) -> Spec:
         rows = [_header(f, "部署")] + _staff(f, other_domain, _block(f), size, DEPTS, set())
         for row in rows[1:]:
             values.setdefault("email_address", set()).add(row[2])
-            values.setdefault("phone", set()).add(row[3])
+            values.setdefault("phone", set()).add(row[3].split("（")[0])      # a main line counts once, whatever the extension
         tally, line, note = {"third_parties": size}, f"{other}様のご担当者一覧です。ご参考まで。", "owner:other_client_staff"
     elif kind == 1:                     # the client's staff and its customers in one list
         own, size = f.r.randint(3, 8), f.r.randint(10, 16)
