@@ -44,7 +44,7 @@ def _html_quote(p: People, rows: list[list[str]], words: tuple[str, str] = PEOPL
 
 def positive(f: Fake, n: int) -> Spec:
     p = People(f)
-    columns = COLUMNS[n % len(COLUMNS)]
+    columns = COLUMNS[n // 2 % len(COLUMNS)]
     size = f.r.randint(10, 25) if n % 5 else f.r.randint(3, 6)
     values: dict = {}
     rows = [list(columns)] + [person_row(f, columns, Counter(), values) for _ in range(size)]
