@@ -133,6 +133,8 @@ def hard_negative(f: Fake, n: int, carrier: str) -> Spec:
                                                          for b in ("本社", "大阪支社", "福岡営業所")], "main_lines"),
     ][kind]()
     spec = Spec("hard_negative", carrier, "資料送付の件", "", note=f"hard:{note}", **p.header())
+    if note == "main_lines":                   # issue 14: rows about premises are pii.places
+        spec.places = len(rows) - 1
     _attach_or_inline(f, p, spec, rows, "資料")
     return spec
 
