@@ -70,10 +70,10 @@ def plan_issue14(f: Fake) -> list[Spec]:
     specs: list[Spec] = []
     for carrier in premises.CARRIERS:
         specs += [premises.hard_negative(f, n, carrier) for n in range(8)]
-        specs += [premises.near_miss(f, n, carrier) for n in range(4)]
+        specs += [premises.near_miss(f, n, carrier) for n in range(6)]
     for carrier in owners.CARRIERS:
         specs += [owners.hard_negative(f, n, carrier) for n in range(4)]
-        specs += [owners.positive(f, n, carrier) for n in range(3)]
+        specs += [owners.positive(f, n, carrier) for n in range(4)]
     specs += [transfers.positive(f, n) for n in range(32)]
     specs += [transfers.hard_negative(f, n) for n in range(12)]
     for carrier in identifiers.CARRIERS:

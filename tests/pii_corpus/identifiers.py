@@ -59,7 +59,7 @@ def _id_line(f: Fake, kind: str) -> tuple[str, str, str]:
         return f.r.choice(["受付番号", "顧客コード", "伝票番号"]), f.resident_code(), ""
     if kind == "pension_no_label":
         return f.r.choice(["伝票番号", "部品番号", "管理番号"]), f.pension(), ""
-    digits = f.digits(10)                                     # pension_bad_shape: 5-5 or 4-5
+    digits = str(f.r.randint(1, 9)) + f.digits(9)             # pension_bad_shape: 5-5 or 4-5 (no leading 0: no phone)
     return f.r.choice(PENSION_LABELS), f.r.choice([f"{digits[:5]}-{digits[5:]}", f"{digits[:4]}-{digits[4:9]}"]), ""
 
 

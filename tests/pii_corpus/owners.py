@@ -4,7 +4,8 @@ Hard negatives (not held by the default policy, visible to the monitor-mode owne
 client's own staff list sent back to that client (every address at the recipient's domain),
 our project team's business contacts sent to the client. Positives: the client's staff list
 sent to another organisation, client staff mixed with customers, customers' free-mail
-addresses sent to a free-mail recipient (a free-mail domain is nobody's organisation).
+addresses sent to a free-mail recipient (a free-mail domain is nobody's organisation), and
+"staff" at a look-alike of the recipient's domain (a sender dressing a list up as the owner's).
 """
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ def hard_negative(f: Fake, n: int, carrier: str) -> Spec:
 
 def positive(f: Fake, n: int, carrier: str) -> Spec:
     p = People(f)
-    kind = n % 3
+    kind = n % 4
     values: dict = {}
     if kind == 0:                       # client A's staff, mailed to client B
         other, other_domain = f.r.choice([c for c in CLIENTS if c[1] != p.client_domain])
@@ -95,6 +96,15 @@ def positive(f: Fake, n: int, carrier: str) -> Spec:
         tally = {"third_parties": size, "recipient_org": own}
         size += own
         line, note = "貴社ご担当者様と、お問い合わせのあったお客様の一覧です。", "owner:staff_and_customers"
+    elif kind == 3:                     # a look-alike of the client's domain: someone else's hosts
+        size = f.r.randint(10, 16)
+        fake = f.r.choice([f"{p.client_domain}.mail-relay.example.net", p.client_domain.replace(".co.jp", "-co.jp"),
+                           p.client_domain.replace("-", "")])
+        rows = [_header(f, "部署")] + _staff(f, fake, _block(f), size, DEPTS, set())
+        for row in rows[1:]:
+            values.setdefault("email_address", set()).add(row[2])
+            values.setdefault("phone", set()).add(row[3].split("（")[0])
+        tally, line, note = {"third_parties": size}, "貴社ご担当者様の一覧です（グループ会社分を含みます）。", "owner:lookalike_domain"
     else:                               # customers' free-mail addresses to a free-mail recipient
         size = f.r.randint(10, 18)
         rows = [_header(f, "区分")] + _customers(f, size, FREEMAIL, values)

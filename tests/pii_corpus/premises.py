@@ -2,14 +2,15 @@
 
 Hard negatives: our offices (〒, address, main line), a client's branches, buildings to let, a
 chain's shops — each a list of 10+ premises with addresses and phones and no one's name in it.
-Near misses that are people after all: customers with the shop they visit, tenants by room.
+Near misses that are people after all: customers with the shop they visit, tenants by room,
+seminar attendees with their company names.
 """
 from __future__ import annotations
 
 from collections import Counter
 
 from fakes import Fake
-from mails import People, Spec
+from mails import ROMAN, People, Spec
 from recipes import _attach_or_inline
 
 CARRIERS = ("plain", "html", "csv_cp932", "csv_utf8", "xlsx_row1", "zip")
@@ -22,6 +23,12 @@ TOWNS = {"札幌": "北海道札幌市中央区北三条西", "仙台": "宮城�
          "福岡": "福岡県福岡市博多区博多駅前", "熊本": "熊本県熊本市中央区花畑町", "鹿児島": "鹿児島県鹿児島市中央町",
          "那覇": "沖縄県那覇市久茂地"}
 CITIES = list(TOWNS)
+ATTENDING = [("北商事株式会社", "kita-shoji.co.jp"), ("南電機株式会社", "minami-denki.co.jp"), ("株式会社東システム", "higashi-sys.jp"),
+             ("西物産株式会社", "nishi-bussan.co.jp"), ("中央精工株式会社", "chuo-seiko.co.jp"), ("株式会社サンプル建設", "sample-kensetsu.jp")]
+
+
+def given_initial(given: str) -> str:
+    return "abcdefghkmnrsty"[len(given) * 7 % 15]
 OFFICE = ["支店", "営業所", "支社", "出張所", "営業所"]
 SITES = ["工場", "物流センター", "倉庫", "配送センター"]
 BUILDING = ["ビル", "第一ビル", "第二ビル", "センタービル", "スクエアビル", "ビルディング", "駅前ビル", "プラザビル"]
@@ -116,7 +123,7 @@ def near_miss(f: Fake, n: int, carrier: str) -> Spec:
     p = People(f)
     size = f.r.randint(10, 18)
     values: dict = {}
-    if n % 2 == 0:
+    if n % 3 == 0:
         header, title = f.r.choice([["氏名", "来店店舗", "電話番号", "住所"], ["会員名", "店舗", "携帯電話", "住所"]]), "会員一覧"
         rows = [header]
         for _ in range(size):
@@ -125,6 +132,20 @@ def near_miss(f: Fake, n: int, carrier: str) -> Spec:
             for kind, v in (("person_name", name), ("phone", phone), ("address", address)):
                 values.setdefault(kind, set()).add(v)
         line = "ポイント移行の対象となる会員様の一覧です。"
+    elif n % 3 == 2:
+        # Seminar attendees: a company name in every row (a premises signal), a person too.
+        header, title = f.r.choice([["会社名", "部署", "氏名", "メールアドレス", "電話番号"],
+                                    ["貴社名", "ご所属", "お名前", "E-mail", "TEL"]]), "参加者一覧"
+        rows = [header]
+        for i in range(size):
+            company, domain = f.r.choice(ATTENDING)
+            surname, given = f.name()
+            email = f"{ROMAN.get(surname, 'user')}.{given_initial(given)}{i}@{domain}"
+            name, phone = f"{surname} {given}", f.style(f.mobile() if f.r.random() < 0.5 else f.landline())
+            rows.append([company, f.r.choice(["営業部", "総務部", "経営企画室", "情報システム部"]), name, email, phone])
+            for kind, v in (("person_name", name), ("email_address", email), ("phone", phone)):
+                values.setdefault(kind, set()).add(v)
+        line = "先日のセミナーにご参加いただいた方の一覧です。アンケート集計にご利用ください。"
     else:
         header, title = f.r.choice([["物件名", "号室", "入居者名", "連絡先", "賃料"], ["建物", "部屋", "契約者", "電話番号", "契約開始"]]), "入居者一覧"
         rows = [header]

@@ -37,9 +37,11 @@ def _plain_quote(f: Fake, p: People, rows: list[list[str]], words: tuple[str, st
 def _html_quote(p: People, rows: list[list[str]], words: tuple[str, str] = PEOPLE) -> str:
     table = "<table border=1>" + "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows) + "</table>"
     reply = "".join(f"<div>{escape(line) or '<br>'}</div>" for line in _reply(p, "", "", words).splitlines())
-    return (f"<html><body>{reply}<div>2024年3月29日(金) 17:00 {escape(p.to_email)}:</div>"
-            f"<blockquote type=\"cite\" style=\"border-left:1px solid #ccc;padding-left:1ex\">"
-            f"<div>{escape(words[1])}</div>{table}</blockquote></body></html>\n")
+    # As Gmail writes a reply: the attribution and the quote in a gmail_quote block.
+    return (f"<html><body>{reply}<br><div class=\"gmail_quote\"><div class=\"gmail_attr\">2024年3月29日(金) 17:00 "
+            f"{escape(p.to_email)}:<br></div><blockquote class=\"gmail_quote\" style=\"margin:0 0 0 .8ex;"
+            f"border-left:1px #ccc solid;padding-left:1ex\"><div>{escape(words[1])}</div>{table}</blockquote></div>"
+            f"</body></html>\n")
 
 
 def positive(f: Fake, n: int) -> Spec:
