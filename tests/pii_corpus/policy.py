@@ -42,11 +42,7 @@ class Policy:
 
     def detector(self, domain: str) -> PersonalData:
         if domain not in self.detectors:
-            try:
-                detector = PersonalData(today=self.today, internal_domains=(domain,), freemail=self.freemail)
-            except TypeError:          # a detector from before issue 14's interface: measured as it is
-                detector = PersonalData(today=self.today)
-            self.detectors[domain] = detector
+            self.detectors[domain] = PersonalData(today=self.today, internal_domains=(domain,), freemail=self.freemail)
         return self.detectors[domain]
 
     def verdict(self, view) -> Verdict:
