@@ -107,6 +107,11 @@ def test_lists_say_whose_people_they_are(report):
     assert total >= 30 and right / total >= 0.9
 
 
+def test_owners_lists_stay_visible_in_monitor_mode(report):
+    shown, total = report.owner_lists_monitored()
+    assert total >= 10 and shown / total >= 0.9
+
+
 def test_premises_are_reported_as_places(report):
     right, total = report.places_found()
     assert total >= 50 and right / total >= 0.9

@@ -108,6 +108,12 @@ class Report:
                  and all(r.tally.get(k, 0) == r.label["tally"].get(k, 0) for k in OWNERS)]
         return len(right), len(rows)
 
+    def owner_lists_monitored(self) -> tuple[int, int]:
+        """Owners' lists of 10+ (not held) that the monitor-mode owner rule still shows."""
+        rows = [r for r in self.scored() if not r.label["hold"]
+                and max(r.label["tally"].get("recipient_org", 0), r.label["tally"].get("own_org", 0)) >= 10]
+        return sum("personal-data-list-owner" in r.monitored for r in rows), len(rows)
+
     def places_found(self) -> tuple[int, int]:
         rows = [r for r in self.scored() if r.label.get("places")]
         return sum(r.found.get("places", 0) == r.label["places"] for r in rows), len(rows)
@@ -204,7 +210,9 @@ def format_report(report: Report) -> str:
               f"labelled checksum IDs recall: {report.recall(CHECKSUM_IDS):.3f}",
               f"order numbers reported as My Numbers: {len(report.order_numbers_as_my_numbers())}",
               "prose person-name recall: {}/{}".format(*report.prose_name_recall()),
-              "premises rows (pii.places) right: {}/{}".format(*report.places_found()), "",
+              "premises rows (pii.places) right: {}/{}".format(*report.places_found()),
+              "owners' lists shown by the monitor rule personal-data-list-owner: {}/{}".format(
+                  *report.owner_lists_monitored()), "",
               f"{'class':12} {'messages':>8} {'incidents':>9} {'held':>5} {'recall':>6} {'false holds':>11} "
               f"{'records+tallies right':>21} {'TP':>6} {'FP':>5} {'FN':>5}"]
     for group in dict.fromkeys(r.label["class"] for r in report.results):
