@@ -21,6 +21,7 @@ from rules.model import MessageFacts, RuleSet
 
 ENFORCED = ("sensitive-id-external", "personal-data-list-external")
 MONITORED = ("personal-data-list-owner",)
+OWNERS = ("third_parties", "recipient_org", "own_org")     # pii.records' tallies, in their order
 
 
 @dataclass(frozen=True)
