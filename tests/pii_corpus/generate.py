@@ -8,7 +8,7 @@ the number of distinct values the detector should report under the policy docume
 `inspectors/personal_data.py`, the people in lists, and whether the default policy of issue 6
 should hold the message.
 
-Issue 14 adds, from a stream of its own (the older messages keep their bytes): `class` (places,
+Issue 14 adds, from a stream of its own (the older messages keep their draws): `class` (places,
 owner, zengin, identifiers, quoted; the older ones are named after their recipe), `tally`
 (whose the `records` are: third_parties, recipient_org, own_org), `places` (rows about
 premises), `unscored` (types not compared), and `hold` set by the recipe where the owner of the
