@@ -101,6 +101,8 @@ def test_a_phone_after_the_licence_label_stays_a_phone():
     "住民票コード：２４７２７０５９６０８",
     "住民票コード 2472-7059-608",
     f"世帯主 住民票コード {RESIDENT_2}",
+    f"住民票 コード {RESIDENT}", f"住民票\u3000コード：{RESIDENT}",          # the label with a space inside
+    f"Resident Record Code: {RESIDENT}", f"resident registry code {RESIDENT}",
 ])
 def test_resident_codes_found(text):
     assert counts(text) == {"resident_code": 1}
@@ -126,6 +128,7 @@ def test_a_phone_near_the_resident_code_label_is_a_phone():
 @pytest.mark.parametrize("text", [
     "基礎年金番号 1234-567890", "基礎年金番号：１２３４－５６７８９０", "年金手帳 1234 567890",
     "基礎年金番号 1234567890", "基礎年金番号 1234ー567890",
+    "Basic Pension Number: 1234-567890", "pension no. 1234-567890",
 ])
 def test_pension_numbers_found(text):
     assert counts(text).get("pension_number") == 1
@@ -152,6 +155,12 @@ ROWS = (("氏名", "運転免許証番号", "住民票コード", "基礎年金�
 def test_a_table_column_of_each_identifier():
     found = counts(tables=(Table(where="attachment:名簿.xlsx!Sheet1", rows=ROWS),))
     assert (found.get("drivers_license"), found.get("resident_code"), found.get("pension_number")) == (2, 2, 2)
+
+
+def test_english_column_headings():
+    rows = (("Name", "Resident Record Code", "Basic Pension Number"),) + tuple((r[0], r[2], r[3]) for r in ROWS[1:])
+    found = counts(tables=(Table(where="attachment:staff.xlsx!Sheet1", rows=rows),))
+    assert (found.get("resident_code"), found.get("pension_number")) == (2, 2)
 
 
 def test_a_cp932_csv_attachment():

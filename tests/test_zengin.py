@@ -69,7 +69,7 @@ def test_a_transfer_file_attachment(name, sep):
     found = findings(mail_with((name, zengin_file(sep=sep))))
     accounts, people = found["pii.bank_account"], found["pii.records"]
     assert accounts.count == 12 and people.count == 12
-    assert accounts.where == (f"attachment:{name}!lines 2-13",) == people.where
+    assert accounts.where == (f"attachment:{name}!records 2-13",) == people.where
     assert accounts.evidence == ("****500", "****501", "****502")        # masked, last three digits
 
 
@@ -82,14 +82,14 @@ def test_inside_a_zip_and_without_line_breaks():
     raw = mail_with(("振込.zip", zipped(**{"202404/furikomi.txt": zengin_file(sep="", eof=False)})))
     found = findings(raw)
     assert found["pii.records"].count == 12
-    assert found["pii.records"].where == ("attachment:振込.zip!202404/furikomi.txt!lines 2-13",)
+    assert found["pii.records"].where == ("attachment:振込.zip!202404/furikomi.txt!records 2-13",)
 
 
 def test_pasted_in_a_body_with_prose_around_it():
     text = "\n".join(records())
     body = f"経理部 御中\n\n今月分の振込データです。\n\n{text}\n\nご確認ください。\n山田\n携帯 090-1234-5678\n"
     found = findings(mail_with(body=body))
-    assert found["pii.records"].count == 12 and found["pii.records"].where == ("body!lines 6-17",)
+    assert found["pii.records"].count == 12 and found["pii.records"].where == ("body!records 2-13",)
     assert found["pii.phone"].count == 1          # the text around the file is read as usual
 
 
@@ -105,10 +105,17 @@ def test_the_senders_own_account_is_not_counted():
     assert all(OWN_ACCOUNT[-3:] not in e for f in found.values() for e in f.evidence)
 
 
-def test_company_payees_are_not_personal_data():
+def test_company_payees_are_accounts_but_not_people():
     names = ["ｶ)ｴｰｼﾖｳｼﾞ", "ﾋﾞ-ｺｳｷﾞﾖｳ(ｶ", "ﾕ)ｼ-ｼﾖｳｶｲ", "ｲ)ｹﾝｺｳｶｲ"] + list(PAYEES[:2])
     found = findings(mail_with(("furikomi.txt", zengin_file(rows=records(6, names=names)))))
-    assert found["pii.bank_account"].count == 2 and found["pii.records"].count == 2
+    assert found["pii.bank_account"].count == 6 and found["pii.records"].count == 2
+
+
+def test_a_vendor_batch_is_still_a_transfer_file():
+    """Only company payees: no people, but the batch's accounts go out, so the file is held."""
+    names = ["ｶ)ｴｰｼﾖｳｼﾞ", "ﾋﾞ-ｺｳｷﾞﾖｳ(ｶ", "ﾕ)ｼ-ｼﾖｳｶｲ", "ｶ)ﾃﾞｲ-ﾃﾞﾝｷ"]
+    found = findings(mail_with(("sogo.fb", zengin_file(rows=records(4, names=names)))))
+    assert found["pii.bank_account"].count == 4 and "pii.records" not in found
 
 
 def test_trailing_blanks_cut_by_an_editor():
@@ -187,7 +194,8 @@ def test_lookalikes_are_no_transfer_file(text):
 
 def test_garbage_bytes_do_not_crash():
     for blob in (b"\x00" * 5000, bytes(range(256)) * 400, b"2" * 100000, b"1" * 120 + b"2" * 120 * 50):
-        findings(mail_with(("furikomi.fb", blob)))
+        found = findings(mail_with(("furikomi.fb", blob)))
+        assert "pii.records" not in found and "pii.bank_account" not in found
 
 
 def test_a_part_declared_latin1_keeps_its_kana():
@@ -206,3 +214,20 @@ def test_the_default_rules_hold_a_transfer_file_going_out():
     found = tuple(findings(mail_with(("furikomi.txt", zengin_file()))).values())
     decision = decide(found + (external,), MessageFacts(mail_from=ENV.mail_from, rcpt_tos=ENV.rcpt_tos), load_rules())
     assert decision.action == "hold" and "sensitive-id-external" in [m.id for m in decision.enforced]
+
+
+@pytest.mark.parametrize("width", [72, 76, 78])
+@pytest.mark.parametrize("sep", ["", "\n"])
+def test_pasted_in_a_body_and_wrapped_by_the_mail_client(width, sep):
+    file = sep.join(records())
+    wrapped = "\n".join("\n".join(line[i:i + width] for i in range(0, len(line), width))
+                        for line in file.split("\n"))
+    body = f"お疲れ様です。\n今月分の振込データを貼り付けます。\n\n{wrapped}\n\nよろしくお願いします。\n"
+    found = findings(mail_with(body=body))
+    assert found["pii.records"].count == 12 and found["pii.bank_account"].count == 12
+
+
+def test_ordinary_wrapped_prose_is_no_transfer_file():
+    line = "20240401 納品予定の件、先日お送りした見積書のとおりで問題ございません。ご確認のほどよろしくお願いいたします。"
+    body = "\n".join(line[i:i + 30] for i in range(0, len(line), 30)) * 3
+    assert not any(code in findings(mail_with(body=body)) for code in ("pii.records", "pii.bank_account"))

@@ -27,9 +27,10 @@ CONTACT_KINDS = frozenset({"phone", "email_address", "postal_code", "address", "
 
 @dataclass(frozen=True)
 class Place:
-    """A text chunk's line, or a table's cells."""
+    """A text chunk's line (or record, in a fixed-width file), or a table's cells."""
     where: str
     line: int = 0
+    unit: str = "line"
     table: Table | None = None
     row: int = 0
     first_col: int = 0
@@ -251,5 +252,5 @@ def _span(first: Place, last: Place, min_col: int | None = None, max_col: int | 
         bottom = first.table.ref(last.row, max(cols) if max_col is None else max_col)
         return f"{first.where}!{top}" if top == bottom else f"{first.where}!{top}:{bottom}"
     if first.line == last.line:
-        return f"{first.where}!line {first.line}"
-    return f"{first.where}!lines {first.line}-{last.line}"
+        return f"{first.where}!{first.unit} {first.line}"
+    return f"{first.where}!{first.unit}s {first.line}-{last.line}"

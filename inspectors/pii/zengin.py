@@ -24,9 +24,12 @@ kana, upper-case letters, digits, a few symbols) in the name fields. A run count
 file with its header right before it, or from three data records on; a damaged record (119
 bytes, garbage) is skipped and reading goes on at the next record found near it, so a file
 unreadable past some record still reports what it read. The header's own account (依頼人) is
-ours and is not read. Payees whose name marks a company (ｶ), (ｶ, ﾕ) ...) are not personal data,
-as in prose. Findings place payees by line: the record's line when the file has line breaks
-(one record a line), its record number when it has none ("lines 2-13": records 2 to 13).
+ours and is not read. Every payee's account counts as pii.bank_account, a company's too: unlike
+an invoice's 振込先 line, the file is a payment instruction for the whole batch, and a vendor
+batch sent outside is as much an incident as a payroll file. Payees whose name marks a company
+(ｶ), (ｶ, ﾕ) ...) are not people, though, and stay out of pii.records, as in prose. Findings
+place payees by record number in the file ("records 2-13"; the header is record 1), whether
+it has line breaks or not.
 """
 from __future__ import annotations
 
@@ -53,6 +56,8 @@ _TRAILER = re.compile("8[0-9]{18}" + _TAIL % (101, 101))
 _END = re.compile("9" + _TAIL % (119, 119))
 _NAMED = re.compile("[A-Za-z\uff66-\uff9f]")      # a payee name has letters: a run of digits is no one
 _BREAK = re.compile("\r\n|\n|\r")
+# A paragraph whose first line starts like a header or data record and was cut short of 120.
+_WRAPPED = re.compile(r"(?m)^[12][0-9]{4}[^\n]{55,118}\n(?:[^\n]+(?:\n|$))+")
 _RESYNC = 2 * RECORD + 4        # how far past a damaged record the next one is looked for
 _WITHOUT_HEADER = 3             # data records that make a file without its header
 _ATTRIBUTES = frozenset({"bank_account", "person_name"})
@@ -83,7 +88,6 @@ class Transfer:
     start: int           # character offsets in the text
     end: int
     damaged: int         # records skipped as unreadable
-    first_line: int      # the text's line the file starts on
 
 
 
@@ -94,10 +98,29 @@ def read(where: str, text: str, ledger: Ledger) -> str | None:
         return None
     transfers = find(text)
     if not transfers:
-        return None
+        return _read_wrapped(where, text, ledger)
     for transfer in transfers:
         _report(where, transfer, ledger)
     return without(text, transfers)
+
+
+def _read_wrapped(where: str, text: str, ledger: Ledger) -> str | None:
+    """A file pasted in a body that the mail client wrapped (at 72, 76, 78 columns: RFC 5322
+    §2.1.1's 78): its paragraph, lines joined back, is the run of records."""
+    spans = []
+    for m in _WRAPPED.finditer(text):
+        transfers = find("".join(m.group().splitlines()))
+        for transfer in transfers:
+            _report(where, transfer, ledger)
+        if transfers:
+            spans.append(m.span())
+    if not spans:
+        return None
+    parts, pos = [], 0
+    for start, end in spans:
+        parts += [text[pos:start], "\n" * text.count("\n", start, end)]
+        pos = end
+    return "".join(parts) + text[pos:]
 
 
 def read_table(table: Table, ledger: Ledger) -> bool:
@@ -117,13 +140,13 @@ def read_table(table: Table, ledger: Ledger) -> bool:
 
 def _report(where: str, transfer: Transfer, ledger: Ledger) -> None:
     """pii.bank_account per payee account and pii.records per payee; `where` by record
-    (the line, when the file has line breaks). Company payees are left out."""
+    (the line, when the file has line breaks). Company payees are no people."""
+    for payee in transfer.payees:
+        ledger.add("bank_account", payee.account_key, Place(where=where, line=payee.record, unit="record"))
     payees = [p for p in transfer.payees if not p.company]
     if not payees:
         return
-    places = [Place(where=where, line=transfer.first_line - 1 + p.record) for p in payees]
-    for payee, place in zip(payees, places):
-        ledger.add("bank_account", payee.account_key, place)
+    places = [Place(where=where, line=p.record, unit="record") for p in payees]
     people = {(("bank_account", p.account_key), ("person_name", p.name)): place
               for p, place in zip(payees, places)}
     ledger.add_people(Person(key=key, attributes=_ATTRIBUTES, row=place.line, last_row=place.line)
@@ -167,8 +190,7 @@ def _transfer(text: str, first: re.Match) -> Transfer | None:
     start = header.start() if header else first.start()
     kind = header.group()[1:3] if header else ""
     payees = tuple(_payee(m, n) for n, m in _numbered(text, start, records) if _NAMED.search(m["name"]))
-    return Transfer(kind=kind, payees=payees, start=start, end=end, damaged=damaged,
-                    first_line=text.count("\n", 0, start) + 1)
+    return Transfer(kind=kind, payees=payees, start=start, end=end, damaged=damaged)
 
 
 def _header_before(text: str, data_start: int) -> re.Match | None:
