@@ -82,6 +82,7 @@ def plan_issue14(f: Fake) -> list[Spec]:
         specs += [owners.positive(f, n, carrier) for n in range(4)]
     specs += [transfers.positive(f, n) for n in range(32)]
     specs += [transfers.hard_negative(f, n) for n in range(12)]
+    specs += [transfers.pasted(f, n) for n in range(4)]
     for carrier in identifiers.CARRIERS:
         for _ in range(3):
             specs += [identifiers.mail(f, kind, carrier) for kind in identifiers.POSITIVE]

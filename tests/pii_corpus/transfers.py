@@ -1,7 +1,7 @@
 """Issue 14, class 3: Zengin transfer files sent as attachments, and 120-column files that are not.
 
 Positives: a 総合振込 file (see fixedwidth.py) as .txt, .dat or .fb, with CR LF, LF or no line
-breaks, sometimes an EOF byte, alone or inside a zip; expected: pii.bank_account = distinct payee
+breaks, sometimes an EOF byte, alone or inside a zip, or pasted into the body; expected: pii.bank_account = distinct payee
 accounts, pii.records = payees (third parties). Hard negatives: a 120-column access log and a
 product master with half-width kana names, 7-digit codes and amounts.
 """
@@ -40,6 +40,23 @@ def positive(f: Fake, n: int) -> Spec:
     spec = Spec("positive", "zengin", "振込データ送付の件", body, note=f"zengin:{where}:{'crlf' if breaks == chr(13) + chr(10) else 'lf' if breaks else 'none'}",
                 group="zengin", records=payees, tally={"third_parties": payees}, prose_names=1,
                 unscored=("person_name",), attachments=[(attachment, ctype, blob)], **p.header())
+    spec.expect = Counter(bank_account=accounts)
+    return spec
+
+
+def pasted(f: Fake, n: int) -> Spec:
+    """The records pasted into the body, as they are or wrapped by the mail client at 76."""
+    p = People(f)
+    payees = f.r.randint(10, 14)
+    data, accounts = W.zengin(f, payees, f.r.choice(W.COMPANIES))
+    lines = data.decode("cp932").splitlines()
+    if n % 2:
+        lines = [line[i:i + 76] for line in lines for i in range(0, len(line), 76)]
+    body = (p.greeting() + "\n添付ができなかったため、振込データを本文に貼り付けます。\n\n" + "\n".join(lines)
+            + "\n\nよろしくお願いいたします。\n\n" + p.signature())
+    spec = Spec("positive", "zengin_body", "振込データ（本文貼付）", body, note=f"zengin:body:{'wrapped' if n % 2 else 'lines'}",
+                group="zengin", records=payees, tally={"third_parties": payees}, prose_names=1,
+                unscored=("person_name",), **p.header())
     spec.expect = Counter(bank_account=accounts)
     return spec
 
