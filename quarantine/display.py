@@ -1,6 +1,9 @@
-"""Text that came from a message (a file name, a client name, a domain) made fit to show to
-a person: one line, no control or bidirectional characters, a bounded length — and a
-finding's `where` ("attachment:顧客.zip!顧客.csv!A2:D13") said as a place a sender knows.
+"""A finding's parts made fit to show to a person: text that came from a message (a file
+name, a client name, a domain) as one line, no control or bidirectional characters, a bounded
+length; its `where` ("attachment:顧客.zip!顧客.csv!A2:D13") as a place a sender knows; its
+evidence read back as the inspectors write it — named fields ("client=株式会社ビー") and masked
+samples ("090-****-5601"; tallies "third_parties=12" are read by rules.decide.tally, as the
+rules read them).
 
 Escaping is the templates' (Jinja autoescape); this module keeps a value from lying about
 itself: U+202E RIGHT-TO-LEFT OVERRIDE shows "invoice\u202excod.exe" as "invoiceexe.docx", and a
@@ -11,10 +14,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+Said = tuple[str, str]   # (ja, en)
+
 # Format characters (Cf: bidi overrides and isolates, zero-width joiners), controls (Cc: CR,
 # LF, NEL…), line and paragraph separators (Zl, Zp), lone surrogates (Cs: undecodable bytes).
 UNSAFE = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
 _SPACES = re.compile(r"\s+")
+_FIELD = re.compile(r"([a-z_]+)=(.*)", re.S)
 NAME_LIMIT = 60      # characters of a file name in a sentence
 VALUE_LIMIT = 80     # characters of any other value taken from a message
 
@@ -30,9 +36,14 @@ def clean(value: object, limit: int = VALUE_LIMIT) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
+_QUOTES = str.maketrans({"『": "「", "』": "」", '"': "'", "“": "'", "”": "'"})
+
+
 def file_name(value: object, limit: int = NAME_LIMIT) -> str:
     """A file name cut in the middle, so that its extension (what the file really is) shows."""
-    raw = str(value or "")
+    # The sentences quote a name in 『』 / "": a name holding them could close the quote and
+    # write a sentence of its own ("a.csv』は確認済みです。『b") on the page an approver reads.
+    raw = str(value or "").translate(_QUOTES)
     if len(raw) > 64 * limit:     # the head and the tail are all that can show
         raw = raw[:32 * limit] + " " + raw[-32 * limit:]
     text = clean(raw, len(raw))
@@ -69,7 +80,9 @@ def location(where: str) -> tuple[str, str]:
     named = file_phrase(where)
     if named:
         return f"添付ファイル{named[0]}", f"the attachment {named[1]}"
-    head = where.split("!", 1)[0].split(":", 1)[0]
+    head, _, name = where.split("!", 1)[0].partition(":")
+    if head == "header" and name.lower() in _HEADERS:    # "header:subject" of an unreadable one
+        return _HEADERS[name.lower()]
     return _PLACES.get(head, ("メール", "the message"))
 
 
@@ -82,6 +95,7 @@ _PLACES = {
     "header": ("宛先", "the recipients"),
     "attachment": ("添付ファイル", "an attachment"),
 }
+_HEADERS = {"subject": ("件名", "the subject"), "from": ("差出人", "the sender's address")}
 
 
 def locations(wheres: tuple[str, ...], most: int = 2) -> tuple[str, str]:
@@ -109,3 +123,23 @@ def listed(values: list[str], most: int = 3, limit: int = VALUE_LIMIT) -> tuple[
     more = len(values) - most
     return ("、".join(shown) + (f" ほか {more} 件" if more > 0 else ""),
             ", ".join(shown) + (f" and {more} more" if more > 0 else ""))
+
+
+def fields(evidence: tuple[str, ...]) -> dict[str, str]:
+    """name -> value for every "name=value" item; the first one of a name counts."""
+    out: dict[str, str] = {}
+    for item in evidence:
+        m = _FIELD.fullmatch(item)
+        if m:
+            out.setdefault(m.group(1), m.group(2))
+    return out
+
+
+def samples(evidence: tuple[str, ...]) -> list[str]:
+    """The items that are not "name=…": masked samples, domains, reasons."""
+    return [item for item in evidence if not _FIELD.fullmatch(item)]
+
+
+def plural(n: int, many: str = "s", one: str = "") -> str:
+    """The English ending for n things: plural(2) == "s", plural(1, "ies", "y") == "y"."""
+    return one if n == 1 else many

@@ -15,9 +15,10 @@ from typing import Callable
 
 from inspectors.base import Finding
 
-from .display import clean, file_name, file_phrase, listed, location, locations
+from rules.decide import tally
+
+from .display import Said, clean, fields, file_name, file_phrase, listed, location, locations, plural, samples
 from .explain_pii import CONTACTS, PII_SENTENCES
-from .evidence import Said, fields, samples, tallies
 
 TECH_ITEMS = 12      # evidence items and places in the technical line
 
@@ -45,12 +46,22 @@ def reasons(findings: tuple[Finding, ...], lang: str) -> list[str]:
     """The sentences of one matched rule, each once. External recipients are every default
     rule's precondition, not a reason: said only when nothing else was found."""
     told = [f for f in findings if f.code != "recipients.external"] or list(findings)
-    # The contact details of a list are in its pii.records sentence already: one table, one
-    # sentence (they stay in the technical details).
-    listed_at = {location(w) for f in told if f.code == "pii.records" for w in f.where}
-    told = [f for f in told if not (f.code.removeprefix("pii.") in CONTACTS and f.where
-                                    and {location(w) for w in f.where} <= listed_at)]
+    lists = [f for f in told if f.code == "pii.records"]
+    listed = ({location(w) for f in lists for w in f.where},
+              sum(max(0, tally(f, "third_parties")) for f in lists))
+    told = [f for f in told if not _in_list(f, *listed)]
     return list(dict.fromkeys(sentence(f, lang) for f in told))
+
+
+def _in_list(f: Finding, listed_at: set[tuple[str, str]], listed_third: int) -> bool:
+    """Whether a contact finding says nothing its list's pii.records sentence does not: one
+    table, one sentence (the details keep it). It does when it stands only where a list
+    does, or also in a file of premises next to the list (an office list's main lines, no
+    third party's) with no more third parties than the list has people."""
+    if f.code.removeprefix("pii.") not in CONTACTS or not f.where:
+        return False
+    at = {location(w) for w in f.where}
+    return at <= listed_at or bool(at & listed_at) and 0 <= tally(f, "third_parties") <= listed_third
 
 
 def technical(finding: Finding) -> str:
@@ -72,11 +83,20 @@ def _client_mismatch(f: Finding) -> Said:
     one_place = len({location(w) for w in f.where}) <= 1
     en_named = _cap(f"{en_at} names {client}") if one_place else f"{client} is named in {en_at}"
     if addressed and addressed != "none":
-        to = clean(addressed)
-        return f"{ja_at}に『{client}』とありますが、宛先は{to}です。", f"{en_named}, but you are mailing {to}."
-    to = clean(named.get("recipients") or "?")
-    return (f"{ja_at}に『{client}』とありますが、宛先（{to}）は{client}ではありません。",
-            f"{en_named}, but the recipients ({to}) are not {client}.")
+        ja_to, en_to = _more(addressed)
+        return f"{ja_at}に『{client}』とありますが、宛先は{ja_to}です。", f"{en_named}, but you are mailing {en_to}."
+    ja_to, en_to = _more(named.get("recipients") or "?")
+    return (f"{ja_at}に『{client}』とありますが、宛先（{ja_to}）は{client}ではありません。",
+            f"{en_named}, but the recipients ({en_to}) are not {client}.")
+
+
+def _more(value: str) -> Said:
+    """The inspector's sample of names, "a, b, c (+2)", as "a, b, c ほか 2 件" / "… and 2 more"."""
+    m = re.fullmatch(r"(.*) \(\+([0-9]{1,9})\)", value, re.S)
+    if not m:
+        return clean(value), clean(value)
+    shown = clean(m.group(1))
+    return f"{shown} ほか {m.group(2)} 件", f"{shown} and {m.group(2)} more"
 
 
 def _lookalike(f: Finding) -> Said:
@@ -101,20 +121,20 @@ _HOW = {"homoglyph": ("（見た目の似た文字が使われています）", 
 
 
 def _external(f: Finding) -> Said:
-    orgs = tallies(f.evidence).get("organisations")
+    orgs = tally(f, "organisations")
     ja_d, en_d = listed(samples(f.evidence))
-    ja_o = f"、{orgs} 組織" if orgs else ""
-    en_o = f", {orgs} organisation{'s' * (orgs != 1)}" if orgs else ""
+    ja_o = f"、{orgs} 組織" if orgs > 0 else ""
+    en_o = f", {orgs} organisation{plural(orgs)}" if orgs > 0 else ""
     return (f"社外の宛先が {f.count} 件あります（{ja_d}{ja_o}）。",
-            f"{f.count} recipient{_s(f.count)} outside the organisation ({en_d}{en_o}).")
+            f"{f.count} recipient{plural(f.count)} outside the organisation ({en_d}{en_o}).")
 
 
 def _visible(f: Finding) -> Said:
-    orgs = tallies(f.evidence).get("organisations", 0)
+    orgs = max(0, tally(f, "organisations"))
     ja_d, en_d = listed([s.split(" (")[0] for s in samples(f.evidence)])
     return (f"社外の宛先 {f.count} 件（{orgs} 組織: {ja_d}）が To/Cc に入っていて、受け取った全員にお互いのアドレスが見えます。"
             "Bcc に移してください。",
-            f"{f.count} external address{'es' * (f.count != 1)} of {orgs} organisation{_s(orgs)} ({en_d}) are in To/Cc, "
+            f"{f.count} external address{plural(f.count, 'es')} of {orgs} organisation{plural(orgs)} ({en_d}) are in To/Cc, "
             "where every recipient sees them all. Move them to Bcc.")
 
 
@@ -127,13 +147,13 @@ def _suppressed(f: Finding) -> Said:
 def _freemail(f: Finding) -> Said:
     ja, en = listed([s.split(" (")[0] for s in samples(f.evidence)])
     return (f"宛先にフリーメール（{ja}）のアドレスが {f.count} 件あります。個人のアドレスではないか確認してください。",
-            f"{f.count} recipient{_s(f.count)} at a free-mail service ({en}): is this a private address?")
+            f"{f.count} recipient{plural(f.count)} at a free-mail service ({en}): is this a private address?")
 
 
 def _first_time(f: Finding) -> Said:
     new_orgs = [s.split(" (")[0] for s in samples(f.evidence) if s.endswith("(domain new to the organisation)")]
     ja = f"初めて送る宛先が {f.count} 件あります。"
-    en = f"You have not mailed {f.count} of the recipient{_s(f.count)} before."
+    en = f"You have not mailed {f.count} of the recipient{plural(f.count)} before."
     if new_orgs:
         ja_d, en_d = listed(new_orgs)
         ja += f"社内の誰も送ったことのないドメインです（{ja_d}）。"
@@ -156,22 +176,23 @@ def _encrypted(f: Finding) -> Said:
     if not n:
         return ("暗号化された部分があり、中身を検査できませんでした。", "Part of the message is encrypted and could not be checked.")
     return (f"添付ファイル{ja}はパスワード付き（暗号化）のため、中身を検査できませんでした。",
-            f"The attachment{_s(n)} {en} {'is' if n == 1 else 'are'} password-protected, so the contents could not be checked.")
+            f"The attachment{plural(n)} {en} {'is' if n == 1 else 'are'} password-protected, so the contents could not be checked.")
 
 
 def _unscannable(f: Finding) -> Said:
     reason = " ".join(samples(f.evidence)).lower()
     why_ja, why_en = next((v for k, v in _WHY if k in reason), ("読み取れなかった", "it could not be read"))
     ja, en, n = _files(f)
-    if not n:
-        return (f"メールの一部を検査できませんでした（{why_ja}ため）。", f"Part of the message could not be checked: {why_en}.")
+    if not n:     # a header ("header:subject"), a MIME part, the message as a whole
+        at_ja, at_en = locations(f.where)
+        return f"{at_ja}を検査できませんでした（{why_ja}ため）。", _cap(f"{at_en} could not be checked: {why_en}.")
     return (f"添付ファイル{ja}は、{why_ja}ため中身を検査できませんでした。",
-            f"The attachment{_s(n)} {en} could not be checked: {why_en}.")
+            f"The attachment{plural(n)} {en} could not be checked: {why_en}.")
 
 
 _WHY = (("limit", ("大きすぎる・ファイルが多すぎる・入れ子が深すぎるなど検査の上限を超えた",
                    "it is beyond an inspection limit (size, number of files or nesting)")),
-        ("corrupt", ("ファイルが壊れている", "the file is damaged")),
+        ("corrupt", ("壊れている", "it is damaged")),
         ("unparseable", ("メールの形式が正しくない", "the message is malformed")),
         ("unreadable", ("中身を読み取れなかった", "its contents could not be read")))
 
@@ -183,7 +204,7 @@ def _unsupported(f: Finding) -> Said:
     kinds = [s.partition(": ")[2] or s for s in samples(f.evidence)]
     ja_k, en_k = listed(kinds, 1) if kinds else ("", "")
     return (f"添付ファイル{ja}は検査できない形式{f'（{ja_k}）' if ja_k else ''}です。中身を確認してください。",
-            f"The attachment{_s(n)} {en} {'is' if n == 1 else 'are'} in a format that cannot be checked"
+            f"The attachment{plural(n)} {en} {'is' if n == 1 else 'are'} in a format that cannot be checked"
             f"{f' ({en_k})' if en_k else ''}; check the contents yourself.")
 
 
@@ -193,7 +214,7 @@ def _type_mismatch(f: Finding) -> Said:
         return ("メールの一部で、名前（拡張子）と中身の種類が違います。",
                 "In part of the message, the name (extension) does not match the contents.")
     return (f"添付ファイル{ja}は、名前（拡張子）と中身の種類が違います。",
-            f"The contents of the attachment{_s(n)} {en} do not match the file name (extension).")
+            f"The contents of the attachment{plural(n)} {en} do not match the file name (extension).")
 
 
 def _inspector_error(f: Finding) -> Said:
@@ -206,10 +227,6 @@ def _keyword(f: Finding) -> Said:
     ja, en = locations(f.where)
     return (f"{ja}に、社内で注意が必要とされている語（{word}）があります。",
             _cap(f"{en} contains a word your organisation flags ({word})."))
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
 
 
 def _cap(text: str) -> str:

@@ -144,3 +144,41 @@ def code_label(code: str, lang: str) -> str:
     else:
         pair = CODES.get(code, CODES["other"])
     return pair[LANGS.index(lang)]
+
+
+# The history table's actions as the store writes them (store._audit: the hold's state
+# transitions, then "<job kind>_<outcome>" of the outbound queue).
+ACTIONS: dict[str, tuple[str, str]] = {
+    "held": ("保留しました", "held for review"),
+    "modified": ("修正して再検査しました", "fixed and inspected again"),
+    "released": ("送信を決定しました", "released for delivery"),
+    "cancelled": ("取り消しました", "cancelled, not sent"),
+    "expired": ("期限切れで取り消しました", "expired and cancelled"),
+    "notice_sent": ("通知メールを送りました", "notice sent"),
+    "notice_deferred": ("通知メールの送信を再試行します", "notice delayed, will retry"),
+    "notice_failed": ("通知メールを送れませんでした", "notice could not be sent"),
+    "release_sent": ("宛先に配送しました", "delivered to the recipients"),
+    "release_deferred": ("配送先のサーバーが一時的に受け付けず、再試行します", "delivery delayed, will retry"),
+    "release_failed": ("配送先のサーバーが受け付けませんでした", "delivery refused by the receiving server"),
+    "other": ("その他の操作", "other event"),
+}
+_ACTORS = {"system": ("自動処理", "automatic"), "sender": ("送信者", "the sender")}
+
+
+def action_label(action: str, lang: str) -> str:
+    """A history entry's action in words; never the stored name (internal notation)."""
+    return ACTIONS.get(action, ACTIONS["other"])[LANGS.index(lang)]
+
+
+def actor_label(actor: str, lang: str) -> str:
+    """Who acted: "system" -> "automatic", "approver:a@x" -> "approver a@x", "admin:root" ->
+    "administrator root" (the roles' prefixes are the store's notation)."""
+    index = LANGS.index(lang)
+    if actor in _ACTORS:
+        return _ACTORS[actor][index]
+    role, _, name = actor.partition(":")
+    words = _ROLES.get(role) if name else None
+    return f"{words[index]} {name}" if words else actor
+
+
+_ROLES = {"approver": ("承認者", "approver"), "admin": ("管理者", "administrator")}

@@ -8,32 +8,24 @@ can neither break a header nor put a line of its own into our text.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from rules.model import Decision
 
-from .display import UNSAFE
+from .display import clean
 from .explain import reasons
 
 LINE_LIMIT = 200   # characters of one untrusted value in a notice
-# Bidirectional and other format characters, controls, line and paragraph separators and
-# lone surrogates become spaces (display.UNSAFE says which and why).
-_UNSAFE = UNSAFE
-_SPACES = re.compile(r"\s+")
 
 
 def one_line(value: object, limit: int = LINE_LIMIT) -> str:
-    """Any untrusted value as one safe line of display text: no line breaks of any kind, no
-    control or bidi characters, whitespace collapsed, at most `limit` characters."""
-    text = "".join(" " if unicodedata.category(c) in _UNSAFE else c for c in str(value or ""))
-    text = _SPACES.sub(" ", text).strip()
-    # An encoded word (RFC 2047) in the text would be decoded a second time by the header
-    # parser and by the reader's mail program — into line breaks, or a header of its own.
-    text = text.replace("=?", "= ?")
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    """Any untrusted value as one safe line of display text (display.clean: no line breaks of
+    any kind, no control or bidi characters, at most `limit` characters), and no encoded word:
+    an RFC 2047 "=?…?=" in the text would be decoded a second time by the header parser and by
+    the reader's mail program — into line breaks, or a header of its own. Defanged first:
+    clean only turns characters into spaces and cuts, so it cannot make a "=?" again."""
+    return clean(str(value or "").replace("=?", "= ?"), limit)
 
 
 def quoted(value: object, limit_lines: int = 20) -> list[str]:

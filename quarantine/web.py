@@ -23,7 +23,7 @@ from .rebuild import Fix, FixError, apply
 from .display import clean, file_name
 from .explain import reasons, technical
 from .hold_view import checklist, organisations, per_attachment, where_text
-from .i18n import code_label, language, translator
+from .i18n import action_label, actor_label, code_label, language, translator
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics
 from .holds import Quarantine
 from .store import Store
@@ -86,6 +86,8 @@ class Pages:
         html = self.env.get_template(name).render(
             outbox=self.outbox is not None, lang=lang, t=translator(lang), nonce=nonce,
             code_label=lambda code: code_label(code, lang),
+            action_label=lambda action: action_label(action, lang),
+            actor_label=lambda actor: actor_label(actor, lang),
             where=lambda w: where_text(w, translator(lang)), tech=technical,
             say_all=lambda findings: reasons(findings, lang), **context)
         headers = dict(_HEADERS)

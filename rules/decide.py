@@ -79,7 +79,7 @@ def _matches(cond: CodeCondition, finding: Finding) -> bool:
         return False
     if cond.where is not None and not any(_kind_of(w) == cond.where for w in finding.where):
         return False
-    return all(_tally(finding, name) >= least for name, least in cond.min_tally)
+    return all(tally(finding, name) >= least for name, least in cond.min_tally)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -98,13 +98,21 @@ def _kind_of(where: str) -> str:
     return "header" if kind == "headers" else kind
 
 
-def _tally(finding: Finding, name: str) -> int:
-    """A count the finding states in its evidence as "name=N"; -1 when it states none."""
+def tally(finding: Finding, name: str) -> int:
+    """A count the finding states in its evidence as "name=N" (the first that is one); -1 when
+    it states none. The rules and the sender's page (quarantine.explain) both read it here.
+
+    N is 1-9 ASCII digits: a count of what one message holds cannot reach 10**9, and
+    `str.isdigit` would let "²" or a 5,000-digit value through to int(), which refuses both:
+    a crash in decide(). The sender's page reads no tally another way."""
     prefix = name + "="
     for item in finding.evidence:
-        if item.startswith(prefix) and item[len(prefix):].isdigit():
+        if item.startswith(prefix) and _COUNT.fullmatch(item, len(prefix)):
             return int(item[len(prefix):])
     return -1
+
+
+_COUNT = re.compile(r"[0-9]{1,9}")
 
 
 def in_scope(scope: Scope, facts: MessageFacts, groups: Mapping[str, tuple[str, ...]]) -> bool:

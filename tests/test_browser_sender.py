@@ -116,6 +116,7 @@ def _held_with_every_kind_of_reason(guard, upstream) -> str:
     return _links(upstream.recorder.wait_for(1)[0])[0]
 
 
+HISTORY = {"ja": "保留しました", "en": "held for review"}   # the store's "held", in words
 LAYOUTS = {"phone": (390, 844), "desktop": (1100, 1400)}
 SENTENCES = {
     "ja": ("件名に『株式会社ビー』とありますが、宛先は株式会社エーです。", "に 12 人分の個人情報（",
@@ -142,6 +143,8 @@ def test_the_reasons_read_as_sentences_on_a_phone_and_a_desktop(guard_factory, u
                 assert not page.locator("details.tech .tech-rule").first.is_visible(), "details start collapsed"
                 assert page.locator("b[onmouseover], #why i").count() == 0, "not as markup"
                 assert _fits(page), f"{lang} {layout}: the page scrolls sideways"
+                actions = page.locator("#history td:nth-child(2)").all_inner_texts()
+                assert actions[0] == HISTORY[lang] and not any("_" in a for a in actions), actions
                 screenshot(page, f"sender-reasons-{layout}-{lang}.png")
                 page.locator("details.tech summary").click()
                 assert page.locator("details.tech .tech-rule").first.is_visible()

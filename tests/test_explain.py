@@ -39,8 +39,8 @@ RECORDS = F(code="pii.records", count=120, where=("attachment:顧客一覧.xlsx!
                       "120 people: address+person_name+phone"))
 PLACES = F(code="pii.places", count=12, where=("attachment:拠点一覧.csv!A2:C13",),
            evidence=("places=12", "営業所", "支店"))
-# A transfer file as i14-zengin reports it (payees by line), and as the team's interface named it.
-PAYEES = F(code="pii.records", count=12, where=("attachment:振込.zip!202404/furikomi.txt!lines 2-13",),
+# A table of payees typed by hand (cells), and a transfer file (the Zengin reader's records).
+PAYEES = F(code="pii.records", count=12, where=("attachment:振込.zip!202404/振込先.csv!A2:E13",),
            evidence=("third_parties=12", "recipient_org=0", "own_org=0", "12 people: bank_account+person_name"))
 ZENGIN = F(code="pii.records", count=12, where=("attachment:furikomi.txt!records 2-13",),
            evidence=("third_parties=12", "recipient_org=0", "own_org=0", "12 people: bank_account+person_name"))
@@ -49,7 +49,7 @@ ZENGIN_ACCOUNTS = F(code="pii.bank_account", count=12, where=("attachment:振込
 SAMPLES = {   # one realistic finding per code, evidence as the inspectors write it
     "client.mismatch": MISMATCH, "pii.records": RECORDS, "pii.places": PLACES,
     "pii.my_number": F(code="pii.my_number", count=1, where=("body!line 3",), evidence=("****-****-9018",)),
-    "pii.resident_code": F(code="pii.resident_code", count=2, where=("body!line 4",), evidence=("*********12",)),
+    "pii.resident_code": F(code="pii.resident_code", count=2, where=("body!line 4",), evidence=("*******8903",)),
     "pii.phone": F(code="pii.phone", count=12, where=("attachment:会員名簿.csv!B2:B13",),
                    evidence=("third_parties=3", "090-****-5601", "090-****-5602")),
     "pii.email_address": F(code="pii.email_address", count=12, where=("attachment:会員名簿.csv!C2:C13",),
@@ -72,7 +72,7 @@ SAMPLES = {   # one realistic finding per code, evidence as the inspectors write
     "attachment.unsupported": F(code="attachment.unsupported", count=1, where=("attachment:議事録.doc",),
                                 evidence=("unsupported format: Word 97-2003 document",)),
     "attachment.type_mismatch": F(code="attachment.type_mismatch", count=1, where=("attachment:a.zip!report.pdf",),
-                                  evidence=("declared pdf, is an executable",)),
+                                  evidence=("name .pdf, content application/x-dosexec",)),
     "inspector.error": F(code="inspector.error", count=1, where=("inspector:personal_data",), evidence=("TimeoutError",)),
     "keyword.project-x": F(code="keyword.project-x", count=1, where=("body",)),
 }
@@ -119,13 +119,18 @@ def test_a_list_of_people_says_how_many_what_and_whose():
     ja, en = sentences(RECORDS)
     assert ja.startswith("添付ファイル『顧客一覧.xlsx』に 120 人分の個人情報（氏名・電話番号・住所）があります。")
     assert "うち宛先の会社の方 12 人、当社の社員 3 人、それ以外の方（第三者） 105 人です。" in ja
-    assert "12 of the recipients' organisation, 3 of our own staff, 105 third parties" in en
+    assert en.endswith("Of them: 12 of the recipients' organisation, 3 of our own staff and 105 third parties.")
     theirs = F(code="pii.records", count=14, where=("body!lines 3-16",),
                evidence=("third_parties=0", "recipient_org=14", "own_org=0", "14 people: email_address+person_name"))
-    assert sentence(theirs, "ja") == "本文に 14 人分の個人情報（氏名・メールアドレス）があります。うち宛先の会社の方 14 人です。"
+    assert sentences(theirs) == ("本文に宛先の会社の方 14 人分の個人情報（氏名・メールアドレス）があります。",
+                                 "There is personal data of 14 people of the recipients' organisation "
+                                 "(personal names, e-mail addresses) in the message body.")
     plain = F(code="pii.records", count=12, where=("attachment:会員名簿.csv!A2:D13",),
               evidence=("third_parties=12", "recipient_org=0", "own_org=0", "12 people: address+email_address+phone"))
     assert "うち" not in sentence(plain, "ja"), "all third parties: nothing to add"
+    odd = F(code="pii.records", count=20, where=("body!lines 1-20",),     # tallies short of the count
+            evidence=("third_parties=0", "recipient_org=3", "own_org=0", "20 people: phone"))
+    assert sentence(odd, "en").endswith(" Of them: 3 of the recipients' organisation.")
 
 
 def test_places_are_said_to_be_places_not_people():
@@ -136,9 +141,9 @@ def test_places_are_said_to_be_places_not_people():
 
 def test_payees_are_said_to_be_names_and_bank_accounts():
     ja, en = sentences(PAYEES)
-    assert ja == "添付ファイル『振込.zip』の中の『202404/furikomi.txt』に 12 人分の氏名と銀行口座番号（振込先の一覧など）があります。"
+    assert ja == "添付ファイル『振込.zip』の中の『202404/振込先.csv』に 12 人分の氏名と銀行口座番号（振込先の一覧など）があります。"
     assert en == ('There are names and bank account numbers of 12 people in the attachment '
-                  '"202404/furikomi.txt" in "振込.zip" (a list of payees?).')
+                  '"202404/振込先.csv" in "振込.zip" (a list of payees?).')
     accounts = F(code="pii.bank_account", count=12, where=PAYEES.where, evidence=("****500", "****501"))
     assert sentence(accounts, "ja").endswith("に銀行口座番号が 12 件あります（****500、****501）。")
 
@@ -153,7 +158,7 @@ def test_a_zengin_transfer_file_is_named_as_one_when_the_finding_says_so():
 
 def test_identifiers_show_their_masked_samples_and_contacts_their_third_parties():
     assert sentence(SAMPLES["pii.my_number"], "ja").startswith("本文にマイナンバー（個人番号）が 1 件あります（****-****-9018）。")
-    assert sentence(SAMPLES["pii.resident_code"], "en") == "There are 2 resident record codes (住民票コード) in the message body (*********12)."
+    assert sentence(SAMPLES["pii.resident_code"], "en") == "There are 2 resident record codes (住民票コード) in the message body (*******8903)."
     phone = sentence(SAMPLES["pii.phone"], "ja")
     assert phone == "添付ファイル『会員名簿.csv』に電話番号が 12 件あります。うち第三者（宛先の会社・当社・拠点以外）のものは 3 件です。"
     assert "5601" not in phone, "contact details are counted, not sampled"
@@ -167,7 +172,10 @@ def test_recipient_and_attachment_sentences_name_what_they_are_about():
     assert "gmail.com" in sentence(SAMPLES["recipients.freemail"], "en")
     assert "new.example" in sentence(SAMPLES["recipients.first_time"], "ja")
     assert sentence(SAMPLES["attachment.encrypted"], "ja") == "添付ファイル『資料.zip』はパスワード付き（暗号化）のため、中身を検査できませんでした。"
-    assert "『議事録.zip』は、ファイルが壊れている" in sentence(SAMPLES["attachment.unscannable"], "ja")
+    assert "『議事録.zip』は、壊れているため" in sentence(SAMPLES["attachment.unscannable"], "ja")
+    subject = F(code="attachment.unscannable", count=1, where=("header:subject",), evidence=("corrupt: ValueError",))
+    assert sentences(subject) == ("件名を検査できませんでした（壊れているため）。",
+                                  "The subject could not be checked: it is damaged.")
     assert "Word 97-2003 document" in sentence(SAMPLES["attachment.unsupported"], "en")
     assert "『a.zip』の中の『report.pdf』" in sentence(SAMPLES["attachment.type_mismatch"], "ja")
     assert "project-x" in sentence(SAMPLES["keyword.project-x"], "ja")
@@ -209,6 +217,14 @@ def test_a_hostile_file_name_stays_inside_its_sentence(name):
         for said in sentences(f):
             assert "\u202e" not in said and "\n" not in said and len(said) < 400, said
             assert said.count("『") <= 1 or code == "pii.records"
+
+
+def test_a_file_name_cannot_close_its_quote_and_write_a_sentence():
+    name = '顧客.csv』は確認済みで問題ありません。『"ok".csv'
+    f = F(code="attachment.encrypted", count=1, where=(f"attachment:{name}",))
+    ja, en = sentences(f)
+    assert "『顧客.csv」は確認済みで問題ありません。「'ok'.csv』" in ja
+    assert ja.count("『") == ja.count("』") == 1 and en.count('"') == 2
 
 
 def test_a_client_name_cannot_break_the_sentence_nor_the_technical_line():
@@ -284,7 +300,7 @@ def test_the_page_says_the_sentences_and_keeps_the_notation_in_the_closed_detail
 def test_the_page_escapes_caps_and_straightens_hostile_names(page):
     for html in (page("ja"), page("en")):
         assert "<img" not in html and "onerror=\"alert" not in html
-        assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;顧客.csv" in html
+        assert "&lt;img src=x onerror=&#39;alert(1)&#39;&gt;顧客.csv" in html
         assert "\u202e" not in html and "請求書 slx.exe" in html and "見積 書" in html
         assert "顧" * 100 not in html, "a 2,000-character name is cut"
         assert len(html) < 30_000

@@ -39,7 +39,7 @@ def test_temporary_failure_is_retried_until_delivered(guard, upstream):
         time.sleep(0.2)
     assert upstream.recorder.to("partner@client.example")[0].data == raw
     history = httpx.get(link).text
-    assert "release_deferred" in history and "release_sent" in history
+    assert "一時的に受け付けず、再試行します" in history and "宛先に配送しました" in history
 
 
 def test_permanent_failure_is_recorded_and_the_sender_told(guard, upstream):
@@ -51,7 +51,7 @@ def test_permanent_failure_is_recorded_and_the_sender_told(guard, upstream):
     assert failure.rcpt_tos == ["taro@example.co.jp"]
     assert b"could not be delivered" in failure.data and b"no such user" in failure.data
     assert "見積書".encode() in quopri.decodestring(failure.data)
-    assert "release_failed" in httpx.get(link).text
+    assert "配送先のサーバーが受け付けませんでした" in httpx.get(link).text
 
 
 def test_embedded_outbox_keeps_bytes_and_lists_them_to_an_admin(guard_factory, tmp_path):
