@@ -37,7 +37,7 @@ from .message import MessageView, Table, TextChunk, read_view
 from .pii import delimited, entries, records
 from .pii.layout import Layout
 from .pii.ledger import CONTACT_KINDS, Ledger, Place
-from .pii.lists import read_rows as _read_rows, read_table as _read_table, whole  # _read_rows: for tests
+from .pii.lists import read_table as _read_table, whole
 from .pii.owners import Owners, owners_for
 from .pii.scanner import Scanner
 from .pii.validators import my_number_is_valid
@@ -172,7 +172,8 @@ def _text_places(piece: delimited.Prose, data: bytes, located: list, people: lis
         if hit.kind == "email_address":
             by_line.setdefault(line, []).append(hit.value)
     owners = whole(ledger, ledger.owners_of([p.key for p in people]), lambda i: [
-        m for n in range(people[i].row, people[i].last_row + 1) for m in by_line.get(n, ())])
+        m for n in range(people[i].row, people[i].last_row + 1) for m in by_line.get(n, ())],
+        lambda i: records.private(people[i]))
     ledger.add_people(people, owners)
     owned = places + [people[i] for i, _ in owners]
     if owned:

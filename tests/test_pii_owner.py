@@ -142,3 +142,71 @@ def test_the_same_in_a_list_typed_in_the_body():
     found = {f.code: f for f in PersonalData(today=TODAY, internal_domains=OURS).inspect(view)}
     counted = tallies(found["pii.records"])
     assert counted["recipient_org"] == 0 and counted["third_parties"] >= 12
+
+
+def hr(domain: str, n: int = 12) -> str:
+    """An HR list: business contacts plus a birth date, a home address and a private mobile."""
+    return "\n".join(["氏名,メールアドレス,生年月日,住所,携帯電話", *(
+        f"{SURNAMES[i % 15]} 一郎,staff{i}@{domain},1980/04/{1 + i:02d},東京都世田谷区桜{i + 1}-2-3,"
+        f"090-{3300 + i:04d}-{1200 + i:04d}" for i in range(n))]) + "\n"
+
+
+def inspect_text(text: str, where: str, *rcpt: str) -> dict:
+    env = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=rcpt)
+    view = MessageView(envelope=env, size=0, tables=(), texts=(TextChunk(where=where, text=text),))
+    found = {f.code: f for f in PersonalData(today=TODAY, internal_domains=OURS, freemail=FreemailDomains()).inspect(view)}
+    found["_env"] = env
+    return found
+
+
+@pytest.mark.parametrize("domain", ["sample.co.jp", "a-corp.co.jp"])
+def test_staff_private_data_is_third_parties_whoever_employs_them(domain):
+    """The issue exempts business contact data only: our HR list (or the client's) with
+    birth dates and home addresses is held when it goes to the client."""
+    found = inspect_text(hr(domain), "attachment:社員名簿.csv", "tanaka@a-corp.co.jp")
+    assert tallies(found["pii.records"]) == {"third_parties": 12, "recipient_org": 0, "own_org": 0}
+    for code in ("pii.birth_date", "pii.address", "pii.phone"):
+        assert found[code].evidence[0] == "third_parties=12", found[code]
+    assert rules_for(found)[0] == ["personal-data-list-external"]
+
+
+def test_staff_private_data_in_a_table_without_a_header_or_typed_in_the_body():
+    rows = hr("sample.co.jp").splitlines()[1:]
+    found = inspect_text("\n".join(rows) + "\n", "attachment:社員名簿.csv", "tanaka@a-corp.co.jp")
+    assert tallies(found["pii.records"])["third_parties"] == 12
+    body = "社員情報です。\n\n" + "".join(
+        f"{SURNAMES[i]} 一郎\nMail: staff{i}@sample.co.jp\n生年月日: 1980年4月{1 + i}日\n\n" for i in range(12))
+    found = inspect_text(body, "body", "tanaka@a-corp.co.jp")
+    assert tallies(found["pii.records"])["third_parties"] == 12
+    assert rules_for(found)[0] == ["personal-data-list-external"]
+
+
+def test_a_source_routed_address_is_a_third_party_seen_before_or_after_the_domain():
+    owners = owners_for(("tanaka@a-corp.co.jp",), OURS, FreemailDomains())
+    assert owners.of("x%evil.example@a-corp.co.jp") == THIRD
+    assert owners.of("y@a-corp.co.jp") == RECIPIENT
+    assert owners.of("x%evil.example@a-corp.co.jp") == THIRD
+    assert owners.of("evil.example!x@a-corp.co.jp") == THIRD
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_column_and_row_readers_agree_on_private_rows(seed):
+    """Some rows of staff carry a birth date: both readers leave exactly those with the third parties."""
+    import random
+    from inspectors.message import Table
+    from inspectors.pii.ledger import Ledger
+    from inspectors.pii.lists import read_rows, read_table
+    from inspectors.pii.scanner import Scanner
+    rng = random.Random(seed)
+    rows = [(f"{SURNAMES[i % 15]} 一郎", f"s{i}@{rng.choice(['a-corp.co.jp', 'sample.co.jp', 'other.example'])}",
+             f"03-5555-{1000 + i:04d}", rng.choice(["", f"1980/04/{1 + i % 28:02d}"])) for i in range(rng.randint(4, 30))]
+    table = Table(where="attachment:x.xlsx!Sheet1", rows=(("氏名", "メール", "電話番号", "生年月日"), *rows))
+    out = []
+    for read in (read_table, read_rows):
+        ledger = Ledger(owners=owners_for(("tanaka@a-corp.co.jp",), OURS, FreemailDomains()))
+        read(table, Scanner(TODAY), ledger, False)
+        out.append([(f.code, f.count, f.evidence) for f in ledger.findings()])
+    assert out[0] == out[1]
+    records = dict((c, e) for c, _, e in out[0])["pii.records"]
+    private = sum(1 for r in rows if r[3])
+    assert int(records[0].split("=")[1]) >= private

@@ -208,9 +208,9 @@ def _mixed_table(seed: int) -> Table:
 
 @pytest.mark.parametrize("seed", range(30))
 def test_column_and_row_readers_agree_on_places_and_owners(seed):
-    from inspectors.personal_data import _read_rows, _read_table
+    from inspectors.pii.lists import read_rows, read_table
     table = _mixed_table(seed)
-    assert _ledger_of(_read_table, table) == _ledger_of(_read_rows, table)
+    assert _ledger_of(read_table, table) == _ledger_of(read_rows, table)
 
 
 def test_an_office_list_one_line_per_office():
@@ -243,3 +243,71 @@ def test_a_customer_table_without_a_header_row_stays_people():
         f = found("一覧です。\n\n" + text)
         assert "pii.places" not in f and f["pii.records"].count == 12, text
         assert held(f) == ["personal-data-list-external"]
+
+
+# --- a category column names no row; one block is one organisation, many are a neighbourhood
+MEMBERS = [f"{1001 + i},{c},{a}-{1000 + i},member{i}@mail{i}.example.jp" for i, (c, a) in enumerate(zip(CITIES, AREAS))]
+
+
+@pytest.mark.parametrize("shops", [["渋谷店"], ["渋谷店", "新宿店", "池袋店"]])
+def test_a_shop_category_column_does_not_make_a_customer_list_places(shops):
+    """来店店舗 repeats over the rows: it says where the customer shops, not what the row is."""
+    rows = [f"{m},{shops[i % len(shops)]}" for i, m in enumerate(MEMBERS)]
+    table = found(csv("会員番号,住所,電話番号,メール,来店店舗", rows))
+    headerless = found("会員一覧です。\n\n" + "".join(r.replace(",", "\t") + "\n" for r in rows))
+    text = found("会員一覧です。\n\n" + "".join(
+        f"住所: {m.split(',')[1]}\nTEL: {m.split(',')[2]}\n"
+        f"メール: {m.split(',')[3]}\n来店店舗: {shops[i % len(shops)]}\n\n" for i, m in enumerate(MEMBERS)))
+    for f in (table, headerless, text):
+        assert "pii.places" not in f and f["pii.records"].count == 12, f
+        assert tally(f["pii.phone"]) == 12
+        assert held(f) == ["personal-data-list-external"]
+
+
+def test_a_distinct_shop_column_still_names_its_rows():
+    rows = [f"{b},{c},{a}-{1000 + i}" for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS))]
+    f = found(csv("所属,住所,電話番号", rows))
+    assert f["pii.places"].count == 12 and "pii.records" not in f
+
+
+def _residents(n: int = 300) -> list[str]:
+    import random
+    rng = random.Random(14)
+    exchanges = ["03-3711", "03-3712", "03-3713"]
+    numbers = rng.sample(range(10000), n)
+    return [f"{2001 + i},東京都目黒区中町{i % 30 + 1}-{i % 9 + 1}-{i % 7 + 1},{exchanges[i % 3]}-{k:04d}"
+            for i, k in enumerate(numbers)]
+
+
+def test_a_residential_list_from_a_few_exchanges_is_no_organisations_block():
+    rows = _residents()
+    table = found(csv("会員番号,住所,電話番号", rows))
+    text = found("名簿です。\n\n" + "".join(f"会員番号 {m}\n〒152-0000 {a}\nTEL {p}\n\n"
+                                        for m, a, p in (r.split(",") for r in rows)))
+    for f in (table, text):
+        assert "pii.places" not in f, f["pii.places"]
+        assert f["pii.records"].count == 300 and tally(f["pii.phone"]) == 300
+
+
+def test_a_block_holding_half_the_landlines_is_an_organisations():
+    """Twelve department lines of one block and twelve scattered landlines: half, still one organisation."""
+    rows = [f"第{i}課,東京都港区芝{i}-1-1,03-5555-12{i:02d}" for i in range(1, 13)] + \
+        [f"第{i}課,{c},{a}-{1000 + i}" for i, (c, a) in enumerate(zip(CITIES, AREAS), 13)]
+    f = found(csv("部署,住所,電話", rows))
+    assert f["pii.places"].count == 12 and f["pii.records"].count == 12
+
+
+def test_signs_tell_fixed_lines_and_mobiles_by_the_numbering_plan():
+    from inspectors.pii.signs import has_mobile, number_block
+    assert number_block("0312345678") == "03123456" and number_block("81312345678") == "03123456"
+    for other in ("0120123456", "05012345678", "09012345678", "0570123456", "031234567"):
+        assert number_block(other) == "", other
+    assert has_mobile("携帯 090-1234-5678") and has_mobile("+81 80 1234 5678")
+    assert not has_mobile("03-1234-5678") and not has_mobile("050-1234-5678")
+
+
+def test_one_main_line_repeated_on_every_row_is_one_block():
+    """Sites that all give the head office's main line: three rows of one number are one block."""
+    rows = [f"第{i}現場,東京都港区芝{i}-1-1,03-5555-1200" for i in range(1, 13)]
+    f = found(csv("現場,住所,電話", rows))
+    assert f["pii.places"].count == 12 and "pii.records" not in f

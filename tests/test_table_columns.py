@@ -9,7 +9,8 @@ import pytest
 
 from inspectors.base import Envelope
 from inspectors.message import Table
-from inspectors.personal_data import PersonalData, _read_rows, _read_table
+from inspectors.personal_data import PersonalData
+from inspectors.pii.lists import read_rows as _read_rows, read_table as _read_table
 from inspectors.pii import columns
 from inspectors.pii.ledger import Ledger
 from inspectors.pii.scanner import Scanner

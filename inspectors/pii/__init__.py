@@ -10,4 +10,5 @@ masks       masked evidence                                      columns     tab
 readings    what a column's distinct texts yield, in bulk       tally       a column block's values into the ledger
 owners      whose people a list holds (issue 14)                premises    table rows about premises (pii.places)
 entries     text-list entries about premises                    lists       a table into the ledger: values, people, places
+signs       what says premises and what says a person           zengin      全銀協 transfer files
 """

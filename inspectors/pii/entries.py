@@ -3,25 +3,26 @@
 `records.text_people` finds entries of two or more attributes in line-oriented text; an
 office list typed into a mail body (a heading line 札幌営業所, then 〒, address, main line)
 reads exactly like a customer list. An entry is premises when the lines from just above it
-(its heading) to its last value name premises (`premises.PREMISES`, outside the address
-itself: a customer's address may well say ビル) or its phone shares one organisation's
-number block with two other entries, and nothing in it speaks of a person: no name, no
-birth date, no mobile number, no free-mail address (the table rule, `premises`).
+(its heading) to its last value name premises (`signs.PREMISES`, outside the address
+itself: a customer's address may well say ビル) in a line that names it — lines of one
+label (来店店舗: …) mostly distinct, as a table's naming column must be — or its landline
+shares one organisation's number block (`signs.block_rows`), and nothing in it speaks of a
+person (`signs.personal`): the table rule, `premises`.
 """
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import defaultdict
 
 from ..freemail import FreemailDomains
-from .premises import BLOCK_ROWS, PREMISES
+from .premises import BLOCK_WORD
 from .records import Person
 from .scanner import Hit
+from .signs import PREMISES, block_rows, number_block, personal
 
 HEADING_LINES = 2            # lines above an entry's first value that may name it
-_MOBILE = ("070", "080", "090")
 _ADDRESS_KINDS = frozenset({"address", "postal_code", "email_address"})
-_NOT_DIGITS = re.compile(r"\D")
+_LABEL = re.compile(r"^\s*([^:：\s][^:：]{0,15}?)\s*[:：]")
 
 
 def places(data: bytes, located: list[tuple[int, Hit]], people: list[Person],
@@ -31,20 +32,23 @@ def places(data: bytes, located: list[tuple[int, Hit]], people: list[Person],
     if not people:
         return {}
     hits = _hits_of(located, people)
-    said: dict[int, str] = {}
-    blocks: dict[int, str] = {}
+    words: dict[int, tuple[str, str, str]] = {}       # row -> (word, its line's label, the line)
+    blocks: list[str] = []      # every entry's, a person's too: the list's landlines
+    impersonal: set[int] = set()
     floor = 0                   # where the previous entry's last line ends
-    for person, own in zip(people, hits):
-        if own and not _personal(own, freemail):
-            word = _premises_word(data, floor, own)
-            if word:
-                said[person.row] = word
-            elif prefix := _block(own):
-                blocks[person.row] = prefix
+    for i, (person, own) in enumerate(zip(people, hits)):
+        blocks.append(next((b for h in own if h.kind == "phone" and (b := number_block(h.value))), ""))
+        if own and not any(personal(h.kind, h.value, freemail) for h in own):
+            impersonal.add(i)
+            found = _premises_word(data, floor, own)
+            if found:
+                words[person.row] = found
         if own:
             floor = _line_end(data, own[-1].end)
-    shared = {p for p, n in Counter(blocks.values()).items() if n >= BLOCK_ROWS}
-    said.update((row, "代表番号帯") for row, p in blocks.items() if p in shared)
+    said = _naming(words)
+    for i in block_rows(blocks):
+        if i in impersonal:
+            said.setdefault(people[i].row, BLOCK_WORD)
     return said
 
 
@@ -67,20 +71,20 @@ def _hits_of(located: list[tuple[int, Hit]], people: list[Person]) -> list[list[
     return out
 
 
-def _personal(hits: list[Hit], freemail: FreemailDomains | None) -> bool:
-    for hit in hits:
-        if hit.kind in ("person_name", "birth_date"):
-            return True
-        if hit.kind == "phone" and _NOT_DIGITS.sub("", hit.value).startswith(_MOBILE):
-            return True
-        if hit.kind == "email_address" and (freemail is None or hit.value.rpartition("@")[2] in freemail):
-            return True
-    return False
+def _naming(words: dict[int, tuple[str, str, str]]) -> dict[int, str]:
+    """The words of lines that name their entry: a label's lines mostly distinct, as a table
+    column's values must be (`premises`); 来店店舗: 渋谷店 in every entry is a category."""
+    lines: dict[str, list[str]] = defaultdict(list)
+    for _, label, line in words.values():
+        lines[label].append(line)
+    naming = {label for label, texts in lines.items() if 2 * len(set(texts)) >= len(texts)}
+    return {row: word for row, (word, label, _) in words.items() if label in naming}
 
 
-def _premises_word(data: bytes, floor: int, hits: list[Hit]) -> str:
+def _premises_word(data: bytes, floor: int, hits: list[Hit]) -> tuple[str, str, str] | None:
     """The first premises word from HEADING_LINES lines above the entry's first value (not
-    above `floor`) to the end of the line of its last value, its addresses blanked."""
+    above `floor`) to the end of the line of its last value, its addresses blanked; with the
+    label of its line ("" for none) and the line itself."""
     begin = hits[0].start
     for _ in range(HEADING_LINES + 1):
         begin = data.rfind(b"\n", floor, begin) if begin > floor else floor
@@ -92,15 +96,11 @@ def _premises_word(data: bytes, floor: int, hits: list[Hit]) -> str:
     for hit in hits:
         if hit.kind in _ADDRESS_KINDS and begin <= hit.start < end:
             text[hit.start - begin:hit.end - begin] = b" " * (min(hit.end, end) - hit.start)
-    found = PREMISES.search(text.decode("utf-8", "replace"))
-    return found.group().strip() if found else ""
+    decoded = text.decode("utf-8", "replace")
+    found = PREMISES.search(decoded)
+    if not found:
+        return None
+    line = decoded[decoded.rfind("\n", 0, found.start()) + 1:].partition("\n")[0].strip()
+    label = _LABEL.match(line)
+    return found.group().strip(), label.group(1) if label else "", line
 
-
-def _block(hits: list[Hit]) -> str:
-    """The number block of the entry's landline: all but its last two digits."""
-    for hit in hits:
-        if hit.kind == "phone":
-            digits = _NOT_DIGITS.sub("", hit.value)
-            if 10 <= len(digits) <= 11:
-                return digits[:-2]
-    return ""

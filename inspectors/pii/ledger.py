@@ -48,8 +48,7 @@ class _Spread:
     max_col: int
 
     def take(self, place: Place) -> None:
-        """Called once per value found (330,000 times for a list of 110,000 customers): plain
-        comparisons, no tuples."""
+        """Once per value found (330,000 times for 110,000 customers): plain comparisons only."""
         first, last = self.first, self.last
         if place.line < first.line or (place.line == first.line and place.row < first.row):
             self.first = place
@@ -102,8 +101,7 @@ class Ledger:
         if kind == "email_address":
             values = [v for v in values if v not in self.ignored_addresses]
             if self.owners.active:
-                of = self.owners.of
-                self.attribute_all(kind, [v for v in values if of(v) != THIRD])
+                self.attribute_all(kind, [values[i] for i, _ in self.owners.owned(values)])
         if values:
             self.add(kind, values[0], first)
             self.values[kind].extend(values, MAX_EVIDENCE)     # all of them, in order, hashed in C
@@ -117,12 +115,11 @@ class Ledger:
         self.attributed.setdefault(kind, _Distinct()).extend(values, 0)
 
     def add_people(self, people, owned: Sequence[tuple[int, int]] = ()) -> None:
-        """People counted once per key across the message; `owned`: (index, tally) of
-        those that are an organisation's (owners_of), the others are third parties."""
         self.add_keys([person.key for person in people], owned)
 
     def add_keys(self, keys: list[tuple], owned: Sequence[tuple[int, int]] = ()) -> None:
-        """add_people for people known by their keys alone (a table read column by column)."""
+        """People (by records.key_of) counted once per key across the message; `owned`: (index,
+        tally) of those that are an organisation's (owners_of, lists.whole), the rest third parties'."""
         self.people.extend(keys, 0)
         for tally, distinct in self.owned.items():
             distinct.extend([keys[i] for i, t in owned if t == tally], 0)
@@ -132,20 +129,16 @@ class Ledger:
         they are keyed by (records.key_of); the caller checks the person's other addresses."""
         if not self.owners.active:
             return []
-        of = self.owners.of
         mailed = [i for i, key in enumerate(keys) if key[0] == "email_address"]
-        return [(i, tally) for i in mailed if (tally := of(keys[i][1])) != THIRD]
+        return [(mailed[j], t) for j, t in self.owners.owned([keys[i][1] for i in mailed])]
 
     def add_premises(self, keys: list, words: list[str], first: Place, last: Place) -> None:
         """Rows or entries about premises (pii.places), known by `keys`; `words` name them
         (本社, 営業所 …: not personal data, the evidence shows them)."""
         if keys:
             self.premises.extend(keys, 0)
-            for word in dict.fromkeys(words):
-                if len(self.premises.samples) >= MAX_EVIDENCE:
-                    break
-                if word not in self.premises.samples:
-                    self.premises.samples.append(word)
+            samples = self.premises.samples
+            samples += [w for w in dict.fromkeys(words) if w not in samples][:MAX_EVIDENCE - len(samples)]
             self.premises_lists.append((first, last))
 
     def add_list(self, first: Place, last: Place, attributes: frozenset[str], count: int) -> None:
@@ -154,9 +147,8 @@ class Ledger:
             self.lists.append((first, last, attributes, count))
 
     def release_tables(self) -> None:
-        """Keep of the tables read so far only what a cell reference needs: a streamed
-        message's tables then go as soon as they are read, instead of staying alive
-        through the places of their first and last values."""
+        """Keep of the tables read so far only what a cell reference needs: a streamed message's
+        tables go once read, instead of living on in the places of their first and last values."""
         frames: dict[int, Table] = {}
 
         def light(place: Place) -> Place:
@@ -196,9 +188,9 @@ class Ledger:
         if kind not in CONTACT_KINDS:
             return ()
         attributed = self.attributed.get(kind)
-        if attributed is None:
-            return (f"third_parties={len(self.values[kind])}",)
-        return (f"third_parties={len(self.values[kind].hashes() - attributed.hashes())}",)
+        third = len(self.values[kind]) if attributed is None else \
+            len(self.values[kind].hashes() - attributed.hashes())
+        return (f"third_parties={third}",)
 
 
 class _Distinct:

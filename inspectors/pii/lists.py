@@ -3,7 +3,8 @@
 A list with a header row is read column by column (`columns`, `tally`), the others row by
 row (`tables.read`); both leave the ledger alike (tests/test_table_columns.py). Rows about
 premises (`premises`) are places, not people; the values of places and of an
-organisation's people (`owners`) are counted, but not as third parties'.
+organisation's people (`owners`: rows of business contact data alone, `whole`) are counted,
+but not as third parties'.
 """
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from .scanner import Scanner
 
 
 def read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = False) -> None:
-    """A table's values and people (`quoted`: its people, not its contacts; the readers keep
-    the switch, messages no longer use it). A list with a header row is read column by
-    column (pii.columns), others row by row.
+    """A table's values and people. `quoted`: a quoted table that is no list (a signature
+    laid out in table cells, a form; personal_data._quoted_form) gives its people, not its
+    contacts, as quoted prose does; a quoted list counts as it would unquoted. A list with
+    a header row is read column by column (pii.columns), others row by row.
     Rows about premises (pii.premises) are places, not people; the values of places and of
     people of an organisation (pii.owners) are counted, but not as third parties'."""
     verdict = premises.places(table, *tables.header(table), ledger.owners.freemail)
@@ -34,7 +36,7 @@ def read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = Fa
             if verdict.rows and block.readings else []
         if listed is not None:
             owned = whole(ledger, ledger.owners_of(listed.keys),
-                           lambda i, block=block, rows=listed.rows: tally.emails_at(block, rows[i]))
+                          lambda i, block=block, rows=listed.rows: tally.emails_at(block, rows[i]), listed.private)
             ledger.add_keys(listed.keys, owned)
             first = listed.first if first is None else first
             last = listed.last
@@ -46,11 +48,13 @@ def read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = Fa
     _add_places(table, ledger, verdict)
 
 
-def whole(ledger: Ledger, owned: list[tuple[int, int]], mails) -> list[tuple[int, int]]:
-    """The people of an organisation whose every mail address is that organisation's: a
-    customer row does not become the client's by an added client address."""
+def whole(ledger: Ledger, owned: list[tuple[int, int]], mails, private) -> list[tuple[int, int]]:
+    """The people of an organisation (`owned`, by the address they are keyed by) whose row
+    holds business contact data alone (`private(i)` false) and whose every mail address is
+    that organisation's: a customer row does not become the client's by an added client
+    address, nor does an HR row (birth date, home address) by an internal one."""
     of = ledger.owners.of
-    return [(i, t) for i, t in owned if all(of(m) == t for m in mails(i))]
+    return [(i, t) for i, t in owned if not private(i) and all(of(m) == t for m in mails(i))]
 
 
 def _row_mails(read) -> dict[int, list[str]]:
@@ -93,7 +97,8 @@ def read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool,
     for read in tables.read(table, scanner):
         people = [p for p in records.table_people(read) if p.row not in verdict.rows]
         mails = _row_mails(read)
-        owners = whole(ledger, ledger.owners_of([p.key for p in people]), lambda i: mails.get(people[i].row, []))
+        owners = whole(ledger, ledger.owners_of([p.key for p in people]), lambda i: mails.get(people[i].row, []),
+                       lambda i: records.private(people[i]))
         ledger.add_people(people, owners)
         owned = verdict.rows.union(people[i].row for i, _ in owners)
         for cell, hit in read.hits:

@@ -30,6 +30,10 @@ MIN_RUN = 3          # people in a row before text is a list
 MAX_GAP_LINES = 3    # lines without a value inside one person
 RUN_GAP_LINES = 5    # lines between two people of one list (a heading, a blank, an ID line)
 _BLANK = (None, re.compile(rb"\n[ \t\r]*\n"), re.compile(rb"\n[ \t\r]*\n[ \t\r]*\n"))
+# A person's business contact data (issue 14): what an organisation hands out about its staff.
+# Everything else a row may hold (a birth date, a home address, a gender, any identifier) is
+# private, and the person stays a third party whoever employs them.
+BUSINESS = frozenset({"person_name", "phone", "email_address"})
 _GENDERS = frozenset("男 女 男性 女性 m f male female 他 その他".split())
 
 
@@ -75,6 +79,17 @@ class Listed:
     last: int
     attributes: frozenset[str]
     rows: list[int]             # each person's row, from the block's first
+    private_values: tuple = ()  # the values (one list per attribute, by row) that are not BUSINESS
+
+    def private(self, i: int) -> bool:
+        """Whether the `i`th person's row holds anything but business contact data."""
+        row = self.rows[i]
+        return any(values[row] is not None for values in self.private_values)
+
+
+def private(person: Person) -> bool:
+    """Whether a person holds anything but business contact data."""
+    return not person.attributes <= BUSINESS
 
 
 _KEY_KINDS = ("email_address", "phone", "my_number")
@@ -104,7 +119,7 @@ def column_people(block: Block, places: frozenset[int] = frozenset()) -> Listed 
     keys = _keys(names, columns, rows)
     present = frozenset(kind for kind, values in zip(names, columns) if any(values[i] is not None for i in rows))
     return Listed(keys=keys, first=block.first + rows[0], last=block.first + rows[-1], attributes=present,
-                  rows=rows)
+                  rows=rows, private_values=tuple(v for kind, v in zip(names, columns) if kind not in BUSINESS))
 
 
 def _keys(names: list[str], columns: list[list], rows: list[int]) -> list[tuple]:

@@ -6,6 +6,7 @@ that must (and must not) be found. Deterministic; run it again after changing a 
 """
 from __future__ import annotations
 
+import random
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
@@ -123,6 +124,12 @@ def _owner_cases(out: dict) -> None:
     out["owner-mixed-with-customers"] = (
         _with_csv("名簿の件", "名簿をお送りします。", mixed, "名簿.csv"),
         {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]})
+    hr = ["氏名,メールアドレス,生年月日,住所,携帯電話"] + [
+        f"{SURNAMES[i]} 一郎,member{i}@example.co.jp,198{i % 10}/0{1 + i % 9}/1{i % 10},"
+        f"神奈川県川崎市中原区小杉町{i + 1}-{i + 2}-{i + 3},090-{4400 + i:04d}-{7700 + i:04d}" for i in range(12)]
+    out["owner-hr-list-to-client"] = (     # private data of our staff: not business contacts
+        _with_csv("社員情報", "社員情報をお送りします。", hr, "社員名簿.csv"),
+        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records", "pii.birth_date"]})
     out["owner-lookalike-domain"] = (
         _with_csv("貴社ご担当者一覧の確認", "ご担当者一覧です。", staff_of("a-corp.co.jp.evil.example"), "担当者一覧.csv"),
         {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]})
@@ -165,6 +172,21 @@ def _place_cases(out: dict) -> None:
     out["places-disguised-customers"] = (_with_csv("拠点一覧", "一覧です。", disguised, "拠点一覧.csv"),
                                          {"verdict": "hold", "rules": ["personal-data-list-external"],
                                           "codes": ["pii.records"], "not_codes": ["pii.places"]})
+    members = ["会員番号,住所,電話番号,メール,来店店舗"] + [
+        f"{5001 + i},{c},{a}-{3000 + i},m{i}@isp{i}.ne.jp,渋谷店" for i, (c, a) in enumerate(zip(CITIES, AREAS))]
+    out["places-shop-category-customers"] = (      # 来店店舗 is a category, not what the row is
+        _with_csv("会員リスト", "会員リストです。", members, "会員.csv"),
+        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"],
+         "not_codes": ["pii.places"]})
+    exchanges = ["03-3711", "03-3712", "03-3713"]
+    lines = random.Random(14).sample(range(10000), 300)        # some blocks of 03-3711-12xx hold 3 or 4
+    residents = ["会員番号,住所,電話番号"] + [
+        f"{7001 + i},東京都目黒区中町{i % 30 + 1}-{i % 9 + 1}-{i % 7 + 1},{exchanges[i % 3]}-{k:04d}"
+        for i, k in enumerate(lines)]
+    out["places-residential-exchanges"] = (    # many number blocks: a neighbourhood, not an organisation
+        _with_csv("自治会名簿", "名簿です。", residents, "名簿.csv"),
+        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records", "pii.phone"],
+         "not_codes": ["pii.places"]})
     rows = ["氏名\t電話番号\tメールアドレス"] + [f"{SURNAMES[i]} 花子\t090-{1200 + i:04d}-{5600 + i:04d}\tc{i}@mail.example"
                                           for i in range(12)]
     forwarded = ("ご確認ください。\n\n-----Original Message-----\nFrom: 鈴木\nSent: 2026/11/30\n\n> 名簿です。\n>\n"
