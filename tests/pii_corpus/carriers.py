@@ -68,6 +68,16 @@ def xlsx_bytes(rows: list[list[str]], merges: list[str] = ()) -> bytes:
     return _fixed_zip(buffer.getvalue())
 
 
+def zip_bytes(members: list[tuple[str, bytes]]) -> bytes:
+    """A zip archive as Windows' "send to compressed folder" writes it: names in UTF-8 (flag bit
+    11, APPNOTE 4.4.4), deflated, fixed timestamps."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in members:
+            z.writestr(zipfile.ZipInfo(name, FIXED), body, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def _fixed_zip(data: bytes) -> bytes:
     """The same archive with fixed timestamps (and modified dates) so the corpus is frozen."""
     src = zipfile.ZipFile(io.BytesIO(data))

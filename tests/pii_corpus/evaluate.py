@@ -1,6 +1,7 @@
-"""Runs the labelled corpus through parse() and PersonalData and measures it (issue 4).
+"""Runs the labelled corpus through parse(), PersonalData and the default rules and measures it
+(issues 4 and 14).
 
-    .venv/bin/python tests/pii_corpus/evaluate.py     # prints the report
+    .venv/bin/python tests/pii_corpus/evaluate.py [-v]    # prints the report (-v: every miss)
 
 Counts are compared per message and type: min(found, expected) true positives, the excess
 false positives, the shortfall false negatives. A carrier is evaluated only when
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime
 import json
 import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
@@ -23,26 +24,31 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 
 from inspectors.base import Envelope  # noqa: E402
 from inspectors.message import parse  # noqa: E402
-from inspectors.personal_data import PersonalData  # noqa: E402
+from policy import OWNERS, Policy  # noqa: E402
+from summary import format_report, misses  # noqa: E402,F401  (the test and __main__ print through these)
 
 TODAY = datetime.date(2024, 4, 1)
-CHECKSUM_IDS = ("my_number", "credit_card", "corporate_number")
-HOLD_TYPES = ("my_number", "credit_card", "bank_account", "passport", "drivers_license", "pension_number",
-              "health_insurance", "residence_card")
-CONTACT_TYPES = ("phone", "email_address", "address", "birth_date")
-
-
-def holds(counts: dict, records: int) -> bool:
-    return (any(counts.get(t, 0) > 0 for t in HOLD_TYPES) or records >= 10
-            or any(counts.get(t, 0) >= 10 for t in CONTACT_TYPES))
+# person_name is compared by count: a prose name's owner is rarely known, and the prose-name
+# recall below predates the tallies.
+CONTACT_TYPES = ("phone", "email_address", "address", "birth_date", "postal_code")
+ISSUE14 = ("places", "owner", "zengin", "identifiers", "quoted")
+NOT_TYPES = ("records", "places")
 
 
 @dataclass
 class Result:
     label: dict
     readable: bool
-    found: dict            # type -> count, "records" included
+    found: dict            # type -> count ("third_parties" tally for contact types), "records" and "places" included
     findings: list = field(default_factory=list)
+    held: bool = False     # the default personal-data rules hold it
+    monitored: tuple = ()  # monitor-mode personal-data rules that matched
+    tally: dict = field(default_factory=dict)    # pii.records' owner tallies
+
+    def compared(self) -> set[str]:
+        """The types compared for this message: labelled or found, not unscored."""
+        kinds = set(self.label["expect"]) | {k for k in self.found if k not in NOT_TYPES}
+        return kinds - set(self.label.get("unscored", ()))
 
 
 @dataclass
@@ -56,7 +62,7 @@ class Report:
         table: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
         for r in self.scored():
             expect = r.label["expect"]
-            for kind in set(expect) | {k for k in r.found if k != "records"}:
+            for kind in r.compared():
                 want, got = expect.get(kind, 0), r.found.get(kind, 0)
                 row = table[kind]
                 row[0] += min(want, got)
@@ -72,8 +78,44 @@ class Report:
     def clean(self) -> list[Result]:
         return [r for r in self.scored() if r.label["category"] in ("clean", "hard_negative")]
 
-    def false_holds(self) -> list[Result]:
-        return [r for r in self.clean() if holds(r.found, r.found.get("records", 0))]
+    def false_holds(self, group: str | None = None) -> list[Result]:
+        return [r for r in self.clean() if r.held and not r.label["hold"] and group in (None, r.label["class"])]
+
+    def ordinary(self) -> list[Result]:
+        """Ordinary business traffic: the clean mails (hard negatives are built to be hard)."""
+        return [r for r in self.scored() if r.label["category"] == "clean"]
+
+    def incidents(self, group: str | None = None) -> list[Result]:
+        return [r for r in self.scored() if r.label["hold"] and group in (None, r.label["class"])]
+
+    def hold_recall(self, group: str | None = None) -> float:
+        rows = self.incidents(group)
+        return sum(r.held for r in rows) / len(rows) if rows else 1.0
+
+    def group(self, name: str) -> list[Result]:
+        return [r for r in self.scored() if r.label["class"] == name]
+
+    def type_recall(self, group: str, kind: str) -> float:
+        rows = [r for r in self.group(group) if r.label["expect"].get(kind)]
+        want = sum(r.label["expect"][kind] for r in rows)
+        return sum(min(r.label["expect"][kind], r.found.get(kind, 0)) for r in rows) / want if want else 1.0
+
+    def records_right(self, group: str) -> tuple[int, int]:
+        """Messages of `group` with people whose pii.records count and owner tallies are the labels'."""
+        rows = [r for r in self.group(group) if r.label["records"]]
+        right = [r for r in rows if r.found.get("records", 0) == r.label["records"]
+                 and all(r.tally.get(k, 0) == r.label["tally"].get(k, 0) for k in OWNERS)]
+        return len(right), len(rows)
+
+    def owner_lists_monitored(self) -> tuple[int, int]:
+        """Owners' lists of 10+ (not held) that the monitor-mode owner rule still shows."""
+        rows = [r for r in self.scored() if not r.label["hold"]
+                and max(r.label["tally"].get("recipient_org", 0), r.label["tally"].get("own_org", 0)) >= 10]
+        return sum("personal-data-list-owner" in r.monitored for r in rows), len(rows)
+
+    def places_found(self) -> tuple[int, int]:
+        rows = [r for r in self.scored() if r.label.get("places")]
+        return sum(r.found.get("places", 0) == r.label["places"] for r in rows), len(rows)
 
     def lists(self) -> list[Result]:
         return [r for r in self.scored() if r.label["records"] >= 10]
@@ -96,15 +138,41 @@ class Report:
 
 def run(corpus: Path = HERE) -> Report:
     labels = json.loads((corpus / "labels.json").read_text(encoding="utf-8"))
-    detector = PersonalData(today=TODAY)
+    policy = Policy(TODAY)
     results = []
     for label in labels:
         raw = (corpus / "messages" / label["file"]).read_bytes()
         view = parse(raw, _envelope(raw))
-        findings = list(detector.inspect(view))
-        found = {f.code.removeprefix("pii."): f.count for f in findings}
-        results.append(Result(label=label, readable=_readable(view, label), found=found, findings=findings))
+        verdict = policy.verdict(view)
+        found = {f.code.removeprefix("pii."): _measure(f) for f in verdict.findings}
+        records = next((f for f in verdict.findings if f.code == "pii.records"), None)
+        results.append(Result(label=label, readable=label.get("class") in ISSUE14 or _readable(view, label),
+                              found=found, findings=list(verdict.findings), held=verdict.held,
+                              monitored=verdict.monitored, tally=_tallies(records) if records else {}))
     return Report(results)
+
+
+def _tally(finding, name: str) -> int | None:
+    for item in finding.evidence:
+        if item.startswith(name + "=") and item[len(name) + 1:].isdigit():
+            return int(item[len(name) + 1:])
+    return None
+
+
+def _measure(finding) -> int:
+    """A contact finding's third parties when it states them, otherwise its count."""
+    if finding.code.removeprefix("pii.") in CONTACT_TYPES:
+        third = _tally(finding, "third_parties")
+        return finding.count if third is None else third
+    return finding.count
+
+
+def _tallies(records) -> dict:
+    """pii.records' owner tallies; a finding from before issue 14 states none: all third parties."""
+    tally = {k: _tally(records, k) for k in OWNERS}
+    if all(v is None for v in tally.values()):
+        return {"third_parties": records.count}
+    return {k: v or 0 for k, v in tally.items()}
 
 
 def _envelope(raw: bytes) -> Envelope:
@@ -121,42 +189,8 @@ def _readable(view, label: dict) -> bool:
     return any(c.where.startswith(where) for c in view.texts) or any(t.where.startswith(where) for t in view.tables)
 
 
-def format_report(report: Report) -> str:
-    lines = ["personal-data corpus (issue 4)", "",
-             f"{'type':18} {'TP':>6} {'FP':>5} {'FN':>5} {'precision':>9} {'recall':>7}"]
-    for kind, (tp, fp, fn) in report.per_type().items():
-        p = tp / (tp + fp) if tp + fp else 1.0
-        r = tp / (tp + fn) if tp + fn else 1.0
-        lines.append(f"{kind:18} {tp:6d} {fp:5d} {fn:5d} {p:9.3f} {r:7.3f}")
-    clean, false = report.clean(), report.false_holds()
-    lines += ["", f"false holds: {len(false)} of {len(clean)} clean mails = {1000 * len(false) / max(1, len(clean)):.1f} per 1,000",
-              f"lists of >=10 people found: {len(report.lists_found())} of {len(report.lists())}",
-              f"labelled checksum IDs recall: {report.recall(CHECKSUM_IDS):.3f}",
-              f"order numbers reported as My Numbers: {len(report.order_numbers_as_my_numbers())}",
-              "prose person-name recall: {}/{}".format(*report.prose_name_recall()), "",
-              f"{'carrier':11} {'messages':>8} {'status':22} {'TP':>6} {'FP':>5} {'FN':>5} {'holds right':>11}"]
-    by_carrier: dict[str, list[Result]] = defaultdict(list)
-    for r in report.results:
-        by_carrier[r.label["carrier"]].append(r)
-    for carrier, rows in by_carrier.items():
-        readable = sum(r.readable for r in rows)
-        status = "scored" if readable == len(rows) else "waits for extraction" if not readable else f"partly ({readable})"
-        tp = fp = fn = 0
-        for r in rows:
-            for kind in set(r.label["expect"]) | {k for k in r.found if k != "records"}:
-                want, got = r.label["expect"].get(kind, 0), r.found.get(kind, 0)
-                tp, fp, fn = tp + min(want, got), fp + max(0, got - want), fn + max(0, want - got)
-        right = sum(holds(r.found, r.found.get("records", 0)) == r.label["hold"] for r in rows)
-        lines.append(f"{carrier:11} {len(rows):8d} {status:22} {tp:6d} {fp:5d} {fn:5d} {right:6d}/{len(rows)}")
-    return "\n".join(lines)
-
-
 if __name__ == "__main__":
     rep = run()
     print(format_report(rep))
     if "-v" in sys.argv:
-        for r in rep.results:
-            if r.readable and (Counter(r.label["expect"]) != Counter({k: v for k, v in r.found.items() if k != "records"})
-                               or r.label["records"] != r.found.get("records", 0) and r.label["records"] >= 3):
-                print(r.label["file"], r.label["note"], r.label["carrier"], "want", r.label["expect"], r.label["records"],
-                      "got", r.found)
+        print("\n".join(misses(rep)))

@@ -7,6 +7,12 @@ Seeded and byte-for-byte reproducible; the output is committed (frozen) and the 
 the number of distinct values the detector should report under the policy documented in
 `inspectors/personal_data.py`, the people in lists, and whether the default policy of issue 6
 should hold the message.
+
+Issue 14 adds, from a stream of its own (the older messages keep their draws): `class` (places,
+owner, zengin, identifiers, quoted; the older ones are named after their recipe), `tally`
+(whose the `records` are: third_parties, recipient_org, own_org), `places` (rows about
+premises), `unscored` (types not compared), and `hold` set by the recipe where the owner of the
+data decides it. For contact types, `expect` counts third parties' values.
 """
 from __future__ import annotations
 
@@ -20,13 +26,18 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import carriers  # noqa: E402
+import identifiers  # noqa: E402
+import owners  # noqa: E402
+import premises  # noqa: E402
+import quotes  # noqa: E402
 import recipes  # noqa: E402
+import transfers  # noqa: E402
 from fakes import Fake  # noqa: E402
 from mails import Spec  # noqa: E402
 
 SEED = 20240401
 HOLD_TYPES = ("my_number", "credit_card", "bank_account", "passport", "drivers_license", "pension_number",
-              "health_insurance", "residence_card")
+              "health_insurance", "residence_card", "resident_code")
 CONTACT_TYPES = ("phone", "email_address", "address", "birth_date")
 BODY_CARRIERS = ("plain", "html")
 
@@ -57,16 +68,46 @@ def plan(f: Fake) -> list[Spec]:
             specs.append(recipes.id_mail(f, n, carrier))
     for n in range(10):
         specs.append(recipes.forwarded_list(f, n, f.r.randint(10, 30)))
+    return specs + plan_issue14(Fake(random.Random(SEED + 14)))
+
+
+def plan_issue14(f: Fake) -> list[Spec]:
+    """The classes of issue 14, from their own seeded stream (the older messages stay as they were)."""
+    specs: list[Spec] = []
+    for carrier in premises.CARRIERS:
+        specs += [premises.hard_negative(f, n, carrier) for n in range(8)]
+        specs += [premises.near_miss(f, n, carrier) for n in range(6)]
+    for carrier in owners.CARRIERS:
+        specs += [owners.hard_negative(f, n, carrier) for n in range(4)]
+        specs += [owners.positive(f, n, carrier) for n in range(4)]
+    specs += [transfers.positive(f, n) for n in range(32)]
+    specs += [transfers.hard_negative(f, n) for n in range(12)]
+    specs += [transfers.pasted(f, n) for n in range(4)]
+    for carrier in identifiers.CARRIERS:
+        for _ in range(3):
+            specs += [identifiers.mail(f, kind, carrier) for kind in identifiers.POSITIVE]
+        specs += [identifiers.mail(f, kind, carrier) for kind in identifiers.NEGATIVE]
+    specs += [quotes.positive(f, n) for n in range(20)]
+    specs += [quotes.hard_negative(f, n) for n in range(6)]
     return specs
 
 
 def label(n: int, spec: Spec) -> dict:
     expect = {k: v for k, v in spec.expect.items() if v}
     expect["person_name"] = expect.get("person_name", 0) + spec.prose_names
-    return {"file": f"{n:05d}.eml", "category": spec.category, "carrier": spec.carrier,
-            "attachment": spec.attachments[0][0] if spec.attachments else None, "note": spec.note,
-            "expect": dict(sorted(expect.items())), "records": spec.records, "prose_names": spec.prose_names,
-            "hold": should_hold(expect, spec.records)}
+    hold = should_hold(expect, spec.records) if spec.hold is None else spec.hold
+    return {"file": f"{n:05d}.eml", "category": spec.category, "class": spec.group or _group(spec),
+            "carrier": spec.carrier, "attachment": spec.attachments[0][0] if spec.attachments else None,
+            "note": spec.note, "expect": dict(sorted(expect.items())), "records": spec.records,
+            "tally": spec.tally or ({"third_parties": spec.records} if spec.records else {}), "places": spec.places,
+            "unscored": list(spec.unscored), "prose_names": spec.prose_names, "hold": hold}
+
+
+def _group(spec: Spec) -> str:
+    """The class of a message written before issue 14, from its note."""
+    if spec.category in ("clean", "hard_negative"):
+        return spec.category
+    return {"list": "people_list", "record": "id_record", "forwarded_list": "forwarded"}[spec.note.split(":")[0]]
 
 
 def main(root: Path = HERE) -> None:

@@ -15,7 +15,9 @@ from fakes import Fake
 SENDERS = [("株式会社サンプル商事", "営業部", "sample.co.jp"), ("株式会社テスト工業", "技術課", "test-kogyo.co.jp"),
            ("合同会社例示ソリューションズ", "ソリューション事業部", "reiji.example.jp"),
            ("有限会社見本企画", "企画室", "mihon.example.jp"), ("株式会社デモ物流", "カスタマーサポート部", "demo-logi.co.jp")]
-CLIENTS = [("株式会社エー", "a-corp.co.jp"), ("ビー産業株式会社", "b-sangyo.co.jp"), ("株式会社シー・システムズ", "c-sys.example.com"),
+# No client shares a registrable domain with the customers' mail providers of fakes.DOMAINS
+# (example.com, ...): the people of c-sys.example.com and of example.com would be one organisation.
+CLIENTS = [("株式会社エー", "a-corp.co.jp"), ("ビー産業株式会社", "b-sangyo.co.jp"), ("株式会社シー・システムズ", "c-sys.co.jp"),
            ("ディー電機株式会社", "d-denki.co.jp"), ("イー商会株式会社", "e-shokai.co.jp")]
 ROMAN = {"佐藤": "sato", "鈴木": "suzuki", "高橋": "takahashi", "田中": "tanaka", "伊藤": "ito", "渡辺": "watanabe",
          "山本": "yamamoto", "中村": "nakamura", "小林": "kobayashi", "加藤": "kato", "吉田": "yoshida", "山田": "yamada",
@@ -38,6 +40,16 @@ class Spec:
     records: int = 0
     prose_names: int = 0                # person names in prose (plain and HTML bodies)
     note: str = ""
+    # Issue 14. `expect` counts, for contact data, the values about third parties (a finding's
+    # `third_parties=N` tally when it states one); `tally` is whose people `records` are;
+    # `places` the rows about premises; `hold` overrides the policy computed from the counts
+    # (lists of the recipients' own staff or ours are not held); `unscored` types are not
+    # compared (names in a list whose owner the detector may attribute either way).
+    group: str = ""                     # the class of the per-class report
+    tally: dict = field(default_factory=dict)
+    places: int = 0
+    hold: bool | None = None
+    unscored: tuple = ()
 
 
 class People:
@@ -55,7 +67,7 @@ class People:
         self.f = f
 
     def greeting(self) -> str:
-        return f"{self.client}\n{self.f.r.choice(['', '営業部 ', '購買部 ', '総務部 '])}{self.to_surname}様\n\n" \
+        return f"{self.client}\n" * bool(self.client) + f"{self.f.r.choice(['', '営業部 ', '購買部 ', '総務部 '])}{self.to_surname}様\n\n" \
                f"いつもお世話になっております。\n{self.company}の{self.surname}です。\n"
 
     def signature(self) -> str:

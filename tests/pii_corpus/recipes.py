@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 import carriers as C
-from fakes import Fake
+from fakes import Fake, licence_from
 from mails import People, Spec
 
 ATTACHED = ("csv_cp932", "csv_utf8", "xlsx_row1", "xlsx_row3", "xlsx_split", "docx", "pdf")
@@ -133,6 +133,8 @@ def hard_negative(f: Fake, n: int, carrier: str) -> Spec:
                                                          for b in ("本社", "大阪支社", "福岡営業所")], "main_lines"),
     ][kind]()
     spec = Spec("hard_negative", carrier, "資料送付の件", "", note=f"hard:{note}", **p.header())
+    if note == "main_lines":                   # issue 14: rows about premises are pii.places
+        spec.places = len(rows) - 1
     _attach_or_inline(f, p, spec, rows, "資料")
     return spec
 
@@ -191,20 +193,26 @@ def people_list(f: Fake, n: int, carrier: str, size: int) -> Spec:
     return spec
 
 
-def _attach_or_inline(f: Fake, p: People, spec: Spec, rows: list[list[str]], title: str) -> None:
-    """Put `rows` (header first) into the spec's carrier; the body is a short cover note."""
-    cover = p.greeting() + f"\n{title}をお送りいたします。ご確認ください。\n\nよろしくお願いいたします。\n\n" + p.signature()
+def _attach_or_inline(f: Fake, p: People, spec: Spec, rows: list[list[str]], title: str, line: str = "") -> None:
+    """Put `rows` (header first) into the spec's carrier; the body is a short cover note
+    (`line` when given, a stock sentence otherwise)."""
+    cover = p.greeting() + f"\n{line or title + 'をお送りいたします。ご確認ください。'}\n\nよろしくお願いいたします。\n\n" + p.signature()
+    intro = f"\n{line or title + 'です。'}\n"
     spec.prose_names = 1
     carrier = spec.carrier
     if carrier == "plain":
-        spec.body = p.greeting() + f"\n{title}です。\n\n" + _text_rows(f, rows) + "\nよろしくお願いいたします。\n\n" + p.signature()
+        spec.body = p.greeting() + intro + "\n" + _text_rows(f, rows) + "\nよろしくお願いいたします。\n\n" + p.signature()
     elif carrier == "html":
-        spec.html, spec.body = True, _html(p.greeting() + f"\n{title}です。\n", rows, p.signature())
+        spec.html, spec.body = True, _html(p.greeting() + intro, rows, p.signature())
     elif carrier.startswith("csv"):
         spec.body = cover
         encoding = "cp932" if carrier == "csv_cp932" else "utf-8-sig"
         charset = "Shift_JIS" if encoding == "cp932" else "utf-8"
         spec.attachments = [(f"{title}.csv", f"text/csv; charset={charset}", C.csv_bytes(rows, encoding))]
+    elif carrier == "zip":
+        spec.body = cover
+        member = C.csv_bytes(rows, "cp932")
+        spec.attachments = [(f"{title}.zip", "application/zip", C.zip_bytes([(f"{title}.csv", member)]))]
     elif carrier.startswith("xlsx"):
         spec.body = cover
         sheet, merges = _sheet(rows, carrier)
@@ -316,7 +324,7 @@ def _id_line(f: Fake, kind: str) -> tuple[str, str]:
     if kind == "passport":
         return "旅券番号", f"{f.r.choice(['TK', 'TR', 'MZ', 'TZ'])}{f.digits(7)}"
     if kind == "drivers_license":
-        return "運転免許証番号", f"{f.r.randint(10, 97)}{f.digits(10)}"
+        return "運転免許証番号", licence_from(f.r.randint(10, 97), f.digits(10))
     if kind == "pension_number":
         return "基礎年金番号", f"{f.digits(4)}-{f.digits(6)}"
     if kind == "health_insurance":
@@ -327,8 +335,8 @@ def _id_line(f: Fake, kind: str) -> tuple[str, str]:
 
 
 def forwarded_list(f: Fake, n: int, size: int) -> Spec:
-    """A list of people inside a forwarded message: quoted, so contact values are not counted,
-    but the people still are (pii.records)."""
+    """A list of people inside a forwarded message. Issue 14: one table, one set of findings —
+    its contact values count as in the same list unforwarded, and so do its people."""
     p = People(f)
     values: dict = {}
     columns = ("氏名", "電話番号", "メールアドレス")
@@ -337,5 +345,7 @@ def forwarded_list(f: Fake, n: int, size: int) -> Spec:
             f"From: {p.to_surname} <{p.to_email}>\nDate: 2024年3月29日(金) 17:00\nSubject: 参加者名簿\n\n"
             + "\n".join(f"{i}. " + "  ".join(r) for i, r in enumerate(rows, 1)) + "\n")
     spec = Spec("positive", "plain", "Fwd: 参加者名簿", body, note="forwarded_list", prose_names=1, **p.header())
-    spec.expect, spec.records = Counter(), size
+    # Names without a column heading or an honorific are not names to the detector, quoted or not.
+    spec.expect = Counter({k: len(v) for k, v in values.items() if k != "person_name"})
+    spec.records = size
     return spec
