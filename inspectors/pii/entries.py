@@ -8,8 +8,8 @@ itself: a customer's address may well say ビル) in a line that names it — li
 label (来店店舗: …) mostly distinct, as a table's naming column must be — or its landline
 shares one organisation's number block (`signs.block_rows`), and nothing in it speaks of a
 person (`signs.personal`): the table rule, `premises`. So is an entry that names premises
-(not by a company form alone) before its contact person's name, when that name is all it
-says of a person (本社 所長 田中 和也 TEL … 住所 …): a branch list with its managers.
+(not by a company form alone) and then a staff role before its contact person's name (所長,
+担当; not 契約者: a tenant), when that name is all it says of a person (本社 所長 田中 和也 TEL … 住所 …): a branch list with its managers.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from ..freemail import FreemailDomains
 from .premises import BLOCK_WORD
 from .records import Person
 from .scanner import Hit
-from .signs import COMPANY, PREMISES, block_rows, has_mobile, number_block, personal
+from .signs import COMPANY, PREMISES, STAFF_ROLE, block_rows, has_mobile, number_block, personal
 
 HEADING_LINES = 2            # lines above an entry's first value that may name it
 _ADDRESS_KINDS = frozenset({"address", "postal_code", "email_address"})
@@ -49,7 +49,8 @@ def places(data: bytes, located: list[tuple[int, Hit]], people: list[Person],
                 words[person.row] = found[:3]
         elif own and _staffed(own, persons):
             found = _premises_word(data, floor, own)
-            if found and found[0] not in COMPANY and found[3] < persons[0].start:
+            if found and found[0] not in COMPANY and found[3] <= persons[0].start \
+                    and STAFF_ROLE.search(data[found[3]:persons[0].start].decode("utf-8", "replace")):
                 words[person.row] = found[:3]
         if own:
             floor = _line_end(data, own[-1].end)

@@ -15,7 +15,8 @@ without anyone living there. A data row is a place when
   appends 店 to it. That is what keeps a customer list from passing as a list of shops.
 
 A row whose naming column (left of the person) names premises other than by a company form
-alone (札幌営業所, not 株式会社…), and whose person has a name and at most an organisation's
+alone (札幌営業所, not 株式会社…), and whose person (under a staff role's heading: 拠点長,
+担当者; not a tenant's, 契約者) has a name and at most an organisation's
 mail address besides the premises' landline and address — no mobile, birth date, identifier
 or free-mail —, is `staffed`: a branch list with its managers is business contact data. It
 is the organisation's of its mail address (`lists`), else a place. A customer list with a
@@ -37,7 +38,7 @@ from .. import patterns as P
 from ..freemail import FreemailDomains
 from ..message import Table
 from .normaliser import ascii_form, header_form
-from .signs import BLOCK_ROWS, COMPANY, DIGITS, PREMISES, block_rows, has_mobile, number_block, personal, personal_name
+from .signs import BLOCK_ROWS, COMPANY, DIGITS, PREMISES, STAFF_ROLE, block_rows, has_mobile, number_block, personal, personal_name
 from .tables import looks_like_name
 
 HEADINGS = frozenset(header_form(w) for w in (
@@ -129,9 +130,9 @@ def _judged(columns: list[list[str]], kinds_of: list[dict[str, str]], heads: lis
 
 
 def _contact_person(kind: str, head: str, text: str, freemail: FreemailDomains | None) -> bool:
-    """Whether a personal value may be a contact person's of premises (_CONTACT_PERSON): a
-    name under a name heading, an organisation's mail address."""
-    if kind in ("person_name", "name_kana", "other") and has_mobile(text):
+    """Whether a personal value may be a contact person's of premises: a name under a staff
+    role's heading (担当者, 拠点長; not 契約者, 入居者: a tenant), an organisation's mail address."""
+    if kind in ("person_name", "name_kana", "other") and (has_mobile(text) or not STAFF_ROLE.search(head)):
         return False
     if kind in ("person_name", "name_kana"):
         return _personal_kind(kind, head, text) == kind

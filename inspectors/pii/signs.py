@@ -48,6 +48,9 @@ _RUNS = re.compile(r"\d{10,12}")
 _PERSONAL_KINDS = (P.PERSON_ATTRIBUTES | {"name_kana"}) - {"phone", "email_address", "address"}
 _SURNAMES = tuple(sorted((s for s in P.SURNAMES if len(s) >= 2), key=len, reverse=True))
 _NAME_CHARS = re.compile("[一-龥々ヶぁ-んァ-ヶー]+")
+# The roles of a premises' contact person (所長 田中, 拠点長, 担当者): staff, where a 契約者, 入居者
+# or お客様 is a customer or a tenant of the premises.
+STAFF_ROLE = re.compile(r"(?i)担当|所長|拠点長|支店長|支社長|店長|責任者|管理者|工場長|センター長|窓口|連絡先|manager|contact")
 _KANA_NAME = re.compile("[ァ-ヶー]{2,8}[ 　][ァ-ヶー]{1,8}")
 # Hepburn syllables (ka, shi, tsu, kyo, n, a doubled consonant), two or three capitalised words.
 _WORD = r"(?=[A-Z])(?i:(?:(?:[kgsztdnhbpmr]y?|sh|ch|ts|j|f|w|y)?[aiueo]|n(?![aiueoy])|[ktpscgdb](?=[ktpscgdb]))+)"
