@@ -277,17 +277,12 @@ def test_a_quoted_table_counts_like_an_unquoted_one(guard, prefix):
     assert tally(result, "third_parties", "pii.phone") == N and tally(result, "third_parties") == N
 
 
-@xfail("rows separated by blank '>' lines are read as a text list: pii.records but no pii.phone "
-       "(issue 14 item 4: one table, one set of findings)")
 def test_a_quoted_table_with_blank_quote_lines_between_rows(guard):
     body = QUOTE_HEAD + "\n>\n".join("> " + r for r in TAB_ROWS) + "\n"
     result = verdict(guard, mail(body))
     assert tally(result, "third_parties", "pii.phone") == N
 
 
-@xfail("personal_data._quoted_form reads only the first TRIAL_ROWS (60) rows: 70 filler rows ahead "
-       "of the people make a quoted list 'no list', so pii.records stands but pii.phone/email/address "
-       "are dropped (item 4), and the contact rules lose their backstop")
 def test_filler_rows_ahead_of_a_quoted_list(guard):
     filler = ["> -\t-\t-\t-"] * 70
     body = QUOTE_HEAD + "\n".join(["> " + TAB_ROWS[0], *filler, *("> " + r for r in TAB_ROWS[1:])]) + "\n"
