@@ -97,6 +97,25 @@ def test_a_phone_after_the_licence_label_stays_a_phone():
 
 
 @pytest.mark.parametrize("text", [
+    "会員番号 12345678\n電話番号 090-1234-5678",
+    "会員番号：A-1234\nTEL：090-1234-5678",
+    "注文番号 20240401 携帯 090-1234-5678",
+    "ご予約番号 123456、お客様の連絡先電話番号 03-5412-7788 です。",
+])
+def test_a_phone_label_ends_the_reach_of_an_order_label(text):
+    """A member number on the line before must not make the phone under its own label an
+    order number: 電話番号/TEL/携帯 reset the label."""
+    assert counts(text).get("phone") == 1
+
+
+@pytest.mark.parametrize("text", [
+    "代表TEL 03-3211-4000", "代表電話番号 03-3211-4000", "FAX/TEL 03-3211-4000", "注文番号 0312345678",
+])
+def test_an_organisation_label_still_covers_the_phone_label_after_it(text):
+    assert "phone" not in counts(text)
+
+
+@pytest.mark.parametrize("text", [
     f"住民票コード {RESIDENT}",
     "住民票コード：２４７２７０５９６０８",
     "住民票コード 2472-7059-608",
