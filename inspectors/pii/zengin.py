@@ -35,12 +35,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import patterns as P
 from ..message import Table
 from .ledger import Ledger, Place
 from .records import Person
+from . import transfer_layout
 
 RECORD = 120
 # 半角カナ (U+FF61-FF9F), 英数字, space and the symbols the format allows: ( ) . , - / \ ¥ 「」.
@@ -54,7 +55,7 @@ _HEADER = re.compile(
     + _TAIL % (17, 16))
 _TRAILER = re.compile("8[0-9]{18}" + _TAIL % (101, 101))
 _END = re.compile("9" + _TAIL % (119, 119))
-_NAMED = re.compile("[A-Za-z\uff66-\uff9f]")      # a payee name has letters: a run of digits is no one
+_NAMED = re.compile("[A-Za-z\uff66-\uff9f\u30a1-\u30fa\u3041-\u3096\u4e00-\u9fff\uff21-\uff5a]")  # letters: digits are no one
 _BREAK = re.compile("\r\n|\n|\r")
 # A paragraph whose first line starts like a header or data record and was cut short of 120.
 _WRAPPED = re.compile(r"(?m)^[12][0-9]{4}[^\n]{55,118}\n(?:[^\n]+(?:\n|$))+")
@@ -94,14 +95,60 @@ class Transfer:
 def read(where: str, text: str, ledger: Ledger) -> str | None:
     """Adds the payees of the transfer files in a text chunk to the ledger; returns the text
     left around them (to be read as usual), or None when there is no transfer file."""
-    if len(text) < RECORD or "2" not in text:
+    if len(text) < RECORD or ("2" not in text and "@" not in text):     # @: an EBCDIC blank
         return None
     transfers = find(text)
+    if not transfers or any(t.damaged for t in transfers):    # every record damaged, or some
+        by_bytes, rest = _by_layout(text)
+        if sum(len(t.payees) for t in by_bytes) > sum(len(t.payees) for t in transfers):
+            for transfer in by_bytes:
+                _report(where, transfer, ledger)
+            return rest
     if not transfers:
         return _read_wrapped(where, text, ledger)
     for transfer in transfers:
         _report(where, transfer, ledger)
     return without(text, transfers)
+
+
+def _by_layout(text: str) -> tuple[list[Transfer], str]:
+    """The transfer files found by byte layout alone (`transfer_layout`), in CP932 or EBCDIC,
+    and the text left around them (nothing, for an EBCDIC file: it is all one file)."""
+    raw = text.encode("cp932", "replace")
+    transfers = _from_bytes(raw, "cp932")
+    if transfers:
+        spans = [replace(t, start=len(raw[:t.start].decode("cp932", "replace")),
+                         end=len(raw[:t.end].decode("cp932", "replace"))) for t in transfers]
+        return transfers, without(text, spans)
+    decoded = transfer_layout.ebcdic(text)
+    return (_from_bytes(decoded, "latin-1"), "") if decoded is not None else ([], text)
+
+
+def unreadable(text: str) -> bool:
+    """An EBCDIC file that no reader here could read: to be reported, never passed over."""
+    decoded = transfer_layout.ebcdic(text)
+    return decoded is not None and decoded[:1] == b"1" and not _from_bytes(decoded, "latin-1")
+
+
+def _from_bytes(raw: bytes, encoding: str) -> list[Transfer]:
+    found = []
+    for start, end, offsets in transfer_layout.records(raw):
+        breaks = b"\n" in raw[start:end] or b"\r" in raw[start:end]
+        payees, number = [], 0
+        for at in offsets:          # counted on from record to record, as in _numbered
+            number = number + 1 if breaks and at > start else (at - start) // RECORD
+            record = raw[at:at + RECORD]
+            name = " ".join(transfer_layout.field(record, 51, 80, encoding).split())
+            if not _NAMED.search(name):
+                continue
+            folded = unicodedata.normalize("NFKC", name).lower()
+            payees.append(Payee(record=number + 1, bank=transfer_layout.field(record, 2, 5, encoding),
+                                branch=transfer_layout.field(record, 21, 23, encoding),
+                                account=transfer_layout.field(record, 44, 50, encoding), name=name,
+                                company=any(marker in folded for marker in _COMPANY)))
+        if payees:
+            found.append(Transfer(kind="", payees=tuple(payees), start=start, end=end, damaged=0))
+    return found
 
 
 def _read_wrapped(where: str, text: str, ledger: Ledger) -> str | None:
