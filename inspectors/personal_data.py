@@ -78,12 +78,15 @@ class _Reader:
         ignored = frozenset(a.lower() for a in (message.envelope.mail_from, *message.envelope.rcpt_tos,
                                                 *message.header_from, *message.visible_recipients) if a)
         self._ledger = Ledger(ignored_addresses=ignored, owners=owners)
+        self._unreadable: list[str] = []       # EBCDIC transfer files no codec here reads
         _read_subject(message.subject, scanner, self._ledger)
 
     def text(self, chunk: TextChunk) -> None:
         rest = zengin.read(chunk.where, chunk.text, self._ledger)   # 全銀 transfer files: by layout
         if rest is not None:
             chunk = TextChunk(where=chunk.where, text=rest)
+        elif zengin.unreadable(chunk.text):        # fail closed: reported, never passed over
+            self._unreadable.append(chunk.where)
         pieces = delimited.split(chunk.where, chunk.text)
         layout = Layout(chunk.text.encode("utf-8", "replace")) if len(pieces) > 1 else None
         for piece in pieces:
@@ -102,7 +105,9 @@ class _Reader:
         self._ledger.release_tables()
 
     def findings(self, message: MessageView) -> Iterable[Finding]:
-        return self._ledger.findings()
+        unreadable = [Finding(code="attachment.unscannable", count=1, where=(where,),
+                              evidence=("EBCDIC transfer file: not decoded",)) for where in self._unreadable]
+        return [*self._ledger.findings(), *unreadable]
 
 
 def _quoted_form(block: delimited.Block, layout: Layout | None, scanner: Scanner, owners: Owners) -> bool:

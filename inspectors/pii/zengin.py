@@ -34,16 +34,14 @@ it has line breaks or not.
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from .. import patterns as P
 from ..message import Table
 from .ledger import Ledger, Place
 from .records import Person
 from . import transfer_layout
+from .transfer_layout import NAMED as _NAMED, RECORD, Payee, Transfer
 
-RECORD = 120
 # 半角カナ (U+FF61-FF9F), 英数字, space and the symbols the format allows: ( ) . , - / \ ¥ 「」.
 _C = "[0-9A-Za-z \uff61-\uff9f().,\\-/\\\\¥]"
 _TAIL = "(?:[^\r\n]{%d}|[^\r\n]{0,%d}(?=[\r\n]|$))"     # trailing blanks may have been cut
@@ -55,41 +53,12 @@ _HEADER = re.compile(
     + _TAIL % (17, 16))
 _TRAILER = re.compile("8[0-9]{18}" + _TAIL % (101, 101))
 _END = re.compile("9" + _TAIL % (119, 119))
-_NAMED = re.compile("[A-Za-z\uff66-\uff9f\u30a1-\u30fa\u3041-\u3096\u4e00-\u9fff\uff21-\uff5a]")  # letters: digits are no one
 _BREAK = re.compile("\r\n|\n|\r")
 # A paragraph whose first line starts like a header or data record and was cut short of 120.
 _WRAPPED = re.compile(r"(?m)^[12][0-9]{4}[^\n]{55,118}\n(?:[^\n]+(?:\n|$))+")
 _RESYNC = 2 * RECORD + 4        # how far past a damaged record the next one is looked for
 _WITHOUT_HEADER = 3             # data records that make a file without its header
 _ATTRIBUTES = frozenset({"bank_account", "person_name"})
-_COMPANY = tuple(unicodedata.normalize("NFKC", m).lower() for m in P.CORPORATE_HOLDERS + (
-    "ﾕ)", "(ﾕ", "ｲ)", "(ｲ", "ﾄﾞ)", "(ﾄﾞ", "ｻﾞｲ)", "ｼﾔ)", "ｶﾞｸ)", "ｼﾕｳ)", "ｼﾞﾑ)"))
-
-
-@dataclass(frozen=True)
-class Payee:
-    """One data record's payee. Raw personal data: it never leaves the package."""
-    record: int          # 1-based record number in the file (the header is record 1)
-    bank: str
-    branch: str
-    account: str
-    name: str
-    company: bool        # a company's account (ｶ) ...): not personal data
-
-    @property
-    def account_key(self) -> str:
-        return f"{self.bank}-{self.branch}-{self.account}"
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """One transfer file found in a text: its payees and the span it covers."""
-    kind: str            # 種別コード, "" when the header was not found
-    payees: tuple[Payee, ...]
-    start: int           # character offsets in the text
-    end: int
-    damaged: int         # records skipped as unreadable
-
 
 
 def read(where: str, text: str, ledger: Ledger) -> str | None:
@@ -115,40 +84,19 @@ def _by_layout(text: str) -> tuple[list[Transfer], str]:
     """The transfer files found by byte layout alone (`transfer_layout`), in CP932 or EBCDIC,
     and the text left around them (nothing, for an EBCDIC file: it is all one file)."""
     raw = text.encode("cp932", "replace")
-    transfers = _from_bytes(raw, "cp932")
+    transfers = transfer_layout.from_bytes(raw, "cp932")
     if transfers:
         spans = [replace(t, start=len(raw[:t.start].decode("cp932", "replace")),
                          end=len(raw[:t.end].decode("cp932", "replace"))) for t in transfers]
         return transfers, without(text, spans)
     decoded = transfer_layout.ebcdic(text)
-    return (_from_bytes(decoded, "latin-1"), "") if decoded is not None else ([], text)
+    return (transfer_layout.from_bytes(decoded, "latin-1"), "") if decoded is not None else ([], text)
 
 
 def unreadable(text: str) -> bool:
     """An EBCDIC file that no reader here could read: to be reported, never passed over."""
     decoded = transfer_layout.ebcdic(text)
-    return decoded is not None and decoded[:1] == b"1" and not _from_bytes(decoded, "latin-1")
-
-
-def _from_bytes(raw: bytes, encoding: str) -> list[Transfer]:
-    found = []
-    for start, end, offsets in transfer_layout.records(raw):
-        breaks = b"\n" in raw[start:end] or b"\r" in raw[start:end]
-        payees, number = [], 0
-        for at in offsets:          # counted on from record to record, as in _numbered
-            number = number + 1 if breaks and at > start else (at - start) // RECORD
-            record = raw[at:at + RECORD]
-            name = " ".join(transfer_layout.field(record, 51, 80, encoding).split())
-            if not _NAMED.search(name):
-                continue
-            folded = unicodedata.normalize("NFKC", name).lower()
-            payees.append(Payee(record=number + 1, bank=transfer_layout.field(record, 2, 5, encoding),
-                                branch=transfer_layout.field(record, 21, 23, encoding),
-                                account=transfer_layout.field(record, 44, 50, encoding), name=name,
-                                company=any(marker in folded for marker in _COMPANY)))
-        if payees:
-            found.append(Transfer(kind="", payees=tuple(payees), start=start, end=end, damaged=0))
-    return found
+    return decoded is not None and decoded[:1] == b"1" and not transfer_layout.from_bytes(decoded, "latin-1")
 
 
 def _read_wrapped(where: str, text: str, ledger: Ledger) -> str | None:
@@ -298,7 +246,6 @@ def _numbered(text: str, start: int, records: list[re.Match]) -> list[tuple[int,
 
 def _payee(m: re.Match, record: int) -> Payee:
     name = " ".join(m["name"].split())
-    folded = unicodedata.normalize("NFKC", name).lower()
-    company = any(marker in folded for marker in _COMPANY)
+    company = transfer_layout.is_company(name)
     return Payee(record=record, bank=m["bank"], branch=m["branch"], account=m["account"],
                  name=name, company=company)
