@@ -106,7 +106,7 @@ class _Reader:
 
     def findings(self, message: MessageView) -> Iterable[Finding]:
         unreadable = [Finding(code="attachment.unscannable", count=1, where=(where,),
-                              evidence=("EBCDIC transfer file: not decoded",)) for where in self._unreadable]
+                              evidence=("unreadable: EBCDIC transfer file",)) for where in self._unreadable]
         return [*self._ledger.findings(), *unreadable]
 
 

@@ -395,8 +395,7 @@ def test_identifiers_written_loosely_are_found(guard, body, code):
     (f"Resident Record Code: {RESIDENT}", "resident_code"),
     (f"住民票 コード {RESIDENT}", "resident_code"),
     ("Basic Pension Number: 1234-567890", "pension_number"),
-    pytest.param("基礎年金番号 1234 - 567890", "pension_number",
-                 marks=xfail("patterns: blanks around the pension number's hyphen are not read")),
+    pytest.param("基礎年金番号 1234 - 567890", "pension_number"),
 ])
 def test_identifiers_under_english_or_spaced_labels(guard, body, code):
     assert code in ids(guard, body)

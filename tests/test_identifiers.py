@@ -148,6 +148,7 @@ def test_a_phone_near_the_resident_code_label_is_a_phone():
     "基礎年金番号 1234-567890", "基礎年金番号：１２３４－５６７８９０", "年金手帳 1234 567890",
     "基礎年金番号 1234567890", "基礎年金番号 1234ー567890",
     "Basic Pension Number: 1234-567890", "pension no. 1234-567890",
+    "基礎年金番号 1234 - 567890", "基礎年金番号：１２３４　－　５６７８９０", "年金番号 1234 ‐ 567890",
 ])
 def test_pension_numbers_found(text):
     assert counts(text).get("pension_number") == 1
@@ -212,3 +213,13 @@ def test_a_resident_code_going_out_is_held_like_the_other_identifiers():
     assert decide((code,), facts, load_rules()).action == "pass"            # internal mail
     decision = decide((code, external), facts, load_rules())
     assert decision.action == "hold" and [m.id for m in decision.enforced] == ["sensitive-id-external"]
+
+
+@pytest.mark.parametrize("text", [
+    "基礎年金番号 1234 - 5678901",          # seven digits after the hyphen
+    "基礎年金番号 12345 - 67890",           # 5-5
+    "1234 - 567890",                        # no label
+    "会員番号 1234 - 567890",               # another label
+])
+def test_spaced_pension_lookalikes(text):
+    assert "pension_number" not in counts(text)

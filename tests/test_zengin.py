@@ -276,6 +276,7 @@ def test_an_ebcdic_file_that_cannot_be_read_is_reported_not_passed_over():
     blob = (head + "".join("2" + "X" * 119 for _ in range(12)) + "9" + " " * 119).encode("cp037")
     found = findings(mail_with(("furikomi.dat", blob)))
     assert found["attachment.unscannable"].where == ("attachment:furikomi.dat",)
+    assert found["attachment.unscannable"].evidence == ("unreadable: EBCDIC transfer file",)
 
 
 @pytest.mark.parametrize("text", [

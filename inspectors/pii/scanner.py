@@ -60,6 +60,9 @@ def _code_alternatives(with_dates: bool) -> list[str]:
                     f"[MTSHR]\\.?{d}{{1,2}}{ds})\\s?{d}{{1,2}}\\s?(?:{ds}|月)\\s?{d}{{1,2}}日?(?:生まれ|生)?")
     return alts + [
         f"[+＋]?{d}(?:{P.SEP}{{0,2}}{d}){{6,22}}",                      # every long number
+        # 4 - 6 with blanks around the hyphen (基礎年金番号 "1234 - 567890"): three separators,
+        # one more than a number may hold, so only in this one shape (the label decides).
+        f"{d}{{4}}[ 　][-－‐−―ー‑–][ 　]{d}{{6}}",
         f"記号\\s*[:：]?\\s*[0-9A-Za-z０-９Ａ-Ｚａ-ｚ\\-－]{{1,10}}\\s*[・、,，/／\\s]*番号\\s*[:：]?\\s*{d}{{1,10}}",
     ]
 
