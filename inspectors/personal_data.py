@@ -41,7 +41,7 @@ from .pii.lists import read_table as _read_table, whole
 from .pii.owners import Owners, owners_for
 from .pii.scanner import Scanner
 from .pii.validators import my_number_is_valid
-from .pii import zengin
+from .pii import transfer_layout, zengin
 
 __all__ = ["PersonalData", "my_number_is_valid", "CONTACT_KINDS"]
 TRIAL_ROWS = 60          # rows of a quoted table read first to tell a list (its header and three people)
@@ -85,7 +85,7 @@ class _Reader:
         rest = zengin.read(chunk.where, chunk.text, self._ledger)   # 全銀 transfer files: by layout
         if rest is not None:
             chunk = TextChunk(where=chunk.where, text=rest)
-        elif zengin.unreadable(chunk.text):        # fail closed: reported, never passed over
+        elif transfer_layout.unreadable(chunk.text):        # fail closed: reported, never passed over
             self._unreadable.append(chunk.where)
         pieces = delimited.split(chunk.where, chunk.text)
         layout = Layout(chunk.text.encode("utf-8", "replace")) if len(pieces) > 1 else None

@@ -12,6 +12,9 @@ look like a list of people. The decision, per value found:
   AND that block names an organisation (株式会社, 部/課, URL, FAX, …), holds contact data and at most one
   person's contacts (≤ 4 phone numbers, ≤ 3 addresses of mail), at most 15 lines, and no
   record labels (氏名, 生年月日, 性別, …: a customer's record, not a signature).
+  A block with two more of the same shape (lines, phones, 〒, mails) next to it is an entry
+  of a typed list (name / 勤務先 株式会社… / 〒 address / TEL), not a signature: a thread has
+  one signature per message, with a quote header and quoted text between them.
 
 Values in signatures are never counted; values in quoted text are not counted as phone, mail,
 address, postal code, birth date or name (what the sender quotes was already sent to them),

@@ -167,3 +167,9 @@ def ebcdic(text: str) -> bytes | None:
         return None
     raw = text.encode("cp932", "replace")
     return raw.decode("cp037").encode("latin-1", "replace")
+
+
+def unreadable(text: str) -> bool:
+    """An EBCDIC file that no reader here could read: to be reported, never passed over."""
+    decoded = ebcdic(text)
+    return decoded is not None and decoded[:1] == b"1" and not from_bytes(decoded, "latin-1")

@@ -29,7 +29,8 @@ an invoice's 振込先 line, the file is a payment instruction for the whole bat
 batch sent outside is as much an incident as a payroll file. Payees whose name marks a company
 (ｶ), (ｶ, ﾕ) ...) are not people, though, and stay out of pii.records, as in prose. Findings
 place payees by record number in the file ("records 2-13"; the header is record 1), whether
-it has line breaks or not.
+it has line breaks or not. Records this pattern cannot read (a byte changed in each, full-
+width names, EBCDIC) are read by their byte layout (`transfer_layout`).
 """
 from __future__ import annotations
 
@@ -81,8 +82,7 @@ def read(where: str, text: str, ledger: Ledger) -> str | None:
 
 
 def _by_layout(text: str) -> tuple[list[Transfer], str]:
-    """The transfer files found by byte layout alone (`transfer_layout`), in CP932 or EBCDIC,
-    and the text left around them (nothing, for an EBCDIC file: it is all one file)."""
+    """The transfer files found by byte layout, in CP932 or EBCDIC, and the text left (EBCDIC: none)."""
     raw = text.encode("cp932", "replace")
     transfers = transfer_layout.from_bytes(raw, "cp932")
     if transfers:
@@ -91,12 +91,6 @@ def _by_layout(text: str) -> tuple[list[Transfer], str]:
         return transfers, without(text, spans)
     decoded = transfer_layout.ebcdic(text)
     return (transfer_layout.from_bytes(decoded, "latin-1"), "") if decoded is not None else ([], text)
-
-
-def unreadable(text: str) -> bool:
-    """An EBCDIC file that no reader here could read: to be reported, never passed over."""
-    decoded = transfer_layout.ebcdic(text)
-    return decoded is not None and decoded[:1] == b"1" and not transfer_layout.from_bytes(decoded, "latin-1")
 
 
 def _read_wrapped(where: str, text: str, ledger: Ledger) -> str | None:
