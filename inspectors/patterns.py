@@ -86,6 +86,9 @@ CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
     "org_phone": ("代表", "大代表", "FAX", "ファックス", "ファクス", "受付", "窓口", "センター", "本社",
                   "支社", "営業所", "事務所", "店舗", "本店", "支店代表", "工場", "コールセンター",
                   "サポート", "main line"),
+    # A phone label ends the reach of the label before it (会員番号 12345678 / 電話番号 090-…);
+    # it names no type of its own: the number is judged by the numbering plan as unlabelled.
+    "phone": ("電話番号", "電話", "携帯番号", "携帯電話", "携帯", "連絡先電話番号", "TEL", "phone", "mobile"),
     "name": ("氏名", "名前", "お名前", "ご氏名", "宛名", "申込者", "契約者", "患者名", "社員名", "会員名",
              "full name", "name"),
 }

@@ -41,10 +41,11 @@ from .pii.lists import read_table as _read_table, whole
 from .pii.owners import Owners, owners_for
 from .pii.scanner import Scanner
 from .pii.validators import my_number_is_valid
-from .pii import zengin
+from .pii import transfer_layout, zengin
 
 __all__ = ["PersonalData", "my_number_is_valid", "CONTACT_KINDS"]
-TRIAL_ROWS = 60          # rows of a quoted table read to tell a list (its header and three people)
+TRIAL_ROWS = 60          # rows of a quoted table read first to tell a list (its header and three people)
+HEAD_ROWS = 3            # a quoted table's first rows, read with each further chunk: its header is there
 
 # CONTACT_KINDS (pii.ledger): values a reader would not call leaked in quoted prose or a signature.
 _TOPIC_KINDS = frozenset({"corporate_number"})   # public: informational only
@@ -77,12 +78,15 @@ class _Reader:
         ignored = frozenset(a.lower() for a in (message.envelope.mail_from, *message.envelope.rcpt_tos,
                                                 *message.header_from, *message.visible_recipients) if a)
         self._ledger = Ledger(ignored_addresses=ignored, owners=owners)
+        self._unreadable: list[str] = []       # EBCDIC transfer files no codec here reads
         _read_subject(message.subject, scanner, self._ledger)
 
     def text(self, chunk: TextChunk) -> None:
         rest = zengin.read(chunk.where, chunk.text, self._ledger)   # 全銀 transfer files: by layout
         if rest is not None:
             chunk = TextChunk(where=chunk.where, text=rest)
+        elif transfer_layout.unreadable(chunk.text):        # fail closed: reported, never passed over
+            self._unreadable.append(chunk.where)
         pieces = delimited.split(chunk.where, chunk.text)
         layout = Layout(chunk.text.encode("utf-8", "replace")) if len(pieces) > 1 else None
         for piece in pieces:
@@ -101,18 +105,32 @@ class _Reader:
         self._ledger.release_tables()
 
     def findings(self, message: MessageView) -> Iterable[Finding]:
-        return self._ledger.findings()
+        unreadable = [Finding(code="attachment.unscannable", count=1, where=(where,),
+                              evidence=("unreadable: EBCDIC transfer file",)) for where in self._unreadable]
+        return [*self._ledger.findings(), *unreadable]
 
 
 def _quoted_form(block: delimited.Block, layout: Layout | None, scanner: Scanner, owners: Owners) -> bool:
     """A list (three people or more, as in a text list) counts the same quoted or not: one
     table, one set of findings. A quoted table that is no list — a signature laid out in
-    table cells, a form — is quoted text like the prose around it. Told by reading its first
-    TRIAL_ROWS rows into a ledger of their own (a bounded cost, however long the table)."""
+    table cells, a form — is quoted text like the prose around it. Told by reading it into a
+    ledger of its own, TRIAL_ROWS rows first and then chunks four times larger, each after the
+    table's first rows (its header), until three people stand: no fixed window that filler
+    rows ahead of the people could fill. Rows already read are skipped (repeated filler costs
+    nothing), so a list costs little more than its first people and only a quoted table that
+    is no list is read twice."""
     if not (layout and layout.quoted(block.start)):
         return False
     trial = Ledger(owners=owners)
-    _read_table(replace(block.table, rows=block.table.rows[:TRIAL_ROWS]), scanner, trial)
+    rows, head = block.table.rows, block.table.rows[:HEAD_ROWS]
+    seen: set[tuple[str, ...]] = set(head)
+    at, size = 0, TRIAL_ROWS
+    while at < len(rows) and len(trial.people) < records.MIN_RUN:
+        fresh = [row for row in rows[at:at + size] if row not in seen]
+        seen.update(fresh)
+        if fresh:
+            _read_table(replace(block.table, rows=(*head, *fresh)), scanner, trial)
+        at, size = at + size, size * 4
     return len(trial.people) < records.MIN_RUN
 
 

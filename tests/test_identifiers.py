@@ -97,6 +97,25 @@ def test_a_phone_after_the_licence_label_stays_a_phone():
 
 
 @pytest.mark.parametrize("text", [
+    "会員番号 12345678\n電話番号 090-1234-5678",
+    "会員番号：A-1234\nTEL：090-1234-5678",
+    "注文番号 20240401 携帯 090-1234-5678",
+    "ご予約番号 123456、お客様の連絡先電話番号 03-5412-7788 です。",
+])
+def test_a_phone_label_ends_the_reach_of_an_order_label(text):
+    """A member number on the line before must not make the phone under its own label an
+    order number: 電話番号/TEL/携帯 reset the label."""
+    assert counts(text).get("phone") == 1
+
+
+@pytest.mark.parametrize("text", [
+    "代表TEL 03-3211-4000", "代表電話番号 03-3211-4000", "FAX/TEL 03-3211-4000", "注文番号 0312345678",
+])
+def test_an_organisation_label_still_covers_the_phone_label_after_it(text):
+    assert "phone" not in counts(text)
+
+
+@pytest.mark.parametrize("text", [
     f"住民票コード {RESIDENT}",
     "住民票コード：２４７２７０５９６０８",
     "住民票コード 2472-7059-608",
@@ -129,6 +148,7 @@ def test_a_phone_near_the_resident_code_label_is_a_phone():
     "基礎年金番号 1234-567890", "基礎年金番号：１２３４－５６７８９０", "年金手帳 1234 567890",
     "基礎年金番号 1234567890", "基礎年金番号 1234ー567890",
     "Basic Pension Number: 1234-567890", "pension no. 1234-567890",
+    "基礎年金番号 1234 - 567890", "基礎年金番号：１２３４　－　５６７８９０", "年金番号 1234 ‐ 567890",
 ])
 def test_pension_numbers_found(text):
     assert counts(text).get("pension_number") == 1
@@ -193,3 +213,13 @@ def test_a_resident_code_going_out_is_held_like_the_other_identifiers():
     assert decide((code,), facts, load_rules()).action == "pass"            # internal mail
     decision = decide((code, external), facts, load_rules())
     assert decision.action == "hold" and [m.id for m in decision.enforced] == ["sensitive-id-external"]
+
+
+@pytest.mark.parametrize("text", [
+    "基礎年金番号 1234 - 5678901",          # seven digits after the hyphen
+    "基礎年金番号 12345 - 67890",           # 5-5
+    "1234 - 567890",                        # no label
+    "会員番号 1234 - 567890",               # another label
+])
+def test_spaced_pension_lookalikes(text):
+    assert "pension_number" not in counts(text)

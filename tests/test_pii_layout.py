@@ -72,3 +72,41 @@ def test_signatures_deep_in_a_long_text_are_found():
     layout = Layout(data)
     second = data.rindex("090-1111".encode())
     assert layout.signature(second) and not layout.signature(data.index("各部門".encode()))
+
+
+# --- a run of same-shaped blocks is a typed list, not signatures ----------------------------------
+SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田"]
+
+
+def entry(i: int) -> str:
+    return (f"{SURNAMES[i]} 花子\n勤務先: 株式会社テスト{i}\n〒150-{1000 + i:04d} 東京都渋谷区渋谷{i + 1}-1-1\n"
+            f"TEL 090-{1200 + i:04d}-{5600 + i:04d}\n")
+
+
+def test_typed_entries_naming_an_employer_are_a_list():
+    found = counts("顧客一覧です。\n\n" + "\n".join(entry(i) for i in range(12)))
+    # records: 24 while records.text_people counts a name and its 〒 line apart (xfail in
+    # test_attacks_i14::test_a_typed_list_counts_each_person_once, another module's).
+    assert found["records"] >= 12 and found["phone"] == 12 and found["postal_code"] == 12
+
+
+def test_three_entries_make_a_run_two_do_not():
+    three = counts("ご紹介します。\n\n" + "\n".join(entry(i) for i in range(3)))
+    two = counts("ご紹介します。\n\n" + "\n".join(entry(i) for i in range(2)))
+    assert three.get("phone") == 3 and "phone" not in two
+
+
+def test_a_thread_of_signatures_of_one_shape_stays_quiet():
+    """Each message of a thread ends in a signature; quote headers and quoted text stand between
+    them, so no two are neighbours, however alike they are."""
+    replies = "".join(f"\n-----Original Message-----\nFrom: {SURNAMES[i]}\nSent: 2024/03/0{i + 1}\n\n"
+                      f"承知しました。\n\n{entry(i)}" for i in range(1, 6))
+    found = counts(GREETING + entry(0) + replies)
+    assert "phone" not in found and "records" not in found
+
+
+def test_signatures_of_different_shapes_side_by_side_stay_signatures():
+    """Two people sign one mail (営業と技術), one block each, not the same shape: signatures."""
+    second = "株式会社サンプル 技術部\n鈴木 一郎\nTEL 03-1234-5680\nMail: i.suzuki@sample.co.jp\n"
+    found = counts(GREETING + SIGNATURE.removeprefix("--\n") + "\n" + second)
+    assert "phone" not in found

@@ -126,3 +126,36 @@ def test_a_forwarded_list_without_a_header_row_counts_as_it_would_unquoted():
         msg.set_content(body)
         counted.append({f.code: f.count for f in PersonalData(today=TODAY).inspect(parse(bytes(msg), ENV))})
     assert counted[0] == counted[1] and counted[0]["pii.phone"] == 12 and counted[0]["pii.records"] == 12
+
+
+def _quoted_body(body: str) -> dict:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = ENV.mail_from, ENV.rcpt_tos[0], "Re: 名簿"
+    msg.set_content("ご確認ください。\n\n2024年3月1日 山田 <yamada@sample.co.jp>:\n" + body)
+    return {f.code: f for f in PersonalData(today=TODAY).inspect(parse(bytes(msg), ENV))}
+
+
+@pytest.mark.parametrize("blank", [">", "> ", "＞", ">\t"])
+def test_a_quoted_table_with_blank_quote_lines_between_rows_is_one_table(blank):
+    """A reply quotes the blank lines between rows too (HTML tables come out double spaced)."""
+    body = f"\n{blank}\n".join("> " + "\t".join(r) for r in [HEAD, *ROWS]) + "\n"
+    reference = findings("plain")
+    assert {c: (f.count, f.evidence) for c, f in _quoted_body(body).items()} == \
+        {c: (f.count, f.evidence) for c, f in reference.items()}
+
+
+@pytest.mark.parametrize("filler", [["-\t-\t-\t-"] * 70, [f"-\t-\t-\t{i}" for i in range(300)]])
+def test_filler_rows_ahead_of_the_people_do_not_make_a_quoted_list_quoted_text(filler):
+    """The trial that tells a quoted list from a quoted form has no fixed window to fill."""
+    body = "\n".join("> " + line for line in ["\t".join(HEAD), *filler, *("\t".join(r) for r in ROWS)]) + "\n"
+    found = _quoted_body(body)
+    assert found["pii.phone"].count == 12 and found["pii.records"].count == 12
+
+
+def test_a_long_quoted_table_that_is_no_list_is_read_in_bounded_time():
+    """Reading it whole to find no one costs one more pass, not one per chunk."""
+    import time
+    body = "".join(f"> 品番{i}\t{i * 7 % 1000}個\t単価{i % 97}円\n" for i in range(40_000))
+    started = time.perf_counter()
+    found = _quoted_body(body)
+    assert "pii.records" not in found and time.perf_counter() - started < 10

@@ -231,3 +231,68 @@ def test_ordinary_wrapped_prose_is_no_transfer_file():
     line = "20240401 納品予定の件、先日お送りした見積書のとおりで問題ございません。ご確認のほどよろしくお願いいたします。"
     body = "\n".join(line[i:i + 30] for i in range(0, len(line), 30)) * 3
     assert not any(code in findings(mail_with(body=body)) for code in ("pii.records", "pii.bank_account"))
+
+
+# --- read by byte layout: damaged bytes, full-width names, EBCDIC ----------------------------------
+def _each_record(change) -> bytes:
+    rows = records()
+    return zengin_file(rows=[rows[0], *(change(r) for r in rows[1:13]), *rows[13:]])
+
+
+@pytest.mark.parametrize("position,char", [(85, "O"), (39, "A"), (60, "&"), (0, " "), (100, "*"), (10, "%")])
+@pytest.mark.parametrize("sep", ["\r\n", ""])
+def test_one_byte_changed_in_every_record_outside_the_account_fields(position, char, sep):
+    rows = records()
+    rows = [rows[0], *(r[:position] + char + r[position + 1:] for r in rows[1:13]), *rows[13:]]
+    found = findings(mail_with(("furikomi.txt", zengin_file(rows=rows, sep=sep))))
+    assert found["pii.bank_account"].count == 12 and found["pii.records"].count == 12
+    assert found["pii.bank_account"].where == ("attachment:furikomi.txt!records 2-13",)
+
+
+def test_full_width_payee_names_in_shift_jis():
+    """15 double-byte characters fill the 30-byte name field: 120 bytes, 105 characters."""
+    names = ["ヤマダ　タロウ", "スズキ　ハナコ", "タナカ　イチロウ", "サトウ　ジロウ", "イトウ　サブロウ", "ワタナベ　ケン",
+             "コバヤシ　ユウコ", "カトウ　マコト", "ヨシダ　アキラ", "ヤマモト　リヨウ", "ナカムラ　アイ", "イノウエ　ジユン"]
+    raw = _each_record(lambda r: r)
+    rows = records()
+    wide = [r[:50] + names[i].ljust(15, "\u3000") + r[80:] for i, r in enumerate(rows[1:13])]
+    raw = zengin_file(rows=[rows[0], *wide, *rows[13:]])
+    assert all(len(w.encode("cp932")) == 120 for w in wide)
+    assert payees_of(mail_with(("furikomi.txt", raw))) == (12, 12)
+
+
+def test_an_ebcdic_file_is_decoded():
+    head = header().replace("ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ", "K)SAMPLE    ").replace("ﾐｽﾞﾎ", "MIZH").replace("ﾎﾝﾃﾝ", "HNTN")
+    body = [data(i, f"YAMADA TARO{i}").replace("ﾐﾂｲｽﾐﾄﾓ", "MITSUI ").replace("ｼﾌﾞﾔ", "SBY ") for i in range(12)]
+    blob = "".join([head[:3] + "1" + head[4:], *body, trailer(12), "9" + " " * 119]).encode("cp037")
+    assert payees_of(mail_with(("furikomi.dat", blob))) == (12, 12)
+
+
+def test_an_ebcdic_file_that_cannot_be_read_is_reported_not_passed_over():
+    """Kana payee names in EBCDIC (JIS8 kana, no codec here) and records damaged past reading:
+    the part is named as unscannable."""
+    head = "1211" + "1234567890" + "K)SAMPLE".ljust(40) + "0425" + "0001" + "MIZH".ljust(15) + "001" + \
+        "HNTN".ljust(15) + "1" + "7654321" + " " * 17
+    blob = (head + "".join("2" + "X" * 119 for _ in range(12)) + "9" + " " * 119).encode("cp037")
+    found = findings(mail_with(("furikomi.dat", blob)))
+    assert found["attachment.unscannable"].where == ("attachment:furikomi.dat",)
+    assert found["attachment.unscannable"].evidence == ("unreadable: EBCDIC transfer file",)
+
+
+@pytest.mark.parametrize("text", [
+    "\n".join(f"2{i:04d}{'ﾎﾞﾙﾄ M8':<15}{i:03d}{'ｽﾃﾝﾚｽ':<15}{i:05d}{'ﾊｺ 100ｺ':<30}{i * 37:010d}{' ' * 37}"
+              for i in range(20)),                                  # a product master, 120 wide
+    "\n".join(f"3{i:04d}{'x' * 15}{i:03d}{'y' * 19}1{i:07d}{'ABC':<70}" for i in range(20)),   # no 2, 1 or 8
+    "\n".join(f"2{i:04d}{'x' * 15}{i:03d}{'y' * 19}1{i:07d}{'ABC':<70}" for i in range(2)),    # two records
+])
+def test_the_byte_layout_alone_needs_three_marked_records(text):
+    found = findings(mail_with(("data.txt", text.encode("cp932"))))
+    assert "pii.bank_account" not in found and "pii.records" not in found
+
+
+@pytest.mark.parametrize("text", [("2" * 60 + "a" * 60 + "\n") * 16000, ("2" * 130 + "\n") * 16000,
+                                  ("0123456789 abc\n" * 140000), "2" * 2_000_000])
+def test_the_byte_layout_search_is_linear(text):
+    started = time.perf_counter()
+    zengin.read("attachment:x.txt", text, __import__("inspectors.pii.ledger", fromlist=["Ledger"]).Ledger())
+    assert time.perf_counter() - started < 2.0

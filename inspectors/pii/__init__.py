@@ -11,4 +11,5 @@ readings    what a column's distinct texts yield, in bulk       tally       a co
 owners      whose people a list holds (issue 14)                premises    table rows about premises (pii.places)
 entries     text-list entries about premises                    lists       a table into the ledger: values, people, places
 signs       what says premises and what says a person           zengin      全銀協 transfer files
+transfer_layout  payees read by byte layout (damaged, Shift_JIS, EBCDIC transfer files)
 """

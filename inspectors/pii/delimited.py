@@ -17,9 +17,10 @@ from ..message import Table
 
 SNIFF_LINES = 20
 # Three or more lines of three or more columns, apart by tabs or two spaces or more (lists
-# typed or extracted from PDF); a blank line allowed after each (HTML tables come out so).
+# typed or extracted from PDF); a blank line allowed after each (HTML tables come out so),
+# quoted too ("> row", ">", "> row": a reply quotes the blank lines with the rows).
 _GAP = "(?:\\t| {2,}|\u3000{2,})"
-_TAB_BLOCK = re2.compile(f"(?m)(?:^[^\\n]*?{_GAP}[^\\n]*?{_GAP}[^\\n]*\\n(?:[ \\r]*\\n)?){{3,}}".encode())
+_TAB_BLOCK = re2.compile(f"(?m)(?:^[^\\n]*?{_GAP}[^\\n]*?{_GAP}[^\\n]*\\n(?:(?:[ \\t\\r>]|＞)*\\n)?){{3,}}".encode())
 _CELL_GAP = re.compile(_GAP)
 _CSV_NAMES = (".csv", ".tsv", ".tab")
 # A quoted table ("> 氏名\t電話") is the same table: its cells do not begin with the marks.

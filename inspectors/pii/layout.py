@@ -12,6 +12,9 @@ look like a list of people. The decision, per value found:
   AND that block names an organisation (株式会社, 部/課, URL, FAX, …), holds contact data and at most one
   person's contacts (≤ 4 phone numbers, ≤ 3 addresses of mail), at most 15 lines, and no
   record labels (氏名, 生年月日, 性別, …: a customer's record, not a signature).
+  A block with two more of the same shape (lines, phones, 〒, mails) next to it is an entry
+  of a typed list (name / 勤務先 株式会社… / 〒 address / TEL), not a signature: a thread has
+  one signature per message, with a quote header and quoted text between them.
 
 Values in signatures are never counted; values in quoted text are not counted as phone, mail,
 address, postal code, birth date or name (what the sender quotes was already sent to them),
@@ -50,6 +53,7 @@ _ORG_MARKER = re.compile("|".join(re.escape(m) for m in P.ORG_MARKERS))
 _RECORD_LABEL = re.compile("|".join(re.escape(m) for m in P.RECORD_LABELS))
 _FULL_WIDTH_GT = "＞".encode()
 MAX_LINES = 15           # non-blank lines of a signature at most
+RUN = 3                  # consecutive blocks of one shape that make a list
 WINDOW_BYTES = 1500      # text read around a line to find its block (about 20 lines)
 
 
@@ -77,10 +81,59 @@ class Layout:
             window, lowest, at, highest, ends = self._window(start)
             lo, hi = self._block(window, at, lowest, highest, ends)
             text, starts = window.text(start, at, lo, hi)
-            known = _is_signature(text, window.filled(lo, hi))
+            known = _is_signature(text, window.filled(lo, hi)) and \
+                not self._in_a_run(window, starts, lo, hi, lowest, highest, _shape(text))
             for line_start in starts:               # one verdict per block, not per line
                 self._signature[line_start] = known
         return known
+
+    def _in_a_run(self, window: Window, starts: list[int], lo: int, hi: int, lowest: int,
+                  highest: int, shape: tuple) -> bool:
+        """Whether the block [lo, hi) is one of RUN consecutive paragraphs of the same shape:
+        a typed list of entries (name / 勤務先 株式会社… / 〒 address / TEL), not signatures. A
+        real thread has one signature per message, with the quote header and the quoted text
+        between them. Only asked of blocks that look like a signature, up to two each way."""
+        before = after = 0
+        first, at, last_start = lo, starts[0], starts[-1]
+        while before < RUN - 1 and (found := self._paragraph_before(window, at, first, lowest)):
+            first, at, text = found
+            if _shape(text) != shape:
+                break
+            before += 1
+        last = hi
+        while before + after < RUN - 1 and (found := self._paragraph_after(window, last_start, last, highest)):
+            last, last_start, text = found
+            if _shape(text) != shape:
+                break
+            after += 1
+        return before + after >= RUN - 1
+
+    def _paragraph_before(self, window: Window, at: int, first: int, lowest: int):
+        """The paragraph ending above line `first` (which starts at byte `at`) past blank lines:
+        (its first line, that line's byte offset, its text), or None."""
+        line, pos = first, at
+        while line > lowest and pos > 0:
+            pos, line = self.data.rfind(b"\n", 0, pos - 1) + 1, line - 1
+            if window.filled(line, line + 1):
+                lo = max(window.paragraph_start(line, lowest), line - MAX_LINES)
+                text, starts = window.text(pos, line, lo, line + 1)
+                return lo, starts[0], text
+        return None
+
+    def _paragraph_after(self, window: Window, last_start: int, hi: int, highest: int):
+        """The paragraph after line hi - 1 (starting at byte `last_start`) past blank lines:
+        (past its last line, its last line's byte offset, its text), or None."""
+        line, pos = hi - 1, last_start
+        while line < highest:
+            nxt = self.data.find(b"\n", pos)
+            if nxt < 0:
+                return None
+            pos, line = nxt + 1, line + 1
+            if window.filled(line, line + 1):
+                end = min(window.paragraph_end(line, highest), line + MAX_LINES)
+                text, starts = window.text(pos, line, line, end)
+                return end, starts[-1], text
+        return None
 
     def _window(self, start: int) -> tuple[Window, int, int, int, bool]:
         """The lines within WINDOW_BYTES of the line starting at `start`, as a reader would
@@ -147,3 +200,11 @@ def _is_signature(text: str, filled: int) -> bool:
         return False
     phones = len(_PHONE_LIKE.findall(text))
     return 0 < phones + mails + text.count("〒") and phones <= 4
+
+
+def _shape(text: str) -> tuple[int, int, int, int, bool]:
+    """What a block is made of: lines, phone numbers, postal marks, mail addresses, an
+    organisation; entries of a typed list share it, a thread's signatures seldom do."""
+    lines = sum(1 for line in text.split("\n") if line.strip(" \t>＞|\u3000"))
+    return (lines, len(_PHONE_LIKE.findall(text)), text.count("〒"),
+            text.count("@") + text.count("＠"), _ORG_MARKER.search(text) is not None)

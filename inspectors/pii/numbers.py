@@ -7,6 +7,8 @@ T-numbers, a 3-4 postal code right before a prefecture.
 """
 from __future__ import annotations
 
+import re
+
 from .. import patterns as P
 from . import validators as V
 from .normaliser import ascii_form, digits_of, groups_of
@@ -14,6 +16,7 @@ from .normaliser import ascii_form, digits_of, groups_of
 _PHONES = V.PhonePlan()
 _PREF_STARTS = P.PLACE_STARTS
 _NOTHING: tuple = ()
+_SPACED_HYPHEN = re.compile(r" ?- ?")     # 1234 - 567890 as written in a form
 _ORG_AFTER = ("代表", "大代表", "FAX", "Fax", "窓口")  # 03-1234-5678（代表）
 
 
@@ -72,7 +75,9 @@ def _corporate(clf, digits, text, end):
 def _pension(clf, digits, text, end):
     """4-6 (1234-567890) as written; another grouping of ten digits (a phone number under the
     label's reach, 12-34567890) falls through to the unlabelled rules."""
-    value = V.pension_number_form(ascii_form(text))
+    if clf.data[end:end + 1].isdigit():
+        return None                                       # 1234 - 5678901: not the 4-6 form
+    value = V.pension_number_form(_SPACED_HYPHEN.sub("-", ascii_form(text)))
     return (("pension_number", value, True),) if value else None
 
 

@@ -34,6 +34,9 @@ class Hit(NamedTuple):
     strong: bool = True  # False: a surname without honorific or label, kept for list lines
 
 
+ORG_REACH = P.ORG_LABEL_BYTES
+
+
 def _words(words) -> str:
     ordered = sorted(set(words), key=len, reverse=True)        # 口座番号 before 口座
     return "|".join(f"(?i:\\b{re2.escape(w)}\\b)" if w.isascii() else re2.escape(w) for w in ordered)
@@ -57,6 +60,9 @@ def _code_alternatives(with_dates: bool) -> list[str]:
                     f"[MTSHR]\\.?{d}{{1,2}}{ds})\\s?{d}{{1,2}}\\s?(?:{ds}|月)\\s?{d}{{1,2}}日?(?:生まれ|生)?")
     return alts + [
         f"[+＋]?{d}(?:{P.SEP}{{0,2}}{d}){{6,22}}",                      # every long number
+        # 4 - 6 with blanks around the hyphen (基礎年金番号 "1234 - 567890"): three separators,
+        # one more than a number may hold, so only in this one shape (the label decides).
+        f"{d}{{4}}[ 　][-－‐−―ー‑–][ 　]{d}{{6}}",
         f"記号\\s*[:：]?\\s*[0-9A-Za-z０-９Ａ-Ｚａ-ｚ\\-－]{{1,10}}\\s*[・、,，/／\\s]*番号\\s*[:：]?\\s*{d}{{1,10}}",
     ]
 
@@ -117,6 +123,8 @@ class Scanner:
             if cls is not None:               # a context word: half of all spans in prose, kept cheap
                 if cls == "barrier":          # Labels.see, inlined
                     labels.barrier = end
+                elif cls == "phone" and labels.cls == "org_phone" and start - labels.end <= ORG_REACH:
+                    pass                      # 代表TEL, FAX/TEL: the organisation's label stands
                 else:
                     labels.cls, labels.end, labels.chained = cls, end, False
                 continue

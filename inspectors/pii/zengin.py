@@ -29,20 +29,20 @@ an invoice's 振込先 line, the file is a payment instruction for the whole bat
 batch sent outside is as much an incident as a payroll file. Payees whose name marks a company
 (ｶ), (ｶ, ﾕ) ...) are not people, though, and stay out of pii.records, as in prose. Findings
 place payees by record number in the file ("records 2-13"; the header is record 1), whether
-it has line breaks or not.
+it has line breaks or not. Records this pattern cannot read (a byte changed in each, full-
+width names, EBCDIC) are read by their byte layout (`transfer_layout`).
 """
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
+from dataclasses import replace
 
-from .. import patterns as P
 from ..message import Table
 from .ledger import Ledger, Place
 from .records import Person
+from . import transfer_layout
+from .transfer_layout import NAMED as _NAMED, RECORD, Payee, Transfer
 
-RECORD = 120
 # 半角カナ (U+FF61-FF9F), 英数字, space and the symbols the format allows: ( ) . , - / \ ¥ 「」.
 _C = "[0-9A-Za-z \uff61-\uff9f().,\\-/\\\\¥]"
 _TAIL = "(?:[^\r\n]{%d}|[^\r\n]{0,%d}(?=[\r\n]|$))"     # trailing blanks may have been cut
@@ -54,54 +54,43 @@ _HEADER = re.compile(
     + _TAIL % (17, 16))
 _TRAILER = re.compile("8[0-9]{18}" + _TAIL % (101, 101))
 _END = re.compile("9" + _TAIL % (119, 119))
-_NAMED = re.compile("[A-Za-z\uff66-\uff9f]")      # a payee name has letters: a run of digits is no one
 _BREAK = re.compile("\r\n|\n|\r")
 # A paragraph whose first line starts like a header or data record and was cut short of 120.
 _WRAPPED = re.compile(r"(?m)^[12][0-9]{4}[^\n]{55,118}\n(?:[^\n]+(?:\n|$))+")
 _RESYNC = 2 * RECORD + 4        # how far past a damaged record the next one is looked for
 _WITHOUT_HEADER = 3             # data records that make a file without its header
 _ATTRIBUTES = frozenset({"bank_account", "person_name"})
-_COMPANY = tuple(unicodedata.normalize("NFKC", m).lower() for m in P.CORPORATE_HOLDERS + (
-    "ﾕ)", "(ﾕ", "ｲ)", "(ｲ", "ﾄﾞ)", "(ﾄﾞ", "ｻﾞｲ)", "ｼﾔ)", "ｶﾞｸ)", "ｼﾕｳ)", "ｼﾞﾑ)"))
-
-
-@dataclass(frozen=True)
-class Payee:
-    """One data record's payee. Raw personal data: it never leaves the package."""
-    record: int          # 1-based record number in the file (the header is record 1)
-    bank: str
-    branch: str
-    account: str
-    name: str
-    company: bool        # a company's account (ｶ) ...): not personal data
-
-    @property
-    def account_key(self) -> str:
-        return f"{self.bank}-{self.branch}-{self.account}"
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """One transfer file found in a text: its payees and the span it covers."""
-    kind: str            # 種別コード, "" when the header was not found
-    payees: tuple[Payee, ...]
-    start: int           # character offsets in the text
-    end: int
-    damaged: int         # records skipped as unreadable
-
 
 
 def read(where: str, text: str, ledger: Ledger) -> str | None:
     """Adds the payees of the transfer files in a text chunk to the ledger; returns the text
     left around them (to be read as usual), or None when there is no transfer file."""
-    if len(text) < RECORD or "2" not in text:
+    if len(text) < RECORD or ("2" not in text and "@" not in text):     # @: an EBCDIC blank
         return None
     transfers = find(text)
+    if not transfers or any(t.damaged for t in transfers):    # every record damaged, or some
+        by_bytes, rest = _by_layout(text)
+        if sum(len(t.payees) for t in by_bytes) > sum(len(t.payees) for t in transfers):
+            for transfer in by_bytes:
+                _report(where, transfer, ledger)
+            return rest
     if not transfers:
         return _read_wrapped(where, text, ledger)
     for transfer in transfers:
         _report(where, transfer, ledger)
     return without(text, transfers)
+
+
+def _by_layout(text: str) -> tuple[list[Transfer], str]:
+    """The transfer files found by byte layout, in CP932 or EBCDIC, and the text left (EBCDIC: none)."""
+    raw = text.encode("cp932", "replace")
+    transfers = transfer_layout.from_bytes(raw, "cp932")
+    if transfers:
+        spans = [replace(t, start=len(raw[:t.start].decode("cp932", "replace")),
+                         end=len(raw[:t.end].decode("cp932", "replace"))) for t in transfers]
+        return transfers, without(text, spans)
+    decoded = transfer_layout.ebcdic(text)
+    return (transfer_layout.from_bytes(decoded, "latin-1"), "") if decoded is not None else ([], text)
 
 
 def _read_wrapped(where: str, text: str, ledger: Ledger) -> str | None:
@@ -251,7 +240,6 @@ def _numbered(text: str, start: int, records: list[re.Match]) -> list[tuple[int,
 
 def _payee(m: re.Match, record: int) -> Payee:
     name = " ".join(m["name"].split())
-    folded = unicodedata.normalize("NFKC", name).lower()
-    company = any(marker in folded for marker in _COMPANY)
+    company = transfer_layout.is_company(name)
     return Payee(record=record, bank=m["bank"], branch=m["branch"], account=m["account"],
                  name=name, company=company)
