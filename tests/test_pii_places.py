@@ -407,3 +407,15 @@ def test_a_postal_code_and_its_address_on_one_line_are_one_persons():
     body = "顧客一覧です。\n\n" + "".join(f"{s} 太郎\n〒{100 + i}-{1000 + i} {c}\nTEL {a}-{1000 + i}\n\n"
                                     for i, (s, c, a) in enumerate(zip(SURNAMES, CITIES, AREAS)))
     assert found(body)["pii.records"].count == 12
+
+
+def test_tenants_of_buildings_are_people_not_contacts():
+    """A contact person stands under a staff role (担当者, 所長); a 契約者 or 入居者 of a
+    building is its tenant: the list stays people, in a table and typed."""
+    f = found(csv("建物,部屋,契約者,電話番号", [f"第{i + 1}中央ビル,{101 + i}号室,{s} 一郎,{a}-{1000 + i}"
+                                           for i, (s, a) in enumerate(zip(SURNAMES, AREAS))]))
+    assert f["pii.records"].count == 12 and "pii.places" not in f
+    body = "入居者一覧です。\n\n" + "".join(f"【{i + 1}】\n建物：第{i + 1}中央ビル\n部屋：{101 + i}号室\n契約者：{s} 一郎\n"
+                                      f"電話番号：{a}-{1000 + i}\n\n" for i, (s, a) in enumerate(zip(SURNAMES, AREAS)))
+    f = found(body)
+    assert f["pii.records"].count == 12 and "pii.places" not in f
