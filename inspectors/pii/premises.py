@@ -115,8 +115,8 @@ def _judged(columns: list[list[str]], kinds_of: list[dict[str, str]], heads: lis
         if persons:
             hit = [i for i in rows if texts[i] in persons]
             personal_rows.update(hit)
-            contact = {texts[i] for i in hit if i in column_of and texts[i] in persons} if heads is not None else ()
-            contact = {t for t in contact if _contact_person(kind_of[t], head, t, freemail)}
+            contact = {texts[i] for i in hit if i in column_of and texts[i] in persons} if heads is not None else set()
+            contact = _contacts(contact, kind_of, head, freemail)
             private_rows.update(i for i in hit if texts[i] not in contact)
             for i in hit:
                 if texts[i] in contact and kind_of[texts[i]] != "email_address":
@@ -127,6 +127,18 @@ def _judged(columns: list[list[str]], kinds_of: list[dict[str, str]], heads: lis
     staffed = [i for i in rows if i in personal_rows and i not in private_rows and i not in uncontacted
                and i in column_of and column_of[i] < contact_at.get(i, -1)]
     return judged, staffed
+
+
+def _contacts(texts: set[str], kind_of: dict[str, str], head: str, freemail: FreemailDomains | None) -> set[str]:
+    """The `texts` of one column that may be a contact person's (`_contact_person`); mail
+    addresses judged by their distinct domains, once each."""
+    mails = {t for t in texts if kind_of[t] == "email_address"}
+    out = {t for t in texts - mails if _contact_person(kind_of[t], head, t, freemail)}
+    if mails and freemail is not None:
+        domain_of = {t: ascii_form(t).strip().lower().rpartition("@")[2] for t in mails}
+        free = {d for d in set(domain_of.values()) if d in freemail}
+        out.update(t for t, d in domain_of.items() if d not in free)
+    return out
 
 
 def _contact_person(kind: str, head: str, text: str, freemail: FreemailDomains | None) -> bool:
