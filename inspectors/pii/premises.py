@@ -115,12 +115,13 @@ def _judged(columns: list[list[str]], kinds_of: list[dict[str, str]], heads: lis
         if persons:
             hit = [i for i in rows if texts[i] in persons]
             personal_rows.update(hit)
-            contact = {texts[i] for i in hit if i in column_of and texts[i] in persons} if heads is not None else set()
-            contact = _contacts(contact, kind_of, head, freemail)
-            private_rows.update(i for i in hit if texts[i] not in contact)
-            for i in hit:
-                if texts[i] in contact and kind_of[texts[i]] != "email_address":
-                    contact_at.setdefault(i, c)
+            contact = _contacts({texts[i] for i in hit if i in column_of}, kind_of, head, freemail) \
+                if column_of and heads is not None else set()
+            private_rows.update([i for i in hit if texts[i] not in contact] if contact else hit)
+            if contact and kind_of[next(iter(contact))] != "email_address":     # a name: where the person stands
+                for i in hit:
+                    if texts[i] in contact:
+                        contact_at.setdefault(i, c)
         if uncontacted and any(kind_of[t] in _CONTACTS for t in cells):
             uncontacted.difference_update([i for i in uncontacted if texts[i] and kind_of[texts[i]] in _CONTACTS])
     judged = [i for i in rows if i not in uncontacted and i not in personal_rows]
