@@ -178,8 +178,10 @@ def _read_prose(piece: delimited.Prose, scanner: Scanner, ledger: Ledger,
 def _text_places(piece: delimited.Prose, data: bytes, located: list, people: list, ledger: Ledger) -> list:
     """The entries of a text list that are premises go to pii.places, the others to the
     people; the values of places and of an organisation's people are no third party's."""
-    said = entries.places(data, located, people, ledger.owners.freemail)
-    places = [p for p in people if p.row in said]
+    lone = entries.addressed(data, located, people)
+    units = sorted(people + lone, key=lambda p: p.row) if lone else people
+    said = entries.places(data, located, units, ledger.owners.freemail)
+    places = [p for p in units if p.row in said]
     if places:
         ledger.add_premises([p.key for p in places], [said[p.row] for p in places],
                             Place(where=piece.where, line=places[0].row),

@@ -196,6 +196,33 @@ def test_an_office_list_typed_in_the_body_is_places():
     assert held(f) == []
 
 
+def labelled_entries(person: str = "", phone: str = "代表電話") -> str:
+    """【n】 entries with one label a line; the main line is an organisation's (not counted), so
+    each entry's only counted value is its address."""
+    return "".join(f"【{i + 1}】\n拠点：{b}\n〒：{100 + i}-{1000 + i}\n所在地：{c}\n{person}{phone}：{a}-{1000 + i}\n\n"
+                   for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS)))
+
+
+def test_an_office_list_of_labelled_entries_with_main_lines_is_places():
+    f = found("弊社の拠点一覧です。\n\n" + labelled_entries() + "よろしくお願いいたします。\n")
+    assert f["pii.places"].count == f["pii.address"].count >= 11 and "pii.records" not in f
+    assert tally(f["pii.address"]) == 0 and tally(f["pii.postal_code"]) == 0
+    assert held(f) == []
+
+
+def test_labelled_entries_of_people_at_their_homes_are_not_places():
+    text = "".join(f"【{i + 1}】\n氏名：{s} 太郎\n〒：{100 + i}-{1000 + i}\n住所：{c}\n携帯：090-{1000 + i:04d}-{2000 + i:04d}\n\n"
+                   for i, (s, c) in enumerate(zip(SURNAMES, CITIES)))
+    f = found("会員一覧です。\n\n" + text)
+    assert "pii.places" not in f and held(f) == ["personal-data-list-external"]
+
+
+def test_addresses_without_premises_stay_third_parties():
+    text = "".join(f"【{i + 1}】\n〒{100 + i}-{1000 + i}\n{c}\n\n" for i, c in enumerate(CITIES))
+    f = found("送付先です。\n\n" + text)
+    assert "pii.places" not in f and tally(f["pii.address"]) == 12 and held(f) == ["personal-data-list-external"]
+
+
 def test_a_customer_list_typed_in_the_body_stays_people():
     text = "\n".join(f"{s} 様\n〒{100 + i}-{1000 + i} {c} 中央ビル3F\nTEL {a}-{1000 + i}\n"
                      for i, (s, c, a) in enumerate(zip(SURNAMES, CITIES, AREAS)))

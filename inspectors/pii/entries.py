@@ -14,15 +14,18 @@ person (`signs.personal`): the table rule, `premises`. So is an entry that names
 from __future__ import annotations
 
 import re
+from bisect import bisect
 from collections import defaultdict
 
 from ..freemail import FreemailDomains
 from .premises import BLOCK_WORD
-from .records import Person
+from .records import MIN_RUN, Person
 from .scanner import Hit
 from .signs import COMPANY, PREMISES, STAFF_ROLE, block_rows, has_mobile, number_block, personal
 
 HEADING_LINES = 2            # lines above an entry's first value that may name it
+_BLANK = re.compile(rb"\n[ \t\r]*\n")
+_LONE = frozenset({"address", "postal_code"})
 _ADDRESS_KINDS = frozenset({"address", "postal_code", "email_address"})
 _NAMES = frozenset({"person_name", "name_kana"})
 _LABEL = re.compile(r"^\s*([^:：\s][^:：]{0,15}?)\s*[:：]")
@@ -59,6 +62,26 @@ def places(data: bytes, located: list[tuple[int, Hit]], people: list[Person],
         if i in impersonal:
             said.setdefault(people[i].row, BLOCK_WORD)
     return said
+
+
+def addressed(data: bytes, located: list[tuple[int, Hit]], people: list[Person]) -> list[Person]:
+    """The paragraphs outside `people` that hold an address, one unit each, for `places` to
+    judge. An office list typed entry by entry (【1】 拠点：本社 / 〒 / 所在地 / 代表電話) has one
+    attribute an entry — the main line is an organisation's and not counted —, so it is no
+    list of people, yet its addresses count; fewer than MIN_RUN such paragraphs are no list."""
+    taken = {n for p in people for n in range(p.row, p.last_row + 1)}
+    breaks = [m.start() for m in _BLANK.finditer(data)]
+    units: dict[int, list[tuple[int, Hit]]] = {}
+    for line, hit in located:
+        if line not in taken:
+            units.setdefault(bisect(breaks, hit.start), []).append((line, hit))
+    out = []
+    for hits in units.values():
+        values = {h.kind: h.value for _, h in hits if h.kind in _LONE and h.strong}
+        if values:
+            out.append(Person(key=tuple(sorted(values.items())), attributes=frozenset({"address"}),
+                              row=hits[0][0], last_row=hits[-1][0]))
+    return out if len(out) >= MIN_RUN else []
 
 
 def _staffed(hits: list[Hit], persons: list[Hit]) -> bool:
