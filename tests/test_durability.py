@@ -54,7 +54,8 @@ def test_inspection_over_budget_fails_closed_into_a_hold(guard_factory, upstream
     assert code == 250 and b"Held" in text
     notice = upstream.recorder.wait_for(1)[0]
     page = httpx.get(notice_link(notice)).text
-    assert "検査エラー" in page and "timeout" in page   # inspector.error, in words
+    # inspector.error: a sentence for the sender, the code and its reason in the details
+    assert "検査の一部がエラーで完了しなかった" in page and "inspector.error" in page and "timeout" in page
 
 
 def test_unexpected_error_is_451_and_the_relay_keeps_serving(guard, upstream):
