@@ -115,7 +115,7 @@ def test_approval_by_the_approver_only(guard_factory, upstream, tmp_path):
     assert [m.data for m in delivered if m.rcpt_tos == ["buyer@client.example"]] == [raw]
     result = [m for m in delivered if m.rcpt_tos == ["taro@sales.example.co.jp"]][-1]
     assert "OK、送ってください".encode() in quopri.decodestring(result.data)
-    assert "approver:bucho@example.co.jp" in httpx.get(sender_link).text
+    assert "承認者 bucho@example.co.jp" in httpx.get(sender_link).text   # who approved, in words
 
 
 def test_rejected_approval_is_not_sent_and_the_sender_hears_why(guard_factory, upstream, tmp_path):
