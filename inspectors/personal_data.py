@@ -34,14 +34,13 @@ from typing import Iterable
 from .base import Finding
 from .freemail import FreemailDomains
 from .message import MessageView, Table, TextChunk, read_view
-from .pii import delimited, entries, records
+from .pii import delimited, entries, records, transfer_layout, zengin
 from .pii.layout import Layout
 from .pii.ledger import CONTACT_KINDS, Ledger, Place
 from .pii.lists import read_table as _read_table, whole
 from .pii.owners import Owners, owners_for
 from .pii.scanner import Scanner
 from .pii.validators import my_number_is_valid
-from .pii import transfer_layout, zengin
 
 __all__ = ["PersonalData", "my_number_is_valid", "CONTACT_KINDS"]
 TRIAL_ROWS = 60          # rows of a quoted table read first to tell a list (its header and three people)

@@ -2,8 +2,9 @@
 
 A CSV attachment is a table (header row, columns) even while it reaches the detector as a
 text chunk; so is a run of three or more lines with tabs in an HTML body (the parser turns
-<td> into tabs), quoted ("> ") or not: one table reads the same wherever it stands. Sniffing looks at the first lines only, and a chunk without a tab or a comma
-costs one `in` test: prose pays nothing for this.
+<td> into tabs), quoted ("> ") or not: one table reads the same wherever it stands. Sniffing
+looks at the first lines only, and a chunk without a tab or a comma costs one `in` test:
+prose pays nothing for this.
 """
 from __future__ import annotations
 

@@ -127,7 +127,8 @@ def read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool,
         owners = whole(ledger, ledger.owners_of([p.key for p in people]), lambda i: mails.get(people[i].row, []),
                        lambda i: records.private(people[i], PREMISES_DATA if i in staffed else NOTHING))
         keep, owners = unowned_staff(len(people), staffed, owners)
-        dropped = [p.row for i, p in enumerate(people) if i not in set(keep)]
+        kept = set(keep)
+        dropped = [p.row for i, p in enumerate(people) if i not in kept]
         staffed_places += dropped
         people = [people[i] for i in keep]
         ledger.add_people(people, owners)

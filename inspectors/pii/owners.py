@@ -75,12 +75,6 @@ class Owners:
             return RECIPIENT
         return THIRD
 
-    def of_key(self, key: tuple) -> int:
-        """The tally of a person by their key (records.key_of: mail address first)."""
-        if self.active and len(key) == 2 and key[0] == "email_address" and isinstance(key[1], str):
-            return self.of(key[1])
-        return THIRD
-
 
 def owners_for(rcpt_tos: Iterable[str], internal_domains: Iterable[str],
                freemail: FreemailDomains | None) -> Owners:

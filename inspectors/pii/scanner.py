@@ -34,9 +34,6 @@ class Hit(NamedTuple):
     strong: bool = True  # False: a surname without honorific or label, kept for list lines
 
 
-ORG_REACH = P.ORG_LABEL_BYTES
-
-
 def _words(words) -> str:
     ordered = sorted(set(words), key=len, reverse=True)        # 口座番号 before 口座
     return "|".join(f"(?i:\\b{re2.escape(w)}\\b)" if w.isascii() else re2.escape(w) for w in ordered)
@@ -123,7 +120,7 @@ class Scanner:
             if cls is not None:               # a context word: half of all spans in prose, kept cheap
                 if cls == "barrier":          # Labels.see, inlined
                     labels.barrier = end
-                elif cls == "phone" and labels.cls == "org_phone" and start - labels.end <= ORG_REACH:
+                elif cls == "phone" and labels.cls == "org_phone" and start - labels.end <= P.ORG_LABEL_BYTES:
                     pass                      # 代表TEL, FAX/TEL: the organisation's label stands
                 else:
                     labels.cls, labels.end, labels.chained = cls, end, False

@@ -35,7 +35,6 @@ width names, EBCDIC) are read by their byte layout (`transfer_layout`).
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from ..message import Table
 from .ledger import Ledger, Place
@@ -78,7 +77,7 @@ def read(where: str, text: str, ledger: Ledger) -> str | None:
         return _read_wrapped(where, text, ledger)
     for transfer in transfers:
         _report(where, transfer, ledger)
-    return without(text, transfers)
+    return without(text, [(t.start, t.end) for t in transfers])
 
 
 def _by_layout(text: str) -> tuple[list[Transfer], str]:
@@ -86,8 +85,8 @@ def _by_layout(text: str) -> tuple[list[Transfer], str]:
     raw = text.encode("cp932", "replace")
     transfers = transfer_layout.from_bytes(raw, "cp932")
     if transfers:
-        spans = [replace(t, start=len(raw[:t.start].decode("cp932", "replace")),
-                         end=len(raw[:t.end].decode("cp932", "replace"))) for t in transfers]
+        spans = [(len(raw[:t.start].decode("cp932", "replace")), len(raw[:t.end].decode("cp932", "replace")))
+                 for t in transfers]
         return transfers, without(text, spans)
     decoded = transfer_layout.ebcdic(text)
     return (transfer_layout.from_bytes(decoded, "latin-1"), "") if decoded is not None else ([], text)
@@ -103,13 +102,7 @@ def _read_wrapped(where: str, text: str, ledger: Ledger) -> str | None:
             _report(where, transfer, ledger)
         if transfers:
             spans.append(m.span())
-    if not spans:
-        return None
-    parts, pos = [], 0
-    for start, end in spans:
-        parts += [text[pos:start], "\n" * text.count("\n", start, end)]
-        pos = end
-    return "".join(parts) + text[pos:]
+    return without(text, spans) if spans else None
 
 
 def read_table(table: Table, ledger: Ledger) -> bool:
@@ -128,19 +121,18 @@ def read_table(table: Table, ledger: Ledger) -> bool:
 
 
 def _report(where: str, transfer: Transfer, ledger: Ledger) -> None:
-    """pii.bank_account per payee account and pii.records per payee; `where` by record
-    (the line, when the file has line breaks). Company payees are no people."""
-    for payee in transfer.payees:
-        ledger.add("bank_account", payee.account_key, Place(where=where, line=payee.record, unit="record"))
-    payees = [p for p in transfer.payees if not p.company]
-    if not payees:
+    """pii.bank_account per payee account and pii.records per payee that is a person (not a
+    company); `where` by record number."""
+    places = [Place(where=where, line=p.record, unit="record") for p in transfer.payees]
+    for payee, place in zip(transfer.payees, places):
+        ledger.add("bank_account", payee.account_key, place)
+    persons = [(p, place) for p, place in zip(transfer.payees, places) if not p.company]
+    if not persons:
         return
-    places = [Place(where=where, line=p.record, unit="record") for p in payees]
-    people = {(("bank_account", p.account_key), ("person_name", p.name)): place
-              for p, place in zip(payees, places)}
+    people = {(("bank_account", p.account_key), ("person_name", p.name)): place for p, place in persons}
     ledger.add_people(Person(key=key, attributes=_ATTRIBUTES, row=place.line, last_row=place.line)
                       for key, place in people.items())
-    ledger.add_list(places[0], places[-1], _ATTRIBUTES, len(people))
+    ledger.add_list(persons[0][1], persons[-1][1], _ATTRIBUTES, len(people))
 
 
 def find(text: str) -> list[Transfer]:
@@ -158,13 +150,13 @@ def find(text: str) -> list[Transfer]:
     return found
 
 
-def without(text: str, transfers: list[Transfer]) -> str:
-    """The text with the transfer files blanked out, its line breaks kept (so the values
-    around a pasted file keep their line numbers)."""
+def without(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with the transfer files' (start, end) spans blanked out, its line breaks kept
+    (so the values around a pasted file keep their line numbers)."""
     parts, pos = [], 0
-    for t in transfers:
-        parts += [text[pos:t.start], "\n" * text.count("\n", t.start, t.end)]
-        pos = t.end
+    for start, end in spans:
+        parts += [text[pos:start], "\n" * text.count("\n", start, end)]
+        pos = end
     parts.append(text[pos:])
     return "".join(parts)
 
