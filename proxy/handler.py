@@ -11,6 +11,7 @@ import asyncio
 import functools
 import ipaddress
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from inspectors.base import Envelope, domain_of, is_source_routed
 from inspectors.rewrite import move_external_to_bcc
 from quarantine.decisions import DecisionLog, DecisionRecord
 from quarantine.deliveries import DeliveryHistory
-from quarantine.delivery import PermanentFailure, Send, TemporaryFailure
+from quarantine.delivery import PermanentFailure, Send, TemporaryFailure, UnknownOutcome
 from quarantine.holds import Quarantine
 from quarantine.metrics import Metrics
 from rules import Decision, MessageFacts, RuleSet, decide
@@ -33,6 +34,9 @@ from .session import hook_names
 log = logging.getLogger("guard.smtp")
 
 INTERNAL_ERROR = "451 4.3.0 Internal error, message not accepted; please try again later"
+# The null reverse-path as aiosmtpd hands it over (RFC 5321 §4.5.5: bounces, DSNs of RFC 3464,
+# MDNs of RFC 8098, auto-replies of RFC 3834 §3.3). Our Envelope spells it "".
+NULL_SENDER = "<>"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,6 +46,7 @@ class Policy:
     max_recipients: int
     max_header_size: int
     is_external: Callable[[str], bool]
+    session_timeout: float = 300.0   # aiosmtpd's: our reply to the final dot must come before it
 
 
 def new_queue_id() -> str:
@@ -89,6 +94,9 @@ class Handler:
         if not (session.authenticated or self._trusted(session.peer)):
             # RFC 5321 §3.6.2 (relaying): only trusted or authenticated clients may relay.
             return "554 5.7.1 Relay access denied: authenticate first"
+        if address == NULL_SENDER:
+            # RFC 5321 §4.1.1.3: a forward-path names a mailbox; "<>" is only a reverse-path.
+            return "501 5.1.3 The null path is not a recipient"
         if is_source_routed(address):
             # RFC 5321 §3.6.1 and Appendix C: the next hop is the receiver's to choose, and
             # many MTAs send `user%x@ours` to x; the inspection would have called it internal.
@@ -100,9 +108,11 @@ class Handler:
         return "250 2.1.5 OK"
 
     def _sender_refusal(self, session, address: str) -> str | None:
-        """Why this client may not use this envelope sender, if it may not."""
+        """Why this client may not use this envelope sender, if it may not. The null sender
+        claims no address, so it is no one else's either: any authenticated user may send a
+        bounce, receipt or auto-reply (it is inspected like any other mail)."""
         if session.authenticated:
-            if address.lower() != str(session.auth_data).lower():
+            if address != NULL_SENDER and address.lower() != str(session.auth_data).lower():
                 return "553 5.7.1 Sender address is not owned by the authenticated user"
         elif not self._trusted(session.peer):
             return "530 5.7.0 Authentication required"   # RFC 4954 §6
@@ -117,7 +127,7 @@ class Handler:
         self.inflight += 1
         self.idle.clear()
         try:
-            return await self._data(qid, session, envelope)
+            return await self._data(qid, session, envelope, self._deadline(server))
         except asyncio.CancelledError:
             log.warning("qid=%s event=cancelled (session timeout or client gone)", qid)
             raise
@@ -134,7 +144,17 @@ class Handler:
         log.error("event=session_error error=%s", type(error).__name__, exc_info=error)
         return INTERNAL_ERROR
 
-    async def _data(self, qid: str, session, envelope) -> str:
+    def _deadline(self, server) -> float:
+        """When our reply to the final dot must be out (the event loop's clock). aiosmtpd
+        closes the session `session_timeout` after the DATA command, and only its timer knows
+        when that was (reading a large message takes a while); a margin lets our reply get
+        there first."""
+        timer = getattr(server, "_timeout_handle", None)
+        now = asyncio.get_running_loop().time()
+        ends = timer.when() if isinstance(timer, asyncio.TimerHandle) else now + self.policy.session_timeout
+        return ends - max(1.0, min(30.0, self.policy.session_timeout * 0.1))
+
+    async def _data(self, qid: str, session, envelope, deadline: float) -> str:
         raw: bytes = envelope.original_content
         # Asked again at DATA: whatever happened between MAIL and here, the sender sent is
         # the one the login owns (or the client is trusted).
@@ -142,13 +162,14 @@ class Handler:
         if refusal:
             log.info("qid=%s event=refused reply=%s", qid, refusal[:3])
             return refusal
-        env = Envelope(mail_from=envelope.mail_from or "", rcpt_tos=tuple(envelope.rcpt_tos))
+        mail_from = "" if envelope.mail_from == NULL_SENDER else envelope.mail_from or ""
+        env = Envelope(mail_from=mail_from, rcpt_tos=tuple(envelope.rcpt_tos))
         inspection, decision, out = await self.judge(raw, env)
         self.decisions.record(DecisionRecord(id=qid, at=time.time(),
                                              facts=MessageFacts(mail_from=env.mail_from, rcpt_tos=env.rcpt_tos),
                                              findings=inspection.findings, decision=decision))
         self.metrics.decided(decision, inspection.seconds)
-        reply = await self._act(qid, env, out, inspection, decision)
+        reply = await self._act(qid, env, out, inspection, decision, deadline)
         _log_outcome(qid, env, inspection, decision, reply)
         return reply
 
@@ -161,7 +182,7 @@ class Handler:
         return inspection, decision, rewritten(raw, decision, self.policy.is_external)
 
     async def _act(self, qid: str, env: Envelope, raw: bytes, inspection: Inspection,
-                   decision: Decision) -> str:
+                   decision: Decision, deadline: float) -> str:
         if decision.verdict == "reject":
             reason = next((m.reason.get("en") for m in decision.deciding), "")
             return f"550 5.7.1 Message refused by policy: {_one_line(reason or 'see your administrator')} ({qid})"
@@ -172,7 +193,7 @@ class Handler:
                 qid=qid, mail_from=env.mail_from, rcpt_tos=env.rcpt_tos, raw=raw,
                 findings=inspection.findings, summary=inspection.summary, decision=decision))
             return f"250 2.0.0 {_HELD_REPLY[decision.action]} as {qid}"
-        return await self._forward(qid, env, raw)
+        return await self._forward(qid, env, raw, deadline)
 
     def _refuse_raw(self, raw: bytes) -> str | None:
         # A bare LF or CR is how SMTP smuggling hides a second message (RFC 5321 §2.3.8).
@@ -184,16 +205,25 @@ class Handler:
             return "552 5.3.4 Message header section too large"
         return None
 
-    async def _forward(self, qid: str, env: Envelope, raw: bytes) -> str:
+    async def _forward(self, qid: str, env: Envelope, raw: bytes, deadline: float) -> str:
         try:
-            await self.send(env.mail_from, env.rcpt_tos, raw)
+            await self.send(env.mail_from, env.rcpt_tos, raw, deadline=deadline)
+        except UnknownOutcome as exc:
+            # RFC 1047: the upstream may have the message; the client, told 451, sends it
+            # again. The Message-ID lets the two copies be matched; no upstream text is logged.
+            self.metrics.upstream_errors.labels("unknown").inc()
+            log.warning("qid=%s event=upstream_reply_lost outcome=unknown message_id=%s",
+                        qid, message_id_of(raw))
+            return (f"451 4.4.2 No reply from the upstream after the message; it may have been "
+                    f"delivered, try again later: {_one_line(exc.text)} ({qid})")
         except TemporaryFailure as exc:
             self.metrics.upstream_errors.labels("temporary").inc()
-            return f"451 4.4.1 Upstream not available, try again later: {_one_line(exc.text)} ({qid})"
+            code, status, text = _upstream_status(exc, 451, "4.4.1")
+            return f"{code} {status} Upstream not available, try again later: {text} ({qid})"
         except PermanentFailure as exc:
             self.metrics.upstream_errors.labels("permanent").inc()
-            code = exc.code if 500 <= exc.code < 600 else 550
-            return f"{code} 5.0.0 Upstream refused the message: {_one_line(exc.text)} ({qid})"
+            code, status, text = _upstream_status(exc, 550, "5.0.0")
+            return f"{code} {status} Upstream refused the message: {text} ({qid})"
         self.history.delivered(env.mail_from, env.rcpt_tos)
         return f"250 2.0.0 OK queued as {qid}"
 
@@ -226,6 +256,38 @@ def _in_networks(networks: tuple, address) -> bool:
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())[:300]
+
+
+_STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
+_MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(<[!-;=?-~]{1,250}>)", re.IGNORECASE | re.MULTILINE)
+
+
+def _upstream_status(exc: TemporaryFailure | PermanentFailure, default_code: int,
+                     default_status: str) -> tuple[int, str, str]:
+    """Our reply's code, enhanced status code and text for the upstream's refusal: its own
+    code and enhanced code where it gave them (RFC 3463: a 550 5.1.1 stays 5.1.1, so that the
+    sending MTA's bounce names the real cause), ours where it gave none. A 421 is not ours
+    to give (it would say that we close the session): 451 instead."""
+    first = default_code // 100
+    code = exc.code if exc.code // 100 == first and exc.code != 421 else default_code
+    # A per-recipient refusal carries its own text ("<rcpt>: 550 5.1.1 ..."): the first one of
+    # the reply's class gives the enhanced code.
+    texts = [m for c, m in exc.refused.values() if c // 100 == first] or [exc.text]
+    found = _STATUS.match(texts[0])
+    status = found.group(0).strip() if found and int(found.group(1)) == first else default_status
+    text = _one_line(exc.text)
+    if not exc.refused and found:
+        text = _one_line(exc.text[found.end():]) or text   # said once, in front
+    return code, status, text
+
+
+def message_id_of(raw: bytes) -> str:
+    """The Message-ID of the header section, for tracing duplicates in the logs: printable
+    ASCII without spaces in angle brackets, or "-" (it is the client's text: nothing else of
+    it may reach a log line)."""
+    end = raw.find(b"\r\n\r\n")
+    found = _MESSAGE_ID.search(raw, 0, end if end >= 0 else min(len(raw), 100_000))
+    return found.group(1).decode("ascii") if found else "-"
 
 
 def _log_outcome(qid: str, env: Envelope, inspection: Inspection, decision: Decision,

@@ -24,7 +24,8 @@ class MaildirOutbox:
         for sub in ("tmp", "new", "cur"):
             (self.path / sub).mkdir(parents=True, exist_ok=True)
 
-    async def __call__(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes) -> None:
+    async def __call__(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes, *,
+                       deadline: float | None = None) -> None:
         try:
             await asyncio.to_thread(self._write, raw)
         except OSError as exc:

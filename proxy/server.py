@@ -36,7 +36,7 @@ from .pipeline import Pipeline
 from .session import GuardSMTP
 from .settings import Settings, approvers_for, rule_groups
 from .outbox import MaildirOutbox
-from .upstream import SmtpUpstream, make_sender
+from .upstream import SmtpUpstream, make_sender, within
 
 log = logging.getLogger("guard")
 
@@ -70,8 +70,11 @@ class Guard:
         # mid-send are picked up again soon after.
         history = DeliveryHistory(store.engine, writing=store.writing)
         await history.load()
-        worker = Worker(store, send, notice_from=settings.notice_from,
-                        lease=settings.delivery_timeout * 2 + 10, backoff=settings.retry_schedule,
+        lease = settings.delivery_timeout * 2 + 10
+        # The wait for the upstream's reply to the final dot ends before the worker's own
+        # deadline (0.8 of the lease): a lost reply is then an UnknownOutcome, not a timeout.
+        worker = Worker(store, within(send, lease * 0.75), notice_from=settings.notice_from,
+                        lease=lease, backoff=settings.retry_schedule,
                         max_attempts=settings.max_attempts, on_delivered=history.delivered)
         feed = DirectoryFeed(settings, DirectoryStore(store.engine), history)
         pipeline = Pipeline(await feed.config(), workers=settings.inspection_workers,
@@ -144,7 +147,7 @@ class Guard:
 
 def _policy(s: Settings) -> Policy:
     return Policy(trusted_networks=s.trusted_networks, max_recipients=s.max_recipients,
-                  max_header_size=s.max_header_size,
+                  max_header_size=s.max_header_size, session_timeout=s.session_timeout,
                   is_external=ExternalRecipients(s.internal_domains).is_external)
 
 

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Sequence
 
 import aiosmtplib
+from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 
-from quarantine.delivery import DeliveryError, PermanentFailure, TemporaryFailure
+from quarantine.delivery import (DeliveryError, PermanentFailure, Send, TemporaryFailure,
+                                 UnknownOutcome)
 
 from .endpoints import Upstream
 from .outbox import MaildirOutbox
@@ -23,6 +25,10 @@ from .outbox import MaildirOutbox
 # §4.5.3.2.7 so the upstream rarely closes one under us.
 IDLE_SECONDS = 20.0
 MAX_IDLE = 16
+# RFC 5321 §4.5.3.2.6: a client should wait 10 minutes for the reply to the final dot (the
+# server may be doing its own delivery then); replying 451 sooner makes the sender retry a
+# message the upstream may have taken (RFC 1047). A caller's deadline shortens it.
+FINAL_REPLY_WAIT = 600.0
 
 
 class _StaleConnection(Exception):
@@ -34,6 +40,14 @@ def make_sender(upstream: Upstream, *, timeout: float, ca_file: Path | None,
     if upstream.scheme == "maildir":
         return MaildirOutbox(upstream.path)
     return SmtpUpstream(upstream, timeout=timeout, ca_file=ca_file, local_hostname=local_hostname)
+
+
+def within(send: Send, seconds: float) -> Send:
+    """`send` with every call due to end within `seconds` (the worker's lease: a send that
+    outlives it could be claimed and sent again elsewhere)."""
+    async def bounded(mail_from: str, rcpt_tos: Sequence[str], raw: bytes) -> None:
+        await send(mail_from, rcpt_tos, raw, deadline=asyncio.get_running_loop().time() + seconds)
+    return bounded
 
 
 def _fail(code: int, text: str, refused: dict | None = None) -> Exception:
@@ -52,11 +66,19 @@ class SmtpUpstream:
         self.tls_context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
         self._idle: list[tuple[float, aiosmtplib.SMTP]] = []   # (since, client), newest last
 
-    async def __call__(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes) -> None:
+    async def __call__(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes, *,
+                       deadline: float | None = None) -> None:
+        """`deadline` (the event loop's clock): when the caller must have its answer; it
+        bounds the wait for the reply to the final dot. Every other command waits `timeout`."""
+        # The null reverse-path (bounces, DSNs, MDNs, auto-replies: RFC 5321 §4.5.5) as
+        # aiosmtpd hands it over is "<>"; aiosmtplib sends MAIL FROM:<> for "" and refuses "<>".
+        mail_from = "" if mail_from == "<>" else mail_from
+        ends = asyncio.get_running_loop().time() + FINAL_REPLY_WAIT
+        ends = min(ends, deadline) if deadline is not None else ends
         reused = self._take_idle()
         if reused is not None:
             try:
-                await self._transaction(reused, mail_from, rcpt_tos, raw, reused=True)
+                await self._transaction(reused, mail_from, rcpt_tos, raw, ends, reused=True)
             except _StaleConnection:
                 reused.close()
             except BaseException:
@@ -68,7 +90,7 @@ class SmtpUpstream:
         client = self._new_client()
         try:
             await self._connect(client)
-            await self._transaction(client, mail_from, rcpt_tos, raw)
+            await self._transaction(client, mail_from, rcpt_tos, raw, ends)
         except DeliveryError:
             await _close(client)   # a refusal: the session is in order, say QUIT
             raise
@@ -121,7 +143,8 @@ class SmtpUpstream:
             raise TemporaryFailure(451, f"upstream unreachable: {type(exc).__name__}") from None
 
     async def _transaction(self, client: aiosmtplib.SMTP, mail_from: str,
-                           rcpt_tos: Sequence[str], raw: bytes, reused: bool = False) -> None:
+                           rcpt_tos: Sequence[str], raw: bytes, ends: float,
+                           reused: bool = False) -> None:
         options, encoding = [], "ascii"
         if client.supports_extension("8bitmime") and not raw.isascii():
             options.append("BODY=8BITMIME")
@@ -144,10 +167,11 @@ class SmtpUpstream:
                 # Refuse the whole message rather than answer 250 for a recipient that will
                 # not get it (no silent drop); RSET cancels the upstream transaction.
                 await client.rset()
-                code = next((c for c, _ in refused.values() if c >= 500), 451)
+                codes = [c for c, _ in refused.values()]
+                code = next((c for c in codes if c >= 500), codes[0])
                 text = "; ".join(f"<{r}>: {c} {m}" for r, (c, m) in refused.items())
                 raise _fail(code, text, refused)
-            await client.data(raw)
+            await _data(client, raw, ends)
         except aiosmtplib.SMTPResponseException as exc:
             raise _fail(exc.code, exc.message) from None
         except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
@@ -166,6 +190,31 @@ async def _mail(client: aiosmtplib.SMTP, mail_from: str, options: list[str], reu
         if reused and exc.code == 421:   # the upstream is closing this idle session
             raise _StaleConnection() from exc
         raise
+
+
+async def _data(client: aiosmtplib.SMTP, raw: bytes, ends: float) -> None:
+    """DATA (answered within `timeout`), the message, then the reply to its final dot, awaited
+    until `ends`. aiosmtplib's data() waits as long for both. Once the dot may have left, a
+    lost or missing reply is an UnknownOutcome, not a plain failure: the message may be
+    delivered, and a retry may duplicate it."""
+    response = await client.execute_command(b"DATA")
+    if response.code != 354:
+        raise aiosmtplib.SMTPDataError(response.code, response.message)
+    protocol = client.protocol
+    if protocol is None:
+        raise aiosmtplib.SMTPServerDisconnected("connection lost after DATA")
+    # Dot-stuffing (RFC 5321 §4.5.2) as aiosmtplib does it; the guard's bytes have CRLF only.
+    protocol.write(PERIOD_REGEX.sub(b"..", normalize_message_line_endings(raw)) + b".\r\n")
+    wait = max(ends - asyncio.get_running_loop().time(), 0.1)
+    try:
+        response = await protocol.read_response(timeout=wait)
+    except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
+        client.close()   # the reply may still come: never read it as another command's
+        what = "closed" if isinstance(exc, ConnectionError) else "silent"
+        raise UnknownOutcome(451, f"the upstream {what} after the end of the data "
+                                  f"(waited up to {wait:.0f}s)") from None
+    if response.code != 250:
+        raise aiosmtplib.SMTPDataError(response.code, response.message)
 
 
 async def _close(client: aiosmtplib.SMTP) -> None:

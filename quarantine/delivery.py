@@ -20,6 +20,13 @@ class PermanentFailure(DeliveryError):
     """The upstream refused with 5xx; retrying cannot help."""
 
 
+class UnknownOutcome(TemporaryFailure):
+    """The whole message and its final dot were sent, and no reply came (the upstream closed
+    or stayed silent): it may have been delivered. Retried like any temporary failure, so a
+    retry may duplicate it (RFC 1047); whoever retries it should say so."""
+
+
 class Send(Protocol):
     async def __call__(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes) -> None:
-        """Deliver `raw` unchanged, or raise TemporaryFailure / PermanentFailure."""
+        """Deliver `raw` unchanged, or raise TemporaryFailure / PermanentFailure.
+        `mail_from` "" is the null reverse-path (MAIL FROM:<>, RFC 5321 §4.5.5)."""

@@ -36,11 +36,11 @@ class Quarantine:
 
     async def hold(self, *, qid: str, mail_from: str, rcpt_tos: tuple[str, ...], raw: bytes,
                    findings: tuple[Finding, ...], summary: Summary, decision: Decision) -> None:
-        kind = decision.action
+        kind = _kind(decision.action, mail_from)
         ends_at = self._ends_at(decision)
         approvers = self._approvers(qid, mail_from, kind)
         notices = self._notices(mail_from, summary, decision, ends_at, approvers)
-        if mail_from:   # the null sender (bounces) cannot be asked anything
+        if mail_from:
             notices.insert(0, self._notice(
                 "hold_notice", mail_from, "sender", mail_from, sender=mail_from,
                 subject=summary.subject, decision=decision.to_dict(), kind=kind,
@@ -59,7 +59,7 @@ class Quarantine:
         needs approval gets its approvers; the sender's link only shows it). False when the
         hold changed meanwhile."""
         then = {"pass": "released", "reject": "cancelled"}.get(decision.verdict)
-        kind = record.kind if then else decision.action
+        kind = record.kind if then else _kind(decision.action, record.mail_from)
         ends_at = record.expires_at if kind == record.kind else self._ends_at(decision)
         approvers = None if kind == record.kind else self._approvers(record.id, record.mail_from, kind)
         notices = self._notices(record.mail_from, summary, decision, ends_at, approvers)
@@ -108,6 +108,14 @@ class Quarantine:
             await self.store.enqueue("notice", record.id, self.policy.notice_from,
                                      [record.mail_from], raw)
         self.on_queued()
+
+
+def _kind(action: str, sender: str) -> str:
+    """The kind of hold. The null sender (a bounce, delivery report, read receipt or
+    auto-reply) names nobody to confirm a hold: it is held for approval instead, and approval
+    falls back to the admins (an admin decides in the console when there are none). A delay
+    keeps its course: it is sent when it ends unless an admin cancels it."""
+    return "hold_for_approval" if action == "hold" and not sender else action
 
 
 def _when(at: float) -> str:

@@ -1,0 +1,119 @@
+"""Issue 15, item 1: the null sender (MAIL FROM:<>) — bounces, delivery reports, read
+receipts, auto-replies — is relayed with MAIL FROM:<>, inspected like any other mail, and its
+holds go to the admins (nobody can be asked at "<>")."""
+from __future__ import annotations
+
+import quopri
+import re
+import smtplib
+import time
+
+import httpx
+
+from proxy.auth import add_user
+
+from .support import LINK, MY_NUMBER_BODY, message
+from .test_smtp_security import PASSWORD, _plain, _tls_client, _tls_guard, ca  # noqa: F401
+
+ADMIN = "admin@example.co.jp"
+BOUNCE = ("From: MAILER-DAEMON@example.co.jp\r\nTo: taro@example.co.jp\r\n"
+          "Subject: Undelivered Mail Returned to Sender\r\nAuto-Submitted: auto-replied\r\n"
+          "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n"
+          "The mail system could not deliver your message.\r\n").encode()
+
+
+def _send_null(guard, rcpt: str, raw: bytes) -> tuple[int, bytes]:
+    with guard.smtp() as client:
+        client.ehlo()
+        assert client.mail("<>")[0] == 250
+        assert client.rcpt(rcpt)[0] == 250
+        return client.data(raw)
+
+
+def test_a_bounce_is_relayed_with_the_null_reverse_path(guard, upstream):
+    code, text = _send_null(guard, "taro@example.co.jp", BOUNCE)
+    assert code == 250, text   # on main: 451 4.3.0, for ever
+    [got] = upstream.recorder.wait_for(1)
+    assert got.mail_from == "<>" and got.rcpt_tos == ["taro@example.co.jp"]
+    assert got.data == BOUNCE
+    assert "from_domain=- " in guard.log and "action=pass" in guard.log
+
+
+def test_an_external_auto_reply_is_relayed_once(guard, upstream):
+    raw = message("Re: 打ち合わせ (不在)", "不在にしております。", sender="taro@example.co.jp",
+                  to="partner@client.example", extra_headers="Auto-Submitted: auto-replied\r\n")
+    code, _ = _send_null(guard, "partner@client.example", raw)
+    assert code == 250
+    upstream.recorder.wait_for(1)
+    time.sleep(0.5)
+    assert [(m.mail_from, m.data) for m in upstream.recorder.messages] == [("<>", raw)]
+
+
+def test_an_authenticated_user_may_send_with_the_null_sender(ca, tmp_path, guard_factory,  # noqa: F811
+                                                             upstream):
+    # RFC 3834 §3.3 (auto-replies), RFC 8098 (MDNs): the null path claims no address.
+    guard = _tls_guard(ca, tmp_path, guard_factory)
+    with _tls_client(guard, tmp_path) as client:
+        assert client.docmd("AUTH", _plain("taro@example.co.jp", PASSWORD))[0] == 235
+        assert client.mail("<>")[0] == 250      # on main: 553 5.7.1
+        assert client.rcpt("partner@client.example")[0] == 250
+        code, _ = client.data(message("Read: 見積", "Your message was read."))
+        assert code == 250
+        assert client.mail("ceo@example.co.jp")[0] == 553, "another address is still refused"
+    [got] = upstream.recorder.wait_for(1)
+    assert got.mail_from == "<>"
+
+
+def test_an_unauthenticated_untrusted_client_gets_no_null_sender(ca, tmp_path, guard_factory):  # noqa: F811
+    guard = _tls_guard(ca, tmp_path, guard_factory)
+    with _tls_client(guard, tmp_path) as client:
+        assert client.mail("<>")[0] == 530
+
+
+def _links(data: bytes) -> list[str]:
+    return [m.decode() for m in LINK.findall(quopri.decodestring(data))]
+
+
+def test_a_held_auto_reply_goes_to_the_admins_and_an_admin_releases_it(guard_factory, upstream,
+                                                                       tmp_path):
+    users = tmp_path / "users"
+    add_user(users, ADMIN, "an admin's long password", "admin")
+    guard = guard_factory(smtp={"users_file": str(users)}).start()
+    raw = message("Re: 年末調整 (自動応答)", MY_NUMBER_BODY, to="partner@client.example",
+                  extra_headers="Auto-Submitted: auto-replied\r\n")
+    code, text = _send_null(guard, "partner@client.example", raw)
+    assert code == 250 and b"Held" in text, text   # inspected like any mail: the My Number holds it
+    [notice] = upstream.recorder.wait_for(1)
+    time.sleep(1.0)   # a notice to "<>" or "", if there were one, would be out by now
+    assert [m.rcpt_tos for m in upstream.recorder.messages] == [[ADMIN]]
+    assert notice.mail_from != "<>" and "@" in notice.mail_from
+    [link] = set(_links(notice.data))
+    page = httpx.get(link)
+    assert page.status_code == 200 and 'value="approve"' in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    assert httpx.post(link, data={"action": "approve", "csrf": csrf}).status_code == 303
+    released = upstream.recorder.wait_for(2)
+    time.sleep(2.5)   # the worker's next poll would send a duplicate
+    sent = [m for m in upstream.recorder.messages if m.rcpt_tos == ["partner@client.example"]]
+    assert len(sent) == 1 and len(upstream.recorder.messages) == 2, released
+    assert sent[0].mail_from == "<>" and sent[0].data == raw   # the worker's send, MAIL FROM:<>
+    assert "event=release_sent" in guard.log and "partner@client.example" not in guard.log
+
+
+def test_a_held_bounce_with_no_admin_waits_in_the_console(guard, upstream):
+    code, text = _send_null(guard, "partner@client.example",
+                            message("Returned mail", MY_NUMBER_BODY, to="partner@client.example"))
+    assert code == 250 and b"Held" in text
+    time.sleep(1.5)
+    assert upstream.recorder.messages == [], "nobody to tell, and nothing sent"
+    assert "event=no_approver_configured" in guard.log
+
+
+def test_the_null_sender_is_refused_as_a_recipient_path(guard):
+    # RCPT TO:<> is not a path (RFC 5321 §4.1.1.3): never taken for the null sender.
+    with guard.smtp() as client:
+        client.ehlo()
+        client.mail("<>")
+        assert client.rcpt("<>")[0] >= 500
+        with __import__("pytest").raises(smtplib.SMTPException):
+            client.data(BOUNCE)
