@@ -274,9 +274,10 @@ def _upstream_status(exc: TemporaryFailure | PermanentFailure, default_code: int
     # the reply's class gives the enhanced code.
     texts = [m for c, m in exc.refused.values() if c // 100 == first] or [exc.text]
     found = _STATUS.match(texts[0])
-    status = found.group(0).strip() if found and int(found.group(1)) == first else default_status
+    ours = not (found and int(found.group(1)) == first)
+    status = default_status if ours else found.group(0).strip()
     text = _one_line(exc.text)
-    if not exc.refused and found:
+    if not exc.refused and not ours:
         text = _one_line(exc.text[found.end():]) or text   # said once, in front
     return code, status, text
 

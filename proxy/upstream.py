@@ -9,7 +9,7 @@ import asyncio
 import ssl
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Awaitable, Callable, Sequence
 
 import aiosmtplib
 from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
@@ -29,6 +29,7 @@ MAX_IDLE = 16
 # server may be doing its own delivery then); replying 451 sooner makes the sender retry a
 # message the upstream may have taken (RFC 1047). A caller's deadline shortens it.
 FINAL_REPLY_WAIT = 600.0
+MIN_FINAL_WAIT = 2.0   # with less time than this left, the message is not sent at all
 
 
 class _StaleConnection(Exception):
@@ -42,7 +43,7 @@ def make_sender(upstream: Upstream, *, timeout: float, ca_file: Path | None,
     return SmtpUpstream(upstream, timeout=timeout, ca_file=ca_file, local_hostname=local_hostname)
 
 
-def within(send: Send, seconds: float) -> Send:
+def within(send: Send, seconds: float) -> Callable[[str, Sequence[str], bytes], Awaitable[None]]:
     """`send` with every call due to end within `seconds` (the worker's lease: a send that
     outlives it could be claimed and sent again elsewhere)."""
     async def bounded(mail_from: str, rcpt_tos: Sequence[str], raw: bytes) -> None:
@@ -73,8 +74,11 @@ class SmtpUpstream:
         # The null reverse-path (bounces, DSNs, MDNs, auto-replies: RFC 5321 §4.5.5) as
         # aiosmtpd hands it over is "<>"; aiosmtplib sends MAIL FROM:<> for "" and refuses "<>".
         mail_from = "" if mail_from == "<>" else mail_from
-        ends = asyncio.get_running_loop().time() + FINAL_REPLY_WAIT
-        ends = min(ends, deadline) if deadline is not None else ends
+        now = asyncio.get_running_loop().time()
+        ends = now + FINAL_REPLY_WAIT if deadline is None else min(now + FINAL_REPLY_WAIT, deadline)
+        if ends - now < MIN_FINAL_WAIT:
+            # Sent now, its reply could not be waited for: a certain retry, a likely duplicate.
+            raise TemporaryFailure(451, "no time left to wait for the upstream's reply")
         reused = self._take_idle()
         if reused is not None:
             try:

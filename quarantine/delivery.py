@@ -27,6 +27,8 @@ class UnknownOutcome(TemporaryFailure):
 
 
 class Send(Protocol):
-    async def __call__(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes) -> None:
+    async def __call__(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes, *,
+                       deadline: float | None = None) -> None:
         """Deliver `raw` unchanged, or raise TemporaryFailure / PermanentFailure.
-        `mail_from` "" is the null reverse-path (MAIL FROM:<>, RFC 5321 §4.5.5)."""
+        `mail_from` "" is the null reverse-path (MAIL FROM:<>, RFC 5321 §4.5.5). `deadline`
+        (the event loop's clock), if given: when the caller must have its answer."""
