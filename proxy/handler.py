@@ -189,10 +189,10 @@ class Handler:
         if decision.verdict == "hold":
             # Shielded: aiosmtpd cancels this handler when the session times out; the commit
             # must then still finish (the client, without a 250, retries: a duplicate, not a loss).
-            await asyncio.shield(self.quarantine.hold(
+            kind = await asyncio.shield(self.quarantine.hold(
                 qid=qid, mail_from=env.mail_from, rcpt_tos=env.rcpt_tos, raw=raw,
                 findings=inspection.findings, summary=inspection.summary, decision=decision))
-            return f"250 2.0.0 {_HELD_REPLY[decision.action]} as {qid}"
+            return f"250 2.0.0 {_HELD_REPLY[kind]} as {qid}"
         return await self._forward(qid, env, raw, deadline)
 
     def _refuse_raw(self, raw: bytes) -> str | None:

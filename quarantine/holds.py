@@ -35,7 +35,8 @@ class Quarantine:
         self.on_queued = on_queued
 
     async def hold(self, *, qid: str, mail_from: str, rcpt_tos: tuple[str, ...], raw: bytes,
-                   findings: tuple[Finding, ...], summary: Summary, decision: Decision) -> None:
+                   findings: tuple[Finding, ...], summary: Summary, decision: Decision) -> str:
+        """Commit the hold and its notices; the kind of hold it became."""
         kind = _kind(decision.action, mail_from)
         ends_at = self._ends_at(decision)
         approvers = self._approvers(qid, mail_from, kind)
@@ -50,6 +51,7 @@ class Quarantine:
         await self.store.hold(message, csrf=new_csrf(), expires_at=ends_at, notices=notices,
                               approvers=approvers)
         self.on_queued()
+        return kind
 
     async def refix(self, record: HeldRecord, *, raw: bytes, rcpt_tos: tuple[str, ...],
                     findings: tuple[Finding, ...], summary: Summary, decision: Decision,

@@ -84,7 +84,7 @@ def test_a_held_auto_reply_goes_to_the_admins_and_an_admin_releases_it(guard_fac
     raw = message("Re: 年末調整 (自動応答)", MY_NUMBER_BODY, to="partner@client.example",
                   extra_headers="Auto-Submitted: auto-replied\r\n")
     code, text = _send_null(guard, "partner@client.example", raw)
-    assert code == 250 and b"Held" in text, text   # inspected like any mail: the My Number holds it
+    assert code == 250 and b"Held for approval" in text, text   # inspected like any mail
     [notice] = upstream.recorder.wait_for(1)
     time.sleep(1.0)   # a notice to "<>" or "", if there were one, would be out by now
     assert [m.rcpt_tos for m in upstream.recorder.messages] == [[ADMIN]]
