@@ -152,7 +152,7 @@ class Handler:
         timer = getattr(server, "_timeout_handle", None)
         now = asyncio.get_running_loop().time()
         ends = timer.when() if isinstance(timer, asyncio.TimerHandle) else now + self.policy.session_timeout
-        return ends - max(1.0, min(30.0, self.policy.session_timeout * 0.1))
+        return ends - max(2.0, min(30.0, self.policy.session_timeout * 0.1))
 
     async def _data(self, qid: str, session, envelope, deadline: float) -> str:
         raw: bytes = envelope.original_content

@@ -64,6 +64,7 @@ REFUSALS = [
     ("greeting", f"554 5.3.2 {SECRET}", (451, "4.4.1"), 0),   # our configuration's fault: retry
     ("greeting", f"421 4.3.2 {SECRET}", (451, "4.4.1"), 0),
     ("ehlo", f"550 5.7.1 {SECRET}", (451, "4.4.1"), 0),
+    ("ehlo", f"454 4.7.0 {SECRET}", (451, "4.4.1"), 0),
     ("mail", f"451 4.3.1 {SECRET}", (451, "4.3.1"), 0),
     ("mail", f"421 4.7.0 {SECRET}", (451, "4.7.0"), 0),   # 421 is the upstream's to close, not ours
     ("mail", f"553 5.7.1 {SECRET}", (553, "5.7.1"), 0),
