@@ -40,6 +40,7 @@ class Backlog(Generic[T]):
         self.what = what
         self.limit = limit
         self._items: deque[T] = deque()
+        self._dropped = 0   # since the last report: one log line a flush, not one a message
 
     def __len__(self) -> int:
         return len(self._items)
@@ -61,11 +62,17 @@ class Backlog(Generic[T]):
     def _drop(self, n: int) -> None:
         for _ in range(n):
             self._items.popleft()
-        dropped(self.what, n)
+        self._dropped += n
+
+    def report(self) -> None:
+        """Log how many records were dropped since the last report, if any."""
+        if self._dropped:
+            dropped(self.what, self._dropped, self.limit)
+            self._dropped = 0
 
 
-def dropped(what: str, count: int) -> None:
-    log.warning("event=%s_dropped count=%d limit=%d", what, count, BACKLOG_LIMIT)
+def dropped(what: str, count: int, limit: int = BACKLOG_LIMIT) -> None:
+    log.warning("event=%s_dropped count=%d limit=%d", what, count, limit)
 
 
 async def flush_every(interval: float, stop: asyncio.Event, flush: Callable[[], Awaitable[None]],

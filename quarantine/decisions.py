@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from inspectors.base import Finding
 from rules.model import HELD, Decision, MessageFacts
 
-from .batching import CHUNK, Backlog, dropped, flush_every, is_outage
+from .batching import BACKLOG_LIMIT, CHUNK, Backlog, dropped, flush_every, is_outage
 from .schema import decision_rules, decisions, held
 from .store import reading
 
@@ -56,11 +56,11 @@ class RuleStats:
 
 class DecisionLog:
     def __init__(self, engine: AsyncEngine, *, interval: float = 1.0,
-                 writing: Callable[[], Any] | None = None) -> None:
+                 writing: Callable[[], Any] | None = None, backlog: int = BACKLOG_LIMIT) -> None:
         self.engine = engine
         self._writing = writing   # the store's writer queue (Store.writing), if it has one
         self.interval = interval
-        self._pending: Backlog[DecisionRecord] = Backlog("decision_log")
+        self._pending: Backlog[DecisionRecord] = Backlog("decision_log", backlog)
 
     def record(self, rec: DecisionRecord) -> None:
         self._pending.add(rec)
@@ -71,6 +71,7 @@ class DecisionLog:
     async def flush(self) -> None:
         """Write what is pending, CHUNK records a transaction. When the database is out the
         chunk goes back in front and the error is raised: the next flush tries again."""
+        self._pending.report()
         while self._pending:
             chunk = self._pending.take(CHUNK)
             try:

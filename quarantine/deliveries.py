@@ -32,10 +32,11 @@ REFRESH_EVERY = 30   # flushes between reloads of other instances' deliveries
 
 class DeliveryHistory:
     def __init__(self, engine: AsyncEngine, *, interval: float = 1.0,
-                 writing: Callable[[], Any] | None = None) -> None:
+                 writing: Callable[[], Any] | None = None, backlog: int = BACKLOG_LIMIT) -> None:
         self.engine = engine
         self._writing = writing   # the store's writer queue (Store.writing), if it has one
         self.interval = interval
+        self.backlog = backlog   # pairs kept through an outage
         self._pending: dict[tuple[str, str], float] = {}
         # Who mailed each address and each domain: a snapshot costs a few lookups per
         # recipient, however many addresses a domain such as gmail.com has behind it.
@@ -110,11 +111,11 @@ class DeliveryHistory:
                 raise
 
     def _bound(self) -> None:
-        extra = len(self._pending) - BACKLOG_LIMIT
+        extra = len(self._pending) - self.backlog
         if extra > 0:
-            for key in list(self._pending)[:extra]:   # the longest waiting
+            for key in list(itertools.islice(self._pending, extra)):   # the longest waiting
                 del self._pending[key]
-            dropped("history", extra)
+            dropped("history", extra, self.backlog)
 
     async def _write(self, batch: dict[tuple[str, str], float]) -> None:
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert

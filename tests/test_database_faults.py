@@ -307,3 +307,34 @@ def test_commits_whose_answer_is_lost_hold_none_and_write_statistics_once(pg, pg
         finally:
             await store.close()
     asyncio.run(scenario())
+
+
+def test_decision_backlog_is_bounded_and_a_refused_record_costs_only_itself(pg, pg_url, caplog):
+    url = "postgresql+asyncpg://" + pg_url.split("://", 1)[1]
+
+    async def scenario():
+        store = await Store.open(url)
+        log = DecisionLog(store.engine, writing=store.writing, backlog=3)
+        try:
+            pg.halt()
+            for qid in ("B1", "B2", "B3", "B4", "B5"):
+                log.record(_decision(qid))
+            with pytest.raises(Exception):
+                await log.flush()
+            pg.resume()
+            # PostgreSQL's text cannot hold NUL: the database refuses this one record.
+            hostile = _decision("B6")
+            log.record(DecisionRecord(id="B6", at=hostile.at, facts=MessageFacts(
+                mail_from="a\x00b@example.co.jp", rcpt_tos=("p@client.example",)),
+                findings=hostile.findings, decision=hostile.decision))
+            log.record(_decision("B7"))
+            await log.flush()
+            ids = await asql(url, "SELECT string_agg(id, ',' ORDER BY id) FROM decisions")
+            # B1-B4: the oldest, dropped beyond the bound of 3; B6: refused, alone
+            assert ids == "B5,B7"
+        finally:
+            await store.close()
+    with caplog.at_level("WARNING", logger="guard"):
+        asyncio.run(scenario())
+    assert caplog.text.count("event=decision_log_dropped count=2 limit=3") == 2
+    assert "qid=B6 event=decision_log_refused" in caplog.text

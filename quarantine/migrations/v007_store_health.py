@@ -3,10 +3,12 @@ commit once the guard has given up on it.
 
 The guard waits STATEMENT_TIMEOUT for a COMMIT and then answers the client 451. A server that
 was frozen with the COMMIT in its socket would otherwise commit the hold when it wakes, and the
-client's retry would make a second hold. This deferred trigger refuses, at commit time, a hold
-whose transaction began longer ago (by the server's own clock, so no clock skew) than the guard
-waits: `mdg.hold_commit_within`, set by the guard for its connections (store.make_engine).
-Other clients (psql, an older guard) do not set it and are not checked.
+client's retry would make a second hold. So, at commit time, a deferred trigger refuses a hold
+inserted longer ago than the guard waits (`mdg.hold_commit_within`, set by the guard for its
+connections in store.make_engine; other clients, psql or an older guard, are not checked).
+Both times are the server's own clock (no skew). The hold's INSERT is timed when the server
+has received all of it, so the transfer of a large message does not count; the few small
+statements after it (links, notices, audit) and the COMMIT must fit in the wait.
 """
 from sqlalchemy import Column, Float, Integer, MetaData, Table, text
 
@@ -18,12 +20,22 @@ Table(
     Column("at", Float, nullable=False),
 )
 
+_INSERTED = """
+CREATE FUNCTION mdg_hold_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('mdg.hold_inserted_at', extract(epoch FROM statement_timestamp())::text, true);
+  RETURN NULL;
+END $$
+"""
+
 _DEADLINE = """
 CREATE FUNCTION mdg_hold_commit_deadline() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE within text := current_setting('mdg.hold_commit_within', true);
+DECLARE
+  within text := current_setting('mdg.hold_commit_within', true);
+  inserted text := current_setting('mdg.hold_inserted_at', true);
 BEGIN
-  IF coalesce(within, '') <> ''
-     AND clock_timestamp() > transaction_timestamp() + within::float * interval '1 second' THEN
+  IF coalesce(within, '') <> '' AND coalesce(inserted, '') <> ''
+     AND extract(epoch FROM clock_timestamp()) > inserted::float8 + within::float8 THEN
     RAISE EXCEPTION 'hold committed too late: the guard already answered 451'
       USING ERRCODE = '57014';
   END IF;
@@ -36,7 +48,10 @@ def upgrade(conn) -> None:
     metadata.create_all(conn)
     conn.execute(text("INSERT INTO store_heartbeat (id, at) VALUES (1, 0)"))
     if conn.dialect.name == "postgresql":
+        conn.execute(text(_INSERTED))
         conn.execute(text(_DEADLINE))
+        conn.execute(text("CREATE TRIGGER held_inserted AFTER INSERT ON held_messages "
+                          "FOR EACH ROW EXECUTE FUNCTION mdg_hold_inserted()"))
         conn.execute(text("CREATE CONSTRAINT TRIGGER held_commit_deadline AFTER INSERT ON held_messages "
                           "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
                           "EXECUTE FUNCTION mdg_hold_commit_deadline()"))
