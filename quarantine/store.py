@@ -25,6 +25,8 @@ _RECORD = [column for column in held.c if column.name != "raw"]
 # PostgreSQL: how long to wait for a connection (TCP and start-up), for each statement, and
 # for a free connection of the pool. A client times out the final dot after 10 minutes (RFC
 # 5321 §4.5.3.2.6) but many give up after 30 s: a hold answers 451 well before that.
+# A hold whose COMMIT reaches a server that wakes up after the guard gave up is refused there
+# (migration v007, HOLD_COMMIT_WITHIN = 7 s after its INSERT): keep STATEMENT_TIMEOUT above it.
 CONNECT_TIMEOUT = 5.0
 STATEMENT_TIMEOUT = 8.0
 POOL_TIMEOUT = 8.0
@@ -331,13 +333,9 @@ def make_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    # A hold whose COMMIT reaches a server that wakes up after the guard gave up is refused
-    # there (migration v007): the margin keeps it well inside the guard's own wait.
-    within = str(STATEMENT_TIMEOUT - 1)
     return create_async_engine(
         url, pool_pre_ping=True, pool_timeout=POOL_TIMEOUT,
-        connect_args={"timeout": CONNECT_TIMEOUT, "command_timeout": STATEMENT_TIMEOUT,
-                      "server_settings": {"mdg.hold_commit_within": within}})
+        connect_args={"timeout": CONNECT_TIMEOUT, "command_timeout": STATEMENT_TIMEOUT})
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -20,7 +20,8 @@ from sqlalchemy import event
 
 from quarantine.decisions import DecisionLog, DecisionRecord
 from quarantine.deliveries import DeliveryHistory
-from quarantine.store import Store
+from quarantine.migrations.v007_store_health import HOLD_COMMIT_WITHIN
+from quarantine.store import STATEMENT_TIMEOUT, Store
 from rules.model import MessageFacts
 
 from .postgres import PostgresServer
@@ -250,6 +251,11 @@ def _freeze_own_backend_at_commit(store: Store, frozen: list[int]):
         frozen.append(pid)
     event.listen(store.engine.sync_engine, "commit", before_commit)
     return lambda: event.remove(store.engine.sync_engine, "commit", before_commit)
+
+
+def test_the_guard_waits_longer_than_a_late_hold_may_commit():
+    # The deadline trigger (v007) only prevents a commit after the 451 if it is the shorter.
+    assert STATEMENT_TIMEOUT > HOLD_COMMIT_WITHIN
 
 
 def _decision(qid: str) -> DecisionRecord:
