@@ -9,6 +9,7 @@ import ssl
 import weakref
 from dataclasses import dataclass
 
+import sqlalchemy.exc
 import uvicorn
 
 from inspectors.base import Envelope
@@ -62,8 +63,11 @@ class Guard:
     stopping: asyncio.Event
 
     @classmethod
-    async def start(cls, settings: Settings) -> "Guard":
-        store = await Store.open(settings.storage)
+    async def start(cls, settings: Settings, interrupted: asyncio.Event | None = None) -> "Guard | None":
+        """The running guard; None when `interrupted` came while it waited for its database."""
+        store = await _open_store(settings.storage, interrupted or asyncio.Event())
+        if store is None:
+            return None
         send = make_sender(settings.upstream, timeout=settings.delivery_timeout,
                            ca_file=settings.ca_file, local_hostname=settings.hostname)
         # A job's lease outlives one delivery attempt, and no more: the jobs of a guard killed
@@ -137,12 +141,54 @@ class Guard:
         self.stopping.set()
         self.web.should_exit = True
         await asyncio.gather(*self.tasks, return_exceptions=True)
-        await self.handler.decisions.flush()
-        await self.handler.history.flush()
+        for flush in (self.handler.decisions.flush, self.handler.history.flush):
+            try:
+                await flush()
+            except Exception as exc:   # the database is out: what was kept is lost, and said so
+                log.warning("event=final_flush_failed error=%s", type(exc).__name__)
         await self.send.close()
         self.pipeline.close()
         await self.store.close()
         log.info("event=stopped")
+
+
+# What a database that is down, starting or unreachable raises while the guard connects.
+_STORAGE_DOWN = (OSError, TimeoutError, sqlalchemy.exc.DBAPIError, sqlalchemy.exc.TimeoutError)
+_WAIT_FIRST, _WAIT_MAX = 1.0, 30.0
+
+
+async def _open_store(url: str, interrupted: asyncio.Event) -> Store | None:
+    """The store, once the database answers. A guard started before its database (a host
+    booting, a fail-over) waits for it, backing off up to _WAIT_MAX, instead of exiting;
+    None when `interrupted` (SIGTERM) first."""
+    delay = _WAIT_FIRST
+    while not interrupted.is_set():
+        opening = asyncio.ensure_future(Store.open(url))
+        stopped = asyncio.ensure_future(interrupted.wait())
+        await asyncio.wait({opening, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if not opening.done():
+            opening.cancel()
+            await asyncio.gather(opening, return_exceptions=True)
+            break
+        error = opening.exception()
+        if error is None:
+            return opening.result()
+        if not isinstance(error, _STORAGE_DOWN):
+            raise error
+        log.warning("event=storage_unavailable error=%s retry_in=%.0fs detail=%r",
+                    type(error).__name__, delay, _first_line(getattr(error, "orig", None) or error))
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(interrupted.wait(), delay)
+        delay = min(delay * 2, _WAIT_MAX)
+    log.info("event=stopped detail=interrupted_while_waiting_for_storage")
+    return None
+
+
+def _first_line(error: BaseException) -> str:
+    """The driver's own words (SQLAlchemy's message adds the statement and a help link)."""
+    lines = str(error).splitlines()
+    return lines[0][:200] if lines else ""
 
 
 def _policy(s: Settings) -> Policy:
@@ -219,10 +265,12 @@ def _outbox(s: Settings):
 
 
 async def serve(settings: Settings) -> None:
-    guard = await Guard.start(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    guard = await Guard.start(settings, stop)
+    if guard is None:
+        return
     await stop.wait()
     await guard.stop()

@@ -1,18 +1,86 @@
 """The background loop of the stores that write in batches (decision log, delivery history):
-one transaction a second instead of one per message, which would cost an fsync each."""
+one transaction a second instead of one per message, which would cost an fsync each.
+
+What a failed flush could not write is kept and written when the database is back: an
+outage of minutes loses no statistics. The backlog is bounded (BACKLOG_LIMIT records, beyond
+which the oldest are dropped and counted in a log event), since the guard keeps relaying
+through the outage and memory is not a queue.
+"""
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable
+from collections import deque
+from typing import Awaitable, Callable, Generic, Iterable, TypeVar
+
+import sqlalchemy.exc
 
 log = logging.getLogger("guard.batching")
+
+T = TypeVar("T")
+
+BACKLOG_LIMIT = 100_000   # records kept through an outage (a few hundred bytes each)
+CHUNK = 500               # records a transaction: a failure keeps the rest, a retry is small
+_REPORT_EVERY = 60        # consecutive failed flushes between two log lines about them
+
+# What a database that is down, hanging or full raises: the records are kept for later. Any
+# other error is the record's own (a value the database refuses) and is not retried forever.
+OUTAGE = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
+          sqlalchemy.exc.TimeoutError, TimeoutError, OSError)
+
+
+def is_outage(error: BaseException) -> bool:
+    return isinstance(error, OUTAGE) or bool(getattr(error, "connection_invalidated", False))
+
+
+class Backlog(Generic[T]):
+    """Records waiting for their write, oldest first, at most `limit` of them."""
+
+    def __init__(self, what: str, limit: int = BACKLOG_LIMIT) -> None:
+        self.what = what
+        self.limit = limit
+        self._items: deque[T] = deque()
+        self._dropped = 0   # since the last report: one log line a flush, not one a message
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add(self, item: T) -> None:
+        self._items.append(item)
+        if len(self._items) > self.limit:
+            self._drop(len(self._items) - self.limit)
+
+    def take(self, n: int) -> list[T]:
+        return [self._items.popleft() for _ in range(min(n, len(self._items)))]
+
+    def put_back(self, items: Iterable[T]) -> None:
+        """A chunk whose write failed goes back in front, in its order."""
+        self._items.extendleft(reversed(list(items)))
+        if len(self._items) > self.limit:
+            self._drop(len(self._items) - self.limit)
+
+    def _drop(self, n: int) -> None:
+        for _ in range(n):
+            self._items.popleft()
+        self._dropped += n
+
+    def report(self) -> None:
+        """Log how many records were dropped since the last report, if any."""
+        if self._dropped:
+            dropped(self.what, self._dropped, self.limit)
+            self._dropped = 0
+
+
+def dropped(what: str, count: int, limit: int = BACKLOG_LIMIT) -> None:
+    log.warning("event=%s_dropped count=%d limit=%d", what, count, limit)
 
 
 async def flush_every(interval: float, stop: asyncio.Event, flush: Callable[[], Awaitable[None]],
                       what: str) -> None:
-    """Call `flush` every `interval` seconds until `stop`; a failed flush is logged, the loop
-    goes on (the caller flushes once more after `stop`)."""
+    """Call `flush` every `interval` seconds until `stop`; a failed flush is logged (when it
+    starts failing, then every _REPORT_EVERY attempts, and when it works again), the loop goes
+    on (the caller flushes once more after `stop`)."""
+    failures = 0
     while not stop.is_set():
         try:
             await asyncio.wait_for(stop.wait(), interval)
@@ -20,5 +88,12 @@ async def flush_every(interval: float, stop: asyncio.Event, flush: Callable[[], 
             pass
         try:
             await flush()
-        except Exception:
-            log.exception("event=%s_flush_failed", what)
+        except Exception as exc:
+            if failures % _REPORT_EVERY == 0:
+                log.warning("event=%s_flush_failed error=%s failures=%d", what,
+                            type(exc).__name__, failures + 1, exc_info=not is_outage(exc))
+            failures += 1
+            continue
+        if failures:
+            log.info("event=%s_flush_recovered failures=%d", what, failures)
+        failures = 0

@@ -2,7 +2,9 @@
 statistics and for replaying a draft rule set over recent traffic.
 
 Written in batches by a background task: one commit per message on the pass path would cost
-an fsync per message. A crash loses at most the last second of statistics, never mail.
+an fsync per message. A crash loses at most the last second of statistics, never mail; a
+database outage loses none (batching.Backlog keeps them, bounded), and a batch retried after a
+commit whose answer was lost is not written twice (each record once, by its queue id).
 """
 from __future__ import annotations
 
@@ -14,12 +16,14 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlalchemy import case, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inspectors.base import Finding
 from rules.model import HELD, Decision, MessageFacts
 
-from .batching import flush_every
+from .batching import BACKLOG_LIMIT, CHUNK, Backlog, dropped, flush_every, is_outage
 from .schema import decision_rules, decisions, held
 from .store import reading
 
@@ -52,26 +56,55 @@ class RuleStats:
 
 class DecisionLog:
     def __init__(self, engine: AsyncEngine, *, interval: float = 1.0,
-                 writing: Callable[[], Any] | None = None) -> None:
+                 writing: Callable[[], Any] | None = None, backlog: int = BACKLOG_LIMIT) -> None:
         self.engine = engine
         self._writing = writing   # the store's writer queue (Store.writing), if it has one
         self.interval = interval
-        self._pending: list[DecisionRecord] = []
+        self._pending: Backlog[DecisionRecord] = Backlog("decision_log", backlog)
 
     def record(self, rec: DecisionRecord) -> None:
-        self._pending.append(rec)
+        self._pending.add(rec)
 
     async def run(self, stop: asyncio.Event) -> None:
         await flush_every(self.interval, stop, self.flush, "decision_log")
 
     async def flush(self) -> None:
-        batch, self._pending = self._pending, []
-        if not batch:
-            return
+        """Write what is pending, CHUNK records a transaction. When the database is out the
+        chunk goes back in front and the error is raised: the next flush tries again."""
+        self._pending.report()
+        while self._pending:
+            chunk = self._pending.take(CHUNK)
+            try:
+                await self._write(chunk)
+            except Exception as exc:
+                if is_outage(exc):
+                    self._pending.put_back(chunk)
+                    raise
+                await self._write_each(chunk)
+
+    async def _write_each(self, chunk: list[DecisionRecord]) -> None:
+        """A chunk the database refused for its content (a value it cannot store): the records
+        one by one, so one hostile message costs its own record, not its neighbours'."""
+        for i, rec in enumerate(chunk):
+            try:
+                await self._write([rec])
+            except Exception as exc:
+                if is_outage(exc):
+                    self._pending.put_back(chunk[i:])
+                    raise
+                log.warning("qid=%s event=decision_log_refused error=%s", rec.id, type(exc).__name__)
+                dropped("decision_log", 1)
+
+    async def _write(self, chunk: list[DecisionRecord]) -> None:
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        # A record already there was committed by a flush whose answer was lost: its rules were
+        # written with it, in the same transaction, and are not written again.
+        stmt = (insert(decisions).values([_decision_row(r) for r in chunk])
+                .on_conflict_do_nothing(index_elements=[decisions.c.id]).returning(decisions.c.id))
         async with (self._writing or self.engine.begin)() as conn:
-            await conn.execute(decisions.insert(), [_decision_row(r) for r in batch])
+            written = set((await conn.execute(stmt)).scalars())
             rows = [{"message_id": r.id, "rule_id": m.id, "mode": m.mode, "action": m.action, "at": r.at}
-                    for r in batch for m in r.decision.matched]
+                    for r in chunk if r.id in written for m in r.decision.matched]
             if rows:
                 await conn.execute(decision_rules.insert(), rows)
 

@@ -4,11 +4,13 @@ Inspectors never query it: per message the proxy cuts a small snapshot (this sen
 message's recipients and their domains) and hands it to recipients.first_time. The guard keeps
 the history in memory — a database round trip per message would cost more than the rest of
 the pass path — loads it at start, refreshes it with what other instances delivered, and
-writes its own deliveries in batches (a crash loses at most the last second).
+writes its own deliveries in batches (a crash loses at most the last second; a database
+outage nothing, up to BACKLOG_LIMIT pairs kept until it is back).
 """
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections import defaultdict
 from typing import Any, Callable, Iterable
@@ -21,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from inspectors.base import domain_of
 from inspectors.history import RecipientHistory
 
-from .batching import flush_every
+from .batching import BACKLOG_LIMIT, CHUNK, dropped, flush_every, is_outage
 from .schema import recipient_history as history
 from .store import reading
 
@@ -30,10 +32,11 @@ REFRESH_EVERY = 30   # flushes between reloads of other instances' deliveries
 
 class DeliveryHistory:
     def __init__(self, engine: AsyncEngine, *, interval: float = 1.0,
-                 writing: Callable[[], Any] | None = None) -> None:
+                 writing: Callable[[], Any] | None = None, backlog: int = BACKLOG_LIMIT) -> None:
         self.engine = engine
         self._writing = writing   # the store's writer queue (Store.writing), if it has one
         self.interval = interval
+        self.backlog = backlog   # pairs kept through an outage
         self._pending: dict[tuple[str, str], float] = {}
         # Who mailed each address and each domain: a snapshot costs a few lookups per
         # recipient, however many addresses a domain such as gmail.com has behind it.
@@ -92,15 +95,38 @@ class DeliveryHistory:
             await self.load()
 
     async def flush(self) -> None:
-        batch, self._pending = self._pending, {}
-        if not batch:
-            return
+        """Write the pending pairs, CHUNK a transaction. When the database is out they stay
+        pending (a newer delivery of the same pair wins) and the error is raised."""
+        while self._pending:
+            keys = list(itertools.islice(self._pending, CHUNK))
+            batch = {key: self._pending.pop(key) for key in keys}
+            try:
+                await self._write(batch)
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise   # the rows are dropped: a value the database refuses stays refused
+                for key, at in batch.items():
+                    self._pending.setdefault(key, at)
+                self._bound()
+                raise
+
+    def _bound(self) -> None:
+        extra = len(self._pending) - self.backlog
+        if extra > 0:
+            for key in list(itertools.islice(self._pending, extra)):   # the longest waiting
+                del self._pending[key]
+            dropped("history", extra, self.backlog)
+
+    async def _write(self, batch: dict[tuple[str, str], float]) -> None:
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         rows = [{"sender": s, "address": a, "domain": domain_of(a), "first_at": at, "last_at": at,
                  "deliveries": 1} for (s, a), at in batch.items()]
         stmt = insert(history).values(rows)
+        # A batch written again after a commit whose answer was lost finds its own last_at
+        # there and counts nothing twice.
         stmt = stmt.on_conflict_do_update(
             index_elements=[history.c.sender, history.c.address],
-            set_={"last_at": stmt.excluded.last_at, "deliveries": history.c.deliveries + 1})
+            set_={"last_at": stmt.excluded.last_at, "deliveries": history.c.deliveries + 1},
+            where=history.c.last_at < stmt.excluded.last_at)
         async with (self._writing or self.engine.begin)() as conn:
             await conn.execute(stmt)

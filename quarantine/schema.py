@@ -101,6 +101,12 @@ schema_version = Table(
     Column("applied_at", Float, nullable=False),
 )
 
+store_heartbeat = Table(
+    "store_heartbeat", metadata,                         # v007: one row, the health check's write
+    Column("id", Integer, primary_key=True),
+    Column("at", Float, nullable=False),
+)
+
 # v003 (the admin console): login sessions, login attempts, the client directory, suppressions.
 admin_sessions = Table(
     "admin_sessions", metadata,

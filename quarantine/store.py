@@ -17,11 +17,21 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from .migrate import migrate
 from .records import AuditEntry, HeldMessage, HeldRecord, Link, LinkedNotice, Notice, OutboundJob
-from .schema import audit, held, links, outbound
+from .schema import audit, held, links, outbound, store_heartbeat
 from .tokens import new_token, same, token_hash
 
 # A HeldRecord: every column but the message itself, which pages and lists never show.
 _RECORD = [column for column in held.c if column.name != "raw"]
+# PostgreSQL: how long to wait for a connection (TCP and start-up), for each statement, and
+# for a free connection of the pool. A client times out the final dot after 10 minutes (RFC
+# 5321 §4.5.3.2.6) but many give up after 30 s: a hold answers 451 well before that.
+# A hold whose COMMIT reaches a server that wakes up after the guard gave up is refused there
+# (migration v007, HOLD_COMMIT_WITHIN = 7 s after its INSERT): keep STATEMENT_TIMEOUT above it.
+CONNECT_TIMEOUT = 5.0
+STATEMENT_TIMEOUT = 8.0
+POOL_TIMEOUT = 8.0
+# The health check answers within this (a load balancer's probe gives up after a few seconds).
+PROBE_WITHIN = 1.5
 # A job done: a notice's text is not kept (it may name people; before v005 it held a link).
 _DONE = {"raw": None, "draft": None}
 
@@ -40,6 +50,7 @@ class Store:
         # SQLite has one writer: contending connections would meet in its busy handler, which
         # sleeps for up to 100 ms at a time. Writers of this process queue here instead.
         self._writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self._probe: asyncio.Future | None = None   # the health check's write in progress
 
     def _read(self):
         return reading(self.engine)
@@ -57,14 +68,12 @@ class Store:
 
     @classmethod
     async def open(cls, url: str) -> "Store":
-        if url.startswith("sqlite"):
-            _ensure_parent(url)
-        engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
-        if url.startswith("sqlite"):
-            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-            event.listen(engine.sync_engine, "begin", _sqlite_begin)
-        store = cls(engine)
-        await migrate(engine)
+        store = cls(make_engine(url))
+        try:
+            await migrate(store.engine)
+        except BaseException:
+            await store.close()
+            raise
         return store
 
     async def close(self) -> None:
@@ -236,6 +245,26 @@ class Store:
             return (await conn.execute(select(func.count()).select_from(outbound)
                                        .where(outbound.c.state == "pending"))).scalar_one()
 
+    async def can_write(self, within: float = PROBE_WITHIN) -> str | None:
+        """Whether the store takes a write now: a one-row committed update, so a full disk or
+        a read-only database fails it as it would fail a hold. None when it does, else why not
+        (an error class name, no traceback). Answers within `within` seconds however the
+        database hangs; the probe itself goes on in the background, and one at a time."""
+        probe = self._probe
+        if probe is None or probe.done():
+            probe = self._probe = asyncio.ensure_future(self._heartbeat())
+            probe.add_done_callback(lambda task: task.cancelled() or task.exception())
+        done, _ = await asyncio.wait({probe}, timeout=within)
+        if not done:
+            return "TimeoutError"
+        error = None if probe.cancelled() else probe.exception()
+        return None if error is None else type(error).__name__
+
+    async def _heartbeat(self) -> None:
+        async with self.writing() as conn:
+            await conn.execute(update(store_heartbeat).where(store_heartbeat.c.id == 1)
+                               .values(at=time.time()))
+
 
 async def _transition(conn: AsyncConnection, message_id: str, to_state: str, actor: str,
                       client_addr: str | None, now: float, note: str | None) -> bool:
@@ -292,6 +321,21 @@ async def _job(conn: AsyncConnection, row) -> OutboundJob:
         raw = (await conn.execute(select(held.c.raw).where(held.c.id == row.message_id))).scalar_one()
     return OutboundJob(id=row.id, kind=row.kind, message_id=row.message_id, mail_from=row.mail_from,
                        rcpt_tos=rcpt_tos, raw=raw, attempts=row.attempts, draft=draft)
+
+
+def make_engine(url: str) -> AsyncEngine:
+    """The engine, with every wait bounded: a database that hangs must cost the client a fast
+    451, not a commit that lands after the client gave up and retried (a second hold)."""
+    if url.startswith("sqlite"):
+        _ensure_parent(url)
+        # busy_timeout (below) bounds the wait for SQLite's write lock; a file does not hang.
+        engine = create_async_engine(url)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        return engine
+    return create_async_engine(
+        url, pool_pre_ping=True, pool_timeout=POOL_TIMEOUT,
+        connect_args={"timeout": CONNECT_TIMEOUT, "command_timeout": STATEMENT_TIMEOUT})
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

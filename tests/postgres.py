@@ -9,6 +9,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -58,6 +59,49 @@ class PostgresServer:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "stop")
+        self.thaw()
+        self.halt()
         shutil.rmtree(self.dir, ignore_errors=True)
         time.sleep(0.1)
+
+    # --- faults: a database gone (halt/resume keep the data) or hanging (freeze/thaw) -----
+    def halt(self) -> None:
+        """Stop the server the way a crash does; the data directory stays."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "stop")
+
+    def resume(self) -> None:
+        data = self.dir / "data"
+        out = self._run(str(self.bindir / "pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"), "-w",
+                        "-o", f"-h 127.0.0.1 -p {self.port} -k {self.dir} -F", "start")
+        assert out.returncode == 0, out.stderr + (self.dir / "log").read_text()
+
+    def freeze(self) -> None:
+        """SIGSTOP every process of the server: connections are accepted by the kernel and
+        nothing answers, as with a hung host or a storage stall."""
+        self._signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self._signal(signal.SIGCONT)
+
+    def _signal(self, sig: int) -> None:
+        pid_file = self.dir / "data" / "postmaster.pid"
+        if not pid_file.exists():
+            return
+        postmaster = int(pid_file.read_text().split()[0])
+        for pid in [postmaster, *_children(postmaster)]:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:   # field 4 of stat: the parent's pid
+            found.append(int(stat.split("/")[2]))
+    return found
