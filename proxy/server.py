@@ -70,9 +70,11 @@ class Guard:
         # mid-send are picked up again soon after.
         history = DeliveryHistory(store.engine, writing=store.writing)
         await history.load()
+        metrics = Metrics()
         worker = Worker(store, send, notice_from=settings.notice_from,
                         lease=settings.delivery_timeout * 2 + 10, backoff=settings.retry_schedule,
-                        max_attempts=settings.max_attempts, on_delivered=history.delivered)
+                        max_attempts=settings.max_attempts, metrics=metrics,
+                        on_delivered=history.delivered)
         feed = DirectoryFeed(settings, DirectoryStore(store.engine), history)
         pipeline = Pipeline(await feed.config(), workers=settings.inspection_workers,
                             timeout=settings.inspection_timeout,
@@ -89,7 +91,6 @@ class Guard:
                                                   notice_from=settings.notice_from),
                                 approvers=lambda sender: approvers_for(settings, sender, admins),
                                 on_queued=worker.wake)
-        metrics = Metrics()
         handler = Handler(policy=_policy(settings), pipeline=pipeline, rules=rules,
                           quarantine=quarantine, decisions=decisions, send=send, metrics=metrics,
                           history=history)
