@@ -169,3 +169,37 @@ def test_a_null_sender_release_that_fails_tells_nobody_but_the_admins(tmp_path, 
             await store.close()
     asyncio.run(scenario())
     assert upstream.recorder.messages == []
+
+
+def test_a_retry_queues_one_delivery_and_none_once_the_bytes_are_purged(store_url):
+    """The store's side of the admin's retry, on both databases: only a "delivery_failed"
+    hold, once however often (or however concurrently) it is asked, and not without its bytes."""
+    from sqlalchemy import update
+
+    from quarantine.schema import held
+
+    async def scenario():
+        store = await Store.open(store_url)
+        try:
+            for qid in ("R1", "R2"):
+                await store.hold(_held(qid, "taro@example.co.jp"), csrf="c", expires_at=time.time() + 600)
+                assert not await store.retry_delivery(qid, actor="admin:root", client_addr=None)
+                await store.decide_hold(qid, "released", actor="sender", client_addr=None)
+                [job] = await store.claim(time.time(), lease=60)
+                assert await store.job_failed(job, "550 5.1.1 no such user", "code=550 refused=1")
+            async with store.writing() as conn:     # what the retention purge does to old bytes
+                await conn.execute(update(held).where(held.c.id == "R2").values(raw=b""))
+            answers = await asyncio.gather(*(store.retry_delivery("R1", actor="admin:root", client_addr="192.0.2.9")
+                                             for _ in range(3)))
+            assert sorted(answers) == [False, False, True]
+            assert not await store.retry_delivery("R2", actor="admin:root", client_addr=None)
+            assert await store.pending_jobs() == 1 and await store.undelivered() == 1
+            [job] = await store.claim(time.time(), lease=60)
+            assert (job.message_id, job.attempts, job.raw) == ("R1", 0, b"Subject: x\r\n\r\nx\r\n")
+            trail = await store.audit_trail("R1")
+            assert [(e.action, e.actor) for e in trail][-2:] == [("release_failed", "system"),
+                                                               ("delivery_retried", "admin:root")]
+            assert [(await store.get(q)).state for q in ("R1", "R2")] == ["released", "delivery_failed"]
+        finally:
+            await store.close()
+    asyncio.run(scenario())

@@ -159,9 +159,9 @@ def test_sent_never_recorded_is_sent_again_after_the_lease_flagged(tmp_path, cap
     assert "event=record_sent_gave_up" in caplog.text and "event=possible_duplicate" in caplog.text
 
 
-def test_a_claim_that_lost_its_lease_cannot_overwrite_the_next_ones_outcome(tmp_path):
+def test_a_claim_that_lost_its_lease_cannot_overwrite_the_next_ones_outcome(store_url):
     async def scenario():
-        store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
+        store = await Store.open(store_url)
         try:
             await store.hold(_held("Q1"), csrf="c", expires_at=time.time() + 600)
             await store.decide_hold("Q1", "released", actor="sender", client_addr=None)
