@@ -77,9 +77,11 @@ class Guard:
         lease = settings.delivery_timeout * 2 + 10
         # The wait for the upstream's reply to the final dot ends before the worker's own
         # deadline (0.8 of the lease): a lost reply is then an UnknownOutcome, not a timeout.
+        metrics = Metrics()
         worker = Worker(store, within(send, lease * 0.75), notice_from=settings.notice_from,
                         lease=lease, backoff=settings.retry_schedule,
-                        max_attempts=settings.max_attempts, on_delivered=history.delivered)
+                        max_attempts=settings.max_attempts, metrics=metrics,
+                        on_delivered=history.delivered)
         feed = DirectoryFeed(settings, DirectoryStore(store.engine), history)
         pipeline = Pipeline(await feed.config(), workers=settings.inspection_workers,
                             timeout=settings.inspection_timeout,
@@ -96,7 +98,6 @@ class Guard:
                                                   notice_from=settings.notice_from),
                                 approvers=lambda sender: approvers_for(settings, sender, admins),
                                 on_queued=worker.wake)
-        metrics = Metrics()
         handler = Handler(policy=_policy(settings), pipeline=pipeline, rules=rules,
                           quarantine=quarantine, decisions=decisions, send=send, metrics=metrics,
                           history=history)

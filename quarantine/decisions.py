@@ -24,6 +24,7 @@ from inspectors.base import Finding
 from rules.model import HELD, Decision, MessageFacts
 
 from .batching import BACKLOG_LIMIT, CHUNK, Backlog, dropped, flush_every, is_outage
+from .records import RELEASED
 from .schema import decision_rules, decisions, held
 from .store import reading
 
@@ -121,7 +122,7 @@ class DecisionLog:
             return func.sum(case((holding & cond, 1), else_=0))
         query = (select(decision_rules.c.rule_id, func.count().label("matched"),
                         count(held.c.id.is_not(None)).label("held"),
-                        count((held.c.state == "released") & (held.c.acted_by == "sender")).label("released"),
+                        count(held.c.state.in_(RELEASED) & (held.c.acted_by == "sender")).label("released"),
                         count((held.c.state == "cancelled") & (held.c.acted_by == "sender")).label("cancelled"),
                         count(held.c.state == "expired").label("expired"))
                  .select_from(decision_rules.outerjoin(held, held.c.id == decision_rules.c.message_id))

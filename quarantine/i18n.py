@@ -13,10 +13,20 @@ MESSAGES: dict[str, tuple[str, str]] = {   # key -> (ja, en)
     "state.released": ("送信しました", "Released for delivery"),
     "state.cancelled": ("取り消しました", "Cancelled"),
     "state.expired": ("期限切れで取り消されました", "Expired and cancelled"),
+    "state.delivery_failed": ("配送できませんでした", "Could not be delivered"),
+    "delivery_failed_text": (
+        "送信が決定されましたが、配送先のサーバーが受け付けなかったか、再試行を続けても配送できませんでした。"
+        "理由は下の履歴にあります。宛先などの問題が解決すれば、管理者がもう一度送信できます。"
+        "必要な場合は管理者に連絡してください。",
+        "This message was released, but the receiving server refused it, or it could not be "
+        "delivered after repeated attempts. The reason is in the history below. Once the problem "
+        "(a wrong address, for instance) is solved, an administrator can send it again: contact "
+        "your administrator if it still needs to go."),
     "badge.held": ("保留中", "held"),
     "badge.released": ("送信済み", "released"),
     "badge.cancelled": ("取消済み", "cancelled"),
     "badge.expired": ("期限切れ", "expired"),
+    "badge.delivery_failed": ("配送失敗", "delivery failed"),
     "expires": ("期限", "Expires"),
     "acted": ("操作", "Decided"),
     "subject": ("件名", "Subject"),
@@ -159,7 +169,13 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "notice_failed": ("通知メールを送れませんでした", "notice could not be sent"),
     "release_sent": ("宛先に配送しました", "delivered to the recipients"),
     "release_deferred": ("配送先のサーバーが一時的に受け付けず、再試行します", "delivery delayed, will retry"),
-    "release_failed": ("配送先のサーバーが受け付けませんでした", "delivery refused by the receiving server"),
+    "release_failed": ("配送先のサーバーが受け付けませんでした（または再試行を打ち切りました）",
+                       "delivery refused by the receiving server (or given up after retries)"),
+    "delivery_retried": ("管理者が再送を指示しました", "queued for delivery again by an administrator"),
+    # A send whose outcome was never recorded (the guard stopped mid-send) is sent again:
+    # the recipients may get the message twice (at-least-once delivery, README).
+    "possible_duplicate": ("配送を再試行しました。宛先に2通届いた可能性があります",
+                           "delivery tried again; the recipients may have received it twice"),
     "other": ("その他の操作", "other event"),
 }
 _ACTORS = {"system": ("自動処理", "automatic"), "sender": ("送信者", "the sender")}

@@ -28,6 +28,12 @@ class Metrics:
                                        ["kind"], registry=self.registry)
         self.pending = Gauge("mdg_pending_outbound", "Released messages and notices waiting to be sent",
                              registry=self.registry)
+        self.notices_failed = Counter("mdg_notices_failed", "Notices given up on (hold notices, "
+                                      "approval requests, failure notices): nobody was told",
+                                      registry=self.registry)
+        self.undelivered = Gauge("mdg_delivery_failed_holds", "Released messages given up on, "
+                                 "waiting for an admin to retry (state delivery_failed)",
+                                 registry=self.registry)
 
     def decided(self, decision: Decision, seconds: float) -> None:
         self.messages.labels(decision.verdict).inc()
@@ -38,6 +44,7 @@ class Metrics:
             for m in decision.deciding:
                 self.holds.labels(m.id).inc()
 
-    def exposition(self, pending: int) -> bytes:
+    def exposition(self, pending: int, undelivered: int = 0) -> bytes:
         self.pending.set(pending)
+        self.undelivered.set(undelivered)
         return generate_latest(self.registry)

@@ -8,7 +8,10 @@ from inspectors.base import Finding
 from inspectors.message import Summary
 from rules.model import Decision
 
-STATES = ("held", "released", "cancelled", "expired")
+STATES = ("held", "released", "cancelled", "expired", "delivery_failed")
+# Released by someone (the sender, an approver, an admin, a delay's time): "delivery_failed" is
+# a release whose delivery was refused or given up on, until an admin retries it.
+RELEASED = ("released", "delivery_failed")
 
 Notice = tuple[str, tuple[str, ...], bytes]   # (envelope sender, recipients, raw message)
 
@@ -100,6 +103,8 @@ class OutboundJob:
     raw: bytes                 # empty for a draft: rendered when sent
     attempts: int
     draft: LinkedNotice | None = None
+    leased_until: float = 0.0  # this claim's lease: after it the job may be claimed again
+    reclaimed: bool = False    # an earlier claim ran out unrecorded: that send may have happened
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,8 +1,9 @@
 """The retention policy and its purge: personal data at rest is kept no longer than configured.
 
 What is kept, and for how long after what (README, "Retention"):
-- raw: a held message's bytes, after its final state (released, cancelled, expired) and once
-  nothing is pending for it (a release not yet delivered still needs them);
+- raw: a held message's bytes, after its final state (released, cancelled, expired,
+  delivery_failed: an admin's retry is refused after that) and once nothing is pending for it
+  (a release not yet delivered still needs them);
 - outbound: sent and failed jobs (a notice's text is gone already: cleared when sent), after
   their last attempt;
 - records: held-message rows (recipients, subject, masked findings, decision) with their
@@ -33,7 +34,7 @@ from .store import Store
 
 log = logging.getLogger("guard.retention")
 
-FINAL = ("released", "cancelled", "expired")
+FINAL = ("released", "cancelled", "expired", "delivery_failed")   # retried: "released" again
 BATCH = 500          # rows per statement
 RAW_BATCH = 50       # held messages whose bytes are cleared per statement: each may be 25 MB
 DEAD_SESSION = DAY   # an admin session idle this long ended long ago (idle limit: 30 minutes)

@@ -173,7 +173,8 @@ class Store:
         """Move a held message to released/cancelled/expired; False if it was no longer held.
 
         The conditional UPDATE makes the transition happen once even when two requests or two
-        guard instances race: releasing twice sends once.
+        guard instances race: releasing twice queues one release. Its delivery is at least
+        once (see claim).
         """
         async with self.writing() as conn:
             return await _transition(conn, message_id, to_state, actor, client_addr,
@@ -192,7 +193,12 @@ class Store:
             await _enqueue(conn, kind, message_id, mail_from, tuple(rcpt_tos), raw, time.time())
 
     async def claim(self, now: float, lease: float, limit: int = 20) -> list[OutboundJob]:
-        """Due outbound jobs, leased to this worker; SKIP LOCKED lets instances share the queue."""
+        """Due outbound jobs, leased to this worker; SKIP LOCKED lets instances share the queue.
+
+        A pending job whose lease is still set was claimed before and its outcome never
+        recorded (the worker killed, or the database gone, mid-send): the upstream may have
+        taken it. It is sent again (at least once), counted as an attempt, and a release
+        gets a "possible_duplicate" audit row."""
         free_lease = outbound.c.lease_until.is_(None) | (outbound.c.lease_until < now)
         async with self.writing() as conn:
             rows = (await conn.execute(
@@ -202,35 +208,85 @@ class Store:
                 .with_for_update(skip_locked=True))).all()
             jobs = []
             for row in rows:
+                reclaimed = row.lease_until is not None
+                attempts = row.attempts + int(reclaimed)
                 result = await conn.execute(
                     update(outbound).where(outbound.c.id == row.id, outbound.c.state == "pending",
                                            free_lease)
-                    .values(lease_until=now + lease))
-                if result.rowcount == 1:
-                    jobs.append(await _job(conn, row))
+                    .values(lease_until=now + lease, attempts=attempts))
+                if result.rowcount != 1:
+                    continue
+                if reclaimed and row.kind == "release":
+                    await _audit(conn, row.message_id, "system", None, "possible_duplicate",
+                                 f"attempts={attempts}")
+                jobs.append(await _job(conn, row, attempts=attempts, leased_until=now + lease,
+                                       reclaimed=reclaimed))
         return jobs
 
-    async def job_sent(self, job: OutboundJob) -> None:
+    async def job_sent(self, job: OutboundJob) -> bool:
+        """Record a send the upstream accepted. Safe to repeat (a retry after a commit whose
+        answer was lost writes nothing twice); False when it was recorded already."""
         async with self.writing() as conn:
-            await conn.execute(update(outbound).where(outbound.c.id == job.id)
-                               .values(state="sent", attempts=job.attempts + 1, lease_until=None,
-                                       last_error=None, **_DONE))
+            result = await conn.execute(
+                update(outbound).where(outbound.c.id == job.id, outbound.c.state == "pending")
+                .values(state="sent", attempts=job.attempts + 1, lease_until=None,
+                        last_error=None, **_DONE))
+            if result.rowcount != 1:
+                return False
             await _audit(conn, job.message_id, "system", None, f"{job.kind}_sent",
                          f"recipients={len(job.rcpt_tos)}")
+        return True
 
-    async def job_retry(self, job: OutboundJob, error: str, next_at: float, detail: str) -> None:
+    async def job_retry(self, job: OutboundJob, error: str, next_at: float, detail: str) -> bool:
+        """False when the job is no longer this claim's (sent, or claimed again after the
+        lease ran out): its outcome is someone else's to record."""
         async with self.writing() as conn:
-            await conn.execute(update(outbound).where(outbound.c.id == job.id)
-                               .values(attempts=job.attempts + 1, next_attempt_at=next_at,
-                                       lease_until=None, last_error=error[:500]))
+            result = await conn.execute(
+                update(outbound).where(*_ours(job))
+                .values(attempts=job.attempts + 1, next_attempt_at=next_at, lease_until=None,
+                        last_error=error[:500]))
+            if result.rowcount != 1:
+                return False
             await _audit(conn, job.message_id, "system", None, f"{job.kind}_deferred", detail)
+        return True
 
-    async def job_failed(self, job: OutboundJob, error: str, detail: str) -> None:
+    async def job_failed(self, job: OutboundJob, error: str, detail: str) -> bool:
+        """A job given up on. A release takes its hold to "delivery_failed" in the same
+        transaction: the sender's page and the console show it, and an admin may retry."""
+        now = time.time()
         async with self.writing() as conn:
-            await conn.execute(update(outbound).where(outbound.c.id == job.id)
-                               .values(state="failed", attempts=job.attempts + 1, lease_until=None,
-                                       last_error=error[:500], **_DONE))
+            result = await conn.execute(
+                update(outbound).where(*_ours(job))
+                .values(state="failed", attempts=job.attempts + 1, lease_until=None,
+                        last_error=error[:500], **_DONE))
+            if result.rowcount != 1:
+                return False
             await _audit(conn, job.message_id, "system", None, f"{job.kind}_failed", detail)
+            if job.kind == "release" and job.message_id is not None:
+                await conn.execute(update(held).where(held.c.id == job.message_id,
+                                                      held.c.state == "released")
+                                   .values(state="delivery_failed", updated_at=now))
+        return True
+
+    async def retry_delivery(self, message_id: str, *, actor: str, client_addr: str | None) -> bool:
+        """An admin sends a "delivery_failed" hold again: back to "released" with a fresh job
+        (attempts from 0). The conditional UPDATE queues it once however often it is asked,
+        from however many tabs or instances; False when the hold was not waiting for a retry
+        or its bytes are gone (the retention purge)."""
+        now = time.time()
+        async with self.writing() as conn:
+            result = await conn.execute(
+                update(held).where(held.c.id == message_id, held.c.state == "delivery_failed",
+                                   func.length(held.c.raw) > 0)
+                .values(state="released", updated_at=now))
+            if result.rowcount != 1:
+                return False
+            row = (await conn.execute(select(held.c.mail_from, held.c.rcpt_tos)
+                                      .where(held.c.id == message_id))).one()
+            await _enqueue(conn, "release", message_id, row.mail_from,
+                           tuple(json.loads(row.rcpt_tos)), None, now)
+            await _audit(conn, message_id, actor, client_addr, "delivery_retried", "")
+        return True
 
     async def audit_trail(self, message_id: str) -> list[AuditEntry]:
         async with self._read() as conn:
@@ -264,6 +320,12 @@ class Store:
         async with self.writing() as conn:
             await conn.execute(update(store_heartbeat).where(store_heartbeat.c.id == 1)
                                .values(at=time.time()))
+
+    async def undelivered(self) -> int:
+        """Holds released but given up on, waiting for an admin (a gauge on /metrics)."""
+        async with self._read() as conn:
+            return (await conn.execute(select(func.count()).select_from(held)
+                                       .where(held.c.state == "delivery_failed"))).scalar_one()
 
 
 async def _transition(conn: AsyncConnection, message_id: str, to_state: str, actor: str,
@@ -312,7 +374,14 @@ async def _audit(conn: AsyncConnection, message_id: str | None, actor: str,
                                              client_addr=client_addr, action=action, detail=detail))
 
 
-async def _job(conn: AsyncConnection, row) -> OutboundJob:
+def _ours(job: OutboundJob) -> tuple:
+    """Still this claim's job: pending, under the lease it was claimed with."""
+    return (outbound.c.id == job.id, outbound.c.state == "pending",
+            outbound.c.lease_until == job.leased_until)
+
+
+async def _job(conn: AsyncConnection, row, *, attempts: int, leased_until: float,
+               reclaimed: bool) -> OutboundJob:
     rcpt_tos = tuple(json.loads(row.rcpt_tos))
     raw, draft = row.raw, None
     if row.draft is not None:   # a notice with a link: the worker renders it when it sends
@@ -320,7 +389,8 @@ async def _job(conn: AsyncConnection, row) -> OutboundJob:
     elif raw is None:   # a release sends the held message's own bytes, unchanged
         raw = (await conn.execute(select(held.c.raw).where(held.c.id == row.message_id))).scalar_one()
     return OutboundJob(id=row.id, kind=row.kind, message_id=row.message_id, mail_from=row.mail_from,
-                       rcpt_tos=rcpt_tos, raw=raw, attempts=row.attempts, draft=draft)
+                       rcpt_tos=rcpt_tos, raw=raw, attempts=attempts, draft=draft,
+                       leased_until=leased_until, reclaimed=reclaimed)
 
 
 def make_engine(url: str) -> AsyncEngine:

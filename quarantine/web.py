@@ -107,7 +107,7 @@ class Pages:
         return PlainTextResponse("ok\n")
 
     async def metrics_page(self, request: Request) -> Response:
-        body = self.metrics.exposition(await self.store.pending_jobs())
+        body = self.metrics.exposition(await self.store.pending_jobs(), await self.store.undelivered())
         return Response(body, media_type=METRICS_CONTENT_TYPE)
 
     async def show_hold(self, request: Request, error: str | None = None) -> Response:

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..display import clean, file_name
 from ..explain import sentence
+from ..i18n import ACTIONS, action_label
 from ..schema import audit
 from ..web import _HEADERS
 from .sessions import Session, Sessions
@@ -61,6 +62,8 @@ class Console:
         self.env.filters["said"] = lambda finding: sentence(finding, "ja")
         self.env.filters["shown"] = clean
         self.env.filters["fname"] = file_name
+        # An audit row's action as the sender's page words it (i18n.ACTIONS), under its name
+        self.env.filters["worded"] = lambda action: action_label(action, "ja") if action in ACTIONS else ""
 
     def render(self, name: str, status: int = 200, **context) -> HTMLResponse:
         html = self.env.get_template(f"admin/{name}").render(prefix=PREFIX, **context)

@@ -1,4 +1,5 @@
-"""Held, released, cancelled and expired messages: search, detail, release and cancel.
+"""Held, released, cancelled and expired messages: search, detail, release and cancel; and a
+release whose delivery failed ("delivery_failed"), which an admin may send again ("retry").
 
 Never a body: the list and the detail read the summary (subject, attachment names), the
 masked findings, the decision and the audit trail; the raw message is not even selected.
@@ -112,6 +113,8 @@ class MessagePages:
     async def act(self, request: Request, session, form) -> Response:
         message_id = request.path_params["id"]
         action = str(form.get("action", ""))
+        if action == "retry":
+            return await self._retry(request, session, message_id)
         if action not in _TRANSITIONS:
             return self.console.refuse(400, "bad_request", session)
         note = str(form.get("note", ""))[:1000].strip() or None
@@ -125,3 +128,12 @@ class MessagePages:
             self.on_queued()
         outcome = _TRANSITIONS[action] if changed else "stale"
         return self.console.redirect(f"/messages/{message_id}?done={outcome}")
+
+    async def _retry(self, request: Request, session, message_id: str) -> Response:
+        """Queue a failed release again (once: the store's conditional UPDATE), in the admin's
+        name; "not_retried" when it was not waiting for a retry (retried already, or gone)."""
+        retried = await self.store.retry_delivery(message_id, actor=session.actor,
+                                                  client_addr=client_addr(request))
+        if retried:
+            self.on_queued()
+        return self.console.redirect(f"/messages/{message_id}?done={'retried' if retried else 'not_retried'}")

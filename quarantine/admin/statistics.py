@@ -24,6 +24,7 @@ from rules.book import RuleBook
 from rules.model import HELD
 
 from ..decisions import DecisionLog, RuleStats
+from ..records import RELEASED as RELEASED_STATES
 from ..schema import decision_rules, held
 from ..store import reading
 from .console import Console
@@ -63,7 +64,7 @@ async def daily_counts(engine: AsyncEngine, window: Window) -> dict[str, Series]
     day = case(*((at < literal_column(repr(b)), literal_column(str(i)))
                  for i, b in enumerate(window.bounds[1:])), else_=literal_column(str(window.days - 1)))
     holding = (decision_rules.c.mode == "enforce") & decision_rules.c.action.in_(HELD)
-    released = case((holding & (held.c.state == "released") & (held.c.acted_by == "sender"), 1), else_=0)
+    released = case((holding & held.c.state.in_(RELEASED_STATES) & (held.c.acted_by == "sender"), 1), else_=0)
     rows = (select(decision_rules.c.rule_id, day.label("day"), released.label("released"))
             .select_from(decision_rules.outerjoin(held, held.c.id == decision_rules.c.message_id))
             .where(at >= window.bounds[0], at < window.bounds[-1]).subquery())
