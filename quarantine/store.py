@@ -237,9 +237,12 @@ class Store:
                          f"recipients={len(job.rcpt_tos)}")
         return True
 
-    async def job_retry(self, job: OutboundJob, error: str, next_at: float, detail: str) -> bool:
+    async def job_retry(self, job: OutboundJob, error: str, next_at: float, detail: str, *,
+                        maybe_sent: bool = False) -> bool:
         """False when the job is no longer this claim's (sent, or claimed again after the
-        lease ran out): its outcome is someone else's to record."""
+        lease ran out): its outcome is someone else's to record. `maybe_sent`: the upstream
+        may have the message already (its reply to the final dot was lost), so the retry may
+        duplicate it; a release's trail says so."""
         async with self.writing() as conn:
             result = await conn.execute(
                 update(outbound).where(*_ours(job))
@@ -248,6 +251,9 @@ class Store:
             if result.rowcount != 1:
                 return False
             await _audit(conn, job.message_id, "system", None, f"{job.kind}_deferred", detail)
+            if maybe_sent and job.kind == "release":
+                await _audit(conn, job.message_id, "system", None, "possible_duplicate",
+                             f"attempts={job.attempts + 1} outcome=unknown")
         return True
 
     async def job_failed(self, job: OutboundJob, error: str, detail: str) -> bool:

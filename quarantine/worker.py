@@ -18,7 +18,7 @@ import logging
 import time
 from typing import Callable
 
-from .delivery import DeliveryError, PermanentFailure, Send
+from .delivery import DeliveryError, PermanentFailure, Send, UnknownOutcome
 from .metrics import Metrics
 from .notice import failure_notice, render
 from .records import LinkedNotice, OutboundJob
@@ -95,6 +95,11 @@ class Worker:
                 await self.send(job.mail_from, job.rcpt_tos, raw)
         except PermanentFailure as exc:
             await self._failed(job, str(exc), _codes(exc))
+        except UnknownOutcome as exc:
+            # The final dot went out and no reply came: the upstream may have it (RFC 1047).
+            log.warning("qid=%s event=possible_duplicate kind=%s job=%d outcome=unknown",
+                        job.message_id, job.kind, job.id)
+            await self._retry(job, str(exc), f"outcome=unknown {_codes(exc)}", maybe_sent=True)
         except DeliveryError as exc:
             await self._retry(job, str(exc), _codes(exc))
         except Exception as exc:   # a bug in a sender, or the deadline: retried, never lost
@@ -137,13 +142,15 @@ class Worker:
             return None
         return render(draft.template, draft.args, f"{draft.base_url}/h/{token}")
 
-    async def _retry(self, job: OutboundJob, error: str, detail: str) -> None:
+    async def _retry(self, job: OutboundJob, error: str, detail: str, *,
+                     maybe_sent: bool = False) -> None:
         if job.attempts + 1 >= self.max_attempts:
             await self._failed(job, f"gave up after {job.attempts + 1} attempts: {error}",
                                f"gave_up {detail}")
             return
         delay = self.backoff[min(job.attempts, len(self.backoff) - 1)]
-        if await self.store.job_retry(job, error, time.time() + delay, detail):
+        if await self.store.job_retry(job, error, time.time() + delay, detail,
+                                      maybe_sent=maybe_sent):
             log.warning("qid=%s event=%s_deferred attempt=%d retry_in=%ds", job.message_id,
                         job.kind, job.attempts + 1, delay)
 

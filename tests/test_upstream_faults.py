@@ -146,3 +146,7 @@ def test_a_released_message_whose_reply_is_lost_is_sent_again(guard, fake):
         time.sleep(0.1)
     assert fake.accepted[0].rcpt_tos == ["partner@client.example"]
     assert "event=release_deferred" in guard.log and "event=send_error" not in guard.log
+    # The retry may be the duplicate: the log and the hold's trail say so.
+    assert "event=possible_duplicate kind=release" in guard.log and "outcome=unknown" in guard.log
+    page = httpx.get(link).text
+    assert "possible_duplicate" in page or "2通届いた可能性" in page or "twice" in page
