@@ -164,25 +164,30 @@ class Handler:
             return refusal
         mail_from = "" if envelope.mail_from == NULL_SENDER else envelope.mail_from or ""
         env = Envelope(mail_from=mail_from, rcpt_tos=tuple(envelope.rcpt_tos))
-        inspection, decision, out = await self.judge(raw, env)
+        # A logged-in user's null-sender mail is still that user's: the rules scoped to their
+        # address or group apply (else `MAIL FROM:<>` would step around them).
+        sender = str(session.auth_data) if not mail_from and session.authenticated else mail_from
+        inspection, decision, out = await self.judge(raw, env, sender=sender)
         self.decisions.record(DecisionRecord(id=qid, at=time.time(),
-                                             facts=MessageFacts(mail_from=env.mail_from, rcpt_tos=env.rcpt_tos),
+                                             facts=MessageFacts(mail_from=sender, rcpt_tos=env.rcpt_tos),
                                              findings=inspection.findings, decision=decision))
         self.metrics.decided(decision, inspection.seconds)
-        reply = await self._act(qid, env, out, inspection, decision, deadline)
+        reply = await self._act(qid, env, out, inspection, decision, deadline, sender)
         _log_outcome(qid, env, inspection, decision, reply)
         return reply
 
-    async def judge(self, raw: bytes, env: Envelope) -> tuple[Inspection, Decision, bytes]:
+    async def judge(self, raw: bytes, env: Envelope, *,
+                    sender: str | None = None) -> tuple[Inspection, Decision, bytes]:
         """The inspection, the rules' decision and the bytes it says to send. A sender's fix
-        of a held message is judged here too, exactly as mail from SMTP."""
+        of a held message is judged here too, exactly as mail from SMTP. `sender`: whom the
+        rules see as sending, when not the envelope's (a login's null-sender mail)."""
         inspection = await self.pipeline.inspect(raw, env, self.history.snapshot(env.mail_from, env.rcpt_tos))
-        decision = decide(inspection.findings, MessageFacts(mail_from=env.mail_from, rcpt_tos=env.rcpt_tos),
-                          self.rules())
+        facts = MessageFacts(mail_from=env.mail_from if sender is None else sender, rcpt_tos=env.rcpt_tos)
+        decision = decide(inspection.findings, facts, self.rules())
         return inspection, decision, rewritten(raw, decision, self.policy.is_external)
 
     async def _act(self, qid: str, env: Envelope, raw: bytes, inspection: Inspection,
-                   decision: Decision, deadline: float) -> str:
+                   decision: Decision, deadline: float, sender: str) -> str:
         if decision.verdict == "reject":
             reason = next((m.reason.get("en") for m in decision.deciding), "")
             return f"550 5.7.1 Message refused by policy: {_one_line(reason or 'see your administrator')} ({qid})"
@@ -191,7 +196,8 @@ class Handler:
             # must then still finish (the client, without a 250, retries: a duplicate, not a loss).
             kind = await asyncio.shield(self.quarantine.hold(
                 qid=qid, mail_from=env.mail_from, rcpt_tos=env.rcpt_tos, raw=raw,
-                findings=inspection.findings, summary=inspection.summary, decision=decision))
+                findings=inspection.findings, summary=inspection.summary, decision=decision,
+                on_behalf_of=sender))
             return f"250 2.0.0 {_HELD_REPLY[kind]} as {qid}"
         return await self._forward(qid, env, raw, deadline)
 

@@ -35,11 +35,13 @@ class Quarantine:
         self.on_queued = on_queued
 
     async def hold(self, *, qid: str, mail_from: str, rcpt_tos: tuple[str, ...], raw: bytes,
-                   findings: tuple[Finding, ...], summary: Summary, decision: Decision) -> str:
-        """Commit the hold and its notices; the kind of hold it became."""
+                   findings: tuple[Finding, ...], summary: Summary, decision: Decision,
+                   on_behalf_of: str | None = None) -> str:
+        """Commit the hold and its notices; the kind of hold it became. `on_behalf_of`: the
+        login whose null-sender mail this is, whose approvers are asked."""
         kind = _kind(decision.action, mail_from)
         ends_at = self._ends_at(decision)
-        approvers = self._approvers(qid, mail_from, kind)
+        approvers = self._approvers(qid, on_behalf_of or mail_from, kind)
         notices = self._notices(mail_from, summary, decision, ends_at, approvers)
         if mail_from:
             notices.insert(0, self._notice(

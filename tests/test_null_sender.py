@@ -66,6 +66,27 @@ def test_an_authenticated_user_may_send_with_the_null_sender(ca, tmp_path, guard
     assert got.mail_from == "<>"
 
 
+def test_a_logged_in_users_null_sender_mail_meets_the_rules_scoped_to_them(ca, tmp_path,  # noqa: F811
+                                                                           guard_factory, upstream):
+    """`MAIL FROM:<>` is no way around a rule scoped to the login's group: the rules see the
+    login as the sender (the envelope keeps `<>`)."""
+    (tmp_path / "scoped.yaml").write_text(
+        "rules:\n  - {id: approve-sales, when: {recipients: external}, action: hold_for_approval,"
+        " scope: {senders: [group:sales]}}\n", "utf-8")
+    org = {"internal_domains": ["example.co.jp"],
+           "groups": {"sales": {"members": ["taro@example.co.jp"], "approvers": [ADMIN]}}}
+    cert_guard = _tls_guard(ca, tmp_path, lambda **kw: guard_factory(
+        rules=[str(tmp_path / "scoped.yaml")], organization=org, **kw))
+    with _tls_client(cert_guard, tmp_path) as client:
+        assert client.docmd("AUTH", _plain("taro@example.co.jp", PASSWORD))[0] == 235
+        assert client.mail("<>")[0] == 250
+        assert client.rcpt("buyer@client.example")[0] == 250
+        code, text = client.data(message("御見積", "Please find the quote."))
+    assert code == 250 and b"Held for approval" in text, text
+    [notice] = upstream.recorder.wait_for(1)
+    assert notice.rcpt_tos == [ADMIN]   # the group's approver is asked; nothing went out
+
+
 def test_an_unauthenticated_untrusted_client_gets_no_null_sender(ca, tmp_path, guard_factory):  # noqa: F811
     guard = _tls_guard(ca, tmp_path, guard_factory)
     with _tls_client(guard, tmp_path) as client:
