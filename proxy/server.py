@@ -35,6 +35,7 @@ from .check import envelope_of, report
 from .directory import DirectoryFeed
 from .pipeline import Pipeline
 from .session import GuardSMTP
+from .workers import map_large_allocations
 from .settings import Settings, approvers_for, rule_groups
 from .outbox import MaildirOutbox
 from .upstream import SmtpUpstream, make_sender
@@ -158,6 +159,7 @@ async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet,
     elif not s.trusted_networks:
         log.warning("event=config_warning detail=no_tls_and_no_trusted_networks_nobody_can_relay")
     authenticator = Authenticator(users, AuthThrottle(s.auth_limits))
+    map_large_allocations()   # message copies freed go back to the system (workers.py)
     admission = Admission(AdmissionLimits(max_sessions=s.max_sessions,
                                           max_sessions_per_client=s.max_sessions_per_client,
                                           max_inflight_bytes=s.max_inflight_bytes))
