@@ -153,6 +153,30 @@ def send(port: int, raw: bytes, timeout: float, declare_size: bool = True) -> No
         client.sendmail("taro@example.co.jp", ["hanako@example.co.jp"], raw)
 
 
+def timed_send(port: int, raw: bytes) -> dict:
+    """Send one message; the milliseconds each step of the session took."""
+    phases, last = {}, time.monotonic()
+
+    def lap(name: str) -> None:
+        nonlocal last
+        now = time.monotonic()
+        phases[name] = round((now - last) * 1000, 1)
+        last = now
+    with smtplib.SMTP("127.0.0.1", port, timeout=60) as client:
+        lap("connect")
+        client.ehlo()
+        lap("ehlo")
+        code, _ = client.mail("taro@example.co.jp")
+        lap("mail")
+        client.rcpt("hanako@example.co.jp")
+        lap("rcpt")
+        code, answer = client.data(raw)
+        lap("data")
+        if code != 250:
+            raise smtplib.SMTPDataError(code, answer)
+    return phases
+
+
 def temporary(exc: Exception) -> bool:
     code = getattr(exc, "smtp_code", None)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -167,6 +191,7 @@ class Run:
         self.failed: list[str] = []
         self.small_latency: list[float] = []
         self.small_failures = 0
+        self.small_phases: list[dict] = []
         self.done = threading.Event()
 
     def big(self, index: int, start: threading.Barrier) -> None:
@@ -190,8 +215,9 @@ class Run:
         while not self.done.is_set():
             started = time.monotonic()
             try:
-                send(self.port, small_message(index), timeout=60)
+                phases = timed_send(self.port, small_message(index))
                 self.small_latency.append(time.monotonic() - started)
+                self.small_phases.append(phases)
             except (smtplib.SMTPException, OSError):
                 self.small_failures += 1
             index += 1
@@ -289,7 +315,9 @@ def measure(args: argparse.Namespace, root: Path, guard: subprocess.Popen, port:
         "small": {"sent": len(run.small_latency), "failed": run.small_failures,
                   "p50_ms": _ms(percentile(run.small_latency, 0.5)),
                   "p95_ms": _ms(percentile(run.small_latency, 0.95)),
-                  "max_ms": _ms(max(run.small_latency, default=None))},
+                  "max_ms": _ms(max(run.small_latency, default=None)),
+                  "slowest_phases_ms": max(run.small_phases, key=lambda p: sum(p.values()),
+                                           default={})},
         "code": subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
                                capture_output=True, text=True).stdout.strip(),
     }

@@ -361,3 +361,66 @@ def test_concurrent_clients_over_the_budget_all_get_through_exactly_once(guard, 
     got = upstream.recorder.wait_for(before + 6)[before:]
     subjects = sorted(m.data.split(b"Subject: ")[1].split(b"\r\n")[0] for m in got)
     assert subjects == sorted(f"burst {i}".encode() for i in range(6))
+
+
+# --- the budget's waiting, on its own ---------------------------------------------------------
+def _admission(wait: float = 0.3):
+    from proxy.admission import Admission, AdmissionLimits
+    return Admission(AdmissionLimits(max_sessions=10, max_sessions_per_client=5,
+                                     max_inflight_bytes=100, budget_wait=wait))
+
+
+def test_a_read_message_waits_for_the_budget_and_gets_it_when_it_comes_free():
+    from proxy.admission import Reservation
+
+    async def scenario():
+        admission = _admission(wait=5.0)
+        first, second = Reservation(admission), Reservation(admission)
+        assert first.take(80)
+        waiting = asyncio.create_task(second.grow_to(50))
+        await asyncio.sleep(0.1)
+        assert not waiting.done()                       # 80 + 50 > 100: it waits
+        first.release()
+        assert await asyncio.wait_for(waiting, 2) is True
+        assert admission.inflight_bytes == 50
+        second.release()
+        assert admission.inflight_bytes == 0
+    asyncio.run(scenario())
+
+
+def test_a_read_message_that_the_budget_never_takes_is_refused_after_the_wait():
+    from proxy.admission import Reservation
+
+    async def scenario():
+        admission = _admission(wait=0.3)
+        holder, late = Reservation(admission), Reservation(admission)
+        assert holder.take(90)
+        started = time.monotonic()
+        assert await late.grow_to(20) is False            # -> 452 4.3.1 after the data
+        assert 0.25 < time.monotonic() - started < 3
+        assert admission.inflight_bytes == 90 and late.size == 0
+    asyncio.run(scenario())
+
+
+def test_two_messages_holding_part_of_the_budget_do_not_wait_for_each_other():
+    from proxy.admission import Reservation
+
+    async def scenario():
+        admission = _admission(wait=0.5)
+        a, b = Reservation(admission), Reservation(admission)
+        assert a.take(50) and b.take(40)                  # declared sizes, held from DATA
+        # Both turn out larger than declared: each gives back what it held while it waits.
+        results = await asyncio.gather(a.grow_to(90), b.grow_to(90))
+        assert sorted(results) == [False, True] or results == [True, True]
+        assert admission.inflight_bytes == sum(r.size for r in (a, b)) <= 100
+    asyncio.run(scenario())
+
+
+def test_sessions_counted_per_address_and_in_all():
+    admission = _admission()
+    assert all(admission.enter("192.0.2.1") for _ in range(5))
+    assert not admission.enter("192.0.2.1")
+    assert all(admission.enter(f"192.0.2.{i}") for i in range(2, 7))
+    assert not admission.enter("192.0.2.9")               # 10 in all
+    admission.leave("192.0.2.1")
+    assert admission.enter("192.0.2.9") and admission.sessions == 10
