@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from dataclasses import dataclass
 
@@ -41,21 +42,31 @@ class Admission:
         self._per_client: Counter[str] = Counter()
         self.inflight_bytes = 0
         self._freed = asyncio.Event()
+        self._refusals: Counter[str] = Counter()
+        self._logged = -1e9
 
     # --- sessions ----------------------------------------------------------------------
     def enter(self, client: str) -> bool:
         """Count a new session from `client`; False (and nothing counted) beyond a cap."""
         if self.sessions >= self.limits.max_sessions:
-            log.warning("event=session_refused reason=total sessions=%d", self.sessions)
+            self._refused("total")
             return False
         if self._per_client[client] >= self.limits.max_sessions_per_client:
-            # The address is kept out of the log line: one noisy client floods it otherwise,
-            # and the cap says enough (fail2ban-style tools have the AUTH lines).
-            log.warning("event=session_refused reason=per_client sessions=%d", self.sessions)
+            self._refused("per_client")
             return False
         self.sessions += 1
         self._per_client[client] += 1
         return True
+
+    def _refused(self, reason: str) -> None:
+        # A flood of connections is one line a second, with the count, not one per connection.
+        self._refusals[reason] += 1
+        now = time.monotonic()
+        if now - self._logged >= 1.0:
+            self._logged = now
+            log.warning("event=sessions_refused total=%d per_client=%d sessions=%d",
+                        self._refusals["total"], self._refusals["per_client"], self.sessions)
+            self._refusals.clear()
 
     def leave(self, client: str) -> None:
         self.sessions -= 1

@@ -424,3 +424,39 @@ def test_sessions_counted_per_address_and_in_all():
     assert not admission.enter("192.0.2.9")               # 10 in all
     admission.leave("192.0.2.1")
     assert admission.enter("192.0.2.9") and admission.sessions == 10
+
+
+# --- the small lane: a small message does not queue behind a large one --------------------------
+def _no_init(config) -> None:
+    pass
+
+
+def _sleep(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_a_small_call_takes_the_spare_instead_of_waiting_behind_a_long_one():
+    from proxy.workers import WorkerPool
+
+    async def scenario():
+        # slow_after far away: without the small lane, the small call waits for the only worker.
+        pool = WorkerPool(size=1, init=_no_init, config=None, call=_sleep, slow_after=60.0,
+                          start="fork")
+        try:
+            await pool.run((0.0,), 30)                      # warm
+            order = []
+
+            async def call(seconds: float, small: bool) -> None:
+                await pool.run((seconds,), 30, small=small)
+                order.append("small" if small else "long")
+            long = asyncio.create_task(call(3.0, False))
+            await asyncio.sleep(0.3)                        # the long call holds the worker
+            await call(0.0, True)
+            assert order == ["small"]                       # done while the long one runs
+            await long
+            await pool.run((0.0,), 30, small=True)          # the spare came back to its place
+            assert len(pool._all) == 2
+        finally:
+            pool.close()
+    asyncio.run(scenario())
