@@ -183,16 +183,30 @@ class GuardSMTP(SMTP):
                 await self.push(error)
                 self._set_post_data_state()
                 return
-            if not await held.grow_to(spool.stored):
-                await self.push(NO_STORAGE)
+            content = await self._admitted(spool, held)
+            if content is None:
+                await self.push(NO_STORAGE)   # RFC 5321 §4.2.2: 452 after the data too
                 self._set_post_data_state()
                 return
-            self.envelope.content = self.envelope.original_content = spool.content()
+            self.envelope.content = self.envelope.original_content = content
         finally:
             spool.discard()
         status = await self._call_handler_hook("DATA")
         self._set_post_data_state()
         await self.push(status)
+
+    async def _admitted(self, spool: DataSpool, held: Reservation) -> bytes | None:
+        """The message, once the budget takes it; None if the disk failed or the budget did
+        not come free in time."""
+        if spool.failed is None:
+            if not await held.grow_to(spool.stored):
+                return None
+            try:
+                return spool.content()
+            except OSError as exc:
+                spool.failed = exc
+        log.error("event=spool_failed error=%s", type(spool.failed).__name__)
+        return None
 
     async def _read_data(self, spool: DataSpool) -> None:
         """The message up to the line ".", fed to `spool` as it comes."""

@@ -37,6 +37,7 @@ class DataSpool:
         self.size = 0            # octets read, as aiosmtpd counts them (stuffed)
         self.stored = 0          # octets kept, unstuffed
         self.refusal: str | None = None
+        self.failed: OSError | None = None   # the disk refused (full, gone): nothing kept
         self._scanned = -2       # aiosmtpd's running count of the lines read whole
         self._carry = b""        # the line being read (stuffed), kept short
         self._carry_len = 0
@@ -55,7 +56,17 @@ class DataSpool:
         if self.refusal is not None:
             self.discard()   # read on to the end, keeping nothing
             return
-        self._keep(self._unstuffed(block))
+        self._store(block)
+
+    def _store(self, block: bytes) -> None:
+        if self.failed is None:
+            try:
+                self._keep(self._unstuffed(block))
+            except OSError as exc:
+                # Read on to the end all the same: what follows is the message, and must
+                # not be taken for commands (RFC 5321 §4.1.1.4). The client gets a 452.
+                self.failed = exc
+                self.discard()
         self._prev = (self._prev + block[-2:])[-2:]
 
     def finish(self) -> str | None:

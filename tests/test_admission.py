@@ -460,3 +460,13 @@ def test_a_small_call_takes_the_spare_instead_of_waiting_behind_a_long_one():
         finally:
             pool.close()
     asyncio.run(scenario())
+
+
+def test_a_spool_the_disk_refuses_is_452_and_the_rest_of_the_data_is_never_a_command(tmp_path):
+    # Lines in the message that look like commands stay message: were the reading to stop at
+    # the failure, "RSET" and "NOOP" below would be answered as commands (smuggling).
+    data = b"Subject: x\r\n\r\n" + b"a" * 70 + b"\r\n" + b"RSET\r\nNOOP\r\n" * 50
+    gone = functools.partial(GuardSMTP, spool_threshold=10, spool_directory=str(tmp_path / "gone"))
+    replies, contents = asyncio.run(_session(gone, data, 1 << 16, 33554432, b"NOOP\r\n"))
+    assert replies[-2] == b"452 4.3.1 Insufficient system storage, try again later\r\n"
+    assert replies[-1][:3] == b"250" and len(replies) == 10 and contents == []
