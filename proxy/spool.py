@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import IO
 
 from aiosmtpd.smtp import SMTP
 
@@ -44,7 +45,7 @@ class DataSpool:
         self._prev = b"\r\n"     # the two octets before the next block: the data starts a line
         self._pending: list[bytes] = []
         self._pending_size = 0
-        self._file = None
+        self._file: IO[bytes] | None = None
 
     def feed(self, block: bytes) -> None:
         self.size += len(block)
@@ -83,8 +84,7 @@ class DataSpool:
             return b"".join(self._pending)
         self._flush()
         self._file.seek(0)
-        data = self._file.read()
-        return data
+        return self._file.read()
 
     def discard(self) -> None:
         self._pending, self._pending_size = [], 0
