@@ -33,6 +33,7 @@ from .auth_throttle import AuthThrottle
 from .handler import Handler, Policy
 from .check import envelope_of, report
 from .directory import DirectoryFeed
+from .errors import ConfigError
 from .pipeline import Pipeline
 from .session import GuardSMTP
 from .workers import map_large_allocations
@@ -165,7 +166,11 @@ async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet,
                                           max_inflight_bytes=s.max_inflight_bytes))
     spool_directory = None
     if s.spool_directory:
-        s.spool_directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            s.spool_directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"smtp.spool_directory: cannot create {s.spool_directory}: "
+                              f"{exc.strerror}") from None
         spool_directory = str(s.spool_directory)
     loop = asyncio.get_running_loop()
 

@@ -470,3 +470,23 @@ def test_a_spool_the_disk_refuses_is_452_and_the_rest_of_the_data_is_never_a_com
     replies, contents = asyncio.run(_session(gone, data, 1 << 16, 33554432, b"NOOP\r\n"))
     assert replies[-2] == b"452 4.3.1 Insufficient system storage, try again later\r\n"
     assert replies[-1][:3] == b"250" and len(replies) == 10 and contents == []
+
+
+# --- the settings -----------------------------------------------------------------------------
+def test_admission_settings_have_defaults_and_name_the_key_when_wrong(tmp_path):
+    from proxy.errors import ConfigError
+    from proxy.settings import load_settings
+
+    defaults = load_settings(None, environ={})
+    assert (defaults.max_sessions, defaults.max_sessions_per_client) == (100, 50)
+    assert defaults.max_inflight_bytes == 64 << 20 and defaults.spool_directory is None
+    config = tmp_path / "guard.yaml"
+    config.write_text("smtp: {max_inflight_bytes: 8MiB, spool_directory: spool}\n")
+    settings = load_settings(config, environ={})
+    assert settings.max_inflight_bytes == 8 << 20 and settings.spool_directory == tmp_path / "spool"
+    for text, key in [("smtp: {max_sessions: 0}", "smtp.max_sessions"),
+                      ("smtp: {max_sessions_per_client: many}", "smtp.max_sessions_per_client"),
+                      ("smtp: {max_inflight_bytes: 10KiB}", "smtp.max_inflight_bytes")]:
+        config.write_text(text + "\n")
+        with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+            load_settings(config, environ={})
