@@ -30,6 +30,7 @@ bench: install
 	$(BIN)/python bench/relay.py
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/check_startup.py
+	$(BIN)/python bench/memory.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -38,6 +38,8 @@ HARD_LIMIT_GRACE = 5.0   # seconds past the budget before a stuck worker is kill
 # A message still inspected after this long is probably one that will run into the time
 # limit; when every worker is held by such messages, the pool lends an extra one (workers.py).
 SLOW_AFTER = 2.0
+# A message this small takes the pool's warm spare rather than queue behind large ones.
+SMALL = 256 * 1024
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -245,7 +247,7 @@ class Pipeline:
             history = RecipientHistory(sender=envelope.mail_from.lower())
         try:
             return await self._pool.run((raw, envelope, self.timeout, history if first_time else None),
-                                        self.timeout + HARD_LIMIT_GRACE)
+                                        self.timeout + HARD_LIMIT_GRACE, small=len(raw) <= SMALL)
         except WorkerTimeout:
             log.error("event=inspection_stuck seconds=%.1f action=worker_replaced", self.timeout)
             reason = f"timeout after {self.timeout:g}s"

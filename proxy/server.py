@@ -28,13 +28,16 @@ from quarantine.worker import Worker
 from rules import RuleSet
 from rules.book import RuleBook
 
+from .admission import Admission, AdmissionLimits
 from .auth import Authenticator, Users
 from .auth_throttle import AuthThrottle
 from .handler import Handler, Policy
 from .check import envelope_of, report
 from .directory import DirectoryFeed
+from .errors import ConfigError
 from .pipeline import Pipeline
 from .session import GuardSMTP
+from .workers import map_large_allocations
 from .settings import Settings, approvers_for, rule_groups
 from .outbox import MaildirOutbox
 from .upstream import SmtpUpstream, make_sender, within
@@ -207,6 +210,18 @@ async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet,
     elif not s.trusted_networks:
         log.warning("event=config_warning detail=no_tls_and_no_trusted_networks_nobody_can_relay")
     authenticator = Authenticator(users, AuthThrottle(s.auth_limits))
+    map_large_allocations()   # message copies freed go back to the system (workers.py)
+    admission = Admission(AdmissionLimits(max_sessions=s.max_sessions,
+                                          max_sessions_per_client=s.max_sessions_per_client,
+                                          max_inflight_bytes=s.max_inflight_bytes))
+    spool_directory = None
+    if s.spool_directory:
+        try:
+            s.spool_directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"smtp.spool_directory: cannot create {s.spool_directory}: "
+                              f"{exc.strerror}") from None
+        spool_directory = str(s.spool_directory)
     loop = asyncio.get_running_loop()
 
     def factory() -> GuardSMTP:
@@ -216,7 +231,8 @@ async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet,
         session = GuardSMTP(handler, data_size_limit=s.max_message_size, enable_SMTPUTF8=True,
                             decode_data=False, hostname=s.hostname, ident="ESMTP", tls_context=tls,
                             timeout=s.session_timeout, auth_required=False, auth_require_tls=True,
-                            authenticator=authenticator, loop=loop)
+                            authenticator=authenticator, loop=loop, admission=admission,
+                            spool_directory=spool_directory)
         sessions.add(session)
         return session
 

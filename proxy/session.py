@@ -16,6 +16,9 @@ from email.errors import HeaderParseError
 
 from aiosmtpd.smtp import SMTP, AuthResult
 
+from .admission import NO_STORAGE, TOO_MANY, Admission, Reservation
+from .spool import THRESHOLD, DataSpool
+
 log = logging.getLogger("guard.smtp")
 
 # "<dot-atom@domain>" then a space or the end: what nearly every client sends (RFC 5321
@@ -50,6 +53,16 @@ _PENDING = AuthResult(success=False, handled=False)
 class GuardSMTP(SMTP):
     __dir__ = hook_names
     _credentials: tuple | None = None
+    _client: str | None = None      # the address counted in the admission, while counted
+    _refused = False                # turned away at connect: the session never started
+
+    def __init__(self, handler, *, admission: Admission | None = None,
+                 spool_threshold: int = THRESHOLD, spool_directory: str | None = None,
+                 **kwargs) -> None:
+        super().__init__(handler, **kwargs)
+        self.admission = admission
+        self.spool_threshold = spool_threshold
+        self.spool_directory = spool_directory
 
     # --- AUTH: aiosmtpd's mechanisms, with an authenticator that may be awaited ----------
     # aiosmtpd 1.4 calls the authenticator synchronously from its auth_PLAIN/auth_LOGIN, so a
@@ -76,8 +89,54 @@ class GuardSMTP(SMTP):
         outcome = self._authenticator(self, self.session, self.envelope, mechanism, auth_data)
         return await outcome if inspect.isawaitable(outcome) else outcome
 
+    # --- admission: sessions counted from connect to close (proxy/admission.py) ----------
+    def connection_made(self, transport) -> None:
+        if self.admission is None or self.transport is not None:   # no caps, or STARTTLS
+            return super().connection_made(transport)
+        peer = transport.get_extra_info("peername")
+        self._client = str(peer[0] if isinstance(peer, tuple) and peer else peer)
+        if not self.admission.enter(self._client):
+            # RFC 5321 §3.8: a server that cannot serve the session says 421 and closes.
+            self._client = None
+            self._refused = True
+            transport.write(TOO_MANY)
+            transport.close()
+            return
+        super().connection_made(transport)
+
+    def connection_lost(self, error) -> None:
+        if self._refused:
+            return
+        if self._client is not None:
+            self.admission.leave(self._client)
+            self._client = None
+        super().connection_lost(error)
+
+    def eof_received(self):
+        return False if self._refused else super().eof_received()
+
+    def data_received(self, data: bytes) -> None:
+        if not self._refused:
+            super().data_received(data)
+
+    async def smtp_MAIL(self, arg: str) -> None:
+        """RFC 1870 §6.2: a declared SIZE that the budget cannot take now is 452, a
+        temporary refusal the client retries; so is any MAIL while the budget is used up."""
+        if self.admission is not None and self.session.host_name and self.envelope.mail_from is None:
+            declared = _declared_size(arg)
+            if declared <= (self.data_size_limit or declared) and not self.admission.fits(declared):
+                log.info("event=budget_refused at=MAIL")
+                await self.push(NO_STORAGE)
+                return
+        opened = self.envelope.mail_from is None
+        await super().smtp_MAIL(arg)
+        if opened and self.envelope.mail_from is not None:
+            self.envelope.declared_size = _declared_size(arg)
+
+    # --- DATA ---------------------------------------------------------------------------
     async def smtp_DATA(self, arg: str) -> None:
-        """aiosmtpd's DATA, reading the message in blocks instead of line by line.
+        """aiosmtpd's DATA, reading the message in blocks instead of line by line, to disk
+        past a small buffer (proxy/spool.py), and within the byte budget.
 
         aiosmtpd awaits every line of the message separately: about a sixth of the CPU of a
         whole session for a 10 KB message. The replies and limits are aiosmtpd's: 503/501,
@@ -96,26 +155,61 @@ class GuardSMTP(SMTP):
         if arg:
             await self.push("501 Syntax: DATA")
             return
-        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        held = Reservation(self.admission)
         try:
-            content, error = await self._read_data()
-        except asyncio.CancelledError:
-            log.info("event=connection_lost_during_data")
-            self._writer.close()
-            raise
-        if error:
-            await self.push(error)
-            self._set_post_data_state()
-            return
-        self.envelope.content = self.envelope.original_content = content
+            # Before 354 (RFC 5321 §4.2.3 lists 452 for DATA): a client that declared its
+            # size holds it from here, so it is never refused after sending it all.
+            if not held.take(getattr(self.envelope, "declared_size", 0)):
+                log.info("event=budget_refused at=DATA")
+                await self.push(NO_STORAGE)
+                return
+            await self._data(held)
+        finally:
+            held.release()   # after the reply was pushed, or on error, cancel, disconnect
+
+    async def _data(self, held: Reservation) -> None:
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        spool = DataSpool(self.data_size_limit, threshold=self.spool_threshold,
+                          directory=self.spool_directory)
+        try:
+            try:
+                await self._read_data(spool)
+            except asyncio.CancelledError:
+                log.info("event=connection_lost_during_data")
+                self._writer.close()
+                raise
+            error = spool.finish()
+            if error:
+                await self.push(error)
+                self._set_post_data_state()
+                return
+            content = await self._admitted(spool, held)
+            if content is None:
+                await self.push(NO_STORAGE)   # RFC 5321 §4.2.2: 452 after the data too
+                self._set_post_data_state()
+                return
+            self.envelope.content = self.envelope.original_content = content
+        finally:
+            spool.discard()
         status = await self._call_handler_hook("DATA")
         self._set_post_data_state()
         await self.push(status)
 
-    async def _read_data(self) -> tuple[bytes, str | None]:
-        """The message up to the line ".", unstuffed; or b"" and the refusal it earned."""
-        blocks: list[bytes] = []
-        size, error, limit = 0, None, self.data_size_limit
+    async def _admitted(self, spool: DataSpool, held: Reservation) -> bytes | None:
+        """The message, once the budget takes it; None if the disk failed or the budget did
+        not come free in time."""
+        if spool.failed is None:
+            if not await held.grow_to(spool.stored):
+                return None
+            try:
+                return spool.content()
+            except OSError as exc:
+                spool.failed = exc
+        log.error("event=spool_failed error=%s", type(spool.failed).__name__)
+        return None
+
+    async def _read_data(self, spool: DataSpool) -> None:
+        """The message up to the line ".", fed to `spool` as it comes."""
         tail = b"\r\n"   # the last two octets before the block: the data starts a line
         while True:
             try:
@@ -126,23 +220,9 @@ class GuardSMTP(SMTP):
             except asyncio.LimitOverrunError as exc:   # a long stretch without one
                 block, end = await self._reader.read(exc.consumed), False
             tail = (tail + block[-2:])[-2:]
+            spool.feed(block[:-3] if end else block)
             if end:
-                block = block[:-3]
-            size += len(block)
-            if error is None:
-                blocks.append(block)
-                if limit and size > limit:
-                    error = _refusal(b"".join(blocks), limit)
-                    blocks.clear()   # read on to the end, keeping nothing
-            if end:
-                break
-        raw = b"".join(blocks)
-        error = error or _refusal(raw, None)
-        if error:
-            return b"", error
-        # RFC 5321 §4.5.2: the sender doubled each dot that starts a line; take one away.
-        raw = raw.replace(b"\r\n.", b"\r\n")
-        return (raw[1:] if raw.startswith(b".") else raw), None
+                return
 
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
         """The address of MAIL FROM / RCPT TO, parsed exactly as aiosmtpd 1.4 parses it.
@@ -170,24 +250,11 @@ class GuardSMTP(SMTP):
         return addr, rest
 
 
-def _refusal(data: bytes, limit: int | None) -> str | None:
-    """aiosmtpd's refusal of the data, if any, in its order: it stops at a line over 1,003
-    octets as soon as it has read that far; it counts the size of every line it reads whole
-    and then checks the line's length against its limit of 1,001 octets with the CRLF."""
-    lines = data.split(b"\r\n")
-    if limit is None:   # the size is known to be within the limit
-        return _TOO_LONG if max(map(len, lines)) > _LINE_MAX else None
-    size = -2   # the last piece has no CRLF after it
-    for line in lines:
-        if len(line) > _LINE_MAX + 2:
-            return _TOO_LONG
-        size += len(line) + 2
-        if size > limit:
-            break
-        if len(line) > _LINE_MAX:
-            return _TOO_LONG
-    return "552 Error: Too much mail data"
+
+def _declared_size(arg: str) -> int:
+    """The SIZE=n of a MAIL command (RFC 1870 §6), or 0; aiosmtpd checks its syntax."""
+    match = _SIZE.search(arg)
+    return int(match[1]) if match else 0
 
 
-_LINE_MAX = SMTP.line_length_limit - 2   # 1,001 octets less the CRLF (RFC 5321 §4.5.3.1.6)
-_TOO_LONG = "500 Line too long (see RFC5321 4.5.3.1.6)"
+_SIZE = re.compile(r"[ \t]SIZE=([0-9]{1,15})(?![^ \t])", re.IGNORECASE)

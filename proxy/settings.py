@@ -52,6 +52,10 @@ class Settings:
     max_header_size: int
     session_timeout: float
     shutdown_grace: float
+    max_sessions: int                            # SMTP sessions in all (421 beyond)
+    max_sessions_per_client: int                 # SMTP sessions from one address (421 beyond)
+    max_inflight_bytes: int                      # message bytes inspected/forwarded at once
+    spool_directory: Path | None                 # large DATA waits here; None: system temp
     tls_cert: Path | None
     tls_key: Path | None
     users_file: Path
@@ -84,7 +88,9 @@ SCHEMA: dict[str, Any] = {
              "hostname": "misdelivery-guard", "max_message_size": 25 * 1024 * 1024,
              "max_recipients": 1000, "max_header_size": 102400, "session_timeout": "300s",
              "shutdown_grace": "30s", "tls_cert": None, "tls_key": None, "users_file": "var/users",
-             "auth_max_failures_per_connection": 3, "auth_max_failures": 10, "auth_block": "15m"},
+             "auth_max_failures_per_connection": 3, "auth_max_failures": 10, "auth_block": "15m",
+             "max_sessions": 100, "max_sessions_per_client": 50, "max_inflight_bytes": "64MiB",
+             "spool_directory": None},
     "web": {"listen": "127.0.0.1:8025", "public_url": None, "trusted_proxies": []},
     "upstream": "maildir:var/outbox",
     "delivery": {"ca_file": None, "timeout": "60s",
@@ -190,6 +196,12 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         max_header_size=_positive_int(smtp["max_header_size"], "smtp.max_header_size"),
         session_timeout=parse_duration(smtp["session_timeout"], "smtp.session_timeout"),
         shutdown_grace=parse_duration(smtp["shutdown_grace"], "smtp.shutdown_grace"),
+        max_sessions=_positive_int(smtp["max_sessions"], "smtp.max_sessions"),
+        max_sessions_per_client=_positive_int(smtp["max_sessions_per_client"],
+                                              "smtp.max_sessions_per_client"),
+        max_inflight_bytes=_memory(smtp["max_inflight_bytes"], "smtp.max_inflight_bytes",
+                                   minimum=MIN_INFLIGHT_BYTES),
+        spool_directory=_path(smtp["spool_directory"], base, "smtp.spool_directory"),
         tls_cert=tls_cert, tls_key=tls_key,
         users_file=_path(smtp["users_file"], base, "smtp.users_file"),
         auth_limits=AuthLimits(
@@ -250,9 +262,10 @@ def _positive_int(value: Any, key: str) -> int:
 
 _UNITS = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
 MIN_WORKER_MEMORY = 256 << 20   # a worker with its libraries loaded maps about 100 MiB
+MIN_INFLIGHT_BYTES = 1 << 20
 
 
-def _memory(value: Any, key: str) -> int:
+def _memory(value: Any, key: str, minimum: int = MIN_WORKER_MEMORY) -> int:
     """A size in bytes: a whole number, or "512MiB", "2GiB"."""
     number, unit = value, 1
     if isinstance(value, str):
@@ -260,9 +273,9 @@ def _memory(value: Any, key: str) -> int:
         unit = next((size for name, size in _UNITS.items() if text.endswith(name)), 1)
         digits = text[:-3].strip() if unit > 1 else text
         number = int(digits) if digits.isdecimal() else None
-    if isinstance(number, bool) or not isinstance(number, int) or number * unit < MIN_WORKER_MEMORY:
-        raise ConfigError(f"{key}: must be a size of at least 256MiB (bytes, or e.g. 512MiB, "
-                          f"2GiB); got {value!r}")
+    if isinstance(number, bool) or not isinstance(number, int) or number * unit < minimum:
+        raise ConfigError(f"{key}: must be a size of at least {minimum >> 20}MiB (bytes, or e.g. "
+                          f"512MiB, 2GiB); got {value!r}")
     return number * unit
 
 

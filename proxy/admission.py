@@ -1,0 +1,141 @@
+"""Admission control at the SMTP edge: how many sessions, how many message bytes at once.
+
+Postfix's answers to the same problem: smtpd_client_connection_count_limit (sessions per
+client address) and default_process_limit (sessions in all), refused with 421 (RFC 5321 §3.8:
+the server may close a session it cannot serve, after a 421); and, for memory and disk,
+a refusal with 452 4.3.1 ("insufficient system storage", RFC 5321 §4.2.3 and RFC 3463 §3.4)
+at MAIL when the declared SIZE (RFC 1870) does not fit, which the client retries later.
+
+A message is counted in the byte budget from the end of its data (or from DATA, when the
+client declared its size) until its reply has been pushed. While the data is read it is not
+counted: it goes to disk past a small buffer (proxy/spool.py), and the sessions that may read
+at once are capped above.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+log = logging.getLogger("guard.smtp")
+
+TOO_MANY = b"421 4.7.0 Too many connections, try again later\r\n"
+NO_STORAGE = "452 4.3.1 Insufficient system storage, try again later"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdmissionLimits:
+    max_sessions: int             # sessions in all
+    max_sessions_per_client: int  # sessions from one client address
+    max_inflight_bytes: int       # message bytes being inspected and forwarded at once
+    budget_wait: float = 20.0     # how long a read message may wait for the budget
+
+
+class Admission:
+    """Counts sessions per client address and message bytes in flight, for one guard."""
+
+    def __init__(self, limits: AdmissionLimits) -> None:
+        self.limits = limits
+        self.sessions = 0
+        self._per_client: Counter[str] = Counter()
+        self.inflight_bytes = 0
+        self._freed = asyncio.Event()
+        self._refusals: Counter[str] = Counter()
+        self._logged = -1e9
+
+    # --- sessions ----------------------------------------------------------------------
+    def enter(self, client: str) -> bool:
+        """Count a new session from `client`; False (and nothing counted) beyond a cap."""
+        if self.sessions >= self.limits.max_sessions:
+            self._refused("total")
+            return False
+        if self._per_client[client] >= self.limits.max_sessions_per_client:
+            self._refused("per_client")
+            return False
+        self.sessions += 1
+        self._per_client[client] += 1
+        return True
+
+    def _refused(self, reason: str) -> None:
+        # A flood of connections is one line a second, with the count, not one per connection.
+        self._refusals[reason] += 1
+        now = time.monotonic()
+        if now - self._logged >= 1.0:
+            self._logged = now
+            log.warning("event=sessions_refused total=%d per_client=%d sessions=%d",
+                        self._refusals["total"], self._refusals["per_client"], self.sessions)
+            self._refusals.clear()
+
+    def leave(self, client: str) -> None:
+        self.sessions -= 1
+        self._per_client[client] -= 1
+        if self._per_client[client] <= 0:
+            del self._per_client[client]
+
+    # --- message bytes -------------------------------------------------------------------
+    def fits(self, size: int = 0) -> bool:
+        """Whether `size` more bytes may come in now. One message is always let in when none
+        is in flight, so that a message the size limit allows can never be refused forever."""
+        if self.inflight_bytes == 0:
+            return True
+        return self.inflight_bytes + size <= self.limits.max_inflight_bytes and \
+            self.inflight_bytes < self.limits.max_inflight_bytes
+
+    def take(self, size: int) -> bool:
+        if not self.fits(size):
+            return False
+        self.inflight_bytes += size
+        return True
+
+    async def wait_for(self, size: int) -> bool:
+        """Take `size` bytes as soon as they fit, waiting up to budget_wait; False if not."""
+        try:
+            async with asyncio.timeout(self.limits.budget_wait):
+                while not self.take(size):
+                    self._freed.clear()
+                    await self._freed.wait()
+        except TimeoutError:
+            log.warning("event=budget_exhausted bytes=%d inflight=%d", size, self.inflight_bytes)
+            return False
+        return True
+
+    def give_back(self, size: int) -> None:
+        if size:
+            self.inflight_bytes -= size
+            self._freed.set()
+
+
+class Reservation:
+    """The bytes one message holds in the budget; given back once, whatever happens."""
+
+    def __init__(self, admission: Admission | None) -> None:
+        self.admission = admission
+        self.size = 0
+
+    def take(self, size: int) -> bool:
+        """Hold `size` bytes in all; even 0 is refused while the budget is used up."""
+        if self.admission is None:
+            return True
+        extra = max(size - self.size, 0)
+        if not self.admission.take(extra):
+            return False
+        self.size += extra
+        return True
+
+    async def grow_to(self, size: int) -> bool:
+        """Hold `size` bytes in all. What is held is given back while waiting, so that two
+        messages that each hold part of the budget never wait for each other."""
+        if self.admission is None or size <= self.size:
+            return True
+        self.release()
+        if not await self.admission.wait_for(size):
+            return False
+        self.size = size
+        return True
+
+    def release(self) -> None:
+        if self.admission is not None:
+            self.admission.give_back(self.size)
+        self.size = 0

@@ -1,0 +1,492 @@
+"""Admission control (issue 15, item 2): session caps, the byte budget, DATA spooled to disk.
+
+The caps and the budget are tested on the real guard process with small limits, over real
+sockets from several loopback addresses; the spooled DATA reader against aiosmtpd's own.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import random
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from aiosmtpd.smtp import SMTP
+
+from proxy.session import GuardSMTP
+
+from .support import Upstream, make_guard
+from .test_session import DATA_CASES, SIZE_LIMITED, _session
+
+BUDGET = 1 << 20
+TOO_MANY = b"421 4.7.0 Too many connections, try again later\r\n"
+
+
+# --- the spooled reader: the same replies and bytes as aiosmtpd --------------------------
+@pytest.mark.parametrize("name", DATA_CASES)
+@pytest.mark.parametrize("chunk", [1, 7, 1 << 16])
+def test_spooled_data_read_as_aiosmtpd_reads_it(name, chunk):
+    data = DATA_CASES[name]
+    limit = 100 if name in SIZE_LIMITED else 33554432
+    tail = b"NOOP\r\nQUIT\r\n" if chunk > 1 else b""
+    spooled = functools.partial(GuardSMTP, spool_threshold=0)   # every byte goes to disk
+    ours = asyncio.run(_session(spooled, data, chunk, limit, tail))
+    theirs = asyncio.run(_session(SMTP, data, chunk, limit, tail))
+    assert ours == theirs
+
+
+def _random_data(rng: random.Random) -> bytes:
+    pieces = [b".", b"..", b"\r\n", b"\r\n.", b"\r", b"\n", b"x", b"y" * 300, b"z" * 998,
+              b"w" * 1001, b"v" * 1010, b".\r\n", b"\r\n..\r\n"]
+    weights = [8, 4, 12, 8, 1, 1, 20, 3, 1, 1, 1, 2, 2]
+    return b"".join(rng.choices(pieces, weights, k=rng.randint(0, 400)))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_spooled_data_matches_aiosmtpd_on_random_streams(seed):
+    rng = random.Random(seed)
+    data = _random_data(rng)
+    while b"\r\n.\r\n" in data:   # no early end of the data
+        data = data.replace(b"\r\n.\r\n", b"\r\n..\r\n")
+    if data.startswith(b".\r\n"):
+        data = b"." + data
+    if data and not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    limit = rng.choice([33554432, max(1, len(data) // 2), max(1, len(data) - 3)])
+    chunk = rng.choice([3, 64, 1000, 4096])
+    spooled = functools.partial(GuardSMTP, spool_threshold=rng.choice([0, 10, 5000]))
+    ours = asyncio.run(_session(spooled, data, chunk, limit, b"NOOP\r\n"))
+    theirs = asyncio.run(_session(SMTP, data, chunk, limit, b"NOOP\r\n"))
+    assert ours == theirs
+
+
+# --- the real guard with small limits ------------------------------------------------------
+@pytest.fixture(scope="module")
+def upstream():
+    up = Upstream().start()
+    yield up
+    up.stop()
+
+
+@pytest.fixture(scope="module")
+def guard(tmp_path_factory, upstream):
+    work = tmp_path_factory.mktemp("admission")
+    g = make_guard(work, upstream.url, smtp={
+        "max_sessions": 4, "max_sessions_per_client": 2, "max_inflight_bytes": "1MiB",
+        "max_message_size": 4 << 20, "spool_directory": str(work / "spool")})
+    g.start()
+    yield g
+    g.stop()
+
+
+@pytest.fixture(autouse=True)
+def calm_upstream(upstream):
+    upstream.recorder.delay, upstream.recorder.data_reply = 0.0, None
+    yield
+    upstream.recorder.delay, upstream.recorder.data_reply = 0.0, None
+
+
+class Client:
+    """A raw SMTP client: exact replies, partial data, and abrupt closes."""
+
+    def __init__(self, guard, source: str = "127.0.0.1") -> None:
+        self.sock = socket.create_connection(("127.0.0.1", guard.smtp_port), timeout=30,
+                                             source_address=(source, 0))
+        self.file = self.sock.makefile("rb")
+        self.greeting = self.reply()
+
+    def reply(self) -> bytes:
+        lines = []
+        while True:
+            line = self.file.readline()
+            lines.append(line)
+            if line[3:4] != b"-":
+                return b"".join(lines)
+
+    def cmd(self, line: str | bytes) -> bytes:
+        self.sock.sendall((line.encode() if isinstance(line, str) else line) + b"\r\n")
+        return self.reply()
+
+    def envelope(self, size: int | None = None, rcpt: str = "partner@client.example") -> None:
+        assert self.cmd("EHLO client")[:3] == b"250"
+        assert self.cmd(_mail(size))[:3] == b"250"
+        assert self.cmd(f"RCPT TO:<{rcpt}>")[:3] == b"250"
+
+    def send(self, body: bytes, size: int | None = None) -> bytes:
+        self.envelope(size)
+        assert self.cmd("DATA")[:3] == b"354"
+        self.sock.sendall(_stuffed(body) + b".\r\n")
+        return self.reply()
+
+    def close(self) -> None:
+        self.file.close()
+        self.sock.close()
+
+
+def connect(guard, source: str = "127.0.0.1") -> Client:
+    """A session, once the sessions an earlier test closed are no longer counted."""
+    deadline = time.monotonic() + 10
+    while True:
+        client = Client(guard, source)
+        if client.greeting != TOO_MANY or time.monotonic() > deadline:
+            return client
+        client.close()
+        time.sleep(0.05)
+
+
+def _mail(size: int | None) -> str:
+    return "MAIL FROM:<taro@example.co.jp>" + (f" SIZE={size}" if size is not None else "")
+
+
+def _stuffed(body: bytes) -> bytes:
+    return (b"." + body if body.startswith(b".") else body).replace(b"\r\n.", b"\r\n..")
+
+
+def _message(size: int, subject: str) -> bytes:
+    head = (f"From: taro@example.co.jp\r\nTo: partner@client.example\r\nSubject: {subject}\r\n"
+            f"\r\n").encode()
+    line = b".dotted line of the message body, plain words and nothing else in it......\r\n"
+    return head + line * (size // len(line) + 1)
+
+
+def _until(probe, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(0.05)
+
+
+def _refused_at_connect(guard, source: str) -> bool:
+    client = Client(guard, source)
+    refused = client.greeting == TOO_MANY
+    if refused:   # RFC 5321 §3.8: 421, then the server closes
+        assert client.file.read() == b""
+    client.close()
+    return refused
+
+
+def _served(guard, source: str) -> bool:
+    client = Client(guard, source)
+    served = client.greeting.startswith(b"220 ")
+    if served:
+        client.cmd("QUIT")
+    client.close()
+    return served
+
+
+def test_sessions_per_client_are_capped_others_served_and_the_slot_freed(guard, upstream):
+    first, second = Client(guard, "127.0.0.1"), Client(guard, "127.0.0.1")
+    assert first.greeting.startswith(b"220 ") and second.greeting.startswith(b"220 ")
+    assert _refused_at_connect(guard, "127.0.0.1")
+    assert _served(guard, "127.0.0.2")            # another address is still served
+    # The sessions already open keep working.
+    assert first.send(_message(2000, "per-client cap"))[:3] == b"250"
+    assert len(upstream.recorder.to("partner@client.example")) >= 1
+    second.cmd("QUIT")
+    second.close()
+    assert _until(lambda: _served(guard, "127.0.0.1"))   # the freed slot is usable again
+    first.cmd("QUIT")
+    first.close()
+
+
+def test_sessions_in_all_are_capped_and_the_slot_freed(guard):
+    clients = [Client(guard, source) for source in ("127.0.0.1", "127.0.0.1", "127.0.0.2", "127.0.0.3")]
+    assert all(c.greeting.startswith(b"220 ") for c in clients)
+    assert _refused_at_connect(guard, "127.0.0.4")
+    assert clients[2].cmd("NOOP")[:3] == b"250"       # the others are still served
+    clients.pop().close()                              # idle sessions count until they close
+    assert _until(lambda: _served(guard, "127.0.0.4"))
+    for client in clients:
+        client.close()
+
+
+def test_size_advertised_and_a_declared_size_that_does_not_fit_is_452_at_mail(guard, upstream):
+    upstream.recorder.delay = 3.0
+    busy = connect(guard)
+    busy.envelope()
+    assert busy.cmd("DATA")[:3] == b"354"
+    busy.sock.sendall(_stuffed(_message(900_000, "in flight")) + b".\r\n")   # no wait
+    probe = connect(guard, "127.0.0.2")
+    assert b"250-SIZE 4194304" in probe.cmd("EHLO probe")
+
+    def refused() -> bytes | None:
+        answer = probe.cmd(_mail(300_000))
+        if answer[:3] == b"250":
+            probe.cmd("RSET")
+            return None
+        return answer
+    assert _until(refused, 10) == b"452 4.3.1 Insufficient system storage, try again later\r\n"
+    assert probe.cmd(_mail(None))[:3] == b"250"   # without SIZE: the budget is not used up
+    assert busy.reply()[:3] == b"250"
+    probe.cmd("RSET")
+    assert probe.cmd(_mail(BUDGET))[:3] == b"250"   # all given back after the success
+    busy.close()
+    probe.close()
+
+
+def test_a_used_up_budget_is_452_at_mail_and_at_data_and_the_retry_goes_through(guard, upstream):
+    waiting = connect(guard, "127.0.0.2")
+    waiting.envelope()                               # MAIL and RCPT before the budget fills
+    upstream.recorder.delay = 3.0
+    before = len(upstream.recorder.messages)
+    big = connect(guard)
+    big.envelope()
+    assert big.cmd("DATA")[:3] == b"354"
+    big.sock.sendall(_stuffed(_message(1_200_000, "over the budget alone")) + b".\r\n")
+    probe = connect(guard, "127.0.0.3")
+    probe.cmd("EHLO probe")
+
+    def refused() -> bytes | None:
+        answer = probe.cmd(_mail(None))
+        if answer[:3] == b"250":
+            probe.cmd("RSET")
+            return None
+        return answer
+    assert _until(refused, 10)[:10] == b"452 4.3.1 "
+    assert waiting.cmd("DATA") == b"452 4.3.1 Insufficient system storage, try again later\r\n"
+    assert big.reply()[:3] == b"250"
+    upstream.recorder.delay = 0.0
+    assert waiting.cmd("DATA")[:3] == b"354"         # the client's retry
+    waiting.sock.sendall(_stuffed(_message(1000, "retried")) + b".\r\n")
+    assert waiting.reply()[:3] == b"250"
+    assert len(upstream.recorder.wait_for(before + 2)) == before + 2   # each once
+    for client in (waiting, big, probe):
+        client.close()
+
+
+def test_budget_given_back_after_an_upstream_refusal(guard, upstream):
+    upstream.recorder.data_reply = "554 5.7.1 not today"
+    client = connect(guard)
+    assert client.send(_message(900_000, "refused upstream"), size=900_000)[:3] == b"554"
+    client.cmd("RSET")
+    assert client.cmd(_mail(BUDGET))[:3] == b"250"
+    client.close()
+
+
+def test_budget_given_back_when_the_client_disconnects_mid_data(guard):
+    leaving = connect(guard)
+    leaving.envelope(size=BUDGET)
+    assert leaving.cmd("DATA")[:3] == b"354"         # the declared size is held from here
+    leaving.sock.sendall(_message(100_000, "cut off")[:100_000])
+    probe = connect(guard, "127.0.0.2")
+    probe.cmd("EHLO probe")
+    assert probe.cmd(_mail(1))[:10] == b"452 4.3.1 "
+    leaving.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    leaving.close()                                   # a reset, mid-data
+
+    def admitted() -> bool:
+        answer = probe.cmd(_mail(BUDGET))
+        if answer[:3] != b"250":
+            return False
+        probe.cmd("RSET")
+        return True
+    assert _until(admitted, 10)
+    probe.close()
+
+
+def _spool_files(guard) -> list[str]:
+    """The guard's open files under its spool directory (unnamed, so only /proc shows them)."""
+    spool = str(Path(guard.workdir) / "spool")
+    found = []
+    for fd in Path(f"/proc/{guard.proc.pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith(spool):
+            found.append(target)
+    return found
+
+
+def test_a_large_message_is_spooled_to_disk_and_arrives_byte_identical(guard, upstream):
+    body = _message(3_000_000, "spooled") + b"..two dots\r\n.\r\n.x\r\nend\r\n"
+    client = connect(guard)
+    client.envelope()
+    assert client.cmd("DATA")[:3] == b"354"
+    wire = _stuffed(body)
+    client.sock.sendall(wire[:2_000_000])
+    assert _until(lambda: _spool_files(guard), 10), "2 MB of data read and nothing on disk"
+    assert os.listdir(Path(guard.workdir) / "spool") == []   # no name anyone could open
+    client.sock.sendall(wire[2_000_000:] + b".\r\n")
+    assert client.reply()[:3] == b"250"
+    got = [m for m in upstream.recorder.wait_for(1) if b"Subject: spooled" in m.data]
+    assert len(got) == 1 and got[0].data == body
+    assert _until(lambda: not _spool_files(guard), 5)
+    client.close()
+
+
+def test_no_spool_file_left_after_a_disconnect_mid_data(guard):
+    client = connect(guard)
+    client.envelope()
+    assert client.cmd("DATA")[:3] == b"354"
+    client.sock.sendall(_stuffed(_message(2_500_000, "abandoned")))
+    assert _until(lambda: _spool_files(guard), 10)
+    client.close()
+    assert _until(lambda: not _spool_files(guard), 10)
+    assert os.listdir(Path(guard.workdir) / "spool") == []
+
+
+def test_concurrent_clients_over_the_budget_all_get_through_exactly_once(guard, upstream):
+    """Six clients, each 600 KB at once into a 1 MiB budget, retrying on 4xx as MTAs do."""
+    before = len(upstream.recorder.messages)
+    retries = []
+
+    def send(index: int) -> None:
+        for _ in range(40):
+            client = connect(guard, f"127.0.0.{10 + index}")
+            try:
+                if client.greeting[:1] == b"4":
+                    retries.append(index)
+                    continue
+                answer = client.send(_message(600_000, f"burst {index}"), size=620_000)
+            except AssertionError:   # 452 at MAIL or DATA
+                answer = b"4"
+            finally:
+                client.close()
+            if answer[:3] == b"250":
+                return
+            retries.append(index)
+            time.sleep(0.3)
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    got = upstream.recorder.wait_for(before + 6)[before:]
+    subjects = sorted(m.data.split(b"Subject: ")[1].split(b"\r\n")[0] for m in got)
+    assert subjects == sorted(f"burst {i}".encode() for i in range(6))
+
+
+# --- the budget's waiting, on its own ---------------------------------------------------------
+def _admission(wait: float = 0.3):
+    from proxy.admission import Admission, AdmissionLimits
+    return Admission(AdmissionLimits(max_sessions=10, max_sessions_per_client=5,
+                                     max_inflight_bytes=100, budget_wait=wait))
+
+
+def test_a_read_message_waits_for_the_budget_and_gets_it_when_it_comes_free():
+    from proxy.admission import Reservation
+
+    async def scenario():
+        admission = _admission(wait=5.0)
+        first, second = Reservation(admission), Reservation(admission)
+        assert first.take(80)
+        waiting = asyncio.create_task(second.grow_to(50))
+        await asyncio.sleep(0.1)
+        assert not waiting.done()                       # 80 + 50 > 100: it waits
+        first.release()
+        assert await asyncio.wait_for(waiting, 2) is True
+        assert admission.inflight_bytes == 50
+        second.release()
+        assert admission.inflight_bytes == 0
+    asyncio.run(scenario())
+
+
+def test_a_read_message_that_the_budget_never_takes_is_refused_after_the_wait():
+    from proxy.admission import Reservation
+
+    async def scenario():
+        admission = _admission(wait=0.3)
+        holder, late = Reservation(admission), Reservation(admission)
+        assert holder.take(90)
+        started = time.monotonic()
+        assert await late.grow_to(20) is False            # -> 452 4.3.1 after the data
+        assert 0.25 < time.monotonic() - started < 3
+        assert admission.inflight_bytes == 90 and late.size == 0
+    asyncio.run(scenario())
+
+
+def test_two_messages_holding_part_of_the_budget_do_not_wait_for_each_other():
+    from proxy.admission import Reservation
+
+    async def scenario():
+        admission = _admission(wait=0.5)
+        a, b = Reservation(admission), Reservation(admission)
+        assert a.take(50) and b.take(40)                  # declared sizes, held from DATA
+        # Both turn out larger than declared: each gives back what it held while it waits.
+        results = await asyncio.gather(a.grow_to(90), b.grow_to(90))
+        assert sorted(results) == [False, True] or results == [True, True]
+        assert admission.inflight_bytes == sum(r.size for r in (a, b)) <= 100
+    asyncio.run(scenario())
+
+
+def test_sessions_counted_per_address_and_in_all():
+    admission = _admission()
+    assert all(admission.enter("192.0.2.1") for _ in range(5))
+    assert not admission.enter("192.0.2.1")
+    assert all(admission.enter(f"192.0.2.{i}") for i in range(2, 7))
+    assert not admission.enter("192.0.2.9")               # 10 in all
+    admission.leave("192.0.2.1")
+    assert admission.enter("192.0.2.9") and admission.sessions == 10
+
+
+# --- the small lane: a small message does not queue behind a large one --------------------------
+def _no_init(config) -> None:
+    pass
+
+
+def _sleep(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_a_small_call_takes_the_spare_instead_of_waiting_behind_a_long_one():
+    from proxy.workers import WorkerPool
+
+    async def scenario():
+        # slow_after far away: without the small lane, the small call waits for the only worker.
+        pool = WorkerPool(size=1, init=_no_init, config=None, call=_sleep, slow_after=60.0,
+                          start="fork")
+        try:
+            await pool.run((0.0,), 30)                      # warm
+            order = []
+
+            async def call(seconds: float, small: bool) -> None:
+                await pool.run((seconds,), 30, small=small)
+                order.append("small" if small else "long")
+            long = asyncio.create_task(call(3.0, False))
+            await asyncio.sleep(0.3)                        # the long call holds the worker
+            await call(0.0, True)
+            assert order == ["small"]                       # done while the long one runs
+            await long
+            await pool.run((0.0,), 30, small=True)          # the spare came back to its place
+            assert len(pool._all) == 2
+        finally:
+            pool.close()
+    asyncio.run(scenario())
+
+
+def test_a_spool_the_disk_refuses_is_452_and_the_rest_of_the_data_is_never_a_command(tmp_path):
+    # Lines in the message that look like commands stay message: were the reading to stop at
+    # the failure, "RSET" and "NOOP" below would be answered as commands (smuggling).
+    data = b"Subject: x\r\n\r\n" + b"a" * 70 + b"\r\n" + b"RSET\r\nNOOP\r\n" * 50
+    gone = functools.partial(GuardSMTP, spool_threshold=10, spool_directory=str(tmp_path / "gone"))
+    replies, contents = asyncio.run(_session(gone, data, 1 << 16, 33554432, b"NOOP\r\n"))
+    assert replies[-2] == b"452 4.3.1 Insufficient system storage, try again later\r\n"
+    assert replies[-1][:3] == b"250" and len(replies) == 10 and contents == []
+
+
+# --- the settings -----------------------------------------------------------------------------
+def test_admission_settings_have_defaults_and_name_the_key_when_wrong(tmp_path):
+    from proxy.errors import ConfigError
+    from proxy.settings import load_settings
+
+    defaults = load_settings(None, environ={})
+    assert (defaults.max_sessions, defaults.max_sessions_per_client) == (100, 50)
+    assert defaults.max_inflight_bytes == 64 << 20 and defaults.spool_directory is None
+    config = tmp_path / "guard.yaml"
+    config.write_text("smtp: {max_inflight_bytes: 8MiB, spool_directory: spool}\n")
+    settings = load_settings(config, environ={})
+    assert settings.max_inflight_bytes == 8 << 20 and settings.spool_directory == tmp_path / "spool"
+    for text, key in [("smtp: {max_sessions: 0}", "smtp.max_sessions"),
+                      ("smtp: {max_sessions_per_client: many}", "smtp.max_sessions_per_client"),
+                      ("smtp: {max_inflight_bytes: 10KiB}", "smtp.max_inflight_bytes")]:
+        config.write_text(text + "\n")
+        with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+            load_settings(config, environ={})
