@@ -150,3 +150,32 @@ def test_a_released_message_whose_reply_is_lost_is_sent_again(guard, fake):
     assert "event=possible_duplicate kind=release" in guard.log and "outcome=unknown" in guard.log
     page = httpx.get(link).text
     assert "possible_duplicate" in page or "2通届いた可能性" in page or "twice" in page
+
+
+def test_the_message_is_stuffed_a_piece_at_a_time_exactly_as_aiosmtplib_stuffs_it_whole(monkeypatch):
+    """Pieces cut after a CRLF: the same bytes on the wire as aiosmtplib's data(), for lines
+    that start with dots, bare CR/LF, lines longer than a piece and the empty message."""
+    import asyncio
+    import random
+
+    from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
+
+    from proxy import upstream
+
+    class Wire:
+        def __init__(self):
+            self.out = []
+
+        def write(self, data):
+            self.out.append(data)
+
+    monkeypatch.setattr(upstream, "_PIECE", 64)
+    rnd = random.Random(15)
+    cases = [b"", b".", b".\r\n", b"a" * 300 + b"\r\n.\r\n", b"\r\n" * 70 + b"."]
+    for _ in range(1500):
+        parts = [b"a", b".", b"\r\n", b"..", b"\r", b"\n", b"x" * rnd.randint(0, 200)]
+        cases.append(b"".join(rnd.choice(parts) for _ in range(rnd.randint(0, 60))))
+    for raw in cases:
+        wire = Wire()
+        asyncio.run(upstream._write_stuffed(wire, raw))
+        assert b"".join(wire.out) == PERIOD_REGEX.sub(b"..", normalize_message_line_endings(raw)) + b".\r\n"
