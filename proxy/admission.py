@@ -41,6 +41,7 @@ class Admission:
         self.sessions = 0
         self._per_client: Counter[str] = Counter()
         self.inflight_bytes = 0
+        self.pledged: Counter[str] = Counter()   # client -> declared bytes held before the data
         self._freed = asyncio.Event()
         self._refusals: Counter[str] = Counter()
         self._logged = -1e9
@@ -110,9 +111,11 @@ class Admission:
 class Reservation:
     """The bytes one message holds in the budget; given back once, whatever happens."""
 
-    def __init__(self, admission: Admission | None) -> None:
+    def __init__(self, admission: Admission | None, client: str = "") -> None:
         self.admission = admission
+        self.client = client
         self.size = 0
+        self.pledged = 0   # of `size`: declared, held before the data came
 
     def take(self, size: int) -> bool:
         """Hold `size` bytes in all; even 0 is refused while the budget is used up."""
@@ -122,6 +125,23 @@ class Reservation:
         if not self.admission.take(extra):
             return False
         self.size += extra
+        return True
+
+    def pledge(self, declared: int) -> bool:
+        """At DATA: hold the size the client declared (RFC 1870), so that it is not refused
+        after sending it all. A declared size is only a promise, and the data may then come
+        as slowly as the session allows: one client address holds at most half the budget
+        that way (beyond, its message is counted when its data is in), so that a few slow
+        sessions cannot keep everyone else at 452."""
+        if self.admission is None:
+            return True
+        cap = self.admission.limits.max_inflight_bytes // 2
+        if self.admission.pledged[self.client] + declared > cap:
+            declared = 0
+        if not self.take(declared):
+            return False
+        self.pledged = declared
+        self.admission.pledged[self.client] += declared
         return True
 
     async def grow_to(self, size: int) -> bool:
@@ -138,4 +158,8 @@ class Reservation:
     def release(self) -> None:
         if self.admission is not None:
             self.admission.give_back(self.size)
-        self.size = 0
+            if self.pledged:
+                self.admission.pledged[self.client] -= self.pledged
+                if self.admission.pledged[self.client] <= 0:
+                    del self.admission.pledged[self.client]
+        self.size = self.pledged = 0

@@ -181,8 +181,9 @@ class Handler:
         """The inspection, the rules' decision and the bytes it says to send. A sender's fix
         of a held message is judged here too, exactly as mail from SMTP. `sender`: whom the
         rules see as sending, when not the envelope's (a login's null-sender mail)."""
-        inspection = await self.pipeline.inspect(raw, env, self.history.snapshot(env.mail_from, env.rcpt_tos))
-        facts = MessageFacts(mail_from=env.mail_from if sender is None else sender, rcpt_tos=env.rcpt_tos)
+        sender = env.mail_from if sender is None else sender
+        inspection = await self.pipeline.inspect(raw, env, self.history.snapshot(sender, env.rcpt_tos))
+        facts = MessageFacts(mail_from=sender, rcpt_tos=env.rcpt_tos)
         decision = decide(inspection.findings, facts, self.rules())
         return inspection, decision, rewritten(raw, decision, self.policy.is_external)
 
@@ -199,7 +200,7 @@ class Handler:
                 findings=inspection.findings, summary=inspection.summary, decision=decision,
                 on_behalf_of=sender))
             return f"250 2.0.0 {_HELD_REPLY[kind]} as {qid}"
-        return await self._forward(qid, env, raw, deadline)
+        return await self._forward(qid, env, raw, deadline, sender)
 
     def _refuse_raw(self, raw: bytes) -> str | None:
         # A bare LF or CR is how SMTP smuggling hides a second message (RFC 5321 §2.3.8).
@@ -211,7 +212,7 @@ class Handler:
             return "552 5.3.4 Message header section too large"
         return None
 
-    async def _forward(self, qid: str, env: Envelope, raw: bytes, deadline: float) -> str:
+    async def _forward(self, qid: str, env: Envelope, raw: bytes, deadline: float, sender: str) -> str:
         try:
             await self.send(env.mail_from, env.rcpt_tos, raw, deadline=deadline)
         except UnknownOutcome as exc:
@@ -230,7 +231,7 @@ class Handler:
             self.metrics.upstream_errors.labels("permanent").inc()
             code, status, text = _upstream_status(exc, 550, "5.0.0")
             return f"{code} {status} Upstream refused the message: {text} ({qid})"
-        self.history.delivered(env.mail_from, env.rcpt_tos)
+        self.history.delivered(sender, env.rcpt_tos)
         return f"250 2.0.0 OK queued as {qid}"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import ipaddress
 import logging
 import re
 from email._header_value_parser import get_addr_spec, get_angle_addr
@@ -93,8 +94,7 @@ class GuardSMTP(SMTP):
     def connection_made(self, transport) -> None:
         if self.admission is None or self.transport is not None:   # no caps, or STARTTLS
             return super().connection_made(transport)
-        peer = transport.get_extra_info("peername")
-        self._client = str(peer[0] if isinstance(peer, tuple) and peer else peer)
+        self._client = _client_key(transport.get_extra_info("peername"))
         if not self.admission.enter(self._client):
             # RFC 5321 §3.8: a server that cannot serve the session says 421 and closes.
             self._client = None
@@ -155,11 +155,12 @@ class GuardSMTP(SMTP):
         if arg:
             await self.push("501 Syntax: DATA")
             return
-        held = Reservation(self.admission)
+        held = Reservation(self.admission, self._client or "")
         try:
-            # Before 354 (RFC 5321 §4.2.3 lists 452 for DATA): a client that declared its
-            # size holds it from here, so it is never refused after sending it all.
-            if not held.take(getattr(self.envelope, "declared_size", 0)):
+            # Before 354: RFC 5321 §4.3.2 lists 452 after the data, but any 4xx to a command
+            # means "try again later" (§4.2.1), and refusing here spares the upload. A client
+            # that declared its size holds it from here, so it is not refused after sending it all.
+            if not held.pledge(getattr(self.envelope, "declared_size", 0)):
                 log.info("event=budget_refused at=DATA")
                 await self.push(NO_STORAGE)
                 return
@@ -249,6 +250,18 @@ class GuardSMTP(SMTP):
             return None, None
         return addr, rest
 
+
+
+def _client_key(peer) -> str:
+    """The client address the caps count by: an IPv4 client reaching a dual-stack listener
+    (::ffff:192.0.2.1) is the same client as over IPv4."""
+    address = str(peer[0] if isinstance(peer, tuple) and peer else peer)
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return str(mapped or ip)
 
 
 def _declared_size(arg: str) -> int:

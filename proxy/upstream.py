@@ -9,7 +9,7 @@ import asyncio
 import ssl
 import time
 from pathlib import Path
-from typing import Awaitable, Callable, Sequence
+from typing import Sequence
 
 import aiosmtplib
 from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
@@ -41,14 +41,6 @@ def make_sender(upstream: Upstream, *, timeout: float, ca_file: Path | None,
     if upstream.scheme == "maildir":
         return MaildirOutbox(upstream.path)
     return SmtpUpstream(upstream, timeout=timeout, ca_file=ca_file, local_hostname=local_hostname)
-
-
-def within(send: Send, seconds: float) -> Callable[[str, Sequence[str], bytes], Awaitable[None]]:
-    """`send` with every call due to end within `seconds` (the worker's lease: a send that
-    outlives it could be claimed and sent again elsewhere)."""
-    async def bounded(mail_from: str, rcpt_tos: Sequence[str], raw: bytes) -> None:
-        await send(mail_from, rcpt_tos, raw, deadline=asyncio.get_running_loop().time() + seconds)
-    return bounded
 
 
 def _fail(code: int, text: str, refused: dict | None = None) -> Exception:
@@ -207,6 +199,11 @@ async def _data(client: aiosmtplib.SMTP, raw: bytes, ends: float) -> None:
     protocol = client.protocol
     if protocol is None:
         raise aiosmtplib.SMTPServerDisconnected("connection lost after DATA")
+    if ends - asyncio.get_running_loop().time() < MIN_FINAL_WAIT:
+        # The commands before took the time the reply needed: closing now, before the final
+        # dot, makes the upstream drop the transaction (RFC 5321 §3.8) — nothing sent.
+        client.close()
+        raise TemporaryFailure(451, "no time left to wait for the upstream's reply")
     await _write_stuffed(protocol, raw)
     wait = max(ends - asyncio.get_running_loop().time(), 0.1)
     try:

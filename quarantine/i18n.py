@@ -172,8 +172,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "release_failed": ("配送先のサーバーが受け付けませんでした（または再試行を打ち切りました）",
                        "delivery refused by the receiving server (or given up after retries)"),
     "delivery_retried": ("管理者が再送を指示しました", "queued for delivery again by an administrator"),
-    # A send whose outcome was never recorded (the guard stopped mid-send) is sent again:
-    # the recipients may get the message twice (at-least-once delivery, README).
+    # A send whose outcome was never learnt (the upstream's reply lost) or never recorded (the
+    # guard stopped mid-send) is sent again: the recipients may get the message twice
+    # (at-least-once delivery, README).
     "possible_duplicate": ("配送を再試行しました。宛先に2通届いた可能性があります",
                            "delivery tried again; the recipients may have received it twice"),
     "other": ("その他の操作", "other event"),

@@ -82,17 +82,21 @@ class Worker:
             log.warning("qid=%s event=possible_duplicate kind=%s job=%d attempt=%d", job.message_id,
                         job.kind, job.id, job.attempts)
             if job.attempts >= self.max_attempts:   # a message that kills the guard each time
-                await self._failed(job, f"gave up after {job.attempts} attempts", "gave_up lost=1")
+                await self._failed(job, f"gave up after {job.attempts} attempts", "gave_up possible_duplicate=1")
                 return
+        # The whole send must end inside the lease: aiosmtplib's timeout is per command, and a
+        # send that outlived its lease could be claimed and sent again elsewhere. The sender's
+        # wait for the reply to the final dot ends a little earlier, so that a lost reply is an
+        # UnknownOutcome (flagged as a possible duplicate), not this deadline.
+        deadline = asyncio.get_running_loop().time() + self.lease * 0.8
         try:
-            # The whole send must end inside the lease: aiosmtplib's timeout is per command,
-            # and a send that outlived its lease could be claimed and sent again elsewhere.
-            async with asyncio.timeout(self.lease * 0.8):
+            async with asyncio.timeout_at(deadline):
                 raw = job.raw if job.draft is None else await self._with_link(job.draft, job.message_id)
                 if raw is None:
                     await self._failed(job, "the hold is no longer stored", "hold_gone")
                     return
-                await self.send(job.mail_from, job.rcpt_tos, raw)
+                await self.send(job.mail_from, job.rcpt_tos, raw,
+                                deadline=deadline - max(1.0, self.lease * 0.05))
         except PermanentFailure as exc:
             await self._failed(job, str(exc), _codes(exc))
         except UnknownOutcome as exc:

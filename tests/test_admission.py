@@ -260,6 +260,23 @@ def test_a_used_up_budget_is_452_at_mail_and_at_data_and_the_retry_goes_through(
         client.close()
 
 
+def test_declared_sizes_from_one_slow_client_cannot_pin_the_budget(guard, upstream):
+    """A declared SIZE is held from DATA; a client that declares large sizes and then sends
+    slowly would keep everyone else at 452. One address pledges at most half the budget."""
+    slow = [connect(guard), connect(guard)]
+    for client in slow:
+        client.envelope(BUDGET // 2)
+        assert client.cmd("DATA")[:3] == b"354"
+        client.sock.sendall(b"Subject: trickle\r\n\r\n")   # and then nothing, for now
+    other = connect(guard, "127.0.0.2")
+    assert other.send(_message(100_000, "not starved"), size=200_000)[:3] == b"250"
+    for client in slow:   # the slow ones still get through once their data is in
+        client.sock.sendall(b"the rest\r\n.\r\n")
+        assert client.reply()[:3] == b"250"
+        client.close()
+    other.close()
+
+
 def test_budget_given_back_after_an_upstream_refusal(guard, upstream):
     upstream.recorder.data_reply = "554 5.7.1 not today"
     client = connect(guard)
@@ -271,12 +288,12 @@ def test_budget_given_back_after_an_upstream_refusal(guard, upstream):
 
 def test_budget_given_back_when_the_client_disconnects_mid_data(guard):
     leaving = connect(guard)
-    leaving.envelope(size=BUDGET)
+    leaving.envelope(size=BUDGET // 2)   # one address pledges at most half the budget
     assert leaving.cmd("DATA")[:3] == b"354"         # the declared size is held from here
     leaving.sock.sendall(_message(100_000, "cut off")[:100_000])
     probe = connect(guard, "127.0.0.2")
     probe.cmd("EHLO probe")
-    assert probe.cmd(_mail(1))[:10] == b"452 4.3.1 "
+    assert probe.cmd(_mail(BUDGET // 2 + 1))[:10] == b"452 4.3.1 "
     leaving.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
     leaving.close()                                   # a reset, mid-data
 
