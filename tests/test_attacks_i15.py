@@ -131,7 +131,7 @@ def test_idle_strangers_do_not_hold_every_session_slot(guard):
             client.close()
 
 
-def test_a_budget_refusal_at_mail_is_given_back_when_the_client_quits(guard, upstream):
+def test_a_reservation_is_given_back_when_the_client_vanishes_after_354(guard, upstream):
     """Defence holds: a session refused or quitting at any point leaves no bytes reserved;
     the next client's message, of the same size, goes through."""
     first = _connect(guard.smtp_port, "127.0.0.2")
@@ -239,10 +239,24 @@ def test_a_permanent_refusal_in_shift_jis_stays_permanent(relay, raw_fake):
     assert (code, text[:5]) == (550, b"5.1.1"), (code, text)
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "a reply to the final dot that aiosmtplib cannot parse (a line over 8,192 octets, or no "
+    "3-digit code) is SMTPResponseException, mapped to a plain TemporaryFailure: the client "
+    "hears 451 4.4.1 'not available' (not 4.4.2 'may have been delivered'), no "
+    "outcome=unknown line is logged, and the worker's retry is not flagged possible_duplicate, "
+    "although the upstream may have taken the message"))
+def test_an_unreadable_reply_to_the_final_dot_is_an_unknown_outcome(relay, raw_fake):
+    raw_fake.script(dot="250 2.0.0 queued as " + "Q" * 9000)   # taken, then said too long
+    code, text = _send(relay)
+    assert len(raw_fake.accepted) == 1
+    assert code == 451 and text.startswith(b"4.4.2"), (code, text[:80])
+    assert "outcome=unknown" in relay.log
+
+
 def test_a_hostile_upstream_reply_cannot_forge_lines_or_flood_our_reply(relay, raw_fake):
     """Defence holds: a multi-line refusal that hides a "250" line, CRs and a 900-octet text is
     passed on as one line, its own code kept, of bounded length."""
-    forged = "550-5.1.1 first\r\n550-\r250 2.0.0 OK queued\r\n550 5.1.1 " + "x" * 20_000
+    forged = "550-5.1.1 first\r\n550-\r250 2.0.0 OK queued\r\n550 5.1.1 " + "x" * 900
     raw_fake.script(dot=forged)
     with smtplib.SMTP("127.0.0.1", relay.smtp_port, timeout=30) as client:
         client.ehlo()
