@@ -297,3 +297,33 @@ def test_the_decision_backlog_cannot_grow_past_a_few_hundred_megabytes():
         tracemalloc.stop()
     worst = per_record * log._pending.limit
     assert worst <= 256 << 20, f"{per_record / 1024:.0f} KiB a record: up to {worst / 2**30:.1f} GiB"
+
+
+# --- a session slot comes back however the session ends: STARTTLS, AUTH, a cut handshake ------
+def test_session_slots_come_back_after_starttls_auth_and_a_cut_handshake(tmp_path, upstream):
+    from .test_smtp_security import PASSWORD, _add_user, _plain, _tls_client, _write_cert
+    import trustme
+    ca = trustme.CA()
+    cert, key = _write_cert(ca, tmp_path)
+    guard = make_guard(tmp_path, upstream.url, smtp={
+        "trusted_networks": [], "tls_cert": str(cert), "tls_key": str(key), "users_file": "users",
+        "max_sessions": 2, "max_sessions_per_client": 1})
+    _add_user(guard, "taro@example.co.jp", PASSWORD)
+    guard.start()
+    try:
+        for _ in range(3):   # STARTTLS and AUTH, then QUIT: the one slot is given back each time
+            client = _tls_client(guard, tmp_path)
+            assert client.docmd("AUTH", _plain("taro@example.co.jp", PASSWORD))[0] == 235
+            client.quit()
+            assert _connect(guard.smtp_port, "127.0.0.1").cmd("QUIT")[:3] == b"221"
+        for _ in range(3):   # STARTTLS answered, then the handshake cut half way
+            cut = _connect(guard.smtp_port, "127.0.0.1")
+            assert cut.cmd("EHLO x")[:3] == b"250"
+            assert cut.cmd("STARTTLS")[:3] == b"220"
+            cut.sock.sendall(b"\x16\x03\x01\x00\x05garbage")
+            cut.close()
+        served = _connect(guard.smtp_port, "127.0.0.1")
+        assert served.greeting.startswith(b"220"), served.greeting
+        served.close()
+    finally:
+        guard.stop()
