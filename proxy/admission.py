@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass
 
 log = logging.getLogger("guard.smtp")
@@ -42,6 +42,7 @@ class Admission:
         self._per_client: Counter[str] = Counter()
         self.inflight_bytes = 0
         self.pledged: Counter[str] = Counter()   # client -> declared bytes held before the data
+        self._waiting: deque[list[int]] = deque()   # read messages waiting, oldest first: [size]
         self._freed = asyncio.Event()
         self._refusals: Counter[str] = Counter()
         self._logged = -1e9
@@ -76,30 +77,39 @@ class Admission:
             del self._per_client[client]
 
     # --- message bytes -------------------------------------------------------------------
-    def fits(self, size: int = 0) -> bool:
+    def fits(self, size: int = 0, *, first_in_line: bool = False) -> bool:
         """Whether `size` more bytes may come in now. One message is always let in when none
-        is in flight, so that a message the size limit allows can never be refused forever."""
-        if self.inflight_bytes == 0:
+        is in flight, so that a message the size limit allows can never be refused forever.
+        Newcomers leave room for the oldest message waiting (wait_for): steady small mail
+        cannot starve a large one that has been read."""
+        ahead = self._waiting[0][0] if self._waiting and not first_in_line else 0
+        if self.inflight_bytes == 0 and not ahead:
             return True
-        return self.inflight_bytes + size <= self.limits.max_inflight_bytes and \
+        return self.inflight_bytes + size + ahead <= self.limits.max_inflight_bytes and \
             self.inflight_bytes < self.limits.max_inflight_bytes
 
-    def take(self, size: int) -> bool:
-        if not self.fits(size):
+    def take(self, size: int, *, first_in_line: bool = False) -> bool:
+        if not self.fits(size, first_in_line=first_in_line):
             return False
         self.inflight_bytes += size
         return True
 
     async def wait_for(self, size: int) -> bool:
-        """Take `size` bytes as soon as they fit, waiting up to budget_wait; False if not."""
+        """Take `size` bytes as soon as they fit and every message waiting before it has
+        had its turn, waiting up to budget_wait; False if not."""
+        place = [size]
+        self._waiting.append(place)
         try:
             async with asyncio.timeout(self.limits.budget_wait):
-                while not self.take(size):
+                while not (self._waiting[0] is place and self.take(size, first_in_line=True)):
                     self._freed.clear()
                     await self._freed.wait()
         except TimeoutError:
             log.warning("event=budget_exhausted bytes=%d inflight=%d", size, self.inflight_bytes)
             return False
+        finally:
+            self._waiting.remove(place)
+            self._freed.set()   # the next in line looks again
         return True
 
     def give_back(self, size: int) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import logging
 import resource
 import signal
@@ -188,6 +189,9 @@ _worker_inspectors: list[Inspector] = []
 _worker_config: list[InspectorConfig] = []
 
 
+WORKER_NICENESS = 5
+
+
 def _init_worker(spec: tuple[InspectorConfig, int | None]) -> None:
     config, memory = spec
     if memory:
@@ -195,6 +199,9 @@ def _init_worker(spec: tuple[InspectorConfig, int | None]) -> None:
         # without cgroups. Python then raises MemoryError; native code (calamine) aborts and
         # the pool sees the worker die. Either way the message fails closed.
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    # Inspection is batch work on a machine the SMTP sessions share: under load (a burst of
+    # large messages), the event loop that reads data and answers commands goes first.
+    os.nice(WORKER_NICENESS)
     _worker_config[:] = [config]
     _worker_inspectors[:] = build_inspectors(config)
     # The inspectors' tables live as long as the worker: the collector need not walk them

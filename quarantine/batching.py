@@ -19,7 +19,8 @@ log = logging.getLogger("guard.batching")
 
 T = TypeVar("T")
 
-BACKLOG_LIMIT = 100_000   # records kept through an outage (a few hundred bytes each)
+BACKLOG_LIMIT = 100_000   # records kept through an outage (a few hundred bytes each) ...
+BACKLOG_BYTES = 96 << 20  # ... and their estimated size: a record can name 1,000 recipients
 CHUNK = 500               # records a transaction: a failure keeps the rest, a retry is small
 _REPORT_EVERY = 60        # consecutive failed flushes between two log lines about them
 
@@ -34,35 +35,47 @@ def is_outage(error: BaseException) -> bool:
 
 
 class Backlog(Generic[T]):
-    """Records waiting for their write, oldest first, at most `limit` of them."""
+    """Records waiting for their write, oldest first: at most `limit` of them, and at most
+    `max_bytes` by `size`'s estimate of each (the count alone would let a backlog of wide
+    messages take gigabytes)."""
 
-    def __init__(self, what: str, limit: int = BACKLOG_LIMIT) -> None:
+    def __init__(self, what: str, limit: int = BACKLOG_LIMIT, *, max_bytes: int = BACKLOG_BYTES,
+                 size: Callable[[T], int] = lambda item: 0) -> None:
         self.what = what
         self.limit = limit
-        self._items: deque[T] = deque()
+        self.max_bytes = max_bytes
+        self._size = size
+        self._items: deque[tuple[int, T]] = deque()   # (estimated bytes, record)
+        self._bytes = 0
         self._dropped = 0   # since the last report: one log line a flush, not one a message
 
     def __len__(self) -> int:
         return len(self._items)
 
     def add(self, item: T) -> None:
-        self._items.append(item)
-        if len(self._items) > self.limit:
-            self._drop(len(self._items) - self.limit)
+        self._push(item)
+        self._bound()
 
     def take(self, n: int) -> list[T]:
-        return [self._items.popleft() for _ in range(min(n, len(self._items)))]
+        taken = [self._items.popleft() for _ in range(min(n, len(self._items)))]
+        self._bytes -= sum(size for size, _ in taken)
+        return [item for _, item in taken]
 
     def put_back(self, items: Iterable[T]) -> None:
         """A chunk whose write failed goes back in front, in its order."""
-        self._items.extendleft(reversed(list(items)))
-        if len(self._items) > self.limit:
-            self._drop(len(self._items) - self.limit)
+        for item in reversed(list(items)):
+            self._push(item, front=True)
+        self._bound()
 
-    def _drop(self, n: int) -> None:
-        for _ in range(n):
-            self._items.popleft()
-        self._dropped += n
+    def _push(self, item: T, front: bool = False) -> None:
+        size = self._size(item)
+        (self._items.appendleft if front else self._items.append)((size, item))
+        self._bytes += size
+
+    def _bound(self) -> None:
+        while self._items and (len(self._items) > self.limit or self._bytes > self.max_bytes):
+            self._bytes -= self._items.popleft()[0]
+            self._dropped += 1
 
     def report(self) -> None:
         """Log how many records were dropped since the last report, if any."""

@@ -61,7 +61,7 @@ class DecisionLog:
         self.engine = engine
         self._writing = writing   # the store's writer queue (Store.writing), if it has one
         self.interval = interval
-        self._pending: Backlog[DecisionRecord] = Backlog("decision_log", backlog)
+        self._pending: Backlog[DecisionRecord] = Backlog("decision_log", backlog, size=_estimate)
 
     def record(self, rec: DecisionRecord) -> None:
         self._pending.add(rec)
@@ -133,6 +133,12 @@ class DecisionLog:
                               released_by_sender=int(r.released or 0),
                               cancelled_by_sender=int(r.cancelled or 0), expired=int(r.expired or 0))
                     for r in await conn.execute(query)]
+
+
+def _estimate(rec: DecisionRecord) -> int:
+    """A record's memory, roughly (measured: about 90 bytes a recipient address and 300 a
+    finding), for the backlog's bound."""
+    return 1024 + 96 * len(rec.facts.rcpt_tos) + 320 * len(rec.findings)
 
 
 def _decision_row(rec: DecisionRecord) -> dict:
