@@ -16,13 +16,27 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections import Counter, deque
 from dataclasses import dataclass
+from typing import Protocol
 
 log = logging.getLogger("guard.smtp")
 
 TOO_MANY = b"421 4.7.0 Too many connections, try again later\r\n"
 NO_STORAGE = "452 4.3.1 Insufficient system storage, try again later"
+IDLE_CLOSED = b"421 4.4.2 Idle session closed to make room, try again later\r\n"
+
+
+EVICT_AFTER = 2.0   # seconds idle, outside a transaction, before a session may make room
+
+
+class Idle(Protocol):
+    """A session as the admission sees it when the total cap is reached."""
+    idle_since: float | None   # monotonic time of its last command; None within a transaction
+
+    def evict(self) -> None:
+        """Say 421 and close, leaving the admission at once."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,14 +57,18 @@ class Admission:
         self.inflight_bytes = 0
         self.pledged: Counter[str] = Counter()   # client -> declared bytes held before the data
         self._waiting: deque[list[int]] = deque()   # read messages waiting, oldest first: [size]
+        self._open: weakref.WeakSet[Idle] = weakref.WeakSet()   # sessions that may be evicted
         self._freed = asyncio.Event()
         self._refusals: Counter[str] = Counter()
         self._logged = -1e9
 
     # --- sessions ----------------------------------------------------------------------
-    def enter(self, client: str) -> bool:
-        """Count a new session from `client`; False (and nothing counted) beyond a cap."""
-        if self.sessions >= self.limits.max_sessions:
+    def enter(self, client: str, session: "Idle | None" = None) -> bool:
+        """Count a new session from `client`; False (and nothing counted) beyond a cap. At
+        the total cap, the session idle longest outside a mail transaction is closed to make
+        room (Postfix shortens its timeouts under stress for the same reason): connections
+        that never send mail cannot keep the organisation's own MTA out for a session timeout."""
+        if self.sessions >= self.limits.max_sessions and not self._evict_idle():
             self._refused("total")
             return False
         if self._per_client[client] >= self.limits.max_sessions_per_client:
@@ -58,6 +76,18 @@ class Admission:
             return False
         self.sessions += 1
         self._per_client[client] += 1
+        if session is not None:
+            self._open.add(session)
+        return True
+
+    def _evict_idle(self) -> bool:
+        now = time.monotonic()
+        idle = [s for s in self._open if s.idle_since is not None and now - s.idle_since >= EVICT_AFTER]
+        if not idle:
+            return False
+        oldest = min(idle, key=lambda s: s.idle_since)
+        oldest.evict()   # leaves (and so frees its slot) before returning
+        log.info("event=idle_session_closed idle_s=%.0f", now - oldest.idle_since)
         return True
 
     def _refused(self, reason: str) -> None:
@@ -70,7 +100,9 @@ class Admission:
                         self._refusals["total"], self._refusals["per_client"], self.sessions)
             self._refusals.clear()
 
-    def leave(self, client: str) -> None:
+    def leave(self, client: str, session: "Idle | None" = None) -> None:
+        if session is not None:
+            self._open.discard(session)
         self.sessions -= 1
         self._per_client[client] -= 1
         if self._per_client[client] <= 0:

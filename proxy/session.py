@@ -12,12 +12,13 @@ import inspect
 import ipaddress
 import logging
 import re
+import time
 from email._header_value_parser import get_addr_spec, get_angle_addr
 from email.errors import HeaderParseError
 
 from aiosmtpd.smtp import SMTP, AuthResult
 
-from .admission import NO_STORAGE, TOO_MANY, Admission, Reservation
+from .admission import IDLE_CLOSED, NO_STORAGE, TOO_MANY, Admission, Reservation
 from .spool import THRESHOLD, DataSpool
 
 log = logging.getLogger("guard.smtp")
@@ -95,7 +96,7 @@ class GuardSMTP(SMTP):
         if self.admission is None or self.transport is not None:   # no caps, or STARTTLS
             return super().connection_made(transport)
         self._client = _client_key(transport.get_extra_info("peername"))
-        if not self.admission.enter(self._client):
+        if not self.admission.enter(self._client, self):
             # RFC 5321 §3.8: a server that cannot serve the session says 421 and closes.
             self._client = None
             self._refused = True
@@ -108,12 +109,36 @@ class GuardSMTP(SMTP):
         if self._refused:
             return
         if self._client is not None:
-            self.admission.leave(self._client)
+            self.admission.leave(self._client, self)
             self._client = None
         super().connection_lost(error)
 
     def eof_received(self):
         return False if self._refused else super().eof_received()
+
+    _last_command: float | None = None
+
+    def _reset_timeout(self, duration: float | None = None) -> None:
+        # aiosmtpd re-arms its idle timer at connect and at every command: the admission
+        # reads the same moment as this session's last sign of life.
+        self._last_command = time.monotonic()
+        super()._reset_timeout(duration)
+
+    @property
+    def idle_since(self) -> float | None:
+        """For proxy/admission.Idle: None while a mail transaction is open (never evicted)."""
+        if self.envelope is not None and self.envelope.mail_from is not None:
+            return None
+        return self._last_command
+
+    def evict(self) -> None:
+        """Make room at the total cap: RFC 5321 §3.8, 421 and close."""
+        if self._client is not None:
+            self.admission.leave(self._client, self)
+            self._client = None
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(IDLE_CLOSED)
+            self.transport.close()
 
     def data_received(self, data: bytes) -> None:
         if not self._refused:

@@ -198,9 +198,12 @@ def test_sessions_per_client_are_capped_others_served_and_the_slot_freed(guard, 
 def test_sessions_in_all_are_capped_and_the_slot_freed(guard):
     clients = [Client(guard, source) for source in ("127.0.0.1", "127.0.0.1", "127.0.0.2", "127.0.0.3")]
     assert all(c.greeting.startswith(b"220 ") for c in clients)
+    for client in clients:   # within a mail transaction: never closed to make room
+        assert client.cmd("EHLO client")[:3] == b"250" and client.cmd(_mail(None))[:3] == b"250"
+    time.sleep(2.5)          # idle longer than EVICT_AFTER, and still not evicted
     assert _refused_at_connect(guard, "127.0.0.4")
     assert clients[2].cmd("NOOP")[:3] == b"250"       # the others are still served
-    clients.pop().close()                              # idle sessions count until they close
+    clients.pop().close()                              # sessions count until they close
     assert _until(lambda: _served(guard, "127.0.0.4"))
     for client in clients:
         client.close()

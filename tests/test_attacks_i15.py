@@ -100,10 +100,6 @@ def test_a_declared_size_with_no_data_does_not_pin_the_budget_for_everyone(guard
         squatter.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sessions are counted from connect, before any AUTH, and an idle one is kept until "
-    "smtp.session_timeout (300 s): strangers from two addresses that never authenticate "
-    "hold every slot (max_sessions 100 = 2 x max_sessions_per_client 50 by default)"))
 def test_idle_strangers_do_not_hold_every_session_slot(guard):
     idle = []
     try:
