@@ -166,7 +166,9 @@ def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
         while not stop.is_set():
             with guard.smtp() as client:
                 client.ehlo()
-                client.mail("taro@example.co.jp")
+                if client.mail("taro@example.co.jp")[0] != 250:   # 452: try again, as MTAs do
+                    time.sleep(0.1)
+                    continue
                 client.rcpt("partner@client.example")
                 small.append(client.data(_message(250_000, f"small {i}"))[0])
     threads = [threading.Thread(target=steady, args=(i,), daemon=True) for i in range(4)]
@@ -185,7 +187,8 @@ def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
             thread.join(30)
         guard.stop()
         up.stop()
-    assert small and set(small) == {250}
+    assert small and set(small) <= {250, 452} and small.count(250) >= 4
+    assert not any(thread.is_alive() for thread in threads)
     assert code == 250, (code, text)   # today: 452 4.3.1 after 20 s, again at each retry
 
 
