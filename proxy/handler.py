@@ -11,7 +11,6 @@ import asyncio
 import functools
 import ipaddress
 import logging
-import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from quarantine.metrics import Metrics
 from rules import Decision, MessageFacts, RuleSet, decide
 
 from .pipeline import Inspection, Pipeline
+from .replies import message_id_of, one_line, upstream_status
 from .session import hook_names
 
 log = logging.getLogger("guard.smtp")
@@ -191,7 +191,7 @@ class Handler:
                    decision: Decision, deadline: float, sender: str) -> str:
         if decision.verdict == "reject":
             reason = next((m.reason.get("en") for m in decision.deciding), "")
-            return f"550 5.7.1 Message refused by policy: {_one_line(reason or 'see your administrator')} ({qid})"
+            return f"550 5.7.1 Message refused by policy: {one_line(reason or 'see your administrator')} ({qid})"
         if decision.verdict == "hold":
             # Shielded: aiosmtpd cancels this handler when the session times out; the commit
             # must then still finish (the client, without a 250, retries: a duplicate, not a loss).
@@ -222,14 +222,14 @@ class Handler:
             log.warning("qid=%s event=upstream_reply_lost outcome=unknown message_id=%s",
                         qid, message_id_of(raw))
             return (f"451 4.4.2 No reply from the upstream after the message; it may have been "
-                    f"delivered, try again later: {_one_line(exc.text)} ({qid})")
+                    f"delivered, try again later: {one_line(exc.text)} ({qid})")
         except TemporaryFailure as exc:
             self.metrics.upstream_errors.labels("temporary").inc()
-            code, status, text = _upstream_status(exc, 451, "4.4.1")
+            code, status, text = upstream_status(exc, 451, "4.4.1")
             return f"{code} {status} Upstream not available, try again later: {text} ({qid})"
         except PermanentFailure as exc:
             self.metrics.upstream_errors.labels("permanent").inc()
-            code, status, text = _upstream_status(exc, 550, "5.0.0")
+            code, status, text = upstream_status(exc, 550, "5.0.0")
             return f"{code} {status} Upstream refused the message: {text} ({qid})"
         self.history.delivered(sender, env.rcpt_tos)
         return f"250 2.0.0 OK queued as {qid}"
@@ -259,43 +259,6 @@ def _in_networks(networks: tuple, address) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
     return any(ip in net for net in networks)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())[:300]
-
-
-_STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
-_MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(<[!-;=?-~]{1,250}>)", re.IGNORECASE | re.MULTILINE)
-
-
-def _upstream_status(exc: TemporaryFailure | PermanentFailure, default_code: int,
-                     default_status: str) -> tuple[int, str, str]:
-    """Our reply's code, enhanced status code and text for the upstream's refusal: its own
-    code and enhanced code where it gave them (RFC 3463: a 550 5.1.1 stays 5.1.1, so that the
-    sending MTA's bounce names the real cause), ours where it gave none. A 421 is not ours
-    to give (it would say that we close the session): 451 instead."""
-    first = default_code // 100
-    code = exc.code if exc.code // 100 == first and exc.code != 421 else default_code
-    # A per-recipient refusal carries its own text ("<rcpt>: 550 5.1.1 ..."): the first one of
-    # the reply's class gives the enhanced code.
-    texts = [m for c, m in exc.refused.values() if c // 100 == first] or [exc.text]
-    found = _STATUS.match(texts[0])
-    ours = not (found and int(found.group(1)) == first)
-    status = default_status if ours else found.group(0).strip()
-    text = _one_line(exc.text)
-    if not exc.refused and not ours:
-        text = _one_line(exc.text[found.end():]) or text   # said once, in front
-    return code, status, text
-
-
-def message_id_of(raw: bytes) -> str:
-    """The Message-ID of the header section, for tracing duplicates in the logs: printable
-    ASCII without spaces in angle brackets, or "-" (it is the client's text: nothing else of
-    it may reach a log line)."""
-    end = raw.find(b"\r\n\r\n")
-    found = _MESSAGE_ID.search(raw, 0, end if end >= 0 else min(len(raw), 100_000))
-    return found.group(1).decode("ascii") if found else "-"
 
 
 def _log_outcome(qid: str, env: Envelope, inspection: Inspection, decision: Decision,

@@ -9,7 +9,6 @@ import ssl
 import weakref
 from dataclasses import dataclass
 
-import sqlalchemy.exc
 import uvicorn
 
 from inspectors.base import Envelope
@@ -39,6 +38,7 @@ from .pipeline import Pipeline
 from .session import GuardSMTP
 from .workers import map_large_allocations
 from .settings import Settings, approvers_for, rule_groups
+from .storage import open_store
 from .outbox import MaildirOutbox
 from .upstream import SmtpUpstream, make_sender
 
@@ -68,7 +68,7 @@ class Guard:
     @classmethod
     async def start(cls, settings: Settings, interrupted: asyncio.Event | None = None) -> "Guard | None":
         """The running guard; None when `interrupted` came while it waited for its database."""
-        store = await _open_store(settings.storage, interrupted or asyncio.Event())
+        store = await open_store(settings.storage, interrupted or asyncio.Event())
         if store is None:
             return None
         send = make_sender(settings.upstream, timeout=settings.delivery_timeout,
@@ -152,49 +152,6 @@ class Guard:
         self.pipeline.close()
         await self.store.close()
         log.info("event=stopped")
-
-
-# What a database that is down, starting or unreachable raises while the guard connects.
-# (PostgreSQL's "starting up" reaches SQLAlchemy as a plain DBAPIError.) Not waited for: what
-# no waiting mends — a migration the database refuses, a missing privilege.
-_STORAGE_DOWN = (OSError, TimeoutError, sqlalchemy.exc.DBAPIError, sqlalchemy.exc.TimeoutError)
-_STORAGE_BROKEN = (sqlalchemy.exc.ProgrammingError, sqlalchemy.exc.IntegrityError,
-                   sqlalchemy.exc.DataError, sqlalchemy.exc.NotSupportedError)
-_WAIT_FIRST, _WAIT_MAX = 1.0, 30.0
-
-
-async def _open_store(url: str, interrupted: asyncio.Event) -> Store | None:
-    """The store, once the database answers. A guard started before its database (a host
-    booting, a fail-over) waits for it, backing off up to _WAIT_MAX, instead of exiting;
-    None when `interrupted` (SIGTERM) first."""
-    delay = _WAIT_FIRST
-    while not interrupted.is_set():
-        opening = asyncio.ensure_future(Store.open(url))
-        stopped = asyncio.ensure_future(interrupted.wait())
-        await asyncio.wait({opening, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        stopped.cancel()
-        if not opening.done():
-            opening.cancel()
-            await asyncio.gather(opening, return_exceptions=True)
-            break
-        error = opening.exception()
-        if error is None:
-            return opening.result()
-        if not isinstance(error, _STORAGE_DOWN) or isinstance(error, _STORAGE_BROKEN):
-            raise error
-        log.warning("event=storage_unavailable error=%s retry_in=%.0fs detail=%r",
-                    type(error).__name__, delay, _first_line(getattr(error, "orig", None) or error))
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(interrupted.wait(), delay)
-        delay = min(delay * 2, _WAIT_MAX)
-    log.info("event=stopped detail=interrupted_while_waiting_for_storage")
-    return None
-
-
-def _first_line(error: BaseException) -> str:
-    """The driver's own words (SQLAlchemy's message adds the statement and a help link)."""
-    lines = str(error).splitlines()
-    return lines[0][:200] if lines else ""
 
 
 def _policy(s: Settings) -> Policy:

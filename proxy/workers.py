@@ -2,7 +2,7 @@
 
 ProcessPoolExecutor hands every call through two helper threads (a feeder and a result
 reader) and cannot stop a call that hangs. Here each worker owns one socket: a request is one
-length-prefixed pickle written by the loop, the answer one read back. A worker that overruns
+frame written by the loop, the answer one read back (proxy/frames.py). A worker that overruns
 its hard deadline is killed and replaced alone; one that dies shows up as EOF; and a worker
 whose parent dies sees EOF too and exits, so none is left behind.
 
@@ -24,22 +24,14 @@ import asyncio
 import ctypes
 import logging
 import multiprocessing
-import pickle
 import signal
 import socket
-import struct
 import time
 from typing import Any, Callable
 
-log = logging.getLogger("guard.workers")
+from . import frames
 
-# A frame: the pickle's length and how many out-of-band buffers follow it (pickle protocol 5,
-# PEP 574), each buffer's length, the pickle, the buffers. The message travels as a buffer:
-# neither pickled into a copy nor copied whole into the transport's write buffer.
-_HEADER = struct.Struct("!II")
-_LENGTH = struct.Struct("!Q")
-OUT_OF_BAND = 1 << 16   # bytes arguments this large travel as buffers
-_CHUNK = 1 << 20        # written a chunk at a time, so the transport buffers one at most
+log = logging.getLogger("guard.workers")
 
 
 class WorkerDied(Exception):
@@ -48,19 +40,6 @@ class WorkerDied(Exception):
 
 class WorkerTimeout(Exception):
     pass
-
-
-def _recv_exact(sock: socket.socket, size: int) -> bytearray | None:
-    """The bytes as received, not copied again: a request carries the whole message (pickle
-    reads from a bytearray as well)."""
-    buf = bytearray(size)
-    view, got = memoryview(buf), 0
-    while got < size:
-        n = sock.recv_into(view[got:])
-        if n == 0:
-            return None
-        got += n
-    return buf
 
 
 _M_MMAP_THRESHOLD = -3   # glibc's mallopt parameter
@@ -78,42 +57,6 @@ def map_large_allocations(threshold: int = 1 << 20) -> None:
         pass
 
 
-def _frame(obj: Any) -> list:
-    buffers: list[pickle.PickleBuffer] = []
-    body = pickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
-    views = [buffer.raw() for buffer in buffers]
-    head = _HEADER.pack(len(body), len(views)) + b"".join(_LENGTH.pack(v.nbytes) for v in views)
-    return [head, body, *views]
-
-
-def _out_of_band(args: tuple) -> tuple:
-    return tuple(pickle.PickleBuffer(a) if isinstance(a, bytes) and len(a) >= OUT_OF_BAND else a
-                 for a in args)
-
-
-def _in_band(args: tuple) -> tuple:
-    """The buffers back as bytes (the inspectors take bytes; the received copy is dropped)."""
-    return tuple(bytes(a) if isinstance(a, memoryview) else a for a in args)
-
-
-def _receive(sock: socket.socket) -> Any:
-    header = _recv_exact(sock, _HEADER.size)
-    if header is None:
-        raise EOFError
-    size, count = _HEADER.unpack(header)
-    lengths = _recv_exact(sock, _LENGTH.size * count) if count else bytearray()
-    body = _recv_exact(sock, size)
-    if lengths is None or body is None:
-        raise EOFError
-    buffers = []
-    for (length,) in _LENGTH.iter_unpack(lengths):
-        buffer = _recv_exact(sock, length)
-        if buffer is None:
-            raise EOFError
-        buffers.append(buffer)
-    return pickle.loads(body, buffers=buffers)
-
-
 def _serve(sock: socket.socket, init: Callable[[Any], None], config: Any,
            call: Callable[..., Any], inherited: tuple[socket.socket, ...] = ()) -> None:
     """The worker's whole life: requests in, answers out, until the parent goes away.
@@ -126,10 +69,11 @@ def _serve(sock: socket.socket, init: Callable[[Any], None], config: Any,
     init(config)
     while True:
         try:
-            args = _in_band(_receive(sock))   # the message is held once while it is inspected
+            # The message is held once while it is inspected.
+            args = frames.in_band(frames.receive(sock))
         except EOFError:
             return
-        answer = _frame(call(*args))
+        answer = frames.pack(call(*args))
         del args
         sock.sendall(b"".join(answer))
 
@@ -152,28 +96,12 @@ class _Worker:
             self.reader, self.writer = await asyncio.open_connection(sock=self.sock)
         try:
             async with asyncio.timeout(deadline):   # no extra task, unlike wait_for
-                await self._send(_frame(_out_of_band(args)))
-                return await self._answer()
+                await frames.send(self.writer, frames.pack(frames.out_of_band(args)))
+                return await frames.read(self.reader)
         except TimeoutError:
             raise WorkerTimeout() from None
         except (asyncio.IncompleteReadError, ConnectionError):
             raise WorkerDied() from None
-
-    async def _send(self, parts: list) -> None:
-        # A chunk at a time, each sent before the next is written: the transport copies
-        # what the socket does not take at once, and a 25 MB message is not copied whole.
-        for part in parts:
-            view = memoryview(part).cast("B")
-            for start in range(0, len(view), _CHUNK):
-                self.writer.write(view[start:start + _CHUNK])
-                await self.writer.drain()
-
-    async def _answer(self) -> Any:
-        size, count = _HEADER.unpack(await self.reader.readexactly(_HEADER.size))
-        lengths = await self.reader.readexactly(_LENGTH.size * count) if count else b""
-        body = await self.reader.readexactly(size)
-        buffers = [await self.reader.readexactly(n) for (n,) in _LENGTH.iter_unpack(lengths)]
-        return pickle.loads(body, buffers=buffers)
 
     def kill(self) -> None:
         if self.writer is not None:

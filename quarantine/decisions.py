@@ -24,9 +24,9 @@ from inspectors.base import Finding
 from rules.model import HELD, Decision, MessageFacts
 
 from .batching import BACKLOG_LIMIT, CHUNK, Backlog, dropped, flush_every, is_outage
+from .engine import reading
 from .records import RELEASED
 from .schema import decision_rules, decisions, held
-from .store import reading
 
 log = logging.getLogger("guard.decisions")
 

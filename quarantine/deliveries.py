@@ -24,8 +24,8 @@ from inspectors.base import domain_of
 from inspectors.history import RecipientHistory
 
 from .batching import BACKLOG_LIMIT, CHUNK, dropped, flush_every, is_outage
+from .engine import reading
 from .schema import recipient_history as history
-from .store import reading
 
 REFRESH_EVERY = 30   # flushes between reloads of other instances' deliveries
 

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from inspectors.clients import Client
 
+from .engine import reading
 from .schema import clients, suppressions
-from .store import reading
 
 
 class DirectoryConflict(ValueError):

@@ -20,8 +20,9 @@ from sqlalchemy import event
 
 from quarantine.decisions import DecisionLog, DecisionRecord
 from quarantine.deliveries import DeliveryHistory
+from quarantine.engine import STATEMENT_TIMEOUT
 from quarantine.migrations.v007_store_health import HOLD_COMMIT_WITHIN
-from quarantine.store import STATEMENT_TIMEOUT, Store
+from quarantine.store import Store
 from rules.model import MessageFacts
 
 from .postgres import PostgresServer

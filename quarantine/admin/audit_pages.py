@@ -12,8 +12,8 @@ from sqlalchemy import and_, func, select, true
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..engine import reading
 from ..schema import audit
-from ..store import reading
 from .console import Console
 from .directory_csv import csv_download
 from .search import PAGE_SIZE, Search, contains

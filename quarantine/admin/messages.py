@@ -19,9 +19,10 @@ from starlette.responses import Response
 
 from rules.model import Decision
 
+from ..engine import reading
 from ..records import STATES
 from ..schema import held
-from ..store import Store, reading
+from ..store import Store
 from .console import Console, client_addr
 from .search import PAGE_SIZE, Search, contains
 

@@ -15,8 +15,8 @@ from typing import Callable
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ..engine import reading
 from ..schema import admin_sessions
-from ..store import reading
 from ..tokens import new_csrf, new_token, same, token_hash
 
 IDLE = 30 * 60.0

@@ -24,9 +24,9 @@ from rules.book import RuleBook
 from rules.model import HELD
 
 from ..decisions import DecisionLog, RuleStats
+from ..engine import reading
 from ..records import RELEASED as RELEASED_STATES
 from ..schema import decision_rules, held
-from ..store import reading
 from .console import Console
 
 WINDOWS = (7, 30)

@@ -29,8 +29,8 @@ from typing import Callable
 from sqlalchemy import and_, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from ..engine import reading
 from ..schema import login_attempts as attempts
-from ..store import reading
 
 FREE = 3                  # failures of a login from one address before any delay
 CAP = 60.0                # the longest delay between two checked attempts

@@ -5,7 +5,7 @@ The guard waits STATEMENT_TIMEOUT for a COMMIT and then answers the client 451. 
 was frozen with the COMMIT in its socket would otherwise commit the hold when it wakes, and the
 client's retry would make a second hold. So, at commit time, a deferred trigger refuses a hold
 inserted longer ago than HOLD_COMMIT_WITHIN, which is less than the guard's wait for a statement
-(store.STATEMENT_TIMEOUT). Both times are the server's own clock (no skew). The hold's INSERT
+(engine.STATEMENT_TIMEOUT). Both times are the server's own clock (no skew). The hold's INSERT
 is timed when the server has received all of it, so the transfer of a large message does not
 count; the few small statements after it (links, notices, audit) and the COMMIT must fit in
 the wait. A constant, not a per-connection setting: connection poolers such as PgBouncer
@@ -15,7 +15,7 @@ from sqlalchemy import Column, Float, Integer, MetaData, Table, text
 
 metadata = MetaData()
 
-HOLD_COMMIT_WITHIN = 7   # seconds; store.STATEMENT_TIMEOUT must stay above it
+HOLD_COMMIT_WITHIN = 7   # seconds; engine.STATEMENT_TIMEOUT must stay above it
 
 Table(
     "store_heartbeat", metadata,
