@@ -28,7 +28,7 @@ from quarantine.metrics import Metrics
 from rules import Decision, MessageFacts, RuleSet, decide
 
 from .pipeline import Inspection, Pipeline
-from .replies import message_id_of, one_line, upstream_status
+from .replies import header_sender, message_id_of, one_line, upstream_status
 from .session import hook_names
 
 log = logging.getLogger("guard.smtp")
@@ -164,9 +164,10 @@ class Handler:
             return refusal
         mail_from = "" if envelope.mail_from == NULL_SENDER else envelope.mail_from or ""
         env = Envelope(mail_from=mail_from, rcpt_tos=tuple(envelope.rcpt_tos))
-        # A logged-in user's null-sender mail is still that user's: the rules scoped to their
-        # address or group apply (else `MAIL FROM:<>` would step around them).
-        sender = str(session.auth_data) if not mail_from and session.authenticated else mail_from
+        # Null-sender mail is still someone's: a login's, or (from a trusted MTA, which lets
+        # any of its users send `MAIL FROM:<>`) its From: address's. The rules scoped to that
+        # sender apply, else `<>` would step around them; a name can only add scoped rules.
+        sender = mail_from or (str(session.auth_data) if session.authenticated else header_sender(raw))
         inspection, decision, out = await self.judge(raw, env, sender=sender)
         self.decisions.record(DecisionRecord(id=qid, at=time.time(),
                                              facts=MessageFacts(mail_from=sender, rcpt_tos=env.rcpt_tos),

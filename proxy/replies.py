@@ -2,18 +2,25 @@
 
 It exists apart from the handler because these are pure readings of text the upstream or the
 client wrote, hostile until proven otherwise: the enhanced status code an upstream's refusal
-carries (RFC 3463), a text (the upstream's, a rule's reason) made one bounded line, and a
-Message-ID safe to log. The handler stays the one place that writes SMTP replies.
+carries (RFC 3463), a text (the upstream's, a rule's reason) made one bounded line, a
+Message-ID safe to log, and the From: address that names a null-sender message's author. The handler stays the one place that writes SMTP replies.
 """
 from __future__ import annotations
 
 import re
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from email.utils import getaddresses
 
 from quarantine.delivery import PermanentFailure, TemporaryFailure
 
 
 def one_line(text: str) -> str:
-    return " ".join(str(text).split())[:300]
+    """One line of printable ASCII, at most 300 characters: RFC 5321 §4.2 replies are ASCII
+    (and a Shift_JIS refusal read as surrogates cannot even be encoded: it would cost the
+    client a 451 instead of the upstream's 550)."""
+    line = " ".join(str(text).split())[:300]
+    return line.encode("ascii", "replace").decode("ascii")
 
 
 _STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
@@ -47,3 +54,14 @@ def message_id_of(raw: bytes) -> str:
     end = raw.find(b"\r\n\r\n")
     found = _MESSAGE_ID.search(raw, 0, end if end >= 0 else min(len(raw), 100_000))
     return found.group(1).decode("ascii") if found else "-"
+
+
+def header_sender(raw: bytes) -> str:
+    """The one address of the header section's one From: field (RFC 5322 §3.6.2), lowercased;
+    "" when there is none, several, or no address in it."""
+    end = raw.find(b"\r\n\r\n")
+    header = BytesHeaderParser(policy=compat32).parsebytes(raw[:end + 2 if end >= 0 else 100_000])
+    fields = header.get_all("From") or []
+    found = getaddresses([str(f) for f in fields]) if len(fields) == 1 else []
+    addresses = [address for _, address in found if "@" in address]
+    return addresses[0].lower() if len(addresses) == 1 else ""

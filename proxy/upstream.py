@@ -208,9 +208,13 @@ async def _data(client: aiosmtplib.SMTP, raw: bytes, ends: float) -> None:
     wait = max(ends - asyncio.get_running_loop().time(), 0.1)
     try:
         response = await protocol.read_response(timeout=wait)
-    except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
+    except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError,
+            aiosmtplib.SMTPResponseException) as exc:
+        # Closed, silent, or a reply that is no reply (no code, a line past the library's
+        # limit): either way we cannot know whether the upstream took the message.
         client.close()   # the reply may still come: never read it as another command's
-        what = "closed" if isinstance(exc, ConnectionError) else "silent"
+        what = ("closed" if isinstance(exc, ConnectionError) else
+                "unreadable" if isinstance(exc, aiosmtplib.SMTPResponseException) else "silent")
         raise UnknownOutcome(451, f"the upstream {what} after the end of the data "
                                   f"(waited up to {wait:.0f}s)") from None
     if response.code != 250:

@@ -193,10 +193,6 @@ def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
 
 
 # --- MAIL FROM:<> around a rule --------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason=(
-    "a trusted client's null-sender mail is judged with sender '' so no rule scoped to "
-    "senders matches: behind the organisation's Postfix (which lets any logged-in user send "
-    "MAIL FROM:<>), <> steps around every group/sender-scoped rule"))
 def test_the_null_sender_from_a_trusted_mta_does_not_step_around_a_sender_scoped_rule(
         tmp_path, upstream):
     (tmp_path / "scoped.yaml").write_text(
@@ -261,22 +257,12 @@ def _send(guard) -> tuple[int, bytes]:
 SJIS_TEXT = "ユーザが存在しません".encode("shift_jis").decode("utf-8", "surrogateescape")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an upstream refusal whose text is not UTF-8 (Shift_JIS from a Japanese MTA) reaches "
-    "aiosmtpd's push() as lone surrogates, which raise UnicodeEncodeError: the client gets "
-    "451 4.3.0 (retry for days) instead of the upstream's 550 5.1.1 (bounce now)"))
 def test_a_permanent_refusal_in_shift_jis_stays_permanent(relay, raw_fake):
     raw_fake.script(dot=f"550 5.1.1 {SJIS_TEXT}")
     code, text = _send(relay)
     assert (code, text[:5]) == (550, b"5.1.1"), (code, text)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a reply to the final dot that aiosmtplib cannot parse (a line over 8,192 octets, or no "
-    "3-digit code) is SMTPResponseException, mapped to a plain TemporaryFailure: the client "
-    "hears 451 4.4.1 'not available' (not 4.4.2 'may have been delivered'), no "
-    "outcome=unknown line is logged, and the worker's retry is not flagged possible_duplicate, "
-    "although the upstream may have taken the message"))
 def test_an_unreadable_reply_to_the_final_dot_is_an_unknown_outcome(relay, raw_fake):
     raw_fake.script(dot="250 2.0.0 queued as " + "Q" * 9000)   # taken, then said too long
     code, text = _send(relay)
