@@ -9,16 +9,15 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
-import ipaddress
 import logging
 import re
-import time
 from email._header_value_parser import get_addr_spec, get_angle_addr
 from email.errors import HeaderParseError
 
 from aiosmtpd.smtp import SMTP, AuthResult
 
-from .admission import IDLE_CLOSED, NO_STORAGE, TOO_MANY, Admission, Reservation
+from .admission import NO_STORAGE, Reservation
+from .admitted import AdmittedSMTP
 from .spool import THRESHOLD, DataSpool
 
 log = logging.getLogger("guard.smtp")
@@ -52,17 +51,13 @@ def _hook_names(cls: type) -> list[str]:
 _PENDING = AuthResult(success=False, handled=False)
 
 
-class GuardSMTP(SMTP):
+class GuardSMTP(AdmittedSMTP):
     __dir__ = hook_names
     _credentials: tuple | None = None
-    _client: str | None = None      # the address counted in the admission, while counted
-    _refused = False                # turned away at connect: the session never started
 
-    def __init__(self, handler, *, admission: Admission | None = None,
-                 spool_threshold: int = THRESHOLD, spool_directory: str | None = None,
-                 **kwargs) -> None:
+    def __init__(self, handler, *, spool_threshold: int = THRESHOLD,
+                 spool_directory: str | None = None, **kwargs) -> None:
         super().__init__(handler, **kwargs)
-        self.admission = admission
         self.spool_threshold = spool_threshold
         self.spool_directory = spool_directory
 
@@ -90,73 +85,6 @@ class GuardSMTP(SMTP):
             return super()._authenticate(mechanism, auth_data)
         outcome = self._authenticator(self, self.session, self.envelope, mechanism, auth_data)
         return await outcome if inspect.isawaitable(outcome) else outcome
-
-    # --- admission: sessions counted from connect to close (proxy/admission.py) ----------
-    def connection_made(self, transport) -> None:
-        if self.admission is None or self.transport is not None:   # no caps, or STARTTLS
-            return super().connection_made(transport)
-        self._client = _client_key(transport.get_extra_info("peername"))
-        if not self.admission.enter(self._client, self):
-            # RFC 5321 §3.8: a server that cannot serve the session says 421 and closes.
-            self._client = None
-            self._refused = True
-            transport.write(TOO_MANY)
-            transport.close()
-            return
-        super().connection_made(transport)
-
-    def connection_lost(self, error) -> None:
-        if self._refused:
-            return
-        if self._client is not None:
-            self.admission.leave(self._client, self)
-            self._client = None
-        super().connection_lost(error)
-
-    def eof_received(self):
-        return False if self._refused else super().eof_received()
-
-    _last_command: float | None = None
-
-    def _reset_timeout(self, duration: float | None = None) -> None:
-        # aiosmtpd re-arms its idle timer at connect and at every command: the admission
-        # reads the same moment as this session's last sign of life.
-        self._last_command = time.monotonic()
-        super()._reset_timeout(duration)
-
-    @property
-    def idle_since(self) -> float | None:
-        """For proxy/admission.Idle: None while a mail transaction is open (never evicted)."""
-        if self.envelope is not None and self.envelope.mail_from is not None:
-            return None
-        return self._last_command
-
-    def evict(self) -> None:
-        """Make room at the total cap: RFC 5321 §3.8, 421 and close."""
-        if self._client is not None:
-            self.admission.leave(self._client, self)
-            self._client = None
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.write(IDLE_CLOSED)
-            self.transport.close()
-
-    def data_received(self, data: bytes) -> None:
-        if not self._refused:
-            super().data_received(data)
-
-    async def smtp_MAIL(self, arg: str) -> None:
-        """RFC 1870 §6.2: a declared SIZE that the budget cannot take now is 452, a
-        temporary refusal the client retries; so is any MAIL while the budget is used up."""
-        if self.admission is not None and self.session.host_name and self.envelope.mail_from is None:
-            declared = _declared_size(arg)
-            if declared <= (self.data_size_limit or declared) and not self.admission.fits(declared):
-                log.info("event=budget_refused at=MAIL")
-                await self.push(NO_STORAGE)
-                return
-        opened = self.envelope.mail_from is None
-        await super().smtp_MAIL(arg)
-        if opened and self.envelope.mail_from is not None:
-            self.envelope.declared_size = _declared_size(arg)
 
     # --- DATA ---------------------------------------------------------------------------
     async def smtp_DATA(self, arg: str) -> None:
@@ -274,25 +202,3 @@ class GuardSMTP(SMTP):
         if self.local_part_limit and len(localpart) > self.local_part_limit:
             return None, None
         return addr, rest
-
-
-
-def _client_key(peer) -> str:
-    """The client address the caps count by: an IPv4 client reaching a dual-stack listener
-    (::ffff:192.0.2.1) is the same client as over IPv4."""
-    address = str(peer[0] if isinstance(peer, tuple) and peer else peer)
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return address
-    mapped = getattr(ip, "ipv4_mapped", None)
-    return str(mapped or ip)
-
-
-def _declared_size(arg: str) -> int:
-    """The SIZE=n of a MAIL command (RFC 1870 §6), or 0; aiosmtpd checks its syntax."""
-    match = _SIZE.search(arg)
-    return int(match[1]) if match else 0
-
-
-_SIZE = re.compile(r"[ \t]SIZE=([0-9]{1,15})(?![^ \t])", re.IGNORECASE)
