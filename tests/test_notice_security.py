@@ -266,7 +266,7 @@ def test_a_notice_sent_twice_carries_two_links_that_both_work(tmp_path):
         store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
         sent: list[bytes] = []
 
-        async def send(mail_from, rcpt_tos, raw):
+        async def send(mail_from, rcpt_tos, raw, *, deadline=None):
             sent.append(raw)
             if len(sent) == 1:
                 raise TemporaryFailure(451, "reply lost")
