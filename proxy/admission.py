@@ -28,6 +28,8 @@ NO_STORAGE = "452 4.3.1 Insufficient system storage, try again later"
 IDLE_CLOSED = b"421 4.4.2 Idle session closed to make room, try again later\r\n"
 
 
+SMALL_MESSAGE = 256 << 10   # a message this small, known so, may use the lane ...
+LANE_SHARE = 16             # ... which is this fraction of the budget, over it
 EVICT_AFTER = 2.0   # seconds idle, outside a transaction, before a session may make room
 
 
@@ -55,6 +57,7 @@ class Admission:
         self.sessions = 0
         self._per_client: Counter[str] = Counter()
         self.inflight_bytes = 0
+        self.small_bytes = 0   # in the small messages' lane, apart from inflight_bytes
         self.pledged: Counter[str] = Counter()   # client -> declared bytes held before the data
         self._waiting: deque[list[int]] = deque()   # read messages waiting, oldest first: [size]
         self._open: weakref.WeakSet[Idle] = weakref.WeakSet()   # sessions that may be evicted
@@ -109,11 +112,27 @@ class Admission:
             del self._per_client[client]
 
     # --- message bytes -------------------------------------------------------------------
+    @property
+    def lane(self) -> int:
+        """Bytes set apart for small messages, over the budget: a burst of large ones, and
+        the line they form, does not keep ordinary mail waiting."""
+        return self.limits.max_inflight_bytes // LANE_SHARE
+
+    def take_small(self, size: int) -> bool:
+        """Take `size` bytes from the small messages' lane, if the message is known (declared
+        or read) to be small and the lane has room."""
+        if not 0 < size <= min(SMALL_MESSAGE, self.lane) or self.small_bytes + size > self.lane:
+            return False
+        self.small_bytes += size
+        return True
+
     def fits(self, size: int = 0, *, first_in_line: bool = False) -> bool:
         """Whether `size` more bytes may come in now. One message is always let in when none
         is in flight, so that a message the size limit allows can never be refused forever.
-        Newcomers leave room for the oldest message waiting (wait_for): steady small mail
-        cannot starve a large one that has been read."""
+        Newcomers leave room for the oldest message waiting (wait_for): steady mail cannot
+        starve a large one that has been read. A small one may go by the lane instead."""
+        if 0 < size <= min(SMALL_MESSAGE, self.lane) and self.small_bytes + size <= self.lane:
+            return True
         ahead = self._waiting[0][0] if self._waiting and not first_in_line else 0
         if self.inflight_bytes == 0 and not ahead:
             return True
@@ -144,8 +163,10 @@ class Admission:
             self._freed.set()   # the next in line looks again
         return True
 
-    def give_back(self, size: int) -> None:
-        if size:
+    def give_back(self, size: int, *, small: bool = False) -> None:
+        if small:
+            self.small_bytes -= size
+        elif size:
             self.inflight_bytes -= size
             self._freed.set()
 
@@ -158,13 +179,17 @@ class Reservation:
         self.client = client
         self.size = 0
         self.pledged = 0   # of `size`: declared, held before the data came
+        self.small = False  # held in the small messages' lane
 
     def take(self, size: int) -> bool:
         """Hold `size` bytes in all; even 0 is refused while the budget is used up."""
         if self.admission is None:
             return True
         extra = max(size - self.size, 0)
-        if not self.admission.take(extra):
+        if not self.size and self.admission.take_small(extra):
+            self.size, self.small = extra, True
+            return True
+        if self.small or not self.admission.take(extra):
             return False
         self.size += extra
         return True
@@ -192,6 +217,9 @@ class Reservation:
         if self.admission is None or size <= self.size:
             return True
         self.release()
+        if self.admission.take_small(size):
+            self.size, self.small = size, True
+            return True
         if not await self.admission.wait_for(size):
             return False
         self.size = size
@@ -199,9 +227,10 @@ class Reservation:
 
     def release(self) -> None:
         if self.admission is not None:
-            self.admission.give_back(self.size)
+            self.admission.give_back(self.size, small=self.small)
             if self.pledged:
                 self.admission.pledged[self.client] -= self.pledged
                 if self.admission.pledged[self.client] <= 0:
                     del self.admission.pledged[self.client]
         self.size = self.pledged = 0
+        self.small = False

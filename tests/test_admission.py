@@ -436,6 +436,30 @@ def test_two_messages_holding_part_of_the_budget_do_not_wait_for_each_other():
     asyncio.run(scenario())
 
 
+def test_small_mail_takes_its_lane_while_large_messages_fill_the_budget_and_wait_in_line():
+    from proxy.admission import Admission, AdmissionLimits, Reservation
+
+    async def scenario():
+        admission = Admission(AdmissionLimits(max_sessions=10, max_sessions_per_client=5,
+                                              max_inflight_bytes=64 << 20, budget_wait=0.5))
+        large, waiting = Reservation(admission), Reservation(admission)
+        assert large.take(60 << 20)
+        queued = asyncio.create_task(waiting.grow_to(20 << 20))   # in line for the budget
+        await asyncio.sleep(0.05)
+        assert not admission.fits(0) and not admission.fits(1 << 20)   # newcomers wait their turn
+        small = [Reservation(admission) for _ in range(20)]
+        assert all(admission.fits(200_000) and r.take(200_000) for r in small)   # 4.0 MB
+        assert not Reservation(admission).take(1 << 20)          # not small: no lane
+        assert admission.inflight_bytes == 60 << 20 and admission.small_bytes == 20 * 200_000
+        assert not Reservation(admission).take(200_000)          # the lane (4 MiB) is full
+        for r in small:
+            r.release()
+        assert admission.small_bytes == 0
+        large.release()
+        assert await queued is True and admission.inflight_bytes == 20 << 20
+    asyncio.run(scenario())
+
+
 def test_sessions_counted_per_address_and_in_all():
     admission = _admission()
     assert all(admission.enter("192.0.2.1") for _ in range(5))
