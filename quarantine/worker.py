@@ -9,7 +9,8 @@ upstream accepted but whose outcome could not be recorded is sent again when its
 out — the worker was killed, or the database stayed unwritable through the retries of
 `_record_sent` (a send's outcome is retried for about `record_for` seconds, within the lease).
 Such a second claim is logged `event=possible_duplicate` and, for a release, written to the
-audit trail (Store.claim).
+audit trail (Store.claim); so is the retry of a send whose reply to the final dot was lost or
+unreadable (UnknownOutcome: the upstream may have the message, RFC 1047).
 """
 from __future__ import annotations
 
