@@ -71,11 +71,11 @@ class Admission:
         the total cap, the session idle longest outside a mail transaction is closed to make
         room (Postfix shortens its timeouts under stress for the same reason): connections
         that never send mail cannot keep the organisation's own MTA out for a session timeout."""
+        if self._per_client[client] >= self.limits.max_sessions_per_client:
+            self._refused("per_client")   # before making room: nobody is closed in vain
+            return False
         if self.sessions >= self.limits.max_sessions and not self._evict_idle():
             self._refused("total")
-            return False
-        if self._per_client[client] >= self.limits.max_sessions_per_client:
-            self._refused("per_client")
             return False
         self.sessions += 1
         self._per_client[client] += 1

@@ -470,6 +470,31 @@ def test_sessions_counted_per_address_and_in_all():
     assert admission.enter("192.0.2.9") and admission.sessions == 10
 
 
+def test_at_the_total_cap_the_longest_idle_session_outside_a_transaction_makes_room():
+    admission = _admission()   # 10 in all, 5 per address
+
+    class Session:
+        def __init__(self, client, idle_for):
+            self.client, self.evicted = client, False
+            self.idle_since = None if idle_for is None else time.monotonic() - idle_for
+
+        def evict(self):
+            self.evicted = True
+            admission.leave(self.client, self)
+
+    sessions = [Session(f"192.0.2.{i // 5}", idle) for i, idle in
+                enumerate([None, 0.5, 30, 60, None, None, None, None, None, 120])]
+    assert all(admission.enter(s.client, s) for s in sessions)
+    assert not admission.enter("192.0.2.0")          # its own cap: nobody is closed for it
+    assert not any(s.evicted for s in sessions)
+    assert admission.enter("198.51.100.7")           # the longest idle (120 s) made room ...
+    assert [s.evicted for s in sessions].index(True) == 9 and admission.sessions == 10
+    assert admission.enter("198.51.100.8")           # ... then the next (60 s)
+    assert sessions[3].evicted and not sessions[1].evicted   # 0.5 s idle: too fresh
+    assert admission.enter("198.51.100.9") and sessions[2].evicted
+    assert not admission.enter("198.51.100.10")      # the rest are in transactions or fresh
+
+
 # --- the small lane: a small message does not queue behind a large one --------------------------
 def _no_init(config) -> None:
     pass
