@@ -86,9 +86,11 @@ def approval_result(*, notice_from: str, sender: str, subject: str, approver: st
 def failure_notice(*, notice_from: str, sender: str, subject: str, error: str) -> bytes:
     subject, error = one_line(subject), one_line(error, 300)   # the error: a remote server's words
     body = "\n".join([
-        "確認後に送信したメールを、配送先のサーバーが受け付けませんでした。",
+        "確認後に送信したメールを配送できませんでした（配送先のサーバーが受け付けないか、"
+        "再試行の上限に達しました）。原因が解消したら、管理者が再送できます。",
         f"件名: {subject}", f"サーバーの応答: {error}", "", "-- ",
-        "The message you released could not be delivered: the receiving server refused it.",
+        "The message you released could not be delivered: the receiving server refused it, or "
+        "the retries ran out. An administrator can send it again once the cause is fixed.",
         f"Subject: {subject}", f"Server reply: {error}", "",
     ])
     return _mail(notice_from, sender, f"[配送失敗 / Undeliverable] {subject}", body)

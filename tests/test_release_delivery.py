@@ -50,7 +50,9 @@ def test_permanent_failure_is_recorded_and_the_sender_told(guard, upstream):
     failure = notices[1]
     assert failure.rcpt_tos == ["taro@example.co.jp"]
     assert b"could not be delivered" in failure.data and b"no such user" in failure.data
-    assert "見積書".encode() in quopri.decodestring(failure.data)
+    text = quopri.decodestring(failure.data).decode("utf-8", "replace")
+    assert "見積書" in text
+    assert "管理者が再送できます" in text and "An administrator can send it again" in " ".join(text.split())
     assert "配送先のサーバーが受け付けませんでした" in httpx.get(link).text
 
 
