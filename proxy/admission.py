@@ -121,17 +121,20 @@ class Admission:
     def take_small(self, size: int) -> bool:
         """Take `size` bytes from the small messages' lane, if the message is known (declared
         or read) to be small and the lane has room."""
-        if not 0 < size <= min(SMALL_MESSAGE, self.lane) or self.small_bytes + size > self.lane:
+        if not self._lane_fits(size):
             return False
         self.small_bytes += size
         return True
+
+    def _lane_fits(self, size: int) -> bool:
+        return 0 < size <= min(SMALL_MESSAGE, self.lane) and self.small_bytes + size <= self.lane
 
     def fits(self, size: int = 0, *, first_in_line: bool = False) -> bool:
         """Whether `size` more bytes may come in now. One message is always let in when none
         is in flight, so that a message the size limit allows can never be refused forever.
         Newcomers leave room for the oldest message waiting (wait_for): steady mail cannot
         starve a large one that has been read. A small one may go by the lane instead."""
-        if 0 < size <= min(SMALL_MESSAGE, self.lane) and self.small_bytes + size <= self.lane:
+        if self._lane_fits(size):
             return True
         ahead = self._waiting[0][0] if self._waiting and not first_in_line else 0
         if self.inflight_bytes == 0 and not ahead:

@@ -22,7 +22,8 @@ from inspectors.base import Envelope, domain_of, is_source_routed
 from inspectors.rewrite import move_external_to_bcc
 from quarantine.decisions import DecisionLog, DecisionRecord
 from quarantine.deliveries import DeliveryHistory
-from quarantine.delivery import PermanentFailure, Send, TemporaryFailure, UnknownOutcome
+from quarantine.delivery import (NULL_PATH, PermanentFailure, Send, TemporaryFailure,
+                                 UnknownOutcome, reverse_path)
 from quarantine.holds import Quarantine
 from quarantine.metrics import Metrics
 from rules import Decision, MessageFacts, RuleSet, decide
@@ -34,9 +35,6 @@ from .session import hook_names
 log = logging.getLogger("guard.smtp")
 
 INTERNAL_ERROR = "451 4.3.0 Internal error, message not accepted; please try again later"
-# The null reverse-path as aiosmtpd hands it over (RFC 5321 §4.5.5: bounces, DSNs of RFC 3464,
-# MDNs of RFC 8098, auto-replies of RFC 3834 §3.3). Our Envelope spells it "".
-NULL_SENDER = "<>"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,7 +92,7 @@ class Handler:
         if not (session.authenticated or self._trusted(session.peer)):
             # RFC 5321 §3.6.2 (relaying): only trusted or authenticated clients may relay.
             return "554 5.7.1 Relay access denied: authenticate first"
-        if address == NULL_SENDER:
+        if address == NULL_PATH:
             # RFC 5321 §4.1.1.3: a forward-path names a mailbox; "<>" is only a reverse-path.
             return "501 5.1.3 The null path is not a recipient"
         if is_source_routed(address):
@@ -112,7 +110,7 @@ class Handler:
         claims no address, so it is no one else's either: any authenticated user may send a
         bounce, receipt or auto-reply (it is inspected like any other mail)."""
         if session.authenticated:
-            if address != NULL_SENDER and address.lower() != str(session.auth_data).lower():
+            if address != NULL_PATH and address.lower() != str(session.auth_data).lower():
                 return "553 5.7.1 Sender address is not owned by the authenticated user"
         elif not self._trusted(session.peer):
             return "530 5.7.0 Authentication required"   # RFC 4954 §6
@@ -162,7 +160,7 @@ class Handler:
         if refusal:
             log.info("qid=%s event=refused reply=%s", qid, refusal[:3])
             return refusal
-        mail_from = "" if envelope.mail_from == NULL_SENDER else envelope.mail_from or ""
+        mail_from = reverse_path(envelope.mail_from)
         env = Envelope(mail_from=mail_from, rcpt_tos=tuple(envelope.rcpt_tos))
         # Null-sender mail is still someone's: a login's, or (from a trusted MTA, which lets
         # any of its users send `MAIL FROM:<>`) its From: address's. The rules scoped to that

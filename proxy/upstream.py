@@ -15,7 +15,7 @@ import aiosmtplib
 from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 
 from quarantine.delivery import (DeliveryError, PermanentFailure, Send, TemporaryFailure,
-                                 UnknownOutcome)
+                                 UnknownOutcome, reverse_path)
 
 from .endpoints import Upstream
 from .outbox import MaildirOutbox
@@ -63,9 +63,9 @@ class SmtpUpstream:
                        deadline: float | None = None) -> None:
         """`deadline` (the event loop's clock): when the caller must have its answer; it
         bounds the wait for the reply to the final dot. Every other command waits `timeout`."""
-        # The null reverse-path (bounces, DSNs, MDNs, auto-replies: RFC 5321 §4.5.5) as
-        # aiosmtpd hands it over is "<>"; aiosmtplib sends MAIL FROM:<> for "" and refuses "<>".
-        mail_from = "" if mail_from == "<>" else mail_from
+        # aiosmtplib sends MAIL FROM:<> for "" and refuses "<>" (a hold stored before the
+        # guard spelt the null path "").
+        mail_from = reverse_path(mail_from)
         now = asyncio.get_running_loop().time()
         ends = now + FINAL_REPLY_WAIT if deadline is None else min(now + FINAL_REPLY_WAIT, deadline)
         if ends - now < MIN_FINAL_WAIT:

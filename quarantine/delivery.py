@@ -4,6 +4,16 @@ from __future__ import annotations
 from typing import Mapping, Protocol, Sequence
 
 
+# The null reverse-path as aiosmtpd hands it over (RFC 5321 §4.5.5: bounces, DSNs of RFC 3464,
+# MDNs of RFC 8098, auto-replies of RFC 3834 §3.3). Envelopes, holds and jobs spell it "".
+NULL_PATH = "<>"
+
+
+def reverse_path(address: str | None) -> str:
+    """The envelope sender as the guard keeps it and hands to `Send`: "" for the null path."""
+    return "" if address is None or address == NULL_PATH else address
+
+
 class DeliveryError(Exception):
     def __init__(self, code: int, text: str, refused: Mapping[str, tuple[int, str]] | None = None):
         super().__init__(f"{code} {text}")

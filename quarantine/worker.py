@@ -19,7 +19,7 @@ import logging
 import time
 from typing import Callable
 
-from .delivery import DeliveryError, PermanentFailure, Send, UnknownOutcome
+from .delivery import DeliveryError, PermanentFailure, Send, UnknownOutcome, reverse_path
 from .metrics import Metrics
 from .notice import failure_notice, render
 from .records import LinkedNotice, OutboundJob
@@ -173,7 +173,7 @@ class Worker:
             return
         log.error("qid=%s event=%s_failed", job.message_id, job.kind)
         # A null sender (a bounce, an auto-reply) has nobody to tell: the admins see the state.
-        if job.kind == "release" and job.mail_from.strip("<>") and job.message_id:
+        if job.kind == "release" and reverse_path(job.mail_from) and job.message_id:
             record = await self.store.get(job.message_id)
             subject = record.summary.subject if record else ""
             raw = failure_notice(notice_from=self.notice_from, sender=job.mail_from,
