@@ -37,8 +37,9 @@ class Quarantine:
     async def hold(self, *, qid: str, mail_from: str, rcpt_tos: tuple[str, ...], raw: bytes,
                    findings: tuple[Finding, ...], summary: Summary, decision: Decision,
                    on_behalf_of: str | None = None) -> str:
-        """Commit the hold and its notices; the kind of hold it became. `on_behalf_of`: the
-        login whose null-sender mail this is, whose approvers are asked."""
+        """Commit the hold and its notices; the kind of hold it became. `on_behalf_of`: whose
+        null-sender mail this is (the login, or a trusted MTA's From: address), whose
+        approvers are asked."""
         kind = _kind(decision.action, mail_from)
         ends_at = self._ends_at(decision)
         approvers = self._approvers(qid, on_behalf_of or mail_from, kind)
