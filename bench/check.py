@@ -21,6 +21,7 @@ rounds:
 Medians are quoted; min and max show the spread. Each case also gets its in-process CPU
 figure (the worker's inspect_raw against the baseline's CPU), steadier on a shared machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,13 +55,17 @@ CUSTOMERS = 110_000
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 # The issue's yardstick for prose: what a straightforward implementation would run.
-CONTACT = re.compile("|".join((
-    r"0\d{1,4}-\d{1,4}-\d{3,4}|(?<!\d)0\d{9,10}(?!\d)",              # phone
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",                                  # e-mail
-    r"(?<!\d)\d{4}[ -]?\d{4}[ -]?\d{4}(?!\d)",                        # 12 digits (My Number)
-    r"〒?\s?\d{3}-\d{4}(?!\d)",                                       # postal code
-    r"(?<!\d)\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}(?!\d)",              # card
-)))
+CONTACT = re.compile(
+    "|".join(
+        (
+            r"0\d{1,4}-\d{1,4}-\d{3,4}|(?<!\d)0\d{9,10}(?!\d)",  # phone
+            r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # e-mail
+            r"(?<!\d)\d{4}[ -]?\d{4}[ -]?\d{4}(?!\d)",  # 12 digits (My Number)
+            r"〒?\s?\d{3}-\d{4}(?!\d)",  # postal code
+            r"(?<!\d)\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}(?!\d)",  # card
+        )
+    )
+)
 
 
 # The worker's share of a check, in CPU seconds in a process of its own (the stabler figure
@@ -86,8 +91,14 @@ print(json.dumps(best))
 
 
 def inspect_cpu(path: Path) -> float:
-    out = subprocess.run([sys.executable, "-c", CPU_CHILD, str(path), RCPT], cwd=ROOT, capture_output=True,
-                         text=True, timeout=600, env=ENV)
+    out = subprocess.run(
+        [sys.executable, "-c", CPU_CHILD, str(path), RCPT],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=ENV,
+    )
     if out.returncode:
         raise SystemExit(f"CPU child for {path.name} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.splitlines()[-1])
@@ -97,8 +108,9 @@ def check(path: Path, *, json_out: bool = False) -> tuple[float, dict | None]:
     """Wall seconds of the real command, and its JSON report when asked for."""
     command = [str(ROOT / ".venv" / "bin" / "misdelivery-guard"), "check", str(path), "--rcpt", RCPT]
     started = time.perf_counter()
-    out = subprocess.run(command + (["--json"] if json_out else []), cwd=ROOT, capture_output=True,
-                         timeout=300, env=ENV)
+    out = subprocess.run(
+        command + (["--json"] if json_out else []), cwd=ROOT, capture_output=True, timeout=300, env=ENV
+    )
     seconds = time.perf_counter() - started
     if out.returncode not in (0, 10, 20):
         raise SystemExit(f"check {path.name} failed ({out.returncode}):\n{out.stderr.decode()[-3000:]}")
@@ -111,6 +123,7 @@ def csv_parse(text: str) -> int:
 
 def openpyxl_read(path: Path) -> int:
     import openpyxl
+
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     rows = sum(1 for sheet in book.worksheets for _ in sheet.iter_rows(values_only=True))
     book.close()
@@ -140,7 +153,7 @@ def measure(paths: dict[str, Path], runs: int) -> dict:
         "workbook": (paths["workbook.eml"], lambda: openpyxl_read(paths["customers.xlsx"])),
         "prose": (paths["prose.eml"], lambda: contact_scan(prose_text)),
     }
-    check(paths["tiny.eml"])                     # warm the page cache and the venv's bytecode
+    check(paths["tiny.eml"])  # warm the page cache and the venv's bytecode
     startup: list[float] = []
     net: dict[str, list[float]] = {k: [] for k in cases}
     base: dict[str, list[float]] = {k: [] for k in cases}
@@ -154,9 +167,15 @@ def measure(paths: dict[str, Path], runs: int) -> dict:
             wall, cpu = timed(baseline)
             base[name].append(wall)
             base_cpu[name].append(cpu)
-    result = {name: {"check_minus_startup_s": spread(net[name]), "baseline_s": spread(base[name]),
-                     "inspect_cpu_s": inspect_cpu(eml), "baseline_cpu_s": min(base_cpu[name])}
-              for name, (eml, _) in cases.items()}
+    result = {
+        name: {
+            "check_minus_startup_s": spread(net[name]),
+            "baseline_s": spread(base[name]),
+            "inspect_cpu_s": inspect_cpu(eml),
+            "baseline_cpu_s": min(base_cpu[name]),
+        }
+        for name, (eml, _) in cases.items()
+    }
     result["startup_s"] = spread(startup)
     return result
 
@@ -166,12 +185,22 @@ def verdicts(paths: dict[str, Path]) -> dict:
     _, customers = check(paths["customers.eml"], json_out=True)
     records = [f for f in customers["findings"] if f["code"] == "pii.records"]
     _, two = check(paths["two-attachments.eml"], json_out=True)
-    list_findings = sorted({f["code"] for f in two["findings"]
-                            if f["code"].startswith("pii.") and any("顧客リスト" in w for w in f["where"])})
-    return {"customers_counted": records[0]["count"] if records else 0, "customers_expected": CUSTOMERS,
-            "two_attachments_verdict": two["verdict"], "two_attachments_list_findings": list_findings,
-            "two_attachments_unscannable": [f["where"] for f in two["findings"]
-                                            if f["code"] == "attachment.unscannable"]}
+    list_findings = sorted(
+        {
+            f["code"]
+            for f in two["findings"]
+            if f["code"].startswith("pii.") and any("顧客リスト" in w for w in f["where"])
+        }
+    )
+    return {
+        "customers_counted": records[0]["count"] if records else 0,
+        "customers_expected": CUSTOMERS,
+        "two_attachments_verdict": two["verdict"],
+        "two_attachments_list_findings": list_findings,
+        "two_attachments_unscannable": [
+            f["where"] for f in two["findings"] if f["code"] == "attachment.unscannable"
+        ],
+    }
 
 
 def targets(m: dict, v: dict) -> dict:
@@ -181,16 +210,31 @@ def targets(m: dict, v: dict) -> dict:
     workbook_speedup = base["workbook"] / med["workbook"]
     prose_speedup = base["prose"] / med["prose"]
     return {
-        "csv": {"ratio_to_stdlib_csv": csv_ratio, "target_max": CSV_MAX_RATIO,
-                "ok": csv_ratio <= CSV_MAX_RATIO and v["customers_counted"] == CUSTOMERS},
-        "workbook": {"speedup_over_openpyxl": workbook_speedup, "target_min": WORKBOOK_MIN_SPEEDUP,
-                     "ok": workbook_speedup >= WORKBOOK_MIN_SPEEDUP},
-        "prose": {"speedup_over_re_nfkc": prose_speedup, "aim": PROSE_AIM_SPEEDUP,
-                  "mb_per_s": m["prose_bytes"] / 1e6 / med["prose"], "ok": prose_speedup >= PROSE_AIM_SPEEDUP},
-        "startup": {"seconds": m["startup_s"]["median"], "target_max": STARTUP_MAX_S,
-                    "ok": m["startup_s"]["median"] < STARTUP_MAX_S},
-        "two_attachments": {"ok": v["two_attachments_verdict"] == "hold"
-                            and {"pii.records"} <= set(v["two_attachments_list_findings"])},
+        "csv": {
+            "ratio_to_stdlib_csv": csv_ratio,
+            "target_max": CSV_MAX_RATIO,
+            "ok": csv_ratio <= CSV_MAX_RATIO and v["customers_counted"] == CUSTOMERS,
+        },
+        "workbook": {
+            "speedup_over_openpyxl": workbook_speedup,
+            "target_min": WORKBOOK_MIN_SPEEDUP,
+            "ok": workbook_speedup >= WORKBOOK_MIN_SPEEDUP,
+        },
+        "prose": {
+            "speedup_over_re_nfkc": prose_speedup,
+            "aim": PROSE_AIM_SPEEDUP,
+            "mb_per_s": m["prose_bytes"] / 1e6 / med["prose"],
+            "ok": prose_speedup >= PROSE_AIM_SPEEDUP,
+        },
+        "startup": {
+            "seconds": m["startup_s"]["median"],
+            "target_max": STARTUP_MAX_S,
+            "ok": m["startup_s"]["median"] < STARTUP_MAX_S,
+        },
+        "two_attachments": {
+            "ok": v["two_attachments_verdict"] == "hold"
+            and {"pii.records"} <= set(v["two_attachments_list_findings"])
+        },
     }
 
 
@@ -205,29 +249,66 @@ def main() -> None:
     v = verdicts(paths)
     t = targets(m, v)
     rows = [
-        ("110,000-customer CSV", m["csv"], f"{t['csv']['ratio_to_stdlib_csv']:.1f}x stdlib csv "
-         f"(target <= {CSV_MAX_RATIO:g}x); counted {v['customers_counted']}/{CUSTOMERS}", t["csv"]["ok"]),
-        ("20,000-row workbook", m["workbook"], f"{t['workbook']['speedup_over_openpyxl']:.1f}x faster than "
-         f"openpyxl read (target >= {WORKBOOK_MIN_SPEEDUP:g}x)", t["workbook"]["ok"]),
-        ("8 MB prose", m["prose"], f"{t['prose']['speedup_over_re_nfkc']:.1f}x faster than re after NFKC "
-         f"(aim {PROSE_AIM_SPEEDUP:g}x), {t['prose']['mb_per_s']:.0f} MB/s", t["prose"]["ok"]),
+        (
+            "110,000-customer CSV",
+            m["csv"],
+            f"{t['csv']['ratio_to_stdlib_csv']:.1f}x stdlib csv "
+            f"(target <= {CSV_MAX_RATIO:g}x); counted {v['customers_counted']}/{CUSTOMERS}",
+            t["csv"]["ok"],
+        ),
+        (
+            "20,000-row workbook",
+            m["workbook"],
+            f"{t['workbook']['speedup_over_openpyxl']:.1f}x faster than "
+            f"openpyxl read (target >= {WORKBOOK_MIN_SPEEDUP:g}x)",
+            t["workbook"]["ok"],
+        ),
+        (
+            "8 MB prose",
+            m["prose"],
+            f"{t['prose']['speedup_over_re_nfkc']:.1f}x faster than re after NFKC "
+            f"(aim {PROSE_AIM_SPEEDUP:g}x), {t['prose']['mb_per_s']:.0f} MB/s",
+            t["prose"]["ok"],
+        ),
     ]
     for label, case, verdict, ok in rows:
         c, b = case["check_minus_startup_s"], case["baseline_s"]
-        print(f"{label:22} check-startup {c['median']:.3f} s [{c['min']:.3f}-{c['max']:.3f}]  baseline "
-              f"{b['median']:.3f} s [{b['min']:.3f}-{b['max']:.3f}]  {verdict}  {'OK' if ok else 'MISSED'}")
-        print(f"{'':22} in-process CPU: inspection {case['inspect_cpu_s']:.3f} s, baseline "
-              f"{case['baseline_cpu_s']:.3f} s (inspection / baseline {case['inspect_cpu_s'] / case['baseline_cpu_s']:.2f})")
+        print(
+            f"{label:22} check-startup {c['median']:.3f} s [{c['min']:.3f}-{c['max']:.3f}]  baseline "
+            f"{b['median']:.3f} s [{b['min']:.3f}-{b['max']:.3f}]  {verdict}  {'OK' if ok else 'MISSED'}"
+        )
+        print(
+            f"{'':22} in-process CPU: inspection {case['inspect_cpu_s']:.3f} s, baseline "
+            f"{case['baseline_cpu_s']:.3f} s (inspection / baseline {case['inspect_cpu_s'] / case['baseline_cpu_s']:.2f})"
+        )
     s = m["startup_s"]
-    print(f"{'start-up (tiny mail)':22} {s['median']:.3f} s [{s['min']:.3f}-{s['max']:.3f}] "
-          f"(target < {STARTUP_MAX_S} s)  {'OK' if t['startup']['ok'] else 'MISSED'}")
-    print(f"{'two attachments':22} {v['two_attachments_verdict']}, list findings "
-          f"{', '.join(v['two_attachments_list_findings']) or 'none'}  {'OK' if t['two_attachments']['ok'] else 'MISSED'}")
+    print(
+        f"{'start-up (tiny mail)':22} {s['median']:.3f} s [{s['min']:.3f}-{s['max']:.3f}] "
+        f"(target < {STARTUP_MAX_S} s)  {'OK' if t['startup']['ok'] else 'MISSED'}"
+    )
+    print(
+        f"{'two attachments':22} {v['two_attachments_verdict']}, list findings "
+        f"{', '.join(v['two_attachments_list_findings']) or 'none'}  {'OK' if t['two_attachments']['ok'] else 'MISSED'}"
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "measured": m, "verdicts": v, "targets": t,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, ensure_ascii=False, indent=2) + "\n")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "measured": m,
+                "verdicts": v,
+                "targets": t,
+                "machine": {
+                    "python": platform.python_version(),
+                    "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                },
+                "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 
 

@@ -10,6 +10,7 @@ Run from the repository root:  .venv/bin/python bench/check_startup.py [RUNS]
 Bytecode is written once (an installed copy has it); PYTHONDONTWRITEBYTECODE is ignored.
 Prints the figures and writes bench/results/check_startup.json.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,10 +49,13 @@ def wall(command: list[str]) -> float:
 
 def interleaved(a, b, runs: int) -> tuple[float, float, float]:
     """Medians of a and b, and of a/b pair by pair (a drift of the machine's speed cancels)."""
-    a(), b()   # warm-up: bytecode written, files in the page cache
+    a(), b()  # warm-up: bytecode written, files in the page cache
     pairs = [(a(), b()) for _ in range(runs)]
-    return (statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs),
-            statistics.median(p[0] / p[1] for p in pairs))
+    return (
+        statistics.median(p[0] for p in pairs),
+        statistics.median(p[1] for p in pairs),
+        statistics.median(p[0] / p[1] for p in pairs),
+    )
 
 
 def main(runs: int) -> dict:
@@ -61,26 +65,39 @@ def main(runs: int) -> dict:
         for i in range(FOLDER_FILES):
             (folder / f"{i:02d}.eml").write_bytes(message([], body=f"{TINY_BODY}({i})\n"))
         tiny = str(folder / "00.eml")
-        start, bare, over_bare = interleaved(lambda: wall(check(tiny)),
-                                             lambda: wall([sys.executable, "-c", "pass"]), runs)
+        start, bare, over_bare = interleaved(
+            lambda: wall(check(tiny)), lambda: wall([sys.executable, "-c", "pass"]), runs
+        )
         files = sorted(str(p) for p in folder.iterdir())
         batch, singles, over_singles = interleaved(
-            lambda: wall(check(str(folder))), lambda: sum(wall(check(f)) for f in files), max(3, runs // 3))
+            lambda: wall(check(str(folder))), lambda: sum(wall(check(f)) for f in files), max(3, runs // 3)
+        )
     return {
-        "check_tiny_s": round(start, 4), "target_s": TARGET_S, "check_tiny_over_target": round(start / TARGET_S, 3),
-        "python_pass_s": round(bare, 4), "check_tiny_over_python_pass": round(over_bare, 2),
-        "folder_files": FOLDER_FILES, "check_dir_s": round(batch, 4), "check_each_file_s": round(singles, 4),
+        "check_tiny_s": round(start, 4),
+        "target_s": TARGET_S,
+        "check_tiny_over_target": round(start / TARGET_S, 3),
+        "python_pass_s": round(bare, 4),
+        "check_tiny_over_python_pass": round(over_bare, 2),
+        "folder_files": FOLDER_FILES,
+        "check_dir_s": round(batch, 4),
+        "check_each_file_s": round(singles, 4),
         "check_dir_over_check_each_file": round(over_singles, 3),
-        "runs": runs, "python": platform.python_version(), "cpus": os.cpu_count(),
+        "runs": runs,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
     }
 
 
 if __name__ == "__main__":
     figures = main(int(sys.argv[1]) if len(sys.argv) > 1 else 15)
-    print(f"check tiny.eml: {figures['check_tiny_s']:.3f} s wall (target < {TARGET_S} s: "
-          f"{figures['check_tiny_over_target']:.2f} of it); python -c pass {figures['python_pass_s']:.3f} s "
-          f"(check = {figures['check_tiny_over_python_pass']:.1f}x)")
-    print(f"check DIR of {FOLDER_FILES} files: {figures['check_dir_s']:.3f} s; {FOLDER_FILES} x check FILE: "
-          f"{figures['check_each_file_s']:.3f} s (ratio {figures['check_dir_over_check_each_file']:.3f})")
+    print(
+        f"check tiny.eml: {figures['check_tiny_s']:.3f} s wall (target < {TARGET_S} s: "
+        f"{figures['check_tiny_over_target']:.2f} of it); python -c pass {figures['python_pass_s']:.3f} s "
+        f"(check = {figures['check_tiny_over_python_pass']:.1f}x)"
+    )
+    print(
+        f"check DIR of {FOLDER_FILES} files: {figures['check_dir_s']:.3f} s; {FOLDER_FILES} x check FILE: "
+        f"{figures['check_each_file_s']:.3f} s (ratio {figures['check_dir_over_check_each_file']:.3f})"
+    )
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2) + "\n")

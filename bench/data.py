@@ -10,6 +10,7 @@
 - the same inside messages to an external recipient: customers.eml, two-attachments.eml
   (the catalogue, then the 12-person list), workbook.eml, prose.eml, tiny.eml (start-up).
 """
+
 from __future__ import annotations
 
 import random
@@ -22,17 +23,24 @@ sys.path.insert(0, str(ROOT))
 from bench.extract import GIVEN, PLACES, SURNAMES, customer_rows, message, workbook  # noqa: E402
 
 SENTENCES = (
-    "本日の会議では、来期の販売計画と予算配分について議論しました。", "各部門からの報告を受け、課題を整理しました。",
-    "次回までに担当者が詳細な資料を準備することになりました。", "納期の遅延を防ぐため、工程表を見直します。",
-    "品質管理の観点から、検査手順の改善案が提示されました。", "新システムの導入は2025年10月を予定しています。",
-    "費用対効果の試算は別紙のとおりです。", "関係部署との調整を進め、来月中に結論を出します。",
-    "顧客満足度調査の結果、前年より3ポイント改善しました。", "在庫水準は適正範囲内で推移しています。",
-    "契約条件の変更については、法務部の確認が必要です。", "研修は全社員を対象に、6月から順次実施します。",
-    "見積書の有効期限は発行日から30日間です。", "ご不明な点がございましたら、お気軽にお問い合わせください。",
+    "本日の会議では、来期の販売計画と予算配分について議論しました。",
+    "各部門からの報告を受け、課題を整理しました。",
+    "次回までに担当者が詳細な資料を準備することになりました。",
+    "納期の遅延を防ぐため、工程表を見直します。",
+    "品質管理の観点から、検査手順の改善案が提示されました。",
+    "新システムの導入は2025年10月を予定しています。",
+    "費用対効果の試算は別紙のとおりです。",
+    "関係部署との調整を進め、来月中に結論を出します。",
+    "顧客満足度調査の結果、前年より3ポイント改善しました。",
+    "在庫水準は適正範囲内で推移しています。",
+    "契約条件の変更については、法務部の確認が必要です。",
+    "研修は全社員を対象に、6月から順次実施します。",
+    "見積書の有効期限は発行日から30日間です。",
+    "ご不明な点がございましたら、お気軽にお問い合わせください。",
 )
 
 
-TINY_BODY = "お世話になっております。\n明日の打合せの件、承知しました。\n"   # the start-up's mail
+TINY_BODY = "お世話になっております。\n明日の打合せの件、承知しました。\n"  # the start-up's mail
 
 
 def _phone(rng: random.Random) -> str:
@@ -67,7 +75,18 @@ def customers_csv(count: int, seed: int = 11) -> str:
 def catalogue_csv(chars: int = 5_500_000, seed: int = 12) -> str:
     """Product code, name, category, price, stock, description: no personal data."""
     rng = random.Random(seed)
-    kinds = ["ボールペン", "ノート", "ファイル", "封筒", "付箋", "クリップ", "ホチキス", "インク", "用紙", "バインダー"]
+    kinds = [
+        "ボールペン",
+        "ノート",
+        "ファイル",
+        "封筒",
+        "付箋",
+        "クリップ",
+        "ホチキス",
+        "インク",
+        "用紙",
+        "バインダー",
+    ]
     colours = ["黒", "赤", "青", "緑", "白", "透明"]
     lines = ["商品コード,商品名,分類,単価,在庫数,説明"]
     size = len(lines[0])
@@ -75,9 +94,11 @@ def catalogue_csv(chars: int = 5_500_000, seed: int = 12) -> str:
     while size < chars:
         n += 1
         kind = rng.choice(kinds)
-        line = (f"P{n:07d},{kind} {rng.choice(colours)} {rng.randrange(1, 50) * 10}枚入り,文具/{kind},"
-                f"{rng.randrange(50, 5000)},{rng.randrange(0, 900)},"
-                f"日常の事務作業に適した標準品です。型番 {rng.randrange(1000, 9999)} office supply")
+        line = (
+            f"P{n:07d},{kind} {rng.choice(colours)} {rng.randrange(1, 50) * 10}枚入り,文具/{kind},"
+            f"{rng.randrange(50, 5000)},{rng.randrange(0, 900)},"
+            f"日常の事務作業に適した標準品です。型番 {rng.randrange(1000, 9999)} office supply"
+        )
         lines.append(line)
         size += len(line) + 2
     return "\r\n".join(lines) + "\r\n"
@@ -89,12 +110,14 @@ def prose(target_bytes: int = 8_000_000, seed: int = 13) -> str:
     lines, size = [], 0
     while size < target_bytes:
         if rng.random() < 0.15:
-            line = rng.choice((
-                f"担当の{_name(rng)}様（電話 {_phone(rng)}）にご連絡ください。",
-                f"メール: user{rng.randrange(10**6)}@example{rng.randrange(100)}.co.jp までお送りください。",
-                f"〒{rng.randrange(100, 1000)}-{rng.randrange(10**4):04d} {_address(rng)} へご送付ください。",
-                f"{_name(rng)}さん 携帯 {_phone(rng)} / {_address(rng)}",
-            ))
+            line = rng.choice(
+                (
+                    f"担当の{_name(rng)}様（電話 {_phone(rng)}）にご連絡ください。",
+                    f"メール: user{rng.randrange(10**6)}@example{rng.randrange(100)}.co.jp までお送りください。",
+                    f"〒{rng.randrange(100, 1000)}-{rng.randrange(10**4):04d} {_address(rng)} へご送付ください。",
+                    f"{_name(rng)}さん 携帯 {_phone(rng)} / {_address(rng)}",
+                )
+            )
         else:
             line = "".join(rng.choice(SENTENCES) for _ in range(rng.randint(1, 3)))
         lines.append(line)
@@ -121,8 +144,12 @@ def write(directory: Path) -> dict[str, Path]:
             path.write_bytes(build())
     messages = {
         "customers.eml": lambda: message([("顧客一覧.csv", paths["customers.csv"].read_bytes())]),
-        "two-attachments.eml": lambda: message([("商品カタログ.csv", paths["catalogue.csv"].read_bytes()),
-                                                ("顧客リスト.csv", paths["list12.csv"].read_bytes())]),
+        "two-attachments.eml": lambda: message(
+            [
+                ("商品カタログ.csv", paths["catalogue.csv"].read_bytes()),
+                ("顧客リスト.csv", paths["list12.csv"].read_bytes()),
+            ]
+        ),
         "workbook.eml": lambda: message([("顧客一覧.xlsx", paths["customers.xlsx"].read_bytes())]),
         "prose.eml": lambda: message([], body=paths["prose.txt"].read_text()),
         "tiny.eml": lambda: message([], body=TINY_BODY),

@@ -11,6 +11,7 @@
 Run from the repository root:  .venv/bin/python bench/extract.py
 Prints the figures and writes bench/results/extract.json.
 """
+
 from __future__ import annotations
 
 import io
@@ -38,32 +39,90 @@ RSS_TARGET_RATIO = 6.0
 LARGE_MESSAGE_BYTES = 25 * 1024 * 1024
 RUNS = 7
 
-SURNAMES = "佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上 木村 林 斎藤 清水".split()
-GIVEN = "翔太 陽菜 蓮 結衣 大翔 美咲 悠真 さくら 湊 葵 健太 愛 拓海 彩 颯太 優奈 一郎 花子 直樹 真由美".split()
-PLACES = ["東京都千代田区丸の内", "大阪府大阪市北区梅田", "愛知県名古屋市中村区名駅", "福岡県福岡市博多区博多駅前",
-          "北海道札幌市中央区北五条西", "神奈川県横浜市西区みなとみらい", "京都府京都市下京区烏丸通"]
+SURNAMES = [
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "佐々木",
+    "山口",
+    "松本",
+    "井上",
+    "木村",
+    "林",
+    "斎藤",
+    "清水",
+]
+GIVEN = [
+    "翔太",
+    "陽菜",
+    "蓮",
+    "結衣",
+    "大翔",
+    "美咲",
+    "悠真",
+    "さくら",
+    "湊",
+    "葵",
+    "健太",
+    "愛",
+    "拓海",
+    "彩",
+    "颯太",
+    "優奈",
+    "一郎",
+    "花子",
+    "直樹",
+    "真由美",
+]
+PLACES = [
+    "東京都千代田区丸の内",
+    "大阪府大阪市北区梅田",
+    "愛知県名古屋市中村区名駅",
+    "福岡県福岡市博多区博多駅前",
+    "北海道札幌市中央区北五条西",
+    "神奈川県横浜市西区みなとみらい",
+    "京都府京都市下京区烏丸通",
+]
 
 
 def customer_rows(count: int, rng: random.Random) -> list[list[str]]:
     rows = [["氏名", "フリガナ", "電話番号", "メールアドレス", "郵便番号", "住所"]]
     for i in range(count):
-        rows.append([f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}", _kana(rng),
-                     f"0{rng.choice('9873')}0-{rng.randrange(10**4):04d}-{rng.randrange(10**4):04d}",
-                     f"user{rng.randrange(10**8)}@example{rng.randrange(100)}.jp",
-                     f"{rng.randrange(100, 1000)}-{rng.randrange(10**4):04d}",
-                     f"{rng.choice(PLACES)}{rng.randrange(1, 9)}-{rng.randrange(1, 30)}-{rng.randrange(1, 20)}"
-                     f" {rng.choice(['', 'コーポ', 'ハイツ', 'マンション'])}{rng.randrange(101, 1200)}"])
+        rows.append(
+            [
+                f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
+                _kana(rng),
+                f"0{rng.choice('9873')}0-{rng.randrange(10**4):04d}-{rng.randrange(10**4):04d}",
+                f"user{rng.randrange(10**8)}@example{rng.randrange(100)}.jp",
+                f"{rng.randrange(100, 1000)}-{rng.randrange(10**4):04d}",
+                f"{rng.choice(PLACES)}{rng.randrange(1, 9)}-{rng.randrange(1, 30)}-{rng.randrange(1, 20)}"
+                f" {rng.choice(['', 'コーポ', 'ハイツ', 'マンション'])}{rng.randrange(101, 1200)}",
+            ]
+        )
     return rows
 
 
 def _kana(rng: random.Random) -> str:
     letters = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン"
-    return "".join(rng.choice(letters) for _ in range(rng.randrange(3, 6))) + " " + \
-        "".join(rng.choice(letters) for _ in range(rng.randrange(2, 5)))
+    return (
+        "".join(rng.choice(letters) for _ in range(rng.randrange(3, 6)))
+        + " "
+        + "".join(rng.choice(letters) for _ in range(rng.randrange(2, 5)))
+    )
 
 
 def workbook(rows: list[list[str]]) -> bytes:
-    import openpyxl   # test/bench dependency only: it writes what calamine reads
+    import openpyxl  # test/bench dependency only: it writes what calamine reads
+
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "顧客一覧"
@@ -74,7 +133,9 @@ def workbook(rows: list[list[str]]) -> bytes:
     return buffer.getvalue()
 
 
-def message(attachments: list[tuple[str, bytes]], body: str = "お世話になっております。資料をお送りします。") -> bytes:
+def message(
+    attachments: list[tuple[str, bytes]], body: str = "お世話になっております。資料をお送りします。"
+) -> bytes:
     mail = MIMEMultipart()
     mail["From"], mail["To"], mail["Subject"] = "sales@example.co.jp", "client@client.example", "資料送付"
     mail.attach(MIMEText(body, "plain", "utf-8"))
@@ -94,7 +155,7 @@ def bench_workbook() -> dict:
     book = workbook(customer_rows(20_000, random.Random(3)))
     raw = message([("顧客一覧.xlsx", book)])
     envelope = Envelope(mail_from="sales@example.co.jp", rcpt_tos=("client@client.example",))
-    parse(raw, envelope)   # imports and libmagic's database are loaded once per worker
+    parse(raw, envelope)  # imports and libmagic's database are loaded once per worker
     seconds = []
     for _ in range(RUNS):
         started = time.perf_counter()
@@ -104,11 +165,19 @@ def bench_workbook() -> dict:
     started = time.perf_counter()
     CalamineWorkbook.from_filelike(io.BytesIO(book)).get_sheet_by_name("顧客一覧").to_python()
     calamine_only = time.perf_counter() - started
-    return {"workbook_bytes": len(book), "message_bytes": len(raw), "rows": len(table.rows),
-            "columns": len(table.rows[0]), "runs": RUNS, "seconds_min": min(seconds),
-            "seconds_median": statistics.median(seconds), "calamine_only_seconds": calamine_only,
-            "problems": [f.code for f in view.problems], "target_seconds": WORKBOOK_TARGET_S,
-            "ok": statistics.median(seconds) < WORKBOOK_TARGET_S}
+    return {
+        "workbook_bytes": len(book),
+        "message_bytes": len(raw),
+        "rows": len(table.rows),
+        "columns": len(table.rows[0]),
+        "runs": RUNS,
+        "seconds_min": min(seconds),
+        "seconds_median": statistics.median(seconds),
+        "calamine_only_seconds": calamine_only,
+        "problems": [f.code for f in view.problems],
+        "target_seconds": WORKBOOK_TARGET_S,
+        "ok": statistics.median(seconds) < WORKBOOK_TARGET_S,
+    }
 
 
 def large_message() -> tuple[bytes, list[tuple[str, int]]]:
@@ -122,14 +191,21 @@ def large_message() -> tuple[bytes, list[tuple[str, int]]]:
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
         for month in range(1, 7):
-            z.writestr(f"2024-{month:02d}/請求先.csv", "\r\n".join(",".join(r) for r in customer_rows(8_000, rng)))
+            z.writestr(
+                f"2024-{month:02d}/請求先.csv", "\r\n".join(",".join(r) for r in customer_rows(8_000, rng))
+            )
     document = docx.Document()
     for r in rows[:3000]:
         document.add_paragraph(" ".join(r))
     doc_buffer = io.BytesIO()
     document.save(doc_buffer)
-    files = [("顧客一覧.xlsx", workbook(rows)), ("export.csv", csv_text), ("請求先.zip", archive.getvalue()),
-             ("議事録.docx", doc_buffer.getvalue()), ("パンフレット.pdf", _pdf(rng))]
+    files = [
+        ("顧客一覧.xlsx", workbook(rows)),
+        ("export.csv", csv_text),
+        ("請求先.zip", archive.getvalue()),
+        ("議事録.docx", doc_buffer.getvalue()),
+        ("パンフレット.pdf", _pdf(rng)),
+    ]
     sized = len(message(files))
     filler = max(0, (LARGE_MESSAGE_BYTES - sized) * 3 // 4 - 2048)
     files.append(("scan.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + os.urandom(filler)))
@@ -142,14 +218,24 @@ def _pdf(rng: random.Random) -> bytes:
     from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
     writer = PdfWriter()
-    font = writer._add_object(DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            }
+        )
+    )
     for page_number in range(60):
         page = writer.add_blank_page(595, 842)
-        page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
-        lines = " ".join(f"0 -14 Td (Customer {rng.randrange(10**6)} tel 090-{rng.randrange(10**4):04d}) Tj"
-                         for _ in range(50))
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+        )
+        lines = " ".join(
+            f"0 -14 Td (Customer {rng.randrange(10**6)} tel 090-{rng.randrange(10**4):04d}) Tj"
+            for _ in range(50)
+        )
         stream = DecodedStreamObject()
         stream.set_data(f"BT /F1 10 Tf 40 800 Td {lines} ET".encode())
         page[NameObject("/Contents")] = writer._add_object(stream)
@@ -196,37 +282,64 @@ def bench_memory() -> dict:
         handle.write(raw)
         handle.flush()
         for mode in ("parse", "whole"):
-            out = subprocess.run([sys.executable, "-c", CHILD, handle.name, mode], cwd=ROOT,
-                                 capture_output=True, text=True, timeout=600)
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD, handle.name, mode],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
             if out.returncode:
                 raise SystemExit(f"memory child ({mode}) failed:\n{out.stderr[-3000:]}")
             child = json.loads(out.stdout.splitlines()[-1])
-            result[mode] = {"seconds": child["seconds"], "baseline_rss_bytes": child["baseline_rss"],
-                            "peak_rss_bytes": child["peak_rss"], "peak_rss_ratio": child["peak_rss"] / len(raw),
-                            "growth_ratio": (child["peak_rss"] - child["baseline_rss"]) / len(raw),
-                            "codes": child["codes"], "ok": child["peak_rss"] / len(raw) < RSS_TARGET_RATIO}
+            result[mode] = {
+                "seconds": child["seconds"],
+                "baseline_rss_bytes": child["baseline_rss"],
+                "peak_rss_bytes": child["peak_rss"],
+                "peak_rss_ratio": child["peak_rss"] / len(raw),
+                "growth_ratio": (child["peak_rss"] - child["baseline_rss"]) / len(raw),
+                "codes": child["codes"],
+                "ok": child["peak_rss"] / len(raw) < RSS_TARGET_RATIO,
+            }
     return result
 
 
 def main() -> None:
     workbook_result = bench_workbook()
-    print(f"workbook: {workbook_result['rows'] - 1} rows x {workbook_result['columns']} columns, "
-          f"{workbook_result['workbook_bytes'] / 1e6:.2f} MB xlsx in a {workbook_result['message_bytes'] / 1e6:.2f} MB "
-          f"message -> tables in {workbook_result['seconds_median']:.3f} s median "
-          f"(min {workbook_result['seconds_min']:.3f} s, calamine alone {workbook_result['calamine_only_seconds']:.3f} s; "
-          f"target < {WORKBOOK_TARGET_S} s) {'OK' if workbook_result['ok'] else 'OVER'}")
+    print(
+        f"workbook: {workbook_result['rows'] - 1} rows x {workbook_result['columns']} columns, "
+        f"{workbook_result['workbook_bytes'] / 1e6:.2f} MB xlsx in a {workbook_result['message_bytes'] / 1e6:.2f} MB "
+        f"message -> tables in {workbook_result['seconds_median']:.3f} s median "
+        f"(min {workbook_result['seconds_min']:.3f} s, calamine alone {workbook_result['calamine_only_seconds']:.3f} s; "
+        f"target < {WORKBOOK_TARGET_S} s) {'OK' if workbook_result['ok'] else 'OVER'}"
+    )
     memory = bench_memory()
     for mode, label in (("parse", "extraction only"), ("whole", "whole inspection")):
         m = memory[mode]
-        print(f"memory, {label}: {memory['message_bytes'] / 1e6:.1f} MB message in {m['seconds']:.2f} s, "
-              f"peak RSS {m['peak_rss_bytes'] / 1e6:.0f} MB = {m['peak_rss_ratio']:.2f}x its size "
-              f"(baseline {m['baseline_rss_bytes'] / 1e6:.0f} MB with the message loaded, growth "
-              f"{m['growth_ratio']:.2f}x; target < {RSS_TARGET_RATIO}x) {'OK' if m['ok'] else 'OVER'}")
+        print(
+            f"memory, {label}: {memory['message_bytes'] / 1e6:.1f} MB message in {m['seconds']:.2f} s, "
+            f"peak RSS {m['peak_rss_bytes'] / 1e6:.0f} MB = {m['peak_rss_ratio']:.2f}x its size "
+            f"(baseline {m['baseline_rss_bytes'] / 1e6:.0f} MB with the message loaded, growth "
+            f"{m['growth_ratio']:.2f}x; target < {RSS_TARGET_RATIO}x) {'OK' if m['ok'] else 'OVER'}"
+        )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "workbook": workbook_result, "memory": memory,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, ensure_ascii=False, indent=2) + "\n")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "workbook": workbook_result,
+                "memory": memory,
+                "machine": {
+                    "python": platform.python_version(),
+                    "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                },
+                "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 
 

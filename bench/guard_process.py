@@ -1,4 +1,5 @@
 """The guard under test, run as `misdelivery-guard serve --config FILE` in a temp directory."""
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,9 @@ def guard_available() -> str | None:
     if not EXECUTABLE.exists():
         return f"{EXECUTABLE} does not exist (guard not installed yet?)"
     try:
-        done = subprocess.run([str(EXECUTABLE), "serve", "--help"], capture_output=True,
-                              text=True, timeout=30)
+        done = subprocess.run(
+            [str(EXECUTABLE), "serve", "--help"], capture_output=True, text=True, timeout=30
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"`misdelivery-guard serve --help` failed: {exc}"
     if done.returncode != 0:
@@ -53,9 +55,15 @@ class Guard:
         self.smtp_port, self.web_port = free_port(), free_port()
         self._root = Path(tempfile.mkdtemp(prefix="mdg-bench-guard-"))
         self._config = self._root / "guard.yaml"
-        self._config.write_text(CONFIG.format(loopback=LOOPBACK, smtp_port=self.smtp_port,
-                                              web_port=self.web_port, sink_port=sink_port,
-                                              root=self._root))
+        self._config.write_text(
+            CONFIG.format(
+                loopback=LOOPBACK,
+                smtp_port=self.smtp_port,
+                web_port=self.web_port,
+                sink_port=sink_port,
+                root=self._root,
+            )
+        )
         self.stderr_text = ""
         self.exit_status: int | None = None
         self.stop_seconds: float | None = None
@@ -66,7 +74,11 @@ class Guard:
         with open(self._root / "stdout", "wb") as out, open(self._root / "stderr", "wb") as err:
             self._proc = subprocess.Popen(
                 [str(EXECUTABLE), "serve", "--config", str(self._config)],
-                cwd=self._root, stdout=out, stderr=err, start_new_session=True)
+                cwd=self._root,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+            )
         try:
             wait_for_smtp(self.smtp_port, timeout=60, proc=self._proc)
         except (RuntimeError, TimeoutError) as exc:
@@ -143,5 +155,4 @@ def _group_processes(pgid: int) -> list[tuple[str, str, float, str]]:
 
 def _group_members(pgid: int) -> list[str]:
     """Live (non-zombie) processes in group `pgid`, as "pid state command" strings."""
-    return [f"{pid} {state} {cmd}" for pid, state, _, cmd in _group_processes(pgid)
-            if state != "Z"]
+    return [f"{pid} {state} {cmd}" for pid, state, _, cmd in _group_processes(pgid) if state != "Z"]

@@ -1,4 +1,5 @@
 """Per-message latency of one sequential client: connect … 250 after DATA, one connection each."""
+
 from __future__ import annotations
 
 import math
@@ -23,9 +24,11 @@ class Latency:
 def build_message(size: int) -> bytes:
     """A plain-text message with about `size` bytes of body, CRLF line endings throughout
     (the guard refuses bare LF, and a real client never sends it)."""
-    header = (f"From: Sender <{SENDER}>\r\nTo: <{RECIPIENT}>\r\nSubject: latency probe\r\n"
-              f"Date: {formatdate()}\r\nMessage-ID: {make_msgid(domain='bench.example.co.jp')}\r\n"
-              "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n")
+    header = (
+        f"From: Sender <{SENDER}>\r\nTo: <{RECIPIENT}>\r\nSubject: latency probe\r\n"
+        f"Date: {formatdate()}\r\nMessage-ID: {make_msgid(domain='bench.example.co.jp')}\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+    )
     line = b"The quick brown fox jumps over the lazy dog; the meeting is moved to Friday.\r\n"
     body = (line * (size // len(line) + 1))[:size]
     return header.encode() + body.rsplit(b"\r\n", 1)[0] + b"\r\n"
@@ -72,5 +75,11 @@ def measure(port: int, count: int, size: int, budget: float = 90.0) -> Latency:
             failures, in_a_row = failures + 1, in_a_row + 1
             first_error = first_error or f"{type(exc).__name__}: {exc}"
     times.sort()
-    return Latency(len(times), failures, percentile(times, 0.50), percentile(times, 0.99),
-                   times[-1] if times else math.nan, first_error)
+    return Latency(
+        len(times),
+        failures,
+        percentile(times, 0.50),
+        percentile(times, 0.99),
+        times[-1] if times else math.nan,
+        first_error,
+    )

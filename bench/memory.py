@@ -18,6 +18,7 @@ sampled every 100 ms from /proc), how many big messages the sink received once, 
 once, or not at all, the retries, and small-mail latency (p50, p95, max). Written to
 bench/results/<--name>.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -102,8 +103,15 @@ def group_members(pgid: int) -> list[tuple[str, int]]:
             cmdline = (stat.parent / "cmdline").read_bytes()
         except (OSError, IndexError, ValueError):
             continue
-        role = ("main" if int(stat.parent.name) == pgid else "forkserver" if b"forkserver" in cmdline
-                else "resource_tracker" if b"resource_tracker" in cmdline else "worker")
+        role = (
+            "main"
+            if int(stat.parent.name) == pgid
+            else "forkserver"
+            if b"forkserver" in cmdline
+            else "resource_tracker"
+            if b"resource_tracker" in cmdline
+            else "worker"
+        )
         found.append((role, rss))
     return found
 
@@ -129,26 +137,33 @@ class Sampler(threading.Thread):
 def big_message(index: int, size: int) -> bytes:
     payload = base64.encodebytes(random.Random(index).randbytes(size * 3 // 4))
     payload = payload.replace(b"\n", b"\r\n")
-    return (f"From: taro@example.co.jp\r\nTo: hanako@example.co.jp\r\nSubject: big-{index}\r\n"
+    return (
+        (
+            f"From: taro@example.co.jp\r\nTo: hanako@example.co.jp\r\nSubject: big-{index}\r\n"
             f"Message-ID: <big-{index}@bench.example.co.jp>\r\nMIME-Version: 1.0\r\n"
             f"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
             f"Content-Type: text/plain; charset=us-ascii\r\n\r\nThe data, as agreed.\r\n--b\r\n"
             f"Content-Type: application/octet-stream; name=data.bin\r\n"
             f"Content-Transfer-Encoding: base64\r\n"
-            f"Content-Disposition: attachment; filename=data.bin\r\n\r\n").encode() \
-        + payload + b"--b--\r\n"
+            f"Content-Disposition: attachment; filename=data.bin\r\n\r\n"
+        ).encode()
+        + payload
+        + b"--b--\r\n"
+    )
 
 
 def small_message(index: int) -> bytes:
-    return (f"From: taro@example.co.jp\r\nTo: hanako@example.co.jp\r\nSubject: small-{index}\r\n"
-            f"Message-ID: <small-{index}@bench.example.co.jp>\r\n\r\n"
-            f"Lunch at noon?\r\n").encode()
+    return (
+        f"From: taro@example.co.jp\r\nTo: hanako@example.co.jp\r\nSubject: small-{index}\r\n"
+        f"Message-ID: <small-{index}@bench.example.co.jp>\r\n\r\n"
+        f"Lunch at noon?\r\n"
+    ).encode()
 
 
 def send(port: int, raw: bytes, timeout: float, declare_size: bool = True) -> None:
     with smtplib.SMTP("127.0.0.1", port, timeout=timeout) as client:
         client.ehlo()
-        if not declare_size:   # a client that does not use RFC 1870's SIZE= at MAIL
+        if not declare_size:  # a client that does not use RFC 1870's SIZE= at MAIL
             client.esmtp_features.pop("size", None)
         client.sendmail("taro@example.co.jp", ["hanako@example.co.jp"], raw)
 
@@ -162,6 +177,7 @@ def timed_send(port: int, raw: bytes) -> dict:
         now = time.monotonic()
         phases[name] = round((now - last) * 1000, 1)
         last = now
+
     with smtplib.SMTP("127.0.0.1", port, timeout=60) as client:
         lap("connect")
         client.ehlo()
@@ -183,7 +199,7 @@ def temporary(exc: Exception) -> bool:
     code = getattr(exc, "smtp_code", None)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code = min(c for c, _ in exc.recipients.values())
-    return code is None or 400 <= code < 500   # a cut connection is temporary too
+    return code is None or 400 <= code < 500  # a cut connection is temporary too
 
 
 class Run:
@@ -253,16 +269,24 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(tempfile.mkdtemp(prefix="mdg-bench-memory-"))
     sink_port, smtp_port, web_port = free_port(), free_port(), free_port()
     sink_log = root / "received"
-    sink = subprocess.Popen([sys.executable, "-c", SINK, str(sink_port), str(sink_log)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    (root / "guard.yaml").write_text(CONFIG.format(smtp_port=smtp_port, web_port=web_port,
-                                                   sink_port=sink_port, root=root))
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("MDG_")},
-           "PYTHONPATH": str(REPO)}
+    sink = subprocess.Popen(
+        [sys.executable, "-c", SINK, str(sink_port), str(sink_log)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    (root / "guard.yaml").write_text(
+        CONFIG.format(smtp_port=smtp_port, web_port=web_port, sink_port=sink_port, root=root)
+    )
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("MDG_")}, "PYTHONPATH": str(REPO)}
     with open(root / "guard.log", "wb") as log:
-        guard = subprocess.Popen([sys.executable, "-m", "proxy.cli", "serve", "--config",
-                                  str(root / "guard.yaml")], cwd=root, stdout=log,
-                                 stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        guard = subprocess.Popen(
+            [sys.executable, "-m", "proxy.cli", "serve", "--config", str(root / "guard.yaml")],
+            cwd=root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
     try:
         wait_for_smtp(sink_port, 30, sink)
         wait_for_smtp(smtp_port, 90, guard)
@@ -278,8 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"guard log: {root / 'guard.log'}")
 
 
-def measure(args: argparse.Namespace, root: Path, guard: subprocess.Popen, port: int,
-            sink_log: Path) -> int:
+def measure(args: argparse.Namespace, root: Path, guard: subprocess.Popen, port: int, sink_log: Path) -> int:
     idle_rss, _ = group_rss(guard.pid)
     run = Run(port, args)
     sampler = Sampler(guard.pid)
@@ -303,25 +326,33 @@ def measure(args: argparse.Namespace, root: Path, guard: subprocess.Popen, port:
     got = received(sink_log)
     bigs_got = [got.get(f"big-{i}", 0) for i in range(args.clients)]
     result = {
-        "clients": args.clients, "size_octets": args.size, "declared_size": not args.no_size,
-        "peak_rss_mb": round(sampler.peak / 1e6, 1), "processes_at_peak": sampler.peak_processes,
+        "clients": args.clients,
+        "size_octets": args.size,
+        "declared_size": not args.no_size,
+        "peak_rss_mb": round(sampler.peak / 1e6, 1),
+        "processes_at_peak": sampler.peak_processes,
         "idle_rss_mb": round(idle_rss / 1e6, 1),
         "at_peak_mb": [f"{role} {size / 1e6:.0f}" for role, size in sampler.at_peak],
         "main_peak_mb": round(sampler.main_peak / 1e6, 1),
         "delivered_once": sum(1 for n in bigs_got if n == 1),
         "delivered_twice_or_more": sum(1 for n in bigs_got if n > 1),
         "not_delivered": sum(1 for n in bigs_got if n == 0),
-        "expected": args.clients, "retries": sum(run.retries.values()),
-        "retries_by_reply": dict(run.retries), "failed": run.failed[:10],
+        "expected": args.clients,
+        "retries": sum(run.retries.values()),
+        "retries_by_reply": dict(run.retries),
+        "failed": run.failed[:10],
         "seconds": round(seconds, 1),
-        "small": {"sent": len(run.small_latency), "failed": run.small_failures,
-                  "p50_ms": _ms(percentile(run.small_latency, 0.5)),
-                  "p95_ms": _ms(percentile(run.small_latency, 0.95)),
-                  "max_ms": _ms(max(run.small_latency, default=None)),
-                  "slowest_phases_ms": max(run.small_phases, key=lambda p: sum(p.values()),
-                                           default={})},
-        "code": subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                               capture_output=True, text=True).stdout.strip(),
+        "small": {
+            "sent": len(run.small_latency),
+            "failed": run.small_failures,
+            "p50_ms": _ms(percentile(run.small_latency, 0.5)),
+            "p95_ms": _ms(percentile(run.small_latency, 0.95)),
+            "max_ms": _ms(max(run.small_latency, default=None)),
+            "slowest_phases_ms": max(run.small_phases, key=lambda p: sum(p.values()), default={}),
+        },
+        "code": subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip(),
     }
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{args.name}.json"

@@ -3,6 +3,7 @@
 Everything listens on 127.0.0.1 only, every wait has a deadline, and every process started
 here is stopped by the context manager that started it.
 """
+
 from __future__ import annotations
 
 import os
@@ -160,23 +161,41 @@ class Sink:
 
 @dataclass(frozen=True)
 class SourceRun:
-    elapsed: float        # seconds until smtp-source exited
-    finished_at: float    # monotonic time it exited
-    rejected: int         # replies other than the expected 2xx/3xx (with -A it carries on)
+    elapsed: float  # seconds until smtp-source exited
+    finished_at: float  # monotonic time it exited
+    rejected: int  # replies other than the expected 2xx/3xx (with -A it carries on)
     timed_out: bool
     errors: tuple[str, ...]
 
 
-def run_source(tools: dict[str, str], port: int, messages: int, sessions: int, size: int,
-               timeout: float) -> SourceRun:
+def run_source(
+    tools: dict[str, str], port: int, messages: int, sessions: int, size: int, timeout: float
+) -> SourceRun:
     """Run smtp-source against 127.0.0.1:port: one message per connection, like mail clients.
 
     -A keeps it going after a refusal (one 4xx would otherwise abort the whole run); the
     refusals are counted from its warnings instead.
     """
-    cmd = [tools["smtp-source"], "-A", "-4", "-s", str(sessions), "-m", str(messages),
-           "-l", str(size), "-f", SENDER, "-t", RECIPIENT,
-           "-M", HELO, "-S", "relay benchmark", f"{LOOPBACK}:{port}"]
+    cmd = [
+        tools["smtp-source"],
+        "-A",
+        "-4",
+        "-s",
+        str(sessions),
+        "-m",
+        str(messages),
+        "-l",
+        str(size),
+        "-f",
+        SENDER,
+        "-t",
+        RECIPIENT,
+        "-M",
+        HELO,
+        "-S",
+        "relay benchmark",
+        f"{LOOPBACK}:{port}",
+    ]
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     timed_out = False
@@ -238,12 +257,12 @@ class PrivatePostfix:
         return {
             "queue_directory": f"{root}/spool",
             "data_directory": f"{root}/data",
-            "maillog_file": str(self.log),         # no syslogd here; postlogd writes this file
+            "maillog_file": str(self.log),  # no syslogd here; postlogd writes this file
             "maillog_file_prefixes": str(root),
             "inet_interfaces": "loopback-only",
             "inet_protocols": "ipv4",
             "myhostname": "postfix.bench.invalid",  # no hostname/DNS look-ups
-            "mydestination": "",                    # no local delivery at all
+            "mydestination": "",  # no local delivery at all
             "local_recipient_maps": "",
             "alias_maps": "",
             "alias_database": "",
@@ -251,13 +270,18 @@ class PrivatePostfix:
             "mynetworks": "127.0.0.0/8",
             "smtpd_relay_restrictions": "permit_mynetworks, reject",
             "default_destination_concurrency_limit": "100",  # default 20; one relayhost gets all
-            "smtp_tls_security_level": "none",      # the sink offers no TLS, smtp-source uses none
+            "smtp_tls_security_level": "none",  # the sink offers no TLS, smtp-source uses none
             "smtpd_tls_security_level": "none",
         }
 
     def _postconf(self, *args: str) -> None:
-        subprocess.run([self._tools["postconf"], "-c", str(self._etc), *args],
-                       check=True, capture_output=True, text=True, timeout=30)
+        subprocess.run(
+            [self._tools["postconf"], "-c", str(self._etc), *args],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
 
     def _configure(self) -> None:
         self._root.chmod(0o755)  # the postfix user must reach its queue and data dirs
@@ -306,8 +330,7 @@ class PrivatePostfix:
     def delivery_counts(self) -> dict[str, int]:
         """status=sent/deferred/bounced from the instance's log, to cross-check the sink."""
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return {status: text.count(f"status={status}") 
-                for status in ("sent", "deferred", "bounced")}
+        return {status: text.count(f"status={status}") for status in ("sent", "deferred", "bounced")}
 
 
 def _wait_gone(pid: int, timeout: float) -> bool:

@@ -13,6 +13,7 @@ records, customer lists). It is measured three ways, best of five interleaved ru
 - inspect: `PersonalData().inspect` on one MessageView per mail: everything, including tables,
   signature and quote layout, lists of people and the findings.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -43,18 +44,26 @@ TODAY = datetime.date(2024, 4, 1)
 
 
 SENTENCES = (
-    "本日の会議では、来期の販売計画と予算配分について議論しました。", "各部門からの報告を受け、課題を整理しました。",
-    "次回までに担当者が詳細な資料を準備することになりました。", "納期の遅延を防ぐため、工程表を見直します。",
-    "品質管理の観点から、検査手順の改善案が提示されました。", "新システムの導入は2024年10月を予定しています。",
-    "費用対効果の試算は別紙のとおりです。", "関係部署との調整を進め、来月中に結論を出します。",
-    "顧客満足度調査の結果、前年より3ポイント改善しました。", "在庫水準は適正範囲内で推移しています。",
-    "契約条件の変更については、法務部の確認が必要です。", "研修は全社員を対象に、6月から順次実施します。",
+    "本日の会議では、来期の販売計画と予算配分について議論しました。",
+    "各部門からの報告を受け、課題を整理しました。",
+    "次回までに担当者が詳細な資料を準備することになりました。",
+    "納期の遅延を防ぐため、工程表を見直します。",
+    "品質管理の観点から、検査手順の改善案が提示されました。",
+    "新システムの導入は2024年10月を予定しています。",
+    "費用対効果の試算は別紙のとおりです。",
+    "関係部署との調整を進め、来月中に結論を出します。",
+    "顧客満足度調査の結果、前年より3ポイント改善しました。",
+    "在庫水準は適正範囲内で推移しています。",
+    "契約条件の変更については、法務部の確認が必要です。",
+    "研修は全社員を対象に、6月から順次実施します。",
 )
 
 
 def document(f: Fake) -> str:
     """The text of an attached report or minutes: long prose, few values."""
-    paragraphs = ["\n".join(f.r.choice(SENTENCES) for _ in range(f.r.randint(4, 9))) for _ in range(f.r.randint(5, 15))]
+    paragraphs = [
+        "\n".join(f.r.choice(SENTENCES) for _ in range(f.r.randint(4, 9))) for _ in range(f.r.randint(5, 15))
+    ]
     return "\n\n".join(paragraphs) + "\n"
 
 
@@ -66,7 +75,11 @@ def corpus() -> list[str]:
     texts, size, n = [], 0, 0
     while size < TARGET_BYTES:
         if n % 20 == 19:
-            spec = recipes.people_list(f, n, "plain", f.r.randint(5, 30)) if n % 40 == 19 else recipes.id_mail(f, n, "plain")
+            spec = (
+                recipes.people_list(f, n, "plain", f.r.randint(5, 30))
+                if n % 40 == 19
+                else recipes.id_mail(f, n, "plain")
+            )
             text = spec.body
         elif n % 5 == 3:
             text = document(f)
@@ -95,11 +108,15 @@ def measure(texts: list[str]) -> tuple[dict[str, float], dict[str, int]]:
     scanner = Scanner(TODAY)
     detector = PersonalData(today=TODAY)
     envelope = Envelope(mail_from="bench@example.co.jp", rcpt_tos=("to@example.com",))
-    views = [MessageView(envelope=envelope, size=len(t), texts=(TextChunk(where="body", text=t),)) for t in texts]
+    views = [
+        MessageView(envelope=envelope, size=len(t), texts=(TextChunk(where="body", text=t),)) for t in texts
+    ]
     counts = {"baseline": 0, "scan": 0}
 
     def run_baseline():
-        counts["baseline"] = sum(1 for t in texts for _ in baseline.finditer(unicodedata.normalize("NFKC", t)))
+        counts["baseline"] = sum(
+            1 for t in texts for _ in baseline.finditer(unicodedata.normalize("NFKC", t))
+        )
 
     def run_scan():
         counts["scan"] = sum(len(scanner.scan(t.encode())) for t in texts)
@@ -117,15 +134,27 @@ def main() -> None:
     seconds, counts = measure(texts)
     rates = {k: megabytes / v for k, v in seconds.items()}
     ratios = {k: round(rates[k] / rates["baseline"], 1) for k in ("scan", "inspect")}
-    print(f"{megabytes:.1f} MB in {len(texts)} texts; baseline matched {counts['baseline']} spans, "
-          f"the scan validated {counts['scan']} values")
+    print(
+        f"{megabytes:.1f} MB in {len(texts)} texts; baseline matched {counts['baseline']} spans, "
+        f"the scan validated {counts['scan']} values"
+    )
     for k in ("baseline", "scan", "inspect"):
-        print(f"{k:9} {seconds[k]:7.3f} s  {rates[k]:7.1f} MB/s" + (f"  {ratios[k]}x baseline" if k in ratios else ""))
-    result = {"megabytes": round(megabytes, 2), "texts": len(texts), "runs": RUNS,
-              "baseline_matches": counts["baseline"], "validated_values": counts["scan"],
-              "seconds": {k: round(v, 3) for k, v in seconds.items()},
-              "mb_per_s": {k: round(v, 1) for k, v in rates.items()}, "ratio_vs_baseline": ratios,
-              "python": platform.python_version(), "machine": platform.machine()}
+        print(
+            f"{k:9} {seconds[k]:7.3f} s  {rates[k]:7.1f} MB/s"
+            + (f"  {ratios[k]}x baseline" if k in ratios else "")
+        )
+    result = {
+        "megabytes": round(megabytes, 2),
+        "texts": len(texts),
+        "runs": RUNS,
+        "baseline_matches": counts["baseline"],
+        "validated_values": counts["scan"],
+        "seconds": {k: round(v, 3) for k, v in seconds.items()},
+        "mb_per_s": {k: round(v, 1) for k, v in rates.items()},
+        "ratio_vs_baseline": ratios,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+    }
     out = ROOT / "bench" / "results" / "pii.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")

@@ -1,10 +1,11 @@
 """The only types other packages import from `inspectors`."""
+
 from __future__ import annotations
 
 import re
-
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from .message import MessageView
@@ -12,24 +13,33 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, kw_only=True)
 class Finding:
-    code: str                       # dotted area.kind, e.g. "pii.my_number"
-    count: int                      # distinct values (or records) found
-    where: tuple[str, ...] = ()     # "body", "attachment:顧客.xlsx!Sheet1!D2:D120", "header:To"
+    code: str  # dotted area.kind, e.g. "pii.my_number"
+    count: int  # distinct values (or records) found
+    where: tuple[str, ...] = ()  # "body", "attachment:顧客.xlsx!Sheet1!D2:D120", "header:To"
     evidence: tuple[str, ...] = ()  # masked samples only, never raw personal data
 
     def to_dict(self) -> dict:
-        return {"code": self.code, "count": self.count,
-                "where": list(self.where), "evidence": list(self.evidence)}
+        return {
+            "code": self.code,
+            "count": self.count,
+            "where": list(self.where),
+            "evidence": list(self.evidence),
+        }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Finding":
-        return cls(code=data["code"], count=int(data["count"]),
-                   where=tuple(data.get("where", ())), evidence=tuple(data.get("evidence", ())))
+    def from_dict(cls, data: dict) -> Finding:
+        return cls(
+            code=data["code"],
+            count=int(data["count"]),
+            where=tuple(data.get("where", ())),
+            evidence=tuple(data.get("evidence", ())),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
 class Envelope:
     """The SMTP envelope: who really gets the message, whatever the headers say."""
+
     mail_from: str
     rcpt_tos: tuple[str, ...]
 
@@ -37,7 +47,7 @@ class Envelope:
 class Inspector(Protocol):
     name: str
 
-    def inspect(self, message: "MessageView") -> Iterable[Finding]: ...
+    def inspect(self, message: MessageView) -> Iterable[Finding]: ...
 
 
 def domain_of(address: str) -> str:

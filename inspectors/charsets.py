@@ -6,6 +6,7 @@ Declared charsets are often wrong or too narrow: Shift_JIS mail is written by Wi
 declared at all, and headers carry raw CP932 or UTF-8 bytes and encoded-words split in the
 middle of a character. Decoding never raises: the last resort is replacement characters.
 """
+
 from __future__ import annotations
 
 import binascii
@@ -14,20 +15,42 @@ import re
 
 # Wider supersets first: a message declared with the narrow name decodes with the wide one.
 _SUPERSETS = {
-    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
-    "windows-31j": "cp932", "ms932": "cp932", "ms_kanji": "cp932", "csshiftjis": "cp932",
-    "iso-2022-jp": "iso2022_jp_ext", "iso-2022-jp-1": "iso2022_jp_ext", "csiso2022jp": "iso2022_jp_ext",
-    "iso-2022-jp-ms": "iso2022_jp_ext", "iso-2022-jp-2004": "iso2022_jp_2004",
-    "iso-2022-jp-2": "iso2022_jp_2", "iso-2022-jp-3": "iso2022_jp_3",
-    "euc-jp": "euc_jis_2004", "x-euc-jp": "euc_jis_2004", "cseucpkdfmtjapanese": "euc_jis_2004",
-    "us-ascii": "ascii", "ks_c_5601-1987": "cp949", "gb2312": "gb18030", "gbk": "gb18030",
-    "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "windows-31j": "cp932",
+    "ms932": "cp932",
+    "ms_kanji": "cp932",
+    "csshiftjis": "cp932",
+    "iso-2022-jp": "iso2022_jp_ext",
+    "iso-2022-jp-1": "iso2022_jp_ext",
+    "csiso2022jp": "iso2022_jp_ext",
+    "iso-2022-jp-ms": "iso2022_jp_ext",
+    "iso-2022-jp-2004": "iso2022_jp_2004",
+    "iso-2022-jp-2": "iso2022_jp_2",
+    "iso-2022-jp-3": "iso2022_jp_3",
+    "euc-jp": "euc_jis_2004",
+    "x-euc-jp": "euc_jis_2004",
+    "cseucpkdfmtjapanese": "euc_jis_2004",
+    "us-ascii": "ascii",
+    "ks_c_5601-1987": "cp949",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
 }
 _JAPANESE = ["cp932", "euc_jis_2004"]
 _SAMPLE = 8192
 # UTF-32's little-endian mark starts with UTF-16's: it is looked for first.
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 _SINGLE_BYTE_PREFIXES = ("iso8859", "cp125", "koi8", "mac-", "cp437", "cp85", "cp86", "tis-620")
 # Codecs that are no mail charset: a part declared in one of them is decoded as undeclared.
 # (idna and punycode raise on ordinary text and punycode is quadratic; "undefined" always raises.)
@@ -79,11 +102,11 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
 
 
 def utf16_codec(data: bytes) -> str | None:
-    """"utf-16-le" or "utf-16-be" for UTF-16 text without a BOM (Excel's "Unicode text",
+    """ "utf-16-le" or "utf-16-be" for UTF-16 text without a BOM (Excel's "Unicode text",
     tools that drop the BOM), else None. Judged by where the NULs are: every character below
     U+0100 (digits, commas, tabs, line breaks, Latin) has a zero high byte, so one side of
     the byte pairs is full of NULs and the other almost free of them."""
-    sample = data[:_SAMPLE - _SAMPLE % 2] if len(data) > _SAMPLE else data[:len(data) - len(data) % 2]
+    sample = data[: _SAMPLE - _SAMPLE % 2] if len(data) > _SAMPLE else data[: len(data) - len(data) % 2]
     pairs = len(sample) // 2
     if pairs < 2:
         return None
@@ -102,7 +125,7 @@ def _strict(data: bytes, codec: str | None) -> str | None:
         return None
     try:
         return data.decode(codec)
-    except (UnicodeError, LookupError, ValueError):   # UnicodeError: idna and kin
+    except (UnicodeError, LookupError, ValueError):  # UnicodeError: idna and kin
         return None
 
 
@@ -116,10 +139,12 @@ def _detect(data: bytes, declared_single_byte: str | None) -> str:
     (charset-normalizer gives up on short texts full of ① and half-width kana). Otherwise
     charset-normalizer chooses among the candidates that decode, and among everything
     when none does."""
-    import charset_normalizer   # here: most mail declares its charset, and `check` starts faster
+    import charset_normalizer  # here: most mail declares its charset, and `check` starts faster
+
     candidates = _JAPANESE + ([declared_single_byte] if declared_single_byte else [])
-    decoded = {codecs.lookup(codec).name: text for codec in candidates
-               if (text := _strict(data, codec)) is not None}
+    decoded = {
+        codecs.lookup(codec).name: text for codec in candidates if (text := _strict(data, codec)) is not None
+    }
     japanese = [codec for codec in _JAPANESE if codec in decoded]
     if len(japanese) == 1 and len(decoded) == 1:
         return decoded[japanese[0]]
@@ -129,7 +154,7 @@ def _detect(data: bytes, declared_single_byte: str | None) -> str:
         return decoded.get(chosen) or next(iter(decoded.values()))
     best = charset_normalizer.from_bytes(data[:200_000]).best()
     text = _strict(data, best.encoding) if best else None
-    if text is None:   # short Western text is what charset-normalizer cannot place
+    if text is None:  # short Western text is what charset-normalizer cannot place
         text = _strict(data, declared_single_byte or "cp1252")
     return text if text is not None else data.decode("cp932", errors="replace")
 
@@ -167,7 +192,7 @@ def iso2022jp_as_cp932(data: bytes) -> str | None:
                 return None
             for j1, j2 in zip(pairs[::2], pairs[1::2]):
                 out += _jis_to_sjis(j1, j2)
-            out += chunk[len(pairs):]
+            out += chunk[len(pairs) :]
         elif mode == b"(I":
             out += bytes(b | 0x80 for b in chunk)
         elif mode in (b"(B", b"(J"):
@@ -205,10 +230,10 @@ def decode_header_value(value) -> str:
     out: list[str] = []
     pending, pending_charset, after_word, pos = b"", "", False, 0
     for m in _ENCODED_WORD.finditer(text):
-        between = text[pos:m.start()]
-        charset = m.group(1).split("*")[0].lower()   # RFC 2231 adds *language
+        between = text[pos : m.start()]
+        charset = m.group(1).split("*")[0].lower()  # RFC 2231 adds *language
         word = _word_bytes(m.group(2), m.group(3))
-        joined = after_word and not between.strip()   # whitespace between words is not text
+        joined = after_word and not between.strip()  # whitespace between words is not text
         if joined and charset == pending_charset:
             # Adjacent words of one charset are joined as bytes first: a character split
             # between two of them then decodes whole.

@@ -4,16 +4,17 @@ Client B's quote sent to client A is the incident: the subject, the attachment n
 attachment contents name one client while the envelope goes to another. The client directory
 (`inspectors.clients`) finds the names; this inspector weighs them against the recipients.
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from .base import Finding, domain_of, is_within
 from .clients import ClientDirectory, Mention
 from .message import MessageView, Table, TextChunk, read_view
 
-MAX_WHERE = 10      # places listed in a finding; its count says how many in all
-MAX_CLIENTS = 20    # findings per zone: a customer list names hundreds
+MAX_WHERE = 10  # places listed in a finding; its count says how many in all
+MAX_CLIENTS = 20  # findings per zone: a customer list names hundreds
 
 
 class ClientMismatch:
@@ -23,16 +24,20 @@ class ClientMismatch:
     body text are reported in their own findings (where "body"), since a body also quotes
     earlier mail and signatures. A message going only inside the organisation is not checked.
     """
+
     name = "client.mismatch"
 
     def __init__(self, directory: ClientDirectory, internal_domains: Iterable[str]) -> None:
         self.directory = directory
         self.internal_domains = tuple(d.lower().strip(".") for d in internal_domains)
         # A directory entry with an internal domain is a part of our own group, never a mismatch.
-        self._ours = frozenset(i for i, c in enumerate(directory.clients)
-                               if any(is_within(d.lower(), self.internal_domains) for d in c.domains))
+        self._ours = frozenset(
+            i
+            for i, c in enumerate(directory.clients)
+            if any(is_within(d.lower(), self.internal_domains) for d in c.domains)
+        )
 
-    def reader(self, message: MessageView) -> "_Reader":
+    def reader(self, message: MessageView) -> _Reader:
         """Collects mentions as extraction gives text and tables (message: its headers)."""
         return _Reader(self, message)
 
@@ -46,14 +51,14 @@ class ClientMismatch:
         external = [d for d in domains if not is_within(d, self.internal_domains)]
         return external if self.directory.clients else []
 
-    def judge(self, message: MessageView, content: "_Reader") -> list[Finding]:
+    def judge(self, message: MessageView, content: _Reader) -> list[Finding]:
         external = self.external(message)
         if not external:
             return []
         addressed = set().union(self._ours, *(self.directory.clients_at(d) for d in external))
-        zones: tuple[dict[int, list[Mention]], dict[int, list[Mention]]] = ({}, {})   # strong, body
+        zones: tuple[dict[int, list[Mention]], dict[int, list[Mention]]] = ({}, {})  # strong, body
         for strong, mention in self._mentions(message, content):
-            if addressed.isdisjoint(mention.clients):   # a shared alias may mean the addressed one
+            if addressed.isdisjoint(mention.clients):  # a shared alias may mean the addressed one
                 for index in mention.clients:
                     zones[0 if strong else 1].setdefault(index, []).append(mention)
         context = (self._addressed(addressed), "recipients=" + _sample(external, 5))
@@ -62,14 +67,19 @@ class ClientMismatch:
     def _findings(self, found: dict[int, list[Mention]], context: tuple[str, ...]) -> list[Finding]:
         """One finding per client named, honorific and most places first; a client list
         naming hundreds is summed up by the leading "named_clients=N" of each finding."""
+
         def rank(index: int):
             mentions = found[index]
-            return (not any(m.honorific for m in mentions), -len({m.where for m in mentions}),
-                    self.directory.clients[index].name)
+            return (
+                not any(m.honorific for m in mentions),
+                -len({m.where for m in mentions}),
+                self.directory.clients[index].name,
+            )
+
         tally = f"named_clients={len(found)}"
         return [self._finding(i, found[i], (tally,), context) for i in sorted(found, key=rank)[:MAX_CLIENTS]]
 
-    def _mentions(self, message: MessageView, content: "_Reader") -> Iterator[tuple[bool, Mention]]:
+    def _mentions(self, message: MessageView, content: _Reader) -> Iterator[tuple[bool, Mention]]:
         find = self.directory.mentions
         for mention in find(message.subject, "subject"):
             yield True, mention
@@ -85,14 +95,24 @@ class ClientMismatch:
         named = sorted(self.directory.clients[i].name for i in addressed - self._ours)
         return "addressed=" + (_sample(named, 3) if named else "none")
 
-    def _finding(self, index: int, mentions: list[Mention], tally: tuple[str, ...],
-                 context: tuple[str, ...]) -> Finding:
+    def _finding(
+        self, index: int, mentions: list[Mention], tally: tuple[str, ...], context: tuple[str, ...]
+    ) -> Finding:
         wheres = list(dict.fromkeys(m.where for m in mentions))
         surfaces = list(dict.fromkeys(m.surface for m in mentions))
         confidence = "high" if any(m.honorific for m in mentions) else "medium"
-        return Finding(code="client.mismatch", count=len(wheres), where=tuple(wheres[:MAX_WHERE]),
-                       evidence=(*tally, f"client={self.directory.clients[index].name}",
-                                 f"confidence={confidence}", "as=" + _sample(surfaces, 3), *context))
+        return Finding(
+            code="client.mismatch",
+            count=len(wheres),
+            where=tuple(wheres[:MAX_WHERE]),
+            evidence=(
+                *tally,
+                f"client={self.directory.clients[index].name}",
+                f"confidence={confidence}",
+                "as=" + _sample(surfaces, 3),
+                *context,
+            ),
+        )
 
 
 class _Reader:
@@ -102,7 +122,7 @@ class _Reader:
     def __init__(self, check: ClientMismatch, message: MessageView) -> None:
         self._check = check
         self._active = bool(check.external(message))
-        self.texts: set[str] = set()   # wheres read as text (a document's properties among them)
+        self.texts: set[str] = set()  # wheres read as text (a document's properties among them)
         self.found: list[tuple[bool, Mention]] = []
 
     def text(self, chunk: TextChunk) -> None:

@@ -4,18 +4,19 @@ Names are matched with one Aho-Corasick automaton over every client's name varia
 directory of thousands of clients costs one pass over the text, not one pass per client.
 `inspectors.client_mismatch` asks it whose document a message is.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 import ahocorasick
 
 from . import company_names as names
 from .message import Table
 
-OWN = -1   # automaton entries for our own company: they shadow client names, never report
-_CELL, _ROW = names.CELL, "\x1e"   # XML (xlsx, docx) cannot carry these: no cell contains them
+OWN = -1  # automaton entries for our own company: they shadow client names, never report
+_CELL, _ROW = names.CELL, "\x1e"  # XML (xlsx, docx) cannot carry these: no cell contains them
 _CELL_B, _ROW_B = _CELL.encode(), _ROW.encode()
 
 
@@ -28,18 +29,18 @@ class Client:
 
 @dataclass(frozen=True, kw_only=True)
 class Mention:
-    where: str                 # "subject", "attachment:見積.xlsx!Sheet1!B3", "body"
-    clients: tuple[int, ...]   # directory indices sharing this spelling (usually one)
-    surface: str               # the normalised name that matched, e.g. "エー" or "a corp"
-    honorific: bool            # followed by 御中, 様, 殿 ...
+    where: str  # "subject", "attachment:見積.xlsx!Sheet1!B3", "body"
+    clients: tuple[int, ...]  # directory indices sharing this spelling (usually one)
+    surface: str  # the normalised name that matched, e.g. "エー" or "a corp"
+    honorific: bool  # followed by 御中, 様, 殿 ...
 
 
 @dataclass(frozen=True)
 class _Entry:
     client: int
-    core: bool            # reduced from 株式会社…: may be followed by its form (エー㈱)
+    core: bool  # reduced from 株式会社…: may be followed by its form (エー㈱)
     surface: str
-    needs_context: bool   # a short core: counts only with a form, 社, 様, or alone in a cell
+    needs_context: bool  # a short core: counts only with a form, 社, 様, or alone in a cell
 
 
 class ClientDirectory:
@@ -75,13 +76,14 @@ class ClientDirectory:
         data = _ROW.join(map(_CELL.join, table.rows)).encode("utf-8", "replace").lower()
         row, col, seen = 0, 0, 0
 
-        def locate(pos: int) -> str:   # called in increasing order: count only what is new
+        def locate(pos: int) -> str:  # called in increasing order: count only what is new
             nonlocal row, col, seen
             rows = data.count(_ROW_B, seen, pos)
             line_start = data.rfind(_ROW_B, seen, pos) + 1 if rows else seen
             row, col = row + rows, (0 if rows else col) + data.count(_CELL_B, line_start, pos)
             seen = pos
             return f"{table.where}!{table.ref(row, col)}"
+
         return self._scan(data, locate)
 
     def _scan(self, data: bytes, locate: Callable[[int], str]) -> list[Mention]:
@@ -98,27 +100,41 @@ class ClientDirectory:
             start = stop - abs(length)
             # length < 0: short names only. Ruling out the common case (データ inside a sentence)
             # is inlined: this loop may run for every word of a 1 MB attachment.
-            if length < 0 and stop < size and data[stop:stop + 1] not in a1 \
-                    and data[stop:stop + 2] not in a2 and data[stop:stop + 3] not in a3 \
-                    and data[start - 1:start] not in b1 and data[start - 2:start] not in b2 \
-                    and data[start - 3:start] not in b3:
+            if (
+                length < 0
+                and stop < size
+                and data[stop : stop + 1] not in a1
+                and data[stop : stop + 2] not in a2
+                and data[stop : stop + 3] not in a3
+                and data[start - 1 : start] not in b1
+                and data[start - 2 : start] not in b2
+                and data[start - 3 : start] not in b3
+            ):
                 continue
             for entry in entries_of[data[start:stop]]:
-                honorific = names.name_at(data, start, stop, core=entry.core,
-                                          needs_context=entry.needs_context)
+                honorific = names.name_at(
+                    data, start, stop, core=entry.core, needs_context=entry.needs_context
+                )
                 if honorific is not None:
                     spans.setdefault((start, stop), []).append((entry, honorific))
-        return [_mention(locate(start), spans[(start, stop)]) for start, stop in _outermost(spans)
-                if all(e.client != OWN for e, _ in spans[(start, stop)])]
+        return [
+            _mention(locate(start), spans[(start, stop)])
+            for start, stop in _outermost(spans)
+            if all(e.client != OWN for e, _ in spans[(start, stop)])
+        ]
 
 
 def _add_name(table: dict[bytes, set[_Entry]], index: int, name: str) -> None:
     core, had_form = names.split_legal_form(name)
     surface = core if had_form else names.normalise(name)
-    if len(surface) < 2:   # a one-letter alias would match everywhere
+    if len(surface) < 2:  # a one-letter alias would match everywhere
         return
-    entry = _Entry(client=index, core=had_form, surface=surface,
-                   needs_context=had_form and index != OWN and not names.is_distinctive(surface))
+    entry = _Entry(
+        client=index,
+        core=had_form,
+        surface=surface,
+        needs_context=had_form and index != OWN and not names.is_distinctive(surface),
+    )
     for variant in names.variants(surface):
         table.setdefault(variant.encode("utf-8").lower(), set()).add(entry)
 
@@ -147,5 +163,9 @@ def _outermost(spans: dict[tuple[int, int], list]) -> list[tuple[int, int]]:
 
 
 def _mention(where: str, hits: list) -> Mention:
-    return Mention(where=where, clients=tuple(sorted({e.client for e, _ in hits})),
-                   surface=hits[0][0].surface, honorific=any(h for _, h in hits))
+    return Mention(
+        where=where,
+        clients=tuple(sorted({e.client for e, _ in hits})),
+        surface=hits[0][0].surface,
+        honorific=any(h for _, h in hits),
+    )

@@ -6,6 +6,7 @@ core and the width variants of that core. The searched text is never normalised 
 NFKC over a 1 MB attachment costs more than the whole inspection budget. Text is searched as
 lower-cased UTF-8 bytes, and only the few bytes around a hit are read for context.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,18 +14,37 @@ import unicodedata
 from types import MappingProxyType
 
 LEGAL_FORMS = (
-    "株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "一般社団法人", "一般財団法人",
-    "公益社団法人", "公益財団法人", "特定非営利活動法人", "npo法人", "社会福祉法人", "医療法人",
-    "学校法人", "弁護士法人", "税理士法人", "司法書士法人", "行政書士法人",
-    "co., ltd.", "co.,ltd.", "co. ltd.", "inc.", "k.k.",
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "合資会社",
+    "合名会社",
+    "一般社団法人",
+    "一般財団法人",
+    "公益社団法人",
+    "公益財団法人",
+    "特定非営利活動法人",
+    "npo法人",
+    "社会福祉法人",
+    "医療法人",
+    "学校法人",
+    "弁護士法人",
+    "税理士法人",
+    "司法書士法人",
+    "行政書士法人",
+    "co., ltd.",
+    "co.,ltd.",
+    "co. ltd.",
+    "inc.",
+    "k.k.",
 )
 _ABBREVIATIONS = ("株", "有", "同", "資", "名", "一社", "一財", "公社", "公財", "特非", "福", "医", "学")
 _CIRCLED = ("㈱", "㈲", "㈳", "㈶")
-_KANA_FORMS = ("ｶ", "ﾕ", "ﾄﾞ", "ｼﾔ", "ｻﾞｲ", "カ", "ユ", "ド")   # bank exports: ｶ)ｴｰ, ｴｰ(ｶ
+_KANA_FORMS = ("ｶ", "ﾕ", "ﾄﾞ", "ｼﾔ", "ｻﾞｲ", "カ", "ユ", "ド")  # bank exports: ｶ)ｴｰ, ｴｰ(ｶ
 HONORIFICS = ("御中", "様", "殿", "さま", "宛", "御担当", "ご担当")
 _SPACES = (b" ", b"\t", "\u3000".encode())
-CELL = "\x1f"          # how table cells are joined for searching (see clients.py)
-_END_BYTES = b"\n\r\t\x1e\x1f"   # line, tab, and the table row/cell joiners
+CELL = "\x1f"  # how table cells are joined for searching (see clients.py)
+_END_BYTES = b"\n\r\t\x1e\x1f"  # line, tab, and the table row/cell joiners
 _LINE_ENDS = frozenset(_END_BYTES)
 
 
@@ -69,7 +89,7 @@ def split_legal_form(name: str) -> tuple[str, bool]:
         stripped = False
         for form in _NORMALISED_FORMS:
             if core.startswith(form) or core.endswith(form):
-                core = (core[len(form):] if core.startswith(form) else core[:-len(form)]).strip(" ・,")
+                core = (core[len(form) :] if core.startswith(form) else core[: -len(form)]).strip(" ・,")
                 found = stripped = True
                 break
     return core, found
@@ -100,7 +120,7 @@ def _raw_forms() -> tuple[bytes, ...]:
 RAW_FORMS = _raw_forms()
 RAW_HONORIFICS = tuple(h.encode() for h in HONORIFICS)
 COMPANY_SUFFIX = "社".encode()
-FORMS_AFTER = RAW_FORMS + (COMPANY_SUFFIX,)    # エー株式会社, エー(株), エー社
+FORMS_AFTER = RAW_FORMS + (COMPANY_SUFFIX,)  # エー株式会社, エー(株), エー社
 # What may follow / precede a short name for it to count: a form, 社, an honorific, a line or
 # cell boundary, after at most one space (two spaces or an ideographic one always take the full
 # check, name_at). As sets of edge bytes, so that ruling a hit out costs a few set look-ups
@@ -137,7 +157,7 @@ def skip_spaces_forward(data: bytes, pos: int) -> int:
 def skip_spaces_back(data: bytes, pos: int) -> int:
     while True:
         for space in _SPACES:
-            if pos >= len(space) and data[pos - len(space):pos] == space:
+            if pos >= len(space) and data[pos - len(space) : pos] == space:
                 pos -= len(space)
                 break
         else:
@@ -149,7 +169,7 @@ def char_before(data: bytes, pos: int) -> str:
     start = pos - 1
     while start > 0 and pos - start < 4 and 0x80 <= data[start] < 0xC0:
         start -= 1
-    return data[max(start, 0):pos].decode("utf-8", "replace") if pos > 0 else ""
+    return data[max(start, 0) : pos].decode("utf-8", "replace") if pos > 0 else ""
 
 
 def char_after(data: bytes, pos: int) -> str:
@@ -166,7 +186,7 @@ def word_kind(ch: str) -> str:
     if not ch:
         return ""
     code = ord(ch)
-    if (ch.isascii() and ch.isalnum()) or 0xFF10 <= code <= 0xFF5A and ch.isalnum():
+    if (ch.isascii() and ch.isalnum()) or (0xFF10 <= code <= 0xFF5A and ch.isalnum()):
         return "latin"
     if 0x30A1 <= code <= 0x30FA or code == 0x30FC or 0xFF66 <= code <= 0xFF9F:
         return "kana"
@@ -191,7 +211,7 @@ def name_at(data: bytes, start: int, stop: int, *, core: bool, needs_context: bo
     for inner, outer in ((first, char_before(data, start)), (last, char_after(data, stop))):
         kind = word_kind(inner)
         if kind and word_kind(outer) == kind:
-            return None                       # エー inside エージェント, acme inside acmes
+            return None  # エー inside エージェント, acme inside acmes
     after = skip_spaces_forward(data, stop)
     form_after = 0
     if core and data.startswith(FORMS_AFTER, after):
@@ -203,9 +223,10 @@ def name_at(data: bytes, start: int, stop: int, *, core: bool, needs_context: bo
     before = skip_spaces_back(data, start)
     if data.endswith(RAW_FORMS, 0, before):
         return False
-    alone = (before == 0 or data[before - 1] in _LINE_ENDS) and \
-            (after >= len(data) or data[after] in _LINE_ENDS)
-    return False if alone else None            # a cell or a line that is just the name
+    alone = (before == 0 or data[before - 1] in _LINE_ENDS) and (
+        after >= len(data) or data[after] in _LINE_ENDS
+    )
+    return False if alone else None  # a cell or a line that is just the name
 
 
 def _honorific_at(data: bytes, pos: int) -> bool:

@@ -5,13 +5,14 @@ columns nobody needs here. Every error names the file and the line, so an admin 
 thousand rows can fix the one that is wrong. Reading files and storing the result is the
 caller's; this module turns bytes into `Client` values and suppression entries.
 """
+
 from __future__ import annotations
 
 import codecs
 import csv
 import re
+from collections.abc import Iterator
 from pathlib import PurePath
-from typing import Iterator
 
 import yaml
 
@@ -21,7 +22,7 @@ _NAME = {"name", "company", "client", "会社名", "取引先名", "取引先", 
 _ALIASES = {"aliases", "alias", "別名", "略称", "通称", "表記ゆれ"}
 _DOMAINS = {"domains", "domain", "ドメイン", "メールドメイン"}
 _ENTRY = {"address", "email", "e-mail", "entry", "domain", "メールアドレス", "アドレス", "ドメイン"}
-_LIST_SPLIT = re.compile(r"[;；、|\n]")           # aliases may contain commas: Acme, Inc.
+_LIST_SPLIT = re.compile(r"[;；、|\n]")  # aliases may contain commas: Acme, Inc.
 _DOMAIN_SPLIT = re.compile(r"[;；、|,，\s]+")
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -52,10 +53,17 @@ def read_clients(data: bytes, source: str) -> tuple[Client, ...]:
         if not name.strip():
             raise DirectoryError(f"{source}:{line}: the client has no name")
         if name.strip() in seen:
-            raise DirectoryError(f"{source}:{line}: client {name.strip()!r} is already on line {seen[name.strip()]}")
+            raise DirectoryError(
+                f"{source}:{line}: client {name.strip()!r} is already on line {seen[name.strip()]}"
+            )
         seen[name.strip()] = line
-        clients.append(Client(name=name.strip(), aliases=tuple(a.strip() for a in aliases if a.strip()),
-                              domains=tuple(dict.fromkeys(domain(d, source, at) for at, d in domains if d.strip()))))
+        clients.append(
+            Client(
+                name=name.strip(),
+                aliases=tuple(a.strip() for a in aliases if a.strip()),
+                domains=tuple(dict.fromkeys(domain(d, source, at) for at, d in domains if d.strip())),
+            )
+        )
     return tuple(clients)
 
 
@@ -92,7 +100,7 @@ def suppression_entry(value: str, source: str, line: int) -> str:
 def decode(data: bytes, source: str) -> str:
     """UTF-8 (with or without a BOM), else CP932 — what Excel writes."""
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -100,7 +108,7 @@ def decode(data: bytes, source: str) -> str:
     try:
         return data.decode("cp932")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         raise DirectoryError(f"{source}:{line}: neither UTF-8 nor CP932 text") from None
 
 
@@ -134,13 +142,19 @@ def _csv_clients(data: bytes, source: str) -> Iterator[tuple[int, str, list[str]
     line, header = first
     name_col = _column(header, _NAME)
     if name_col is None:
-        raise DirectoryError(f"{source}:{line}: the first row must name the columns "
-                             f"(name, aliases, domains); got {', '.join(header)!r}")
+        raise DirectoryError(
+            f"{source}:{line}: the first row must name the columns "
+            f"(name, aliases, domains); got {', '.join(header)!r}"
+        )
     alias_col, domain_col = _column(header, _ALIASES), _column(header, _DOMAINS)
     for line, row in rows:
         cell = lambda col: row[col] if col is not None and col < len(row) else ""
-        yield (line, cell(name_col), _LIST_SPLIT.split(cell(alias_col)),
-               [(line, d) for d in _DOMAIN_SPLIT.split(cell(domain_col))])
+        yield (
+            line,
+            cell(name_col),
+            _LIST_SPLIT.split(cell(alias_col)),
+            [(line, d) for d in _DOMAIN_SPLIT.split(cell(domain_col))],
+        )
 
 
 def _csv_entries(data: bytes, source: str) -> Iterator[tuple[int, str]]:
@@ -159,7 +173,7 @@ def _yaml_root(data: bytes, source: str, key: str):
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise DirectoryError(f"{source}:{mark.line + 1 if mark else 1}: not valid YAML") from None
-    if isinstance(root, yaml.MappingNode):   # {clients: [...]} as in the configuration file
+    if isinstance(root, yaml.MappingNode):  # {clients: [...]} as in the configuration file
         root = next((v for k, v in root.value if k.value in (key, "organization")), root)
         if isinstance(root, yaml.MappingNode):
             root = next((v for k, v in root.value if k.value == key), root)
@@ -179,8 +193,12 @@ def _yaml_clients(data: bytes, source: str) -> Iterator[tuple[int, str, list[str
         unknown = set(fields) - {"name", "aliases", "domains"}
         if unknown:
             raise DirectoryError(f"{source}:{line}: unknown key {sorted(unknown)[0]!r}")
-        yield (line, _scalar(fields.get("name"), source, line),
-               [v for _, v in _strings(fields.get("aliases"), source)], _strings(fields.get("domains"), source))
+        yield (
+            line,
+            _scalar(fields.get("name"), source, line),
+            [v for _, v in _strings(fields.get("aliases"), source)],
+            _strings(fields.get("domains"), source),
+        )
 
 
 def _yaml_entries(data: bytes, source: str) -> Iterator[tuple[int, str]]:
@@ -198,8 +216,13 @@ def _strings(node, source: str) -> list[tuple[int, str]]:
     """(line, text) of a YAML scalar or list of scalars: errors name the item's own line."""
     if node is None:
         return []
-    items = [node] if isinstance(node, yaml.ScalarNode) else node.value \
-        if isinstance(node, yaml.SequenceNode) else None
+    items = (
+        [node]
+        if isinstance(node, yaml.ScalarNode)
+        else node.value
+        if isinstance(node, yaml.SequenceNode)
+        else None
+    )
     if items is None:
         raise DirectoryError(f"{source}:{node.start_mark.line + 1}: expected a list of text")
     return [(item.start_mark.line + 1, _scalar(item, source, item.start_mark.line + 1)) for item in items]

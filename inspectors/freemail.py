@@ -4,11 +4,12 @@ A business message to a gmail.com or docomo.ne.jp address goes to a person, not 
 organisation's mail system: nobody else there can catch a mistake, and each such address is an
 organisation of its own when recipients are counted by organisation.
 """
+
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from importlib import resources
-from typing import Iterable
 
 from .base import Finding, domain_of, is_within
 from .message import MessageView
@@ -46,6 +47,7 @@ class FreemailRecipients:
 
     count = addresses; evidence = domains with their address counts, never the addresses.
     """
+
     name = "recipients.freemail"
 
     def __init__(self, freemail: FreemailDomains, internal_domains: Iterable[str]) -> None:
@@ -53,15 +55,19 @@ class FreemailRecipients:
         self.internal_domains = tuple(d.lower().strip(".") for d in internal_domains)
 
     def inspect(self, message: MessageView) -> Iterable[Finding]:
-        found = sorted({a.lower() for a in message.envelope.rcpt_tos
-                        if self.freemail.is_freemail(a)
-                        and not is_within(domain_of(a), self.internal_domains)})
+        found = sorted(
+            {
+                a.lower()
+                for a in message.envelope.rcpt_tos
+                if self.freemail.is_freemail(a) and not is_within(domain_of(a), self.internal_domains)
+            }
+        )
         if not found:
             return []
         visible = {a.lower() for a in message.header_to}, {a.lower() for a in message.header_cc}
-        where = ("envelope",) + tuple(h for h, seen in zip(("header:To", "header:Cc"), visible)
-                                      if seen.intersection(found))
+        where = ("envelope",) + tuple(
+            h for h, seen in zip(("header:To", "header:Cc"), visible) if seen.intersection(found)
+        )
         per_domain = Counter(domain_of(a) for a in found)
         evidence = tuple(f"{d} ({n})" for d, n in sorted(per_domain.items(), key=lambda x: (-x[1], x[0])))
-        return [Finding(code="recipients.freemail", count=len(found), where=where,
-                        evidence=evidence[:10])]
+        return [Finding(code="recipients.freemail", count=len(found), where=where, evidence=evidence[:10])]

@@ -5,10 +5,11 @@ only sees a frozen snapshot cut for one message: of this message's external reci
 their domains, the ones this sender, and the organisation as a whole, have mailed before. So
 the snapshot is as small as the recipient list, whatever the size of the history.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from .base import Finding, domain_of, is_internal
 from .message import MessageView
@@ -20,6 +21,7 @@ class RecipientHistory:
     """What was mailed before, restricted to the addresses and domains a store was asked
     about (`lookup_keys`). Addresses and domains are lower-case; domains are exact (the store
     records the domain of each delivered address, so a.example and tokyo.a.example differ)."""
+
     sender: str
     sender_addresses: frozenset[str] = frozenset()
     sender_domains: frozenset[str] = frozenset()
@@ -33,8 +35,9 @@ class RecipientHistory:
         return addresses, frozenset(domain_of(a) for a in addresses)
 
     @classmethod
-    def from_deliveries(cls, sender: str, recipients: Iterable[str],
-                        deliveries: Iterable[tuple[str, str]]) -> "RecipientHistory":
+    def from_deliveries(
+        cls, sender: str, recipients: Iterable[str], deliveries: Iterable[tuple[str, str]]
+    ) -> RecipientHistory:
         """The snapshot from (sender, recipient address) pairs of past deliveries — what a
         store's query returns, and what tests write by hand."""
         addresses, domains = cls.lookup_keys(recipients)
@@ -52,8 +55,13 @@ class RecipientHistory:
                 o_dom.add(domain)
                 if mine:
                     s_dom.add(domain)
-        return cls(sender=sender, sender_addresses=frozenset(s_addr), sender_domains=frozenset(s_dom),
-                   organisation_addresses=frozenset(o_addr), organisation_domains=frozenset(o_dom))
+        return cls(
+            sender=sender,
+            sender_addresses=frozenset(s_addr),
+            sender_domains=frozenset(s_dom),
+            organisation_addresses=frozenset(o_addr),
+            organisation_domains=frozenset(o_dom),
+        )
 
 
 class FirstTimeRecipients:
@@ -63,6 +71,7 @@ class FirstTimeRecipients:
     organisation has mailed: the typo and wrong-company case) and "new_to_organisation=N"
     (addresses nobody has mailed), then samples saying how new each one is.
     """
+
     name = "recipients.first_time"
 
     def __init__(self, history: RecipientHistory, internal_domains: Iterable[str]) -> None:
@@ -71,19 +80,37 @@ class FirstTimeRecipients:
 
     def inspect(self, message: MessageView) -> Iterable[Finding]:
         h = self.history
-        external = sorted({a.lower() for a in message.envelope.rcpt_tos
-                           if "@" in a and not is_internal(a, self.internal_domains)})
+        external = sorted(
+            {
+                a.lower()
+                for a in message.envelope.rcpt_tos
+                if "@" in a and not is_internal(a, self.internal_domains)
+            }
+        )
         new = [a for a in external if a not in h.sender_addresses]
         if not new:
             return []
         new_domains = sorted({domain_of(a) for a in new} - h.organisation_domains)
         unknown = [a for a in new if a not in h.organisation_addresses]
         samples = [f"{d} (domain new to the organisation)" for d in new_domains]
-        samples += [f"{d} (domain new to the sender)"
-                    for d in sorted({domain_of(a) for a in new} - h.sender_domains - set(new_domains))]
-        samples += [f"{mask_address(a)} (address new to the "
-                    f"{'organisation' if a in unknown else 'sender'})"
-                    for a in new if domain_of(a) in h.sender_domains]
-        return [Finding(code="recipients.first_time", count=len(new), where=("envelope",),
-                        evidence=(f"new_domains={len(new_domains)}", f"new_to_organisation={len(unknown)}",
-                                  *samples[:SAMPLES]))]
+        samples += [
+            f"{d} (domain new to the sender)"
+            for d in sorted({domain_of(a) for a in new} - h.sender_domains - set(new_domains))
+        ]
+        samples += [
+            f"{mask_address(a)} (address new to the {'organisation' if a in unknown else 'sender'})"
+            for a in new
+            if domain_of(a) in h.sender_domains
+        ]
+        return [
+            Finding(
+                code="recipients.first_time",
+                count=len(new),
+                where=("envelope",),
+                evidence=(
+                    f"new_domains={len(new_domains)}",
+                    f"new_to_organisation={len(unknown)}",
+                    *samples[:SAMPLES],
+                ),
+            )
+        ]

@@ -9,6 +9,7 @@ nested content adding up within it, so one part cannot starve another. When a li
 reached, the part concerned becomes an `attachment.unscannable` finding whose evidence names
 the limit, and the rest of the message is still read.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -65,12 +66,16 @@ class Limits:
 
 _LABELS = {
     "max_depth": "nesting depth > {}",
-    "max_multipart_depth": "MIME nesting > {}", "max_mime_parts": "MIME parts > {}",
+    "max_multipart_depth": "MIME nesting > {}",
+    "max_mime_parts": "MIME parts > {}",
     "max_mime_header_bytes": "MIME header field > {} bytes",
-    "max_mime_parameters": "parameters in a MIME header field > {}", "max_archive_members": "archive members > {}",
+    "max_mime_parameters": "parameters in a MIME header field > {}",
+    "max_archive_members": "archive members > {}",
     "max_uncompressed_bytes": "uncompressed size > {} bytes",
-    "max_compression_ratio": "compression ratio > {}", "ratio_floor_bytes": "compression ratio floor {}",
-    "max_sheet_cells": "cells per sheet > {}", "max_pdf_pages": "PDF pages > {}",
+    "max_compression_ratio": "compression ratio > {}",
+    "ratio_floor_bytes": "compression ratio floor {}",
+    "max_sheet_cells": "cells per sheet > {}",
+    "max_pdf_pages": "PDF pages > {}",
     "max_xml_elements": "XML elements > {}",
     "cpu_seconds_per_attachment": "cpu seconds > {:g}",
 }

@@ -5,27 +5,60 @@ the recipient field auto-completed or typed wrong. Known domains are the organis
 the client directory's and the ones it regularly mails, handed in at construction and indexed
 once, so each recipient costs a few dictionary look-ups whatever the number of known domains.
 """
+
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from types import MappingProxyType
-from typing import Iterable
 
 from .base import Finding, domain_of
 from .message import MessageView
 from .recipients import SAMPLES, registered_domain
 
 # Characters that render like a Latin letter or digit; digits and letters folded together.
-_CONFUSABLE = MappingProxyType(str.maketrans({
-    "а": "a", "е": "e", "ё": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "l",
-    "ј": "j", "ѕ": "s", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "к": "k", "ո": "n",
-    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "ι": "l", "κ": "k", "χ": "x", "υ": "u", "ı": "l",
-    "ɡ": "g", "0": "o", "1": "l", "i": "l", "|": "l",
-}))
+_CONFUSABLE = MappingProxyType(
+    str.maketrans(
+        {
+            "а": "a",
+            "е": "e",
+            "ё": "e",
+            "о": "o",
+            "р": "p",
+            "с": "c",
+            "у": "y",
+            "х": "x",
+            "і": "l",
+            "ј": "j",
+            "ѕ": "s",
+            "һ": "h",
+            "ԁ": "d",
+            "ԛ": "q",
+            "ԝ": "w",
+            "ӏ": "l",
+            "к": "k",
+            "ո": "n",
+            "α": "a",
+            "ο": "o",
+            "ρ": "p",
+            "ν": "v",
+            "ι": "l",
+            "κ": "k",
+            "χ": "x",
+            "υ": "u",
+            "ı": "l",
+            "ɡ": "g",
+            "0": "o",
+            "1": "l",
+            "i": "l",
+            "|": "l",
+        }
+    )
+)
 _SEQUENCES = (("rn", "m"), ("vv", "w"))
 # Suffixes that a company's name is registered under interchangeably (TLD swap).
 _SWAPPABLE = frozenset({"co.jp", "jp", "com", "ne.jp", "net", "or.jp", "org", "co", "biz", "info"})
-MIN_EDIT_STEM = 4   # ab.co.jp and ac.co.jp are two companies, not a typo
+MIN_EDIT_STEM = 4  # ab.co.jp and ac.co.jp are two companies, not a typo
 
 
 def unicode_form(domain: str) -> str:
@@ -60,19 +93,24 @@ def distance_at_most_one(a: str, b: str) -> bool:
         return False
     i = next((k for k in range(min(len(a), len(b))) if a[k] != b[k]), min(len(a), len(b)))
     if len(a) == len(b):
-        return a[i + 1:] == b[i + 1:] or (a[i:i + 2] == b[i:i + 2][::-1] and a[i + 2:] == b[i + 2:])
-    return a[i + 1:] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1:]
+        return a[i + 1 :] == b[i + 1 :] or (a[i : i + 2] == b[i : i + 2][::-1] and a[i + 2 :] == b[i + 2 :])
+    return a[i + 1 :] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1 :]
 
 
 def _deletions(text: str) -> set[str]:
-    return {text} | {text[:i] + text[i + 1:] for i in range(len(text))}
+    return {text} | {text[:i] + text[i + 1 :] for i in range(len(text))}
 
 
 class LookalikeDomains:
     name = "recipients.lookalike_domain"
 
-    def __init__(self, *, internal_domains: Iterable[str], client_domains: Iterable[str] = (),
-                 regular_domains: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        *,
+        internal_domains: Iterable[str],
+        client_domains: Iterable[str] = (),
+        regular_domains: Iterable[str] = (),
+    ) -> None:
         known = {d.lower().strip(".") for d in (*internal_domains, *client_domains, *regular_domains)}
         self.known = frozenset(d for d in known if "." in d)
         self._skeletons: dict[str, str] = {}
@@ -83,7 +121,7 @@ class LookalikeDomains:
             stem, suffix = split_suffix(domain)
             if suffix in _SWAPPABLE:
                 self._stems.setdefault(stem, set()).add(domain)
-            if len(stem) >= MIN_EDIT_STEM:   # shorter ones are not compared by edits at all
+            if len(stem) >= MIN_EDIT_STEM:  # shorter ones are not compared by edits at all
                 for variant in _deletions(domain):
                     self._near.setdefault(variant, set()).add(domain)
 
@@ -103,8 +141,12 @@ class LookalikeDomains:
             if suffix in _SWAPPABLE and len(stem) >= 3 and self._stems.get(stem):
                 return min(self._stems[stem]), "tld_swap"
             # The known domain's stem is measured: the candidate's suffix may be the typo.
-            near = {k for v in _deletions(candidate) for k in self._near.get(v, ())
-                    if distance_at_most_one(candidate, k)}
+            near = {
+                k
+                for v in _deletions(candidate)
+                for k in self._near.get(v, ())
+                if distance_at_most_one(candidate, k)
+            }
             if near:
                 return min(near), "edit"
         return None
@@ -118,11 +160,15 @@ class LookalikeDomains:
         if not found:
             return []
         headers = (("header:To", message.header_to), ("header:Cc", message.header_cc))
-        where = ("envelope",) + tuple(h for h, values in headers
-                                      if {domain_of(v) for v in values}.intersection(found))
+        where = ("envelope",) + tuple(
+            h for h, values in headers if {domain_of(v) for v in values}.intersection(found)
+        )
         evidence = tuple(f"{_shown(d)} resembles {k} ({how})" for d, (k, how) in found.items())
-        return [Finding(code="recipients.lookalike_domain", count=len(found), where=where,
-                        evidence=evidence[:SAMPLES])]
+        return [
+            Finding(
+                code="recipients.lookalike_domain", count=len(found), where=where, evidence=evidence[:SAMPLES]
+            )
+        ]
 
 
 def _shown(domain: str) -> str:

@@ -10,11 +10,13 @@ Two ways to read: `parse()` keeps the text and tables in the view (tests, tools)
 gives each to the content readers as it is read and keeps none, so a message's text is never
 held whole (a pipeline worker reads every byte of a 25 MB message that way).
 """
+
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Protocol, Sequence
+from typing import Protocol
 
 from .base import Envelope, Finding
 from .charsets import decode_header_value
@@ -24,8 +26,20 @@ from .extract.pieces import UNSCANNABLE, Attachment, Table, TextChunk, is_interr
 from .extract.text import html_to_text
 from .limits import Limits
 
-__all__ = ["Attachment", "ContentReader", "Limits", "MessageView", "Readers", "Summary", "Table",
-           "TextChunk", "html_to_text", "parse", "read_view", "stream"]
+__all__ = [
+    "Attachment",
+    "ContentReader",
+    "Limits",
+    "MessageView",
+    "Readers",
+    "Summary",
+    "Table",
+    "TextChunk",
+    "html_to_text",
+    "parse",
+    "read_view",
+    "stream",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,28 +65,42 @@ class MessageView:
 @dataclass(frozen=True, kw_only=True)
 class Summary:
     """What the pages show about a message besides its findings: no body text."""
+
     subject: str = ""
     header_to: tuple[str, ...] = ()
     header_cc: tuple[str, ...] = ()
-    attachments: tuple[tuple[str, str, int, str], ...] = ()   # filename, content type, size, MIME part
+    attachments: tuple[tuple[str, str, int, str], ...] = ()  # filename, content type, size, MIME part
 
     @classmethod
-    def of(cls, view: MessageView) -> "Summary":
+    def of(cls, view: MessageView) -> Summary:
         """The message's own attachments (what the sender attached), not their contents."""
-        return cls(subject=view.subject, header_to=view.header_to, header_cc=view.header_cc,
-                   attachments=tuple((a.filename, a.content_type, a.size, a.part)
-                                     for a in view.attachments if not a.parent))
+        return cls(
+            subject=view.subject,
+            header_to=view.header_to,
+            header_cc=view.header_cc,
+            attachments=tuple(
+                (a.filename, a.content_type, a.size, a.part) for a in view.attachments if not a.parent
+            ),
+        )
 
     def to_dict(self) -> dict:
-        return {"subject": self.subject, "header_to": list(self.header_to),
-                "header_cc": list(self.header_cc), "attachments": [list(a) for a in self.attachments]}
+        return {
+            "subject": self.subject,
+            "header_to": list(self.header_to),
+            "header_cc": list(self.header_cc),
+            "attachments": [list(a) for a in self.attachments],
+        }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Summary":
-        return cls(subject=d.get("subject", ""), header_to=tuple(d.get("header_to", ())),
-                   header_cc=tuple(d.get("header_cc", ())),
-                   attachments=tuple((a[0], a[1], int(a[2]), a[3] if len(a) > 3 else "")
-                                     for a in d.get("attachments", ())))
+    def from_dict(cls, d: dict) -> Summary:
+        return cls(
+            subject=d.get("subject", ""),
+            header_to=tuple(d.get("header_to", ())),
+            header_cc=tuple(d.get("header_cc", ())),
+            attachments=tuple(
+                (a[0], a[1], int(a[2]), a[3] if len(a) > 3 else "") for a in d.get("attachments", ())
+            ),
+        )
 
 
 class ContentReader(Protocol):
@@ -103,8 +131,9 @@ def parse(raw: bytes, envelope: Envelope, limits: Limits = Limits()) -> MessageV
     return dataclasses.replace(view, texts=tuple(collected.texts), tables=tuple(collected.tables))
 
 
-def stream(raw: bytes, envelope: Envelope, limits: Limits,
-           open_sink: Callable[[MessageView], Sink]) -> MessageView:
+def stream(
+    raw: bytes, envelope: Envelope, limits: Limits, open_sink: Callable[[MessageView], Sink]
+) -> MessageView:
     """Read everything `raw` carries, within `limits`; `open_sink` is given the view of the
     headers and returns what takes the text and tables as they are read. The view returned
     holds no content. Never raises."""
@@ -114,9 +143,18 @@ def stream(raw: bytes, envelope: Envelope, limits: Limits,
         # (a Rust library's panic arrives as a BaseException; interrupts must go on up)
         if is_interrupt(exc) or isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
             raise
-        return MessageView(envelope=envelope, size=len(raw), problems=(
-            Finding(code="attachment.unscannable", count=1, where=("message",),
-                    evidence=(f"unparseable: {type(exc).__name__}",)),))
+        return MessageView(
+            envelope=envelope,
+            size=len(raw),
+            problems=(
+                Finding(
+                    code="attachment.unscannable",
+                    count=1,
+                    where=("message",),
+                    evidence=(f"unparseable: {type(exc).__name__}",),
+                ),
+            ),
+        )
 
 
 def _parse(raw: bytes, envelope: Envelope, limits: Limits, open_sink) -> MessageView:
@@ -127,8 +165,13 @@ def _parse(raw: bytes, envelope: Envelope, limits: Limits, open_sink) -> Message
     problems.into(extraction)
     # Each part's payload is released as it is read, so the message is not held twice.
     extraction.read(mail.parts(message, limits, stand_ins), "", 0)
-    return MessageView(envelope=envelope, size=len(raw), **headers,
-                       attachments=tuple(extraction.attachments), problems=extraction.findings())
+    return MessageView(
+        envelope=envelope,
+        size=len(raw),
+        **headers,
+        attachments=tuple(extraction.attachments),
+        problems=extraction.findings(),
+    )
 
 
 def read_view(reader: ContentReader, message: MessageView) -> Iterable[Finding]:
@@ -166,10 +209,12 @@ class Readers:
     def __init__(self, inspectors: Sequence[ContentInspector], message: MessageView) -> None:
         self.readers: dict[str, ContentReader] = {}
         self.errors: dict[str, BaseException] = {}
-        self.current = ""   # the inspector reading now, for a timeout's finding
+        self.current = ""  # the inspector reading now, for a timeout's finding
         self._message = message
         for inspector in inspectors:
-            self._run(inspector.name, lambda: self.readers.__setitem__(inspector.name, inspector.reader(message)))
+            self._run(
+                inspector.name, lambda: self.readers.__setitem__(inspector.name, inspector.reader(message))
+            )
 
     def text(self, chunk: TextChunk) -> None:
         for name, reader in list(self.readers.items()):
@@ -202,7 +247,7 @@ class Readers:
         return found
 
     def _run(self, name: str, call: Callable[[], None]) -> None:
-        self.current = name   # left set when the worker's timeout interrupts it
+        self.current = name  # left set when the worker's timeout interrupts it
         try:
             call()
         except BaseException as exc:
@@ -227,12 +272,13 @@ class _Problems:
             extraction.problem(code, where, reason)
 
 
-def _headers(message, problems: "_Problems") -> dict:
+def _headers(message, problems: _Problems) -> dict:
     """Subject and address headers, each on its own: one that cannot be read is a problem
     naming it, and the parts are read all the same."""
     readers = {
         "subject": lambda: decode_header_value(
-            next((v for k, v in mail.raw_headers(message) if k.lower() == "subject"), "")),
+            next((v for k, v in mail.raw_headers(message) if k.lower() == "subject"), "")
+        ),
         "header_from": lambda: mail.addresses(message, "From"),
         "header_to": lambda: mail.addresses(message, "To"),
         "header_cc": lambda: mail.addresses(message, "Cc"),
@@ -244,6 +290,7 @@ def _headers(message, problems: "_Problems") -> dict:
         except Exception as exc:
             if is_interrupt(exc):
                 raise
-            problems.problem(UNSCANNABLE, f"header:{key.removeprefix('header_')}",
-                             f"corrupt: {type(exc).__name__}")
+            problems.problem(
+                UNSCANNABLE, f"header:{key.removeprefix('header_')}", f"corrupt: {type(exc).__name__}"
+            )
     return headers

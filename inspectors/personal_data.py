@@ -25,11 +25,12 @@ How it works (the pieces live in `inspectors.pii`, the pattern catalogue in
 Findings carry distinct-value counts, locations and masked evidence only; raw values never
 leave the ledger of one `inspect` call.
 """
+
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Iterable
 
 from .base import Finding
 from .freemail import FreemailDomains
@@ -37,29 +38,35 @@ from .message import MessageView, Table, TextChunk, read_view
 from .pii import delimited, entries, records, transfer_layout, zengin
 from .pii.layout import Layout
 from .pii.ledger import CONTACT_KINDS, Ledger, Place
-from .pii.lists import read_table as _read_table, whole
+from .pii.lists import read_table as _read_table
+from .pii.lists import whole
 from .pii.owners import Owners, owners_for
 from .pii.scanner import Scanner
 from .pii.validators import my_number_is_valid
 
-__all__ = ["PersonalData", "my_number_is_valid", "CONTACT_KINDS"]
-TRIAL_ROWS = 60          # rows of a quoted table read first to tell a list (its header and three people)
-HEAD_ROWS = 3            # a quoted table's first rows, read with each further chunk: its header is there
+__all__ = ["CONTACT_KINDS", "PersonalData", "my_number_is_valid"]
+TRIAL_ROWS = 60  # rows of a quoted table read first to tell a list (its header and three people)
+HEAD_ROWS = 3  # a quoted table's first rows, read with each further chunk: its header is there
 
 # CONTACT_KINDS (pii.ledger): values a reader would not call leaked in quoted prose or a signature.
-_TOPIC_KINDS = frozenset({"corporate_number"})   # public: informational only
+_TOPIC_KINDS = frozenset({"corporate_number"})  # public: informational only
 
 
 class PersonalData:
     name = "personal_data"
 
-    def __init__(self, *, today: datetime.date | None = None, internal_domains: Iterable[str] = (),
-                 freemail: FreemailDomains | None = None) -> None:
-        self._today = today          # None: the day of each inspection (birth dates lie before it)
+    def __init__(
+        self,
+        *,
+        today: datetime.date | None = None,
+        internal_domains: Iterable[str] = (),
+        freemail: FreemailDomains | None = None,
+    ) -> None:
+        self._today = today  # None: the day of each inspection (birth dates lie before it)
         self._internal = tuple(internal_domains)
         self._freemail = freemail if freemail is not None else FreemailDomains()
 
-    def reader(self, message: MessageView) -> "_Reader":
+    def reader(self, message: MessageView) -> _Reader:
         """Reads one message's text and tables as extraction gives them (message: its
         envelope and headers)."""
         owners = owners_for(message.envelope.rcpt_tos, self._internal, self._freemail)
@@ -74,17 +81,25 @@ class _Reader:
 
     def __init__(self, scanner: Scanner, message: MessageView, owners: Owners) -> None:
         self._scanner = scanner
-        ignored = frozenset(a.lower() for a in (message.envelope.mail_from, *message.envelope.rcpt_tos,
-                                                *message.header_from, *message.visible_recipients) if a)
+        ignored = frozenset(
+            a.lower()
+            for a in (
+                message.envelope.mail_from,
+                *message.envelope.rcpt_tos,
+                *message.header_from,
+                *message.visible_recipients,
+            )
+            if a
+        )
         self._ledger = Ledger(ignored_addresses=ignored, owners=owners)
-        self._unreadable: list[str] = []       # EBCDIC transfer files no codec here reads
+        self._unreadable: list[str] = []  # EBCDIC transfer files no codec here reads
         _read_subject(message.subject, scanner, self._ledger)
 
     def text(self, chunk: TextChunk) -> None:
-        rest = zengin.read(chunk.where, chunk.text, self._ledger)   # 全銀 transfer files: by layout
+        rest = zengin.read(chunk.where, chunk.text, self._ledger)  # 全銀 transfer files: by layout
         if rest is not None:
             chunk = TextChunk(where=chunk.where, text=rest)
-        elif transfer_layout.unreadable(chunk.text):        # fail closed: reported, never passed over
+        elif transfer_layout.unreadable(chunk.text):  # fail closed: reported, never passed over
             self._unreadable.append(chunk.where)
         pieces = delimited.split(chunk.where, chunk.text)
         layout = Layout(chunk.text.encode("utf-8", "replace")) if len(pieces) > 1 else None
@@ -94,7 +109,7 @@ class _Reader:
                 _read_table(piece.table, self._scanner, self._ledger, quoted=quoted)
             else:
                 _read_prose(piece, self._scanner, self._ledger, layout)
-        if len(pieces) > 1 or isinstance(pieces[0], delimited.Block):   # a table was read
+        if len(pieces) > 1 or isinstance(pieces[0], delimited.Block):  # a table was read
             self._ledger.release_tables()
 
     def table(self, table: Table) -> None:
@@ -104,8 +119,15 @@ class _Reader:
         self._ledger.release_tables()
 
     def findings(self, message: MessageView) -> Iterable[Finding]:
-        unreadable = [Finding(code="attachment.unscannable", count=1, where=(where,),
-                              evidence=("unreadable: EBCDIC transfer file",)) for where in self._unreadable]
+        unreadable = [
+            Finding(
+                code="attachment.unscannable",
+                count=1,
+                where=(where,),
+                evidence=("unreadable: EBCDIC transfer file",),
+            )
+            for where in self._unreadable
+        ]
         return [*self._ledger.findings(), *unreadable]
 
 
@@ -125,7 +147,7 @@ def _quoted_form(block: delimited.Block, layout: Layout | None, scanner: Scanner
     seen: set[tuple[str, ...]] = set(head)
     at, size = 0, TRIAL_ROWS
     while at < len(rows) and len(trial.people) < records.MIN_RUN:
-        fresh = [row for row in rows[at:at + size] if row not in seen]
+        fresh = [row for row in rows[at : at + size] if row not in seen]
         seen.update(fresh)
         if fresh:
             _read_table(replace(block.table, rows=(*head, *fresh)), scanner, trial)
@@ -141,21 +163,22 @@ def _read_subject(subject: str, scanner: Scanner, ledger: Ledger) -> None:
             ledger.add(hit.kind, hit.value, Place(where="subject", line=1))
 
 
-def _read_prose(piece: delimited.Prose, scanner: Scanner, ledger: Ledger,
-                chunk_layout: Layout | None = None) -> None:
+def _read_prose(
+    piece: delimited.Prose, scanner: Scanner, ledger: Ledger, chunk_layout: Layout | None = None
+) -> None:
     """`chunk_layout` is the whole chunk's when the prose is a piece of it (a table stood
     between): a quote header or signature above the table still covers the text below it."""
     data = piece.text.encode("utf-8", "replace")
     layout, at = (chunk_layout, piece.start) if chunk_layout else (Layout(data), 0)
     located = []
     line, pos = piece.first_line, 0
-    place = Place(where=piece.where, line=line)      # one per line that holds values, not per value
+    place = Place(where=piece.where, line=line)  # one per line that holds values, not per value
     signature, quoted, count = layout.signature, layout.quoted, data.count
     for hit in scanner.scan(data):
         contact = hit.kind in CONTACT_KINDS
-        if contact and hit.strong and signature(at + hit.start):   # weak names count only in lists
+        if contact and hit.strong and signature(at + hit.start):  # weak names count only in lists
             continue
-        line += count(b"\n", pos, hit.start)       # counted on from the last value kept
+        line += count(b"\n", pos, hit.start)  # counted on from the last value kept
         pos = hit.start
         located.append((line, hit))
         if hit.strong and not (contact and quoted(at + pos)):
@@ -164,14 +187,17 @@ def _read_prose(piece: delimited.Prose, scanner: Scanner, ledger: Ledger,
             ledger.add(hit.kind, hit.value, place)
     people = records.text_people(data, located, layout.spacing)
     in_lists = {n for p in people for n in range(p.row, p.last_row + 1)}
-    for person_line, hit in located:       # a bare surname counts where it stands in a list
+    for person_line, hit in located:  # a bare surname counts where it stands in a list
         if not hit.strong and person_line in in_lists and not layout.quoted(at + hit.start):
             ledger.add(hit.kind, hit.value, Place(where=piece.where, line=person_line))
     people = _text_places(piece, data, located, people, ledger)
     if people:
-        ledger.add_list(Place(where=piece.where, line=people[0].row),
-                        Place(where=piece.where, line=people[-1].last_row),
-                        frozenset().union(*(p.attributes for p in people)), len(people))
+        ledger.add_list(
+            Place(where=piece.where, line=people[0].row),
+            Place(where=piece.where, line=people[-1].last_row),
+            frozenset().union(*(p.attributes for p in people)),
+            len(people),
+        )
 
 
 def _text_places(piece: delimited.Prose, data: bytes, located: list, people: list, ledger: Ledger) -> list:
@@ -182,17 +208,23 @@ def _text_places(piece: delimited.Prose, data: bytes, located: list, people: lis
     said = entries.places(data, located, units, ledger.owners.freemail)
     places = [p for p in units if p.row in said]
     if places:
-        ledger.add_premises([p.key for p in places], [said[p.row] for p in places],
-                            Place(where=piece.where, line=places[0].row),
-                            Place(where=piece.where, line=places[-1].last_row))
+        ledger.add_premises(
+            [p.key for p in places],
+            [said[p.row] for p in places],
+            Place(where=piece.where, line=places[0].row),
+            Place(where=piece.where, line=places[-1].last_row),
+        )
         people = [p for p in people if p.row not in said]
     by_line: dict[int, list[str]] = {}
     for line, hit in located:
         if hit.kind == "email_address":
             by_line.setdefault(line, []).append(hit.value)
-    owners = whole(ledger, ledger.owners_of([p.key for p in people]), lambda i: [
-        m for n in range(people[i].row, people[i].last_row + 1) for m in by_line.get(n, ())],
-        lambda i: records.private(people[i]))
+    owners = whole(
+        ledger,
+        ledger.owners_of([p.key for p in people]),
+        lambda i: [m for n in range(people[i].row, people[i].last_row + 1) for m in by_line.get(n, ())],
+        lambda i: records.private(people[i]),
+    )
     ledger.add_people(people, owners)
     owned = places + [people[i] for i, _ in owners]
     if owned:

@@ -4,10 +4,11 @@ The envelope, not the headers, says who really gets a message; the To/Cc headers
 every recipient can see. Counts that a rule may compare besides the finding's own count are
 written as leading `name=N` evidence items ("organisations=3"), before any sample.
 """
+
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable
+from collections.abc import Iterable
 
 from .base import Finding, domain_of, is_internal, is_source_routed, is_within
 from .clients import Client
@@ -16,11 +17,36 @@ from .message import MessageView
 
 # Registries that sell names one level down: a-corp.co.jp is an organisation, co.jp is not.
 # (No public-suffix list: a wrong guess only merges or splits an organisation count.)
-_SECOND_LEVEL = frozenset({
-    "co.jp", "ne.jp", "or.jp", "ac.jp", "go.jp", "lg.jp", "ed.jp", "gr.jp", "ad.jp",
-    "co.uk", "org.uk", "ac.uk", "com.au", "net.au", "org.au", "com.cn", "net.cn", "com.tw",
-    "co.kr", "com.sg", "co.nz", "co.in", "com.br", "com.hk", "co.th", "com.my",
-})
+_SECOND_LEVEL = frozenset(
+    {
+        "co.jp",
+        "ne.jp",
+        "or.jp",
+        "ac.jp",
+        "go.jp",
+        "lg.jp",
+        "ed.jp",
+        "gr.jp",
+        "ad.jp",
+        "co.uk",
+        "org.uk",
+        "ac.uk",
+        "com.au",
+        "net.au",
+        "org.au",
+        "com.cn",
+        "net.cn",
+        "com.tw",
+        "co.kr",
+        "com.sg",
+        "co.nz",
+        "co.in",
+        "com.br",
+        "com.hk",
+        "co.th",
+        "com.my",
+    }
+)
 SAMPLES = 10
 
 
@@ -74,10 +100,12 @@ class ExternalRecipients:
     `organisations` (without a free-mail list the inspector cannot tell organisations apart,
     so it claims no figure).
     """
+
     name = "recipients"
 
-    def __init__(self, internal_domains: Iterable[str], *,
-                 organisations: Organisations | None = None) -> None:
+    def __init__(
+        self, internal_domains: Iterable[str], *, organisations: Organisations | None = None
+    ) -> None:
         self.internal_domains = tuple(d.lower().strip(".") for d in internal_domains)
         self.organisations = organisations
 
@@ -95,8 +123,14 @@ class ExternalRecipients:
             return []
         domains = sorted({domain_of(a) + (" (routed)" if is_source_routed(a) else "") for a in external})
         tally = (f"organisations={self.organisations.count(external)}",) if self.organisations else ()
-        return [Finding(code="recipients.external", count=len(external),
-                        where=("envelope",), evidence=tally + tuple(domains[:SAMPLES]))]
+        return [
+            Finding(
+                code="recipients.external",
+                count=len(external),
+                where=("envelope",),
+                evidence=tally + tuple(domains[:SAMPLES]),
+            )
+        ]
 
 
 class VisibleExternalRecipients:
@@ -106,6 +140,7 @@ class VisibleExternalRecipients:
 
     count = visible external addresses; evidence = "organisations=N", then domain counts.
     """
+
     name = "recipients.visible_external"
 
     def __init__(self, internal_domains: Iterable[str], organisations: Organisations) -> None:
@@ -123,9 +158,14 @@ class VisibleExternalRecipients:
         where = tuple(h for h, found in (("header:To", to), ("header:Cc", cc)) if found)
         per_domain = Counter(domain_of(a) for a in visible)
         samples = [f"{d} ({n})" for d, n in sorted(per_domain.items(), key=lambda x: (-x[1], x[0]))]
-        return [Finding(code="recipients.visible_external", count=len(visible), where=where,
-                        evidence=(f"organisations={self.organisations.count(visible)}",
-                                  *samples[:SAMPLES]))]
+        return [
+            Finding(
+                code="recipients.visible_external",
+                count=len(visible),
+                where=where,
+                evidence=(f"organisations={self.organisations.count(visible)}", *samples[:SAMPLES]),
+            )
+        ]
 
 
 class SuppressedRecipients:
@@ -133,6 +173,7 @@ class SuppressedRecipients:
     withdrawn). Entries are addresses, or domains ("example.net", "@example.net") that
     cover their subdomains; matching ignores case.
     """
+
     name = "recipients.suppressed"
 
     def __init__(self, entries: Iterable[str]) -> None:
@@ -150,12 +191,13 @@ class SuppressedRecipients:
         if not hits:
             return []
         headers = (("header:To", message.header_to), ("header:Cc", message.header_cc))
-        where = ("envelope",) + tuple(h for h, values in headers
-                                      if {v.lower() for v in values}.intersection(hits))
-        evidence = tuple(mask_address(a) + ("" if a in self.addresses else " (domain entry)")
-                         for a in hits)
-        return [Finding(code="recipients.suppressed", count=len(hits), where=where,
-                        evidence=evidence[:SAMPLES])]
+        where = ("envelope",) + tuple(
+            h for h, values in headers if {v.lower() for v in values}.intersection(hits)
+        )
+        evidence = tuple(mask_address(a) + ("" if a in self.addresses else " (domain entry)") for a in hits)
+        return [
+            Finding(code="recipients.suppressed", count=len(hits), where=where, evidence=evidence[:SAMPLES])
+        ]
 
     def _listed(self, address: str) -> bool:
         return address.lower() in self.addresses or is_within(domain_of(address), self.domains)

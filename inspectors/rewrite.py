@@ -7,14 +7,15 @@ the rest of those fields' formatting (display names, comments, folding), stays a
 the rewrite is safe to apply to mail that has been inspected and shown to the sender. No Bcc
 header is added: it would tell every recipient the list that the rewrite just hid.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from email.utils import getaddresses
-from typing import Callable, Iterator
 
 _LINE = re.compile(rb"[^\n]*\n|[^\n]+")
-UNDISCLOSED = "undisclosed-recipients:;"    # RFC 5322 §3.4: a group with no members
+UNDISCLOSED = "undisclosed-recipients:;"  # RFC 5322 §3.4: a group with no members
 
 
 def move_external_to_bcc(raw: bytes, is_external: Callable[[str], bool]) -> bytes:
@@ -24,7 +25,7 @@ def move_external_to_bcc(raw: bytes, is_external: Callable[[str], bool]) -> byte
     a Cc left empty is removed. Returns `raw` itself when nothing changes.
     """
     fields, body = _split_header(raw)
-    plan = []   # (original field, its replacement or None when nothing is left, is a To)
+    plan = []  # (original field, its replacement or None when nothing is left, is a To)
     for field in fields:
         name = field.split(b":", 1)[0].strip().lower() if b":" in field else b""
         new = _rewrite_field(field, is_external) if name in (b"to", b"cc") else field
@@ -67,7 +68,7 @@ def _rewrite_field(field: bytes, is_external: Callable[[str], bool]) -> bytes | 
     nothing is left. Kept items are copied as written, folding included."""
     name, _, value = field.partition(b":")
     ending = _ending(value)
-    text = value[:len(value) - len(ending)].decode("utf-8", "surrogateescape")
+    text = value[: len(value) - len(ending)].decode("utf-8", "surrogateescape")
     kept: list[str] = []
     removed = False
     for item in _items(text):
@@ -124,8 +125,8 @@ def _items(text: str) -> list:
     member texts, text after the ';')."""
     items: list = []
     start = 0
-    group: tuple[str, list[str]] | None = None    # open group: display name, members
-    closed: tuple[str, list[str]] | None = None   # group whose ';' was seen, awaiting ','
+    group: tuple[str, list[str]] | None = None  # open group: display name, members
+    closed: tuple[str, list[str]] | None = None  # group whose ';' was seen, awaiting ','
     for i, ch in _separators(text):
         if ch == ":" and group is None and closed is None:
             group, start = (text[start:i], []), i + 1
@@ -135,7 +136,7 @@ def _items(text: str) -> list:
         elif ch == ",":
             _close(items, group, closed, text[start:i])
             closed, start = None, i + 1
-    if group is not None:   # an unterminated group: close it
+    if group is not None:  # an unterminated group: close it
         group[1].append(text[start:])
         closed, start = group, len(text)
     _close(items, None, closed, text[start:])

@@ -12,6 +12,7 @@ Messages nested inside encodings or archives (a base64 message/rfc822, an attach
 are not visible here; the extraction walk applies the same check to each before parsing it
 (inspectors/extract/mail.py), and one over a limit is an unscannable attachment.
 """
+
 from __future__ import annotations
 
 import re
@@ -67,6 +68,6 @@ def _field_end(text: bytes, start: int) -> int:
     """Where the field beginning at `start` ends: at a line break not followed by a space
     or tab."""
     end = text.find(b"\n", start)
-    while end >= 0 and text[end + 1:end + 2] in (b" ", b"\t"):
+    while end >= 0 and text[end + 1 : end + 2] in (b" ", b"\t"):
         end = text.find(b"\n", end + 1)
     return len(text) if end < 0 else end

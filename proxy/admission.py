@@ -11,6 +11,7 @@ client declared its size) until its reply has been pushed. While the data is rea
 counted: it goes to disk past a small buffer (proxy/spool.py), and the sessions that may read
 at once are capped above.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,14 +29,15 @@ NO_STORAGE = "452 4.3.1 Insufficient system storage, try again later"
 IDLE_CLOSED = b"421 4.4.2 Idle session closed to make room, try again later\r\n"
 
 
-SMALL_MESSAGE = 256 << 10   # a message this small, known so, may use the lane ...
-LANE_SHARE = 16             # ... which is this fraction of the budget, over it
-EVICT_AFTER = 2.0   # seconds idle, outside a transaction, before a session may make room
+SMALL_MESSAGE = 256 << 10  # a message this small, known so, may use the lane ...
+LANE_SHARE = 16  # ... which is this fraction of the budget, over it
+EVICT_AFTER = 2.0  # seconds idle, outside a transaction, before a session may make room
 
 
 class Idle(Protocol):
     """A session as the admission sees it when the total cap is reached."""
-    idle_since: float | None   # monotonic time of its last command; None within a transaction
+
+    idle_since: float | None  # monotonic time of its last command; None within a transaction
 
     def evict(self) -> None:
         """Say 421 and close, leaving the admission at once."""
@@ -43,10 +45,10 @@ class Idle(Protocol):
 
 @dataclass(frozen=True, kw_only=True)
 class AdmissionLimits:
-    max_sessions: int             # sessions in all
+    max_sessions: int  # sessions in all
     max_sessions_per_client: int  # sessions from one client address
-    max_inflight_bytes: int       # message bytes being inspected and forwarded at once
-    budget_wait: float = 20.0     # how long a read message may wait for the budget
+    max_inflight_bytes: int  # message bytes being inspected and forwarded at once
+    budget_wait: float = 20.0  # how long a read message may wait for the budget
 
 
 class Admission:
@@ -57,22 +59,22 @@ class Admission:
         self.sessions = 0
         self._per_client: Counter[str] = Counter()
         self.inflight_bytes = 0
-        self.small_bytes = 0   # in the small messages' lane, apart from inflight_bytes
-        self.pledged: Counter[str] = Counter()   # client -> declared bytes held before the data
-        self._waiting: deque[list[int]] = deque()   # read messages waiting, oldest first: [size]
-        self._open: weakref.WeakSet[Idle] = weakref.WeakSet()   # sessions that may be evicted
+        self.small_bytes = 0  # in the small messages' lane, apart from inflight_bytes
+        self.pledged: Counter[str] = Counter()  # client -> declared bytes held before the data
+        self._waiting: deque[list[int]] = deque()  # read messages waiting, oldest first: [size]
+        self._open: weakref.WeakSet[Idle] = weakref.WeakSet()  # sessions that may be evicted
         self._freed = asyncio.Event()
         self._refusals: Counter[str] = Counter()
         self._logged = -1e9
 
     # --- sessions ----------------------------------------------------------------------
-    def enter(self, client: str, session: "Idle | None" = None) -> bool:
+    def enter(self, client: str, session: Idle | None = None) -> bool:
         """Count a new session from `client`; False (and nothing counted) beyond a cap. At
         the total cap, the session idle longest outside a mail transaction is closed to make
         room (Postfix shortens its timeouts under stress for the same reason): connections
         that never send mail cannot keep the organisation's own MTA out for a session timeout."""
         if self._per_client[client] >= self.limits.max_sessions_per_client:
-            self._refused("per_client")   # before making room: nobody is closed in vain
+            self._refused("per_client")  # before making room: nobody is closed in vain
             return False
         if self.sessions >= self.limits.max_sessions and not self._evict_idle():
             self._refused("total")
@@ -89,7 +91,7 @@ class Admission:
         if not idle:
             return False
         oldest = min(idle, key=lambda s: s.idle_since)
-        oldest.evict()   # leaves (and so frees its slot) before returning
+        oldest.evict()  # leaves (and so frees its slot) before returning
         log.info("event=idle_session_closed idle_s=%.0f", now - oldest.idle_since)
         return True
 
@@ -99,11 +101,15 @@ class Admission:
         now = time.monotonic()
         if now - self._logged >= 1.0:
             self._logged = now
-            log.warning("event=sessions_refused total=%d per_client=%d sessions=%d",
-                        self._refusals["total"], self._refusals["per_client"], self.sessions)
+            log.warning(
+                "event=sessions_refused total=%d per_client=%d sessions=%d",
+                self._refusals["total"],
+                self._refusals["per_client"],
+                self.sessions,
+            )
             self._refusals.clear()
 
-    def leave(self, client: str, session: "Idle | None" = None) -> None:
+    def leave(self, client: str, session: Idle | None = None) -> None:
         if session is not None:
             self._open.discard(session)
         self.sessions -= 1
@@ -139,8 +145,10 @@ class Admission:
         ahead = self._waiting[0][0] if self._waiting and not first_in_line else 0
         if self.inflight_bytes == 0 and not ahead:
             return True
-        return self.inflight_bytes + size + ahead <= self.limits.max_inflight_bytes and \
-            self.inflight_bytes < self.limits.max_inflight_bytes
+        return (
+            self.inflight_bytes + size + ahead <= self.limits.max_inflight_bytes
+            and self.inflight_bytes < self.limits.max_inflight_bytes
+        )
 
     def take(self, size: int, *, first_in_line: bool = False) -> bool:
         if not self.fits(size, first_in_line=first_in_line):
@@ -163,7 +171,7 @@ class Admission:
             return False
         finally:
             self._waiting.remove(place)
-            self._freed.set()   # the next in line looks again
+            self._freed.set()  # the next in line looks again
         return True
 
     def give_back(self, size: int, *, small: bool = False) -> None:
@@ -181,7 +189,7 @@ class Reservation:
         self.admission = admission
         self.client = client
         self.size = 0
-        self.pledged = 0   # of `size`: declared, held before the data came
+        self.pledged = 0  # of `size`: declared, held before the data came
         self.small = False  # held in the small messages' lane
 
     def take(self, size: int) -> bool:

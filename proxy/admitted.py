@@ -6,6 +6,7 @@ It exists apart from proxy/session.py, whose class it is the base of, because it
 of its own (Postfix's connection count limits) laid over aiosmtpd's protocol hooks, while
 session.py keeps aiosmtpd's behaviour with its hot spots taken out.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -21,8 +22,8 @@ log = logging.getLogger("guard.smtp")
 
 
 class AdmittedSMTP(SMTP):
-    _client: str | None = None      # the address counted in the admission, while counted
-    _refused = False                # turned away at connect: the session never started
+    _client: str | None = None  # the address counted in the admission, while counted
+    _refused = False  # turned away at connect: the session never started
     _last_command: float | None = None
 
     def __init__(self, handler, *, admission: Admission | None = None, **kwargs) -> None:
@@ -30,7 +31,7 @@ class AdmittedSMTP(SMTP):
         self.admission = admission
 
     def connection_made(self, transport) -> None:
-        if self.admission is None or self.transport is not None:   # no caps, or STARTTLS
+        if self.admission is None or self.transport is not None:  # no caps, or STARTTLS
             return super().connection_made(transport)
         self._client = _client_key(transport.get_extra_info("peername"))
         if not self.admission.enter(self._client, self):

@@ -3,6 +3,7 @@
 One line per user:  LOGIN:scrypt$N$r$p$SALT$HASH:ROLE   (base64 salt and hash).
 The login is the address the user may send as (the envelope sender must match it).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,7 +24,7 @@ from .errors import ConfigError
 
 log = logging.getLogger("guard.smtp")
 
-_N, _R, _P = 2 ** 14, 8, 1
+_N, _R, _P = 2**14, 8, 1
 ROLES = ("sender", "admin")
 
 
@@ -39,8 +40,15 @@ def verify_password(password: str, encoded: str) -> bool:
         if scheme != "scrypt":
             return False
         expected = base64.b64decode(digest)
-        actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                                p=int(p), dklen=len(expected), maxmem=256 * 1024 * 1024)
+        actual = hashlib.scrypt(
+            password.encode(),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected),
+            maxmem=256 * 1024 * 1024,
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
@@ -58,7 +66,7 @@ class Users:
     by_login: dict[str, User]
 
     @classmethod
-    def load(cls, path: Path) -> "Users":
+    def load(cls, path: Path) -> Users:
         if not path.exists():
             return cls(by_login={})
         users = {}
@@ -69,8 +77,9 @@ class Users:
             if len(fields) not in (2, 3) or (len(fields) == 3 and fields[2] not in ROLES):
                 raise ConfigError(f"{path}:{number}: expected LOGIN:HASH[:ROLE]")
             login = fields[0].lower()
-            users[login] = User(login=login, password_hash=fields[1],
-                                role=fields[2] if len(fields) == 3 else "sender")
+            users[login] = User(
+                login=login, password_hash=fields[1], role=fields[2] if len(fields) == 3 else "sender"
+            )
         return cls(by_login=users)
 
     def check(self, login: str, password: str) -> User | None:
@@ -140,18 +149,26 @@ class Authenticator:
         user = None
         if not attempt.blocked:
             user = await asyncio.get_running_loop().run_in_executor(
-                self._threads, self.users.check, login, password)
+                self._threads, self.users.check, login, password
+            )
         if user is not None:
             self.throttle.succeeded(address, login_id)
             return AuthResult(success=True, handled=False, auth_data=user.login)
         failures = session.auth_failures = getattr(session, "auth_failures", 0) + 1
-        log.warning("event=auth_failed login_id=%s client=%s connection_failures=%d "
-                    "address_failures=%d login_failures=%d blocked=%d table_full=%d", login_id,
-                    address, failures, attempt.address_failures, attempt.login_failures,
-                    attempt.blocked, attempt.full)
+        log.warning(
+            "event=auth_failed login_id=%s client=%s connection_failures=%d "
+            "address_failures=%d login_failures=%d blocked=%d table_full=%d",
+            login_id,
+            address,
+            failures,
+            attempt.address_failures,
+            attempt.login_failures,
+            attempt.blocked,
+            attempt.full,
+        )
         await asyncio.sleep(attempt.delay)
         if failures >= self.throttle.limits.per_connection:
             await server.push(TOO_MANY)
-            server.transport.close()   # aiosmtpd's connection_lost then ends the session
+            server.transport.close()  # aiosmtpd's connection_lost then ends the session
             return AuthResult(success=False, handled=True)
         return AuthResult(success=False, handled=False, message=BLOCKED if attempt.blocked else None)

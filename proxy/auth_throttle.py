@@ -12,40 +12,43 @@ are counted per /64, the block an end user is usually given. An address from whi
 succeeded within `known_for` is not refused because of that login's block (only because of
 its own): guesses from elsewhere cannot keep a user out at his usual address.
 """
+
 from __future__ import annotations
 
 import ipaddress
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True, kw_only=True)
 class AuthLimits:
     """The `smtp.auth_*` settings, and the shape of the delays."""
-    per_connection: int = 3       # failures, then 421 and the connection is closed
-    max_failures: int = 10        # failures of one address or one login, then a block
-    block: float = 900.0          # seconds a block lasts; failures older than this are forgotten
-    delay_after: int = 2          # failures answered at once before the delays begin
-    first_delay: float = 1.0      # seconds, doubling with each further failure ...
-    max_delay: float = 16.0       # ... up to this
-    max_keys: int = 100_000       # addresses and logins remembered (about 20 MB at most)
-    known_for: float = 30 * 86400.0   # a success makes the address known for the login this long
+
+    per_connection: int = 3  # failures, then 421 and the connection is closed
+    max_failures: int = 10  # failures of one address or one login, then a block
+    block: float = 900.0  # seconds a block lasts; failures older than this are forgotten
+    delay_after: int = 2  # failures answered at once before the delays begin
+    first_delay: float = 1.0  # seconds, doubling with each further failure ...
+    max_delay: float = 16.0  # ... up to this
+    max_keys: int = 100_000  # addresses and logins remembered (about 20 MB at most)
+    known_for: float = 30 * 86400.0  # a success makes the address known for the login this long
 
 
 @dataclass(frozen=True, kw_only=True)
 class Attempt:
     """What the throttle says about one AUTH attempt, counted as a failure until it succeeds."""
-    blocked: bool                 # refuse without checking the password
-    full: bool = False            # refused because the table is full of live entries
-    delay: float                  # seconds to wait before answering, should it fail
+
+    blocked: bool  # refuse without checking the password
+    full: bool = False  # refused because the table is full of live entries
+    delay: float  # seconds to wait before answering, should it fail
     address_failures: int
     login_failures: int
 
 
 class _Entry:
-    __slots__ = ("failures", "last", "blocked_until")
+    __slots__ = ("blocked_until", "failures", "last")
 
     def __init__(self) -> None:
         self.failures, self.last, self.blocked_until = 0, 0.0, 0.0
@@ -56,31 +59,46 @@ class AuthThrottle:
         self.limits = limits
         self.clock = clock
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
-        self._known_pairs: OrderedDict[str, float] = OrderedDict()   # pair -> last success
+        self._known_pairs: OrderedDict[str, float] = OrderedDict()  # pair -> last success
 
     def attempt(self, address: str, login: str) -> Attempt:
         """Count an attempt of `login` from `address`, before its password is checked."""
         now, address = self.clock(), _client(address)
         keys = ("a:" + address, "l:" + login, _pair(address, login))
         by_address, by_login = self._live(keys[0], now), self._live(keys[1], now)
-        login_blocked = by_login is not None and by_login.blocked_until > now and not self._known(address, login, now)
+        login_blocked = (
+            by_login is not None and by_login.blocked_until > now and not self._known(address, login, now)
+        )
         if (by_address is not None and by_address.blocked_until > now) or login_blocked:
             # Refused attempts are not counted and add no entry: a block ends when it was due
             # to end, and knocking cannot push other entries out.
-            return Attempt(blocked=True, delay=0.0, address_failures=_failures(by_address),
-                           login_failures=_failures(by_login))
+            return Attempt(
+                blocked=True,
+                delay=0.0,
+                address_failures=_failures(by_address),
+                login_failures=_failures(by_login),
+            )
         entries = [self._entry(key, now) for key in keys]
         if None in entries:
-            return Attempt(blocked=True, full=True, delay=0.0, address_failures=_failures(by_address),
-                           login_failures=_failures(by_login))
+            return Attempt(
+                blocked=True,
+                full=True,
+                delay=0.0,
+                address_failures=_failures(by_address),
+                login_failures=_failures(by_login),
+            )
         for entry in entries:
             entry.failures += 1
             entry.last = now
             if entry.failures >= self.limits.max_failures:
                 entry.blocked_until = now + self.limits.block
         by_address, by_login = entries[0], entries[1]
-        return Attempt(blocked=False, delay=self._delay(max(by_address.failures, by_login.failures)),
-                       address_failures=by_address.failures, login_failures=by_login.failures)
+        return Attempt(
+            blocked=False,
+            delay=self._delay(max(by_address.failures, by_login.failures)),
+            address_failures=by_address.failures,
+            login_failures=by_login.failures,
+        )
 
     def succeeded(self, address: str, login: str) -> None:
         """The password was right: the failures of this login from this address (the user's
@@ -131,7 +149,7 @@ class AuthThrottle:
             if len(self._entries) >= self.limits.max_keys:
                 return None
             entry = self._entries[key] = _Entry()
-            entry.last = now   # young: not to be dropped to make room for the next key
+            entry.last = now  # young: not to be dropped to make room for the next key
         self._entries.move_to_end(key)
         return entry
 

@@ -9,6 +9,7 @@ and the next file goes on in the new one. The worker is forked from this process
 inspectors are imported, so it starts without importing anything again: this process runs
 no thread, so nothing half-held is copied into the child.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -29,7 +30,7 @@ from .pipeline import Pipeline, inspector_config
 from .settings import load_settings, rule_groups
 
 EXIT_CODES = {"pass": 0, "hold": 10, "reject": 20}
-UNREADABLE = 2   # also the usage error's status; below hold: the strictest status wins
+UNREADABLE = 2  # also the usage error's status; below hold: the strictest status wins
 # Printed as escapes, never as they are: control characters (a terminal's escape sequences in
 # a file or attachment name, a line break that forges a line), the bidirectional controls
 # that show a name reversed, and file-name bytes that are not UTF-8 (surrogates, which
@@ -43,6 +44,7 @@ class Source:
     """A file to check: `name` as shown, `path` None for standard input, or why it is not
     checked (`problem`, e.g. a directory that cannot be listed); `listed` when it was
     found in a directory, where only regular files are read."""
+
     name: str
     path: Path | None
     problem: str = ""
@@ -93,7 +95,7 @@ def _not_a_file(entry: Path) -> str:
             return ""
         return "a directory, not entered" if entry.is_dir() else "not a regular file"
     except OSError:
-        return ""   # read as a file: its error is reported on its line
+        return ""  # read as a file: its error is reported on its line
 
 
 def read(source: Source, most: int) -> bytes:
@@ -133,10 +135,10 @@ def run(args) -> int:
     gc.enable()
     try:
         return asyncio.run(_check_all(found, settings, rules, args, out))
-    except BrokenPipeError:   # `check DIR | head`: the reader has seen enough; the rest is unchecked
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error at exit
+    except BrokenPipeError:  # `check DIR | head`: the reader has seen enough; the rest is unchecked
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return UNREADABLE
-    except KeyboardInterrupt:   # Ctrl-C in a long folder: the worker is gone already (finally)
+    except KeyboardInterrupt:  # Ctrl-C in a long folder: the worker is gone already (finally)
         return 130
 
 
@@ -144,8 +146,14 @@ async def _check_all(found: list[Source], settings, rules, args, out: Output) ->
     """Each file in turn through one worker; the strictest exit status."""
     # A fork copies no lock half-held only while this process runs no other thread.
     start = "fork" if threading.active_count() == 1 else "forkserver"
-    pipeline = Pipeline(inspector_config(settings), workers=1, timeout=settings.inspection_timeout,
-                        memory=settings.inspection_worker_memory, lend=False, start=start)
+    pipeline = Pipeline(
+        inspector_config(settings),
+        workers=1,
+        timeout=settings.inspection_timeout,
+        memory=settings.inspection_worker_memory,
+        lend=False,
+        start=start,
+    )
     status = 0
     try:
         for source in found:
@@ -193,7 +201,7 @@ class Output:
             self._print(f"{shown(source.name):{self.width}}  {result['verdict']:7}  {shown(rules)}")
 
     def unreadable(self, source: Source, problem: str) -> None:
-        if self.single:   # as before several files: on standard error, nothing on standard output
+        if self.single:  # as before several files: on standard error, nothing on standard output
             print(f"misdelivery-guard: {shown(source.name)}: {shown(problem)}", file=sys.stderr)
         elif self.json:
             self._print(json_line({"file": source.name, "error": problem}))
@@ -204,7 +212,7 @@ class Output:
 
     @staticmethod
     def _print(text: str) -> None:
-        print(text, flush=True)   # as each file is done, not when the folder is
+        print(text, flush=True)  # as each file is done, not when the folder is
 
 
 def human(report: dict) -> str:
@@ -219,17 +227,19 @@ def human(report: dict) -> str:
         because = "; ".join(f"{f['code']} x{f['count']}" for f in r["findings"])
         state = "MATCH" if r["matched"] else "-    "
         lines.append(f"  {state} {r['id']} ({r['mode']}, {r['action']}){': ' + because if because else ''}")
-    return "\n".join(shown(line) for line in lines)   # names and places come from the mail
+    return "\n".join(shown(line) for line in lines)  # names and places come from the mail
 
 
 def shown(text: str) -> str:
     """`text` safe to print: what _UNPRINTABLE matches as \\xNN (a name's byte that is not
     UTF-8 as that byte) or \\uNNNN."""
+
     def escape(match: re.Match) -> str:
         code = ord(match.group())
-        if 0xDC80 <= code <= 0xDCFF:   # os.fsdecode's stand-in for the byte code - 0xDC00
+        if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's stand-in for the byte code - 0xDC00
             code -= 0xDC00
         return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
     return _UNPRINTABLE.sub(escape, text)
 
 

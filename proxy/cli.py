@@ -1,10 +1,11 @@
 """misdelivery-guard: serve, check, user add."""
+
 from __future__ import annotations
 
 import argparse
 import sys
 
-from . import directory_tools, rule_tools   # light: their commands import what they need
+from . import directory_tools, rule_tools  # light: their commands import what they need
 from .errors import ConfigError
 
 USAGE_ERROR = 2
@@ -17,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return USAGE_ERROR
     from rules import RuleError
+
     try:
         return args.run(args)
     except (ConfigError, RuleError) as exc:
@@ -25,23 +27,38 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="misdelivery-guard",
-                                     description="Outbound SMTP relay that holds misdirected mail.")
+    parser = argparse.ArgumentParser(
+        prog="misdelivery-guard", description="Outbound SMTP relay that holds misdirected mail."
+    )
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("serve", help="run the SMTP relay and the web pages")
     p.add_argument("--config", help="YAML configuration (default: ./guard.yaml if present)")
     p.set_defaults(run=_serve)
     p = sub.add_parser("check", help="run the inspection on messages without sending them")
-    p.add_argument("messages", nargs="+", metavar="MESSAGE",
-                   help=".eml files, directories (their files, not their subdirectories), - for standard input")
+    p.add_argument(
+        "messages",
+        nargs="+",
+        metavar="MESSAGE",
+        help=".eml files, directories (their files, not their subdirectories), - for standard input",
+    )
     p.add_argument("--config")
     p.add_argument("--mail-from", help="envelope sender for every file (default: each file's From header)")
-    p.add_argument("--rcpt", action="append", default=[],
-                   help="envelope recipient for every file; repeat per recipient (default: To/Cc/Bcc)")
-    p.add_argument("--json", action="store_true",
-                   help="print one JSON object (several files: one line per file, with a \"file\" key)")
-    p.add_argument("--explain", action="store_true",
-                   help="list every rule, matched or not, with the findings that made it match")
+    p.add_argument(
+        "--rcpt",
+        action="append",
+        default=[],
+        help="envelope recipient for every file; repeat per recipient (default: To/Cc/Bcc)",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help='print one JSON object (several files: one line per file, with a "file" key)',
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="list every rule, matched or not, with the findings that made it match",
+    )
     p.set_defaults(run=_check)
     rule_tools.add_parsers(sub)
     directory_tools.add_parsers(sub)
@@ -62,12 +79,14 @@ def _serve(args) -> int:
 
     from .server import serve
     from .settings import load_settings
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("mail.log").setLevel(logging.WARNING)   # aiosmtpd: per-connection chatter
+
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: per-connection chatter
     settings = load_settings(args.config)
     try:
-        import uvloop   # libuv's loop: the SMTP edge spends most of its time in the loop
+        import uvloop  # libuv's loop: the SMTP edge spends most of its time in the loop
     except ImportError:
         asyncio.run(serve(settings))
     else:
@@ -77,9 +96,11 @@ def _serve(args) -> int:
 
 def _check(args) -> int:
     import gc
-    gc.disable()   # no collection while the inspectors import: check_command.run freezes them
+
+    gc.disable()  # no collection while the inspectors import: check_command.run freezes them
     try:
         from .check_command import run
+
         return run(args)
     finally:
         gc.enable()
@@ -87,8 +108,10 @@ def _check(args) -> int:
 
 def _user_add(args) -> int:
     import getpass
+
     from .auth import add_user
     from .settings import load_settings
+
     settings = load_settings(args.config)
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")

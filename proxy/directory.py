@@ -4,6 +4,7 @@ the ones admins keep in the database, plus the domains the organisation mails re
 When an admin changes the directory (on any guard instance) the inspection workers are
 rebuilt with the new lists.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,8 +25,8 @@ class DirectoryFeed:
         self.settings = settings
         self.directory = directory
         self.history = history
-        self._stamp: tuple | None = None      # the directory version the workers have
-        self._reading: tuple | None = None    # the version config() last read
+        self._stamp: tuple | None = None  # the directory version the workers have
+        self._reading: tuple | None = None  # the version config() last read
         self._changed = asyncio.Event()
 
     async def config(self, stamp: tuple | None = None) -> InspectorConfig:
@@ -35,8 +36,11 @@ class DirectoryFeed:
         self._reading = stamp if stamp is not None else await self.directory.stamp()
         snapshot = await self.directory.snapshot()
         base = inspector_config(self.settings, regular_domains=await self.history.regular_domains())
-        return dataclasses.replace(base, clients=base.clients + snapshot.clients,
-                                   suppressed=base.suppressed + tuple(snapshot.suppressed))
+        return dataclasses.replace(
+            base,
+            clients=base.clients + snapshot.clients,
+            suppressed=base.suppressed + tuple(snapshot.suppressed),
+        )
 
     def applied(self) -> None:
         self._stamp = self._reading

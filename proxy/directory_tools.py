@@ -1,5 +1,6 @@
 """`misdelivery-guard clients import FILE` and `suppress import FILE`: the client directory
 and the suppression list from CSV or YAML, into the store every guard instance reads."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,8 +11,10 @@ from .errors import ConfigError
 
 
 def add_parsers(sub) -> None:
-    for noun, what in (("clients", "the client directory (取引先台帳)"),
-                       ("suppress", "the suppression list")):
+    for noun, what in (
+        ("clients", "the client directory (取引先台帳)"),
+        ("suppress", "the suppression list"),
+    ):
         parser = sub.add_parser(noun, help=f"manage {what}")
         verbs = parser.add_subparsers(dest=f"{noun}_command")
         imp = verbs.add_parser("import", help=f"import {what} from a CSV or YAML file")
@@ -31,7 +34,11 @@ def _read(path: Path) -> bytes:
 # noun -> (reader of the file, DirectoryStore method, what to print of its two counts)
 _LISTS = {
     "clients": ("read_clients", "import_clients", "clients: {} added, {} updated from {}"),
-    "suppress": ("read_suppressions", "import_suppressions", "suppressions: {} added, {} already listed, from {}"),
+    "suppress": (
+        "read_suppressions",
+        "import_suppressions",
+        "suppressions: {} added, {} already listed, from {}",
+    ),
 }
 
 
@@ -40,13 +47,16 @@ def import_list(args: argparse.Namespace) -> int:
     # for SQLAlchemy and the store.
     from inspectors import directory
     from inspectors.directory import DirectoryError
+
     reader_name, method, report = _LISTS[args.list_name]
     reader = getattr(directory, reader_name)
     try:
         entries = reader(_read(args.file), str(args.file))
     except DirectoryError as exc:
         raise ConfigError(str(exc)) from None
-    counts = asyncio.run(_with_store(args.config, lambda d: getattr(d, method)(entries, replace=args.replace)))
+    counts = asyncio.run(
+        _with_store(args.config, lambda d: getattr(d, method)(entries, replace=args.replace))
+    )
     print(report.format(*counts, args.file))
     return 0
 
@@ -56,6 +66,7 @@ async def _with_store(config: str | None, action):
     from quarantine.store import Store
 
     from .settings import load_settings
+
     store = await Store.open(load_settings(config).storage)
     try:
         return await action(DirectoryStore(store.engine))

@@ -1,4 +1,5 @@
 """Parsing addresses, URLs and durations found in the configuration."""
+
 from __future__ import annotations
 
 import re
@@ -26,12 +27,12 @@ class Endpoint:
 
 @dataclass(frozen=True, kw_only=True)
 class Upstream:
-    scheme: str                 # smtp, smtp+starttls, smtps, maildir
+    scheme: str  # smtp, smtp+starttls, smtps, maildir
     host: str = ""
     port: int = 0
     username: str | None = None
     password: str | None = None
-    path: Path | None = None    # maildir only
+    path: Path | None = None  # maildir only
 
     def __repr__(self) -> str:  # never print the password
         if self.scheme == "maildir":
@@ -56,18 +57,24 @@ def resolve(path: Path, base: Path) -> Path:
 def parse_upstream(value: Any, base: Path) -> Upstream:
     text = str(value)
     if text.startswith("maildir:"):
-        return Upstream(scheme="maildir", path=resolve(Path(text[len("maildir:"):]), base))
+        return Upstream(scheme="maildir", path=resolve(Path(text[len("maildir:") :]), base))
     parts = urlsplit(text)
     if parts.scheme not in _SCHEMES or not parts.hostname:
-        raise ConfigError(f"upstream: expected smtp://, smtp+starttls://, smtps:// or maildir:PATH; "
-                          f"got {parts.scheme or text!r}")
+        raise ConfigError(
+            f"upstream: expected smtp://, smtp+starttls://, smtps:// or maildir:PATH; "
+            f"got {parts.scheme or text!r}"
+        )
     try:
         port = parts.port or _SCHEMES[parts.scheme]
     except ValueError:
         raise ConfigError("upstream: the port is not a number") from None
-    return Upstream(scheme=parts.scheme, host=parts.hostname, port=port,
-                    username=unquote(parts.username) if parts.username else None,
-                    password=unquote(parts.password) if parts.password else None)
+    return Upstream(
+        scheme=parts.scheme,
+        host=parts.hostname,
+        port=port,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
 
 
 def parse_duration(value: Any, key: str) -> float:

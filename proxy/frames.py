@@ -5,6 +5,7 @@ pickle (protocol 5, PEP 574) whose large bytes arguments travel as out-of-band b
 20 MB message is neither pickled into a copy nor copied whole into the transport's buffer.
 The worker reads frames with blocking calls, the loop with a StreamReader.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -18,8 +19,8 @@ from typing import Any
 # neither pickled into a copy nor copied whole into the transport's write buffer.
 _HEADER = struct.Struct("!II")
 _LENGTH = struct.Struct("!Q")
-OUT_OF_BAND = 1 << 16   # bytes arguments this large travel as buffers
-_CHUNK = 1 << 20        # written a chunk at a time, so the transport buffers one at most
+OUT_OF_BAND = 1 << 16  # bytes arguments this large travel as buffers
+_CHUNK = 1 << 20  # written a chunk at a time, so the transport buffers one at most
 
 
 def _recv_exact(sock: socket.socket, size: int) -> bytearray | None:
@@ -44,8 +45,9 @@ def pack(obj: Any) -> list:
 
 
 def out_of_band(args: tuple) -> tuple:
-    return tuple(pickle.PickleBuffer(a) if isinstance(a, bytes) and len(a) >= OUT_OF_BAND else a
-                 for a in args)
+    return tuple(
+        pickle.PickleBuffer(a) if isinstance(a, bytes) and len(a) >= OUT_OF_BAND else a for a in args
+    )
 
 
 def in_band(args: tuple) -> tuple:
@@ -77,7 +79,7 @@ async def send(writer: asyncio.StreamWriter, parts: list) -> None:
     for part in parts:
         view = memoryview(part).cast("B")
         for start in range(0, len(view), _CHUNK):
-            writer.write(view[start:start + _CHUNK])
+            writer.write(view[start : start + _CHUNK])
             await writer.drain()
 
 

@@ -5,6 +5,7 @@ Every path ends in one of: forwarded and accepted upstream (250), committed to t
 AUTH's verdicts are the one exception: aiosmtpd asks for them in the middle of its command,
 from proxy/auth.py's Authenticator.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -13,8 +14,8 @@ import ipaddress
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from aiosmtpd.smtp import MISSING
 
@@ -22,8 +23,14 @@ from inspectors.base import Envelope, domain_of, is_source_routed
 from inspectors.rewrite import move_external_to_bcc
 from quarantine.decisions import DecisionLog, DecisionRecord
 from quarantine.deliveries import DeliveryHistory
-from quarantine.delivery import (NULL_PATH, PermanentFailure, Send, TemporaryFailure,
-                                 UnknownOutcome, reverse_path)
+from quarantine.delivery import (
+    NULL_PATH,
+    PermanentFailure,
+    Send,
+    TemporaryFailure,
+    UnknownOutcome,
+    reverse_path,
+)
 from quarantine.holds import Quarantine
 from quarantine.metrics import Metrics
 from rules import Decision, MessageFacts, RuleSet, decide
@@ -40,11 +47,12 @@ INTERNAL_ERROR = "451 4.3.0 Internal error, message not accepted; please try aga
 @dataclass(frozen=True, kw_only=True)
 class Policy:
     """The session limits and trust settings the handler enforces."""
+
     trusted_networks: tuple
     max_recipients: int
     max_header_size: int
     is_external: Callable[[str], bool]
-    session_timeout: float = 300.0   # aiosmtpd's: our reply to the final dot must come before it
+    session_timeout: float = 300.0  # aiosmtpd's: our reply to the final dot must come before it
 
 
 def new_queue_id() -> str:
@@ -52,9 +60,18 @@ def new_queue_id() -> str:
 
 
 class Handler:
-    def __init__(self, *, policy: Policy, pipeline: Pipeline, rules: Callable[[], RuleSet],
-                 quarantine: Quarantine, decisions: DecisionLog, send: Send,
-                 metrics: Metrics, history: DeliveryHistory) -> None:
+    def __init__(
+        self,
+        *,
+        policy: Policy,
+        pipeline: Pipeline,
+        rules: Callable[[], RuleSet],
+        quarantine: Quarantine,
+        decisions: DecisionLog,
+        send: Send,
+        metrics: Metrics,
+        history: DeliveryHistory,
+    ) -> None:
         self.policy = policy
         self.pipeline = pipeline
         self.rules = rules
@@ -68,7 +85,8 @@ class Handler:
         self.idle.set()
         # Asked at every RCPT; clients come from few addresses.
         self._trusted_address = functools.lru_cache(maxsize=1024)(
-            functools.partial(_in_networks, policy.trusted_networks))
+            functools.partial(_in_networks, policy.trusted_networks)
+        )
 
     __dir__ = hook_names
 
@@ -100,7 +118,7 @@ class Handler:
             # many MTAs send `user%x@ours` to x; the inspection would have called it internal.
             return "553 5.1.3 Source-routed or %-hack addresses are not accepted"
         if len(envelope.rcpt_tos) >= self.policy.max_recipients:
-            return "452 4.5.3 Too many recipients"   # RFC 5321 §4.5.3.1.10
+            return "452 4.5.3 Too many recipients"  # RFC 5321 §4.5.3.1.10
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 2.1.5 OK"
@@ -113,7 +131,7 @@ class Handler:
             if address != NULL_PATH and address.lower() != str(session.auth_data).lower():
                 return "553 5.7.1 Sender address is not owned by the authenticated user"
         elif not self._trusted(session.peer):
-            return "530 5.7.0 Authentication required"   # RFC 4954 §6
+            return "530 5.7.0 Authentication required"  # RFC 4954 §6
         return None
 
     def _trusted(self, peer) -> bool:
@@ -167,16 +185,23 @@ class Handler:
         # sender apply, else `<>` would step around them; a name can only add scoped rules.
         sender = mail_from or (str(session.auth_data) if session.authenticated else header_sender(raw))
         inspection, decision, out = await self.judge(raw, env, sender=sender)
-        self.decisions.record(DecisionRecord(id=qid, at=time.time(),
-                                             facts=MessageFacts(mail_from=sender, rcpt_tos=env.rcpt_tos),
-                                             findings=inspection.findings, decision=decision))
+        self.decisions.record(
+            DecisionRecord(
+                id=qid,
+                at=time.time(),
+                facts=MessageFacts(mail_from=sender, rcpt_tos=env.rcpt_tos),
+                findings=inspection.findings,
+                decision=decision,
+            )
+        )
         self.metrics.decided(decision, inspection.seconds)
         reply = await self._act(qid, env, out, inspection, decision, deadline, sender)
         _log_outcome(qid, env, inspection, decision, reply)
         return reply
 
-    async def judge(self, raw: bytes, env: Envelope, *,
-                    sender: str | None = None) -> tuple[Inspection, Decision, bytes]:
+    async def judge(
+        self, raw: bytes, env: Envelope, *, sender: str | None = None
+    ) -> tuple[Inspection, Decision, bytes]:
         """The inspection, the rules' decision and the bytes it says to send. A sender's fix
         of a held message is judged here too, exactly as mail from SMTP. `sender`: whom the
         rules see as sending, when not the envelope's (a login's null-sender mail)."""
@@ -186,18 +211,36 @@ class Handler:
         decision = decide(inspection.findings, facts, self.rules())
         return inspection, decision, rewritten(raw, decision, self.policy.is_external)
 
-    async def _act(self, qid: str, env: Envelope, raw: bytes, inspection: Inspection,
-                   decision: Decision, deadline: float, sender: str) -> str:
+    async def _act(
+        self,
+        qid: str,
+        env: Envelope,
+        raw: bytes,
+        inspection: Inspection,
+        decision: Decision,
+        deadline: float,
+        sender: str,
+    ) -> str:
         if decision.verdict == "reject":
             reason = next((m.reason.get("en") for m in decision.deciding), "")
-            return f"550 5.7.1 Message refused by policy: {one_line(reason or 'see your administrator')} ({qid})"
+            return (
+                f"550 5.7.1 Message refused by policy: {one_line(reason or 'see your administrator')} ({qid})"
+            )
         if decision.verdict == "hold":
             # Shielded: aiosmtpd cancels this handler when the session times out; the commit
             # must then still finish (the client, without a 250, retries: a duplicate, not a loss).
-            kind = await asyncio.shield(self.quarantine.hold(
-                qid=qid, mail_from=env.mail_from, rcpt_tos=env.rcpt_tos, raw=raw,
-                findings=inspection.findings, summary=inspection.summary, decision=decision,
-                on_behalf_of=sender))
+            kind = await asyncio.shield(
+                self.quarantine.hold(
+                    qid=qid,
+                    mail_from=env.mail_from,
+                    rcpt_tos=env.rcpt_tos,
+                    raw=raw,
+                    findings=inspection.findings,
+                    summary=inspection.summary,
+                    decision=decision,
+                    on_behalf_of=sender,
+                )
+            )
             return f"250 2.0.0 {_HELD_REPLY[kind]} as {qid}"
         return await self._forward(qid, env, raw, deadline, sender)
 
@@ -218,10 +261,13 @@ class Handler:
             # RFC 1047: the upstream may have the message; the client, told 451, sends it
             # again. The Message-ID lets the two copies be matched; no upstream text is logged.
             self.metrics.upstream_errors.labels("unknown").inc()
-            log.warning("qid=%s event=upstream_reply_lost outcome=unknown message_id=%s",
-                        qid, message_id_of(raw))
-            return (f"451 4.4.2 No reply from the upstream after the message; it may have been "
-                    f"delivered, try again later: {one_line(exc.text)} ({qid})")
+            log.warning(
+                "qid=%s event=upstream_reply_lost outcome=unknown message_id=%s", qid, message_id_of(raw)
+            )
+            return (
+                f"451 4.4.2 No reply from the upstream after the message; it may have been "
+                f"delivered, try again later: {one_line(exc.text)} ({qid})"
+            )
         except TemporaryFailure as exc:
             self.metrics.upstream_errors.labels("temporary").inc()
             code, status, text = upstream_status(exc, 451, "4.4.1")
@@ -234,9 +280,11 @@ class Handler:
         return f"250 2.0.0 OK queued as {qid}"
 
 
-_HELD_REPLY = {"hold": "Held for the sender's confirmation",
-               "delay": "Accepted, to be sent after a delay",
-               "hold_for_approval": "Held for approval"}
+_HELD_REPLY = {
+    "hold": "Held for the sender's confirmation",
+    "delay": "Accepted, to be sent after a delay",
+    "hold_for_approval": "Held for approval",
+}
 TAG_HEADER = b"X-Misdelivery-Guard"
 
 
@@ -246,7 +294,7 @@ def rewritten(raw: bytes, decision: Decision, is_external: Callable[[str], bool]
         raw = move_external_to_bcc(raw, is_external)
     if decision.action == "tag":
         rules = ", ".join(m.id for m in decision.deciding).encode("ascii", "replace")
-        raw = TAG_HEADER + b": " + rules + b"\r\n" + raw   # RFC 5322 §3.6: any position
+        raw = TAG_HEADER + b": " + rules + b"\r\n" + raw  # RFC 5322 §3.6: any position
     return raw
 
 
@@ -260,12 +308,19 @@ def _in_networks(networks: tuple, address) -> bool:
     return any(ip in net for net in networks)
 
 
-def _log_outcome(qid: str, env: Envelope, inspection: Inspection, decision: Decision,
-                 reply: str) -> None:
+def _log_outcome(qid: str, env: Envelope, inspection: Inspection, decision: Decision, reply: str) -> None:
     # One line per message. Codes and counts only: no addresses beyond the sender's domain,
     # no content (the upstream's reply text can echo addresses, so only its code is logged).
     codes = ",".join(f"{f.code}:{f.count}" for f in inspection.findings) or "-"
     rules = ",".join(f"{m.id}/{m.mode}" for m in decision.matched) or "-"
-    log.info("qid=%s from_domain=%s rcpts=%d findings=%s rules=%s action=%s reply=%s inspect_ms=%.1f",
-             qid, domain_of(env.mail_from) or "-", len(env.rcpt_tos), codes, rules,
-             decision.action, reply[:3], inspection.seconds * 1000)
+    log.info(
+        "qid=%s from_domain=%s rcpts=%d findings=%s rules=%s action=%s reply=%s inspect_ms=%.1f",
+        qid,
+        domain_of(env.mail_from) or "-",
+        len(env.rcpt_tos),
+        codes,
+        rules,
+        decision.action,
+        reply[:3],
+        inspection.seconds * 1000,
+    )

@@ -1,4 +1,5 @@
 """The embedded default upstream: a local Maildir outbox instead of a mail server."""
+
 from __future__ import annotations
 
 import asyncio
@@ -6,8 +7,8 @@ import itertools
 import os
 import socket
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from quarantine.delivery import TemporaryFailure
 
@@ -18,14 +19,16 @@ class MaildirOutbox:
     The stdlib's mailbox.Maildir does not fsync; this writes tmp/, fsyncs, renames into new/
     and fsyncs the directory, so a delivered message survives a crash (Maildir's own recipe).
     """
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._counter = itertools.count()
         for sub in ("tmp", "new", "cur"):
             (self.path / sub).mkdir(parents=True, exist_ok=True)
 
-    async def __call__(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes, *,
-                       deadline: float | None = None) -> None:
+    async def __call__(
+        self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes, *, deadline: float | None = None
+    ) -> None:
         try:
             await asyncio.to_thread(self._write, raw)
         except OSError as exc:

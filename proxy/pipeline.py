@@ -7,12 +7,13 @@ envelope facts (external, suppressed, free-mail and look-alike recipients) need 
 they are established first and kept on every one of those paths, so that a rule "external
 recipient and inspector.error" always has what it needs.
 """
+
 from __future__ import annotations
 
 import asyncio
 import gc
-import os
 import logging
+import os
 import resource
 import signal
 import time
@@ -27,15 +28,19 @@ from inspectors.limits import Limits
 from inspectors.lookalike import LookalikeDomains
 from inspectors.message import MessageView, Readers, Summary, stream
 from inspectors.personal_data import PersonalData
-from inspectors.recipients import (ExternalRecipients, Organisations, SuppressedRecipients,
-                                   VisibleExternalRecipients)
+from inspectors.recipients import (
+    ExternalRecipients,
+    Organisations,
+    SuppressedRecipients,
+    VisibleExternalRecipients,
+)
 from inspectors.structure import over_limit
 
 from .workers import WorkerDied, WorkerPool, WorkerTimeout
 
 log = logging.getLogger("guard.pipeline")
 
-HARD_LIMIT_GRACE = 5.0   # seconds past the budget before a stuck worker is killed
+HARD_LIMIT_GRACE = 5.0  # seconds past the budget before a stuck worker is killed
 # A message still inspected after this long is probably one that will run into the time
 # limit; when every worker is held by such messages, the pool lends an extra one (workers.py).
 SLOW_AFTER = 2.0
@@ -46,21 +51,27 @@ SMALL = 256 * 1024
 @dataclass(frozen=True, kw_only=True)
 class InspectorConfig:
     """What inspectors need from outside, handed to them at construction (picklable)."""
+
     internal_domains: tuple[str, ...] = ()
     clients: tuple[Client, ...] = ()
     own_names: tuple[str, ...] = ()
     suppressed: tuple[str, ...] = ()
     freemail_domains: tuple[str, ...] = ()
-    regular_domains: tuple[str, ...] = ()     # mailed often, from the recipient history
+    regular_domains: tuple[str, ...] = ()  # mailed often, from the recipient history
     limits: Limits = Limits()
 
 
 def inspector_config(settings, regular_domains: tuple[str, ...] = ()) -> InspectorConfig:
     """The inspectors' share of the settings (proxy.settings.Settings)."""
-    return InspectorConfig(internal_domains=settings.internal_domains, clients=settings.clients,
-                           own_names=settings.own_names, suppressed=settings.suppressed_recipients,
-                           freemail_domains=settings.freemail_domains,
-                           regular_domains=tuple(regular_domains), limits=settings.limits)
+    return InspectorConfig(
+        internal_domains=settings.internal_domains,
+        clients=settings.clients,
+        own_names=settings.own_names,
+        suppressed=settings.suppressed_recipients,
+        freemail_domains=settings.freemail_domains,
+        regular_domains=tuple(regular_domains),
+        limits=settings.limits,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,9 +103,11 @@ def build_inspectors(config: InspectorConfig) -> list[Inspector]:
         VisibleExternalRecipients(internal, organisations),
         SuppressedRecipients(config.suppressed),
         FreemailRecipients(freemail, internal),
-        LookalikeDomains(internal_domains=internal,
-                         client_domains=[d for c in config.clients for d in c.domains],
-                         regular_domains=config.regular_domains + tuple(sorted(freemail.domains))),
+        LookalikeDomains(
+            internal_domains=internal,
+            client_domains=[d for c in config.clients for d in c.domains],
+            regular_domains=config.regular_domains + tuple(sorted(freemail.domains)),
+        ),
         ClientMismatch(ClientDirectory(config.clients, config.own_names), internal),
         PersonalData(internal_domains=internal, freemail=freemail),
     ]
@@ -108,13 +121,14 @@ def envelope_facts(envelope: Envelope, size: int, inspectors: list[Inspector]) -
         if isinstance(inspector, _ENVELOPE_ONLY):
             try:
                 findings.extend(inspector.inspect(bare))
-            except Exception as exc:   # config-only code on envelope strings; still, fail closed
+            except Exception as exc:  # config-only code on envelope strings; still, fail closed
                 findings.append(_error(inspector.name, exc))
     return findings
 
 
-def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector],
-                limits: Limits = Limits()) -> Inspection:
+def inspect_raw(
+    raw: bytes, envelope: Envelope, inspectors: list[Inspector], limits: Limits = Limits()
+) -> Inspection:
     """The pipeline itself, synchronous and pure: the pool's workers run it.
 
     Content inspectors (those with a `reader`, inspectors.message.ContentInspector) read the
@@ -126,7 +140,7 @@ def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector],
     `inspector.error`.
     """
     started = time.perf_counter()
-    facts = envelope_facts(envelope, len(raw), inspectors)   # before parsing, on every path
+    facts = envelope_facts(envelope, len(raw), inspectors)  # before parsing, on every path
     findings: list[Finding] = []
     summary = Summary()
     current = "parser"
@@ -134,9 +148,12 @@ def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector],
     readers: list[Readers] = []
     try:
         too_costly = over_limit(raw, limits)
-        if too_costly:   # not parsed at all: nothing was inspected but the envelope
-            return Inspection(findings=(*facts, _error(current, too_costly)), summary=summary,
-                              seconds=time.perf_counter() - started)
+        if too_costly:  # not parsed at all: nothing was inspected but the envelope
+            return Inspection(
+                findings=(*facts, _error(current, too_costly)),
+                summary=summary,
+                seconds=time.perf_counter() - started,
+            )
         # The content inspectors read each text and table as it is extracted, and it is
         # dropped: every byte is read and the message's text is never held whole.
         view = stream(raw, envelope, limits, lambda bare: _opened(readers, content, bare))
@@ -159,11 +176,10 @@ def inspect_raw(raw: bytes, envelope: Envelope, inspectors: list[Inspector],
         current = (readers[0].current or current) if readers else current
         findings += readers[0].salvage() if readers else []
         findings = _with_facts(findings, facts) + [_error(current, "timeout")]
-    except BaseException as exc:   # MemoryError, a reader's panic: the fail-closed net
+    except BaseException as exc:  # MemoryError, a reader's panic: the fail-closed net
         current = (readers[0].current or current) if readers else current
         findings = _with_facts(findings, facts) + [_error(current, exc)]
-    return Inspection(findings=tuple(findings), summary=summary,
-                      seconds=time.perf_counter() - started)
+    return Inspection(findings=tuple(findings), summary=summary, seconds=time.perf_counter() - started)
 
 
 def _opened(opened: list[Readers], inspectors: list, message: MessageView) -> Readers:
@@ -214,8 +230,9 @@ def _on_alarm(signum, frame):
     raise InspectionTimeout()
 
 
-def _inspect_in_worker(raw: bytes, envelope: Envelope, budget: float,
-                       history: RecipientHistory | None) -> Inspection:
+def _inspect_in_worker(
+    raw: bytes, envelope: Envelope, budget: float, history: RecipientHistory | None
+) -> Inspection:
     config = _worker_config[0]
     # The history snapshot is the message's own; the inspector is built for it.
     first_time = [FirstTimeRecipients(history, config.internal_domains)] if history is not None else []
@@ -232,8 +249,16 @@ class Pipeline:
     other messages to protect. `start`: how workers start (workers.WorkerPool); "fork" only
     for a caller that runs no thread."""
 
-    def __init__(self, config: InspectorConfig, *, workers: int, timeout: float,
-                 memory: int | None = None, lend: bool = True, start: str = "forkserver") -> None:
+    def __init__(
+        self,
+        config: InspectorConfig,
+        *,
+        workers: int,
+        timeout: float,
+        memory: int | None = None,
+        lend: bool = True,
+        start: str = "forkserver",
+    ) -> None:
         self.timeout = timeout
         self.memory = memory
         self.slow_after = min(SLOW_AFTER, timeout / 4) if lend else None
@@ -242,19 +267,33 @@ class Pipeline:
         self._pool = self._new_pool(config, workers)
 
     def _new_pool(self, config: InspectorConfig, size: int) -> WorkerPool:
-        return WorkerPool(size=size, init=_init_worker, config=(config, self.memory),
-                          call=_inspect_in_worker, slow_after=self.slow_after, start=self.start)
+        return WorkerPool(
+            size=size,
+            init=_init_worker,
+            config=(config, self.memory),
+            call=_inspect_in_worker,
+            slow_after=self.slow_after,
+            start=self.start,
+        )
 
-    async def inspect(self, raw: bytes, envelope: Envelope,
-                      history: RecipientHistory | None = None, *,
-                      first_time: bool = True) -> Inspection:
+    async def inspect(
+        self,
+        raw: bytes,
+        envelope: Envelope,
+        history: RecipientHistory | None = None,
+        *,
+        first_time: bool = True,
+    ) -> Inspection:
         """`first_time=False`: no history to judge by (`check`), so no recipients.first_time."""
         started = time.perf_counter()
         if first_time and history is None:
             history = RecipientHistory(sender=envelope.mail_from.lower())
         try:
-            return await self._pool.run((raw, envelope, self.timeout, history if first_time else None),
-                                        self.timeout + HARD_LIMIT_GRACE, small=len(raw) <= SMALL)
+            return await self._pool.run(
+                (raw, envelope, self.timeout, history if first_time else None),
+                self.timeout + HARD_LIMIT_GRACE,
+                small=len(raw) <= SMALL,
+            )
         except WorkerTimeout:
             log.error("event=inspection_stuck seconds=%.1f action=worker_replaced", self.timeout)
             reason = f"timeout after {self.timeout:g}s"
@@ -264,8 +303,11 @@ class Pipeline:
         # Fail closed, but keep the envelope facts: they need no parsing, and without them
         # a rule "external recipient and inspector.error" could not match.
         facts = envelope_facts(envelope, len(raw), self._envelope_inspectors)
-        return Inspection(findings=(*facts, _error("pipeline", reason)), summary=Summary(),
-                          seconds=time.perf_counter() - started)
+        return Inspection(
+            findings=(*facts, _error("pipeline", reason)),
+            summary=Summary(),
+            seconds=time.perf_counter() - started,
+        )
 
     async def reconfigure(self, config: InspectorConfig) -> None:
         """New inspectors (a changed directory): a new pool takes over, the old one finishes

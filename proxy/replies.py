@@ -5,6 +5,7 @@ client wrote, hostile until proven otherwise: the enhanced status code an upstre
 carries (RFC 3463), a text (the upstream's, a rule's reason) made one bounded line, a
 Message-ID safe to log, and the From: address that names a null-sender message's author. The handler stays the one place that writes SMTP replies.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,9 @@ _STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
 _MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(<[!-;=?-~]{1,250}>)", re.IGNORECASE | re.MULTILINE)
 
 
-def upstream_status(exc: TemporaryFailure | PermanentFailure, default_code: int,
-                    default_status: str) -> tuple[int, str, str]:
+def upstream_status(
+    exc: TemporaryFailure | PermanentFailure, default_code: int, default_status: str
+) -> tuple[int, str, str]:
     """Our reply's code, enhanced status code and text for the upstream's refusal: its own
     code and enhanced code where it gave them (RFC 3463: a 550 5.1.1 stays 5.1.1, so that the
     sending MTA's bounce names the real cause), ours where it gave none. A 421 is not ours
@@ -43,7 +45,7 @@ def upstream_status(exc: TemporaryFailure | PermanentFailure, default_code: int,
     status = default_status if ours else found.group(0).strip()
     text = one_line(exc.text)
     if not exc.refused and not ours:
-        text = one_line(exc.text[found.end():]) or text   # said once, in front
+        text = one_line(exc.text[found.end() :]) or text  # said once, in front
     return code, status, text
 
 
@@ -60,7 +62,7 @@ def header_sender(raw: bytes) -> str:
     """The one address of the header section's one From: field (RFC 5322 §3.6.2), lowercased;
     "" when there is none, several, or no address in it."""
     end = raw.find(b"\r\n\r\n")
-    header = BytesHeaderParser(policy=compat32).parsebytes(raw[:end + 2 if end >= 0 else 100_000])
+    header = BytesHeaderParser(policy=compat32).parsebytes(raw[: end + 2 if end >= 0 else 100_000])
     fields = header.get_all("From") or []
     found = getaddresses([str(f) for f in fields]) if len(fields) == 1 else []
     addresses = [address for _, address in found if "@" in address]

@@ -1,4 +1,5 @@
 """`misdelivery-guard rules check|replay`: see what rules will do before they do it."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,15 +12,22 @@ def add_parsers(sub) -> None:
     rules = sub.add_parser("rules", help="validate rule files, replay drafts over recent traffic")
     rules_sub = rules.add_subparsers(dest="rules_command")
     check = rules_sub.add_parser("check", help="validate rule files and list the effective rules")
-    check.add_argument("files", nargs="*", type=Path,
-                       help="local rule files (default: the configuration's `rules:`)")
+    check.add_argument(
+        "files", nargs="*", type=Path, help="local rule files (default: the configuration's `rules:`)"
+    )
     check.add_argument("--config")
     check.set_defaults(run=check_rules)
     rep = rules_sub.add_parser("replay", help="how a draft would have changed recent verdicts")
     rep.add_argument("--since", default="7d", help="how far back, e.g. 24h or 7d (default 7d)")
-    rep.add_argument("--rules", type=Path, action="append", default=None, dest="draft",
-                     help="draft rule file(s) replacing the configured local files "
-                          "(default: the configured files as they are now)")
+    rep.add_argument(
+        "--rules",
+        type=Path,
+        action="append",
+        default=None,
+        dest="draft",
+        help="draft rule file(s) replacing the configured local files "
+        "(default: the configured files as they are now)",
+    )
     rep.add_argument("--config")
     rep.set_defaults(run=replay_rules)
 
@@ -29,6 +37,7 @@ def check_rules(args: argparse.Namespace) -> int:
     from rules import load_rules
 
     from .settings import load_settings, rule_groups
+
     settings = load_settings(args.config)
     files = args.files or list(settings.rules)
     ruleset = load_rules(files, rule_groups(settings))
@@ -36,8 +45,9 @@ def check_rules(args: argparse.Namespace) -> int:
     for rule in ruleset.rules:
         mode = rule.mode if rule.enabled else "off"
         print(f"{rule.id:34} {mode:8} {rule.action:18} {rule.source}")
-    print(f"ok: {len(ruleset.active)} active rules from rules/defaults.yaml"
-          + "".join(f", {f}" for f in files))
+    print(
+        f"ok: {len(ruleset.active)} active rules from rules/defaults.yaml" + "".join(f", {f}" for f in files)
+    )
     return 0
 
 
@@ -47,6 +57,7 @@ def replay_rules(args: argparse.Namespace) -> int:
 
     from .endpoints import parse_duration
     from .settings import load_settings, rule_groups
+
     since = time.time() - parse_duration(args.since, "--since")
     settings = load_settings(args.config)
     groups = rule_groups(settings)
@@ -62,6 +73,7 @@ def replay_rules(args: argparse.Namespace) -> int:
 async def _recorded(storage: str, since: float):
     from quarantine.decisions import DecisionLog
     from quarantine.store import Store
+
     store = await Store.open(storage)
     try:
         return await DecisionLog(store.engine).since(since)

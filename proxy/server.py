@@ -1,4 +1,5 @@
 """The composition root: build every object once, run SMTP and web side by side, stop cleanly."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,8 +14,8 @@ import uvicorn
 
 from inspectors.base import Envelope
 from inspectors.recipients import ExternalRecipients
-from quarantine.decisions import DecisionLog
 from quarantine.admin import admin_routes
+from quarantine.decisions import DecisionLog
 from quarantine.deliveries import DeliveryHistory
 from quarantine.directory_store import DirectoryStore
 from quarantine.forwarded import ForwardedFor
@@ -30,17 +31,17 @@ from rules.book import RuleBook
 from .admission import Admission, AdmissionLimits
 from .auth import Authenticator, Users
 from .auth_throttle import AuthThrottle
-from .handler import Handler, Policy
 from .check import envelope_of, report
 from .directory import DirectoryFeed
 from .errors import ConfigError
+from .handler import Handler, Policy
+from .outbox import MaildirOutbox
 from .pipeline import Pipeline
 from .session import GuardSMTP
-from .workers import map_large_allocations
 from .settings import Settings, approvers_for, rule_groups
 from .storage import open_store
-from .outbox import MaildirOutbox
 from .upstream import SmtpUpstream, make_sender
+from .workers import map_large_allocations
 
 log = logging.getLogger("guard")
 
@@ -58,7 +59,7 @@ class Guard:
     store: Store
     pipeline: Pipeline
     handler: Handler
-    send: "SmtpUpstream | MaildirOutbox"
+    send: SmtpUpstream | MaildirOutbox
     smtp_server: asyncio.AbstractServer
     web: _Web
     tasks: list[asyncio.Task]
@@ -66,27 +67,40 @@ class Guard:
     stopping: asyncio.Event
 
     @classmethod
-    async def start(cls, settings: Settings, interrupted: asyncio.Event | None = None) -> "Guard | None":
+    async def start(cls, settings: Settings, interrupted: asyncio.Event | None = None) -> Guard | None:
         """The running guard; None when `interrupted` came while it waited for its database."""
         store = await open_store(settings.storage, interrupted or asyncio.Event())
         if store is None:
             return None
-        send = make_sender(settings.upstream, timeout=settings.delivery_timeout,
-                           ca_file=settings.ca_file, local_hostname=settings.hostname)
+        send = make_sender(
+            settings.upstream,
+            timeout=settings.delivery_timeout,
+            ca_file=settings.ca_file,
+            local_hostname=settings.hostname,
+        )
         # A job's lease outlives one delivery attempt, and no more: the jobs of a guard killed
         # mid-send are picked up again soon after.
         history = DeliveryHistory(store.engine, writing=store.writing)
         await history.load()
         lease = settings.delivery_timeout * 2 + 10
         metrics = Metrics()
-        worker = Worker(store, send, notice_from=settings.notice_from,
-                        lease=lease, backoff=settings.retry_schedule,
-                        max_attempts=settings.max_attempts, metrics=metrics,
-                        on_delivered=history.delivered)
+        worker = Worker(
+            store,
+            send,
+            notice_from=settings.notice_from,
+            lease=lease,
+            backoff=settings.retry_schedule,
+            max_attempts=settings.max_attempts,
+            metrics=metrics,
+            on_delivered=history.delivered,
+        )
         feed = DirectoryFeed(settings, DirectoryStore(store.engine), history)
-        pipeline = Pipeline(await feed.config(), workers=settings.inspection_workers,
-                            timeout=settings.inspection_timeout,
-                            memory=settings.inspection_worker_memory)
+        pipeline = Pipeline(
+            await feed.config(),
+            workers=settings.inspection_workers,
+            timeout=settings.inspection_timeout,
+            memory=settings.inspection_worker_memory,
+        )
         feed.applied()
         await pipeline.warm_up()
         rules = RuleBook(settings.rules, rule_groups(settings))
@@ -94,40 +108,65 @@ class Guard:
         users = Users.load(settings.users_file)
         # Approval falls back to the admins when the sender's group has nobody else.
         admins = tuple(sorted(u.login for u in users.by_login.values() if u.role == "admin"))
-        quarantine = Quarantine(store, HoldPolicy(public_url=settings.public_url,
-                                                  hold_expiry=settings.hold_expiry,
-                                                  notice_from=settings.notice_from),
-                                approvers=lambda sender: approvers_for(settings, sender, admins),
-                                on_queued=worker.wake)
-        handler = Handler(policy=_policy(settings), pipeline=pipeline, rules=rules,
-                          quarantine=quarantine, decisions=decisions, send=send, metrics=metrics,
-                          history=history)
+        quarantine = Quarantine(
+            store,
+            HoldPolicy(
+                public_url=settings.public_url,
+                hold_expiry=settings.hold_expiry,
+                notice_from=settings.notice_from,
+            ),
+            approvers=lambda sender: approvers_for(settings, sender, admins),
+            on_queued=worker.wake,
+        )
+        handler = Handler(
+            policy=_policy(settings),
+            pipeline=pipeline,
+            rules=rules,
+            quarantine=quarantine,
+            decisions=decisions,
+            send=send,
+            metrics=metrics,
+            history=history,
+        )
         sessions: weakref.WeakSet = weakref.WeakSet()
         smtp_server = await _start_smtp(settings, handler, sessions, users)
-        admin = admin_routes(store=store, decisions=decisions, rulebook=rules,
-                             verify_login=_login_check(users), check_message=_checker(pipeline),
-                             on_queued=worker.wake, public_url=settings.public_url,
-                             on_directory_changed=feed.changed,
-                             on_approval_decided=quarantine.approval_decided,
-                             outbox=_outbox(settings))
+        admin = admin_routes(
+            store=store,
+            decisions=decisions,
+            rulebook=rules,
+            verify_login=_login_check(users),
+            check_message=_checker(pipeline),
+            on_queued=worker.wake,
+            public_url=settings.public_url,
+            on_directory_changed=feed.changed,
+            on_approval_decided=quarantine.approval_decided,
+            outbox=_outbox(settings),
+        )
         reinspect = _reinspector(handler)
-        web = _start_web(settings, store, quarantine, worker, metrics, reinspect, admin,
-                         handler.policy.is_external)
+        web = _start_web(
+            settings, store, quarantine, worker, metrics, reinspect, admin, handler.policy.is_external
+        )
         stopping = asyncio.Event()
-        tasks = [asyncio.create_task(web.serve(), name="web"),
-                 asyncio.create_task(worker.run(stopping), name="worker"),
-                 asyncio.create_task(decisions.run(stopping), name="decisions"),
-                 asyncio.create_task(history.run(stopping), name="history"),
-                 asyncio.create_task(rules.watch(stopping), name="rules"),
-                 asyncio.create_task(feed.watch(pipeline, stopping), name="directory"),
-                 asyncio.create_task(Retention(store, settings.retention).run(stopping),
-                                     name="retention")]
-        log.info("event=started smtp=%s:%d web=%s:%d upstream=%r storage=%s rules=%d",
-                 settings.smtp_listen.host, settings.smtp_listen.port, settings.web_listen.host,
-                 settings.web_listen.port, settings.upstream, settings.storage.split("://")[0],
-                 len(rules().active))
-        return cls(settings, store, pipeline, handler, send, smtp_server, web, tasks, sessions,
-                   stopping)
+        tasks = [
+            asyncio.create_task(web.serve(), name="web"),
+            asyncio.create_task(worker.run(stopping), name="worker"),
+            asyncio.create_task(decisions.run(stopping), name="decisions"),
+            asyncio.create_task(history.run(stopping), name="history"),
+            asyncio.create_task(rules.watch(stopping), name="rules"),
+            asyncio.create_task(feed.watch(pipeline, stopping), name="directory"),
+            asyncio.create_task(Retention(store, settings.retention).run(stopping), name="retention"),
+        ]
+        log.info(
+            "event=started smtp=%s:%d web=%s:%d upstream=%r storage=%s rules=%d",
+            settings.smtp_listen.host,
+            settings.smtp_listen.port,
+            settings.web_listen.host,
+            settings.web_listen.port,
+            settings.upstream,
+            settings.storage.split("://")[0],
+            len(rules().active),
+        )
+        return cls(settings, store, pipeline, handler, send, smtp_server, web, tasks, sessions, stopping)
 
     async def stop(self) -> None:
         """Stop accepting, let messages in flight finish (up to the grace), then close."""
@@ -135,7 +174,7 @@ class Guard:
         self.smtp_server.close()
         try:
             await asyncio.wait_for(self.handler.idle.wait(), self.settings.shutdown_grace)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("event=shutdown_grace_expired inflight=%d", self.handler.inflight)
         for session in list(self.sessions):
             if session.transport is not None:
@@ -146,7 +185,7 @@ class Guard:
         for flush in (self.handler.decisions.flush, self.handler.history.flush):
             try:
                 await flush()
-            except Exception as exc:   # the database is out: what was kept is lost, and said so
+            except Exception as exc:  # the database is out: what was kept is lost, and said so
                 log.warning("event=final_flush_failed error=%s", type(exc).__name__)
         await self.send.close()
         self.pipeline.close()
@@ -155,13 +194,18 @@ class Guard:
 
 
 def _policy(s: Settings) -> Policy:
-    return Policy(trusted_networks=s.trusted_networks, max_recipients=s.max_recipients,
-                  max_header_size=s.max_header_size, session_timeout=s.session_timeout,
-                  is_external=ExternalRecipients(s.internal_domains).is_external)
+    return Policy(
+        trusted_networks=s.trusted_networks,
+        max_recipients=s.max_recipients,
+        max_header_size=s.max_header_size,
+        session_timeout=s.session_timeout,
+        is_external=ExternalRecipients(s.internal_domains).is_external,
+    )
 
 
-async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet,
-                      users: Users) -> asyncio.AbstractServer:
+async def _start_smtp(
+    s: Settings, handler: Handler, sessions: weakref.WeakSet, users: Users
+) -> asyncio.AbstractServer:
     tls = None
     if s.tls_cert:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -169,17 +213,22 @@ async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet,
     elif not s.trusted_networks:
         log.warning("event=config_warning detail=no_tls_and_no_trusted_networks_nobody_can_relay")
     authenticator = Authenticator(users, AuthThrottle(s.auth_limits))
-    map_large_allocations()   # message copies freed go back to the system (workers.py)
-    admission = Admission(AdmissionLimits(max_sessions=s.max_sessions,
-                                          max_sessions_per_client=s.max_sessions_per_client,
-                                          max_inflight_bytes=s.max_inflight_bytes))
+    map_large_allocations()  # message copies freed go back to the system (workers.py)
+    admission = Admission(
+        AdmissionLimits(
+            max_sessions=s.max_sessions,
+            max_sessions_per_client=s.max_sessions_per_client,
+            max_inflight_bytes=s.max_inflight_bytes,
+        )
+    )
     spool_directory = None
     if s.spool_directory:
         try:
             s.spool_directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
-            raise ConfigError(f"smtp.spool_directory: cannot create {s.spool_directory}: "
-                              f"{exc.strerror}") from None
+            raise ConfigError(
+                f"smtp.spool_directory: cannot create {s.spool_directory}: {exc.strerror}"
+            ) from None
         spool_directory = str(s.spool_directory)
     loop = asyncio.get_running_loop()
 
@@ -187,11 +236,22 @@ async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet,
         # The loop is passed so that aiosmtpd does not look it up, with warnings filters,
         # for every connection. The greeting names the host and no software or version
         # (aiosmtpd's default says "Python SMTP 1.4.x"): RFC 5321 §4.2 asks for no more.
-        session = GuardSMTP(handler, data_size_limit=s.max_message_size, enable_SMTPUTF8=True,
-                            decode_data=False, hostname=s.hostname, ident="ESMTP", tls_context=tls,
-                            timeout=s.session_timeout, auth_required=False, auth_require_tls=True,
-                            authenticator=authenticator, loop=loop, admission=admission,
-                            spool_directory=spool_directory)
+        session = GuardSMTP(
+            handler,
+            data_size_limit=s.max_message_size,
+            enable_SMTPUTF8=True,
+            decode_data=False,
+            hostname=s.hostname,
+            ident="ESMTP",
+            tls_context=tls,
+            timeout=s.session_timeout,
+            auth_required=False,
+            auth_require_tls=True,
+            authenticator=authenticator,
+            loop=loop,
+            admission=admission,
+            spool_directory=spool_directory,
+        )
         sessions.add(session)
         return session
 
@@ -200,18 +260,22 @@ async def _start_smtp(s: Settings, handler: Handler, sessions: weakref.WeakSet,
 
 def _reinspector(handler: Handler):
     """For the sender's fixes: the fixed message is judged as mail from SMTP is."""
+
     async def reinspect(raw: bytes, mail_from: str, rcpt_tos: tuple[str, ...]):
         inspection, decision, out = await handler.judge(raw, Envelope(mail_from=mail_from, rcpt_tos=rcpt_tos))
         return inspection.findings, inspection.summary, decision, out
+
     return reinspect
 
 
 def _checker(pipeline: Pipeline):
     """The admin console's "test against a message": the real inspection, any rule set."""
+
     async def check_message(raw: bytes, rules: RuleSet) -> dict:
         envelope = envelope_of(raw)
         inspection = await pipeline.inspect(raw, envelope)
         return report(inspection.findings, envelope, rules, with_explanation=True)
+
     return check_message
 
 
@@ -219,19 +283,42 @@ def _login_check(users: Users):
     def verify(login: str, password: str) -> str | None:
         user = users.check(login, password)
         return user.role if user else None
+
     return verify
 
 
-def _start_web(s: Settings, store: Store, quarantine: Quarantine, worker: Worker, metrics: Metrics,
-               reinspect, admin: list, is_external) -> _Web:
-    pages = Pages(store=store, is_external=is_external,
-                  outbox=_outbox(s), on_queued=worker.wake, quarantine=quarantine, metrics=metrics,
-                  reinspect=reinspect, page_grace=s.page_grace)
+def _start_web(
+    s: Settings,
+    store: Store,
+    quarantine: Quarantine,
+    worker: Worker,
+    metrics: Metrics,
+    reinspect,
+    admin: list,
+    is_external,
+) -> _Web:
+    pages = Pages(
+        store=store,
+        is_external=is_external,
+        outbox=_outbox(s),
+        on_queued=worker.wake,
+        quarantine=quarantine,
+        metrics=metrics,
+        reinspect=reinspect,
+        page_grace=s.page_grace,
+    )
     # uvicorn's own proxy_headers would believe X-Forwarded-For from 127.0.0.1 by default:
     # off; ForwardedFor believes only web.trusted_proxies (none unless configured).
     app = ForwardedFor(create_app(pages, admin), s.trusted_proxies)
-    config = uvicorn.Config(app, host=s.web_listen.host, port=s.web_listen.port, proxy_headers=False,
-                            log_config=None, access_log=False, lifespan="off")
+    config = uvicorn.Config(
+        app,
+        host=s.web_listen.host,
+        port=s.web_listen.port,
+        proxy_headers=False,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+    )
     return _Web(config)
 
 

@@ -4,6 +4,7 @@ One session object is built per connection and most clients send one message per
 so what aiosmtpd does per object weighs as much as the message itself. Behaviour is aiosmtpd's;
 tests/test_session.py holds the two side by side.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -14,7 +15,7 @@ import re
 from email._header_value_parser import get_addr_spec, get_angle_addr
 from email.errors import HeaderParseError
 
-from aiosmtpd.smtp import SMTP, AuthResult
+from aiosmtpd.smtp import AuthResult
 
 from .admission import NO_STORAGE, Reservation
 from .admitted import AdmittedSMTP
@@ -26,8 +27,10 @@ log = logging.getLogger("guard.smtp")
 # §4.1.2 Mailbox, ASCII only). For these the email parser's result is known in advance:
 # the address as written, and the parameters after the spaces.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_PLAIN_PATH = re.compile(rf"<((?:{_ATOM}\.)*{_ATOM}@(?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]+)>"
-                         r"(?:[ \t]+(?=[^\s(])|\Z)")
+_PLAIN_PATH = re.compile(
+    rf"<((?:{_ATOM}\.)*{_ATOM}@(?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]+)>"
+    r"(?:[ \t]+(?=[^\s(])|\Z)"
+)
 
 
 def hook_names(obj: object) -> list[str]:
@@ -55,8 +58,9 @@ class GuardSMTP(AdmittedSMTP):
     __dir__ = hook_names
     _credentials: tuple | None = None
 
-    def __init__(self, handler, *, spool_threshold: int = THRESHOLD,
-                 spool_directory: str | None = None, **kwargs) -> None:
+    def __init__(
+        self, handler, *, spool_threshold: int = THRESHOLD, spool_directory: str | None = None, **kwargs
+    ) -> None:
         super().__init__(handler, **kwargs)
         self.spool_threshold = spool_threshold
         self.spool_directory = spool_directory
@@ -77,7 +81,7 @@ class GuardSMTP(AdmittedSMTP):
         return await self._checked(await super().auth_LOGIN(_, args))
 
     async def _checked(self, result: AuthResult) -> AuthResult:
-        if result is not _PENDING:   # no credentials: a syntax error or "*", already answered
+        if result is not _PENDING:  # no credentials: a syntax error or "*", already answered
             return result
         assert self._credentials is not None
         (mechanism, auth_data), self._credentials = self._credentials, None
@@ -97,7 +101,7 @@ class GuardSMTP(AdmittedSMTP):
         much mail data" over data_size_limit, in the order aiosmtpd finds them; and the
         data is read to its end either way.
         """
-        if self._decode_data or "DATA" not in self._handle_hooks:   # never so in the guard
+        if self._decode_data or "DATA" not in self._handle_hooks:  # never so in the guard
             return await super().smtp_DATA(arg)
         if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
             return
@@ -119,12 +123,13 @@ class GuardSMTP(AdmittedSMTP):
                 return
             await self._data(held)
         finally:
-            held.release()   # after the reply was pushed, or on error, cancel, disconnect
+            held.release()  # after the reply was pushed, or on error, cancel, disconnect
 
     async def _data(self, held: Reservation) -> None:
         await self.push("354 End data with <CR><LF>.<CR><LF>")
-        spool = DataSpool(self.data_size_limit, threshold=self.spool_threshold,
-                          directory=self.spool_directory)
+        spool = DataSpool(
+            self.data_size_limit, threshold=self.spool_threshold, directory=self.spool_directory
+        )
         try:
             try:
                 await self._read_data(spool)
@@ -139,7 +144,7 @@ class GuardSMTP(AdmittedSMTP):
                 return
             content = await self._admitted(spool, held)
             if content is None:
-                await self.push(NO_STORAGE)   # RFC 5321 §4.2.2: 452 after the data too
+                await self.push(NO_STORAGE)  # RFC 5321 §4.2.2: 452 after the data too
                 self._set_post_data_state()
                 return
             self.envelope.content = self.envelope.original_content = content
@@ -164,14 +169,14 @@ class GuardSMTP(AdmittedSMTP):
 
     async def _read_data(self, spool: DataSpool) -> None:
         """The message up to the line ".", fed to `spool` as it comes."""
-        tail = b"\r\n"   # the last two octets before the block: the data starts a line
+        tail = b"\r\n"  # the last two octets before the block: the data starts a line
         while True:
             try:
                 # Every end of the data is a ".\r\n"; not every ".\r\n" is the end, and the
                 # CRLF before it may have come in the block before.
                 block = await self._reader.readuntil(b".\r\n")
                 end = (tail + block[-5:]).endswith(b"\r\n.\r\n")
-            except asyncio.LimitOverrunError as exc:   # a long stretch without one
+            except asyncio.LimitOverrunError as exc:  # a long stretch without one
                 block, end = await self._reader.read(exc.consumed), False
             tail = (tail + block[-2:])[-2:]
             spool.feed(block[:-3] if end else block)
@@ -190,7 +195,7 @@ class GuardSMTP(AdmittedSMTP):
             return "", ""
         plain = _PLAIN_PATH.match(arg)
         if plain:
-            addr, rest = plain[1], arg[plain.end():]
+            addr, rest = plain[1], arg[plain.end() :]
         else:
             parse = get_angle_addr if arg.lstrip().startswith("<") else get_addr_spec
             try:

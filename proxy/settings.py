@@ -4,14 +4,16 @@ Unknown keys are errors naming the file and the key; `MDG_<SECTION>_<KEY>` envir
 variables override the file (for containers). Relative paths are relative to the file, or
 to the working directory when the guard runs on the embedded defaults.
 """
+
 from __future__ import annotations
 
 import ipaddress
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -23,27 +25,28 @@ from quarantine.retention_policy import RetentionPolicy
 from rules.decide import address_matches
 
 from .auth_throttle import AuthLimits
-from .errors import ConfigError
 from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream, resolve
+from .errors import ConfigError
 
 
 @dataclass(frozen=True, kw_only=True)
 class Group:
     """Senders that rules can scope to, and who approves their held mail (上長承認)."""
+
     name: str
-    members: tuple[str, ...]          # addresses or "@domain"
-    approvers: tuple[str, ...] = ()   # the first approves; the others are deputies
+    members: tuple[str, ...]  # addresses or "@domain"
+    approvers: tuple[str, ...] = ()  # the first approves; the others are deputies
 
 
 @dataclass(frozen=True, kw_only=True)
 class Settings:
-    source: str                                  # the file, or "embedded defaults"
+    source: str  # the file, or "embedded defaults"
     internal_domains: tuple[str, ...]
     clients: tuple[Client, ...]
     suppressed_recipients: tuple[str, ...]
     groups: tuple[Group, ...]
-    own_names: tuple[str, ...]               # our own company's names: never a "mismatch"
-    freemail_domains: tuple[str, ...]        # added to the shipped free-mail list
+    own_names: tuple[str, ...]  # our own company's names: never a "mismatch"
+    freemail_domains: tuple[str, ...]  # added to the shipped free-mail list
     smtp_listen: Endpoint
     trusted_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     hostname: str
@@ -52,49 +55,72 @@ class Settings:
     max_header_size: int
     session_timeout: float
     shutdown_grace: float
-    max_sessions: int                            # SMTP sessions in all (421 beyond)
-    max_sessions_per_client: int                 # SMTP sessions from one address (421 beyond)
-    max_inflight_bytes: int                      # message bytes inspected/forwarded at once
-    spool_directory: Path | None                 # large DATA waits here; None: system temp
+    max_sessions: int  # SMTP sessions in all (421 beyond)
+    max_sessions_per_client: int  # SMTP sessions from one address (421 beyond)
+    max_inflight_bytes: int  # message bytes inspected/forwarded at once
+    spool_directory: Path | None  # large DATA waits here; None: system temp
     tls_cert: Path | None
     tls_key: Path | None
     users_file: Path
     auth_limits: AuthLimits
     web_listen: Endpoint
     public_url: str
-    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]   # may set X-Forwarded-For
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]  # may set X-Forwarded-For
     upstream: Upstream
     ca_file: Path | None
     delivery_timeout: float
     retry_schedule: tuple[float, ...]
     max_attempts: int
-    storage: str                                 # SQLAlchemy async URL
+    storage: str  # SQLAlchemy async URL
     rules: tuple[Path, ...]
     inspection_timeout: float
     inspection_workers: int
-    inspection_worker_memory: int                # bytes of address space per worker
+    inspection_worker_memory: int  # bytes of address space per worker
     limits: Limits
     hold_expiry: float
     notice_from: str
     retention: RetentionPolicy
-    page_grace: float                            # a finished hold's page shows details this long
+    page_grace: float  # a finished hold's page shows details this long
 
 
 # section -> key -> default; None means "no default" (computed or optional).
 SCHEMA: dict[str, Any] = {
-    "organization": {"internal_domains": [], "clients": [], "suppressed_recipients": [],
-                     "groups": {}, "names": [], "freemail_domains": []},
-    "smtp": {"listen": "127.0.0.1:2525", "trusted_networks": ["127.0.0.0/8", "::1"],
-             "hostname": "misdelivery-guard", "max_message_size": 25 * 1024 * 1024,
-             "max_recipients": 1000, "max_header_size": 102400, "session_timeout": "300s",
-             "shutdown_grace": "30s", "tls_cert": None, "tls_key": None, "users_file": "var/users",
-             "auth_max_failures_per_connection": 3, "auth_max_failures": 10, "auth_block": "15m",
-             "max_sessions": 100, "max_sessions_per_client": 50, "max_inflight_bytes": "64MiB",
-             "spool_directory": None},
+    "organization": {
+        "internal_domains": [],
+        "clients": [],
+        "suppressed_recipients": [],
+        "groups": {},
+        "names": [],
+        "freemail_domains": [],
+    },
+    "smtp": {
+        "listen": "127.0.0.1:2525",
+        "trusted_networks": ["127.0.0.0/8", "::1"],
+        "hostname": "misdelivery-guard",
+        "max_message_size": 25 * 1024 * 1024,
+        "max_recipients": 1000,
+        "max_header_size": 102400,
+        "session_timeout": "300s",
+        "shutdown_grace": "30s",
+        "tls_cert": None,
+        "tls_key": None,
+        "users_file": "var/users",
+        "auth_max_failures_per_connection": 3,
+        "auth_max_failures": 10,
+        "auth_block": "15m",
+        "max_sessions": 100,
+        "max_sessions_per_client": 50,
+        "max_inflight_bytes": "64MiB",
+        "spool_directory": None,
+    },
     "web": {"listen": "127.0.0.1:8025", "public_url": None, "trusted_proxies": []},
     "upstream": "maildir:var/outbox",
-    "delivery": {"ca_file": None, "timeout": "60s",
-                 "retry": ["30s", "2m", "10m", "30m", "1h", "1h", "4h"], "max_attempts": 20},
+    "delivery": {
+        "ca_file": None,
+        "timeout": "60s",
+        "retry": ["30s", "2m", "10m", "30m", "1h", "1h", "4h"],
+        "max_attempts": 20,
+    },
     "storage": "sqlite:///var/guard.db",
     "rules": [],
     "inspection": {"timeout": "30s", "workers": 2, "worker_memory": "2GiB", "limits": {}},
@@ -129,7 +155,7 @@ def load_settings(path: str | Path | None, environ: Mapping[str, str] = os.envir
 def _merge(raw: dict, source: str) -> dict:
     merged: dict[str, Any] = {}
     for key, default in SCHEMA.items():
-        value = raw.get(key, None)
+        value = raw.get(key)
         if isinstance(default, dict):
             if value is not None and not isinstance(value, dict):
                 raise ConfigError(f"{source}: {key}: must be a mapping")
@@ -171,23 +197,32 @@ def _apply_environment(merged: dict, environ: Mapping[str, str]) -> None:
 
 
 def _build(m: dict, source: str, base: Path) -> Settings:
-    org, smtp, web, insp, quar = (m["organization"], m["smtp"], m["web"], m["inspection"],
-                                  m["quarantine"])
+    org, smtp, web, insp, quar = (m["organization"], m["smtp"], m["web"], m["inspection"], m["quarantine"])
     web_listen = parse_listen(web["listen"], "web.listen")
-    public_url = _text(web["public_url"] or f"http://{web_listen.url_host}:{web_listen.port}",
-                       "web.public_url").rstrip("/")
+    public_url = _text(
+        web["public_url"] or f"http://{web_listen.url_host}:{web_listen.port}", "web.public_url"
+    ).rstrip("/")
     hostname = _text(smtp["hostname"], "smtp.hostname")
-    tls_cert, tls_key = _path(smtp["tls_cert"], base, "smtp.tls_cert"), _path(smtp["tls_key"], base, "smtp.tls_key")
+    tls_cert, tls_key = (
+        _path(smtp["tls_cert"], base, "smtp.tls_cert"),
+        _path(smtp["tls_key"], base, "smtp.tls_key"),
+    )
     if bool(tls_cert) != bool(tls_key):
         raise ConfigError("smtp.tls_cert and smtp.tls_key: give both or neither")
     settings = Settings(
         source=source,
-        internal_domains=tuple(d.lower().strip(".") for d in _strings(org["internal_domains"], "organization.internal_domains")),
+        internal_domains=tuple(
+            d.lower().strip(".") for d in _strings(org["internal_domains"], "organization.internal_domains")
+        ),
         clients=_clients(org["clients"]),
-        suppressed_recipients=tuple(s.lower() for s in _strings(org["suppressed_recipients"], "organization.suppressed_recipients")),
+        suppressed_recipients=tuple(
+            s.lower() for s in _strings(org["suppressed_recipients"], "organization.suppressed_recipients")
+        ),
         groups=_groups(org["groups"]),
         own_names=tuple(_strings(org["names"], "organization.names")),
-        freemail_domains=tuple(d.lower() for d in _strings(org["freemail_domains"], "organization.freemail_domains")),
+        freemail_domains=tuple(
+            d.lower() for d in _strings(org["freemail_domains"], "organization.freemail_domains")
+        ),
         smtp_listen=parse_listen(smtp["listen"], "smtp.listen"),
         trusted_networks=_networks(smtp["trusted_networks"], "smtp.trusted_networks"),
         hostname=hostname,
@@ -197,24 +232,32 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         session_timeout=parse_duration(smtp["session_timeout"], "smtp.session_timeout"),
         shutdown_grace=parse_duration(smtp["shutdown_grace"], "smtp.shutdown_grace"),
         max_sessions=_positive_int(smtp["max_sessions"], "smtp.max_sessions"),
-        max_sessions_per_client=_positive_int(smtp["max_sessions_per_client"],
-                                              "smtp.max_sessions_per_client"),
-        max_inflight_bytes=_memory(smtp["max_inflight_bytes"], "smtp.max_inflight_bytes",
-                                   minimum=MIN_INFLIGHT_BYTES),
+        max_sessions_per_client=_positive_int(
+            smtp["max_sessions_per_client"], "smtp.max_sessions_per_client"
+        ),
+        max_inflight_bytes=_memory(
+            smtp["max_inflight_bytes"], "smtp.max_inflight_bytes", minimum=MIN_INFLIGHT_BYTES
+        ),
         spool_directory=_path(smtp["spool_directory"], base, "smtp.spool_directory"),
-        tls_cert=tls_cert, tls_key=tls_key,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
         users_file=_path(smtp["users_file"], base, "smtp.users_file"),
         auth_limits=AuthLimits(
-            per_connection=_positive_int(smtp["auth_max_failures_per_connection"],
-                                         "smtp.auth_max_failures_per_connection"),
+            per_connection=_positive_int(
+                smtp["auth_max_failures_per_connection"], "smtp.auth_max_failures_per_connection"
+            ),
             max_failures=_positive_int(smtp["auth_max_failures"], "smtp.auth_max_failures"),
-            block=parse_duration(smtp["auth_block"], "smtp.auth_block")),
-        web_listen=web_listen, public_url=public_url,
+            block=parse_duration(smtp["auth_block"], "smtp.auth_block"),
+        ),
+        web_listen=web_listen,
+        public_url=public_url,
         trusted_proxies=_networks(web["trusted_proxies"], "web.trusted_proxies"),
         upstream=parse_upstream(m["upstream"], base),
         ca_file=_path(m["delivery"]["ca_file"], base, "delivery.ca_file"),
         delivery_timeout=parse_duration(m["delivery"]["timeout"], "delivery.timeout"),
-        retry_schedule=tuple(parse_duration(v, "delivery.retry") for v in _strings(m["delivery"]["retry"], "delivery.retry")),
+        retry_schedule=tuple(
+            parse_duration(v, "delivery.retry") for v in _strings(m["delivery"]["retry"], "delivery.retry")
+        ),
         max_attempts=_positive_int(m["delivery"]["max_attempts"], "delivery.max_attempts"),
         storage=_storage_url(m["storage"], base),
         rules=tuple(_path(p, base, "rules") for p in _strings(m["rules"], "rules")),
@@ -223,23 +266,31 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         inspection_worker_memory=_memory(insp["worker_memory"], "inspection.worker_memory"),
         limits=_limits(insp["limits"]),
         hold_expiry=parse_duration(quar["hold_expiry"], "quarantine.hold_expiry"),
-        notice_from=_text(quar["notice_from"] or _default_notice_from(org, hostname), "quarantine.notice_from"),
+        notice_from=_text(
+            quar["notice_from"] or _default_notice_from(org, hostname), "quarantine.notice_from"
+        ),
         retention=_retention(quar["retention"]),
         page_grace=parse_duration(quar["page_grace"], "quarantine.page_grace"),
     )
     # aiosmtpd cancels the DATA handler when the session times out: the whole answer
     # (inspection, then forwarding) must fit well inside it.
     if settings.session_timeout < 2 * (settings.inspection_timeout + settings.delivery_timeout):
-        raise ConfigError(f"smtp.session_timeout: {settings.session_timeout:g}s must be at least twice "
-                          f"inspection.timeout + delivery.timeout "
-                          f"({settings.inspection_timeout + settings.delivery_timeout:g}s)")
+        raise ConfigError(
+            f"smtp.session_timeout: {settings.session_timeout:g}s must be at least twice "
+            f"inspection.timeout + delivery.timeout "
+            f"({settings.inspection_timeout + settings.delivery_timeout:g}s)"
+        )
     return settings
 
 
 def _default_notice_from(org: dict, hostname: str) -> str:
     """Notices need a sender the upstream accepts: our own domain when we know it."""
     domains = org.get("internal_domains") or []
-    return f"misdelivery-guard@{domains[0]}" if domains and isinstance(domains[0], str) else f"postmaster@{hostname}"
+    return (
+        f"misdelivery-guard@{domains[0]}"
+        if domains and isinstance(domains[0], str)
+        else f"postmaster@{hostname}"
+    )
 
 
 def _text(value: Any, key: str) -> str:
@@ -261,7 +312,7 @@ def _positive_int(value: Any, key: str) -> int:
 
 
 _UNITS = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
-MIN_WORKER_MEMORY = 256 << 20   # a worker with its libraries loaded maps about 100 MiB
+MIN_WORKER_MEMORY = 256 << 20  # a worker with its libraries loaded maps about 100 MiB
 MIN_INFLIGHT_BYTES = 1 << 20
 
 
@@ -274,8 +325,10 @@ def _memory(value: Any, key: str, minimum: int = MIN_WORKER_MEMORY) -> int:
         digits = text[:-3].strip() if unit > 1 else text
         number = int(digits) if digits.isdecimal() else None
     if isinstance(number, bool) or not isinstance(number, int) or number * unit < minimum:
-        raise ConfigError(f"{key}: must be a size of at least {minimum >> 20}MiB (bytes, or e.g. "
-                          f"512MiB, 2GiB); got {value!r}")
+        raise ConfigError(
+            f"{key}: must be a size of at least {minimum >> 20}MiB (bytes, or e.g. "
+            f"512MiB, 2GiB); got {value!r}"
+        )
     return number * unit
 
 
@@ -301,9 +354,13 @@ def _clients(value: Any) -> tuple[Client, ...]:
         key = f"organization.clients[{i}]"
         if not isinstance(item, dict) or set(item) - {"name", "aliases", "domains"}:
             raise ConfigError(f"{key}: must be a mapping of name, aliases, domains; got {item!r}")
-        out.append(Client(name=_text(item.get("name"), f"{key}.name"),
-                          aliases=tuple(_strings(item.get("aliases", []), f"{key}.aliases")),
-                          domains=tuple(d.lower() for d in _strings(item.get("domains", []), f"{key}.domains"))))
+        out.append(
+            Client(
+                name=_text(item.get("name"), f"{key}.name"),
+                aliases=tuple(_strings(item.get("aliases", []), f"{key}.aliases")),
+                domains=tuple(d.lower() for d in _strings(item.get("domains", []), f"{key}.domains")),
+            )
+        )
     return tuple(out)
 
 
@@ -318,7 +375,9 @@ def _limits(value: Any) -> Limits:
         # mail unrelayed over a key that can only have made it read less.
         logging.getLogger("guard.settings").warning(
             "event=config_key_removed key=inspection.limits.%s action=ignored reason=%r",
-            key, REMOVED_LIMITS[key])
+            key,
+            REMOVED_LIMITS[key],
+        )
         del value[key]
     for key, item in value.items():
         if key not in known:
@@ -336,8 +395,9 @@ def _retention(value: Any) -> RetentionPolicy:
     for key in value:
         if key not in known:
             raise ConfigError(f"unknown key quarantine.retention.{key} (known: {', '.join(known)})")
-    return RetentionPolicy(**{key: parse_duration(item, f"quarantine.retention.{key}")
-                              for key, item in value.items()})
+    return RetentionPolicy(
+        **{key: parse_duration(item, f"quarantine.retention.{key}") for key, item in value.items()}
+    )
 
 
 def _groups(value: Any) -> tuple[Group, ...]:
@@ -356,15 +416,20 @@ def _groups(value: Any) -> tuple[Group, ...]:
         for entry in approvers:
             if "@" not in entry or entry.startswith("@"):
                 raise ConfigError(f"{key}.approvers: {entry!r} is not an address")
-        out.append(Group(name=str(name), members=tuple(m.lower() for m in members),
-                         approvers=tuple(a.lower() for a in approvers)))
+        out.append(
+            Group(
+                name=str(name),
+                members=tuple(m.lower() for m in members),
+                approvers=tuple(a.lower() for a in approvers),
+            )
+        )
     return tuple(out)
 
 
 def _storage_url(value: Any, base: Path) -> str:
     url = _text(value, "storage")
     if url.startswith("sqlite:///"):
-        return f"sqlite+aiosqlite:///{resolve(Path(url[len('sqlite:///'):]), base)}"
+        return f"sqlite+aiosqlite:///{resolve(Path(url[len('sqlite:///') :]), base)}"
     if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+asyncpg://" + url.split("://", 1)[1]
     if url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):

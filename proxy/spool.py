@@ -12,6 +12,7 @@ side): it stops at a line over 1,003 octets as soon as it has read that far; it 
 size of every line it reads whole, refuses "552 Too much mail data" past data_size_limit,
 and then checks the line's length against its limit of 1,001 octets (RFC 5321 §4.5.3.1.6).
 """
+
 from __future__ import annotations
 
 import os
@@ -20,29 +21,30 @@ from typing import IO
 
 from aiosmtpd.smtp import SMTP
 
-LINE_MAX = SMTP.line_length_limit - 2   # 1,001 octets less the CRLF (RFC 5321 §4.5.3.1.6)
+LINE_MAX = SMTP.line_length_limit - 2  # 1,001 octets less the CRLF (RFC 5321 §4.5.3.1.6)
 TOO_LONG = "500 Line too long (see RFC5321 4.5.3.1.6)"
 TOO_MUCH = "552 Error: Too much mail data"
-THRESHOLD = 1 << 20     # bytes kept in memory before the data goes to disk
+THRESHOLD = 1 << 20  # bytes kept in memory before the data goes to disk
 _WRITE_BATCH = 1 << 18  # bytes gathered before one write to the file
 
 
 class DataSpool:
     """Fed the data's blocks as read (dot-stuffed, without the final ".\\r\\n")."""
 
-    def __init__(self, limit: int | None, *, threshold: int = THRESHOLD,
-                 directory: str | None = None) -> None:
+    def __init__(
+        self, limit: int | None, *, threshold: int = THRESHOLD, directory: str | None = None
+    ) -> None:
         self.limit = limit or None
         self.threshold = threshold
         self.directory = directory
-        self.size = 0            # octets read, as aiosmtpd counts them (stuffed)
-        self.stored = 0          # octets kept, unstuffed
+        self.size = 0  # octets read, as aiosmtpd counts them (stuffed)
+        self.stored = 0  # octets kept, unstuffed
         self.refusal: str | None = None
-        self.failed: OSError | None = None   # the disk refused (full, gone): nothing kept
-        self._scanned = -2       # aiosmtpd's running count of the lines read whole
-        self._carry = b""        # the line being read (stuffed), kept short
+        self.failed: OSError | None = None  # the disk refused (full, gone): nothing kept
+        self._scanned = -2  # aiosmtpd's running count of the lines read whole
+        self._carry = b""  # the line being read (stuffed), kept short
         self._carry_len = 0
-        self._prev = b"\r\n"     # the two octets before the next block: the data starts a line
+        self._prev = b"\r\n"  # the two octets before the next block: the data starts a line
         self._pending: list[bytes] = []
         self._pending_size = 0
         self._file: IO[bytes] | None = None
@@ -55,7 +57,7 @@ class DataSpool:
         if self.refusal is None and self.limit and self.size > self.limit:
             self.refusal = self._refusal_at_limit()
         if self.refusal is not None:
-            self.discard()   # read on to the end, keeping nothing
+            self.discard()  # read on to the end, keeping nothing
             return
         self._store(block)
 
@@ -89,7 +91,7 @@ class DataSpool:
     def discard(self) -> None:
         self._pending, self._pending_size = [], 0
         if self._file is not None:
-            self._file.close()   # unlinked at creation: closing frees the space
+            self._file.close()  # unlinked at creation: closing frees the space
             self._file = None
 
     # --- the checks: aiosmtpd's, line by line as the lines complete ----------------------
@@ -101,7 +103,7 @@ class DataSpool:
         else:
             self._scan(data[:cut].split(b"\r\n"), self._carry_len - len(self._carry))
             rest = len(data) - cut - 2
-            self._carry, self._carry_len = data[-min(rest, 2):] if rest else b"", rest
+            self._carry, self._carry_len = data[-min(rest, 2) :] if rest else b"", rest
         # A line over 1,003 octets is refused as soon as that much of it has been read; a
         # trailing CR may still be half of its CRLF.
         if self.refusal is None and self._carry_len - self._carry.endswith(b"\r") > LINE_MAX + 2:
@@ -115,7 +117,7 @@ class DataSpool:
         if longest <= LINE_MAX and not (self.limit and self._scanned + total > self.limit):
             self._scanned += total
             return
-        for index, line in enumerate(lines):   # rare: a long line or the size limit here
+        for index, line in enumerate(lines):  # rare: a long line or the size limit here
             length = len(line) + (hidden if index == 0 else 0)
             if length > LINE_MAX + 2:
                 self.refusal = TOO_LONG

@@ -5,6 +5,7 @@ come back (down, starting, unreachable: wait, backing off) from one that will no
 migration, a missing privilege: stop with the error), and it must give way to SIGTERM while
 it waits.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -15,15 +16,19 @@ import sqlalchemy.exc
 
 from quarantine.store import Store
 
-log = logging.getLogger("guard")   # the server's logger: the start-up's lines read as before
+log = logging.getLogger("guard")  # the server's logger: the start-up's lines read as before
 
 
 # What a database that is down, starting or unreachable raises while the guard connects.
 # (PostgreSQL's "starting up" reaches SQLAlchemy as a plain DBAPIError.) Not waited for: what
 # no waiting mends — a migration the database refuses, a missing privilege.
 _STORAGE_DOWN = (OSError, TimeoutError, sqlalchemy.exc.DBAPIError, sqlalchemy.exc.TimeoutError)
-_STORAGE_BROKEN = (sqlalchemy.exc.ProgrammingError, sqlalchemy.exc.IntegrityError,
-                   sqlalchemy.exc.DataError, sqlalchemy.exc.NotSupportedError)
+_STORAGE_BROKEN = (
+    sqlalchemy.exc.ProgrammingError,
+    sqlalchemy.exc.IntegrityError,
+    sqlalchemy.exc.DataError,
+    sqlalchemy.exc.NotSupportedError,
+)
 _WAIT_FIRST, _WAIT_MAX = 1.0, 30.0
 
 
@@ -46,8 +51,12 @@ async def open_store(url: str, interrupted: asyncio.Event) -> Store | None:
             return opening.result()
         if not isinstance(error, _STORAGE_DOWN) or isinstance(error, _STORAGE_BROKEN):
             raise error
-        log.warning("event=storage_unavailable error=%s retry_in=%.0fs detail=%r",
-                    type(error).__name__, delay, _first_line(getattr(error, "orig", None) or error))
+        log.warning(
+            "event=storage_unavailable error=%s retry_in=%.0fs detail=%r",
+            type(error).__name__,
+            delay,
+            _first_line(getattr(error, "orig", None) or error),
+        )
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(interrupted.wait(), delay)
         delay = min(delay * 2, _WAIT_MAX)

@@ -3,19 +3,25 @@
 Both implement quarantine.delivery.Send: deliver the bytes unchanged or raise
 TemporaryFailure / PermanentFailure, which handler.py maps to SMTP replies.
 """
+
 from __future__ import annotations
 
 import asyncio
 import ssl
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import aiosmtplib
 from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 
-from quarantine.delivery import (DeliveryError, PermanentFailure, Send, TemporaryFailure,
-                                 UnknownOutcome, reverse_path)
+from quarantine.delivery import (
+    DeliveryError,
+    PermanentFailure,
+    TemporaryFailure,
+    UnknownOutcome,
+    reverse_path,
+)
 
 from .endpoints import Upstream
 from .outbox import MaildirOutbox
@@ -29,15 +35,16 @@ MAX_IDLE = 16
 # server may be doing its own delivery then); replying 451 sooner makes the sender retry a
 # message the upstream may have taken (RFC 1047). A caller's deadline shortens it.
 FINAL_REPLY_WAIT = 600.0
-MIN_FINAL_WAIT = 2.0   # with less time than this left, the message is not sent at all
+MIN_FINAL_WAIT = 2.0  # with less time than this left, the message is not sent at all
 
 
 class _StaleConnection(Exception):
     """A reused connection turned out closed before anything was sent: try a fresh one."""
 
 
-def make_sender(upstream: Upstream, *, timeout: float, ca_file: Path | None,
-                local_hostname: str) -> "SmtpUpstream | MaildirOutbox":
+def make_sender(
+    upstream: Upstream, *, timeout: float, ca_file: Path | None, local_hostname: str
+) -> SmtpUpstream | MaildirOutbox:
     if upstream.scheme == "maildir":
         return MaildirOutbox(upstream.path)
     return SmtpUpstream(upstream, timeout=timeout, ca_file=ca_file, local_hostname=local_hostname)
@@ -49,18 +56,20 @@ def _fail(code: int, text: str, refused: dict | None = None) -> Exception:
 
 
 class SmtpUpstream:
-    def __init__(self, upstream: Upstream, *, timeout: float, ca_file: Path | None,
-                 local_hostname: str) -> None:
+    def __init__(
+        self, upstream: Upstream, *, timeout: float, ca_file: Path | None, local_hostname: str
+    ) -> None:
         self.upstream = upstream
         self.timeout = timeout
         self.local_hostname = local_hostname
         # Certificates are always verified (RFC 8314 §4.1 for implicit TLS, and the same for
         # STARTTLS: an unverified upstream is an open door for a man in the middle).
         self.tls_context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
-        self._idle: list[tuple[float, aiosmtplib.SMTP]] = []   # (since, client), newest last
+        self._idle: list[tuple[float, aiosmtplib.SMTP]] = []  # (since, client), newest last
 
-    async def __call__(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes, *,
-                       deadline: float | None = None) -> None:
+    async def __call__(
+        self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes, *, deadline: float | None = None
+    ) -> None:
         """`deadline` (the event loop's clock): when the caller must have its answer; it
         bounds the wait for the reply to the final dot. Every other command waits `timeout`."""
         # aiosmtplib sends MAIL FROM:<> for "" and refuses "<>" (a hold stored before the
@@ -88,7 +97,7 @@ class SmtpUpstream:
             await self._connect(client)
             await self._transaction(client, mail_from, rcpt_tos, raw, ends)
         except DeliveryError:
-            await _close(client)   # a refusal: the session is in order, say QUIT
+            await _close(client)  # a refusal: the session is in order, say QUIT
             raise
         except BaseException:
             # Cancelled or broken mid-transaction: a QUIT could land inside the message data.
@@ -99,9 +108,14 @@ class SmtpUpstream:
     def _new_client(self) -> aiosmtplib.SMTP:
         up = self.upstream
         return aiosmtplib.SMTP(
-            hostname=up.host, port=up.port, timeout=self.timeout, local_hostname=self.local_hostname,
-            use_tls=up.scheme == "smtps", start_tls=up.scheme == "smtp+starttls",
-            tls_context=self.tls_context if up.scheme != "smtp" else None)
+            hostname=up.host,
+            port=up.port,
+            timeout=self.timeout,
+            local_hostname=self.local_hostname,
+            use_tls=up.scheme == "smtps",
+            start_tls=up.scheme == "smtp+starttls",
+            tls_context=self.tls_context if up.scheme != "smtp" else None,
+        )
 
     def _take_idle(self) -> aiosmtplib.SMTP | None:
         now = time.monotonic()
@@ -135,20 +149,27 @@ class SmtpUpstream:
             # Even a 5xx here (bad credentials, a refused greeting) is our configuration's
             # fault, not the message's: the client keeps it and retries.
             raise TemporaryFailure(451, f"upstream refused the session: {exc.code} {exc.message}") from None
-        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             raise TemporaryFailure(451, f"upstream unreachable: {type(exc).__name__}") from None
 
-    async def _transaction(self, client: aiosmtplib.SMTP, mail_from: str,
-                           rcpt_tos: Sequence[str], raw: bytes, ends: float,
-                           reused: bool = False) -> None:
+    async def _transaction(
+        self,
+        client: aiosmtplib.SMTP,
+        mail_from: str,
+        rcpt_tos: Sequence[str],
+        raw: bytes,
+        ends: float,
+        reused: bool = False,
+    ) -> None:
         options, encoding = [], "ascii"
         if client.supports_extension("8bitmime") and not raw.isascii():
             options.append("BODY=8BITMIME")
         if not (mail_from + "".join(rcpt_tos)).isascii():
             if not client.supports_extension("smtputf8"):
                 # RFC 6531 §3.6.4: a non-ASCII address cannot go to a server without SMTPUTF8.
-                raise PermanentFailure(553, "5.6.7 the upstream does not support SMTPUTF8 "
-                                            "(non-ASCII address)")
+                raise PermanentFailure(
+                    553, "5.6.7 the upstream does not support SMTPUTF8 (non-ASCII address)"
+                )
             options.append("SMTPUTF8")
             encoding = "utf-8"
         try:
@@ -170,12 +191,13 @@ class SmtpUpstream:
             await _data(client, raw, ends)
         except aiosmtplib.SMTPResponseException as exc:
             raise _fail(exc.code, exc.message) from None
-        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             raise TemporaryFailure(451, f"upstream failed: {type(exc).__name__}") from None
 
 
-async def _mail(client: aiosmtplib.SMTP, mail_from: str, options: list[str], reused: bool,
-                encoding: str) -> None:
+async def _mail(
+    client: aiosmtplib.SMTP, mail_from: str, options: list[str], reused: bool, encoding: str
+) -> None:
     try:
         await client.mail(mail_from, options=options, encoding=encoding)
     except (aiosmtplib.SMTPServerDisconnected, ConnectionError) as exc:
@@ -183,7 +205,7 @@ async def _mail(client: aiosmtplib.SMTP, mail_from: str, options: list[str], reu
             raise _StaleConnection() from exc
         raise
     except aiosmtplib.SMTPResponseException as exc:
-        if reused and exc.code == 421:   # the upstream is closing this idle session
+        if reused and exc.code == 421:  # the upstream is closing this idle session
             raise _StaleConnection() from exc
         raise
 
@@ -208,15 +230,25 @@ async def _data(client: aiosmtplib.SMTP, raw: bytes, ends: float) -> None:
     wait = max(ends - asyncio.get_running_loop().time(), 0.1)
     try:
         response = await protocol.read_response(timeout=wait)
-    except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError,
-            aiosmtplib.SMTPResponseException) as exc:
+    except (
+        aiosmtplib.SMTPServerDisconnected,
+        aiosmtplib.SMTPTimeoutError,
+        OSError,
+        aiosmtplib.SMTPResponseException,
+    ) as exc:
         # Closed, silent, or a reply that is no reply (no code, a line past the library's
         # limit): either way we cannot know whether the upstream took the message.
-        client.close()   # the reply may still come: never read it as another command's
-        what = ("closed" if isinstance(exc, ConnectionError) else
-                "unreadable" if isinstance(exc, aiosmtplib.SMTPResponseException) else "silent")
-        raise UnknownOutcome(451, f"the upstream {what} after the end of the data "
-                                  f"(waited up to {wait:.0f}s)") from None
+        client.close()  # the reply may still come: never read it as another command's
+        what = (
+            "closed"
+            if isinstance(exc, ConnectionError)
+            else "unreadable"
+            if isinstance(exc, aiosmtplib.SMTPResponseException)
+            else "silent"
+        )
+        raise UnknownOutcome(
+            451, f"the upstream {what} after the end of the data (waited up to {wait:.0f}s)"
+        ) from None
     if response.code != 250:
         raise aiosmtplib.SMTPDataError(response.code, response.message)
 
@@ -231,13 +263,13 @@ async def _write_stuffed(protocol, raw: bytes) -> None:
     """The message dot-stuffed (RFC 5321 §4.5.2) as aiosmtplib does it, then the final dot.
     Pieces end after a CRLF, so that every piece starts a line and `^.` finds only real line
     starts, and no CR of a CRLF is cut from its LF."""
-    drain = getattr(protocol, "_drain_helper", None)   # asyncio's flow control, as in streams
+    drain = getattr(protocol, "_drain_helper", None)  # asyncio's flow control, as in streams
     start, size = 0, len(raw)
     if not size:
-        protocol.write(normalize_message_line_endings(raw))   # an empty message is one CRLF
+        protocol.write(normalize_message_line_endings(raw))  # an empty message is one CRLF
     while start < size:
         cut = raw.rfind(b"\r\n", start, start + _PIECE) + 2 if start + _PIECE < size else size
-        if cut <= start + 1:   # one line longer than a piece: to its end
+        if cut <= start + 1:  # one line longer than a piece: to its end
             found = raw.find(b"\r\n", start + _PIECE)
             cut = size if found < 0 else found + 2
         protocol.write(PERIOD_REGEX.sub(b"..", normalize_message_line_endings(raw[start:cut])))

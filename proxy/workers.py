@@ -18,6 +18,7 @@ Small messages do not queue behind large ones: when every worker is busy, a call
 `small` takes the warm spare at once and gives it back after (the small lane). It costs no
 process: the spare is kept started anyway.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,7 +28,8 @@ import multiprocessing
 import signal
 import socket
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import frames
 
@@ -42,7 +44,7 @@ class WorkerTimeout(Exception):
     pass
 
 
-_M_MMAP_THRESHOLD = -3   # glibc's mallopt parameter
+_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 
 
 def map_large_allocations(threshold: int = 1 << 20) -> None:
@@ -57,14 +59,19 @@ def map_large_allocations(threshold: int = 1 << 20) -> None:
         pass
 
 
-def _serve(sock: socket.socket, init: Callable[[Any], None], config: Any,
-           call: Callable[..., Any], inherited: tuple[socket.socket, ...] = ()) -> None:
+def _serve(
+    sock: socket.socket,
+    init: Callable[[Any], None],
+    config: Any,
+    call: Callable[..., Any],
+    inherited: tuple[socket.socket, ...] = (),
+) -> None:
     """The worker's whole life: requests in, answers out, until the parent goes away.
     `inherited`: the parent's ends of the socket pairs, which a forked child holds too; kept
     open, they would hide the parent's death (no EOF) and leave the worker behind."""
     for other in inherited:
         other.close()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent decides when workers stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     map_large_allocations()
     init(config)
     while True:
@@ -83,8 +90,7 @@ class _Worker:
         parent, child = socket.socketpair()
         forked = ctx.get_start_method() == "fork"
         inherited = (parent, *siblings) if forked else ()
-        self.process = ctx.Process(target=_serve, args=(child, init, config, call, inherited),
-                                   daemon=True)
+        self.process = ctx.Process(target=_serve, args=(child, init, config, call, inherited), daemon=True)
         self.process.start()
         child.close()
         self.sock = parent
@@ -95,7 +101,7 @@ class _Worker:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(sock=self.sock)
         try:
-            async with asyncio.timeout(deadline):   # no extra task, unlike wait_for
+            async with asyncio.timeout(deadline):  # no extra task, unlike wait_for
                 await frames.send(self.writer, frames.pack(frames.out_of_band(args)))
                 return await frames.read(self.reader)
         except TimeoutError:
@@ -116,9 +122,16 @@ class _Worker:
 class WorkerPool:
     """`size` workers; `call(*args)` runs in one of them, initialised once with `init(config)`."""
 
-    def __init__(self, *, size: int, init: Callable[[Any], None], config: Any,
-                 call: Callable[..., Any], slow_after: float | None = None,
-                 start: str = "forkserver") -> None:
+    def __init__(
+        self,
+        *,
+        size: int,
+        init: Callable[[Any], None],
+        config: Any,
+        call: Callable[..., Any],
+        slow_after: float | None = None,
+        start: str = "forkserver",
+    ) -> None:
         # forkserver: forking a process that runs threads (aiosqlite, executors) can copy
         # held locks into the child. "fork" is for a caller that runs no thread (`check`):
         # its workers start with every module it imported, at no import cost.
@@ -128,10 +141,10 @@ class WorkerPool:
         self.slow_after = slow_after
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: list[_Worker] = []
-        self._busy: dict[_Worker, float] = {}   # worker -> when its current call started
+        self._busy: dict[_Worker, float] = {}  # worker -> when its current call started
         self._lent: set[_Worker] = set()
         self._spares: list[_Worker] = []
-        self._small: set[_Worker] = set()   # spares at work in the small lane
+        self._small: set[_Worker] = set()  # spares at work in the small lane
         self._waiting = 0
         for _ in range(size):
             self._idle.put_nowait(self._spawn())
@@ -192,7 +205,7 @@ class WorkerPool:
         worker = self._spares.pop() if self._spares else self._spawn()
         self._lent.add(worker)
         if not self._spares and len(self._lent) < self.size:
-            self._spares.append(self._spawn())   # warm for the next one
+            self._spares.append(self._spawn())  # warm for the next one
         log.warning("event=worker_lent lent=%d workers=%d", len(self._lent), len(self._all))
         return worker
 
@@ -200,7 +213,7 @@ class WorkerPool:
         if worker in self._small:
             self._small.discard(worker)
             if self._spares:
-                self._retire(worker)   # a lend made a new spare meanwhile
+                self._retire(worker)  # a lend made a new spare meanwhile
             else:
                 self._spares.append(worker)
         elif worker not in self._lent:
@@ -209,7 +222,7 @@ class WorkerPool:
             self._lent.discard(worker)
             self._spares.append(worker)
         else:
-            self._retire(worker)   # its turn is over
+            self._retire(worker)  # its turn is over
 
     def _retire(self, worker: _Worker) -> None:
         self._lent.discard(worker)
@@ -220,12 +233,14 @@ class WorkerPool:
     async def drain(self, deadline: float) -> None:
         """Wait until no call is running, or `deadline` seconds, then stop every worker (a
         pool being replaced). A worker still busy then is killed: its message fails closed."""
+
         async def all_idle() -> None:
             while self._busy or self._waiting:
                 await asyncio.sleep(0.05)
+
         try:
             await asyncio.wait_for(all_idle(), deadline)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("event=pool_drain_deadline workers=%d", len(self._all))
         self.close()
 

@@ -6,12 +6,14 @@ outage of minutes loses no statistics. The backlog is bounded (BACKLOG_LIMIT rec
 which the oldest are dropped and counted in a log event), since the guard keeps relaying
 through the outage and memory is not a queue.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections import deque
-from typing import Awaitable, Callable, Generic, Iterable, TypeVar
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Generic, TypeVar
 
 import sqlalchemy.exc
 
@@ -19,15 +21,20 @@ log = logging.getLogger("guard.batching")
 
 T = TypeVar("T")
 
-BACKLOG_LIMIT = 100_000   # records kept through an outage (a few hundred bytes each) ...
+BACKLOG_LIMIT = 100_000  # records kept through an outage (a few hundred bytes each) ...
 BACKLOG_BYTES = 96 << 20  # ... and their estimated size: a record can name 1,000 recipients
-CHUNK = 500               # records a transaction: a failure keeps the rest, a retry is small
-_REPORT_EVERY = 60        # consecutive failed flushes between two log lines about them
+CHUNK = 500  # records a transaction: a failure keeps the rest, a retry is small
+_REPORT_EVERY = 60  # consecutive failed flushes between two log lines about them
 
 # What a database that is down, hanging or full raises: the records are kept for later. Any
 # other error is the record's own (a value the database refuses) and is not retried forever.
-OUTAGE = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
-          sqlalchemy.exc.TimeoutError, TimeoutError, OSError)
+OUTAGE = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
+    TimeoutError,
+    OSError,
+)
 
 
 def is_outage(error: BaseException) -> bool:
@@ -39,15 +46,21 @@ class Backlog(Generic[T]):
     `max_bytes` by `size`'s estimate of each (the count alone would let a backlog of wide
     messages take gigabytes)."""
 
-    def __init__(self, what: str, limit: int = BACKLOG_LIMIT, *, max_bytes: int = BACKLOG_BYTES,
-                 size: Callable[[T], int] = lambda item: 0) -> None:
+    def __init__(
+        self,
+        what: str,
+        limit: int = BACKLOG_LIMIT,
+        *,
+        max_bytes: int = BACKLOG_BYTES,
+        size: Callable[[T], int] = lambda item: 0,
+    ) -> None:
         self.what = what
         self.limit = limit
         self.max_bytes = max_bytes
         self._size = size
-        self._items: deque[tuple[int, T]] = deque()   # (estimated bytes, record)
+        self._items: deque[tuple[int, T]] = deque()  # (estimated bytes, record)
         self._bytes = 0
-        self._dropped = 0   # since the last report: one log line a flush, not one a message
+        self._dropped = 0  # since the last report: one log line a flush, not one a message
 
     def __len__(self) -> int:
         return len(self._items)
@@ -88,8 +101,9 @@ def dropped(what: str, count: int, limit: int = BACKLOG_LIMIT) -> None:
     log.warning("event=%s_dropped count=%d limit=%d", what, count, limit)
 
 
-async def flush_every(interval: float, stop: asyncio.Event, flush: Callable[[], Awaitable[None]],
-                      what: str) -> None:
+async def flush_every(
+    interval: float, stop: asyncio.Event, flush: Callable[[], Awaitable[None]], what: str
+) -> None:
     """Call `flush` every `interval` seconds until `stop`; a failed flush is logged (when it
     starts failing, then every _REPORT_EVERY attempts, and when it works again), the loop goes
     on (the caller flushes once more after `stop`)."""
@@ -97,14 +111,19 @@ async def flush_every(interval: float, stop: asyncio.Event, flush: Callable[[], 
     while not stop.is_set():
         try:
             await asyncio.wait_for(stop.wait(), interval)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         try:
             await flush()
         except Exception as exc:
             if failures % _REPORT_EVERY == 0:
-                log.warning("event=%s_flush_failed error=%s failures=%d", what,
-                            type(exc).__name__, failures + 1, exc_info=not is_outage(exc))
+                log.warning(
+                    "event=%s_flush_failed error=%s failures=%d",
+                    what,
+                    type(exc).__name__,
+                    failures + 1,
+                    exc_info=not is_outage(exc),
+                )
             failures += 1
             continue
         if failures:

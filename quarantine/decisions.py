@@ -6,14 +6,15 @@ an fsync per message. A crash loses at most the last second of statistics, never
 database outage loses none (batching.Backlog keeps them, bounded), and a batch retried after a
 commit whose answer was lost is not written twice (each record once, by its queue id).
 """
+
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -56,10 +57,16 @@ class RuleStats:
 
 
 class DecisionLog:
-    def __init__(self, engine: AsyncEngine, *, interval: float = 1.0,
-                 writing: Callable[[], Any] | None = None, backlog: int = BACKLOG_LIMIT) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        interval: float = 1.0,
+        writing: Callable[[], Any] | None = None,
+        backlog: int = BACKLOG_LIMIT,
+    ) -> None:
         self.engine = engine
-        self._writing = writing   # the store's writer queue (Store.writing), if it has one
+        self._writing = writing  # the store's writer queue (Store.writing), if it has one
         self.interval = interval
         self._pending: Backlog[DecisionRecord] = Backlog("decision_log", backlog, size=_estimate)
 
@@ -100,12 +107,20 @@ class DecisionLog:
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         # A record already there was committed by a flush whose answer was lost: its rules were
         # written with it, in the same transaction, and are not written again.
-        stmt = (insert(decisions).values([_decision_row(r) for r in chunk])
-                .on_conflict_do_nothing(index_elements=[decisions.c.id]).returning(decisions.c.id))
+        stmt = (
+            insert(decisions)
+            .values([_decision_row(r) for r in chunk])
+            .on_conflict_do_nothing(index_elements=[decisions.c.id])
+            .returning(decisions.c.id)
+        )
         async with (self._writing or self.engine.begin)() as conn:
             written = set((await conn.execute(stmt)).scalars())
-            rows = [{"message_id": r.id, "rule_id": m.id, "mode": m.mode, "action": m.action, "at": r.at}
-                    for r in chunk if r.id in written for m in r.decision.matched]
+            rows = [
+                {"message_id": r.id, "rule_id": m.id, "mode": m.mode, "action": m.action, "at": r.at}
+                for r in chunk
+                if r.id in written
+                for m in r.decision.matched
+            ]
             if rows:
                 await conn.execute(decision_rules.insert(), rows)
 
@@ -120,19 +135,33 @@ class DecisionLog:
 
         def count(cond):
             return func.sum(case((holding & cond, 1), else_=0))
-        query = (select(decision_rules.c.rule_id, func.count().label("matched"),
-                        count(held.c.id.is_not(None)).label("held"),
-                        count(held.c.state.in_(RELEASED) & (held.c.acted_by == "sender")).label("released"),
-                        count((held.c.state == "cancelled") & (held.c.acted_by == "sender")).label("cancelled"),
-                        count(held.c.state == "expired").label("expired"))
-                 .select_from(decision_rules.outerjoin(held, held.c.id == decision_rules.c.message_id))
-                 .where(decision_rules.c.at >= at).group_by(decision_rules.c.rule_id)
-                 .order_by(decision_rules.c.rule_id))
+
+        query = (
+            select(
+                decision_rules.c.rule_id,
+                func.count().label("matched"),
+                count(held.c.id.is_not(None)).label("held"),
+                count(held.c.state.in_(RELEASED) & (held.c.acted_by == "sender")).label("released"),
+                count((held.c.state == "cancelled") & (held.c.acted_by == "sender")).label("cancelled"),
+                count(held.c.state == "expired").label("expired"),
+            )
+            .select_from(decision_rules.outerjoin(held, held.c.id == decision_rules.c.message_id))
+            .where(decision_rules.c.at >= at)
+            .group_by(decision_rules.c.rule_id)
+            .order_by(decision_rules.c.rule_id)
+        )
         async with reading(self.engine) as conn:
-            return [RuleStats(rule_id=r.rule_id, matched=r.matched, held=int(r.held or 0),
-                              released_by_sender=int(r.released or 0),
-                              cancelled_by_sender=int(r.cancelled or 0), expired=int(r.expired or 0))
-                    for r in await conn.execute(query)]
+            return [
+                RuleStats(
+                    rule_id=r.rule_id,
+                    matched=r.matched,
+                    held=int(r.held or 0),
+                    released_by_sender=int(r.released or 0),
+                    cancelled_by_sender=int(r.cancelled or 0),
+                    expired=int(r.expired or 0),
+                )
+                for r in await conn.execute(query)
+            ]
 
 
 def _estimate(rec: DecisionRecord) -> int:
@@ -142,15 +171,24 @@ def _estimate(rec: DecisionRecord) -> int:
 
 
 def _decision_row(rec: DecisionRecord) -> dict:
-    return {"id": rec.id, "at": rec.at, "mail_from": rec.facts.mail_from,
-            "rcpt_tos": json.dumps(list(rec.facts.rcpt_tos)), "action": rec.decision.action,
-            "findings": json.dumps({"findings": [f.to_dict() for f in rec.findings],
-                                    "decision": rec.decision.to_dict()})}
+    return {
+        "id": rec.id,
+        "at": rec.at,
+        "mail_from": rec.facts.mail_from,
+        "rcpt_tos": json.dumps(list(rec.facts.rcpt_tos)),
+        "action": rec.decision.action,
+        "findings": json.dumps(
+            {"findings": [f.to_dict() for f in rec.findings], "decision": rec.decision.to_dict()}
+        ),
+    }
 
 
 def _record(row) -> DecisionRecord:
     stored = json.loads(row.findings)
-    return DecisionRecord(id=row.id, at=row.at,
-                          facts=MessageFacts(mail_from=row.mail_from, rcpt_tos=tuple(json.loads(row.rcpt_tos))),
-                          findings=tuple(Finding.from_dict(f) for f in stored["findings"]),
-                          decision=Decision.from_dict(stored["decision"]))
+    return DecisionRecord(
+        id=row.id,
+        at=row.at,
+        facts=MessageFacts(mail_from=row.mail_from, rcpt_tos=tuple(json.loads(row.rcpt_tos))),
+        findings=tuple(Finding.from_dict(f) for f in stored["findings"]),
+        decision=Decision.from_dict(stored["decision"]),
+    )

@@ -7,13 +7,15 @@ the pass path — loads it at start, refreshes it with what other instances deli
 writes its own deliveries in batches (a crash loses at most the last second; a database
 outage nothing, up to BACKLOG_LIMIT pairs kept until it is back).
 """
+
 from __future__ import annotations
 
 import asyncio
 import itertools
 import time
 from collections import defaultdict
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -27,16 +29,22 @@ from .batching import BACKLOG_LIMIT, CHUNK, dropped, flush_every, is_outage
 from .engine import reading
 from .schema import recipient_history as history
 
-REFRESH_EVERY = 30   # flushes between reloads of other instances' deliveries
+REFRESH_EVERY = 30  # flushes between reloads of other instances' deliveries
 
 
 class DeliveryHistory:
-    def __init__(self, engine: AsyncEngine, *, interval: float = 1.0,
-                 writing: Callable[[], Any] | None = None, backlog: int = BACKLOG_LIMIT) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        interval: float = 1.0,
+        writing: Callable[[], Any] | None = None,
+        backlog: int = BACKLOG_LIMIT,
+    ) -> None:
         self.engine = engine
-        self._writing = writing   # the store's writer queue (Store.writing), if it has one
+        self._writing = writing  # the store's writer queue (Store.writing), if it has one
         self.interval = interval
-        self.backlog = backlog   # pairs kept through an outage
+        self.backlog = backlog  # pairs kept through an outage
         self._pending: dict[tuple[str, str], float] = {}
         # Who mailed each address and each domain: a snapshot costs a few lookups per
         # recipient, however many addresses a domain such as gmail.com has behind it.
@@ -52,7 +60,7 @@ class DeliveryHistory:
         async with reading(self.engine) as conn:
             for row in await conn.execute(query):
                 self._remember(row.sender, row.address)
-        self._seen_until = now - 5   # overlap: a batch committed just before `now` is not missed
+        self._seen_until = now - 5  # overlap: a batch committed just before `now` is not missed
 
     def delivered(self, sender: str, rcpt_tos: Iterable[str]) -> None:
         now = time.time()
@@ -75,13 +83,19 @@ class DeliveryHistory:
             sender=sender,
             sender_addresses=frozenset(a for a, who in known_a.items() if sender in who),
             sender_domains=frozenset(d for d, who in known_d.items() if sender in who),
-            organisation_addresses=frozenset(known_a), organisation_domains=frozenset(known_d))
+            organisation_addresses=frozenset(known_a),
+            organisation_domains=frozenset(known_d),
+        )
 
     async def regular_domains(self, min_deliveries: int = 3, limit: int = 5000) -> tuple[str, ...]:
         """Domains the organisation mails regularly: what a look-alike is compared with."""
-        query = (select(history.c.domain).group_by(history.c.domain)
-                 .having(func.sum(history.c.deliveries) >= min_deliveries)
-                 .order_by(func.sum(history.c.deliveries).desc()).limit(limit))
+        query = (
+            select(history.c.domain)
+            .group_by(history.c.domain)
+            .having(func.sum(history.c.deliveries) >= min_deliveries)
+            .order_by(func.sum(history.c.deliveries).desc())
+            .limit(limit)
+        )
         async with reading(self.engine) as conn:
             return tuple(r.domain for r in await conn.execute(query))
 
@@ -104,7 +118,7 @@ class DeliveryHistory:
                 await self._write(batch)
             except Exception as exc:
                 if not is_outage(exc):
-                    raise   # the rows are dropped: a value the database refuses stays refused
+                    raise  # the rows are dropped: a value the database refuses stays refused
                 for key, at in batch.items():
                     self._pending.setdefault(key, at)
                 self._bound()
@@ -113,20 +127,30 @@ class DeliveryHistory:
     def _bound(self) -> None:
         extra = len(self._pending) - self.backlog
         if extra > 0:
-            for key in list(itertools.islice(self._pending, extra)):   # the longest waiting
+            for key in list(itertools.islice(self._pending, extra)):  # the longest waiting
                 del self._pending[key]
             dropped("history", extra, self.backlog)
 
     async def _write(self, batch: dict[tuple[str, str], float]) -> None:
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        rows = [{"sender": s, "address": a, "domain": domain_of(a), "first_at": at, "last_at": at,
-                 "deliveries": 1} for (s, a), at in batch.items()]
+        rows = [
+            {
+                "sender": s,
+                "address": a,
+                "domain": domain_of(a),
+                "first_at": at,
+                "last_at": at,
+                "deliveries": 1,
+            }
+            for (s, a), at in batch.items()
+        ]
         stmt = insert(history).values(rows)
         # A batch written again after a commit whose answer was lost finds its own last_at
         # there and counts nothing twice.
         stmt = stmt.on_conflict_do_update(
             index_elements=[history.c.sender, history.c.address],
             set_={"last_at": stmt.excluded.last_at, "deliveries": history.c.deliveries + 1},
-            where=history.c.last_at < stmt.excluded.last_at)
+            where=history.c.last_at < stmt.excluded.last_at,
+        )
         async with (self._writing or self.engine.begin)() as conn:
             await conn.execute(stmt)

@@ -1,8 +1,9 @@
 """The seam between the quarantine and whatever delivers mail (DESIGN.md: handed a `send`)."""
+
 from __future__ import annotations
 
-from typing import Mapping, Protocol, Sequence
-
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 # The null reverse-path as aiosmtpd hands it over (RFC 5321 §4.5.5: bounces, DSNs of RFC 3464,
 # MDNs of RFC 8098, auto-replies of RFC 3834 §3.3). Envelopes, holds and jobs spell it "".
@@ -19,7 +20,7 @@ class DeliveryError(Exception):
         super().__init__(f"{code} {text}")
         self.code = code
         self.text = text
-        self.refused = dict(refused or {})   # recipient -> (code, text) for per-recipient refusals
+        self.refused = dict(refused or {})  # recipient -> (code, text) for per-recipient refusals
 
 
 class TemporaryFailure(DeliveryError):
@@ -37,8 +38,9 @@ class UnknownOutcome(TemporaryFailure):
 
 
 class Send(Protocol):
-    async def __call__(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes, *,
-                       deadline: float | None = None) -> None:
+    async def __call__(
+        self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes, *, deadline: float | None = None
+    ) -> None:
         """Deliver `raw` unchanged, or raise TemporaryFailure / PermanentFailure.
         `mail_from` "" is the null reverse-path (MAIL FROM:<>, RFC 5321 §4.5.5). `deadline`
         (the event loop's clock), if given: when the caller must have its answer."""

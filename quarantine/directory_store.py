@@ -5,13 +5,14 @@ The admin console edits them; the proxy reads `snapshot()` to build the inspecto
 inspectors.directory: `domain`, `suppression_entry`, `read_clients`, `read_suppressions`);
 this module only stores them. Every write is one transaction; an import is all or nothing.
 """
+
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import AsyncIterator, Iterable
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -42,7 +43,7 @@ class ClientRecord:
 @dataclass(frozen=True, kw_only=True)
 class SuppressionRecord:
     id: int
-    entry: str          # "user@example.net" or "@example.net"
+    entry: str  # "user@example.net" or "@example.net"
     note: str
     updated_at: float
 
@@ -50,6 +51,7 @@ class SuppressionRecord:
 @dataclass(frozen=True, kw_only=True)
 class Directory:
     """What the inspectors are built from."""
+
     clients: tuple[Client, ...]
     suppressed: tuple[str, ...]
 
@@ -75,8 +77,9 @@ class DirectoryStore:
 
     async def update_client(self, client_id: int, client: Client) -> bool:
         async with self._writing(f"client {client.name!r} is already in the directory") as conn:
-            result = await conn.execute(update(clients).where(clients.c.id == client_id)
-                                        .values(**_client_values(client)))
+            result = await conn.execute(
+                update(clients).where(clients.c.id == client_id).values(**_client_values(client))
+            )
             return result.rowcount == 1
 
     async def delete_client(self, client_id: int) -> bool:
@@ -111,14 +114,18 @@ class DirectoryStore:
 
     async def add_suppression(self, entry: str, note: str = "") -> int:
         async with self._writing(f"{entry!r} is already on the suppression list") as conn:
-            result = await conn.execute(suppressions.insert().values(entry=entry, note=note,
-                                                                     updated_at=time.time()))
+            result = await conn.execute(
+                suppressions.insert().values(entry=entry, note=note, updated_at=time.time())
+            )
             return int(result.inserted_primary_key[0])
 
     async def update_suppression(self, entry_id: int, entry: str, note: str = "") -> bool:
         async with self._writing(f"{entry!r} is already on the suppression list") as conn:
-            result = await conn.execute(update(suppressions).where(suppressions.c.id == entry_id)
-                                        .values(entry=entry, note=note, updated_at=time.time()))
+            result = await conn.execute(
+                update(suppressions)
+                .where(suppressions.c.id == entry_id)
+                .values(entry=entry, note=note, updated_at=time.time())
+            )
             return result.rowcount == 1
 
     async def delete_suppression(self, entry_id: int) -> bool:
@@ -126,8 +133,9 @@ class DirectoryStore:
             result = await conn.execute(delete(suppressions).where(suppressions.c.id == entry_id))
             return result.rowcount == 1
 
-    async def import_suppressions(self, entries: Iterable[str], *, replace: bool = False,
-                                  note: str = "") -> tuple[int, int]:
+    async def import_suppressions(
+        self, entries: Iterable[str], *, replace: bool = False, note: str = ""
+    ) -> tuple[int, int]:
         """Add the entries not yet listed (or, with `replace`, only these). Returns
         (added, already listed)."""
         entries = list(dict.fromkeys(entries))
@@ -143,8 +151,10 @@ class DirectoryStore:
 
     async def snapshot(self) -> Directory:
         records = await self.clients()
-        return Directory(clients=tuple(r.client() for r in records),
-                         suppressed=tuple(r.entry for r in await self.suppressions()))
+        return Directory(
+            clients=tuple(r.client() for r in records),
+            suppressed=tuple(r.entry for r in await self.suppressions()),
+        )
 
     async def stamp(self) -> tuple:
         """Changes whenever either list changes (rows added, edited or deleted): poll it,
@@ -152,8 +162,9 @@ class DirectoryStore:
         async with reading(self.engine) as conn:
             out = []
             for table in (clients, suppressions):
-                row = (await conn.execute(select(func.count(), func.max(table.c.updated_at))
-                                          .select_from(table))).one()
+                row = (
+                    await conn.execute(select(func.count(), func.max(table.c.updated_at)).select_from(table))
+                ).one()
                 out.append((int(row[0]), row[1]))
             return tuple(out)
 
@@ -168,13 +179,22 @@ class DirectoryStore:
 
 
 def _client_values(client: Client) -> dict:
-    return {"name": client.name, "aliases": json.dumps(list(client.aliases), ensure_ascii=False),
-            "domains": json.dumps(list(client.domains)), "updated_at": time.time()}
+    return {
+        "name": client.name,
+        "aliases": json.dumps(list(client.aliases), ensure_ascii=False),
+        "domains": json.dumps(list(client.domains)),
+        "updated_at": time.time(),
+    }
 
 
 def _client(row) -> ClientRecord:
-    return ClientRecord(id=row.id, name=row.name, aliases=tuple(json.loads(row.aliases)),
-                        domains=tuple(json.loads(row.domains)), updated_at=row.updated_at)
+    return ClientRecord(
+        id=row.id,
+        name=row.name,
+        aliases=tuple(json.loads(row.aliases)),
+        domains=tuple(json.loads(row.domains)),
+        updated_at=row.updated_at,
+    )
 
 
 def _suppression(row) -> SuppressionRecord:

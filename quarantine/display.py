@@ -9,20 +9,21 @@ Escaping is the templates' (Jinja autoescape); this module keeps a value from ly
 itself: U+202E RIGHT-TO-LEFT OVERRIDE shows "invoice\u202excod.exe" as "invoiceexe.docx", and a
 2,000-character name would push the page's buttons off a phone's screen.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 
-Said = tuple[str, str]   # (ja, en)
+Said = tuple[str, str]  # (ja, en)
 
 # Format characters (Cf: bidi overrides and isolates, zero-width joiners), controls (Cc: CR,
 # LF, NEL…), line and paragraph separators (Zl, Zp), lone surrogates (Cs: undecodable bytes).
 UNSAFE = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
 _SPACES = re.compile(r"\s+")
 _FIELD = re.compile(r"([a-z_]+)=(.*)", re.S)
-NAME_LIMIT = 60      # characters of a file name in a sentence
-VALUE_LIMIT = 80     # characters of any other value taken from a message
+NAME_LIMIT = 60  # characters of a file name in a sentence
+VALUE_LIMIT = 80  # characters of any other value taken from a message
 
 # A path component that is a file (has an extension), not a sheet, a cell range or a line.
 _FILE = re.compile(r".\.[A-Za-z0-9]{1,8}$")
@@ -33,7 +34,7 @@ def clean(value: object, limit: int = VALUE_LIMIT) -> str:
     """One safe line of at most `limit` characters (an ellipsis says where it was cut)."""
     text = "".join(" " if unicodedata.category(c) in UNSAFE else c for c in str(value or ""))
     text = _SPACES.sub(" ", text).strip()
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 _QUOTES = str.maketrans({"『": "「", "』": "」", '"': "'", "“": "'", "”": "'"})
@@ -44,13 +45,13 @@ def file_name(value: object, limit: int = NAME_LIMIT) -> str:
     # The sentences quote a name in 『』 / "": a name holding them could close the quote and
     # write a sentence of its own ("a.csv』は確認済みです。『b") on the page an approver reads.
     raw = str(value or "").translate(_QUOTES)
-    if len(raw) > 64 * limit:     # the head and the tail are all that can show
-        raw = raw[:32 * limit] + " " + raw[-32 * limit:]
+    if len(raw) > 64 * limit:  # the head and the tail are all that can show
+        raw = raw[: 32 * limit] + " " + raw[-32 * limit :]
     text = clean(raw, len(raw))
     if len(text) <= limit:
         return text
     tail = max(8, limit // 4)
-    return text[:limit - tail - 1].rstrip() + "…" + text[-tail:]
+    return text[: limit - tail - 1].rstrip() + "…" + text[-tail:]
 
 
 def files_in(where: str) -> tuple[str, ...]:
@@ -81,7 +82,7 @@ def location(where: str) -> tuple[str, str]:
     if named:
         return f"添付ファイル{named[0]}", f"the attachment {named[1]}"
     head, _, name = where.split("!", 1)[0].partition(":")
-    if head == "header" and name.lower() in _HEADERS:    # "header:subject" of an unreadable one
+    if head == "header" and name.lower() in _HEADERS:  # "header:subject" of an unreadable one
         return _HEADERS[name.lower()]
     return _PLACES.get(head, ("メール", "the message"))
 
@@ -107,10 +108,14 @@ def locations(wheres: tuple[str, ...], most: int = 2) -> tuple[str, str]:
         others = [("メール", "the message")]
     shown: list[tuple[str, str]] = others[:most]
     if files and len(shown) < most:
-        named = files[:most - len(shown)]
-        shown.append(("添付ファイル" + "と".join(f[0] for f in named),
-                      ("the attachment " if len(named) == 1 else "the attachments ")
-                      + " and ".join(f[1] for f in named)))
+        named = files[: most - len(shown)]
+        shown.append(
+            (
+                "添付ファイル" + "と".join(f[0] for f in named),
+                ("the attachment " if len(named) == 1 else "the attachments ")
+                + " and ".join(f[1] for f in named),
+            )
+        )
     more = len(files) + len(others) - min(most, len(files) + len(others))
     ja = "と".join(p[0] for p in shown) + (f"ほか {more} か所" if more > 0 else "")
     en = " and ".join(p[1] for p in shown) + (f" and {more} more places" if more > 0 else "")
@@ -121,8 +126,10 @@ def listed(values: list[str], most: int = 3, limit: int = VALUE_LIMIT) -> tuple[
     """A few values, cleaned, for a sentence: ("a、b ほか 2 件", "a, b and 2 more")."""
     shown = [clean(v, limit) for v in values[:most]]
     more = len(values) - most
-    return ("、".join(shown) + (f" ほか {more} 件" if more > 0 else ""),
-            ", ".join(shown) + (f" and {more} more" if more > 0 else ""))
+    return (
+        "、".join(shown) + (f" ほか {more} 件" if more > 0 else ""),
+        ", ".join(shown) + (f" and {more} more" if more > 0 else ""),
+    )
 
 
 def fields(evidence: tuple[str, ...]) -> dict[str, str]:

@@ -4,13 +4,14 @@ It exists apart from the store because it is about how a connection behaves, not
 transaction does: the timeouts that turn a hanging database into a fast 451, SQLite's pragmas
 and its one write lock, reads that wait for no writer, and whether a write goes through now.
 """
+
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator, Callable
 
 from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -45,7 +46,7 @@ class WriteProbe:
 
     def __init__(self, writing: Writing) -> None:
         self._writing = writing
-        self._probe: asyncio.Future | None = None   # the health check's write in progress
+        self._probe: asyncio.Future | None = None  # the health check's write in progress
 
     async def can_write(self, within: float = PROBE_WITHIN) -> str | None:
         """None when the write went through, else why not (an error class name, no
@@ -63,8 +64,9 @@ class WriteProbe:
 
     async def _heartbeat(self) -> None:
         async with self._writing() as conn:
-            await conn.execute(update(store_heartbeat).where(store_heartbeat.c.id == 1)
-                               .values(at=time.time()))
+            await conn.execute(
+                update(store_heartbeat).where(store_heartbeat.c.id == 1).values(at=time.time())
+            )
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -78,8 +80,11 @@ def make_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(
-        url, pool_pre_ping=True, pool_timeout=POOL_TIMEOUT,
-        connect_args={"timeout": CONNECT_TIMEOUT, "command_timeout": STATEMENT_TIMEOUT})
+        url,
+        pool_pre_ping=True,
+        pool_timeout=POOL_TIMEOUT,
+        connect_args={"timeout": CONNECT_TIMEOUT, "command_timeout": STATEMENT_TIMEOUT},
+    )
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -89,7 +94,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA busy_timeout=10000")
     _wal(cur)
-    cur.execute("PRAGMA synchronous=FULL")   # fsync at every commit: nothing is lost after 250
+    cur.execute("PRAGMA synchronous=FULL")  # fsync at every commit: nothing is lost after 250
     cur.execute("PRAGMA foreign_keys=ON")
     # What is deleted or overwritten (a notice's text, a purged message) is zeroed, not left
     # readable in free pages of the file.

@@ -8,19 +8,19 @@ what in it came from the message (a client name, a file name, a domain) goes thr
 `display.clean`. A code without a sentence of its own gets a generic one that never shows
 internal notation. The personal-data sentences are in `explain_pii`.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from inspectors.base import Finding
-
 from rules.decide import tally
 
 from .display import Said, clean, fields, file_name, file_phrase, listed, location, locations, plural, samples
 from .explain_pii import CONTACTS, PII_SENTENCES
 
-TECH_ITEMS = 12      # evidence items and places in the technical line
+TECH_ITEMS = 12  # evidence items and places in the technical line
 
 
 def sentences(finding: Finding) -> Said:
@@ -33,8 +33,10 @@ def sentences(finding: Finding) -> Said:
     if code.startswith("keyword."):
         return _keyword(finding)
     ja, en = locations(finding.where)
-    return (f"{ja}に、送信前に確認が必要な内容が見つかりました。",
-            f"Something in {en} needs checking before the message goes.")
+    return (
+        f"{ja}に、送信前に確認が必要な内容が見つかりました。",
+        f"Something in {en} needs checking before the message goes.",
+    )
 
 
 def sentence(finding: Finding, lang: str) -> str:
@@ -47,8 +49,10 @@ def reasons(findings: tuple[Finding, ...], lang: str) -> list[str]:
     rule's precondition, not a reason: said only when nothing else was found."""
     told = [f for f in findings if f.code != "recipients.external"] or list(findings)
     lists = [f for f in told if f.code == "pii.records"]
-    listed = ({location(w) for f in lists for w in f.where},
-              sum(max(0, tally(f, "third_parties")) for f in lists))
+    listed = (
+        {location(w) for f in lists for w in f.where},
+        sum(max(0, tally(f, "third_parties")) for f in lists),
+    )
     told = [f for f in told if not _in_list(f, *listed)]
     return list(dict.fromkeys(sentence(f, lang) for f in told))
 
@@ -61,11 +65,11 @@ def _in_list(f: Finding, listed_at: set[tuple[str, str]], listed_third: int) -> 
     if f.code.removeprefix("pii.") not in CONTACTS or not f.where:
         return False
     at = {location(w) for w in f.where}
-    return at <= listed_at or bool(at & listed_at) and 0 <= tally(f, "third_parties") <= listed_third
+    return at <= listed_at or (bool(at & listed_at) and 0 <= tally(f, "third_parties") <= listed_third)
 
 
 def technical(finding: Finding) -> str:
-    """"pii.records × 12 — attachment:a.csv!A2:D13 — third_parties=12, 12 people: phone", safe to show."""
+    """ "pii.records × 12 — attachment:a.csv!A2:D13 — third_parties=12, 12 people: phone", safe to show."""
     parts = [f"{clean(finding.code, 60)} × {finding.count}"]
     if finding.where:
         parts.append(", ".join(file_name(w, 100) for w in finding.where[:TECH_ITEMS]))
@@ -84,10 +88,15 @@ def _client_mismatch(f: Finding) -> Said:
     en_named = _cap(f"{en_at} names {client}") if one_place else f"{client} is named in {en_at}"
     if addressed and addressed != "none":
         ja_to, en_to = _more(addressed)
-        return f"{ja_at}に『{client}』とありますが、宛先は{ja_to}です。", f"{en_named}, but you are mailing {en_to}."
+        return (
+            f"{ja_at}に『{client}』とありますが、宛先は{ja_to}です。",
+            f"{en_named}, but you are mailing {en_to}.",
+        )
     ja_to, en_to = _more(named.get("recipients") or "?")
-    return (f"{ja_at}に『{client}』とありますが、宛先（{ja_to}）は{client}ではありません。",
-            f"{en_named}, but the recipients ({en_to}) are not {client}.")
+    return (
+        f"{ja_at}に『{client}』とありますが、宛先（{ja_to}）は{client}ではありません。",
+        f"{en_named}, but the recipients ({en_to}) are not {client}.",
+    )
 
 
 def _more(value: str) -> Said:
@@ -110,14 +119,18 @@ def _lookalike(f: Finding) -> Said:
         ja.append(f"宛先のドメイン {typed} は、{known} とよく似ていますが別のドメインです{how_ja}。")
         en.append(f"The recipient domain {typed} looks like {known} but is a different domain{how_en}.")
     if not ja:
-        return ("宛先のドメインが、よく使うドメインとよく似ていますが別のドメインです（入力ミス？）。",
-                "A recipient's domain looks like a known domain but is a different one (a typo?).")
+        return (
+            "宛先のドメインが、よく使うドメインとよく似ていますが別のドメインです（入力ミス？）。",
+            "A recipient's domain looks like a known domain but is a different one (a typo?).",
+        )
     return " ".join(ja), " ".join(en)
 
 
-_HOW = {"homoglyph": ("（見た目の似た文字が使われています）", " (look-alike characters)"),
-        "tld_swap": ("（末尾の .com / .jp などが違います）", " (a different ending, such as .com for .jp)"),
-        "edit": ("（1 文字違い）", " (one character differs)")}
+_HOW = {
+    "homoglyph": ("（見た目の似た文字が使われています）", " (look-alike characters)"),
+    "tld_swap": ("（末尾の .com / .jp などが違います）", " (a different ending, such as .com for .jp)"),
+    "edit": ("（1 文字違い）", " (one character differs)"),
+}
 
 
 def _external(f: Finding) -> Said:
@@ -125,33 +138,43 @@ def _external(f: Finding) -> Said:
     ja_d, en_d = listed(samples(f.evidence))
     ja_o = f"、{orgs} 組織" if orgs > 0 else ""
     en_o = f", {orgs} organisation{plural(orgs)}" if orgs > 0 else ""
-    return (f"社外の宛先が {f.count} 件あります（{ja_d}{ja_o}）。",
-            f"{f.count} recipient{plural(f.count)} outside the organisation ({en_d}{en_o}).")
+    return (
+        f"社外の宛先が {f.count} 件あります（{ja_d}{ja_o}）。",
+        f"{f.count} recipient{plural(f.count)} outside the organisation ({en_d}{en_o}).",
+    )
 
 
 def _visible(f: Finding) -> Said:
     orgs = max(0, tally(f, "organisations"))
     ja_d, en_d = listed([s.split(" (")[0] for s in samples(f.evidence)])
-    return (f"社外の宛先 {f.count} 件（{orgs} 組織: {ja_d}）が To/Cc に入っていて、受け取った全員にお互いのアドレスが見えます。"
-            "Bcc に移してください。",
-            f"{f.count} external address{plural(f.count, 'es')} of {orgs} organisation{plural(orgs)} ({en_d}) are in To/Cc, "
-            "where every recipient sees them all. Move them to Bcc.")
+    return (
+        f"社外の宛先 {f.count} 件（{orgs} 組織: {ja_d}）が To/Cc に入っていて、受け取った全員にお互いのアドレスが見えます。"
+        "Bcc に移してください。",
+        f"{f.count} external address{plural(f.count, 'es')} of {orgs} organisation{plural(orgs)} ({en_d}) are in To/Cc, "
+        "where every recipient sees them all. Move them to Bcc.",
+    )
 
 
 def _suppressed(f: Finding) -> Said:
     ja, en = listed([s.replace(" (domain entry)", "") for s in samples(f.evidence)])
-    return (f"宛先 {ja} は、配信停止・退会などで送ってはいけない宛先のリストに載っています。",
-            f"The recipient {en} is on the do-not-contact list (unsubscribed or withdrawn).")
+    return (
+        f"宛先 {ja} は、配信停止・退会などで送ってはいけない宛先のリストに載っています。",
+        f"The recipient {en} is on the do-not-contact list (unsubscribed or withdrawn).",
+    )
 
 
 def _freemail(f: Finding) -> Said:
     ja, en = listed([s.split(" (")[0] for s in samples(f.evidence)])
-    return (f"宛先にフリーメール（{ja}）のアドレスが {f.count} 件あります。個人のアドレスではないか確認してください。",
-            f"{f.count} recipient{plural(f.count)} at a free-mail service ({en}): is this a private address?")
+    return (
+        f"宛先にフリーメール（{ja}）のアドレスが {f.count} 件あります。個人のアドレスではないか確認してください。",
+        f"{f.count} recipient{plural(f.count)} at a free-mail service ({en}): is this a private address?",
+    )
 
 
 def _first_time(f: Finding) -> Said:
-    new_orgs = [s.split(" (")[0] for s in samples(f.evidence) if s.endswith("(domain new to the organisation)")]
+    new_orgs = [
+        s.split(" (")[0] for s in samples(f.evidence) if s.endswith("(domain new to the organisation)")
+    ]
     ja = f"初めて送る宛先が {f.count} 件あります。"
     en = f"You have not mailed {f.count} of the recipient{plural(f.count)} before."
     if new_orgs:
@@ -174,27 +197,43 @@ def _files(f: Finding) -> tuple[str, str, int]:
 def _encrypted(f: Finding) -> Said:
     ja, en, n = _files(f)
     if not n:
-        return ("暗号化された部分があり、中身を検査できませんでした。", "Part of the message is encrypted and could not be checked.")
-    return (f"添付ファイル{ja}はパスワード付き（暗号化）のため、中身を検査できませんでした。",
-            f"The attachment{plural(n)} {en} {'is' if n == 1 else 'are'} password-protected, so the contents could not be checked.")
+        return (
+            "暗号化された部分があり、中身を検査できませんでした。",
+            "Part of the message is encrypted and could not be checked.",
+        )
+    return (
+        f"添付ファイル{ja}はパスワード付き（暗号化）のため、中身を検査できませんでした。",
+        f"The attachment{plural(n)} {en} {'is' if n == 1 else 'are'} password-protected, so the contents could not be checked.",
+    )
 
 
 def _unscannable(f: Finding) -> Said:
     reason = " ".join(samples(f.evidence)).lower()
     why_ja, why_en = next((v for k, v in _WHY if k in reason), ("読み取れなかった", "it could not be read"))
     ja, en, n = _files(f)
-    if not n:     # a header ("header:subject"), a MIME part, the message as a whole
+    if not n:  # a header ("header:subject"), a MIME part, the message as a whole
         at_ja, at_en = locations(f.where)
-        return f"{at_ja}を検査できませんでした（{why_ja}ため）。", _cap(f"{at_en} could not be checked: {why_en}.")
-    return (f"添付ファイル{ja}は、{why_ja}ため中身を検査できませんでした。",
-            f"The attachment{plural(n)} {en} could not be checked: {why_en}.")
+        return f"{at_ja}を検査できませんでした（{why_ja}ため）。", _cap(
+            f"{at_en} could not be checked: {why_en}."
+        )
+    return (
+        f"添付ファイル{ja}は、{why_ja}ため中身を検査できませんでした。",
+        f"The attachment{plural(n)} {en} could not be checked: {why_en}.",
+    )
 
 
-_WHY = (("limit", ("大きすぎる・ファイルが多すぎる・入れ子が深すぎるなど検査の上限を超えた",
-                   "it is beyond an inspection limit (size, number of files or nesting)")),
-        ("corrupt", ("壊れている", "it is damaged")),
-        ("unparseable", ("メールの形式が正しくない", "the message is malformed")),
-        ("unreadable", ("中身を読み取れなかった", "its contents could not be read")))
+_WHY = (
+    (
+        "limit",
+        (
+            "大きすぎる・ファイルが多すぎる・入れ子が深すぎるなど検査の上限を超えた",
+            "it is beyond an inspection limit (size, number of files or nesting)",
+        ),
+    ),
+    ("corrupt", ("壊れている", "it is damaged")),
+    ("unparseable", ("メールの形式が正しくない", "the message is malformed")),
+    ("unreadable", ("中身を読み取れなかった", "its contents could not be read")),
+)
 
 
 def _unsupported(f: Finding) -> Said:
@@ -203,30 +242,40 @@ def _unsupported(f: Finding) -> Said:
         ja, en, n = "", "", 1
     kinds = [s.partition(": ")[2] or s for s in samples(f.evidence)]
     ja_k, en_k = listed(kinds, 1) if kinds else ("", "")
-    return (f"添付ファイル{ja}は検査できない形式{f'（{ja_k}）' if ja_k else ''}です。中身を確認してください。",
-            f"The attachment{plural(n)} {en} {'is' if n == 1 else 'are'} in a format that cannot be checked"
-            f"{f' ({en_k})' if en_k else ''}; check the contents yourself.")
+    return (
+        f"添付ファイル{ja}は検査できない形式{f'（{ja_k}）' if ja_k else ''}です。中身を確認してください。",
+        f"The attachment{plural(n)} {en} {'is' if n == 1 else 'are'} in a format that cannot be checked"
+        f"{f' ({en_k})' if en_k else ''}; check the contents yourself.",
+    )
 
 
 def _type_mismatch(f: Finding) -> Said:
     ja, en, n = _files(f)
     if not n:
-        return ("メールの一部で、名前（拡張子）と中身の種類が違います。",
-                "In part of the message, the name (extension) does not match the contents.")
-    return (f"添付ファイル{ja}は、名前（拡張子）と中身の種類が違います。",
-            f"The contents of the attachment{plural(n)} {en} do not match the file name (extension).")
+        return (
+            "メールの一部で、名前（拡張子）と中身の種類が違います。",
+            "In part of the message, the name (extension) does not match the contents.",
+        )
+    return (
+        f"添付ファイル{ja}は、名前（拡張子）と中身の種類が違います。",
+        f"The contents of the attachment{plural(n)} {en} do not match the file name (extension).",
+    )
 
 
 def _inspector_error(f: Finding) -> Said:
-    return ("検査の一部がエラーで完了しなかったため、念のため保留しています。繰り返す場合は管理者に連絡してください。",
-            "Part of the inspection failed, so the message is held to be safe. If this recurs, tell your administrator.")
+    return (
+        "検査の一部がエラーで完了しなかったため、念のため保留しています。繰り返す場合は管理者に連絡してください。",
+        "Part of the inspection failed, so the message is held to be safe. If this recurs, tell your administrator.",
+    )
 
 
 def _keyword(f: Finding) -> Said:
     word = clean(f.code.removeprefix("keyword."), 40)
     ja, en = locations(f.where)
-    return (f"{ja}に、社内で注意が必要とされている語（{word}）があります。",
-            _cap(f"{en} contains a word your organisation flags ({word})."))
+    return (
+        f"{ja}に、社内で注意が必要とされている語（{word}）があります。",
+        _cap(f"{en} contains a word your organisation flags ({word})."),
+    )
 
 
 def _cap(text: str) -> str:

@@ -7,10 +7,11 @@ is read right to left, skipping further trusted proxies; the first other entry i
 and it must parse as an IP address, or the proxy's own address is kept. What reaches the audit
 log is therefore always the socket peer or a well-formed IP address, never free text.
 """
+
 from __future__ import annotations
 
 import ipaddress
-from typing import Iterable
+from collections.abc import Iterable
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -37,7 +38,7 @@ def client_of(peer: str, forwarded: str | None, trusted: tuple[Network, ...]) ->
     for entry in reversed([e.strip() for e in forwarded.split(",")]):
         address = _address(entry)
         if address is None:
-            return peer                      # a malformed hop: believe nothing further left
+            return peer  # a malformed hop: believe nothing further left
         if not _is_trusted(address, trusted):
             return address
     return peer

@@ -1,9 +1,10 @@
 """What the held-message page shows, worked out from the stored record: recipients grouped by
 organisation with their marks, findings per attachment, locations in words, the checklist."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from inspectors.base import Finding, domain_of
 from rules.model import Decision
@@ -13,15 +14,20 @@ from .display import clean, file_name
 # Holds where a reflex click does the damage: each flagged item must be ticked (issue 7).
 HIGH_RISK = ("client.mismatch", "recipients.lookalike_domain")
 # Recipient findings whose evidence names the recipients or domains concerned.
-RECIPIENT_MARKS = ("recipients.lookalike_domain", "recipients.suppressed", "recipients.first_time",
-                   "recipients.freemail", "client.mismatch")
+RECIPIENT_MARKS = (
+    "recipients.lookalike_domain",
+    "recipients.suppressed",
+    "recipients.first_time",
+    "recipients.freemail",
+    "client.mismatch",
+)
 
 
 @dataclass
 class RecipientRow:
     address: str
     external: bool
-    marks: list[str] = field(default_factory=list)   # finding codes that concern it
+    marks: list[str] = field(default_factory=list)  # finding codes that concern it
 
 
 @dataclass
@@ -32,7 +38,7 @@ class Organisation:
 
 
 def where_text(where: str, t: Callable[[str], str]) -> str:
-    """"attachment:顧客.xlsx!顧客!D2:D120" -> "顧客.xlsx › 顧客 › D2:D120"; "body!line 3" -> "本文 › line 3"."""
+    """ "attachment:顧客.xlsx!顧客!D2:D120" -> "顧客.xlsx › 顧客 › D2:D120"; "body!line 3" -> "本文 › line 3"."""
     head, *inside = where.split("!")
     inside = [clean(part) for part in inside[:8]]
     kind, _, name = head.partition(":")
@@ -46,15 +52,20 @@ def where_text(where: str, t: Callable[[str], str]) -> str:
     return " › ".join(part for part in (first, *inside) if part)
 
 
-def organisations(rcpts: tuple[str, ...], is_external: Callable[[str], bool],
-                  findings: tuple[Finding, ...]) -> list[Organisation]:
+def organisations(
+    rcpts: tuple[str, ...], is_external: Callable[[str], bool], findings: tuple[Finding, ...]
+) -> list[Organisation]:
     groups: dict[str, Organisation] = {}
     for address in rcpts:
         domain = domain_of(address)
-        row = RecipientRow(address=address, external=is_external(address),
-                           marks=[f.code for f in findings if f.code in RECIPIENT_MARKS
-                                  and _names(f, address, domain)])
-        groups.setdefault(domain, Organisation(domain=domain, external=row.external, rows=[])).rows.append(row)
+        row = RecipientRow(
+            address=address,
+            external=is_external(address),
+            marks=[f.code for f in findings if f.code in RECIPIENT_MARKS and _names(f, address, domain)],
+        )
+        groups.setdefault(domain, Organisation(domain=domain, external=row.external, rows=[])).rows.append(
+            row
+        )
     # External organisations first: they are what the sender must look at.
     return sorted(groups.values(), key=lambda g: (not g.external, g.domain))
 

@@ -1,11 +1,12 @@
 """Putting a message on hold: its notices and the record, committed together (the notices get
 their links when they are sent: see LinkedNotice)."""
+
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from inspectors.base import Finding
 from inspectors.message import Summary
@@ -21,22 +22,36 @@ log = logging.getLogger("guard.quarantine")
 
 @dataclass(frozen=True, kw_only=True)
 class HoldPolicy:
-    public_url: str            # base of the links
-    hold_expiry: float         # seconds before an unanswered hold is cancelled
+    public_url: str  # base of the links
+    hold_expiry: float  # seconds before an unanswered hold is cancelled
     notice_from: str
 
 
 class Quarantine:
-    def __init__(self, store: Store, policy: HoldPolicy,
-                 approvers: Callable[[str], tuple[str, ...]], on_queued: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        policy: HoldPolicy,
+        approvers: Callable[[str], tuple[str, ...]],
+        on_queued: Callable[[], None],
+    ) -> None:
         self.store = store
         self.policy = policy
         self.approvers = approvers
         self.on_queued = on_queued
 
-    async def hold(self, *, qid: str, mail_from: str, rcpt_tos: tuple[str, ...], raw: bytes,
-                   findings: tuple[Finding, ...], summary: Summary, decision: Decision,
-                   on_behalf_of: str | None = None) -> str:
+    async def hold(
+        self,
+        *,
+        qid: str,
+        mail_from: str,
+        rcpt_tos: tuple[str, ...],
+        raw: bytes,
+        findings: tuple[Finding, ...],
+        summary: Summary,
+        decision: Decision,
+        on_behalf_of: str | None = None,
+    ) -> str:
         """Commit the hold and its notices; the kind of hold it became. `on_behalf_of`: whose
         null-sender mail this is (the login, or a trusted MTA's From: address), whose
         approvers are asked."""
@@ -45,20 +60,49 @@ class Quarantine:
         approvers = self._approvers(qid, on_behalf_of or mail_from, kind)
         notices = self._notices(mail_from, summary, decision, ends_at, approvers)
         if mail_from:
-            notices.insert(0, self._notice(
-                "hold_notice", mail_from, "sender", mail_from, sender=mail_from,
-                subject=summary.subject, decision=decision.to_dict(), kind=kind,
-                when_text=_when(ends_at), approvers=list(approvers or ())))
-        message = HeldMessage(id=qid, mail_from=mail_from, rcpt_tos=rcpt_tos, raw=raw, kind=kind,
-                              decision=decision, findings=findings, summary=summary)
-        await self.store.hold(message, csrf=new_csrf(), expires_at=ends_at, notices=notices,
-                              approvers=approvers)
+            notices.insert(
+                0,
+                self._notice(
+                    "hold_notice",
+                    mail_from,
+                    "sender",
+                    mail_from,
+                    sender=mail_from,
+                    subject=summary.subject,
+                    decision=decision.to_dict(),
+                    kind=kind,
+                    when_text=_when(ends_at),
+                    approvers=list(approvers or ()),
+                ),
+            )
+        message = HeldMessage(
+            id=qid,
+            mail_from=mail_from,
+            rcpt_tos=rcpt_tos,
+            raw=raw,
+            kind=kind,
+            decision=decision,
+            findings=findings,
+            summary=summary,
+        )
+        await self.store.hold(
+            message, csrf=new_csrf(), expires_at=ends_at, notices=notices, approvers=approvers
+        )
         self.on_queued()
         return kind
 
-    async def refix(self, record: HeldRecord, *, raw: bytes, rcpt_tos: tuple[str, ...],
-                    findings: tuple[Finding, ...], summary: Summary, decision: Decision,
-                    client_addr: str | None, detail: str) -> bool:
+    async def refix(
+        self,
+        record: HeldRecord,
+        *,
+        raw: bytes,
+        rcpt_tos: tuple[str, ...],
+        findings: tuple[Finding, ...],
+        summary: Summary,
+        decision: Decision,
+        client_addr: str | None,
+        detail: str,
+    ) -> bool:
         """The sender's fixed message, as the rules judge it now: sent when clean, cancelled
         when refused, otherwise held again under what the new decision says (a hold that now
         needs approval gets its approvers; the sender's link only shows it). False when the
@@ -69,10 +113,22 @@ class Quarantine:
         approvers = None if kind == record.kind else self._approvers(record.id, record.mail_from, kind)
         notices = self._notices(record.mail_from, summary, decision, ends_at, approvers)
         changed = await self.store.replace_held(
-            record.id, read_at=record.updated_at, raw=raw, rcpt_tos=rcpt_tos, findings=findings,
-            summary=summary, decision=decision, kind=kind, expires_at=ends_at, actor="sender",
-            client_addr=client_addr, detail=detail, then=then, notices=notices,
-            approvers=approvers)
+            record.id,
+            read_at=record.updated_at,
+            raw=raw,
+            rcpt_tos=rcpt_tos,
+            findings=findings,
+            summary=summary,
+            decision=decision,
+            kind=kind,
+            expires_at=ends_at,
+            actor="sender",
+            client_addr=client_addr,
+            detail=detail,
+            then=then,
+            notices=notices,
+            approvers=approvers,
+        )
         if changed:
             self.on_queued()
         return changed
@@ -90,28 +146,53 @@ class Quarantine:
             log.warning("qid=%s event=no_approver_configured detail=an_admin_must_decide", qid)
         return approvers
 
-    def _notices(self, sender: str, summary: Summary, decision: Decision, ends_at: float,
-                 approvers: tuple[str, ...] | None) -> list[LinkedNotice]:
-        return [self._notice("approval_request", approver, "approver", approver, approver=approver,
-                             sender=sender or "<>", subject=summary.subject,
-                             decision=decision.to_dict(), when_text=_when(ends_at))
-                for approver in approvers or ()]
+    def _notices(
+        self,
+        sender: str,
+        summary: Summary,
+        decision: Decision,
+        ends_at: float,
+        approvers: tuple[str, ...] | None,
+    ) -> list[LinkedNotice]:
+        return [
+            self._notice(
+                "approval_request",
+                approver,
+                "approver",
+                approver,
+                approver=approver,
+                sender=sender or "<>",
+                subject=summary.subject,
+                decision=decision.to_dict(),
+                when_text=_when(ends_at),
+            )
+            for approver in approvers or ()
+        ]
 
     def _notice(self, template: str, to: str, role: str, actor: str, **args) -> LinkedNotice:
         """A notice whose link is minted when it is sent (quarantine.notice.render)."""
-        return LinkedNotice(mail_from=self.policy.notice_from, rcpt_tos=(to,), template=template,
-                            args={"notice_from": self.policy.notice_from, **args}, role=role,
-                            actor=actor, base_url=self.policy.public_url)
+        return LinkedNotice(
+            mail_from=self.policy.notice_from,
+            rcpt_tos=(to,),
+            template=template,
+            args={"notice_from": self.policy.notice_from, **args},
+            role=role,
+            actor=actor,
+            base_url=self.policy.public_url,
+        )
 
-    async def approval_decided(self, record: HeldRecord, approver: str, approved: bool,
-                               note: str) -> None:
+    async def approval_decided(self, record: HeldRecord, approver: str, approved: bool, note: str) -> None:
         """Tell the sender what the approver (or an admin acting for one) decided."""
         if record.mail_from:
-            raw = approval_result(notice_from=self.policy.notice_from, sender=record.mail_from,
-                                  subject=record.summary.subject, approver=approver,
-                                  approved=approved, note=note)
-            await self.store.enqueue("notice", record.id, self.policy.notice_from,
-                                     [record.mail_from], raw)
+            raw = approval_result(
+                notice_from=self.policy.notice_from,
+                sender=record.mail_from,
+                subject=record.summary.subject,
+                approver=approver,
+                approved=approved,
+                note=note,
+            )
+            await self.store.enqueue("notice", record.id, self.policy.notice_from, [record.mail_from], raw)
         self.on_queued()
 
 

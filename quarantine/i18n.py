@@ -1,11 +1,12 @@
 """Japanese and English for the sender's pages: Accept-Language decides, ?lang= switches."""
+
 from __future__ import annotations
 
 from starlette.requests import Request
 
 LANGS = ("ja", "en")
 
-MESSAGES: dict[str, tuple[str, str]] = {   # key -> (ja, en)
+MESSAGES: dict[str, tuple[str, str]] = {  # key -> (ja, en)
     "title": ("送信保留", "Held message"),
     "state.held.hold": ("送信を保留しています", "This message is on hold"),
     "state.held.delay": ("まもなく送信されます", "This message will be sent shortly"),
@@ -21,7 +22,8 @@ MESSAGES: dict[str, tuple[str, str]] = {   # key -> (ja, en)
         "This message was released, but the receiving server refused it, or it could not be "
         "delivered after repeated attempts. The reason is in the history below. Once the problem "
         "(a wrong address, for instance) is solved, an administrator can send it again: contact "
-        "your administrator if it still needs to go."),
+        "your administrator if it still needs to go.",
+    ),
     "badge.held": ("保留中", "held"),
     "badge.released": ("送信済み", "released"),
     "badge.cancelled": ("取消済み", "cancelled"),
@@ -51,43 +53,69 @@ MESSAGES: dict[str, tuple[str, str]] = {   # key -> (ja, en)
     "waiting_approval": ("承認者の承認を待っています。", "Waiting for the approver's decision."),
     "sender": ("送信者", "Sender"),
     "approvers": ("承認者", "Approvers"),
-    "no_approver": ("承認者が設定されていないため、管理者が管理画面で判断します。",
-                    "No approver is configured: an administrator decides in the admin console."),
+    "no_approver": (
+        "承認者が設定されていないため、管理者が管理画面で判断します。",
+        "No approver is configured: an administrator decides in the admin console.",
+    ),
     "delay_at": ("このメールは次の時刻に自動的に送信されます:", "This message is sent automatically at"),
     "minutes_left": ("分後", "minutes left"),
-    "checklist": ("送信する前に、次の各項目を確認してチェックしてください。",
-                  "Before releasing, check and tick each item below."),
-    "checklist_missing": ("確認していない項目があります。すべてチェックしてください。",
-                          "Some items are not ticked yet; tick each one to release."),
+    "checklist": (
+        "送信する前に、次の各項目を確認してチェックしてください。",
+        "Before releasing, check and tick each item below.",
+    ),
+    "checklist_missing": (
+        "確認していない項目があります。すべてチェックしてください。",
+        "Some items are not ticked yet; tick each one to release.",
+    ),
     "fix": ("修正して送信", "Fix, then send"),
-    "fix_help": ("間違った宛先や添付ファイルを外してから送信できます。修正したメールは送信前にもう一度検査されます。",
-                 "Remove wrong recipients or attachments, then send. The fixed message is inspected again before it goes."),
+    "fix_help": (
+        "間違った宛先や添付ファイルを外してから送信できます。修正したメールは送信前にもう一度検査されます。",
+        "Remove wrong recipients or attachments, then send. The fixed message is inspected again before it goes.",
+    ),
     "remove": ("外す", "remove"),
     "to_bcc": ("社外の宛先を To/Cc から Bcc に移す", "Move external To/Cc recipients to Bcc"),
     "apply_fix": ("修正して送信する", "Apply and send"),
-    "refixed": ("修正後のメールを再検査した結果、まだ確認が必要です。", "The fixed message still needs your review."),
+    "refixed": (
+        "修正後のメールを再検査した結果、まだ確認が必要です。",
+        "The fixed message still needs your review.",
+    ),
     "history": ("履歴", "History"),
-    "fix_stale": ("このメールはその間に操作されました。現在の状態を表示しています。",
-                  "This message was acted on meanwhile; here is where it stands now."),
-    "fix_busy": ("修正の要求が多すぎます。少し待ってからやり直してください。",
-                 "Too many fix requests for this message; wait a minute and try again."),
-    "details_gone": ("このメールの処理は終わりました。詳細（宛先・検出内容など）は表示期間を過ぎたため表示しません。",
-                     "This message is finished. Its details (recipients, findings) are no longer shown."),
-    "fix_invalid": ("その修正はできません（宛先を少なくとも1件残してください）。",
-                    "That fix is not possible (keep at least one recipient)."),
+    "fix_stale": (
+        "このメールはその間に操作されました。現在の状態を表示しています。",
+        "This message was acted on meanwhile; here is where it stands now.",
+    ),
+    "fix_busy": (
+        "修正の要求が多すぎます。少し待ってからやり直してください。",
+        "Too many fix requests for this message; wait a minute and try again.",
+    ),
+    "details_gone": (
+        "このメールの処理は終わりました。詳細（宛先・検出内容など）は表示期間を過ぎたため表示しません。",
+        "This message is finished. Its details (recipients, findings) are no longer shown.",
+    ),
+    "fix_invalid": (
+        "その修正はできません（宛先を少なくとも1件残してください）。",
+        "That fix is not possible (keep at least one recipient).",
+    ),
     "where.body": ("本文", "body"),
     "where.subject": ("件名", "subject"),
     "where.envelope": ("宛先", "recipients"),
     "where.header": ("ヘッダー", "header"),
     "not_found": ("ページが見つかりません", "Not found"),
-    "not_found_text": ("リンクが正しくないか、すでに削除されています。",
-                       "The link is not valid, or what it pointed to no longer exists."),
+    "not_found_text": (
+        "リンクが正しくないか、すでに削除されています。",
+        "The link is not valid, or what it pointed to no longer exists.",
+    ),
     "refused": ("操作できませんでした", "The request was refused"),
-    "refused_text": ("フォームの有効期限が切れたか、正しくない操作です。確認ページを開き直してください。",
-                     "The form was stale or not valid. Please open the review page again."),
+    "refused_text": (
+        "フォームの有効期限が切れたか、正しくない操作です。確認ページを開き直してください。",
+        "The form was stale or not valid. Please open the review page again.",
+    ),
     "switch": ("English", "日本語"),
     "details": ("詳細（管理者向けの技術情報）", "Details (technical, for administrators)"),
-    "reason.generic": ("管理者が設定したルールにより保留されました。", "A rule set by your administrator held this message."),
+    "reason.generic": (
+        "管理者が設定したルールにより保留されました。",
+        "A rule set by your administrator held this message.",
+    ),
 }
 
 
@@ -109,7 +137,9 @@ def translator(lang: str):
     def t(key: str) -> str:
         pair = MESSAGES.get(key)
         return pair[index] if pair else key
+
     return t
+
 
 CODES: dict[str, tuple[str, str]] = {
     "pii.my_number": ("マイナンバー", "My Number"),
@@ -139,8 +169,14 @@ CODES: dict[str, tuple[str, str]] = {
     "client.mismatch": ("別の取引先の名前", "another client's name"),
     "attachment.encrypted": ("暗号化された添付ファイル", "encrypted attachment"),
     "attachment.unscannable": ("検査できない添付ファイル", "attachment that could not be read"),
-    "attachment.unsupported": ("検査できない形式の添付ファイル", "attachment in a format that cannot be read"),
-    "attachment.type_mismatch": ("拡張子と中身が違う添付ファイル", "attachment whose content does not match its name"),
+    "attachment.unsupported": (
+        "検査できない形式の添付ファイル",
+        "attachment in a format that cannot be read",
+    ),
+    "attachment.type_mismatch": (
+        "拡張子と中身が違う添付ファイル",
+        "attachment whose content does not match its name",
+    ),
     "inspector.error": ("検査エラー", "inspection error"),
     "keyword": ("注意が必要な語", "flagged word"),
     "other": ("要確認", "needs checking"),
@@ -168,15 +204,22 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "notice_deferred": ("通知メールの送信を再試行します", "notice delayed, will retry"),
     "notice_failed": ("通知メールを送れませんでした", "notice could not be sent"),
     "release_sent": ("宛先に配送しました", "delivered to the recipients"),
-    "release_deferred": ("配送先のサーバーが一時的に受け付けず、再試行します", "delivery delayed, will retry"),
-    "release_failed": ("配送先のサーバーが受け付けませんでした（または再試行を打ち切りました）",
-                       "delivery refused by the receiving server (or given up after retries)"),
+    "release_deferred": (
+        "配送先のサーバーが一時的に受け付けず、再試行します",
+        "delivery delayed, will retry",
+    ),
+    "release_failed": (
+        "配送先のサーバーが受け付けませんでした（または再試行を打ち切りました）",
+        "delivery refused by the receiving server (or given up after retries)",
+    ),
     "delivery_retried": ("管理者が再送を指示しました", "queued for delivery again by an administrator"),
     # A send whose outcome was never learnt (the upstream's reply lost) or never recorded (the
     # guard stopped mid-send) is sent again: the recipients may get the message twice
     # (at-least-once delivery, README).
-    "possible_duplicate": ("配送を再試行しました。宛先に2通届いた可能性があります",
-                           "delivery tried again; the recipients may have received it twice"),
+    "possible_duplicate": (
+        "配送を再試行しました。宛先に2通届いた可能性があります",
+        "delivery tried again; the recipients may have received it twice",
+    ),
     "other": ("その他の操作", "other event"),
 }
 _ACTORS = {"system": ("自動処理", "automatic"), "sender": ("送信者", "the sender")}

@@ -1,4 +1,5 @@
 """Apply the versioned migrations under quarantine/migrations/ at start-up."""
+
 from __future__ import annotations
 
 import importlib
@@ -13,7 +14,7 @@ from . import migrations
 from .schema import schema_version
 
 _NAME = re.compile(r"^v(\d{3})_\w+$")
-_LOCK_KEY = 0x4D4447   # "MDG": the advisory lock that serialises migrations
+_LOCK_KEY = 0x4D4447  # "MDG": the advisory lock that serialises migrations
 
 
 def available() -> list[tuple[int, str]]:

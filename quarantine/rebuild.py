@@ -4,15 +4,16 @@ recipients moved to Bcc — as new bytes that are then inspected again before an
 Header changes are made on the bytes (inspectors.rewrite), so everything else stays as it was;
 only dropping an attachment re-serialises the MIME tree, which then stays intact around the hole.
 """
+
 from __future__ import annotations
 
 import email
 import email.policy
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.message import Message
 from io import BytesIO
-from typing import Callable
 
 from inspectors.extract.parser import read_message
 from inspectors.rewrite import move_external_to_bcc
@@ -26,17 +27,18 @@ class FixError(ValueError):
 
 @dataclass(frozen=True, kw_only=True)
 class Fix:
-    remove: frozenset[str] = frozenset()       # recipient addresses, lower-case
-    drop_parts: frozenset[str] = frozenset()   # MIME part paths of attachments, e.g. "1.2"
-    to_bcc: bool = False                       # move external To/Cc recipients to Bcc
+    remove: frozenset[str] = frozenset()  # recipient addresses, lower-case
+    drop_parts: frozenset[str] = frozenset()  # MIME part paths of attachments, e.g. "1.2"
+    to_bcc: bool = False  # move external To/Cc recipients to Bcc
 
     @property
     def empty(self) -> bool:
         return not (self.remove or self.drop_parts or self.to_bcc)
 
 
-def apply(raw: bytes, rcpt_tos: tuple[str, ...], fix: Fix,
-          is_external: Callable[[str], bool]) -> tuple[bytes, tuple[str, ...]]:
+def apply(
+    raw: bytes, rcpt_tos: tuple[str, ...], fix: Fix, is_external: Callable[[str], bool]
+) -> tuple[bytes, tuple[str, ...]]:
     """The fixed bytes and envelope recipients."""
     kept = tuple(r for r in rcpt_tos if r.lower() not in fix.remove)
     if not kept:
@@ -44,6 +46,7 @@ def apply(raw: bytes, rcpt_tos: tuple[str, ...], fix: Fix,
 
     def hidden(address: str) -> bool:
         return address.lower() in fix.remove or (fix.to_bcc and is_external(address))
+
     raw = move_external_to_bcc(raw, hidden)
     if fix.drop_parts:
         raw = _drop_parts(raw, fix.drop_parts)
@@ -51,7 +54,7 @@ def apply(raw: bytes, rcpt_tos: tuple[str, ...], fix: Fix,
 
 
 def _drop_parts(raw: bytes, paths: frozenset[str]) -> bytes:
-    message = read_message(raw)   # without message_from_bytes's memory peak
+    message = read_message(raw)  # without message_from_bytes's memory peak
     if not _prune(message, "1", paths):
         raise FixError("no such attachment")
     out = BytesIO()

@@ -17,6 +17,7 @@ over one database only ever remove what is due, once; each statement touches one
 batch in its own short transaction, so SQLite's one write lock is never held long. On
 PostgreSQL an advisory lock lets one instance purge at a time; the others skip the round.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,20 +26,19 @@ import time
 
 from sqlalchemy import delete, exists, func, select, text, tuple_, update
 
-from .admin.throttle import KNOWN as LOGIN_FLOOR   # the throttle reads successes this old
+from .admin.throttle import KNOWN as LOGIN_FLOOR  # the throttle reads successes this old
 from .retention_policy import DAY, RetentionPolicy
-from .schema import (admin_sessions, audit, decision_rules, decisions, held, links, login_attempts,
-                     outbound)
+from .schema import admin_sessions, audit, decision_rules, decisions, held, links, login_attempts, outbound
 from .schema import recipient_history as history
 from .store import Store
 
 log = logging.getLogger("guard.retention")
 
-FINAL = ("released", "cancelled", "expired", "delivery_failed")   # retried: "released" again
-BATCH = 500          # rows per statement
-RAW_BATCH = 50       # held messages whose bytes are cleared per statement: each may be 25 MB
-DEAD_SESSION = DAY   # an admin session idle this long ended long ago (idle limit: 30 minutes)
-_LOCK_KEY = 0x4D44475F52   # "MDG_R": the advisory lock of the purge (migrations use "MDG")
+FINAL = ("released", "cancelled", "expired", "delivery_failed")  # retried: "released" again
+BATCH = 500  # rows per statement
+RAW_BATCH = 50  # held messages whose bytes are cleared per statement: each may be 25 MB
+DEAD_SESSION = DAY  # an admin session idle this long ended long ago (idle limit: 30 minutes)
+_LOCK_KEY = 0x4D44475F52  # "MDG_R": the advisory lock of the purge (migrations use "MDG")
 
 
 def _nothing_pending():
@@ -47,17 +47,21 @@ def _nothing_pending():
 
 
 def _final_before(cutoff: float):
-    return (held.c.state.in_(FINAL), func.coalesce(held.c.acted_at, held.c.updated_at) < cutoff,
-            _nothing_pending())
+    return (
+        held.c.state.in_(FINAL),
+        func.coalesce(held.c.acted_at, held.c.updated_at) < cutoff,
+        _nothing_pending(),
+    )
 
 
 class Retention:
-    def __init__(self, store: Store, policy: RetentionPolicy = RetentionPolicy(), *,
-                 batch: int = BATCH) -> None:
+    def __init__(
+        self, store: Store, policy: RetentionPolicy = RetentionPolicy(), *, batch: int = BATCH
+    ) -> None:
         self.store = store
         self.policy = policy
         self.batch = batch
-        self._stop = asyncio.Event()   # set: finish the batch in hand, start no other
+        self._stop = asyncio.Event()  # set: finish the batch in hand, start no other
 
     async def run(self, stop: asyncio.Event) -> None:
         """Purge now, then every `policy.every` seconds until `stop`; a failed round is logged."""
@@ -69,7 +73,7 @@ class Retention:
                 log.exception("event=purge_failed")
             try:
                 await asyncio.wait_for(stop.wait(), self.policy.every)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def run_once(self, now: float) -> dict[str, int] | None:
@@ -80,8 +84,9 @@ class Retention:
         async with self.store.engine.connect() as lock_conn:
             # A session lock outlives the batches' own transactions; a crashed instance's
             # connection closes, and with it the lock.
-            got = (await lock_conn.execute(text("SELECT pg_try_advisory_lock(:k)"),
-                                           {"k": _LOCK_KEY})).scalar()
+            got = (
+                await lock_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _LOCK_KEY})
+            ).scalar()
             await lock_conn.commit()
             if not got:
                 log.info("event=purge_skipped reason=another_instance")
@@ -96,33 +101,47 @@ class Retention:
         started, p = time.monotonic(), self.policy
         counts = {
             "raw": await self._clear_raw(now - p.raw),
-            "outbound": await self._batches(outbound, [outbound.c.id],
-                                            outbound.c.state.in_(("sent", "failed")),
-                                            outbound.c.next_attempt_at < now - p.outbound),
+            "outbound": await self._batches(
+                outbound,
+                [outbound.c.id],
+                outbound.c.state.in_(("sent", "failed")),
+                outbound.c.next_attempt_at < now - p.outbound,
+            ),
             "held": await self._held_rows(now - p.records),
-            "decisions": await self._batches(decisions, [decisions.c.id],
-                                             decisions.c.at < now - p.records),
-            "decision_rules": await self._batches(decision_rules, [decision_rules.c.id],
-                                                  decision_rules.c.at < now - p.records),
+            "decisions": await self._batches(decisions, [decisions.c.id], decisions.c.at < now - p.records),
+            "decision_rules": await self._batches(
+                decision_rules, [decision_rules.c.id], decision_rules.c.at < now - p.records
+            ),
             "audit": await self._batches(audit, [audit.c.id], audit.c.at < now - p.records),
             # The login typed may be a password typed into the wrong field: a failure is kept
             # a day (the throttle counts 15 minutes); a success as long as it marks a known
             # address for the throttle.
-            "logins": await self._batches(login_attempts, [login_attempts.c.id],
-                                          login_attempts.c.at < now - DAY,
-                                          (login_attempts.c.outcome != "success")
-                                          | (login_attempts.c.at < now - LOGIN_FLOOR)),
-            "sessions": await self._batches(admin_sessions, [admin_sessions.c.id_hash],
-                                            admin_sessions.c.last_seen < now - DEAD_SESSION),
-            "history": await self._batches(history, [history.c.sender, history.c.address],
-                                           history.c.last_at < now - p.history),
+            "logins": await self._batches(
+                login_attempts,
+                [login_attempts.c.id],
+                login_attempts.c.at < now - DAY,
+                (login_attempts.c.outcome != "success") | (login_attempts.c.at < now - LOGIN_FLOOR),
+            ),
+            "sessions": await self._batches(
+                admin_sessions, [admin_sessions.c.id_hash], admin_sessions.c.last_seen < now - DEAD_SESSION
+            ),
+            "history": await self._batches(
+                history, [history.c.sender, history.c.address], history.c.last_at < now - p.history
+            ),
         }
         detail = " ".join(f"{k}={v}" for k, v in counts.items())
         if any(counts.values()):
             async with self.store.writing() as conn:
-                await conn.execute(audit.insert().values(at=now, message_id=None, actor="system",
-                                                         client_addr=None, action="purged",
-                                                         detail=detail))
+                await conn.execute(
+                    audit.insert().values(
+                        at=now,
+                        message_id=None,
+                        actor="system",
+                        client_addr=None,
+                        action="purged",
+                        detail=detail,
+                    )
+                )
             await self._truncate_wal()
         log.info("event=purged %s ms=%d", detail, (time.monotonic() - started) * 1000)
         return counts
@@ -146,8 +165,9 @@ class Retention:
         while True:
             due = select(held.c.id).where(*conds).limit(batch)
             async with self.store.writing() as conn:
-                cleared = (await conn.execute(update(held).where(held.c.id.in_(due), *conds)
-                                              .values(raw=b""))).rowcount
+                cleared = (
+                    await conn.execute(update(held).where(held.c.id.in_(due), *conds).values(raw=b""))
+                ).rowcount
             total += cleared
             if cleared < batch or not await self._next_batch():
                 return total
@@ -159,14 +179,13 @@ class Retention:
         total = 0
         while True:
             async with self.store.writing() as conn:
-                ids = list((await conn.execute(select(held.c.id).where(*conds)
-                                               .limit(self.batch))).scalars())
+                ids = list((await conn.execute(select(held.c.id).where(*conds).limit(self.batch))).scalars())
                 if ids:
-                    await conn.execute(delete(outbound).where(outbound.c.message_id.in_(ids),
-                                                              outbound.c.state != "pending"))
+                    await conn.execute(
+                        delete(outbound).where(outbound.c.message_id.in_(ids), outbound.c.state != "pending")
+                    )
                     await conn.execute(delete(links).where(links.c.message_id.in_(ids)))
-                    total += (await conn.execute(delete(held).where(held.c.id.in_(ids),
-                                                                    *conds))).rowcount
+                    total += (await conn.execute(delete(held).where(held.c.id.in_(ids), *conds))).rowcount
             if len(ids) < self.batch or not await self._next_batch():
                 return total
 
@@ -193,4 +212,3 @@ class Retention:
                 await db.execute(f"PRAGMA busy_timeout={int(timeout)}")
         if busy:
             log.info("event=purge_wal_busy")
-

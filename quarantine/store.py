@@ -5,13 +5,14 @@ with synchronous=FULL, so a commit is on disk before the guard answers 250; Post
 commits are durable by default. How connections behave is quarantine/engine.py's; the
 outbound jobs a change makes live in quarantine/outbound.py, whose methods the Store hands on.
 """
+
 from __future__ import annotations
 
 import asyncio
 import json
 import time
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Iterable, Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -51,7 +52,7 @@ class Store:
             yield conn
 
     @classmethod
-    async def open(cls, url: str) -> "Store":
+    async def open(cls, url: str) -> Store:
         store = cls(make_engine(url))
         try:
             await migrate(store.engine)
@@ -63,25 +64,42 @@ class Store:
     async def close(self) -> None:
         await self.engine.dispose()
 
-    async def hold(self, msg: HeldMessage, *, csrf: str, expires_at: float, token: str | None = None,
-                   notices: Sequence[Notice | LinkedNotice] = (),
-                   approver_tokens: Sequence[tuple[str, str]] = (),
-                   approvers: Sequence[str] | None = None) -> None:
+    async def hold(
+        self,
+        msg: HeldMessage,
+        *,
+        csrf: str,
+        expires_at: float,
+        token: str | None = None,
+        notices: Sequence[Notice | LinkedNotice] = (),
+        approver_tokens: Sequence[tuple[str, str]] = (),
+        approvers: Sequence[str] | None = None,
+    ) -> None:
         """Store the message, its notices and the audit row in one transaction. The links are
         minted when the notices are sent; `token` and `approver_tokens` are links known in
         advance (tests, fixtures), stored as hashes like every other."""
         now = time.time()
         async with self.writing() as conn:
-            await conn.execute(held.insert().values(
-                id=msg.id, state="held", kind=msg.kind, created_at=now, updated_at=now,
-                expires_at=expires_at, mail_from=msg.mail_from,
-                rcpt_tos=json.dumps(list(msg.rcpt_tos)), raw=msg.raw,
-                decision=json.dumps(msg.decision.to_dict()),
-                findings=json.dumps([f.to_dict() for f in msg.findings]),
-                summary=json.dumps(msg.summary.to_dict()),
-                # NOT NULL UNIQUE since v001: the hash of a token nobody is ever given.
-                token_hash=token_hash(new_token()), csrf=csrf,
-                approvers=None if approvers is None else json.dumps(list(approvers))))
+            await conn.execute(
+                held.insert().values(
+                    id=msg.id,
+                    state="held",
+                    kind=msg.kind,
+                    created_at=now,
+                    updated_at=now,
+                    expires_at=expires_at,
+                    mail_from=msg.mail_from,
+                    rcpt_tos=json.dumps(list(msg.rcpt_tos)),
+                    raw=msg.raw,
+                    decision=json.dumps(msg.decision.to_dict()),
+                    findings=json.dumps([f.to_dict() for f in msg.findings]),
+                    summary=json.dumps(msg.summary.to_dict()),
+                    # NOT NULL UNIQUE since v001: the hash of a token nobody is ever given.
+                    token_hash=token_hash(new_token()),
+                    csrf=csrf,
+                    approvers=None if approvers is None else json.dumps(list(approvers)),
+                )
+            )
             if token is not None:
                 await _link(conn, msg.id, token, "sender", msg.mail_from, now)
             for approver_token, approver in approver_tokens:
@@ -118,11 +136,25 @@ class Store:
         async with self._read() as conn:
             return (await conn.execute(select(held.c.raw).where(held.c.id == message_id))).scalar_one()
 
-    async def replace_held(self, message_id: str, *, read_at: float, raw: bytes,
-                           rcpt_tos: tuple[str, ...], findings, summary, decision, kind: str,
-                           expires_at: float, actor: str, client_addr: str | None, detail: str,
-                           then: str | None = None, notices: Sequence[Notice | LinkedNotice] = (),
-                           approvers: Sequence[str] | None = None) -> bool:
+    async def replace_held(
+        self,
+        message_id: str,
+        *,
+        read_at: float,
+        raw: bytes,
+        rcpt_tos: tuple[str, ...],
+        findings,
+        summary,
+        decision,
+        kind: str,
+        expires_at: float,
+        actor: str,
+        client_addr: str | None,
+        detail: str,
+        then: str | None = None,
+        notices: Sequence[Notice | LinkedNotice] = (),
+        approvers: Sequence[str] | None = None,
+    ) -> bool:
         """The sender's fixed message takes the held one's place, in one transaction with its
         notices (and whom approval is asked of now) and, with `then`, its release or
         cancellation. False when the hold changed since it was read at `read_at` (acted on,
@@ -130,13 +162,20 @@ class Store:
         now = time.time()
         async with self.writing() as conn:
             result = await conn.execute(
-                update(held).where(held.c.id == message_id, held.c.state == "held",
-                                   held.c.updated_at == read_at).values(
-                    raw=raw, rcpt_tos=json.dumps(list(rcpt_tos)), updated_at=now, kind=kind,
-                    expires_at=expires_at, decision=json.dumps(decision.to_dict()),
+                update(held)
+                .where(held.c.id == message_id, held.c.state == "held", held.c.updated_at == read_at)
+                .values(
+                    raw=raw,
+                    rcpt_tos=json.dumps(list(rcpt_tos)),
+                    updated_at=now,
+                    kind=kind,
+                    expires_at=expires_at,
+                    decision=json.dumps(decision.to_dict()),
                     findings=json.dumps([f.to_dict() for f in findings]),
                     summary=json.dumps(summary.to_dict()),
-                    **({} if approvers is None else {"approvers": json.dumps(list(approvers))})))
+                    **({} if approvers is None else {"approvers": json.dumps(list(approvers))}),
+                )
+            )
             if result.rowcount != 1:
                 return False
             await trail.record(conn, message_id, actor, client_addr, "modified", detail)
@@ -151,9 +190,16 @@ class Store:
             row = (await conn.execute(select(*_RECORD).where(held.c.id == message_id))).first()
         return HeldRecord.from_row(row) if row else None
 
-    async def decide_hold(self, message_id: str, to_state: str, *, actor: str,
-                          client_addr: str | None, now: float | None = None,
-                          note: str | None = None) -> bool:
+    async def decide_hold(
+        self,
+        message_id: str,
+        to_state: str,
+        *,
+        actor: str,
+        client_addr: str | None,
+        now: float | None = None,
+        note: str | None = None,
+    ) -> bool:
         """Move a held message to released/cancelled/expired; False if it was no longer held.
 
         The conditional UPDATE makes the transition happen once even when two requests or two
@@ -161,21 +207,21 @@ class Store:
         once (see claim).
         """
         async with self.writing() as conn:
-            return await _transition(conn, message_id, to_state, actor, client_addr,
-                                     now or time.time(), note)
+            return await _transition(conn, message_id, to_state, actor, client_addr, now or time.time(), note)
 
     async def due_expiries(self, now: float) -> list[tuple[str, str]]:
         """(id, kind) of the holds whose time is up."""
         async with self._read() as conn:
-            rows = await conn.execute(select(held.c.id, held.c.kind).where(
-                held.c.state == "held", held.c.expires_at <= now))
+            rows = await conn.execute(
+                select(held.c.id, held.c.kind).where(held.c.state == "held", held.c.expires_at <= now)
+            )
             return [(r.id, r.kind) for r in rows]
 
-    async def enqueue(self, kind: str, message_id: str | None, mail_from: str,
-                      rcpt_tos: Iterable[str], raw: bytes | None) -> None:
+    async def enqueue(
+        self, kind: str, message_id: str | None, mail_from: str, rcpt_tos: Iterable[str], raw: bytes | None
+    ) -> None:
         async with self.writing() as conn:
-            await outbound.enqueue(conn, kind, message_id, mail_from, tuple(rcpt_tos), raw,
-                                   time.time())
+            await outbound.enqueue(conn, kind, message_id, mail_from, tuple(rcpt_tos), raw, time.time())
 
     # The outbound queue's work (quarantine/outbound.py), called on the Store as ever.
     async def claim(self, now: float, lease: float, limit: int = 20) -> list[OutboundJob]:
@@ -184,8 +230,9 @@ class Store:
     async def job_sent(self, job: OutboundJob) -> bool:
         return await self.outbound.job_sent(job)
 
-    async def job_retry(self, job: OutboundJob, error: str, next_at: float, detail: str, *,
-                        maybe_sent: bool = False) -> bool:
+    async def job_retry(
+        self, job: OutboundJob, error: str, next_at: float, detail: str, *, maybe_sent: bool = False
+    ) -> bool:
         return await self.outbound.job_retry(job, error, next_at, detail, maybe_sent=maybe_sent)
 
     async def job_failed(self, job: OutboundJob, error: str, detail: str) -> bool:
@@ -206,31 +253,54 @@ class Store:
 
     async def audit_trail(self, message_id: str) -> list[AuditEntry]:
         async with self._read() as conn:
-            rows = await conn.execute(select(audit).where(audit.c.message_id == message_id)
-                                      .order_by(audit.c.id))
-            return [AuditEntry(at=r.at, message_id=r.message_id, actor=r.actor,
-                               client_addr=r.client_addr, action=r.action, detail=r.detail or "")
-                    for r in rows]
+            rows = await conn.execute(
+                select(audit).where(audit.c.message_id == message_id).order_by(audit.c.id)
+            )
+            return [
+                AuditEntry(
+                    at=r.at,
+                    message_id=r.message_id,
+                    actor=r.actor,
+                    client_addr=r.client_addr,
+                    action=r.action,
+                    detail=r.detail or "",
+                )
+                for r in rows
+            ]
 
 
-async def _transition(conn: AsyncConnection, message_id: str, to_state: str, actor: str,
-                      client_addr: str | None, now: float, note: str | None) -> bool:
+async def _transition(
+    conn: AsyncConnection,
+    message_id: str,
+    to_state: str,
+    actor: str,
+    client_addr: str | None,
+    now: float,
+    note: str | None,
+) -> bool:
     result = await conn.execute(
-        update(held).where(held.c.id == message_id, held.c.state == "held")
-        .values(state=to_state, updated_at=now, acted_at=now, acted_by=actor, note=note))
+        update(held)
+        .where(held.c.id == message_id, held.c.state == "held")
+        .values(state=to_state, updated_at=now, acted_at=now, acted_by=actor, note=note)
+    )
     if result.rowcount != 1:
         return False
     if to_state == "released":
-        row = (await conn.execute(select(held.c.mail_from, held.c.rcpt_tos)
-                                  .where(held.c.id == message_id))).one()
-        await outbound.enqueue(conn, "release", message_id, row.mail_from,
-                               tuple(json.loads(row.rcpt_tos)), None, now)
+        row = (
+            await conn.execute(select(held.c.mail_from, held.c.rcpt_tos).where(held.c.id == message_id))
+        ).one()
+        await outbound.enqueue(
+            conn, "release", message_id, row.mail_from, tuple(json.loads(row.rcpt_tos)), None, now
+        )
     await trail.record(conn, message_id, actor, client_addr, to_state, "")
     return True
 
 
-async def _link(conn: AsyncConnection, message_id: str, token: str, role: str, actor: str,
-                now: float) -> None:
-    await conn.execute(links.insert().values(token_hash=token_hash(token), message_id=message_id,
-                                             role=role, actor=actor, created_at=now))
-
+async def _link(
+    conn: AsyncConnection, message_id: str, token: str, role: str, actor: str, now: float
+) -> None:
+    await conn.execute(
+        links.insert().values(
+            token_hash=token_hash(token), message_id=message_id, role=role, actor=actor, created_at=now
+        )
+    )

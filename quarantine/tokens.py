@@ -3,6 +3,7 @@
 Random (`secrets`), stored only as a SHA-256 hash, compared in constant time. A database
 leak then reveals no working link.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -5,6 +5,7 @@ outbound queue (jobs). Written in the change's own transaction, the trail never 
 that did not happen, nor misses one that did. The detail holds codes and counts, never
 personal data.
 """
+
 from __future__ import annotations
 
 import time
@@ -14,7 +15,21 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from .schema import audit
 
 
-async def record(conn: AsyncConnection, message_id: str | None, actor: str,
-                 client_addr: str | None, action: str, detail: str) -> None:
-    await conn.execute(audit.insert().values(at=time.time(), message_id=message_id, actor=actor,
-                                             client_addr=client_addr, action=action, detail=detail))
+async def record(
+    conn: AsyncConnection,
+    message_id: str | None,
+    actor: str,
+    client_addr: str | None,
+    action: str,
+    detail: str,
+) -> None:
+    await conn.execute(
+        audit.insert().values(
+            at=time.time(),
+            message_id=message_id,
+            actor=actor,
+            client_addr=client_addr,
+            action=action,
+            detail=detail,
+        )
+    )

@@ -6,12 +6,13 @@ Release and cancel are POSTs carrying the hold's CSRF token. Once a hold is fini
 a link found later in a mailbox or a log reveals no recipients, findings or addresses.
 The outbox viewer is the admin console's (/admin/outbox); /outbox only points there.
 """
+
 from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
@@ -19,13 +20,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from .rebuild import Fix, FixError, apply
 from .display import clean, file_name
 from .explain import reasons, technical
 from .hold_view import checklist, organisations, per_attachment, where_text
-from .i18n import action_label, actor_label, code_label, language, translator
-from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics
 from .holds import Quarantine
+from .i18n import action_label, actor_label, code_label, language, translator
+from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from .metrics import Metrics
+from .rebuild import Fix, FixError, apply
 from .store import Store
 from .tokens import same
 from .work_limit import WorkLimit
@@ -57,10 +59,20 @@ _TRANSITIONS = {"release": "released", "cancel": "cancelled", "approve": "releas
 
 
 class Pages:
-    def __init__(self, *, store: Store, is_external: Callable[[str], bool], outbox: Path | None,
-                 on_queued: Callable[[], None], quarantine: Quarantine, metrics: Metrics,
-                 reinspect: Reinspect, page_grace: float = 86400.0,
-                 clock: Callable[[], float] = time.time, fix_limit: WorkLimit | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        is_external: Callable[[str], bool],
+        outbox: Path | None,
+        on_queued: Callable[[], None],
+        quarantine: Quarantine,
+        metrics: Metrics,
+        reinspect: Reinspect,
+        page_grace: float = 86400.0,
+        clock: Callable[[], float] = time.time,
+        fix_limit: WorkLimit | None = None,
+    ) -> None:
         self.store = store
         self.is_external = is_external
         self.outbox = outbox
@@ -71,25 +83,31 @@ class Pages:
         self.page_grace = page_grace
         self.clock = clock
         self.fix_limit = fix_limit or WorkLimit()
-        self.env = Environment(loader=PackageLoader("quarantine", "templates"),
-                               autoescape=select_autoescape(["html"]))
+        self.env = Environment(
+            loader=PackageLoader("quarantine", "templates"), autoescape=select_autoescape(["html"])
+        )
         self.env.filters["when"] = lambda t: time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) if t else ""
         # Whatever a message wrote (names, addresses, a subject) is shown through these:
         # one line, no bidi or control characters, a bounded length (display.py).
         self.env.filters["shown"] = clean
         self.env.filters["fname"] = file_name
 
-    def render(self, name: str, status: int = 200, request: Request | None = None,
-               **context) -> HTMLResponse:
+    def render(self, name: str, status: int = 200, request: Request | None = None, **context) -> HTMLResponse:
         lang = language(request) if request is not None else "ja"
         nonce = secrets.token_urlsafe(16)
         html = self.env.get_template(name).render(
-            outbox=self.outbox is not None, lang=lang, t=translator(lang), nonce=nonce,
+            outbox=self.outbox is not None,
+            lang=lang,
+            t=translator(lang),
+            nonce=nonce,
             code_label=lambda code: code_label(code, lang),
             action_label=lambda action: action_label(action, lang),
             actor_label=lambda actor: actor_label(actor, lang),
-            where=lambda w: where_text(w, translator(lang)), tech=technical,
-            say_all=lambda findings: reasons(findings, lang), **context)
+            where=lambda w: where_text(w, translator(lang)),
+            tech=technical,
+            say_all=lambda findings: reasons(findings, lang),
+            **context,
+        )
         headers = dict(_HEADERS)
         headers["Content-Security-Policy"] += f"; script-src 'nonce-{nonce}'"
         return HTMLResponse(html, status_code=status, headers=headers)
@@ -102,8 +120,9 @@ class Pages:
         guard that could only answer 451 to holds. Fast, and without a traceback, when not."""
         why = await self.store.can_write()
         if why is not None:
-            return PlainTextResponse(f"storage unavailable: {why}\n", status_code=503,
-                                     headers={"Cache-Control": "no-store"})
+            return PlainTextResponse(
+                f"storage unavailable: {why}\n", status_code=503, headers={"Cache-Control": "no-store"}
+            )
         return PlainTextResponse("ok\n")
 
     async def metrics_page(self, request: Request) -> Response:
@@ -116,18 +135,24 @@ class Pages:
             return self.render("unknown.html", status=404, request=request)
         record = link.record
         if self._past_grace(record):
-            return self.render("hold_done.html", request=request, status=400 if error else 200,
-                               record=record)
+            return self.render("hold_done.html", request=request, status=400 if error else 200, record=record)
         actions = allowed_actions(record.kind, link.role) if record.state == "held" else ()
         names = [a[0] for a in record.summary.attachments]
         return self.render(
-            "hold.html", request=request, status=400 if error else 200, record=record, link=link,
-            actions=actions, error=error, now=time.time(),
+            "hold.html",
+            request=request,
+            status=400 if error else 200,
+            record=record,
+            link=link,
+            actions=actions,
+            error=error,
+            now=time.time(),
             organisations=organisations(record.rcpt_tos, self.is_external, record.findings),
             attachment_findings=per_attachment(record.findings, names),
             checklist=checklist(record.decision) if "release" in actions else [],
             request_path=request.url.path,
-            trail=await self.store.audit_trail(record.id))
+            trail=await self.store.audit_trail(record.id),
+        )
 
     def _past_grace(self, record) -> bool:
         finished_at = record.acted_at or record.updated_at
@@ -141,16 +166,19 @@ class Pages:
         form = await request.form()
         action = str(form.get("action", ""))
         record = link.record
-        if not same(str(form.get("csrf", "")), record.csrf) or action not in allowed_actions(record.kind, link.role):
+        if not same(str(form.get("csrf", "")), record.csrf) or action not in allowed_actions(
+            record.kind, link.role
+        ):
             return self.render("unknown.html", status=403, request=request, forbidden=True)
         if action == "release" and not _all_ticked(record, form.getlist("ack")):
             return await self.show_hold(request, error="checklist_missing")
         client = request.client.host if request.client else None
         actor = "sender" if link.role == "sender" else f"approver:{link.actor}"
         note = str(form.get("note", ""))[:1000].strip() or None
-        if await self.store.decide_hold(record.id, _TRANSITIONS[action], actor=actor,
-                                        client_addr=client, note=note):
-            if link.role == "approver":   # tells the sender, and wakes the worker
+        if await self.store.decide_hold(
+            record.id, _TRANSITIONS[action], actor=actor, client_addr=client, note=note
+        ):
+            if link.role == "approver":  # tells the sender, and wakes the worker
                 await self.quarantine.approval_decided(record, link.actor, action == "approve", note or "")
             else:
                 self.on_queued()
@@ -166,7 +194,9 @@ class Pages:
             return self.render("unknown.html", status=404, request=request)
         form = await request.form()
         record = link.record
-        if not same(str(form.get("csrf", "")), record.csrf) or "release" not in allowed_actions(record.kind, link.role):
+        if not same(str(form.get("csrf", "")), record.csrf) or "release" not in allowed_actions(
+            record.kind, link.role
+        ):
             return self.render("unknown.html", status=403, request=request, forbidden=True)
         # The cheap checks first: a finished hold, or a link asking too often, costs no inspection.
         if record.state != "held":
@@ -181,8 +211,11 @@ class Pages:
             self.fix_limit.done(record.id)
 
     async def _fix(self, request: Request, record, form) -> Response:
-        fix = Fix(remove=frozenset(str(a).lower() for a in form.getlist("remove")),
-                  drop_parts=frozenset(str(p) for p in form.getlist("drop")), to_bcc=bool(form.get("bcc")))
+        fix = Fix(
+            remove=frozenset(str(a).lower() for a in form.getlist("remove")),
+            drop_parts=frozenset(str(p) for p in form.getlist("drop")),
+            to_bcc=bool(form.get("bcc")),
+        )
         if fix.empty:
             return RedirectResponse(request.url.path.removesuffix("/fix"), status_code=303, headers=_HEADERS)
         try:
@@ -191,11 +224,20 @@ class Pages:
             return await self.show_hold(request, error="fix_invalid")
         findings, summary, decision, raw = await self.reinspect(raw, record.mail_from, rcpts)
         client = request.client.host if request.client else None
-        detail = (f"removed={len(fix.remove)} dropped={len(fix.drop_parts)} bcc={int(fix.to_bcc)} "
-                  f"verdict={decision.verdict}")
-        if not await self.quarantine.refix(record, raw=raw, rcpt_tos=rcpts, findings=findings,
-                                           summary=summary, decision=decision, client_addr=client,
-                                           detail=detail):
+        detail = (
+            f"removed={len(fix.remove)} dropped={len(fix.drop_parts)} bcc={int(fix.to_bcc)} "
+            f"verdict={decision.verdict}"
+        )
+        if not await self.quarantine.refix(
+            record,
+            raw=raw,
+            rcpt_tos=rcpts,
+            findings=findings,
+            summary=summary,
+            decision=decision,
+            client_addr=client,
+            detail=detail,
+        ):
             return await self.show_hold(request, error="fix_stale")
         return RedirectResponse(request.url.path.removesuffix("/fix"), status_code=303, headers=_HEADERS)
 
@@ -209,14 +251,16 @@ def _all_ticked(record, acks: list) -> bool:
 
 
 def create_app(pages: Pages, extra_routes: list | tuple = ()) -> Starlette:
-    return Starlette(routes=[
-        *extra_routes,
-        Route("/", pages.home),
-        Route("/healthz", pages.healthz),
-        Route("/metrics", pages.metrics_page),
-        Route("/h/{token}", pages.show_hold, methods=["GET"]),
-        Route("/h/{token}", pages.act_on_hold, methods=["POST"]),
-        Route("/h/{token}/fix", pages.fix_hold, methods=["POST"]),
-        Route("/outbox", pages.outbox_moved),
-        Route("/outbox/{name:path}", pages.outbox_moved),
-    ])
+    return Starlette(
+        routes=[
+            *extra_routes,
+            Route("/", pages.home),
+            Route("/healthz", pages.healthz),
+            Route("/metrics", pages.metrics_page),
+            Route("/h/{token}", pages.show_hold, methods=["GET"]),
+            Route("/h/{token}", pages.act_on_hold, methods=["POST"]),
+            Route("/h/{token}/fix", pages.fix_hold, methods=["POST"]),
+            Route("/outbox", pages.outbox_moved),
+            Route("/outbox/{name:path}", pages.outbox_moved),
+        ]
+    )

@@ -4,20 +4,26 @@ of CPU for a large one, and the link is all an attacker needs to ask for it.
 In memory, per guard instance (each instance bounds its own CPU): at most one fix in flight per
 hold, and at most `per_window` fixes per hold within `window` seconds.
 """
+
 from __future__ import annotations
 
 import time
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 PER_WINDOW = 5
 WINDOW = 60.0
-MAX_KEYS = 10_000      # forget the oldest holds first when many are being fixed at once
+MAX_KEYS = 10_000  # forget the oldest holds first when many are being fixed at once
 
 
 class WorkLimit:
-    def __init__(self, *, per_window: int = PER_WINDOW, window: float = WINDOW,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        per_window: int = PER_WINDOW,
+        window: float = WINDOW,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.per_window = per_window
         self.window = window
         self.clock = clock

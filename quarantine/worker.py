@@ -12,12 +12,13 @@ Such a second claim is logged `event=possible_duplicate` and, for a release, wri
 audit trail (Store.claim); so is the retry of a send whose reply to the final dot was lost or
 unreadable (UnknownOutcome: the upstream may have the message, RFC 1047).
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from .delivery import DeliveryError, PermanentFailure, Send, UnknownOutcome, reverse_path
 from .metrics import Metrics
@@ -28,17 +29,26 @@ from .tokens import new_token
 
 log = logging.getLogger("guard.worker")
 
-BACKOFF = (30, 120, 600, 1800, 3600, 3600, 3600 * 4)   # seconds before attempt n+1; last repeats
-MAX_ATTEMPTS = 20                                       # about 2.5 days with the schedule above
-RECORD_FOR = 30.0    # seconds to keep trying to record a send the upstream accepted
+BACKOFF = (30, 120, 600, 1800, 3600, 3600, 3600 * 4)  # seconds before attempt n+1; last repeats
+MAX_ATTEMPTS = 20  # about 2.5 days with the schedule above
+RECORD_FOR = 30.0  # seconds to keep trying to record a send the upstream accepted
 
 
 class Worker:
-    def __init__(self, store: Store, send: Send, *, notice_from: str, poll: float = 2.0,
-                 lease: float = 600.0, backoff: tuple[float, ...] = BACKOFF,
-                 max_attempts: int = MAX_ATTEMPTS, record_for: float = RECORD_FOR,
-                 metrics: Metrics | None = None,
-                 on_delivered: Callable[[str, tuple[str, ...]], None] = lambda s, r: None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        send: Send,
+        *,
+        notice_from: str,
+        poll: float = 2.0,
+        lease: float = 600.0,
+        backoff: tuple[float, ...] = BACKOFF,
+        max_attempts: int = MAX_ATTEMPTS,
+        record_for: float = RECORD_FOR,
+        metrics: Metrics | None = None,
+        on_delivered: Callable[[str, tuple[str, ...]], None] = lambda s, r: None,
+    ) -> None:
         self.store = store
         self.send = send
         self.notice_from = notice_from
@@ -80,10 +90,17 @@ class Worker:
 
     async def _deliver(self, job: OutboundJob) -> None:
         if job.reclaimed:
-            log.warning("qid=%s event=possible_duplicate kind=%s job=%d attempt=%d", job.message_id,
-                        job.kind, job.id, job.attempts)
-            if job.attempts >= self.max_attempts:   # a message that kills the guard each time
-                await self._failed(job, f"gave up after {job.attempts} attempts", "gave_up possible_duplicate=1")
+            log.warning(
+                "qid=%s event=possible_duplicate kind=%s job=%d attempt=%d",
+                job.message_id,
+                job.kind,
+                job.id,
+                job.attempts,
+            )
+            if job.attempts >= self.max_attempts:  # a message that kills the guard each time
+                await self._failed(
+                    job, f"gave up after {job.attempts} attempts", "gave_up possible_duplicate=1"
+                )
                 return
         # The whole send must end inside the lease: aiosmtplib's timeout is per command, and a
         # send that outlived its lease could be claimed and sent again elsewhere. The sender's
@@ -96,20 +113,26 @@ class Worker:
                 if raw is None:
                     await self._failed(job, "the hold is no longer stored", "hold_gone")
                     return
-                await self.send(job.mail_from, job.rcpt_tos, raw,
-                                deadline=deadline - max(1.0, self.lease * 0.05))
+                await self.send(
+                    job.mail_from, job.rcpt_tos, raw, deadline=deadline - max(1.0, self.lease * 0.05)
+                )
         except PermanentFailure as exc:
             await self._failed(job, str(exc), _codes(exc))
         except UnknownOutcome as exc:
             # The final dot went out and no reply came: the upstream may have it (RFC 1047).
-            log.warning("qid=%s event=possible_duplicate kind=%s job=%d outcome=unknown",
-                        job.message_id, job.kind, job.id)
+            log.warning(
+                "qid=%s event=possible_duplicate kind=%s job=%d outcome=unknown",
+                job.message_id,
+                job.kind,
+                job.id,
+            )
             await self._retry(job, str(exc), f"outcome=unknown {_codes(exc)}", maybe_sent=True)
         except DeliveryError as exc:
             await self._retry(job, str(exc), _codes(exc))
-        except Exception as exc:   # a bug in a sender, or the deadline: retried, never lost
-            log.warning("qid=%s event=send_error kind=%s error=%s", job.message_id, job.kind,
-                        type(exc).__name__)
+        except Exception as exc:  # a bug in a sender, or the deadline: retried, never lost
+            log.warning(
+                "qid=%s event=send_error kind=%s error=%s", job.message_id, job.kind, type(exc).__name__
+            )
             await self._retry(job, f"internal error: {type(exc).__name__}", type(exc).__name__)
         else:
             if job.kind == "release":
@@ -130,14 +153,23 @@ class Worker:
                 return
             except Exception as exc:
                 left = deadline - time.time()
-                log.warning("qid=%s event=record_sent_failed kind=%s attempt=%d error=%s",
-                            job.message_id, job.kind, attempt, type(exc).__name__)
+                log.warning(
+                    "qid=%s event=record_sent_failed kind=%s attempt=%d error=%s",
+                    job.message_id,
+                    job.kind,
+                    attempt,
+                    type(exc).__name__,
+                )
                 if left <= 0:
                     break
                 await asyncio.sleep(min(pause, left))
                 pause = min(pause * 2, 8.0)
-        log.error("qid=%s event=record_sent_gave_up kind=%s job=%d: sent again after the lease",
-                  job.message_id, job.kind, job.id)
+        log.error(
+            "qid=%s event=record_sent_gave_up kind=%s job=%d: sent again after the lease",
+            job.message_id,
+            job.kind,
+            job.id,
+        )
 
     async def _with_link(self, draft: LinkedNotice, message_id: str | None) -> bytes | None:
         """The notice with a link minted now: only the link's hash is stored, the text with
@@ -147,17 +179,21 @@ class Worker:
             return None
         return render(draft.template, draft.args, f"{draft.base_url}/h/{token}")
 
-    async def _retry(self, job: OutboundJob, error: str, detail: str, *,
-                     maybe_sent: bool = False) -> None:
+    async def _retry(self, job: OutboundJob, error: str, detail: str, *, maybe_sent: bool = False) -> None:
         if job.attempts + 1 >= self.max_attempts:
-            await self._failed(job, f"gave up after {job.attempts + 1} attempts: {error}",
-                               f"gave_up {detail}")
+            await self._failed(
+                job, f"gave up after {job.attempts + 1} attempts: {error}", f"gave_up {detail}"
+            )
             return
         delay = self.backoff[min(job.attempts, len(self.backoff) - 1)]
-        if await self.store.job_retry(job, error, time.time() + delay, detail,
-                                      maybe_sent=maybe_sent):
-            log.warning("qid=%s event=%s_deferred attempt=%d retry_in=%ds", job.message_id,
-                        job.kind, job.attempts + 1, delay)
+        if await self.store.job_retry(job, error, time.time() + delay, detail, maybe_sent=maybe_sent):
+            log.warning(
+                "qid=%s event=%s_deferred attempt=%d retry_in=%ds",
+                job.message_id,
+                job.kind,
+                job.attempts + 1,
+                delay,
+            )
 
     async def _failed(self, job: OutboundJob, error: str, detail: str) -> None:
         # The full error (it may name recipients) goes only to the sender's notice; the
@@ -176,8 +212,9 @@ class Worker:
         if job.kind == "release" and reverse_path(job.mail_from) and job.message_id:
             record = await self.store.get(job.message_id)
             subject = record.summary.subject if record else ""
-            raw = failure_notice(notice_from=self.notice_from, sender=job.mail_from,
-                                 subject=subject, error=error)
+            raw = failure_notice(
+                notice_from=self.notice_from, sender=job.mail_from, subject=subject, error=error
+            )
             await self.store.enqueue("notice", job.message_id, self.notice_from, [job.mail_from], raw)
             self.wake()
 

@@ -3,13 +3,14 @@
 A broken edit never takes effect: the last good rules keep running and the error is logged
 loudly and kept for the admin pages, until the file is fixed.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from .loader import RuleError, load_rules
 from .model import RuleSet
@@ -22,7 +23,7 @@ class RuleBook:
         self.files = tuple(Path(f) for f in files)
         self.groups = {k: tuple(v) for k, v in groups.items()}
         self._stamps = self._stat()
-        self.current: RuleSet = load_rules(self.files, self.groups)   # at start-up an error is fatal
+        self.current: RuleSet = load_rules(self.files, self.groups)  # at start-up an error is fatal
         self.loaded_at = time.time()
         self.error: str | None = None
 
@@ -46,7 +47,7 @@ class RuleBook:
         self._stamps = stamps
         try:
             self.current = load_rules(self.files, self.groups)
-        except Exception as exc:   # RuleError, or anything a bad file can provoke: keep serving
+        except Exception as exc:  # RuleError, or anything a bad file can provoke: keep serving
             self.error = str(exc) if isinstance(exc, RuleError) else f"{type(exc).__name__}: {exc}"
             log.error("event=rules_reload_failed action=keeping_last_good_rules error=%s", self.error)
             return False
@@ -58,5 +59,5 @@ class RuleBook:
         while not stop.is_set():
             try:
                 await asyncio.wait_for(stop.wait(), interval)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self.reload_if_changed()

@@ -1,29 +1,45 @@
 """decide(): findings + facts + rules -> Decision. Pure and deterministic (DESIGN.md step 4)."""
+
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Iterable, Mapping
 from fnmatch import translate
-from typing import Callable, Iterable, Mapping
 
 from inspectors.base import Finding, domain_of, is_within
 
-from .model import (MODIFIERS, AllOf, AnyOf, CodeCondition, Condition, Decision, MatchedRule,
-                    MessageFacts, Not, Rule, RuleSet, Scope, strictness)
+from .model import (
+    MODIFIERS,
+    AllOf,
+    AnyOf,
+    CodeCondition,
+    Condition,
+    Decision,
+    MatchedRule,
+    MessageFacts,
+    Not,
+    Rule,
+    RuleSet,
+    Scope,
+    strictness,
+)
 
 
 def decide(findings: Iterable[Finding], facts: MessageFacts, rules: RuleSet) -> Decision:
     findings = tuple(findings)
     matched = [m for _, m in explain(findings, facts, rules) if m is not None]
-    rewrites = tuple(dict.fromkeys(m.action for m in matched
-                                   if m.mode == "enforce" and m.action in MODIFIERS))
+    rewrites = tuple(
+        dict.fromkeys(m.action for m in matched if m.mode == "enforce" and m.action in MODIFIERS)
+    )
     if "bcc_convert" in rewrites:
         # Once visible external recipients are moved to Bcc, they are no longer visible: the
         # other rules decide on the message as it will be sent.
         after = tuple(f for f in findings if f.code != "recipients.visible_external")
         converting = [m for m in matched if m.action == "bcc_convert"]
-        matched = converting + [m for _, m in explain(after, facts, rules)
-                                if m is not None and m.action != "bcc_convert"]
+        matched = converting + [
+            m for _, m in explain(after, facts, rules) if m is not None and m.action != "bcc_convert"
+        ]
     action = "pass"
     for m in matched:
         if m.mode == "enforce" and m.action not in MODIFIERS and strictness(m.action) > strictness(action):
@@ -31,8 +47,9 @@ def decide(findings: Iterable[Finding], facts: MessageFacts, rules: RuleSet) -> 
     return Decision(action=action, matched=tuple(matched), rewrites=rewrites)
 
 
-def explain(findings: Iterable[Finding], facts: MessageFacts,
-            rules: RuleSet) -> list[tuple[Rule, MatchedRule | None]]:
+def explain(
+    findings: Iterable[Finding], facts: MessageFacts, rules: RuleSet
+) -> list[tuple[Rule, MatchedRule | None]]:
     """Every active rule with its match (None when it did not match), in rule order."""
     findings = tuple(findings)
     out = []
@@ -40,9 +57,21 @@ def explain(findings: Iterable[Finding], facts: MessageFacts,
         hits = None
         if in_scope(rule.scope, facts, rules.groups):
             hits = evaluate(rule.when, findings)
-        out.append((rule, None if hits is None else MatchedRule(
-            id=rule.id, action=rule.action, mode=rule.mode, reason=dict(rule.reason),
-            findings=hits, delay=rule.delay)))
+        out.append(
+            (
+                rule,
+                None
+                if hits is None
+                else MatchedRule(
+                    id=rule.id,
+                    action=rule.action,
+                    mode=rule.mode,
+                    reason=dict(rule.reason),
+                    findings=hits,
+                    delay=rule.delay,
+                ),
+            )
+        )
     return out
 
 
@@ -92,7 +121,7 @@ def _code_matcher(pattern: str) -> Callable[[str], object]:
 
 
 def _kind_of(where: str) -> str:
-    """"attachment:a.xlsx!Sheet1!D2" -> attachment; "body!line 3", "body:1.2" -> body;
+    """ "attachment:a.xlsx!Sheet1!D2" -> attachment; "body!line 3", "body:1.2" -> body;
     "headers!line 1" -> header."""
     kind = where.split("!", 1)[0].split(":", 1)[0]
     return "header" if kind == "headers" else kind
@@ -108,7 +137,7 @@ def tally(finding: Finding, name: str) -> int:
     prefix = name + "="
     for item in finding.evidence:
         if item.startswith(prefix) and _COUNT.fullmatch(item, len(prefix)):
-            return int(item[len(prefix):])
+            return int(item[len(prefix) :])
     return -1
 
 
@@ -118,14 +147,12 @@ _COUNT = re.compile(r"[0-9]{1,9}")
 def in_scope(scope: Scope, facts: MessageFacts, groups: Mapping[str, tuple[str, ...]]) -> bool:
     if scope.senders and not address_matches(facts.mail_from, scope.senders, groups):
         return False
-    if scope.recipients and not any(address_matches(r, scope.recipients, groups)
-                                    for r in facts.rcpt_tos):
+    if scope.recipients and not any(address_matches(r, scope.recipients, groups) for r in facts.rcpt_tos):
         return False
     return True
 
 
-def address_matches(address: str, entries: tuple[str, ...],
-                    groups: Mapping[str, tuple[str, ...]]) -> bool:
+def address_matches(address: str, entries: tuple[str, ...], groups: Mapping[str, tuple[str, ...]]) -> bool:
     """Whether `address` is one of `entries`: an address, "@domain" (subdomains too) or
     "group:NAME" of `groups`."""
     address = address.lower()

@@ -2,19 +2,34 @@
 
 Validation happens once, here; every error names the file, the rule id and the field.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from dataclasses import replace
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 
 from .codes import is_known_code
-from .model import (ACTIONS, MODES, MODIFIERS, TALLIES, WHERE_KINDS, AllOf, AnyOf, CodeCondition,
-                    Condition, Not, Rule, RuleSet, Scope)
+from .model import (
+    ACTIONS,
+    MODES,
+    MODIFIERS,
+    TALLIES,
+    WHERE_KINDS,
+    AllOf,
+    AnyOf,
+    CodeCondition,
+    Condition,
+    Not,
+    Rule,
+    RuleSet,
+    Scope,
+)
 
 # libyaml when installed (the same documents, several times faster: `check` loads the rules
 # on every start), the pure-Python parser otherwise.
@@ -34,8 +49,9 @@ class RuleError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
-def load_rules(local_files: Iterable[str | Path] = (),
-               groups: Mapping[str, Iterable[str]] | None = None) -> RuleSet:
+def load_rules(
+    local_files: Iterable[str | Path] = (), groups: Mapping[str, Iterable[str]] | None = None
+) -> RuleSet:
     """The shipped defaults, then each local file in order; `groups` from the configuration."""
     groups = {name: tuple(entries) for name, entries in (groups or {}).items()}
     defaults = resources.files("rules").joinpath("defaults.yaml")
@@ -55,14 +71,19 @@ def load_rules(local_files: Iterable[str | Path] = (),
     return RuleSet(rules=tuple(rules.values()), groups=groups)
 
 
-def parse_rules_text(text: str, source: str, groups: Mapping[str, Iterable[str]] | None = None,
-                     known: dict[str, Rule] | None = None) -> list[Rule]:
+def parse_rules_text(
+    text: str,
+    source: str,
+    groups: Mapping[str, Iterable[str]] | None = None,
+    known: dict[str, Rule] | None = None,
+) -> list[Rule]:
     """Validate one rule file's text (for the admin page's draft check and for tests)."""
     return _parse_file(text, source, known or {}, {k: tuple(v) for k, v in (groups or {}).items()})
 
 
-def _parse_file(text: str, source: str, known: dict[str, Rule],
-                groups: Mapping[str, tuple[str, ...]]) -> list[Rule]:
+def _parse_file(
+    text: str, source: str, known: dict[str, Rule], groups: Mapping[str, tuple[str, ...]]
+) -> list[Rule]:
     """The rules of one file; a rule whose id is in `known` may override that one."""
     try:
         doc = yaml.load(text, Loader=_LOADER) or {}
@@ -83,8 +104,9 @@ def _parse_file(text: str, source: str, known: dict[str, Rule],
     return out
 
 
-def _parse_rule(item: Any, source: str, known: dict[str, Rule],
-                groups: Mapping[str, tuple[str, ...]]) -> Rule:
+def _parse_rule(
+    item: Any, source: str, known: dict[str, Rule], groups: Mapping[str, tuple[str, ...]]
+) -> Rule:
     if not isinstance(item, dict):
         raise RuleError(source, None, None, "each rule must be a mapping")
     rule_id = item.get("id")
@@ -97,22 +119,30 @@ def _parse_rule(item: Any, source: str, known: dict[str, Rule],
     if base is not None and set(item) <= _OVERRIDE_KEYS:
         # An override of a shipped rule's mode, action, delay, scope or enabled flag.
         action = _choice(item, "action", ACTIONS + MODIFIERS, source, rule_id, base.action)
-        return replace(base, action=action,
-                       mode=_choice(item, "mode", MODES, source, rule_id, base.mode),
-                       enabled=_bool(item, source, rule_id, base.enabled),
-                       delay=_delay(item, action, source, rule_id, base.delay),
-                       scope=_scope(item["scope"], source, rule_id, groups) if "scope" in item else base.scope,
-                       source=source)
+        return replace(
+            base,
+            action=action,
+            mode=_choice(item, "mode", MODES, source, rule_id, base.mode),
+            enabled=_bool(item, source, rule_id, base.enabled),
+            delay=_delay(item, action, source, rule_id, base.delay),
+            scope=_scope(item["scope"], source, rule_id, groups) if "scope" in item else base.scope,
+            source=source,
+        )
     if "when" not in item or "action" not in item:
         raise RuleError(source, rule_id, "when" if "when" not in item else "action", "is required")
     action = _choice(item, "action", ACTIONS + MODIFIERS, source, rule_id, None)
-    return Rule(id=rule_id, when=_condition(item["when"], source, rule_id, "when"), action=action,
-                mode=_choice(item, "mode", MODES, source, rule_id, "enforce"),
-                description=str(item.get("description", "")),
-                reason=_reason(item.get("reason"), source, rule_id),
-                scope=_scope(item.get("scope"), source, rule_id, groups),
-                delay=_delay(item, action, source, rule_id, 0.0),
-                enabled=_bool(item, source, rule_id, True), source=source)
+    return Rule(
+        id=rule_id,
+        when=_condition(item["when"], source, rule_id, "when"),
+        action=action,
+        mode=_choice(item, "mode", MODES, source, rule_id, "enforce"),
+        description=str(item.get("description", "")),
+        reason=_reason(item.get("reason"), source, rule_id),
+        scope=_scope(item.get("scope"), source, rule_id, groups),
+        delay=_delay(item, action, source, rule_id, 0.0),
+        enabled=_bool(item, source, rule_id, True),
+        source=source,
+    )
 
 
 def _delay(item: dict, action: str, source: str, rule_id: str, default: float) -> float:
@@ -137,13 +167,21 @@ def _scope(value: Any, source: str, rule_id: str, groups: Mapping[str, tuple[str
     for key in ("senders", "recipients"):
         entries = value.get(key, [])
         if not isinstance(entries, list) or not all(isinstance(e, str) and e for e in entries):
-            raise RuleError(source, rule_id, f"scope.{key}", "must be a list of addresses, @domains or group:NAME")
+            raise RuleError(
+                source, rule_id, f"scope.{key}", "must be a list of addresses, @domains or group:NAME"
+            )
         for entry in entries:
             if entry.startswith("group:") and entry[6:] not in groups:
-                raise RuleError(source, rule_id, f"scope.{key}", f"unknown group {entry[6:]!r} "
-                                "(define it under organization.groups)")
+                raise RuleError(
+                    source,
+                    rule_id,
+                    f"scope.{key}",
+                    f"unknown group {entry[6:]!r} (define it under organization.groups)",
+                )
             if not entry.startswith(("group:", "@")) and "@" not in entry:
-                raise RuleError(source, rule_id, f"scope.{key}", f"{entry!r} is not an address, @domain or group:NAME")
+                raise RuleError(
+                    source, rule_id, f"scope.{key}", f"{entry!r} is not an address, @domain or group:NAME"
+                )
         parts[key] = tuple(entries)
     return Scope(**parts)
 
@@ -167,7 +205,11 @@ def _reason(value: Any, source: str, rule_id: str) -> dict[str, str]:
         return {}
     if isinstance(value, str):
         return {"ja": value, "en": value}
-    if isinstance(value, dict) and set(value) <= {"ja", "en"} and all(isinstance(v, str) for v in value.values()):
+    if (
+        isinstance(value, dict)
+        and set(value) <= {"ja", "en"}
+        and all(isinstance(v, str) for v in value.values())
+    ):
         return dict(value)
     raise RuleError(source, rule_id, "reason", "must be text or a mapping with 'ja' and 'en'")
 
@@ -194,8 +236,12 @@ def _condition(value: Any, source: str, rule_id: str, path: str) -> Condition:
 def _recipients_condition(value: dict, source: str, rule_id: str, path: str) -> CodeCondition:
     """`recipients: external` with optional counts: a readable name for recipients.external."""
     if value["recipients"] != "external" or set(value) - {"recipients", "min_count", "max_count"}:
-        raise RuleError(source, rule_id, f"{path}.recipients",
-                        "expected 'recipients: external' with optional min_count / max_count")
+        raise RuleError(
+            source,
+            rule_id,
+            f"{path}.recipients",
+            "expected 'recipients: external' with optional min_count / max_count",
+        )
     rest = {k: v for k, v in value.items() if k != "recipients"}
     return _code_condition({"code": "recipients.external", **rest}, source, rule_id, path)
 
@@ -215,18 +261,29 @@ def _code_condition(value: dict, source: str, rule_id: str, path: str) -> CodeCo
         counts[key] = n
     where = value.get("where")
     if where is not None and where not in WHERE_KINDS:
-        raise RuleError(source, rule_id, f"{path}.where", f"must be one of {', '.join(WHERE_KINDS)}; got {where!r}")
-    return CodeCondition(code=code, min_count=counts["min_count"] if counts["min_count"] is not None else 1,
-                         max_count=counts["max_count"], where=where,
-                         min_tally=_tallies(value.get("min_tally"), source, rule_id, path))
+        raise RuleError(
+            source, rule_id, f"{path}.where", f"must be one of {', '.join(WHERE_KINDS)}; got {where!r}"
+        )
+    return CodeCondition(
+        code=code,
+        min_count=counts["min_count"] if counts["min_count"] is not None else 1,
+        max_count=counts["max_count"],
+        where=where,
+        min_tally=_tallies(value.get("min_tally"), source, rule_id, path),
+    )
 
 
 def _tallies(value: Any, source: str, rule_id: str, path: str) -> tuple[tuple[str, int], ...]:
     if value is None:
         return ()
     ok = isinstance(value, dict) and all(
-        k in TALLIES and isinstance(v, int) and not isinstance(v, bool) and v >= 0 for k, v in value.items())
+        k in TALLIES and isinstance(v, int) and not isinstance(v, bool) and v >= 0 for k, v in value.items()
+    )
     if not ok:
-        raise RuleError(source, rule_id, f"{path}.min_tally",
-                        f"must map {', '.join(TALLIES)} to whole numbers; got {value!r}")
+        raise RuleError(
+            source,
+            rule_id,
+            f"{path}.min_tally",
+            f"must map {', '.join(TALLIES)} to whole numbers; got {value!r}",
+        )
     return tuple(sorted(value.items()))

@@ -1,8 +1,10 @@
 """The values of the policy layer: rules, conditions and the decision they produce."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Union
+from typing import Union
 
 from inspectors.base import Finding
 
@@ -13,9 +15,17 @@ ACTIONS = ("pass", "tag", "delay", "hold", "hold_for_approval", "reject")
 MODIFIERS = ("bcc_convert",)
 MODES = ("enforce", "monitor")
 WHERE_KINDS = ("body", "attachment", "subject", "envelope", "header", "message")
-HELD = ("delay", "hold", "hold_for_approval")   # actions that keep the message in quarantine
-TALLIES = ("organisations", "new_domains", "new_to_organisation", "named_clients",
-           "third_parties", "recipient_org", "own_org", "places")   # pii.*: issue 14
+HELD = ("delay", "hold", "hold_for_approval")  # actions that keep the message in quarantine
+TALLIES = (
+    "organisations",
+    "new_domains",
+    "new_to_organisation",
+    "named_clients",
+    "third_parties",
+    "recipient_org",
+    "own_org",
+    "places",
+)  # pii.*: issue 14
 
 
 def strictness(action: str) -> int:
@@ -25,10 +35,11 @@ def strictness(action: str) -> int:
 @dataclass(frozen=True, kw_only=True)
 class CodeCondition:
     """True when some finding has a matching code, count and location."""
-    code: str                      # exact, or a wildcard pattern such as "pii.*"
+
+    code: str  # exact, or a wildcard pattern such as "pii.*"
     min_count: int = 1
     max_count: int | None = None
-    where: str | None = None       # one of WHERE_KINDS
+    where: str | None = None  # one of WHERE_KINDS
     # Extra counts a finding states as leading "name=N" evidence items, e.g.
     # {"organisations": 2} on recipients.visible_external.
     min_tally: tuple[tuple[str, int], ...] = ()
@@ -36,17 +47,17 @@ class CodeCondition:
 
 @dataclass(frozen=True, kw_only=True)
 class AllOf:
-    items: tuple["Condition", ...]
+    items: tuple[Condition, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
 class AnyOf:
-    items: tuple["Condition", ...]
+    items: tuple[Condition, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Not:
-    item: "Condition"
+    item: Condition
 
 
 Condition = Union[CodeCondition, AllOf, AnyOf, Not]
@@ -56,8 +67,9 @@ Condition = Union[CodeCondition, AllOf, AnyOf, Not]
 class Scope:
     """Which messages a rule looks at. Entries: an address, "@domain" (subdomains too) or
     "group:NAME" (organization.groups). Empty means everyone."""
+
     senders: tuple[str, ...] = ()
-    recipients: tuple[str, ...] = ()   # matches when any envelope recipient matches
+    recipients: tuple[str, ...] = ()  # matches when any envelope recipient matches
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,17 +79,17 @@ class Rule:
     action: str
     mode: str = "enforce"
     description: str = ""
-    reason: Mapping[str, str] = field(default_factory=dict)   # {"ja": ..., "en": ...}
+    reason: Mapping[str, str] = field(default_factory=dict)  # {"ja": ..., "en": ...}
     scope: Scope = Scope()
-    delay: float = 0.0             # seconds, for action "delay"
-    source: str = ""               # the file the rule came from
+    delay: float = 0.0  # seconds, for action "delay"
+    source: str = ""  # the file the rule came from
     enabled: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
 class RuleSet:
     rules: tuple[Rule, ...]
-    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # name -> entries
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # name -> entries
 
     @property
     def active(self) -> tuple[Rule, ...]:
@@ -87,6 +99,7 @@ class RuleSet:
 @dataclass(frozen=True, kw_only=True)
 class MessageFacts:
     """What decide() may know about a message besides its findings."""
+
     mail_from: str
     rcpt_tos: tuple[str, ...]
 
@@ -97,25 +110,36 @@ class MatchedRule:
     action: str
     mode: str
     reason: Mapping[str, str]
-    findings: tuple[Finding, ...]    # the findings that made the rule match
+    findings: tuple[Finding, ...]  # the findings that made the rule match
     delay: float = 0.0
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "action": self.action, "mode": self.mode, "delay": self.delay,
-                "reason": dict(self.reason), "findings": [f.to_dict() for f in self.findings]}
+        return {
+            "id": self.id,
+            "action": self.action,
+            "mode": self.mode,
+            "delay": self.delay,
+            "reason": dict(self.reason),
+            "findings": [f.to_dict() for f in self.findings],
+        }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "MatchedRule":
-        return cls(id=d["id"], action=d["action"], mode=d["mode"], reason=dict(d["reason"]),
-                   delay=float(d.get("delay", 0.0)),
-                   findings=tuple(Finding.from_dict(f) for f in d.get("findings", ())))
+    def from_dict(cls, d: dict) -> MatchedRule:
+        return cls(
+            id=d["id"],
+            action=d["action"],
+            mode=d["mode"],
+            reason=dict(d["reason"]),
+            delay=float(d.get("delay", 0.0)),
+            findings=tuple(Finding.from_dict(f) for f in d.get("findings", ())),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
 class Decision:
-    action: str                          # the strictest action among enforced matches
-    matched: tuple[MatchedRule, ...]     # every match, monitor-mode ones included
-    rewrites: tuple[str, ...] = ()       # enforced modifiers, e.g. ("bcc_convert",)
+    action: str  # the strictest action among enforced matches
+    matched: tuple[MatchedRule, ...]  # every match, monitor-mode ones included
+    rewrites: tuple[str, ...] = ()  # enforced modifiers, e.g. ("bcc_convert",)
 
     @property
     def enforced(self) -> tuple[MatchedRule, ...]:
@@ -139,10 +163,16 @@ class Decision:
         return tuple(m for m in self.enforced if m.action == self.action)
 
     def to_dict(self) -> dict:
-        return {"action": self.action, "rewrites": list(self.rewrites),
-                "matched": [m.to_dict() for m in self.matched]}
+        return {
+            "action": self.action,
+            "rewrites": list(self.rewrites),
+            "matched": [m.to_dict() for m in self.matched],
+        }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Decision":
-        return cls(action=d["action"], rewrites=tuple(d.get("rewrites", ())),
-                   matched=tuple(MatchedRule.from_dict(m) for m in d["matched"]))
+    def from_dict(cls, d: dict) -> Decision:
+        return cls(
+            action=d["action"],
+            rewrites=tuple(d.get("rewrites", ())),
+            matched=tuple(MatchedRule.from_dict(m) for m in d["matched"]),
+        )

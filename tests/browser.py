@@ -1,4 +1,5 @@
 """Debian's chromium driven by Playwright (never a downloaded browser), for page tests."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -7,9 +8,15 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-OUTPUT = Path(__file__).parent / "output"   # screenshots, gitignored
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+OUTPUT = Path(__file__).parent / "output"  # screenshots, gitignored
 
 
 @contextmanager

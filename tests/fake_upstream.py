@@ -9,6 +9,7 @@ like aiosmtpd's Controller, so tests written with smtplib can use it as they are
     fake.script(dot=HANG)                   # or dot="451 4.3.0 busy", rcpt=CLOSE, ...
     ... fake.messages, fake.accepted ...
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -18,20 +19,25 @@ from dataclasses import dataclass, field
 
 from .support import Received, free_port
 
-HANG = "hang"     # read the command, never answer (until the peer or the test gives up)
-CLOSE = "close"   # read the command, close the connection without a word
+HANG = "hang"  # read the command, never answer (until the peer or the test gives up)
+CLOSE = "close"  # read the command, close the connection without a word
 
 STEPS = ("greeting", "ehlo", "mail", "rcpt", "data", "dot")
-NORMAL = {"greeting": "220 fake.example ESMTP", "ehlo": "250-fake.example\r\n250-8BITMIME\r\n250 SMTPUTF8",
-          "mail": "250 2.1.0 ok", "rcpt": "250 2.1.5 ok", "data": "354 go on",
-          "dot": "250 2.0.0 accepted"}
+NORMAL = {
+    "greeting": "220 fake.example ESMTP",
+    "ehlo": "250-fake.example\r\n250-8BITMIME\r\n250 SMTPUTF8",
+    "mail": "250 2.1.0 ok",
+    "rcpt": "250 2.1.5 ok",
+    "data": "354 go on",
+    "dot": "250 2.0.0 accepted",
+}
 
 
 @dataclass
 class FakeUpstream:
     port: int = field(default_factory=free_port)
-    messages: list[Received] = field(default_factory=list)   # every message whose dot it read
-    accepted: list[Received] = field(default_factory=list)   # those it answered 2xx
+    messages: list[Received] = field(default_factory=list)  # every message whose dot it read
+    accepted: list[Received] = field(default_factory=list)  # those it answered 2xx
     connections: int = 0
     _replies: dict[str, str] = field(default_factory=lambda: dict(NORMAL))
     _writers: set = field(default_factory=set)
@@ -41,7 +47,7 @@ class FakeUpstream:
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
 
-    def start(self) -> "FakeUpstream":
+    def start(self) -> FakeUpstream:
         self._loop = asyncio.new_event_loop()
         ready = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(ready,), daemon=True)
@@ -52,7 +58,8 @@ class FakeUpstream:
     def _run(self, ready: threading.Event) -> None:
         asyncio.set_event_loop(self._loop)
         self._server = self._loop.run_until_complete(
-            asyncio.start_server(self._session, "127.0.0.1", self.port))
+            asyncio.start_server(self._session, "127.0.0.1", self.port)
+        )
         ready.set()
         self._loop.run_forever()
 
@@ -61,6 +68,7 @@ class FakeUpstream:
             self._server.close()
             for writer in list(self._writers):
                 writer.close()
+
         asyncio.run_coroutine_threadsafe(shut(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
@@ -79,6 +87,7 @@ class FakeUpstream:
         async def cut() -> None:
             for writer in list(self._writers):
                 writer.close()
+
         asyncio.run_coroutine_threadsafe(cut(), self._loop).result(10)
 
     def wait_for(self, count: int, timeout: float = 15.0) -> list[Received]:
@@ -124,7 +133,7 @@ class FakeUpstream:
                 writer.write(b"221 2.0.0 bye\r\n")
                 await writer.drain()
                 return
-            else:   # RSET, NOOP
+            else:  # RSET, NOOP
                 writer.write(b"250 2.0.0 ok\r\n")
                 await writer.drain()
                 continue
@@ -148,7 +157,7 @@ class FakeUpstream:
         if reply == CLOSE:
             return False
         if reply == HANG:
-            await reader.read()   # until the peer closes (or the server is stopped)
+            await reader.read()  # until the peer closes (or the server is stopped)
             return False
         writer.write(reply.encode() + b"\r\n")
         await writer.drain()
@@ -167,5 +176,5 @@ async def _read_data(reader: asyncio.StreamReader) -> bytes:
         line = await reader.readline()
         if not line or line == b".\r\n":
             break
-        lines.append(line[1:] if line.startswith(b"..") else line)   # RFC 5321 §4.5.2
+        lines.append(line[1:] if line.startswith(b"..") else line)  # RFC 5321 §4.5.2
     return b"".join(lines)

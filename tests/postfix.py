@@ -5,6 +5,7 @@ Postfix's master runs as root and its daemons as the `postfix` user, which the D
 `postfix` creates; `make install` installs it (.ci/system-packages). No DNS, no local delivery,
 no chroot, short queue delays; its log goes to a file (postlogd), not to syslog.
 """
+
 from __future__ import annotations
 
 import os
@@ -80,14 +81,15 @@ biff = no
 class PostfixServer:
     def __init__(self, relay_port: int) -> None:
         if not shutil.which("postfix") and not os.path.exists("/usr/sbin/postfix"):
-            raise AssertionError("Postfix not installed: run `make install` (as root) or "
-                                 "`apt-get install postfix`")
+            raise AssertionError(
+                "Postfix not installed: run `make install` (as root) or `apt-get install postfix`"
+            )
         if os.geteuid() != 0:
             raise AssertionError("Postfix's master must start as root")
         self.port = free_port()
         self.relay_port = relay_port
         self.dir = Path(tempfile.mkdtemp(prefix="mdg-postfix-"))
-        os.chmod(self.dir, 0o755)   # the postfix user reads its configuration under it
+        os.chmod(self.dir, 0o755)  # the postfix user reads its configuration under it
 
     @property
     def config_dir(self) -> Path:
@@ -99,17 +101,18 @@ class PostfixServer:
         return path.read_text("utf-8", "replace") if path.exists() else ""
 
     def _postfix(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["postfix", "-c", str(self.config_dir), *args],
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            ["postfix", "-c", str(self.config_dir), *args], capture_output=True, text=True, timeout=60
+        )
 
-    def start(self) -> "PostfixServer":
+    def start(self) -> PostfixServer:
         self.config_dir.mkdir()
         (self.config_dir / "main.cf").write_text(_MAIN.format(dir=self.dir, relay_port=self.relay_port))
         (self.config_dir / "master.cf").write_text(_MASTER.format(port=f"127.0.0.1:{self.port}"))
         for name in ("spool", "data"):
             (self.dir / name).mkdir()
         shutil.chown(self.dir / "data", "postfix", "postfix")
-        out = self._postfix("start")   # "postfix check" creates the queue's directories
+        out = self._postfix("start")  # "postfix check" creates the queue's directories
         assert out.returncode == 0, f"postfix start failed: {self._why()}\n{self.log}"
         deadline = time.monotonic() + 20
         while not _listening(self.port):
@@ -119,13 +122,18 @@ class PostfixServer:
 
     def _why(self) -> str:
         """Postfix's commands say why only to a terminal: ask `postfix check` through one."""
-        out = subprocess.run(["script", "-qec", f"postfix -c {self.config_dir} check", "/dev/null"],
-                             capture_output=True, text=True, timeout=60)
+        out = subprocess.run(
+            ["script", "-qec", f"postfix -c {self.config_dir} check", "/dev/null"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         return out.stdout + out.stderr
 
     def queue(self) -> str:
-        out = subprocess.run(["postqueue", "-c", str(self.config_dir), "-p"], capture_output=True,
-                             text=True, timeout=30)
+        out = subprocess.run(
+            ["postqueue", "-c", str(self.config_dir), "-p"], capture_output=True, text=True, timeout=30
+        )
         return out.stdout
 
     def stop(self) -> None:

@@ -3,6 +3,7 @@
 The server runs as the `postgres` system user (it refuses to run as root), which the
 Debian package `postgresql` creates; `make install` installs it (.ci/system-packages).
 """
+
 from __future__ import annotations
 
 import glob
@@ -21,8 +22,9 @@ from .support import free_port
 def _bindir() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"))
     if not found:
-        raise AssertionError("PostgreSQL server not installed: run `make install` (as root) "
-                             "or `apt-get install postgresql`")
+        raise AssertionError(
+            "PostgreSQL server not installed: run `make install` (as root) or `apt-get install postgresql`"
+        )
     return Path(found[-1]).parent
 
 
@@ -39,22 +41,40 @@ class PostgresServer:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
         return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
-    def start(self) -> "PostgresServer":
+    def start(self) -> PostgresServer:
         if self._as_postgres:
             pw = pwd.getpwnam("postgres")
             os.chown(self.dir, pw.pw_uid, pw.pw_gid)
         data = self.dir / "data"
-        out = self._run(str(self.bindir / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres",
-                        "--encoding=UTF8", "--no-sync")
+        out = self._run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(data),
+            "--auth=trust",
+            "-U",
+            "postgres",
+            "--encoding=UTF8",
+            "--no-sync",
+        )
         assert out.returncode == 0, out.stderr
-        out = self._run(str(self.bindir / "pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"), "-w",
-                        "-o", f"-h 127.0.0.1 -p {self.port} -k {self.dir} -F", "start")
+        out = self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "-o",
+            f"-h 127.0.0.1 -p {self.port} -k {self.dir} -F",
+            "start",
+        )
         assert out.returncode == 0, out.stderr + (self.dir / "log").read_text()
         return self
 
     def create_database(self, name: str) -> str:
-        out = self._run(str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
-                        "-U", "postgres", name)
+        out = self._run(
+            str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name
+        )
         assert out.returncode == 0, out.stderr
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
@@ -71,8 +91,17 @@ class PostgresServer:
 
     def resume(self) -> None:
         data = self.dir / "data"
-        out = self._run(str(self.bindir / "pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"), "-w",
-                        "-o", f"-h 127.0.0.1 -p {self.port} -k {self.dir} -F", "start")
+        out = self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "-o",
+            f"-h 127.0.0.1 -p {self.port} -k {self.dir} -F",
+            "start",
+        )
         assert out.returncode == 0, out.stderr + (self.dir / "log").read_text()
 
     def freeze(self) -> None:
@@ -102,6 +131,6 @@ def _children(parent: int) -> list[int]:
             fields = Path(stat).read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == parent:   # field 4 of stat: the parent's pid
+        if int(fields[1]) == parent:  # field 4 of stat: the parent's pid
             found.append(int(stat.split("/")[2]))
     return found

@@ -1,4 +1,5 @@
 """Real things at the edges: a recording upstream SMTP server and the guard as a process."""
+
 from __future__ import annotations
 
 import asyncio
@@ -38,9 +39,10 @@ class Received:
 @dataclass
 class Recorder:
     """aiosmtpd handler that keeps every message it accepts; its replies can be scripted."""
+
     messages: list[Received] = field(default_factory=list)
-    refuse_rcpt: dict[str, str] = field(default_factory=dict)   # address -> reply
-    data_reply: str | None = None                               # e.g. "451 4.3.0 busy"
+    refuse_rcpt: dict[str, str] = field(default_factory=dict)  # address -> reply
+    data_reply: str | None = None  # e.g. "451 4.3.0 busy"
     delay: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -56,8 +58,9 @@ class Recorder:
         if self.data_reply:
             return self.data_reply
         with self._lock:
-            self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                          envelope.original_content))
+            self.messages.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+            )
         return "250 2.0.0 recorded"
 
     def wait_for(self, count: int, timeout: float = 15.0) -> list[Received]:
@@ -93,7 +96,7 @@ class Upstream:
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
 
-    def start(self) -> "Upstream":
+    def start(self) -> Upstream:
         self.controller.start()
         return self
 
@@ -122,19 +125,25 @@ class GuardProcess:
         path = self.workdir / "guard.log"
         return path.read_text("utf-8", "replace") if path.exists() else ""
 
-    def start(self, timeout: float = 30.0) -> "GuardProcess":
+    def start(self, timeout: float = 30.0) -> GuardProcess:
         self.config_path.write_text(yaml.safe_dump(self.config, allow_unicode=True), "utf-8")
         env = {k: v for k, v in os.environ.items() if not k.startswith("MDG_")}
         with open(self.workdir / "guard.log", "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "proxy.cli", "serve", "--config", str(self.config_path)],
-                cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, env=env)
+                cwd=self.workdir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"guard exited with {self.proc.returncode}:\n{self.log}")
             try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200 and _smtp_up(self.smtp_port):
+                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200 and _smtp_up(
+                    self.smtp_port
+                ):
                     return self
             except httpx.HTTPError:
                 pass
@@ -187,12 +196,19 @@ def make_guard(workdir: Path, upstream_url: str, **sections) -> GuardProcess:
     return GuardProcess(workdir=workdir, config=config, smtp_port=smtp_port, web_port=web_port)
 
 
-def message(subject: str = "hello", body: str = "Meeting tomorrow at 10.", *,
-            sender: str = "taro@example.co.jp", to: str = "partner@client.example",
-            extra_headers: str = "") -> bytes:
-    text = (f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\n{extra_headers}"
-            f"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-            f"Content-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n")
+def message(
+    subject: str = "hello",
+    body: str = "Meeting tomorrow at 10.",
+    *,
+    sender: str = "taro@example.co.jp",
+    to: str = "partner@client.example",
+    extra_headers: str = "",
+) -> bytes:
+    text = (
+        f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\n{extra_headers}"
+        f"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+        f"Content-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n"
+    )
     return text.encode("utf-8")
 
 
@@ -202,6 +218,7 @@ LINK = re.compile(rb"http://127\.0\.0\.1:\d+/h/[A-Za-z0-9_\-]+")
 
 def notice_link(received: Received) -> str:
     import quopri
+
     m = LINK.search(quopri.decodestring(received.data))
     assert m, "the hold notice carries no link"
     return m.group(0).decode()

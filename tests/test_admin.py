@@ -1,4 +1,5 @@
 """The admin console's door: login, sessions, lock-out, role, CSRF and headers, for every route."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,19 +9,57 @@ import pytest
 
 from quarantine.web import _HEADERS
 
-from .test_admin_fixtures import (ADMIN, ADMIN_PW, CSRF, SENDER, SENDER_PW, admin, console,  # noqa: F401
-                                  open_console, sqlite_url)
+from .test_admin_fixtures import (  # noqa: F401
+    ADMIN,
+    ADMIN_PW,
+    CSRF,
+    SENDER,
+    SENDER_PW,
+    admin,
+    console,
+    open_console,
+    sqlite_url,
+)
 
-GETS = ["/admin/", "/admin/messages", "/admin/messages/Q1", "/admin/rules", "/admin/stats",
-        "/admin/stats?days=30", "/admin/clients", "/admin/clients/1", "/admin/clients.csv",
-        "/admin/suppressions", "/admin/suppressions/1", "/admin/suppressions.csv", "/admin/audit",
-        "/admin/audit.csv"]
-POSTS = ["/admin/logout", "/admin/messages/Q1", "/admin/rules/check", "/admin/rules/save",
-         "/admin/rules/test", "/admin/rules/replay", "/admin/clients", "/admin/clients/import",
-         "/admin/clients/1", "/admin/suppressions", "/admin/suppressions/import",
-         "/admin/suppressions/1"]
-POST_DATA = {"action": "release", "draft": "rules: []\n", "name": "株式会社エー", "domains": "a.example",
-             "entry": "x@y.example", "op": "delete", "days": "7"}
+GETS = [
+    "/admin/",
+    "/admin/messages",
+    "/admin/messages/Q1",
+    "/admin/rules",
+    "/admin/stats",
+    "/admin/stats?days=30",
+    "/admin/clients",
+    "/admin/clients/1",
+    "/admin/clients.csv",
+    "/admin/suppressions",
+    "/admin/suppressions/1",
+    "/admin/suppressions.csv",
+    "/admin/audit",
+    "/admin/audit.csv",
+]
+POSTS = [
+    "/admin/logout",
+    "/admin/messages/Q1",
+    "/admin/rules/check",
+    "/admin/rules/save",
+    "/admin/rules/test",
+    "/admin/rules/replay",
+    "/admin/clients",
+    "/admin/clients/import",
+    "/admin/clients/1",
+    "/admin/suppressions",
+    "/admin/suppressions/import",
+    "/admin/suppressions/1",
+]
+POST_DATA = {
+    "action": "release",
+    "draft": "rules: []\n",
+    "name": "株式会社エー",
+    "domains": "a.example",
+    "entry": "x@y.example",
+    "op": "delete",
+    "days": "7",
+}
 
 
 @pytest.mark.parametrize("path", GETS)
@@ -53,8 +92,9 @@ def test_login_opens_a_session_with_a_hashed_id_and_strict_cookie(console):
 
 
 def test_secure_cookie_when_the_public_url_is_https(tmp_path, sqlite_url):
-    with open_console(tmp_path, sqlite_url, public_url="https://guard.example.co.jp",
-                      base_url="https://testserver") as c:
+    with open_console(
+        tmp_path, sqlite_url, public_url="https://guard.example.co.jp", base_url="https://testserver"
+    ) as c:
         r = c.login()
         cookies = r.headers.get_list("set-cookie")
         assert all("; secure" in cookie.lower() for cookie in cookies), cookies
@@ -84,7 +124,9 @@ def test_idle_session_expires(console):
 
 def test_a_sender_account_is_refused_like_a_wrong_password(console):
     r = console.login(SENDER, SENDER_PW)
-    assert r.status_code == 401 and "mdg_admin=" not in r.headers.get("set-cookie", "").replace("mdg_admin_login", "")
+    assert r.status_code == 401 and "mdg_admin=" not in r.headers.get("set-cookie", "").replace(
+        "mdg_admin_login", ""
+    )
     assert "ログインできませんでした" in r.text
     assert console.sql("SELECT count(*) FROM admin_sessions") == [(0,)]
     assert console.client.get("/admin/messages", follow_redirects=False).status_code == 303
@@ -99,8 +141,9 @@ def test_a_session_whose_role_is_not_admin_gets_403(console):
 
 
 def test_login_form_needs_its_csrf_cookie(console):
-    r = console.client.post("/admin/login", data={"login": ADMIN, "password": ADMIN_PW, "csrf": "forged"},
-                            follow_redirects=False)
+    r = console.client.post(
+        "/admin/login", data={"login": ADMIN, "password": ADMIN_PW, "csrf": "forged"}, follow_redirects=False
+    )
     assert r.status_code == 403 and "mdg_admin" not in r.cookies
 
 
@@ -108,8 +151,12 @@ def test_login_refuses_oversized_forms_and_files(console):
     token = CSRF.search(console.client.get("/admin/login").text).group(1)
     r = console.client.post("/admin/login", data={"csrf": token, "login": "x" * 20000, "password": "p"})
     assert r.status_code == 400 and r.headers["Cache-Control"] == "no-store"
-    r = console.client.post("/admin/login", data={"csrf": token, "login": ADMIN, "password": ADMIN_PW},
-                            files={"f": ("a.bin", b"x")}, follow_redirects=False)
+    r = console.client.post(
+        "/admin/login",
+        data={"csrf": token, "login": ADMIN, "password": ADMIN_PW},
+        files={"f": ("a.bin", b"x")},
+        follow_redirects=False,
+    )
     assert r.status_code == 403 and "mdg_admin" not in r.cookies
 
 
@@ -119,13 +166,24 @@ def test_wrong_password_is_401_and_next_stays_inside_the_console(console):
     page = console.client.get("/admin/login?next=//evil.example/x")
     token = CSRF.search(page.text).group(1)
     assert 'name="next" value="/admin/messages"' in page.text
-    r = console.client.post("/admin/login?next=//evil.example/x", follow_redirects=False,
-                            data={"login": ADMIN, "password": ADMIN_PW, "csrf": token, "next": "//evil.example/x"})
+    r = console.client.post(
+        "/admin/login?next=//evil.example/x",
+        follow_redirects=False,
+        data={"login": ADMIN, "password": ADMIN_PW, "csrf": token, "next": "//evil.example/x"},
+    )
     assert r.headers["location"] == "/admin/messages"
     console.client.cookies.clear()
     page = console.client.get("/admin/login?next=/admin/rules")
-    r = console.client.post("/admin/login", data={"login": ADMIN, "password": ADMIN_PW, "next": "/admin/rules",
-                                                  "csrf": CSRF.search(page.text).group(1)}, follow_redirects=False)
+    r = console.client.post(
+        "/admin/login",
+        data={
+            "login": ADMIN,
+            "password": ADMIN_PW,
+            "next": "/admin/rules",
+            "csrf": CSRF.search(page.text).group(1),
+        },
+        follow_redirects=False,
+    )
     assert r.headers["location"] == "/admin/rules"
 
 
@@ -136,18 +194,22 @@ def test_throttle_is_shared_by_instances_and_never_a_lock(console, tmp_path, sql
     r = console.login(ADMIN, ADMIN_PW)
     assert r.status_code == 401 and "少し待ってから" in r.text, "too soon after three failures"
     assert time.monotonic() - started < 0.5, "a throttled login is refused before the password is checked"
-    with open_console(tmp_path / "other", sqlite_url) as other:      # another guard instance, same DB
+    with open_console(tmp_path / "other", sqlite_url) as other:  # another guard instance, same DB
         assert other.login(ADMIN, ADMIN_PW).status_code == 401
         assert other.login(ADMIN.upper(), ADMIN_PW).status_code == 401, "logins are case-insensitive"
     assert console.login(SENDER, "guess").status_code == 401
     actions = [a for (a,) in console.sql("SELECT action FROM audit_log ORDER BY id")]
-    assert actions[:4] == ["admin_login_failed"] * 4   # refused tries are log lines only
-    console.sql("UPDATE admin_login_attempts SET at = at - 2")      # the delay after 3 failures: 1 s
+    assert actions[:4] == ["admin_login_failed"] * 4  # refused tries are log lines only
+    console.sql("UPDATE admin_login_attempts SET at = at - 2")  # the delay after 3 failures: 1 s
     assert console.login(ADMIN, ADMIN_PW).status_code == 303
     for _ in range(3):
         assert console.login(ADMIN, "guess").status_code == 401, "a success restarts the count"
-    outcomes = [o for (o,) in console.sql("SELECT outcome FROM admin_login_attempts WHERE login = :l ORDER BY id",
-                                          l=ADMIN)]
+    outcomes = [
+        o
+        for (o,) in console.sql(
+            "SELECT outcome FROM admin_login_attempts WHERE login = :l ORDER BY id", l=ADMIN
+        )
+    ]
     assert outcomes == ["failure"] * 3 + ["throttled"] * 3 + ["success"] + ["failure"] * 3
 
 
@@ -158,8 +220,12 @@ def test_every_post_without_the_session_csrf_is_refused(admin, path):
     for bad in (None, "", "wrong-token", token[:-1]):
         data = dict(POST_DATA) if bad is None else {**POST_DATA, "csrf": bad}
         files = {"file": ("c.csv", b"name\nA\n"), "message": ("m.eml", b"Subject: x\r\n\r\nx\r\n")}
-        r = admin.client.post(path, data=data, files=files if "import" in path or "test" in path else None,
-                              follow_redirects=False)
+        r = admin.client.post(
+            path,
+            data=data,
+            files=files if "import" in path or "test" in path else None,
+            follow_redirects=False,
+        )
         assert r.status_code == 403 and "操作できませんでした" in r.text, (path, bad)
         assert admin.run(admin.store.get, "Q1").state == "held"
         assert admin.client.get("/admin/messages").status_code == 200, "still logged in"
@@ -190,7 +256,10 @@ def test_every_page_sends_the_security_headers(admin):
 
 
 def test_refusals_and_unknown_pages_send_the_headers_too(console):
-    for r in (console.client.get("/admin/nowhere"), console.client.get("/admin/login"),
-              console.client.post("/admin/login", data={"csrf": "x"})):
+    for r in (
+        console.client.get("/admin/nowhere"),
+        console.client.get("/admin/login"),
+        console.client.post("/admin/login", data={"csrf": "x"}),
+    ):
         assert r.headers["Content-Security-Policy"] == _HEADERS["Content-Security-Policy"]
         assert r.headers["Cache-Control"] == "no-store"

@@ -2,6 +2,7 @@
 tmp_path, or PostgreSQL), real users-file passwords, real rules files, and the real
 inspection pipeline behind "test against a message". No tests here: shared by test_admin*.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -37,18 +38,33 @@ EXTERNAL = Finding(code="recipients.external", count=1, where=("envelope",), evi
 def check_message(raw: bytes, rules: RuleSet) -> dict:
     """What proxy's `check --json --explain` prints, for the "test against a message" page."""
     envelope = envelope_of(raw)
-    inspection = inspect_raw(raw, envelope,
-                             build_inspectors(InspectorConfig(internal_domains=("example.co.jp",))))
+    inspection = inspect_raw(
+        raw, envelope, build_inspectors(InspectorConfig(internal_domains=("example.co.jp",)))
+    )
     return report(inspection.findings, envelope, rules, with_explanation=True)
 
 
-def held_message(qid: str, *, sender: str = SENDER, rcpt: str = "p@client.example", subject: str = "見積書",
-                 kind: str = "hold", rules: RuleSet | None = None) -> HeldMessage:
+def held_message(
+    qid: str,
+    *,
+    sender: str = SENDER,
+    rcpt: str = "p@client.example",
+    subject: str = "見積書",
+    kind: str = "hold",
+    rules: RuleSet | None = None,
+) -> HeldMessage:
     rules = rules or RuleSet(rules=())
     decision = decide((MY_NUMBER, EXTERNAL), MessageFacts(mail_from=sender, rcpt_tos=(rcpt,)), rules)
-    return HeldMessage(id=qid, mail_from=sender, rcpt_tos=(rcpt,), kind=kind, decision=decision,
-                       raw=f"Subject: x\r\n\r\n{RAW_SECRET}\r\n".encode(), findings=(MY_NUMBER, EXTERNAL),
-                       summary=Summary(subject=subject, attachments=(("顧客.xlsx", "application/vnd.ms-excel", 2048),)))
+    return HeldMessage(
+        id=qid,
+        mail_from=sender,
+        rcpt_tos=(rcpt,),
+        kind=kind,
+        decision=decision,
+        raw=f"Subject: x\r\n\r\n{RAW_SECRET}\r\n".encode(),
+        findings=(MY_NUMBER, EXTERNAL),
+        summary=Summary(subject=subject, attachments=(("顧客.xlsx", "application/vnd.ms-excel", 2048),)),
+    )
 
 
 @dataclass
@@ -68,20 +84,35 @@ class Console:
     def login(self, login: str = ADMIN, password: str = ADMIN_PW, **kw):
         page = self.client.get("/admin/login")
         token = CSRF.search(page.text).group(1)
-        return self.client.post("/admin/login", data={"login": login, "password": password, "csrf": token},
-                                follow_redirects=False, **kw)
+        return self.client.post(
+            "/admin/login",
+            data={"login": login, "password": password, "csrf": token},
+            follow_redirects=False,
+            **kw,
+        )
 
     def csrf(self) -> str:
         return CSRF.search(self.client.get("/admin/messages").text).group(1)
 
     def hold(self, qid: str, expires_in: float = 3600, **kw) -> None:
         msg = held_message(qid, rules=self.rulebook.current, **kw)
-        self.run(lambda: self.store.hold(msg, token=f"tok-{qid}", csrf="c", expires_at=time.time() + expires_in))
+        self.run(
+            lambda: self.store.hold(msg, token=f"tok-{qid}", csrf="c", expires_at=time.time() + expires_in)
+        )
 
-    def record_decision(self, qid: str, at: float, findings=(MY_NUMBER, EXTERNAL), sender: str = SENDER) -> None:
+    def record_decision(
+        self, qid: str, at: float, findings=(MY_NUMBER, EXTERNAL), sender: str = SENDER
+    ) -> None:
         facts = MessageFacts(mail_from=sender, rcpt_tos=("p@client.example",))
-        self.decisions.record(DecisionRecord(id=qid, at=at, facts=facts, findings=tuple(findings),
-                                             decision=decide(findings, facts, self.rulebook.current)))
+        self.decisions.record(
+            DecisionRecord(
+                id=qid,
+                at=at,
+                facts=facts,
+                findings=tuple(findings),
+                decision=decide(findings, facts, self.rulebook.current),
+            )
+        )
         self.run(self.decisions.flush)
 
     def sql(self, statement: str, **params) -> list:
@@ -91,6 +122,7 @@ class Console:
             async with self.store.engine.begin() as conn:
                 result = await conn.execute(text(statement), params)
                 return result.all() if result.returns_rows else []
+
         return self.run(go)
 
 
@@ -103,12 +135,18 @@ def users_file(tmp_path: Path) -> Path:
 
 async def _open(url: str) -> Store:
     store = await Store.open(url)
-    await store.engine.dispose()      # its pool is rebuilt on the TestClient's event loop
+    await store.engine.dispose()  # its pool is rebuilt on the TestClient's event loop
     return store
 
 
-def open_console(tmp_path: Path, url: str, *, rule_files: int = 1, public_url: str = "http://127.0.0.1:8025",
-                 base_url: str = "http://testserver"):
+def open_console(
+    tmp_path: Path,
+    url: str,
+    *,
+    rule_files: int = 1,
+    public_url: str = "http://127.0.0.1:8025",
+    base_url: str = "http://testserver",
+):
     """A context manager yielding a Console."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     store = asyncio.run(_open(url))
@@ -121,11 +159,19 @@ def open_console(tmp_path: Path, url: str, *, rule_files: int = 1, public_url: s
     decisions = DecisionLog(store.engine)
     users = Users.load(users_file(tmp_path))
     queued, changed = [], []
-    routes = admin_routes(store=store, decisions=decisions, rulebook=rulebook,
-                          verify_login=lambda login, pw: (u.role if (u := users.check(login, pw)) else None),
-                          check_message=check_message, on_queued=lambda: queued.append(1),
-                          public_url=public_url, on_directory_changed=lambda: changed.append(1))
-    return _Running(Starlette(routes=routes), store, decisions, rulebook, rules_file, queued, changed, base_url)
+    routes = admin_routes(
+        store=store,
+        decisions=decisions,
+        rulebook=rulebook,
+        verify_login=lambda login, pw: u.role if (u := users.check(login, pw)) else None,
+        check_message=check_message,
+        on_queued=lambda: queued.append(1),
+        public_url=public_url,
+        on_directory_changed=lambda: changed.append(1),
+    )
+    return _Running(
+        Starlette(routes=routes), store, decisions, rulebook, rules_file, queued, changed, base_url
+    )
 
 
 class _Running:

@@ -1,6 +1,7 @@
 """The store-backed parts of the admin console once more, on PostgreSQL: sessions and the
 login throttle, the message search and an admin release, per-day statistics, the client directory
 and suppression list, the audit export and replay."""
+
 from __future__ import annotations
 
 import csv
@@ -50,19 +51,30 @@ def test_console_pages_on_postgresql(pg):
     assert series.matched == (0, 1, 0, 0, 0, 0, 3) and series.released == (0, 0, 0, 0, 0, 0, 1)
     assert pg.client.get("/admin/stats?days=30").status_code == 200
 
-    r = pg.client.post("/admin/clients/import", data={"csrf": pg.csrf()},
-                       files={"file": ("ledger.csv", LEDGER.encode("cp932"))})
+    r = pg.client.post(
+        "/admin/clients/import",
+        data={"csrf": pg.csrf()},
+        files={"file": ("ledger.csv", LEDGER.encode("cp932"))},
+    )
     assert r.status_code == 422 and "line 7 / 7行目" in _text(r)
-    r = pg.client.post("/admin/clients/import", data={"csrf": pg.csrf()},
-                       files={"file": ("ledger.csv", LEDGER.replace("a_corp", "f.example").encode("cp932"))})
+    r = pg.client.post(
+        "/admin/clients/import",
+        data={"csrf": pg.csrf()},
+        files={"file": ("ledger.csv", LEDGER.replace("a_corp", "f.example").encode("cp932"))},
+    )
     assert "Imported: 6 added, 0 updated" in r.text
     assert "already in the directory" in _text(_post(pg, "/admin/clients", name="株式会社エー"))
     assert _post(pg, "/admin/suppressions", entry="x@y.example").status_code == 303
     snap = pg.run(DirectoryStore(pg.store.engine).snapshot)
     assert len(snap.clients) == 6 and snap.suppressed == ("x@y.example",)
 
-    rows = list(csv.reader(io.StringIO(pg.client.get("/admin/audit.csv", params={"message": "Q1"})
-                                       .content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                pg.client.get("/admin/audit.csv", params={"message": "Q1"}).content.decode("utf-8-sig")
+            )
+        )
+    )
     assert [r[4] for r in rows[1:]] == ["held", "released"]
     replayed = _post(pg, "/admin/rules/replay", draft=GOOD, days="7")
     assert "messages replayed" in replayed.text

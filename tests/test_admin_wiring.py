@@ -1,5 +1,6 @@
 """The admin console inside the running guard: users file, login, and the directory it edits
 reaching the inspectors."""
+
 from __future__ import annotations
 
 import re
@@ -18,25 +19,59 @@ def test_admin_logs_in_and_a_client_added_in_the_console_is_inspected(guard_fact
     guard = guard_factory(smtp={"users_file": "users"})
     guard.config_path.write_text("smtp: {users_file: users}\n")
     for login, role in (("root@example.co.jp", "admin"), ("taro@example.co.jp", "sender")):
-        out = subprocess.run([sys.executable, "-m", "proxy.cli", "user", "add", login, "--role", role,
-                              "--password-stdin", "--config", str(guard.config_path)],
-                             input="long enough pw\n", capture_output=True, text=True, cwd=guard.workdir)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "proxy.cli",
+                "user",
+                "add",
+                login,
+                "--role",
+                role,
+                "--password-stdin",
+                "--config",
+                str(guard.config_path),
+            ],
+            input="long enough pw\n",
+            capture_output=True,
+            text=True,
+            cwd=guard.workdir,
+        )
         assert out.returncode == 0, out.stderr
     guard.start()
     with httpx.Client(base_url=guard.base_url) as web:
         assert web.get("/admin/messages").status_code in (302, 303)
         form = web.get("/admin/login")
-        reply = web.post("/admin/login", data={"login": "taro@example.co.jp", "password": "long enough pw",
-                                               "csrf": CSRF.search(form.text).group(1)})
+        reply = web.post(
+            "/admin/login",
+            data={
+                "login": "taro@example.co.jp",
+                "password": "long enough pw",
+                "csrf": CSRF.search(form.text).group(1),
+            },
+        )
         assert reply.status_code == 401, "a sender account does not enter the console"
         form = web.get("/admin/login")
-        web.post("/admin/login", data={"login": "root@example.co.jp", "password": "long enough pw",
-                                       "csrf": CSRF.search(form.text).group(1)})
+        web.post(
+            "/admin/login",
+            data={
+                "login": "root@example.co.jp",
+                "password": "long enough pw",
+                "csrf": CSRF.search(form.text).group(1),
+            },
+        )
         page = web.get("/admin/clients")
         assert page.status_code == 200
-        added = web.post("/admin/clients", data={"csrf": CSRF.search(page.text).group(1),
-                                                 "name": "株式会社ゼット", "aliases": "ゼット社",
-                                                 "domains": "z-corp.co.jp"})
+        added = web.post(
+            "/admin/clients",
+            data={
+                "csrf": CSRF.search(page.text).group(1),
+                "name": "株式会社ゼット",
+                "aliases": "ゼット社",
+                "domains": "z-corp.co.jp",
+            },
+        )
         assert added.status_code in (200, 303)
     deadline = time.monotonic() + 20
     while True:

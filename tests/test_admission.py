@@ -3,6 +3,7 @@
 The caps and the budget are tested on the real guard process with small limits, over real
 sockets from several loopback addresses; the spooled DATA reader against aiosmtpd's own.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,15 +34,28 @@ def test_spooled_data_read_as_aiosmtpd_reads_it(name, chunk):
     data = DATA_CASES[name]
     limit = 100 if name in SIZE_LIMITED else 33554432
     tail = b"NOOP\r\nQUIT\r\n" if chunk > 1 else b""
-    spooled = functools.partial(GuardSMTP, spool_threshold=0)   # every byte goes to disk
+    spooled = functools.partial(GuardSMTP, spool_threshold=0)  # every byte goes to disk
     ours = asyncio.run(_session(spooled, data, chunk, limit, tail))
     theirs = asyncio.run(_session(SMTP, data, chunk, limit, tail))
     assert ours == theirs
 
 
 def _random_data(rng: random.Random) -> bytes:
-    pieces = [b".", b"..", b"\r\n", b"\r\n.", b"\r", b"\n", b"x", b"y" * 300, b"z" * 998,
-              b"w" * 1001, b"v" * 1010, b".\r\n", b"\r\n..\r\n"]
+    pieces = [
+        b".",
+        b"..",
+        b"\r\n",
+        b"\r\n.",
+        b"\r",
+        b"\n",
+        b"x",
+        b"y" * 300,
+        b"z" * 998,
+        b"w" * 1001,
+        b"v" * 1010,
+        b".\r\n",
+        b"\r\n..\r\n",
+    ]
     weights = [8, 4, 12, 8, 1, 1, 20, 3, 1, 1, 1, 2, 2]
     return b"".join(rng.choices(pieces, weights, k=rng.randint(0, 400)))
 
@@ -50,7 +64,7 @@ def _random_data(rng: random.Random) -> bytes:
 def test_spooled_data_matches_aiosmtpd_on_random_streams(seed):
     rng = random.Random(seed)
     data = _random_data(rng)
-    while b"\r\n.\r\n" in data:   # no early end of the data
+    while b"\r\n.\r\n" in data:  # no early end of the data
         data = data.replace(b"\r\n.\r\n", b"\r\n..\r\n")
     if data.startswith(b".\r\n"):
         data = b"." + data
@@ -75,9 +89,17 @@ def upstream():
 @pytest.fixture(scope="module")
 def guard(tmp_path_factory, upstream):
     work = tmp_path_factory.mktemp("admission")
-    g = make_guard(work, upstream.url, smtp={
-        "max_sessions": 4, "max_sessions_per_client": 2, "max_inflight_bytes": "1MiB",
-        "max_message_size": 4 << 20, "spool_directory": str(work / "spool")})
+    g = make_guard(
+        work,
+        upstream.url,
+        smtp={
+            "max_sessions": 4,
+            "max_sessions_per_client": 2,
+            "max_inflight_bytes": "1MiB",
+            "max_message_size": 4 << 20,
+            "spool_directory": str(work / "spool"),
+        },
+    )
     g.start()
     yield g
     g.stop()
@@ -94,8 +116,9 @@ class Client:
     """A raw SMTP client: exact replies, partial data, and abrupt closes."""
 
     def __init__(self, guard, source: str = "127.0.0.1") -> None:
-        self.sock = socket.create_connection(("127.0.0.1", guard.smtp_port), timeout=30,
-                                             source_address=(source, 0))
+        self.sock = socket.create_connection(
+            ("127.0.0.1", guard.smtp_port), timeout=30, source_address=(source, 0)
+        )
         self.file = self.sock.makefile("rb")
         self.greeting = self.reply()
 
@@ -147,8 +170,7 @@ def _stuffed(body: bytes) -> bytes:
 
 
 def _message(size: int, subject: str) -> bytes:
-    head = (f"From: taro@example.co.jp\r\nTo: partner@client.example\r\nSubject: {subject}\r\n"
-            f"\r\n").encode()
+    head = (f"From: taro@example.co.jp\r\nTo: partner@client.example\r\nSubject: {subject}\r\n\r\n").encode()
     line = b".dotted line of the message body, plain words and nothing else in it......\r\n"
     return head + line * (size // len(line) + 1)
 
@@ -165,7 +187,7 @@ def _until(probe, timeout: float = 15.0):
 def _refused_at_connect(guard, source: str) -> bool:
     client = Client(guard, source)
     refused = client.greeting == TOO_MANY
-    if refused:   # RFC 5321 §3.8: 421, then the server closes
+    if refused:  # RFC 5321 §3.8: 421, then the server closes
         assert client.file.read() == b""
     client.close()
     return refused
@@ -184,13 +206,13 @@ def test_sessions_per_client_are_capped_others_served_and_the_slot_freed(guard, 
     first, second = Client(guard, "127.0.0.1"), Client(guard, "127.0.0.1")
     assert first.greeting.startswith(b"220 ") and second.greeting.startswith(b"220 ")
     assert _refused_at_connect(guard, "127.0.0.1")
-    assert _served(guard, "127.0.0.2")            # another address is still served
+    assert _served(guard, "127.0.0.2")  # another address is still served
     # The sessions already open keep working.
     assert first.send(_message(2000, "per-client cap"))[:3] == b"250"
     assert len(upstream.recorder.to("partner@client.example")) >= 1
     second.cmd("QUIT")
     second.close()
-    assert _until(lambda: _served(guard, "127.0.0.1"))   # the freed slot is usable again
+    assert _until(lambda: _served(guard, "127.0.0.1"))  # the freed slot is usable again
     first.cmd("QUIT")
     first.close()
 
@@ -198,12 +220,12 @@ def test_sessions_per_client_are_capped_others_served_and_the_slot_freed(guard, 
 def test_sessions_in_all_are_capped_and_the_slot_freed(guard):
     clients = [Client(guard, source) for source in ("127.0.0.1", "127.0.0.1", "127.0.0.2", "127.0.0.3")]
     assert all(c.greeting.startswith(b"220 ") for c in clients)
-    for client in clients:   # within a mail transaction: never closed to make room
+    for client in clients:  # within a mail transaction: never closed to make room
         assert client.cmd("EHLO client")[:3] == b"250" and client.cmd(_mail(None))[:3] == b"250"
-    time.sleep(2.5)          # idle longer than EVICT_AFTER, and still not evicted
+    time.sleep(2.5)  # idle longer than EVICT_AFTER, and still not evicted
     assert _refused_at_connect(guard, "127.0.0.4")
-    assert clients[2].cmd("NOOP")[:3] == b"250"       # the others are still served
-    clients.pop().close()                              # sessions count until they close
+    assert clients[2].cmd("NOOP")[:3] == b"250"  # the others are still served
+    clients.pop().close()  # sessions count until they close
     assert _until(lambda: _served(guard, "127.0.0.4"))
     for client in clients:
         client.close()
@@ -214,7 +236,7 @@ def test_size_advertised_and_a_declared_size_that_does_not_fit_is_452_at_mail(gu
     busy = connect(guard)
     busy.envelope()
     assert busy.cmd("DATA")[:3] == b"354"
-    busy.sock.sendall(_stuffed(_message(900_000, "in flight")) + b".\r\n")   # no wait
+    busy.sock.sendall(_stuffed(_message(900_000, "in flight")) + b".\r\n")  # no wait
     probe = connect(guard, "127.0.0.2")
     assert b"250-SIZE 4194304" in probe.cmd("EHLO probe")
 
@@ -224,18 +246,19 @@ def test_size_advertised_and_a_declared_size_that_does_not_fit_is_452_at_mail(gu
             probe.cmd("RSET")
             return None
         return answer
+
     assert _until(refused, 10) == b"452 4.3.1 Insufficient system storage, try again later\r\n"
-    assert probe.cmd(_mail(None))[:3] == b"250"   # without SIZE: the budget is not used up
+    assert probe.cmd(_mail(None))[:3] == b"250"  # without SIZE: the budget is not used up
     assert busy.reply()[:3] == b"250"
     probe.cmd("RSET")
-    assert probe.cmd(_mail(BUDGET))[:3] == b"250"   # all given back after the success
+    assert probe.cmd(_mail(BUDGET))[:3] == b"250"  # all given back after the success
     busy.close()
     probe.close()
 
 
 def test_a_used_up_budget_is_452_at_mail_and_at_data_and_the_retry_goes_through(guard, upstream):
     waiting = connect(guard, "127.0.0.2")
-    waiting.envelope()                               # MAIL and RCPT before the budget fills
+    waiting.envelope()  # MAIL and RCPT before the budget fills
     upstream.recorder.delay = 3.0
     before = len(upstream.recorder.messages)
     big = connect(guard)
@@ -251,14 +274,15 @@ def test_a_used_up_budget_is_452_at_mail_and_at_data_and_the_retry_goes_through(
             probe.cmd("RSET")
             return None
         return answer
+
     assert _until(refused, 10)[:10] == b"452 4.3.1 "
     assert waiting.cmd("DATA") == b"452 4.3.1 Insufficient system storage, try again later\r\n"
     assert big.reply()[:3] == b"250"
     upstream.recorder.delay = 0.0
-    assert waiting.cmd("DATA")[:3] == b"354"         # the client's retry
+    assert waiting.cmd("DATA")[:3] == b"354"  # the client's retry
     waiting.sock.sendall(_stuffed(_message(1000, "retried")) + b".\r\n")
     assert waiting.reply()[:3] == b"250"
-    assert len(upstream.recorder.wait_for(before + 2)) == before + 2   # each once
+    assert len(upstream.recorder.wait_for(before + 2)) == before + 2  # each once
     for client in (waiting, big, probe):
         client.close()
 
@@ -270,10 +294,10 @@ def test_declared_sizes_from_one_slow_client_cannot_pin_the_budget(guard, upstre
     for client in slow:
         client.envelope(BUDGET // 2)
         assert client.cmd("DATA")[:3] == b"354"
-        client.sock.sendall(b"Subject: trickle\r\n\r\n")   # and then nothing, for now
+        client.sock.sendall(b"Subject: trickle\r\n\r\n")  # and then nothing, for now
     other = connect(guard, "127.0.0.2")
     assert other.send(_message(100_000, "not starved"), size=200_000)[:3] == b"250"
-    for client in slow:   # the slow ones still get through once their data is in
+    for client in slow:  # the slow ones still get through once their data is in
         client.sock.sendall(b"the rest\r\n.\r\n")
         assert client.reply()[:3] == b"250"
         client.close()
@@ -291,14 +315,14 @@ def test_budget_given_back_after_an_upstream_refusal(guard, upstream):
 
 def test_budget_given_back_when_the_client_disconnects_mid_data(guard):
     leaving = connect(guard)
-    leaving.envelope(size=BUDGET // 2)   # one address pledges at most half the budget
-    assert leaving.cmd("DATA")[:3] == b"354"         # the declared size is held from here
+    leaving.envelope(size=BUDGET // 2)  # one address pledges at most half the budget
+    assert leaving.cmd("DATA")[:3] == b"354"  # the declared size is held from here
     leaving.sock.sendall(_message(100_000, "cut off")[:100_000])
     probe = connect(guard, "127.0.0.2")
     probe.cmd("EHLO probe")
     assert probe.cmd(_mail(BUDGET // 2 + 1))[:10] == b"452 4.3.1 "
     leaving.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-    leaving.close()                                   # a reset, mid-data
+    leaving.close()  # a reset, mid-data
 
     def admitted() -> bool:
         answer = probe.cmd(_mail(BUDGET))
@@ -306,6 +330,7 @@ def test_budget_given_back_when_the_client_disconnects_mid_data(guard):
             return False
         probe.cmd("RSET")
         return True
+
     assert _until(admitted, 10)
     probe.close()
 
@@ -332,7 +357,7 @@ def test_a_large_message_is_spooled_to_disk_and_arrives_byte_identical(guard, up
     wire = _stuffed(body)
     client.sock.sendall(wire[:2_000_000])
     assert _until(lambda: _spool_files(guard), 10), "2 MB of data read and nothing on disk"
-    assert os.listdir(Path(guard.workdir) / "spool") == []   # no name anyone could open
+    assert os.listdir(Path(guard.workdir) / "spool") == []  # no name anyone could open
     client.sock.sendall(wire[2_000_000:] + b".\r\n")
     assert client.reply()[:3] == b"250"
     got = [m for m in upstream.recorder.wait_for(1) if b"Subject: spooled" in m.data]
@@ -365,7 +390,7 @@ def test_concurrent_clients_over_the_budget_all_get_through_exactly_once(guard, 
                     retries.append(index)
                     continue
                 answer = client.send(_message(600_000, f"burst {index}"), size=620_000)
-            except AssertionError:   # 452 at MAIL or DATA
+            except AssertionError:  # 452 at MAIL or DATA
                 answer = b"4"
             finally:
                 client.close()
@@ -373,6 +398,7 @@ def test_concurrent_clients_over_the_budget_all_get_through_exactly_once(guard, 
                 return
             retries.append(index)
             time.sleep(0.3)
+
     threads = [threading.Thread(target=send, args=(i,)) for i in range(6)]
     for thread in threads:
         thread.start()
@@ -386,8 +412,10 @@ def test_concurrent_clients_over_the_budget_all_get_through_exactly_once(guard, 
 # --- the budget's waiting, on its own ---------------------------------------------------------
 def _admission(wait: float = 0.3):
     from proxy.admission import Admission, AdmissionLimits
-    return Admission(AdmissionLimits(max_sessions=10, max_sessions_per_client=5,
-                                     max_inflight_bytes=100, budget_wait=wait))
+
+    return Admission(
+        AdmissionLimits(max_sessions=10, max_sessions_per_client=5, max_inflight_bytes=100, budget_wait=wait)
+    )
 
 
 def test_a_read_message_waits_for_the_budget_and_gets_it_when_it_comes_free():
@@ -399,12 +427,13 @@ def test_a_read_message_waits_for_the_budget_and_gets_it_when_it_comes_free():
         assert first.take(80)
         waiting = asyncio.create_task(second.grow_to(50))
         await asyncio.sleep(0.1)
-        assert not waiting.done()                       # 80 + 50 > 100: it waits
+        assert not waiting.done()  # 80 + 50 > 100: it waits
         first.release()
         assert await asyncio.wait_for(waiting, 2) is True
         assert admission.inflight_bytes == 50
         second.release()
         assert admission.inflight_bytes == 0
+
     asyncio.run(scenario())
 
 
@@ -416,9 +445,10 @@ def test_a_read_message_that_the_budget_never_takes_is_refused_after_the_wait():
         holder, late = Reservation(admission), Reservation(admission)
         assert holder.take(90)
         started = time.monotonic()
-        assert await late.grow_to(20) is False            # -> 452 4.3.1 after the data
+        assert await late.grow_to(20) is False  # -> 452 4.3.1 after the data
         assert 0.25 < time.monotonic() - started < 3
         assert admission.inflight_bytes == 90 and late.size == 0
+
     asyncio.run(scenario())
 
 
@@ -428,11 +458,12 @@ def test_two_messages_holding_part_of_the_budget_do_not_wait_for_each_other():
     async def scenario():
         admission = _admission(wait=0.5)
         a, b = Reservation(admission), Reservation(admission)
-        assert a.take(50) and b.take(40)                  # declared sizes, held from DATA
+        assert a.take(50) and b.take(40)  # declared sizes, held from DATA
         # Both turn out larger than declared: each gives back what it held while it waits.
         results = await asyncio.gather(a.grow_to(90), b.grow_to(90))
         assert sorted(results) == [False, True] or results == [True, True]
         assert admission.inflight_bytes == sum(r.size for r in (a, b)) <= 100
+
     asyncio.run(scenario())
 
 
@@ -440,23 +471,27 @@ def test_small_mail_takes_its_lane_while_large_messages_fill_the_budget_and_wait
     from proxy.admission import Admission, AdmissionLimits, Reservation
 
     async def scenario():
-        admission = Admission(AdmissionLimits(max_sessions=10, max_sessions_per_client=5,
-                                              max_inflight_bytes=64 << 20, budget_wait=0.5))
+        admission = Admission(
+            AdmissionLimits(
+                max_sessions=10, max_sessions_per_client=5, max_inflight_bytes=64 << 20, budget_wait=0.5
+            )
+        )
         large, waiting = Reservation(admission), Reservation(admission)
         assert large.take(60 << 20)
-        queued = asyncio.create_task(waiting.grow_to(20 << 20))   # in line for the budget
+        queued = asyncio.create_task(waiting.grow_to(20 << 20))  # in line for the budget
         await asyncio.sleep(0.05)
-        assert not admission.fits(0) and not admission.fits(1 << 20)   # newcomers wait their turn
+        assert not admission.fits(0) and not admission.fits(1 << 20)  # newcomers wait their turn
         small = [Reservation(admission) for _ in range(20)]
-        assert all(admission.fits(200_000) and r.take(200_000) for r in small)   # 4.0 MB
-        assert not Reservation(admission).take(1 << 20)          # not small: no lane
+        assert all(admission.fits(200_000) and r.take(200_000) for r in small)  # 4.0 MB
+        assert not Reservation(admission).take(1 << 20)  # not small: no lane
         assert admission.inflight_bytes == 60 << 20 and admission.small_bytes == 20 * 200_000
-        assert not Reservation(admission).take(200_000)          # the lane (4 MiB) is full
+        assert not Reservation(admission).take(200_000)  # the lane (4 MiB) is full
         for r in small:
             r.release()
         assert admission.small_bytes == 0
         large.release()
         assert await queued is True and admission.inflight_bytes == 20 << 20
+
     asyncio.run(scenario())
 
 
@@ -465,13 +500,13 @@ def test_sessions_counted_per_address_and_in_all():
     assert all(admission.enter("192.0.2.1") for _ in range(5))
     assert not admission.enter("192.0.2.1")
     assert all(admission.enter(f"192.0.2.{i}") for i in range(2, 7))
-    assert not admission.enter("192.0.2.9")               # 10 in all
+    assert not admission.enter("192.0.2.9")  # 10 in all
     admission.leave("192.0.2.1")
     assert admission.enter("192.0.2.9") and admission.sessions == 10
 
 
 def test_at_the_total_cap_the_longest_idle_session_outside_a_transaction_makes_room():
-    admission = _admission()   # 10 in all, 5 per address
+    admission = _admission()  # 10 in all, 5 per address
 
     class Session:
         def __init__(self, client, idle_for):
@@ -482,17 +517,19 @@ def test_at_the_total_cap_the_longest_idle_session_outside_a_transaction_makes_r
             self.evicted = True
             admission.leave(self.client, self)
 
-    sessions = [Session(f"192.0.2.{i // 5}", idle) for i, idle in
-                enumerate([None, 0.5, 30, 60, None, None, None, None, None, 120])]
+    sessions = [
+        Session(f"192.0.2.{i // 5}", idle)
+        for i, idle in enumerate([None, 0.5, 30, 60, None, None, None, None, None, 120])
+    ]
     assert all(admission.enter(s.client, s) for s in sessions)
-    assert not admission.enter("192.0.2.0")          # its own cap: nobody is closed for it
+    assert not admission.enter("192.0.2.0")  # its own cap: nobody is closed for it
     assert not any(s.evicted for s in sessions)
-    assert admission.enter("198.51.100.7")           # the longest idle (120 s) made room ...
+    assert admission.enter("198.51.100.7")  # the longest idle (120 s) made room ...
     assert [s.evicted for s in sessions].index(True) == 9 and admission.sessions == 10
-    assert admission.enter("198.51.100.8")           # ... then the next (60 s)
-    assert sessions[3].evicted and not sessions[1].evicted   # 0.5 s idle: too fresh
+    assert admission.enter("198.51.100.8")  # ... then the next (60 s)
+    assert sessions[3].evicted and not sessions[1].evicted  # 0.5 s idle: too fresh
     assert admission.enter("198.51.100.9") and sessions[2].evicted
-    assert not admission.enter("198.51.100.10")      # the rest are in transactions or fresh
+    assert not admission.enter("198.51.100.10")  # the rest are in transactions or fresh
 
 
 # --- the small lane: a small message does not queue behind a large one --------------------------
@@ -510,24 +547,25 @@ def test_a_small_call_takes_the_spare_instead_of_waiting_behind_a_long_one():
 
     async def scenario():
         # slow_after far away: without the small lane, the small call waits for the only worker.
-        pool = WorkerPool(size=1, init=_no_init, config=None, call=_sleep, slow_after=60.0,
-                          start="fork")
+        pool = WorkerPool(size=1, init=_no_init, config=None, call=_sleep, slow_after=60.0, start="fork")
         try:
-            await pool.run((0.0,), 30)                      # warm
+            await pool.run((0.0,), 30)  # warm
             order = []
 
             async def call(seconds: float, small: bool) -> None:
                 await pool.run((seconds,), 30, small=small)
                 order.append("small" if small else "long")
+
             long = asyncio.create_task(call(3.0, False))
-            await asyncio.sleep(0.3)                        # the long call holds the worker
+            await asyncio.sleep(0.3)  # the long call holds the worker
             await call(0.0, True)
-            assert order == ["small"]                       # done while the long one runs
+            assert order == ["small"]  # done while the long one runs
             await long
-            await pool.run((0.0,), 30, small=True)          # the spare came back to its place
+            await pool.run((0.0,), 30, small=True)  # the spare came back to its place
             assert len(pool._all) == 2
         finally:
             pool.close()
+
     asyncio.run(scenario())
 
 
@@ -553,9 +591,11 @@ def test_admission_settings_have_defaults_and_name_the_key_when_wrong(tmp_path):
     config.write_text("smtp: {max_inflight_bytes: 8MiB, spool_directory: spool}\n")
     settings = load_settings(config, environ={})
     assert settings.max_inflight_bytes == 8 << 20 and settings.spool_directory == tmp_path / "spool"
-    for text, key in [("smtp: {max_sessions: 0}", "smtp.max_sessions"),
-                      ("smtp: {max_sessions_per_client: many}", "smtp.max_sessions_per_client"),
-                      ("smtp: {max_inflight_bytes: 10KiB}", "smtp.max_inflight_bytes")]:
+    for text, key in [
+        ("smtp: {max_sessions: 0}", "smtp.max_sessions"),
+        ("smtp: {max_sessions_per_client: many}", "smtp.max_sessions_per_client"),
+        ("smtp: {max_inflight_bytes: 10KiB}", "smtp.max_inflight_bytes"),
+    ]:
         config.write_text(text + "\n")
         with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
             load_settings(config, environ={})

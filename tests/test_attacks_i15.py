@@ -4,6 +4,7 @@ upstream's replies echoed to our client, and the decision-log backlog.
 Each `xfail(strict=True)` is a weakness found on the merged issue-15 code: it fails today and
 must pass once fixed (then drop the marker). The plain tests are defences that hold.
 """
+
 from __future__ import annotations
 
 import smtplib
@@ -30,8 +31,7 @@ class Client:
     """A raw SMTP client on its own loopback source address."""
 
     def __init__(self, port: int, source: str) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=20,
-                                             source_address=(source, 0))
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=20, source_address=(source, 0))
         self.file = self.sock.makefile("rb")
         self.greeting = self.reply()
 
@@ -73,9 +73,17 @@ def upstream():
 @pytest.fixture(scope="module")
 def guard(tmp_path_factory, upstream):
     work = tmp_path_factory.mktemp("attacks_i15")
-    g = make_guard(work, upstream.url, smtp={
-        "trusted_networks": TRUSTED, "max_sessions": 4, "max_sessions_per_client": 2,
-        "max_inflight_bytes": "1MiB", "max_message_size": 4 << 20}).start()
+    g = make_guard(
+        work,
+        upstream.url,
+        smtp={
+            "trusted_networks": TRUSTED,
+            "max_sessions": 4,
+            "max_sessions_per_client": 2,
+            "max_inflight_bytes": "1MiB",
+            "max_message_size": 4 << 20,
+        },
+    ).start()
     yield g
     g.stop()
 
@@ -87,12 +95,12 @@ def test_a_declared_size_with_no_data_does_not_pin_the_budget_for_everyone(guard
         assert squatter.cmd("EHLO squatter")[:3] == b"250"
         assert squatter.cmd(f"MAIL FROM:<a@example.co.jp> SIZE={4 << 20}")[:3] == b"250"
         assert squatter.cmd("RCPT TO:<x@client.example>")[:3] == b"250"
-        assert squatter.cmd("DATA")[:3] == b"354"   # ... and then nothing, for minutes
+        assert squatter.cmd("DATA")[:3] == b"354"  # ... and then nothing, for minutes
         victim = _connect(guard.smtp_port, "127.0.0.3")
         try:
             assert victim.cmd("EHLO victim")[:3] == b"250"
             reply = victim.cmd("MAIL FROM:<taro@example.co.jp>")
-            assert reply[:3] == b"250", reply   # today: 452 4.3.1 for every client, for 300 s
+            assert reply[:3] == b"250", reply  # today: 452 4.3.1 for every client, for 300 s
         finally:
             victim.cmd("QUIT")
             victim.close()
@@ -131,7 +139,7 @@ def test_a_reservation_is_given_back_when_the_client_vanishes_after_354(guard, u
     assert first.cmd(f"MAIL FROM:<a@example.co.jp> SIZE={900_000}")[:3] == b"250"
     assert first.cmd("RCPT TO:<x@client.example>")[:3] == b"250"
     assert first.cmd("DATA")[:3] == b"354"
-    first.close()   # vanishes after 354: its reservation must come back
+    first.close()  # vanishes after 354: its reservation must come back
     raw = message("after a vanished client")
     deadline = time.monotonic() + 10
     while True:
@@ -154,11 +162,19 @@ def test_a_reservation_is_given_back_when_the_client_vanishes_after_354(guard, u
 
 def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
     from .test_admission import _message
+
     up = Upstream().start()
-    up.recorder.delay = 1.0   # a slow upstream: each small message holds its bytes for 1 s
-    guard = make_guard(tmp_path, up.url, smtp={
-        "max_sessions": 20, "max_sessions_per_client": 20, "max_inflight_bytes": "1MiB",
-        "max_message_size": 4 << 20}).start()
+    up.recorder.delay = 1.0  # a slow upstream: each small message holds its bytes for 1 s
+    guard = make_guard(
+        tmp_path,
+        up.url,
+        smtp={
+            "max_sessions": 20,
+            "max_sessions_per_client": 20,
+            "max_inflight_bytes": "1MiB",
+            "max_message_size": 4 << 20,
+        },
+    ).start()
     stop, small = threading.Event(), []
 
     def steady(i: int) -> None:
@@ -166,11 +182,12 @@ def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
         while not stop.is_set():
             with guard.smtp() as client:
                 client.ehlo()
-                if client.mail("taro@example.co.jp")[0] != 250:   # 452: try again, as MTAs do
+                if client.mail("taro@example.co.jp")[0] != 250:  # 452: try again, as MTAs do
                     time.sleep(0.1)
                     continue
                 client.rcpt("partner@client.example")
                 small.append(client.data(_message(250_000, f"small {i}"))[0])
+
     threads = [threading.Thread(target=steady, args=(i,), daemon=True) for i in range(4)]
     try:
         for thread in threads:
@@ -189,27 +206,30 @@ def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
         up.stop()
     assert small and set(small) <= {250, 452} and small.count(250) >= 4
     assert not any(thread.is_alive() for thread in threads)
-    assert code == 250, (code, text)   # today: 452 4.3.1 after 20 s, again at each retry
+    assert code == 250, (code, text)  # today: 452 4.3.1 after 20 s, again at each retry
 
 
 # --- MAIL FROM:<> around a rule --------------------------------------------------------------
-def test_the_null_sender_from_a_trusted_mta_does_not_step_around_a_sender_scoped_rule(
-        tmp_path, upstream):
+def test_the_null_sender_from_a_trusted_mta_does_not_step_around_a_sender_scoped_rule(tmp_path, upstream):
     (tmp_path / "scoped.yaml").write_text(
         "rules:\n  - {id: approve-sales, when: {recipients: external}, action: hold_for_approval,"
-        " scope: {senders: [group:sales]}}\n", "utf-8")
-    org = {"internal_domains": ["example.co.jp"],
-           "groups": {"sales": {"members": ["taro@example.co.jp"],
-                                "approvers": ["boss@example.co.jp"]}}}
-    guard = make_guard(tmp_path, upstream.url, rules=[str(tmp_path / "scoped.yaml")],
-                       organization=org).start()
+        " scope: {senders: [group:sales]}}\n",
+        "utf-8",
+    )
+    org = {
+        "internal_domains": ["example.co.jp"],
+        "groups": {"sales": {"members": ["taro@example.co.jp"], "approvers": ["boss@example.co.jp"]}},
+    }
+    guard = make_guard(
+        tmp_path, upstream.url, rules=[str(tmp_path / "scoped.yaml")], organization=org
+    ).start()
     try:
-        with guard.smtp() as client:   # 127.0.0.1: trusted (the default), as the MTA is
+        with guard.smtp() as client:  # 127.0.0.1: trusted (the default), as the MTA is
             client.ehlo()
             assert client.mail("taro@example.co.jp")[0] == 250
             assert client.rcpt("buyer@client.example")[0] == 250
             code, text = client.data(message("御見積", "the quote, as asked"))
-            assert code == 250 and b"Held for approval" in text, text   # the rule works...
+            assert code == 250 and b"Held for approval" in text, text  # the rule works...
             assert client.mail("<>")[0] == 250
             assert client.rcpt("buyer@client.example")[0] == 250
             code, text = client.data(message("御見積", "the quote, as asked"))
@@ -264,7 +284,7 @@ def test_a_permanent_refusal_in_shift_jis_stays_permanent(relay, raw_fake):
 
 
 def test_an_unreadable_reply_to_the_final_dot_is_an_unknown_outcome(relay, raw_fake):
-    raw_fake.script(dot="250 2.0.0 queued as " + "Q" * 9000)   # taken, then said too long
+    raw_fake.script(dot="250 2.0.0 queued as " + "Q" * 9000)  # taken, then said too long
     code, text = _send(relay)
     assert len(raw_fake.accepted) == 1
     assert code == 451 and text.startswith(b"4.4.2"), (code, text[:80])
@@ -286,7 +306,7 @@ def test_a_hostile_upstream_reply_cannot_forge_lines_or_flood_our_reply(relay, r
         line = client.file.readline()
         assert line.startswith(b"550 5.1.1 ") and line.endswith(b"\r\n"), line[:80]
         assert len(line) < 1000 and b"\r" not in line[:-2]
-        assert client.noop()[0] == 250   # the next line is ours, not the upstream's
+        assert client.noop()[0] == 250  # the next line is ours, not the upstream's
     assert len(raw_fake.messages) == 1 and raw_fake.accepted == []
 
 
@@ -295,47 +315,67 @@ def test_the_decision_backlog_cannot_grow_past_a_few_hundred_megabytes():
     """Through an outage the decision log keeps what it could not write, bounded by count and
     by size: wide messages (1,000 recipients each) cannot make it hold gigabytes."""
     from quarantine.batching import BACKLOG_BYTES
-    log = DecisionLog(engine=None)   # never flushed: the database is out
-    bound = log._pending.max_bytes = 8 << 20   # the default's estimate, on a smaller bound
+
+    log = DecisionLog(engine=None)  # never flushed: the database is out
+    bound = log._pending.max_bytes = 8 << 20  # the default's estimate, on a smaller bound
     assert BACKLOG_BYTES <= 128 << 20
     decision = Decision(action="pass", matched=())
-    finding = (Finding(code="recipients.external", count=1000, where=("header:To",),
-                       evidence=()),)
+    finding = (Finding(code="recipients.external", count=1000, where=("header:To",), evidence=()),)
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        n = 2 * bound // (96 * 1000)   # twice what the bound allows
+        n = 2 * bound // (96 * 1000)  # twice what the bound allows
         for i in range(n):
-            log.record(DecisionRecord(id=f"Q{i:06d}", at=time.time(), findings=finding,
-                                      facts=MessageFacts(mail_from="taro@example.co.jp", rcpt_tos=tuple(
-                                          f"customer{i:05d}.{j:04d}@client{j % 50}.example"
-                                          for j in range(1000))),
-                                      decision=decision))
+            log.record(
+                DecisionRecord(
+                    id=f"Q{i:06d}",
+                    at=time.time(),
+                    findings=finding,
+                    facts=MessageFacts(
+                        mail_from="taro@example.co.jp",
+                        rcpt_tos=tuple(
+                            f"customer{i:05d}.{j:04d}@client{j % 50}.example" for j in range(1000)
+                        ),
+                    ),
+                    decision=decision,
+                )
+            )
         held = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    assert 0 < len(log._pending) < n                     # the oldest were dropped ...
-    assert held <= bound * 1.5, f"{held / 2**20:.0f} MiB kept"   # ... within the bound
+    assert 0 < len(log._pending) < n  # the oldest were dropped ...
+    assert held <= bound * 1.5, f"{held / 2**20:.0f} MiB kept"  # ... within the bound
 
 
 # --- a session slot comes back however the session ends: STARTTLS, AUTH, a cut handshake ------
 def test_session_slots_come_back_after_starttls_auth_and_a_cut_handshake(tmp_path, upstream):
-    from .test_smtp_security import PASSWORD, _add_user, _plain, _tls_client, _write_cert
     import trustme
+
+    from .test_smtp_security import PASSWORD, _add_user, _plain, _tls_client, _write_cert
+
     ca = trustme.CA()
     cert, key = _write_cert(ca, tmp_path)
-    guard = make_guard(tmp_path, upstream.url, smtp={
-        "trusted_networks": [], "tls_cert": str(cert), "tls_key": str(key), "users_file": "users",
-        "max_sessions": 2, "max_sessions_per_client": 1})
+    guard = make_guard(
+        tmp_path,
+        upstream.url,
+        smtp={
+            "trusted_networks": [],
+            "tls_cert": str(cert),
+            "tls_key": str(key),
+            "users_file": "users",
+            "max_sessions": 2,
+            "max_sessions_per_client": 1,
+        },
+    )
     _add_user(guard, "taro@example.co.jp", PASSWORD)
     guard.start()
     try:
-        for _ in range(3):   # STARTTLS and AUTH, then QUIT: the one slot is given back each time
+        for _ in range(3):  # STARTTLS and AUTH, then QUIT: the one slot is given back each time
             client = _tls_client(guard, tmp_path)
             assert client.docmd("AUTH", _plain("taro@example.co.jp", PASSWORD))[0] == 235
             client.quit()
             assert _connect(guard.smtp_port, "127.0.0.1").cmd("QUIT")[:3] == b"221"
-        for _ in range(3):   # STARTTLS answered, then the handshake cut half way
+        for _ in range(3):  # STARTTLS answered, then the handshake cut half way
             cut = _connect(guard.smtp_port, "127.0.0.1")
             assert cut.cmd("EHLO x")[:3] == b"250"
             assert cut.cmd("STARTTLS")[:3] == b"220"

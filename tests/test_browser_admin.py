@@ -5,6 +5,7 @@ at a held message and the statistics (the phone-sized screenshots).
 
 Screenshots go to tests/output/ (gitignored).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,19 +25,35 @@ from rules import MessageFacts, decide
 from rules.book import RuleBook
 
 from .support import free_port
-from .test_admin_fixtures import (ADMIN, ADMIN_PW, EXTERNAL, MY_NUMBER, SENDER, check_message, held_message,
-                                  users_file)
+from .test_admin_fixtures import (
+    ADMIN,
+    ADMIN_PW,
+    EXTERNAL,
+    MY_NUMBER,
+    SENDER,
+    check_message,
+    held_message,
+    users_file,
+)
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 OUTPUT = Path(__file__).parent / "output"
 BAD = "rules:\n  - id: big-list\n    when: {code: pii.phone, min_count: 50}\n    action: shout\n"
-GOOD = ("rules:\n  - id: sensitive-id-external\n    mode: monitor\n"
-        "  - id: big-list\n    description: 50 or more phone numbers\n"
-        "    when: {code: pii.phone, min_count: 50}\n    action: hold\n")
+GOOD = (
+    "rules:\n  - id: sensitive-id-external\n    mode: monitor\n"
+    "  - id: big-list\n    description: 50 or more phone numbers\n"
+    "    when: {code: pii.phone, min_count: 50}\n    action: hold\n"
+)
 
 
 class Server:
@@ -58,16 +75,28 @@ class Server:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
-        self.store = self.loop.run_until_complete(Store.open(f"sqlite+aiosqlite:///{self.tmp_path / 'guard.db'}"))
+        self.store = self.loop.run_until_complete(
+            Store.open(f"sqlite+aiosqlite:///{self.tmp_path / 'guard.db'}")
+        )
         self.rulebook = RuleBook([self.rules_file], {})
         self.loop.run_until_complete(self._seed())
         users = Users.load(users_file(self.tmp_path))
-        app = Starlette(routes=admin_routes(
-            store=self.store, decisions=DecisionLog(self.store.engine), rulebook=self.rulebook,
-            verify_login=lambda login, pw: (u.role if (u := users.check(login, pw)) else None),
-            check_message=check_message, on_queued=lambda: None, public_url=self.url))
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    lifespan="off", access_log=False))
+        app = Starlette(
+            routes=admin_routes(
+                store=self.store,
+                decisions=DecisionLog(self.store.engine),
+                rulebook=self.rulebook,
+                verify_login=lambda login, pw: u.role if (u := users.check(login, pw)) else None,
+                check_message=check_message,
+                on_queued=lambda: None,
+                public_url=self.url,
+            )
+        )
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off", access_log=False
+            )
+        )
         self.ready.set()
         self.loop.run_until_complete(self.server.serve())
         self.loop.run_until_complete(self.store.close())
@@ -80,16 +109,21 @@ class Server:
             facts = MessageFacts(mail_from=SENDER, rcpt_tos=("p@client.example",))
             qid = f"B{i:02d}"
             decision = decide(findings, facts, self.rulebook.current)
-            decisions.record(DecisionRecord(id=qid, at=now - i * 36000, facts=facts, findings=findings,
-                                            decision=decision))
+            decisions.record(
+                DecisionRecord(id=qid, at=now - i * 36000, facts=facts, findings=findings, decision=decision)
+            )
             if decision.verdict == "hold":
-                await self.store.hold(held_message(qid, rules=self.rulebook.current, subject=f"見積書 No.{i}"),
-                                      token=f"t{qid}", csrf="c", expires_at=now + 3600)
+                await self.store.hold(
+                    held_message(qid, rules=self.rulebook.current, subject=f"見積書 No.{i}"),
+                    token=f"t{qid}",
+                    csrf="c",
+                    expires_at=now + 3600,
+                )
                 if i % 2:
                     await self.store.decide_hold(qid, "released", actor="sender", client_addr=None)
         await decisions.flush()
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         self.thread.start()
         assert self.ready.wait(20)
         deadline = time.monotonic() + 20
@@ -164,7 +198,9 @@ def test_admin_edits_a_rule_and_sees_the_replay(server, browser):
 
 def test_admin_on_a_phone_sees_a_held_message_and_the_statistics(server, browser):
     OUTPUT.mkdir(exist_ok=True)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto(f"{server.url}/admin/messages")

@@ -1,4 +1,5 @@
 """A real browser on the sender's and the approver's pages, against the running guard."""
+
 from __future__ import annotations
 
 import email
@@ -7,12 +8,17 @@ from email.message import EmailMessage
 from email.policy import SMTP
 
 from .browser import browser_page, screenshot
-from .support import CORPUS as SUPPORT_CORPUS, LINK, message
+from .support import CORPUS as SUPPORT_CORPUS
+from .support import LINK, message
 
-ORG = {"internal_domains": ["example.co.jp"],
-       "clients": [{"name": "株式会社エー", "domains": ["a-corp.co.jp"]},
-                   {"name": "株式会社ビー", "domains": ["b-corp.co.jp"]}],
-       "groups": {"sales": {"members": ["@sales.example.co.jp"], "approvers": ["bucho@example.co.jp"]}}}
+ORG = {
+    "internal_domains": ["example.co.jp"],
+    "clients": [
+        {"name": "株式会社エー", "domains": ["a-corp.co.jp"]},
+        {"name": "株式会社ビー", "domains": ["b-corp.co.jp"]},
+    ],
+    "groups": {"sales": {"members": ["@sales.example.co.jp"], "approvers": ["bucho@example.co.jp"]}},
+}
 APPROVAL = "rules:\n  - {id: approve-sales, when: {recipients: external}, action: hold_for_approval, scope: {senders: [group:sales]}}\n"
 
 
@@ -26,7 +32,7 @@ def test_sender_removes_a_recipient_ticks_the_checklist_and_releases(guard_facto
     with guard.smtp() as client:
         client.sendmail("taro@example.co.jp", ["tanaka@a-corp.co.jp", "spy@rival.example"], raw)
     link = _links(upstream.recorder.wait_for(1)[0])[0]
-    with browser_page(width=420, height=900) as page:    # a phone-sized screen
+    with browser_page(width=420, height=900) as page:  # a phone-sized screen
         page.goto(link)
         screenshot(page, "sender-held-phone.png")
         assert page.locator("#release").is_disabled(), "release waits for the checklist"
@@ -73,7 +79,8 @@ def test_approver_approves_in_the_browser(guard_factory, upstream, tmp_path):
 
 def test_delayed_message_counts_down_and_can_be_cancelled(guard_factory, upstream, tmp_path):
     (tmp_path / "local.yaml").write_text(
-        "rules:\n  - {id: slow-external, when: {recipients: external}, action: delay, delay: 5m}\n")
+        "rules:\n  - {id: slow-external, when: {recipients: external}, action: delay, delay: 5m}\n"
+    )
     guard = guard_factory(rules=[str(tmp_path / "local.yaml")]).start()
     with guard.smtp() as client:
         client.sendmail("taro@example.co.jp", ["buyer@client.example"], message("明日の件"))
@@ -91,22 +98,30 @@ def test_delayed_message_counts_down_and_can_be_cancelled(guard_factory, upstrea
 
 # --- issue 14 item 5: reasons a sender understands, on a phone and on a desktop ----------------
 
-ENCRYPTED_ZIP = SUPPORT_CORPUS / "attachments" / "libarchive" / "test_read_format_zip_traditional_encryption_data.zip"
-LONG_NAME = "x" * 1990 + "顧客一覧.csv"           # 2,000 characters
-HTML_NAME = "<b onmouseover=alert(1)>会員<i>名簿.csv"   # no "/": a name is cut at the last one
-RTL_NAME = "資料\u202epiz.exe"                    # would show as 資料exe.zip
+ENCRYPTED_ZIP = (
+    SUPPORT_CORPUS / "attachments" / "libarchive" / "test_read_format_zip_traditional_encryption_data.zip"
+)
+LONG_NAME = "x" * 1990 + "顧客一覧.csv"  # 2,000 characters
+HTML_NAME = "<b onmouseover=alert(1)>会員<i>名簿.csv"  # no "/": a name is cut at the last one
+RTL_NAME = "資料\u202epiz.exe"  # would show as 資料exe.zip
 
 
 def _customer_list(rows: int = 12) -> bytes:
     lines = ["氏名,電話番号,メールアドレス,住所"]
-    lines += [f"顧客{i:02d} 花子,090-1234-56{i:02d},c{i:02d}@mail.example,東京都港区芝公園{i}-1-1"
-              for i in range(rows)]
+    lines += [
+        f"顧客{i:02d} 花子,090-1234-56{i:02d},c{i:02d}@mail.example,東京都港区芝公園{i}-1-1"
+        for i in range(rows)
+    ]
     return ("\r\n".join(lines) + "\r\n").encode("cp932")
 
 
 def _held_with_every_kind_of_reason(guard, upstream) -> str:
     msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = "taro@example.co.jp", "tanaka@a-corp.co.jp", "株式会社ビー御中 お見積書"
+    msg["From"], msg["To"], msg["Subject"] = (
+        "taro@example.co.jp",
+        "tanaka@a-corp.co.jp",
+        "株式会社ビー御中 お見積書",
+    )
     msg.set_content("お世話になっております。資料をお送りします。")
     msg.add_attachment(_customer_list(), maintype="text", subtype="csv", filename=HTML_NAME)
     msg.add_attachment(_customer_list(), maintype="text", subtype="csv", filename=LONG_NAME)
@@ -116,13 +131,21 @@ def _held_with_every_kind_of_reason(guard, upstream) -> str:
     return _links(upstream.recorder.wait_for(1)[0])[0]
 
 
-HISTORY = {"ja": "保留しました", "en": "held for review"}   # the store's "held", in words
+HISTORY = {"ja": "保留しました", "en": "held for review"}  # the store's "held", in words
 LAYOUTS = {"phone": (390, 844), "desktop": (1100, 1400)}
 SENTENCES = {
-    "ja": ("件名に『株式会社ビー』とありますが、宛先は株式会社エーです。", "に 12 人分の個人情報（",
-           "はパスワード付き（暗号化）のため、中身を検査できませんでした。", "詳細"),
-    "en": ("The subject names 株式会社ビー, but you are mailing 株式会社エー.", "There is personal data of 12 people",
-           "is password-protected, so the contents could not be checked.", "Details"),
+    "ja": (
+        "件名に『株式会社ビー』とありますが、宛先は株式会社エーです。",
+        "に 12 人分の個人情報（",
+        "はパスワード付き（暗号化）のため、中身を検査できませんでした。",
+        "詳細",
+    ),
+    "en": (
+        "The subject names 株式会社ビー, but you are mailing 株式会社エー.",
+        "There is personal data of 12 people",
+        "is password-protected, so the contents could not be checked.",
+        "Details",
+    ),
 }
 
 
@@ -140,7 +163,9 @@ def test_the_reasons_read_as_sentences_on_a_phone_and_a_desktop(guard_factory, u
                 assert HTML_NAME in said, "the HTML of a file name is shown as text"
                 tech = page.locator("details.tech")
                 assert tech.get_attribute("open") is None and SENTENCES[lang][3] in tech.inner_text()
-                assert not page.locator("details.tech .tech-rule").first.is_visible(), "details start collapsed"
+                assert not page.locator("details.tech .tech-rule").first.is_visible(), (
+                    "details start collapsed"
+                )
                 assert page.locator("b[onmouseover], #why i").count() == 0, "not as markup"
                 assert _fits(page), f"{lang} {layout}: the page scrolls sideways"
                 actions = page.locator("#history td:nth-child(2)").all_inner_texts()
@@ -155,5 +180,7 @@ def test_the_reasons_read_as_sentences_on_a_phone_and_a_desktop(guard_factory, u
 
 def _fits(page) -> bool:
     """Nothing wider than the screen: the page never scrolls sideways."""
-    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-                         " && document.body.scrollWidth <= document.documentElement.clientWidth")
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        " && document.body.scrollWidth <= document.documentElement.clientWidth"
+    )

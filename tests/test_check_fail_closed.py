@@ -1,6 +1,7 @@
 """Issue 12 (items 2-5) through `misdelivery-guard check`: a message that breaks part of the
 extraction is held for an external recipient, by the My Number in a later part or by the
 part that could not be read (rule unreadable-part)."""
+
 from __future__ import annotations
 
 import json
@@ -8,12 +9,22 @@ import json
 import pytest
 
 from .test_check_cli import config, run  # noqa: F401 -- config is a fixture
-from .test_extract_fail_closed import (CSV_TEXT, FAR_CELLS, LATER, MY_NUMBER, SHEET, multipart, mutated_xls,
-                                       nested_multiparts, rewritten, workbook)
+from .test_extract_fail_closed import (
+    CSV_TEXT,
+    FAR_CELLS,
+    LATER,
+    MY_NUMBER,
+    SHEET,
+    multipart,
+    mutated_xls,
+    nested_multiparts,
+    rewritten,
+    workbook,
+)
 from .test_message_mime import mail_with
 
 
-def check(tmp_path, config, raw: bytes) -> dict:   # noqa: F811
+def check(tmp_path, config, raw: bytes) -> dict:  # noqa: F811
     eml = tmp_path / "m.eml"
     eml.write_bytes(raw)
     out = run(str(eml), "--config", config, "--json")
@@ -57,8 +68,11 @@ def test_a_utf16_csv_without_bom_is_read(tmp_path, config):  # noqa: F811
 
 
 def test_a_far_cell_in_single_quotes_does_not_abort_check(tmp_path, config):  # noqa: F811
-    package = rewritten(workbook(A1="近", B2="x"), SHEET,
-                        lambda d: d.replace(b'<c r="B2" t="inlineStr">', FAR_CELLS["single-quotes"]))
+    package = rewritten(
+        workbook(A1="近", B2="x"),
+        SHEET,
+        lambda d: d.replace(b'<c r="B2" t="inlineStr">', FAR_CELLS["single-quotes"]),
+    )
     report = check(tmp_path, config, mail_with(("a.xlsx", package), body=MY_NUMBER))
     assert rules(report) == {"sensitive-id-external", "unreadable-part"}
 
@@ -72,7 +86,9 @@ def test_a_list_after_the_old_text_budget_is_read_and_held_by_its_findings(tmp_p
     # 3,000,001 characters of filler used up the old max_text_chars and the list after them
     # went unread; now every part is read and the list holds the message by what it carries.
     filler = ("あ" * 75 + "\n") * 40_000
-    raw = mail_with(("メモ.txt", filler.encode("utf-8")), ("顧客.csv", CSV_TEXT.encode("cp932")), body="資料です。")
+    raw = mail_with(
+        ("メモ.txt", filler.encode("utf-8")), ("顧客.csv", CSV_TEXT.encode("cp932")), body="資料です。"
+    )
     report = check(tmp_path, config, raw)
     assert "unreadable-part" not in rules(report) and "sensitive-id-external" in rules(report)
     assert not [f for f in report["findings"] if f["code"] == "attachment.unscannable"]

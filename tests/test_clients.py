@@ -4,6 +4,7 @@ Name matching is tested on plain text; the inspector on MessageView values (text
 attachment extraction will produce them) and on real messages with real xlsx/docx/pdf
 attachments, read by the real extraction.
 """
+
 from __future__ import annotations
 
 import email.policy
@@ -48,27 +49,65 @@ def findings(view, *extra):
 
 # --- name variants ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "株式会社エー", "エー株式会社", "(株)エー", "（株）エー", "㈱エー", "エー㈱", "株式会社　エー",
-    "株式会社 エー 御中", "エー社", "ｴｰ", "ｶ)ｴｰ", "ｴｰ(ｶ", "ｴｰ 様", "A社", "Ａ社", "a corp", "A CORP",
-    "Ａ Ｃｏｒｐ", "御見積書\n株式会社エー\n", "宛先: エー様",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "株式会社エー",
+        "エー株式会社",
+        "(株)エー",
+        "（株）エー",
+        "㈱エー",
+        "エー㈱",
+        "株式会社　エー",
+        "株式会社 エー 御中",
+        "エー社",
+        "ｴｰ",
+        "ｶ)ｴｰ",
+        "ｴｰ(ｶ",
+        "ｴｰ 様",
+        "A社",
+        "Ａ社",
+        "a corp",
+        "A CORP",
+        "Ａ Ｃｏｒｐ",
+        "御見積書\n株式会社エー\n",
+        "宛先: エー様",
+    ],
+)
 def test_japanese_and_english_variants_find_the_client(text):
     [mention] = directory().mentions(text, "subject")
     assert mention.clients == (0,) and mention.where == "subject"
 
 
-@pytest.mark.parametrize("text", [
-    "エージェント", "データエー", "エーテル株式会社", "DATA CORP", "a corporation", "Acme Corporations",
-    "Aの件", "今日はエーと言った", "株式会社エグザンプル", "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "エージェント",
+        "データエー",
+        "エーテル株式会社",
+        "DATA CORP",
+        "a corporation",
+        "Acme Corporations",
+        "Aの件",
+        "今日はエーと言った",
+        "株式会社エグザンプル",
+        "",
+    ],
+)
 def test_words_that_only_contain_a_name_are_not_the_client(text):
     assert directory().mentions(text, "body") == []
 
 
 def test_a_name_that_is_an_everyday_word_needs_its_context():
-    d = ClientDirectory([Client(name="株式会社ライセンス"), Client(name="Global Inc."),
-                         Client(name="株式会社三菱商事"), Client(name="ヤマダ電機株式会社", aliases=("ヤマダデンキ",))])
+    d = ClientDirectory(
+        [
+            Client(name="株式会社ライセンス"),
+            Client(name="Global Inc."),
+            Client(name="株式会社三菱商事"),
+            Client(name="ヤマダ電機株式会社", aliases=("ヤマダデンキ",)),
+        ]
+    )
     assert d.mentions("ライセンス費用は年額です。global pricing", "x") == []
     found = "株式会社ライセンス、ライセンス社様、Global Inc.、三菱商事の件、ヤマダデンキで購入、ヤマダ電機"
     assert [m.clients for m in d.mentions(found, "x")] == [(0,), (0,), (1,), (2,), (3,), (3,)]
@@ -86,7 +125,9 @@ def test_longer_name_wins_over_the_name_inside_it():
 
 
 def test_table_cells_are_located():
-    table = Table(where="attachment:q.xlsx!見積", rows=(("御見積書", ""), ("", "株式会社ビー 御中")), first_row=3)
+    table = Table(
+        where="attachment:q.xlsx!見積", rows=(("御見積書", ""), ("", "株式会社ビー 御中")), first_row=3
+    )
     [m] = directory().table_mentions(table)
     assert m.where == "attachment:q.xlsx!見積!B4" and m.clients == (1,) and m.honorific
 
@@ -105,9 +146,16 @@ def test_five_thousand_clients_one_automaton():
 
 # --- the inspector on views as extraction will build them ---------------------------------
 
+
 def view(rcpts, subject="お見積りの件", texts=(), tables=(), attachments=()):
-    return MessageView(envelope=envelope(*rcpts), size=1000, subject=subject, texts=tuple(texts),
-                       tables=tuple(tables), attachments=tuple(attachments))
+    return MessageView(
+        envelope=envelope(*rcpts),
+        size=1000,
+        subject=subject,
+        texts=tuple(texts),
+        tables=tuple(tables),
+        attachments=tuple(attachments),
+    )
 
 
 def attachment(name, ctype=XLSX):
@@ -115,13 +163,22 @@ def attachment(name, ctype=XLSX):
 
 
 def test_quote_table_for_another_client():
-    v = view(["tanaka@a-corp.co.jp"], texts=[TextChunk(where="body", text="エー社 田中様\nお見積りを送ります。")],
-             tables=[Table(where="attachment:見積.xlsx!見積", rows=(("御見積書",), ("株式会社ビー 御中",)))],
-             attachments=[attachment("見積.xlsx")])
+    v = view(
+        ["tanaka@a-corp.co.jp"],
+        texts=[TextChunk(where="body", text="エー社 田中様\nお見積りを送ります。")],
+        tables=[Table(where="attachment:見積.xlsx!見積", rows=(("御見積書",), ("株式会社ビー 御中",)))],
+        attachments=[attachment("見積.xlsx")],
+    )
     [f] = findings(v)
     assert (f.count, f.where) == (1, ("attachment:見積.xlsx!見積!A2",))
-    assert f.evidence == ("named_clients=1", "client=株式会社ビー", "confidence=high", "as=ビー", "addressed=株式会社エー",
-                          "recipients=a-corp.co.jp")
+    assert f.evidence == (
+        "named_clients=1",
+        "client=株式会社ビー",
+        "confidence=high",
+        "as=ビー",
+        "addressed=株式会社エー",
+        "recipients=a-corp.co.jp",
+    )
     assert not any("tanaka" in e for e in f.evidence)
 
 
@@ -130,34 +187,60 @@ def test_docx_text_and_document_properties():
     class WithProperties(Attachment):
         properties: tuple[tuple[str, str], ...] = ()
 
-    doc = WithProperties(where="attachment:仕様書.docx", filename="仕様書.docx", content_type=DOCX, size=9,
-                         part="2", properties=(("company", "Acme Corporation"),))
-    v = view(["tanaka@a-corp.co.jp"], attachments=[doc],
-             texts=[TextChunk(where="attachment:仕様書.docx", text="本仕様はB Corp向けです。")])
+    doc = WithProperties(
+        where="attachment:仕様書.docx",
+        filename="仕様書.docx",
+        content_type=DOCX,
+        size=9,
+        part="2",
+        properties=(("company", "Acme Corporation"),),
+    )
+    v = view(
+        ["tanaka@a-corp.co.jp"],
+        attachments=[doc],
+        texts=[TextChunk(where="attachment:仕様書.docx", text="本仕様はB Corp向けです。")],
+    )
     found = {f.evidence[1]: f for f in findings(v)}
     assert set(found) == {"client=Acme Corporation", "client=株式会社ビー"}
     assert found["client=Acme Corporation"].where == ("attachment:仕様書.docx!properties",)
-    assert found["client=株式会社ビー"].evidence[:3] == ("named_clients=2", "client=株式会社ビー", "confidence=medium")
+    assert found["client=株式会社ビー"].evidence[:3] == (
+        "named_clients=2",
+        "client=株式会社ビー",
+        "confidence=medium",
+    )
 
 
 def test_body_mentions_are_reported_apart():
-    v = view(["tanaka@a-corp.co.jp"], subject="Re: (株)ビー様の件",
-             texts=[TextChunk(where="body", text="株式会社ビー様にもご確認ください。"),
-                    TextChunk(where="body:1.2", text="B Corp")])
+    v = view(
+        ["tanaka@a-corp.co.jp"],
+        subject="Re: (株)ビー様の件",
+        texts=[
+            TextChunk(where="body", text="株式会社ビー様にもご確認ください。"),
+            TextChunk(where="body:1.2", text="B Corp"),
+        ],
+    )
     strong, body = findings(v)
     assert strong.where == ("subject",) and strong.count == 1
     assert body.where == ("body", "body:1.2") and body.count == 2
 
 
 def test_both_clients_addressed_is_fine():
-    v = view(["tanaka@a-corp.co.jp", "suzuki@mail.b-corp.com"], subject="エー社・ビー社 合同会議",
-             tables=[Table(where="attachment:議事録.xlsx!Sheet1", rows=(("株式会社エー 御中", "株式会社ビー 御中"),))])
+    v = view(
+        ["tanaka@a-corp.co.jp", "suzuki@mail.b-corp.com"],
+        subject="エー社・ビー社 合同会議",
+        tables=[
+            Table(where="attachment:議事録.xlsx!Sheet1", rows=(("株式会社エー 御中", "株式会社ビー 御中"),))
+        ],
+    )
     assert findings(v) == []
 
 
 def test_only_our_own_company_is_fine():
-    v = view(["tanaka@a-corp.co.jp"], subject="株式会社エグザンプルより",
-             texts=[TextChunk(where="attachment:会社案内.pdf", text="株式会社エグザンプル\n営業部")])
+    v = view(
+        ["tanaka@a-corp.co.jp"],
+        subject="株式会社エグザンプルより",
+        texts=[TextChunk(where="attachment:会社案内.pdf", text="株式会社エグザンプル\n営業部")],
+    )
     assert findings(v) == []
 
 
@@ -185,6 +268,7 @@ def test_a_shared_alias_means_the_addressed_client():
 
 
 # --- real messages -----------------------------------------------------------------------
+
 
 def mail(to, subject, body, attachments=()):
     msg = EmailMessage()
@@ -220,11 +304,14 @@ def docx_bytes(paragraphs, title=""):
 def pdf_bytes(lines):
     """A one-page PDF written by hand (Helvetica: the text stays ASCII)."""
     content = "BT /F1 14 Tf 72 720 Td " + " ".join(f"({line}) Tj 0 -20 Td" for line in lines) + " ET"
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               "/Resources << /Font << /F1 5 0 R >> >> >>",
-               f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
-               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     out, offsets = b"%PDF-1.4\n", []
     for number, body in enumerate(objects, 1):
         offsets.append(len(out))
@@ -244,13 +331,16 @@ def test_the_handwritten_pdf_is_a_real_pdf():
 def test_subject_names_another_client():
     v = mail(["tanaka@a-corp.co.jp"], "【株式会社ビー様】お見積りの件", "田中様\nお見積りをお送りします。")
     [f] = findings(v)
-    assert f.where == ("subject",) and f.evidence[:3] == ("named_clients=1", "client=株式会社ビー", "confidence=high")
+    assert f.where == ("subject",) and f.evidence[:3] == (
+        "named_clients=1",
+        "client=株式会社ビー",
+        "confidence=high",
+    )
 
 
 def test_attachment_named_after_another_client():
     quote = xlsx([["御見積書"], ["株式会社エー 御中"]])
-    v = mail(["tanaka@a-corp.co.jp"], "お見積り", "エー社 田中様",
-             [("見積書_ビー社様.xlsx", quote, XLSX)])
+    v = mail(["tanaka@a-corp.co.jp"], "お見積り", "エー社 田中様", [("見積書_ビー社様.xlsx", quote, XLSX)])
     [f] = findings(v)
     assert f.where == ("attachment:見積書_ビー社様.xlsx",) and f.evidence[1] == "client=株式会社ビー"
 
@@ -262,8 +352,12 @@ def test_the_other_client_only_in_the_mail_body():
 
 
 def test_both_clients_addressed_in_a_real_message():
-    v = mail(["tanaka@a-corp.co.jp", "suzuki@b-corp.co.jp"], "エー社・ビー社 御中 合同会議",
-             "エー社様、ビー社様", [("エー社_ビー社_議事録.xlsx", xlsx([["株式会社エー", "株式会社ビー"]]), XLSX)])
+    v = mail(
+        ["tanaka@a-corp.co.jp", "suzuki@b-corp.co.jp"],
+        "エー社・ビー社 御中 合同会議",
+        "エー社様、ビー社様",
+        [("エー社_ビー社_議事録.xlsx", xlsx([["株式会社エー", "株式会社ビー"]]), XLSX)],
+    )
     assert findings(v) == []
 
 
@@ -284,33 +378,46 @@ def test_docx_whose_only_mention_of_the_other_client_is_in_its_body():
 
 def test_pdf_invoice_addressed_to_another_client():
     invoice = pdf_bytes(["INVOICE No. 2024-118", "Bill to: B Corp", "Total: JPY 1,320,000"])
-    v = mail(["tanaka@a-corp.co.jp"], "請求書送付", "エー社 田中様", [("invoice.pdf", invoice, "application/pdf")])
+    v = mail(
+        ["tanaka@a-corp.co.jp"], "請求書送付", "エー社 田中様", [("invoice.pdf", invoice, "application/pdf")]
+    )
     [f] = findings(v)
     assert f.evidence[1] == "client=株式会社ビー" and f.where[0].startswith("attachment:invoice.pdf")
 
 
 def test_honorific_in_the_next_cell_and_cells_located_across_rows():
-    table = Table(where="attachment:請求書.xlsx!請求書", first_col=2, rows=(
-        ("請求書", "", ""), ("株式会社ビー", "御中", ""), ("", "", ""), ("品名", "エー社", "A Corp")))
+    table = Table(
+        where="attachment:請求書.xlsx!請求書",
+        first_col=2,
+        rows=(("請求書", "", ""), ("株式会社ビー", "御中", ""), ("", "", ""), ("品名", "エー社", "A Corp")),
+    )
     found = [(m.where, m.clients, m.honorific) for m in directory().table_mentions(table)]
-    assert found == [("attachment:請求書.xlsx!請求書!B2", (1,), True), ("attachment:請求書.xlsx!請求書!C4", (0,), False),
-                     ("attachment:請求書.xlsx!請求書!D4", (0,), False)]
+    assert found == [
+        ("attachment:請求書.xlsx!請求書!B2", (1,), True),
+        ("attachment:請求書.xlsx!請求書!C4", (0,), False),
+        ("attachment:請求書.xlsx!請求書!D4", (0,), False),
+    ]
 
 
 def test_a_table_and_its_text_are_read_once():
     rows = (("株式会社ビー 御中",),)
-    v = view(["tanaka@a-corp.co.jp"], tables=[Table(where="attachment:q.xlsx!S", rows=rows)],
-             texts=[TextChunk(where="attachment:q.xlsx!S", text="株式会社ビー 御中")])
+    v = view(
+        ["tanaka@a-corp.co.jp"],
+        tables=[Table(where="attachment:q.xlsx!S", rows=rows)],
+        texts=[TextChunk(where="attachment:q.xlsx!S", text="株式会社ビー 御中")],
+    )
     [f] = findings(v)
     assert (f.count, f.where) == (1, ("attachment:q.xlsx!S!A1",))
 
 
 def test_a_customer_list_names_many_clients_in_few_findings():
     many = [Client(name=f"株式会社テスト{i:04d}", domains=(f"t{i}.example",)) for i in range(300)]
-    rows = tuple((f"株式会社テスト{i:04d}", "東京都") for i in range(300)) + (("株式会社テスト0299 御中", ""),)
+    rows = tuple((f"株式会社テスト{i:04d}", "東京都") for i in range(300)) + (
+        ("株式会社テスト0299 御中", ""),
+    )
     v = view(["tanaka@a-corp.co.jp"], tables=[Table(where="attachment:顧客一覧.csv", rows=rows)])
     found = list(ClientMismatch(ClientDirectory(many), INTERNAL).inspect(v))
     assert len(found) == 20 and all(f.evidence[0] == "named_clients=300" for f in found)
-    first = found[0]   # the one with 御中, named in two cells
+    first = found[0]  # the one with 御中, named in two cells
     assert first.evidence[1:3] == ("client=株式会社テスト0299", "confidence=high") and first.count == 2
     assert first.where == ("attachment:顧客一覧.csv!A300", "attachment:顧客一覧.csv!A301")

@@ -3,6 +3,7 @@
 Docker cannot run where the tests run, so docker-compose.yml, the Dockerfile and the mounted
 config are checked as files: ports, service names, credentials and paths must line up.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,13 +17,23 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "Dockerfile"
-CONFIG_KEYS = {"organization", "smtp", "web", "upstream", "delivery", "storage", "rules",
-               "inspection", "quarantine"}
-MAILPIT_SMTP_PORT = 1025      # Mailpit's default SMTP listener
+CONFIG_KEYS = {
+    "organization",
+    "smtp",
+    "web",
+    "upstream",
+    "delivery",
+    "storage",
+    "rules",
+    "inspection",
+    "quarantine",
+}
+MAILPIT_SMTP_PORT = 1025  # Mailpit's default SMTP listener
 POSTGRES_PORT = 5432
 
 
 # --- helpers: the compose file's short and long syntaxes, reduced to plain values ---------
+
 
 @pytest.fixture(scope="module")
 def compose() -> dict:
@@ -57,7 +68,7 @@ def published_ports(service: dict) -> dict[int, int]:
         text, _, proto = str(item).partition("/")
         if proto not in ("", "tcp"):
             continue
-        parts = text.rsplit(":", 2)      # [ip:]host:container
+        parts = text.rsplit(":", 2)  # [ip:]host:container
         assert len(parts) >= 2, f"port {item!r} is not published on a fixed host port"
         out[int(parts[-2])] = int(parts[-1])
     return out
@@ -113,6 +124,7 @@ def config_mount(guard: dict) -> tuple[str, Path]:
 
 # --- the compose file ----------------------------------------------------------------------
 
+
 def test_services_exist(services):
     assert {"guard", "postgres", "mailpit"} <= set(services)
     assert "build" in services["guard"]
@@ -147,8 +159,11 @@ def test_public_url_is_the_published_web_port(guard):
 def test_upstream_is_mailpit_smtp(services, guard):
     url = urlsplit(environment(guard)["MDG_UPSTREAM"])
     mailpit_env = environment(services["mailpit"])
-    mailpit_smtp = (listen_port(mailpit_env["MP_SMTP_BIND_ADDR"])
-                    if "MP_SMTP_BIND_ADDR" in mailpit_env else MAILPIT_SMTP_PORT)
+    mailpit_smtp = (
+        listen_port(mailpit_env["MP_SMTP_BIND_ADDR"])
+        if "MP_SMTP_BIND_ADDR" in mailpit_env
+        else MAILPIT_SMTP_PORT
+    )
     assert url.scheme == "smtp"
     assert url.hostname == "mailpit" and url.hostname in services
     assert url.port == mailpit_smtp == 1025
@@ -176,6 +191,7 @@ def test_guard_waits_for_healthy_postgres(services, guard):
 
 def test_trusted_networks_include_the_docker_bridge(guard):
     import ipaddress
+
     networks = yaml.safe_load(environment(guard)["MDG_SMTP_TRUSTED_NETWORKS"])
     assert isinstance(networks, list) and networks
     parsed = [ipaddress.ip_network(n, strict=False) for n in networks]
@@ -183,6 +199,7 @@ def test_trusted_networks_include_the_docker_bridge(guard):
 
 
 # --- the mounted config and the Dockerfile -------------------------------------------------
+
 
 def test_mounted_config_exists_and_uses_known_keys(guard):
     _, source = config_mount(guard)
@@ -216,10 +233,11 @@ def test_dockerfile_runs_as_non_root():
 
 # --- agreement with the guard itself -------------------------------------------------------
 
+
 def test_compose_ports_match_the_embedded_defaults(guard, tmp_path, monkeypatch):
     from proxy.settings import load_settings
 
-    monkeypatch.chdir(tmp_path)          # no ./guard.yaml: embedded defaults only
+    monkeypatch.chdir(tmp_path)  # no ./guard.yaml: embedded defaults only
     defaults = load_settings(None, {})
     assert (defaults.smtp_listen.host, defaults.smtp_listen.port) == ("127.0.0.1", 2525)
     assert (defaults.web_listen.host, defaults.web_listen.port) == ("127.0.0.1", 8025)

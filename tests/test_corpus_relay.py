@@ -1,5 +1,6 @@
 """Every real-world message in ../shared/corpus/mime/ through the relay: forwarded
 byte-identical, or held / refused with a reason. None crashes the guard or vanishes."""
+
 from __future__ import annotations
 
 import re
@@ -41,8 +42,11 @@ def test_corpus_mime_through_the_relay(guard, upstream):
     outcomes = {i: o for part in parts for i, o in part.items()}
     assert guard.proc.poll() is None, "the guard died"
 
-    delivered = {int(m.rcpt_tos[0][1:].split("@")[0]): m.data
-                 for m in upstream.recorder.messages if m.rcpt_tos[0].startswith("m")}
+    delivered = {
+        int(m.rcpt_tos[0][1:].split("@")[0]): m.data
+        for m in upstream.recorder.messages
+        if m.rcpt_tos[0].startswith("m")
+    }
     problems, tally = [], {"forwarded": 0, "held": 0, "refused": 0}
     for i, path in enumerate(files):
         code, text = outcomes[i]
@@ -54,11 +58,11 @@ def test_corpus_mime_through_the_relay(guard, upstream):
         elif code == 250 and b"Held" in text:
             tally["held"] += 1
         elif 400 <= code < 600 and text.strip() and b"Error: (" not in text:
-            tally["refused"] += 1   # refused with a reason; the client keeps the message
+            tally["refused"] += 1  # refused with a reason; the client keeps the message
             print(f"refused {name}: {code} {text[:80]!r}")
         else:
             problems.append(f"{name}: {code} {text!r}")
     print(f"corpus: {len(files)} messages: {tally}")
     assert problems == []
-    upstream.recorder.wait_for(tally["forwarded"] + tally["held"])   # each hold sends one notice
+    upstream.recorder.wait_for(tally["forwarded"] + tally["held"])  # each hold sends one notice
     assert tally["held"] == len(upstream.recorder.to("sender@example.co.jp")), "a hold without its notice"

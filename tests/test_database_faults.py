@@ -1,6 +1,7 @@
 """A database that hangs or fails (issue 15, items 4 and 7): PostgreSQL frozen (SIGSTOP) and
 stopped, SQLite on a full filesystem, a guard started before its database, and a COMMIT whose
 answer never comes. Each asserts what the client gets, what is stored and how often."""
+
 from __future__ import annotations
 
 import asyncio
@@ -94,7 +95,8 @@ def wait_healthy(guard, timeout: float = 40) -> None:
 
 
 def test_frozen_postgresql_a_hold_answers_451_fast_and_the_retry_makes_one_hold(
-        pg, pg_url, guard_factory, upstream):
+    pg, pg_url, guard_factory, upstream
+):
     guard = guard_factory(storage=pg_url).start()
     pg.freeze()
     try:
@@ -107,18 +109,17 @@ def test_frozen_postgresql_a_hold_answers_451_fast_and_the_retry_makes_one_hold(
     finally:
         pg.thaw()
     wait_healthy(guard)
-    code, reply, _ = send(guard, HOLD)    # the client's retry
+    code, reply, _ = send(guard, HOLD)  # the client's retry
     assert code == 250 and b"Held" in reply
-    time.sleep(2)   # a first attempt that still committed would be there by now
+    time.sleep(2)  # a first attempt that still committed would be there by now
     assert sql(pg_url, "SELECT count(*) FROM held_messages") == 1
-    upstream.recorder.wait_for(2)   # the passed message and the one hold notice
+    upstream.recorder.wait_for(2)  # the passed message and the one hold notice
     time.sleep(1)
     assert len(upstream.recorder.to("taro@example.co.jp")) == 1, "the sender is told once"
     assert len(upstream.recorder.to("partner@client.example")) == 1
 
 
-def test_stopped_postgresql_health_503_holds_451_and_both_work_again(
-        pg, pg_url, guard_factory, upstream):
+def test_stopped_postgresql_health_503_holds_451_and_both_work_again(pg, pg_url, guard_factory, upstream):
     guard = guard_factory(storage=pg_url).start()
     pg.halt()
     try:
@@ -128,7 +129,7 @@ def test_stopped_postgresql_health_503_holds_451_and_both_work_again(
         assert code == 451 and took < 15, (code, reply, took)
         passed = [send(guard, message(f"pass {i}"))[0] for i in range(5)]
         assert passed == [250] * 5
-        time.sleep(2)   # the decision log tries (and fails) to write them meanwhile
+        time.sleep(2)  # the decision log tries (and fails) to write them meanwhile
     finally:
         pg.resume()
     wait_healthy(guard)
@@ -139,7 +140,7 @@ def test_stopped_postgresql_health_503_holds_451_and_both_work_again(
     deadline = time.monotonic() + 15
     while sql(pg_url, "SELECT count(*) FROM decisions") < 7 and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert sql(pg_url, "SELECT count(*) FROM decisions") == 7   # 451'd hold, 5 passed, the hold
+    assert sql(pg_url, "SELECT count(*) FROM decisions") == 7  # 451'd hold, 5 passed, the hold
     assert sql(pg_url, "SELECT count(DISTINCT id) FROM decisions") == 7
     assert len(upstream.recorder.to("partner@client.example")) == 5
 
@@ -152,6 +153,7 @@ def _start_in_background(guard) -> list:
             guard.start(timeout=60)
         except AssertionError as exc:
             errors.append(exc)
+
     threading.Thread(target=start, daemon=True).start()
     deadline = time.monotonic() + 30
     while "event=storage_unavailable" not in guard.log:
@@ -197,8 +199,9 @@ def small_fs(tmp_path):
     """A 16 MB tmpfs (needs root: CAP_SYS_ADMIN), so that the disk really fills."""
     mount = tmp_path / "fs"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)],
-                          capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
     yield mount
@@ -213,7 +216,7 @@ def _fill(path) -> None:
                 f.write(chunk)
             except OSError:
                 break
-        while True:   # and the last partial block
+        while True:  # and the last partial block
             try:
                 f.write(b"\0" * 512)
             except OSError:
@@ -246,10 +249,12 @@ def _freeze_own_backend_at_commit(store: Store, frozen: list[int]):
     """Freeze the PostgreSQL backend of a transaction just before its COMMIT is sent: the
     COMMIT waits in its socket and is carried out when the backend is thawed, long after
     the guard stopped waiting for its answer (a host that stalls, a storage freeze)."""
+
     def before_commit(conn):
         pid = conn.connection.dbapi_connection.driver_connection.get_server_pid()
         os.kill(pid, signal.SIGSTOP)
         frozen.append(pid)
+
     event.listen(store.engine.sync_engine, "commit", before_commit)
     return lambda: event.remove(store.engine.sync_engine, "commit", before_commit)
 
@@ -261,9 +266,13 @@ def test_the_guard_waits_longer_than_a_late_hold_may_commit():
 
 def _decision(qid: str) -> DecisionRecord:
     message = held(qid)
-    return DecisionRecord(id=qid, at=time.time(),
-                          facts=MessageFacts(mail_from=message.mail_from, rcpt_tos=message.rcpt_tos),
-                          findings=message.findings, decision=message.decision)
+    return DecisionRecord(
+        id=qid,
+        at=time.time(),
+        facts=MessageFacts(mail_from=message.mail_from, rcpt_tos=message.rcpt_tos),
+        findings=message.findings,
+        decision=message.decision,
+    )
 
 
 def test_commits_whose_answer_is_lost_hold_none_and_write_statistics_once(pg, pg_url):
@@ -293,8 +302,10 @@ def test_commits_whose_answer_is_lost_hold_none_and_write_statistics_once(pg, pg
             started = time.monotonic()
             outcomes = await asyncio.gather(
                 asyncio.wait_for(store.hold(held("H1"), csrf="c", expires_at=time.time() + 60), 30),
-                asyncio.wait_for(log.flush(), 30), asyncio.wait_for(history.flush(), 30),
-                return_exceptions=True)
+                asyncio.wait_for(log.flush(), 30),
+                asyncio.wait_for(history.flush(), 30),
+                return_exceptions=True,
+            )
             took = time.monotonic() - started
             unhook()
             assert len(frozen) == 3 and all(isinstance(o, Exception) for o in outcomes), outcomes
@@ -309,10 +320,11 @@ def test_commits_whose_answer_is_lost_hold_none_and_write_statistics_once(pg, pg
             assert await asql(url, "SELECT count(*) FROM decisions") == 5
             assert await asql(url, "SELECT count(*) FROM decision_rules") == 5
             assert await asql(url, "SELECT sum(deliveries) FROM recipient_history") == 2
-            await store.hold(held("H1"), csrf="c", expires_at=time.time() + 60)   # the retry
+            await store.hold(held("H1"), csrf="c", expires_at=time.time() + 60)  # the retry
             assert (await store.get("H1")).state == "held"
         finally:
             await store.close()
+
     asyncio.run(scenario())
 
 
@@ -331,9 +343,15 @@ def test_decision_backlog_is_bounded_and_a_refused_record_costs_only_itself(pg, 
             pg.resume()
             # PostgreSQL's text cannot hold NUL: the database refuses this one record.
             hostile = _decision("B6")
-            log.record(DecisionRecord(id="B6", at=hostile.at, facts=MessageFacts(
-                mail_from="a\x00b@example.co.jp", rcpt_tos=("p@client.example",)),
-                findings=hostile.findings, decision=hostile.decision))
+            log.record(
+                DecisionRecord(
+                    id="B6",
+                    at=hostile.at,
+                    facts=MessageFacts(mail_from="a\x00b@example.co.jp", rcpt_tos=("p@client.example",)),
+                    findings=hostile.findings,
+                    decision=hostile.decision,
+                )
+            )
             log.record(_decision("B7"))
             await log.flush()
             ids = await asql(url, "SELECT string_agg(id, ',' ORDER BY id) FROM decisions")
@@ -341,6 +359,7 @@ def test_decision_backlog_is_bounded_and_a_refused_record_costs_only_itself(pg, 
             assert ids == "B5,B7"
         finally:
             await store.close()
+
     with caplog.at_level("WARNING", logger="guard"):
         asyncio.run(scenario())
     assert caplog.text.count("event=decision_log_dropped count=2 limit=3") == 2

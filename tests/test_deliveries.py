@@ -1,5 +1,6 @@
 """The in-memory recipient history cuts the same snapshot as the inspector's own rule
 (RecipientHistory.from_deliveries) over the same deliveries."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,8 +8,12 @@ import pytest
 from inspectors.history import RecipientHistory
 from quarantine.deliveries import DeliveryHistory
 
-DELIVERIES = [("taro@example.co.jp", "a@x.example"), ("hanako@example.co.jp", "b@x.example"),
-              ("taro@example.co.jp", "c@y.example"), ("jiro@example.co.jp", "d@z.example")]
+DELIVERIES = [
+    ("taro@example.co.jp", "a@x.example"),
+    ("hanako@example.co.jp", "b@x.example"),
+    ("taro@example.co.jp", "c@y.example"),
+    ("jiro@example.co.jp", "d@z.example"),
+]
 RCPTS = ("a@x.example", "e@x.example", "c@y.example", "q@w.example", "D@Z.example")
 
 

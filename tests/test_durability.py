@@ -1,4 +1,5 @@
 """Nothing is lost: a hold survives SIGKILL; failures fail closed; errors are 451."""
+
 from __future__ import annotations
 
 import socket
@@ -36,6 +37,7 @@ def test_held_message_survives_sigkill_right_after_250(guard_factory, upstream):
     page = httpx.get(link)
     assert page.status_code == 200 and "state state-held" in page.text
     import re
+
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
     httpx.post(link, data={"action": "release", "csrf": csrf})
     delivered = upstream.recorder.wait_for(2)
@@ -86,6 +88,7 @@ def test_sessions_are_served_concurrently(guard, upstream):
     def send(i):
         with guard.smtp() as client:
             results.append(client.sendmail("taro@example.co.jp", [f"p{i}@client.example"], message(f"m{i}")))
+
     threads = [threading.Thread(target=send, args=(i,)) for i in range(5)]
     started = time.monotonic()
     for t in threads:

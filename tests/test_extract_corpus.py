@@ -5,6 +5,7 @@ samples come out encrypted, the zip bombs hit a limit and the rest of the messag
 The corpus runs in one child process: a reader that aborted the interpreter (calamine does
 on allocation failure) or blew the memory up is then a failed test, not a dead test run.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,12 +19,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 BODY = "本文です"
-MAX_RSS_MB = 400          # peak resident memory of the whole survey
+MAX_RSS_MB = 400  # peak resident memory of the whole survey
 MAX_SECONDS_PER_FILE = 10
 
 ENCRYPTED = {
-    "attachments/calamine/issue_385.xls", "attachments/calamine/pass_protected.ods",
-    "attachments/calamine/pass_protected.xlsb", "attachments/calamine/pass_protected.xlsx",
+    "attachments/calamine/issue_385.xls",
+    "attachments/calamine/pass_protected.ods",
+    "attachments/calamine/pass_protected.xlsb",
+    "attachments/calamine/pass_protected.xlsx",
     "attachments/libarchive/test_read_format_7zip_encryption.7z",
     "attachments/libarchive/test_read_format_7zip_encryption_header.7z",
     "attachments/libarchive/test_read_format_zip_encryption_data.zip",
@@ -49,8 +52,7 @@ ENCRYPTED = {
 NOT_DETECTABLE = {"attachments/libarchive/test_read_format_7zip_encryption_partially.7z"}
 BOMBS = {
     "attachments/libarchive/test_read_format_zip_high_compression.zip": "limit: compression ratio > 100",
-    "attachments/libarchive/test_read_format_zip_uncompressed_size_off_by_4gib.zip":
-        "limit: uncompressed size > 104857600 bytes",
+    "attachments/libarchive/test_read_format_zip_uncompressed_size_off_by_4gib.zip": "limit: uncompressed size > 104857600 bytes",
 }
 
 
@@ -64,7 +66,9 @@ def survey() -> None:
     from inspectors.message import parse
 
     envelope = Envelope(mail_from="a@example.co.jp", rcpt_tos=("b@client.example",))
-    for path in sorted(p for p in CORPUS.glob("*/**/*") if p.is_file() and p.parts[-3:-1] != ("corpus", "licenses")):
+    for path in sorted(
+        p for p in CORPUS.glob("*/**/*") if p.is_file() and p.parts[-3:-1] != ("corpus", "licenses")
+    ):
         relative = path.relative_to(CORPUS).as_posix()
         if relative.startswith("attachments/"):
             message = MIMEMultipart()
@@ -80,10 +84,12 @@ def survey() -> None:
         started = time.process_time()
         try:
             view = parse(raw, envelope)
-            record = {"texts": {t.where: t.text for t in view.texts},
-                      "attachments": [a.where for a in view.attachments],
-                      "problems": [[f.code, f.evidence[0], list(f.where)] for f in view.problems]}
-        except BaseException as exc:   # the test reports it; parse() must never raise
+            record = {
+                "texts": {t.where: t.text for t in view.texts},
+                "attachments": [a.where for a in view.attachments],
+                "problems": [[f.code, f.evidence[0], list(f.where)] for f in view.problems],
+            }
+        except BaseException as exc:  # the test reports it; parse() must never raise
             record = {"raised": type(exc).__name__}
         record.update(file=relative, seconds=time.process_time() - started)
         print(json.dumps(record, ensure_ascii=False), flush=True)
@@ -96,8 +102,13 @@ def survey() -> None:
 def results():
     if not CORPUS.is_dir():
         pytest.skip(f"no corpus at {CORPUS}")
-    out = subprocess.run([sys.executable, "-c", "from tests.test_extract_corpus import survey; survey()"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", "from tests.test_extract_corpus import survey; survey()"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, f"the survey died: {out.stderr[-2000:]}"
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     return {r["file"]: r for r in lines[:-1]}, lines[-1]["peak_kb"]
@@ -105,8 +116,12 @@ def results():
 
 def test_every_file_and_message_is_read_without_an_exception(results):
     records, _ = results
-    expected = {p.relative_to(CORPUS).as_posix() for folder in ("attachments", "mime")
-                for p in (CORPUS / folder).rglob("*") if p.is_file()}
+    expected = {
+        p.relative_to(CORPUS).as_posix()
+        for folder in ("attachments", "mime")
+        for p in (CORPUS / folder).rglob("*")
+        if p.is_file()
+    }
     assert set(records) == expected and len(expected) > 1400
     assert [f for f, r in records.items() if "raised" in r] == []
 
@@ -130,7 +145,9 @@ def test_encrypted_samples_are_reported_encrypted(results):
     encrypted = {f for f, r in records.items() if any(p[0] == "attachment.encrypted" for p in r["problems"])}
     assert encrypted == ENCRYPTED
     for name in NOT_DETECTABLE:
-        assert ["attachment.unsupported", "unsupported archive: 7-Zip"] in [p[:2] for p in records[name]["problems"]]
+        assert ["attachment.unsupported", "unsupported archive: 7-Zip"] in [
+            p[:2] for p in records[name]["problems"]
+        ]
 
 
 def test_zip_bombs_hit_a_limit(results):
@@ -144,9 +161,11 @@ def test_zip_bombs_hit_a_limit(results):
 def test_the_cp932_named_zip_yields_its_japanese_names(results):
     records, _ = results
     record = records["attachments/libarchive/test_read_format_zip_filename_cp932.zip"]
-    assert record["attachments"] == ["attachment:test_read_format_zip_filename_cp932.zip",
-                                     "attachment:test_read_format_zip_filename_cp932.zip!表だよ/一覧表.txt",
-                                     "attachment:test_read_format_zip_filename_cp932.zip!表だよ/漢字.txt"]
+    assert record["attachments"] == [
+        "attachment:test_read_format_zip_filename_cp932.zip",
+        "attachment:test_read_format_zip_filename_cp932.zip!表だよ/一覧表.txt",
+        "attachment:test_read_format_zip_filename_cp932.zip!表だよ/漢字.txt",
+    ]
 
 
 def test_japanese_mobile_mail_decodes(results):

@@ -1,6 +1,7 @@
 """Issue 12 (items 2-5): a message that breaks part of the extraction is still read to its end,
 and what could not be read is a finding naming it. Every message here carries a My Number in a
 part after the hostile one."""
+
 from __future__ import annotations
 
 import base64
@@ -33,8 +34,10 @@ LATER = f"Content-Type: text/plain; charset=utf-8\r\n\r\n{MY_NUMBER}\r\n"
 
 def multipart(*parts: str, subject: str = "資料") -> bytes:
     """A multipart/mixed message written by hand, so that it can be as broken as needed."""
-    head = (f"From: a@example.co.jp\r\nTo: b@client.example\r\nSubject: {subject}\r\n"
-            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=outer\r\n\r\n")
+    head = (
+        f"From: a@example.co.jp\r\nTo: b@client.example\r\nSubject: {subject}\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=outer\r\n\r\n"
+    )
     body = "".join(f"--outer\r\n{part}\r\n" for part in parts)
     return (head + body + "--outer--\r\n").encode("utf-8")
 
@@ -47,9 +50,14 @@ def read_later_part(raw: bytes) -> dict[str, str]:
 
 # --- item 2: an error in one part, or in a header, does not end the walk ----------------
 
+
 def test_raw_utf8_inside_an_encoded_word_subject():
-    view = parse(multipart("Content-Type: text/plain\r\n\r\nhello", LATER,
-                           subject="=?UTF-8?Q?=E8=A6=8B=E7=A9=8D_見積書?="), ENV)
+    view = parse(
+        multipart(
+            "Content-Type: text/plain\r\n\r\nhello", LATER, subject="=?UTF-8?Q?=E8=A6=8B=E7=A9=8D_見積書?="
+        ),
+        ENV,
+    )
     assert view.subject == "見積 見積書"
     assert MY_NUMBER in texts(view)["body:1.2"]
     assert not view.problems
@@ -57,7 +65,9 @@ def test_raw_utf8_inside_an_encoded_word_subject():
 
 @pytest.mark.parametrize("charset", ["idna", "punycode", "undefined"])
 def test_a_codec_that_is_no_mail_charset_is_read_as_undeclared(charset):
-    first = f"Content-Type: text/plain; charset={charset}\r\nContent-Transfer-Encoding: 8bit\r\n\r\nカフェ café"
+    first = (
+        f"Content-Type: text/plain; charset={charset}\r\nContent-Transfer-Encoding: 8bit\r\n\r\nカフェ café"
+    )
     view = parse(multipart(first, LATER), ENV)
     assert texts(view)["body"].strip() == "カフェ café"
     assert MY_NUMBER in texts(view)["body:1.2"]
@@ -65,7 +75,9 @@ def test_a_codec_that_is_no_mail_charset_is_read_as_undeclared(charset):
 
 
 def nested_multiparts(levels: int) -> str:
-    opening = "".join(f"Content-Type: multipart/mixed; boundary=b{i}\r\n\r\n--b{i}\r\n" for i in range(levels))
+    opening = "".join(
+        f"Content-Type: multipart/mixed; boundary=b{i}\r\n\r\n--b{i}\r\n" for i in range(levels)
+    )
     closing = "".join(f"\r\n--b{i}--" for i in reversed(range(levels)))
     return opening + "Content-Type: text/plain\r\n\r\ndeep" + closing
 
@@ -99,19 +111,32 @@ def test_nesting_beyond_what_the_parser_follows_is_named():
 
 # --- item 3: no part skipped without a word ---------------------------------------------
 
-ENCLOSED = ("From: c@example.co.jp\r\nSubject: =?UTF-8?B?6Lui6YCB?=\r\n"
-            f"Content-Type: text/plain; charset=utf-8\r\n\r\n{MY_NUMBER}\r\n")
+ENCLOSED = (
+    "From: c@example.co.jp\r\nSubject: =?UTF-8?B?6Lui6YCB?=\r\n"
+    f"Content-Type: text/plain; charset=utf-8\r\n\r\n{MY_NUMBER}\r\n"
+)
 
 
-@pytest.mark.parametrize("ctype, encoding", [
-    ("message/global", "8bit"), ("message/news", "7bit"), ("message/x-forwarded", "8bit"),
-    ("message/rfc822", "base64"), ("message/global", "base64"), ("message/global", "quoted-printable"),
-])
+@pytest.mark.parametrize(
+    "ctype, encoding",
+    [
+        ("message/global", "8bit"),
+        ("message/news", "7bit"),
+        ("message/x-forwarded", "8bit"),
+        ("message/rfc822", "base64"),
+        ("message/global", "base64"),
+        ("message/global", "quoted-printable"),
+    ],
+)
 def test_every_enclosed_message_is_read(ctype, encoding):
     body = ENCLOSED.encode()
-    text = {"base64": base64.encodebytes(body).decode(),
-            "quoted-printable": body.decode().replace("=", "=3D")}.get(encoding, ENCLOSED)
-    view = parse(multipart(f"Content-Type: {ctype}\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n{text}"), ENV)
+    text = {
+        "base64": base64.encodebytes(body).decode(),
+        "quoted-printable": body.decode().replace("=", "=3D"),
+    }.get(encoding, ENCLOSED)
+    view = parse(
+        multipart(f"Content-Type: {ctype}\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n{text}"), ENV
+    )
     found = texts(view)
     assert MY_NUMBER in found["attachment:message-1.1.eml!body"]
     assert "Subject: 転送" in found["attachment:message-1.1.eml!headers"]
@@ -119,15 +144,18 @@ def test_every_enclosed_message_is_read(ctype, encoding):
 
 
 def test_message_partial_is_read_and_named():
-    part = f"Content-Type: message/partial; id=\"a@b\"; number=1; total=2\r\n\r\n{ENCLOSED}"
+    part = f'Content-Type: message/partial; id="a@b"; number=1; total=2\r\n\r\n{ENCLOSED}'
     view = parse(multipart(part, LATER), ENV)
-    assert codes(view)["attachment.unscannable"] == [(("part:1.1",), "message/partial: fragment of a message")]
+    assert codes(view)["attachment.unscannable"] == [
+        (("part:1.1",), "message/partial: fragment of a message")
+    ]
     assert MY_NUMBER in texts(view)["body"]
 
 
 def customer_rows(count: int) -> list[str]:
-    return ["氏名,電話番号,個人番号"] + [f"顧客{i:04d},090-{i % 10000:04d}-5678,123456789018"
-                                   for i in range(count)]
+    return ["氏名,電話番号,個人番号"] + [
+        f"顧客{i:04d},090-{i % 10000:04d}-5678,123456789018" for i in range(count)
+    ]
 
 
 def test_a_stray_quote_in_a_csv_does_not_end_the_rows():
@@ -152,12 +180,15 @@ def test_a_csv_whose_first_line_is_200_kb():
 CSV_TEXT = "\r\n".join(customer_rows(20)) + "\r\n"
 
 
-@pytest.mark.parametrize("label, data", [
-    ("dos-eof", CSV_TEXT.encode("cp932") + b"\x1a"),
-    ("one-nul", CSV_TEXT.encode("cp932").replace(b"\r\n", b"\x00\r\n", 1)),
-    ("utf-16-le", CSV_TEXT.encode("utf-16-le")),
-    ("utf-16-be", CSV_TEXT.encode("utf-16-be")),
-])
+@pytest.mark.parametrize(
+    "label, data",
+    [
+        ("dos-eof", CSV_TEXT.encode("cp932") + b"\x1a"),
+        ("one-nul", CSV_TEXT.encode("cp932").replace(b"\r\n", b"\x00\r\n", 1)),
+        ("utf-16-le", CSV_TEXT.encode("utf-16-le")),
+        ("utf-16-be", CSV_TEXT.encode("utf-16-be")),
+    ],
+)
 def test_customer_csv_that_libmagic_calls_data_is_read(label, data):
     assert TypeDetector().detect(data, "顧客.csv").name == "csv"
     view = parse(mail_with(("顧客.csv", data)), ENV)
@@ -167,26 +198,35 @@ def test_customer_csv_that_libmagic_calls_data_is_read(label, data):
     assert "attachment.type_mismatch" not in codes(view)
 
 
-@pytest.mark.parametrize("data, text", [
-    ("氏名,電話\r\n山田,090\r\n".encode("utf-16-le"), "氏名,電話\r\n山田,090\r\n"),
-    ("氏名,電話\r\n山田,090\r\n".encode("utf-16-be"), "氏名,電話\r\n山田,090\r\n"),
-    (b"abc\x00def", "abc\x00def"),                  # a stray NUL is no UTF-16
-    ("顧客\x00一覧".encode("cp932"), "顧客\x00一覧"),
-])
+@pytest.mark.parametrize(
+    "data, text",
+    [
+        ("氏名,電話\r\n山田,090\r\n".encode("utf-16-le"), "氏名,電話\r\n山田,090\r\n"),
+        ("氏名,電話\r\n山田,090\r\n".encode("utf-16-be"), "氏名,電話\r\n山田,090\r\n"),
+        (b"abc\x00def", "abc\x00def"),  # a stray NUL is no UTF-16
+        ("顧客\x00一覧".encode("cp932"), "顧客\x00一覧"),
+    ],
+)
 def test_utf16_without_bom_is_told_from_a_stray_nul(data, text):
     assert decode_bytes(data) == text
 
 
-@pytest.mark.parametrize("noise, mime", [
-    (b"\x00\x01\x02\x03\xff\xfe" * 700, "application/octet-stream"),
-    (bytes(range(256)) * 16, "image/x-tga"),   # libmagic's guess
-])
+@pytest.mark.parametrize(
+    "noise, mime",
+    [
+        (b"\x00\x01\x02\x03\xff\xfe" * 700, "application/octet-stream"),
+        (bytes(range(256)) * 16, "image/x-tga"),  # libmagic's guess
+    ],
+)
 def test_a_file_named_as_text_that_no_reader_knows_is_unscannable(noise, mime):
     view = parse(mail_with(("顧客.csv", noise)), ENV)
-    assert codes(view)["attachment.unscannable"] == [(("attachment:顧客.csv",), f"unreadable content: {mime}")]
+    assert codes(view)["attachment.unscannable"] == [
+        (("attachment:顧客.csv",), f"unreadable content: {mime}")
+    ]
 
 
 # --- item 5: calamine is handed nothing it would abort on, and its panics are caught ----
+
 
 def workbook(**cells: str) -> bytes:
     book = openpyxl.Workbook()
@@ -235,8 +275,13 @@ def in_child(tmp_path: Path, data: bytes, suffix: str) -> tuple[str, bool]:
     path = tmp_path / f"book.{suffix}"
     path.write_bytes(data)
     limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"
-    out = subprocess.run([sys.executable, "-c", limit + CHILD, str(path), suffix], capture_output=True,
-                         text=True, timeout=120, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", limit + CHILD, str(path), suffix],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     problems, found = out.stdout.splitlines()
     return problems, found == "True"
@@ -244,35 +289,66 @@ def in_child(tmp_path: Path, data: bytes, suffix: str) -> tuple[str, bool]:
 
 @pytest.mark.parametrize("label", sorted(FAR_CELLS))
 def test_a_far_cell_however_written_is_refused_before_calamine(tmp_path, label):
-    package = rewritten(workbook(A1="近", B2="x"), SHEET,
-                        lambda d: d.replace(b'<c r="B2" t="inlineStr">', FAR_CELLS[label]))
+    package = rewritten(
+        workbook(A1="近", B2="x"), SHEET, lambda d: d.replace(b'<c r="B2" t="inlineStr">', FAR_CELLS[label])
+    )
     problems, found = in_child(tmp_path, package, "xlsx")
-    assert problems == "['attachment.unscannable attachment:book.xlsx!Sheet limit: cells per sheet > 1000000']"
+    assert (
+        problems == "['attachment.unscannable attachment:book.xlsx!Sheet limit: cells per sheet > 1000000']"
+    )
     assert found, "the other sheet is still read"
 
 
 def test_a_far_row_whose_cell_has_no_reference(tmp_path):
     # A cell without r takes its row's: <row r="1048576"><c>..</c></row> with a cell at XFD1.
-    package = rewritten(workbook(A1="近", XFD1="x", B2="y"), SHEET, lambda d: d.replace(
-        b'<row r="2"><c r="B2" t="inlineStr">', b'<row r="1048576"><c t="inlineStr">'))
+    package = rewritten(
+        workbook(A1="近", XFD1="x", B2="y"),
+        SHEET,
+        lambda d: d.replace(b'<row r="2"><c r="B2" t="inlineStr">', b'<row r="1048576"><c t="inlineStr">'),
+    )
     problems, found = in_child(tmp_path, package, "xlsx")
     assert "limit: cells per sheet > 1000000" in problems and found
 
 
-SST = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
-       b'spreadsheetml/2006/main" count="1" uniqueCount="4294967295"><si><t>123456789018</t></si></sst>')
+SST = (
+    b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+    b'spreadsheetml/2006/main" count="1" uniqueCount="4294967295"><si><t>123456789018</t></si></sst>'
+)
 
 
 def test_a_shared_strings_count_no_package_can_hold(tmp_path):
     package = workbook(A1="氏名")
-    package = rewritten(package, "[Content_Types].xml", lambda d: d.replace(b"</Types>", (
-        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
-        b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')), {"xl/sharedStrings.xml": SST})
-    package = rewritten(package, "xl/_rels/workbook.xml.rels", lambda d: d.replace(b"</Relationships>", (
-        b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')))
-    package = rewritten(package, SHEET, lambda d: d.replace(
-        b'<c r="A1" t="inlineStr"><is><t>\xe6\xb0\x8f\xe5\x90\x8d</t></is></c>', b'<c r="A1" t="s"><v>0</v></c>'))
+    package = rewritten(
+        package,
+        "[Content_Types].xml",
+        lambda d: d.replace(
+            b"</Types>",
+            (
+                b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+                b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+            ),
+        ),
+        {"xl/sharedStrings.xml": SST},
+    )
+    package = rewritten(
+        package,
+        "xl/_rels/workbook.xml.rels",
+        lambda d: d.replace(
+            b"</Relationships>",
+            (
+                b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+            ),
+        ),
+    )
+    package = rewritten(
+        package,
+        SHEET,
+        lambda d: d.replace(
+            b'<c r="A1" t="inlineStr"><is><t>\xe6\xb0\x8f\xe5\x90\x8d</t></is></c>',
+            b'<c r="A1" t="s"><v>0</v></c>',
+        ),
+    )
     problems, found = in_child(tmp_path, package, "xlsx")
     assert problems == "[]" and found
 
@@ -296,6 +372,7 @@ def test_an_xls_cell_at_row_and_column_ffff(tmp_path):
     def far(stream, kind, at):
         if kind == 0x0203 and struct.unpack_from("<HH", stream, at) == (2, 1):
             struct.pack_into("<HH", stream, at, 0xFFFF, 0xFFFF)
+
     problems, _ = in_child(tmp_path, xls(tmp_path, far), "xls")
     assert problems == "['attachment.unscannable attachment:book.xls limit: cells per sheet > 1000000']"
 
@@ -304,6 +381,7 @@ def test_an_xls_dimensions_record_of_the_whole_grid(tmp_path):
     def whole(stream, kind, at):
         if kind == 0x0200:
             struct.pack_into("<IIHH", stream, at, 0, 0xFFFFFFFF, 0, 0xFFFF)
+
     problems, _ = in_child(tmp_path, xls(tmp_path, whole), "xls")
     assert problems == "['attachment.unscannable attachment:book.xls limit: cells per sheet > 1000000']"
 
@@ -326,6 +404,7 @@ def test_a_calamine_panic_is_unscannable_and_the_rest_is_read():
 
 def test_interrupts_pass_through_the_calamine_guard():
     from inspectors.extract.workbook import calamine_failed
+
     assert calamine_failed(ValueError()) and calamine_failed(BaseException())
     for interrupt in (InspectionTimeout(), KeyboardInterrupt(), SystemExit(1), TimeoutError()):
         assert not calamine_failed(interrupt)
@@ -333,8 +412,10 @@ def test_interrupts_pass_through_the_calamine_guard():
 
 # --- found by a second read (an attacker's): what was still read past without a word -------
 
+
 def _my_numbers(raw: bytes) -> list:
     from inspectors.personal_data import PersonalData
+
     return [f for f in PersonalData().inspect(parse(raw, ENV)) if f.code == "pii.my_number"]
 
 
@@ -349,17 +430,23 @@ def test_html_non_breaking_spaces_between_the_groups():
 
 
 def test_a_delivery_status_part_is_read_as_text():
-    status = ("Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\n"
-              "Final-Recipient: rfc822; b@client.example\r\nAction: failed\r\nStatus: 5.0.0\r\n"
-              f"Diagnostic-Code: smtp; {MY_NUMBER}\r\n")
+    status = (
+        "Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\n"
+        "Final-Recipient: rfc822; b@client.example\r\nAction: failed\r\nStatus: 5.0.0\r\n"
+        f"Diagnostic-Code: smtp; {MY_NUMBER}\r\n"
+    )
     assert _my_numbers(multipart("Content-Type: text/plain\r\n\r\nbounce", status))
 
 
 def test_base64_padded_line_by_line_is_read_to_its_end():
-    lines = [base64.b64encode(chunk).decode() for chunk in
-             (MY_NUMBER.encode()[i:i + 4] for i in range(0, len(MY_NUMBER.encode()), 4))]
-    part = ("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-            + "\r\n".join(lines))
+    lines = [
+        base64.b64encode(chunk).decode()
+        for chunk in (MY_NUMBER.encode()[i : i + 4] for i in range(0, len(MY_NUMBER.encode()), 4))
+    ]
+    part = (
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + "\r\n".join(lines)
+    )
     assert _my_numbers(multipart(part))
 
 
@@ -369,8 +456,10 @@ def test_an_empty_html_comment_hides_nothing():
 
 
 def test_quoted_printable_soft_break_with_trailing_spaces():
-    qp = ("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
-          "=E5=80=8B=E4=BA=BA=E7=95=AA=E5=8F=B7: 1234=  \r\n 5678 9018")
+    qp = (
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+        "=E5=80=8B=E4=BA=BA=E7=95=AA=E5=8F=B7: 1234=  \r\n 5678 9018"
+    )
     assert _my_numbers(multipart(qp))
 
 
@@ -381,21 +470,28 @@ def test_utf32_text_is_read():
 
 
 def test_a_multipart_without_its_boundary_is_named():
-    raw = ("From: a@example.co.jp\r\nTo: b@client.example\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
-           "Content-Type: multipart/mixed\r\n\r\n--X\r\nContent-Type: text/plain\r\n"
-           "Content-Transfer-Encoding: base64\r\n\r\n"
-           + base64.b64encode(MY_NUMBER.encode()).decode() + "\r\n--X--\r\n").encode()
+    raw = (
+        "From: a@example.co.jp\r\nTo: b@client.example\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed\r\n\r\n--X\r\nContent-Type: text/plain\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+        + base64.b64encode(MY_NUMBER.encode()).decode()
+        + "\r\n--X--\r\n"
+    ).encode()
     assert "attachment.unscannable" in codes(parse(raw, ENV))
 
 
 def test_text_with_a_few_control_bytes_and_no_known_type_is_read():
     data = (MY_NUMBER + " 山田太郎 ").encode() + b"\x01\x02\x03\x04\x05\x06\x07\x08" * 2
-    part = ("Content-Type: application/octet-stream; name=memo.dat\r\nContent-Transfer-Encoding: base64\r\n"
-            "Content-Disposition: attachment; filename=memo.dat\r\n\r\n" + base64.b64encode(data).decode())
+    part = (
+        "Content-Type: application/octet-stream; name=memo.dat\r\nContent-Transfer-Encoding: base64\r\n"
+        "Content-Disposition: attachment; filename=memo.dat\r\n\r\n" + base64.b64encode(data).decode()
+    )
     assert _my_numbers(multipart(part))
 
 
-@pytest.mark.parametrize("sep", ["\u200b", "\u00ad", "\u2060"], ids=["zero-width-space", "soft-hyphen", "word-joiner"])
+@pytest.mark.parametrize(
+    "sep", ["\u200b", "\u00ad", "\u2060"], ids=["zero-width-space", "soft-hyphen", "word-joiner"]
+)
 def test_invisible_separators_between_the_groups(sep):
     body = f"Content-Type: text/plain; charset=utf-8\r\n\r\n個人番号：1234{sep}5678{sep}9018"
     assert _my_numbers(multipart(body))
@@ -406,7 +502,12 @@ def test_a_macos_resource_fork_in_a_zip_is_no_unread_part():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("report.txt", "hello")
-        archive.writestr("__MACOSX/._report.xlsx", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + b"\x00" * 64)
-    part = ("Content-Type: application/zip; name=a.zip\r\nContent-Transfer-Encoding: base64\r\n"
-            "Content-Disposition: attachment; filename=a.zip\r\n\r\n" + base64.b64encode(buffer.getvalue()).decode())
+        archive.writestr(
+            "__MACOSX/._report.xlsx", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + b"\x00" * 64
+        )
+    part = (
+        "Content-Type: application/zip; name=a.zip\r\nContent-Transfer-Encoding: base64\r\n"
+        "Content-Disposition: attachment; filename=a.zip\r\n\r\n"
+        + base64.b64encode(buffer.getvalue()).decode()
+    )
     assert "attachment.unscannable" not in codes(parse(multipart(part), ENV))

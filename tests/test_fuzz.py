@@ -7,6 +7,7 @@ corpus go through the relay's pipeline as one test. The long run is `python -m t
 (README, "Fuzzing"). The last tests check the harness itself: that it can see an escape,
 a crash, a hang and the memory limit at all.
 """
+
 from __future__ import annotations
 
 import sys
@@ -37,8 +38,10 @@ def relay(config):
 
 
 def describe(o: Outcome) -> str:
-    return (f"{o.case} via {o.path}: {o.status} after {o.seconds:.1f}s; rules={list(o.rules)} "
-            f"errors={list(o.errors)} canary_found={o.canary_found} {o.detail}")
+    return (
+        f"{o.case} via {o.path}: {o.status} after {o.seconds:.1f}s; rules={list(o.rules)} "
+        f"errors={list(o.errors)} canary_found={o.canary_found} {o.detail}"
+    )
 
 
 @pytest.mark.parametrize("name", SHORT)
@@ -61,6 +64,7 @@ def test_mutated_corpus_attachments_are_held(relay):
 
 # --- the harness itself ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", CONTROLS)
 def test_canary_is_found_where_the_cases_put_it(relay, name):
     """Harmless messages of the cases' shapes are held for the canary itself: a case that
@@ -76,17 +80,22 @@ def test_a_message_without_canary_is_reported_as_passed(relay):
 
 def _stand_in(tmp_path, body: str) -> RelayRunner:
     """A child that says ready and then does `body` with the first message."""
-    script = ("import sys, json; print(json.dumps({'ready': True}), flush=True); "
-              f"sys.stdin.buffer.read(4); {body}")
+    script = (
+        "import sys, json; print(json.dumps({'ready': True}), flush=True); "
+        f"sys.stdin.buffer.read(4); {body}"
+    )
     limits = Limits(inspection_timeout=1.0, wall=2.0, memory_mb=512)
     return RelayRunner(tmp_path / "unused.yaml", limits, command=[sys.executable, "-c", script])
 
 
-@pytest.mark.parametrize("body, status, detail", [
-    ("import os; os.abort()", "crash", "signal SIGABRT"),
-    ("import time; time.sleep(60)", "timeout", "no verdict after 2s"),
-    ("x = bytearray(1 << 30)", "exception", "MemoryError"),   # over the 512 MB limit
-])
+@pytest.mark.parametrize(
+    "body, status, detail",
+    [
+        ("import os; os.abort()", "crash", "signal SIGABRT"),
+        ("import time; time.sleep(60)", "timeout", "no verdict after 2s"),
+        ("x = bytearray(1 << 30)", "exception", "MemoryError"),  # over the 512 MB limit
+    ],
+)
 def test_harness_reports_crash_hang_and_memory_limit(tmp_path, body, status, detail):
     with _stand_in(tmp_path, body) as runner:
         outcome = runner.run(Case("stand-in", "control", "", NO_CANARY))

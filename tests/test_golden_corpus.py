@@ -1,5 +1,6 @@
 """The golden corpus (tests/corpus/, written by make_corpus.py): every default rule and every
 benign case, through the same inspection and rules as `misdelivery-guard check`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,6 +26,7 @@ def checker():
     def check(raw: bytes) -> dict:
         envelope = envelope_of(raw)
         return report(inspect_raw(raw, envelope, inspectors).findings, envelope, rules, False)
+
     return check
 
 

@@ -1,16 +1,17 @@
 """MIME walking: every part at any depth, forwards, part paths, limits, and never raising."""
+
 from __future__ import annotations
 
 import dataclasses
 import io
 import random
 import zipfile
-from pathlib import Path
 from email.message import EmailMessage
 from email.mime.application import MIMEApplication
 from email.mime.message import MIMEMessage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from pathlib import Path
 
 import pytest
 
@@ -67,9 +68,15 @@ def test_nested_multiparts_bodies_and_part_paths():
     message.attach(MIMEApplication(b"a,b\r\n1,2\r\n", "octet-stream"))
     message.get_payload()[1].add_header("Content-Disposition", "attachment", filename="data.csv")
     view = parse(message.as_bytes(), ENV)
-    assert texts(view) == {"body": "プレーン本文", "body:1.1.2.1": "\nHTML本文", "attachment:data.csv": "a\tb\n1\t2"}
+    assert texts(view) == {
+        "body": "プレーン本文",
+        "body:1.1.2.1": "\nHTML本文",
+        "attachment:data.csv": "a\tb\n1\t2",
+    }
     assert [(a.where, a.part, a.kind) for a in view.attachments] == [
-        ("attachment:part-1.1.2.2", "1.1.2.2", "image"), ("attachment:data.csv", "1.2", "csv")]
+        ("attachment:part-1.1.2.2", "1.1.2.2", "image"),
+        ("attachment:data.csv", "1.2", "csv"),
+    ]
     assert [t.rows for t in view.tables] == [(("a", "b"), ("1", "2"))]
 
 
@@ -94,7 +101,9 @@ def test_attached_message_is_opened_with_its_own_attachments():
     assert table.where == "attachment:転送.eml!名簿.csv"
     assert table.rows == (("氏名", "電話"), ("山田", "090-1234-5678"))
     assert [(a.where, a.parent) for a in view.attachments] == [
-        ("attachment:転送.eml", ""), ("attachment:転送.eml!名簿.csv", "attachment:転送.eml")]
+        ("attachment:転送.eml", ""),
+        ("attachment:転送.eml!名簿.csv", "attachment:転送.eml"),
+    ]
     assert Summary.of(view).attachments == (("転送.eml", "message/rfc822", view.attachments[0].size, "1.2"),)
 
 
@@ -131,7 +140,9 @@ def test_forward_nesting_stops_at_the_depth_limit_and_says_so():
 
 
 def test_multipart_nesting_limit():
-    raw = b"".join(b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (i, i) for i in range(30))
+    raw = b"".join(
+        b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (i, i) for i in range(30)
+    )
     raw += b"Content-Type: text/plain\r\n\r\ndeep\r\n"
     view = parse(raw, ENV, Limits(max_multipart_depth=10))
     assert codes(view)["attachment.unscannable"][0][1] == "limit: MIME nesting > 10"
@@ -148,9 +159,12 @@ def test_no_text_budget_every_part_is_read_whole():
 
 
 def test_cpu_budget_per_attachment():
-    view = parse(mail_with(("a.csv", b"a,b\n1,2\n"), ("b.txt", b"hello")), ENV,
-                 Limits(cpu_seconds_per_attachment=0))
-    assert codes(view)["attachment.unscannable"] == [(("attachment:a.csv", "attachment:b.txt"), "limit: cpu seconds > 0")]
+    view = parse(
+        mail_with(("a.csv", b"a,b\n1,2\n"), ("b.txt", b"hello")), ENV, Limits(cpu_seconds_per_attachment=0)
+    )
+    assert codes(view)["attachment.unscannable"] == [
+        (("attachment:a.csv", "attachment:b.txt"), "limit: cpu seconds > 0")
+    ]
     assert texts(view) == {"body": BODY}
 
 
@@ -159,7 +173,7 @@ def test_problems_of_one_kind_are_one_finding_naming_every_file():
     with zipfile.ZipFile(locked, "w") as archive:
         archive.writestr("x.txt", b"x")
     data = bytearray(locked.getvalue())
-    data[6] |= 1                             # local header: encrypted
+    data[6] |= 1  # local header: encrypted
     data[data.rfind(b"PK\x01\x02") + 8] |= 1  # central directory: encrypted
     view = parse(mail_with(("a.zip", bytes(data)), ("b.zip", bytes(data))), ENV)
     [finding] = [f for f in view.problems if f.code == "attachment.encrypted"]
@@ -177,8 +191,11 @@ def test_summary_round_trip_and_top_level_only():
 
 def test_evidence_never_carries_content():
     secret = "個人番号123456789018"
-    raw = mail_with((f"{secret}.zip", zipped(**{f"{secret}.xlsx": secret.encode()})),
-                    (f"{secret}.pdf", secret.encode()), body=secret)
+    raw = mail_with(
+        (f"{secret}.zip", zipped(**{f"{secret}.xlsx": secret.encode()})),
+        (f"{secret}.pdf", secret.encode()),
+        body=secret,
+    )
     view = parse(raw, ENV)
     assert view.problems
     assert all(secret not in e and "123456789018" not in e for f in view.problems for e in f.evidence)
@@ -189,7 +206,7 @@ def test_truncated_and_mutated_messages_never_raise(seed):
     raw = mail_with(("a.zip", zipped(**{"b.csv": b"x,y\n1,2\n"})), ("c.txt", "テキスト".encode("cp932")))
     rng = random.Random(seed)
     for _ in range(40):
-        cut = raw[:rng.randrange(len(raw))]
+        cut = raw[: rng.randrange(len(raw))]
         mutated = bytearray(raw)
         for _ in range(20):
             mutated[rng.randrange(len(mutated))] = rng.randrange(256)
@@ -199,8 +216,10 @@ def test_truncated_and_mutated_messages_never_raise(seed):
 
 def test_parse_takes_limits_by_keyword_or_position():
     raw = mail_with(("a.csv", b"a,b\n1,2\n"))
-    for view in (parse(raw, ENV, Limits(cpu_seconds_per_attachment=0)),
-                 parse(raw, ENV, limits=Limits(cpu_seconds_per_attachment=0))):
+    for view in (
+        parse(raw, ENV, Limits(cpu_seconds_per_attachment=0)),
+        parse(raw, ENV, limits=Limits(cpu_seconds_per_attachment=0)),
+    ):
         assert codes(view)["attachment.unscannable"] == [(("attachment:a.csv",), "limit: cpu seconds > 0")]
     assert parse(raw, ENV).problems == ()
 
@@ -210,11 +229,14 @@ def test_every_limit_has_a_worded_reason():
     for limit in dataclasses.fields(Limits):
         assert limits.reason(limit.name).startswith("limit: ")
     assert limits.reason("max_archive_members") == "limit: archive members > 1000"
-    assert Limits(cpu_seconds_per_attachment=2.5).reason("cpu_seconds_per_attachment") == "limit: cpu seconds > 2.5"
+    assert (
+        Limits(cpu_seconds_per_attachment=2.5).reason("cpu_seconds_per_attachment")
+        == "limit: cpu seconds > 2.5"
+    )
 
 
 def test_the_pipeline_alarm_is_not_swallowed(monkeypatch):
-    class InspectionTimeout(Exception):   # as proxy.pipeline names the exception its alarm raises
+    class InspectionTimeout(Exception):  # as proxy.pipeline names the exception its alarm raises
         pass
 
     def alarm(*args):
@@ -233,9 +255,13 @@ def test_html_only_body_with_meta_charset():
 
 def _shape(message) -> list:
     payload = message.get_payload()
-    return [message.items(), message.get_unixfrom(), message.get_content_type(),
-            [type(d).__name__ for d in message.defects],
-            [_shape(p) for p in payload] if isinstance(payload, list) else payload]
+    return [
+        message.items(),
+        message.get_unixfrom(),
+        message.get_content_type(),
+        [type(d).__name__ for d in message.defects],
+        [_shape(p) for p in payload] if isinstance(payload, list) else payload,
+    ]
 
 
 SINGLE_PART_EDGES = [
@@ -243,7 +269,7 @@ SINGLE_PART_EDGES = [
     b"Subject: a\n\nLF only\n",
     b"Subject: a\n\r\nmixed\r\n",
     b"From sender Mon Jan 1 00:00:00 2024\r\nSubject: mbox\r\n\r\nbody\r\n",
-    b"Subject: a\r\nnot a header line\r\n\r\nbody\r\n",     # the body starts early
+    b"Subject: a\r\nnot a header line\r\n\r\nbody\r\n",  # the body starts early
     b"\r\nno headers at all\r\n\r\nsecond paragraph\r\n",
     b"Subject: a\r\r\n\r\nodd line end\r\n",
     b"Subject: a\r\n  folded\r\n\r\n\r\nleading blank line\r\n",
@@ -274,11 +300,13 @@ def test_single_part_shortcut_over_the_mime_corpus():
 def test_preamble_and_epilogue_are_read():
     """RFC 2046 §5.1.1 tells mail programs to ignore them, but they travel with the message:
     a list pasted there is mail the recipient receives (issue 13: read every byte)."""
-    raw = ("From: a@example.co.jp\r\nTo: b@client.example\r\nMIME-Version: 1.0\r\n"
-           'Content-Type: multipart/mixed; boundary="X"\r\n\r\n'
-           "This is a multi-part message in MIME format.\r\n顧客 マイナンバー 1234 5678 9018\r\n"
-           "--X\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n本文\r\n--X--\r\n"
-           "電話 090-1234-5678\r\n").encode()
+    raw = (
+        "From: a@example.co.jp\r\nTo: b@client.example\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="X"\r\n\r\n'
+        "This is a multi-part message in MIME format.\r\n顧客 マイナンバー 1234 5678 9018\r\n"
+        "--X\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n本文\r\n--X--\r\n"
+        "電話 090-1234-5678\r\n"
+    ).encode()
     view = parse(raw, ENV)
     found = texts(view)
     assert found["body"] == "本文"
@@ -289,10 +317,12 @@ def test_preamble_and_epilogue_are_read():
 def test_html_text_a_reader_sees_outside_elements_is_read():
     """An image's alternative text (shown while images are blocked), a tooltip, a form value
     and the page title are text the recipient sees; script and style are not."""
-    html = ("<html><head><title>顧客一覧</title><style>p {color: #123456}</style></head><body>"
-            '<p>ご確認ください。<img src="cid:x" alt="山田太郎 090-1234-5678"></p>'
-            '<input type="text" value="1234 5678 9018"><span title="〒100-0001">住所</span>'
-            "<script>var id = 987654;</script></body></html>")
+    html = (
+        "<html><head><title>顧客一覧</title><style>p {color: #123456}</style></head><body>"
+        '<p>ご確認ください。<img src="cid:x" alt="山田太郎 090-1234-5678"></p>'
+        '<input type="text" value="1234 5678 9018"><span title="〒100-0001">住所</span>'
+        "<script>var id = 987654;</script></body></html>"
+    )
     message = MIMEText(html, "html", "utf-8")
     message["From"], message["To"] = "a@example.co.jp", "b@client.example"
     body = texts(parse(message.as_bytes(), ENV))["body"]
@@ -303,31 +333,46 @@ def test_html_text_a_reader_sees_outside_elements_is_read():
 
 def _full_shape(message) -> list:
     payload = message.get_payload()
-    return [_shape(message), getattr(message, "opaque", ""), message.preamble, message.epilogue,
-            [_full_shape(p) for p in payload] if isinstance(payload, list) else payload]
+    return [
+        _shape(message),
+        getattr(message, "opaque", ""),
+        message.preamble,
+        message.epilogue,
+        [_full_shape(p) for p in payload] if isinstance(payload, list) else payload,
+    ]
 
 
-_RUN = b"\r\n".join([b"QUJD" * 19] * 1200)     # 92 KB of base64 lines, a run the parser stands in for
+_RUN = b"\r\n".join([b"QUJD" * 19] * 1200)  # 92 KB of base64 lines, a run the parser stands in for
 _RUN_LF = _RUN.replace(b"\r\n", b"\n")
 _MIXED = b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
 _PART = b"--b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
 BASE64_RUN_EDGES = [
-    _MIXED + _PART + _RUN + b"\r\n--b--\r\n",                           # an attachment
+    _MIXED + _PART + _RUN + b"\r\n--b--\r\n",  # an attachment
     _MIXED.replace(b"\r\n", b"\n") + _PART.replace(b"\r\n", b"\n") + _RUN_LF + b"\n--b--\n",
-    _MIXED + _PART + _RUN + b"\r\n",                                    # no closing boundary
-    _MIXED + _PART + _RUN,                                              # ... nor a last line break
-    _MIXED + _PART + _RUN + b"\r\n\r\n" + _RUN + b"\r\n--b--\r\n",      # two runs in one body
+    _MIXED + _PART + _RUN + b"\r\n",  # no closing boundary
+    _MIXED + _PART + _RUN,  # ... nor a last line break
+    _MIXED + _PART + _RUN + b"\r\n\r\n" + _RUN + b"\r\n--b--\r\n",  # two runs in one body
     _MIXED + _PART + _RUN + b"\r\nnot base64 here\r\n" + _RUN + b"\r\n--b--\r\n",
     _MIXED + _PART + _RUN + b"=\r\n--b--\r\n",
     _MIXED + b"preamble\r\n\r\n" + _RUN + b"\r\n" + _PART + b"QUJD\r\n--b--\r\n\r\n" + _RUN + b"\r\n",
     _MIXED + b"--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\n" + _RUN + b"\r\n--b--\r\n",
-    _MIXED + b"--b\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-    + _RUN + b"\r\n--b--\r\n",                                          # kept opaque
-    _MIXED + b"--b\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n--c\r\n\r\n" + _RUN
-    + b"\r\n--c--\r\n--b--\r\n",                                        # nested
+    _MIXED
+    + b"--b\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    + _RUN
+    + b"\r\n--b--\r\n",  # kept opaque
+    _MIXED
+    + b"--b\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n--c\r\n\r\n"
+    + _RUN
+    + b"\r\n--c--\r\n--b--\r\n",  # nested
     _MIXED + _PART.replace(b"\r\n\r\n", b"\r\n") + b"\r\n" + _RUN + b"\r\n--b--\r\n",
-    _MIXED + _PART + b"MDGRUN" + b"0" * 40 + b"\r\n" + _RUN + b"\r\n--b--\r\n",       # the stand-ins' word in the text
-    b"Content-Type: multipart/mixed\r\n\r\n--b\r\n\r\n" + _RUN + b"\r\n--b--\r\n",   # no boundary
+    _MIXED
+    + _PART
+    + b"MDGRUN"
+    + b"0" * 40
+    + b"\r\n"
+    + _RUN
+    + b"\r\n--b--\r\n",  # the stand-ins' word in the text
+    b"Content-Type: multipart/mixed\r\n\r\n--b\r\n\r\n" + _RUN + b"\r\n--b--\r\n",  # no boundary
 ]
 
 
@@ -371,14 +416,17 @@ def test_large_base64_bodies_decoded_from_the_message_bytes_are_whole():
     second time as text); one padded line by line still reads on past each "="."""
     import base64
     import os as _os
+
     data = _os.urandom(300_000)
     whole = base64.encodebytes(data).decode()
-    padded = "".join(base64.b64encode(data[i:i + 56]).decode() + "\n" for i in range(0, 299_992, 56))
-    raw = ("From: a@example.co.jp\nTo: b@client.example\nMIME-Version: 1.0\n"
-           'Content-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: text/plain\n\n本文\n'
-           "--B\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n"
-           f'Content-Disposition: attachment; filename="a.bin"\n\n{whole}\n'
-           "--B\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n"
-           f'Content-Disposition: attachment; filename="b.bin"\n\n{padded}--B--\n').encode()
+    padded = "".join(base64.b64encode(data[i : i + 56]).decode() + "\n" for i in range(0, 299_992, 56))
+    raw = (
+        "From: a@example.co.jp\nTo: b@client.example\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: text/plain\n\n本文\n'
+        "--B\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n"
+        f'Content-Disposition: attachment; filename="a.bin"\n\n{whole}\n'
+        "--B\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n"
+        f'Content-Disposition: attachment; filename="b.bin"\n\n{padded}--B--\n'
+    ).encode()
     sizes = {a.filename: a.size for a in parse(raw, ENV).attachments}
     assert sizes == {"a.bin": 300_000, "b.bin": 299_992}

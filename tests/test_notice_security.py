@@ -4,6 +4,7 @@
 7. Nobody approves his own mail: the request goes to the deputies, then to an admin.
 8. No working link at rest: every token ever mailed is absent from every file of the guard.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -54,11 +55,21 @@ EVIL_SUBJECTS = {
     # An encoded word inside an encoded word: decoded once by the guard, then again by the
     # header parser of the notice, into a header of its own.
     "nested": _b64(_b64("請求書\r\nBcc: x@evil.example\r\n")),
-    "fake_link_line": _b64("請求書\nReview page (opening the link changes nothing):\n"
-                           "http://evil.example/h/steal\u202e"),
+    "fake_link_line": _b64(
+        "請求書\nReview page (opening the link changes nothing):\nhttp://evil.example/h/steal\u202e"
+    ),
 }
-NOTICE_HEADERS = {"from", "to", "subject", "date", "message-id", "auto-submitted",
-                  "content-type", "content-transfer-encoding", "mime-version"}
+NOTICE_HEADERS = {
+    "from",
+    "to",
+    "subject",
+    "date",
+    "message-id",
+    "auto-submitted",
+    "content-type",
+    "content-transfer-encoding",
+    "mime-version",
+}
 
 
 @pytest.mark.parametrize("subject", EVIL_SUBJECTS.values(), ids=EVIL_SUBJECTS.keys())
@@ -75,7 +86,7 @@ def test_a_subject_with_line_breaks_is_held_and_its_notice_stays_one_line(guard,
     assert {name.lower() for name in parsed.keys()} <= NOTICE_HEADERS, "an injected header"
     shown = str(parsed["Subject"])
     assert shown.startswith("[送信保留 / Held]")
-    assert "請求書" in shown or subject == EVIL_SUBJECTS["nested"]   # shown as text, not decoded again
+    assert "請求書" in shown or subject == EVIL_SUBJECTS["nested"]  # shown as text, not decoded again
     assert not set(shown) & {"\r", "\n", "\u2028", "\u2029", "\u202e"} and "=?" not in shown
     body = parsed.get_content()
     assert "\u2028" not in body and "\u2029" not in body and "\u202e" not in body
@@ -87,8 +98,14 @@ def test_a_subject_with_line_breaks_is_held_and_its_notice_stays_one_line(guard,
 
 def test_an_approvers_comment_is_quoted_line_by_line():
     note = "承知しました\r\nhttp://evil.example/h/steal\u2028Bcc: x@evil.example\n\n"
-    raw = approval_result(notice_from="guard@example.co.jp", sender=SENDER, subject="見積\r\nX: y",
-                          approver="bucho@example.co.jp\u202e", approved=True, note=note)
+    raw = approval_result(
+        notice_from="guard@example.co.jp",
+        sender=SENDER,
+        subject="見積\r\nX: y",
+        approver="bucho@example.co.jp\u202e",
+        approved=True,
+        note=note,
+    )
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
     assert {name.lower() for name in parsed.keys()} <= NOTICE_HEADERS
     body = parsed.get_content()
@@ -101,6 +118,7 @@ def test_an_approvers_comment_is_quoted_line_by_line():
 
 def test_one_line_caps_and_collapses():
     from quarantine.notice import one_line
+
     assert one_line("a\r\n\t b\u2028c\u2029d\x85e\u202ef\x00g") == "a b c d e f g"
     capped = one_line("長" * 500)
     assert len(capped) == 200 and capped.endswith("…")
@@ -114,10 +132,16 @@ rules:
     when: {recipients: external}
     action: hold_for_approval
 """
-ORG = {"internal_domains": ["example.co.jp"],
-       "groups": {"sales": {"members": ["@sales.example.co.jp", "bucho@example.co.jp"],
-                            "approvers": ["bucho@example.co.jp", "kacho@example.co.jp"]},
-                  "solo": {"members": ["solo@example.co.jp"], "approvers": ["Solo@example.co.jp"]}}}
+ORG = {
+    "internal_domains": ["example.co.jp"],
+    "groups": {
+        "sales": {
+            "members": ["@sales.example.co.jp", "bucho@example.co.jp"],
+            "approvers": ["bucho@example.co.jp", "kacho@example.co.jp"],
+        },
+        "solo": {"members": ["solo@example.co.jp"], "approvers": ["Solo@example.co.jp"]},
+    },
+}
 ADMIN = "admin@example.co.jp"
 
 
@@ -125,9 +149,10 @@ def _approval_guard(guard_factory, tmp_path):
     (tmp_path / "local.yaml").write_text(APPROVE_ALL, "utf-8")
     users = tmp_path / "users"
     add_user(users, ADMIN, "an admin's long password", "admin")
-    add_user(users, "solo@example.co.jp", "solo's long password", "admin")   # never for himself
-    return guard_factory(rules=[str(tmp_path / "local.yaml")], organization=ORG,
-                         smtp={"users_file": str(users)}).start()
+    add_user(users, "solo@example.co.jp", "solo's long password", "admin")  # never for himself
+    return guard_factory(
+        rules=[str(tmp_path / "local.yaml")], organization=ORG, smtp={"users_file": str(users)}
+    ).start()
 
 
 def _send_for_approval(guard, upstream, sender: str, expected: int = 2) -> dict[str, list]:
@@ -138,7 +163,7 @@ def _send_for_approval(guard, upstream, sender: str, expected: int = 2) -> dict[
         code, text = client.data(message("御見積", sender=sender))
     assert code == 250 and b"Held for approval" in text
     upstream.recorder.wait_for(expected)
-    time.sleep(1.0)   # anything else that would be sent goes out now
+    time.sleep(1.0)  # anything else that would be sent goes out now
     by_rcpt: dict[str, list] = {}
     for m in upstream.recorder.messages:
         by_rcpt.setdefault(m.rcpt_tos[0].lower(), []).append(m)
@@ -179,7 +204,7 @@ def test_the_only_approver_sending_is_approved_by_an_admin(guard_factory, upstre
 
 def test_with_nobody_to_ask_the_page_says_an_admin_decides(guard_factory, upstream, tmp_path):
     (tmp_path / "local.yaml").write_text(APPROVE_ALL, "utf-8")
-    guard = guard_factory(rules=[str(tmp_path / "local.yaml")], organization=ORG).start()   # no admins
+    guard = guard_factory(rules=[str(tmp_path / "local.yaml")], organization=ORG).start()  # no admins
     by_rcpt = _send_for_approval(guard, upstream, "solo@example.co.jp", expected=1)
     assert set(by_rcpt) == {"solo@example.co.jp"}, "the request went to nobody, not to him"
     page = httpx.get(_links(by_rcpt["solo@example.co.jp"][0].data)[0], headers={"Accept-Language": "en"}).text
@@ -189,9 +214,12 @@ def test_with_nobody_to_ask_the_page_says_an_admin_decides(guard_factory, upstre
 
 def test_approvers_never_include_the_sender(tmp_path):
     from proxy.settings import approvers_for, load_settings
+
     path = tmp_path / "guard.yaml"
-    path.write_text("organization:\n  groups:\n    sales:\n      members: ['@example.co.jp']\n"
-                    "      approvers: [bucho@example.co.jp, kacho@example.co.jp]\n")
+    path.write_text(
+        "organization:\n  groups:\n    sales:\n      members: ['@example.co.jp']\n"
+        "      approvers: [bucho@example.co.jp, kacho@example.co.jp]\n"
+    )
     s = load_settings(path, {})
     admins = ("Root@example.co.jp", "bucho@example.co.jp")
     assert approvers_for(s, "taro@example.co.jp", admins) == ("bucho@example.co.jp", "kacho@example.co.jp")
@@ -213,15 +241,16 @@ rules:
     action: hold_for_approval
     scope: {senders: [group:sales]}
 """
-AT_REST_ORG = {"internal_domains": ["example.co.jp"],
-               "groups": {"sales": {"members": ["@sales.example.co.jp"],
-                                    "approvers": ["bucho@example.co.jp"]}}}
+AT_REST_ORG = {
+    "internal_domains": ["example.co.jp"],
+    "groups": {"sales": {"members": ["@sales.example.co.jp"], "approvers": ["bucho@example.co.jp"]}},
+}
 
 
 def test_no_mailed_token_is_anywhere_in_the_guards_files(guard_factory, upstream, tmp_path):
     (tmp_path / "local.yaml").write_text(AT_REST_RULES, "utf-8")
     guard = guard_factory(rules=[str(tmp_path / "local.yaml")], organization=AT_REST_ORG).start()
-    upstream.recorder.data_reply = "451 4.3.0 busy"   # the first attempts fail: a retry mints anew
+    upstream.recorder.data_reply = "451 4.3.0 busy"  # the first attempts fail: a retry mints anew
     held = message("給与", MY_NUMBER_BODY)
     approval = message("御見積", sender="hanako@sales.example.co.jp")
     with guard.smtp() as client:
@@ -239,7 +268,7 @@ def test_no_mailed_token_is_anywhere_in_the_guards_files(guard_factory, upstream
     page = httpx.get(approver_link)
     assert page.status_code == 200 and "御見積" in page.text
     assert httpx.post(approver_link, data={"action": "approve", "csrf": _csrf(page.text)}).status_code == 303
-    delivered = upstream.recorder.wait_for(6)   # 3 notices, 2 messages, the approval's result
+    delivered = upstream.recorder.wait_for(6)  # 3 notices, 2 messages, the approval's result
     assert [m.data for m in delivered if m.rcpt_tos == ["partner@client.example"]] == [held]
     assert [m.data for m in delivered if m.rcpt_tos == ["buyer@client.example"]] == [approval]
     tokens = {link.rsplit("/", 1)[1] for m in delivered for link in _links(m.data)}
@@ -254,14 +283,14 @@ def test_no_mailed_token_is_anywhere_in_the_guards_files(guard_factory, upstream
 
 
 def _decision() -> Decision:
-    rule = MatchedRule(id="r", action="hold", mode="enforce", reason={"ja": "理由", "en": "why"},
-                       findings=())
+    rule = MatchedRule(id="r", action="hold", mode="enforce", reason={"ja": "理由", "en": "why"}, findings=())
     return Decision(action="hold", matched=(rule,))
 
 
 def test_a_notice_sent_twice_carries_two_links_that_both_work(tmp_path):
     """At least once: a notice whose delivery is retried after the upstream took it (its
     reply lost) does not disable the link it already delivered."""
+
     async def scenario():
         store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
         sent: list[bytes] = []
@@ -272,17 +301,28 @@ def test_a_notice_sent_twice_carries_two_links_that_both_work(tmp_path):
                 raise TemporaryFailure(451, "reply lost")
 
         worker = Worker(store, send, notice_from="guard@example.co.jp", backoff=(0,))
-        quarantine = Quarantine(store, HoldPolicy(public_url="http://guard.test", hold_expiry=600,
-                                                  notice_from="guard@example.co.jp"),
-                                approvers=lambda sender: (), on_queued=lambda: None)
+        quarantine = Quarantine(
+            store,
+            HoldPolicy(public_url="http://guard.test", hold_expiry=600, notice_from="guard@example.co.jp"),
+            approvers=lambda sender: (),
+            on_queued=lambda: None,
+        )
         try:
-            await quarantine.hold(qid="Q1", mail_from=SENDER, rcpt_tos=("p@client.example",),
-                                  raw=b"Subject: x\r\n\r\nx\r\n", findings=(),
-                                  summary=Summary(subject="件名", attachments=()), decision=_decision())
+            await quarantine.hold(
+                qid="Q1",
+                mail_from=SENDER,
+                rcpt_tos=("p@client.example",),
+                raw=b"Subject: x\r\n\r\nx\r\n",
+                findings=(),
+                summary=Summary(subject="件名", attachments=()),
+                decision=_decision(),
+            )
             await worker.run_once()
             await worker.run_once(time.time() + 1)
-            links = [re.search(rb"http://guard\.test/h/([\w-]+)", quopri.decodestring(raw)).group(1).decode()
-                     for raw in sent]
+            links = [
+                re.search(rb"http://guard\.test/h/([\w-]+)", quopri.decodestring(raw)).group(1).decode()
+                for raw in sent
+            ]
             assert len(links) == 2 and links[0] != links[1]
             for token in links:
                 link = await store.by_link(token)
@@ -290,6 +330,7 @@ def test_a_notice_sent_twice_carries_two_links_that_both_work(tmp_path):
             assert await store.pending_jobs() == 0
         finally:
             await store.close()
+
     asyncio.run(scenario())
 
 
@@ -309,17 +350,30 @@ def test_upgrading_keeps_mailed_links_working_and_drops_sent_notices(store_url):
                 await conn.run_sync(module.upgrade)
                 await conn.execute(schema_version.insert().values(version=version, applied_at=0.0))
             digest = hashlib.sha256(b"old-token").hexdigest()
-            await conn.execute(text(
-                "INSERT INTO held_messages (id, state, created_at, updated_at, expires_at, mail_from, "
-                "rcpt_tos, raw, decision, findings, summary, token_hash, csrf, kind) VALUES ('Q0', 'held', "
-                ":now, :now, :later, :sender, '[\"p@client.example\"]', :raw, :decision, '[]', "
-                "'{\"subject\": \"x\"}', :digest, 'c', 'hold')"),
-                {"now": time.time(), "later": time.time() + 600, "sender": SENDER, "raw": b"x",
-                 "decision": '{"action": "hold", "matched": []}', "digest": digest})
-            await conn.execute(text(
-                "INSERT INTO outbound (kind, message_id, mail_from, rcpt_tos, raw, state, attempts, "
-                "next_attempt_at, created_at) VALUES ('notice', 'Q0', 'g@example.co.jp', :rcpts, "
-                ":raw, 'sent', 1, 0, 0)"), {"rcpts": f'["{SENDER}"]', "raw": b"http://x/h/old-token"})
+            await conn.execute(
+                text(
+                    "INSERT INTO held_messages (id, state, created_at, updated_at, expires_at, mail_from, "
+                    "rcpt_tos, raw, decision, findings, summary, token_hash, csrf, kind) VALUES ('Q0', 'held', "
+                    ":now, :now, :later, :sender, '[\"p@client.example\"]', :raw, :decision, '[]', "
+                    "'{\"subject\": \"x\"}', :digest, 'c', 'hold')"
+                ),
+                {
+                    "now": time.time(),
+                    "later": time.time() + 600,
+                    "sender": SENDER,
+                    "raw": b"x",
+                    "decision": '{"action": "hold", "matched": []}',
+                    "digest": digest,
+                },
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO outbound (kind, message_id, mail_from, rcpt_tos, raw, state, attempts, "
+                    "next_attempt_at, created_at) VALUES ('notice', 'Q0', 'g@example.co.jp', :rcpts, "
+                    ":raw, 'sent', 1, 0, 0)"
+                ),
+                {"rcpts": f'["{SENDER}"]', "raw": b"http://x/h/old-token"},
+            )
         await engine.dispose()
         store = await Store.open(store_url)
         try:
@@ -330,4 +384,5 @@ def test_upgrading_keeps_mailed_links_working_and_drops_sent_notices(store_url):
             assert kept == [None]
         finally:
             await store.close()
+
     asyncio.run(scenario())

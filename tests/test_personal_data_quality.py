@@ -5,6 +5,7 @@ it) and the default personal-data rules; carriers the parser cannot read yet are
 waiting for extraction and not scored (the report is printed with the test run). The gates
 fail the build when a change lowers them.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,7 +22,7 @@ CORPUS = Path(__file__).resolve().parent / "pii_corpus"
 def _load(name: str):
     spec = importlib.util.spec_from_file_location(f"pii_corpus_{name}", CORPUS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module          # dataclasses look their module up while defined
+    sys.modules[spec.name] = module  # dataclasses look their module up while defined
     spec.loader.exec_module(module)
     return module
 
@@ -62,7 +63,9 @@ def test_lists_of_ten_or_more_people_are_found(report):
 
 def test_false_holds_per_thousand_clean_mails(report):
     """Hard negatives included: lists of places and of the recipients' own staff among them."""
-    assert 1000 * len(report.false_holds()) / len(report.clean()) <= 5, [r.label["file"] for r in report.false_holds()]
+    assert 1000 * len(report.false_holds()) / len(report.clean()) <= 5, [
+        r.label["file"] for r in report.false_holds()
+    ]
 
 
 # --- issue 14 ---------------------------------------------------------------------------------
@@ -118,15 +121,28 @@ def test_premises_are_reported_as_places(report):
 
 
 def test_every_hold_type_is_precise(report):
-    for kind in ("my_number", "credit_card", "bank_account", "passport", "drivers_license",
-                 "pension_number", "health_insurance", "residence_card", "resident_code"):
+    for kind in (
+        "my_number",
+        "credit_card",
+        "bank_account",
+        "passport",
+        "drivers_license",
+        "pension_number",
+        "health_insurance",
+        "residence_card",
+        "resident_code",
+    ):
         tp, fp, fn = report.per_type()[kind]
         assert tp >= 10 and tp / (tp + fp) >= 0.95 and tp / (tp + fn) >= 0.9, (kind, tp, fp, fn)
 
 
 def test_the_corpus_is_what_the_generator_writes(tmp_path):
     _load("generate").main(tmp_path)
-    assert json.loads((tmp_path / "labels.json").read_text()) == json.loads((CORPUS / "labels.json").read_text())
+    assert json.loads((tmp_path / "labels.json").read_text()) == json.loads(
+        (CORPUS / "labels.json").read_text()
+    )
     for path in sorted((tmp_path / "messages").iterdir()):
         frozen = CORPUS / "messages" / path.name
-        assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(frozen.read_bytes()).digest(), path.name
+        assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(frozen.read_bytes()).digest(), (
+            path.name
+        )

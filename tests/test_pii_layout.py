@@ -5,6 +5,7 @@ The signature decision is made from a line index built once per text (inspectors
 these pin what it must see: which lines are blank, which are separators, how far a block
 reaches, and the phone count of a block written in full-width digits.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -17,8 +18,10 @@ from inspectors.pii.layout import Layout
 TODAY = datetime.date(2024, 4, 1)
 ENV = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=("sato@client.example",))
 GREETING = "佐藤様\n\nお世話になっております。資料をお送りします。\n\n"
-SIGNATURE = ("--\n株式会社サンプル 営業部\n山田 太郎\n〒100-0001 東京都千代田区千代田1-1-1\n"
-             "TEL: 03-1234-5678 / FAX: 03-1234-5679\n携帯: 090-1111-2222\nMail: t.yamada@sample.co.jp\n")
+SIGNATURE = (
+    "--\n株式会社サンプル 営業部\n山田 太郎\n〒100-0001 東京都千代田区千代田1-1-1\n"
+    "TEL: 03-1234-5678 / FAX: 03-1234-5679\n携帯: 090-1111-2222\nMail: t.yamada@sample.co.jp\n"
+)
 
 
 def counts(text: str) -> dict[str, int]:
@@ -59,7 +62,7 @@ def test_html_spacing_signature_behind_quote_marks():
     quoted = "".join(f"> {line}\n\n" for line in SIGNATURE.splitlines())
     layout = Layout((GREETING + quoted).encode())
     assert layout.spacing == 2
-    at = (GREETING + quoted).encode().index("090-1111".encode())
+    at = (GREETING + quoted).encode().index(b"090-1111")
     assert layout.signature(at) and layout.quoted(at)
 
 
@@ -70,7 +73,7 @@ def test_signatures_deep_in_a_long_text_are_found():
     assert counts(body) == {"person_name": 1}
     data = body.encode()
     layout = Layout(data)
-    second = data.rindex("090-1111".encode())
+    second = data.rindex(b"090-1111")
     assert layout.signature(second) and not layout.signature(data.index("各部門".encode()))
 
 
@@ -79,8 +82,10 @@ SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本"
 
 
 def entry(i: int) -> str:
-    return (f"{SURNAMES[i]} 花子\n勤務先: 株式会社テスト{i}\n〒150-{1000 + i:04d} 東京都渋谷区渋谷{i + 1}-1-1\n"
-            f"TEL 090-{1200 + i:04d}-{5600 + i:04d}\n")
+    return (
+        f"{SURNAMES[i]} 花子\n勤務先: 株式会社テスト{i}\n〒150-{1000 + i:04d} 東京都渋谷区渋谷{i + 1}-1-1\n"
+        f"TEL 090-{1200 + i:04d}-{5600 + i:04d}\n"
+    )
 
 
 def test_typed_entries_naming_an_employer_are_a_list():
@@ -99,8 +104,11 @@ def test_three_entries_make_a_run_two_do_not():
 def test_a_thread_of_signatures_of_one_shape_stays_quiet():
     """Each message of a thread ends in a signature; quote headers and quoted text stand between
     them, so no two are neighbours, however alike they are."""
-    replies = "".join(f"\n-----Original Message-----\nFrom: {SURNAMES[i]}\nSent: 2024/03/0{i + 1}\n\n"
-                      f"承知しました。\n\n{entry(i)}" for i in range(1, 6))
+    replies = "".join(
+        f"\n-----Original Message-----\nFrom: {SURNAMES[i]}\nSent: 2024/03/0{i + 1}\n\n"
+        f"承知しました。\n\n{entry(i)}"
+        for i in range(1, 6)
+    )
     found = counts(GREETING + entry(0) + replies)
     assert "phone" not in found and "records" not in found
 

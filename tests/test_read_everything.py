@@ -3,6 +3,7 @@ only the part that reaches it (counted per top-level attachment), and whatever i
 a finding naming the part: held for external recipients when reading began and could not
 finish (attachment.unscannable), passed as before when the format has no reader at all
 (attachment.unsupported)."""
+
 from __future__ import annotations
 
 import datetime
@@ -24,16 +25,26 @@ from .test_message_mime import mail_with, zipped
 from .test_relay_fail_closed import as_sent
 
 ENV = Envelope(mail_from="taro@example.co.jp", rcpt_tos=("partner@client.example",))
-PLAIN_DOC = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "attachments" / \
-    "msoffcrypto-tool" / "inputs" / "plain.doc"
+PLAIN_DOC = (
+    Path(__file__).resolve().parents[1].parent
+    / "shared"
+    / "corpus"
+    / "attachments"
+    / "msoffcrypto-tool"
+    / "inputs"
+    / "plain.doc"
+)
 LIST = "顧客リスト.csv"
 
 
 def two_attachments() -> bytes:
     """Issue 13's first case, smaller: a catalogue of more characters than the old
     per-message budget (3,000,000), then a 12-person customer list."""
-    return mail_with(("商品カタログ.csv", catalogue_csv(3_100_000).encode()),
-                     (LIST, customers_csv(12, seed=14).encode()), body="資料をお送りします。")
+    return mail_with(
+        ("商品カタログ.csv", catalogue_csv(3_100_000).encode()),
+        (LIST, customers_csv(12, seed=14).encode()),
+        body="資料をお送りします。",
+    )
 
 
 def limit_and_list() -> bytes:
@@ -93,8 +104,9 @@ def test_a_part_over_a_limit_is_held_naming_it_and_the_next_is_read(guard_factor
     line = outcome(guard, code)
     assert "attachment.unscannable:1" in line and "unreadable-part/enforce" in line
     assert "pii.records:12" in line and "personal-data-list-external/enforce" in line
-    findings = by_code(inspect_raw(limit_and_list(), ENV, [PersonalData()],
-                                   Limits(max_archive_members=10)).findings)
+    findings = by_code(
+        inspect_raw(limit_and_list(), ENV, [PersonalData()], Limits(max_archive_members=10)).findings
+    )
     unread = findings["attachment.unscannable"]
     assert unread.where == ("attachment:many.zip",) and unread.evidence == ("limit: archive members > 10",)
     assert findings["pii.records"].where == (f"attachment:顧客.zip!{LIST}!A2:C13",)
@@ -114,6 +126,7 @@ def test_an_unsupported_format_is_reported_and_not_held_by_default(guard, upstre
 
 class _Breaks:
     """A content inspector whose reader fails on the first table it is given."""
+
     name = "breaks"
 
     def reader(self, message):
@@ -133,7 +146,9 @@ class _Breaks:
 
 
 def test_an_error_in_one_reader_is_its_inspector_error_and_the_others_read_on():
-    findings = inspect_raw(two_attachments(), ENV, [_Breaks(), PersonalData(today=datetime.date(2026, 1, 1))]).findings
+    findings = inspect_raw(
+        two_attachments(), ENV, [_Breaks(), PersonalData(today=datetime.date(2026, 1, 1))]
+    ).findings
     codes = by_code(findings)
     assert codes["inspector.error"].where == ("inspector:breaks",)
     assert codes["inspector.error"].evidence == ("ValueError",)
@@ -145,7 +160,9 @@ def test_a_local_rule_can_hold_unsupported_formats(tmp_path):
     local = tmp_path / "local.yaml"
     local.write_text("rules:\n  - {id: unsupported-attachment, enabled: true}\n", "utf-8")
     raw = mail_with(("議事録.doc", PLAIN_DOC.read_bytes()), body="議事録です。")
-    findings = inspect_raw(raw, ENV, build_inspectors(InspectorConfig(internal_domains=("example.co.jp",)))).findings
+    findings = inspect_raw(
+        raw, ENV, build_inspectors(InspectorConfig(internal_domains=("example.co.jp",)))
+    ).findings
     assert report(findings, ENV, load_rules(), False)["verdict"] == "pass"
     held = report(findings, ENV, load_rules([local]), False)
     assert held["verdict"] == "hold" and [r["id"] for r in held["rules"]] == ["unsupported-attachment"]
@@ -172,7 +189,7 @@ class _SlowReader(_Breaks):
 
     def table(self, table):
         if "顧客リスト" in table.where:
-            raise InspectionTimeout()   # what the worker's alarm raises into whatever runs
+            raise InspectionTimeout()  # what the worker's alarm raises into whatever runs
 
 
 def test_a_timeout_while_reading_keeps_what_the_readers_had_found():

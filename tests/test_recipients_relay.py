@@ -1,5 +1,6 @@
 """Issue 5's findings through the running guard: the directory from the configuration and
 from `clients import` / `suppress import`, the history kept from real deliveries."""
+
 from __future__ import annotations
 
 import quopri
@@ -11,10 +12,15 @@ import httpx
 
 from .support import LINK, message
 
-ORG = {"internal_domains": ["example.co.jp"], "names": ["株式会社サンプル"],
-       "clients": [{"name": "株式会社エー", "aliases": ["エー社"], "domains": ["a-corp.co.jp"]},
-                   {"name": "株式会社ビー", "aliases": ["ビー社"], "domains": ["b-corp.co.jp"]}],
-       "suppressed_recipients": ["former@member.example"]}
+ORG = {
+    "internal_domains": ["example.co.jp"],
+    "names": ["株式会社サンプル"],
+    "clients": [
+        {"name": "株式会社エー", "aliases": ["エー社"], "domains": ["a-corp.co.jp"]},
+        {"name": "株式会社ビー", "aliases": ["ビー社"], "domains": ["b-corp.co.jp"]},
+    ],
+    "suppressed_recipients": ["former@member.example"],
+}
 
 
 def _send(guard, rcpts, raw, sender="taro@example.co.jp") -> tuple[int, bytes]:
@@ -28,18 +34,23 @@ def _send(guard, rcpts, raw, sender="taro@example.co.jp") -> tuple[int, bytes]:
 
 def _page(upstream, n: int) -> str:
     notice = upstream.recorder.wait_for(n)[n - 1]
-    return httpx.get(LINK.search(quopri.decodestring(notice.data)).group(0).decode(),
-                     headers={"Accept-Language": "en"}).text
+    return httpx.get(
+        LINK.search(quopri.decodestring(notice.data)).group(0).decode(), headers={"Accept-Language": "en"}
+    ).text
 
 
 def test_client_named_in_the_subject_is_not_the_one_mailed(guard_factory, upstream):
     guard = guard_factory(organization=ORG).start()
-    code, text = _send(guard, ["tanaka@a-corp.co.jp"], message("株式会社ビー御中 お見積書", to="tanaka@a-corp.co.jp"))
+    code, text = _send(
+        guard, ["tanaka@a-corp.co.jp"], message("株式会社ビー御中 お見積書", to="tanaka@a-corp.co.jp")
+    )
     assert code == 250 and b"Held" in text
     page = _page(upstream, 1)
     assert "another client&#39;s name" in page or "another client's name" in page
-    assert 'value="ack"' not in page and 'name="ack"' in page      # the checklist is there
-    code, _ = _send(guard, ["tanaka@a-corp.co.jp"], message("株式会社エー御中 お見積書", to="tanaka@a-corp.co.jp"))
+    assert 'value="ack"' not in page and 'name="ack"' in page  # the checklist is there
+    code, _ = _send(
+        guard, ["tanaka@a-corp.co.jp"], message("株式会社エー御中 お見積書", to="tanaka@a-corp.co.jp")
+    )
     assert code == 250 and upstream.recorder.wait_for(2)[1].rcpt_tos == ["tanaka@a-corp.co.jp"]
 
 
@@ -57,7 +68,7 @@ def test_visible_external_of_many_organisations_is_held(guard_factory, upstream)
     rcpts = [f"user{i}@org{i % 5}.example" for i in range(12)]
     code, text = _send(guard, rcpts, message("セミナーのご案内", to=", ".join(rcpts)))
     assert code == 250 and b"Held" in text
-    code, text = _send(guard, rcpts, message("セミナーのご案内", to="taro@example.co.jp"))   # Bcc: fine
+    code, text = _send(guard, rcpts, message("セミナーのご案内", to="taro@example.co.jp"))  # Bcc: fine
     assert code == 250 and b"queued as" in text
 
 
@@ -66,11 +77,24 @@ def test_imported_directory_reaches_the_running_guard(guard_factory, upstream, t
     assert _send(guard, ["x@c-corp.co.jp"], message("株式会社シー御中 請求書"))[0] == 250
     csv = tmp_path / "clients.csv"
     csv.write_text("name,domains\n株式会社シー,c-corp.co.jp\n株式会社ディー,d-corp.co.jp\n", "utf-8")
-    out = subprocess.run([sys.executable, "-m", "proxy.cli", "clients", "import", str(csv),
-                          "--config", str(guard.config_path)], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "proxy.cli",
+            "clients",
+            "import",
+            str(csv),
+            "--config",
+            str(guard.config_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     deadline = time.monotonic() + 20
-    while True:   # the guard polls the directory and rebuilds its inspectors
+    while True:  # the guard polls the directory and rebuilds its inspectors
         code, text = _send(guard, ["x@d-corp.co.jp"], message("株式会社シー御中 請求書"))
         if b"Held" in text:
             break
@@ -82,7 +106,7 @@ def test_imported_directory_reaches_the_running_guard(guard_factory, upstream, t
 def test_first_time_recipient_is_learned_from_deliveries(guard_factory, upstream):
     guard = guard_factory(organization=ORG).start()
     _send(guard, ["p@newco.example"], message("1"))
-    time.sleep(2)   # the history is written in batches, about every second
+    time.sleep(2)  # the history is written in batches, about every second
     _send(guard, ["p@newco.example"], message("2"))
     assert guard.stop() == 0
     log = guard.log

@@ -1,4 +1,5 @@
 """The relay end to end: a real client, the guard as a process, a recording upstream."""
+
 from __future__ import annotations
 
 import shutil
@@ -15,10 +16,15 @@ from .support import MY_NUMBER_BODY, message, notice_link
 
 def test_clean_mail_is_forwarded_byte_identical(guard, upstream):
     # Folded header, 8-bit body, odd spacing: nothing may be re-encoded on the way.
-    raw = message("=?UTF-8?B?5omT44Gh5ZCI44KP44Gb?=", "明日の会議は10時からです。\r\n\r\n  indented line\t",
-                  extra_headers="X-Folded: one\r\n\ttwo\r\n")
+    raw = message(
+        "=?UTF-8?B?5omT44Gh5ZCI44KP44Gb?=",
+        "明日の会議は10時からです。\r\n\r\n  indented line\t",
+        extra_headers="X-Folded: one\r\n\ttwo\r\n",
+    )
     with guard.smtp() as client:
-        refused = client.sendmail("taro@example.co.jp", ["partner@client.example", "hanako@example.co.jp"], raw)
+        refused = client.sendmail(
+            "taro@example.co.jp", ["partner@client.example", "hanako@example.co.jp"], raw
+        )
     assert refused == {}
     [got] = upstream.recorder.wait_for(1)
     assert got.data == raw
@@ -52,7 +58,7 @@ def test_hold_page_release_delivers_exactly_once(guard, upstream):
     assert "マイナンバー" in page.text and "****-****-9018" in page.text
     assert "1234 5678 9018" not in page.text and "123456789018" not in page.text
     assert httpx.head(link).status_code == 200
-    assert httpx.get(link).status_code == 200          # a scanner's prefetch changes nothing
+    assert httpx.get(link).status_code == 200  # a scanner's prefetch changes nothing
     csrf = _csrf(page.text)
 
     assert httpx.post(link, data={"action": "release", "csrf": "forged"}).status_code == 403
@@ -62,7 +68,7 @@ def test_hold_page_release_delivers_exactly_once(guard, upstream):
     second = httpx.post(link, data={"action": "release", "csrf": csrf})
     assert second.status_code == 303
     delivered = upstream.recorder.wait_for(2)
-    time.sleep(2.5)   # a second delivery, if there were one, would come with the next poll
+    time.sleep(2.5)  # a second delivery, if there were one, would come with the next poll
     released = upstream.recorder.to("partner@client.example")
     assert len(released) == 1 and len(upstream.recorder.messages) == 2
     assert released[0].data == raw
@@ -98,7 +104,7 @@ def test_expired_hold_is_cancelled(guard_factory, upstream):
 
 
 def test_upstream_down_is_451_and_nothing_is_kept(guard_factory, tmp_path):
-    with socket.socket() as s:   # a port with nobody listening
+    with socket.socket() as s:  # a port with nobody listening
         s.bind(("127.0.0.1", 0))
         dead = f"smtp://127.0.0.1:{s.getsockname()[1]}"
     guard = guard_factory(upstream_url=dead).start()
@@ -110,7 +116,9 @@ def test_upstream_down_is_451_and_nothing_is_kept(guard_factory, tmp_path):
     assert code == 451 and text.startswith(b"4.4.1")
 
 
-@pytest.mark.parametrize("reply, expected", [("451 4.3.2 try later", 451), ("554 5.6.0 content refused", 554)])
+@pytest.mark.parametrize(
+    "reply, expected", [("451 4.3.2 try later", 451), ("554 5.6.0 content refused", 554)]
+)
 def test_upstream_data_verdict_is_passed_back(guard, upstream, reply, expected):
     upstream.recorder.data_reply = reply
     with guard.smtp() as client:
@@ -145,6 +153,7 @@ def test_bare_lf_or_cr_in_data_is_refused(guard, upstream, body):
             f.write(line)
             f.flush()
             return f.readline()
+
         f.readline()
         say(b"HELO client\r\n")
         assert say(b"MAIL FROM:<taro@example.co.jp>\r\n").startswith(b"250")
@@ -172,9 +181,24 @@ def test_too_many_recipients_and_header_limit(guard_factory, upstream):
 def test_swaks_as_a_real_client(guard, upstream):
     swaks = shutil.which("swaks")
     assert swaks, "swaks is installed by make install (.ci/system-packages)"
-    out = subprocess.run([swaks, "--server", f"127.0.0.1:{guard.smtp_port}", "--from", "taro@example.co.jp",
-                          "--to", "partner@client.example", "--header", "Subject: swaks", "--body", "hello"],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [
+            swaks,
+            "--server",
+            f"127.0.0.1:{guard.smtp_port}",
+            "--from",
+            "taro@example.co.jp",
+            "--to",
+            "partner@client.example",
+            "--header",
+            "Subject: swaks",
+            "--body",
+            "hello",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "queued as" in out.stdout
     [got] = upstream.recorder.wait_for(1)
@@ -200,6 +224,7 @@ def test_sigterm_lets_a_message_in_flight_finish(guard, upstream):
 
 def _csrf(html: str) -> str:
     import re
+
     m = re.search(r'name="csrf" value="([^"]+)"', html)
     assert m, "the page has no CSRF field"
     return m.group(1)

@@ -1,11 +1,23 @@
 """Issue 12 (items 2-5) through the relay: each message that broke part of the extraction
 and used to be answered `250 … queued` is held, and nothing of it reaches the recipient."""
+
 from __future__ import annotations
 
 import re
 
-from .test_extract_fail_closed import (CSV_TEXT, ENCLOSED, FAR_CELLS, LATER, MY_NUMBER, SHEET, multipart,
-                                       mutated_xls, nested_multiparts, rewritten, workbook)
+from .test_extract_fail_closed import (
+    CSV_TEXT,
+    ENCLOSED,
+    FAR_CELLS,
+    LATER,
+    MY_NUMBER,
+    SHEET,
+    multipart,
+    mutated_xls,
+    nested_multiparts,
+    rewritten,
+    workbook,
+)
 from .test_message_mime import mail_with
 
 _EOL = re.compile(rb"\r\n|\n|\r")
@@ -17,10 +29,15 @@ def as_sent(raw: bytes) -> bytes:
 
 
 def test_messages_that_broke_extraction_are_held(guard, upstream):
-    far = rewritten(workbook(A1="近", B2="x"), SHEET,
-                    lambda d: d.replace(b'<c r="B2" t="inlineStr">', FAR_CELLS["single-quotes"]))
+    far = rewritten(
+        workbook(A1="近", B2="x"),
+        SHEET,
+        lambda d: d.replace(b'<c r="B2" t="inlineStr">', FAR_CELLS["single-quotes"]),
+    )
     cases = {
-        "encoded-word subject": multipart("Content-Type: text/plain\r\n\r\nhello", LATER, subject="=?UTF-8?Q?見積?="),
+        "encoded-word subject": multipart(
+            "Content-Type: text/plain\r\n\r\nhello", LATER, subject="=?UTF-8?Q?見積?="
+        ),
         "charset=idna": multipart("Content-Type: text/plain; charset=idna\r\n\r\ncafé", LATER),
         "1000 multiparts": multipart(nested_multiparts(1000), LATER),
         "message/global": multipart(f"Content-Type: message/global\r\n\r\n{ENCLOSED}"),
@@ -36,7 +53,9 @@ def test_messages_that_broke_extraction_are_held(guard, upstream):
             client.mail("taro@example.co.jp")
             client.rcpt("partner@client.example")
             replies[name] = client.data(as_sent(raw))
-    assert {name: code for name, (code, text) in replies.items() if not (code == 250 and b"Held" in text)} == {}
+    assert {
+        name: code for name, (code, text) in replies.items() if not (code == 250 and b"Held" in text)
+    } == {}
     notices = upstream.recorder.wait_for(len(cases))
     assert all(n.rcpt_tos == ["taro@example.co.jp"] for n in notices), "only notices go out"
     assert guard.proc.poll() is None

@@ -1,5 +1,6 @@
 """After release: retries on temporary failures, the sender told of permanent ones;
 and the embedded outbox when no upstream is configured."""
+
 from __future__ import annotations
 
 import quopri
@@ -30,7 +31,7 @@ def test_temporary_failure_is_retried_until_delivered(guard, upstream):
     link = _hold(guard, upstream, raw)
     upstream.recorder.data_reply = "451 4.3.0 try again"
     _release(link)
-    time.sleep(1.5)                      # at least one refused attempt (retry is 1 s in tests)
+    time.sleep(1.5)  # at least one refused attempt (retry is 1 s in tests)
     assert upstream.recorder.to("partner@client.example") == []
     upstream.recorder.data_reply = None
     deadline = time.monotonic() + 15
@@ -46,7 +47,7 @@ def test_permanent_failure_is_recorded_and_the_sender_told(guard, upstream):
     link = _hold(guard, upstream, message("見積書", MY_NUMBER_BODY))
     upstream.recorder.refuse_rcpt["partner@client.example"] = "550 5.1.1 no such user"
     _release(link)
-    notices = upstream.recorder.wait_for(2)   # the hold notice, then the failure notice
+    notices = upstream.recorder.wait_for(2)  # the hold notice, then the failure notice
     failure = notices[1]
     assert failure.rcpt_tos == ["taro@example.co.jp"]
     assert b"could not be delivered" in failure.data and b"no such user" in failure.data
@@ -67,8 +68,14 @@ def test_embedded_outbox_keeps_bytes_and_lists_them_to_an_admin(guard_factory, t
     assert "会議のご案内" not in httpx.get(f"{guard.base_url}/outbox", follow_redirects=True).text
     with httpx.Client(base_url=guard.base_url, follow_redirects=True) as web:
         form = web.get("/admin/login").text
-        web.post("/admin/login", data={"login": "root@example.co.jp", "password": "long enough pw",
-                                       "csrf": re.search(r'name="csrf" value="([^"]+)"', form).group(1)})
+        web.post(
+            "/admin/login",
+            data={
+                "login": "root@example.co.jp",
+                "password": "long enough pw",
+                "csrf": re.search(r'name="csrf" value="([^"]+)"', form).group(1),
+            },
+        )
         listing = web.get("/outbox")
         assert listing.status_code == 200 and "会議のご案内" in listing.text
         shown = web.get(f"/admin/outbox/{stored.name}")

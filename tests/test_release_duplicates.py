@@ -1,6 +1,7 @@
 """At least once, said honestly (issue 15, item 5): a send the upstream took but whose outcome
 was never recorded is sent again after its lease, flagged "possible duplicate" in the log and
 the audit trail; a database that refuses the record for a moment does not make a duplicate."""
+
 from __future__ import annotations
 
 import asyncio
@@ -32,6 +33,7 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 class TakesThenStalls(Recorder):
     """Records the release's DATA, then keeps its reply back once for `stall` seconds: the
     message is the upstream's, and the guard does not know it yet."""
+
     stall: float = 0.0
     taken: threading.Event = field(default_factory=threading.Event)
 
@@ -53,6 +55,7 @@ def _upstream(recorder: Recorder) -> Upstream:
 
 def test_a_guard_killed_while_the_upstream_takes_a_release_sends_it_again_flagged(tmp_path):
     from .support import make_guard
+
     upstream = _upstream(TakesThenStalls(stall=60.0))
     # The lease (2 × delivery.timeout + 10 s) runs out 16 s after the claim. The timeout is
     # the guard's wait for the upstream's reply: the kill must come before it, even on a
@@ -67,14 +70,14 @@ def test_a_guard_killed_while_the_upstream_takes_a_release_sends_it_again_flagge
         page = httpx.get(link).text
         httpx.post(link, data={"action": "release", "csrf": CSRF.search(page).group(1)})
         assert upstream.recorder.taken.wait(15), "the release never reached the upstream"
-        guard.kill()                                    # the upstream has it; "sent" is not recorded
+        guard.kill()  # the upstream has it; "sent" is not recorded
         assert len(upstream.recorder.to(PARTNER)) == 1
         guard.start()
         deadline = time.monotonic() + 40
         while len(upstream.recorder.to(PARTNER)) < 2:
             assert time.monotonic() < deadline, "the unrecorded release was never sent again"
             time.sleep(0.2)
-        time.sleep(3)                                   # a third send would have come by now
+        time.sleep(3)  # a third send would have come by now
         assert [m.data for m in upstream.recorder.to(PARTNER)] == [raw, raw], "exactly twice"
         history = httpx.get(link).text
         assert history.count('data-action="possible_duplicate"') == 1
@@ -90,6 +93,7 @@ class Locker(Recorder):
     """Takes SQLite's write lock (from another connection, as another process would) the
     moment it accepts the first message, and keeps it `hold` seconds: the guard cannot record
     the send it has just made."""
+
     def __init__(self, db_path, hold: float) -> None:
         super().__init__()
         self.db_path, self.hold = db_path, hold
@@ -98,23 +102,30 @@ class Locker(Recorder):
         if not self.messages:
             db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None)
             db.execute("BEGIN IMMEDIATE")
-            threading.Timer(self.hold, db.close).start()   # closing rolls back: the lock is free
+            threading.Timer(self.hold, db.close).start()  # closing rolls back: the lock is free
         return await super().handle_DATA(server, session, envelope)
 
 
 def _held(qid: str) -> HeldMessage:
     rule = MatchedRule(id="r", action="hold", mode="enforce", reason={"ja": "理由", "en": "why"}, findings=())
-    return HeldMessage(id=qid, mail_from="taro@example.co.jp", rcpt_tos=(PARTNER,),
-                       raw=b"Subject: x\r\n\r\nx\r\n", decision=Decision(action="hold", matched=(rule,)),
-                       findings=(), summary=Summary(subject="件名", attachments=()))
+    return HeldMessage(
+        id=qid,
+        mail_from="taro@example.co.jp",
+        rcpt_tos=(PARTNER,),
+        raw=b"Subject: x\r\n\r\nx\r\n",
+        decision=Decision(action="hold", matched=(rule,)),
+        findings=(),
+        summary=Summary(subject="件名", attachments=()),
+    )
 
 
 async def _store(path) -> Store:
     store = await Store.open(f"sqlite+aiosqlite:///{path}")
     # The guard waits 10 s for SQLite's lock; a short wait makes the lock held below a
     # failure of each write, as a longer outage would be.
-    event.listen(store.engine.sync_engine, "connect",
-                 lambda conn, _: conn.cursor().execute("PRAGMA busy_timeout=100"))
+    event.listen(
+        store.engine.sync_engine, "connect", lambda conn, _: conn.cursor().execute("PRAGMA busy_timeout=100")
+    )
     await store.engine.dispose()
     return store
 
@@ -125,20 +136,22 @@ def _run(tmp_path, hold: float, caplog, **options):
 
     async def scenario():
         store = await _store(tmp_path / "guard.db")
-        send = make_sender(parse_upstream(upstream.url, tmp_path), timeout=5, ca_file=None,
-                           local_hostname="guard.test")
+        send = make_sender(
+            parse_upstream(upstream.url, tmp_path), timeout=5, ca_file=None, local_hostname="guard.test"
+        )
         worker = Worker(store, send, notice_from="guard@example.co.jp", lease=30, **options)
         try:
             await store.hold(_held("Q1"), csrf="c", expires_at=time.time() + 600)
             assert await store.decide_hold("Q1", "released", actor="sender", client_addr=None)
             with caplog.at_level(logging.INFO, logger="guard.worker"):
                 assert await worker.run_once() == 1
-                await asyncio.sleep(hold + 0.5)             # the lock is free again
-                await worker.run_once(time.time() + 31)     # past the lease
+                await asyncio.sleep(hold + 0.5)  # the lock is free again
+                await worker.run_once(time.time() + 31)  # past the lease
                 await worker.run_once(time.time() + 62)
             return [e.action for e in await store.audit_trail("Q1")], await store.pending_jobs()
         finally:
             await store.close()
+
     try:
         return asyncio.run(scenario()), upstream.recorder.to(PARTNER)
     finally:
@@ -167,7 +180,7 @@ def test_a_claim_that_lost_its_lease_cannot_overwrite_the_next_ones_outcome(stor
             await store.decide_hold("Q1", "released", actor="sender", client_addr=None)
             now = time.time()
             [first] = await store.claim(now, lease=10)
-            [second] = await store.claim(now + 11, lease=10)      # the first one's lease ran out
+            [second] = await store.claim(now + 11, lease=10)  # the first one's lease ran out
             await store.job_failed(first, "550 late", "code=550 refused=1")
             await store.job_retry(first, "451 late", now + 60, "code=451 refused=0")
             assert await store.pending_jobs() == 1, "the late outcome was ignored"
@@ -177,4 +190,5 @@ def test_a_claim_that_lost_its_lease_cannot_overwrite_the_next_ones_outcome(stor
             return [e.action for e in await store.audit_trail("Q1")]
         finally:
             await store.close()
+
     assert asyncio.run(scenario()) == ["held", "released", "possible_duplicate", "release_sent"]

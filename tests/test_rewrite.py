@@ -1,4 +1,5 @@
 """The "convert to Bcc" rewrite: external addresses leave To/Cc, every other byte stays."""
+
 from __future__ import annotations
 
 import email
@@ -6,9 +7,9 @@ import email.policy
 from email.message import EmailMessage
 
 from inspectors.base import Envelope
-from inspectors.message import parse
-from inspectors.recipients import ExternalRecipients, VisibleExternalRecipients, Organisations
 from inspectors.freemail import FreemailDomains
+from inspectors.message import parse
+from inspectors.recipients import ExternalRecipients, Organisations, VisibleExternalRecipients
 from inspectors.rewrite import move_external_to_bcc
 
 EXTERNAL = ExternalRecipients(["example.co.jp"]).is_external
@@ -20,18 +21,21 @@ def header_and_body(raw: bytes) -> tuple[bytes, bytes]:
 
 
 def test_seminar_invitation_keeps_internal_recipients_and_display_names():
-    raw = (b"From: sato@example.co.jp\r\n"
-           b"To: =?UTF-8?B?5bGx55Sw?= <yamada@gmail.com>, \"Kato, Jiro\" <kato@example.co.jp>,\r\n"
-           b" suzuki@docomo.ne.jp (Suzuki, mobile)\r\n"
-           b"Cc: Ito <ito@b-corp.co.jp>\r\n"
-           b"Subject: =?UTF-8?B?44K744Of44OK44O8?=\r\n"
-           b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
-           b"To: not-a-header@gmail.com\r\n\xe6\x9c\xac\xe6\x96\x87\r\n")
+    raw = (
+        b"From: sato@example.co.jp\r\n"
+        b'To: =?UTF-8?B?5bGx55Sw?= <yamada@gmail.com>, "Kato, Jiro" <kato@example.co.jp>,\r\n'
+        b" suzuki@docomo.ne.jp (Suzuki, mobile)\r\n"
+        b"Cc: Ito <ito@b-corp.co.jp>\r\n"
+        b"Subject: =?UTF-8?B?44K744Of44OK44O8?=\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"To: not-a-header@gmail.com\r\n\xe6\x9c\xac\xe6\x96\x87\r\n"
+    )
     new = move_external_to_bcc(raw, EXTERNAL)
     assert new == raw.replace(
-        b"To: =?UTF-8?B?5bGx55Sw?= <yamada@gmail.com>, \"Kato, Jiro\" <kato@example.co.jp>,\r\n"
+        b'To: =?UTF-8?B?5bGx55Sw?= <yamada@gmail.com>, "Kato, Jiro" <kato@example.co.jp>,\r\n'
         b" suzuki@docomo.ne.jp (Suzuki, mobile)\r\nCc: Ito <ito@b-corp.co.jp>\r\n",
-        b"To: \"Kato, Jiro\" <kato@example.co.jp>\r\n")
+        b'To: "Kato, Jiro" <kato@example.co.jp>\r\n',
+    )
     assert header_and_body(new)[1] == header_and_body(raw)[1]
     msg = email.message_from_bytes(new, policy=email.policy.default)
     assert msg["To"].addresses[0].display_name == "Kato, Jiro" and msg["Cc"] is None
@@ -46,8 +50,10 @@ def test_all_external_to_becomes_an_empty_group():
 
 def test_to_emptied_but_cc_internal():
     raw = b"To: a@gmail.com\r\nCc: kato@example.co.jp, b@gmail.com\r\n\r\nbody"
-    assert move_external_to_bcc(raw, EXTERNAL) == \
-        b"To: undisclosed-recipients:;\r\nCc: kato@example.co.jp\r\n\r\nbody"
+    assert (
+        move_external_to_bcc(raw, EXTERNAL)
+        == b"To: undisclosed-recipients:;\r\nCc: kato@example.co.jp\r\n\r\nbody"
+    )
 
 
 def test_nothing_external_returns_the_same_bytes():
@@ -63,15 +69,19 @@ def test_groups_lose_only_their_external_members():
 
 
 def test_quoted_commas_comments_and_route_addresses_are_not_separators():
-    raw = (b"To: \"Ext, Person\" <p@gmail.com>, (Sales, Tokyo) kato@example.co.jp,"
-           b" <@relay.example:q@gmail.com>\r\n\r\n")
+    raw = (
+        b'To: "Ext, Person" <p@gmail.com>, (Sales, Tokyo) kato@example.co.jp,'
+        b" <@relay.example:q@gmail.com>\r\n\r\n"
+    )
     assert move_external_to_bcc(raw, EXTERNAL) == b"To: (Sales, Tokyo) kato@example.co.jp\r\n\r\n"
 
 
 def test_case_of_field_names_and_bare_lf_messages():
     raw = b"TO: a@gmail.com\ncc: kato@example.co.jp\nsubject: s\n\nbody\n"
-    assert move_external_to_bcc(raw, EXTERNAL) == \
-        b"TO: undisclosed-recipients:;\ncc: kato@example.co.jp\nsubject: s\n\nbody\n"
+    assert (
+        move_external_to_bcc(raw, EXTERNAL)
+        == b"TO: undisclosed-recipients:;\ncc: kato@example.co.jp\nsubject: s\n\nbody\n"
+    )
 
 
 def test_a_second_to_field_that_keeps_addresses_needs_no_placeholder():

@@ -1,4 +1,5 @@
 """Every rule action through the running guard, hot reload, and replay over stored decisions."""
+
 from __future__ import annotations
 
 import quopri
@@ -9,7 +10,7 @@ import time
 
 import httpx
 
-from .support import MY_NUMBER_BODY, LINK, message
+from .support import LINK, MY_NUMBER_BODY, message
 
 LOCAL = """
 rules:
@@ -32,8 +33,10 @@ rules:
     reason: {ja: 競合他社には送れません, en: Mail to competitors is not allowed}
     scope: {recipients: ["@rival.example"]}
 """
-ORG = {"internal_domains": ["example.co.jp"],
-       "groups": {"sales": {"members": ["@sales.example.co.jp"], "approvers": ["bucho@example.co.jp"]}}}
+ORG = {
+    "internal_domains": ["example.co.jp"],
+    "groups": {"sales": {"members": ["@sales.example.co.jp"], "approvers": ["bucho@example.co.jp"]}},
+}
 
 
 def _guard(guard_factory, tmp_path, text=LOCAL):
@@ -111,11 +114,11 @@ def test_approval_by_the_approver_only(guard_factory, upstream, tmp_path):
     approver_page = httpx.get(approver_link).text
     assert "taro@sales.example.co.jp" in approver_page and 'value="approve"' in approver_page
     assert _post(approver_link, "approve", "OK、送ってください") == 303
-    delivered = upstream.recorder.wait_for(4)   # 2 notices, the message, the result to the sender
+    delivered = upstream.recorder.wait_for(4)  # 2 notices, the message, the result to the sender
     assert [m.data for m in delivered if m.rcpt_tos == ["buyer@client.example"]] == [raw]
     result = [m for m in delivered if m.rcpt_tos == ["taro@sales.example.co.jp"]][-1]
     assert "OK、送ってください".encode() in quopri.decodestring(result.data)
-    assert "承認者 bucho@example.co.jp" in httpx.get(sender_link).text   # who approved, in words
+    assert "承認者 bucho@example.co.jp" in httpx.get(sender_link).text  # who approved, in words
 
 
 def test_rejected_approval_is_not_sent_and_the_sender_hears_why(guard_factory, upstream, tmp_path):
@@ -141,14 +144,18 @@ def test_hot_reload_and_a_broken_edit_keeps_the_last_good_rules(guard_factory, u
             client.mail("taro@example.co.jp")
             client.rcpt("p@client.example")
             return client.data(message())[0]
+
     assert reply() == 250
     (tmp_path / "local.yaml").write_text(
-        "rules:\n  - {id: stop-all, when: {recipients: external}, action: reject}\n")
+        "rules:\n  - {id: stop-all, when: {recipients: external}, action: reject}\n"
+    )
     deadline = time.monotonic() + 10
     while reply() != 550:
         assert time.monotonic() < deadline, "the edited rules never took effect"
         time.sleep(0.5)
-    (tmp_path / "local.yaml").write_text("rules:\n  - {id: stop-all, when: {recipients: externl}, action: reject}\n")
+    (tmp_path / "local.yaml").write_text(
+        "rules:\n  - {id: stop-all, when: {recipients: externl}, action: reject}\n"
+    )
     deadline = time.monotonic() + 10
     while "rules_reload_failed" not in guard.log:
         assert time.monotonic() < deadline, "the broken edit was not reported"
@@ -164,13 +171,30 @@ def test_replay_counts_what_a_draft_would_change(guard_factory, upstream, tmp_pa
             client.sendmail("taro@example.co.jp", [f"p{i}@client.example"], message(f"m{i}"))
         client.sendmail("taro@example.co.jp", ["p@client.example"], message("x", MY_NUMBER_BODY))
         client.sendmail("taro@example.co.jp", ["hanako@example.co.jp"], message("internal"))
-    assert guard.stop() == 0   # the decision log is flushed on the way out
+    assert guard.stop() == 0  # the decision log is flushed on the way out
     draft = tmp_path / "draft.yaml"
-    draft.write_text("rules:\n  - {id: sensitive-id-external, enabled: false}\n"
-                     "  - {id: hold-external, when: {recipients: external}, action: hold}\n")
-    out = subprocess.run([sys.executable, "-m", "proxy.cli", "rules", "replay", "--since", "1d",
-                          "--rules", str(draft), "--config", str(guard.config_path)],
-                         capture_output=True, text=True, timeout=60)
+    draft.write_text(
+        "rules:\n  - {id: sensitive-id-external, enabled: false}\n"
+        "  - {id: hold-external, when: {recipients: external}, action: hold}\n"
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "proxy.cli",
+            "rules",
+            "replay",
+            "--since",
+            "1d",
+            "--rules",
+            str(draft),
+            "--config",
+            str(guard.config_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert "messages replayed: 5" in out.stdout
     assert "verdict would change: 3" in out.stdout and "pass -> hold: 3" in out.stdout
@@ -184,11 +208,21 @@ def test_rules_check_lists_and_refuses(tmp_path):
     good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
     good.write_text("rules:\n  - {id: inspection-failed, mode: monitor}\n")
     bad.write_text("rules:\n  - {id: x, when: {code: pii.nope}, action: hold}\n")
-    out = subprocess.run([sys.executable, "-m", "proxy.cli", "rules", "check", str(good)],
-                         capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-m", "proxy.cli", "rules", "check", str(good)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert out.returncode == 0
     line = next(ln for ln in out.stdout.splitlines() if ln.startswith("inspection-failed"))
     assert line.split()[1:] == ["monitor", "hold", str(good)]
-    out = subprocess.run([sys.executable, "-m", "proxy.cli", "rules", "check", str(bad)],
-                         capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-m", "proxy.cli", "rules", "check", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert out.returncode == 2 and "rule 'x': when.code: unknown finding code 'pii.nope'" in out.stderr

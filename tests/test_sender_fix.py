@@ -1,4 +1,5 @@
 """Fix, then send: the sender removes what was wrong; the fixed message is inspected again."""
+
 from __future__ import annotations
 
 import email
@@ -31,8 +32,9 @@ def _held(guard_factory, upstream, tmp_path, raw, rcpts):
 
 
 def test_removing_the_wrong_recipient_sends_the_rest_with_headers_fixed(guard_factory, upstream, tmp_path):
-    raw = message("御見積", to="buyer@client.example, spy@rival.example",
-                  extra_headers="Cc: boss@example.co.jp\r\n")
+    raw = message(
+        "御見積", to="buyer@client.example, spy@rival.example", extra_headers="Cc: boss@example.co.jp\r\n"
+    )
     rcpts = ["buyer@client.example", "spy@rival.example", "boss@example.co.jp"]
     guard, link, csrf = _held(guard_factory, upstream, tmp_path, raw, rcpts)
     reply = httpx.post(f"{link}/fix", data={"csrf": csrf, "remove": ["spy@rival.example"]})
@@ -53,13 +55,15 @@ def test_a_fix_that_does_not_help_keeps_the_hold_with_the_new_findings(guard_fac
     page = httpx.get(link).text
     assert "state state-held" in page and "b@rival.example" in page
     assert "<li>a@rival.example" not in page
-    assert len(upstream.recorder.messages) == 1   # only the notice
+    assert len(upstream.recorder.messages) == 1  # only the notice
 
 
 def test_fix_needs_a_recipient_left_and_the_csrf_token(guard_factory, upstream, tmp_path):
     raw = message("x", to="a@rival.example")
     guard, link, csrf = _held(guard_factory, upstream, tmp_path, raw, ["a@rival.example"])
-    assert httpx.post(f"{link}/fix", data={"csrf": "forged", "remove": ["a@rival.example"]}).status_code == 403
+    assert (
+        httpx.post(f"{link}/fix", data={"csrf": "forged", "remove": ["a@rival.example"]}).status_code == 403
+    )
     reply = httpx.post(f"{link}/fix", data={"csrf": csrf, "remove": ["a@rival.example"]})
     assert reply.status_code == 400
     assert "state state-held" in httpx.get(link).text
@@ -67,11 +71,15 @@ def test_fix_needs_a_recipient_left_and_the_csrf_token(guard_factory, upstream, 
 
 def test_a_fix_that_now_needs_approval_is_no_longer_the_senders_to_release(guard_factory, upstream, tmp_path):
     # Held for the rival; once the externals are moved to Bcc, the rules want an approver.
-    local = LOCAL + ("  - id: approve-hidden\n    action: hold_for_approval\n    when:\n      all:\n"
-                     "        - recipients: external\n        - not: {code: recipients.visible_external}\n")
+    local = LOCAL + (
+        "  - id: approve-hidden\n    action: hold_for_approval\n    when:\n      all:\n"
+        "        - recipients: external\n        - not: {code: recipients.visible_external}\n"
+    )
     (tmp_path / "local.yaml").write_text(local, "utf-8")
-    org = {"internal_domains": ["example.co.jp"],
-           "groups": {"all": {"members": ["@example.co.jp"], "approvers": ["bucho@example.co.jp"]}}}
+    org = {
+        "internal_domains": ["example.co.jp"],
+        "groups": {"all": {"members": ["@example.co.jp"], "approvers": ["bucho@example.co.jp"]}},
+    }
     guard = guard_factory(rules=[str(tmp_path / "local.yaml")], organization=org).start()
     with guard.smtp() as client:
         client.sendmail("taro@example.co.jp", ["spy@rival.example"], message("x", to="spy@rival.example"))

@@ -1,4 +1,5 @@
 """GuardSMTP behaves as aiosmtpd's SMTP does; it only takes per-session hot spots out."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,15 +9,44 @@ from aiosmtpd.smtp import SMTP
 
 from proxy.session import GuardSMTP
 
-CASES = ["<taro@example.co.jp>", "<taro@example.co.jp> SIZE=1000 BODY=8BITMIME", "taro@example.co.jp",
-         "", "<>", "<broken", "<" + "x" * 80 + "@example.co.jp>", '<"quoted local"@example.co.jp>',
-         "<日本語@例え.jp>", "<a@[127.0.0.1]>", "  <spaced@example.co.jp>",
-         # the plain-path shortcut's edges: what follows ">", dots, odd characters
-         "<a@b.c>  SIZE=1", "<a@b.c>\tSIZE=1", "<a@b.c>X", "<a@b.c>(comment) SIZE=1", "<a@b.c> ",
-         "<a@b.c> (comment)", "<a.b+tag@b.c>", "<.a@b.c>", "<a.@b.c>", "<a..b@b.c>",
-         "<a@b..c>", "<a@.b.c>", "<a@b.c.>", "<a@b_c.d>", "<a@b>", "<A!#$%&'*+/=?^_`{|}~-@B.C>",
-         "<a@b.c>>", "<<a@b.c>", "<a b@c.d>", "<@relay.example:a@b.c>",
-         "<a@b.c> \r(x) SIZE=10", "<a@b.c>\t\r(x)", "<a@b.c> \n", "<a@b.c>\n"]
+CASES = [
+    "<taro@example.co.jp>",
+    "<taro@example.co.jp> SIZE=1000 BODY=8BITMIME",
+    "taro@example.co.jp",
+    "",
+    "<>",
+    "<broken",
+    "<" + "x" * 80 + "@example.co.jp>",
+    '<"quoted local"@example.co.jp>',
+    "<日本語@例え.jp>",
+    "<a@[127.0.0.1]>",
+    "  <spaced@example.co.jp>",
+    # the plain-path shortcut's edges: what follows ">", dots, odd characters
+    "<a@b.c>  SIZE=1",
+    "<a@b.c>\tSIZE=1",
+    "<a@b.c>X",
+    "<a@b.c>(comment) SIZE=1",
+    "<a@b.c> ",
+    "<a@b.c> (comment)",
+    "<a.b+tag@b.c>",
+    "<.a@b.c>",
+    "<a.@b.c>",
+    "<a..b@b.c>",
+    "<a@b..c>",
+    "<a@.b.c>",
+    "<a@b.c.>",
+    "<a@b_c.d>",
+    "<a@b>",
+    "<A!#$%&'*+/=?^_`{|}~-@B.C>",
+    "<a@b.c>>",
+    "<<a@b.c>",
+    "<a b@c.d>",
+    "<@relay.example:a@b.c>",
+    "<a@b.c> \r(x) SIZE=10",
+    "<a@b.c>\t\r(x)",
+    "<a@b.c> \n",
+    "<a@b.c>\n",
+]
 
 
 class Handler:
@@ -40,9 +70,13 @@ def test_same_address_parsing_as_aiosmtpd(arg):
 def test_same_commands_auth_mechanisms_and_hooks_as_aiosmtpd():
     def tables(cls):
         session = cls(Handler(), auth_exclude_mechanism=["LOGIN"])
-        return (sorted(session._smtp_methods), sorted(session._auth_methods),
-                sorted(session._handle_hooks),
-                {name: impl.is_builtin for name, impl in session._auth_methods.items()})
+        return (
+            sorted(session._smtp_methods),
+            sorted(session._auth_methods),
+            sorted(session._handle_hooks),
+            {name: impl.is_builtin for name, impl in session._auth_methods.items()},
+        )
+
     ours, theirs = asyncio.run(_both(tables))
     assert ours == theirs
     assert "DATA" in ours[0] and "CUSTOM" in ours[1] and "PLAIN" in ours[1] and "LOGIN" not in ours[1]
@@ -71,8 +105,13 @@ DATA_CASES = {
     "1000 octets and too much": b"y" * 1000 + b"\r\n",
     "1001 octets and too much": b"a\r\n" + b"y" * 1001 + b"\r\n",
 }
-SIZE_LIMITED = {"too much", "too much, then a long line", "long line, then too much",
-                "1000 octets and too much", "1001 octets and too much"}
+SIZE_LIMITED = {
+    "too much",
+    "too much, then a long line",
+    "long line, then too much",
+    "1000 octets and too much",
+    "1001 octets and too much",
+}
 
 
 class Recorder:
@@ -84,12 +123,14 @@ class Recorder:
         return "250 OK"
 
 
-async def _session(cls, data: bytes, chunk: int, limit: int, tail: bytes,
-                   splits: tuple[int, ...] = ()) -> tuple:
+async def _session(
+    cls, data: bytes, chunk: int, limit: int, tail: bytes, splits: tuple[int, ...] = ()
+) -> tuple:
     recorder = Recorder()
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: cls(recorder, data_size_limit=limit, hostname="h"),
-                                      "127.0.0.1", 0)
+    server = await loop.create_server(
+        lambda: cls(recorder, data_size_limit=limit, hostname="h"), "127.0.0.1", 0
+    )
     reader, writer = await asyncio.open_connection("127.0.0.1", server.sockets[0].getsockname()[1])
     replies = [await reader.readline()]
     for command in (b"EHLO c\r\n", b"MAIL FROM:<a@b.c>\r\n", b"RCPT TO:<d@e.f>\r\n", b"DATA\r\n"):
@@ -105,11 +146,11 @@ async def _session(cls, data: bytes, chunk: int, limit: int, tail: bytes,
         writer.write(stream[start:end])
         await writer.drain()
         if splits:
-            await asyncio.sleep(0.05)   # so that the guard reads each piece on its own
+            await asyncio.sleep(0.05)  # so that the guard reads each piece on its own
     for _ in range(tail.count(b"\r\n") + 1):
         try:
             replies.append(await asyncio.wait_for(reader.readline(), 10))
-        except asyncio.TimeoutError:   # the end of the data was missed: the session waits
+        except TimeoutError:  # the end of the data was missed: the session waits
             replies.append(b"(no reply in 10 s)")
     writer.close()
     server.close()
@@ -121,7 +162,7 @@ async def _session(cls, data: bytes, chunk: int, limit: int, tail: bytes,
 def test_data_read_as_aiosmtpd_reads_it(name, chunk):
     data = DATA_CASES[name]
     limit = 100 if name in SIZE_LIMITED else 33554432
-    tail = b"NOOP\r\nQUIT\r\n" if chunk > 1 else b""   # a client that does not wait for 250
+    tail = b"NOOP\r\nQUIT\r\n" if chunk > 1 else b""  # a client that does not wait for 250
     ours = asyncio.run(_session(GuardSMTP, data, chunk, limit, tail))
     theirs = asyncio.run(_session(SMTP, data, chunk, limit, tail))
     assert ours == theirs
@@ -144,11 +185,13 @@ def test_end_of_data_split_between_reads(back):
 # --- AUTH: aiosmtpd's mechanisms and replies; GuardSMTP only awaits the check ------------
 def _b64(text: str) -> bytes:
     import base64
+
     return base64.b64encode(text.encode())
 
 
 def _sync_authenticator(server, session, envelope, mechanism, auth_data):
     from aiosmtpd.smtp import AuthResult
+
     ok = (auth_data.login, auth_data.password) == (b"taro", b"right")
     return AuthResult(success=ok, handled=False, auth_data=auth_data.login if ok else None)
 
@@ -172,8 +215,10 @@ AUTH_CASES = {
 async def _auth_session(cls, lines: list[bytes]) -> list[bytes]:
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: cls(Recorder(), hostname="h", auth_require_tls=False,
-                    authenticator=_sync_authenticator), "127.0.0.1", 0)
+        lambda: cls(Recorder(), hostname="h", auth_require_tls=False, authenticator=_sync_authenticator),
+        "127.0.0.1",
+        0,
+    )
     reader, writer = await asyncio.open_connection("127.0.0.1", server.sockets[0].getsockname()[1])
     replies = [await reader.readline()]
     for line in [b"EHLO c", *lines, b"MAIL FROM:<taro>", b"QUIT"]:

@@ -1,4 +1,5 @@
 """Configuration: the DESIGN.md keys as written, defaults, env overrides, errors naming the key."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -41,7 +42,7 @@ def test_design_example_loads_as_written(tmp_path):
     assert s.upstream.scheme == "smtp+starttls" and s.upstream.port == 587
     assert s.upstream.username == "user" and s.upstream.password == "pass"
     assert "pass" not in repr(s.upstream)
-    assert s.storage == f"sqlite+aiosqlite:///{tmp_path / 'var/guard.db'}"   # relative to the file
+    assert s.storage == f"sqlite+aiosqlite:///{tmp_path / 'var/guard.db'}"  # relative to the file
     assert s.rules == (tmp_path / "rules/local.yaml",)
 
 
@@ -59,12 +60,17 @@ def test_embedded_defaults(tmp_path, monkeypatch):
 
 def test_environment_overrides(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    s = load_settings(None, {"MDG_UPSTREAM": "smtps://mx.example.net",
-                             "MDG_SMTP_TRUSTED_NETWORKS": "[10.0.0.0/8]",
-                             "MDG_STORAGE": "postgresql://g:p@db/guard",
-                             "MDG_ORGANIZATION_INTERNAL_DOMAINS": "[a.example]",
-                             "MDG_WEB_TRUSTED_PROXIES": "[192.0.2.10, '2001:db8::/64']",
-                             "MDG_QUARANTINE_PAGE_GRACE": "2h"})
+    s = load_settings(
+        None,
+        {
+            "MDG_UPSTREAM": "smtps://mx.example.net",
+            "MDG_SMTP_TRUSTED_NETWORKS": "[10.0.0.0/8]",
+            "MDG_STORAGE": "postgresql://g:p@db/guard",
+            "MDG_ORGANIZATION_INTERNAL_DOMAINS": "[a.example]",
+            "MDG_WEB_TRUSTED_PROXIES": "[192.0.2.10, '2001:db8::/64']",
+            "MDG_QUARANTINE_PAGE_GRACE": "2h",
+        },
+    )
     assert s.upstream.scheme == "smtps" and s.upstream.port == 465
     assert s.trusted_networks == (ipaddress.ip_network("10.0.0.0/8"),)
     assert s.storage == "postgresql+asyncpg://g:p@db/guard"
@@ -73,34 +79,69 @@ def test_environment_overrides(tmp_path, monkeypatch):
     assert s.page_grace == 7200
 
 
-@pytest.mark.parametrize("text, env, message", [
-    ("smtp: {listen: nowhere}", {}, "smtp.listen: expected HOST:PORT; got 'nowhere'"),
-    ("colour: red", {}, "unknown key colour"),
-    ("web: {port: 1}", {}, "unknown key web.port"),
-    ("upstream: ftp://x", {}, "upstream: expected smtp://"),
-    ("storage: mysql://x", {}, "storage: must be sqlite:///PATH or postgresql://"),
-    ("smtp: {trusted_networks: [not-a-net]}", {}, "smtp.trusted_networks: not a network: 'not-a-net'"),
-    ("web: {trusted_proxies: [proxy.example]}", {}, "web.trusted_proxies: not a network: 'proxy.example'"),
-    ("web: {trusted_proxies: 10.0.0.1}", {}, "web.trusted_proxies: must be a list of text"),
-    ("quarantine: {page_grace: forever}", {}, "quarantine.page_grace: expected a duration"),
-    ("smtp: {max_recipients: 0}", {}, "smtp.max_recipients: must be a whole number above 0"),
-    ("inspection: {timeout: soon}", {}, "inspection.timeout: expected a duration"),
-    ("smtp: {tls_cert: a.pem}", {}, "smtp.tls_cert and smtp.tls_key: give both or neither"),
-    ("organization: {clients: [{name: A, phone: 1}]}", {}, "organization.clients[0]: must be a mapping"),
-    ("organization: {internal_domains: example.co.jp}", {}, "organization.internal_domains: must be a list"),
-    ("", {"MDG_SMTP_LISTN": "x"}, "environment: unknown variable MDG_SMTP_LISTN"),
-    ("smtp: [1]", {}, "smtp: must be a mapping"),
-    ("inspection: {timeout: 0}", {}, "inspection.timeout: must be longer than 0"),
-    ("smtp: {users_file: [a]}", {}, "smtp.users_file: must be non-empty text"),
-    ("inspection: {limits: {max_zip: 3}}", {}, "unknown key inspection.limits.max_zip"),
-    ("inspection: {worker_memory: 100MiB}", {}, "inspection.worker_memory: must be a size of at least 256MiB"),
-    ("inspection: {worker_memory: lots}", {}, "inspection.worker_memory: must be a size of at least 256MiB"),
-    ("inspection: {limits: {max_pdf_pages: 0}}", {}, "inspection.limits.max_pdf_pages: must be a number above 0"),
-    ("organization: {groups: {sales: {members: [taro]}}}", {}, "organization.groups.sales.members: 'taro' is not"),
-    ("organization: {groups: {sales: {approvers: ['@x.jp']}}}", {}, "organization.groups.sales.approvers: '@x.jp' is not"),
-    ("organization: {groups: {sales: {boss: [a@b]}}}", {}, "organization.groups.sales: must be a mapping"),
-    ("smtp: {session_timeout: 60s}", {}, "smtp.session_timeout: 60s must be at least twice"),
-])
+@pytest.mark.parametrize(
+    "text, env, message",
+    [
+        ("smtp: {listen: nowhere}", {}, "smtp.listen: expected HOST:PORT; got 'nowhere'"),
+        ("colour: red", {}, "unknown key colour"),
+        ("web: {port: 1}", {}, "unknown key web.port"),
+        ("upstream: ftp://x", {}, "upstream: expected smtp://"),
+        ("storage: mysql://x", {}, "storage: must be sqlite:///PATH or postgresql://"),
+        ("smtp: {trusted_networks: [not-a-net]}", {}, "smtp.trusted_networks: not a network: 'not-a-net'"),
+        (
+            "web: {trusted_proxies: [proxy.example]}",
+            {},
+            "web.trusted_proxies: not a network: 'proxy.example'",
+        ),
+        ("web: {trusted_proxies: 10.0.0.1}", {}, "web.trusted_proxies: must be a list of text"),
+        ("quarantine: {page_grace: forever}", {}, "quarantine.page_grace: expected a duration"),
+        ("smtp: {max_recipients: 0}", {}, "smtp.max_recipients: must be a whole number above 0"),
+        ("inspection: {timeout: soon}", {}, "inspection.timeout: expected a duration"),
+        ("smtp: {tls_cert: a.pem}", {}, "smtp.tls_cert and smtp.tls_key: give both or neither"),
+        ("organization: {clients: [{name: A, phone: 1}]}", {}, "organization.clients[0]: must be a mapping"),
+        (
+            "organization: {internal_domains: example.co.jp}",
+            {},
+            "organization.internal_domains: must be a list",
+        ),
+        ("", {"MDG_SMTP_LISTN": "x"}, "environment: unknown variable MDG_SMTP_LISTN"),
+        ("smtp: [1]", {}, "smtp: must be a mapping"),
+        ("inspection: {timeout: 0}", {}, "inspection.timeout: must be longer than 0"),
+        ("smtp: {users_file: [a]}", {}, "smtp.users_file: must be non-empty text"),
+        ("inspection: {limits: {max_zip: 3}}", {}, "unknown key inspection.limits.max_zip"),
+        (
+            "inspection: {worker_memory: 100MiB}",
+            {},
+            "inspection.worker_memory: must be a size of at least 256MiB",
+        ),
+        (
+            "inspection: {worker_memory: lots}",
+            {},
+            "inspection.worker_memory: must be a size of at least 256MiB",
+        ),
+        (
+            "inspection: {limits: {max_pdf_pages: 0}}",
+            {},
+            "inspection.limits.max_pdf_pages: must be a number above 0",
+        ),
+        (
+            "organization: {groups: {sales: {members: [taro]}}}",
+            {},
+            "organization.groups.sales.members: 'taro' is not",
+        ),
+        (
+            "organization: {groups: {sales: {approvers: ['@x.jp']}}}",
+            {},
+            "organization.groups.sales.approvers: '@x.jp' is not",
+        ),
+        (
+            "organization: {groups: {sales: {boss: [a@b]}}}",
+            {},
+            "organization.groups.sales: must be a mapping",
+        ),
+        ("smtp: {session_timeout: 60s}", {}, "smtp.session_timeout: 60s must be at least twice"),
+    ],
+)
 def test_errors_name_file_and_key(tmp_path, text, env, message):
     path = tmp_path / "guard.yaml"
     path.write_text(text)
@@ -117,12 +158,18 @@ def test_missing_file_is_an_error(tmp_path):
 
 def test_groups_and_approvers(tmp_path):
     from proxy.settings import approvers_for, rule_groups
+
     path = tmp_path / "guard.yaml"
-    path.write_text("organization:\n  groups:\n    sales:\n      members: ['@sales.example.co.jp', Taro@Example.co.jp]\n"
-                    "      approvers: [bucho@example.co.jp, kacho@example.co.jp]\n")
+    path.write_text(
+        "organization:\n  groups:\n    sales:\n      members: ['@sales.example.co.jp', Taro@Example.co.jp]\n"
+        "      approvers: [bucho@example.co.jp, kacho@example.co.jp]\n"
+    )
     s = load_settings(path, {})
     assert rule_groups(s) == {"sales": ("@sales.example.co.jp", "taro@example.co.jp")}
-    assert approvers_for(s, "hanako@tokyo.sales.example.co.jp") == ("bucho@example.co.jp", "kacho@example.co.jp")
+    assert approvers_for(s, "hanako@tokyo.sales.example.co.jp") == (
+        "bucho@example.co.jp",
+        "kacho@example.co.jp",
+    )
     assert approvers_for(s, "TARO@example.co.jp") == ("bucho@example.co.jp", "kacho@example.co.jp")
     assert approvers_for(s, "jiro@example.co.jp") == ()
 

@@ -1,4 +1,5 @@
 """Several guards behind a load balancer share one PostgreSQL and send nothing twice."""
+
 from __future__ import annotations
 
 import re
@@ -26,10 +27,10 @@ def test_hold_on_one_guard_release_on_another_delivers_once(tmp_path, upstream, 
         page = httpx.get(on_second)
         assert page.status_code == 200 and "state state-held" in page.text
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-        for url in (on_second, link):   # both instances asked to release
+        for url in (on_second, link):  # both instances asked to release
             httpx.post(url, data={"action": "release", "csrf": csrf})
         upstream.recorder.wait_for(2)
-        time.sleep(3)   # both workers poll; a duplicate would arrive within this
+        time.sleep(3)  # both workers poll; a duplicate would arrive within this
         assert [m.data for m in upstream.recorder.to("partner@client.example")] == [raw]
         assert "state state-released" in httpx.get(link).text
     finally:

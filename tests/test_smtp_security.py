@@ -1,4 +1,5 @@
 """Issue 11, the SMTP edge: each test is an attack on a running guard, over real sockets."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,7 +14,8 @@ import time
 
 import pytest
 import trustme
-from aiosmtpd.smtp import Envelope as SmtpEnvelope, Session
+from aiosmtpd.smtp import Envelope as SmtpEnvelope
+from aiosmtpd.smtp import Session
 
 from proxy.handler import Handler, Policy
 
@@ -34,8 +36,15 @@ def _plain(login: str, password: str) -> str:
 
 def _tls_guard(ca, tmp_path, guard_factory, users=("taro@example.co.jp",), **smtp):
     cert, key = _write_cert(ca, tmp_path)
-    guard = guard_factory(smtp={"trusted_networks": [], "tls_cert": str(cert), "tls_key": str(key),
-                                "users_file": "users", **smtp})
+    guard = guard_factory(
+        smtp={
+            "trusted_networks": [],
+            "tls_cert": str(cert),
+            "tls_key": str(key),
+            "users_file": "users",
+            **smtp,
+        }
+    )
     for login in users:
         _add_user(guard, login, PASSWORD)
     return guard.start()
@@ -59,14 +68,15 @@ def _tls_client(guard, tmp_path, source: str = "127.0.0.1") -> smtplib.SMTP:
 
 
 # --- 1. sender spoofing by MAIL before AUTH -----------------------------------------------
-def test_forged_mail_before_auth_is_refused_and_nothing_is_sent_or_held(ca, tmp_path, guard_factory,
-                                                                       upstream):
+def test_forged_mail_before_auth_is_refused_and_nothing_is_sent_or_held(
+    ca, tmp_path, guard_factory, upstream
+):
     guard = _tls_guard(ca, tmp_path, guard_factory)
     with _tls_client(guard, tmp_path) as client:
         code, text = client.mail("ceo@example.co.jp")
         assert (code, text[:5]) == (530, b"5.7.0")
         client.login("taro@example.co.jp", PASSWORD)
-        assert client.rcpt("partner@client.example")[0] == 503   # no transaction to add to
+        assert client.rcpt("partner@client.example")[0] == 503  # no transaction to add to
         assert client.docmd("DATA")[0] == 503
     time.sleep(0.5)
     assert upstream.recorder.messages == []
@@ -80,17 +90,25 @@ def test_auth_inside_a_transaction_is_503(ca, tmp_path, guard_factory, upstream)
         assert client.mail("ceo@example.co.jp")[0] == 250
         code, text = client.docmd("AUTH", _plain("taro@example.co.jp", PASSWORD))
         assert (code, text[:5]) == (503, b"5.5.1")
-        client.rset()   # out of the transaction, the same login works (here by AUTH LOGIN)
+        client.rset()  # out of the transaction, the same login works (here by AUTH LOGIN)
         assert client.docmd("AUTH", "LOGIN " + _b64("taro@example.co.jp"))[0] == 334
         assert client.docmd(_b64(PASSWORD))[0] == 235
 
 
 def test_sender_is_checked_against_the_login_again_at_data():
     # Defence in depth: however the envelope came to differ from the login, DATA refuses it.
-    handler = Handler(policy=Policy(trusted_networks=(), max_recipients=10, max_header_size=1000,
-                                    is_external=lambda a: True),
-                      pipeline=None, rules=None, quarantine=None, decisions=None, send=None,
-                      metrics=None, history=None)
+    handler = Handler(
+        policy=Policy(
+            trusted_networks=(), max_recipients=10, max_header_size=1000, is_external=lambda a: True
+        ),
+        pipeline=None,
+        rules=None,
+        quarantine=None,
+        decisions=None,
+        send=None,
+        metrics=None,
+        history=None,
+    )
     session, envelope = Session(loop=None), SmtpEnvelope()
     session.peer, session.authenticated, session.auth_data = ("192.0.2.1", 1), True, "taro@example.co.jp"
     envelope.mail_from, envelope.rcpt_tos = "ceo@example.co.jp", ["partner@client.example"]
@@ -116,17 +134,25 @@ def test_third_failure_on_a_connection_is_421_and_closes_it(ca, tmp_path, guard_
 
 
 def test_failures_across_connections_block_the_address_and_the_login(ca, tmp_path, guard_factory):
-    guard = _tls_guard(ca, tmp_path, guard_factory, users=("taro@example.co.jp", "hanako@example.co.jp"),
-                       auth_max_failures=3, auth_block="10m")
+    guard = _tls_guard(
+        ca,
+        tmp_path,
+        guard_factory,
+        users=("taro@example.co.jp", "hanako@example.co.jp"),
+        auth_max_failures=3,
+        auth_block="10m",
+    )
     with _tls_client(guard, tmp_path) as client:
         for i in range(2):
             assert client.docmd("AUTH", _plain("taro@example.co.jp", f"guess {i}"))[0] == 535
-    with _tls_client(guard, tmp_path) as client:   # a new connection does not start afresh
+    with _tls_client(guard, tmp_path) as client:  # a new connection does not start afresh
         assert client.docmd("AUTH", _plain("taro@example.co.jp", "guess 3"))[0] == 535
     # Blocked: the right password is refused unchecked, from this address for any login ...
     with _tls_client(guard, tmp_path) as client:
-        assert client.docmd("AUTH", _plain("taro@example.co.jp", PASSWORD)) == \
-            (454, b"4.7.0 Temporary authentication failure")
+        assert client.docmd("AUTH", _plain("taro@example.co.jp", PASSWORD)) == (
+            454,
+            b"4.7.0 Temporary authentication failure",
+        )
     with _tls_client(guard, tmp_path) as client:
         assert client.docmd("AUTH", _plain("hanako@example.co.jp", PASSWORD))[0] == 454
     # ... and for this login from anywhere; another login from elsewhere is not affected.
@@ -175,8 +201,11 @@ def test_password_checks_do_not_stall_other_sessions(ca, tmp_path, guard_factory
 
 
 # --- 3. source-routed recipients -----------------------------------------------------------
-ROUTED = ["user%client.example@example.co.jp", "client.example!user@example.co.jp",
-          '"user@client.example"@example.co.jp']
+ROUTED = [
+    "user%client.example@example.co.jp",
+    "client.example!user@example.co.jp",
+    '"user@client.example"@example.co.jp',
+]
 
 
 def test_source_routed_recipients_are_refused_at_rcpt(guard, upstream):
@@ -195,8 +224,9 @@ def test_check_reports_source_routed_recipients_as_external(tmp_path, address):
     config.write_text("organization: {internal_domains: [example.co.jp]}\n")
     eml = tmp_path / "m.eml"
     eml.write_bytes(message("年末調整", MY_NUMBER_BODY, to="hanako@example.co.jp"))
-    out = run_check(str(eml), "--config", str(config), "--json", "--mail-from", "taro@example.co.jp",
-                    "--rcpt", address)
+    out = run_check(
+        str(eml), "--config", str(config), "--json", "--mail-from", "taro@example.co.jp", "--rcpt", address
+    )
     findings = json.loads(out.stdout)["findings"]
     external = [f for f in findings if f["code"] == "recipients.external"]
     assert external and external[0]["evidence"][-1] == "example.co.jp (routed)"

@@ -1,9 +1,9 @@
 """The store on both databases: one schema, one query layer, no message sent twice."""
+
 from __future__ import annotations
 
 import asyncio
 import time
-
 
 from inspectors.base import Finding
 from inspectors.message import Summary
@@ -14,11 +14,22 @@ from rules.model import Decision, MatchedRule
 
 def held(qid: str) -> HeldMessage:
     finding = Finding(code="pii.my_number", count=1, where=("body",), evidence=("****-****-9018",))
-    rule = MatchedRule(id="my-number-external", action="hold", mode="enforce",
-                       reason={"ja": "理由", "en": "why"}, findings=(finding,))
-    return HeldMessage(id=qid, mail_from="taro@example.co.jp", rcpt_tos=("p@client.example",),
-                       raw=b"Subject: x\r\n\r\n\xe3\x81\x82\r\n", decision=Decision(action="hold", matched=(rule,)),
-                       findings=(finding,), summary=Summary(subject="件名", attachments=(("a.xlsx", "application/x", 3),)))
+    rule = MatchedRule(
+        id="my-number-external",
+        action="hold",
+        mode="enforce",
+        reason={"ja": "理由", "en": "why"},
+        findings=(finding,),
+    )
+    return HeldMessage(
+        id=qid,
+        mail_from="taro@example.co.jp",
+        rcpt_tos=("p@client.example",),
+        raw=b"Subject: x\r\n\r\n\xe3\x81\x82\r\n",
+        decision=Decision(action="hold", matched=(rule,)),
+        findings=(finding,),
+        summary=Summary(subject="件名", attachments=(("a.xlsx", "application/x", 3),)),
+    )
 
 
 def run(coro):
@@ -29,18 +40,31 @@ def test_hold_round_trip_and_single_transition(store_url):
     async def scenario():
         store = await Store.open(store_url)
         try:
-            await store.hold(held("Q1"), token="tok-1", csrf="c1", expires_at=time.time() + 60,
-                             notices=[("g@example.co.jp", ("taro@example.co.jp",), b"notice")],
-                             approver_tokens=[("tok-a", "boss@example.co.jp")])
+            await store.hold(
+                held("Q1"),
+                token="tok-1",
+                csrf="c1",
+                expires_at=time.time() + 60,
+                notices=[("g@example.co.jp", ("taro@example.co.jp",), b"notice")],
+                approver_tokens=[("tok-a", "boss@example.co.jp")],
+            )
             link = await store.by_link("tok-1")
             record = link.record
             assert (link.role, link.actor) == ("sender", "taro@example.co.jp")
             assert record.summary.subject == "件名" and record.decision.matched[0].reason["ja"] == "理由"
             approver = await store.by_link("tok-a")
-            assert (approver.role, approver.actor, approver.record.id) == ("approver", "boss@example.co.jp", "Q1")
+            assert (approver.role, approver.actor, approver.record.id) == (
+                "approver",
+                "boss@example.co.jp",
+                "Q1",
+            )
             assert await store.by_link("tok-2") is None
-            results = await asyncio.gather(*(store.decide_hold("Q1", "released", actor="sender",
-                                                               client_addr="127.0.0.1") for _ in range(5)))
+            results = await asyncio.gather(
+                *(
+                    store.decide_hold("Q1", "released", actor="sender", client_addr="127.0.0.1")
+                    for _ in range(5)
+                )
+            )
             assert sorted(results) == [False] * 4 + [True]
             jobs = await store.claim(time.time(), lease=60)
             assert sorted(j.kind for j in jobs) == ["notice", "release"]
@@ -51,6 +75,7 @@ def test_hold_round_trip_and_single_transition(store_url):
             assert actions == ["held", "released"]
         finally:
             await store.close()
+
     run(scenario())
 
 
@@ -69,6 +94,7 @@ def test_two_instances_never_claim_the_same_job(store_url):
         finally:
             await first.close()
             await second.close()
+
     run(scenario())
 
 
@@ -79,6 +105,7 @@ def test_migrations_are_idempotent_and_concurrent(store_url):
             await store.close()
         store = await Store.open(store_url)
         await store.close()
+
     run(scenario())
 
 
@@ -95,8 +122,11 @@ def test_rule_statistics_follow_what_senders_did(store_url):
             for qid, state in (("A", "released"), ("B", "cancelled"), ("C", "expired"), ("D", None)):
                 message = held(qid)
                 decision = Decision(action="hold", matched=message.decision.matched + (watch,))
-                log.record(DecisionRecord(id=qid, at=time.time(), facts=facts,
-                                          findings=message.findings, decision=decision))
+                log.record(
+                    DecisionRecord(
+                        id=qid, at=time.time(), facts=facts, findings=message.findings, decision=decision
+                    )
+                )
                 if state:
                     await store.hold(message, token=f"t{qid}", csrf="c", expires_at=time.time() + 60)
                     actor = "system" if state == "expired" else "sender"
@@ -104,8 +134,13 @@ def test_rule_statistics_follow_what_senders_did(store_url):
             await log.flush()
             stats = {s.rule_id: s for s in await log.rule_stats(time.time() - 60)}
             mine = stats["my-number-external"]
-            assert (mine.matched, mine.held, mine.released_by_sender, mine.cancelled_by_sender,
-                    mine.expired) == (4, 3, 1, 1, 1)
+            assert (
+                mine.matched,
+                mine.held,
+                mine.released_by_sender,
+                mine.cancelled_by_sender,
+                mine.expired,
+            ) == (4, 3, 1, 1, 1)
             assert mine.release_rate == 0.5
             assert (stats["watch"].matched, stats["watch"].held) == (4, 0)
             replayed = await log.since(time.time() - 60)
@@ -113,4 +148,5 @@ def test_rule_statistics_follow_what_senders_did(store_url):
             assert replayed[0].findings == held("A").findings and replayed[0].facts == facts
         finally:
             await store.close()
+
     run(scenario())

@@ -1,4 +1,5 @@
 """STARTTLS and AUTH at the edge, STARTTLS to the upstream: certificates made in the test."""
+
 from __future__ import annotations
 
 import smtplib
@@ -28,17 +29,34 @@ def _write_cert(ca, tmp_path):
 
 def _add_user(guard, login: str, password: str, role: str = "sender") -> None:
     guard.config_path.write_text("smtp: {users_file: users}\n")
-    out = subprocess.run([sys.executable, "-m", "proxy.cli", "user", "add", login, "--role", role,
-                          "--password-stdin", "--config", str(guard.config_path)],
-                         input=password + "\n", capture_output=True, text=True, cwd=guard.workdir)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "proxy.cli",
+            "user",
+            "add",
+            login,
+            "--role",
+            role,
+            "--password-stdin",
+            "--config",
+            str(guard.config_path),
+        ],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        cwd=guard.workdir,
+    )
     assert out.returncode == 0, out.stderr
 
 
 @pytest.fixture
 def tls_guard(ca, tmp_path, guard_factory):
     cert, key = _write_cert(ca, tmp_path)
-    guard = guard_factory(smtp={"trusted_networks": [], "tls_cert": str(cert), "tls_key": str(key),
-                                "users_file": "users"})
+    guard = guard_factory(
+        smtp={"trusted_networks": [], "tls_cert": str(cert), "tls_key": str(key), "users_file": "users"}
+    )
     _add_user(guard, "taro@example.co.jp", "correct horse battery")
     return guard.start()
 
@@ -90,8 +108,7 @@ def tls_upstream(ca, tmp_path):
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(cert, key)
     recorder, port = Recorder(), free_port()
-    up = Controller(recorder, hostname="127.0.0.1", port=port, tls_context=server_tls,
-                    require_starttls=True)
+    up = Controller(recorder, hostname="127.0.0.1", port=port, tls_context=server_tls, require_starttls=True)
     up.start()
     yield f"smtp+starttls://127.0.0.1:{port}", recorder
     up.stop()
@@ -107,7 +124,7 @@ def test_starttls_upstream_with_verified_certificate(tls_upstream, tmp_path, gua
 
 def test_starttls_upstream_with_unknown_certificate_is_not_used(tls_upstream, guard_factory):
     url, recorder = tls_upstream
-    guard = guard_factory(upstream_url=url).start()   # no ca_file: the test CA is unknown
+    guard = guard_factory(upstream_url=url).start()  # no ca_file: the test CA is unknown
     with guard.smtp() as client:
         client.ehlo()
         client.mail("taro@example.co.jp")

@@ -5,10 +5,10 @@ many copies the upstream read, and that the guard serves the next client. A lost
 final dot is waited for (RFC 5321 §4.5.3.2.6, within the session's limit) and logged as
 `outcome=unknown` with the Message-ID: the client's retry may duplicate it (RFC 1047).
 """
+
 from __future__ import annotations
 
 import re
-import smtplib
 import time
 
 import httpx
@@ -17,7 +17,7 @@ import pytest
 from .fake_upstream import CLOSE, HANG, FakeUpstream
 from .support import MY_NUMBER_BODY, make_guard, message, notice_link
 
-SECRET = "upstream-words-7f3a"   # in every scripted reply: must never reach the guard's log
+SECRET = "upstream-words-7f3a"  # in every scripted reply: must never reach the guard's log
 TIMEOUT, INSPECTION, SESSION = 1.0, 3.0, 8.0
 MESSAGE_ID = "<fault-4711@mua.example.co.jp>"
 
@@ -31,10 +31,13 @@ def fake():
 
 @pytest.fixture(scope="module")
 def guard(fake, tmp_path_factory):
-    guard = make_guard(tmp_path_factory.mktemp("faults"), fake.url,
-                       delivery={"timeout": f"{TIMEOUT:g}s", "retry": ["1s"]},
-                       inspection={"timeout": f"{INSPECTION:g}s", "workers": 1},
-                       smtp={"session_timeout": f"{SESSION:g}s"}).start()
+    guard = make_guard(
+        tmp_path_factory.mktemp("faults"),
+        fake.url,
+        delivery={"timeout": f"{TIMEOUT:g}s", "retry": ["1s"]},
+        inspection={"timeout": f"{INSPECTION:g}s", "workers": 1},
+        smtp={"session_timeout": f"{SESSION:g}s"},
+    ).start()
     yield guard
     guard.stop()
     assert SECRET not in guard.log, "the upstream's words reached the log"
@@ -46,7 +49,7 @@ def _send(guard, rcpts=("partner@client.example",)) -> tuple[int, str, float]:
         client.ehlo()
         client.mail("taro@example.co.jp")
         for rcpt in rcpts:
-            assert client.rcpt(rcpt)[0] == 250   # the guard answers RCPT itself
+            assert client.rcpt(rcpt)[0] == 250  # the guard answers RCPT itself
         started = time.monotonic()
         code, text = client.data(raw)
     return code, text.decode(), time.monotonic() - started
@@ -61,12 +64,12 @@ def _next_client_is_served(guard, fake) -> None:
 
 REFUSALS = [
     # step, the upstream's reply, what the client gets (code, enhanced), copies read
-    ("greeting", f"554 5.3.2 {SECRET}", (451, "4.4.1"), 0),   # our configuration's fault: retry
+    ("greeting", f"554 5.3.2 {SECRET}", (451, "4.4.1"), 0),  # our configuration's fault: retry
     ("greeting", f"421 4.3.2 {SECRET}", (451, "4.4.1"), 0),
     ("ehlo", f"550 5.7.1 {SECRET}", (451, "4.4.1"), 0),
     ("ehlo", f"454 4.7.0 {SECRET}", (451, "4.4.1"), 0),
     ("mail", f"451 4.3.1 {SECRET}", (451, "4.3.1"), 0),
-    ("mail", f"421 4.7.0 {SECRET}", (451, "4.7.0"), 0),   # 421 is the upstream's to close, not ours
+    ("mail", f"421 4.7.0 {SECRET}", (451, "4.7.0"), 0),  # 421 is the upstream's to close, not ours
     ("mail", f"553 5.7.1 {SECRET}", (553, "5.7.1"), 0),
     ("rcpt", f"452 4.2.2 {SECRET}", (452, "4.2.2"), 0),
     ("rcpt", f"550 5.1.1 {SECRET}", (550, "5.1.1"), 0),
@@ -74,14 +77,17 @@ REFUSALS = [
     ("data", f"554 5.7.0 {SECRET}", (554, "5.7.0"), 0),
     ("dot", f"452 4.3.1 {SECRET}", (452, "4.3.1"), 1),
     ("dot", f"552 5.3.4 {SECRET}", (552, "5.3.4"), 1),
-    ("dot", f"550 {SECRET}", (550, "5.0.0"), 1),       # no enhanced code: ours
+    ("dot", f"550 {SECRET}", (550, "5.0.0"), 1),  # no enhanced code: ours
     ("dot", f"451 {SECRET}", (451, "4.4.1"), 1),
     ("dot", f"550 4.1.1 {SECRET}", (550, "5.0.0"), 1),  # a class that contradicts the code: ours
 ]
 
 
-@pytest.mark.parametrize("step, reply, expected, copies", REFUSALS,
-                         ids=[f"{s}-{r[:3]}-{r[4:9].strip()}" for s, r, _, _ in REFUSALS])
+@pytest.mark.parametrize(
+    "step, reply, expected, copies",
+    REFUSALS,
+    ids=[f"{s}-{r[:3]}-{r[4:9].strip()}" for s, r, _, _ in REFUSALS],
+)
 def test_a_refusal_at_each_step(guard, fake, step, reply, expected, copies):
     fake.script(**{step: reply})
     code, text, _ = _send(guard)
@@ -139,7 +145,7 @@ def test_a_released_message_whose_reply_is_lost_is_sent_again(guard, fake):
     fake.script(dot=HANG)
     assert httpx.post(link, data={"action": "release", "csrf": csrf}).status_code == 303
     fake.wait_for(1)
-    fake.script()   # the upstream drops the silent session, and is well again
+    fake.script()  # the upstream drops the silent session, and is well again
     deadline = time.monotonic() + 20
     while not fake.accepted:
         assert time.monotonic() < deadline, "the release was not sent again"

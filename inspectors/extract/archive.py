@@ -4,13 +4,14 @@ whether it is encrypted.
 Member names: the UTF-8 flag is honoured; names without it are what Windows Explorer wrote,
 CP932 on a Japanese PC, which zipfile has decoded as CP437, so they are decoded again.
 """
+
 from __future__ import annotations
 
 import io
 import struct
 import zipfile
 import zlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..limits import Limits
 from .pieces import UNSCANNABLE, Encrypted, LimitReached, Member, Piece, Problem, Unscannable, Unsupported
@@ -19,9 +20,9 @@ _ENCRYPTED = 0x1
 _STRONG_ENCRYPTION = 0x40
 _UTF8 = 0x800
 _WINZIP_AES = 99
-_UNICODE_PATH = 0x7075   # Info-ZIP extra field: the name again, in UTF-8
+_UNICODE_PATH = 0x7075  # Info-ZIP extra field: the name again, in UTF-8
 _READ = 1 << 20
-_SEVENZIP_AES = b"\x06\xf1\x07\x01"   # 7-Zip's coder id of AES-256 + SHA-256
+_SEVENZIP_AES = b"\x06\xf1\x07\x01"  # 7-Zip's coder id of AES-256 + SHA-256
 # What reading one member of a damaged package raises: a bad header or CRC, a truncated or
 # corrupt deflate stream (zlib.error, which zipfile lets through), a wrong password.
 MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError)
@@ -123,7 +124,7 @@ def _unicode_path(extra: bytes) -> str:
     offset = 0
     while offset + 4 <= len(extra):
         tag, size = struct.unpack_from("<HH", extra, offset)
-        body = extra[offset + 4:offset + 4 + size]
+        body = extra[offset + 4 : offset + 4 + size]
         if tag == _UNICODE_PATH and size > 5 and body[0] == 1:
             try:
                 return body[5:].decode("utf-8")
@@ -147,7 +148,7 @@ def extract_7z(data: bytes, limits: Limits) -> Iterator[Piece]:
     the header itself is not compressed)."""
     if len(data) >= 32:
         offset, size = struct.unpack_from("<QQ", data, 12)
-        header = data[32 + offset:32 + offset + size] if offset < len(data) else b""
+        header = data[32 + offset : 32 + offset + size] if offset < len(data) else b""
         if _SEVENZIP_AES in header:
             raise Encrypted("password-protected 7-Zip archive")
     raise Unsupported("unsupported archive: 7-Zip")

@@ -1,6 +1,7 @@
 """What else calamine takes on trust in a workbook, checked before it is given one: a
 sharedStrings count it reserves up front, and an xls workbook's declared and actual
 ranges (see `dimensions` for xlsx sheets)."""
+
 from __future__ import annotations
 
 import io
@@ -33,7 +34,7 @@ def shared_strings_capped(archive: zipfile.ZipFile, data: bytes) -> bytes:
             body = archive.read(member)
             if member is info:
                 end = body.find(b">", m.start()) + 1
-                body = body[:m.start()] + _UNIQUE_COUNT.sub(b"", body[m.start():end], count=1) + body[end:]
+                body = body[: m.start()] + _UNIQUE_COUNT.sub(b"", body[m.start() : end], count=1) + body[end:]
             target.writestr(member, body)
     return out.getvalue()
 
@@ -51,13 +52,16 @@ def xls_cells(data: bytes) -> int:
     largest, pos, cells = 0, 0, Range()
     while pos + 4 <= len(stream):
         kind, size = struct.unpack_from("<HH", stream, pos)
-        body = stream[pos + 4:pos + 4 + size]
+        body = stream[pos + 4 : pos + 4 + size]
         if kind == _XLS_BOF or kind == _XLS_EOF:
             largest, cells = max(largest, cells.cells()), Range()
         elif kind == _XLS_DIMENSIONS and size >= 14:
             top, bottom, left, right = struct.unpack_from("<IIHH", body)
-            largest = max(largest, max(bottom - top, 0 if bottom >= top else FAR)
-                          * max(right - left, 0 if right >= left else FAR))
+            largest = max(
+                largest,
+                max(bottom - top, 0 if bottom >= top else FAR)
+                * max(right - left, 0 if right >= left else FAR),
+            )
         elif kind in _XLS_CELLS and size >= 4:
             row, col = struct.unpack_from("<HH", body)
             last = struct.unpack_from("<H", body, size - 2)[0] if kind == 0x00BD and size >= 6 else col
@@ -72,9 +76,12 @@ def _workbook_stream(data: bytes) -> bytes:
     if not data.startswith(b"\xd0\xcf\x11\xe0"):
         return b""
     import olefile
+
     try:
         with olefile.OleFileIO(data) as ole:
-            name = next((n for n in ole.listdir() if len(n) == 1 and n[0].lower() in ("workbook", "book")), None)
+            name = next(
+                (n for n in ole.listdir() if len(n) == 1 and n[0].lower() in ("workbook", "book")), None
+            )
             return ole.openstream(name).read() if name else b""
-    except Exception:   # a broken container: calamine reports it
+    except Exception:  # a broken container: calamine reports it
         return b""

@@ -1,10 +1,11 @@
 """CSV and TSV files as tables: CP932 as first-class as UTF-8 (Excel's "CSV" on Japanese
 Windows is CP932; its "CSV UTF-8" has a BOM; its "Unicode text" is UTF-16 with tabs)."""
+
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from operator import methodcaller
-from typing import Iterator
 
 from ..charsets import decode_bytes
 from ..limits import Limits
@@ -14,7 +15,7 @@ _SNIFF_LINES = 20
 # Lines one record may span: a quoted cell holds a few line breaks (an address); more is a
 # quote left open, and those lines are read one by one.
 _RECORD_LINES = 100
-_PLAIN_CHUNK = 1 << 20     # characters split into lines at once
+_PLAIN_CHUNK = 1 << 20  # characters split into lines at once
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
@@ -34,7 +35,7 @@ def table_of(text: str, limits: Limits, delimiter: str | None = None) -> Iterato
         if text.strip():
             yield TextChunk(where="", text=text)
         return
-    del text   # the cells hold it all again: the text goes before the detectors read them
+    del text  # the cells hold it all again: the text goes before the detectors read them
     yield Table(where="", rows=rows)
 
 
@@ -45,7 +46,7 @@ class _Lines:
         self._lines = lines_of(text)
         self.record: list[str] = []
 
-    def __iter__(self) -> "_Lines":
+    def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
@@ -73,7 +74,7 @@ def _records(text: str, delimiter: str, field_limit: int) -> Iterator[tuple[str,
                 row = None
             if row is not None and len(lines.record) <= _RECORD_LINES:
                 yield tuple(row)
-            else:   # a quote left open runs on over the lines of other records
+            else:  # a quote left open runs on over the lines of other records
                 yield from (_split(line, delimiter) for line in lines.record)
     finally:
         csv.field_size_limit(previous)
@@ -88,8 +89,8 @@ def _plain_records(text: str, delimiter: str) -> Iterator[tuple[str, ...]]:
         cut = len(text) if cut < 0 else cut + 1
         lines = text[start:cut].replace("\r\n", "\n").split("\n")
         if lines[-1] == "":
-            lines.pop()          # the chunk ends with a line end
-        if "" in lines:          # a blank line is an empty row, as csv reads it
+            lines.pop()  # the chunk ends with a line end
+        if "" in lines:  # a blank line is an empty row, as csv reads it
             yield from (tuple(line.split(delimiter)) if line else () for line in lines)
         else:
             yield from map(tuple, map(methodcaller("split", delimiter), lines))

@@ -8,12 +8,13 @@ every writer writes) is bounded by its last cells in a few passes in C, any othe
 measured cell by cell. xls workbooks and sharedStrings counts: `declarations`. (ods is
 capped by calamine itself; xlsb is binary and is not measured.)
 """
+
 from __future__ import annotations
 
 import posixpath
 import re
 import zipfile
-from typing import Iterator
+from collections.abc import Iterator
 from xml.etree import ElementTree
 
 # Row and cell start tags, with what follows them: "</" right after, or a "/>" end, is an
@@ -26,7 +27,7 @@ _A1 = re.compile(rb"\s*\$?([A-Za-z]*)\s*\$?([0-9]*)")
 # A value-holding cell with its reference, however quoted or spaced; and a cell tag with no
 # reference at all.
 _CELL = re.compile(rb"""\sr\s*=\s*["']\s*\$?([A-Za-z]+)\s*\$?([0-9]+)\s*["'][^>]*(?<!/)>(?!</)""")
-_MAYBE_NO_REF = re.compile(rb"""[<:]c(?!\s+r\s*=)[\s/>][^>]*""")   # r written first: the usual case
+_MAYBE_NO_REF = re.compile(rb"""[<:]c(?!\s+r\s*=)[\s/>][^>]*""")  # r written first: the usual case
 _REF_ATTR = re.compile(rb"""\sr\s*=""")
 _TAG_START = re.compile(rb"<(?:[\w.-]+:)?(?:row|c)\s")
 # The usual writing: every <c> tag starts with r="A1" (calamine reads no other tag's r).
@@ -39,7 +40,7 @@ _PLAIN_A1 = re.compile(rb"([A-Za-z]{1,8})([0-9]{1,12})")
 # What the counting above cannot see: a cell or row tag with a namespace prefix, a reference
 # in single quotes. Either sends the sheet to the exact measurement.
 _UNUSUAL = re.compile(rb"""<[\w.-]+:(?:c|row)[\s/>]|\sr\s*=\s*'""")
-FAR = 1 << 40   # a reference too long to be real: as far as it gets
+FAR = 1 << 40  # a reference too long to be real: as far as it gets
 _CHUNK = 4 << 20
 _WORKSHEET = re.compile(r"(^|/)worksheets/[^/]+\.xml$")
 
@@ -50,8 +51,11 @@ def oversized_sheets(archive: zipfile.ZipFile, max_cells: int) -> set[str]:
     by_path = {path: name for name, path in _sheet_paths(archive).items()}
     oversized = set()
     for info in archive.infolist():
-        if _WORKSHEET.search(info.filename) and not _within(archive, info, max_cells) \
-                and used_cells(archive, info) > max_cells:
+        if (
+            _WORKSHEET.search(info.filename)
+            and not _within(archive, info, max_cells)
+            and used_cells(archive, info) > max_cells
+        ):
             oversized.add(by_path.get(info.filename, info.filename))
     return oversized
 
@@ -89,13 +93,16 @@ def _within(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_cells: int) -> 
     passes in C and no object per cell; False means only that the sheet must be measured."""
     rows = cols = 0
     for buffer in _chunks(archive, info):
-        if _NOT_PLAIN.search(buffer) or _UNUSUAL.search(buffer) or buffer.count(b' r="') != \
-                buffer.count(b'<c r="') + buffer.count(b'<row r="'):
+        if (
+            _NOT_PLAIN.search(buffer)
+            or _UNUSUAL.search(buffer)
+            or buffer.count(b' r="') != buffer.count(b'<c r="') + buffer.count(b'<row r="')
+        ):
             return False
         last = buffer.rfind(b'<c r="')
         if last < 0:
             continue
-        row_end = buffer.rfind(b"</row>")   # a row's last cell has its greatest column
+        row_end = buffer.rfind(b"</row>")  # a row's last cell has its greatest column
         end_cell = buffer.rfind(b'<c r="', 0, row_end) if row_end > 0 else -1
         letters = _PLAIN_A1.match(buffer, (end_cell if end_cell >= 0 else last) + 6).group(1)
         digits = _PLAIN_A1.match(buffer, last + 6).group(2)
@@ -113,8 +120,10 @@ def _beyond(letters: bytes, top_letter: bytes, digits: bytes, top_digit: bytes) 
     more_letters = rb"[%c-Z%c-z]" % (top_letter[0] + 1, top_letter[0] + 33) if top_letter != b"Z" else b"(?!)"
     more_digits = rb"[%c-9]" % (top_digit[0] + 1) if top_digit != b"9" else b"(?!)"
     n, m = len(letters), len(digits)
-    return re.compile(rb'<c r="(?:[A-Za-z]{%d}|%s[A-Za-z]{%d}[0-9])|<c r="[A-Za-z]{1,8}(?:[0-9]{%d}|%s[0-9]{%d}")'
-                      % (n + 1, more_letters, n - 1, m + 1, more_digits, m - 1))
+    return re.compile(
+        rb'<c r="(?:[A-Za-z]{%d}|%s[A-Za-z]{%d}[0-9])|<c r="[A-Za-z]{1,8}(?:[0-9]{%d}|%s[0-9]{%d}")'
+        % (n + 1, more_letters, n - 1, m + 1, more_digits, m - 1)
+    )
 
 
 def used_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
@@ -138,7 +147,7 @@ def _quick_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:
             letters, digits = zip(*found)
             try:
                 rows = list(map(int, digits))
-            except ValueError:   # more digits than int() takes: as far as it gets
+            except ValueError:  # more digits than int() takes: as far as it gets
                 rows = [FAR]
             cols = [_column(c) for c in set(letters)]
             top, bottom = min(top, min(rows)), max(bottom, max(rows))
@@ -150,8 +159,12 @@ def _plain_cells(buffer: bytes) -> list[tuple[bytes, bytes]] | None:
     """_CELL.findall(buffer) when every cell tag is written as every writer writes it,
     <c r="B7" ...>, found by counting in C instead of matching each tag; None otherwise."""
     refs = buffer.count(b'<c r="')
-    if _UNUSUAL.search(buffer) or refs != len(_CELL_OPEN.findall(buffer)) or refs != len(_PLAIN_REF.findall(buffer)) \
-            or buffer.count(b' r="') != refs + buffer.count(b'<row r="'):
+    if (
+        _UNUSUAL.search(buffer)
+        or refs != len(_CELL_OPEN.findall(buffer))
+        or refs != len(_PLAIN_REF.findall(buffer))
+        or buffer.count(b' r="') != refs + buffer.count(b'<row r="')
+    ):
         return None
     return _PLAIN_CELL.findall(buffer)
 

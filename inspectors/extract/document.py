@@ -1,10 +1,11 @@
 """Word documents (docx) via python-docx: body paragraphs and tables in reading order,
 headers and footers, comments, and the properties that say whose document it is; footnotes,
 endnotes, charts, SmartArt and embedded files from the package (extract/package.py)."""
+
 from __future__ import annotations
 
 import io
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..limits import Limits
 from .archive import check_package, open_zip
@@ -12,13 +13,20 @@ from .package import embedded, text_parts
 from .pieces import UNSCANNABLE, Piece, Problem, Table, TextChunk
 from .properties import ooxml_properties
 
-MAX_SPAN = 63   # Word's widest table has 63 columns
-_HEADERS_FOOTERS = ("header", "first_page_header", "even_page_header",
-                    "footer", "first_page_footer", "even_page_footer")
+MAX_SPAN = 63  # Word's widest table has 63 columns
+_HEADERS_FOOTERS = (
+    "header",
+    "first_page_header",
+    "even_page_header",
+    "footer",
+    "first_page_footer",
+    "even_page_footer",
+)
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
-    from docx import Document   # imported on first use: it costs ~15 MB of memory
+    from docx import Document  # imported on first use: it costs ~15 MB of memory
+
     package = check_package(open_zip(data), limits)
     document = Document(io.BytesIO(data))
     counter = _Tables(limits)
@@ -57,8 +65,9 @@ class _Tables:
             cells = _cells(row, table, rows[-1] if rows else ())
             self.cells += len(cells)
             if self.cells > self.limits.max_sheet_cells:
-                return Problem(code=UNSCANNABLE, where=f"table{self.count}",
-                               reason=self.limits.reason("max_sheet_cells"))
+                return Problem(
+                    code=UNSCANNABLE, where=f"table{self.count}", reason=self.limits.reason("max_sheet_cells")
+                )
             rows.append(cells)
         return Table(where=f"table{self.count}", rows=tuple(rows))
 
@@ -80,6 +89,7 @@ def _missed_paragraphs(body, seen: set[str]) -> list[str]:
     content, bidi runs, and tables inside table cells. Read from the XML itself, every w:t
     under its own paragraph; what was read already is not repeated."""
     from docx.oxml.ns import qn
+
     paragraph, text_tag = qn("w:p"), qn("w:t")
     texts: dict = {}
     for node in body.iter(text_tag):
@@ -100,6 +110,7 @@ def _cells(row, table, above: tuple[str, ...]) -> tuple[str, ...]:
     its gridSpan claims, and one gridSpan="100000000" in a 50 KB file made a gigabyte of it.
     A vertically merged cell repeats the text above it (O(1), where `row.cells` walks up)."""
     from docx.table import _Cell
+
     texts: list[str] = []
     for tc in row._tr.tc_lst:
         if tc.vMerge == "continue":

@@ -6,42 +6,91 @@ Nothing is skipped silently: a file that cannot be read, or can be read only in 
 leaves a problem naming it: attachment.unscannable (begun, not all read), .unsupported (a
 format with text that no reader here knows), .encrypted, .type_mismatch.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import mimetypes
 import time
+from collections.abc import Iterator
 from types import MappingProxyType
-from typing import Iterator, Protocol
+from typing import Protocol
 
 from ..base import Finding
 from ..limits import Limits
-from . import (archive, delimited, document, mail, opendocument, pdf, presentation, rtf, tarball, text,
-               tnef, workbook)
+from . import (
+    archive,
+    delimited,
+    document,
+    mail,
+    opendocument,
+    pdf,
+    presentation,
+    rtf,
+    tarball,
+    text,
+    tnef,
+    workbook,
+)
 from .kind import Kind, TypeDetector, claims_readable, mismatch
+from .pieces import (
+    ENCRYPTED,
+    TYPE_MISMATCH,
+    UNSCANNABLE,
+    Attachment,
+    ExtractionError,
+    LimitReached,
+    Member,
+    Piece,
+    Problem,
+    Property,
+    Table,
+    TextChunk,
+    is_interrupt,
+)
 from .pieces import UNSUPPORTED as UNSUPPORTED_CODE
-from .pieces import (ENCRYPTED, TYPE_MISMATCH, UNSCANNABLE, Attachment, ExtractionError,
-                     LimitReached, Member, Piece, Problem, Property, Table, TextChunk, is_interrupt)
 from .properties import properties_text
 
-READERS = MappingProxyType({
-    "xlsx": workbook.extract, "xlsb": workbook.extract, "xls": workbook.extract,
-    "ods": workbook.extract, "docx": document.extract, "pptx": presentation.extract,
-    "pdf": pdf.extract, "zip": archive.extract, "7z": archive.extract_7z, "eml": mail.extract,
-    "tnef": tnef.extract, "html": text.extract_html, "xml": text.extract_html,
-    "csv": delimited.extract, "text": text.extract, "rtf": rtf.extract,
-    "gzip": tarball.extract("gzip"), "bzip2": tarball.extract("bzip2"), "xz": tarball.extract("xz"),
-    "tar": tarball.extract("tar"), "opendocument": opendocument.extract,
-})
+READERS = MappingProxyType(
+    {
+        "xlsx": workbook.extract,
+        "xlsb": workbook.extract,
+        "xls": workbook.extract,
+        "ods": workbook.extract,
+        "docx": document.extract,
+        "pptx": presentation.extract,
+        "pdf": pdf.extract,
+        "zip": archive.extract,
+        "7z": archive.extract_7z,
+        "eml": mail.extract,
+        "tnef": tnef.extract,
+        "html": text.extract_html,
+        "xml": text.extract_html,
+        "csv": delimited.extract,
+        "text": text.extract,
+        "rtf": rtf.extract,
+        "gzip": tarball.extract("gzip"),
+        "bzip2": tarball.extract("bzip2"),
+        "xz": tarball.extract("xz"),
+        "tar": tarball.extract("tar"),
+        "opendocument": opendocument.extract,
+    }
+)
 # Formats that carry text but have no reader here: reported, never passed over.
-UNSUPPORTED = MappingProxyType({
-    "doc": "Word 97-2003 document", "ppt": "PowerPoint 97-2003 presentation",
-    "ole": "OLE compound file", "rar": "RAR archive", "lzh": "LZH archive", "cab": "cabinet archive",
-})
+UNSUPPORTED = MappingProxyType(
+    {
+        "doc": "Word 97-2003 document",
+        "ppt": "PowerPoint 97-2003 presentation",
+        "ole": "OLE compound file",
+        "rar": "RAR archive",
+        "lzh": "LZH archive",
+        "cab": "cabinet archive",
+    }
+)
 # Files that unpack members: what they unpack is charged to the top-level attachment's
 # archive budgets (an Office package counts the files embedded in it).
 ARCHIVES = frozenset({"zip", "tar", "gzip", "bzip2", "xz", "docx", "pptx", "xlsx", "opendocument"})
-MAX_WHERE = 50   # places listed in one problem finding; its count says how many in all
+MAX_WHERE = 50  # places listed in one problem finding; its count says how many in all
 
 
 class _OutOfTime(Exception):
@@ -66,15 +115,22 @@ class Extraction:
         self.detector = TypeDetector()
         self.attachments: list[Attachment] = []
         self._problems: dict[tuple[str, str], list[str]] = {}
-        self._part_of: dict[str, str] = {}   # attachment where -> its MIME part path
+        self._part_of: dict[str, str] = {}  # attachment where -> its MIME part path
         # Unpacking budgets of the top-level attachment being read (nested archives add up).
         self._unpacked = 0
         self._members = 0
         # CPU spent in the sink (detection), which the attachment's reading budget leaves out.
         self._sink_cpu = 0.0
 
-    def read(self, pieces: Iterator[Piece], where: str, depth: int, *, deadline: float | None = None,
-             archive: bool = False) -> list[Property]:
+    def read(
+        self,
+        pieces: Iterator[Piece],
+        where: str,
+        depth: int,
+        *,
+        deadline: float | None = None,
+        archive: bool = False,
+    ) -> list[Property]:
         """Take one file's pieces as they come; returns its properties."""
         properties: list[Property] = []
         try:
@@ -84,14 +140,14 @@ class Extraction:
                 if archive and isinstance(piece, Member):
                     self._count_unpacked(piece)
                 self._take(piece, where, depth, deadline, properties)
-                del piece   # a member's bytes go before the next member is decoded
+                del piece  # a member's bytes go before the next member is decoded
         except _OutOfTime:
             raise
         except LimitReached as exc:
             self.problem(UNSCANNABLE, where, self.limits.reason(exc.limit))
         except ExtractionError as exc:
             self.problem(exc.code, where, str(exc))
-        except Exception as exc:   # whatever a reader raises on a hostile file: that file only
+        except Exception as exc:  # whatever a reader raises on a hostile file: that file only
             if is_interrupt(exc):
                 raise
             self.problem(UNSCANNABLE, where, f"corrupt: {type(exc).__name__}")
@@ -99,8 +155,9 @@ class Extraction:
             getattr(pieces, "close", lambda: None)()
         return properties
 
-    def _take(self, piece: Piece, where: str, depth: int, deadline: float | None,
-              properties: list[Property]) -> None:
+    def _take(
+        self, piece: Piece, where: str, depth: int, deadline: float | None, properties: list[Property]
+    ) -> None:
         if isinstance(piece, TextChunk):
             self.add_text(inside(where, piece.where), piece.text)
         elif isinstance(piece, Table):
@@ -125,13 +182,18 @@ class Extraction:
             self.problem(TYPE_MISMATCH, where, reason)
         if self._refused(kind, member.name, where, depth):
             return
-        owner = deadline is None   # a top-level attachment: its budgets start here
+        owner = deadline is None  # a top-level attachment: its budgets start here
         if owner:
             deadline = self._reading_cpu() + self.limits.cpu_seconds_per_attachment
             self._unpacked = self._members = 0
         try:
-            properties = self.read(READERS[kind.name](member.data, self._limits_for(kind)), where,
-                                   depth, deadline=deadline, archive=kind.name in ARCHIVES)
+            properties = self.read(
+                READERS[kind.name](member.data, self._limits_for(kind)),
+                where,
+                depth,
+                deadline=deadline,
+                archive=kind.name in ARCHIVES,
+            )
         except _OutOfTime:
             if not owner:
                 raise
@@ -152,7 +214,7 @@ class Extraction:
             # Named as something with text, but no reader knows the bytes: never passed over.
             self.problem(UNSCANNABLE, where, f"unreadable content: {kind.mime}")
         elif kind.name not in READERS:
-            return True   # images, media, executables, unknown binaries: no text to read
+            return True  # images, media, executables, unknown binaries: no text to read
         elif depth > self.limits.max_depth:
             self.problem(UNSCANNABLE, where, self.limits.reason("max_depth"))
         else:
@@ -165,8 +227,10 @@ class Extraction:
         if kind.name not in ARCHIVES:
             return self.limits
         return dataclasses.replace(
-            self.limits, max_uncompressed_bytes=max(0, self.limits.max_uncompressed_bytes - self._unpacked),
-            max_archive_members=max(0, self.limits.max_archive_members - self._members))
+            self.limits,
+            max_uncompressed_bytes=max(0, self.limits.max_uncompressed_bytes - self._unpacked),
+            max_archive_members=max(0, self.limits.max_archive_members - self._members),
+        )
 
     def _count_unpacked(self, member: Member) -> None:
         self._unpacked += len(member.data)
@@ -195,9 +259,10 @@ class Extraction:
 
     def findings(self) -> tuple[Finding, ...]:
         """One finding per kind of problem, naming every file it concerns."""
-        return tuple(Finding(code=code, count=len(places), where=tuple(places[:MAX_WHERE]),
-                             evidence=(reason,))
-                     for (code, reason), places in self._problems.items())
+        return tuple(
+            Finding(code=code, count=len(places), where=tuple(places[:MAX_WHERE]), evidence=(reason,))
+            for (code, reason), places in self._problems.items()
+        )
 
 
 def inside(where: str, sub: str) -> str:
@@ -209,7 +274,13 @@ def inside(where: str, sub: str) -> str:
 
 def _attachment(member: Member, where: str, parent: str, part: str, kind: Kind) -> Attachment:
     declared = member.declared_type or mimetypes.guess_type(member.name)[0] or "application/octet-stream"
-    return Attachment(where=where, filename=member.name, content_type=declared,
-                      size=len(member.data), part=part, detected_type=kind.mime,
-                      kind=kind.name, parent=parent)
-
+    return Attachment(
+        where=where,
+        filename=member.name,
+        content_type=declared,
+        size=len(member.data),
+        part=part,
+        detected_type=kind.mime,
+        kind=kind.name,
+        parent=parent,
+    )

@@ -5,15 +5,16 @@ Text parts that are not attachments are the message's bodies ("body" for the fir
 is a Member that the caller identifies by content and opens in turn. Each part is read on
 its own: one that fails becomes a problem naming it and the walk goes on with the next.
 """
+
 from __future__ import annotations
 
 import email.policy
 import io
 import re
+from collections.abc import Iterator
 from email.generator import BytesGenerator
 from email.message import Message
 from email.utils import getaddresses
-from typing import Iterator
 
 from ..charsets import decode_bytes, decode_header_value, undo_surrogates
 from ..limits import Limits
@@ -35,8 +36,11 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     if too_costly:
         raise Unscannable(too_costly)
     message, stand_ins = read_lazily(data)
-    lines = [f"{name}: {decode_header_value(value)}" for name, value in raw_headers(message)
-             if name.title() in _SHOWN_HEADERS]
+    lines = [
+        f"{name}: {decode_header_value(value)}"
+        for name, value in raw_headers(message)
+        if name.title() in _SHOWN_HEADERS
+    ]
     if lines:
         yield TextChunk(where="headers", text="\n".join(lines))
     yield from parts(message, limits, stand_ins)
@@ -51,18 +55,18 @@ def parts(message: Message, limits: Limits, stand_ins: StandIns | None = None) -
 def raw_headers(message: Message) -> list[tuple[str, str]]:
     """Header values as received: 8-bit bytes kept (as surrogate escapes) for the charset
     detector, instead of the replacement characters compat32 would turn them into."""
-    return [(name, value if isinstance(value, str) else str(value))
-            for name, value in message.raw_items()]
+    return [(name, value if isinstance(value, str) else str(value)) for name, value in message.raw_items()]
 
 
 def addresses(message: Message, name: str) -> tuple[str, ...]:
     # Raw 8-bit addresses (SMTPUTF8 mail, or a mailer's raw CP932) are decoded first: the
     # recipients' addresses are compared with the envelope's, which are real text.
-    values = [decode_header_value(value) for key, value in raw_headers(message)
-              if key.lower() == name.lower()]
+    values = [
+        decode_header_value(value) for key, value in raw_headers(message) if key.lower() == name.lower()
+    ]
     try:
         pairs = getaddresses(values)
-    except Exception:   # getaddresses is lenient; a last resort for pathological headers
+    except Exception:  # getaddresses is lenient; a last resort for pathological headers
         return ()
     return tuple(addr for _, addr in pairs if "@" in addr)
 
@@ -79,10 +83,12 @@ class _Walk:
         """This part's pieces; a part that fails is a problem naming it, not the end of
         the walk (its siblings, and the parts after it, are still read)."""
         try:
-            if self.stand_ins is not None:   # this part's body back, its parts' when they come
-                self.stand_ins.put_back(part, whole=not _read_part_by_part(part), keep_sole=_decoded_as_leaf(part))
+            if self.stand_ins is not None:  # this part's body back, its parts' when they come
+                self.stand_ins.put_back(
+                    part, whole=not _read_part_by_part(part), keep_sole=_decoded_as_leaf(part)
+                )
             yield from self._part(part, path, depth)
-        except Exception as exc:   # hostile headers or bodies: this part only
+        except Exception as exc:  # hostile headers or bodies: this part only
             if is_interrupt(exc):
                 raise
             yield Problem(code=UNSCANNABLE, reason=f"corrupt: {type(exc).__name__}", where=f"part:{path}")
@@ -125,8 +131,9 @@ class _Walk:
         _decode_8bit_parameters(part)
         if ctype == "message/partial":
             # RFC 2046 §5.2.2: the other fragments travel in other messages.
-            yield Problem(code=UNSCANNABLE, reason="message/partial: fragment of a message",
-                          where=f"part:{path}")
+            yield Problem(
+                code=UNSCANNABLE, reason="message/partial: fragment of a message", where=f"part:{path}"
+            )
         data = _message_bytes(part)
         name = filename(part) or f"message-{path}.eml"
         part.set_payload(None)
@@ -153,8 +160,11 @@ class _Walk:
 
 def _decoded_as_leaf(part: Message) -> bool:
     """A part the walk decodes as a body or a file (`_Walk._leaf`)."""
-    return not part.is_multipart() and not getattr(part, "opaque", "") \
+    return (
+        not part.is_multipart()
+        and not getattr(part, "opaque", "")
         and not declared_type(part).startswith(("message/", "multipart/"))
+    )
 
 
 def _read_part_by_part(part: Message) -> bool:
@@ -192,8 +202,11 @@ def _parts_without_boundary(part: Message) -> bool:
     if part.is_multipart() or part.get_boundary() is not None:
         return False
     body = part.get_payload()
-    return (isinstance(body, str) and (body.startswith("--") or "\n--" in body)
-            and _ENCODED_PART.search(body) is not None)
+    return (
+        isinstance(body, str)
+        and (body.startswith("--") or "\n--" in body)
+        and _ENCODED_PART.search(body) is not None
+    )
 
 
 def _blocks_bytes(part: Message) -> bytes:
@@ -226,7 +239,7 @@ def filename(part: Message) -> str:
             value = part.get_param(param, None, header)
         except Exception:
             continue
-        if isinstance(value, tuple):   # RFC 2231: (charset, language, %-decoded text)
+        if isinstance(value, tuple):  # RFC 2231: (charset, language, %-decoded text)
             charset, _, text = value
             raw = str(text).encode("latin-1", "surrogateescape") if _latin1(text) else str(text).encode()
             value = decode_bytes(raw, charset or None)

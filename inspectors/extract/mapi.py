@@ -9,26 +9,38 @@ no honest count is larger than the bytes left; this walk follows tnefparse's own
 tnefparse reads it. Where tnefparse would stop on its own (a short read, an unknown
 type), the walk stops too.
 """
+
 from __future__ import annotations
 
 import struct
 
 from .pieces import Unscannable
 
-_FIXED = {0x0002: 2, 0x000B: 2, 0x0003: 4, 0x0004: 4, 0x000A: 4, 0x0005: 8, 0x0006: 8, 0x0007: 8,
-          0x0014: 8, 0x0040: 8, 0x0048: 16}          # MAPI type -> bytes of one value
-_VARIABLE = frozenset({0x0000, 0x000D, 0x001E, 0x001F, 0x0102})   # length-prefixed values
+_FIXED = {
+    0x0002: 2,
+    0x000B: 2,
+    0x0003: 4,
+    0x0004: 4,
+    0x000A: 4,
+    0x0005: 8,
+    0x0006: 8,
+    0x0007: 8,
+    0x0014: 8,
+    0x0040: 8,
+    0x0048: 16,
+}  # MAPI type -> bytes of one value
+_VARIABLE = frozenset({0x0000, 0x000D, 0x001E, 0x001F, 0x0102})  # length-prefixed values
 _MULTI, _NAMED = 0x1000, 0x8000
 _LVL_ATTACHMENT, _ATTMAPIPROPS, _ATTRECIPTABLE, _ATTATTACHMENT = 0x02, 0x9003, 0x9004, 0x9005
 
 
 def check_counts(data: bytes) -> None:
     """Raise Unscannable when a count in `data` (a whole TNEF file) exceeds its bytes."""
-    offset = 6                                   # signature and key
-    while offset + 12 < len(data):               # tnefparse's TNEF.MIN_OBJ_SIZE
+    offset = 6  # signature and key
+    while offset + 12 < len(data):  # tnefparse's TNEF.MIN_OBJ_SIZE
         level, name = data[offset], _u16(data, offset + 1)
         length = min(len(data) - offset, _u32(data, offset + 5) + 11)
-        body = data[offset + 9:offset + length - 2]
+        body = data[offset + 9 : offset + length - 2]
         offset += length
         if level == _LVL_ATTACHMENT:
             if name == _ATTATTACHMENT:
@@ -67,7 +79,7 @@ def _block(data: bytes, at: int) -> int:
 def _property(data: bytes, at: int) -> int:
     kind, name = _u16(data, at), _u16(data, at + 2)
     at += 4
-    if name >= _NAMED:                    # a GUID, then a number or a name
+    if name >= _NAMED:  # a GUID, then a number or a name
         at += 20
         at += 4 if _u32(data, at - 4) == 0 else 4 + _padded(_u32(data, at))
     values = None

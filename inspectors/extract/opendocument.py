@@ -9,10 +9,11 @@ held 20 million repeated cells): what it yields is bounded by the cells per shee
 text repeated cells make up by what an archive may unpack; a part cut short is a problem
 naming the limit.
 """
+
 from __future__ import annotations
 
 import zipfile
-from typing import Iterator
+from collections.abc import Iterator
 from xml.etree import ElementTree
 
 from ..limits import Limits
@@ -26,9 +27,15 @@ _LINES = {f"{{{_TEXT_NS}}}p", f"{{{_TEXT_NS}}}h"}
 _TAB, _BREAK, _SPACE = (f"{{{_TEXT_NS}}}{t}" for t in ("tab", "line-break", "s"))
 _TABLE, _ROW, _CELL = (f"{{{_TABLE_NS}}}{t}" for t in ("table", "table-row", "table-cell"))
 _COVERED = f"{{{_TABLE_NS}}}covered-table-cell"
-_META = {"title": "title", "subject": "subject", "initial-creator": "author", "creator": "last_modified_by",
-         "keywords": "keywords", "description": "comments"}
-MAX_REPEAT = 63   # a cell repeated across columns is read this many times at most
+_META = {
+    "title": "title",
+    "subject": "subject",
+    "initial-creator": "author",
+    "creator": "last_modified_by",
+    "keywords": "keywords",
+    "description": "comments",
+}
+MAX_REPEAT = 63  # a cell repeated across columns is read this many times at most
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
@@ -48,7 +55,7 @@ def _objects(package: zipfile.ZipFile, limits: Limits) -> Iterator[Piece]:
     opened like an attachment, as an Office package's embedded files are."""
     for info in package.infolist():
         folder, _, leaf = info.filename.rpartition("/")
-        inside = all(step.startswith("Object ") for step in folder.split("/"))   # "Object 1/Object 2"
+        inside = all(step.startswith("Object ") for step in folder.split("/"))  # "Object 1/Object 2"
         if folder and inside and leaf == "content.xml":
             yield from _part(package, info.filename, folder, limits)
         elif (inside or not folder) and leaf.startswith("Object ") and not info.is_dir():
@@ -63,7 +70,7 @@ def _part(package: zipfile.ZipFile, name: str, where: str, limits: Limits) -> It
         with package.open(name) as stream:
             for event, element in xml_events(stream, limits):
                 reader.take(event, element)
-    except LimitReached as exc:   # what was read before the limit is still yielded
+    except LimitReached as exc:  # what was read before the limit is still yielded
         yield Problem(code=UNSCANNABLE, where=name, reason=limits.reason(exc.limit))
     except (ElementTree.ParseError, *MEMBER_ERRORS) as exc:
         yield Problem(code=UNSCANNABLE, where=name, reason=f"corrupt: {type(exc).__name__}")
@@ -76,11 +83,11 @@ class _Reader:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self._cells = self._chars = 0
-        self._elements: list = []   # the elements open, innermost last
-        self._paragraphs = 0   # paragraphs open
+        self._elements: list = []  # the elements open, innermost last
+        self._paragraphs = 0  # paragraphs open
         self.lines: list[str] = []
         self.tables: list[list[tuple[str, ...]]] = []
-        self._open: list[list[tuple[str, ...]]] = []   # tables being read, innermost last
+        self._open: list[list[tuple[str, ...]]] = []  # tables being read, innermost last
         self._row: list[str] | None = None
         self._cell: list[str] = []
 
@@ -96,25 +103,27 @@ class _Reader:
         if tag in _LINES:
             self._paragraphs -= 1
             text = _paragraph(element)
-            element.clear()   # read: not again with a paragraph holding it (a text box's)
+            element.clear()  # read: not again with a paragraph holding it (a text box's)
             if self._open:
-                self._cell.append(text)   # counted with its cell, as often as it is repeated
+                self._cell.append(text)  # counted with its cell, as often as it is repeated
             else:
                 self._count(0, len(text))
                 self.lines.append(text)
         elif tag in (_CELL, _COVERED) and self._open:
-            repeat = max(min(int(element.get(f"{{{_TABLE_NS}}}number-columns-repeated", "1") or 1), MAX_REPEAT), 1)
+            repeat = max(
+                min(int(element.get(f"{{{_TABLE_NS}}}number-columns-repeated", "1") or 1), MAX_REPEAT), 1
+            )
             text = "\n".join(self._cell)
             self._count(repeat, len(text) * repeat)
             self._row = self._row if self._row is not None else []
-            self._row.extend([text] * repeat)   # in place: a row of 160,000 cells was quadratic
+            self._row.extend([text] * repeat)  # in place: a row of 160,000 cells was quadratic
             self._cell = []
         elif tag == _ROW and self._open:
             self._open[-1].append(tuple(self._row or ()))
             self._row = None
         elif tag == _TABLE and self._open:
             rows = self._open.pop()
-            if self._open:        # a table inside a cell: its text joins the cell's
+            if self._open:  # a table inside a cell: its text joins the cell's
                 self._cell.extend("\t".join(row) for row in rows)
             else:
                 self.tables.append(rows)
@@ -181,7 +190,7 @@ def _meta(package: zipfile.ZipFile, limits: Limits) -> Iterator[Piece]:
                 if local in _META and (element.text or "").strip():
                     found.append(Property(name=_META[local], value=element.text.strip()))
                 if open_:
-                    del open_[-1][:]   # read, with the siblings before it
+                    del open_[-1][:]  # read, with the siblings before it
     except LimitReached as exc:
         yield Problem(code=UNSCANNABLE, where="meta.xml", reason=limits.reason(exc.limit))
     except (ElementTree.ParseError, *MEMBER_ERRORS) as exc:

@@ -7,12 +7,13 @@ read here from the package itself: text parts as text, embedded files as members
 extraction then identifies and reads like any attachment (an OLE object, say, is reported
 as a format without a reader).
 """
+
 from __future__ import annotations
 
 import fnmatch
 import re
 import zipfile
-from typing import Iterator
+from collections.abc import Iterator
 from xml.etree import ElementTree
 
 from ..limits import Limits
@@ -21,10 +22,17 @@ from .pieces import UNSCANNABLE, LimitReached, Member, Piece, Problem, TextChunk
 
 # Text-bearing XML parts the main readers pass over, by package kind: (pattern, where).
 TEXT_PARTS = {
-    "docx": (("word/footnotes.xml", "footnotes"), ("word/endnotes.xml", "endnotes"),
-             ("word/charts/chart*.xml", "chart"), ("word/diagrams/data*.xml", "diagram")),
-    "pptx": (("ppt/comments/*.xml", "comments"), ("ppt/charts/chart*.xml", "chart"),
-             ("ppt/diagrams/data*.xml", "diagram")),
+    "docx": (
+        ("word/footnotes.xml", "footnotes"),
+        ("word/endnotes.xml", "endnotes"),
+        ("word/charts/chart*.xml", "chart"),
+        ("word/diagrams/data*.xml", "diagram"),
+    ),
+    "pptx": (
+        ("ppt/comments/*.xml", "comments"),
+        ("ppt/charts/chart*.xml", "chart"),
+        ("ppt/diagrams/data*.xml", "diagram"),
+    ),
     # A workbook's notes and text boxes are read in workbook.py; its chart sheets' numbers
     # are those of the cells they plot, but a chart's titles and labels are its own.
     "xlsx": (("xl/charts/chart*.xml", "chart"), ("xl/diagrams/data*.xml", "diagram")),
@@ -32,8 +40,10 @@ TEXT_PARTS = {
 # Local names of the elements that hold text: w:t (Word), a:t (DrawingML, SmartArt, chart
 # titles), c:v (a chart's cached labels and values), p:text (a slide comment).
 _TEXT_TAGS = frozenset({"t", "v", "text"})
-_BLOCK_TAGS = frozenset({"p", "pt", "ser", "cm", "footnote", "endnote"})   # a line ends after each
+_BLOCK_TAGS = frozenset({"p", "pt", "ser", "cm", "footnote", "endnote"})  # a line ends after each
 _NUMBER = re.compile(r"(\d+)(?=\.xml$)")
+
+
 def xml_events(stream, limits: Limits) -> Iterator[tuple[str, ElementTree.Element]]:
     """iterparse's start and end events of one part, up to `max_xml_elements` elements (a
     58 KB docx whose chart held 5 million empty ones took 4.9 s in one call, and 515 MB while
@@ -53,7 +63,7 @@ def text_parts(archive: zipfile.ZipFile, kind: str, limits: Limits) -> Iterator[
             lines: list[str] = []
             try:
                 _read_text(archive, name, limits, lines)
-            except LimitReached as exc:   # what was read before the limit is kept
+            except LimitReached as exc:  # what was read before the limit is kept
                 yield Problem(code=UNSCANNABLE, where=name, reason=limits.reason(exc.limit))
             except (ElementTree.ParseError, *MEMBER_ERRORS) as exc:
                 yield Problem(code=UNSCANNABLE, where=name, reason=f"corrupt: {type(exc).__name__}")
@@ -80,7 +90,7 @@ def _read_text(archive: zipfile.ZipFile, name: str, limits: Limits, lines: list[
     (or chart point, comment, note); streamed, so a large part is never held as a tree: what
     is read leaves it."""
     current: list[str] = []
-    open_: list = []   # the elements open, innermost last
+    open_: list = []  # the elements open, innermost last
     try:
         with archive.open(name) as stream:
             for event, element in xml_events(stream, limits):
@@ -95,7 +105,7 @@ def _read_text(archive: zipfile.ZipFile, name: str, limits: Limits, lines: list[
                     lines.append("".join(current))
                     current = []
                 if open_:
-                    del open_[-1][:]   # read, with the siblings before it
+                    del open_[-1][:]  # read, with the siblings before it
     finally:
         if current:
             lines.append("".join(current))

@@ -2,20 +2,21 @@
 bodies in a transfer encoding kept whole for the walk (inspectors/extract/mail.py) to decode.
 It stays the authority on structure; only the lines it would merely carry are spared it (a
 one-part message's body, large base64 bodies: `_parsed_without_runs`)."""
+
 from __future__ import annotations
 
 import email.policy
 import functools
 import os
 import re
+from collections.abc import Callable, Iterator
 from email.feedparser import BytesFeedParser
 from email.message import Message
-from typing import Callable, Iterator
 
 import re2
 
 _FEED = 1 << 16
-_BLANK_LINE = re.compile(rb"\r?\n\r?\n")   # the end of the header section
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")  # the end of the header section
 # Levels of multipart and message/* the parser follows (the walk's own limits are lower).
 # The stdlib parser recurses once per level and meets Python's recursion limit near 1,000;
 # a deeper container is kept as unparsed text and reported.
@@ -31,7 +32,7 @@ def read_message(data: bytes) -> Message:
     return message
 
 
-def read_lazily(data: bytes) -> tuple[Message, "StandIns | None"]:
+def read_lazily(data: bytes) -> tuple[Message, StandIns | None]:
     """The parsed message, and the stand-ins its large base64 bodies still are: each is put
     back (`StandIns.put_back`) when its part is about to be read, so the message's bytes are
     not held twice (once in `data`, once in the parts) while it is read part by part.
@@ -41,12 +42,11 @@ def read_lazily(data: bytes) -> tuple[Message, "StandIns | None"]:
     CPU of inspecting a plain message) to the same result."""
     blank = _BLANK_LINE.search(data)
     if blank:
-        message = _parsed(data[:blank.end()])
+        message = _parsed(data[: blank.end()])
         # The parser read exactly the headers and the empty line when nothing is left over
         # for the body; a malformed header line would have started the body earlier.
-        if message.get_content_maintype() not in ("multipart", "message") \
-                and message.get_payload() == "":
-            message.set_payload(data[blank.end():].decode("ascii", "surrogateescape"))
+        if message.get_content_maintype() not in ("multipart", "message") and message.get_payload() == "":
+            message.set_payload(data[blank.end() :].decode("ascii", "surrogateescape"))
             return message, None
     return _parsed_without_runs(data)
 
@@ -59,7 +59,7 @@ def read_lazily(data: bytes) -> tuple[Message, "StandIns | None"]:
 # lines, a tenth of a second, for 10 MB).
 _RUN_START = re.compile(rb"\n\r?\n(?=[A-Za-z0-9+/=]{40})")
 _RUN_STOP = re2.compile(rb"[^A-Za-z0-9+/=\r\n]|\n\r?\n")
-MIN_RUN = 1 << 16          # shorter runs cost the parser little
+MIN_RUN = 1 << 16  # shorter runs cost the parser little
 
 
 def _runs(data: bytes) -> list[tuple[int, int]]:
@@ -70,14 +70,14 @@ def _runs(data: bytes) -> list[tuple[int, int]]:
         start = found.end()
         stop = _RUN_STOP.search(data, start)
         end = data.rfind(b"\n", start, len(data) if stop is None else stop.start() + 1)
-        end -= end > start and data[end - 1:end] == b"\r"
+        end -= end > start and data[end - 1 : end] == b"\r"
         if end - start >= MIN_RUN:
             runs.append((start, end))
-        pos = max(end, start)      # the next run starts after this one's lines
+        pos = max(end, start)  # the next run starts after this one's lines
     return runs
 
 
-def _parsed_without_runs(data: bytes) -> tuple[Message, "StandIns | None"]:
+def _parsed_without_runs(data: bytes) -> tuple[Message, StandIns | None]:
     """The parsed message, its large base64 runs parsed as stand-ins; parsed as it comes
     if a stand-in is not found again exactly once (it never should be)."""
     runs = _runs(data)
@@ -86,7 +86,7 @@ def _parsed_without_runs(data: bytes) -> tuple[Message, "StandIns | None"]:
     prefix = b"MDGRUN" + os.urandom(8).hex().encode()
     while prefix in data:
         prefix = b"MDGRUN" + os.urandom(8).hex().encode()
-    view = memoryview(data)      # the text between runs is copied once, into what is parsed
+    view = memoryview(data)  # the text between runs is copied once, into what is parsed
     pieces, spans, at = [], {}, 0
     for i, (start, end) in enumerate(runs):
         token = b"%s%06d" % (prefix, i)
@@ -115,18 +115,20 @@ class StandIns:
         """The runs in `part` and everything in it; `whole` False: in its preamble and
         epilogue only (a multipart whose parts are read one by one after it). `keep_sole`:
         a body that is one run stays a stand-in, for `sole` to decode from the bytes."""
+
         def run(found: re.Match) -> str:
             start, end = self.runs[found.group()]
             return self.data[start:end].decode("ascii")
+
         sole = self.sole(part) if keep_sole else None
         for text, put in _texts(part, whole):
-            if self.prefix in text and not (sole and text is part._payload):  # noqa: SLF001
+            if self.prefix in text and not (sole and text is part._payload):
                 put(self.token.sub(run, text))
 
     def sole(self, part: Message) -> tuple[int, int] | None:
         """[start, end) in the message's bytes of a body that is one run and nothing else:
         decoded from there, a 15 MB attachment is not also held as a 15 MB text."""
-        payload = part._payload  # noqa: SLF001
+        payload = part._payload
         if isinstance(payload, str) and len(payload) < 64:
             found = self.token.fullmatch(payload.strip())
             if found is not None:
@@ -143,7 +145,7 @@ def _texts(message: Message, whole: bool) -> Iterator[tuple[str, Callable[[str],
             text = getattr(part, name, None)
             if isinstance(text, str):
                 yield text, functools.partial(setattr, part, name)
-        payload = part._payload  # noqa: SLF001 -- what the parser read; get_payload() copies
+        payload = part._payload
         if isinstance(payload, list):
             if whole:
                 todo.extend(p for p in payload if isinstance(p, Message))
@@ -158,7 +160,7 @@ def _parsed(data: bytes) -> Message:
     parser = _Parser()
     view = memoryview(data)
     for start in range(0, len(data), _FEED):
-        parser.feed(view[start:start + _FEED].tobytes())
+        parser.feed(view[start : start + _FEED].tobytes())
     return parser.close()
 
 
@@ -166,6 +168,7 @@ class _Part(Message):
     """A parsed part. `opaque` says why the parser kept its body as unparsed text: "depth"
     (nested too deep) or "encoded" (a message/* part in base64 or quoted-printable, which
     RFC 6532 §3.5 allows for message/global and mailers use for message/rfc822 too)."""
+
     opaque = ""
 
     def get_content_type(self) -> str:
@@ -199,6 +202,8 @@ class _Parser(BytesFeedParser):
         maintype = declared_type(part).split("/")[0]
         if maintype in ("multipart", "message") and self._depth > PARSE_DEPTH:
             part.opaque = "depth"
-        elif maintype == "message" and \
-                str(part.get("Content-Transfer-Encoding", "")).strip().lower() in _ENCODED:
+        elif (
+            maintype == "message"
+            and str(part.get("Content-Transfer-Encoding", "")).strip().lower() in _ENCODED
+        ):
             part.opaque = "encoded"

@@ -2,6 +2,7 @@
 line, quoted-printable soft breaks followed by spaces), and without a second copy of a
 large attachment (binascii reads the text itself, or the message's own bytes when the body
 is a stand-in the parser left in place)."""
+
 from __future__ import annotations
 
 import binascii
@@ -46,11 +47,11 @@ def payload_bytes(part: Message, stand_ins: StandIns | None = None) -> bytes:
         data = _base64_run(part, stand_ins.data, *run)
         if data is not None:
             return data
-        stand_ins.put_back(part)      # not plain base64 after all: read as any body is
+        stand_ins.put_back(part)  # not plain base64 after all: read as any body is
     try:
         raw = part.get_payload()
-    except (UnicodeError, LookupError):   # compat32 decodes 8-bit text with the declared charset
-        raw = part._payload  # noqa: SLF001 -- the text as parsed, which is all that is wanted
+    except (UnicodeError, LookupError):  # compat32 decodes 8-bit text with the declared charset
+        raw = part._payload
     encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
     if isinstance(raw, str) and encoding == "quoted-printable":
         # RFC 2045 §6.7 (3): white space after a soft line break's "=" is transport padding,

@@ -3,20 +3,27 @@
 A PDF encrypted with an empty user password (restrictions only, the common "protected"
 PDF) opens without one and is read; only one that needs a password is reported encrypted.
 """
+
 from __future__ import annotations
 
 import io
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..limits import Limits
 from .pieces import UNSCANNABLE, Encrypted, LimitReached, Piece, Problem, Property, TextChunk
 
-_METADATA = {"/Title": "title", "/Author": "author", "/Subject": "subject",
-             "/Keywords": "keywords", "/Creator": "creator"}
+_METADATA = {
+    "/Title": "title",
+    "/Author": "author",
+    "/Subject": "subject",
+    "/Keywords": "keywords",
+    "/Creator": "creator",
+}
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
-    from pypdf import PdfReader   # imported on first use: it costs ~25 MB of memory
+    from pypdf import PdfReader  # imported on first use: it costs ~25 MB of memory
+
     reader = PdfReader(io.BytesIO(data), strict=False)
     if reader.is_encrypted and not _opens_without_password(reader):
         raise Encrypted("password-protected PDF")
@@ -36,7 +43,7 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
 def _opens_without_password(reader) -> bool:
     try:
         return bool(reader.decrypt(""))
-    except Exception:   # unsupported algorithm or a broken encryption dictionary
+    except Exception:  # unsupported algorithm or a broken encryption dictionary
         return False
 
 

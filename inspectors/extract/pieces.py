@@ -5,30 +5,32 @@ archive's members are unpacked one by one and a limit hit half-way keeps what ca
 A piece's `where` is relative to the file being read ("Sheet1", "page3", a member's name);
 the caller prefixes the attachment's own where.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Union
 
 ENCRYPTED = "attachment.encrypted"
-UNSCANNABLE = "attachment.unscannable"   # begun, and not all of it could be read
-UNSUPPORTED = "attachment.unsupported"   # a format with text that no reader here knows
+UNSCANNABLE = "attachment.unscannable"  # begun, and not all of it could be read
+UNSUPPORTED = "attachment.unsupported"  # a format with text that no reader here knows
 TYPE_MISMATCH = "attachment.type_mismatch"
 
 
 @dataclass(frozen=True, kw_only=True)
 class TextChunk:
-    where: str      # "body", "body:2", "attachment:見積.txt", "attachment:a.pdf!page2"
+    where: str  # "body", "body:2", "attachment:見積.txt", "attachment:a.pdf!page2"
     text: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class Table:
     """Rows of cells as the detectors need them: header rows, columns, coordinates."""
-    where: str                            # "attachment:顧客.xlsx!Sheet1", "attachment:a.docx!table1"
+
+    where: str  # "attachment:顧客.xlsx!Sheet1", "attachment:a.docx!table1"
     rows: tuple[tuple[str, ...], ...]
-    first_row: int = 1                    # the sheet's row number of rows[0]
-    first_col: int = 1                    # the sheet's column number of rows[r][0]
+    first_row: int = 1  # the sheet's row number of rows[0]
+    first_col: int = 1  # the sheet's column number of rows[r][0]
 
     def ref(self, row: int, col: int) -> str:
         """A1-style reference of rows[row][col], e.g. "D2"."""
@@ -46,29 +48,32 @@ class Table:
 @dataclass(frozen=True, kw_only=True)
 class Attachment:
     """A file the message carries, directly or inside another one."""
-    where: str            # "attachment:見積.xlsx", "attachment:顧客.zip!名簿.xlsx"
+
+    where: str  # "attachment:見積.xlsx", "attachment:顧客.zip!名簿.xlsx"
     filename: str
-    content_type: str     # as declared: the MIME header; for archive members, the name's type
-    size: int             # decoded bytes
-    part: str             # MIME part path, e.g. "1.2" (the enclosing part's, for members)
-    detected_type: str = ""    # what libmagic says the bytes are
-    kind: str = ""             # the reader chosen for them: "xlsx", "pdf", "zip", "image", ...
-    properties: tuple[tuple[str, str], ...] = ()   # ("company", "株式会社エー"), ("title", ...)
-    parent: str = ""           # where of the file containing it; "" for the message's own parts
+    content_type: str  # as declared: the MIME header; for archive members, the name's type
+    size: int  # decoded bytes
+    part: str  # MIME part path, e.g. "1.2" (the enclosing part's, for members)
+    detected_type: str = ""  # what libmagic says the bytes are
+    kind: str = ""  # the reader chosen for them: "xlsx", "pdf", "zip", "image", ...
+    properties: tuple[tuple[str, str], ...] = ()  # ("company", "株式会社エー"), ("title", ...)
+    parent: str = ""  # where of the file containing it; "" for the message's own parts
 
 
 @dataclass(frozen=True, kw_only=True)
 class Member:
     """A file inside the file being read: a MIME part, an archive member, a TNEF attachment."""
+
     name: str
     data: bytes
-    declared_type: str = ""   # what the container says it is (MIME Content-Type), if anything
-    part: str = ""            # MIME part path, for parts of a message
+    declared_type: str = ""  # what the container says it is (MIME Content-Type), if anything
+    part: str = ""  # MIME part path, for parts of a message
 
 
 @dataclass(frozen=True, kw_only=True)
 class Property:
     """Document metadata: author, company, title ... (who a document belongs to)."""
+
     name: str
     value: str
 
@@ -76,8 +81,9 @@ class Property:
 @dataclass(frozen=True, kw_only=True)
 class Problem:
     """Something unreadable that does not stop the rest of the file being read."""
+
     code: str
-    reason: str               # never content: "limit: cells per sheet > 1000000"
+    reason: str  # never content: "limit: cells per sheet > 1000000"
     where: str = ""
 
 
@@ -86,6 +92,7 @@ Piece = Union[TextChunk, Table, Member, Property, Problem]
 
 class ExtractionError(Exception):
     """The file cannot be read (further). str(error) is the reason, never content."""
+
     code = UNSCANNABLE
 
 

@@ -1,9 +1,10 @@
 """PowerPoint presentations (pptx) via python-pptx: each slide's text, tables and notes;
 comments, charts, SmartArt and embedded files from the package (extract/package.py)."""
+
 from __future__ import annotations
 
 import io
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..limits import Limits
 from .archive import check_package, open_zip
@@ -13,7 +14,8 @@ from .properties import ooxml_properties
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
-    from pptx import Presentation   # imported on first use: it costs ~25 MB of memory
+    from pptx import Presentation  # imported on first use: it costs ~25 MB of memory
+
     package = check_package(open_zip(data), limits)
     presentation = Presentation(io.BytesIO(data))
     for number, slide in enumerate(presentation.slides, 1):
@@ -40,6 +42,7 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
 def _shapes(shapes) -> Iterator:
     """Shapes, with the shapes inside groups."""
     from pptx.shapes.group import GroupShape
+
     for shape in shapes:
         if isinstance(shape, GroupShape):
             yield from _shapes(shape.shapes)

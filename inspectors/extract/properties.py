@@ -3,10 +3,11 @@
 One reader for xlsx, docx and pptx alike (python-docx and python-pptx expose the core
 properties but not app.xml, where Company and Manager live; calamine exposes neither).
 """
+
 from __future__ import annotations
 
 import zipfile
-from typing import Iterator
+from collections.abc import Iterator
 from xml.etree import ElementTree
 
 from .archive import MEMBER_ERRORS
@@ -14,11 +15,17 @@ from .pieces import UNSCANNABLE, Piece, Problem, Property
 
 _PARTS = ("docProps/core.xml", "docProps/app.xml")
 _WANTED = {
-    "title": "title", "subject": "subject", "creator": "author", "lastModifiedBy": "last_modified_by",
-    "keywords": "keywords", "description": "comments", "category": "category",
-    "Company": "company", "Manager": "manager",
+    "title": "title",
+    "subject": "subject",
+    "creator": "author",
+    "lastModifiedBy": "last_modified_by",
+    "keywords": "keywords",
+    "description": "comments",
+    "category": "category",
+    "Company": "company",
+    "Manager": "manager",
 }
-_MAX_PART = 1 << 20   # properties are a few hundred bytes; a bigger part is no honest one
+_MAX_PART = 1 << 20  # properties are a few hundred bytes; a bigger part is no honest one
 
 
 def ooxml_properties(archive: zipfile.ZipFile) -> Iterator[Piece]:

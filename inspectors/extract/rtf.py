@@ -10,10 +10,11 @@ start: its hyperlink rewrite (from every "{\\field{"), and its font-table scan (
 which the per-attachment CPU limit cannot interrupt. Both are taken away from it here, in
 linear time, before it sees the document: nothing it would have read is lost.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..limits import Limits
 from .pieces import UNSCANNABLE, Piece, Problem, Property, TextChunk, Unscannable
@@ -32,17 +33,21 @@ _LITERAL = re.compile(r"(\\\\)(?=pict|bin)|\\.", re.DOTALL)
 # Text Word shows that striprtf drops as hidden: footnotes, page headers and footers,
 # comments and their authors, shapes' text boxes. The control word that opens each is
 # handed to it as a paragraph mark, so it reads them where they are anchored.
-_SHOWN = re.compile(r"(?:\\\*)?\\(?:footnote|header[lrf]?|footer[lrf]?|annotation|atnauthor|atnid"
-                    r"|shp|shpgrp|shpinst|shptxt|dptxbxtext)(?![a-zA-Z])")
+_SHOWN = re.compile(
+    r"(?:\\\*)?\\(?:footnote|header[lrf]?|footer[lrf]?|annotation|atnauthor|atnid"
+    r"|shp|shpgrp|shpinst|shptxt|dptxbxtext)(?![a-zA-Z])"
+)
 # The document's properties (its \info group), named as the Office readers name them: who
 # wrote it and for whom, which striprtf drops with the rest of that group. (4096 characters
 # at most: an unclosed 5 MB one took 2 s to fail.)
-_INFO = re.compile(r"\{\\(author|operator|company|manager|title|subject|keywords|doccomm)[ ]?"
-                   r"((?:[^{}\\]|\\'[0-9a-fA-F]{2}|\\u-?\d{1,6} ?\??|\\[\\{}]){0,4096})\}")
+_INFO = re.compile(
+    r"\{\\(author|operator|company|manager|title|subject|keywords|doccomm)[ ]?"
+    r"((?:[^{}\\]|\\'[0-9a-fA-F]{2}|\\u-?\d{1,6} ?\??|\\[\\{}]){0,4096})\}"
+)
 _NAMES = {"operator": "last_modified_by", "doccomm": "comments"}
 _CODE_PAGE = re.compile(r"\\ansicpg\d+")
-_ESCAPED = "\ue000"   # stands for an escaped backslash meanwhile; no Latin-1 text holds it
-_BRACE = re.compile(r"\\[\\{}]|[{}]")   # an escaped brace or backslash is text
+_ESCAPED = "\ue000"  # stands for an escaped backslash meanwhile; no Latin-1 text holds it
+_BRACE = re.compile(r"\\[\\{}]|[{}]")  # an escaped brace or backslash is text
 # striprtf keeps about 90 bytes a group open: 5 MB of "{" held 450 MB, and the 18 MB a
 # message can carry would exhaust a worker. Real documents nest a few dozen groups deep.
 MAX_NESTING = 200_000
@@ -62,6 +67,7 @@ def read(data: bytes) -> tuple[str, bool]:
     7-bit by the specification (RTF 1.9.1, "RTF files are usually 7-bit"); 8-bit bytes pass
     through as Latin-1 rather than fail."""
     from striprtf.striprtf import rtf_to_text
+
     if not data.lstrip()[:5] == b"{\\rtf":
         raise Unscannable("not an RTF document")
     document = data.decode("latin-1")
@@ -77,7 +83,7 @@ def read(data: bytes) -> tuple[str, bool]:
 
 def _shown(document: str) -> str:
     """The document with the groups in _SHOWN read as text."""
-    protected = document.replace("\\\\", _ESCAPED)   # "\\footnote" is text
+    protected = document.replace("\\\\", _ESCAPED)  # "\\footnote" is text
     return _SHOWN.sub(r"\\par ", protected).replace(_ESCAPED, "\\\\")
 
 
@@ -99,27 +105,31 @@ def _compact_font_table(document: str) -> str:
     striprtf reads from it (the table is a hidden destination: no text is lost). Any table:
     a 16 KB one of "\\f1\\fcharset0 " without a ";" already took it more than 60 s."""
     from striprtf.striprtf import FONTTABLE_START, font_table_group
+
     start = FONTTABLE_START.search(document)
     if not start:
         return document
-    table = font_table_group(document)   # up to its closing brace, or the end of the document
+    table = font_table_group(document)  # up to its closing brace, or the end of the document
     fonts = []
-    for entry in table.split(";"):   # an entry ends with its name's ";"
+    for entry in table.split(";"):  # an entry ends with its name's ";"
         font = _FONT.search(entry)
         charset = font and _CHARSET.search(entry, font.end())
         if charset:
             fonts.append(f"{{\\f{font.group(1)}\\fcharset{charset.group(1)} f;}}")
     end = start.start() + len(table)
-    return f"{document[:start.start()]}{{\\fonttbl{''.join(fonts)}}}{document[end:]}"
+    return f"{document[: start.start()]}{{\\fonttbl{''.join(fonts)}}}{document[end:]}"
 
 
 def properties(data: bytes) -> Iterator[Property]:
     """The \\info group's properties, decoded in the document's code page."""
     from striprtf.striprtf import rtf_to_text
+
     document = data.decode("latin-1")
     code_page = _CODE_PAGE.search(document[:4096])
     for name, value in _INFO.findall(document):
-        value = rtf_to_text(f"{{\\rtf1{code_page.group() if code_page else ''} {value}}}", errors="replace").strip()
+        value = rtf_to_text(
+            f"{{\\rtf1{code_page.group() if code_page else ''} {value}}}", errors="replace"
+        ).strip()
         if value:
             yield Property(name=_NAMES.get(name, name), value=value)
 

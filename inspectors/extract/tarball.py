@@ -5,6 +5,7 @@ A compressed file is inflated in chunks and stops at the uncompressed-size limit
 compression-ratio limit past its floor, exactly as a zip member does; what comes out is one
 member, or the members of the tar archive it holds.
 """
+
 from __future__ import annotations
 
 import bz2
@@ -12,7 +13,7 @@ import gzip
 import io
 import lzma
 import tarfile
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..limits import Limits
 from .pieces import UNSCANNABLE, LimitReached, Member, Piece, Problem, Unscannable
@@ -25,6 +26,7 @@ _STREAM_ERRORS = (OSError, EOFError, ValueError, lzma.LZMAError, gzip.BadGzipFil
 
 def extract(kind: str):
     """The reader for one of "gzip", "bzip2", "xz", "tar"."""
+
     def read(data: bytes, limits: Limits) -> Iterator[Piece]:
         if kind == "tar":
             yield from _tar(data, limits)
@@ -34,6 +36,7 @@ def extract(kind: str):
             yield from _tar(content, limits)
         else:
             yield Member(name=_gzip_name(data) if kind == "gzip" else "contents", data=content)
+
     return read
 
 
@@ -69,11 +72,13 @@ def _tar(data: bytes, limits: Limits) -> Iterator[Piece]:
         archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:", ignore_zeros=True)
         members = unpacked = end = 0
         for info in archive:
-            if data[end:info.offset].strip(b"\0"):
-                yield Problem(code=UNSCANNABLE, where=_name(info), reason="corrupt tar: blocks skipped before it")
+            if data[end : info.offset].strip(b"\0"):
+                yield Problem(
+                    code=UNSCANNABLE, where=_name(info), reason="corrupt tar: blocks skipped before it"
+                )
             end = info.offset_data + -(-info.size // tarfile.BLOCKSIZE) * tarfile.BLOCKSIZE
             if not info.isfile() and info.type in tarfile.SUPPORTED_TYPES:
-                continue   # directories, links, devices: no content of their own
+                continue  # directories, links, devices: no content of their own
             # A type tarfile does not know is a file to it and to GNU tar, which extracts
             # one "as normal file": it was passed over in silence.
             members += 1
@@ -82,7 +87,7 @@ def _tar(data: bytes, limits: Limits) -> Iterator[Piece]:
                 raise LimitReached("max_archive_members")
             if unpacked > limits.max_uncompressed_bytes:
                 raise LimitReached("max_uncompressed_bytes")
-            if info.issparse():   # GNU sparse: a few bytes that read back as gigabytes of holes
+            if info.issparse():  # GNU sparse: a few bytes that read back as gigabytes of holes
                 yield Problem(code=UNSCANNABLE, where=_name(info), reason="unsupported: sparse tar member")
                 continue
             stream = archive.extractfile(info)
@@ -102,7 +107,7 @@ def _name(info: tarfile.TarInfo) -> str:
 def _gzip_name(data: bytes) -> str:
     """The original file name a gzip header may carry (RFC 1952 §2.3.1, FNAME, Latin-1)."""
     flags, at = data[3] if len(data) > 3 else 0, 10
-    if flags & 0x04 and len(data) >= 12:          # FEXTRA
+    if flags & 0x04 and len(data) >= 12:  # FEXTRA
         at += 2 + int.from_bytes(data[10:12], "little")
     if flags & 0x08:
         end = data.find(b"\x00", at, at + 1024)

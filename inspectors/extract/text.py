@@ -1,9 +1,10 @@
 """Plain text and HTML files: decoded with the Japanese-aware detector, markup reduced to text."""
+
 from __future__ import annotations
 
 import html.parser
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..charsets import decode_bytes
 from ..limits import Limits
@@ -14,7 +15,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
-    text = decode_bytes(data).rstrip("\x1a")   # DOS end-of-file marks
+    text = decode_bytes(data).rstrip("\x1a")  # DOS end-of-file marks
     if looks_tabular(text):
         yield from table_of(text, limits, "\t")
     elif text.strip():
@@ -34,7 +35,7 @@ def html_charset(data: bytes) -> str | None:
 
 
 class _HTMLText(html.parser.HTMLParser):
-    _SKIP = {"script", "style"}   # code, not content; not "head": mailers leave it unclosed
+    _SKIP = {"script", "style"}  # code, not content; not "head": mailers leave it unclosed
     # Text a reader sees without it being element text: an image's alternative (shown when
     # images are blocked, as most mail programs do by default), a tooltip, a form's value.
     _SHOWN = ("alt", "title", "value", "placeholder")
@@ -76,7 +77,7 @@ def html_to_text(markup: str) -> str:
         # html.parser would hide everything up to the next "-->".
         parser.feed(_defused(_EMPTY_COMMENT.sub("", markup)))
         parser.close()
-    except Exception:   # HTMLParser is lenient; whatever was read so far is kept
+    except Exception:  # HTMLParser is lenient; whatever was read so far is kept
         pass
     return "".join(parser.out)
 

@@ -1,8 +1,9 @@
 """Outlook's winmail.dat (TNEF) via tnefparse: the body it carries and its attachments."""
+
 from __future__ import annotations
 
 import logging
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..charsets import decode_bytes
 from ..limits import Limits
@@ -18,6 +19,7 @@ logging.getLogger("tnefparse").setLevel(logging.CRITICAL)
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     from tnefparse import TNEF
+
     check_counts(data)
     tnef = TNEF(data, do_checksum=False)
     subject = [str(p.data) for p in tnef.msgprops if p.name == TNEF.ATTSUBJECT and p.data]
@@ -44,9 +46,9 @@ def _body(tnef) -> Iterator[Piece]:
 def _rtf_body(tnef) -> Iterator[Piece]:
     """Only an RTF body (Outlook's "Rich Text" format): tnefparse inflates it."""
     try:
-        rtf = tnef.rtfbody      # inflated here: compressed-rtf raises on a bad checksum
+        rtf = tnef.rtfbody  # inflated here: compressed-rtf raises on a bad checksum
         text = rtf_text(rtf) if rtf else ""
-    except Exception as exc:   # a broken body: the attachments are still read
+    except Exception as exc:  # a broken body: the attachments are still read
         yield Problem(code=UNSCANNABLE, reason=f"corrupt RTF body: {type(exc).__name__}", where="body")
         return
     if text.strip():

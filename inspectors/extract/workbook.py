@@ -1,5 +1,6 @@
 """Spreadsheets via calamine (xlsx, xlsm, xlsb, xls, ods): every sheet, hidden ones too, as
 tables whose first_row/first_col give real cell references."""
+
 from __future__ import annotations
 
 import datetime
@@ -7,8 +8,8 @@ import html
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from itertools import chain
-from typing import Iterator
 
 import python_calamine
 
@@ -16,9 +17,18 @@ from ..limits import Limits
 from .archive import MEMBER_ERRORS, check_package
 from .declarations import shared_strings_capped, xls_cells
 from .dimensions import oversized_sheets
-from .pieces import (UNSCANNABLE, Encrypted, LimitReached, Piece, Problem, Table, TextChunk, Unscannable,
-                     is_interrupt)
 from .package import embedded, text_parts
+from .pieces import (
+    UNSCANNABLE,
+    Encrypted,
+    LimitReached,
+    Piece,
+    Problem,
+    Table,
+    TextChunk,
+    Unscannable,
+    is_interrupt,
+)
 from .properties import ooxml_properties
 
 LOAD_FACTOR = 2
@@ -40,7 +50,7 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     with workbook:
         for meta in sheets:
             if meta.typ == python_calamine.SheetTypeEnum.ChartSheet:
-                continue   # a chart: its numbers are those of the sheets it plots
+                continue  # a chart: its numbers are those of the sheets it plots
             if meta.name in oversized:
                 yield _over_limit(meta.name, limits)
             else:
@@ -62,8 +72,14 @@ _TEXT_NODE = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>([^<]*)</(?:\w+:)?t>")
 def _notes(archive: zipfile.ZipFile) -> Iterator[Piece]:
     """The text of every note and text box, by part (the package's sizes were checked)."""
     for info in archive.infolist():
-        where = next((label for prefix, label in _NOTE_PARTS
-                      if info.filename.startswith(prefix) and info.filename.endswith(".xml")), None)
+        where = next(
+            (
+                label
+                for prefix, label in _NOTE_PARTS
+                if info.filename.startswith(prefix) and info.filename.endswith(".xml")
+            ),
+            None,
+        )
         if where is None:
             continue
         try:
@@ -84,7 +100,7 @@ def _open(data: bytes):
         return workbook, list(workbook.sheets_metadata)
     except python_calamine.PasswordError:
         raise Encrypted("password-protected document") from None
-    except BaseException as exc:   # pyo3's PanicException is no Exception
+    except BaseException as exc:  # pyo3's PanicException is no Exception
         if not calamine_failed(exc):
             raise
         raise Unscannable(f"corrupt: {type(exc).__name__}") from None
@@ -109,7 +125,7 @@ def _sheet(workbook, name: str, limits: Limits) -> Iterator[Piece]:
         start = sheet.start or (0, 0)
     except python_calamine.PasswordError:
         raise Encrypted("password-protected document") from None
-    except BaseException as exc:   # calamine's errors and panics concern this sheet only
+    except BaseException as exc:  # calamine's errors and panics concern this sheet only
         if not calamine_failed(exc):
             raise
         yield Problem(code=UNSCANNABLE, reason=f"corrupt sheet: {type(exc).__name__}", where=name)
@@ -129,8 +145,7 @@ def _texts(rows: list[list]) -> list[tuple[str, ...]]:
 
 
 def _over_limit(name: str, limits: Limits) -> Problem:
-    return Problem(code=UNSCANNABLE, reason=limits.reason("max_sheet_cells"),
-                   where=name)
+    return Problem(code=UNSCANNABLE, reason=limits.reason("max_sheet_cells"), where=name)
 
 
 def cell_text(value) -> str:

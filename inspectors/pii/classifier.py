@@ -10,6 +10,7 @@ Rules (issue 4), all by the nearest label before the span (`Labels`):
   13-digit numbers with a valid check digit are corporate numbers.
 - bank accounts need a bank label and stop being personal under a corporate account holder.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -28,16 +29,22 @@ _LETTER_DATE_MARK = re.compile("[/.．／-]")
 _SURNAMES = tuple(sorted((s for s in P.SURNAMES if len(s) >= 2), key=len, reverse=True))
 _SURNAME_SET = frozenset(P.SURNAMES)
 # A header row read as text ("氏名\t生年月日") must not make 生年月日 a name.
-_HEADER_WORDS = re.compile("|".join(sorted(
-    {re.escape(w) for column in P.HEADERS for w in column.words if len(w) >= 2}
-    | {re.escape(w) for words in P.CONTEXT_WORDS.values() for w in words if len(w) >= 2},
-    key=len, reverse=True)))
+_HEADER_WORDS = re.compile(
+    "|".join(
+        sorted(
+            {re.escape(w) for column in P.HEADERS for w in column.words if len(w) >= 2}
+            | {re.escape(w) for words in P.CONTEXT_WORDS.values() for w in words if len(w) >= 2},
+            key=len,
+            reverse=True,
+        )
+    )
+)
 _NAME_LABELS = tuple(sorted(P.NAME_LABELS, key=len, reverse=True))
 _HONORIFICS = tuple(P.HONORIFICS)
 _PREF_STARTS = P.PLACE_STARTS
-_NUMBER_START = frozenset(b"0123456789+") | {0xEF}        # 0xEF: full-width digits, ＋
+_NUMBER_START = frozenset(b"0123456789+") | {0xEF}  # 0xEF: full-width digits, ＋
 _FW_DIGIT = tuple(range(0x90, 0x9A))
-_MEI = "名".encode()            # 氏 before 名 is 氏名, a label, not an honorific
+_MEI = "名".encode()  # 氏 before 名 is 氏名, a label, not an honorific
 _ERAS = ("明治", "大正", "昭和", "平成", "令和")
 # First characters of the word candidates other than names: a span starting otherwise is a
 # name candidate (the commonest kind in prose) and skips the prefix tests.
@@ -50,7 +57,7 @@ def _inner_name(base: str) -> str:
     if inner is not None:
         return base[inner:]
     cut = max(base.rfind(c) for c in "部課室係社店所局")
-    return base[cut + 1:] if len(base) - cut > 2 else base
+    return base[cut + 1 :] if len(base) - cut > 2 else base
 
 
 def _name_in(text: str, after_kanji: bool, before_mei: bool) -> tuple[str | None, bool]:
@@ -59,9 +66,9 @@ def _name_in(text: str, after_kanji: bool, before_mei: bool) -> tuple[str | None
     honorific = next((h for h in _HONORIFICS if base.endswith(h)), "") if base.endswith(_HONORIFICS) else ""
     if honorific == "氏" and before_mei:
         return None, False
-    base = base[:len(base) - len(honorific)].replace(" ", "").replace("\u3000", "")
+    base = base[: len(base) - len(honorific)].replace(" ", "").replace("\u3000", "")
     if after_kanji:
-        base = _inner_name(base)              # 営業部鬼頭様 matched from the middle of a word
+        base = _inner_name(base)  # 営業部鬼頭様 matched from the middle of a word
     if not (len(base) >= 2 or base in _SURNAME_SET) or base in P.NOT_NAMES or base[-2:] in P.NOT_NAMES:
         return None, False
     return base, bool(honorific)
@@ -69,7 +76,8 @@ def _name_in(text: str, after_kanji: bool, before_mei: bool) -> tuple[str | None
 
 class Labels:
     """The nearest label before the scan position, and the last table-cell boundary."""
-    __slots__ = ("cls", "end", "barrier", "chained")
+
+    __slots__ = ("barrier", "chained", "cls", "end")
 
     def __init__(self) -> None:
         self.cls, self.end, self.barrier, self.chained = "", -1, 0, False
@@ -106,12 +114,12 @@ class Classifier:
         found = self._dispatch(raw, raw.decode("utf-8", "replace"), start, end, labels)
         for kind, _, strong in found:
             if strong and kind not in ("phone", "email_address", "person_name", "address"):
-                labels.renew(_CLASS_OF.get(kind, kind), end, chained=True)   # a list keeps its heading
+                labels.renew(_CLASS_OF.get(kind, kind), end, chained=True)  # a list keeps its heading
         return found
 
     def _dispatch(self, raw: bytes, text: str, start: int, end: int, labels: Labels):
         b0 = raw[0]
-        if b"@" in raw or b"\xef\xbc\xa0" in raw:                  # @ or ＠
+        if b"@" in raw or b"\xef\xbc\xa0" in raw:  # @ or ＠
             return self._email(text)
         if b0 in _NUMBER_START and (b0 != 0xEF or raw[2] in _FW_DIGIT or text[0] == "＋"):
             if _DATE_MARK.search(text):
@@ -139,15 +147,15 @@ class Classifier:
     def _labelled_name(self, text: str):
         """氏名：鬼頭 健 — whatever stands after a name label is a name, in the dictionary or not."""
         label = next(w for w in _NAME_LABELS if text.startswith(w))
-        base = "".join(text[len(label):].lstrip(" \t\u3000:：").split())
+        base = "".join(text[len(label) :].lstrip(" \t\u3000:：").split())
         if len(base) < 2 or base in P.NOT_NAMES or _HEADER_WORDS.search(base):
             return ()
         return (("person_name", base, True),)
 
     def _glued(self, start: int, end: int) -> bool:
         """Letters+digits inside a longer code (AB1234567-01, XAB1234567) are part numbers."""
-        before = self.data[start - 1:start] if start else b""
-        after = self.data[end:end + 1]
+        before = self.data[start - 1 : start] if start else b""
+        after = self.data[end : end + 1]
         return (before.isalnum() and before.isascii()) or (after.isalnum() and after.isascii())
 
     def _email(self, text: str):
@@ -182,8 +190,8 @@ class Classifier:
         return ()
 
     def _name(self, text: str, start: int, end: int, labels: Labels):
-        after_kanji = start >= 3 and 0xE4 <= self.data[start - 3] <= 0xE9   # a kanji (U+4E00-U+9FFF) before
-        key = (text, after_kanji, self.data[end:end + 3] == _MEI)
+        after_kanji = start >= 3 and 0xE4 <= self.data[start - 3] <= 0xE9  # a kanji (U+4E00-U+9FFF) before
+        key = (text, after_kanji, self.data[end : end + 3] == _MEI)
         known = self._names.get(key)
         base, honorific = known if known is not None else self._names.setdefault(key, _name_in(*key))
         if base is None:
@@ -198,11 +206,16 @@ class Classifier:
 
     def corporate_holder(self, end: int) -> bool:
         """The account holder (rest of the line, or a 名義 line right after) is a company."""
-        after = self.data[end:end + 200].decode("utf-8", "ignore").split("\n")
-        following = next((line for line in after[1:4] if line.strip()), "")   # HTML puts a blank line between
+        after = self.data[end : end + 200].decode("utf-8", "ignore").split("\n")
+        following = next((line for line in after[1:4] if line.strip()), "")  # HTML puts a blank line between
         holder = after[0] + (following if "名義" in following else "")
         return any(m in holder for m in P.CORPORATE_HOLDERS)
 
 
-_CLASS_OF = {"drivers_license": "license", "birth_date": "birth", "pension_number": "pension",
-             "bank_account": "bank", "health_insurance": "health"}
+_CLASS_OF = {
+    "drivers_license": "license",
+    "birth_date": "birth",
+    "pension_number": "pension",
+    "bank_account": "bank",
+    "health_insurance": "health",
+}

@@ -6,6 +6,7 @@ text chunk; so is a run of three or more lines with tabs in an HTML body (the pa
 looks at the first lines only, and a chunk without a tab or a comma costs one `in` test:
 prose pays nothing for this.
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,7 +22,9 @@ SNIFF_LINES = 20
 # typed or extracted from PDF); a blank line allowed after each (HTML tables come out so),
 # quoted too ("> row", ">", "> row": a reply quotes the blank lines with the rows).
 _GAP = "(?:\\t| {2,}|\u3000{2,})"
-_TAB_BLOCK = re2.compile(f"(?m)(?:^[^\\n]*?{_GAP}[^\\n]*?{_GAP}[^\\n]*\\n(?:(?:[ \\t\\r>]|＞)*\\n)?){{3,}}".encode())
+_TAB_BLOCK = re2.compile(
+    f"(?m)(?:^[^\\n]*?{_GAP}[^\\n]*?{_GAP}[^\\n]*\\n(?:(?:[ \\t\\r>]|＞)*\\n)?){{3,}}".encode()
+)
 _CELL_GAP = re.compile(_GAP)
 _CSV_NAMES = (".csv", ".tsv", ".tab")
 # A quoted table ("> 氏名\t電話") is the same table: its cells do not begin with the marks.
@@ -31,6 +34,7 @@ _QUOTE_MARKS = re.compile("^[ \t]*(?:[>＞][ \t]?)+", re.MULTILINE)
 @dataclass(frozen=True)
 class Block:
     """A table found in a text, with where it starts in the text's UTF-8 bytes."""
+
     table: Table
     start: int
 
@@ -39,8 +43,8 @@ class Block:
 class Prose:
     where: str
     text: str
-    first_line: int = 1     # the chunk's line number of the text's first line
-    start: int = 0          # where it starts in the chunk's UTF-8 bytes
+    first_line: int = 1  # the chunk's line number of the text's first line
+    start: int = 0  # where it starts in the chunk's UTF-8 bytes
 
 
 def split(where: str, text: str) -> list[Prose | Block]:
@@ -65,7 +69,7 @@ def _delimiter(where: str, text: str) -> str:
         if named and common >= 1 and counts.count(common) >= 0.8 * len(counts):
             return delimiter
         if common >= 2 and len(lines) >= 5 and counts.count(common) >= 0.9 * len(counts):
-            return delimiter            # unnamed: three columns on nine lines in ten
+            return delimiter  # unnamed: three columns on nine lines in ten
     return ""
 
 
@@ -76,7 +80,7 @@ def _rows(text: str, delimiter: str, quotable: bool = False) -> tuple[tuple[str,
     reader = csv.reader(text.lstrip("\ufeff").splitlines(), delimiter=delimiter)
     try:
         return tuple(tuple(row) for row in reader)
-    except csv.Error:          # an unbalanced quote: read it as plain split lines instead
+    except csv.Error:  # an unbalanced quote: read it as plain split lines instead
         return tuple(tuple(line.split(delimiter)) for line in text.splitlines())
 
 
@@ -86,13 +90,25 @@ def _tab_blocks(where: str, text: str) -> list[Prose | Block]:
     last = 0
     for n, m in enumerate(_TAB_BLOCK.finditer(data), 1):
         if m.start() > last:
-            pieces.append(Prose(where=where, text=data[last:m.start()].decode(),
-                                first_line=data.count(b"\n", 0, last) + 1, start=last))
-        rows = tuple(tuple(c.strip() for c in _CELL_GAP.split(_QUOTE_MARKS.sub("", line)))
-                     for line in m.group().decode().splitlines() if _QUOTE_MARKS.sub("", line).strip())
+            pieces.append(
+                Prose(
+                    where=where,
+                    text=data[last : m.start()].decode(),
+                    first_line=data.count(b"\n", 0, last) + 1,
+                    start=last,
+                )
+            )
+        rows = tuple(
+            tuple(c.strip() for c in _CELL_GAP.split(_QUOTE_MARKS.sub("", line)))
+            for line in m.group().decode().splitlines()
+            if _QUOTE_MARKS.sub("", line).strip()
+        )
         pieces.append(Block(Table(where=f"{where}!table{n}", rows=rows), m.start()))
         last = m.end()
     if last < len(data):
-        pieces.append(Prose(where=where, text=data[last:].decode(), first_line=data.count(b"\n", 0, last) + 1,
-                            start=last))
+        pieces.append(
+            Prose(
+                where=where, text=data[last:].decode(), first_line=data.count(b"\n", 0, last) + 1, start=last
+            )
+        )
     return pieces

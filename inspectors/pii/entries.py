@@ -11,6 +11,7 @@ person (`signs.personal`): the table rule, `premises`. So is an entry that names
 (not by a company form alone) and then a staff role before its contact person's name (所長,
 担当; not 契約者: a tenant), when that name is all it says of a person (本社 所長 田中 和也 TEL … 住所 …): a branch list with its managers.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,7 @@ from .records import MIN_RUN, Person
 from .scanner import Hit
 from .signs import COMPANY, PREMISES, STAFF_ROLE, block_rows, has_mobile, number_block, personal
 
-HEADING_LINES = 2            # lines above an entry's first value that may name it
+HEADING_LINES = 2  # lines above an entry's first value that may name it
 _BLANK = re.compile(rb"\n[ \t\r]*\n")
 _LONE = frozenset({"address", "postal_code"})
 _ADDRESS_KINDS = frozenset({"address", "postal_code", "email_address"})
@@ -31,17 +32,18 @@ _NAMES = frozenset({"person_name", "name_kana"})
 _LABEL = re.compile(r"^\s*([^:：\s][^:：]{0,15}?)\s*[:：]")
 
 
-def places(data: bytes, located: list[tuple[int, Hit]], people: list[Person],
-           freemail: FreemailDomains | None) -> dict[int, str]:
+def places(
+    data: bytes, located: list[tuple[int, Hit]], people: list[Person], freemail: FreemailDomains | None
+) -> dict[int, str]:
     """The entries of `people` that are premises, by their first line, each with the word
     that says so. `located`: (line, hit) in line order, as `people` were found from."""
     if not people:
         return {}
     hits = _hits_of(located, people)
-    words: dict[int, tuple[str, str, str]] = {}       # row -> (word, its line's label, the line)
-    blocks: list[str] = []      # every entry's, a person's too: the list's landlines
+    words: dict[int, tuple[str, str, str]] = {}  # row -> (word, its line's label, the line)
+    blocks: list[str] = []  # every entry's, a person's too: the list's landlines
     impersonal: set[int] = set()
-    floor = 0                   # where the previous entry's last line ends
+    floor = 0  # where the previous entry's last line ends
     for i, (person, own) in enumerate(zip(people, hits)):
         blocks.append(next((b for h in own if h.kind == "phone" and (b := number_block(h.value))), ""))
         persons = [h for h in own if personal(h.kind, h.value, freemail)]
@@ -52,8 +54,12 @@ def places(data: bytes, located: list[tuple[int, Hit]], people: list[Person],
                 words[person.row] = found[:3]
         elif own and _staffed(own, persons):
             found = _premises_word(data, floor, own)
-            if found and found[0] not in COMPANY and found[3] <= persons[0].start \
-                    and STAFF_ROLE.search(data[found[3]:persons[0].start].decode("utf-8", "replace")):
+            if (
+                found
+                and found[0] not in COMPANY
+                and found[3] <= persons[0].start
+                and STAFF_ROLE.search(data[found[3] : persons[0].start].decode("utf-8", "replace"))
+            ):
                 words[person.row] = found[:3]
         if own:
             floor = _line_end(data, own[-1].end)
@@ -79,8 +85,14 @@ def addressed(data: bytes, located: list[tuple[int, Hit]], people: list[Person])
     for hits in units.values():
         values = {h.kind: h.value for _, h in hits if h.kind in _LONE and h.strong}
         if values:
-            out.append(Person(key=tuple(sorted(values.items())), attributes=frozenset({"address"}),
-                              row=hits[0][0], last_row=hits[-1][0]))
+            out.append(
+                Person(
+                    key=tuple(sorted(values.items())),
+                    attributes=frozenset({"address"}),
+                    row=hits[0][0],
+                    last_row=hits[-1][0],
+                )
+            )
     return out if len(out) >= MIN_RUN else []
 
 
@@ -88,8 +100,9 @@ def _staffed(hits: list[Hit], persons: list[Hit]) -> bool:
     """Whether an entry's personal values are only a contact person's name (所長 田中 和也),
     with no mobile, and it has no mail address (whose organisation only the caller could
     tell): with a premises word standing before the name, the premises' contact (`premises`)."""
-    return all(h.kind in _NAMES and not has_mobile(h.value) for h in persons) and \
-        not any(h.kind == "email_address" for h in hits)
+    return all(h.kind in _NAMES and not has_mobile(h.value) for h in persons) and not any(
+        h.kind == "email_address" for h in hits
+    )
 
 
 def _line_end(data: bytes, pos: int) -> int:
@@ -135,13 +148,16 @@ def _premises_word(data: bytes, floor: int, hits: list[Hit]) -> tuple[str, str, 
     text = bytearray(data[begin:end])
     for hit in hits:
         if hit.kind in _ADDRESS_KINDS and begin <= hit.start < end:
-            text[hit.start - begin:hit.end - begin] = b" " * (min(hit.end, end) - hit.start)
+            text[hit.start - begin : hit.end - begin] = b" " * (min(hit.end, end) - hit.start)
     decoded = text.decode("utf-8", "replace")
     found = PREMISES.search(decoded)
     if not found:
         return None
-    line = decoded[decoded.rfind("\n", 0, found.start()) + 1:].partition("\n")[0].strip()
+    line = decoded[decoded.rfind("\n", 0, found.start()) + 1 :].partition("\n")[0].strip()
     label = _LABEL.match(line)
-    return found.group().strip(), label.group(1) if label else "", line, \
-        begin + len(decoded[:found.end()].encode("utf-8", "replace"))
-
+    return (
+        found.group().strip(),
+        label.group(1) if label else "",
+        line,
+        begin + len(decoded[: found.end()].encode("utf-8", "replace")),
+    )

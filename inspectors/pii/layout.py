@@ -23,6 +23,7 @@ still counts for pii.records. A block is judged once, when a value first falls i
 an index of the lines around it (`lines.Window`), and its lines keep the verdict: the cost
 follows the number of blocks with values, not the number of values or the text's length.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,6 @@ import re2
 from .. import patterns as P
 from .lines import Window
 from .normaliser import as_written
-
 
 # A quote header is found in two steps: RE2 looks for the literal words every header holds
 # (fast over any length), and only the lines around such a word are tried against the
@@ -46,15 +46,17 @@ _QUOTE_HEADER = re.compile("|".join([*(re.escape(h) for h in P.QUOTE_HEADERS), *
 # characters instead of trying every position (ten times faster on prose).
 _GAP = f"[{''.join(re.escape(c) for c in as_written('-(). '))}]{{0,2}}"
 _START, _PLUS, _ZERO = (re.escape(as_written(c)) for c in ("+0", "+", "0"))
-_PHONE_LIKE = re.compile(rf"[{_START}](?<!\d.)(?:(?<=[{_PLUS}])[{as_written('8')}][{as_written('1')}]|(?<=[{_ZERO}]))"
-                         rf"\d{{1,4}}{_GAP}\d{{1,4}}{_GAP}\d{{3,4}}(?!\d)")
+_PHONE_LIKE = re.compile(
+    rf"[{_START}](?<!\d.)(?:(?<=[{_PLUS}])[{as_written('8')}][{as_written('1')}]|(?<=[{_ZERO}]))"
+    rf"\d{{1,4}}{_GAP}\d{{1,4}}{_GAP}\d{{3,4}}(?!\d)"
+)
 # One search each instead of a substring test per word (a tenth of the time on prose).
 _ORG_MARKER = re.compile("|".join(re.escape(m) for m in P.ORG_MARKERS))
 _RECORD_LABEL = re.compile("|".join(re.escape(m) for m in P.RECORD_LABELS))
 _FULL_WIDTH_GT = "＞".encode()
-MAX_LINES = 15           # non-blank lines of a signature at most
-RUN = 3                  # consecutive blocks of one shape that make a list
-WINDOW_BYTES = 1500      # text read around a line to find its block (about 20 lines)
+MAX_LINES = 15  # non-blank lines of a signature at most
+RUN = 3  # consecutive blocks of one shape that make a list
+WINDOW_BYTES = 1500  # text read around a line to find its block (about 20 lines)
 
 
 class Layout:
@@ -64,15 +66,16 @@ class Layout:
         self.data = data
         self.quote_from = _quote_start(data)
         self.spacing = _spacing(data)
-        self._signature: dict[int, bool] = {}    # line start -> verdict of its block
-        self._whole: Window | None | bool = None  # the whole text's index; False: too many lines
+        self._signature: dict[int, bool] = {}  # line start -> verdict of its block
+        self._whole: Window | bool | None = None  # the whole text's index; False: too many lines
 
     def quoted(self, pos: int) -> bool:
         if pos >= self.quote_from:
             return True
         start = self.data.rfind(b"\n", 0, pos) + 1
-        return self.data[start:start + 3].lstrip(b" \t")[:1] in (b">", b"|") or \
-            self.data[start:start + 6].lstrip(b" \t").startswith(_FULL_WIDTH_GT)
+        return self.data[start : start + 3].lstrip(b" \t")[:1] in (b">", b"|") or self.data[
+            start : start + 6
+        ].lstrip(b" \t").startswith(_FULL_WIDTH_GT)
 
     def signature(self, pos: int) -> bool:
         start = self.data.rfind(b"\n", 0, pos) + 1
@@ -81,14 +84,16 @@ class Layout:
             window, lowest, at, highest, ends = self._window(start)
             lo, hi = self._block(window, at, lowest, highest, ends)
             text, starts = window.text(start, at, lo, hi)
-            known = _is_signature(text, window.filled(lo, hi)) and \
-                not self._in_a_run(window, starts, lo, hi, lowest, highest, _shape(text))
-            for line_start in starts:               # one verdict per block, not per line
+            known = _is_signature(text, window.filled(lo, hi)) and not self._in_a_run(
+                window, starts, lo, hi, lowest, highest, _shape(text)
+            )
+            for line_start in starts:  # one verdict per block, not per line
                 self._signature[line_start] = known
         return known
 
-    def _in_a_run(self, window: Window, starts: list[int], lo: int, hi: int, lowest: int,
-                  highest: int, shape: tuple) -> bool:
+    def _in_a_run(
+        self, window: Window, starts: list[int], lo: int, hi: int, lowest: int, highest: int, shape: tuple
+    ) -> bool:
         """Whether the block [lo, hi) is one of RUN consecutive paragraphs of the same shape:
         a typed list of entries (name / 勤務先 株式会社… / 〒 address / TEL), not signatures. A
         real thread has one signature per message, with the quote header and the quoted text
@@ -101,7 +106,9 @@ class Layout:
                 break
             before += 1
         last = hi
-        while before + after < RUN - 1 and (found := self._paragraph_after(window, last_start, last, highest)):
+        while before + after < RUN - 1 and (
+            found := self._paragraph_after(window, last_start, last, highest)
+        ):
             last, last_start, text = found
             if _shape(text) != shape:
                 break
@@ -148,8 +155,11 @@ class Layout:
         if self._whole is None:
             dense = self.data.count(b"\n") > len(self.data) // 32
             self._whole = False if dense else Window(self.data, 0, len(self.data), self.spacing)
-        window, lowest = (self._whole, self._whole.number(first)) if self._whole else \
-            (Window(self.data, first, end, self.spacing), 0)
+        window, lowest = (
+            (self._whole, self._whole.number(first))
+            if self._whole
+            else (Window(self.data, first, end, self.spacing), 0)
+        )
         at = lowest + self.data.count(b"\n", first, start)
         return window, lowest, at, at + self.data.count(b"\n", start, end), end == len(self.data)
 
@@ -171,12 +181,12 @@ def _quote_start(data: bytes) -> int:
     the next line: a line of 200 KB of '-' (40,000 hints) is tried once, not 40,000 times."""
     pos = 0
     while (hint := _QUOTE_HINT.search(data, pos)) is not None:
-        lo = data.rfind(b"\n", 0, data.rfind(b"\n", 0, hint.start())) + 1     # the line before, too
+        lo = data.rfind(b"\n", 0, data.rfind(b"\n", 0, hint.start())) + 1  # the line before, too
         line_end = data.find(b"\n", hint.end())
         hi = len(data) if line_end < 0 else data.find(b"\n", line_end + 1) % (len(data) + 1)
-        window = data[lo:hi if hi > 0 else len(data)]
+        window = data[lo : hi if hi > 0 else len(data)]
         if (found := _QUOTE_HEADER.search(window.decode("utf-8", "replace"))) is not None:
-            return lo + len(window.decode("utf-8", "replace")[:found.start()].encode())
+            return lo + len(window.decode("utf-8", "replace")[: found.start()].encode())
         if line_end < 0:
             break
         pos = line_end
@@ -187,7 +197,7 @@ def _spacing(data: bytes) -> int:
     """2 for text with a blank line after nearly every line (what HTML mail becomes): there a
     paragraph ends at two blank lines, not one."""
     lines = data.count(b"\n") + 1
-    blank = data.count(b"\n\n") + (data.count(b"\n\r\n") if b"\r" in data else 0)   # memchr first
+    blank = data.count(b"\n\n") + (data.count(b"\n\r\n") if b"\r" in data else 0)  # memchr first
     return 2 if lines >= 6 and blank * 10 >= lines * 4 else 1
 
 
@@ -199,12 +209,17 @@ def _is_signature(text: str, filled: int) -> bool:
     if mails > 3 or not _ORG_MARKER.search(text) or _RECORD_LABEL.search(text):
         return False
     phones = len(_PHONE_LIKE.findall(text))
-    return 0 < phones + mails + text.count("〒") and phones <= 4
+    return phones + mails + text.count("〒") > 0 and phones <= 4
 
 
 def _shape(text: str) -> tuple[int, int, int, int, bool]:
     """What a block is made of: lines, phone numbers, postal marks, mail addresses, an
     organisation; entries of a typed list share it, a thread's signatures seldom do."""
     lines = sum(1 for line in text.split("\n") if line.strip(" \t>＞|\u3000"))
-    return (lines, len(_PHONE_LIKE.findall(text)), text.count("〒"),
-            text.count("@") + text.count("＠"), _ORG_MARKER.search(text) is not None)
+    return (
+        lines,
+        len(_PHONE_LIKE.findall(text)),
+        text.count("〒"),
+        text.count("@") + text.count("＠"),
+        _ORG_MARKER.search(text) is not None,
+    )

@@ -5,20 +5,36 @@ the number of distinct values (people, for pii.records), where they are (a text 
 or lines, a table's cell range such as `attachment:顧客.xlsx!Sheet1!D2:D120`), and masked
 samples only.
 """
+
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Sequence
 
 from ..base import Finding
 from ..message import Table
 from .masks import mask
 from .owners import OWN, RECIPIENT, TALLIES, THIRD, Owners
 
-CODES = ("my_number", "credit_card", "bank_account", "passport", "drivers_license", "pension_number",
-         "health_insurance", "residence_card", "phone", "email_address", "postal_code", "address",
-         "birth_date", "person_name", "corporate_number", "resident_code")
+CODES = (
+    "my_number",
+    "credit_card",
+    "bank_account",
+    "passport",
+    "drivers_license",
+    "pension_number",
+    "health_insurance",
+    "residence_card",
+    "phone",
+    "email_address",
+    "postal_code",
+    "address",
+    "birth_date",
+    "person_name",
+    "corporate_number",
+    "resident_code",
+)
 MAX_WHERE = 10
 MAX_EVIDENCE = 3
 # Kinds whose findings state how many values are third parties' (not an organisation's or premises').
@@ -28,6 +44,7 @@ CONTACT_KINDS = frozenset({"phone", "email_address", "postal_code", "address", "
 @dataclass(frozen=True)
 class Place:
     """A text chunk's line (or record, in a fixed-width file), or a table's cells."""
+
     where: str
     line: int = 0
     unit: str = "line"
@@ -42,6 +59,7 @@ class _Spread:
     """Where one kind's values stand in one text chunk or table: the first and the last of
     them and the columns they cover, which is all a finding's `where` shows. A table of
     40,000 rows holds one of these, not a place per value."""
+
     first: Place
     last: Place
     min_col: int
@@ -62,17 +80,17 @@ class _Spread:
 
 @dataclass
 class Ledger:
-    ignored_addresses: frozenset[str] = frozenset()     # the sender's and visible recipients'
+    ignored_addresses: frozenset[str] = frozenset()  # the sender's and visible recipients'
     owners: Owners = field(default_factory=Owners)
-    values: dict[str, "_Distinct"] = field(default_factory=dict)
+    values: dict[str, _Distinct] = field(default_factory=dict)
     places: dict[str, dict[tuple[str, bool], _Spread]] = field(default_factory=dict)
-    people: "_Distinct" = field(default_factory=lambda: _Distinct())
+    people: _Distinct = field(default_factory=lambda: _Distinct())
     lists: list[tuple[Place, Place, frozenset[str], int]] = field(default_factory=list)
     # The organisations' people (the rest are third parties'), values that are an organisation's
     # or premises', and the premises listed (pii.places): their keys, the words that named them.
-    owned: dict[int, "_Distinct"] = field(default_factory=lambda: {RECIPIENT: _Distinct(), OWN: _Distinct()})
-    attributed: dict[str, "_Distinct"] = field(default_factory=dict)
-    premises: "_Distinct" = field(default_factory=lambda: _Distinct())
+    owned: dict[int, _Distinct] = field(default_factory=lambda: {RECIPIENT: _Distinct(), OWN: _Distinct()})
+    attributed: dict[str, _Distinct] = field(default_factory=dict)
+    premises: _Distinct = field(default_factory=lambda: _Distinct())
     premises_lists: list[tuple[Place, Place]] = field(default_factory=list)
 
     def add(self, kind: str, value: str, place: Place) -> None:
@@ -104,7 +122,7 @@ class Ledger:
                 self.attribute_all(kind, [values[i] for i, _ in self.owners.owned(values)])
         if values:
             self.add(kind, values[0], first)
-            self.values[kind].extend(values, MAX_EVIDENCE)     # all of them, in order, hashed in C
+            self.values[kind].extend(values, MAX_EVIDENCE)  # all of them, in order, hashed in C
             self.add(kind, values[-1], last)
 
     def attribute(self, kind: str, value: str) -> None:
@@ -138,7 +156,7 @@ class Ledger:
         if keys:
             self.premises.extend(keys, 0)
             samples = self.premises.samples
-            samples += [w for w in dict.fromkeys(words) if w not in samples][:MAX_EVIDENCE - len(samples)]
+            samples += [w for w in dict.fromkeys(words) if w not in samples][: MAX_EVIDENCE - len(samples)]
             self.premises_lists.append((first, last))
 
     def add_list(self, first: Place, last: Place, attributes: frozenset[str], count: int) -> None:
@@ -155,32 +173,53 @@ class Ledger:
             table = place.table
             if table is None or not table.rows:
                 return place
-            frame = frames.setdefault(id(table), Table(where=table.where, rows=(), first_row=table.first_row,
-                                                       first_col=table.first_col))
+            frame = frames.setdefault(
+                id(table),
+                Table(where=table.where, rows=(), first_row=table.first_row, first_col=table.first_col),
+            )
             return replace(place, table=frame)
+
         for spread in (s for spreads in self.places.values() for s in spreads.values()):
             spread.first, spread.last = light(spread.first), light(spread.last)
         self.lists = [(light(a), light(b), attrs, n) for a, b, attrs, n in self.lists]
         self.premises_lists = [(light(a), light(b)) for a, b in self.premises_lists]
 
     def findings(self) -> list[Finding]:
-        out = [Finding(code=f"pii.{kind}", count=len(self.values[kind]),
-                       where=tuple(_span(g.first, g.last, g.min_col, g.max_col)
-                                   for g in self.places[kind].values())[:MAX_WHERE],
-                       evidence=self._tallies(kind) + tuple(mask(kind, v) for v in self.values[kind].samples))
-               for kind in CODES if self.values.get(kind)]
+        out = [
+            Finding(
+                code=f"pii.{kind}",
+                count=len(self.values[kind]),
+                where=tuple(_span(g.first, g.last, g.min_col, g.max_col) for g in self.places[kind].values())[
+                    :MAX_WHERE
+                ],
+                evidence=self._tallies(kind) + tuple(mask(kind, v) for v in self.values[kind].samples),
+            )
+            for kind in CODES
+            if self.values.get(kind)
+        ]
         if self.people:
             recipient, own = len(self.owned[RECIPIENT]), len(self.owned[OWN])
-            tallies = (len(self.people) - recipient - own, recipient, own)    # a key has one owner
-            out.append(Finding(code="pii.records", count=sum(tallies),
-                               where=tuple(_span(a, b) for a, b, _, _ in self.lists)[:MAX_WHERE],
-                               evidence=tuple(f"{name}={n}" for name, n in zip(TALLIES, tallies)) +
-                               tuple(f"{n} people: {'+'.join(sorted(attrs))}"
-                                     for _, _, attrs, n in self.lists)[:MAX_EVIDENCE]))
+            tallies = (len(self.people) - recipient - own, recipient, own)  # a key has one owner
+            out.append(
+                Finding(
+                    code="pii.records",
+                    count=sum(tallies),
+                    where=tuple(_span(a, b) for a, b, _, _ in self.lists)[:MAX_WHERE],
+                    evidence=tuple(f"{name}={n}" for name, n in zip(TALLIES, tallies))
+                    + tuple(f"{n} people: {'+'.join(sorted(attrs))}" for _, _, attrs, n in self.lists)[
+                        :MAX_EVIDENCE
+                    ],
+                )
+            )
         if self.premises:
-            out.append(Finding(code="pii.places", count=len(self.premises),
-                               where=tuple(_span(a, b) for a, b in self.premises_lists)[:MAX_WHERE],
-                               evidence=(f"places={len(self.premises)}", *self.premises.samples)))
+            out.append(
+                Finding(
+                    code="pii.places",
+                    count=len(self.premises),
+                    where=tuple(_span(a, b) for a, b in self.premises_lists)[:MAX_WHERE],
+                    evidence=(f"places={len(self.premises)}", *self.premises.samples),
+                )
+            )
         return out
 
     def _tallies(self, kind: str) -> tuple[str, ...]:
@@ -188,8 +227,11 @@ class Ledger:
         if kind not in CONTACT_KINDS:
             return ()
         attributed = self.attributed.get(kind)
-        third = len(self.values[kind]) if attributed is None else \
-            len(self.values[kind].hashes() - attributed.hashes())
+        third = (
+            len(self.values[kind])
+            if attributed is None
+            else len(self.values[kind].hashes() - attributed.hashes())
+        )
         return (f"third_parties={third}",)
 
 

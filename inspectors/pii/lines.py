@@ -11,6 +11,7 @@ questions are bisections in short sorted lists. Memory is the window's, whatever
 A line is seen as `layout` reads it: decoded (errors replaced), carriage returns dropped and
 leading quote marks removed. Line numbers count from the window's first line.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,7 +31,7 @@ def _one_of(chars: str) -> bytes:
 
 _SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c != "\n")
 _MARKS = " \t>＞|\r"
-_RULE = "-‐－―─━=＝*＊_~〜◆◇■□●○★☆…#+・"      # what a separator line starts with
+_RULE = "-‐－―─━=＝*＊_~〜◆◇■□●○★☆…#+・"  # what a separator line starts with
 # A newline before a line that may read as blank or as a separator: it is empty, or starts
 # with a space, a quote mark or a rule character (`\Z`: the window's end).
 _MAY_BE_SPECIAL = re.compile(b"\n(?=" + _one_of("\n" + _MARKS + _SPACE + _RULE) + b"|\\Z)")
@@ -50,23 +51,26 @@ class Window:
 
     def __init__(self, data: bytes, first: int, end: int, spacing: int = 1) -> None:
         self.data, self.first, self.end, self.spacing = data, first, end, spacing
-        self.last = data.count(b"\n", first, end)          # number of the last line
+        self.last = data.count(b"\n", first, end)  # number of the last line
         self.separators, self.blank = array("q"), array("q")
-        self._at = (first, 0)                   # (offset, its line): counting resumes there
+        self._at = (first, 0)  # (offset, its line): counting resumes there
         line, at = 0, first
         for start in chain((first,), (m.end() for m in _MAY_BE_SPECIAL.finditer(data, first, end))):
             line += data.count(b"\n", at, start)
             at = start
             stop = data.find(b"\n", start, end)
-            text = data[start:end if stop < 0 else stop].decode("utf-8", "replace").replace("\r", "")
+            text = data[start : end if stop < 0 else stop].decode("utf-8", "replace").replace("\r", "")
             if is_blank(text):
                 self.blank.append(line)
             elif is_separator(text):
                 self.separators.append(line)
-        run = spacing - 1                        # a break: the first line of `spacing` blank lines
+        run = spacing - 1  # a break: the first line of `spacing` blank lines
         blank = self.blank
-        self._breaks = blank if not run else array(
-            "q", (blank[i] for i in range(len(blank) - run) if blank[i + run] == blank[i] + run))
+        self._breaks = (
+            blank
+            if not run
+            else array("q", (blank[i] for i in range(len(blank) - run) if blank[i + run] == blank[i] + run))
+        )
 
     def number(self, pos: int) -> int:
         """The number of the line holding byte `pos`; cheap near the last one asked."""
@@ -87,7 +91,7 @@ class Window:
             starts.append(self.data.find(b"\n", starts[-1]) + 1)
         stop = self.data.find(b"\n", starts[-1], self.end)
         stop = self.end if stop < 0 else stop
-        return self.data[starts[0]:stop].decode("utf-8", "replace").replace("\r", ""), starts
+        return self.data[starts[0] : stop].decode("utf-8", "replace").replace("\r", ""), starts
 
     def filled(self, lo: int, hi: int) -> int:
         """How many of lines lo..hi-1 are not blank."""

@@ -6,6 +6,7 @@ premises (`premises`) are places, not people; the values of places and of an
 organisation's people (`owners`: rows of business contact data alone, `whole`) are counted,
 but not as third parties'.
 """
+
 from __future__ import annotations
 
 from ..message import Table
@@ -33,13 +34,21 @@ def read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = Fa
     for block in blocks:
         tally.add(table, block, ledger, CONTACT_KINDS if quoted else frozenset(), names=not quoted)
         listed = records.column_people(block, verdict.rows)
-        places = [r - block.first for r in verdict.rows if 0 <= r - block.first < len(block.readings[0])] \
-            if verdict.rows and block.readings else []
+        places = (
+            [r - block.first for r in verdict.rows if 0 <= r - block.first < len(block.readings[0])]
+            if verdict.rows and block.readings
+            else []
+        )
         if listed is not None:
             staffed = {i for i, r in enumerate(listed.rows) if block.first + r in verdict.staffed}
-            owned = whole(ledger, ledger.owners_of(listed.keys),
-                          lambda i, block=block, rows=listed.rows: tally.emails_at(block, rows[i]),
-                          lambda i, listed=listed, staffed=staffed: listed.private(i, PREMISES_DATA if i in staffed else NOTHING))
+            owned = whole(
+                ledger,
+                ledger.owners_of(listed.keys),
+                lambda i, block=block, rows=listed.rows: tally.emails_at(block, rows[i]),
+                lambda i, listed=listed, staffed=staffed: listed.private(
+                    i, PREMISES_DATA if i in staffed else NOTHING
+                ),
+            )
             keep, owned = unowned_staff(len(listed.keys), staffed, owned)
             ledger.add_keys([listed.keys[i] for i in keep], owned)
             rows = [listed.rows[i] for i in keep]
@@ -49,9 +58,11 @@ def read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = Fa
             if rows:
                 first = block.first + rows[0] if first is None else first
                 last = block.first + rows[-1]
-                attributes.update(listed.attributes if len(rows) == len(listed.rows) else listed.present(rows))
+                attributes.update(
+                    listed.attributes if len(rows) == len(listed.rows) else listed.present(rows)
+                )
                 count += len(rows)
-            places += [rows[i] for i, _ in owned]       # an organisation's people
+            places += [rows[i] for i, _ in owned]  # an organisation's people
         tally.attribute_rows(block, ledger, places)
     _add_list(table, ledger, first, last, attributes, count)
     _add_places(table, ledger, verdict, staffed_places)
@@ -62,7 +73,9 @@ PREMISES_DATA = frozenset({"address"})
 NOTHING: frozenset[str] = frozenset()
 
 
-def unowned_staff(n: int, staffed: set[int], owned: list[tuple[int, int]]) -> tuple[list[int], list[tuple[int, int]]]:
+def unowned_staff(
+    n: int, staffed: set[int], owned: list[tuple[int, int]]
+) -> tuple[list[int], list[tuple[int, int]]]:
     """Of `n` people, the indexes that stay people, and `owned` renumbered among them: a
     staffed premises' row is its organisation's person when `owned`, else a place."""
     if not staffed:
@@ -95,23 +108,30 @@ def _add_places(table: Table, ledger: Ledger, verdict: premises.Verdict, staffed
         rows = sorted(verdict.rows.union(staffed))
         width = max(len(r) for r in table.rows)
         keys = [tuple(str(c or "").strip() for c in table.rows[r]) for r in rows]
-        ledger.add_premises(keys, [verdict.words[r] for r in rows],
-                            Place(where=table.where, table=table, row=rows[0], first_col=0, last_col=0),
-                            Place(where=table.where, table=table, row=rows[-1], first_col=width - 1,
-                                  last_col=width - 1))
+        ledger.add_premises(
+            keys,
+            [verdict.words[r] for r in rows],
+            Place(where=table.where, table=table, row=rows[0], first_col=0, last_col=0),
+            Place(where=table.where, table=table, row=rows[-1], first_col=width - 1, last_col=width - 1),
+        )
 
 
-def _add_list(table: Table, ledger: Ledger, first: int | None, last: int | None,
-              attributes: set[str], count: int) -> None:
+def _add_list(
+    table: Table, ledger: Ledger, first: int | None, last: int | None, attributes: set[str], count: int
+) -> None:
     if count:
         width = max(len(r) for r in table.rows)
-        ledger.add_list(Place(where=table.where, table=table, row=first, first_col=0, last_col=0),
-                        Place(where=table.where, table=table, row=last, first_col=width - 1,
-                              last_col=width - 1), frozenset(attributes), count)
+        ledger.add_list(
+            Place(where=table.where, table=table, row=first, first_col=0, last_col=0),
+            Place(where=table.where, table=table, row=last, first_col=width - 1, last_col=width - 1),
+            frozenset(attributes),
+            count,
+        )
 
 
-def read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool,
-               verdict: premises.Verdict | None = None) -> None:
+def read_rows(
+    table: Table, scanner: Scanner, ledger: Ledger, quoted: bool, verdict: premises.Verdict | None = None
+) -> None:
     """Row by row (tables.read): the tables pii.columns leaves, such as a form without a
     header row, ragged rows, numbers split over cells, bank details."""
     if verdict is None:
@@ -124,8 +144,12 @@ def read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool,
         people = [p for p in records.table_people(read) if p.row not in verdict.rows]
         mails = _row_mails(read)
         staffed = {i for i, p in enumerate(people) if p.row in verdict.staffed}
-        owners = whole(ledger, ledger.owners_of([p.key for p in people]), lambda i: mails.get(people[i].row, []),
-                       lambda i: records.private(people[i], PREMISES_DATA if i in staffed else NOTHING))
+        owners = whole(
+            ledger,
+            ledger.owners_of([p.key for p in people]),
+            lambda i: mails.get(people[i].row, []),
+            lambda i: records.private(people[i], PREMISES_DATA if i in staffed else NOTHING),
+        )
         keep, owners = unowned_staff(len(people), staffed, owners)
         kept = set(keep)
         dropped = [p.row for i, p in enumerate(people) if i not in kept]
@@ -140,8 +164,12 @@ def read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool,
                     ledger.attribute(hit.kind, hit.value)
         named = {(cell.row, cell.first_col) for cell, hit in read.hits if hit.kind == "person_name"}
         for cell in read.cells:
-            if cell.kind == "person_name" and (cell.row, cell.first_col) not in named and not quoted \
-                    and tables.looks_like_name(cell.text):
+            if (
+                cell.kind == "person_name"
+                and (cell.row, cell.first_col) not in named
+                and not quoted
+                and tables.looks_like_name(cell.text)
+            ):
                 name = cell.text.replace(" ", "").replace("\u3000", "")
                 ledger.add("person_name", name, _cell_place(table, cell))
                 if cell.row in owned:
@@ -156,4 +184,6 @@ def read_rows(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool,
 
 
 def _cell_place(table: Table, cell) -> Place:
-    return Place(where=table.where, table=table, row=cell.row, first_col=cell.first_col, last_col=cell.last_col)
+    return Place(
+        where=table.where, table=table, row=cell.row, first_col=cell.first_col, last_col=cell.last_col
+    )

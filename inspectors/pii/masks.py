@@ -4,6 +4,7 @@ Every function takes the normalised value and keeps at most the last three or fo
 a first character, or the part of an address that names a town, so that a person can find
 the value in their own message without the finding revealing it.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -16,7 +17,7 @@ def mask(kind: str, value: str) -> str:
     masker = _MASKERS.get(kind, _tail)
     try:
         return masker(value)
-    except Exception:          # a mask must never raise, nor fall back to the raw value
+    except Exception:  # a mask must never raise, nor fall back to the raw value
         return "****"
 
 
@@ -30,7 +31,7 @@ def _card(value: str) -> str:
 
 def _phone(value: str) -> str:
     if len(value) == 11 and value[:3] in ("090", "080", "070", "050", "060", "020"):
-        return f"{value[:3]}-****-{value[-4:]}"           # 3-4-4, no need to ask the plan
+        return f"{value[:3]}-****-{value[-4:]}"  # 3-4-4, no need to ask the plan
     groups = PhonePlan.formatted(value).split("-")
     if len(groups) < 3:
         return value[:3] + "-****-" + value[-4:]
@@ -50,7 +51,7 @@ def _address(value: str) -> str:
     """Up to the municipality: 東京都千代田区****."""
     for end, c in enumerate(value):
         if c in "市区町村郡" and end >= 2:
-            return value[:end + 1] + "****"
+            return value[: end + 1] + "****"
     return value[:3] + "****"
 
 
@@ -96,9 +97,20 @@ def _tail(value: str) -> str:
 
 
 _MASKERS = {
-    "my_number": _my_number, "drivers_license": _my_number, "resident_code": _resident, "credit_card": _card,
-    "phone": _phone, "email_address": _email, "postal_code": _postal, "address": _address,
-    "birth_date": _birth, "person_name": _name, "bank_account": _bank, "passport": _passport,
-    "residence_card": _residence, "corporate_number": _corporate, "pension_number": _pension,
+    "my_number": _my_number,
+    "drivers_license": _my_number,
+    "resident_code": _resident,
+    "credit_card": _card,
+    "phone": _phone,
+    "email_address": _email,
+    "postal_code": _postal,
+    "address": _address,
+    "birth_date": _birth,
+    "person_name": _name,
+    "bank_account": _bank,
+    "passport": _passport,
+    "residence_card": _residence,
+    "corporate_number": _corporate,
+    "pension_number": _pension,
     "health_insurance": _tail,
 }

@@ -6,6 +6,7 @@ matched is a few characters; it is turned into ASCII here with `str.translate`, 
 cells (short) with NFKC. Kanji numerals are read only inside addresses, where 三丁目五番地
 and 3-5 must compare equal.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,9 +19,20 @@ _WIDTH = {0xFF10 + i: ord("0") + i for i in range(10)}
 _WIDTH.update({0xFF21 + i: ord("A") + i for i in range(26)})
 _WIDTH.update({0xFF41 + i: ord("a") + i for i in range(26)})
 _WIDTH.update({ord(c): ord("-") for c in "－‐−―ー‑–—ｰ"})
-_WIDTH.update({ord("\u3000"): ord(" "), ord("＠"): ord("@"), ord("．"): ord("."), ord("／"): ord("/"),
-               ord("（"): ord("("), ord("）"): ord(")"), ord("："): ord(":"), ord("＋"): ord("+"),
-               ord("＿"): ord("_"), ord("，"): ord(",")})
+_WIDTH.update(
+    {
+        ord("\u3000"): ord(" "),
+        ord("＠"): ord("@"),
+        ord("．"): ord("."),
+        ord("／"): ord("/"),
+        ord("（"): ord("("),
+        ord("）"): ord(")"),
+        ord("："): ord(":"),
+        ord("＋"): ord("+"),
+        ord("＿"): ord("_"),
+        ord("，"): ord(","),
+    }
+)
 WIDTH_TABLE = _WIDTH
 
 _KANJI_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")}
@@ -44,7 +56,9 @@ def ascii_form(text: str) -> str:
 def as_written(ascii_chars: str) -> str:
     """Each of `ascii_chars` and every character `ascii_form` turns into one of them: a
     pattern over ascii_form(text) matches the text itself with its classes widened so."""
-    return "".join(sorted({c for c in ascii_chars} | {chr(k) for k, v in WIDTH_TABLE.items() if chr(v) in ascii_chars}))
+    return "".join(
+        sorted({c for c in ascii_chars} | {chr(k) for k, v in WIDTH_TABLE.items() if chr(v) in ascii_chars})
+    )
 
 
 def digits_of(text: str) -> str:
@@ -67,7 +81,7 @@ def kanji_number(text: str) -> int | None:
     """二十三 -> 23, 百五 -> 105, 三 -> 3; None for what is not a kanji numeral."""
     if not text or any(c not in P.KANJI_DIGITS for c in text):
         return None
-    if all(c in _KANJI_VALUE for c in text):          # 一〇五 written digit by digit
+    if all(c in _KANJI_VALUE for c in text):  # 一〇五 written digit by digit
         return int("".join(str(_KANJI_VALUE[c]) for c in text))
     total, current = 0, 0
     for c in text:
@@ -86,8 +100,7 @@ def address_form(text: str) -> str:
     A kanji numeral is read as a number only before 丁目/番/号/の/a dash or at the end, so
     三丁目 becomes 3 and 千代田 stays a name.
     """
-    flat = _KANJI_BLOCK.sub(lambda m: _kanji_run(m.group(1)) + m.group(2),
-                            ascii_form(text).replace(" ", ""))
+    flat = _KANJI_BLOCK.sub(lambda m: _kanji_run(m.group(1)) + m.group(2), ascii_form(text).replace(" ", ""))
     for marker in ("丁目", "番地", "番", "号", "の"):
         flat = flat.replace(marker, "-")
     return flat.strip("-")

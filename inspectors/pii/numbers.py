@@ -5,6 +5,7 @@ My Number or as nothing); what does not fit falls through to the unlabelled rule
 only accept what validates on its own: numbering-plan phones, Luhn cards with a brand prefix,
 T-numbers, a 3-4 postal code right before a prefecture.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,21 +17,21 @@ from .normaliser import ascii_form, digits_of, groups_of
 _PHONES = V.PhonePlan()
 _PREF_STARTS = P.PLACE_STARTS
 _NOTHING: tuple = ()
-_SPACED_HYPHEN = re.compile(r" ?- ?")     # 1234 - 567890 as written in a form
+_SPACED_HYPHEN = re.compile(r" ?- ?")  # 1234 - 567890 as written in a form
 _ORG_AFTER = ("代表", "大代表", "FAX", "Fax", "窓口")  # 03-1234-5678（代表）
 
 
 def read_number(clf, text: str, start: int, end: int, labels) -> tuple:
     """(kind, value, strong) tuples for the number `text` at data[start:end]."""
     digits = digits_of(text)
-    before = clf.data[start - 1:start] if start else b""
+    before = clf.data[start - 1 : start] if start else b""
     if before.isalnum() and before.isascii():
         if before in (b"T", b"t") and len(digits) == 13 and V.corporate_number_is_valid(digits):
-            return (("corporate_number", digits, True),)   # T + 法人番号: one organisation
-        return _NOTHING                                  # part of a code: AB-1234567, X12345678
+            return (("corporate_number", digits, True),)  # T + 法人番号: one organisation
+        return _NOTHING  # part of a code: AB-1234567, X12345678
     near = labels.near(start)
     if labels.chained and near and digits[:1] == "0" and clf.phone_kind(digits):
-        near = ""            # a list's label does not pass to the phone number after the list
+        near = ""  # a list's label does not pass to the phone number after the list
     rule = _LABELLED.get(near)
     if rule is not None:
         found = rule(clf, digits, text, end)
@@ -75,8 +76,8 @@ def _corporate(clf, digits, text, end):
 def _pension(clf, digits, text, end):
     """4-6 (1234-567890) as written; another grouping of ten digits (a phone number under the
     label's reach, 12-34567890) falls through to the unlabelled rules."""
-    if clf.data[end:end + 1].isdigit():
-        return None                                       # 1234 - 5678901: not the 4-6 form
+    if clf.data[end : end + 1].isdigit():
+        return None  # 1234 - 5678901: not the 4-6 form
     value = V.pension_number_form(_SPACED_HYPHEN.sub("-", ascii_form(text)))
     return (("pension_number", value, True),) if value else None
 
@@ -112,21 +113,32 @@ def _birth(clf, digits, text, end):
     return (("birth_date", value.isoformat(), True),) if value else _NOTHING
 
 
-_LABELLED = {"my_number": _my_number, "license": _license, "order": _order, "corporate": _corporate,
-             "pension": _pension, "health": _health, "bank": _bank, "yucho": _bank,
-             "postal": _postal, "card": _card, "birth": _birth, "resident_code": _resident}
+_LABELLED = {
+    "my_number": _my_number,
+    "license": _license,
+    "order": _order,
+    "corporate": _corporate,
+    "pension": _pension,
+    "health": _health,
+    "bank": _bank,
+    "yucho": _bank,
+    "postal": _postal,
+    "card": _card,
+    "birth": _birth,
+    "resident_code": _resident,
+}
 
 
 def _unlabelled(clf, digits: str, text: str, start: int, end: int, near: str, labels) -> tuple:
     n = len(digits)
     if 10 <= n <= 12 and (digits[0] == "0" or text.lstrip()[:1] in "+＋"):
-        after = clf.data[end:end + 16].decode("utf-8", "ignore").lstrip(" ").lstrip("(（")
+        after = clf.data[end : end + 16].decode("utf-8", "ignore").lstrip(" ").lstrip("(（")
         org = after.startswith(_ORG_AFTER) or labels.near(start, P.ORG_LABEL_BYTES) == "org_phone"
         return _phone(clf, digits, org)
     if 14 <= n <= 19 and _card_grouping(groups_of(text)) and V.card_is_valid(digits):
         return (("credit_card", digits, True),)
     if n == 7 and groups_of(text) == (3, 4):
-        following = clf.data[end:end + 16].decode("utf-8", "ignore").lstrip(" \u3000")
+        following = clf.data[end : end + 16].decode("utf-8", "ignore").lstrip(" \u3000")
         if following.startswith(_PREF_STARTS):
             return (("postal_code", digits, True),)
     return _NOTHING
@@ -140,9 +152,9 @@ def phone_kind(digits: str) -> str | None:
 def _phone(clf, digits: str, org: bool) -> tuple:
     kind = clf.phone_kind(digits)
     if kind is None or kind in V.PhonePlan.SHARED:
-        return _NOTHING                                  # invalid, or a toll-free/navi-dial line
+        return _NOTHING  # invalid, or a toll-free/navi-dial line
     if org and kind != "mobile":
-        return _NOTHING                                  # 代表 03-..., FAX 03-...: the company's
+        return _NOTHING  # 代表 03-..., FAX 03-...: the company's
     return (("phone", _PHONES.national(digits), True),)
 
 

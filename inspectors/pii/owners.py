@@ -15,10 +15,11 @@ the domain of their mail address:
 
 Tallies are indexes into TALLIES, the order the findings state them in.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from ..base import domain_of, is_internal, is_source_routed, is_within
 from ..freemail import FreemailDomains
@@ -30,10 +31,10 @@ THIRD, RECIPIENT, OWN = 0, 1, 2
 
 @dataclass(frozen=True)
 class Owners:
-    recipient_org: tuple[str, ...] = ()     # the recipients' registered domain, when one
+    recipient_org: tuple[str, ...] = ()  # the recipients' registered domain, when one
     own_org: tuple[str, ...] = ()
     freemail: FreemailDomains | None = None
-    _seen: dict[str, int] = field(default_factory=dict, compare=False, repr=False)       # by address
+    _seen: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # by address
     _domains: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -63,8 +64,11 @@ class Owners:
         ends in an organisation's domain can be one (a test in C); `of` decides."""
         suffixes = tuple(p + d for d in self.own_org + self.recipient_org for p in ("@", "."))
         of = self.of
-        return [(i, t) for i, a in enumerate(addresses) if a.endswith(suffixes) and (t := of(a)) != THIRD] \
-            if suffixes else []
+        return (
+            [(i, t) for i, a in enumerate(addresses) if a.endswith(suffixes) and (t := of(a)) != THIRD]
+            if suffixes
+            else []
+        )
 
     def _of_domain(self, domain: str) -> int:
         if not domain or (self.freemail is not None and domain in self.freemail):
@@ -76,8 +80,9 @@ class Owners:
         return THIRD
 
 
-def owners_for(rcpt_tos: Iterable[str], internal_domains: Iterable[str],
-               freemail: FreemailDomains | None) -> Owners:
+def owners_for(
+    rcpt_tos: Iterable[str], internal_domains: Iterable[str], freemail: FreemailDomains | None
+) -> Owners:
     """The owners a message's list may belong to, from its envelope recipients."""
     own = tuple(d.lower().strip(".") for d in internal_domains if d.strip("."))
     external = [a.lower() for a in rcpt_tos if a and not is_internal(a, own)]
@@ -85,7 +90,7 @@ def owners_for(rcpt_tos: Iterable[str], internal_domains: Iterable[str],
     for address in external:
         domain = domain_of(address)
         if not domain or is_source_routed(address) or (freemail is not None and domain in freemail):
-            organisations.add(None)         # a person's mailbox, or a hop we cannot see past
+            organisations.add(None)  # a person's mailbox, or a hop we cannot see past
         else:
             organisations.add(registered_domain(domain))
     recipient = (organisations.pop(),) if len(organisations) == 1 else ()

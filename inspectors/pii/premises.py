@@ -27,6 +27,7 @@ the row reader agree. A table without a header row is judged the same way, each 
 told by its shape. The work is per distinct value of a column, mapped back to its rows: a
 list of 60,000 customers of one shop searches that shop's name once.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,22 +39,53 @@ from .. import patterns as P
 from ..freemail import FreemailDomains
 from ..message import Table
 from .normaliser import ascii_form, header_form
-from .signs import BLOCK_ROWS, COMPANY, DIGITS, PREMISES, STAFF_ROLE, block_rows, has_mobile, number_block, personal, personal_name
+from .signs import (
+    BLOCK_ROWS,
+    COMPANY,
+    DIGITS,
+    PREMISES,
+    STAFF_ROLE,
+    block_rows,
+    has_mobile,
+    number_block,
+    personal,
+    personal_name,
+)
 from .tables import looks_like_name
 
-HEADINGS = frozenset(header_form(w) for w in (
-    "拠点", "拠点名", "支店名", "支社名", "店舗名", "店名", "事業所名", "営業所名", "物件名", "施設名", "ビル名",
-    "建物名称", "拠点所在地", "会社名", "社名", "取引先名"))
+HEADINGS = frozenset(
+    header_form(w)
+    for w in (
+        "拠点",
+        "拠点名",
+        "支店名",
+        "支社名",
+        "店舗名",
+        "店名",
+        "事業所名",
+        "営業所名",
+        "物件名",
+        "施設名",
+        "ビル名",
+        "建物名称",
+        "拠点所在地",
+        "会社名",
+        "社名",
+        "取引先名",
+    )
+)
 # Name headings that may hold a company as well as a person; every other name heading holds persons.
 _AMBIGUOUS_NAMES = frozenset(header_form(w) for w in ("顧客名", "name", "取引先", "お客様名"))
 _CONTACTS = frozenset({"phone", "org_phone", "address", "postal_code", "email_address"})
-_PERSON_HEADINGS = frozenset(header_form(w) for w in (
-    "宛名", "顧客", "お客様", "会員", "名義", "オーナー", "生徒", "学生", "患者", "お名前(漢字)"))
-_TO_ORGANISATIONS = frozenset({"御中", "各位", "ご担当者様", "ご担当者", "担当者様"})   # 宛名 to no one
-_PERSON_ENDS = ("者", "様", "人", "長", "主")     # 契約者, お客様, 名義人, 所長, 世帯主
+_PERSON_HEADINGS = frozenset(
+    header_form(w)
+    for w in ("宛名", "顧客", "お客様", "会員", "名義", "オーナー", "生徒", "学生", "患者", "お名前(漢字)")
+)
+_TO_ORGANISATIONS = frozenset({"御中", "各位", "ご担当者様", "ご担当者", "担当者様"})  # 宛名 to no one
+_PERSON_ENDS = ("者", "様", "人", "長", "主")  # 契約者, お客様, 名義人, 所長, 世帯主
 BLOCK_WORD = "代表番号帯"
 _ADDRESS_STARTS = ("〒", *P.PLACE_STARTS)
-_INTERNATIONAL = re.compile(r"^81", re.MULTILINE)     # +81 3 …: the national form's 0
+_INTERNATIONAL = re.compile(r"^81", re.MULTILINE)  # +81 3 …: the national form's 0
 _PREFIX = re.compile(r"^(.+)..$", re.MULTILINE)
 
 
@@ -61,6 +93,7 @@ _PREFIX = re.compile(r"^(.+)..$", re.MULTILINE)
 class Verdict:
     """The data rows that are places (table row indexes), each with the word that said so;
     `staffed`: rows naming premises with their contact person (`_staffed`), words in `words`."""
+
     rows: frozenset[int]
     words: dict[int, str]
     staffed: frozenset[int] = frozenset()
@@ -69,8 +102,9 @@ class Verdict:
 NONE = Verdict(frozenset(), {})
 
 
-def places(table: Table, header_row: int | None, kinds: list[str] | None,
-           freemail: FreemailDomains | None) -> Verdict:
+def places(
+    table: Table, header_row: int | None, kinds: list[str] | None, freemail: FreemailDomains | None
+) -> Verdict:
     if header_row is None or not kinds:
         start, heads = 0, None
         width = max((len(r) for r in table.rows), default=0)
@@ -80,10 +114,12 @@ def places(table: Table, header_row: int | None, kinds: list[str] | None,
         width = min(len(kinds), len(heads))
     n = len(table.rows) - start
     said: dict[int, str] = {}
-    said_in: dict[int, int] = {}        # row -> the column its word came from
+    said_in: dict[int, int] = {}  # row -> the column its word came from
     columns = [_column(table, start, c) for c in range(width)]
-    kinds_of = [{t: _shape(t) for t in dict.fromkeys(texts) if t} if heads is None else
-                dict.fromkeys(texts, kinds[c]) for c, texts in enumerate(columns)]
+    kinds_of = [
+        {t: _shape(t) for t in dict.fromkeys(texts) if t} if heads is None else dict.fromkeys(texts, kinds[c])
+        for c, texts in enumerate(columns)
+    ]
     for kind_of in kinds_of:
         kind_of.pop("", None)
     for c, texts in enumerate(columns):
@@ -101,13 +137,18 @@ def places(table: Table, header_row: int | None, kinds: list[str] | None,
     return Verdict(frozenset(places_), words, staffed_) if words else NONE
 
 
-def _judged(columns: list[list[str]], kinds_of: list[dict[str, str]], heads: list[str] | None,
-            rows: list[int], freemail: FreemailDomains | None,
-            column_of: dict[int, int]) -> tuple[list[int], list[int]]:
+def _judged(
+    columns: list[list[str]],
+    kinds_of: list[dict[str, str]],
+    heads: list[str] | None,
+    rows: list[int],
+    freemail: FreemailDomains | None,
+    column_of: dict[int, int],
+) -> tuple[list[int], list[int]]:
     """The candidate `rows` that hold contact data and nothing personal, column by column:
     each distinct value judged once; then those that are `_staffed`."""
     uncontacted, personal_rows, private_rows = set(rows), set(), set()
-    contact_at: dict[int, int] = {}     # row -> the first column of its contact person
+    contact_at: dict[int, int] = {}  # row -> the first column of its contact person
     for c, texts in enumerate(columns):
         kind_of, head = kinds_of[c], heads[c] if heads is not None else ""
         cells = {t: None for t in map(texts.__getitem__, rows) if t}
@@ -115,22 +156,36 @@ def _judged(columns: list[list[str]], kinds_of: list[dict[str, str]], heads: lis
         if persons:
             hit = [i for i in rows if texts[i] in persons]
             personal_rows.update(hit)
-            contact = _contacts({texts[i] for i in hit if i in column_of}, kind_of, head, freemail) \
-                if column_of and heads is not None else set()
+            contact = (
+                _contacts({texts[i] for i in hit if i in column_of}, kind_of, head, freemail)
+                if column_of and heads is not None
+                else set()
+            )
             private_rows.update([i for i in hit if texts[i] not in contact] if contact else hit)
-            if contact and kind_of[next(iter(contact))] != "email_address":     # a name: where the person stands
+            if contact and kind_of[next(iter(contact))] != "email_address":  # a name: where the person stands
                 for i in hit:
                     if texts[i] in contact:
                         contact_at.setdefault(i, c)
         if uncontacted and any(kind_of[t] in _CONTACTS for t in cells):
-            uncontacted.difference_update([i for i in uncontacted if texts[i] and kind_of[texts[i]] in _CONTACTS])
+            uncontacted.difference_update(
+                [i for i in uncontacted if texts[i] and kind_of[texts[i]] in _CONTACTS]
+            )
     judged = [i for i in rows if i not in uncontacted and i not in personal_rows]
-    staffed = [i for i in rows if i in personal_rows and i not in private_rows and i not in uncontacted
-               and i in column_of and column_of[i] < contact_at.get(i, -1)]
+    staffed = [
+        i
+        for i in rows
+        if i in personal_rows
+        and i not in private_rows
+        and i not in uncontacted
+        and i in column_of
+        and column_of[i] < contact_at.get(i, -1)
+    ]
     return judged, staffed
 
 
-def _contacts(texts: set[str], kind_of: dict[str, str], head: str, freemail: FreemailDomains | None) -> set[str]:
+def _contacts(
+    texts: set[str], kind_of: dict[str, str], head: str, freemail: FreemailDomains | None
+) -> set[str]:
     """The `texts` of one column that may be a contact person's (`_contact_person`); mail
     addresses judged by their distinct domains, once each."""
     mails = {t for t in texts if kind_of[t] == "email_address"}
@@ -149,10 +204,13 @@ def _contact_person(kind: str, head: str, text: str, freemail: FreemailDomains |
         return False
     if kind in ("person_name", "name_kana"):
         return _personal_kind(kind, head, text) == kind
-    if kind == "other":         # a name under a heading of its own (拠点長, 所長)
+    if kind == "other":  # a name under a heading of its own (拠点長, 所長)
         return _personal_kind(kind, head, text) == "person_name" or personal_name(text)
-    return kind == "email_address" and freemail is not None and \
-        ascii_form(text).strip().lower().rpartition("@")[2] not in freemail
+    return (
+        kind == "email_address"
+        and freemail is not None
+        and ascii_form(text).strip().lower().rpartition("@")[2] not in freemail
+    )
 
 
 def _block_rows(columns: list[list[str]], kinds_of: list[dict[str, str]], n: int) -> list[int]:
@@ -163,7 +221,7 @@ def _block_rows(columns: list[list[str]], kinds_of: list[dict[str, str]], n: int
     for kind_of in kinds_of:
         phones = [t for t, k in kind_of.items() if k in ("phone", "org_phone")]
         digits = ascii_form("\n".join(phones)).translate(DIGITS).split("\n") if phones else []
-        if len(digits) != len(phones):         # a line break inside a cell
+        if len(digits) != len(phones):  # a line break inside a cell
             digits = [ascii_form(t).translate(DIGITS) for t in phones]
         digits_of.append(dict(zip(phones, digits)))
     # number_block(d) is d's national form less two digits, or nothing: no prefix in BLOCK_ROWS
@@ -172,7 +230,7 @@ def _block_rows(columns: list[list[str]], kinds_of: list[dict[str, str]], n: int
     for texts, kind_of, m in zip(columns, kinds_of, digits_of):
         if not m:
             continue
-        repeated = len(texts) - texts.count("") > len(kind_of)       # then count rows, not texts
+        repeated = len(texts) - texts.count("") > len(kind_of)  # then count rows, not texts
         joined = "\n".join([m[t] for t in texts if t in m] if repeated else m.values())
         prefixes.update(_PREFIX.findall(_INTERNATIONAL.sub("0", joined)))
     if not any(k >= BLOCK_ROWS for k in prefixes.values()):
@@ -194,8 +252,13 @@ def _personal_kind(kind: str, head: str, text: str) -> str:
     if kind == "person_name":
         if not looks_like_name(text) or (head in _AMBIGUOUS_NAMES and PREMISES.search(text)):
             return "other"
-    elif kind == "other" and _of_a_person(head) and looks_like_name(text) and not PREMISES.search(text) \
-            and text not in _TO_ORGANISATIONS:
+    elif (
+        kind == "other"
+        and _of_a_person(head)
+        and looks_like_name(text)
+        and not PREMISES.search(text)
+        and text not in _TO_ORGANISATIONS
+    ):
         return "person_name"
     return "phone" if kind == "org_phone" else kind
 
@@ -203,7 +266,9 @@ def _personal_kind(kind: str, head: str, text: str) -> str:
 def _of_a_person(head: str) -> bool:
     """Whether a heading the header reader left `other` names a person: 契約者, 申込者名,
     宛名, 拠点長, 受取人 — not a premises heading (店舗名) nor a contact's (担当店)."""
-    return head not in HEADINGS and (head in _PERSON_HEADINGS or head.removesuffix("名").endswith(_PERSON_ENDS))
+    return head not in HEADINGS and (
+        head in _PERSON_HEADINGS or head.removesuffix("名").endswith(_PERSON_ENDS)
+    )
 
 
 def _shape(text: str) -> str:
@@ -228,8 +293,15 @@ def _column(table: Table, start: int, c: int) -> list[str]:
         return [str(row[c] or "").strip() if c < len(row) else "" for row in rows]
 
 
-def _words(texts: list[str], kind_of: dict[str, str], head: str, said: dict[int, str], start: int,
-           said_in: dict[int, int], column: int) -> None:
+def _words(
+    texts: list[str],
+    kind_of: dict[str, str],
+    head: str,
+    said: dict[int, str],
+    start: int,
+    said_in: dict[int, int],
+    column: int,
+) -> None:
     """Each row's premises word from this column (本社 rather than 株式会社: the evidence shows
     it), when the column names its rows: under a premises heading, or with values mostly
     distinct, and never from an address or a person's name column. Each distinct value is
@@ -238,10 +310,10 @@ def _words(texts: list[str], kind_of: dict[str, str], head: str, said: dict[int,
     kinds = set(kind_of.values())
     naming = kinds if heading else {k for k in kinds if _names(k, head)}
     eligible = list(kind_of) if naming == kinds else [t for t, k in kind_of.items() if k in naming]
-    if not eligible or not heading and PREMISES.search("\n".join(eligible).replace("\r", " ")) is None:
+    if not eligible or (not heading and PREMISES.search("\n".join(eligible).replace("\r", " ")) is None):
         return
     named = set(eligible)
-    distinct = 2 * len(named) >= sum(1 for t in texts if t in named)     # else a category over the rows
+    distinct = 2 * len(named) >= sum(1 for t in texts if t in named)  # else a category over the rows
     if heading:
         word_of = {t: _word(t) or head for t in eligible}
     elif not distinct:
@@ -256,14 +328,13 @@ def _words(texts: list[str], kind_of: dict[str, str], head: str, said: dict[int,
             known = said.get(start + i)
             if known is None or (known in COMPANY and word not in COMPANY):
                 said[start + i] = word
-                if distinct and word != head:       # a naming column's own word names a staffed row
+                if distinct and word != head:  # a naming column's own word names a staffed row
                     said_in[start + i] = column
 
 
 def _names(kind: str, head: str) -> bool:
     """Whether a cell of this kind may name its row's premises."""
-    return kind not in ("address", "email_address") and \
-        (kind != "person_name" or head in _AMBIGUOUS_NAMES)
+    return kind not in ("address", "email_address") and (kind != "person_name" or head in _AMBIGUOUS_NAMES)
 
 
 def _word(text: str) -> str:

@@ -15,6 +15,7 @@ when it yields exactly what its column's kind promises (one value of that kind, 
 also the person's attribute; or the text as a `Name` or a `Free` attribute), a `Reading`
 otherwise.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,12 +33,16 @@ from .validators import PhonePlan
 # compares the column reader with the row reader on values of every shape).
 # Each is matched against a column's texts joined by line ends: a text with a line end of its
 # own only yields lines that are texts of that shape, read as they would be on their own.
-_PHONE_LINES = re.compile(r"^(?=(?:[0-9]-?){10,11}$)(?:0[0-9]{1,4}-[0-9]{1,4}-[0-9]{1,4}|0[0-9]{9,10})$",
-                          re.MULTILINE)
-_MAIL_LINES = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$", re.MULTILINE)
+_PHONE_LINES = re.compile(
+    r"^(?=(?:[0-9]-?){10,11}$)(?:0[0-9]{1,4}-[0-9]{1,4}-[0-9]{1,4}|0[0-9]{9,10})$", re.MULTILINE
+)
+_MAIL_LINES = re.compile(
+    r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$", re.MULTILINE
+)
 # A lower-case mail address whose local part, or its part before "+", is a role mailbox.
-_ROLE_LINES = re.compile("^(?:" + "|".join(map(re.escape, sorted(P.ROLE_MAILBOXES))) + r")(?:\+[^@\n]*)?@.*$",
-                         re.MULTILINE)
+_ROLE_LINES = re.compile(
+    "^(?:" + "|".join(map(re.escape, sorted(P.ROLE_MAILBOXES))) + r")(?:\+[^@\n]*)?@.*$", re.MULTILINE
+)
 _POSTAL_LINES = re.compile(r"^[0-9]{3}-?[0-9]{4}$", re.MULTILINE)
 # Katakana and spaces (a reading column): the scanner finds no value in them, at most a
 # context word (checked by tests/test_table_columns.py against every pattern word).
@@ -45,17 +50,25 @@ _KANA = re.compile("[\u30a0-\u30ff\uff66-\uff9f \u3000]+")
 _KANA_LINES = re.compile(f"^{_KANA.pattern}$", re.MULTILINE)
 # Column kind -> (the ledger kind of its values, their attribute in pii.records); a reading
 # in kana is no value the ledger counts, only the person's name.
-PLAIN = {"phone": ("phone", "phone"), "email_address": ("email_address", "email_address"),
-         "postal_code": ("postal_code", "address"), "address": ("address", "address"),
-         "person_name": ("person_name", "person_name"), "name_kana": ("", "person_name")}
+PLAIN = {
+    "phone": ("phone", "phone"),
+    "email_address": ("email_address", "email_address"),
+    "postal_code": ("postal_code", "address"),
+    "address": ("address", "address"),
+    "person_name": ("person_name", "person_name"),
+    "name_kana": ("", "person_name"),
+}
 
 
 def _personal_numbers() -> re.Pattern:
     """National numbers ("0" + the significant number) of the plan's personal types, one
     per line: PhonePlan.kind's verdict (personal or not) for a whole column in one pass."""
     meta = phonenumbers.PhoneMetadata.metadata_for_region("JP")
-    patterns = [desc.national_number_pattern for name in PhonePlan.PERSONAL
-                if (desc := getattr(meta, name, None)) is not None and desc.national_number_pattern]
+    patterns = [
+        desc.national_number_pattern
+        for name in PhonePlan.PERSONAL
+        if (desc := getattr(meta, name, None)) is not None and desc.national_number_pattern
+    ]
     return re.compile("^0(?:" + "|".join(f"(?:{p})" for p in patterns) + ")$", re.MULTILINE)
 
 
@@ -64,26 +77,30 @@ _PERSONAL_NUMBER = _personal_numbers()
 
 class Reading(NamedTuple):
     """What one distinct cell text yields when it is more than one plain value."""
-    counted: tuple[tuple[str, str], ...]        # (kind, value) of the hits the ledger takes
-    name: str | None                            # the cell itself as a name (a name column)
-    values: dict[str, str]                      # attribute -> the value pii.records keys it by
-    hit_values: dict[str, str]                  # the same from hits alone (least of each)
+
+    counted: tuple[tuple[str, str], ...]  # (kind, value) of the hits the ledger takes
+    name: str | None  # the cell itself as a name (a name column)
+    values: dict[str, str]  # attribute -> the value pii.records keys it by
+    hit_values: dict[str, str]  # the same from hits alone (least of each)
 
 
 class Name(str):
     """A name column's text taken as a name by itself (no hit named it): the ledger adds it
     after the block's hits, and it is no hit when columns of one attribute are merged."""
+
     __slots__ = ()
 
 
 class Free(str):
     """A value judged from the text alone (an address no pattern read, a reading in kana):
     an attribute of the row's person, not a value the ledger counts."""
+
     __slots__ = ()
 
 
-def read(kind: str, label: str, texts: list[str], scanner: Scanner,
-         dates: bool) -> tuple[dict[str, str | None], dict[str, object]]:
+def read(
+    kind: str, label: str, texts: list[str], scanner: Scanner, dates: bool
+) -> tuple[dict[str, str | None], dict[str, object]]:
     """The readings of the distinct `texts` of a column: those read by their shape (None or
     a plain value), and the others (None, a plain value, a Name, a Free value or a Reading)."""
     shaped = _by_shape(kind, texts)
@@ -125,7 +142,7 @@ def _of_scans(kind: str, scanned: dict[str, list], plain: tuple[str, str] | None
         if single and len(hits) == 1:
             hit_kind, value, strong = hits[0]
             if hit_kind == plain[0] and (strong or weak):
-                out[t] = value      # free_text_attribute of a PLAIN kind is "" or plain[1]
+                out[t] = value  # free_text_attribute of a PLAIN kind is "" or plain[1]
                 continue
         out[t] = _of_hits(kind, t, hits, plain)
     return out
@@ -155,7 +172,7 @@ def _by_shape(kind: str, texts: list[str]) -> dict[str, str | None]:
         found = _MAIL_LINES.findall("\n".join(texts))
         if not found or any(t.startswith(".") for t in found):
             return {t: _mail(t) for t in found}
-        values = "\n".join(found).lower().split("\n")     # _mail, the whole column at once
+        values = "\n".join(found).lower().split("\n")  # _mail, the whole column at once
         roles = set(_ROLE_LINES.findall("\n".join(values)))
         return {t: None if v in roles else v for t, v in zip(found, values)}
     if kind == "postal_code":
@@ -197,13 +214,22 @@ def _of_hits(kind: str, text: str, hits: tuple, plain: tuple[str, str] | None) -
     free = free_text_attribute(kind, text)
     if not hits:
         if not free:
-            return None       # and no name either: a name column's text is free iff it looks like one
+            return None  # and no name either: a name column's text is free iff it looks like one
         value = text.replace(" ", "").replace("\u3000", "")
-        return Name(value) if kind == "person_name" else Free(value) if free == plain[1] else \
-            _smallest(_reading(kind, text, hits), plain)
-    (hit_kind, value, strong), = hits
-    if hit_kind == plain[0] and (strong or kind == "person_name") and attribute(hit_kind) == plain[1] \
-            and free in ("", plain[1]):
+        return (
+            Name(value)
+            if kind == "person_name"
+            else Free(value)
+            if free == plain[1]
+            else _smallest(_reading(kind, text, hits), plain)
+        )
+    ((hit_kind, value, strong),) = hits
+    if (
+        hit_kind == plain[0]
+        and (strong or kind == "person_name")
+        and attribute(hit_kind) == plain[1]
+        and free in ("", plain[1])
+    ):
         return value
     return _smallest(_reading(kind, text, hits), plain)
 
@@ -222,23 +248,37 @@ def _reading(kind: str, text: str, hits: tuple) -> Reading:
         if (a := attribute(k)) and (strong or weak) and (a not in hit_values or v < hit_values[a]):
             hit_values[a] = v
     free = free_text_attribute(kind, text)
-    values = hit_values if not free or free in hit_values else \
-        {**hit_values, free: text.replace(" ", "").replace("\u3000", "")}
+    values = (
+        hit_values
+        if not free or free in hit_values
+        else {**hit_values, free: text.replace(" ", "").replace("\u3000", "")}
+    )
     return Reading(counted, name, values, hit_values)
 
 
 def _smallest(reading: Reading, plain: tuple[str, str] | None) -> object:
     if not reading.counted and reading.name is None and not reading.values:
         return None
-    if plain == ("person_name", "person_name") and reading.name is not None and not reading.counted \
-            and reading.values == {"person_name": reading.name} and not reading.hit_values:
+    if (
+        plain == ("person_name", "person_name")
+        and reading.name is not None
+        and not reading.counted
+        and reading.values == {"person_name": reading.name}
+        and not reading.hit_values
+    ):
         return Name(reading.name)
-    if plain is not None and not reading.counted and reading.name is None and not reading.hit_values \
-            and len(reading.values) == 1 and plain[1] in reading.values:
+    if (
+        plain is not None
+        and not reading.counted
+        and reading.name is None
+        and not reading.hit_values
+        and len(reading.values) == 1
+        and plain[1] in reading.values
+    ):
         return Free(reading.values[plain[1]])
     if plain is None or reading.name is not None or len(reading.counted) != 1:
         return reading
-    (kind, value), = reading.counted
+    ((kind, value),) = reading.counted
     if kind == plain[0] and reading.values == {plain[1]: value} and reading.hit_values == reading.values:
         return value
     return reading

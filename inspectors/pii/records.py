@@ -11,6 +11,7 @@ last, are a list. That is what keeps a thread quiet: its signatures are dropped 
 People are keyed by mail address, else phone, else all their values, so one person read from
 a CSV attachment and from its copy in the body is counted once.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,22 +28,22 @@ from .tables import ReadTable, looks_like_name
 if TYPE_CHECKING:
     from .columns import Block
 
-MIN_RUN = 3          # people in a row before text is a list
-MAX_GAP_LINES = 3    # lines without a value inside one person
-RUN_GAP_LINES = 5    # lines between two people of one list (a heading, a blank, an ID line)
+MIN_RUN = 3  # people in a row before text is a list
+MAX_GAP_LINES = 3  # lines without a value inside one person
+RUN_GAP_LINES = 5  # lines between two people of one list (a heading, a blank, an ID line)
 _BLANK = (None, re.compile(rb"\n[ \t\r]*\n"), re.compile(rb"\n[ \t\r]*\n[ \t\r]*\n"))
 # A person's business contact data (issue 14): what an organisation hands out about its staff.
 # Everything else a row may hold (a birth date, a home address, a gender, any identifier) is
 # private, and the person stays a third party whoever employs them.
 BUSINESS = frozenset({"person_name", "phone", "email_address"})
-_GENDERS = frozenset("男 女 男性 女性 m f male female 他 その他".split())
+_GENDERS = frozenset(["男", "女", "男性", "女性", "m", "f", "male", "female", "他", "その他"])
 
 
 @dataclass(frozen=True)
 class Person:
     key: tuple
     attributes: frozenset[str]
-    row: int = -1                   # table row index, or the first line in text
+    row: int = -1  # table row index, or the first line in text
     last_row: int = -1
 
 
@@ -82,21 +83,24 @@ def table_people(read: ReadTable) -> list[Person]:
             rows[cell.row][kind].add(cell.text.replace(" ", "").replace("\u3000", ""))
     people = [(r, values) for r, values in sorted(rows.items()) if len(values) >= 2]
     shared = shared_mails(v for _, v in people)
-    return [Person(key=key_of(values, shared), attributes=frozenset(values), row=r, last_row=r)
-            for r, values in people]
+    return [
+        Person(key=key_of(values, shared), attributes=frozenset(values), row=r, last_row=r)
+        for r, values in people
+    ]
 
 
 @dataclass(frozen=True)
 class Listed:
     """The people of a block of table rows: their keys, first and last rows, attributes."""
+
     keys: list[tuple]
     first: int
     last: int
     attributes: frozenset[str]
-    rows: list[int]             # each person's row, from the block's first
+    rows: list[int]  # each person's row, from the block's first
     private_values: tuple = ()  # the values (one list per attribute, by row) that are not BUSINESS
-    private_kinds: tuple = ()   # their attributes
-    values: tuple = ()          # (attribute, its values by row) of every attribute
+    private_kinds: tuple = ()  # their attributes
+    values: tuple = ()  # (attribute, its values by row) of every attribute
 
     def present(self, rows: list[int]) -> frozenset[str]:
         """The attributes that some of `rows` (block rows, among self.rows) hold."""
@@ -106,8 +110,11 @@ class Listed:
         """Whether the `i`th person's row holds anything but business contact data (and the
         `allowed` attributes: a staffed premises' address)."""
         row = self.rows[i]
-        return any(values[row] is not None for kind, values in zip(self.private_kinds, self.private_values)
-                   if kind not in allowed)
+        return any(
+            values[row] is not None
+            for kind, values in zip(self.private_kinds, self.private_values)
+            if kind not in allowed
+        )
 
 
 def private(person: Person, allowed: frozenset[str] = frozenset()) -> bool:
@@ -127,8 +134,10 @@ def column_people(block: Block, places: frozenset[int] = frozenset()) -> Listed 
         for kind in attributes:
             sources.setdefault(kind, []).append(j)
     names = sorted(sources)
-    columns = [_attribute_values([(block.readings[j], block.plain[j]) for j in sources[kind]], kind)
-               for kind in names]
+    columns = [
+        _attribute_values([(block.readings[j], block.plain[j]) for j in sources[kind]], kind)
+        for kind in names
+    ]
     if not columns:
         return None
     counts = [0] * len(columns[0])
@@ -140,11 +149,19 @@ def column_people(block: Block, places: frozenset[int] = frozenset()) -> Listed 
     if not rows:
         return None
     keys = _keys(names, columns, rows)
-    present = frozenset(kind for kind, values in zip(names, columns) if any(values[i] is not None for i in rows))
-    return Listed(keys=keys, first=block.first + rows[0], last=block.first + rows[-1], attributes=present,
-                  rows=rows, private_values=tuple(v for kind, v in zip(names, columns) if kind not in BUSINESS),
-                  private_kinds=tuple(kind for kind in names if kind not in BUSINESS),
-                  values=tuple(zip(names, columns)))
+    present = frozenset(
+        kind for kind, values in zip(names, columns) if any(values[i] is not None for i in rows)
+    )
+    return Listed(
+        keys=keys,
+        first=block.first + rows[0],
+        last=block.first + rows[-1],
+        attributes=present,
+        rows=rows,
+        private_values=tuple(v for kind, v in zip(names, columns) if kind not in BUSINESS),
+        private_kinds=tuple(kind for kind in names if kind not in BUSINESS),
+        values=tuple(zip(names, columns)),
+    )
 
 
 def _keys(names: list[str], columns: list[list], rows: list[int]) -> list[tuple]:
@@ -153,13 +170,15 @@ def _keys(names: list[str], columns: list[list], rows: list[int]) -> list[tuple]
     for kind in _KEY_KINDS:
         if kind in names:
             values = columns[names.index(kind)]
-            if kind == "email_address":     # an address on several rows keys none of them (key_of)
+            if kind == "email_address":  # an address on several rows keys none of them (key_of)
                 counts = Counter(values[i] for i in rows)
                 if any(n > 1 for v, n in counts.items() if v is not None):
                     values = [None if v is None or counts[v] > 1 else v for v in values]
             keys = [key or (None if values[i] is None else (kind, values[i])) for key, i in zip(keys, rows)]
-    return [key or tuple((kind, values[i]) for kind, values in zip(names, columns) if values[i] is not None)
-            for key, i in zip(keys, rows)]
+    return [
+        key or tuple((kind, values[i]) for kind, values in zip(names, columns) if values[i] is not None)
+        for key, i in zip(keys, rows)
+    ]
 
 
 def _attribute_values(columns: list[tuple[list, tuple[str, str] | None]], kind: str) -> list[str | None]:
@@ -170,7 +189,7 @@ def _attribute_values(columns: list[tuple[list, tuple[str, str] | None]], kind: 
             return readings if plain[1] == kind else [None] * len(readings)
         return [None if r is None else r.values.get(kind) for r in readings]
     if all(plain is not None and plain[1] == kind for _, plain in columns):
-        if len(columns) == 2:       # a name and its reading: the usual pair
+        if len(columns) == 2:  # a name and its reading: the usual pair
             return list(map(_merged_pair, columns[0][0], columns[1][0]))
         return [_merged(values) for values in zip(*(readings for readings, _ in columns))]
     out: list[str | None] = []
@@ -227,8 +246,11 @@ def text_people(data: bytes, located: list[tuple[int, Hit]], spacing: int = 1) -
         kind = attribute(hit.kind)
         if not kind:
             continue
-        if current and ((kind in current and not (kind == "address" and line == last))
-                        or line - last >= gap or blank.search(data, end, hit.start)):
+        if current and (
+            (kind in current and not (kind == "address" and line == last))
+            or line - last >= gap
+            or blank.search(data, end, hit.start)
+        ):
             units.append((first, last, current))
             current = {}
         if not current:
@@ -249,6 +271,8 @@ def _in_runs(units: list[tuple[int, int, dict[str, set[str]]]], gap: int) -> lis
             continue
         if len(run) >= MIN_RUN:
             shared = shared_mails(v for _, _, v in run)
-            people += [Person(key=key_of(v, shared), attributes=frozenset(v), row=a, last_row=b) for a, b, v in run]
+            people += [
+                Person(key=key_of(v, shared), attributes=frozenset(v), row=a, last_row=b) for a, b, v in run
+            ]
         run = [unit] if unit is not None else []
     return people

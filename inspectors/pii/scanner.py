@@ -10,6 +10,7 @@ wrapper's per-match character-offset arithmetic.
 A chunk without any birth word is scanned without the date alternative: dates are the
 commonest number in business mail and, without birth context, never personal data.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -21,21 +22,22 @@ import re2
 from .. import patterns as P
 from .classifier import LABEL_OF, Classifier, Labels
 
-BARRIER = "\x1e"   # separates table cells in the text the table reader builds
-KEYVAL = "\x1f"    # between a cell's header label and its value
+BARRIER = "\x1e"  # separates table cells in the text the table reader builds
+KEYVAL = "\x1f"  # between a cell's header label and its value
 
 
 class Hit(NamedTuple):
     """A validated value. `value` is raw personal data: it never leaves the package."""
+
     kind: str
     value: str
-    start: int          # byte offsets in the scanned UTF-8 text
+    start: int  # byte offsets in the scanned UTF-8 text
     end: int
     strong: bool = True  # False: a surname without honorific or label, kept for list lines
 
 
 def _words(words) -> str:
-    ordered = sorted(set(words), key=len, reverse=True)        # 口座番号 before 口座
+    ordered = sorted(set(words), key=len, reverse=True)  # 口座番号 before 口座
     return "|".join(f"(?i:\\b{re2.escape(w)}\\b)" if w.isascii() else re2.escape(w) for w in ordered)
 
 
@@ -48,15 +50,17 @@ def _code_alternatives(with_dates: bool) -> list[str]:
     """Identifiers, mail addresses, dates and numbers."""
     d, ds = P.D, P.DATE_SEP
     alts = [
-        f"[A-ZＡ-Ｚ]{{2}}{d}{{8}}[A-ZＡ-Ｚ]{{2}}",                      # residence card
-        f"[A-ZＡ-Ｚ]{{2}}{d}{{7}}",                                     # passport
+        f"[A-ZＡ-Ｚ]{{2}}{d}{{8}}[A-ZＡ-Ｚ]{{2}}",  # residence card
+        f"[A-ZＡ-Ｚ]{{2}}{d}{{7}}",  # passport
         "[A-Za-z0-9._%+\\-Ａ-Ｚａ-ｚ０-９．＿]+[@＠][A-Za-z0-9\\-]+(?:\\.[A-Za-z0-9\\-]+)*\\.[A-Za-z]{2,}",
     ]
     if with_dates:
-        alts.append(f"(?:(?:19|20){d}{{2}}\\s?(?:{ds}|年)|{P.ERA}\\s?(?:{d}{{1,2}}|元)\\s?(?:{ds}|年)|"
-                    f"[MTSHR]\\.?{d}{{1,2}}{ds})\\s?{d}{{1,2}}\\s?(?:{ds}|月)\\s?{d}{{1,2}}日?(?:生まれ|生)?")
+        alts.append(
+            f"(?:(?:19|20){d}{{2}}\\s?(?:{ds}|年)|{P.ERA}\\s?(?:{d}{{1,2}}|元)\\s?(?:{ds}|年)|"
+            f"[MTSHR]\\.?{d}{{1,2}}{ds})\\s?{d}{{1,2}}\\s?(?:{ds}|月)\\s?{d}{{1,2}}日?(?:生まれ|生)?"
+        )
     return alts + [
-        f"[+＋]?{d}(?:{P.SEP}{{0,2}}{d}){{6,22}}",                      # every long number
+        f"[+＋]?{d}(?:{P.SEP}{{0,2}}{d}){{6,22}}",  # every long number
         # 4 - 6 with blanks around the hyphen (基礎年金番号 "1234 - 567890"): three separators,
         # one more than a number may hold, so only in this one shape (the label decides).
         f"{d}{{4}}[ 　][-－‐−―ー‑–][ 　]{d}{{6}}",
@@ -84,16 +88,17 @@ def _word_alternatives() -> list[str]:
 
 def _compile(with_dates: bool):
     options = re2.Options()
-    options.max_mem = 256 << 20     # the surname and prefecture lists need room for the DFA
-    options.longest_match = True    # at one start the longest candidate wins: 普通預金 over 普通,
+    options.max_mem = 256 << 20  # the surname and prefecture lists need room for the DFA
+    options.longest_match = True  # at one start the longest candidate wins: 普通預金 over 普通,
     #                                 a residence card over a passport; and the DFA is faster
     return re2.compile("|".join(_alternatives(with_dates)).encode(), options)
 
 
 _SCAN = _compile(with_dates=False)
 _SCAN_DATES = _compile(with_dates=True)
-_BIRTH_WORDS = re2.compile(("|".join(re2.escape(w) for w in P.CONTEXT_WORDS["birth"]) +
-                            "|(?i:\\bdob\\b)").encode())
+_BIRTH_WORDS = re2.compile(
+    ("|".join(re2.escape(w) for w in P.CONTEXT_WORDS["birth"]) + "|(?i:\\bdob\\b)").encode()
+)
 
 
 def speaks_of_birth(data: bytes) -> bool:
@@ -103,6 +108,7 @@ def speaks_of_birth(data: bytes) -> bool:
 @dataclass(frozen=True)
 class Scanner:
     """Scans UTF-8 text; `today` bounds birth dates (passed in: inspectors stay pure)."""
+
     today: datetime.date
 
     def scan(self, data: bytes, dates: bool | None = None) -> list[Hit]:
@@ -113,15 +119,17 @@ class Scanner:
         labels = Labels()
         hits: list[Hit] = []
         label_of = LABEL_OF
-        new_hit = tuple.__new__          # Hit(...) without the namedtuple's Python-level __new__
+        new_hit = tuple.__new__  # Hit(...) without the namedtuple's Python-level __new__
         for start, end in _spans(pattern, data):
             raw = data[start:end]
-            cls = label_of.get(raw) or (label_of.get(raw.lower()) if raw[0] > 0x40 and raw.isascii() else None)
-            if cls is not None:               # a context word: half of all spans in prose, kept cheap
-                if cls == "barrier":          # Labels.see, inlined
+            cls = label_of.get(raw) or (
+                label_of.get(raw.lower()) if raw[0] > 0x40 and raw.isascii() else None
+            )
+            if cls is not None:  # a context word: half of all spans in prose, kept cheap
+                if cls == "barrier":  # Labels.see, inlined
                     labels.barrier = end
                 elif cls == "phone" and labels.cls == "org_phone" and start - labels.end <= P.ORG_LABEL_BYTES:
-                    pass                      # 代表TEL, FAX/TEL: the organisation's label stands
+                    pass  # 代表TEL, FAX/TEL: the organisation's label stands
                 else:
                     labels.cls, labels.end, labels.chained = cls, end, False
                 continue

@@ -14,6 +14,7 @@ wherever they stand:
   cell: 携帯 090…), a free-mail or ISP mail address, a personal mailbox (t.sato@corp.co.jp,
   not a role's: info@, eigyo@; patterns.ROLE_MAILBOXES).
 """
+
 from __future__ import annotations
 
 import re
@@ -29,20 +30,51 @@ from .numbers import phone_kind
 from .validators import PhonePlan
 
 # Legal forms standing whole: 株式会社, (株), ㈱ — not a lone "カ)" that a name in kana may hold.
-COMPANY = tuple(f.decode() for f in RAW_FORMS if (f[:1] in b"(" or f.startswith("（".encode()))
-                == (f.endswith(b")") or f.endswith("）".encode())))
-_WORDS = ("本社", "本店", "支社", "支店", "営業所", "出張所", "事業所", "事務所", "工場", "倉庫", "物流センター",
-          "センター", "店舗", "ビル", "営業店", "研究所", "データセンター")
-_SUFFIXES = ("店", "館", "棟")       # too short to stand anywhere in a cell: only at its end
+COMPANY = tuple(
+    f.decode()
+    for f in RAW_FORMS
+    if (f[:1] in b"(" or f.startswith("（".encode())) == (f.endswith(b")") or f.endswith("）".encode()))
+)
+_WORDS = (
+    "本社",
+    "本店",
+    "支社",
+    "支店",
+    "営業所",
+    "出張所",
+    "事業所",
+    "事務所",
+    "工場",
+    "倉庫",
+    "物流センター",
+    "センター",
+    "店舗",
+    "ビル",
+    "営業店",
+    "研究所",
+    "データセンター",
+)
+_SUFFIXES = ("店", "館", "棟")  # too short to stand anywhere in a cell: only at its end
 # The lookahead on the alternatives' first characters lets `re` pass most positions of a
 # column's joined text with one class test instead of a hundred alternatives.
 _FIRST = "".join(sorted({c for w in COMPANY + _WORDS + _SUFFIXES for c in (w[0].lower(), w[0].upper())}))
-PREMISES = re.compile(f"(?=[{re.escape(_FIRST)}])(?:" + "|".join([
-    f"(?i:{'|'.join(map(re.escape, COMPANY))})", *map(re.escape, sorted(_WORDS, key=len, reverse=True)),
-    f"(?:{'|'.join(_SUFFIXES)})\\s*$"]) + ")", re.MULTILINE)
+PREMISES = re.compile(
+    f"(?=[{re.escape(_FIRST)}])(?:"
+    + "|".join(
+        [
+            f"(?i:{'|'.join(map(re.escape, COMPANY))})",
+            *map(re.escape, sorted(_WORDS, key=len, reverse=True)),
+            f"(?:{'|'.join(_SUFFIXES)})\\s*$",
+        ]
+    )
+    + ")",
+    re.MULTILINE,
+)
 DIGITS = str.maketrans("", "", "-‐－―ー−() （）　 +")
-BLOCK_ROWS = 3             # rows sharing a number block before it is one organisation's
-_FIXED = re.compile("0(?:" + phonenumbers.PhoneMetadata.metadata_for_region("JP").fixed_line.national_number_pattern + ")")
+BLOCK_ROWS = 3  # rows sharing a number block before it is one organisation's
+_FIXED = re.compile(
+    "0(?:" + phonenumbers.PhoneMetadata.metadata_for_region("JP").fixed_line.national_number_pattern + ")"
+)
 _RUNS = re.compile(r"\d{10,12}")
 # Attributes of a person that no premises has (a name, a birth date, a gender, identifiers).
 _PERSONAL_KINDS = (P.PERSON_ATTRIBUTES | {"name_kana"}) - {"phone", "email_address", "address"}
@@ -50,14 +82,20 @@ _SURNAMES = tuple(sorted((s for s in P.SURNAMES if len(s) >= 2), key=len, revers
 _NAME_CHARS = re.compile("[一-龥々ヶぁ-んァ-ヶー]+")
 # The roles of a premises' contact person (所長 田中, 拠点長, 担当者): staff, where a 契約者, 入居者
 # or お客様 is a customer or a tenant of the premises.
-STAFF_ROLE = re.compile(r"(?i)担当|所長|拠点長|支店長|支社長|店長|責任者|管理者|工場長|センター長|窓口|連絡先|manager|contact")
+STAFF_ROLE = re.compile(
+    r"(?i)担当|所長|拠点長|支店長|支社長|店長|責任者|管理者|工場長|センター長|窓口|連絡先|manager|contact"
+)
 _KANA_NAME = re.compile("[ァ-ヶー]{2,8}[ 　][ァ-ヶー]{1,8}")
 # Hepburn syllables (ka, shi, tsu, kyo, n, a doubled consonant), two or three capitalised words.
-_WORD = r"(?=[A-Z])(?i:(?:(?:[kgsztdnhbpmr]y?|sh|ch|ts|j|f|w|y)?[aiueo]|n(?![aiueoy])|[ktpscgdb](?=[ktpscgdb]))+)"
+_WORD = (
+    r"(?=[A-Z])(?i:(?:(?:[kgsztdnhbpmr]y?|sh|ch|ts|j|f|w|y)?[aiueo]|n(?![aiueoy])|[ktpscgdb](?=[ktpscgdb]))+)"
+)
 _ROMAJI_NAME = re.compile(rf"{_WORD}(?:[ 　]{_WORD}){{1,2}}")
-_PREMISES_LATIN = re.compile(r"(?i)\b(?:store|shop|branch|office|building|bldg|center|centre|plaza|tower|hall|"
-                             r"hotel|station|mall|factory|plant|warehouse|honten|honsha|shiten|shisha|eigyosho|"
-                             r"kojo|soko|biru|inc|ltd|corp|co)\b")
+_PREMISES_LATIN = re.compile(
+    r"(?i)\b(?:store|shop|branch|office|building|bldg|center|centre|plaza|tower|hall|"
+    r"hotel|station|mall|factory|plant|warehouse|honten|honsha|shiten|shisha|eigyosho|"
+    r"kojo|soko|biru|inc|ltd|corp|co)\b"
+)
 
 
 def number_block(digits: str) -> str:
@@ -78,8 +116,10 @@ def block_rows(blocks: list[str]) -> list[int]:
 
 def has_mobile(text: str) -> bool:
     """A mobile number anywhere in the text (separators and spaces ignored)."""
-    return any(phone_kind(PhonePlan.national(run)) == "mobile"
-               for run in _RUNS.findall(ascii_form(text).translate(DIGITS)))
+    return any(
+        phone_kind(PhonePlan.national(run)) == "mobile"
+        for run in _RUNS.findall(ascii_form(text).translate(DIGITS))
+    )
 
 
 def personal(kind: str, text: str, freemail: FreemailDomains | None) -> bool:
@@ -108,5 +148,8 @@ def personal_name(text: str) -> bool:
     base = text.replace(" ", "").replace("\u3000", "")
     if 2 <= len(base) <= 8 and base.startswith(_SURNAMES) and _NAME_CHARS.fullmatch(base) is not None:
         return not PREMISES.search(base)
-    return (_KANA_NAME.fullmatch(text.strip()) is not None or _ROMAJI_NAME.fullmatch(text.strip()) is not None) \
-        and not PREMISES.search(text) and not _PREMISES_LATIN.search(text)
+    return (
+        (_KANA_NAME.fullmatch(text.strip()) is not None or _ROMAJI_NAME.fullmatch(text.strip()) is not None)
+        and not PREMISES.search(text)
+        and not _PREMISES_LATIN.search(text)
+    )

@@ -15,12 +15,13 @@ blank template and yields nothing.
 (`columns`), to the same findings; `read` stays for the tables that need it, and as what the
 column reader is compared with.
 """
+
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from .. import patterns as P
 from ..message import Table
@@ -30,34 +31,55 @@ from .scanner import BARRIER, KEYVAL, Hit, Scanner, speaks_of_birth
 HEADER_ROWS = 10
 ROWS_PER_READ = 1000
 # The label a cell is scanned under: one context word of the class the column kind needs.
-LABEL_FOR = {"my_number": "マイナンバー", "drivers_license": "免許証", "passport": "旅券",
-             "pension_number": "基礎年金番号", "health_insurance": "被保険者番号", "residence_card": "在留カード",
-             "resident_code": "住民票コード",
-             "credit_card": "カード番号", "bank_account": "口座番号", "birth_date": "生年月日",
-             "phone": "電話", "postal_code": "郵便番号", "order": "注文番号", "org_phone": "代表",
-             "person_name": "氏名", "name_kana": "", "email_address": "", "address": "", "gender": "", "other": ""}
-JOIN_DIGITS = frozenset({"phone", "credit_card", "postal_code", "my_number", "drivers_license",
-                         "bank_account", "org_phone"})
+LABEL_FOR = {
+    "my_number": "マイナンバー",
+    "drivers_license": "免許証",
+    "passport": "旅券",
+    "pension_number": "基礎年金番号",
+    "health_insurance": "被保険者番号",
+    "residence_card": "在留カード",
+    "resident_code": "住民票コード",
+    "credit_card": "カード番号",
+    "bank_account": "口座番号",
+    "birth_date": "生年月日",
+    "phone": "電話",
+    "postal_code": "郵便番号",
+    "order": "注文番号",
+    "org_phone": "代表",
+    "person_name": "氏名",
+    "name_kana": "",
+    "email_address": "",
+    "address": "",
+    "gender": "",
+    "other": "",
+}
+JOIN_DIGITS = frozenset(
+    {"phone", "credit_card", "postal_code", "my_number", "drivers_license", "bank_account", "org_phone"}
+)
 _SHORT_DIGITS = re.compile(r"^[0-9０-９]{1,6}$")
 _NAME_CELL = re.compile(r"^[^\d０-９@＠,、。:：/／]{1,24}$")
 _EXACT = {header_form(w): c.kind for c in reversed(P.HEADERS) for w in c.words}
-_PARTIAL = sorted(((header_form(w), c.kind) for c in P.HEADERS for w in c.words if len(w) >= 3),
-                  key=lambda pair: -len(pair[0]))
+_PARTIAL = sorted(
+    ((header_form(w), c.kind) for c in P.HEADERS for w in c.words if len(w) >= 3),
+    key=lambda pair: -len(pair[0]),
+)
 
 
 @dataclass(frozen=True)
 class Cell:
     """One value as read: a cell, or adjacent cells of one kind read together."""
-    row: int                # index into Table.rows
+
+    row: int  # index into Table.rows
     first_col: int
     last_col: int
-    kind: str               # the column's kind, "other" when its header names none
+    kind: str  # the column's kind, "other" when its header names none
     text: str
 
 
 @dataclass(frozen=True)
 class ReadTable:
     """A block of a table's rows, as read."""
+
     cells: tuple[Cell, ...]
     hits: tuple[tuple[Cell, Hit], ...]
 
@@ -98,11 +120,14 @@ def birth_context(rows: tuple, kinds: list[str] | None, label_of: dict[str, str]
     for dates only in such a text): a birth-date column with values, or a birth word in the
     cells. Asked once, so that every block is scanned as the whole table would be."""
     for c, kind in enumerate(kinds or ()):
-        if speaks_of_birth(label_of.get(kind, "").encode()) \
-                and any(c < len(row) and str(row[c] or "").strip() for row in rows):
+        if speaks_of_birth(label_of.get(kind, "").encode()) and any(
+            c < len(row) and str(row[c] or "").strip() for row in rows
+        ):
             return True
-    return any(speaks_of_birth(_text(rows[i:i + ROWS_PER_READ]).encode())
-               for i in range(0, len(rows), ROWS_PER_READ))
+    return any(
+        speaks_of_birth(_text(rows[i : i + ROWS_PER_READ]).encode())
+        for i in range(0, len(rows), ROWS_PER_READ)
+    )
 
 
 def _text(rows: tuple) -> str:
@@ -116,12 +141,15 @@ def _text(rows: tuple) -> str:
 def header(table: Table) -> tuple[int | None, list[str] | None]:
     """The row among the first ten naming the most personal columns (two at least, or one
     when no row names two): its index and the kind of each column."""
-    scored = [(sum(1 for k in kinds if k not in ("", "other")), r, kinds)
-              for r, kinds in ((r, [column_kind(str(c or "")) for c in row])
-                               for r, row in enumerate(table.rows[:HEADER_ROWS]))]
+    scored = [
+        (sum(1 for k in kinds if k not in ("", "other")), r, kinds)
+        for r, kinds in (
+            (r, [column_kind(str(c or "")) for c in row]) for r, row in enumerate(table.rows[:HEADER_ROWS])
+        )
+    ]
     best = max(scored, key=lambda s: (s[0], -s[1]), default=(0, None, []))
     down = sum(1 for row in table.rows[:40] if row and column_kind(str(row[0] or "")) not in ("", "other"))
-    if best[0] == 0 or down >= max(2, best[0] + 1):     # 氏名|山田, 住所|…: a form, read row by row
+    if best[0] == 0 or down >= max(2, best[0] + 1):  # 氏名|山田, 住所|…: a form, read row by row
         return None, None
     return best[1], _continued(best[2])
 
@@ -136,15 +164,17 @@ def _continued(kinds: list[str]) -> list[str]:
 
 
 def _cells(row: tuple[str, ...], r: int, kinds: list[str] | None) -> list[Cell]:
-    if kinds is None:         # no header: the row is read as a line, its first cells as labels
+    if kinds is None:  # no header: the row is read as a line, its first cells as labels
         text = " ".join(str(v or "").strip() for v in row if str(v or "").strip())
-        return [Cell(row=r, first_col=0, last_col=max(0, len(row) - 1), kind="other", text=text)] if text else []
+        return (
+            [Cell(row=r, first_col=0, last_col=max(0, len(row) - 1), kind="other", text=text)] if text else []
+        )
     cells: list[Cell] = []
     c = 0
     while c < len(row):
         kind = kinds[c] if c < len(kinds) else "other"
         end = c + 1
-        while end < len(row) and end < len(kinds) and kinds[end] == kind and _joins(kind, row[c:end + 1]):
+        while end < len(row) and end < len(kinds) and kinds[end] == kind and _joins(kind, row[c : end + 1]):
             end += 1
         text = _joined(kind, [str(v or "").strip() for v in row[c:end]])
         if text:

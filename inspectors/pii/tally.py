@@ -7,6 +7,7 @@ every hit row by row and left to right, then the name cells no hit named; so doe
 whole columns: a column's values are already in row order, and only values of one kind from
 several columns are interleaved by row.
 """
+
 from __future__ import annotations
 
 from ..message import Table
@@ -21,13 +22,14 @@ Part = tuple[Column, list]
 def add(table: Table, block: Block, ledger: Ledger, skipped: frozenset[str], names: bool) -> None:
     """The block's values, but none of the `skipped` kinds; name cells too when `names`."""
     found: dict[str, list[Part]] = {}
-    for column, readings, plain, loose, kinds in zip(block.columns, block.readings, block.plain,
-                                                     block.loose, block.kinds):
+    for column, readings, plain, loose, kinds in zip(
+        block.columns, block.readings, block.plain, block.loose, block.kinds
+    ):
         for kind in kinds - skipped:
             if plain is None:
                 values = [None if r is None else _of_kind(r.counted, kind) for r in readings]
             elif kind != plain[0]:
-                continue                     # what else the column gave stands in other blocks
+                continue  # what else the column gave stands in other blocks
             else:
                 values = [v if v.__class__ is str else None for v in readings] if loose else readings
             found.setdefault(kind, []).append((column, values))
@@ -68,13 +70,16 @@ def _add(table: Table, ledger: Ledger, first: int, kind: str, *groups: list[Part
     if not values:
         return
     if kind == "email_address" and not ledger.ignored_addresses.isdisjoint(values):
-        _add_each(table, ledger, first, kind, groups)   # the sender's own address is in the list
+        _add_each(table, ledger, first, kind, groups)  # the sender's own address is in the list
         return
     left = min(c.first_col for parts in groups for c, _ in parts)
     right = max(c.last_col for parts in groups for c, _ in parts)
-    ledger.add_all(kind, values,
-                   Place(where=table.where, table=table, row=first + min(rows), first_col=left, last_col=right),
-                   Place(where=table.where, table=table, row=first + max(rows), first_col=left, last_col=right))
+    ledger.add_all(
+        kind,
+        values,
+        Place(where=table.where, table=table, row=first + min(rows), first_col=left, last_col=right),
+        Place(where=table.where, table=table, row=first + max(rows), first_col=left, last_col=right),
+    )
 
 
 def _in_order(parts: list[Part]) -> tuple[list[str], list[int]]:
@@ -93,8 +98,15 @@ def _in_order(parts: list[Part]) -> tuple[list[str], list[int]]:
 
 def _cells(parts: list[Part]) -> list[tuple[int, int, int, object]]:
     """(row, first_col, last_col, value or values) of every cell, row by row, left to right."""
-    return sorted(((i, c.first_col, c.last_col, v) for c, values in parts for i, v in enumerate(values)
-                   if v is not None), key=lambda cell: (cell[0], cell[1]))
+    return sorted(
+        (
+            (i, c.first_col, c.last_col, v)
+            for c, values in parts
+            for i, v in enumerate(values)
+            if v is not None
+        ),
+        key=lambda cell: (cell[0], cell[1]),
+    )
 
 
 def _flat(values: list) -> list[str]:
@@ -105,8 +117,10 @@ def _add_each(table: Table, ledger: Ledger, first: int, kind: str, groups) -> No
     """Cell by cell, as row-by-row reading adds them (the ledger drops ignored addresses)."""
     for parts in groups:
         for row, first_col, last_col, value in _cells(parts):
-            place = Place(where=table.where, table=table, row=first + row, first_col=first_col, last_col=last_col)
-            for v in (value if value.__class__ is tuple else (value,)):
+            place = Place(
+                where=table.where, table=table, row=first + row, first_col=first_col, last_col=last_col
+            )
+            for v in value if value.__class__ is tuple else (value,):
                 ledger.add(kind, v, place)
 
 

@@ -18,6 +18,7 @@ of its user-defined area): taken back to their bytes and decoded as EBCDIC (cp03
 upper-case letters, the blank and ( ) . , - / as the Zengin set has them), they are read the
 same way; `ebcdic` says whether the text is one (mostly EBCDIC blanks, 0x40, and digits).
 """
+
 from __future__ import annotations
 
 import re
@@ -29,9 +30,13 @@ import re2
 from .. import patterns as P
 
 RECORD = 120
-NAMED = re.compile("[A-Za-z\uff66-\uff9f\u30a1-\u30fa\u3041-\u3096\u4e00-\u9fff\uff21-\uff5a]")  # letters: digits are no one
-_COMPANY = tuple(unicodedata.normalize("NFKC", m).lower() for m in P.CORPORATE_HOLDERS + (
-    "ﾕ)", "(ﾕ", "ｲ)", "(ｲ", "ﾄﾞ)", "(ﾄﾞ", "ｻﾞｲ)", "ｼﾔ)", "ｶﾞｸ)", "ｼﾕｳ)", "ｼﾞﾑ)"))
+NAMED = re.compile(
+    "[A-Za-z\uff66-\uff9f\u30a1-\u30fa\u3041-\u3096\u4e00-\u9fff\uff21-\uff5a]"
+)  # letters: digits are no one
+_COMPANY = tuple(
+    unicodedata.normalize("NFKC", m).lower()
+    for m in P.CORPORATE_HOLDERS + ("ﾕ)", "(ﾕ", "ｲ)", "(ｲ", "ﾄﾞ)", "(ﾄﾞ", "ｻﾞｲ)", "ｼﾔ)", "ｶﾞｸ)", "ｼﾕｳ)", "ｼﾞﾑ)")
+)
 _LATIN1 = re2.Options()
 _LATIN1.encoding = re2.Options.Encoding.LATIN1
 # A data record: its type byte, then bank, its name, branch, its name, clearing house, account
@@ -42,20 +47,21 @@ _R = rb"[^\r\n]"
 _KEYS = re2.compile(rb"[0-9]{4}" + _R + rb"{15}[0-9]{3}" + _R + rb"{19}[1-9][0-9]{7}", _LATIN1)
 _RECORD = _R + rb"[0-9]{4}" + _R + rb"{15}[0-9]{3}" + _R + rb"{19}[1-9][0-9]{7}" + _R + rb"{70}"
 _THREE = re2.compile(rb"(?:" + _RECORD + rb"(?:\r\n|\n|\r)?){2}" + _RECORD, _LATIN1)
-_STEPS = (RECORD, RECORD + 1, RECORD + 2)        # no break, LF or CR, CRLF
-_KINDS = ("11", "12", "21", "71", "72")           # 種別コード: 給与, 賞与, 総合
-_PUA = re2.compile("[\ue000-\ue757]")             # CP932's user-defined area: EBCDIC digits
+_STEPS = (RECORD, RECORD + 1, RECORD + 2)  # no break, LF or CR, CRLF
+_KINDS = ("11", "12", "21", "71", "72")  # 種別コード: 給与, 賞与, 総合
+_PUA = re2.compile("[\ue000-\ue757]")  # CP932's user-defined area: EBCDIC digits
 
 
 @dataclass(frozen=True)
 class Payee:
     """One data record's payee. Raw personal data: it never leaves the package."""
-    record: int          # 1-based record number in the file (the header is record 1)
+
+    record: int  # 1-based record number in the file (the header is record 1)
     bank: str
     branch: str
     account: str
     name: str
-    company: bool        # a company's account (ｶ) ...): not personal data
+    company: bool  # a company's account (ｶ) ...): not personal data
 
     @property
     def account_key(self) -> str:
@@ -65,12 +71,12 @@ class Payee:
 @dataclass(frozen=True)
 class Transfer:
     """One transfer file found in a text: its payees and the span it covers."""
-    kind: str            # 種別コード, "" when the header was not found
-    payees: tuple[Payee, ...]
-    start: int           # character offsets in the text
-    end: int
-    damaged: int         # records skipped as unreadable
 
+    kind: str  # 種別コード, "" when the header was not found
+    payees: tuple[Payee, ...]
+    start: int  # character offsets in the text
+    end: int
+    damaged: int  # records skipped as unreadable
 
 
 def is_company(name: str) -> bool:
@@ -85,16 +91,22 @@ def from_bytes(raw: bytes, encoding: str) -> list[Transfer]:
     for start, end, offsets in records(raw):
         breaks = b"\n" in raw[start:end] or b"\r" in raw[start:end]
         payees, number = [], 0
-        for at in offsets:          # counted on from record to record, as in _numbered
+        for at in offsets:  # counted on from record to record, as in _numbered
             number = number + 1 if breaks and at > start else (at - start) // RECORD
-            record = raw[at:at + RECORD]
+            record = raw[at : at + RECORD]
             name = " ".join(field(record, 51, 80, encoding).split())
             if not NAMED.search(name):
                 continue
-            payees.append(Payee(record=number + 1, bank=field(record, 2, 5, encoding),
-                                branch=field(record, 21, 23, encoding),
-                                account=field(record, 44, 50, encoding), name=name,
-                                company=is_company(name)))
+            payees.append(
+                Payee(
+                    record=number + 1,
+                    bank=field(record, 2, 5, encoding),
+                    branch=field(record, 21, 23, encoding),
+                    account=field(record, 44, 50, encoding),
+                    name=name,
+                    company=is_company(name),
+                )
+            )
         if payees:
             found.append(Transfer(kind="", payees=tuple(payees), start=start, end=end, damaged=0))
     return found
@@ -118,23 +130,32 @@ def _run(raw: bytes, start: int) -> list[int]:
     run = [start]
     while True:
         at = run[-1]
-        nxt = next((at + step for step in _STEPS if _fits(raw, at + step, raw[at + RECORD:at + step])), None)
+        nxt = next(
+            (at + step for step in _STEPS if _fits(raw, at + step, raw[at + RECORD : at + step])), None
+        )
         if nxt is None:
             return run
         run.append(nxt)
 
 
 def _fits(raw: bytes, at: int, between: bytes) -> bool:
-    return between in (b"", b"\n", b"\r", b"\r\n") and _KEYS.match(raw, at + 1) is not None \
-        and raw[at:at + 1] not in (b"\r", b"\n", b"")
+    return (
+        between in (b"", b"\n", b"\r", b"\r\n")
+        and _KEYS.match(raw, at + 1) is not None
+        and raw[at : at + 1] not in (b"\r", b"\n", b"")
+    )
 
 
 def _header(raw: bytes, start: int) -> int:
     """Where the header record before the first data record starts (`start` if there is none)."""
     for step in _STEPS:
         at = start - step
-        if at >= 0 and raw[at:at + 1] == b"1" and raw[at + RECORD:start] in (b"", b"\n", b"\r", b"\r\n") \
-                and b"\n" not in raw[at:at + RECORD]:
+        if (
+            at >= 0
+            and raw[at : at + 1] == b"1"
+            and raw[at + RECORD : start] in (b"", b"\n", b"\r", b"\r\n")
+            and b"\n" not in raw[at : at + RECORD]
+        ):
             return at
     return start
 
@@ -143,8 +164,8 @@ def _tail(raw: bytes, last: int) -> int:
     """The end of the last data record, or of the trailer and end records after it."""
     end = last + RECORD
     for mark in (b"8", b"9"):
-        at = end + len(raw[end:end + 2]) - len(raw[end:end + 2].lstrip(b"\r\n"))
-        if raw[at:at + 1] != mark:
+        at = end + len(raw[end : end + 2]) - len(raw[end : end + 2].lstrip(b"\r\n"))
+        if raw[at : at + 1] != mark:
             break
         stop = raw.find(b"\n", at, at + RECORD + 1)
         end = at + RECORD if stop < 0 else stop
@@ -153,7 +174,7 @@ def _tail(raw: bytes, last: int) -> int:
 
 def field(record: bytes, first: int, last: int, encoding: str) -> str:
     """Bytes first..last (1-based, as the format numbers them) as text."""
-    return record[first - 1:last].decode(encoding, "replace")
+    return record[first - 1 : last].decode(encoding, "replace")
 
 
 def ebcdic(text: str) -> bytes | None:
@@ -161,9 +182,10 @@ def ebcdic(text: str) -> bytes | None:
     where it fits), or None when the text does not look like an EBCDIC file."""
     if len(text) < RECORD:
         return None
-    opening = text[:4].encode("cp932", "replace").decode("cp037")      # a header: 1, 種別, コード区分 1
-    if not (opening[:1] == "1" and opening[1:3] in _KINDS and opening[3:4] == "1") and \
-            (text.count("@") * 4 < len(text) or _PUA.search(text) is None):
+    opening = text[:4].encode("cp932", "replace").decode("cp037")  # a header: 1, 種別, コード区分 1
+    if not (opening[:1] == "1" and opening[1:3] in _KINDS and opening[3:4] == "1") and (
+        text.count("@") * 4 < len(text) or _PUA.search(text) is None
+    ):
         return None
     raw = text.encode("cp932", "replace")
     return raw.decode("cp037").encode("latin-1", "replace")

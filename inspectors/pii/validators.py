@@ -2,6 +2,7 @@
 
 All take ASCII digits (see `normaliser.digits_of`) and return a verdict; none raises.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -24,8 +25,60 @@ def my_number_is_valid(digits: str) -> bool:
 # 公安委員会 codes that open a licence number: 10-14 the five Hokkaido areas (札幌, 函館, 旭川,
 # 釧路, 北見), then one per prefecture from 20 (青森) to 97 (沖縄), in the police's regional order.
 LICENCE_PREFIXES = frozenset(
-    "10 11 12 13 14 20 21 22 23 24 25 30 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 "
-    "60 61 62 63 64 65 70 71 72 73 74 80 81 82 83 90 91 92 93 94 95 96 97".split())
+    [
+        "10",
+        "11",
+        "12",
+        "13",
+        "14",
+        "20",
+        "21",
+        "22",
+        "23",
+        "24",
+        "25",
+        "30",
+        "40",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "47",
+        "48",
+        "49",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "55",
+        "60",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "70",
+        "71",
+        "72",
+        "73",
+        "74",
+        "80",
+        "81",
+        "82",
+        "83",
+        "90",
+        "91",
+        "92",
+        "93",
+        "94",
+        "95",
+        "96",
+        "97",
+    ]
+)
 _TEN_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
 
@@ -113,22 +166,26 @@ class PhonePlan:
     patterns, compiled once: `phonenumbers.parse` per candidate would cost 20-40 µs, more
     than the whole scan of the line it sits in.
     """
+
     PERSONAL = ("mobile", "fixed_line", "voip", "personal_number", "pager")
-    SHARED = ("toll_free", "premium_rate", "uan", "shared_cost")   # company lines by nature
+    SHARED = ("toll_free", "premium_rate", "uan", "shared_cost")  # company lines by nature
 
     def __init__(self) -> None:
         meta = phonenumbers.PhoneMetadata.metadata_for_region("JP")
         # One alternation, a group per type in the order above: `re` tries the branches in
         # order, so the group that fullmatches is the first type that would have, at the
         # cost of one call instead of up to nine (a list of 110,000 phones asks 110,000 times).
-        self._types = re.compile("|".join(
-            f"(?P<{name}>{desc.national_number_pattern})"
-            for name in self.PERSONAL + self.SHARED
-            if (desc := getattr(meta, name, None)) is not None and desc.national_number_pattern))
+        self._types = re.compile(
+            "|".join(
+                f"(?P<{name}>{desc.national_number_pattern})"
+                for name in self.PERSONAL + self.SHARED
+                if (desc := getattr(meta, name, None)) is not None and desc.national_number_pattern
+            )
+        )
 
     def kind(self, digits: str) -> str | None:
         """'mobile', 'fixed_line', 'toll_free', ... for a national number "0..."; None if invalid."""
-        if digits.startswith("81") and len(digits) in (11, 12):     # +81 90 ... without the 0
+        if digits.startswith("81") and len(digits) in (11, 12):  # +81 90 ... without the 0
             digits = "0" + digits[2:]
         if not digits.startswith("0") or len(digits) not in (10, 11):
             return None
@@ -146,12 +203,34 @@ class PhonePlan:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
-_ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018,
-         "M": 1867, "T": 1911, "S": 1925, "H": 1988, "R": 2018}
-_ERA_YEARS = {"明治": 45, "大正": 15, "昭和": 64, "平成": 31, "令和": 99,
-              "M": 45, "T": 15, "S": 64, "H": 31, "R": 99}
-_DATE = re.compile(r"(?P<era>明治|大正|昭和|平成|令和|[MTSHRmtshr])?\.?\s?(?P<y>\d{1,4}|元)\s?[/\-.年]\s?"
-                   r"(?P<m>\d{1,2})\s?[/\-.月]\s?(?P<d>\d{1,2})")
+_ERAS = {
+    "明治": 1867,
+    "大正": 1911,
+    "昭和": 1925,
+    "平成": 1988,
+    "令和": 2018,
+    "M": 1867,
+    "T": 1911,
+    "S": 1925,
+    "H": 1988,
+    "R": 2018,
+}
+_ERA_YEARS = {
+    "明治": 45,
+    "大正": 15,
+    "昭和": 64,
+    "平成": 31,
+    "令和": 99,
+    "M": 45,
+    "T": 15,
+    "S": 64,
+    "H": 31,
+    "R": 99,
+}
+_DATE = re.compile(
+    r"(?P<era>明治|大正|昭和|平成|令和|[MTSHRmtshr])?\.?\s?(?P<y>\d{1,4}|元)\s?[/\-.年]\s?"
+    r"(?P<m>\d{1,2})\s?[/\-.月]\s?(?P<d>\d{1,2})"
+)
 
 
 def birth_date(text: str, today: datetime.date) -> datetime.date | None:

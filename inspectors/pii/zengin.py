@@ -32,42 +32,46 @@ place payees by record number in the file ("records 2-13"; the header is record 
 it has line breaks or not. Records this pattern cannot read (a byte changed in each, full-
 width names, EBCDIC) are read by their byte layout (`transfer_layout`).
 """
+
 from __future__ import annotations
 
 import re
 
 from ..message import Table
+from . import transfer_layout
 from .ledger import Ledger, Place
 from .records import Person
-from . import transfer_layout
-from .transfer_layout import NAMED as _NAMED, RECORD, Payee, Transfer
+from .transfer_layout import NAMED as _NAMED
+from .transfer_layout import RECORD, Payee, Transfer
 
 # 半角カナ (U+FF61-FF9F), 英数字, space and the symbols the format allows: ( ) . , - / \ ¥ 「」.
 _C = "[0-9A-Za-z \uff61-\uff9f().,\\-/\\\\¥]"
-_TAIL = "(?:[^\r\n]{%d}|[^\r\n]{0,%d}(?=[\r\n]|$))"     # trailing blanks may have been cut
+_TAIL = "(?:[^\r\n]{%d}|[^\r\n]{0,%d}(?=[\r\n]|$))"  # trailing blanks may have been cut
 _DATA = re.compile(
     f"2(?P<bank>[0-9]{{4}}){_C}{{15}}(?P<branch>[0-9]{{3}}){_C}{{15}}[0-9 ]{{4}}(?P<type>[1-9])"
-    f"(?P<account>[0-9]{{7}})(?P<name>{_C}{{30}})[0-9]{{10}}" + _TAIL % (30, 29))
+    f"(?P<account>[0-9]{{7}})(?P<name>{_C}{{30}})[0-9]{{10}}" + _TAIL % (30, 29)
+)
 _HEADER = re.compile(
     f"1(?:11|12|21|71|72)[0-9 ]{{11}}{_C}{{40}}[0-9 ]{{8}}{_C}{{15}}[0-9 ]{{3}}{_C}{{15}}[0-9 ]{{8}}"
-    + _TAIL % (17, 16))
+    + _TAIL % (17, 16)
+)
 _TRAILER = re.compile("8[0-9]{18}" + _TAIL % (101, 101))
 _END = re.compile("9" + _TAIL % (119, 119))
 _BREAK = re.compile("\r\n|\n|\r")
 # A paragraph whose first line starts like a header or data record and was cut short of 120.
 _WRAPPED = re.compile(r"(?m)^[12][0-9]{4}[^\n]{55,118}\n(?:[^\n]+(?:\n|$))+")
-_RESYNC = 2 * RECORD + 4        # how far past a damaged record the next one is looked for
-_WITHOUT_HEADER = 3             # data records that make a file without its header
+_RESYNC = 2 * RECORD + 4  # how far past a damaged record the next one is looked for
+_WITHOUT_HEADER = 3  # data records that make a file without its header
 _ATTRIBUTES = frozenset({"bank_account", "person_name"})
 
 
 def read(where: str, text: str, ledger: Ledger) -> str | None:
     """Adds the payees of the transfer files in a text chunk to the ledger; returns the text
     left around them (to be read as usual), or None when there is no transfer file."""
-    if len(text) < RECORD or ("2" not in text and "@" not in text):     # @: an EBCDIC blank
+    if len(text) < RECORD or ("2" not in text and "@" not in text):  # @: an EBCDIC blank
         return None
     transfers = find(text)
-    if not transfers or any(t.damaged for t in transfers):    # every record damaged, or some
+    if not transfers or any(t.damaged for t in transfers):  # every record damaged, or some
         by_bytes, rest = _by_layout(text)
         if sum(len(t.payees) for t in by_bytes) > sum(len(t.payees) for t in transfers):
             for transfer in by_bytes:
@@ -85,8 +89,10 @@ def _by_layout(text: str) -> tuple[list[Transfer], str]:
     raw = text.encode("cp932", "replace")
     transfers = transfer_layout.from_bytes(raw, "cp932")
     if transfers:
-        spans = [(len(raw[:t.start].decode("cp932", "replace")), len(raw[:t.end].decode("cp932", "replace")))
-                 for t in transfers]
+        spans = [
+            (len(raw[: t.start].decode("cp932", "replace")), len(raw[: t.end].decode("cp932", "replace")))
+            for t in transfers
+        ]
         return transfers, without(text, spans)
     decoded = transfer_layout.ebcdic(text)
     return (transfer_layout.from_bytes(decoded, "latin-1"), "") if decoded is not None else ([], text)
@@ -108,12 +114,12 @@ def _read_wrapped(where: str, text: str, ledger: Ledger) -> str | None:
 def read_table(table: Table, ledger: Ledger) -> bool:
     """A transfer file the CSV reader took for a table (a .csv name, a comma in a payee's
     name): one record a row. True if it was one, and was read."""
-    if not table.rows or len(table.rows[0]) > 3:      # a real CSV: columns, not one record a row
+    if not table.rows or len(table.rows[0]) > 3:  # a real CSV: columns, not one record a row
         return False
     first = "\t".join(table.rows[0])
     if len(first) < RECORD - 30 or first[:1] not in "12" or (len(first) > RECORD and len(table.rows) > 1):
         return False
-    text = table.text().replace("\t", " ")      # cells joined back; the delimiter was one character
+    text = table.text().replace("\t", " ")  # cells joined back; the delimiter was one character
     transfers = find(text)
     for transfer in transfers:
         _report(table.where, transfer, ledger)
@@ -130,8 +136,10 @@ def _report(where: str, transfer: Transfer, ledger: Ledger) -> None:
     if not persons:
         return
     people = {(("bank_account", p.account_key), ("person_name", p.name)): place for p, place in persons}
-    ledger.add_people(Person(key=key, attributes=_ATTRIBUTES, row=place.line, last_row=place.line)
-                      for key, place in people.items())
+    ledger.add_people(
+        Person(key=key, attributes=_ATTRIBUTES, row=place.line, last_row=place.line)
+        for key, place in people.items()
+    )
     ledger.add_list(persons[0][1], persons[-1][1], _ATTRIBUTES, len(people))
 
 
@@ -144,7 +152,7 @@ def find(text: str) -> list[Transfer]:
         if transfer is None:
             pos = first.start() + 1
             continue
-        if transfer.payees:           # records of digits alone are a numeric file, not payees
+        if transfer.payees:  # records of digits alone are a numeric file, not payees
             found.append(transfer)
         pos = max(transfer.end, first.end())
     return found
@@ -178,9 +186,9 @@ def _header_before(text: str, data_start: int) -> re.Match | None:
     """The header record ending right before the first data record (a line break between)."""
     for gap in (0, 1, 2):
         at = data_start - gap - RECORD
-        if at < 0 or text[at + RECORD:data_start] not in ("", "\n", "\r", "\r\n"):
+        if at < 0 or text[at + RECORD : data_start] not in ("", "\n", "\r", "\r\n"):
             continue
-        for width in range(RECORD, RECORD - 18, -1):     # trailing blanks may have been cut
+        for width in range(RECORD, RECORD - 18, -1):  # trailing blanks may have been cut
             start = data_start - gap - width
             m = _HEADER.match(text, start) if start >= 0 else None
             if m is not None and m.end() == data_start - gap:
@@ -220,8 +228,8 @@ def _numbered(text: str, start: int, records: list[re.Match]) -> list[tuple[int,
     """Each record with its 1-based number from `start` (the header, when there is one): by
     line when the file has line breaks, else by offset. Counted on from record to record:
     a 10 MB file has 80,000 of them."""
-    newline = "\n" if "\n" in text[start:records[-1].start() + 1] else "\r"
-    lines = newline in text[start:records[-1].start() + 1]
+    newline = "\n" if "\n" in text[start : records[-1].start() + 1] else "\r"
+    lines = newline in text[start : records[-1].start() + 1]
     numbered, n, pos = [], 0, start
     for m in records:
         n = n + text.count(newline, pos, m.start()) if lines else (m.start() - start) // RECORD
@@ -233,5 +241,6 @@ def _numbered(text: str, start: int, records: list[re.Match]) -> list[tuple[int,
 def _payee(m: re.Match, record: int) -> Payee:
     name = " ".join(m["name"].split())
     company = transfer_layout.is_company(name)
-    return Payee(record=record, bank=m["bank"], branch=m["branch"], account=m["account"],
-                 name=name, company=company)
+    return Payee(
+        record=record, bank=m["bank"], branch=m["branch"], account=m["account"], name=name, company=company
+    )

@@ -6,11 +6,13 @@ The composition root calls `admin_routes(...)` once and adds what it returns to 
 app's routes. Everything the console needs from outside is handed in: the password check
 (the users file lives in proxy/), and the inspection pipeline for "test against a message".
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,8 +26,8 @@ from ..directory_store import DirectoryStore
 from ..store import Store
 from .audit_pages import AuditPages
 from .client_pages import ClientPages
-from .directory_pages import DirectoryPages
 from .console import PREFIX, Console
+from .directory_pages import DirectoryPages
 from .login import LoginPages
 from .messages import MessagePages
 from .outbox_pages import OutboxPages
@@ -35,7 +37,7 @@ from .statistics import StatisticsPages
 from .suppression_pages import SuppressionPages
 from .throttle import Throttle
 
-__all__ = ["admin_routes", "PREFIX"]
+__all__ = ["PREFIX", "admin_routes"]
 
 GET, POST = ["GET"], ["POST"]
 
@@ -44,14 +46,21 @@ async def _nothing(*args) -> None:
     return None
 
 
-def admin_routes(*, store: Store, decisions: DecisionLog, rulebook: RuleBook,
-                 verify_login: Callable[[str, str], "str | None"],
-                 check_message: Callable[[bytes, RuleSet], Any],
-                 on_queued: Callable[[], None], public_url: str,
-                 on_directory_changed: Callable[[], None] = lambda: None,
-                 on_approval_decided: Callable[..., Awaitable[None]] = _nothing,
-                 idle_timeout: float = IDLE, outbox: Path | None = None,
-                 clock: Callable[[], float] = time.time) -> list[BaseRoute]:
+def admin_routes(
+    *,
+    store: Store,
+    decisions: DecisionLog,
+    rulebook: RuleBook,
+    verify_login: Callable[[str, str], str | None],
+    check_message: Callable[[bytes, RuleSet], Any],
+    on_queued: Callable[[], None],
+    public_url: str,
+    on_directory_changed: Callable[[], None] = lambda: None,
+    on_approval_decided: Callable[..., Awaitable[None]] = _nothing,
+    idle_timeout: float = IDLE,
+    outbox: Path | None = None,
+    clock: Callable[[], float] = time.time,
+) -> list[BaseRoute]:
     """The console's routes, as one Mount at /admin.
 
     verify_login(login, password) -> the account's role ("admin", "sender") or None;
@@ -64,28 +73,45 @@ def admin_routes(*, store: Store, decisions: DecisionLog, rulebook: RuleBook,
     shown to admins only (it holds notices with working links); clock is the login throttle's.
     """
     engine = store.engine
-    console = Console(engine=engine, sessions=Sessions(engine, idle=idle_timeout),
-                      secure=public_url.strip().lower().startswith("https://"))
+    console = Console(
+        engine=engine,
+        sessions=Sessions(engine, idle=idle_timeout),
+        secure=public_url.strip().lower().startswith("https://"),
+    )
     console.env.globals["outbox"] = outbox is not None
     directory = DirectoryStore(engine)
-    return [Mount(PREFIX, routes=[
-        *_door_and_messages(console, LoginPages(console, Throttle(engine, clock=clock), verify_login),
-                            MessagePages(console, store, on_queued, on_approval_decided),
-                            AuditPages(console), OutboxPages(console, outbox)),
-        *_rules_and_statistics(console.guarded, RulePages(console, rulebook, decisions, check_message),
-                               StatisticsPages(console, decisions, rulebook)),
-        *_directory(console.guarded, ClientPages(console, directory, on_directory_changed)),
-        *_directory(console.guarded, SuppressionPages(console, directory, on_directory_changed)),
-        Route("/{rest:path}", _unknown(console), methods=["GET", "POST"]),
-    ])]
+    return [
+        Mount(
+            PREFIX,
+            routes=[
+                *_door_and_messages(
+                    console,
+                    LoginPages(console, Throttle(engine, clock=clock), verify_login),
+                    MessagePages(console, store, on_queued, on_approval_decided),
+                    AuditPages(console),
+                    OutboxPages(console, outbox),
+                ),
+                *_rules_and_statistics(
+                    console.guarded,
+                    RulePages(console, rulebook, decisions, check_message),
+                    StatisticsPages(console, decisions, rulebook),
+                ),
+                *_directory(console.guarded, ClientPages(console, directory, on_directory_changed)),
+                *_directory(console.guarded, SuppressionPages(console, directory, on_directory_changed)),
+                Route("/{rest:path}", _unknown(console), methods=["GET", "POST"]),
+            ],
+        )
+    ]
 
 
-def _door_and_messages(console: Console, login: LoginPages, messages: MessagePages,
-                       audit: AuditPages, outbox: OutboxPages) -> list[Route]:
+def _door_and_messages(
+    console: Console, login: LoginPages, messages: MessagePages, audit: AuditPages, outbox: OutboxPages
+) -> list[Route]:
     g = console.guarded
 
     async def home(request: Request, session, form) -> Response:
         return console.redirect("/messages")
+
     return [
         Route("/", g(home), methods=GET),
         Route("/login", login.form, methods=GET),
@@ -128,4 +154,5 @@ def _directory(g, pages: DirectoryPages) -> list[Route]:
 def _unknown(console: Console):
     async def unknown(request: Request) -> Response:
         return console.refuse(404, "not_found")
+
     return unknown

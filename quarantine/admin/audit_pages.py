@@ -4,6 +4,7 @@ action. Filter by message id, actor, action and date; export the same selection 
 The detail column holds codes and counts by construction (quarantine.store, console.record);
 nothing here adds a body, a subject or a finding's evidence.
 """
+
 from __future__ import annotations
 
 import time
@@ -42,24 +43,60 @@ class AuditPages:
         where = and_(true(), *conditions(search))
         async with reading(self.console.engine) as conn:
             total = (await conn.execute(select(func.count()).select_from(audit).where(where))).scalar_one()
-            rows = (await conn.execute(select(audit).where(where).order_by(audit.c.id.desc())
-                                       .offset(search.offset).limit(PAGE_SIZE))).all()
-            actions = (await conn.execute(select(audit.c.action).distinct()
-                                          .order_by(audit.c.action))).scalars().all()
-        return self.console.render("audit.html", status=400 if search.errors else 200, session=session,
-                                   nav="audit", search=search, errors=search.errors, rows=rows,
-                                   total=total, actions=actions, more=search.offset + len(rows) < total,
-                                   export=search.filters())
+            rows = (
+                await conn.execute(
+                    select(audit)
+                    .where(where)
+                    .order_by(audit.c.id.desc())
+                    .offset(search.offset)
+                    .limit(PAGE_SIZE)
+                )
+            ).all()
+            actions = (
+                (await conn.execute(select(audit.c.action).distinct().order_by(audit.c.action)))
+                .scalars()
+                .all()
+            )
+        return self.console.render(
+            "audit.html",
+            status=400 if search.errors else 200,
+            session=session,
+            nav="audit",
+            search=search,
+            errors=search.errors,
+            rows=rows,
+            total=total,
+            actions=actions,
+            more=search.offset + len(rows) < total,
+            export=search.filters(),
+        )
 
     async def export(self, request: Request, session, form) -> Response:
         search = Search.of(request.query_params, _FIELDS)
         if search.errors:
             return self.console.refuse(400, "bad_request", session, errors=search.errors)
         async with reading(self.console.engine) as conn:
-            rows = (await conn.execute(select(audit).where(and_(true(), *conditions(search)))
-                                       .order_by(audit.c.id).limit(EXPORT_LIMIT))).all()
+            rows = (
+                await conn.execute(
+                    select(audit)
+                    .where(and_(true(), *conditions(search)))
+                    .order_by(audit.c.id)
+                    .limit(EXPORT_LIMIT)
+                )
+            ).all()
         header = [("at", "message_id", "actor", "client_addr", "action", "detail")]
-        return csv_download(header + [
-            (time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(r.at)), r.message_id, r.actor,
-             r.client_addr, r.action, r.detail)
-            for r in rows], "audit")
+        return csv_download(
+            header
+            + [
+                (
+                    time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(r.at)),
+                    r.message_id,
+                    r.actor,
+                    r.client_addr,
+                    r.action,
+                    r.detail,
+                )
+                for r in rows
+            ],
+            "audit",
+        )

@@ -2,9 +2,11 @@
 
 Names, aliases and domains of client companies are business data, not personal data.
 """
+
 from __future__ import annotations
 
 import re
+
 from inspectors.clients import Client
 from inspectors.directory import DirectoryError, domain, read_clients
 
@@ -19,8 +21,7 @@ def client_from(form) -> Client:
     separated by commas). Raises DirectoryError naming the field."""
     name = str(form.get("name", "")).strip()
     if not name or len(name) > 300:
-        raise DirectoryError("name: 会社名を入力してください / "
-                             "a name of 1 to 300 characters is required")
+        raise DirectoryError("name: 会社名を入力してください / a name of 1 to 300 characters is required")
     aliases = tuple(dict.fromkeys(a.strip() for a in str(form.get("aliases", "")).splitlines() if a.strip()))
     texts = [d for d in _DOMAIN_SPLIT.split(str(form.get("domains", ""))) if d]
     domains = tuple(dict.fromkeys(domain(d, "domains", i) for i, d in enumerate(texts, 1)))

@@ -5,10 +5,11 @@ A page handler is `async (request, session, form) -> Response`; `guarded()` turn
 Starlette endpoint that lets only a logged-in admin in: no session -> the login page; a
 session whose role is not admin -> 403; a POST without the session's CSRF token -> 403.
 """
+
 from __future__ import annotations
 
 import time
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -27,8 +28,8 @@ from .sessions import Session, Sessions
 
 PREFIX = "/admin"
 SESSION_COOKIE = "mdg_admin"
-LOGIN_COOKIE = "mdg_admin_login"       # the login form's CSRF token (double submit)
-MAX_FORM_PART = 2 * 1024 * 1024        # a rules file or a CSV pasted into a field
+LOGIN_COOKIE = "mdg_admin_login"  # the login form's CSRF token (double submit)
+MAX_FORM_PART = 2 * 1024 * 1024  # a rules file or a CSV pasted into a field
 
 Handler = Callable[[Request, Session, FormData | None], Awaitable[Response]]
 
@@ -54,8 +55,9 @@ class Console:
         self.engine = engine
         self.sessions = sessions
         self.secure = secure
-        self.env = Environment(loader=PackageLoader("quarantine", "templates"),
-                               autoescape=select_autoescape(["html"]))
+        self.env = Environment(
+            loader=PackageLoader("quarantine", "templates"), autoescape=select_autoescape(["html"])
+        )
         self.env.filters["when"] = _when
         self.env.filters["rate"] = _rate
         # What the sender was told, and the raw notation made one-line (display.py)
@@ -78,8 +80,9 @@ class Console:
         return RedirectResponse(f"{PREFIX}{path}", status_code=303, headers=headers())
 
     def set_cookie(self, response: Response, name: str, value: str, max_age: int | None = None) -> None:
-        response.set_cookie(name, value, max_age=max_age, path=PREFIX, secure=self.secure,
-                            httponly=True, samesite="strict")
+        response.set_cookie(
+            name, value, max_age=max_age, path=PREFIX, secure=self.secure, httponly=True, samesite="strict"
+        )
 
     def clear_cookie(self, response: Response, name: str) -> None:
         response.delete_cookie(name, path=PREFIX, secure=self.secure, httponly=True, samesite="strict")
@@ -99,6 +102,7 @@ class Console:
                 if not session.csrf_ok(str(form.get("csrf", ""))):
                     return self.refuse(403, "csrf", session)
             return await handler(request, session, form)
+
         endpoint.__name__ = handler.__name__
         return endpoint
 
@@ -109,14 +113,27 @@ class Console:
             target += "?next=" + quote(path, safe="")
         return RedirectResponse(target, status_code=303, headers=headers())
 
-    async def record(self, actor: str, action: str, detail: str = "", *,
-                     request: Request | None = None, message_id: str | None = None) -> None:
+    async def record(
+        self,
+        actor: str,
+        action: str,
+        detail: str = "",
+        *,
+        request: Request | None = None,
+        message_id: str | None = None,
+    ) -> None:
         """An audit row for an admin action: codes and counts only, never personal data."""
         async with self.engine.begin() as conn:
-            await conn.execute(audit.insert().values(
-                at=time.time(), message_id=message_id, actor=actor[:300],
-                client_addr=client_addr(request) if request else None, action=action[:32],
-                detail=detail[:500]))
+            await conn.execute(
+                audit.insert().values(
+                    at=time.time(),
+                    message_id=message_id,
+                    actor=actor[:300],
+                    client_addr=client_addr(request) if request else None,
+                    action=action[:32],
+                    detail=detail[:500],
+                )
+            )
 
 
 async def read_form(request: Request, **limits) -> FormData | None:
@@ -129,7 +146,12 @@ async def read_form(request: Request, **limits) -> FormData | None:
 
 def safe_next(target: str | None) -> str:
     """Where to go after login: only a path inside the console (no open redirect)."""
-    if (not target or not target.startswith(f"{PREFIX}/") or target.startswith("//")
-            or "\\" in target or any(ord(c) < 32 for c in target)):
+    if (
+        not target
+        or not target.startswith(f"{PREFIX}/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 32 for c in target)
+    ):
         return f"{PREFIX}/messages"
     return target

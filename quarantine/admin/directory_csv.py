@@ -8,14 +8,15 @@ Every CSV the console writes (clients, suppressions, the audit log) goes through
 formula (=, +, -, @, tab, CR) or that starts with an apostrophe gets a leading apostrophe,
 which inspectors.directory removes again on import.
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import re
 import time
+from collections.abc import Iterable
 from pathlib import PurePath
-from typing import Iterable
 
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
@@ -50,9 +51,9 @@ async def uploaded(item, default_name: str) -> tuple[bytes, str]:
 
 
 def line_error(exc: DirectoryError, source: str) -> str:
-    """"clients.csv:7: domain 'a_corp' is not a domain" -> "line 7: domain 'a_corp' ..."."""
+    """ "clients.csv:7: domain 'a_corp' is not a domain" -> "line 7: domain 'a_corp' ..."."""
     text = str(exc)
-    rest = text[len(source) + 1:] if text.startswith(source + ":") else text
+    rest = text[len(source) + 1 :] if text.startswith(source + ":") else text
     m = _LINE.match(rest)
     return f"line {m.group(1)} / {m.group(1)}行目: {m.group(2)}" if m else text
 
@@ -80,5 +81,8 @@ def csv_download(rows: Iterable[tuple], stem: str) -> Response:
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows([_safe_cell(c) for c in row] for row in rows)
     name = f"{stem}-{time.strftime('%Y%m%d')}.csv"
-    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers=headers({"Content-Disposition": f'attachment; filename="{name}"'}))
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers=headers({"Content-Disposition": f'attachment; filename="{name}"'}),
+    )

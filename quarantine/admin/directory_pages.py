@@ -3,9 +3,11 @@ edit, delete, CSV import and export. A subclass names the list and says how its 
 read from a form or a CSV file, stored and written out; the audit rows carry only ids and
 counts, whichever the list.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,10 +20,10 @@ from .directory_csv import ImportProblem, line_error, uploaded
 
 
 class DirectoryPages:
-    name: str                          # "clients": the path, the menu entry, the list template
-    noun: str                          # "client": the entry template, the audit actions
-    listed_as: str                     # the list's name in the list template
-    import_counts: tuple[str, str]     # what the import's two counts are, for the audit row
+    name: str  # "clients": the path, the menu entry, the list template
+    noun: str  # "client": the entry template, the audit actions
+    listed_as: str  # the list's name in the list template
+    import_counts: tuple[str, str]  # what the import's two counts are, for the audit row
 
     def __init__(self, console: Console, directory: DirectoryStore, changed: Callable[[], None]) -> None:
         self.console = console
@@ -61,8 +63,9 @@ class DirectoryPages:
     async def index(self, request: Request, session, form, status: int = 200, **context) -> Response:
         context.setdefault("done", request.query_params.get("done", ""))
         context[self.listed_as] = await self.entries()
-        return self.console.render(f"{self.name}.html", status=status, session=session,
-                                   nav=self.name, **context)
+        return self.console.render(
+            f"{self.name}.html", status=status, session=session, nav=self.name, **context
+        )
 
     async def add(self, request: Request, session, form) -> Response:
         try:
@@ -76,8 +79,9 @@ class DirectoryPages:
         record = await self.entry(request.path_params["id"])
         if record is None:
             return self.console.refuse(404, "not_found", session)
-        return self.console.render(f"{self.noun}.html", status=status, session=session,
-                                   nav=self.name, record=record, **context)
+        return self.console.render(
+            f"{self.noun}.html", status=status, session=session, nav=self.name, record=record, **context
+        )
 
     async def update(self, request: Request, session, form) -> Response:
         entry_id = request.path_params["id"]
@@ -107,9 +111,12 @@ class DirectoryPages:
         except (ImportProblem, DirectoryConflict) as exc:
             return await self.index(request, session, form, status=422, import_error=str(exc))
         first, second = self.import_counts
-        await self.console.record(session.actor, f"{self.name}_imported",
-                                  f"{first}={counts[0]} {second}={counts[1]} replace={int(replace)}",
-                                  request=request)
+        await self.console.record(
+            session.actor,
+            f"{self.name}_imported",
+            f"{first}={counts[0]} {second}={counts[1]} replace={int(replace)}",
+            request=request,
+        )
         self.changed()
         return await self.index(request, session, form, imported=counts)
 

@@ -8,10 +8,11 @@ sender account with its right password, a throttled attempt; an attacker learns 
 about which it was. The login form carries its own CSRF token (a cookie and a hidden field
 that must match), so no other site can log a browser into the console.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -25,7 +26,7 @@ from .throttle import Attempt, Throttle
 log = logging.getLogger("guard.admin")
 
 MAX_LOGIN_FORM = 16 * 1024
-VerifyLogin = Callable[[str, str], "str | None"]   # (login, password) -> role or None
+VerifyLogin = Callable[[str, str], "str | None"]  # (login, password) -> role or None
 
 
 class LoginPages:
@@ -60,8 +61,9 @@ class LoginPages:
             return await self._failed(request, cookie, attempt, "admin_login_throttled")
         role = await run_in_threadpool(self.verify_login, login, password)
         if role != "admin":
-            return await self._failed(request, cookie, attempt, "admin_login_failed" if role is None
-                                      else "admin_login_refused")
+            return await self._failed(
+                request, cookie, attempt, "admin_login_failed" if role is None else "admin_login_refused"
+            )
         await self.throttle.end(attempt, succeeded=True)
         return await self._open(request, login, str(form.get("next", "")))
 
@@ -82,8 +84,7 @@ class LoginPages:
         else:
             # A refused try is in admin_login_attempts (for a day) and in the log, not one audit
             # row each: a guesser's knocking must not fill the audit log for a year.
-            log.info("event=%s client=%s recorded=%d", action, attempt.client_addr,
-                     attempt.id is not None)
+            log.info("event=%s client=%s recorded=%d", action, attempt.client_addr, attempt.id is not None)
         return self._page(request, token, status=401, failed=True, login=login)
 
     async def _open(self, request: Request, login: str, target: str) -> Response:
@@ -96,5 +97,6 @@ class LoginPages:
 
     def _page(self, request: Request, token: str, status: int = 200, **context) -> Response:
         target = safe_next(request.query_params.get("next") or str(context.pop("next", "") or ""))
-        return self.console.render("login.html", status=status, csrf=token, next=target,
-                                   session=None, **context)
+        return self.console.render(
+            "login.html", status=status, csrf=token, next=target, session=None, **context
+        )

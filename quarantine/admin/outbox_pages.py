@@ -3,6 +3,7 @@
 It holds every delivered message and every notice, with its working release and approval
 links: only an admin may read it. Without the Maildir upstream there is no outbox (404).
 """
+
 from __future__ import annotations
 
 import email
@@ -45,4 +46,6 @@ def _headers_of(path: Path) -> dict:
     msg = email.message_from_bytes(head + b"\r\n\r\n", policy=email.policy.compat32)
     # raw_items keeps 8-bit header bytes (as surrogates) for the decoder; get() would not.
     values = {name.lower(): value for name, value in reversed(list(msg.raw_items()))}
-    return {key: decode_header_value(values.get(key.lower(), "")) for key in ("From", "To", "Subject", "Date")}
+    return {
+        key: decode_header_value(values.get(key.lower(), "")) for key in ("From", "To", "Subject", "Date")
+    }

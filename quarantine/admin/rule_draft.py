@@ -5,14 +5,15 @@ Validation is the loader's own: `load_rules` over the defaults, the draft in pla
 local file and any later local files, exactly as the guard will load them.
 Errors name the real file, the rule id and the field, never a temporary path.
 """
+
 from __future__ import annotations
 
 import os
 import stat
 import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from rules.loader import RuleError, load_rules
 from rules.model import RuleSet

@@ -6,13 +6,15 @@ written unless the draft loads exactly as the guard would load it. After a save 
 reloads at once (its watcher would within seconds anyway); a reload error stays on the page.
 The inspection pipeline lives in proxy/, so "test" uses the `check_message` handed in.
 """
+
 from __future__ import annotations
 
 import inspect
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -31,12 +33,13 @@ log = logging.getLogger("guard.admin")
 
 MAX_MESSAGE = 25 * 1024 * 1024
 REPLAY_DAYS = (1, 7, 14, 30, 90)
-CheckMessage = Callable[[bytes, RuleSet], Any]   # -> dict like `check --json --explain`
+CheckMessage = Callable[[bytes, RuleSet], Any]  # -> dict like `check --json --explain`
 
 
 class RulePages:
-    def __init__(self, console: Console, rulebook: RuleBook, decisions: DecisionLog,
-                 check_message: CheckMessage) -> None:
+    def __init__(
+        self, console: Console, rulebook: RuleBook, decisions: DecisionLog, check_message: CheckMessage
+    ) -> None:
         self.console = console
         self.rulebook = rulebook
         self.decisions = decisions
@@ -54,8 +57,9 @@ class RulePages:
         draft, ruleset, error = self._draft(form)
         if draft is None:
             return self.console.refuse(400, "no_rules_file", session)
-        return self._page(session, draft, status=422 if error else 200, draft_error=error,
-                          checked=ruleset is not None)
+        return self._page(
+            session, draft, status=422 if error else 200, draft_error=error, checked=ruleset is not None
+        )
 
     async def save(self, request: Request, session, form) -> Response:
         draft, ruleset, error = self._draft(form)
@@ -65,8 +69,12 @@ class RulePages:
             return self._page(session, draft, status=422, draft_error=error)
         await run_in_threadpool(write_atomically, self.local_file, draft)
         self.rulebook.reload_if_changed()
-        await self.console.record(session.actor, "rules_saved",
-                                  f"file={self.local_file.name} active={len(ruleset.active)}", request=request)
+        await self.console.record(
+            session.actor,
+            "rules_saved",
+            f"file={self.local_file.name} active={len(ruleset.active)}",
+            request=request,
+        )
         return self.console.redirect("/rules?saved=1")
 
     async def test(self, request: Request, session, form) -> Response:
@@ -78,7 +86,7 @@ class RulePages:
             return self._page(session, draft, status=400, test_error="upload")
         try:
             result = await self._check(raw, ruleset or self.rulebook.current)
-        except Exception as exc:   # a message the pipeline chokes on is a finding, not a crash
+        except Exception as exc:  # a message the pipeline chokes on is a finding, not a crash
             log.exception("event=admin_test_failed")
             return self._page(session, draft, status=422, test_error=type(exc).__name__)
         return self._page(session, draft, test=result, test_draft=ruleset is not None)
@@ -91,8 +99,9 @@ class RulePages:
         if error:
             return self._page(session, draft, status=422, draft_error=error, days=days)
         records = await self.decisions.since(time.time() - days * 86400)
-        report = await run_in_threadpool(replay, [(r.facts, r.findings) for r in records],
-                                         self.rulebook.current, ruleset)
+        report = await run_in_threadpool(
+            replay, [(r.facts, r.findings) for r in records], self.rulebook.current, ruleset
+        )
         return self._page(session, draft, report=report, days=days)
 
     async def _check(self, raw: bytes, ruleset: RuleSet) -> dict:
@@ -115,11 +124,19 @@ class RulePages:
     def _page(self, session, draft: str | None, status: int = 200, **context) -> Response:
         context.setdefault("days", 7)
         return self.console.render(
-            "rules.html", status=status, session=session, nav="rules", draft=draft,
-            rules=self.rulebook.current.rules, reload_error=self.rulebook.error,
-            loaded_at=self.rulebook.loaded_at, file=self.local_file,
+            "rules.html",
+            status=status,
+            session=session,
+            nav="rules",
+            draft=draft,
+            rules=self.rulebook.current.rules,
+            reload_error=self.rulebook.error,
+            loaded_at=self.rulebook.loaded_at,
+            file=self.local_file,
             file_exists=bool(self.local_file and self.local_file.exists()),
-            replay_days=REPLAY_DAYS, **context)
+            replay_days=REPLAY_DAYS,
+            **context,
+        )
 
 
 async def _upload(item) -> bytes | None:

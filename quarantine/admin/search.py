@@ -1,12 +1,13 @@
 """The search forms of the message list and the audit log: text filters, a date range and
 a page number, read from the query string (GET: a search never changes anything)."""
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, or_
@@ -18,14 +19,14 @@ MAX_TEXT = 200
 
 @dataclass(frozen=True, kw_only=True)
 class Search:
-    values: dict[str, str]             # every field as typed, to fill the form again
-    start: float | None = None         # local midnight of "from"
-    end: float | None = None           # local midnight after "to"
+    values: dict[str, str]  # every field as typed, to fill the form again
+    start: float | None = None  # local midnight of "from"
+    end: float | None = None  # local midnight after "to"
     page: int = 1
     errors: tuple[str, ...] = field(default=())
 
     @classmethod
-    def of(cls, params: Mapping[str, str], fields: tuple[str, ...]) -> "Search":
+    def of(cls, params: Mapping[str, str], fields: tuple[str, ...]) -> Search:
         values = {name: str(params.get(name, "")).strip()[:MAX_TEXT] for name in (*fields, "from", "to")}
         errors: list[str] = []
         start = _day(values["from"], "from", errors)

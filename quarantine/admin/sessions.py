@@ -6,11 +6,12 @@ seconds after login, whichever comes first. Each session has its own CSRF token.
 
 Failed logins are throttle.py's: delays, never a lock.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,7 +22,7 @@ from ..tokens import new_csrf, new_token, same, token_hash
 
 IDLE = 30 * 60.0
 LIFETIME = 12 * 3600.0
-TOUCH_EVERY = 60.0      # last_seen is written at most once a minute, not on every request
+TOUCH_EVERY = 60.0  # last_seen is written at most once a minute, not on every request
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,8 +42,14 @@ class Session:
 
 
 class Sessions:
-    def __init__(self, engine: AsyncEngine, *, idle: float = IDLE, lifetime: float = LIFETIME,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        idle: float = IDLE,
+        lifetime: float = LIFETIME,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.engine = engine
         self.idle = idle
         self.lifetime = lifetime
@@ -53,12 +60,23 @@ class Sessions:
         session_id, now = new_token(), self.clock()
         session = Session(login=login, role=role, csrf=new_csrf(), created_at=now, last_seen=now)
         async with self.engine.begin() as conn:
-            await conn.execute(delete(admin_sessions).where(
-                (admin_sessions.c.last_seen < now - self.idle)
-                | (admin_sessions.c.created_at < now - self.lifetime)))
-            await conn.execute(admin_sessions.insert().values(
-                id_hash=token_hash(session_id), login=login, role=role, csrf=session.csrf,
-                created_at=now, last_seen=now, client_addr=client_addr))
+            await conn.execute(
+                delete(admin_sessions).where(
+                    (admin_sessions.c.last_seen < now - self.idle)
+                    | (admin_sessions.c.created_at < now - self.lifetime)
+                )
+            )
+            await conn.execute(
+                admin_sessions.insert().values(
+                    id_hash=token_hash(session_id),
+                    login=login,
+                    role=role,
+                    csrf=session.csrf,
+                    created_at=now,
+                    last_seen=now,
+                    client_addr=client_addr,
+                )
+            )
         return session_id, session
 
     async def find(self, session_id: str | None) -> Session | None:
@@ -67,8 +85,9 @@ class Sessions:
             return None
         digest, now = token_hash(session_id), self.clock()
         async with reading(self.engine) as conn:
-            row = (await conn.execute(select(admin_sessions)
-                                      .where(admin_sessions.c.id_hash == digest))).first()
+            row = (
+                await conn.execute(select(admin_sessions).where(admin_sessions.c.id_hash == digest))
+            ).first()
         if row is None or not same(row.id_hash, digest):
             return None
         if row.last_seen < now - self.idle or row.created_at < now - self.lifetime:
@@ -76,17 +95,20 @@ class Sessions:
             return None
         if now - row.last_seen > TOUCH_EVERY:
             async with self.engine.begin() as conn:
-                await conn.execute(update(admin_sessions).where(admin_sessions.c.id_hash == digest)
-                                   .values(last_seen=now))
-        return Session(login=row.login, role=row.role, csrf=row.csrf, created_at=row.created_at,
-                       last_seen=now)
+                await conn.execute(
+                    update(admin_sessions).where(admin_sessions.c.id_hash == digest).values(last_seen=now)
+                )
+        return Session(
+            login=row.login, role=row.role, csrf=row.csrf, created_at=row.created_at, last_seen=now
+        )
 
     async def close(self, session_id: str | None) -> None:
         if not session_id:
             return
         async with self.engine.begin() as conn:
-            await conn.execute(delete(admin_sessions)
-                               .where(admin_sessions.c.id_hash == token_hash(session_id)))
+            await conn.execute(
+                delete(admin_sessions).where(admin_sessions.c.id_hash == token_hash(session_id))
+            )
 
 
 def login_key(login: str) -> str:

@@ -2,6 +2,7 @@
 List, add, edit, delete, CSV import and export. The entries are personal data, which is why
 no audit row names one (see directory_pages).
 """
+
 from __future__ import annotations
 
 from inspectors.directory import DirectoryError, read_suppressions, suppression_entry
@@ -14,8 +15,9 @@ def entry_from(form) -> tuple[str, str]:
     """(entry, note) from the add/edit form; raises DirectoryError naming the field."""
     text = str(form.get("entry", "")).strip()
     if not text or len(text) > 320:
-        raise DirectoryError("entry: アドレスまたは @ドメイン を入力してください / "
-                             "an address or @domain is required")
+        raise DirectoryError(
+            "entry: アドレスまたは @ドメイン を入力してください / an address or @domain is required"
+        )
     note = str(form.get("note", "")).strip()[:500]
     return suppression_entry(text, "entry", 1), note
 

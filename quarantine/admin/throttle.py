@@ -20,11 +20,12 @@ Limits, all checked before the password:
   spread over many addresses) and those addresses are refused for the login until they age
   out. An address from which the login succeeded within KNOWN is exempt.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import and_, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -32,23 +33,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from ..engine import reading
 from ..schema import login_attempts as attempts
 
-FREE = 3                  # failures of a login from one address before any delay
-CAP = 60.0                # the longest delay between two checked attempts
-WINDOW = 15 * 60.0        # failures older than this no longer count for a login
-LOGIN_MAX = 50            # failures of one login from unknown addresses within WINDOW
-ADDR_MAX = 20             # failures from one address within ADDR_WINDOW, then refused
-ADDR_FLOOD = 100          # attempts of any outcome from one address: then not even recorded
+FREE = 3  # failures of a login from one address before any delay
+CAP = 60.0  # the longest delay between two checked attempts
+WINDOW = 15 * 60.0  # failures older than this no longer count for a login
+LOGIN_MAX = 50  # failures of one login from unknown addresses within WINDOW
+ADDR_MAX = 20  # failures from one address within ADDR_WINDOW, then refused
+ADDR_FLOOD = 100  # attempts of any outcome from one address: then not even recorded
 ADDR_WINDOW = 15 * 60.0
-KNOWN = 30 * 86400.0      # a success this recent makes an address "known" for that login
+KNOWN = 30 * 86400.0  # a success this recent makes an address "known" for that login
 _COUNTED = ("pending", "failure")
 
 
 @dataclass(frozen=True)
 class Attempt:
-    id: int | None            # None: refused before it was even recorded (a flood)
+    id: int | None  # None: refused before it was even recorded (a flood)
     login: str
     client_addr: str
-    allowed: bool             # False: refused without checking the password
+    allowed: bool  # False: refused without checking the password
 
 
 class Throttle:
@@ -62,14 +63,17 @@ class Throttle:
         async with reading(self.engine) as conn:
             if await self._from_address(conn, addr, now, None, counted=None) >= ADDR_FLOOD:
                 return Attempt(id=None, login=login, client_addr=addr, allowed=False)
-        async with self.engine.begin() as conn:      # committed before anything is counted
-            result = await conn.execute(attempts.insert().values(
-                login=login, at=now, outcome="pending", client_addr=addr))
+        async with self.engine.begin() as conn:  # committed before anything is counted
+            result = await conn.execute(
+                attempts.insert().values(login=login, at=now, outcome="pending", client_addr=addr)
+            )
             mine = result.inserted_primary_key[0]
         async with reading(self.engine) as conn:
-            allowed = (await self._from_address(conn, addr, now, mine, _COUNTED) < ADDR_MAX
-                       and await self._pair_may_try(conn, login, addr, now, mine)
-                       and await self._login_may_try(conn, login, addr, now, mine))
+            allowed = (
+                await self._from_address(conn, addr, now, mine, _COUNTED) < ADDR_MAX
+                and await self._pair_may_try(conn, login, addr, now, mine)
+                and await self._login_may_try(conn, login, addr, now, mine)
+            )
         if not allowed:
             await self._set(mine, "throttled")
         return Attempt(id=mine, login=login, client_addr=addr, allowed=allowed)
@@ -79,32 +83,60 @@ class Throttle:
         if attempt.id is not None:
             await self._set(attempt.id, "success" if succeeded else "failure")
 
-    async def _pair_may_try(self, conn: AsyncConnection, login: str, addr: str, now: float,
-                            mine: int) -> bool:
+    async def _pair_may_try(
+        self, conn: AsyncConnection, login: str, addr: str, now: float, mine: int
+    ) -> bool:
         here = and_(attempts.c.login == login, attempts.c.client_addr == addr, attempts.c.id < mine)
-        reset = (await conn.execute(select(func.max(attempts.c.at)).where(
-            here, attempts.c.outcome == "success"))).scalar()
+        reset = (
+            await conn.execute(select(func.max(attempts.c.at)).where(here, attempts.c.outcome == "success"))
+        ).scalar()
         since = max(now - WINDOW, reset if reset is not None else 0.0)
-        failures, last = (await conn.execute(select(func.count(), func.max(attempts.c.at)).where(
-            here, attempts.c.outcome.in_(_COUNTED), attempts.c.at > since))).one()
+        failures, last = (
+            await conn.execute(
+                select(func.count(), func.max(attempts.c.at)).where(
+                    here, attempts.c.outcome.in_(_COUNTED), attempts.c.at > since
+                )
+            )
+        ).one()
         return failures < FREE or now - last >= delay(failures)
 
-    async def _login_may_try(self, conn: AsyncConnection, login: str, addr: str, now: float,
-                             mine: int) -> bool:
-        known = set((await conn.execute(select(attempts.c.client_addr).distinct().where(
-            attempts.c.login == login, attempts.c.outcome == "success",
-            attempts.c.at > now - KNOWN))).scalars())
+    async def _login_may_try(
+        self, conn: AsyncConnection, login: str, addr: str, now: float, mine: int
+    ) -> bool:
+        known = set(
+            (
+                await conn.execute(
+                    select(attempts.c.client_addr)
+                    .distinct()
+                    .where(
+                        attempts.c.login == login,
+                        attempts.c.outcome == "success",
+                        attempts.c.at > now - KNOWN,
+                    )
+                )
+            ).scalars()
+        )
         if addr in known:
             return True
-        failures = (await conn.execute(select(func.count()).select_from(attempts).where(
-            attempts.c.login == login, attempts.c.client_addr.notin_(known) if known else true(),
-            attempts.c.outcome.in_(_COUNTED), attempts.c.at > now - WINDOW,
-            attempts.c.id < mine))).scalar_one()
+        failures = (
+            await conn.execute(
+                select(func.count())
+                .select_from(attempts)
+                .where(
+                    attempts.c.login == login,
+                    attempts.c.client_addr.notin_(known) if known else true(),
+                    attempts.c.outcome.in_(_COUNTED),
+                    attempts.c.at > now - WINDOW,
+                    attempts.c.id < mine,
+                )
+            )
+        ).scalar_one()
         return failures < LOGIN_MAX
 
     @staticmethod
-    async def _from_address(conn: AsyncConnection, addr: str, now: float, mine: int | None,
-                            counted: tuple[str, ...] | None) -> int:
+    async def _from_address(
+        conn: AsyncConnection, addr: str, now: float, mine: int | None, counted: tuple[str, ...] | None
+    ) -> int:
         """Attempts from `addr` within ADDR_WINDOW (before `mine`), of the `counted` outcomes
         or, with None, of any outcome but success."""
         conds = [attempts.c.client_addr == addr, attempts.c.at > now - ADDR_WINDOW]

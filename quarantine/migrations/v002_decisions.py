@@ -1,12 +1,13 @@
 """Decisions of all traffic (findings, never bodies) for statistics and replay; kinds of hold;
 approver links."""
-from sqlalchemy import (BigInteger, Column, Float, Index, Integer, MetaData, String, Table, Text,
-                        text)
+
+from sqlalchemy import BigInteger, Column, Float, Index, Integer, MetaData, String, Table, Text, text
 
 metadata = MetaData()
 
 Table(
-    "decisions", metadata,
+    "decisions",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("at", Float, nullable=False),
     Column("mail_from", Text, nullable=False),
@@ -16,7 +17,8 @@ Table(
     Index("ix_decisions_at", "at"),
 )
 Table(
-    "decision_rules", metadata,
+    "decision_rules",
+    metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("message_id", String(32), nullable=False),
     Column("rule_id", String(100), nullable=False),
@@ -27,7 +29,8 @@ Table(
     Index("ix_decision_rules_message", "message_id"),
 )
 Table(
-    "links", metadata,
+    "links",
+    metadata,
     Column("token_hash", String(64), primary_key=True),
     Column("message_id", String(32), nullable=False),
     Column("role", String(16), nullable=False),

@@ -1,11 +1,13 @@
 """Who has mailed whom: the recipient history behind recipients.first_time and the
 regularly-mailed domains of the look-alike check."""
+
 from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
 Table(
-    "recipient_history", metadata,
+    "recipient_history",
+    metadata,
     Column("sender", Text, primary_key=True),
     Column("address", Text, primary_key=True),
     Column("domain", String(255), nullable=False),

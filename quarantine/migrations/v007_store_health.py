@@ -11,14 +11,16 @@ count; the few small statements after it (links, notices, audit) and the COMMIT 
 the wait. A constant, not a per-connection setting: connection poolers such as PgBouncer
 refuse unknown start-up parameters.
 """
+
 from sqlalchemy import Column, Float, Integer, MetaData, Table, text
 
 metadata = MetaData()
 
-HOLD_COMMIT_WITHIN = 7   # seconds; engine.STATEMENT_TIMEOUT must stay above it
+HOLD_COMMIT_WITHIN = 7  # seconds; engine.STATEMENT_TIMEOUT must stay above it
 
 Table(
-    "store_heartbeat", metadata,
+    "store_heartbeat",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("at", Float, nullable=False),
 )
@@ -31,7 +33,8 @@ BEGIN
 END $$
 """
 
-_DEADLINE = """
+_DEADLINE = (
+    """
 CREATE FUNCTION mdg_hold_commit_deadline() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE inserted text := current_setting('mdg.hold_inserted_at', true);
 BEGIN
@@ -42,7 +45,9 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$
-""" % HOLD_COMMIT_WITHIN
+"""
+    % HOLD_COMMIT_WITHIN
+)
 
 
 def upgrade(conn) -> None:
@@ -51,8 +56,16 @@ def upgrade(conn) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(text(_INSERTED))
         conn.execute(text(_DEADLINE))
-        conn.execute(text("CREATE TRIGGER held_inserted AFTER INSERT ON held_messages "
-                          "FOR EACH ROW EXECUTE FUNCTION mdg_hold_inserted()"))
-        conn.execute(text("CREATE CONSTRAINT TRIGGER held_commit_deadline AFTER INSERT ON held_messages "
-                          "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
-                          "EXECUTE FUNCTION mdg_hold_commit_deadline()"))
+        conn.execute(
+            text(
+                "CREATE TRIGGER held_inserted AFTER INSERT ON held_messages "
+                "FOR EACH ROW EXECUTE FUNCTION mdg_hold_inserted()"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE CONSTRAINT TRIGGER held_commit_deadline AFTER INSERT ON held_messages "
+                "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                "EXECUTE FUNCTION mdg_hold_commit_deadline()"
+            )
+        )

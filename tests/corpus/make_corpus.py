@@ -4,6 +4,7 @@ that must (and must not) be found. Deterministic; run it again after changing a 
 
     .venv/bin/python tests/corpus/make_corpus.py
 """
+
 from __future__ import annotations
 
 import random
@@ -15,13 +16,21 @@ import yaml
 
 HERE = Path(__file__).parent
 SHARED = HERE.parents[2] / "shared" / "corpus" / "attachments"
-SIGNATURE = ("\n--\n株式会社サンプル 営業部\n山田 太郎\nTEL: 03-1234-5678\n"
-             "Mail: taro@example.co.jp\n〒100-0001 東京都千代田区千代田1-1\n")
+SIGNATURE = (
+    "\n--\n株式会社サンプル 営業部\n山田 太郎\nTEL: 03-1234-5678\n"
+    "Mail: taro@example.co.jp\n〒100-0001 東京都千代田区千代田1-1\n"
+)
 DATE = formatdate(1795600000, localtime=False)
 
 
-def mail(subject: str, body: str, *, to: str = "tanaka@a-corp.co.jp", cc: str = "",
-         sender: str = "taro@example.co.jp") -> EmailMessage:
+def mail(
+    subject: str,
+    body: str,
+    *,
+    to: str = "tanaka@a-corp.co.jp",
+    cc: str = "",
+    sender: str = "taro@example.co.jp",
+) -> EmailMessage:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"], msg["Date"] = sender, to, subject, DATE
     msg["Message-ID"] = f"<{abs(hash(subject)) % 10**12}@example.co.jp>"
@@ -33,65 +42,128 @@ def mail(subject: str, body: str, *, to: str = "tanaka@a-corp.co.jp", cc: str = 
 
 def cases() -> dict[str, tuple[EmailMessage, dict]]:
     out: dict[str, tuple[EmailMessage, dict]] = {}
-    out["my-number"] = (mail("年末調整の書類", "田中様\n\n個人番号: 1234 5678 9018\nご確認ください。" + SIGNATURE),
-                        {"verdict": "hold", "rules": ["sensitive-id-external"], "codes": ["pii.my_number"]})
+    out["my-number"] = (
+        mail("年末調整の書類", "田中様\n\n個人番号: 1234 5678 9018\nご確認ください。" + SIGNATURE),
+        {"verdict": "hold", "rules": ["sensitive-id-external"], "codes": ["pii.my_number"]},
+    )
     rows = ["氏名,電話番号,メールアドレス,住所"] + [
         f"顧客{i:02d} 花子,090-{1200 + i:04d}-{5600 + i:04d},customer{i}@mail.example,東京都港区芝{i}-{i}-{i}"
-        for i in range(1, 13)]
+        for i in range(1, 13)
+    ]
     listing = mail("会員名簿の件", "会員名簿をお送りします。" + SIGNATURE)
-    listing.add_attachment("\r\n".join(rows).encode("cp932"), maintype="text", subtype="csv",
-                           filename="会員名簿.csv")
-    out["personal-data-list"] = (listing, {"verdict": "hold", "rules": ["personal-data-list-external"],
-                                           "codes": ["pii.records"]})
-    out["client-mismatch-subject"] = (mail("株式会社ビー御中 お見積書", "お見積書をお送りします。" + SIGNATURE),
-                                      {"verdict": "hold", "rules": ["client-mismatch"], "codes": ["client.mismatch"]})
-    out["client-mismatch-body"] = (mail("お見積書", "先日、株式会社ビーの件でもお世話になりました。" + SIGNATURE),
-                                   {"verdict": "pass", "rules": ["client-mismatch-body"], "codes": ["client.mismatch"]})
+    listing.add_attachment(
+        "\r\n".join(rows).encode("cp932"), maintype="text", subtype="csv", filename="会員名簿.csv"
+    )
+    out["personal-data-list"] = (
+        listing,
+        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]},
+    )
+    out["client-mismatch-subject"] = (
+        mail("株式会社ビー御中 お見積書", "お見積書をお送りします。" + SIGNATURE),
+        {"verdict": "hold", "rules": ["client-mismatch"], "codes": ["client.mismatch"]},
+    )
+    out["client-mismatch-body"] = (
+        mail("お見積書", "先日、株式会社ビーの件でもお世話になりました。" + SIGNATURE),
+        {"verdict": "pass", "rules": ["client-mismatch-body"], "codes": ["client.mismatch"]},
+    )
     to = ", ".join(f"member{i}@org{i % 4}.example" for i in range(12))
-    out["visible-external"] = (mail("セミナーのご案内", "来月のセミナーのご案内です。" + SIGNATURE, to=to),
-                               {"verdict": "hold", "rules": ["visible-external-recipients"],
-                                "codes": ["recipients.visible_external"]})
-    out["lookalike"] = (mail("ご連絡", "よろしくお願いします。" + SIGNATURE, to="tanaka@a-c0rp.co.jp"),
-                        {"verdict": "hold", "rules": ["lookalike-domain"], "codes": ["recipients.lookalike_domain"]})
-    out["suppressed"] = (mail("会報 12月号", "会報をお届けします。" + SIGNATURE, to="tanaka@a-corp.co.jp",
-                              cc="former.member@example.net"),
-                         {"verdict": "hold", "rules": ["suppressed-recipient"], "codes": ["recipients.suppressed"]})
+    out["visible-external"] = (
+        mail("セミナーのご案内", "来月のセミナーのご案内です。" + SIGNATURE, to=to),
+        {
+            "verdict": "hold",
+            "rules": ["visible-external-recipients"],
+            "codes": ["recipients.visible_external"],
+        },
+    )
+    out["lookalike"] = (
+        mail("ご連絡", "よろしくお願いします。" + SIGNATURE, to="tanaka@a-c0rp.co.jp"),
+        {"verdict": "hold", "rules": ["lookalike-domain"], "codes": ["recipients.lookalike_domain"]},
+    )
+    out["suppressed"] = (
+        mail(
+            "会報 12月号",
+            "会報をお届けします。" + SIGNATURE,
+            to="tanaka@a-corp.co.jp",
+            cc="former.member@example.net",
+        ),
+        {"verdict": "hold", "rules": ["suppressed-recipient"], "codes": ["recipients.suppressed"]},
+    )
     encrypted = mail("資料送付", "パスワードは別途お送りします。" + SIGNATURE)
-    encrypted.add_attachment((SHARED / "libarchive" / "test_read_format_zip_traditional_encryption_data.zip").read_bytes(),
-                             maintype="application", subtype="zip", filename="資料.zip")
-    out["encrypted-attachment"] = (encrypted, {"verdict": "hold", "rules": ["encrypted-attachment"],
-                                               "codes": ["attachment.encrypted"]})
+    encrypted.add_attachment(
+        (SHARED / "libarchive" / "test_read_format_zip_traditional_encryption_data.zip").read_bytes(),
+        maintype="application",
+        subtype="zip",
+        filename="資料.zip",
+    )
+    out["encrypted-attachment"] = (
+        encrypted,
+        {"verdict": "hold", "rules": ["encrypted-attachment"], "codes": ["attachment.encrypted"]},
+    )
     unreadable = mail("議事録", "議事録を添付します。" + SIGNATURE)
-    unreadable.add_attachment((SHARED / "libarchive" / "test_read_format_zip_malformed1.zip").read_bytes(),
-                              maintype="application", subtype="zip", filename="議事録.zip")
-    out["unreadable-part"] = (unreadable, {"verdict": "hold", "rules": ["unreadable-part"],
-                                           "codes": ["attachment.unscannable"]})
+    unreadable.add_attachment(
+        (SHARED / "libarchive" / "test_read_format_zip_malformed1.zip").read_bytes(),
+        maintype="application",
+        subtype="zip",
+        filename="議事録.zip",
+    )
+    out["unreadable-part"] = (
+        unreadable,
+        {"verdict": "hold", "rules": ["unreadable-part"], "codes": ["attachment.unscannable"]},
+    )
     # A format without a reader is reported and passes (issue 13; the rule is shipped disabled).
     unsupported = mail("議事録", "議事録を添付します。" + SIGNATURE)
-    unsupported.add_attachment((SHARED / "msoffcrypto-tool" / "inputs" / "plain.doc").read_bytes(),
-                               maintype="application", subtype="msword", filename="議事録.doc")
-    out["unsupported-format"] = (unsupported, {"verdict": "pass", "codes": ["attachment.unsupported"],
-                                               "not_codes": ["attachment.unscannable"]})
-    out["freemail"] = (mail("ご連絡", "明日よろしくお願いします。" + SIGNATURE, to="someone@gmail.com"),
-                                  {"verdict": "pass", "rules": ["freemail-recipient"],
-                                   "codes": ["recipients.freemail"]})
+    unsupported.add_attachment(
+        (SHARED / "msoffcrypto-tool" / "inputs" / "plain.doc").read_bytes(),
+        maintype="application",
+        subtype="msword",
+        filename="議事録.doc",
+    )
+    out["unsupported-format"] = (
+        unsupported,
+        {"verdict": "pass", "codes": ["attachment.unsupported"], "not_codes": ["attachment.unscannable"]},
+    )
+    out["freemail"] = (
+        mail("ご連絡", "明日よろしくお願いします。" + SIGNATURE, to="someone@gmail.com"),
+        {"verdict": "pass", "rules": ["freemail-recipient"], "codes": ["recipients.freemail"]},
+    )
     _owner_cases(out)
     _place_cases(out)
     # Ordinary business mail: it must pass.
-    out["benign-signature"] = (mail("打ち合わせの件", "田中様\n\n明日の打ち合わせは10時からでお願いします。" + SIGNATURE),
-                               {"verdict": "pass", "not_codes": ["pii.my_number", "pii.records", "client.mismatch"]})
-    out["benign-quoted-thread"] = (mail("Re: 打ち合わせの件", "承知しました。\n\n> 田中様\n> 明日10時でお願いします。\n> "
-                                        + SIGNATURE.replace("\n", "\n> ") + "\n> --\n> 株式会社エー 田中一郎\n"
-                                        "> TEL: 06-1111-2222\n" + SIGNATURE),
-                                   {"verdict": "pass", "not_codes": ["pii.records"]})
-    out["benign-quote-for-this-client"] = (mail("株式会社エー御中 お見積書", "株式会社エー 田中様\n\nお見積書をお送りします。" + SIGNATURE),
-                                           {"verdict": "pass", "not_codes": ["client.mismatch"]})
-    out["benign-invoice"] = (mail("請求書送付のご案内", "注文番号: 123456789018\n伝票番号: 2024-000123\n"
-                                  "ご請求金額: 120,000円（税込）\n登録番号: T1234567890123\n" + SIGNATURE),
-                             {"verdict": "pass", "not_codes": ["pii.my_number"]})
-    out["benign-meeting"] = (mail("会議招集: 定例会", "日時: 2026年12月1日 10:00-11:00\n場所: 本社 会議室A\n" + SIGNATURE,
-                                  to="hanako@example.co.jp", cc="jiro@tokyo.example.co.jp"),
-                             {"verdict": "pass", "not_codes": ["recipients.external"]})
+    out["benign-signature"] = (
+        mail("打ち合わせの件", "田中様\n\n明日の打ち合わせは10時からでお願いします。" + SIGNATURE),
+        {"verdict": "pass", "not_codes": ["pii.my_number", "pii.records", "client.mismatch"]},
+    )
+    out["benign-quoted-thread"] = (
+        mail(
+            "Re: 打ち合わせの件",
+            "承知しました。\n\n> 田中様\n> 明日10時でお願いします。\n> "
+            + SIGNATURE.replace("\n", "\n> ")
+            + "\n> --\n> 株式会社エー 田中一郎\n"
+            "> TEL: 06-1111-2222\n" + SIGNATURE,
+        ),
+        {"verdict": "pass", "not_codes": ["pii.records"]},
+    )
+    out["benign-quote-for-this-client"] = (
+        mail("株式会社エー御中 お見積書", "株式会社エー 田中様\n\nお見積書をお送りします。" + SIGNATURE),
+        {"verdict": "pass", "not_codes": ["client.mismatch"]},
+    )
+    out["benign-invoice"] = (
+        mail(
+            "請求書送付のご案内",
+            "注文番号: 123456789018\n伝票番号: 2024-000123\n"
+            "ご請求金額: 120,000円（税込）\n登録番号: T1234567890123\n" + SIGNATURE,
+        ),
+        {"verdict": "pass", "not_codes": ["pii.my_number"]},
+    )
+    out["benign-meeting"] = (
+        mail(
+            "会議招集: 定例会",
+            "日時: 2026年12月1日 10:00-11:00\n場所: 本社 会議室A\n" + SIGNATURE,
+            to="hanako@example.co.jp",
+            cc="jiro@tokyo.example.co.jp",
+        ),
+        {"verdict": "pass", "not_codes": ["recipients.external"]},
+    )
     return out
 
 
@@ -101,118 +173,270 @@ def _with_csv(subject: str, body: str, rows: list[str], filename: str, **kw) -> 
     return msg
 
 
-SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田", "佐々木", "松本"]
+SURNAMES = [
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "佐々木",
+    "松本",
+]
 
 
 def _owner_cases(out: dict) -> None:
     """Issue 14: a list going back to its owner is visible (monitor), not held; third parties' is held."""
+
     def staff_of(domain: str) -> list[str]:
         return ["氏名,部署,電話番号,メールアドレス"] + [
-            f"{SURNAMES[i]} 一郎,営業部,06-6123-{4500 + i:04d},staff{i}@{domain}" for i in range(12)]
+            f"{SURNAMES[i]} 一郎,営業部,06-6123-{4500 + i:04d},staff{i}@{domain}" for i in range(12)
+        ]
+
     staff = staff_of("a-corp.co.jp")
     out["owner-client-staff-back"] = (
         _with_csv("貴社ご担当者一覧の確認", "貴社のご担当者一覧をお返しします。", staff, "担当者一覧.csv"),
-        {"verdict": "pass", "rules": ["personal-data-list-owner"], "codes": ["pii.records"]})
-    team = "\n".join(["当社プロジェクトメンバーの連絡先です。", "", "氏名\t役割\tメール\t電話"] + [
-        f"{SURNAMES[i]} 花子\t担当\tmember{i}@example.co.jp\t03-1234-{5600 + i:04d}" for i in range(11)])
+        {"verdict": "pass", "rules": ["personal-data-list-owner"], "codes": ["pii.records"]},
+    )
+    team = "\n".join(
+        ["当社プロジェクトメンバーの連絡先です。", "", "氏名\t役割\tメール\t電話"]
+        + [f"{SURNAMES[i]} 花子\t担当\tmember{i}@example.co.jp\t03-1234-{5600 + i:04d}" for i in range(11)]
+    )
     out["owner-own-team-to-client"] = (
         mail("体制表の送付", team + "\n" + SIGNATURE),
-        {"verdict": "pass", "rules": ["personal-data-list-owner"], "codes": ["pii.records"]})
-    mixed = ["氏名,電話番号,メールアドレス"] + [
-        f"{SURNAMES[i]} 次郎,06-6123-{4500 + i:04d},staff{i}@a-corp.co.jp" for i in range(3)] + [
-        f"{SURNAMES[i]} 三郎,090-{3300 + i:04d}-{1200 + i:04d},cust{i}@gmail.com" for i in range(12)]
+        {"verdict": "pass", "rules": ["personal-data-list-owner"], "codes": ["pii.records"]},
+    )
+    mixed = (
+        ["氏名,電話番号,メールアドレス"]
+        + [f"{SURNAMES[i]} 次郎,06-6123-{4500 + i:04d},staff{i}@a-corp.co.jp" for i in range(3)]
+        + [f"{SURNAMES[i]} 三郎,090-{3300 + i:04d}-{1200 + i:04d},cust{i}@gmail.com" for i in range(12)]
+    )
     out["owner-mixed-with-customers"] = (
         _with_csv("名簿の件", "名簿をお送りします。", mixed, "名簿.csv"),
-        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]})
+        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]},
+    )
     hr = ["氏名,メールアドレス,生年月日,住所,携帯電話"] + [
         f"{SURNAMES[i]} 一郎,member{i}@example.co.jp,198{i % 10}/0{1 + i % 9}/1{i % 10},"
-        f"神奈川県川崎市中原区小杉町{i + 1}-{i + 2}-{i + 3},090-{4400 + i:04d}-{7700 + i:04d}" for i in range(12)]
-    account = ["氏名,電話番号,住所,担当者メール"] + [      # one account manager's address on every customer row
+        f"神奈川県川崎市中原区小杉町{i + 1}-{i + 2}-{i + 3},090-{4400 + i:04d}-{7700 + i:04d}"
+        for i in range(12)
+    ]
+    account = ["氏名,電話番号,住所,担当者メール"] + [  # one account manager's address on every customer row
         f"{SURNAMES[i]} 花子,090-{3300 + i:04d}-{1200 + i:04d},神奈川県川崎市中原区小杉町{i + 1}-1,tanaka@a-corp.co.jp"
-        for i in range(12)]
+        for i in range(12)
+    ]
     out["owner-account-manager-on-each-row"] = (
         _with_csv("顧客リスト", "顧客リストです。", account, "顧客.csv"),
-        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]})
-    out["owner-hr-list-to-client"] = (     # private data of our staff: not business contacts
+        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]},
+    )
+    out["owner-hr-list-to-client"] = (  # private data of our staff: not business contacts
         _with_csv("社員情報", "社員情報をお送りします。", hr, "社員名簿.csv"),
-        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records", "pii.birth_date"]})
+        {
+            "verdict": "hold",
+            "rules": ["personal-data-list-external"],
+            "codes": ["pii.records", "pii.birth_date"],
+        },
+    )
     out["owner-lookalike-domain"] = (
-        _with_csv("貴社ご担当者一覧の確認", "ご担当者一覧です。", staff_of("a-corp.co.jp.evil.example"), "担当者一覧.csv"),
-        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]})
+        _with_csv(
+            "貴社ご担当者一覧の確認",
+            "ご担当者一覧です。",
+            staff_of("a-corp.co.jp.evil.example"),
+            "担当者一覧.csv",
+        ),
+        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]},
+    )
     out["owner-staff-to-two-organisations"] = (
-        _with_csv("貴社ご担当者一覧の確認", "ご担当者一覧です。", staff, "担当者一覧.csv",
-                  to="tanaka@a-corp.co.jp, sato@b-corp.co.jp"),
-        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]})
+        _with_csv(
+            "貴社ご担当者一覧の確認",
+            "ご担当者一覧です。",
+            staff,
+            "担当者一覧.csv",
+            to="tanaka@a-corp.co.jp, sato@b-corp.co.jp",
+        ),
+        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]},
+    )
 
 
-SURNAMES_ROMAN = ["sato", "suzuki", "takahashi", "tanaka", "ito", "watanabe", "yamamoto", "nakamura", "kobayashi",
-                  "kato", "yoshida", "yamada"]
-BRANCHES = ["本社", "札幌営業所", "仙台支店", "横浜支社", "名古屋支店", "大阪支店", "広島営業所", "福岡支店",
-            "那覇出張所", "新潟工場", "金沢倉庫", "高松物流センター"]
-CITIES = ["北海道札幌市中央区北一条西2-1", "宮城県仙台市青葉区本町3-8-1", "東京都千代田区丸の内1-1-1",
-          "神奈川県横浜市中区本町6-50", "愛知県名古屋市中区三の丸3-1-2", "大阪府大阪市中央区大手前2-1-22",
-          "広島県広島市中区基町10-52", "福岡県福岡市博多区東公園7-7", "沖縄県那覇市泉崎1-2-2",
-          "新潟県新潟市中央区新光町4-1", "石川県金沢市鞍月1-1", "香川県高松市番町4-1-10"]
-AREAS = ["011-221", "022-261", "03-3211", "045-671", "052-961", "06-6941", "082-228", "092-711",
-         "098-866", "025-228", "076-231", "087-831"]
+SURNAMES_ROMAN = [
+    "sato",
+    "suzuki",
+    "takahashi",
+    "tanaka",
+    "ito",
+    "watanabe",
+    "yamamoto",
+    "nakamura",
+    "kobayashi",
+    "kato",
+    "yoshida",
+    "yamada",
+]
+BRANCHES = [
+    "本社",
+    "札幌営業所",
+    "仙台支店",
+    "横浜支社",
+    "名古屋支店",
+    "大阪支店",
+    "広島営業所",
+    "福岡支店",
+    "那覇出張所",
+    "新潟工場",
+    "金沢倉庫",
+    "高松物流センター",
+]
+CITIES = [
+    "北海道札幌市中央区北一条西2-1",
+    "宮城県仙台市青葉区本町3-8-1",
+    "東京都千代田区丸の内1-1-1",
+    "神奈川県横浜市中区本町6-50",
+    "愛知県名古屋市中区三の丸3-1-2",
+    "大阪府大阪市中央区大手前2-1-22",
+    "広島県広島市中区基町10-52",
+    "福岡県福岡市博多区東公園7-7",
+    "沖縄県那覇市泉崎1-2-2",
+    "新潟県新潟市中央区新光町4-1",
+    "石川県金沢市鞍月1-1",
+    "香川県高松市番町4-1-10",
+]
+AREAS = [
+    "011-221",
+    "022-261",
+    "03-3211",
+    "045-671",
+    "052-961",
+    "06-6941",
+    "082-228",
+    "092-711",
+    "098-866",
+    "025-228",
+    "076-231",
+    "087-831",
+]
 
 
 def _place_cases(out: dict) -> None:
     """Issue 14: lists of premises pass and say so (pii.places); a customer list dressed as
     one, and a list quoted in a forwarded mail, are still held."""
-    offices = ["拠点,郵便番号,住所,電話番号"] + [f"{b},{100 + i}-{1000 + i},{c},{a}-{1000 + i}"
-                                         for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS))]
-    out["places-office-list"] = (_with_csv("弊社拠点一覧", "弊社の拠点一覧をお送りします。", offices, "拠点一覧.csv"),
-                                 {"verdict": "pass", "codes": ["pii.places"], "not_codes": ["pii.records"]})
-    branches = "\n".join(["貴社支店一覧を確認しました。", "", "支店名\t住所\t電話"] + [
-        f"株式会社エー {b}\t{c}\t{a}-{2000 + i}" for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS))])
-    out["places-client-branches"] = (mail("支店一覧の確認", branches + "\n" + SIGNATURE),
-                                     {"verdict": "pass", "codes": ["pii.places"], "not_codes": ["pii.records"]})
-    buildings = ["物件名,所在地,賃料"] + [f"第{i + 1}中央ビル,{c},{150000 + i * 5000}" for i, c in enumerate(CITIES)]
-    out["places-buildings"] = (_with_csv("物件一覧", "ご紹介物件の一覧です。", buildings, "物件一覧.csv"),
-                               {"verdict": "pass", "codes": ["pii.places"], "not_codes": ["pii.records"]})
-    typed = "".join(f"■{b}\n〒{100 + i}-{1000 + i} {c}\nTEL {a}-{1000 + i}\n"
-                    for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS)))
-    out["places-typed-office-list"] = (mail("拠点のご案内", "弊社拠点は以下のとおりです。\n\n" + typed + SIGNATURE),
-                                       {"verdict": "pass", "codes": ["pii.places"], "not_codes": ["pii.records"]})
-    disguised = ["拠点名,住所,電話番号"] + [f"{SURNAMES[i]}店,{c},090-{3000 + i:04d}-{4000 + i:04d}"
-                                       for i, c in enumerate(CITIES)]
-    out["places-disguised-customers"] = (_with_csv("拠点一覧", "一覧です。", disguised, "拠点一覧.csv"),
-                                         {"verdict": "hold", "rules": ["personal-data-list-external"],
-                                          "codes": ["pii.records"], "not_codes": ["pii.places"]})
+    offices = ["拠点,郵便番号,住所,電話番号"] + [
+        f"{b},{100 + i}-{1000 + i},{c},{a}-{1000 + i}"
+        for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS))
+    ]
+    out["places-office-list"] = (
+        _with_csv("弊社拠点一覧", "弊社の拠点一覧をお送りします。", offices, "拠点一覧.csv"),
+        {"verdict": "pass", "codes": ["pii.places"], "not_codes": ["pii.records"]},
+    )
+    branches = "\n".join(
+        ["貴社支店一覧を確認しました。", "", "支店名\t住所\t電話"]
+        + [
+            f"株式会社エー {b}\t{c}\t{a}-{2000 + i}"
+            for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS))
+        ]
+    )
+    out["places-client-branches"] = (
+        mail("支店一覧の確認", branches + "\n" + SIGNATURE),
+        {"verdict": "pass", "codes": ["pii.places"], "not_codes": ["pii.records"]},
+    )
+    buildings = ["物件名,所在地,賃料"] + [
+        f"第{i + 1}中央ビル,{c},{150000 + i * 5000}" for i, c in enumerate(CITIES)
+    ]
+    out["places-buildings"] = (
+        _with_csv("物件一覧", "ご紹介物件の一覧です。", buildings, "物件一覧.csv"),
+        {"verdict": "pass", "codes": ["pii.places"], "not_codes": ["pii.records"]},
+    )
+    typed = "".join(
+        f"■{b}\n〒{100 + i}-{1000 + i} {c}\nTEL {a}-{1000 + i}\n"
+        for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS))
+    )
+    out["places-typed-office-list"] = (
+        mail("拠点のご案内", "弊社拠点は以下のとおりです。\n\n" + typed + SIGNATURE),
+        {"verdict": "pass", "codes": ["pii.places"], "not_codes": ["pii.records"]},
+    )
+    disguised = ["拠点名,住所,電話番号"] + [
+        f"{SURNAMES[i]}店,{c},090-{3000 + i:04d}-{4000 + i:04d}" for i, c in enumerate(CITIES)
+    ]
+    out["places-disguised-customers"] = (
+        _with_csv("拠点一覧", "一覧です。", disguised, "拠点一覧.csv"),
+        {
+            "verdict": "hold",
+            "rules": ["personal-data-list-external"],
+            "codes": ["pii.records"],
+            "not_codes": ["pii.places"],
+        },
+    )
     members = ["会員番号,住所,電話番号,メール,来店店舗"] + [
-        f"{5001 + i},{c},{a}-{3000 + i},m{i}@isp{i}.ne.jp,渋谷店" for i, (c, a) in enumerate(zip(CITIES, AREAS))]
-    out["places-shop-category-customers"] = (      # 来店店舗 is a category, not what the row is
+        f"{5001 + i},{c},{a}-{3000 + i},m{i}@isp{i}.ne.jp,渋谷店"
+        for i, (c, a) in enumerate(zip(CITIES, AREAS))
+    ]
+    out["places-shop-category-customers"] = (  # 来店店舗 is a category, not what the row is
         _with_csv("会員リスト", "会員リストです。", members, "会員.csv"),
-        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"],
-         "not_codes": ["pii.places"]})
+        {
+            "verdict": "hold",
+            "rules": ["personal-data-list-external"],
+            "codes": ["pii.records"],
+            "not_codes": ["pii.places"],
+        },
+    )
     exchanges = ["03-3711", "03-3712", "03-3713"]
-    lines = random.Random(14).sample(range(10000), 300)        # some blocks of 03-3711-12xx hold 3 or 4
+    lines = random.Random(14).sample(range(10000), 300)  # some blocks of 03-3711-12xx hold 3 or 4
     residents = ["会員番号,住所,電話番号"] + [
         f"{7001 + i},東京都目黒区中町{i % 30 + 1}-{i % 9 + 1}-{i % 7 + 1},{exchanges[i % 3]}-{k:04d}"
-        for i, k in enumerate(lines)]
-    out["places-residential-exchanges"] = (    # many number blocks: a neighbourhood, not an organisation
+        for i, k in enumerate(lines)
+    ]
+    out["places-residential-exchanges"] = (  # many number blocks: a neighbourhood, not an organisation
         _with_csv("自治会名簿", "名簿です。", residents, "名簿.csv"),
-        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records", "pii.phone"],
-         "not_codes": ["pii.places"]})
-    managers = ["拠点,住所,電話,拠点長,メール"] + [     # the client's branches and their managers: the client's
-        f"{b},{c},{a}-{1000 + i},{SURNAMES[i]} 誠,mgr{i}@a-corp.co.jp" for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS))]
+        {
+            "verdict": "hold",
+            "rules": ["personal-data-list-external"],
+            "codes": ["pii.records", "pii.phone"],
+            "not_codes": ["pii.places"],
+        },
+    )
+    managers = ["拠点,住所,電話,拠点長,メール"] + [  # the client's branches and their managers: the client's
+        f"{b},{c},{a}-{1000 + i},{SURNAMES[i]} 誠,mgr{i}@a-corp.co.jp"
+        for i, (b, c, a) in enumerate(zip(BRANCHES, CITIES, AREAS))
+    ]
     out["places-branches-with-managers"] = (
         _with_csv("各拠点長様への送付先", "送付先をご確認ください。", managers, "送付先.csv"),
-        {"verdict": "pass", "rules": ["personal-data-list-owner"], "codes": ["pii.records"]})
-    cards = ["会社名,部署,メール,直通電話"] + [      # business cards: a person at each company (t.sato@), not places
-        f"株式会社テスト{i},営業部,t.{SURNAMES_ROMAN[i]}@corp{i}.co.jp,{a}-{2000 + i}" for i, a in enumerate(AREAS)]
+        {"verdict": "pass", "rules": ["personal-data-list-owner"], "codes": ["pii.records"]},
+    )
+    cards = [
+        "会社名,部署,メール,直通電話"
+    ] + [  # business cards: a person at each company (t.sato@), not places
+        f"株式会社テスト{i},営業部,t.{SURNAMES_ROMAN[i]}@corp{i}.co.jp,{a}-{2000 + i}"
+        for i, a in enumerate(AREAS)
+    ]
     out["places-business-cards-are-people"] = (
         _with_csv("名刺データ", "名刺データです。", cards, "名刺.csv"),
-        {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"],
-         "not_codes": ["pii.places"]})
-    rows = ["氏名\t電話番号\tメールアドレス"] + [f"{SURNAMES[i]} 花子\t090-{1200 + i:04d}-{5600 + i:04d}\tc{i}@mail.example"
-                                          for i in range(12)]
-    forwarded = ("ご確認ください。\n\n-----Original Message-----\nFrom: 鈴木\nSent: 2026/11/30\n\n> 名簿です。\n>\n"
-                 + "\n".join("> " + r for r in rows) + "\n")
-    out["quoted-table-forward"] = (mail("Fw: 名簿", forwarded),
-                                   {"verdict": "hold", "rules": ["personal-data-list-external"],
-                                    "codes": ["pii.records", "pii.phone", "pii.email_address"]})
+        {
+            "verdict": "hold",
+            "rules": ["personal-data-list-external"],
+            "codes": ["pii.records"],
+            "not_codes": ["pii.places"],
+        },
+    )
+    rows = ["氏名\t電話番号\tメールアドレス"] + [
+        f"{SURNAMES[i]} 花子\t090-{1200 + i:04d}-{5600 + i:04d}\tc{i}@mail.example" for i in range(12)
+    ]
+    forwarded = (
+        "ご確認ください。\n\n-----Original Message-----\nFrom: 鈴木\nSent: 2026/11/30\n\n> 名簿です。\n>\n"
+        + "\n".join("> " + r for r in rows)
+        + "\n"
+    )
+    out["quoted-table-forward"] = (
+        mail("Fw: 名簿", forwarded),
+        {
+            "verdict": "hold",
+            "rules": ["personal-data-list-external"],
+            "codes": ["pii.records", "pii.phone", "pii.email_address"],
+        },
+    )
 
 
 def main() -> None:

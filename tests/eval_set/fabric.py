@@ -3,6 +3,7 @@
 Everything here is fiction of one company, 鳴海テクノサービス株式会社 (narumi-ts.co.jp), and
 its clients; every number with a check digit is computed here, never copied from anywhere.
 """
+
 from __future__ import annotations
 
 import io
@@ -25,40 +26,132 @@ from pathlib import Path
 
 OUR = "narumi-ts.co.jp"
 
-SURNAMES = [("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"),
-            ("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"),
-            ("小林", "コバヤシ"), ("加藤", "カトウ"), ("吉田", "ヨシダ"), ("山田", "ヤマダ"),
-            ("松本", "マツモト"), ("井上", "イノウエ"), ("木村", "キムラ"), ("林", "ハヤシ"),
-            ("清水", "シミズ"), ("山崎", "ヤマザキ"), ("森", "モリ"), ("池田", "イケダ"),
-            ("橋本", "ハシモト"), ("阿部", "アベ"), ("石川", "イシカワ"), ("前田", "マエダ"),
-            ("藤田", "フジタ"), ("後藤", "ゴトウ"), ("岡田", "オカダ"), ("長谷川", "ハセガワ"),
-            ("村上", "ムラカミ"), ("近藤", "コンドウ"), ("坂本", "サカモト"), ("遠藤", "エンドウ"),
-            ("青木", "アオキ"), ("藤井", "フジイ"), ("西村", "ニシムラ"), ("福田", "フクダ"),
-            ("太田", "オオタ"), ("三浦", "ミウラ"), ("原田", "ハラダ"), ("小野", "オノ")]
-GIVEN = [("翔太", "ショウタ", "shota"), ("美咲", "ミサキ", "misaki"), ("大輔", "ダイスケ", "daisuke"),
-         ("陽子", "ヨウコ", "yoko"), ("健一", "ケンイチ", "kenichi"), ("恵", "メグミ", "megumi"),
-         ("拓也", "タクヤ", "takuya"), ("由美", "ユミ", "yumi"), ("直樹", "ナオキ", "naoki"),
-         ("彩", "アヤ", "aya"), ("誠", "マコト", "makoto"), ("真由美", "マユミ", "mayumi"),
-         ("浩二", "コウジ", "koji"), ("千尋", "チヒロ", "chihiro"), ("隆", "タカシ", "takashi"),
-         ("麻衣", "マイ", "mai"), ("和也", "カズヤ", "kazuya"), ("智子", "トモコ", "tomoko"),
-         ("悠斗", "ユウト", "yuto"), ("沙織", "サオリ", "saori"), ("修", "オサム", "osamu"),
-         ("奈々", "ナナ", "nana"), ("剛", "ツヨシ", "tsuyoshi"), ("理恵", "リエ", "rie")]
-ROMAJI = {"佐藤": "sato", "鈴木": "suzuki", "高橋": "takahashi", "田中": "tanaka", "伊藤": "ito",
-          "渡辺": "watanabe", "山本": "yamamoto", "中村": "nakamura", "小林": "kobayashi",
-          "加藤": "kato", "吉田": "yoshida", "山田": "yamada", "松本": "matsumoto",
-          "井上": "inoue", "木村": "kimura", "林": "hayashi", "清水": "shimizu",
-          "山崎": "yamazaki", "森": "mori", "池田": "ikeda", "橋本": "hashimoto", "阿部": "abe",
-          "石川": "ishikawa", "前田": "maeda", "藤田": "fujita", "後藤": "goto", "岡田": "okada",
-          "長谷川": "hasegawa", "村上": "murakami", "近藤": "kondo", "坂本": "sakamoto",
-          "遠藤": "endo", "青木": "aoki", "藤井": "fujii", "西村": "nishimura", "福田": "fukuda",
-          "太田": "ota", "三浦": "miura", "原田": "harada", "小野": "ono"}
-PLACES = [("東京都", "世田谷区", "桜新町", "158", "03"), ("東京都", "杉並区", "高円寺南", "166", "03"),
-          ("神奈川県", "横浜市港北区", "日吉本町", "223", "045"), ("埼玉県", "さいたま市浦和区", "常盤", "330", "048"),
-          ("千葉県", "船橋市", "本町", "273", "047"), ("愛知県", "名古屋市昭和区", "御器所", "466", "052"),
-          ("愛知県", "岡崎市", "康生通", "444", "0564"), ("大阪府", "豊中市", "本町", "560", "06"),
-          ("兵庫県", "西宮市", "甲子園町", "663", "0798"), ("静岡県", "浜松市中央区", "鍛冶町", "430", "053"),
-          ("福岡県", "福岡市中央区", "警固", "810", "092"), ("北海道", "札幌市北区", "北二十四条西", "001", "011"),
-          ("宮城県", "仙台市青葉区", "一番町", "980", "022"), ("広島県", "広島市南区", "段原", "732", "082")]
+SURNAMES = [
+    ("佐藤", "サトウ"),
+    ("鈴木", "スズキ"),
+    ("高橋", "タカハシ"),
+    ("田中", "タナカ"),
+    ("伊藤", "イトウ"),
+    ("渡辺", "ワタナベ"),
+    ("山本", "ヤマモト"),
+    ("中村", "ナカムラ"),
+    ("小林", "コバヤシ"),
+    ("加藤", "カトウ"),
+    ("吉田", "ヨシダ"),
+    ("山田", "ヤマダ"),
+    ("松本", "マツモト"),
+    ("井上", "イノウエ"),
+    ("木村", "キムラ"),
+    ("林", "ハヤシ"),
+    ("清水", "シミズ"),
+    ("山崎", "ヤマザキ"),
+    ("森", "モリ"),
+    ("池田", "イケダ"),
+    ("橋本", "ハシモト"),
+    ("阿部", "アベ"),
+    ("石川", "イシカワ"),
+    ("前田", "マエダ"),
+    ("藤田", "フジタ"),
+    ("後藤", "ゴトウ"),
+    ("岡田", "オカダ"),
+    ("長谷川", "ハセガワ"),
+    ("村上", "ムラカミ"),
+    ("近藤", "コンドウ"),
+    ("坂本", "サカモト"),
+    ("遠藤", "エンドウ"),
+    ("青木", "アオキ"),
+    ("藤井", "フジイ"),
+    ("西村", "ニシムラ"),
+    ("福田", "フクダ"),
+    ("太田", "オオタ"),
+    ("三浦", "ミウラ"),
+    ("原田", "ハラダ"),
+    ("小野", "オノ"),
+]
+GIVEN = [
+    ("翔太", "ショウタ", "shota"),
+    ("美咲", "ミサキ", "misaki"),
+    ("大輔", "ダイスケ", "daisuke"),
+    ("陽子", "ヨウコ", "yoko"),
+    ("健一", "ケンイチ", "kenichi"),
+    ("恵", "メグミ", "megumi"),
+    ("拓也", "タクヤ", "takuya"),
+    ("由美", "ユミ", "yumi"),
+    ("直樹", "ナオキ", "naoki"),
+    ("彩", "アヤ", "aya"),
+    ("誠", "マコト", "makoto"),
+    ("真由美", "マユミ", "mayumi"),
+    ("浩二", "コウジ", "koji"),
+    ("千尋", "チヒロ", "chihiro"),
+    ("隆", "タカシ", "takashi"),
+    ("麻衣", "マイ", "mai"),
+    ("和也", "カズヤ", "kazuya"),
+    ("智子", "トモコ", "tomoko"),
+    ("悠斗", "ユウト", "yuto"),
+    ("沙織", "サオリ", "saori"),
+    ("修", "オサム", "osamu"),
+    ("奈々", "ナナ", "nana"),
+    ("剛", "ツヨシ", "tsuyoshi"),
+    ("理恵", "リエ", "rie"),
+]
+ROMAJI = {
+    "佐藤": "sato",
+    "鈴木": "suzuki",
+    "高橋": "takahashi",
+    "田中": "tanaka",
+    "伊藤": "ito",
+    "渡辺": "watanabe",
+    "山本": "yamamoto",
+    "中村": "nakamura",
+    "小林": "kobayashi",
+    "加藤": "kato",
+    "吉田": "yoshida",
+    "山田": "yamada",
+    "松本": "matsumoto",
+    "井上": "inoue",
+    "木村": "kimura",
+    "林": "hayashi",
+    "清水": "shimizu",
+    "山崎": "yamazaki",
+    "森": "mori",
+    "池田": "ikeda",
+    "橋本": "hashimoto",
+    "阿部": "abe",
+    "石川": "ishikawa",
+    "前田": "maeda",
+    "藤田": "fujita",
+    "後藤": "goto",
+    "岡田": "okada",
+    "長谷川": "hasegawa",
+    "村上": "murakami",
+    "近藤": "kondo",
+    "坂本": "sakamoto",
+    "遠藤": "endo",
+    "青木": "aoki",
+    "藤井": "fujii",
+    "西村": "nishimura",
+    "福田": "fukuda",
+    "太田": "ota",
+    "三浦": "miura",
+    "原田": "harada",
+    "小野": "ono",
+}
+PLACES = [
+    ("東京都", "世田谷区", "桜新町", "158", "03"),
+    ("東京都", "杉並区", "高円寺南", "166", "03"),
+    ("神奈川県", "横浜市港北区", "日吉本町", "223", "045"),
+    ("埼玉県", "さいたま市浦和区", "常盤", "330", "048"),
+    ("千葉県", "船橋市", "本町", "273", "047"),
+    ("愛知県", "名古屋市昭和区", "御器所", "466", "052"),
+    ("愛知県", "岡崎市", "康生通", "444", "0564"),
+    ("大阪府", "豊中市", "本町", "560", "06"),
+    ("兵庫県", "西宮市", "甲子園町", "663", "0798"),
+    ("静岡県", "浜松市中央区", "鍛冶町", "430", "053"),
+    ("福岡県", "福岡市中央区", "警固", "810", "092"),
+    ("北海道", "札幌市北区", "北二十四条西", "001", "011"),
+    ("宮城県", "仙台市青葉区", "一番町", "980", "022"),
+    ("広島県", "広島市南区", "段原", "732", "082"),
+]
 FREEMAIL = ["gmail.com", "yahoo.co.jp", "icloud.com", "docomo.ne.jp", "ezweb.ne.jp", "outlook.jp"]
 
 
@@ -72,21 +165,38 @@ class People:
         r = self.rng
         (sur, sur_kana), (giv, giv_kana, giv_ro) = r.choice(SURNAMES), r.choice(GIVEN)
         pref, city, town, zip3, area = r.choice(PLACES)
-        local = r.choice([f"{giv_ro}.{ROMAJI[sur]}", f"{ROMAJI[sur]}.{giv_ro[0]}",
-                          f"{giv_ro}{r.randint(1, 99)}", f"{ROMAJI[sur]}_{giv_ro}"])
-        building = r.choice(["", "", f" コーポ{r.choice(['桜', '若葉', '緑'])}{r.randint(1, 3)}0{r.randint(1, 8)}",
-                             f" {r.choice(['メゾン', 'ハイツ', 'パレス'])}{sur}{r.randint(1, 5)}0{r.randint(1, 9)}号室"])
+        local = r.choice(
+            [
+                f"{giv_ro}.{ROMAJI[sur]}",
+                f"{ROMAJI[sur]}.{giv_ro[0]}",
+                f"{giv_ro}{r.randint(1, 99)}",
+                f"{ROMAJI[sur]}_{giv_ro}",
+            ]
+        )
+        building = r.choice(
+            [
+                "",
+                "",
+                f" コーポ{r.choice(['桜', '若葉', '緑'])}{r.randint(1, 3)}0{r.randint(1, 8)}",
+                f" {r.choice(['メゾン', 'ハイツ', 'パレス'])}{sur}{r.randint(1, 5)}0{r.randint(1, 9)}号室",
+            ]
+        )
         return {
-            "name": f"{sur} {giv}", "sur": sur, "kana": f"{sur_kana} {giv_kana}",
+            "name": f"{sur} {giv}",
+            "sur": sur,
+            "kana": f"{sur_kana} {giv_kana}",
             "zip": f"{zip3}-{r.randint(0, 9999):04d}",
             "address": f"{pref}{city}{town}{r.randint(1, 5)}-{r.randint(1, 30)}-{r.randint(1, 20)}{building}",
             "phone": f"0{r.choice('89')}0-{r.randint(1000, 9999)}-{r.randint(1000, 9999)}",
-            "home": f"{area}-{r.randint(200, 999)}-{r.randint(1000, 9999)}" if len(area) == 3
-                    else f"{area}-{r.randint(1000, 9999)}-{r.randint(1000, 9999)}" if len(area) == 2
-                    else f"{area}-{r.randint(10, 99)}-{r.randint(1000, 9999)}",
+            "home": f"{area}-{r.randint(200, 999)}-{r.randint(1000, 9999)}"
+            if len(area) == 3
+            else f"{area}-{r.randint(1000, 9999)}-{r.randint(1000, 9999)}"
+            if len(area) == 2
+            else f"{area}-{r.randint(10, 99)}-{r.randint(1000, 9999)}",
             "email": f"{local}@{domain or r.choice(FREEMAIL)}",
             "birth": f"{r.randint(1955, 2003)}/{r.randint(1, 12):02d}/{r.randint(1, 28):02d}",
-            "giv_ro": giv_ro, "sur_ro": ROMAJI[sur],
+            "giv_ro": giv_ro,
+            "sur_ro": ROMAJI[sur],
         }
 
     def people(self, n: int, domain: str | None = None) -> list[dict]:
@@ -100,6 +210,7 @@ class People:
 
 
 # --- numbers with check digits ------------------------------------------------------------
+
 
 def my_number(first11: str) -> str:
     """個人番号: 11 digits + check digit (番号法施行令 第8条, 総務省令第85号 第5条)."""
@@ -157,6 +268,7 @@ def hankaku(katakana: str) -> str:
 
 # --- attachments ---------------------------------------------------------------------------
 
+
 def repack(data: bytes) -> bytes:
     """Office files are zips stamped with the time of saving: fix the stamps so that a rerun
     of make.py writes the same bytes."""
@@ -174,6 +286,7 @@ def repack(data: bytes) -> bytes:
 
 def xlsx(sheets: dict[str, list[list]]) -> bytes:
     from openpyxl import Workbook
+
     wb = Workbook()
     wb.remove(wb.active)
     for title, rows in sheets.items():
@@ -189,6 +302,7 @@ def xlsx(sheets: dict[str, list[list]]) -> bytes:
 
 def docx(paragraphs: list[str], table: list[list[str]] | None = None, after: list[str] = ()) -> bytes:
     from docx import Document
+
     doc = Document()
     for p in paragraphs:
         doc.add_paragraph(p)
@@ -215,11 +329,13 @@ def pdf(lines: list[str]) -> bytes:
         stream.append("<%s> Tj T*" % line.encode("utf-16-be").hex().upper())
     stream.append("ET")
     content = "\n".join(stream).encode()
-    tounicode = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
-                 b"/CMapName /UCS2-ToUnicode def /CMapType 2 def\n"
-                 b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
-                 b"1 beginbfrange <0000> <D7FF> <0000> endbfrange\n"
-                 b"endcmap CMapName currentdict /CMap defineresource pop end end\n")
+    tounicode = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+        b"/CMapName /UCS2-ToUnicode def /CMapType 2 def\n"
+        b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+        b"1 beginbfrange <0000> <D7FF> <0000> endbfrange\n"
+        b"endcmap CMapName currentdict /CMap defineresource pop end end\n"
+    )
     objs = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -271,10 +387,12 @@ def csv_text(rows: list[list], sep: str = ",", newline: str = "\r\n") -> str:
     def cell(v):
         v = str(v)
         return f'"{v}"' if sep in v or '"' in v else v
+
     return newline.join(sep.join(cell(v) for v in row) for row in rows) + newline
 
 
 # --- messages ------------------------------------------------------------------------------
+
 
 def _addr(pair, charset: str = "utf-8") -> str:
     if isinstance(pair, str):
@@ -325,9 +443,22 @@ def attachment(name: str, data: bytes, mime: str = "application/octet-stream") -
     return part
 
 
-def message(n: int, frm, to, subject: str, body: str, *, cc=(), charset: str = "utf-8",
-            html: str | None = None, files=(), inner: bytes | None = None,
-            reply_to_id: str | None = None, inline=(), extra_alt=()) -> bytes:
+def message(
+    n: int,
+    frm,
+    to,
+    subject: str,
+    body: str,
+    *,
+    cc=(),
+    charset: str = "utf-8",
+    html: str | None = None,
+    files=(),
+    inner: bytes | None = None,
+    reply_to_id: str | None = None,
+    inline=(),
+    extra_alt=(),
+) -> bytes:
     """One message as a mail program writes it. `inline` parts (images with a Content-ID) put
     the HTML in a multipart/related as Outlook does; `extra_alt` adds alternatives after the
     HTML (a text/calendar invitation)."""
@@ -351,6 +482,7 @@ def message(n: int, frm, to, subject: str, body: str, *, cc=(), charset: str = "
             msg.attach(f)
         if inner is not None:
             from email import message_from_bytes
+
             msg.attach(MIMEMessage(message_from_bytes(inner)))
     else:
         msg = alt

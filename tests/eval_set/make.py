@@ -8,6 +8,7 @@ whose ZipCrypto headers are random. The company is fictional: 鳴海テクノサ
 and partners. ordinary.py holds the mail that must pass, incidents.py the mail that must be
 held; every message is written by its own function, so they differ as real mail does.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,11 +30,17 @@ def main() -> None:
     for n, (file, verdict, cls, why, fn) in enumerate(CASES, 1):
         (out / file).write_bytes(fn(n))
         labels.append({"file": file, "expected": verdict, "class": cls, "why": why})
-    header = ("# Labels of the evaluation set, written by make.py (edit there).\n"
-              "# expected: hold | pass under the shipped rules and guard.yaml; class groups similar cases.\n")
-    (HERE / "labels.yaml").write_text(header + yaml.safe_dump(labels, allow_unicode=True, sort_keys=False, width=200))
-    print(f"{len(labels)} messages: {sum(l['expected'] == 'pass' for l in labels)} pass, "
-          f"{sum(l['expected'] == 'hold' for l in labels)} hold")
+    header = (
+        "# Labels of the evaluation set, written by make.py (edit there).\n"
+        "# expected: hold | pass under the shipped rules and guard.yaml; class groups similar cases.\n"
+    )
+    (HERE / "labels.yaml").write_text(
+        header + yaml.safe_dump(labels, allow_unicode=True, sort_keys=False, width=200)
+    )
+    print(
+        f"{len(labels)} messages: {sum(l['expected'] == 'pass' for l in labels)} pass, "
+        f"{sum(l['expected'] == 'hold' for l in labels)} hold"
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """python -m tests.fuzz: the long run (README, "Fuzzing"). Exit status 1 when any case
 passed with its canary, timed out, crashed or raised; 0 when every one was held."""
+
 from __future__ import annotations
 
 import argparse
@@ -9,8 +10,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from .blocks import Case
 from .mutations import CORPUS, mutations
@@ -21,8 +22,9 @@ from .structural import LONG_ONLY, STRUCTURAL, build
 RUNNERS = {"relay": RelayRunner, "check": CheckRunner}
 
 
-def cases(*, structural: bool, scale: float, count: int, seed: int, corpus: Path,
-          only: Iterable[str] = ()) -> Iterator[Case]:
+def cases(
+    *, structural: bool, scale: float, count: int, seed: int, corpus: Path, only: Iterable[str] = ()
+) -> Iterator[Case]:
     wanted = set(only)
     if structural:
         for name in STRUCTURAL:
@@ -34,8 +36,14 @@ def cases(*, structural: bool, scale: float, count: int, seed: int, corpus: Path
             yield case
 
 
-def run(all_cases: Iterable[Case], paths: Iterable[str], limits: Limits, *,
-        keep: Path | None = None, progress=None) -> list[Outcome]:
+def run(
+    all_cases: Iterable[Case],
+    paths: Iterable[str],
+    limits: Limits,
+    *,
+    keep: Path | None = None,
+    progress=None,
+) -> list[Outcome]:
     """Every case through every path; the bad ones' messages saved in `keep` if given."""
     outcomes = []
     all_cases = list(all_cases)
@@ -59,7 +67,9 @@ def table(outcomes: list[Outcome]) -> str:
     lines = [f"{'case':42} {'path':6} {'class':26} {'result':9} {'secs':>6}  rules / errors / detail"]
     for o in outcomes:
         if o.issue_class != "mutation" or o.bad:
-            lines.append(f"{o.case:42} {o.path:6} {o.issue_class:26} {o.status:9} {o.seconds:6.2f}  {_why(o)}")
+            lines.append(
+                f"{o.case:42} {o.path:6} {o.issue_class:26} {o.status:9} {o.seconds:6.2f}  {_why(o)}"
+            )
     counts = Counter((o.path, o.status) for o in outcomes)
     lines.append("totals: " + "; ".join(f"{p} {s} {n}" for (p, s), n in sorted(counts.items())))
     return "\n".join(lines)
@@ -74,11 +84,17 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m tests.fuzz", description=__doc__)
     p.add_argument("--cases", type=int, default=1_000, help="mutated messages (default 1000)")
     p.add_argument("--seed", type=int, default=1, help="mutation seed; case i of seed s is always the same")
-    p.add_argument("--scale", type=float, default=1.0, help="size of the structural cases (1.0: as in issue 12)")
+    p.add_argument(
+        "--scale", type=float, default=1.0, help="size of the structural cases (1.0: as in issue 12)"
+    )
     p.add_argument("--no-structural", action="store_true", help="mutations only")
     p.add_argument("--only", action="append", default=[], help="run only this case (repeat)")
-    p.add_argument("--path", choices=["relay", "check", "both"], default="relay",
-                   help="the relay's pipeline (default), `misdelivery-guard check`, or both")
+    p.add_argument(
+        "--path",
+        choices=["relay", "check", "both"],
+        default="relay",
+        help="the relay's pipeline (default), `misdelivery-guard check`, or both",
+    )
     p.add_argument("--timeout", type=float, default=5.0, help="inspection.timeout in seconds (default 5)")
     p.add_argument("--wall", type=float, default=0.0, help="harness limit per case (default timeout + 15 s)")
     p.add_argument("--memory-mb", type=int, default=2_048, help="address space per process (default 2048)")
@@ -100,6 +116,7 @@ def _progress():
             print(f"{o.status}: {o.case} ({o.path}) {said}", file=sys.stderr, flush=True)
         if done[o.path] % 100 == 0:
             print(f"... {done[o.path]} cases via {o.path}", file=sys.stderr, flush=True)
+
     return show
 
 
@@ -107,16 +124,32 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     limits = Limits(inspection_timeout=args.timeout, wall=args.wall, memory_mb=args.memory_mb)
     paths = ("relay", "check") if args.path == "both" else (args.path,)
-    todo = cases(structural=not args.no_structural, scale=args.scale, count=args.cases,
-                 seed=args.seed, corpus=args.corpus, only=args.only)
+    todo = cases(
+        structural=not args.no_structural,
+        scale=args.scale,
+        count=args.cases,
+        seed=args.seed,
+        corpus=args.corpus,
+        only=args.only,
+    )
     started = time.monotonic()
     outcomes = run(todo, paths, limits, keep=args.keep, progress=_progress())
     print(table(outcomes))
     if args.report:
-        args.report.write_text(json.dumps({
-            "seed": args.seed, "cases": args.cases, "scale": args.scale,
-            "limits": dataclasses.asdict(limits), "seconds": round(time.monotonic() - started, 1),
-            "outcomes": [dataclasses.asdict(o) for o in outcomes]}, ensure_ascii=False, indent=1))
+        args.report.write_text(
+            json.dumps(
+                {
+                    "seed": args.seed,
+                    "cases": args.cases,
+                    "scale": args.scale,
+                    "limits": dataclasses.asdict(limits),
+                    "seconds": round(time.monotonic() - started, 1),
+                    "outcomes": [dataclasses.asdict(o) for o in outcomes],
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     return 1 if any(o.status in BAD for o in outcomes) else 0
 
 

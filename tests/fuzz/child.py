@@ -7,6 +7,7 @@ process (abort, run out of address space, hang) costs this process, never the ha
 started it. The envelope is fixed per process: the harness always sends as the same
 internal sender to the same external recipient.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _pool_settings(settings) -> dict:
     """As proxy/server.py builds the pipeline: workers, time limit and memory limit."""
-    return {"workers": settings.inspection_workers, "timeout": settings.inspection_timeout,
-            "memory": settings.inspection_worker_memory}
+    return {
+        "workers": settings.inspection_workers,
+        "timeout": settings.inspection_timeout,
+        "memory": settings.inspection_worker_memory,
+    }
 
 
 def _read_message() -> bytes | None:
@@ -67,7 +71,7 @@ def _verdict(loop, pipeline: Pipeline, raw: bytes, envelope: Envelope, rules) ->
     try:
         inspection = loop.run_until_complete(pipeline.inspect(raw, envelope))
         out = report(inspection.findings, envelope, rules, False)
-    except BaseException:   # an escape from the pipeline is what the harness looks for
+    except BaseException:  # an escape from the pipeline is what the harness looks for
         return {"exception": traceback.format_exc(), "seconds": time.perf_counter() - started}
     return summary(out, time.perf_counter() - started)
 

@@ -5,6 +5,7 @@ Case `i` of seed `s` draws from random.Random(f"{s}:{i}") alone, so any one case
 the same way by asking for it again, whatever ran before it. Every message is a covering
 note, the mutated part, then the canary in a text part after it.
 """
+
 from __future__ import annotations
 
 import base64
@@ -12,26 +13,49 @@ import io
 import random
 import re
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ..support import CORPUS
 from .blocks import Case, canary_part, multipart, text_part
 
 __all__ = ["CORPUS", "corpus_files", "mutate", "mutations"]
 _RUNS = (b"\x00", b"\xff", b'"', b";", b"<", b"A", b"\r\n", b"\n", b"0", b"=", b"\x1a", b"-")
-_CHARSETS = ("idna", "punycode", "undefined", "utf-16", "utf-7", "iso-2022-jp", "x-unknown",
-             "shift_jis", "utf-32", "rot13", "hex")
-_CTYPES = ("text/plain", "text/csv", "text/html", "application/octet-stream", "message/rfc822",
-           "application/vnd.ms-excel", "application/zip", "multipart/mixed", "message/global")
+_CHARSETS = (
+    "idna",
+    "punycode",
+    "undefined",
+    "utf-16",
+    "utf-7",
+    "iso-2022-jp",
+    "x-unknown",
+    "shift_jis",
+    "utf-32",
+    "rot13",
+    "hex",
+)
+_CTYPES = (
+    "text/plain",
+    "text/csv",
+    "text/html",
+    "application/octet-stream",
+    "message/rfc822",
+    "application/vnd.ms-excel",
+    "application/zip",
+    "multipart/mixed",
+    "message/global",
+)
 _NUMBER = re.compile(rb'(=\s*["\'])(\d+)(["\'])')
 _HUGE = (b"4294967295", b"2147483648", b"100000000", b"1048576", b"65535", b"0", b"-1")
 
 
 def corpus_files(root: Path, folder: str) -> list[Path]:
     """The files of one corpus folder ("attachments" or "mime"), in a fixed order."""
-    files = [p for p in sorted((root / folder).rglob("*"))
-             if p.is_file() and not p.name.upper().startswith(("README", "ARTISTIC"))]
+    files = [
+        p
+        for p in sorted((root / folder).rglob("*"))
+        if p.is_file() and not p.name.upper().startswith(("README", "ARTISTIC"))
+    ]
     if not files:
         raise FileNotFoundError(f"no corpus under {root / folder}")
     return files
@@ -47,8 +71,9 @@ def mutations(count: int, seed: int, root: Path = CORPUS) -> Iterator[Case]:
         path = rng.choice(attachments if rng.random() < 0.75 else messages)
         source = path.relative_to(root)
         raw, done = mutate(rng, path.read_bytes(), is_message=source.parts[0] == "mime")
-        yield Case(f"mutation-{seed}-{index}", "mutation", "after", raw,
-                   detail=f"{source}: {', '.join(done)}")
+        yield Case(
+            f"mutation-{seed}-{index}", "mutation", "after", raw, detail=f"{source}: {', '.join(done)}"
+        )
 
 
 def mutate(rng: random.Random, data: bytes, is_message: bool) -> tuple[bytes, list[str]]:
@@ -64,11 +89,24 @@ def mutate(rng: random.Random, data: bytes, is_message: bool) -> tuple[bytes, li
 
 
 def _attach(rng: random.Random, data: bytes) -> bytes:
-    name = rng.choice(("data.xlsx", "list.csv", "doc.docx", "a.zip", "winmail.dat", "file",
-                       "report.pdf", "notes.txt", "book.xls"))
+    name = rng.choice(
+        (
+            "data.xlsx",
+            "list.csv",
+            "doc.docx",
+            "a.zip",
+            "winmail.dat",
+            "file",
+            "report.pdf",
+            "notes.txt",
+            "book.xls",
+        )
+    )
     encoded = base64.encodebytes(data).replace(b"\n", b"\r\n")
-    return (b'Content-Type: application/octet-stream; name="' + name.encode() + b'"\r\n'
-            b"Content-Disposition: attachment\r\nContent-Transfer-Encoding: base64\r\n\r\n" + encoded)
+    return (
+        b'Content-Type: application/octet-stream; name="' + name.encode() + b'"\r\n'
+        b"Content-Disposition: attachment\r\nContent-Transfer-Encoding: base64\r\n\r\n" + encoded
+    )
 
 
 def _forward(data: bytes) -> bytes:
@@ -76,6 +114,7 @@ def _forward(data: bytes) -> bytes:
 
 
 # --- the bytes of the file ------------------------------------------------------------------
+
 
 def _flip(rng, data, done):
     data = bytearray(data)
@@ -99,7 +138,7 @@ def _insert_run(rng, data, done):
 
 def _duplicate(rng, data, done):
     start = rng.randint(0, len(data))
-    chunk = data[start:start + rng.randint(1, 4096)]
+    chunk = data[start : start + rng.randint(1, 4096)]
     at = rng.randint(0, len(data))
     done.append(f"duplicate {len(chunk)}@{at}")
     return data[:at] + chunk * rng.randint(1, 50) + data[at:]
@@ -133,11 +172,16 @@ def _zip_member(rng, data, done):
 
 # --- the MIME part that carries it ----------------------------------------------------------
 
+
 def _duplicate_header(rng, part, done):
-    header = rng.choice((b"Content-Type: " + rng.choice(_CTYPES).encode(),
-                         b"Content-Transfer-Encoding: " + rng.choice((b"quoted-printable", b"7bit",
-                                                                      b"base64", b"x-uuencode")),
-                         b"Content-Disposition: inline"))
+    header = rng.choice(
+        (
+            b"Content-Type: " + rng.choice(_CTYPES).encode(),
+            b"Content-Transfer-Encoding: "
+            + rng.choice((b"quoted-printable", b"7bit", b"base64", b"x-uuencode")),
+            b"Content-Disposition: inline",
+        )
+    )
     done.append(f"header {header.decode()}")
     return header + b"\r\n" + part
 
@@ -158,7 +202,7 @@ def _broken_base64(rng, part, done):
         at = rng.randint(0, len(body))
         body = body[:at] + rng.choice((b"!!!", b"*", b"====", b"\x00", b"\xe3\x81\x82")) + body[at:]
     else:
-        body = body[:max(0, len(body) - rng.randint(1, 3))]
+        body = body[: max(0, len(body) - rng.randint(1, 3))]
     done.append(f"base64 {how}")
     return head + sep + body
 

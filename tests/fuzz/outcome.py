@@ -5,6 +5,7 @@ harness). timeout: no verdict within the harness's wall time. crash: a signal or
 status without a verdict. exception: a traceback escaped. No heavy imports: the child
 process uses `summary` too.
 """
+
 from __future__ import annotations
 
 import signal
@@ -43,12 +44,20 @@ def summary(out: dict, seconds: float) -> dict:
     """The parts of a `check`-style report the harness classifies by; no evidence (it could
     hold the canary's digits)."""
     findings = out["findings"]
-    return {"verdict": out["verdict"], "rules": [r["id"] for r in out["rules"]],
-            "codes": sorted({f["code"] for f in findings}),
-            "errors": sorted({" ".join(f["where"] + f["evidence"]) for f in findings
-                              if f["code"] in ("inspector.error", "attachment.unscannable")}),
-            "canary_found": any(f["code"] == "pii.my_number" for f in findings),
-            "seconds": round(seconds, 3)}
+    return {
+        "verdict": out["verdict"],
+        "rules": [r["id"] for r in out["rules"]],
+        "codes": sorted({f["code"] for f in findings}),
+        "errors": sorted(
+            {
+                " ".join(f["where"] + f["evidence"])
+                for f in findings
+                if f["code"] in ("inspector.error", "attachment.unscannable")
+            }
+        ),
+        "canary_found": any(f["code"] == "pii.my_number" for f in findings),
+        "seconds": round(seconds, 3),
+    }
 
 
 def ended(process: subprocess.Popen, stderr: str) -> tuple[str, str]:
@@ -71,17 +80,34 @@ def excerpt(text: str) -> str:
     text = text.strip()
     if len(text) <= _TAIL:
         return text
-    return f"{text[:_TAIL // 2]} [...] {text[-_TAIL // 2:]}"
+    return f"{text[: _TAIL // 2]} [...] {text[-_TAIL // 2 :]}"
 
 
 def outcome_of(case: Case, path: str, answer: dict, seconds: float) -> Outcome:
     if "exception" in answer:
-        return Outcome(case.name, case.issue_class, case.canary, path, "exception", seconds,
-                       detail=joined(case.detail, excerpt(answer["exception"])))
+        return Outcome(
+            case.name,
+            case.issue_class,
+            case.canary,
+            path,
+            "exception",
+            seconds,
+            detail=joined(case.detail, excerpt(answer["exception"])),
+        )
     status = {"pass": "PASSED", "hold": "held", "reject": "rejected"}[answer["verdict"]]
-    return Outcome(case.name, case.issue_class, case.canary, path, status, seconds,
-                   rules=tuple(answer["rules"]), codes=tuple(answer["codes"]),
-                   errors=tuple(answer["errors"]), canary_found=answer["canary_found"], **_of(case))
+    return Outcome(
+        case.name,
+        case.issue_class,
+        case.canary,
+        path,
+        status,
+        seconds,
+        rules=tuple(answer["rules"]),
+        codes=tuple(answer["codes"]),
+        errors=tuple(answer["errors"]),
+        canary_found=answer["canary_found"],
+        **_of(case),
+    )
 
 
 def _of(case: Case) -> dict:

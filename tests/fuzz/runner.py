@@ -6,6 +6,7 @@ feeds it case after case, starting a new one when a case kills or hangs it; "che
 `misdelivery-guard check --json` once per case. Each child starts a new session, so that a
 hung one is killed with everything it started (the pipeline's forkserver and workers).
 """
+
 from __future__ import annotations
 
 import json
@@ -29,9 +30,9 @@ _STARTUP = 60.0
 
 @dataclass(frozen=True)
 class Limits:
-    inspection_timeout: float = 5.0   # the guard's own inspection.timeout
-    wall: float = 0.0                 # the harness's limit per case; 0: timeout + grace + 10 s
-    memory_mb: int = 2_048            # RLIMIT_AS of every process under the runner
+    inspection_timeout: float = 5.0  # the guard's own inspection.timeout
+    wall: float = 0.0  # the harness's limit per case; 0: timeout + grace + 10 s
+    memory_mb: int = 2_048  # RLIMIT_AS of every process under the runner
 
     @property
     def wall_seconds(self) -> float:
@@ -42,9 +43,11 @@ class Limits:
 def write_config(directory: Path, limits: Limits) -> Path:
     """A configuration for the harness: our domain internal, the inspection limits given."""
     path = directory / "guard.yaml"
-    path.write_text(f"organization: {{internal_domains: [{', '.join(INTERNAL_DOMAINS)}]}}\n"
-                    f"inspection: {{timeout: {limits.inspection_timeout:g}s, workers: 1}}\n"
-                    f"storage: sqlite:///{directory / 'unused.db'}\n")
+    path.write_text(
+        f"organization: {{internal_domains: [{', '.join(INTERNAL_DOMAINS)}]}}\n"
+        f"inspection: {{timeout: {limits.inspection_timeout:g}s, workers: 1}}\n"
+        f"storage: sqlite:///{directory / 'unused.db'}\n"
+    )
     return path
 
 
@@ -58,11 +61,14 @@ def _environment() -> dict[str, str]:
 def _limit_memory(megabytes: int):
     """The soft limit only: the guard may set its workers' own (inspection.worker_memory),
     which must not be refused for being above a hard limit set here."""
+
     def preexec() -> None:
         hard = resource.getrlimit(resource.RLIMIT_AS)[1]
         size = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS,
-                           (size if hard == resource.RLIM_INFINITY else min(size, hard), hard))
+        resource.setrlimit(
+            resource.RLIMIT_AS, (size if hard == resource.RLIM_INFINITY else min(size, hard), hard)
+        )
+
     return preexec
 
 
@@ -92,12 +98,21 @@ class RelayRunner:
 
     def __init__(self, config: Path, limits: Limits, command: list[str] | None = None) -> None:
         self.config, self.limits = config, limits
-        self.command = command or [sys.executable, "-m", "tests.fuzz.child", "--config", str(config),
-                                   "--mail-from", SENDER, "--rcpt", RECIPIENT]
+        self.command = command or [
+            sys.executable,
+            "-m",
+            "tests.fuzz.child",
+            "--config",
+            str(config),
+            "--mail-from",
+            SENDER,
+            "--rcpt",
+            RECIPIENT,
+        ]
         self.process: subprocess.Popen | None = None
         self._buffer = b""
 
-    def __enter__(self) -> "RelayRunner":
+    def __enter__(self) -> RelayRunner:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -106,9 +121,15 @@ class RelayRunner:
     def _start(self) -> None:
         self._stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, cwd=REPO,
-            env=_environment(), start_new_session=True,
-            preexec_fn=_limit_memory(self.limits.memory_mb))
+            self.command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            cwd=REPO,
+            env=_environment(),
+            start_new_session=True,
+            preexec_fn=_limit_memory(self.limits.memory_mb),
+        )
         self._buffer, self._eof = b"", False
         if self._line(_STARTUP) is None:
             stderr = self._stderr_text()
@@ -123,20 +144,27 @@ class RelayRunner:
             self.process.stdin.write(len(case.raw).to_bytes(4, "big") + case.raw)
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
-            pass   # it died; reading says how
+            pass  # it died; reading says how
         answer = self._line(self.limits.wall_seconds)
         seconds = time.perf_counter() - started
         if answer is not None:
             return outcome_of(case, self.path, answer, seconds)
-        if self._eof:   # it is ending: its output closes a moment before it exits
+        if self._eof:  # it is ending: its output closes a moment before it exits
             _end_group(self.process, wait=10)
             status, detail = ended(self.process, self._stderr_text(mark))
         else:
             _end_group(self.process)
             status, detail = "timeout", f"no verdict after {self.limits.wall_seconds:g}s"
         self.process = None
-        return Outcome(case.name, case.issue_class, case.canary, self.path, status, seconds,
-                       detail=joined(case.detail, detail))
+        return Outcome(
+            case.name,
+            case.issue_class,
+            case.canary,
+            self.path,
+            status,
+            seconds,
+            detail=joined(case.detail, detail),
+        )
 
     def _line(self, timeout: float) -> dict | None:
         """The next JSON object the child writes; None on timeout or end of output."""
@@ -148,7 +176,7 @@ class RelayRunner:
                 try:
                     answer = json.loads(line)
                 except ValueError:
-                    continue   # something in the child printed; not an answer
+                    continue  # something in the child printed; not an answer
                 if isinstance(answer, dict):
                     return answer
                 continue
@@ -172,7 +200,7 @@ class RelayRunner:
         if self.process is None:
             return
         try:
-            self.process.stdin.close()   # the child's signal to stop
+            self.process.stdin.close()  # the child's signal to stop
         except OSError:
             pass
         _end_group(self.process, wait=10)
@@ -187,7 +215,7 @@ class CheckRunner:
     def __init__(self, config: Path, limits: Limits) -> None:
         self.config, self.limits = config, limits
 
-    def __enter__(self) -> "CheckRunner":
+    def __enter__(self) -> CheckRunner:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -197,15 +225,36 @@ class CheckRunner:
         """Files, not pipes, for its input and output: the child is then waited for without
         reading it, and without being reaped before its group is gone (_end_group)."""
         started = time.perf_counter()
-        with tempfile.TemporaryFile() as stdin, tempfile.TemporaryFile() as stdout, \
-                tempfile.TemporaryFile() as stderr:
+        with (
+            tempfile.TemporaryFile() as stdin,
+            tempfile.TemporaryFile() as stdout,
+            tempfile.TemporaryFile() as stderr,
+        ):
             stdin.write(case.raw)
             stdin.seek(0)
             process = subprocess.Popen(
-                [sys.executable, "-m", "proxy.cli", "check", "-", "--config", str(self.config),
-                 "--json", "--mail-from", SENDER, "--rcpt", RECIPIENT],
-                stdin=stdin, stdout=stdout, stderr=stderr, cwd=REPO, env=_environment(),
-                start_new_session=True, preexec_fn=_limit_memory(self.limits.memory_mb))
+                [
+                    sys.executable,
+                    "-m",
+                    "proxy.cli",
+                    "check",
+                    "-",
+                    "--config",
+                    str(self.config),
+                    "--json",
+                    "--mail-from",
+                    SENDER,
+                    "--rcpt",
+                    RECIPIENT,
+                ],
+                stdin=stdin,
+                stdout=stdout,
+                stderr=stderr,
+                cwd=REPO,
+                env=_environment(),
+                start_new_session=True,
+                preexec_fn=_limit_memory(self.limits.memory_mb),
+            )
             hung = _end_group(process, wait=self.limits.wall_seconds)
             seconds = time.perf_counter() - started
             stdout.seek(0)
@@ -217,5 +266,12 @@ class CheckRunner:
             return outcome_of(case, self.path, summary(json.loads(out), seconds), seconds)
         else:
             status, detail = ended(process, err)
-        return Outcome(case.name, case.issue_class, case.canary, self.path, status, seconds,
-                       detail=joined(case.detail, detail))
+        return Outcome(
+            case.name,
+            case.issue_class,
+            case.canary,
+            self.path,
+            status,
+            seconds,
+            detail=joined(case.detail, detail),
+        )

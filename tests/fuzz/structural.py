@@ -5,18 +5,36 @@ have the sizes the issue reports. Cases whose point is a size limit itself (the 
 characters before a list, the field-size limit of the csv module) keep their size at any
 scale; the 18 million newlines run only at full scale (`long_only`).
 """
+
 from __future__ import annotations
 
 import base64
-from typing import Callable
+from collections.abc import Callable
 
-from .blocks import (CANARY, CANARY_ROW, CSV_HEADER, DOCX, XLSX, Case, attachment, body_of, canary_part,
-                     csv_bytes, customer_csv, docx, headers, inner_message, multipart, text_part,
-                     word_cell, xlsx)
+from .blocks import (
+    CANARY,
+    CANARY_ROW,
+    CSV_HEADER,
+    DOCX,
+    XLSX,
+    Case,
+    attachment,
+    body_of,
+    canary_part,
+    csv_bytes,
+    customer_csv,
+    docx,
+    headers,
+    inner_message,
+    multipart,
+    text_part,
+    word_cell,
+    xlsx,
+)
 
 Builder = Callable[[float], Case]
 STRUCTURAL: dict[str, Builder] = {}
-CLASSES: dict[str, str] = {}      # case name -> the issue's class
+CLASSES: dict[str, str] = {}  # case name -> the issue's class
 LONG_ONLY: set[str] = set()
 
 
@@ -27,6 +45,7 @@ def case(name: str, issue_class: str, canary: str, long_only: bool = False):
         if long_only:
             LONG_ONLY.add(name)
         return build
+
     return register
 
 
@@ -44,6 +63,7 @@ def _csv_mail(data: bytes, name: str = "customers.csv") -> bytes:
 
 # --- 1: the time limit fires while parsing --------------------------------------------------
 
+
 @case("tiny-parts", "1 timeout", "after")
 def _tiny_parts(scale: float) -> bytes:
     count = max(2_000, int(120_000 * scale))
@@ -54,19 +74,25 @@ def _tiny_parts(scale: float) -> bytes:
 @case("semicolons-in-quoted-parameter", "1 timeout", "after")
 def _semicolons(scale: float) -> bytes:
     value = b";" * max(20_000, int(300_000 * scale))
-    part = (b'Content-Type: application/octet-stream; name="' + value + b'"\r\n'
-            b"Content-Disposition: attachment\r\n\r\nx")
+    part = (
+        b'Content-Type: application/octet-stream; name="' + value + b'"\r\n'
+        b"Content-Disposition: attachment\r\n\r\nx"
+    )
     return multipart([part, canary_part()])
 
 
 @case("docx-gridspan", "1 timeout", "after")
 def _docx_gridspan(scale: float) -> bytes:
-    table = ('<w:tbl><w:tblGrid><w:gridCol w:w="100"/></w:tblGrid><w:tr>'
-             + word_cell("a", span="100000000") + "</w:tr></w:tbl>")
+    table = (
+        '<w:tbl><w:tblGrid><w:gridCol w:w="100"/></w:tblGrid><w:tr>'
+        + word_cell("a", span="100000000")
+        + "</w:tr></w:tbl>"
+    )
     return multipart([attachment("report.docx", DOCX, docx(table)), canary_part()])
 
 
 # --- 2: an exception at message level ------------------------------------------------------
+
 
 @case("raw-utf8-in-q-encoded-subject", "2 message-level exception", "after")
 def _raw_utf8_subject(scale: float) -> bytes:
@@ -77,13 +103,17 @@ def _raw_utf8_subject(scale: float) -> bytes:
 def _charset_case(charset: str, body: bytes) -> Builder:
     def message(scale: float) -> bytes:
         return multipart([text_part(body, charset=charset), canary_part()])
+
     return message
 
 
 # Bodies that the codec itself refuses: an empty IDNA label after "xn--", a space in
 # punycode; the "undefined" codec refuses everything.
-for _charset, _body in (("idna", b"see www.xn--.example for details"), ("punycode", b"hello world"),
-                        ("undefined", b"hello")):
+for _charset, _body in (
+    ("idna", b"see www.xn--.example for details"),
+    ("punycode", b"hello world"),
+    ("undefined", b"hello"),
+):
     case(f"charset-{_charset}", "2 message-level exception", "after")(_charset_case(_charset, _body))
 
 
@@ -92,8 +122,12 @@ def _nested_multipart(scale: float) -> bytes:
     inner = b"Content-Type: text/plain\r\n\r\ninnermost"
     for level in range(1_000):
         boundary = b"n%d" % level
-        inner = (b'Content-Type: multipart/mixed; boundary="' + boundary + b'"\r\n\r\n'
-                 + body_of([inner], boundary))
+        inner = (
+            b'Content-Type: multipart/mixed; boundary="'
+            + boundary
+            + b'"\r\n\r\n'
+            + body_of([inner], boundary)
+        )
     return multipart([inner, canary_part()])
 
 
@@ -107,16 +141,22 @@ def _nested_rfc822(scale: float) -> bytes:
 
 # --- 3: parts skipped without a word -------------------------------------------------------
 
+
 def _wrapper_case(ctype: bytes) -> Builder:
     def message(scale: float) -> bytes:
-        return multipart([_covering("転送します。"), b"Content-Type: " + ctype + b"\r\n\r\n"
-                          + inner_message()])
+        return multipart(
+            [_covering("転送します。"), b"Content-Type: " + ctype + b"\r\n\r\n" + inner_message()]
+        )
+
     return message
 
 
-for _name, _ctype in (("message-global", b"message/global"), ("message-news", b"message/news"),
-                      ("message-partial", b'message/partial; id="fuzz@example.co.jp"; number=1; total=1'),
-                      ("message-x-foo", b"message/x-foo")):
+for _name, _ctype in (
+    ("message-global", b"message/global"),
+    ("message-news", b"message/news"),
+    ("message-partial", b'message/partial; id="fuzz@example.co.jp"; number=1; total=1'),
+    ("message-x-foo", b"message/x-foo"),
+):
     case(_name, "3 skipped part", "inside")(_wrapper_case(_ctype))
 
 
@@ -142,6 +182,7 @@ def _csv_long_first_line(scale: float) -> bytes:
 
 
 # --- 4: reported, but passed by policy -----------------------------------------------------
+
 
 @case("csv-dos-eof", "4 passed by policy", "inside")
 def _csv_dos_eof(scale: float) -> bytes:
@@ -175,18 +216,22 @@ def _csv_newlines(scale: float) -> bytes:
 
 # --- 5: calamine aborts --------------------------------------------------------------------
 
+
 @case("xlsx-single-quoted-cell-reference", "5 crash", "after")
 def _xlsx_quoted_reference(scale: float) -> bytes:
-    rows = ('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
-            "<row r='1048576'><c r='XFD1048576' t=\"s\"><v>0</v></c></row>")
+    rows = (
+        '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+        "<row r='1048576'><c r='XFD1048576' t=\"s\"><v>0</v></c></row>"
+    )
     return multipart([attachment("book.xlsx", XLSX, xlsx(rows, ["x"])), canary_part()])
 
 
 @case("xlsx-shared-strings-count-4294967295", "5 crash", "after")
 def _xlsx_shared_count(scale: float) -> bytes:
     rows = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
-    return multipart([attachment("book.xlsx", XLSX, xlsx(rows, ["x"], shared_count="4294967295")),
-                      canary_part()])
+    return multipart(
+        [attachment("book.xlsx", XLSX, xlsx(rows, ["x"], shared_count="4294967295")), canary_part()]
+    )
 
 
 # --- 6: the canary inside something a reader used to pass over (an attacker's read) -------
@@ -201,38 +246,59 @@ def _in_subject(scale: float) -> bytes:
 
 @case("html-nbsp", "6 unread place", "inside")
 def _html_nbsp(scale: float) -> bytes:
-    return multipart([b"Content-Type: text/html; charset=UTF-8\r\n\r\n"
-                      + "<p>個人番号：1234&nbsp;5678&nbsp;9018</p>".encode()])
+    return multipart(
+        [
+            b"Content-Type: text/html; charset=UTF-8\r\n\r\n"
+            + "<p>個人番号：1234&nbsp;5678&nbsp;9018</p>".encode()
+        ]
+    )
 
 
 @case("docx-content-control", "6 unread place", "inside")
 def _docx_sdt(scale: float) -> bytes:
-    body = (f"<w:sdt><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>{_NUMBER}</w:t></w:r></w:p>"
-            "</w:sdtContent></w:sdt>")
+    body = f"<w:sdt><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>{_NUMBER}</w:t></w:r></w:p></w:sdtContent></w:sdt>"
     return multipart([_covering("申請書です。"), attachment("申請書.docx", DOCX, docx(body))])
 
 
 @case("delivery-status", "6 unread place", "inside")
 def _delivery_status(scale: float) -> bytes:
-    status = ("Reporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: rfc822; x@client.example\r\n"
-              f"Action: failed\r\nStatus: 5.0.0\r\nDiagnostic-Code: smtp; {_NUMBER}\r\n").encode()
+    status = (
+        "Reporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: rfc822; x@client.example\r\n"
+        f"Action: failed\r\nStatus: 5.0.0\r\nDiagnostic-Code: smtp; {_NUMBER}\r\n"
+    ).encode()
     return multipart([_covering("不達です。"), b"Content-Type: message/delivery-status\r\n\r\n" + status])
 
 
 # --- controls: the same shapes made harmless; each must be held, or the canary is misplaced --
 
 CONTROLS: dict[str, Callable[[], bytes]] = {
-    "control-after-attachment": lambda: multipart([attachment("a.bin", "application/octet-stream",
-                                                               b"x"), canary_part()]),
-    "control-rfc822-inside": lambda: multipart([_covering("転送します。"),
-                                               b"Content-Type: message/rfc822\r\n\r\n" + inner_message()]),
+    "control-after-attachment": lambda: multipart(
+        [attachment("a.bin", "application/octet-stream", b"x"), canary_part()]
+    ),
+    "control-rfc822-inside": lambda: multipart(
+        [_covering("転送します。"), b"Content-Type: message/rfc822\r\n\r\n" + inner_message()]
+    ),
     "control-csv-inside": lambda: _csv_mail(csv_bytes(customer_csv(3_000, canary_at=2_000))),
-    "control-xlsx-after": lambda: multipart([attachment("book.xlsx", XLSX, xlsx(
-        '<row r="1"><c r="A1" t="s"><v>0</v></c></row>', ["x"])), canary_part()]),
-    "control-xlsx-inside": lambda: multipart([_covering("資料です。"), attachment("book.xlsx", XLSX, xlsx(
-        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
-        '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row>',
-        CSV_HEADER.split(",")[:2] + CANARY_ROW.split(",")[:2]))]),
+    "control-xlsx-after": lambda: multipart(
+        [
+            attachment("book.xlsx", XLSX, xlsx('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', ["x"])),
+            canary_part(),
+        ]
+    ),
+    "control-xlsx-inside": lambda: multipart(
+        [
+            _covering("資料です。"),
+            attachment(
+                "book.xlsx",
+                XLSX,
+                xlsx(
+                    '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+                    '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row>',
+                    CSV_HEADER.split(",")[:2] + CANARY_ROW.split(",")[:2],
+                ),
+            ),
+        ]
+    ),
 }
 # A message without the canary: it must pass, or the harness could not see an escape.
 NO_CANARY = multipart([_covering("明日の会議は10時からです。")])

@@ -8,6 +8,7 @@ false positives, the shortfall false negatives. A carrier is evaluated only when
 `inspectors.message.parse` yields its content (a text or a table whose `where` is the
 attachment's); the others are reported as waiting for extraction, not scored.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -22,10 +23,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
+from policy import OWNERS, Policy  # noqa: E402
+from summary import format_report, misses  # noqa: E402  (the test and __main__ print through these)
+
 from inspectors.base import Envelope  # noqa: E402
 from inspectors.message import parse  # noqa: E402
-from policy import OWNERS, Policy  # noqa: E402
-from summary import format_report, misses  # noqa: E402,F401  (the test and __main__ print through these)
 
 TODAY = datetime.date(2024, 4, 1)
 # person_name is compared by count: a prose name's owner is rarely known, and the prose-name
@@ -39,11 +41,11 @@ NOT_TYPES = ("records", "places")
 class Result:
     label: dict
     readable: bool
-    found: dict            # type -> count ("third_parties" tally for contact types), "records" and "places" included
+    found: dict  # type -> count ("third_parties" tally for contact types), "records" and "places" included
     findings: list = field(default_factory=list)
-    held: bool = False     # the default personal-data rules hold it
+    held: bool = False  # the default personal-data rules hold it
     monitored: tuple = ()  # monitor-mode personal-data rules that matched
-    tally: dict = field(default_factory=dict)    # pii.records' owner tallies
+    tally: dict = field(default_factory=dict)  # pii.records' owner tallies
 
     def compared(self) -> set[str]:
         """The types compared for this message: labelled or found, not unscored."""
@@ -79,7 +81,9 @@ class Report:
         return [r for r in self.scored() if r.label["category"] in ("clean", "hard_negative")]
 
     def false_holds(self, group: str | None = None) -> list[Result]:
-        return [r for r in self.clean() if r.held and not r.label["hold"] and group in (None, r.label["class"])]
+        return [
+            r for r in self.clean() if r.held and not r.label["hold"] and group in (None, r.label["class"])
+        ]
 
     def ordinary(self) -> list[Result]:
         """Ordinary business traffic: the clean mails (hard negatives are built to be hard)."""
@@ -103,14 +107,22 @@ class Report:
     def records_right(self, group: str) -> tuple[int, int]:
         """Messages of `group` with people whose pii.records count and owner tallies are the labels'."""
         rows = [r for r in self.group(group) if r.label["records"]]
-        right = [r for r in rows if r.found.get("records", 0) == r.label["records"]
-                 and all(r.tally.get(k, 0) == r.label["tally"].get(k, 0) for k in OWNERS)]
+        right = [
+            r
+            for r in rows
+            if r.found.get("records", 0) == r.label["records"]
+            and all(r.tally.get(k, 0) == r.label["tally"].get(k, 0) for k in OWNERS)
+        ]
         return len(right), len(rows)
 
     def owner_lists_monitored(self) -> tuple[int, int]:
         """Owners' lists of 10+ (not held) that the monitor-mode owner rule still shows."""
-        rows = [r for r in self.scored() if not r.label["hold"]
-                and max(r.label["tally"].get("recipient_org", 0), r.label["tally"].get("own_org", 0)) >= 10]
+        rows = [
+            r
+            for r in self.scored()
+            if not r.label["hold"]
+            and max(r.label["tally"].get("recipient_org", 0), r.label["tally"].get("own_org", 0)) >= 10
+        ]
         return sum("personal-data-list-owner" in r.monitored for r in rows), len(rows)
 
     def places_found(self) -> tuple[int, int]:
@@ -124,13 +136,19 @@ class Report:
         return [r for r in self.lists() if r.found.get("records", 0) >= 10]
 
     def order_numbers_as_my_numbers(self) -> list[Result]:
-        return [r for r in self.scored() if r.label["note"] in ("hard:order_numbers", "clean:3", "clean:4")
-                and r.found.get("my_number", 0)]
+        return [
+            r
+            for r in self.scored()
+            if r.label["note"] in ("hard:order_numbers", "clean:3", "clean:4") and r.found.get("my_number", 0)
+        ]
 
     def prose_name_recall(self) -> tuple[int, int]:
-        rows = [r for r in self.scored() if r.label["carrier"] in ("plain", "html")
-                and r.label["category"] == "clean" or r.label["note"].startswith("record:")
-                and r.label["carrier"] in ("plain", "html")]
+        rows = [
+            r
+            for r in self.scored()
+            if (r.label["carrier"] in ("plain", "html") and r.label["category"] == "clean")
+            or (r.label["note"].startswith("record:") and r.label["carrier"] in ("plain", "html"))
+        ]
         want = sum(r.label["prose_names"] for r in rows)
         got = sum(min(r.label["prose_names"], r.found.get("person_name", 0)) for r in rows)
         return got, want
@@ -146,16 +164,24 @@ def run(corpus: Path = HERE) -> Report:
         verdict = policy.verdict(view)
         found = {f.code.removeprefix("pii."): _measure(f) for f in verdict.findings}
         records = next((f for f in verdict.findings if f.code == "pii.records"), None)
-        results.append(Result(label=label, readable=label.get("class") in ISSUE14 or _readable(view, label),
-                              found=found, findings=list(verdict.findings), held=verdict.held,
-                              monitored=verdict.monitored, tally=_tallies(records) if records else {}))
+        results.append(
+            Result(
+                label=label,
+                readable=label.get("class") in ISSUE14 or _readable(view, label),
+                found=found,
+                findings=list(verdict.findings),
+                held=verdict.held,
+                monitored=verdict.monitored,
+                tally=_tallies(records) if records else {},
+            )
+        )
     return Report(results)
 
 
 def _tally(finding, name: str) -> int | None:
     for item in finding.evidence:
-        if item.startswith(name + "=") and item[len(name) + 1:].isdigit():
-            return int(item[len(name) + 1:])
+        if item.startswith(name + "=") and item[len(name) + 1 :].isdigit():
+            return int(item[len(name) + 1 :])
     return None
 
 
@@ -178,7 +204,9 @@ def _tallies(records) -> dict:
 def _envelope(raw: bytes) -> Envelope:
     head = raw.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
     fields = dict(line.split(": ", 1) for line in head.split("\r\n") if ": " in line)
-    return Envelope(mail_from=parseaddr(fields.get("From", ""))[1], rcpt_tos=(parseaddr(fields.get("To", ""))[1],))
+    return Envelope(
+        mail_from=parseaddr(fields.get("From", ""))[1], rcpt_tos=(parseaddr(fields.get("To", ""))[1],)
+    )
 
 
 def _readable(view, label: dict) -> bool:
@@ -186,7 +214,9 @@ def _readable(view, label: dict) -> bool:
     if not name:
         return True
     where = f"attachment:{name}"
-    return any(c.where.startswith(where) for c in view.texts) or any(t.where.startswith(where) for t in view.tables)
+    return any(c.where.startswith(where) for c in view.texts) or any(
+        t.where.startswith(where) for t in view.tables
+    )
 
 
 if __name__ == "__main__":

@@ -5,20 +5,92 @@ surnames, phones on real area codes, My Numbers and corporate numbers with corre
 digits, cards with brand prefixes and Luhn digits. Written forms vary the way Japanese
 documents do (full-width digits, ー and − for dashes, kanji numerals in addresses, wareki).
 """
+
 from __future__ import annotations
 
 import datetime
 import random
 
-COMMON = "佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 松本 井上 木村 清水 山崎 森 池田 橋本".split()
-UNCOMMON = "鬼頭 御手洗 東海林 勅使河原 小鳥遊 五月女 百目鬼 九十九 四月一日 我妻 一色 蓮見 真壁 篠崎 芦田 椎名".split()
-GIVEN = "太郎 花子 一郎 健 翔太 美咲 陽菜 大輔 真由美 直樹 恵 拓也 由美子 和也 彩 隆 智子 悠斗 結衣 誠".split()
+COMMON = [
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "松本",
+    "井上",
+    "木村",
+    "清水",
+    "山崎",
+    "森",
+    "池田",
+    "橋本",
+]
+UNCOMMON = [
+    "鬼頭",
+    "御手洗",
+    "東海林",
+    "勅使河原",
+    "小鳥遊",
+    "五月女",
+    "百目鬼",
+    "九十九",
+    "四月一日",
+    "我妻",
+    "一色",
+    "蓮見",
+    "真壁",
+    "篠崎",
+    "芦田",
+    "椎名",
+]
+GIVEN = [
+    "太郎",
+    "花子",
+    "一郎",
+    "健",
+    "翔太",
+    "美咲",
+    "陽菜",
+    "大輔",
+    "真由美",
+    "直樹",
+    "恵",
+    "拓也",
+    "由美子",
+    "和也",
+    "彩",
+    "隆",
+    "智子",
+    "悠斗",
+    "結衣",
+    "誠",
+]
 KANA = {"太郎": "タロウ", "花子": "ハナコ", "一郎": "イチロウ", "健": "ケン", "翔太": "ショウタ"}
-TOWNS = [("東京都", "千代田区", "丸の内"), ("東京都", "港区", "芝公園"), ("東京都", "新宿区", "西新宿"),
-         ("大阪府", "大阪市北区", "梅田"), ("神奈川県", "横浜市中区", "山下町"), ("愛知県", "名古屋市中区", "栄"),
-         ("北海道", "札幌市中央区", "大通西"), ("福岡県", "福岡市博多区", "博多駅前"), ("京都府", "京都市下京区", "烏丸通"),
-         ("埼玉県", "さいたま市大宮区", "桜木町"), ("千葉県", "船橋市", "本町"), ("兵庫県", "神戸市中央区", "三宮町"),
-         ("宮城県", "仙台市青葉区", "一番町"), ("広島県", "広島市中区", "紙屋町"), ("静岡県", "浜松市中区", "砂山町")]
+TOWNS = [
+    ("東京都", "千代田区", "丸の内"),
+    ("東京都", "港区", "芝公園"),
+    ("東京都", "新宿区", "西新宿"),
+    ("大阪府", "大阪市北区", "梅田"),
+    ("神奈川県", "横浜市中区", "山下町"),
+    ("愛知県", "名古屋市中区", "栄"),
+    ("北海道", "札幌市中央区", "大通西"),
+    ("福岡県", "福岡市博多区", "博多駅前"),
+    ("京都府", "京都市下京区", "烏丸通"),
+    ("埼玉県", "さいたま市大宮区", "桜木町"),
+    ("千葉県", "船橋市", "本町"),
+    ("兵庫県", "神戸市中央区", "三宮町"),
+    ("宮城県", "仙台市青葉区", "一番町"),
+    ("広島県", "広島市中区", "紙屋町"),
+    ("静岡県", "浜松市中区", "砂山町"),
+]
 AREA = ["03", "06", "052", "011", "092", "045", "075", "022", "082", "048", "0466", "0742", "0297"]
 FULL = str.maketrans("0123456789-", "０１２３４５６７８９－")
 KANJI = "〇一二三四五六七八九"
@@ -27,6 +99,7 @@ DOMAINS = ["example.com", "example.net", "example.org", "mail.example.jp", "isp.
 
 def _valid_phone(number: str) -> bool:
     import phonenumbers
+
     return phonenumbers.is_valid_number(phonenumbers.parse(number, "JP"))
 
 
@@ -88,9 +161,13 @@ class Fake:
         day = datetime.date(1950, 1, 1) + datetime.timedelta(days=self.r.randint(0, 365 * 50))
         era, base = ("昭和", 1925) if day.year < 1989 else ("平成", 1988)
         letter = "S" if era == "昭和" else "H"
-        forms = [f"{day.year}/{day.month}/{day.day}", f"{day.year}年{day.month}月{day.day}日",
-                 f"{era}{day.year - base}年{day.month}月{day.day}日", f"{letter}{day.year - base}.{day.month}.{day.day}",
-                 f"{day.year}-{day.month:02d}-{day.day:02d}"]
+        forms = [
+            f"{day.year}/{day.month}/{day.day}",
+            f"{day.year}年{day.month}月{day.day}日",
+            f"{era}{day.year - base}年{day.month}月{day.day}日",
+            f"{letter}{day.year - base}.{day.month}.{day.day}",
+            f"{day.year}-{day.month:02d}-{day.day:02d}",
+        ]
         if day.year == 1989 and era == "平成" and day.year - base == 1:
             forms[2] = f"平成元年{day.month}月{day.day}日"
         return self.r.choice(forms), day.isoformat()
@@ -110,8 +187,15 @@ class Fake:
         return str(9 - total % 9) + body
 
     def card(self) -> str:
-        prefix, n = self.r.choice([("4", 16), ("5" + str(self.r.randint(1, 5)), 16), ("35" + str(self.r.randint(28, 89)), 16),
-                                   ("37", 15), ("36", 14)])
+        prefix, n = self.r.choice(
+            [
+                ("4", 16),
+                ("5" + str(self.r.randint(1, 5)), 16),
+                ("35" + str(self.r.randint(28, 89)), 16),
+                ("37", 15),
+                ("36", 14),
+            ]
+        )
         body = prefix + self.digits(n - len(prefix) - 1)
         for check in "0123456789":
             total = 0
@@ -128,7 +212,7 @@ class Fake:
             return sep.join((card[:4], card[4:10], card[10:]))
         if len(card) == 14:
             return sep.join((card[:4], card[4:10], card[10:]))
-        return sep.join(card[i:i + 4] for i in range(0, len(card), 4))
+        return sep.join(card[i : i + 4] for i in range(0, len(card), 4))
 
     def jan(self) -> str:
         body = "49" + self.digits(10)
@@ -153,9 +237,59 @@ class Fake:
 
 
 # 公安委員会 codes (first two digits of a licence number): Hokkaido's five, then prefectures.
-LICENCE_CODES = (10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 30, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49,
-                 50, 51, 52, 53, 54, 55, 60, 61, 62, 63, 64, 65, 70, 71, 72, 73, 74, 80, 81, 82, 83,
-                 90, 91, 92, 93, 94, 95, 96, 97)
+LICENCE_CODES = (
+    10,
+    11,
+    12,
+    13,
+    14,
+    20,
+    21,
+    22,
+    23,
+    24,
+    25,
+    30,
+    40,
+    41,
+    42,
+    43,
+    44,
+    45,
+    46,
+    47,
+    48,
+    49,
+    50,
+    51,
+    52,
+    53,
+    54,
+    55,
+    60,
+    61,
+    62,
+    63,
+    64,
+    65,
+    70,
+    71,
+    72,
+    73,
+    74,
+    80,
+    81,
+    82,
+    83,
+    90,
+    91,
+    92,
+    93,
+    94,
+    95,
+    96,
+    97,
+)
 NOT_LICENCE_CODES = (0, 15, 19, 26, 31, 39, 56, 66, 75, 84, 98, 99)
 
 
@@ -173,7 +307,7 @@ def licence_from(seed_code: int, digits10: str, code: int | None = None) -> str:
     code = LICENCE_CODES[(seed_code - 10) % len(LICENCE_CODES)] if code is None else code
     body = f"{code:02d}{digits10[:8]}"
     for bump in range(11):
-        serial = f"{(int(body[4:]) + bump) % 10 ** 6:06d}"
+        serial = f"{(int(body[4:]) + bump) % 10**6:06d}"
         first10 = body[:4] + serial
         total = sum(int(d) * w for d, w in zip(first10, (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)))
         if total % 11 > 1:

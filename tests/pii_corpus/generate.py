@@ -14,6 +14,7 @@ owner, zengin, identifiers, quoted; the older ones are named after their recipe)
 premises), `unscored` (types not compared), and `hold` set by the recipe where the owner of the
 data decides it. For contact types, `expect` counts third parties' values.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,16 +37,28 @@ from fakes import Fake  # noqa: E402
 from mails import Spec  # noqa: E402
 
 SEED = 20240401
-HOLD_TYPES = ("my_number", "credit_card", "bank_account", "passport", "drivers_license", "pension_number",
-              "health_insurance", "residence_card", "resident_code")
+HOLD_TYPES = (
+    "my_number",
+    "credit_card",
+    "bank_account",
+    "passport",
+    "drivers_license",
+    "pension_number",
+    "health_insurance",
+    "residence_card",
+    "resident_code",
+)
 CONTACT_TYPES = ("phone", "email_address", "address", "birth_date")
 BODY_CARRIERS = ("plain", "html")
 
 
 def should_hold(expect: dict, records: int) -> bool:
     """The default policy of issue 6, on labels or on findings alike."""
-    return (any(expect.get(t, 0) > 0 for t in HOLD_TYPES) or records >= 10
-            or any(expect.get(t, 0) >= 10 for t in CONTACT_TYPES))
+    return (
+        any(expect.get(t, 0) > 0 for t in HOLD_TYPES)
+        or records >= 10
+        or any(expect.get(t, 0) >= 10 for t in CONTACT_TYPES)
+    )
 
 
 def plan(f: Fake) -> list[Spec]:
@@ -58,11 +71,20 @@ def plan(f: Fake) -> list[Spec]:
             spec.charset = "iso-2022-jp"
         specs.append(spec)
     for n in range(240):
-        specs.append(recipes.hard_negative(f, n, ("plain", "html", "csv_cp932", "csv_utf8", "xlsx_row1",
-                                                   "xlsx_row3", "docx", "pdf")[n // 6 % 8]))
+        specs.append(
+            recipes.hard_negative(
+                f,
+                n,
+                ("plain", "html", "csv_cp932", "csv_utf8", "xlsx_row1", "xlsx_row3", "docx", "pdf")[
+                    n // 6 % 8
+                ],
+            )
+        )
     for carrier in BODY_CARRIERS + recipes.ATTACHED:
         for n in range(14):
-            specs.append(recipes.people_list(f, n, carrier, f.r.randint(10, 40) if n < 12 else f.r.randint(3, 8)))
+            specs.append(
+                recipes.people_list(f, n, carrier, f.r.randint(10, 40) if n < 12 else f.r.randint(3, 8))
+            )
     for carrier in ("plain", "html", "csv_cp932", "csv_utf8", "xlsx_row1", "docx", "pdf"):
         for n in range(27):
             specs.append(recipes.id_mail(f, n, carrier))
@@ -96,18 +118,30 @@ def label(n: int, spec: Spec) -> dict:
     expect = {k: v for k, v in spec.expect.items() if v}
     expect["person_name"] = expect.get("person_name", 0) + spec.prose_names
     hold = should_hold(expect, spec.records) if spec.hold is None else spec.hold
-    return {"file": f"{n:05d}.eml", "category": spec.category, "class": spec.group or _group(spec),
-            "carrier": spec.carrier, "attachment": spec.attachments[0][0] if spec.attachments else None,
-            "note": spec.note, "expect": dict(sorted(expect.items())), "records": spec.records,
-            "tally": spec.tally or ({"third_parties": spec.records} if spec.records else {}), "places": spec.places,
-            "unscored": list(spec.unscored), "prose_names": spec.prose_names, "hold": hold}
+    return {
+        "file": f"{n:05d}.eml",
+        "category": spec.category,
+        "class": spec.group or _group(spec),
+        "carrier": spec.carrier,
+        "attachment": spec.attachments[0][0] if spec.attachments else None,
+        "note": spec.note,
+        "expect": dict(sorted(expect.items())),
+        "records": spec.records,
+        "tally": spec.tally or ({"third_parties": spec.records} if spec.records else {}),
+        "places": spec.places,
+        "unscored": list(spec.unscored),
+        "prose_names": spec.prose_names,
+        "hold": hold,
+    }
 
 
 def _group(spec: Spec) -> str:
     """The class of a message written before issue 14, from its note."""
     if spec.category in ("clean", "hard_negative"):
         return spec.category
-    return {"list": "people_list", "record": "id_record", "forwarded_list": "forwarded"}[spec.note.split(":")[0]]
+    return {"list": "people_list", "record": "id_record", "forwarded_list": "forwarded"}[
+        spec.note.split(":")[0]
+    ]
 
 
 def main(root: Path = HERE) -> None:
@@ -118,11 +152,21 @@ def main(root: Path = HERE) -> None:
     out.mkdir(parents=True)
     labels = []
     for n, spec in enumerate(plan(f), 1):
-        raw = carriers.eml(n, spec.sender, spec.to, spec.subject, spec.body, html=spec.html,
-                           attachments=spec.attachments, charset=spec.charset)
+        raw = carriers.eml(
+            n,
+            spec.sender,
+            spec.to,
+            spec.subject,
+            spec.body,
+            html=spec.html,
+            attachments=spec.attachments,
+            charset=spec.charset,
+        )
         (out / f"{n:05d}.eml").write_bytes(raw)
         labels.append(label(n, spec))
-    (root / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    (root / "labels.json").write_text(
+        json.dumps(labels, ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
+    )
     size = sum(p.stat().st_size for p in out.iterdir())
     print(f"{len(labels)} messages, {size / 1e6:.1f} MB")
 

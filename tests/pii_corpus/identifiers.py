@@ -5,6 +5,7 @@ only under its label: unlabelled 11-digit numbers are everywhere) and 基礎年�
 person's record. Hard negatives: the same lines with a wrong check digit, a code no commission
 uses, no label, or the wrong shape.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -20,7 +21,14 @@ PENSION_LABELS = ["基礎年金番号", "基礎年金番号（年金手帳）", 
 
 
 def _licence_written(f: Fake, number: str) -> str:
-    return f.r.choice([number, f"第{number}号", f"{number[:4]} {number[4:8]} {number[8:]}", f.style(number, full=0.5, dash=0)])
+    return f.r.choice(
+        [
+            number,
+            f"第{number}号",
+            f"{number[:4]} {number[4:8]} {number[8:]}",
+            f.style(number, full=0.5, dash=0),
+        ]
+    )
 
 
 def _wrong(digit: str, f: Fake) -> str:
@@ -59,13 +67,24 @@ def _id_line(f: Fake, kind: str) -> tuple[str, str, str]:
         return f.r.choice(["受付番号", "顧客コード", "伝票番号"]), f.resident_code(), ""
     if kind == "pension_no_label":
         return f.r.choice(["伝票番号", "部品番号", "管理番号"]), f.pension(), ""
-    digits = str(f.r.randint(1, 9)) + f.digits(9)             # pension_bad_shape: 5-5 or 4-5 (no leading 0: no phone)
-    return f.r.choice(PENSION_LABELS), f.r.choice([f"{digits[:5]}-{digits[5:]}", f"{digits[:4]}-{digits[4:9]}"]), ""
+    digits = str(f.r.randint(1, 9)) + f.digits(9)  # pension_bad_shape: 5-5 or 4-5 (no leading 0: no phone)
+    return (
+        f.r.choice(PENSION_LABELS),
+        f.r.choice([f"{digits[:5]}-{digits[5:]}", f"{digits[:4]}-{digits[4:9]}"]),
+        "",
+    )
 
 
 POSITIVE = ("licence", "resident", "pension")
-NEGATIVE = ("licence_bad_check", "licence_bad_code", "licence_no_label", "resident_bad_check", "resident_no_label",
-            "pension_no_label", "pension_bad_shape")
+NEGATIVE = (
+    "licence_bad_check",
+    "licence_bad_code",
+    "licence_no_label",
+    "resident_bad_check",
+    "resident_no_label",
+    "pension_no_label",
+    "pension_bad_shape",
+)
 
 
 def mail(f: Fake, kind: str, carrier: str) -> Spec:
@@ -74,16 +93,34 @@ def mail(f: Fake, kind: str, carrier: str) -> Spec:
     surname, given = f.name()
     birth, _ = f.birth()
     label, value, counts_as = _id_line(f, kind)
-    lines = [("氏名", f"{surname} {given}"), ("生年月日", birth), ("電話番号", f.style(f.mobile())), (label, value)]
+    lines = [
+        ("氏名", f"{surname} {given}"),
+        ("生年月日", birth),
+        ("電話番号", f.style(f.mobile())),
+        (label, value),
+    ]
     positive = kind in POSITIVE
-    spec = Spec("positive" if positive else "hard_negative", carrier, "登録情報のご連絡", "", note=f"identifier:{kind}",
-                group="identifiers", hold=positive, **p.header())
+    spec = Spec(
+        "positive" if positive else "hard_negative",
+        carrier,
+        "登録情報のご連絡",
+        "",
+        note=f"identifier:{kind}",
+        group="identifiers",
+        hold=positive,
+        **p.header(),
+    )
     expect = Counter(person_name=1, birth_date=1, phone=1)
     if counts_as:
         expect[counts_as] += 1
     if carrier in ("plain", "html"):
-        text = (p.greeting() + "\n下記の方の登録をお願いいたします。\n\n" + "\n".join(f"{k}：{v}" for k, v in lines)
-                + "\n\nよろしくお願いいたします。\n\n" + p.signature())
+        text = (
+            p.greeting()
+            + "\n下記の方の登録をお願いいたします。\n\n"
+            + "\n".join(f"{k}：{v}" for k, v in lines)
+            + "\n\nよろしくお願いいたします。\n\n"
+            + p.signature()
+        )
         spec.body = _html(text, [], "") if carrier == "html" else text
         spec.html = carrier == "html"
         expect["person_name"] = 0

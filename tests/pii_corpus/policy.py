@@ -6,6 +6,7 @@ decide on PersonalData's findings plus `recipients.external`, built as proxy/pip
 them: the sender's organisation is the internal domain, free-mail domains are the shipped list.
 The owner rule (`personal-data-list-owner`, monitor mode) is reported, never counted as a hold.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -21,14 +22,14 @@ from rules.model import MessageFacts, RuleSet
 
 ENFORCED = ("sensitive-id-external", "personal-data-list-external")
 MONITORED = ("personal-data-list-owner",)
-OWNERS = ("third_parties", "recipient_org", "own_org")     # pii.records' tallies, in their order
+OWNERS = ("third_parties", "recipient_org", "own_org")  # pii.records' tallies, in their order
 
 
 @dataclass(frozen=True)
 class Verdict:
-    findings: tuple[Finding, ...]      # PersonalData's findings only
-    held: bool                         # an enforced personal-data rule holds the message
-    monitored: tuple[str, ...]         # monitor-mode personal-data rules that matched
+    findings: tuple[Finding, ...]  # PersonalData's findings only
+    held: bool  # an enforced personal-data rule holds the message
+    monitored: tuple[str, ...]  # monitor-mode personal-data rules that matched
 
 
 class Policy:
@@ -36,14 +37,18 @@ class Policy:
 
     def __init__(self, today: datetime.date) -> None:
         rules = load_rules()
-        self.rules = RuleSet(rules=tuple(r for r in rules.rules if r.id in ENFORCED + MONITORED), groups=rules.groups)
+        self.rules = RuleSet(
+            rules=tuple(r for r in rules.rules if r.id in ENFORCED + MONITORED), groups=rules.groups
+        )
         self.freemail = FreemailDomains()
         self.today = today
         self.detectors: dict[str, PersonalData] = {}
 
     def detector(self, domain: str) -> PersonalData:
         if domain not in self.detectors:
-            self.detectors[domain] = PersonalData(today=self.today, internal_domains=(domain,), freemail=self.freemail)
+            self.detectors[domain] = PersonalData(
+                today=self.today, internal_domains=(domain,), freemail=self.freemail
+            )
         return self.detectors[domain]
 
     def verdict(self, view) -> Verdict:
@@ -51,7 +56,11 @@ class Policy:
         domain = domain_of(sender)
         findings = tuple(self.detector(domain).inspect(view))
         recipients = tuple(ExternalRecipients((domain,)).inspect(view))
-        decision = decide(findings + recipients, MessageFacts(mail_from=sender, rcpt_tos=view.envelope.rcpt_tos),
-                          self.rules)
-        return Verdict(findings=findings, held=decision.verdict == "hold",
-                       monitored=tuple(m.id for m in decision.matched if m.mode == "monitor"))
+        decision = decide(
+            findings + recipients, MessageFacts(mail_from=sender, rcpt_tos=view.envelope.rcpt_tos), self.rules
+        )
+        return Verdict(
+            findings=findings,
+            held=decision.verdict == "hold",
+            monitored=tuple(m.id for m in decision.matched if m.mode == "monitor"),
+        )
