@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench clean
+.PHONY: install run lint test bench clean
 
 install: $(STAMP)
 
@@ -14,11 +14,17 @@ $(STAMP): pyproject.toml
 	@sh .ci/system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,lint]'
 	@touch $(STAMP)
 
 run: install
 	$(BIN)/misdelivery-guard serve $(if $(CONFIG),--config $(CONFIG))
+
+# The quality gate (pyproject.toml [tool.ruff], [tool.mypy]); CI runs it before the tests.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: install
 	$(BIN)/python -m pytest -q
