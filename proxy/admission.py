@@ -37,7 +37,9 @@ EVICT_AFTER = 2.0  # seconds idle, outside a transaction, before a session may m
 class Idle(Protocol):
     """A session as the admission sees it when the total cap is reached."""
 
-    idle_since: float | None  # monotonic time of its last command; None within a transaction
+    @property
+    def idle_since(self) -> float | None:
+        """Monotonic time of its last command; None within a transaction."""
 
     def evict(self) -> None:
         """Say 421 and close, leaving the admission at once."""
@@ -87,12 +89,16 @@ class Admission:
 
     def _evict_idle(self) -> bool:
         now = time.monotonic()
-        idle = [s for s in self._open if s.idle_since is not None and now - s.idle_since >= EVICT_AFTER]
+        idle = [
+            (since, s)
+            for s in self._open
+            if (since := s.idle_since) is not None and now - since >= EVICT_AFTER
+        ]
         if not idle:
             return False
-        oldest = min(idle, key=lambda s: s.idle_since)
+        since, oldest = min(idle, key=lambda pair: pair[0])
         oldest.evict()  # leaves (and so frees its slot) before returning
-        log.info("event=idle_session_closed idle_s=%.0f", now - oldest.idle_since)
+        log.info("event=idle_session_closed idle_s=%.0f", now - since)
         return True
 
     def _refused(self, reason: str) -> None:

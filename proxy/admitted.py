@@ -9,10 +9,12 @@ session.py keeps aiosmtpd's behaviour with its hot spots taken out.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import re
 import time
+from typing import cast
 
 from aiosmtpd.smtp import SMTP
 
@@ -46,7 +48,7 @@ class AdmittedSMTP(SMTP):
     def connection_lost(self, error) -> None:
         if self._refused:
             return
-        if self._client is not None:
+        if self._client is not None and self.admission is not None:  # counted only with an admission
             self.admission.leave(self._client, self)
             self._client = None
         super().connection_lost(error)
@@ -69,11 +71,12 @@ class AdmittedSMTP(SMTP):
 
     def evict(self) -> None:
         """Make room at the total cap: RFC 5321 §3.8, 421 and close."""
-        if self._client is not None:
+        if self._client is not None and self.admission is not None:  # counted only with an admission
             self.admission.leave(self._client, self)
             self._client = None
         if self.transport is not None and not self.transport.is_closing():
-            self.transport.write(IDLE_CLOSED)
+            # aiosmtpd types its transport as the base class; a stream's transport writes.
+            cast(asyncio.Transport, self.transport).write(IDLE_CLOSED)
             self.transport.close()
 
     def data_received(self, data: bytes) -> None:
@@ -83,6 +86,7 @@ class AdmittedSMTP(SMTP):
     async def smtp_MAIL(self, arg: str) -> None:
         """RFC 1870 §6.2: a declared SIZE that the budget cannot take now is 452, a
         temporary refusal the client retries; so is any MAIL while the budget is used up."""
+        assert self.session is not None and self.envelope is not None  # made at connect
         if self.admission is not None and self.session.host_name and self.envelope.mail_from is None:
             declared = _declared_size(arg)
             if declared <= (self.data_size_limit or declared) and not self.admission.fits(declared):
@@ -92,7 +96,8 @@ class AdmittedSMTP(SMTP):
         opened = self.envelope.mail_from is None
         await super().smtp_MAIL(arg)
         if opened and self.envelope.mail_from is not None:
-            self.envelope.declared_size = _declared_size(arg)
+            # aiosmtpd's Envelope has no such field; smtp_DATA reads it with getattr.
+            self.envelope.declared_size = _declared_size(arg)  # type: ignore[attr-defined]
 
 
 def _client_key(peer) -> str:

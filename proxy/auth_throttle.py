@@ -78,8 +78,8 @@ class AuthThrottle:
                 address_failures=_failures(by_address),
                 login_failures=_failures(by_login),
             )
-        entries = [self._entry(key, now) for key in keys]
-        if None in entries:
+        entries = [entry for key in keys if (entry := self._entry(key, now)) is not None]
+        if len(entries) < len(keys):
             return Attempt(
                 blocked=True,
                 full=True,

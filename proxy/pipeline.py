@@ -235,7 +235,9 @@ def _inspect_in_worker(
 ) -> Inspection:
     config = _worker_config[0]
     # The history snapshot is the message's own; the inspector is built for it.
-    first_time = [FirstTimeRecipients(history, config.internal_domains)] if history is not None else []
+    first_time: list[Inspector] = (
+        [FirstTimeRecipients(history, config.internal_domains)] if history is not None else []
+    )
     signal.setitimer(signal.ITIMER_REAL, budget)
     try:
         return inspect_raw(raw, envelope, _worker_inspectors + first_time, config.limits)

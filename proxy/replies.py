@@ -41,11 +41,11 @@ def upstream_status(
     # the reply's class gives the enhanced code.
     texts = [m for c, m in exc.refused.values() if c // 100 == first] or [exc.text]
     found = _STATUS.match(texts[0])
-    ours = not (found and int(found.group(1)) == first)
-    status = default_status if ours else found.group(0).strip()
+    theirs = found if found is not None and int(found.group(1)) == first else None
+    status = default_status if theirs is None else theirs.group(0).strip()
     text = one_line(exc.text)
-    if not exc.refused and not ours:
-        text = one_line(exc.text[found.end() :]) or text  # said once, in front
+    if not exc.refused and theirs is not None:
+        text = one_line(exc.text[theirs.end() :]) or text  # said once, in front
     return code, status, text
 
 

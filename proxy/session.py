@@ -41,7 +41,8 @@ def hook_names(obj: object) -> list[str]:
     a third of the CPU of a whole session, paid on every connection. The names depend only
     on the class.
     """
-    return _hook_names(type(obj))
+    cls: type = type(obj)  # as type[object], mypy finds its __hash__ unbound, not Hashable
+    return _hook_names(cls)
 
 
 @functools.cache
@@ -87,6 +88,7 @@ class GuardSMTP(AdmittedSMTP):
         (mechanism, auth_data), self._credentials = self._credentials, None
         if self._authenticator is None:
             return super()._authenticate(mechanism, auth_data)
+        assert self.session is not None and self.envelope is not None  # made at connect
         outcome = self._authenticator(self, self.session, self.envelope, mechanism, auth_data)
         return await outcome if inspect.isawaitable(outcome) else outcome
 
@@ -147,6 +149,7 @@ class GuardSMTP(AdmittedSMTP):
                 await self.push(NO_STORAGE)  # RFC 5321 §4.2.2: 452 after the data too
                 self._set_post_data_state()
                 return
+            assert self.envelope is not None  # made at connect, remade after each message
             self.envelope.content = self.envelope.original_content = content
         finally:
             spool.discard()

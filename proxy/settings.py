@@ -131,6 +131,7 @@ SCHEMA: dict[str, Any] = {
 def load_settings(path: str | Path | None, environ: Mapping[str, str] = os.environ) -> Settings:
     if path is None and Path("guard.yaml").is_file():
         path = "guard.yaml"
+    raw: dict[str, Any]
     if path is None:
         raw, source, base = {}, "embedded defaults", Path.cwd()
     else:
@@ -241,7 +242,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         spool_directory=_path(smtp["spool_directory"], base, "smtp.spool_directory"),
         tls_cert=tls_cert,
         tls_key=tls_key,
-        users_file=_path(smtp["users_file"], base, "smtp.users_file"),
+        users_file=_file(smtp["users_file"], base, "smtp.users_file"),
         auth_limits=AuthLimits(
             per_connection=_positive_int(
                 smtp["auth_max_failures_per_connection"], "smtp.auth_max_failures_per_connection"
@@ -260,7 +261,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         ),
         max_attempts=_positive_int(m["delivery"]["max_attempts"], "delivery.max_attempts"),
         storage=_storage_url(m["storage"], base),
-        rules=tuple(_path(p, base, "rules") for p in _strings(m["rules"], "rules")),
+        rules=tuple(_file(p, base, "rules") for p in _strings(m["rules"], "rules")),
         inspection_timeout=parse_duration(insp["timeout"], "inspection.timeout"),
         inspection_workers=_positive_int(insp["workers"], "inspection.workers"),
         inspection_worker_memory=_memory(insp["worker_memory"], "inspection.worker_memory"),
@@ -333,7 +334,11 @@ def _memory(value: Any, key: str, minimum: int = MIN_WORKER_MEMORY) -> int:
 
 
 def _path(value: Any, base: Path, key: str) -> Path | None:
-    return None if value is None else resolve(Path(_text(value, key)), base)
+    return None if value is None else _file(value, base, key)
+
+
+def _file(value: Any, base: Path, key: str) -> Path:
+    return resolve(Path(_text(value, key)), base)
 
 
 def _networks(value: Any, key: str) -> tuple:

@@ -55,7 +55,7 @@ class DataSpool:
             return
         self._check(block)
         if self.refusal is None and self.limit and self.size > self.limit:
-            self.refusal = self._refusal_at_limit()
+            self.refusal = self._refusal_at_limit(self.limit)
         if self.refusal is not None:
             self.discard()  # read on to the end, keeping nothing
             return
@@ -84,7 +84,7 @@ class DataSpool:
         """The unstuffed message, read back whole (from disk if it went there)."""
         if self._file is None:
             return b"".join(self._pending)
-        self._flush()
+        self._flush(self._file)
         self._file.seek(0)
         return self._file.read()
 
@@ -130,13 +130,13 @@ class DataSpool:
                 self.refusal = TOO_LONG
                 return
 
-    def _refusal_at_limit(self) -> str:
+    def _refusal_at_limit(self, limit: int) -> str:
         """aiosmtpd's verdict when the data read so far passed the limit: the line being
         read counts as read whole."""
         length = self._carry_len
         if length > LINE_MAX + 2:
             return TOO_LONG
-        if self._scanned + length + 2 > self.limit:
+        if self._scanned + length + 2 > limit:
             return TOO_MUCH
         return TOO_LONG if length > LINE_MAX else TOO_MUCH
 
@@ -159,12 +159,12 @@ class DataSpool:
         if self._file is None and self.stored > self.threshold:
             self._file = tempfile.TemporaryFile(dir=self.directory, buffering=0)
         if self._file is not None and self._pending_size >= _WRITE_BATCH:
-            self._flush()
+            self._flush(self._file)
 
-    def _flush(self) -> None:
+    def _flush(self, file: IO[bytes]) -> None:
         data = b"".join(self._pending)
         self._pending, self._pending_size = [], 0
         view = memoryview(data)
         while view:
-            written = os.write(self._file.fileno(), view)
+            written = os.write(file.fileno(), view)
             view = view[written:]

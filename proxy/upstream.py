@@ -46,6 +46,8 @@ def make_sender(
     upstream: Upstream, *, timeout: float, ca_file: Path | None, local_hostname: str
 ) -> SmtpUpstream | MaildirOutbox:
     if upstream.scheme == "maildir":
+        if upstream.path is None:  # parse_upstream gives every maildir: upstream its path
+            raise ValueError("a maildir upstream without a path")
         return MaildirOutbox(upstream.path)
     return SmtpUpstream(upstream, timeout=timeout, ca_file=ca_file, local_hostname=local_hostname)
 

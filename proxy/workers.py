@@ -98,7 +98,7 @@ class _Worker:
         self.writer: asyncio.StreamWriter | None = None
 
     async def request(self, args: tuple, deadline: float) -> Any:
-        if self.writer is None:
+        if self.reader is None or self.writer is None:  # set together
             self.reader, self.writer = await asyncio.open_connection(sock=self.sock)
         try:
             async with asyncio.timeout(deadline):  # no extra task, unlike wait_for
