@@ -162,5 +162,5 @@ def write(directory: Path) -> dict[str, Path]:
 
 
 if __name__ == "__main__":
-    for name, path in write(Path(sys.argv[1] if len(sys.argv) > 1 else "bench/results/data")).items():
+    for path in write(Path(sys.argv[1] if len(sys.argv) > 1 else "bench/results/data")).values():
         print(f"{path}  {path.stat().st_size / 1e6:.2f} MB")

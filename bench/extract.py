@@ -96,7 +96,7 @@ PLACES = [
 
 def customer_rows(count: int, rng: random.Random) -> list[list[str]]:
     rows = [["氏名", "フリガナ", "電話番号", "メールアドレス", "郵便番号", "住所"]]
-    for i in range(count):
+    for _ in range(count):
         rows.append(
             [
                 f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
@@ -227,7 +227,7 @@ def _pdf(rng: random.Random) -> bytes:
             }
         )
     )
-    for page_number in range(60):
+    for _ in range(60):
         page = writer.add_blank_page(595, 842)
         page[NameObject("/Resources")] = DictionaryObject(
             {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}

@@ -113,9 +113,9 @@ class Sink:
         threading.Thread(target=self._read, daemon=True).start()
         try:
             wait_for_smtp(self.port, timeout=10, proc=self._proc)
-        except Exception:
+        except Exception as exc:
             stop_process(self._proc, grace=5)
-            raise RuntimeError(f"smtp-sink did not start: {self.diagnostics()}")
+            raise RuntimeError(f"smtp-sink did not start: {self.diagnostics()}") from exc
         return self
 
     def __exit__(self, *exc) -> None:

@@ -148,13 +148,16 @@ def _csv_clients(data: bytes, source: str) -> Iterator[tuple[int, str, list[str]
         )
     alias_col, domain_col = _column(header, _ALIASES), _column(header, _DOMAINS)
     for line, row in rows:
-        cell = lambda col: row[col] if col is not None and col < len(row) else ""
         yield (
             line,
-            cell(name_col),
-            _LIST_SPLIT.split(cell(alias_col)),
-            [(line, d) for d in _DOMAIN_SPLIT.split(cell(domain_col))],
+            _cell(row, name_col),
+            _LIST_SPLIT.split(_cell(row, alias_col)),
+            [(line, d) for d in _DOMAIN_SPLIT.split(_cell(row, domain_col))],
         )
+
+
+def _cell(row: list[str], col: int | None) -> str:
+    return row[col] if col is not None and col < len(row) else ""
 
 
 def _csv_entries(data: bytes, source: str) -> Iterator[tuple[int, str]]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from .base import Envelope, Finding
 from .charsets import decode_header_value
@@ -212,17 +212,15 @@ class Readers:
         self.current = ""  # the inspector reading now, for a timeout's finding
         self._message = message
         for inspector in inspectors:
-            self._run(
-                inspector.name, lambda: self.readers.__setitem__(inspector.name, inspector.reader(message))
-            )
+            self._run(inspector.name, self._start, inspector, message)
 
     def text(self, chunk: TextChunk) -> None:
         for name, reader in list(self.readers.items()):
-            self._run(name, lambda: reader.text(chunk))
+            self._run(name, reader.text, chunk)
 
     def table(self, table: Table) -> None:
         for name, reader in list(self.readers.items()):
-            self._run(name, lambda: reader.table(table))
+            self._run(name, reader.table, table)
 
     def findings(self, name: str, message: MessageView) -> list[Finding]:
         """The inspector's findings; raises the error that set its reader aside."""
@@ -246,10 +244,13 @@ class Readers:
         self.readers.clear()
         return found
 
-    def _run(self, name: str, call: Callable[[], None]) -> None:
+    def _start(self, inspector: ContentInspector, message: MessageView) -> None:
+        self.readers[inspector.name] = inspector.reader(message)
+
+    def _run(self, name: str, call: Callable[..., None], *args: Any) -> None:
         self.current = name  # left set when the worker's timeout interrupts it
         try:
-            call()
+            call(*args)
         except BaseException as exc:
             if is_interrupt(exc) or isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
                 raise

@@ -157,7 +157,8 @@ class DataSpool:
         self._pending.append(data)
         self._pending_size += len(data)
         if self._file is None and self.stored > self.threshold:
-            self._file = tempfile.TemporaryFile(dir=self.directory, buffering=0)
+            # Kept open across blocks until content() or discard(): no one block's scope holds it.
+            self._file = tempfile.TemporaryFile(dir=self.directory, buffering=0)  # noqa: SIM115
         if self._file is not None and self._pending_size >= _WRITE_BATCH:
             self._flush(self._file)
 

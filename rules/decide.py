@@ -147,9 +147,7 @@ _COUNT = re.compile(r"[0-9]{1,9}")
 def in_scope(scope: Scope, facts: MessageFacts, groups: Mapping[str, tuple[str, ...]]) -> bool:
     if scope.senders and not address_matches(facts.mail_from, scope.senders, groups):
         return False
-    if scope.recipients and not any(address_matches(r, scope.recipients, groups) for r in facts.rcpt_tos):
-        return False
-    return True
+    return not scope.recipients or any(address_matches(r, scope.recipients, groups) for r in facts.rcpt_tos)
 
 
 def address_matches(address: str, entries: tuple[str, ...], groups: Mapping[str, tuple[str, ...]]) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Union
 
 from inspectors.base import Finding
 
@@ -60,7 +59,7 @@ class Not:
     item: Condition
 
 
-Condition = Union[CodeCondition, AllOf, AnyOf, Not]
+Condition = CodeCondition | AllOf | AnyOf | Not
 
 
 @dataclass(frozen=True, kw_only=True)

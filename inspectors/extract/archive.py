@@ -57,9 +57,8 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         # The central directory can itself be encrypted (PKWARE strong encryption);
         # the first local header still says so.
-        if data[:4] == b"PK\x03\x04" and len(data) >= 8:
-            if struct.unpack_from("<H", data, 6)[0] & _ENCRYPTED:
-                raise Encrypted("password-protected zip (encrypted directory)") from None
+        if data[:4] == b"PK\x03\x04" and len(data) >= 8 and struct.unpack_from("<H", data, 6)[0] & _ENCRYPTED:
+            raise Encrypted("password-protected zip (encrypted directory)") from None
         raise Unscannable("corrupt zip") from None
 
 

@@ -53,7 +53,7 @@ def xls_cells(data: bytes) -> int:
     while pos + 4 <= len(stream):
         kind, size = struct.unpack_from("<HH", stream, pos)
         body = stream[pos + 4 : pos + 4 + size]
-        if kind == _XLS_BOF or kind == _XLS_EOF:
+        if kind in (_XLS_BOF, _XLS_EOF):
             largest, cells = max(largest, cells.cells()), Range()
         elif kind == _XLS_DIMENSIONS and size >= 14:
             top, bottom, left, right = struct.unpack_from("<IIHH", body)

@@ -9,7 +9,6 @@ the caller prefixes the attachment's own where.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 ENCRYPTED = "attachment.encrypted"
 UNSCANNABLE = "attachment.unscannable"  # begun, and not all of it could be read
@@ -87,7 +86,7 @@ class Problem:
     where: str = ""
 
 
-Piece = Union[TextChunk, Table, Member, Property, Problem]
+Piece = TextChunk | Table | Member | Property | Problem
 
 
 class ExtractionError(Exception):

@@ -69,32 +69,34 @@ def _tar(data: bytes, limits: Limits) -> Iterator[Piece]:
     zeros are reported. (What follows the last member is not: GNU tar stops at its end
     marker, and old tar programs leave what was in the buffer in the last record.)"""
     try:
-        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:", ignore_zeros=True)
-        members = unpacked = end = 0
-        for info in archive:
-            if data[end : info.offset].strip(b"\0"):
-                yield Problem(
-                    code=UNSCANNABLE, where=_name(info), reason="corrupt tar: blocks skipped before it"
-                )
-            end = info.offset_data + -(-info.size // tarfile.BLOCKSIZE) * tarfile.BLOCKSIZE
-            if not info.isfile() and info.type in tarfile.SUPPORTED_TYPES:
-                continue  # directories, links, devices: no content of their own
-            # A type tarfile does not know is a file to it and to GNU tar, which extracts
-            # one "as normal file": it was passed over in silence.
-            members += 1
-            unpacked += info.size
-            if members > limits.max_archive_members:
-                raise LimitReached("max_archive_members")
-            if unpacked > limits.max_uncompressed_bytes:
-                raise LimitReached("max_uncompressed_bytes")
-            if info.issparse():  # GNU sparse: a few bytes that read back as gigabytes of holes
-                yield Problem(code=UNSCANNABLE, where=_name(info), reason="unsupported: sparse tar member")
-                continue
-            stream = archive.extractfile(info)
-            if stream is None:
-                yield Problem(code=UNSCANNABLE, where=_name(info), reason="unreadable tar member")
-                continue
-            yield Member(name=_name(info), data=stream.read())
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:", ignore_zeros=True) as archive:
+            members = unpacked = end = 0
+            for info in archive:
+                if data[end : info.offset].strip(b"\0"):
+                    yield Problem(
+                        code=UNSCANNABLE, where=_name(info), reason="corrupt tar: blocks skipped before it"
+                    )
+                end = info.offset_data + -(-info.size // tarfile.BLOCKSIZE) * tarfile.BLOCKSIZE
+                if not info.isfile() and info.type in tarfile.SUPPORTED_TYPES:
+                    continue  # directories, links, devices: no content of their own
+                # A type tarfile does not know is a file to it and to GNU tar, which extracts
+                # one "as normal file": it was passed over in silence.
+                members += 1
+                unpacked += info.size
+                if members > limits.max_archive_members:
+                    raise LimitReached("max_archive_members")
+                if unpacked > limits.max_uncompressed_bytes:
+                    raise LimitReached("max_uncompressed_bytes")
+                if info.issparse():  # GNU sparse: a few bytes that read back as gigabytes of holes
+                    yield Problem(
+                        code=UNSCANNABLE, where=_name(info), reason="unsupported: sparse tar member"
+                    )
+                    continue
+                stream = archive.extractfile(info)
+                if stream is None:
+                    yield Problem(code=UNSCANNABLE, where=_name(info), reason="unreadable tar member")
+                    continue
+                yield Member(name=_name(info), data=stream.read())
     except tarfile.TarError as exc:
         raise Unscannable(f"corrupt tar: {type(exc).__name__}") from None
 

@@ -35,11 +35,13 @@ def html_charset(data: bytes) -> str | None:
 
 
 class _HTMLText(html.parser.HTMLParser):
-    _SKIP = {"script", "style"}  # code, not content; not "head": mailers leave it unclosed
+    _SKIP = frozenset({"script", "style"})  # code, not content; not "head": mailers leave it unclosed
     # Text a reader sees without it being element text: an image's alternative (shown when
     # images are blocked, as most mail programs do by default), a tooltip, a form's value.
     _SHOWN = ("alt", "title", "value", "placeholder")
-    _BREAK = {"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "dt", "dd"}
+    _BREAK = frozenset(
+        {"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "dt", "dd"}
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -147,8 +147,11 @@ def read_rows(
         owners = whole(
             ledger,
             ledger.owners_of([p.key for p in people]),
-            lambda i: mails.get(people[i].row, []),
-            lambda i: records.private(people[i], PREMISES_DATA if i in staffed else NOTHING),
+            # Called within whole(), in this iteration; bound here all the same (B023).
+            lambda i, mails=mails, people=people: mails.get(people[i].row, []),
+            lambda i, people=people, staffed=staffed: records.private(
+                people[i], PREMISES_DATA if i in staffed else NOTHING
+            ),
         )
         keep, owners = unowned_staff(len(people), staffed, owners)
         kept = set(keep)
