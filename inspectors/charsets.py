@@ -81,9 +81,9 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         if data.startswith(bom):
             return data.decode(codec, errors="replace")
     if b"\x00" in data[:_SAMPLE]:
-        codec = utf16_codec(data)
-        if codec:
-            return data.decode(codec, errors="replace")
+        utf16 = utf16_codec(data)
+        if utf16:
+            return data.decode(utf16, errors="replace")
     declared = codec_for(charset)
     if b"\x1b" in data and data.isascii() and _ISO2022_ESCAPE.search(data):
         return _decode_iso2022(data, declared)
@@ -151,7 +151,7 @@ def _detect(data: bytes, declared_single_byte: str | None) -> str:
     if decoded:
         best = charset_normalizer.from_bytes(data[:200_000], cp_isolation=list(decoded)).best()
         chosen = codec_for(best.encoding) if best else None
-        return decoded.get(chosen) or next(iter(decoded.values()))
+        return (decoded.get(chosen) if chosen is not None else None) or next(iter(decoded.values()))
     best = charset_normalizer.from_bytes(data[:200_000]).best()
     text = _strict(data, best.encoding) if best else None
     if text is None:  # short Western text is what charset-normalizer cannot place

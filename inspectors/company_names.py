@@ -50,13 +50,13 @@ _LINE_ENDS = frozenset(_END_BYTES)
 
 def _build_halfwidth() -> MappingProxyType:
     """Full-width katakana -> half-width spelling (ガ -> ｶﾞ), derived from Unicode itself."""
-    table = {}
+    table: dict[str, str] = {}
     for code in range(0xFF61, 0xFFA0):
         half = chr(code)
         table.setdefault(unicodedata.normalize("NFKC", half), half)
     for code in range(0x30A1, 0x30FF):
         full = chr(code)
-        base, *marks = unicodedata.normalize("NFD", full)
+        base, *marks = list(unicodedata.normalize("NFD", full))
         if full not in table and base in table and marks in (["\u3099"], ["\u309a"]):
             table[full] = table[base] + ("ﾞ" if marks == ["\u3099"] else "ﾟ")
     return MappingProxyType(table)

@@ -48,7 +48,8 @@ def read_clients(data: bytes, source: str) -> tuple[Client, ...]:
     """Clients from a CSV (a header row naming name / aliases / domains, in English or
     Japanese; other columns ignored) or a YAML list of {name, aliases, domains}."""
     rows = _yaml_clients(data, source) if _is_yaml(source) else _csv_clients(data, source)
-    clients, seen = [], {}
+    clients: list[Client] = []
+    seen: dict[str, int] = {}
     for line, name, aliases, domains in rows:
         if not name.strip():
             raise DirectoryError(f"{source}:{line}: the client has no name")
@@ -163,8 +164,8 @@ def _cell(row: list[str], col: int | None) -> str:
 def _csv_entries(data: bytes, source: str) -> Iterator[tuple[int, str]]:
     column = 0
     for i, (line, row) in enumerate(_csv_rows(data, source)):
-        if i == 0 and _column(row, _ENTRY) is not None:
-            column = _column(row, _ENTRY)
+        if i == 0 and (found := _column(row, _ENTRY)) is not None:
+            column = found
             continue
         if column < len(row) and row[column].strip():
             yield line, row[column]

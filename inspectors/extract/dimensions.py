@@ -70,7 +70,8 @@ class Range:
 
     def take(self, tag: bytes, attrs: bytes, closed: bytes) -> None:
         ref = _REF.search(attrs)
-        letters, digits = _A1.match(ref.group(1)).groups() if ref else (b"", b"")
+        a1 = _A1.match(ref.group(1)) if ref else None  # _A1 matches any text: all of it is optional
+        letters, digits = a1.groups() if a1 else (b"", b"")
         if tag == b"row":
             self.row, self.col = (_number(digits) if digits else self.row + 1), 0
             return
@@ -104,8 +105,11 @@ def _within(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_cells: int) -> 
             continue
         row_end = buffer.rfind(b"</row>")  # a row's last cell has its greatest column
         end_cell = buffer.rfind(b'<c r="', 0, row_end) if row_end > 0 else -1
-        letters = _PLAIN_A1.match(buffer, (end_cell if end_cell >= 0 else last) + 6).group(1)
-        digits = _PLAIN_A1.match(buffer, last + 6).group(2)
+        last_column = _PLAIN_A1.match(buffer, (end_cell if end_cell >= 0 else last) + 6)
+        last_row = _PLAIN_A1.match(buffer, last + 6)
+        if last_column is None or last_row is None:  # not so: _NOT_PLAIN found every <c r=" plain
+            return False
+        letters, digits = last_column.group(1), last_row.group(2)
         top_letter, top_digit = letters[:1].upper(), digits[:1]
         if top_digit == b"0" or _beyond(letters, top_letter, digits, top_digit).search(buffer):
             return False

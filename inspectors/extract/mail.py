@@ -136,7 +136,7 @@ class _Walk:
             )
         data = _message_bytes(part)
         name = filename(part) or f"message-{path}.eml"
-        part.set_payload(None)
+        part.set_payload(None)  # type: ignore[call-overload]  # drops the body; typeshed wants one
         yield Member(name=name, data=data, declared_type=ctype, part=path)
 
     def _leaf(self, part: Message, path: str, ctype: str) -> Iterator[Piece]:
@@ -145,7 +145,7 @@ class _Walk:
         data = payload_bytes(part, self.stand_ins)
         # The decoded bytes are all that is needed from here on; the parsed text goes now
         # so that a large message is not held twice.
-        part.set_payload(None)
+        part.set_payload(None)  # type: ignore[call-overload]  # typeshed wants a payload
         if name or _is_attachment(part, ctype):
             yield Member(name=name or f"part-{path}", data=data, declared_type=ctype, part=path)
             return

@@ -187,8 +187,9 @@ def _meta(package: zipfile.ZipFile, limits: Limits) -> Iterator[Piece]:
                     continue
                 open_.pop()
                 local = element.tag.rpartition("}")[2]
-                if local in _META and (element.text or "").strip():
-                    found.append(Property(name=_META[local], value=element.text.strip()))
+                text = (element.text or "").strip()
+                if local in _META and text:
+                    found.append(Property(name=_META[local], value=text))
                 if open_:
                     del open_[-1][:]  # read, with the siblings before it
     except LimitReached as exc:

@@ -87,7 +87,9 @@ def _parsed_without_runs(data: bytes) -> tuple[Message, StandIns | None]:
     while prefix in data:
         prefix = b"MDGRUN" + os.urandom(8).hex().encode()
     view = memoryview(data)  # the text between runs is copied once, into what is parsed
-    pieces, spans, at = [], {}, 0
+    pieces: list[bytes | memoryview] = []
+    spans: dict[str, tuple[int, int]] = {}
+    at = 0
     for i, (start, end) in enumerate(runs):
         token = b"%s%06d" % (prefix, i)
         pieces += (view[at:start], token)
@@ -122,13 +124,14 @@ class StandIns:
 
         sole = self.sole(part) if keep_sole else None
         for text, put in _texts(part, whole):
-            if self.prefix in text and not (sole and text is part._payload):
+            # _payload: the stdlib's own attribute, read as stored, without get_payload's decoding.
+            if self.prefix in text and not (sole and text is part._payload):  # type: ignore[attr-defined]
                 put(self.token.sub(run, text))
 
     def sole(self, part: Message) -> tuple[int, int] | None:
         """[start, end) in the message's bytes of a body that is one run and nothing else:
         decoded from there, a 15 MB attachment is not also held as a 15 MB text."""
-        payload = part._payload
+        payload = part._payload  # type: ignore[attr-defined]  # as stored, not decoded
         if isinstance(payload, str) and len(payload) < 64:
             found = self.token.fullmatch(payload.strip())
             if found is not None:
@@ -145,7 +148,7 @@ def _texts(message: Message, whole: bool) -> Iterator[tuple[str, Callable[[str],
             text = getattr(part, name, None)
             if isinstance(text, str):
                 yield text, functools.partial(setattr, part, name)
-        payload = part._payload
+        payload = part._payload  # type: ignore[attr-defined]  # as stored, not decoded
         if isinstance(payload, list):
             if whole:
                 todo.extend(p for p in payload if isinstance(p, Message))
@@ -196,9 +199,10 @@ class _Parser(BytesFeedParser):
         finally:
             self._depth -= 1
 
+    # _parse_headers and _cur are the stdlib parser's private hook and state; typeshed omits them.
     def _parse_headers(self, lines) -> None:
-        super()._parse_headers(lines)
-        part = self._cur
+        super()._parse_headers(lines)  # type: ignore[misc]
+        part = self._cur  # type: ignore[attr-defined]
         maintype = declared_type(part).split("/")[0]
         if maintype in ("multipart", "message") and self._depth > PARSE_DEPTH:
             part.opaque = "depth"

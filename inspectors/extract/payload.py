@@ -42,8 +42,7 @@ def _base64_in_pieces(raw: str) -> bytes:
 
 def payload_bytes(part: Message, stand_ins: StandIns | None = None) -> bytes:
     """The decoded body; the undecoded text when the transfer encoding is broken."""
-    run = stand_ins.sole(part) if stand_ins is not None else None
-    if run is not None:
+    if stand_ins is not None and (run := stand_ins.sole(part)) is not None:
         data = _base64_run(part, stand_ins.data, *run)
         if data is not None:
             return data
@@ -51,7 +50,7 @@ def payload_bytes(part: Message, stand_ins: StandIns | None = None) -> bytes:
     try:
         raw = part.get_payload()
     except (UnicodeError, LookupError):  # compat32 decodes 8-bit text with the declared charset
-        raw = part._payload
+        raw = part._payload  # type: ignore[attr-defined]  # the stdlib's own, as stored
     encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
     if isinstance(raw, str) and encoding == "quoted-printable":
         # RFC 2045 §6.7 (3): white space after a soft line break's "=" is transport padding,
@@ -73,9 +72,9 @@ def payload_bytes(part: Message, stand_ins: StandIns | None = None) -> bytes:
             pad = raw.find("=")
             return data if pad < 0 or not raw[pad:].strip("=\r\n\t ") else _base64_in_pieces(raw)
     try:
-        data = part.get_payload(decode=True)
+        decoded = part.get_payload(decode=True)
     except Exception:
-        data = None
-    if isinstance(data, bytes):
-        return data
+        decoded = None
+    if isinstance(decoded, bytes):
+        return decoded
     return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""

@@ -113,8 +113,8 @@ def _compact_font_table(document: str) -> str:
     fonts = []
     for entry in table.split(";"):  # an entry ends with its name's ";"
         font = _FONT.search(entry)
-        charset = font and _CHARSET.search(entry, font.end())
-        if charset:
+        charset = _CHARSET.search(entry, font.end()) if font else None
+        if font and charset:
             fonts.append(f"{{\\f{font.group(1)}\\fcharset{charset.group(1)} f;}}")
     end = start.start() + len(table)
     return f"{document[: start.start()]}{{\\fonttbl{''.join(fonts)}}}{document[end:]}"

@@ -13,14 +13,18 @@ import gzip
 import io
 import lzma
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..limits import Limits
 from .pieces import UNSCANNABLE, LimitReached, Member, Piece, Problem, Unscannable
 
 _READ = 1 << 20
 MAX_NAME = 1024
-_OPENERS = {"gzip": lambda f: gzip.GzipFile(fileobj=f), "bzip2": bz2.BZ2File, "xz": lzma.LZMAFile}
+_OPENERS: dict[str, Callable[[io.BytesIO], io.BufferedIOBase]] = {
+    "gzip": lambda f: gzip.GzipFile(fileobj=f),
+    "bzip2": bz2.BZ2File,
+    "xz": lzma.LZMAFile,
+}
 _STREAM_ERRORS = (OSError, EOFError, ValueError, lzma.LZMAError, gzip.BadGzipFile)
 
 

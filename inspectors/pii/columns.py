@@ -133,6 +133,7 @@ class _Reads:
         if new:
             self._learn(R.read(self.column.kind, self.column.label, list(new), self.scanner, self.dates))
         values = list(map(self.cache.__getitem__, texts))
+        block: tuple[list[object], tuple[str, str] | None, bool]
         if self.plain is not None and self.full.isdisjoint(texts):
             block = values, self.plain, not self.loose.isdisjoint(texts)
         else:

@@ -27,6 +27,7 @@ follows the number of blocks with values, not the number of values or the text's
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 import re2
 
@@ -67,7 +68,7 @@ class Layout:
         self.quote_from = _quote_start(data)
         self.spacing = _spacing(data)
         self._signature: dict[int, bool] = {}  # line start -> verdict of its block
-        self._whole: Window | bool | None = None  # the whole text's index; False: too many lines
+        self._whole: Window | Literal[False] | None = None  # the whole text's index; False: too many lines
 
     def quoted(self, pos: int) -> bool:
         if pos >= self.quote_from:

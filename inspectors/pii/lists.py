@@ -9,6 +9,8 @@ but not as third parties'.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from ..message import Table
 from . import columns, premises, records, tables, tally
 from .ledger import CONTACT_KINDS, Ledger, Place
@@ -103,7 +105,9 @@ def _row_mails(read) -> dict[int, list[str]]:
     return mails
 
 
-def _add_places(table: Table, ledger: Ledger, verdict: premises.Verdict, staffed: list[int] = ()) -> None:
+def _add_places(
+    table: Table, ledger: Ledger, verdict: premises.Verdict, staffed: Collection[int] = ()
+) -> None:
     if verdict.rows or staffed:
         rows = sorted(verdict.rows.union(staffed))
         width = max(len(r) for r in table.rows)
@@ -119,7 +123,7 @@ def _add_places(table: Table, ledger: Ledger, verdict: premises.Verdict, staffed
 def _add_list(
     table: Table, ledger: Ledger, first: int | None, last: int | None, attributes: set[str], count: int
 ) -> None:
-    if count:
+    if count and first is not None and last is not None:  # a counted row sets both
         width = max(len(r) for r in table.rows)
         ledger.add_list(
             Place(where=table.where, table=table, row=first, first_col=0, last_col=0),

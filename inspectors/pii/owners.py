@@ -86,7 +86,7 @@ def owners_for(
     """The owners a message's list may belong to, from its envelope recipients."""
     own = tuple(d.lower().strip(".") for d in internal_domains if d.strip("."))
     external = [a.lower() for a in rcpt_tos if a and not is_internal(a, own)]
-    organisations = set()
+    organisations: set[str | None] = set()
     for address in external:
         domain = domain_of(address)
         if not domain or is_source_routed(address) or (freemail is not None and domain in freemail):

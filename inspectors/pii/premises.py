@@ -117,7 +117,9 @@ def places(
     said_in: dict[int, int] = {}  # row -> the column its word came from
     columns = [_column(table, start, c) for c in range(width)]
     kinds_of = [
-        {t: _shape(t) for t in dict.fromkeys(texts) if t} if heads is None else dict.fromkeys(texts, kinds[c])
+        {t: _shape(t) for t in dict.fromkeys(texts) if t}
+        if heads is None or kinds is None  # heads are read only where kinds are
+        else dict.fromkeys(texts, kinds[c])
         for c, texts in enumerate(columns)
     ]
     for kind_of in kinds_of:

@@ -19,7 +19,8 @@ otherwise.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import NamedTuple, cast
 
 import phonenumbers
 
@@ -139,7 +140,7 @@ def _of_scans(kind: str, scanned: dict[str, list], plain: tuple[str, str] | None
     single = plain is not None and plain[0] != "" and attribute(plain[0]) == plain[1]
     out: dict[str, object] = {}
     for t, hits in scanned.items():
-        if single and len(hits) == 1:
+        if single and plain is not None and len(hits) == 1:  # single: plain is given
             hit_kind, value, strong = hits[0]
             if hit_kind == plain[0] and (strong or weak):
                 out[t] = value  # free_text_attribute of a PLAIN kind is "" or plain[1]
@@ -148,10 +149,12 @@ def _of_scans(kind: str, scanned: dict[str, list], plain: tuple[str, str] | None
     return out
 
 
-def as_reading(value: object, plain: tuple[str, str]) -> Reading | None:
+def as_reading(value: object, plain: tuple[str, str] | None) -> Reading | None:
     """A plain value in the full form (for a block whose column also holds other readings)."""
     if not isinstance(value, str):
-        return value
+        return cast("Reading | None", value)  # a column's values: plain text, Readings or None
+    if plain is None:  # unpacking it would fail the same way
+        raise TypeError("a plain value in a column without a plain kind")
     kind, attr = plain
     if value.__class__ is Name:
         return Reading(counted=(), name=str(value), values={attr: str(value)}, hit_values={})
@@ -206,7 +209,7 @@ def _scanned(label: str, texts: list[str], scanner: Scanner, dates: bool) -> dic
     return dict(zip(texts, found))
 
 
-def _of_hits(kind: str, text: str, hits: tuple, plain: tuple[str, str] | None) -> object:
+def _of_hits(kind: str, text: str, hits: Sequence, plain: tuple[str, str] | None) -> object:
     """_smallest(_reading(...)) for the usual cells (no hit, or one of the column's kind),
     without building the Reading."""
     if len(hits) > 1 or plain is None:
@@ -234,7 +237,7 @@ def _of_hits(kind: str, text: str, hits: tuple, plain: tuple[str, str] | None) -
     return _smallest(_reading(kind, text, hits), plain)
 
 
-def _reading(kind: str, text: str, hits: tuple) -> Reading:
+def _reading(kind: str, text: str, hits: Sequence) -> Reading:
     """As the row reader (personal_data) and records.table_people take a cell: its hits first, the text itself
     as a name or a free-text attribute when no hit gave that."""
     weak = kind == "person_name"

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 MIN_RUN = 3  # people in a row before text is a list
 MAX_GAP_LINES = 3  # lines without a value inside one person
 RUN_GAP_LINES = 5  # lines between two people of one list (a heading, a blank, an ID line)
-_BLANK = (None, re.compile(rb"\n[ \t\r]*\n"), re.compile(rb"\n[ \t\r]*\n[ \t\r]*\n"))
+_BLANK = {1: re.compile(rb"\n[ \t\r]*\n"), 2: re.compile(rb"\n[ \t\r]*\n[ \t\r]*\n")}  # by spacing
 # A person's business contact data (issue 14): what an organisation hands out about its staff.
 # Everything else a row may hold (a birth date, a home address, a gender, any identifier) is
 # private, and the person stays a third party whoever employs them.

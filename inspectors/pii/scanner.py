@@ -147,7 +147,7 @@ def _spans(pattern, data: bytes) -> list[tuple[int, int]]:
     if raw is None:
         return [m.span() for m in pattern.finditer(data)]
     match, unanchored, pos, end = raw.Match, re2._Anchor.UNANCHORED, 0, len(data)
-    spans = []
+    spans: list[tuple[int, int]] = []
     append = spans.append
     while pos <= end:
         span = match(unanchored, data, pos, end)[0]

@@ -72,9 +72,18 @@ PREMISES = re.compile(
 )
 DIGITS = str.maketrans("", "", "-‐－―ー−() （）　 +")
 BLOCK_ROWS = 3  # rows sharing a number block before it is one organisation's
-_FIXED = re.compile(
-    "0(?:" + phonenumbers.PhoneMetadata.metadata_for_region("JP").fixed_line.national_number_pattern + ")"
-)
+
+
+def _fixed_line_pattern() -> str:
+    """Japan's fixed-line numbers as libphonenumber's metadata writes them."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("JP")
+    pattern = metadata.fixed_line.national_number_pattern if metadata and metadata.fixed_line else None
+    if pattern is None:  # shipped with phonenumbers: its absence is a broken install
+        raise LookupError("phonenumbers has no fixed-line pattern for JP")
+    return pattern
+
+
+_FIXED = re.compile("0(?:" + _fixed_line_pattern() + ")")
 _RUNS = re.compile(r"\d{10,12}")
 # Attributes of a person that no premises has (a name, a birth date, a gender, identifiers).
 _PERSONAL_KINDS = (P.PERSON_ATTRIBUTES | {"name_kana"}) - {"phone", "email_address", "address"}

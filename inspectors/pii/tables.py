@@ -147,7 +147,7 @@ def header(table: Table) -> tuple[int | None, list[str] | None]:
             (r, [column_kind(str(c or "")) for c in row]) for r, row in enumerate(table.rows[:HEADER_ROWS])
         )
     ]
-    best = max(scored, key=lambda s: (s[0], -s[1]), default=(0, None, []))
+    best: tuple[int, int | None, list[str]] = max(scored, key=lambda s: (s[0], -s[1]), default=(0, None, []))
     down = sum(1 for row in table.rows[:40] if row and column_kind(str(row[0] or "")) not in ("", "other"))
     if best[0] == 0 or down >= max(2, best[0] + 1):  # 氏名|山田, 住所|…: a form, read row by row
         return None, None
