@@ -73,7 +73,7 @@ class DirectoryStore:
     async def add_client(self, client: Client) -> int:
         async with self._writing(f"client {client.name!r} is already in the directory") as conn:
             result = await conn.execute(clients.insert().values(**_client_values(client)))
-            return int(result.inserted_primary_key[0])
+            return int(result.inserted_primary_key[0])  # type: ignore[index]  # one row inserted: never None
 
     async def update_client(self, client_id: int, client: Client) -> bool:
         async with self._writing(f"client {client.name!r} is already in the directory") as conn:
@@ -117,7 +117,7 @@ class DirectoryStore:
             result = await conn.execute(
                 suppressions.insert().values(entry=entry, note=note, updated_at=time.time())
             )
-            return int(result.inserted_primary_key[0])
+            return int(result.inserted_primary_key[0])  # type: ignore[index]  # one row inserted: never None
 
     async def update_suppression(self, entry_id: int, entry: str, note: str = "") -> bool:
         async with self._writing(f"{entry!r} is already on the suppression list") as conn:

@@ -72,7 +72,7 @@ def organisations(
 
 def _names(finding: Finding, address: str, domain: str) -> bool:
     text = " ".join(finding.evidence + finding.where).lower()
-    return address.lower() in text or (domain and domain in text)
+    return address.lower() in text or (bool(domain) and domain in text)
 
 
 def per_attachment(findings: tuple[Finding, ...], filenames: list[str]) -> dict[str, list[Finding]]:

@@ -9,6 +9,7 @@ can neither break a header nor put a line of its own into our text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -162,7 +163,10 @@ def failure_notice(*, notice_from: str, sender: str, subject: str, error: str) -
 
 
 # The notices that carry a link: the worker renders them when it sends (see LinkedNotice).
-TEMPLATES = {"hold_notice": hold_notice, "approval_request": approval_request}
+TEMPLATES: dict[str, Callable[..., bytes]] = {
+    "hold_notice": hold_notice,
+    "approval_request": approval_request,
+}
 
 
 def render(template: str, args: dict, link: str) -> bytes:

@@ -203,6 +203,8 @@ class Retention:
             return
         async with self.store.engine.connect() as conn:
             db = (await conn.get_raw_connection()).driver_connection
+            if db is None:  # an open connection has its driver's; nothing to checkpoint otherwise
+                raise RuntimeError("no driver connection")
             # While it waits, a checkpoint keeps writers out: it waits briefly or not at all.
             timeout = (await (await db.execute("PRAGMA busy_timeout")).fetchone())[0]
             await db.execute("PRAGMA busy_timeout=200")

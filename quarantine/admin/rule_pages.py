@@ -63,9 +63,9 @@ class RulePages:
 
     async def save(self, request: Request, session, form) -> Response:
         draft, ruleset, error = self._draft(form)
-        if draft is None:
+        if draft is None or self.local_file is None:  # no draft without a local file
             return self.console.refuse(400, "no_rules_file", session)
-        if error:
+        if error or ruleset is None:  # a draft without error has its rule set
             return self._page(session, draft, status=422, draft_error=error)
         await run_in_threadpool(write_atomically, self.local_file, draft)
         self.rulebook.reload_if_changed()
@@ -96,7 +96,7 @@ class RulePages:
         if draft is None:
             return self.console.refuse(400, "no_rules_file", session)
         days = _days(str(form.get("days", "7")))
-        if error:
+        if error or ruleset is None:  # a draft without error has its rule set
             return self._page(session, draft, status=422, draft_error=error, days=days)
         records = await self.decisions.since(time.time() - days * 86400)
         report = await run_in_threadpool(

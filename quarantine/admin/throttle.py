@@ -67,7 +67,7 @@ class Throttle:
             result = await conn.execute(
                 attempts.insert().values(login=login, at=now, outcome="pending", client_addr=addr)
             )
-            mine = result.inserted_primary_key[0]
+            mine = result.inserted_primary_key[0]  # type: ignore[index]  # one row inserted: never None
         async with reading(self.engine) as conn:
             allowed = (
                 await self._from_address(conn, addr, now, mine, _COUNTED) < ADDR_MAX
