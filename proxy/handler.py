@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from aiosmtpd.smtp import MISSING
 
 from inspectors.base import Envelope, domain_of, is_source_routed
-from inspectors.rewrite import move_external_to_bcc
 from quarantine.decisions import DecisionLog, DecisionRecord
 from quarantine.deliveries import DeliveryHistory
 from quarantine.delivery import (
@@ -33,6 +32,7 @@ from quarantine.delivery import (
 )
 from quarantine.holds import Quarantine
 from quarantine.metrics import Metrics
+from quarantine.rewrite import move_external_to_bcc
 from rules import Decision, MessageFacts, RuleSet, decide
 
 from .pipeline import Inspection, Pipeline
