@@ -1,47 +1,29 @@
-"""The only types other packages import from `inspectors`."""
+"""The inspectors' seam (DESIGN.md): the Inspector protocol, the Finding it reports, the
+Envelope and MessageView it reads, and the address predicates that rules, quarantine and the
+proxy share with the inspectors. Finding and the views are defined in leaf modules
+(finding.py, view.py), so that parsing and extraction can name them without importing this one;
+other packages take them from here."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from .message import MessageView
+from .finding import Finding
+from .view import Envelope, MessageView
 
-
-@dataclass(frozen=True, kw_only=True)
-class Finding:
-    code: str  # dotted area.kind, e.g. "pii.my_number"
-    count: int  # distinct values (or records) found
-    where: tuple[str, ...] = ()  # "body", "attachment:顧客.xlsx!Sheet1!D2:D120", "header:To"
-    evidence: tuple[str, ...] = ()  # masked samples only, never raw personal data
-
-    def to_dict(self) -> dict:
-        return {
-            "code": self.code,
-            "count": self.count,
-            "where": list(self.where),
-            "evidence": list(self.evidence),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Finding:
-        return cls(
-            code=data["code"],
-            count=int(data["count"]),
-            where=tuple(data.get("where", ())),
-            evidence=tuple(data.get("evidence", ())),
-        )
-
-
-@dataclass(frozen=True, kw_only=True)
-class Envelope:
-    """The SMTP envelope: who really gets the message, whatever the headers say."""
-
-    mail_from: str
-    rcpt_tos: tuple[str, ...]
+__all__ = [
+    "Envelope",
+    "Finding",
+    "Inspector",
+    "MessageView",
+    "domain_of",
+    "is_internal",
+    "is_source_routed",
+    "is_within",
+    "mailbox_of",
+]
 
 
 class Inspector(Protocol):

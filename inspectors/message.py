@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .base import Envelope, Finding
 from .charsets import decode_header_value
 from .extract import mail
 from .extract.extraction import Extraction, Sink
 from .extract.pieces import UNSCANNABLE, Attachment, Table, TextChunk, is_interrupt
 from .extract.text import html_to_text
+from .finding import Finding
 from .limits import Limits
+from .view import Envelope, MessageView
 
 __all__ = [
     "Attachment",
@@ -40,26 +41,6 @@ __all__ = [
     "read_view",
     "stream",
 ]
-
-
-@dataclass(frozen=True, kw_only=True)
-class MessageView:
-    envelope: Envelope
-    size: int
-    subject: str = ""
-    header_from: tuple[str, ...] = ()
-    header_to: tuple[str, ...] = ()
-    header_cc: tuple[str, ...] = ()
-    texts: tuple[TextChunk, ...] = ()
-    tables: tuple[Table, ...] = ()
-    # Every file, nested ones too (archive members, a forward's attachments): those of the
-    # message itself have parent "".
-    attachments: tuple[Attachment, ...] = ()
-    problems: tuple[Finding, ...] = field(default=())
-
-    @property
-    def visible_recipients(self) -> tuple[str, ...]:
-        return self.header_to + self.header_cc
 
 
 @dataclass(frozen=True, kw_only=True)

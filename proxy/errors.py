@@ -1,4 +1,6 @@
-"""The proxy's exceptions. `handler.py` is the one place that maps them to SMTP replies."""
+"""The proxy's exceptions: configuration errors, which cli.py reports with an exit status
+before anything is served. None reaches an SMTP client: handler.py writes every reply, and
+any unexpected error there is a 451."""
 
 
 class GuardError(Exception):

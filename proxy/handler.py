@@ -14,13 +14,11 @@ import ipaddress
 import logging
 import secrets
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiosmtpd.smtp import MISSING
 
 from inspectors.base import Envelope, domain_of, is_source_routed
-from inspectors.rewrite import move_external_to_bcc
 from quarantine.decisions import DecisionLog, DecisionRecord
 from quarantine.deliveries import DeliveryHistory
 from quarantine.delivery import (
@@ -32,10 +30,10 @@ from quarantine.delivery import (
     reverse_path,
 )
 from quarantine.holds import Quarantine
+from quarantine.judgement import Judge, Judgement
 from quarantine.metrics import Metrics
-from rules import Decision, MessageFacts, RuleSet, decide
+from rules import MessageFacts
 
-from .pipeline import Inspection, Pipeline
 from .replies import header_sender, message_id_of, one_line, upstream_status
 from .session import hook_names
 
@@ -51,7 +49,6 @@ class Policy:
     trusted_networks: tuple
     max_recipients: int
     max_header_size: int
-    is_external: Callable[[str], bool]
     session_timeout: float = 300.0  # aiosmtpd's: our reply to the final dot must come before it
 
 
@@ -64,8 +61,7 @@ class Handler:
         self,
         *,
         policy: Policy,
-        pipeline: Pipeline,
-        rules: Callable[[], RuleSet],
+        judge: Judge,
         quarantine: Quarantine,
         decisions: DecisionLog,
         send: Send,
@@ -73,8 +69,7 @@ class Handler:
         history: DeliveryHistory,
     ) -> None:
         self.policy = policy
-        self.pipeline = pipeline
-        self.rules = rules
+        self.judge = judge
         self.quarantine = quarantine
         self.decisions = decisions
         self.send = send
@@ -184,43 +179,23 @@ class Handler:
         # any of its users send `MAIL FROM:<>`) its From: address's. The rules scoped to that
         # sender apply, else `<>` would step around them; a name can only add scoped rules.
         sender = mail_from or (str(session.auth_data) if session.authenticated else header_sender(raw))
-        inspection, decision, out = await self.judge(raw, env, sender=sender)
+        judged = await self.judge(raw, env, sender=sender)
         self.decisions.record(
             DecisionRecord(
                 id=qid,
                 at=time.time(),
                 facts=MessageFacts(mail_from=sender, rcpt_tos=env.rcpt_tos),
-                findings=inspection.findings,
-                decision=decision,
+                findings=judged.findings,
+                decision=judged.decision,
             )
         )
-        self.metrics.decided(decision, inspection.seconds)
-        reply = await self._act(qid, env, out, inspection, decision, deadline, sender)
-        _log_outcome(qid, env, inspection, decision, reply)
+        self.metrics.decided(judged.decision, judged.seconds)
+        reply = await self._act(qid, env, judged, deadline, sender)
+        _log_outcome(qid, env, judged, reply)
         return reply
 
-    async def judge(
-        self, raw: bytes, env: Envelope, *, sender: str | None = None
-    ) -> tuple[Inspection, Decision, bytes]:
-        """The inspection, the rules' decision and the bytes it says to send. A sender's fix
-        of a held message is judged here too, exactly as mail from SMTP. `sender`: whom the
-        rules see as sending, when not the envelope's (a login's null-sender mail)."""
-        sender = env.mail_from if sender is None else sender
-        inspection = await self.pipeline.inspect(raw, env, self.history.snapshot(sender, env.rcpt_tos))
-        facts = MessageFacts(mail_from=sender, rcpt_tos=env.rcpt_tos)
-        decision = decide(inspection.findings, facts, self.rules())
-        return inspection, decision, rewritten(raw, decision, self.policy.is_external)
-
-    async def _act(
-        self,
-        qid: str,
-        env: Envelope,
-        raw: bytes,
-        inspection: Inspection,
-        decision: Decision,
-        deadline: float,
-        sender: str,
-    ) -> str:
+    async def _act(self, qid: str, env: Envelope, judged: Judgement, deadline: float, sender: str) -> str:
+        decision = judged.decision
         if decision.verdict == "reject":
             reason = next((m.reason.get("en") for m in decision.deciding), "")
             return (
@@ -234,15 +209,15 @@ class Handler:
                     qid=qid,
                     mail_from=env.mail_from,
                     rcpt_tos=env.rcpt_tos,
-                    raw=raw,
-                    findings=inspection.findings,
-                    summary=inspection.summary,
+                    raw=judged.raw,
+                    findings=judged.findings,
+                    summary=judged.summary,
                     decision=decision,
                     on_behalf_of=sender,
                 )
             )
             return f"250 2.0.0 {_HELD_REPLY[kind]} as {qid}"
-        return await self._forward(qid, env, raw, deadline, sender)
+        return await self._forward(qid, env, judged.raw, deadline, sender)
 
     def _refuse_raw(self, raw: bytes) -> str | None:
         # A bare LF or CR is how SMTP smuggling hides a second message (RFC 5321 §2.3.8).
@@ -285,17 +260,6 @@ _HELD_REPLY = {
     "delay": "Accepted, to be sent after a delay",
     "hold_for_approval": "Held for approval",
 }
-TAG_HEADER = b"X-Misdelivery-Guard"
-
-
-def rewritten(raw: bytes, decision: Decision, is_external: Callable[[str], bool]) -> bytes:
-    """The bytes to send: unchanged unless an enforced rule's action rewrites them."""
-    if "bcc_convert" in decision.rewrites:
-        raw = move_external_to_bcc(raw, is_external)
-    if decision.action == "tag":
-        rules = ", ".join(m.id for m in decision.deciding).encode("ascii", "replace")
-        raw = TAG_HEADER + b": " + rules + b"\r\n" + raw  # RFC 5322 §3.6: any position
-    return raw
 
 
 def _in_networks(networks: tuple, address) -> bool:
@@ -308,11 +272,11 @@ def _in_networks(networks: tuple, address) -> bool:
     return any(ip in net for net in networks)
 
 
-def _log_outcome(qid: str, env: Envelope, inspection: Inspection, decision: Decision, reply: str) -> None:
+def _log_outcome(qid: str, env: Envelope, judged: Judgement, reply: str) -> None:
     # One line per message. Codes and counts only: no addresses beyond the sender's domain,
     # no content (the upstream's reply text can echo addresses, so only its code is logged).
-    codes = ",".join(f"{f.code}:{f.count}" for f in inspection.findings) or "-"
-    rules = ",".join(f"{m.id}/{m.mode}" for m in decision.matched) or "-"
+    codes = ",".join(f"{f.code}:{f.count}" for f in judged.findings) or "-"
+    rules = ",".join(f"{m.id}/{m.mode}" for m in judged.decision.matched) or "-"
     log.info(
         "qid=%s from_domain=%s rcpts=%d findings=%s rules=%s action=%s reply=%s inspect_ms=%.1f",
         qid,
@@ -320,7 +284,7 @@ def _log_outcome(qid: str, env: Envelope, inspection: Inspection, decision: Deci
         len(env.rcpt_tos),
         codes,
         rules,
-        decision.action,
+        judged.decision.action,
         reply[:3],
-        inspection.seconds * 1000,
+        judged.seconds * 1000,
     )

@@ -8,11 +8,11 @@ import logging
 import signal
 import ssl
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import uvicorn
 
-from inspectors.base import Envelope
 from inspectors.recipients import ExternalRecipients
 from quarantine.admin import admin_routes
 from quarantine.decisions import DecisionLog
@@ -35,6 +35,7 @@ from .check import envelope_of, report
 from .directory import DirectoryFeed
 from .errors import ConfigError
 from .handler import Handler, Policy
+from .judge import Judge
 from .outbox import MaildirOutbox
 from .pipeline import Pipeline
 from .session import GuardSMTP
@@ -118,10 +119,11 @@ class Guard:
             approvers=lambda sender: approvers_for(settings, sender, admins),
             on_queued=worker.wake,
         )
+        is_external = ExternalRecipients(settings.internal_domains).is_external
+        judge = Judge(pipeline=pipeline, history=history, rules=rules, is_external=is_external)
         handler = Handler(
             policy=_policy(settings),
-            pipeline=pipeline,
-            rules=rules,
+            judge=judge,
             quarantine=quarantine,
             decisions=decisions,
             send=send,
@@ -142,10 +144,7 @@ class Guard:
             on_approval_decided=quarantine.approval_decided,
             outbox=_outbox(settings),
         )
-        reinspect = _reinspector(handler)
-        web = _start_web(
-            settings, store, quarantine, worker, metrics, reinspect, admin, handler.policy.is_external
-        )
+        web = _start_web(settings, store, quarantine, worker, metrics, judge, admin, is_external)
         stopping = asyncio.Event()
         tasks = [
             asyncio.create_task(web.serve(), name="web"),
@@ -199,7 +198,6 @@ def _policy(s: Settings) -> Policy:
         max_recipients=s.max_recipients,
         max_header_size=s.max_header_size,
         session_timeout=s.session_timeout,
-        is_external=ExternalRecipients(s.internal_domains).is_external,
     )
 
 
@@ -258,16 +256,6 @@ async def _start_smtp(
     return await loop.create_server(factory, host=s.smtp_listen.host, port=s.smtp_listen.port)
 
 
-def _reinspector(handler: Handler):
-    """For the sender's fixes: the fixed message is judged as mail from SMTP is."""
-
-    async def reinspect(raw: bytes, mail_from: str, rcpt_tos: tuple[str, ...]):
-        inspection, decision, out = await handler.judge(raw, Envelope(mail_from=mail_from, rcpt_tos=rcpt_tos))
-        return inspection.findings, inspection.summary, decision, out
-
-    return reinspect
-
-
 def _checker(pipeline: Pipeline):
     """The admin console's "test against a message": the real inspection, any rule set."""
 
@@ -293,9 +281,9 @@ def _start_web(
     quarantine: Quarantine,
     worker: Worker,
     metrics: Metrics,
-    reinspect,
+    judge: Judge,
     admin: list,
-    is_external,
+    is_external: Callable[[str], bool],
 ) -> _Web:
     pages = Pages(
         store=store,
@@ -304,7 +292,7 @@ def _start_web(
         on_queued=worker.wake,
         quarantine=quarantine,
         metrics=metrics,
-        reinspect=reinspect,
+        judge=judge,
         page_grace=s.page_grace,
     )
     # uvicorn's own proxy_headers would believe X-Forwarded-For from 127.0.0.1 by default:

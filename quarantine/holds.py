@@ -12,6 +12,7 @@ from inspectors.base import Finding
 from inspectors.message import Summary
 from rules.model import Decision
 
+from .judgement import Judgement
 from .notice import approval_result
 from .records import HeldMessage, HeldRecord, LinkedNotice
 from .store import Store
@@ -94,12 +95,9 @@ class Quarantine:
     async def refix(
         self,
         record: HeldRecord,
+        judged: Judgement,
         *,
-        raw: bytes,
         rcpt_tos: tuple[str, ...],
-        findings: tuple[Finding, ...],
-        summary: Summary,
-        decision: Decision,
         client_addr: str | None,
         detail: str,
     ) -> bool:
@@ -107,18 +105,19 @@ class Quarantine:
         when refused, otherwise held again under what the new decision says (a hold that now
         needs approval gets its approvers; the sender's link only shows it). False when the
         hold changed meanwhile."""
+        decision = judged.decision
         then = {"pass": "released", "reject": "cancelled"}.get(decision.verdict)
         kind = record.kind if then else _kind(decision.action, record.mail_from)
         ends_at = record.expires_at if kind == record.kind else self._ends_at(decision)
         approvers = None if kind == record.kind else self._approvers(record.id, record.mail_from, kind)
-        notices = self._notices(record.mail_from, summary, decision, ends_at, approvers)
+        notices = self._notices(record.mail_from, judged.summary, decision, ends_at, approvers)
         changed = await self.store.replace_held(
             record.id,
             read_at=record.updated_at,
-            raw=raw,
+            raw=judged.raw,
             rcpt_tos=rcpt_tos,
-            findings=findings,
-            summary=summary,
+            findings=judged.findings,
+            summary=judged.summary,
             decision=decision,
             kind=kind,
             expires_at=ends_at,

@@ -1,7 +1,7 @@
 """The sender's fixes to a held message: recipients removed, attachments dropped, external
 recipients moved to Bcc — as new bytes that are then inspected again before anything is sent.
 
-Header changes are made on the bytes (inspectors.rewrite), so everything else stays as it was;
+Header changes are made on the bytes (quarantine.rewrite), so everything else stays as it was;
 only dropping an attachment re-serialises the MIME tree, which then stays intact around the hole.
 """
 
@@ -16,7 +16,8 @@ from email.message import Message
 from io import BytesIO
 
 from inspectors.extract.parser import read_message
-from inspectors.rewrite import move_external_to_bcc
+
+from .rewrite import move_external_to_bcc
 
 _POLICY = email.policy.compat32.clone(linesep="\r\n", max_line_length=0)
 

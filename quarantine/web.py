@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -20,11 +20,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from inspectors.base import Envelope
+
 from .display import clean, file_name
 from .explain import reasons, technical
 from .hold_view import checklist, organisations, per_attachment, where_text
 from .holds import Quarantine
 from .i18n import action_label, actor_label, code_label, language, translator
+from .judgement import Judge
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .metrics import Metrics
 from .rebuild import Fix, FixError, apply
@@ -50,10 +53,6 @@ def allowed_actions(kind: str, role: str) -> tuple[str, ...]:
     return ("cancel",) if kind == "hold_for_approval" else ("release", "cancel")
 
 
-# (raw, mail_from, rcpt_tos) -> (findings, summary, decision, the bytes to send) under the
-# rules in force
-Reinspect = Callable[[bytes, str, tuple], Awaitable[tuple]]
-
 # action -> the state it moves the hold to
 _TRANSITIONS = {"release": "released", "cancel": "cancelled", "approve": "released", "reject": "cancelled"}
 
@@ -68,7 +67,7 @@ class Pages:
         on_queued: Callable[[], None],
         quarantine: Quarantine,
         metrics: Metrics,
-        reinspect: Reinspect,
+        judge: Judge,
         page_grace: float = 86400.0,
         clock: Callable[[], float] = time.time,
         fix_limit: WorkLimit | None = None,
@@ -79,7 +78,7 @@ class Pages:
         self.on_queued = on_queued
         self.quarantine = quarantine
         self.metrics = metrics
-        self.reinspect = reinspect
+        self.judge = judge
         self.page_grace = page_grace
         self.clock = clock
         self.fix_limit = fix_limit or WorkLimit()
@@ -222,22 +221,13 @@ class Pages:
             raw, rcpts = apply(await self.store.raw_of(record.id), record.rcpt_tos, fix, self.is_external)
         except FixError:
             return await self.show_hold(request, error="fix_invalid")
-        findings, summary, decision, raw = await self.reinspect(raw, record.mail_from, rcpts)
+        judged = await self.judge(raw, Envelope(mail_from=record.mail_from, rcpt_tos=rcpts))
         client = request.client.host if request.client else None
         detail = (
             f"removed={len(fix.remove)} dropped={len(fix.drop_parts)} bcc={int(fix.to_bcc)} "
-            f"verdict={decision.verdict}"
+            f"verdict={judged.decision.verdict}"
         )
-        if not await self.quarantine.refix(
-            record,
-            raw=raw,
-            rcpt_tos=rcpts,
-            findings=findings,
-            summary=summary,
-            decision=decision,
-            client_addr=client,
-            detail=detail,
-        ):
+        if not await self.quarantine.refix(record, judged, rcpt_tos=rcpts, client_addr=client, detail=detail):
             return await self.show_hold(request, error="fix_stale")
         return RedirectResponse(request.url.path.removesuffix("/fix"), status_code=303, headers=_HEADERS)
 

@@ -21,6 +21,7 @@ from inspectors.recipients import ExternalRecipients
 from quarantine.display import clean, file_name, location
 from quarantine.explain import reasons, sentence, sentences, technical
 from quarantine.holds import HoldPolicy, Quarantine
+from quarantine.judgement import Judgement
 from quarantine.metrics import Metrics
 from quarantine.notice import hold_notice
 from quarantine.records import HeldMessage
@@ -487,8 +488,10 @@ def page(tmp_path):
         on_queued=lambda: None,
     )
 
-    async def reinspect(raw, mail_from, rcpts):
-        return msg.findings, msg.summary, msg.decision, raw
+    async def reinspect(raw, envelope, *, sender=None):
+        return Judgement(
+            findings=msg.findings, summary=msg.summary, seconds=0.0, decision=msg.decision, raw=raw
+        )
 
     pages = Pages(
         store=store,
@@ -497,7 +500,7 @@ def page(tmp_path):
         on_queued=lambda: None,
         quarantine=quarantine,
         metrics=Metrics(),
-        reinspect=reinspect,
+        judge=reinspect,
     )
     with TestClient(create_app(pages)) as web:
         web.portal.call(lambda: store.hold(msg, token="tok-Q1", csrf="c", expires_at=time.time() + 3600))

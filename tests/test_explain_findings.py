@@ -27,6 +27,7 @@ from proxy.pipeline import InspectorConfig, build_inspectors, inspect_raw
 from quarantine.explain import reasons
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.i18n import action_label, actor_label
+from quarantine.judgement import Judgement
 from quarantine.metrics import Metrics
 from quarantine.notice import hold_notice
 from quarantine.records import HeldMessage
@@ -403,8 +404,10 @@ def page(tmp_path):
         on_queued=lambda: None,
     )
 
-    async def reinspect(raw, mail_from, rcpts):
-        return msg.findings, msg.summary, msg.decision, raw
+    async def reinspect(raw, envelope, *, sender=None):
+        return Judgement(
+            findings=msg.findings, summary=msg.summary, seconds=0.0, decision=msg.decision, raw=raw
+        )
 
     pages = Pages(
         store=store,
@@ -413,7 +416,7 @@ def page(tmp_path):
         on_queued=lambda: None,
         quarantine=quarantine,
         metrics=Metrics(),
-        reinspect=reinspect,
+        judge=reinspect,
     )
     with TestClient(create_app(pages)) as web:
         web.portal.call(lambda: store.hold(msg, token="tok-Q1", csrf="c", expires_at=time.time() + 3600))

@@ -10,7 +10,7 @@ from inspectors.base import Envelope
 from inspectors.freemail import FreemailDomains
 from inspectors.message import parse
 from inspectors.recipients import ExternalRecipients, Organisations, VisibleExternalRecipients
-from inspectors.rewrite import move_external_to_bcc
+from quarantine.rewrite import move_external_to_bcc
 
 EXTERNAL = ExternalRecipients(["example.co.jp"]).is_external
 

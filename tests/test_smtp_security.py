@@ -98,11 +98,8 @@ def test_auth_inside_a_transaction_is_503(ca, tmp_path, guard_factory, upstream)
 def test_sender_is_checked_against_the_login_again_at_data():
     # Defence in depth: however the envelope came to differ from the login, DATA refuses it.
     handler = Handler(
-        policy=Policy(
-            trusted_networks=(), max_recipients=10, max_header_size=1000, is_external=lambda a: True
-        ),
-        pipeline=None,
-        rules=None,
+        policy=Policy(trusted_networks=(), max_recipients=10, max_header_size=1000),
+        judge=None,
         quarantine=None,
         decisions=None,
         send=None,

@@ -20,12 +20,14 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from inspectors.base import Envelope
 from inspectors.directory import read_clients
 from inspectors.recipients import ExternalRecipients
 from proxy.auth import Users, add_user
 from quarantine.admin import admin_routes
 from quarantine.decisions import DecisionLog
 from quarantine.holds import HoldPolicy, Quarantine
+from quarantine.judgement import Judgement
 from quarantine.metrics import Metrics
 from quarantine.store import Store
 from quarantine.web import Pages, create_app
@@ -292,10 +294,11 @@ class Reinspect:
     def __init__(self, msg) -> None:
         self.msg, self.calls, self.takes = msg, 0, 0.0
 
-    async def __call__(self, raw: bytes, mail_from: str, rcpt_tos: tuple):
+    async def __call__(self, raw: bytes, envelope: Envelope, *, sender: str | None = None) -> Judgement:
         self.calls += 1
         await asyncio.sleep(self.takes)  # a large message takes seconds
-        return self.msg.findings, self.msg.summary, self.msg.decision, raw
+        m = self.msg
+        return Judgement(findings=m.findings, summary=m.summary, seconds=0.0, decision=m.decision, raw=raw)
 
 
 @pytest.fixture
@@ -322,7 +325,7 @@ def sender_pages(tmp_path, sqlite_url):
         on_queued=lambda: None,
         quarantine=quarantine,
         metrics=Metrics(),
-        reinspect=reinspect,
+        judge=reinspect,
     )
     with TestClient(create_app(pages)) as web:
         web.portal.call(lambda: store.hold(msg, token="tok-Q1", csrf="c", expires_at=time.time() + 3600))

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from types import MappingProxyType
 from typing import Protocol
 
-from ..base import Finding
+from ..finding import Finding
 from ..limits import Limits
 from . import (
     archive,
