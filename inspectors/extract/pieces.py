@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-ENCRYPTED = "attachment.encrypted"
-UNSCANNABLE = "attachment.unscannable"  # begun, and not all of it could be read
-UNSUPPORTED = "attachment.unsupported"  # a format with text that no reader here knows
-TYPE_MISMATCH = "attachment.type_mismatch"
+from ..codes import ENCRYPTED, TYPE_MISMATCH, UNSCANNABLE, UNSUPPORTED
+
+__all__ = ["ENCRYPTED", "TYPE_MISMATCH", "UNSCANNABLE", "UNSUPPORTED"]  # the extractors' codes
 
 
 @dataclass(frozen=True, kw_only=True)
