@@ -33,7 +33,7 @@ from quarantine.delivery import (
 )
 from quarantine.holds import Quarantine
 from quarantine.metrics import Metrics
-from rules import Decision, MessageFacts, RuleSet, decide
+from rules import Action, Decision, MessageFacts, RuleSet, decide
 
 from .pipeline import Inspection, Pipeline
 from .replies import header_sender, message_id_of, one_line, upstream_status
@@ -221,12 +221,12 @@ class Handler:
         deadline: float,
         sender: str,
     ) -> str:
-        if decision.verdict == "reject":
+        if decision.verdict == Action.REJECT:
             reason = next((m.reason.get("en") for m in decision.deciding), "")
             return (
                 f"550 5.7.1 Message refused by policy: {one_line(reason or 'see your administrator')} ({qid})"
             )
-        if decision.verdict == "hold":
+        if decision.verdict == Action.HOLD:
             # Shielded: aiosmtpd cancels this handler when the session times out; the commit
             # must then still finish (the client, without a 250, retries: a duplicate, not a loss).
             kind = await asyncio.shield(
@@ -281,18 +281,18 @@ class Handler:
 
 
 _HELD_REPLY = {
-    "hold": "Held for the sender's confirmation",
-    "delay": "Accepted, to be sent after a delay",
-    "hold_for_approval": "Held for approval",
+    Action.HOLD: "Held for the sender's confirmation",
+    Action.DELAY: "Accepted, to be sent after a delay",
+    Action.HOLD_FOR_APPROVAL: "Held for approval",
 }
 TAG_HEADER = b"X-Misdelivery-Guard"
 
 
 def rewritten(raw: bytes, decision: Decision, is_external: Callable[[str], bool]) -> bytes:
     """The bytes to send: unchanged unless an enforced rule's action rewrites them."""
-    if "bcc_convert" in decision.rewrites:
+    if Action.BCC_CONVERT in decision.rewrites:
         raw = move_external_to_bcc(raw, is_external)
-    if decision.action == "tag":
+    if decision.action == Action.TAG:
         rules = ", ".join(m.id for m in decision.deciding).encode("ascii", "replace")
         raw = TAG_HEADER + b": " + rules + b"\r\n" + raw  # RFC 5322 §3.6: any position
     return raw

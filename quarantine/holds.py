@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from inspectors.base import Finding
 from inspectors.message import Summary
-from rules.model import Decision
+from rules.model import Action, Decision
 
 from .notice import approval_result
-from .records import HeldMessage, HeldRecord, LinkedNotice
+from .records import HeldMessage, HeldRecord, HoldState, LinkedNotice
 from .store import Store
 from .tokens import new_csrf
 
@@ -107,7 +107,7 @@ class Quarantine:
         when refused, otherwise held again under what the new decision says (a hold that now
         needs approval gets its approvers; the sender's link only shows it). False when the
         hold changed meanwhile."""
-        then = {"pass": "released", "reject": "cancelled"}.get(decision.verdict)
+        then = {Action.PASS: HoldState.RELEASED, Action.REJECT: HoldState.CANCELLED}.get(decision.verdict)
         kind = record.kind if then else _kind(decision.action, record.mail_from)
         ends_at = record.expires_at if kind == record.kind else self._ends_at(decision)
         approvers = None if kind == record.kind else self._approvers(record.id, record.mail_from, kind)
@@ -134,12 +134,12 @@ class Quarantine:
         return changed
 
     def _ends_at(self, decision: Decision) -> float:
-        return time.time() + (decision.delay if decision.action == "delay" else self.policy.hold_expiry)
+        return time.time() + (decision.delay if decision.action == Action.DELAY else self.policy.hold_expiry)
 
     def _approvers(self, qid: str, sender: str, kind: str) -> tuple[str, ...] | None:
         """Whom approval is asked of (None: this hold needs no approval). The callable never
         names the sender himself; with nobody at all, an admin decides in the console."""
-        if kind != "hold_for_approval":
+        if kind != Action.HOLD_FOR_APPROVAL:
             return None
         approvers = self.approvers(sender)
         if not approvers:
@@ -196,12 +196,12 @@ class Quarantine:
         self.on_queued()
 
 
-def _kind(action: str, sender: str) -> str:
+def _kind(action: Action, sender: str) -> Action:
     """The kind of hold. The null sender (a bounce, delivery report, read receipt or
     auto-reply) names nobody to confirm a hold: it is held for approval instead, and approval
     falls back to the admins (an admin decides in the console when there are none). A delay
     keeps its course: it is sent when it ends unless an admin cancels it."""
-    return "hold_for_approval" if action == "hold" and not sender else action
+    return Action.HOLD_FOR_APPROVAL if action == Action.HOLD and not sender else action
 
 
 def _when(at: float) -> str:

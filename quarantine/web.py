@@ -20,6 +20,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from rules.model import Action
+
 from .display import clean, file_name
 from .explain import reasons, technical
 from .hold_view import checklist, organisations, per_attachment, where_text
@@ -28,6 +30,7 @@ from .i18n import action_label, actor_label, code_label, language, translator
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .metrics import Metrics
 from .rebuild import Fix, FixError, apply
+from .records import HoldState
 from .store import Store
 from .tokens import same
 from .work_limit import WorkLimit
@@ -46,8 +49,8 @@ def allowed_actions(kind: str, role: str) -> tuple[str, ...]:
     """What a link may do to a held message: the sender decides a hold or a delay; an
     approval is the approver's to give, and the sender may only withdraw the message."""
     if role == "approver":
-        return ("approve", "reject") if kind == "hold_for_approval" else ()
-    return ("cancel",) if kind == "hold_for_approval" else ("release", "cancel")
+        return ("approve", "reject") if kind == Action.HOLD_FOR_APPROVAL else ()
+    return ("cancel",) if kind == Action.HOLD_FOR_APPROVAL else ("release", "cancel")
 
 
 # (raw, mail_from, rcpt_tos) -> (findings, summary, decision, the bytes to send) under the
@@ -55,7 +58,12 @@ def allowed_actions(kind: str, role: str) -> tuple[str, ...]:
 Reinspect = Callable[[bytes, str, tuple], Awaitable[tuple]]
 
 # action -> the state it moves the hold to
-_TRANSITIONS = {"release": "released", "cancel": "cancelled", "approve": "released", "reject": "cancelled"}
+_TRANSITIONS = {
+    "release": HoldState.RELEASED,
+    "cancel": HoldState.CANCELLED,
+    "approve": HoldState.RELEASED,
+    "reject": HoldState.CANCELLED,
+}
 
 
 class Pages:
@@ -136,7 +144,7 @@ class Pages:
         record = link.record
         if self._past_grace(record):
             return self.render("hold_done.html", request=request, status=400 if error else 200, record=record)
-        actions = allowed_actions(record.kind, link.role) if record.state == "held" else ()
+        actions = allowed_actions(record.kind, link.role) if record.state == HoldState.HELD else ()
         names = [a[0] for a in record.summary.attachments]
         return self.render(
             "hold.html",
@@ -156,7 +164,7 @@ class Pages:
 
     def _past_grace(self, record) -> bool:
         finished_at = record.acted_at or record.updated_at
-        return record.state != "held" and finished_at + self.page_grace < self.clock()
+        return record.state != HoldState.HELD and finished_at + self.page_grace < self.clock()
 
     async def act_on_hold(self, request: Request) -> Response:
         token = request.path_params["token"]
@@ -199,7 +207,7 @@ class Pages:
         ):
             return self.render("unknown.html", status=403, request=request, forbidden=True)
         # The cheap checks first: a finished hold, or a link asking too often, costs no inspection.
-        if record.state != "held":
+        if record.state != HoldState.HELD:
             return await self.show_hold(request, error="fix_stale")
         if not self.fix_limit.start(record.id):
             response = await self.show_hold(request, error="fix_busy")
