@@ -51,7 +51,7 @@ class Quarantine:
         summary: Summary,
         decision: Decision,
         on_behalf_of: str | None = None,
-    ) -> str:
+    ) -> Action:
         """Commit the hold and its notices; the kind of hold it became. `on_behalf_of`: whose
         null-sender mail this is (the login, or a trusted MTA's From: address), whose
         approvers are asked."""
@@ -136,7 +136,7 @@ class Quarantine:
     def _ends_at(self, decision: Decision) -> float:
         return time.time() + (decision.delay if decision.action == Action.DELAY else self.policy.hold_expiry)
 
-    def _approvers(self, qid: str, sender: str, kind: str) -> tuple[str, ...] | None:
+    def _approvers(self, qid: str, sender: str, kind: Action) -> tuple[str, ...] | None:
         """Whom approval is asked of (None: this hold needs no approval). The callable never
         names the sender himself; with nobody at all, an admin decides in the console."""
         if kind != Action.HOLD_FOR_APPROVAL:

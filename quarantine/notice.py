@@ -44,7 +44,7 @@ def hold_notice(
     subject: str,
     link: str,
     decision: Decision,
-    kind: str,
+    kind: Action,
     when_text: str,
     approvers: tuple[str, ...] = (),
 ) -> bytes:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from ..codes import ENCRYPTED, TYPE_MISMATCH, UNSCANNABLE, UNSUPPORTED
+from ..errors import InspectorError
 
 __all__ = ["ENCRYPTED", "TYPE_MISMATCH", "UNSCANNABLE", "UNSUPPORTED"]  # the extractors' codes
 
@@ -89,7 +90,7 @@ class Problem:
 Piece = Union[TextChunk, Table, Member, Property, Problem]
 
 
-class ExtractionError(Exception):
+class ExtractionError(InspectorError):
     """The file cannot be read (further). str(error) is the reason, never content."""
 
     code = UNSCANNABLE
