@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from fnmatch import translate
 
 from inspectors.base import Finding, domain_of, is_within
+from inspectors.codes import VISIBLE_EXTERNAL
 
 from .model import (
     MODIFIERS,
@@ -37,7 +38,7 @@ def decide(findings: Iterable[Finding], facts: MessageFacts, rules: RuleSet) -> 
     if Action.BCC_CONVERT in rewrites:
         # Once visible external recipients are moved to Bcc, they are no longer visible: the
         # other rules decide on the message as it will be sent.
-        after = tuple(f for f in findings if f.code != "recipients.visible_external")
+        after = tuple(f for f in findings if f.code != VISIBLE_EXTERNAL)
         converting = [m for m in matched if m.action == Action.BCC_CONVERT]
         matched = converting + [
             m for _, m in explain(after, facts, rules) if m is not None and m.action != Action.BCC_CONVERT

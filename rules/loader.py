@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 import yaml
 
+from inspectors.codes import EXTERNAL
+
 from .codes import is_known_code
 from .errors import RuleError
 from .model import (
@@ -250,7 +252,7 @@ def _recipients_condition(value: dict[str, Any], source: str, rule_id: str, path
             "expected 'recipients: external' with optional min_count / max_count",
         )
     rest = {k: v for k, v in value.items() if k != "recipients"}
-    return _code_condition({"code": "recipients.external", **rest}, source, rule_id, path)
+    return _code_condition({"code": EXTERNAL, **rest}, source, rule_id, path)
 
 
 def _code_condition(value: dict[str, Any], source: str, rule_id: str, path: str) -> CodeCondition:
