@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ast
 import importlib
+from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -26,7 +28,7 @@ CORPUS = Path(__file__).parent / "corpus"
 SOURCES = sorted((ROOT / "inspectors").rglob("*.py")) + [ROOT / "proxy" / "pipeline.py"]
 
 
-def _code_expressions(tree: ast.AST):
+def _code_expressions(tree: ast.AST) -> Iterator[ast.expr]:
     """What the source passes as a code: `code=` of any call (Finding, Problem), a class's
     `code = ...` (the extraction errors) and the first argument of `.problem(...)`."""
     for node in ast.walk(tree):
@@ -42,7 +44,7 @@ def _code_expressions(tree: ast.AST):
                     yield item.value
 
 
-def _module_of(path: Path):
+def _module_of(path: Path) -> ModuleType:
     return importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
 
 
@@ -68,7 +70,7 @@ def _labelled(code: str) -> bool:
     return entry is not None and bool(entry.ja.strip()) and bool(entry.en.strip())
 
 
-def test_every_code_in_the_inspectors_sources_is_registered_with_both_labels():
+def test_every_code_in_the_inspectors_sources_is_registered_with_both_labels() -> None:
     codes, prefixes = _emitted_in_sources()
     # The scan sees the codes each family of inspector emits (it would find nothing if it broke).
     assert {"pii.records", "recipients.external", "client.mismatch", "attachment.unscannable"} <= codes
@@ -90,23 +92,25 @@ def corpus_codes() -> set[str]:
     return found
 
 
-def test_every_code_the_inspectors_emit_on_the_golden_corpus_is_registered_with_both_labels(corpus_codes):
+def test_every_code_the_inspectors_emit_on_the_golden_corpus_is_registered_with_both_labels(
+    corpus_codes: set[str],
+) -> None:
     assert len(corpus_codes) >= 10  # the corpus exercises most inspectors
     assert [c for c in sorted(corpus_codes) if not _labelled(c)] == []
 
 
-def test_every_registered_code_is_dotted_and_has_distinct_labels():
+def test_every_registered_code_is_dotted_and_has_distinct_labels() -> None:
     for code, entry in CODES.items():
         assert code == entry.code and entry.area and entry.kind
         assert entry.ja and entry.en and entry.ja != entry.en
 
 
-def test_keyword_codes_are_open_by_prefix():
+def test_keyword_codes_are_open_by_prefix() -> None:
     assert _labelled(f"{KEYWORD}project-x") and is_known_code(f"{KEYWORD}project-x")
     assert lookup("future.thing") is None and not is_known_code("future.thing")
 
 
-def test_the_rules_and_the_pages_read_the_registry():
+def test_the_rules_and_the_pages_read_the_registry() -> None:
     assert set(CODES) == KNOWN_CODES
     for code, entry in CODES.items():
         assert (code_label(code, "ja"), code_label(code, "en")) == (entry.ja, entry.en)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from collections.abc import Iterator
 
 import pytest
 
@@ -20,7 +21,7 @@ ROOTS = {
 OUTSIDE = {"proxy.pipeline.InspectionTimeout"}
 
 
-def _exceptions(package: str):
+def _exceptions(package: str) -> Iterator[tuple[str, type[BaseException]]]:
     """Public exception classes defined in the package's own modules."""
     root = importlib.import_module(package)
     for info in pkgutil.walk_packages(root.__path__, package + "."):
@@ -38,18 +39,19 @@ def _exceptions(package: str):
 
 
 @pytest.mark.parametrize("package", sorted(ROOTS))
-def test_every_exception_derives_from_the_package_root_and_is_drawn(package):
+def test_every_exception_derives_from_the_package_root_and_is_drawn(package: str) -> None:
     errors = importlib.import_module(f"{package}.errors")
     root = getattr(errors, ROOTS[package])
+    drawing = errors.__doc__ or ""
     found = dict(_exceptions(package))
     assert found, package
     for name, cls in found.items():
-        assert name.rsplit(".", 1)[1] in errors.__doc__, f"{name} missing from {package}/errors.py"
+        assert name.rsplit(".", 1)[1] in drawing, f"{name} missing from {package}/errors.py"
         if name not in OUTSIDE:
             assert issubclass(cls, root), f"{name} does not derive from {root.__name__}"
 
 
-def test_value_errors_stay_value_errors():
+def test_value_errors_stay_value_errors() -> None:
     """Callers that catch ValueError keep catching them."""
     from inspectors.directory import DirectoryError
     from proxy.errors import ConfigError
