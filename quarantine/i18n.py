@@ -6,6 +6,8 @@ from starlette.requests import Request
 
 from inspectors.codes import lookup
 
+from .records import HoldState
+
 LANGS = ("ja", "en")
 
 MESSAGES: dict[str, tuple[str, str]] = {  # key -> (ja, en)
@@ -156,11 +158,11 @@ _OTHER_CODE = ("要確認", "needs checking")
 # The history table's actions as the store writes them (store._audit: the hold's state
 # transitions, then "<job kind>_<outcome>" of the outbound queue).
 ACTIONS: dict[str, tuple[str, str]] = {
-    "held": ("保留しました", "held for review"),
+    HoldState.HELD: ("保留しました", "held for review"),
     "modified": ("修正して再検査しました", "fixed and inspected again"),
-    "released": ("送信を決定しました", "released for delivery"),
-    "cancelled": ("取り消しました", "cancelled, not sent"),
-    "expired": ("期限切れで取り消しました", "expired and cancelled"),
+    HoldState.RELEASED: ("送信を決定しました", "released for delivery"),
+    HoldState.CANCELLED: ("取り消しました", "cancelled, not sent"),
+    HoldState.EXPIRED: ("期限切れで取り消しました", "expired and cancelled"),
     "notice_sent": ("通知メールを送りました", "notice sent"),
     "notice_deferred": ("通知メールの送信を再試行します", "notice delayed, will retry"),
     "notice_failed": ("通知メールを送れませんでした", "notice could not be sent"),
