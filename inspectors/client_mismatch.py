@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from .base import Finding, domain_of, is_within
 from .clients import ClientDirectory, Mention
+from .codes import CLIENT_MISMATCH
 from .message import MessageView, Table, TextChunk, read_view
 
 MAX_WHERE = 10  # places listed in a finding; its count says how many in all
@@ -102,7 +103,7 @@ class ClientMismatch:
         surfaces = list(dict.fromkeys(m.surface for m in mentions))
         confidence = "high" if any(m.honorific for m in mentions) else "medium"
         return Finding(
-            code="client.mismatch",
+            code=CLIENT_MISMATCH,
             count=len(wheres),
             where=tuple(wheres[:MAX_WHERE]),
             evidence=(

@@ -17,6 +17,7 @@ from pathlib import PurePath
 import yaml
 
 from .clients import Client
+from .errors import InspectorError
 
 _NAME = {"name", "company", "client", "会社名", "取引先名", "取引先", "名称", "社名"}
 _ALIASES = {"aliases", "alias", "別名", "略称", "通称", "表記ゆれ"}
@@ -40,7 +41,7 @@ def unescape_cell(text: str) -> str:
     return text
 
 
-class DirectoryError(ValueError):
+class DirectoryError(InspectorError, ValueError):
     """An import that cannot be read; the message starts with "file:line:"."""
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from importlib import resources
 
 from .base import Finding, domain_of, is_within
+from .codes import FREEMAIL
 from .message import MessageView
 
 DATA_FILE = "data/freemail.txt"
@@ -70,4 +71,4 @@ class FreemailRecipients:
         )
         per_domain = Counter(domain_of(a) for a in found)
         evidence = tuple(f"{d} ({n})" for d, n in sorted(per_domain.items(), key=lambda x: (-x[1], x[0])))
-        return [Finding(code="recipients.freemail", count=len(found), where=where, evidence=evidence[:10])]
+        return [Finding(code=FREEMAIL, count=len(found), where=where, evidence=evidence[:10])]

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .base import Finding, domain_of, is_internal
+from .codes import FIRST_TIME
 from .message import MessageView
 from .recipients import SAMPLES, mask_address
 
@@ -104,7 +105,7 @@ class FirstTimeRecipients:
         ]
         return [
             Finding(
-                code="recipients.first_time",
+                code=FIRST_TIME,
                 count=len(new),
                 where=("envelope",),
                 evidence=(

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from types import MappingProxyType
 
 from .base import Finding, domain_of
+from .codes import LOOKALIKE_DOMAIN
 from .message import MessageView
 from .recipients import SAMPLES, registered_domain
 
@@ -164,11 +165,7 @@ class LookalikeDomains:
             h for h, values in headers if {domain_of(v) for v in values}.intersection(found)
         )
         evidence = tuple(f"{_shown(d)} resembles {k} ({how})" for d, (k, how) in found.items())
-        return [
-            Finding(
-                code="recipients.lookalike_domain", count=len(found), where=where, evidence=evidence[:SAMPLES]
-            )
-        ]
+        return [Finding(code=LOOKALIKE_DOMAIN, count=len(found), where=where, evidence=evidence[:SAMPLES])]
 
 
 def _shown(domain: str) -> str:

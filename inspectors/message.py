@@ -129,7 +129,7 @@ def stream(
             size=len(raw),
             problems=(
                 Finding(
-                    code="attachment.unscannable",
+                    code=UNSCANNABLE,
                     count=1,
                     where=("message",),
                     evidence=(f"unparseable: {type(exc).__name__}",),

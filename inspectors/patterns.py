@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .codes import PII_VALUE_KINDS
+
 # --- candidate expressions (RE2 syntax; UTF-8) -------------------------------------------
 D = "[0-9０-９]"
 # What people put between digit groups; \u00a0 is HTML's &nbsp;, and the invisible ones
@@ -728,26 +730,9 @@ HEADERS: tuple[Column, ...] = (
     Column("org_phone", ("代表電話", "会社電話", "fax", "fax番号", "店舗電話", "代表番号")),
 )
 
-# Attributes that make a table row or a text line about a person (pii.records: two or more).
-PERSON_ATTRIBUTES = frozenset(
-    {
-        "person_name",
-        "phone",
-        "email_address",
-        "address",
-        "birth_date",
-        "my_number",
-        "credit_card",
-        "bank_account",
-        "passport",
-        "drivers_license",
-        "pension_number",
-        "health_insurance",
-        "residence_card",
-        "resident_code",
-        "gender",
-    }
-)
+# Attributes that make a table row or a text line about a person (pii.records: two or more):
+# the kinds counted value by value but an organisation's number, and a gender.
+PERSON_ATTRIBUTES = (frozenset(PII_VALUE_KINDS) - {"postal_code", "corporate_number"}) | {"gender"}
 # A postal code and an address are one attribute (a shop's address line is not a person).
 ATTRIBUTE_OF = {"postal_code": "address", "name_kana": "person_name"}
 

@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from .base import Finding
+from .codes import UNSCANNABLE
 from .freemail import FreemailDomains
 from .message import MessageView, Table, TextChunk, read_view
 from .pii import delimited, entries, records, transfer_layout, zengin
@@ -121,7 +122,7 @@ class _Reader:
     def findings(self, message: MessageView) -> Iterable[Finding]:
         unreadable = [
             Finding(
-                code="attachment.unscannable",
+                code=UNSCANNABLE,
                 count=1,
                 where=(where,),
                 evidence=("unreadable: EBCDIC transfer file",),

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from .base import Finding, domain_of, is_internal, is_source_routed, is_within
 from .clients import Client
+from .codes import EXTERNAL, SUPPRESSED, VISIBLE_EXTERNAL
 from .freemail import FreemailDomains
 from .message import MessageView
 
@@ -125,7 +126,7 @@ class ExternalRecipients:
         tally = (f"organisations={self.organisations.count(external)}",) if self.organisations else ()
         return [
             Finding(
-                code="recipients.external",
+                code=EXTERNAL,
                 count=len(external),
                 where=("envelope",),
                 evidence=tally + tuple(domains[:SAMPLES]),
@@ -160,7 +161,7 @@ class VisibleExternalRecipients:
         samples = [f"{d} ({n})" for d, n in sorted(per_domain.items(), key=lambda x: (-x[1], x[0]))]
         return [
             Finding(
-                code="recipients.visible_external",
+                code=VISIBLE_EXTERNAL,
                 count=len(visible),
                 where=where,
                 evidence=(f"organisations={self.organisations.count(visible)}", *samples[:SAMPLES]),
@@ -195,9 +196,7 @@ class SuppressedRecipients:
             h for h, values in headers if {v.lower() for v in values}.intersection(hits)
         )
         evidence = tuple(mask_address(a) + ("" if a in self.addresses else " (domain entry)") for a in hits)
-        return [
-            Finding(code="recipients.suppressed", count=len(hits), where=where, evidence=evidence[:SAMPLES])
-        ]
+        return [Finding(code=SUPPRESSED, count=len(hits), where=where, evidence=evidence[:SAMPLES])]
 
     def _listed(self, address: str) -> bool:
         return address.lower() in self.addresses or is_within(domain_of(address), self.domains)

@@ -23,13 +23,13 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from rules import load_rules
+from rules import Action, load_rules
 
 from .check import envelope_of, report
 from .pipeline import Pipeline, inspector_config
 from .settings import load_settings, rule_groups
 
-EXIT_CODES = {"pass": 0, "hold": 10, "reject": 20}
+EXIT_CODES = {Action.PASS: 0, Action.HOLD: 10, Action.REJECT: 20}
 UNREADABLE = 2  # also the usage error's status; below hold: the strictest status wins
 # Printed as escapes, never as they are: control characters (a terminal's escape sequences in
 # a file or attachment name, a line break that forges a line), the bidirectional controls

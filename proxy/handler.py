@@ -32,7 +32,7 @@ from quarantine.delivery import (
 from quarantine.holds import Quarantine
 from quarantine.judgement import Judge, Judgement
 from quarantine.metrics import Metrics
-from rules import MessageFacts
+from rules import Action, MessageFacts
 
 from .replies import header_sender, message_id_of, one_line, upstream_status
 from .session import hook_names
@@ -196,12 +196,12 @@ class Handler:
 
     async def _act(self, qid: str, env: Envelope, judged: Judgement, deadline: float, sender: str) -> str:
         decision = judged.decision
-        if decision.verdict == "reject":
+        if decision.verdict == Action.REJECT:
             reason = next((m.reason.get("en") for m in decision.deciding), "")
             return (
                 f"550 5.7.1 Message refused by policy: {one_line(reason or 'see your administrator')} ({qid})"
             )
-        if decision.verdict == "hold":
+        if decision.verdict == Action.HOLD:
             # Shielded: aiosmtpd cancels this handler when the session times out; the commit
             # must then still finish (the client, without a 250, retries: a duplicate, not a loss).
             kind = await asyncio.shield(
@@ -256,9 +256,9 @@ class Handler:
 
 
 _HELD_REPLY = {
-    "hold": "Held for the sender's confirmation",
-    "delay": "Accepted, to be sent after a delay",
-    "hold_for_approval": "Held for approval",
+    Action.HOLD: "Held for the sender's confirmation",
+    Action.DELAY: "Accepted, to be sent after a delay",
+    Action.HOLD_FOR_APPROVAL: "Held for approval",
 }
 
 

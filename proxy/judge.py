@@ -9,7 +9,7 @@ from inspectors.base import Envelope
 from quarantine.deliveries import DeliveryHistory
 from quarantine.judgement import Judgement
 from quarantine.rewrite import move_external_to_bcc
-from rules import Decision, MessageFacts, RuleSet, decide
+from rules import Action, Decision, MessageFacts, RuleSet, decide
 
 from .pipeline import Pipeline
 
@@ -51,9 +51,9 @@ class Judge:
 
 def rewritten(raw: bytes, decision: Decision, is_external: Callable[[str], bool]) -> bytes:
     """The bytes to send: unchanged unless an enforced rule's action rewrites them."""
-    if "bcc_convert" in decision.rewrites:
+    if Action.BCC_CONVERT in decision.rewrites:
         raw = move_external_to_bcc(raw, is_external)
-    if decision.action == "tag":
+    if decision.action == Action.TAG:
         rules = ", ".join(m.id for m in decision.deciding).encode("ascii", "replace")
         raw = TAG_HEADER + b": " + rules + b"\r\n" + raw  # RFC 5322 §3.6: any position
     return raw

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from inspectors.base import Envelope, Finding, Inspector
 from inspectors.client_mismatch import ClientMismatch
 from inspectors.clients import Client, ClientDirectory
+from inspectors.codes import INSPECTOR_ERROR
 from inspectors.freemail import FreemailDomains, FreemailRecipients
 from inspectors.history import FirstTimeRecipients, RecipientHistory
 from inspectors.limits import Limits
@@ -195,7 +196,7 @@ def _with_facts(findings: list[Finding], facts: list[Finding]) -> list[Finding]:
 
 def _error(name: str, exc: BaseException | str) -> Finding:
     what = exc if isinstance(exc, str) else type(exc).__name__
-    return Finding(code="inspector.error", count=1, where=(f"inspector:{name}",), evidence=(what,))
+    return Finding(code=INSPECTOR_ERROR, count=1, where=(f"inspector:{name}",), evidence=(what,))
 
 
 # --- the worker process side -------------------------------------------------------------

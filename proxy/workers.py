@@ -32,15 +32,16 @@ from collections.abc import Callable
 from typing import Any
 
 from . import frames
+from .errors import GuardError
 
 log = logging.getLogger("guard.workers")
 
 
-class WorkerDied(Exception):
+class WorkerDied(GuardError):
     pass
 
 
-class WorkerTimeout(Exception):
+class WorkerTimeout(GuardError):
     pass
 
 

@@ -22,11 +22,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inspectors.base import Finding
-from rules.model import HELD, Decision, MessageFacts
+from rules.model import HELD, Decision, MessageFacts, Mode
 
 from .batching import BACKLOG_LIMIT, CHUNK, Backlog, dropped, flush_every, is_outage
 from .engine import reading
-from .records import RELEASED
+from .records import RELEASED, HoldState
 from .schema import decision_rules, decisions, held
 
 log = logging.getLogger("guard.decisions")
@@ -131,7 +131,7 @@ class DecisionLog:
 
     async def rule_stats(self, at: float) -> list[RuleStats]:
         """Per rule since `at`: matched; and, where the rule held the message, what became of it."""
-        holding = (decision_rules.c.mode == "enforce") & decision_rules.c.action.in_(HELD)
+        holding = (decision_rules.c.mode == Mode.ENFORCE) & decision_rules.c.action.in_(HELD)
 
         def count(cond):
             return func.sum(case((holding & cond, 1), else_=0))
@@ -142,8 +142,10 @@ class DecisionLog:
                 func.count().label("matched"),
                 count(held.c.id.is_not(None)).label("held"),
                 count(held.c.state.in_(RELEASED) & (held.c.acted_by == "sender")).label("released"),
-                count((held.c.state == "cancelled") & (held.c.acted_by == "sender")).label("cancelled"),
-                count(held.c.state == "expired").label("expired"),
+                count((held.c.state == HoldState.CANCELLED) & (held.c.acted_by == "sender")).label(
+                    "cancelled"
+                ),
+                count(held.c.state == HoldState.EXPIRED).label("expired"),
             )
             .select_from(decision_rules.outerjoin(held, held.c.id == decision_rules.c.message_id))
             .where(decision_rules.c.at >= at)

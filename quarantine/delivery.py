@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from .errors import QuarantineError
+
 # The null reverse-path as aiosmtpd hands it over (RFC 5321 §4.5.5: bounces, DSNs of RFC 3464,
 # MDNs of RFC 8098, auto-replies of RFC 3834 §3.3). Envelopes, holds and jobs spell it "".
 NULL_PATH = "<>"
@@ -15,7 +17,7 @@ def reverse_path(address: str | None) -> str:
     return "" if address is None or address == NULL_PATH else address
 
 
-class DeliveryError(Exception):
+class DeliveryError(QuarantineError):
     def __init__(self, code: int, text: str, refused: Mapping[str, tuple[int, str]] | None = None):
         super().__init__(f"{code} {text}")
         self.code = code

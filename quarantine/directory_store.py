@@ -21,10 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from inspectors.clients import Client
 
 from .engine import reading
+from .errors import QuarantineError
 from .schema import clients, suppressions
 
 
-class DirectoryConflict(ValueError):
+class DirectoryConflict(QuarantineError, ValueError):
     """A client name or a suppression entry that is already on the list."""
 
 

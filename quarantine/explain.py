@@ -15,6 +15,22 @@ import re
 from collections.abc import Callable
 
 from inspectors.base import Finding
+from inspectors.codes import (
+    CLIENT_MISMATCH,
+    ENCRYPTED,
+    EXTERNAL,
+    FIRST_TIME,
+    FREEMAIL,
+    INSPECTOR_ERROR,
+    KEYWORD,
+    LOOKALIKE_DOMAIN,
+    RECORDS,
+    SUPPRESSED,
+    TYPE_MISMATCH,
+    UNSCANNABLE,
+    UNSUPPORTED,
+    VISIBLE_EXTERNAL,
+)
 from rules.decide import tally
 
 from .display import Said, clean, fields, file_name, file_phrase, listed, location, locations, plural, samples
@@ -30,7 +46,7 @@ def sentences(finding: Finding) -> Said:
         return _SENTENCES[code](finding)
     if code in PII_SENTENCES:
         return PII_SENTENCES[code](finding)
-    if code.startswith("keyword."):
+    if code.startswith(KEYWORD):
         return _keyword(finding)
     ja, en = locations(finding.where)
     return (
@@ -47,8 +63,8 @@ def sentence(finding: Finding, lang: str) -> str:
 def reasons(findings: tuple[Finding, ...], lang: str) -> list[str]:
     """The sentences of one matched rule, each once. External recipients are every default
     rule's precondition, not a reason: said only when nothing else was found."""
-    told = [f for f in findings if f.code != "recipients.external"] or list(findings)
-    lists = [f for f in told if f.code == "pii.records"]
+    told = [f for f in findings if f.code != EXTERNAL] or list(findings)
+    lists = [f for f in told if f.code == RECORDS]
     listed = (
         {location(w) for f in lists for w in f.where},
         sum(max(0, tally(f, "third_parties")) for f in lists),
@@ -270,7 +286,7 @@ def _inspector_error(f: Finding) -> Said:
 
 
 def _keyword(f: Finding) -> Said:
-    word = clean(f.code.removeprefix("keyword."), 40)
+    word = clean(f.code.removeprefix(KEYWORD), 40)
     ja, en = locations(f.where)
     return (
         f"{ja}に、社内で注意が必要とされている語（{word}）があります。",
@@ -283,16 +299,16 @@ def _cap(text: str) -> str:
 
 
 _SENTENCES: dict[str, Callable[[Finding], Said]] = {
-    "client.mismatch": _client_mismatch,
-    "recipients.lookalike_domain": _lookalike,
-    "recipients.external": _external,
-    "recipients.visible_external": _visible,
-    "recipients.suppressed": _suppressed,
-    "recipients.freemail": _freemail,
-    "recipients.first_time": _first_time,
-    "attachment.encrypted": _encrypted,
-    "attachment.unscannable": _unscannable,
-    "attachment.unsupported": _unsupported,
-    "attachment.type_mismatch": _type_mismatch,
-    "inspector.error": _inspector_error,
+    CLIENT_MISMATCH: _client_mismatch,
+    LOOKALIKE_DOMAIN: _lookalike,
+    EXTERNAL: _external,
+    VISIBLE_EXTERNAL: _visible,
+    SUPPRESSED: _suppressed,
+    FREEMAIL: _freemail,
+    FIRST_TIME: _first_time,
+    ENCRYPTED: _encrypted,
+    UNSCANNABLE: _unscannable,
+    UNSUPPORTED: _unsupported,
+    TYPE_MISMATCH: _type_mismatch,
+    INSPECTOR_ERROR: _inspector_error,
 }

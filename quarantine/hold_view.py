@@ -7,19 +7,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from inspectors.base import Finding, domain_of
+from inspectors.codes import CLIENT_MISMATCH, FIRST_TIME, FREEMAIL, LOOKALIKE_DOMAIN, SUPPRESSED
 from rules.model import Decision
 
 from .display import clean, file_name
 
 # Holds where a reflex click does the damage: each flagged item must be ticked (issue 7).
-HIGH_RISK = ("client.mismatch", "recipients.lookalike_domain")
+HIGH_RISK = (CLIENT_MISMATCH, LOOKALIKE_DOMAIN)
 # Recipient findings whose evidence names the recipients or domains concerned.
 RECIPIENT_MARKS = (
-    "recipients.lookalike_domain",
-    "recipients.suppressed",
-    "recipients.first_time",
-    "recipients.freemail",
-    "client.mismatch",
+    LOOKALIKE_DOMAIN,
+    SUPPRESSED,
+    FIRST_TIME,
+    FREEMAIL,
+    CLIENT_MISMATCH,
 )
 
 
@@ -91,10 +92,10 @@ def checklist(decision: Decision) -> list[tuple[str, Finding, str]]:
     items: list[tuple[str, Finding, str]] = []
     for m in decision.deciding:
         for f in m.findings:
-            if f.code == "client.mismatch":
+            if f.code == CLIENT_MISMATCH:
                 named = dict(e.split("=", 1) for e in f.evidence if "=" in e)
                 things = [named.get("client") or ", ".join(f.where)]
-            elif f.code == "recipients.lookalike_domain":
+            elif f.code == LOOKALIKE_DOMAIN:
                 things = [e for e in f.evidence if "=" not in e] or list(f.where)
             else:
                 continue

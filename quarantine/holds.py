@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from inspectors.base import Finding
 from inspectors.message import Summary
-from rules.model import Decision
+from rules.model import Action, Decision
 
 from .judgement import Judgement
 from .notice import approval_result
-from .records import HeldMessage, HeldRecord, LinkedNotice
+from .records import HeldMessage, HeldRecord, HoldState, LinkedNotice
 from .store import Store
 from .tokens import new_csrf
 
@@ -52,7 +52,7 @@ class Quarantine:
         summary: Summary,
         decision: Decision,
         on_behalf_of: str | None = None,
-    ) -> str:
+    ) -> Action:
         """Commit the hold and its notices; the kind of hold it became. `on_behalf_of`: whose
         null-sender mail this is (the login, or a trusted MTA's From: address), whose
         approvers are asked."""
@@ -106,7 +106,7 @@ class Quarantine:
         needs approval gets its approvers; the sender's link only shows it). False when the
         hold changed meanwhile."""
         decision = judged.decision
-        then = {"pass": "released", "reject": "cancelled"}.get(decision.verdict)
+        then = {Action.PASS: HoldState.RELEASED, Action.REJECT: HoldState.CANCELLED}.get(decision.verdict)
         kind = record.kind if then else _kind(decision.action, record.mail_from)
         ends_at = record.expires_at if kind == record.kind else self._ends_at(decision)
         approvers = None if kind == record.kind else self._approvers(record.id, record.mail_from, kind)
@@ -133,12 +133,12 @@ class Quarantine:
         return changed
 
     def _ends_at(self, decision: Decision) -> float:
-        return time.time() + (decision.delay if decision.action == "delay" else self.policy.hold_expiry)
+        return time.time() + (decision.delay if decision.action == Action.DELAY else self.policy.hold_expiry)
 
-    def _approvers(self, qid: str, sender: str, kind: str) -> tuple[str, ...] | None:
+    def _approvers(self, qid: str, sender: str, kind: Action) -> tuple[str, ...] | None:
         """Whom approval is asked of (None: this hold needs no approval). The callable never
         names the sender himself; with nobody at all, an admin decides in the console."""
-        if kind != "hold_for_approval":
+        if kind != Action.HOLD_FOR_APPROVAL:
             return None
         approvers = self.approvers(sender)
         if not approvers:
@@ -195,12 +195,12 @@ class Quarantine:
         self.on_queued()
 
 
-def _kind(action: str, sender: str) -> str:
+def _kind(action: Action, sender: str) -> Action:
     """The kind of hold. The null sender (a bounce, delivery report, read receipt or
     auto-reply) names nobody to confirm a hold: it is held for approval instead, and approval
     falls back to the admins (an admin decides in the console when there are none). A delay
     keeps its course: it is sent when it ends unless an admin cancels it."""
-    return "hold_for_approval" if action == "hold" and not sender else action
+    return Action.HOLD_FOR_APPROVAL if action == Action.HOLD and not sender else action
 
 
 def _when(at: float) -> str:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from inspectors.codes import lookup
+
+from .records import HoldState
+
 LANGS = ("ja", "en")
 
 MESSAGES: dict[str, tuple[str, str]] = {  # key -> (ja, en)
@@ -141,65 +145,24 @@ def translator(lang: str):
     return t
 
 
-CODES: dict[str, tuple[str, str]] = {
-    "pii.my_number": ("マイナンバー", "My Number"),
-    "pii.corporate_number": ("法人番号", "corporate number"),
-    "pii.phone": ("電話番号", "phone numbers"),
-    "pii.email_address": ("メールアドレス", "email addresses"),
-    "pii.postal_code": ("郵便番号", "postal codes"),
-    "pii.address": ("住所", "addresses"),
-    "pii.birth_date": ("生年月日", "birth dates"),
-    "pii.person_name": ("氏名", "names"),
-    "pii.credit_card": ("クレジットカード番号", "card numbers"),
-    "pii.bank_account": ("口座番号", "bank accounts"),
-    "pii.passport": ("旅券番号", "passport numbers"),
-    "pii.drivers_license": ("運転免許証番号", "driving licence numbers"),
-    "pii.pension_number": ("基礎年金番号", "pension numbers"),
-    "pii.health_insurance": ("保険証番号", "health insurance numbers"),
-    "pii.residence_card": ("在留カード番号", "residence card numbers"),
-    "pii.records": ("名簿（人数）", "people in a list"),
-    "pii.places": ("拠点・建物の一覧", "list of premises"),
-    "pii.resident_code": ("住民票コード", "resident record codes"),
-    "recipients.external": ("社外の宛先", "external recipients"),
-    "recipients.visible_external": ("To/Cc に見える社外の宛先", "external recipients visible in To/Cc"),
-    "recipients.lookalike_domain": ("よく似た別のドメイン", "look-alike domain"),
-    "recipients.suppressed": ("送信停止の宛先", "do-not-contact recipient"),
-    "recipients.first_time": ("初めての宛先", "first-time recipient"),
-    "recipients.freemail": ("フリーメール", "free-mail address"),
-    "client.mismatch": ("別の取引先の名前", "another client's name"),
-    "attachment.encrypted": ("暗号化された添付ファイル", "encrypted attachment"),
-    "attachment.unscannable": ("検査できない添付ファイル", "attachment that could not be read"),
-    "attachment.unsupported": (
-        "検査できない形式の添付ファイル",
-        "attachment in a format that cannot be read",
-    ),
-    "attachment.type_mismatch": (
-        "拡張子と中身が違う添付ファイル",
-        "attachment whose content does not match its name",
-    ),
-    "inspector.error": ("検査エラー", "inspection error"),
-    "keyword": ("注意が必要な語", "flagged word"),
-    "other": ("要確認", "needs checking"),
-}
-
-
 def code_label(code: str, lang: str) -> str:
     """A short name for a finding code; never the code itself (internal notation)."""
-    if code.startswith("keyword."):
-        pair = CODES["keyword"]
-    else:
-        pair = CODES.get(code, CODES["other"])
+    entry = lookup(code)
+    pair = _OTHER_CODE if entry is None else (entry.ja, entry.en)
     return pair[LANGS.index(lang)]
+
+
+_OTHER_CODE = ("要確認", "needs checking")
 
 
 # The history table's actions as the store writes them (store._audit: the hold's state
 # transitions, then "<job kind>_<outcome>" of the outbound queue).
 ACTIONS: dict[str, tuple[str, str]] = {
-    "held": ("保留しました", "held for review"),
+    HoldState.HELD: ("保留しました", "held for review"),
     "modified": ("修正して再検査しました", "fixed and inspected again"),
-    "released": ("送信を決定しました", "released for delivery"),
-    "cancelled": ("取り消しました", "cancelled, not sent"),
-    "expired": ("期限切れで取り消しました", "expired and cancelled"),
+    HoldState.RELEASED: ("送信を決定しました", "released for delivery"),
+    HoldState.CANCELLED: ("取り消しました", "cancelled, not sent"),
+    HoldState.EXPIRED: ("期限切れで取り消しました", "expired and cancelled"),
     "notice_sent": ("通知メールを送りました", "notice sent"),
     "notice_deferred": ("通知メールの送信を再試行します", "notice delayed, will retry"),
     "notice_failed": ("通知メールを送れませんでした", "notice could not be sent"),

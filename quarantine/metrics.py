@@ -8,7 +8,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from rules.model import Decision
+from rules.model import Action, Decision
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -53,7 +53,7 @@ class Metrics:
         self.inspection.observe(seconds)
         for m in decision.matched:
             self.matches.labels(m.id, m.mode).inc()
-        if decision.verdict == "hold":
+        if decision.verdict == Action.HOLD:
             for m in decision.deciding:
                 self.holds.labels(m.id).inc()
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from rules.model import Decision
+from rules.model import Action, Decision
 
 from .display import clean
 from .explain import reasons
@@ -45,14 +45,14 @@ def hold_notice(
     subject: str,
     link: str,
     decision: Decision,
-    kind: str,
+    kind: Action,
     when_text: str,
     approvers: tuple[str, ...] = (),
 ) -> bytes:
     """To the sender. `when_text`: when the hold ends (cancelled, or sent for a delay)."""
     subject = one_line(subject)
     ja, en = _LEADS[kind]
-    if kind == "hold_for_approval":
+    if kind == Action.HOLD_FOR_APPROVAL:
         names = one_line(", ".join(approvers)) or "管理者 / the administrator"
         ja, en = ja.format(names), en.format(names)
     body = "\n".join(
@@ -178,31 +178,31 @@ def render(template: str, args: dict, link: str) -> bytes:
 
 
 _SUBJECTS = {
-    "hold": "[送信保留 / Held]",
-    "delay": "[送信予約 / Delayed]",
-    "hold_for_approval": "[承認待ち / Awaiting approval]",
+    Action.HOLD: "[送信保留 / Held]",
+    Action.DELAY: "[送信予約 / Delayed]",
+    Action.HOLD_FOR_APPROVAL: "[承認待ち / Awaiting approval]",
 }
 _LEADS = {
-    "hold": (
+    Action.HOLD: (
         "送信したメールを一時保留しました。内容を確認し、送信または取り消しを選んでください。",
         "Your message has been held. Please review it and release or cancel it.",
     ),
-    "delay": (
+    Action.DELAY: (
         "送信したメールは、しばらく待ってから送信されます。取り消すなら今のうちです。",
         "Your message will be sent after a short delay; you can still cancel it.",
     ),
-    "hold_for_approval": (
+    Action.HOLD_FOR_APPROVAL: (
         "送信したメールは承認者（{}）の承認待ちです。",
         "Your message is waiting for approval by {}.",
     ),
 }
 _ENDS = {
-    "hold": (
+    Action.HOLD: (
         "{} までに操作がない場合、このメールは送信されずに取り消されます。",
         "If nothing is done by {}, the message is cancelled, not sent.",
     ),
-    "delay": ("取り消さなければ {} に送信されます。", "Unless you cancel it, it is sent at {}."),
-    "hold_for_approval": (
+    Action.DELAY: ("取り消さなければ {} に送信されます。", "Unless you cancel it, it is sent at {}."),
+    Action.HOLD_FOR_APPROVAL: (
         "{} までに承認されない場合、送信されずに取り消されます。",
         "Unless approved by {}, it is cancelled, not sent.",
     ),

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import trail
 from .engine import Writing, reading
-from .records import LinkedNotice, Notice, OutboundJob
+from .records import HoldState, LinkedNotice, Notice, OutboundJob
 from .schema import held, outbound
 
 # A job done: a notice's text is not kept (it may name people; before v005 it held a link).
@@ -137,8 +137,8 @@ class OutboundQueue:
             if job.kind == "release" and job.message_id is not None:
                 await conn.execute(
                     update(held)
-                    .where(held.c.id == job.message_id, held.c.state == "released")
-                    .values(state="delivery_failed", updated_at=now)
+                    .where(held.c.id == job.message_id, held.c.state == HoldState.RELEASED)
+                    .values(state=HoldState.DELIVERY_FAILED, updated_at=now)
                 )
         return True
 
@@ -152,9 +152,11 @@ class OutboundQueue:
             result = await conn.execute(
                 update(held)
                 .where(
-                    held.c.id == message_id, held.c.state == "delivery_failed", func.length(held.c.raw) > 0
+                    held.c.id == message_id,
+                    held.c.state == HoldState.DELIVERY_FAILED,
+                    func.length(held.c.raw) > 0,
                 )
-                .values(state="released", updated_at=now)
+                .values(state=HoldState.RELEASED, updated_at=now)
             )
             if result.rowcount != 1:
                 return False
@@ -180,7 +182,7 @@ class OutboundQueue:
         async with reading(self.engine) as conn:
             return (
                 await conn.execute(
-                    select(func.count()).select_from(held).where(held.c.state == "delivery_failed")
+                    select(func.count()).select_from(held).where(held.c.state == HoldState.DELIVERY_FAILED)
                 )
             ).scalar_one()
 

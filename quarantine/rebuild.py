@@ -17,12 +17,13 @@ from io import BytesIO
 
 from inspectors.extract.parser import read_message
 
+from .errors import QuarantineError
 from .rewrite import move_external_to_bcc
 
 _POLICY = email.policy.compat32.clone(linesep="\r\n", max_line_length=0)
 
 
-class FixError(ValueError):
+class FixError(QuarantineError, ValueError):
     """The requested fix would leave nothing sensible to send."""
 
 

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 
 from inspectors.base import Finding
 from inspectors.message import Summary
-from rules.model import Decision
+from rules.model import Action, Decision
 
-STATES = ("held", "released", "cancelled", "expired", "delivery_failed")
-# Released by someone (the sender, an approver, an admin, a delay's time): "delivery_failed" is
+
+class HoldState(StrEnum):
+    """Where a held message stands. The values are the database's and the pages' spelling."""
+
+    HELD = "held"
+    RELEASED = "released"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    DELIVERY_FAILED = "delivery_failed"  # a release whose delivery was refused or given up on
+
+
+STATES = tuple(HoldState)
+# Released by someone (the sender, an approver, an admin, a delay's time): DELIVERY_FAILED is
 # a release whose delivery was refused or given up on, until an admin retries it.
-RELEASED = ("released", "delivery_failed")
+RELEASED = (HoldState.RELEASED, HoldState.DELIVERY_FAILED)
 
 Notice = tuple[str, tuple[str, ...], bytes]  # (envelope sender, recipients, raw message)
 
@@ -66,7 +78,7 @@ class HeldMessage:
     decision: Decision
     findings: tuple[Finding, ...]
     summary: Summary
-    kind: str = "hold"  # hold, delay or hold_for_approval (rules.model.HELD)
+    kind: Action = Action.HOLD  # one of rules.model.HELD
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,7 +86,7 @@ class HeldRecord:
     """A held message as the pages show it (the raw bytes stay in the store)."""
 
     id: str
-    state: str
+    state: HoldState
     created_at: float
     updated_at: float
     expires_at: float
@@ -86,7 +98,7 @@ class HeldRecord:
     findings: tuple[Finding, ...]
     summary: Summary
     csrf: str
-    kind: str = "hold"
+    kind: Action = Action.HOLD
     note: str | None = None
     approvers: tuple[str, ...] | None = None  # whom approval was asked of (None: not known)
 
@@ -94,7 +106,7 @@ class HeldRecord:
     def from_row(cls, row) -> HeldRecord:
         return cls(
             id=row.id,
-            state=row.state,
+            state=HoldState(row.state),
             created_at=row.created_at,
             updated_at=row.updated_at,
             expires_at=row.expires_at,
@@ -106,7 +118,7 @@ class HeldRecord:
             findings=tuple(Finding.from_dict(f) for f in json.loads(row.findings)),
             summary=Summary.from_dict(json.loads(row.summary)),
             csrf=row.csrf,
-            kind=row.kind,
+            kind=Action(row.kind),
             note=row.note,
             approvers=None if row.approvers is None else tuple(json.loads(row.approvers)),
         )

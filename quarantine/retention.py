@@ -27,6 +27,7 @@ import time
 from sqlalchemy import delete, exists, func, select, text, tuple_, update
 
 from .admin.throttle import KNOWN as LOGIN_FLOOR  # the throttle reads successes this old
+from .records import HoldState
 from .retention_policy import DAY, RetentionPolicy
 from .schema import admin_sessions, audit, decision_rules, decisions, held, links, login_attempts, outbound
 from .schema import recipient_history as history
@@ -34,7 +35,7 @@ from .store import Store
 
 log = logging.getLogger("guard.retention")
 
-FINAL = ("released", "cancelled", "expired", "delivery_failed")  # retried: "released" again
+FINAL = tuple(s for s in HoldState if s != HoldState.HELD)  # retried: RELEASED again
 BATCH = 500  # rows per statement
 RAW_BATCH = 50  # held messages whose bytes are cleared per statement: each may be 25 MB
 DEAD_SESSION = DAY  # an admin session idle this long ended long ago (idle limit: 30 minutes)

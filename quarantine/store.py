@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from . import outbound, trail
 from .engine import PROBE_WITHIN, WriteProbe, make_engine, reading
 from .migrate import migrate
-from .records import AuditEntry, HeldMessage, HeldRecord, Link, LinkedNotice, Notice, OutboundJob
+from .records import AuditEntry, HeldMessage, HeldRecord, HoldState, Link, LinkedNotice, Notice, OutboundJob
 from .schema import audit, held, links
 from .tokens import new_token, same, token_hash
 
@@ -83,7 +83,7 @@ class Store:
             await conn.execute(
                 held.insert().values(
                     id=msg.id,
-                    state="held",
+                    state=HoldState.HELD,
                     kind=msg.kind,
                     created_at=now,
                     updated_at=now,
@@ -107,7 +107,7 @@ class Store:
             for notice in notices:
                 await outbound.enqueue_notice(conn, msg.id, notice, now)
             rules = ",".join(m.id for m in msg.decision.deciding)
-            await trail.record(conn, msg.id, "system", None, "held", f"kind={msg.kind} rules={rules}")
+            await trail.record(conn, msg.id, "system", None, HoldState.HELD, f"kind={msg.kind} rules={rules}")
 
     async def by_link(self, token: str) -> Link | None:
         """The held message a link opens, and whose link it is (the sender's or an approver's)."""
@@ -163,7 +163,7 @@ class Store:
         async with self.writing() as conn:
             result = await conn.execute(
                 update(held)
-                .where(held.c.id == message_id, held.c.state == "held", held.c.updated_at == read_at)
+                .where(held.c.id == message_id, held.c.state == HoldState.HELD, held.c.updated_at == read_at)
                 .values(
                     raw=raw,
                     rcpt_tos=json.dumps(list(rcpt_tos)),
@@ -213,7 +213,7 @@ class Store:
         """(id, kind) of the holds whose time is up."""
         async with self._read() as conn:
             rows = await conn.execute(
-                select(held.c.id, held.c.kind).where(held.c.state == "held", held.c.expires_at <= now)
+                select(held.c.id, held.c.kind).where(held.c.state == HoldState.HELD, held.c.expires_at <= now)
             )
             return [(r.id, r.kind) for r in rows]
 
@@ -280,12 +280,12 @@ async def _transition(
 ) -> bool:
     result = await conn.execute(
         update(held)
-        .where(held.c.id == message_id, held.c.state == "held")
+        .where(held.c.id == message_id, held.c.state == HoldState.HELD)
         .values(state=to_state, updated_at=now, acted_at=now, acted_by=actor, note=note)
     )
     if result.rowcount != 1:
         return False
-    if to_state == "released":
+    if to_state == HoldState.RELEASED:
         row = (
             await conn.execute(select(held.c.mail_from, held.c.rcpt_tos).where(held.c.id == message_id))
         ).one()

@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from inspectors.base import Envelope
+from rules.model import Action
 
 from .display import clean, file_name
 from .explain import reasons, technical
@@ -31,6 +32,7 @@ from .judgement import Judge
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .metrics import Metrics
 from .rebuild import Fix, FixError, apply
+from .records import HoldState
 from .store import Store
 from .tokens import same
 from .work_limit import WorkLimit
@@ -49,12 +51,17 @@ def allowed_actions(kind: str, role: str) -> tuple[str, ...]:
     """What a link may do to a held message: the sender decides a hold or a delay; an
     approval is the approver's to give, and the sender may only withdraw the message."""
     if role == "approver":
-        return ("approve", "reject") if kind == "hold_for_approval" else ()
-    return ("cancel",) if kind == "hold_for_approval" else ("release", "cancel")
+        return ("approve", "reject") if kind == Action.HOLD_FOR_APPROVAL else ()
+    return ("cancel",) if kind == Action.HOLD_FOR_APPROVAL else ("release", "cancel")
 
 
 # action -> the state it moves the hold to
-_TRANSITIONS = {"release": "released", "cancel": "cancelled", "approve": "released", "reject": "cancelled"}
+_TRANSITIONS = {
+    "release": HoldState.RELEASED,
+    "cancel": HoldState.CANCELLED,
+    "approve": HoldState.RELEASED,
+    "reject": HoldState.CANCELLED,
+}
 
 
 class Pages:
@@ -135,7 +142,7 @@ class Pages:
         record = link.record
         if self._past_grace(record):
             return self.render("hold_done.html", request=request, status=400 if error else 200, record=record)
-        actions = allowed_actions(record.kind, link.role) if record.state == "held" else ()
+        actions = allowed_actions(record.kind, link.role) if record.state == HoldState.HELD else ()
         names = [a[0] for a in record.summary.attachments]
         return self.render(
             "hold.html",
@@ -155,7 +162,7 @@ class Pages:
 
     def _past_grace(self, record) -> bool:
         finished_at = record.acted_at or record.updated_at
-        return record.state != "held" and finished_at + self.page_grace < self.clock()
+        return record.state != HoldState.HELD and finished_at + self.page_grace < self.clock()
 
     async def act_on_hold(self, request: Request) -> Response:
         token = request.path_params["token"]
@@ -198,7 +205,7 @@ class Pages:
         ):
             return self.render("unknown.html", status=403, request=request, forbidden=True)
         # The cheap checks first: a finished hold, or a link asking too often, costs no inspection.
-        if record.state != "held":
+        if record.state != HoldState.HELD:
             return await self.show_hold(request, error="fix_stale")
         if not self.fix_limit.start(record.id):
             response = await self.show_hold(request, error="fix_busy")

@@ -20,10 +20,12 @@ import logging
 import time
 from collections.abc import Callable
 
+from rules.model import Action
+
 from .delivery import DeliveryError, PermanentFailure, Send, UnknownOutcome, reverse_path
 from .metrics import Metrics
 from .notice import failure_notice, render
-from .records import LinkedNotice, OutboundJob
+from .records import HoldState, LinkedNotice, OutboundJob
 from .store import Store
 from .tokens import new_token
 
@@ -81,7 +83,7 @@ class Worker:
         now = now if now is not None else time.time()
         for message_id, kind in await self.store.due_expiries(now):
             # A delay (遅延送信) goes out when its time is up; any other hold is cancelled.
-            state = "released" if kind == "delay" else "expired"
+            state = HoldState.RELEASED if kind == Action.DELAY else HoldState.EXPIRED
             if await self.store.decide_hold(message_id, state, actor="system", client_addr=None):
                 log.info("qid=%s event=%s", message_id, state)
         jobs = await self.store.claim(now, self.lease)

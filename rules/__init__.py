@@ -1,13 +1,16 @@
 """Policy: rule files, their schema and the one `decide()` function."""
 
 from .decide import decide
-from .loader import RuleError, load_rules
-from .model import Decision, MatchedRule, MessageFacts, Rule, RuleSet
+from .errors import RuleError
+from .loader import load_rules
+from .model import Action, Decision, MatchedRule, MessageFacts, Mode, Rule, RuleSet
 
 __all__ = [
+    "Action",
     "Decision",
     "MatchedRule",
     "MessageFacts",
+    "Mode",
     "Rule",
     "RuleError",
     "RuleSet",

@@ -12,7 +12,8 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .loader import RuleError, load_rules
+from .errors import RuleError
+from .loader import load_rules
 from .model import RuleSet
 
 log = logging.getLogger("guard.rules")
@@ -30,8 +31,8 @@ class RuleBook:
     def __call__(self) -> RuleSet:
         return self.current
 
-    def _stat(self) -> tuple:
-        stamps = []
+    def _stat(self) -> tuple[tuple[int, int] | None, ...]:
+        stamps: list[tuple[int, int] | None] = []
         for f in self.files:
             try:
                 st = f.stat()

@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterable, Mapping
 from fnmatch import translate
 
 from inspectors.base import Finding, domain_of, is_within
+from inspectors.codes import VISIBLE_EXTERNAL
 
 from .model import (
     MODIFIERS,
+    Action,
     AllOf,
     AnyOf,
     CodeCondition,
@@ -18,6 +20,7 @@ from .model import (
     Decision,
     MatchedRule,
     MessageFacts,
+    Mode,
     Not,
     Rule,
     RuleSet,
@@ -30,19 +33,19 @@ def decide(findings: Iterable[Finding], facts: MessageFacts, rules: RuleSet) -> 
     findings = tuple(findings)
     matched = [m for _, m in explain(findings, facts, rules) if m is not None]
     rewrites = tuple(
-        dict.fromkeys(m.action for m in matched if m.mode == "enforce" and m.action in MODIFIERS)
+        dict.fromkeys(m.action for m in matched if m.mode == Mode.ENFORCE and m.action in MODIFIERS)
     )
-    if "bcc_convert" in rewrites:
+    if Action.BCC_CONVERT in rewrites:
         # Once visible external recipients are moved to Bcc, they are no longer visible: the
         # other rules decide on the message as it will be sent.
-        after = tuple(f for f in findings if f.code != "recipients.visible_external")
-        converting = [m for m in matched if m.action == "bcc_convert"]
+        after = tuple(f for f in findings if f.code != VISIBLE_EXTERNAL)
+        converting = [m for m in matched if m.action == Action.BCC_CONVERT]
         matched = converting + [
-            m for _, m in explain(after, facts, rules) if m is not None and m.action != "bcc_convert"
+            m for _, m in explain(after, facts, rules) if m is not None and m.action != Action.BCC_CONVERT
         ]
-    action = "pass"
+    action = Action.PASS
     for m in matched:
-        if m.mode == "enforce" and m.action not in MODIFIERS and strictness(m.action) > strictness(action):
+        if m.mode == Mode.ENFORCE and m.action not in MODIFIERS and strictness(m.action) > strictness(action):
             action = m.action
     return Decision(action=action, matched=tuple(matched), rewrites=rewrites)
 
@@ -81,8 +84,7 @@ def evaluate(cond: Condition, findings: tuple[Finding, ...]) -> tuple[Finding, .
     A `not` that holds contributes no findings: there is nothing to show for an absence.
     """
     if isinstance(cond, CodeCondition):
-        hits = tuple(f for f in findings if _matches(cond, f))
-        return hits or None
+        return tuple(f for f in findings if _matches(cond, f)) or None
     if isinstance(cond, AllOf):
         collected: list[Finding] = []
         for item in cond.items:

@@ -10,21 +10,26 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
+from inspectors.codes import EXTERNAL
+
 from .codes import is_known_code
+from .errors import RuleError
 from .model import (
     ACTIONS,
     MODES,
     MODIFIERS,
     TALLIES,
     WHERE_KINDS,
+    Action,
     AllOf,
     AnyOf,
     CodeCondition,
     Condition,
+    Mode,
     Not,
     Rule,
     RuleSet,
@@ -43,20 +48,14 @@ _DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-class RuleError(ValueError):
-    def __init__(self, source: str, rule_id: str | None, field: str | None, message: str):
-        where = source + (f": rule {rule_id!r}" if rule_id else "") + (f": {field}" if field else "")
-        super().__init__(f"{where}: {message}")
-
-
 def load_rules(
     local_files: Iterable[str | Path] = (), groups: Mapping[str, Iterable[str]] | None = None
 ) -> RuleSet:
     """The shipped defaults, then each local file in order; `groups` from the configuration."""
-    groups = {name: tuple(entries) for name, entries in (groups or {}).items()}
+    named = {name: tuple(entries) for name, entries in (groups or {}).items()}
     defaults = resources.files("rules").joinpath("defaults.yaml")
     rules: dict[str, Rule] = {}
-    for rule in _parse_file(defaults.read_text("utf-8"), "rules/defaults.yaml", {}, groups):
+    for rule in _parse_file(defaults.read_text("utf-8"), "rules/defaults.yaml", {}, named):
         rules[rule.id] = rule
     for path in local_files:
         path = Path(path)
@@ -66,9 +65,9 @@ def load_rules(
             raise RuleError(str(path), None, None, f"cannot read: {exc.strerror}") from None
         except UnicodeDecodeError:
             raise RuleError(str(path), None, None, "not UTF-8 text (save the file as UTF-8)") from None
-        for rule in _parse_file(text, str(path), rules, groups):
+        for rule in _parse_file(text, str(path), rules, named):
             rules[rule.id] = rule
-    return RuleSet(rules=tuple(rules.values()), groups=groups)
+    return RuleSet(rules=tuple(rules.values()), groups=named)
 
 
 def parse_rules_text(
@@ -135,7 +134,7 @@ def _parse_rule(
         id=rule_id,
         when=_condition(item["when"], source, rule_id, "when"),
         action=action,
-        mode=_choice(item, "mode", MODES, source, rule_id, "enforce"),
+        mode=_choice(item, "mode", MODES, source, rule_id, Mode.ENFORCE),
         description=str(item.get("description", "")),
         reason=_reason(item.get("reason"), source, rule_id),
         scope=_scope(item.get("scope"), source, rule_id, groups),
@@ -145,12 +144,12 @@ def _parse_rule(
     )
 
 
-def _delay(item: dict, action: str, source: str, rule_id: str, default: float) -> float:
+def _delay(item: dict[str, Any], action: Action, source: str, rule_id: str, default: float) -> float:
     if "delay" not in item:
-        if action == "delay" and not default:
+        if action == Action.DELAY and not default:
             raise RuleError(source, rule_id, "delay", "is required for action delay (e.g. 10m)")
         return default
-    if action != "delay":
+    if action != Action.DELAY:
         raise RuleError(source, rule_id, "delay", "only goes with action delay")
     m = _DURATION.match(str(item["delay"]).strip())
     if not m or int(m.group(1)) == 0:
@@ -186,14 +185,24 @@ def _scope(value: Any, source: str, rule_id: str, groups: Mapping[str, tuple[str
     return Scope(**parts)
 
 
-def _choice(item: dict, key: str, allowed: tuple, source: str, rule_id: str, default):
+_Choice = TypeVar("_Choice", Action, Mode)
+
+
+def _choice(
+    item: dict[str, Any],
+    key: str,
+    allowed: tuple[_Choice, ...],
+    source: str,
+    rule_id: str,
+    default: _Choice | None,
+) -> _Choice:
     value = item.get(key, default)
     if value not in allowed:
         raise RuleError(source, rule_id, key, f"must be one of {', '.join(allowed)}; got {value!r}")
-    return value
+    return allowed[allowed.index(value)]  # the member, for the string the file spells
 
 
-def _bool(item: dict, source: str, rule_id: str, default: bool) -> bool:
+def _bool(item: dict[str, Any], source: str, rule_id: str, default: bool) -> bool:
     value = item.get("enabled", default)
     if not isinstance(value, bool):
         raise RuleError(source, rule_id, "enabled", f"must be true or false; got {value!r}")
@@ -233,7 +242,7 @@ def _condition(value: Any, source: str, rule_id: str, path: str) -> Condition:
     return _code_condition(value, source, rule_id, path)
 
 
-def _recipients_condition(value: dict, source: str, rule_id: str, path: str) -> CodeCondition:
+def _recipients_condition(value: dict[str, Any], source: str, rule_id: str, path: str) -> CodeCondition:
     """`recipients: external` with optional counts: a readable name for recipients.external."""
     if value["recipients"] != "external" or set(value) - {"recipients", "min_count", "max_count"}:
         raise RuleError(
@@ -243,10 +252,10 @@ def _recipients_condition(value: dict, source: str, rule_id: str, path: str) -> 
             "expected 'recipients: external' with optional min_count / max_count",
         )
     rest = {k: v for k, v in value.items() if k != "recipients"}
-    return _code_condition({"code": "recipients.external", **rest}, source, rule_id, path)
+    return _code_condition({"code": EXTERNAL, **rest}, source, rule_id, path)
 
 
-def _code_condition(value: dict, source: str, rule_id: str, path: str) -> CodeCondition:
+def _code_condition(value: dict[str, Any], source: str, rule_id: str, path: str) -> CodeCondition:
     unknown = set(value) - _CODE_KEYS
     if unknown:
         raise RuleError(source, rule_id, f"{path}.{sorted(unknown)[0]}", "unknown key")

@@ -4,17 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
 
 from inspectors.base import Finding
 
+
+class Action(StrEnum):
+    """What a rule does. The values are the rule files' and the database's spelling."""
+
+    PASS = "pass"
+    TAG = "tag"
+    DELAY = "delay"
+    HOLD = "hold"
+    HOLD_FOR_APPROVAL = "hold_for_approval"
+    REJECT = "reject"
+    # Not an outcome: rewrites the message (visible external recipients into Bcc) and lets the
+    # other rules decide.
+    BCC_CONVERT = "bcc_convert"
+
+
+class Mode(StrEnum):
+    ENFORCE = "enforce"
+    MONITOR = "monitor"  # recorded, does not act
+
+
 # Strictest wins (DESIGN.md step 4): the index is the strictness.
-ACTIONS = ("pass", "tag", "delay", "hold", "hold_for_approval", "reject")
-# Not an outcome: rewrites the message (visible external recipients into Bcc) and lets the
-# other rules decide.
-MODIFIERS = ("bcc_convert",)
-MODES = ("enforce", "monitor")
+ACTIONS = (Action.PASS, Action.TAG, Action.DELAY, Action.HOLD, Action.HOLD_FOR_APPROVAL, Action.REJECT)
+MODIFIERS = (Action.BCC_CONVERT,)
+MODES = tuple(Mode)
 WHERE_KINDS = ("body", "attachment", "subject", "envelope", "header", "message")
-HELD = ("delay", "hold", "hold_for_approval")  # actions that keep the message in quarantine
+HELD = (Action.DELAY, Action.HOLD, Action.HOLD_FOR_APPROVAL)  # actions that keep the message in quarantine
 TALLIES = (
     "organisations",
     "new_domains",
@@ -27,7 +47,7 @@ TALLIES = (
 )  # pii.*: issue 14
 
 
-def strictness(action: str) -> int:
+def strictness(action: Action) -> int:
     return ACTIONS.index(action)
 
 
@@ -75,12 +95,12 @@ class Scope:
 class Rule:
     id: str
     when: Condition
-    action: str
-    mode: str = "enforce"
+    action: Action
+    mode: Mode = Mode.ENFORCE
     description: str = ""
     reason: Mapping[str, str] = field(default_factory=dict)  # {"ja": ..., "en": ...}
     scope: Scope = Scope()
-    delay: float = 0.0  # seconds, for action "delay"
+    delay: float = 0.0  # seconds, for Action.DELAY
     source: str = ""  # the file the rule came from
     enabled: bool = True
 
@@ -106,13 +126,13 @@ class MessageFacts:
 @dataclass(frozen=True, kw_only=True)
 class MatchedRule:
     id: str
-    action: str
-    mode: str
+    action: Action
+    mode: Mode
     reason: Mapping[str, str]
     findings: tuple[Finding, ...]  # the findings that made the rule match
     delay: float = 0.0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "action": self.action,
@@ -123,11 +143,11 @@ class MatchedRule:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> MatchedRule:
+    def from_dict(cls, d: Mapping[str, Any]) -> MatchedRule:
         return cls(
             id=d["id"],
-            action=d["action"],
-            mode=d["mode"],
+            action=Action(d["action"]),
+            mode=Mode(d["mode"]),
             reason=dict(d["reason"]),
             delay=float(d.get("delay", 0.0)),
             findings=tuple(Finding.from_dict(f) for f in d.get("findings", ())),
@@ -136,32 +156,32 @@ class MatchedRule:
 
 @dataclass(frozen=True, kw_only=True)
 class Decision:
-    action: str  # the strictest action among enforced matches
+    action: Action  # the strictest action among enforced matches
     matched: tuple[MatchedRule, ...]  # every match, monitor-mode ones included
-    rewrites: tuple[str, ...] = ()  # enforced modifiers, e.g. ("bcc_convert",)
+    rewrites: tuple[Action, ...] = ()  # enforced modifiers, e.g. (Action.BCC_CONVERT,)
 
     @property
     def enforced(self) -> tuple[MatchedRule, ...]:
-        return tuple(m for m in self.matched if m.mode == "enforce")
+        return tuple(m for m in self.matched if m.mode == Mode.ENFORCE)
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Action:
         """pass, hold or reject: what the SMTP client is told in the end."""
         if self.action in HELD:
-            return "hold"
-        return "reject" if self.action == "reject" else "pass"
+            return Action.HOLD
+        return Action.REJECT if self.action == Action.REJECT else Action.PASS
 
     @property
     def delay(self) -> float:
         """For a delay: the longest delay among the enforced delay rules."""
-        return max((m.delay for m in self.enforced if m.action == "delay"), default=0.0)
+        return max((m.delay for m in self.enforced if m.action == Action.DELAY), default=0.0)
 
     @property
     def deciding(self) -> tuple[MatchedRule, ...]:
         """The enforced matches whose action is the decision's: the reasons to show."""
         return tuple(m for m in self.enforced if m.action == self.action)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "action": self.action,
             "rewrites": list(self.rewrites),
@@ -169,9 +189,9 @@ class Decision:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> Decision:
+    def from_dict(cls, d: Mapping[str, Any]) -> Decision:
         return cls(
-            action=d["action"],
-            rewrites=tuple(d.get("rewrites", ())),
+            action=Action(d["action"]),
+            rewrites=tuple(Action(r) for r in d.get("rewrites", ())),
             matched=tuple(MatchedRule.from_dict(m) for m in d["matched"]),
         )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from inspectors.base import Finding
 
 from .decide import decide
-from .model import MessageFacts, RuleSet
+from .model import Action, MessageFacts, RuleSet
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,8 +44,10 @@ class ReplayReport:
 def replay(
     records: Iterable[tuple[MessageFacts, tuple[Finding, ...]]], current: RuleSet, draft: RuleSet
 ) -> ReplayReport:
-    now_hits, draft_hits, decisive = Counter(), Counter(), Counter()
-    transitions: Counter = Counter()
+    now_hits: Counter[str] = Counter()
+    draft_hits: Counter[str] = Counter()
+    decisive: Counter[str] = Counter()
+    transitions: Counter[tuple[str, str]] = Counter()
     total = 0
     for facts, findings in records:
         total += 1
@@ -54,7 +56,7 @@ def replay(
         draft_hits.update(m.id for m in after.matched)
         if before.verdict != after.verdict:
             transitions[(before.verdict, after.verdict)] += 1
-            deciding = after.deciding if after.verdict != "pass" else before.deciding
+            deciding = after.deciding if after.verdict != Action.PASS else before.deciding
             decisive.update(m.id for m in deciding)
     ids = sorted(set(now_hits) | set(draft_hits) | {r.id for r in draft.active})
     changes = tuple(

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ENCRYPTED = "attachment.encrypted"
-UNSCANNABLE = "attachment.unscannable"  # begun, and not all of it could be read
-UNSUPPORTED = "attachment.unsupported"  # a format with text that no reader here knows
-TYPE_MISMATCH = "attachment.type_mismatch"
+from ..codes import ENCRYPTED, TYPE_MISMATCH, UNSCANNABLE, UNSUPPORTED
+from ..errors import InspectorError
+
+__all__ = ["ENCRYPTED", "TYPE_MISMATCH", "UNSCANNABLE", "UNSUPPORTED"]  # the extractors' codes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,7 +89,7 @@ class Problem:
 Piece = TextChunk | Table | Member | Property | Problem
 
 
-class ExtractionError(Exception):
+class ExtractionError(InspectorError):
     """The file cannot be read (further). str(error) is the reason, never content."""
 
     code = UNSCANNABLE

@@ -13,28 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from ..base import Finding
+from ..codes import PII_VALUE_KINDS, PLACES, RECORDS
 from ..message import Table
 from .masks import mask
 from .owners import OWN, RECIPIENT, TALLIES, THIRD, Owners
 
-CODES = (
-    "my_number",
-    "credit_card",
-    "bank_account",
-    "passport",
-    "drivers_license",
-    "pension_number",
-    "health_insurance",
-    "residence_card",
-    "phone",
-    "email_address",
-    "postal_code",
-    "address",
-    "birth_date",
-    "person_name",
-    "corporate_number",
-    "resident_code",
-)
 MAX_WHERE = 10
 MAX_EVIDENCE = 3
 # Kinds whose findings state how many values are third parties' (not an organisation's or premises').
@@ -194,7 +177,7 @@ class Ledger:
                 ],
                 evidence=self._tallies(kind) + tuple(mask(kind, v) for v in self.values[kind].samples),
             )
-            for kind in CODES
+            for kind in PII_VALUE_KINDS
             if self.values.get(kind)
         ]
         if self.people:
@@ -202,7 +185,7 @@ class Ledger:
             tallies = (len(self.people) - recipient - own, recipient, own)  # a key has one owner
             out.append(
                 Finding(
-                    code="pii.records",
+                    code=RECORDS,
                     count=sum(tallies),
                     where=tuple(_span(a, b) for a, b, _, _ in self.lists)[:MAX_WHERE],
                     evidence=tuple(f"{name}={n}" for name, n in zip(TALLIES, tallies))
@@ -214,7 +197,7 @@ class Ledger:
         if self.premises:
             out.append(
                 Finding(
-                    code="pii.places",
+                    code=PLACES,
                     count=len(self.premises),
                     where=tuple(_span(a, b) for a, b in self.premises_lists)[:MAX_WHERE],
                     evidence=(f"places={len(self.premises)}", *self.premises.samples),

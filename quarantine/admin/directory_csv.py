@@ -24,6 +24,7 @@ from starlette.responses import Response
 from inspectors.directory import FORMULA_LEADS, DirectoryError
 
 from ..directory_store import ClientRecord, SuppressionRecord
+from ..errors import QuarantineError
 from .console import headers
 
 MAX_IMPORT = 10 * 1024 * 1024
@@ -31,7 +32,7 @@ _ESCAPED = FORMULA_LEADS + ("'",)
 _LINE = re.compile(r"^(\d+): (.*)$", re.S)
 
 
-class ImportProblem(ValueError):
+class ImportProblem(QuarantineError, ValueError):
     """An upload that cannot be imported: the message says which line and why."""
 
 

@@ -18,17 +18,17 @@ from sqlalchemy import and_, func, select, true
 from starlette.requests import Request
 from starlette.responses import Response
 
-from rules.model import Decision
+from rules.model import Action, Decision
 
 from ..engine import reading
-from ..records import STATES
+from ..records import STATES, HoldState
 from ..schema import held
 from ..store import Store
 from .console import Console, client_addr
 from .search import PAGE_SIZE, Search, contains
 
 _RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_TRANSITIONS = {"release": "released", "cancel": "cancelled"}
+_TRANSITIONS = {"release": HoldState.RELEASED, "cancel": HoldState.CANCELLED}
 _LISTED = (
     held.c.id,
     held.c.state,
@@ -170,7 +170,7 @@ class MessagePages:
         changed = await self.store.decide_hold(
             message_id, _TRANSITIONS[action], actor=session.actor, client_addr=client_addr(request), note=note
         )
-        if changed and record is not None and record.kind == "hold_for_approval":
+        if changed and record is not None and record.kind == Action.HOLD_FOR_APPROVAL:
             # An admin acting for an absent approver: the sender hears of it as from one.
             await self.on_approval_decided(record, session.actor, action == "release", note or "")
         if changed and action == "release":

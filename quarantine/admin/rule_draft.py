@@ -15,13 +15,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from rules.loader import RuleError, load_rules
+from rules.errors import RuleError
+from rules.loader import load_rules
 from rules.model import RuleSet
+
+from ..errors import QuarantineError
 
 MAX_DRAFT = 1024 * 1024
 
 
-class DraftError(ValueError):
+class DraftError(QuarantineError, ValueError):
     """The draft would not load; the message names the file, rule and field."""
 
 

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from rules.book import RuleBook
-from rules.model import HELD
+from rules.model import HELD, Mode
 
 from ..decisions import DecisionLog, RuleStats
 from ..engine import reading
@@ -68,7 +68,7 @@ async def daily_counts(engine: AsyncEngine, window: Window) -> dict[str, Series]
         *((at < literal_column(repr(b)), literal_column(str(i))) for i, b in enumerate(window.bounds[1:])),
         else_=literal_column(str(window.days - 1)),
     )
-    holding = (decision_rules.c.mode == "enforce") & decision_rules.c.action.in_(HELD)
+    holding = (decision_rules.c.mode == Mode.ENFORCE) & decision_rules.c.action.in_(HELD)
     released = case((holding & held.c.state.in_(RELEASED_STATES) & (held.c.acted_by == "sender"), 1), else_=0)
     rows = (
         select(decision_rules.c.rule_id, day.label("day"), released.label("released"))
