@@ -2,7 +2,7 @@
 
 The admin console edits them; the proxy reads `snapshot()` to build the inspectors and polls
 `stamp()` to know when to rebuild. Values come in validated and normalised (see
-inspectors.directory: `domain`, `suppression_entry`, `read_clients`, `read_suppressions`);
+quarantine.directory_file: `domain`, `suppression_entry`, `read_clients`, `read_suppressions`);
 this module only stores them. Every write is one transaction; an import is all or nothing.
 """
 

@@ -9,8 +9,8 @@ import io
 import time
 
 from inspectors.clients import Client
-from inspectors.directory import read_clients, read_suppressions
 from quarantine.admin.statistics import Window, daily_counts
+from quarantine.directory_file import read_clients, read_suppressions
 from quarantine.directory_store import DirectoryStore
 
 from .support import MY_NUMBER_BODY, message

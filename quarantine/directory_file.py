@@ -16,7 +16,7 @@ from pathlib import PurePath
 
 import yaml
 
-from .clients import Client
+from inspectors.clients import Client
 
 _NAME = {"name", "company", "client", "会社名", "取引先名", "取引先", "名称", "社名"}
 _ALIASES = {"aliases", "alias", "別名", "略称", "通称", "表記ゆれ"}
