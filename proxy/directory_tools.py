@@ -69,6 +69,6 @@ async def _with_store(config: str | None, action):
 
     store = await Store.open(load_settings(config).storage)
     try:
-        return await action(DirectoryStore(store.engine))
+        return await action(DirectoryStore(store))
     finally:
         await store.close()

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from inspectors.clients import Client
 
-from .engine import reading
 from .schema import clients, suppressions
+from .store import Store
 
 
 class DirectoryConflict(ValueError):
@@ -57,16 +57,16 @@ class Directory:
 
 
 class DirectoryStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     async def clients(self) -> list[ClientRecord]:
-        async with reading(self.engine) as conn:
+        async with self.store.reading() as conn:
             rows = await conn.execute(select(clients).order_by(clients.c.name))
             return [_client(r) for r in rows]
 
     async def client(self, client_id: int) -> ClientRecord | None:
-        async with reading(self.engine) as conn:
+        async with self.store.reading() as conn:
             row = (await conn.execute(select(clients).where(clients.c.id == client_id))).first()
         return _client(row) if row else None
 
@@ -83,7 +83,7 @@ class DirectoryStore:
             return result.rowcount == 1
 
     async def delete_client(self, client_id: int) -> bool:
-        async with self.engine.begin() as conn:
+        async with self.store.writing() as conn:
             return (await conn.execute(delete(clients).where(clients.c.id == client_id))).rowcount == 1
 
     async def import_clients(self, items: Iterable[Client], *, replace: bool = False) -> tuple[int, int]:
@@ -103,12 +103,12 @@ class DirectoryStore:
         return len(new), len(old)
 
     async def suppressions(self) -> list[SuppressionRecord]:
-        async with reading(self.engine) as conn:
+        async with self.store.reading() as conn:
             rows = await conn.execute(select(suppressions).order_by(suppressions.c.entry))
             return [_suppression(r) for r in rows]
 
     async def suppression(self, entry_id: int) -> SuppressionRecord | None:
-        async with reading(self.engine) as conn:
+        async with self.store.reading() as conn:
             row = (await conn.execute(select(suppressions).where(suppressions.c.id == entry_id))).first()
         return _suppression(row) if row else None
 
@@ -129,7 +129,7 @@ class DirectoryStore:
             return result.rowcount == 1
 
     async def delete_suppression(self, entry_id: int) -> bool:
-        async with self.engine.begin() as conn:
+        async with self.store.writing() as conn:
             result = await conn.execute(delete(suppressions).where(suppressions.c.id == entry_id))
             return result.rowcount == 1
 
@@ -140,7 +140,7 @@ class DirectoryStore:
         (added, already listed)."""
         entries = list(dict.fromkeys(entries))
         now = time.time()
-        async with self.engine.begin() as conn:
+        async with self.store.writing() as conn:
             if replace:
                 await conn.execute(delete(suppressions))
             known = set((await conn.execute(select(suppressions.c.entry))).scalars())
@@ -159,7 +159,7 @@ class DirectoryStore:
     async def stamp(self) -> tuple:
         """Changes whenever either list changes (rows added, edited or deleted): poll it,
         and rebuild from `snapshot()` when it differs from the last one."""
-        async with reading(self.engine) as conn:
+        async with self.store.reading() as conn:
             out = []
             for table in (clients, suppressions):
                 row = (
@@ -172,7 +172,7 @@ class DirectoryStore:
     async def _writing(self, conflict: str) -> AsyncIterator[AsyncConnection]:
         """A write transaction whose unique-constraint violation is a DirectoryConflict."""
         try:
-            async with self.engine.begin() as conn:
+            async with self.store.writing() as conn:
                 yield conn
         except IntegrityError:
             raise DirectoryConflict(conflict) from None

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -23,6 +22,7 @@ from ..display import clean, file_name
 from ..explain import sentence
 from ..i18n import ACTIONS, action_label
 from ..schema import audit
+from ..store import Store
 from ..web import _HEADERS
 from .sessions import Session, Sessions
 
@@ -51,8 +51,8 @@ def _rate(r: float | None) -> str:
 
 
 class Console:
-    def __init__(self, *, engine: AsyncEngine, sessions: Sessions, secure: bool) -> None:
-        self.engine = engine
+    def __init__(self, *, store: Store, sessions: Sessions, secure: bool) -> None:
+        self.store = store
         self.sessions = sessions
         self.secure = secure
         self.env = Environment(
@@ -123,7 +123,7 @@ class Console:
         message_id: str | None = None,
     ) -> None:
         """An audit row for an admin action: codes and counts only, never personal data."""
-        async with self.engine.begin() as conn:
+        async with self.store.writing() as conn:
             await conn.execute(
                 audit.insert().values(
                     at=time.time(),

@@ -20,7 +20,6 @@ from starlette.responses import Response
 
 from rules.model import Decision
 
-from ..engine import reading
 from ..records import STATES
 from ..schema import held
 from ..store import Store
@@ -116,7 +115,7 @@ class MessagePages:
         search = Search.of(request.query_params, ("sender", "recipient", "rule", "state"))
         errors = check(search)
         where = and_(true(), *conditions(search))
-        async with reading(self.store.engine) as conn:
+        async with self.store.reading() as conn:
             total = (await conn.execute(select(func.count()).select_from(held).where(where))).scalar_one()
             rows = (
                 await conn.execute(
@@ -144,7 +143,7 @@ class MessagePages:
         record = await self.store.get(request.path_params["id"])
         if record is None:
             return self.console.refuse(404, "not_found", session)
-        async with reading(self.store.engine) as conn:  # 0: cleared by the retention purge
+        async with self.store.reading() as conn:  # 0: cleared by the retention purge
             body_size = (
                 await conn.execute(select(func.length(held.c.raw)).where(held.c.id == record.id))
             ).scalar() or 0
