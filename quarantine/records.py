@@ -13,6 +13,9 @@ STATES = ("held", "released", "cancelled", "expired", "delivery_failed")
 # Released by someone (the sender, an approver, an admin, a delay's time): "delivery_failed" is
 # a release whose delivery was refused or given up on, until an admin retries it.
 RELEASED = ("released", "delivery_failed")
+# What a page's action moves a hold to: the sender's and an admin's release and cancel, an
+# approver's approve and reject.
+STATE_AFTER = {"release": "released", "cancel": "cancelled", "approve": "released", "reject": "cancelled"}
 
 Notice = tuple[str, tuple[str, ...], bytes]  # (envelope sender, recipients, raw message)
 

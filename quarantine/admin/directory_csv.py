@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from ..directory_file import FORMULA_LEADS, DirectoryError
 from ..directory_store import ClientRecord, SuppressionRecord
-from .console import headers
+from ..rendering import headers
 
 MAX_IMPORT = 10 * 1024 * 1024
 _ESCAPED = FORMULA_LEADS + ("'",)

@@ -20,14 +20,14 @@ from starlette.responses import Response
 
 from rules.model import Decision
 
-from ..records import STATES
+from ..records import STATE_AFTER, STATES
 from ..schema import held
 from ..store import Store
 from .console import Console, client_addr
 from .search import PAGE_SIZE, Search, contains
 
 _RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_TRANSITIONS = {"release": "released", "cancel": "cancelled"}
+_ACTIONS = ("release", "cancel")  # an admin decides any hold; approving is an approver's
 _LISTED = (
     held.c.id,
     held.c.state,
@@ -162,19 +162,19 @@ class MessagePages:
         action = str(form.get("action", ""))
         if action == "retry":
             return await self._retry(request, session, message_id)
-        if action not in _TRANSITIONS:
+        if action not in _ACTIONS:
             return self.console.refuse(400, "bad_request", session)
         note = str(form.get("note", ""))[:1000].strip() or None
         record = await self.store.get(message_id)
         changed = await self.store.decide_hold(
-            message_id, _TRANSITIONS[action], actor=session.actor, client_addr=client_addr(request), note=note
+            message_id, STATE_AFTER[action], actor=session.actor, client_addr=client_addr(request), note=note
         )
         if changed and record is not None and record.kind == "hold_for_approval":
             # An admin acting for an absent approver: the sender hears of it as from one.
             await self.on_approval_decided(record, session.actor, action == "release", note or "")
         if changed and action == "release":
             self.on_queued()
-        outcome = _TRANSITIONS[action] if changed else "stale"
+        outcome = STATE_AFTER[action] if changed else "stale"
         return self.console.redirect(f"/messages/{message_id}?done={outcome}")
 
     async def _retry(self, request: Request, session, message_id: str) -> Response:

@@ -15,7 +15,8 @@ from starlette.responses import PlainTextResponse, Response
 
 from inspectors.charsets import decode_header_value
 
-from .console import Console, headers
+from ..rendering import headers
+from .console import Console
 
 SHOWN = 200
 
