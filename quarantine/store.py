@@ -291,12 +291,7 @@ async def _transition(
     if result.rowcount != 1:
         return False
     if to_state == "released":
-        row = (
-            await conn.execute(select(held.c.mail_from, held.c.rcpt_tos).where(held.c.id == message_id))
-        ).one()
-        await outbound.enqueue(
-            conn, "release", message_id, row.mail_from, tuple(json.loads(row.rcpt_tos)), None, now
-        )
+        await outbound.enqueue_release(conn, message_id, now)
     await trail.record(conn, message_id, actor, client_addr, to_state, "")
     return True
 
