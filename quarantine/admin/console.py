@@ -8,7 +8,6 @@ session whose role is not admin -> 403; a POST without the session's CSRF token 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
@@ -17,10 +16,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from .. import trail
 from ..explain import sentence
 from ..i18n import ACTIONS, action_label
 from ..rendering import environment, headers
-from ..schema import audit
 from ..store import Store
 from .sessions import Session, Sessions
 
@@ -109,17 +108,9 @@ class Console:
         message_id: str | None = None,
     ) -> None:
         """An audit row for an admin action: codes and counts only, never personal data."""
+        addr = client_addr(request) if request else None
         async with self.store.writing() as conn:
-            await conn.execute(
-                audit.insert().values(
-                    at=time.time(),
-                    message_id=message_id,
-                    actor=actor[:300],
-                    client_addr=client_addr(request) if request else None,
-                    action=action[:32],
-                    detail=detail[:500],
-                )
-            )
+            await trail.record(conn, message_id, actor[:300], addr, action[:32], detail[:500])
 
 
 async def read_form(request: Request, **limits) -> FormData | None:
