@@ -48,7 +48,8 @@ def read_clients(data: bytes, source: str) -> tuple[Client, ...]:
     """Clients from a CSV (a header row naming name / aliases / domains, in English or
     Japanese; other columns ignored) or a YAML list of {name, aliases, domains}."""
     rows = _yaml_clients(data, source) if _is_yaml(source) else _csv_clients(data, source)
-    clients, seen = [], {}
+    clients: list[Client] = []
+    seen: dict[str, int] = {}
     for line, name, aliases, domains in rows:
         if not name.strip():
             raise DirectoryError(f"{source}:{line}: the client has no name")
@@ -148,20 +149,24 @@ def _csv_clients(data: bytes, source: str) -> Iterator[tuple[int, str, list[str]
         )
     alias_col, domain_col = _column(header, _ALIASES), _column(header, _DOMAINS)
     for line, row in rows:
-        cell = lambda col: row[col] if col is not None and col < len(row) else ""
         yield (
             line,
-            cell(name_col),
-            _LIST_SPLIT.split(cell(alias_col)),
-            [(line, d) for d in _DOMAIN_SPLIT.split(cell(domain_col))],
+            _cell(row, name_col),
+            _LIST_SPLIT.split(_cell(row, alias_col)),
+            [(line, d) for d in _DOMAIN_SPLIT.split(_cell(row, domain_col))],
         )
+
+
+def _cell(row: list[str], col: int | None) -> str:
+    return row[col] if col is not None and col < len(row) else ""
 
 
 def _csv_entries(data: bytes, source: str) -> Iterator[tuple[int, str]]:
     column = 0
     for i, (line, row) in enumerate(_csv_rows(data, source)):
-        if i == 0 and _column(row, _ENTRY) is not None:
-            column = _column(row, _ENTRY)
+        headed = _column(row, _ENTRY) if i == 0 else None
+        if headed is not None:
+            column = headed
             continue
         if column < len(row) and row[column].strip():
             yield line, row[column]
