@@ -1,13 +1,11 @@
 """The facts layer's exceptions, drawn as a tree (DESIGN.md: one small hierarchy per package):
 
     InspectorError
-    ├── ExtractionError            extract/pieces.py: a file that cannot be read (further)
-    │   ├── Unscannable            begun, and not all of it could be read (attachment.unscannable)
-    │   │   └── LimitReached       a limit stopped the reading; names the Limits field
-    │   ├── Unsupported            a format with text no reader here knows (attachment.unsupported)
-    │   └── Encrypted              password-protected (attachment.encrypted)
-    └── DirectoryError             directory.py (also a ValueError): an import file that
-                                   cannot be read; the message starts with "file:line:"
+    └── ExtractionError            extract/pieces.py: a file that cannot be read (further)
+        ├── Unscannable            begun, and not all of it could be read (attachment.unscannable)
+        │   └── LimitReached       a limit stopped the reading; names the Limits field
+        ├── Unsupported            a format with text no reader here knows (attachment.unsupported)
+        └── Encrypted              password-protected (attachment.encrypted)
 
 None of them leaves an inspector: an ExtractionError becomes a finding with its `code` (fail
 closed), and an inspector never raises on purpose. Private control flow stays private

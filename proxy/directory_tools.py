@@ -45,8 +45,8 @@ _LISTS = {
 def import_list(args: argparse.Namespace) -> int:
     # Imported here: building the command line (every command, `check` too) must not pay
     # for SQLAlchemy and the store.
-    from inspectors import directory
-    from inspectors.directory import DirectoryError
+    from quarantine import directory_file as directory
+    from quarantine.directory_file import DirectoryError
 
     reader_name, method, report = _LISTS[args.list_name]
     reader = getattr(directory, reader_name)
@@ -69,6 +69,6 @@ async def _with_store(config: str | None, action):
 
     store = await Store.open(load_settings(config).storage)
     try:
-        return await action(DirectoryStore(store.engine))
+        return await action(DirectoryStore(store))
     finally:
         await store.close()

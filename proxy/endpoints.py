@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from rules import duration
+
 from .errors import ConfigError
 
 _SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$")
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,14 +78,8 @@ def parse_upstream(value: Any, base: Path) -> Upstream:
 
 
 def parse_duration(value: Any, key: str) -> float:
-    """A positive duration: a number of seconds, or 30s, 15m, 3d (0 would switch a timer off)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        seconds = float(value)
-    else:
-        m = _DURATION.match(str(value).strip())
-        if not m:
-            raise ConfigError(f"{key}: expected a duration such as 30s, 15m, 3d; got {value!r}")
-        seconds = float(m.group(1)) * _UNITS[m.group(2)]
-    if seconds <= 0:
-        raise ConfigError(f"{key}: must be longer than 0; got {value!r}")
-    return seconds
+    """A positive duration (rules/duration.py's grammar); the error names the key."""
+    try:
+        return duration.parse_duration(value)
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {exc}") from None

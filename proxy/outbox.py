@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from quarantine.delivery import TemporaryFailure
+from quarantine.maildir import Maildir
 
 
 class MaildirOutbox:
@@ -22,9 +23,9 @@ class MaildirOutbox:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._maildir = Maildir(self.path)
         self._counter = itertools.count()
-        for sub in ("tmp", "new", "cur"):
-            (self.path / sub).mkdir(parents=True, exist_ok=True)
+        self._maildir.create()
 
     async def __call__(
         self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes, *, deadline: float | None = None
@@ -36,13 +37,13 @@ class MaildirOutbox:
 
     def _write(self, raw: bytes) -> None:
         name = f"{time.time_ns()}.P{os.getpid()}Q{next(self._counter)}.{socket.gethostname()}"
-        tmp, new = self.path / "tmp" / name, self.path / "new" / name
+        tmp, new = self._maildir.tmp / name, self._maildir.new / name
         with open(tmp, "wb") as f:
             f.write(raw)
             f.flush()
             os.fsync(f.fileno())
         os.rename(tmp, new)
-        dir_fd = os.open(self.path / "new", os.O_RDONLY)
+        dir_fd = os.open(self._maildir.new, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:

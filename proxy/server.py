@@ -95,7 +95,7 @@ class Guard:
             metrics=metrics,
             on_delivered=history.delivered,
         )
-        feed = DirectoryFeed(settings, DirectoryStore(store.engine), history)
+        feed = DirectoryFeed(settings, DirectoryStore(store), history)
         pipeline = Pipeline(
             await feed.config(),
             workers=settings.inspection_workers,

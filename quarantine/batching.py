@@ -13,9 +13,12 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy.exc
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger("guard.batching")
 
@@ -35,6 +38,32 @@ OUTAGE = (
     TimeoutError,
     OSError,
 )
+
+
+class BatchWriter:
+    """What the stores that write in batches share: the engine they read from, the store's
+    writer queue they write through (Store.writing, if it has one), how often they flush, and
+    how many records they keep through an outage."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        interval: float = 1.0,
+        writing: Callable[[], Any] | None = None,
+        backlog: int = BACKLOG_LIMIT,
+    ) -> None:
+        self.engine = engine
+        self._writing = writing
+        self.interval = interval
+        self.backlog = backlog
+
+    def _transaction(self) -> Any:
+        return (self._writing or self.engine.begin)()
+
+    def _insert(self) -> Any:
+        """INSERT with the dialect's ON CONFLICT (a batch written again must not count twice)."""
+        return pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
 
 
 def is_outage(error: BaseException) -> bool:

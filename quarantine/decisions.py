@@ -12,19 +12,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inspectors.base import Finding
 from rules.model import HELD, Decision, MessageFacts, Mode
 
-from .batching import BACKLOG_LIMIT, CHUNK, Backlog, dropped, flush_every, is_outage
+from .batching import CHUNK, Backlog, BatchWriter, dropped, flush_every, is_outage
 from .engine import reading
 from .records import RELEASED, HoldState
 from .schema import decision_rules, decisions, held
@@ -56,19 +53,10 @@ class RuleStats:
         return self.released_by_sender / decided if decided else None
 
 
-class DecisionLog:
-    def __init__(
-        self,
-        engine: AsyncEngine,
-        *,
-        interval: float = 1.0,
-        writing: Callable[[], Any] | None = None,
-        backlog: int = BACKLOG_LIMIT,
-    ) -> None:
-        self.engine = engine
-        self._writing = writing  # the store's writer queue (Store.writing), if it has one
-        self.interval = interval
-        self._pending: Backlog[DecisionRecord] = Backlog("decision_log", backlog, size=_estimate)
+class DecisionLog(BatchWriter):
+    def __init__(self, engine: AsyncEngine, **options: Any) -> None:
+        super().__init__(engine, **options)
+        self._pending: Backlog[DecisionRecord] = Backlog("decision_log", self.backlog, size=_estimate)
 
     def record(self, rec: DecisionRecord) -> None:
         self._pending.add(rec)
@@ -104,7 +92,7 @@ class DecisionLog:
                 dropped("decision_log", 1)
 
     async def _write(self, chunk: list[DecisionRecord]) -> None:
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        insert = self._insert()
         # A record already there was committed by a flush whose answer was lost: its rules were
         # written with it, in the same transaction, and are not written again.
         stmt = (
@@ -113,7 +101,7 @@ class DecisionLog:
             .on_conflict_do_nothing(index_elements=[decisions.c.id])
             .returning(decisions.c.id)
         )
-        async with (self._writing or self.engine.begin)() as conn:
+        async with self._transaction() as conn:
             written = set((await conn.execute(stmt)).scalars())
             rows = [
                 {"message_id": r.id, "rule_id": m.id, "mode": m.mode, "action": m.action, "at": r.at}

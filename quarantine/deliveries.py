@@ -14,37 +14,25 @@ import asyncio
 import itertools
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inspectors.base import domain_of
 from inspectors.history import RecipientHistory
 
-from .batching import BACKLOG_LIMIT, CHUNK, dropped, flush_every, is_outage
+from .batching import CHUNK, BatchWriter, dropped, flush_every, is_outage
 from .engine import reading
 from .schema import recipient_history as history
 
 REFRESH_EVERY = 30  # flushes between reloads of other instances' deliveries
 
 
-class DeliveryHistory:
-    def __init__(
-        self,
-        engine: AsyncEngine,
-        *,
-        interval: float = 1.0,
-        writing: Callable[[], Any] | None = None,
-        backlog: int = BACKLOG_LIMIT,
-    ) -> None:
-        self.engine = engine
-        self._writing = writing  # the store's writer queue (Store.writing), if it has one
-        self.interval = interval
-        self.backlog = backlog  # pairs kept through an outage
+class DeliveryHistory(BatchWriter):
+    def __init__(self, engine: AsyncEngine, **options: Any) -> None:
+        super().__init__(engine, **options)  # its backlog: (sender, address) pairs
         self._pending: dict[tuple[str, str], float] = {}
         # Who mailed each address and each domain: a snapshot costs a few lookups per
         # recipient, however many addresses a domain such as gmail.com has behind it.
@@ -132,7 +120,7 @@ class DeliveryHistory:
             dropped("history", extra, self.backlog)
 
     async def _write(self, batch: dict[tuple[str, str], float]) -> None:
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        insert = self._insert()
         rows = [
             {
                 "sender": s,
@@ -152,5 +140,5 @@ class DeliveryHistory:
             set_={"last_at": stmt.excluded.last_at, "deliveries": history.c.deliveries + 1},
             where=history.c.last_at < stmt.excluded.last_at,
         )
-        async with (self._writing or self.engine.begin)() as conn:
+        async with self._transaction() as conn:
             await conn.execute(stmt)

@@ -2,7 +2,7 @@
 
 The admin console edits them; the proxy reads `snapshot()` to build the inspectors and polls
 `stamp()` to know when to rebuild. Values come in validated and normalised (see
-inspectors.directory: `domain`, `suppression_entry`, `read_clients`, `read_suppressions`);
+quarantine.directory_file: `domain`, `suppression_entry`, `read_clients`, `read_suppressions`);
 this module only stores them. Every write is one transaction; an import is all or nothing.
 """
 
@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, Row, Table, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from inspectors.clients import Client
 
-from .engine import reading
 from .errors import QuarantineError
 from .schema import clients, suppressions
+from .store import Store
+
+R = TypeVar("R")
 
 
 class DirectoryConflict(QuarantineError, ValueError):
@@ -58,18 +61,14 @@ class Directory:
 
 
 class DirectoryStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     async def clients(self) -> list[ClientRecord]:
-        async with reading(self.engine) as conn:
-            rows = await conn.execute(select(clients).order_by(clients.c.name))
-            return [_client(r) for r in rows]
+        return await self._all(clients, clients.c.name, _client)
 
     async def client(self, client_id: int) -> ClientRecord | None:
-        async with reading(self.engine) as conn:
-            row = (await conn.execute(select(clients).where(clients.c.id == client_id))).first()
-        return _client(row) if row else None
+        return await self._one(clients, client_id, _client)
 
     async def add_client(self, client: Client) -> int:
         async with self._writing(f"client {client.name!r} is already in the directory") as conn:
@@ -84,8 +83,7 @@ class DirectoryStore:
             return result.rowcount == 1
 
     async def delete_client(self, client_id: int) -> bool:
-        async with self.engine.begin() as conn:
-            return (await conn.execute(delete(clients).where(clients.c.id == client_id))).rowcount == 1
+        return await self._delete(clients, client_id)
 
     async def import_clients(self, items: Iterable[Client], *, replace: bool = False) -> tuple[int, int]:
         """Add new names, update known ones (or, with `replace`, start from an empty directory).
@@ -104,14 +102,10 @@ class DirectoryStore:
         return len(new), len(old)
 
     async def suppressions(self) -> list[SuppressionRecord]:
-        async with reading(self.engine) as conn:
-            rows = await conn.execute(select(suppressions).order_by(suppressions.c.entry))
-            return [_suppression(r) for r in rows]
+        return await self._all(suppressions, suppressions.c.entry, _suppression)
 
     async def suppression(self, entry_id: int) -> SuppressionRecord | None:
-        async with reading(self.engine) as conn:
-            row = (await conn.execute(select(suppressions).where(suppressions.c.id == entry_id))).first()
-        return _suppression(row) if row else None
+        return await self._one(suppressions, entry_id, _suppression)
 
     async def add_suppression(self, entry: str, note: str = "") -> int:
         async with self._writing(f"{entry!r} is already on the suppression list") as conn:
@@ -130,9 +124,7 @@ class DirectoryStore:
             return result.rowcount == 1
 
     async def delete_suppression(self, entry_id: int) -> bool:
-        async with self.engine.begin() as conn:
-            result = await conn.execute(delete(suppressions).where(suppressions.c.id == entry_id))
-            return result.rowcount == 1
+        return await self._delete(suppressions, entry_id)
 
     async def import_suppressions(
         self, entries: Iterable[str], *, replace: bool = False, note: str = ""
@@ -141,7 +133,7 @@ class DirectoryStore:
         (added, already listed)."""
         entries = list(dict.fromkeys(entries))
         now = time.time()
-        async with self.engine.begin() as conn:
+        async with self.store.writing() as conn:
             if replace:
                 await conn.execute(delete(suppressions))
             known = set((await conn.execute(select(suppressions.c.entry))).scalars())
@@ -160,7 +152,7 @@ class DirectoryStore:
     async def stamp(self) -> tuple:
         """Changes whenever either list changes (rows added, edited or deleted): poll it,
         and rebuild from `snapshot()` when it differs from the last one."""
-        async with reading(self.engine) as conn:
+        async with self.store.reading() as conn:
             out = []
             for table in (clients, suppressions):
                 row = (
@@ -169,11 +161,24 @@ class DirectoryStore:
                 out.append((int(row[0]), row[1]))
             return tuple(out)
 
+    async def _all(self, table: Table, order: ColumnElement, record: Callable[[Row], R]) -> list[R]:
+        async with self.store.reading() as conn:
+            return [record(r) for r in await conn.execute(select(table).order_by(order))]
+
+    async def _one(self, table: Table, row_id: int, record: Callable[[Row], R]) -> R | None:
+        async with self.store.reading() as conn:
+            row = (await conn.execute(select(table).where(table.c.id == row_id))).first()
+        return record(row) if row else None
+
+    async def _delete(self, table: Table, row_id: int) -> bool:
+        async with self.store.writing() as conn:
+            return (await conn.execute(delete(table).where(table.c.id == row_id))).rowcount == 1
+
     @asynccontextmanager
     async def _writing(self, conflict: str) -> AsyncIterator[AsyncConnection]:
         """A write transaction whose unique-constraint violation is a DirectoryConflict."""
         try:
-            async with self.engine.begin() as conn:
+            async with self.store.writing() as conn:
                 yield conn
         except IntegrityError:
             raise DirectoryConflict(conflict) from None

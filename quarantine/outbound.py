@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import trail
@@ -160,31 +160,26 @@ class OutboundQueue:
             )
             if result.rowcount != 1:
                 return False
-            row = (
-                await conn.execute(select(held.c.mail_from, held.c.rcpt_tos).where(held.c.id == message_id))
-            ).one()
-            await enqueue(
-                conn, "release", message_id, row.mail_from, tuple(json.loads(row.rcpt_tos)), None, now
-            )
+            await enqueue_release(conn, message_id, now)
             await trail.record(conn, message_id, actor, client_addr, "delivery_retried", "")
         return True
 
     async def pending_jobs(self) -> int:
-        async with reading(self.engine) as conn:
-            return (
-                await conn.execute(
-                    select(func.count()).select_from(outbound).where(outbound.c.state == "pending")
-                )
-            ).scalar_one()
+        return await self._count(outbound, outbound.c.state == "pending")
 
     async def undelivered(self) -> int:
         """Holds released but given up on, waiting for an admin (a gauge on /metrics)."""
+        return await self._count(held, held.c.state == HoldState.DELIVERY_FAILED)
+
+    async def _count(self, table: Table, where: ColumnElement[bool]) -> int:
         async with reading(self.engine) as conn:
-            return (
-                await conn.execute(
-                    select(func.count()).select_from(held).where(held.c.state == HoldState.DELIVERY_FAILED)
-                )
-            ).scalar_one()
+            return (await conn.execute(select(func.count()).select_from(table).where(where))).scalar_one()
+
+
+async def enqueue_release(conn: AsyncConnection, message_id: str, now: float) -> None:
+    """The delivery of a released hold, to its envelope as stored."""
+    row = (await conn.execute(select(held.c.mail_from, held.c.rcpt_tos).where(held.c.id == message_id))).one()
+    await enqueue(conn, "release", message_id, row.mail_from, tuple(json.loads(row.rcpt_tos)), None, now)
 
 
 async def enqueue(

@@ -25,6 +25,14 @@ STATES = tuple(HoldState)
 # Released by someone (the sender, an approver, an admin, a delay's time): DELIVERY_FAILED is
 # a release whose delivery was refused or given up on, until an admin retries it.
 RELEASED = (HoldState.RELEASED, HoldState.DELIVERY_FAILED)
+# What a page's action moves a hold to: the sender's and an admin's release and cancel, an
+# approver's approve and reject.
+STATE_AFTER = {
+    "release": HoldState.RELEASED,
+    "cancel": HoldState.CANCELLED,
+    "approve": HoldState.RELEASED,
+    "reject": HoldState.CANCELLED,
+}
 
 Notice = tuple[str, tuple[str, ...], bytes]  # (envelope sender, recipients, raw message)
 

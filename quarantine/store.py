@@ -12,7 +12,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -37,13 +37,18 @@ class Store:
         self.outbound = outbound.OutboundQueue(engine, self.writing)
         self._health = WriteProbe(self.writing)
 
-    def _read(self):
+    def reading(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A read-only connection: reads never wait for the writer queue (WAL lets them run
+        beside a write)."""
         return reading(self.engine)
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction. Every writer of this guard goes through here (the decision log
-        and the history too), so on SQLite they queue on one lock."""
+        """A write transaction. Every write transaction of this guard goes through here: the
+        Store's own and its outbound queue's, the decision log, the delivery history, the
+        retention purge, and the console's (audit rows, sessions, login attempts, the client
+        directory, the suppression list), so on SQLite they queue on one lock. Migrations,
+        which run before anything else, open their own."""
         if self._writer is None:
             async with self.engine.begin() as conn:
                 yield conn
@@ -112,7 +117,7 @@ class Store:
     async def by_link(self, token: str) -> Link | None:
         """The held message a link opens, and whose link it is (the sender's or an approver's)."""
         digest = token_hash(token)
-        async with self._read() as conn:
+        async with self.reading() as conn:
             link = (await conn.execute(select(links).where(links.c.token_hash == digest))).first()
             if link is None or not same(link.token_hash, digest):
                 return None
@@ -133,7 +138,7 @@ class Store:
         return True
 
     async def raw_of(self, message_id: str) -> bytes:
-        async with self._read() as conn:
+        async with self.reading() as conn:
             return (await conn.execute(select(held.c.raw).where(held.c.id == message_id))).scalar_one()
 
     async def replace_held(
@@ -186,7 +191,7 @@ class Store:
         return True
 
     async def get(self, message_id: str) -> HeldRecord | None:
-        async with self._read() as conn:
+        async with self.reading() as conn:
             row = (await conn.execute(select(*_RECORD).where(held.c.id == message_id))).first()
         return HeldRecord.from_row(row) if row else None
 
@@ -211,7 +216,7 @@ class Store:
 
     async def due_expiries(self, now: float) -> list[tuple[str, str]]:
         """(id, kind) of the holds whose time is up."""
-        async with self._read() as conn:
+        async with self.reading() as conn:
             rows = await conn.execute(
                 select(held.c.id, held.c.kind).where(held.c.state == HoldState.HELD, held.c.expires_at <= now)
             )
@@ -252,7 +257,7 @@ class Store:
         return await self._health.can_write(within)
 
     async def audit_trail(self, message_id: str) -> list[AuditEntry]:
-        async with self._read() as conn:
+        async with self.reading() as conn:
             rows = await conn.execute(
                 select(audit).where(audit.c.message_id == message_id).order_by(audit.c.id)
             )
@@ -286,12 +291,7 @@ async def _transition(
     if result.rowcount != 1:
         return False
     if to_state == HoldState.RELEASED:
-        row = (
-            await conn.execute(select(held.c.mail_from, held.c.rcpt_tos).where(held.c.id == message_id))
-        ).one()
-        await outbound.enqueue(
-            conn, "release", message_id, row.mail_from, tuple(json.loads(row.rcpt_tos)), None, now
-        )
+        await outbound.enqueue_release(conn, message_id, now)
     await trail.record(conn, message_id, actor, client_addr, to_state, "")
     return True
 

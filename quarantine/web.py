@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -23,7 +23,6 @@ from starlette.routing import Route
 from inspectors.base import Envelope
 from rules.model import Action
 
-from .display import clean, file_name
 from .explain import reasons, technical
 from .hold_view import checklist, organisations, per_attachment, where_text
 from .holds import Quarantine
@@ -32,19 +31,11 @@ from .judgement import Judge
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .metrics import Metrics
 from .rebuild import Fix, FixError, apply
-from .records import HoldState
+from .records import STATE_AFTER, HoldState, Link
+from .rendering import HEADERS, environment, headers
 from .store import Store
 from .tokens import same
 from .work_limit import WorkLimit
-
-_HEADERS = {
-    # The token is in the URL: never let it leak through a Referer header or a cache.
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-}
 
 
 def allowed_actions(kind: str, role: str) -> tuple[str, ...]:
@@ -53,15 +44,6 @@ def allowed_actions(kind: str, role: str) -> tuple[str, ...]:
     if role == "approver":
         return ("approve", "reject") if kind == Action.HOLD_FOR_APPROVAL else ()
     return ("cancel",) if kind == Action.HOLD_FOR_APPROVAL else ("release", "cancel")
-
-
-# action -> the state it moves the hold to
-_TRANSITIONS = {
-    "release": HoldState.RELEASED,
-    "cancel": HoldState.CANCELLED,
-    "approve": HoldState.RELEASED,
-    "reject": HoldState.CANCELLED,
-}
 
 
 class Pages:
@@ -89,14 +71,7 @@ class Pages:
         self.page_grace = page_grace
         self.clock = clock
         self.fix_limit = fix_limit or WorkLimit()
-        self.env = Environment(
-            loader=PackageLoader("quarantine", "templates"), autoescape=select_autoescape(["html"])
-        )
-        self.env.filters["when"] = lambda t: time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) if t else ""
-        # Whatever a message wrote (names, addresses, a subject) is shown through these:
-        # one line, no bidi or control characters, a bounded length (display.py).
-        self.env.filters["shown"] = clean
-        self.env.filters["fname"] = file_name
+        self.env = environment()
 
     def render(self, name: str, status: int = 200, request: Request | None = None, **context) -> HTMLResponse:
         lang = language(request) if request is not None else "ja"
@@ -114,9 +89,8 @@ class Pages:
             say_all=lambda findings: reasons(findings, lang),
             **context,
         )
-        headers = dict(_HEADERS)
-        headers["Content-Security-Policy"] += f"; script-src 'nonce-{nonce}'"
-        return HTMLResponse(html, status_code=status, headers=headers)
+        csp = HEADERS["Content-Security-Policy"] + f"; script-src 'nonce-{nonce}'"
+        return HTMLResponse(html, status_code=status, headers=headers({"Content-Security-Policy": csp}))
 
     async def home(self, request: Request) -> Response:
         return self.render("home.html", request=request)
@@ -164,46 +138,49 @@ class Pages:
         finished_at = record.acted_at or record.updated_at
         return record.state != HoldState.HELD and finished_at + self.page_grace < self.clock()
 
-    async def act_on_hold(self, request: Request) -> Response:
-        token = request.path_params["token"]
-        link = await self.store.by_link(token)
+    async def _posted(self, request: Request, action: str | None) -> tuple[Link, FormData] | Response:
+        """The link and the form of a POST that carries the hold's CSRF token and may do
+        `action` (None: the form's own); else the page that refuses it (404, 403)."""
+        link = await self.store.by_link(request.path_params["token"])
         if link is None:
             return self.render("unknown.html", status=404, request=request)
         form = await request.form()
-        action = str(form.get("action", ""))
-        record = link.record
-        if not same(str(form.get("csrf", "")), record.csrf) or action not in allowed_actions(
-            record.kind, link.role
+        action = action or str(form.get("action", ""))
+        if not same(str(form.get("csrf", "")), link.record.csrf) or action not in allowed_actions(
+            link.record.kind, link.role
         ):
             return self.render("unknown.html", status=403, request=request, forbidden=True)
+        return link, form
+
+    async def act_on_hold(self, request: Request) -> Response:
+        posted = await self._posted(request, None)
+        if isinstance(posted, Response):
+            return posted
+        link, form = posted
+        action, record = str(form.get("action", "")), link.record
         if action == "release" and not _all_ticked(record, form.getlist("ack")):
             return await self.show_hold(request, error="checklist_missing")
         client = request.client.host if request.client else None
         actor = "sender" if link.role == "sender" else f"approver:{link.actor}"
         note = str(form.get("note", ""))[:1000].strip() or None
         if await self.store.decide_hold(
-            record.id, _TRANSITIONS[action], actor=actor, client_addr=client, note=note
+            record.id, STATE_AFTER[action], actor=actor, client_addr=client, note=note
         ):
             if link.role == "approver":  # tells the sender, and wakes the worker
                 await self.quarantine.approval_decided(record, link.actor, action == "approve", note or "")
             else:
                 self.on_queued()
         # Post/Redirect/Get: the page then shows what happened, and a reload does nothing.
-        return RedirectResponse(request.url.path, status_code=303, headers=_HEADERS)
+        return RedirectResponse(request.url.path, status_code=303, headers=headers())
 
     async def fix_hold(self, request: Request) -> Response:
         """Fix, then send: the fixed message is inspected again; if it is clean now it goes,
         otherwise the page shows what is still wrong."""
-        token = request.path_params["token"]
-        link = await self.store.by_link(token)
-        if link is None:
-            return self.render("unknown.html", status=404, request=request)
-        form = await request.form()
+        posted = await self._posted(request, "release")
+        if isinstance(posted, Response):
+            return posted
+        link, form = posted
         record = link.record
-        if not same(str(form.get("csrf", "")), record.csrf) or "release" not in allowed_actions(
-            record.kind, link.role
-        ):
-            return self.render("unknown.html", status=403, request=request, forbidden=True)
         # The cheap checks first: a finished hold, or a link asking too often, costs no inspection.
         if record.state != HoldState.HELD:
             return await self.show_hold(request, error="fix_stale")
@@ -223,7 +200,7 @@ class Pages:
             to_bcc=bool(form.get("bcc")),
         )
         if fix.empty:
-            return RedirectResponse(request.url.path.removesuffix("/fix"), status_code=303, headers=_HEADERS)
+            return RedirectResponse(request.url.path.removesuffix("/fix"), status_code=303, headers=headers())
         try:
             raw, rcpts = apply(await self.store.raw_of(record.id), record.rcpt_tos, fix, self.is_external)
         except FixError:
@@ -236,11 +213,11 @@ class Pages:
         )
         if not await self.quarantine.refix(record, judged, rcpt_tos=rcpts, client_addr=client, detail=detail):
             return await self.show_hold(request, error="fix_stale")
-        return RedirectResponse(request.url.path.removesuffix("/fix"), status_code=303, headers=_HEADERS)
+        return RedirectResponse(request.url.path.removesuffix("/fix"), status_code=303, headers=headers())
 
     async def outbox_moved(self, request: Request) -> Response:
         """The outbox holds working links: it is the admin console's, behind its login."""
-        return RedirectResponse("/admin/outbox", status_code=303, headers=_HEADERS)
+        return RedirectResponse("/admin/outbox", status_code=303, headers=headers())
 
 
 def _all_ticked(record, acks: list) -> bool:

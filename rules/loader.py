@@ -17,6 +17,7 @@ import yaml
 from inspectors.codes import EXTERNAL
 
 from .codes import is_known_code
+from .duration import parse_duration
 from .errors import RuleError
 from .model import (
     ACTIONS,
@@ -44,8 +45,6 @@ _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _RULE_KEYS = {"id", "description", "reason", "when", "action", "mode", "enabled", "scope", "delay"}
 _OVERRIDE_KEYS = {"id", "mode", "enabled", "action", "delay", "scope"}
 _CODE_KEYS = {"code", "min_count", "max_count", "where", "min_tally"}
-_DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def load_rules(
@@ -151,10 +150,12 @@ def _delay(item: dict[str, Any], action: Action, source: str, rule_id: str, defa
         return default
     if action != Action.DELAY:
         raise RuleError(source, rule_id, "delay", "only goes with action delay")
-    m = _DURATION.match(str(item["delay"]).strip())
-    if not m or int(m.group(1)) == 0:
-        raise RuleError(source, rule_id, "delay", f"expected a duration such as 10m; got {item['delay']!r}")
-    return float(int(m.group(1)) * _UNITS[m.group(2)])
+    try:
+        return parse_duration(item["delay"])
+    except ValueError:
+        raise RuleError(
+            source, rule_id, "delay", f"expected a duration such as 10m; got {item['delay']!r}"
+        ) from None
 
 
 def _scope(value: Any, source: str, rule_id: str, groups: Mapping[str, tuple[str, ...]]) -> Scope:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from quarantine.web import _HEADERS
+from quarantine.rendering import HEADERS
 
 from .test_admin_fixtures import (  # noqa: F401
     ADMIN,
@@ -251,7 +251,7 @@ def test_every_page_sends_the_security_headers(admin):
     for path in GETS:
         r = admin.client.get(path)
         assert r.status_code == 200, path
-        for key, value in _HEADERS.items():
+        for key, value in HEADERS.items():
             assert r.headers[key] == value, (path, key)
 
 
@@ -261,5 +261,5 @@ def test_refusals_and_unknown_pages_send_the_headers_too(console):
         console.client.get("/admin/login"),
         console.client.post("/admin/login", data={"csrf": "x"}),
     ):
-        assert r.headers["Content-Security-Policy"] == _HEADERS["Content-Security-Policy"]
+        assert r.headers["Content-Security-Policy"] == HEADERS["Content-Security-Policy"]
         assert r.headers["Cache-Control"] == "no-store"

@@ -9,8 +9,8 @@ import io
 import time
 
 from inspectors.clients import Client
-from inspectors.directory import read_clients, read_suppressions
 from quarantine.admin.statistics import Window, daily_counts
+from quarantine.directory_file import read_clients, read_suppressions
 from quarantine.directory_store import DirectoryStore
 
 from .support import MY_NUMBER_BODY, message
@@ -322,7 +322,7 @@ def test_clients_add_edit_delete_with_validation(admin):
         domains="a-corp.co.jp",
     )
     assert r.status_code == 303
-    assert admin.run(DirectoryStore(admin.store.engine).client, client_id).domains == ("a-corp.co.jp",)
+    assert admin.run(DirectoryStore(admin.store).client, client_id).domains == ("a-corp.co.jp",)
     assert (
         _post(admin, f"/admin/clients/{client_id}", op="delete").headers["location"]
         == "/admin/clients?done=deleted"
@@ -374,7 +374,7 @@ def test_clients_csv_import_shows_the_line_and_exports_what_it_reads(admin):
         data={"csrf": admin.csrf(), "replace": "1"},
         files={"file": ("c.csv", b"name,domains\nOnly,only.example\n")},
     )
-    assert [c.name for c in admin.run(DirectoryStore(admin.store.engine).clients)] == ["Only"]
+    assert [c.name for c in admin.run(DirectoryStore(admin.store).clients)] == ["Only"]
     assert admin.client.post("/admin/clients/import", data={"csrf": admin.csrf()}).status_code == 422
 
 
@@ -418,14 +418,14 @@ def test_suppressions_add_edit_delete_import_export(admin):
     assert "Imported: 1 added, 1 already listed" in _text(r)
     exported = read_suppressions(admin.client.get("/admin/suppressions.csv").content, "s.csv")
     assert exported == ("former.member@example.net", "x@y.example")
-    directory = admin.run(DirectoryStore(admin.store.engine).snapshot)
+    directory = admin.run(DirectoryStore(admin.store).snapshot)
     assert directory.suppressed == exported and len(admin.changed) == 5
     actions = [a for (a,) in admin.sql("SELECT detail FROM audit_log WHERE action LIKE 'suppression%'")]
     assert all("@" not in a for a in actions), "no addresses in the audit log"
 
 
 def test_directory_store_snapshot_and_stamp(admin):
-    store = DirectoryStore(admin.store.engine)
+    store = DirectoryStore(admin.store)
     first = admin.run(store.stamp)
     client_id = admin.run(store.add_client, Client(name="A", domains=("a.example",)))
     second = admin.run(store.stamp)

@@ -65,7 +65,7 @@ def test_console_pages_on_postgresql(pg):
     assert "Imported: 6 added, 0 updated" in r.text
     assert "already in the directory" in _text(_post(pg, "/admin/clients", name="株式会社エー"))
     assert _post(pg, "/admin/suppressions", entry="x@y.example").status_code == 303
-    snap = pg.run(DirectoryStore(pg.store.engine).snapshot)
+    snap = pg.run(DirectoryStore(pg.store).snapshot)
     assert len(snap.clients) == 6 and snap.suppressed == ("x@y.example",)
 
     rows = list(

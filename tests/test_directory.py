@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from inspectors.clients import Client
-from inspectors.directory import DirectoryError, read_clients, read_suppressions
+from quarantine.directory_file import DirectoryError, read_clients, read_suppressions
 
 LEDGER = (
     "会社名,略称,ドメイン,住所,担当者\n"

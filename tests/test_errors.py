@@ -53,10 +53,10 @@ def test_every_exception_derives_from_the_package_root_and_is_drawn(package: str
 
 def test_value_errors_stay_value_errors() -> None:
     """Callers that catch ValueError keep catching them."""
-    from inspectors.directory import DirectoryError
     from proxy.errors import ConfigError
     from quarantine.admin.directory_csv import ImportProblem
     from quarantine.admin.rule_draft import DraftError
+    from quarantine.directory_file import DirectoryError
     from quarantine.directory_store import DirectoryConflict
     from quarantine.rebuild import FixError
     from rules import RuleError

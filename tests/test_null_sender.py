@@ -63,7 +63,7 @@ def test_bounces_and_auto_replies_are_relayed_with_the_null_reverse_path(guard, 
 def test_an_authenticated_user_may_send_with_the_null_sender(
     ca,
     tmp_path,
-    guard_factory,  # noqa: F811
+    guard_factory,
     upstream,
 ):
     # RFC 3834 §3.3 (auto-replies), RFC 8098 (MDNs): the null path claims no address.
@@ -81,7 +81,7 @@ def test_an_authenticated_user_may_send_with_the_null_sender(
 
 def test_a_logged_in_users_null_sender_mail_meets_the_rules_scoped_to_them(
     ca,
-    tmp_path,  # noqa: F811
+    tmp_path,
     guard_factory,
     upstream,
 ):

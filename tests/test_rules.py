@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from inspectors.base import Finding
+from proxy.endpoints import parse_duration
 from rules import MessageFacts, RuleError, decide, load_rules
 from rules.loader import parse_rules_text
 from rules.model import RuleSet
@@ -154,6 +155,10 @@ def test_local_file_overrides_and_turns_off(tmp_path):
             "delay: expected a duration",
         ),
         (
+            "rules: [{id: a, when: {code: pii.phone}, action: delay, delay: 0m}]",
+            "rule 'a': delay: expected a duration such as 10m; got '0m'",
+        ),
+        (
             "rules: [{id: a, when: {code: pii.phone}, action: hold, scope: {senders: [group:nobody]}}]",
             "scope.senders: unknown group 'nobody'",
         ),
@@ -245,6 +250,25 @@ def test_delay_and_bcc_convert_are_carried_by_the_decision():
     assert decision.action == "delay" and decision.delay == 600 and decision.verdict == "hold"
     assert decision.rewrites == ("bcc_convert",)
     assert [m.id for m in decision.deciding] == ["slow-down"]
+
+
+@pytest.mark.parametrize(
+    "written, seconds",
+    [
+        ("10m", 600.0),
+        ("10 m", 600.0),
+        ("90s", 90.0),
+        ("2h", 7200.0),
+        ("3d", 259200.0),
+        ("1.5h", 5400.0),
+        (600, 600.0),
+    ],
+)
+def test_a_rule_delay_reads_durations_as_the_configuration_does(written, seconds):
+    [rule] = rules_from(
+        f"rules: [{{id: a, when: {{code: pii.phone}}, action: delay, delay: {written}}}]"
+    ).rules
+    assert rule.delay == seconds == parse_duration(written, "smtp.session_timeout")
 
 
 def test_explain_lists_every_rule_matched_or_not():

@@ -21,11 +21,11 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from inspectors.base import Envelope
-from inspectors.directory import read_clients
 from inspectors.recipients import ExternalRecipients
 from proxy.auth import Users, add_user
 from quarantine.admin import admin_routes
 from quarantine.decisions import DecisionLog
+from quarantine.directory_file import read_clients
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.judgement import Judgement
 from quarantine.metrics import Metrics

@@ -1,5 +1,8 @@
 """CSV and TSV files as tables: CP932 as first-class as UTF-8 (Excel's "CSV" on Japanese
-Windows is CP932; its "CSV UTF-8" has a BOM; its "Unicode text" is UTF-16 with tabs)."""
+Windows is CP932; its "CSV UTF-8" has a BOM; its "Unicode text" is UTF-16 with tabs).
+
+The sniffers live here too: which delimiter a file uses, whether a .txt is a tab table, and
+whether a text chunk the detectors read (inspectors.pii.delimited) is a table at all."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from ..charsets import decode_bytes
 from ..limits import Limits
 from .pieces import Piece, Table, TextChunk
 
-_SNIFF_LINES = 20
+_SNIFF_LINES = 20  # every sniffer here looks at the first lines only
 # Lines one record may span: a quoted cell holds a few line breaks (an address); more is a
 # quote left open, and those lines are read one by one.
 _RECORD_LINES = 100
@@ -119,6 +122,23 @@ def looks_tabular(text: str) -> bool:
     lines = [line for line in text[:20_000].splitlines()[:_SNIFF_LINES] if line.strip()]
     tabs = {line.count("\t") for line in lines}
     return len(lines) >= 2 and len(tabs) == 1 and tabs != {0}
+
+
+def table_delimiter(text: str, named: bool) -> str:
+    """The delimiter of a text that is a table (a chunk handed to the detectors), or "" for
+    one that is not: the same count of commas (tabs, semicolons) on most of the first lines;
+    three columns on nine lines in ten unless `named` (a .csv/.tsv/.tab file's chunk)."""
+    lines = [line for line in text[:8192].splitlines()[:_SNIFF_LINES] if line.strip()]
+    if len(lines) < 2:
+        return ""
+    for delimiter in (",", "\t", ";"):
+        counts = [line.count(delimiter) for line in lines[:-1] or lines]
+        common = max(set(counts), key=counts.count)
+        if named and common >= 1 and counts.count(common) >= 0.8 * len(counts):
+            return delimiter
+        if common >= 2 and len(lines) >= 5 and counts.count(common) >= 0.9 * len(counts):
+            return delimiter
+    return ""
 
 
 def delimiter_of(text: str) -> str:

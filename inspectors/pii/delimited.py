@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import re2
 
+from ..extract.delimited import table_delimiter
 from ..message import Table
 
-SNIFF_LINES = 20
 # Three or more lines of three or more columns, apart by tabs or two spaces or more (lists
 # typed or extracted from PDF); a blank line allowed after each (HTML tables come out so),
 # quoted too ("> row", ">", "> row": a reply quotes the blank lines with the rows).
@@ -49,28 +49,14 @@ class Prose:
 
 def split(where: str, text: str) -> list[Prose | Block]:
     """The chunk as prose and tables, in order; a CSV chunk is one table."""
-    delimiter = _delimiter(where, text)
+    named = where.lower().endswith(_CSV_NAMES)
+    delimiter = table_delimiter(text, named)
     if delimiter:
-        quotable = not where.lower().endswith(_CSV_NAMES)
+        quotable = not named
         return [Block(Table(where=where, rows=_rows(text, delimiter, quotable)), 0)]
     if "\t" not in text and "  " not in text and "\u3000\u3000" not in text:
         return [Prose(where=where, text=text)]
     return _tab_blocks(where, text)
-
-
-def _delimiter(where: str, text: str) -> str:
-    lines = [line for line in text[:8192].splitlines()[:SNIFF_LINES] if line.strip()]
-    if len(lines) < 2:
-        return ""
-    named = where.lower().endswith(_CSV_NAMES)
-    for delimiter in (",", "\t", ";"):
-        counts = [line.count(delimiter) for line in lines[:-1] or lines]
-        common = max(set(counts), key=counts.count)
-        if named and common >= 1 and counts.count(common) >= 0.8 * len(counts):
-            return delimiter
-        if common >= 2 and len(lines) >= 5 and counts.count(common) >= 0.9 * len(counts):
-            return delimiter  # unnamed: three columns on nine lines in ten
-    return ""
 
 
 def _rows(text: str, delimiter: str, quotable: bool = False) -> tuple[tuple[str, ...], ...]:

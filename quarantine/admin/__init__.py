@@ -72,21 +72,20 @@ def admin_routes(
     a hold that waited for an approver; outbox is the embedded Maildir upstream's folder,
     shown to admins only (it holds notices with working links); clock is the login throttle's.
     """
-    engine = store.engine
     console = Console(
-        engine=engine,
-        sessions=Sessions(engine, idle=idle_timeout),
+        store=store,
+        sessions=Sessions(store, idle=idle_timeout),
         secure=public_url.strip().lower().startswith("https://"),
     )
     console.env.globals["outbox"] = outbox is not None
-    directory = DirectoryStore(engine)
+    directory = DirectoryStore(store)
     return [
         Mount(
             PREFIX,
             routes=[
                 *_door_and_messages(
                     console,
-                    LoginPages(console, Throttle(engine, clock=clock), verify_login),
+                    LoginPages(console, Throttle(store, clock=clock), verify_login),
                     MessagePages(console, store, on_queued, on_approval_decided),
                     AuditPages(console),
                     OutboxPages(console, outbox),

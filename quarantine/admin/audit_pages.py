@@ -13,7 +13,6 @@ from sqlalchemy import and_, func, select, true
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..engine import reading
 from ..schema import audit
 from .console import Console
 from .directory_csv import csv_download
@@ -41,7 +40,7 @@ class AuditPages:
     async def index(self, request: Request, session, form) -> Response:
         search = Search.of(request.query_params, _FIELDS)
         where = and_(true(), *conditions(search))
-        async with reading(self.console.engine) as conn:
+        async with self.console.store.reading() as conn:
             total = (await conn.execute(select(func.count()).select_from(audit).where(where))).scalar_one()
             rows = (
                 await conn.execute(
@@ -75,7 +74,7 @@ class AuditPages:
         search = Search.of(request.query_params, _FIELDS)
         if search.errors:
             return self.console.refuse(400, "bad_request", session, errors=search.errors)
-        async with reading(self.console.engine) as conn:
+        async with self.console.store.reading() as conn:
             rows = (
                 await conn.execute(
                     select(audit)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 from inspectors.clients import Client
-from inspectors.directory import DirectoryError, domain, read_clients
 
+from ..directory_file import DirectoryError, domain, read_clients
 from .directory_csv import clients_csv
 from .directory_pages import DirectoryPages
 

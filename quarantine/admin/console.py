@@ -8,22 +8,19 @@ session whose role is not admin -> 403; a POST without the session's CSRF token 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..display import clean, file_name
+from .. import trail
 from ..explain import sentence
 from ..i18n import ACTIONS, action_label
-from ..schema import audit
-from ..web import _HEADERS
+from ..rendering import environment, headers
+from ..store import Store
 from .sessions import Session, Sessions
 
 PREFIX = "/admin"
@@ -34,16 +31,8 @@ MAX_FORM_PART = 2 * 1024 * 1024  # a rules file or a CSV pasted into a field
 Handler = Callable[[Request, Session, FormData | None], Awaitable[Response]]
 
 
-def headers(extra: dict | None = None) -> dict:
-    return {**_HEADERS, **(extra or {})}
-
-
 def client_addr(request: Request) -> str | None:
     return request.client.host if request.client else None
-
-
-def _when(t: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) if t else ""
 
 
 def _rate(r: float | None) -> str:
@@ -51,21 +40,17 @@ def _rate(r: float | None) -> str:
 
 
 class Console:
-    def __init__(self, *, engine: AsyncEngine, sessions: Sessions, secure: bool) -> None:
-        self.engine = engine
+    def __init__(self, *, store: Store, sessions: Sessions, secure: bool) -> None:
+        self.store = store
         self.sessions = sessions
         self.secure = secure
-        self.env = Environment(
-            loader=PackageLoader("quarantine", "templates"), autoescape=select_autoescape(["html"])
+        self.env = environment(
+            rate=_rate,
+            # What the sender was told
+            said=lambda finding: sentence(finding, "ja"),
+            # An audit row's action as the sender's page words it (i18n.ACTIONS), under its name
+            worded=lambda action: action_label(action, "ja") if action in ACTIONS else "",
         )
-        self.env.filters["when"] = _when
-        self.env.filters["rate"] = _rate
-        # What the sender was told, and the raw notation made one-line (display.py)
-        self.env.filters["said"] = lambda finding: sentence(finding, "ja")
-        self.env.filters["shown"] = clean
-        self.env.filters["fname"] = file_name
-        # An audit row's action as the sender's page words it (i18n.ACTIONS), under its name
-        self.env.filters["worded"] = lambda action: action_label(action, "ja") if action in ACTIONS else ""
 
     def render(self, name: str, status: int = 200, **context) -> HTMLResponse:
         html = self.env.get_template(f"admin/{name}").render(prefix=PREFIX, **context)
@@ -123,17 +108,9 @@ class Console:
         message_id: str | None = None,
     ) -> None:
         """An audit row for an admin action: codes and counts only, never personal data."""
-        async with self.engine.begin() as conn:
-            await conn.execute(
-                audit.insert().values(
-                    at=time.time(),
-                    message_id=message_id,
-                    actor=actor[:300],
-                    client_addr=client_addr(request) if request else None,
-                    action=action[:32],
-                    detail=detail[:500],
-                )
-            )
+        addr = client_addr(request) if request else None
+        async with self.store.writing() as conn:
+            await trail.record(conn, message_id, actor[:300], addr, action[:32], detail[:500])
 
 
 async def read_form(request: Request, **limits) -> FormData | None:

@@ -1,12 +1,12 @@
 """CSV in and out of the client directory and the suppression list.
 
-Reading is inspectors.directory's (CSV from Excel in UTF-8 or CP932, Japanese headings, or
+Reading is quarantine.directory_file's (CSV from Excel in UTF-8 or CP932, Japanese headings, or
 YAML), whose errors name the line; they are shown as "line 7: ...". Writing produces what
 that reader takes back: UTF-8 with a BOM (so Excel opens it as UTF-8), lists joined with ";".
 Every CSV the console writes (clients, suppressions, the audit log) goes through
 `csv_download`, which makes every cell formula-safe: a cell that a spreadsheet would run as a
 formula (=, +, -, @, tab, CR) or that starts with an apostrophe gets a leading apostrophe,
-which inspectors.directory removes again on import.
+which quarantine.directory_file removes again on import.
 """
 
 from __future__ import annotations
@@ -21,11 +21,10 @@ from pathlib import PurePath
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from inspectors.directory import FORMULA_LEADS, DirectoryError
-
+from ..directory_file import FORMULA_LEADS, DirectoryError
 from ..directory_store import ClientRecord, SuppressionRecord
 from ..errors import QuarantineError
-from .console import headers
+from ..rendering import headers
 
 MAX_IMPORT = 10 * 1024 * 1024
 _ESCAPED = FORMULA_LEADS + ("'",)

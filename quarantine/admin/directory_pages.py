@@ -12,8 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from inspectors.directory import DirectoryError
-
+from ..directory_file import DirectoryError
 from ..directory_store import DirectoryConflict, DirectoryStore
 from .console import Console
 from .directory_csv import ImportProblem, line_error, uploaded

@@ -20,15 +20,14 @@ from starlette.responses import Response
 
 from rules.model import Action, Decision
 
-from ..engine import reading
-from ..records import STATES, HoldState
+from ..records import STATE_AFTER, STATES
 from ..schema import held
 from ..store import Store
 from .console import Console, client_addr
 from .search import PAGE_SIZE, Search, contains
 
 _RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_TRANSITIONS = {"release": HoldState.RELEASED, "cancel": HoldState.CANCELLED}
+_ACTIONS = ("release", "cancel")  # an admin decides any hold; approving is an approver's
 _LISTED = (
     held.c.id,
     held.c.state,
@@ -116,7 +115,7 @@ class MessagePages:
         search = Search.of(request.query_params, ("sender", "recipient", "rule", "state"))
         errors = check(search)
         where = and_(true(), *conditions(search))
-        async with reading(self.store.engine) as conn:
+        async with self.store.reading() as conn:
             total = (await conn.execute(select(func.count()).select_from(held).where(where))).scalar_one()
             rows = (
                 await conn.execute(
@@ -144,7 +143,7 @@ class MessagePages:
         record = await self.store.get(request.path_params["id"])
         if record is None:
             return self.console.refuse(404, "not_found", session)
-        async with reading(self.store.engine) as conn:  # 0: cleared by the retention purge
+        async with self.store.reading() as conn:  # 0: cleared by the retention purge
             body_size = (
                 await conn.execute(select(func.length(held.c.raw)).where(held.c.id == record.id))
             ).scalar() or 0
@@ -163,19 +162,19 @@ class MessagePages:
         action = str(form.get("action", ""))
         if action == "retry":
             return await self._retry(request, session, message_id)
-        if action not in _TRANSITIONS:
+        if action not in _ACTIONS:
             return self.console.refuse(400, "bad_request", session)
         note = str(form.get("note", ""))[:1000].strip() or None
         record = await self.store.get(message_id)
         changed = await self.store.decide_hold(
-            message_id, _TRANSITIONS[action], actor=session.actor, client_addr=client_addr(request), note=note
+            message_id, STATE_AFTER[action], actor=session.actor, client_addr=client_addr(request), note=note
         )
         if changed and record is not None and record.kind == Action.HOLD_FOR_APPROVAL:
             # An admin acting for an absent approver: the sender hears of it as from one.
             await self.on_approval_decided(record, session.actor, action == "release", note or "")
         if changed and action == "release":
             self.on_queued()
-        outcome = _TRANSITIONS[action] if changed else "stale"
+        outcome = STATE_AFTER[action] if changed else "stale"
         return self.console.redirect(f"/messages/{message_id}?done={outcome}")
 
     async def _retry(self, request: Request, session, message_id: str) -> Response:

@@ -15,7 +15,9 @@ from starlette.responses import PlainTextResponse, Response
 
 from inspectors.charsets import decode_header_value
 
-from .console import Console, headers
+from ..maildir import Maildir
+from ..rendering import headers
+from .console import Console
 
 SHOWN = 200
 
@@ -23,19 +25,17 @@ SHOWN = 200
 class OutboxPages:
     def __init__(self, console: Console, outbox: Path | None) -> None:
         self.console = console
-        self.outbox = outbox
+        self.outbox = Maildir(outbox) if outbox is not None else None
 
     async def index(self, request: Request, session, form) -> Response:
         if self.outbox is None:
             return self.console.refuse(404, "not_found", session)
-        paths = sorted((self.outbox / "new").glob("*"), key=lambda p: p.name, reverse=True)[:SHOWN]
-        items = [{"name": path.name, **_headers_of(path)} for path in paths]
+        items = [{"name": path.name, **_headers_of(path)} for path in self.outbox.latest(SHOWN)]
         return self.console.render("outbox.html", session=session, nav="outbox", items=items)
 
     async def item(self, request: Request, session, form) -> Response:
-        name = request.path_params["name"]
-        path = (self.outbox / "new" / name) if self.outbox else None
-        if path is None or "/" in name or name.startswith(".") or not path.is_file():
+        path = self.outbox.message(request.path_params["name"]) if self.outbox else None
+        if path is None:
             return self.console.refuse(404, "not_found", session)
         return PlainTextResponse(path.read_bytes().decode("utf-8", "replace"), headers=headers())
 

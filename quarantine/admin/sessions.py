@@ -14,10 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..engine import reading
 from ..schema import admin_sessions
+from ..store import Store
 from ..tokens import new_csrf, new_token, same, token_hash
 
 IDLE = 30 * 60.0
@@ -44,13 +43,13 @@ class Session:
 class Sessions:
     def __init__(
         self,
-        engine: AsyncEngine,
+        store: Store,
         *,
         idle: float = IDLE,
         lifetime: float = LIFETIME,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.engine = engine
+        self.store = store
         self.idle = idle
         self.lifetime = lifetime
         self.clock = clock
@@ -59,7 +58,7 @@ class Sessions:
         """A new session (a fresh id at every login: no fixation); returns (cookie id, session)."""
         session_id, now = new_token(), self.clock()
         session = Session(login=login, role=role, csrf=new_csrf(), created_at=now, last_seen=now)
-        async with self.engine.begin() as conn:
+        async with self.store.writing() as conn:
             await conn.execute(
                 delete(admin_sessions).where(
                     (admin_sessions.c.last_seen < now - self.idle)
@@ -84,7 +83,7 @@ class Sessions:
         if not session_id or len(session_id) > 200:
             return None
         digest, now = token_hash(session_id), self.clock()
-        async with reading(self.engine) as conn:
+        async with self.store.reading() as conn:
             row = (
                 await conn.execute(select(admin_sessions).where(admin_sessions.c.id_hash == digest))
             ).first()
@@ -94,7 +93,7 @@ class Sessions:
             await self.close(session_id)
             return None
         if now - row.last_seen > TOUCH_EVERY:
-            async with self.engine.begin() as conn:
+            async with self.store.writing() as conn:
                 await conn.execute(
                     update(admin_sessions).where(admin_sessions.c.id_hash == digest).values(last_seen=now)
                 )
@@ -105,7 +104,7 @@ class Sessions:
     async def close(self, session_id: str | None) -> None:
         if not session_id:
             return
-        async with self.engine.begin() as conn:
+        async with self.store.writing() as conn:
             await conn.execute(
                 delete(admin_sessions).where(admin_sessions.c.id_hash == token_hash(session_id))
             )

@@ -5,8 +5,7 @@ no audit row names one (see directory_pages).
 
 from __future__ import annotations
 
-from inspectors.directory import DirectoryError, read_suppressions, suppression_entry
-
+from ..directory_file import DirectoryError, read_suppressions, suppression_entry
 from .directory_csv import suppressions_csv
 from .directory_pages import DirectoryPages
 

@@ -28,10 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select, true, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..engine import reading
 from ..schema import login_attempts as attempts
+from ..store import Store
 
 FREE = 3  # failures of a login from one address before any delay
 CAP = 60.0  # the longest delay between two checked attempts
@@ -53,22 +53,22 @@ class Attempt:
 
 
 class Throttle:
-    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], float] = time.time) -> None:
-        self.engine = engine
+    def __init__(self, store: Store, *, clock: Callable[[], float] = time.time) -> None:
+        self.store = store
         self.clock = clock
 
     async def begin(self, login: str, client_addr: str | None) -> Attempt:
         """Record the attempt, then say whether its password may be checked."""
         addr, now = client_addr or "-", self.clock()
-        async with reading(self.engine) as conn:
+        async with self.store.reading() as conn:
             if await self._from_address(conn, addr, now, None, counted=None) >= ADDR_FLOOD:
                 return Attempt(id=None, login=login, client_addr=addr, allowed=False)
-        async with self.engine.begin() as conn:  # committed before anything is counted
+        async with self.store.writing() as conn:  # committed before anything is counted
             result = await conn.execute(
                 attempts.insert().values(login=login, at=now, outcome="pending", client_addr=addr)
             )
             mine = result.inserted_primary_key[0]  # type: ignore[index]  # one row inserted: never None
-        async with reading(self.engine) as conn:
+        async with self.store.reading() as conn:
             allowed = (
                 await self._from_address(conn, addr, now, mine, _COUNTED) < ADDR_MAX
                 and await self._pair_may_try(conn, login, addr, now, mine)
@@ -146,7 +146,7 @@ class Throttle:
         return (await conn.execute(select(func.count()).select_from(attempts).where(*conds))).scalar_one()
 
     async def _set(self, attempt_id: int, outcome: str) -> None:
-        async with self.engine.begin() as conn:
+        async with self.store.writing() as conn:
             await conn.execute(update(attempts).where(attempts.c.id == attempt_id).values(outcome=outcome))
 
 

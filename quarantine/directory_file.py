@@ -16,8 +16,9 @@ from pathlib import PurePath
 
 import yaml
 
-from .clients import Client
-from .errors import InspectorError
+from inspectors.clients import Client
+
+from .errors import QuarantineError
 
 _NAME = {"name", "company", "client", "会社名", "取引先名", "取引先", "名称", "社名"}
 _ALIASES = {"aliases", "alias", "別名", "略称", "通称", "表記ゆれ"}
@@ -41,7 +42,7 @@ def unescape_cell(text: str) -> str:
     return text
 
 
-class DirectoryError(InspectorError, ValueError):
+class DirectoryError(QuarantineError, ValueError):
     """An import that cannot be read; the message starts with "file:line:"."""
 
 
