@@ -33,34 +33,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests import names  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results" / "extract.json"
 WORKBOOK_TARGET_S = 0.6
 RSS_TARGET_RATIO = 6.0
 LARGE_MESSAGE_BYTES = 25 * 1024 * 1024
 RUNS = 7
 
-SURNAMES = [
-    "佐藤",
-    "鈴木",
-    "高橋",
-    "田中",
-    "伊藤",
-    "渡辺",
-    "山本",
-    "中村",
-    "小林",
-    "加藤",
-    "吉田",
-    "山田",
-    "佐々木",
-    "山口",
-    "松本",
-    "井上",
-    "木村",
-    "林",
-    "斎藤",
-    "清水",
-]
+SURNAMES = [*names.SURNAMES[:12], "佐々木", "山口", "松本", "井上", "木村", "林", "斎藤", "清水"]
 GIVEN = [
     "翔太",
     "陽菜",
@@ -96,7 +77,7 @@ PLACES = [
 
 def customer_rows(count: int, rng: random.Random) -> list[list[str]]:
     rows = [["氏名", "フリガナ", "電話番号", "メールアドレス", "郵便番号", "住所"]]
-    for i in range(count):
+    for _i in range(count):
         rows.append(
             [
                 f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
@@ -227,7 +208,7 @@ def _pdf(rng: random.Random) -> bytes:
             }
         )
     )
-    for page_number in range(60):
+    for _page_number in range(60):
         page = writer.add_blank_page(595, 842)
         page[NameObject("/Resources")] = DictionaryObject(
             {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}

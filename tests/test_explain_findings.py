@@ -36,6 +36,7 @@ from rules import MessageFacts, decide, load_rules
 from rules.decide import tally
 from rules.model import Decision
 
+from . import names
 from .test_explain import NOTATION
 from .test_message_mime import zipped
 from .test_pii_places import OFFICES
@@ -50,23 +51,7 @@ INSPECTORS = build_inspectors(
     InspectorConfig(internal_domains=(OURS,), clients=CLIENTS, own_names=("株式会社サンプル",))
 )
 CLIENT = ("tanaka@a-corp.co.jp",)
-SURNAMES = [
-    "佐藤",
-    "鈴木",
-    "高橋",
-    "田中",
-    "伊藤",
-    "渡辺",
-    "山本",
-    "中村",
-    "小林",
-    "加藤",
-    "吉田",
-    "山田",
-    "松本",
-    "井上",
-    "木村",
-]
+SURNAMES = names.SURNAMES[:15]
 GIVEN = [
     "花子",
     "太郎",
