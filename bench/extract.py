@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -33,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import report  # noqa: E402
 from tests import names  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "extract.json"
@@ -303,24 +303,7 @@ def main() -> None:
             f"(baseline {m['baseline_rss_bytes'] / 1e6:.0f} MB with the message loaded, growth "
             f"{m['growth_ratio']:.2f}x; target < {RSS_TARGET_RATIO}x) {'OK' if m['ok'] else 'OVER'}"
         )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "workbook": workbook_result,
-                "memory": memory,
-                "machine": {
-                    "python": platform.python_version(),
-                    "cpus": os.cpu_count(),
-                    "platform": platform.platform(),
-                },
-                "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
-        + "\n"
-    )
+    report.write(RESULTS, {"workbook": workbook_result, "memory": memory})
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 
 
