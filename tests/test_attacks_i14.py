@@ -27,10 +27,10 @@ from rules import load_rules
 
 from . import names
 from .names import RARE, ROMAN
+from .test_zengin import FULL_WIDTH_NAMES, trailer
 from .test_zengin import data as zengin_data
 from .test_zengin import header as zengin_header
 from .test_zengin import records as zengin_records
-from .test_zengin import trailer
 
 GUARD = """organization:
   internal_domains: [sample.co.jp]
@@ -454,22 +454,8 @@ def test_a_transfer_file_wrapped_at_mail_width(guard, width):
 
 
 def test_full_width_payee_names(guard):
-    names = [
-        "ヤマダ　タロウ",
-        "スズキ　ハナコ",
-        "タナカ　イチロウ",
-        "サトウ　ジロウ",
-        "イトウ　サブロウ",
-        "ワタナベ　ケン",
-        "コバヤシ　ユウコ",
-        "カトウ　マコト",
-        "ヨシダ　アキラ",
-        "ヤマモト　リヨウ",
-        "ナカムラ　アイ",
-        "イノウエ　ジユン",
-    ]
     rows = zengin_records()
-    wide = [r[:56] + names[i].ljust(15, "\u3000") + r[86:] for i, r in enumerate(rows[1 : N + 1])]
+    wide = [r[:56] + FULL_WIDTH_NAMES[i].ljust(15, "\u3000") + r[86:] for i, r in enumerate(rows[1 : N + 1])]
     result = sent_file(guard, transfer([rows[0], *wide, *rows[N + 1 :]]))
     assert result["codes"].get("pii.bank_account", {}).get("count") == N
 
