@@ -196,30 +196,18 @@ def large_message() -> tuple[bytes, list[tuple[str, int]]]:
 
 def _pdf(rng: random.Random) -> bytes:
     from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-    writer = PdfWriter()
-    font = writer._add_object(
-        DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Helvetica"),
-            }
-        )
-    )
-    for _page_number in range(60):
-        page = writer.add_blank_page(595, 842)
-        page[NameObject("/Resources")] = DictionaryObject(
-            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
-        )
+    from tests.pdf_file import helvetica_pages
+
+    def page() -> str:
         lines = " ".join(
             f"0 -14 Td (Customer {rng.randrange(10**6)} tel 090-{rng.randrange(10**4):04d}) Tj"
             for _ in range(50)
         )
-        stream = DecodedStreamObject()
-        stream.set_data(f"BT /F1 10 Tf 40 800 Td {lines} ET".encode())
-        page[NameObject("/Contents")] = writer._add_object(stream)
+        return f"BT /F1 10 Tf 40 800 Td {lines} ET"
+
+    writer = PdfWriter()
+    helvetica_pages(writer, (page() for _ in range(60)), 595, 842)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

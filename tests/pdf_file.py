@@ -1,9 +1,14 @@
-"""A PDF file written by hand around its objects: header, numbered objects, cross-reference
-table and trailer (ISO 32000-1 §7.5), so generators control every byte of what they attach."""
+"""PDF files for test data: written by hand around their objects (header, numbered objects,
+cross-reference table and trailer, ISO 32000-1 §7.5), so generators control every byte of what
+they attach; or pages of Helvetica text added to a pypdf writer."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
+
+from pypdf import PdfWriter
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 BINARY_HEADER = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"  # the comment line marks the file as binary
 
@@ -21,3 +26,24 @@ def pdf_file(objects: list[bytes], header: bytes = BINARY_HEADER) -> bytes:
     out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
     out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
     return out.getvalue()
+
+
+def helvetica_pages(writer: PdfWriter, contents: Iterable[str], width: int, height: int) -> None:
+    """Adds a page per content stream, its text set in Helvetica as /F1."""
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            }
+        )
+    )
+    for content in contents:
+        page = writer.add_blank_page(width, height)
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+        )
+        stream = DecodedStreamObject()
+        stream.set_data(content.encode())
+        page[NameObject("/Contents")] = writer._add_object(stream)
