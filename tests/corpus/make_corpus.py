@@ -92,38 +92,31 @@ def cases() -> dict[str, tuple[EmailMessage, dict]]:
         ),
         {"verdict": "hold", "rules": ["suppressed-recipient"], "codes": ["recipients.suppressed"]},
     )
-    encrypted = mail("資料送付", "パスワードは別途お送りします。" + SIGNATURE)
-    encrypted.add_attachment(
-        (SHARED / "libarchive" / "test_read_format_zip_traditional_encryption_data.zip").read_bytes(),
-        maintype="application",
-        subtype="zip",
-        filename="資料.zip",
-    )
     out["encrypted-attachment"] = (
-        encrypted,
+        _with_shared(
+            "資料送付",
+            "パスワードは別途お送りします。",
+            "libarchive/test_read_format_zip_traditional_encryption_data.zip",
+            "zip",
+            "資料.zip",
+        ),
         {"verdict": "hold", "rules": ["encrypted-attachment"], "codes": ["attachment.encrypted"]},
     )
-    unreadable = mail("議事録", "議事録を添付します。" + SIGNATURE)
-    unreadable.add_attachment(
-        (SHARED / "libarchive" / "test_read_format_zip_malformed1.zip").read_bytes(),
-        maintype="application",
-        subtype="zip",
-        filename="議事録.zip",
-    )
     out["unreadable-part"] = (
-        unreadable,
+        _with_shared(
+            "議事録",
+            "議事録を添付します。",
+            "libarchive/test_read_format_zip_malformed1.zip",
+            "zip",
+            "議事録.zip",
+        ),
         {"verdict": "hold", "rules": ["unreadable-part"], "codes": ["attachment.unscannable"]},
     )
     # A format without a reader is reported and passes (issue 13; the rule is shipped disabled).
-    unsupported = mail("議事録", "議事録を添付します。" + SIGNATURE)
-    unsupported.add_attachment(
-        (SHARED / "msoffcrypto-tool" / "inputs" / "plain.doc").read_bytes(),
-        maintype="application",
-        subtype="msword",
-        filename="議事録.doc",
-    )
     out["unsupported-format"] = (
-        unsupported,
+        _with_shared(
+            "議事録", "議事録を添付します。", "msoffcrypto-tool/inputs/plain.doc", "msword", "議事録.doc"
+        ),
         {"verdict": "pass", "codes": ["attachment.unsupported"], "not_codes": ["attachment.unscannable"]},
     )
     out["freemail"] = (
@@ -169,6 +162,15 @@ def cases() -> dict[str, tuple[EmailMessage, dict]]:
         {"verdict": "pass", "not_codes": ["recipients.external"]},
     )
     return out
+
+
+def _with_shared(subject: str, body: str, shared: str, subtype: str, filename: str) -> EmailMessage:
+    """A mail carrying a file of the shared corpus (application/`subtype`)."""
+    msg = mail(subject, body + SIGNATURE)
+    msg.add_attachment(
+        (SHARED / shared).read_bytes(), maintype="application", subtype=subtype, filename=filename
+    )
+    return msg
 
 
 def _with_csv(subject: str, body: str, rows: list[str], filename: str, **kw) -> EmailMessage:
