@@ -2,22 +2,25 @@
 expected.yaml with each message's verdict, the rules that must match and the finding codes
 that must (and must not) be found. Deterministic; run it again after changing a case:
 
-    .venv/bin/python -m tests.corpus.make_corpus     # from the repository root
+    .venv/bin/python tests/corpus/make_corpus.py
 """
 
 from __future__ import annotations
 
 import random
+import sys
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 
 import yaml
 
-from tests import names
-from tests.names import AREAS, BRANCHES, CITIES, ROMAN
-
 HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parents[1]))  # the repository root, for tests.names
+
+from tests import names  # noqa: E402
+from tests.names import AREAS, BRANCHES, CITIES, ROMAN  # noqa: E402
+
 SHARED = HERE.parents[2] / "shared" / "corpus" / "attachments"
 SIGNATURE = (
     "\n--\n株式会社サンプル 営業部\n山田 太郎\nTEL: 03-1234-5678\n"
