@@ -29,7 +29,6 @@ import csv
 import io
 import json
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -41,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import data  # noqa: E402
+from bench import data, report  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "check.json"
 INPUTS = ROOT / "bench" / "results" / "data"
@@ -290,25 +289,7 @@ def main() -> None:
         f"{'two attachments':22} {v['two_attachments_verdict']}, list findings "
         f"{', '.join(v['two_attachments_list_findings']) or 'none'}  {'OK' if t['two_attachments']['ok'] else 'MISSED'}"
     )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "measured": m,
-                "verdicts": v,
-                "targets": t,
-                "machine": {
-                    "python": platform.python_version(),
-                    "cpus": os.cpu_count(),
-                    "platform": platform.platform(),
-                },
-                "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
-        + "\n"
-    )
+    report.write(RESULTS, {"measured": m, "verdicts": v, "targets": t})
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 
 

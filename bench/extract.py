@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -33,34 +32,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import report  # noqa: E402
+from tests import names  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results" / "extract.json"
 WORKBOOK_TARGET_S = 0.6
 RSS_TARGET_RATIO = 6.0
 LARGE_MESSAGE_BYTES = 25 * 1024 * 1024
 RUNS = 7
 
-SURNAMES = [
-    "佐藤",
-    "鈴木",
-    "高橋",
-    "田中",
-    "伊藤",
-    "渡辺",
-    "山本",
-    "中村",
-    "小林",
-    "加藤",
-    "吉田",
-    "山田",
-    "佐々木",
-    "山口",
-    "松本",
-    "井上",
-    "木村",
-    "林",
-    "斎藤",
-    "清水",
-]
+SURNAMES = [*names.SURNAMES[:12], "佐々木", "山口", "松本", "井上", "木村", "林", "斎藤", "清水"]
 GIVEN = [
     "翔太",
     "陽菜",
@@ -96,7 +77,7 @@ PLACES = [
 
 def customer_rows(count: int, rng: random.Random) -> list[list[str]]:
     rows = [["氏名", "フリガナ", "電話番号", "メールアドレス", "郵便番号", "住所"]]
-    for _ in range(count):
+    for _i in range(count):
         rows.append(
             [
                 f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
@@ -215,30 +196,18 @@ def large_message() -> tuple[bytes, list[tuple[str, int]]]:
 
 def _pdf(rng: random.Random) -> bytes:
     from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-    writer = PdfWriter()
-    font = writer._add_object(
-        DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Helvetica"),
-            }
-        )
-    )
-    for _ in range(60):
-        page = writer.add_blank_page(595, 842)
-        page[NameObject("/Resources")] = DictionaryObject(
-            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
-        )
+    from tests.pdf_file import helvetica_pages
+
+    def page() -> str:
         lines = " ".join(
             f"0 -14 Td (Customer {rng.randrange(10**6)} tel 090-{rng.randrange(10**4):04d}) Tj"
             for _ in range(50)
         )
-        stream = DecodedStreamObject()
-        stream.set_data(f"BT /F1 10 Tf 40 800 Td {lines} ET".encode())
-        page[NameObject("/Contents")] = writer._add_object(stream)
+        return f"BT /F1 10 Tf 40 800 Td {lines} ET"
+
+    writer = PdfWriter()
+    helvetica_pages(writer, (page() for _ in range(60)), 595, 842)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
@@ -322,24 +291,7 @@ def main() -> None:
             f"(baseline {m['baseline_rss_bytes'] / 1e6:.0f} MB with the message loaded, growth "
             f"{m['growth_ratio']:.2f}x; target < {RSS_TARGET_RATIO}x) {'OK' if m['ok'] else 'OVER'}"
         )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "workbook": workbook_result,
-                "memory": memory,
-                "machine": {
-                    "python": platform.python_version(),
-                    "cpus": os.cpu_count(),
-                    "platform": platform.platform(),
-                },
-                "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
-        + "\n"
-    )
+    report.write(RESULTS, {"workbook": workbook_result, "memory": memory})
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 
 

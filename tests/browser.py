@@ -20,14 +20,20 @@ OUTPUT = Path(__file__).parent / "output"  # screenshots, gitignored
 
 
 @contextmanager
-def browser_page(locale: str = "ja-JP", width: int = 1100, height: int = 1400):
+def chromium():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
-            context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
-            yield context.new_page()
+            yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def browser_page(locale: str = "ja-JP", width: int = 1100, height: int = 1400):
+    with chromium() as browser:
+        context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
+        yield context.new_page()
 
 
 def screenshot(page, name: str) -> Path:

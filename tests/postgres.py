@@ -57,18 +57,7 @@ class PostgresServer:
             "--no-sync",
         )
         assert out.returncode == 0, out.stderr
-        out = self._run(
-            str(self.bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(self.dir / "log"),
-            "-w",
-            "-o",
-            f"-h 127.0.0.1 -p {self.port} -k {self.dir} -F",
-            "start",
-        )
-        assert out.returncode == 0, out.stderr + (self.dir / "log").read_text()
+        self.resume()
         return self
 
     def create_database(self, name: str) -> str:
@@ -90,6 +79,7 @@ class PostgresServer:
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "stop")
 
     def resume(self) -> None:
+        """Start the server on its data directory (the first start, or after a halt)."""
         data = self.dir / "data"
         out = self._run(
             str(self.bindir / "pg_ctl"),

@@ -4,12 +4,11 @@ reaching the inspectors."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 
 import httpx
 
+from .cli import add_user
 from .support import message
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -17,28 +16,8 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 def test_admin_logs_in_and_a_client_added_in_the_console_is_inspected(guard_factory, upstream):
     guard = guard_factory(smtp={"users_file": "users"})
-    guard.config_path.write_text("smtp: {users_file: users}\n")
     for login, role in (("root@example.co.jp", "admin"), ("taro@example.co.jp", "sender")):
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "proxy.cli",
-                "user",
-                "add",
-                login,
-                "--role",
-                role,
-                "--password-stdin",
-                "--config",
-                str(guard.config_path),
-            ],
-            input="long enough pw\n",
-            capture_output=True,
-            text=True,
-            cwd=guard.workdir,
-        )
-        assert out.returncode == 0, out.stderr
+        add_user(guard, login, "long enough pw", role)
     guard.start()
     with httpx.Client(base_url=guard.base_url) as web:
         assert web.get("/admin/messages").status_code in (302, 303)

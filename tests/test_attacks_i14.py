@@ -25,10 +25,12 @@ from quarantine.display import clean
 from quarantine.explain import sentences
 from rules import load_rules
 
+from . import names
+from .names import RARE, ROMAN
+from .test_zengin import FULL_WIDTH_NAMES, trailer
 from .test_zengin import data as zengin_data
 from .test_zengin import header as zengin_header
 from .test_zengin import records as zengin_records
-from .test_zengin import trailer
 
 GUARD = """organization:
   internal_domains: [sample.co.jp]
@@ -41,37 +43,8 @@ GUARD = """organization:
 """
 SENDER = "yamada@sample.co.jp"
 CLIENT = "sato@a-corp.co.jp"
-SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田"]
+SURNAMES = names.SURNAMES[:12]
 GIVEN = ["太郎", "花子", "一郎", "由美", "健太", "美咲", "翔太", "陽子", "大輔", "恵子", "直樹", "真由美"]
-ROMAN = [
-    "sato",
-    "suzuki",
-    "takahashi",
-    "tanaka",
-    "ito",
-    "watanabe",
-    "yamamoto",
-    "nakamura",
-    "kobayashi",
-    "kato",
-    "yoshida",
-    "yamada",
-]
-# Surnames common in Japan (五十嵐, 長谷川 …) that the surname list may lack.
-LESS_COMMON = [
-    "東海林",
-    "勅使河原",
-    "五十嵐",
-    "長谷川",
-    "小鳥遊",
-    "一ノ瀬",
-    "西園寺",
-    "御手洗",
-    "大和田",
-    "齋藤",
-    "髙橋",
-    "渡邊",
-]
 HOMES = [
     "東京都世田谷区桜新町1-2-3",
     "神奈川県横浜市港北区日吉2-3-4",
@@ -201,7 +174,7 @@ def xfail(reason: str):
         ),
         (
             "氏名,勤務先,電話番号,住所",
-            lambda i: f"{LESS_COMMON[i]} {GIVEN[i]},株式会社テスト{i},{landline(i)},{HOMES[i]}",
+            lambda i: f"{RARE[i]} {GIVEN[i]},株式会社テスト{i},{landline(i)},{HOMES[i]}",
         ),
     ],
 )
@@ -245,7 +218,7 @@ def test_customers_with_an_employer_column_and_less_common_surnames(guard):
     result = listed(
         guard,
         "契約者,勤務先,電話番号,住所",
-        lambda i: f"{LESS_COMMON[i]} {GIVEN[i]},株式会社テスト{i},{landline(i)},{HOMES[i]}",
+        lambda i: f"{RARE[i]} {GIVEN[i]},株式会社テスト{i},{landline(i)},{HOMES[i]}",
     )
     assert HELD in result["enforced"]
 
@@ -481,22 +454,8 @@ def test_a_transfer_file_wrapped_at_mail_width(guard, width):
 
 
 def test_full_width_payee_names(guard):
-    names = [
-        "ヤマダ　タロウ",
-        "スズキ　ハナコ",
-        "タナカ　イチロウ",
-        "サトウ　ジロウ",
-        "イトウ　サブロウ",
-        "ワタナベ　ケン",
-        "コバヤシ　ユウコ",
-        "カトウ　マコト",
-        "ヨシダ　アキラ",
-        "ヤマモト　リヨウ",
-        "ナカムラ　アイ",
-        "イノウエ　ジユン",
-    ]
     rows = zengin_records()
-    wide = [r[:56] + names[i].ljust(15, "\u3000") + r[86:] for i, r in enumerate(rows[1 : N + 1])]
+    wide = [r[:56] + FULL_WIDTH_NAMES[i].ljust(15, "\u3000") + r[86:] for i, r in enumerate(rows[1 : N + 1])]
     result = sent_file(guard, transfer([rows[0], *wide, *rows[N + 1 :]]))
     assert result["codes"].get("pii.bank_account", {}).get("count") == N
 

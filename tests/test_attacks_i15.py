@@ -19,6 +19,7 @@ from inspectors.base import Finding
 from quarantine.decisions import DecisionLog, DecisionRecord
 from rules import Decision, MessageFacts
 
+from .cli import add_user
 from .fake_upstream import FakeUpstream
 from .support import Upstream, make_guard, message
 
@@ -351,7 +352,7 @@ def test_the_decision_backlog_cannot_grow_past_a_few_hundred_megabytes():
 def test_session_slots_come_back_after_starttls_auth_and_a_cut_handshake(tmp_path, upstream):
     import trustme
 
-    from .test_smtp_security import PASSWORD, _add_user, _plain, _tls_client, _write_cert
+    from .test_smtp_security import PASSWORD, _plain, _tls_client, _write_cert
 
     ca = trustme.CA()
     cert, key = _write_cert(ca, tmp_path)
@@ -367,7 +368,7 @@ def test_session_slots_come_back_after_starttls_auth_and_a_cut_handshake(tmp_pat
             "max_sessions_per_client": 1,
         },
     )
-    _add_user(guard, "taro@example.co.jp", PASSWORD)
+    add_user(guard, "taro@example.co.jp", PASSWORD)
     guard.start()
     try:
         for _ in range(3):  # STARTTLS and AUTH, then QUIT: the one slot is given back each time

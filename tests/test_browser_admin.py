@@ -24,6 +24,7 @@ from quarantine.store import Store
 from rules import MessageFacts, decide
 from rules.book import RuleBook
 
+from .browser import OUTPUT, chromium
 from .support import free_port
 from .test_admin_fixtures import (
     ADMIN,
@@ -36,18 +37,6 @@ from .test_admin_fixtures import (
     users_file,
 )
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-OUTPUT = Path(__file__).parent / "output"
 BAD = "rules:\n  - id: big-list\n    when: {code: pii.phone, min_count: 50}\n    action: shout\n"
 GOOD = (
     "rules:\n  - id: sensitive-id-external\n    mode: monitor\n"
@@ -147,10 +136,8 @@ def server(tmp_path):
 
 @pytest.fixture
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def test_admin_edits_a_rule_and_sees_the_replay(server, browser):

@@ -12,17 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from .cli import cli
 from .support import MY_NUMBER_BODY, message
 
 
 def run(*args, stdin: bytes | None = None, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "proxy.cli", "check", *args],
-        input=stdin,
-        capture_output=True,
-        cwd=cwd,
-        timeout=60,
-    )
+    return cli("check", *args, input=stdin, cwd=cwd, timeout=60)
 
 
 @pytest.fixture
@@ -324,12 +319,7 @@ def test_hostile_file_and_attachment_names_are_printed_escaped_and_never_crash(t
         ("json", (str(mail), "--json")),
         ("detail", (str(mail / "\x1b[2Jclear.eml"),)),
     ):
-        out = subprocess.run(
-            [sys.executable, "-m", "proxy.cli", "check", *args, "--config", config],
-            capture_output=True,
-            timeout=60,
-            env=env,
-        )
+        out = cli("check", *args, "--config", config, timeout=60, env=env)
         assert out.returncode == 10 and b"Traceback" not in out.stderr, out.stderr
         assert b"\x1b" not in out.stdout + out.stderr and b"\xe2\x80\xae" not in out.stdout
         lines = out.stdout.decode("utf-8").splitlines()  # strict: valid UTF-8

@@ -22,6 +22,8 @@ from inspectors.client_mismatch import ClientMismatch
 from inspectors.clients import Client, ClientDirectory
 from inspectors.message import Attachment, MessageView, Table, TextChunk, parse
 
+from .pdf_file import pdf_file
+
 INTERNAL = ("example.co.jp",)
 A = Client(name="株式会社エー", aliases=("A社", "エー社", "A Corp"), domains=("a-corp.co.jp",))
 B = Client(name="株式会社ビー", aliases=("B Corp",), domains=("b-corp.co.jp", "b-corp.com"))
@@ -312,15 +314,7 @@ def pdf_bytes(lines):
         f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode()
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return out
+    return pdf_file([o.encode() for o in objects], header=b"%PDF-1.4\n")
 
 
 def test_the_handwritten_pdf_is_a_real_pdf():

@@ -26,9 +26,9 @@ from quarantine.migrations.v007_store_health import HOLD_COMMIT_WITHIN
 from quarantine.store import Store
 from rules.model import MessageFacts
 
+from .holds import held
 from .postgres import PostgresServer
 from .support import MY_NUMBER_BODY, message
-from .test_store import held
 
 _names = itertools.count()
 HOLD = message("給与", MY_NUMBER_BODY)

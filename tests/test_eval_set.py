@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
+
+from .cli import cli
 
 FALSE_HOLDS_MAX = 1  # of the ~40 ordinary business mails: at most one held
 RECALL_MIN = 0.95  # share of incidents held
@@ -42,21 +42,8 @@ def labels() -> dict[str, dict]:
 def results() -> dict[str, dict]:
     # This worktree's code, not whatever an editable install of the venv points at.
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "proxy.cli",
-            "check",
-            "--config",
-            str(HERE / "guard.yaml"),
-            "--json",
-            str(MAIL),
-        ],
-        capture_output=True,
-        cwd=ROOT,
-        env=env,
-        timeout=600,
+    out = cli(
+        "check", "--config", str(HERE / "guard.yaml"), "--json", str(MAIL), cwd=ROOT, env=env, timeout=600
     )
     assert out.returncode in (0, 10, 20), out.stderr.decode()[-2000:]
     lines = [json.loads(line) for line in out.stdout.decode().splitlines() if line.strip()]

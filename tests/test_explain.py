@@ -6,30 +6,22 @@ Store, the real Starlette app and the real notice for the page and the mail."""
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 import re
-import time
 
 import pytest
-from starlette.testclient import TestClient
 
 from inspectors.base import Finding
 from inspectors.message import Summary
-from inspectors.recipients import ExternalRecipients
 from quarantine.display import clean, file_name, location
 from quarantine.explain import reasons, sentence, sentences, technical
-from quarantine.holds import HoldPolicy, Quarantine
-from quarantine.judgement import Judgement
-from quarantine.metrics import Metrics
 from quarantine.notice import hold_notice
 from quarantine.records import HeldMessage
-from quarantine.store import Store
-from quarantine.web import Pages, create_app
 from rules.codes import KNOWN_CODES
 from rules.model import Decision, MatchedRule
 
+from .sender_page import open_store, serving, why
 from .test_admin_fixtures import admin, console, sqlite_url  # noqa: F401  (fixtures)
 
 F = Finding
@@ -459,14 +451,7 @@ HOSTILE = (
 
 @pytest.fixture
 def page(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}"
-
-    async def open_store():
-        store = await Store.open(url)
-        await store.engine.dispose()  # its pool is rebuilt on the TestClient's loop
-        return store
-
-    store = asyncio.run(open_store())
+    store = open_store(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
     msg = HeldMessage(
         id="Q1",
         mail_from="taro@example.co.jp",
@@ -481,46 +466,17 @@ def page(tmp_path):
             ),
         ),
     )
-    quarantine = Quarantine(
-        store,
-        HoldPolicy(public_url="http://127.0.0.1:8025", hold_expiry=3600, notice_from="guard@example.co.jp"),
-        approvers=lambda sender: (),
-        on_queued=lambda: None,
-    )
-
-    async def reinspect(raw, envelope, *, sender=None):
-        return Judgement(
-            findings=msg.findings, summary=msg.summary, seconds=0.0, decision=msg.decision, raw=raw
-        )
-
-    pages = Pages(
-        store=store,
-        is_external=ExternalRecipients(("example.co.jp",)).is_external,
-        outbox=None,
-        on_queued=lambda: None,
-        quarantine=quarantine,
-        metrics=Metrics(),
-        judge=reinspect,
-    )
-    with TestClient(create_app(pages)) as web:
-        web.portal.call(lambda: store.hold(msg, token="tok-Q1", csrf="c", expires_at=time.time() + 3600))
+    with serving(store, msg, "example.co.jp", "guard@example.co.jp") as web:
         yield lambda lang: web.get(f"/h/tok-Q1?lang={lang}").text
-        web.portal.call(store.close)
-
-
-def _why(html: str) -> str:
-    """The reasons section without its collapsed technical details."""
-    why = re.search(r'<section id="why">(.*?)</section>', html, re.S).group(1)
-    return re.sub(r'<details class="tech">.*?</details>', "", why, flags=re.S)
 
 
 def test_the_page_says_the_sentences_and_keeps_the_notation_in_the_closed_details(page):
     ja, en = page("ja"), page("en")
-    assert "件名に『株式会社ビー』とありますが、宛先は株式会社エーです。" in _why(ja)
-    assert "The subject names 株式会社ビー, but you are mailing 株式会社エー." in _why(en)
-    assert "12 人分の個人情報（氏名・電話番号）" in _why(ja)
+    assert "件名に『株式会社ビー』とありますが、宛先は株式会社エーです。" in why(ja)
+    assert "The subject names 株式会社ビー, but you are mailing 株式会社エー." in why(en)
+    assert "12 人分の個人情報（氏名・電話番号）" in why(ja)
     for html in (ja, en):
-        assert not any(n in _why(html) for n in ("named_clients", "confidence=", "third_parties", "people:"))
+        assert not any(n in why(html) for n in ("named_clients", "confidence=", "third_parties", "people:"))
         details = re.search(r'<details class="tech"([^>]*)>(.*?)</details>', html, re.S)
         assert "open" not in details.group(1), "the technical details start collapsed"
         assert "named_clients=1" in details.group(2) and "client.mismatch × 1" in details.group(2)

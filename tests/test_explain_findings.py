@@ -7,36 +7,29 @@ word. test_explain.py covers every code; this file keeps its findings honest."""
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 import re
-import time
 from dataclasses import dataclass
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 
 import pytest
-from starlette.testclient import TestClient
 
 from inspectors.base import Envelope, Finding
 from inspectors.clients import Client
-from inspectors.recipients import ExternalRecipients
 from proxy.pipeline import InspectorConfig, build_inspectors, inspect_raw
 from quarantine.explain import reasons
-from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.i18n import action_label, actor_label
-from quarantine.judgement import Judgement
-from quarantine.metrics import Metrics
 from quarantine.notice import hold_notice
 from quarantine.records import HeldMessage
-from quarantine.store import Store
-from quarantine.web import Pages, create_app
 from rules import MessageFacts, decide, load_rules
 from rules.decide import tally
 from rules.model import Decision
 
+from . import names
+from .sender_page import open_store, serving, why
 from .test_explain import NOTATION
 from .test_message_mime import zipped
 from .test_pii_places import OFFICES
@@ -51,23 +44,7 @@ INSPECTORS = build_inspectors(
     InspectorConfig(internal_domains=(OURS,), clients=CLIENTS, own_names=("株式会社サンプル",))
 )
 CLIENT = ("tanaka@a-corp.co.jp",)
-SURNAMES = [
-    "佐藤",
-    "鈴木",
-    "高橋",
-    "田中",
-    "伊藤",
-    "渡辺",
-    "山本",
-    "中村",
-    "小林",
-    "加藤",
-    "吉田",
-    "山田",
-    "松本",
-    "井上",
-    "木村",
-]
+SURNAMES = names.SURNAMES[:15]
 GIVEN = [
     "花子",
     "太郎",
@@ -377,12 +354,7 @@ def test_the_hold_notice_of_a_transfer_file_says_the_sentences_and_no_account_or
 def page(tmp_path):
     """The sender's page for a message held on its real findings, in ja or en."""
 
-    async def open_store():
-        store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
-        await store.engine.dispose()  # its pool is rebuilt on the TestClient's loop
-        return store
-
-    store = asyncio.run(open_store())
+    store = open_store(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
     raw, env = mail("株式会社ビー様 振込データ", "今月分です。", ("furikomi.txt", zengin_file()))
     found = inspect_raw(raw, env, INSPECTORS)
     decision = decide(
@@ -397,47 +369,19 @@ def page(tmp_path):
         findings=found.findings,
         summary=found.summary,
     )
-    quarantine = Quarantine(
-        store,
-        HoldPolicy(public_url="http://127.0.0.1:8025", hold_expiry=3600, notice_from="guard@sample.co.jp"),
-        approvers=lambda sender: (),
-        on_queued=lambda: None,
-    )
-
-    async def reinspect(raw, envelope, *, sender=None):
-        return Judgement(
-            findings=msg.findings, summary=msg.summary, seconds=0.0, decision=msg.decision, raw=raw
-        )
-
-    pages = Pages(
-        store=store,
-        is_external=ExternalRecipients((OURS,)).is_external,
-        outbox=None,
-        on_queued=lambda: None,
-        quarantine=quarantine,
-        metrics=Metrics(),
-        judge=reinspect,
-    )
-    with TestClient(create_app(pages)) as web:
-        web.portal.call(lambda: store.hold(msg, token="tok-Q1", csrf="c", expires_at=time.time() + 3600))
+    with serving(store, msg, OURS, "guard@sample.co.jp") as web:
         yield lambda lang: web.get(f"/h/tok-Q1?lang={lang}").text
-        web.portal.call(store.close)
-
-
-def _why(html: str) -> str:
-    why = re.search(r'<section id="why">(.*?)</section>', html, re.S).group(1)
-    return re.sub(r'<details class="tech">.*?</details>', "", why, flags=re.S)
 
 
 def test_the_page_says_the_real_findings_in_sentences_and_the_history_in_words(page):
     ja, en = page("ja"), page("en")
-    sentences = re.findall(r'<li class="sentence">(.*?)</li>', _why(ja))
+    sentences = re.findall(r'<li class="sentence">(.*?)</li>', why(ja))
     assert sentences == [
         TRANSFER_JA.format(at="添付ファイル『furikomi.txt』"),
         PAYEES_JA.format(at="添付ファイル『furikomi.txt』"),
         "件名に『株式会社ビー』とありますが、宛先は株式会社エーです。",
     ]
-    assert "The subject names 株式会社ビー, but you are mailing 株式会社エー." in _why(en)
+    assert "The subject names 株式会社ビー, but you are mailing 株式会社エー." in why(en)
     history = re.search(r"<table id=\"history\">(.*?)</table>", ja, re.S).group(1)
     assert "<td>保留しました</td>" in history and "自動処理" in history and "system" not in history
     assert "<td>held for review</td>" in en and "automatic" in en and ">system<" not in en

@@ -10,12 +10,13 @@ import pptx
 import pytest
 from pptx.util import Inches
 from pypdf import PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import DictionaryObject, NameObject
 
 from inspectors.extract import document, pdf, presentation
 from inspectors.limits import Limits
 from inspectors.message import parse
 
+from .pdf_file import helvetica_pages
 from .test_extract_workbook import with_app_xml
 from .test_message_mime import ENV, codes, mail_with, texts
 
@@ -122,23 +123,7 @@ def test_pptx_slides_tables_notes_groups():
 
 def pdf_pages(*lines: str, password: str | None = None, owner_only: bool = False) -> bytes:
     writer = PdfWriter()
-    font = writer._add_object(
-        DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Helvetica"),
-            }
-        )
-    )
-    for line in lines:
-        page = writer.add_blank_page(300, 200)
-        page[NameObject("/Resources")] = DictionaryObject(
-            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
-        )
-        stream = DecodedStreamObject()
-        stream.set_data(f"BT /F1 12 Tf 20 100 Td ({line}) Tj ET".encode())
-        page[NameObject("/Contents")] = writer._add_object(stream)
+    helvetica_pages(writer, (f"BT /F1 12 Tf 20 100 Td ({line}) Tj ET" for line in lines), 300, 200)
     writer.add_metadata({"/Title": "Invoice", "/Author": "Sales"})
     if password is not None:
         writer.encrypt(user_password="" if owner_only else password, owner_password=password)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from email.message import EmailMessage
@@ -23,6 +21,7 @@ import pytest
 from inspectors.base import Envelope
 from proxy.pipeline import InspectorConfig, build_inspectors, inspect_raw
 
+from .cli import cli
 from .support import MY_NUMBER_BODY, message
 
 SENDER, EXTERNAL = "taro@example.co.jp", "partner@client.example"
@@ -175,20 +174,7 @@ def check(tmp_path, raw: bytes, config: str, timeout: float = 60):
     (tmp_path / "guard.yaml").write_text("organization: {internal_domains: [example.co.jp]}\n" + config)
     eml = tmp_path / "message.eml"
     eml.write_bytes(raw)
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "proxy.cli",
-            "check",
-            str(eml),
-            "--config",
-            str(tmp_path / "guard.yaml"),
-            "--json",
-        ],
-        capture_output=True,
-        timeout=timeout,
-    )
+    return cli("check", str(eml), "--config", str(tmp_path / "guard.yaml"), "--json", timeout=timeout)
 
 
 def test_check_has_the_relays_time_limit(tmp_path):

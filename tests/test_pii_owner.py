@@ -16,25 +16,11 @@ from inspectors.pii.owners import OWN, RECIPIENT, THIRD, owners_for
 from rules import decide, load_rules
 from rules.model import MessageFacts
 
+from . import names
+
 TODAY = datetime.date(2024, 4, 1)
 OURS = ("sample.co.jp",)
-SURNAMES = [
-    "佐藤",
-    "鈴木",
-    "高橋",
-    "田中",
-    "伊藤",
-    "渡辺",
-    "山本",
-    "中村",
-    "小林",
-    "加藤",
-    "吉田",
-    "山田",
-    "松本",
-    "井上",
-    "木村",
-]
+SURNAMES = names.SURNAMES[:15]
 
 
 def staff(domain: str, n: int = 12, start: int = 0, phone: str = "06-6123") -> list[str]:

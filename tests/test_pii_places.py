@@ -16,51 +16,12 @@ from inspectors.pii.owners import TALLIES
 from rules import decide, load_rules
 from rules.model import MessageFacts
 
+from . import names
+from .names import AREAS, BRANCHES, CITIES, RARE
+
 TODAY = datetime.date(2024, 4, 1)
 ENV = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=("sato@client.example",))
-AREAS = [
-    "011-221",
-    "022-261",
-    "03-3211",
-    "045-671",
-    "052-961",
-    "06-6941",
-    "082-228",
-    "092-711",
-    "098-866",
-    "025-228",
-    "076-231",
-    "087-831",
-]
-CITIES = [
-    "北海道札幌市中央区北一条西2-1",
-    "宮城県仙台市青葉区本町3-8-1",
-    "東京都千代田区丸の内1-1-1",
-    "神奈川県横浜市中区本町6-50",
-    "愛知県名古屋市中区三の丸3-1-2",
-    "大阪府大阪市中央区大手前2-1-22",
-    "広島県広島市中区基町10-52",
-    "福岡県福岡市博多区東公園7-7",
-    "沖縄県那覇市泉崎1-2-2",
-    "新潟県新潟市中央区新光町4-1",
-    "石川県金沢市鞍月1-1",
-    "香川県高松市番町4-1-10",
-]
-BRANCHES = [
-    "本社",
-    "札幌営業所",
-    "仙台支店",
-    "横浜支社",
-    "名古屋支店",
-    "大阪支店",
-    "広島営業所",
-    "福岡支店",
-    "那覇出張所",
-    "新潟工場",
-    "金沢倉庫",
-    "高松物流センター",
-]
-SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田"]
+SURNAMES = names.SURNAMES[:12]
 
 
 def found(*texts: str, tables: tuple[Table, ...] = (), env: Envelope = ENV) -> dict:
@@ -559,22 +520,6 @@ def test_a_role_mailbox_is_the_premises_a_personal_one_a_persons():
     )
     f = found(cards)
     assert f["pii.records"].count == 12 and "pii.places" not in f
-
-
-RARE = [
-    "東海林",
-    "勅使河原",
-    "五十嵐",
-    "長谷川",
-    "小鳥遊",
-    "一ノ瀬",
-    "西園寺",
-    "御手洗",
-    "大和田",
-    "齋藤",
-    "髙橋",
-    "渡邊",
-]
 
 
 @pytest.mark.parametrize(

@@ -4,12 +4,11 @@ from `clients import` / `suppress import`, the history kept from real deliveries
 from __future__ import annotations
 
 import quopri
-import subprocess
-import sys
 import time
 
 import httpx
 
+from .cli import cli
 from .support import LINK, message
 
 ORG = {
@@ -77,21 +76,7 @@ def test_imported_directory_reaches_the_running_guard(guard_factory, upstream, t
     assert _send(guard, ["x@c-corp.co.jp"], message("株式会社シー御中 請求書"))[0] == 250
     csv = tmp_path / "clients.csv"
     csv.write_text("name,domains\n株式会社シー,c-corp.co.jp\n株式会社ディー,d-corp.co.jp\n", "utf-8")
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "proxy.cli",
-            "clients",
-            "import",
-            str(csv),
-            "--config",
-            str(guard.config_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = cli("clients", "import", str(csv), "--config", str(guard.config_path), text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     deadline = time.monotonic() + 20
     while True:  # the guard polls the directory and rebuilds its inspectors

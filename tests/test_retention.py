@@ -15,8 +15,6 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from inspectors.base import Finding
-from inspectors.message import Summary
 from proxy.errors import ConfigError
 from proxy.settings import load_settings
 from quarantine.decisions import DecisionLog, DecisionRecord
@@ -32,8 +30,9 @@ from quarantine.schema import (
     recipient_history,
 )
 from quarantine.store import Store
-from rules.model import Decision, MatchedRule, MessageFacts
+from rules.model import MessageFacts
 
+from . import holds
 from .support import MY_NUMBER_BODY, message, notice_link
 from .test_admin_fixtures import admin, console, sqlite_url  # noqa: F401
 
@@ -46,23 +45,7 @@ def body(qid: str) -> bytes:
 
 
 def held_message(qid: str) -> HeldMessage:
-    finding = Finding(code="pii.my_number", count=1, where=("body",), evidence=("****-****-9018",))
-    rule = MatchedRule(
-        id="my-number-external",
-        action="hold",
-        mode="enforce",
-        reason={"ja": "理由", "en": "why"},
-        findings=(finding,),
-    )
-    return HeldMessage(
-        id=qid,
-        mail_from="taro@example.co.jp",
-        rcpt_tos=("p@client.example",),
-        raw=body(qid),
-        decision=Decision(action="hold", matched=(rule,)),
-        findings=(finding,),
-        summary=Summary(subject="件名", attachments=()),
-    )
+    return holds.held(qid, raw=body(qid), attachments=())
 
 
 async def _scene(store: Store, t0: float) -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import quopri
 import re
-import subprocess
-import sys
 import time
 
 import httpx
 
+from .cli import cli
 from .support import LINK, MY_NUMBER_BODY, message
 
 LOCAL = """
@@ -177,21 +176,15 @@ def test_replay_counts_what_a_draft_would_change(guard_factory, upstream, tmp_pa
         "rules:\n  - {id: sensitive-id-external, enabled: false}\n"
         "  - {id: hold-external, when: {recipients: external}, action: hold}\n"
     )
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "proxy.cli",
-            "rules",
-            "replay",
-            "--since",
-            "1d",
-            "--rules",
-            str(draft),
-            "--config",
-            str(guard.config_path),
-        ],
-        capture_output=True,
+    out = cli(
+        "rules",
+        "replay",
+        "--since",
+        "1d",
+        "--rules",
+        str(draft),
+        "--config",
+        str(guard.config_path),
         text=True,
         timeout=60,
     )
@@ -208,21 +201,9 @@ def test_rules_check_lists_and_refuses(tmp_path):
     good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
     good.write_text("rules:\n  - {id: inspection-failed, mode: monitor}\n")
     bad.write_text("rules:\n  - {id: x, when: {code: pii.nope}, action: hold}\n")
-    out = subprocess.run(
-        [sys.executable, "-m", "proxy.cli", "rules", "check", str(good)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-    )
+    out = cli("rules", "check", str(good), text=True, timeout=60, cwd=tmp_path)
     assert out.returncode == 0
     line = next(ln for ln in out.stdout.splitlines() if ln.startswith("inspection-failed"))
     assert line.split()[1:] == ["monitor", "hold", str(good)]
-    out = subprocess.run(
-        [sys.executable, "-m", "proxy.cli", "rules", "check", str(bad)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-    )
+    out = cli("rules", "check", str(bad), text=True, timeout=60, cwd=tmp_path)
     assert out.returncode == 2 and "rule 'x': when.code: unknown finding code 'pii.nope'" in out.stderr

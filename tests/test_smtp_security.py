@@ -19,9 +19,10 @@ from aiosmtpd.smtp import Session
 
 from proxy.handler import Handler, Policy
 
+from .cli import add_user
 from .support import MY_NUMBER_BODY, message
 from .test_check_cli import run as run_check
-from .test_tls_auth import _add_user, _client_context, _write_cert
+from .test_tls_auth import _client_context, _write_cert
 
 PASSWORD = "correct horse battery"
 
@@ -46,7 +47,7 @@ def _tls_guard(ca, tmp_path, guard_factory, users=("taro@example.co.jp",), **smt
         }
     )
     for login in users:
-        _add_user(guard, login, PASSWORD)
+        add_user(guard, login, PASSWORD)
     return guard.start()
 
 

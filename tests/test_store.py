@@ -5,31 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 
-from inspectors.base import Finding
-from inspectors.message import Summary
-from quarantine.records import HeldMessage
 from quarantine.store import Store
 from rules.model import Decision, MatchedRule
 
-
-def held(qid: str) -> HeldMessage:
-    finding = Finding(code="pii.my_number", count=1, where=("body",), evidence=("****-****-9018",))
-    rule = MatchedRule(
-        id="my-number-external",
-        action="hold",
-        mode="enforce",
-        reason={"ja": "理由", "en": "why"},
-        findings=(finding,),
-    )
-    return HeldMessage(
-        id=qid,
-        mail_from="taro@example.co.jp",
-        rcpt_tos=("p@client.example",),
-        raw=b"Subject: x\r\n\r\n\xe3\x81\x82\r\n",
-        decision=Decision(action="hold", matched=(rule,)),
-        findings=(finding,),
-        summary=Summary(subject="件名", attachments=(("a.xlsx", "application/x", 3),)),
-    )
+from .holds import held
 
 
 def run(coro):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-import subprocess
-import sys
 
 import pytest
 import trustme
 from aiosmtpd.controller import Controller
 
+from .cli import add_user
 from .support import Recorder, free_port, message
 
 
@@ -27,37 +26,13 @@ def _write_cert(ca, tmp_path):
     return tmp_path / "cert.pem", tmp_path / "key.pem"
 
 
-def _add_user(guard, login: str, password: str, role: str = "sender") -> None:
-    guard.config_path.write_text("smtp: {users_file: users}\n")
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "proxy.cli",
-            "user",
-            "add",
-            login,
-            "--role",
-            role,
-            "--password-stdin",
-            "--config",
-            str(guard.config_path),
-        ],
-        input=password + "\n",
-        capture_output=True,
-        text=True,
-        cwd=guard.workdir,
-    )
-    assert out.returncode == 0, out.stderr
-
-
 @pytest.fixture
 def tls_guard(ca, tmp_path, guard_factory):
     cert, key = _write_cert(ca, tmp_path)
     guard = guard_factory(
         smtp={"trusted_networks": [], "tls_cert": str(cert), "tls_key": str(key), "users_file": "users"}
     )
-    _add_user(guard, "taro@example.co.jp", "correct horse battery")
+    add_user(guard, "taro@example.co.jp", "correct horse battery")
     return guard.start()
 
 

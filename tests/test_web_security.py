@@ -21,18 +21,15 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from inspectors.base import Envelope
-from inspectors.recipients import ExternalRecipients
 from proxy.auth import Users, add_user
 from quarantine.admin import admin_routes
 from quarantine.decisions import DecisionLog
 from quarantine.directory_file import read_clients
-from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.judgement import Judgement
-from quarantine.metrics import Metrics
 from quarantine.store import Store
-from quarantine.web import Pages, create_app
 from rules.book import RuleBook
 
+from .sender_page import open_store, serving
 from .support import LINK, MY_NUMBER_BODY, message
 from .test_admin_fixtures import (  # noqa: F401
     ADMIN,
@@ -303,34 +300,12 @@ class Reinspect:
 
 @pytest.fixture
 def sender_pages(tmp_path, sqlite_url):
-    async def open_store():
-        store = await Store.open(sqlite_url)
-        await store.engine.dispose()  # its pool is rebuilt on the TestClient's loop
-        return store
-
-    store = asyncio.run(open_store())
+    store = open_store(sqlite_url)
     msg = held_message("Q1", rcpt="p@client.example", rules=RuleBook([], {}).current)
     assert msg.decision.verdict == "hold"
     reinspect = Reinspect(msg)
-    quarantine = Quarantine(
-        store,
-        HoldPolicy(public_url="http://127.0.0.1:8025", hold_expiry=3600, notice_from="guard@example.co.jp"),
-        approvers=lambda sender: (),
-        on_queued=lambda: None,
-    )
-    pages = Pages(
-        store=store,
-        is_external=ExternalRecipients(("example.co.jp",)).is_external,
-        outbox=None,
-        on_queued=lambda: None,
-        quarantine=quarantine,
-        metrics=Metrics(),
-        judge=reinspect,
-    )
-    with TestClient(create_app(pages)) as web:
-        web.portal.call(lambda: store.hold(msg, token="tok-Q1", csrf="c", expires_at=time.time() + 3600))
+    with serving(store, msg, "example.co.jp", "guard@example.co.jp", reinspect) as web:
         yield web, store, reinspect
-        web.portal.call(store.close)
 
 
 @pytest.mark.parametrize("state", ["released", "cancelled"])

@@ -302,6 +302,23 @@ def _each_record(change) -> bytes:
     return zengin_file(rows=[rows[0], *(change(r) for r in rows[1:13]), *rows[13:]])
 
 
+# The twelve payees' names in full-width katakana (a 全角 file).
+FULL_WIDTH_NAMES = [
+    "ヤマダ　タロウ",
+    "スズキ　ハナコ",
+    "タナカ　イチロウ",
+    "サトウ　ジロウ",
+    "イトウ　サブロウ",
+    "ワタナベ　ケン",
+    "コバヤシ　ユウコ",
+    "カトウ　マコト",
+    "ヨシダ　アキラ",
+    "ヤマモト　リヨウ",
+    "ナカムラ　アイ",
+    "イノウエ　ジユン",
+]
+
+
 @pytest.mark.parametrize("position,char", [(85, "O"), (39, "A"), (60, "&"), (0, " "), (100, "*"), (10, "%")])
 @pytest.mark.parametrize("sep", ["\r\n", ""])
 def test_one_byte_changed_in_every_record_outside_the_account_fields(position, char, sep):
@@ -314,23 +331,9 @@ def test_one_byte_changed_in_every_record_outside_the_account_fields(position, c
 
 def test_full_width_payee_names_in_shift_jis():
     """15 double-byte characters fill the 30-byte name field: 120 bytes, 105 characters."""
-    names = [
-        "ヤマダ　タロウ",
-        "スズキ　ハナコ",
-        "タナカ　イチロウ",
-        "サトウ　ジロウ",
-        "イトウ　サブロウ",
-        "ワタナベ　ケン",
-        "コバヤシ　ユウコ",
-        "カトウ　マコト",
-        "ヨシダ　アキラ",
-        "ヤマモト　リヨウ",
-        "ナカムラ　アイ",
-        "イノウエ　ジユン",
-    ]
     raw = _each_record(lambda r: r)
     rows = records()
-    wide = [r[:50] + names[i].ljust(15, "\u3000") + r[80:] for i, r in enumerate(rows[1:13])]
+    wide = [r[:50] + FULL_WIDTH_NAMES[i].ljust(15, "\u3000") + r[80:] for i, r in enumerate(rows[1:13])]
     raw = zengin_file(rows=[rows[0], *wide, *rows[13:]])
     assert all(len(w.encode("cp932")) == 120 for w in wide)
     assert payees_of(mail_with(("furikomi.txt", raw))) == (12, 12)

@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 
 from ..limits import Limits
 from .archive import MEMBER_ERRORS, check_package, open_zip, read_member
-from .package import xml_events
+from .package import closed_elements, xml_events
 from .pieces import UNSCANNABLE, LimitReached, Member, Piece, Problem, Property, Table, TextChunk
 
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -178,20 +178,13 @@ def _paragraph(element) -> str:
 
 def _meta(package: zipfile.ZipFile, limits: Limits) -> Iterator[Piece]:
     """Streamed too: a 20 KB file's meta.xml of 5 million elements held 520 MB as a tree."""
-    found, open_ = [], []
+    found = []
     try:
         with package.open("meta.xml") as stream:
-            for event, element in xml_events(stream, limits):
-                if event == "start":
-                    open_.append(element)
-                    continue
-                open_.pop()
-                local = element.tag.rpartition("}")[2]
-                text = (element.text or "").strip()
-                if local in _META and text:
-                    found.append(Property(name=_META[local], value=text))
-                if open_:
-                    del open_[-1][:]  # read, with the siblings before it
+            for local, element in closed_elements(stream, limits):
+                value = (element.text or "").strip()
+                if local in _META and value:
+                    found.append(Property(name=_META[local], value=value))
     except LimitReached as exc:
         yield Problem(code=UNSCANNABLE, where="meta.xml", reason=limits.reason(exc.limit))
     except (ElementTree.ParseError, *MEMBER_ERRORS) as exc:

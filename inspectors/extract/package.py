@@ -54,6 +54,20 @@ def xml_events(stream, limits: Limits) -> Iterator[tuple[str, ElementTree.Elemen
         yield item
 
 
+def closed_elements(stream, limits: Limits) -> Iterator[tuple[str, ElementTree.Element]]:
+    """Each element of one part as it closes, with its local name; once the caller has read it,
+    it is dropped with the siblings before it, so a large part is never held as a tree."""
+    open_: list = []  # the elements open, innermost last
+    for event, element in xml_events(stream, limits):
+        if event == "start":
+            open_.append(element)
+            continue
+        open_.pop()
+        yield element.tag.rpartition("}")[2], element
+        if open_:
+            del open_[-1][:]
+
+
 def text_parts(archive: zipfile.ZipFile, kind: str, limits: Limits) -> Iterator[Piece]:
     names = sorted(archive.namelist(), key=_natural)
     for pattern, label in TEXT_PARTS[kind]:
@@ -90,22 +104,14 @@ def _read_text(archive: zipfile.ZipFile, name: str, limits: Limits, lines: list[
     (or chart point, comment, note); streamed, so a large part is never held as a tree: what
     is read leaves it."""
     current: list[str] = []
-    open_: list = []  # the elements open, innermost last
     try:
         with archive.open(name) as stream:
-            for event, element in xml_events(stream, limits):
-                if event == "start":
-                    open_.append(element)
-                    continue
-                open_.pop()
-                local = element.tag.rpartition("}")[2]
+            for local, element in closed_elements(stream, limits):
                 if local in _TEXT_TAGS and element.text:
                     current.append(element.text)
                 elif local in _BLOCK_TAGS and current:
                     lines.append("".join(current))
                     current = []
-                if open_:
-                    del open_[-1][:]  # read, with the siblings before it
     finally:
         if current:
             lines.append("".join(current))

@@ -8,6 +8,7 @@ that must (and must not) be found. Deterministic; run it again after changing a 
 from __future__ import annotations
 
 import random
+import sys
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
@@ -15,12 +16,18 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parents[1]))  # the repository root, for tests.names
+
+from tests import names  # noqa: E402
+from tests.names import AREAS, BRANCHES, CITIES, ROMAN  # noqa: E402
+
 SHARED = HERE.parents[2] / "shared" / "corpus" / "attachments"
 SIGNATURE = (
     "\n--\n株式会社サンプル 営業部\n山田 太郎\nTEL: 03-1234-5678\n"
     "Mail: taro@example.co.jp\n〒100-0001 東京都千代田区千代田1-1\n"
 )
 DATE = formatdate(1795600000, localtime=False)
+SURNAMES = names.SURNAMES[:12]
 
 
 def mail(
@@ -88,38 +95,31 @@ def cases() -> dict[str, tuple[EmailMessage, dict]]:
         ),
         {"verdict": "hold", "rules": ["suppressed-recipient"], "codes": ["recipients.suppressed"]},
     )
-    encrypted = mail("資料送付", "パスワードは別途お送りします。" + SIGNATURE)
-    encrypted.add_attachment(
-        (SHARED / "libarchive" / "test_read_format_zip_traditional_encryption_data.zip").read_bytes(),
-        maintype="application",
-        subtype="zip",
-        filename="資料.zip",
-    )
     out["encrypted-attachment"] = (
-        encrypted,
+        _with_shared(
+            "資料送付",
+            "パスワードは別途お送りします。",
+            "libarchive/test_read_format_zip_traditional_encryption_data.zip",
+            "zip",
+            "資料.zip",
+        ),
         {"verdict": "hold", "rules": ["encrypted-attachment"], "codes": ["attachment.encrypted"]},
     )
-    unreadable = mail("議事録", "議事録を添付します。" + SIGNATURE)
-    unreadable.add_attachment(
-        (SHARED / "libarchive" / "test_read_format_zip_malformed1.zip").read_bytes(),
-        maintype="application",
-        subtype="zip",
-        filename="議事録.zip",
-    )
     out["unreadable-part"] = (
-        unreadable,
+        _with_shared(
+            "議事録",
+            "議事録を添付します。",
+            "libarchive/test_read_format_zip_malformed1.zip",
+            "zip",
+            "議事録.zip",
+        ),
         {"verdict": "hold", "rules": ["unreadable-part"], "codes": ["attachment.unscannable"]},
     )
     # A format without a reader is reported and passes (issue 13; the rule is shipped disabled).
-    unsupported = mail("議事録", "議事録を添付します。" + SIGNATURE)
-    unsupported.add_attachment(
-        (SHARED / "msoffcrypto-tool" / "inputs" / "plain.doc").read_bytes(),
-        maintype="application",
-        subtype="msword",
-        filename="議事録.doc",
-    )
     out["unsupported-format"] = (
-        unsupported,
+        _with_shared(
+            "議事録", "議事録を添付します。", "msoffcrypto-tool/inputs/plain.doc", "msword", "議事録.doc"
+        ),
         {"verdict": "pass", "codes": ["attachment.unsupported"], "not_codes": ["attachment.unscannable"]},
     )
     out["freemail"] = (
@@ -167,28 +167,19 @@ def cases() -> dict[str, tuple[EmailMessage, dict]]:
     return out
 
 
+def _with_shared(subject: str, body: str, shared: str, subtype: str, filename: str) -> EmailMessage:
+    """A mail carrying a file of the shared corpus (application/`subtype`)."""
+    msg = mail(subject, body + SIGNATURE)
+    msg.add_attachment(
+        (SHARED / shared).read_bytes(), maintype="application", subtype=subtype, filename=filename
+    )
+    return msg
+
+
 def _with_csv(subject: str, body: str, rows: list[str], filename: str, **kw) -> EmailMessage:
     msg = mail(subject, body + SIGNATURE, **kw)
     msg.add_attachment("\r\n".join(rows).encode("cp932"), maintype="text", subtype="csv", filename=filename)
     return msg
-
-
-SURNAMES = [
-    "佐藤",
-    "鈴木",
-    "高橋",
-    "田中",
-    "伊藤",
-    "渡辺",
-    "山本",
-    "中村",
-    "小林",
-    "加藤",
-    "吉田",
-    "山田",
-    "佐々木",
-    "松本",
-]
 
 
 def _owner_cases(out: dict) -> None:
@@ -261,64 +252,6 @@ def _owner_cases(out: dict) -> None:
         ),
         {"verdict": "hold", "rules": ["personal-data-list-external"], "codes": ["pii.records"]},
     )
-
-
-SURNAMES_ROMAN = [
-    "sato",
-    "suzuki",
-    "takahashi",
-    "tanaka",
-    "ito",
-    "watanabe",
-    "yamamoto",
-    "nakamura",
-    "kobayashi",
-    "kato",
-    "yoshida",
-    "yamada",
-]
-BRANCHES = [
-    "本社",
-    "札幌営業所",
-    "仙台支店",
-    "横浜支社",
-    "名古屋支店",
-    "大阪支店",
-    "広島営業所",
-    "福岡支店",
-    "那覇出張所",
-    "新潟工場",
-    "金沢倉庫",
-    "高松物流センター",
-]
-CITIES = [
-    "北海道札幌市中央区北一条西2-1",
-    "宮城県仙台市青葉区本町3-8-1",
-    "東京都千代田区丸の内1-1-1",
-    "神奈川県横浜市中区本町6-50",
-    "愛知県名古屋市中区三の丸3-1-2",
-    "大阪府大阪市中央区大手前2-1-22",
-    "広島県広島市中区基町10-52",
-    "福岡県福岡市博多区東公園7-7",
-    "沖縄県那覇市泉崎1-2-2",
-    "新潟県新潟市中央区新光町4-1",
-    "石川県金沢市鞍月1-1",
-    "香川県高松市番町4-1-10",
-]
-AREAS = [
-    "011-221",
-    "022-261",
-    "03-3211",
-    "045-671",
-    "052-961",
-    "06-6941",
-    "082-228",
-    "092-711",
-    "098-866",
-    "025-228",
-    "076-231",
-    "087-831",
-]
 
 
 def _place_cases(out: dict) -> None:
@@ -409,8 +342,7 @@ def _place_cases(out: dict) -> None:
     cards = [
         "会社名,部署,メール,直通電話"
     ] + [  # business cards: a person at each company (t.sato@), not places
-        f"株式会社テスト{i},営業部,t.{SURNAMES_ROMAN[i]}@corp{i}.co.jp,{a}-{2000 + i}"
-        for i, a in enumerate(AREAS)
+        f"株式会社テスト{i},営業部,t.{ROMAN[i]}@corp{i}.co.jp,{a}-{2000 + i}" for i, a in enumerate(AREAS)
     ]
     out["places-business-cards-are-people"] = (
         _with_csv("名刺データ", "名刺データです。", cards, "名刺.csv"),

@@ -24,6 +24,9 @@ from email.mime.text import MIMEText
 from email.utils import formataddr
 from pathlib import Path
 
+from ..names import ROMAJI
+from ..pdf_file import pdf_file
+
 OUR = "narumi-ts.co.jp"
 
 SURNAMES = [
@@ -94,48 +97,6 @@ GIVEN = [
     ("剛", "ツヨシ", "tsuyoshi"),
     ("理恵", "リエ", "rie"),
 ]
-ROMAJI = {
-    "佐藤": "sato",
-    "鈴木": "suzuki",
-    "高橋": "takahashi",
-    "田中": "tanaka",
-    "伊藤": "ito",
-    "渡辺": "watanabe",
-    "山本": "yamamoto",
-    "中村": "nakamura",
-    "小林": "kobayashi",
-    "加藤": "kato",
-    "吉田": "yoshida",
-    "山田": "yamada",
-    "松本": "matsumoto",
-    "井上": "inoue",
-    "木村": "kimura",
-    "林": "hayashi",
-    "清水": "shimizu",
-    "山崎": "yamazaki",
-    "森": "mori",
-    "池田": "ikeda",
-    "橋本": "hashimoto",
-    "阿部": "abe",
-    "石川": "ishikawa",
-    "前田": "maeda",
-    "藤田": "fujita",
-    "後藤": "goto",
-    "岡田": "okada",
-    "長谷川": "hasegawa",
-    "村上": "murakami",
-    "近藤": "kondo",
-    "坂本": "sakamoto",
-    "遠藤": "endo",
-    "青木": "aoki",
-    "藤井": "fujii",
-    "西村": "nishimura",
-    "福田": "fukuda",
-    "太田": "ota",
-    "三浦": "miura",
-    "原田": "harada",
-    "小野": "ono",
-}
 PLACES = [
     ("東京都", "世田谷区", "桜新町", "158", "03"),
     ("東京都", "杉並区", "高円寺南", "166", "03"),
@@ -326,7 +287,7 @@ def pdf(lines: list[str]) -> bytes:
     predefined CMap."""
     stream = ["BT /F1 10 Tf 14 TL 50 800 Td"]
     for line in lines:
-        stream.append("<%s> Tj T*" % line.encode("utf-16-be").hex().upper())
+        stream.append(f"<{line.encode('utf-16-be').hex().upper()}> Tj T*")
     stream.append("ET")
     content = "\n".join(stream).encode()
     tounicode = (
@@ -350,18 +311,7 @@ def pdf(lines: list[str]) -> bytes:
         b"<< /Type /FontDescriptor /FontName /HeiseiKakuGo-W5 /Flags 4 /FontBBox [-92 -250 1010 922] "
         b"/ItalicAngle 0 /Ascent 752 /Descent -221 /CapHeight 737 /StemV 114 >>",
     ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objs, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
-    return out.getvalue()
+    return pdf_file(objs)
 
 
 def zip_of(files: dict[str, bytes], password: str | None = None) -> bytes:

@@ -83,17 +83,16 @@ def excerpt(text: str) -> str:
     return f"{text[: _TAIL // 2]} [...] {text[-_TAIL // 2 :]}"
 
 
+def no_verdict(case: Case, path: str, status: str, seconds: float, detail: str) -> Outcome:
+    """A case that ended without a verdict (exception, crash, timeout): `detail` says how."""
+    return Outcome(
+        case.name, case.issue_class, case.canary, path, status, seconds, detail=joined(case.detail, detail)
+    )
+
+
 def outcome_of(case: Case, path: str, answer: dict, seconds: float) -> Outcome:
     if "exception" in answer:
-        return Outcome(
-            case.name,
-            case.issue_class,
-            case.canary,
-            path,
-            "exception",
-            seconds,
-            detail=joined(case.detail, excerpt(answer["exception"])),
-        )
+        return no_verdict(case, path, "exception", seconds, excerpt(answer["exception"]))
     status = {"pass": "PASSED", "hold": "held", "reject": "rejected"}[answer["verdict"]]
     return Outcome(
         case.name,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .blocks import INTERNAL_DOMAINS, RECIPIENT, SENDER, Case
-from .outcome import Outcome, ended, excerpt, joined, outcome_of, summary
+from .outcome import Outcome, ended, excerpt, no_verdict, outcome_of, summary
 
 REPO = Path(__file__).resolve().parents[2]
 _STARTUP = 60.0
@@ -156,15 +156,7 @@ class RelayRunner:
             _end_group(self.process)
             status, detail = "timeout", f"no verdict after {self.limits.wall_seconds:g}s"
         self.process = None
-        return Outcome(
-            case.name,
-            case.issue_class,
-            case.canary,
-            self.path,
-            status,
-            seconds,
-            detail=joined(case.detail, detail),
-        )
+        return no_verdict(case, self.path, status, seconds, detail)
 
     def _line(self, timeout: float) -> dict | None:
         """The next JSON object the child writes; None on timeout or end of output."""
@@ -266,12 +258,4 @@ class CheckRunner:
             return outcome_of(case, self.path, summary(json.loads(out), seconds), seconds)
         else:
             status, detail = ended(process, err)
-        return Outcome(
-            case.name,
-            case.issue_class,
-            case.canary,
-            self.path,
-            status,
-            seconds,
-            detail=joined(case.detail, detail),
-        )
+        return no_verdict(case, self.path, status, seconds, detail)

@@ -11,28 +11,8 @@ from __future__ import annotations
 import datetime
 import random
 
-COMMON = [
-    "佐藤",
-    "鈴木",
-    "高橋",
-    "田中",
-    "伊藤",
-    "渡辺",
-    "山本",
-    "中村",
-    "小林",
-    "加藤",
-    "吉田",
-    "山田",
-    "松本",
-    "井上",
-    "木村",
-    "清水",
-    "山崎",
-    "森",
-    "池田",
-    "橋本",
-]
+from tests.names import SURNAMES as COMMON
+
 UNCOMMON = [
     "鬼頭",
     "御手洗",

@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE.parent.parent), str(HERE)]  # the repository root for tests.names
 
 import carriers  # noqa: E402
 import identifiers  # noqa: E402

@@ -12,7 +12,7 @@ from collections import Counter
 
 from fakes import NOT_LICENCE_CODES, Fake, licence_check
 from mails import People, Spec
-from recipes import _attach_or_inline, _html
+from recipes import registration
 
 CARRIERS = ("plain", "html", "csv_cp932", "xlsx_row1", "zip")
 LICENCE_LABELS = ["運転免許証番号", "免許証番号", "運転免許証 番号", "免許証No."]
@@ -113,19 +113,4 @@ def mail(f: Fake, kind: str, carrier: str) -> Spec:
     expect = Counter(person_name=1, birth_date=1, phone=1)
     if counts_as:
         expect[counts_as] += 1
-    if carrier in ("plain", "html"):
-        text = (
-            p.greeting()
-            + "\n下記の方の登録をお願いいたします。\n\n"
-            + "\n".join(f"{k}：{v}" for k, v in lines)
-            + "\n\nよろしくお願いいたします。\n\n"
-            + p.signature()
-        )
-        spec.body = _html(text, [], "") if carrier == "html" else text
-        spec.html = carrier == "html"
-        expect["person_name"] = 0
-        spec.prose_names = 2
-    else:
-        _attach_or_inline(f, p, spec, [["項目", "内容"]] + [list(kv) for kv in lines], "登録情報")
-    spec.expect = expect
-    return spec
+    return registration(f, p, spec, lines, expect)

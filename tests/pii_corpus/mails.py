@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from fakes import Fake
 
+from tests.names import ROMAJI, SURNAMES
+
 SENDERS = [
     ("株式会社サンプル商事", "営業部", "sample.co.jp"),
     ("株式会社テスト工業", "技術課", "test-kogyo.co.jp"),
@@ -29,28 +31,7 @@ CLIENTS = [
     ("ディー電機株式会社", "d-denki.co.jp"),
     ("イー商会株式会社", "e-shokai.co.jp"),
 ]
-ROMAN = {
-    "佐藤": "sato",
-    "鈴木": "suzuki",
-    "高橋": "takahashi",
-    "田中": "tanaka",
-    "伊藤": "ito",
-    "渡辺": "watanabe",
-    "山本": "yamamoto",
-    "中村": "nakamura",
-    "小林": "kobayashi",
-    "加藤": "kato",
-    "吉田": "yoshida",
-    "山田": "yamada",
-    "松本": "matsumoto",
-    "井上": "inoue",
-    "木村": "kimura",
-    "清水": "shimizu",
-    "山崎": "yamazaki",
-    "森": "mori",
-    "池田": "ikeda",
-    "橋本": "hashimoto",
-}
+ROMAN = {surname: ROMAJI[surname] for surname in SURNAMES}  # others fall back to a role name
 
 
 @dataclass

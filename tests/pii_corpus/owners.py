@@ -81,40 +81,28 @@ def _header(f: Fake, role: str) -> list[str]:
 def hard_negative(f: Fake, n: int, carrier: str) -> Spec:
     p = People(f)
     size = f.r.randint(10, 18)
-    if n % 2 == 0:
-        rows = [_header(f, "部署")] + _staff(f, p.client_domain, _block(f), size, DEPTS, set())
+    if n % 2 == 0:  # the client's own staff, back to the client
+        column, domain, jobs, owner = "部署", p.client_domain, DEPTS, "recipient_org"
         line = "先日頂戴した貴社ご担当者様の連絡先一覧を、弊社の台帳に合わせて整理しました。誤りがないかご確認ください。"
-        spec = Spec(
-            "hard_negative",
-            carrier,
-            "ご担当者様一覧のご確認",
-            "",
-            note="owner:client_staff_back",
-            group="owner",
-            records=size,
-            tally={"recipient_org": size},
-            hold=False,
-            unscored=("person_name",),
-            **p.header(),
-        )
-        title = "ご担当者様一覧"
-    else:
-        rows = [_header(f, "役割")] + _staff(f, p.domain, _block(f), size, ROLES, set())
+        subject, note, title = "ご担当者様一覧のご確認", "owner:client_staff_back", "ご担当者様一覧"
+    else:  # our own team, to the client
+        column, domain, jobs, owner = "役割", p.domain, ROLES, "own_org"
         line = "本プロジェクトの弊社体制と連絡先をお送りします。緊急時は代表番号までご連絡ください。"
-        spec = Spec(
-            "hard_negative",
-            carrier,
-            "プロジェクト体制表の送付",
-            "",
-            note="owner:our_team",
-            group="owner",
-            records=size,
-            tally={"own_org": size},
-            hold=False,
-            unscored=("person_name",),
-            **p.header(),
-        )
-        title = "体制表"
+        subject, note, title = "プロジェクト体制表の送付", "owner:our_team", "体制表"
+    rows = [_header(f, column)] + _staff(f, domain, _block(f), size, jobs, set())
+    spec = Spec(
+        "hard_negative",
+        carrier,
+        subject,
+        "",
+        note=note,
+        group="owner",
+        records=size,
+        tally={owner: size},
+        hold=False,
+        unscored=("person_name",),
+        **p.header(),
+    )
     _attach_or_inline(f, p, spec, rows, title, line)
     return spec
 

@@ -471,22 +471,7 @@ def id_mail(f: Fake, n: int, carrier: str) -> Spec:
         note="record:" + "+".join(dict.fromkeys(kinds)),
         **p.header(),
     )
-    if carrier in ("plain", "html"):
-        text = (
-            p.greeting()
-            + "\n下記の方の登録をお願いいたします。\n\n"
-            + "\n".join(f"{k}：{v}" for k, v in lines)
-            + "\n\nよろしくお願いいたします。\n\n"
-            + p.signature()
-        )
-        spec.body = _html(text, [], "") if carrier == "html" else text
-        spec.html = carrier == "html"
-        expect["person_name"] = 0
-        spec.prose_names = 2  # the addressee and the record
-    else:
-        _attach_or_inline(f, p, spec, [["項目", "内容"]] + [list(kv) for kv in lines], "登録情報")
-    spec.expect = expect
-    return spec
+    return registration(f, p, spec, lines, expect)
 
 
 def _id_line(f: Fake, kind: str) -> tuple[str, str]:
@@ -536,4 +521,26 @@ def forwarded_list(f: Fake, n: int, size: int) -> Spec:
     # Names without a column heading or an honorific are not names to the detector, quoted or not.
     spec.expect = Counter({k: len(v) for k, v in values.items() if k != "person_name"})
     spec.records = size
+    return spec
+
+
+def registration(f: Fake, p: People, spec: Spec, lines: list[tuple[str, str]], expect: Counter) -> Spec:
+    """One person's record (label, value lines) asking for registration: in the text (plain or
+    html) or as a table in the carrier `spec` names."""
+    carrier = spec.carrier
+    if carrier in ("plain", "html"):
+        text = (
+            p.greeting()
+            + "\n下記の方の登録をお願いいたします。\n\n"
+            + "\n".join(f"{k}：{v}" for k, v in lines)
+            + "\n\nよろしくお願いいたします。\n\n"
+            + p.signature()
+        )
+        spec.body = _html(text, [], "") if carrier == "html" else text
+        spec.html = carrier == "html"
+        expect["person_name"] = 0
+        spec.prose_names = 2  # the addressee and the record
+    else:
+        _attach_or_inline(f, p, spec, [["項目", "内容"]] + [list(kv) for kv in lines], "登録情報")
+    spec.expect = expect
     return spec

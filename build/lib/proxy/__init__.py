@@ -1,0 +1,1 @@
+"""The SMTP edge and the composition root."""

@@ -1,0 +1,59 @@
+"""The judgement step shared by mail from SMTP and a sender's fix of a held message:
+inspect → decide → rewrite, built once at start-up (proxy/server.py) and handed to both."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from inspectors.base import Envelope
+from quarantine.deliveries import DeliveryHistory
+from quarantine.judgement import Judgement
+from quarantine.rewrite import move_external_to_bcc
+from rules import Action, Decision, MessageFacts, RuleSet, decide
+
+from .pipeline import Pipeline
+
+TAG_HEADER = b"X-Misdelivery-Guard"
+
+
+class Judge:
+    """The inspection, the rules' decision and the bytes it says to send (quarantine.judgement)."""
+
+    def __init__(
+        self,
+        *,
+        pipeline: Pipeline,
+        history: DeliveryHistory,
+        rules: Callable[[], RuleSet],
+        is_external: Callable[[str], bool],
+    ) -> None:
+        self.pipeline = pipeline
+        self.history = history
+        self.rules = rules
+        self.is_external = is_external
+
+    async def __call__(self, raw: bytes, envelope: Envelope, *, sender: str | None = None) -> Judgement:
+        """`sender`: whom the rules see as sending, when not the envelope's (a login's
+        null-sender mail)."""
+        sender = envelope.mail_from if sender is None else sender
+        history = self.history.snapshot(sender, envelope.rcpt_tos)
+        inspection = await self.pipeline.inspect(raw, envelope, history)
+        facts = MessageFacts(mail_from=sender, rcpt_tos=envelope.rcpt_tos)
+        decision = decide(inspection.findings, facts, self.rules())
+        return Judgement(
+            findings=inspection.findings,
+            summary=inspection.summary,
+            seconds=inspection.seconds,
+            decision=decision,
+            raw=rewritten(raw, decision, self.is_external),
+        )
+
+
+def rewritten(raw: bytes, decision: Decision, is_external: Callable[[str], bool]) -> bytes:
+    """The bytes to send: unchanged unless an enforced rule's action rewrites them."""
+    if Action.BCC_CONVERT in decision.rewrites:
+        raw = move_external_to_bcc(raw, is_external)
+    if decision.action == Action.TAG:
+        rules = ", ".join(m.id for m in decision.deciding).encode("ascii", "replace")
+        raw = TAG_HEADER + b": " + rules + b"\r\n" + raw  # RFC 5322 §3.6: any position
+    return raw

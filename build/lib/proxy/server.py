@@ -1,0 +1,327 @@
+"""The composition root: build every object once, run SMTP and web side by side, stop cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import ssl
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import uvicorn
+
+from inspectors.recipients import ExternalRecipients
+from quarantine.admin import admin_routes
+from quarantine.decisions import DecisionLog
+from quarantine.deliveries import DeliveryHistory
+from quarantine.directory_store import DirectoryStore
+from quarantine.forwarded import ForwardedFor
+from quarantine.holds import HoldPolicy, Quarantine
+from quarantine.metrics import Metrics
+from quarantine.retention import Retention
+from quarantine.store import Store
+from quarantine.web import Pages, create_app
+from quarantine.worker import Worker
+from rules import RuleSet
+from rules.book import RuleBook
+
+from .admission import Admission, AdmissionLimits
+from .auth import Authenticator, Users
+from .auth_throttle import AuthThrottle
+from .check import envelope_of, report
+from .directory import DirectoryFeed
+from .errors import ConfigError
+from .handler import Handler, Policy
+from .judge import Judge
+from .outbox import MaildirOutbox
+from .pipeline import Pipeline
+from .session import GuardSMTP
+from .settings import Settings, approvers_for, rule_groups
+from .storage import open_store
+from .upstream import SmtpUpstream, make_sender
+from .workers import map_large_allocations
+
+log = logging.getLogger("guard")
+
+
+class _Web(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self):
+        # The guard owns SIGTERM/SIGINT and stops uvicorn itself, after the SMTP side.
+        yield
+
+
+@dataclass
+class Guard:
+    settings: Settings
+    store: Store
+    pipeline: Pipeline
+    handler: Handler
+    send: SmtpUpstream | MaildirOutbox
+    smtp_server: asyncio.AbstractServer
+    web: _Web
+    tasks: list[asyncio.Task]
+    sessions: weakref.WeakSet
+    stopping: asyncio.Event
+
+    @classmethod
+    async def start(cls, settings: Settings, interrupted: asyncio.Event | None = None) -> Guard | None:
+        """The running guard; None when `interrupted` came while it waited for its database."""
+        store = await open_store(settings.storage, interrupted or asyncio.Event())
+        if store is None:
+            return None
+        send = make_sender(
+            settings.upstream,
+            timeout=settings.delivery_timeout,
+            ca_file=settings.ca_file,
+            local_hostname=settings.hostname,
+        )
+        # A job's lease outlives one delivery attempt, and no more: the jobs of a guard killed
+        # mid-send are picked up again soon after.
+        history = DeliveryHistory(store.engine, writing=store.writing)
+        await history.load()
+        lease = settings.delivery_timeout * 2 + 10
+        metrics = Metrics()
+        worker = Worker(
+            store,
+            send,
+            notice_from=settings.notice_from,
+            lease=lease,
+            backoff=settings.retry_schedule,
+            max_attempts=settings.max_attempts,
+            metrics=metrics,
+            on_delivered=history.delivered,
+        )
+        feed = DirectoryFeed(settings, DirectoryStore(store), history)
+        pipeline = Pipeline(
+            await feed.config(),
+            workers=settings.inspection_workers,
+            timeout=settings.inspection_timeout,
+            memory=settings.inspection_worker_memory,
+        )
+        feed.applied()
+        await pipeline.warm_up()
+        rules = RuleBook(settings.rules, rule_groups(settings))
+        decisions = DecisionLog(store.engine, writing=store.writing)
+        users = Users.load(settings.users_file)
+        # Approval falls back to the admins when the sender's group has nobody else.
+        admins = tuple(sorted(u.login for u in users.by_login.values() if u.role == "admin"))
+        quarantine = Quarantine(
+            store,
+            HoldPolicy(
+                public_url=settings.public_url,
+                hold_expiry=settings.hold_expiry,
+                notice_from=settings.notice_from,
+            ),
+            approvers=lambda sender: approvers_for(settings, sender, admins),
+            on_queued=worker.wake,
+        )
+        is_external = ExternalRecipients(settings.internal_domains).is_external
+        judge = Judge(pipeline=pipeline, history=history, rules=rules, is_external=is_external)
+        handler = Handler(
+            policy=_policy(settings),
+            judge=judge,
+            quarantine=quarantine,
+            decisions=decisions,
+            send=send,
+            metrics=metrics,
+            history=history,
+        )
+        sessions: weakref.WeakSet = weakref.WeakSet()
+        smtp_server = await _start_smtp(settings, handler, sessions, users)
+        admin = admin_routes(
+            store=store,
+            decisions=decisions,
+            rulebook=rules,
+            verify_login=_login_check(users),
+            check_message=_checker(pipeline),
+            on_queued=worker.wake,
+            public_url=settings.public_url,
+            on_directory_changed=feed.changed,
+            on_approval_decided=quarantine.approval_decided,
+            outbox=_outbox(settings),
+        )
+        web = _start_web(settings, store, quarantine, worker, metrics, judge, admin, is_external)
+        stopping = asyncio.Event()
+        tasks = [
+            asyncio.create_task(web.serve(), name="web"),
+            asyncio.create_task(worker.run(stopping), name="worker"),
+            asyncio.create_task(decisions.run(stopping), name="decisions"),
+            asyncio.create_task(history.run(stopping), name="history"),
+            asyncio.create_task(rules.watch(stopping), name="rules"),
+            asyncio.create_task(feed.watch(pipeline, stopping), name="directory"),
+            asyncio.create_task(Retention(store, settings.retention).run(stopping), name="retention"),
+        ]
+        log.info(
+            "event=started smtp=%s:%d web=%s:%d upstream=%r storage=%s rules=%d",
+            settings.smtp_listen.host,
+            settings.smtp_listen.port,
+            settings.web_listen.host,
+            settings.web_listen.port,
+            settings.upstream,
+            settings.storage.split("://")[0],
+            len(rules().active),
+        )
+        return cls(settings, store, pipeline, handler, send, smtp_server, web, tasks, sessions, stopping)
+
+    async def stop(self) -> None:
+        """Stop accepting, let messages in flight finish (up to the grace), then close."""
+        log.info("event=stopping inflight=%d", self.handler.inflight)
+        self.smtp_server.close()
+        try:
+            await asyncio.wait_for(self.handler.idle.wait(), self.settings.shutdown_grace)
+        except TimeoutError:
+            log.warning("event=shutdown_grace_expired inflight=%d", self.handler.inflight)
+        for session in list(self.sessions):
+            if session.transport is not None:
+                session.transport.close()
+        self.stopping.set()
+        self.web.should_exit = True
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        for flush in (self.handler.decisions.flush, self.handler.history.flush):
+            try:
+                await flush()
+            except Exception as exc:  # the database is out: what was kept is lost, and said so
+                log.warning("event=final_flush_failed error=%s", type(exc).__name__)
+        await self.send.close()
+        self.pipeline.close()
+        await self.store.close()
+        log.info("event=stopped")
+
+
+def _policy(s: Settings) -> Policy:
+    return Policy(
+        trusted_networks=s.trusted_networks,
+        max_recipients=s.max_recipients,
+        max_header_size=s.max_header_size,
+        session_timeout=s.session_timeout,
+    )
+
+
+async def _start_smtp(
+    s: Settings, handler: Handler, sessions: weakref.WeakSet, users: Users
+) -> asyncio.AbstractServer:
+    tls = None
+    if s.tls_cert:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(s.tls_cert, s.tls_key)
+    elif not s.trusted_networks:
+        log.warning("event=config_warning detail=no_tls_and_no_trusted_networks_nobody_can_relay")
+    authenticator = Authenticator(users, AuthThrottle(s.auth_limits))
+    map_large_allocations()  # message copies freed go back to the system (workers.py)
+    admission = Admission(
+        AdmissionLimits(
+            max_sessions=s.max_sessions,
+            max_sessions_per_client=s.max_sessions_per_client,
+            max_inflight_bytes=s.max_inflight_bytes,
+        )
+    )
+    spool_directory = None
+    if s.spool_directory:
+        try:
+            s.spool_directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"smtp.spool_directory: cannot create {s.spool_directory}: {exc.strerror}"
+            ) from None
+        spool_directory = str(s.spool_directory)
+    loop = asyncio.get_running_loop()
+
+    def factory() -> GuardSMTP:
+        # The loop is passed so that aiosmtpd does not look it up, with warnings filters,
+        # for every connection. The greeting names the host and no software or version
+        # (aiosmtpd's default says "Python SMTP 1.4.x"): RFC 5321 §4.2 asks for no more.
+        session = GuardSMTP(
+            handler,
+            data_size_limit=s.max_message_size,
+            enable_SMTPUTF8=True,
+            decode_data=False,
+            hostname=s.hostname,
+            ident="ESMTP",
+            tls_context=tls,
+            timeout=s.session_timeout,
+            auth_required=False,
+            auth_require_tls=True,
+            authenticator=authenticator,
+            loop=loop,
+            admission=admission,
+            spool_directory=spool_directory,
+        )
+        sessions.add(session)
+        return session
+
+    return await loop.create_server(factory, host=s.smtp_listen.host, port=s.smtp_listen.port)
+
+
+def _checker(pipeline: Pipeline):
+    """The admin console's "test against a message": the real inspection, any rule set."""
+
+    async def check_message(raw: bytes, rules: RuleSet) -> dict:
+        envelope = envelope_of(raw)
+        inspection = await pipeline.inspect(raw, envelope)
+        return report(inspection.findings, envelope, rules, with_explanation=True)
+
+    return check_message
+
+
+def _login_check(users: Users):
+    def verify(login: str, password: str) -> str | None:
+        user = users.check(login, password)
+        return user.role if user else None
+
+    return verify
+
+
+def _start_web(
+    s: Settings,
+    store: Store,
+    quarantine: Quarantine,
+    worker: Worker,
+    metrics: Metrics,
+    judge: Judge,
+    admin: list,
+    is_external: Callable[[str], bool],
+) -> _Web:
+    pages = Pages(
+        store=store,
+        is_external=is_external,
+        outbox=_outbox(s),
+        on_queued=worker.wake,
+        quarantine=quarantine,
+        metrics=metrics,
+        judge=judge,
+        page_grace=s.page_grace,
+    )
+    # uvicorn's own proxy_headers would believe X-Forwarded-For from 127.0.0.1 by default:
+    # off; ForwardedFor believes only web.trusted_proxies (none unless configured).
+    app = ForwardedFor(create_app(pages, admin), s.trusted_proxies)
+    config = uvicorn.Config(
+        app,
+        host=s.web_listen.host,
+        port=s.web_listen.port,
+        proxy_headers=False,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+    )
+    return _Web(config)
+
+
+def _outbox(s: Settings):
+    """The embedded Maildir outbox, shown in the admin console; None with a real upstream."""
+    return s.upstream.path if s.upstream.scheme == "maildir" else None
+
+
+async def serve(settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    guard = await Guard.start(settings, stop)
+    if guard is None:
+        return
+    await stop.wait()
+    await guard.stop()

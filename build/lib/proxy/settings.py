@@ -1,0 +1,463 @@
+"""Configuration: one YAML file, validated once into a frozen Settings (DESIGN.md).
+
+Unknown keys are errors naming the file and the key; `MDG_<SECTION>_<KEY>` environment
+variables override the file (for containers). Relative paths are relative to the file, or
+to the working directory when the guard runs on the embedded defaults.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from inspectors.base import mailbox_of
+from inspectors.clients import Client
+from inspectors.limits import REMOVED as REMOVED_LIMITS
+from inspectors.limits import Limits
+from quarantine.retention_policy import RetentionPolicy
+from rules.decide import address_matches
+
+from .auth_throttle import AuthLimits
+from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream, resolve
+from .errors import ConfigError
+
+
+@dataclass(frozen=True, kw_only=True)
+class Group:
+    """Senders that rules can scope to, and who approves their held mail (上長承認)."""
+
+    name: str
+    members: tuple[str, ...]  # addresses or "@domain"
+    approvers: tuple[str, ...] = ()  # the first approves; the others are deputies
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    source: str  # the file, or "embedded defaults"
+    internal_domains: tuple[str, ...]
+    clients: tuple[Client, ...]
+    suppressed_recipients: tuple[str, ...]
+    groups: tuple[Group, ...]
+    own_names: tuple[str, ...]  # our own company's names: never a "mismatch"
+    freemail_domains: tuple[str, ...]  # added to the shipped free-mail list
+    smtp_listen: Endpoint
+    trusted_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    hostname: str
+    max_message_size: int
+    max_recipients: int
+    max_header_size: int
+    session_timeout: float
+    shutdown_grace: float
+    max_sessions: int  # SMTP sessions in all (421 beyond)
+    max_sessions_per_client: int  # SMTP sessions from one address (421 beyond)
+    max_inflight_bytes: int  # message bytes inspected/forwarded at once
+    spool_directory: Path | None  # large DATA waits here; None: system temp
+    tls_cert: Path | None
+    tls_key: Path | None
+    users_file: Path
+    auth_limits: AuthLimits
+    web_listen: Endpoint
+    public_url: str
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]  # may set X-Forwarded-For
+    upstream: Upstream
+    ca_file: Path | None
+    delivery_timeout: float
+    retry_schedule: tuple[float, ...]
+    max_attempts: int
+    storage: str  # SQLAlchemy async URL
+    rules: tuple[Path, ...]
+    inspection_timeout: float
+    inspection_workers: int
+    inspection_worker_memory: int  # bytes of address space per worker
+    limits: Limits
+    hold_expiry: float
+    notice_from: str
+    retention: RetentionPolicy
+    page_grace: float  # a finished hold's page shows details this long
+
+
+# section -> key -> default; None means "no default" (computed or optional).
+SCHEMA: dict[str, Any] = {
+    "organization": {
+        "internal_domains": [],
+        "clients": [],
+        "suppressed_recipients": [],
+        "groups": {},
+        "names": [],
+        "freemail_domains": [],
+    },
+    "smtp": {
+        "listen": "127.0.0.1:2525",
+        "trusted_networks": ["127.0.0.0/8", "::1"],
+        "hostname": "misdelivery-guard",
+        "max_message_size": 25 * 1024 * 1024,
+        "max_recipients": 1000,
+        "max_header_size": 102400,
+        "session_timeout": "300s",
+        "shutdown_grace": "30s",
+        "tls_cert": None,
+        "tls_key": None,
+        "users_file": "var/users",
+        "auth_max_failures_per_connection": 3,
+        "auth_max_failures": 10,
+        "auth_block": "15m",
+        "max_sessions": 100,
+        "max_sessions_per_client": 50,
+        "max_inflight_bytes": "64MiB",
+        "spool_directory": None,
+    },
+    "web": {"listen": "127.0.0.1:8025", "public_url": None, "trusted_proxies": []},
+    "upstream": "maildir:var/outbox",
+    "delivery": {
+        "ca_file": None,
+        "timeout": "60s",
+        "retry": ["30s", "2m", "10m", "30m", "1h", "1h", "4h"],
+        "max_attempts": 20,
+    },
+    "storage": "sqlite:///var/guard.db",
+    "rules": [],
+    "inspection": {"timeout": "30s", "workers": 2, "worker_memory": "2GiB", "limits": {}},
+    "quarantine": {"hold_expiry": "3d", "notice_from": None, "page_grace": "1d", "retention": {}},
+}
+
+
+def load_settings(path: str | Path | None, environ: Mapping[str, str] = os.environ) -> Settings:
+    if path is None and Path("guard.yaml").is_file():
+        path = "guard.yaml"
+    raw: dict[str, Any]
+    if path is None:
+        raw, source, base = {}, "embedded defaults", Path.cwd()
+    else:
+        path = Path(path)
+        source, base = str(path), path.resolve().parent
+        try:
+            raw = yaml.safe_load(path.read_text("utf-8")) or {}
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: the top level must be a mapping")
+    merged = _merge(raw, source)
+    _apply_environment(merged, environ)
+    try:
+        return _build(merged, source, base)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+
+
+def _merge(raw: dict, source: str) -> dict:
+    merged: dict[str, Any] = {}
+    for key, default in SCHEMA.items():
+        value = raw.get(key)
+        if isinstance(default, dict):
+            if value is not None and not isinstance(value, dict):
+                raise ConfigError(f"{source}: {key}: must be a mapping")
+            value = value or {}
+            unknown = set(value) - set(default)
+            if unknown:
+                raise ConfigError(f"{source}: unknown key {key}.{sorted(unknown)[0]}")
+            merged[key] = {k: value.get(k, d) for k, d in default.items()}
+        else:
+            merged[key] = default if value is None else value
+    unknown = set(raw) - set(SCHEMA)
+    if unknown:
+        raise ConfigError(f"{source}: unknown key {sorted(unknown)[0]}")
+    return merged
+
+
+def _apply_environment(merged: dict, environ: Mapping[str, str]) -> None:
+    names: dict[str, tuple[str, str | None]] = {}
+    for section, default in SCHEMA.items():
+        if isinstance(default, dict):
+            for key in default:
+                names[f"MDG_{section}_{key}".upper()] = (section, key)
+        else:
+            names[f"MDG_{section}".upper()] = (section, None)
+    for name, text in environ.items():
+        if not name.startswith("MDG_"):
+            continue
+        if name not in names:
+            raise ConfigError(f"environment: unknown variable {name}")
+        section, key = names[name]
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            value = text
+        if key is None:
+            merged[section] = value
+        else:
+            merged[section][key] = value
+
+
+def _build(m: dict, source: str, base: Path) -> Settings:
+    org, smtp, web, insp, quar = (m["organization"], m["smtp"], m["web"], m["inspection"], m["quarantine"])
+    web_listen = parse_listen(web["listen"], "web.listen")
+    public_url = _text(
+        web["public_url"] or f"http://{web_listen.url_host}:{web_listen.port}", "web.public_url"
+    ).rstrip("/")
+    hostname = _text(smtp["hostname"], "smtp.hostname")
+    tls_cert, tls_key = (
+        _path(smtp["tls_cert"], base, "smtp.tls_cert"),
+        _path(smtp["tls_key"], base, "smtp.tls_key"),
+    )
+    if bool(tls_cert) != bool(tls_key):
+        raise ConfigError("smtp.tls_cert and smtp.tls_key: give both or neither")
+    settings = Settings(
+        source=source,
+        internal_domains=tuple(
+            d.lower().strip(".") for d in _strings(org["internal_domains"], "organization.internal_domains")
+        ),
+        clients=_clients(org["clients"]),
+        suppressed_recipients=tuple(
+            s.lower() for s in _strings(org["suppressed_recipients"], "organization.suppressed_recipients")
+        ),
+        groups=_groups(org["groups"]),
+        own_names=tuple(_strings(org["names"], "organization.names")),
+        freemail_domains=tuple(
+            d.lower() for d in _strings(org["freemail_domains"], "organization.freemail_domains")
+        ),
+        smtp_listen=parse_listen(smtp["listen"], "smtp.listen"),
+        trusted_networks=_networks(smtp["trusted_networks"], "smtp.trusted_networks"),
+        hostname=hostname,
+        max_message_size=_positive_int(smtp["max_message_size"], "smtp.max_message_size"),
+        max_recipients=_positive_int(smtp["max_recipients"], "smtp.max_recipients"),
+        max_header_size=_positive_int(smtp["max_header_size"], "smtp.max_header_size"),
+        session_timeout=parse_duration(smtp["session_timeout"], "smtp.session_timeout"),
+        shutdown_grace=parse_duration(smtp["shutdown_grace"], "smtp.shutdown_grace"),
+        max_sessions=_positive_int(smtp["max_sessions"], "smtp.max_sessions"),
+        max_sessions_per_client=_positive_int(
+            smtp["max_sessions_per_client"], "smtp.max_sessions_per_client"
+        ),
+        max_inflight_bytes=_memory(
+            smtp["max_inflight_bytes"], "smtp.max_inflight_bytes", minimum=MIN_INFLIGHT_BYTES
+        ),
+        spool_directory=_path(smtp["spool_directory"], base, "smtp.spool_directory"),
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        users_file=_file(smtp["users_file"], base, "smtp.users_file"),
+        auth_limits=AuthLimits(
+            per_connection=_positive_int(
+                smtp["auth_max_failures_per_connection"], "smtp.auth_max_failures_per_connection"
+            ),
+            max_failures=_positive_int(smtp["auth_max_failures"], "smtp.auth_max_failures"),
+            block=parse_duration(smtp["auth_block"], "smtp.auth_block"),
+        ),
+        web_listen=web_listen,
+        public_url=public_url,
+        trusted_proxies=_networks(web["trusted_proxies"], "web.trusted_proxies"),
+        upstream=parse_upstream(m["upstream"], base),
+        ca_file=_path(m["delivery"]["ca_file"], base, "delivery.ca_file"),
+        delivery_timeout=parse_duration(m["delivery"]["timeout"], "delivery.timeout"),
+        retry_schedule=tuple(
+            parse_duration(v, "delivery.retry") for v in _strings(m["delivery"]["retry"], "delivery.retry")
+        ),
+        max_attempts=_positive_int(m["delivery"]["max_attempts"], "delivery.max_attempts"),
+        storage=_storage_url(m["storage"], base),
+        rules=tuple(_file(p, base, "rules") for p in _strings(m["rules"], "rules")),
+        inspection_timeout=parse_duration(insp["timeout"], "inspection.timeout"),
+        inspection_workers=_positive_int(insp["workers"], "inspection.workers"),
+        inspection_worker_memory=_memory(insp["worker_memory"], "inspection.worker_memory"),
+        limits=_limits(insp["limits"]),
+        hold_expiry=parse_duration(quar["hold_expiry"], "quarantine.hold_expiry"),
+        notice_from=_text(
+            quar["notice_from"] or _default_notice_from(org, hostname), "quarantine.notice_from"
+        ),
+        retention=_retention(quar["retention"]),
+        page_grace=parse_duration(quar["page_grace"], "quarantine.page_grace"),
+    )
+    # aiosmtpd cancels the DATA handler when the session times out: the whole answer
+    # (inspection, then forwarding) must fit well inside it.
+    if settings.session_timeout < 2 * (settings.inspection_timeout + settings.delivery_timeout):
+        raise ConfigError(
+            f"smtp.session_timeout: {settings.session_timeout:g}s must be at least twice "
+            f"inspection.timeout + delivery.timeout "
+            f"({settings.inspection_timeout + settings.delivery_timeout:g}s)"
+        )
+    return settings
+
+
+def _default_notice_from(org: dict, hostname: str) -> str:
+    """Notices need a sender the upstream accepts: our own domain when we know it."""
+    domains = org.get("internal_domains") or []
+    return (
+        f"misdelivery-guard@{domains[0]}"
+        if domains and isinstance(domains[0], str)
+        else f"postmaster@{hostname}"
+    )
+
+
+def _text(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{key}: must be non-empty text; got {value!r}")
+    return value.strip()
+
+
+def _strings(value: Any, key: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{key}: must be a list of text; got {value!r}")
+    return value
+
+
+def _positive_int(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{key}: must be a whole number above 0; got {value!r}")
+    return value
+
+
+_UNITS = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
+MIN_WORKER_MEMORY = 256 << 20  # a worker with its libraries loaded maps about 100 MiB
+MIN_INFLIGHT_BYTES = 1 << 20
+
+
+def _memory(value: Any, key: str, minimum: int = MIN_WORKER_MEMORY) -> int:
+    """A size in bytes: a whole number, or "512MiB", "2GiB"."""
+    number, unit = value, 1
+    if isinstance(value, str):
+        text = value.strip()
+        unit = next((size for name, size in _UNITS.items() if text.endswith(name)), 1)
+        digits = text[:-3].strip() if unit > 1 else text
+        number = int(digits) if digits.isdecimal() else None
+    if isinstance(number, bool) or not isinstance(number, int) or number * unit < minimum:
+        raise ConfigError(
+            f"{key}: must be a size of at least {minimum >> 20}MiB (bytes, or e.g. "
+            f"512MiB, 2GiB); got {value!r}"
+        )
+    return number * unit
+
+
+def _path(value: Any, base: Path, key: str) -> Path | None:
+    return None if value is None else _file(value, base, key)
+
+
+def _file(value: Any, base: Path, key: str) -> Path:
+    return resolve(Path(_text(value, key)), base)
+
+
+def _networks(value: Any, key: str) -> tuple:
+    out = []
+    for item in _strings(value, key):
+        try:
+            out.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(f"{key}: not a network: {item!r}") from None
+    return tuple(out)
+
+
+def _clients(value: Any) -> tuple[Client, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"organization.clients: must be a list; got {value!r}")
+    out = []
+    for i, item in enumerate(value):
+        key = f"organization.clients[{i}]"
+        if not isinstance(item, dict) or set(item) - {"name", "aliases", "domains"}:
+            raise ConfigError(f"{key}: must be a mapping of name, aliases, domains; got {item!r}")
+        out.append(
+            Client(
+                name=_text(item.get("name"), f"{key}.name"),
+                aliases=tuple(_strings(item.get("aliases", []), f"{key}.aliases")),
+                domains=tuple(d.lower() for d in _strings(item.get("domains", []), f"{key}.domains")),
+            )
+        )
+    return tuple(out)
+
+
+def _limits(value: Any) -> Limits:
+    """inspection.limits: any field of inspectors.limits.Limits, e.g. max_archive_members."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"inspection.limits: must be a mapping; got {value!r}")
+    known = {f.name: f.type for f in fields(Limits)}
+    value = dict(value)
+    for key in REMOVED_LIMITS.keys() & value.keys():
+        # An older configuration keeps starting: a guard that refused to start would leave
+        # mail unrelayed over a key that can only have made it read less.
+        logging.getLogger("guard.settings").warning(
+            "event=config_key_removed key=inspection.limits.%s action=ignored reason=%r",
+            key,
+            REMOVED_LIMITS[key],
+        )
+        del value[key]
+    for key, item in value.items():
+        if key not in known:
+            raise ConfigError(f"unknown key inspection.limits.{key} (known: {', '.join(known)})")
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or item <= 0:
+            raise ConfigError(f"inspection.limits.{key}: must be a number above 0; got {item!r}")
+    return replace(Limits(), **value)
+
+
+def _retention(value: Any) -> RetentionPolicy:
+    """quarantine.retention: how long personal data at rest is kept (README, "Retention")."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"quarantine.retention: must be a mapping; got {value!r}")
+    known = [f.name for f in fields(RetentionPolicy)]
+    for key in value:
+        if key not in known:
+            raise ConfigError(f"unknown key quarantine.retention.{key} (known: {', '.join(known)})")
+    return RetentionPolicy(
+        **{key: parse_duration(item, f"quarantine.retention.{key}") for key, item in value.items()}
+    )
+
+
+def _groups(value: Any) -> tuple[Group, ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"organization.groups: must be a mapping of group names; got {value!r}")
+    out = []
+    for name, body in value.items():
+        key = f"organization.groups.{name}"
+        if not isinstance(body, dict) or set(body) - {"members", "approvers"}:
+            raise ConfigError(f"{key}: must be a mapping of members and approvers; got {body!r}")
+        members = _strings(body.get("members", []), f"{key}.members")
+        approvers = _strings(body.get("approvers", []), f"{key}.approvers")
+        for entry in members:
+            if "@" not in entry:
+                raise ConfigError(f"{key}.members: {entry!r} is not an address or @domain")
+        for entry in approvers:
+            if "@" not in entry or entry.startswith("@"):
+                raise ConfigError(f"{key}.approvers: {entry!r} is not an address")
+        out.append(
+            Group(
+                name=str(name),
+                members=tuple(m.lower() for m in members),
+                approvers=tuple(a.lower() for a in approvers),
+            )
+        )
+    return tuple(out)
+
+
+def _storage_url(value: Any, base: Path) -> str:
+    url = _text(value, "storage")
+    if url.startswith("sqlite:///"):
+        return f"sqlite+aiosqlite:///{resolve(Path(url[len('sqlite:///') :]), base)}"
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        return url
+    raise ConfigError(f"storage: must be sqlite:///PATH or postgresql://...; got {url!r}")
+
+
+def rule_groups(settings: Settings) -> dict[str, tuple[str, ...]]:
+    """The groups as the rules see them: name -> member entries."""
+    return {g.name: g.members for g in settings.groups}
+
+
+def approvers_for(settings: Settings, sender: str, admins: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Who approves the sender's held mail: the approvers of the first group he belongs to, in
+    order (deputies after), never the sender himself (compared as mailboxes: case, quotes and a
+    `+detail` do not make another person); with nobody left, the admins (`admins`, from the
+    users file), never the sender either. () when there is nobody at all: an admin then
+    decides in the console."""
+    me = mailbox_of(sender)
+    for group in settings.groups:
+        if group.approvers and address_matches(sender, group.members, {}):
+            others = tuple(a for a in group.approvers if mailbox_of(a) != me)
+            if others:
+                return others
+            break
+    return tuple(a.lower() for a in admins if mailbox_of(a) != me)

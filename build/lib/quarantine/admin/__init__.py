@@ -1,0 +1,157 @@
+"""The admin console, mounted under /admin: held messages, rules, statistics, the client
+directory, the suppression list, the audit log and the embedded outbox. Login required; role
+"admin" only.
+
+The composition root calls `admin_routes(...)` once and adds what it returns to the web
+app's routes. Everything the console needs from outside is handed in: the password check
+(the users file lives in proxy/), and the inspection pipeline for "test against a message".
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from rules.book import RuleBook
+from rules.model import RuleSet
+
+from ..decisions import DecisionLog
+from ..directory_store import DirectoryStore
+from ..store import Store
+from .audit_pages import AuditPages
+from .client_pages import ClientPages
+from .console import PREFIX, Console
+from .directory_pages import DirectoryPages
+from .login import LoginPages
+from .messages import MessagePages
+from .outbox_pages import OutboxPages
+from .rule_pages import RulePages
+from .sessions import IDLE, Sessions
+from .statistics import StatisticsPages
+from .suppression_pages import SuppressionPages
+from .throttle import Throttle
+
+__all__ = ["PREFIX", "admin_routes"]
+
+GET, POST = ["GET"], ["POST"]
+
+
+async def _nothing(*args) -> None:
+    return None
+
+
+def admin_routes(
+    *,
+    store: Store,
+    decisions: DecisionLog,
+    rulebook: RuleBook,
+    verify_login: Callable[[str, str], str | None],
+    check_message: Callable[[bytes, RuleSet], Any],
+    on_queued: Callable[[], None],
+    public_url: str,
+    on_directory_changed: Callable[[], None] = lambda: None,
+    on_approval_decided: Callable[..., Awaitable[None]] = _nothing,
+    idle_timeout: float = IDLE,
+    outbox: Path | None = None,
+    clock: Callable[[], float] = time.time,
+) -> list[BaseRoute]:
+    """The console's routes, as one Mount at /admin.
+
+    verify_login(login, password) -> the account's role ("admin", "sender") or None;
+    check_message(raw, rules) -> the dict of `misdelivery-guard check --json --explain`
+    (plain function: run in a thread; coroutine function: awaited);
+    on_queued() wakes the delivery worker after a release; on_directory_changed() runs
+    after every change to the client directory or the suppression list;
+    on_approval_decided(record, actor, approved, note) tells the sender when an admin decides
+    a hold that waited for an approver; outbox is the embedded Maildir upstream's folder,
+    shown to admins only (it holds notices with working links); clock is the login throttle's.
+    """
+    console = Console(
+        store=store,
+        sessions=Sessions(store, idle=idle_timeout),
+        secure=public_url.strip().lower().startswith("https://"),
+    )
+    console.env.globals["outbox"] = outbox is not None
+    directory = DirectoryStore(store)
+    return [
+        Mount(
+            PREFIX,
+            routes=[
+                *_door_and_messages(
+                    console,
+                    LoginPages(console, Throttle(store, clock=clock), verify_login),
+                    MessagePages(console, store, on_queued, on_approval_decided),
+                    AuditPages(console),
+                    OutboxPages(console, outbox),
+                ),
+                *_rules_and_statistics(
+                    console.guarded,
+                    RulePages(console, rulebook, decisions, check_message),
+                    StatisticsPages(console, decisions, rulebook),
+                ),
+                *_directory(console.guarded, ClientPages(console, directory, on_directory_changed)),
+                *_directory(console.guarded, SuppressionPages(console, directory, on_directory_changed)),
+                Route("/{rest:path}", _unknown(console), methods=["GET", "POST"]),
+            ],
+        )
+    ]
+
+
+def _door_and_messages(
+    console: Console, login: LoginPages, messages: MessagePages, audit: AuditPages, outbox: OutboxPages
+) -> list[Route]:
+    g = console.guarded
+
+    async def home(request: Request, session, form) -> Response:
+        return console.redirect("/messages")
+
+    return [
+        Route("/", g(home), methods=GET),
+        Route("/login", login.form, methods=GET),
+        Route("/login", login.submit, methods=POST),
+        Route("/logout", g(login.logout), methods=POST),
+        Route("/messages", g(messages.index), methods=GET),
+        Route("/messages/{id}", g(messages.detail), methods=GET),
+        Route("/messages/{id}", g(messages.act), methods=POST),
+        Route("/audit", g(audit.index), methods=GET),
+        Route("/audit.csv", g(audit.export), methods=GET),
+        Route("/outbox", g(outbox.index), methods=GET),
+        Route("/outbox/{name}", g(outbox.item), methods=GET),
+    ]
+
+
+def _rules_and_statistics(g, rules: RulePages, stats: StatisticsPages) -> list[Route]:
+    return [
+        Route("/rules", g(rules.show), methods=GET),
+        Route("/rules/check", g(rules.check), methods=POST),
+        Route("/rules/save", g(rules.save), methods=POST),
+        Route("/rules/test", g(rules.test), methods=POST),
+        Route("/rules/replay", g(rules.replay), methods=POST),
+        Route("/stats", g(stats.show), methods=GET),
+    ]
+
+
+def _directory(g, pages: DirectoryPages) -> list[Route]:
+    """The same six routes for the client directory and the suppression list."""
+    name = pages.name
+    return [
+        Route(f"/{name}", g(pages.index), methods=GET),
+        Route(f"/{name}", g(pages.add), methods=POST),
+        Route(f"/{name}.csv", g(pages.export), methods=GET),
+        Route(f"/{name}/import", g(pages.import_csv), methods=POST),
+        Route(f"/{name}/{{id:int}}", g(pages.edit), methods=GET),
+        Route(f"/{name}/{{id:int}}", g(pages.update), methods=POST),
+    ]
+
+
+def _unknown(console: Console):
+    async def unknown(request: Request) -> Response:
+        return console.refuse(404, "not_found")
+
+    return unknown

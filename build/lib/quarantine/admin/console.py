@@ -1,0 +1,134 @@
+"""What every console page shares: templates, the security headers, the session check,
+the CSRF check on every POST, and the audit rows of admin actions.
+
+A page handler is `async (request, session, form) -> Response`; `guarded()` turns it into a
+Starlette endpoint that lets only a logged-in admin in: no session -> the login page; a
+session whose role is not admin -> 403; a POST without the session's CSRF token -> 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from urllib.parse import quote
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from .. import trail
+from ..explain import sentence
+from ..i18n import ACTIONS, action_label
+from ..rendering import environment, headers
+from ..store import Store
+from .sessions import Session, Sessions
+
+PREFIX = "/admin"
+SESSION_COOKIE = "mdg_admin"
+LOGIN_COOKIE = "mdg_admin_login"  # the login form's CSRF token (double submit)
+MAX_FORM_PART = 2 * 1024 * 1024  # a rules file or a CSV pasted into a field
+
+Handler = Callable[[Request, Session, FormData | None], Awaitable[Response]]
+
+
+def client_addr(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _rate(r: float | None) -> str:
+    return "—" if r is None else f"{r * 100:.0f}%"
+
+
+class Console:
+    def __init__(self, *, store: Store, sessions: Sessions, secure: bool) -> None:
+        self.store = store
+        self.sessions = sessions
+        self.secure = secure
+        self.env = environment(
+            rate=_rate,
+            # What the sender was told
+            said=lambda finding: sentence(finding, "ja"),
+            # An audit row's action as the sender's page words it (i18n.ACTIONS), under its name
+            worded=lambda action: action_label(action, "ja") if action in ACTIONS else "",
+        )
+
+    def render(self, name: str, status: int = 200, **context) -> HTMLResponse:
+        html = self.env.get_template(f"admin/{name}").render(prefix=PREFIX, **context)
+        return HTMLResponse(html, status_code=status, headers=headers())
+
+    def refuse(self, status: int, reason: str, session: Session | None = None, **context) -> HTMLResponse:
+        """403 (csrf, role), 404 (not_found), 400 (bad_request)."""
+        return self.render("refused.html", status=status, reason=reason, session=session, **context)
+
+    def redirect(self, path: str) -> RedirectResponse:
+        """Post/Redirect/Get: after a change, the page shows it and a reload does nothing."""
+        return RedirectResponse(f"{PREFIX}{path}", status_code=303, headers=headers())
+
+    def set_cookie(self, response: Response, name: str, value: str, max_age: int | None = None) -> None:
+        response.set_cookie(
+            name, value, max_age=max_age, path=PREFIX, secure=self.secure, httponly=True, samesite="strict"
+        )
+
+    def clear_cookie(self, response: Response, name: str) -> None:
+        response.delete_cookie(name, path=PREFIX, secure=self.secure, httponly=True, samesite="strict")
+
+    def guarded(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            session = await self.sessions.find(request.cookies.get(SESSION_COOKIE))
+            if session is None:
+                return self._to_login(request)
+            if session.role != "admin":
+                return self.refuse(403, "role")
+            form = None
+            if request.method == "POST":
+                form = await read_form(request, max_part_size=MAX_FORM_PART)
+                if form is None:
+                    return self.refuse(400, "bad_request", session)
+                if not session.csrf_ok(str(form.get("csrf", ""))):
+                    return self.refuse(403, "csrf", session)
+            return await handler(request, session, form)
+
+        endpoint.__name__ = handler.__name__
+        return endpoint
+
+    def _to_login(self, request: Request) -> Response:
+        target = f"{PREFIX}/login"
+        if request.method == "GET":
+            path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            target += "?next=" + quote(path, safe="")
+        return RedirectResponse(target, status_code=303, headers=headers())
+
+    async def record(
+        self,
+        actor: str,
+        action: str,
+        detail: str = "",
+        *,
+        request: Request | None = None,
+        message_id: str | None = None,
+    ) -> None:
+        """An audit row for an admin action: codes and counts only, never personal data."""
+        addr = client_addr(request) if request else None
+        async with self.store.writing() as conn:
+            await trail.record(conn, message_id, actor[:300], addr, action[:32], detail[:500])
+
+
+async def read_form(request: Request, **limits) -> FormData | None:
+    """The posted form, or None when it cannot be read (too large, malformed multipart)."""
+    try:
+        return await request.form(**limits)
+    except HTTPException:
+        return None
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after login: only a path inside the console (no open redirect)."""
+    if (
+        not target
+        or not target.startswith(f"{PREFIX}/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 32 for c in target)
+    ):
+        return f"{PREFIX}/messages"
+    return target

@@ -1,0 +1,102 @@
+"""Logging in and out of the console.
+
+The password check is the users file's (scrypt, handed in as `verify_login`); it runs in a
+thread so a login does not stall the event loop, and only after the throttle (throttle.py)
+has recorded the attempt and let it through. Only the role "admin" gets a session. Every
+failure gets the same answer, 401 and the same page: a wrong password, an unknown login, a
+sender account with its right password, a throttled attempt; an attacker learns nothing
+about which it was. The login form carries its own CSRF token (a cookie and a hidden field
+that must match), so no other site can log a browser into the console.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..tokens import new_csrf, same
+from .console import LOGIN_COOKIE, PREFIX, SESSION_COOKIE, Console, client_addr, read_form, safe_next
+from .sessions import login_key
+from .throttle import Attempt, Throttle
+
+log = logging.getLogger("guard.admin")
+
+MAX_LOGIN_FORM = 16 * 1024
+VerifyLogin = Callable[[str, str], "str | None"]  # (login, password) -> role or None
+
+
+class LoginPages:
+    def __init__(self, console: Console, throttle: Throttle, verify_login: VerifyLogin) -> None:
+        self.console = console
+        self.throttle = throttle
+        self.verify_login = verify_login
+
+    async def form(self, request: Request) -> Response:
+        token = request.cookies.get(LOGIN_COOKIE) or ""
+        if not 20 <= len(token) <= 100:
+            token = new_csrf()
+        response = self._page(request, token)
+        self.console.set_cookie(response, LOGIN_COOKIE, token, max_age=3600)
+        return response
+
+    async def submit(self, request: Request) -> Response:
+        # Before anyone is logged in: a small form, no files.
+        length = request.headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > MAX_LOGIN_FORM:
+            return self.console.refuse(400, "bad_request")
+        form = await read_form(request, max_files=0, max_fields=10, max_part_size=MAX_LOGIN_FORM)
+        cookie = request.cookies.get(LOGIN_COOKIE, "")
+        if form is None or not cookie or not same(str(form.get("csrf", "")), cookie):
+            return self.console.refuse(403, "csrf")
+        login = login_key(str(form.get("login", "")))
+        password = str(form.get("password", ""))
+        if not login or not password or len(password) > 1024:
+            return self._page(request, cookie, status=401, failed=True, login=login)
+        attempt = await self.throttle.begin(login, client_addr(request))
+        if not attempt.allowed:
+            return await self._failed(request, cookie, attempt, "admin_login_throttled")
+        role = await run_in_threadpool(self.verify_login, login, password)
+        if role != "admin":
+            return await self._failed(
+                request, cookie, attempt, "admin_login_failed" if role is None else "admin_login_refused"
+            )
+        await self.throttle.end(attempt, succeeded=True)
+        return await self._open(request, login, str(form.get("next", "")))
+
+    async def logout(self, request: Request, session, form) -> Response:
+        await self.console.sessions.close(request.cookies.get(SESSION_COOKIE))
+        await self.console.record(session.actor, "admin_logout", request=request)
+        response = self.console.redirect("/login")
+        self.console.clear_cookie(response, SESSION_COOKIE)
+        return response
+
+    async def _failed(self, request: Request, token: str, attempt: Attempt, action: str) -> Response:
+        login = attempt.login
+        if attempt.allowed:
+            await self.throttle.end(attempt, succeeded=False)
+            # a login that is no address may be a password typed into the wrong field: not logged
+            actor = f"admin:{login}" if "@" in login and " " not in login else "admin:?"
+            await self.console.record(actor, action, request=request)
+        else:
+            # A refused try is in admin_login_attempts (for a day) and in the log, not one audit
+            # row each: a guesser's knocking must not fill the audit log for a year.
+            log.info("event=%s client=%s recorded=%d", action, attempt.client_addr, attempt.id is not None)
+        return self._page(request, token, status=401, failed=True, login=login)
+
+    async def _open(self, request: Request, login: str, target: str) -> Response:
+        session_id, session = await self.console.sessions.open(login, "admin", client_addr(request))
+        await self.console.record(session.actor, "admin_login", request=request)
+        response = self.console.redirect(safe_next(target).removeprefix(PREFIX))
+        self.console.set_cookie(response, SESSION_COOKIE, session_id)
+        self.console.clear_cookie(response, LOGIN_COOKIE)
+        return response
+
+    def _page(self, request: Request, token: str, status: int = 200, **context) -> Response:
+        target = safe_next(request.query_params.get("next") or str(context.pop("next", "") or ""))
+        return self.console.render(
+            "login.html", status=status, csrf=token, next=target, session=None, **context
+        )

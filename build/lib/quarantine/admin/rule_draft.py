@@ -1,0 +1,79 @@
+"""A draft of the local rules file: validated as the guard would load it, then written
+atomically so the rule watcher never reads half a file.
+
+Validation is the loader's own: `load_rules` over the defaults, the draft in place of the
+local file and any later local files, exactly as the guard will load them.
+Errors name the real file, the rule id and the field, never a temporary path.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from rules.errors import RuleError
+from rules.loader import load_rules
+from rules.model import RuleSet
+
+from ..errors import QuarantineError
+
+MAX_DRAFT = 1024 * 1024
+
+
+class DraftError(QuarantineError, ValueError):
+    """The draft would not load; the message names the file, rule and field."""
+
+
+def normalise(text: str) -> str:
+    """Browsers send a textarea with CRLF line ends; the file gets LF and a final newline."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if text.endswith("\n") or not text else text + "\n"
+
+
+def validate(text: str, files: tuple[Path, ...], groups: Mapping[str, Iterable[str]]) -> RuleSet:
+    """The rule set the guard would run with `text` as the first local file."""
+    if len(text.encode("utf-8")) > MAX_DRAFT:
+        raise DraftError(f"{files[0]}: the draft is larger than {MAX_DRAFT // 1024} KiB")
+    source = str(files[0])
+    with tempfile.TemporaryDirectory(prefix="mdg-draft-") as tmp_dir:
+        tmp = Path(tmp_dir) / files[0].name
+        tmp.write_text(text, "utf-8")
+        try:
+            ruleset = load_rules([tmp, *files[1:]], groups)
+        except RuleError as exc:
+            raise DraftError(str(exc).replace(str(tmp), source)) from None
+    rules = tuple(replace(r, source=source) if r.source == str(tmp) else r for r in ruleset.rules)
+    return replace(ruleset, rules=rules)
+
+
+def read(path: Path) -> str:
+    try:
+        return path.read_text("utf-8")
+    except FileNotFoundError:
+        return ""
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, fsync, rename over it, fsync the directory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -1,0 +1,90 @@
+"""The search forms of the message list and the audit log: text filters, a date range and
+a page number, read from the query string (GET: a search never changes anything)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from sqlalchemy import ColumnElement, or_
+
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+MAX_TEXT = 200
+
+
+@dataclass(frozen=True, kw_only=True)
+class Search:
+    values: dict[str, str]  # every field as typed, to fill the form again
+    start: float | None = None  # local midnight of "from"
+    end: float | None = None  # local midnight after "to"
+    page: int = 1
+    errors: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def of(cls, params: Mapping[str, str], fields: tuple[str, ...]) -> Search:
+        values = {name: str(params.get(name, "")).strip()[:MAX_TEXT] for name in (*fields, "from", "to")}
+        errors: list[str] = []
+        start = _day(values["from"], "from", errors)
+        end = _day(values["to"], "to", errors)
+        if end is not None:
+            end = _next_day(values["to"])
+        page = _page(str(params.get("page", "1")), errors)
+        return cls(values=values, start=start, end=end, page=page, errors=tuple(errors))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * PAGE_SIZE
+
+    def filters(self) -> str:
+        """The query string of this search without the page (for an export link)."""
+        return urlencode({k: v for k, v in self.values.items() if v})
+
+    def link(self, page: int) -> str:
+        """The query string of another page of the same search."""
+        return urlencode({**{k: v for k, v in self.values.items() if v}, "page": page})
+
+    def period(self, column) -> list[ColumnElement]:
+        conds = []
+        if self.start is not None:
+            conds.append(column >= self.start)
+        if self.end is not None:
+            conds.append(column < self.end)
+        return conds
+
+
+def contains(column, text: str) -> ColumnElement:
+    """Case-insensitive substring match, wildcards in `text` taken literally. Also matches
+    the JSON-escaped form, for columns that hold a JSON list of (possibly non-ASCII) addresses."""
+    variants = {text, json.dumps(text)[1:-1]}
+    return or_(*(column.ilike(f"%{_escape(v)}%", escape="\\") for v in variants))
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _day(text: str, name: str, errors: list[str]) -> float | None:
+    if not text:
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        errors.append(f"{name}: 日付は YYYY-MM-DD で / expected a date such as 2025-01-31; got {text!r}")
+        return None
+    return time.mktime(day.timetuple())
+
+
+def _next_day(text: str) -> float:
+    return time.mktime((dt.date.fromisoformat(text) + dt.timedelta(days=1)).timetuple())
+
+
+def _page(text: str, errors: list[str]) -> int:
+    if text.isdigit() and 1 <= int(text) <= MAX_PAGE:
+        return int(text)
+    errors.append(f"page: expected a number from 1 to {MAX_PAGE}; got {text[:20]!r}")
+    return 1

@@ -1,0 +1,25 @@
+"""The held-mail layer's exceptions, drawn as a tree (DESIGN.md: one small hierarchy per package):
+
+    QuarantineError
+    ├── DeliveryError              delivery.py: the upstream did not take the message
+    │   ├── TemporaryFailure       down, busy or 4xx: try again later
+    │   │   └── UnknownOutcome     sent whole and no reply came: it may have been delivered
+    │   └── PermanentFailure       5xx: retrying cannot help
+    ├── FixError                   rebuild.py (also a ValueError): a sender's fix that cannot be applied
+    ├── DirectoryError             directory_file.py (also a ValueError): an import file that
+    │                              cannot be read; the message starts with "file:line:"
+    ├── DirectoryConflict          directory_store.py (also a ValueError): a directory entry that
+    │                              clashes with another
+    ├── DraftError                 admin/rule_draft.py (also a ValueError): a rule draft that would
+    │                              not load; names the file, rule and field
+    └── ImportProblem              admin/directory_csv.py (also a ValueError): an upload that
+                                   cannot be imported; says which line and why
+
+The ValueError bases are kept so that no caller's `except ValueError` changes meaning.
+"""
+
+from __future__ import annotations
+
+
+class QuarantineError(Exception):
+    """The root of the quarantine package's errors."""

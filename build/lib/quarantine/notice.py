@@ -1,0 +1,239 @@
+"""The mails the quarantine sends: hold notices, approval requests and results, delivery
+failures — Japanese first, then English.
+
+Notices carry rule reasons, finding codes and counts — never the personal data itself.
+Everything in them that someone else wrote (subject, addresses, an approver's comment, a
+server's reply) is untrusted: it goes through `one_line` (or `quoted`, for a comment), so it
+can neither break a header nor put a line of its own into our text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from rules.model import Action, Decision
+
+from .display import clean
+from .explain import reasons
+
+LINE_LIMIT = 200  # characters of one untrusted value in a notice
+
+
+def one_line(value: object, limit: int = LINE_LIMIT) -> str:
+    """Any untrusted value as one safe line of display text (display.clean: no line breaks of
+    any kind, no control or bidi characters, at most `limit` characters), and no encoded word:
+    an RFC 2047 "=?…?=" in the text would be decoded a second time by the header parser and by
+    the reader's mail program — into line breaks, or a header of its own. Defanged first:
+    clean only turns characters into spaces and cuts, so it cannot make a "=?" again."""
+    return clean(str(value or "").replace("=?", "= ?"), limit)
+
+
+def quoted(value: object, limit_lines: int = 20) -> list[str]:
+    """A multi-line comment (an approver's) for a notice body: it keeps its lines, each made
+    safe and quoted with "> ", so that none of them can pass for our own text."""
+    lines = [one_line(line, 500) for line in str(value or "").splitlines()]
+    lines = [line for line in lines if line][:limit_lines]
+    return [f"> {line}" for line in lines]
+
+
+def hold_notice(
+    *,
+    notice_from: str,
+    sender: str,
+    subject: str,
+    link: str,
+    decision: Decision,
+    kind: Action,
+    when_text: str,
+    approvers: tuple[str, ...] = (),
+) -> bytes:
+    """To the sender. `when_text`: when the hold ends (cancelled, or sent for a delay)."""
+    subject = one_line(subject)
+    ja, en = _LEADS[kind]
+    if kind == Action.HOLD_FOR_APPROVAL:
+        names = one_line(", ".join(approvers)) or "管理者 / the administrator"
+        ja, en = ja.format(names), en.format(names)
+    body = "\n".join(
+        [
+            ja,
+            "",
+            f"件名: {subject}",
+            "理由:",
+            *_reasons(decision, "ja", "・"),
+            "",
+            "確認ページ（このリンクを開くだけでは何も変わりません）:",
+            link,
+            "",
+            _ENDS[kind][0].format(when_text),
+            "",
+            "-- ",
+            en,
+            "",
+            f"Subject: {subject}",
+            "Why:",
+            *_reasons(decision, "en", "- "),
+            "",
+            "Review page (opening the link changes nothing):",
+            link,
+            "",
+            _ENDS[kind][1].format(when_text),
+            "",
+        ]
+    )
+    return _mail(notice_from, sender, f"{_SUBJECTS[kind]} {subject}", body)
+
+
+def approval_request(
+    *,
+    notice_from: str,
+    approver: str,
+    sender: str,
+    subject: str,
+    link: str,
+    decision: Decision,
+    when_text: str,
+) -> bytes:
+    subject, sender = one_line(subject), one_line(sender)
+    body = "\n".join(
+        [
+            f"{sender} さんのメールが承認待ちです。内容を確認し、承認または却下してください。",
+            "",
+            f"件名: {subject}",
+            "理由:",
+            *_reasons(decision, "ja", "・"),
+            "",
+            "承認ページ:",
+            link,
+            "",
+            f"{when_text} までに承認されない場合、送信されずに取り消されます。",
+            "",
+            "-- ",
+            f"A message from {sender} is waiting for your approval.",
+            "",
+            f"Subject: {subject}",
+            "Why:",
+            *_reasons(decision, "en", "- "),
+            "",
+            "Approval page:",
+            link,
+            "",
+            f"Unless approved by {when_text}, it is cancelled, not sent.",
+            "",
+        ]
+    )
+    return _mail(notice_from, approver, f"[承認依頼 / Approval needed] {subject}", body)
+
+
+def approval_result(
+    *, notice_from: str, sender: str, subject: str, approver: str, approved: bool, note: str
+) -> bytes:
+    subject, approver, note_lines = one_line(subject), one_line(approver), quoted(note)
+    ja = "承認され、送信されます。" if approved else "却下されました。メールは送信されません。"
+    en = "was approved and is being sent." if approved else "was rejected and will not be sent."
+    lines = [f"件名「{subject}」のメールは {approver} さんにより{ja}"]
+    if note_lines:
+        lines += ["コメント:", *note_lines]
+    lines += ["", "-- ", f'Your message "{subject}" {en} ({approver})']
+    if note_lines:
+        lines += ["Comment:", *note_lines]
+    tag = "[承認 / Approved]" if approved else "[却下 / Rejected]"
+    return _mail(notice_from, sender, f"{tag} {subject}", "\n".join(lines) + "\n")
+
+
+def failure_notice(*, notice_from: str, sender: str, subject: str, error: str) -> bytes:
+    subject, error = one_line(subject), one_line(error, 300)  # the error: a remote server's words
+    body = "\n".join(
+        [
+            "確認後に送信したメールを配送できませんでした（配送先のサーバーが受け付けないか、"
+            "再試行の上限に達しました）。原因が解消したら、管理者が再送できます。",
+            f"件名: {subject}",
+            f"サーバーの応答: {error}",
+            "",
+            "-- ",
+            "The message you released could not be delivered: the receiving server refused it, or "
+            "the retries ran out. An administrator can send it again once the cause is fixed.",
+            f"Subject: {subject}",
+            f"Server reply: {error}",
+            "",
+        ]
+    )
+    return _mail(notice_from, sender, f"[配送失敗 / Undeliverable] {subject}", body)
+
+
+# The notices that carry a link: the worker renders them when it sends (see LinkedNotice).
+TEMPLATES: dict[str, Callable[..., bytes]] = {
+    "hold_notice": hold_notice,
+    "approval_request": approval_request,
+}
+
+
+def render(template: str, args: dict, link: str) -> bytes:
+    """A stored notice draft (its arguments as JSON), now with its freshly minted link."""
+    args = {**args, "decision": Decision.from_dict(args["decision"])}
+    if "approvers" in args:
+        args["approvers"] = tuple(args["approvers"])
+    return TEMPLATES[template](**args, link=link)
+
+
+_SUBJECTS = {
+    Action.HOLD: "[送信保留 / Held]",
+    Action.DELAY: "[送信予約 / Delayed]",
+    Action.HOLD_FOR_APPROVAL: "[承認待ち / Awaiting approval]",
+}
+_LEADS = {
+    Action.HOLD: (
+        "送信したメールを一時保留しました。内容を確認し、送信または取り消しを選んでください。",
+        "Your message has been held. Please review it and release or cancel it.",
+    ),
+    Action.DELAY: (
+        "送信したメールは、しばらく待ってから送信されます。取り消すなら今のうちです。",
+        "Your message will be sent after a short delay; you can still cancel it.",
+    ),
+    Action.HOLD_FOR_APPROVAL: (
+        "送信したメールは承認者（{}）の承認待ちです。",
+        "Your message is waiting for approval by {}.",
+    ),
+}
+_ENDS = {
+    Action.HOLD: (
+        "{} までに操作がない場合、このメールは送信されずに取り消されます。",
+        "If nothing is done by {}, the message is cancelled, not sent.",
+    ),
+    Action.DELAY: ("取り消さなければ {} に送信されます。", "Unless you cancel it, it is sent at {}."),
+    Action.HOLD_FOR_APPROVAL: (
+        "{} までに承認されない場合、送信されずに取り消されます。",
+        "Unless approved by {}, it is cancelled, not sent.",
+    ),
+}
+
+
+def _reasons(decision: Decision, lang: str, bullet: str) -> list[str]:
+    """Each rule's reason, then what was found in the sentences of the sender's page."""
+    lines = []
+    for m in decision.deciding:
+        lines.append(f"{bullet}{one_line(m.reason.get(lang) or m.id)}")
+        # A file name may hold a URL: defanged, so that no link in a notice is but ours.
+        lines += [
+            f"    {one_line(s, 400).replace('://', ':/ /')}"
+            for s in reasons(m.findings, lang)[:_SENTENCES_PER_REASON]
+        ]
+    return lines
+
+
+_SENTENCES_PER_REASON = 5
+
+
+def _mail(notice_from: str, to: str, subject: str, body: str) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = f"Misdelivery Guard <{notice_from}>"
+    msg["To"] = one_line(to)
+    msg["Subject"] = one_line(subject, LINE_LIMIT + 40)  # our tag and the capped subject
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain=notice_from.rpartition("@")[2] or None)
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834 §5: no auto-replies to this
+    # Quoted-printable keeps the link greppable and copyable; lines stay short enough
+    # that the link is never soft-wrapped.
+    msg.set_content(body, charset="utf-8", cte="quoted-printable")
+    return msg.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")

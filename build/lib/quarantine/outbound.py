@@ -1,0 +1,252 @@
+"""The outbound queue: release and notice jobs, leased to a worker, their outcomes recorded.
+
+It exists apart from the store because the queue has rules of its own: instances share it
+(SKIP LOCKED), a claim whose outcome was never recorded is sent again (at least once, flagged
+as a possible duplicate), and only the claim that still holds a job may record its outcome.
+The store puts jobs in it in the transaction of the change that makes them (a hold, a
+release) and hands on its methods, so callers keep calling `store.claim` and the like.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from sqlalchemy import ColumnElement, Table, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from . import trail
+from .engine import Writing, reading
+from .records import HoldState, LinkedNotice, Notice, OutboundJob
+from .schema import held, outbound
+
+# A job done: a notice's text is not kept (it may name people; before v005 it held a link).
+_DONE = {"raw": None, "draft": None}
+
+
+class OutboundQueue:
+    def __init__(self, engine: AsyncEngine, writing: Writing) -> None:
+        self.engine = engine
+        self.writing = writing  # the store's: on SQLite every writer queues on one lock
+
+    async def claim(self, now: float, lease: float, limit: int = 20) -> list[OutboundJob]:
+        """Due outbound jobs, leased to this worker; SKIP LOCKED lets instances share the queue.
+
+        A pending job whose lease is still set was claimed before and its outcome never
+        recorded (the worker killed, or the database gone, mid-send): the upstream may have
+        taken it. It is sent again (at least once), counted as an attempt, and a release
+        gets a "possible_duplicate" audit row."""
+        free_lease = outbound.c.lease_until.is_(None) | (outbound.c.lease_until < now)
+        async with self.writing() as conn:
+            rows = (
+                await conn.execute(
+                    select(outbound)
+                    .where(outbound.c.state == "pending", outbound.c.next_attempt_at <= now, free_lease)
+                    .order_by(outbound.c.next_attempt_at)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            jobs = []
+            for row in rows:
+                reclaimed = row.lease_until is not None
+                attempts = row.attempts + int(reclaimed)
+                result = await conn.execute(
+                    update(outbound)
+                    .where(outbound.c.id == row.id, outbound.c.state == "pending", free_lease)
+                    .values(lease_until=now + lease, attempts=attempts)
+                )
+                if result.rowcount != 1:
+                    continue
+                if reclaimed and row.kind == "release":
+                    await trail.record(
+                        conn, row.message_id, "system", None, "possible_duplicate", f"attempts={attempts}"
+                    )
+                jobs.append(
+                    await _job(conn, row, attempts=attempts, leased_until=now + lease, reclaimed=reclaimed)
+                )
+        return jobs
+
+    async def job_sent(self, job: OutboundJob) -> bool:
+        """Record a send the upstream accepted. Safe to repeat (a retry after a commit whose
+        answer was lost writes nothing twice); False when it was recorded already."""
+        async with self.writing() as conn:
+            result = await conn.execute(
+                update(outbound)
+                .where(outbound.c.id == job.id, outbound.c.state == "pending")
+                .values(state="sent", attempts=job.attempts + 1, lease_until=None, last_error=None, **_DONE)
+            )
+            if result.rowcount != 1:
+                return False
+            await trail.record(
+                conn, job.message_id, "system", None, f"{job.kind}_sent", f"recipients={len(job.rcpt_tos)}"
+            )
+        return True
+
+    async def job_retry(
+        self, job: OutboundJob, error: str, next_at: float, detail: str, *, maybe_sent: bool = False
+    ) -> bool:
+        """False when the job is no longer this claim's (sent, or claimed again after the
+        lease ran out): its outcome is someone else's to record. `maybe_sent`: the upstream
+        may have the message already (its reply to the final dot was lost), so the retry may
+        duplicate it; a release's trail says so."""
+        async with self.writing() as conn:
+            result = await conn.execute(
+                update(outbound)
+                .where(*_ours(job))
+                .values(
+                    attempts=job.attempts + 1,
+                    next_attempt_at=next_at,
+                    lease_until=None,
+                    last_error=error[:500],
+                )
+            )
+            if result.rowcount != 1:
+                return False
+            await trail.record(conn, job.message_id, "system", None, f"{job.kind}_deferred", detail)
+            if maybe_sent and job.kind == "release":
+                await trail.record(
+                    conn,
+                    job.message_id,
+                    "system",
+                    None,
+                    "possible_duplicate",
+                    f"attempts={job.attempts + 1} outcome=unknown",
+                )
+        return True
+
+    async def job_failed(self, job: OutboundJob, error: str, detail: str) -> bool:
+        """A job given up on. A release takes its hold to "delivery_failed" in the same
+        transaction: the sender's page and the console show it, and an admin may retry."""
+        now = time.time()
+        async with self.writing() as conn:
+            result = await conn.execute(
+                update(outbound)
+                .where(*_ours(job))
+                .values(
+                    state="failed",
+                    attempts=job.attempts + 1,
+                    lease_until=None,
+                    last_error=error[:500],
+                    **_DONE,
+                )
+            )
+            if result.rowcount != 1:
+                return False
+            await trail.record(conn, job.message_id, "system", None, f"{job.kind}_failed", detail)
+            if job.kind == "release" and job.message_id is not None:
+                await conn.execute(
+                    update(held)
+                    .where(held.c.id == job.message_id, held.c.state == HoldState.RELEASED)
+                    .values(state=HoldState.DELIVERY_FAILED, updated_at=now)
+                )
+        return True
+
+    async def retry_delivery(self, message_id: str, *, actor: str, client_addr: str | None) -> bool:
+        """An admin sends a "delivery_failed" hold again: back to "released" with a fresh job
+        (attempts from 0). The conditional UPDATE queues it once however often it is asked,
+        from however many tabs or instances; False when the hold was not waiting for a retry
+        or its bytes are gone (the retention purge)."""
+        now = time.time()
+        async with self.writing() as conn:
+            result = await conn.execute(
+                update(held)
+                .where(
+                    held.c.id == message_id,
+                    held.c.state == HoldState.DELIVERY_FAILED,
+                    func.length(held.c.raw) > 0,
+                )
+                .values(state=HoldState.RELEASED, updated_at=now)
+            )
+            if result.rowcount != 1:
+                return False
+            await enqueue_release(conn, message_id, now)
+            await trail.record(conn, message_id, actor, client_addr, "delivery_retried", "")
+        return True
+
+    async def pending_jobs(self) -> int:
+        return await self._count(outbound, outbound.c.state == "pending")
+
+    async def undelivered(self) -> int:
+        """Holds released but given up on, waiting for an admin (a gauge on /metrics)."""
+        return await self._count(held, held.c.state == HoldState.DELIVERY_FAILED)
+
+    async def _count(self, table: Table, where: ColumnElement[bool]) -> int:
+        async with reading(self.engine) as conn:
+            return (await conn.execute(select(func.count()).select_from(table).where(where))).scalar_one()
+
+
+async def enqueue_release(conn: AsyncConnection, message_id: str, now: float) -> None:
+    """The delivery of a released hold, to its envelope as stored."""
+    row = (await conn.execute(select(held.c.mail_from, held.c.rcpt_tos).where(held.c.id == message_id))).one()
+    await enqueue(conn, "release", message_id, row.mail_from, tuple(json.loads(row.rcpt_tos)), None, now)
+
+
+async def enqueue(
+    conn: AsyncConnection,
+    kind: str,
+    message_id: str | None,
+    mail_from: str,
+    rcpt_tos: tuple[str, ...],
+    raw: bytes | None,
+    now: float,
+    draft: str | None = None,
+) -> None:
+    await conn.execute(
+        outbound.insert().values(
+            kind=kind,
+            message_id=message_id,
+            mail_from=mail_from,
+            rcpt_tos=json.dumps(list(rcpt_tos)),
+            raw=raw,
+            draft=draft,
+            state="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+
+
+async def enqueue_notice(
+    conn: AsyncConnection, message_id: str, notice: Notice | LinkedNotice, now: float
+) -> None:
+    if isinstance(notice, LinkedNotice):
+        await enqueue(
+            conn, "notice", message_id, notice.mail_from, notice.rcpt_tos, None, now, notice.to_json()
+        )
+    else:
+        sender, rcpts, raw = notice
+        await enqueue(conn, "notice", message_id, sender, rcpts, raw, now)
+
+
+def _ours(job: OutboundJob) -> tuple:
+    """Still this claim's job: pending, under the lease it was claimed with."""
+    return (
+        outbound.c.id == job.id,
+        outbound.c.state == "pending",
+        outbound.c.lease_until == job.leased_until,
+    )
+
+
+async def _job(
+    conn: AsyncConnection, row, *, attempts: int, leased_until: float, reclaimed: bool
+) -> OutboundJob:
+    rcpt_tos = tuple(json.loads(row.rcpt_tos))
+    raw, draft = row.raw, None
+    if row.draft is not None:  # a notice with a link: the worker renders it when it sends
+        raw, draft = b"", LinkedNotice.from_json(row.draft, row.mail_from, rcpt_tos)
+    elif raw is None:  # a release sends the held message's own bytes, unchanged
+        raw = (await conn.execute(select(held.c.raw).where(held.c.id == row.message_id))).scalar_one()
+    return OutboundJob(
+        id=row.id,
+        kind=row.kind,
+        message_id=row.message_id,
+        mail_from=row.mail_from,
+        rcpt_tos=rcpt_tos,
+        raw=raw,
+        attempts=attempts,
+        draft=draft,
+        leased_until=leased_until,
+        reclaimed=reclaimed,
+    )

@@ -1,0 +1,186 @@
+"""Tables, shared by SQLite and PostgreSQL (one schema, one query layer)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# Times are Unix seconds (float): one representation for both databases and for arithmetic.
+held = Table(
+    "held_messages",
+    metadata,
+    Column("id", String(32), primary_key=True),  # the queue id
+    Column("state", String(16), nullable=False),  # held, released, cancelled, expired
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("mail_from", Text, nullable=False),
+    Column("rcpt_tos", Text, nullable=False),  # JSON list
+    Column("raw", LargeBinary, nullable=False),
+    Column("decision", Text, nullable=False),  # JSON: rules.Decision
+    Column("findings", Text, nullable=False),  # JSON list of inspectors.Finding
+    Column("summary", Text, nullable=False),  # JSON: inspectors.message.Summary
+    # Since v005 the hash of a token that is never issued: links (the sender's too) live in
+    # `links`. Kept because SQLite cannot drop a NOT NULL UNIQUE column without a rebuild.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("csrf", String(64), nullable=False),
+    Column("acted_at", Float),
+    Column("acted_by", Text),
+    Column("kind", String(24), nullable=False, default="hold"),  # an action of rules.model.HELD
+    Column("note", Text),  # approver's comment or reason
+    Column("approvers", Text),  # v005, JSON list: whom approval was asked of
+    Index("ix_held_state_expires", "state", "expires_at"),
+)
+
+outbound = Table(
+    "outbound",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # release, notice
+    Column("message_id", String(32), ForeignKey("held_messages.id")),
+    Column("mail_from", Text, nullable=False),
+    Column("rcpt_tos", Text, nullable=False),  # JSON list
+    Column("raw", LargeBinary),  # None: the held message, or the draft
+    Column("state", String(16), nullable=False),  # pending, sent, failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Float, nullable=False),
+    Column("lease_until", Float),
+    Column("last_error", Text),
+    Column("created_at", Float, nullable=False),
+    Column("draft", Text),  # v005: records.LinkedNotice as JSON, rendered when sent
+    Index("ix_outbound_due", "state", "next_attempt_at"),
+)
+
+audit = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    Column("message_id", String(32)),
+    Column("actor", Text, nullable=False),  # sender, system, admin:NAME
+    Column("client_addr", Text),
+    Column("action", String(32), nullable=False),
+    Column("detail", Text),  # codes and counts only, never raw data
+    Index("ix_audit_message", "message_id"),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", String(32), primary_key=True),  # the queue id
+    Column("at", Float, nullable=False),
+    Column("mail_from", Text, nullable=False),
+    Column("rcpt_tos", Text, nullable=False),  # JSON list
+    Column("action", String(24), nullable=False),
+    Column("findings", Text, nullable=False),  # JSON: codes, counts, where, masked evidence
+    Index("ix_decisions_at", "at"),
+)
+
+decision_rules = Table(
+    "decision_rules",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("message_id", String(32), nullable=False),
+    Column("rule_id", String(100), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("action", String(24), nullable=False),
+    Column("at", Float, nullable=False),
+    Index("ix_decision_rules_rule_at", "rule_id", "at"),
+    Index("ix_decision_rules_message", "message_id"),
+)
+
+links = Table(
+    "links",
+    metadata,  # the hashes of every link mailed
+    Column("token_hash", String(64), primary_key=True),
+    Column("message_id", String(32), nullable=False),
+    Column("role", String(16), nullable=False),  # sender, approver
+    Column("actor", Text, nullable=False),  # the sender's or the approver's address
+    Column("created_at", Float, nullable=False),
+    Index("ix_links_message", "message_id"),
+)
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", Float, nullable=False),
+)
+
+store_heartbeat = Table(
+    "store_heartbeat",
+    metadata,  # v007: one row, the health check's write
+    Column("id", Integer, primary_key=True),
+    Column("at", Float, nullable=False),
+)
+
+# v003 (the admin console): login sessions, login attempts, the client directory, suppressions.
+admin_sessions = Table(
+    "admin_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # SHA-256 of the cookie's session id
+    Column("login", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("last_seen", Float, nullable=False),
+    Column("client_addr", Text),
+    Index("ix_admin_sessions_last_seen", "last_seen"),
+)
+
+login_attempts = Table(
+    "admin_login_attempts",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("login", String(254), nullable=False),  # lower-cased, as typed
+    Column("at", Float, nullable=False),
+    Column("outcome", String(16), nullable=False),  # failure, success, lockout
+    Column("client_addr", Text),
+    Index("ix_admin_login_attempts_login_at", "login", "at"),
+    Index("ix_admin_login_attempts_addr_at", "client_addr", "at"),  # v006
+)
+
+clients = Table(
+    "clients",
+    metadata,  # the client directory (取引先台帳)
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("name", String(300), nullable=False, unique=True),
+    Column("aliases", Text, nullable=False),  # JSON list
+    Column("domains", Text, nullable=False),  # JSON list
+    Column("updated_at", Float, nullable=False),
+)
+
+suppressions = Table(
+    "suppressions",
+    metadata,  # do-not-contact: an address or @domain
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("entry", String(320), nullable=False, unique=True),
+    Column("note", Text, nullable=False, default=""),
+    Column("updated_at", Float, nullable=False),
+)
+
+recipient_history = Table(
+    "recipient_history",
+    metadata,  # updated when mail is delivered
+    Column("sender", Text, primary_key=True),
+    Column("address", Text, primary_key=True),
+    Column("domain", String(255), nullable=False),
+    Column("first_at", Float, nullable=False),
+    Column("last_at", Float, nullable=False),
+    Column("deliveries", Integer, nullable=False),
+    Index("ix_history_domain", "domain"),
+    Index("ix_history_address", "address"),
+)

@@ -1,0 +1,240 @@
+"""The sender's pages: the held-message page behind the notice link.
+
+GET and HEAD never change anything: mail scanners (Safe Links and the like) prefetch links.
+Release and cancel are POSTs carrying the hold's CSRF token. Once a hold is finished
+(released, cancelled, expired) and `page_grace` has passed, its link shows only the outcome:
+a link found later in a mailbox or a log reveals no recipients, findings or addresses.
+The outbox viewer is the admin console's (/admin/outbox); /outbox only points there.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from inspectors.base import Envelope
+from rules.model import Action
+
+from .explain import reasons, technical
+from .hold_view import checklist, organisations, per_attachment, where_text
+from .holds import Quarantine
+from .i18n import action_label, actor_label, code_label, language, translator
+from .judgement import Judge
+from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from .metrics import Metrics
+from .rebuild import Fix, FixError, apply
+from .records import STATE_AFTER, HoldState, Link
+from .rendering import HEADERS, environment, headers
+from .store import Store
+from .tokens import same
+from .work_limit import WorkLimit
+
+
+def allowed_actions(kind: str, role: str) -> tuple[str, ...]:
+    """What a link may do to a held message: the sender decides a hold or a delay; an
+    approval is the approver's to give, and the sender may only withdraw the message."""
+    if role == "approver":
+        return ("approve", "reject") if kind == Action.HOLD_FOR_APPROVAL else ()
+    return ("cancel",) if kind == Action.HOLD_FOR_APPROVAL else ("release", "cancel")
+
+
+class Pages:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        is_external: Callable[[str], bool],
+        outbox: Path | None,
+        on_queued: Callable[[], None],
+        quarantine: Quarantine,
+        metrics: Metrics,
+        judge: Judge,
+        page_grace: float = 86400.0,
+        clock: Callable[[], float] = time.time,
+        fix_limit: WorkLimit | None = None,
+    ) -> None:
+        self.store = store
+        self.is_external = is_external
+        self.outbox = outbox
+        self.on_queued = on_queued
+        self.quarantine = quarantine
+        self.metrics = metrics
+        self.judge = judge
+        self.page_grace = page_grace
+        self.clock = clock
+        self.fix_limit = fix_limit or WorkLimit()
+        self.env = environment()
+
+    def render(self, name: str, status: int = 200, request: Request | None = None, **context) -> HTMLResponse:
+        lang = language(request) if request is not None else "ja"
+        nonce = secrets.token_urlsafe(16)
+        html = self.env.get_template(name).render(
+            outbox=self.outbox is not None,
+            lang=lang,
+            t=translator(lang),
+            nonce=nonce,
+            code_label=lambda code: code_label(code, lang),
+            action_label=lambda action: action_label(action, lang),
+            actor_label=lambda actor: actor_label(actor, lang),
+            where=lambda w: where_text(w, translator(lang)),
+            tech=technical,
+            say_all=lambda findings: reasons(findings, lang),
+            **context,
+        )
+        csp = HEADERS["Content-Security-Policy"] + f"; script-src 'nonce-{nonce}'"
+        return HTMLResponse(html, status_code=status, headers=headers({"Content-Security-Policy": csp}))
+
+    async def home(self, request: Request) -> Response:
+        return self.render("home.html", request=request)
+
+    async def healthz(self, request: Request) -> Response:
+        """200 only when the store takes a write: a load balancer then sends no mail to a
+        guard that could only answer 451 to holds. Fast, and without a traceback, when not."""
+        why = await self.store.can_write()
+        if why is not None:
+            return PlainTextResponse(
+                f"storage unavailable: {why}\n", status_code=503, headers={"Cache-Control": "no-store"}
+            )
+        return PlainTextResponse("ok\n")
+
+    async def metrics_page(self, request: Request) -> Response:
+        body = self.metrics.exposition(await self.store.pending_jobs(), await self.store.undelivered())
+        return Response(body, media_type=METRICS_CONTENT_TYPE)
+
+    async def show_hold(self, request: Request, error: str | None = None) -> Response:
+        link = await self.store.by_link(request.path_params["token"])
+        if link is None:
+            return self.render("unknown.html", status=404, request=request)
+        record = link.record
+        if self._past_grace(record):
+            return self.render("hold_done.html", request=request, status=400 if error else 200, record=record)
+        actions = allowed_actions(record.kind, link.role) if record.state == HoldState.HELD else ()
+        names = [a[0] for a in record.summary.attachments]
+        return self.render(
+            "hold.html",
+            request=request,
+            status=400 if error else 200,
+            record=record,
+            link=link,
+            actions=actions,
+            error=error,
+            now=time.time(),
+            organisations=organisations(record.rcpt_tos, self.is_external, record.findings),
+            attachment_findings=per_attachment(record.findings, names),
+            checklist=checklist(record.decision) if "release" in actions else [],
+            request_path=request.url.path,
+            trail=await self.store.audit_trail(record.id),
+        )
+
+    def _past_grace(self, record) -> bool:
+        finished_at = record.acted_at or record.updated_at
+        return record.state != HoldState.HELD and finished_at + self.page_grace < self.clock()
+
+    async def _posted(self, request: Request, action: str | None) -> tuple[Link, FormData] | Response:
+        """The link and the form of a POST that carries the hold's CSRF token and may do
+        `action` (None: the form's own); else the page that refuses it (404, 403)."""
+        link = await self.store.by_link(request.path_params["token"])
+        if link is None:
+            return self.render("unknown.html", status=404, request=request)
+        form = await request.form()
+        action = action or str(form.get("action", ""))
+        if not same(str(form.get("csrf", "")), link.record.csrf) or action not in allowed_actions(
+            link.record.kind, link.role
+        ):
+            return self.render("unknown.html", status=403, request=request, forbidden=True)
+        return link, form
+
+    async def act_on_hold(self, request: Request) -> Response:
+        posted = await self._posted(request, None)
+        if isinstance(posted, Response):
+            return posted
+        link, form = posted
+        action, record = str(form.get("action", "")), link.record
+        if action == "release" and not _all_ticked(record, form.getlist("ack")):
+            return await self.show_hold(request, error="checklist_missing")
+        client = request.client.host if request.client else None
+        actor = "sender" if link.role == "sender" else f"approver:{link.actor}"
+        note = str(form.get("note", ""))[:1000].strip() or None
+        if await self.store.decide_hold(
+            record.id, STATE_AFTER[action], actor=actor, client_addr=client, note=note
+        ):
+            if link.role == "approver":  # tells the sender, and wakes the worker
+                await self.quarantine.approval_decided(record, link.actor, action == "approve", note or "")
+            else:
+                self.on_queued()
+        # Post/Redirect/Get: the page then shows what happened, and a reload does nothing.
+        return RedirectResponse(request.url.path, status_code=303, headers=headers())
+
+    async def fix_hold(self, request: Request) -> Response:
+        """Fix, then send: the fixed message is inspected again; if it is clean now it goes,
+        otherwise the page shows what is still wrong."""
+        posted = await self._posted(request, "release")
+        if isinstance(posted, Response):
+            return posted
+        link, form = posted
+        record = link.record
+        # The cheap checks first: a finished hold, or a link asking too often, costs no inspection.
+        if record.state != HoldState.HELD:
+            return await self.show_hold(request, error="fix_stale")
+        if not self.fix_limit.start(record.id):
+            response = await self.show_hold(request, error="fix_busy")
+            response.status_code = 429
+            return response
+        try:
+            return await self._fix(request, record, form)
+        finally:
+            self.fix_limit.done(record.id)
+
+    async def _fix(self, request: Request, record, form) -> Response:
+        fix = Fix(
+            remove=frozenset(str(a).lower() for a in form.getlist("remove")),
+            drop_parts=frozenset(str(p) for p in form.getlist("drop")),
+            to_bcc=bool(form.get("bcc")),
+        )
+        if fix.empty:
+            return RedirectResponse(request.url.path.removesuffix("/fix"), status_code=303, headers=headers())
+        try:
+            raw, rcpts = apply(await self.store.raw_of(record.id), record.rcpt_tos, fix, self.is_external)
+        except FixError:
+            return await self.show_hold(request, error="fix_invalid")
+        judged = await self.judge(raw, Envelope(mail_from=record.mail_from, rcpt_tos=rcpts))
+        client = request.client.host if request.client else None
+        detail = (
+            f"removed={len(fix.remove)} dropped={len(fix.drop_parts)} bcc={int(fix.to_bcc)} "
+            f"verdict={judged.decision.verdict}"
+        )
+        if not await self.quarantine.refix(record, judged, rcpt_tos=rcpts, client_addr=client, detail=detail):
+            return await self.show_hold(request, error="fix_stale")
+        return RedirectResponse(request.url.path.removesuffix("/fix"), status_code=303, headers=headers())
+
+    async def outbox_moved(self, request: Request) -> Response:
+        """The outbox holds working links: it is the admin console's, behind its login."""
+        return RedirectResponse("/admin/outbox", status_code=303, headers=headers())
+
+
+def _all_ticked(record, acks: list) -> bool:
+    return {key for key, _, _ in checklist(record.decision)} <= {str(a) for a in acks}
+
+
+def create_app(pages: Pages, extra_routes: list | tuple = ()) -> Starlette:
+    return Starlette(
+        routes=[
+            *extra_routes,
+            Route("/", pages.home),
+            Route("/healthz", pages.healthz),
+            Route("/metrics", pages.metrics_page),
+            Route("/h/{token}", pages.show_hold, methods=["GET"]),
+            Route("/h/{token}", pages.act_on_hold, methods=["POST"]),
+            Route("/h/{token}/fix", pages.fix_hold, methods=["POST"]),
+            Route("/outbox", pages.outbox_moved),
+            Route("/outbox/{name:path}", pages.outbox_moved),
+        ]
+    )

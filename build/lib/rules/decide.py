@@ -1,0 +1,168 @@
+"""decide(): findings + facts + rules -> Decision. Pure and deterministic (DESIGN.md step 4)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Mapping
+from fnmatch import translate
+
+from inspectors.base import Finding, domain_of, is_within
+from inspectors.codes import VISIBLE_EXTERNAL
+
+from .model import (
+    MODIFIERS,
+    Action,
+    AllOf,
+    AnyOf,
+    CodeCondition,
+    Condition,
+    Decision,
+    MatchedRule,
+    MessageFacts,
+    Mode,
+    Not,
+    Rule,
+    RuleSet,
+    Scope,
+    strictness,
+)
+
+
+def decide(findings: Iterable[Finding], facts: MessageFacts, rules: RuleSet) -> Decision:
+    findings = tuple(findings)
+    matched = [m for _, m in explain(findings, facts, rules) if m is not None]
+    rewrites = tuple(
+        dict.fromkeys(m.action for m in matched if m.mode == Mode.ENFORCE and m.action in MODIFIERS)
+    )
+    if Action.BCC_CONVERT in rewrites:
+        # Once visible external recipients are moved to Bcc, they are no longer visible: the
+        # other rules decide on the message as it will be sent.
+        after = tuple(f for f in findings if f.code != VISIBLE_EXTERNAL)
+        converting = [m for m in matched if m.action == Action.BCC_CONVERT]
+        matched = converting + [
+            m for _, m in explain(after, facts, rules) if m is not None and m.action != Action.BCC_CONVERT
+        ]
+    action = Action.PASS
+    for m in matched:
+        if m.mode == Mode.ENFORCE and m.action not in MODIFIERS and strictness(m.action) > strictness(action):
+            action = m.action
+    return Decision(action=action, matched=tuple(matched), rewrites=rewrites)
+
+
+def explain(
+    findings: Iterable[Finding], facts: MessageFacts, rules: RuleSet
+) -> list[tuple[Rule, MatchedRule | None]]:
+    """Every active rule with its match (None when it did not match), in rule order."""
+    findings = tuple(findings)
+    out = []
+    for rule in rules.active:
+        hits = None
+        if in_scope(rule.scope, facts, rules.groups):
+            hits = evaluate(rule.when, findings)
+        out.append(
+            (
+                rule,
+                None
+                if hits is None
+                else MatchedRule(
+                    id=rule.id,
+                    action=rule.action,
+                    mode=rule.mode,
+                    reason=dict(rule.reason),
+                    findings=hits,
+                    delay=rule.delay,
+                ),
+            )
+        )
+    return out
+
+
+def evaluate(cond: Condition, findings: tuple[Finding, ...]) -> tuple[Finding, ...] | None:
+    """The findings that satisfy `cond`, or None when it does not hold.
+
+    A `not` that holds contributes no findings: there is nothing to show for an absence.
+    """
+    if isinstance(cond, CodeCondition):
+        return tuple(f for f in findings if _matches(cond, f)) or None
+    if isinstance(cond, AllOf):
+        collected: list[Finding] = []
+        for item in cond.items:
+            hits = evaluate(item, findings)
+            if hits is None:
+                return None
+            collected.extend(h for h in hits if h not in collected)
+        return tuple(collected)
+    if isinstance(cond, AnyOf):
+        held = [h for h in (evaluate(item, findings) for item in cond.items) if h is not None]
+        return tuple(dict.fromkeys(f for hits in held for f in hits)) if held else None
+    if isinstance(cond, Not):
+        return () if evaluate(cond.item, findings) is None else None
+    raise TypeError(f"unknown condition {cond!r}")
+
+
+def _matches(cond: CodeCondition, finding: Finding) -> bool:
+    if not _code_matcher(cond.code)(finding.code):
+        return False
+    if finding.count < cond.min_count:
+        return False
+    if cond.max_count is not None and finding.count > cond.max_count:
+        return False
+    if cond.where is not None and not any(_kind_of(w) == cond.where for w in finding.where):
+        return False
+    return all(tally(finding, name) >= least for name, least in cond.min_tally)
+
+
+@functools.lru_cache(maxsize=4096)
+def _code_matcher(pattern: str) -> Callable[[str], object]:
+    """fnmatchcase(code, pattern) as one call; most conditions name a single code, and
+    decide() runs for every message."""
+    if not any(c in pattern for c in "*?["):
+        return pattern.__eq__
+    return re.compile(translate(pattern)).match
+
+
+def _kind_of(where: str) -> str:
+    """ "attachment:a.xlsx!Sheet1!D2" -> attachment; "body!line 3", "body:1.2" -> body;
+    "headers!line 1" -> header."""
+    kind = where.split("!", 1)[0].split(":", 1)[0]
+    return "header" if kind == "headers" else kind
+
+
+def tally(finding: Finding, name: str) -> int:
+    """A count the finding states in its evidence as "name=N" (the first that is one); -1 when
+    it states none. The rules and the sender's page (quarantine.explain) both read it here.
+
+    N is 1-9 ASCII digits: a count of what one message holds cannot reach 10**9, and
+    `str.isdigit` would let "²" or a 5,000-digit value through to int(), which refuses both:
+    a crash in decide(). The sender's page reads no tally another way."""
+    prefix = name + "="
+    for item in finding.evidence:
+        if item.startswith(prefix) and _COUNT.fullmatch(item, len(prefix)):
+            return int(item[len(prefix) :])
+    return -1
+
+
+_COUNT = re.compile(r"[0-9]{1,9}")
+
+
+def in_scope(scope: Scope, facts: MessageFacts, groups: Mapping[str, tuple[str, ...]]) -> bool:
+    if scope.senders and not address_matches(facts.mail_from, scope.senders, groups):
+        return False
+    return not scope.recipients or any(address_matches(r, scope.recipients, groups) for r in facts.rcpt_tos)
+
+
+def address_matches(address: str, entries: tuple[str, ...], groups: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether `address` is one of `entries`: an address, "@domain" (subdomains too) or
+    "group:NAME" of `groups`."""
+    address = address.lower()
+    for entry in entries:
+        if entry.startswith("group:"):
+            if address_matches(address, groups.get(entry[6:], ()), {}):
+                return True
+        elif entry.startswith("@"):
+            if is_within(domain_of(address), (entry[1:].lower(),)):
+                return True
+        elif address == entry.lower():
+            return True
+    return False

@@ -1,0 +1,299 @@
+"""Reading rule files: the shipped defaults, then local files that add or override by id.
+
+Validation happens once, here; every error names the file, the rule id and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from inspectors.codes import EXTERNAL
+
+from .codes import is_known_code
+from .duration import parse_duration
+from .errors import RuleError
+from .model import (
+    ACTIONS,
+    MODES,
+    MODIFIERS,
+    TALLIES,
+    WHERE_KINDS,
+    Action,
+    AllOf,
+    AnyOf,
+    CodeCondition,
+    Condition,
+    Mode,
+    Not,
+    Rule,
+    RuleSet,
+    Scope,
+)
+
+# libyaml when installed (the same documents, several times faster: `check` loads the rules
+# on every start), the pure-Python parser otherwise.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_RULE_KEYS = {"id", "description", "reason", "when", "action", "mode", "enabled", "scope", "delay"}
+_OVERRIDE_KEYS = {"id", "mode", "enabled", "action", "delay", "scope"}
+_CODE_KEYS = {"code", "min_count", "max_count", "where", "min_tally"}
+
+
+def load_rules(
+    local_files: Iterable[str | Path] = (), groups: Mapping[str, Iterable[str]] | None = None
+) -> RuleSet:
+    """The shipped defaults, then each local file in order; `groups` from the configuration."""
+    named = {name: tuple(entries) for name, entries in (groups or {}).items()}
+    defaults = resources.files("rules").joinpath("defaults.yaml")
+    rules: dict[str, Rule] = {}
+    for rule in _parse_file(defaults.read_text("utf-8"), "rules/defaults.yaml", {}, named):
+        rules[rule.id] = rule
+    for path in local_files:
+        path = Path(path)
+        try:
+            text = path.read_text("utf-8")
+        except OSError as exc:
+            raise RuleError(str(path), None, None, f"cannot read: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise RuleError(str(path), None, None, "not UTF-8 text (save the file as UTF-8)") from None
+        for rule in _parse_file(text, str(path), rules, named):
+            rules[rule.id] = rule
+    return RuleSet(rules=tuple(rules.values()), groups=named)
+
+
+def parse_rules_text(
+    text: str,
+    source: str,
+    groups: Mapping[str, Iterable[str]] | None = None,
+    known: dict[str, Rule] | None = None,
+) -> list[Rule]:
+    """Validate one rule file's text (for the admin page's draft check and for tests)."""
+    return _parse_file(text, source, known or {}, {k: tuple(v) for k, v in (groups or {}).items()})
+
+
+def _parse_file(
+    text: str, source: str, known: dict[str, Rule], groups: Mapping[str, tuple[str, ...]]
+) -> list[Rule]:
+    """The rules of one file; a rule whose id is in `known` may override that one."""
+    try:
+        doc = yaml.load(text, Loader=_LOADER) or {}
+    except yaml.YAMLError as exc:
+        raise RuleError(source, None, None, f"not valid YAML: {exc}") from None
+    if not isinstance(doc, dict) or set(doc) - {"rules"}:
+        raise RuleError(source, None, None, "expected a mapping with one key, 'rules'")
+    items = doc.get("rules") or []
+    if not isinstance(items, list):
+        raise RuleError(source, None, "rules", "must be a list")
+    out, seen = [], set()
+    for item in items:
+        rule = _parse_rule(item, source, known, groups)
+        if rule.id in seen:
+            raise RuleError(source, rule.id, "id", "defined twice in this file")
+        seen.add(rule.id)
+        out.append(rule)
+    return out
+
+
+def _parse_rule(
+    item: Any, source: str, known: dict[str, Rule], groups: Mapping[str, tuple[str, ...]]
+) -> Rule:
+    if not isinstance(item, dict):
+        raise RuleError(source, None, None, "each rule must be a mapping")
+    rule_id = item.get("id")
+    if not isinstance(rule_id, str) or not _ID.match(rule_id):
+        raise RuleError(source, None, "id", f"must be kebab-case text, got {rule_id!r}")
+    unknown = set(item) - _RULE_KEYS
+    if unknown:
+        raise RuleError(source, rule_id, sorted(unknown)[0], "unknown key")
+    base = known.get(rule_id)
+    if base is not None and set(item) <= _OVERRIDE_KEYS:
+        # An override of a shipped rule's mode, action, delay, scope or enabled flag.
+        action = _choice(item, "action", ACTIONS + MODIFIERS, source, rule_id, base.action)
+        return replace(
+            base,
+            action=action,
+            mode=_choice(item, "mode", MODES, source, rule_id, base.mode),
+            enabled=_bool(item, source, rule_id, base.enabled),
+            delay=_delay(item, action, source, rule_id, base.delay),
+            scope=_scope(item["scope"], source, rule_id, groups) if "scope" in item else base.scope,
+            source=source,
+        )
+    if "when" not in item or "action" not in item:
+        raise RuleError(source, rule_id, "when" if "when" not in item else "action", "is required")
+    action = _choice(item, "action", ACTIONS + MODIFIERS, source, rule_id, None)
+    return Rule(
+        id=rule_id,
+        when=_condition(item["when"], source, rule_id, "when"),
+        action=action,
+        mode=_choice(item, "mode", MODES, source, rule_id, Mode.ENFORCE),
+        description=str(item.get("description", "")),
+        reason=_reason(item.get("reason"), source, rule_id),
+        scope=_scope(item.get("scope"), source, rule_id, groups),
+        delay=_delay(item, action, source, rule_id, 0.0),
+        enabled=_bool(item, source, rule_id, True),
+        source=source,
+    )
+
+
+def _delay(item: dict[str, Any], action: Action, source: str, rule_id: str, default: float) -> float:
+    if "delay" not in item:
+        if action == Action.DELAY and not default:
+            raise RuleError(source, rule_id, "delay", "is required for action delay (e.g. 10m)")
+        return default
+    if action != Action.DELAY:
+        raise RuleError(source, rule_id, "delay", "only goes with action delay")
+    try:
+        return parse_duration(item["delay"])
+    except ValueError:
+        raise RuleError(
+            source, rule_id, "delay", f"expected a duration such as 10m; got {item['delay']!r}"
+        ) from None
+
+
+def _scope(value: Any, source: str, rule_id: str, groups: Mapping[str, tuple[str, ...]]) -> Scope:
+    if value is None:
+        return Scope()
+    if not isinstance(value, dict) or set(value) - {"senders", "recipients"}:
+        raise RuleError(source, rule_id, "scope", "must be a mapping with senders and/or recipients")
+    parts = {}
+    for key in ("senders", "recipients"):
+        entries = value.get(key, [])
+        if not isinstance(entries, list) or not all(isinstance(e, str) and e for e in entries):
+            raise RuleError(
+                source, rule_id, f"scope.{key}", "must be a list of addresses, @domains or group:NAME"
+            )
+        for entry in entries:
+            if entry.startswith("group:") and entry[6:] not in groups:
+                raise RuleError(
+                    source,
+                    rule_id,
+                    f"scope.{key}",
+                    f"unknown group {entry[6:]!r} (define it under organization.groups)",
+                )
+            if not entry.startswith(("group:", "@")) and "@" not in entry:
+                raise RuleError(
+                    source, rule_id, f"scope.{key}", f"{entry!r} is not an address, @domain or group:NAME"
+                )
+        parts[key] = tuple(entries)
+    return Scope(**parts)
+
+
+_Choice = TypeVar("_Choice", Action, Mode)
+
+
+def _choice(
+    item: dict[str, Any],
+    key: str,
+    allowed: tuple[_Choice, ...],
+    source: str,
+    rule_id: str,
+    default: _Choice | None,
+) -> _Choice:
+    value = item.get(key, default)
+    if value not in allowed:
+        raise RuleError(source, rule_id, key, f"must be one of {', '.join(allowed)}; got {value!r}")
+    return allowed[allowed.index(value)]  # the member, for the string the file spells
+
+
+def _bool(item: dict[str, Any], source: str, rule_id: str, default: bool) -> bool:
+    value = item.get("enabled", default)
+    if not isinstance(value, bool):
+        raise RuleError(source, rule_id, "enabled", f"must be true or false; got {value!r}")
+    return value
+
+
+def _reason(value: Any, source: str, rule_id: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return {"ja": value, "en": value}
+    if (
+        isinstance(value, dict)
+        and set(value) <= {"ja", "en"}
+        and all(isinstance(v, str) for v in value.values())
+    ):
+        return dict(value)
+    raise RuleError(source, rule_id, "reason", "must be text or a mapping with 'ja' and 'en'")
+
+
+def _condition(value: Any, source: str, rule_id: str, path: str) -> Condition:
+    if not isinstance(value, dict) or not value:
+        raise RuleError(source, rule_id, path, "a condition must be a mapping")
+    if set(value) & {"all", "any"}:
+        key = "all" if "all" in value else "any"
+        items = value[key]
+        if len(value) != 1 or not isinstance(items, list) or not items:
+            raise RuleError(source, rule_id, f"{path}.{key}", "must be the only key, with a non-empty list")
+        parsed = tuple(_condition(v, source, rule_id, f"{path}.{key}[{i}]") for i, v in enumerate(items))
+        return AllOf(items=parsed) if key == "all" else AnyOf(items=parsed)
+    if "recipients" in value:
+        return _recipients_condition(value, source, rule_id, path)
+    if "not" in value:
+        if len(value) != 1:
+            raise RuleError(source, rule_id, f"{path}.not", "must be the only key")
+        return Not(item=_condition(value["not"], source, rule_id, f"{path}.not"))
+    return _code_condition(value, source, rule_id, path)
+
+
+def _recipients_condition(value: dict[str, Any], source: str, rule_id: str, path: str) -> CodeCondition:
+    """`recipients: external` with optional counts: a readable name for recipients.external."""
+    if value["recipients"] != "external" or set(value) - {"recipients", "min_count", "max_count"}:
+        raise RuleError(
+            source,
+            rule_id,
+            f"{path}.recipients",
+            "expected 'recipients: external' with optional min_count / max_count",
+        )
+    rest = {k: v for k, v in value.items() if k != "recipients"}
+    return _code_condition({"code": EXTERNAL, **rest}, source, rule_id, path)
+
+
+def _code_condition(value: dict[str, Any], source: str, rule_id: str, path: str) -> CodeCondition:
+    unknown = set(value) - _CODE_KEYS
+    if unknown:
+        raise RuleError(source, rule_id, f"{path}.{sorted(unknown)[0]}", "unknown key")
+    code = value.get("code")
+    if not isinstance(code, str) or not is_known_code(code):
+        raise RuleError(source, rule_id, f"{path}.code", f"unknown finding code {code!r}")
+    counts = {}
+    for key in ("min_count", "max_count"):
+        n = value.get(key)
+        if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
+            raise RuleError(source, rule_id, f"{path}.{key}", f"must be a whole number ≥ 0; got {n!r}")
+        counts[key] = n
+    where = value.get("where")
+    if where is not None and where not in WHERE_KINDS:
+        raise RuleError(
+            source, rule_id, f"{path}.where", f"must be one of {', '.join(WHERE_KINDS)}; got {where!r}"
+        )
+    return CodeCondition(
+        code=code,
+        min_count=counts["min_count"] if counts["min_count"] is not None else 1,
+        max_count=counts["max_count"],
+        where=where,
+        min_tally=_tallies(value.get("min_tally"), source, rule_id, path),
+    )
+
+
+def _tallies(value: Any, source: str, rule_id: str, path: str) -> tuple[tuple[str, int], ...]:
+    if value is None:
+        return ()
+    ok = isinstance(value, dict) and all(
+        k in TALLIES and isinstance(v, int) and not isinstance(v, bool) and v >= 0 for k, v in value.items()
+    )
+    if not ok:
+        raise RuleError(
+            source,
+            rule_id,
+            f"{path}.min_tally",
+            f"must map {', '.join(TALLIES)} to whole numbers; got {value!r}",
+        )
+    return tuple(sorted(value.items()))

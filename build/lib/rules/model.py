@@ -1,0 +1,197 @@
+"""The values of the policy layer: rules, conditions and the decision they produce."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from inspectors.base import Finding
+
+
+class Action(StrEnum):
+    """What a rule does. The values are the rule files' and the database's spelling."""
+
+    PASS = "pass"
+    TAG = "tag"
+    DELAY = "delay"
+    HOLD = "hold"
+    HOLD_FOR_APPROVAL = "hold_for_approval"
+    REJECT = "reject"
+    # Not an outcome: rewrites the message (visible external recipients into Bcc) and lets the
+    # other rules decide.
+    BCC_CONVERT = "bcc_convert"
+
+
+class Mode(StrEnum):
+    ENFORCE = "enforce"
+    MONITOR = "monitor"  # recorded, does not act
+
+
+# Strictest wins (DESIGN.md step 4): the index is the strictness.
+ACTIONS = (Action.PASS, Action.TAG, Action.DELAY, Action.HOLD, Action.HOLD_FOR_APPROVAL, Action.REJECT)
+MODIFIERS = (Action.BCC_CONVERT,)
+MODES = tuple(Mode)
+WHERE_KINDS = ("body", "attachment", "subject", "envelope", "header", "message")
+HELD = (Action.DELAY, Action.HOLD, Action.HOLD_FOR_APPROVAL)  # actions that keep the message in quarantine
+TALLIES = (
+    "organisations",
+    "new_domains",
+    "new_to_organisation",
+    "named_clients",
+    "third_parties",
+    "recipient_org",
+    "own_org",
+    "places",
+)  # pii.*: issue 14
+
+
+def strictness(action: Action) -> int:
+    return ACTIONS.index(action)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodeCondition:
+    """True when some finding has a matching code, count and location."""
+
+    code: str  # exact, or a wildcard pattern such as "pii.*"
+    min_count: int = 1
+    max_count: int | None = None
+    where: str | None = None  # one of WHERE_KINDS
+    # Extra counts a finding states as leading "name=N" evidence items, e.g.
+    # {"organisations": 2} on recipients.visible_external.
+    min_tally: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class AllOf:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Not:
+    item: Condition
+
+
+Condition = CodeCondition | AllOf | AnyOf | Not
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scope:
+    """Which messages a rule looks at. Entries: an address, "@domain" (subdomains too) or
+    "group:NAME" (organization.groups). Empty means everyone."""
+
+    senders: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()  # matches when any envelope recipient matches
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    id: str
+    when: Condition
+    action: Action
+    mode: Mode = Mode.ENFORCE
+    description: str = ""
+    reason: Mapping[str, str] = field(default_factory=dict)  # {"ja": ..., "en": ...}
+    scope: Scope = Scope()
+    delay: float = 0.0  # seconds, for Action.DELAY
+    source: str = ""  # the file the rule came from
+    enabled: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # name -> entries
+
+    @property
+    def active(self) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.enabled)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageFacts:
+    """What decide() may know about a message besides its findings."""
+
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatchedRule:
+    id: str
+    action: Action
+    mode: Mode
+    reason: Mapping[str, str]
+    findings: tuple[Finding, ...]  # the findings that made the rule match
+    delay: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "action": self.action,
+            "mode": self.mode,
+            "delay": self.delay,
+            "reason": dict(self.reason),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> MatchedRule:
+        return cls(
+            id=d["id"],
+            action=Action(d["action"]),
+            mode=Mode(d["mode"]),
+            reason=dict(d["reason"]),
+            delay=float(d.get("delay", 0.0)),
+            findings=tuple(Finding.from_dict(f) for f in d.get("findings", ())),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decision:
+    action: Action  # the strictest action among enforced matches
+    matched: tuple[MatchedRule, ...]  # every match, monitor-mode ones included
+    rewrites: tuple[Action, ...] = ()  # enforced modifiers, e.g. (Action.BCC_CONVERT,)
+
+    @property
+    def enforced(self) -> tuple[MatchedRule, ...]:
+        return tuple(m for m in self.matched if m.mode == Mode.ENFORCE)
+
+    @property
+    def verdict(self) -> Action:
+        """pass, hold or reject: what the SMTP client is told in the end."""
+        if self.action in HELD:
+            return Action.HOLD
+        return Action.REJECT if self.action == Action.REJECT else Action.PASS
+
+    @property
+    def delay(self) -> float:
+        """For a delay: the longest delay among the enforced delay rules."""
+        return max((m.delay for m in self.enforced if m.action == Action.DELAY), default=0.0)
+
+    @property
+    def deciding(self) -> tuple[MatchedRule, ...]:
+        """The enforced matches whose action is the decision's: the reasons to show."""
+        return tuple(m for m in self.enforced if m.action == self.action)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "rewrites": list(self.rewrites),
+            "matched": [m.to_dict() for m in self.matched],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Decision:
+        return cls(
+            action=Action(d["action"]),
+            rewrites=tuple(Action(r) for r in d.get("rewrites", ())),
+            matched=tuple(MatchedRule.from_dict(m) for m in d["matched"]),
+        )

@@ -1,0 +1,32 @@
+"""The guard's command line as an operator runs it: `python -m proxy.cli …` in a child process,
+so that a test sees exactly the exit status, stdout and stderr a shell would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+
+def cli(*args: str, **run: Any) -> subprocess.CompletedProcess:
+    """`proxy.cli ARGS`; `run` goes to subprocess.run (text, input, cwd, env, timeout …)."""
+    return subprocess.run([sys.executable, "-m", "proxy.cli", *args], capture_output=True, **run)
+
+
+def add_user(guard, login: str, password: str, role: str = "sender") -> None:
+    """`user add` into the guard's users file, as the admin does before the guard starts."""
+    guard.config_path.write_text("smtp: {users_file: users}\n")
+    out = cli(
+        "user",
+        "add",
+        login,
+        "--role",
+        role,
+        "--password-stdin",
+        "--config",
+        str(guard.config_path),
+        input=password + "\n",
+        text=True,
+        cwd=guard.workdir,
+    )
+    assert out.returncode == 0, out.stderr

@@ -1,0 +1,72 @@
+"""The sender's page of one held message, served as the guard serves it: a store opened for a
+TestClient, the Quarantine and Pages the guard builds, and the message held under tok-Q1."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from starlette.testclient import TestClient
+
+from inspectors.base import Envelope
+from inspectors.recipients import ExternalRecipients
+from quarantine.holds import HoldPolicy, Quarantine
+from quarantine.judgement import Judge, Judgement
+from quarantine.metrics import Metrics
+from quarantine.records import HeldMessage
+from quarantine.store import Store
+from quarantine.web import Pages, create_app
+
+
+def open_store(url: str) -> Store:
+    async def open_() -> Store:
+        store = await Store.open(url)
+        await store.engine.dispose()  # its pool is rebuilt on the TestClient's loop
+        return store
+
+    return asyncio.run(open_())
+
+
+@contextmanager
+def serving(
+    store: Store, msg: HeldMessage, internal: str, notice_from: str, judge: Judge | None = None
+) -> Iterator[TestClient]:
+    """The web app with `msg` held; `judge` (a fix's judgement) finds what was found before
+    unless the test brings its own."""
+
+    async def unchanged(raw: bytes, envelope: Envelope, *, sender: str | None = None) -> Judgement:
+        return Judgement(
+            findings=msg.findings, summary=msg.summary, seconds=0.0, decision=msg.decision, raw=raw
+        )
+
+    quarantine = Quarantine(
+        store,
+        HoldPolicy(public_url="http://127.0.0.1:8025", hold_expiry=3600, notice_from=notice_from),
+        approvers=lambda sender: (),
+        on_queued=lambda: None,
+    )
+    pages = Pages(
+        store=store,
+        is_external=ExternalRecipients((internal,)).is_external,
+        outbox=None,
+        on_queued=lambda: None,
+        quarantine=quarantine,
+        metrics=Metrics(),
+        judge=unchanged if judge is None else judge,
+    )
+    with TestClient(create_app(pages)) as web:
+        portal = web.portal
+        assert portal is not None  # set while the client is open
+        portal.call(lambda: store.hold(msg, token="tok-Q1", csrf="c", expires_at=time.time() + 3600))
+        yield web
+        portal.call(store.close)
+
+
+def why(html: str) -> str:
+    """The reasons section without its collapsed technical details."""
+    section = re.search(r'<section id="why">(.*?)</section>', html, re.S)
+    assert section, "the page has no reasons section"
+    return re.sub(r'<details class="tech">.*?</details>', "", section.group(1), flags=re.S)
