@@ -13,8 +13,8 @@ from inspectors.directory import read_clients, read_suppressions
 from quarantine.admin.statistics import Window, daily_counts
 from quarantine.directory_store import DirectoryStore
 
+from .admin_console import ADMIN, RAW_SECRET
 from .support import MY_NUMBER_BODY, message
-from .test_admin_fixtures import ADMIN, RAW_SECRET, SENDER, admin, console, sqlite_url  # noqa: F401
 
 
 def _post(c, path: str, **data):
@@ -180,7 +180,7 @@ def test_a_good_draft_is_saved_atomically_and_reloaded(admin):
 
 
 def test_the_full_load_catches_what_only_the_combination_breaks(tmp_path, sqlite_url):
-    from .test_admin_fixtures import open_console
+    from .admin_console import open_console
 
     with open_console(tmp_path, sqlite_url, rule_files=2) as c:
         c.rules_file.write_text(GOOD, "utf-8")
@@ -201,7 +201,7 @@ def test_a_reload_error_is_shown(admin):
 
 
 def test_without_a_local_rules_file_there_is_no_editor(tmp_path, sqlite_url):
-    from .test_admin_fixtures import open_console
+    from .admin_console import open_console
 
     with open_console(tmp_path, sqlite_url, rule_files=0) as c:
         c.login()

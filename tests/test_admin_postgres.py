@@ -12,7 +12,7 @@ import pytest
 from quarantine.admin.statistics import Window, daily_counts
 from quarantine.directory_store import DirectoryStore
 
-from .test_admin_fixtures import ADMIN, ADMIN_PW, open_console
+from .admin_console import ADMIN, ADMIN_PW, open_console
 from .test_admin_pages import GOOD, LEDGER, _post, _stats_data, _text
 
 

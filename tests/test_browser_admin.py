@@ -24,8 +24,7 @@ from quarantine.store import Store
 from rules import MessageFacts, decide
 from rules.book import RuleBook
 
-from .support import free_port
-from .test_admin_fixtures import (
+from .admin_console import (
     ADMIN,
     ADMIN_PW,
     EXTERNAL,
@@ -35,6 +34,9 @@ from .test_admin_fixtures import (
     held_message,
     users_file,
 )
+from .support import free_port
+
+pytestmark = pytest.mark.browser
 
 sync_api = pytest.importorskip("playwright.sync_api")
 

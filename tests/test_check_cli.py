@@ -14,6 +14,8 @@ import pytest
 
 from .support import MY_NUMBER_BODY, message
 
+pytestmark = pytest.mark.process
+
 
 def run(*args, stdin: bytes | None = None, cwd=None):
     return subprocess.run(
@@ -23,13 +25,6 @@ def run(*args, stdin: bytes | None = None, cwd=None):
         cwd=cwd,
         timeout=60,
     )
-
-
-@pytest.fixture
-def config(tmp_path):
-    path = tmp_path / "guard.yaml"
-    path.write_text("organization: {internal_domains: [example.co.jp]}\n")
-    return str(path)
 
 
 def test_clean_message_passes_with_exit_0(tmp_path, config):

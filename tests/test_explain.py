@@ -29,8 +29,6 @@ from quarantine.web import Pages, create_app
 from rules.codes import KNOWN_CODES
 from rules.model import Decision, MatchedRule
 
-from .test_admin_fixtures import admin, console, sqlite_url  # noqa: F401  (fixtures)
-
 F = Finding
 MISMATCH = F(
     code="client.mismatch",

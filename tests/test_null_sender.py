@@ -15,7 +15,7 @@ import pytest
 from proxy.auth import add_user
 
 from .support import LINK, MY_NUMBER_BODY, message
-from .test_smtp_security import PASSWORD, _plain, _tls_client, _tls_guard, ca  # noqa: F401
+from .test_smtp_security import PASSWORD, _plain, _tls_client, _tls_guard
 
 ADMIN = "admin@example.co.jp"
 BOUNCE = (
@@ -63,7 +63,7 @@ def test_bounces_and_auto_replies_are_relayed_with_the_null_reverse_path(guard, 
 def test_an_authenticated_user_may_send_with_the_null_sender(
     ca,
     tmp_path,
-    guard_factory,  # noqa: F811
+    guard_factory,
     upstream,
 ):
     # RFC 3834 §3.3 (auto-replies), RFC 8098 (MDNs): the null path claims no address.
@@ -81,7 +81,7 @@ def test_an_authenticated_user_may_send_with_the_null_sender(
 
 def test_a_logged_in_users_null_sender_mail_meets_the_rules_scoped_to_them(
     ca,
-    tmp_path,  # noqa: F811
+    tmp_path,
     guard_factory,
     upstream,
 ):
@@ -111,7 +111,7 @@ def test_a_logged_in_users_null_sender_mail_meets_the_rules_scoped_to_them(
     assert notice.rcpt_tos == [ADMIN]  # the group's approver is asked; nothing went out
 
 
-def test_an_unauthenticated_untrusted_client_gets_no_null_sender(ca, tmp_path, guard_factory):  # noqa: F811
+def test_an_unauthenticated_untrusted_client_gets_no_null_sender(ca, tmp_path, guard_factory):
     guard = _tls_guard(ca, tmp_path, guard_factory)
     with _tls_client(guard, tmp_path) as client:
         assert client.mail("<>")[0] == 530

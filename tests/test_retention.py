@@ -35,7 +35,6 @@ from quarantine.store import Store
 from rules.model import Decision, MatchedRule, MessageFacts
 
 from .support import MY_NUMBER_BODY, message, notice_link
-from .test_admin_fixtures import admin, console, sqlite_url  # noqa: F401
 
 FINAL = ("R", "C", "E", "F")  # released and sent, cancelled, expired, released and failed
 

@@ -9,6 +9,7 @@ import sys
 import time
 
 import httpx
+import pytest
 
 from .support import LINK, MY_NUMBER_BODY, message
 
@@ -204,6 +205,7 @@ def test_replay_counts_what_a_draft_would_change(guard_factory, upstream, tmp_pa
     assert row.split()[1:3] == ["1", "0"]
 
 
+@pytest.mark.process
 def test_rules_check_lists_and_refuses(tmp_path):
     good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
     good.write_text("rules:\n  - {id: inspection-failed, mode: monitor}\n")

@@ -13,7 +13,6 @@ import threading
 import time
 
 import pytest
-import trustme
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
 from aiosmtpd.smtp import Session
 
@@ -48,11 +47,6 @@ def _tls_guard(ca, tmp_path, guard_factory, users=("taro@example.co.jp",), **smt
     for login in users:
         _add_user(guard, login, PASSWORD)
     return guard.start()
-
-
-@pytest.fixture(scope="module")
-def ca():
-    return trustme.CA()
 
 
 def _count(guard, table: str) -> int:

@@ -31,20 +31,8 @@ from quarantine.store import Store
 from quarantine.web import Pages, create_app
 from rules.book import RuleBook
 
+from .admin_console import ADMIN, ADMIN_PW, CSRF, SENDER, SENDER_PW, check_message, held_message, users_file
 from .support import LINK, MY_NUMBER_BODY, message
-from .test_admin_fixtures import (  # noqa: F401
-    ADMIN,
-    ADMIN_PW,
-    CSRF,
-    SENDER,
-    SENDER_PW,
-    admin,
-    check_message,
-    console,
-    held_message,
-    sqlite_url,
-    users_file,
-)
 
 HOME, ELSEWHERE = "198.51.100.7", "203.0.113.66"  # the admin's usual address; an attacker's
 

@@ -1,6 +1,7 @@
 """The admin console under test: its routes in a Starlette app over a real Store (SQLite in
 tmp_path, or PostgreSQL), real users-file passwords, real rules files, and the real
-inspection pipeline behind "test against a message". No tests here: shared by test_admin*.
+inspection pipeline behind "test against a message". Its fixtures (sqlite_url, console,
+admin) are in conftest.py.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -186,21 +186,3 @@ class _Running:
     def __exit__(self, *exc) -> None:
         self.console.run(self.console.store.close)
         self.client.__exit__(*exc)
-
-
-@pytest.fixture
-def sqlite_url(tmp_path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}"
-
-
-@pytest.fixture
-def console(tmp_path, sqlite_url):
-    with open_console(tmp_path, sqlite_url) as c:
-        yield c
-
-
-@pytest.fixture
-def admin(console):
-    """A console with the admin logged in."""
-    assert console.login().status_code == 303
-    return console
