@@ -13,7 +13,7 @@ from quarantine.admin.statistics import Window, daily_counts
 from quarantine.directory_store import DirectoryStore
 
 from .admin_console import ADMIN, ADMIN_PW, open_console
-from .test_admin_pages import GOOD, LEDGER, _post, _stats_data, _text
+from .test_admin_pages_directory import GOOD, LEDGER, _post, _stats_data, _text
 
 
 @pytest.fixture
