@@ -7,6 +7,8 @@ admin) are in conftest.py.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import html
 import re
 import time
 from dataclasses import dataclass, field
@@ -186,3 +188,47 @@ class _Running:
     def __exit__(self, *exc) -> None:
         self.console.run(self.console.store.close)
         self.client.__exit__(*exc)
+
+
+# --- what the page tests share (test_admin_pages_*.py, test_admin_postgres.py) ---------------
+
+
+def post(c: Console, path: str, **data):
+    """A form posted with the session's CSRF token, the redirect not followed."""
+    return c.client.post(path, data={"csrf": c.csrf(), **data}, follow_redirects=False)
+
+
+def unescaped(response) -> str:
+    return html.unescape(response.text)
+
+
+GOOD = """rules:
+  - id: sensitive-id-external
+    mode: monitor
+  - id: big-list
+    description: A long list of phone numbers
+    when: {code: pii.phone, min_count: 50}
+    action: hold
+"""
+
+
+LEDGER = (
+    "会社名,略称,ドメイン\n株式会社エー,A社;エー社,a-corp.co.jp\n株式会社ビー,,b.example\n"
+    "株式会社シー,,c.example\n株式会社ディー,,d.example\n株式会社イー,,e.example\nF社,,a_corp\n"
+)
+
+
+def stats_data(c) -> float:
+    """Three holds today by sensitive-id-external: released by the sender, cancelled, expired;
+    one more decision five days ago."""
+    today = time.mktime(dt.date.today().timetuple()) + 60
+    for qid, state in (("S1", "released"), ("S2", "cancelled"), ("S3", "expired")):
+        c.hold(qid)
+        c.record_decision(qid, today)
+        c.run(
+            lambda q=qid, s=state: c.store.decide_hold(
+                q, s, actor="sender" if s != "expired" else "system", client_addr=None
+            )
+        )
+    c.record_decision("S4", today - 5 * 86400)
+    return today
