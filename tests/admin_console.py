@@ -198,6 +198,11 @@ def post(c: Console, path: str, **data):
     return c.client.post(path, data={"csrf": c.csrf(), **data}, follow_redirects=False)
 
 
+def upload(c: Console, path: str, name: str, content: bytes, **data):
+    """A file posted as an import form posts it."""
+    return c.client.post(path, data={"csrf": c.csrf(), **data}, files={"file": (name, content)})
+
+
 def unescaped(response) -> str:
     return html.unescape(response.text)
 

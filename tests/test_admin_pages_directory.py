@@ -6,7 +6,7 @@ from inspectors.clients import Client
 from inspectors.directory import read_clients, read_suppressions
 from quarantine.directory_store import DirectoryStore
 
-from .admin_console import LEDGER, post, unescaped
+from .admin_console import LEDGER, post, unescaped, upload
 
 
 def test_clients_add_edit_delete_with_validation(admin):
@@ -46,24 +46,14 @@ def test_clients_add_edit_delete_with_validation(admin):
 
 
 def test_clients_csv_import_shows_the_line_and_exports_what_it_reads(admin):
-    r = admin.client.post(
-        "/admin/clients/import",
-        data={"csrf": admin.csrf()},
-        files={"file": ("ledger.csv", LEDGER.encode("cp932"))},
-    )
+    r = upload(admin, "/admin/clients/import", "ledger.csv", LEDGER.encode("cp932"))
     assert r.status_code == 422 and "line 7 / 7行目: domain 'a_corp' is not a domain" in unescaped(r)
     assert admin.sql("SELECT count(*) FROM clients") == [(0,)], "all or nothing"
     fixed = LEDGER.replace("a_corp", "f.example")
-    r = admin.client.post(
-        "/admin/clients/import",
-        data={"csrf": admin.csrf()},
-        files={"file": ("ledger.csv", fixed.encode("cp932"))},
-    )
+    r = upload(admin, "/admin/clients/import", "ledger.csv", fixed.encode("cp932"))
     assert r.status_code == 200 and "Imported: 6 added, 0 updated" in unescaped(r)
-    r = admin.client.post(
-        "/admin/clients/import",
-        data={"csrf": admin.csrf()},
-        files={"file": ("ledger.csv", "name,domains\n株式会社エー,new.example\n".encode())},
+    r = upload(
+        admin, "/admin/clients/import", "ledger.csv", "name,domains\n株式会社エー,new.example\n".encode()
     )
     assert "Imported: 0 added, 1 updated" in unescaped(r)
     exported = admin.client.get("/admin/clients.csv")
@@ -73,11 +63,7 @@ def test_clients_csv_import_shows_the_line_and_exports_what_it_reads(admin):
     )
     clients = read_clients(exported.content, "export.csv")
     assert Client(name="株式会社エー", domains=("new.example",)) in clients and len(clients) == 6
-    r = admin.client.post(
-        "/admin/clients/import",
-        data={"csrf": admin.csrf(), "replace": "1"},
-        files={"file": ("c.csv", b"name,domains\nOnly,only.example\n")},
-    )
+    r = upload(admin, "/admin/clients/import", "c.csv", b"name,domains\nOnly,only.example\n", replace="1")
     assert [c.name for c in admin.run(DirectoryStore(admin.store.engine).clients)] == ["Only"]
     assert admin.client.post("/admin/clients/import", data={"csrf": admin.csrf()}).status_code == 422
 
@@ -110,14 +96,10 @@ def test_suppressions_add_edit_delete_import_export(admin):
     )
     assert post(admin, f"/admin/suppressions/{entry_id}", op="delete").status_code == 303
     data = b"address\nx@y.example\n\n@z.example\nbad@@\n"
-    r = admin.client.post(
-        "/admin/suppressions/import", data={"csrf": admin.csrf()}, files={"file": ("s.csv", data)}
-    )
+    r = upload(admin, "/admin/suppressions/import", "s.csv", data)
     assert r.status_code == 422 and "line 5 / 5行目:" in unescaped(r)
-    r = admin.client.post(
-        "/admin/suppressions/import",
-        data={"csrf": admin.csrf()},
-        files={"file": ("s.csv", b"address\nx@y.example\nformer.member@example.net\n")},
+    r = upload(
+        admin, "/admin/suppressions/import", "s.csv", b"address\nx@y.example\nformer.member@example.net\n"
     )
     assert "Imported: 1 added, 1 already listed" in unescaped(r)
     exported = read_suppressions(admin.client.get("/admin/suppressions.csv").content, "s.csv")

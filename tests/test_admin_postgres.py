@@ -12,7 +12,7 @@ import pytest
 from quarantine.admin.statistics import Window, daily_counts
 from quarantine.directory_store import DirectoryStore
 
-from .admin_console import ADMIN, ADMIN_PW, GOOD, LEDGER, open_console, post, stats_data, unescaped
+from .admin_console import ADMIN, ADMIN_PW, GOOD, LEDGER, open_console, post, stats_data, unescaped, upload
 
 
 @pytest.fixture
@@ -50,16 +50,10 @@ def test_console_pages_on_postgresql(pg):
     assert series.matched == (0, 1, 0, 0, 0, 0, 3) and series.released == (0, 0, 0, 0, 0, 0, 1)
     assert pg.client.get("/admin/stats?days=30").status_code == 200
 
-    r = pg.client.post(
-        "/admin/clients/import",
-        data={"csrf": pg.csrf()},
-        files={"file": ("ledger.csv", LEDGER.encode("cp932"))},
-    )
+    r = upload(pg, "/admin/clients/import", "ledger.csv", LEDGER.encode("cp932"))
     assert r.status_code == 422 and "line 7 / 7行目" in unescaped(r)
-    r = pg.client.post(
-        "/admin/clients/import",
-        data={"csrf": pg.csrf()},
-        files={"file": ("ledger.csv", LEDGER.replace("a_corp", "f.example").encode("cp932"))},
+    r = upload(
+        pg, "/admin/clients/import", "ledger.csv", LEDGER.replace("a_corp", "f.example").encode("cp932")
     )
     assert "Imported: 6 added, 0 updated" in r.text
     assert "already in the directory" in unescaped(post(pg, "/admin/clients", name="株式会社エー"))
