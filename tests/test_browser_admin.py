@@ -34,7 +34,7 @@ from .admin_console import (
     held_message,
     users_file,
 )
-from .support import free_port
+from .support import free_port, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -128,10 +128,7 @@ class Server:
     def start(self) -> Server:
         self.thread.start()
         assert self.ready.wait(20)
-        deadline = time.monotonic() + 20
-        while not (self.server and self.server.started):
-            assert time.monotonic() < deadline, "the console did not start"
-            time.sleep(0.05)
+        wait_until(lambda: self.server and self.server.started, "the console did not start", timeout=20)
         return self
 
     def stop(self) -> None:
