@@ -105,8 +105,8 @@ class Recorder:
 
 
 class Upstream:
-    def __init__(self) -> None:
-        self.recorder = Recorder()
+    def __init__(self, recorder: Recorder | None = None) -> None:
+        self.recorder = recorder if recorder is not None else Recorder()
         self.port = free_port()
         self.controller = self._controller()
 

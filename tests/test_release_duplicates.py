@@ -47,18 +47,11 @@ class TakesThenStalls(Recorder):
         return reply
 
 
-def _upstream(recorder: Recorder) -> Upstream:
-    up = Upstream()
-    up.recorder = recorder
-    up.controller = up._controller()
-    return up.start()
-
-
 @pytest.mark.process
 def test_a_guard_killed_while_the_upstream_takes_a_release_sends_it_again_flagged(tmp_path):
     from .support import make_guard
 
-    upstream = _upstream(TakesThenStalls(stall=60.0))
+    upstream = Upstream(TakesThenStalls(stall=60.0)).start()
     # The lease (2 × delivery.timeout + 10 s) runs out 16 s after the claim. The timeout is
     # the guard's wait for the upstream's reply: the kill must come before it, even on a
     # loaded machine.
@@ -135,7 +128,7 @@ async def _store(path) -> Store:
 
 def _run(tmp_path, hold: float, caplog, **options):
     """Release Q1 through a Locker upstream; the worker's first round; then rounds past the lease."""
-    upstream = _upstream(Locker(tmp_path / "guard.db", hold))
+    upstream = Upstream(Locker(tmp_path / "guard.db", hold)).start()
 
     async def scenario():
         store = await _store(tmp_path / "guard.db")
