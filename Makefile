@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run lint test bench clean
+.PHONY: install run lint test test-fast bench clean
 
 install: $(STAMP)
 
@@ -28,6 +28,10 @@ lint: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# The edit loop: no browser, no PostgreSQL, no subprocess (markers in pyproject.toml).
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not (browser or postgres or process)"
 
 bench: install
 	$(BIN)/python bench/extract.py

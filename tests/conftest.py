@@ -1,11 +1,30 @@
+"""Fixtures shared by several test modules; a fixture used by one module stays in that module."""
+
 import itertools
 
 import pytest
+import trustme
 
+from .admin_console import open_console
 from .postgres import PostgresServer
 from .support import Upstream, make_guard
 
 _db_names = itertools.count()
+
+# The markers (registered in pyproject.toml) that follow from a fixture, so that they cannot be
+# forgotten: a test that starts the guard is a `process` test, one on PostgreSQL a `postgres` test.
+_MARK_BY_FIXTURE = {"guard_factory": "process", "postgres_server": "postgres"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        for fixture, mark in _MARK_BY_FIXTURE.items():
+            if fixture in names:
+                item.add_marker(mark)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("store_url") == "postgresql":
+            item.add_marker("postgres")  # store_url asks for its server only when it runs
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +73,36 @@ def guard_factory(tmp_path, upstream):
 @pytest.fixture
 def guard(guard_factory):
     return guard_factory().start()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}"
+
+
+@pytest.fixture
+def console(tmp_path, sqlite_url):
+    """The admin console over a SQLite store, nobody logged in."""
+    with open_console(tmp_path, sqlite_url) as c:
+        yield c
+
+
+@pytest.fixture
+def admin(console):
+    """A console with the admin logged in."""
+    assert console.login().status_code == 303
+    return console
+
+
+@pytest.fixture(scope="module")
+def ca():
+    """A test certificate authority for the guard's STARTTLS certificate."""
+    return trustme.CA()
+
+
+@pytest.fixture
+def config(tmp_path):
+    """A guard.yaml for `misdelivery-guard check`: only the internal domain."""
+    path = tmp_path / "guard.yaml"
+    path.write_text("organization: {internal_domains: [example.co.jp]}\n")
+    return str(path)

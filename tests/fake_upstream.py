@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from dataclasses import dataclass, field
 
-from .support import Received, free_port
+from .support import Received, free_port, wait_until
 
 HANG = "hang"  # read the command, never answer (until the peer or the test gives up)
 CLOSE = "close"  # read the command, close the connection without a word
@@ -91,10 +90,11 @@ class FakeUpstream:
         asyncio.run_coroutine_threadsafe(cut(), self._loop).result(10)
 
     def wait_for(self, count: int, timeout: float = 15.0) -> list[Received]:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count:
-            assert time.monotonic() < deadline, f"fake upstream read {len(self.messages)}, expected {count}"
-            time.sleep(0.05)
+        wait_until(
+            lambda: len(self.messages) >= count,
+            lambda: f"fake upstream read {len(self.messages)}, expected {count}",
+            timeout=timeout,
+        )
         return list(self.messages)
 
     # --- the server side --------------------------------------------------------------------

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .support import free_port
+from .support import free_port, wait_until
 
 # Only the services a relay needs (the Debian master.cf, chroot off).
 _MASTER = """\
@@ -114,10 +114,9 @@ class PostfixServer:
         shutil.chown(self.dir / "data", "postfix", "postfix")
         out = self._postfix("start")  # "postfix check" creates the queue's directories
         assert out.returncode == 0, f"postfix start failed: {self._why()}\n{self.log}"
-        deadline = time.monotonic() + 20
-        while not _listening(self.port):
-            assert time.monotonic() < deadline, f"Postfix's smtpd did not come up:\n{self.log}"
-            time.sleep(0.1)
+        wait_until(
+            lambda: _listening(self.port), lambda: f"Postfix's smtpd did not come up:\n{self.log}", timeout=20
+        )
         return self
 
     def _why(self) -> str:

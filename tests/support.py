@@ -12,8 +12,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import yaml
@@ -21,6 +23,31 @@ from aiosmtpd.controller import Controller
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
+
+
+T = TypeVar("T")
+
+
+def wait_until(
+    predicate: Callable[[], T],
+    failure: str | Callable[[], str],
+    *,
+    timeout: float = 15.0,
+    interval: float = 0.05,
+) -> T:
+    """Poll until `predicate()` is true and return what it returned: a test waits as long as the
+    thing takes, not a guessed pause.
+
+    The timeout is a ceiling for a slow machine. `failure` says what never happened (a callable,
+    to describe the state at the time out).
+    """
+    deadline = time.monotonic() + timeout
+    while not (result := predicate()):
+        if time.monotonic() > deadline:
+            said = failure() if callable(failure) else failure
+            raise AssertionError(f"{said} (waited {timeout:g}s)")
+        time.sleep(interval)
+    return result
 
 
 def free_port() -> int:
@@ -64,13 +91,13 @@ class Recorder:
         return "250 2.0.0 recorded"
 
     def wait_for(self, count: int, timeout: float = 15.0) -> list[Received]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if len(self.messages) >= count:
-                    return list(self.messages)
-            time.sleep(0.05)
-        raise AssertionError(f"upstream received {len(self.messages)} messages, expected {count}")
+        wait_until(
+            lambda: len(self.messages) >= count,
+            lambda: f"upstream received {len(self.messages)} messages, expected {count}",
+            timeout=timeout,
+        )
+        with self._lock:
+            return list(self.messages)
 
     def to(self, rcpt: str) -> list[Received]:
         with self._lock:
@@ -78,8 +105,8 @@ class Recorder:
 
 
 class Upstream:
-    def __init__(self) -> None:
-        self.recorder = Recorder()
+    def __init__(self, recorder: Recorder | None = None) -> None:
+        self.recorder = recorder if recorder is not None else Recorder()
         self.port = free_port()
         self.controller = self._controller()
 
@@ -136,19 +163,18 @@ class GuardProcess:
                 stderr=subprocess.STDOUT,
                 env=env,
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"guard exited with {self.proc.returncode}:\n{self.log}")
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200 and _smtp_up(
-                    self.smtp_port
-                ):
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"guard did not start:\n{self.log}")
+        wait_until(self._serving, lambda: f"guard did not start:\n{self.log}", timeout=timeout, interval=0.1)
+        return self
+
+    def _serving(self) -> bool:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise AssertionError(f"guard exited with {self.proc.returncode}:\n{self.log}")
+        try:
+            healthy = httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+        return healthy and _smtp_up(self.smtp_port)
 
     def stop(self, timeout: float = 30.0) -> int:
         if self.proc and self.proc.poll() is None:
@@ -179,7 +205,7 @@ def _smtp_up(port: int) -> bool:
 
 def make_guard(workdir: Path, upstream_url: str, **sections) -> GuardProcess:
     smtp_port, web_port = free_port(), free_port()
-    config = {
+    config: dict[str, Any] = {
         "organization": {"internal_domains": ["example.co.jp"]},
         "smtp": {"listen": f"127.0.0.1:{smtp_port}"},
         "web": {"listen": f"127.0.0.1:{web_port}"},

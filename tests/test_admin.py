@@ -9,17 +9,7 @@ import pytest
 
 from quarantine.rendering import HEADERS
 
-from .test_admin_fixtures import (  # noqa: F401
-    ADMIN,
-    ADMIN_PW,
-    CSRF,
-    SENDER,
-    SENDER_PW,
-    admin,
-    console,
-    open_console,
-    sqlite_url,
-)
+from .admin_console import ADMIN, ADMIN_PW, CSRF, SENDER, SENDER_PW, open_console
 
 GETS = [
     "/admin/",

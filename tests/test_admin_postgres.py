@@ -12,8 +12,7 @@ import pytest
 from quarantine.admin.statistics import Window, daily_counts
 from quarantine.directory_store import DirectoryStore
 
-from .test_admin_fixtures import ADMIN, ADMIN_PW, open_console
-from .test_admin_pages import GOOD, LEDGER, _post, _stats_data, _text
+from .admin_console import ADMIN, ADMIN_PW, GOOD, LEDGER, open_console, post, stats_data, unescaped, upload
 
 
 @pytest.fixture
@@ -43,28 +42,22 @@ def test_console_pages_on_postgresql(pg):
     assert "件名B" in pg.client.get("/admin/messages", params={"recipient": "田中_b@"}).text
     assert "件名B" not in pg.client.get("/admin/messages", params={"recipient": "田中%b"}).text
     assert "件名B" not in pg.client.get("/admin/messages", params={"sender": "_"}).text.split("</form>")[1]
-    assert _post(pg, "/admin/messages/Q1", action="release").status_code == 303
+    assert post(pg, "/admin/messages/Q1", action="release").status_code == 303
     assert pg.run(pg.store.get, "Q1").acted_by == f"admin:{ADMIN}" and pg.queued == [1]
 
-    _stats_data(pg)
+    stats_data(pg)
     series = pg.run(daily_counts, pg.store.engine, Window.ending_today(7))["sensitive-id-external"]
     assert series.matched == (0, 1, 0, 0, 0, 0, 3) and series.released == (0, 0, 0, 0, 0, 0, 1)
     assert pg.client.get("/admin/stats?days=30").status_code == 200
 
-    r = pg.client.post(
-        "/admin/clients/import",
-        data={"csrf": pg.csrf()},
-        files={"file": ("ledger.csv", LEDGER.encode("cp932"))},
-    )
-    assert r.status_code == 422 and "line 7 / 7行目" in _text(r)
-    r = pg.client.post(
-        "/admin/clients/import",
-        data={"csrf": pg.csrf()},
-        files={"file": ("ledger.csv", LEDGER.replace("a_corp", "f.example").encode("cp932"))},
+    r = upload(pg, "/admin/clients/import", "ledger.csv", LEDGER.encode("cp932"))
+    assert r.status_code == 422 and "line 7 / 7行目" in unescaped(r)
+    r = upload(
+        pg, "/admin/clients/import", "ledger.csv", LEDGER.replace("a_corp", "f.example").encode("cp932")
     )
     assert "Imported: 6 added, 0 updated" in r.text
-    assert "already in the directory" in _text(_post(pg, "/admin/clients", name="株式会社エー"))
-    assert _post(pg, "/admin/suppressions", entry="x@y.example").status_code == 303
+    assert "already in the directory" in unescaped(post(pg, "/admin/clients", name="株式会社エー"))
+    assert post(pg, "/admin/suppressions", entry="x@y.example").status_code == 303
     snap = pg.run(DirectoryStore(pg.store).snapshot)
     assert len(snap.clients) == 6 and snap.suppressed == ("x@y.example",)
 
@@ -76,5 +69,5 @@ def test_console_pages_on_postgresql(pg):
         )
     )
     assert [r[4] for r in rows[1:]] == ["held", "released"]
-    replayed = _post(pg, "/admin/rules/replay", draft=GOOD, days="7")
+    replayed = post(pg, "/admin/rules/replay", draft=GOOD, days="7")
     assert "messages replayed" in replayed.text

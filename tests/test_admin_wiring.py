@@ -4,12 +4,11 @@ reaching the inspectors."""
 from __future__ import annotations
 
 import re
-import time
 
 import httpx
 
 from .cli import add_user
-from .support import message
+from .support import message, wait_until
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -52,14 +51,13 @@ def test_admin_logs_in_and_a_client_added_in_the_console_is_inspected(guard_fact
             },
         )
         assert added.status_code in (200, 303)
-    deadline = time.monotonic() + 20
-    while True:
+
+    def held() -> bool:
         with guard.smtp() as client:
             client.ehlo()
             client.mail("taro@example.co.jp")
             client.rcpt("x@y-corp.example")
             code, text = client.data(message("株式会社ゼット御中 お見積書"))
-        if b"Held" in text:
-            break
-        assert time.monotonic() < deadline, "the client added in the console never reached the inspectors"
-        time.sleep(1)
+        return b"Held" in text
+
+    wait_until(held, "the client added in the console never reached the inspectors", timeout=20, interval=1)

@@ -20,7 +20,7 @@ from aiosmtpd.smtp import SMTP
 
 from proxy.session import GuardSMTP
 
-from .support import Upstream, make_guard
+from .support import Upstream, make_guard, wait_until
 from .test_session import DATA_CASES, SIZE_LIMITED, _session
 
 BUDGET = 1 << 20
@@ -152,13 +152,15 @@ class Client:
 
 def connect(guard, source: str = "127.0.0.1") -> Client:
     """A session, once the sessions an earlier test closed are no longer counted."""
-    deadline = time.monotonic() + 10
-    while True:
+
+    def admitted() -> Client | None:
         client = Client(guard, source)
-        if client.greeting != TOO_MANY or time.monotonic() > deadline:
+        if client.greeting != TOO_MANY:
             return client
         client.close()
-        time.sleep(0.05)
+        return None
+
+    return wait_until(admitted, "every session was refused (421)", timeout=10)
 
 
 def _mail(size: int | None) -> str:
@@ -173,15 +175,6 @@ def _message(size: int, subject: str) -> bytes:
     head = (f"From: taro@example.co.jp\r\nTo: partner@client.example\r\nSubject: {subject}\r\n\r\n").encode()
     line = b".dotted line of the message body, plain words and nothing else in it......\r\n"
     return head + line * (size // len(line) + 1)
-
-
-def _until(probe, timeout: float = 15.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.05)
 
 
 def _refused_at_connect(guard, source: str) -> bool:
@@ -202,6 +195,7 @@ def _served(guard, source: str) -> bool:
     return served
 
 
+@pytest.mark.process
 def test_sessions_per_client_are_capped_others_served_and_the_slot_freed(guard, upstream):
     first, second = Client(guard, "127.0.0.1"), Client(guard, "127.0.0.1")
     assert first.greeting.startswith(b"220 ") and second.greeting.startswith(b"220 ")
@@ -212,11 +206,12 @@ def test_sessions_per_client_are_capped_others_served_and_the_slot_freed(guard, 
     assert len(upstream.recorder.to("partner@client.example")) >= 1
     second.cmd("QUIT")
     second.close()
-    assert _until(lambda: _served(guard, "127.0.0.1"))  # the freed slot is usable again
+    wait_until(lambda: _served(guard, "127.0.0.1"), "the freed slot is not usable again")
     first.cmd("QUIT")
     first.close()
 
 
+@pytest.mark.process
 def test_sessions_in_all_are_capped_and_the_slot_freed(guard):
     clients = [Client(guard, source) for source in ("127.0.0.1", "127.0.0.1", "127.0.0.2", "127.0.0.3")]
     assert all(c.greeting.startswith(b"220 ") for c in clients)
@@ -226,11 +221,12 @@ def test_sessions_in_all_are_capped_and_the_slot_freed(guard):
     assert _refused_at_connect(guard, "127.0.0.4")
     assert clients[2].cmd("NOOP")[:3] == b"250"  # the others are still served
     clients.pop().close()  # sessions count until they close
-    assert _until(lambda: _served(guard, "127.0.0.4"))
+    wait_until(lambda: _served(guard, "127.0.0.4"), "the closed session's slot is not usable again")
     for client in clients:
         client.close()
 
 
+@pytest.mark.process
 def test_size_advertised_and_a_declared_size_that_does_not_fit_is_452_at_mail(guard, upstream):
     upstream.recorder.delay = 3.0
     busy = connect(guard)
@@ -247,7 +243,10 @@ def test_size_advertised_and_a_declared_size_that_does_not_fit_is_452_at_mail(gu
             return None
         return answer
 
-    assert _until(refused, 10) == b"452 4.3.1 Insufficient system storage, try again later\r\n"
+    assert (
+        wait_until(refused, "never refused", timeout=10)
+        == b"452 4.3.1 Insufficient system storage, try again later\r\n"
+    )
     assert probe.cmd(_mail(None))[:3] == b"250"  # without SIZE: the budget is not used up
     assert busy.reply()[:3] == b"250"
     probe.cmd("RSET")
@@ -256,6 +255,7 @@ def test_size_advertised_and_a_declared_size_that_does_not_fit_is_452_at_mail(gu
     probe.close()
 
 
+@pytest.mark.process
 def test_a_used_up_budget_is_452_at_mail_and_at_data_and_the_retry_goes_through(guard, upstream):
     waiting = connect(guard, "127.0.0.2")
     waiting.envelope()  # MAIL and RCPT before the budget fills
@@ -275,7 +275,7 @@ def test_a_used_up_budget_is_452_at_mail_and_at_data_and_the_retry_goes_through(
             return None
         return answer
 
-    assert _until(refused, 10)[:10] == b"452 4.3.1 "
+    assert wait_until(refused, "never refused", timeout=10)[:10] == b"452 4.3.1 "
     assert waiting.cmd("DATA") == b"452 4.3.1 Insufficient system storage, try again later\r\n"
     assert big.reply()[:3] == b"250"
     upstream.recorder.delay = 0.0
@@ -287,6 +287,7 @@ def test_a_used_up_budget_is_452_at_mail_and_at_data_and_the_retry_goes_through(
         client.close()
 
 
+@pytest.mark.process
 def test_declared_sizes_from_one_slow_client_cannot_pin_the_budget(guard, upstream):
     """A declared SIZE is held from DATA; a client that declares large sizes and then sends
     slowly would keep everyone else at 452. One address pledges at most half the budget."""
@@ -304,6 +305,7 @@ def test_declared_sizes_from_one_slow_client_cannot_pin_the_budget(guard, upstre
     other.close()
 
 
+@pytest.mark.process
 def test_budget_given_back_after_an_upstream_refusal(guard, upstream):
     upstream.recorder.data_reply = "554 5.7.1 not today"
     client = connect(guard)
@@ -313,6 +315,7 @@ def test_budget_given_back_after_an_upstream_refusal(guard, upstream):
     client.close()
 
 
+@pytest.mark.process
 def test_budget_given_back_when_the_client_disconnects_mid_data(guard):
     leaving = connect(guard)
     leaving.envelope(size=BUDGET // 2)  # one address pledges at most half the budget
@@ -331,7 +334,7 @@ def test_budget_given_back_when_the_client_disconnects_mid_data(guard):
         probe.cmd("RSET")
         return True
 
-    assert _until(admitted, 10)
+    wait_until(admitted, "never admitted", timeout=10)
     probe.close()
 
 
@@ -349,6 +352,7 @@ def _spool_files(guard) -> list[str]:
     return found
 
 
+@pytest.mark.process
 def test_a_large_message_is_spooled_to_disk_and_arrives_byte_identical(guard, upstream):
     body = _message(3_000_000, "spooled") + b"..two dots\r\n.\r\n.x\r\nend\r\n"
     client = connect(guard)
@@ -356,27 +360,29 @@ def test_a_large_message_is_spooled_to_disk_and_arrives_byte_identical(guard, up
     assert client.cmd("DATA")[:3] == b"354"
     wire = _stuffed(body)
     client.sock.sendall(wire[:2_000_000])
-    assert _until(lambda: _spool_files(guard), 10), "2 MB of data read and nothing on disk"
+    wait_until(lambda: _spool_files(guard), "2 MB of data read and nothing on disk", timeout=10)
     assert os.listdir(Path(guard.workdir) / "spool") == []  # no name anyone could open
     client.sock.sendall(wire[2_000_000:] + b".\r\n")
     assert client.reply()[:3] == b"250"
     got = [m for m in upstream.recorder.wait_for(1) if b"Subject: spooled" in m.data]
     assert len(got) == 1 and got[0].data == body
-    assert _until(lambda: not _spool_files(guard), 5)
+    wait_until(lambda: not _spool_files(guard), "the spool file was left behind", timeout=5)
     client.close()
 
 
+@pytest.mark.process
 def test_no_spool_file_left_after_a_disconnect_mid_data(guard):
     client = connect(guard)
     client.envelope()
     assert client.cmd("DATA")[:3] == b"354"
     client.sock.sendall(_stuffed(_message(2_500_000, "abandoned")))
-    assert _until(lambda: _spool_files(guard), 10)
+    wait_until(lambda: _spool_files(guard), "2.5 MB of data read and nothing on disk", timeout=10)
     client.close()
-    assert _until(lambda: not _spool_files(guard), 10)
+    wait_until(lambda: not _spool_files(guard), "the abandoned spool file was left behind", timeout=10)
     assert os.listdir(Path(guard.workdir) / "spool") == []
 
 
+@pytest.mark.process
 def test_concurrent_clients_over_the_budget_all_get_through_exactly_once(guard, upstream):
     """Six clients, each 600 KB at once into a 1 MiB budget, retrying on 4xx as MTAs do."""
     before = len(upstream.recorder.messages)
@@ -397,7 +403,7 @@ def test_concurrent_clients_over_the_budget_all_get_through_exactly_once(guard, 
             if answer[:3] == b"250":
                 return
             retries.append(index)
-            time.sleep(0.3)
+            time.sleep(0.3)  # a refused client retries later, as an MTA does
 
     threads = [threading.Thread(target=send, args=(i,)) for i in range(6)]
     for thread in threads:
@@ -426,7 +432,7 @@ def test_a_read_message_waits_for_the_budget_and_gets_it_when_it_comes_free():
         first, second = Reservation(admission), Reservation(admission)
         assert first.take(80)
         waiting = asyncio.create_task(second.grow_to(50))
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.1)  # the test: given time to run, the task is still waiting
         assert not waiting.done()  # 80 + 50 > 100: it waits
         first.release()
         assert await asyncio.wait_for(waiting, 2) is True
@@ -479,7 +485,7 @@ def test_small_mail_takes_its_lane_while_large_messages_fill_the_budget_and_wait
         large, waiting = Reservation(admission), Reservation(admission)
         assert large.take(60 << 20)
         queued = asyncio.create_task(waiting.grow_to(20 << 20))  # in line for the budget
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.05)  # the task runs up to its wait and takes its place in line
         assert not admission.fits(0) and not admission.fits(1 << 20)  # newcomers wait their turn
         small = [Reservation(admission) for _ in range(20)]
         assert all(admission.fits(200_000) and r.take(200_000) for r in small)  # 4.0 MB
@@ -542,6 +548,7 @@ def _sleep(seconds: float) -> float:
     return seconds
 
 
+@pytest.mark.process
 def test_a_small_call_takes_the_spare_instead_of_waiting_behind_a_long_one():
     from proxy.workers import WorkerPool
 

@@ -21,7 +21,7 @@ from rules import Decision, MessageFacts
 
 from .cli import add_user
 from .fake_upstream import FakeUpstream
-from .support import Upstream, make_guard, message
+from .support import Upstream, make_guard, message, wait_until
 
 TOO_MANY = b"421 4.7.0 Too many connections, try again later\r\n"
 # Trusted: .2 and .3 (they may relay without AUTH); .4 and up are strangers of the internet.
@@ -55,13 +55,21 @@ class Client:
 
 def _connect(port: int, source: str, within: float = 10.0) -> Client:
     """A served session, once the slots that earlier sessions held are given back."""
-    deadline = time.monotonic() + within
-    while True:
+
+    def admitted() -> Client | None:
         client = Client(port, source)
-        if client.greeting != TOO_MANY or time.monotonic() > deadline:
+        if client.greeting != TOO_MANY:
             return client
         client.close()
-        time.sleep(0.1)
+        return None
+
+    return wait_until(admitted, "every session was refused (421)", timeout=within, interval=0.1)
+
+
+def _served(port: int, source: str) -> bool:
+    client = Client(port, source)
+    client.close()
+    return client.greeting.startswith(b"220")
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +98,7 @@ def guard(tmp_path_factory, upstream):
 
 
 # --- admission: one client must not starve the others ---------------------------------------
+@pytest.mark.process
 def test_a_declared_size_with_no_data_does_not_pin_the_budget_for_everyone(guard, upstream):
     squatter = _connect(guard.smtp_port, "127.0.0.2")
     try:
@@ -109,6 +118,7 @@ def test_a_declared_size_with_no_data_does_not_pin_the_budget_for_everyone(guard
         squatter.close()
 
 
+@pytest.mark.process
 def test_idle_strangers_do_not_hold_every_session_slot(guard):
     idle = []
     try:
@@ -118,20 +128,18 @@ def test_idle_strangers_do_not_hold_every_session_slot(guard):
         # A trusted client (the organisation's MTA) comes with mail: it should be served,
         # within a few seconds at worst (Postfix: ${stress?10}s timeouts, or the oldest idle
         # stranger closed to make room).
-        deadline = time.monotonic() + 6
-        while True:
-            client = Client(guard.smtp_port, "127.0.0.3")
-            served = client.greeting.startswith(b"220")
-            client.close()
-            if served or time.monotonic() > deadline:
-                break
-            time.sleep(0.5)
-        assert served, "the organisation's MTA was refused (421) while strangers sat idle"
+        wait_until(
+            lambda: _served(guard.smtp_port, "127.0.0.3"),
+            "the organisation's MTA was refused (421) while strangers sat idle",
+            timeout=6,
+            interval=0.5,
+        )
     finally:
         for client in idle:
             client.close()
 
 
+@pytest.mark.process
 def test_a_reservation_is_given_back_when_the_client_vanishes_after_354(guard, upstream):
     """Defence holds: a session refused or quitting at any point leaves no bytes reserved;
     the next client's message, of the same size, goes through."""
@@ -142,17 +150,19 @@ def test_a_reservation_is_given_back_when_the_client_vanishes_after_354(guard, u
     assert first.cmd("DATA")[:3] == b"354"
     first.close()  # vanishes after 354: its reservation must come back
     raw = message("after a vanished client")
-    deadline = time.monotonic() + 10
-    while True:
+    replies = []
+
+    def reserved() -> Client | None:
         client = _connect(guard.smtp_port, "127.0.0.3")
         client.cmd("EHLO b")
-        reply = client.cmd(f"MAIL FROM:<taro@example.co.jp> SIZE={900_000}")
-        if reply[:3] == b"250" or time.monotonic() > deadline:
-            break
+        replies.append(client.cmd(f"MAIL FROM:<taro@example.co.jp> SIZE={900_000}"))
+        if replies[-1][:3] == b"250":
+            return client
         client.cmd("QUIT")
         client.close()
-        time.sleep(0.1)
-    assert reply[:3] == b"250", reply
+        return None
+
+    client = wait_until(reserved, lambda: f"MAIL was refused: {replies[-1]!r}", timeout=10, interval=0.1)
     assert client.cmd("RCPT TO:<partner@client.example>")[:3] == b"250"
     assert client.cmd("DATA")[:3] == b"354"
     client.sock.sendall(raw + b".\r\n")
@@ -161,6 +171,7 @@ def test_a_reservation_is_given_back_when_the_client_vanishes_after_354(guard, u
     client.close()
 
 
+@pytest.mark.process
 def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
     from .test_admission import _message
 
@@ -179,7 +190,7 @@ def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
     stop, small = threading.Event(), []
 
     def steady(i: int) -> None:
-        time.sleep(i * 0.25)
+        time.sleep(i * 0.25)  # staggered, so that the senders' messages overlap rather than align
         while not stop.is_set():
             with guard.smtp() as client:
                 client.ehlo()
@@ -193,7 +204,7 @@ def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
     try:
         for thread in threads:
             thread.start()
-        time.sleep(1.5)
+        time.sleep(1.5)  # the steady senders are under way: the large message meets their load
         with guard.smtp() as client:
             client.ehlo()
             client.mail("taro@example.co.jp")
@@ -211,6 +222,7 @@ def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
 
 
 # --- MAIL FROM:<> around a rule --------------------------------------------------------------
+@pytest.mark.process
 def test_the_null_sender_from_a_trusted_mta_does_not_step_around_a_sender_scoped_rule(tmp_path, upstream):
     (tmp_path / "scoped.yaml").write_text(
         "rules:\n  - {id: approve-sales, when: {recipients: external}, action: hold_for_approval,"
@@ -278,12 +290,14 @@ def _send(guard) -> tuple[int, bytes]:
 SJIS_TEXT = "ユーザが存在しません".encode("shift_jis").decode("utf-8", "surrogateescape")
 
 
+@pytest.mark.process
 def test_a_permanent_refusal_in_shift_jis_stays_permanent(relay, raw_fake):
     raw_fake.script(dot=f"550 5.1.1 {SJIS_TEXT}")
     code, text = _send(relay)
     assert (code, text[:5]) == (550, b"5.1.1"), (code, text)
 
 
+@pytest.mark.process
 def test_an_unreadable_reply_to_the_final_dot_is_an_unknown_outcome(relay, raw_fake):
     raw_fake.script(dot="250 2.0.0 queued as " + "Q" * 9000)  # taken, then said too long
     code, text = _send(relay)
@@ -292,6 +306,7 @@ def test_an_unreadable_reply_to_the_final_dot_is_an_unknown_outcome(relay, raw_f
     assert "outcome=unknown" in relay.log
 
 
+@pytest.mark.process
 def test_a_hostile_upstream_reply_cannot_forge_lines_or_flood_our_reply(relay, raw_fake):
     """Defence holds: a multi-line refusal that hides a "250" line, CRs and a 900-octet text is
     passed on as one line, its own code kept, of bounded length."""
@@ -349,6 +364,7 @@ def test_the_decision_backlog_cannot_grow_past_a_few_hundred_megabytes():
 
 
 # --- a session slot comes back however the session ends: STARTTLS, AUTH, a cut handshake ------
+@pytest.mark.process
 def test_session_slots_come_back_after_starttls_auth_and_a_cut_handshake(tmp_path, upstream):
     import trustme
 

@@ -24,9 +24,7 @@ from quarantine.store import Store
 from rules import MessageFacts, decide
 from rules.book import RuleBook
 
-from .browser import OUTPUT, chromium
-from .support import free_port
-from .test_admin_fixtures import (
+from .admin_console import (
     ADMIN,
     ADMIN_PW,
     EXTERNAL,
@@ -36,6 +34,10 @@ from .test_admin_fixtures import (
     held_message,
     users_file,
 )
+from .browser import OUTPUT, chromium
+from .support import free_port, wait_until
+
+pytestmark = pytest.mark.browser
 
 BAD = "rules:\n  - id: big-list\n    when: {code: pii.phone, min_count: 50}\n    action: shout\n"
 GOOD = (
@@ -115,10 +117,7 @@ class Server:
     def start(self) -> Server:
         self.thread.start()
         assert self.ready.wait(20)
-        deadline = time.monotonic() + 20
-        while not (self.server and self.server.started):
-            assert time.monotonic() < deadline, "the console did not start"
-            time.sleep(0.05)
+        wait_until(lambda: self.server and self.server.started, "the console did not start", timeout=20)
         return self
 
     def stop(self) -> None:

@@ -7,9 +7,13 @@ import quopri
 from email.message import EmailMessage
 from email.policy import SMTP
 
+import pytest
+
 from .browser import browser_page, screenshot
 from .support import CORPUS as SUPPORT_CORPUS
 from .support import LINK, message
+
+pytestmark = pytest.mark.browser
 
 ORG = {
     "internal_domains": ["example.co.jp"],

@@ -13,18 +13,13 @@ from pathlib import Path
 import pytest
 
 from .cli import cli
-from .support import MY_NUMBER_BODY, message
+from .support import MY_NUMBER_BODY, message, wait_until
+
+pytestmark = pytest.mark.process
 
 
 def run(*args, stdin: bytes | None = None, cwd=None):
     return cli("check", *args, input=stdin, cwd=cwd, timeout=60)
-
-
-@pytest.fixture
-def config(tmp_path):
-    path = tmp_path / "guard.yaml"
-    path.write_text("organization: {internal_domains: [example.co.jp]}\n")
-    return str(path)
 
 
 def test_clean_message_passes_with_exit_0(tmp_path, config):
@@ -235,13 +230,14 @@ def _stat(pid: int) -> list[str] | None:
 
 def worker_of(pid: int, within: float = 30) -> int:
     """The worker process that `check` (pid) started, as soon as it exists."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
+
+    def child() -> int | None:
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit() and (fields := _stat(int(entry.name))) and int(fields[1]) == pid:
                 return int(entry.name)
-        time.sleep(0.01)
-    raise AssertionError("check started no worker")
+        return None
+
+    return wait_until(child, "check started no worker", timeout=within, interval=0.01)
 
 
 def test_a_file_over_the_time_limit_does_not_stop_the_next_ones(tmp_path):

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from .test_check_cli import config, run  # noqa: F401 -- config is a fixture
+from .test_check_cli import run
 from .test_extract_fail_closed import (
     CSV_TEXT,
     FAR_CELLS,
@@ -23,8 +23,10 @@ from .test_extract_fail_closed import (
 )
 from .test_message_mime import mail_with
 
+pytestmark = pytest.mark.process
 
-def check(tmp_path, config, raw: bytes) -> dict:  # noqa: F811
+
+def check(tmp_path, config, raw: bytes) -> dict:
     eml = tmp_path / "m.eml"
     eml.write_bytes(raw)
     out = run(str(eml), "--config", config, "--json")
@@ -38,23 +40,23 @@ def rules(report: dict) -> set[str]:
     return {r["id"] for r in report["rules"]}
 
 
-def test_raw_utf8_in_an_encoded_subject_still_finds_the_later_my_number(tmp_path, config):  # noqa: F811
+def test_raw_utf8_in_an_encoded_subject_still_finds_the_later_my_number(tmp_path, config):
     raw = multipart("Content-Type: text/plain\r\n\r\nhello", LATER, subject="=?UTF-8?Q?見積?=")
     assert rules(check(tmp_path, config, raw)) == {"sensitive-id-external"}
 
 
 @pytest.mark.parametrize("charset", ["idna", "undefined"])
-def test_a_codec_charset_part_still_finds_the_later_my_number(tmp_path, config, charset):  # noqa: F811
+def test_a_codec_charset_part_still_finds_the_later_my_number(tmp_path, config, charset):
     first = f"Content-Type: text/plain; charset={charset}\r\n\r\ncafé"
     assert "sensitive-id-external" in rules(check(tmp_path, config, multipart(first, LATER)))
 
 
-def test_deep_nesting_is_held_and_the_later_my_number_found(tmp_path, config):  # noqa: F811
+def test_deep_nesting_is_held_and_the_later_my_number_found(tmp_path, config):
     report = check(tmp_path, config, multipart(nested_multiparts(1000), LATER))
     assert rules(report) == {"sensitive-id-external", "unreadable-part"}
 
 
-def test_message_partial_is_held_as_unread(tmp_path, config):  # noqa: F811
+def test_message_partial_is_held_as_unread(tmp_path, config):
     raw = multipart("Content-Type: message/partial; id=x; number=2; total=2\r\n\r\nrest of it")
     report = check(tmp_path, config, raw)
     assert rules(report) == {"unreadable-part"}
@@ -62,12 +64,12 @@ def test_message_partial_is_held_as_unread(tmp_path, config):  # noqa: F811
     assert finding["where"] == ["part:1.1"]
 
 
-def test_a_utf16_csv_without_bom_is_read(tmp_path, config):  # noqa: F811
+def test_a_utf16_csv_without_bom_is_read(tmp_path, config):
     raw = mail_with(("顧客.csv", CSV_TEXT.encode("utf-16-le")), body="名簿です。")
     assert "sensitive-id-external" in rules(check(tmp_path, config, raw))
 
 
-def test_a_far_cell_in_single_quotes_does_not_abort_check(tmp_path, config):  # noqa: F811
+def test_a_far_cell_in_single_quotes_does_not_abort_check(tmp_path, config):
     package = rewritten(
         workbook(A1="近", B2="x"),
         SHEET,
@@ -77,12 +79,12 @@ def test_a_far_cell_in_single_quotes_does_not_abort_check(tmp_path, config):  # 
     assert rules(report) == {"sensitive-id-external", "unreadable-part"}
 
 
-def test_a_calamine_panic_does_not_end_check(tmp_path, config):  # noqa: F811
+def test_a_calamine_panic_does_not_end_check(tmp_path, config):
     report = check(tmp_path, config, mail_with(("a.xls", mutated_xls()), body=MY_NUMBER))
     assert rules(report) == {"sensitive-id-external", "unreadable-part"}
 
 
-def test_a_list_after_the_old_text_budget_is_read_and_held_by_its_findings(tmp_path, config):  # noqa: F811
+def test_a_list_after_the_old_text_budget_is_read_and_held_by_its_findings(tmp_path, config):
     # 3,000,001 characters of filler used up the old max_text_chars and the list after them
     # went unread; now every part is read and the list holds the message by what it carries.
     filler = ("あ" * 75 + "\n") * 40_000

@@ -23,7 +23,7 @@ from quarantine.store import Store
 from quarantine.worker import Worker
 from rules.model import Decision, MatchedRule
 
-from .support import MY_NUMBER_BODY, message, notice_link
+from .support import MY_NUMBER_BODY, message, notice_link, wait_until
 
 ADMIN, ADMIN_PW = "root@example.co.jp", "correct horse battery"
 DEPUTY, DEPUTY_PW = "deputy@example.co.jp", "another long password"
@@ -49,14 +49,6 @@ def _hold_and_release(guard, upstream, raw: bytes, refuse: str) -> str:
     return link
 
 
-def _until(check, what: str, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while not (found := check()):
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
-    return found
-
-
 def _showing(get, text: str, what: str) -> str:
     """The page `get()` returns, once it contains `text`."""
 
@@ -64,7 +56,7 @@ def _showing(get, text: str, what: str) -> str:
         page = get().text
         return page if text in page else None
 
-    return _until(check, what)
+    return wait_until(check, what, timeout=20)
 
 
 def _console(guard, login: str = ADMIN, password: str = ADMIN_PW) -> httpx.Client:
@@ -128,7 +120,9 @@ def test_a_refused_release_is_shown_failed_and_an_admin_retry_delivers_it_once(
                 )
             )
         assert sorted(a.headers["location"].rsplit("=", 1)[1] for a in answers) == ["not_retried", "retried"]
-        _until(lambda: upstream.recorder.to(PARTNER), "the retried release was never delivered")
+        wait_until(
+            lambda: upstream.recorder.to(PARTNER), "the retried release was never delivered", timeout=20
+        )
         time.sleep(2.5)  # more than one retry interval (1 s)
         assert [m.data for m in upstream.recorder.to(PARTNER)] == [raw], "delivered exactly once"
         page = _showing(
@@ -149,9 +143,11 @@ def test_a_notice_that_cannot_be_sent_is_logged_and_counted(guard_factory, upstr
         text = httpx.get(f"{guard.base_url}/metrics").text
         return text if re.search(r"^mdg_notices_failed_total 1\.0$", text, re.M) else None
 
-    metrics = _until(counted, "the failed notice was not counted")
+    metrics = wait_until(counted, "the failed notice was not counted", timeout=20)
     assert re.search(r"^mdg_delivery_failed_holds 1\.0$", metrics, re.M)
-    _until(lambda: re.search(rf"qid={qid} event=notice_failed", guard.log), "no event=notice_failed")
+    wait_until(
+        lambda: re.search(rf"qid={qid} event=notice_failed", guard.log), "no event=notice_failed", timeout=20
+    )
     assert len(upstream.recorder.messages) == 1  # only the hold notice got through
     with closing(_console(guard)) as admin:
         assert "state-delivery_failed" in admin.get(f"/messages/{qid}").text

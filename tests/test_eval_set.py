@@ -21,6 +21,8 @@ import yaml
 
 from .cli import cli
 
+pytestmark = pytest.mark.process
+
 FALSE_HOLDS_MAX = 1  # of the ~40 ordinary business mails: at most one held
 RECALL_MIN = 0.95  # share of incidents held
 

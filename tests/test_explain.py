@@ -22,7 +22,6 @@ from rules.codes import KNOWN_CODES
 from rules.model import Decision, MatchedRule
 
 from .sender_page import open_store, serving, why
-from .test_admin_fixtures import admin, console, sqlite_url  # noqa: F401  (fixtures)
 
 F = Finding
 MISMATCH = F(

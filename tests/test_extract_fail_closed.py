@@ -287,6 +287,7 @@ def in_child(tmp_path: Path, data: bytes, suffix: str) -> tuple[str, bool]:
     return problems, found == "True"
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("label", sorted(FAR_CELLS))
 def test_a_far_cell_however_written_is_refused_before_calamine(tmp_path, label):
     package = rewritten(
@@ -299,6 +300,7 @@ def test_a_far_cell_however_written_is_refused_before_calamine(tmp_path, label):
     assert found, "the other sheet is still read"
 
 
+@pytest.mark.process
 def test_a_far_row_whose_cell_has_no_reference(tmp_path):
     # A cell without r takes its row's: <row r="1048576"><c>..</c></row> with a cell at XFD1.
     package = rewritten(
@@ -316,6 +318,7 @@ SST = (
 )
 
 
+@pytest.mark.process
 def test_a_shared_strings_count_no_package_can_hold(tmp_path):
     package = workbook(A1="氏名")
     package = rewritten(
@@ -368,6 +371,7 @@ def xls(tmp_path: Path, change) -> bytes:
     return path.read_bytes()
 
 
+@pytest.mark.process
 def test_an_xls_cell_at_row_and_column_ffff(tmp_path):
     def far(stream, kind, at):
         if kind == 0x0203 and struct.unpack_from("<HH", stream, at) == (2, 1):
@@ -377,6 +381,7 @@ def test_an_xls_cell_at_row_and_column_ffff(tmp_path):
     assert problems == "['attachment.unscannable attachment:book.xls limit: cells per sheet > 1000000']"
 
 
+@pytest.mark.process
 def test_an_xls_dimensions_record_of_the_whole_grid(tmp_path):
     def whole(stream, kind, at):
         if kind == 0x0200:

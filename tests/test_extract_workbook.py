@@ -144,6 +144,7 @@ print([(f.where, f.evidence) for f in view.problems])
 """
 
 
+@pytest.mark.process
 def test_a_stray_far_cell_is_refused_before_calamine_allocates_it():
     # In a child process: without the guard, calamine aborts the interpreter.
     out = subprocess.run(

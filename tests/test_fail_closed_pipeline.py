@@ -24,6 +24,8 @@ from proxy.pipeline import InspectorConfig, build_inspectors, inspect_raw
 from .cli import cli
 from .support import MY_NUMBER_BODY, message
 
+pytestmark = pytest.mark.process
+
 SENDER, EXTERNAL = "taro@example.co.jp", "partner@client.example"
 CRASHERS = Path(__file__).parent / "crashers"
 

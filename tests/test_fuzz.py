@@ -20,6 +20,8 @@ from .fuzz.outcome import GOOD, Outcome
 from .fuzz.runner import CheckRunner, Limits, RelayRunner, write_config
 from .fuzz.structural import CONTROLS, LONG_ONLY, NO_CANARY, STRUCTURAL, build
 
+pytestmark = pytest.mark.process
+
 SCALE = 0.5
 LIMITS = Limits(inspection_timeout=2.0, memory_mb=2_048)
 SEED, MUTATIONS = 12, 100

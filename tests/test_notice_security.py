@@ -256,7 +256,7 @@ def test_no_mailed_token_is_anywhere_in_the_guards_files(guard_factory, upstream
     with guard.smtp() as client:
         client.sendmail(SENDER, ["partner@client.example"], held)
         client.sendmail("hanako@sales.example.co.jp", ["buyer@client.example"], approval)
-    time.sleep(1.5)
+    time.sleep(1.5)  # long enough for the first attempt of every notice to fail
     upstream.recorder.data_reply = None
     notices = upstream.recorder.wait_for(3, timeout=20)
     sender_link = _links(next(m for m in notices if m.rcpt_tos == [SENDER]).data)[0]

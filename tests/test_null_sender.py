@@ -15,7 +15,7 @@ import pytest
 from proxy.auth import add_user
 
 from .support import LINK, MY_NUMBER_BODY, message
-from .test_smtp_security import PASSWORD, _plain, _tls_client, _tls_guard, ca  # noqa: F401
+from .test_smtp_security import PASSWORD, _plain, _tls_client, _tls_guard
 
 ADMIN = "admin@example.co.jp"
 BOUNCE = (
@@ -45,7 +45,7 @@ def test_bounces_and_auto_replies_are_relayed_with_the_null_reverse_path(guard, 
     )
     assert _send_null(guard, "partner@client.example", auto_reply)[0] == 250
     upstream.recorder.wait_for(2)
-    time.sleep(0.5)
+    time.sleep(0.5)  # a third message (a notice, a second copy) would be out by now
     assert [(m.mail_from, m.rcpt_tos, m.data) for m in upstream.recorder.messages] == [
         ("<>", ["taro@example.co.jp"], BOUNCE),
         ("<>", ["partner@client.example"], auto_reply),
@@ -111,7 +111,7 @@ def test_a_logged_in_users_null_sender_mail_meets_the_rules_scoped_to_them(
     assert notice.rcpt_tos == [ADMIN]  # the group's approver is asked; nothing went out
 
 
-def test_an_unauthenticated_untrusted_client_gets_no_null_sender(ca, tmp_path, guard_factory):  # noqa: F811
+def test_an_unauthenticated_untrusted_client_gets_no_null_sender(ca, tmp_path, guard_factory):
     guard = _tls_guard(ca, tmp_path, guard_factory)
     with _tls_client(guard, tmp_path) as client:
         assert client.mail("<>")[0] == 530
@@ -155,6 +155,6 @@ def test_a_held_bounce_with_no_admin_waits_in_the_console(guard, upstream):
         guard, "partner@client.example", message("Returned mail", MY_NUMBER_BODY, to="partner@client.example")
     )
     assert code == 250 and b"Held" in text
-    time.sleep(1.5)
+    time.sleep(1.5)  # a notice or a release, if there were one, would be out by now
     assert upstream.recorder.messages == [], "nobody to tell, and nothing sent"
     assert "event=no_approver_configured" in guard.log

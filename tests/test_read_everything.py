@@ -7,7 +7,6 @@ finish (attachment.unscannable), passed as before when the format has no reader 
 from __future__ import annotations
 
 import datetime
-import time
 from pathlib import Path
 
 import httpx
@@ -20,7 +19,7 @@ from proxy.check import report
 from proxy.pipeline import InspectionTimeout, InspectorConfig, build_inspectors, inspect_raw
 from rules import load_rules
 
-from .support import notice_link
+from .support import notice_link, wait_until
 from .test_message_mime import mail_with, zipped
 from .test_relay_fail_closed import as_sent
 
@@ -65,12 +64,12 @@ def send(guard, raw: bytes) -> tuple[int, bytes]:
 
 def outcome(guard, code: int) -> str:
     """The guard's log line of the one message answered (codes and counts only)."""
-    for _ in range(50):
-        lines = [ln for ln in guard.log.splitlines() if "findings=" in ln and f"reply={code}" in ln]
-        if lines:
-            return lines[-1]
-        time.sleep(0.1)
-    raise AssertionError("no outcome logged")
+    lines = wait_until(
+        lambda: [ln for ln in guard.log.splitlines() if "findings=" in ln and f"reply={code}" in ln],
+        "no outcome logged",
+        timeout=5,
+    )
+    return lines[-1]
 
 
 def by_code(findings) -> dict[str, Finding]:

@@ -9,7 +9,7 @@ import time
 import httpx
 
 from .cli import cli
-from .support import LINK, message
+from .support import LINK, message, wait_until
 
 ORG = {
     "internal_domains": ["example.co.jp"],
@@ -78,13 +78,12 @@ def test_imported_directory_reaches_the_running_guard(guard_factory, upstream, t
     csv.write_text("name,domains\n株式会社シー,c-corp.co.jp\n株式会社ディー,d-corp.co.jp\n", "utf-8")
     out = cli("clients", "import", str(csv), "--config", str(guard.config_path), text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    deadline = time.monotonic() + 20
-    while True:  # the guard polls the directory and rebuilds its inspectors
-        code, text = _send(guard, ["x@d-corp.co.jp"], message("株式会社シー御中 請求書"))
-        if b"Held" in text:
-            break
-        assert time.monotonic() < deadline, "the imported directory never reached the inspectors"
-        time.sleep(1)
+    wait_until(  # the guard polls the directory and rebuilds its inspectors
+        lambda: b"Held" in _send(guard, ["x@d-corp.co.jp"], message("株式会社シー御中 請求書"))[1],
+        "the imported directory never reached the inspectors",
+        timeout=20,
+        interval=1,
+    )
     assert "event=directory_reloaded" in guard.log
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import quopri
 import re
-import time
 
 import httpx
 
 from proxy.auth import add_user
 
-from .support import MY_NUMBER_BODY, message, notice_link
+from .support import MY_NUMBER_BODY, message, notice_link, wait_until
 
 
 def _release(link: str) -> None:
@@ -31,13 +30,10 @@ def test_temporary_failure_is_retried_until_delivered(guard, upstream):
     link = _hold(guard, upstream, raw)
     upstream.recorder.data_reply = "451 4.3.0 try again"
     _release(link)
-    time.sleep(1.5)  # at least one refused attempt (retry is 1 s in tests)
+    wait_until(lambda: "event=release_deferred" in guard.log, "no refused attempt")
     assert upstream.recorder.to("partner@client.example") == []
     upstream.recorder.data_reply = None
-    deadline = time.monotonic() + 15
-    while not upstream.recorder.to("partner@client.example"):
-        assert time.monotonic() < deadline, "the release was never retried"
-        time.sleep(0.2)
+    wait_until(lambda: upstream.recorder.to("partner@client.example"), "the release was never retried")
     assert upstream.recorder.to("partner@client.example")[0].data == raw
     history = httpx.get(link).text
     assert "一時的に受け付けず、再試行します" in history and "宛先に配送しました" in history

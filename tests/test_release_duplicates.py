@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 import httpx
+import pytest
 from sqlalchemy import event
 
 from inspectors.message import Summary
@@ -23,7 +24,7 @@ from quarantine.store import Store
 from quarantine.worker import Worker
 from rules.model import Decision, MatchedRule
 
-from .support import MY_NUMBER_BODY, Recorder, Upstream, message, notice_link
+from .support import MY_NUMBER_BODY, Recorder, Upstream, message, notice_link, wait_until
 
 PARTNER = "partner@client.example"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -46,17 +47,11 @@ class TakesThenStalls(Recorder):
         return reply
 
 
-def _upstream(recorder: Recorder) -> Upstream:
-    up = Upstream()
-    up.recorder = recorder
-    up.controller = up._controller()
-    return up.start()
-
-
+@pytest.mark.process
 def test_a_guard_killed_while_the_upstream_takes_a_release_sends_it_again_flagged(tmp_path):
     from .support import make_guard
 
-    upstream = _upstream(TakesThenStalls(stall=60.0))
+    upstream = Upstream(TakesThenStalls(stall=60.0)).start()
     # The lease (2 × delivery.timeout + 10 s) runs out 16 s after the claim. The timeout is
     # the guard's wait for the upstream's reply: the kill must come before it, even on a
     # loaded machine.
@@ -73,10 +68,11 @@ def test_a_guard_killed_while_the_upstream_takes_a_release_sends_it_again_flagge
         guard.kill()  # the upstream has it; "sent" is not recorded
         assert len(upstream.recorder.to(PARTNER)) == 1
         guard.start()
-        deadline = time.monotonic() + 40
-        while len(upstream.recorder.to(PARTNER)) < 2:
-            assert time.monotonic() < deadline, "the unrecorded release was never sent again"
-            time.sleep(0.2)
+        wait_until(
+            lambda: len(upstream.recorder.to(PARTNER)) >= 2,
+            "the unrecorded release was never sent again",
+            timeout=40,
+        )
         time.sleep(3)  # a third send would have come by now
         assert [m.data for m in upstream.recorder.to(PARTNER)] == [raw, raw], "exactly twice"
         history = httpx.get(link).text
@@ -132,7 +128,7 @@ async def _store(path) -> Store:
 
 def _run(tmp_path, hold: float, caplog, **options):
     """Release Q1 through a Locker upstream; the worker's first round; then rounds past the lease."""
-    upstream = _upstream(Locker(tmp_path / "guard.db", hold))
+    upstream = Upstream(Locker(tmp_path / "guard.db", hold)).start()
 
     async def scenario():
         store = await _store(tmp_path / "guard.db")

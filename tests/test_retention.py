@@ -33,8 +33,7 @@ from quarantine.store import Store
 from rules.model import MessageFacts
 
 from . import holds
-from .support import MY_NUMBER_BODY, message, notice_link
-from .test_admin_fixtures import admin, console, sqlite_url  # noqa: F401
+from .support import MY_NUMBER_BODY, message, notice_link, wait_until
 
 FINAL = ("R", "C", "E", "F")  # released and sent, cancelled, expired, released and failed
 
@@ -283,10 +282,9 @@ def test_the_guard_purges_released_bodies(guard_factory, upstream, tmp_path):
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     assert httpx.post(link, data={"action": "release", "csrf": csrf}).status_code == 303
     assert upstream.recorder.wait_for(2)[1].data == raw
-    deadline = time.monotonic() + 15
-    while _raw_length(tmp_path / "guard.db") != 0:
-        assert time.monotonic() < deadline, f"the body was never purged:\n{guard.log}"
-        time.sleep(0.2)
+    wait_until(
+        lambda: _raw_length(tmp_path / "guard.db") == 0, lambda: f"the body was never purged:\n{guard.log}"
+    )
     assert httpx.get(link).status_code == 200, "the page of a purged hold still opens"
     fixed = httpx.post(f"{link}/fix", data={"csrf": csrf, "bcc": "1"})
     # a fix of a purged (so no longer held) hold: answered, never a crash

@@ -6,10 +6,12 @@ import re
 import time
 
 import httpx
+import pytest
 
 from .support import MY_NUMBER_BODY, make_guard, message, notice_link
 
 
+@pytest.mark.process
 def test_hold_on_one_guard_release_on_another_delivers_once(tmp_path, upstream, postgres_url):
     guards = []
     try:

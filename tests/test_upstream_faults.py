@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from .fake_upstream import CLOSE, HANG, FakeUpstream
-from .support import MY_NUMBER_BODY, make_guard, message, notice_link
+from .support import MY_NUMBER_BODY, make_guard, message, notice_link, wait_until
 
 SECRET = "upstream-words-7f3a"  # in every scripted reply: must never reach the guard's log
 TIMEOUT, INSPECTION, SESSION = 1.0, 3.0, 8.0
@@ -88,6 +88,7 @@ REFUSALS = [
     REFUSALS,
     ids=[f"{s}-{r[:3]}-{r[4:9].strip()}" for s, r, _, _ in REFUSALS],
 )
+@pytest.mark.process
 def test_a_refusal_at_each_step(guard, fake, step, reply, expected, copies):
     fake.script(**{step: reply})
     code, text, _ = _send(guard)
@@ -96,6 +97,7 @@ def test_a_refusal_at_each_step(guard, fake, step, reply, expected, copies):
     _next_client_is_served(guard, fake)
 
 
+@pytest.mark.process
 def test_refused_recipients_refuse_the_message_with_their_code(guard, fake):
     fake.script(rcpt=f"550 5.1.1 {SECRET}")
     code, text, _ = _send(guard, ("a@client.example", "b@client.example"))
@@ -103,6 +105,7 @@ def test_refused_recipients_refuse_the_message_with_their_code(guard, fake):
     _next_client_is_served(guard, fake)
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("step", ["greeting", "ehlo", "mail", "rcpt", "data"])
 @pytest.mark.parametrize("fault", [HANG, CLOSE])
 def test_a_fault_before_the_dot_is_a_quick_451(guard, fake, step, fault):
@@ -114,6 +117,7 @@ def test_a_fault_before_the_dot_is_a_quick_451(guard, fake, step, fault):
     _next_client_is_served(guard, fake)
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("fault", [HANG, CLOSE])
 def test_a_lost_reply_to_the_dot_is_waited_for_and_logged_as_unknown(guard, fake, fault):
     before = guard.log.count("outcome=unknown")
@@ -133,6 +137,7 @@ def test_a_lost_reply_to_the_dot_is_waited_for_and_logged_as_unknown(guard, fake
     _next_client_is_served(guard, fake)
 
 
+@pytest.mark.process
 def test_a_released_message_whose_reply_is_lost_is_sent_again(guard, fake):
     """The worker's sends get the same wait and the same verdict: unknown, retried (at least
     once: the second copy is the duplicate RFC 1047 speaks of), never an internal error."""
@@ -146,10 +151,7 @@ def test_a_released_message_whose_reply_is_lost_is_sent_again(guard, fake):
     assert httpx.post(link, data={"action": "release", "csrf": csrf}).status_code == 303
     fake.wait_for(1)
     fake.script()  # the upstream drops the silent session, and is well again
-    deadline = time.monotonic() + 20
-    while not fake.accepted:
-        assert time.monotonic() < deadline, "the release was not sent again"
-        time.sleep(0.1)
+    wait_until(lambda: fake.accepted, "the release was not sent again", timeout=20)
     assert fake.accepted[0].rcpt_tos == ["partner@client.example"]
     assert "event=release_deferred" in guard.log and "event=send_error" not in guard.log
     # The retry may be the duplicate: the log and the hold's trail say so.

@@ -29,21 +29,9 @@ from quarantine.judgement import Judgement
 from quarantine.store import Store
 from rules.book import RuleBook
 
+from .admin_console import ADMIN, ADMIN_PW, CSRF, SENDER, SENDER_PW, check_message, held_message, users_file
 from .sender_page import open_store, serving
-from .support import LINK, MY_NUMBER_BODY, message
-from .test_admin_fixtures import (  # noqa: F401
-    ADMIN,
-    ADMIN_PW,
-    CSRF,
-    SENDER,
-    SENDER_PW,
-    admin,
-    check_message,
-    console,
-    held_message,
-    sqlite_url,
-    users_file,
-)
+from .support import LINK, MY_NUMBER_BODY, message, wait_until
 
 HOME, ELSEWHERE = "198.51.100.7", "203.0.113.66"  # the admin's usual address; an attacker's
 
@@ -480,10 +468,7 @@ def test_the_outbox_with_its_links_is_for_admins_only(guard_factory, tmp_path):
     guard = guard_factory(upstream_url=f"maildir:{outbox}", smtp={"users_file": "users"}).start()
     with guard.smtp() as client:
         client.sendmail("taro@example.co.jp", ["partner@client.example"], message("個人番号", MY_NUMBER_BODY))
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and not list((outbox / "new").glob("*")):
-        time.sleep(0.1)
-    [notice] = list((outbox / "new").iterdir())
+    [notice] = wait_until(lambda: list((outbox / "new").glob("*")), "no notice in the outbox")
     assert LINK.search(notice.read_bytes()), "the notice in the outbox carries a working link"
     link_path = re.compile(r"/h/[A-Za-z0-9_\-]{16,}")
     for path in ("/outbox", f"/outbox/{notice.name}", "/admin/outbox", f"/admin/outbox/{notice.name}"):

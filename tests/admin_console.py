@@ -1,17 +1,19 @@
 """The admin console under test: its routes in a Starlette app over a real Store (SQLite in
 tmp_path, or PostgreSQL), real users-file passwords, real rules files, and the real
-inspection pipeline behind "test against a message". No tests here: shared by test_admin*.
+inspection pipeline behind "test against a message". Its fixtures (sqlite_url, console,
+admin) are in conftest.py.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import html
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -188,19 +190,50 @@ class _Running:
         self.client.__exit__(*exc)
 
 
-@pytest.fixture
-def sqlite_url(tmp_path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}"
+# --- what the page tests share (test_admin_pages_*.py, test_admin_postgres.py) ---------------
 
 
-@pytest.fixture
-def console(tmp_path, sqlite_url):
-    with open_console(tmp_path, sqlite_url) as c:
-        yield c
+def post(c: Console, path: str, **data):
+    """A form posted with the session's CSRF token, the redirect not followed."""
+    return c.client.post(path, data={"csrf": c.csrf(), **data}, follow_redirects=False)
 
 
-@pytest.fixture
-def admin(console):
-    """A console with the admin logged in."""
-    assert console.login().status_code == 303
-    return console
+def upload(c: Console, path: str, name: str, content: bytes, **data):
+    """A file posted as an import form posts it."""
+    return c.client.post(path, data={"csrf": c.csrf(), **data}, files={"file": (name, content)})
+
+
+def unescaped(response) -> str:
+    return html.unescape(response.text)
+
+
+GOOD = """rules:
+  - id: sensitive-id-external
+    mode: monitor
+  - id: big-list
+    description: A long list of phone numbers
+    when: {code: pii.phone, min_count: 50}
+    action: hold
+"""
+
+
+LEDGER = (
+    "会社名,略称,ドメイン\n株式会社エー,A社;エー社,a-corp.co.jp\n株式会社ビー,,b.example\n"
+    "株式会社シー,,c.example\n株式会社ディー,,d.example\n株式会社イー,,e.example\nF社,,a_corp\n"
+)
+
+
+def stats_data(c) -> float:
+    """Three holds today by sensitive-id-external: released by the sender, cancelled, expired;
+    one more decision five days ago."""
+    today = time.mktime(dt.date.today().timetuple()) + 60
+    for qid, state in (("S1", "released"), ("S2", "cancelled"), ("S3", "expired")):
+        c.hold(qid)
+        c.record_decision(qid, today)
+        c.run(
+            lambda q=qid, s=state: c.store.decide_hold(
+                q, s, actor="sender" if s != "expired" else "system", client_addr=None
+            )
+        )
+    c.record_decision("S4", today - 5 * 86400)
+    return today

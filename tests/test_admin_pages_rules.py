@@ -1,0 +1,133 @@
+"""The admin console's rules page: the editor, test against a message, replay, logged in as an admin, over a real SQLite store."""
+
+from __future__ import annotations
+
+import time
+
+from .admin_console import GOOD, post, unescaped
+from .support import MY_NUMBER_BODY, message
+
+
+def test_rules_page_lists_the_effective_rules_and_the_editor(admin):
+    admin.rules_file.write_text("rules:\n  - id: client-mismatch-body\n    enabled: false\n", "utf-8")
+    admin.rulebook.reload_if_changed()
+    page = admin.client.get("/admin/rules").text
+    assert "sensitive-id-external" in page and "rules/defaults.yaml" in page and "enforce" in page
+    row = page[page.index("<code>client-mismatch-body</code>") :][:300]
+    assert "off" in row and str(admin.rules_file) in row
+    assert "enabled: false" in page and 'name="draft"' in page
+
+
+def test_a_bad_draft_is_refused_with_the_field_named_and_nothing_written(admin):
+    before = admin.rules_file.read_text()
+    for draft, expected in [
+        (
+            "rules:\n  - id: x-rule\n    when: {code: pii.my_number}\n    action: explode\n",
+            "rule 'x-rule': action: must be one of",
+        ),
+        (
+            "rules:\n  - id: x-rule\n    when: {code: pii.nope}\n    action: hold\n",
+            "when.code: unknown finding code",
+        ),
+        ("rules: [", "not valid YAML"),
+        ("rules:\n  - id: sensitive-id-external\n    mode: loud\n", "rule 'sensitive-id-external': mode"),
+    ]:
+        for op in ("check", "save"):
+            r = post(admin, f"/admin/rules/{op}", draft=draft)
+            assert r.status_code == 422 and expected in unescaped(r), (op, draft, r.text[-2000:])
+            assert str(admin.rules_file) in unescaped(r)
+    assert admin.rules_file.read_text() == before and admin.rulebook.error is None
+
+
+def test_a_good_draft_is_saved_atomically_and_reloaded(admin):
+    assert post(admin, "/admin/rules/check", draft=GOOD).status_code == 200
+    assert admin.rules_file.read_text() == "rules: []\n", "check writes nothing"
+    r = post(admin, "/admin/rules/save", draft=GOOD.replace("\n", "\r\n"))
+    assert (r.status_code, r.headers["location"]) == (303, "/admin/rules?saved=1")
+    assert admin.rules_file.read_text() == GOOD
+    assert [p.name for p in admin.rules_file.parent.iterdir() if p.name.startswith(".local.yaml")] == []
+    rules = {r.id: r for r in admin.rulebook.current.rules}
+    assert rules["sensitive-id-external"].mode == "monitor" and "big-list" in rules
+    page = admin.client.get("/admin/rules?saved=1").text
+    assert "保存しました" in page and "big-list" in page
+    assert admin.sql("SELECT action, detail FROM audit_log WHERE action = 'rules_saved'") == [
+        ("rules_saved", f"file=local.yaml active={len(admin.rulebook.current.active)}")
+    ]
+
+
+def test_the_full_load_catches_what_only_the_combination_breaks(tmp_path, sqlite_url):
+    from .admin_console import open_console
+
+    with open_console(tmp_path, sqlite_url, rule_files=2) as c:
+        c.rules_file.write_text(GOOD, "utf-8")
+        more = c.rulebook.files[1]
+        more.write_text("rules:\n  - id: big-list\n    mode: monitor\n", "utf-8")
+        c.rulebook.reload_if_changed()
+        c.login()
+        r = post(c, "/admin/rules/save", draft="rules: []\n")  # big-list gone: more.yaml breaks
+        assert r.status_code == 422 and f"{more}: rule 'big-list': when: is required" in unescaped(r)
+        assert "mdg-draft" not in unescaped(r) and c.rules_file.read_text() == GOOD
+
+
+def test_a_reload_error_is_shown(admin):
+    admin.rules_file.write_text("rules:\n  - id: Bad Id\n", "utf-8")
+    admin.rulebook.reload_if_changed()
+    page = admin.client.get("/admin/rules").text
+    assert "再読み込みに失敗しました" in page and "must be kebab-case" in page
+
+
+def test_without_a_local_rules_file_there_is_no_editor(tmp_path, sqlite_url):
+    from .admin_console import open_console
+
+    with open_console(tmp_path, sqlite_url, rule_files=0) as c:
+        c.login()
+        page = c.client.get("/admin/rules").text
+        assert "ローカルのルールファイルが指定されていない" in page and 'name="draft"' not in page
+        assert post(c, "/admin/rules/save", draft=GOOD).status_code == 400
+        r = c.client.post(
+            "/admin/rules/test",
+            data={"csrf": c.csrf()},
+            files={"message": ("m.eml", message("x", MY_NUMBER_BODY))},
+        )
+        assert r.status_code == 200 and "hold" in unescaped(r)
+
+
+def test_test_against_a_message_under_the_rules_in_force_and_under_a_draft(admin):
+    raw = message("見積", MY_NUMBER_BODY)
+    r = admin.client.post(
+        "/admin/rules/test",
+        data={"csrf": admin.csrf(), "draft": "rules: []\n"},
+        files={"message": ("m.eml", raw)},
+    )
+    assert r.status_code == 200
+    result = r.text[r.text.index('id="test-result"') :]
+    assert 'state-held">hold<' in result and "sensitive-id-external" in result and "pii.my_number" in result
+    assert "1234 5678 9018" not in unescaped(r) and "山田太郎" not in unescaped(r), (
+        "never the raw personal data"
+    )
+    r = admin.client.post(
+        "/admin/rules/test", data={"csrf": admin.csrf(), "draft": GOOD}, files={"message": ("m.eml", raw)}
+    )
+    result = r.text[r.text.index('id="test-result"') :]
+    assert "下書き / draft" in result and 'state-released">pass<' in result and "monitor" in result
+    assert admin.rules_file.read_text() == "rules: []\n"
+    r = admin.client.post("/admin/rules/test", data={"csrf": admin.csrf(), "draft": "rules: []\n"})
+    assert r.status_code == 400 and ".eml ファイルを選んでください" in unescaped(r)
+
+
+def test_replay_compares_the_rules_in_force_with_the_draft(admin):
+    now = time.time()
+    for i in range(3):
+        admin.record_decision(f"R{i}", now - 3600 * (i + 1))
+    admin.record_decision("OLD", now - 10 * 86400)
+    r = post(admin, "/admin/rules/replay", draft=GOOD, days="7")
+    assert r.status_code == 200
+    table = r.text[r.text.index('id="replay-result"') :]
+    assert "3 messages replayed; the verdict would change for 3" in table
+    assert "<code>hold</code> → <code>pass</code>: 3" in table
+    row = table[table.index("<code>sensitive-id-external</code>") :]
+    row = row[: row.index("</tr>")]
+    assert [cell.split("<")[0] for cell in row.split('class="num">')[1:]] == ["3", "3", "3"]
+    r = post(admin, "/admin/rules/replay", draft=GOOD, days="30")
+    assert "4 messages replayed" in unescaped(r)
+    assert post(admin, "/admin/rules/replay", draft="rules: [", days="7").status_code == 422
