@@ -57,7 +57,7 @@ def test_admin_logs_in_and_a_client_added_in_the_console_is_inspected(guard_fact
             client.ehlo()
             client.mail("taro@example.co.jp")
             client.rcpt("x@y-corp.example")
-            code, text = client.data(message("株式会社ゼット御中 お見積書"))
+            _code, text = client.data(message("株式会社ゼット御中 お見積書"))
         return b"Held" in text
 
     wait_until(held, "the client added in the console never reached the inspectors", timeout=20, interval=1)

@@ -93,7 +93,7 @@ def test_yaml_in_the_configuration_shape():
         Client(name="株式会社エー", aliases=("A社", "エー社", "A Corp"), domains=("a-corp.co.jp",)),
         Client(name="株式会社ビー", aliases=("ビー社",), domains=("b-corp.co.jp",)),
     )
-    organization = "organization:\n  clients:\n" + "\n".join("  " + l for l in YAML.splitlines()[1:])
+    organization = "organization:\n  clients:\n" + "\n".join("  " + line for line in YAML.splitlines()[1:])
     assert len(read_clients(organization.encode(), "guard.yaml")) == 2
 
 

@@ -150,7 +150,7 @@ def test_generated_bomb_stops_early():
 
 def test_nested_bomb_like_42_zip_is_bounded():
     layer = zipped(**{"0.bin": bytes(5 << 20)})
-    for depth in range(4):
+    for _depth in range(4):
         layer = zipped(**{f"{i}.zip": layer for i in range(8)})
     started = time.process_time()
     view = parse(mail_with(("42.zip", layer)), ENV)

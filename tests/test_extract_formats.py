@@ -197,7 +197,7 @@ def test_type_mismatch_finding_still_reads_the_content():
             )
         ]
     }
-    assert [t.where for t in view.tables][0] == "attachment:顧客.pdf!顧客"
+    assert next(t.where for t in view.tables) == "attachment:顧客.pdf!顧客"
 
 
 def test_cp932_text_that_libmagic_calls_data_is_text():

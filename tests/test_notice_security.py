@@ -83,7 +83,7 @@ def test_a_subject_with_line_breaks_is_held_and_its_notice_stays_one_line(guard,
     [notice] = upstream.recorder.wait_for(1)
     assert notice.rcpt_tos == [SENDER]
     parsed = email.message_from_bytes(notice.data, policy=email.policy.default)
-    assert {name.lower() for name in parsed.keys()} <= NOTICE_HEADERS, "an injected header"
+    assert {name.lower() for name in parsed} <= NOTICE_HEADERS, "an injected header"
     shown = str(parsed["Subject"])
     assert shown.startswith("[送信保留 / Held]")
     assert "請求書" in shown or subject == EVIL_SUBJECTS["nested"]  # shown as text, not decoded again
@@ -107,7 +107,7 @@ def test_an_approvers_comment_is_quoted_line_by_line():
         note=note,
     )
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
-    assert {name.lower() for name in parsed.keys()} <= NOTICE_HEADERS
+    assert {name.lower() for name in parsed} <= NOTICE_HEADERS
     body = parsed.get_content()
     assert "\u2028" not in body and "\u202e" not in body
     for line in body.splitlines():

@@ -189,7 +189,7 @@ def test_validation_errors_name_file_rule_and_field(text, message):
 
 
 def test_missing_rule_file_is_a_clear_error(tmp_path):
-    with pytest.raises(RuleError, match="missing.yaml: cannot read"):
+    with pytest.raises(RuleError, match=r"missing\.yaml: cannot read"):
         load_rules([tmp_path / "missing.yaml"])
 
 

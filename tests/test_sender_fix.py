@@ -36,7 +36,7 @@ def test_removing_the_wrong_recipient_sends_the_rest_with_headers_fixed(guard_fa
         "御見積", to="buyer@client.example, spy@rival.example", extra_headers="Cc: boss@example.co.jp\r\n"
     )
     rcpts = ["buyer@client.example", "spy@rival.example", "boss@example.co.jp"]
-    guard, link, csrf = _held(guard_factory, upstream, tmp_path, raw, rcpts)
+    _guard, link, csrf = _held(guard_factory, upstream, tmp_path, raw, rcpts)
     reply = httpx.post(f"{link}/fix", data={"csrf": csrf, "remove": ["spy@rival.example"]})
     assert reply.status_code == 303
     delivered = upstream.recorder.wait_for(2)[1]
@@ -50,7 +50,7 @@ def test_removing_the_wrong_recipient_sends_the_rest_with_headers_fixed(guard_fa
 
 def test_a_fix_that_does_not_help_keeps_the_hold_with_the_new_findings(guard_factory, upstream, tmp_path):
     raw = message("x", to="a@rival.example, b@rival.example")
-    guard, link, csrf = _held(guard_factory, upstream, tmp_path, raw, ["a@rival.example", "b@rival.example"])
+    _guard, link, csrf = _held(guard_factory, upstream, tmp_path, raw, ["a@rival.example", "b@rival.example"])
     assert httpx.post(f"{link}/fix", data={"csrf": csrf, "remove": ["a@rival.example"]}).status_code == 303
     page = httpx.get(link).text
     assert "state state-held" in page and "b@rival.example" in page
@@ -60,7 +60,7 @@ def test_a_fix_that_does_not_help_keeps_the_hold_with_the_new_findings(guard_fac
 
 def test_fix_needs_a_recipient_left_and_the_csrf_token(guard_factory, upstream, tmp_path):
     raw = message("x", to="a@rival.example")
-    guard, link, csrf = _held(guard_factory, upstream, tmp_path, raw, ["a@rival.example"])
+    _guard, link, csrf = _held(guard_factory, upstream, tmp_path, raw, ["a@rival.example"])
     assert (
         httpx.post(f"{link}/fix", data={"csrf": "forged", "remove": ["a@rival.example"]}).status_code == 403
     )

@@ -166,7 +166,7 @@ def test_data_read_as_aiosmtpd_reads_it(name, chunk):
     ours = asyncio.run(_session(GuardSMTP, data, chunk, limit, tail))
     theirs = asyncio.run(_session(SMTP, data, chunk, limit, tail))
     assert ours == theirs
-    replies, contents = ours
+    replies, _contents = ours
     assert replies[-1 - tail.count(b"\r\n")][:3] in (b"250", b"500", b"552")
 
 

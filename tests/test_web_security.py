@@ -93,31 +93,33 @@ async def login(web: httpx.AsyncClient, who: str = ADMIN, password: str = ADMIN_
 
 def test_guesses_from_elsewhere_do_not_keep_the_admin_out_at_his_usual_address(tmp_path):
     async def go():
-        async with console_app(tmp_path) as (client, verify, store):
-            async with client(HOME) as home, client(ELSEWHERE) as attacker:
-                assert (await login(home)).status_code == 303
-                for _ in range(10):
-                    assert (await login(attacker, ADMIN, "guess")).status_code == 401
-                home.cookies.clear()
-                assert (await login(home)).status_code == 303, "the admin is not locked out"
-                assert (await home.get("/admin/messages")).status_code == 200
+        async with (
+            console_app(tmp_path) as (client, _verify, _store),
+            client(HOME) as home,
+            client(ELSEWHERE) as attacker,
+        ):
+            assert (await login(home)).status_code == 303
+            for _ in range(10):
+                assert (await login(attacker, ADMIN, "guess")).status_code == 401
+            home.cookies.clear()
+            assert (await login(home)).status_code == 303, "the admin is not locked out"
+            assert (await home.get("/admin/messages")).status_code == 200
 
     asyncio.run(go())
 
 
 def test_twenty_parallel_guesses_are_not_all_checked(tmp_path):
     async def go():
-        async with console_app(tmp_path) as (client, verify, store):
-            async with client(ELSEWHERE) as attacker:
-                token = await form_token(attacker)
-                replies = await asyncio.gather(
-                    *(
-                        attacker.post(
-                            "/admin/login", data={"login": ADMIN, "password": f"guess{i}", "csrf": token}
-                        )
-                        for i in range(20)
+        async with console_app(tmp_path) as (client, verify, _store), client(ELSEWHERE) as attacker:
+            token = await form_token(attacker)
+            replies = await asyncio.gather(
+                *(
+                    attacker.post(
+                        "/admin/login", data={"login": ADMIN, "password": f"guess{i}", "csrf": token}
                     )
+                    for i in range(20)
                 )
+            )
             assert verify.calls <= 3, f"{verify.calls} of 20 parallel guesses were checked"
             assert [r.status_code for r in replies] == [401] * 20
 
@@ -153,16 +155,15 @@ def test_parallel_guesses_at_two_instances_sharing_postgresql_are_not_all_checke
 
 def test_every_failure_gets_the_same_answer(tmp_path):
     async def go():
-        async with console_app(tmp_path) as (client, verify, store):
-            async with client(ELSEWHERE) as web:
-                wrong = await login(web, SENDER, "wrong password")
-                right = await login(web, SENDER, SENDER_PW)  # a sender account, right password
-                assert (right.status_code, right.text) == (wrong.status_code, wrong.text)
-                await login(web, SENDER, "wrong again")
-                checked = verify.calls
-                throttled = await login(web, SENDER, SENDER_PW)
-                assert verify.calls == checked, "the fourth try came too soon: not checked"
-                unknown = await login(web, "nobody@example.co.jp", "x")
+        async with console_app(tmp_path) as (client, verify, _store), client(ELSEWHERE) as web:
+            wrong = await login(web, SENDER, "wrong password")
+            right = await login(web, SENDER, SENDER_PW)  # a sender account, right password
+            assert (right.status_code, right.text) == (wrong.status_code, wrong.text)
+            await login(web, SENDER, "wrong again")
+            checked = verify.calls
+            throttled = await login(web, SENDER, SENDER_PW)
+            assert verify.calls == checked, "the fourth try came too soon: not checked"
+            unknown = await login(web, "nobody@example.co.jp", "x")
             assert (right.status_code, right.text) == (wrong.status_code, wrong.text) == (401, wrong.text)
             assert (throttled.status_code, throttled.text) == (401, wrong.text)
             assert unknown.status_code == 401 and "ログインできませんでした" in unknown.text
@@ -175,43 +176,44 @@ def test_delays_grow_with_each_failure_up_to_a_cap_and_an_address_is_refused_for
     now = [1_900_000_000.0]
 
     async def go():
-        async with console_app(tmp_path, clock=lambda: now[0]) as (client, verify, store):
-            async with client(ELSEWHERE) as web:
+        async with (
+            console_app(tmp_path, clock=lambda: now[0]) as (client, verify, _store),
+            client(ELSEWHERE) as web,
+        ):
 
-                async def guess(password: str = "guess") -> int:
-                    before = verify.calls
-                    assert (await login(web, ADMIN, password)).status_code in (401, 303)
-                    return verify.calls - before
+            async def guess(password: str = "guess") -> int:
+                before = verify.calls
+                assert (await login(web, ADMIN, password)).status_code in (401, 303)
+                return verify.calls - before
 
-                assert [await guess() for _ in range(3)] == [1, 1, 1], "three free failures"
-                for wait in (1, 2, 4, 8, 16, 32, 60, 60):
-                    assert await guess(ADMIN_PW) == 0, "too soon: refused without a check"
-                    now[0] += wait - 0.5
-                    assert await guess() == 0, f"still too soon ({wait - 0.5}s of {wait}s)"
-                    now[0] += 0.5
-                    assert await guess() == 1, f"checked after {wait}s"
-                now[0] += 60
-                assert (await login(web, ADMIN, ADMIN_PW)).status_code == 303, "capped: never a lock"
-                web.cookies.clear()
-                for i in range(20 - 11):  # 11 failures already came from this address
-                    now[0] += 1
-                    assert (await login(web, f"user{i}@example.co.jp", "guess")).status_code == 401
-                checked = verify.calls
-                assert (await login(web, "fresh@example.co.jp", "guess")).status_code == 401
-                assert verify.calls == checked, "an address with 20 failures is refused"
-                now[0] += 15 * 60
-                assert (await login(web, "fresh@example.co.jp", "guess")).status_code == 401
-                assert verify.calls == checked + 1, "and may try again later"
+            assert [await guess() for _ in range(3)] == [1, 1, 1], "three free failures"
+            for wait in (1, 2, 4, 8, 16, 32, 60, 60):
+                assert await guess(ADMIN_PW) == 0, "too soon: refused without a check"
+                now[0] += wait - 0.5
+                assert await guess() == 0, f"still too soon ({wait - 0.5}s of {wait}s)"
+                now[0] += 0.5
+                assert await guess() == 1, f"checked after {wait}s"
+            now[0] += 60
+            assert (await login(web, ADMIN, ADMIN_PW)).status_code == 303, "capped: never a lock"
+            web.cookies.clear()
+            for i in range(20 - 11):  # 11 failures already came from this address
+                now[0] += 1
+                assert (await login(web, f"user{i}@example.co.jp", "guess")).status_code == 401
+            checked = verify.calls
+            assert (await login(web, "fresh@example.co.jp", "guess")).status_code == 401
+            assert verify.calls == checked, "an address with 20 failures is refused"
+            now[0] += 15 * 60
+            assert (await login(web, "fresh@example.co.jp", "guess")).status_code == 401
+            assert verify.calls == checked + 1, "and may try again later"
 
     asyncio.run(go())
 
 
 def test_login_attempts_and_the_audit_log_record_throttling(tmp_path):
     async def go():
-        async with console_app(tmp_path) as (client, verify, store):
-            async with client(ELSEWHERE) as web:
-                for _ in range(4):
-                    await login(web, ADMIN, "guess")
+        async with console_app(tmp_path) as (client, _verify, store), client(ELSEWHERE) as web:
+            for _ in range(4):
+                await login(web, ADMIN, "guess")
             async with store.engine.connect() as conn:
                 from sqlalchemy import text
 
@@ -236,13 +238,16 @@ def test_a_polling_guesser_does_not_keep_a_new_admin_out(tmp_path):
     now = [1_900_000_000.0]
 
     async def go():
-        async with console_app(tmp_path, clock=lambda: now[0]) as (client, verify, store):
-            async with client(ELSEWHERE) as attacker, client(HOME) as admin_web:
-                for i in range(600):  # ten minutes, a guess every second
-                    now[0] += 1
-                    await login(attacker, ADMIN, f"guess{i}")
-                    if i == 300:
-                        assert (await login(admin_web)).status_code == 303, "the admin got in"
+        async with (
+            console_app(tmp_path, clock=lambda: now[0]) as (client, verify, _store),
+            client(ELSEWHERE) as attacker,
+            client(HOME) as admin_web,
+        ):
+            for i in range(600):  # ten minutes, a guess every second
+                now[0] += 1
+                await login(attacker, ADMIN, f"guess{i}")
+                if i == 300:
+                    assert (await login(admin_web)).status_code == 303, "the admin got in"
             assert verify.calls < 40, f"{verify.calls} guesses were checked"
 
     asyncio.run(go())
@@ -250,14 +255,13 @@ def test_a_polling_guesser_does_not_keep_a_new_admin_out(tmp_path):
 
 def test_a_flood_from_one_address_writes_a_bounded_number_of_rows(tmp_path):
     async def go():
-        async with console_app(tmp_path) as (client, verify, store):
-            async with client(ELSEWHERE) as attacker:
-                token = await form_token(attacker)
-                for i in range(300):
-                    reply = await attacker.post(
-                        "/admin/login", data={"login": f"u{i}@example.co.jp", "password": "x", "csrf": token}
-                    )
-                    assert reply.status_code == 401
+        async with console_app(tmp_path) as (client, verify, store), client(ELSEWHERE) as attacker:
+            token = await form_token(attacker)
+            for i in range(300):
+                reply = await attacker.post(
+                    "/admin/login", data={"login": f"u{i}@example.co.jp", "password": "x", "csrf": token}
+                )
+                assert reply.status_code == 401
             async with store.engine.connect() as conn:
                 from sqlalchemy import text
 
@@ -307,7 +311,7 @@ def test_a_fix_on_a_finished_hold_does_no_work(sender_pages, state):
 
 
 def test_a_burst_of_fixes_on_one_link_is_refused_after_the_bound(sender_pages):
-    web, store, reinspect = sender_pages
+    web, _store, reinspect = sender_pages
     codes = [
         web.post("/h/tok-Q1/fix", data={"csrf": "c", "bcc": "1"}, follow_redirects=False).status_code
         for _ in range(8)
@@ -321,7 +325,7 @@ def test_a_burst_of_fixes_on_one_link_is_refused_after_the_bound(sender_pages):
 def test_one_fix_at_a_time_per_hold(sender_pages):
     from concurrent.futures import ThreadPoolExecutor
 
-    web, store, reinspect = sender_pages
+    web, _store, reinspect = sender_pages
     reinspect.takes = 1.0
     with ThreadPoolExecutor(3) as pool:
         codes = sorted(
@@ -338,7 +342,7 @@ def test_one_fix_at_a_time_per_hold(sender_pages):
 
 
 def test_a_finished_hold_shows_only_its_outcome_after_the_grace(sender_pages, tmp_path):
-    web, store, reinspect = sender_pages
+    web, store, _reinspect = sender_pages
     web.portal.call(lambda: store.decide_hold("Q1", "released", actor="sender", client_addr="192.0.2.55"))
     fresh = web.get("/h/tok-Q1", headers={"accept-language": "en"})
     secrets = ("p@client.example", "192.0.2.55", "見積書", "顧客.xlsx", "****-****-9018", SENDER)

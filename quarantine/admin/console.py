@@ -79,14 +79,17 @@ class Console:
                 return self._to_login(request)
             if session.role != "admin":
                 return self.refuse(403, "role")
-            form = None
-            if request.method == "POST":
-                form = await read_form(request, max_part_size=MAX_FORM_PART)
-                if form is None:
-                    return self.refuse(400, "bad_request", session)
+            if request.method != "POST":
+                return await handler(request, session, None)
+            form = await read_form(request, max_part_size=MAX_FORM_PART)
+            if form is None:
+                return self.refuse(400, "bad_request", session)
+            try:
                 if not session.csrf_ok(str(form.get("csrf", ""))):
                     return self.refuse(403, "csrf", session)
-            return await handler(request, session, form)
+                return await handler(request, session, form)
+            finally:
+                await form.close()  # an uploaded file is spooled to disk: not left to the collector
 
         endpoint.__name__ = handler.__name__
         return endpoint

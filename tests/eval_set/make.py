@@ -38,8 +38,8 @@ def main() -> None:
         header + yaml.safe_dump(labels, allow_unicode=True, sort_keys=False, width=200)
     )
     print(
-        f"{len(labels)} messages: {sum(l['expected'] == 'pass' for l in labels)} pass, "
-        f"{sum(l['expected'] == 'hold' for l in labels)} hold"
+        f"{len(labels)} messages: {sum(case['expected'] == 'pass' for case in labels)} pass, "
+        f"{sum(case['expected'] == 'hold' for case in labels)} hold"
     )
 
 

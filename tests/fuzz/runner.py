@@ -119,7 +119,7 @@ class RelayRunner:
         self.close()
 
     def _start(self) -> None:
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 -- open as long as the child runs (read back with pread)
         self.process = subprocess.Popen(
             self.command,
             stdin=subprocess.PIPE,

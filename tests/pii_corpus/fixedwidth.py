@@ -153,7 +153,7 @@ def zengin(
 def access_log(f: Fake, lines: int, *, breaks: str = "\r\n") -> bytes:
     """A web server's fixed-width log: 120 columns of date, host, status, bytes, path."""
     rows = []
-    for i in range(lines):
+    for _i in range(lines):
         row = (
             f"2024-04-{f.r.randint(1, 30):02d}T{f.r.randint(0, 23):02d}:{f.r.randint(0, 59):02d}:{f.r.randint(0, 59):02d} "
             f"10.{f.r.randint(0, 255)}.{f.r.randint(0, 255)}.{f.r.randint(1, 254):<3} {f.r.choice(['GET ', 'POST'])} "

@@ -4,8 +4,12 @@ every message whose findings or verdict differ from its labels (`evaluate.py -v`
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from policy import OWNERS
+
+if TYPE_CHECKING:  # evaluate.py imports this module: no import at run time
+    from evaluate import Report
 
 CHECKSUM_IDS = ("my_number", "credit_card", "corporate_number")
 

@@ -1,1 +1,0 @@
-"""The SMTP edge and the composition root."""
