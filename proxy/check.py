@@ -39,7 +39,7 @@ def header_section(raw: bytes) -> bytes:
 
 def report(findings: tuple[Finding, ...], envelope: Envelope, rules: RuleSet, with_explanation: bool) -> dict:
     """{"verdict", "rules", "findings"} (the documented JSON contract) and, if asked, "explain"."""
-    facts = MessageFacts(mail_from=envelope.mail_from, rcpt_tos=envelope.rcpt_tos)
+    facts = MessageFacts.of(envelope)
     decision = decide(findings, facts, rules)
     out = {
         "verdict": decision.verdict,

@@ -184,7 +184,7 @@ class Handler:
             DecisionRecord(
                 id=qid,
                 at=time.time(),
-                facts=MessageFacts(mail_from=sender, rcpt_tos=env.rcpt_tos),
+                facts=MessageFacts.of(env, sender=sender),
                 findings=judged.findings,
                 decision=judged.decision,
             )

@@ -35,10 +35,9 @@ class Judge:
     async def __call__(self, raw: bytes, envelope: Envelope, *, sender: str | None = None) -> Judgement:
         """`sender`: whom the rules see as sending, when not the envelope's (a login's
         null-sender mail)."""
-        sender = envelope.mail_from if sender is None else sender
-        history = self.history.snapshot(sender, envelope.rcpt_tos)
+        facts = MessageFacts.of(envelope, sender=sender)
+        history = self.history.snapshot(facts.mail_from, facts.rcpt_tos)
         inspection = await self.pipeline.inspect(raw, envelope, history)
-        facts = MessageFacts(mail_from=sender, rcpt_tos=envelope.rcpt_tos)
         decision = decide(inspection.findings, facts, self.rules())
         return Judgement(
             findings=inspection.findings,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from inspectors.base import Finding
+from inspectors.base import Envelope, Finding
 
 
 class Action(StrEnum):
@@ -116,11 +116,16 @@ class RuleSet:
 
 
 @dataclass(frozen=True, kw_only=True)
-class MessageFacts:
-    """What decide() may know about a message besides its findings."""
+class MessageFacts(Envelope):
+    """What decide() may know about a message besides its findings: its envelope, except
+    that `mail_from` is whom the rules see as sending, which a login's null-sender mail has
+    though its envelope does not (proxy/judge.py). A type of its own, not the Envelope, so
+    that decide() is not handed a `<>` that would step around the rules scoped to a sender."""
 
-    mail_from: str
-    rcpt_tos: tuple[str, ...]
+    @classmethod
+    def of(cls, envelope: Envelope, *, sender: str | None = None) -> MessageFacts:
+        """`sender`: whom the rules see as sending, when not the envelope's."""
+        return cls(mail_from=envelope.mail_from if sender is None else sender, rcpt_tos=envelope.rcpt_tos)
 
 
 @dataclass(frozen=True, kw_only=True)
