@@ -12,10 +12,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 import httpx
 import yaml
@@ -194,6 +195,35 @@ class GuardProcess:
     def smtp(self) -> smtplib.SMTP:
         return smtplib.SMTP("127.0.0.1", self.smtp_port, timeout=60)
 
+    def submit(
+        self, raw: bytes, sender: str = "taro@example.co.jp", rcpt: str = "partner@client.example"
+    ) -> tuple[int, bytes]:
+        """One message to one recipient, step by step: the reply to the final dot."""
+        with self.smtp() as client:
+            client.ehlo()
+            client.mail(sender)
+            client.rcpt(rcpt)
+            return client.data(raw)
+
+
+class Server(Protocol):
+    def start(self) -> Self: ...
+
+    def stop(self) -> object: ...
+
+
+S = TypeVar("S", bound=Server)
+
+
+@contextmanager
+def running(server: S) -> Iterator[S]:
+    """An upstream or a guard, started for the block: a module's fixture in two lines."""
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
 
 def _smtp_up(port: int) -> bool:
     try:
@@ -220,6 +250,15 @@ def make_guard(workdir: Path, upstream_url: str, **sections) -> GuardProcess:
         else:
             config[key] = value
     return GuardProcess(workdir=workdir, config=config, smtp_port=smtp_port, web_port=web_port)
+
+
+# Admission limits small enough for a test to reach: sessions, per client, bytes in flight.
+SMALL_LIMITS = {
+    "max_sessions": 4,
+    "max_sessions_per_client": 2,
+    "max_inflight_bytes": "1MiB",
+    "max_message_size": 4 << 20,
+}
 
 
 def message(

@@ -20,7 +20,7 @@ from aiosmtpd.smtp import SMTP
 
 from proxy.session import GuardSMTP
 
-from .support import Upstream, make_guard, wait_until
+from .support import SMALL_LIMITS, Upstream, make_guard, running, wait_until
 from .test_session import DATA_CASES, SIZE_LIMITED, _session
 
 BUDGET = 1 << 20
@@ -81,28 +81,16 @@ def test_spooled_data_matches_aiosmtpd_on_random_streams(seed):
 # --- the real guard with small limits ------------------------------------------------------
 @pytest.fixture(scope="module")
 def upstream():
-    up = Upstream().start()
-    yield up
-    up.stop()
+    with running(Upstream()) as up:
+        yield up
 
 
 @pytest.fixture(scope="module")
 def guard(tmp_path_factory, upstream):
     work = tmp_path_factory.mktemp("admission")
-    g = make_guard(
-        work,
-        upstream.url,
-        smtp={
-            "max_sessions": 4,
-            "max_sessions_per_client": 2,
-            "max_inflight_bytes": "1MiB",
-            "max_message_size": 4 << 20,
-            "spool_directory": str(work / "spool"),
-        },
-    )
-    g.start()
-    yield g
-    g.stop()
+    smtp = {**SMALL_LIMITS, "spool_directory": str(work / "spool")}
+    with running(make_guard(work, upstream.url, smtp=smtp)) as g:
+        yield g
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,7 @@ from rules import Decision, MessageFacts
 
 from .cli import add_user
 from .fake_upstream import FakeUpstream
-from .support import Upstream, make_guard, message, wait_until
+from .support import SMALL_LIMITS, Upstream, make_guard, message, running, wait_until
 
 TOO_MANY = b"421 4.7.0 Too many connections, try again later\r\n"
 # Trusted: .2 and .3 (they may relay without AUTH); .4 and up are strangers of the internet.
@@ -74,27 +74,15 @@ def _served(port: int, source: str) -> bool:
 
 @pytest.fixture(scope="module")
 def upstream():
-    up = Upstream().start()
-    yield up
-    up.stop()
+    with running(Upstream()) as up:
+        yield up
 
 
 @pytest.fixture(scope="module")
 def guard(tmp_path_factory, upstream):
     work = tmp_path_factory.mktemp("attacks_i15")
-    g = make_guard(
-        work,
-        upstream.url,
-        smtp={
-            "trusted_networks": TRUSTED,
-            "max_sessions": 4,
-            "max_sessions_per_client": 2,
-            "max_inflight_bytes": "1MiB",
-            "max_message_size": 4 << 20,
-        },
-    ).start()
-    yield g
-    g.stop()
+    with running(make_guard(work, upstream.url, smtp={"trusted_networks": TRUSTED, **SMALL_LIMITS})) as g:
+        yield g
 
 
 # --- admission: one client must not starve the others ---------------------------------------
@@ -205,11 +193,7 @@ def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
         for thread in threads:
             thread.start()
         time.sleep(1.5)  # the steady senders are under way: the large message meets their load
-        with guard.smtp() as client:
-            client.ehlo()
-            client.mail("taro@example.co.jp")
-            client.rcpt("partner@client.example")
-            code, text = client.data(_message(900_000, "the large one"))
+        code, text = guard.submit(_message(900_000, "the large one"))
     finally:
         stop.set()
         for thread in threads:
@@ -266,24 +250,18 @@ class RawFakeUpstream(FakeUpstream):
 
 @pytest.fixture(scope="module")
 def raw_fake():
-    server = RawFakeUpstream().start()
-    yield server
-    server.stop()
+    with running(RawFakeUpstream()) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def relay(raw_fake, tmp_path_factory):
-    g = make_guard(tmp_path_factory.mktemp("raw_upstream"), raw_fake.url).start()
-    yield g
-    g.stop()
+    with running(make_guard(tmp_path_factory.mktemp("raw_upstream"), raw_fake.url)) as g:
+        yield g
 
 
 def _send(guard) -> tuple[int, bytes]:
-    with guard.smtp() as client:
-        client.ehlo()
-        client.mail("taro@example.co.jp")
-        client.rcpt("partner@client.example")
-        return client.data(message("to a Japanese MTA"))
+    return guard.submit(message("to a Japanese MTA"))
 
 
 # "ユーザが存在しません" in Shift_JIS, as a Japanese MTA may say it.

@@ -74,11 +74,7 @@ NOTICE_HEADERS = {
 
 @pytest.mark.parametrize("subject", EVIL_SUBJECTS.values(), ids=EVIL_SUBJECTS.keys())
 def test_a_subject_with_line_breaks_is_held_and_its_notice_stays_one_line(guard, upstream, subject):
-    with guard.smtp() as client:
-        client.ehlo()
-        client.mail(SENDER)
-        client.rcpt("partner@client.example")
-        code, text = client.data(message(subject, MY_NUMBER_BODY))
+    code, text = guard.submit(message(subject, MY_NUMBER_BODY), SENDER)
     assert code == 250 and b"Held" in text
     [notice] = upstream.recorder.wait_for(1)
     assert notice.rcpt_tos == [SENDER]
@@ -156,11 +152,7 @@ def _approval_guard(guard_factory, tmp_path):
 
 
 def _send_for_approval(guard, upstream, sender: str, expected: int = 2) -> dict[str, list]:
-    with guard.smtp() as client:
-        client.ehlo()
-        client.mail(sender)
-        client.rcpt("buyer@client.example")
-        code, text = client.data(message("御見積", sender=sender))
+    code, text = guard.submit(message("御見積", sender=sender), sender, "buyer@client.example")
     assert code == 250 and b"Held for approval" in text
     upstream.recorder.wait_for(expected)
     time.sleep(1.0)  # anything else that would be sent goes out now
