@@ -261,6 +261,22 @@ SMALL_LIMITS = {
 }
 
 
+def sales_approval(workdir: Path, approver: str) -> dict[str, Any]:
+    """The sections of a guard whose one rule holds mail from the sales group (taro) to outside
+    for `approver`: a rule scoped to a sender, for the tests that try to step around it."""
+    rules = workdir / "scoped.yaml"
+    rules.write_text(
+        "rules:\n  - {id: approve-sales, when: {recipients: external}, action: hold_for_approval,"
+        " scope: {senders: [group:sales]}}\n",
+        "utf-8",
+    )
+    org = {
+        "internal_domains": ["example.co.jp"],
+        "groups": {"sales": {"members": ["taro@example.co.jp"], "approvers": [approver]}},
+    }
+    return {"rules": [str(rules)], "organization": org}
+
+
 def message(
     subject: str = "hello",
     body: str = "Meeting tomorrow at 10.",

@@ -21,7 +21,7 @@ from rules import Decision, MessageFacts
 
 from .cli import add_user
 from .fake_upstream import FakeUpstream
-from .support import SMALL_LIMITS, Upstream, make_guard, message, running, wait_until
+from .support import SMALL_LIMITS, Upstream, make_guard, message, running, sales_approval, wait_until
 
 TOO_MANY = b"421 4.7.0 Too many connections, try again later\r\n"
 # Trusted: .2 and .3 (they may relay without AUTH); .4 and up are strangers of the internet.
@@ -208,18 +208,7 @@ def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
 # --- MAIL FROM:<> around a rule --------------------------------------------------------------
 @pytest.mark.process
 def test_the_null_sender_from_a_trusted_mta_does_not_step_around_a_sender_scoped_rule(tmp_path, upstream):
-    (tmp_path / "scoped.yaml").write_text(
-        "rules:\n  - {id: approve-sales, when: {recipients: external}, action: hold_for_approval,"
-        " scope: {senders: [group:sales]}}\n",
-        "utf-8",
-    )
-    org = {
-        "internal_domains": ["example.co.jp"],
-        "groups": {"sales": {"members": ["taro@example.co.jp"], "approvers": ["boss@example.co.jp"]}},
-    }
-    guard = make_guard(
-        tmp_path, upstream.url, rules=[str(tmp_path / "scoped.yaml")], organization=org
-    ).start()
+    guard = make_guard(tmp_path, upstream.url, **sales_approval(tmp_path, "boss@example.co.jp")).start()
     try:
         with guard.smtp() as client:  # 127.0.0.1: trusted (the default), as the MTA is
             client.ehlo()
