@@ -30,7 +30,7 @@ T = TypeVar("T")
 
 
 def wait_until(
-    predicate: Callable[[], T],
+    predicate: Callable[[], T | None],
     failure: str | Callable[[], str],
     *,
     timeout: float = 15.0,

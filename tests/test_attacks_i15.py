@@ -8,7 +8,6 @@ must pass once fixed (then drop the marker). The plain tests are defences that h
 from __future__ import annotations
 
 import smtplib
-import socket
 import threading
 import time
 import tracemalloc
@@ -21,53 +20,19 @@ from rules import Decision, MessageFacts
 
 from .cli import add_user
 from .fake_upstream import FakeUpstream
+from .raw_smtp import Client, connect, long_message
 from .support import SMALL_LIMITS, Upstream, make_guard, message, running, sales_approval, wait_until
 
-TOO_MANY = b"421 4.7.0 Too many connections, try again later\r\n"
 # Trusted: .2 and .3 (they may relay without AUTH); .4 and up are strangers of the internet.
 TRUSTED = ["127.0.0.2/31"]
 
 
-class Client:
-    """A raw SMTP client on its own loopback source address."""
-
-    def __init__(self, port: int, source: str) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=20, source_address=(source, 0))
-        self.file = self.sock.makefile("rb")
-        self.greeting = self.reply()
-
-    def reply(self) -> bytes:
-        lines = []
-        while True:
-            line = self.file.readline()
-            lines.append(line)
-            if line[3:4] != b"-":
-                return b"".join(lines)
-
-    def cmd(self, line: str) -> bytes:
-        self.sock.sendall(line.encode() + b"\r\n")
-        return self.reply()
-
-    def close(self) -> None:
-        self.file.close()
-        self.sock.close()
-
-
-def _connect(port: int, source: str, within: float = 10.0) -> Client:
-    """A served session, once the slots that earlier sessions held are given back."""
-
-    def admitted() -> Client | None:
-        client = Client(port, source)
-        if client.greeting != TOO_MANY:
-            return client
-        client.close()
-        return None
-
-    return wait_until(admitted, "every session was refused (421)", timeout=within, interval=0.1)
+def _connect(port: int, source: str) -> Client:
+    return connect(port, source, interval=0.1, timeout=20)
 
 
 def _served(port: int, source: str) -> bool:
-    client = Client(port, source)
+    client = Client(port, source, timeout=20)
     client.close()
     return client.greeting.startswith(b"220")
 
@@ -161,8 +126,6 @@ def test_a_reservation_is_given_back_when_the_client_vanishes_after_354(guard, u
 
 @pytest.mark.process
 def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
-    from .test_admission import _message
-
     up = Upstream().start()
     up.recorder.delay = 1.0  # a slow upstream: each small message holds its bytes for 1 s
     guard = make_guard(
@@ -186,14 +149,14 @@ def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
                     time.sleep(0.1)
                     continue
                 client.rcpt("partner@client.example")
-                small.append(client.data(_message(250_000, f"small {i}"))[0])
+                small.append(client.data(long_message(250_000, f"small {i}"))[0])
 
     threads = [threading.Thread(target=steady, args=(i,), daemon=True) for i in range(4)]
     try:
         for thread in threads:
             thread.start()
         time.sleep(1.5)  # the steady senders are under way: the large message meets their load
-        code, text = guard.submit(_message(900_000, "the large one"))
+        code, text = guard.submit(long_message(900_000, "the large one"))
     finally:
         stop.set()
         for thread in threads:
