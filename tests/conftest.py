@@ -55,6 +55,13 @@ def upstream():
         yield up
 
 
+@pytest.fixture(scope="module")
+def module_upstream():
+    """An upstream shared by a module's tests, for a module whose guard lives as long."""
+    with running(Upstream()) as up:
+        yield up
+
+
 @pytest.fixture
 def guard_factory(tmp_path, upstream):
     started = []

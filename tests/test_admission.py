@@ -21,7 +21,7 @@ from aiosmtpd.smtp import SMTP
 from proxy.session import GuardSMTP
 
 from .raw_smtp import TOO_MANY, Client, connect, long_message, mail_from, stuffed
-from .support import SMALL_LIMITS, Upstream, make_guard, running, wait_until
+from .support import SMALL_LIMITS, make_guard, running, wait_until
 from .test_session import DATA_CASES, SIZE_LIMITED, _session
 
 BUDGET = 1 << 20
@@ -80,24 +80,18 @@ def test_spooled_data_matches_aiosmtpd_on_random_streams(seed):
 
 # --- the real guard with small limits ------------------------------------------------------
 @pytest.fixture(scope="module")
-def upstream():
-    with running(Upstream()) as up:
-        yield up
-
-
-@pytest.fixture(scope="module")
-def guard(tmp_path_factory, upstream):
+def guard(tmp_path_factory, module_upstream):
     work = tmp_path_factory.mktemp("admission")
     smtp = {**SMALL_LIMITS, "spool_directory": str(work / "spool")}
-    with running(make_guard(work, upstream.url, smtp=smtp)) as g:
+    with running(make_guard(work, module_upstream.url, smtp=smtp)) as g:
         yield g
 
 
 @pytest.fixture(autouse=True)
-def calm_upstream(upstream):
-    upstream.recorder.delay, upstream.recorder.data_reply = 0.0, None
+def calm_upstream(module_upstream):
+    module_upstream.recorder.delay, module_upstream.recorder.data_reply = 0.0, None
     yield
-    upstream.recorder.delay, upstream.recorder.data_reply = 0.0, None
+    module_upstream.recorder.delay, module_upstream.recorder.data_reply = 0.0, None
 
 
 def _refused_at_connect(guard, source: str) -> bool:
@@ -119,14 +113,14 @@ def _served(guard, source: str) -> bool:
 
 
 @pytest.mark.process
-def test_sessions_per_client_are_capped_others_served_and_the_slot_freed(guard, upstream):
+def test_sessions_per_client_are_capped_others_served_and_the_slot_freed(guard, module_upstream):
     first, second = Client(guard.smtp_port, "127.0.0.1"), Client(guard.smtp_port, "127.0.0.1")
     assert first.greeting.startswith(b"220 ") and second.greeting.startswith(b"220 ")
     assert _refused_at_connect(guard, "127.0.0.1")
     assert _served(guard, "127.0.0.2")  # another address is still served
     # The sessions already open keep working.
     assert first.send(long_message(2000, "per-client cap"))[:3] == b"250"
-    assert len(upstream.recorder.to("partner@client.example")) >= 1
+    assert len(module_upstream.recorder.to("partner@client.example")) >= 1
     second.cmd("QUIT")
     second.close()
     wait_until(lambda: _served(guard, "127.0.0.1"), "the freed slot is not usable again")
@@ -152,8 +146,8 @@ def test_sessions_in_all_are_capped_and_the_slot_freed(guard):
 
 
 @pytest.mark.process
-def test_size_advertised_and_a_declared_size_that_does_not_fit_is_452_at_mail(guard, upstream):
-    upstream.recorder.delay = 3.0
+def test_size_advertised_and_a_declared_size_that_does_not_fit_is_452_at_mail(guard, module_upstream):
+    module_upstream.recorder.delay = 3.0
     busy = connect(guard.smtp_port)
     busy.envelope()
     assert busy.cmd("DATA")[:3] == b"354"
@@ -181,11 +175,11 @@ def test_size_advertised_and_a_declared_size_that_does_not_fit_is_452_at_mail(gu
 
 
 @pytest.mark.process
-def test_a_used_up_budget_is_452_at_mail_and_at_data_and_the_retry_goes_through(guard, upstream):
+def test_a_used_up_budget_is_452_at_mail_and_at_data_and_the_retry_goes_through(guard, module_upstream):
     waiting = connect(guard.smtp_port, "127.0.0.2")
     waiting.envelope()  # MAIL and RCPT before the budget fills
-    upstream.recorder.delay = 3.0
-    before = len(upstream.recorder.messages)
+    module_upstream.recorder.delay = 3.0
+    before = len(module_upstream.recorder.messages)
     big = connect(guard.smtp_port)
     big.envelope()
     assert big.cmd("DATA")[:3] == b"354"
@@ -203,17 +197,17 @@ def test_a_used_up_budget_is_452_at_mail_and_at_data_and_the_retry_goes_through(
     assert wait_until(refused, "never refused", timeout=10)[:10] == b"452 4.3.1 "
     assert waiting.cmd("DATA") == b"452 4.3.1 Insufficient system storage, try again later\r\n"
     assert big.reply()[:3] == b"250"
-    upstream.recorder.delay = 0.0
+    module_upstream.recorder.delay = 0.0
     assert waiting.cmd("DATA")[:3] == b"354"  # the client's retry
     waiting.sock.sendall(stuffed(long_message(1000, "retried")) + b".\r\n")
     assert waiting.reply()[:3] == b"250"
-    assert len(upstream.recorder.wait_for(before + 2)) == before + 2  # each once
+    assert len(module_upstream.recorder.wait_for(before + 2)) == before + 2  # each once
     for client in (waiting, big, probe):
         client.close()
 
 
 @pytest.mark.process
-def test_declared_sizes_from_one_slow_client_cannot_pin_the_budget(guard, upstream):
+def test_declared_sizes_from_one_slow_client_cannot_pin_the_budget(guard, module_upstream):
     """A declared SIZE is held from DATA; a client that declares large sizes and then sends
     slowly would keep everyone else at 452. One address pledges at most half the budget."""
     slow = [connect(guard.smtp_port), connect(guard.smtp_port)]
@@ -231,8 +225,8 @@ def test_declared_sizes_from_one_slow_client_cannot_pin_the_budget(guard, upstre
 
 
 @pytest.mark.process
-def test_budget_given_back_after_an_upstream_refusal(guard, upstream):
-    upstream.recorder.data_reply = "554 5.7.1 not today"
+def test_budget_given_back_after_an_upstream_refusal(guard, module_upstream):
+    module_upstream.recorder.data_reply = "554 5.7.1 not today"
     client = connect(guard.smtp_port)
     assert client.send(long_message(900_000, "refused upstream"), size=900_000)[:3] == b"554"
     client.cmd("RSET")
@@ -278,7 +272,7 @@ def _spool_files(guard) -> list[str]:
 
 
 @pytest.mark.process
-def test_a_large_message_is_spooled_to_disk_and_arrives_byte_identical(guard, upstream):
+def test_a_large_message_is_spooled_to_disk_and_arrives_byte_identical(guard, module_upstream):
     body = long_message(3_000_000, "spooled") + b"..two dots\r\n.\r\n.x\r\nend\r\n"
     client = connect(guard.smtp_port)
     client.envelope()
@@ -289,7 +283,7 @@ def test_a_large_message_is_spooled_to_disk_and_arrives_byte_identical(guard, up
     assert os.listdir(Path(guard.workdir) / "spool") == []  # no name anyone could open
     client.sock.sendall(wire[2_000_000:] + b".\r\n")
     assert client.reply()[:3] == b"250"
-    got = [m for m in upstream.recorder.wait_for(1) if b"Subject: spooled" in m.data]
+    got = [m for m in module_upstream.recorder.wait_for(1) if b"Subject: spooled" in m.data]
     assert len(got) == 1 and got[0].data == body
     wait_until(lambda: not _spool_files(guard), "the spool file was left behind", timeout=5)
     client.close()
@@ -308,9 +302,9 @@ def test_no_spool_file_left_after_a_disconnect_mid_data(guard):
 
 
 @pytest.mark.process
-def test_concurrent_clients_over_the_budget_all_get_through_exactly_once(guard, upstream):
+def test_concurrent_clients_over_the_budget_all_get_through_exactly_once(guard, module_upstream):
     """Six clients, each 600 KB at once into a 1 MiB budget, retrying on 4xx as MTAs do."""
-    before = len(upstream.recorder.messages)
+    before = len(module_upstream.recorder.messages)
     retries = []
 
     def send(index: int) -> None:
@@ -335,7 +329,7 @@ def test_concurrent_clients_over_the_budget_all_get_through_exactly_once(guard, 
         thread.start()
     for thread in threads:
         thread.join(120)
-    got = upstream.recorder.wait_for(before + 6)[before:]
+    got = module_upstream.recorder.wait_for(before + 6)[before:]
     subjects = sorted(m.data.split(b"Subject: ")[1].split(b"\r\n")[0] for m in got)
     assert subjects == sorted(f"burst {i}".encode() for i in range(6))
 

@@ -38,21 +38,17 @@ def _served(port: int, source: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def upstream():
-    with running(Upstream()) as up:
-        yield up
-
-
-@pytest.fixture(scope="module")
-def guard(tmp_path_factory, upstream):
+def guard(tmp_path_factory, module_upstream):
     work = tmp_path_factory.mktemp("attacks_i15")
-    with running(make_guard(work, upstream.url, smtp={"trusted_networks": TRUSTED, **SMALL_LIMITS})) as g:
+    with running(
+        make_guard(work, module_upstream.url, smtp={"trusted_networks": TRUSTED, **SMALL_LIMITS})
+    ) as g:
         yield g
 
 
 # --- admission: one client must not starve the others ---------------------------------------
 @pytest.mark.process
-def test_a_declared_size_with_no_data_does_not_pin_the_budget_for_everyone(guard, upstream):
+def test_a_declared_size_with_no_data_does_not_pin_the_budget_for_everyone(guard, module_upstream):
     squatter = _connect(guard.smtp_port, "127.0.0.2")
     try:
         assert squatter.cmd("EHLO squatter")[:3] == b"250"
@@ -93,7 +89,7 @@ def test_idle_strangers_do_not_hold_every_session_slot(guard):
 
 
 @pytest.mark.process
-def test_a_reservation_is_given_back_when_the_client_vanishes_after_354(guard, upstream):
+def test_a_reservation_is_given_back_when_the_client_vanishes_after_354(guard, module_upstream):
     """Defence holds: a session refused or quitting at any point leaves no bytes reserved;
     the next client's message, of the same size, goes through."""
     first = _connect(guard.smtp_port, "127.0.0.2")
@@ -170,8 +166,12 @@ def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
 
 # --- MAIL FROM:<> around a rule --------------------------------------------------------------
 @pytest.mark.process
-def test_the_null_sender_from_a_trusted_mta_does_not_step_around_a_sender_scoped_rule(tmp_path, upstream):
-    guard = make_guard(tmp_path, upstream.url, **sales_approval(tmp_path, "boss@example.co.jp")).start()
+def test_the_null_sender_from_a_trusted_mta_does_not_step_around_a_sender_scoped_rule(
+    tmp_path, module_upstream
+):
+    guard = make_guard(
+        tmp_path, module_upstream.url, **sales_approval(tmp_path, "boss@example.co.jp")
+    ).start()
     try:
         with guard.smtp() as client:  # 127.0.0.1: trusted (the default), as the MTA is
             client.ehlo()
@@ -295,7 +295,7 @@ def test_the_decision_backlog_cannot_grow_past_a_few_hundred_megabytes():
 
 # --- a session slot comes back however the session ends: STARTTLS, AUTH, a cut handshake ------
 @pytest.mark.process
-def test_session_slots_come_back_after_starttls_auth_and_a_cut_handshake(tmp_path, upstream):
+def test_session_slots_come_back_after_starttls_auth_and_a_cut_handshake(tmp_path, module_upstream):
     import trustme
 
     from .test_smtp_security import PASSWORD, _plain, _tls_client, _write_cert
@@ -304,7 +304,7 @@ def test_session_slots_come_back_after_starttls_auth_and_a_cut_handshake(tmp_pat
     cert, key = _write_cert(ca, tmp_path)
     guard = make_guard(
         tmp_path,
-        upstream.url,
+        module_upstream.url,
         smtp={
             "trusted_networks": [],
             "tls_cert": str(cert),
