@@ -24,9 +24,6 @@ import sys
 import tempfile
 import time
 import zipfile
-from email.mime.application import MIMEApplication
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import report  # noqa: E402
 from tests import names  # noqa: E402
+from tests.mime_mail import mail_with  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "extract.json"
 WORKBOOK_TARGET_S = 0.6
@@ -117,14 +115,7 @@ def workbook(rows: list[list[str]]) -> bytes:
 def message(
     attachments: list[tuple[str, bytes]], body: str = "お世話になっております。資料をお送りします。"
 ) -> bytes:
-    mail = MIMEMultipart()
-    mail["From"], mail["To"], mail["Subject"] = "sales@example.co.jp", "client@client.example", "資料送付"
-    mail.attach(MIMEText(body, "plain", "utf-8"))
-    for name, data in attachments:
-        part = MIMEApplication(data)
-        part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
-        mail.attach(part)
-    return mail.as_bytes()
+    return mail_with(*attachments, body=body, sender="sales@example.co.jp", to="client@client.example")
 
 
 def bench_workbook() -> dict:

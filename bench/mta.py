@@ -315,10 +315,10 @@ class PrivatePostfix:
         if pid is None:
             return
         _run_quiet([self._tools["postfix"], "-c", str(self._etc), "stop"], timeout=60)
-        if _wait_gone(pid, timeout=20):
+        if wait_gone(pid, timeout=20):
             return
         _run_quiet([self._tools["postfix"], "-c", str(self._etc), "abort"], timeout=30)
-        if not _wait_gone(pid, timeout=10):
+        if not wait_gone(pid, timeout=10):
             os.kill(pid, signal.SIGKILL)
 
     def log_tail(self, lines: int = 15) -> str:
@@ -333,7 +333,7 @@ class PrivatePostfix:
         return {status: text.count(f"status={status}") for status in ("sent", "deferred", "bounced")}
 
 
-def _wait_gone(pid: int, timeout: float) -> bool:
+def wait_gone(pid: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

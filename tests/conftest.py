@@ -7,7 +7,7 @@ import trustme
 
 from .admin_console import open_console
 from .postgres import PostgresServer
-from .support import Upstream, make_guard
+from .support import Upstream, make_guard, running
 
 _db_names = itertools.count()
 
@@ -51,9 +51,15 @@ def store_url(request, tmp_path):
 
 @pytest.fixture
 def upstream():
-    up = Upstream().start()
-    yield up
-    up.stop()
+    with running(Upstream()) as up:
+        yield up
+
+
+@pytest.fixture(scope="module")
+def module_upstream():
+    """An upstream shared by a module's tests, for a module whose guard lives as long."""
+    with running(Upstream()) as up:
+        yield up
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
+
+from bench.mta import wait_gone
 
 from .support import free_port, wait_until
 
@@ -139,9 +140,9 @@ class PostfixServer:
         """`postfix stop`; if its master (started here) outlives that, `abort`, then SIGKILL."""
         pid = _master_pid(self.dir / "spool" / "pid" / "master.pid")
         self._postfix("stop")
-        if pid is not None and not _gone(pid, 15):
+        if pid is not None and not wait_gone(pid, 15):
             self._postfix("abort")
-            if not _gone(pid, 5):
+            if not wait_gone(pid, 5):
                 os.kill(pid, signal.SIGKILL)
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -159,14 +160,3 @@ def _master_pid(pid_file: Path) -> int | None:
         return int(pid_file.read_text().split()[0])
     except (OSError, ValueError, IndexError):
         return None
-
-
-def _gone(pid: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.1)
-    return False

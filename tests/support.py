@@ -12,10 +12,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 import httpx
 import yaml
@@ -29,7 +30,7 @@ T = TypeVar("T")
 
 
 def wait_until(
-    predicate: Callable[[], T],
+    predicate: Callable[[], T | None],
     failure: str | Callable[[], str],
     *,
     timeout: float = 15.0,
@@ -194,6 +195,35 @@ class GuardProcess:
     def smtp(self) -> smtplib.SMTP:
         return smtplib.SMTP("127.0.0.1", self.smtp_port, timeout=60)
 
+    def submit(
+        self, raw: bytes, sender: str = "taro@example.co.jp", rcpt: str = "partner@client.example"
+    ) -> tuple[int, bytes]:
+        """One message to one recipient, step by step: the reply to the final dot."""
+        with self.smtp() as client:
+            client.ehlo()
+            client.mail(sender)
+            client.rcpt(rcpt)
+            return client.data(raw)
+
+
+class Server(Protocol):
+    def start(self) -> Self: ...
+
+    def stop(self) -> object: ...
+
+
+S = TypeVar("S", bound=Server)
+
+
+@contextmanager
+def running(server: S) -> Iterator[S]:
+    """An upstream or a guard, started for the block: a module's fixture in two lines."""
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
 
 def _smtp_up(port: int) -> bool:
     try:
@@ -220,6 +250,31 @@ def make_guard(workdir: Path, upstream_url: str, **sections) -> GuardProcess:
         else:
             config[key] = value
     return GuardProcess(workdir=workdir, config=config, smtp_port=smtp_port, web_port=web_port)
+
+
+# Admission limits small enough for a test to reach: sessions, per client, bytes in flight.
+SMALL_LIMITS = {
+    "max_sessions": 4,
+    "max_sessions_per_client": 2,
+    "max_inflight_bytes": "1MiB",
+    "max_message_size": 4 << 20,
+}
+
+
+def sales_approval(workdir: Path, approver: str) -> dict[str, Any]:
+    """The sections of a guard whose one rule holds mail from the sales group (taro) to outside
+    for `approver`: a rule scoped to a sender, for the tests that try to step around it."""
+    rules = workdir / "scoped.yaml"
+    rules.write_text(
+        "rules:\n  - {id: approve-sales, when: {recipients: external}, action: hold_for_approval,"
+        " scope: {senders: [group:sales]}}\n",
+        "utf-8",
+    )
+    org = {
+        "internal_domains": ["example.co.jp"],
+        "groups": {"sales": {"members": ["taro@example.co.jp"], "approvers": [approver]}},
+    }
+    return {"rules": [str(rules)], "organization": org}
 
 
 def message(

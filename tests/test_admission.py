@@ -20,11 +20,11 @@ from aiosmtpd.smtp import SMTP
 
 from proxy.session import GuardSMTP
 
-from .support import Upstream, make_guard, wait_until
+from .raw_smtp import TOO_MANY, Client, connect, long_message, mail_from, stuffed
+from .support import SMALL_LIMITS, make_guard, running, wait_until
 from .test_session import DATA_CASES, SIZE_LIMITED, _session
 
 BUDGET = 1 << 20
-TOO_MANY = b"421 4.7.0 Too many connections, try again later\r\n"
 
 
 # --- the spooled reader: the same replies and bytes as aiosmtpd --------------------------
@@ -80,105 +80,22 @@ def test_spooled_data_matches_aiosmtpd_on_random_streams(seed):
 
 # --- the real guard with small limits ------------------------------------------------------
 @pytest.fixture(scope="module")
-def upstream():
-    up = Upstream().start()
-    yield up
-    up.stop()
-
-
-@pytest.fixture(scope="module")
-def guard(tmp_path_factory, upstream):
+def guard(tmp_path_factory, module_upstream):
     work = tmp_path_factory.mktemp("admission")
-    g = make_guard(
-        work,
-        upstream.url,
-        smtp={
-            "max_sessions": 4,
-            "max_sessions_per_client": 2,
-            "max_inflight_bytes": "1MiB",
-            "max_message_size": 4 << 20,
-            "spool_directory": str(work / "spool"),
-        },
-    )
-    g.start()
-    yield g
-    g.stop()
+    smtp = {**SMALL_LIMITS, "spool_directory": str(work / "spool")}
+    with running(make_guard(work, module_upstream.url, smtp=smtp)) as g:
+        yield g
 
 
 @pytest.fixture(autouse=True)
-def calm_upstream(upstream):
-    upstream.recorder.delay, upstream.recorder.data_reply = 0.0, None
+def calm_upstream(module_upstream):
+    module_upstream.recorder.delay, module_upstream.recorder.data_reply = 0.0, None
     yield
-    upstream.recorder.delay, upstream.recorder.data_reply = 0.0, None
-
-
-class Client:
-    """A raw SMTP client: exact replies, partial data, and abrupt closes."""
-
-    def __init__(self, guard, source: str = "127.0.0.1") -> None:
-        self.sock = socket.create_connection(
-            ("127.0.0.1", guard.smtp_port), timeout=30, source_address=(source, 0)
-        )
-        self.file = self.sock.makefile("rb")
-        self.greeting = self.reply()
-
-    def reply(self) -> bytes:
-        lines = []
-        while True:
-            line = self.file.readline()
-            lines.append(line)
-            if line[3:4] != b"-":
-                return b"".join(lines)
-
-    def cmd(self, line: str | bytes) -> bytes:
-        self.sock.sendall((line.encode() if isinstance(line, str) else line) + b"\r\n")
-        return self.reply()
-
-    def envelope(self, size: int | None = None, rcpt: str = "partner@client.example") -> None:
-        assert self.cmd("EHLO client")[:3] == b"250"
-        assert self.cmd(_mail(size))[:3] == b"250"
-        assert self.cmd(f"RCPT TO:<{rcpt}>")[:3] == b"250"
-
-    def send(self, body: bytes, size: int | None = None) -> bytes:
-        self.envelope(size)
-        assert self.cmd("DATA")[:3] == b"354"
-        self.sock.sendall(_stuffed(body) + b".\r\n")
-        return self.reply()
-
-    def close(self) -> None:
-        self.file.close()
-        self.sock.close()
-
-
-def connect(guard, source: str = "127.0.0.1") -> Client:
-    """A session, once the sessions an earlier test closed are no longer counted."""
-
-    def admitted() -> Client | None:
-        client = Client(guard, source)
-        if client.greeting != TOO_MANY:
-            return client
-        client.close()
-        return None
-
-    return wait_until(admitted, "every session was refused (421)", timeout=10)
-
-
-def _mail(size: int | None) -> str:
-    return "MAIL FROM:<taro@example.co.jp>" + (f" SIZE={size}" if size is not None else "")
-
-
-def _stuffed(body: bytes) -> bytes:
-    return (b"." + body if body.startswith(b".") else body).replace(b"\r\n.", b"\r\n..")
-
-
-def _message(size: int, subject: str) -> bytes:
-    head = (f"From: taro@example.co.jp\r\nTo: partner@client.example\r\nSubject: {subject}\r\n\r\n").encode()
-    line = b".dotted line of the message body, plain words and nothing else in it......\r\n"
-    return head + line * (size // len(line) + 1)
+    module_upstream.recorder.delay, module_upstream.recorder.data_reply = 0.0, None
 
 
 def _refused_at_connect(guard, source: str) -> bool:
-    client = Client(guard, source)
+    client = Client(guard.smtp_port, source)
     refused = client.greeting == TOO_MANY
     if refused:  # RFC 5321 §3.8: 421, then the server closes
         assert client.file.read() == b""
@@ -187,7 +104,7 @@ def _refused_at_connect(guard, source: str) -> bool:
 
 
 def _served(guard, source: str) -> bool:
-    client = Client(guard, source)
+    client = Client(guard.smtp_port, source)
     served = client.greeting.startswith(b"220 ")
     if served:
         client.cmd("QUIT")
@@ -196,14 +113,14 @@ def _served(guard, source: str) -> bool:
 
 
 @pytest.mark.process
-def test_sessions_per_client_are_capped_others_served_and_the_slot_freed(guard, upstream):
-    first, second = Client(guard, "127.0.0.1"), Client(guard, "127.0.0.1")
+def test_sessions_per_client_are_capped_others_served_and_the_slot_freed(guard, module_upstream):
+    first, second = Client(guard.smtp_port, "127.0.0.1"), Client(guard.smtp_port, "127.0.0.1")
     assert first.greeting.startswith(b"220 ") and second.greeting.startswith(b"220 ")
     assert _refused_at_connect(guard, "127.0.0.1")
     assert _served(guard, "127.0.0.2")  # another address is still served
     # The sessions already open keep working.
-    assert first.send(_message(2000, "per-client cap"))[:3] == b"250"
-    assert len(upstream.recorder.to("partner@client.example")) >= 1
+    assert first.send(long_message(2000, "per-client cap"))[:3] == b"250"
+    assert len(module_upstream.recorder.to("partner@client.example")) >= 1
     second.cmd("QUIT")
     second.close()
     wait_until(lambda: _served(guard, "127.0.0.1"), "the freed slot is not usable again")
@@ -213,10 +130,12 @@ def test_sessions_per_client_are_capped_others_served_and_the_slot_freed(guard, 
 
 @pytest.mark.process
 def test_sessions_in_all_are_capped_and_the_slot_freed(guard):
-    clients = [Client(guard, source) for source in ("127.0.0.1", "127.0.0.1", "127.0.0.2", "127.0.0.3")]
+    clients = [
+        Client(guard.smtp_port, source) for source in ("127.0.0.1", "127.0.0.1", "127.0.0.2", "127.0.0.3")
+    ]
     assert all(c.greeting.startswith(b"220 ") for c in clients)
     for client in clients:  # within a mail transaction: never closed to make room
-        assert client.cmd("EHLO client")[:3] == b"250" and client.cmd(_mail(None))[:3] == b"250"
+        assert client.cmd("EHLO client")[:3] == b"250" and client.cmd(mail_from(None))[:3] == b"250"
     time.sleep(2.5)  # idle longer than EVICT_AFTER, and still not evicted
     assert _refused_at_connect(guard, "127.0.0.4")
     assert clients[2].cmd("NOOP")[:3] == b"250"  # the others are still served
@@ -227,17 +146,17 @@ def test_sessions_in_all_are_capped_and_the_slot_freed(guard):
 
 
 @pytest.mark.process
-def test_size_advertised_and_a_declared_size_that_does_not_fit_is_452_at_mail(guard, upstream):
-    upstream.recorder.delay = 3.0
-    busy = connect(guard)
+def test_size_advertised_and_a_declared_size_that_does_not_fit_is_452_at_mail(guard, module_upstream):
+    module_upstream.recorder.delay = 3.0
+    busy = connect(guard.smtp_port)
     busy.envelope()
     assert busy.cmd("DATA")[:3] == b"354"
-    busy.sock.sendall(_stuffed(_message(900_000, "in flight")) + b".\r\n")  # no wait
-    probe = connect(guard, "127.0.0.2")
+    busy.sock.sendall(stuffed(long_message(900_000, "in flight")) + b".\r\n")  # no wait
+    probe = connect(guard.smtp_port, "127.0.0.2")
     assert b"250-SIZE 4194304" in probe.cmd("EHLO probe")
 
     def refused() -> bytes | None:
-        answer = probe.cmd(_mail(300_000))
+        answer = probe.cmd(mail_from(300_000))
         if answer[:3] == b"250":
             probe.cmd("RSET")
             return None
@@ -247,29 +166,29 @@ def test_size_advertised_and_a_declared_size_that_does_not_fit_is_452_at_mail(gu
         wait_until(refused, "never refused", timeout=10)
         == b"452 4.3.1 Insufficient system storage, try again later\r\n"
     )
-    assert probe.cmd(_mail(None))[:3] == b"250"  # without SIZE: the budget is not used up
+    assert probe.cmd(mail_from(None))[:3] == b"250"  # without SIZE: the budget is not used up
     assert busy.reply()[:3] == b"250"
     probe.cmd("RSET")
-    assert probe.cmd(_mail(BUDGET))[:3] == b"250"  # all given back after the success
+    assert probe.cmd(mail_from(BUDGET))[:3] == b"250"  # all given back after the success
     busy.close()
     probe.close()
 
 
 @pytest.mark.process
-def test_a_used_up_budget_is_452_at_mail_and_at_data_and_the_retry_goes_through(guard, upstream):
-    waiting = connect(guard, "127.0.0.2")
+def test_a_used_up_budget_is_452_at_mail_and_at_data_and_the_retry_goes_through(guard, module_upstream):
+    waiting = connect(guard.smtp_port, "127.0.0.2")
     waiting.envelope()  # MAIL and RCPT before the budget fills
-    upstream.recorder.delay = 3.0
-    before = len(upstream.recorder.messages)
-    big = connect(guard)
+    module_upstream.recorder.delay = 3.0
+    before = len(module_upstream.recorder.messages)
+    big = connect(guard.smtp_port)
     big.envelope()
     assert big.cmd("DATA")[:3] == b"354"
-    big.sock.sendall(_stuffed(_message(1_200_000, "over the budget alone")) + b".\r\n")
-    probe = connect(guard, "127.0.0.3")
+    big.sock.sendall(stuffed(long_message(1_200_000, "over the budget alone")) + b".\r\n")
+    probe = connect(guard.smtp_port, "127.0.0.3")
     probe.cmd("EHLO probe")
 
     def refused() -> bytes | None:
-        answer = probe.cmd(_mail(None))
+        answer = probe.cmd(mail_from(None))
         if answer[:3] == b"250":
             probe.cmd("RSET")
             return None
@@ -278,26 +197,26 @@ def test_a_used_up_budget_is_452_at_mail_and_at_data_and_the_retry_goes_through(
     assert wait_until(refused, "never refused", timeout=10)[:10] == b"452 4.3.1 "
     assert waiting.cmd("DATA") == b"452 4.3.1 Insufficient system storage, try again later\r\n"
     assert big.reply()[:3] == b"250"
-    upstream.recorder.delay = 0.0
+    module_upstream.recorder.delay = 0.0
     assert waiting.cmd("DATA")[:3] == b"354"  # the client's retry
-    waiting.sock.sendall(_stuffed(_message(1000, "retried")) + b".\r\n")
+    waiting.sock.sendall(stuffed(long_message(1000, "retried")) + b".\r\n")
     assert waiting.reply()[:3] == b"250"
-    assert len(upstream.recorder.wait_for(before + 2)) == before + 2  # each once
+    assert len(module_upstream.recorder.wait_for(before + 2)) == before + 2  # each once
     for client in (waiting, big, probe):
         client.close()
 
 
 @pytest.mark.process
-def test_declared_sizes_from_one_slow_client_cannot_pin_the_budget(guard, upstream):
+def test_declared_sizes_from_one_slow_client_cannot_pin_the_budget(guard, module_upstream):
     """A declared SIZE is held from DATA; a client that declares large sizes and then sends
     slowly would keep everyone else at 452. One address pledges at most half the budget."""
-    slow = [connect(guard), connect(guard)]
+    slow = [connect(guard.smtp_port), connect(guard.smtp_port)]
     for client in slow:
         client.envelope(BUDGET // 2)
         assert client.cmd("DATA")[:3] == b"354"
         client.sock.sendall(b"Subject: trickle\r\n\r\n")  # and then nothing, for now
-    other = connect(guard, "127.0.0.2")
-    assert other.send(_message(100_000, "not starved"), size=200_000)[:3] == b"250"
+    other = connect(guard.smtp_port, "127.0.0.2")
+    assert other.send(long_message(100_000, "not starved"), size=200_000)[:3] == b"250"
     for client in slow:  # the slow ones still get through once their data is in
         client.sock.sendall(b"the rest\r\n.\r\n")
         assert client.reply()[:3] == b"250"
@@ -306,29 +225,29 @@ def test_declared_sizes_from_one_slow_client_cannot_pin_the_budget(guard, upstre
 
 
 @pytest.mark.process
-def test_budget_given_back_after_an_upstream_refusal(guard, upstream):
-    upstream.recorder.data_reply = "554 5.7.1 not today"
-    client = connect(guard)
-    assert client.send(_message(900_000, "refused upstream"), size=900_000)[:3] == b"554"
+def test_budget_given_back_after_an_upstream_refusal(guard, module_upstream):
+    module_upstream.recorder.data_reply = "554 5.7.1 not today"
+    client = connect(guard.smtp_port)
+    assert client.send(long_message(900_000, "refused upstream"), size=900_000)[:3] == b"554"
     client.cmd("RSET")
-    assert client.cmd(_mail(BUDGET))[:3] == b"250"
+    assert client.cmd(mail_from(BUDGET))[:3] == b"250"
     client.close()
 
 
 @pytest.mark.process
 def test_budget_given_back_when_the_client_disconnects_mid_data(guard):
-    leaving = connect(guard)
+    leaving = connect(guard.smtp_port)
     leaving.envelope(size=BUDGET // 2)  # one address pledges at most half the budget
     assert leaving.cmd("DATA")[:3] == b"354"  # the declared size is held from here
-    leaving.sock.sendall(_message(100_000, "cut off")[:100_000])
-    probe = connect(guard, "127.0.0.2")
+    leaving.sock.sendall(long_message(100_000, "cut off")[:100_000])
+    probe = connect(guard.smtp_port, "127.0.0.2")
     probe.cmd("EHLO probe")
-    assert probe.cmd(_mail(BUDGET // 2 + 1))[:10] == b"452 4.3.1 "
+    assert probe.cmd(mail_from(BUDGET // 2 + 1))[:10] == b"452 4.3.1 "
     leaving.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
     leaving.close()  # a reset, mid-data
 
     def admitted() -> bool:
-        answer = probe.cmd(_mail(BUDGET))
+        answer = probe.cmd(mail_from(BUDGET))
         if answer[:3] != b"250":
             return False
         probe.cmd("RSET")
@@ -353,18 +272,18 @@ def _spool_files(guard) -> list[str]:
 
 
 @pytest.mark.process
-def test_a_large_message_is_spooled_to_disk_and_arrives_byte_identical(guard, upstream):
-    body = _message(3_000_000, "spooled") + b"..two dots\r\n.\r\n.x\r\nend\r\n"
-    client = connect(guard)
+def test_a_large_message_is_spooled_to_disk_and_arrives_byte_identical(guard, module_upstream):
+    body = long_message(3_000_000, "spooled") + b"..two dots\r\n.\r\n.x\r\nend\r\n"
+    client = connect(guard.smtp_port)
     client.envelope()
     assert client.cmd("DATA")[:3] == b"354"
-    wire = _stuffed(body)
+    wire = stuffed(body)
     client.sock.sendall(wire[:2_000_000])
     wait_until(lambda: _spool_files(guard), "2 MB of data read and nothing on disk", timeout=10)
     assert os.listdir(Path(guard.workdir) / "spool") == []  # no name anyone could open
     client.sock.sendall(wire[2_000_000:] + b".\r\n")
     assert client.reply()[:3] == b"250"
-    got = [m for m in upstream.recorder.wait_for(1) if b"Subject: spooled" in m.data]
+    got = [m for m in module_upstream.recorder.wait_for(1) if b"Subject: spooled" in m.data]
     assert len(got) == 1 and got[0].data == body
     wait_until(lambda: not _spool_files(guard), "the spool file was left behind", timeout=5)
     client.close()
@@ -372,10 +291,10 @@ def test_a_large_message_is_spooled_to_disk_and_arrives_byte_identical(guard, up
 
 @pytest.mark.process
 def test_no_spool_file_left_after_a_disconnect_mid_data(guard):
-    client = connect(guard)
+    client = connect(guard.smtp_port)
     client.envelope()
     assert client.cmd("DATA")[:3] == b"354"
-    client.sock.sendall(_stuffed(_message(2_500_000, "abandoned")))
+    client.sock.sendall(stuffed(long_message(2_500_000, "abandoned")))
     wait_until(lambda: _spool_files(guard), "2.5 MB of data read and nothing on disk", timeout=10)
     client.close()
     wait_until(lambda: not _spool_files(guard), "the abandoned spool file was left behind", timeout=10)
@@ -383,19 +302,19 @@ def test_no_spool_file_left_after_a_disconnect_mid_data(guard):
 
 
 @pytest.mark.process
-def test_concurrent_clients_over_the_budget_all_get_through_exactly_once(guard, upstream):
+def test_concurrent_clients_over_the_budget_all_get_through_exactly_once(guard, module_upstream):
     """Six clients, each 600 KB at once into a 1 MiB budget, retrying on 4xx as MTAs do."""
-    before = len(upstream.recorder.messages)
+    before = len(module_upstream.recorder.messages)
     retries = []
 
     def send(index: int) -> None:
         for _ in range(40):
-            client = connect(guard, f"127.0.0.{10 + index}")
+            client = connect(guard.smtp_port, f"127.0.0.{10 + index}")
             try:
                 if client.greeting[:1] == b"4":
                     retries.append(index)
                     continue
-                answer = client.send(_message(600_000, f"burst {index}"), size=620_000)
+                answer = client.send(long_message(600_000, f"burst {index}"), size=620_000)
             except AssertionError:  # 452 at MAIL or DATA
                 answer = b"4"
             finally:
@@ -410,7 +329,7 @@ def test_concurrent_clients_over_the_budget_all_get_through_exactly_once(guard, 
         thread.start()
     for thread in threads:
         thread.join(120)
-    got = upstream.recorder.wait_for(before + 6)[before:]
+    got = module_upstream.recorder.wait_for(before + 6)[before:]
     subjects = sorted(m.data.split(b"Subject: ")[1].split(b"\r\n")[0] for m in got)
     assert subjects == sorted(f"burst {i}".encode() for i in range(6))
 

@@ -8,7 +8,6 @@ must pass once fixed (then drop the marker). The plain tests are defences that h
 from __future__ import annotations
 
 import smtplib
-import socket
 import threading
 import time
 import tracemalloc
@@ -21,85 +20,35 @@ from rules import Decision, MessageFacts
 
 from .cli import add_user
 from .fake_upstream import FakeUpstream
-from .support import Upstream, make_guard, message, wait_until
+from .raw_smtp import Client, connect, long_message
+from .support import SMALL_LIMITS, Upstream, make_guard, message, running, sales_approval, wait_until
 
-TOO_MANY = b"421 4.7.0 Too many connections, try again later\r\n"
 # Trusted: .2 and .3 (they may relay without AUTH); .4 and up are strangers of the internet.
 TRUSTED = ["127.0.0.2/31"]
 
 
-class Client:
-    """A raw SMTP client on its own loopback source address."""
-
-    def __init__(self, port: int, source: str) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=20, source_address=(source, 0))
-        self.file = self.sock.makefile("rb")
-        self.greeting = self.reply()
-
-    def reply(self) -> bytes:
-        lines = []
-        while True:
-            line = self.file.readline()
-            lines.append(line)
-            if line[3:4] != b"-":
-                return b"".join(lines)
-
-    def cmd(self, line: str) -> bytes:
-        self.sock.sendall(line.encode() + b"\r\n")
-        return self.reply()
-
-    def close(self) -> None:
-        self.file.close()
-        self.sock.close()
-
-
-def _connect(port: int, source: str, within: float = 10.0) -> Client:
-    """A served session, once the slots that earlier sessions held are given back."""
-
-    def admitted() -> Client | None:
-        client = Client(port, source)
-        if client.greeting != TOO_MANY:
-            return client
-        client.close()
-        return None
-
-    return wait_until(admitted, "every session was refused (421)", timeout=within, interval=0.1)
+def _connect(port: int, source: str) -> Client:
+    return connect(port, source, interval=0.1, timeout=20)
 
 
 def _served(port: int, source: str) -> bool:
-    client = Client(port, source)
+    client = Client(port, source, timeout=20)
     client.close()
     return client.greeting.startswith(b"220")
 
 
 @pytest.fixture(scope="module")
-def upstream():
-    up = Upstream().start()
-    yield up
-    up.stop()
-
-
-@pytest.fixture(scope="module")
-def guard(tmp_path_factory, upstream):
+def guard(tmp_path_factory, module_upstream):
     work = tmp_path_factory.mktemp("attacks_i15")
-    g = make_guard(
-        work,
-        upstream.url,
-        smtp={
-            "trusted_networks": TRUSTED,
-            "max_sessions": 4,
-            "max_sessions_per_client": 2,
-            "max_inflight_bytes": "1MiB",
-            "max_message_size": 4 << 20,
-        },
-    ).start()
-    yield g
-    g.stop()
+    with running(
+        make_guard(work, module_upstream.url, smtp={"trusted_networks": TRUSTED, **SMALL_LIMITS})
+    ) as g:
+        yield g
 
 
 # --- admission: one client must not starve the others ---------------------------------------
 @pytest.mark.process
-def test_a_declared_size_with_no_data_does_not_pin_the_budget_for_everyone(guard, upstream):
+def test_a_declared_size_with_no_data_does_not_pin_the_budget_for_everyone(guard, module_upstream):
     squatter = _connect(guard.smtp_port, "127.0.0.2")
     try:
         assert squatter.cmd("EHLO squatter")[:3] == b"250"
@@ -140,7 +89,7 @@ def test_idle_strangers_do_not_hold_every_session_slot(guard):
 
 
 @pytest.mark.process
-def test_a_reservation_is_given_back_when_the_client_vanishes_after_354(guard, upstream):
+def test_a_reservation_is_given_back_when_the_client_vanishes_after_354(guard, module_upstream):
     """Defence holds: a session refused or quitting at any point leaves no bytes reserved;
     the next client's message, of the same size, goes through."""
     first = _connect(guard.smtp_port, "127.0.0.2")
@@ -173,8 +122,6 @@ def test_a_reservation_is_given_back_when_the_client_vanishes_after_354(guard, u
 
 @pytest.mark.process
 def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
-    from .test_admission import _message
-
     up = Upstream().start()
     up.recorder.delay = 1.0  # a slow upstream: each small message holds its bytes for 1 s
     guard = make_guard(
@@ -198,18 +145,14 @@ def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
                     time.sleep(0.1)
                     continue
                 client.rcpt("partner@client.example")
-                small.append(client.data(_message(250_000, f"small {i}"))[0])
+                small.append(client.data(long_message(250_000, f"small {i}"))[0])
 
     threads = [threading.Thread(target=steady, args=(i,), daemon=True) for i in range(4)]
     try:
         for thread in threads:
             thread.start()
         time.sleep(1.5)  # the steady senders are under way: the large message meets their load
-        with guard.smtp() as client:
-            client.ehlo()
-            client.mail("taro@example.co.jp")
-            client.rcpt("partner@client.example")
-            code, text = client.data(_message(900_000, "the large one"))
+        code, text = guard.submit(long_message(900_000, "the large one"))
     finally:
         stop.set()
         for thread in threads:
@@ -223,18 +166,11 @@ def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
 
 # --- MAIL FROM:<> around a rule --------------------------------------------------------------
 @pytest.mark.process
-def test_the_null_sender_from_a_trusted_mta_does_not_step_around_a_sender_scoped_rule(tmp_path, upstream):
-    (tmp_path / "scoped.yaml").write_text(
-        "rules:\n  - {id: approve-sales, when: {recipients: external}, action: hold_for_approval,"
-        " scope: {senders: [group:sales]}}\n",
-        "utf-8",
-    )
-    org = {
-        "internal_domains": ["example.co.jp"],
-        "groups": {"sales": {"members": ["taro@example.co.jp"], "approvers": ["boss@example.co.jp"]}},
-    }
+def test_the_null_sender_from_a_trusted_mta_does_not_step_around_a_sender_scoped_rule(
+    tmp_path, module_upstream
+):
     guard = make_guard(
-        tmp_path, upstream.url, rules=[str(tmp_path / "scoped.yaml")], organization=org
+        tmp_path, module_upstream.url, **sales_approval(tmp_path, "boss@example.co.jp")
     ).start()
     try:
         with guard.smtp() as client:  # 127.0.0.1: trusted (the default), as the MTA is
@@ -266,24 +202,18 @@ class RawFakeUpstream(FakeUpstream):
 
 @pytest.fixture(scope="module")
 def raw_fake():
-    server = RawFakeUpstream().start()
-    yield server
-    server.stop()
+    with running(RawFakeUpstream()) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def relay(raw_fake, tmp_path_factory):
-    g = make_guard(tmp_path_factory.mktemp("raw_upstream"), raw_fake.url).start()
-    yield g
-    g.stop()
+    with running(make_guard(tmp_path_factory.mktemp("raw_upstream"), raw_fake.url)) as g:
+        yield g
 
 
 def _send(guard) -> tuple[int, bytes]:
-    with guard.smtp() as client:
-        client.ehlo()
-        client.mail("taro@example.co.jp")
-        client.rcpt("partner@client.example")
-        return client.data(message("to a Japanese MTA"))
+    return guard.submit(message("to a Japanese MTA"))
 
 
 # "ユーザが存在しません" in Shift_JIS, as a Japanese MTA may say it.
@@ -365,7 +295,7 @@ def test_the_decision_backlog_cannot_grow_past_a_few_hundred_megabytes():
 
 # --- a session slot comes back however the session ends: STARTTLS, AUTH, a cut handshake ------
 @pytest.mark.process
-def test_session_slots_come_back_after_starttls_auth_and_a_cut_handshake(tmp_path, upstream):
+def test_session_slots_come_back_after_starttls_auth_and_a_cut_handshake(tmp_path, module_upstream):
     import trustme
 
     from .test_smtp_security import PASSWORD, _plain, _tls_client, _write_cert
@@ -374,7 +304,7 @@ def test_session_slots_come_back_after_starttls_auth_and_a_cut_handshake(tmp_pat
     cert, key = _write_cert(ca, tmp_path)
     guard = make_guard(
         tmp_path,
-        upstream.url,
+        module_upstream.url,
         smtp={
             "trusted_networks": [],
             "tls_cert": str(cert),

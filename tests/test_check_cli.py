@@ -18,6 +18,10 @@ from .support import MY_NUMBER_BODY, message, wait_until
 pytestmark = pytest.mark.process
 
 
+# An envelope that overrides the headers' external recipient: both ends internal.
+INTERNAL_ENVELOPE = ("--mail-from", "a@example.co.jp", "--rcpt", "b@example.co.jp")
+
+
 def run(*args, stdin: bytes | None = None, cwd=None):
     return cli("check", *args, input=stdin, cwd=cwd, timeout=60)
 
@@ -53,18 +57,7 @@ def test_my_number_to_external_holds_with_exit_10(tmp_path, config):
 def test_envelope_from_options_overrides_headers(tmp_path, config):
     eml = tmp_path / "held.eml"
     eml.write_bytes(message("年末調整", MY_NUMBER_BODY))
-    out = run(
-        str(eml),
-        "--config",
-        config,
-        "--json",
-        "--mail-from",
-        "a@example.co.jp",
-        "--rcpt",
-        "b@example.co.jp",
-        "--rcpt",
-        "c@sub.example.co.jp",
-    )
+    out = run(str(eml), "--config", config, "--json", *INTERNAL_ENVELOPE, "--rcpt", "c@sub.example.co.jp")
     assert out.returncode == 0, "internal-only mail passes"
     assert not any(f["code"] == "recipients.external" for f in json.loads(out.stdout)["findings"])
 
@@ -157,17 +150,7 @@ def test_one_directory_with_one_file_is_a_table_not_the_detail(tmp_path, config)
 
 def test_envelope_options_apply_to_every_file(tmp_path, config):
     mail = folder(tmp_path, one=HELD, two=HELD)
-    out = run(
-        str(mail / "one.eml"),
-        str(mail / "two.eml"),
-        "--config",
-        config,
-        "--json",
-        "--mail-from",
-        "a@example.co.jp",
-        "--rcpt",
-        "b@example.co.jp",
-    )
+    out = run(str(mail / "one.eml"), str(mail / "two.eml"), "--config", config, "--json", *INTERNAL_ENVELOPE)
     assert out.returncode == 0, "internal-only mail passes"
     assert [json.loads(line)["verdict"] for line in out.stdout.decode().splitlines()] == ["pass", "pass"]
 

@@ -11,15 +11,12 @@ import pytest
 from .test_check_cli import run
 from .test_extract_fail_closed import (
     CSV_TEXT,
-    FAR_CELLS,
     LATER,
     MY_NUMBER,
-    SHEET,
+    far_cell_workbook,
     multipart,
     mutated_xls,
     nested_multiparts,
-    rewritten,
-    workbook,
 )
 from .test_message_mime import mail_with
 
@@ -70,11 +67,7 @@ def test_a_utf16_csv_without_bom_is_read(tmp_path, config):
 
 
 def test_a_far_cell_in_single_quotes_does_not_abort_check(tmp_path, config):
-    package = rewritten(
-        workbook(A1="近", B2="x"),
-        SHEET,
-        lambda d: d.replace(b'<c r="B2" t="inlineStr">', FAR_CELLS["single-quotes"]),
-    )
+    package = far_cell_workbook("single-quotes")
     report = check(tmp_path, config, mail_with(("a.xlsx", package), body=MY_NUMBER))
     assert rules(report) == {"sensitive-id-external", "unreadable-part"}
 

@@ -164,6 +164,17 @@ def attachment(name, ctype=XLSX):
     return Attachment(where=f"attachment:{name}", filename=name, content_type=ctype, size=100, part="2")
 
 
+# What the inspector says of B's quote sent to A (test_explain words the same finding).
+QUOTE_EVIDENCE = (
+    "named_clients=1",
+    "client=株式会社ビー",
+    "confidence=high",
+    "as=ビー",
+    "addressed=株式会社エー",
+    "recipients=a-corp.co.jp",
+)
+
+
 def test_quote_table_for_another_client():
     v = view(
         ["tanaka@a-corp.co.jp"],
@@ -173,14 +184,7 @@ def test_quote_table_for_another_client():
     )
     [f] = findings(v)
     assert (f.count, f.where) == (1, ("attachment:見積.xlsx!見積!A2",))
-    assert f.evidence == (
-        "named_clients=1",
-        "client=株式会社ビー",
-        "confidence=high",
-        "as=ビー",
-        "addressed=株式会社エー",
-        "recipients=a-corp.co.jp",
-    )
+    assert f.evidence == QUOTE_EVIDENCE
     assert not any("tanaka" in e for e in f.evidence)
 
 

@@ -22,21 +22,10 @@ from rules.codes import KNOWN_CODES
 from rules.model import Decision, MatchedRule
 
 from .sender_page import open_store, serving, why
+from .test_clients import QUOTE_EVIDENCE
 
 F = Finding
-MISMATCH = F(
-    code="client.mismatch",
-    count=1,
-    where=("subject",),
-    evidence=(
-        "named_clients=1",
-        "client=株式会社ビー",
-        "confidence=high",
-        "as=ビー",
-        "addressed=株式会社エー",
-        "recipients=a-corp.co.jp",
-    ),
-)
+MISMATCH = F(code="client.mismatch", count=1, where=("subject",), evidence=QUOTE_EVIDENCE)
 RECORDS = F(
     code="pii.records",
     count=120,

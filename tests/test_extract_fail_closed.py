@@ -258,6 +258,14 @@ FAR_CELLS = {
     "nine-digits": b'<c r="B999999999" t="inlineStr">',
 }
 
+
+def far_cell_workbook(label: str) -> bytes:
+    """A workbook whose cell B2 claims a reference beyond the sheet, written as FAR_CELLS[label]."""
+    return rewritten(
+        workbook(A1="近", B2="x"), SHEET, lambda d: d.replace(b'<c r="B2" t="inlineStr">', FAR_CELLS[label])
+    )
+
+
 CHILD = """
 import sys
 from inspectors.message import parse
@@ -290,10 +298,7 @@ def in_child(tmp_path: Path, data: bytes, suffix: str) -> tuple[str, bool]:
 @pytest.mark.process
 @pytest.mark.parametrize("label", sorted(FAR_CELLS))
 def test_a_far_cell_however_written_is_refused_before_calamine(tmp_path, label):
-    package = rewritten(
-        workbook(A1="近", B2="x"), SHEET, lambda d: d.replace(b'<c r="B2" t="inlineStr">', FAR_CELLS[label])
-    )
-    problems, found = in_child(tmp_path, package, "xlsx")
+    problems, found = in_child(tmp_path, far_cell_workbook(label), "xlsx")
     assert (
         problems == "['attachment.unscannable attachment:book.xlsx!Sheet limit: cells per sheet > 1000000']"
     )

@@ -83,11 +83,7 @@ def with_attachment(
 
 
 def send(guard, raw: bytes, rcpt: str = EXTERNAL) -> tuple[int, bytes]:
-    with guard.smtp() as client:
-        client.ehlo()
-        client.mail(SENDER)
-        client.rcpt(rcpt)
-        return client.data(raw)
+    return guard.submit(raw, SENDER, rcpt)
 
 
 def held(upstream, reply: tuple[int, bytes]) -> bool:

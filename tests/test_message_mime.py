@@ -21,28 +21,9 @@ from inspectors.extract.parser import _parsed, _runs, read_message
 from inspectors.limits import Limits
 from inspectors.message import MessageView, Summary, parse
 
+from .mime_mail import BODY, mail_with, zipped
+
 ENV = Envelope(mail_from="a@example.co.jp", rcpt_tos=("b@client.example",))
-BODY = "お世話になっております。\n資料をお送りします。"
-
-
-def mail_with(*attachments: tuple[str, bytes], body: str = BODY, subject: str = "資料送付") -> bytes:
-    """A message as a mail client writes it: a text body and the files as attachments."""
-    message = MIMEMultipart()
-    message["From"], message["To"], message["Subject"] = "a@example.co.jp", "b@client.example", subject
-    message.attach(MIMEText(body, "plain", "utf-8"))
-    for name, data in attachments:
-        part = MIMEApplication(data)
-        part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
-        message.attach(part)
-    return message.as_bytes()
-
-
-def zipped(**members: bytes) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def texts(view: MessageView) -> dict[str, str]:

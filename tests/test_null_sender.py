@@ -14,7 +14,7 @@ import pytest
 
 from proxy.auth import add_user
 
-from .support import LINK, MY_NUMBER_BODY, message
+from .support import LINK, MY_NUMBER_BODY, message, sales_approval
 from .test_smtp_security import PASSWORD, _plain, _tls_client, _tls_guard
 
 ADMIN = "admin@example.co.jp"
@@ -87,20 +87,8 @@ def test_a_logged_in_users_null_sender_mail_meets_the_rules_scoped_to_them(
 ):
     """`MAIL FROM:<>` is no way around a rule scoped to the login's group: the rules see the
     login as the sender (the envelope keeps `<>`)."""
-    (tmp_path / "scoped.yaml").write_text(
-        "rules:\n  - {id: approve-sales, when: {recipients: external}, action: hold_for_approval,"
-        " scope: {senders: [group:sales]}}\n",
-        "utf-8",
-    )
-    org = {
-        "internal_domains": ["example.co.jp"],
-        "groups": {"sales": {"members": ["taro@example.co.jp"], "approvers": [ADMIN]}},
-    }
-    cert_guard = _tls_guard(
-        ca,
-        tmp_path,
-        lambda **kw: guard_factory(rules=[str(tmp_path / "scoped.yaml")], organization=org, **kw),
-    )
+    sections = sales_approval(tmp_path, ADMIN)
+    cert_guard = _tls_guard(ca, tmp_path, lambda **kw: guard_factory(**sections, **kw))
     with _tls_client(cert_guard, tmp_path) as client:
         assert client.docmd("AUTH", _plain("taro@example.co.jp", PASSWORD))[0] == 235
         assert client.mail("<>")[0] == 250

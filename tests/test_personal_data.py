@@ -6,26 +6,19 @@ import datetime
 
 import pytest
 
-from inspectors.base import Envelope
-from inspectors.message import MessageView, Table, TextChunk
+from inspectors.message import Table
 from inspectors.personal_data import PersonalData, my_number_is_valid
 from inspectors.pii.masks import mask
 from inspectors.pii.tables import ROWS_PER_READ
 from inspectors.pii.validators import PhonePlan, card_is_valid, corporate_number_is_valid
 
+from .views import text_view
+
 TODAY = datetime.date(2024, 4, 1)
-ENV = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=("sato@client.example",))
 
 
 def findings(*texts: str, tables: tuple[Table, ...] = ()) -> dict:
-    view = MessageView(
-        envelope=ENV,
-        size=0,
-        tables=tables,
-        texts=tuple(
-            TextChunk(where="body" if i == 0 else f"attachment:{i}.txt", text=t) for i, t in enumerate(texts)
-        ),
-    )
+    view = text_view(*texts, tables=tables)
     return {f.code.removeprefix("pii."): f for f in PersonalData(today=TODAY).inspect(view)}
 
 

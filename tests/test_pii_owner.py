@@ -31,11 +31,13 @@ def staff(domain: str, n: int = 12, start: int = 0, phone: str = "06-6123") -> l
 
 
 def inspect(rows: list[str], *rcpt: str) -> dict:
-    env = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=rcpt)
     text = "\n".join(["氏名,部署,電話番号,メールアドレス", *rows]) + "\n"
-    view = MessageView(
-        envelope=env, size=0, tables=(), texts=(TextChunk(where="attachment:一覧.csv", text=text),)
-    )
+    return inspect_text(text, "attachment:一覧.csv", *rcpt)
+
+
+def inspect_text(text: str, where: str, *rcpt: str) -> dict:
+    env = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=rcpt)
+    view = MessageView(envelope=env, size=0, tables=(), texts=(TextChunk(where=where, text=text),))
     found = {
         f.code: f
         for f in PersonalData(today=TODAY, internal_domains=OURS, freemail=FreemailDomains()).inspect(view)
@@ -136,13 +138,10 @@ def test_a_team_list_typed_in_the_body_is_our_own():
         f"{SURNAMES[i]} 一郎\nMail: member{i}@sample.co.jp\nTEL: 03-5555-{1200 + i:04d}\n\n"
         for i in range(12)
     )
-    env = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=("tanaka@a-corp.co.jp",))
-    view = MessageView(envelope=env, size=0, tables=(), texts=(TextChunk(where="body", text=text),))
-    found = {f.code: f for f in PersonalData(today=TODAY, internal_domains=OURS).inspect(view)}
+    found = inspect_text(text, "body", "tanaka@a-corp.co.jp")
     assert tallies(found["pii.records"]) == {"third_parties": 0, "recipient_org": 0, "own_org": 12}
     for code in ("pii.phone", "pii.email_address", "pii.person_name"):
         assert found[code].count == 12 and found[code].evidence[0] == "third_parties=0", found[code]
-    found["_env"] = env
     assert rules_for(found) == ([], ["personal-data-list-owner"])
 
 
@@ -152,15 +151,10 @@ def test_a_client_address_added_to_each_customer_row_does_not_make_them_the_clie
         f"{SURNAMES[i]} 花子,個人,090-{3300 + i:04d}-{1200 + i:04d},cust{i}@gmail.com,a{i}@a-corp.co.jp"
         for i in range(12)
     ]
-    env = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=("tanaka@a-corp.co.jp",))
     text = "\n".join(["氏名,部署,電話番号,メールアドレス,連絡用メール", *rows]) + "\n"
-    view = MessageView(
-        envelope=env, size=0, tables=(), texts=(TextChunk(where="attachment:一覧.csv", text=text),)
-    )
-    found = {f.code: f for f in PersonalData(today=TODAY, internal_domains=OURS).inspect(view)}
+    found = inspect_text(text, "attachment:一覧.csv", "tanaka@a-corp.co.jp")
     counted = tallies(found["pii.records"])
     assert counted["recipient_org"] == 0 and counted["third_parties"] >= 12
-    found["_env"] = env
     assert rules_for(found)[0] == ["personal-data-list-external"]
 
 
@@ -169,9 +163,7 @@ def test_the_same_in_a_list_typed_in_the_body():
         f"{SURNAMES[i]} 花子\nMail: a{i}@a-corp.co.jp / cust{i}@gmail.com\n携帯: 090-{3300 + i:04d}-{1200 + i:04d}\n\n"
         for i in range(12)
     )
-    env = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=("tanaka@a-corp.co.jp",))
-    view = MessageView(envelope=env, size=0, tables=(), texts=(TextChunk(where="body", text=text),))
-    found = {f.code: f for f in PersonalData(today=TODAY, internal_domains=OURS).inspect(view)}
+    found = inspect_text(text, "body", "tanaka@a-corp.co.jp")
     counted = tallies(found["pii.records"])
     assert counted["recipient_org"] == 0 and counted["third_parties"] >= 12
 
@@ -191,17 +183,6 @@ def hr(domain: str, n: int = 12) -> str:
         )
         + "\n"
     )
-
-
-def inspect_text(text: str, where: str, *rcpt: str) -> dict:
-    env = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=rcpt)
-    view = MessageView(envelope=env, size=0, tables=(), texts=(TextChunk(where=where, text=text),))
-    found = {
-        f.code: f
-        for f in PersonalData(today=TODAY, internal_domains=OURS, freemail=FreemailDomains()).inspect(view)
-    }
-    found["_env"] = env
-    return found
 
 
 @pytest.mark.parametrize("domain", ["sample.co.jp", "a-corp.co.jp"])

@@ -18,21 +18,14 @@ from rules.model import MessageFacts
 
 from . import names
 from .names import AREAS, BRANCHES, CITIES, RARE
+from .views import ENV, text_view
 
 TODAY = datetime.date(2024, 4, 1)
-ENV = Envelope(mail_from="yamada@sample.co.jp", rcpt_tos=("sato@client.example",))
 SURNAMES = names.SURNAMES[:12]
 
 
 def found(*texts: str, tables: tuple[Table, ...] = (), env: Envelope = ENV) -> dict:
-    view = MessageView(
-        envelope=env,
-        size=0,
-        tables=tables,
-        texts=tuple(
-            TextChunk(where="body" if i == 0 else f"attachment:{i}.csv", text=t) for i, t in enumerate(texts)
-        ),
-    )
+    view = text_view(*texts, tables=tables, env=env, suffix="csv")
     return {f.code: f for f in PersonalData(today=TODAY).inspect(view)}
 
 

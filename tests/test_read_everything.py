@@ -55,11 +55,7 @@ def limit_and_list() -> bytes:
 
 
 def send(guard, raw: bytes) -> tuple[int, bytes]:
-    with guard.smtp() as client:
-        client.ehlo()
-        client.mail("taro@example.co.jp")
-        client.rcpt("partner@client.example")
-        return client.data(as_sent(raw))
+    return guard.submit(as_sent(raw))
 
 
 def outcome(guard, code: int) -> str:

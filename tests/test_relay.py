@@ -33,21 +33,13 @@ def test_clean_mail_is_forwarded_byte_identical(guard, upstream):
 
 
 def test_reply_carries_queue_id_and_upstream_acceptance(guard, upstream):
-    with guard.smtp() as client:
-        client.ehlo()
-        client.mail("taro@example.co.jp")
-        client.rcpt("partner@client.example")
-        code, text = client.data(message())
+    code, text = guard.submit(message())
     assert code == 250 and b"queued as" in text
 
 
 def test_hold_page_release_delivers_exactly_once(guard, upstream):
     raw = message("年末調整", MY_NUMBER_BODY)
-    with guard.smtp() as client:
-        client.ehlo()
-        client.mail("taro@example.co.jp")
-        client.rcpt("partner@client.example")
-        code, text = client.data(raw)
+    code, text = guard.submit(raw)
     assert code == 250 and b"Held" in text
     [notice] = upstream.recorder.wait_for(1)
     assert notice.rcpt_tos == ["taro@example.co.jp"], "only the notice goes out while held"
@@ -105,11 +97,7 @@ def test_upstream_down_is_451_and_nothing_is_kept(guard_factory, tmp_path):
         s.bind(("127.0.0.1", 0))
         dead = f"smtp://127.0.0.1:{s.getsockname()[1]}"
     guard = guard_factory(upstream_url=dead).start()
-    with guard.smtp() as client:
-        client.ehlo()
-        client.mail("taro@example.co.jp")
-        client.rcpt("partner@client.example")
-        code, text = client.data(message())
+    code, text = guard.submit(message())
     assert code == 451 and text.startswith(b"4.4.1")
 
 
@@ -118,11 +106,7 @@ def test_upstream_down_is_451_and_nothing_is_kept(guard_factory, tmp_path):
 )
 def test_upstream_data_verdict_is_passed_back(guard, upstream, reply, expected):
     upstream.recorder.data_reply = reply
-    with guard.smtp() as client:
-        client.ehlo()
-        client.mail("taro@example.co.jp")
-        client.rcpt("partner@client.example")
-        code, text = client.data(message())
+    code, text = guard.submit(message())
     assert code == expected
     assert reply.split(" ", 2)[2].encode() in text
 

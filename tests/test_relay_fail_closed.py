@@ -5,19 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .test_extract_fail_closed import (
-    CSV_TEXT,
-    ENCLOSED,
-    FAR_CELLS,
-    LATER,
-    MY_NUMBER,
-    SHEET,
-    multipart,
-    mutated_xls,
-    nested_multiparts,
-    rewritten,
-    workbook,
-)
+from . import test_extract_fail_closed as broken
 from .test_message_mime import mail_with
 
 _EOL = re.compile(rb"\r\n|\n|\r")
@@ -29,22 +17,20 @@ def as_sent(raw: bytes) -> bytes:
 
 
 def test_messages_that_broke_extraction_are_held(guard, upstream):
-    far = rewritten(
-        workbook(A1="近", B2="x"),
-        SHEET,
-        lambda d: d.replace(b'<c r="B2" t="inlineStr">', FAR_CELLS["single-quotes"]),
-    )
+    far = broken.far_cell_workbook("single-quotes")
     cases = {
-        "encoded-word subject": multipart(
-            "Content-Type: text/plain\r\n\r\nhello", LATER, subject="=?UTF-8?Q?見積?="
+        "encoded-word subject": broken.multipart(
+            "Content-Type: text/plain\r\n\r\nhello", broken.LATER, subject="=?UTF-8?Q?見積?="
         ),
-        "charset=idna": multipart("Content-Type: text/plain; charset=idna\r\n\r\ncafé", LATER),
-        "1000 multiparts": multipart(nested_multiparts(1000), LATER),
-        "message/global": multipart(f"Content-Type: message/global\r\n\r\n{ENCLOSED}"),
-        "message/partial": multipart("Content-Type: message/partial; id=x; number=2; total=2\r\n\r\nrest"),
-        "utf-16 csv": mail_with(("顧客.csv", CSV_TEXT.encode("utf-16-le")), body="名簿です。"),
-        "xlsx far cell": mail_with(("a.xlsx", far), body=MY_NUMBER),
-        "xls panic": mail_with(("a.xls", mutated_xls()), body=MY_NUMBER),
+        "charset=idna": broken.multipart("Content-Type: text/plain; charset=idna\r\n\r\ncafé", broken.LATER),
+        "1000 multiparts": broken.multipart(broken.nested_multiparts(1000), broken.LATER),
+        "message/global": broken.multipart(f"Content-Type: message/global\r\n\r\n{broken.ENCLOSED}"),
+        "message/partial": broken.multipart(
+            "Content-Type: message/partial; id=x; number=2; total=2\r\n\r\nrest"
+        ),
+        "utf-16 csv": mail_with(("顧客.csv", broken.CSV_TEXT.encode("utf-16-le")), body="名簿です。"),
+        "xlsx far cell": mail_with(("a.xlsx", far), body=broken.MY_NUMBER),
+        "xls panic": mail_with(("a.xls", broken.mutated_xls()), body=broken.MY_NUMBER),
     }
     replies = {}
     with guard.smtp() as client:

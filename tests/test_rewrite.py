@@ -6,6 +6,8 @@ import email
 import email.policy
 from email.message import EmailMessage
 
+import pytest
+
 from inspectors.base import Envelope
 from inspectors.freemail import FreemailDomains
 from inspectors.message import parse
@@ -48,12 +50,39 @@ def test_all_external_to_becomes_an_empty_group():
     assert parse(new, Envelope(mail_from="", rcpt_tos=())).header_to == ()
 
 
-def test_to_emptied_but_cc_internal():
-    raw = b"To: a@gmail.com\r\nCc: kato@example.co.jp, b@gmail.com\r\n\r\nbody"
-    assert (
-        move_external_to_bcc(raw, EXTERNAL)
-        == b"To: undisclosed-recipients:;\r\nCc: kato@example.co.jp\r\n\r\nbody"
-    )
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        pytest.param(
+            b"To: a@gmail.com\r\nCc: kato@example.co.jp, b@gmail.com\r\n\r\nbody",
+            b"To: undisclosed-recipients:;\r\nCc: kato@example.co.jp\r\n\r\nbody",
+            id="to_emptied_but_cc_internal",
+        ),
+        pytest.param(
+            b'To: "Ext, Person" <p@gmail.com>, (Sales, Tokyo) kato@example.co.jp,'
+            b" <@relay.example:q@gmail.com>\r\n\r\n",
+            b"To: (Sales, Tokyo) kato@example.co.jp\r\n\r\n",
+            id="quoted_commas_comments_and_route_addresses_are_not_separators",
+        ),
+        pytest.param(
+            b"TO: a@gmail.com\ncc: kato@example.co.jp\nsubject: s\n\nbody\n",
+            b"TO: undisclosed-recipients:;\ncc: kato@example.co.jp\nsubject: s\n\nbody\n",
+            id="case_of_field_names_and_bare_lf_messages",
+        ),
+        pytest.param(
+            b"To: a@gmail.com\r\nTo: kato@example.co.jp\r\n\r\n",
+            b"To: kato@example.co.jp\r\n\r\n",
+            id="a_second_to_field_that_keeps_addresses_needs_no_placeholder",
+        ),
+        pytest.param(
+            "To: 山田 <yamada@gmail.com>, 加藤 <kato@example.co.jp>\r\n\r\n本文".encode(),
+            "To: 加藤 <kato@example.co.jp>\r\n\r\n本文".encode(),
+            id="raw_utf8_display_names_survive",
+        ),
+    ],
+)
+def test_external_addresses_leave_to_and_cc(raw, expected):
+    assert move_external_to_bcc(raw, EXTERNAL) == expected
 
 
 def test_nothing_external_returns_the_same_bytes():
@@ -66,32 +95,6 @@ def test_groups_lose_only_their_external_members():
     assert move_external_to_bcc(raw, EXTERNAL) == b"To: Project: kato@example.co.jp;\r\n\r\n"
     raw = b"To: Partners: x@gmail.com, y@b-corp.co.jp; (list)\r\n\r\n"
     assert move_external_to_bcc(raw, EXTERNAL) == b"To: Partners:; (list)\r\n\r\n"
-
-
-def test_quoted_commas_comments_and_route_addresses_are_not_separators():
-    raw = (
-        b'To: "Ext, Person" <p@gmail.com>, (Sales, Tokyo) kato@example.co.jp,'
-        b" <@relay.example:q@gmail.com>\r\n\r\n"
-    )
-    assert move_external_to_bcc(raw, EXTERNAL) == b"To: (Sales, Tokyo) kato@example.co.jp\r\n\r\n"
-
-
-def test_case_of_field_names_and_bare_lf_messages():
-    raw = b"TO: a@gmail.com\ncc: kato@example.co.jp\nsubject: s\n\nbody\n"
-    assert (
-        move_external_to_bcc(raw, EXTERNAL)
-        == b"TO: undisclosed-recipients:;\ncc: kato@example.co.jp\nsubject: s\n\nbody\n"
-    )
-
-
-def test_a_second_to_field_that_keeps_addresses_needs_no_placeholder():
-    raw = b"To: a@gmail.com\r\nTo: kato@example.co.jp\r\n\r\n"
-    assert move_external_to_bcc(raw, EXTERNAL) == b"To: kato@example.co.jp\r\n\r\n"
-
-
-def test_raw_utf8_display_names_survive():
-    raw = "To: 山田 <yamada@gmail.com>, 加藤 <kato@example.co.jp>\r\n\r\n本文".encode()
-    assert move_external_to_bcc(raw, EXTERNAL) == "To: 加藤 <kato@example.co.jp>\r\n\r\n本文".encode()
 
 
 def test_rewritten_message_has_no_visible_external_and_attachments_are_unchanged():

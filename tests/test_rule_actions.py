@@ -65,22 +65,14 @@ def test_tag_adds_a_header_and_changes_nothing_else(guard_factory, upstream, tmp
 
 def test_reject_is_550_with_the_reason(guard_factory, upstream, tmp_path):
     guard = _guard(guard_factory, tmp_path)
-    with guard.smtp() as client:
-        client.ehlo()
-        client.mail("taro@example.co.jp")
-        client.rcpt("ceo@rival.example")
-        code, text = client.data(message())
+    code, text = guard.submit(message(), "taro@example.co.jp", "ceo@rival.example")
     assert code == 550 and b"Mail to competitors is not allowed" in text
 
 
 def test_delay_sends_by_itself_unless_cancelled(guard_factory, upstream, tmp_path):
     guard = _guard(guard_factory, tmp_path)
     raw = message("newsletter")
-    with guard.smtp() as client:
-        client.ehlo()
-        client.mail("news@example.co.jp")
-        client.rcpt("reader@client.example")
-        code, text = client.data(raw)
+    code, text = guard.submit(raw, "news@example.co.jp", "reader@client.example")
     assert code == 250 and b"after a delay" in text
     notice = upstream.recorder.wait_for(1)[0]
     assert notice.rcpt_tos == ["news@example.co.jp"]
@@ -93,11 +85,7 @@ def test_delay_sends_by_itself_unless_cancelled(guard_factory, upstream, tmp_pat
 def test_approval_by_the_approver_only(guard_factory, upstream, tmp_path):
     guard = _guard(guard_factory, tmp_path)
     raw = message("御見積", sender="taro@sales.example.co.jp")
-    with guard.smtp() as client:
-        client.ehlo()
-        client.mail("taro@sales.example.co.jp")
-        client.rcpt("buyer@client.example")
-        code, text = client.data(raw)
+    code, text = guard.submit(raw, "taro@sales.example.co.jp", "buyer@client.example")
     assert code == 250 and b"Held for approval" in text
     notices = upstream.recorder.wait_for(2)
     to_sender = next(m for m in notices if m.rcpt_tos == ["taro@sales.example.co.jp"])

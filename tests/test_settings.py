@@ -156,15 +156,20 @@ def test_missing_file_is_an_error(tmp_path):
         load_settings(Path(tmp_path / "nope.yaml"), {})
 
 
+def _with_sales(tmp_path, members: str):
+    """Settings with one group, sales, of `members` (YAML), approved by bucho and kacho."""
+    path = tmp_path / "guard.yaml"
+    path.write_text(
+        f"organization:\n  groups:\n    sales:\n      members: [{members}]\n"
+        "      approvers: [bucho@example.co.jp, kacho@example.co.jp]\n"
+    )
+    return load_settings(path, {})
+
+
 def test_groups_and_approvers(tmp_path):
     from proxy.settings import approvers_for, rule_groups
 
-    path = tmp_path / "guard.yaml"
-    path.write_text(
-        "organization:\n  groups:\n    sales:\n      members: ['@sales.example.co.jp', Taro@Example.co.jp]\n"
-        "      approvers: [bucho@example.co.jp, kacho@example.co.jp]\n"
-    )
-    s = load_settings(path, {})
+    s = _with_sales(tmp_path, "'@sales.example.co.jp', Taro@Example.co.jp")
     assert rule_groups(s) == {"sales": ("@sales.example.co.jp", "taro@example.co.jp")}
     assert approvers_for(s, "hanako@tokyo.sales.example.co.jp") == (
         "bucho@example.co.jp",
@@ -172,6 +177,22 @@ def test_groups_and_approvers(tmp_path):
     )
     assert approvers_for(s, "TARO@example.co.jp") == ("bucho@example.co.jp", "kacho@example.co.jp")
     assert approvers_for(s, "jiro@example.co.jp") == ()
+
+
+def test_approvers_never_include_the_sender(tmp_path):
+    """Issue 11, item 7: nobody approves his own mail."""
+    from proxy.settings import approvers_for
+
+    s = _with_sales(tmp_path, "'@example.co.jp'")
+    admins = ("Root@example.co.jp", "bucho@example.co.jp")
+    assert approvers_for(s, "taro@example.co.jp", admins) == ("bucho@example.co.jp", "kacho@example.co.jp")
+    assert approvers_for(s, "BUCHO@example.co.jp", admins) == ("kacho@example.co.jp",)
+    assert approvers_for(s, "someone@else.example", admins) == ("root@example.co.jp", "bucho@example.co.jp")
+    assert approvers_for(s, "Root@else.example", ("root@else.example",)) == ()
+    # other spellings of the same mailbox (a trusted MTA lets a user send as his +detail)
+    for spelling in ("bucho+x@example.co.jp", '"bucho"@example.co.jp', "bucho@EXAMPLE.co.jp."):
+        assert approvers_for(s, spelling, admins) == ("kacho@example.co.jp",), spelling
+    assert approvers_for(s, "root+me@else.example", ("root@else.example",)) == ()
 
 
 def test_inspection_limits(tmp_path):

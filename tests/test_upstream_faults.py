@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from .fake_upstream import CLOSE, HANG, FakeUpstream
-from .support import MY_NUMBER_BODY, make_guard, message, notice_link, wait_until
+from .support import MY_NUMBER_BODY, make_guard, message, notice_link, running, wait_until
 
 SECRET = "upstream-words-7f3a"  # in every scripted reply: must never reach the guard's log
 TIMEOUT, INSPECTION, SESSION = 1.0, 3.0, 8.0
@@ -24,9 +24,8 @@ MESSAGE_ID = "<fault-4711@mua.example.co.jp>"
 
 @pytest.fixture(scope="module")
 def fake():
-    server = FakeUpstream().start()
-    yield server
-    server.stop()
+    with running(FakeUpstream()) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +36,9 @@ def guard(fake, tmp_path_factory):
         delivery={"timeout": f"{TIMEOUT:g}s", "retry": ["1s"]},
         inspection={"timeout": f"{INSPECTION:g}s", "workers": 1},
         smtp={"session_timeout": f"{SESSION:g}s"},
-    ).start()
-    yield guard
-    guard.stop()
+    )
+    with running(guard):
+        yield guard
     assert SECRET not in guard.log, "the upstream's words reached the log"
 
 

@@ -10,10 +10,9 @@ hide the hole.
 from __future__ import annotations
 
 import base64
-import io
-import zipfile
 from dataclasses import dataclass, field
 
+from ..mime_mail import zipped
 from ..support import MY_NUMBER_BODY
 
 SENDER = "taro@example.co.jp"
@@ -105,11 +104,7 @@ def inner_message(body: str = CANARY, subject: bytes = b"forwarded") -> bytes:
 
 
 def zip_of(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
+    return zipped(**members)
 
 
 # --- Office packages, minimal but valid ---------------------------------------------------

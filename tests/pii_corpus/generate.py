@@ -37,17 +37,7 @@ from fakes import Fake  # noqa: E402
 from mails import Spec  # noqa: E402
 
 SEED = 20240401
-HOLD_TYPES = (
-    "my_number",
-    "credit_card",
-    "bank_account",
-    "passport",
-    "drivers_license",
-    "pension_number",
-    "health_insurance",
-    "residence_card",
-    "resident_code",
-)
+HOLD_TYPES = (*recipes.PERSONAL_IDS, "resident_code")
 CONTACT_TYPES = ("phone", "email_address", "address", "birth_date")
 BODY_CARRIERS = ("plain", "html")
 

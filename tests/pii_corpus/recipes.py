@@ -433,7 +433,8 @@ def _col(n: int) -> str:
     return chr(64 + n)
 
 
-ID_LINES = [
+# The numbers that identify a person; a record may carry any of them, and each one holds it.
+PERSONAL_IDS = (
     "my_number",
     "credit_card",
     "bank_account",
@@ -442,8 +443,8 @@ ID_LINES = [
     "pension_number",
     "health_insurance",
     "residence_card",
-    "corporate_number",
-]
+)
+ID_LINES = [*PERSONAL_IDS, "corporate_number"]
 
 
 def id_mail(f: Fake, n: int, carrier: str) -> Spec:
