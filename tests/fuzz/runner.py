@@ -201,11 +201,13 @@ class RelayRunner:
 
     def _forget(self) -> None:
         """Close our ends of the ended child's pipes and its stderr file: not left to the collector."""
-        with contextlib.suppress(OSError):  # what a dead child was not given cannot be flushed
-            self.process.stdin.close()
-        self.process.stdout.close()
-        self._stderr.close()
-        self.process = None
+        process, self.process = self.process, None
+        if process is None:
+            return
+        for stream in (process.stdin, process.stdout, self._stderr):
+            with contextlib.suppress(OSError):  # what a dead child was not given cannot be flushed
+                if stream is not None:
+                    stream.close()
 
 
 class CheckRunner:
