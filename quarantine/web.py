@@ -9,9 +9,10 @@ The outbox viewer is the admin console's (/admin/outbox); /outbox only points th
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -224,6 +225,22 @@ def _all_ticked(record, acks: list) -> bool:
     return {key for key, _, _ in checklist(record.decision)} <= {str(a) for a in acks}
 
 
+def _closing_form(
+    endpoint: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """A file posted with the form is spooled to disk: closed once the reply is made, not left
+    to the collector (as the admin console's `guarded` does)."""
+
+    @functools.wraps(endpoint)
+    async def closing(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        finally:
+            await request.close()
+
+    return closing
+
+
 def create_app(pages: Pages, extra_routes: list | tuple = ()) -> Starlette:
     return Starlette(
         routes=[
@@ -232,8 +249,8 @@ def create_app(pages: Pages, extra_routes: list | tuple = ()) -> Starlette:
             Route("/healthz", pages.healthz),
             Route("/metrics", pages.metrics_page),
             Route("/h/{token}", pages.show_hold, methods=["GET"]),
-            Route("/h/{token}", pages.act_on_hold, methods=["POST"]),
-            Route("/h/{token}/fix", pages.fix_hold, methods=["POST"]),
+            Route("/h/{token}", _closing_form(pages.act_on_hold), methods=["POST"]),
+            Route("/h/{token}/fix", _closing_form(pages.fix_hold), methods=["POST"]),
             Route("/outbox", pages.outbox_moved),
             Route("/outbox/{name:path}", pages.outbox_moved),
         ]

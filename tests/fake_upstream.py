@@ -71,6 +71,7 @@ class FakeUpstream:
         asyncio.run_coroutine_threadsafe(shut(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+        self._loop.close()  # and its self-pipe: not left to the collector
 
     def script(self, **replies: str) -> None:
         """Answer these steps so from now on (the others normally), on fresh connections:

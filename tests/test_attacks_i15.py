@@ -321,7 +321,9 @@ def test_session_slots_come_back_after_starttls_auth_and_a_cut_handshake(tmp_pat
             client = _tls_client(guard, tmp_path)
             assert client.docmd("AUTH", _plain("taro@example.co.jp", PASSWORD))[0] == 235
             client.quit()
-            assert _connect(guard.smtp_port, "127.0.0.1").cmd("QUIT")[:3] == b"221"
+            after = _connect(guard.smtp_port, "127.0.0.1")
+            assert after.cmd("QUIT")[:3] == b"221"
+            after.close()
         for _ in range(3):  # STARTTLS answered, then the handshake cut half way
             cut = _connect(guard.smtp_port, "127.0.0.1")
             assert cut.cmd("EHLO x")[:3] == b"250"

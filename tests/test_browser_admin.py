@@ -91,6 +91,7 @@ class Server:
         self.ready.set()
         self.loop.run_until_complete(self.server.serve())
         self.loop.run_until_complete(self.store.close())
+        self.loop.close()  # and its self-pipe: not left to the collector
 
     async def _seed(self) -> None:
         """Recorded traffic for replay and statistics, and two held messages."""

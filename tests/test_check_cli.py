@@ -268,8 +268,8 @@ def test_a_killed_check_leaves_no_worker_behind(tmp_path):
     mail = folder(tmp_path, a_big=big_docx_mail())
     check = start(str(mail), "--config", str(config))
     worker = worker_of(check.pid)
-    check.kill()
-    check.wait(10)
+    with check:  # closes its pipes, then waits for it
+        check.kill()
     deadline = time.monotonic() + 30
     while (fields := _stat(worker)) and fields[0] != "Z" and time.monotonic() < deadline:
         time.sleep(0.1)

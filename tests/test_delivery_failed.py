@@ -61,9 +61,15 @@ def _showing(get, text: str, what: str) -> str:
 
 def _console(guard, login: str = ADMIN, password: str = ADMIN_PW) -> httpx.Client:
     web = httpx.Client(base_url=f"{guard.base_url}/admin", follow_redirects=False)
-    form = web.get("/login").text
-    r = web.post("/login", data={"login": login, "password": password, "csrf": CSRF.search(form).group(1)})
-    assert r.status_code == 303, r.text
+    try:
+        form = web.get("/login").text
+        r = web.post(
+            "/login", data={"login": login, "password": password, "csrf": CSRF.search(form).group(1)}
+        )
+        assert r.status_code == 303, r.text
+    except BaseException:
+        web.close()  # a refused login returns no client for the caller to close
+        raise
     return web
 
 
@@ -184,6 +190,7 @@ def test_a_null_sender_release_that_fails_tells_nobody_but_the_admins(tmp_path, 
             assert (await store.get("N1")).state == "delivery_failed"
             assert await store.pending_jobs() == 0 and await store.undelivered() == 1
         finally:
+            await send.close()  # the connection it keeps for reuse
             await store.close()
 
     asyncio.run(scenario())

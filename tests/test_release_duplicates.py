@@ -146,6 +146,7 @@ def _run(tmp_path, hold: float, caplog, **options):
                 await worker.run_once(time.time() + 62)
             return [e.action for e in await store.audit_trail("Q1")], await store.pending_jobs()
         finally:
+            await send.close()  # the connection it keeps for reuse
             await store.close()
 
     try:

@@ -9,6 +9,7 @@ hung one is killed with everything it started (the pipeline's forkserver and wor
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -155,7 +156,7 @@ class RelayRunner:
         else:
             _end_group(self.process)
             status, detail = "timeout", f"no verdict after {self.limits.wall_seconds:g}s"
-        self.process = None
+        self._forget()
         return no_verdict(case, self.path, status, seconds, detail)
 
     def _line(self, timeout: float) -> dict | None:
@@ -196,7 +197,17 @@ class RelayRunner:
         except OSError:
             pass
         _end_group(self.process, wait=10)
-        self.process = None
+        self._forget()
+
+    def _forget(self) -> None:
+        """Close our ends of the ended child's pipes and its stderr file: not left to the collector."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        for stream in (process.stdin, process.stdout, self._stderr):
+            with contextlib.suppress(OSError):  # what a dead child was not given cannot be flushed
+                if stream is not None:
+                    stream.close()
 
 
 class CheckRunner:
