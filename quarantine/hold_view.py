@@ -12,8 +12,6 @@ from rules.model import Decision
 
 from .display import clean, file_name
 
-# Holds where a reflex click does the damage: each flagged item must be ticked (issue 7).
-HIGH_RISK = (CLIENT_MISMATCH, LOOKALIKE_DOMAIN)
 # Recipient findings whose evidence names the recipients or domains concerned.
 RECIPIENT_MARKS = (
     LOOKALIKE_DOMAIN,

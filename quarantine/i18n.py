@@ -155,7 +155,7 @@ def code_label(code: str, lang: str) -> str:
 _OTHER_CODE = ("要確認", "needs checking")
 
 
-# The history table's actions as the store writes them (store._audit: the hold's state
+# The history table's actions as the trail records them (trail.record: the hold's state
 # transitions, then "<job kind>_<outcome>" of the outbound queue).
 ACTIONS: dict[str, tuple[str, str]] = {
     HoldState.HELD: ("保留しました", "held for review"),

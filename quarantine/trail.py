@@ -1,9 +1,9 @@
 """The audit trail's one writer: a row per state change, in the transaction of the change.
 
-It exists apart from the store because three nouns write it: the store (holds, links), the
-outbound queue (jobs) and the console (admin actions, in a transaction of their own). Written in the change's own transaction, the trail never shows a change
-that did not happen, nor misses one that did. The detail holds codes and counts, never
-personal data.
+It stands apart from the store because three nouns write it: the store (holds, links), the
+outbound queue (jobs) and the console (admin actions, in a transaction of their own). Written
+in the change's own transaction, the trail never shows a change that did not happen, nor
+misses one that did. The detail holds codes and counts, never personal data.
 """
 
 from __future__ import annotations

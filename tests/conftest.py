@@ -1,7 +1,9 @@
 """Fixtures shared by several test modules; a fixture used by one module stays in that module."""
 
 import itertools
+import subprocess
 
+import magic  # noqa: F401  (loading libmagic runs ldconfig in a child, once, before any test)
 import pytest
 import trustme
 
@@ -25,6 +27,19 @@ def pytest_collection_modifyitems(items):
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("store_url") == "postgresql":
             item.add_marker("postgres")  # store_url asks for its server only when it runs
+
+
+@pytest.fixture(autouse=True)
+def _child_processes_are_marked(request, monkeypatch):
+    """`make test-fast` leaves out the tests that start processes; one that starts a child without
+    saying so fails here rather than slowing the fast run unnoticed."""
+    if any(request.node.get_closest_marker(m) for m in ("process", "postgres", "browser")):
+        return
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"{request.node.nodeid} starts a child process: mark it @pytest.mark.process")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
 
 
 @pytest.fixture(scope="session")

@@ -63,7 +63,7 @@ def outcome(guard, code: int) -> str:
     lines = wait_until(
         lambda: [ln for ln in guard.log.splitlines() if "findings=" in ln and f"reply={code}" in ln],
         "no outcome logged",
-        timeout=5,
+        timeout=10,
     )
     return lines[-1]
 

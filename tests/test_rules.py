@@ -158,6 +158,24 @@ def test_local_file_overrides_and_turns_off(tmp_path):
             "rules: [{id: a, when: {code: pii.phone}, action: delay, delay: 0m}]",
             "rule 'a': delay: expected a duration such as 10m; got '0m'",
         ),
+        # YAML reads .nan and .inf as floats; a NaN delay once reached the database and every
+        # retry of the message failed with 451.
+        (
+            "rules: [{id: a, when: {code: pii.phone}, action: delay, delay: .nan}]",
+            "rule 'a': delay: expected a duration such as 10m; got nan",
+        ),
+        (
+            "rules: [{id: a, when: {code: pii.phone}, action: delay, delay: .inf}]",
+            "rule 'a': delay: expected a duration such as 10m; got inf",
+        ),
+        (
+            "rules: [{id: a, when: {code: pii.phone}, action: delay, delay: -5}]",
+            "rule 'a': delay: expected a duration such as 10m; got -5",
+        ),
+        (
+            "rules: [{id: a, when: {code: pii.phone}, action: delay, delay: 99999999d}]",
+            "rule 'a': delay: expected a duration such as 10m; got '99999999d'",
+        ),
         (
             "rules: [{id: a, when: {code: pii.phone}, action: hold, scope: {senders: [group:nobody]}}]",
             "scope.senders: unknown group 'nobody'",

@@ -107,6 +107,9 @@ def test_environment_overrides(tmp_path, monkeypatch):
         ("", {"MDG_SMTP_LISTN": "x"}, "environment: unknown variable MDG_SMTP_LISTN"),
         ("smtp: [1]", {}, "smtp: must be a mapping"),
         ("inspection: {timeout: 0}", {}, "inspection.timeout: must be longer than 0"),
+        ("inspection: {timeout: .nan}", {}, "inspection.timeout: must be a finite number"),
+        ("inspection: {timeout: .inf}", {}, "inspection.timeout: must be a finite number"),
+        ("quarantine: {hold_expiry: 36501d}", {}, "quarantine.hold_expiry: must be at most 36500d"),
         ("smtp: {users_file: [a]}", {}, "smtp.users_file: must be non-empty text"),
         ("inspection: {limits: {max_zip: 3}}", {}, "unknown key inspection.limits.max_zip"),
         (

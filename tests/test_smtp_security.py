@@ -210,6 +210,7 @@ def test_source_routed_recipients_are_refused_at_rcpt(guard, upstream):
         assert client.rcpt("hanako@example.co.jp")[0] == 250
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("address", ROUTED)
 def test_check_reports_source_routed_recipients_as_external(tmp_path, address):
     config = tmp_path / "guard.yaml"

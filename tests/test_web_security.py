@@ -276,7 +276,7 @@ def test_a_flood_from_one_address_writes_a_bounded_number_of_rows(tmp_path):
 # --- the sender's pages in-process --------------------------------------------------------
 
 
-class Reinspect:
+class CountingJudge:
     """Counts how often the guard was made to inspect a message again; the verdict is the
     hold's own (it stays held)."""
 
@@ -295,29 +295,29 @@ def sender_pages(tmp_path, sqlite_url):
     store = open_store(sqlite_url)
     msg = held_message("Q1", rcpt="p@client.example", rules=RuleBook([], {}).current)
     assert msg.decision.verdict == "hold"
-    reinspect = Reinspect(msg)
-    with serving(store, msg, "example.co.jp", "guard@example.co.jp", reinspect) as web:
-        yield web, store, reinspect
+    judge = CountingJudge(msg)
+    with serving(store, msg, "example.co.jp", "guard@example.co.jp", judge) as web:
+        yield web, store, judge
 
 
 @pytest.mark.parametrize("state", ["released", "cancelled"])
 def test_a_fix_on_a_finished_hold_does_no_work(sender_pages, state):
-    web, store, reinspect = sender_pages
+    web, store, judge = sender_pages
     web.portal.call(lambda: store.decide_hold("Q1", state, actor="sender", client_addr=None))
     r = web.post("/h/tok-Q1/fix", data={"csrf": "c", "bcc": "1"}, follow_redirects=False)
     assert r.status_code == 400
-    assert reinspect.calls == 0, "a finished hold was inspected again"
+    assert judge.calls == 0, "a finished hold was inspected again"
     assert web.portal.call(store.get, "Q1").state == state
 
 
 def test_a_burst_of_fixes_on_one_link_is_refused_after_the_bound(sender_pages):
-    web, _store, reinspect = sender_pages
+    web, _store, judge = sender_pages
     codes = [
         web.post("/h/tok-Q1/fix", data={"csrf": "c", "bcc": "1"}, follow_redirects=False).status_code
         for _ in range(8)
     ]
     assert codes[:5] == [303] * 5 and codes[5:] == [429] * 3, codes
-    assert reinspect.calls == 5
+    assert judge.calls == 5
     page = web.post("/h/tok-Q1/fix", data={"csrf": "c", "bcc": "1"}, headers={"accept-language": "en"})
     assert page.status_code == 429 and "Too many fix requests" in page.text
 
@@ -325,7 +325,7 @@ def test_a_burst_of_fixes_on_one_link_is_refused_after_the_bound(sender_pages):
 def test_a_file_posted_to_a_hold_is_closed_once_answered(sender_pages):
     # A hold's forms carry no file, but anyone may post one: past 1 MiB it is spooled to disk,
     # and left to the collector it would warn (an error here) in whichever test ran then.
-    web, _store, _reinspect = sender_pages
+    web, _store, _judge = sender_pages
     for path in ("/h/tok-Q1", "/h/tok-Q1/fix"):
         r = web.post(
             path, data={"csrf": "forged"}, files={"f": ("a.bin", b"x" * (2 << 20))}, follow_redirects=False
@@ -336,8 +336,8 @@ def test_a_file_posted_to_a_hold_is_closed_once_answered(sender_pages):
 def test_one_fix_at_a_time_per_hold(sender_pages):
     from concurrent.futures import ThreadPoolExecutor
 
-    web, _store, reinspect = sender_pages
-    reinspect.takes = 1.0
+    web, _store, judge = sender_pages
+    judge.takes = 1.0
     with ThreadPoolExecutor(3) as pool:
         codes = sorted(
             pool.map(
@@ -349,11 +349,11 @@ def test_one_fix_at_a_time_per_hold(sender_pages):
                 range(3),
             )
         )
-    assert codes == [303, 429, 429] and reinspect.calls == 1
+    assert codes == [303, 429, 429] and judge.calls == 1
 
 
 def test_a_finished_hold_shows_only_its_outcome_after_the_grace(sender_pages, tmp_path):
-    web, store, _reinspect = sender_pages
+    web, store, _judge = sender_pages
     web.portal.call(lambda: store.decide_hold("Q1", "released", actor="sender", client_addr="192.0.2.55"))
     fresh = web.get("/h/tok-Q1", headers={"accept-language": "en"})
     secrets = ("p@client.example", "192.0.2.55", "見積書", "顧客.xlsx", "****-****-9018", SENDER)
