@@ -29,9 +29,10 @@ lint: install
 test: install
 	$(BIN)/python -m pytest -q
 
-# The edit loop: no browser, no PostgreSQL, no subprocess (markers in pyproject.toml).
+# The edit loop: no browser, no PostgreSQL, no subprocess, nothing slow by design (markers in
+# pyproject.toml), spread over the cores.
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not (browser or postgres or process)"
+	$(BIN)/python -m pytest -q -n auto -m "not (browser or postgres or process or slow)"
 
 bench: install
 	$(BIN)/python bench/extract.py

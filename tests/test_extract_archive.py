@@ -148,6 +148,7 @@ def test_generated_bomb_stops_early():
     ]
 
 
+@pytest.mark.slow
 def test_nested_bomb_like_42_zip_is_bounded():
     layer = zipped(**{"0.bin": bytes(5 << 20)})
     for _depth in range(4):

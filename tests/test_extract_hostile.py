@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from inspectors.extract import opendocument
 from inspectors.extract.pieces import Problem, Table
 from inspectors.extract.rtf import rtf_text
@@ -105,6 +107,7 @@ def test_rtf_nested_past_any_document_is_cut_and_reported():
     ]
 
 
+@pytest.mark.slow
 def test_opendocument_parts_of_millions_of_elements_stop_at_a_limit():
     """A 20 KB odt of 5 million empty elements took 7.6 s of CPU in one call and held
     520 MB, in content.xml or in meta.xml (read as a tree), with no problem reported."""
@@ -121,6 +124,7 @@ def test_opendocument_parts_of_millions_of_elements_stop_at_a_limit():
     assert [(p.name, p.value) for p in pieces if hasattr(p, "value")] == [("title", "名簿")]
 
 
+@pytest.mark.slow
 def test_office_chart_of_millions_of_elements_stops_at_a_limit():
     """A 58 KB docx whose chart held 5 million empty elements: 4.9 s in one call, 515 MB."""
     chart = (

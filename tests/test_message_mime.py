@@ -266,6 +266,7 @@ def test_single_part_shortcut_reads_as_the_email_parser_does(raw):
     assert _shape(read_message(raw)) == _shape(_parsed(raw))
 
 
+@pytest.mark.slow
 def test_single_part_shortcut_over_the_mime_corpus():
     corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "mime"
     if not corpus.is_dir():
@@ -365,6 +366,7 @@ def test_base64_runs_parsed_as_stand_ins_read_as_the_email_parser_does(raw):
     assert _full_shape(read_message(raw)) == _full_shape(_parsed(raw))
 
 
+@pytest.mark.slow
 def test_base64_runs_over_the_mime_corpus(monkeypatch):
     """Every base64 run of the corpus, however short, stood in for: the same parse."""
     corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "mime"

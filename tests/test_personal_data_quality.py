@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+# The whole labelled corpus, read once per run (about 12 s): too long for the edit loop.
+pytestmark = pytest.mark.slow
+
 CORPUS = Path(__file__).resolve().parent / "pii_corpus"
 
 

@@ -155,6 +155,7 @@ def _run(tmp_path, hold: float, caplog, **options):
         upstream.stop()
 
 
+@pytest.mark.slow
 def test_sent_is_recorded_on_a_retry_when_the_database_refuses_for_a_moment(tmp_path, caplog):
     (trail, pending), delivered = _run(tmp_path, hold=1.5, caplog=caplog)
     assert len(delivered) == 1 and pending == 0
@@ -162,6 +163,7 @@ def test_sent_is_recorded_on_a_retry_when_the_database_refuses_for_a_moment(tmp_
     assert "event=record_sent_failed" in caplog.text and "record_sent_gave_up" not in caplog.text
 
 
+@pytest.mark.slow
 def test_sent_never_recorded_is_sent_again_after_the_lease_flagged(tmp_path, caplog):
     (trail, pending), delivered = _run(tmp_path, hold=2.0, caplog=caplog, record_for=0.5)
     assert len(delivered) == 2 and pending == 0

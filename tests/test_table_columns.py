@@ -147,6 +147,7 @@ def test_columns_read_as_rows_do(seed):
         assert _ledger_of(_read_table, table, quoted) == _ledger_of(_read_rows, table, quoted)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(6))
 def test_long_columns_read_as_rows_do(seed):
     """Blocks of ROWS_PER_READ rows: odd values in one block, plain ones in the next."""
@@ -161,6 +162,7 @@ def test_long_columns_read_as_rows_do(seed):
             assert _ledger_of(_read_table, case, quoted) == _ledger_of(_read_rows, case, quoted)
 
 
+@pytest.mark.slow
 def test_a_column_that_forgets_its_readings_reads_as_rows_do():
     """Past CACHE_TEXTS texts that never repeat, a column keeps no readings; what it reads
     after that is the same."""
@@ -183,6 +185,7 @@ def test_rows_that_join_or_need_neighbours_are_read_row_by_row():
     assert columns.read(bank, Scanner(TODAY)) is None
 
 
+@pytest.mark.slow
 def test_a_long_customer_list_counts_every_customer():
     """110,000 customers in one CSV attachment: every one is a person in pii.records."""
     rng = random.Random(5)

@@ -172,6 +172,7 @@ def test_every_failure_gets_the_same_answer(tmp_path):
     asyncio.run(go())
 
 
+@pytest.mark.slow
 def test_delays_grow_with_each_failure_up_to_a_cap_and_an_address_is_refused_for_a_while(tmp_path):
     now = [1_900_000_000.0]
 
@@ -232,6 +233,7 @@ def test_login_attempts_and_the_audit_log_record_throttling(tmp_path):
     asyncio.run(go())
 
 
+@pytest.mark.slow
 def test_a_polling_guesser_does_not_keep_a_new_admin_out(tmp_path):
     """On the first version of the fix every address the admin had not used shared the
     guesser's count: an admin who had never logged in got 1 of 30 tries through."""
@@ -253,6 +255,7 @@ def test_a_polling_guesser_does_not_keep_a_new_admin_out(tmp_path):
     asyncio.run(go())
 
 
+@pytest.mark.slow
 def test_a_flood_from_one_address_writes_a_bounded_number_of_rows(tmp_path):
     async def go():
         async with console_app(tmp_path) as (client, verify, store), client(ELSEWHERE) as attacker:
@@ -333,6 +336,7 @@ def test_a_file_posted_to_a_hold_is_closed_once_answered(sender_pages):
         assert r.status_code == 403
 
 
+@pytest.mark.slow
 def test_one_fix_at_a_time_per_hold(sender_pages):
     from concurrent.futures import ThreadPoolExecutor
 

@@ -219,6 +219,7 @@ def test_a_file_opening_with_a_header_is_text_to_the_type_detector():
     assert TypeDetector().detect(b"121" + bytes(range(256)) * 4, "x.dat").name != "text"
 
 
+@pytest.mark.slow
 def test_a_ten_megabyte_file():
     n = 10 * 1024 * 1024 // 120
     started = time.monotonic()
