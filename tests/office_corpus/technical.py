@@ -1,0 +1,3 @@
+"""Office corpus, class `technical` (issue 17): see make.py. Cases are registered with catalogue.case."""
+
+from __future__ import annotations
