@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from .addressee import Addressees, Head
 from .base import Finding, domain_of, is_within
 from .clients import ClientDirectory, Mention
 from .codes import CLIENT_MISMATCH
@@ -63,7 +64,77 @@ class ClientMismatch:
                 for index in mention.clients:
                     zones[0 if strong else 1].setdefault(index, []).append(mention)
         context = (self._addressed(addressed), "recipients=" + _sample(external, 5))
-        return [finding for found in zones for finding in self._findings(found, context)]
+        named = [finding for found in zones for finding in self._findings(found, context)]
+        return named + self._addressee_findings(message, content, addressed - self._ours, context[1:])
+
+    def _addressee_findings(
+        self, message: MessageView, content: _Reader, recipients: set[int], context: tuple[str, ...]
+    ) -> list[Finding]:
+        """A document addressed to a client among the recipients that also goes to people of
+        a client it does not name at all: client A's quote in a reply-all still copying B.
+        Clients the document names anywhere are its parties (a subcontractor, a site owner)
+        and may be on the thread; a document addressed to no one, or to a client not among
+        the recipients (the finding above says so), is not weighed here."""
+        if len(recipients) < 2:
+            return []
+        subject = content.heads.subject(message.subject)
+        heads = [
+            (doc, head)
+            for doc, head in self._heads(message, content, subject)
+            if (head.clients - self._ours) & recipients
+        ]
+        if not heads:
+            return []
+        files = _files(message)
+        named: dict[str, set[int]] = {}
+        for _, mention in self._mentions(message, content):
+            named.setdefault(_document(mention.where, files), set()).update(mention.clients)
+        grouped: dict[tuple[frozenset[int], frozenset[int], str], list[str]] = {}
+        for doc, head in heads:
+            addressees = head.clients - self._ours
+            others = recipients - addressees - named.get(doc, set()) - named.get("subject", set())
+            if others:
+                key = (frozenset(addressees), frozenset(others), head.kind)
+                grouped.setdefault(key, []).extend(dict.fromkeys([doc, *head.where]))
+        return [self._addressee_finding(*key, wheres, context) for key, wheres in grouped.items()]
+
+    def _heads(self, message: MessageView, content: _Reader, subject: Head) -> Iterator[tuple[str, Head]]:
+        """Each attachment's head (its parts' heads merged); the subject's addressee stands in
+        for an attachment whose head names none (【エー様】お見積り with an unaddressed sheet).
+        The subject alone is the conversation, not a document, and is not weighed."""
+        merged: dict[str, Head] = {}
+        files = _files(message)
+        for where, part in content.heads.heads.items():
+            head = merged.setdefault(_document(where, files), Head())
+            head.clients |= part.clients
+            head.kind = head.kind or part.kind
+            head.where += part.where
+        for doc, head in merged.items():
+            if not head.clients and subject.clients:
+                head = Head(clients=set(subject.clients), kind=head.kind or subject.kind, where=subject.where)
+            yield doc, head
+
+    def _addressee_finding(
+        self,
+        addressees: frozenset[int],
+        others: frozenset[int],
+        kind: str,
+        wheres: list[str],
+        context: tuple[str, ...],
+    ) -> Finding:
+        clients = self.directory.clients
+        return Finding(
+            code=CLIENT_MISMATCH,
+            count=len(others),
+            where=tuple(wheres[:MAX_WHERE]),
+            evidence=(
+                "addressee=" + _sample(sorted(clients[i].name for i in addressees), 3),
+                "other_clients=" + _sample(sorted(clients[i].name for i in others), 3),
+                f"document={kind or 'document'}",
+                "confidence=high",
+                *context,
+            ),
+        )
 
     def _findings(self, found: dict[int, list[Mention]], context: tuple[str, ...]) -> list[Finding]:
         """One finding per client named, honorific and most places first; a client list
@@ -125,15 +196,18 @@ class _Reader:
         self._active = bool(check.external(message))
         self.texts: set[str] = set()  # wheres read as text (a document's properties among them)
         self.found: list[tuple[bool, Mention]] = []
+        self.heads = Addressees(check.directory)
 
     def text(self, chunk: TextChunk) -> None:
         self.texts.add(chunk.where)
         if self._active:
+            self.heads.text(chunk.where, chunk.text)
             strong = chunk.where.startswith("attachment:")
             self.found.extend((strong, m) for m in self._check.directory.mentions(chunk.text, chunk.where))
 
     def table(self, table: Table) -> None:
         if self._active:
+            self.heads.table(table)
             strong = table.where.startswith("attachment:")
             self.found.extend((strong, m) for m in self._check.directory.table_mentions(table))
 
@@ -145,6 +219,20 @@ def _properties_text(att) -> str:
     """Document properties (company, author, title), when extraction has not already given
     them as text."""
     return "\n".join(value for _, value in getattr(att, "properties", ()))
+
+
+def _files(message: MessageView) -> frozenset[str]:
+    return frozenset(att.where for att in message.attachments)
+
+
+def _document(where: str, files: frozenset[str]) -> str:
+    """The attachment a `where` lies in ("attachment:a.zip!b.xlsx!Sheet1!B2" -> the member
+    b.xlsx's where), or the place itself (subject, body)."""
+    parts = where.split("!")
+    for end in range(len(parts), 0, -1):
+        if (prefix := "!".join(parts[:end])) in files:
+            return prefix
+    return parts[0]
 
 
 def _sample(values: list[str], limit: int) -> str:
