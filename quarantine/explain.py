@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from inspectors.addressee import KIND_WORDS
 from inspectors.base import Finding
 from inspectors.codes import (
     CLIENT_MISMATCH,
@@ -33,7 +34,19 @@ from inspectors.codes import (
 )
 from rules.decide import tally
 
-from .display import Said, clean, fields, file_name, file_phrase, listed, location, locations, plural, samples
+from .display import (
+    Said,
+    clean,
+    fields,
+    file_name,
+    file_phrase,
+    files_in,
+    listed,
+    location,
+    locations,
+    plural,
+    samples,
+)
 from .explain_pii import CONTACTS, PII_SENTENCES
 
 TECH_ITEMS = 12  # evidence items and places in the technical line
@@ -96,6 +109,8 @@ def technical(finding: Finding) -> str:
 
 def _client_mismatch(f: Finding) -> Said:
     named = fields(f.evidence)
+    if "addressee" in named:
+        return _addressee(f, named)
     client = clean(named.get("client") or "?")
     addressed = named.get("addressed", "none")
     ja_at, en_at = locations(f.where)
@@ -112,6 +127,20 @@ def _client_mismatch(f: Finding) -> Said:
     return (
         f"{ja_at}に『{client}』とありますが、宛先（{ja_to}）は{client}ではありません。",
         f"{en_named}, but the recipients ({en_to}) are not {client}.",
+    )
+
+
+def _addressee(f: Finding, named: dict[str, str]) -> Said:
+    """A document addressed to one client going to another's people (inspectors.addressee):
+    「添付ファイル『見積.xlsx』は株式会社エー宛の見積書ですが、株式会社ビーの方にも送られます。」"""
+    ja_to, en_to = _more(named["addressee"])
+    ja_other, en_other = _more(named.get("other_clients") or "?")
+    ja_kind, en_kind = KIND_WORDS.get(named.get("document", ""), ("資料", "document"))
+    files = [w for w in f.where if files_in(w)]
+    ja_at, en_at = locations(tuple(files)) if files else ("件名の資料", "the document")
+    return (
+        f"{ja_at}は{ja_to}宛の{ja_kind}ですが、{ja_other}の方にも送られます。",
+        f"{_cap(en_at)} ({en_kind}) is made out to {en_to}, but it also goes to people of {en_other}.",
     )
 
 
