@@ -87,7 +87,7 @@ class Addressees:
         for mention in self._directory.mentions(subject, "subject"):
             if mention.honorific:
                 head.clients.update(mention.clients)
-                head.where.append("subject")
+                head.where[:] = ["subject"]
         return head
 
     def _read(self, key: str, lines: list[tuple[str, str]]) -> None:
@@ -100,8 +100,10 @@ class Addressees:
             labelled = labelled_next or bool(_LABEL.match(plain))
             labelled_next = bool(_BARE_LABEL.fullmatch(plain.replace("\t", " ")))
             for mention in self._directory.mentions(line, where):
-                if mention.honorific or labelled:
-                    head.clients.update(mention.clients)
+                if not (mention.honorific or labelled):
+                    continue
+                head.clients.update(mention.clients)
+                if where not in head.where:
                     head.where.append(where)
         self.heads[key] = head
 
