@@ -30,6 +30,9 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 _BARE_LABEL = re.compile(_LABEL.pattern + r"\s*", re.IGNORECASE)
+# A cell or line ending in an honorific: 「株式会社エー 営業部 田中様」 addresses エー through its
+# person (the name's own honorific check sees only 田中).
+_ENDS_HONORIFIC = re.compile(r"(?:様|殿|さま|御中|御担当者?|ご担当者?)\s*(?:\t|$)")
 
 # What a document is, by the first of these words at its head: (key, ja, en, pattern). The
 # key goes into the evidence; the sender's page words it (quarantine.explain).
@@ -97,7 +100,7 @@ class Addressees:
             plain = unicodedata.normalize("NFKC", line)
             if not head.kind and (kind := _KIND.search(plain)):
                 head.kind = kind.lastgroup or ""
-            labelled = labelled_next or bool(_LABEL.match(plain))
+            labelled = labelled_next or bool(_LABEL.match(plain) or _ENDS_HONORIFIC.search(plain))
             labelled_next = bool(_BARE_LABEL.fullmatch(plain.replace("\t", " ")))
             for mention in self._directory.mentions(line, where):
                 if not (mention.honorific or labelled):

@@ -70,6 +70,8 @@ def evidence(f: Finding) -> dict[str, str]:
         "見積先\t株式会社エー",
         "納品先: エー社",
         "ＢＩＬＬ ＴＯ： A Corp",
+        "見積書\nA社 田中様",
+        "株式会社エー 営業部 田中 一郎 様\t\t2026年11月20日",
     ],
 )
 def test_an_addressing_mark_at_the_head_names_the_addressee(head):

@@ -311,3 +311,33 @@ def m04(n: int) -> bytes:
         "小川様、市川様\n\n12月9日 14時からでいかがでしょうか。\n\n" + SIG_SAEKI,
         cc=[SAKURA],
     )
+
+
+@case(
+    "conversation_p05_person_addressee_docx.eml",
+    "hold",
+    "conversation",
+    "positive",
+    CODE,
+    "a docx 見積書 made out to 丸茂建設 工務部 川端様 (the client through its person), さくら台フーズ copied by "
+    "address autocompletion",
+)
+def p05(n: int) -> bytes:
+    quote = docx(
+        [
+            "御見積書",
+            "丸茂建設株式会社 工務部 川端 様",
+            "件名: 搬入口 照明更新",
+            "下記のとおりお見積り申し上げます。",
+        ],
+        [["品名", "金額"], ["LED投光器 6台", "312,000"], ["設置工事", "180,000"]],
+    )
+    return message(
+        n,
+        TAKAMORI,
+        [MARUMO],
+        "照明更新のお見積り",
+        "川端様\n\nお見積りをお送りします。\n",
+        cc=[SAKURA],
+        files=[attachment("御見積書_照明更新.docx", quote, DOCX)],
+    )
