@@ -48,9 +48,13 @@ DOCUMENT_KINDS = (
 )
 _KIND = re.compile("|".join(f"(?P<{key}>{pattern})" for key, _, _, pattern in DOCUMENT_KINDS), re.I)
 KIND_WORDS = {key: (ja, en) for key, ja, en, _ in DOCUMENT_KINDS}
-# Parts of a file that are not its head: later pages, properties, comments, notes, revisions.
+# Parts of a file that are not its head: pages and slides after the first, a Word file's tables
+# after the second (its first ones are the letterhead's), footers, properties, comments, notes,
+# revisions, and a forwarded mail's headers and body (the conversation, not a document).
 _NOT_HEAD = re.compile(
-    r"page(?!1$)\d+|properties|comments?|notes?|header|footer|hidden|変更履歴|コメント", re.I
+    r"(?:page|slide|header)(?!1$)\d+|table(?![12]$)\d+|footer\d*|properties|comments?|notes?|"
+    r"footnotes|endnotes|annotations|more-text|headers|body(?::.*)?|hidden|変更履歴|コメント",
+    re.I,
 )
 
 
