@@ -92,7 +92,8 @@ def checklist(decision: Decision) -> list[tuple[str, Finding, str]]:
         for f in m.findings:
             if f.code == CLIENT_MISMATCH:
                 named = dict(e.split("=", 1) for e in f.evidence if "=" in e)
-                things = [named.get("client") or ", ".join(f.where)]
+                # A document addressed to one client going to another: the other is the item.
+                things = [named.get("client") or named.get("other_clients") or ", ".join(f.where)]
             elif f.code == LOOKALIKE_DOMAIN:
                 things = [e for e in f.evidence if "=" not in e] or list(f.where)
             else:

@@ -15,7 +15,9 @@ from inspectors.addressee import HEAD_LINES, Addressees, is_head
 from inspectors.base import Finding
 from inspectors.message import Table
 from quarantine.explain import sentences
+from quarantine.hold_view import checklist
 
+from . import test_explain_findings as pipeline
 from .eval_set.fabric import zip_of
 from .test_clients import (
     DOCX,
@@ -186,6 +188,17 @@ def test_many_documents_for_a_make_one_finding():
     v = mail(A_AND_B, "見積", "各種お見積り", files)
     [f] = addressee_findings(v)
     assert len(f.where) == 10  # each file and its head
+
+
+def test_the_shipped_rules_hold_it_and_the_sender_reads_whose_document_goes_where():
+    quote = xlsx([["御見積書"], ["株式会社エー 御中"], ["保守", 100000]])
+    to = ("tanaka@a-corp.co.jp", "suzuki@b-corp.co.jp")
+    c = pipeline.check(*pipeline.mail("Re: 日程の件", "各位", ("見積.xlsx", quote), to=to))
+    assert pipeline.held_by(c) == ["client-mismatch"]
+    assert c.ja == [
+        "添付ファイル『見積.xlsx』は株式会社エー宛の見積書ですが、株式会社ビーの方にも送られます。"
+    ]
+    assert [item for _, _, item in checklist(c.decision)] == ["株式会社ビー"]
 
 
 # --- ordinary threads that pass -----------------------------------------------------------
