@@ -65,23 +65,30 @@ class ClientMismatch:
                     zones[0 if strong else 1].setdefault(index, []).append(mention)
         context = (self._addressed(addressed), "recipients=" + _sample(external, 5))
         named = [finding for found in zones for finding in self._findings(found, context)]
-        return named + self._addressee_findings(message, content, addressed - self._ours, context[1:])
+        # The clients of each recipient domain: a domain that two directory entries share (a
+        # group company) is one party, not two.
+        groups = {frozenset(self.directory.clients_at(d)) - self._ours for d in external} - {frozenset()}
+        return named + self._addressee_findings(message, content, groups, context[1:])
 
     def _addressee_findings(
-        self, message: MessageView, content: _Reader, recipients: set[int], context: tuple[str, ...]
+        self,
+        message: MessageView,
+        content: _Reader,
+        groups: set[frozenset[int]],
+        context: tuple[str, ...],
     ) -> list[Finding]:
         """A document addressed to a client among the recipients that also goes to people of
         a client it does not name at all: client A's quote in a reply-all still copying B.
         Clients the document names anywhere are its parties (a subcontractor, a site owner)
         and may be on the thread; a document addressed to no one, or to a client not among
         the recipients (the finding above says so), is not weighed here."""
-        if len(recipients) < 2:
+        if len(groups) < 2:
             return []
         subject = content.heads.subject(message.subject)
         heads = [
             (doc, head)
             for doc, head in self._heads(message, content, subject)
-            if (head.clients - self._ours) & recipients
+            if any(g & head.clients for g in groups)
         ]
         if not heads:
             return []
@@ -92,7 +99,8 @@ class ClientMismatch:
         grouped: dict[tuple[frozenset[int], frozenset[int], str], list[str]] = {}
         for doc, head in heads:
             addressees = head.clients - self._ours
-            others = recipients - addressees - named.get(doc, set()) - named.get("subject", set())
+            parties = addressees | named.get(doc, set()) | named.get("subject", set())
+            others = set().union(*(g for g in groups if not g & parties))
             if others:
                 key = (frozenset(addressees), frozenset(others), head.kind)
                 grouped.setdefault(key, []).extend(dict.fromkeys([doc, *head.where]))

@@ -13,6 +13,7 @@ import pytest
 
 from inspectors.addressee import HEAD_LINES, Addressees, is_head
 from inspectors.base import Finding
+from inspectors.clients import Client
 from inspectors.message import Table
 from quarantine.explain import sentences
 from quarantine.hold_view import checklist
@@ -255,6 +256,16 @@ def test_a_huge_first_line_and_a_wide_first_row_cost_only_the_head():
     assert time.perf_counter() - start < 1.0
     assert found.heads["attachment:a.txt"].clients == {A}
     assert len(found.heads["attachment:b.xlsx!S"].where) == HEAD_LINES
+
+
+def test_a_domain_two_directory_entries_share_is_one_party():
+    group = Client(name="エー物流株式会社", domains=("a-corp.co.jp",))  # a group company, same domain
+    quote = xlsx([["御見積書"], ["株式会社エー 御中"]])
+    v = mail(A_ONLY + ["sato@a-corp.co.jp"], "お見積り", "田中様", [("見積.xlsx", quote, XLSX)])
+    assert [f for f in findings(v, group) if "addressee=株式会社エー" in f.evidence] == []
+    v = mail(A_AND_B, "お見積り", "田中様", [("見積.xlsx", quote, XLSX)])
+    [f] = [f for f in findings(v, group) if "addressee=株式会社エー" in f.evidence]
+    assert evidence(f)["other_clients"] == "株式会社ビー"
 
 
 def test_the_addressee_finding_stays_small_with_many_clients_on_the_thread():
