@@ -172,3 +172,26 @@ def test_attachments_and_bytes_count_against_the_archive_limits():
     assert codes(view)["attachment.unscannable"] == [
         (("attachment:many.msg",), "limit: uncompressed size > 400 bytes")
     ]
+
+
+def test_a_rights_protected_msg_is_reported_as_encrypted():
+    irm = Msg(subject="社外秘", attachments=(Attached("message.rpmsg", b"\x76\xe8\x04\x60" + bytes(200)),))
+    view = parse(mail_with(("irm.msg", msg_bytes(irm))), ENV)
+    assert codes(view)["attachment.encrypted"] == [
+        (("attachment:irm.msg",), "rights-protected message (IRM)")
+    ]
+
+
+def test_a_signed_msg_is_read_through_its_mime_attachment():
+    mime = (
+        'Content-Type: multipart/signed; protocol="application/pkcs7-signature"; boundary=b\r\n\r\n'
+        f"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{MY_NUMBER}\r\n"
+        "--b\r\nContent-Type: application/pkcs7-signature\r\n\r\nMIIB\r\n--b--\r\n"
+    ).encode()
+    signed = Msg(
+        subject="署名付き",
+        message_class="IPM.Note.SMIME.MultipartSigned",
+        attachments=(Attached("smime.p7m", mime, "multipart/signed"),),
+    )
+    found = texts(parse(mail_with(("signed.msg", msg_bytes(signed))), ENV))
+    assert MY_NUMBER in found["attachment:signed.msg!smime.p7m!body"]
