@@ -1,8 +1,7 @@
 """Outlook .msg files for tests (MS-OXMSG), written from plain values.
 
-extract-msg reads .msg files and cannot write them from scratch; its OleWriter writes the
-compound file underneath (MS-CFB: header, FAT, directory, mini stream for streams under 4096
-bytes), and this module lays the message out in it: the property stream
+extract-msg reads .msg files and cannot write them; tests/compound_file.py writes the compound
+file underneath (MS-CFB), and this module lays the message out in it: the property stream
 (__properties_version1.0), one __substg1.0_XXXXYYYY stream per variable-size property,
 recipient and attachment storages, embedded messages in PR_ATTACH_DATA_OBJ storages.
 Strings are Unicode (type 001F, UTF-16LE). olefile and extract-msg both read what it writes
@@ -11,12 +10,12 @@ Strings are Unicode (type 001F, UTF-16LE). olefile and extract-msg both read wha
 
 from __future__ import annotations
 
-import io
 import struct
 from dataclasses import dataclass, field
 
 import compressed_rtf
-from extract_msg.ole_writer import OleWriter
+
+from .compound_file import Tree, compound_file
 
 UNICODE, BINARY, LONG, OBJECT = 0x001F, 0x0102, 0x0003, 0x000D
 _READABLE_WRITABLE = 0x6
@@ -80,26 +79,20 @@ class _Properties:
     def object(self, pid: int) -> None:
         self.entries.append(struct.pack("<IIII", pid << 16 | OBJECT, _READABLE_WRITABLE, 0xFFFFFFFF, 0))
 
-    def write(self, ole: OleWriter, path: list[str], header: bytes) -> None:
-        ole.addEntry(path + ["__properties_version1.0"], header + b"".join(self.entries))
-        for name, data in self.streams.items():
-            ole.addEntry(path + [name], data)
+    def write(self, storage: Tree, header: bytes) -> None:
+        storage["__properties_version1.0"] = header + b"".join(self.entries)
+        storage.update(self.streams)
 
 
 def msg_bytes(message: Msg) -> bytes:
     """The .msg file of `message`."""
-    ole = OleWriter()
-    nameid = ["__nameid_version1.0"]
-    ole.addEntry(nameid, storage=True)
-    for stream in ("__substg1.0_00020102", "__substg1.0_00030102", "__substg1.0_00040102"):
-        ole.addEntry(nameid + [stream], b"")
-    _message(ole, [], message, top=True)
-    out = io.BytesIO()
-    ole.write(out)
-    return out.getvalue()
+    names = dict.fromkeys(("__substg1.0_00020102", "__substg1.0_00030102", "__substg1.0_00040102"), b"")
+    root: Tree = {"__nameid_version1.0": dict(names)}
+    _message(root, message, top=True)
+    return compound_file(root)
 
 
-def _message(ole: OleWriter, path: list[str], message: Msg, top: bool) -> None:
+def _message(storage: Tree, message: Msg, top: bool) -> None:
     props = _Properties()
     props.text(PR_MESSAGE_CLASS, message.message_class)
     props.text(PR_SUBJECT, message.subject)
@@ -118,22 +111,21 @@ def _message(ole: OleWriter, path: list[str], message: Msg, top: bool) -> None:
     # Top level: 8 reserved, next recipient id, next attachment id, counts, 8 reserved;
     # an embedded message's header lacks the last 8 bytes.
     header = struct.pack("<8xIIII", n_recip, n_attach, n_recip, n_attach) + (b"\x00" * 8 if top else b"")
-    props.write(ole, path, header)
+    props.write(storage, header)
     for i, (kind, (name, address)) in enumerate(people):
         recipient = _Properties()
         recipient.long(PR_RECIPIENT_TYPE, kind)
         recipient.text(PR_DISPLAY_NAME, name)
         recipient.text(PR_EMAIL_ADDRESS, address)
         recipient.text(PR_SMTP_ADDRESS, address)
-        storage = path + [f"__recip_version1.0_#{i:08X}"]
-        ole.addEntry(storage, storage=True)
-        recipient.write(ole, storage, b"\x00" * 8)
+        recipient.write(child := {}, b"\x00" * 8)
+        storage[f"__recip_version1.0_#{i:08X}"] = child
     for i, attached in enumerate(message.attachments):
-        _attachment(ole, path + [f"__attach_version1.0_#{i:08X}"], i, attached)
+        storage[f"__attach_version1.0_#{i:08X}"] = _attachment(i, attached)
 
 
-def _attachment(ole: OleWriter, storage: list[str], number: int, attached: Attached) -> None:
-    ole.addEntry(storage, storage=True)
+def _attachment(number: int, attached: Attached) -> Tree:
+    storage: Tree = {}
     props = _Properties()
     props.long(PR_ATTACH_NUM, number)
     props.text(PR_DISPLAY_NAME, attached.name)
@@ -143,14 +135,15 @@ def _attachment(ole: OleWriter, storage: list[str], number: int, attached: Attac
         props.text(PR_ATTACH_FILENAME, attached.name[-12:])
         props.text(PR_ATTACH_MIME_TAG, attached.mime)
         props.binary(PR_ATTACH_DATA, attached.data)
-        props.write(ole, storage, b"\x00" * 8)
-        return
+        props.write(storage, b"\x00" * 8)
+        return storage
     props.long(PR_ATTACH_METHOD, EMBEDDED)
     props.object(PR_ATTACH_DATA)
-    props.write(ole, storage, b"\x00" * 8)
-    inner = storage + [f"__substg1.0_{PR_ATTACH_DATA << 16 | OBJECT:08X}"]
-    ole.addEntry(inner, storage=True)
-    _message(ole, inner, attached.message, top=False)
+    props.write(storage, b"\x00" * 8)
+    inner: Tree = {}
+    _message(inner, attached.message, top=False)
+    storage[f"__substg1.0_{PR_ATTACH_DATA << 16 | OBJECT:08X}"] = inner
+    return storage
 
 
 def nested(depth: int, innermost: Msg) -> Msg:

@@ -15,6 +15,7 @@ from inspectors.extract.kind import TypeDetector
 from inspectors.limits import Limits
 from inspectors.message import parse
 
+from .compound_file import compound_file
 from .eval_set.fabric import xlsx
 from .msg_file import Attached, Msg, msg_bytes, nested
 from .test_extract_fail_closed import LATER, MY_NUMBER, multipart
@@ -34,6 +35,21 @@ ORIGINAL = Msg(
     cc=(("鈴木", "suzuki@narumi-ts.co.jp"),),
     attachments=(Attached("来場者リスト.xlsx", VISITORS, XLSX),),
 )
+
+
+def test_the_compound_file_writer_round_trips_through_olefile():
+    big = bytes(range(256)) * 1000  # sectors and two FAT sectors
+    tree = {"small": b"x" * 100, "edge": b"y" * 4096, "empty": b"", "big": big, "dir": {"inner": b"z" * 70}}
+    with olefile.OleFileIO(compound_file(tree), raise_defects=olefile.DEFECT_INCORRECT) as ole:
+        streams = {"/".join(path): ole.openstream(path).read() for path in ole.listdir()}
+        assert ole.get_type("dir") == olefile.STGTY_STORAGE
+    assert streams == {
+        "small": b"x" * 100,
+        "edge": b"y" * 4096,
+        "empty": b"",
+        "big": big,
+        "dir/inner": b"z" * 70,
+    }
 
 
 def test_what_the_writer_writes_opens_in_olefile_and_extract_msg():
