@@ -211,3 +211,24 @@ def test_a_signed_msg_is_read_through_its_mime_attachment():
     )
     found = texts(parse(mail_with(("signed.msg", msg_bytes(signed))), ENV))
     assert MY_NUMBER in found["attachment:signed.msg!smime.p7m!body"]
+
+
+def test_recipients_count_as_members_before_extract_msg_makes_an_object_of_each():
+    crowd = Msg(subject="一斉", to=tuple((f"会員{i}", f"m{i}@example.jp") for i in range(11)))
+    view = parse(mail_with(("crowd.msg", msg_bytes(crowd))), ENV, Limits(max_archive_members=10))
+    assert codes(view)["attachment.unscannable"] == [
+        (("attachment:crowd.msg",), "limit: archive members > 10")
+    ]
+
+
+def test_a_storage_with_thousands_of_properties_is_refused_in_linear_time():
+    # olefile finds a name by scanning its storage, and extract-msg looks up every
+    # property by name: 20,000 streams in one storage cost 5 s, 100,000 (a 20 MB file) minutes.
+    wide = Msg(subject="wide", extra={0x8000 + i: "x" for i in range(2_100)})
+    started = time.process_time()
+    view = parse(mail_with(("wide.msg", msg_bytes(wide))), ENV)
+    assert time.process_time() - started < 2
+    [(where, reason)] = codes(view)["attachment.unscannable"]
+    assert (
+        where == ("attachment:wide.msg",) and reason == "corrupt .msg: more than 2000 properties in one place"
+    )

@@ -30,7 +30,10 @@ from .text import html_charset, html_to_text
 logging.getLogger("extract_msg").setLevel(logging.CRITICAL)
 
 _EMBEDDED = "__substg1.0_3701000D"  # PR_ATTACH_DATA_OBJ: a message inside a message
-_ATTACHMENT = "__attach_version1.0_#"
+_PEOPLE_AND_FILES = ("__recip_version1.0_#", "__attach_version1.0_#")
+# Properties of one message, recipient or attachment: Outlook writes some tens to a few
+# hundred; extract-msg looks each name up among all of them (olefile scans the storage).
+_WIDEST = 2_000
 _OUTLOOK = "application/vnd.ms-outlook"
 # S/MIME in Outlook: "IPM.Note.SMIME" carries an encrypted (or opaque-signed) PKCS #7 blob;
 # ".MultipartSigned" carries the signed MIME message readably, as its one attachment.
@@ -41,15 +44,17 @@ _SMIME, _SIGNED = "ipm.note.smime", "ipm.note.smime.multipartsigned"
 class Shape:
     """What the compound file's directory says, before anything is read."""
 
-    streams: int
     total_bytes: int
-    attachments: int
+    members: int  # attachments and recipients: extract-msg makes an object of each
     nesting: int  # messages embedded one inside another
+    widest: int  # entries in one storage, recipients and attachments left out
 
 
 def shape(data: bytes) -> Shape:
-    """The directory's counts; Unscannable when it is not a compound file or a stream claims
-    more bytes than the file has (olefile would follow the claim sector by sector)."""
+    """The directory's counts, in one walk over the tree olefile loaded (its lookups by
+    path scan a storage's entries each time: a count per path would be quadratic).
+    Unscannable when it is not a compound file or a stream claims more bytes than the file
+    has (olefile would follow the claim sector by sector)."""
     import olefile
 
     try:
@@ -57,18 +62,25 @@ def shape(data: bytes) -> Shape:
     except Exception as exc:
         raise Unscannable(f"corrupt .msg: {type(exc).__name__}") from None
     try:
-        streams = total = attachments = nesting = 0
-        for path in ole.listdir(streams=True, storages=True):
-            nesting = max(nesting, path.count(_EMBEDDED))
-            if path[-1].startswith(_ATTACHMENT):
-                attachments += 1
-            if ole.get_type(path) == olefile.STGTY_STREAM:
-                size = ole.get_size(path)
-                if size > len(data):
-                    raise Unscannable("corrupt .msg: a stream larger than the file")
-                streams += 1
-                total += size
-        return Shape(streams=streams, total_bytes=total, attachments=attachments, nesting=nesting)
+        total = members = nesting = widest = 0
+        todo = [(ole.root, 0)]
+        while todo:
+            storage, depth = todo.pop()
+            nesting = max(nesting, depth)
+            own = 0
+            for kid in storage.kids:
+                if kid.entry_type == olefile.STGTY_STREAM:
+                    if kid.size > len(data):
+                        raise Unscannable("corrupt .msg: a stream larger than the file")
+                    total += kid.size
+                if kid.name.startswith(_PEOPLE_AND_FILES):
+                    members += 1
+                else:
+                    own += 1
+                if kid.entry_type == olefile.STGTY_STORAGE:
+                    todo.append((kid, depth + (kid.name == _EMBEDDED)))
+            widest = max(widest, own)
+        return Shape(total_bytes=total, members=members, nesting=nesting, widest=widest)
     finally:
         ole.close()
 
@@ -76,10 +88,12 @@ def shape(data: bytes) -> Shape:
 def check(found: Shape, limits: Limits) -> None:
     if found.nesting > limits.max_depth:  # each level is exported again for the next
         raise LimitReached("max_depth")
-    if found.attachments > limits.max_archive_members:
+    if found.members > limits.max_archive_members:
         raise LimitReached("max_archive_members")
     if found.total_bytes > limits.max_uncompressed_bytes:
         raise LimitReached("max_uncompressed_bytes")
+    if found.widest > _WIDEST:
+        raise Unscannable(f"corrupt .msg: more than {_WIDEST} properties in one place")
 
 
 def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
