@@ -22,7 +22,17 @@ from dataclasses import dataclass
 from ..charsets import decode_bytes
 from ..limits import Limits
 from .kind import suffix
-from .pieces import UNSCANNABLE, Encrypted, LimitReached, Member, Piece, Problem, TextChunk, Unscannable
+from .pieces import (
+    UNSCANNABLE,
+    Encrypted,
+    LimitReached,
+    Member,
+    Piece,
+    Problem,
+    TextChunk,
+    Unscannable,
+    is_interrupt,
+)
 from .rtf import rtf_text
 from .text import html_charset, html_to_text
 
@@ -60,6 +70,8 @@ def shape(data: bytes) -> Shape:
     try:
         ole = olefile.OleFileIO(data)
     except Exception as exc:
+        if is_interrupt(exc):
+            raise
         raise Unscannable(f"corrupt .msg: {type(exc).__name__}") from None
     try:
         total = members = nesting = widest = 0
@@ -108,6 +120,8 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     try:
         message = extract_msg.Message(data, delayAttachments=True, errorBehavior=tolerant)
     except Exception as exc:
+        if is_interrupt(exc):
+            raise
         raise Unscannable(f"corrupt .msg: {type(exc).__name__}") from None
     try:
         kind = str(message.classType or "").lower()
@@ -160,6 +174,8 @@ def _rtf_body(compressed: bytes | None) -> Iterator[Piece]:
     try:
         text = rtf_text(compressed_rtf.decompress(compressed))
     except Exception as exc:  # a broken body: the attachments are still read
+        if is_interrupt(exc):
+            raise
         yield Problem(code=UNSCANNABLE, reason=f"corrupt RTF body: {type(exc).__name__}", where="body")
         return
     if text.strip():
