@@ -232,3 +232,21 @@ def test_a_storage_with_thousands_of_properties_is_refused_in_linear_time():
     assert (
         where == ("attachment:wide.msg",) and reason == "corrupt .msg: more than 2000 properties in one place"
     )
+
+
+def test_a_contact_item_s_fields_are_read():
+    contact = Msg(
+        subject="山田 花子",
+        message_class="IPM.Contact",
+        extra={
+            0x3A11: "山田",
+            0x3A06: "花子",
+            0x3A1C: "090-1234-5678",
+            0x8083: "hanako@example.jp",
+            0x0C1E: "SMTP",
+        },
+    )
+    found = texts(parse(mail_with(("山田 花子.msg", msg_bytes(contact))), ENV))
+    fields = found["attachment:山田 花子.msg!fields"].split("\n")
+    assert sorted(fields) == sorted(["山田", "花子", "090-1234-5678", "hanako@example.jp"])
+    assert "attachment:転送.msg!fields" not in texts(parse(mail_with(("転送.msg", msg_bytes(ORIGINAL))), ENV))

@@ -16,6 +16,7 @@ may, is refused before extract-msg reads it. The bodies are read from their stre
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -40,6 +41,13 @@ from .text import html_charset, html_to_text
 logging.getLogger("extract_msg").setLevel(logging.CRITICAL)
 
 _EMBEDDED = "__substg1.0_3701000D"  # PR_ATTACH_DATA_OBJ: a message inside a message
+_STRING = re.compile(r"__SUBSTG1\.0_([0-9A-F]{4})(001F|001E)")
+# Property ids read as headers or bodies, or with nothing a reader sees (message class,
+# subject prefix and topic, transport headers, address types, message ids).
+_SHOWN = frozenset(
+    (0x001A, 0x0037, 0x003D, 0x0070, 0x0E1D, 0x1000, 0x1013, 0x0C1A, 0x0C1F, 0x5D01, 0x0E04, 0x0E03)
+    + (0x007D, 0x0C1E, 0x0064, 0x0065, 0x1035, 0x1039, 0x1042)
+)
 _PEOPLE_AND_FILES = ("__recip_version1.0_#", "__attach_version1.0_#")
 # Properties of one message, recipient or attachment: Outlook writes some tens to a few
 # hundred; extract-msg looks each name up among all of them (olefile scans the storage).
@@ -131,6 +139,9 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
         if headers:
             yield TextChunk(where="headers", text=headers)
         yield from _bodies(message)
+        fields = _fields(message)
+        if fields:
+            yield TextChunk(where="fields", text=fields)
         yield from _attachments(message, signed=kind == _SIGNED)
     finally:
         message.close()
@@ -147,6 +158,20 @@ def _headers(message) -> str:
         ("Cc", message.cc),
     )
     return "\n".join(f"{name}: {value}" for name, value in fields if value)
+
+
+def _fields(message) -> str:
+    """The message's other text properties: a contact's phone numbers and addresses, a
+    meeting's place, named properties; what the headers and bodies show is left out, and so
+    are the transport headers (Received lines, DKIM signatures), ids and address types."""
+    values = []
+    for path in message.listDir(streams=True, storages=False, includePrefix=False):
+        found = _STRING.fullmatch(path[-1].upper()) if len(path) == 1 else None
+        if found and int(found.group(1), 16) not in _SHOWN:
+            value = message.getStringStream(path[-1][: -len(found.group(2))])
+            if value and value.strip():
+                values.append(value.strip())
+    return "\n".join(dict.fromkeys(values))
 
 
 def _bodies(message) -> Iterator[Piece]:
