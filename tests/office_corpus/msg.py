@@ -114,6 +114,25 @@ def corrupt(n: int) -> bytes:
 
 
 @case(
+    "msg_p05_rtf_body.eml",
+    "hold",
+    CLS,
+    "positive",
+    "pii.my_number",
+    "リッチテキスト形式だけの .msg 本文に個人番号",
+)
+def rtf_body(n: int) -> bytes:
+    number = my_number("58302746195")
+    rtf = r"{\rtf1\ansi\ansicpg932\deff0{\fonttbl{\f0 MS Gothic;}}" + (
+        rf"\f0 Personal number (My Number): {number}\par Tanaka Jiro\par}}"
+    )
+    inner = Msg(subject="扶養家族の件", rtf=rtf, sender=SAEKI, to=(MIURA,))
+    body = "社労士事務所の担当者様\n\n社員からのメールを転送します。\n"
+    sharoshi = ("いずみ社労士事務所 泉様", "izumi@izumi-sr-office.jp")
+    return _forward(n, MIURA, sharoshi, "FW: 扶養家族の件", body, "扶養家族の件.msg", inner)
+
+
+@case(
     "msg_n01_meeting.eml",
     "pass",
     CLS,
