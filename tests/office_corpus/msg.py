@@ -23,6 +23,13 @@ def _forward(n: int, frm, to, subject: str, body: str, name: str, inner: Msg, cc
     return message(n, frm, to, subject, body, cc=cc, files=[attachment(name, msg_bytes(inner), OUTLOOK)])
 
 
+def _to_sharoshi(n: int, inner: Msg) -> bytes:
+    """An employee's mail forwarded by 経理 to the payroll consultant (社労士)."""
+    outer = "社労士事務所の担当者様\n\n社員から届いたメールを転送します。ご確認ください。\n"
+    sharoshi = ("いずみ社労士事務所 泉様", "izumi@izumi-sr-office.jp")
+    return _forward(n, MIURA, sharoshi, f"FW: {inner.subject}", outer, f"{inner.subject}.msg", inner)
+
+
 def _inner(subject: str, body: str, frm=SAEKI, to=(KOHOKU,), files: tuple[Attached, ...] = ()) -> Msg:
     return Msg(subject=subject, body=body, sender=frm, to=tuple(to), attachments=files)
 
@@ -57,10 +64,7 @@ def my_number_body(n: int) -> bytes:
         f"長男 佐伯 悠真　個人番号 {my_number('41852096317')}\n"
         f"長女 佐伯 結衣　個人番号 {my_number('70263158429')}\n"
     )
-    inner = _inner("扶養控除申告書の件", body, frm=SAEKI, to=(MIURA,))
-    outer = "社労士事務所の担当者様\n\n社員から届いたメールを転送します。ご確認ください。\n"
-    sharoshi = ("いずみ社労士事務所 泉様", "izumi@izumi-sr-office.jp")
-    return _forward(n, MIURA, sharoshi, "FW: 扶養控除申告書の件", outer, "扶養控除申告書の件.msg", inner)
+    return _to_sharoshi(n, _inner("扶養控除申告書の件", body, frm=SAEKI, to=(MIURA,)))
 
 
 @case(
@@ -126,10 +130,7 @@ def rtf_body(n: int) -> bytes:
     rtf = r"{\rtf1\ansi\ansicpg932\deff0{\fonttbl{\f0 MS Gothic;}}" + (
         rf"\f0 Personal number (My Number): {number}\par Tanaka Jiro\par}}"
     )
-    inner = Msg(subject="扶養家族の件", rtf=rtf, sender=SAEKI, to=(MIURA,))
-    body = "社労士事務所の担当者様\n\n社員からのメールを転送します。\n"
-    sharoshi = ("いずみ社労士事務所 泉様", "izumi@izumi-sr-office.jp")
-    return _forward(n, MIURA, sharoshi, "FW: 扶養家族の件", body, "扶養家族の件.msg", inner)
+    return _to_sharoshi(n, Msg(subject="扶養家族の件", rtf=rtf, sender=SAEKI, to=(MIURA,)))
 
 
 @case(
