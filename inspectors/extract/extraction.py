@@ -24,6 +24,7 @@ from . import (
     document,
     mail,
     opendocument,
+    outlook,
     pdf,
     presentation,
     rtf,
@@ -64,6 +65,7 @@ READERS = MappingProxyType(
         "7z": archive.extract_7z,
         "eml": mail.extract,
         "tnef": tnef.extract,
+        "msg": outlook.extract,
         "html": text.extract_html,
         "xml": text.extract_html,
         "csv": delimited.extract,
@@ -89,7 +91,7 @@ UNSUPPORTED = MappingProxyType(
 )
 # Files that unpack members: what they unpack is charged to the top-level attachment's
 # archive budgets (an Office package counts the files embedded in it).
-ARCHIVES = frozenset({"zip", "tar", "gzip", "bzip2", "xz", "docx", "pptx", "xlsx", "opendocument"})
+ARCHIVES = frozenset({"zip", "tar", "gzip", "bzip2", "xz", "docx", "pptx", "xlsx", "opendocument", "msg"})
 MAX_WHERE = 50  # places listed in one problem finding; its count says how many in all
 
 

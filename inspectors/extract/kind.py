@@ -149,6 +149,7 @@ _EXPECTED = MappingProxyType(
         "ppt": frozenset({"ppt"}),
         "pps": frozenset({"ppt"}),
         "pdf": frozenset({"pdf"}),
+        "msg": frozenset({"msg", "eml"}),
         "zip": _ZIP_FAMILY,
         "7z": frozenset({"7z"}),
         "rar": frozenset({"rar"}),
@@ -206,7 +207,7 @@ class TypeDetector:
             name, encrypted = _zip_kind(data, mime)
             return Kind(name=name, mime=mime, encrypted=encrypted)
         if data.startswith(b"\xd0\xcf\x11\xe0") or mime in _OLE_MIMES:
-            name, encrypted = _ole_kind(data, mime)
+            name, encrypted = _ole_kind(data, mime, filename)
             return Kind(name=name, mime=mime, encrypted=encrypted)
         return Kind(name=_plain_kind(data, mime, filename, declared), mime=mime)
 
@@ -250,12 +251,14 @@ def _zip_inside(data: bytes, mime: str) -> bool:
     return mime == "application/octet-stream" and zipfile.is_zipfile(io.BytesIO(data))
 
 
-def _ole_kind(data: bytes, mime: str) -> tuple[str, bool]:
+def _ole_kind(data: bytes, mime: str, filename: str) -> tuple[str, bool]:
     """(kind, encrypted) of an OLE compound file: msoffcrypto-tool knows the Office ones
-    and whether they are encrypted; for the rest (BIFF5 workbooks, broken files) libmagic's
-    verdict stands, and the reader finds out."""
+    and whether they are encrypted; for the rest (Outlook messages, BIFF5 workbooks, broken
+    files) libmagic's verdict stands, and the reader finds out."""
     import msoffcrypto
 
+    if mime == "application/vnd.ms-outlook" or _outlook_message(data, filename):
+        return "msg", False
     try:
         office = msoffcrypto.OfficeFile(io.BytesIO(data))
         kind = _OLE_FORMATS.get(office.format, "ole")
@@ -265,6 +268,18 @@ def _ole_kind(data: bytes, mime: str) -> tuple[str, bool]:
         return kind, kind == "office-encrypted" or bool(office.is_encrypted())
     except Exception:
         return kind, False
+
+
+def _outlook_message(data: bytes, filename: str) -> bool:
+    """An Outlook .msg (MS-OXMSG): its root holds the property stream; a compound file
+    named .msg that olefile cannot open is one too, for its reader to call corrupt."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(data) as ole:
+            return bool(ole.exists("__properties_version1.0") and ole.exists("__nameid_version1.0"))
+    except Exception:
+        return suffix(filename) == "msg"
 
 
 def _plain_kind(data: bytes, mime: str, filename: str, declared: str) -> str:
