@@ -178,7 +178,7 @@ class _Collected:
         self.texts.append(chunk)
 
     def table(self, table: Table) -> None:
-        self.texts.append(TextChunk(where=table.where, text=table.text()))
+        self.texts.append(TextChunk(where=table.where, text=table.text(), format=table.format))
         self.tables.append(table)
 
 
