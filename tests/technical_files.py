@@ -45,7 +45,7 @@ def step(points: int = 3000, author: str = "Saeki Kenta", seed: int = 1) -> byte
         lines.append(f"#{n + 3}=EDGE_CURVE('',#{n + 2},#{n + 6},#{n + 1},.T.);")
         n += 4
     lines += ["ENDSEC;", "END-ISO-10303-21;"]
-    return ("\r\n".join(lines) + "\r\n").encode("ascii")
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")  # an exporter that wrote the author as typed
 
 
 def _iges_line(text: str, section: str, number: int) -> str:

@@ -1,0 +1,156 @@
+"""Technical files (issue 17): formats told by content, and bare numbers in them asked for
+evidence. Real files from tests/technical_files.py, read through the extraction and the
+personal-data reader as a message's attachment is."""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+import pytest
+
+from inspectors.extract.extraction import Extraction
+from inspectors.extract.pieces import Member
+from inspectors.extract.technical import FORMATS, measurements, recognise
+from inspectors.limits import Limits
+from inspectors.message import MessageView
+from inspectors.personal_data import PersonalData
+from inspectors.view import Envelope
+
+from . import technical_files as T
+from .eval_set.fabric import People, luhn, my_number
+
+TODAY = datetime.date(2026, 12, 3)
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.pieces: list = []
+
+    def text(self, chunk) -> None:
+        self.pieces.append(chunk)
+
+    def table(self, table) -> None:
+        self.pieces.append(table)
+
+
+def read(name: str, data: bytes) -> tuple[str, dict[str, int]]:
+    """(the attachment's format, {code: count}) of one file sent outside."""
+    sink = _Sink()
+    extraction = Extraction(Limits(), sink)
+    extraction.open(Member(name=name, data=data), "", 1, None)
+    view = MessageView(
+        envelope=Envelope(mail_from="saeki.k@narumi-ts.co.jp", rcpt_tos=("x@client.example",)), size=1
+    )
+    reader = PersonalData(today=TODAY, internal_domains=["narumi-ts.co.jp"]).reader(view)
+    for piece in sink.pieces:
+        (reader.text if hasattr(piece, "text") and isinstance(piece.text, str) else reader.table)(piece)
+    return extraction.attachments[0].format, {f.code: f.count for f in reader.findings(view)}
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "fmt"),
+    [
+        ("BRK.stp", T.step(600), "step"),
+        ("part.txt", T.step(600), "step"),  # by content, not by name
+        ("BRK.igs", T.iges(), "iges"),
+        ("plan.dxf", T.dxf(), "dxf"),
+        ("O2611.nc", T.gcode(), "gcode"),
+        ("BRK.stl", T.stl(300), "stl"),
+        ("readings.csv", T.sensor_csv(), "measurements"),
+        ("access.log", T.nginx_log(), "log"),
+        ("batch.log", T.stamped([f"job {i} done" for i in range(50)]), "log"),
+    ],
+)
+def test_formats_are_told_by_content_and_their_numbers_are_nobodys(name, data, fmt):
+    found, codes = read(name, data)
+    assert found == fmt and fmt in FORMATS
+    assert not {"pii.phone", "pii.credit_card", "pii.postal_code", "pii.records"} & set(codes), codes
+
+
+def test_the_same_numbers_in_plain_text_are_still_read():
+    """The step file's own lines, without its header, are no STEP file: read as before."""
+    body = T.step(3000).decode().split("DATA;", 1)[1]
+    found, codes = read("notes.txt", body.encode())
+    assert found == "" and (codes.get("pii.phone", 0) + codes.get("pii.credit_card", 0)) > 20
+
+
+def test_a_customer_list_dressed_as_a_log_is_still_a_list():
+    """The attack: a timestamp before each line must not hide names and phones."""
+    people = People(3).people(15)
+    data = T.stamped([f"{p['name']} {p['phone'].replace('-', '')}" for p in people])
+    found, codes = read("export.log", data)
+    assert found == "log" and codes["pii.phone"] == 15 and codes["pii.records"] == 15
+
+
+def test_labelled_and_written_numbers_in_a_log_count():
+    card = luhn("411111222233334")
+    lines = [
+        f"payment ok card={card} amount=1200",  # a key names it
+        "callback requested tel=0524417209",  # the catalogue's label
+        "call from 090-4417-2093 dur=35s",  # written as a phone number
+        f"txn ref {card[:4]} {card[4:8]} {card[8:12]} {card[12:]}",  # a card's groups
+        "rid=4539578763621486 rid=09044172094",  # bare runs: no evidence
+    ]
+    found, codes = read("app.log", T.stamped(lines))
+    assert found == "log" and codes["pii.credit_card"] == 1 and codes["pii.phone"] == 2
+
+
+def test_identifiers_with_their_label_and_mail_addresses_count_in_technical_files():
+    author = f"Saeki Kenta / 個人番号 {my_number('70311458220')}"
+    assert read("a.stp", T.step(400, author))[1]["pii.my_number"] == 1
+    people = People(4).people(12)
+    log = T.stamped([f"status=sent to=<{p['email']}>" for p in people])
+    assert read("mail.log", log)[1]["pii.email_address"] == 12
+
+
+def test_a_float_table_with_name_and_phone_columns_keeps_its_people():
+    people = [(p["name"], p["phone"]) for p in People(5).people(12)]
+    found, codes = read("meters.csv", T.sensor_csv(rows=200, people=people))
+    assert found == "measurements"
+    assert codes["pii.phone"] == 12 and codes["pii.records"] == 12 and "pii.credit_card" not in codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "氏名,電話\n山田 太郎,090-1234-5678\n" * 5,  # a list: no format
+        "ISO-10303-2;\nnot quite\n",
+        "solid walls\nthe facet of a gem\n",
+        "  0\nnot a section\n  2\nfoo\n  9\nbar\n",
+        "Dear all,\nplease see below.\nX1 Y2\nregards\n",
+        "\n".join(f"{p['name']} {p['phone']}" for p in People(6).people(10)),
+    ],
+)
+def test_ordinary_text_is_no_technical_format(text):
+    assert recognise(text) == ""
+
+
+def test_measurements_need_mostly_readings():
+    assert measurements([("id", "x"), *[(str(i), f"{i}.5") for i in range(10)]]) == ""  # half
+    assert measurements([("a", "b", "c"), *[("1.5", "2e-3", "7") for _ in range(10)]]) == "measurements"
+    assert measurements([("氏名", "電話"), *[("山田", "090-1234-5678") for _ in range(10)]]) == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "G" + "1" * 60_000 + "X",  # one long line of G-code shape
+        "a b c " * 20_000,  # the access-log timestamp's three fields
+        "ISO-10303-21;\n" + "#1=P(" * 200_000,  # a huge STEP body: only the sample is looked at
+        "\n".join("N1 G1 X1" + " Y1" * 80 for _ in range(5000)),
+    ],
+)
+def test_recognising_costs_the_sample_only(text):
+    started = time.process_time()
+    recognise(text)
+    assert time.process_time() - started < 0.5
+
+
+def test_evidence_costs_one_pass_on_a_single_long_line():
+    """Thousands of bare numbers on one 1 MB line: the line of each is found once."""
+    numbers = " ".join(f"0.0{n:011d}" for n in range(524_000_000, 524_070_000))
+    started = time.process_time()
+    found, codes = read("one_line.log", T.stamped(["start", "ok", "ok", "ok", numbers, "done"]))
+    assert found == "log" and "pii.phone" not in codes
+    assert time.process_time() - started < 20
