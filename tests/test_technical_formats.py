@@ -5,6 +5,7 @@ personal-data reader as a message's attachment is."""
 from __future__ import annotations
 
 import datetime
+import json
 import time
 
 import pytest
@@ -13,12 +14,17 @@ from inspectors.extract.extraction import Extraction
 from inspectors.extract.pieces import Member
 from inspectors.extract.technical import FORMATS, measurements, recognise
 from inspectors.limits import Limits
-from inspectors.message import MessageView
+from inspectors.message import MessageView, Summary
 from inspectors.personal_data import PersonalData
 from inspectors.view import Envelope
+from proxy.pipeline import inspect_raw
+from quarantine.records import HeldMessage
+from rules import MessageFacts, decide, load_rules
 
 from . import technical_files as T
-from .eval_set.fabric import People, luhn, my_number
+from .eval_set.fabric import People, luhn, my_number, zip_of
+from .sender_page import open_store, serving
+from .test_explain_findings import INSPECTORS, OURS, mail
 
 TODAY = datetime.date(2026, 12, 3)
 
@@ -154,3 +160,39 @@ def test_evidence_costs_one_pass_on_a_single_long_line():
     found, codes = read("one_line.log", T.stamped(["start", "ok", "ok", "ok", numbers, "done"]))
     assert found == "log" and "pii.phone" not in codes
     assert time.process_time() - started < 20
+
+
+def test_the_page_says_which_attachment_is_cad_data_and_what_was_not_applied(tmp_path):
+    """A STEP file (zipped, as CAD data travels) next to a customer list: the list is held,
+    the STEP file adds no phone or card, and the page says why its numbers were not read."""
+    people = People(9).people(12)
+    listing = "氏名,電話番号\r\n" + "".join(f"{p['name']},{p['phone']}\r\n" for p in people)
+    raw, env = mail(
+        "図面と名簿",
+        "お送りします。",
+        ("BRK-2611-A.zip", zip_of({"BRK-2611-A.stp": T.step(2000)})),
+        ("名簿.csv", listing.encode("utf-8")),
+    )
+    found = inspect_raw(raw, env, INSPECTORS)
+    codes = {f.code: f.count for f in found.findings}
+    assert codes["pii.phone"] == 12 and "pii.credit_card" not in codes
+    assert found.summary.formats == (("BRK-2611-A.zip", "step"),)
+    assert Summary.from_dict(json.loads(json.dumps(found.summary.to_dict()))) == found.summary
+    decision = decide(
+        list(found.findings), MessageFacts(mail_from=env.mail_from, rcpt_tos=env.rcpt_tos), load_rules()
+    )
+    msg = HeldMessage(
+        id="Q1",
+        mail_from=env.mail_from,
+        rcpt_tos=env.rcpt_tos,
+        raw=raw,
+        decision=decision,
+        findings=found.findings,
+        summary=found.summary,
+    )
+    store = open_store(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
+    with serving(store, msg, OURS, "guard@sample.co.jp") as web:
+        en, ja = (web.get(f"/h/tok-Q1?lang={lang}").text for lang in ("en", "ja"))
+    assert "STEP CAD data: numbers are not counted as phone or card numbers" in en
+    assert "STEP形式のCADデータ：番号の形だけでは" in ja
+    assert en.count('class="muted format"') == 1  # the zip's row, not the list's
