@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import random
 import time
 
 import pytest
@@ -22,7 +23,7 @@ from quarantine.records import HeldMessage
 from rules import MessageFacts, decide, load_rules
 
 from . import technical_files as T
-from .eval_set.fabric import People, luhn, my_number, zip_of
+from .eval_set.fabric import People, luhn, my_number, xlsx, zip_of
 from .sender_page import open_store, serving
 from .test_explain_findings import INSPECTORS, OURS, mail
 
@@ -196,3 +197,15 @@ def test_the_page_says_which_attachment_is_cad_data_and_what_was_not_applied(tmp
     assert "STEP CAD data: numbers are not counted as phone or card numbers" in en
     assert "STEP形式のCADデータ：番号の形だけでは" in ja
     assert en.count('class="muted format"') == 1  # the zip's row, not the list's
+
+
+def test_a_sheet_of_readings_is_measurements_too():
+    """The same readings saved from Excel: calamine gives 15 significant digits."""
+    r = random.Random(12)
+    rows = [["time", "x_mm", "y_mm", "z_mm"]]
+    rows += [
+        [f"10:{i // 60:02d}:{i % 60:02d}", *(r.uniform(-300, 300) for _ in range(3))] for i in range(3000)
+    ]
+    found, codes = read("readings.xlsx", xlsx({"run1": rows}))
+    assert found == "measurements"
+    assert not {"pii.phone", "pii.credit_card"} & set(codes), codes

@@ -13,7 +13,7 @@ from operator import methodcaller
 from ..charsets import decode_bytes
 from ..limits import Limits
 from .pieces import Piece, Table, TextChunk
-from .technical import measurements, recognise
+from .technical import recognise
 
 _SNIFF_LINES = 20  # every sniffer here looks at the first lines only
 # Lines one record may span: a quoted cell holds a few line breaks (an address); more is a
@@ -46,7 +46,7 @@ def table_of(text: str, limits: Limits, delimiter: str | None = None) -> Iterato
             yield TextChunk(where="", text=text)
         return
     del text  # the cells hold it all again: the text goes before the detectors read them
-    yield Table(where="", rows=rows, format=measurements(rows) or recognised)
+    yield Table(where="", rows=rows, format=recognised)  # or measurements: extraction tells
 
 
 class _Lines:

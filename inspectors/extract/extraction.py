@@ -50,6 +50,7 @@ from .pieces import (
 )
 from .pieces import UNSUPPORTED as UNSUPPORTED_CODE
 from .properties import properties_text
+from .technical import measurements
 
 READERS = MappingProxyType(
     {
@@ -159,8 +160,10 @@ class Extraction:
     def _take(
         self, piece: Piece, where: str, depth: int, deadline: float | None, properties: list[Property]
     ) -> None:
-        if isinstance(piece, (TextChunk, Table)) and piece.format and not piece.where:
-            self._formats.setdefault(where, piece.format)  # the file's own content: a fact of the file
+        if isinstance(piece, Table):  # readings, whichever reader gave them: a CSV, a sheet, a Word table
+            piece = dataclasses.replace(piece, format=measurements(piece.rows) or piece.format)
+        if isinstance(piece, (TextChunk, Table)) and piece.format:
+            self._formats.setdefault(where, piece.format)  # a fact of the file (its first table's, a sheet's)
         if isinstance(piece, TextChunk):
             self.add_text(inside(where, piece.where), piece.text, piece.format)
         elif isinstance(piece, Table):
