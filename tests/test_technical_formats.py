@@ -209,3 +209,42 @@ def test_a_sheet_of_readings_is_measurements_too():
     found, codes = read("readings.xlsx", xlsx({"run1": rows}))
     assert found == "measurements"
     assert not {"pii.phone", "pii.credit_card"} & set(codes), codes
+
+
+@pytest.mark.parametrize(
+    ("name", "build"),
+    [
+        # a list behind a STEP header: the header makes no list of people a CAD file
+        (
+            "list.stp",
+            lambda ppl: (
+                "ISO-10303-21;\nHEADER;\nENDSEC;\nDATA;\n"
+                + "".join(
+                    f"#{i}=PERSON('{p['name']}','{p['phone'].replace('-', '')}');\n"
+                    for i, p in enumerate(ppl)
+                )
+            ),
+        ),
+        # readings with a name and a phone on each row, and no header row
+        (
+            "meters.csv",
+            lambda ppl: "".join(
+                f"{i}.25,{i * 0.37:.6f},1.5e-3,{p['name']},{p['phone']}\n" for i, p in enumerate(ppl)
+            ),
+        ),
+        # readings with a contact column under a heading that is no label word
+        (
+            "contact.csv",
+            lambda ppl: (
+                "x,y,z,連絡先\n"
+                + "".join(
+                    f"{i}.25,{i * 0.37:.6f},1.5e-3,{p['phone'].replace('-', '')}\n" for i, p in enumerate(ppl)
+                )
+            ),
+        ),
+    ],
+)
+def test_a_list_in_technical_clothes_keeps_its_phones(name, build):
+    people = People(10).people(12)
+    found, codes = read(name, build(people).encode("utf-8"))
+    assert found in ("step", "measurements") and codes.get("pii.phone") == 12, (found, codes)

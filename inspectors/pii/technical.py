@@ -36,10 +36,21 @@ def _word(word: str) -> bytes:
 
 _GUARDED = {"phone": "phone", "credit_card": "card"}  # kind -> the class of its labels
 _PEOPLE = frozenset({"person_name", "address", "email_address"})  # a person on the line
-# The catalogue's labels, and the keys a log or a data file names them by (card=, "pan":).
+# The catalogue's labels and column headings, and the keys a log or a data file names them
+# by (card=, "pan":).
 _KEYS = {"phone": ("tel", "phone", "mobile"), "card": ("card", "pan", "cardno", "card_no", "card_number")}
+_HEADINGS = {"phone": "phone", "card": "credit_card"}
 _LABELS = {
-    cls: re.compile(b"|".join(_word(w) for w in (*P.CONTEXT_WORDS[cls], *_KEYS[cls])))
+    cls: re.compile(
+        b"|".join(
+            _word(w)
+            for w in (
+                *P.CONTEXT_WORDS[cls],
+                *_KEYS[cls],
+                *(w for column in P.HEADERS if column.kind == _HEADINGS[cls] for w in column.words),
+            )
+        )
+    )
     for cls in set(_GUARDED.values())
 }
 _WRITTEN = re.compile("[-－‐−―‑–—()（）]|^[+＋]")  # a phone number as people write one
