@@ -31,6 +31,7 @@ FORMATS = MappingProxyType(
 _SAMPLE = 64 * 1024  # characters of the start that are looked at
 _LINES = 200  # lines of the sample that are looked at
 _LONGEST = 256  # a longer line is no line of G-code
+_WIDEST = 64  # cells of a table's row that are looked at
 _IGES_SECTIONS = frozenset("SGDPT")
 _GCODE = re.compile(r"(?:\s*[A-Z][+-]?(?:\d+(?:\.\d*)?|\.\d+))+\s*", re.IGNORECASE)  # one reading only
 _GCODE_NOISE = re.compile(r"\([^()\n]*\)|;.*")  # comments
@@ -104,7 +105,7 @@ def measurements(rows: Sequence[Sequence[str]]) -> str:
     """ "measurements" for a table mostly of readings (numbers with decimals or exponents:
     coordinates, sensor values), else "". Other columns may stand beside them (a time, an id,
     a name): the scanner asks their numbers for a label, which a column's heading is."""
-    sample = rows[:_LINES]
+    sample = [row[:_WIDEST] for row in rows[:_LINES]]
     head = 0
     while head < min(3, len(sample)) and 2 * sum(map(_is_number, sample[head])) < len(sample[head]):
         head += 1
