@@ -1,7 +1,7 @@
 """Bare numbers in technical files (issue 17): what a phone or card number needs there.
 
 In a CAD or CNC file, a mesh or a table of measurements (extract.technical) every long run of
-digits is a coordinate or a reading, and about one in thirty of them passes a numbering plan
+digits is a coordinate or a reading, and a few in every hundred of them pass a numbering plan
 or Luhn: a STEP file of a bracket made thousands of "phone numbers". There, by pattern:
 
 - phone and card numbers, which are validated by their digits alone, count only with the
