@@ -35,7 +35,7 @@ def _mail(n: int, subject: str, body: str, name: str, data: bytes, mime: str = O
     CLS,
     "negative",
     "pii.phone",
-    "STEP AP214 of a bracket: 3,000 points whose ten-decimal coordinates pass the numbering plan.",
+    "STEP AP214 of a bracket: 1,500 points whose ten-decimal coordinates pass the numbering plan.",
 )
 def _(n):
     return _mail(
@@ -43,7 +43,7 @@ def _(n):
         "ブラケット BRK-2611-A 3Dデータ送付",
         "ブラケットの3Dデータ（STEP）をお送りします。",
         "BRK-2611-A.stp",
-        step(),
+        step(1500),
     )
 
 
@@ -92,10 +92,10 @@ def _(n):
     CLS,
     "negative",
     "pii.credit_card",
-    "An ASCII STL mesh of the bracket for 3D printing: 1,200 facets in exponent notation.",
+    "An ASCII STL mesh of the bracket for 3D printing: 300 facets in exponent notation.",
 )
 def _(n):
-    return _mail(n, "試作用STLデータ", "3Dプリンタ試作用のSTLです。", "BRK-2611-A.stl", stl())
+    return _mail(n, "試作用STLデータ", "3Dプリンタ試作用のSTLです。", "BRK-2611-A.stl", stl(300))
 
 
 @case(
@@ -104,7 +104,7 @@ def _(n):
     CLS,
     "negative",
     "pii.credit_card",
-    "Vibration logger readings: 2,000 rows of 16-17 digit doubles with a timestamp.",
+    "Vibration logger readings: 800 rows of 16-17 digit doubles with a timestamp.",
 )
 def _(n):
     return _mail(
@@ -112,7 +112,7 @@ def _(n):
         "振動測定データ（11/18）",
         "3F空調機の振動測定結果です。",
         "vibration_20261118.csv",
-        sensor_csv(),
+        sensor_csv(800),
         "text/csv",
     )
 
@@ -127,7 +127,7 @@ def _(n):
 )
 def _(n):
     return _mail(
-        n, "アクセスログ（障害調査）", "障害時間帯のアクセスログです。", "access.log", nginx_log(), TEXT
+        n, "アクセスログ（障害調査）", "障害時間帯のアクセスログです。", "access.log", nginx_log(600), TEXT
     )
 
 
