@@ -180,14 +180,15 @@ def nginx_log(lines: int = 1500, seed: int = 7) -> bytes:
     return ("\n".join(out) + "\n").encode("ascii")
 
 
-def stamped(lines: list[str], seed: int = 8, start_hour: int = 9) -> bytes:
-    """Lines behind application-log timestamps ("2026-11-18 09:00:04,512 INFO [batch] …")."""
+def stamped(lines: list[str], seed: int = 8, start_hour: int = 9, mark: str = ",") -> bytes:
+    """Lines behind application-log timestamps ("2026-11-18 09:00:04,512 INFO [batch] …";
+    `mark` "." for the form Go and Python's logging write)."""
     r = random.Random(seed)
     out = []
     for i, line in enumerate(lines):
         second = i * 7 + r.randrange(7)
         when = f"2026-11-18 {start_hour + second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
         out.append(
-            f"{when},{r.randrange(1000):03d} INFO  [{r.choice(('main', 'batch-1', 'batch-2'))}] {line}"
+            f"{when}{mark}{r.randrange(1000):03d} INFO  [{r.choice(('main', 'batch-1', 'batch-2'))}] {line}"
         )
     return ("\n".join(out) + "\n").encode("utf-8")

@@ -9,6 +9,8 @@ addresses. The files are written by tests/technical_files.py.
 
 from __future__ import annotations
 
+import random
+
 from ..eval_set.cast import MARUMO, SAEKI, SIG_SAEKI, SIG_TAKAMORI, TAKAMORI
 from ..eval_set.fabric import People, attachment, message, my_number
 from ..technical_files import dxf, gcode, iges, nginx_log, sensor_csv, stamped, step, stl
@@ -242,8 +244,11 @@ def _(n):
     "An IoT gateway log whose device serials are 11 digits starting 090/080: no one's phone.",
 )
 def _(n):
+    r = random.Random(n)
+    serials = [f"0{r.choice((8, 9))}0{r.randrange(10**7, 10**8)}" for _ in range(40)]
     lines = [
-        f"gw-03 device={f'0{8 + i % 2}0{(i * 7919) % 10**8:08d}'} rssi=-{60 + i % 20} temp={20 + i % 7}.{i % 10}"
-        for i in range(300)
+        f"gw-03 device={serials[i % 40]} rssi=-{60 + i % 20} temp={20 + i % 7}.{i % 10}" for i in range(300)
     ]
-    return _mail(n, "ゲートウェイログ", "ゲートウェイのログです。", "gateway.log", stamped(lines, 15), TEXT)
+    return _mail(
+        n, "ゲートウェイログ", "ゲートウェイのログです。", "gateway.log", stamped(lines, 15, mark="."), TEXT
+    )
