@@ -51,6 +51,9 @@ class Summary:
     header_to: tuple[str, ...] = ()
     header_cc: tuple[str, ...] = ()
     attachments: tuple[tuple[str, str, int, str], ...] = ()  # filename, content type, size, MIME part
+    # (an attachment's filename, the technical format of it or of a file in it: "step" ...),
+    # so that the page can say where bare numbers were not read as phones or cards.
+    formats: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, view: MessageView) -> Summary:
@@ -62,6 +65,7 @@ class Summary:
             attachments=tuple(
                 (a.filename, a.content_type, a.size, a.part) for a in view.attachments if not a.parent
             ),
+            formats=_formats(view),
         )
 
     def to_dict(self) -> dict:
@@ -70,6 +74,7 @@ class Summary:
             "header_to": list(self.header_to),
             "header_cc": list(self.header_cc),
             "attachments": [list(a) for a in self.attachments],
+            "formats": [list(f) for f in self.formats],
         }
 
     @classmethod
@@ -81,7 +86,21 @@ class Summary:
             attachments=tuple(
                 (a[0], a[1], int(a[2]), a[3] if len(a) > 3 else "") for a in d.get("attachments", ())
             ),
+            formats=tuple((str(f[0]), str(f[1])) for f in d.get("formats", ())),
         )
+
+
+def _formats(view: MessageView) -> tuple[tuple[str, str], ...]:
+    """(the message's own attachment, a format recognised in it), each pair once."""
+    by_where = {a.where: a for a in view.attachments}
+    found: dict[tuple[str, str], None] = {}
+    for a in view.attachments:
+        if a.format:
+            top = a
+            while top.parent in by_where:
+                top = by_where[top.parent]
+            found[(top.filename, a.format)] = None
+    return tuple(found)
 
 
 class ContentReader(Protocol):
@@ -178,7 +197,7 @@ class _Collected:
         self.texts.append(chunk)
 
     def table(self, table: Table) -> None:
-        self.texts.append(TextChunk(where=table.where, text=table.text()))
+        self.texts.append(TextChunk(where=table.where, text=table.text(), format=table.format))
         self.tables.append(table)
 
 

@@ -43,6 +43,7 @@ from .pii.lists import read_table as _read_table
 from .pii.lists import whole
 from .pii.owners import Owners, owners_for
 from .pii.scanner import Scanner
+from .pii.technical import TechnicalScanner
 from .pii.validators import my_number_is_valid
 
 __all__ = ["CONTACT_KINDS", "PersonalData", "my_number_is_valid"]
@@ -97,6 +98,10 @@ class _Reader:
         _read_subject(message.subject, scanner, self._ledger)
 
     def text(self, chunk: TextChunk) -> None:
+        if chunk.format:  # a CAD file, a log ...: read as one text, bare numbers need evidence
+            technical = TechnicalScanner(self._scanner.today, format=chunk.format)
+            _read_prose(delimited.Prose(where=chunk.where, text=chunk.text), technical, self._ledger)
+            return
         rest = zengin.read(chunk.where, chunk.text, self._ledger)  # 全銀 transfer files: by layout
         if rest is not None:
             chunk = TextChunk(where=chunk.where, text=rest)
@@ -116,7 +121,10 @@ class _Reader:
     def table(self, table: Table) -> None:
         if zengin.read_table(table, self._ledger):
             return
-        _read_table(table, self._scanner, self._ledger)
+        scanner = (
+            TechnicalScanner(self._scanner.today, format=table.format) if table.format else self._scanner
+        )
+        _read_table(table, scanner, self._ledger)
         self._ledger.release_tables()
 
     def findings(self, message: MessageView) -> Iterable[Finding]:

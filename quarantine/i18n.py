@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from inspectors.codes import lookup
+from inspectors.extract.technical import FORMATS
 
 from .records import HoldState
 
@@ -153,6 +154,16 @@ def code_label(code: str, lang: str) -> str:
 
 
 _OTHER_CODE = ("要確認", "needs checking")
+
+
+def format_note(fmt: str, lang: str) -> str:
+    """What the page says of an attachment in a technical format (issue 17)."""
+    ja, en = FORMATS.get(fmt, (fmt, fmt))
+    if lang == "ja":
+        return (
+            f"{ja}：番号の形だけでは電話番号・カード番号と数えていません（見出し・氏名のあるものは数えます）"
+        )
+    return f"{en}: numbers are not counted as phone or card numbers by their shape alone (labelled ones, or next to a name, are)"
 
 
 # The history table's actions as the trail records them (trail.record: the hold's state

@@ -27,7 +27,7 @@ from rules.model import Action
 from .explain import reasons, technical
 from .hold_view import checklist, organisations, per_attachment, where_text
 from .holds import Quarantine
-from .i18n import action_label, actor_label, code_label, language, translator
+from .i18n import action_label, actor_label, code_label, format_note, language, translator
 from .judgement import Judge
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .metrics import Metrics
@@ -83,6 +83,7 @@ class Pages:
             t=translator(lang),
             nonce=nonce,
             code_label=lambda code: code_label(code, lang),
+            format_note=lambda fmt: format_note(fmt, lang),
             action_label=lambda action: action_label(action, lang),
             actor_label=lambda actor: actor_label(actor, lang),
             where=lambda w: where_text(w, translator(lang)),

@@ -13,6 +13,7 @@ from operator import methodcaller
 from ..charsets import decode_bytes
 from ..limits import Limits
 from .pieces import Piece, Table, TextChunk
+from .technical import recognise
 
 _SNIFF_LINES = 20  # every sniffer here looks at the first lines only
 # Lines one record may span: a quoted cell holds a few line breaks (an address); more is a
@@ -29,7 +30,13 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
 def table_of(text: str, limits: Limits, delimiter: str | None = None) -> Iterator[Piece]:
     """The rows, all of them: a record the csv module cannot take (an overlong field, a
     stray quote that would swallow the lines after it) is read line by line instead, and
-    reading goes on after it. A text that still gives no rows is kept as text."""
+    reading goes on after it. A text that still gives no rows is kept as text. A file of a
+    technical format that libmagic took for CSV (a log's "09:00:01,379") is read as its
+    format; a log stays a table (its fields may be columns) that says it is a log."""
+    recognised = recognise(text)
+    if recognised and recognised != "log":
+        yield TextChunk(where="", text=text, format=recognised)
+        return
     delimiter = delimiter or delimiter_of(text)
     # No cell limit: unlike a spreadsheet's used range, a CSV's rows are as many as its
     # bytes allow, and smtp.max_message_size bounds those.
@@ -39,7 +46,7 @@ def table_of(text: str, limits: Limits, delimiter: str | None = None) -> Iterato
             yield TextChunk(where="", text=text)
         return
     del text  # the cells hold it all again: the text goes before the detectors read them
-    yield Table(where="", rows=rows)
+    yield Table(where="", rows=rows, format=recognised)  # or measurements: extraction tells
 
 
 class _Lines:

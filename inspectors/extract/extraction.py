@@ -51,6 +51,7 @@ from .pieces import (
 )
 from .pieces import UNSUPPORTED as UNSUPPORTED_CODE
 from .properties import properties_text
+from .technical import measurements
 
 READERS = MappingProxyType(
     {
@@ -118,6 +119,7 @@ class Extraction:
         self.attachments: list[Attachment] = []
         self._problems: dict[tuple[str, str], list[str]] = {}
         self._part_of: dict[str, str] = {}  # attachment where -> its MIME part path
+        self._formats: dict[str, str] = {}  # attachment where -> the technical format of its content
         # Unpacking budgets of the top-level attachment being read (nested archives add up).
         self._unpacked = 0
         self._members = 0
@@ -160,8 +162,12 @@ class Extraction:
     def _take(
         self, piece: Piece, where: str, depth: int, deadline: float | None, properties: list[Property]
     ) -> None:
+        if isinstance(piece, Table):  # readings, whichever reader gave them: a CSV, a sheet, a Word table
+            piece = dataclasses.replace(piece, format=measurements(piece.rows) or piece.format)
+        if isinstance(piece, (TextChunk, Table)) and piece.format:
+            self._formats.setdefault(where, piece.format)  # a fact of the file (its first table's, a sheet's)
         if isinstance(piece, TextChunk):
-            self.add_text(inside(where, piece.where), piece.text)
+            self.add_text(inside(where, piece.where), piece.text, piece.format)
         elif isinstance(piece, Table):
             self._give(self.sink.table, dataclasses.replace(piece, where=inside(where, piece.where)))
         elif isinstance(piece, Member):
@@ -201,6 +207,10 @@ class Extraction:
                 raise
             self.problem(UNSCANNABLE, where, self.limits.reason("cpu_seconds_per_attachment"))
             return
+        if where in self._formats:
+            self.attachments[index] = dataclasses.replace(
+                self.attachments[index], format=self._formats[where]
+            )
         if properties:
             pairs = tuple((p.name, p.value) for p in properties)
             self.attachments[index] = dataclasses.replace(self.attachments[index], properties=pairs)
@@ -242,9 +252,9 @@ class Extraction:
         if self._members > self.limits.max_archive_members:
             raise LimitReached("max_archive_members")
 
-    def add_text(self, where: str, content: str) -> None:
+    def add_text(self, where: str, content: str, format: str = "") -> None:
         if content.strip():
-            self._give(self.sink.text, TextChunk(where=where, text=content))
+            self._give(self.sink.text, TextChunk(where=where, text=content, format=format))
 
     def _give(self, take, piece: TextChunk | Table) -> None:
         started = time.process_time()

@@ -287,6 +287,8 @@ def _plain_kind(data: bytes, mime: str, filename: str, declared: str) -> str:
         return "text"  # a damaged transfer file: read as far as its records go
     if mime in _SIMPLE and not (mime in _WEAK_GUESSES and looks_like_text(data)):
         return _SIMPLE[mime]
+    if mime == "image/vnd.dxf" and looks_like_text(data):
+        return "text"  # an ASCII DXF drawing: its TEXT entities are text (a title block, notes)
     if mime.startswith(("image/", "audio/", "video/", "font/")):
         return "image" if mime.startswith("image/") else "media"
     if (

@@ -20,6 +20,7 @@ __all__ = ["ENCRYPTED", "TYPE_MISMATCH", "UNSCANNABLE", "UNSUPPORTED"]  # the ex
 class TextChunk:
     where: str  # "body", "body:2", "attachment:見積.txt", "attachment:a.pdf!page2"
     text: str
+    format: str = ""  # a technical format recognised in it: "step", "log" ... (extract.technical)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,6 +31,7 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     first_row: int = 1  # the sheet's row number of rows[0]
     first_col: int = 1  # the sheet's column number of rows[r][0]
+    format: str = ""  # "measurements": a table of numbers (extract.technical)
 
     def ref(self, row: int, col: int) -> str:
         """A1-style reference of rows[row][col], e.g. "D2"."""
@@ -57,6 +59,7 @@ class Attachment:
     kind: str = ""  # the reader chosen for them: "xlsx", "pdf", "zip", "image", ...
     properties: tuple[tuple[str, str], ...] = ()  # ("company", "株式会社エー"), ("title", ...)
     parent: str = ""  # where of the file containing it; "" for the message's own parts
+    format: str = ""  # the technical format its content was recognised as (extract.technical.FORMATS)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,6 +10,7 @@ from ..charsets import decode_bytes
 from ..limits import Limits
 from .delimited import looks_tabular, table_of
 from .pieces import Piece, TextChunk
+from .technical import recognise
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 
@@ -19,7 +20,7 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
     if looks_tabular(text):
         yield from table_of(text, limits, "\t")
     elif text.strip():
-        yield TextChunk(where="", text=text)
+        yield TextChunk(where="", text=text, format=recognise(text))
 
 
 def extract_html(data: bytes, limits: Limits) -> Iterator[Piece]:

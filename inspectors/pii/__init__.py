@@ -12,4 +12,5 @@ owners      whose people a list holds (issue 14)                premises    tabl
 entries     text-list entries about premises                    lists       a table into the ledger: values, people, places
 signs       what says premises and what says a person           zengin      全銀協 transfer files
 transfer_layout  payees read by byte layout (damaged, Shift_JIS, EBCDIC transfer files)
+technical   bare phone and card numbers in CAD files, measurements and logs (issue 17)
 """
