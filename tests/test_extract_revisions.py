@@ -9,14 +9,14 @@ import zipfile
 
 import pytest
 
-from inspectors.extract import document
+from inspectors.extract import document, opendocument
 from inspectors.extract.pieces import Problem, TextChunk
 from inspectors.limits import Limits
 from inspectors.message import parse
 from quarantine.hold_view import where_text
 from quarantine.i18n import translator
 
-from .test_extract_documents import _with_parts
+from .test_extract_documents import _odt, _with_parts
 from .test_message_mime import ENV, codes, mail_with, texts
 from .word_markup import W, paragraph_xml, word
 
@@ -183,3 +183,115 @@ def _replaced(package: bytes, name: str, data: bytes) -> bytes:
         for info in source.infolist():
             target.writestr(info, data if info.filename == name else source.read(info))
     return out.getvalue()
+
+
+# --- OpenDocument ---------------------------------------------------------------------------
+
+_STYLE_NS = 'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"'
+_CHANGE_INFO = "<office:change-info><dc:creator>三浦 由美</dc:creator><dc:date>2026-11-20T10:00:00</dc:date></office:change-info>"
+
+
+def odt(body: str, hidden_style: str = "") -> bytes:
+    """An OpenDocument text of `body` (content of office:text), as LibreOffice writes it;
+    `hidden_style` names an automatic text style that hides (text:display="none")."""
+    styles = (
+        f'<office:automatic-styles><style:style style:name="{hidden_style}" style:family="text">'
+        '<style:text-properties text:display="none"/></style:style></office:automatic-styles>'
+        if hidden_style
+        else ""
+    )
+    data = _odt(body)
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            part = source.read(name)
+            if name == "content.xml":
+                text = part.decode().replace(
+                    "<office:document-content ", f"<office:document-content {_STYLE_NS} "
+                )
+                part = text.replace("<office:body>", f"{styles}<office:body>").encode()
+            target.writestr(name, part)
+    return out.getvalue()
+
+
+def tracked(*regions: tuple[str, str]) -> str:
+    """text:tracked-changes of (id, deleted text or "" for an insertion)."""
+    out = []
+    for change_id, deleted in regions:
+        kind = (
+            f"<text:deletion>{_CHANGE_INFO}<text:p>{deleted}</text:p></text:deletion>"
+            if deleted
+            else (f"<text:insertion>{_CHANGE_INFO}</text:insertion>")
+        )
+        out.append(
+            f'<text:changed-region text:id="{change_id}" xml:id="{change_id}">{kind}</text:changed-region>'
+        )
+    return f"<text:tracked-changes>{''.join(out)}</text:tracked-changes>"
+
+
+def odt_chunks(data: bytes, limits: Limits = Limits()) -> dict[str, str]:
+    return {p.where: p.text for p in opendocument.extract(data, limits) if isinstance(p, TextChunk)}
+
+
+def test_an_odt_deletion_is_read_as_a_tracked_change_not_as_body_text():
+    body = (
+        tracked(("ct1", "株式会社ミツワ印刷"), ("ct2", ""))
+        + '<text:p>甲：<text:change text:change-id="ct1"/><text:change-start text:change-id="ct2"/>'
+        '株式会社港北ロジスティクス<text:change-end text:change-id="ct2"/>（以下「甲」）</text:p>'
+        "<text:p>第1条 業務内容</text:p>"
+    )
+    found = odt_chunks(odt(body))
+    assert found[""] == "甲：株式会社港北ロジスティクス（以下「甲」）\n第1条 業務内容"
+    assert found["tracked-changes"].splitlines() == [
+        "株式会社ミツワ印刷",
+        "甲：株式会社港北ロジスティクス（以下「甲」）",
+    ]
+
+
+def test_an_odt_insertion_across_paragraphs_marks_each_of_them():
+    body = (
+        tracked(("ct1", ""))
+        + '<text:p>前文<text:change-start text:change-id="ct1"/>追記一</text:p>'
+        + '<text:p>追記二<text:change-end text:change-id="ct1"/></text:p><text:p>本文</text:p>'
+    )
+    assert odt_chunks(odt(body))["tracked-changes"].splitlines() == ["前文追記一", "追記二"]
+
+
+def test_an_odt_comment_is_read_as_a_comment_without_its_author_in_the_paragraph():
+    body = (
+        "<text:p>単価<office:annotation><dc:creator>三浦</dc:creator><dc:date>2026-11-20</dc:date>"
+        "<text:p>さくら台フーズ向けと同額</text:p></office:annotation>1,200,000円</text:p>"
+    )
+    found = odt_chunks(odt(body))
+    assert found[""] == "単価1,200,000円"
+    assert found["comments"] == "さくら台フーズ向けと同額"
+
+
+def test_odt_hidden_text_fields_sections_and_styles_are_read_as_hidden_text():
+    body = (
+        '<text:p>注<text:hidden-text text:condition="ooow:1" text:string-value="丸茂建設 向け">丸茂建設 向け'
+        '</text:hidden-text>です<text:span text:style-name="T9">片桐不動産</text:span></text:p>'
+        '<text:p>見える<text:span text:style-name="T1">ままの文字</text:span></text:p>'
+        '<text:section text:name="S1" text:display="none"><text:p>東邦メディカル 特価</text:p></text:section>'
+        '<text:p>条件で消える段落<text:hidden-paragraph text:condition="ooow:1"/></text:p>'
+    )
+    found = odt_chunks(odt(body, hidden_style="T9"))
+    assert found["hidden-text"].splitlines() == [
+        "丸茂建設 向け 片桐不動産",
+        "東邦メディカル 特価",
+        "条件で消える段落",
+    ]
+    assert "片桐不動産" in found[""]  # read where it always was, too
+
+
+def test_an_odt_of_a_hundred_thousand_tracked_deletions_is_bounded():
+    regions = tracked(*((f"ct{i}", f"株式会社ミツワ印刷{i}") for i in range(100_000)))
+    data = odt(regions + "<text:p>本文</text:p>")
+    start = time.process_time()
+    pieces = list(opendocument.extract(data, Limits(max_xml_elements=200_000)))
+    assert time.process_time() - start < 10
+    assert [p.reason for p in pieces if isinstance(p, Problem)] == ["limit: XML elements > 200000"]
+    lines = next(
+        p.text for p in pieces if isinstance(p, TextChunk) and p.where == "tracked-changes"
+    ).splitlines()
+    assert lines[0] == "株式会社ミツワ印刷0" and 20_000 < len(lines) < 100_000  # read up to the limit
