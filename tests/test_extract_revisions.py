@@ -16,9 +16,9 @@ from inspectors.message import parse
 from quarantine.hold_view import where_text
 from quarantine.i18n import translator
 
-from .test_extract_documents import _odt, _with_parts
+from .office_markup import W, odt, paragraph_xml, tracked, word
+from .test_extract_documents import _with_parts
 from .test_message_mime import ENV, codes, mail_with, texts
-from .word_markup import W, paragraph_xml, word
 
 
 def chunks(data: bytes, limits: Limits = Limits()) -> dict[str, str]:
@@ -186,47 +186,6 @@ def _replaced(package: bytes, name: str, data: bytes) -> bytes:
 
 
 # --- OpenDocument ---------------------------------------------------------------------------
-
-_STYLE_NS = 'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"'
-_CHANGE_INFO = "<office:change-info><dc:creator>三浦 由美</dc:creator><dc:date>2026-11-20T10:00:00</dc:date></office:change-info>"
-
-
-def odt(body: str, hidden_style: str = "") -> bytes:
-    """An OpenDocument text of `body` (content of office:text), as LibreOffice writes it;
-    `hidden_style` names an automatic text style that hides (text:display="none")."""
-    styles = (
-        f'<office:automatic-styles><style:style style:name="{hidden_style}" style:family="text">'
-        '<style:text-properties text:display="none"/></style:style></office:automatic-styles>'
-        if hidden_style
-        else ""
-    )
-    data = _odt(body)
-    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for name in source.namelist():
-            part = source.read(name)
-            if name == "content.xml":
-                text = part.decode().replace(
-                    "<office:document-content ", f"<office:document-content {_STYLE_NS} "
-                )
-                part = text.replace("<office:body>", f"{styles}<office:body>").encode()
-            target.writestr(name, part)
-    return out.getvalue()
-
-
-def tracked(*regions: tuple[str, str]) -> str:
-    """text:tracked-changes of (id, deleted text or "" for an insertion)."""
-    out = []
-    for change_id, deleted in regions:
-        kind = (
-            f"<text:deletion>{_CHANGE_INFO}<text:p>{deleted}</text:p></text:deletion>"
-            if deleted
-            else (f"<text:insertion>{_CHANGE_INFO}</text:insertion>")
-        )
-        out.append(
-            f'<text:changed-region text:id="{change_id}" xml:id="{change_id}">{kind}</text:changed-region>'
-        )
-    return f"<text:tracked-changes>{''.join(out)}</text:tracked-changes>"
 
 
 def odt_chunks(data: bytes, limits: Limits = Limits()) -> dict[str, str]:

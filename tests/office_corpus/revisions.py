@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..eval_set.cast import KOHOKU, SAEKI, SIG_SAEKI, TOHO
 from ..eval_set.fabric import attachment, message, my_number
-from ..word_markup import Paragraph, word
+from ..office_markup import ODT_TYPE, Paragraph, odt, tracked, word
 from .catalogue import case
 
 CLS = "revisions"
@@ -232,3 +232,40 @@ def _m03(n: int) -> bytes:
     ]
     data = word([note, "株式会社港北ロジスティクス 御中", "倉庫設備 年間保守 一式 1,200,000円（税別）"])
     return _to_kohoku(n, "御見積書", "御見積書.docx", data)
+
+
+@case(
+    "revisions_p06_odt_deleted_client.eml",
+    "hold",
+    CLS,
+    "positive",
+    "client.mismatch",
+    "A LibreOffice contract (.odt) whose tracked deletion removed 片桐不動産 for 港北ロジスティクス.",
+)
+def _p06(n: int) -> bytes:
+    body = (
+        tracked(("ct1", "有限会社片桐不動産"), ("ct2", ""))
+        + "<text:h>賃貸借契約書</text:h>"
+        + '<text:p>賃借人 <text:change text:change-id="ct1"/><text:change-start text:change-id="ct2"/>'
+        '株式会社港北ロジスティクス<text:change-end text:change-id="ct2"/>（以下「乙」という。）</text:p>'
+        "<text:p>第1条 本契約は倉庫の一部の賃貸借について定める。</text:p>"
+    )
+    return _to_kohoku(n, "賃貸借契約書（案）", "賃貸借契約書.odt", odt(body), ODT_TYPE)
+
+
+@case(
+    "revisions_n04_odt_review_comment.eml",
+    "pass",
+    CLS,
+    "negative",
+    "client.mismatch",
+    "A LibreOffice quotation (.odt) for the recipient with a review comment on the wording.",
+)
+def _n04(n: int) -> bytes:
+    body = (
+        "<text:h>御見積書</text:h><text:p>株式会社港北ロジスティクス 御中</text:p>"
+        "<text:p>倉庫設備 年間保守 一式<office:annotation><dc:creator>三浦 由美</dc:creator>"
+        "<dc:date>2026-11-20T10:00:00</dc:date><text:p>「一式」の内訳を別紙で付けてください。</text:p>"
+        "</office:annotation> 1,200,000円（税別）</text:p>"
+    )
+    return _to_kohoku(n, "御見積書", "御見積書.odt", odt(body), ODT_TYPE)

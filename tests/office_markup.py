@@ -1,6 +1,8 @@
-"""Word documents with tracked changes, comments and hidden text, written as Word writes them
-(python-docx for the package, the runs in WordprocessingML), for the revisions reader's tests
-and the office corpus.
+"""Office documents with tracked changes, comments and hidden text, for the revisions readers'
+tests and the office corpus: Word documents written as Word writes them (python-docx for the
+package, the runs in WordprocessingML), OpenDocument texts as LibreOffice writes them.
+
+Word:
 
 A paragraph is a string (plain) or a list of segments (kind, text); kinds:
 "" plain, "del" a tracked deletion (w:del/w:delText), "ins" a tracked insertion,
@@ -11,6 +13,7 @@ A paragraph is a string (plain) or a list of segments (kind, text); kinds:
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Sequence
 from datetime import datetime
 from xml.sax.saxutils import escape
@@ -81,3 +84,58 @@ def word(
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+# --- OpenDocument ---------------------------------------------------------------------------
+
+_ODF_NS = (
+    " ".join(
+        f'xmlns:{prefix}="urn:oasis:names:tc:opendocument:xmlns:{name}:1.0"'
+        for prefix, name in (("office", "office"), ("text", "text"), ("table", "table"), ("style", "style"))
+    )
+    + ' xmlns:dc="http://purl.org/dc/elements/1.1/"'
+)
+_CHANGE_INFO = "<office:change-info><dc:creator>三浦 由美</dc:creator><dc:date>2026-11-20T10:00:00</dc:date></office:change-info>"
+ODT_TYPE = "application/vnd.oasis.opendocument.text"
+_MANIFEST = (
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+    f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{ODT_TYPE}"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+
+
+def tracked(*regions: tuple[str, str]) -> str:
+    """text:tracked-changes of (change id, deleted text, or "" for an insertion)."""
+    out = []
+    for change_id, deleted in regions:
+        kind = (
+            f"<text:deletion>{_CHANGE_INFO}<text:p>{escape(deleted)}</text:p></text:deletion>"
+            if deleted
+            else f"<text:insertion>{_CHANGE_INFO}</text:insertion>"
+        )
+        out.append(
+            f'<text:changed-region text:id="{change_id}" xml:id="{change_id}">{kind}</text:changed-region>'
+        )
+    return f"<text:tracked-changes>{''.join(out)}</text:tracked-changes>"
+
+
+def odt(body: str, hidden_style: str = "") -> bytes:
+    """An OpenDocument text whose office:text is `body`; `hidden_style` names an automatic
+    text style that hides (text:display="none"), as LibreOffice's Hidden character attribute."""
+    styles = (
+        f'<office:automatic-styles><style:style style:name="{hidden_style}" style:family="text">'
+        '<style:text-properties text:display="none"/></style:style></office:automatic-styles>'
+        if hidden_style
+        else ""
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODF_NS} office:version="1.3">'
+        f"{styles}<office:body><office:text>{body}</office:text></office:body></office:document-content>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        package.writestr("mimetype", ODT_TYPE)  # first and stored, as ODF requires
+        package.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        package.writestr("META-INF/manifest.xml", _MANIFEST, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
