@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from xml.sax.saxutils import escape
 
+from .eval_set.fabric import repack
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 Segment = tuple[str, str]
 Paragraph = str | Sequence[Segment]
@@ -71,7 +73,8 @@ def word(
             body.insert(len(body) - 1, parse_xml(paragraph_xml(paragraph, 100 * n)))  # before sectPr
     for anchor, text in comments:
         run = doc.add_paragraph().add_run(anchor)
-        doc.add_comment(run, text=text, author="三浦 由美", initials="MY")
+        comment = doc.add_comment(run, text=text, author="三浦 由美", initials="MY")
+        comment._comment_elm.set(f"{{{W}}}date", "2026-11-20T10:00:00Z")  # not now: make.py is rerun
     if header:
         part = doc.sections[0].header
         part.is_linked_to_previous = False
@@ -83,7 +86,7 @@ def word(
     doc.core_properties.last_modified_by = doc.core_properties.author = "鳴海テクノサービス"
     buf = io.BytesIO()
     doc.save(buf)
-    return buf.getvalue()
+    return repack(buf.getvalue())
 
 
 # --- OpenDocument ---------------------------------------------------------------------------
@@ -135,7 +138,12 @@ def odt(body: str, hidden_style: str = "") -> bytes:
     )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as package:
-        package.writestr("mimetype", ODT_TYPE)  # first and stored, as ODF requires
-        package.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
-        package.writestr("META-INF/manifest.xml", _MANIFEST, zipfile.ZIP_DEFLATED)
+        for name, text, kind in (
+            ("mimetype", ODT_TYPE, zipfile.ZIP_STORED),  # first and stored, as ODF requires
+            ("content.xml", content, zipfile.ZIP_DEFLATED),
+            ("META-INF/manifest.xml", _MANIFEST, zipfile.ZIP_DEFLATED),
+        ):
+            info = zipfile.ZipInfo(name, date_time=(2026, 11, 20, 10, 0, 0))  # not now: make.py is rerun
+            info.compress_type = kind
+            package.writestr(info, text)
     return out.getvalue()
