@@ -254,3 +254,20 @@ def test_an_odt_of_a_hundred_thousand_tracked_deletions_is_bounded():
         p.text for p in pieces if isinstance(p, TextChunk) and p.where == "tracked-changes"
     ).splitlines()
     assert lines[0] == "株式会社ミツワ印刷0" and 20_000 < len(lines) < 100_000  # read up to the limit
+
+
+def test_the_sentence_says_where_in_the_document_to_look():
+    from inspectors.base import Finding
+    from quarantine.explain import sentences
+
+    evidence = ("client=有限会社片桐不動産", "addressed=株式会社港北ロジスティクス")
+    finding = Finding(
+        code="client.mismatch", count=1, where=("attachment:契約書.odt!tracked-changes",), evidence=evidence
+    )
+    ja, en = sentences(finding)
+    assert ja.startswith("添付ファイル『契約書.odt』の変更履歴に『有限会社片桐不動産』とあります")
+    assert en.startswith('The attachment "契約書.odt" (tracked changes) names 有限会社片桐不動産')
+    inner = Finding(
+        code="client.mismatch", count=1, where=("attachment:a.zip!b.docx!hidden-text",), evidence=evidence
+    )
+    assert sentences(inner)[0].startswith("添付ファイル『a.zip』の中の『b.docx』の隠し文字に")
