@@ -271,3 +271,33 @@ def test_the_sentence_says_where_in_the_document_to_look():
         code="client.mismatch", count=1, where=("attachment:a.zip!b.docx!hidden-text",), evidence=evidence
     )
     assert sentences(inner)[0].startswith("添付ファイル『a.zip』の中の『b.docx』の隠し文字に")
+
+
+def test_a_part_without_changes_or_hidden_runs_is_not_parsed_again():
+    limits = Limits(max_xml_elements=5)  # any part read here would stop at once
+    assert problems(word(["株式会社港北ロジスティクス 御中", "本文"]), limits) == []
+    assert [p.where for p in problems(word([[("hidden", "x")]]), limits)] == ["word/document.xml"]
+
+
+def test_text_hidden_by_a_character_or_paragraph_style_is_hidden_text():
+    hidden_styles = (
+        '<w:style w:type="character" w:styleId="Secret"><w:name w:val="Secret"/><w:rPr><w:vanish/></w:rPr></w:style>'
+        '<w:style w:type="paragraph" w:styleId="Memo"><w:name w:val="Memo"/><w:rPr><w:vanish/></w:rPr></w:style>'
+        '<w:style w:type="character" w:styleId="Was"><w:rPr><w:b/>'
+        '<w:rPrChange w:id="9" w:author="x"><w:rPr><w:vanish/></w:rPr></w:rPrChange></w:rPr></w:style>'
+    )
+    data = word(["x"])
+    styles = (
+        zipfile.ZipFile(io.BytesIO(data))
+        .read("word/styles.xml")
+        .replace(b"</w:styles>", hidden_styles.encode() + b"</w:styles>")
+    )
+    body = (
+        f'<w:document xmlns:w="{W}"><w:body>'
+        '<w:p><w:r><w:t>単価</w:t></w:r><w:r><w:rPr><w:rStyle w:val="Secret"/></w:rPr><w:t>丸茂建設向け</w:t></w:r>'
+        '<w:r><w:rPr><w:rStyle w:val="Was"/></w:rPr><w:t>見える</w:t></w:r></w:p>'
+        '<w:p><w:pPr><w:pStyle w:val="Memo"/></w:pPr><w:r><w:t>片桐不動産の件</w:t></w:r></w:p>'
+        "</w:body></w:document>"
+    )
+    data = _replaced(_replaced(data, "word/styles.xml", styles), "word/document.xml", body.encode())
+    assert chunks(data)["hidden-text"].splitlines() == ["丸茂建設向け", "片桐不動産の件"]

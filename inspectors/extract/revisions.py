@@ -11,7 +11,8 @@ is:
 - "tracked-changes": every changed paragraph as it was (unchanged and deleted text) when
   something was deleted, and as it is (unchanged and inserted text) when something was
   inserted, so that a name deleted a character at a time reads whole;
-- "hidden-text": the hidden runs of each paragraph.
+- "hidden-text": the hidden runs of each paragraph, hidden by their own properties or by a
+  character or paragraph style that hides (its own properties; not what it is based on).
 
 The visible text is read as before (extract/document.py); comments are read there too.
 """
@@ -22,8 +23,9 @@ import fnmatch
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from xml.etree import ElementTree
 
 from ..limits import Limits
@@ -56,21 +58,56 @@ def revisions(archive: zipfile.ZipFile, limits: Limits) -> Iterator[Piece]:
     """The tracked changes and the hidden text of a docx's stories, a chunk of each kind."""
     names = archive.namelist()
     found = _Found()
+    hiding: set[str] = set()
+    if "word/styles.xml" in names:
+        yield from _part(
+            archive, "word/styles.xml", limits, partial(_hiding_styles, limits=limits, hiding=hiding)
+        )
     for pattern in STORIES:
         for name in sorted(fnmatch.filter(names, pattern)):
-            try:
-                data = archive.read(name)  # at most its declared size, which check_package bounded
-                # Most documents have none: no second parse for them. (A part in UTF-16, which
-                # the search cannot see into, is read.)
-                if _MARKUP.search(data) or not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-                    _read(io.BytesIO(data), limits, found)
-            except LimitReached as exc:  # what was read before the limit is kept
-                yield Problem(code=UNSCANNABLE, where=name, reason=limits.reason(exc.limit))
-            except (ElementTree.ParseError, *MEMBER_ERRORS) as exc:
-                yield Problem(code=UNSCANNABLE, where=name, reason=f"corrupt: {type(exc).__name__}")
+            read = partial(_read, limits=limits, found=found, hiding=hiding)
+            yield from _part(archive, name, limits, read, always=bool(hiding))
     for where, lines in ((TRACKED, found.tracked), (HIDDEN, found.hidden)):
         if any(line.strip() for line in lines):
             yield TextChunk(where=where, text="\n".join(lines))
+
+
+def _part(
+    archive: zipfile.ZipFile,
+    name: str,
+    limits: Limits,
+    read: Callable[[io.BytesIO], None],
+    always: bool = False,
+) -> Iterator[Piece]:
+    try:
+        data = archive.read(name)  # at most its declared size, which check_package bounded
+        # Most documents have none of it: no second parse for them. (A part in UTF-16, which
+        # the search cannot see into, is read; so is every part once a style hides text.)
+        if always or _MARKUP.search(data) or not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            read(io.BytesIO(data))
+    except LimitReached as exc:  # what was read before the limit is kept
+        yield Problem(code=UNSCANNABLE, where=name, reason=limits.reason(exc.limit))
+    except (ElementTree.ParseError, *MEMBER_ERRORS) as exc:
+        yield Problem(code=UNSCANNABLE, where=name, reason=f"corrupt: {type(exc).__name__}")
+
+
+def _hiding_styles(stream, limits: Limits, hiding: set[str]) -> None:
+    """The ids of the styles whose run properties hide text ("Hidden" character or paragraph
+    styles): a run or a paragraph of such a style is hidden text too."""
+    style, old_format = "", 0
+    for event, element in xml_events(stream, limits):
+        local = element.tag.rpartition("}")[2]
+        if event == "start":
+            if local == "style":
+                style = next((v for k, v in element.attrib.items() if k.endswith("}styleId")), "")
+            old_format += local == "rPrChange"
+            continue
+        old_format -= local == "rPrChange"
+        if local in _HIDING and style and not old_format and _on(element):
+            hiding.add(style)
+        elif local == "style":
+            style = ""
+            element.clear()
 
 
 @dataclass
@@ -87,6 +124,7 @@ class _Paragraph:
     deleted: bool = False
     inserted: bool = False
     last_hidden: bool = False
+    styled_hidden: bool = False  # its paragraph style hides it
 
 
 @dataclass
@@ -97,12 +135,13 @@ class _State:
     in_run: int = 0
     in_old_format: int = 0  # w:rPrChange: the formatting a run had before, not what it has
     hidden_run: bool = False
+    hiding: set[str] = field(default_factory=set)  # styles that hide
 
 
-def _read(stream, limits: Limits, found: _Found) -> None:
+def _read(stream, limits: Limits, found: _Found, hiding: set[str]) -> None:
     """One part, streamed: each element is dropped once read, with the siblings before it,
     so a paragraph of 100,000 tracked runs is never held as a tree."""
-    state = _State()
+    state = _State(hiding=hiding)
     open_: list = []
     for event, element in xml_events(stream, limits):
         namespace, _, local = element.tag[1:].partition("}")
@@ -137,7 +176,11 @@ def _end(local: str, element, state: _State, found: _Found) -> None:
     if local in ("t", "delText") and state.paragraphs:
         _text(element.text or "", local == "delText", state)
     elif local in _HIDING and state.in_run and not state.in_old_format:
-        state.hidden_run = element.get(f"{element.tag.partition('}')[0]}}}val", "1").lower() not in _OFF
+        state.hidden_run = _on(element)
+    elif local == "rStyle" and state.in_run and not state.in_old_format:
+        state.hidden_run = _value(element, "") in state.hiding
+    elif local == "pStyle" and state.paragraphs and not state.in_run:
+        state.paragraphs[-1].styled_hidden = _value(element, "") in state.hiding
     elif local == "p" and state.paragraphs:
         _close(state.paragraphs.pop(), found)
     elif local in _DELETED:
@@ -162,7 +205,7 @@ def _text(text: str, deleted_text: bool, state: _State) -> None:
     else:
         paragraph.before.append(text)
         paragraph.after.append(text)
-    hidden = state.hidden_run and state.in_run > 0
+    hidden = (state.hidden_run and state.in_run > 0) or paragraph.styled_hidden
     if hidden:
         if paragraph.hidden and not paragraph.last_hidden:
             paragraph.hidden.append(" ")
@@ -177,3 +220,13 @@ def _close(paragraph: _Paragraph, found: _Found) -> None:
         found.tracked.append("".join(paragraph.after))
     if paragraph.hidden:
         found.hidden.append("".join(paragraph.hidden))
+
+
+def _value(element, default: str) -> str:
+    """The element's w:val, in whichever namespace (prefix) the part uses."""
+    return element.get(f"{element.tag.partition('}')[0]}}}val", default)
+
+
+def _on(element) -> bool:
+    """A toggle property (w:vanish) is on unless its w:val says off."""
+    return _value(element, "1").lower() not in _OFF
