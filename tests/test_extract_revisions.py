@@ -301,3 +301,15 @@ def test_text_hidden_by_a_character_or_paragraph_style_is_hidden_text():
     )
     data = _replaced(_replaced(data, "word/styles.xml", styles), "word/document.xml", body.encode())
     assert chunks(data)["hidden-text"].splitlines() == ["丸茂建設向け", "片桐不動産の件"]
+
+
+def test_a_paragraph_cut_short_by_the_limit_keeps_what_was_read_and_stray_text_is_read():
+    runs = [("del", f"株式会社ミツワ印刷{i}") for i in range(100)]
+    data = word([runs])
+    assert chunks(data, Limits(max_xml_elements=150))["tracked-changes"].startswith(
+        "株式会社ミツワ印刷0株式会社ミツワ印刷1"
+    )
+    stray = f'<w:document xmlns:w="{W}"><w:body><w:del><w:r><w:delText>丸茂建設</w:delText></w:r></w:del></w:body></w:document>'
+    assert (
+        chunks(_replaced(word(["x"]), "word/document.xml", stray.encode()))["tracked-changes"] == "丸茂建設"
+    )

@@ -129,7 +129,8 @@ class _Paragraph:
 
 @dataclass
 class _State:
-    paragraphs: list[_Paragraph] = field(default_factory=list)  # open ones, innermost last
+    # Open ones, innermost last; the first holds text outside any paragraph (a crafted part).
+    paragraphs: list[_Paragraph] = field(default_factory=lambda: [_Paragraph()])
     deleting: int = 0  # w:del and w:moveFrom open
     inserting: int = 0  # w:ins and w:moveTo open
     in_run: int = 0
@@ -143,19 +144,23 @@ def _read(stream, limits: Limits, found: _Found, hiding: set[str]) -> None:
     so a paragraph of 100,000 tracked runs is never held as a tree."""
     state = _State(hiding=hiding)
     open_: list = []
-    for event, element in xml_events(stream, limits):
-        namespace, _, local = element.tag[1:].partition("}")
-        word = namespace in _WORD_NS
-        if event == "start":
-            open_.append(element)
+    try:
+        for event, element in xml_events(stream, limits):
+            namespace, _, local = element.tag[1:].partition("}")
+            word = namespace in _WORD_NS
+            if event == "start":
+                open_.append(element)
+                if word:
+                    _start(local, state)
+                continue
+            open_.pop()
             if word:
-                _start(local, state)
-            continue
-        open_.pop()
-        if word:
-            _end(local, element, state, found)
-        if open_:
-            del open_[-1][:]
+                _end(local, element, state, found)
+            if open_:
+                del open_[-1][:]
+    finally:  # a limit or a flaw cut it short: what was read of the paragraphs open is kept
+        while state.paragraphs:
+            _close(state.paragraphs.pop(), found)
 
 
 def _start(local: str, state: _State) -> None:
@@ -173,15 +178,15 @@ def _start(local: str, state: _State) -> None:
 
 
 def _end(local: str, element, state: _State, found: _Found) -> None:
-    if local in ("t", "delText") and state.paragraphs:
+    if local in ("t", "delText"):
         _text(element.text or "", local == "delText", state)
     elif local in _HIDING and state.in_run and not state.in_old_format:
         state.hidden_run = _on(element)
     elif local == "rStyle" and state.in_run and not state.in_old_format:
         state.hidden_run = _value(element, "") in state.hiding
-    elif local == "pStyle" and state.paragraphs and not state.in_run:
+    elif local == "pStyle" and not state.in_run:
         state.paragraphs[-1].styled_hidden = _value(element, "") in state.hiding
-    elif local == "p" and state.paragraphs:
+    elif local == "p" and len(state.paragraphs) > 1:
         _close(state.paragraphs.pop(), found)
     elif local in _DELETED:
         state.deleting = max(0, state.deleting - 1)
