@@ -107,11 +107,10 @@ class _Reader:
             self._paragraphs -= 1
             text, visible = self.markup.paragraph(element)
             element.clear()  # read: not again with a paragraph holding it (a text box's)
-            if not visible:  # a deletion's or a comment's, read in its own place
-                pass
-            elif self._open:
+            # A deletion's or a comment's paragraph is read in its own place (Markup), not here.
+            if visible and self._open:
                 self._cell.append(text)  # counted with its cell, as often as it is repeated
-            else:
+            elif visible:
                 self._count(0, len(text))
                 self.lines.append(text)
         elif tag in (_CELL, _COVERED) and self._open:
