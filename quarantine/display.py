@@ -70,10 +70,28 @@ def file_phrase(where: str) -> tuple[str, str] | None:
     if not files:
         return None
     name = file_name(files[-1])
+    ja_in, en_in = _inside(where)
     if len(files) == 1:
-        return f"『{name}』", f'"{name}"'
+        return f"『{name}』{ja_in}", f'"{name}"{en_in}'
     outer = file_name(files[0], NAME_LIMIT // 2)
-    return f"『{outer}』の中の『{name}』", f'"{name}" in "{outer}"'
+    return f"『{outer}』の中の『{name}』{ja_in}", f'"{name}"{en_in} in "{outer}"'
+
+
+# Places inside a document that the sender does not see on opening it (extract/revisions.py,
+# odf_markup.py): the sentence says where to look.
+_INSIDE = {
+    "tracked-changes": ("の変更履歴", " (tracked changes)"),
+    "comments": ("のコメント", " (comments)"),
+    "hidden-text": ("の隠し文字", " (hidden text)"),
+}
+
+
+def _inside(where: str) -> tuple[str, str]:
+    for part in where.split("!")[1:]:
+        said = _INSIDE.get(part.rstrip("0123456789"))
+        if said:
+            return said
+    return "", ""
 
 
 def location(where: str) -> tuple[str, str]:

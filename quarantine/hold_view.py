@@ -37,9 +37,10 @@ class Organisation:
 
 
 def where_text(where: str, t: Callable[[str], str]) -> str:
-    """ "attachment:顧客.xlsx!顧客!D2:D120" -> "顧客.xlsx › 顧客 › D2:D120"; "body!line 3" -> "本文 › line 3"."""
+    """ "attachment:顧客.xlsx!顧客!D2:D120" -> "顧客.xlsx › 顧客 › D2:D120"; "body!line 3" -> "本文 › line 3";
+    "attachment:契約書.docx!tracked-changes" -> "契約書.docx › 変更履歴" (a place the extractors name)."""
     head, *inside = where.split("!")
-    inside = [clean(part) for part in inside[:8]]
+    inside = [_inside(clean(part), t) for part in inside[:8]]
     kind, _, name = head.partition(":")
     if kind == "attachment":
         first = file_name(name)
@@ -49,6 +50,13 @@ def where_text(where: str, t: Callable[[str], str]) -> str:
         label = t(f"where.{kind}")
         first = label if label != f"where.{kind}" else clean(head)
     return " › ".join(part for part in (first, *inside) if part)
+
+
+def _inside(part: str, t: Callable[[str], str]) -> str:
+    """A place inside a document in words ("comments2" -> "コメント2"); anything else as it is."""
+    word = part.rstrip("0123456789")
+    label = t(f"where.in.{word}")
+    return label + part[len(word) :] if word and label != f"where.in.{word}" else part
 
 
 def organisations(

@@ -105,6 +105,10 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key -> (ja, en)
     "where.subject": ("件名", "subject"),
     "where.envelope": ("宛先", "recipients"),
     "where.header": ("ヘッダー", "header"),
+    # Places inside a document (hold_view.where_text): what the extractors name them.
+    "where.in.tracked-changes": ("変更履歴", "tracked changes"),
+    "where.in.comments": ("コメント", "comments"),
+    "where.in.hidden-text": ("隠し文字", "hidden text"),
     "not_found": ("ページが見つかりません", "Not found"),
     "not_found_text": (
         "リンクが正しくないか、すでに削除されています。",

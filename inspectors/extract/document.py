@@ -1,6 +1,7 @@
 """Word documents (docx) via python-docx: body paragraphs and tables in reading order,
-headers and footers, comments, and the properties that say whose document it is; footnotes,
-endnotes, charts, SmartArt and embedded files from the package (extract/package.py)."""
+headers and footers, comments, and the properties that say whose document it is; tracked
+changes and hidden text (extract/revisions.py); footnotes, endnotes, charts, SmartArt and
+embedded files from the package (extract/package.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from .archive import check_package, open_zip
 from .package import embedded, text_parts
 from .pieces import UNSCANNABLE, Piece, Problem, Table, TextChunk
 from .properties import ooxml_properties
+from .revisions import revisions
 
 MAX_SPAN = 63  # Word's widest table has 63 columns
 _HEADERS_FOOTERS = (
@@ -45,6 +47,7 @@ def extract(data: bytes, limits: Limits) -> Iterator[Piece]:
                 yield from _blocks(part.iter_inner_content(), f"{kind}{number}", counter)
     for comment in document.comments:
         yield TextChunk(where="comments", text=comment.text)
+    yield from revisions(package, limits)
     yield from text_parts(package, "docx", limits)
     yield from ooxml_properties(package)
     yield from embedded(package, limits)

@@ -7,7 +7,8 @@ Paragraphs are read as lines and each table as a Table, streamed, so a large par
 held as a tree: what has been read is dropped from it. A part is compressed XML (a 71 KB file
 held 20 million repeated cells): what it yields is bounded by the cells per sheet, and the
 text repeated cells make up by what an archive may unpack; a part cut short is a problem
-naming the limit.
+naming the limit. Tracked changes, comments and hidden text are read in places of their own
+(extract/odf_markup.py).
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ from xml.etree import ElementTree
 
 from ..limits import Limits
 from .archive import MEMBER_ERRORS, check_package, open_zip, read_member
+from .odf_markup import LINES as _LINES
+from .odf_markup import Markup
 from .package import closed_elements, xml_events
 from .pieces import UNSCANNABLE, LimitReached, Member, Piece, Problem, Property, Table, TextChunk
 
-_TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-_LINES = {f"{{{_TEXT_NS}}}p", f"{{{_TEXT_NS}}}h"}
-_TAB, _BREAK, _SPACE = (f"{{{_TEXT_NS}}}{t}" for t in ("tab", "line-break", "s"))
 _TABLE, _ROW, _CELL = (f"{{{_TABLE_NS}}}{t}" for t in ("table", "table-row", "table-cell"))
 _COVERED = f"{{{_TABLE_NS}}}covered-table-cell"
 _META = {
@@ -90,23 +90,27 @@ class _Reader:
         self._open: list[list[tuple[str, ...]]] = []  # tables being read, innermost last
         self._row: list[str] | None = None
         self._cell: list[str] = []
+        self.markup = Markup()  # tracked changes, comments, hidden text
 
     def take(self, event: str, element) -> None:
         tag = element.tag
         if event == "start":
             self._elements.append(element)
             self._paragraphs += tag in _LINES
+            self.markup.start(element)
             if tag == _TABLE:
                 self._open.append([])
             return
         self._elements.pop()
+        self.markup.end(element, self._elements[-1] if self._elements else None)
         if tag in _LINES:
             self._paragraphs -= 1
-            text = _paragraph(element)
+            text, visible = self.markup.paragraph(element)
             element.clear()  # read: not again with a paragraph holding it (a text box's)
-            if self._open:
+            # A deletion's or a comment's paragraph is read in its own place (Markup), not here.
+            if visible and self._open:
                 self._cell.append(text)  # counted with its cell, as often as it is repeated
-            else:
+            elif visible:
                 self._count(0, len(text))
                 self.lines.append(text)
         elif tag in (_CELL, _COVERED) and self._open:
@@ -149,31 +153,7 @@ class _Reader:
             yield Table(where=name, rows=tuple(rows))
         if any(line.strip() for line in self.lines):
             yield TextChunk(where=where, text="\n".join(self.lines))
-
-
-def _paragraph(element) -> str:
-    """A paragraph's text in document order, its tabs, breaks and runs of spaces (text:s)
-    included; walked with a stack, so hostile nesting costs no recursion."""
-    out: list[str] = []
-    stack: list = [element]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            out.append(item)
-            continue
-        if item.tag == _TAB:
-            out.append("\t")
-        elif item.tag == _BREAK:
-            out.append("\n")
-        elif item.tag == _SPACE:
-            out.append(" " * min(int(item.get(f"{{{_TEXT_NS}}}c", "1") or 1), 100))
-        elif item.text:
-            out.append(item.text)
-        for child in reversed(item):
-            if child.tail:
-                stack.append(child.tail)
-            stack.append(child)
-    return "".join(out)
+        yield from self.markup.pieces(where)
 
 
 def _meta(package: zipfile.ZipFile, limits: Limits) -> Iterator[Piece]:
