@@ -70,10 +70,11 @@ class ClientDirectory:
         return found
 
     def mentions(self, text: str, where: str) -> list[Mention]:
-        return self._scan(text.encode("utf-8", "replace").lower(), lambda pos: where) if text else []
+        data = names.fold_halfwidth(text).encode("utf-8", "replace").lower()
+        return self._scan(data, lambda pos: where) if text else []
 
     def table_mentions(self, table: Table) -> list[Mention]:
-        data = _ROW.join(map(_CELL.join, table.rows)).encode("utf-8", "replace").lower()
+        data = names.fold_halfwidth(_ROW.join(map(_CELL.join, table.rows))).encode("utf-8", "replace").lower()
         row, col, seen = 0, 0, 0
 
         def locate(pos: int) -> str:  # called in increasing order: count only what is new

@@ -65,6 +65,28 @@ def _build_halfwidth() -> MappingProxyType:
 _HALFWIDTH = _build_halfwidth()
 
 
+# Small kana written large, as bank systems (全銀 names) and many forms do: ﾃｨ is ﾃｲ, ｯ is ﾂ. Each
+# pair is the same length in UTF-8, so folded text keeps every byte offset.
+_SMALL, _LARGE = "ァィゥェォッャュョヮヵヶｧｨｩｪｫｯｬｭｮ", "アイウエオツヤユヨワカケｱｲｳｴｵﾂﾔﾕﾖ"
+_FOLD = str.maketrans(_SMALL, _LARGE)
+_HALF_SMALL = re.compile("[" + _SMALL[12:] + "]")
+_LONG_VOWELS = re.compile("(?<=[\uff66-\uff9f])[ｰ\\-‐－ー]")  # after a half-width kana: ｰ or -
+
+
+def fold_kana(text: str) -> str:
+    """`text` with its small kana (either width) written large: the one kana folding that
+    every comparison of names uses (the directory, account holders)."""
+    return text.translate(_FOLD)
+
+
+def fold_halfwidth(text: str) -> str:
+    """Half-width small kana written large, the rest as is: what a searched text needs, since
+    directory spellings are folded (`variants`). Full-width text is left alone: folding every
+    ッ and ョ of a Japanese document costs more than the search, and people who type
+    full-width kana write the small ones. Half-width kana are rare, so mostly a search."""
+    return text.translate(_FOLD) if _HALF_SMALL.search(text) else text
+
+
 def normalise(name: str) -> str:
     """NFKC, lower case, one space between Latin words and none next to Japanese."""
     text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", name).lower()).strip()
@@ -101,6 +123,9 @@ def variants(pattern: str) -> set[str]:
     out = {pattern}
     half = "".join(_HALFWIDTH.get(c, c) for c in pattern)
     out.add(half)
+    # Bank systems write half-width kana large (ﾃｲ for ﾃｨ) and the long vowel as "-" or "ｰ".
+    folded = fold_kana(half)
+    out |= {pattern.translate(_FOLD), folded, _LONG_VOWELS.sub("-", folded), _LONG_VOWELS.sub("ｰ", folded)}
     if any(c.isascii() and c.isalnum() for c in pattern):
         for cased in (pattern, pattern.upper(), pattern.title()):
             wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in cased)

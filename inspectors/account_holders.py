@@ -1,0 +1,102 @@
+"""Account holders that are companies: a bank account on an invoice is personal data only when
+its holder is a person (issue 17, item 6).
+
+A holder is a company when it carries a corporate form, Japanese (株式会社, カ）, ㈱ …) or English
+(Co., Ltd., Corporation, Inc., K.K., Kabushiki Kaisha, G.K., LLC, Limited, Holdings …) in any
+case and width, or when it is one of the names the guard was given: `organization.names` (ours,
+in every spelling we use, an English one included: the English form of a Japanese name cannot be
+derived) and the client directory's names and aliases. Names compare by `key`: NFKC, lower case,
+small kana written large, no legal form, no spaces, punctuation or long-vowel marks, so
+"NARUMI TECHNO SERVICE CO., LTD." and "Narumi Techno Service Co.,Ltd." are one name.
+
+Where the holder stands: the rest of the account number's line, or the nearest line labelled
+as the holder (名義, Beneficiary:, Account name:, Payee: …) among the few lines after it, else
+before it. Unlabelled lines around are not read: the bank's own name ("MUFG Bank, Ltd.") stands
+there and is a company too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from . import company_names
+from . import patterns as P
+
+_ENGLISH_FORMS = re.compile(
+    r"(?<![a-z0-9])(?:co\.?\s*,?\s*ltd|company\s+limited|corporation|corp|incorporated|inc"
+    r"|k\.\s?k|kabushiki\s*kaisha|g\.\s?k|godo\s*kaisha|l\.?l\.?c|llp|ltd|limited|holdings"
+    r"|plc|gmbh|co)(?![a-z0-9])"
+)
+# Japanese forms (and kana ones of bank exports), NFKC'd like the holder; the English ones
+# in the catalogue are matched by word above, not as substrings (Inc in Lincoln).
+_JAPANESE_FORMS = tuple(
+    unicodedata.normalize("NFKC", m).lower() for m in P.CORPORATE_HOLDERS if not m.isascii()
+)
+_HOLDER_LABEL = re.compile(
+    r"(?:口座名義人?|名義人?|受取人名?|振込先名|beneficiary(?:'s)?(?:\s+name)?\s*[:：]|"
+    r"account\s+(?:name|holder)(?:\s+name)?\s*[:：]|payee(?:\s+name)?\s*[:：]|a/c\s+name\s*[:：])",
+    re.IGNORECASE,
+)
+_NOT_KEY = re.compile(r"[\W_ー‐－ｰ]+")
+LINES_AROUND = 3  # non-blank lines read after (then before) an account number for its holder
+
+
+def key(name: str) -> str:
+    """A name as compared: Narumi Techno Service Co.,Ltd. -> narumitechnoservice."""
+    folded = company_names.fold_kana(unicodedata.normalize("NFKC", name).lower())
+    core = _ENGLISH_FORMS.sub(" ", company_names.split_legal_form(folded)[0])
+    return _NOT_KEY.sub("", core)
+
+
+def has_corporate_form(holder: str) -> bool:
+    folded = unicodedata.normalize("NFKC", holder).lower()
+    return any(m in folded for m in _JAPANESE_FORMS) or _ENGLISH_FORMS.search(folded) is not None
+
+
+def labelled_holder(line: str) -> str | None:
+    """The text after a holder label in `line` ("Beneficiary: X" -> "X"), or None."""
+    m = _HOLDER_LABEL.search(line)
+    return line[m.end() :].strip(" :：\t") if m else None
+
+
+@dataclass(frozen=True)
+class AccountHolders:
+    """The companies whose accounts are not personal: by form, or by a name we were given."""
+
+    names: frozenset[str] = frozenset()  # keys of the configured names
+
+    @classmethod
+    def of(cls, names: Iterable[str]) -> AccountHolders:
+        return cls(frozenset(k for k in map(key, names) if len(k) >= 2))
+
+    def is_company(self, holder: str) -> bool:
+        if has_corporate_form(holder):
+            return True
+        held = key(holder)
+        return bool(held) and held in self.names
+
+    def holder_is_company(self, text: str, end: int) -> bool:
+        """Whether the account number ending at `end` in `text` belongs to a company: the rest
+        of its line, else the nearest labelled holder line after or before it."""
+        line_start = text.rfind("\n", 0, end) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        prefix, rest = text[line_start:end], text[end:line_end]
+        own = labelled_holder(rest)
+        if own is not None or (own := labelled_holder(prefix)) is not None:
+            return self.is_company(own)
+        if self.is_company(rest):
+            return True
+        after = [s for s in text[line_end:].split("\n", 8)[:8] if s.strip()][:LINES_AROUND]
+        before = [s for s in text[:line_start].rsplit("\n", 8)[-8:] if s.strip()][-LINES_AROUND:]
+        for line in (*after, *reversed(before)):
+            holder = labelled_holder(line)
+            if holder is not None:
+                return self.is_company(holder)
+        return False
+
+
+BY_FORM = AccountHolders()  # no names configured: companies by their corporate form only
