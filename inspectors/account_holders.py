@@ -25,9 +25,11 @@ from dataclasses import dataclass
 from . import company_names
 from . import patterns as P
 
+# Spaces are bounded ({0,3}): a crafted "co" and a thousand spaces must not make a regex
+# backtrack quadratically, once per account number.
 _ENGLISH_FORMS = re.compile(
-    r"(?<![a-z0-9])(?:co\.?\s*,?\s*ltd|company\s+limited|corporation|corp|incorporated|inc"
-    r"|k\.\s?k|kabushiki\s*kaisha|g\.\s?k|godo\s*kaisha|l\.?l\.?c|llp|ltd|limited|holdings"
+    r"(?<![a-z0-9])(?:co\.?\s{0,3},?\s{0,3}ltd|company\s{1,3}limited|corporation|corp|incorporated|inc"
+    r"|k\.\s?k|kabushiki\s{0,3}kaisha|g\.\s?k|godo\s{0,3}kaisha|l\.?l\.?c|llp|ltd|limited|holdings"
     r"|plc|gmbh|co)(?![a-z0-9])"
 )
 # Japanese forms (and kana ones of bank exports), NFKC'd like the holder; the English ones
@@ -36,9 +38,15 @@ _JAPANESE_FORMS = tuple(
     unicodedata.normalize("NFKC", m).lower() for m in P.CORPORATE_HOLDERS if not m.isascii()
 )
 _HOLDER_LABEL = re.compile(
-    r"(?:口座名義人?|名義人?|受取人名?|振込先名|beneficiary(?:'s)?(?:\s+name)?\s*[:：]|"
-    r"account\s+(?:name|holder)(?:\s+name)?\s*[:：]|payee(?:\s+name)?\s*[:：]|a/c\s+name\s*[:：])",
+    r"(?:口座名義人?|名義人?|受取人名?|振込先名|beneficiary(?:'s)?(?:\s{1,3}name)?\s{0,3}[:：]|"
+    r"account\s{1,3}(?:name|holder)(?:\s{1,3}name)?\s{0,3}[:：]|payee(?:\s{1,3}name)?\s{0,3}[:：]"
+    r"|a/c\s{1,3}name\s{0,3}[:：])",
     re.IGNORECASE,
+)
+# Legal forms anywhere in a name, Japanese (as company_names spells them) and English: a key
+# is what is left. One regex, not split_legal_form's loop: a list of payees calls it per row.
+_FORMS = re.compile(
+    "|".join(re.escape(f) for f in company_names.NORMALISED_FORMS) + "|" + _ENGLISH_FORMS.pattern
 )
 _NOT_KEY = re.compile(r"[\W_ー‐－ｰ]+")
 LINES_AROUND = 3  # non-blank lines read after (then before) an account number for its holder
@@ -46,13 +54,18 @@ LINES_AROUND = 3  # non-blank lines read after (then before) an account number f
 
 def key(name: str) -> str:
     """A name as compared: Narumi Techno Service Co.,Ltd. -> narumitechnoservice."""
-    folded = company_names.fold_kana(unicodedata.normalize("NFKC", name).lower())
-    core = _ENGLISH_FORMS.sub(" ", company_names.split_legal_form(folded)[0])
-    return _NOT_KEY.sub("", core)
+    return _key_of(unicodedata.normalize("NFKC", name).lower())
+
+
+def _key_of(folded: str) -> str:
+    return _NOT_KEY.sub("", _FORMS.sub(" ", company_names.fold_kana(folded)))
 
 
 def has_corporate_form(holder: str) -> bool:
-    folded = unicodedata.normalize("NFKC", holder).lower()
+    return _has_form(unicodedata.normalize("NFKC", holder).lower())
+
+
+def _has_form(folded: str) -> bool:
     return any(m in folded for m in _JAPANESE_FORMS) or _ENGLISH_FORMS.search(folded) is not None
 
 
@@ -73,10 +86,10 @@ class AccountHolders:
         return cls(frozenset(k for k in map(key, names) if len(k) >= 2))
 
     def is_company(self, holder: str) -> bool:
-        if has_corporate_form(holder):
+        folded = unicodedata.normalize("NFKC", holder).lower()
+        if _has_form(folded):
             return True
-        held = key(holder)
-        return bool(held) and held in self.names
+        return bool(self.names) and _key_of(folded) in self.names
 
     def holder_is_company(self, text: str, end: int) -> bool:
         """Whether the account number ending at `end` in `text` belongs to a company: the rest

@@ -100,7 +100,7 @@ def _normalised_forms() -> tuple[str, ...]:
     return tuple(sorted(set(forms), key=len, reverse=True))
 
 
-_NORMALISED_FORMS = _normalised_forms()
+NORMALISED_FORMS = _normalised_forms()
 
 
 def split_legal_form(name: str) -> tuple[str, bool]:
@@ -109,7 +109,7 @@ def split_legal_form(name: str) -> tuple[str, bool]:
     stripped = True
     while stripped and core:
         stripped = False
-        for form in _NORMALISED_FORMS:
+        for form in NORMALISED_FORMS:
             if core.startswith(form) or core.endswith(form):
                 core = (core[len(form) :] if core.startswith(form) else core[: -len(form)]).strip(" ・,")
                 found = stripped = True
