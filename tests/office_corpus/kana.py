@@ -15,6 +15,13 @@ from ..eval_set.incidents import XLSX, zengin
 from .catalogue import case
 
 CLS, CODE = "kana", "client.mismatch"
+
+
+def _case(name: str, expected: str, kind: str, why: str):
+    """catalogue.case for this class and its code: the file is `<class>_<name>.eml`."""
+    return case(f"{CLS}_{name}.eml", expected, CLS, kind, CODE, why)
+
+
 CSV = "text/csv; charset=shift_jis"
 
 
@@ -33,30 +40,35 @@ def _body(name: str, text: str) -> str:
     return f"{name}\n\nいつもお世話になっております。鳴海テクノサービスの三浦です。\n\n{text}\n\n{cast.SIG_MIURA}"
 
 
+def _statement_mail(n: int, to, greeting: str, payers: list[str], subject: str = "ご入金明細") -> bytes:
+    """Our accounting mails a client an extract of the bank statement (入金明細_202611.csv)."""
+    body = _body(greeting, "ご入金を確認いたしました。明細を添付いたします。")
+    files = [attachment("入金明細_202611.csv", _statement(payers), CSV)]
+    return message(n, cast.MIURA, to, subject, body, files=files)
+
+
 # --- positives: another client's name, written large, in what goes to a client ---------------
 
 
-@case(
-    f"{CLS}_p01_statement_other_client.eml",
+@_case(
+    "p01_statement_other_client",
     "hold",
-    CLS,
     "positive",
-    CODE,
     "入金明細 to さくら台フーズ lists ｺｳﾎｸﾛｼﾞｽﾃｲｸｽ(ｶ (ﾃｲ for ﾃｨ): 港北ロジスティクス's payment",
 )
 def _p01(n: int) -> bytes:
-    data = _statement([hankaku("サクラダイフーズ") + "(ｶ", hankaku("コウホクロジスティクス") + "(ｶ"])
-    body = _body("株式会社さくら台フーズ 市川様", "11月分のご入金を確認いたしました。明細を添付いたします。")
-    files = [attachment("入金明細_202611.csv", data, CSV)]
-    return message(n, cast.MIURA, cast.SAKURA, "ご入金確認のご連絡", body, files=files)
+    return _statement_mail(
+        n,
+        cast.SAKURA,
+        "株式会社さくら台フーズ 市川様",
+        [hankaku("サクラダイフーズ") + "(ｶ", hankaku("コウホクロジスティクス") + "(ｶ"],
+    )
 
 
-@case(
-    f"{CLS}_p02_payment_plan_xlsx.eml",
+@_case(
+    "p02_payment_plan_xlsx",
     "hold",
-    CLS,
     "positive",
-    CODE,
     "支払予定表 to ミツワ印刷 with payee ｶ)ﾄｳﾎｳﾒﾃﾞｲｶﾙｻﾌﾟﾗｲ (ﾃﾞｲ for ﾃﾞｨ)",
 )
 def _p02(n: int) -> bytes:
@@ -70,12 +82,10 @@ def _p02(n: int) -> bytes:
     return message(n, cast.MIURA, cast.MITSUWA, "12月お支払予定のご案内", body, files=files)
 
 
-@case(
-    f"{CLS}_p03_zengin_other_payee.eml",
+@_case(
+    "p03_zengin_other_payee",
     "hold",
-    CLS,
     "positive",
-    CODE,
     "a 全銀 file meant for our bank sent to ミツワ印刷; a payee is ﾄｳﾎｳﾒﾃﾞｲｶﾙｻﾌﾟﾗｲ(ｶ",
 )
 def _p03(n: int) -> bytes:
@@ -104,12 +114,10 @@ def _p03(n: int) -> bytes:
     return message(n, cast.MIURA, cast.MITSUWA, "お振込データ", body, files=files)
 
 
-@case(
-    f"{CLS}_p04_body_long_vowel_dash.eml",
+@_case(
+    "p04_body_long_vowel_dash",
     "pass",
-    CLS,
     "positive",
-    CODE,
     "a statement line pasted in a body to 丸茂建設: ｻｸﾗﾀﾞｲﾌ-ｽﾞ with '-' for ー (body: monitored)",
 )
 def _p04(n: int) -> bytes:
@@ -125,27 +133,22 @@ def _p04(n: int) -> bytes:
 # --- negatives: the addressed client's own kana name, or ours -------------------------------
 
 
-@case(
-    f"{CLS}_n01_statement_own_client.eml",
+@_case(
+    "n01_statement_own_client",
     "pass",
-    CLS,
     "negative",
-    CODE,
     "the 入金明細 of 港北ロジスティクス's own payment, sent to 港北ロジスティクス",
 )
 def _n01(n: int) -> bytes:
-    data = _statement([hankaku("コウホクロジスティクス") + "(ｶ"])
-    body = _body("株式会社港北ロジスティクス 小川様", "ご入金を確認いたしました。明細を添付いたします。")
-    files = [attachment("入金明細_202611.csv", data, CSV)]
-    return message(n, cast.MIURA, cast.KOHOKU, "ご入金確認のご連絡", body, files=files)
+    return _statement_mail(
+        n, cast.KOHOKU, "株式会社港北ロジスティクス 小川様", [hankaku("コウホクロジスティクス") + "(ｶ"]
+    )
 
 
-@case(
-    f"{CLS}_n02_our_kana_name.eml",
+@_case(
+    "n02_our_kana_name",
     "pass",
-    CLS,
     "negative",
-    CODE,
     "a payment notice to 東邦メディカルサプライ naming ﾄｳﾎｳﾒﾃﾞｲｶﾙｻﾌﾟﾗｲ and us (ﾅﾙﾐﾃｸﾉｻ-ﾋﾞｽ)",
 )
 def _n02(n: int) -> bytes:
@@ -166,46 +169,46 @@ def _n02(n: int) -> bytes:
 # --- near misses: kana names that differ by more than small/large ---------------------------
 
 
-@case(
-    f"{CLS}_m01_medical_service.eml",
+@_case(
+    "m01_medical_service",
     "pass",
-    CLS,
     "near_miss",
-    CODE,
     "ﾄｳﾎｳﾒﾃﾞｲｶﾙｻ-ﾋﾞｽ (サービス, not サプライ): another company, not in the directory",
 )
 def _m01(n: int) -> bytes:
-    data = _statement([hankaku("マルモケンセツ") + "(ｶ", hankaku("トウホウメディカルサービス") + "(ｶ"])
-    body = _body("丸茂建設株式会社 工務部 川端様", "ご入金を確認いたしました。明細を添付いたします。")
-    files = [attachment("入金明細_202611.csv", data, CSV)]
-    return message(n, cast.MIURA, cast.MARUMO, "ご入金確認のご連絡", body, files=files)
+    return _statement_mail(
+        n,
+        cast.MARUMO,
+        "丸茂建設株式会社 工務部 川端様",
+        [hankaku("マルモケンセツ") + "(ｶ", hankaku("トウホウメディカルサービス") + "(ｶ"],
+    )
 
 
-@case(
-    f"{CLS}_m02_sakuradai_farm.eml",
+@_case(
+    "m02_sakuradai_farm",
     "pass",
-    CLS,
     "near_miss",
-    CODE,
     "ｻｸﾗﾀﾞｲﾌｱ-ﾑ (さくら台ファーム): folds ﾌｧ to ﾌｱ and still is not さくら台フーズ",
 )
 def _m02(n: int) -> bytes:
-    data = _statement([hankaku("コウホクロジスティクス") + "(ｶ", "ｻｸﾗﾀﾞｲﾌｧｰﾑ(ﾕ"])
-    body = _body("株式会社港北ロジスティクス 小川様", "ご入金明細を添付いたします。")
-    files = [attachment("入金明細_202611.csv", data, CSV)]
-    return message(n, cast.MIURA, cast.KOHOKU, "ご入金明細", body, files=files)
+    return _statement_mail(
+        n,
+        cast.KOHOKU,
+        "株式会社港北ロジスティクス 小川様",
+        [hankaku("コウホクロジスティクス") + "(ｶ", "ｻｸﾗﾀﾞｲﾌｧｰﾑ(ﾕ"],
+    )
 
 
-@case(
-    f"{CLS}_m03_kohoku_logi_service.eml",
+@_case(
+    "m03_kohoku_logi_service",
     "pass",
-    CLS,
     "near_miss",
-    CODE,
     "ｺｳﾎｸﾛｼﾞｻ-ﾋﾞｽ (港北ロジサービス) shares a prefix with ｺｳﾎｸﾛｼﾞｽﾃｲｸｽ, another company",
 )
 def _m03(n: int) -> bytes:
-    data = _statement([hankaku("サクラダイフーズ") + "(ｶ", "ｶ)" + hankaku("コウホクロジサービス")])
-    body = _body("株式会社さくら台フーズ 市川様", "ご入金明細を添付いたします。")
-    files = [attachment("入金明細_202611.csv", data, CSV)]
-    return message(n, cast.MIURA, cast.SAKURA, "ご入金明細", body, files=files)
+    return _statement_mail(
+        n,
+        cast.SAKURA,
+        "株式会社さくら台フーズ 市川様",
+        [hankaku("サクラダイフーズ") + "(ｶ", "ｶ)" + hankaku("コウホクロジサービス")],
+    )

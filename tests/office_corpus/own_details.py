@@ -15,6 +15,11 @@ from .catalogue import case
 CLS, CODE = "own_details", "pii.bank_account"
 
 
+def _case(name: str, expected: str, kind: str, why: str):
+    """catalogue.case for this class and its code: the file is `<class>_<name>.eml`."""
+    return case(f"{CLS}_{name}.eml", expected, CLS, kind, CODE, why)
+
+
 def _invoice(holder_lines: str, *, bank: str = "MUFG Bank, Ltd.  Nagoya Branch (SWIFT: BOTKJPJT)") -> str:
     return f"""Dear Mr. Ogawa,
 
@@ -34,41 +39,39 @@ Yumi Miura
 {cast.SIG_MIURA}"""
 
 
+def _invoice_mail(n: int, subject: str, holder_lines: str) -> bytes:
+    return message(n, cast.MIURA, cast.KOHOKU, subject, _invoice(holder_lines))
+
+
 # --- positives: a person's account is still found -------------------------------------------
 
 
-@case(
-    f"{CLS}_p01_beneficiary_person.eml",
+@_case(
+    "p01_beneficiary_person",
     "hold",
-    CLS,
     "positive",
-    CODE,
     "an interpreter's invoice forwarded to a client: Beneficiary: TARO YAMADA is a person",
 )
 def _p01(n: int) -> bytes:
     lines = "  Account type: Ordinary\n  Account No.:  3081652\n  Beneficiary:  TARO YAMADA"
-    return message(n, cast.MIURA, cast.KOHOKU, "Invoice INV-2026-1187 (interpretation)", _invoice(lines))
+    return _invoice_mail(n, "Invoice INV-2026-1187 (interpretation)", lines)
 
 
-@case(
-    f"{CLS}_p02_surname_incledon.eml",
+@_case(
+    "p02_surname_incledon",
     "hold",
-    CLS,
     "positive",
-    CODE,
     "Account name: Corinne Incledon: 'Inc' inside a surname is not Inc.",
 )
 def _p02(n: int) -> bytes:
     lines = "  Account No.:  Ordinary 4417209\n  Account name: Ms. Corinne Incledon"
-    return message(n, cast.MIURA, cast.KOHOKU, "Invoice for translation services", _invoice(lines))
+    return _invoice_mail(n, "Invoice for translation services", lines)
 
 
-@case(
-    f"{CLS}_p03_refund_after_ours.eml",
+@_case(
+    "p03_refund_after_ours",
     "hold",
-    CLS,
     "positive",
-    CODE,
     "our account first, then a refund to a person named Narumi: the second is personal",
 )
 def _p03(n: int) -> bytes:
@@ -78,16 +81,11 @@ def _p03(n: int) -> bytes:
         "  Bank:         Mizuho Bank, Ltd.  Sakae Branch\n"
         "  Account No.:  Ordinary 5730918\n  Beneficiary:  KENJI NARUMI"
     )
-    return message(n, cast.MIURA, cast.KOHOKU, "Invoice INV-2026-1190 and deposit refund", _invoice(lines))
+    return _invoice_mail(n, "Invoice INV-2026-1190 and deposit refund", lines)
 
 
-@case(
-    f"{CLS}_p04_pdf_person.eml",
-    "hold",
-    CLS,
-    "positive",
-    CODE,
-    "a PDF invoice whose beneficiary (before the number) is a person",
+@_case(
+    "p04_pdf_person", "hold", "positive", "a PDF invoice whose beneficiary (before the number) is a person"
 )
 def _p04(n: int) -> bytes:
     lines = [
@@ -109,27 +107,20 @@ def _p04(n: int) -> bytes:
 # --- negatives: our own and a client's company account -------------------------------------
 
 
-@case(
-    f"{CLS}_n01_our_invoice.eml",
-    "pass",
-    CLS,
-    "negative",
-    CODE,
-    "our English invoice: Beneficiary: NARUMI TECHNO SERVICE CO., LTD.",
+@_case(
+    "n01_our_invoice", "pass", "negative", "our English invoice: Beneficiary: NARUMI TECHNO SERVICE CO., LTD."
 )
 def _n01(n: int) -> bytes:
     lines = (
         "  Account type: Ordinary\n  Account No.:  1620475\n  Beneficiary:  NARUMI TECHNO SERVICE CO., LTD."
     )
-    return message(n, cast.MIURA, cast.KOHOKU, "Invoice INV-2026-1187", _invoice(lines))
+    return _invoice_mail(n, "Invoice INV-2026-1187", lines)
 
 
-@case(
-    f"{CLS}_n02_our_pdf_invoice.eml",
+@_case(
+    "n02_our_pdf_invoice",
     "pass",
-    CLS,
     "negative",
-    CODE,
     "a PDF invoice, Account name: Narumi Techno Service Co.,Ltd. before the number",
 )
 def _n02(n: int) -> bytes:
@@ -146,12 +137,10 @@ def _n02(n: int) -> bytes:
     return message(n, cast.MIURA, cast.SAKURA, "Invoice INV-2026-1188", body, files=files)
 
 
-@case(
-    f"{CLS}_n03_client_account.eml",
+@_case(
+    "n03_client_account",
     "pass",
-    CLS,
     "negative",
-    CODE,
     "a client's own account confirmed back to it: KOHOKU LOGISTICS CO.,LTD.",
 )
 def _n03(n: int) -> bytes:
@@ -168,41 +157,35 @@ Best regards,
     return message(n, cast.MIURA, cast.KOHOKU, "Refund of overpayment", body)
 
 
-@case(
-    f"{CLS}_n04_fullwidth_kabushiki_kaisha.eml",
+@_case(
+    "n04_fullwidth_kabushiki_kaisha",
     "pass",
-    CLS,
     "negative",
-    CODE,
     "our account, holder in full-width capitals with Kabushiki Kaisha",
 )
 def _n04(n: int) -> bytes:
     lines = "  Account No.:  当座 0817342\n  Account holder: ＮＡＲＵＭＩ　ＴＥＣＨＮＯ　ＳＥＲＶＩＣＥ　ＫＡＢＵＳＨＩＫＩ　ＫＡＩＳＨＡ"
-    return message(n, cast.MIURA, cast.KOHOKU, "Invoice INV-2026-1191", _invoice(lines))
+    return _invoice_mail(n, "Invoice INV-2026-1191", lines)
 
 
 # --- near misses: no corporate form, and still a company ------------------------------------
 
 
-@case(
-    f"{CLS}_m01_our_name_no_suffix.eml",
+@_case(
+    "m01_our_name_no_suffix",
     "pass",
-    CLS,
     "near_miss",
-    CODE,
     "Beneficiary: Narumi Techno Service, no form: our configured name, not a person's",
 )
 def _m01(n: int) -> bytes:
     lines = "  Account No.:  1620475\n  Beneficiary:  Narumi Techno Service"
-    return message(n, cast.MIURA, cast.KOHOKU, "Invoice INV-2026-1192", _invoice(lines))
+    return _invoice_mail(n, "Invoice INV-2026-1192", lines)
 
 
-@case(
-    f"{CLS}_m02_client_alias.eml",
+@_case(
+    "m02_client_alias",
     "pass",
-    CLS,
     "near_miss",
-    CODE,
     "Beneficiary: Kohoku Logistics, no form: a client's alias from the directory",
 )
 def _m02(n: int) -> bytes:
@@ -219,14 +202,12 @@ Best regards,
     return message(n, cast.MIURA, cast.KOHOKU, "Credit note CN-2026-07", body)
 
 
-@case(
-    f"{CLS}_m03_kana_holder.eml",
+@_case(
+    "m03_kana_holder",
     "pass",
-    CLS,
     "near_miss",
-    CODE,
     "holder as the bank prints it, ﾅﾙﾐﾃｸﾉｻ-ﾋﾞｽ without (ｶ: our kana name",
 )
 def _m03(n: int) -> bytes:
     lines = "  Account No.:  Ordinary 1620475\n  Account name: ﾅﾙﾐﾃｸﾉｻ-ﾋﾞｽ"
-    return message(n, cast.MIURA, cast.KOHOKU, "Invoice INV-2026-1193", _invoice(lines))
+    return _invoice_mail(n, "Invoice INV-2026-1193", lines)
