@@ -37,10 +37,16 @@ _ENGLISH_FORMS = re.compile(
 _JAPANESE_FORMS = tuple(
     unicodedata.normalize("NFKC", m).lower() for m in P.CORPORATE_HOLDERS if not m.isascii()
 )
+_EN_LABEL = r"(?:beneficiary(?:'s)?|account\s{1,3}(?:name|holder)|payee|a/c\s{1,3}name)(?:\s{1,3}name)?"
+# What follows "Beneficiary" when it is not the holder: Beneficiary Bank, Beneficiary Address …
+_NOT_HOLDER = (
+    r"(?:bank|address|addr|country|branch|swift|bic|iban|account|a/c|no\b|number|code|city|tel|phone)"
+)
+# A holder label: Japanese anywhere in the line; English before a colon, or without one at the
+# start of a line or cell (a sheet's "Beneficiary | NARUMI …" row reads as one spaced line).
 _HOLDER_LABEL = re.compile(
-    r"(?:口座名義人?|名義人?|受取人名?|振込先名|beneficiary(?:'s)?(?:\s{1,3}name)?\s{0,3}[:：]|"
-    r"account\s{1,3}(?:name|holder)(?:\s{1,3}name)?\s{0,3}[:：]|payee(?:\s{1,3}name)?\s{0,3}[:：]"
-    r"|a/c\s{1,3}name\s{0,3}[:：])",
+    rf"口座名義人?|名義人?|受取人名?|振込先名|{_EN_LABEL}\s{{0,3}}[:：]"
+    rf"|(?:^|[\x1e\x1f\t])[ \t]{{0,3}}{_EN_LABEL}[ \t]{{1,3}}(?![ \t]*{_NOT_HOLDER})",
     re.IGNORECASE,
 )
 # Legal forms anywhere in a name, Japanese (as company_names spells them) and English: a key

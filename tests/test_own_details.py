@@ -117,6 +117,9 @@ INVOICE = """Payment details
         ("  Account name: Corinne Incledon", 1),
         ("", 1),  # no holder: the bank's own "Ltd." above the number is not the holder
         ("  Beneficiary Bank: Mizuho Bank, Ltd.", 1),  # a bank, not a holder label
+        ("  Beneficiary   Bank   Mizuho Bank, Ltd.", 1),
+        ("\x1e\x1fBeneficiary NARUMI TECHNO SERVICE CO., LTD.", 0),  # a sheet's row: label | holder
+        ("\x1e\x1fBeneficiary TARO YAMADA", 1),
     ],
 )
 def test_the_labelled_holder_decides(holder, personal):

@@ -9,7 +9,8 @@ organization.names (the English form of 鳴海テクノサービス cannot be de
 from __future__ import annotations
 
 from ..eval_set import cast
-from ..eval_set.fabric import attachment, message, pdf
+from ..eval_set.fabric import attachment, message, pdf, xlsx
+from ..eval_set.incidents import XLSX
 from .catalogue import case
 
 CLS, CODE = "own_details", "pii.bank_account"
@@ -166,6 +167,27 @@ Best regards,
 def _n04(n: int) -> bytes:
     lines = "  Account No.:  当座 0817342\n  Account holder: ＮＡＲＵＭＩ　ＴＥＣＨＮＯ　ＳＥＲＶＩＣＥ　ＫＡＢＵＳＨＩＫＩ　ＫＡＩＳＨＡ"
     return _invoice_mail(n, "Invoice INV-2026-1191", lines)
+
+
+@_case(
+    "n05_xlsx_form_invoice",
+    "pass",
+    "negative",
+    "an Excel invoice: Beneficiary | NARUMI TECHNO SERVICE CO., LTD.",
+)
+def _n05(n: int) -> bytes:
+    rows = [
+        ["INVOICE", "", "No. INV-2026-1194"],
+        ["Bill to", "Kohoku Logistics Co., Ltd."],
+        ["Amount due", "JPY 1,386,000"],
+        [],
+        ["Bank", "MUFG Bank, Ltd.  Nagoya Branch"],
+        ["Account No.", "Ordinary 1620475"],
+        ["Beneficiary", "NARUMI TECHNO SERVICE CO., LTD."],
+    ]
+    body = "Dear Mr. Ogawa,\n\nPlease find our invoice attached.\n\nBest regards,\n" + cast.SIG_MIURA
+    files = [attachment("Invoice_INV-2026-1194.xlsx", xlsx({"Invoice": rows}), XLSX)]
+    return message(n, cast.MIURA, cast.KOHOKU, "Invoice INV-2026-1194", body, files=files)
 
 
 # --- near misses: no corporate form, and still a company ------------------------------------
