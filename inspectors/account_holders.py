@@ -30,7 +30,7 @@ from . import patterns as P
 _ENGLISH_FORMS = re.compile(
     r"(?<![a-z0-9])(?:co\.?\s{0,3},?\s{0,3}ltd|company\s{1,3}limited|corporation|corp|incorporated|inc"
     r"|k\.\s?k|kabushiki\s{0,3}kaisha|g\.\s?k|godo\s{0,3}kaisha|l\.?l\.?c|llp|ltd|limited|holdings"
-    r"|plc|gmbh|co)(?![a-z0-9])"
+    r"|plc|gmbh|co\.|&\s{0,3}co)(?![a-z0-9])"  # co alone is Colorado as often: Co. or & Co
 )
 # Japanese forms (and kana ones of bank exports), NFKC'd like the holder; the English ones
 # in the catalogue are matched by word above, not as substrings (Inc in Lincoln).
