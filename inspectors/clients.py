@@ -70,8 +70,9 @@ class ClientDirectory:
         return found
 
     def mentions(self, text: str, where: str) -> list[Mention]:
-        data = names.fold_halfwidth(text).encode("utf-8", "replace").lower()
-        return self._scan(data, lambda pos: where) if text else []
+        if not text:
+            return []
+        return self._scan(names.fold_halfwidth(text).encode("utf-8", "replace").lower(), lambda pos: where)
 
     def table_mentions(self, table: Table) -> list[Mention]:
         data = names.fold_halfwidth(_ROW.join(map(_CELL.join, table.rows))).encode("utf-8", "replace").lower()

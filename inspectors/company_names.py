@@ -2,8 +2,10 @@
 
 The directory holds one spelling (株式会社エー); mail and documents carry many: （株）エー,
 エー㈱, エー社, ｴｰ, ｶ)ｴｰ in bank exports, ＡＣＭＥ. A name is reduced once, at start-up, to a
-core and the width variants of that core. The searched text is never normalised as a whole:
-NFKC over a 1 MB attachment costs more than the whole inspection budget. Text is searched as
+core and the width variants of that core, bank spellings included (small kana large, the long
+vowel as -: `fold_kana`). The searched text is never normalised as a whole (only a text
+with half-width small kana is folded, `fold_halfwidth`): NFKC over a 1 MB attachment costs
+more than the whole inspection budget. Text is searched as
 lower-cased UTF-8 bytes, and only the few bytes around a hit are read for context.
 """
 
@@ -69,7 +71,7 @@ _HALFWIDTH = _build_halfwidth()
 # pair is the same length in UTF-8, so folded text keeps every byte offset.
 _SMALL, _LARGE = "ァィゥェォッャュョヮヵヶｧｨｩｪｫｯｬｭｮ", "アイウエオツヤユヨワカケｱｲｳｴｵﾂﾔﾕﾖ"
 _FOLD = str.maketrans(_SMALL, _LARGE)
-_HALF_SMALL = re.compile("[" + _SMALL[12:] + "]")
+_HALF_SMALL = re.compile("[ｧｨｩｪｫｯｬｭｮ]")
 _LONG_VOWELS = re.compile("(?<=[\uff66-\uff9f])[ｰ\\-‐－ー]")  # after a half-width kana: ｰ or -
 
 
@@ -125,7 +127,7 @@ def variants(pattern: str) -> set[str]:
     out.add(half)
     # Bank systems write half-width kana large (ﾃｲ for ﾃｨ) and the long vowel as "-" or "ｰ".
     folded = fold_kana(half)
-    out |= {pattern.translate(_FOLD), folded, _LONG_VOWELS.sub("-", folded), _LONG_VOWELS.sub("ｰ", folded)}
+    out |= {fold_kana(pattern), folded, _LONG_VOWELS.sub("-", folded), _LONG_VOWELS.sub("ｰ", folded)}
     if any(c.isascii() and c.isalnum() for c in pattern):
         for cased in (pattern, pattern.upper(), pattern.title()):
             wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in cased)
