@@ -45,7 +45,7 @@ _NOT_HOLDER = (
 # A holder label: Japanese anywhere in the line; English before a colon, or without one at the
 # start of a line or cell (a sheet's "Beneficiary | NARUMI …" row reads as one spaced line).
 _HOLDER_LABEL = re.compile(
-    rf"口座名義人?|名義人?|受取人名?|振込先名|{_EN_LABEL}\s{{0,3}}[:：]"
+    rf"口座名義人?|名義人?|受取人名?|{_EN_LABEL}\s{{0,3}}[:：]"
     rf"|(?:^|[\x1e\x1f\t])[ \t]{{0,3}}{_EN_LABEL}[ \t]{{1,3}}(?![ \t]*{_NOT_HOLDER})",
     re.IGNORECASE,
 )
