@@ -99,23 +99,36 @@ class AccountHolders:
 
     def holder_is_company(self, text: str, end: int) -> bool:
         """Whether the account number ending at `end` in `text` belongs to a company: the rest
-        of its line, else the nearest labelled holder line after or before it."""
+        of its line, else the nearest labelled holder line after or before it. A label alone
+        on its line ("Beneficiary:" and the name below, as PDFs lay it out) takes the next line."""
         line_start = text.rfind("\n", 0, end) + 1
         line_end = text.find("\n", end)
         line_end = len(text) if line_end < 0 else line_end
         prefix, rest = text[line_start:end], text[end:line_end]
-        own = labelled_holder(rest)
-        if own is not None or (own := labelled_holder(prefix)) is not None:
-            return self.is_company(own)
-        if self.is_company(rest):
-            return True
         after = [s for s in text[line_end:].split("\n", 8)[:8] if s.strip()][:LINES_AROUND]
         before = [s for s in text[:line_start].rsplit("\n", 8)[-8:] if s.strip()][-LINES_AROUND:]
-        for line in (*after, *reversed(before)):
-            holder = labelled_holder(line)
-            if holder is not None:
-                return self.is_company(holder)
-        return False
+        own = _holder_in([rest, *after[:1]], 0)
+        if own is None:
+            own = labelled_holder(prefix)
+        if own is None and self.is_company(rest):
+            return True
+        if own is None:  # the nearest labelled line after, else before
+            own = next((h for i in range(len(after)) if (h := _holder_in(after, i)) is not None), None)
+        if own is None:
+            lines = [*before, prefix + rest]
+            own = next(
+                (h for i in reversed(range(len(before))) if (h := _holder_in(lines, i)) is not None), None
+            )
+        return own is not None and self.is_company(own)
+
+
+def _holder_in(lines: list[str], i: int) -> str | None:
+    """The holder labelled in lines[i]: the text after its label, or the next line when the
+    label stands alone; None without a label."""
+    holder = labelled_holder(lines[i])
+    if holder == "" and i + 1 < len(lines):
+        return lines[i + 1].strip()
+    return holder
 
 
 BY_FORM = AccountHolders()  # no names configured: companies by their corporate form only

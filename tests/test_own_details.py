@@ -143,6 +143,14 @@ def test_a_holder_line_before_the_number_and_on_its_line():
     assert bank_accounts("口座番号 1620475 ナルミテクノサービス\n") == 0
     assert bank_accounts("口座名義：ﾅﾙﾐﾃｸﾉｻｰﾋﾞｽ\n三菱UFJ銀行 名古屋支店\n普通 1620475\n") == 0
     assert bank_accounts("口座名義：ﾔﾏﾀﾞ ﾀﾛｳ\n三菱UFJ銀行 名古屋支店\n普通 1620475\n") == 1
+    # A label alone on its line, the holder below it (a PDF's two-line layout)
+    assert bank_accounts("Account No.: 1620475\nBeneficiary:\nNARUMI TECHNO SERVICE CO., LTD.\n") == 0
+    assert (
+        bank_accounts("Beneficiary:\nNarumi Techno Service\nBank: MUFG Bank, Ltd.\nAccount No.: 1620475\n")
+        == 0
+    )
+    assert bank_accounts("Account No.: 1620475 Beneficiary:\nTARO YAMADA\n") == 1
+    assert bank_accounts("Account No.: 1620475 Beneficiary:\nKOHOKU LOGISTICS CO.,LTD.\n") == 0
 
 
 def test_the_nearest_holder_wins_when_two_accounts_stand_together():
