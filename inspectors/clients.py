@@ -70,10 +70,12 @@ class ClientDirectory:
         return found
 
     def mentions(self, text: str, where: str) -> list[Mention]:
-        return self._scan(text.encode("utf-8", "replace").lower(), lambda pos: where) if text else []
+        if not text:
+            return []
+        return self._scan(names.fold_halfwidth(text).encode("utf-8", "replace").lower(), lambda pos: where)
 
     def table_mentions(self, table: Table) -> list[Mention]:
-        data = _ROW.join(map(_CELL.join, table.rows)).encode("utf-8", "replace").lower()
+        data = names.fold_halfwidth(_ROW.join(map(_CELL.join, table.rows))).encode("utf-8", "replace").lower()
         row, col, seen = 0, 0, 0
 
         def locate(pos: int) -> str:  # called in increasing order: count only what is new

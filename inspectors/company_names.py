@@ -2,8 +2,10 @@
 
 The directory holds one spelling (株式会社エー); mail and documents carry many: （株）エー,
 エー㈱, エー社, ｴｰ, ｶ)ｴｰ in bank exports, ＡＣＭＥ. A name is reduced once, at start-up, to a
-core and the width variants of that core. The searched text is never normalised as a whole:
-NFKC over a 1 MB attachment costs more than the whole inspection budget. Text is searched as
+core and the width variants of that core, bank spellings included (small kana large, the long
+vowel as -: `fold_kana`). The searched text is never normalised as a whole (only a text
+with half-width small kana is folded, `fold_halfwidth`): NFKC over a 1 MB attachment costs
+more than the whole inspection budget. Text is searched as
 lower-cased UTF-8 bytes, and only the few bytes around a hit are read for context.
 """
 
@@ -65,6 +67,28 @@ def _build_halfwidth() -> MappingProxyType:
 _HALFWIDTH = _build_halfwidth()
 
 
+# Small kana written large, as bank systems (全銀 names) and many forms do: ﾃｨ is ﾃｲ, ｯ is ﾂ. Each
+# pair is the same length in UTF-8, so folded text keeps every byte offset.
+_SMALL, _LARGE = "ァィゥェォッャュョヮヵヶｧｨｩｪｫｯｬｭｮ", "アイウエオツヤユヨワカケｱｲｳｴｵﾂﾔﾕﾖ"
+_FOLD = str.maketrans(_SMALL, _LARGE)
+_HALF_SMALL = re.compile("[ｧｨｩｪｫｯｬｭｮ]")
+_LONG_VOWELS = re.compile("(?<=[\uff66-\uff9f])[ｰ\\-‐－ー]")  # after a half-width kana: ｰ or -
+
+
+def fold_kana(text: str) -> str:
+    """`text` with its small kana (either width) written large: the one kana folding that
+    every comparison of names uses (the directory, account holders)."""
+    return text.translate(_FOLD)
+
+
+def fold_halfwidth(text: str) -> str:
+    """Half-width small kana written large, the rest as is: what a searched text needs, since
+    directory spellings are folded (`variants`). Full-width text is left alone: folding every
+    ッ and ョ of a Japanese document costs more than the search, and people who type
+    full-width kana write the small ones. Half-width kana are rare, so mostly a search."""
+    return text.translate(_FOLD) if _HALF_SMALL.search(text) else text
+
+
 def normalise(name: str) -> str:
     """NFKC, lower case, one space between Latin words and none next to Japanese."""
     text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", name).lower()).strip()
@@ -78,7 +102,7 @@ def _normalised_forms() -> tuple[str, ...]:
     return tuple(sorted(set(forms), key=len, reverse=True))
 
 
-_NORMALISED_FORMS = _normalised_forms()
+NORMALISED_FORMS = _normalised_forms()
 
 
 def split_legal_form(name: str) -> tuple[str, bool]:
@@ -87,7 +111,7 @@ def split_legal_form(name: str) -> tuple[str, bool]:
     stripped = True
     while stripped and core:
         stripped = False
-        for form in _NORMALISED_FORMS:
+        for form in NORMALISED_FORMS:
             if core.startswith(form) or core.endswith(form):
                 core = (core[len(form) :] if core.startswith(form) else core[: -len(form)]).strip(" ・,")
                 found = stripped = True
@@ -101,6 +125,9 @@ def variants(pattern: str) -> set[str]:
     out = {pattern}
     half = "".join(_HALFWIDTH.get(c, c) for c in pattern)
     out.add(half)
+    # Bank systems write half-width kana large (ﾃｲ for ﾃｨ) and the long vowel as "-" or "ｰ".
+    folded = fold_kana(half)
+    out |= {fold_kana(pattern), folded, _LONG_VOWELS.sub("-", folded), _LONG_VOWELS.sub("ｰ", folded)}
     if any(c.isascii() and c.isalnum() for c in pattern):
         for cased in (pattern, pattern.upper(), pattern.title()):
             wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in cased)

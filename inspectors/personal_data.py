@@ -14,8 +14,9 @@ How it works (the pieces live in `inspectors.pii`, the pattern catalogue in
    "≥ 10 distinct phones/addresses/…" sees only what the sender wrote. A table counts the
    same wherever it stands, quoted or not: one table, one set of findings. Organisation numbers
    (toll-free, navi-dial, lines labelled 代表/FAX/窓口…), shared mailboxes (info@, support@…),
-   the sender's and visible recipients' own addresses, and company bank accounts (a カ）or
-   株式会社 account holder) are not personal data and are not counted either.
+   the sender's and visible recipients' own addresses, and company bank accounts (a holder with
+   a corporate form, カ）, 株式会社, Co., Ltd. …, or one of the configured organisation and client
+   names: `AccountHolders`) are not personal data and are not counted either.
 4. pii.records counts people in lists: table rows with two or more personal attributes under
    a detected header row, and runs of three or more such people in line-oriented text.
    Rows and entries about premises (`pii.premises`, `pii.entries`) are pii.places instead;
@@ -32,6 +33,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import replace
 
+from .account_holders import BY_FORM, AccountHolders
 from .base import Finding
 from .codes import UNSCANNABLE
 from .freemail import FreemailDomains
@@ -63,8 +65,10 @@ class PersonalData:
         today: datetime.date | None = None,
         internal_domains: Iterable[str] = (),
         freemail: FreemailDomains | None = None,
+        holders: AccountHolders = BY_FORM,
     ) -> None:
         self._today = today  # None: the day of each inspection (birth dates lie before it)
+        self._holders = holders
         self._internal = tuple(internal_domains)
         self._freemail = freemail if freemail is not None else FreemailDomains()
 
@@ -72,7 +76,7 @@ class PersonalData:
         """Reads one message's text and tables as extraction gives them (message: its
         envelope and headers)."""
         owners = owners_for(message.envelope.rcpt_tos, self._internal, self._freemail)
-        return _Reader(Scanner(self._today or datetime.date.today()), message, owners)
+        return _Reader(Scanner(self._today or datetime.date.today(), self._holders), message, owners)
 
     def inspect(self, message: MessageView) -> Iterable[Finding]:
         return read_view(self.reader(message), message)

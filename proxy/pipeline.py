@@ -19,6 +19,7 @@ import signal
 import time
 from dataclasses import dataclass
 
+from inspectors.account_holders import AccountHolders
 from inspectors.base import Envelope, Finding, Inspector
 from inspectors.client_mismatch import ClientMismatch
 from inspectors.clients import Client, ClientDirectory
@@ -110,8 +111,13 @@ def build_inspectors(config: InspectorConfig) -> list[Inspector]:
             regular_domains=config.regular_domains + tuple(sorted(freemail.domains)),
         ),
         ClientMismatch(ClientDirectory(config.clients, config.own_names), internal),
-        PersonalData(internal_domains=internal, freemail=freemail),
+        PersonalData(internal_domains=internal, freemail=freemail, holders=account_holders(config)),
     ]
+
+
+def account_holders(config: InspectorConfig) -> AccountHolders:
+    """Companies by name, whose bank accounts are not personal: ours and our clients'."""
+    return AccountHolders.of((*config.own_names, *(n for c in config.clients for n in (c.name, *c.aliases))))
 
 
 def envelope_facts(envelope: Envelope, size: int, inspectors: list[Inspector]) -> list[Finding]:

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from inspectors import account_holders
 from inspectors.base import mailbox_of
 from inspectors.clients import Client
 from inspectors.limits import REMOVED as REMOVED_LIMITS
@@ -220,7 +221,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
             s.lower() for s in _strings(org["suppressed_recipients"], "organization.suppressed_recipients")
         ),
         groups=_groups(org["groups"]),
-        own_names=tuple(_strings(org["names"], "organization.names")),
+        own_names=_own_names(org["names"]),
         freemail_domains=tuple(
             d.lower() for d in _strings(org["freemail_domains"], "organization.freemail_domains")
         ),
@@ -349,6 +350,18 @@ def _networks(value: Any, key: str) -> tuple:
         except ValueError:
             raise ConfigError(f"{key}: not a network: {item!r}") from None
     return tuple(out)
+
+
+def _own_names(value: Any) -> tuple[str, ...]:
+    """organization.names: every spelling of our own name, an English one included (it cannot
+    be derived from the Japanese), each a name and not only a legal form ("Co., Ltd.")."""
+    names = tuple(_strings(value, "organization.names"))
+    for i, name in enumerate(names):
+        if len(account_holders.key(name)) < 2:
+            raise ConfigError(
+                f"organization.names[{i}]: must name the company, not only its form; got {name!r}"
+            )
+    return names
 
 
 def _clients(value: Any) -> tuple[Client, ...]:

@@ -17,6 +17,7 @@ import datetime
 import re
 
 from .. import patterns as P
+from ..account_holders import BY_FORM, AccountHolders
 from . import validators as V
 from .normaliser import address_form, ascii_form, digits_of
 from .numbers import phone_kind, read_number
@@ -101,8 +102,8 @@ class Labels:
 
 
 class Classifier:
-    def __init__(self, data: bytes, today: datetime.date) -> None:
-        self.data, self.today = data, today
+    def __init__(self, data: bytes, today: datetime.date, holders: AccountHolders = BY_FORM) -> None:
+        self.data, self.today, self.holders = data, today, holders
         # What a name or address candidate reads as, by its text: a list or a thread names
         # the same people and places again and again. Held for one scan only (raw data).
         self._names: dict[tuple[str, bool, bool], tuple[str | None, bool]] = {}
@@ -205,11 +206,15 @@ class Classifier:
         return self._phone_kinds[digits]
 
     def corporate_holder(self, end: int) -> bool:
-        """The account holder (rest of the line, or a 名義 line right after) is a company."""
-        after = self.data[end : end + 200].decode("utf-8", "ignore").split("\n")
-        following = next((line for line in after[1:4] if line.strip()), "")  # HTML puts a blank line between
-        holder = after[0] + (following if "名義" in following else "")
-        return any(m in holder for m in P.CORPORATE_HOLDERS)
+        """The account holder (rest of the line, or a labelled holder line near it) is a company
+        (`AccountHolders`): read in a window of a few lines around the number."""
+        start = max(0, end - _HOLDER_WINDOW)
+        before = self.data[start:end].decode("utf-8", "ignore")
+        window = before + self.data[end : end + _HOLDER_WINDOW].decode("utf-8", "ignore")
+        return self.holders.holder_is_company(window, len(before))
+
+
+_HOLDER_WINDOW = 400  # bytes each side of an account number: its holder is a few lines away at most
 
 
 _CLASS_OF = {

@@ -20,6 +20,7 @@ from typing import NamedTuple
 import re2
 
 from .. import patterns as P
+from ..account_holders import BY_FORM, AccountHolders
 from .classifier import LABEL_OF, Classifier, Labels
 
 BARRIER = "\x1e"  # separates table cells in the text the table reader builds
@@ -110,12 +111,13 @@ class Scanner:
     """Scans UTF-8 text; `today` bounds birth dates (passed in: inspectors stay pure)."""
 
     today: datetime.date
+    holders: AccountHolders = BY_FORM  # companies by name, whose accounts are not personal
 
     def scan(self, data: bytes, dates: bool | None = None) -> list[Hit]:
         """Every hit in `data`. Dates are looked for in a text that speaks of birth: `dates`
         says whether it does when `data` is only part of that text (a block of a table)."""
         pattern = _SCAN_DATES if (speaks_of_birth(data) if dates is None else dates) else _SCAN
-        classify = Classifier(data, self.today).classify
+        classify = Classifier(data, self.today, self.holders).classify
         labels = Labels()
         hits: list[Hit] = []
         label_of = LABEL_OF
