@@ -100,20 +100,37 @@ def pairs_of(table: Table) -> Iterator[Pair]:
     spans = _spans(table)
     kinds: dict[str, str] = {}
     seen: set[tuple[int, int]] = set()
+    below = _digits(rows[0]) if rows else []
     for r, row in enumerate(rows):
+        # A label needs a value with a digit in reach: cells of text alone are passed over
+        # without asking what they name (a sheet of a million distinct words costs a scan).
+        here, below = below, _digits(rows[r + 1]) if r + 1 < len(rows) else []
+        if not any(here) and not any(below):
+            continue
         for c, value in enumerate(row):
-            kind = _kind(kinds, str(value or "").strip())
-            if kind not in LABELLED:
+            if here[c] or not value:
                 continue
             bottom, right = spans.get((r, c), (r, c))
-            for start in (
-                *((rr, right + 1, MAX_GAP) for rr in range(r, bottom + 1)),
-                (bottom + 1, c, right - c),
+            if (
+                not any(here[right + 1 : right + MAX_GAP + 2])
+                and not any(below[c : right + 1])
+                and bottom == r
             ):
+                continue
+            kind = _kind(kinds, str(value).strip())
+            if kind not in LABELLED:
+                continue
+            starts = (*((rr, right + 1, MAX_GAP) for rr in range(r, bottom + 1)), (bottom + 1, c, right - c))
+            for start in starts:
                 pair = _value(rows, kinds, kind, *start)
                 if pair is not None and (pair.row, pair.first_col) not in seen:
                     seen.add((pair.row, pair.first_col))
                     yield pair
+
+
+def _digits(row: tuple) -> list[bool]:
+    """Whether each cell holds a digit (a value may; a label does not)."""
+    return [bool(v) and _DIGIT.search(str(v)) is not None for v in row]
 
 
 def _kind(kinds: dict[str, str], text: str) -> str:
