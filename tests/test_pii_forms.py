@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime
 import io
 import time
+import zipfile
+from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
@@ -54,17 +56,17 @@ def test_a_merged_label_left_of_the_value_names_the_value_cell():
     data = workbook(
         {
             "A1": "給与所得の源泉徴収票",
-            "A3": "住所",
-            "D3": "愛知県名古屋市中区栄1-2-3",
-            "A4": "個人番号",
-            "D4": MN,
+            "A3": "支払を受ける者",
+            "B3": "住所",
+            "E3": "愛知県名古屋市中区栄1-2-3",
+            "B4": "個人番号",
+            "E4": MN,
         },
-        merged=("A4:C4", "A3:C3"),
+        merged=("A3:A4", "B3:D3", "B4:D4"),
     )
     found = findings(data)["pii.my_number"]
     assert found.count == 1
-    sheet, _, cells = found.where[0].rpartition("!")
-    assert sheet == "attachment:源泉徴収票.xlsx!帳票" and cells.endswith("D4")  # the row reader's A4:D4 too
+    assert found.where == ("attachment:源泉徴収票.xlsx!帳票!E4",)
     assert found.evidence == ("****-****-9018",)
 
 
@@ -175,6 +177,55 @@ def test_a_csv_form_is_read_alike():
         f.code: f for f in PersonalData(today=TODAY).inspect(text_view("添付します。", csv, suffix="csv"))
     }
     assert found["pii.my_number"].count == 1
+
+
+def ods(rows: list[list[tuple[str, int]]]) -> bytes:
+    """A one-sheet OpenDocument spreadsheet as LibreOffice writes it: (text, columns spanned)
+    cells, a spanned cell followed by its covered cells."""
+    cells = []
+    for row in rows:
+        out = []
+        for text, span in row:
+            spans = (
+                f' table:number-columns-spanned="{span}" table:number-rows-spanned="1"' if span > 1 else ""
+            )
+            value = f"<text:p>{escape(text)}</text:p>" if text else ""
+            kind = ' office:value-type="string"' if text else ""
+            out.append(f"<table:table-cell{kind}{spans}>{value}</table:table-cell>")
+            out += ["<table:covered-table-cell/>"] * (span - 1)
+        cells.append(f"<table:table-row>{''.join(out)}</table:table-row>")
+    ns = "urn:oasis:names:tc:opendocument:xmlns"
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="{ns}:office:1.0"'
+        f' xmlns:table="{ns}:table:1.0" xmlns:text="{ns}:text:1.0" office:version="1.2"><office:body>'
+        f'<office:spreadsheet><table:table table:name="帳票">{"".join(cells)}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        f'<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="{ns}:manifest:1.0"'
+        ' manifest:version="1.2"><manifest:file-entry manifest:full-path="/"'
+        ' manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        package.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        package.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def test_an_ods_form_with_a_spanned_label_and_boxes():
+    data = ods(
+        [
+            [("給与所得の源泉徴収票", 6)],
+            [("支払を受ける者", 1), ("住所", 2), ("", 1), ("名古屋市中区栄1-2-3", 3)],
+            [("", 1), ("個人番号", 2), ("", 1), *((d, 1) for d in MN)],
+        ]
+    )
+    found = findings(data, "源泉徴収票.ods")["pii.my_number"]
+    assert found.count == 1 and found.where[0].startswith("attachment:源泉徴収票.ods!帳票!")
 
 
 def test_a_list_under_a_header_counts_each_number_once():
