@@ -10,7 +10,6 @@ import time
 import zipfile
 from xml.sax.saxutils import escape
 
-import openpyxl
 import pytest
 
 from inspectors.base import Envelope
@@ -20,6 +19,7 @@ from inspectors.pii import forms
 
 from .eval_set.fabric import licence, my_number, resident_code
 from .mime_mail import mail_with
+from .office_corpus.forms import sheet
 from .views import text_view
 
 TODAY = datetime.date(2026, 12, 3)
@@ -29,17 +29,8 @@ MN2 = my_number("98765432109")
 BAD = MN[:11] + str((int(MN[11]) + 1) % 10)  # the check digit wrong
 
 
-def workbook(cells: dict[str, object], merged: tuple[str, ...] = (), title: str = "帳票") -> bytes:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = title
-    for ref, value in cells.items():
-        ws[ref] = value
-    for span in merged:
-        ws.merge_cells(span)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+def workbook(cells: dict[str, object], merged: tuple[str, ...] = ()) -> bytes:
+    return sheet("帳票", cells, merged)
 
 
 def findings(data: bytes, name: str = "源泉徴収票.xlsx") -> dict:

@@ -27,14 +27,13 @@ per distinct text, so the work is linear in the cells (a sheet of 100,000 labels
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..message import Table
 from .ledger import Ledger, Place
-from .scanner import BARRIER, KEYVAL, Scanner
-from .tables import LABEL_FOR, column_kind
+from .scanner import Scanner
+from .tables import LABEL_FOR, column_kind, labelled
 
 # The kinds whose values need their label: what a pair may yield.
 LABELLED = frozenset(
@@ -75,15 +74,9 @@ def read(table: Table, scanner: Scanner, ledger: Ledger) -> None:
     pairs = list(pairs_of(table))
     for first in range(0, len(pairs), PAIRS_PER_SCAN):
         block = pairs[first : first + PAIRS_PER_SCAN]
-        parts, offsets, size = [], [], 0
-        for pair in block:
-            piece = f"{BARRIER}{LABEL_FOR[pair.kind]}{KEYVAL}{pair.text}\n".encode()
-            offsets.append(size)
-            parts.append(piece)
-            size += len(piece)
-        for hit in scanner.scan(b"".join(parts), dates=False):
-            pair = block[bisect_right(offsets, hit.start) - 1]
+        for i, hit in labelled(scanner, [(LABEL_FOR[p.kind], p.text) for p in block], dates=False):
             if hit.strong and hit.kind in LABELLED:
+                pair = block[i]
                 place = Place(
                     where=table.where,
                     table=table,
