@@ -237,3 +237,15 @@ def test_a_hostile_sheet_of_100k_labels_stays_linear():
     view = MessageView(envelope=ENV, size=0, tables=(table,))
     assert "pii.my_number" not in {f.code for f in PersonalData(today=TODAY).inspect(view)}
     assert time.process_time() - started < 20
+
+
+@pytest.mark.slow
+def test_labels_merged_over_the_whole_sheet_stay_bounded():
+    """A crafted file merges each of 5,000 labels over every row below it and every column:
+    each label follows its range only so far, not 5,000 rows each (and the cells its range
+    covers are no value of it)."""
+    rows = tuple(("個人番号", "", "1") for _ in range(5_000))
+    merged = tuple((r, 0, 1_048_575, 16_383) for r in range(len(rows)))
+    started = time.process_time()
+    assert list(forms.pairs_of(Table(where="t", rows=rows, merged=merged))) == []
+    assert time.process_time() - started < 5

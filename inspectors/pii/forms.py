@@ -53,6 +53,10 @@ MAX_GAP = 6  # empty cells between a label and its value (a label merged over co
 MAX_BOX_GAP = 2  # empty cells between two boxes of one value (a box merged over columns)
 MAX_VALUE_CELLS = 20  # cells joined into one value at most (12 boxes, 4-4-4, 4-6)
 MAX_LABEL_CHARS = 30
+# A label's merged range as far as it is followed: a range merged further (a crafted file may
+# merge every label over the whole sheet, the ranges overlapping) is looked at this far.
+MAX_SPAN_ROWS = 4
+MAX_SPAN_COLS = 12
 PAIRS_PER_SCAN = 1000
 _BOX = re.compile(r"^[0-9０-９]{1,6}$")
 _DIGIT = re.compile(r"[0-9０-９]")
@@ -137,8 +141,13 @@ def _kind(kinds: dict[str, str], text: str) -> str:
 
 
 def _spans(table: Table) -> dict[tuple[int, int], tuple[int, int]]:
-    """Each merged range's top-left cell -> its bottom row and right column (indexes into rows)."""
-    return {(top, left): (bottom, right) for top, left, bottom, right in table.merged}
+    """Each merged range's top-left cell -> its bottom row and right column (indexes into
+    rows), cut to MAX_SPAN_ROWS x MAX_SPAN_COLS."""
+    return {
+        (top, left): (min(bottom, top + MAX_SPAN_ROWS - 1), min(right, left + MAX_SPAN_COLS - 1))
+        for top, left, bottom, right in table.merged
+        if bottom >= top and right >= left
+    }
 
 
 def _value(rows: tuple, kinds: dict[str, str], kind: str, r: int, c: int, gap: int) -> Pair | None:
