@@ -249,3 +249,12 @@ def test_labels_merged_over_the_whole_sheet_stay_bounded():
     started = time.process_time()
     assert list(forms.pairs_of(Table(where="t", rows=rows, merged=merged))) == []
     assert time.process_time() - started < 5
+
+
+def test_a_company_account_on_an_invoice_form_is_no_personal_account():
+    """振込先 as invoices lay it out: the holder (カ）…) in the row after the account number."""
+    invoice = {"A1": "請求書", "B3": "振込先", "B4": "銀行名", "D4": "三菱UFJ銀行 栄支店", "B5": "口座番号"}
+    holder = {"B6": "口座名義", "D6": "カ）ナルミテクノサービス"}
+    assert "pii.bank_account" not in findings(workbook({**invoice, "D5": "普通 1234567", **holder}))
+    person = {"B6": "口座名義", "D6": "ヤマダ タロウ"}
+    assert findings(workbook({**invoice, "D5": "普通 1234567", **person}))["pii.bank_account"].count == 1

@@ -18,7 +18,9 @@ and the value is read on: adjacent cells of short digit runs (boxes, 4-4-4) join
 value, empty cells between them allowed (a box merged over two columns). A pair is then
 scanned exactly as a table cell under its column label is ("個人番号\\x1f1234…"), so the
 value still has to validate: a label beside 「記入不要」 or an invalid check digit gives
-nothing. Only identifiers are taken from a pair; what the row reader finds is its own.
+nothing. An account number is read with the cells after and below it, where its holder
+stands: a company's account (カ）…, an invoice's 振込先) is no personal data. Only
+identifiers are taken from a pair; what the row reader finds is its own.
 
 Bounded: each label looks at a fixed number of cells, and each cell's kind is asked once
 per distinct text, so the work is linear in the cells (a sheet of 100,000 labels included).
@@ -58,6 +60,7 @@ MAX_LABEL_CHARS = 30
 MAX_SPAN_ROWS = 4
 MAX_SPAN_COLS = 12
 PAIRS_PER_SCAN = 1000
+HOLDER_CELLS = 8  # cells read around an account number for its holder
 _BOX = re.compile(r"^[0-9０-９]{1,6}$")
 _DIGIT = re.compile(r"[0-9０-９]")
 
@@ -78,7 +81,11 @@ def read(table: Table, scanner: Scanner, ledger: Ledger) -> None:
     pairs = list(pairs_of(table))
     for first in range(0, len(pairs), PAIRS_PER_SCAN):
         block = pairs[first : first + PAIRS_PER_SCAN]
-        for i, hit in labelled(scanner, [(LABEL_FOR[p.kind], p.text) for p in block], dates=False):
+        values = [
+            (LABEL_FOR[p.kind], p.text + _holder(table.rows, p) if p.kind == "bank_account" else p.text)
+            for p in block
+        ]
+        for i, hit in labelled(scanner, values, dates=False):
             if hit.strong and hit.kind in LABELLED:
                 pair = block[i]
                 place = Place(
@@ -89,6 +96,20 @@ def read(table: Table, scanner: Scanner, ledger: Ledger) -> None:
                     last_col=pair.last_col,
                 )
                 ledger.add(hit.kind, hit.value, place)
+
+
+def _holder(rows: tuple, pair: Pair) -> str:
+    """What follows an account number as a reader sees it: the rest of its row and the next
+    filled row (口座名義 | カ）ナルミテクノサービス), HOLDER_CELLS either side at most. The
+    scanner reads the holder there, and a company's account (an invoice's 振込先) is none."""
+    row = rows[pair.row]
+    rest = " ".join(str(v or "").strip() for v in row[pair.last_col + 1 : pair.last_col + 1 + HOLDER_CELLS])
+    around = slice(max(0, pair.first_col - HOLDER_CELLS), pair.last_col + 1 + HOLDER_CELLS)
+    for below in rows[pair.row + 1 : pair.row + 4]:
+        following = " ".join(filter(None, (str(v or "").strip() for v in below[around])))
+        if following:
+            return f" {rest}\n{following}"
+    return f" {rest}"
 
 
 def pairs_of(table: Table) -> Iterator[Pair]:

@@ -453,3 +453,40 @@ def _(n):
         "泉様\n\n資格取得届のデータをCSVでお送りします。\n\n人事部 宮下",
         files=[attachment("資格取得届.csv", data, "text/csv; charset=Shift_JIS")],
     )
+
+
+@case(
+    "forms_n04_invoice_company_account.eml",
+    "pass",
+    CLS,
+    "negative",
+    "pii.bank_account",
+    "請求書: 口座番号 label left of our account number, the holder カ）ナルミテクノサービス below it.",
+)
+def _(n):
+    data = sheet(
+        "請求書",
+        {
+            "A1": "請求書",
+            "A3": "株式会社港北ロジスティクス 御中",
+            "A5": "ご請求金額",
+            "C5": 528_000,
+            "A7": "振込先",
+            "B7": "銀行名",
+            "D7": "三菱UFJ銀行 栄支店",
+            "B8": "口座番号",
+            "D8": "普通 1234567",
+            "B9": "口座名義",
+            "D9": "カ）ナルミテクノサービス",
+            "A11": "鳴海テクノサービス株式会社 経理部",
+        },
+        ("A1:F1", "A3:D3", "A5:B5", "A7:A9", "B7:C7", "B8:C8", "B9:C9", "D7:F7", "D8:F8", "D9:F9"),
+    )
+    return message(
+        n,
+        MIURA,
+        KOHOKU_BUYER,
+        "11月分ご請求書の送付",
+        "港北ロジスティクス 森田様\n\n11月分のご請求書をお送りいたします。\n\n経理部 三浦",
+        files=[attachment("請求書_202611.xlsx", data, XLSX)],
+    )
