@@ -10,6 +10,7 @@ import time
 import zipfile
 from xml.sax.saxutils import escape
 
+import openpyxl
 import pytest
 
 from inspectors.base import Envelope
@@ -258,3 +259,19 @@ def test_a_company_account_on_an_invoice_form_is_no_personal_account():
     assert "pii.bank_account" not in findings(workbook({**invoice, "D5": "普通 1234567", **holder}))
     person = {"B6": "口座名義", "D6": "ヤマダ タロウ"}
     assert findings(workbook({**invoice, "D5": "普通 1234567", **person}))["pii.bank_account"].count == 1
+
+
+@pytest.mark.slow
+def test_a_workbook_of_100k_label_cells_is_read_through():
+    """The same attack as a real file: 100,000 labels each followed by boxes, through the
+    workbook reader and the inspector, in bounded time and with nothing found (no number)."""
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("攻撃")
+    for _ in range(50_000):
+        ws.append(["個人番号", None, "1", "2", "個人番号", "3"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    started = time.process_time()
+    found = findings(buf.getvalue(), "攻撃.xlsx")
+    assert "pii.my_number" not in found
+    assert time.process_time() - started < 30
