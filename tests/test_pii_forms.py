@@ -18,7 +18,7 @@ from inspectors.message import MessageView, Table, parse
 from inspectors.personal_data import PersonalData
 from inspectors.pii import forms
 
-from .eval_set.fabric import licence, my_number, resident_code
+from .eval_set.fabric import docx, licence, my_number, resident_code
 from .mime_mail import mail_with
 from .office_corpus.forms import sheet
 from .views import text_view
@@ -275,3 +275,9 @@ def test_a_workbook_of_100k_label_cells_is_read_through():
     found = findings(buf.getvalue(), "攻撃.xlsx")
     assert "pii.my_number" not in found
     assert time.process_time() - started < 30
+
+
+def test_a_word_table_form_with_the_number_below_its_label():
+    table = [["本人情報", "氏名", "村上 奈々", ""], ["", "個人番号", "", ""], ["", MN[:4], MN[4:8], MN[8:]]]
+    found = findings(docx(["入社手続き書類"], table=table), "入社手続き.docx")["pii.my_number"]
+    assert found.where == ("attachment:入社手続き.docx!table1!B3:D3",)
