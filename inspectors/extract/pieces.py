@@ -32,6 +32,9 @@ class Table:
     first_row: int = 1  # the sheet's row number of rows[0]
     first_col: int = 1  # the sheet's column number of rows[r][0]
     format: str = ""  # "measurements": a table of numbers (extract.technical)
+    # Merged ranges as (top, left, bottom, right) indexes into rows: a form's label merged over
+    # cells (pii.forms); the value stands in the top-left cell, the others read empty.
+    merged: tuple[tuple[int, int, int, int], ...] = ()
 
     def ref(self, row: int, col: int) -> str:
         """A1-style reference of rows[row][col], e.g. "D2"."""

@@ -132,9 +132,32 @@ def _sheet(workbook, name: str, limits: Limits) -> Iterator[Piece]:
         return
     table = _texts(rows)
     del rows
-    yield Table(where=name, rows=tuple(table), first_row=start[0] + 1, first_col=start[1] + 1)
+    yield Table(
+        where=name,
+        rows=tuple(table),
+        first_row=start[0] + 1,
+        first_col=start[1] + 1,
+        merged=_merged(sheet, start, len(table)),
+    )
     if truncated:
         yield _over_limit(name, limits)
+
+
+def _merged(sheet, start: tuple[int, int], height: int) -> tuple[tuple[int, int, int, int], ...]:
+    """The sheet's merged ranges within the rows read, relative to the table (pii.forms).
+    A merged range holds at least two cells, so there are fewer than the cells read."""
+    try:
+        ranges = sheet.merged_cell_ranges or ()
+    except BaseException as exc:  # no merges is a sheet still read, not a sheet lost
+        if not calamine_failed(exc):
+            raise
+        return ()
+    top, left = start
+    return tuple(
+        (r0 - top, c0 - left, r1 - top, c1 - left)
+        for (r0, c0), (r1, c1) in ranges
+        if 0 <= r0 - top < height and c0 >= left
+    )
 
 
 def _texts(rows: list[list]) -> list[tuple[str, ...]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from ..message import Table
-from . import columns, premises, records, tables, tally
+from . import columns, forms, premises, records, tables, tally
 from .ledger import CONTACT_KINDS, Ledger, Place
 from .scanner import Scanner
 
@@ -24,6 +24,7 @@ def read_table(table: Table, scanner: Scanner, ledger: Ledger, quoted: bool = Fa
     a header row is read column by column (pii.columns), others row by row.
     Rows about premises (pii.premises) are places, not people; the values of places and of
     people of an organisation (pii.owners) are counted, but not as third parties'."""
+    forms.read(table, scanner, ledger)  # labels beside or above their values (帳票)
     verdict = premises.places(table, *tables.header(table), ledger.owners.freemail)
     blocks = columns.read(table, scanner)
     if blocks is None:

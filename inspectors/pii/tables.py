@@ -104,15 +104,21 @@ def read(table: Table, scanner: Scanner) -> Iterator[ReadTable]:
     for first in range(start, len(table.rows), ROWS_PER_READ):
         rows = range(first, min(first + ROWS_PER_READ, len(table.rows)))
         cells = tuple(cell for r in rows for cell in _cells(table.rows[r], r, kinds))
-        parts, offsets, size = [], [], 0
-        for cell in cells:
-            piece = f"{BARRIER}{label_of.get(cell.kind, '')}{KEYVAL}{cell.text}\n".encode()
-            offsets.append(size)
-            parts.append(piece)
-            size += len(piece)
-        hits = scanner.scan(b"".join(parts), dates) if parts else []
-        located = tuple((cells[bisect_right(offsets, h.start) - 1], h) for h in hits)
-        yield ReadTable(cells=cells, hits=located)
+        found = labelled(scanner, [(label_of.get(cell.kind, ""), cell.text) for cell in cells], dates)
+        yield ReadTable(cells=cells, hits=tuple((cells[i], h) for i, h in found))
+
+
+def labelled(scanner: Scanner, values: list[tuple[str, str]], dates: bool | None) -> list[tuple[int, Hit]]:
+    """Each (label, text) scanned as one cell under its label, in one scan: the hits with
+    the index of the value they were found in."""
+    parts, offsets, size = [], [], 0
+    for label, text in values:
+        piece = f"{BARRIER}{label}{KEYVAL}{text}\n".encode()
+        offsets.append(size)
+        parts.append(piece)
+        size += len(piece)
+    hits = scanner.scan(b"".join(parts), dates) if parts else []
+    return [(bisect_right(offsets, h.start) - 1, h) for h in hits]
 
 
 def birth_context(rows: tuple, kinds: list[str] | None, label_of: dict[str, str]) -> bool:
