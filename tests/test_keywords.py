@@ -1,0 +1,323 @@
+"""Keyword dictionaries (issue 17): the loader's errors, matching and its folding, proximity to a
+person or a table of people, the shipped dictionaries' words and exceptions, hostile input,
+and the whole way from a rule file to a held message."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from email.message import EmailMessage
+from email.policy import SMTP
+from pathlib import Path
+
+import pytest
+
+from inspectors.base import Envelope, Finding, MessageView
+from inspectors.keyword_dictionary import MAX_WORDS, KeywordDictionary, fold
+from inspectors.keywords import Keywords
+from inspectors.message import Table, TextChunk
+from proxy.pipeline import build_inspectors, inspect_raw, inspector_config
+from proxy.settings import load_settings
+from quarantine.admin.rule_draft import DraftError, validate
+from rules import MessageFacts, RuleError, decide, load_rules
+
+TODAY = datetime.date(2026, 12, 1)
+ENV = Envelope(mail_from="saeki.k@narumi-ts.co.jp", rcpt_tos=("ogawa.h@kohoku-logi.co.jp",))
+SHIPPED = load_rules().dictionaries
+
+
+def view(body: str = "", *, subject: str = "", tables: tuple[Table, ...] = ()) -> MessageView:
+    texts = (TextChunk(where="body", text=body),) if body else ()
+    return MessageView(envelope=ENV, size=len(body), subject=subject, texts=texts, tables=tables)
+
+
+def found(dictionaries, message: MessageView) -> dict[str, Finding]:
+    return {f.code: f for f in Keywords(dictionaries, today=TODAY).inspect(message)}
+
+
+def shipped(body: str = "", **kw) -> dict[str, Finding]:
+    return found(SHIPPED, view(body, **kw))
+
+
+def local(tmp_path: Path, text: str):
+    path = tmp_path / "local.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_rules([path])
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def test_the_shipped_dictionaries_load_with_their_rules():
+    ids = {d.id for d in SHIPPED}
+    assert {"sensitive_health", "sensitive_disability", "sensitive_criminal", "sensitive_belief"} <= ids
+    assert {"sensitive_race", "confidential"} <= ids
+    rules = {r.id for r in load_rules().active}
+    assert {"sensitive-category-external", "confidential-mark-external"} <= rules
+
+
+@pytest.mark.parametrize(
+    "item, key, says",
+    [
+        ("{id: Bad-Id, words: [x]}", "dictionaries[0].id", "a-z 0-9"),
+        ("{id: a, words: [x], colour: red}", "dictionaries.a.colour", "unknown key"),
+        ("{id: a}", "dictionaries.a.words", "needs words or patterns"),
+        ("{id: a, words: ['  ']}", "dictionaries.a.words", "empty word"),
+        ("{id: a, words: x}", "dictionaries.a.words", "list of text"),
+        ("{id: a, words: [1]}", "dictionaries.a.words", "list of text"),
+        ("{id: a, patterns: ['(a']}", "dictionaries.a.patterns", "not a valid RE2 pattern"),
+        ("{id: a, patterns: ['(a)\\1']}", "dictionaries.a.patterns", "not a valid RE2 pattern"),
+        ("{id: a, patterns: ['(?<=a)b']}", "dictionaries.a.patterns", "not a valid RE2 pattern"),
+        ("{id: a, words: [x], near: nearby}", "dictionaries.a.near", "none, person, people_table"),
+        ("{id: a, words: [x], window: 0}", "dictionaries.a.window", "from 1 to 1000"),
+        ("{id: a, words: [x], window: 5000}", "dictionaries.a.window", "from 1 to 1000"),
+        ("{id: a, words: [x], min_count: true}", "dictionaries.a.min_count", "whole number"),
+        ("{id: a, words: [x], enabled: 'no'}", "dictionaries.a.enabled", "true or false"),
+        ("{id: a, words: [x], unless: ['']}", "dictionaries.a.unless", "empty word"),
+        (f"{{id: a, words: [{'x' * 101}]}}", "dictionaries.a.words", "longer than 100"),
+    ],
+)
+def test_a_bad_dictionary_is_refused_naming_the_file_and_the_key(tmp_path, item, key, says):
+    with pytest.raises(RuleError) as err:
+        local(tmp_path, f"dictionaries:\n  - {item}\n")
+    assert str(tmp_path / "local.yaml") in str(err.value)
+    assert f": {key}: " in str(err.value) and says in str(err.value)
+
+
+def test_a_dictionary_defined_twice_in_one_file_is_refused(tmp_path):
+    with pytest.raises(RuleError, match=r"dictionaries\.a\.id: defined twice"):
+        local(tmp_path, "dictionaries:\n  - {id: a, words: [x]}\n  - {id: a, words: [y]}\n")
+
+
+def test_a_dictionary_of_a_million_words_is_refused_before_any_automaton_is_built(tmp_path):
+    words = "\n".join(f"    - w{i}" for i in range(MAX_WORDS + 1))
+    started = time.perf_counter()
+    with pytest.raises(RuleError, match=r"dictionaries\.big\.words: 10001 entries; at most 10000"):
+        local(tmp_path, f"dictionaries:\n  - id: big\n    words:\n{words}\n")
+    assert time.perf_counter() - started < 5
+
+
+def test_more_words_than_all_dictionaries_may_hold_together_are_refused(tmp_path):
+    parts = [f"  - id: d{n}\n    words: [{', '.join(f'w{n}x{i}' for i in range(9_000))}]\n" for n in range(6)]
+    with pytest.raises(RuleError, match=r"dictionaries: \d+ words in all; at most 50000"):
+        local(tmp_path, "dictionaries:\n" + "".join(parts))
+
+
+def test_a_local_file_turns_a_shipped_dictionary_off_or_replaces_it(tmp_path):
+    ruleset = local(
+        tmp_path,
+        "dictionaries:\n  - {id: sensitive_race, enabled: false}\n"
+        "  - {id: confidential, words: [マル秘]}\n  - {id: project_x, words: [プロジェクトX]}\n",
+    )
+    by_id = {d.id: d for d in ruleset.dictionaries}
+    assert not by_id["sensitive_race"].enabled and by_id["sensitive_race"].words  # the shipped words kept
+    assert "sensitive_race" not in {d.id for d in ruleset.active_dictionaries}
+    assert by_id["confidential"].words == ("マル秘",) and not by_id["confidential"].patterns
+    assert by_id["project_x"].near == "none" and by_id["project_x"].window == 40
+
+
+def test_the_console_draft_check_takes_dictionaries_and_names_the_key(tmp_path):
+    files = (tmp_path / "local.yaml",)
+    ok = validate("dictionaries:\n  - {id: project_x, words: [プロジェクトX]}\n", files, {})
+    assert "project_x" in {d.id for d in ok.dictionaries}
+    with pytest.raises(DraftError) as err:
+        validate("dictionaries:\n  - {id: project_x, patterns: ['[']}\n", files, {})
+    assert str(files[0]) in str(err.value) and "dictionaries.project_x.patterns" in str(err.value)
+
+
+# --- matching --------------------------------------------------------------------------------
+
+
+def test_the_fold_keeps_every_position():
+    text = "ＣＯＮＦＩＤＥＮＴＩＡＬ　ケストレル ｹｽﾄﾚﾙ Abc"
+    assert len(fold(text)) == len(text)
+    assert fold(text) == "confidential けすとれる けすとれる abc"
+
+
+def test_words_match_across_width_kana_and_case():
+    d = KeywordDictionary(id="kestrel", words=("ケストレル計画", "Project Kestrel", "ガバナンス"))
+    for text in (
+        "ケストレル計画",
+        "けすとれる計画",
+        "ｹｽﾄﾚﾙ計画",
+        "ＰＲＯＪＥＣＴ　ＫＥＳＴＲＥＬ",
+        "project kestrel",
+        "ｶﾞﾊﾞﾅﾝｽ",
+    ):
+        assert found([d], view(f"来週の{text}について")), text
+
+
+def test_english_words_match_whole_words_only():
+    d = KeywordDictionary(id="x", words=("secret",))
+    assert found([d], view("a secret plan")) and found([d], view("社内のsecret資料"))
+    assert not found([d], view("secretary and secretion"))
+
+
+def test_a_longer_word_is_counted_once_and_an_exception_shadows_the_words_in_it():
+    d = KeywordDictionary(id="x", words=("信仰", "宗教"), unless=("宗教法人",))
+    f = found([d], view("信仰の話。宗教法人の見積。宗教の話。"))["keyword.x"]
+    assert f.count == 2 and f.evidence == ("信仰 ×1", "宗教 ×1")
+    health = shipped("佐伯 健太様の健康診断結果です")["keyword.sensitive_health"]
+    assert health.count == 1 and health.evidence == ("健康診断結果 ×1",)  # not 診断結果 too
+
+
+def test_patterns_run_on_the_folded_text_and_their_evidence_is_never_what_they_matched():
+    d = KeywordDictionary(id="staff_id", patterns=("emp-\\d{6}",))
+    f = found([d], view("社員番号 ＥＭＰ－１２３４５６ と emp-654321"))["keyword.staff_id"]
+    assert f.count == 2 and f.evidence == ("(pattern) ×2",)
+    assert not any("123456" in e or "654321" in e for e in f.evidence)
+
+
+def test_min_count_and_places():
+    d = KeywordDictionary(id="x", words=("極秘",), min_count=2)
+    assert not found([d], view("極秘"))
+    f = found([d], view("極秘", subject="極秘"))["keyword.x"]
+    assert f.count == 2 and set(f.where) == {"body", "subject"}
+
+
+# --- proximity -------------------------------------------------------------------------------
+
+
+def test_near_person_needs_a_name_or_identifier_within_the_window():
+    assert "keyword.sensitive_health" in shipped("氏名：北村 翔太\n既往歴：高血圧")
+    assert "keyword.sensitive_health" not in shipped("健康診断の既往歴欄は各自が記入してください。")
+    far = "北村 翔太様\n" + "。" * 60 + "\n既往歴の欄"
+    assert "keyword.sensitive_health" not in shipped(far)
+    d = KeywordDictionary(id="h", words=("既往歴",), near="person", window=80)
+    assert found([d], view(far))
+
+
+def test_a_person_in_the_same_row_of_a_table_and_a_column_heading_over_people():
+    rows = (
+        ("社員番号", "氏名", "総合判定", "既往歴"),
+        ("N1021", "佐伯 健太", "要精密検査", "高血圧"),
+        ("N1034", "三浦 由美", "異常なし", ""),
+        ("N1047", "高森 亮", "要治療", "糖尿病"),
+    )
+    f = shipped(tables=(Table(where="attachment:健診.xlsx!Sheet1", rows=rows),))["keyword.sensitive_health"]
+    # 要精密検査 (B2 row), 要治療 (row 4), 既往歴 over the two people with a value
+    assert f.count == 4 and "attachment:健診.xlsx!Sheet1!D1" in f.where
+    no_people = (("項目", "説明"), ("既往歴", "過去の病気"), ("服薬", "飲んでいる薬"))
+    assert not shipped(tables=(Table(where="attachment:記入例.xlsx!Sheet1", rows=no_people),))
+
+
+def test_near_people_table_counts_only_in_a_list_of_people():
+    d = KeywordDictionary(id="salary", words=("基本給",), near="people_table")
+    people = (("氏名", "基本給"), ("佐伯 健太", "300000"), ("三浦 由美", "280000"), ("高森 亮", "310000"))
+    assert (
+        found([d], view(tables=(Table(where="attachment:a.xlsx!S", rows=people),)))["keyword.salary"].count
+        == 1
+    )
+    grades = (("等級", "基本給"), ("1", "200000"), ("2", "240000"), ("3", "280000"))
+    assert not found([d], view(tables=(Table(where="attachment:b.xlsx!S", rows=grades),)))
+    assert not found([d], view("基本給の改定について 佐伯 健太様"))  # prose is no table
+
+
+def test_evidence_holds_the_words_never_the_person_next_to_them():
+    f = shipped("氏名：北村 翔太 身体障害者手帳4級")["keyword.sensitive_disability"]
+    assert all("北村" not in e and "翔太" not in e for e in (*f.evidence, *f.where))
+
+
+# --- the shipped dictionaries against ordinary business mail ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "担当 高森 亮様、本日のシステム障害対応ありがとうございました。障害報告書を送ります。",
+        "佐伯 健太様 倉庫の耐震診断とシステム診断の結果をご報告します。",
+        "みなと内科（院長 杉本 隆先生）の診療時間は9時から18時です。",
+        "宗教法人 光明寺様（ご住職 安藤 義信様）の空調工事の件",
+        "当社の行動信条に基づき、佐伯 健太様を表彰します。",
+        "佐伯 健太様の前歴換算による基本給の計算表です。",
+        "This e-mail is confidential and intended only for the addressee.",
+        "ワレモノにつき取扱注意でお願いします。",
+        "工程表は社外秘のためお見せできませんが、総額はご説明できます。",
+        "添付の会社案内は社外秘ではありません。",
+    ],
+)
+def test_ordinary_business_words_do_not_fire(body):
+    assert shipped(body) == {}
+
+
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        ("氏名：北村 翔太\n療育手帳 B2", "keyword.sensitive_disability"),
+        ("応募者 田中 一郎様には逮捕歴があるとのことです", "keyword.sensitive_criminal"),
+        ("山田 花子さんの信仰する宗教について", "keyword.sensitive_belief"),
+        ("社外秘\n2027年度 価格改定方針", "keyword.confidential"),
+        ("【Confidential】 pricing", "keyword.confidential"),
+        ("STRICTLY CONFIDENTIAL\r\nField service review", "keyword.confidential"),
+        ("［取扱注意］顧客別原価", "keyword.confidential"),
+    ],
+)
+def test_the_shipped_dictionaries_find_what_they_are_for(body, code):
+    assert code in shipped(body)
+
+
+# --- hostile input ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_pattern_that_backtracks_exponentially_elsewhere_is_linear_here():
+    d = KeywordDictionary(id="x", patterns=("(a+)+$", "(x|xx)+y"))
+    started = time.perf_counter()
+    found([d], view("a" * 200_000 + "!" + "x" * 200_000))
+    assert time.perf_counter() - started < 2
+
+
+@pytest.mark.slow
+def test_a_flood_of_sensitive_words_next_to_names_stays_within_the_scan_budget():
+    body = "佐伯 健太様 既往歴 要治療。\n" * 110_000  # 1.8 M characters, all scanned for names
+    started = time.perf_counter()
+    f = shipped(body)["keyword.sensitive_health"]
+    assert f.count == 220_000 and len(f.where) == 1 and f.evidence == ("既往歴 ×110000", "要治療 ×110000")
+    assert time.perf_counter() - started < 20
+
+
+def test_past_the_scan_budget_words_count_as_near_and_say_so():
+    body = "既往歴\n" * 10 + "x" * 2_100_000
+    f = shipped(body)["keyword.sensitive_health"]
+    assert f.count == 10 and "unchecked=10" in f.evidence
+
+
+# --- from a rule file to a held message ------------------------------------------------------
+
+GUARD = """organization:
+  internal_domains: [narumi-ts.co.jp]
+rules: [local.yaml]
+"""
+LOCAL = """dictionaries:
+  - id: project_kestrel
+    words: [ケストレル計画]
+rules:
+  - id: kestrel-external
+    when: {all: [{recipients: external}, {code: keyword.project_kestrel}]}
+    action: hold
+"""
+
+
+def _mail(body: str, to: str) -> bytes:
+    m = EmailMessage(policy=SMTP)
+    m["From"], m["To"], m["Subject"] = "saeki.k@narumi-ts.co.jp", to, "ご連絡"
+    m.set_content(body)
+    return m.as_bytes()
+
+
+def test_a_dictionary_in_a_local_rules_file_reaches_the_inspectors_and_the_rules(tmp_path):
+    (tmp_path / "guard.yaml").write_text(GUARD, encoding="utf-8")
+    (tmp_path / "local.yaml").write_text(LOCAL, encoding="utf-8")
+    settings = load_settings(tmp_path / "guard.yaml", environ={})
+    inspectors = build_inspectors(inspector_config(settings))
+    rules = load_rules(settings.rules)
+    for body, to, verdict in [
+        ("ｹｽﾄﾚﾙ計画の件です", "ogawa.h@kohoku-logi.co.jp", "hold"),
+        ("ケストレル計画の件です", "miura.y@narumi-ts.co.jp", "pass"),  # internal
+        ("氏名：北村 翔太\n身体障害者手帳 4級", "ogawa.h@kohoku-logi.co.jp", "hold"),
+        ("耐震診断の結果です", "ogawa.h@kohoku-logi.co.jp", "pass"),
+    ]:
+        envelope = Envelope(mail_from="saeki.k@narumi-ts.co.jp", rcpt_tos=(to,))
+        findings = inspect_raw(_mail(body, to), envelope, inspectors).findings
+        decision = decide(findings, MessageFacts.of(envelope), rules)
+        assert decision.verdict == verdict, (body, findings)
