@@ -67,10 +67,15 @@ class InspectorConfig:
     dictionaries: tuple[KeywordDictionary, ...] = ()  # from the rule files (issue 17)
 
 
-def inspector_config(settings, regular_domains: tuple[str, ...] = ()) -> InspectorConfig:
+def inspector_config(
+    settings,
+    regular_domains: tuple[str, ...] = (),
+    dictionaries: tuple[KeywordDictionary, ...] | None = None,
+) -> InspectorConfig:
     """The inspectors' share of the settings (proxy.settings.Settings), and the keyword
-    dictionaries of the rule files it names (validated at start-up with the rules)."""
-    rules = load_rules(settings.rules, rule_groups(settings))
+    dictionaries in force (None: those of the rule files the settings name)."""
+    if dictionaries is None:
+        dictionaries = load_rules(settings.rules, rule_groups(settings)).active_dictionaries
     return InspectorConfig(
         internal_domains=settings.internal_domains,
         clients=settings.clients,
@@ -79,7 +84,7 @@ def inspector_config(settings, regular_domains: tuple[str, ...] = ()) -> Inspect
         freemail_domains=settings.freemail_domains,
         regular_domains=tuple(regular_domains),
         limits=settings.limits,
-        dictionaries=rules.active_dictionaries,
+        dictionaries=dictionaries,
     )
 
 

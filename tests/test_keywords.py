@@ -4,7 +4,9 @@ and the whole way from a rule file to a held message."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime
+import os
 import time
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -16,10 +18,15 @@ from inspectors.base import Envelope, Finding, MessageView
 from inspectors.keyword_dictionary import MAX_WORDS, KeywordDictionary, fold
 from inspectors.keywords import Keywords
 from inspectors.message import Table, TextChunk
+from proxy.directory import DirectoryFeed
 from proxy.pipeline import build_inspectors, inspect_raw, inspector_config
 from proxy.settings import load_settings
 from quarantine.admin.rule_draft import DraftError, validate
+from quarantine.deliveries import DeliveryHistory
+from quarantine.directory_store import DirectoryStore
+from quarantine.store import Store
 from rules import MessageFacts, RuleError, decide, load_rules
+from rules.book import RuleBook
 
 TODAY = datetime.date(2026, 12, 1)
 ENV = Envelope(mail_from="saeki.k@narumi-ts.co.jp", rcpt_tos=("ogawa.h@kohoku-logi.co.jp",))
@@ -321,3 +328,36 @@ def test_a_dictionary_in_a_local_rules_file_reaches_the_inspectors_and_the_rules
         findings = inspect_raw(_mail(body, to), envelope, inspectors).findings
         decision = decide(findings, MessageFacts.of(envelope), rules)
         assert decision.verdict == verdict, (body, findings)
+
+
+def test_an_edited_dictionary_reaches_the_inspection_workers_and_a_broken_edit_does_not(tmp_path):
+    (tmp_path / "guard.yaml").write_text(GUARD, encoding="utf-8")
+    local_file = tmp_path / "local.yaml"
+    local_file.write_text(LOCAL, encoding="utf-8")
+    settings = load_settings(tmp_path / "guard.yaml", environ={})
+
+    async def run() -> list:
+        store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
+        try:
+            book = RuleBook(settings.rules, {})
+            feed = DirectoryFeed(settings, DirectoryStore(store), DeliveryHistory(store.engine), rules=book)
+            seen = [{d.id for d in (await feed.config()).dictionaries}]
+            feed.applied()
+            seen.append(feed._words_changed())
+            local_file.write_text(LOCAL.replace("project_kestrel", "project_osprey"), encoding="utf-8")
+            os.utime(local_file, ns=(1, 1))  # a new stamp whatever the clock's resolution
+            book.reload_if_changed()
+            seen.append(feed._words_changed())
+            seen.append({d.id for d in (await feed.config()).dictionaries})
+            feed.applied()
+            local_file.write_text("dictionaries: [{id: Bad}]\n", encoding="utf-8")
+            book.reload_if_changed()
+            seen.append((feed._words_changed(), book.error is not None))
+            return seen
+        finally:
+            await store.close()
+
+    first, unchanged, edited, after, broken = asyncio.run(run())
+    assert "project_kestrel" in first and not unchanged
+    assert edited and "project_osprey" in after and "project_kestrel" not in after
+    assert broken == (False, True)  # the last good dictionaries stay
