@@ -28,6 +28,8 @@ from quarantine.store import Store
 from rules import MessageFacts, RuleError, decide, load_rules
 from rules.book import RuleBook
 
+from .admin_console import post, unescaped
+
 TODAY = datetime.date(2026, 12, 1)
 ENV = Envelope(mail_from="saeki.k@narumi-ts.co.jp", rcpt_tos=("ogawa.h@kohoku-logi.co.jp",))
 SHIPPED = load_rules().dictionaries
@@ -361,3 +363,26 @@ def test_an_edited_dictionary_reaches_the_inspection_workers_and_a_broken_edit_d
     assert "project_kestrel" in first and not unchanged
     assert edited and "project_osprey" in after and "project_kestrel" not in after
     assert broken == (False, True)  # the last good dictionaries stay
+
+
+def test_the_console_lists_the_dictionaries_and_refuses_a_bad_one_naming_the_key(admin):
+    admin.rules_file.write_text(
+        "dictionaries:\n  - {id: sensitive_race, enabled: false}\n  - {id: project_x, words: [プロジェクトX]}\n",
+        "utf-8",
+    )
+    admin.rulebook.reload_if_changed()
+    page = admin.client.get("/admin/rules").text
+    table = page[page.index('id="dictionaries"') :]
+    assert "keyword.sensitive_health" in table and "健康診断結果" in table and "±40" in table
+    assert "keyword.project_x" in table and "プロジェクトX" in table
+    assert "off" in table[table.index("keyword.sensitive_race") :][:120]
+    before = admin.rules_file.read_text()
+    for op in ("check", "save"):
+        r = post(
+            admin, f"/admin/rules/{op}", draft="dictionaries:\n  - {id: project_x, patterns: ['(?<=a)b']}\n"
+        )
+        assert (
+            r.status_code == 422
+            and "dictionaries.project_x.patterns: not a valid RE2 pattern" in unescaped(r)
+        )
+    assert admin.rules_file.read_text() == before
