@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from inspectors.codes import EXTERNAL
+from inspectors.codes import EXTERNAL, KEYWORD
 from inspectors.keyword_dictionary import KeywordDictionary
 
 from .codes import is_known_code
@@ -71,7 +71,29 @@ def load_rules(
         _add(_parse_file(text, str(path), rules, named, words), rules, words)
         source = str(path)
     check_totals(list(words.values()), source)
+    _check_keyword_codes(rules.values(), words)
     return RuleSet(rules=tuple(rules.values()), groups=named, dictionaries=tuple(words.values()))
+
+
+def _check_keyword_codes(rules: Iterable[Rule], words: Mapping[str, KeywordDictionary]) -> None:
+    """A rule naming keyword.<id> of no dictionary would never match: a typo, said at once."""
+    for rule in rules:
+        for code in _codes(rule.when):
+            ident = code.removeprefix(KEYWORD)
+            if code.startswith(KEYWORD) and not set("*?[") & set(ident) and ident not in words:
+                raise RuleError(
+                    rule.source, rule.id, "when", f"no dictionary {ident!r} (define it under dictionaries:)"
+                )
+
+
+def _codes(condition: Condition) -> Iterable[str]:
+    if isinstance(condition, CodeCondition):
+        yield condition.code
+    elif isinstance(condition, Not):
+        yield from _codes(condition.item)
+    else:
+        for item in condition.items:
+            yield from _codes(item)
 
 
 # The shipped files, in order: the policy, then the keyword dictionaries it names.

@@ -386,3 +386,11 @@ def test_the_console_lists_the_dictionaries_and_refuses_a_bad_one_naming_the_key
             and "dictionaries.project_x.patterns: not a valid RE2 pattern" in unescaped(r)
         )
     assert admin.rules_file.read_text() == before
+
+
+def test_a_rule_naming_a_dictionary_that_does_not_exist_is_refused(tmp_path):
+    rule = "rules:\n  - id: typo\n    when: {all: [{recipients: external}, {not: {code: keyword.projet_x}}]}\n    action: hold\n"
+    with pytest.raises(RuleError, match=r"rule 'typo': when: no dictionary 'projet_x'"):
+        local(tmp_path, rule)
+    assert local(tmp_path, rule.replace("keyword.projet_x", "keyword.project_*"))  # a wildcard may match none
+    assert local(tmp_path, "dictionaries: [{id: projet_x, words: [x], enabled: false}]\n" + rule)
