@@ -2,8 +2,8 @@
 and for the shipped dictionaries of sensitive personal data (要配慮個人情報) and
 confidentiality marks.
 
-Every dictionary's words go into one Aho-Corasick automaton over the folded text
-(inspectors.keyword_dictionary.fold), so a thousand words cost one pass; patterns are one RE2
+Every dictionary's words go into one Aho-Corasick automaton, in every form a text may spell
+them (inspectors.keyword_dictionary), so a thousand words cost one pass; patterns are one RE2
 program per dictionary. A word counts only as its dictionary says:
 
 - `near: none`: wherever it stands (社外秘 in a header or a footer is the document's mark);
@@ -29,7 +29,7 @@ import ahocorasick
 
 from .base import Finding
 from .codes import KEYWORD
-from .keyword_dictionary import KeywordDictionary, compile_patterns, fold, fold_word
+from .keyword_dictionary import KeywordDictionary, compile_patterns, text_form, word_forms
 from .message import MessageView, Table, TextChunk, read_view
 from .pii import delimited
 from .pii.scanner import BARRIER, Scanner
@@ -83,12 +83,11 @@ class Keywords:
         self.dictionaries = tuple(d for d in dictionaries if d.enabled)
         self._today = today  # None: the day of each inspection
         self._patterns = tuple(compile_patterns(d.patterns) for d in self.dictionaries)
-        entries: dict[str, list[tuple[int, str]]] = {}
+        entries: dict[str, dict[tuple[int, str], None]] = {}  # form -> (dictionary, word), once
         for index, d in enumerate(self.dictionaries):
             for word in (*d.words, *(UNLESS + w for w in d.unless)):
-                key = fold_word(word.removeprefix(UNLESS))
-                if key:
-                    entries.setdefault(key, []).append((index, word))
+                for key in word_forms(word.removeprefix(UNLESS)):
+                    entries.setdefault(key, {})[(index, word)] = None
         self._automaton = None
         if entries:
             self._automaton = ahocorasick.Automaton()
@@ -105,7 +104,7 @@ class Keywords:
     def matches(self, text: str) -> list[tuple[int, int, int, str]]:
         """(dictionary, start, end, word as listed) of every match in `text`, outermost per
         dictionary (健康診断結果 is not also 診断結果)."""
-        folded = fold(text)
+        folded = text_form(text)
         found: list[tuple[int, int, int, str]] = []
         if self._automaton is not None:
             for last, (length, ascii_word, owners) in self._automaton.iter(folded):

@@ -54,9 +54,16 @@ def check_totals(dictionaries: list[KeywordDictionary], source: str) -> None:
     """The caps over every dictionary in force, once all files are read."""
     if len(dictionaries) > kd.MAX_DICTIONARIES:
         raise RuleError(source, None, "dictionaries", f"more than {kd.MAX_DICTIONARIES} dictionaries")
-    words = sum(len(d.words) + len(d.unless) for d in dictionaries)
-    if words > kd.MAX_TOTAL_WORDS:
-        raise RuleError(source, None, "dictionaries", f"{words} words in all; at most {kd.MAX_TOTAL_WORDS}")
+    words = [w for d in dictionaries for w in (*d.words, *d.unless)]
+    if len(words) > kd.MAX_TOTAL_WORDS:
+        raise RuleError(
+            source, None, "dictionaries", f"{len(words)} words in all; at most {kd.MAX_TOTAL_WORDS}"
+        )
+    chars = sum(len(w) for w in words)
+    if chars > kd.MAX_TOTAL_CHARS:
+        raise RuleError(
+            source, None, "dictionaries", f"{chars} characters of words in all; at most {kd.MAX_TOTAL_CHARS}"
+        )
 
 
 def _dictionary(item: Any, source: str, n: int, known: dict[str, KeywordDictionary]) -> KeywordDictionary:
@@ -90,7 +97,7 @@ def _dictionary(item: Any, source: str, n: int, known: dict[str, KeywordDictiona
     if not d.words and not d.patterns:
         raise RuleError(source, None, f"{key}.words", "a dictionary needs words or patterns")
     for field in ("words", "unless"):
-        if any(not kd.fold_word(w) for w in getattr(d, field)):
+        if any(not kd.word_forms(w) for w in getattr(d, field)):
             raise RuleError(source, None, f"{key}.{field}", "an empty word would match everywhere")
     try:
         kd.compile_patterns(d.patterns)

@@ -1,4 +1,4 @@
-"""Keyword dictionaries (issue 17): the loader's errors, matching and its folding, proximity to a
+"""Keyword dictionaries (issue 17): the loader's errors, matching and its word forms, proximity to a
 person or a table of people, the shipped dictionaries' words and exceptions, hostile input,
 and the whole way from a rule file to a held message."""
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from inspectors.base import Envelope, Finding, MessageView
-from inspectors.keyword_dictionary import MAX_WORDS, KeywordDictionary, fold
+from inspectors.keyword_dictionary import MAX_WORDS, KeywordDictionary, text_form, word_forms
 from inspectors.keywords import Keywords
 from inspectors.message import Table, TextChunk
 from proxy.directory import DirectoryFeed
@@ -83,7 +83,7 @@ def test_the_shipped_dictionaries_load_with_their_rules():
         ("{id: a, words: [x], min_count: true}", "dictionaries.a.min_count", "whole number"),
         ("{id: a, words: [x], enabled: 'no'}", "dictionaries.a.enabled", "true or false"),
         ("{id: a, words: [x], unless: ['']}", "dictionaries.a.unless", "empty word"),
-        (f"{{id: a, words: [{'x' * 101}]}}", "dictionaries.a.words", "longer than 100"),
+        (f"{{id: a, words: [{'x' * 51}]}}", "dictionaries.a.words", "longer than 50"),
     ],
 )
 def test_a_bad_dictionary_is_refused_naming_the_file_and_the_key(tmp_path, item, key, says):
@@ -107,9 +107,26 @@ def test_a_dictionary_of_a_million_words_is_refused_before_any_automaton_is_buil
 
 
 def test_more_words_than_all_dictionaries_may_hold_together_are_refused(tmp_path):
-    parts = [f"  - id: d{n}\n    words: [{', '.join(f'w{n}x{i}' for i in range(9_000))}]\n" for n in range(6)]
-    with pytest.raises(RuleError, match=r"dictionaries: \d+ words in all; at most 50000"):
+    parts = [f"  - id: d{n}\n    words: [{', '.join(f'w{n}x{i}' for i in range(9_000))}]\n" for n in range(3)]
+    with pytest.raises(RuleError, match=r"dictionaries: 27\d\d\d words in all; at most 20000"):
         local(tmp_path, "dictionaries:\n" + "".join(parts))
+    long = [
+        f"  - id: e{n}\n    words: [{', '.join(f'{i:05d}' + 'ア' * 40 for i in range(2_000))}]\n"
+        for n in range(3)
+    ]
+    with pytest.raises(RuleError, match=r"dictionaries: 27\d{4} characters of words in all; at most 200000"):
+        local(tmp_path, "dictionaries:\n" + "".join(long))
+
+
+def test_the_largest_automaton_the_caps_allow_is_built_in_bounded_time():
+    # 4,000 words of 50 characters (the caps: 200,000 characters), each in four forms.
+    words = tuple(
+        "".join(chr(0x30A1 + (i * 7 + j * 13) % 85) for j in range(45)) + f"{i:05d}" for i in range(4_000)
+    )
+    started = time.perf_counter()
+    keywords = Keywords([KeywordDictionary(id="big", words=words)])
+    assert time.perf_counter() - started < 5
+    assert keywords.matches("本文に" + words[1234] + "とある")
 
 
 def test_a_local_file_turns_a_shipped_dictionary_off_or_replaces_it(tmp_path):
@@ -137,10 +154,17 @@ def test_the_console_draft_check_takes_dictionaries_and_names_the_key(tmp_path):
 # --- matching --------------------------------------------------------------------------------
 
 
-def test_the_fold_keeps_every_position():
-    text = "ＣＯＮＦＩＤＥＮＴＩＡＬ　ケストレル ｹｽﾄﾚﾙ Abc"
-    assert len(fold(text)) == len(text)
-    assert fold(text) == "confidential けすとれる けすとれる abc"
+def test_the_text_keeps_every_position_and_the_words_take_the_forms_a_text_may_spell():
+    text = "ＣＯＮＦＩＤＥＮＴＩＡＬ　ケストレル（ｹｽﾄﾚﾙ） Abc"
+    assert text_form(text) == "confidential　ケストレル（ｹｽﾄﾚﾙ） abc" and len(text_form(text)) == len(text)
+    assert word_forms("ガバナンス(案)") == {
+        "ガバナンス(案)",
+        "がばなんす(案)",
+        "ｶﾞﾊﾞﾅﾝｽ(案)",
+        "ガバナンス（案）",
+    }
+    assert word_forms("Strictly Confidential") == {"strictly confidential", "strictly\u3000confidential"}
+    assert word_forms(" \u3000") == set()
 
 
 def test_words_match_across_width_kana_and_case():
@@ -170,9 +194,9 @@ def test_a_longer_word_is_counted_once_and_an_exception_shadows_the_words_in_it(
     assert health.count == 1 and health.evidence == ("健康診断結果 ×1",)  # not 診断結果 too
 
 
-def test_patterns_run_on_the_folded_text_and_their_evidence_is_never_what_they_matched():
+def test_patterns_run_on_the_text_form_and_their_evidence_is_never_what_they_matched():
     d = KeywordDictionary(id="staff_id", patterns=("emp-\\d{6}",))
-    f = found([d], view("社員番号 ＥＭＰ－１２３４５６ と emp-654321"))["keyword.staff_id"]
+    f = found([d], view("社員番号 ＥＭＰ-１２３４５６ と emp-654321"))["keyword.staff_id"]
     assert f.count == 2 and f.evidence == ("(pattern) ×2",)
     assert not any("123456" in e or "654321" in e for e in f.evidence)
 
