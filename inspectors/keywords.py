@@ -221,16 +221,18 @@ class _Reader:
         return found
 
     def findings(self, message: MessageView) -> Iterable[Finding]:
-        self._subject(message.subject)
+        # The subject and the file names, which no extractor yields: 【社外秘】価格表.xlsx is marked.
+        for where, text in (
+            ("subject", message.subject),
+            *((a.where, a.filename) for a in message.attachments),
+        ):
+            if text:
+                self._prose(where, text)
         out = []
         for d, tally in zip(self._k.dictionaries, self._tallies, strict=True):
             if tally.count and tally.count >= d.min_count:
                 out.append(_finding(d, tally))
         return out
-
-    def _subject(self, subject: str) -> None:
-        if subject:
-            self._prose("subject", subject)
 
 
 def _weight(near: str, row: int, people: set[int], column: list[int]) -> int:

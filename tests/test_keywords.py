@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from inspectors.base import Envelope, Finding, MessageView
+from inspectors.extract.pieces import Attachment
 from inspectors.keyword_dictionary import MAX_WORDS, KeywordDictionary, text_form, word_forms
 from inspectors.keywords import Keywords
 from inspectors.message import Table, TextChunk
@@ -418,3 +419,21 @@ def test_a_rule_naming_a_dictionary_that_does_not_exist_is_refused(tmp_path):
         local(tmp_path, rule)
     assert local(tmp_path, rule.replace("keyword.projet_x", "keyword.project_*"))  # a wildcard may match none
     assert local(tmp_path, "dictionaries: [{id: projet_x, words: [x], enabled: false}]\n" + rule)
+
+
+def test_file_names_are_read_too():
+    named = MessageView(
+        envelope=ENV,
+        size=1,
+        attachments=(
+            Attachment(
+                where="attachment:【社外秘】価格表.xlsx",
+                filename="【社外秘】価格表.xlsx",
+                content_type="application/octet-stream",
+                size=1,
+                part="2",
+            ),
+        ),
+    )
+    f = found(SHIPPED, named)["keyword.confidential"]
+    assert f.where == ("attachment:【社外秘】価格表.xlsx",)
