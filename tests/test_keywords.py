@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from inspectors.base import Envelope, Finding, MessageView
+from inspectors.codes import SHIPPED_KEYWORDS
 from inspectors.extract.pieces import Attachment
 from inspectors.keyword_dictionary import MAX_WORDS, KeywordDictionary, text_form, word_forms
 from inspectors.keywords import Keywords
@@ -25,11 +26,14 @@ from proxy.settings import load_settings
 from quarantine.admin.rule_draft import DraftError, validate
 from quarantine.deliveries import DeliveryHistory
 from quarantine.directory_store import DirectoryStore
+from quarantine.explain import sentences
+from quarantine.i18n import code_label
 from quarantine.store import Store
 from rules import MessageFacts, RuleError, decide, load_rules
 from rules.book import RuleBook
 
 from .admin_console import post, unescaped
+from .cli import cli
 
 TODAY = datetime.date(2026, 12, 1)
 ENV = Envelope(mail_from="saeki.k@narumi-ts.co.jp", rcpt_tos=("ogawa.h@kohoku-logi.co.jp",))
@@ -437,3 +441,29 @@ def test_file_names_are_read_too():
     )
     f = found(SHIPPED, named)["keyword.confidential"]
     assert f.where == ("attachment:【社外秘】価格表.xlsx",)
+
+
+@pytest.mark.process
+def test_rules_check_lists_the_dictionaries_and_refuses_a_bad_one(tmp_path):
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text("dictionaries:\n  - {id: sensitive_race, enabled: false}\n", "utf-8")
+    bad.write_text("dictionaries:\n  - {id: x, words: [a], near: everywhere}\n", "utf-8")
+    out = cli("rules", "check", str(good), text=True, timeout=60, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("keyword.sensitive_race"))
+    assert line.split()[1:3] == ["off", "7"]
+    assert "and 5 keyword dictionaries" in out.stdout
+    out = cli("rules", "check", str(bad), text=True, timeout=60, cwd=tmp_path)
+    assert (
+        out.returncode == 2 and "dictionaries.x.near: must be one of none, person, people_table" in out.stderr
+    )
+
+
+@pytest.mark.parametrize("code", sorted(SHIPPED_KEYWORDS))
+def test_each_shipped_dictionary_has_its_own_label_and_sentence(code):
+    f = Finding(code=code, count=2, where=("body", "attachment:a.xlsx!Sheet1!C2"), evidence=("既往歴 ×2",))
+    ja, en = sentences(f)
+    assert code_label(code, "ja") != code_label("keyword.other", "ja")
+    for said in (ja, en):
+        assert "keyword" not in said and "_" not in said and "×" not in said, said
+    assert "既往歴" in ja and "既往歴" in en
