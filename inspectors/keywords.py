@@ -20,7 +20,7 @@ where the person is.
 from __future__ import annotations
 
 import datetime
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -152,25 +152,23 @@ class _Reader:
                 self._prose(piece.where, piece.text)
 
     def _prose(self, where: str, text: str) -> None:
-        found = self._k.matches(text)
-        people: list[int] | None = None
-        for index, start, end, word in found:
+        people = _People(text, self)
+        for index, start, end, word in self._k.matches(text):
             d = self._k.dictionaries[index]
             if d.near == "people_table":
                 continue
             if d.near == "person":
-                if people is None:
-                    people = self._people(text)
-                if people and people[0] < 0:
+                near = people.near(start - d.window, end + d.window)
+                if near is None:  # the scan budget is spent: counted, and said (fail closed)
                     self._tallies[index].unchecked += 1
-                elif not _within(people, start - d.window, end + d.window):
+                elif not near:
                     continue
             self._tallies[index].add(word, where)
 
-    def _people(self, text: str) -> list[int]:
-        """Character offsets of the persons in `text`; [-1] when the budget is spent."""
+    def scan(self, text: str) -> list[int] | None:
+        """Character offsets of the persons in `text`; None when the budget is spent."""
         if len(text) > self._budget:
-            return [-1]
+            return None
         self._budget -= len(text)
         data = text.encode("utf-8")
         starts = sorted(h.start for h in self._scanner.scan(data) if h.kind in PERSON_KINDS)
@@ -182,22 +180,28 @@ class _Reader:
         return offsets
 
     def table(self, table: Table) -> None:
-        rows = table.rows
-        if not rows or not self._k.matches(table.text()):  # most tables: one pass, no cell loop
-            return
-        matched = [
-            (r, c, m)
-            for r, row in enumerate(rows)
-            for c, cell in enumerate(row)
-            for m in self._k.matches(cell)
-        ]
+        """Each cell a line of one text (a mark alone in a cell is alone on its line): one
+        pass for the whole table, and the matches mapped back to their cells."""
+        starts, coords, parts, pos = [], [], [], 0
+        for r, row in enumerate(table.rows):
+            for c, cell in enumerate(row):
+                starts.append(pos)
+                coords.append((r, c))
+                parts.append(cell)
+                pos += len(cell) + 1
+        matched = []
+        for index, start, end, word in self._k.matches("\n".join(parts)):
+            cell = bisect_right(starts, start) - 1
+            if end <= starts[cell] + len(parts[cell]):  # not across two cells
+                matched.append((*coords[cell], index, word))
         if not matched:
             return
+        rows = table.rows
         people = self._rows_with_people(table)
         column_rows = {
-            c: [r for r in people if c < len(rows[r]) and rows[r][c].strip()] for _, c, _ in matched
+            c: [r for r in people if c < len(rows[r]) and rows[r][c].strip()] for _, c, _, _ in matched
         }
-        for r, c, (index, _, _, word) in matched:
+        for r, c, index, word in matched:
             n = _weight(self._k.dictionaries[index].near, r, people, column_rows[c])
             if n:
                 self._tallies[index].add(word, f"{table.where}!{table.ref(r, c)}", n)
@@ -233,6 +237,27 @@ class _Reader:
             if tally.count and tally.count >= d.min_count:
                 out.append(_finding(d, tally))
         return out
+
+
+class _People:
+    """Where the persons of one text are, scanned once it is asked: the whole text while the
+    message's scan budget holds it, else a window around each word (a 5 MB document with one
+    既往歴 costs one window)."""
+
+    def __init__(self, text: str, reader: _Reader) -> None:
+        self._text, self._reader = text, reader
+        self._offsets: list[int] | None = None
+        self._whole: bool | None = None  # decided at the first question
+
+    def near(self, low: int, high: int) -> bool | None:
+        low, high = max(low, 0), min(high, len(self._text))
+        if self._whole is None:
+            self._offsets = self._reader.scan(self._text)
+            self._whole = self._offsets is not None
+        if self._whole:
+            return _within(self._offsets or [], low, high)
+        found = self._reader.scan(self._text[low:high])
+        return None if found is None else bool(found)
 
 
 def _weight(near: str, row: int, people: set[int], column: list[int]) -> int:

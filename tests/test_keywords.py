@@ -315,9 +315,18 @@ def test_a_flood_of_sensitive_words_next_to_names_stays_within_the_scan_budget()
 
 
 def test_past_the_scan_budget_words_count_as_near_and_say_so():
-    body = "既往歴\n" * 10 + "x" * 2_100_000
+    # Too long to scan whole (2.5 M characters): a window around each word, until the budget of
+    # 2 M characters is spent; no one is near the first ones, the rest count unchecked.
+    body = ("既往歴" + "x" * 80 + "\n") * 30_000
     f = shipped(body)["keyword.sensitive_health"]
-    assert f.count == 10 and "unchecked=10" in f.evidence
+    unchecked = int(next(e for e in f.evidence if e.startswith("unchecked=")).partition("=")[2])
+    assert 5_000 < unchecked < 10_000 and f.count == unchecked
+
+
+def test_a_long_text_is_read_in_windows_around_its_words():
+    far = "x" * 2_100_000
+    assert "keyword.sensitive_health" not in shipped(far + "既往歴の欄" + far)
+    assert "keyword.sensitive_health" in shipped(far + "氏名：北村 翔太 既往歴：なし" + far)
 
 
 # --- from a rule file to a held message ------------------------------------------------------
@@ -467,3 +476,13 @@ def test_each_shipped_dictionary_has_its_own_label_and_sentence(code):
     for said in (ja, en):
         assert "keyword" not in said and "_" not in said and "×" not in said, said
     assert "既往歴" in ja and "既往歴" in en
+
+
+def test_a_table_is_one_pass_with_each_cell_a_line_of_its_own():
+    rows = (("CONFIDENTIAL", ""), ("社", "外秘"), ("品番", "単価")) + tuple(
+        (f"A{i}", str(i)) for i in range(100_000)
+    )
+    started = time.perf_counter()
+    f = shipped(tables=(Table(where="attachment:price.xlsx!Sheet1", rows=rows),))["keyword.confidential"]
+    assert time.perf_counter() - started < 3
+    assert f.count == 1 and f.where == ("attachment:price.xlsx!Sheet1!A1",)  # 社|外秘 spans two cells
