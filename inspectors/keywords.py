@@ -182,18 +182,21 @@ class _Reader:
     def table(self, table: Table) -> None:
         """Each cell a line of one text (a mark alone in a cell is alone on its line): one
         pass for the whole table, and the matches mapped back to their cells."""
-        starts, coords, parts, pos = [], [], [], 0
+        starts: list[int] = []
+        coords: list[tuple[int, int]] = []
+        parts: list[str] = []
+        pos = 0
         for r, row in enumerate(table.rows):
-            for c, cell in enumerate(row):
+            for c, value in enumerate(row):
                 starts.append(pos)
                 coords.append((r, c))
-                parts.append(cell)
-                pos += len(cell) + 1
+                parts.append(value)
+                pos += len(value) + 1
         matched = []
         for index, start, end, word in self._k.matches("\n".join(parts)):
-            cell = bisect_right(starts, start) - 1
-            if end <= starts[cell] + len(parts[cell]):  # not across two cells
-                matched.append((*coords[cell], index, word))
+            at = bisect_right(starts, start) - 1
+            if end <= starts[at] + len(parts[at]):  # not across two cells
+                matched.append((*coords[at], index, word))
         if not matched:
             return
         rows = table.rows
