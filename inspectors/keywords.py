@@ -24,6 +24,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 import ahocorasick
 
@@ -53,6 +54,7 @@ PEOPLE_ROWS = 3  # rows with a person that make a table a list of people
 MAX_SCANNED_CHARS = 2_000_000  # per message: proximity scans past this count as near (fail closed)
 MAX_ROWS = 5_000  # rows of one table looked at for people; the rest count as near (fail closed)
 MAX_PLACES = 10
+MAX_MATCHES = 250_000  # per text and per pattern program: the match list stays some 30 MB
 PATTERN = "(pattern)"  # the evidence of a pattern's match
 UNLESS = "\x00"  # marks an exception among a dictionary's words in the automaton
 MAX_SAMPLES = 5
@@ -112,10 +114,13 @@ class Keywords:
                 if ascii_word and not _bounded(folded, start, last + 1):
                     continue
                 found.extend((index, start, last + 1, word) for index, word in owners)
+                if len(found) >= MAX_MATCHES:  # a text of nothing but 極秘: counted this far
+                    break
         for index, program in enumerate(self._patterns):
             if program is not None:
                 # The pattern, not what it matched: that may be the personal data itself.
-                found.extend((index, m.start(), m.end(), PATTERN) for m in program.finditer(folded))
+                hits = islice(program.finditer(folded), MAX_MATCHES)
+                found.extend((index, m.start(), m.end(), PATTERN) for m in hits)
         # An exception shadows the words inside it, then goes itself.
         return [m for m in _outermost(found) if not m[3].startswith(UNLESS)]
 

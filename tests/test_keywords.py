@@ -486,3 +486,12 @@ def test_a_table_is_one_pass_with_each_cell_a_line_of_its_own():
     f = shipped(tables=(Table(where="attachment:price.xlsx!Sheet1", rows=rows),))["keyword.confidential"]
     assert time.perf_counter() - started < 3
     assert f.count == 1 and f.where == ("attachment:price.xlsx!Sheet1!A1",)  # 社|外秘 spans two cells
+
+
+@pytest.mark.slow
+def test_a_text_of_nothing_but_marks_is_counted_up_to_a_bound():
+    body = "極秘" * 2_000_000 + "\nconfidential\n" * 300_000
+    started = time.perf_counter()
+    f = shipped(body)["keyword.confidential"]
+    assert time.perf_counter() - started < 20
+    assert f.count == 2 * 250_000 and f.evidence == ("極秘 ×250000", "(pattern) ×250000")
