@@ -11,7 +11,7 @@ confidentiality notice under every English mail.
 from __future__ import annotations
 
 from ..eval_set.cast import KATAGIRI, KOHOKU, MARUMO, MITSUWA, MIYASHITA, SAEKI, SAKURA, TAKAMORI, TOHO
-from ..eval_set.fabric import OUR, attachment, docx, hankaku, message, pdf, xlsx
+from ..eval_set.fabric import attachment, docx, hankaku, message, pdf, xlsx
 from .catalogue import case
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,13 +22,15 @@ HEALTH, DISABILITY, CONFIDENTIAL = (
     "keyword.confidential",
 )
 BELIEF, PROJECT = "keyword.sensitive_belief", "keyword.project_kestrel"
-SHISHA = ("鳴海テクノサービス 全社員", f"all@{OUR}")
 
 
-@case(
+def _case(file: str, kind: str, code: str, why: str):
+    """A case of this class: positives are held, the others pass (no other rule fires)."""
+    return case(file, "hold" if kind == "positive" else "pass", "sensitive", kind, code, why)
+
+
+@_case(
     "sensitive_p01_kenshin_results.eml",
-    "hold",
-    "sensitive",
     "positive",
     HEALTH,
     "健康診断結果 of named employees, attached to a mail for the printer by mistake",
@@ -53,10 +55,8 @@ def _p01(n: int) -> bytes:
     return message(n, MIYASHITA, MITSUWA, "社内報12月号 入稿データ", body, files=files)
 
 
-@case(
+@_case(
     "sensitive_p02_techo.eml",
-    "hold",
-    "sensitive",
     "positive",
     DISABILITY,
     "a named person's 障害者手帳 and 障害等級 in the body, to a client",
@@ -72,10 +72,8 @@ def _p02(n: int) -> bytes:
     return message(n, SAEKI, KOHOKU, "派遣スタッフの配置について", body + "佐伯\n")
 
 
-@case(
+@_case(
     "sensitive_p03_shagaihi_docx.eml",
-    "hold",
-    "sensitive",
     "positive",
     CONFIDENTIAL,
     "a document marked 社外秘 (its own first line) attached for a client",
@@ -90,10 +88,8 @@ def _p03(n: int) -> bytes:
     return message(n, SAEKI, MARUMO, "打合せ資料の送付", body, files=files)
 
 
-@case(
+@_case(
     "sensitive_p04_confidential_pdf.eml",
-    "hold",
-    "sensitive",
     "positive",
     CONFIDENTIAL,
     "an English report whose first line is the mark STRICTLY CONFIDENTIAL",
@@ -107,10 +103,8 @@ def _p04(n: int) -> bytes:
     return message(n, TAKAMORI, SAKURA, "資料送付", body, files=files)
 
 
-@case(
+@_case(
     "sensitive_p05_admin_dictionary.eml",
-    "hold",
-    "sensitive",
     "positive",
     PROJECT,
     "the admin's own dictionary (keywords.yaml): a project name, written in half-width kana",
@@ -123,10 +117,8 @@ def _p05(n: int) -> bytes:
     return message(n, SAEKI, TOHO, "先日の件", body)
 
 
-@case(
+@_case(
     "sensitive_n01_outage.eml",
-    "pass",
-    "sensitive",
     "negative",
     DISABILITY,
     "システム障害の対応報告 to the client: 障害 is an outage, not a disability",
@@ -143,10 +135,8 @@ def _n01(n: int) -> bytes:
     return message(n, TAKAMORI, SAKURA, "【障害対応報告】受発注システム停止の件", body)
 
 
-@case(
+@_case(
     "sensitive_n02_clinic_hours.eml",
-    "pass",
-    "sensitive",
     "negative",
     HEALTH,
     "a clinic's opening hours (診療時間) and its doctor's name: no one's diagnosis",
@@ -161,10 +151,8 @@ def _n02(n: int) -> bytes:
     return message(n, SAEKI, TOHO, "納品先の診療時間について", body)
 
 
-@case(
+@_case(
     "sensitive_n03_taishin.eml",
-    "pass",
-    "sensitive",
     "negative",
     HEALTH,
     "耐震診断の結果 of a building, to the construction client",
@@ -178,10 +166,8 @@ def _n03(n: int) -> bytes:
     return message(n, SAEKI, MARUMO, "倉庫棟 耐震診断の結果", body)
 
 
-@case(
+@_case(
     "sensitive_m01_kenshin_notice.eml",
-    "pass",
-    "sensitive",
     "near_miss",
     HEALTH,
     "健康診断のお知らせ to the clinic that runs it: dates and procedure, nobody's results",
@@ -199,10 +185,8 @@ def _m01(n: int) -> bytes:
     return message(n, MIYASHITA, TOHO, "2027年1月 定期健康診断の実施について", body)
 
 
-@case(
+@_case(
     "sensitive_m02_not_confidential.eml",
-    "pass",
-    "sensitive",
     "near_miss",
     CONFIDENTIAL,
     "「社外秘ではありません」: a brochure said not to be confidential, and a table withheld because it is",
@@ -223,10 +207,8 @@ def _m02(n: int) -> bytes:
     return message(n, SAEKI, KATAGIRI, "会社案内の送付", body, files=files)
 
 
-@case(
+@_case(
     "sensitive_m03_temple.eml",
-    "pass",
-    "sensitive",
     "near_miss",
     BELIEF,
     "a temple (宗教法人) as a customer, its priest by name: a legal form, not anyone's faith",
@@ -240,10 +222,8 @@ def _m03(n: int) -> bytes:
     return message(n, SAEKI, KOHOKU, "光明寺様 空調搬入の件", body)
 
 
-@case(
+@_case(
     "sensitive_m04_disclaimer.eml",
-    "pass",
-    "sensitive",
     "near_miss",
     CONFIDENTIAL,
     "the confidentiality notice every English mail carries: a sentence, not a document's mark",
