@@ -63,6 +63,7 @@ UNSUPPORTED = "attachment.unsupported"  # a format with text that no reader here
 TYPE_MISMATCH = "attachment.type_mismatch"
 INSPECTOR_ERROR = "inspector.error"
 KEYWORD = "keyword."  # the prefix of keyword.<id>
+CONFIDENTIAL_MARK = "keyword.confidential"  # the shipped dictionary of confidentiality marks
 
 _ALL = (
     Code(code=MY_NUMBER, ja="マイナンバー", en="My Number"),
@@ -106,13 +107,28 @@ _ALL = (
 )
 CODES: Mapping[str, Code] = MappingProxyType({c.code: c for c in _ALL})
 KEYWORD_CODE = Code(code=KEYWORD, ja="注意が必要な語", en="flagged word")
+# The shipped dictionaries (rules/dictionaries.yaml): their own names on the sender's pages.
+SHIPPED_KEYWORDS: Mapping[str, Code] = MappingProxyType(
+    {
+        c.code: c
+        for c in (
+            Code(code=f"{KEYWORD}sensitive_health", ja="健康・病歴に関する記載", en="health information"),
+            Code(code=f"{KEYWORD}sensitive_disability", ja="障害に関する記載", en="disability information"),
+            Code(code=f"{KEYWORD}sensitive_criminal", ja="犯罪歴に関する記載", en="criminal record"),
+            Code(code=f"{KEYWORD}sensitive_belief", ja="信条・信仰に関する記載", en="belief or religion"),
+            Code(code=f"{KEYWORD}sensitive_race", ja="人種・民族に関する記載", en="race or ethnic origin"),
+            Code(code=CONFIDENTIAL_MARK, ja="社外秘などの表示", en="confidentiality mark"),
+        )
+    }
+)
 OPEN_PREFIXES = (KEYWORD,)
 # pii.<kind> per value found, in reporting order (pii.records and pii.places count lists).
 PII_VALUE_KINDS = tuple(c.kind for c in _ALL if c.area == "pii" and c.code not in (RECORDS, PLACES))
 
 
 def lookup(code: str) -> Code | None:
-    """The registry's entry for a code; keyword.<id> codes share one."""
+    """The registry's entry for a code; keyword.<id> codes share one, but for the shipped
+    dictionaries'."""
     if code.startswith(OPEN_PREFIXES):
-        return KEYWORD_CODE
+        return SHIPPED_KEYWORDS.get(code, KEYWORD_CODE)
     return CODES.get(code)

@@ -2,7 +2,8 @@
 the ones admins keep in the database, plus the domains the organisation mails regularly.
 
 When an admin changes the directory (on any guard instance) the inspection workers are
-rebuilt with the new lists.
+rebuilt with the new lists; so they are when the rule files' keyword dictionaries change
+(issue 17), as the RuleBook has them: a broken rule file keeps the last good dictionaries.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Callable
 
 from quarantine.deliveries import DeliveryHistory
 from quarantine.directory_store import DirectoryStore
+from rules.model import RuleSet
 
 from .pipeline import InspectorConfig, Pipeline, inspector_config
 from .settings import Settings
@@ -21,10 +24,19 @@ log = logging.getLogger("guard.directory")
 
 
 class DirectoryFeed:
-    def __init__(self, settings: Settings, directory: DirectoryStore, history: DeliveryHistory) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        directory: DirectoryStore,
+        history: DeliveryHistory,
+        rules: Callable[[], RuleSet] | None = None,
+    ) -> None:
         self.settings = settings
         self.directory = directory
         self.history = history
+        self.rules = rules  # the rules in force (a RuleBook); None: read the files once
+        self._words: tuple = ()  # the dictionaries the workers have
+        self._words_reading: tuple = ()
         self._stamp: tuple | None = None  # the directory version the workers have
         self._reading: tuple | None = None  # the version config() last read
         self._changed = asyncio.Event()
@@ -35,7 +47,11 @@ class DirectoryFeed:
         has applied it (`applied`)."""
         self._reading = stamp if stamp is not None else await self.directory.stamp()
         snapshot = await self.directory.snapshot()
-        base = inspector_config(self.settings, regular_domains=await self.history.regular_domains())
+        words = self.rules().active_dictionaries if self.rules is not None else None
+        base = inspector_config(
+            self.settings, regular_domains=await self.history.regular_domains(), dictionaries=words
+        )
+        self._words_reading = base.dictionaries
         return dataclasses.replace(
             base,
             clients=base.clients + snapshot.clients,
@@ -44,6 +60,10 @@ class DirectoryFeed:
 
     def applied(self) -> None:
         self._stamp = self._reading
+        self._words = self._words_reading
+
+    def _words_changed(self) -> bool:
+        return self.rules is not None and self.rules().active_dictionaries != self._words
 
     def changed(self) -> None:
         """Called by the admin pages after an edit here; other instances notice by polling."""
@@ -58,7 +78,7 @@ class DirectoryFeed:
             self._changed.clear()
             try:
                 stamp = None if stop.is_set() else await self.directory.stamp()
-                if stamp is not None and stamp != self._stamp:
+                if stamp is not None and (stamp != self._stamp or self._words_changed()):
                     await pipeline.reconfigure(await self.config(stamp))
                     self.applied()
                     log.info("event=directory_reloaded")

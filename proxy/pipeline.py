@@ -26,6 +26,8 @@ from inspectors.clients import Client, ClientDirectory
 from inspectors.codes import INSPECTOR_ERROR
 from inspectors.freemail import FreemailDomains, FreemailRecipients
 from inspectors.history import FirstTimeRecipients, RecipientHistory
+from inspectors.keyword_dictionary import KeywordDictionary
+from inspectors.keywords import Keywords
 from inspectors.limits import Limits
 from inspectors.lookalike import LookalikeDomains
 from inspectors.message import MessageView, Readers, Summary, stream
@@ -37,7 +39,9 @@ from inspectors.recipients import (
     VisibleExternalRecipients,
 )
 from inspectors.structure import over_limit
+from rules.loader import load_rules
 
+from .settings import rule_groups
 from .workers import WorkerDied, WorkerPool, WorkerTimeout
 
 log = logging.getLogger("guard.pipeline")
@@ -61,10 +65,18 @@ class InspectorConfig:
     freemail_domains: tuple[str, ...] = ()
     regular_domains: tuple[str, ...] = ()  # mailed often, from the recipient history
     limits: Limits = Limits()
+    dictionaries: tuple[KeywordDictionary, ...] = ()  # from the rule files (issue 17)
 
 
-def inspector_config(settings, regular_domains: tuple[str, ...] = ()) -> InspectorConfig:
-    """The inspectors' share of the settings (proxy.settings.Settings)."""
+def inspector_config(
+    settings,
+    regular_domains: tuple[str, ...] = (),
+    dictionaries: tuple[KeywordDictionary, ...] | None = None,
+) -> InspectorConfig:
+    """The inspectors' share of the settings (proxy.settings.Settings), and the keyword
+    dictionaries in force (None: those of the rule files the settings name)."""
+    if dictionaries is None:
+        dictionaries = load_rules(settings.rules, rule_groups(settings)).active_dictionaries
     return InspectorConfig(
         internal_domains=settings.internal_domains,
         clients=settings.clients,
@@ -73,6 +85,7 @@ def inspector_config(settings, regular_domains: tuple[str, ...] = ()) -> Inspect
         freemail_domains=settings.freemail_domains,
         regular_domains=tuple(regular_domains),
         limits=settings.limits,
+        dictionaries=dictionaries,
     )
 
 
@@ -112,6 +125,7 @@ def build_inspectors(config: InspectorConfig) -> list[Inspector]:
         ),
         ClientMismatch(ClientDirectory(config.clients, config.own_names), internal),
         PersonalData(internal_domains=internal, freemail=freemail, holders=account_holders(config)),
+        Keywords(config.dictionaries),
     ]
 
 

@@ -45,8 +45,12 @@ def check_rules(args: argparse.Namespace) -> int:
     for rule in ruleset.rules:
         mode = rule.mode if rule.enabled else "off"
         print(f"{rule.id:34} {mode:8} {rule.action:18} {rule.source}")
+    for d in ruleset.dictionaries:  # issue 17: what keyword.<id> each rule may name
+        words = f"{len(d.words)} words, {len(d.patterns)} patterns, near {d.near}"
+        print(f"{'keyword.' + d.id:34} {'on' if d.enabled else 'off':8} {words}")
     print(
-        f"ok: {len(ruleset.active)} active rules from rules/defaults.yaml" + "".join(f", {f}" for f in files)
+        f"ok: {len(ruleset.active)} active rules and {len(ruleset.active_dictionaries)} keyword dictionaries"
+        " from rules/defaults.yaml, rules/dictionaries.yaml" + "".join(f", {f}" for f in files)
     )
     return 0
 

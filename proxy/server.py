@@ -95,7 +95,9 @@ class Guard:
             metrics=metrics,
             on_delivered=history.delivered,
         )
-        feed = DirectoryFeed(settings, DirectoryStore(store), history)
+        # The rules first: their keyword dictionaries go to the inspectors (issue 17).
+        rules = RuleBook(settings.rules, rule_groups(settings))
+        feed = DirectoryFeed(settings, DirectoryStore(store), history, rules=rules)
         pipeline = Pipeline(
             await feed.config(),
             workers=settings.inspection_workers,
@@ -104,7 +106,6 @@ class Guard:
         )
         feed.applied()
         await pipeline.warm_up()
-        rules = RuleBook(settings.rules, rule_groups(settings))
         decisions = DecisionLog(store.engine, writing=store.writing)
         users = Users.load(settings.users_file)
         # Approval falls back to the admins when the sender's group has nobody else.

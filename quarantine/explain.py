@@ -18,6 +18,7 @@ from inspectors.addressee import KIND_WORDS
 from inspectors.base import Finding
 from inspectors.codes import (
     CLIENT_MISMATCH,
+    CONFIDENTIAL_MARK,
     ENCRYPTED,
     EXTERNAL,
     FIRST_TIME,
@@ -26,11 +27,13 @@ from inspectors.codes import (
     KEYWORD,
     LOOKALIKE_DOMAIN,
     RECORDS,
+    SHIPPED_KEYWORDS,
     SUPPRESSED,
     TYPE_MISMATCH,
     UNSCANNABLE,
     UNSUPPORTED,
     VISIBLE_EXTERNAL,
+    Code,
 )
 from rules.decide import tally
 
@@ -315,11 +318,33 @@ def _inspector_error(f: Finding) -> Said:
 
 
 def _keyword(f: Finding) -> Said:
+    if f.code in SHIPPED_KEYWORDS:
+        return _shipped_keyword(f, SHIPPED_KEYWORDS[f.code])
     word = clean(f.code.removeprefix(KEYWORD), 40)
     ja, en = locations(f.where)
     return (
         f"{ja}に、社内で注意が必要とされている語（{word}）があります。",
         _cap(f"{en} contains a word your organisation flags ({word})."),
+    )
+
+
+def _shipped_keyword(f: Finding, entry: Code) -> Said:
+    """The shipped dictionaries: what kind of word, and the words (dictionary words, never
+    the text around them)."""
+    ja, en = locations(f.where)
+    words = [e.rsplit(" ×", 1)[0] for e in f.evidence if "=" not in e and not e.startswith("(")]
+    wja, wen = listed(words) if words else ("", "")
+    wja, wen = (f"（{wja}）", f" ({wen})") if words else ("", "")
+    if f.code == CONFIDENTIAL_MARK:
+        return (
+            f"{ja}に{entry.ja}{wja}があります。社外に出してよい文書か確認してください。",
+            f"A {entry.en}{wen} is in {en}; check that it may leave the organisation.",
+        )
+    return (
+        f"{ja}に、個人の{entry.ja}{wja}があります。"
+        "要配慮個人情報は1人分の漏えいでも個人情報保護委員会への報告が必要です。",
+        f"A person's {entry.en}{wen} appears in {en}: sensitive personal data, whose leak must be"
+        " reported even for one person.",
     )
 
 

@@ -14,9 +14,11 @@ from typing import Any, TypeVar
 
 import yaml
 
-from inspectors.codes import EXTERNAL
+from inspectors.codes import EXTERNAL, KEYWORD
+from inspectors.keyword_dictionary import KeywordDictionary
 
 from .codes import is_known_code
+from .dictionaries import check_totals, parse_dictionaries
 from .duration import parse_duration
 from .errors import RuleError
 from .model import (
@@ -52,10 +54,12 @@ def load_rules(
 ) -> RuleSet:
     """The shipped defaults, then each local file in order; `groups` from the configuration."""
     named = {name: tuple(entries) for name, entries in (groups or {}).items()}
-    defaults = resources.files("rules").joinpath("defaults.yaml")
     rules: dict[str, Rule] = {}
-    for rule in _parse_file(defaults.read_text("utf-8"), "rules/defaults.yaml", {}, named):
-        rules[rule.id] = rule
+    words: dict[str, KeywordDictionary] = {}
+    for shipped in SHIPPED:
+        text = resources.files("rules").joinpath(shipped).read_text("utf-8")
+        _add(_parse_file(text, f"rules/{shipped}", rules, named, words), rules, words)
+    source = f"rules/{SHIPPED[-1]}"
     for path in local_files:
         path = Path(path)
         try:
@@ -64,9 +68,44 @@ def load_rules(
             raise RuleError(str(path), None, None, f"cannot read: {exc.strerror}") from None
         except UnicodeDecodeError:
             raise RuleError(str(path), None, None, "not UTF-8 text (save the file as UTF-8)") from None
-        for rule in _parse_file(text, str(path), rules, named):
-            rules[rule.id] = rule
-    return RuleSet(rules=tuple(rules.values()), groups=named)
+        _add(_parse_file(text, str(path), rules, named, words), rules, words)
+        source = str(path)
+    check_totals(list(words.values()), source)
+    _check_keyword_codes(rules.values(), words)
+    return RuleSet(rules=tuple(rules.values()), groups=named, dictionaries=tuple(words.values()))
+
+
+def _check_keyword_codes(rules: Iterable[Rule], words: Mapping[str, KeywordDictionary]) -> None:
+    """A rule naming keyword.<id> of no dictionary would never match: a typo, said at once."""
+    for rule in rules:
+        for code in _codes(rule.when):
+            ident = code.removeprefix(KEYWORD)
+            if code.startswith(KEYWORD) and not set("*?[") & set(ident) and ident not in words:
+                raise RuleError(
+                    rule.source, rule.id, "when", f"no dictionary {ident!r} (define it under dictionaries:)"
+                )
+
+
+def _codes(condition: Condition) -> Iterable[str]:
+    if isinstance(condition, CodeCondition):
+        yield condition.code
+    elif isinstance(condition, Not):
+        yield from _codes(condition.item)
+    else:
+        for item in condition.items:
+            yield from _codes(item)
+
+
+# The shipped files, in order: the policy, then the keyword dictionaries it names.
+SHIPPED = ("defaults.yaml", "dictionaries.yaml")
+_Parsed = tuple[list[Rule], list[KeywordDictionary]]
+
+
+def _add(parsed: _Parsed, rules: dict[str, Rule], words: dict[str, KeywordDictionary]) -> None:
+    for rule in parsed[0]:
+        rules[rule.id] = rule
+    for dictionary in parsed[1]:
+        words[dictionary.id] = dictionary
 
 
 def parse_rules_text(
@@ -76,19 +115,25 @@ def parse_rules_text(
     known: dict[str, Rule] | None = None,
 ) -> list[Rule]:
     """Validate one rule file's text (for the admin page's draft check and for tests)."""
-    return _parse_file(text, source, known or {}, {k: tuple(v) for k, v in (groups or {}).items()})
+    named = {k: tuple(v) for k, v in (groups or {}).items()}
+    return _parse_file(text, source, known or {}, named, {})[0]
 
 
 def _parse_file(
-    text: str, source: str, known: dict[str, Rule], groups: Mapping[str, tuple[str, ...]]
-) -> list[Rule]:
-    """The rules of one file; a rule whose id is in `known` may override that one."""
+    text: str,
+    source: str,
+    known: dict[str, Rule],
+    groups: Mapping[str, tuple[str, ...]],
+    words: dict[str, KeywordDictionary],
+) -> _Parsed:
+    """The rules and dictionaries of one file; a rule (a dictionary) whose id is in `known`
+    (`words`) may override that one."""
     try:
         doc = yaml.load(text, Loader=_LOADER) or {}
     except yaml.YAMLError as exc:
         raise RuleError(source, None, None, f"not valid YAML: {exc}") from None
-    if not isinstance(doc, dict) or set(doc) - {"rules"}:
-        raise RuleError(source, None, None, "expected a mapping with one key, 'rules'")
+    if not isinstance(doc, dict) or set(doc) - {"rules", "dictionaries"}:
+        raise RuleError(source, None, None, "expected a mapping with the keys 'rules' and 'dictionaries'")
     items = doc.get("rules") or []
     if not isinstance(items, list):
         raise RuleError(source, None, "rules", "must be a list")
@@ -99,7 +144,7 @@ def _parse_file(
             raise RuleError(source, rule.id, "id", "defined twice in this file")
         seen.add(rule.id)
         out.append(rule)
-    return out
+    return out, parse_dictionaries(doc.get("dictionaries") or [], source, words)
 
 
 def _parse_rule(

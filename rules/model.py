@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from inspectors.base import Envelope, Finding
+from inspectors.keyword_dictionary import KeywordDictionary
 
 
 class Action(StrEnum):
@@ -109,10 +110,16 @@ class Rule:
 class RuleSet:
     rules: tuple[Rule, ...]
     groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # name -> entries
+    # Keyword dictionaries (issue 17): handed to the inspectors, which report keyword.<id>.
+    dictionaries: tuple[KeywordDictionary, ...] = ()
 
     @property
     def active(self) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.enabled)
+
+    @property
+    def active_dictionaries(self) -> tuple[KeywordDictionary, ...]:
+        return tuple(d for d in self.dictionaries if d.enabled)
 
 
 @dataclass(frozen=True, kw_only=True)

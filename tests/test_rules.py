@@ -141,7 +141,7 @@ def test_local_file_overrides_and_turns_off(tmp_path):
             "rules: [{id: a, when: {code: pii.phone}, action: hold, enabled: maybe}]",
             "enabled: must be true or false",
         ),
-        ("rule: []", "expected a mapping with one key, 'rules'"),
+        ("rule: []", "expected a mapping with the keys 'rules' and 'dictionaries'"),
         (
             "rules: [{id: a, when: {code: pii.phone}, action: delay}]",
             "rule 'a': delay: is required for action delay",

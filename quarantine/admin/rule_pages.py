@@ -130,6 +130,7 @@ class RulePages:
             nav="rules",
             draft=draft,
             rules=self.rulebook.current.rules,
+            dictionaries=self.rulebook.current.dictionaries,
             reload_error=self.rulebook.error,
             loaded_at=self.rulebook.loaded_at,
             file=self.local_file,

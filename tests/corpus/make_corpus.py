@@ -361,6 +361,19 @@ def _place_cases(out: dict) -> None:
         + "\n".join("> " + r for r in rows)
         + "\n"
     )
+    # Issue 17: sensitive personal data next to a named person, and a confidentiality mark.
+    out["sensitive-category"] = (
+        mail("面談記録", "田中様\n\n氏名：北村 翔太\n身体障害者手帳 4級をお持ちです。" + SIGNATURE),
+        {
+            "verdict": "hold",
+            "rules": ["sensitive-category-external"],
+            "codes": ["keyword.sensitive_disability"],
+        },
+    )
+    out["confidential-mark"] = (
+        mail("価格改定方針", "【社外秘】\n2027年度の価格改定方針をお送りします。" + SIGNATURE),
+        {"verdict": "hold", "rules": ["confidential-mark-external"], "codes": ["keyword.confidential"]},
+    )
     out["quoted-table-forward"] = (
         mail("Fw: 名簿", forwarded),
         {

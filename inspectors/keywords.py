@@ -1,0 +1,295 @@
+"""Keyword dictionaries (issue 17): `keyword.<id>` for the words and patterns an admin listed,
+and for the shipped dictionaries of sensitive personal data (要配慮個人情報) and
+confidentiality marks.
+
+Every dictionary's words go into one Aho-Corasick automaton, in every form a text may spell
+them (inspectors.keyword_dictionary), so a thousand words cost one pass; patterns are one RE2
+program per dictionary. A word counts only as its dictionary says:
+
+- `near: none`: wherever it stands (社外秘 in a header or a footer is the document's mark);
+- `near: person`: a person's name or identifier (what pii.scanner finds: a name with an
+  honorific or a label, a My Number, a birth date ...) within `window` characters in prose,
+  or in the same row of a table; a word heading a column counts once for every row that has
+  a person and a value in that column (a table of 既往歴 per employee);
+- `near: people_table`: inside a table with three or more rows about people.
+
+Findings carry counts, places and the words themselves; never the text around them, which is
+where the person is.
+"""
+
+from __future__ import annotations
+
+import datetime
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+
+import ahocorasick
+
+from .base import Finding
+from .codes import KEYWORD
+from .keyword_dictionary import KeywordDictionary, compile_patterns, text_form, word_forms
+from .message import MessageView, Table, TextChunk, read_view
+from .pii import delimited
+from .pii.scanner import BARRIER, Scanner
+
+# What makes a person identifiable next to a word: names and identifiers, not contact data
+# (a business phone or address stands next to 診療時間 on a clinic's page).
+PERSON_KINDS = frozenset(
+    {
+        "person_name",
+        "my_number",
+        "birth_date",
+        "passport",
+        "drivers_license",
+        "pension_number",
+        "health_insurance",
+        "residence_card",
+        "resident_code",
+    }
+)
+PEOPLE_ROWS = 3  # rows with a person that make a table a list of people
+MAX_SCANNED_CHARS = 2_000_000  # per message: proximity scans past this count as near (fail closed)
+MAX_ROWS = 5_000  # rows of one table looked at for people; the rest count as near (fail closed)
+MAX_PLACES = 10
+MAX_MATCHES = 250_000  # per text and per pattern program: the match list stays some 30 MB
+PATTERN = "(pattern)"  # the evidence of a pattern's match
+UNLESS = "\x00"  # marks an exception among a dictionary's words in the automaton
+MAX_SAMPLES = 5
+
+
+@dataclass
+class _Tally:
+    count: int = 0
+    words: Counter[str] = field(default_factory=Counter)
+    places: list[str] = field(default_factory=list)
+    unchecked: int = 0  # counted as near without a scan (a budget ran out)
+
+    def add(self, word: str, where: str, n: int = 1) -> None:
+        self.count += n
+        self.words[word] += n
+        if where not in self.places and len(self.places) < MAX_PLACES:
+            self.places.append(where)
+
+
+class Keywords:
+    """The keyword inspector; `today` bounds birth dates as in personal_data."""
+
+    name = "keywords"
+
+    def __init__(
+        self, dictionaries: Iterable[KeywordDictionary], *, today: datetime.date | None = None
+    ) -> None:
+        self.dictionaries = tuple(d for d in dictionaries if d.enabled)
+        self._today = today  # None: the day of each inspection
+        self._patterns = tuple(compile_patterns(d.patterns) for d in self.dictionaries)
+        entries: dict[str, dict[tuple[int, str], None]] = {}  # form -> (dictionary, word), once
+        for index, d in enumerate(self.dictionaries):
+            for word in (*d.words, *(UNLESS + w for w in d.unless)):
+                for key in word_forms(word.removeprefix(UNLESS)):
+                    entries.setdefault(key, {})[(index, word)] = None
+        self._automaton = None
+        if entries:
+            self._automaton = ahocorasick.Automaton()
+            for key, owners in entries.items():
+                self._automaton.add_word(key, (len(key), key.isascii(), tuple(owners)))
+            self._automaton.make_automaton()
+
+    def reader(self, message: MessageView) -> _Reader:
+        return _Reader(self, Scanner(self._today or datetime.date.today()))
+
+    def inspect(self, message: MessageView) -> Iterable[Finding]:
+        return read_view(self.reader(message), message)
+
+    def matches(self, text: str) -> list[tuple[int, int, int, str]]:
+        """(dictionary, start, end, word as listed) of every match in `text`, outermost per
+        dictionary (健康診断結果 is not also 診断結果)."""
+        folded = text_form(text)
+        found: list[tuple[int, int, int, str]] = []
+        if self._automaton is not None:
+            for last, (length, ascii_word, owners) in self._automaton.iter(folded):
+                start = last + 1 - length
+                if ascii_word and not _bounded(folded, start, last + 1):
+                    continue
+                found.extend((index, start, last + 1, word) for index, word in owners)
+                if len(found) >= MAX_MATCHES:  # a text of nothing but 極秘: counted this far
+                    break
+        for index, program in enumerate(self._patterns):
+            if program is not None:
+                # The pattern, not what it matched: that may be the personal data itself.
+                hits = islice(program.finditer(folded), MAX_MATCHES)
+                found.extend((index, m.start(), m.end(), PATTERN) for m in hits)
+        # An exception shadows the words inside it, then goes itself.
+        return [m for m in _outermost(found) if not m[3].startswith(UNLESS)]
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    """An English word stands alone: "confidential" is not inside "nonconfidentiality"."""
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
+
+
+def _outermost(found: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
+    out: list[tuple[int, int, int, str]] = []
+    reach: dict[int, int] = {}
+    for m in sorted(found, key=lambda m: (m[0], m[1], -m[2])):
+        if m[2] > reach.get(m[0], -1):
+            out.append(m)
+            reach[m[0]] = m[2]
+    return out
+
+
+class _Reader:
+    def __init__(self, keywords: Keywords, scanner: Scanner) -> None:
+        self._k = keywords
+        self._scanner = scanner
+        self._tallies = [_Tally() for _ in keywords.dictionaries]
+        self._budget = MAX_SCANNED_CHARS
+
+    def text(self, chunk: TextChunk) -> None:
+        for piece in delimited.split(chunk.where, chunk.text):
+            if isinstance(piece, delimited.Block):
+                self.table(piece.table)
+            else:
+                self._prose(piece.where, piece.text)
+
+    def _prose(self, where: str, text: str) -> None:
+        people = _People(text, self)
+        for index, start, end, word in self._k.matches(text):
+            d = self._k.dictionaries[index]
+            if d.near == "people_table":
+                continue
+            if d.near == "person":
+                near = people.near(start - d.window, end + d.window)
+                if near is None:  # the scan budget is spent: counted, and said (fail closed)
+                    self._tallies[index].unchecked += 1
+                elif not near:
+                    continue
+            self._tallies[index].add(word, where)
+
+    def scan(self, text: str) -> list[int] | None:
+        """Character offsets of the persons in `text`; None when the budget is spent."""
+        if len(text) > self._budget:
+            return None
+        self._budget -= len(text)
+        data = text.encode("utf-8")
+        starts = sorted(h.start for h in self._scanner.scan(data) if h.kind in PERSON_KINDS)
+        offsets, last, chars = [], 0, 0
+        for s in starts:  # byte offsets to character offsets, one decode of the whole at most
+            chars += len(data[last:s].decode("utf-8", "replace"))
+            offsets.append(chars)
+            last = s
+        return offsets
+
+    def table(self, table: Table) -> None:
+        """Each cell a line of one text (a mark alone in a cell is alone on its line): one
+        pass for the whole table, and the matches mapped back to their cells."""
+        starts: list[int] = []
+        coords: list[tuple[int, int]] = []
+        parts: list[str] = []
+        pos = 0
+        for r, row in enumerate(table.rows):
+            for c, value in enumerate(row):
+                starts.append(pos)
+                coords.append((r, c))
+                parts.append(value)
+                pos += len(value) + 1
+        matched = []
+        for index, start, end, word in self._k.matches("\n".join(parts)):
+            at = bisect_right(starts, start) - 1
+            if end <= starts[at] + len(parts[at]):  # not across two cells
+                matched.append((*coords[at], index, word))
+        if not matched:
+            return
+        rows = table.rows
+        people = self._rows_with_people(table)
+        column_rows = {
+            c: [r for r in people if c < len(rows[r]) and rows[r][c].strip()] for _, c, _, _ in matched
+        }
+        for r, c, index, word in matched:
+            n = _weight(self._k.dictionaries[index].near, r, people, column_rows[c])
+            if n:
+                self._tallies[index].add(word, f"{table.where}!{table.ref(r, c)}", n)
+
+    def _rows_with_people(self, table: Table) -> set[int]:
+        """Rows with a person, each read with its column headings as labels (氏名：…)."""
+        header = table.rows[0]
+        found: set[int] = set()
+        for r, row in enumerate(table.rows[:MAX_ROWS]):
+            labelled = [
+                f"{header[c]}：{cell}" if r and c < len(header) else cell for c, cell in enumerate(row)
+            ]
+            text = BARRIER.join(labelled)
+            if len(text) > self._budget:
+                return set(range(len(table.rows)))  # fail closed: every row counts as a person's
+            self._budget -= len(text)
+            if any(h.kind in PERSON_KINDS for h in self._scanner.scan(text.encode("utf-8"))):
+                found.add(r)
+        if len(table.rows) > MAX_ROWS:
+            found.update(range(MAX_ROWS, len(table.rows)))
+        return found
+
+    def findings(self, message: MessageView) -> Iterable[Finding]:
+        # The subject and the file names, which no extractor yields: 【社外秘】価格表.xlsx is marked.
+        for where, text in (
+            ("subject", message.subject),
+            *((a.where, a.filename) for a in message.attachments),
+        ):
+            if text:
+                self._prose(where, text)
+        out = []
+        for d, tally in zip(self._k.dictionaries, self._tallies, strict=True):
+            if tally.count and tally.count >= d.min_count:
+                out.append(_finding(d, tally))
+        return out
+
+
+class _People:
+    """Where the persons of one text are, scanned once it is asked: the whole text while the
+    message's scan budget holds it, else a window around each word (a 5 MB document with one
+    既往歴 costs one window)."""
+
+    def __init__(self, text: str, reader: _Reader) -> None:
+        self._text, self._reader = text, reader
+        self._offsets: list[int] | None = None
+        self._whole: bool | None = None  # decided at the first question
+
+    def near(self, low: int, high: int) -> bool | None:
+        low, high = max(low, 0), min(high, len(self._text))
+        if self._whole is None:
+            self._offsets = self._reader.scan(self._text)
+            self._whole = self._offsets is not None
+        if self._whole:
+            return _within(self._offsets or [], low, high)
+        found = self._reader.scan(self._text[low:high])
+        return None if found is None else bool(found)
+
+
+def _weight(near: str, row: int, people: set[int], column: list[int]) -> int:
+    """How many times a word in a table counts: once, or once per person under a heading."""
+    if near == "none" or (near == "people_table" and len(people) >= PEOPLE_ROWS):
+        return 1
+    if near != "person":
+        return 0
+    if row in people:
+        return 1
+    return len(column) if row == 0 else 0  # a column's heading: every person with a value
+
+
+def _within(offsets: Sequence[int], low: int, high: int) -> bool:
+    i = bisect_left(offsets, low)
+    return i < len(offsets) and offsets[i] <= high
+
+
+def _finding(d: KeywordDictionary, tally: _Tally) -> Finding:
+    samples = tuple(f"{word} ×{n}" for word, n in tally.words.most_common(MAX_SAMPLES))
+    extra = (f"unchecked={tally.unchecked}",) if tally.unchecked else ()
+    return Finding(
+        code=f"{KEYWORD}{d.id}",
+        count=tally.count,
+        where=tuple(tally.places),
+        evidence=(*samples, *extra),
+    )
