@@ -100,14 +100,17 @@ def compound_file(tree: Tree) -> bytes:
 
 
 def _add(entries: list[_Entry], parent: int, tree: Tree) -> None:
-    for name, value in tree.items():
-        index = len(entries)
-        entries[parent].children.append(index)
-        if isinstance(value, dict):
-            entries.append(_Entry(name, STGTY_STORAGE))
-            _add(entries, index, value)
-        else:
-            entries.append(_Entry(name, STGTY_STREAM, value))
+    todo = [(parent, tree)]  # a list, not recursion: an exported tree may nest deeply
+    while todo:
+        parent, storage = todo.pop()
+        for name, value in storage.items():
+            index = len(entries)
+            entries[parent].children.append(index)
+            if isinstance(value, dict):
+                entries.append(_Entry(name, STGTY_STORAGE))
+                todo.append((index, value))
+            else:
+                entries.append(_Entry(name, STGTY_STREAM, value))
 
 
 def _order(name: str) -> tuple[int, str]:
