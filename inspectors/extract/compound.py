@@ -100,17 +100,18 @@ def compound_file(tree: Tree) -> bytes:
 
 
 def _add(entries: list[_Entry], parent: int, tree: Tree) -> None:
-    todo = [(parent, tree)]  # a list, not recursion: an exported tree may nest deeply
+    # Depth first, each storage's entries in order, with a list for a stack, not recursion:
+    # an exported tree may nest deeply.
+    todo = [(parent, name, value) for name, value in reversed(tree.items())]
     while todo:
-        parent, storage = todo.pop()
-        for name, value in storage.items():
-            index = len(entries)
-            entries[parent].children.append(index)
-            if isinstance(value, dict):
-                entries.append(_Entry(name, STGTY_STORAGE))
-                todo.append((index, value))
-            else:
-                entries.append(_Entry(name, STGTY_STREAM, value))
+        parent, name, value = todo.pop()
+        index = len(entries)
+        entries[parent].children.append(index)
+        if isinstance(value, dict):
+            entries.append(_Entry(name, STGTY_STORAGE))
+            todo.extend((index, kid, inner) for kid, inner in reversed(value.items()))
+        else:
+            entries.append(_Entry(name, STGTY_STREAM, value))
 
 
 def _order(name: str) -> tuple[int, str]:
