@@ -82,7 +82,8 @@ class Storage:
             storage, into = todo.pop()
             for kid in storage.kids:
                 if kid.entry_type == _STORAGE:
-                    into[kid.name] = child = {}
+                    child: Tree = {}
+                    into[kid.name] = child
                     todo.append((kid, child))
                 elif kid.entry_type == _STREAM:
                     into[kid.name] = stream(self.ole, kid)
