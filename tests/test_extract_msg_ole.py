@@ -141,6 +141,15 @@ def test_storages_nested_thousands_deep_are_refused_quickly():
     assert where == ("attachment:deep.msg",) and reason.startswith("corrupt")
 
 
+def test_a_property_stream_of_more_entries_than_outlook_writes_is_refused():
+    tree = tree_of(Msg(subject="s", body=MY_NUMBER))
+    tree["__properties_version1.0"] += bytes(16 * 10_001)
+    view = parse(mail_with(("wide.msg", compound_file(tree))), ENV)
+    assert codes(view)["attachment.unscannable"] == [
+        (("attachment:wide.msg",), "corrupt .msg: more than 10000 properties in one place")
+    ]
+
+
 @pytest.mark.slow
 def test_the_compound_file_writer_lists_fat_sectors_past_the_header_s_109():
     big = os.urandom(9_000_000)  # more than 109 FAT sectors map (7 MB)

@@ -43,7 +43,7 @@ from .pieces import (
     is_interrupt,
 )
 from .rtf import rtf_text
-from .storage import EMBEDDED, ITEM, OBJECT, PROPERTIES, TOP, Storage
+from .storage import EMBEDDED, ITEM, OBJECT, PROPERTIES, STORAGE, STREAM, TOP, Storage
 from .text import html_charset, html_to_text
 
 _EMBEDDED = f"__substg1.0_3701{OBJECT:04X}"  # PR_ATTACH_DATA_OBJ: a message inside a message
@@ -82,8 +82,6 @@ def shape(ole: Any, size: int) -> Shape:
     """The directory's counts, in one walk over the tree olefile loaded. Unscannable when a
     stream claims more bytes than the file (`size`) has (olefile would follow the claim
     sector by sector)."""
-    import olefile
-
     total = members = nesting = widest = 0
     todo = [(ole.root, 0)]
     while todo:
@@ -91,7 +89,7 @@ def shape(ole: Any, size: int) -> Shape:
         nesting = max(nesting, depth)
         own = 0
         for kid in storage.kids:
-            if kid.entry_type == olefile.STGTY_STREAM:
+            if kid.entry_type == STREAM:
                 if kid.size > size:
                     raise Unscannable("corrupt .msg: a stream larger than the file")
                 total += kid.size
@@ -99,7 +97,7 @@ def shape(ole: Any, size: int) -> Shape:
                 members += 1
             else:
                 own += 1
-            if kid.entry_type == olefile.STGTY_STORAGE:
+            if kid.entry_type == STORAGE:
                 todo.append((kid, depth + (kid.name == _EMBEDDED)))
         widest = max(widest, own)
     return Shape(total_bytes=total, members=members, nesting=nesting, widest=widest)
@@ -224,7 +222,7 @@ def _attachments(message: Storage, signed: bool) -> Iterator[Piece]:
         name = _name(attachment, i)
         data = attachment.binary(0x3701)
         inner = attachment.kids.get(_EMBEDDED.upper())
-        if inner is not None and inner.entry_type == 1:
+        if inner is not None and inner.entry_type == STORAGE:
             yield _embedded(message, attachment, inner, name)
         elif data is not None:
             if suffix(name) == "rpmsg":  # Information Rights Management: the content is encrypted

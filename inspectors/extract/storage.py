@@ -27,6 +27,10 @@ _CHARSETS |= {51932: "euc_jp", 20932: "euc_jp", 1200: "utf-16-le", 1201: "utf-16
 _CHARSETS |= {28590 + n: f"iso8859_{n}" for n in range(1, 16)}
 # Bytes before the first property: top-level message, embedded message, recipient/attachment.
 TOP, EMBEDDED, ITEM = 32, 24, 8
+# Entries in one property stream: Outlook writes some hundreds. The stream's size is checked
+# only against the file's, and 100 MB of entries would make a dict of six million.
+MOST_PROPERTIES = 10_000
+STORAGE, STREAM = 1, 2  # directory entry types (MS-CFB)
 
 
 class Storage:
@@ -36,6 +40,8 @@ class Storage:
         self.ole, self.entry = ole, entry
         self.kids = {kid.name.upper(): kid for kid in entry.kids}
         props = self.read(PROPERTIES) or b""
+        if len(props) > header + 16 * MOST_PROPERTIES:
+            raise Unscannable(f"corrupt .msg: more than {MOST_PROPERTIES} properties in one place")
         self.fixed = {
             tag: value
             for tag, value in (
@@ -49,7 +55,7 @@ class Storage:
     def read(self, name: str) -> bytes | None:
         """The bytes of the stream `name` of this storage, None when there is none."""
         kid = self.kids.get(name.upper())
-        return None if kid is None or kid.entry_type != _STREAM else stream(self.ole, kid)
+        return None if kid is None or kid.entry_type != STREAM else stream(self.ole, kid)
 
     def long(self, pid: int) -> int | None:
         value = self.fixed.get(pid << 16 | _LONG)
@@ -71,7 +77,7 @@ class Storage:
     def storages(self, prefix: str) -> list[Any]:
         """The child storages whose names start with `prefix`, in the order of their numbers."""
         found = [kid for name, kid in self.kids.items() if name.startswith(prefix.upper())]
-        return sorted((kid for kid in found if kid.entry_type == _STORAGE), key=lambda kid: kid.name.upper())
+        return sorted((kid for kid in found if kid.entry_type == STORAGE), key=lambda kid: kid.name.upper())
 
     def tree(self, entry: Any) -> Tree:
         """The storage `entry` with everything under it, as a compound file writer takes it
@@ -81,16 +87,13 @@ class Storage:
         while todo:
             storage, into = todo.pop()
             for kid in storage.kids:
-                if kid.entry_type == _STORAGE:
+                if kid.entry_type == STORAGE:
                     child: Tree = {}
                     into[kid.name] = child
                     todo.append((kid, child))
-                elif kid.entry_type == _STREAM:
+                elif kid.entry_type == STREAM:
                     into[kid.name] = stream(self.ole, kid)
         return root
-
-
-_STORAGE, _STREAM = 1, 2
 
 
 def stream(ole: Any, entry: Any) -> bytes:
