@@ -150,7 +150,6 @@ def test_a_property_stream_of_more_entries_than_outlook_writes_is_refused():
     ]
 
 
-@pytest.mark.slow
 def test_the_compound_file_writer_lists_fat_sectors_past_the_header_s_109():
     big = os.urandom(9_000_000)  # more than 109 FAT sectors map (7 MB)
     with olefile.OleFileIO(
