@@ -162,7 +162,8 @@ def _recipients(message: Storage, kind: int) -> str:
         person = Storage(message.ole, entry, ITEM, message.charset)
         if person.long(0x0C15) == kind:
             name, address = person.text(0x3001), person.text(0x39FE) or person.text(0x3003)
-            people.append(f"{name} <{address}>" if name and address else name or address)
+            shown = name and address and name != address  # Outlook names an unknown address by itself
+            people.append(f"{name} <{address}>" if shown else name or address)
     return "; ".join(person for person in people if person)
 
 
