@@ -1,11 +1,12 @@
 """Outlook .msg files for tests (MS-OXMSG), written from plain values.
 
-extract-msg reads .msg files and cannot write them; tests/compound_file.py writes the compound
-file underneath (MS-CFB), and this module lays the message out in it: the property stream
+tests/compound_file.py writes the compound file underneath (MS-CFB), and this module lays the
+message out in it: the property stream
 (__properties_version1.0), one __substg1.0_XXXXYYYY stream per variable-size property,
 recipient and attachment storages, embedded messages in PR_ATTACH_DATA_OBJ storages.
-Strings are Unicode (type 001F, UTF-16LE). olefile and extract-msg both read what it writes
-(tests/test_extract_msg.py).
+Strings are Unicode (type 001F, UTF-16LE), or 8-bit (001E) in the message's code page when
+it has one (PR_MESSAGE_CODEPAGE, as older Outlook in Japan writes cp932). olefile reads what
+it writes (tests/test_extract_msg.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import compressed_rtf
 
 from .compound_file import Tree, compound_file
 
-UNICODE, BINARY, LONG, OBJECT = 0x001F, 0x0102, 0x0003, 0x000D
+UNICODE, STRING8, BINARY, LONG, OBJECT, MULTI_UNICODE = 0x001F, 0x001E, 0x0102, 0x0003, 0x000D, 0x101F
+PR_MESSAGE_CODEPAGE = 0x3FFD
 _READABLE_WRITABLE = 0x6
 PR_MESSAGE_CLASS, PR_SUBJECT, PR_BODY, PR_HTML, PR_RTF_COMPRESSED = 0x001A, 0x0037, 0x1000, 0x1013, 0x1009
 PR_SENDER_NAME, PR_SENDER_EMAIL = 0x0C1A, 0x0C1F
@@ -51,18 +53,33 @@ class Msg:
     attachments: tuple[Attached, ...] = ()
     message_class: str = "IPM.Note"
     extra: dict[int, str] = field(default_factory=dict)  # more Unicode properties by id
+    multi: dict[int, tuple[str, ...]] = field(default_factory=dict)  # multi-valued Unicode ones
+    codepage: int | None = None  # strings 8-bit (001E) in this code page: 932 for Shift_JIS
 
 
 class _Properties:
     """One property stream and the substreams its variable-size values live in."""
 
-    def __init__(self) -> None:
+    def __init__(self, codec: str | None = None) -> None:
         self.entries: list[bytes] = []
         self.streams: dict[str, bytes] = {}
+        self.codec = codec
 
     def text(self, pid: int, value: str | None) -> None:
-        if value is not None:  # the size counts the terminator, the stream holds none
+        if value is None:  # the size counts the terminator, the stream holds none
+            return
+        if self.codec:
+            self.variable(pid, STRING8, value.encode(self.codec), terminator=1)
+        else:
             self.variable(pid, UNICODE, value.encode("utf-16-le"), terminator=2)
+
+    def texts(self, pid: int, values: tuple[str, ...]) -> None:
+        """A multi-valued string: the lengths in one stream, each value in a stream "-N"."""
+        encoded = [value.encode("utf-16-le") + b"\x00\x00" for value in values]
+        self.variable(pid, MULTI_UNICODE, b"".join(struct.pack("<I", len(v)) for v in encoded))
+        tag = pid << 16 | MULTI_UNICODE
+        for n, value in enumerate(encoded):
+            self.streams[f"__substg1.0_{tag:08X}-{n:08X}"] = value
 
     def binary(self, pid: int, value: bytes | None) -> None:
         if value is not None:
@@ -93,7 +110,10 @@ def msg_bytes(message: Msg) -> bytes:
 
 
 def _message(storage: Tree, message: Msg, top: bool) -> None:
-    props = _Properties()
+    codec = f"cp{message.codepage}" if message.codepage else None
+    props = _Properties(codec)
+    if message.codepage:
+        props.long(PR_MESSAGE_CODEPAGE, message.codepage)
     props.text(PR_MESSAGE_CLASS, message.message_class)
     props.text(PR_SUBJECT, message.subject)
     props.text(PR_BODY, message.body)
@@ -106,6 +126,8 @@ def _message(storage: Tree, message: Msg, top: bool) -> None:
     props.text(PR_DISPLAY_CC, "; ".join(name for name, _ in message.cc) or None)
     for pid, value in message.extra.items():
         props.text(pid, value)
+    for pid, values in message.multi.items():
+        props.texts(pid, values)
     people = [(TO, p) for p in message.to] + [(CC, p) for p in message.cc]
     n_recip, n_attach = len(people), len(message.attachments)
     # Top level: 8 reserved, next recipient id, next attachment id, counts, 8 reserved;
@@ -113,7 +135,7 @@ def _message(storage: Tree, message: Msg, top: bool) -> None:
     header = struct.pack("<8xIIII", n_recip, n_attach, n_recip, n_attach) + (b"\x00" * 8 if top else b"")
     props.write(storage, header)
     for i, (kind, (name, address)) in enumerate(people):
-        recipient = _Properties()
+        recipient = _Properties(codec)
         recipient.long(PR_RECIPIENT_TYPE, kind)
         recipient.text(PR_DISPLAY_NAME, name)
         recipient.text(PR_EMAIL_ADDRESS, address)
@@ -121,12 +143,12 @@ def _message(storage: Tree, message: Msg, top: bool) -> None:
         recipient.write(child := {}, b"\x00" * 8)
         storage[f"__recip_version1.0_#{i:08X}"] = child
     for i, attached in enumerate(message.attachments):
-        storage[f"__attach_version1.0_#{i:08X}"] = _attachment(i, attached)
+        storage[f"__attach_version1.0_#{i:08X}"] = _attachment(i, attached, codec)
 
 
-def _attachment(number: int, attached: Attached) -> Tree:
+def _attachment(number: int, attached: Attached, codec: str | None = None) -> Tree:
     storage: Tree = {}
-    props = _Properties()
+    props = _Properties(codec)
     props.long(PR_ATTACH_NUM, number)
     props.text(PR_DISPLAY_NAME, attached.name)
     if attached.message is None:

@@ -134,6 +134,20 @@ def rtf_body(n: int) -> bytes:
 
 
 @case(
+    "msg_p06_shift_jis.eml",
+    "hold",
+    CLS,
+    "positive",
+    "pii.my_number",
+    "古い Outlook の 8 ビット（cp932）.msg の本文に個人番号",
+)
+def shift_jis(n: int) -> bytes:
+    body = f"三浦さん\n\n住民票の写しの件です。\n本人 佐伯 翔　個人番号 {my_number('27094813652')}\n"
+    inner = dataclasses.replace(_inner("住民票の件（ｺﾋﾟｰ）", body, frm=SAEKI, to=(MIURA,)), codepage=932)
+    return _to_sharoshi(n, inner)
+
+
+@case(
     "msg_n01_meeting.eml",
     "pass",
     CLS,
@@ -194,6 +208,21 @@ def minutes(n: int) -> bytes:
     return _forward(
         n, SAEKI, KOHOKU, "FW: FW: 議事録 11/20", "小川様\n\n議事録を転送します。\n", "議事録.msg", second
     )
+
+
+@case(
+    "msg_n04_shift_jis_notice.eml",
+    "pass",
+    CLS,
+    "negative",
+    "pii.records",
+    "8 ビット（cp932）.msg の普通の出荷連絡を転送",
+)
+def shift_jis_notice(n: int) -> bytes:
+    body = "港北ロジスティクス 御中\n\n12月分の出荷予定をお知らせします。\n12/8 ﾊﾟﾚｯﾄ 4 枚\n12/15 ﾊﾟﾚｯﾄ 6 枚\n"
+    inner = dataclasses.replace(_inner("12月 出荷予定", body, to=(KOHOKU,)), codepage=932)
+    outer = f"小川様\n\n出荷予定のメールを転送いたします。\n\n{SIG_SAEKI}"
+    return _forward(n, SAEKI, KOHOKU, "FW: 12月 出荷予定", outer, "12月 出荷予定.msg", inner)
 
 
 @case(
