@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .clients import ClientDirectory
+from .extract.revisions import HIDDEN, TRACKED
 from .message import Table
 
 HEAD_LINES = 8  # non-empty lines of a text, rows of a table: a letterhead is no longer
@@ -53,7 +54,7 @@ KIND_WORDS = {key: (ja, en) for key, ja, en, _ in DOCUMENT_KINDS}
 # revisions, and a forwarded mail's headers and body (the conversation, not a document).
 _NOT_HEAD = re.compile(
     r"(?:page|slide|header)(?!1$)\d+|table(?![12]$)\d+|footer\d*|properties|comments?|notes?|"
-    r"footnotes|endnotes|annotations|more-text|headers|body(?::.*)?|hidden|変更履歴|コメント",
+    rf"footnotes|endnotes|annotations|more-text|headers|body(?::.*)?|{TRACKED}|{HIDDEN}",
     re.I,
 )
 

@@ -23,12 +23,12 @@ PR_MESSAGE_CODEPAGE = 0x3FFD
 _READABLE_WRITABLE = 0x6
 PR_MESSAGE_CLASS, PR_SUBJECT, PR_BODY, PR_HTML, PR_RTF_COMPRESSED = 0x001A, 0x0037, 0x1000, 0x1013, 0x1009
 PR_SENDER_NAME, PR_SENDER_EMAIL = 0x0C1A, 0x0C1F
-PR_DISPLAY_TO, PR_DISPLAY_CC = 0x0E04, 0x0E03
+PR_DISPLAY_TO, PR_DISPLAY_CC, PR_DISPLAY_BCC = 0x0E04, 0x0E03, 0x0E02
 PR_RECIPIENT_TYPE, PR_DISPLAY_NAME, PR_EMAIL_ADDRESS, PR_SMTP_ADDRESS = 0x0C15, 0x3001, 0x3003, 0x39FE
 PR_ATTACH_DATA, PR_ATTACH_FILENAME, PR_ATTACH_METHOD = 0x3701, 0x3704, 0x3705
 PR_ATTACH_LONG_FILENAME, PR_ATTACH_MIME_TAG, PR_ATTACH_NUM = 0x3707, 0x370E, 0x0E21
 BY_VALUE, EMBEDDED = 1, 5
-TO, CC = 1, 2
+TO, CC, BCC = 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class Msg:
     sender: tuple[str, str] = ("", "")  # display name, address
     to: tuple[tuple[str, str], ...] = ()
     cc: tuple[tuple[str, str], ...] = ()
+    bcc: tuple[tuple[str, str], ...] = ()  # kept in the sender's copy (Sent Items)
     attachments: tuple[Attached, ...] = ()
     message_class: str = "IPM.Note"
     extra: dict[int, str] = field(default_factory=dict)  # more Unicode properties by id
@@ -124,11 +125,12 @@ def _message(storage: Tree, message: Msg, top: bool) -> None:
     props.text(PR_SENDER_EMAIL, message.sender[1] or None)
     props.text(PR_DISPLAY_TO, "; ".join(name for name, _ in message.to) or None)
     props.text(PR_DISPLAY_CC, "; ".join(name for name, _ in message.cc) or None)
+    props.text(PR_DISPLAY_BCC, "; ".join(name for name, _ in message.bcc) or None)
     for pid, value in message.extra.items():
         props.text(pid, value)
     for pid, values in message.multi.items():
         props.texts(pid, values)
-    people = [(TO, p) for p in message.to] + [(CC, p) for p in message.cc]
+    people = [(TO, p) for p in message.to] + [(CC, p) for p in message.cc] + [(BCC, p) for p in message.bcc]
     n_recip, n_attach = len(people), len(message.attachments)
     # Top level: 8 reserved, next recipient id, next attachment id, counts, 8 reserved;
     # an embedded message's header lacks the last 8 bytes.

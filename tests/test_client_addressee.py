@@ -105,6 +105,10 @@ def test_no_addressing_mark_at_the_head_is_no_addressee(text):
         ("attachment:a.pdf!page12", False),
         ("attachment:a.docx!properties", False),
         ("attachment:a.docx!comments", False),
+        # A tracked deletion or hidden text is what the document no longer says: not its head.
+        ("attachment:a.docx!tracked-changes", False),
+        ("attachment:a.docx!hidden-text", False),
+        ("attachment:a.odt!tracked-changes", False),
         ("attachment:a.zip!b.xlsx!Sheet1", True),
         ("attachment:a.docx!table1", True),
         ("attachment:a.docx!table3", False),

@@ -86,6 +86,19 @@ def test_a_forwarded_msg_is_read_headers_bodies_and_attachments():
     assert codes(view) == {}
 
 
+def test_the_bcc_of_a_sent_msg_is_read():
+    sent = Msg(
+        subject="年末のご挨拶",
+        body="本年もお世話になりました。",
+        to=(("佐藤 翔太", "sato@narumi-ts.co.jp"),),
+        bcc=tuple((f"顧客{i}", f"customer{i}@example{i}.jp") for i in range(40)),
+    )
+    view = parse(mail_with(("送信済み.msg", msg_bytes(sent))), ENV)
+    headers = texts(view)["attachment:送信済み.msg!headers"]
+    bcc = headers.split("\nBcc: ", 1)[1]
+    assert bcc.count("@") == 40 and "customer39@example39.jp" in bcc
+
+
 def test_a_msg_inside_a_msg_is_read_with_its_csv():
     inner = Msg(subject="顧客一覧", body="", attachments=(Attached("顧客.csv", CUSTOMERS, "text/csv"),))
     outer = Msg(

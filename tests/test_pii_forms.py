@@ -92,6 +92,33 @@ def test_a_label_merged_over_two_rows_reaches_the_value_on_its_second_row():
     assert findings(data)["pii.my_number"].where == ("attachment:源泉徴収票.xlsx!帳票!C5",)
 
 
+def test_a_value_indented_one_cell_below_its_label():
+    """入社手続書: each label on a row of its own, its value on the next row one cell in."""
+    data = workbook(
+        {
+            "A1": "入社手続書",
+            "A2": "氏名",
+            "B3": "山田 太郎",
+            "A4": "生年月日",
+            "B5": "1985/04/12",
+            "A6": "個人番号",
+            "B7": MN,
+            "D9": "2026/12/01",
+        }
+    )
+    found = findings(data, "入社手続書.xlsx")
+    assert found["pii.my_number"].where == ("attachment:入社手続書.xlsx!帳票!B7",)
+    assert found["pii.birth_date"].count == 1
+    assert found["pii.birth_date"].where == ("attachment:入社手続書.xlsx!帳票!B5",)
+
+
+def test_the_cell_beside_a_label_is_the_next_fields_not_an_indented_value():
+    # 個人番号 | 基礎年金番号 side by side: the number under 基礎年金番号 is its own, not 個人番号's.
+    rows = (("個人番号", "基礎年金番号"), ("", "1234-567890"))
+    pairs = list(forms.pairs_of(Table(where="t", rows=rows)))
+    assert [(p.kind, p.row, p.first_col) for p in pairs] == [("pension_number", 1, 1)]
+
+
 def test_twelve_one_digit_boxes_are_one_number():
     data = workbook({"A6": "個人番号", **boxes(6, "C", MN)}, merged=("A6:B6",))
     found = findings(data)["pii.my_number"]

@@ -64,7 +64,7 @@ _OUTLOOK = "application/vnd.ms-outlook"
 # S/MIME in Outlook: "IPM.Note.SMIME" carries an encrypted (or opaque-signed) PKCS #7 blob;
 # ".MultipartSigned" carries the signed MIME message readably, as its one attachment.
 _SMIME, _SIGNED = "ipm.note.smime", "ipm.note.smime.multipartsigned"
-_TO, _CC = 1, 2
+_TO, _CC, _BCC = 1, 2, 3  # PR_RECIPIENT_TYPE (MS-OXOMSG 2.2.3.1)
 _BY_WEB_REFERENCE = 7  # a link to a file in the cloud: no bytes in the message
 
 
@@ -152,6 +152,8 @@ def _headers(message: Storage) -> str:
         ("From", sender),
         ("To", _recipients(message, _TO) or message.text(0x0E04)),
         ("Cc", _recipients(message, _CC) or message.text(0x0E03)),
+        # A .msg saved from Sent Items keeps its Bcc: forty customers' addresses, say.
+        ("Bcc", _recipients(message, _BCC) or message.text(0x0E02)),
     )
     return "\n".join(f"{name}: {value}" for name, value in fields if value)
 

@@ -12,7 +12,8 @@ headers use) is paired with its value:
 
 - right: the first filled cell after the label (its merged range included), past at most
   MAX_GAP empty cells, on each row the label spans;
-- below: the first filled cell in the row under the label, within the label's columns;
+- below: the first filled cell in the row under the label, within the label's columns (and
+  the cell after them when the label's row is empty there: a value indented one cell);
 
 and the value is read on: adjacent cells of short digit runs (boxes, 4-4-4) join into one
 value, empty cells between them allowed (a box merged over two columns). A pair is then
@@ -49,6 +50,7 @@ LABELLED = frozenset(
         "resident_code",
         "bank_account",
         "credit_card",
+        "birth_date",  # 生年月日 on an application form: a date anywhere else is no one's
     }
 )
 MAX_GAP = 6  # empty cells between a label and its value (a label merged over columns)
@@ -85,7 +87,10 @@ def read(table: Table, scanner: Scanner, ledger: Ledger) -> None:
             (LABEL_FOR[p.kind], p.text + _holder(table.rows, p) if p.kind == "bank_account" else p.text)
             for p in block
         ]
-        for i, hit in labelled(scanner, values, dates=False):
+        # Dates are looked for only in a block that holds a 生年月日 pair: a form's other dates
+        # (提出日, 入社日) are no one's birth date.
+        dates = any(p.kind == "birth_date" for p in block)
+        for i, hit in labelled(scanner, values, dates=dates):
             if hit.strong and hit.kind in LABELLED:
                 pair = block[i]
                 place = Place(
@@ -129,16 +134,19 @@ def pairs_of(table: Table) -> Iterator[Pair]:
             if here[c] or not value:
                 continue
             bottom, right = spans.get((r, c), (r, c))
+            # A value below may be indented one cell (氏名 in A3, the name in B4) when nothing
+            # stands beside the label; beside it, that cell is the next field's.
+            reach = right + 1 if right + 1 < len(row) and not row[right + 1] else right
             if (
                 not any(here[right + 1 : right + MAX_GAP + 2])
-                and not any(below[c : right + 1])
+                and not any(below[c : reach + 1])
                 and bottom == r
             ):
                 continue
             kind = _kind(kinds, str(value).strip())
             if kind not in LABELLED:
                 continue
-            starts = (*((rr, right + 1, MAX_GAP) for rr in range(r, bottom + 1)), (bottom + 1, c, right - c))
+            starts = (*((rr, right + 1, MAX_GAP) for rr in range(r, bottom + 1)), (bottom + 1, c, reach - c))
             for start in starts:
                 pair = _value(rows, kinds, kind, *start)
                 if pair is not None and (pair.row, pair.first_col) not in seen:
