@@ -56,6 +56,10 @@ _FORMS = re.compile(
 )
 _NOT_KEY = re.compile(r"[\W_ー‐－ｰ]+")
 LINES_AROUND = 3  # non-blank lines read after (then before) an account number for its holder
+# The bank named beside the number ("1234567 Sumitomo Mitsui Banking Corporation", 三井住友銀行
+# 株式会社) is a company, and not the holder: an unlabelled rest of the line that names a bank
+# decides nothing.
+_BANK = re.compile(r"銀行|信用金庫|信用組合|労働金庫|協同組合|信金|\bbank(?:ing)?\b", re.I)
 
 
 def key(name: str) -> str:
@@ -110,7 +114,7 @@ class AccountHolders:
         own = _holder_in([rest, *after[:1]], 0)
         if own is None:
             own = labelled_holder(prefix)
-        if own is None and self.is_company(rest):
+        if own is None and self.is_company(rest) and not _BANK.search(rest):
             return True
         if own is None:  # the nearest labelled line after, else before
             own = next((h for i in range(len(after)) if (h := _holder_in(after, i)) is not None), None)

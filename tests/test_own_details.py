@@ -153,6 +153,17 @@ def test_a_holder_line_before_the_number_and_on_its_line():
     assert bank_accounts("Account No.: 1620475 Beneficiary:\nKOHOKU LOGISTICS CO.,LTD.\n") == 0
 
 
+def test_a_bank_named_beside_the_number_is_not_its_holder():
+    refund = "Please remit the refund to my account.\nAccount No.: 1234567 (Savings) {bank}\n{holder}\n"
+    for bank in ("Sumitomo Mitsui Banking Corporation", "MUFG Bank, Ltd.", "三井住友銀行株式会社 名古屋支店"):
+        assert bank_accounts(refund.format(bank=bank, holder="Beneficiary: Taro Yamada")) == 1, bank
+        assert bank_accounts(refund.format(bank=bank, holder="口座名義 ヤマダ タロウ")) == 1, bank
+        assert (
+            bank_accounts(refund.format(bank=bank, holder="Beneficiary: NARUMI TECHNO SERVICE CO., LTD."))
+            == 0
+        )
+
+
 def test_the_nearest_holder_wins_when_two_accounts_stand_together():
     text = (
         "Bank account 1620475\nBeneficiary: NARUMI TECHNO SERVICE CO., LTD.\n"
