@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from ..message import Table
 from .ledger import Ledger, Place
 from .scanner import Scanner
-from .tables import LABEL_FOR, column_kind, labelled
+from .tables import LABEL_FOR, column_kind, holder_columns, labelled, row_holder
 
 # The kinds whose values need their label: what a pair may yield.
 LABELLED = frozenset(
@@ -101,8 +101,15 @@ def read(table: Table, scanner: Scanner, ledger: Ledger) -> None:
 def _holder(rows: tuple, pair: Pair) -> str:
     """What follows an account number as a reader sees it: the rest of its row and the next
     filled row (口座名義 | カ）ナルミテクノサービス), HOLDER_CELLS either side at most. The
-    scanner reads the holder there, and a company's account (an invoice's 振込先) is none."""
+    scanner reads the holder there, and a company's account (an invoice's 振込先) is none.
+    A holder column headed in the row above (口座名義 | 銀行名 | 口座番号) decides alone."""
     row = rows[pair.row]
+    if pair.row > 0:
+        lo = max(0, pair.first_col - HOLDER_CELLS)
+        heads = holder_columns(rows[pair.row - 1][lo : pair.last_col + 1 + HOLDER_CELLS])
+        holder = row_holder(row, tuple(lo + c for c in heads), pair.first_col, pair.last_col)
+        if holder:
+            return holder
     rest = " ".join(str(v or "").strip() for v in row[pair.last_col + 1 : pair.last_col + 1 + HOLDER_CELLS])
     around = slice(max(0, pair.first_col - HOLDER_CELLS), pair.last_col + 1 + HOLDER_CELLS)
     for below in rows[pair.row + 1 : pair.row + 4]:
