@@ -124,3 +124,26 @@ def test_a_crafted_sheet_of_holder_columns_costs_linear_time():
     started = time.perf_counter()
     assert bank_accounts("crafted.csv", csv_text([header, *rows]).encode("cp932")) == 2000
     assert time.perf_counter() - started < 20
+
+
+@pytest.mark.parametrize(("holder", "personal"), HOLDERS_CASES)
+@pytest.mark.parametrize("holder_first", [True, False], ids=["holder_above", "holder_below"])
+def test_a_form_labels_the_holder_above_or_below_the_number(holder_first, holder, personal):
+    lines = [["口座名義", "", holder], ["口座番号", "", "普通 1620475"]]
+    rows = [
+        ["振込依頼書"],
+        ["銀行名", "", "三菱UFJ銀行 名古屋支店"],
+        *(lines if holder_first else lines[::-1]),
+    ]
+    assert bank_accounts("振込依頼書.xlsx", xlsx({"依頼書": rows})) == personal
+
+
+def test_two_accounts_on_a_form_each_take_their_own_holder():
+    rows = [
+        ["口座番号", "普通 1620475"],
+        ["口座名義", "カ）ナルミテクノサービス"],
+        ["備考", "返金先は下記"],
+        ["口座番号", "普通 5730918"],
+        ["口座名義", "ナルミ ケンジ"],
+    ]
+    assert bank_accounts("返金.xlsx", xlsx({"S": rows})) == 1
