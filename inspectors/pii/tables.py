@@ -11,6 +11,10 @@ so a column heading is context exactly as a label in prose is, and a value still
 validate: a column headed 電話 full of "なし" adds nothing. A header with no data rows is a
 blank template and yields nothing.
 
+An account number is scanned with its row's holder column (口座名義, 受取人, Beneficiary …,
+before or after it) set after it as a labelled holder, read as context only: the holder
+decides, as in prose (`AccountHolders`), so a company's account on an invoice is no one's.
+
 `read` reads row by row. A list with a header row is read column by column instead
 (`columns`), to the same findings; `read` stays for the tables that need it, and as what the
 column reader is compared with.
