@@ -55,6 +55,13 @@ _FORMS = re.compile(
     "|".join(re.escape(f) for f in company_names.NORMALISED_FORMS) + "|" + _ENGLISH_FORMS.pattern
 )
 _NOT_KEY = re.compile(r"[\W_ー‐－ｰ]+")
+# A table column headed as the holder (口座名義（カナ）, 受取人名, Beneficiary, Payee name …), the
+# whole header cell, NFKC'd: that column, not the cells around the number, names the row's holder.
+_HOLDER_HEADER = re.compile(
+    rf"(?:振込先|受取人|受取)?(?:口座)?名義人?(?:\((?:カナ|かな|漢字)\))?|受取人(?:名|氏名)?|{_EN_LABEL}",
+    re.IGNORECASE,
+)
+HOLDER_LABEL = "口座名義："  # how a row's holder is set beside its account number for the scanner
 LINES_AROUND = 3  # non-blank lines read after (then before) an account number for its holder
 # The bank named beside the number ("1234567 Sumitomo Mitsui Banking Corporation", 三井住友銀行
 # 株式会社) is a company, and not the holder: an unlabelled rest of the line that names a bank
@@ -83,6 +90,14 @@ def labelled_holder(line: str) -> str | None:
     """The text after a holder label in `line` ("Beneficiary: X" -> "X"), or None."""
     m = _HOLDER_LABEL.search(line)
     return line[m.end() :].strip(" :：\t") if m else None
+
+
+def is_holder_header(cell: str) -> bool:
+    """Whether a header cell names the account holder's column."""
+    if len(cell) > 40:  # a header is a few words; a long cell is not normalised to find out
+        return False
+    text = unicodedata.normalize("NFKC", cell).strip(" :\t*")
+    return _HOLDER_HEADER.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)

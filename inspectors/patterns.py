@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import company_names
 from .codes import PII_VALUE_KINDS
 
 # --- candidate expressions (RE2 syntax; UTF-8) -------------------------------------------
@@ -330,8 +331,8 @@ NOT_NAMES = frozenset(
 )
 
 # --- context words, by label class ---------------------------------------------------------
-CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
-    "my_number": ("マイナンバー", "個人番号", "my number", "mynumber", "個人番号カード"),
+_LABELS_AS_LISTED: dict[str, tuple[str, ...]] = {
+    "my_number": ("マイナンバー", "個人番号", "my number", "mynumber", "個人番号カード", "コジンバンゴウ"),
     "order": (
         "注文番号",
         "伝票番号",
@@ -504,6 +505,13 @@ CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
         "name",
     ),
 }
+# Labels as text carries them: every width and kana spelling of each (ﾏｲﾅﾝﾊﾞｰ, ｺｼﾞﾝﾊﾞﾝｺﾞｳ, ＭＹ
+# ＮＵＭＢＥＲ, ｾｲﾈﾝｶﾞﾂﾋﾟ). The scanned text is never width-folded (NFKC over a whole attachment
+# costs more than the scan), so the labels are spelled out once here, for every reader.
+CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
+    cls: tuple(sorted({v for w in words for v in company_names.variants(w)}))
+    for cls, words in _LABELS_AS_LISTED.items()
+}
 CONTEXT_BYTES = 100  # about 33 Japanese characters: a label and its value share a line
 ORG_LABEL_BYTES = 24  # 代表/FAX right before a number; "FAX 03-… TEL 03-…" leaves the second personal
 CHAIN_BYTES = 160  # a labelled value lets the next one in a list inherit its label
@@ -601,7 +609,7 @@ class Column:
 
 
 HEADERS: tuple[Column, ...] = (
-    Column("my_number", ("マイナンバー", "個人番号", "mynumber")),
+    Column("my_number", ("マイナンバー", "個人番号", "mynumber", "コジンバンゴウ")),
     Column("drivers_license", ("免許証番号", "運転免許証番号", "免許番号", "driverslicense", "licenseno")),
     Column("passport", ("旅券番号", "パスポート番号", "passport", "passportno")),
     Column("pension_number", ("基礎年金番号", "年金番号", "basicpensionnumber", "pensionnumber")),

@@ -106,7 +106,9 @@ class _Reader:
             technical = TechnicalScanner(self._scanner.today, format=chunk.format)
             _read_prose(delimited.Prose(where=chunk.where, text=chunk.text), technical, self._ledger)
             return
-        rest = zengin.read(chunk.where, chunk.text, self._ledger)  # 全銀 transfer files: by layout
+        rest = zengin.read(
+            chunk.where, chunk.text, self._ledger, self._scanner.holders
+        )  # 全銀 transfer files: by layout
         if rest is not None:
             chunk = TextChunk(where=chunk.where, text=rest)
         elif transfer_layout.unreadable(chunk.text):  # fail closed: reported, never passed over
@@ -123,7 +125,7 @@ class _Reader:
             self._ledger.release_tables()
 
     def table(self, table: Table) -> None:
-        if zengin.read_table(table, self._ledger):
+        if zengin.read_table(table, self._ledger, self._scanner.holders):
             return
         scanner = (
             TechnicalScanner(self._scanner.today, format=table.format) if table.format else self._scanner

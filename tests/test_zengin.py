@@ -13,6 +13,7 @@ from email.mime.text import MIMEText
 
 import pytest
 
+from inspectors.account_holders import AccountHolders
 from inspectors.base import Finding
 from inspectors.extract.kind import TypeDetector
 from inspectors.message import parse
@@ -402,3 +403,27 @@ def test_the_byte_layout_search_is_linear(text):
     started = time.perf_counter()
     zengin.read("attachment:x.txt", text, __import__("inspectors.pii.ledger", fromlist=["Ledger"]).Ledger())
     assert time.perf_counter() - started < 2.0
+
+
+# --- payees that are our own company or a configured client (issue 17 follow-up) ------------------
+NAMED_HOLDERS = AccountHolders.of(
+    ("鳴海テクノサービス株式会社", "NARUMI TECHNO SERVICE", "ナルミテクノサービス", "株式会社ミツワショウジ")
+)
+# Ours and a client's as bank systems write them: no ｶ), small kana large (ｼﾖｳ), - for the long vowel.
+NAMED_PAYEES = ["ﾅﾙﾐﾃｸﾉｻ-ﾋﾞｽ", "ﾐﾂﾜｼﾖｳｼﾞ", "NARUMI TECHNO SERVICE", "ﾐﾂﾜ ﾀﾛｳ", *PAYEES[:2]]
+
+
+def test_payees_named_as_our_company_or_a_client_are_not_people():
+    raw = mail_with(("furikomi.txt", zengin_file(rows=records(6, names=NAMED_PAYEES))))
+    found = {f.code: f for f in PersonalData(holders=NAMED_HOLDERS).inspect(parse(raw, ENV))}
+    assert found["pii.bank_account"].count == 6  # every account of the batch still counts
+    assert found["pii.records"].count == 3  # ﾐﾂﾜ ﾀﾛｳ is a person, not ﾐﾂﾜｼﾖｳｼﾞ
+    assert payees_of(raw) == (6, 6)  # without the names, only a corporate form tells
+
+
+def test_named_payees_read_by_byte_layout():
+    rows = records(6, names=NAMED_PAYEES)
+    damaged = [rows[0], *(r[:85] + "O" + r[86:] for r in rows[1:7]), *rows[7:]]  # zengin.find fails
+    raw = mail_with(("furikomi.txt", zengin_file(rows=damaged)))
+    found = {f.code: f for f in PersonalData(holders=NAMED_HOLDERS).inspect(parse(raw, ENV))}
+    assert found["pii.bank_account"].count == 6 and found["pii.records"].count == 3

@@ -23,7 +23,9 @@ from .normaliser import address_form, ascii_form, digits_of
 from .numbers import phone_kind, read_number
 
 # Context words by their UTF-8 bytes (ASCII ones lower-cased): a lookup, no decoding.
-LABEL_OF = {w.lower().encode(): cls for cls, words in P.CONTEXT_WORDS.items() for w in words}
+LABEL_OF = {
+    (w.lower() if w.isascii() else w).encode(): cls for cls, words in P.CONTEXT_WORDS.items() for w in words
+}
 LABEL_OF[b"\x1e"] = "barrier"
 _DATE_MARK = re.compile("[/年月日.．／]")
 _LETTER_DATE_MARK = re.compile("[/.．／-]")

@@ -33,10 +33,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..account_holders import HOLDER_LABEL, is_holder_header
 from ..message import Table
 from .ledger import Ledger, Place
 from .scanner import Scanner
-from .tables import LABEL_FOR, column_kind, labelled
+from .tables import LABEL_FOR, column_kind, holder_columns, labelled, row_holder
 
 # The kinds whose values need their label: what a pair may yield.
 LABELLED = frozenset(
@@ -105,16 +106,38 @@ def read(table: Table, scanner: Scanner, ledger: Ledger) -> None:
 
 def _holder(rows: tuple, pair: Pair) -> str:
     """What follows an account number as a reader sees it: the rest of its row and the next
-    filled row (口座名義 | カ）ナルミテクノサービス), HOLDER_CELLS either side at most. The
-    scanner reads the holder there, and a company's account (an invoice's 振込先) is none."""
+    filled row (口座名義 | カ）ナルミテクノサービス), HOLDER_CELLS either side at most, then a
+    holder labelled in the rows above. The scanner reads the holder there (the nearest after
+    first), and a company's account (an invoice's 振込先) is none. A holder column headed
+    beside the number's own header (口座名義 | 銀行名 | 口座番号, values below) decides alone."""
     row = rows[pair.row]
-    rest = " ".join(str(v or "").strip() for v in row[pair.last_col + 1 : pair.last_col + 1 + HOLDER_CELLS])
-    around = slice(max(0, pair.first_col - HOLDER_CELLS), pair.last_col + 1 + HOLDER_CELLS)
-    for below in rows[pair.row + 1 : pair.row + 4]:
-        following = " ".join(filter(None, (str(v or "").strip() for v in below[around])))
-        if following:
-            return f" {rest}\n{following}"
-    return f" {rest}"
+    lo, hi = max(0, pair.first_col - HOLDER_CELLS), pair.last_col + 1 + HOLDER_CELLS
+    header = rows[pair.row - 1] if pair.row > 0 else ()
+    if pair.first_col < len(header) and column_kind(str(header[pair.first_col] or "")) == "bank_account":
+        heads = tuple(lo + c for c in holder_columns(header[lo:hi]))
+        holder = row_holder(row, heads, pair.first_col, pair.last_col)
+        if holder:
+            return holder
+    rest = " ".join(str(v or "").strip() for v in row[pair.last_col + 1 : hi])
+    following = next(
+        (text for below in rows[pair.row + 1 : pair.row + 4] if (text := _filled(below[lo:hi]))), ""
+    )
+    above = next(
+        (h for r in range(pair.row - 1, max(-1, pair.row - 4), -1) if (h := _labelled(rows[r][lo:hi]))), ""
+    )
+    return f" {rest}" + (f"\n{following}" if following else "") + (f"\n{above}" if above else "")
+
+
+def _filled(cells: tuple) -> str:
+    return " ".join(filter(None, (str(v or "").strip() for v in cells)))
+
+
+def _labelled(cells: tuple) -> str:
+    """A holder labelled in a row of cells (口座名義 | カ）ナルミテクノサービス), as prose labels it."""
+    for c, cell in enumerate(cells):
+        if is_holder_header(str(cell or "")) and (value := _filled(cells[c + 1 : c + 1 + MAX_GAP])):
+            return f"{HOLDER_LABEL}{value}"
+    return ""
 
 
 def pairs_of(table: Table) -> Iterator[Pair]:

@@ -11,6 +11,10 @@ so a column heading is context exactly as a label in prose is, and a value still
 validate: a column headed 電話 full of "なし" adds nothing. A header with no data rows is a
 blank template and yields nothing.
 
+An account number is scanned with its row's holder column (口座名義, 受取人, Beneficiary …,
+before or after it) set after it as a labelled holder, read as context only: the holder
+decides, as in prose (`AccountHolders`), so a company's account on an invoice is no one's.
+
 `read` reads row by row. A list with a header row is read column by column instead
 (`columns`), to the same findings; `read` stays for the tables that need it, and as what the
 column reader is compared with.
@@ -24,12 +28,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .. import patterns as P
+from ..account_holders import HOLDER_LABEL, is_holder_header
 from ..message import Table
 from .normaliser import header_form
 from .scanner import BARRIER, KEYVAL, Hit, Scanner, speaks_of_birth
 
 HEADER_ROWS = 10
 ROWS_PER_READ = 1000
+HOLDER_COLUMNS = 3  # holder columns looked at per account number (漢字, カナ, English)
 # The label a cell is scanned under: one context word of the class the column kind needs.
 LABEL_FOR = {
     "my_number": "マイナンバー",
@@ -100,25 +106,54 @@ def read(table: Table, scanner: Scanner) -> Iterator[ReadTable]:
     header_row, kinds = header(table)
     start = 0 if header_row is None else header_row + 1
     label_of = LABEL_FOR if header_row is not None else {}
+    holders = holder_columns(table.rows[header_row]) if header_row is not None else ()
     dates = birth_context(table.rows[start:], kinds, label_of)
     for first in range(start, len(table.rows), ROWS_PER_READ):
         rows = range(first, min(first + ROWS_PER_READ, len(table.rows)))
         cells = tuple(cell for r in rows for cell in _cells(table.rows[r], r, kinds))
-        found = labelled(scanner, [(label_of.get(cell.kind, ""), cell.text) for cell in cells], dates)
+        tails = [
+            row_holder(table.rows[cell.row], holders, cell.first_col, cell.last_col)
+            if cell.kind == "bank_account" and holders
+            else ""
+            for cell in cells
+        ]
+        found = labelled(scanner, [(label_of.get(cell.kind, ""), cell.text) for cell in cells], dates, tails)
         yield ReadTable(cells=cells, hits=tuple((cells[i], h) for i, h in found))
 
 
-def labelled(scanner: Scanner, values: list[tuple[str, str]], dates: bool | None) -> list[tuple[int, Hit]]:
+def holder_columns(header_row: tuple) -> tuple[int, ...]:
+    """The columns headed as the account holder (口座名義, Beneficiary …), the first few: a
+    crafted header of a thousand of them must not be looked through for every number."""
+    return tuple(c for c, v in enumerate(header_row) if is_holder_header(str(v or "")))[:HOLDER_COLUMNS]
+
+
+def row_holder(row: tuple, columns: tuple[int, ...], first_col: int, last_col: int) -> str:
+    """The row's holder, labelled as prose labels it, to be scanned after the account number
+    in first_col..last_col: the holder column decides, before or after the number; "" when
+    the row has none."""
+    for c in columns:
+        if not first_col <= c <= last_col and c < len(row) and (text := str(row[c] or "").strip()):
+            return f"\t{HOLDER_LABEL}{text}"
+    return ""
+
+
+def labelled(
+    scanner: Scanner, values: list[tuple[str, str]], dates: bool | None, tails: list[str] | None = None
+) -> list[tuple[int, Hit]]:
     """Each (label, text) scanned as one cell under its label, in one scan: the hits with
-    the index of the value they were found in."""
-    parts, offsets, size = [], [], 0
-    for label, text in values:
-        piece = f"{BARRIER}{label}{KEYVAL}{text}\n".encode()
+    the index of the value they were found in. A value's tail (its row's account holder) is
+    read as its context only: no hit is taken from it."""
+    parts, offsets, ends, size = [], [], [], 0
+    for i, (label, text) in enumerate(values):
+        head = f"{BARRIER}{label}{KEYVAL}{text}".encode()
+        piece = head + f"{tails[i] if tails else ''}\n".encode()
         offsets.append(size)
+        ends.append(size + len(head))
         parts.append(piece)
         size += len(piece)
     hits = scanner.scan(b"".join(parts), dates) if parts else []
-    return [(bisect_right(offsets, h.start) - 1, h) for h in hits]
+    found = ((bisect_right(offsets, h.start) - 1, h) for h in hits)
+    return [(i, h) for i, h in found if h.start < ends[i]]
 
 
 def birth_context(rows: tuple, kinds: list[str] | None, label_of: dict[str, str]) -> bool:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import re2
 
 from .. import patterns as P
+from ..account_holders import BY_FORM, AccountHolders
 
 RECORD = 120
 NAMED = re.compile(
@@ -61,7 +62,6 @@ class Payee:
     branch: str
     account: str
     name: str
-    company: bool  # a company's account (ｶ) ...): not personal data
 
     @property
     def account_key(self) -> str:
@@ -79,10 +79,11 @@ class Transfer:
     damaged: int  # records skipped as unreadable
 
 
-def is_company(name: str) -> bool:
-    """A payee whose name marks a company (ｶ), (ｶ, ﾕ) ...): an account, not a person."""
+def is_company(name: str, holders: AccountHolders = BY_FORM) -> bool:
+    """A payee whose name marks a company (ｶ), (ｶ, ﾕ) ...), or is one the guard was given (ours,
+    a client's: ﾅﾙﾐﾃｸﾉｻ-ﾋﾞｽ, small kana written large as banks do): an account, not a person."""
     folded = unicodedata.normalize("NFKC", name).lower()
-    return any(marker in folded for marker in _COMPANY)
+    return any(marker in folded for marker in _COMPANY) or holders.is_company(name)
 
 
 def from_bytes(raw: bytes, encoding: str) -> list[Transfer]:
@@ -104,7 +105,6 @@ def from_bytes(raw: bytes, encoding: str) -> list[Transfer]:
                     branch=field(record, 21, 23, encoding),
                     account=field(record, 44, 50, encoding),
                     name=name,
-                    company=is_company(name),
                 )
             )
         if payees:

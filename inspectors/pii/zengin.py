@@ -27,7 +27,8 @@ unreadable past some record still reports what it read. The header's own account
 ours and is not read. Every payee's account counts as pii.bank_account, a company's too: unlike
 an invoice's 振込先 line, the file is a payment instruction for the whole batch, and a vendor
 batch sent outside is as much an incident as a payroll file. Payees whose name marks a company
-(ｶ), (ｶ, ﾕ) ...) are not people, though, and stay out of pii.records, as in prose. Findings
+(ｶ), (ｶ, ﾕ) ...) or is one the guard was given (ours, a client's: `AccountHolders`) are not
+people, though, and stay out of pii.records, as in prose. Findings
 place payees by record number in the file ("records 2-13"; the header is record 1), whether
 it has line breaks or not. Records this pattern cannot read (a byte changed in each, full-
 width names, EBCDIC) are read by their byte layout (`transfer_layout`).
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import re
 
+from ..account_holders import BY_FORM, AccountHolders
 from ..message import Table
 from . import transfer_layout
 from .ledger import Ledger, Place
@@ -65,7 +67,7 @@ _WITHOUT_HEADER = 3  # data records that make a file without its header
 _ATTRIBUTES = frozenset({"bank_account", "person_name"})
 
 
-def read(where: str, text: str, ledger: Ledger) -> str | None:
+def read(where: str, text: str, ledger: Ledger, holders: AccountHolders = BY_FORM) -> str | None:
     """Adds the payees of the transfer files in a text chunk to the ledger; returns the text
     left around them (to be read as usual), or None when there is no transfer file."""
     if len(text) < RECORD or ("2" not in text and "@" not in text):  # @: an EBCDIC blank
@@ -75,12 +77,12 @@ def read(where: str, text: str, ledger: Ledger) -> str | None:
         by_bytes, rest = _by_layout(text)
         if sum(len(t.payees) for t in by_bytes) > sum(len(t.payees) for t in transfers):
             for transfer in by_bytes:
-                _report(where, transfer, ledger)
+                _report(where, transfer, ledger, holders)
             return rest
     if not transfers:
-        return _read_wrapped(where, text, ledger)
+        return _read_wrapped(where, text, ledger, holders)
     for transfer in transfers:
-        _report(where, transfer, ledger)
+        _report(where, transfer, ledger, holders)
     return without(text, [(t.start, t.end) for t in transfers])
 
 
@@ -98,20 +100,20 @@ def _by_layout(text: str) -> tuple[list[Transfer], str]:
     return (transfer_layout.from_bytes(decoded, "latin-1"), "") if decoded is not None else ([], text)
 
 
-def _read_wrapped(where: str, text: str, ledger: Ledger) -> str | None:
+def _read_wrapped(where: str, text: str, ledger: Ledger, holders: AccountHolders) -> str | None:
     """A file pasted in a body that the mail client wrapped (at 72, 76, 78 columns: RFC 5322
     §2.1.1's 78): its paragraph, lines joined back, is the run of records."""
     spans = []
     for m in _WRAPPED.finditer(text):
         transfers = find("".join(m.group().splitlines()))
         for transfer in transfers:
-            _report(where, transfer, ledger)
+            _report(where, transfer, ledger, holders)
         if transfers:
             spans.append(m.span())
     return without(text, spans) if spans else None
 
 
-def read_table(table: Table, ledger: Ledger) -> bool:
+def read_table(table: Table, ledger: Ledger, holders: AccountHolders = BY_FORM) -> bool:
     """A transfer file the CSV reader took for a table (a .csv name, a comma in a payee's
     name): one record a row. True if it was one, and was read."""
     if not table.rows or len(table.rows[0]) > 3:  # a real CSV: columns, not one record a row
@@ -122,17 +124,21 @@ def read_table(table: Table, ledger: Ledger) -> bool:
     text = table.text().replace("\t", " ")  # cells joined back; the delimiter was one character
     transfers = find(text)
     for transfer in transfers:
-        _report(table.where, transfer, ledger)
+        _report(table.where, transfer, ledger, holders)
     return bool(transfers)
 
 
-def _report(where: str, transfer: Transfer, ledger: Ledger) -> None:
+def _report(where: str, transfer: Transfer, ledger: Ledger, holders: AccountHolders) -> None:
     """pii.bank_account per payee account and pii.records per payee that is a person (not a
-    company); `where` by record number."""
+    company by its form or by a name the guard was given, `holders`); `where` by record number."""
     places = [Place(where=where, line=p.record, unit="record") for p in transfer.payees]
     for payee, place in zip(transfer.payees, places):
         ledger.add("bank_account", payee.account_key, place)
-    persons = [(p, place) for p, place in zip(transfer.payees, places) if not p.company]
+    persons = [
+        (p, place)
+        for p, place in zip(transfer.payees, places)
+        if not transfer_layout.is_company(p.name, holders)
+    ]
     if not persons:
         return
     people = {(("bank_account", p.account_key), ("person_name", p.name)): place for p, place in persons}
@@ -240,7 +246,4 @@ def _numbered(text: str, start: int, records: list[re.Match]) -> list[tuple[int,
 
 def _payee(m: re.Match, record: int) -> Payee:
     name = " ".join(m["name"].split())
-    company = transfer_layout.is_company(name)
-    return Payee(
-        record=record, bank=m["bank"], branch=m["branch"], account=m["account"], name=name, company=company
-    )
+    return Payee(record=record, bank=m["bank"], branch=m["branch"], account=m["account"], name=name)

@@ -9,7 +9,7 @@ organization.names (the English form of 鳴海テクノサービス cannot be de
 from __future__ import annotations
 
 from ..eval_set import cast
-from ..eval_set.fabric import attachment, message, pdf, xlsx
+from ..eval_set.fabric import attachment, csv_text, message, pdf, xlsx
 from ..eval_set.incidents import XLSX
 from .catalogue import case
 
@@ -105,6 +105,16 @@ def _p04(n: int) -> bytes:
     return message(n, cast.MIURA, cast.KOHOKU, "Consultant invoice FR-2026-044", body, files=files)
 
 
+@_case(
+    "p05_table_person",
+    "hold",
+    "positive",
+    "an Excel payment sheet as a table: the 口座名義 column holds a person (ヤマダ タロウ)",
+)
+def _p05(n: int) -> bytes:
+    return _ja_mail(n, "立替金精算書", "立替金精算_山田.xlsx", _table_invoice("ヤマダ タロウ"))
+
+
 # --- negatives: our own and a client's company account -------------------------------------
 
 
@@ -188,6 +198,59 @@ def _n05(n: int) -> bytes:
     body = "Dear Mr. Ogawa,\n\nPlease find our invoice attached.\n\nBest regards,\n" + cast.SIG_MIURA
     files = [attachment("Invoice_INV-2026-1194.xlsx", xlsx({"Invoice": rows}), XLSX)]
     return message(n, cast.MIURA, cast.KOHOKU, "Invoice INV-2026-1194", body, files=files)
+
+
+_TABLE_HEADER = ["銀行名", "支店名", "口座種別", "口座番号", "口座名義"]
+
+
+def _table_invoice(holder: str) -> bytes:
+    """A Japanese invoice in Excel whose 振込先 is a table: a header row, the values below."""
+    rows = [
+        ["御請求書", "", "", "", "No. 2026-1195"],
+        ["港北ロジスティクス株式会社 御中"],
+        ["件名", "倉庫センサー保守（11月分）"],
+        ["ご請求金額", "1,386,000円（税込）"],
+        [],
+        ["お振込先"],
+        _TABLE_HEADER,
+        ["三菱UFJ銀行", "名古屋支店", "普通", "1620475", holder],
+    ]
+    return xlsx({"請求書": rows})
+
+
+def _ja_mail(n: int, subject: str, name: str, data: bytes, mime: str = XLSX) -> bytes:
+    body = (
+        "港北ロジスティクス株式会社\n小川様\n\nいつもお世話になっております。\n"
+        f"{subject}を添付にてお送りいたします。ご確認のほどよろしくお願いいたします。\n\n{cast.SIG_MIURA}"
+    )
+    return message(n, cast.MIURA, cast.KOHOKU, subject, body, files=[attachment(name, data, mime)])
+
+
+@_case(
+    "n06_table_invoice_ours",
+    "pass",
+    "negative",
+    "an Excel invoice whose 振込先 is a table (銀行名|支店名|口座番号|口座名義): holder カ）ナルミテクノサービス",
+)
+def _n06(n: int) -> bytes:
+    return _ja_mail(
+        n, "11月分御請求書", "御請求書_2026-1195.xlsx", _table_invoice("カ）ナルミテクノサービス")
+    )
+
+
+@_case(
+    "n07_csv_holder_first_english",
+    "pass",
+    "negative",
+    "a CP932 CSV of our transfer details, 口座名義 column before the number, our English name",
+)
+def _n07(n: int) -> bytes:
+    rows = [
+        ["口座名義", "銀行名", "支店名", "口座種別", "口座番号"],
+        ["NARUMI TECHNO SERVICE CO., LTD.", "三菱UFJ銀行", "名古屋支店", "普通", "1620475"],
+    ]
+    data = csv_text(rows).encode("cp932")
+    return _ja_mail(n, "お振込先のご案内", "振込先.csv", data, "text/csv")
 
 
 # --- near misses: no corporate form, and still a company ------------------------------------
