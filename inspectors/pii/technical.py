@@ -36,9 +36,14 @@ def _word(word: str) -> bytes:
 
 _GUARDED = {"phone": "phone", "credit_card": "card"}  # kind -> the class of its labels
 _PEOPLE = frozenset({"person_name", "address", "email_address"})  # a person on the line
-# The catalogue's labels and column headings, and the keys a log or a data file names them
-# by (card=, "pan":).
-_KEYS = {"phone": ("tel", "phone", "mobile"), "card": ("card", "pan", "cardno", "card_no", "card_number")}
+# The catalogue's labels and column headings are the vocabulary; a key a program writes is
+# read as words (creditCardNumber, cc_number, tel-no: credit card number, cc number, tel no),
+# and these are the abbreviations programs add for a card.
+_KEYS = {"phone": (), "card": ("card", "pan", "cc")}
+# A key's word breaks: lower to upper case (cardNo), an acronym's end (PANNumber), _ - . between.
+_KEY_BREAK = re.compile(
+    rb"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z0-9])[_.\-](?=[A-Za-z])"
+)
 _HEADINGS = {"phone": "phone", "card": "credit_card"}
 _LABELS = {
     cls: re.compile(
@@ -67,10 +72,10 @@ class TechnicalScanner(Scanner):
         hits = super().scan(data, dates)
         if not any(hit.kind in _GUARDED for hit in hits):
             return hits
-        return evidenced(data, hits, log=self.format == "log")
+        return evidenced(data, hits)
 
 
-def evidenced(data: bytes, hits: list[Hit], log: bool = False) -> list[Hit]:
+def evidenced(data: bytes, hits: list[Hit]) -> list[Hit]:
     """The hits that stand, in order (see the module's rules); `hits` are in text order."""
     starts = _line_starts(data, hits)
     peopled = {line for line, hit in zip(starts, hits, strict=True) if hit.kind in _PEOPLE}
@@ -80,7 +85,7 @@ def evidenced(data: bytes, hits: list[Hit], log: bool = False) -> list[Hit]:
         if (
             cls is None
             or line in peopled
-            or (log and _written(data[hit.start : hit.end], hit.kind))
+            or _written(data[hit.start : hit.end], hit.kind)
             or _labelled(data, max(line, hit.start - P.CONTEXT_BYTES), hit.start, cls)
         ):
             kept.append(hit)
@@ -106,5 +111,5 @@ def _written(raw: bytes, kind: str) -> bool:
 
 
 def _labelled(data: bytes, start: int, end: int, cls: str) -> bool:
-    """A label of `cls` in data[start:end] (ASCII labels in any case)."""
-    return _LABELS[cls].search(data[start:end].lower()) is not None
+    """A label of `cls` in data[start:end] (ASCII labels in any case, keys read as words)."""
+    return _LABELS[cls].search(_KEY_BREAK.sub(b" ", data[start:end]).lower()) is not None
