@@ -387,3 +387,15 @@ def test_company_accounts_stay_exempt_in_technical_files():
     codes = {f.code for f in PersonalData(today=TODAY, holders=holders).inspect(view)}
     assert "pii.bank_account" not in codes
     assert "pii.bank_account" in {f.code for f in PersonalData(today=TODAY).inspect(view)}
+
+
+def test_readings_on_top_make_no_table_of_people_measurements():
+    readings = [(f"{i}.25", f"{i * 0.37:.6f}", "1.5e-3") for i in range(150)]
+    phones = [(f"090{3100 + i:04d}{5000 + i:04d}", "", "") for i in range(600)]
+    assert measurements([("x", "y", "z"), *readings]) == "measurements"
+    assert measurements([("x", "y", "z"), *readings, *phones]) == ""
+
+
+def test_a_step_file_whose_exporter_breaks_records_is_step():
+    text = T.step(300).decode().replace("',(", "',\r\n  (").replace(",0.));", ",\r\n  0.));")
+    assert text.count("\r\n  (") > 200 and recognise(text) == "step"

@@ -172,15 +172,27 @@ def measurements(rows: Sequence[Sequence[str]]) -> str:
     """ "measurements" for a table mostly of readings (numbers with decimals or exponents:
     coordinates, sensor values), else "". Other columns may stand beside them (a time, an id,
     a name): the scanner asks their numbers for a label, which a column's heading is."""
-    sample = [row[:_WIDEST] for row in rows[:_LINES]]
+    half = _LINES // 2  # the first rows (a header is there), then rows through the rest
+    first = [row[:_WIDEST] for row in rows[:half]]
+    rest = rows[half:]
+    spread = [row[:_WIDEST] for row in rest[:: max(1, len(rest) // half)][:half]]
     head = 0
-    while head < min(3, len(sample)) and 2 * sum(map(_is_number, sample[head])) < len(sample[head]):
+    while head < min(3, len(first)) and 2 * sum(map(_is_number, first[head])) < len(first[head]):
         head += 1
-    body = [c.strip() for row in sample[head:] for c in row if c.strip()]
-    if len(body) < 8 or max((len(row) for row in sample), default=0) < 2:
+    if max((len(row) for row in first), default=0) < 2:
         return ""
-    floats = sum(_NUMBER.fullmatch(c) is not None and _FLOAT.fullmatch(c) is not None for c in body)
-    return "measurements" if floats >= 0.6 * len(body) else ""
+    parts = [_cells(first[head:]), _cells(spread)]  # both must be readings: the bulk, not the top
+    if len(parts[0]) + len(parts[1]) < 8:
+        return ""
+    return "measurements" if all(_readings(cells) >= 0.6 * len(cells) for cells in parts) else ""
+
+
+def _cells(rows: Sequence[Sequence[str]]) -> list[str]:
+    return [c.strip() for row in rows for c in row if c.strip()]
+
+
+def _readings(cells: list[str]) -> int:
+    return sum(_NUMBER.fullmatch(c) is not None and _FLOAT.fullmatch(c) is not None for c in cells)
 
 
 def _is_number(cell: str) -> bool:
