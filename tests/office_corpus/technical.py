@@ -28,6 +28,12 @@ def _mail(n: int, subject: str, body: str, name: str, data: bytes, mime: str = O
     return message(n, frm, MARUMO, subject, text, files=[attachment(name, data, mime)])
 
 
+def _luhn_valid(seed: int, count: int) -> list[str]:
+    """16-digit numbers that pass Luhn and a Visa prefix: a card's, or an id that looks like one."""
+    r = random.Random(seed)
+    return [luhn(f"4{r.randrange(10**12, 10**13)}0") for _ in range(count)]
+
+
 # --- negatives: the point of the class ------------------------------------------------------
 
 
@@ -210,8 +216,7 @@ def _(n):
     "A payment API's JSON log: card numbers under creditCardNumber, the key read as its words.",
 )
 def _(n):
-    r = random.Random(n)
-    cards = [luhn(f"4{r.randrange(10**12, 10**13)}0") for _ in range(12)]
+    cards = _luhn_valid(n, 12)
     lines = [
         f'payment {{"orderId":"NT-{26110 + i}","creditCardNumber":"{c}","amount":{1200 + 100 * i},"status":"ok"}}'
         for i, c in enumerate(cards)
@@ -302,8 +307,7 @@ def _(n):
     "An API log whose 16-digit request ids pass Luhn under requestId/traceId keys: no card word.",
 )
 def _(n):
-    r = random.Random(n)
-    ids = [luhn(f"4{r.randrange(10**12, 10**13)}0") for _ in range(30)]
+    ids = _luhn_valid(n, 30)
     lines = [
         f'api {{"requestId":"{x}","traceId":"{ids[-1 - i]}","latencyMs":{40 + i}}}' for i, x in enumerate(ids)
     ]
