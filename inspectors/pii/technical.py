@@ -8,11 +8,13 @@ or Luhn: a STEP file of a bracket made thousands of "phone numbers". There, by p
   evidence a list of people gives: their label just before them on the line (TEL, 携帯,
   カード番号 …, a table column's heading included), or a person on the same line (a name,
   an address, a mail address). A customer list dressed up as a log keeps its phones.
-- in a log, whose numbers are timestamps, ports, byte counts and request ids, a number
-  written as people write one counts as in any text: a phone number with its hyphens or
-  brackets (090-1234-5678, (03)1234-5678, +81 …), a card number in groups (4111 1111 …).
-  A card number in a payment log is the textbook leak: its key (card=, pan=) is its label.
-  A bare run of digits there (rid=4539…) needs the evidence above, as in a CAD file.
+- a number written as people write one counts as in any text, in every format: a phone
+  number with its hyphens or brackets (090-1234-5678, (03)1234-5678, +81 …), a card number
+  in groups (4111 1111 …). A STEP file full of hyphenated mobiles is a list; coordinates
+  are not written so.
+- a key is a label as a program writes it: creditCardNumber, cc_number, tel-no, PHONE.NO
+  are read as their words, so a card number in a payment log is counted under its key.
+  A bare run of digits under another key (requestId=4539…) needs the evidence above.
 - everything else counts as anywhere: identifiers that need their label (個人番号, 口座, 旅券 …)
   already have it, a postal code needs 〒 or a prefecture after it, a date needs a birth word,
   and mail addresses are people's (a log of customers' addresses counts them, under the same
