@@ -103,7 +103,7 @@ class _Reader:
 
     def text(self, chunk: TextChunk) -> None:
         if chunk.format:  # a CAD file, a log ...: read as one text, bare numbers need evidence
-            technical = TechnicalScanner(self._scanner.today, format=chunk.format)
+            technical = TechnicalScanner(self._scanner.today, self._scanner.holders, format=chunk.format)
             _read_prose(delimited.Prose(where=chunk.where, text=chunk.text), technical, self._ledger)
             return
         rest = zengin.read(
@@ -127,9 +127,9 @@ class _Reader:
     def table(self, table: Table) -> None:
         if zengin.read_table(table, self._ledger, self._scanner.holders):
             return
-        scanner = (
-            TechnicalScanner(self._scanner.today, format=table.format) if table.format else self._scanner
-        )
+        scanner = self._scanner
+        if table.format:  # the company names travel with it: a company's account is no one's
+            scanner = TechnicalScanner(scanner.today, scanner.holders, format=table.format)
         _read_table(table, scanner, self._ledger)
         self._ledger.release_tables()
 

@@ -255,3 +255,147 @@ def test_telling_readings_costs_a_sample_of_a_wide_table():
     started = time.process_time()
     assert measurements(rows) == "measurements"
     assert time.process_time() - started < 0.2
+
+
+# --- after review (issue 17 item 5): keys as programs write them, structure not magic lines ---
+CARDS = ("4111111111111111", "5555555555554444", "4012888888881881", "378282246310005")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{{"orderId":"A1","creditCardNumber":"{card}","amount":3000}}',  # JSON, camelCase
+        '{{"cc_number": "{card}"}}',  # JSON, snake case
+        "payment ok cardNo={card} amount=3000",  # key=value
+        'level=info msg="charged" card-number={card} amount=3000',  # logfmt
+        "charged CARD_NUMBER: {card}",
+        "charged pan={card}",
+    ],
+)
+def test_a_card_under_a_key_as_programs_write_it_counts_in_a_log(line):
+    lines = ["start", "ok", *(line.format(card=c) for c in CARDS), "done"]
+    found, codes = read("app.log", T.stamped(lines))
+    assert found == "log" and codes.get("pii.credit_card") == len(CARDS), codes
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{{"mobileNumber":"{phone}"}}',
+        '{{"phoneNumber": "{phone}"}}',
+        "sms sent tel_no={phone}",
+        'level=info msg="sms" contact.mobile={phone}',
+    ],
+)
+def test_a_phone_under_a_key_as_programs_write_it_counts_in_a_log(line):
+    phones = [f"090{3100 + i:04d}{5000 + i:04d}" for i in range(6)]
+    found, codes = read("app.log", T.stamped(["start", *(line.format(phone=p) for p in phones), "done"]))
+    assert found == "log" and codes.get("pii.phone") == len(phones), codes
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{{"requestId":"{card}","hotelId":"{phone}"}}',  # no card or phone word in the key
+        "cardinality={card} telemetry={phone}",  # a label word inside another word
+        "panel={card} hotel_no={phone}",
+    ],
+)
+def test_keys_that_only_contain_a_label_are_no_label(line):
+    lines = [line.format(card=c, phone=f"090{3100 + i:04d}{5000 + i:04d}") for i, c in enumerate(CARDS)]
+    found, codes = read("app.log", T.stamped(["start", *lines, "done"]))
+    assert found == "log" and not {"pii.credit_card", "pii.phone"} & set(codes), codes
+
+
+def test_the_reviewers_payment_log_keeps_its_cards():
+    """As many cards as in the same lines without their timestamps (no format: read as text)."""
+    cards = (*CARDS, "6011111111111117", "3530111333300000", "5105105105105100", "4242424242424242")
+    lines = [
+        f'2026-11-02 10:15:{i:02d} INFO payment {{"orderId":"A{i:05d}","creditCardNumber":"{c}","amount":3000}}'
+        for i, c in enumerate(cards * 4)
+    ]
+    found, codes = read("app.log", "\n".join(lines).encode())
+    plain, text_codes = read("app.txt", "\n".join(line[20:] for line in lines).encode())
+    assert (found, plain) == ("log", "")
+    assert codes.get("pii.credit_card") == text_codes["pii.credit_card"] >= 7, codes
+
+
+MOBILES = [f"090-3{d + 100:03d}-{d + 5000:04d}" for d in range(1, 60)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ISO-10303-21;\n" + "\n".join(MOBILES),  # the magic line alone
+        "ISO-10303-21;\nHEADER;\nENDSEC;\nDATA;\n" + "\n".join(MOBILES),  # sections, no records
+        "solid x\nfacet normal 0 0 1\nvertex 1 2 3\n" + "\n".join(MOBILES),
+        "  0\nSECTION\n  2\nHEADER\n" + "\n".join(MOBILES),
+        "G21\nG90\nG0 X0 Y0\nG1 X1 Y1\n" + "\n".join(MOBILES),
+        "\n".join(MOBILES[:2] + [f"2026-11-02 10:15:0{i} INFO ok" for i in range(3)] + MOBILES[2:]),
+    ],
+)
+def test_a_first_line_makes_no_format(text):
+    assert recognise(text) == ""
+    found, codes = read("list.txt", text.encode())
+    assert found == "" and codes.get("pii.phone") == len(MOBILES), codes
+
+
+@pytest.mark.parametrize(
+    ("fmt", "head"),
+    [
+        ("step", T.step(400)),
+        ("iges", T.iges(300)),
+        ("gcode", T.gcode(800)),
+        ("stl", T.stl(200)),
+        ("log", T.stamped(["ok"] * 400)),
+    ],
+)
+def test_a_real_head_does_not_make_a_list_behind_it_technical(fmt, head):
+    """The sample is taken through the whole text: a file that starts as CAD data and goes
+    on as a list of people is no CAD file."""
+    assert recognise(head.decode()) == fmt
+    people = People(11).people(40)
+    listing = "".join(f"{p['phone'].replace('-', '')}\n" for p in people) * 60
+    assert recognise(head.decode() + listing) == ""
+
+
+def test_written_numbers_count_in_a_recognised_cad_file():
+    """A STEP file full of hyphenated mobiles is a list: numbers written as people write them
+    count in every format, as in a log; bare ones still need a label."""
+    records = "".join(
+        f"#{i + 10}=DESCRIPTIVE_REPRESENTATION_ITEM('','{m}');\n" for i, m in enumerate(MOBILES)
+    )
+    cards = "#900=DESCRIPTIVE_REPRESENTATION_ITEM('','4111 1111 1111 1111');\n"
+    text = T.step(200).decode().replace("ENDSEC;\r\nEND-ISO", records + cards + "ENDSEC;\r\nEND-ISO")
+    found, codes = read("BRK.stp", text.encode())
+    assert found == "step" and codes.get("pii.phone") == len(MOBILES) and codes.get("pii.credit_card") == 1
+
+
+def test_company_accounts_stay_exempt_in_technical_files():
+    """The configured names (issue 17 item 6) reach the scanner of logs and number tables."""
+    from inspectors.account_holders import AccountHolders
+    from inspectors.message import TextChunk
+
+    line = "payout 三菱UFJ銀行 名古屋支店 普通 口座番号 1234567 名義 Narumi Techno Service"
+    text = T.stamped([line, "ok", "ok", "ok"]).decode()
+    view = MessageView(
+        envelope=Envelope(mail_from="saeki.k@narumi-ts.co.jp", rcpt_tos=("x@client.example",)),
+        size=1,
+        texts=(TextChunk(where="payout.log", text=text, format="log"),),
+    )
+    holders = AccountHolders.of(["鳴海テクノサービス株式会社", "Narumi Techno Service"])
+    codes = {f.code for f in PersonalData(today=TODAY, holders=holders).inspect(view)}
+    assert "pii.bank_account" not in codes
+    assert "pii.bank_account" in {f.code for f in PersonalData(today=TODAY).inspect(view)}
+
+
+def test_readings_on_top_make_no_table_of_people_measurements():
+    readings = [(f"{i}.25", f"{i * 0.37:.6f}", "1.5e-3") for i in range(150)]
+    phones = [(f"090{3100 + i:04d}{5000 + i:04d}", "", "") for i in range(600)]
+    assert measurements([("x", "y", "z"), *readings]) == "measurements"
+    assert measurements([("x", "y", "z"), *readings, *phones]) == ""
+
+
+def test_a_step_file_whose_exporter_breaks_records_is_step():
+    text = T.step(300).decode().replace("',(", "',\r\n  (").replace(",0.));", ",\r\n  0.));")
+    assert text.count("\r\n  (") > 200 and recognise(text) == "step"

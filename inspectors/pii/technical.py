@@ -8,11 +8,13 @@ or Luhn: a STEP file of a bracket made thousands of "phone numbers". There, by p
   evidence a list of people gives: their label just before them on the line (TEL, 携帯,
   カード番号 …, a table column's heading included), or a person on the same line (a name,
   an address, a mail address). A customer list dressed up as a log keeps its phones.
-- in a log, whose numbers are timestamps, ports, byte counts and request ids, a number
-  written as people write one counts as in any text: a phone number with its hyphens or
-  brackets (090-1234-5678, (03)1234-5678, +81 …), a card number in groups (4111 1111 …).
-  A card number in a payment log is the textbook leak: its key (card=, pan=) is its label.
-  A bare run of digits there (rid=4539…) needs the evidence above, as in a CAD file.
+- a number written as people write one counts as in any text, in every format: a phone
+  number with its hyphens or brackets (090-1234-5678, (03)1234-5678, +81 …), a card number
+  in groups (4111 1111 …). A STEP file full of hyphenated mobiles is a list; coordinates
+  are not written so.
+- a key is a label as a program writes it: creditCardNumber, cc_number, tel-no, PHONE.NO
+  are read as their words, so a card number in a payment log is counted under its key.
+  A bare run of digits under another key (requestId=4539…) needs the evidence above.
 - everything else counts as anywhere: identifiers that need their label (個人番号, 口座, 旅券 …)
   already have it, a postal code needs 〒 or a prefecture after it, a date needs a birth word,
   and mail addresses are people's (a log of customers' addresses counts them, under the same
@@ -36,9 +38,14 @@ def _word(word: str) -> bytes:
 
 _GUARDED = {"phone": "phone", "credit_card": "card"}  # kind -> the class of its labels
 _PEOPLE = frozenset({"person_name", "address", "email_address"})  # a person on the line
-# The catalogue's labels and column headings, and the keys a log or a data file names them
-# by (card=, "pan":).
-_KEYS = {"phone": ("tel", "phone", "mobile"), "card": ("card", "pan", "cardno", "card_no", "card_number")}
+# The catalogue's labels and column headings are the vocabulary; a key a program writes is
+# read as words (creditCardNumber, cc_number, tel-no: credit card number, cc number, tel no),
+# and these are the abbreviations programs add for a card.
+_KEYS = {"phone": (), "card": ("card", "pan", "cc")}
+# A key's word breaks: lower to upper case (cardNo), an acronym's end (PANNumber), _ - . between.
+_KEY_BREAK = re.compile(
+    rb"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z0-9])[_.\-](?=[A-Za-z])"
+)
 _HEADINGS = {"phone": "phone", "card": "credit_card"}
 _LABELS = {
     cls: re.compile(
@@ -67,10 +74,10 @@ class TechnicalScanner(Scanner):
         hits = super().scan(data, dates)
         if not any(hit.kind in _GUARDED for hit in hits):
             return hits
-        return evidenced(data, hits, log=self.format == "log")
+        return evidenced(data, hits)
 
 
-def evidenced(data: bytes, hits: list[Hit], log: bool = False) -> list[Hit]:
+def evidenced(data: bytes, hits: list[Hit]) -> list[Hit]:
     """The hits that stand, in order (see the module's rules); `hits` are in text order."""
     starts = _line_starts(data, hits)
     peopled = {line for line, hit in zip(starts, hits, strict=True) if hit.kind in _PEOPLE}
@@ -80,7 +87,7 @@ def evidenced(data: bytes, hits: list[Hit], log: bool = False) -> list[Hit]:
         if (
             cls is None
             or line in peopled
-            or (log and _written(data[hit.start : hit.end], hit.kind))
+            or _written(data[hit.start : hit.end], hit.kind)
             or _labelled(data, max(line, hit.start - P.CONTEXT_BYTES), hit.start, cls)
         ):
             kept.append(hit)
@@ -106,5 +113,5 @@ def _written(raw: bytes, kind: str) -> bool:
 
 
 def _labelled(data: bytes, start: int, end: int, cls: str) -> bool:
-    """A label of `cls` in data[start:end] (ASCII labels in any case)."""
-    return _LABELS[cls].search(data[start:end].lower()) is not None
+    """A label of `cls` in data[start:end] (ASCII labels in any case, keys read as words)."""
+    return _LABELS[cls].search(_KEY_BREAK.sub(b" ", data[start:end]).lower()) is not None

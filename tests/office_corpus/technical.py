@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 
 from ..eval_set.cast import MARUMO, SAEKI, SIG_SAEKI, SIG_TAKAMORI, TAKAMORI
-from ..eval_set.fabric import People, attachment, message, my_number
+from ..eval_set.fabric import People, attachment, luhn, message, my_number
 from ..technical_files import dxf, gcode, iges, nginx_log, sensor_csv, stamped, step, stl
 from .catalogue import case
 
@@ -26,6 +26,12 @@ def _mail(n: int, subject: str, body: str, name: str, data: bytes, mime: str = O
     sig = SIG_TAKAMORI if n % 2 else SIG_SAEKI
     text = f"丸茂建設 工務部\n川端様\n\nお世話になっております。鳴海テクノサービスの{frm[0]}です。\n\n{body}\n\nよろしくお願いいたします。\n{sig}"
     return message(n, frm, MARUMO, subject, text, files=[attachment(name, data, mime)])
+
+
+def _luhn_valid(seed: int, count: int) -> list[str]:
+    """16-digit numbers that pass Luhn and a Visa prefix: a card's, or an id that looks like one."""
+    r = random.Random(seed)
+    return [luhn(f"4{r.randrange(10**12, 10**13)}0") for _ in range(count)]
 
 
 # --- negatives: the point of the class ------------------------------------------------------
@@ -201,6 +207,44 @@ def _(n):
     )
 
 
+@case(
+    "technical_p05_payment_log_camel_keys.eml",
+    "hold",
+    CLS,
+    "positive",
+    "pii.credit_card",
+    "A payment API's JSON log: card numbers under creditCardNumber, the key read as its words.",
+)
+def _(n):
+    cards = _luhn_valid(n, 12)
+    lines = [
+        f'payment {{"orderId":"NT-{26110 + i}","creditCardNumber":"{c}","amount":{1200 + 100 * i},"status":"ok"}}'
+        for i, c in enumerate(cards)
+    ]
+    return _mail(
+        n,
+        "決済ログ調査の件",
+        "調査対象の決済ログです。",
+        "payment-api.log",
+        stamped(lines, 16, mark="."),
+        TEXT,
+    )
+
+
+@case(
+    "technical_p06_mobiles_behind_step_line.eml",
+    "hold",
+    CLS,
+    "positive",
+    "pii.phone",
+    "A list of mobiles under a lone ISO-10303-21; line: a format needs its structure, not a first line.",
+)
+def _(n):
+    people = People(1706).people(40)
+    text = "ISO-10303-21;\n" + "".join(f"{p['phone'].replace('-', '')}\n" for p in people)
+    return _mail(n, "連絡網", "連絡網のデータです。", "contacts.stp", text.encode("utf-8"))
+
+
 # --- near misses ----------------------------------------------------------------------------
 
 
@@ -252,3 +296,19 @@ def _(n):
     return _mail(
         n, "ゲートウェイログ", "ゲートウェイのログです。", "gateway.log", stamped(lines, 15, mark="."), TEXT
     )
+
+
+@case(
+    "technical_m04_api_log_request_ids.eml",
+    "pass",
+    CLS,
+    "near_miss",
+    "pii.credit_card",
+    "An API log whose 16-digit request ids pass Luhn under requestId/traceId keys: no card word.",
+)
+def _(n):
+    ids = _luhn_valid(n, 30)
+    lines = [
+        f'api {{"requestId":"{x}","traceId":"{ids[-1 - i]}","latencyMs":{40 + i}}}' for i, x in enumerate(ids)
+    ]
+    return _mail(n, "APIログ", "API のアクセスログです。", "api.log", stamped(lines, 17, mark="."), TEXT)
