@@ -165,9 +165,13 @@ def format_note(fmt: str, lang: str) -> str:
     ja, en = FORMATS.get(fmt, (fmt, fmt))
     if lang == "ja":
         return (
-            f"{ja}：番号の形だけでは電話番号・カード番号と数えていません（見出し・氏名のあるものは数えます）"
+            f"{ja}：区切りのない数字だけでは電話番号・カード番号と数えていません"
+            "（090-1234-5678 のような書き方、見出しや氏名のあるものは数えます）"
         )
-    return f"{en}: numbers are not counted as phone or card numbers by their shape alone (labelled ones, or next to a name, are)"
+    return (
+        f"{en}: bare digits are not counted as phone or card numbers (numbers written as people"
+        " write them, such as 090-1234-5678, labelled ones and ones next to a name are)"
+    )
 
 
 # The history table's actions as the trail records them (trail.record: the hold's state

@@ -194,8 +194,8 @@ def test_the_page_says_which_attachment_is_cad_data_and_what_was_not_applied(tmp
     store = open_store(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
     with serving(store, msg, OURS, "guard@sample.co.jp") as web:
         en, ja = (web.get(f"/h/tok-Q1?lang={lang}").text for lang in ("en", "ja"))
-    assert "STEP CAD data: numbers are not counted as phone or card numbers" in en
-    assert "STEP形式のCADデータ：番号の形だけでは" in ja
+    assert "STEP CAD data: bare digits are not counted as phone or card numbers" in en
+    assert "STEP形式のCADデータ：区切りのない数字だけでは" in ja
     assert en.count('class="muted format"') == 1  # the zip's row, not the list's
 
 
