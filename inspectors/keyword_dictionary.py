@@ -24,7 +24,7 @@ from typing import Any
 
 import re2
 
-NEAR = ("none", "person", "people_table")
+NEAR = ("none", "person", "people_table", "mark")
 
 MAX_DICTIONARIES = 200
 MAX_WORDS = 10_000  # per dictionary
@@ -53,6 +53,7 @@ class KeywordDictionary:
     min_count: int = 1  # fewer matches than this: no finding
     description: str = ""
     enabled: bool = True
+    show_words: bool = True  # false: evidence says (word), for a watch-list of names
 
 
 _WIDE_ALNUM = re.compile("[Ａ-Ｚａ-ｚ０-９]+")
@@ -102,4 +103,6 @@ def compile_patterns(patterns: tuple[str, ...]) -> Any:
     options.case_sensitive = False
     options.never_capture = True
     options.log_errors = False  # the loader reports it, naming the key
-    return re2.compile("|".join(f"(?:{p})" for p in patterns), options)
+    # One pattern as written, so that `a)|(?:b` alone is refused and not made whole.
+    joined = patterns[0] if len(patterns) == 1 else "|".join(f"(?:{p})" for p in patterns)
+    return re2.compile(joined, options)
