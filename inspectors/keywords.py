@@ -38,7 +38,7 @@ from .keyword_dictionary import KeywordDictionary, compile_patterns, text_form, 
 from .letter import greeting_end, is_mark, outside, signature_spans
 from .message import MessageView, Table, TextChunk, read_view
 from .pii import delimited
-from .pii.scanner import BARRIER, Scanner
+from .pii.scanner import BARRIER, Hit, Scanner
 
 # What makes a person identifiable next to a word: names and identifiers, not contact data
 # (a business phone or address stands next to 診療時間 on a clinic's page).
@@ -54,6 +54,11 @@ PERSON_KINDS = frozenset(
         "residence_card",
         "resident_code",
     }
+)
+# What a "name" with 様 ends in when it is an organisation or a department, not a person.
+ORGANISATION = re.compile(
+    r"(?:機関|会社|病院|医院|クリニック|事務所|センター|協会|組合|法人|部|課|室|店|社|院|局|庁|署|校|所|御中)"
+    r"[ 　]*(?:様|殿|さま)?$"
 )
 PEOPLE_ROWS = 3  # rows with a person that make a table a list of people
 MAX_SCANNED_CHARS = 2_000_000  # per message: proximity scans past this count as near (fail closed)
@@ -205,9 +210,7 @@ class _Reader:
             return None
         self._budget -= len(text)
         data = text.encode("utf-8")
-        starts = sorted(
-            (h.start, h.kind == "person_name") for h in self._scanner.scan(data) if h.kind in PERSON_KINDS
-        )
+        starts = sorted((h.start, h.kind == "person_name") for h in self._scanner.scan(data) if _subject(h))
         offsets, last, chars = [], 0, 0
         for s, name in starts:  # byte offsets to character offsets, one decode at most
             chars += len(data[last:s].decode("utf-8", "replace"))
@@ -314,6 +317,14 @@ class _People:
             return _within(self._offsets or [], low, high)
         window = self._reader.scan(self._text[low:high])
         return None if window is None else bool(self._subjects(window, low))
+
+
+def _subject(hit: Hit) -> bool:
+    """A person a text may be about: an identifier, or a name with an honorific or a label
+    (a bare surname is how a writer signs) that is not an organisation's (健診機関様)."""
+    if hit.kind != "person_name":
+        return hit.kind in PERSON_KINDS
+    return hit.strong and ORGANISATION.search(hit.value) is None
 
 
 def _weight(near: str, row: int, people: set[int], column: list[int]) -> int:

@@ -18,7 +18,7 @@ LINE_CHARS = 200  # characters either side of a word read for its line
 SIGNATURE_LINES = 12  # lines after a separator or a closing that are the signature
 
 _ADDRESSEE = r"[^\n。！？!?]{0,60}?(?:様|殿|御中|各位|さん|先生|ご担当者|担当者様)"
-_GREETING_LINE = re.compile(rf"[ \t　]*(?:{_ADDRESSEE}|dear [^\n]{{0,60}}|)[ \t　,、:：]*(?:\n|$)", re.I)
+_GREETING_LINE = re.compile(rf"[ \t　]*(?:{_ADDRESSEE}|dear [^\n]{{0,60}}|)[ \t　,、:：\r]*(?:\n|$)", re.I)
 _GREETING_LEAD = re.compile(r"[ \t　]*[^\s。、,]{1,20}(?:様|殿|さん|先生)[、,　 ]")
 _SEPARATOR = re.compile(
     r"^[ \t　]*(?:--|-{3,}|─{2,}|━{2,}|＿{2,}|_{4,}|={4,}|＝{2,}|以上|"
