@@ -18,7 +18,11 @@ LINE_CHARS = 200  # characters either side of a word read for its line
 SIGNATURE_LINES = 12  # lines after a separator or a closing that are the signature
 
 _ADDRESSEE = r"[^\n。！？!?]{0,60}?(?:様|殿|御中|各位|さん|先生|ご担当者|担当者様)"
-_GREETING_LINE = re.compile(rf"[ \t　]*(?:{_ADDRESSEE}|dear [^\n]{{0,60}}|)[ \t　,、:：\r]*(?:\n|$)", re.I)
+_ORGANISATION = r"[^\n。！？!?]{0,30}?(?:株式会社|有限会社|合同会社|法人|会社|部|課|室|センター|事務所|病院|クリニック|支社|支店|営業所)"
+_GREETING_LINE = re.compile(
+    rf"[ \t　]*(?:{_ADDRESSEE}|(?:株式会社|有限会社)?{_ORGANISATION}|dear [^\n]{{0,60}}|)[ \t　,、:：\r]*(?:\n|$)",
+    re.I,
+)
 _GREETING_LEAD = re.compile(r"[ \t　]*[^\s。、,]{1,20}(?:様|殿|さん|先生)[、,　 ]")
 _SEPARATOR = re.compile(
     r"^[ \t　]*(?:--|-{3,}|─{2,}|━{2,}|＿{2,}|_{4,}|={4,}|＝{2,}|以上|"
