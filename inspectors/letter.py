@@ -52,7 +52,7 @@ def greeting_end(text: str) -> int:
 def signature_spans(text: str) -> list[tuple[int, int]]:
     """Each separator or closing line with the lines after it, up to SIGNATURE_LINES or a
     quoted message (a reply's quote is someone else's mail, read as such)."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     for m in _SEPARATOR.finditer(text):
         end = m.end()
         for _ in range(SIGNATURE_LINES):
