@@ -12,10 +12,14 @@ signature in the lines after its separator.
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 GREETING_LINES = 6  # lines at the top of a text looked at for the addressee
 LINE_CHARS = 200  # characters either side of a word read for its line
 SIGNATURE_LINES = 12  # lines after a separator or a closing that are the signature
+# Separators looked at in one text: a text of a million `--` lines must not cost a million
+# signature scans. Past them, names count as people again (fail closed: more findings).
+MAX_SIGNATURES = 50
 
 _ADDRESSEE = r"[^\n。！？!?]{0,60}?(?:様|殿|御中|各位|さん|先生|ご担当者|担当者様)"
 _ORGANISATION = r"[^\n。！？!?]{0,30}?(?:株式会社|有限会社|合同会社|法人|会社|部|課|室|センター|事務所|病院|クリニック|支社|支店|営業所)"
@@ -53,7 +57,7 @@ def signature_spans(text: str) -> list[tuple[int, int]]:
     """Each separator or closing line with the lines after it, up to SIGNATURE_LINES or a
     quoted message (a reply's quote is someone else's mail, read as such)."""
     spans: list[tuple[int, int]] = []
-    for m in _SEPARATOR.finditer(text):
+    for m in islice(_SEPARATOR.finditer(text), MAX_SIGNATURES):
         end = m.end()
         for _ in range(SIGNATURE_LINES):
             nl = text.find("\n", end + 1)

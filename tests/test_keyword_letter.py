@@ -142,3 +142,13 @@ def test_folding_keeps_every_position_and_the_forms_are_at_most_five():
     assert len(text_form("ﾃｨｯｼｭ ＡＢＣ")) == len("ﾃｨｯｼｭ ＡＢＣ")
     assert len(word_forms("ティ・あ ﾃｨ")) <= 5
     assert "ﾃｲ" in word_forms("ティ")
+
+
+def test_a_text_of_separators_costs_a_bounded_signature_scan():
+    import time
+
+    text = "--\n" * 1_000_000 + "北村翔太様の既往歴"
+    started = time.perf_counter()
+    spans = signature_spans(text)
+    assert time.perf_counter() - started < 2 and len(spans) == 1
+    assert HEALTH in shipped(text)  # past the separators looked at, a name is a person again
