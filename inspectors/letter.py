@@ -27,7 +27,11 @@ _GREETING_LINE = re.compile(
     rf"[ \t　]*(?:{_ADDRESSEE}|(?:株式会社|有限会社)?{_ORGANISATION}|dear [^\n]{{0,60}}|)[ \t　,、:：\r]*(?:\n|$)",
     re.I,
 )
-_GREETING_LEAD = re.compile(r"[ \t　]*[^\s。、,]{1,20}(?:様|殿|さん|先生)[、,　 ]")
+# 「小川様、」 or 「佐伯様 本件は…」 opening the first line; not 「山田太郎様 既往歴：糖尿病」, whose
+# line is a record (a label and its value), so the name is the person it is about.
+_GREETING_LEAD = re.compile(
+    r"[ \t　]*[^\s。、,]{1,20}(?:様|殿|さん|先生)(?:[、,]|[　 ](?=[^\n：:]*(?:\n|$)))"
+)
 _SEPARATOR = re.compile(
     r"^[ \t　]*(?:--|-{3,}|─{2,}|━{2,}|＿{2,}|_{4,}|={4,}|＝{2,}|以上|"
     r"(?:best|kind|warm)? ?regards,?|sincerely,?|best,|thanks,|thank you,)[ \t　\r]*$",

@@ -24,6 +24,7 @@ HEALTH, CONFIDENTIAL = "keyword.sensitive_health", "keyword.confidential"
         "港北ロジスティクス株式会社\n物流部\n小川 浩様\n\n健康診断結果の提出は12月10日までです。",
         "小川様、服薬指導システムのご提案です。",
         "佐伯様 本件は不起訴となりました",
+        "佐伯様 発達障害支援の取り組み（CSR報告）",
         "Dear Mr. Ogawa,\n服薬指導システムのご提案です。",
         "各位\r\n健康診断結果の提出は12月10日までです。\r\n\r\n--\r\n人事部 宮下 彩香様\r\n",
         "健康診断結果は総務部宛にお送りください。\n\n--\n鳴海テクノサービス株式会社\n佐伯 健太様",
@@ -42,6 +43,7 @@ def test_the_addressee_and_the_writer_are_not_the_person_a_text_is_about(body):
         "小川様\n氏名：山田 太郎\n既往歴：糖尿病",
         "小川様\n生年月日 1980年4月1日 の方の既往歴：糖尿病",
         "山田太郎様の既往歴：糖尿病\n以上",
+        "山田太郎様 既往歴：糖尿病",  # a record line, not a greeting
         # A quoted reply after the signature is someone else's mail, read as such.
         "小川様\n承知しました。\n--\n佐伯\n> 氏名：山田 太郎\n> 既往歴：糖尿病",
     ],
