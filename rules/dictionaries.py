@@ -44,6 +44,9 @@ _KEYS = {
     "show_words",
 }
 MAX_DESCRIPTION = 500
+# Texts on which a pattern that can match nothing shows it (x*, (?:), ^, \b, a?).
+_SAMPLES = ("", "a", "あ", " a1 あ ")
+_ONE_BYTE = re.compile(r"(?<!\\)(?:\\\\)*\\C")
 
 
 def parse_dictionaries(
@@ -121,8 +124,11 @@ def _dictionary(item: Any, source: str, n: int, known: dict[str, KeywordDictiona
     if not d.words and not d.patterns:
         raise RuleError(source, None, f"{key}.words", "a dictionary needs words or patterns")
     for field in ("words", "unless"):
-        if any(not kd.word_forms(w) for w in getattr(d, field)):
-            raise RuleError(source, None, f"{key}.{field}", "an empty word would match everywhere")
+        for i, w in enumerate(getattr(d, field)):
+            if not kd.word_forms(w):
+                raise RuleError(source, None, f"{key}.{field}", "an empty word would match everywhere")
+            if not any(c.isalnum() for c in w):  # ・ or an invisible \u200b: everywhere, or nowhere
+                raise RuleError(source, None, f"{key}.{field}[{i}]", "a word needs a letter or a digit")
     for i, pattern in enumerate(d.patterns):
         _pattern(pattern, f"{key}.patterns[{i}]", source)
     try:
@@ -138,8 +144,10 @@ def _pattern(pattern: str, key: str, source: str) -> None:
         program = kd.compile_patterns((pattern,))
     except re2.error as exc:
         raise RuleError(source, None, key, f"not a valid RE2 pattern: {_said(exc)}") from None
-    if program.search("") is not None:
+    if any(m.start() == m.end() for sample in _SAMPLES for m in program.finditer(sample)):
         raise RuleError(source, None, key, "matches the empty text, so it would match everywhere")
+    if _ONE_BYTE.search(pattern):
+        raise RuleError(source, None, key, r"\C (one byte) may match inside a character")
 
 
 def _texts(value: Any, key: str, source: str, most: int, longest: int) -> tuple[str, ...]:
