@@ -12,7 +12,9 @@ the text is only lower-cased, with its rare runs of full-width letters and digit
 one character for one, so positions in it are positions in the text (proximity windows are
 counted there). Each word instead enters the automaton in the few forms a text may spell it:
 as written after NFKC and lower case, in hiragana, in katakana, in half-width katakana (ｶﾞ as two
-characters, as it is typed) and with full-width punctuation and spaces.
+characters, as it is typed; small kana written large, as the text's half-width kana are) and
+with full-width punctuation and spaces: up to five forms, fewer when they coincide (a word of
+kanji alone has one or two).
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from typing import Any
 
 import re2
 
-NEAR = ("none", "person", "people_table")
+from .company_names import fold_halfwidth, fold_kana
+
+NEAR = ("none", "person", "people_table", "mark")
 
 MAX_DICTIONARIES = 200
 MAX_WORDS = 10_000  # per dictionary
-# Over all dictionaries, exceptions included. Each word enters the automaton in up to four
+# Over all dictionaries, exceptions included. Each word enters the automaton in up to five
 # forms, and every worker builds it: 200,000 characters are some 40 MB and a second at most
 # (20,000 random 50-character words, 1 M characters, took 186 MB and 4 s).
 MAX_TOTAL_WORDS = 20_000
@@ -53,6 +57,7 @@ class KeywordDictionary:
     min_count: int = 1  # fewer matches than this: no finding
     description: str = ""
     enabled: bool = True
+    show_words: bool = True  # false: evidence says (word), for a watch-list of names
 
 
 _WIDE_ALNUM = re.compile("[Ａ-Ｚａ-ｚ０-９]+")
@@ -66,7 +71,9 @@ _HALF = {
 
 def text_form(text: str) -> str:
     """The text as words and patterns are matched: lower case, full-width letters and digits
-    as ASCII. Same length as the text but for the odd letter lower() lengthens (İ)."""
+    as ASCII, half-width small kana written large (ﾃｨ is ﾃｲ, company_names.fold_halfwidth).
+    Same length as the text but for the odd letter lower() lengthens (İ)."""
+    text = fold_halfwidth(text)
     if _WIDE_ALNUM.search(text) is not None:
         text = _WIDE_ALNUM.sub(lambda m: m.group().translate(_ASCII_WIDTH), text)
     return text.lower()
@@ -80,7 +87,8 @@ def word_forms(word: str) -> set[str]:
         return set()
     hira = "".join(chr(ord(c) - 0x60) if 0x30A1 <= ord(c) <= 0x30F6 else c for c in base)
     kata = "".join(chr(ord(c) + 0x60) if 0x3041 <= ord(c) <= 0x3096 else c for c in base)
-    half = "".join(_HALF.get(c, c) for c in unicodedata.normalize("NFD", kata))
+    # Half-width as the text is folded: small kana large, so ﾌﾟﾛｼﾞｪｸﾄ and ﾌﾟﾛｼﾞｴｸﾄ are one word.
+    half = "".join(_HALF.get(c, c) for c in unicodedata.normalize("NFD", fold_kana(kata)))
     wide = "".join(
         "\u3000"
         if c == " "
@@ -102,4 +110,6 @@ def compile_patterns(patterns: tuple[str, ...]) -> Any:
     options.case_sensitive = False
     options.never_capture = True
     options.log_errors = False  # the loader reports it, naming the key
-    return re2.compile("|".join(f"(?:{p})" for p in patterns), options)
+    # One pattern as written, so that `a)|(?:b` alone is refused and not made whole.
+    joined = patterns[0] if len(patterns) == 1 else "|".join(f"(?:{p})" for p in patterns)
+    return re2.compile(joined, options)

@@ -6,7 +6,10 @@ Every dictionary's words go into one Aho-Corasick automaton, in every form a tex
 them (inspectors.keyword_dictionary), so a thousand words cost one pass; patterns are one RE2
 program per dictionary. A word counts only as its dictionary says:
 
-- `near: none`: wherever it stands (社外秘 in a header or a footer is the document's mark);
+- `near: none`: wherever it stands;
+- `near: mark`: only standing as a mark (inspectors.letter): a line or a cell of its own, in
+  mark brackets, the subject, a file name, a document's header or footer; not in a sentence,
+  in quotation brackets or in a signature's disclaimer;
 - `near: person`: a person's name or identifier (what pii.scanner finds: a name with an
   honorific or a label, a My Number, a birth date ...) within `window` characters in prose,
   or in the same row of a table; a word heading a column counts once for every row that has
@@ -20,6 +23,7 @@ where the person is.
 from __future__ import annotations
 
 import datetime
+import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -31,9 +35,10 @@ import ahocorasick
 from .base import Finding
 from .codes import KEYWORD
 from .keyword_dictionary import KeywordDictionary, compile_patterns, text_form, word_forms
+from .letter import greeting_end, is_mark, outside, signature_spans
 from .message import MessageView, Table, TextChunk, read_view
 from .pii import delimited
-from .pii.scanner import BARRIER, Scanner
+from .pii.scanner import BARRIER, Hit, Scanner
 
 # What makes a person identifiable next to a word: names and identifiers, not contact data
 # (a business phone or address stands next to 診療時間 on a clinic's page).
@@ -50,12 +55,22 @@ PERSON_KINDS = frozenset(
         "resident_code",
     }
 )
+# What a "name" with 様 ends in when it is an organisation or a department, not a person.
+ORGANISATION = re.compile(
+    r"(?:機関|会社|病院|医院|クリニック|事務所|センター|協会|組合|法人|部|課|室|店|社|院|局|庁|署|校|所|御中)"
+    r"[ 　]*(?:様|殿|さま)?$"
+)
 PEOPLE_ROWS = 3  # rows with a person that make a table a list of people
 MAX_SCANNED_CHARS = 2_000_000  # per message: proximity scans past this count as near (fail closed)
 MAX_ROWS = 5_000  # rows of one table looked at for people; the rest count as near (fail closed)
 MAX_PLACES = 10
 MAX_MATCHES = 250_000  # per text and per pattern program: the match list stays some 30 MB
+FIRST_MATCHES = 100  # past MAX_MATCHES, a dictionary still keeps this many (one word hides none)
+# Where a whole text is a title: a mark anywhere in it marks the document.
+TITLES = re.compile(r"(?:^|!)(?:header|footer)\d+$")
 PATTERN = "(pattern)"  # the evidence of a pattern's match
+CUT = "(not read)"  # the evidence of matches past MAX_MATCHES
+HIDDEN = "(word)"  # the evidence of a dictionary with show_words: false
 UNLESS = "\x00"  # marks an exception among a dictionary's words in the automaton
 MAX_SAMPLES = 5
 
@@ -103,24 +118,32 @@ class Keywords:
     def inspect(self, message: MessageView) -> Iterable[Finding]:
         return read_view(self.reader(message), message)
 
-    def matches(self, text: str) -> list[tuple[int, int, int, str]]:
+    def matches(self, text: str, cut: Counter[int] | None = None) -> list[tuple[int, int, int, str]]:
         """(dictionary, start, end, word as listed) of every match in `text`, outermost per
-        dictionary (健康診断結果 is not also 診断結果)."""
+        dictionary (健康診断結果 is not also 診断結果). Past MAX_MATCHES a dictionary keeps
+        only its FIRST_MATCHES; the matches it drops are counted in `cut` (fail closed)."""
         folded = text_form(text)
         found: list[tuple[int, int, int, str]] = []
+        kept: Counter[int] = Counter()
+        dropped = Counter[int]() if cut is None else cut
         if self._automaton is not None:
             for last, (length, ascii_word, owners) in self._automaton.iter(folded):
                 start = last + 1 - length
                 if ascii_word and not _bounded(folded, start, last + 1):
                     continue
-                found.extend((index, start, last + 1, word) for index, word in owners)
-                if len(found) >= MAX_MATCHES:  # a text of nothing but 極秘: counted this far
-                    break
+                for index, word in owners:
+                    if len(found) < MAX_MATCHES or kept[index] < FIRST_MATCHES:
+                        found.append((index, start, last + 1, word))
+                        kept[index] += 1
+                    else:  # a text of nothing but 極秘: counted, not looked at
+                        dropped[index] += 1
         for index, program in enumerate(self._patterns):
             if program is not None:
                 # The pattern, not what it matched: that may be the personal data itself.
-                hits = islice(program.finditer(folded), MAX_MATCHES)
-                found.extend((index, m.start(), m.end(), PATTERN) for m in hits)
+                hits = list(islice(program.finditer(folded), MAX_MATCHES + 1))
+                if len(hits) > MAX_MATCHES:
+                    dropped[index] += 1  # at least one more, not counted further
+                found.extend((index, m.start(), m.end(), PATTERN) for m in hits[:MAX_MATCHES])
         # An exception shadows the words inside it, then goes itself.
         return [m for m in _outermost(found) if not m[3].startswith(UNLESS)]
 
@@ -156,11 +179,15 @@ class _Reader:
             else:
                 self._prose(piece.where, piece.text)
 
-    def _prose(self, where: str, text: str) -> None:
+    def _prose(self, where: str, text: str, title: bool = False) -> None:
         people = _People(text, self)
-        for index, start, end, word in self._k.matches(text):
+        cut: Counter[int] = Counter()
+        for index, start, end, word in self._k.matches(text, cut):
             d = self._k.dictionaries[index]
             if d.near == "people_table":
+                continue
+            marked = title or TITLES.search(where) or (is_mark(text, start, end) and people.outside(start))
+            if d.near == "mark" and not marked:
                 continue
             if d.near == "person":
                 near = people.near(start - d.window, end + d.window)
@@ -169,18 +196,25 @@ class _Reader:
                 elif not near:
                     continue
             self._tallies[index].add(word, where)
+        self._cut(cut, where)
 
-    def scan(self, text: str) -> list[int] | None:
-        """Character offsets of the persons in `text`; None when the budget is spent."""
+    def _cut(self, cut: Counter[int], where: str) -> None:
+        for index, n in cut.items():  # not looked at: counted, and said (fail closed)
+            self._tallies[index].unchecked += n
+            self._tallies[index].add(CUT, where, n)
+
+    def scan(self, text: str) -> list[tuple[int, bool]] | None:
+        """(character offset, is a name) of the persons in `text`; None when the budget is
+        spent."""
         if len(text) > self._budget:
             return None
         self._budget -= len(text)
         data = text.encode("utf-8")
-        starts = sorted(h.start for h in self._scanner.scan(data) if h.kind in PERSON_KINDS)
+        starts = sorted((h.start, h.kind == "person_name") for h in self._scanner.scan(data) if _subject(h))
         offsets, last, chars = [], 0, 0
-        for s in starts:  # byte offsets to character offsets, one decode of the whole at most
+        for s, name in starts:  # byte offsets to character offsets, one decode at most
             chars += len(data[last:s].decode("utf-8", "replace"))
-            offsets.append(chars)
+            offsets.append((chars, name))
             last = s
         return offsets
 
@@ -198,10 +232,15 @@ class _Reader:
                 parts.append(value)
                 pos += len(value) + 1
         matched = []
-        for index, start, end, word in self._k.matches("\n".join(parts)):
+        cut: Counter[int] = Counter()
+        whole = "\n".join(parts)
+        for index, start, end, word in self._k.matches(whole, cut):
             at = bisect_right(starts, start) - 1
+            if self._k.dictionaries[index].near == "mark" and not is_mark(whole, start, end):
+                continue  # a mark is a cell of its own, or bracketed in a title cell
             if end <= starts[at] + len(parts[at]):  # not across two cells
                 matched.append((*coords[at], index, word))
+        self._cut(cut, table.where)
         if not matched:
             return
         rows = table.rows
@@ -239,7 +278,7 @@ class _Reader:
             *((a.where, a.filename) for a in message.attachments),
         ):
             if text:
-                self._prose(where, text)
+                self._prose(where, text, title=True)
         out = []
         for d, tally in zip(self._k.dictionaries, self._tallies, strict=True):
             if tally.count and tally.count >= d.min_count:
@@ -250,27 +289,47 @@ class _Reader:
 class _People:
     """Where the persons of one text are, scanned once it is asked: the whole text while the
     message's scan budget holds it, else a window around each word (a 5 MB document with one
-    既往歴 costs one window)."""
+    既往歴 costs one window). A name in the greeting or the signature is the reader or the
+    writer, not a person the text is about (inspectors.letter)."""
 
     def __init__(self, text: str, reader: _Reader) -> None:
         self._text, self._reader = text, reader
         self._offsets: list[int] | None = None
         self._whole: bool | None = None  # decided at the first question
+        self._letter: tuple[int, list[tuple[int, int]]] | None = None
+
+    def outside(self, offset: int) -> bool:
+        """Whether `offset` is outside the greeting and the signature blocks."""
+        if self._letter is None:
+            self._letter = (greeting_end(self._text), signature_spans(self._text))
+        return outside(offset, *self._letter)
+
+    def _subjects(self, found: list[tuple[int, bool]], base: int) -> list[int]:
+        return [o + base for o, name in found if not name or self.outside(o + base)]
 
     def near(self, low: int, high: int) -> bool | None:
         low, high = max(low, 0), min(high, len(self._text))
         if self._whole is None:
-            self._offsets = self._reader.scan(self._text)
-            self._whole = self._offsets is not None
+            found = self._reader.scan(self._text)
+            self._whole = found is not None
+            self._offsets = self._subjects(found or [], 0)
         if self._whole:
             return _within(self._offsets or [], low, high)
-        found = self._reader.scan(self._text[low:high])
-        return None if found is None else bool(found)
+        window = self._reader.scan(self._text[low:high])
+        return None if window is None else bool(self._subjects(window, low))
+
+
+def _subject(hit: Hit) -> bool:
+    """A person a text may be about: an identifier, or a name with an honorific or a label
+    (a bare surname is how a writer signs) that is not an organisation's (健診機関様)."""
+    if hit.kind != "person_name":
+        return hit.kind in PERSON_KINDS
+    return hit.strong and ORGANISATION.search(hit.value) is None
 
 
 def _weight(near: str, row: int, people: set[int], column: list[int]) -> int:
     """How many times a word in a table counts: once, or once per person under a heading."""
-    if near == "none" or (near == "people_table" and len(people) >= PEOPLE_ROWS):
+    if near in ("none", "mark") or (near == "people_table" and len(people) >= PEOPLE_ROWS):
         return 1
     if near != "person":
         return 0
@@ -285,7 +344,10 @@ def _within(offsets: Sequence[int], low: int, high: int) -> bool:
 
 
 def _finding(d: KeywordDictionary, tally: _Tally) -> Finding:
-    samples = tuple(f"{word} ×{n}" for word, n in tally.words.most_common(MAX_SAMPLES))
+    samples = tuple(
+        f"{word if d.show_words or word in (PATTERN, CUT) else HIDDEN} ×{n}"
+        for word, n in tally.words.most_common(MAX_SAMPLES)
+    )
     extra = (f"unchecked={tally.unchecked}",) if tally.unchecked else ()
     return Finding(
         code=f"{KEYWORD}{d.id}",

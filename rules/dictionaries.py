@@ -5,8 +5,9 @@
         words: [ファルコン計画, Project Falcon]
         patterns: ['pf-\\d{4}']          # optional, RE2 over the folded text
         unless: [ファルコン計画書式]         # optional: phrases that contain a word and are not it
-        near: none                      # none | person | people_table
-        window: 40                      # characters either side, for near: person
+        near: none                      # none | person | people_table | mark
+        window: 40                      # characters either side, only with near: person
+        show_words: true                # false: evidence says (word), for a list of names
         min_count: 1
         description: 社内プロジェクト名
 
@@ -30,7 +31,22 @@ from inspectors.keyword_dictionary import KeywordDictionary
 from .errors import RuleError
 
 _ID = re.compile(r"^[a-z0-9_-]{1,64}$")
-_KEYS = {"id", "words", "patterns", "unless", "near", "window", "min_count", "description", "enabled"}
+_KEYS = {
+    "id",
+    "words",
+    "patterns",
+    "unless",
+    "near",
+    "window",
+    "min_count",
+    "description",
+    "enabled",
+    "show_words",
+}
+MAX_DESCRIPTION = 500
+# Texts on which a pattern that can match nothing shows it (x*, (?:), ^, \b, a?).
+_SAMPLES = ("", "a", "あ", " a1 あ ")
+_ONE_BYTE = re.compile(r"(?<!\\)(?:\\\\)*\\C")
 
 
 def parse_dictionaries(
@@ -81,6 +97,14 @@ def _dictionary(item: Any, source: str, n: int, known: dict[str, KeywordDictiona
         raise RuleError(source, None, f"{key}.enabled", f"must be true or false; got {enabled!r}")
     if ident in known and set(item) <= {"id", "enabled"}:
         return replace(known[ident], enabled=enabled)
+    show_words = item.get("show_words", True)
+    if not isinstance(show_words, bool):
+        raise RuleError(source, None, f"{key}.show_words", f"must be true or false; got {show_words!r}")
+    description = item.get("description", "")
+    if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
+        raise RuleError(
+            source, None, f"{key}.description", f"must be text of at most {MAX_DESCRIPTION} characters"
+        )
     d = KeywordDictionary(
         id=ident,
         words=_texts(item.get("words", []), f"{key}.words", source, kd.MAX_WORDS, kd.MAX_WORD_CHARS),
@@ -91,14 +115,22 @@ def _dictionary(item: Any, source: str, n: int, known: dict[str, KeywordDictiona
         near=_near(item.get("near", "none"), f"{key}.near", source),
         window=_whole(item.get("window", 40), f"{key}.window", source, 1, kd.MAX_WINDOW),
         min_count=_whole(item.get("min_count", 1), f"{key}.min_count", source, 1, 1_000_000),
-        description=str(item.get("description", "")),
+        description=description,
         enabled=enabled,
+        show_words=show_words,
     )
+    if "window" in item and d.near != "person":
+        raise RuleError(source, None, f"{key}.window", f"only with near: person; near is {d.near}")
     if not d.words and not d.patterns:
         raise RuleError(source, None, f"{key}.words", "a dictionary needs words or patterns")
     for field in ("words", "unless"):
-        if any(not kd.word_forms(w) for w in getattr(d, field)):
-            raise RuleError(source, None, f"{key}.{field}", "an empty word would match everywhere")
+        for i, w in enumerate(getattr(d, field)):
+            if not kd.word_forms(w):
+                raise RuleError(source, None, f"{key}.{field}", "an empty word would match everywhere")
+            if not any(c.isalnum() for c in w):  # ・ or an invisible \u200b: everywhere, or nowhere
+                raise RuleError(source, None, f"{key}.{field}[{i}]", "a word needs a letter or a digit")
+    for i, pattern in enumerate(d.patterns):
+        _pattern(pattern, f"{key}.patterns[{i}]", source)
     try:
         kd.compile_patterns(d.patterns)
     except re2.error as exc:
@@ -106,13 +138,26 @@ def _dictionary(item: Any, source: str, n: int, known: dict[str, KeywordDictiona
     return d
 
 
+def _pattern(pattern: str, key: str, source: str) -> None:
+    """Each pattern alone, before they are joined (`a)|(?:b` is two broken ones, not one)."""
+    try:
+        program = kd.compile_patterns((pattern,))
+    except re2.error as exc:
+        raise RuleError(source, None, key, f"not a valid RE2 pattern: {_said(exc)}") from None
+    if any(m.start() == m.end() for sample in _SAMPLES for m in program.finditer(sample)):
+        raise RuleError(source, None, key, "matches the empty text, so it would match everywhere")
+    if _ONE_BYTE.search(pattern):
+        raise RuleError(source, None, key, r"\C (one byte) may match inside a character")
+
+
 def _texts(value: Any, key: str, source: str, most: int, longest: int) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise RuleError(source, None, key, "must be a list of text")
     if len(value) > most:
         raise RuleError(source, None, key, f"{len(value)} entries; at most {most}")
-    if any(len(v) > longest for v in value):
-        raise RuleError(source, None, key, f"an entry is longer than {longest} characters")
+    for i, v in enumerate(value):
+        if len(v) > longest:
+            raise RuleError(source, None, f"{key}[{i}]", f"longer than {longest} characters")
     return tuple(value)
 
 

@@ -79,16 +79,32 @@ def test_the_shipped_dictionaries_load_with_their_rules():
         ("{id: a, words: ['  ']}", "dictionaries.a.words", "empty word"),
         ("{id: a, words: x}", "dictionaries.a.words", "list of text"),
         ("{id: a, words: [1]}", "dictionaries.a.words", "list of text"),
-        ("{id: a, patterns: ['(a']}", "dictionaries.a.patterns", "not a valid RE2 pattern"),
-        ("{id: a, patterns: ['(a)\\1']}", "dictionaries.a.patterns", "not a valid RE2 pattern"),
-        ("{id: a, patterns: ['(?<=a)b']}", "dictionaries.a.patterns", "not a valid RE2 pattern"),
-        ("{id: a, words: [x], near: nearby}", "dictionaries.a.near", "none, person, people_table"),
-        ("{id: a, words: [x], window: 0}", "dictionaries.a.window", "from 1 to 1000"),
-        ("{id: a, words: [x], window: 5000}", "dictionaries.a.window", "from 1 to 1000"),
+        ("{id: a, patterns: ['(a']}", "dictionaries.a.patterns[0]", "not a valid RE2 pattern"),
+        ("{id: a, patterns: [x, '(a)\\1']}", "dictionaries.a.patterns[1]", "not a valid RE2 pattern"),
+        ("{id: a, patterns: ['(?<=a)b']}", "dictionaries.a.patterns[0]", "not a valid RE2 pattern"),
+        # Each alone: joined as (?:a)|(?:b) these two would make one valid program.
+        ("{id: a, patterns: ['a)|(?:b', c]}", "dictionaries.a.patterns[0]", "not a valid RE2 pattern"),
+        ("{id: a, patterns: [x, 'y*']}", "dictionaries.a.patterns[1]", "matches the empty text"),
+        ("{id: a, patterns: ['(?:)']}", "dictionaries.a.patterns[0]", "matches the empty text"),
+        ("{id: a, patterns: ['^']}", "dictionaries.a.patterns[0]", "matches the empty text"),
+        ("{id: a, patterns: [x, '\\b']}", "dictionaries.a.patterns[1]", "matches the empty text"),
+        ("{id: a, patterns: ['b?']}", "dictionaries.a.patterns[0]", "matches the empty text"),
+        ("{id: a, patterns: ['a\\Cb']}", "dictionaries.a.patterns[0]", "one byte"),
+        ("{id: a, words: [x, '・']}", "dictionaries.a.words[1]", "a letter or a digit"),
+        ('{id: a, words: ["\\u200b"]}', "dictionaries.a.words[0]", "a letter or a digit"),
+        ("{id: a, words: [x], near: nearby}", "dictionaries.a.near", "none, person, people_table, mark"),
+        ("{id: a, words: [x], window: 30}", "dictionaries.a.window", "only with near: person"),
+        ("{id: a, words: [x], near: mark, window: 30}", "dictionaries.a.window", "only with near: person"),
+        ("{id: a, words: [x], description: [1]}", "dictionaries.a.description", "at most 500"),
+        (f"{{id: a, words: [x], description: {'x' * 501}}}", "dictionaries.a.description", "at most 500"),
+        ("{id: a, words: [x], show_words: 'no'}", "dictionaries.a.show_words", "true or false"),
+        ("{id: a, words: [x], near: person, window: 0}", "dictionaries.a.window", "from 1 to 1000"),
+        ("{id: a, words: [x], near: person, window: 5000}", "dictionaries.a.window", "from 1 to 1000"),
         ("{id: a, words: [x], min_count: true}", "dictionaries.a.min_count", "whole number"),
         ("{id: a, words: [x], enabled: 'no'}", "dictionaries.a.enabled", "true or false"),
         ("{id: a, words: [x], unless: ['']}", "dictionaries.a.unless", "empty word"),
-        (f"{{id: a, words: [{'x' * 51}]}}", "dictionaries.a.words", "longer than 50"),
+        (f"{{id: a, words: [x, {'x' * 51}]}}", "dictionaries.a.words[1]", "longer than 50"),
+        (f"{{id: a, words: [x], unless: [{'x' * 51}]}}", "dictionaries.a.unless[0]", "longer than 50"),
     ],
 )
 def test_a_bad_dictionary_is_refused_naming_the_file_and_the_key(tmp_path, item, key, says):
@@ -219,7 +235,7 @@ def test_min_count_and_places():
 def test_near_person_needs_a_name_or_identifier_within_the_window():
     assert "keyword.sensitive_health" in shipped("氏名：北村 翔太\n既往歴：高血圧")
     assert "keyword.sensitive_health" not in shipped("健康診断の既往歴欄は各自が記入してください。")
-    far = "北村 翔太様\n" + "。" * 60 + "\n既往歴の欄"
+    far = "氏名：北村 翔太\n" + "。" * 60 + "\n既往歴の欄"
     assert "keyword.sensitive_health" not in shipped(far)
     d = KeywordDictionary(id="h", words=("既往歴",), near="person", window=80)
     assert found([d], view(far))
@@ -421,7 +437,7 @@ def test_the_console_lists_the_dictionaries_and_refuses_a_bad_one_naming_the_key
         )
         assert (
             r.status_code == 422
-            and "dictionaries.project_x.patterns: not a valid RE2 pattern" in unescaped(r)
+            and "dictionaries.project_x.patterns[0]: not a valid RE2 pattern" in unescaped(r)
         )
     assert admin.rules_file.read_text() == before
 
@@ -490,8 +506,20 @@ def test_a_table_is_one_pass_with_each_cell_a_line_of_its_own():
 
 @pytest.mark.slow
 def test_a_text_of_nothing_but_marks_is_counted_up_to_a_bound():
-    body = "極秘" * 2_000_000 + "\nconfidential\n" * 300_000
+    body = "極秘\n" * 2_000_000 + "\nconfidential\n" * 300_000
     started = time.perf_counter()
     f = shipped(body)["keyword.confidential"]
     assert time.perf_counter() - started < 20
-    assert f.count == 2 * 250_000 and f.evidence == ("極秘 ×250000", "(pattern) ×250000")
+    # The first 250,000 looked at, the rest counted unread and said so (fail closed).
+    rest = 2_300_000 - 250_000
+    assert f.count == 2_300_000
+    assert f.evidence == (f"(not read) ×{rest}", "極秘 ×250000", f"unchecked={rest}")
+
+
+@pytest.mark.slow
+def test_a_flood_of_one_word_hides_no_other_dictionary():
+    body = "極秘\n" * 250_001 + "山田太郎様 既往歴：糖尿病"
+    f = shipped(body)
+    assert f["keyword.sensitive_health"].count == 1
+    assert f["keyword.sensitive_health"].evidence == ("既往歴 ×1",)
+    assert "unchecked=1" in f["keyword.confidential"].evidence

@@ -22,6 +22,7 @@ HEALTH, DISABILITY, CONFIDENTIAL = (
     "keyword.confidential",
 )
 BELIEF, PROJECT = "keyword.sensitive_belief", "keyword.project_kestrel"
+CRIMINAL = "keyword.sensitive_criminal"
 
 
 def _case(file: str, kind: str, code: str, why: str):
@@ -236,3 +237,146 @@ def _m04(n: int) -> bytes:
         "for the addressee. If you are not the intended recipient, please delete it.\n"
     )
     return message(n, TAKAMORI, SAKURA, "Delivery schedule", body)
+
+
+def _docx_with_header(header: str, paragraphs: list[str]) -> bytes:
+    """A docx whose page header carries the mark, as a template's header does."""
+    import io
+    from datetime import datetime
+
+    from docx import Document
+
+    from ..eval_set.fabric import repack
+
+    doc = Document()
+    doc.sections[0].header.paragraphs[0].text = header
+    for p in paragraphs:
+        doc.add_paragraph(p)
+    doc.core_properties.created = doc.core_properties.modified = datetime(2026, 11, 20, 10, 0, 0)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return repack(buf.getvalue())
+
+
+@_case(
+    "sensitive_p06_named_in_sentence.eml",
+    "positive",
+    HEALTH,
+    "a named person's 既往歴 inside a sentence, under a greeting to the client",
+)
+def _p06(n: int) -> bytes:
+    body = (
+        "小川様\n\nお世話になっております。\n"
+        "来週から伺う北村翔太様の既往歴：糖尿病のため、昼食の時間を固定させてください。\n\n佐伯\n"
+    )
+    return message(n, SAEKI, KOHOKU, "作業スタッフの件", body)
+
+
+@_case(
+    "sensitive_p07_header_mark.eml",
+    "positive",
+    CONFIDENTIAL,
+    "a docx whose page header says 社外秘 (the body never says it)",
+)
+def _p07(n: int) -> bytes:
+    doc = _docx_with_header("社外秘", ["保守単価表（2027年度）", "保守契約の単価を以下のとおり改定する。"])
+    body = "川端様\n\nお世話になっております。ご依頼の資料をお送りします。\n\n佐伯\n"
+    files = [attachment("保守単価表.docx", doc, DOCX)]
+    return message(n, SAEKI, MARUMO, "資料送付", body, files=files)
+
+
+@_case(
+    "sensitive_p08_subject_mark.eml",
+    "positive",
+    CONFIDENTIAL,
+    "【社外秘】 opening the subject: the mail itself is marked",
+)
+def _p08(n: int) -> bytes:
+    body = "市川様\n\nお世話になっております。改定後の価格表をお送りします。\n\n高森\n"
+    return message(n, TAKAMORI, SAKURA, "【社外秘】2027年度 価格改定のお知らせ", body)
+
+
+@_case(
+    "sensitive_m05_japanese_disclaimer.eml",
+    "near_miss",
+    CONFIDENTIAL,
+    "社外秘 in the signature's disclaimer sentence (本メールには社外秘の情報が含まれる場合があります)",
+)
+def _m05(n: int) -> bytes:
+    body = (
+        "小川様\n\nいつもお世話になっております。見積書の件、来週お送りします。\n\n"
+        "--\n鳴海テクノサービス株式会社 佐伯 健太\n"
+        "※本メールには社外秘の情報が含まれる場合があります。誤送信の場合は削除してください。\n"
+    )
+    return message(n, SAEKI, KOHOKU, "お見積りの件", body)
+
+
+@_case(
+    "sensitive_m06_english_signature_mark.eml",
+    "near_miss",
+    CONFIDENTIAL,
+    "CONFIDENTIAL alone on a line heading the disclaimer under an English signature",
+)
+def _m06(n: int) -> bytes:
+    body = (
+        "Dear Mr. Ogawa,\n\nThe quotation will follow next week.\n\nBest regards,\nKenta Saeki\n\n"
+        "CONFIDENTIAL\nThis e-mail and any attachments are intended only for the addressee.\n"
+    )
+    return message(n, SAEKI, KOHOKU, "Quotation", body)
+
+
+@_case(
+    "sensitive_m07_kenshin_to_clinic.eml",
+    "near_miss",
+    HEALTH,
+    "健康診断結果の提出期限 to a clinic under 「今井様」: the addressee is not a data subject",
+)
+def _m07(n: int) -> bytes:
+    body = (
+        "今井様\n\n健康診断結果の提出は12月10日までにお願いします（健診機関様へのご連絡です）。\n"
+        "健診結果は総務部宛にお送りください。\n\n宮下\n"
+    )
+    return message(n, MIYASHITA, TOHO, "定期健康診断の件", body)
+
+
+@_case(
+    "sensitive_m08_nda_clause.eml",
+    "near_miss",
+    CONFIDENTIAL,
+    "an NDA clause defining marks in quotation brackets 「社外秘」「Confidential」",
+)
+def _m08(n: int) -> bytes:
+    body = (
+        "片桐様\n\nお世話になっております。秘密保持契約の条文案です。\n\n"
+        "第2条（秘密情報）本契約において秘密情報とは、開示者が書面により「社外秘」「Confidential」"
+        "等の表示を付して受領者に開示した技術上又は営業上の情報をいう。\n\n佐伯\n"
+    )
+    return message(n, SAEKI, KATAGIRI, "秘密保持契約 条文案", body)
+
+
+@_case(
+    "sensitive_m09_business_prose.eml",
+    "near_miss",
+    CRIMINAL,
+    "起訴状の翻訳, 服薬指導システム, 宗教・政治の話題: business prose to 小川様, about no one",
+)
+def _m09(n: int) -> bytes:
+    body = (
+        "小川様、いつもお世話になっております。\n"
+        "起訴状の翻訳を承る提携先をご紹介します。服薬指導システムのご提案資料も同封します。\n"
+        "懇親会では宗教・政治の話題は避けましょう。\n\n佐伯\n"
+    )
+    return message(n, SAEKI, KOHOKU, "ご紹介とご提案", body)
+
+
+@_case(
+    "sensitive_m10_gokuhi_in_sentence.eml",
+    "near_miss",
+    CONFIDENTIAL,
+    "極秘 inside a sentence (極秘プロジェクトとして進めております): prose, not a mark",
+)
+def _m10(n: int) -> bytes:
+    body = (
+        "小川様\n\n新製品は極秘プロジェクトとして進めております。発表まではご内密にお願いします。\n\n佐伯\n"
+    )
+    return message(n, SAEKI, KOHOKU, "新製品の件", body)
