@@ -11,7 +11,8 @@ from contextlib import contextmanager
 
 from starlette.testclient import TestClient
 
-from inspectors.base import Envelope
+from inspectors.base import Envelope, Finding
+from inspectors.message import Summary
 from inspectors.recipients import ExternalRecipients
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.judgement import Judge, Judgement
@@ -19,6 +20,7 @@ from quarantine.metrics import Metrics
 from quarantine.records import HeldMessage
 from quarantine.store import Store
 from quarantine.web import Pages, create_app
+from rules import MessageFacts, decide, load_rules
 
 
 def open_store(url: str) -> Store:
@@ -70,3 +72,17 @@ def why(html: str) -> str:
     section = re.search(r'<section id="why">(.*?)</section>', html, re.S)
     assert section, "the page has no reasons section"
     return re.sub(r'<details class="tech">.*?</details>', "", section.group(1), flags=re.S)
+
+
+def held_on(raw: bytes, env: Envelope, findings: tuple[Finding, ...], summary: Summary) -> HeldMessage:
+    """The message as the handler holds it on these findings: the shipped rules decide."""
+    facts = MessageFacts(mail_from=env.mail_from, rcpt_tos=env.rcpt_tos)
+    return HeldMessage(
+        id="Q1",
+        mail_from=env.mail_from,
+        rcpt_tos=env.rcpt_tos,
+        raw=raw,
+        decision=decide(list(findings), facts, load_rules()),
+        findings=findings,
+        summary=summary,
+    )

@@ -23,13 +23,12 @@ from proxy.pipeline import InspectorConfig, build_inspectors, inspect_raw
 from quarantine.explain import reasons
 from quarantine.i18n import action_label, actor_label
 from quarantine.notice import hold_notice
-from quarantine.records import HeldMessage
 from rules import MessageFacts, decide, load_rules
 from rules.decide import tally
 from rules.model import Decision
 
 from . import names
-from .sender_page import open_store, serving, why
+from .sender_page import held_on, open_store, serving, why
 from .test_explain import NOTATION
 from .test_message_mime import zipped
 from .test_pii_places import OFFICES
@@ -357,18 +356,7 @@ def page(tmp_path):
     store = open_store(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
     raw, env = mail("株式会社ビー様 振込データ", "今月分です。", ("furikomi.txt", zengin_file()))
     found = inspect_raw(raw, env, INSPECTORS)
-    decision = decide(
-        list(found.findings), MessageFacts(mail_from=env.mail_from, rcpt_tos=env.rcpt_tos), load_rules()
-    )
-    msg = HeldMessage(
-        id="Q1",
-        mail_from=env.mail_from,
-        rcpt_tos=env.rcpt_tos,
-        raw=raw,
-        decision=decision,
-        findings=found.findings,
-        summary=found.summary,
-    )
+    msg = held_on(raw, env, found.findings, found.summary)
     with serving(store, msg, OURS, "guard@sample.co.jp") as web:
         yield lambda lang: web.get(f"/h/tok-Q1?lang={lang}").text
 

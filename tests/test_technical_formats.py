@@ -19,12 +19,10 @@ from inspectors.message import MessageView, Summary
 from inspectors.personal_data import PersonalData
 from inspectors.view import Envelope
 from proxy.pipeline import inspect_raw
-from quarantine.records import HeldMessage
-from rules import MessageFacts, decide, load_rules
 
 from . import technical_files as T
 from .eval_set.fabric import People, luhn, my_number, xlsx, zip_of
-from .sender_page import open_store, serving
+from .sender_page import held_on, open_store, serving
 from .test_explain_findings import INSPECTORS, OURS, mail
 
 TODAY = datetime.date(2026, 12, 3)
@@ -179,18 +177,7 @@ def test_the_page_says_which_attachment_is_cad_data_and_what_was_not_applied(tmp
     assert codes["pii.phone"] == 12 and "pii.credit_card" not in codes
     assert found.summary.formats == (("BRK-2611-A.zip", "step"),)
     assert Summary.from_dict(json.loads(json.dumps(found.summary.to_dict()))) == found.summary
-    decision = decide(
-        list(found.findings), MessageFacts(mail_from=env.mail_from, rcpt_tos=env.rcpt_tos), load_rules()
-    )
-    msg = HeldMessage(
-        id="Q1",
-        mail_from=env.mail_from,
-        rcpt_tos=env.rcpt_tos,
-        raw=raw,
-        decision=decision,
-        findings=found.findings,
-        summary=found.summary,
-    )
+    msg = held_on(raw, env, found.findings, found.summary)
     store = open_store(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
     with serving(store, msg, OURS, "guard@sample.co.jp") as web:
         en, ja = (web.get(f"/h/tok-Q1?lang={lang}").text for lang in ("en", "ja"))
