@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -34,35 +34,14 @@ import ahocorasick
 
 from .base import Finding
 from .codes import KEYWORD
+from .data_subjects import People, Subjects
 from .keyword_dictionary import KeywordDictionary, compile_patterns, text_form, word_forms
-from .letter import greeting_end, is_mark, outside, signature_spans
+from .letter import is_mark
 from .message import MessageView, Table, TextChunk, read_view
 from .pii import delimited
-from .pii.scanner import BARRIER, Hit, Scanner
+from .pii.scanner import Scanner
 
-# What makes a person identifiable next to a word: names and identifiers, not contact data
-# (a business phone or address stands next to 診療時間 on a clinic's page).
-PERSON_KINDS = frozenset(
-    {
-        "person_name",
-        "my_number",
-        "birth_date",
-        "passport",
-        "drivers_license",
-        "pension_number",
-        "health_insurance",
-        "residence_card",
-        "resident_code",
-    }
-)
-# What a "name" with 様 ends in when it is an organisation or a department, not a person.
-ORGANISATION = re.compile(
-    r"(?:機関|会社|病院|医院|クリニック|事務所|センター|協会|組合|法人|部|課|室|店|社|院|局|庁|署|校|所|御中)"
-    r"[ 　]*(?:様|殿|さま)?$"
-)
 PEOPLE_ROWS = 3  # rows with a person that make a table a list of people
-MAX_SCANNED_CHARS = 2_000_000  # per message: proximity scans past this count as near (fail closed)
-MAX_ROWS = 5_000  # rows of one table looked at for people; the rest count as near (fail closed)
 MAX_PLACES = 10
 MAX_MATCHES = 250_000  # per text and per pattern program: the match list stays some 30 MB
 FIRST_MATCHES = 100  # past MAX_MATCHES, a dictionary still keeps this many (one word hides none)
@@ -168,9 +147,8 @@ def _outermost(found: list[tuple[int, int, int, str]]) -> list[tuple[int, int, i
 class _Reader:
     def __init__(self, keywords: Keywords, scanner: Scanner) -> None:
         self._k = keywords
-        self._scanner = scanner
+        self._subjects = Subjects(scanner)
         self._tallies = [_Tally() for _ in keywords.dictionaries]
-        self._budget = MAX_SCANNED_CHARS
 
     def text(self, chunk: TextChunk) -> None:
         for piece in delimited.split(chunk.where, chunk.text):
@@ -180,7 +158,7 @@ class _Reader:
                 self._prose(piece.where, piece.text)
 
     def _prose(self, where: str, text: str, title: bool = False) -> None:
-        people = _People(text, self)
+        people = People(text, self._subjects)
         cut: Counter[int] = Counter()
         for index, start, end, word in self._k.matches(text, cut):
             d = self._k.dictionaries[index]
@@ -202,21 +180,6 @@ class _Reader:
         for index, n in cut.items():  # not looked at: counted, and said (fail closed)
             self._tallies[index].unchecked += n
             self._tallies[index].add(CUT, where, n)
-
-    def scan(self, text: str) -> list[tuple[int, bool]] | None:
-        """(character offset, is a name) of the persons in `text`; None when the budget is
-        spent."""
-        if len(text) > self._budget:
-            return None
-        self._budget -= len(text)
-        data = text.encode("utf-8")
-        starts = sorted((h.start, h.kind == "person_name") for h in self._scanner.scan(data) if _subject(h))
-        offsets, last, chars = [], 0, 0
-        for s, name in starts:  # byte offsets to character offsets, one decode at most
-            chars += len(data[last:s].decode("utf-8", "replace"))
-            offsets.append((chars, name))
-            last = s
-        return offsets
 
     def table(self, table: Table) -> None:
         """Each cell a line of one text (a mark alone in a cell is alone on its line): one
@@ -244,7 +207,7 @@ class _Reader:
         if not matched:
             return
         rows = table.rows
-        people = self._rows_with_people(table)
+        people = self._subjects.rows_with_people(table)
         column_rows = {
             c: [r for r in people if c < len(rows[r]) and rows[r][c].strip()] for _, c, _, _ in matched
         }
@@ -252,24 +215,6 @@ class _Reader:
             n = _weight(self._k.dictionaries[index].near, r, people, column_rows[c])
             if n:
                 self._tallies[index].add(word, f"{table.where}!{table.ref(r, c)}", n)
-
-    def _rows_with_people(self, table: Table) -> set[int]:
-        """Rows with a person, each read with its column headings as labels (氏名：…)."""
-        header = table.rows[0]
-        found: set[int] = set()
-        for r, row in enumerate(table.rows[:MAX_ROWS]):
-            labelled = [
-                f"{header[c]}：{cell}" if r and c < len(header) else cell for c, cell in enumerate(row)
-            ]
-            text = BARRIER.join(labelled)
-            if len(text) > self._budget:
-                return set(range(len(table.rows)))  # fail closed: every row counts as a person's
-            self._budget -= len(text)
-            if any(h.kind in PERSON_KINDS for h in self._scanner.scan(text.encode("utf-8"))):
-                found.add(r)
-        if len(table.rows) > MAX_ROWS:
-            found.update(range(MAX_ROWS, len(table.rows)))
-        return found
 
     def findings(self, message: MessageView) -> Iterable[Finding]:
         # The subject and the file names, which no extractor yields: 【社外秘】価格表.xlsx is marked.
@@ -286,47 +231,6 @@ class _Reader:
         return out
 
 
-class _People:
-    """Where the persons of one text are, scanned once it is asked: the whole text while the
-    message's scan budget holds it, else a window around each word (a 5 MB document with one
-    既往歴 costs one window). A name in the greeting or the signature is the reader or the
-    writer, not a person the text is about (inspectors.letter)."""
-
-    def __init__(self, text: str, reader: _Reader) -> None:
-        self._text, self._reader = text, reader
-        self._offsets: list[int] | None = None
-        self._whole: bool | None = None  # decided at the first question
-        self._letter: tuple[int, list[tuple[int, int]]] | None = None
-
-    def outside(self, offset: int) -> bool:
-        """Whether `offset` is outside the greeting and the signature blocks."""
-        if self._letter is None:
-            self._letter = (greeting_end(self._text), signature_spans(self._text))
-        return outside(offset, *self._letter)
-
-    def _subjects(self, found: list[tuple[int, bool]], base: int) -> list[int]:
-        return [o + base for o, name in found if not name or self.outside(o + base)]
-
-    def near(self, low: int, high: int) -> bool | None:
-        low, high = max(low, 0), min(high, len(self._text))
-        if self._whole is None:
-            found = self._reader.scan(self._text)
-            self._whole = found is not None
-            self._offsets = self._subjects(found or [], 0)
-        if self._whole:
-            return _within(self._offsets or [], low, high)
-        window = self._reader.scan(self._text[low:high])
-        return None if window is None else bool(self._subjects(window, low))
-
-
-def _subject(hit: Hit) -> bool:
-    """A person a text may be about: an identifier, or a name with an honorific or a label
-    (a bare surname is how a writer signs) that is not an organisation's (健診機関様)."""
-    if hit.kind != "person_name":
-        return hit.kind in PERSON_KINDS
-    return hit.strong and ORGANISATION.search(hit.value) is None
-
-
 def _weight(near: str, row: int, people: set[int], column: list[int]) -> int:
     """How many times a word in a table counts: once, or once per person under a heading."""
     if near in ("none", "mark") or (near == "people_table" and len(people) >= PEOPLE_ROWS):
@@ -336,11 +240,6 @@ def _weight(near: str, row: int, people: set[int], column: list[int]) -> int:
     if row in people:
         return 1
     return len(column) if row == 0 else 0  # a column's heading: every person with a value
-
-
-def _within(offsets: Sequence[int], low: int, high: int) -> bool:
-    i = bisect_left(offsets, low)
-    return i < len(offsets) and offsets[i] <= high
 
 
 def _finding(d: KeywordDictionary, tally: _Tally) -> Finding:
