@@ -28,7 +28,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import accumulate, islice
 
 import ahocorasick
 
@@ -184,25 +184,21 @@ class _Reader:
     def table(self, table: Table) -> None:
         """Each cell a line of one text (a mark alone in a cell is alone on its line): one
         pass for the whole table, and the matches mapped back to their cells."""
-        starts: list[int] = []
-        coords: list[tuple[int, int]] = []
-        parts: list[str] = []
-        pos = 0
-        for r, row in enumerate(table.rows):
-            for c, value in enumerate(row):
-                starts.append(pos)
-                coords.append((r, c))
-                parts.append(value)
-                pos += len(value) + 1
-        matched = []
+        cells = [value for row in table.rows for value in row]
+        whole = "\n".join(cells)
         cut: Counter[int] = Counter()
-        whole = "\n".join(parts)
-        for index, start, end, word in self._k.matches(whole, cut):
-            at = bisect_right(starts, start) - 1
-            if self._k.dictionaries[index].near == "mark" and not is_mark(whole, start, end):
-                continue  # a mark is a cell of its own, or bracketed in a title cell
-            if end <= starts[at] + len(parts[at]):  # not across two cells
-                matched.append((*coords[at], index, word))
+        found = self._k.matches(whole, cut)
+        matched = []
+        if found:  # the cells' offsets only for a table with a match (most have none)
+            starts = list(accumulate((len(v) + 1 for v in cells), initial=0))
+            row_first = list(accumulate((len(row) for row in table.rows), initial=0))
+            for index, start, end, word in found:
+                at = bisect_right(starts, start) - 1
+                if self._k.dictionaries[index].near == "mark" and not is_mark(whole, start, end):
+                    continue  # a mark is a cell of its own, or bracketed in a title cell
+                if end <= starts[at] + len(cells[at]):  # not across two cells
+                    r = bisect_right(row_first, at) - 1
+                    matched.append((r, at - row_first[r], index, word))
         self._cut(cut, table.where)
         if not matched:
             return

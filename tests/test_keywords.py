@@ -504,6 +504,12 @@ def test_a_table_is_one_pass_with_each_cell_a_line_of_its_own():
     assert f.count == 1 and f.where == ("attachment:price.xlsx!Sheet1!A1",)  # 社|外秘 spans two cells
 
 
+def test_a_match_after_empty_and_ragged_rows_names_its_own_cell():
+    rows = (("品番", "単価", "備考"), (), ("A1",), ("", "", "社外秘"))
+    f = shipped(tables=(Table(where="attachment:p.xlsx!S", rows=rows),))["keyword.confidential"]
+    assert f.where == ("attachment:p.xlsx!S!C4",)
+
+
 @pytest.mark.slow
 def test_a_text_of_nothing_but_marks_is_counted_up_to_a_bound():
     body = "極秘\n" * 2_000_000 + "\nconfidential\n" * 300_000

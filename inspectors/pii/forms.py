@@ -51,7 +51,6 @@ LABELLED = frozenset(
         "resident_code",
         "bank_account",
         "credit_card",
-        "birth_date",  # 生年月日 on an application form: a date anywhere else is no one's
     }
 )
 MAX_GAP = 6  # empty cells between a label and its value (a label merged over columns)
@@ -88,10 +87,7 @@ def read(table: Table, scanner: Scanner, ledger: Ledger) -> None:
             (LABEL_FOR[p.kind], p.text + _holder(table.rows, p) if p.kind == "bank_account" else p.text)
             for p in block
         ]
-        # Dates are looked for only in a block that holds a 生年月日 pair: a form's other dates
-        # (提出日, 入社日) are no one's birth date.
-        dates = any(p.kind == "birth_date" for p in block)
-        for i, hit in labelled(scanner, values, dates=dates):
+        for i, hit in labelled(scanner, values, dates=False):
             if hit.strong and hit.kind in LABELLED:
                 pair = block[i]
                 place = Place(
