@@ -152,6 +152,7 @@ def _directory(g, pages: DirectoryPages) -> list[Route]:
 
 def _unknown(console: Console):
     async def unknown(request: Request) -> Response:
+        console.speak(request)
         return console.refuse(404, "not_found")
 
     return unknown

@@ -9,6 +9,7 @@ session whose role is not admin -> 403; a POST without the session's CSRF token 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from urllib.parse import quote
 
 from starlette.datastructures import FormData
@@ -18,7 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import trail
 from ..explain import sentence
-from ..i18n import ACTIONS, action_label
+from ..i18n import ACTIONS, LANGS, action_label, language
 from ..rendering import environment, headers
 from ..store import Store
 from .sessions import Session, Sessions
@@ -28,7 +29,13 @@ SESSION_COOKIE = "mdg_admin"
 LOGIN_COOKIE = "mdg_admin_login"  # the login form's CSRF token (double submit)
 MAX_FORM_PART = 2 * 1024 * 1024  # a rules file or a CSV pasted into a field
 
+LANG_COOKIE = "mdg_lang"  # the language a ?lang= link chose: not a secret, kept across pages
+
 Handler = Callable[[Request, Session, FormData | None], Awaitable[Response]]
+
+# The language of the request being answered: set once where a request comes in (`speak`),
+# read by `render`, so that no handler passes it along.
+_LANG: ContextVar[tuple[str, bool]] = ContextVar("admin_lang", default=("ja", False))
 
 
 def client_addr(request: Request) -> str | None:
@@ -52,9 +59,29 @@ class Console:
             worded=lambda action: action_label(action, "ja") if action in ACTIONS else "",
         )
 
+    @staticmethod
+    def speak(request: Request) -> str:
+        """The language of this request's pages: ?lang=, then the cookie a ?lang= link set,
+        then Accept-Language; Japanese by default."""
+        chosen = request.query_params.get("lang", "")
+        cookie = request.cookies.get(LANG_COOKIE, "")
+        lang = chosen if chosen in LANGS else cookie if cookie in LANGS else language(request)
+        _LANG.set((lang, chosen in LANGS and chosen != cookie))
+        return lang
+
     def render(self, name: str, status: int = 200, **context) -> HTMLResponse:
-        html = self.env.get_template(f"admin/{name}").render(prefix=PREFIX, **context)
-        return HTMLResponse(html, status_code=status, headers=headers())
+        lang, chosen = _LANG.get()
+        html = self.env.get_template(f"admin/{name}").render(
+            prefix=PREFIX,
+            lang=lang,
+            # say("メール", "Messages"): the page's words in its language, written side by side
+            say=lambda ja, en: ja if lang == "ja" else en,
+            **context,
+        )
+        response = HTMLResponse(html, status_code=status, headers=headers())
+        if chosen:
+            response.set_cookie(LANG_COOKIE, lang, path=PREFIX, secure=self.secure, samesite="lax")
+        return response
 
     def refuse(self, status: int, reason: str, session: Session | None = None, **context) -> HTMLResponse:
         """403 (csrf, role), 404 (not_found), 400 (bad_request)."""
@@ -74,6 +101,7 @@ class Console:
 
     def guarded(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
+            self.speak(request)
             session = await self.sessions.find(request.cookies.get(SESSION_COOKIE))
             if session is None:
                 return self._to_login(request)

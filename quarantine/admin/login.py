@@ -36,6 +36,7 @@ class LoginPages:
         self.verify_login = verify_login
 
     async def form(self, request: Request) -> Response:
+        self.console.speak(request)
         token = request.cookies.get(LOGIN_COOKIE) or ""
         if not 20 <= len(token) <= 100:
             token = new_csrf()
@@ -44,6 +45,7 @@ class LoginPages:
         return response
 
     async def submit(self, request: Request) -> Response:
+        self.console.speak(request)
         # Before anyone is logged in: a small form, no files.
         length = request.headers.get("content-length", "0")
         if not length.isdigit() or int(length) > MAX_LOGIN_FORM:
