@@ -51,7 +51,9 @@ _ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)*|<>")
 _URL = re.compile(r"\b(https?://|/)[^\s]*")
 _FILE = re.compile(r"[^\s『』「」\"'()（）]+\.[A-Za-z0-9]{1,5}\b")
 _DOMAIN = re.compile(r"\b[\w-]+(\.[\w-]+)+\b")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]")
+# A run of Latin letters and digits: a word when it holds no digit (an id such as "Q1" or
+# "3f9a0c" is not a word).
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'_-]*")
 _TIMEZONE = re.compile(r"\b[A-Z][a-z]+/[A-Z][A-Za-z_]+\b")  # Asia/Tokyo
 
 
@@ -95,4 +97,5 @@ def english_words(html: str, allow: tuple[str, ...] | frozenset[str] = ()) -> li
     for pattern in (_TIMEZONE, _ADDRESS, _URL, _FILE, _DOMAIN):
         text = pattern.sub(" ", text)
     ok = ALLOWED | frozenset(allow)
-    return sorted({w for w in _WORD.findall(text) if w not in ok and w.strip("'-") not in ok})
+    words = (t.strip("'-_") for t in _TOKEN.findall(text) if not any(c.isdigit() for c in t))
+    return sorted({w for w in words if w and w not in ok})
