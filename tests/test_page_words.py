@@ -9,7 +9,6 @@ A page added later is covered as soon as a link leads to it.
 from __future__ import annotations
 
 import re
-import time
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -83,4 +82,15 @@ def test_the_senders_page_is_in_japanese(tmp_path, kind):
         assert english_words(page.text, allow=DATA) == []
         english_page = web.get("/h/tok-Q1?lang=en")
         assert "Subject" in english_page.text  # the switch works: the words are there in English
-    assert time.time() > 0
+
+
+def test_the_home_and_unknown_link_pages_are_in_japanese(tmp_path):
+    from tests.sender_page import open_store, serving
+
+    store = open_store(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
+    with serving(store, held_message("Q1"), "example.co.jp", "guard@example.co.jp") as web:
+        for path, status in (("/", 200), ("/h/no-such-link", 404)):
+            page = web.get(path, headers={"Accept-Language": "ja"})
+            assert page.status_code == status
+            assert english_words(page.text) == [], path
+        assert "is running" in web.get("/?lang=en").text
