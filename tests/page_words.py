@@ -48,7 +48,7 @@ ALLOWED = frozenset(
 _SKIP = {"script", "style", "code", "pre", "textarea", "title"}
 _READ_ATTRS = ("placeholder", "title", "aria-label", "alt")
 _ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)*|<>")
-_URL = re.compile(r"\b(https?://|/)[^\s]*")
+_URL = re.compile(r"https?://\S*|(?<!\w)/\S*")
 _FILE = re.compile(r"[^\s『』「」\"'()（）]+\.[A-Za-z0-9]{1,5}\b")
 _DOMAIN = re.compile(r"\b[\w-]+(\.[\w-]+)+\b")
 # A run of Latin letters and digits: a word when it holds no digit (an id such as "Q1" or
