@@ -317,8 +317,9 @@ def _zone(value: Any, key: str) -> ZoneInfo | None:
     """An IANA time zone name (Asia/Tokyo); None (not set) is the machine's own zone."""
     if value is None:
         return None
+    name = _text(value, key)
     try:
-        return ZoneInfo(_text(value, key))
+        return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{key}: not a time zone name (IANA, e.g. Asia/Tokyo); got {value!r}") from None
 

@@ -206,7 +206,7 @@ _LEADS = {
         "Your message has been held. Please review it and release or cancel it.",
     ),
     Action.DELAY: (
-        "送信されたメールは、送信前の確認のため、しばらくお待ちいただいてから送信されます。"
+        "送信されたメールは、送信前の確認のため、少し時間をおいてから送信されます。"
         "送信を取り消す場合は、期限までに下記のページから操作してください。",
         "Your message will be sent after a short delay; you can still cancel it.",
     ),

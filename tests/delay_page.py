@@ -82,7 +82,7 @@ def pages(store: Store, zone: tzinfo | None = TOKYO, clock: Callable[[], float] 
 
 class Server:
     """The sender's pages on their own event loop in a thread, with delayed messages held
-    under the tokens d<n> (n: seconds left), as the guard would serve them."""
+    under the tokens tok-D<i> (i: the index of its seconds left), as the guard would serve them."""
 
     def __init__(self, tmp_path: Path, lefts: tuple[float, ...]) -> None:
         self.tmp_path, self.lefts = tmp_path, lefts
@@ -103,7 +103,12 @@ class Server:
         store = self.loop.run_until_complete(Store.open(f"sqlite+aiosqlite:///{self.tmp_path / 'guard.db'}"))
         for i, left in enumerate(self.lefts):
             self.loop.run_until_complete(
-                store.hold(delay_message(f"D{i}"), token=f"tok-D{i}", csrf="c", expires_at=time.time() + left)
+                store.hold(
+                    delay_message(str(900_000_000_000 + i)),
+                    token=f"tok-D{i}",
+                    csrf="c",
+                    expires_at=time.time() + left,
+                )
             )
         self.server = uvicorn.Server(
             uvicorn.Config(
