@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from starlette.testclient import TestClient
 
+from quarantine.store import Store
 from quarantine.web import create_app
 
 from .delay_page import SUBJECT, TOKYO, delay_message, pages
@@ -35,7 +36,7 @@ class Clock:
 
 
 @contextmanager
-def delay_page(tmp_path, zone=TOKYO, left: float = LEFT) -> Iterator[tuple[TestClient, Clock, float]]:
+def delay_page(tmp_path, zone=TOKYO, left: float = LEFT) -> Iterator[tuple[TestClient, Clock, float, Store]]:
     store = open_store(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
     clock = Clock()
     expires_at = clock.now + left
@@ -43,8 +44,7 @@ def delay_page(tmp_path, zone=TOKYO, left: float = LEFT) -> Iterator[tuple[TestC
         portal = web.portal
         assert portal is not None
         portal.call(lambda: store.hold(delay_message(), token="tok-Q1", csrf="c", expires_at=expires_at))
-        web.store = store  # type: ignore[attr-defined]
-        yield web, clock, expires_at
+        yield web, clock, expires_at, store
         portal.call(store.close)
 
 
@@ -57,7 +57,7 @@ def _cancel(web: TestClient, **data):
 
 
 def test_the_page_says_waiting_to_be_sent_and_puts_cancelling_first(tmp_path):
-    with delay_page(tmp_path) as (web, _clock, expires_at):
+    with delay_page(tmp_path) as (web, _clock, expires_at, _store):
         html = _ja(web).text
     assert "送信待ち" in html and "送信前に確認してほしい点" in html
     assert (
@@ -74,7 +74,7 @@ def test_the_page_says_waiting_to_be_sent_and_puts_cancelling_first(tmp_path):
 
 
 def test_cancel_is_asked_twice_and_only_the_confirmed_post_cancels(tmp_path):
-    with delay_page(tmp_path) as (web, _clock, _at):
+    with delay_page(tmp_path) as (web, _clock, _at, _store):
         asked = _cancel(web)
         assert asked.status_code == 200
         question = asked.text
@@ -96,7 +96,7 @@ def test_cancel_is_asked_twice_and_only_the_confirmed_post_cancels(tmp_path):
 
 
 def test_send_now_needs_no_second_step(tmp_path):
-    with delay_page(tmp_path) as (web, _clock, _at):
+    with delay_page(tmp_path) as (web, _clock, _at, _store):
         sent = web.post(LINK, data={"csrf": "c", "action": "release"}, follow_redirects=False)
         assert sent.status_code == 303
         page = _ja(web).text
@@ -105,7 +105,7 @@ def test_send_now_needs_no_second_step(tmp_path):
 
 
 def test_a_confirmation_after_the_message_went_changes_nothing(tmp_path):
-    with delay_page(tmp_path) as (web, _clock, _at):
+    with delay_page(tmp_path) as (web, _clock, _at, _store):
         web.post(LINK, data={"csrf": "c", "action": "release"})
         assert _cancel(web, confirm="1").status_code == 303
         assert _cancel(web).status_code == 303, "nothing left to confirm"
@@ -114,12 +114,11 @@ def test_a_confirmation_after_the_message_went_changes_nothing(tmp_path):
 
 
 def test_past_the_time_the_page_says_it_is_going_and_offers_no_cancel(tmp_path):
-    with delay_page(tmp_path) as (web, clock, _at):
+    with delay_page(tmp_path) as (web, clock, _at, store):
         clock.now += LEFT + 1  # the worker has not sent it yet
         due = _ja(web).text
-        web.portal.call(  # type: ignore[union-attr]
-            lambda: web.store.decide_hold(QID, "released", actor="system", client_addr=None)  # type: ignore[attr-defined]
-        )
+        assert web.portal is not None
+        web.portal.call(lambda: store.decide_hold(QID, "released", actor="system", client_addr=None))
         sent = _ja(web).text
     assert "送信時刻になりました" in due and 'id="cancel"' not in due and "残り" not in due
     assert english_words(due) == []
@@ -127,7 +126,7 @@ def test_past_the_time_the_page_says_it_is_going_and_offers_no_cancel(tmp_path):
 
 
 def test_the_english_page_is_english(tmp_path):
-    with delay_page(tmp_path) as (web, _clock, _at):
+    with delay_page(tmp_path) as (web, _clock, _at, _store):
         html = web.get(LINK, headers={"Accept-Language": "en-US"}).text
         question = web.post(
             f"{LINK}?lang=en", data={"csrf": "c", "action": "cancel"}, headers={"Accept-Language": "ja"}
@@ -139,7 +138,7 @@ def test_the_english_page_is_english(tmp_path):
 
 @pytest.mark.parametrize("zone, name", [(ZoneInfo("UTC"), "UTC"), (ZoneInfo("Asia/Tokyo"), "JST")])
 def test_times_are_written_in_the_configured_zone(tmp_path, zone, name):
-    with delay_page(tmp_path, zone=zone) as (web, _clock, expires_at):
+    with delay_page(tmp_path, zone=zone) as (web, _clock, expires_at, _store):
         html = _ja(web).text
     shown = datetime.fromtimestamp(expires_at, zone).strftime("%Y-%m-%d %H:%M")
     assert f"{shown} ({name})" in html
@@ -150,7 +149,7 @@ def test_the_default_zone_is_the_machines(tmp_path, monkeypatch):
     monkeypatch.setenv("TZ", "Asia/Tokyo")
     time.tzset()
     try:
-        with delay_page(tmp_path, zone=None) as (web, _clock, expires_at):
+        with delay_page(tmp_path, zone=None) as (web, _clock, expires_at, _store):
             html = _ja(web).text
     finally:
         monkeypatch.undo()
@@ -160,5 +159,5 @@ def test_the_default_zone_is_the_machines(tmp_path, monkeypatch):
 
 
 def test_the_subject_is_on_the_question(tmp_path):
-    with delay_page(tmp_path) as (web, _clock, _at):
+    with delay_page(tmp_path) as (web, _clock, _at, _store):
         assert SUBJECT in _cancel(web).text

@@ -33,8 +33,8 @@ def _decision(action: Action = Action.DELAY) -> Decision:
 
 def _every_notice(**name) -> dict[str, bytes]:
     common = {"notice_from": GUARD, "subject": "御見積", **name}
-    notices = {
-        kind: hold_notice(
+    notices: dict[str, bytes] = {
+        str(kind): hold_notice(
             sender=SENDER,
             link="http://guard.test/h/x",
             decision=_decision(kind),
@@ -138,9 +138,9 @@ def test_the_notice_names_the_time_in_the_configured_zone(tmp_path, zone, name):
             )
             [job] = await store.claim(time.time(), 60)
             assert job.draft is not None
-            return render(job.draft.template, job.draft.args, "http://guard.test/h/t"), (
-                await store.get("Q1")
-            ).expires_at
+            record = await store.get("Q1")
+            assert record is not None
+            return render(job.draft.template, job.draft.args, "http://guard.test/h/t"), record.expires_at
         finally:
             await store.close()
 

@@ -249,5 +249,5 @@ def test_timezone_and_notice_name(tmp_path, monkeypatch):
     configured = load_settings(path, {})
     assert configured.timezone == ZoneInfo("Asia/Tokyo") and configured.notice_name == "営業部 送信確認"
     assert load_settings(None, {"MDG_WEB_TIMEZONE": "UTC"}).timezone == ZoneInfo("UTC")
-    with pytest.raises(ConfigError, match="web.timezone: not a time zone name"):
+    with pytest.raises(ConfigError, match=r"web\.timezone: not a time zone name"):
         load_settings(None, {"MDG_WEB_TIMEZONE": "Tokyo"})
