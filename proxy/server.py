@@ -89,6 +89,7 @@ class Guard:
             store,
             send,
             notice_from=settings.notice_from,
+            notice_name=settings.notice_name,
             lease=lease,
             backoff=settings.retry_schedule,
             max_attempts=settings.max_attempts,
@@ -116,6 +117,8 @@ class Guard:
                 public_url=settings.public_url,
                 hold_expiry=settings.hold_expiry,
                 notice_from=settings.notice_from,
+                notice_name=settings.notice_name,
+                zone=settings.timezone,
             ),
             approvers=lambda sender: approvers_for(settings, sender, admins),
             on_queued=worker.wake,
@@ -144,6 +147,7 @@ class Guard:
             on_directory_changed=feed.changed,
             on_approval_decided=quarantine.approval_decided,
             outbox=_outbox(settings),
+            zone=settings.timezone,
         )
         web = _start_web(settings, store, quarantine, worker, metrics, judge, admin, is_external)
         stopping = asyncio.Event()
@@ -295,6 +299,7 @@ def _start_web(
         metrics=metrics,
         judge=judge,
         page_grace=s.page_grace,
+        zone=s.timezone,
     )
     # uvicorn's own proxy_headers would believe X-Forwarded-For from 127.0.0.1 by default:
     # off; ForwardedFor believes only web.trusted_proxies (none unless configured).

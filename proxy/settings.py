@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -22,6 +23,7 @@ from inspectors.base import mailbox_of
 from inspectors.clients import Client
 from inspectors.limits import REMOVED as REMOVED_LIMITS
 from inspectors.limits import Limits
+from quarantine.notice import NOTICE_NAME
 from quarantine.retention_policy import RetentionPolicy
 from rules.decide import address_matches
 
@@ -67,6 +69,7 @@ class Settings:
     web_listen: Endpoint
     public_url: str
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]  # may set X-Forwarded-For
+    timezone: ZoneInfo | None  # the pages' and notices' times; None: the machine's zone
     upstream: Upstream
     ca_file: Path | None
     delivery_timeout: float
@@ -80,6 +83,7 @@ class Settings:
     limits: Limits
     hold_expiry: float
     notice_from: str
+    notice_name: str  # the notices' From: display name
     retention: RetentionPolicy
     page_grace: float  # a finished hold's page shows details this long
 
@@ -114,7 +118,7 @@ SCHEMA: dict[str, Any] = {
         "max_inflight_bytes": "64MiB",
         "spool_directory": None,
     },
-    "web": {"listen": "127.0.0.1:8025", "public_url": None, "trusted_proxies": []},
+    "web": {"listen": "127.0.0.1:8025", "public_url": None, "trusted_proxies": [], "timezone": None},
     "upstream": "maildir:var/outbox",
     "delivery": {
         "ca_file": None,
@@ -125,7 +129,13 @@ SCHEMA: dict[str, Any] = {
     "storage": "sqlite:///var/guard.db",
     "rules": [],
     "inspection": {"timeout": "30s", "workers": 2, "worker_memory": "2GiB", "limits": {}},
-    "quarantine": {"hold_expiry": "3d", "notice_from": None, "page_grace": "1d", "retention": {}},
+    "quarantine": {
+        "hold_expiry": "3d",
+        "notice_from": None,
+        "notice_name": NOTICE_NAME,
+        "page_grace": "1d",
+        "retention": {},
+    },
 }
 
 
@@ -254,6 +264,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         web_listen=web_listen,
         public_url=public_url,
         trusted_proxies=_networks(web["trusted_proxies"], "web.trusted_proxies"),
+        timezone=_zone(web["timezone"], "web.timezone"),
         upstream=parse_upstream(m["upstream"], base),
         ca_file=_path(m["delivery"]["ca_file"], base, "delivery.ca_file"),
         delivery_timeout=parse_duration(m["delivery"]["timeout"], "delivery.timeout"),
@@ -271,6 +282,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         notice_from=_text(
             quar["notice_from"] or _default_notice_from(org, hostname), "quarantine.notice_from"
         ),
+        notice_name=_display_name(quar["notice_name"], "quarantine.notice_name"),
         retention=_retention(quar["retention"]),
         page_grace=parse_duration(quar["page_grace"], "quarantine.page_grace"),
     )
@@ -299,6 +311,25 @@ def _text(value: Any, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{key}: must be non-empty text; got {value!r}")
     return value.strip()
+
+
+def _zone(value: Any, key: str) -> ZoneInfo | None:
+    """An IANA time zone name (Asia/Tokyo); None (not set) is the machine's own zone."""
+    if value is None:
+        return None
+    name = _text(value, key)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{key}: not a time zone name (IANA, e.g. Asia/Tokyo); got {value!r}") from None
+
+
+def _display_name(value: Any, key: str) -> str:
+    """A name people read in the From: of every notice: one short line of printable text."""
+    text = _text(value, key)
+    if len(text) > 64 or not text.isprintable():
+        raise ConfigError(f"{key}: must be one line of at most 64 printable characters; got {value!r}")
+    return text
 
 
 def _strings(value: Any, key: str) -> list[str]:

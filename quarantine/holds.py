@@ -7,14 +7,16 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from inspectors.base import Finding
 from inspectors.message import Summary
 from rules.model import Action, Decision
 
 from .judgement import Judgement
-from .notice import approval_result
+from .notice import NOTICE_NAME, approval_result
 from .records import HeldMessage, HeldRecord, HoldState, LinkedNotice
+from .rendering import when
 from .store import Store
 from .tokens import new_csrf
 
@@ -26,6 +28,8 @@ class HoldPolicy:
     public_url: str  # base of the links
     hold_expiry: float  # seconds before an unanswered hold is cancelled
     notice_from: str
+    notice_name: str = NOTICE_NAME  # the notices' From: display name
+    zone: tzinfo | None = None  # web.timezone, for the times the notices name; None: the machine's
 
 
 class Quarantine:
@@ -72,7 +76,7 @@ class Quarantine:
                     subject=summary.subject,
                     decision=decision.to_dict(),
                     kind=kind,
-                    when_text=_when(ends_at),
+                    when_text=when(ends_at, self.policy.zone),
                     approvers=list(approvers or ()),
                 ),
             )
@@ -163,7 +167,7 @@ class Quarantine:
                 sender=sender or "<>",
                 subject=summary.subject,
                 decision=decision.to_dict(),
-                when_text=_when(ends_at),
+                when_text=when(ends_at, self.policy.zone),
             )
             for approver in approvers or ()
         ]
@@ -174,7 +178,7 @@ class Quarantine:
             mail_from=self.policy.notice_from,
             rcpt_tos=(to,),
             template=template,
-            args={"notice_from": self.policy.notice_from, **args},
+            args={"notice_from": self.policy.notice_from, "notice_name": self.policy.notice_name, **args},
             role=role,
             actor=actor,
             base_url=self.policy.public_url,
@@ -185,6 +189,7 @@ class Quarantine:
         if record.mail_from:
             raw = approval_result(
                 notice_from=self.policy.notice_from,
+                notice_name=self.policy.notice_name,
                 sender=record.mail_from,
                 subject=record.summary.subject,
                 approver=approver,
@@ -201,7 +206,3 @@ def _kind(action: Action, sender: str) -> Action:
     falls back to the admins (an admin decides in the console when there are none). A delay
     keeps its course: it is sent when it ends unless an admin cancels it."""
     return Action.HOLD_FOR_APPROVAL if action == Action.HOLD and not sender else action
-
-
-def _when(at: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(at))

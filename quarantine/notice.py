@@ -10,6 +10,7 @@ can neither break a header nor put a line of its own into our text.
 from __future__ import annotations
 
 from collections.abc import Callable
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -19,6 +20,7 @@ from .display import clean
 from .explain import reasons
 
 LINE_LIMIT = 200  # characters of one untrusted value in a notice
+NOTICE_NAME = "誤送信防止システム"  # the From: display name (quarantine.notice_name)
 
 
 def one_line(value: object, limit: int = LINE_LIMIT) -> str:
@@ -48,13 +50,14 @@ def hold_notice(
     kind: Action,
     when_text: str,
     approvers: tuple[str, ...] = (),
+    notice_name: str = NOTICE_NAME,
 ) -> bytes:
     """To the sender. `when_text`: when the hold ends (cancelled, or sent for a delay)."""
     subject = one_line(subject)
     ja, en = _LEADS[kind]
     if kind == Action.HOLD_FOR_APPROVAL:
-        names = one_line(", ".join(approvers)) or "管理者 / the administrator"
-        ja, en = ja.format(names), en.format(names)
+        names = one_line(", ".join(approvers))
+        ja, en = ja.format(names or "管理者"), en.format(names or "the administrator")
     body = "\n".join(
         [
             ja,
@@ -63,7 +66,7 @@ def hold_notice(
             "理由:",
             *_reasons(decision, "ja", "・"),
             "",
-            "確認ページ（このリンクを開くだけでは何も変わりません）:",
+            "確認ページ（このリンクを開いただけでは、送信も取り消しも行われません）:",
             link,
             "",
             _ENDS[kind][0].format(when_text),
@@ -82,7 +85,7 @@ def hold_notice(
             "",
         ]
     )
-    return _mail(notice_from, sender, f"{_SUBJECTS[kind]} {subject}", body)
+    return _mail(notice_from, notice_name, sender, f"{_SUBJECTS[kind]} {subject}", body)
 
 
 def approval_request(
@@ -94,20 +97,22 @@ def approval_request(
     link: str,
     decision: Decision,
     when_text: str,
+    notice_name: str = NOTICE_NAME,
 ) -> bytes:
     subject, sender = one_line(subject), one_line(sender)
     body = "\n".join(
         [
-            f"{sender} さんのメールが承認待ちです。内容を確認し、承認または却下してください。",
+            f"{sender} さんが送信したメールが、承認をお待ちしています。"
+            "内容をご確認のうえ、承認または却下してください。",
             "",
             f"件名: {subject}",
             "理由:",
             *_reasons(decision, "ja", "・"),
             "",
-            "承認ページ:",
+            "承認ページ（このリンクを開いただけでは、承認も却下も行われません）:",
             link,
             "",
-            f"{when_text} までに承認されない場合、送信されずに取り消されます。",
+            f"{when_text} までに承認されない場合、このメールは送信されずに取り消されます。",
             "",
             "-- ",
             f"A message from {sender} is waiting for your approval.",
@@ -123,31 +128,43 @@ def approval_request(
             "",
         ]
     )
-    return _mail(notice_from, approver, f"[承認依頼 / Approval needed] {subject}", body)
+    return _mail(notice_from, notice_name, approver, f"[承認依頼 / Approval needed] {subject}", body)
 
 
 def approval_result(
-    *, notice_from: str, sender: str, subject: str, approver: str, approved: bool, note: str
+    *,
+    notice_from: str,
+    sender: str,
+    subject: str,
+    approver: str,
+    approved: bool,
+    note: str,
+    notice_name: str = NOTICE_NAME,
 ) -> bytes:
     subject, approver, note_lines = one_line(subject), one_line(approver), quoted(note)
-    ja = "承認され、送信されます。" if approved else "却下されました。メールは送信されません。"
+    ja = "承認されました。メールは送信されます。" if approved else "却下されました。メールは送信されません。"
     en = "was approved and is being sent." if approved else "was rejected and will not be sent."
     lines = [f"件名「{subject}」のメールは {approver} さんにより{ja}"]
     if note_lines:
-        lines += ["コメント:", *note_lines]
+        lines += ["承認者のコメント:", *note_lines]
+    if not approved:
+        lines += ["", "内容を修正のうえ、あらためて送信してください。"]
     lines += ["", "-- ", f'Your message "{subject}" {en} ({approver})']
     if note_lines:
         lines += ["Comment:", *note_lines]
     tag = "[承認 / Approved]" if approved else "[却下 / Rejected]"
-    return _mail(notice_from, sender, f"{tag} {subject}", "\n".join(lines) + "\n")
+    return _mail(notice_from, notice_name, sender, f"{tag} {subject}", "\n".join(lines) + "\n")
 
 
-def failure_notice(*, notice_from: str, sender: str, subject: str, error: str) -> bytes:
+def failure_notice(
+    *, notice_from: str, sender: str, subject: str, error: str, notice_name: str = NOTICE_NAME
+) -> bytes:
     subject, error = one_line(subject), one_line(error, 300)  # the error: a remote server's words
     body = "\n".join(
         [
-            "確認後に送信したメールを配送できませんでした（配送先のサーバーが受け付けないか、"
-            "再試行の上限に達しました）。原因が解消したら、管理者が再送できます。",
+            "送信が決定されたメールを、宛先に配送できませんでした（配送先のサーバーが受け付けなかったか、"
+            "再試行の上限に達しました）。原因が解消しましたら、管理者が再送できます。"
+            "必要な場合は、管理者にご連絡ください。",
             f"件名: {subject}",
             f"サーバーの応答: {error}",
             "",
@@ -159,7 +176,7 @@ def failure_notice(*, notice_from: str, sender: str, subject: str, error: str) -
             "",
         ]
     )
-    return _mail(notice_from, sender, f"[配送失敗 / Undeliverable] {subject}", body)
+    return _mail(notice_from, notice_name, sender, f"[配送失敗 / Undeliverable] {subject}", body)
 
 
 # The notices that carry a link: the worker renders them when it sends (see LinkedNotice).
@@ -184,15 +201,17 @@ _SUBJECTS = {
 }
 _LEADS = {
     Action.HOLD: (
-        "送信したメールを一時保留しました。内容を確認し、送信または取り消しを選んでください。",
+        "送信されたメールを、送信前の確認のため一時的に保留しています。"
+        "内容をご確認のうえ、送信するか取り消すかを選んでください。",
         "Your message has been held. Please review it and release or cancel it.",
     ),
     Action.DELAY: (
-        "送信したメールは、しばらく待ってから送信されます。取り消すなら今のうちです。",
+        "送信されたメールは、送信前の確認のため、少し時間をおいてから送信されます。"
+        "送信を取り消す場合は、期限までに下記のページから操作してください。",
         "Your message will be sent after a short delay; you can still cancel it.",
     ),
     Action.HOLD_FOR_APPROVAL: (
-        "送信したメールは承認者（{}）の承認待ちです。",
+        "送信されたメールは、承認者（{}）の承認をお待ちしています。承認されると送信されます。",
         "Your message is waiting for approval by {}.",
     ),
 }
@@ -201,9 +220,12 @@ _ENDS = {
         "{} までに操作がない場合、このメールは送信されずに取り消されます。",
         "If nothing is done by {}, the message is cancelled, not sent.",
     ),
-    Action.DELAY: ("取り消さなければ {} に送信されます。", "Unless you cancel it, it is sent at {}."),
+    Action.DELAY: (
+        "取り消しの操作がない場合、このメールは {} に自動的に送信されます。",
+        "Unless you cancel it, it is sent at {}.",
+    ),
     Action.HOLD_FOR_APPROVAL: (
-        "{} までに承認されない場合、送信されずに取り消されます。",
+        "{} までに承認されない場合、このメールは送信されずに取り消されます。",
         "Unless approved by {}, it is cancelled, not sent.",
     ),
 }
@@ -225,9 +247,12 @@ def _reasons(decision: Decision, lang: str, bullet: str) -> list[str]:
 _SENTENCES_PER_REASON = 5
 
 
-def _mail(notice_from: str, to: str, subject: str, body: str) -> bytes:
+def _mail(notice_from: str, notice_name: str, to: str, subject: str, body: str) -> bytes:
     msg = EmailMessage()
-    msg["From"] = f"Misdelivery Guard <{notice_from}>"
+    # The name may be Japanese: the header registry writes it as an RFC 2047 encoded word.
+    # It is the configuration's, and still made one clean line (no header of its own).
+    user, _, domain = notice_from.rpartition("@")
+    msg["From"] = Address(display_name=one_line(notice_name, 100), username=user, domain=domain)
     msg["To"] = one_line(to)
     msg["Subject"] = one_line(subject, LINE_LIMIT + 40)  # our tag and the capped subject
     msg["Date"] = formatdate(localtime=True)

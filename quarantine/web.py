@@ -13,6 +13,7 @@ import functools
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from datetime import tzinfo
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -61,6 +62,7 @@ class Pages:
         page_grace: float = 86400.0,
         clock: Callable[[], float] = time.time,
         fix_limit: WorkLimit | None = None,
+        zone: tzinfo | None = None,
     ) -> None:
         self.store = store
         self.is_external = is_external
@@ -72,7 +74,7 @@ class Pages:
         self.page_grace = page_grace
         self.clock = clock
         self.fix_limit = fix_limit or WorkLimit()
-        self.env = environment()
+        self.env = environment(zone)  # web.timezone: every time on the pages is written in it
 
     def render(self, name: str, status: int = 200, request: Request | None = None, **context) -> HTMLResponse:
         lang = language(request) if request is not None else "ja"
@@ -121,14 +123,14 @@ class Pages:
         actions = allowed_actions(record.kind, link.role) if record.state == HoldState.HELD else ()
         names = [a[0] for a in record.summary.attachments]
         return self.render(
-            "hold.html",
+            "delay.html" if record.kind == Action.DELAY else "hold.html",
             request=request,
             status=400 if error else 200,
             record=record,
             link=link,
             actions=actions,
             error=error,
-            now=time.time(),
+            now=self.clock(),
             organisations=organisations(record.rcpt_tos, self.is_external, record.findings),
             attachment_findings=per_attachment(record.findings, names),
             checklist=checklist(record.decision) if "release" in actions else [],
@@ -162,6 +164,11 @@ class Pages:
         action, record = str(form.get("action", "")), link.record
         if action == "release" and not _all_ticked(record, form.getlist("ack")):
             return await self.show_hold(request, error="checklist_missing")
+        if _unconfirmed_cancel(record, action, form):
+            # A delay's cancel is asked twice, here on the server: a form posted without
+            # confirm=1 (a stray tap, a script) only gets the question.
+            back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return self.render("delay_confirm.html", request=request, record=record, back=back)
         client = request.client.host if request.client else None
         actor = "sender" if link.role == "sender" else f"approver:{link.actor}"
         note = str(form.get("note", ""))[:1000].strip() or None
@@ -220,6 +227,15 @@ class Pages:
     async def outbox_moved(self, request: Request) -> Response:
         """The outbox holds working links: it is the admin console's, behind its login."""
         return RedirectResponse("/admin/outbox", status_code=303, headers=headers())
+
+
+def _unconfirmed_cancel(record, action: str, form: FormData) -> bool:
+    return (
+        record.kind == Action.DELAY
+        and action == "cancel"
+        and record.state == HoldState.HELD
+        and form.get("confirm") != "1"
+    )
 
 
 def _all_ticked(record, acks: list) -> bool:

@@ -24,7 +24,7 @@ from rules.model import Action
 
 from .delivery import DeliveryError, PermanentFailure, Send, UnknownOutcome, reverse_path
 from .metrics import Metrics
-from .notice import failure_notice, render
+from .notice import NOTICE_NAME, failure_notice, render
 from .records import HoldState, LinkedNotice, OutboundJob
 from .store import Store
 from .tokens import new_token
@@ -43,6 +43,7 @@ class Worker:
         send: Send,
         *,
         notice_from: str,
+        notice_name: str = NOTICE_NAME,
         poll: float = 2.0,
         lease: float = 600.0,
         backoff: tuple[float, ...] = BACKOFF,
@@ -54,6 +55,7 @@ class Worker:
         self.store = store
         self.send = send
         self.notice_from = notice_from
+        self.notice_name = notice_name
         self.poll = poll
         self.lease = lease
         self.backoff = backoff
@@ -215,7 +217,11 @@ class Worker:
             record = await self.store.get(job.message_id)
             subject = record.summary.subject if record else ""
             raw = failure_notice(
-                notice_from=self.notice_from, sender=job.mail_from, subject=subject, error=error
+                notice_from=self.notice_from,
+                notice_name=self.notice_name,
+                sender=job.mail_from,
+                subject=subject,
+                error=error,
             )
             await self.store.enqueue("notice", job.message_id, self.notice_from, [job.mail_from], raw)
             self.wake()

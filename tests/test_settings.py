@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -143,6 +144,15 @@ def test_environment_overrides(tmp_path, monkeypatch):
             "organization.groups.sales: must be a mapping",
         ),
         ("smtp: {session_timeout: 60s}", {}, "smtp.session_timeout: 60s must be at least twice"),
+        ("web: {timezone: Mars/Olympus}", {}, "web.timezone: not a time zone name (IANA, e.g. Asia/Tokyo)"),
+        ("web: {timezone: ../../etc/passwd}", {}, "web.timezone: not a time zone name"),
+        ("web: {timezone: 9}", {}, "web.timezone: must be non-empty text"),
+        ("quarantine: {notice_name: ''}", {}, "quarantine.notice_name: must be non-empty text"),
+        (
+            'quarantine: {notice_name: "a\\nBcc: x@evil.example"}',
+            {},
+            "quarantine.notice_name: must be one line",
+        ),
     ],
 )
 def test_errors_name_file_and_key(tmp_path, text, env, message):
@@ -226,3 +236,18 @@ def test_inspection_worker_memory(tmp_path):
     assert load_settings(path, {}).inspection_worker_memory == 512 << 20
     path.write_text("inspection: {worker_memory: 1073741824}\n")
     assert load_settings(path, {}).inspection_worker_memory == 1 << 30
+
+
+def test_timezone_and_notice_name(tmp_path, monkeypatch):
+    """web.timezone: an IANA name, or the machine's own zone (None) when not set;
+    quarantine.notice_name: the notices' From: name, Japanese by default."""
+    monkeypatch.chdir(tmp_path)
+    default = load_settings(None, {})
+    assert default.timezone is None and default.notice_name == "誤送信防止システム"
+    path = tmp_path / "guard.yaml"
+    path.write_text("web: {timezone: Asia/Tokyo}\nquarantine: {notice_name: 営業部 送信確認}\n", "utf-8")
+    configured = load_settings(path, {})
+    assert configured.timezone == ZoneInfo("Asia/Tokyo") and configured.notice_name == "営業部 送信確認"
+    assert load_settings(None, {"MDG_WEB_TIMEZONE": "UTC"}).timezone == ZoneInfo("UTC")
+    with pytest.raises(ConfigError, match=r"web\.timezone: not a time zone name"):
+        load_settings(None, {"MDG_WEB_TIMEZONE": "Tokyo"})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,7 @@ def admin_routes(
     idle_timeout: float = IDLE,
     outbox: Path | None = None,
     clock: Callable[[], float] = time.time,
+    zone: tzinfo | None = None,
 ) -> list[BaseRoute]:
     """The console's routes, as one Mount at /admin.
 
@@ -70,12 +72,14 @@ def admin_routes(
     after every change to the client directory or the suppression list;
     on_approval_decided(record, actor, approved, note) tells the sender when an admin decides
     a hold that waited for an approver; outbox is the embedded Maildir upstream's folder,
-    shown to admins only (it holds notices with working links); clock is the login throttle's.
+    shown to admins only (it holds notices with working links); clock is the login throttle's;
+    zone (web.timezone; None: the machine's) is the one every time is written in.
     """
     console = Console(
         store=store,
         sessions=Sessions(store, idle=idle_timeout),
         secure=public_url.strip().lower().startswith("https://"),
+        zone=zone,
     )
     console.env.globals["outbox"] = outbox is not None
     directory = DirectoryStore(store)

@@ -7,7 +7,7 @@ nothing here adds a body, a subject or a finding's evidence.
 
 from __future__ import annotations
 
-import time
+from datetime import datetime
 
 from sqlalchemy import and_, func, select, true
 from starlette.requests import Request
@@ -88,7 +88,7 @@ class AuditPages:
             header
             + [
                 (
-                    time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(r.at)),
+                    _iso(r.at, self.console.zone),
                     r.message_id,
                     r.actor,
                     r.client_addr,
@@ -99,3 +99,9 @@ class AuditPages:
             ],
             "audit",
         )
+
+
+def _iso(at: float, zone) -> str:
+    """A CSV's time: ISO 8601 with its offset, in web.timezone (None: the machine's zone)."""
+    moment = datetime.fromtimestamp(at, zone) if zone is not None else datetime.fromtimestamp(at).astimezone()
+    return moment.isoformat(timespec="seconds")

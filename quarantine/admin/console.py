@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from datetime import tzinfo
 from urllib.parse import quote
 
 from starlette.datastructures import FormData
@@ -47,11 +48,13 @@ def _rate(r: float | None) -> str:
 
 
 class Console:
-    def __init__(self, *, store: Store, sessions: Sessions, secure: bool) -> None:
+    def __init__(self, *, store: Store, sessions: Sessions, secure: bool, zone: tzinfo | None = None) -> None:
         self.store = store
         self.sessions = sessions
         self.secure = secure
+        self.zone = zone  # web.timezone: the console's times (and the audit CSV's) are written in it
         self.env = environment(
+            zone,
             rate=_rate,
             # What the sender was told
             said=lambda finding: sentence(finding, "ja"),
