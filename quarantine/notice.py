@@ -107,6 +107,9 @@ def approval_request(
             "承認ページ:",
             link,
             "",
+            "あなたの承認を待っているメールの一覧:",
+            f"{link}/queue",
+            "",
             f"{when_text} までに承認されない場合、送信されずに取り消されます。",
             "",
             "-- ",
@@ -118,6 +121,9 @@ def approval_request(
             "",
             "Approval page:",
             link,
+            "",
+            "Everything waiting for your approval:",
+            f"{link}/queue",
             "",
             f"Unless approved by {when_text}, it is cancelled, not sent.",
             "",
@@ -132,12 +138,14 @@ def approval_result(
     subject, approver, note_lines = one_line(subject), one_line(approver), quoted(note)
     ja = "承認され、送信されます。" if approved else "却下されました。メールは送信されません。"
     en = "was approved and is being sent." if approved else "was rejected and will not be sent."
+    # A rejection always carries its reason (approver_pages.py asks for one).
+    label_ja, label_en = ("コメント:", "Comment:") if approved else ("却下の理由:", "Reason:")
     lines = [f"件名「{subject}」のメールは {approver} さんにより{ja}"]
     if note_lines:
-        lines += ["コメント:", *note_lines]
+        lines += [label_ja, *note_lines]
     lines += ["", "-- ", f'Your message "{subject}" {en} ({approver})']
     if note_lines:
-        lines += ["Comment:", *note_lines]
+        lines += [label_en, *note_lines]
     tag = "[承認 / Approved]" if approved else "[却下 / Rejected]"
     return _mail(notice_from, sender, f"{tag} {subject}", "\n".join(lines) + "\n")
 
