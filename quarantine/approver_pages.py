@@ -85,7 +85,9 @@ class Approvals:
         (`posted`: the action and its note), so that nothing typed is lost."""
         record = link.record
         if self.pages._past_grace(record):
-            return self.pages.render("hold_done.html", request=request, status=400 if error else 200, record=record)
+            return self.pages.render(
+                "hold_done.html", request=request, status=400 if error else 200, record=record
+            )
         held_now = record.state == HoldState.HELD
         wanted = tuple(a[3] for a in record.summary.attachments if a[3])
         body, parts = await asyncio.to_thread(body_and_parts, await self.store.raw_of(record.id), wanted)
@@ -118,7 +120,11 @@ class Approvals:
             return await self.page(request, link, "approval.reason_missing", (action, ""))
         client = request.client.host if request.client else None
         if await self.store.decide_hold(
-            record.id, STATE_AFTER[action], actor=f"approver:{link.actor}", client_addr=client, note=raw_note or None
+            record.id,
+            STATE_AFTER[action],
+            actor=f"approver:{link.actor}",
+            client_addr=client,
+            note=raw_note or None,
         ):
             await self.pages.quarantine.approval_decided(record, link.actor, action == "approve", raw_note)
         return RedirectResponse(request.url.path, status_code=303, headers=headers())
@@ -184,4 +190,3 @@ class Approvals:
             )
             records = [HeldRecord.from_row(r) for r in rows]
         return [r for r in records if asks(r, address)]
-

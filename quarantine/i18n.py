@@ -263,7 +263,10 @@ MESSAGES.update(
         "approval.reason": ("却下の理由", "Reason for rejecting"),
         "approval.queue": ("あなたの承認を待っているメール", "Messages waiting for your approval"),
         "approval.queue_link": ("承認待ちの一覧を見る", "Everything waiting for your approval"),
-        "approval.queue_none": ("あなたの承認を待っているメールはありません。", "Nothing is waiting for your approval."),
+        "approval.queue_none": (
+            "あなたの承認を待っているメールはありません。",
+            "Nothing is waiting for your approval.",
+        ),
         "approval.queue_count": ("{} 件", "{} waiting"),
         "approval.queue_more": ("ほかに {} 件あります。", "{} more are not shown."),
         "approval.queue_this": ("（このリンクのメール）", "(this link's message)"),

@@ -118,7 +118,7 @@ def part_response(piece: Member) -> Response:
     name = file_name(piece.name, 120) or "attachment"
     ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:80] or "attachment"
     disposition = (
-        f"{'inline' if inline else 'attachment'}; filename=\"{ascii_name}\"; "
+        f'{"inline" if inline else "attachment"}; filename="{ascii_name}"; '
         f"filename*=UTF-8''{quote(name, safe='')}"
     )
     return Response(

@@ -23,7 +23,7 @@ from quarantine.metrics import Metrics
 from quarantine.records import HeldMessage
 from quarantine.store import Store
 from quarantine.web import Pages
-from rules.model import Action, Decision, MatchedRule
+from rules.model import Action, Decision, MatchedRule, Mode
 
 from .pdf_file import pdf_file
 
@@ -54,11 +54,15 @@ def mail(subject: str = "お見積書の送付", *, with_files: bool = True) -> 
     m.set_content(BODY, charset="iso-2022-jp")
     if with_files:
         m.add_attachment(MEMO.encode("cp932"), maintype="text", subtype="plain", filename="メモ.txt")
-        m.add_attachment(pdf_file([b"<< /Type /Catalog >>"]), maintype="application", subtype="pdf", filename="見積書.pdf")
+        m.add_attachment(
+            pdf_file([b"<< /Type /Catalog >>"]), maintype="application", subtype="pdf", filename="見積書.pdf"
+        )
         m.add_attachment(png(), maintype="image", subtype="png", filename="印影.png")
         m.add_attachment(HTML, maintype="text", subtype="plain", filename="readme.txt")
         m.add_attachment(SVG, maintype="image", subtype="png", filename="logo.png")
-        m.add_attachment(b"MZ\x90\x00" + b"\x00" * 60, maintype="application", subtype="octet-stream", filename="tool.exe")
+        m.add_attachment(
+            b"MZ\x90\x00" + b"\x00" * 60, maintype="application", subtype="octet-stream", filename="tool.exe"
+        )
     return m.as_bytes()
 
 
@@ -68,7 +72,7 @@ def held(qid: str, raw: bytes, kind: Action = Action.HOLD_FOR_APPROVAL) -> HeldM
     rule = MatchedRule(
         id="approve-external",
         action=kind,
-        mode="enforce",
+        mode=Mode.ENFORCE,
         reason={"ja": "社外宛てのメールは上長の承認が必要です", "en": "External mail needs approval"},
         findings=(finding,),
     )
@@ -101,7 +105,9 @@ async def seed(store: Store) -> None:
             + ([("other-A2", OTHER)] if qid == "A2" else []),
             approvers=approvers,
         )
-    await store.hold(held("N1", mail("普通の保留"), Action.HOLD), csrf="csrf-N1", expires_at=later, token="snd-N1")
+    await store.hold(
+        held("N1", mail("普通の保留"), Action.HOLD), csrf="csrf-N1", expires_at=later, token="snd-N1"
+    )
     assert await store.decide_hold("F1", "released", actor=f"approver:{BOSS}", client_addr=None)
 
 

@@ -5,8 +5,10 @@ reason and is recorded as 却下, and the list of what waits for him — tried a
 
 from __future__ import annotations
 
+import asyncio
 import quopri
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,12 +17,17 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from quarantine.notice import approval_request, approval_result
+from quarantine.preview import BODY_LIMIT, body_and_parts
 from quarantine.records import HoldState
-from quarantine.schema import outbound
+from quarantine.retention import FINAL, Retention
+from quarantine.retention_policy import DAY, RetentionPolicy
+from quarantine.schema import held, outbound
+from quarantine.store import Store
 from quarantine.web import create_app
 from rules.model import Decision
 
-from .approvals import BODY, BOSS, MEMO, OTHER, pages, seed
+from .approvals import BODY, BOSS, MEMO, pages, seed
+from .approvals import held as held_message
 from .page_words import english_words
 from .sender_page import open_store
 
@@ -78,8 +85,6 @@ def test_the_body_is_decoded_and_escaped(site):
 
 
 def test_a_hostile_body_is_escaped_and_bounded(sqlite_url):
-    from quarantine.preview import BODY_LIMIT, body_and_parts
-
     raw = (
         "Subject: x\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
         "<script>alert(1)</script>\u202egpj.exe " + "長" * (BODY_LIMIT + 50)
@@ -146,9 +151,7 @@ def test_a_sender_link_cannot_open_parts(site):
 
 def test_parts_of_a_hold_past_its_grace_are_gone(sqlite_url):
     now = [0.0]
-    import time
-
-    with approver_site(sqlite_url, clock=lambda: time.time() + now[0]) as (web, store, _):
+    with approver_site(sqlite_url, clock=lambda: time.time() + now[0]) as (web, _store, _):
         href = parts_of(web.get("/h/appr-A1").text)["メモ.txt"][0]
         reject = {"csrf": "csrf-A1", "action": "reject", "note": "宛先が違います"}
         assert web.post("/h/appr-A1", data=reject, follow_redirects=False).status_code == 303
@@ -241,7 +244,11 @@ def test_the_list_shows_only_what_waits_for_this_approver(site):
     assert entries == ["/h/appr-A1", "/h/appr-A1/queue/A2"]  # the same expiry: by id
     assert "他部署の件" not in page.text and "送信済みの件" not in page.text and "普通の保留" not in page.text
     entry = web.get("/h/appr-A1/queue/A2", headers=JA)
-    assert entry.status_code == 200 and "契約書のご確認" in entry.text and "あなたの承認を待っています" in entry.text
+    assert (
+        entry.status_code == 200
+        and "契約書のご確認" in entry.text
+        and "あなたの承認を待っています" in entry.text
+    )
     other = web.get("/h/other-B1/queue", headers=JA).text
     assert "他部署の件" in other and "契約書のご確認" in other and "お見積書の送付" not in other
 
@@ -287,12 +294,12 @@ def test_no_decision_on_another_approvers_hold_through_the_list(site):
         assert r.status_code == 404, path
     forged = web.post("/h/appr-A1/queue/A2", data={"csrf": "csrf-A1", "action": "approve"})
     assert forged.status_code == 403  # A1's form token does not decide A2
-    assert {web.portal.call(store.get, q).state for q in ("A1", "A2", "B1")} == {HoldState.HELD} and told == []
+    assert {web.portal.call(store.get, q).state for q in ("A1", "A2", "B1")} == {
+        HoldState.HELD
+    } and told == []
 
 
 def test_a_finished_hold_in_the_list_shows_nothing_after_the_grace(sqlite_url):
-    import time
-
     shift = [0.0]
     with approver_site(sqlite_url, clock=lambda: time.time() + shift[0]) as (web, _store, _):
         assert web.get("/h/appr-A1/queue/F1", headers=JA).status_code == 200  # released, within grace
@@ -304,3 +311,45 @@ def test_a_finished_hold_in_the_list_shows_nothing_after_the_grace(sqlite_url):
         # a link whose own hold is finished past the grace lists nothing at all
         assert web.get("/h/appr-F1/queue").status_code == 404
         assert web.get("/h/appr-F1/queue/A1").status_code == 404
+
+
+# --- a rejection is finished, not sent, wherever "finished" counts ---------------------------
+
+
+def test_a_rejected_hold_is_purged_like_a_cancelled_one(sqlite_url):
+    assert HoldState.REJECTED in FINAL
+
+    async def scenario() -> tuple[int, int]:
+        store = await Store.open(sqlite_url)
+        try:
+            for qid, state in (("R1", "rejected"), ("C1", "cancelled")):
+                await store.hold(
+                    held_message(qid, b"Subject: x\r\n\r\nbody\r\n"), csrf="c", expires_at=time.time()
+                )
+                assert await store.decide_hold(qid, state, actor="approver:b@x", client_addr=None)
+            assert await store.decide_hold("R1", "released", actor="sender", client_addr=None) is False
+            await Retention(store, RetentionPolicy(raw=DAY)).run_once(time.time() + 2 * DAY)
+            async with store.reading() as conn:
+                sizes = dict((await conn.execute(select(held.c.id, held.c.raw))).all())
+            return len(sizes["R1"] or b""), len(sizes["C1"] or b"")
+        finally:
+            await store.close()
+
+    assert asyncio.run(scenario()) == (0, 0)
+
+
+def test_an_admin_finds_rejected_holds_apart_from_cancelled_ones(admin):
+    admin.hold("Q1", kind="hold_for_approval", subject="件名却下")
+    admin.hold("Q2", subject="件名取消")
+    admin.run(lambda: admin.store.decide_hold("Q1", "rejected", actor=f"approver:{BOSS}", client_addr=None))
+    admin.run(lambda: admin.store.decide_hold("Q2", "cancelled", actor="sender", client_addr=None))
+
+    def found(state: str) -> set[str]:
+        page = admin.client.get("/admin/messages", params={"state": state})
+        assert page.status_code == 200, page.text
+        return {s for s in ("件名却下", "件名取消") if s in page.text}
+
+    assert found("rejected") == {"件名却下"} and found("cancelled") == {"件名取消"}
+    assert 'value="rejected"' in admin.client.get("/admin/messages").text  # offered in the filter
+    detail = admin.client.get("/admin/messages/Q1").text
+    assert "state-rejected" in detail and 'value="release"' not in detail  # finished: no actions
