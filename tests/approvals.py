@@ -46,12 +46,12 @@ def png() -> bytes:
     )
 
 
-def mail(subject: str = "お見積書の送付", *, with_files: bool = True) -> bytes:
+def mail(subject: str = "お見積書の送付", *, with_files: bool = True, body: str = BODY) -> bytes:
     """A body in ISO-2022-JP and the attachments: a cp932 memo, a PDF, a PNG; HTML declared as
     text/plain, SVG declared as a PNG, and an executable."""
     m = EmailMessage()
     m["From"], m["To"], m["Subject"] = SENDER, "tanaka@client.example", subject
-    m.set_content(BODY, charset="iso-2022-jp")
+    m.set_content(body, charset="iso-2022-jp")
     if with_files:
         m.add_attachment(MEMO.encode("cp932"), maintype="text", subtype="plain", filename="メモ.txt")
         m.add_attachment(
