@@ -95,7 +95,9 @@ def _fits(page, width: int) -> None:
 @pytest.mark.parametrize("width", WIDTHS)
 def test_an_approver_reads_opens_rejects_and_finds_his_list(site, width):
     server, browser = site
-    context = browser.new_context(locale="ja-JP", viewport={"width": width, "height": 900}, accept_downloads=True)
+    context = browser.new_context(
+        locale="ja-JP", viewport={"width": width, "height": 900}, accept_downloads=True
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto(f"{server.url}/h/appr-W{width}")
@@ -142,7 +144,7 @@ def test_an_approver_reads_opens_rejects_and_finds_his_list(site, width):
     assert not any("他部署の件" in s for s in subjects)
     hrefs = [a.get_attribute("href") for a in page.locator(".queue-entry").all()]
     assert f"/h/appr-W{width}" not in hrefs, "the hold just rejected no longer waits"
-    assert "/h/appr-W{width}/queue/A2".format(width=width) in hrefs
+    assert f"/h/appr-W{width}/queue/A2" in hrefs
     assert english_words(page.content()) == []
     _fits(page, width)
     screenshot(page, f"i18-approver-queue-{width}.png")
