@@ -113,6 +113,8 @@ class Approvals:
         """Approve or reject (the CSRF token and the action are checked by the caller): a
         rejection needs its reason, and either is told to the sender."""
         action, record = str(form.get("action", "")), link.record
+        if record.state != HoldState.HELD:  # decided meanwhile: the page says how
+            return RedirectResponse(request.url.path, status_code=303, headers=headers())
         raw_note = str(form.get("note", "")).strip()
         if len(raw_note) > NOTE_LIMIT:
             return await self.page(request, link, "approval.note_too_long", (action, raw_note[:NOTE_LIMIT]))

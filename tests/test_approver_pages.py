@@ -74,6 +74,15 @@ def test_the_approver_page_speaks_to_the_approver_in_japanese(site):
     sender_view = web.get("/h/snd-A1", headers=JA).text
     assert "承認者の承認を待っています" in sender_view and "あなたの承認を待っています" not in sender_view
     assert 'value="reject"' not in sender_view
+    en = web.get("/h/appr-A1", headers={"accept-language": "en"}).text
+    assert "Waiting for your approval." in en and "Reason for rejecting (required)" in en
+    main = en.split("<main>", 1)[1]  # the header's product name is the layout's, not this page's
+    written = (
+        r'<pre class="body">.*?</pre>|<span class="name">[^<]*</span>|<td class="name">[^<]*</td>|日本語'
+    )
+    assert not re.search(r"[\u3040-\u30ff]", re.sub(written, "", main, flags=re.S)), (
+        "Japanese on the English page"
+    )
 
 
 def test_the_body_is_decoded_and_escaped(site):
@@ -172,6 +181,14 @@ def test_a_rejection_without_a_reason_is_refused(site, note):
     assert r.status_code == 400 and "却下するには理由を入力してください" in r.text
     assert english_words(r.text) == []
     assert web.portal.call(store.get, "A1").state == HoldState.HELD and told == []
+
+
+def test_a_decision_on_a_decided_hold_shows_where_it_stands(site):
+    web, store, told = site
+    web.portal.call(lambda: store.decide_hold("A1", "cancelled", actor="sender", client_addr=None))
+    r = web.post("/h/appr-A1", data={"csrf": "csrf-A1", "action": "reject", "note": ""}, headers=JA)
+    assert r.status_code == 200 and "取り消しました" in r.text and told == []
+    assert web.portal.call(store.get, "A1").state == HoldState.CANCELLED
 
 
 def test_a_too_long_note_is_refused_with_a_message(site):
