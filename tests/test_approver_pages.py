@@ -370,3 +370,19 @@ def test_an_admin_finds_rejected_holds_apart_from_cancelled_ones(admin):
     assert 'value="rejected"' in admin.client.get("/admin/messages").text  # offered in the filter
     detail = admin.client.get("/admin/messages/Q1").text
     assert "state-rejected" in detail and 'value="release"' not in detail  # finished: no actions
+
+
+def test_a_hold_that_no_longer_needs_approval_offers_the_approver_nothing(site):
+    web, store, told = site
+
+    async def made_plain() -> None:
+        async with store.writing() as conn:
+            await conn.execute(held.update().where(held.c.id.in_(("A1", "A2"))).values(kind="hold"))
+
+    web.portal.call(made_plain)  # as a sender's fix whose new decision needs no approval does
+    page = web.get("/h/appr-A1", headers=JA).text
+    assert "あなたの承認を待っています" not in page and 'value="approve"' not in page
+    r = web.post("/h/appr-A1", data={"csrf": "csrf-A1", "action": "approve"}, follow_redirects=False)
+    assert r.status_code == 403 and told == []
+    assert web.get("/h/appr-A1/queue/A2").status_code == 404
+    assert "/queue/A2" not in web.get("/h/appr-A1/queue").text
