@@ -112,6 +112,9 @@ def approval_request(
             "承認ページ（このリンクを開いただけでは、承認も却下も行われません）:",
             link,
             "",
+            "あなたの承認を待っているメールの一覧:",
+            f"{link}/queue",
+            "",
             f"{when_text} までに承認されない場合、このメールは送信されずに取り消されます。",
             "",
             "-- ",
@@ -123,6 +126,9 @@ def approval_request(
             "",
             "Approval page:",
             link,
+            "",
+            "Everything waiting for your approval:",
+            f"{link}/queue",
             "",
             f"Unless approved by {when_text}, it is cancelled, not sent.",
             "",
@@ -144,14 +150,16 @@ def approval_result(
     subject, approver, note_lines = one_line(subject), one_line(approver), quoted(note)
     ja = "承認されました。メールは送信されます。" if approved else "却下されました。メールは送信されません。"
     en = "was approved and is being sent." if approved else "was rejected and will not be sent."
+    # A rejection always carries its reason (approver_pages.py asks for one).
+    label_ja, label_en = ("コメント:", "Comment:") if approved else ("却下の理由:", "Reason:")
     lines = [f"件名「{subject}」のメールは {approver} さんにより{ja}"]
     if note_lines:
-        lines += ["承認者のコメント:", *note_lines]
+        lines += [label_ja, *note_lines]
     if not approved:
         lines += ["", "内容を修正のうえ、あらためて送信してください。"]
     lines += ["", "-- ", f'Your message "{subject}" {en} ({approver})']
     if note_lines:
-        lines += ["Comment:", *note_lines]
+        lines += [label_en, *note_lines]
     tag = "[承認 / Approved]" if approved else "[却下 / Rejected]"
     return _mail(notice_from, notice_name, sender, f"{tag} {subject}", "\n".join(lines) + "\n")
 

@@ -19,6 +19,7 @@ class HoldState(StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     DELIVERY_FAILED = "delivery_failed"  # a release whose delivery was refused or given up on
+    REJECTED = "rejected"  # an approver said no (with a reason): finished, not sent, like CANCELLED
 
 
 STATES = tuple(HoldState)
@@ -31,7 +32,7 @@ STATE_AFTER = {
     "release": HoldState.RELEASED,
     "cancel": HoldState.CANCELLED,
     "approve": HoldState.RELEASED,
-    "reject": HoldState.CANCELLED,
+    "reject": HoldState.REJECTED,
 }
 
 Notice = tuple[str, tuple[str, ...], bytes]  # (envelope sender, recipients, raw message)

@@ -1,7 +1,7 @@
 """The retention policy and its purge: personal data at rest is kept no longer than configured.
 
 What is kept, and for how long after what (README, "Retention"):
-- raw: a held message's bytes, after its final state (released, cancelled, expired,
+- raw: a held message's bytes, after its final state (released, cancelled, rejected, expired,
   delivery_failed: an admin's retry is refused after that) and once nothing is pending for it
   (a release not yet delivered still needs them);
 - outbound: sent and failed jobs (a notice's text is gone already: cleared when sent), after

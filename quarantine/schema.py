@@ -23,7 +23,9 @@ held = Table(
     "held_messages",
     metadata,
     Column("id", String(32), primary_key=True),  # the queue id
-    Column("state", String(16), nullable=False),  # held, released, cancelled, expired
+    # held, released, cancelled, rejected, expired, delivery_failed (no CHECK: a new state
+    # needs no migration)
+    Column("state", String(16), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),

@@ -25,6 +25,7 @@ from starlette.routing import Route
 from inspectors.base import Envelope
 from rules.model import Action
 
+from .approver_pages import Approvals
 from .explain import reasons, technical
 from .hold_view import checklist, organisations, per_attachment, where_text
 from .holds import Quarantine
@@ -75,6 +76,7 @@ class Pages:
         self.clock = clock
         self.fix_limit = fix_limit or WorkLimit()
         self.env = environment(zone)  # web.timezone: every time on the pages is written in it
+        self.approvals = Approvals(self)  # the approver's own pages (approver_pages.py)
 
     def render(self, name: str, status: int = 200, request: Request | None = None, **context) -> HTMLResponse:
         lang = language(request) if request is not None else "ja"
@@ -117,6 +119,8 @@ class Pages:
         link = await self.store.by_link(request.path_params["token"])
         if link is None:
             return self.render("unknown.html", status=404, request=request)
+        if link.role == "approver":
+            return await self.approvals.page(request, link, error)
         record = link.record
         if self._past_grace(record):
             return self.render("hold_done.html", request=request, status=400 if error else 200, record=record)
@@ -161,6 +165,8 @@ class Pages:
         if isinstance(posted, Response):
             return posted
         link, form = posted
+        if link.role == "approver":  # a rejection needs its reason: approver_pages.py
+            return await self.approvals.decide(request, link, form)
         action, record = str(form.get("action", "")), link.record
         if action == "release" and not _all_ticked(record, form.getlist("ack")):
             return await self.show_hold(request, error="checklist_missing")
@@ -262,6 +268,7 @@ def create_app(pages: Pages, extra_routes: list | tuple = ()) -> Starlette:
     return Starlette(
         routes=[
             *extra_routes,
+            *pages.approvals.routes(),
             Route("/", pages.home),
             Route("/healthz", pages.healthz),
             Route("/metrics", pages.metrics_page),
