@@ -292,7 +292,7 @@ async def _transition(
         return False
     if to_state == HoldState.RELEASED:
         await outbound.enqueue_release(conn, message_id, now)
-    await trail.record(conn, message_id, actor, client_addr, to_state, "")
+    await trail.record(conn, message_id, actor, client_addr, to_state, "", comment=note)
     return True
 
 
