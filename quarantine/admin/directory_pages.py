@@ -15,7 +15,7 @@ from starlette.responses import Response
 from ..directory_file import DirectoryError
 from ..directory_store import DirectoryConflict, DirectoryStore
 from .console import Console
-from .directory_csv import ImportProblem, line_error, uploaded
+from .directory_csv import ImportProblem, import_error, line_error, uploaded
 
 
 class DirectoryPages:
@@ -108,7 +108,7 @@ class DirectoryPages:
                 raise ImportProblem(line_error(exc, source)) from None
             counts = await self.import_entries(items, replace)
         except (ImportProblem, DirectoryConflict) as exc:
-            return await self.index(request, session, form, status=422, import_error=str(exc))
+            return await self.index(request, session, form, status=422, import_error=import_error(exc))
         first, second = self.import_counts
         await self.console.record(
             session.actor,
