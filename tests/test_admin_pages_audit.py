@@ -98,4 +98,34 @@ def test_the_csv_names_the_message_and_is_formula_safe(admin):
     gone = rows_of(admin.client.get("/admin/audit.csv?message=C2"))[1]
     assert gone[1] == "C2" and gone[2:5] == ["", "", ""]
     page = table(admin.client.get("/admin/audit?message=C1"))
-    assert "=HYPERLINK" in page and SENDER in page and "1 件の宛先" in page
+    assert "=HYPERLINK" in page and SENDER in page and "宛先 1 件" in page
+
+
+def test_an_approval_page_comment_reaches_the_audit_trail(sqlite_url):
+    """The approver's page (web.py) posts the comment with the decision; the trail keeps it."""
+    from quarantine.records import HoldState
+
+    from .admin_console import held_message
+    from .sender_page import open_store, serving
+
+    store = open_store(sqlite_url)
+    msg = held_message("Q1", kind="hold_for_approval")
+    with serving(store, msg, "example.co.jp", "guard@example.co.jp") as web:
+        assert web.portal.call(store.add_link, "Q1", "tok-boss", "approver", BOSS)
+        r = web.post(
+            "/h/tok-boss",
+            data={"csrf": "c", "action": "approve", "note": "承認します。\n来週の納品分です"},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+        rows = web.portal.call(_audit_rows, store)
+    assert (f"approver:{BOSS}", HoldState.RELEASED, "承認します。 来週の納品分です") in rows
+
+
+async def _audit_rows(store):
+    from sqlalchemy import select
+
+    from quarantine.schema import audit
+
+    async with store.reading() as conn:
+        return [tuple(r) for r in await conn.execute(select(audit.c.actor, audit.c.action, audit.c.comment))]

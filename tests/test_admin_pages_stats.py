@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 
 from quarantine.admin.statistics import Window, daily_counts
@@ -16,7 +17,7 @@ BOSS = "boss@example.co.jp"
 def numbers(page: str, rule: str) -> list[str]:
     row = page[page.index(f"<code>{rule}</code>") :]
     row = row[: row.index("</tr>")]
-    return [cell.split("<")[0] for cell in row.split('class="num">')[1:]]
+    return re.findall(r'class="num"[^>]*>([^<]*)<', row)
 
 
 def test_daily_counts_per_rule(admin):
