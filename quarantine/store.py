@@ -269,6 +269,7 @@ class Store:
                     client_addr=r.client_addr,
                     action=r.action,
                     detail=r.detail or "",
+                    comment=r.comment or "",
                 )
                 for r in rows
             ]

@@ -148,8 +148,9 @@ def open_console(
     rule_files: int = 1,
     public_url: str = "http://127.0.0.1:8025",
     base_url: str = "http://testserver",
+    outbox: Path | None = None,
 ):
-    """A context manager yielding a Console."""
+    """A context manager yielding a Console (`outbox`: the Maildir of `upstream: maildir:`)."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     store = asyncio.run(_open(url))
     rules_file = tmp_path / "local.yaml"
@@ -170,6 +171,7 @@ def open_console(
         on_queued=lambda: queued.append(1),
         public_url=public_url,
         on_directory_changed=lambda: changed.append(1),
+        outbox=outbox,
     )
     return _Running(
         Starlette(routes=routes), store, decisions, rulebook, rules_file, queued, changed, base_url

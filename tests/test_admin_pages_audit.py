@@ -129,3 +129,10 @@ async def _audit_rows(store):
 
     async with store.reading() as conn:
         return [tuple(r) for r in await conn.execute(select(audit.c.actor, audit.c.action, audit.c.comment))]
+
+
+def test_a_held_messages_trail_carries_the_comment(admin):
+    admin.hold("T1")
+    post(admin, "/admin/messages/T1", action="cancel", note="重複送信のため")
+    trail = admin.run(admin.store.audit_trail, "T1")
+    assert [(e.action, e.comment) for e in trail] == [("held", ""), ("cancelled", "重複送信のため")]
