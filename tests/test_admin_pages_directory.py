@@ -64,6 +64,16 @@ def test_clients_csv_import_shows_the_line_and_exports_what_it_reads(admin):
     clients = read_clients(exported.content, "export.csv")
     assert Client(name="株式会社エー", domains=("new.example",)) in clients and len(clients) == 6
     r = upload(admin, "/admin/clients/import", "c.csv", b"name,domains\nOnly,only.example\n", replace="1")
+    assert r.status_code == 422 and "確認の欄にもチェックを入れてください" in unescaped(r)
+    assert len(admin.run(DirectoryStore(admin.store).clients)) == 6, "nothing replaced unconfirmed"
+    r = upload(
+        admin,
+        "/admin/clients/import",
+        "c.csv",
+        b"name,domains\nOnly,only.example\n",
+        replace="1",
+        confirm_replace="1",
+    )
     assert [c.name for c in admin.run(DirectoryStore(admin.store).clients)] == ["Only"]
     assert admin.client.post("/admin/clients/import", data={"csrf": admin.csrf()}).status_code == 422
 

@@ -66,6 +66,14 @@ def line_error(exc: DirectoryError, source: str) -> str:
     return f"line {m.group(1)}: {m.group(2)}" if m else text
 
 
+def replace_unconfirmed() -> str:
+    """Why a "replace all" import was refused: its confirmation was not ticked."""
+    return say(
+        "全件置き換えでは、ファイルにない登録がすべて削除されます。よろしければ確認の欄にもチェックを入れてください",
+        "Replacing all deletes every entry the file does not list: tick the confirmation too",
+    )
+
+
 # What the store says when an import would list an entry twice (directory_store._writing).
 _CONFLICTS = {"the import names a client twice": "同じ取引先がファイルに2回あります"}
 
