@@ -38,14 +38,27 @@ class DecisionRecord:
     decision: Decision
 
 
+# A hold stopped by a person: cancelled (by the sender or an admin), or rejected by an approver
+# ("rejected" where the store records it so; before that an approver's rejection was cancelled:
+# the actor, not the state, says who stopped it).
+STOPPED = (HoldState.CANCELLED, "rejected")
+
+
 @dataclass(frozen=True, kw_only=True)
 class RuleStats:
+    """What became of the holds of one rule, by who decided: the state and the actor's kind
+    (held.acted_by, the audit trail's notation: sender, approver:…, admin:…, system)."""
+
     rule_id: str
     matched: int
     held: int
     released_by_sender: int
     cancelled_by_sender: int
     expired: int
+    approved: int = 0  # released by an approver
+    rejected: int = 0  # stopped by an approver
+    released_by_admin: int = 0
+    cancelled_by_admin: int = 0
 
     @property
     def release_rate(self) -> float | None:
@@ -124,16 +137,21 @@ class DecisionLog(BatchWriter):
         def count(cond):
             return func.sum(case((holding & cond, 1), else_=0))
 
+        released, stopped = held.c.state.in_(RELEASED), held.c.state.in_(STOPPED)
+        by_sender = held.c.acted_by == "sender"
+        by_approver, by_admin = held.c.acted_by.like("approver:%"), held.c.acted_by.like("admin:%")
         query = (
             select(
                 decision_rules.c.rule_id,
                 func.count().label("matched"),
                 count(held.c.id.is_not(None)).label("held"),
-                count(held.c.state.in_(RELEASED) & (held.c.acted_by == "sender")).label("released"),
-                count((held.c.state == HoldState.CANCELLED) & (held.c.acted_by == "sender")).label(
-                    "cancelled"
-                ),
+                count(released & by_sender).label("released"),
+                count(stopped & by_sender).label("cancelled"),
                 count(held.c.state == HoldState.EXPIRED).label("expired"),
+                count(released & by_approver).label("approved"),
+                count(stopped & by_approver).label("rejected"),
+                count(released & by_admin).label("released_by_admin"),
+                count(stopped & by_admin).label("cancelled_by_admin"),
             )
             .select_from(decision_rules.outerjoin(held, held.c.id == decision_rules.c.message_id))
             .where(decision_rules.c.at >= at)
@@ -149,6 +167,10 @@ class DecisionLog(BatchWriter):
                     released_by_sender=int(r.released or 0),
                     cancelled_by_sender=int(r.cancelled or 0),
                     expired=int(r.expired or 0),
+                    approved=int(r.approved or 0),
+                    rejected=int(r.rejected or 0),
+                    released_by_admin=int(r.released_by_admin or 0),
+                    cancelled_by_admin=int(r.cancelled_by_admin or 0),
                 )
                 for r in await conn.execute(query)
             ]

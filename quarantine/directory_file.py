@@ -8,24 +8,29 @@ caller's; this module turns bytes into `Client` values and suppression entries.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import re
 from collections.abc import Iterator
 from pathlib import PurePath
 
-import yaml
-
 from inspectors.clients import Client
 
-from .errors import QuarantineError
+from .directory_text import DirectoryError, decode, problem
+from .directory_yaml import yaml_clients, yaml_entries
+
+__all__ = ["DirectoryError", "decode", "domain", "read_clients", "read_suppressions", "suppression_entry"]
 
 _NAME = {"name", "company", "client", "会社名", "取引先名", "取引先", "名称", "社名"}
 _ALIASES = {"aliases", "alias", "別名", "略称", "通称", "表記ゆれ"}
 _DOMAINS = {"domains", "domain", "ドメイン", "メールドメイン"}
 _ENTRY = {"address", "email", "e-mail", "entry", "domain", "メールアドレス", "アドレス", "ドメイン"}
-_LIST_SPLIT = re.compile(r"[;；、|\n]")  # aliases may contain commas: Acme, Inc.
-_DOMAIN_SPLIT = re.compile(r"[;；、|,，\s]+")
+# The one separator of every list cell (aliases, domains), the one the export writes, is ";".
+# The full-width "；", "、", "|" and a line break in the cell are taken too: what Japanese input
+# and older ledgers use. A comma is not one, in any column: a name or an alias may hold one
+# ("Acme, Inc."); a domain cannot, so a comma (or a space) in a domain cell is reported with
+# the line, as a wrong separator, never guessed at.
+LIST_SPLIT = re.compile(r"[;；、|\n]")
+_NOT_SEPARATORS = re.compile(r"[,，\s]")
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
@@ -42,22 +47,26 @@ def unescape_cell(text: str) -> str:
     return text
 
 
-class DirectoryError(QuarantineError, ValueError):
-    """An import that cannot be read; the message starts with "file:line:"."""
+def split_list(cell: str) -> list[str]:
+    """The values of a list cell (aliases, domains), stripped; empty ones dropped."""
+    return [v.strip() for v in LIST_SPLIT.split(cell) if v.strip()]
 
 
 def read_clients(data: bytes, source: str) -> tuple[Client, ...]:
     """Clients from a CSV (a header row naming name / aliases / domains, in English or
     Japanese; other columns ignored) or a YAML list of {name, aliases, domains}."""
-    rows = _yaml_clients(data, source) if _is_yaml(source) else _csv_clients(data, source)
+    rows = yaml_clients(data, source) if _is_yaml(source) else _csv_clients(data, source)
     clients: list[Client] = []
     seen: dict[str, int] = {}
     for line, name, aliases, domains in rows:
         if not name.strip():
-            raise DirectoryError(f"{source}:{line}: the client has no name")
+            raise problem(source, line, "the client has no name", "会社名が空です")
         if name.strip() in seen:
-            raise DirectoryError(
-                f"{source}:{line}: client {name.strip()!r} is already on line {seen[name.strip()]}"
+            raise problem(
+                source,
+                line,
+                f"client {name.strip()!r} is already on line {seen[name.strip()]}",
+                f"取引先「{name.strip()}」は {seen[name.strip()]} 行目にもあります",
             )
         seen[name.strip()] = line
         clients.append(
@@ -73,7 +82,7 @@ def read_clients(data: bytes, source: str) -> tuple[Client, ...]:
 def read_suppressions(data: bytes, source: str) -> tuple[str, ...]:
     """Entries from a CSV or text file (first column, or the column headed address / email /
     domain) or a YAML list: "user@example.net" for an address, "@example.net" for a domain."""
-    entries = _yaml_entries(data, source) if _is_yaml(source) else _csv_entries(data, source)
+    entries = yaml_entries(data, source) if _is_yaml(source) else _csv_entries(data, source)
     return tuple(dict.fromkeys(suppression_entry(value, source, line) for line, value in entries))
 
 
@@ -86,7 +95,19 @@ def domain(value: str, source: str, line: int) -> str:
         ascii_form = ""
     labels = ascii_form.split(".")
     if len(labels) < 2 or not all(_LABEL.match(label) for label in labels) or labels[-1].isdigit():
-        raise DirectoryError(f"{source}:{line}: domain {value.strip()!r} is not a domain")
+        if _NOT_SEPARATORS.search(value.strip()):
+            raise problem(
+                source,
+                line,
+                f"domain {value.strip()!r} is not a domain (separate domains with ';')",
+                f"「{value.strip()}」はドメインの形ではありません（複数のドメインは「;」で区切ってください）",
+            )
+        raise problem(
+            source,
+            line,
+            f"domain {value.strip()!r} is not a domain",
+            f"「{value.strip()}」はドメインの形ではありません" if value.strip() else "ドメインがありません",
+        )
     return ascii_form
 
 
@@ -95,24 +116,11 @@ def suppression_entry(value: str, source: str, line: int) -> str:
     local, at, rest = text.rpartition("@")
     if not at or not local:
         return "@" + domain(rest, source, line)
-    if re.search(r"[\s<>(),;:\"]", local) or len(local) > 64:
-        raise DirectoryError(f"{source}:{line}: {text!r} is not an address")
+    if re.search(r"[\s<>(),;:\"@]", local) or len(local) > 64:
+        raise problem(
+            source, line, f"{text!r} is not an address", f"「{text}」はメールアドレスの形ではありません"
+        )
     return f"{local.lower()}@{domain(rest, source, line)}"
-
-
-def decode(data: bytes, source: str) -> str:
-    """UTF-8 (with or without a BOM), else CP932 — what Excel writes."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp932")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DirectoryError(f"{source}:{line}: neither UTF-8 nor CP932 text") from None
 
 
 def _is_yaml(source: str) -> bool:
@@ -129,7 +137,9 @@ def _csv_rows(data: bytes, source: str) -> Iterator[tuple[int, list[str]]]:
                 yield line, [unescape_cell(c) for c in row]
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise DirectoryError(f"{source}:{reader.line_num}: {exc}") from None
+        raise problem(
+            source, reader.line_num, str(exc), "CSV として読めません（引用符の閉じ忘れなど）"
+        ) from None
 
 
 def _column(header: list[str], names: set[str]) -> int | None:
@@ -145,17 +155,19 @@ def _csv_clients(data: bytes, source: str) -> Iterator[tuple[int, str, list[str]
     line, header = first
     name_col = _column(header, _NAME)
     if name_col is None:
-        raise DirectoryError(
-            f"{source}:{line}: the first row must name the columns "
-            f"(name, aliases, domains); got {', '.join(header)!r}"
+        raise problem(
+            source,
+            line,
+            f"the first row must name the columns (name, aliases, domains); got {', '.join(header)!r}",
+            f"1行目に列名（会社名・略称・ドメイン）が必要です。1行目は「{'、'.join(header)}」でした",
         )
     alias_col, domain_col = _column(header, _ALIASES), _column(header, _DOMAINS)
     for line, row in rows:
         yield (
             line,
             _cell(row, name_col),
-            _LIST_SPLIT.split(_cell(row, alias_col)),
-            [(line, d) for d in _DOMAIN_SPLIT.split(_cell(row, domain_col))],
+            split_list(_cell(row, alias_col)),
+            [(line, d) for d in split_list(_cell(row, domain_col))],
         )
 
 
@@ -171,64 +183,3 @@ def _csv_entries(data: bytes, source: str) -> Iterator[tuple[int, str]]:
             continue
         if column < len(row) and row[column].strip():
             yield line, row[column]
-
-
-def _yaml_root(data: bytes, source: str, key: str):
-    try:
-        root = yaml.compose(decode(data, source))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DirectoryError(f"{source}:{mark.line + 1 if mark else 1}: not valid YAML") from None
-    if isinstance(root, yaml.MappingNode):  # {clients: [...]} as in the configuration file
-        root = next((v for k, v in root.value if k.value in (key, "organization")), root)
-        if isinstance(root, yaml.MappingNode):
-            root = next((v for k, v in root.value if k.value == key), root)
-    if root is None:
-        return []
-    if not isinstance(root, yaml.SequenceNode):
-        raise DirectoryError(f"{source}:{root.start_mark.line + 1}: expected a list under {key!r}")
-    return root.value
-
-
-def _yaml_clients(data: bytes, source: str) -> Iterator[tuple[int, str, list[str], list]]:
-    for node in _yaml_root(data, source, "clients"):
-        line = node.start_mark.line + 1
-        if not isinstance(node, yaml.MappingNode):
-            raise DirectoryError(f"{source}:{line}: a client must be a mapping of name, aliases, domains")
-        fields = {k.value: v for k, v in node.value}
-        unknown = set(fields) - {"name", "aliases", "domains"}
-        if unknown:
-            raise DirectoryError(f"{source}:{line}: unknown key {sorted(unknown)[0]!r}")
-        yield (
-            line,
-            _scalar(fields.get("name"), source, line),
-            [v for _, v in _strings(fields.get("aliases"), source)],
-            _strings(fields.get("domains"), source),
-        )
-
-
-def _yaml_entries(data: bytes, source: str) -> Iterator[tuple[int, str]]:
-    for node in _yaml_root(data, source, "suppressed_recipients"):
-        yield node.start_mark.line + 1, _scalar(node, source, node.start_mark.line + 1)
-
-
-def _scalar(node, source: str, line: int) -> str:
-    if not isinstance(node, yaml.ScalarNode):
-        raise DirectoryError(f"{source}:{line}: expected text")
-    return node.value
-
-
-def _strings(node, source: str) -> list[tuple[int, str]]:
-    """(line, text) of a YAML scalar or list of scalars: errors name the item's own line."""
-    if node is None:
-        return []
-    items = (
-        [node]
-        if isinstance(node, yaml.ScalarNode)
-        else node.value
-        if isinstance(node, yaml.SequenceNode)
-        else None
-    )
-    if items is None:
-        raise DirectoryError(f"{source}:{node.start_mark.line + 1}: expected a list of text")
-    return [(item.start_mark.line + 1, _scalar(item, source, item.start_mark.line + 1)) for item in items]

@@ -6,7 +6,7 @@
     │   │   └── UnknownOutcome     sent whole and no reply came: it may have been delivered
     │   └── PermanentFailure       5xx: retrying cannot help
     ├── FixError                   rebuild.py (also a ValueError): a sender's fix that cannot be applied
-    ├── DirectoryError             directory_file.py (also a ValueError): an import file that
+    ├── DirectoryError             directory_text.py (also a ValueError): an import file that
     │                              cannot be read; the message starts with "file:line:"
     ├── DirectoryConflict          directory_store.py (also a ValueError): a directory entry that
     │                              clashes with another

@@ -164,3 +164,4 @@ class AuditEntry:
     client_addr: str | None
     action: str
     detail: str
+    comment: str = ""  # what an approver or an admin typed with the decision (trail.comment_of)

@@ -76,6 +76,7 @@ audit = Table(
     Column("client_addr", Text),
     Column("action", String(32), nullable=False),
     Column("detail", Text),  # codes and counts only, never raw data
+    Column("comment", Text),  # v008: the words typed with a decision, one bounded line (trail.py)
     Index("ix_audit_message", "message_id"),
 )
 

@@ -269,6 +269,7 @@ class Store:
                     client_addr=r.client_addr,
                     action=r.action,
                     detail=r.detail or "",
+                    comment=r.comment or "",
                 )
                 for r in rows
             ]
@@ -292,7 +293,7 @@ async def _transition(
         return False
     if to_state == HoldState.RELEASED:
         await outbound.enqueue_release(conn, message_id, now)
-    await trail.record(conn, message_id, actor, client_addr, to_state, "")
+    await trail.record(conn, message_id, actor, client_addr, to_state, "", comment=note)
     return True
 
 

@@ -149,8 +149,10 @@ def open_console(
     public_url: str = "http://127.0.0.1:8025",
     base_url: str = "http://testserver",
     zone: dt.tzinfo | None = None,
+    outbox: Path | None = None,
 ):
-    """A context manager yielding a Console (its times in `zone`: web.timezone)."""
+    """A context manager yielding a Console (its times in `zone`: web.timezone; `outbox`: the
+    Maildir of `upstream: maildir:`)."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     store = asyncio.run(_open(url))
     rules_file = tmp_path / "local.yaml"
@@ -172,6 +174,7 @@ def open_console(
         public_url=public_url,
         on_directory_changed=lambda: changed.append(1),
         zone=zone,
+        outbox=outbox,
     )
     return _Running(
         Starlette(routes=routes), store, decisions, rulebook, rules_file, queued, changed, base_url

@@ -47,15 +47,15 @@ def test_clients_add_edit_delete_with_validation(admin):
 
 def test_clients_csv_import_shows_the_line_and_exports_what_it_reads(admin):
     r = upload(admin, "/admin/clients/import", "ledger.csv", LEDGER.encode("cp932"))
-    assert r.status_code == 422 and "line 7 / 7行目: domain 'a_corp' is not a domain" in unescaped(r)
+    assert r.status_code == 422 and "7行目: 「a_corp」はドメインの形ではありません" in unescaped(r)
     assert admin.sql("SELECT count(*) FROM clients") == [(0,)], "all or nothing"
     fixed = LEDGER.replace("a_corp", "f.example")
     r = upload(admin, "/admin/clients/import", "ledger.csv", fixed.encode("cp932"))
-    assert r.status_code == 200 and "Imported: 6 added, 0 updated" in unescaped(r)
+    assert r.status_code == 200 and "取り込みました：追加 6 件、更新 0 件" in unescaped(r)
     r = upload(
         admin, "/admin/clients/import", "ledger.csv", "name,domains\n株式会社エー,new.example\n".encode()
     )
-    assert "Imported: 0 added, 1 updated" in unescaped(r)
+    assert "取り込みました：追加 0 件、更新 1 件" in unescaped(r)
     exported = admin.client.get("/admin/clients.csv")
     assert (
         exported.headers["content-type"].startswith("text/csv")
@@ -64,6 +64,16 @@ def test_clients_csv_import_shows_the_line_and_exports_what_it_reads(admin):
     clients = read_clients(exported.content, "export.csv")
     assert Client(name="株式会社エー", domains=("new.example",)) in clients and len(clients) == 6
     r = upload(admin, "/admin/clients/import", "c.csv", b"name,domains\nOnly,only.example\n", replace="1")
+    assert r.status_code == 422 and "確認の欄にもチェックを入れてください" in unescaped(r)
+    assert len(admin.run(DirectoryStore(admin.store).clients)) == 6, "nothing replaced unconfirmed"
+    r = upload(
+        admin,
+        "/admin/clients/import",
+        "c.csv",
+        b"name,domains\nOnly,only.example\n",
+        replace="1",
+        confirm_replace="1",
+    )
     assert [c.name for c in admin.run(DirectoryStore(admin.store).clients)] == ["Only"]
     assert admin.client.post("/admin/clients/import", data={"csrf": admin.csrf()}).status_code == 422
 
@@ -97,11 +107,11 @@ def test_suppressions_add_edit_delete_import_export(admin):
     assert post(admin, f"/admin/suppressions/{entry_id}", op="delete").status_code == 303
     data = b"address\nx@y.example\n\n@z.example\nbad@@\n"
     r = upload(admin, "/admin/suppressions/import", "s.csv", data)
-    assert r.status_code == 422 and "line 5 / 5行目:" in unescaped(r)
+    assert r.status_code == 422 and "5行目: 「bad@@」はメールアドレスの形ではありません" in unescaped(r)
     r = upload(
         admin, "/admin/suppressions/import", "s.csv", b"address\nx@y.example\nformer.member@example.net\n"
     )
-    assert "Imported: 1 added, 1 already listed" in unescaped(r)
+    assert "取り込みました：追加 1 件、登録済み 1 件" in unescaped(r)
     exported = read_suppressions(admin.client.get("/admin/suppressions.csv").content, "s.csv")
     assert exported == ("former.member@example.net", "x@y.example")
     directory = admin.run(DirectoryStore(admin.store).snapshot)
@@ -121,3 +131,49 @@ def test_directory_store_snapshot_and_stamp(admin):
     assert admin.run(store.import_suppressions, ["a@b.example", "a@b.example", "@c.example"]) == (2, 0)
     snap = admin.run(store.snapshot)
     assert snap.clients == () and snap.suppressed == ("@c.example", "a@b.example")
+
+
+def test_csv_import_help_separators_and_answers_in_the_pages_language(admin):
+    from .page_words import english_words
+
+    page = admin.client.get("/admin/clients").text
+    help_part = page[page.index('<div id="import">') : page.index("</form>", page.index('<div id="import">'))]
+    assert "「;」（半角のセミコロン）" in help_part and "「,」（カンマ）は区切りになりません" in help_part
+    assert "株式会社エー,A社;エー社,a-corp.co.jp;a-corp.com" in help_part, "an example row"
+    assert english_words(help_part) == []
+    ledger = (
+        "会社名,略称,ドメイン\n"
+        '"Acme, Inc.","ACME、アクメ","acme.example；acme.co.jp"\n'
+        '株式会社エー,"A社;エー社\nエー","a-corp.co.jp|a.example"\n'
+    )
+    r = upload(admin, "/admin/clients/import", "ledger.csv", ledger.encode("cp932"))
+    assert "取り込みました：追加 2 件、更新 0 件" in unescaped(r)
+    clients = {c.name: c for c in admin.run(DirectoryStore(admin.store).clients)}
+    assert clients["Acme, Inc."].aliases == ("ACME", "アクメ")
+    assert clients["Acme, Inc."].domains == ("acme.example", "acme.co.jp")
+    assert clients["株式会社エー"].aliases == ("A社", "エー社", "エー")
+    comma = '会社名,ドメイン\n株式会社ビー,"b.example, b.co.jp"\n'
+    r = upload(admin, "/admin/clients/import", "ledger.csv", comma.encode())
+    error = unescaped(r).split('id="import-error">')[1].split("</div>")[0]
+    assert r.status_code == 422 and error == (
+        "取り込めませんでした：2行目: 「b.example, b.co.jp」はドメインの形ではありません"
+        "（複数のドメインは「;」で区切ってください）"
+    )
+    assert english_words(error) == []
+    empty = upload(admin, "/admin/clients/import", "ledger.csv", b"")
+    assert empty.status_code == 422 and "取り込めませんでした：ファイルが空です" in unescaped(empty)
+    bad = upload(admin, "/admin/suppressions/import", "s.csv", "メールアドレス\n東京都\n".encode())
+    assert bad.status_code == 422 and "2行目: 「東京都」はドメインの形ではありません" in unescaped(bad)
+    page = admin.client.get("/admin/suppressions").text
+    help_part = page[page.index('<div id="import">') : page.index("</form>", page.index('<div id="import">'))]
+    assert "former.member@example.net,退会" in help_part and english_words(help_part) == []
+    english = admin.client.post(
+        "/admin/clients/import?lang=en",
+        data={"csrf": admin.csrf()},
+        files={"file": ("ledger.csv", comma.encode())},
+    )
+    assert (
+        "Not imported: line 2: domain 'b.example, b.co.jp' is not a domain (separate domains with ';')"
+        in (unescaped(english))
+    )
+    assert 'separated by <strong>";" (semicolon)</strong>' in english.text

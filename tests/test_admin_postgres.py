@@ -51,11 +51,11 @@ def test_console_pages_on_postgresql(pg):
     assert pg.client.get("/admin/stats?days=30").status_code == 200
 
     r = upload(pg, "/admin/clients/import", "ledger.csv", LEDGER.encode("cp932"))
-    assert r.status_code == 422 and "line 7 / 7行目" in unescaped(r)
+    assert r.status_code == 422 and "7行目: 「a_corp」はドメインの形ではありません" in unescaped(r)
     r = upload(
         pg, "/admin/clients/import", "ledger.csv", LEDGER.replace("a_corp", "f.example").encode("cp932")
     )
-    assert "Imported: 6 added, 0 updated" in r.text
+    assert "取り込みました：追加 6 件、更新 0 件" in r.text
     assert "already in the directory" in unescaped(post(pg, "/admin/clients", name="株式会社エー"))
     assert post(pg, "/admin/suppressions", entry="x@y.example").status_code == 303
     snap = pg.run(DirectoryStore(pg.store).snapshot)
@@ -68,6 +68,6 @@ def test_console_pages_on_postgresql(pg):
             )
         )
     )
-    assert [r[4] for r in rows[1:]] == ["held", "released"]
+    assert [r[rows[0].index("action")] for r in rows[1:]] == ["held", "released"]
     replayed = post(pg, "/admin/rules/replay", draft=GOOD, days="7")
     assert "messages replayed" in replayed.text

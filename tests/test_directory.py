@@ -14,7 +14,7 @@ LEDGER = (
     "株式会社エー,A社;エー社;A Corp,a-corp.co.jp,東京都千代田区,田中\n"
     "\n"
     "# 休眠口座\n"
-    '"株式会社ビー","ビー社、B Corp","b-corp.co.jp, B-Corp.COM",大阪府,鈴木\n'
+    '"株式会社ビー","ビー社、B Corp","b-corp.co.jp; B-Corp.COM",大阪府,鈴木\n'
     '"Acme, Inc.","Acme, Inc.|ACME",@acme.example,,\n'
     "株式会社シー,,,,\n"
 )
@@ -38,6 +38,26 @@ EXPECTED = (
 )
 def test_csv_ledger_in_every_excel_encoding(encode):
     assert read_clients(encode(LEDGER), "clients.csv") == EXPECTED
+
+
+def test_every_list_cell_splits_on_the_same_separators():
+    """Aliases and domains alike: ";" (what the export writes), and "；", "、", "|" or a line
+    break in the cell; never a comma, which a name may hold."""
+    data = (
+        "name,aliases,domains\n"
+        '"Acme, Inc.","Acme, Inc.;ACME；アクメ、Ａｃｍｅ|acme\nAK","a.example;b.example；c.example、d.example|e.example\nf.example"\n'
+    )
+    (client,) = read_clients(data.encode(), "c.csv")
+    assert client.aliases == ("Acme, Inc.", "ACME", "アクメ", "Ａｃｍｅ", "acme", "AK")
+    assert client.domains == tuple(f"{c}.example" for c in "abcdef")
+
+
+@pytest.mark.parametrize("cell", ["a.example, b.example", "a.example b.example", "a.example，b.example"])
+def test_a_comma_or_a_space_between_domains_is_named_as_the_wrong_separator(cell):
+    with pytest.raises(DirectoryError) as exc:
+        read_clients(f'name,domains\nA,"{cell}"\n'.encode(), "c.csv")
+    assert str(exc.value) == f"c.csv:2: domain {cell!r} is not a domain (separate domains with ';')"
+    assert exc.value.line == 2 and "複数のドメインは「;」で区切ってください" in exc.value.ja
 
 
 def test_english_headers_and_idn_domains():

@@ -39,6 +39,17 @@ Handler = Callable[[Request, Session, FormData | None], Awaitable[Response]]
 _LANG: ContextVar[tuple[str, bool]] = ContextVar("admin_lang", default=("ja", False))
 
 
+def current_language() -> str:
+    """The language of the console page being answered ("ja" or "en"), for the words a
+    handler makes in Python (errors, chart labels): the same one `render` uses."""
+    return _LANG.get()[0]
+
+
+def say(ja: str, en: str) -> str:
+    """A handler's words in the page's language, as templates write say("…", "…")."""
+    return ja if current_language() == "ja" else en
+
+
 def client_addr(request: Request) -> str | None:
     return request.client.host if request.client else None
 

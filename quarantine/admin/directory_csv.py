@@ -1,8 +1,9 @@
 """CSV in and out of the client directory and the suppression list.
 
 Reading is quarantine.directory_file's (CSV from Excel in UTF-8 or CP932, Japanese headings, or
-YAML), whose errors name the line; they are shown as "line 7: ...". Writing produces what
-that reader takes back: UTF-8 with a BOM (so Excel opens it as UTF-8), lists joined with ";".
+YAML), whose errors name the line; they are shown as "7行目: ..." / "line 7: ...", in the
+page's language. Writing produces what that reader takes back: UTF-8 with a BOM (so Excel
+opens it as UTF-8), lists joined with ";" (the one separator directory_file documents).
 Every CSV the console writes (clients, suppressions, the audit log) goes through
 `csv_download`, which makes every cell formula-safe: a cell that a spreadsheet would run as a
 formula (=, +, -, @, tab, CR) or that starts with an apostrophe gets a leading apostrophe,
@@ -22,9 +23,10 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from ..directory_file import FORMULA_LEADS, DirectoryError
-from ..directory_store import ClientRecord, SuppressionRecord
+from ..directory_store import ClientRecord, DirectoryConflict, SuppressionRecord
 from ..errors import QuarantineError
 from ..rendering import headers
+from .console import say
 
 MAX_IMPORT = 10 * 1024 * 1024
 _ESCAPED = FORMULA_LEADS + ("'",)
@@ -38,12 +40,15 @@ class ImportProblem(QuarantineError, ValueError):
 async def uploaded(item, default_name: str) -> tuple[bytes, str]:
     """(bytes, file name) of an uploaded file; the name decides CSV or YAML."""
     if not isinstance(item, UploadFile):
-        raise ImportProblem("ファイルを選んでください / choose a file to import")
+        raise ImportProblem(say("ファイルを選んでください", "Choose a file to import"))
     data = await item.read(MAX_IMPORT + 1)
     if not data:
-        raise ImportProblem("ファイルが空です / the file is empty")
+        raise ImportProblem(say("ファイルが空です", "The file is empty"))
     if len(data) > MAX_IMPORT:
-        raise ImportProblem(f"ファイルが大きすぎます / larger than {MAX_IMPORT // (1024 * 1024)} MiB")
+        mib = MAX_IMPORT // (1024 * 1024)
+        raise ImportProblem(
+            say(f"ファイルが大きすぎます（{mib} MB まで）", f"The file is larger than {mib} MiB")
+        )
     name = PurePath((item.filename or "").replace("\\", "/")).name or default_name
     if PurePath(name).suffix.lower() not in (".csv", ".txt", ".yaml", ".yml"):
         name = default_name
@@ -51,11 +56,34 @@ async def uploaded(item, default_name: str) -> tuple[bytes, str]:
 
 
 def line_error(exc: DirectoryError, source: str) -> str:
-    """ "clients.csv:7: domain 'a_corp' is not a domain" -> "line 7: domain 'a_corp' ..."."""
+    """ "clients.csv:7: domain 'a_corp' is not a domain" -> "line 7: domain 'a_corp' ...", or
+    on a Japanese page "7行目: 「a_corp」はドメインの形ではありません"."""
+    if exc.ja and say("ja", "en") == "ja":
+        return f"{exc.line}行目: {exc.ja}" if exc.line is not None else exc.ja
     text = str(exc)
     rest = text[len(source) + 1 :] if text.startswith(source + ":") else text
     m = _LINE.match(rest)
-    return f"line {m.group(1)} / {m.group(1)}行目: {m.group(2)}" if m else text
+    return f"line {m.group(1)}: {m.group(2)}" if m else text
+
+
+def replace_unconfirmed() -> str:
+    """Why a "replace all" import was refused: its confirmation was not ticked."""
+    return say(
+        "全件置き換えでは、ファイルにない登録がすべて削除されます。よろしければ確認の欄にもチェックを入れてください",
+        "Replacing all deletes every entry the file does not list: tick the confirmation too",
+    )
+
+
+# What the store says when an import would list an entry twice (directory_store._writing).
+_CONFLICTS = {"the import names a client twice": "同じ取引先がファイルに2回あります"}
+
+
+def import_error(exc: ImportProblem | DirectoryConflict) -> str:
+    """Why an import was refused, in the page's language (an ImportProblem is worded already)."""
+    text = str(exc)
+    if isinstance(exc, DirectoryConflict):
+        return say(_CONFLICTS.get(text, "登録済みの項目と重なるため取り込めませんでした"), text)
+    return text
 
 
 def clients_csv(records: Iterable[ClientRecord]) -> Response:

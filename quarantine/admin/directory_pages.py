@@ -15,7 +15,7 @@ from starlette.responses import Response
 from ..directory_file import DirectoryError
 from ..directory_store import DirectoryConflict, DirectoryStore
 from .console import Console
-from .directory_csv import ImportProblem, line_error, uploaded
+from .directory_csv import ImportProblem, import_error, line_error, replace_unconfirmed, uploaded
 
 
 class DirectoryPages:
@@ -100,6 +100,9 @@ class DirectoryPages:
 
     async def import_csv(self, request: Request, session, form) -> Response:
         replace = form.get("replace") == "1"
+        # Replacing deletes every entry the file does not list: asked for twice, checked here.
+        if replace and form.get("confirm_replace") != "1":
+            return await self.index(request, session, form, status=422, import_error=replace_unconfirmed())
         try:
             data, source = await uploaded(form.get("file"), f"{self.name}.csv")
             try:
@@ -108,7 +111,7 @@ class DirectoryPages:
                 raise ImportProblem(line_error(exc, source)) from None
             counts = await self.import_entries(items, replace)
         except (ImportProblem, DirectoryConflict) as exc:
-            return await self.index(request, session, form, status=422, import_error=str(exc))
+            return await self.index(request, session, form, status=422, import_error=import_error(exc))
         first, second = self.import_counts
         await self.console.record(
             session.actor,

@@ -1,5 +1,6 @@
-"""Statistics per rule over a window of 7 or 30 days: the totals (DecisionLog.rule_stats)
-and, per day, matched vs released by the sender, drawn as a small chart per rule: a
+"""Statistics per rule over a window of 7 or 30 days: the totals (DecisionLog.rule_stats: what
+became of the holds, by who decided: the sender, an approver, an admin, the clock) and, per
+day, matched vs released by the sender, drawn as a small chart per rule: a
 server-rendered inline SVG (no script, no image request: it passes the console's CSP). A
 rule whose blue bars reach its grey ones is noise: the senders release what it holds.
 
@@ -28,9 +29,10 @@ from ..decisions import DecisionLog, RuleStats
 from ..engine import reading
 from ..records import RELEASED as RELEASED_STATES
 from ..schema import decision_rules, held
-from .console import Console
+from .console import Console, say
 
 WINDOWS = (7, 30)
+MODES = {"enforce": ("適用", "enforced"), "monitor": ("監視のみ", "monitor only"), "off": ("無効", "off")}
 WIDTH, HEIGHT, TOP, BOTTOM = 300, 64, 4, 14  # the chart; BOTTOM leaves room for day labels
 MATCHED, RELEASED = "#c5cad6", "#1f6feb"
 
@@ -115,7 +117,11 @@ class StatisticsPages:
                 s,
                 bar_chart(
                     series.get(s.rule_id, empty),
-                    f"{s.rule_id}: matched vs released by sender, last {days} days",
+                    # the rule id is in the same cell, as code: not in the words read out
+                    say(
+                        f"一致した数と送信者が送信した数（直近 {days} 日）",
+                        f"matched vs released by sender, last {days} days",
+                    ),
                 ),
             )
             for s in sorted(stats.values(), key=lambda s: (-s.matched, s.rule_id))
@@ -136,7 +142,11 @@ class StatisticsPages:
         return self.decisions.engine
 
     def _modes(self) -> dict[str, str]:
-        return {r.id: (r.mode if r.enabled else "off") for r in self.rulebook.current.rules}
+        """rule id -> its mode in words (enforced, monitor only, off)."""
+        return {
+            r.id: say(*MODES.get(r.mode if r.enabled else "off", (r.mode, r.mode)))
+            for r in self.rulebook.current.rules
+        }
 
 
 def bar_chart(series: Series, label: str) -> Markup:
@@ -156,7 +166,8 @@ def bar_chart(series: Series, label: str) -> Markup:
     for i, day in enumerate(series.days):
         x = i * slot + (slot - bar) / 2
         matched, released = series.matched[i], series.released[i]
-        parts.append(f"<g><title>{escape(day)}: matched {matched}, released {released}</title>")
+        said = say(f"一致 {matched}、送信 {released}", f"matched {matched}, released {released}")
+        parts.append(f"<g><title>{escape(day)}: {said}</title>")
         parts.append(_bar(x, bar, matched / peak * area, MATCHED))
         parts.append(_bar(x + bar * 0.2, bar * 0.6, released / peak * area, RELEASED))
         parts.append("</g>")
@@ -165,7 +176,7 @@ def bar_chart(series: Series, label: str) -> Markup:
         parts.append(_text(WIDTH - 2, series.days[-1], "end"))
     parts.append(
         f'<text x="{WIDTH - 2}" y="{TOP + 8}" font-size="9" text-anchor="end" '
-        f'fill="#5b6477">max {max(series.matched, default=0)}</text>'
+        f'fill="#5b6477">{say("最大", "max")} {max(series.matched, default=0)}</text>'
     )
     parts.append("</svg>")
     return Markup("".join(parts))
