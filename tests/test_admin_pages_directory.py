@@ -51,11 +51,11 @@ def test_clients_csv_import_shows_the_line_and_exports_what_it_reads(admin):
     assert admin.sql("SELECT count(*) FROM clients") == [(0,)], "all or nothing"
     fixed = LEDGER.replace("a_corp", "f.example")
     r = upload(admin, "/admin/clients/import", "ledger.csv", fixed.encode("cp932"))
-    assert r.status_code == 200 and "Imported: 6 added, 0 updated" in unescaped(r)
+    assert r.status_code == 200 and "取り込みました：追加 6 件、更新 0 件" in unescaped(r)
     r = upload(
         admin, "/admin/clients/import", "ledger.csv", "name,domains\n株式会社エー,new.example\n".encode()
     )
-    assert "Imported: 0 added, 1 updated" in unescaped(r)
+    assert "取り込みました：追加 0 件、更新 1 件" in unescaped(r)
     exported = admin.client.get("/admin/clients.csv")
     assert (
         exported.headers["content-type"].startswith("text/csv")
@@ -101,7 +101,7 @@ def test_suppressions_add_edit_delete_import_export(admin):
     r = upload(
         admin, "/admin/suppressions/import", "s.csv", b"address\nx@y.example\nformer.member@example.net\n"
     )
-    assert "Imported: 1 added, 1 already listed" in unescaped(r)
+    assert "取り込みました：追加 1 件、登録済み 1 件" in unescaped(r)
     exported = read_suppressions(admin.client.get("/admin/suppressions.csv").content, "s.csv")
     assert exported == ("former.member@example.net", "x@y.example")
     directory = admin.run(DirectoryStore(admin.store).snapshot)
