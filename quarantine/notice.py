@@ -240,7 +240,9 @@ def _mail(notice_from: str, to: str, subject: str, body: str) -> bytes:
 
 
 # --- issue 18 (item 12): an administrator released or cancelled a hold ------------------------
-def admin_decision(*, notice_from: str, sender: str, subject: str, admin: str, released: bool, note: str) -> bytes:
+def admin_decision(
+    *, notice_from: str, sender: str, subject: str, admin: str, released: bool, note: str
+) -> bytes:
     """The sender's notice that an administrator decided his held message, with the reason."""
     subject, admin, note_lines = one_line(subject), one_line(admin), quoted(note)
     ja = "送信しました。宛先に配送されます。" if released else "取り消しました。メールは送信されません。"
@@ -251,5 +253,9 @@ def admin_decision(*, notice_from: str, sender: str, subject: str, admin: str, r
     lines += ["", "-- ", f'Your held message "{subject}": an administrator ({admin}) {en}']
     if note_lines:
         lines += ["Reason:", *note_lines]
-    tag = "[管理者が送信 / Released by an administrator]" if released else "[管理者が取り消し / Cancelled by an administrator]"
+    tag = (
+        "[管理者が送信 / Released by an administrator]"
+        if released
+        else "[管理者が取り消し / Cancelled by an administrator]"
+    )
     return _mail(notice_from, sender, f"{tag} {subject}", "\n".join(lines) + "\n")

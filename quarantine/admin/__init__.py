@@ -92,7 +92,9 @@ def admin_routes(
         Mount(
             PREFIX,
             routes=[
-                *_dashboard_and_bulk(console.guarded, DashboardPage(console, store), BulkPages(console, messages)),
+                *_dashboard_and_bulk(
+                    console.guarded, DashboardPage(console, store), BulkPages(console, messages)
+                ),
                 *_door_and_messages(
                     console,
                     LoginPages(console, Throttle(store, clock=clock), verify_login),

@@ -44,7 +44,10 @@ class BulkPages:
             errors.append(("メールを選んでください。", "Choose at least one message."))
         if not note:
             errors.append(
-                ("理由を入力してください（送信者への通知と監査ログに残ります）。", "Give a reason: the senders are told it, and the audit log keeps it.")
+                (
+                    "理由を入力してください（送信者への通知と監査ログに残ります）。",
+                    "Give a reason: the senders are told it, and the audit log keeps it.",
+                )
             )
         if errors or form.get("confirm") != "1" or not holding:
             return self.console.render(

@@ -46,7 +46,7 @@ class MessagePages:
     async def index(self, request: Request, session, form) -> Response:
         search = Search.of(request.query_params, message_search.FIELDS)
         errors = message_search.problems(search)
-        total, rows = 0, []
+        total, rows = 0, list[message_search.Row]()
         if not errors:
             async with self.store.reading() as conn:
                 total, rows = await message_search.find(conn, search)
