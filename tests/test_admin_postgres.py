@@ -55,7 +55,7 @@ def test_console_pages_on_postgresql(pg):
     r = upload(
         pg, "/admin/clients/import", "ledger.csv", LEDGER.replace("a_corp", "f.example").encode("cp932")
     )
-    assert "Imported: 6 added, 0 updated" in r.text
+    assert "取り込みました：追加 6 件、更新 0 件" in r.text
     assert "already in the directory" in unescaped(post(pg, "/admin/clients", name="株式会社エー"))
     assert post(pg, "/admin/suppressions", entry="x@y.example").status_code == 303
     snap = pg.run(DirectoryStore(pg.store).snapshot)

@@ -200,7 +200,7 @@ def test_admin_on_a_phone_sees_a_held_message_and_the_statistics(server, browser
     assert "****-****-9018" in page.inner_text("main")
     page.click("button[value=release]")
     page.wait_for_url("**/admin/messages/B02?done=released")
-    assert "admin:" + ADMIN in page.inner_text("main")
+    assert "管理者 " + ADMIN in page.inner_text("main")
     page.screenshot(path=str(OUTPUT / "admin-message-phone.png"), full_page=True)
     page.goto(f"{server.url}/admin/stats")
     assert page.locator("#rule-stats svg").count() >= 1
