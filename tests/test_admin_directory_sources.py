@@ -75,3 +75,14 @@ def test_the_empty_state_only_when_nothing_is_in_force(admin):
     page = admin.client.get("/admin/suppressions").text
     assert "登録されている項目はありません" not in page
     assert rows(page, "suppressions") == [("no@console.example", "管理画面")]
+
+
+def test_the_edit_pages_are_japanese(admin):
+    post(admin, "/admin/clients", name="株式会社画面", domains="console.example")
+    post(admin, "/admin/suppressions", entry="no@console.example", note="本人の依頼")
+    ((client_id,),) = admin.sql("SELECT id FROM clients")
+    ((entry_id,),) = admin.sql("SELECT id FROM suppressions")
+    for path in (f"/admin/clients/{client_id}", f"/admin/suppressions/{entry_id}"):
+        page = admin.client.get(path + "?lang=ja")  # the language a ?lang= link chose is kept
+        assert page.status_code == 200 and english_words(page.text) == [], path
+        assert "Save" in admin.client.get(path + "?lang=en").text
