@@ -244,3 +244,13 @@ def test_dashboard_figures_on_a_known_set(admin):
     assert admin.client.get("/admin/dashboard").status_code == 200
     empty_rate = admin.client.get("/admin/dashboard?lang=en").text
     assert "Oldest waiting hold" in empty_rate
+
+
+def test_a_local_rule_without_a_japanese_reason_is_still_told_apart(admin):
+    admin.rules_file.write_text(
+        "rules:\n  - id: local-phone-list\n    when: {code: pii.phone, min_count: 50}\n    action: hold\n",
+        "utf-8",
+    )
+    assert admin.rulebook.reload_if_changed()
+    page = admin.client.get("/admin/messages").text
+    assert '<option value="local-phone-list" >説明のないルール（local-phone-list）</option>' in page

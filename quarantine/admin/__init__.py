@@ -85,7 +85,7 @@ def admin_routes(
         secure=public_url.strip().lower().startswith("https://"),
     )
     console.env.globals["outbox"] = outbox is not None
-    words.install(console.env, rulebook)
+    words.install(console.env)
     directory = DirectoryStore(store)
     messages = MessagePages(console, store, on_queued, on_admin_decided, rulebook)
     return [

@@ -7,7 +7,7 @@ Each is a (ja, en) pair, rendered with the page's `say(ja, en)`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from rules.model import Rule, RuleSet
 
@@ -85,7 +85,12 @@ def reason_words(reason: Mapping[str, str], description: str = "") -> Pair:
 
 
 def rule_words(rule: Rule) -> Pair:
-    return reason_words(rule.reason, rule.description)
+    """A rule in the search form's list. A local rule written without a Japanese reason has
+    only its id to tell it from another such rule."""
+    ja, en = reason_words(rule.reason, rule.description)
+    if not rule.reason.get("ja"):
+        ja = f"説明のないルール（{rule.id}）"
+    return ja, en
 
 
 def rule_choices(rules: RuleSet) -> list[tuple[str, Pair]]:
@@ -98,15 +103,8 @@ def _short(text: str) -> str:
     return text if len(text) <= _LABEL_LENGTH else text[: _LABEL_LENGTH - 1] + "…"
 
 
-def install(env, rules: Callable[[], RuleSet]) -> None:
-    """The words as the templates' globals; `rule_named(id)` reads the rules in force."""
-
-    def rule_named(rule_id: str) -> Pair:
-        for rule in rules().rules:
-            if rule.id == rule_id:
-                return rule_words(rule)
-        return ("（現在のルールにないもの）", "(no longer among the rules)")
-
+def install(env) -> None:
+    """The words as the console templates' globals."""
     env.globals.update(
         state_words=state_words,
         action_words=action_words,
@@ -115,5 +113,4 @@ def install(env, rules: Callable[[], RuleSet]) -> None:
         trail_words=trail_words,
         finding_words=lambda finding: (sentence(finding, "ja"), sentence(finding, "en")),
         reason_words=reason_words,
-        rule_named=rule_named,
     )
