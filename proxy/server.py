@@ -145,7 +145,9 @@ class Guard:
             on_queued=worker.wake,
             public_url=settings.public_url,
             on_directory_changed=feed.changed,
-            on_approval_decided=quarantine.approval_decided,
+            on_admin_decided=quarantine.admin_decided,
+            file_clients=settings.clients,
+            file_suppressions=settings.suppressed_recipients,
             outbox=_outbox(settings),
             zone=settings.timezone,
         )

@@ -14,7 +14,7 @@ from inspectors.message import Summary
 from rules.model import Action, Decision
 
 from .judgement import Judgement
-from .notice import NOTICE_NAME, approval_result
+from .notice import NOTICE_NAME, admin_decision, approval_result
 from .records import HeldMessage, HeldRecord, HoldState, LinkedNotice
 from .rendering import when
 from .store import Store
@@ -194,6 +194,23 @@ class Quarantine:
                 subject=record.summary.subject,
                 approver=approver,
                 approved=approved,
+                note=note,
+            )
+            await self.store.enqueue("notice", record.id, self.policy.notice_from, [record.mail_from], raw)
+        self.on_queued()
+
+    # issue 18 (item 12): the sender hears of an administrator's decision, as of an approver's.
+    async def admin_decided(self, record: HeldRecord, actor: str, released: bool, note: str) -> None:
+        """Tell the sender that an administrator (actor "admin:<login>") released or cancelled
+        his held message, and why; through the outbound queue, as every notice."""
+        if record.mail_from:
+            raw = admin_decision(
+                notice_from=self.policy.notice_from,
+                notice_name=self.policy.notice_name,
+                sender=record.mail_from,
+                subject=record.summary.subject,
+                admin=actor.removeprefix("admin:"),
+                released=released,
                 note=note,
             )
             await self.store.enqueue("notice", record.id, self.policy.notice_from, [record.mail_from], raw)

@@ -270,3 +270,32 @@ def _mail(notice_from: str, notice_name: str, to: str, subject: str, body: str) 
     # that the link is never soft-wrapped.
     msg.set_content(body, charset="utf-8", cte="quoted-printable")
     return msg.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+# --- issue 18 (item 12): an administrator released or cancelled a hold ------------------------
+def admin_decision(
+    *,
+    notice_from: str,
+    sender: str,
+    subject: str,
+    admin: str,
+    released: bool,
+    note: str,
+    notice_name: str = NOTICE_NAME,
+) -> bytes:
+    """The sender's notice that an administrator decided his held message, with the reason."""
+    subject, admin, note_lines = one_line(subject), one_line(admin), quoted(note)
+    ja = "送信しました。宛先に配送されます。" if released else "取り消しました。メールは送信されません。"
+    en = "released it; it is being delivered." if released else "cancelled it; it will not be sent."
+    lines = [f"件名「{subject}」の保留中のメールを、管理者（{admin}）が{ja}"]
+    if note_lines:
+        lines += ["理由:", *note_lines]
+    lines += ["", "-- ", f'Your held message "{subject}": an administrator ({admin}) {en}']
+    if note_lines:
+        lines += ["Reason:", *note_lines]
+    tag = (
+        "[管理者が送信 / Released by an administrator]"
+        if released
+        else "[管理者が取り消し / Cancelled by an administrator]"
+    )
+    return _mail(notice_from, notice_name, sender, f"{tag} {subject}", "\n".join(lines) + "\n")

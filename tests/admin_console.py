@@ -24,6 +24,7 @@ from proxy.check import envelope_of, report
 from proxy.pipeline import InspectorConfig, build_inspectors, inspect_raw
 from quarantine.admin import admin_routes
 from quarantine.decisions import DecisionLog, DecisionRecord
+from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.records import HeldMessage
 from quarantine.store import Store
 from rules import MessageFacts, RuleSet, decide
@@ -31,6 +32,7 @@ from rules.book import RuleBook
 
 ADMIN, ADMIN_PW = "root@example.co.jp", "correct horse battery"
 SENDER, SENDER_PW = "taro@example.co.jp", "sender password"
+NOTICE_FROM = "guard@example.co.jp"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 RAW_SECRET = "RAW-BODY-SECRET-個人番号1234"
 MY_NUMBER = Finding(code="pii.my_number", count=1, where=("body",), evidence=("****-****-9018",))
@@ -150,9 +152,12 @@ def open_console(
     base_url: str = "http://testserver",
     zone: dt.tzinfo | None = None,
     outbox: Path | None = None,
+    file_clients: tuple = (),
+    file_suppressions: tuple = (),
 ):
     """A context manager yielding a Console (its times in `zone`: web.timezone; `outbox`: the
-    Maildir of `upstream: maildir:`)."""
+    Maildir of `upstream: maildir:`); an admin's decision queues the sender's notice
+    (quarantine.holds, as the guard wires it), and file_* are the configuration's entries."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     store = asyncio.run(_open(url))
     rules_file = tmp_path / "local.yaml"
@@ -164,6 +169,12 @@ def open_console(
     decisions = DecisionLog(store.engine)
     users = Users.load(users_file(tmp_path))
     queued, changed = [], []
+    quarantine = Quarantine(
+        store,
+        HoldPolicy(public_url=public_url, hold_expiry=3600, notice_from=NOTICE_FROM),
+        approvers=lambda sender: (),
+        on_queued=lambda: None,
+    )
     routes = admin_routes(
         store=store,
         decisions=decisions,
@@ -175,6 +186,9 @@ def open_console(
         on_directory_changed=lambda: changed.append(1),
         zone=zone,
         outbox=outbox,
+        on_admin_decided=quarantine.admin_decided,
+        file_clients=file_clients,
+        file_suppressions=file_suppressions,
     )
     return _Running(
         Starlette(routes=routes), store, decisions, rulebook, rules_file, queued, changed, base_url

@@ -30,7 +30,7 @@ def test_message_list_searches_by_sender_recipient_rule_state_and_date(admin):
     assert found(to=(today - dt.timedelta(days=1)).isoformat()) == set()
     assert found(sender="%") == set(), "wildcards are literal"
     bad = admin.client.get("/admin/messages", params={"from": "31/12/2024", "rule": "Bad Rule"})
-    assert bad.status_code == 400 and "from: " in unescaped(bad) and "rule: " in unescaped(bad)
+    assert bad.status_code == 400 and "期間（から）：" in unescaped(bad) and "ルール：" in unescaped(bad)
 
 
 def test_message_list_is_paginated(admin):
@@ -57,10 +57,10 @@ def test_message_detail_shows_findings_decision_summary_and_trail_never_the_body
         "sensitive-id-external",
         "enforce",
         "顧客.xlsx",
-        "2,048 bytes",
-        "held",
-        "system",
-        "送信する / Release",
+        "2,048 バイト",
+        "保留中",
+        "自動処理",
+        "送信する",
     ):
         assert text in page, text
     assert RAW_SECRET not in page and "RAW-BODY" not in page
@@ -75,7 +75,10 @@ def test_admin_release_and_cancel_record_the_admin_and_wake_the_worker(admin):
     record = admin.run(admin.store.get, "Q1")
     assert (record.state, record.acted_by, record.note) == ("released", f"admin:{ADMIN}", "checked by phone")
     assert admin.queued == [1]
-    assert admin.sql("SELECT kind FROM outbound WHERE message_id = 'Q1'") == [("release",)]
+    assert admin.sql("SELECT kind FROM outbound WHERE message_id = 'Q1' ORDER BY id") == [
+        ("release",),
+        ("notice",),
+    ], "the release, and the sender's notice of it"
     trail = admin.run(admin.store.audit_trail, "Q1")
     assert (trail[-1].action, trail[-1].actor, trail[-1].client_addr) == (
         "released",
@@ -84,7 +87,7 @@ def test_admin_release_and_cancel_record_the_admin_and_wake_the_worker(admin):
     )
     again = post(admin, "/admin/messages/Q1", action="cancel")
     assert again.headers["location"].endswith("done=stale") and admin.queued == [1]
-    assert "no longer held" in admin.client.get(again.headers["location"]).text
+    assert "すでに処理済み" in admin.client.get(again.headers["location"]).text
     post(admin, "/admin/messages/Q2", action="cancel")
     assert admin.run(admin.store.get, "Q2").state == "cancelled" and admin.queued == [1]
     assert post(admin, "/admin/messages/Q2", action="delete").status_code == 400
@@ -93,7 +96,7 @@ def test_admin_release_and_cancel_record_the_admin_and_wake_the_worker(admin):
 def test_admin_acts_for_an_absent_approver(admin):
     admin.hold("Q1", kind="hold_for_approval")
     page = admin.client.get("/admin/messages/Q1").text
-    assert "不在の承認者に代わって" in page and "承認して送信 / Approve and send" in page
+    assert "不在の承認者に代わって" in page and "承認して送信" in page
     post(admin, "/admin/messages/Q1", action="release")
     record = admin.run(admin.store.get, "Q1")
     assert (record.state, record.acted_by) == ("released", f"admin:{ADMIN}") and admin.queued == [1]

@@ -100,7 +100,7 @@ def test_a_refused_release_is_shown_failed_and_an_admin_retry_delivers_it_once(
             listed.status_code == 200 and "見積書" in listed.text and "state-delivery_failed" in listed.text
         )
         page = admin.get(f"/messages/{qid}").text
-        assert "Delivery failed" in page and 'value="retry"' in page and "release_failed" in page
+        assert "配送できませんでした" in page and 'value="retry"' in page and "release_failed" in page
         csrf = CSRF.search(page).group(1)
         # No retry from a session that is no longer an admin's, without the CSRF token, or
         # without a session (a sender's login is refused: the console is for admins only).
@@ -134,7 +134,7 @@ def test_a_refused_release_is_shown_failed_and_an_admin_retry_delivers_it_once(
         page = _showing(
             lambda: admin.get(f"/messages/{qid}"), "release_sent", "the delivery was never recorded"
         )
-        assert "state-released" in page and f"admin:{ADMIN}" in page and "delivery_retried" in page
+        assert "state-released" in page and f"管理者 {ADMIN}" in page and "delivery_retried" in page
     history = httpx.get(link).text
     assert "管理者が再送を指示しました" in history and "宛先に配送しました" in history
 

@@ -262,13 +262,13 @@ def test_settings_retention_defaults_and_overrides(tmp_path):
 
 def test_admin_page_of_a_purged_hold_says_the_body_is_gone(admin):
     admin.hold("Q1")
-    assert "bytes" in admin.client.get("/admin/messages/Q1").text
+    assert "バイト" in admin.client.get("/admin/messages/Q1").text
     admin.run(lambda: admin.store.decide_hold("Q1", "cancelled", actor="sender", client_addr=None))
     counts = admin.run(lambda: Retention(admin.store).run_once(time.time() + 31 * DAY))
     assert counts["raw"] == 1
     assert admin.login().status_code == 303  # a month on, the old session is gone too
     page = admin.client.get("/admin/messages/Q1")
-    assert page.status_code == 200 and "past its retention period" in page.text
+    assert page.status_code == 200 and "保存期間を過ぎたため削除しました" in page.text
     assert "cancelled" in page.text
 
 

@@ -19,15 +19,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from inspectors.clients import Client
 from rules.book import RuleBook
 from rules.model import RuleSet
 
 from ..decisions import DecisionLog
 from ..directory_store import DirectoryStore
 from ..store import Store
+from . import words
 from .audit_pages import AuditPages
+from .bulk import BulkPages
 from .client_pages import ClientPages
 from .console import PREFIX, Console
+from .dashboard import DashboardPage
 from .directory_pages import DirectoryPages
 from .login import LoginPages
 from .messages import MessagePages
@@ -57,7 +61,9 @@ def admin_routes(
     on_queued: Callable[[], None],
     public_url: str,
     on_directory_changed: Callable[[], None] = lambda: None,
-    on_approval_decided: Callable[..., Awaitable[None]] = _nothing,
+    on_admin_decided: Callable[..., Awaitable[None]] = _nothing,
+    file_clients: tuple[Client, ...] = (),
+    file_suppressions: tuple[str, ...] = (),
     idle_timeout: float = IDLE,
     outbox: Path | None = None,
     clock: Callable[[], float] = time.time,
@@ -70,10 +76,12 @@ def admin_routes(
     (plain function: run in a thread; coroutine function: awaited);
     on_queued() wakes the delivery worker after a release; on_directory_changed() runs
     after every change to the client directory or the suppression list;
-    on_approval_decided(record, actor, approved, note) tells the sender when an admin decides
-    a hold that waited for an approver; outbox is the embedded Maildir upstream's folder,
-    shown to admins only (it holds notices with working links); clock is the login throttle's;
-    zone (web.timezone; None: the machine's) is the one every time is written in.
+    on_admin_decided(record, actor, released, note) tells the sender when an admin releases or
+    cancels his hold; file_clients and file_suppressions are the configuration file's entries,
+    in force beside the console's and shown with them (read-only); outbox is the embedded
+    Maildir upstream's folder, shown to admins only (it holds notices with working links);
+    clock is the login throttle's; zone (web.timezone; None: the machine's) is the one every
+    time is written in.
     """
     console = Console(
         store=store,
@@ -82,15 +90,20 @@ def admin_routes(
         zone=zone,
     )
     console.env.globals["outbox"] = outbox is not None
+    words.install(console.env)
     directory = DirectoryStore(store)
+    messages = MessagePages(console, store, on_queued, on_admin_decided, rulebook)
     return [
         Mount(
             PREFIX,
             routes=[
+                *_dashboard_and_bulk(
+                    console.guarded, DashboardPage(console, store), BulkPages(console, messages)
+                ),
                 *_door_and_messages(
                     console,
                     LoginPages(console, Throttle(store, clock=clock), verify_login),
-                    MessagePages(console, store, on_queued, on_approval_decided),
+                    messages,
                     AuditPages(console),
                     OutboxPages(console, outbox),
                 ),
@@ -99,8 +112,13 @@ def admin_routes(
                     RulePages(console, rulebook, decisions, check_message),
                     StatisticsPages(console, decisions, rulebook),
                 ),
-                *_directory(console.guarded, ClientPages(console, directory, on_directory_changed)),
-                *_directory(console.guarded, SuppressionPages(console, directory, on_directory_changed)),
+                *_directory(
+                    console.guarded, ClientPages(console, directory, on_directory_changed, file_clients)
+                ),
+                *_directory(
+                    console.guarded,
+                    SuppressionPages(console, directory, on_directory_changed, file_suppressions),
+                ),
                 Route("/{rest:path}", _unknown(console), methods=["GET", "POST"]),
             ],
         )
@@ -111,12 +129,7 @@ def _door_and_messages(
     console: Console, login: LoginPages, messages: MessagePages, audit: AuditPages, outbox: OutboxPages
 ) -> list[Route]:
     g = console.guarded
-
-    async def home(request: Request, session, form) -> Response:
-        return console.redirect("/messages")
-
     return [
-        Route("/", g(home), methods=GET),
         Route("/login", login.form, methods=GET),
         Route("/login", login.submit, methods=POST),
         Route("/logout", g(login.logout), methods=POST),
@@ -127,6 +140,15 @@ def _door_and_messages(
         Route("/audit.csv", g(audit.export), methods=GET),
         Route("/outbox", g(outbox.index), methods=GET),
         Route("/outbox/{name}", g(outbox.item), methods=GET),
+    ]
+
+
+def _dashboard_and_bulk(g, dashboard: DashboardPage, bulk: BulkPages) -> list[Route]:
+    """The home page is the dashboard; the bulk action's path comes before /messages/{id}."""
+    return [
+        Route("/", g(dashboard.show), methods=GET),
+        Route("/dashboard", g(dashboard.show), methods=GET),
+        Route("/messages/bulk", g(bulk.act), methods=POST),
     ]
 
 

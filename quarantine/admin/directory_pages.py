@@ -6,7 +6,7 @@ counts, whichever the list.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -24,10 +24,19 @@ class DirectoryPages:
     listed_as: str  # the list's name in the list template
     import_counts: tuple[str, str]  # what the import's two counts are, for the audit row
 
-    def __init__(self, console: Console, directory: DirectoryStore, changed: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        console: Console,
+        directory: DirectoryStore,
+        changed: Callable[[], None],
+        from_file: Sequence[Any] = (),
+    ) -> None:
         self.console = console
         self.directory = directory
         self.changed = changed
+        # The configuration file's entries: in force beside the console's, shown with them,
+        # changed only in the file (issue 18)
+        self.from_file = tuple(from_file)
 
     # --- what each list provides -----------------------------------------------------------
     def parse(self, form) -> Any:
@@ -62,6 +71,7 @@ class DirectoryPages:
     async def index(self, request: Request, session, form, status: int = 200, **context) -> Response:
         context.setdefault("done", request.query_params.get("done", ""))
         context[self.listed_as] = await self.entries()
+        context["from_file"] = self.from_file
         return self.console.render(
             f"{self.name}.html", status=status, session=session, nav=self.name, **context
         )

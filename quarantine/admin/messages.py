@@ -9,93 +9,23 @@ audit row then names the admin.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select, true
+from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from rules.model import Action, Decision
+from rules.book import RuleBook
 
-from ..records import STATE_AFTER, STATES
+from ..records import STATE_AFTER
 from ..schema import held
 from ..store import Store
+from . import message_search
 from .console import Console, client_addr
-from .search import PAGE_SIZE, Search, contains
+from .search import PAGE_SIZE, Search
+from .words import rule_choices
 
-_RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _ACTIONS = ("release", "cancel")  # an admin decides any hold; approving is an approver's
-_LISTED = (
-    held.c.id,
-    held.c.state,
-    held.c.kind,
-    held.c.created_at,
-    held.c.mail_from,
-    held.c.rcpt_tos,
-    held.c.summary,
-    held.c.decision,
-    held.c.acted_at,
-    held.c.acted_by,
-)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Row:
-    id: str
-    state: str
-    kind: str
-    created_at: float
-    mail_from: str
-    rcpt_tos: tuple[str, ...]
-    subject: str
-    rules: tuple[str, ...]  # the deciding rules
-    acted_at: float | None
-    acted_by: str | None
-
-    @classmethod
-    def of(cls, r) -> Row:
-        decision = Decision.from_dict(json.loads(r.decision))
-        return cls(
-            id=r.id,
-            state=r.state,
-            kind=r.kind,
-            created_at=r.created_at,
-            mail_from=r.mail_from,
-            rcpt_tos=tuple(json.loads(r.rcpt_tos)),
-            subject=json.loads(r.summary).get("subject", ""),
-            rules=tuple(m.id for m in decision.deciding),
-            acted_at=r.acted_at,
-            acted_by=r.acted_by,
-        )
-
-
-def conditions(search: Search) -> list:
-    v, conds = search.values, search.period(held.c.created_at)
-    if v["sender"]:
-        conds.append(contains(held.c.mail_from, v["sender"]))
-    if v["recipient"]:
-        conds.append(contains(held.c.rcpt_tos, v["recipient"]))
-    if v["rule"] and _RULE_ID.match(v["rule"]):
-        # the hold's own decision (JSON) names every matched rule as "id": "<rule>"
-        conds.append(held.c.decision.like(f'%"id": "{v["rule"]}"%'))
-    if v["state"] in STATES:
-        conds.append(held.c.state == v["state"])
-    return conds
-
-
-def check(search: Search) -> tuple[str, ...]:
-    errors = list(search.errors)
-    if search.values["rule"] and not _RULE_ID.match(search.values["rule"]):
-        errors.append(
-            "rule: ルールIDは英小文字・数字・ハイフン / a rule id is kebab-case; "
-            f"got {search.values['rule']!r}"
-        )
-    if search.values["state"] and search.values["state"] not in STATES:
-        errors.append(f"state: must be one of {', '.join(STATES)}")
-    return tuple(errors)
 
 
 class MessagePages:
@@ -104,28 +34,22 @@ class MessagePages:
         console: Console,
         store: Store,
         on_queued: Callable[[], None],
-        on_approval_decided: Callable[..., Awaitable[None]],
+        on_admin_decided: Callable[..., Awaitable[None]],
+        rulebook: RuleBook,
     ) -> None:
         self.console = console
         self.store = store
         self.on_queued = on_queued
-        self.on_approval_decided = on_approval_decided
+        self.on_admin_decided = on_admin_decided
+        self.rulebook = rulebook
 
     async def index(self, request: Request, session, form) -> Response:
-        search = Search.of(request.query_params, ("sender", "recipient", "rule", "state"))
-        errors = check(search)
-        where = and_(true(), *conditions(search))
-        async with self.store.reading() as conn:
-            total = (await conn.execute(select(func.count()).select_from(held).where(where))).scalar_one()
-            rows = (
-                await conn.execute(
-                    select(*_LISTED)
-                    .where(where)
-                    .order_by(held.c.created_at.desc(), held.c.id)
-                    .offset(search.offset)
-                    .limit(PAGE_SIZE)
-                )
-            ).all()
+        search = Search.of(request.query_params, message_search.FIELDS)
+        errors = message_search.problems(search)
+        total, rows = 0, list[message_search.Row]()
+        if not errors:
+            async with self.store.reading() as conn:
+                total, rows = await message_search.find(conn, search)
         return self.console.render(
             "messages.html",
             status=400 if errors else 200,
@@ -134,9 +58,11 @@ class MessagePages:
             search=search,
             errors=errors,
             total=total,
-            rows=[Row.of(r) for r in rows],
-            states=STATES,
+            rows=rows,
+            states=message_search.CHOICES,
+            rules=rule_choices(self.rulebook()),
             more=search.offset + len(rows) < total,
+            bulk=_bulk_outcome(request.query_params),
         )
 
     async def detail(self, request: Request, session, form) -> Response:
@@ -165,17 +91,23 @@ class MessagePages:
         if action not in _ACTIONS:
             return self.console.refuse(400, "bad_request", session)
         note = str(form.get("note", ""))[:1000].strip() or None
-        record = await self.store.get(message_id)
-        changed = await self.store.decide_hold(
-            message_id, STATE_AFTER[action], actor=session.actor, client_addr=client_addr(request), note=note
-        )
-        if changed and record is not None and record.kind == Action.HOLD_FOR_APPROVAL:
-            # An admin acting for an absent approver: the sender hears of it as from one.
-            await self.on_approval_decided(record, session.actor, action == "release", note or "")
+        changed = await self.decide(request, session, message_id, action, note)
         if changed and action == "release":
             self.on_queued()
         outcome = STATE_AFTER[action] if changed else "stale"
         return self.console.redirect(f"/messages/{message_id}?done={outcome}")
+
+    async def decide(self, request: Request, session, message_id: str, action: str, note: str | None) -> bool:
+        """Release or cancel one hold in the admin's name (an audit row, as every transition
+        has), and tell its sender; False when it was no longer held. The caller wakes the
+        delivery worker."""
+        record = await self.store.get(message_id)
+        changed = await self.store.decide_hold(
+            message_id, STATE_AFTER[action], actor=session.actor, client_addr=client_addr(request), note=note
+        )
+        if changed and record is not None:
+            await self.on_admin_decided(record, session.actor, action == "release", note or "")
+        return changed
 
     async def _retry(self, request: Request, session, message_id: str) -> Response:
         """Queue a failed release again (once: the store's conditional UPDATE), in the admin's
@@ -186,3 +118,13 @@ class MessagePages:
         if retried:
             self.on_queued()
         return self.console.redirect(f"/messages/{message_id}?done={'retried' if retried else 'not_retried'}")
+
+
+def _bulk_outcome(params) -> dict | None:
+    """What a bulk action did, as its redirect says (?bulk=released&done=3&stale=Q1,Q2)."""
+    action = params.get("bulk", "")
+    if action not in ("released", "cancelled"):
+        return None
+    done = params.get("done", "0")
+    stale = [s for s in params.get("stale", "").split(",")[:PAGE_SIZE] if s.isalnum() and len(s) <= 32]
+    return {"action": action, "done": int(done) if done.isdigit() and len(done) < 6 else 0, "stale": stale}

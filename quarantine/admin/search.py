@@ -17,22 +17,45 @@ MAX_PAGE = 10_000
 MAX_TEXT = 200
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A search field that cannot be used, in both languages (a page shows one: say(ja, en));
+    as a string both, for the pages that print it as it is."""
+
+    name: str  # the field
+    ja: str
+    en: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.ja} / {self.en}"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Search:
     values: dict[str, str]  # every field as typed, to fill the form again
     start: float | None = None  # local midnight of "from"
     end: float | None = None  # local midnight after "to"
     page: int = 1
-    errors: tuple[str, ...] = field(default=())
+    errors: tuple[Problem, ...] = field(default=())
 
     @classmethod
     def of(cls, params: Mapping[str, str], fields: tuple[str, ...]) -> Search:
         values = {name: str(params.get(name, "")).strip()[:MAX_TEXT] for name in (*fields, "from", "to")}
-        errors: list[str] = []
+        errors: list[Problem] = []
         start = _day(values["from"], "from", errors)
         end = _day(values["to"], "to", errors)
         if end is not None:
             end = _next_day(values["to"])
+        if start is not None and end is not None and start >= end:
+            errors.append(
+                Problem(
+                    "to",
+                    f"期間：終わり（{values['to']}）が始まり（{values['from']}）より前です。"
+                    "日付を入れ替えてください",
+                    f"the period ends ({values['to']}) before it starts ({values['from']}); swap the dates",
+                )
+            )
+            start = end = None
         page = _page(str(params.get("page", "1")), errors)
         return cls(values=values, start=start, end=end, page=page, errors=tuple(errors))
 
@@ -64,17 +87,26 @@ def contains(column, text: str) -> ColumnElement:
     return or_(*(column.ilike(f"%{_escape(v)}%", escape="\\") for v in variants))
 
 
+_LABELS = {"from": "期間（から）", "to": "期間（まで）"}
+
+
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _day(text: str, name: str, errors: list[str]) -> float | None:
+def _day(text: str, name: str, errors: list[Problem]) -> float | None:
     if not text:
         return None
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        errors.append(f"{name}: 日付は YYYY-MM-DD で / expected a date such as 2025-01-31; got {text!r}")
+        errors.append(
+            Problem(
+                name,
+                f"{_LABELS[name]}：日付は 2025-01-31 のように入力してください（入力された値: {text}）",
+                f"expected a date such as 2025-01-31; got {text!r}",
+            )
+        )
         return None
     return time.mktime(day.timetuple())
 
@@ -83,8 +115,14 @@ def _next_day(text: str) -> float:
     return time.mktime((dt.date.fromisoformat(text) + dt.timedelta(days=1)).timetuple())
 
 
-def _page(text: str, errors: list[str]) -> int:
+def _page(text: str, errors: list[Problem]) -> int:
     if text.isdigit() and 1 <= int(text) <= MAX_PAGE:
         return int(text)
-    errors.append(f"page: expected a number from 1 to {MAX_PAGE}; got {text[:20]!r}")
+    errors.append(
+        Problem(
+            "page",
+            f"ページ：1 から {MAX_PAGE} までの数字で指定してください",
+            f"expected a number from 1 to {MAX_PAGE}; got {text[:20]!r}",
+        )
+    )
     return 1
