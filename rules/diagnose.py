@@ -151,14 +151,12 @@ def _dictionaries(
         try:
             parse_dictionaries([item], source, dict(words))
         except RuleError as exc:
-            # the loader names a dictionary's key by its id (dictionaries.<id>.words): by place here
+            # the loader names a dictionary's keys by its id (dictionaries.<id>.words): kept, as
+            # it is clearer than an index; the line is found by the place in the list
             rest = re.sub(r"^dictionaries(\.[a-z0-9_-]+|\[0\])\.?", "", exc.field or "")
-            path = f"dictionaries[{i}]" + (f".{rest}" if rest else "")
-            problems.append(
-                Problem(
-                    line=_line(_child(node, i), _steps(rest)), path=path, detail=exc.detail, source=source
-                )
-            )
+            field = (exc.field or "dictionaries").replace("dictionaries[0]", f"dictionaries[{i}]")
+            line = _line(_child(node, i), _steps(rest))
+            problems.append(Problem(line=line, path=field, detail=exc.detail, source=source))
     return problems
 
 

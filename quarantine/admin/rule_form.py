@@ -22,6 +22,9 @@ MAX_SCOPE = 4000  # characters of one scope field
 MAX_ENTRIES = 200
 MAX_ENTRY = 254
 _SPLIT = re.compile(r"[\s,、，;；]+")
+# 10分, 2時間: a Japanese page's placeholder says so; the file gets 10m, 2h
+_JA_DELAY = re.compile(r"^(\d+(?:\.\d+)?)\s*(秒|分|時間|日)$")
+_JA_UNITS = {"秒": "s", "分": "m", "時間": "h", "日": "d"}
 _DOMAIN = re.compile(r"^[^\s@]+\.[^\s@]+$|^[^\s@.]+$")
 
 Error = tuple[str, str]  # (ja, en)
@@ -32,14 +35,16 @@ def version(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def delay_text(seconds: float) -> str:
-    """600 -> "10m": the form shows a delay as a person would type it."""
+def delay_text(seconds: float, lang: str = "en") -> str:
+    """600 -> "10m" ("10分" on a Japanese page): a delay as a person would type it."""
     if not seconds:
         return ""
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
+    units = (("d", "日", 86400), ("h", "時間", 3600), ("m", "分", 60), ("s", "秒", 1))
+    for en, ja, size in units:
+        if (seconds >= size and seconds % size == 0) or size == 1:
+            n = f"{int(seconds // size)}" if seconds % size == 0 else f"{seconds / size:g}"
+            return n + (ja if lang == "ja" else en)
+    return ""
 
 
 def read_edit(
@@ -80,18 +85,21 @@ def _delay(text: str, action: str, rule: Rule, changes: dict[str, Any], errors: 
             ("遅延送信には待ち時間が必要です（例: 10m、2h）。", "A delay needs a time (e.g. 10m, 2h).")
         )
         return
+    ja = _JA_DELAY.match(text)
+    if ja:
+        text = ja.group(1) + _JA_UNITS[ja.group(2)]
     try:
-        seconds = parse_duration(text[:MAX_DELAY] if len(text) <= MAX_DELAY else "x")
+        seconds = parse_duration(text if len(text) <= MAX_DELAY else "x")
     except ValueError:
         errors.append(
             (
-                "待ち時間は 30s・10m・2h・1d のように書いてください（36500日まで）。",
+                "待ち時間は 30秒・10分・2時間・1日 のように書いてください（36500日まで）。",
                 "Write the delay as 30s, 10m, 2h or 1d (at most 36500d).",
             )
         )
         return
     if seconds != rule.delay or rule.action != Action.DELAY:
-        changes["delay"] = text.replace(" ", "")
+        changes["delay"] = delay_text(seconds)
 
 
 def _entries(text: str, ja: str, en: str, groups: Mapping[str, Any], errors: list[Error]) -> tuple[str, ...]:

@@ -61,6 +61,13 @@ NEAR = {
 }
 
 
+def where_kinds(places: list[str]) -> list[str]:
+    """ "body!line 3", "attachment:a.xlsx!Sheet1" -> ["body", "attachment"]: the kinds, in
+    words on the page; the places themselves are the hold page's (hold_view.where_text)."""
+    kinds = (re.match(r"[a-z]*", p).group(0) for p in places)  # type: ignore[union-attr]
+    return list(dict.fromkeys(k for k in kinds if k))
+
+
 def word(table: dict, key: str, lang: str, part: int = 0) -> str:
     """table[key]'s word (part 0) or description (part 2) in `lang`; the key when unknown."""
     entry = table.get(str(key))
