@@ -62,7 +62,7 @@ def test_turning_a_shipped_rule_to_monitor_writes_just_that_key(admin):
     r = edit(admin, "sensitive-id-external", mode="monitor")
     assert (r.status_code, r.headers["location"]) == (
         303,
-        "/admin/rules?saved=rule#rule-sensitive-id-external",
+        "/admin/rules?saved=rule&rule=sensitive-id-external#rule-sensitive-id-external",
     )
     assert admin.rules_file.read_text() == "rules:\n  - id: sensitive-id-external\n    mode: monitor\n"
     rule = {r.id: r for r in admin.rulebook.current.rules}["sensitive-id-external"]
@@ -72,13 +72,16 @@ def test_turning_a_shipped_rule_to_monitor_writes_just_that_key(admin):
             f"file=local.yaml active={len(admin.rulebook.current.active)} rule=sensitive-id-external fields=mode",
         )
     ]
-    page = admin.client.get("/admin/rules?saved=rule&lang=ja")
-    assert "ルールの設定を保存して、読み込み直しました" in page.text
+    page = admin.client.get("/admin/rules?saved=rule&rule=sensitive-id-external&lang=ja")
+    card = page.text[page.text.index('id="rule-sensitive-id-external"') :][:600]
+    assert (
+        "ルールの設定を保存して、読み込み直しました" in page.text and "保存して、読み込み直しました" in card
+    )
     assert english_words(page.text, allow=("Local", "rules")) == []
     # the same form posted again changes nothing and writes nothing
     stamp = admin.rules_file.stat().st_mtime_ns
     r = edit(admin, "sensitive-id-external")
-    assert r.headers["location"].endswith("saved=same#rule-sensitive-id-external")
+    assert r.headers["location"].endswith("saved=same&rule=sensitive-id-external#rule-sensitive-id-external")
     assert admin.rules_file.stat().st_mtime_ns == stamp
 
 

@@ -60,7 +60,10 @@ class RulePages:
     async def show(self, request: Request, session, form) -> Response:
         draft = read(self.local_file) if self.local_file else None
         saved = request.query_params.get("saved", "")
-        return await self._page(session, draft, saved=saved if saved in ("1", "rule", "same") else "")
+        saved = saved if saved in ("1", "rule", "same") else ""
+        return await self._page(
+            session, draft, saved=saved, saved_rule=request.query_params.get("rule", "")[:MAX_ID]
+        )
 
     async def check(self, request: Request, session, form) -> Response:
         draft, ruleset, problems = self._draft(form)
@@ -97,7 +100,7 @@ class RulePages:
         if errors:
             return await self._page(session, draft, status=422, form_rule=rule_id, form_errors=errors)
         if not changes:
-            return self.console.redirect(f"/rules?saved=same#rule-{rule_id}")
+            return self.console.redirect(f"/rules?saved=same&rule={rule_id}#rule-{rule_id}")
         try:
             new = normalise(set_fields(text, rule_id, changes))
         except (yaml.YAMLError, ValueError):  # the file itself is broken: its errors, next to the editor
@@ -108,7 +111,7 @@ class RulePages:
         await self._write(
             request, session, new, ruleset, f" rule={rule_id} fields={','.join(sorted(changes))}"
         )
-        return self.console.redirect(f"/rules?saved=rule#rule-{rule_id}")
+        return self.console.redirect(f"/rules?saved=rule&rule={rule_id}#rule-{rule_id}")
 
     async def _write(self, request: Request, session, text: str, ruleset: RuleSet, detail: str = "") -> None:
         assert self.local_file is not None

@@ -14,6 +14,10 @@ from markupsafe import Markup, escape
 
 from rules.diagnose import Problem
 
+from ..i18n import code_label
+
+__all__ = ["ACTIONS", "MODES", "NEAR", "VERDICTS", "WHERE", "code_label", "detail_ja", "problem_html", "word"]
+
 # action -> (ja, en, what it does in ja, in en)
 ACTIONS: dict[str, tuple[str, str, str, str]] = {
     "pass": ("通過", "Pass", "そのまま送信します", "sends the message as it is"),
