@@ -232,3 +232,16 @@ def test_a_stored_message_can_be_tested(admin):
         assert r.status_code == 404 and "そのメールは見つかりません" in unescaped(r)
     r = admin.client.post("/admin/rules/test", data={"stored": "Q-STORED", "draft": "rules: []\n"})
     assert r.status_code == 403, "no CSRF token, no test"
+
+
+def test_a_form_save_over_a_broken_rules_file_shows_the_file_s_errors_by_the_editor(admin):
+    broken = "rules:\n  # fix me\n  - id: x-rule\n    when: {code: pii.nope}\n    action: hold\n"
+    admin.rules_file.write_text(broken, "utf-8")
+    admin.rulebook.reload_if_changed()  # refused: the last good rules stay in force
+    r = edit(admin, "sensitive-id-external", mode="monitor")
+    assert r.status_code == 422
+    text = plain(r)
+    assert "4行目: rules[0].when.code: 'pii.nope' という検出コードはありません" in text
+    card = r.text[r.text.index('id="rule-sensitive-id-external"') :][:1500]
+    assert 'href="#draft-status"' in card and "ルールファイルにエラーがあるため保存できません" in card
+    assert admin.rules_file.read_text() == broken
