@@ -84,7 +84,7 @@ def test_the_full_load_catches_what_only_the_combination_breaks(tmp_path, sqlite
         c.rulebook.reload_if_changed()
         c.login()
         r = post(c, "/admin/rules/save", draft="rules: []\n")  # big-list gone: more.yaml breaks
-        assert r.status_code == 422 and f"{more}: big-list: when: 必須です" in plain(r)
+        assert r.status_code == 422 and f"{more}: big-list.when: 必須です" in plain(r)
         assert "mdg-draft" not in unescaped(r) and c.rules_file.read_text() == GOOD
 
 

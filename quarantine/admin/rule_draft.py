@@ -60,23 +60,24 @@ def check(
         error = exc.__cause__ if isinstance(exc.__cause__, RuleError) else None
         if error is None:
             return None, [Problem(line=None, path="", detail=str(exc), source=source)]
-        line = _line_of(text, error.rule_id) if error.source == source else None
-        path = f"{error.rule_id}: {error.field}" if error.rule_id and error.field else error.field or ""
+        line, index = _place(text, error.rule_id) if error.source == source else (None, None)
+        path = f"rules[{index}]" if index is not None else error.rule_id or ""
+        path = f"{path}.{error.field}" if path and error.field else path or error.field or ""
         return None, [
             Problem(line=line, path=path, detail=error.detail, source=error.source, rule_id=error.rule_id)
         ]
 
 
-def _line_of(text: str, rule_id: str | None) -> int | None:
-    """The line of the rule `rule_id` in a draft that parses (diagnose found nothing wrong)."""
+def _place(text: str, rule_id: str | None) -> tuple[int | None, int | None]:
+    """(line, index) of the rule `rule_id` in a draft that parses (diagnose found nothing)."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     rules = next((v for k, v in getattr(root, "value", []) if k.value == "rules"), None)
-    for item in getattr(rules, "value", []):
+    for i, item in enumerate(getattr(rules, "value", [])):
         if isinstance(item, yaml.MappingNode) and any(
             k.value == "id" and getattr(v, "value", None) == rule_id for k, v in item.value
         ):
-            return item.start_mark.line + 1
-    return None
+            return item.start_mark.line + 1, i
+    return None, None
 
 
 def validate(text: str, files: tuple[Path, ...], groups: Mapping[str, Iterable[str]]) -> RuleSet:
