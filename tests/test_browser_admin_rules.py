@@ -90,6 +90,8 @@ def test_an_admin_turns_a_rule_to_monitor_with_its_form(server, browser, width):
     no_sideways_scroll(page, width)
     card = page.locator("#rule-sensitive-id-external")
     assert "マイナンバー" in card.inner_text()
+    assert not card.locator("select[name=mode]").is_visible(), "the forms stay folded: the list is short"
+    card.locator("summary", has_text="設定を変更").click()
     card.locator("select[name=mode]").select_option("monitor")
     card.locator("button[type=submit]").click()
     page.wait_for_url("**/admin/rules?saved=rule*")
