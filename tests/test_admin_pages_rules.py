@@ -7,6 +7,7 @@ import re
 import time
 
 from .admin_console import GOOD, post, unescaped
+from .page_words import english_words
 from .support import MY_NUMBER_BODY, message
 
 
@@ -102,6 +103,7 @@ def test_without_a_local_rules_file_there_is_no_editor(tmp_path, sqlite_url):
         c.login()
         page = c.client.get("/admin/rules").text
         assert "ローカルのルールファイルが指定されていない" in page and 'name="draft"' not in page
+        assert english_words(page) == [] and 'name="stored"' in page and 'name="mode"' not in page
         assert post(c, "/admin/rules/save", draft=GOOD).status_code == 400
         r = c.client.post(
             "/admin/rules/test",
