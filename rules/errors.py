@@ -14,3 +14,5 @@ class RuleError(ValueError):
     def __init__(self, source: str, rule_id: str | None, field: str | None, message: str) -> None:
         where = source + (f": rule {rule_id!r}" if rule_id else "") + (f": {field}" if field else "")
         super().__init__(f"{where}: {message}")
+        # The parts, for a page that lists every error of a draft with its line (diagnose.py)
+        self.source, self.rule_id, self.field, self.detail = source, rule_id, field, message

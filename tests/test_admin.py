@@ -32,6 +32,7 @@ POSTS = [
     "/admin/messages/Q1",
     "/admin/rules/check",
     "/admin/rules/save",
+    "/admin/rules/edit",
     "/admin/rules/test",
     "/admin/rules/replay",
     "/admin/clients",

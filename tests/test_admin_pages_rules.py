@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import html
+import re
 import time
 
 from .admin_console import GOOD, post, unescaped
+from .page_words import english_words
 from .support import MY_NUMBER_BODY, message
+
+
+def plain(response) -> str:
+    """The page's text with its markup gone (<code> kept as text)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", response.text))
 
 
 def test_rules_page_lists_the_effective_rules_and_the_editor(admin):
@@ -18,24 +26,36 @@ def test_rules_page_lists_the_effective_rules_and_the_editor(admin):
     assert "enabled: false" in page and 'name="draft"' in page
 
 
-def test_a_bad_draft_is_refused_with_the_field_named_and_nothing_written(admin):
+def test_a_bad_draft_is_refused_with_the_line_and_field_named_and_nothing_written(admin):
     before = admin.rules_file.read_text()
-    for draft, expected in [
+    for draft, expected, english in [
         (
             "rules:\n  - id: x-rule\n    when: {code: pii.my_number}\n    action: explode\n",
-            "rule 'x-rule': action: must be one of",
+            "4行目: rules[0].action: 'explode' は使えません（pass, tag, delay, hold,",
+            "line 4: rules[0].action: must be one of",
         ),
         (
             "rules:\n  - id: x-rule\n    when: {code: pii.nope}\n    action: hold\n",
-            "when.code: unknown finding code",
+            "3行目: rules[0].when.code: 'pii.nope' という検出コードはありません",
+            "line 3: rules[0].when.code: unknown finding code",
         ),
-        ("rules: [", "not valid YAML"),
-        ("rules:\n  - id: sensitive-id-external\n    mode: loud\n", "rule 'sensitive-id-external': mode"),
+        ("rules: [", "2行目: YAML として読めません", "line 2: not valid YAML"),
+        (
+            "rules:\n  - id: sensitive-id-external\n    mode: loud\n",
+            "3行目: rules[0].mode: 'loud' は使えません（enforce, monitor のいずれか）",
+            "line 3: rules[0].mode: must be one of enforce, monitor; got 'loud'",
+        ),
     ]:
         for op in ("check", "save"):
-            r = post(admin, f"/admin/rules/{op}", draft=draft)
-            assert r.status_code == 422 and expected in unescaped(r), (op, draft, r.text[-2000:])
+            r = post(admin, f"/admin/rules/{op}?lang=ja", draft=draft)  # ?lang=en below sets a cookie
+            assert r.status_code == 422 and expected in plain(r), (op, draft, r.text[-2000:])
             assert str(admin.rules_file) in unescaped(r)
+            r = admin.client.post(
+                f"/admin/rules/{op}?lang=en",
+                data={"csrf": admin.csrf(), "draft": draft},
+                follow_redirects=False,
+            )
+            assert r.status_code == 422 and english in unescaped(r), (op, draft)
     assert admin.rules_file.read_text() == before and admin.rulebook.error is None
 
 
@@ -49,7 +69,7 @@ def test_a_good_draft_is_saved_atomically_and_reloaded(admin):
     rules = {r.id: r for r in admin.rulebook.current.rules}
     assert rules["sensitive-id-external"].mode == "monitor" and "big-list" in rules
     page = admin.client.get("/admin/rules?saved=1").text
-    assert "保存しました" in page and "big-list" in page
+    assert "保存して、読み込み直しました" in page and "big-list" in page
     assert admin.sql("SELECT action, detail FROM audit_log WHERE action = 'rules_saved'") == [
         ("rules_saved", f"file=local.yaml active={len(admin.rulebook.current.active)}")
     ]
@@ -65,7 +85,7 @@ def test_the_full_load_catches_what_only_the_combination_breaks(tmp_path, sqlite
         c.rulebook.reload_if_changed()
         c.login()
         r = post(c, "/admin/rules/save", draft="rules: []\n")  # big-list gone: more.yaml breaks
-        assert r.status_code == 422 and f"{more}: rule 'big-list': when: is required" in unescaped(r)
+        assert r.status_code == 422 and f"{more}: big-list.when: 必須です" in plain(r)
         assert "mdg-draft" not in unescaped(r) and c.rules_file.read_text() == GOOD
 
 
@@ -83,6 +103,7 @@ def test_without_a_local_rules_file_there_is_no_editor(tmp_path, sqlite_url):
         c.login()
         page = c.client.get("/admin/rules").text
         assert "ローカルのルールファイルが指定されていない" in page and 'name="draft"' not in page
+        assert english_words(page) == [] and 'name="stored"' in page and 'name="mode"' not in page
         assert post(c, "/admin/rules/save", draft=GOOD).status_code == 400
         r = c.client.post(
             "/admin/rules/test",
@@ -101,7 +122,7 @@ def test_test_against_a_message_under_the_rules_in_force_and_under_a_draft(admin
     )
     assert r.status_code == 200
     result = r.text[r.text.index('id="test-result"') :]
-    assert 'state-held">hold<' in result and "sensitive-id-external" in result and "pii.my_number" in result
+    assert 'state-held">保留<' in result and "sensitive-id-external" in result and "pii.my_number" in result
     assert "1234 5678 9018" not in unescaped(r) and "山田太郎" not in unescaped(r), (
         "never the raw personal data"
     )
@@ -109,10 +130,12 @@ def test_test_against_a_message_under_the_rules_in_force_and_under_a_draft(admin
         "/admin/rules/test", data={"csrf": admin.csrf(), "draft": GOOD}, files={"message": ("m.eml", raw)}
     )
     result = r.text[r.text.index('id="test-result"') :]
-    assert "下書き / draft" in result and 'state-released">pass<' in result and "monitor" in result
+    assert "（下書き）" in result and 'state-released">送信<' in result and "監視のみ" in result
     assert admin.rules_file.read_text() == "rules: []\n"
     r = admin.client.post("/admin/rules/test", data={"csrf": admin.csrf(), "draft": "rules: []\n"})
-    assert r.status_code == 400 and ".eml ファイルを選んでください" in unescaped(r)
+    assert r.status_code == 400 and "保存済みのメールを選ぶか、.eml ファイルを指定してください" in unescaped(
+        r
+    )
 
 
 def test_replay_compares_the_rules_in_force_with_the_draft(admin):
@@ -123,11 +146,11 @@ def test_replay_compares_the_rules_in_force_with_the_draft(admin):
     r = post(admin, "/admin/rules/replay", draft=GOOD, days="7")
     assert r.status_code == 200
     table = r.text[r.text.index('id="replay-result"') :]
-    assert "3 messages replayed; the verdict would change for 3" in table
-    assert "<code>hold</code> → <code>pass</code>: 3" in table
+    assert "3 通を再評価し、判定が変わるものは 3 通です。" in table
+    assert "保留 → 送信: 3 通" in table
     row = table[table.index("<code>sensitive-id-external</code>") :]
     row = row[: row.index("</tr>")]
     assert [cell.split("<")[0] for cell in row.split('class="num">')[1:]] == ["3", "3", "3"]
     r = post(admin, "/admin/rules/replay", draft=GOOD, days="30")
-    assert "4 messages replayed" in unescaped(r)
+    assert "4 通を再評価し" in unescaped(r)
     assert post(admin, "/admin/rules/replay", draft="rules: [", days="7").status_code == 422

@@ -70,4 +70,4 @@ def test_console_pages_on_postgresql(pg):
     )
     assert [r[rows[0].index("action")] for r in rows[1:]] == ["held", "released"]
     replayed = post(pg, "/admin/rules/replay", draft=GOOD, days="7")
-    assert "messages replayed" in replayed.text
+    assert "通を再評価し" in replayed.text

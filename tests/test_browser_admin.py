@@ -147,7 +147,7 @@ def browser():
 
 def test_admin_edits_a_rule_and_sees_the_replay(server, browser):
     OUTPUT.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page = browser.new_page(viewport={"width": 1100, "height": 900}, locale="ja-JP")
     page.set_default_timeout(10_000)
     page.goto(f"{server.url}/admin/rules")
     assert "/admin/login" in page.url
@@ -160,29 +160,30 @@ def test_admin_edits_a_rule_and_sees_the_replay(server, browser):
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/admin"
 
     page.fill("textarea[name=draft]", BAD)
-    page.click("text=検証して保存 / Check and save")
-    error = page.locator("#draft-error")
-    assert "rule 'big-list': action: must be one of" in error.inner_text()
+    page.click("text=検証して保存")
+    error = page.locator("#draft-status")
+    assert "4行目: rules[0].action: 'shout' は使えません" in error.inner_text()
     assert server.rules_file.read_text() == "rules: []\n"
     page.screenshot(path=str(OUTPUT / "admin-rules-error.png"), full_page=True)
 
     page.fill("textarea[name=draft]", GOOD)
-    page.click("text=検証して保存 / Check and save")
-    page.wait_for_url(f"{server.url}/admin/rules?saved=1")
-    assert "保存しました" in page.inner_text("main")
-    rules = page.inner_text("#effective-rules")
-    assert "big-list" in rules and str(server.rules_file) in rules
+    page.click("text=検証して保存")
+    page.wait_for_url(f"{server.url}/admin/rules?saved=1*")  # the form's #draft-status kept
+    assert "保存して、読み込み直しました" in page.inner_text("main")
+    rules = page.locator("#rule-big-list")
+    assert "50 or more phone numbers" in rules.inner_text()
+    assert str(server.rules_file) in rules.inner_html()
     assert server.rules_file.read_text() == GOOD
     assert server.rulebook.current.rules[0].mode == "monitor"
     page.screenshot(path=str(OUTPUT / "admin-rules-saved.png"), full_page=True)
 
     page.fill("textarea[name=draft]", "rules:\n  - id: sensitive-id-external\n    mode: enforce\n")
     page.select_option("select[name=days]", "7")
-    page.click("text=下書きで再評価 / Replay the draft")
+    page.click("text=下書きで再評価")
     table = page.locator("#replay-table")
     table.wait_for()
     assert "sensitive-id-external" in table.inner_text()
-    assert "12 messages replayed; the verdict would change for 8" in page.inner_text("#replay-result")
+    assert "12 通を再評価し、判定が変わるものは 8 通です。" in page.inner_text("#replay-result")
     page.locator("#replay-result").scroll_into_view_if_needed()
     page.screenshot(path=str(OUTPUT / "admin-rules-replay.png"), full_page=True)
     page.close()

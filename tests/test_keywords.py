@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import html
 import os
+import re
 import time
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -429,7 +431,7 @@ def test_the_console_lists_the_dictionaries_and_refuses_a_bad_one_naming_the_key
     table = page[page.index('id="dictionaries"') :]
     assert "keyword.sensitive_health" in table and "健康診断結果" in table and "±40" in table
     assert "keyword.project_x" in table and "プロジェクトX" in table
-    assert "off" in table[table.index("keyword.sensitive_race") :][:120]
+    assert "無効" in table[table.index("keyword.sensitive_race") :][:120]
     before = admin.rules_file.read_text()
     for op in ("check", "save"):
         r = post(
@@ -438,6 +440,8 @@ def test_the_console_lists_the_dictionaries_and_refuses_a_bad_one_naming_the_key
         assert (
             r.status_code == 422
             and "dictionaries.project_x.patterns[0]: not a valid RE2 pattern" in unescaped(r)
+            and "2行目: dictionaries.project_x.patterns[0]: 正規表現（RE2）として正しくありません"
+            in html.unescape(re.sub(r"<[^>]+>", "", r.text))
         )
     assert admin.rules_file.read_text() == before
 

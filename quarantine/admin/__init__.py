@@ -157,6 +157,7 @@ def _rules_and_statistics(g, rules: RulePages, stats: StatisticsPages) -> list[R
         Route("/rules", g(rules.show), methods=GET),
         Route("/rules/check", g(rules.check), methods=POST),
         Route("/rules/save", g(rules.save), methods=POST),
+        Route("/rules/edit", g(rules.edit), methods=POST),
         Route("/rules/test", g(rules.test), methods=POST),
         Route("/rules/replay", g(rules.replay), methods=POST),
         Route("/stats", g(stats.show), methods=GET),
