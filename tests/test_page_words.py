@@ -18,7 +18,7 @@ from tests.admin_console import ADMIN, GOOD, LEDGER, held_message, post, upload
 from tests.page_words import english_words
 
 # The test data's own words: the body the fixtures hold, a rule's English description.
-DATA = ("RAW", "BODY", "SECRET", "A", "long", "list", "of", "phone", "numbers")
+DATA = ("RAW", "BODY", "SECRET", "A", "long", "list", "of", "phone", "numbers", "big-list", "testclient")
 HREF = re.compile(r'href="([^"#]+)"')
 MOST_PAGES = 60
 
