@@ -102,8 +102,9 @@ def organisations(
         group.rows.append(row)
         if domain not in group.domain.split(", "):
             group.domain = ", ".join(d for d in (group.domain, domain) if d)
-    # External organisations first: they are what the sender must look at.
-    return sorted(groups.values(), key=lambda g: (not g.external, g.client or g.domain))
+    # External organisations first: they are what the sender must look at; named clients
+    # before bare domains.
+    return sorted(groups.values(), key=lambda g: (not g.external, not g.client, g.client or g.domain))
 
 
 def _names(finding: Finding, address: str, domain: str) -> bool:
@@ -137,8 +138,13 @@ def checklist(decision: Decision) -> list[tuple[str, Finding, str]]:
                 named = dict(e.split("=", 1) for e in f.evidence if "=" in e)
                 # A document addressed to one client going to another: the other is the item.
                 things = [named.get("client") or named.get("other_clients") or ", ".join(f.where)]
-            elif f.code in (LOOKALIKE_DOMAIN, SUPPRESSED):
-                things = [e for e in f.evidence if "=" not in e] or list(f.where)
+            elif f.code == LOOKALIKE_DOMAIN:
+                # "a-c0rp.co.jp resembles a-corp.co.jp (homoglyph)": the domain, not the notation
+                things = [e.split(" resembles ", 1)[0] for e in f.evidence if "=" not in e] or list(f.where)
+            elif f.code == SUPPRESSED:
+                things = [e.removesuffix(" (domain entry)") for e in f.evidence if "=" not in e] or list(
+                    f.where
+                )
             else:
                 continue
             for thing in things:
