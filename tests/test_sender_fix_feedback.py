@@ -22,7 +22,7 @@ from .test_sender_primary_fix import INSPECTORS, OURS, mail
 
 is_external = ExternalRecipients((OURS,)).is_external
 PAGE = "/h/tok-Q1"
-TEST_DATA = ("Q", "testclient")  # the test's message id "Q1" and the TestClient's address
+TEST_DATA = ("testclient",)  # the TestClient's address, in the history
 
 
 async def judge(raw: bytes, envelope: Envelope, *, sender: str | None = None) -> Judgement:
