@@ -48,10 +48,10 @@ async def sender_context(
     clients: Clients | None,
     fixed: bool,
 ) -> dict:
-    """The page's extra context; the raw message is read for its header only when the
-    recipients are shown (a finished hold past its grace never gets here)."""
-    raw = await store.raw_of(record.id)  # b"" once retention has emptied it: fields unknown
-    fields = recipient_fields(raw, record.rcpt_tos) if raw else {}
+    """The page's extra context; of the stored message only its first bytes are read, for
+    the header (a finished hold past its grace never gets here)."""
+    head = await store.head_of(record.id)  # b"" once retention has emptied it: fields unknown
+    fields = recipient_fields(head, record.rcpt_tos) if head else {}
     client_of = client_names(await clients()) if clients is not None else (lambda domain: "")
     suggestion = (
         suggest(record.decision, record.rcpt_tos, record.summary.attachments, is_external)

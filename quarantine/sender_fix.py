@@ -96,8 +96,9 @@ def _carried_by(finding: Finding, files: list[Attachment]) -> list[Attachment]:
 
 def recipient_fields(raw: bytes, rcpt_tos: tuple[str, ...]) -> dict[str, str]:
     """Each envelope recipient's field: "To" or "Cc" when its header names it, else "Bcc"
-    (delivered without being shown). Only the header is read, never the body."""
-    fields, _ = _split_header(raw[: 256 * 1024])
+    (delivered without being shown). `raw` may be the message's first bytes only
+    (Store.head_of): the header is all that is read."""
+    fields, _ = _split_header(raw)
     named: dict[str, str] = {}
     for field in fields:
         name, _, value = field.partition(b":")
