@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from inspectors.clients import Client
 from inspectors.recipients import ExternalRecipients
 from quarantine.admin import admin_routes
 from quarantine.decisions import DecisionLog
@@ -292,6 +293,13 @@ def _start_web(
     admin: list,
     is_external: Callable[[str], bool],
 ) -> _Web:
+    directory = DirectoryStore(store)
+
+    async def clients() -> tuple[Client, ...]:
+        """The client directory in force (the configuration's and the console's), read per
+        page: a sender's page names the clients the recipients belong to (issue 18)."""
+        return tuple(s.clients) + tuple(r.client() for r in await directory.clients())
+
     pages = Pages(
         store=store,
         is_external=is_external,
@@ -302,6 +310,7 @@ def _start_web(
         judge=judge,
         page_grace=s.page_grace,
         zone=s.timezone,
+        clients=clients,
     )
     # uvicorn's own proxy_headers would believe X-Forwarded-For from 127.0.0.1 by default:
     # off; ForwardedFor believes only web.trusted_proxies (none unless configured).

@@ -49,7 +49,6 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key -> (ja, en)
     "decide": ("操作", "Decide"),
     "prefetch": ("このページを開いただけでは何も変わりません。", "Opening this page changes nothing."),
     "release": ("送信する", "Release"),
-    "send_now": ("今すぐ送信", "Send now"),
     "cancel": ("送信を取り消す", "Cancel"),
     "approve": ("承認して送信", "Approve"),
     "reject": ("却下", "Reject"),
@@ -62,8 +61,6 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key -> (ja, en)
         "承認者が設定されていないため、管理者が管理画面で判断します。",
         "No approver is configured: an administrator decides in the admin console.",
     ),
-    "delay_at": ("このメールは次の時刻に自動的に送信されます:", "This message is sent automatically at"),
-    "minutes_left": ("分後", "minutes left"),
     "checklist": (
         "送信する前に、次の各項目を確認してチェックしてください。",
         "Before releasing, check and tick each item below.",
@@ -121,6 +118,75 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key -> (ja, en)
     ),
     "switch": ("English", "日本語"),
     "details": ("詳細（管理者向けの技術情報）", "Details (technical, for administrators)"),
+    # issue 18: the sender's hold page
+    "fix.primary.bcc": ("Bccに移して送信", "Move to Bcc and send"),
+    "fix.primary.remove": ("この宛先を外して送信", "Remove these recipients and send"),
+    "fix.primary.drop": ("添付を外して送信", "Remove the attachment and send"),
+    "fix.primary.several": ("指摘された点を直して送信", "Fix what was found and send"),
+    "fix.suggested": (
+        "保留の理由に合わせた修正です。修正したメールは送信前にもう一度検査されます。",
+        "The fix the reasons ask for. The fixed message is inspected again before it goes.",
+    ),
+    "fix.will.remove": ("外す宛先", "Recipients to remove"),
+    "fix.will.bcc": ("To/Cc から Bcc に移す宛先", "Recipients moved from To/Cc to Bcc"),
+    "fix.will.drop": ("外す添付ファイル", "Attachments to remove"),
+    "fix.other": ("ほかの修正をして送信", "Other fixes, then send"),
+    "fix_empty": (
+        "修正する項目が選ばれていません。外す宛先か添付ファイル、または Bcc への移動を選んでください。",
+        "Nothing was chosen: pick recipients or attachments to remove, or moving to Bcc.",
+    ),
+    "send_unchanged": ("修正せずにこのまま送信", "Send unchanged"),
+    "send_unchanged_help": (
+        "指摘された点を修正しないで送る場合だけ使ってください。",
+        "Only if the message should go as it is, without fixing what was found.",
+    ),
+    "confirm_unchanged": (
+        "指摘された内容を確認し、修正せずに送信します",
+        "I have checked what was found and send the message unchanged",
+    ),
+    "confirm_missing": (
+        "修正せずに送信するには、確認欄にチェックしてください。",
+        "To send the message unchanged, tick the confirmation box.",
+    ),
+    "fixed.title": ("修正しました", "Your fix was applied"),
+    "fixed.removed": ("宛先を外しました", "Recipients removed"),
+    "fixed.dropped": ("添付ファイルを外しました", "Attachments removed"),
+    "fixed.bcc": (
+        "社外の宛先を To/Cc から Bcc に移しました。",
+        "External recipients were moved from To/Cc to Bcc.",
+    ),
+    "fixed.sent": (
+        "修正後のメールを再検査した結果、問題は見つからなかったため送信しました。",
+        "The fixed message was inspected again, nothing was found, and it was sent.",
+    ),
+    "fixed.still": (
+        "残っている理由は下の「保留の理由」にあります。",
+        "What is left is under 'Why it was held' below.",
+    ),
+    "fixed.approval": (
+        "修正後のメールを再検査した結果、承認が必要になりました。承認者の判断を待っています。",
+        "The fixed message was inspected again and now needs approval; it waits for the approver.",
+    ),
+    "fixed.delay": (
+        "修正後のメールを再検査した結果、少し時間をおいてから送信されます。",
+        "The fixed message was inspected again and will be sent after a short delay.",
+    ),
+    "fixed.stopped": (
+        "修正後のメールを再検査した結果、送信できない内容だったため取り消されました。",
+        "The fixed message was inspected again and could not be sent: it was cancelled.",
+    ),
+    "kind.excel": ("Excel", "Excel"),
+    "kind.word": ("Word", "Word"),
+    "kind.powerpoint": ("パワーポイント", "PowerPoint"),
+    "kind.pdf": ("PDF", "PDF"),
+    "kind.csv": ("CSV", "CSV"),
+    "kind.archive": ("圧縮ファイル", "archive"),
+    "kind.image": ("画像", "image"),
+    "kind.text": ("テキスト", "text"),
+    "kind.mail": ("メール", "email"),
+    "kind.other": ("ファイル", "file"),
+    "actor.other": ("その他", "other"),
+    # end of issue 18: the sender's hold page
     "reason.generic": (
         "管理者が設定したルールにより保留されました。",
         "A rule set by your administrator held this message.",
@@ -262,9 +328,13 @@ def actor_label(actor: str, lang: str) -> str:
     index = LANGS.index(lang)
     if actor in _ACTORS:
         return _ACTORS[actor][index]
+    if not actor:
+        return ""
     role, _, name = actor.partition(":")
-    words = _ROLES.get(role) if name else None
-    return f"{words[index]} {name}" if words else actor
+    words = _ROLES.get(role)
+    if words is None:  # never the stored notation itself (issue 18)
+        return MESSAGES["actor.other"][index]
+    return f"{words[index]} {name}" if name and name != "?" else words[index]
 
 
 _ROLES = {"approver": ("承認者", "approver"), "admin": ("管理者", "administrator")}

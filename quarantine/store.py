@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from sqlalchemy import select, update
+from sqlalchemy import LargeBinary, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import outbound, trail
@@ -140,6 +140,19 @@ class Store:
     async def raw_of(self, message_id: str) -> bytes:
         async with self.reading() as conn:
             return (await conn.execute(select(held.c.raw).where(held.c.id == message_id))).scalar_one()
+
+    async def head_of(self, message_id: str, limit: int = 256 * 1024) -> bytes:
+        """The first `limit` bytes of the stored message, where its header is: a page that
+        shows each recipient's To/Cc/Bcc reads no attachment (issue 18)."""
+        async with self.reading() as conn:
+            head = (
+                await conn.execute(
+                    select(func.substr(held.c.raw, 1, limit, type_=LargeBinary)).where(
+                        held.c.id == message_id
+                    )
+                )
+            ).scalar_one()
+        return bytes(head or b"")
 
     async def replace_held(
         self,

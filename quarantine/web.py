@@ -22,18 +22,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from inspectors.base import Envelope
 from rules.model import Action
 
 from .approver_pages import Approvals
 from .explain import reasons, technical
-from .hold_view import checklist, organisations, per_attachment, where_text
+from .fix_flow import fixed
+from .hold_page import Clients, sender_context
+from .hold_view import checklist, per_attachment, where_text
 from .holds import Quarantine
 from .i18n import action_label, actor_label, code_label, format_note, language, translator
 from .judgement import Judge
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .metrics import Metrics
-from .rebuild import Fix, FixError, apply
 from .records import STATE_AFTER, HoldState, Link
 from .rendering import HEADERS, environment, headers
 from .store import Store
@@ -64,6 +64,7 @@ class Pages:
         clock: Callable[[], float] = time.time,
         fix_limit: WorkLimit | None = None,
         zone: tzinfo | None = None,
+        clients: Clients | None = None,
     ) -> None:
         self.store = store
         self.is_external = is_external
@@ -75,6 +76,7 @@ class Pages:
         self.page_grace = page_grace
         self.clock = clock
         self.fix_limit = fix_limit or WorkLimit()
+        self.clients = clients  # the client directory in force, for names beside domains
         self.env = environment(zone)  # web.timezone: every time on the pages is written in it
         self.approvals = Approvals(self)  # the approver's own pages (approver_pages.py)
 
@@ -135,7 +137,14 @@ class Pages:
             actions=actions,
             error=error,
             now=self.clock(),
-            organisations=organisations(record.rcpt_tos, self.is_external, record.findings),
+            **await sender_context(
+                self.store,
+                record,
+                actions,
+                self.is_external,
+                self.clients,
+                fixed=error is None and request.query_params.get("fixed") == "1",
+            ),
             attachment_findings=per_attachment(record.findings, names),
             checklist=checklist(record.decision) if "release" in actions else [],
             request_path=request.url.path,
@@ -175,16 +184,12 @@ class Pages:
             # confirm=1 (a stray tap, a script) only gets the question.
             back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return self.render("delay_confirm.html", request=request, record=record, back=back)
+        if action == "release" and record.kind == Action.HOLD and form.get("confirm") != "1":
+            # Sending what was held unchanged is the risky choice (issue 18): said twice.
+            return await self.show_hold(request, error="confirm_missing")
         client = request.client.host if request.client else None
-        actor = "sender" if link.role == "sender" else f"approver:{link.actor}"
-        note = str(form.get("note", ""))[:1000].strip() or None
-        if await self.store.decide_hold(
-            record.id, STATE_AFTER[action], actor=actor, client_addr=client, note=note
-        ):
-            if link.role == "approver":  # tells the sender, and wakes the worker
-                await self.quarantine.approval_decided(record, link.actor, action == "approve", note or "")
-            else:
-                self.on_queued()
+        if await self.store.decide_hold(record.id, STATE_AFTER[action], actor="sender", client_addr=client):
+            self.on_queued()
         # Post/Redirect/Get: the page then shows what happened, and a reload does nothing.
         return RedirectResponse(request.url.path, status_code=303, headers=headers())
 
@@ -204,31 +209,9 @@ class Pages:
             response.status_code = 429
             return response
         try:
-            return await self._fix(request, record, form)
+            return await fixed(self, request, record, form)
         finally:
             self.fix_limit.done(record.id)
-
-    async def _fix(self, request: Request, record, form) -> Response:
-        fix = Fix(
-            remove=frozenset(str(a).lower() for a in form.getlist("remove")),
-            drop_parts=frozenset(str(p) for p in form.getlist("drop")),
-            to_bcc=bool(form.get("bcc")),
-        )
-        if fix.empty:
-            return RedirectResponse(request.url.path.removesuffix("/fix"), status_code=303, headers=headers())
-        try:
-            raw, rcpts = apply(await self.store.raw_of(record.id), record.rcpt_tos, fix, self.is_external)
-        except FixError:
-            return await self.show_hold(request, error="fix_invalid")
-        judged = await self.judge(raw, Envelope(mail_from=record.mail_from, rcpt_tos=rcpts))
-        client = request.client.host if request.client else None
-        detail = (
-            f"removed={len(fix.remove)} dropped={len(fix.drop_parts)} bcc={int(fix.to_bcc)} "
-            f"verdict={judged.decision.verdict}"
-        )
-        if not await self.quarantine.refix(record, judged, rcpt_tos=rcpts, client_addr=client, detail=detail):
-            return await self.show_hold(request, error="fix_stale")
-        return RedirectResponse(request.url.path.removesuffix("/fix"), status_code=303, headers=headers())
 
     async def outbox_moved(self, request: Request) -> Response:
         """The outbox holds working links: it is the admin console's, behind its login."""

@@ -39,7 +39,7 @@ def test_held_message_survives_sigkill_right_after_250(guard_factory, upstream):
     import re
 
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    httpx.post(link, data={"action": "release", "csrf": csrf})
+    httpx.post(link, data={"action": "release", "csrf": csrf, "confirm": "1"})
     delivered = upstream.recorder.wait_for(2)
     assert [m.data for m in delivered if "partner@client.example" in m.rcpt_tos] == [raw]
 

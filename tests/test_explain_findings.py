@@ -398,7 +398,9 @@ def test_who_acted_in_words():
         actor_label(a, "ja") for a in ("system", "sender", "approver:boss@sample.co.jp", "admin:root")
     ] == ["自動処理", "送信者", "承認者 boss@sample.co.jp", "管理者 root"]
     assert actor_label("approver:boss@sample.co.jp", "en") == "approver boss@sample.co.jp"
-    assert actor_label("admin:", "en") == "admin:" and actor_label("", "ja") == ""
+    # Never the stored notation (issue 18): a bare role in words, anything unknown as "other".
+    assert actor_label("admin:", "en") == "administrator" and actor_label("", "ja") == ""
+    assert actor_label("admin:?", "ja") == "管理者" and actor_label("robot:x", "ja") == "その他"
 
 
 # --- one reading of a tally, for the rule and for the page --------------------------------------

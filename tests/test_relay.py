@@ -53,11 +53,11 @@ def test_hold_page_release_delivers_exactly_once(guard, upstream):
     assert httpx.get(link).status_code == 200  # a scanner's prefetch changes nothing
     csrf = _csrf(page.text)
 
-    assert httpx.post(link, data={"action": "release", "csrf": "forged"}).status_code == 403
+    assert httpx.post(link, data={"action": "release", "csrf": "forged", "confirm": "1"}).status_code == 403
     assert httpx.post(link, data={"action": "release"}).status_code == 403
-    first = httpx.post(link, data={"action": "release", "csrf": csrf})
+    first = httpx.post(link, data={"action": "release", "csrf": csrf, "confirm": "1"})
     assert first.status_code == 303
-    second = httpx.post(link, data={"action": "release", "csrf": csrf})
+    second = httpx.post(link, data={"action": "release", "csrf": csrf, "confirm": "1"})
     assert second.status_code == 303
     delivered = upstream.recorder.wait_for(2)
     time.sleep(2.5)  # a second delivery, if there were one, would come with the next poll
@@ -75,7 +75,7 @@ def test_cancel_sends_nothing(guard, upstream):
     link = notice_link(upstream.recorder.wait_for(1)[0])
     csrf = _csrf(httpx.get(link).text)
     assert httpx.post(link, data={"action": "cancel", "csrf": csrf}).status_code == 303
-    assert httpx.post(link, data={"action": "release", "csrf": csrf}).status_code == 303
+    assert httpx.post(link, data={"action": "release", "csrf": csrf, "confirm": "1"}).status_code == 303
     time.sleep(2.5)  # a release, had the cancel not stuck, would be sent with the next poll
     assert upstream.recorder.to("partner@client.example") == []
     assert "state state-cancelled" in httpx.get(link).text

@@ -16,7 +16,7 @@ from .support import MY_NUMBER_BODY, message, notice_link, wait_until
 def _release(link: str) -> None:
     page = httpx.get(link).text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-    assert httpx.post(link, data={"action": "release", "csrf": csrf}).status_code == 303
+    assert httpx.post(link, data={"action": "release", "csrf": csrf, "confirm": "1"}).status_code == 303
 
 
 def _hold(guard, upstream, raw: bytes) -> str:

@@ -63,7 +63,7 @@ def test_a_guard_killed_while_the_upstream_takes_a_release_sends_it_again_flagge
             client.sendmail("taro@example.co.jp", [PARTNER], raw)
         link = notice_link(upstream.recorder.wait_for(1)[0])
         page = httpx.get(link).text
-        httpx.post(link, data={"action": "release", "csrf": CSRF.search(page).group(1)})
+        httpx.post(link, data={"action": "release", "csrf": CSRF.search(page).group(1), "confirm": "1"})
         assert upstream.recorder.taken.wait(15), "the release never reached the upstream"
         guard.kill()  # the upstream has it; "sent" is not recorded
         assert len(upstream.recorder.to(PARTNER)) == 1

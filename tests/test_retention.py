@@ -280,7 +280,7 @@ def test_the_guard_purges_released_bodies(guard_factory, upstream, tmp_path):
     link = notice_link(upstream.recorder.wait_for(1)[0])
     page = httpx.get(link).text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-    assert httpx.post(link, data={"action": "release", "csrf": csrf}).status_code == 303
+    assert httpx.post(link, data={"action": "release", "csrf": csrf, "confirm": "1"}).status_code == 303
     assert upstream.recorder.wait_for(2)[1].data == raw
     wait_until(
         lambda: _raw_length(tmp_path / "guard.db") == 0, lambda: f"the body was never purged:\n{guard.log}"

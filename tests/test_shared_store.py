@@ -30,7 +30,7 @@ def test_hold_on_one_guard_release_on_another_delivers_once(tmp_path, upstream, 
         assert page.status_code == 200 and "state state-held" in page.text
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
         for url in (on_second, link):  # both instances asked to release
-            httpx.post(url, data={"action": "release", "csrf": csrf})
+            httpx.post(url, data={"action": "release", "csrf": csrf, "confirm": "1"})
         upstream.recorder.wait_for(2)
         time.sleep(3)  # both workers poll; a duplicate would arrive within this
         assert [m.data for m in upstream.recorder.to("partner@client.example")] == [raw]

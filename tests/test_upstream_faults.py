@@ -147,7 +147,7 @@ def test_a_released_message_whose_reply_is_lost_is_sent_again(guard, fake):
     page = httpx.get(link).text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     fake.script(dot=HANG)
-    assert httpx.post(link, data={"action": "release", "csrf": csrf}).status_code == 303
+    assert httpx.post(link, data={"action": "release", "csrf": csrf, "confirm": "1"}).status_code == 303
     fake.wait_for(1)
     fake.script()  # the upstream drops the silent session, and is well again
     wait_until(lambda: fake.accepted, "the release was not sent again", timeout=20)
