@@ -10,9 +10,10 @@ from inspectors.base import Finding, domain_of
 from inspectors.clients import Client
 from inspectors.codes import CLIENT_MISMATCH, FIRST_TIME, FREEMAIL, LOOKALIKE_DOMAIN, SUPPRESSED
 from inspectors.recipients import mask_address
-from rules.model import Decision
+from rules.model import Action, Decision
 
 from .display import clean, file_name
+from .records import HoldState
 
 # Recipient findings whose evidence names the recipients or domains concerned.
 RECIPIENT_MARKS = (
@@ -152,3 +153,19 @@ def checklist(decision: Decision) -> list[tuple[str, Finding, str]]:
                 if all(k != key for k, _, _ in items):
                     items.append((key, f, thing))
     return items
+
+
+def unconfirmed_cancel(record, action: str, form) -> bool:
+    """A delay's cancel is asked twice, on the server: a form posted without confirm=1 (a
+    stray tap, a script) only gets the question."""
+    return (
+        record.kind == Action.DELAY
+        and action == "cancel"
+        and record.state == HoldState.HELD
+        and form.get("confirm") != "1"
+    )
+
+
+def all_ticked(record, acks: list) -> bool:
+    """Every item of the checklist ticked: the server checks what the page's script does."""
+    return {key for key, _, _ in checklist(record.decision)} <= {str(a) for a in acks}

@@ -8,6 +8,9 @@ from inspectors.codes import lookup
 from inspectors.extract.technical import FORMATS
 
 from .records import HoldState
+from .words_approver import APPROVER_WORDS
+from .words_delay import DELAY_WORDS
+from .words_sender import SENDER_WORDS
 
 LANGS = ("ja", "en")
 
@@ -118,124 +121,14 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key -> (ja, en)
     ),
     "switch": ("English", "日本語"),
     "details": ("詳細（管理者向けの技術情報）", "Details (technical, for administrators)"),
-    # issue 18: the sender's hold page
-    "fix.primary.bcc": ("Bccに移して送信", "Move to Bcc and send"),
-    "fix.primary.remove": ("この宛先を外して送信", "Remove these recipients and send"),
-    "fix.primary.drop": ("添付を外して送信", "Remove the attachment and send"),
-    "fix.primary.several": ("指摘された点を直して送信", "Fix what was found and send"),
-    "fix.suggested": (
-        "保留の理由に合わせた修正です。修正したメールは送信前にもう一度検査されます。",
-        "The fix the reasons ask for. The fixed message is inspected again before it goes.",
-    ),
-    "fix.will.remove": ("外す宛先", "Recipients to remove"),
-    "fix.will.bcc": ("To/Cc から Bcc に移す宛先", "Recipients moved from To/Cc to Bcc"),
-    "fix.will.drop": ("外す添付ファイル", "Attachments to remove"),
-    "fix.other": ("ほかの修正をして送信", "Other fixes, then send"),
-    "fix_empty": (
-        "修正する項目が選ばれていません。外す宛先か添付ファイル、または Bcc への移動を選んでください。",
-        "Nothing was chosen: pick recipients or attachments to remove, or moving to Bcc.",
-    ),
-    "send_unchanged": ("修正せずにこのまま送信", "Send unchanged"),
-    "send_unchanged_help": (
-        "指摘された点を修正しないで送る場合だけ使ってください。",
-        "Only if the message should go as it is, without fixing what was found.",
-    ),
-    "confirm_unchanged": (
-        "指摘された内容を確認し、修正せずに送信します",
-        "I have checked what was found and send the message unchanged",
-    ),
-    "confirm_missing": (
-        "修正せずに送信するには、確認欄にチェックしてください。",
-        "To send the message unchanged, tick the confirmation box.",
-    ),
-    "fixed.title": ("修正しました", "Your fix was applied"),
-    "fixed.removed": ("宛先を外しました", "Recipients removed"),
-    "fixed.dropped": ("添付ファイルを外しました", "Attachments removed"),
-    "fixed.bcc": (
-        "社外の宛先を To/Cc から Bcc に移しました。",
-        "External recipients were moved from To/Cc to Bcc.",
-    ),
-    "fixed.sent": (
-        "修正後のメールを再検査した結果、問題は見つからなかったため送信しました。",
-        "The fixed message was inspected again, nothing was found, and it was sent.",
-    ),
-    "fixed.still": (
-        "残っている理由は下の「保留の理由」にあります。",
-        "What is left is under 'Why it was held' below.",
-    ),
-    "fixed.approval": (
-        "修正後のメールを再検査した結果、承認が必要になりました。承認者の判断を待っています。",
-        "The fixed message was inspected again and now needs approval; it waits for the approver.",
-    ),
-    "fixed.delay": (
-        "修正後のメールを再検査した結果、少し時間をおいてから送信されます。",
-        "The fixed message was inspected again and will be sent after a short delay.",
-    ),
-    "fixed.stopped": (
-        "修正後のメールを再検査した結果、送信できない内容だったため取り消されました。",
-        "The fixed message was inspected again and could not be sent: it was cancelled.",
-    ),
-    "kind.excel": ("Excel", "Excel"),
-    "kind.word": ("Word", "Word"),
-    "kind.powerpoint": ("パワーポイント", "PowerPoint"),
-    "kind.pdf": ("PDF", "PDF"),
-    "kind.csv": ("CSV", "CSV"),
-    "kind.archive": ("圧縮ファイル", "archive"),
-    "kind.image": ("画像", "image"),
-    "kind.text": ("テキスト", "text"),
-    "kind.mail": ("メール", "email"),
-    "kind.other": ("ファイル", "file"),
-    "actor.other": ("その他", "other"),
-    # end of issue 18: the sender's hold page
     "reason.generic": (
         "管理者が設定したルールにより保留されました。",
         "A rule set by your administrator held this message.",
     ),
-    # issue 18: the delay page (templates/delay.html, delay_confirm.html): a delay is not
-    # held; it waits to be sent, and cancelling in time is what the page is for.
-    "delay.title": ("送信待ち", "Waiting to be sent"),
-    "delay.heading": ("このメールはまもなく送信されます", "This message will be sent shortly"),
-    "delay.badge": ("送信待ち", "waiting to be sent"),
-    "delay.at": ("送信予定", "Sends at"),
-    "delay.left": ("残り {}", "{} left"),
-    "delay.about": ("約{m}分", "about {m} min"),
-    "delay.min_sec": ("{m}分{s}秒", "{m} min {s} s"),
-    "delay.sec": ("{s}秒", "{s} s"),
-    "delay.cancel": ("送信を取り消す", "Cancel sending"),
-    "delay.send_now": ("今すぐ送信", "Send now"),
-    "delay.hint": (
-        "宛先や添付ファイルに誤りがあれば、送信予定の時刻までに「送信を取り消す」を押してください。"
-        "何もしなければ、予定の時刻に自動的に送信されます。",
-        'If a recipient or an attachment is wrong, press "Cancel sending" before the time above. '
-        "Otherwise the message is sent automatically at that time.",
-    ),
-    "delay.why": ("送信前に確認してほしい点", "Please check before it is sent"),
-    "delay.due": ("送信時刻になりました", "The time to send has come"),
-    "delay.due_text": (
-        "まもなく送信されます。このページからは取り消せません。",
-        "The message is being sent; it can no longer be cancelled from this page.",
-    ),
-    "delay.released": ("送信しました", "Sent"),
-    "delay.cancelled": ("送信を取り消しました", "Sending cancelled"),
-    "delay.cancelled_text": (
-        "このメールはどの宛先にも送信されていません。"
-        "送ったメールは、お使いのメールソフトの「送信済み」フォルダーに残っています。"
-        "内容を直してから、もう一度送信してください。",
-        "This message was not sent to anyone. Your copy is still in your mail program's Sent "
-        "folder: correct it there, then send it again.",
-    ),
-    "delay.confirm_title": ("送信を取り消しますか？", "Cancel sending this message?"),
-    "delay.confirm_text": (
-        "取り消すと、このメールはどの宛先にも送信されません。直したメールは、お使いのメールソフトから送り直せます。",
-        "If you cancel, the message goes to none of its recipients. You can send a corrected one "
-        "from your mail program.",
-    ),
-    "delay.confirm_yes": ("はい、送信を取り消す", "Yes, cancel sending"),
-    "delay.confirm_back": ("取り消さずに戻る", "Go back without cancelling"),
-    "delay.queued": ("送信待ちにしました", "queued to be sent after a delay"),
-    "delay.rcpt_count": ("宛先の数", "Recipients"),
-    # end of issue 18: the delay page
 }
+
+# Each page's own words (issue 18) live beside it.
+MESSAGES.update({**SENDER_WORDS, **DELAY_WORDS, **APPROVER_WORDS})
 
 
 def language(request: Request) -> str:
@@ -291,6 +184,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "modified": ("修正して再検査しました", "fixed and inspected again"),
     HoldState.RELEASED: ("送信を決定しました", "released for delivery"),
     HoldState.CANCELLED: ("取り消しました", "cancelled, not sent"),
+    HoldState.REJECTED: ("却下しました（送信されません）", "rejected by the approver, not sent"),
     HoldState.EXPIRED: ("期限切れで取り消しました", "expired and cancelled"),
     "notice_sent": ("通知メールを送りました", "notice sent"),
     "notice_deferred": ("通知メールの送信を再試行します", "notice delayed, will retry"),
@@ -338,52 +232,3 @@ def actor_label(actor: str, lang: str) -> str:
 
 
 _ROLES = {"approver": ("承認者", "approver"), "admin": ("管理者", "administrator")}
-
-
-# issue 18: the approver — his own page (approval.html), the attachments he opens, a rejection
-# that needs its reason and is shown as 却下, and the list of what waits for him (approvals.html).
-MESSAGES.update(
-    {
-        "state.rejected": ("却下されました（送信されません）", "Rejected, not sent"),
-        "badge.rejected": ("却下", "rejected"),
-        "approval.title": ("承認依頼", "Approval request"),
-        "approval.waiting_you": ("あなたの承認を待っています。", "Waiting for your approval."),
-        "approval.rejected_text": (
-            "このメールは却下され、送信されません。送信者に理由を知らせました。",
-            "This message was rejected and will not be sent; the sender was told the reason.",
-        ),
-        "approval.body": ("本文", "Message body"),
-        "approval.body_none": ("本文（テキスト）はありません。", "The message has no text body."),
-        "approval.body_cut": (
-            "本文が長いため、先頭の {:,} 文字だけを表示しています。",
-            "The body is long: only its first {:,} characters are shown.",
-        ),
-        "approval.open": ("開く", "Open"),
-        "approval.download": ("ダウンロード", "Download"),
-        "approval.open_help": (
-            "テキスト・PDF・画像はブラウザーで開きます。それ以外の形式は安全のためダウンロードになります。",
-            "Text, PDF and images open in the browser; other files are downloaded, for safety.",
-        ),
-        "approval.comment_label": ("コメント（任意）", "Comment (optional)"),
-        "approval.reason_label": ("却下の理由（必須）", "Reason for rejecting (required)"),
-        "approval.reason_missing": (
-            "却下するには理由を入力してください。理由は送信者に伝えられます。",
-            "Enter a reason to reject: the sender is told it.",
-        ),
-        "approval.note_too_long": (
-            "コメント・理由は1000文字以内で入力してください。",
-            "Keep the comment or reason within 1,000 characters.",
-        ),
-        "approval.reason": ("却下の理由", "Reason for rejecting"),
-        "approval.queue": ("あなたの承認を待っているメール", "Messages waiting for your approval"),
-        "approval.queue_link": ("承認待ちの一覧を見る", "Everything waiting for your approval"),
-        "approval.queue_none": (
-            "あなたの承認を待っているメールはありません。",
-            "Nothing is waiting for your approval.",
-        ),
-        "approval.queue_count": ("{} 件", "{} waiting"),
-        "approval.queue_more": ("ほかに {} 件あります。", "{} more are not shown."),
-        "approval.queue_this": ("（このリンクのメール）", "(this link's message)"),
-    }
-)
-ACTIONS[HoldState.REJECTED] = ("却下しました（送信されません）", "rejected by the approver, not sent")

@@ -28,7 +28,7 @@ from .approver_pages import Approvals
 from .explain import reasons, technical
 from .fix_flow import fixed
 from .hold_page import Clients, sender_context
-from .hold_view import checklist, per_attachment, where_text
+from .hold_view import all_ticked, checklist, per_attachment, unconfirmed_cancel, where_text
 from .holds import Quarantine
 from .i18n import action_label, actor_label, code_label, format_note, language, translator
 from .judgement import Judge
@@ -177,9 +177,9 @@ class Pages:
         if link.role == "approver":  # a rejection needs its reason: approver_pages.py
             return await self.approvals.decide(request, link, form)
         action, record = str(form.get("action", "")), link.record
-        if action == "release" and not _all_ticked(record, form.getlist("ack")):
+        if action == "release" and not all_ticked(record, form.getlist("ack")):
             return await self.show_hold(request, error="checklist_missing")
-        if _unconfirmed_cancel(record, action, form):
+        if unconfirmed_cancel(record, action, form):
             # A delay's cancel is asked twice, here on the server: a form posted without
             # confirm=1 (a stray tap, a script) only gets the question.
             back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -216,19 +216,6 @@ class Pages:
     async def outbox_moved(self, request: Request) -> Response:
         """The outbox holds working links: it is the admin console's, behind its login."""
         return RedirectResponse("/admin/outbox", status_code=303, headers=headers())
-
-
-def _unconfirmed_cancel(record, action: str, form: FormData) -> bool:
-    return (
-        record.kind == Action.DELAY
-        and action == "cancel"
-        and record.state == HoldState.HELD
-        and form.get("confirm") != "1"
-    )
-
-
-def _all_ticked(record, acks: list) -> bool:
-    return {key for key, _, _ in checklist(record.decision)} <= {str(a) for a in acks}
 
 
 def _closing_form(
