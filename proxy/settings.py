@@ -26,6 +26,7 @@ from inspectors.limits import Limits
 from quarantine.notice import NOTICE_NAME
 from quarantine.retention_policy import RetentionPolicy
 from rules.decide import address_matches
+from rules.loader import refuse_aliases
 
 from .auth_throttle import AuthLimits
 from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream, resolve
@@ -149,7 +150,9 @@ def load_settings(path: str | Path | None, environ: Mapping[str, str] = os.envir
         path = Path(path)
         source, base = str(path), path.resolve().parent
         try:
-            raw = yaml.safe_load(path.read_text("utf-8")) or {}
+            text = path.read_text("utf-8")
+            refuse_aliases(text)
+            raw = yaml.safe_load(text) or {}
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
         except yaml.YAMLError as exc:

@@ -9,12 +9,16 @@ from collections.abc import Iterator
 
 import yaml
 
+from rules.loader import refuse_aliases
+
 from .directory_text import decode, problem
 
 
 def _root(data: bytes, source: str, key: str):
+    text = decode(data, source)
     try:
-        root = yaml.compose(decode(data, source))
+        refuse_aliases(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise problem(

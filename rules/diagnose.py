@@ -20,7 +20,7 @@ from inspectors.keyword_dictionary import KeywordDictionary
 
 from .dictionaries import parse_dictionaries
 from .errors import RuleError
-from .loader import _LOADER, _parse_rule
+from .loader import _LOADER, _parse_rule, refuse_aliases
 from .model import Rule
 
 MAX_PROBLEMS = 50
@@ -54,6 +54,7 @@ def diagnose(
     """The errors of `text` as the first local file over rules `known` and dictionaries `words`
     (the shipped ones); [] when each rule and dictionary is valid on its own."""
     try:
+        refuse_aliases(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         doc = yaml.load(text, Loader=_LOADER) or {}
     except yaml.YAMLError as exc:

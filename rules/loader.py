@@ -43,6 +43,21 @@ from .model import (
 # on every start), the pure-Python parser otherwise.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+
+def refuse_aliases(text: str) -> None:
+    """Raise yaml.MarkedYAMLError at the first alias (`*name`). An alias repeats a node without
+    its bytes: a few hundred bytes of anchors nested in one another stand for billions of
+    conditions or entries (the "billion laughs"), to walk on every message. Rule, directory
+    and configuration files never need them; a person writes each value out."""
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            at = event.start_mark  # libyaml's own Mark type: its position, in PyYAML's
+            mark = yaml.Mark("", at.index, at.line, at.column, None, 0) if at is not None else None
+            raise yaml.MarkedYAMLError(
+                problem=f"aliases (*{event.anchor}) are not allowed: write the value out", problem_mark=mark
+            )
+
+
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _RULE_KEYS = {"id", "description", "reason", "when", "action", "mode", "enabled", "scope", "delay"}
 _OVERRIDE_KEYS = {"id", "mode", "enabled", "action", "delay", "scope"}
@@ -129,6 +144,7 @@ def _parse_file(
     """The rules and dictionaries of one file; a rule (a dictionary) whose id is in `known`
     (`words`) may override that one."""
     try:
+        refuse_aliases(text)
         doc = yaml.load(text, Loader=_LOADER) or {}
     except yaml.YAMLError as exc:
         raise RuleError(source, None, None, f"not valid YAML: {exc}") from None

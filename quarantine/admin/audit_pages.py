@@ -121,7 +121,7 @@ class AuditPages:
         self.console = console
 
     async def index(self, request: Request, session, form) -> Response:
-        search = Search.of(request.query_params, _FIELDS)
+        search = Search.of(request.query_params, _FIELDS, self.console.zone)
         where = and_(true(), *conditions(search))
         async with self.console.store.reading() as conn:
             total = (await conn.execute(select(func.count()).select_from(audit).where(where))).scalar_one()
@@ -154,7 +154,7 @@ class AuditPages:
         )
 
     async def export(self, request: Request, session, form) -> Response:
-        search = Search.of(request.query_params, _FIELDS)
+        search = Search.of(request.query_params, _FIELDS, self.console.zone)
         if search.errors:
             return self.console.refuse(400, "bad_request", session, errors=search.errors)
         async with self.console.store.reading() as conn:

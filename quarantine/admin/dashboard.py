@@ -18,6 +18,7 @@ from starlette.responses import Response
 from ..records import RELEASED, HoldState
 from ..schema import held
 from ..store import Store
+from . import search
 from .console import Console
 
 RATE_DAYS = 30  # the release rate is over the holds decided in this many days
@@ -39,15 +40,16 @@ class Figures:
         return self.released / self.decided if self.decided else None
 
 
-async def figures(store: Store, now: float | None = None) -> Figures:
+async def figures(store: Store, now: float | None = None, zone: dt.tzinfo | None = None) -> Figures:
+    """The dashboard's counts; "today" is the day in `zone` (web.timezone; None: the machine's)."""
     now = time.time() if now is None else now
-    midnight = time.mktime(dt.date.fromtimestamp(now).timetuple())
+    midnight = search.midnight(search.today(now, zone), zone)
     waiting = held.c.state == HoldState.HELD
 
     def count(cond):
         return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
-    decided = held.c.state.in_((*RELEASED, HoldState.CANCELLED, HoldState.EXPIRED))
+    decided = held.c.state.in_((*RELEASED, HoldState.CANCELLED, HoldState.REJECTED, HoldState.EXPIRED))
     since = held.c.acted_at >= now - RATE_DAYS * 86400
     async with store.reading() as conn:
         totals = (
@@ -95,7 +97,7 @@ class DashboardPage:
             "dashboard.html",
             session=session,
             nav="dashboard",
-            figures=await figures(self.store),
+            figures=await figures(self.store, zone=self.console.zone),
             rate_days=RATE_DAYS,
-            today=dt.date.today().isoformat(),
+            today=search.today(time.time(), self.console.zone).isoformat(),
         )

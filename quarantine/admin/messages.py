@@ -44,7 +44,7 @@ class MessagePages:
         self.rulebook = rulebook
 
     async def index(self, request: Request, session, form) -> Response:
-        search = Search.of(request.query_params, message_search.FIELDS)
+        search = Search.of(request.query_params, message_search.FIELDS, self.console.zone)
         errors = message_search.problems(search)
         total, rows = 0, list[message_search.Row]()
         if not errors:

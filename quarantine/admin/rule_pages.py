@@ -66,7 +66,7 @@ class RulePages:
         )
 
     async def check(self, request: Request, session, form) -> Response:
-        draft, ruleset, problems = self._draft(form)
+        draft, ruleset, problems = await self._draft(form)
         if draft is None:
             return self.console.refuse(400, "no_rules_file", session)
         return await self._page(
@@ -74,7 +74,7 @@ class RulePages:
         )
 
     async def save(self, request: Request, session, form) -> Response:
-        draft, ruleset, problems = self._draft(form)
+        draft, ruleset, problems = await self._draft(form)
         if draft is None or self.local_file is None:  # no draft without a local file
             return self.console.refuse(400, "no_rules_file", session)
         if problems or ruleset is None:  # a draft without problems has its rule set
@@ -130,7 +130,7 @@ class RulePages:
         return source.startswith("rules/") or source == str(self.local_file)
 
     async def test(self, request: Request, session, form) -> Response:
-        draft, ruleset, problems = self._draft(form)
+        draft, ruleset, problems = await self._draft(form)
         if problems:
             return await self._page(session, draft, status=422, problems=problems)
         stored = str(form.get("stored_id", "")).strip() or str(form.get("stored", "")).strip()
@@ -154,7 +154,7 @@ class RulePages:
         )
 
     async def replay(self, request: Request, session, form) -> Response:
-        draft, ruleset, problems = self._draft(form)
+        draft, ruleset, problems = await self._draft(form)
         if draft is None:
             return self.console.refuse(400, "no_rules_file", session)
         days = _days(str(form.get("days", "7")))
@@ -173,12 +173,13 @@ class RulePages:
         result = await run_in_threadpool(self.check_message, raw, ruleset)
         return await result if inspect.isawaitable(result) else result
 
-    def _draft(self, form) -> tuple[str | None, RuleSet | None, list[Problem]]:
-        """(draft text, its rule set, its problems): (None, None, []) without a local file."""
+    async def _draft(self, form) -> tuple[str | None, RuleSet | None, list[Problem]]:
+        """(draft text, its rule set, its problems): (None, None, []) without a local file.
+        Checked in a thread: a 2 MiB draft must not stall the SMTP side on the event loop."""
         if self.local_file is None or "draft" not in form:
             return None, None, []
         draft = normalise(str(form.get("draft", "")))
-        ruleset, problems = check(draft, self.rulebook.files, self.rulebook.groups)
+        ruleset, problems = await run_in_threadpool(check, draft, self.rulebook.files, self.rulebook.groups)
         return draft, ruleset, problems
 
     async def _page(self, session, draft: str | None, status: int = 200, **context) -> Response:

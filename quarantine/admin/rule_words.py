@@ -127,6 +127,10 @@ _JA: list[tuple[str, str]] = [
         rf"^{_VALUE} is not an address, @domain or group:NAME$",
         "{1} はアドレス・`@ドメイン`・`group:グループ名` のどれでもありません",
     ),
+    (
+        r"^not valid YAML: aliases \(\*(.*?)\) are not allowed.*$",
+        "別名（`*{1}`）は使えません。値をそのまま書いてください",
+    ),
     (r"^not valid YAML: (.*)$", "YAML として読めません"),
     (
         r"^expected a mapping with the keys 'rules' and 'dictionaries'$",

@@ -39,13 +39,13 @@ class Search:
     errors: tuple[Problem, ...] = field(default=())
 
     @classmethod
-    def of(cls, params: Mapping[str, str], fields: tuple[str, ...]) -> Search:
+    def of(cls, params: Mapping[str, str], fields: tuple[str, ...], zone: dt.tzinfo | None = None) -> Search:
+        """The search a query string asks for; its days begin at midnight in `zone`
+        (web.timezone; None: the machine's), the zone the pages write times in."""
         values = {name: str(params.get(name, "")).strip()[:MAX_TEXT] for name in (*fields, "from", "to")}
         errors: list[Problem] = []
-        start = _day(values["from"], "from", errors)
-        end = _day(values["to"], "to", errors)
-        if end is not None:
-            end = _next_day(values["to"])
+        start = _day(values["from"], "from", errors, zone)
+        end = _day(values["to"], "to", errors, zone, after=1)
         if start is not None and end is not None and start >= end:
             errors.append(
                 Problem(
@@ -94,12 +94,25 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _day(text: str, name: str, errors: list[Problem]) -> float | None:
+def today(now: float, zone: dt.tzinfo | None) -> dt.date:
+    """The day it is at `now` in `zone` (None: the machine's zone)."""
+    return dt.datetime.fromtimestamp(now, zone).date()
+
+
+def midnight(day: dt.date, zone: dt.tzinfo | None) -> float:
+    """The moment `day` begins in `zone` (None: the machine's zone)."""
+    if zone is None:
+        return time.mktime(day.timetuple())
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone).timestamp()
+
+
+def _day(text: str, name: str, errors: list[Problem], zone: dt.tzinfo | None, after: int = 0) -> float | None:
+    """The moment the day `text` begins (`after`=1: the day after it), or None and an error."""
     if not text:
         return None
     try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
+        return midnight(dt.date.fromisoformat(text) + dt.timedelta(days=after), zone)
+    except (ValueError, OverflowError):
         errors.append(
             Problem(
                 name,
@@ -108,11 +121,6 @@ def _day(text: str, name: str, errors: list[Problem]) -> float | None:
             )
         )
         return None
-    return time.mktime(day.timetuple())
-
-
-def _next_day(text: str) -> float:
-    return time.mktime((dt.date.fromisoformat(text) + dt.timedelta(days=1)).timetuple())
 
 
 def _page(text: str, errors: list[Problem]) -> int:
