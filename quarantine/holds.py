@@ -186,32 +186,25 @@ class Quarantine:
 
     async def approval_decided(self, record: HeldRecord, approver: str, approved: bool, note: str) -> None:
         """Tell the sender what the approver (or an admin acting for one) decided."""
-        if record.mail_from:
-            raw = approval_result(
-                notice_from=self.policy.notice_from,
-                notice_name=self.policy.notice_name,
-                sender=record.mail_from,
-                subject=record.summary.subject,
-                approver=approver,
-                approved=approved,
-                note=note,
-            )
-            await self.store.enqueue("notice", record.id, self.policy.notice_from, [record.mail_from], raw)
-        self.on_queued()
+        await self._tell_sender(record, approval_result, approver=approver, approved=approved, note=note)
 
     # issue 18 (item 12): the sender hears of an administrator's decision, as of an approver's.
     async def admin_decided(self, record: HeldRecord, actor: str, released: bool, note: str) -> None:
         """Tell the sender that an administrator (actor "admin:<login>") released or cancelled
-        his held message, and why; through the outbound queue, as every notice."""
+        his held message, and why."""
+        admin = actor.removeprefix("admin:")
+        await self._tell_sender(record, admin_decision, admin=admin, released=released, note=note)
+
+    async def _tell_sender(self, record: HeldRecord, notice: Callable[..., bytes], **args) -> None:
+        """`notice` to the sender of `record` (the null sender has no one to tell), through the
+        outbound queue, as every notice."""
         if record.mail_from:
-            raw = admin_decision(
+            raw = notice(
                 notice_from=self.policy.notice_from,
                 notice_name=self.policy.notice_name,
                 sender=record.mail_from,
                 subject=record.summary.subject,
-                admin=actor.removeprefix("admin:"),
-                released=released,
-                note=note,
+                **args,
             )
             await self.store.enqueue("notice", record.id, self.policy.notice_from, [record.mail_from], raw)
         self.on_queued()

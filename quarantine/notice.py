@@ -152,16 +152,29 @@ def approval_result(
     en = "was approved and is being sent." if approved else "was rejected and will not be sent."
     # A rejection always carries its reason (approver_pages.py asks for one).
     label_ja, label_en = ("コメント:", "Comment:") if approved else ("却下の理由:", "Reason:")
-    lines = [f"件名「{subject}」のメールは {approver} さんにより{ja}"]
-    if note_lines:
-        lines += [label_ja, *note_lines]
-    if not approved:
-        lines += ["", "内容を修正のうえ、あらためて送信してください。"]
-    lines += ["", "-- ", f'Your message "{subject}" {en} ({approver})']
-    if note_lines:
-        lines += [label_en, *note_lines]
+    body = _decided(
+        f"件名「{subject}」のメールは {approver} さんにより{ja}",
+        f'Your message "{subject}" {en} ({approver})',
+        note_lines,
+        (label_ja, label_en),
+        then_ja=() if approved else ("", "内容を修正のうえ、あらためて送信してください。"),
+    )
     tag = "[承認 / Approved]" if approved else "[却下 / Rejected]"
-    return _mail(notice_from, notice_name, sender, f"{tag} {subject}", "\n".join(lines) + "\n")
+    return _mail(notice_from, notice_name, sender, f"{tag} {subject}", body)
+
+
+def _decided(
+    ja: str, en: str, note_lines: list[str], labels: tuple[str, str], then_ja: tuple[str, ...] = ()
+) -> str:
+    """The body of a notice of someone's decision: the Japanese sentence, the note under its
+    label, anything else the Japanese says; then the same in English."""
+    lines = [ja]
+    if note_lines:
+        lines += [labels[0], *note_lines]
+    lines += [*then_ja, "", "-- ", en]
+    if note_lines:
+        lines += [labels[1], *note_lines]
+    return "\n".join(lines) + "\n"
 
 
 def failure_notice(
@@ -287,15 +300,15 @@ def admin_decision(
     subject, admin, note_lines = one_line(subject), one_line(admin), quoted(note)
     ja = "送信しました。宛先に配送されます。" if released else "取り消しました。メールは送信されません。"
     en = "released it; it is being delivered." if released else "cancelled it; it will not be sent."
-    lines = [f"件名「{subject}」の保留中のメールを、管理者（{admin}）が{ja}"]
-    if note_lines:
-        lines += ["理由:", *note_lines]
-    lines += ["", "-- ", f'Your held message "{subject}": an administrator ({admin}) {en}']
-    if note_lines:
-        lines += ["Reason:", *note_lines]
+    body = _decided(
+        f"件名「{subject}」の保留中のメールを、管理者（{admin}）が{ja}",
+        f'Your held message "{subject}": an administrator ({admin}) {en}',
+        note_lines,
+        ("理由:", "Reason:"),
+    )
     tag = (
         "[管理者が送信 / Released by an administrator]"
         if released
         else "[管理者が取り消し / Cancelled by an administrator]"
     )
-    return _mail(notice_from, notice_name, sender, f"{tag} {subject}", "\n".join(lines) + "\n")
+    return _mail(notice_from, notice_name, sender, f"{tag} {subject}", body)

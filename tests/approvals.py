@@ -16,16 +16,15 @@ from email.message import EmailMessage
 
 from inspectors.base import Envelope, Finding
 from inspectors.message import Summary, parse
-from inspectors.recipients import ExternalRecipients
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.judgement import Judgement
-from quarantine.metrics import Metrics
 from quarantine.records import HeldMessage
 from quarantine.store import Store
 from quarantine.web import Pages
 from rules.model import Action, Decision, MatchedRule, Mode
 
 from .pdf_file import pdf_file
+from .sender_page import guard_pages
 
 BOSS, OTHER, SENDER = "boss@example.co.jp", "other@example.co.jp", "hanako@example.co.jp"
 BODY = "田中様\n\nお見積書をお送りします。ご確認ください。\n営業部 花子"
@@ -129,13 +128,4 @@ def pages(store: Store, clock=time.time, told: list | None = None) -> Pages:
         approvers=lambda sender: (BOSS,),
         on_queued=lambda: None,
     )
-    return Pages(
-        store=store,
-        is_external=ExternalRecipients(("example.co.jp",)).is_external,
-        outbox=None,
-        on_queued=lambda: None,
-        quarantine=quarantine,
-        metrics=Metrics(),
-        judge=unchanged,
-        clock=clock,
-    )
+    return guard_pages(store, quarantine, unchanged, "example.co.jp", clock=clock)

@@ -127,3 +127,12 @@ def config(tmp_path):
     path = tmp_path / "guard.yaml"
     path.write_text("organization: {internal_domains: [example.co.jp]}\n")
     return str(path)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, launched once per test module (its tests open their own contexts)."""
+    from .browser import chromium  # Playwright, only where a browser test asks for it
+
+    with chromium() as b:
+        yield b

@@ -4,28 +4,23 @@ may move. Used by the HTTP tests (TestClient) and the browser tests (uvicorn on 
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import uvicorn
-
 from inspectors.base import Envelope
 from inspectors.message import Summary
-from inspectors.recipients import ExternalRecipients
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.judgement import Judgement
-from quarantine.metrics import Metrics
 from quarantine.records import HeldMessage
 from quarantine.store import Store
 from quarantine.web import Pages, create_app
 from rules.model import Action, Decision, MatchedRule, Mode
 
-from .support import free_port, wait_until
+from .sender_page import guard_pages
+from .served import Served
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 SENDER = "taro@example.co.jp"
@@ -67,69 +62,28 @@ def pages(store: Store, zone: tzinfo | None = TOKYO, clock: Callable[[], float] 
         approvers=lambda sender: (),
         on_queued=lambda: None,
     )
-    return Pages(
-        store=store,
-        is_external=ExternalRecipients(("example.co.jp",)).is_external,
-        outbox=None,
-        on_queued=lambda: None,
-        quarantine=quarantine,
-        metrics=Metrics(),
-        judge=_no_fix,
-        zone=zone,
-        clock=clock,
-    )
+    return guard_pages(store, quarantine, _no_fix, "example.co.jp", zone=zone, clock=clock)
 
 
-class Server:
+class Server(Served):
     """The sender's pages on their own event loop in a thread, with delayed messages held
     under the tokens tok-D<i> (i: the index of its seconds left), as the guard would serve them."""
 
     def __init__(self, tmp_path: Path, lefts: tuple[float, ...]) -> None:
-        self.tmp_path, self.lefts = tmp_path, lefts
-        self.port = free_port()
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.server: uvicorn.Server | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        super().__init__(tmp_path)
+        self.lefts = lefts
 
     def link(self, qid: str) -> str:
         return f"{self.url}/h/tok-{qid}"
 
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        store = self.loop.run_until_complete(Store.open(f"sqlite+aiosqlite:///{self.tmp_path / 'guard.db'}"))
+    def app(self):
+        return create_app(pages(self.store))
+
+    async def seed(self) -> None:
         for i, left in enumerate(self.lefts):
-            self.loop.run_until_complete(
-                store.hold(
-                    delay_message(str(900_000_000_000 + i)),
-                    token=f"tok-D{i}",
-                    csrf="c",
-                    expires_at=time.time() + left,
-                )
+            await self.store.hold(
+                delay_message(str(900_000_000_000 + i)),
+                token=f"tok-D{i}",
+                csrf="c",
+                expires_at=time.time() + left,
             )
-        self.server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(pages(store)),
-                host="127.0.0.1",
-                port=self.port,
-                log_level="warning",
-                lifespan="off",
-                access_log=False,
-            )
-        )
-        self.loop.run_until_complete(self.server.serve())
-        self.loop.run_until_complete(store.close())
-        self.loop.close()
-
-    def start(self) -> Server:
-        self.thread.start()
-        wait_until(lambda: self.server and self.server.started, "the pages did not start", timeout=20)
-        return self
-
-    def stop(self) -> None:
-        if self.server:
-            self.server.should_exit = True
-        self.thread.join(10)

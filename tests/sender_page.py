@@ -32,6 +32,21 @@ def open_store(url: str) -> Store:
     return asyncio.run(open_())
 
 
+def guard_pages(store: Store, quarantine: Quarantine, judge: Judge, internal: str, **options) -> Pages:
+    """The guard's pages over `store`, with no outbox; `options`: more of Pages' arguments
+    (zone, clock)."""
+    return Pages(
+        store=store,
+        is_external=ExternalRecipients((internal,)).is_external,
+        outbox=None,
+        on_queued=lambda: None,
+        quarantine=quarantine,
+        metrics=Metrics(),
+        judge=judge,
+        **options,
+    )
+
+
 @contextmanager
 def serving(
     store: Store, msg: HeldMessage, internal: str, notice_from: str, judge: Judge | None = None
@@ -50,15 +65,7 @@ def serving(
         approvers=lambda sender: (),
         on_queued=lambda: None,
     )
-    pages = Pages(
-        store=store,
-        is_external=ExternalRecipients((internal,)).is_external,
-        outbox=None,
-        on_queued=lambda: None,
-        quarantine=quarantine,
-        metrics=Metrics(),
-        judge=unchanged if judge is None else judge,
-    )
+    pages = guard_pages(store, quarantine, unchanged if judge is None else judge, internal)
     with TestClient(create_app(pages)) as web:
         portal = web.portal
         assert portal is not None  # set while the client is open

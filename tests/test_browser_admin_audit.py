@@ -9,37 +9,25 @@ Screenshots go to tests/output/i18-audit-*.png (gitignored).
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
-import threading
 import time
-from pathlib import Path
 
 import pytest
-import uvicorn
-from starlette.applications import Starlette
 
-from proxy.auth import Users
-from quarantine.admin import admin_routes
 from quarantine.decisions import DecisionLog, DecisionRecord
-from quarantine.store import Store
 from rules import MessageFacts, decide
-from rules.book import RuleBook
 
 from .admin_console import (
     ADMIN,
-    ADMIN_PW,
     EXTERNAL,
     MY_NUMBER,
     SENDER,
-    check_message,
     held_message,
-    users_file,
 )
-from .browser import chromium, screenshot
+from .admin_server import Server, log_in
+from .browser import assert_fits, new_page, screenshot
 from .page_words import english_words
-from .support import free_port, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -49,50 +37,10 @@ REASON = "宛先の会社が違うため取り消します"
 WIDTHS = (1280, 390)
 
 
-class Server:
-    """The console on its own event loop in a thread, over a store seeded with decided holds."""
+class AuditServer(Server):
+    """The console over a store seeded with decided holds."""
 
-    def __init__(self, tmp_path: Path) -> None:
-        self.tmp_path = tmp_path
-        self.port = free_port()
-        self.rules_file = tmp_path / "local.yaml"
-        self.rules_file.write_text("rules: []\n", "utf-8")
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.ready = threading.Event()
-        self.server: uvicorn.Server | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        self.store = self.loop.run_until_complete(Store.open(f"sqlite+aiosqlite:///{self.tmp_path / 'g.db'}"))
-        self.rulebook = RuleBook([self.rules_file], {})
-        self.loop.run_until_complete(self._seed())
-        users = Users.load(users_file(self.tmp_path))
-        app = Starlette(
-            routes=admin_routes(
-                store=self.store,
-                decisions=DecisionLog(self.store.engine),
-                rulebook=self.rulebook,
-                verify_login=lambda login, pw: u.role if (u := users.check(login, pw)) else None,
-                check_message=check_message,
-                on_queued=lambda: None,
-                public_url=self.url,
-            )
-        )
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off", access_log=False
-        )
-        self.server = uvicorn.Server(config)
-        self.ready.set()
-        self.loop.run_until_complete(self.server.serve())
-        self.loop.run_until_complete(self.store.close())
-        self.loop.close()
-
-    async def _seed(self) -> None:
+    async def seed(self) -> None:
         """Five holds of today: approved with a comment, rejected by the approver, cancelled by
         an admin with a reason, released by the sender, still waiting."""
         decisions, now = DecisionLog(self.store.engine), time.time()
@@ -121,52 +69,18 @@ class Server:
                 await self.store.decide_hold(qid, state, actor=actor, client_addr="192.0.2.10", note=note)
         await decisions.flush()
 
-    def start(self) -> Server:
-        self.thread.start()
-        assert self.ready.wait(20)
-        wait_until(lambda: self.server and self.server.started, "the console did not start", timeout=20)
-        return self
-
-    def stop(self) -> None:
-        if self.server:
-            self.server.should_exit = True
-        self.thread.join(10)
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    s = Server(tmp_path_factory.mktemp("audit-console")).start()
+    s = AuditServer(tmp_path_factory.mktemp("audit-console")).start()
     yield s
     s.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
 def logged_in(browser, server, width: int):
-    phone = width < 600
-    context = browser.new_context(
-        locale="ja-JP",
-        viewport={"width": width, "height": 844 if phone else 900},
-        device_scale_factor=2 if phone else 1,
-        is_mobile=phone,
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{server.url}/admin/audit")
-    page.fill("input[name=login]", ADMIN)
-    page.fill("input[name=password]", ADMIN_PW)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server.url}/admin/audit")
-    return context, page
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"the page is {width}px wide"
+    page = new_page(browser, width, device_scale_factor=2 if width < 600 else 1)
+    log_in(page, server, "/admin/audit")
+    return page.context, page
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -181,7 +95,7 @@ def test_the_help_desk_reads_the_audit_log_with_the_approvers_comment(server, br
     cancelled = log.locator("tr", has_text=REASON).inner_text()
     assert f"管理者 {ADMIN}" in cancelled and "取り消しました" in cancelled and "請求書の送付" in cancelled
     assert english_words(page.content()) == []
-    no_sideways_scroll(page)
+    assert_fits(page)
     screenshot(page, f"i18-audit-log-{width}.png")
 
     # The CSV of the same selection names the message and keeps the comment
@@ -220,7 +134,7 @@ def test_statistics_count_the_approvers_and_the_admins_decisions(server, browser
         assert "承認者" in headings and "管理者" in headings
     else:  # a card per rule: each count under its name, nothing off the screen
         assert row.locator("td.num").nth(7).bounding_box()["x"] < width
-        no_sideways_scroll(page)
+        assert_fits(page)
     assert english_words(page.content()) == []
     screenshot(page, f"i18-audit-stats-{width}.png")
     context.close()
@@ -254,6 +168,6 @@ def test_the_import_help_says_how_domains_are_separated_and_errors_are_japanese(
     assert "取り込みました：追加" in page.locator("#import-result").inner_text()
     assert "b.example, b.co.jp" in page.locator("#clients").inner_text()
     page.locator("#import").scroll_into_view_if_needed()
-    no_sideways_scroll(page)
+    assert_fits(page)
     screenshot(page, f"i18-audit-import-{width}.png")
     context.close()

@@ -13,11 +13,11 @@ import time
 
 import pytest
 
-from .admin_console import ADMIN, ADMIN_PW, held_message
-from .browser import OUTPUT, chromium
+from .admin_console import held_message
+from .admin_server import Server, log_in
+from .browser import OUTPUT, assert_fits, new_page
 from .page_words import english_words
 from .support import MY_NUMBER_BODY, message
-from .test_browser_admin import Server
 
 pytestmark = pytest.mark.browser
 
@@ -46,34 +46,15 @@ def server(tmp_path_factory):
     s.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
 def logged_in(server, browser, width: int):
-    phone = width < 600
-    context = browser.new_context(
-        locale="ja-JP", viewport={"width": width, "height": 844 if phone else 900}, is_mobile=phone
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{server.url}/admin/rules")
-    page.fill("input[name=login]", ADMIN)
-    page.fill("input[name=password]", ADMIN_PW)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server.url}/admin/rules")
+    page = new_page(browser, width)
+    log_in(page, server, "/admin/rules")
     return page
 
 
 def fresh(server) -> None:
     server.rules_file.write_text("rules: []\n", "utf-8")
     server.rulebook.reload_if_changed()
-
-
-def no_sideways_scroll(page, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def in_view(locator) -> bool:
@@ -87,7 +68,7 @@ def test_an_admin_turns_a_rule_to_monitor_with_its_form(server, browser, width):
     fresh(server)
     page = logged_in(server, browser, width)
     assert english_words(page.content(), allow=ALLOW) == []
-    no_sideways_scroll(page, width)
+    assert_fits(page, width)
     card = page.locator("#rule-sensitive-id-external")
     assert "マイナンバー" in card.inner_text()
     assert not card.locator("select[name=mode]").is_visible(), "the forms stay folded: the list is short"
@@ -122,7 +103,7 @@ def test_two_errors_are_shown_at_once_with_their_lines_next_to_the_editor(server
     assert status.evaluate("e => e.nextElementSibling.name") == "draft", "right above the editor"
     assert server.rules_file.read_text() == "rules: []\n"
     assert english_words(page.content(), allow=ALLOW) == []
-    no_sideways_scroll(page, width)
+    assert_fits(page, width)
     page.screenshot(path=str(OUTPUT / f"i18-rules-errors-{width}.png"))
     page.context.close()
 
@@ -140,6 +121,6 @@ def test_a_stored_message_is_tested_against_the_draft(server, browser, width):
     assert "マイナンバー" in result.inner_text() and "STORED1" in result.inner_text()
     assert in_view(page.locator("#test-status"))
     assert english_words(page.content(), allow=ALLOW) == []
-    no_sideways_scroll(page, width)
+    assert_fits(page, width)
     page.screenshot(path=str(OUTPUT / f"i18-rules-test-{width}.png"))
     page.context.close()

@@ -23,10 +23,10 @@ from quarantine.records import HeldMessage
 from quarantine.schema import held, outbound
 from rules import MessageFacts, decide
 
-from .admin_console import ADMIN, ADMIN_PW, EXTERNAL, SENDER, held_message
-from .browser import chromium, screenshot
+from .admin_console import EXTERNAL, SENDER, held_message
+from .admin_server import Server, log_in
+from .browser import assert_fits, new_page, screenshot
 from .page_words import english_words
-from .test_browser_admin import Server
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ class SearchServer(Server):
         )
         return {"on_admin_decided": quarantine.admin_decided}
 
-    async def _seed(self) -> None:
+    async def seed(self) -> None:
         now, rules = time.time(), self.rulebook.current
         for width in WIDTHS:
             for n in (1, 2):
@@ -91,31 +91,15 @@ def server(tmp_path_factory):
     s.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
-def fits(page, width: int) -> None:
-    """Nothing wider than the screen (tables scroll inside their own box)."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-
-
 def japanese_only(page) -> None:
     assert english_words(page.content(), allow=ALLOW) == []
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_admin_searches_by_rule_bulk_cancels_and_sees_the_dashboard(server, browser, width):
-    context = browser.new_context(locale="ja-JP", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{server.url}/admin/messages")
-    page.fill("input[name=login]", ADMIN)
-    page.fill("input[name=password]", ADMIN_PW)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server.url}/admin/messages")
+    page = new_page(browser, width, height=900)
+    context = page.context
+    log_in(page, server, "/admin/messages")
 
     # the rule, chosen by its Japanese words from the list of rules in force
     label = page.locator("select[name=rule] option", has_text="社外秘").first.inner_text()
@@ -126,7 +110,7 @@ def test_admin_searches_by_rule_bulk_cancels_and_sees_the_dashboard(server, brow
     assert f"社外秘の資料 {width}" in table and "取消候補" not in table and "いちばん古い" not in table
     assert "「社外秘」「極秘」" in table, "the rule is named by its reason"
     japanese_only(page)
-    fits(page, width)
+    assert_fits(page, width)
     screenshot(page, f"i18-admin-search-rule-{width}.png")
 
     # two holds chosen, a reason, the confirmation page, then done
@@ -141,7 +125,7 @@ def test_admin_searches_by_rule_bulk_cancels_and_sees_the_dashboard(server, brow
     assert "2 件を取り消す" in page.inner_text("#confirm")
     assert f"取消候補 {width}-1" in page.inner_text("#chosen")
     japanese_only(page)
-    fits(page, width)
+    assert_fits(page, width)
     screenshot(page, f"i18-admin-search-bulk-confirm-{width}.png")
     page.click("#confirm button[type=submit]")
     page.wait_for_url("**bulk=cancelled**")
@@ -160,7 +144,7 @@ def test_admin_searches_by_rule_bulk_cancels_and_sees_the_dashboard(server, brow
     assert int(page.inner_text("#waiting .figure")) >= 3
     assert page.inner_text("#release-rate .figure").endswith("%")
     japanese_only(page)
-    fits(page, width)
+    assert_fits(page, width)
     screenshot(page, f"i18-admin-search-dashboard-{width}.png")
     page.click("#oldest a")
     page.wait_for_url(f"{server.url}/admin/messages/OLD1")

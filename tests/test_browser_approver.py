@@ -9,22 +9,18 @@ tests/approvals.py. Screenshots: tests/output/i18-approver-*.png (gitignored).
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
 
-from quarantine.store import Store
 from quarantine.web import create_app
 
-from .approvals import BOSS, MEMO, held, mail, pages, seed
-from .browser import chromium, screenshot
+from .approvals import BOSS, MEMO, held, mail, pages
+from .approvals import seed as seed_approvals
+from .browser import assert_fits, new_page, screenshot
 from .page_words import english_words
-from .support import free_port, wait_until
+from .served import Served
 
 pytestmark = pytest.mark.browser
 
@@ -33,36 +29,17 @@ LONG = "https://example.co.jp/" + "a" * 180  # one unbroken token in the body an
 PHONE_BODY = f"田中様\n\nお見積書をお送りします。\n参考: {LONG}\n営業部 花子"
 
 
-class Server:
-    """The guard's pages on their own event loop in a thread."""
+class Server(Served):
+    """The guard's pages, with an approval hold for each walk."""
 
-    def __init__(self, tmp_path: Path) -> None:
-        self.tmp_path, self.port = tmp_path, free_port()
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.server: uvicorn.Server | None = None
+    def app(self):
+        return create_app(pages(self.store))
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        store = self.loop.run_until_complete(Store.open(f"sqlite+aiosqlite:///{self.tmp_path / 'guard.db'}"))
-        self.loop.run_until_complete(self._seed(store))
-        config = uvicorn.Config(
-            create_app(pages(store)), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
-        )
-        self.server = uvicorn.Server(config)
-        self.loop.run_until_complete(self.server.serve())
-        self.loop.run_until_complete(store.close())
-        self.loop.close()
-
-    async def _seed(self, store: Store) -> None:
-        await seed(store)
+    async def seed(self) -> None:
+        await seed_approvals(self.store)
         for width in WIDTHS:  # one hold for each walk, with a long unbroken token
             qid = f"W{width}"
-            await store.hold(
+            await self.store.hold(
                 held(qid, mail(f"至急のご提案{LONG}", body=PHONE_BODY)),
                 csrf=f"csrf-{qid}",
                 expires_at=time.time() + 3600,
@@ -70,36 +47,18 @@ class Server:
                 approvers=(BOSS,),
             )
 
-    def __enter__(self) -> Server:
-        self.thread.start()
-        wait_until(lambda: self.server and self.server.started, "the pages did not start", timeout=20)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.server:
-            self.server.should_exit = True
-        self.thread.join(10)
-
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Iterator[tuple[Server, object]]:
-    with Server(tmp_path_factory.mktemp("approver")) as server, chromium() as browser:
+def site(tmp_path_factory, browser) -> Iterator[tuple[Server, object]]:
+    with Server(tmp_path_factory.mktemp("approver")) as server:
         yield server, browser
-
-
-def _fits(page, width: int) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth")
-    assert overflow <= width, f"the page is {overflow} px wide on a {width} px screen"
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_an_approver_reads_opens_rejects_and_finds_his_list(site, width):
     server, browser = site
-    context = browser.new_context(
-        locale="ja-JP", viewport={"width": width, "height": 900}, accept_downloads=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    page = new_page(browser, width, height=900, accept_downloads=True)
+    context = page.context
     page.goto(f"{server.url}/h/appr-W{width}")
     assert page.locator("#waiting").inner_text() == "あなたの承認を待っています。"
     assert "承認者の承認を待っています" not in page.content()
@@ -110,7 +69,7 @@ def test_an_approver_reads_opens_rejects_and_finds_his_list(site, width):
     # the decision comes before the body and the lists
     assert page.locator("#decide").bounding_box()["y"] < page.locator("#body").bounding_box()["y"]
     assert english_words(page.content()) == []
-    _fits(page, width)
+    assert_fits(page, width)
     screenshot(page, f"i18-approver-page-{width}.png")
 
     with page.expect_popup() as opened:
@@ -134,7 +93,7 @@ def test_an_approver_reads_opens_rejects_and_finds_his_list(site, width):
     assert "却下" in page.locator("h1").inner_text() and "取り消" not in page.locator("main").inner_text()
     assert "宛先の会社が違います" in page.locator("#note").inner_text()
     assert english_words(page.content()) == []
-    _fits(page, width)
+    assert_fits(page, width)
     screenshot(page, f"i18-approver-rejected-{width}.png")
 
     page.locator("#queue-link").click()
@@ -146,11 +105,11 @@ def test_an_approver_reads_opens_rejects_and_finds_his_list(site, width):
     assert f"/h/appr-W{width}" not in hrefs, "the hold just rejected no longer waits"
     assert f"/h/appr-W{width}/queue/A2" in hrefs
     assert english_words(page.content()) == []
-    _fits(page, width)
+    assert_fits(page, width)
     screenshot(page, f"i18-approver-queue-{width}.png")
     page.locator(".queue-entry", has_text="契約書のご確認").click()
     page.wait_for_load_state()
     assert "契約書のご確認" in page.locator("main").inner_text()
     assert page.locator("#waiting").inner_text() == "あなたの承認を待っています。"
-    _fits(page, width)
+    assert_fits(page, width)
     context.close()

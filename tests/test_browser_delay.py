@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .browser import chromium, screenshot
+from .browser import assert_fits, new_page, screenshot
 from .delay_page import Server
 from .page_words import english_words
 
@@ -26,26 +26,8 @@ def server(tmp_path_factory):
     s.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
 def _page(browser, width: int, locale: str = "ja-JP", javascript: bool = True):
-    context = browser.new_context(
-        locale=locale,
-        viewport={"width": width, "height": WIDTHS[width]},
-        java_script_enabled=javascript,
-        is_mobile=width < 600,
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
-
-
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    return new_page(browser, width, locale, height=WIDTHS[width], java_script_enabled=javascript)
 
 
 @pytest.mark.parametrize("index, width", [(0, 1280), (1, 390)])
@@ -62,13 +44,14 @@ def test_the_sender_cancels_in_time_after_confirming(server, browser, index, wid
     assert english_words(html) == [] and "保留の理由" not in html and "送信前に確認してほしい点" in html
     assert page.locator(".state-held").count() == 0 and page.locator(".state-waiting").count() == 1
     assert "(JST)" in page.inner_text("#status")
-    assert _fits(page), "the page scrolls sideways"
+    assert_fits(page)
     screenshot(page, f"i18-delay-waiting-{width}.png")
 
     cancel.click()
     page.wait_for_selector("#confirm-cancel")
     assert page.locator("h1").inner_text() == "送信を取り消しますか？"
-    assert english_words(page.content()) == [] and _fits(page)
+    assert english_words(page.content()) == []
+    assert_fits(page)
     yes = page.locator("#confirm-cancel").bounding_box()
     assert yes and yes["y"] + yes["height"] <= WIDTHS[width]
     screenshot(page, f"i18-delay-confirm-{width}.png")
@@ -79,7 +62,8 @@ def test_the_sender_cancels_in_time_after_confirming(server, browser, index, wid
     resend = page.locator("#resend").inner_text()
     assert "送信されていません" in resend and "「送信済み」フォルダー" in resend and "もう一度送信" in resend
     assert page.locator("#cancel").count() == 0 and page.locator("#release").count() == 0
-    assert english_words(page.content()) == [] and _fits(page)
+    assert english_words(page.content()) == []
+    assert_fits(page)
     screenshot(page, f"i18-delay-cancelled-{width}.png")
     page.context.close()
 
@@ -110,6 +94,7 @@ def test_past_its_time_the_page_says_it_is_being_sent(server, browser, width):
     page.goto(server.link("D3"))
     assert page.locator("h1").inner_text() == "送信時刻になりました"
     assert page.locator("#cancel").count() == 0 and page.locator("#countdown").count() == 0
-    assert english_words(page.content()) == [] and _fits(page)
+    assert english_words(page.content()) == []
+    assert_fits(page)
     screenshot(page, f"i18-delay-due-{width}.png")
     page.context.close()

@@ -9,7 +9,7 @@ from email.policy import SMTP
 
 import pytest
 
-from .browser import browser_page, screenshot
+from .browser import assert_fits, browser_page, screenshot
 from .support import CORPUS as SUPPORT_CORPUS
 from .support import LINK, message
 
@@ -174,20 +174,12 @@ def test_the_reasons_read_as_sentences_on_a_phone_and_a_desktop(guard_factory, u
                     "details start collapsed"
                 )
                 assert page.locator("b[onmouseover], #why i").count() == 0, "not as markup"
-                assert _fits(page), f"{lang} {layout}: the page scrolls sideways"
+                assert_fits(page)  # no sideways scroll
                 actions = page.locator("#history td:nth-child(2)").all_inner_texts()
                 assert actions[0] == HISTORY[lang] and not any("_" in a for a in actions), actions
                 screenshot(page, f"sender-reasons-{layout}-{lang}.png")
                 page.locator("details.tech summary").click()
                 assert page.locator("details.tech .tech-rule").first.is_visible()
                 assert "client.mismatch" in tech.inner_text() and "named_clients=1" in tech.inner_text()
-                assert _fits(page), f"{lang} {layout}: the opened details scroll sideways"
+                assert_fits(page)  # nor with the details open
                 screenshot(page, f"sender-reasons-details-{layout}-{lang}.png")
-
-
-def _fits(page) -> bool:
-    """Nothing wider than the screen: the page never scrolls sideways."""
-    return page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-        " && document.body.scrollWidth <= document.documentElement.clientWidth"
-    )

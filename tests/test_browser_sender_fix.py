@@ -14,7 +14,7 @@ from email.policy import SMTP
 
 import pytest
 
-from .browser import chromium, screenshot
+from .browser import assert_fits, new_page, screenshot
 from .support import make_guard, notice_link
 from .test_explain_findings import CUSTOMER_CSV
 
@@ -41,12 +41,6 @@ def guard(tmp_path_factory, module_upstream):
     running.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
 def _mail(to: list[str], subject: str, files: list[tuple[str, bytes]] = ()) -> bytes:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = SENDER, ", ".join(to), subject
@@ -68,15 +62,9 @@ def _held(guard, upstream, to: list[str], raw: bytes) -> str:
 
 
 def _open(browser, link: str, width: int):
-    context = browser.new_context(locale="ja-JP", viewport={"width": width, "height": 900})
-    page = context.new_page()
+    page = new_page(browser, width, height=900)
     page.goto(link)
-    return context, page
-
-
-def _fits(page, width: int) -> None:
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll <= width, f"the page is {scroll} px wide on a {width} px screen"
+    return page.context, page
 
 
 def _japanese_only(page) -> None:
@@ -95,7 +83,7 @@ def _walk(browser, link: str, width: int, name: str, button: str, said: list[str
         # The action comes before the recipient list, on a phone too.
         heading = page.locator("h2", has_text="宛先").first
         assert primary.bounding_box()["y"] < heading.bounding_box()["y"]
-        _fits(page, width)
+        assert_fits(page, width)
         _japanese_only(page)
         screenshot(page, f"i18-sender-{name}-held-{width}.png")
         primary.click()
@@ -104,7 +92,7 @@ def _walk(browser, link: str, width: int, name: str, button: str, said: list[str
         for words in said + ["修正後のメールを再検査した結果、問題は見つからなかったため送信しました。"]:
             assert words in outcome, (words, outcome)
         assert page.locator(".state-released").count() == 1
-        _fits(page, width)
+        assert_fits(page, width)
         _japanese_only(page)
         screenshot(page, f"i18-sender-{name}-fixed-{width}.png")
     finally:

@@ -41,9 +41,9 @@ CSV_HEADER = (
     "comment",
 )
 
-# The console's own actions (console.record), beside the held message's (i18n.ACTIONS).
+# The console's own actions (console.record), beside the held message's (i18n.ACTIONS, which
+# words an approver's "rejected" too).
 CONSOLE_ACTIONS: dict[str, tuple[str, str]] = {
-    "rejected": ("却下しました", "rejected"),
     "admin_login": ("管理画面にログインしました", "logged in to the console"),
     "admin_logout": ("管理画面からログアウトしました", "logged out of the console"),
     "admin_login_failed": ("ログインに失敗しました", "login failed"),

@@ -30,9 +30,10 @@ from ..engine import reading
 from ..records import RELEASED as RELEASED_STATES
 from ..schema import decision_rules, held
 from .console import Console, say
+from .words import mode_words
 
 WINDOWS = (7, 30)
-MODES = {"enforce": ("適用", "enforced"), "monitor": ("監視のみ", "monitor only"), "off": ("無効", "off")}
+OFF = ("無効", "Off")  # a rule switched off: not a mode of the rules file, so not in its words
 WIDTH, HEIGHT, TOP, BOTTOM = 300, 64, 4, 14  # the chart; BOTTOM leaves room for day labels
 MATCHED, RELEASED = "#c5cad6", "#1f6feb"
 
@@ -142,11 +143,8 @@ class StatisticsPages:
         return self.decisions.engine
 
     def _modes(self) -> dict[str, str]:
-        """rule id -> its mode in words (enforced, monitor only, off)."""
-        return {
-            r.id: say(*MODES.get(r.mode if r.enabled else "off", (r.mode, r.mode)))
-            for r in self.rulebook.current.rules
-        }
+        """rule id -> its mode in words (as the rules page says them, or off)."""
+        return {r.id: say(*(mode_words(r.mode) if r.enabled else OFF)) for r in self.rulebook.current.rules}
 
 
 def bar_chart(series: Series, label: str) -> Markup:

@@ -13,6 +13,7 @@ from rules.model import Rule, RuleSet
 
 from ..explain import sentence
 from ..i18n import action_label, actor_label
+from .rule_words import ACTIONS, MODES
 
 Pair = tuple[str, str]
 
@@ -28,22 +29,9 @@ _STATES: dict[str, Pair] = {
     "expired": ("期限切れ（送信せず）", "expired, not sent"),
     "delivery_failed": ("配送失敗", "delivery failed"),
     PASSED: ("送信済み（保留なし）", "sent, not held"),
-    "rejected": ("拒否（送信せず）", "refused, not sent"),
-}
-
-_ACTIONS: dict[str, Pair] = {
-    "pass": ("送信", "send"),
-    "tag": ("件名に印を付けて送信", "tag and send"),
-    "delay": ("遅延送信", "delay"),
-    "hold": ("保留", "hold"),
-    "hold_for_approval": ("承認", "hold for approval"),
-    "reject": ("拒否", "refuse"),
-    "bcc_convert": ("Bcc に変換", "move to Bcc"),
-}
-
-_MODES: dict[str, Pair] = {
-    "enforce": ("適用", "enforced"),
-    "monitor": ("監視のみ", "monitor only"),
+    # an approver's no is 却下; a rule's refusal (never held) is 拒否, as the rules page says
+    "rejected": ("却下（送信せず）", "rejected, not sent"),
+    "refused": ("拒否（送信せず）", "refused, not sent"),
 }
 
 _LABEL_LENGTH = 48  # a rule's reason, cut for a list or a <select>
@@ -54,16 +42,22 @@ def state_words(state: str, kind: str = "hold") -> Pair:
     if state == "held" and kind != "hold":
         return _STATES.get(f"held.{kind}", _STATES["held"])
     if state == PASSED and kind == "reject":
-        return _STATES["rejected"]
+        return _STATES["refused"]
     return _STATES.get(state, ("その他", "other"))
 
 
 def action_words(action: str) -> Pair:
-    return _ACTIONS.get(action, ("その他", "other"))
+    """A rule's action as the rules page names it (rule_words.ACTIONS: one table)."""
+    return _pair(ACTIONS, action)
 
 
 def mode_words(mode: str) -> Pair:
-    return _MODES.get(mode, ("その他", "other"))
+    return _pair(MODES, mode)
+
+
+def _pair(table: Mapping[str, tuple[str, str, str, str]], key: str) -> Pair:
+    entry = table.get(key)
+    return (entry[0], entry[1]) if entry else ("その他", "other")
 
 
 def actor_words(actor: str) -> Pair:
