@@ -45,7 +45,12 @@ def _hold_and_release(guard, upstream, raw: bytes, refuse: str) -> str:
     link = notice_link(upstream.recorder.wait_for(1)[0])
     upstream.recorder.refuse_rcpt[PARTNER] = refuse
     page = httpx.get(link).text
-    assert httpx.post(link, data={"action": "release", "csrf": CSRF.search(page).group(1), "confirm": "1"}).status_code == 303
+    assert (
+        httpx.post(
+            link, data={"action": "release", "csrf": CSRF.search(page).group(1), "confirm": "1"}
+        ).status_code
+        == 303
+    )
     return link
 
 

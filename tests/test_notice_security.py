@@ -236,7 +236,12 @@ def test_no_mailed_token_is_anywhere_in_the_guards_files(guard_factory, upstream
     # The links work: they open their holds, release and approve.
     page = httpx.get(sender_link)
     assert page.status_code == 200 and "給与" in page.text
-    assert httpx.post(sender_link, data={"action": "release", "csrf": _csrf(page.text), "confirm": "1"}).status_code == 303
+    assert (
+        httpx.post(
+            sender_link, data={"action": "release", "csrf": _csrf(page.text), "confirm": "1"}
+        ).status_code
+        == 303
+    )
     page = httpx.get(approver_link)
     assert page.status_code == 200 and "御見積" in page.text
     assert httpx.post(approver_link, data={"action": "approve", "csrf": _csrf(page.text)}).status_code == 303

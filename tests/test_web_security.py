@@ -360,9 +360,10 @@ def test_a_finished_hold_shows_only_its_outcome_after_the_grace(sender_pages, tm
     web, store, _judge = sender_pages
     web.portal.call(lambda: store.decide_hold("Q1", "released", actor="sender", client_addr="192.0.2.55"))
     fresh = web.get("/h/tok-Q1", headers={"accept-language": "en"})
-    secrets = ("p@client.example", "192.0.2.55", "見積書", "顧客.xlsx", "****-****-9018", SENDER)
+    secrets = ("p@client.example", "見積書", "顧客.xlsx", "****-****-9018", SENDER)
     for secret in secrets:
         assert secret in fresh.text, f"within the grace all is shown: {secret}"
+    assert "192.0.2.55" not in fresh.text, "the address a person acted from is the console's only"
     with sqlite3.connect(tmp_path / "guard.db") as db:
         db.execute(
             "UPDATE held_messages SET acted_at = acted_at - 2 * 86400, updated_at = updated_at - 2 * 86400"
@@ -371,7 +372,7 @@ def test_a_finished_hold_shows_only_its_outcome_after_the_grace(sender_pages, tm
     assert (
         later.status_code == 200 and "Released for delivery" in later.text and "state-released" in later.text
     )
-    for secret in secrets + ("client.example",):
+    for secret in secrets + ("client.example", "192.0.2.55"):
         assert secret not in later.text, secret
 
 
