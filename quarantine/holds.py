@@ -14,7 +14,8 @@ from inspectors.message import Summary
 from rules.model import Action, Decision
 
 from .judgement import Judgement
-from .notice import NOTICE_NAME, admin_decision, approval_result
+from .notice import NOTICE_NAME
+from .outcome_notice import admin_decision, approval_result
 from .records import HeldMessage, HeldRecord, HoldState, LinkedNotice
 from .rendering import when
 from .store import Store

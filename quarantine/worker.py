@@ -24,7 +24,8 @@ from rules.model import Action
 
 from .delivery import DeliveryError, PermanentFailure, Send, UnknownOutcome, reverse_path
 from .metrics import Metrics
-from .notice import NOTICE_NAME, failure_notice, render
+from .notice import NOTICE_NAME, render
+from .outcome_notice import failure_notice
 from .records import HoldState, LinkedNotice, OutboundJob
 from .store import Store
 from .tokens import new_token

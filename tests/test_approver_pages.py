@@ -16,7 +16,8 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from quarantine.notice import approval_request, approval_result
+from quarantine.notice import approval_request
+from quarantine.outcome_notice import approval_result
 from quarantine.preview import BODY_LIMIT, body_and_parts
 from quarantine.records import HoldState
 from quarantine.retention import FINAL, Retention

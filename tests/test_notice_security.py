@@ -24,7 +24,7 @@ from inspectors.message import Summary
 from proxy.auth import add_user
 from quarantine.delivery import TemporaryFailure
 from quarantine.holds import HoldPolicy, Quarantine
-from quarantine.notice import approval_result
+from quarantine.outcome_notice import approval_result
 from quarantine.store import Store
 from quarantine.worker import Worker
 from rules.model import Decision, MatchedRule

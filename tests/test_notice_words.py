@@ -16,7 +16,8 @@ import pytest
 
 from inspectors.message import Summary
 from quarantine.holds import HoldPolicy, Quarantine
-from quarantine.notice import approval_request, approval_result, failure_notice, hold_notice, render
+from quarantine.notice import approval_request, hold_notice, render
+from quarantine.outcome_notice import approval_result, failure_notice
 from quarantine.store import Store
 from rules.model import Action, Decision, MatchedRule, Mode
 
