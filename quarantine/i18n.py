@@ -189,6 +189,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "notice_sent": ("通知メールを送りました", "notice sent"),
     "notice_deferred": ("通知メールの送信を再試行します", "notice delayed, will retry"),
     "notice_failed": ("通知メールを送れませんでした", "notice could not be sent"),
+    "reminder_sent": (
+        "操作のない保留について、再通知のメールを送りました",
+        "reminder sent: nobody had acted on the hold",
+    ),
     "release_sent": ("宛先に配送しました", "delivered to the recipients"),
     "release_deferred": (
         "配送先のサーバーが一時的に受け付けず、再試行します",

@@ -26,6 +26,8 @@ from .delivery import DeliveryError, PermanentFailure, Send, UnknownOutcome, rev
 from .metrics import Metrics
 from .notice import NOTICE_NAME, failure_notice, render
 from .records import HoldState, LinkedNotice, OutboundJob
+from .reminder_notice import TEMPLATES as REMINDER_TEMPLATES
+from .reminders import Reminders
 from .store import Store
 from .tokens import new_token
 
@@ -51,6 +53,7 @@ class Worker:
         record_for: float = RECORD_FOR,
         metrics: Metrics | None = None,
         on_delivered: Callable[[str, tuple[str, ...]], None] = lambda s, r: None,
+        reminders: Reminders | None = None,
     ) -> None:
         self.store = store
         self.send = send
@@ -63,6 +66,7 @@ class Worker:
         self.record_for = record_for
         self.metrics = metrics or Metrics()
         self.on_delivered = on_delivered
+        self.reminders = reminders  # forgotten holds recalled, at the pace of the expiries
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -88,6 +92,11 @@ class Worker:
             state = HoldState.RELEASED if kind == Action.DELAY else HoldState.EXPIRED
             if await self.store.decide_hold(message_id, state, actor="system", client_addr=None):
                 log.info("qid=%s event=%s", message_id, state)
+        if self.reminders is not None:
+            try:  # a failed round of reminders must not hold up the deliveries
+                await self.reminders.run_once(now)
+            except Exception:
+                log.exception("event=reminders_error")
         jobs = await self.store.claim(now, self.lease)
         await asyncio.gather(*(self._deliver(job) for job in jobs))
         return len(jobs)
@@ -113,6 +122,8 @@ class Worker:
         deadline = asyncio.get_running_loop().time() + self.lease * 0.8
         try:
             async with asyncio.timeout_at(deadline):
+                if await self._reminder_too_late(job):
+                    return
                 raw = job.raw if job.draft is None else await self._with_link(job.draft, job.message_id)
                 if raw is None:
                     await self._failed(job, "the hold is no longer stored", "hold_gone")
@@ -174,6 +185,19 @@ class Worker:
             job.kind,
             job.id,
         )
+
+    async def _reminder_too_late(self, job: OutboundJob) -> bool:
+        """A reminder whose hold was decided (or expired) after it was queued is not sent."""
+        if job.draft is None or job.draft.template not in REMINDER_TEMPLATES or job.message_id is None:
+            return False
+        record = await self.store.get(job.message_id)
+        if record is not None and record.state == HoldState.HELD:
+            return False
+        await self.store.job_failed(
+            job, "the hold was decided before its reminder went out", "reminder_dropped"
+        )
+        log.info("qid=%s event=reminder_dropped job=%d", job.message_id, job.id)
+        return True
 
     async def _with_link(self, draft: LinkedNotice, message_id: str | None) -> bytes | None:
         """The notice with a link minted now: only the link's hash is stored, the text with
