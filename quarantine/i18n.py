@@ -193,6 +193,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "操作のない保留について、再通知のメールを送りました",
         "reminder sent: nobody had acted on the hold",
     ),
+    "reminder_dropped": (
+        "保留が終わっていたため、再通知のメールは送りませんでした",
+        "reminder not sent: the hold had ended",
+    ),
     "release_sent": ("宛先に配送しました", "delivered to the recipients"),
     "release_deferred": (
         "配送先のサーバーが一時的に受け付けず、再試行します",

@@ -27,15 +27,18 @@ from rules.model import Action
 
 from . import outbound, trail
 from .notice import NOTICE_NAME
-from .records import HeldRecord, HoldState, LinkedNotice
+from .records import HeldRecord, HoldState, LinkedNotice, OutboundJob
+from .reminder_notice import TEMPLATES as REMINDER_TEMPLATES
 from .rendering import when
 from .schema import held
+from .schema import outbound as jobs
 from .store import Store
 
 log = logging.getLogger("guard.reminders")
 
 BATCH = 100  # holds reminded per round: the rest are due at the next
 REMINDED = "reminder_sent"  # the audit trail's action
+DROPPED = "reminder_dropped"  # ... and a reminder not sent: its hold ended before it went
 _RECORD = [column for column in held.c if column.name != "raw"]  # never the message's bytes
 
 
@@ -174,3 +177,31 @@ class Reminders:
             actor=to,
             base_url=self.policy.public_url,
         )
+
+
+async def dropped_if_ended(store: Store, job: OutboundJob) -> bool:
+    """True when `job` is a reminder whose hold ended (decided, expired) after it was queued:
+    it is finished unsent, its draft cleared, and said so in the trail — not as a notice that
+    failed. False for any other job, which the worker sends."""
+    if job.draft is None or job.draft.template not in REMINDER_TEMPLATES or job.message_id is None:
+        return False
+    record = await store.get(job.message_id)
+    if record is not None and record.state == HoldState.HELD:
+        return False
+    async with store.writing() as conn:
+        result = await conn.execute(
+            update(jobs)
+            .where(jobs.c.id == job.id, jobs.c.state == "pending", jobs.c.lease_until == job.leased_until)
+            .values(
+                state="failed",
+                attempts=job.attempts + 1,
+                lease_until=None,
+                last_error="the hold ended before its reminder went out",
+                raw=None,
+                draft=None,
+            )
+        )
+        if result.rowcount == 1:
+            await trail.record(conn, job.message_id, "system", None, DROPPED, "")
+    log.info("qid=%s event=%s job=%d", job.message_id, DROPPED, job.id)
+    return True

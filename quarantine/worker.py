@@ -26,8 +26,7 @@ from .delivery import DeliveryError, PermanentFailure, Send, UnknownOutcome, rev
 from .metrics import Metrics
 from .notice import NOTICE_NAME, failure_notice, render
 from .records import HoldState, LinkedNotice, OutboundJob
-from .reminder_notice import TEMPLATES as REMINDER_TEMPLATES
-from .reminders import Reminders
+from .reminders import Reminders, dropped_if_ended
 from .store import Store
 from .tokens import new_token
 
@@ -122,7 +121,7 @@ class Worker:
         deadline = asyncio.get_running_loop().time() + self.lease * 0.8
         try:
             async with asyncio.timeout_at(deadline):
-                if await self._reminder_too_late(job):
+                if await dropped_if_ended(self.store, job):  # a reminder of a hold decided since
                     return
                 raw = job.raw if job.draft is None else await self._with_link(job.draft, job.message_id)
                 if raw is None:
@@ -185,19 +184,6 @@ class Worker:
             job.kind,
             job.id,
         )
-
-    async def _reminder_too_late(self, job: OutboundJob) -> bool:
-        """A reminder whose hold was decided (or expired) after it was queued is not sent."""
-        if job.draft is None or job.draft.template not in REMINDER_TEMPLATES or job.message_id is None:
-            return False
-        record = await self.store.get(job.message_id)
-        if record is not None and record.state == HoldState.HELD:
-            return False
-        await self.store.job_failed(
-            job, "the hold was decided before its reminder went out", "reminder_dropped"
-        )
-        log.info("qid=%s event=reminder_dropped job=%d", job.message_id, job.id)
-        return True
 
     async def _with_link(self, draft: LinkedNotice, message_id: str | None) -> bytes | None:
         """The notice with a link minted now: only the link's hash is stored, the text with
