@@ -323,6 +323,7 @@ def _start_web(
         page_grace=s.page_grace,
         zone=s.timezone,
         clients=clients,
+        reminders=worker.reminders.policy if worker.reminders else None,
     )
     # uvicorn's own proxy_headers would believe X-Forwarded-For from 127.0.0.1 by default:
     # off; ForwardedFor believes only web.trusted_proxies (none unless configured).

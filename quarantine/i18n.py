@@ -38,6 +38,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key -> (ja, en)
     "badge.expired": ("期限切れ", "expired"),
     "badge.delivery_failed": ("配送失敗", "delivery failed"),
     "expires": ("期限", "Expires"),
+    "reminder.next": ("操作がない場合の再通知", "Reminder if nothing is done"),
     "acted": ("操作", "Decided"),
     "subject": ("件名", "Subject"),
     "from": ("差出人", "From"),

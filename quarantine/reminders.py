@@ -51,16 +51,16 @@ class ReminderPolicy:
     notice_name: str = NOTICE_NAME
     zone: tzinfo | None = None  # web.timezone, for the expiry the notices name
 
-    def next_at(self, record: HeldRecord, reminded_at: float | None) -> float | None:
+    def next_at(self, record: HeldRecord) -> float | None:
         """When the next reminder of this hold is due; None: no more (off, a delay, past its
         expiry, decided)."""
         if not self.after or record.kind == Action.DELAY or record.state != HoldState.HELD:
             return None
         due = record.updated_at + self.after
-        if reminded_at is not None:
+        if record.reminded_at is not None:
             if not self.every:
                 return None
-            due = max(due, reminded_at + self.every)
+            due = max(due, record.reminded_at + self.every)
         return due if due < record.expires_at else None
 
 

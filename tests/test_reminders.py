@@ -225,3 +225,22 @@ def test_the_reminders_are_polite_japanese_first_with_the_zone_named(sqlite_url)
         assert sentences
         for sentence in sentences:
             assert sentence.endswith(POLITE_ENDINGS) or sentence.endswith("）。"), sentence
+
+
+def test_next_at_is_what_the_page_shows(sqlite_url):
+    async def scenario(store: Store):
+        t0 = await _hold(store, "Q1", expiry=AFTER + 1.5 * EVERY)
+        await _hold(store, "D1", kind=Action.DELAY)
+        before = await store.get("Q1")
+        await Reminders(store, POLICY).run_once(t0 + AFTER)
+        after = await store.get("Q1")
+        await Reminders(store, POLICY).run_once(t0 + AFTER + EVERY)
+        last = await store.get("Q1")
+        delay = await store.get("D1")
+        return t0, before, after, last, delay
+
+    t0, before, after, last, delay = _run(scenario, sqlite_url)
+    assert POLICY.next_at(before) == t0 + AFTER
+    assert POLICY.next_at(after) == t0 + AFTER + EVERY
+    assert POLICY.next_at(last) is None, "the next would come after the expiry"
+    assert POLICY.next_at(delay) is None and dataclasses.replace(POLICY, after=0).next_at(before) is None

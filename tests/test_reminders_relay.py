@@ -43,6 +43,10 @@ def test_the_reminder_arrives_with_a_working_link_in_polite_japanese(guard_facto
     assert page.status_code == 200 and "state state-held" in page.text
     assert 'data-action="reminder_sent"' in page.text and "再通知のメールを送りました" in page.text
     assert english_words(page.text) == []
+    # The next reminder (remind_every, a day after this one) is before the expiry: the page says when.
+    assert re.search(
+        r'id="next-reminder">· 操作がない場合の再通知 \d{4}-\d\d-\d\d \d\d:\d\d \(JST\)', page.text
+    )
     assert re.search(r"期限 \d{4}-\d\d-\d\d \d\d:\d\d \(JST\)", page.text), "the page shows the expiry"
     time.sleep(2.5)  # remind_every is a day: no second reminder comes with the next polls
     assert len(upstream.recorder.messages) == 2
