@@ -9,6 +9,7 @@ import re
 import time
 
 import httpx
+import pytest
 
 from .page_words import english_words
 from .support import MY_NUMBER_BODY, message, notice_link
@@ -19,6 +20,7 @@ def _body(raw: bytes) -> tuple[str, str]:
     return msg["Subject"], msg.get_content()
 
 
+@pytest.mark.slow  # waits for remind_after, then for a second reminder that must not come
 def test_the_reminder_arrives_with_a_working_link_in_polite_japanese(guard_factory, upstream):
     guard = guard_factory(
         quarantine={"remind_after": "1s", "notice_name": "送信確認係"}, web={"timezone": "Asia/Tokyo"}
