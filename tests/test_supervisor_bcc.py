@@ -4,6 +4,10 @@ rules' internal addresses."""
 
 from __future__ import annotations
 
+import json
+import re
+
+import httpx
 import pytest
 
 from inspectors.base import Finding
@@ -12,6 +16,9 @@ from rules import MessageFacts, RuleError, decide, load_rules
 from rules.diagnose import diagnose
 from rules.loader import parse_rules_text
 from rules.model import Decision, Organization, RuleSet
+
+from .page_words import english_words
+from .support import MY_NUMBER_BODY, message, notice_link, wait_until
 
 ORG = Organization(
     internal_domains=("example.co.jp",),
@@ -139,3 +146,89 @@ def test_a_rejected_message_adds_nobody():
     facts = MessageFacts(mail_from="taro@example.co.jp", rcpt_tos=("p@client.example",))
     decision = decide([EXT, MYNUM], facts, rules)
     assert decision.action == "reject" and decision.add_bcc == () and "add_bcc" not in decision.to_dict()
+
+
+# --- through the running guard, over real sockets -------------------------------------------
+LOCAL = """
+rules:
+  - id: bcc-boss-on-external
+    when: {recipients: external}
+    action: pass
+    add_bcc: [kacho@example.co.jp, approvers]
+"""
+RUNNING_ORG = {
+    "internal_domains": ["example.co.jp"],
+    "groups": {"sales": {"members": ["taro@example.co.jp"], "approvers": ["bucho@example.co.jp"]}},
+}
+
+
+def _guard(guard_factory, tmp_path):
+    (tmp_path / "local.yaml").write_text(LOCAL, "utf-8")
+    return guard_factory(rules=[str(tmp_path / "local.yaml")], organization=RUNNING_ORG).start()
+
+
+def test_external_mail_reaches_the_supervisors_in_the_envelope_only(guard_factory, upstream, tmp_path):
+    guard = _guard(guard_factory, tmp_path)
+    raw = message("お見積り", to="partner@client.example")
+    assert guard.submit(raw, "taro@example.co.jp", "partner@client.example")[0] == 250
+    [got] = upstream.recorder.wait_for(1)
+    assert got.rcpt_tos == ["partner@client.example", "kacho@example.co.jp", "bucho@example.co.jp"]
+    assert got.data == raw and b"bcc" not in got.data.lower()  # the bytes as sent: no header names them
+    # internal-only mail is not the rule's: nobody is added
+    internal = message("社内連絡", to="hanako@example.co.jp")
+    assert guard.submit(internal, "taro@example.co.jp", "hanako@example.co.jp")[0] == 250
+    second = upstream.recorder.wait_for(2)[1]
+    assert second.rcpt_tos == ["hanako@example.co.jp"] and second.data == internal
+    wait_until(lambda: "bcc_added=2" in guard.log, "the log line does not count the added Bcc")
+    assert "kacho@" not in guard.log and "bucho@" not in guard.log  # counts, never the addresses
+
+
+def test_a_held_message_released_from_its_page_goes_to_the_supervisors_too(guard_factory, upstream, tmp_path):
+    guard = _guard(guard_factory, tmp_path)
+    raw = message("個人番号の件", MY_NUMBER_BODY)
+    with guard.smtp() as client:
+        client.sendmail("taro@example.co.jp", ["partner@client.example"], raw)
+    notice = upstream.recorder.wait_for(1)[0]
+    assert notice.rcpt_tos == ["taro@example.co.jp"]  # the hold notice: the sender only
+    link = notice_link(notice)
+    page = httpx.get(link, headers={"Accept-Language": "ja"}).text
+    assert "上長（kacho@example.co.jp, bucho@example.co.jp）にも Bcc で送られます。" in page
+    assert english_words(page) == []
+    english = httpx.get(link, headers={"Accept-Language": "en"}).text
+    assert "A Bcc copy also goes to your supervisor (kacho@example.co.jp, bucho@example.co.jp)." in english
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    assert httpx.post(link, data={"action": "release", "csrf": csrf, "confirm": "1"}).status_code == 303
+    wait_until(lambda: upstream.recorder.to("partner@client.example"), "the release was never delivered")
+    [sent] = upstream.recorder.to("partner@client.example")
+    assert sent.rcpt_tos == ["partner@client.example", "kacho@example.co.jp", "bucho@example.co.jp"]
+    assert sent.data == raw
+    history = httpx.get(link, headers={"Accept-Language": "ja"}).text
+    assert "上長などを Bcc の宛先に加えました" in history and "宛先に配送しました" in history
+    assert "add-bcc" not in history  # said while it may still go, not after
+
+
+def test_a_delay_sends_to_the_supervisor_when_its_time_is_up(guard_factory, upstream, tmp_path):
+    (tmp_path / "local.yaml").write_text(
+        "rules:\n  - {id: wait-and-bcc, when: {recipients: external}, action: delay, delay: 2s,"
+        " add_bcc: [kacho@example.co.jp]}\n",
+        "utf-8",
+    )
+    guard = guard_factory(rules=[str(tmp_path / "local.yaml")], organization=RUNNING_ORG).start()
+    raw = message("ご案内")
+    assert guard.submit(raw, "taro@example.co.jp", "partner@client.example")[0] == 250
+    page = httpx.get(notice_link(upstream.recorder.wait_for(1)[0]), headers={"Accept-Language": "ja"}).text
+    assert "上長（kacho@example.co.jp）にも Bcc で送られます。" in page and english_words(page) == []
+    wait_until(lambda: upstream.recorder.to("partner@client.example"), "the delayed message was never sent")
+    [sent] = upstream.recorder.to("partner@client.example")
+    assert sent.rcpt_tos == ["partner@client.example", "kacho@example.co.jp"] and sent.data == raw
+
+
+def test_the_console_message_page_shows_the_added_addresses(admin):
+    admin.hold("Q1")
+    record = admin.run(lambda: admin.store.get("Q1"))
+    decision = json.dumps(record.decision.to_dict() | {"add_bcc": ["kacho@example.co.jp"]})
+    admin.sql("UPDATE held_messages SET decision = :d WHERE id = 'Q1'", d=decision)
+    page = admin.client.get("/admin/messages/Q1").text
+    assert "上長Bcc" in page and "kacho@example.co.jp" in page
+    admin.hold("Q2")
+    assert "上長Bcc" not in admin.client.get("/admin/messages/Q2").text
