@@ -17,6 +17,7 @@ from rules.diagnose import diagnose
 from rules.loader import parse_rules_text
 from rules.model import Decision, Organization, RuleSet
 
+from .admin_console import post, unescaped
 from .page_words import english_words
 from .support import MY_NUMBER_BODY, message, notice_link, wait_until
 
@@ -232,3 +233,20 @@ def test_the_console_message_page_shows_the_added_addresses(admin):
     assert "上長Bcc" in page and "kacho@example.co.jp" in page
     admin.hold("Q2")
     assert "上長Bcc" not in admin.client.get("/admin/messages/Q2").text
+
+
+def test_the_console_editor_checks_add_bcc_and_says_what_is_wrong_in_japanese(admin):
+    admin.rulebook.organization = ORG  # as proxy.server builds it from the configuration
+    outside = rule("[boss@client.example]")
+    r = post(admin, "/admin/rules/check", draft=outside)
+    text = unescaped(r)
+    assert r.status_code == 422 and "rules[0].add_bcc" in text
+    assert (
+        "'boss@client.example' は社内のアドレスではありません（社外への Bcc は情報漏えいになります）" in text
+    )
+    r = post(admin, "/admin/rules/check", draft=rule("[boss@example.co.jp]", "reject"))
+    assert r.status_code == 422 and "では送信されないため指定できません" in unescaped(r)
+    assert post(admin, "/admin/rules/check", draft=rule("[boss@example.co.jp, approvers]")).status_code == 200
+    assert post(admin, "/admin/rules/save", draft=rule("[boss@example.co.jp]")).status_code == 303
+    [saved] = [r for r in admin.rulebook.current.rules if r.id == "bcc-boss"]
+    assert saved.add_bcc == ("boss@example.co.jp",)
