@@ -41,7 +41,7 @@ from .judge import Judge
 from .outbox import MaildirOutbox
 from .pipeline import Pipeline
 from .session import GuardSMTP
-from .settings import Settings, approvers_for, rule_groups
+from .settings import Settings, approvers_for, rule_groups, rule_organization
 from .storage import open_store
 from .upstream import SmtpUpstream, make_sender
 from .workers import map_large_allocations
@@ -110,7 +110,7 @@ class Guard:
             ),
         )
         # The rules first: their keyword dictionaries go to the inspectors (issue 17).
-        rules = RuleBook(settings.rules, rule_groups(settings))
+        rules = RuleBook(settings.rules, rule_groups(settings), rule_organization(settings))
         feed = DirectoryFeed(settings, DirectoryStore(store), history, rules=rules)
         pipeline = Pipeline(
             await feed.config(),

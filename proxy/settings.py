@@ -27,6 +27,7 @@ from quarantine.notice import NOTICE_NAME
 from quarantine.retention_policy import RetentionPolicy
 from rules.decide import address_matches
 from rules.loader import refuse_aliases
+from rules.model import Organization
 
 from .auth_throttle import AuthLimits
 from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream, resolve
@@ -505,6 +506,14 @@ def _storage_url(value: Any, base: Path) -> str:
 def rule_groups(settings: Settings) -> dict[str, tuple[str, ...]]:
     """The groups as the rules see them: name -> member entries."""
     return {g.name: g.members for g in settings.groups}
+
+
+def rule_organization(settings: Settings) -> Organization:
+    """What the rules know of the organisation for add_bcc (supervisor Bcc)."""
+    return Organization(
+        internal_domains=settings.internal_domains,
+        approvers={g.name: g.approvers for g in settings.groups},
+    )
 
 
 def approvers_for(settings: Settings, sender: str, admins: tuple[str, ...] = ()) -> tuple[str, ...]:

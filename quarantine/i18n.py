@@ -215,6 +215,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "配送を再試行しました。宛先に2通届いた可能性があります",
         "delivery tried again; the recipients may have received it twice",
     ),
+    # A release that adds a supervisor Bcc (rules add_bcc): the count only, never the addresses.
+    "bcc_added": ("上長などを Bcc の宛先に加えました", "supervisor Bcc added to the recipients"),
     "other": ("その他の操作", "other event"),
 }
 _ACTORS = {"system": ("自動処理", "automatic"), "sender": ("送信者", "the sender")}
