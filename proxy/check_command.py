@@ -27,7 +27,7 @@ from rules import Action, load_rules
 
 from .check import envelope_of, report
 from .pipeline import Pipeline, inspector_config
-from .settings import load_settings, rule_groups
+from .settings import load_settings, rule_groups, rule_organization
 
 EXIT_CODES = {Action.PASS: 0, Action.HOLD: 10, Action.REJECT: 20}
 UNREADABLE = 2  # also the usage error's status; below hold: the strictest status wins
@@ -122,7 +122,7 @@ def read(source: Source, most: int) -> bytes:
 def run(args) -> int:
     """The `check` command; `args.messages` as given on the command line."""
     settings = load_settings(args.config)
-    rules = load_rules(settings.rules, rule_groups(settings))
+    rules = load_rules(settings.rules, rule_groups(settings), rule_organization(settings))
     single = len(args.messages) == 1 and not is_directory(Path(args.messages[0]))
     found = sources(args.messages)
     if not found:

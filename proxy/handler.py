@@ -217,7 +217,7 @@ class Handler:
                 )
             )
             return f"250 2.0.0 {_HELD_REPLY[kind]} as {qid}"
-        return await self._forward(qid, env, judged.raw, deadline, sender)
+        return await self._forward(qid, env, judged.raw, deadline, sender, decision.add_bcc)
 
     def _refuse_raw(self, raw: bytes) -> str | None:
         # A bare LF or CR is how SMTP smuggling hides a second message (RFC 5321 §2.3.8).
@@ -229,9 +229,12 @@ class Handler:
             return "552 5.3.4 Message header section too large"
         return None
 
-    async def _forward(self, qid: str, env: Envelope, raw: bytes, deadline: float, sender: str) -> str:
+    async def _forward(
+        self, qid: str, env: Envelope, raw: bytes, deadline: float, sender: str, add_bcc: tuple[str, ...]
+    ) -> str:
+        # A supervisor Bcc (rules add_bcc) joins the envelope only: the bytes are not touched.
         try:
-            await self.send(env.mail_from, env.rcpt_tos, raw, deadline=deadline)
+            await self.send(env.mail_from, env.rcpt_tos + add_bcc, raw, deadline=deadline)
         except UnknownOutcome as exc:
             # RFC 1047: the upstream may have the message; the client, told 451, sends it
             # again. The Message-ID lets the two copies be matched; no upstream text is logged.
@@ -278,10 +281,11 @@ def _log_outcome(qid: str, env: Envelope, judged: Judgement, reply: str) -> None
     codes = ",".join(f"{f.code}:{f.count}" for f in judged.findings) or "-"
     rules = ",".join(f"{m.id}/{m.mode}" for m in judged.decision.matched) or "-"
     log.info(
-        "qid=%s from_domain=%s rcpts=%d findings=%s rules=%s action=%s reply=%s inspect_ms=%.1f",
+        "qid=%s from_domain=%s rcpts=%d bcc_added=%d findings=%s rules=%s action=%s reply=%s inspect_ms=%.1f",
         qid,
         domain_of(env.mail_from) or "-",
         len(env.rcpt_tos),
+        len(judged.decision.add_bcc),
         codes,
         rules,
         judged.decision.action,

@@ -41,7 +41,7 @@ from inspectors.recipients import (
 from inspectors.structure import over_limit
 from rules.loader import load_rules
 
-from .settings import rule_groups
+from .settings import rule_groups, rule_organization
 from .workers import WorkerDied, WorkerPool, WorkerTimeout
 
 log = logging.getLogger("guard.pipeline")
@@ -76,7 +76,9 @@ def inspector_config(
     """The inspectors' share of the settings (proxy.settings.Settings), and the keyword
     dictionaries in force (None: those of the rule files the settings name)."""
     if dictionaries is None:
-        dictionaries = load_rules(settings.rules, rule_groups(settings)).active_dictionaries
+        dictionaries = load_rules(
+            settings.rules, rule_groups(settings), rule_organization(settings)
+        ).active_dictionaries
     return InspectorConfig(
         internal_domains=settings.internal_domains,
         clients=settings.clients,

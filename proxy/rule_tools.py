@@ -36,11 +36,11 @@ def check_rules(args: argparse.Namespace) -> int:
     # Imported per command, not with the module: the command line is built for every command.
     from rules import load_rules
 
-    from .settings import load_settings, rule_groups
+    from .settings import load_settings, rule_groups, rule_organization
 
     settings = load_settings(args.config)
     files = args.files or list(settings.rules)
-    ruleset = load_rules(files, rule_groups(settings))
+    ruleset = load_rules(files, rule_groups(settings), rule_organization(settings))
     print(f"{'id':34} {'mode':8} {'action':18} source")
     for rule in ruleset.rules:
         mode = rule.mode if rule.enabled else "off"
@@ -60,13 +60,13 @@ def replay_rules(args: argparse.Namespace) -> int:
     from rules.replay import replay
 
     from .endpoints import parse_duration
-    from .settings import load_settings, rule_groups
+    from .settings import load_settings, rule_groups, rule_organization
 
     since = time.time() - parse_duration(args.since, "--since")
     settings = load_settings(args.config)
-    groups = rule_groups(settings)
-    current = load_rules(settings.rules, groups)
-    draft = load_rules(args.draft if args.draft is not None else settings.rules, groups)
+    groups, org = rule_groups(settings), rule_organization(settings)
+    current = load_rules(settings.rules, groups, org)
+    draft = load_rules(args.draft if args.draft is not None else settings.rules, groups, org)
     records = asyncio.run(_recorded(settings.storage, since))
     report = replay(((r.facts, r.findings) for r in records), current, draft)
     print(f"since {time.strftime('%Y-%m-%d %H:%M', time.localtime(since))}")

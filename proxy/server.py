@@ -22,6 +22,7 @@ from quarantine.directory_store import DirectoryStore
 from quarantine.forwarded import ForwardedFor
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.metrics import Metrics
+from quarantine.reminders import ReminderPolicy, Reminders
 from quarantine.retention import Retention
 from quarantine.store import Store
 from quarantine.web import Pages, create_app
@@ -40,7 +41,7 @@ from .judge import Judge
 from .outbox import MaildirOutbox
 from .pipeline import Pipeline
 from .session import GuardSMTP
-from .settings import Settings, approvers_for, rule_groups
+from .settings import Settings, approvers_for, rule_groups, rule_organization
 from .storage import open_store
 from .upstream import SmtpUpstream, make_sender
 from .workers import map_large_allocations
@@ -96,9 +97,20 @@ class Guard:
             max_attempts=settings.max_attempts,
             metrics=metrics,
             on_delivered=history.delivered,
+            reminders=Reminders(
+                store,
+                ReminderPolicy(
+                    after=settings.remind_after,
+                    every=settings.remind_every,
+                    public_url=settings.public_url,
+                    notice_from=settings.notice_from,
+                    notice_name=settings.notice_name,
+                    zone=settings.timezone,
+                ),
+            ),
         )
         # The rules first: their keyword dictionaries go to the inspectors (issue 17).
-        rules = RuleBook(settings.rules, rule_groups(settings))
+        rules = RuleBook(settings.rules, rule_groups(settings), rule_organization(settings))
         feed = DirectoryFeed(settings, DirectoryStore(store), history, rules=rules)
         pipeline = Pipeline(
             await feed.config(),
@@ -311,6 +323,7 @@ def _start_web(
         page_grace=s.page_grace,
         zone=s.timezone,
         clients=clients,
+        reminders=worker.reminders.policy if worker.reminders else None,
     )
     # uvicorn's own proxy_headers would believe X-Forwarded-For from 127.0.0.1 by default:
     # off; ForwardedFor believes only web.trusted_proxies (none unless configured).

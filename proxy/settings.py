@@ -27,6 +27,7 @@ from quarantine.notice import NOTICE_NAME
 from quarantine.retention_policy import RetentionPolicy
 from rules.decide import address_matches
 from rules.loader import refuse_aliases
+from rules.model import Organization
 
 from .auth_throttle import AuthLimits
 from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream, resolve
@@ -87,7 +88,11 @@ class Settings:
     notice_name: str  # the notices' From: display name
     retention: RetentionPolicy
     page_grace: float  # a finished hold's page shows details this long
+    remind_after: float = 4 * 3600.0  # a hold nobody acted on is recalled after this; 0: never
+    remind_every: float = 86400.0  # then again this often until it expires; 0: only once
 
+
+MIN_REMIND_EVERY = 600.0  # quarantine.remind_every: seconds at least, unless off
 
 # section -> key -> default; None means "no default" (computed or optional).
 SCHEMA: dict[str, Any] = {
@@ -135,6 +140,8 @@ SCHEMA: dict[str, Any] = {
         "notice_from": None,
         "notice_name": NOTICE_NAME,
         "page_grace": "1d",
+        "remind_after": "4h",
+        "remind_every": "1d",
         "retention": {},
     },
 }
@@ -288,7 +295,14 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         notice_name=_display_name(quar["notice_name"], "quarantine.notice_name"),
         retention=_retention(quar["retention"]),
         page_grace=parse_duration(quar["page_grace"], "quarantine.page_grace"),
+        remind_after=_duration_or_off(quar["remind_after"], "quarantine.remind_after"),
+        remind_every=_duration_or_off(quar["remind_every"], "quarantine.remind_every"),
     )
+    if 0 < settings.remind_every < MIN_REMIND_EVERY:  # each one a mail to every approver
+        raise ConfigError(
+            f"quarantine.remind_every: {settings.remind_every:g}s is too often; "
+            f"at least {MIN_REMIND_EVERY:g}s (10m), or off"
+        )
     # aiosmtpd cancels the DATA handler when the session times out: the whole answer
     # (inspection, then forwarding) must fit well inside it.
     if settings.session_timeout < 2 * (settings.inspection_timeout + settings.delivery_timeout):
@@ -494,6 +508,14 @@ def rule_groups(settings: Settings) -> dict[str, tuple[str, ...]]:
     return {g.name: g.members for g in settings.groups}
 
 
+def rule_organization(settings: Settings) -> Organization:
+    """What the rules know of the organisation for add_bcc (supervisor Bcc)."""
+    return Organization(
+        internal_domains=settings.internal_domains,
+        approvers={g.name: g.approvers for g in settings.groups},
+    )
+
+
 def approvers_for(settings: Settings, sender: str, admins: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Who approves the sender's held mail: the approvers of the first group he belongs to, in
     order (deputies after), never the sender himself (compared as mailboxes: case, quotes and a
@@ -508,3 +530,12 @@ def approvers_for(settings: Settings, sender: str, admins: tuple[str, ...] = ())
                 return others
             break
     return tuple(a.lower() for a in admins if mailbox_of(a) != me)
+
+
+def _duration_or_off(value: Any, key: str) -> float:
+    """A duration, or 0 / "0" / off (YAML reads a bare off as false): turned off."""
+    if value is False or value == 0 or (isinstance(value, str) and value.strip().lower() in ("0", "off")):
+        return 0.0
+    if value is True:
+        raise ConfigError(f"{key}: must be a duration such as 4h, or off; got {value!r}")
+    return parse_duration(value, key)

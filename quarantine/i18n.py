@@ -38,6 +38,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key -> (ja, en)
     "badge.expired": ("期限切れ", "expired"),
     "badge.delivery_failed": ("配送失敗", "delivery failed"),
     "expires": ("期限", "Expires"),
+    "reminder.next": ("操作がない場合の再通知", "Reminder if nothing is done"),
     "acted": ("操作", "Decided"),
     "subject": ("件名", "Subject"),
     "from": ("差出人", "From"),
@@ -189,6 +190,14 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "notice_sent": ("通知メールを送りました", "notice sent"),
     "notice_deferred": ("通知メールの送信を再試行します", "notice delayed, will retry"),
     "notice_failed": ("通知メールを送れませんでした", "notice could not be sent"),
+    "reminder_sent": (
+        "操作のない保留について、再通知のメールを送りました",
+        "reminder sent: nobody had acted on the hold",
+    ),
+    "reminder_dropped": (
+        "保留が終わっていたため、再通知のメールは送りませんでした",
+        "reminder not sent: the hold had ended",
+    ),
     "release_sent": ("宛先に配送しました", "delivered to the recipients"),
     "release_deferred": (
         "配送先のサーバーが一時的に受け付けず、再試行します",
@@ -206,6 +215,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "配送を再試行しました。宛先に2通届いた可能性があります",
         "delivery tried again; the recipients may have received it twice",
     ),
+    # A release that adds a supervisor Bcc (rules add_bcc): the count only, never the addresses.
+    "bcc_added": ("上長などを Bcc の宛先に加えました", "supervisor Bcc added to the recipients"),
     "other": ("その他の操作", "other event"),
 }
 _ACTORS = {"system": ("自動処理", "automatic"), "sender": ("送信者", "the sender")}

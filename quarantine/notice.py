@@ -146,10 +146,13 @@ TEMPLATES: dict[str, Callable[..., bytes]] = {
 
 def render(template: str, args: dict, link: str) -> bytes:
     """A stored notice draft (its arguments as JSON), now with its freshly minted link."""
+    # The reminders' templates live in their own module, which imports this one.
+    from .reminder_notice import TEMPLATES as REMINDERS
+
     args = {**args, "decision": Decision.from_dict(args["decision"])}
     if "approvers" in args:
         args["approvers"] = tuple(args["approvers"])
-    return TEMPLATES[template](**args, link=link)
+    return {**TEMPLATES, **REMINDERS}[template](**args, link=link)
 
 
 _SUBJECTS = {

@@ -177,9 +177,20 @@ class OutboundQueue:
 
 
 async def enqueue_release(conn: AsyncConnection, message_id: str, now: float) -> None:
-    """The delivery of a released hold, to its envelope as stored."""
-    row = (await conn.execute(select(held.c.mail_from, held.c.rcpt_tos).where(held.c.id == message_id))).one()
-    await enqueue(conn, "release", message_id, row.mail_from, tuple(json.loads(row.rcpt_tos)), None, now)
+    """The delivery of a released hold, to its envelope as stored, and to the supervisor Bcc
+    its decision adds (rules add_bcc: the envelope only, the bytes as held). Every way out of
+    a hold (the sender's release, an approval, an admin's, a delay's time, a retry) comes here."""
+    row = (
+        await conn.execute(
+            select(held.c.mail_from, held.c.rcpt_tos, held.c.decision).where(held.c.id == message_id)
+        )
+    ).one()
+    rcpt_tos = tuple(json.loads(row.rcpt_tos))
+    taken = {r.lower() for r in rcpt_tos}
+    added = tuple(a for a in json.loads(row.decision).get("add_bcc", ()) if a.lower() not in taken)
+    await enqueue(conn, "release", message_id, row.mail_from, rcpt_tos + added, None, now)
+    if added:
+        await trail.record(conn, message_id, "system", None, "bcc_added", f"recipients={len(added)}")
 
 
 async def enqueue(

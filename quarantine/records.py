@@ -110,6 +110,7 @@ class HeldRecord:
     kind: Action = Action.HOLD
     note: str | None = None
     approvers: tuple[str, ...] | None = None  # whom approval was asked of (None: not known)
+    reminded_at: float | None = None  # the last reminder queued (quarantine/reminders.py)
 
     @classmethod
     def from_row(cls, row) -> HeldRecord:
@@ -130,6 +131,7 @@ class HeldRecord:
             kind=Action(row.kind),
             note=row.note,
             approvers=None if row.approvers is None else tuple(json.loads(row.approvers)),
+            reminded_at=getattr(row, "reminded_at", None),
         )
 
 

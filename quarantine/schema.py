@@ -44,6 +44,7 @@ held = Table(
     Column("kind", String(24), nullable=False, default="hold"),  # an action of rules.model.HELD
     Column("note", Text),  # approver's comment or reason
     Column("approvers", Text),  # v005, JSON list: whom approval was asked of
+    Column("reminded_at", Float),  # v009: the last reminder queued (reminders.py); NULL: none
     Index("ix_held_state_expires", "state", "expires_at"),
 )
 

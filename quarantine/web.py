@@ -35,6 +35,7 @@ from .judgement import Judge
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .metrics import Metrics
 from .records import STATE_AFTER, HoldState, Link
+from .reminders import ReminderPolicy
 from .rendering import HEADERS, environment, headers
 from .store import Store
 from .tokens import same
@@ -65,6 +66,7 @@ class Pages:
         fix_limit: WorkLimit | None = None,
         zone: tzinfo | None = None,
         clients: Clients | None = None,
+        reminders: ReminderPolicy | None = None,
     ) -> None:
         self.store = store
         self.is_external = is_external
@@ -77,6 +79,7 @@ class Pages:
         self.clock = clock
         self.fix_limit = fix_limit or WorkLimit()
         self.clients = clients  # the client directory in force, for names beside domains
+        self.reminders = reminders  # when the next reminder of a forgotten hold goes (issue 19)
         self.env = environment(zone)  # web.timezone: every time on the pages is written in it
         self.approvals = Approvals(self)  # the approver's own pages (approver_pages.py)
 
@@ -149,6 +152,7 @@ class Pages:
             checklist=checklist(record.decision) if "release" in actions else [],
             request_path=request.url.path,
             trail=await self.store.audit_trail(record.id),
+            next_reminder=self.reminders.next_at(record) if self.reminders else None,
         )
 
     def _past_grace(self, record) -> bool:

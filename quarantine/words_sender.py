@@ -71,4 +71,7 @@ SENDER_WORDS: dict[str, tuple[str, str]] = {  # key -> (ja, en)
     "kind.mail": ("メール", "email"),
     "kind.other": ("ファイル", "file"),
     "actor.other": ("その他", "other"),
+    # Supervisor Bcc (rules add_bcc, issue 19): the envelope gets them, the header does not.
+    "add_bcc.before": ("上長（", "A Bcc copy also goes to your supervisor ("),
+    "add_bcc.after": ("）にも Bcc で送られます。", ")."),
 }

@@ -27,6 +27,7 @@ from .metrics import Metrics
 from .notice import NOTICE_NAME, render
 from .outcome_notice import failure_notice
 from .records import HoldState, LinkedNotice, OutboundJob
+from .reminders import Reminders, dropped_if_ended
 from .store import Store
 from .tokens import new_token
 
@@ -52,6 +53,7 @@ class Worker:
         record_for: float = RECORD_FOR,
         metrics: Metrics | None = None,
         on_delivered: Callable[[str, tuple[str, ...]], None] = lambda s, r: None,
+        reminders: Reminders | None = None,
     ) -> None:
         self.store = store
         self.send = send
@@ -64,6 +66,7 @@ class Worker:
         self.record_for = record_for
         self.metrics = metrics or Metrics()
         self.on_delivered = on_delivered
+        self.reminders = reminders  # forgotten holds recalled, at the pace of the expiries
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -89,6 +92,11 @@ class Worker:
             state = HoldState.RELEASED if kind == Action.DELAY else HoldState.EXPIRED
             if await self.store.decide_hold(message_id, state, actor="system", client_addr=None):
                 log.info("qid=%s event=%s", message_id, state)
+        if self.reminders is not None:
+            try:  # a failed round of reminders must not hold up the deliveries
+                await self.reminders.run_once(now)
+            except Exception:
+                log.exception("event=reminders_error")
         jobs = await self.store.claim(now, self.lease)
         await asyncio.gather(*(self._deliver(job) for job in jobs))
         return len(jobs)
@@ -114,6 +122,8 @@ class Worker:
         deadline = asyncio.get_running_loop().time() + self.lease * 0.8
         try:
             async with asyncio.timeout_at(deadline):
+                if await dropped_if_ended(self.store, job):  # a reminder of a hold decided since
+                    return
                 raw = job.raw if job.draft is None else await self._with_link(job.draft, job.message_id)
                 if raw is None:
                     await self._failed(job, "the hold is no longer stored", "hold_gone")

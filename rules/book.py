@@ -14,17 +14,25 @@ from pathlib import Path
 
 from .errors import RuleError
 from .loader import load_rules
-from .model import RuleSet
+from .model import Organization, RuleSet
 
 log = logging.getLogger("guard.rules")
 
 
 class RuleBook:
-    def __init__(self, files: Iterable[Path], groups: Mapping[str, Iterable[str]]) -> None:
+    def __init__(
+        self,
+        files: Iterable[Path],
+        groups: Mapping[str, Iterable[str]],
+        organization: Organization | None = None,
+    ) -> None:
         self.files = tuple(Path(f) for f in files)
         self.groups = {k: tuple(v) for k, v in groups.items()}
+        self.organization = organization or Organization()
         self._stamps = self._stat()
-        self.current: RuleSet = load_rules(self.files, self.groups)  # at start-up an error is fatal
+        self.current: RuleSet = load_rules(
+            self.files, self.groups, self.organization
+        )  # at start-up an error is fatal
         self.loaded_at = time.time()
         self.error: str | None = None
 
@@ -47,7 +55,7 @@ class RuleBook:
             return False
         self._stamps = stamps
         try:
-            self.current = load_rules(self.files, self.groups)
+            self.current = load_rules(self.files, self.groups, self.organization)
         except Exception as exc:  # RuleError, or anything a bad file can provoke: keep serving
             self.error = str(exc) if isinstance(exc, RuleError) else f"{type(exc).__name__}: {exc}"
             log.error("event=rules_reload_failed action=keeping_last_good_rules error=%s", self.error)

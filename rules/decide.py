@@ -27,6 +27,7 @@ from .model import (
     Scope,
     strictness,
 )
+from .supervisor_bcc import added_bcc
 
 
 def decide(findings: Iterable[Finding], facts: MessageFacts, rules: RuleSet) -> Decision:
@@ -47,7 +48,12 @@ def decide(findings: Iterable[Finding], facts: MessageFacts, rules: RuleSet) -> 
     for m in matched:
         if m.mode == Mode.ENFORCE and m.action not in MODIFIERS and strictness(m.action) > strictness(action):
             action = m.action
-    return Decision(action=action, matched=tuple(matched), rewrites=rewrites)
+    if action == Action.REJECT:
+        return Decision(action=action, matched=tuple(matched), rewrites=rewrites)
+    bcc = added_bcc(
+        matched, facts, rules.organization, lambda a, name: address_matches(a, rules.groups.get(name, ()), {})
+    )
+    return Decision(action=action, matched=tuple(matched), rewrites=rewrites, add_bcc=bcc)
 
 
 def explain(
@@ -72,6 +78,7 @@ def explain(
                     reason=dict(rule.reason),
                     findings=hits,
                     delay=rule.delay,
+                    add_bcc=rule.add_bcc,
                 ),
             )
         )

@@ -21,7 +21,7 @@ from inspectors.keyword_dictionary import KeywordDictionary
 from .dictionaries import parse_dictionaries
 from .errors import RuleError
 from .loader import _LOADER, _parse_rule, refuse_aliases
-from .model import Rule
+from .model import Organization, Rule
 
 MAX_PROBLEMS = 50
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -50,6 +50,7 @@ def diagnose(
     known: Mapping[str, Rule],
     words: Mapping[str, KeywordDictionary],
     groups: Mapping[str, tuple[str, ...]],
+    organization: Organization | None = None,
 ) -> list[Problem]:
     """The errors of `text` as the first local file over rules `known` and dictionaries `words`
     (the shipped ones); [] when each rule and dictionary is valid on its own."""
@@ -68,7 +69,8 @@ def diagnose(
     if not isinstance(doc, dict) or set(doc) - {"rules", "dictionaries"}:
         detail = "expected a mapping with the keys 'rules' and 'dictionaries'"
         return [Problem(line=_line(root, []), path="", detail=detail, source=source)]
-    problems = _rules(doc.get("rules") or [], _child(root, "rules"), source, known, groups)
+    org = organization or Organization()
+    problems = _rules(doc.get("rules") or [], _child(root, "rules"), source, known, groups, org)
     problems += _dictionaries(doc.get("dictionaries") or [], _child(root, "dictionaries"), source, words)
     return problems[:MAX_PROBLEMS]
 
@@ -77,13 +79,15 @@ _Known = Mapping[str, Rule]
 _Groups = Mapping[str, tuple[str, ...]]
 
 
-def _rules(items: Any, node: yaml.Node | None, source: str, known: _Known, groups: _Groups) -> list[Problem]:
+def _rules(
+    items: Any, node: yaml.Node | None, source: str, known: _Known, groups: _Groups, org: Organization
+) -> list[Problem]:
     if not isinstance(items, list):
         return [Problem(line=_line(node, []), path="rules", detail="must be a list", source=source)]
     problems, seen = [], set()
     for i, item in enumerate(items):
         at = _child(node, i)
-        found, rule_id = _rule(item, source, known, groups)
+        found, rule_id = _rule(item, source, known, groups, org)
         problems += [
             Problem(
                 line=_line(at, _steps(f or "")),
@@ -109,7 +113,7 @@ def _rules(items: Any, node: yaml.Node | None, source: str, known: _Known, group
 
 
 def _rule(
-    item: Any, source: str, known: _Known, groups: _Groups
+    item: Any, source: str, known: _Known, groups: _Groups, org: Organization
 ) -> tuple[list[tuple[str | None, str]], str | None]:
     """[(field, detail)] of one rule, and its id when it has a usable one."""
     if not isinstance(item, dict):
@@ -118,7 +122,7 @@ def _rule(
     rule_id = item.get("id") if isinstance(item.get("id"), str) else None
     for _ in range(len(item) + 2):
         try:
-            _parse_rule(work, source, dict(known), groups)
+            _parse_rule(work, source, dict(known), groups, org)
             break
         except RuleError as exc:
             found.append((exc.field, exc.detail))

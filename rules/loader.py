@@ -34,10 +34,12 @@ from .model import (
     Condition,
     Mode,
     Not,
+    Organization,
     Rule,
     RuleSet,
     Scope,
 )
+from .supervisor_bcc import parse_add_bcc
 
 # libyaml when installed (the same documents, several times faster: `check` loads the rules
 # on every start), the pure-Python parser otherwise.
@@ -59,21 +61,25 @@ def refuse_aliases(text: str) -> None:
 
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_RULE_KEYS = {"id", "description", "reason", "when", "action", "mode", "enabled", "scope", "delay"}
-_OVERRIDE_KEYS = {"id", "mode", "enabled", "action", "delay", "scope"}
+_RULE_KEYS = {"id", "description", "reason", "when", "action", "mode", "enabled", "scope", "delay", "add_bcc"}
+_OVERRIDE_KEYS = {"id", "mode", "enabled", "action", "delay", "scope", "add_bcc"}
 _CODE_KEYS = {"code", "min_count", "max_count", "where", "min_tally"}
 
 
 def load_rules(
-    local_files: Iterable[str | Path] = (), groups: Mapping[str, Iterable[str]] | None = None
+    local_files: Iterable[str | Path] = (),
+    groups: Mapping[str, Iterable[str]] | None = None,
+    organization: Organization | None = None,
 ) -> RuleSet:
-    """The shipped defaults, then each local file in order; `groups` from the configuration."""
+    """The shipped defaults, then each local file in order; `groups` and `organization` from
+    the configuration (without an organization no address is internal: add_bcc is refused)."""
     named = {name: tuple(entries) for name, entries in (groups or {}).items()}
+    org = organization or Organization()
     rules: dict[str, Rule] = {}
     words: dict[str, KeywordDictionary] = {}
     for shipped in SHIPPED:
         text = resources.files("rules").joinpath(shipped).read_text("utf-8")
-        _add(_parse_file(text, f"rules/{shipped}", rules, named, words), rules, words)
+        _add(_parse_file(text, f"rules/{shipped}", rules, named, words, org), rules, words)
     source = f"rules/{SHIPPED[-1]}"
     for path in local_files:
         path = Path(path)
@@ -83,11 +89,13 @@ def load_rules(
             raise RuleError(str(path), None, None, f"cannot read: {exc.strerror}") from None
         except UnicodeDecodeError:
             raise RuleError(str(path), None, None, "not UTF-8 text (save the file as UTF-8)") from None
-        _add(_parse_file(text, str(path), rules, named, words), rules, words)
+        _add(_parse_file(text, str(path), rules, named, words, org), rules, words)
         source = str(path)
     check_totals(list(words.values()), source)
     _check_keyword_codes(rules.values(), words)
-    return RuleSet(rules=tuple(rules.values()), groups=named, dictionaries=tuple(words.values()))
+    return RuleSet(
+        rules=tuple(rules.values()), groups=named, dictionaries=tuple(words.values()), organization=org
+    )
 
 
 def _check_keyword_codes(rules: Iterable[Rule], words: Mapping[str, KeywordDictionary]) -> None:
@@ -128,10 +136,11 @@ def parse_rules_text(
     source: str,
     groups: Mapping[str, Iterable[str]] | None = None,
     known: dict[str, Rule] | None = None,
+    organization: Organization | None = None,
 ) -> list[Rule]:
     """Validate one rule file's text (for the admin page's draft check and for tests)."""
     named = {k: tuple(v) for k, v in (groups or {}).items()}
-    return _parse_file(text, source, known or {}, named, {})[0]
+    return _parse_file(text, source, known or {}, named, {}, organization or Organization())[0]
 
 
 def _parse_file(
@@ -140,6 +149,7 @@ def _parse_file(
     known: dict[str, Rule],
     groups: Mapping[str, tuple[str, ...]],
     words: dict[str, KeywordDictionary],
+    organization: Organization,
 ) -> _Parsed:
     """The rules and dictionaries of one file; a rule (a dictionary) whose id is in `known`
     (`words`) may override that one."""
@@ -155,7 +165,7 @@ def _parse_file(
         raise RuleError(source, None, "rules", "must be a list")
     out, seen = [], set()
     for item in items:
-        rule = _parse_rule(item, source, known, groups)
+        rule = _parse_rule(item, source, known, groups, organization)
         if rule.id in seen:
             raise RuleError(source, rule.id, "id", "defined twice in this file")
         seen.add(rule.id)
@@ -164,8 +174,13 @@ def _parse_file(
 
 
 def _parse_rule(
-    item: Any, source: str, known: dict[str, Rule], groups: Mapping[str, tuple[str, ...]]
+    item: Any,
+    source: str,
+    known: dict[str, Rule],
+    groups: Mapping[str, tuple[str, ...]],
+    organization: Organization | None = None,
 ) -> Rule:
+    org = organization or Organization()
     if not isinstance(item, dict):
         raise RuleError(source, None, None, "each rule must be a mapping")
     rule_id = item.get("id")
@@ -176,7 +191,7 @@ def _parse_rule(
         raise RuleError(source, rule_id, sorted(unknown)[0], "unknown key")
     base = known.get(rule_id)
     if base is not None and set(item) <= _OVERRIDE_KEYS:
-        # An override of a shipped rule's mode, action, delay, scope or enabled flag.
+        # An override of a shipped rule's mode, action, delay, scope, add_bcc or enabled flag.
         action = _choice(item, "action", ACTIONS + MODIFIERS, source, rule_id, base.action)
         return replace(
             base,
@@ -185,6 +200,7 @@ def _parse_rule(
             enabled=_bool(item, source, rule_id, base.enabled),
             delay=_delay(item, action, source, rule_id, base.delay),
             scope=_scope(item["scope"], source, rule_id, groups) if "scope" in item else base.scope,
+            add_bcc=_add_bcc(item, base.add_bcc, action, source, rule_id, org),
             source=source,
         )
     if "when" not in item or "action" not in item:
@@ -200,8 +216,19 @@ def _parse_rule(
         scope=_scope(item.get("scope"), source, rule_id, groups),
         delay=_delay(item, action, source, rule_id, 0.0),
         enabled=_bool(item, source, rule_id, True),
+        add_bcc=_add_bcc(item, (), action, source, rule_id, org),
         source=source,
     )
+
+
+def _add_bcc(
+    item: dict[str, Any], base: tuple[str, ...], action: Action, source: str, rule_id: str, org: Organization
+) -> tuple[str, ...]:
+    """The rule's add_bcc; an override's shipped entries are checked again, as the overriding
+    action may be one that never delivers."""
+    if "add_bcc" in item:
+        return parse_add_bcc(item["add_bcc"], action, source, rule_id, org)
+    return parse_add_bcc(list(base), action, source, rule_id, org) if base else ()
 
 
 def _delay(item: dict[str, Any], action: Action, source: str, rule_id: str, default: float) -> float:

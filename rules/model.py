@@ -36,6 +36,10 @@ MODIFIERS = (Action.BCC_CONVERT,)
 MODES = tuple(Mode)
 WHERE_KINDS = ("body", "attachment", "subject", "envelope", "header", "message")
 HELD = (Action.DELAY, Action.HOLD, Action.HOLD_FOR_APPROVAL)  # actions that keep the message in quarantine
+# The actions after which the message may still go out: a supervisor Bcc (add_bcc) goes with it.
+DELIVERING = (Action.PASS, Action.TAG, *HELD, Action.BCC_CONVERT)
+APPROVERS = "approvers"  # in add_bcc: the approvers of the sender's group (organization.groups)
+MAX_ADD_BCC = 20
 TALLIES = (
     "organisations",
     "new_domains",
@@ -104,12 +108,25 @@ class Rule:
     delay: float = 0.0  # seconds, for Action.DELAY
     source: str = ""  # the file the rule came from
     enabled: bool = True
+    # Supervisor Bcc (上長Bcc): internal addresses and/or APPROVERS, added to the envelope when
+    # the message is delivered; the headers are not touched.
+    add_bcc: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Organization:
+    """What the rules know of the organisation besides its groups' members: for add_bcc,
+    which addresses are internal and who approves each group's mail."""
+
+    internal_domains: tuple[str, ...] = ()
+    approvers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # group -> approvers
 
 
 @dataclass(frozen=True, kw_only=True)
 class RuleSet:
     rules: tuple[Rule, ...]
     groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # name -> entries
+    organization: Organization = Organization()
     # Keyword dictionaries (issue 17): handed to the inspectors, which report keyword.<id>.
     dictionaries: tuple[KeywordDictionary, ...] = ()
 
@@ -143,9 +160,10 @@ class MatchedRule:
     reason: Mapping[str, str]
     findings: tuple[Finding, ...]  # the findings that made the rule match
     delay: float = 0.0
+    add_bcc: tuple[str, ...] = ()  # the rule's entries, APPROVERS unresolved
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "id": self.id,
             "action": self.action,
             "mode": self.mode,
@@ -153,6 +171,7 @@ class MatchedRule:
             "reason": dict(self.reason),
             "findings": [f.to_dict() for f in self.findings],
         }
+        return out | ({"add_bcc": list(self.add_bcc)} if self.add_bcc else {})
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> MatchedRule:
@@ -163,6 +182,7 @@ class MatchedRule:
             reason=dict(d["reason"]),
             delay=float(d.get("delay", 0.0)),
             findings=tuple(Finding.from_dict(f) for f in d.get("findings", ())),
+            add_bcc=tuple(d.get("add_bcc", ())),
         )
 
 
@@ -171,6 +191,9 @@ class Decision:
     action: Action  # the strictest action among enforced matches
     matched: tuple[MatchedRule, ...]  # every match, monitor-mode ones included
     rewrites: tuple[Action, ...] = ()  # enforced modifiers, e.g. (Action.BCC_CONVERT,)
+    # Supervisor Bcc: the addresses the enforced rules add to the envelope when the message is
+    # delivered (now, or on release), resolved and without those already in it.
+    add_bcc: tuple[str, ...] = ()
 
     @property
     def enforced(self) -> tuple[MatchedRule, ...]:
@@ -194,11 +217,12 @@ class Decision:
         return tuple(m for m in self.enforced if m.action == self.action)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "action": self.action,
             "rewrites": list(self.rewrites),
             "matched": [m.to_dict() for m in self.matched],
         }
+        return out | ({"add_bcc": list(self.add_bcc)} if self.add_bcc else {})
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Decision:
@@ -206,4 +230,5 @@ class Decision:
             action=Action(d["action"]),
             rewrites=tuple(Action(r) for r in d.get("rewrites", ())),
             matched=tuple(MatchedRule.from_dict(m) for m in d["matched"]),
+            add_bcc=tuple(d.get("add_bcc", ())),
         )

@@ -22,7 +22,7 @@ import yaml
 from rules.diagnose import Problem, diagnose
 from rules.errors import RuleError
 from rules.loader import load_rules
-from rules.model import RuleSet
+from rules.model import Organization, RuleSet
 
 from ..errors import QuarantineError
 
@@ -40,7 +40,10 @@ def normalise(text: str) -> str:
 
 
 def check(
-    text: str, files: tuple[Path, ...], groups: Mapping[str, Iterable[str]]
+    text: str,
+    files: tuple[Path, ...],
+    groups: Mapping[str, Iterable[str]],
+    organization: Organization | None = None,
 ) -> tuple[RuleSet | None, list[Problem]]:
     """(the rule set, []) for a good draft; (None, every error found) for a bad one."""
     source = str(files[0])
@@ -49,13 +52,13 @@ def check(
             Problem(line=None, path="", detail=f"larger than {MAX_DRAFT // 1024} KiB", source=source)
         ]
     named = {k: tuple(v) for k, v in groups.items()}
-    shipped = load_rules([], named)
+    shipped = load_rules([], named, organization)
     known = {r.id: r for r in shipped.rules}
-    problems = diagnose(text, source, known, {d.id: d for d in shipped.dictionaries}, named)
+    problems = diagnose(text, source, known, {d.id: d for d in shipped.dictionaries}, named, organization)
     if problems:
         return None, problems
     try:
-        return validate(text, files, groups), []
+        return validate(text, files, groups, organization), []
     except DraftError as exc:
         error = exc.__cause__ if isinstance(exc.__cause__, RuleError) else None
         if error is None:
@@ -80,7 +83,12 @@ def _place(text: str, rule_id: str | None) -> tuple[int | None, int | None]:
     return None, None
 
 
-def validate(text: str, files: tuple[Path, ...], groups: Mapping[str, Iterable[str]]) -> RuleSet:
+def validate(
+    text: str,
+    files: tuple[Path, ...],
+    groups: Mapping[str, Iterable[str]],
+    organization: Organization | None = None,
+) -> RuleSet:
     """The rule set the guard would run with `text` as the first local file."""
     if len(text.encode("utf-8")) > MAX_DRAFT:
         raise DraftError(f"{files[0]}: the draft is larger than {MAX_DRAFT // 1024} KiB")
@@ -89,7 +97,7 @@ def validate(text: str, files: tuple[Path, ...], groups: Mapping[str, Iterable[s
         tmp = Path(tmp_dir) / files[0].name
         tmp.write_text(text, "utf-8")
         try:
-            ruleset = load_rules([tmp, *files[1:]], groups)
+            ruleset = load_rules([tmp, *files[1:]], groups, organization)
         except RuleError as exc:
             real = RuleError(exc.source.replace(str(tmp), source), exc.rule_id, exc.field, exc.detail)
             raise DraftError(str(real)) from real

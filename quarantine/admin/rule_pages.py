@@ -105,7 +105,9 @@ class RulePages:
             new = normalise(set_fields(text, rule_id, changes))
         except (yaml.YAMLError, ValueError):  # the file itself is broken: its errors, next to the editor
             new = draft
-        ruleset, problems = await run_in_threadpool(check, new, self.rulebook.files, self.rulebook.groups)
+        ruleset, problems = await run_in_threadpool(
+            check, new, self.rulebook.files, self.rulebook.groups, self.rulebook.organization
+        )
         if problems or ruleset is None:
             return await self._page(session, new, status=422, problems=problems, form_rule=rule_id)
         await self._write(
@@ -179,7 +181,9 @@ class RulePages:
         if self.local_file is None or "draft" not in form:
             return None, None, []
         draft = normalise(str(form.get("draft", "")))
-        ruleset, problems = await run_in_threadpool(check, draft, self.rulebook.files, self.rulebook.groups)
+        ruleset, problems = await run_in_threadpool(
+            check, draft, self.rulebook.files, self.rulebook.groups, self.rulebook.organization
+        )
         return draft, ruleset, problems
 
     async def _page(self, session, draft: str | None, status: int = 200, **context) -> Response:

@@ -153,6 +153,24 @@ _JA: list[tuple[str, str]] = [
     (r"^(\d+) entries; at most (\d+)$", "{1} 件あります（{2} 件まで）"),
     (rf"^must be a whole number from (\d+) to (\d+); got {_VALUE}$", "{3} は使えません（{1}〜{2} の整数）"),
     (r"^must be text of at most (\d+) characters$", "{1} 文字までの文字列で書いてください"),
+    # add_bcc (supervisor Bcc, issue 19)
+    (
+        r"^must be a list of internal addresses and/or approvers$",
+        "社内のアドレスか `approvers` のリストで書いてください",
+    ),
+    (
+        rf"^only goes with an action that delivers \((.*)\); got {_VALUE}$",
+        "動作 {2} では送信されないため指定できません（{1} のいずれかで使えます）",
+    ),
+    (
+        r"^approvers: no group has approvers .*$",
+        "承認者のいるグループがありません（`organization.groups` の `approvers` に定義してください）",
+    ),
+    (rf"^{_VALUE} is not an address or approvers$", "{1} はアドレスでも `approvers` でもありません"),
+    (
+        rf"^{_VALUE} is not internal \(.*\)$",
+        "{1} は社内のアドレスではありません（社外への Bcc は情報漏えいになります）",
+    ),
 ]
 _PATTERNS = [(re.compile(p, re.S), ja) for p, ja in _JA]
 

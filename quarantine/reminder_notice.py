@@ -1,0 +1,139 @@
+"""The reminders of a forgotten hold (reminders.py), in the style of every notice (notice.py):
+Japanese first, then English; untrusted values through one_line; the link minted when sent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rules.model import Action, Decision
+
+from .notice import _ENDS, _SUBJECTS, NOTICE_NAME, _reasons, notice_mail, one_line
+
+TAG = "[再通知 / Reminder]"
+
+
+def hold_reminder(
+    *,
+    notice_from: str,
+    sender: str,
+    subject: str,
+    link: str,
+    decision: Decision,
+    kind: Action,
+    when_text: str,
+    created_text: str,
+    approvers: tuple[str, ...] = (),
+    notice_name: str = NOTICE_NAME,
+) -> bytes:
+    """To the sender: his hold still waits for him, or (an approval hold) for its approvers."""
+    subject = one_line(subject)
+    if kind == Action.HOLD_FOR_APPROVAL:
+        names = one_line(", ".join(approvers))
+        ja = (
+            f"{created_text} に送信されたメールは、現在も承認者（{names or '管理者'}）の承認を"
+            "お待ちしています。お急ぎの場合は、承認者にご連絡ください。"
+            "送信をおやめになる場合は、下記のページから取り消すことができます。"
+        )
+        en = (
+            f"Your message of {created_text} is still waiting for approval by "
+            f"{names or 'the administrator'}. If it is urgent, please contact them; "
+            "to withdraw it, use the page below."
+        )
+        page_ja = "確認ページ（このリンクを開いただけでは、取り消しは行われません）:"
+    else:
+        ja = (
+            f"{created_text} に送信されたメールが、ご確認をお待ちしたまま保留されています。"
+            "内容をご確認のうえ、送信するか取り消すかを選んでください。"
+        )
+        en = (
+            f"Reminder: your message held on {created_text} is still waiting for you. "
+            "Please review it and release or cancel it."
+        )
+        page_ja = "確認ページ（このリンクを開いただけでは、送信も取り消しも行われません）:"
+    body = "\n".join(
+        [
+            ja,
+            "",
+            f"件名: {subject}",
+            "理由:",
+            *_reasons(decision, "ja", "・"),
+            "",
+            page_ja,
+            link,
+            "",
+            _ENDS[kind][0].format(when_text),
+            "",
+            "-- ",
+            en,
+            "",
+            f"Subject: {subject}",
+            "Why:",
+            *_reasons(decision, "en", "- "),
+            "",
+            "Review page (opening the link changes nothing):",
+            link,
+            "",
+            _ENDS[kind][1].format(when_text),
+            "",
+        ]
+    )
+    return notice_mail(notice_from, notice_name, sender, f"{TAG} {_SUBJECTS[kind]} {subject}", body)
+
+
+def approval_reminder(
+    *,
+    notice_from: str,
+    approver: str,
+    sender: str,
+    subject: str,
+    link: str,
+    decision: Decision,
+    when_text: str,
+    created_text: str,
+    notice_name: str = NOTICE_NAME,
+) -> bytes:
+    """To an approver: a message still waits for his decision."""
+    subject, sender = one_line(subject), one_line(sender)
+    body = "\n".join(
+        [
+            f"{sender} さんが {created_text} に送信したメールが、まだ承認をお待ちしています。"
+            "お手数ですが、内容をご確認のうえ、承認または却下してください。",
+            "",
+            f"件名: {subject}",
+            "理由:",
+            *_reasons(decision, "ja", "・"),
+            "",
+            "承認ページ（このリンクを開いただけでは、承認も却下も行われません）:",
+            link,
+            "",
+            "あなたの承認を待っているメールの一覧:",
+            f"{link}/queue",
+            "",
+            f"{when_text} までに承認されない場合、このメールは送信されずに取り消されます。",
+            "",
+            "-- ",
+            f"Reminder: a message {sender} sent on {created_text} is still waiting for your approval.",
+            "",
+            f"Subject: {subject}",
+            "Why:",
+            *_reasons(decision, "en", "- "),
+            "",
+            "Approval page (opening the link changes nothing):",
+            link,
+            "",
+            "Everything waiting for your approval:",
+            f"{link}/queue",
+            "",
+            f"Unless approved by {when_text}, it is cancelled, not sent.",
+            "",
+        ]
+    )
+    return notice_mail(
+        notice_from, notice_name, approver, f"{TAG} [承認依頼 / Approval needed] {subject}", body
+    )
+
+
+TEMPLATES: dict[str, Callable[..., bytes]] = {
+    "hold_reminder": hold_reminder,
+    "approval_reminder": approval_reminder,
+}

@@ -1,0 +1,97 @@
+"""Supervisor Bcc (上長Bcc): a rule's `add_bcc`, checked when the rules load and resolved into
+addresses when a message is decided.
+
+The added addresses join the envelope only; the headers are not touched, which is the point
+of a Bcc. They must be internal: a supervisor Bcc to an outside address would itself be the
+leak the guard exists to stop, so the loader refuses one, and decide() drops any approver
+outside organization.internal_domains.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from inspectors.base import domain_of, is_source_routed, is_within, mailbox_of
+
+from .errors import RuleError
+from .model import APPROVERS, DELIVERING, MAX_ADD_BCC, Action, MatchedRule, MessageFacts, Mode, Organization
+
+_ADDRESS = re.compile(r"^[^@\s<>,;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+def parse_add_bcc(
+    value: Any, action: Action, source: str, rule_id: str, organization: Organization
+) -> tuple[str, ...]:
+    """The rule's add_bcc entries (addresses lower-cased), or a RuleError naming the key."""
+    if not isinstance(value, list) or not value or not all(isinstance(e, str) and e for e in value):
+        raise RuleError(source, rule_id, "add_bcc", "must be a list of internal addresses and/or approvers")
+    if len(value) > MAX_ADD_BCC:
+        raise RuleError(source, rule_id, "add_bcc", f"{len(value)} entries; at most {MAX_ADD_BCC}")
+    if action not in DELIVERING:
+        raise RuleError(
+            source,
+            rule_id,
+            "add_bcc",
+            f"only goes with an action that delivers ({', '.join(DELIVERING)}); got {str(action)!r}",
+        )
+    out: dict[str, None] = {}
+    for entry in value:
+        if entry == APPROVERS:
+            if not any(organization.approvers.values()):
+                raise RuleError(
+                    source,
+                    rule_id,
+                    "add_bcc",
+                    "approvers: no group has approvers (define organization.groups.NAME.approvers)",
+                )
+        elif not _ADDRESS.match(entry) or is_source_routed(entry):
+            raise RuleError(source, rule_id, "add_bcc", f"{entry!r} is not an address or approvers")
+        elif not is_within(domain_of(entry), organization.internal_domains):
+            raise RuleError(
+                source,
+                rule_id,
+                "add_bcc",
+                f"{entry!r} is not internal (a Bcc outside organization.internal_domains would be a leak)",
+            )
+        out[entry.lower()] = None
+    return tuple(out)
+
+
+def added_bcc(
+    matched: Iterable[MatchedRule],
+    facts: MessageFacts,
+    organization: Organization,
+    in_group: Callable[[str, str], bool],
+) -> tuple[str, ...]:
+    """The union of the enforced matches' add_bcc, in rule order: APPROVERS as the approvers
+    of the sender's first group that has some, internal addresses only, compared as mailboxes
+    (case, quotes and `+detail` do not make another person), never the sender nor an address
+    already in the envelope. `in_group(address, name)`: whether the address is of the group."""
+    taken = {mailbox_of(r) for r in facts.rcpt_tos} | {mailbox_of(facts.mail_from)}
+    out: list[str] = []
+    for m in matched:
+        if m.mode != Mode.ENFORCE:
+            continue
+        for entry in m.add_bcc:
+            for address in (
+                _approvers(facts.mail_from, organization, in_group) if entry == APPROVERS else (entry,)
+            ):
+                key = mailbox_of(address)
+                if key in taken or not is_within(domain_of(address), organization.internal_domains):
+                    continue
+                taken.add(key)
+                out.append(address.lower())
+    return tuple(out)
+
+
+def _approvers(
+    sender: str, organization: Organization, in_group: Callable[[str, str], bool]
+) -> tuple[str, ...]:
+    """As proxy.settings.approvers_for, without its fall-back to the admins: a Bcc to every
+    admin of every sender's external mail is not what anybody asked for."""
+    for name, approvers in organization.approvers.items():
+        if approvers and in_group(sender, name):
+            return approvers
+    return ()
