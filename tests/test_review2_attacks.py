@@ -1,0 +1,56 @@
+"""Review of issue 19 (reminders, supervisor Bcc) from an attacker's view: each test states
+the behaviour that should hold; a failing one is a finding."""
+
+from __future__ import annotations
+
+from inspectors.base import Finding
+from rules import MessageFacts, decide
+from rules.loader import parse_rules_text
+from rules.model import Organization, RuleSet
+
+from .support import message
+
+EXT = Finding(code="recipients.external", count=1, where=("envelope",))
+RULE = "rules:\n  - {id: bcc-boss, when: {recipients: external}, action: pass, add_bcc: [approvers]}\n"
+
+
+def _ruleset(approvers: tuple[str, ...]) -> RuleSet:
+    org = Organization(internal_domains=("example.co.jp",), approvers={"sales": approvers})
+    groups = {"sales": ("taro@example.co.jp",)}
+    return RuleSet(rules=tuple(parse_rules_text(RULE, "local.yaml", groups, organization=org)), groups=groups, organization=org)
+
+
+def test_a_source_routed_approver_is_not_added_as_a_supervisor_bcc():
+    # The loader refuses `a%b@example.co.jp` as an add_bcc entry (is_source_routed), but an
+    # approver resolved at decide() time is only checked with is_within(domain_of()).
+    rules = _ruleset(("boss%partner.example@example.co.jp",))
+    facts = MessageFacts(mail_from="taro@example.co.jp", rcpt_tos=("p@client.example",))
+    assert decide([EXT], facts, rules).add_bcc == ()
+
+
+def test_an_approver_entry_with_two_addresses_is_not_added_as_a_supervisor_bcc():
+    # domain_of() takes the text after the LAST '@' ("example.co.jp": internal), while
+    # aiosmtplib's quote_address() sends RCPT TO:<advisor@partner.example> (the FIRST one).
+    rules = _ruleset(("advisor@partner.example,bucho@example.co.jp",))
+    facts = MessageFacts(mail_from="taro@example.co.jp", rcpt_tos=("p@client.example",))
+    assert decide([EXT], facts, rules).add_bcc == ()
+
+
+def test_a_comma_in_an_approver_does_not_send_the_message_outside(guard_factory, upstream, tmp_path):
+    """End to end: organization.groups.*.approvers accepts any text with an '@' not in front;
+    an admin's 'a@x, b@y' typed as one entry makes the guard Bcc the message to a@x."""
+    (tmp_path / "local.yaml").write_text(RULE, "utf-8")
+    org = {
+        "internal_domains": ["example.co.jp"],
+        "groups": {
+            "sales": {
+                "members": ["taro@example.co.jp"],
+                "approvers": ["advisor@partner.example,bucho@example.co.jp"],
+            }
+        },
+    }
+    guard = guard_factory(rules=[str(tmp_path / "local.yaml")], organization=org).start()
+    raw = message("お見積り", to="partner@client.example")
+    assert guard.submit(raw, "taro@example.co.jp", "partner@client.example")[0] == 250
+    [got] = upstream.recorder.wait_for(1)
+    assert "advisor@partner.example" not in got.rcpt_tos, got.rcpt_tos
