@@ -98,3 +98,21 @@ def test_the_reminders_due_query_does_not_read_the_held_rows(tmp_path):
     # Each SELECT of the round: answered from an index alone, or a fetch by id (of the due ones).
     for plan in asyncio.run(main()):
         assert any("COVERING INDEX" in step or "(id=?)" in step for step in plan), plan
+
+
+def test_a_supervisor_refused_upstream_is_not_named_to_the_sender(guard_factory, upstream, tmp_path):
+    """README: an upstream that refuses a supervisor's address refuses the message (by design).
+    But the reply the client gets (and the bounce the sender reads) quotes the upstream's
+    per-recipient text, so a pass-through sender learns the Bcc address the README says only
+    hold pages and the console show; and every matching mail of every sender bounces 5xx
+    for a reason none of them can fix."""
+    (tmp_path / "local.yaml").write_text(
+        "rules:\n  - {id: bcc, when: {recipients: external}, action: pass, add_bcc: [kacho@example.co.jp]}\n",
+        "utf-8",
+    )
+    org = {"internal_domains": ["example.co.jp"], "groups": {}}
+    upstream.recorder.refuse_rcpt["kacho@example.co.jp"] = "550 5.1.1 <kacho@example.co.jp>: user unknown"
+    guard = guard_factory(rules=[str(tmp_path / "local.yaml")], organization=org).start()
+    code, text = guard.submit(message("お見積り", to="partner@client.example"), "taro@example.co.jp", "partner@client.example")[:2]
+    reply = text.decode() if isinstance(text, bytes) else str(text)
+    assert "kacho" not in reply, (code, reply)
