@@ -116,3 +116,35 @@ def test_a_supervisor_refused_upstream_is_not_named_to_the_sender(guard_factory,
     code, text = guard.submit(message("お見積り", to="partner@client.example"), "taro@example.co.jp", "partner@client.example")[:2]
     reply = text.decode() if isinstance(text, bytes) else str(text)
     assert "kacho" not in reply, (code, reply)
+
+
+def test_a_release_does_not_bcc_an_address_outside_the_internal_domains(tmp_path):
+    """enqueue_release (quarantine/outbound.py) adds the hold-time decision's add_bcc as stored,
+    with no check at release time: an external address that slipped into a decision (the
+    comma approver above, or a domain dropped from organization.internal_domains since) still
+    gets the held message when it is released — the admin's fix of the configuration does not
+    protect what is already held."""
+    import asyncio
+    import dataclasses
+    import time
+
+    from quarantine.records import HoldState
+    from quarantine.store import Store
+    from rules.model import Decision
+
+    from .holds import held
+
+    async def main():
+        store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}")
+        try:
+            msg = held("Q1")
+            decision = Decision(action="hold", matched=msg.decision.matched, add_bcc=("advisor@partner.example",))
+            await store.hold(dataclasses.replace(msg, decision=decision), csrf="c", expires_at=time.time() + 86400)
+            assert await store.decide_hold("Q1", HoldState.RELEASED, actor="sender", client_addr=None)
+            jobs = await store.claim(time.time() + 1, 60.0, limit=10)
+            return [j.rcpt_tos for j in jobs if j.kind == "release"]
+        finally:
+            await store.close()
+
+    [rcpts] = asyncio.run(main())
+    assert "advisor@partner.example" not in rcpts, rcpts
