@@ -148,3 +148,58 @@ def test_a_release_does_not_bcc_an_address_outside_the_internal_domains(tmp_path
 
     [rcpts] = asyncio.run(main())
     assert "advisor@partner.example" not in rcpts, rcpts
+
+
+def test_a_hold_fixed_into_an_approval_hold_reminds_its_approvers_after_remind_after(tmp_path):
+    """reminders.py: a hold is recalled `after` seconds after it was held *or last fixed by the
+    sender*. A hold reminded once, then fixed by its sender into an approval hold, keeps its
+    reminded_at (the fix does not reset it): next_at() is max(fix + after, reminded_at + every),
+    so the new approvers are first reminded up to remind_every (1 day) late, and the sender
+    never gets the one "still waiting for approval" reminder (first=0)."""
+    import asyncio
+    import time
+
+    from quarantine.records import HoldState
+    from quarantine.reminders import ReminderPolicy, Reminders
+    from quarantine.store import Store
+    from rules.model import Action
+
+    from .holds import held
+
+    after, every = 4 * 3600.0, 86400.0
+
+    async def main():
+        store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}")
+        try:
+            msg = held("Q1")
+            await store.hold(msg, csrf="c", expires_at=time.time() + 3 * every)
+            from sqlalchemy import update
+
+            from quarantine.schema import held as table
+
+            past = time.time() - 10 * 3600  # held 10 hours ago
+            async with store.writing() as conn:
+                await conn.execute(update(table).where(table.c.id == "Q1").values(created_at=past, updated_at=past))
+            reminders = Reminders(store, ReminderPolicy(after=after, every=every, notice_from="g@example.co.jp"))
+            record = await store.get("Q1")
+            # The first reminder went 6 hours ago (held + 4 h) ...
+            assert await reminders.run_once(past + after) == 1
+            await store.claim(past + after, 10 * every, limit=100)
+            # ... and the sender fixes it now; it now needs approval.
+            assert await store.replace_held(
+                "Q1", read_at=record.updated_at, raw=msg.raw, rcpt_tos=msg.rcpt_tos, findings=msg.findings,
+                summary=msg.summary, decision=msg.decision, kind=Action.HOLD_FOR_APPROVAL,
+                expires_at=time.time() + 3 * every, actor="sender", client_addr=None, detail="",
+                approvers=("boss@example.co.jp",),
+            )
+            fixed = await store.get("Q1")
+            assert fixed.state == HoldState.HELD
+            when = fixed.updated_at + after + 1  # 4 hours after the fix, nobody acted
+            count = await reminders.run_once(when)
+            jobs = await store.claim(when, 10 * every, limit=100)
+            return count, sorted((j.draft.template, j.rcpt_tos) for j in jobs if j.draft is not None)
+        finally:
+            await store.close()
+
+    count, drafts = asyncio.run(main())
+    assert count == 1 and ("approval_reminder", ("boss@example.co.jp",)) in drafts, (count, drafts)
