@@ -203,3 +203,52 @@ def test_a_hold_fixed_into_an_approval_hold_reminds_its_approvers_after_remind_a
 
     count, drafts = asyncio.run(main())
     assert count == 1 and ("approval_reminder", ("boss@example.co.jp",)) in drafts, (count, drafts)
+
+
+def test_a_failed_reminder_round_logs_no_address_nor_subject(tmp_path, caplog):
+    """worker.py logs a failed round with log.exception("event=reminders_error"). The engine is
+    made without hide_parameters, so a database error while queueing the reminder (locked,
+    disk full, a statement timeout) carries "[parameters: ...]": the approver's address, the
+    sender's address and the subject (the draft's JSON) go to the log with the traceback."""
+    import asyncio
+    import logging
+    import time
+
+    from sqlalchemy import text
+
+    from quarantine.reminders import ReminderPolicy, Reminders
+    from quarantine.store import Store
+    from quarantine.worker import Worker
+    from rules.model import Action
+
+    from .holds import held
+
+    async def main():
+        store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}")
+        try:
+            import dataclasses
+
+            msg = dataclasses.replace(held("Q1"), kind=Action.HOLD_FOR_APPROVAL)
+            await store.hold(msg, csrf="c", expires_at=time.time() + 86400, approvers=("boss@example.co.jp",))
+            async with store.writing() as conn:  # stands for any database error at that insert
+                await conn.execute(
+                    text(
+                        "CREATE TRIGGER no_room BEFORE INSERT ON outbound "
+                        "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+                    )
+                )
+
+            async def send(*args, **kwargs):
+                return None
+
+            reminders = Reminders(store, ReminderPolicy(after=1.0, every=86400.0, notice_from="g@example.co.jp"))
+            worker = Worker(store, send, notice_from="g@example.co.jp", reminders=reminders)
+            with caplog.at_level(logging.INFO):
+                await worker.run_once(time.time() + 10)
+        finally:
+            await store.close()
+
+    asyncio.run(main())
+    assert "reminders_error" in caplog.text
+    logged = caplog.text
+    assert "boss@example.co.jp" not in logged and "件名" not in logged, logged[-1500:]
