@@ -252,3 +252,19 @@ def test_a_failed_reminder_round_logs_no_address_nor_subject(tmp_path, caplog):
     assert "reminders_error" in caplog.text
     logged = caplog.text
     assert "boss@example.co.jp" not in logged and "件名" not in logged, logged[-1500:]
+
+
+def test_the_loader_refuses_add_bcc_entries_that_are_not_sent_as_written():
+    """supervisor_bcc._ADDRESS lets through local parts that aiosmtplib's quote_address() rewrites
+    (a comment '(' or '[' cuts the address: RCPT TO:<boss>, to the upstream's default domain) or
+    that no upstream takes (a control character); each is a Bcc that never reaches the
+    supervisor, or bounces every matching message."""
+    import pytest
+
+    from rules import RuleError
+
+    org = Organization(internal_domains=("example.co.jp",), approvers={})
+    for entry in ("boss(x@example.co.jp", "a[b]@example.co.jp", "bo\\x07ss@example.co.jp"):
+        text = f'rules:\n  - {{id: b, when: {{recipients: external}}, action: pass, add_bcc: ["{entry}"]}}\n'
+        with pytest.raises(RuleError):
+            parse_rules_text(text, "local.yaml", {}, organization=org)
