@@ -46,6 +46,9 @@ held = Table(
     Column("approvers", Text),  # v005, JSON list: whom approval was asked of
     Column("reminded_at", Float),  # v009: the last reminder queued (reminders.py); NULL: none
     Index("ix_held_state_expires", "state", "expires_at"),
+    # v009: the reminders' due query, answered from the index alone (never the rows, whose
+    # message bytes sit before kind and reminded_at).
+    Index("ix_held_reminders", "state", "expires_at", "updated_at", "kind", "reminded_at", "id"),
 )
 
 outbound = Table(
