@@ -71,16 +71,19 @@ class WriteProbe:
 
 def make_engine(url: str) -> AsyncEngine:
     """The engine, with every wait bounded: a database that hangs must cost the client a fast
-    451, not a commit that lands after the client gave up and retried (a second hold)."""
+    451, not a commit that lands after the client gave up and retried (a second hold).
+    hide_parameters: a database error's text would otherwise carry the statement's values
+    (addresses, subjects, a message's bytes) into the log."""
     if url.startswith("sqlite"):
         _ensure_parent(url)
         # busy_timeout (below) bounds the wait for SQLite's write lock; a file does not hang.
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(
         url,
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_timeout=POOL_TIMEOUT,
         connect_args={"timeout": CONNECT_TIMEOUT, "command_timeout": STATEMENT_TIMEOUT},

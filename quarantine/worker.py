@@ -36,6 +36,10 @@ log = logging.getLogger("guard.worker")
 BACKOFF = (30, 120, 600, 1800, 3600, 3600, 3600 * 4)  # seconds before attempt n+1; last repeats
 MAX_ATTEMPTS = 20  # about 2.5 days with the schedule above
 RECORD_FOR = 30.0  # seconds to keep trying to record a send the upstream accepted
+# Seconds between two rounds of reminders on one guard: a reminder is due hours after a hold,
+# so a minute late is nothing, and the round's query over every live hold then runs once a
+# minute instead of at each poll (2 s) and at each wake (every message queued).
+REMINDERS_EVERY = 60.0
 
 
 class Worker:
@@ -68,6 +72,7 @@ class Worker:
         self.on_delivered = on_delivered
         self.reminders = reminders  # forgotten holds recalled, at the pace of the expiries
         self._wake = asyncio.Event()
+        self._reminders_at = float("-inf")  # when the next round of reminders is due
 
     def wake(self) -> None:
         """Something was queued: look now instead of at the next poll."""
@@ -77,8 +82,9 @@ class Worker:
         while not stop.is_set():
             try:
                 await self.run_once()
-            except Exception:
-                log.exception("event=worker_error")
+            except Exception as exc:
+                # The class only: a database error's text or a message's may name addresses.
+                log.error("event=worker_error error=%s", type(exc).__name__)
             self._wake.clear()
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
             await asyncio.wait(waiters, timeout=self.poll, return_when=asyncio.FIRST_COMPLETED)
@@ -92,11 +98,12 @@ class Worker:
             state = HoldState.RELEASED if kind == Action.DELAY else HoldState.EXPIRED
             if await self.store.decide_hold(message_id, state, actor="system", client_addr=None):
                 log.info("qid=%s event=%s", message_id, state)
-        if self.reminders is not None:
+        if self.reminders is not None and now >= self._reminders_at:
+            self._reminders_at = now + REMINDERS_EVERY
             try:  # a failed round of reminders must not hold up the deliveries
                 await self.reminders.run_once(now)
-            except Exception:
-                log.exception("event=reminders_error")
+            except Exception as exc:
+                log.error("event=reminders_error error=%s", type(exc).__name__)
         jobs = await self.store.claim(now, self.lease)
         await asyncio.gather(*(self._deliver(job) for job in jobs))
         return len(jobs)
