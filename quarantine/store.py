@@ -191,6 +191,9 @@ class Store:
                     decision=json.dumps(decision.to_dict()),
                     findings=json.dumps([f.to_dict() for f in findings]),
                     summary=json.dumps(summary.to_dict()),
+                    # A fix restarts the reminders: the first comes `after` the fix, to whom
+                    # the fixed hold asks now (an approval hold's new approvers).
+                    reminded_at=None,
                     **({} if approvers is None else {"approvers": json.dumps(list(approvers))}),
                 )
             )
