@@ -70,7 +70,7 @@ class Worker:
         self.record_for = record_for
         self.metrics = metrics or Metrics()
         self.on_delivered = on_delivered
-        self.reminders = reminders  # forgotten holds recalled, at the pace of the expiries
+        self.reminders = reminders  # forgotten holds recalled, each REMINDERS_EVERY at most
         self._wake = asyncio.Event()
         self._reminders_at = float("-inf")  # when the next round of reminders is due
 
