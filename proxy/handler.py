@@ -27,6 +27,7 @@ from quarantine.delivery import (
     Send,
     TemporaryFailure,
     UnknownOutcome,
+    hide_bcc,
     reverse_path,
 )
 from quarantine.holds import Quarantine
@@ -201,6 +202,14 @@ class Handler:
             return (
                 f"550 5.7.1 Message refused by policy: {one_line(reason or 'see your administrator')} ({qid})"
             )
+        if decision.add_bcc and len(env.rcpt_tos) + len(decision.add_bcc) > self.policy.max_recipients:
+            # smtp.max_recipients bounds the upstream transaction, the Bcc included. Not a
+            # 4xx (the client would send the same envelope again, forever), nor a Bcc left
+            # out (padding the envelope would step around it): the sender splits the mail.
+            return (
+                f"552 5.5.3 Too many recipients with the supervisor Bcc the policy adds "
+                f"(at most {self.policy.max_recipients} in all); send to fewer recipients ({qid})"
+            )
         if decision.verdict == Action.HOLD:
             # Shielded: aiosmtpd cancels this handler when the session times out; the commit
             # must then still finish (the client, without a 250, retries: a duplicate, not a loss).
@@ -234,7 +243,12 @@ class Handler:
     ) -> str:
         # A supervisor Bcc (rules add_bcc) joins the envelope only: the bytes are not touched.
         try:
-            await self.send(env.mail_from, env.rcpt_tos + add_bcc, raw, deadline=deadline)
+            try:
+                await self.send(env.mail_from, env.rcpt_tos + add_bcc, raw, deadline=deadline)
+            except (TemporaryFailure, PermanentFailure) as exc:
+                # The upstream's per-recipient text names a refused Bcc: the reply, and the
+                # bounce the sender reads, say which kind of recipient, not whom.
+                raise hide_bcc(exc, add_bcc, "supervisor Bcc") from None
         except UnknownOutcome as exc:
             # RFC 1047: the upstream may have the message; the client, told 451, sends it
             # again. The Message-ID lets the two copies be matched; no upstream text is logged.

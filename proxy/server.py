@@ -72,7 +72,9 @@ class Guard:
     @classmethod
     async def start(cls, settings: Settings, interrupted: asyncio.Event | None = None) -> Guard | None:
         """The running guard; None when `interrupted` came while it waited for its database."""
-        store = await open_store(settings.storage, interrupted or asyncio.Event())
+        store = await open_store(
+            settings.storage, interrupted or asyncio.Event(), tuple(settings.internal_domains)
+        )
         if store is None:
             return None
         send = make_sender(

@@ -28,6 +28,7 @@ from quarantine.retention_policy import RetentionPolicy
 from rules.decide import address_matches
 from rules.loader import refuse_aliases
 from rules.model import Organization
+from rules.supervisor_bcc import sent_as_written
 
 from .auth_throttle import AuthLimits
 from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream, resolve
@@ -480,8 +481,12 @@ def _groups(value: Any) -> tuple[Group, ...]:
             if "@" not in entry:
                 raise ConfigError(f"{key}.members: {entry!r} is not an address or @domain")
         for entry in approvers:
-            if "@" not in entry or entry.startswith("@"):
-                raise ConfigError(f"{key}.approvers: {entry!r} is not an address")
+            # As strict as a rule's add_bcc entry: an approver may be added as a supervisor
+            # Bcc, and "a@x, b@y" or "a%x@y" typed as one entry would send the mail to x.
+            if not sent_as_written(entry):
+                raise ConfigError(
+                    f"{key}.approvers: {entry!r} is not one plain address (one per entry; ASCII)"
+                )
         out.append(
             Group(
                 name=str(name),

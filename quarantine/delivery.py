@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
@@ -23,6 +24,27 @@ class DeliveryError(QuarantineError):
         self.code = code
         self.text = text
         self.refused = dict(refused or {})  # recipient -> (code, text) for per-recipient refusals
+
+
+def hide_bcc(exc: DeliveryError, bcc: Sequence[str], label: str) -> DeliveryError:
+    """The upstream's error with the supervisor Bcc addresses (rules add_bcc) replaced by
+    `label`: its per-recipient text quotes them, and the sender is told of the Bcc only on
+    hold pages, never whom (README "Supervisor Bcc")."""
+    if not bcc:
+        return exc
+    refused = {
+        hide_addresses(rcpt, bcc, label): (code, hide_addresses(text, bcc, label))
+        for rcpt, (code, text) in exc.refused.items()
+    }
+    return type(exc)(exc.code, hide_addresses(exc.text, bcc, label), refused)
+
+
+def hide_addresses(text: str, addresses: Sequence[str], label: str) -> str:
+    """`text` with each of `addresses` (in any case) replaced by `label`."""
+    if not addresses:
+        return text
+    pattern = re.compile("|".join(re.escape(a) for a in sorted(addresses, key=len, reverse=True)), re.I)
+    return pattern.sub(label, text)
 
 
 class TemporaryFailure(DeliveryError):

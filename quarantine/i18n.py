@@ -217,6 +217,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
     ),
     # A release that adds a supervisor Bcc (rules add_bcc): the count only, never the addresses.
     "bcc_added": ("上長などを Bcc の宛先に加えました", "supervisor Bcc added to the recipients"),
+    # Stored Bcc addresses that today's internal domains no longer cover: left out, counted.
+    "bcc_dropped": (
+        "社外になった上長Bcc の宛先を除きました",
+        "supervisor Bcc addresses outside the internal domains left out",
+    ),
     "other": ("その他の操作", "other event"),
 }
 _ACTORS = {"system": ("自動処理", "automatic"), "sender": ("送信者", "the sender")}

@@ -15,6 +15,8 @@ import time
 from sqlalchemy import ColumnElement, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from rules.supervisor_bcc import bcc_allowed
+
 from . import trail
 from .engine import Writing, reading
 from .records import HoldState, LinkedNotice, Notice, OutboundJob
@@ -25,8 +27,9 @@ _DONE = {"raw": None, "draft": None}
 
 
 class OutboundQueue:
-    def __init__(self, engine: AsyncEngine, writing: Writing) -> None:
+    def __init__(self, engine: AsyncEngine, writing: Writing, internal_domains: tuple[str, ...] = ()) -> None:
         self.engine = engine
+        self.internal_domains = internal_domains  # organization.internal_domains, for enqueue_release
         self.writing = writing  # the store's: on SQLite every writer queues on one lock
 
     async def claim(self, now: float, lease: float, limit: int = 20) -> list[OutboundJob]:
@@ -160,7 +163,7 @@ class OutboundQueue:
             )
             if result.rowcount != 1:
                 return False
-            await enqueue_release(conn, message_id, now)
+            await enqueue_release(conn, message_id, now, self.internal_domains)
             await trail.record(conn, message_id, actor, client_addr, "delivery_retried", "")
         return True
 
@@ -176,10 +179,15 @@ class OutboundQueue:
             return (await conn.execute(select(func.count()).select_from(table).where(where))).scalar_one()
 
 
-async def enqueue_release(conn: AsyncConnection, message_id: str, now: float) -> None:
+async def enqueue_release(
+    conn: AsyncConnection, message_id: str, now: float, internal_domains: tuple[str, ...]
+) -> None:
     """The delivery of a released hold, to its envelope as stored, and to the supervisor Bcc
     its decision adds (rules add_bcc: the envelope only, the bytes as held). Every way out of
-    a hold (the sender's release, an approval, an admin's, a delay's time, a retry) comes here."""
+    a hold (the sender's release, an approval, an admin's, a delay's time, a retry) comes here.
+
+    The stored Bcc list is checked again against today's internal domains: it was decided
+    when the message was held, under a configuration the admin may since have corrected."""
     row = (
         await conn.execute(
             select(held.c.mail_from, held.c.rcpt_tos, held.c.decision).where(held.c.id == message_id)
@@ -187,10 +195,15 @@ async def enqueue_release(conn: AsyncConnection, message_id: str, now: float) ->
     ).one()
     rcpt_tos = tuple(json.loads(row.rcpt_tos))
     taken = {r.lower() for r in rcpt_tos}
-    added = tuple(a for a in json.loads(row.decision).get("add_bcc", ()) if a.lower() not in taken)
+    stored = [a for a in json.loads(row.decision).get("add_bcc", ()) if isinstance(a, str)]
+    allowed = [a for a in stored if bcc_allowed(a, internal_domains)]
+    added = tuple(a for a in allowed if a.lower() not in taken)
     await enqueue(conn, "release", message_id, row.mail_from, rcpt_tos + added, None, now)
     if added:
         await trail.record(conn, message_id, "system", None, "bcc_added", f"recipients={len(added)}")
+    if len(allowed) < len(stored):
+        dropped = len(stored) - len(allowed)
+        await trail.record(conn, message_id, "system", None, "bcc_dropped", f"recipients={dropped}")
 
 
 async def enqueue(

@@ -29,12 +29,14 @@ _RECORD = [column for column in held.c if column.name != "raw"]
 
 
 class Store:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, internal_domains: tuple[str, ...] = ()) -> None:
         self.engine = engine
+        # organization.internal_domains: a release Bccs only inside them (none: no Bcc at all).
+        self.internal_domains = internal_domains
         # SQLite has one writer: contending connections would meet in its busy handler, which
         # sleeps for up to 100 ms at a time. Writers of this process queue here instead.
         self._writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
-        self.outbound = outbound.OutboundQueue(engine, self.writing)
+        self.outbound = outbound.OutboundQueue(engine, self.writing, internal_domains)
         self._health = WriteProbe(self.writing)
 
     def reading(self) -> AbstractAsyncContextManager[AsyncConnection]:
@@ -57,8 +59,8 @@ class Store:
             yield conn
 
     @classmethod
-    async def open(cls, url: str) -> Store:
-        store = cls(make_engine(url))
+    async def open(cls, url: str, *, internal_domains: tuple[str, ...] = ()) -> Store:
+        store = cls(make_engine(url), internal_domains)
         try:
             await migrate(store.engine)
         except BaseException:
@@ -203,7 +205,9 @@ class Store:
             for notice in notices:
                 await outbound.enqueue_notice(conn, message_id, notice, now)
             if then is not None:
-                await _transition(conn, message_id, then, actor, client_addr, now, None)
+                await _transition(
+                    conn, message_id, then, actor, client_addr, now, None, self.internal_domains
+                )
         return True
 
     async def get(self, message_id: str) -> HeldRecord | None:
@@ -228,7 +232,16 @@ class Store:
         once (see claim).
         """
         async with self.writing() as conn:
-            return await _transition(conn, message_id, to_state, actor, client_addr, now or time.time(), note)
+            return await _transition(
+                conn,
+                message_id,
+                to_state,
+                actor,
+                client_addr,
+                now or time.time(),
+                note,
+                self.internal_domains,
+            )
 
     async def due_expiries(self, now: float) -> list[tuple[str, str]]:
         """(id, kind) of the holds whose time is up."""
@@ -299,6 +312,7 @@ async def _transition(
     client_addr: str | None,
     now: float,
     note: str | None,
+    internal_domains: tuple[str, ...],
 ) -> bool:
     result = await conn.execute(
         update(held)
@@ -308,7 +322,7 @@ async def _transition(
     if result.rowcount != 1:
         return False
     if to_state == HoldState.RELEASED:
-        await outbound.enqueue_release(conn, message_id, now)
+        await outbound.enqueue_release(conn, message_id, now, internal_domains)
     await trail.record(conn, message_id, actor, client_addr, to_state, "", comment=note)
     return True
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from rules.model import Action
 
-from .delivery import DeliveryError, PermanentFailure, Send, UnknownOutcome, reverse_path
+from .delivery import DeliveryError, PermanentFailure, Send, UnknownOutcome, hide_addresses, reverse_path
 from .metrics import Metrics
 from .notice import NOTICE_NAME, render
 from .outcome_notice import failure_notice
@@ -234,12 +234,14 @@ class Worker:
         if job.kind == "release" and reverse_path(job.mail_from) and job.message_id:
             record = await self.store.get(job.message_id)
             subject = record.summary.subject if record else ""
+            # The upstream's text may quote a refused supervisor Bcc: the sender is not told whom.
+            bcc = record.decision.add_bcc if record else ()
             raw = failure_notice(
                 notice_from=self.notice_from,
                 notice_name=self.notice_name,
                 sender=job.mail_from,
                 subject=subject,
-                error=error,
+                error=hide_addresses(error, bcc, "上長Bcc (supervisor Bcc)"),
             )
             await self.store.enqueue("notice", job.message_id, self.notice_from, [job.mail_from], raw)
             self.wake()

@@ -13,12 +13,34 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from inspectors.base import domain_of, is_source_routed, is_within, mailbox_of
+from aiosmtplib.email import quote_address
+
+from inspectors.base import is_internal, mailbox_of
 
 from .errors import RuleError
 from .model import APPROVERS, DELIVERING, MAX_ADD_BCC, Action, MatchedRule, MessageFacts, Mode, Organization
 
-_ADDRESS = re.compile(r"^[^@\s<>,;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+# RFC 5322 dot-atom, ASCII only, without '%' and '!' (source routing, see is_source_routed):
+# anything else (a comment '(', '[', a quote, a control or non-ASCII character) aiosmtplib
+# would rewrite or an upstream refuse, so the Bcc would go elsewhere or bounce every message.
+_ATOM = r"[A-Za-z0-9#$&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+")
+
+
+def sent_as_written(address: str) -> bool:
+    """Whether the address is one plain mailbox that RCPT TO carries exactly as written."""
+    return (
+        len(address) <= 254
+        and _ADDRESS.fullmatch(address) is not None
+        and quote_address(address) == f"<{address}>"
+    )
+
+
+def bcc_allowed(address: str, internal_domains: Iterable[str]) -> bool:
+    """Whether a supervisor Bcc may go to the address: a plain mailbox (sent_as_written)
+    inside the internal domains, with nothing in its local part routing it elsewhere."""
+    return sent_as_written(address) and is_internal(address, internal_domains)
 
 
 def parse_add_bcc(
@@ -46,9 +68,10 @@ def parse_add_bcc(
                     "add_bcc",
                     "approvers: no group has approvers (define organization.groups.NAME.approvers)",
                 )
-        elif not _ADDRESS.match(entry) or is_source_routed(entry):
+        elif not sent_as_written(entry):
+            # One plain ASCII address (see _ADDRESS); the wording is rule_words.py's to translate.
             raise RuleError(source, rule_id, "add_bcc", f"{entry!r} is not an address or approvers")
-        elif not is_within(domain_of(entry), organization.internal_domains):
+        elif not bcc_allowed(entry, organization.internal_domains):
             raise RuleError(
                 source,
                 rule_id,
@@ -79,7 +102,8 @@ def added_bcc(
                 _approvers(facts.mail_from, organization, in_group) if entry == APPROVERS else (entry,)
             ):
                 key = mailbox_of(address)
-                if key in taken or not is_within(domain_of(address), organization.internal_domains):
+                # An approver is configuration text: checked again here as an add_bcc entry is.
+                if key in taken or not bcc_allowed(address, organization.internal_domains):
                     continue
                 taken.add(key)
                 out.append(address.lower())
