@@ -36,9 +36,10 @@ log = logging.getLogger("guard.worker")
 BACKOFF = (30, 120, 600, 1800, 3600, 3600, 3600 * 4)  # seconds before attempt n+1; last repeats
 MAX_ATTEMPTS = 20  # about 2.5 days with the schedule above
 RECORD_FOR = 30.0  # seconds to keep trying to record a send the upstream accepted
-# Seconds between two rounds of reminders on one guard: a reminder is due hours after a hold,
-# so a minute late is nothing, and the round's query over every live hold then runs once a
-# minute instead of at each poll (2 s) and at each wake (every message queued).
+# Seconds between two rounds of reminders on one guard, at most: a reminder is due hours after
+# a hold, so a minute late is nothing, and the round's query over every live hold then runs
+# once a minute instead of at each poll (2 s) and at each wake (every message queued). A
+# shorter remind_after (a test, a demonstration) is checked as often as it asks.
 REMINDERS_EVERY = 60.0
 
 
@@ -99,7 +100,7 @@ class Worker:
             if await self.store.decide_hold(message_id, state, actor="system", client_addr=None):
                 log.info("qid=%s event=%s", message_id, state)
         if self.reminders is not None and now >= self._reminders_at:
-            self._reminders_at = now + REMINDERS_EVERY
+            self._reminders_at = now + min(REMINDERS_EVERY, self.reminders.policy.after or REMINDERS_EVERY)
             try:  # a failed round of reminders must not hold up the deliveries
                 await self.reminders.run_once(now)
             except Exception as exc:

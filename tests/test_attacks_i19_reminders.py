@@ -180,11 +180,14 @@ def test_a_guard_runs_its_reminders_at_most_once_a_minute(tmp_path):
     import asyncio
     import time
 
+    from quarantine.reminders import ReminderPolicy
     from quarantine.worker import REMINDERS_EVERY, Worker
 
     rounds: list[float] = []
 
     class Counting:
+        policy = ReminderPolicy()  # remind_after 4h: the worker's own pace, a minute, holds
+
         async def run_once(self, now: float) -> int:
             rounds.append(now)
             return 0
