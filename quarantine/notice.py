@@ -19,6 +19,7 @@ from rules.model import Action, Decision
 from .display import clean
 from .explain import reasons
 
+Said = tuple[str, str]  # (ja, en)
 LINE_LIMIT = 200  # characters of one untrusted value in a notice
 NOTICE_NAME = "誤送信防止システム"  # the From: display name (quarantine.notice_name)
 
@@ -40,6 +41,48 @@ def quoted(value: object, limit_lines: int = 20) -> list[str]:
     return [f"> {line}" for line in lines]
 
 
+def letter(
+    *, lead: Said, subject: str, decision: Decision, page: Said, link: str, end: Said, queue: bool = False
+) -> str:
+    """A notice's body: in Japanese, then in English, the lead, the subject, the reasons, the
+    page's link (`queue`: and the approver's list of what waits for him), and what happens at
+    the end."""
+    lines: list[str] = []
+    for i, (lang, bullet, said, why, waiting) in enumerate(_HEADINGS):
+        lines += ["-- "] if i else []
+        lines += [
+            lead[i],
+            "",
+            f"{said}: {subject}",
+            why,
+            *_reasons(decision, lang, bullet),
+            "",
+            page[i],
+            link,
+            "",
+        ]
+        lines += [waiting, f"{link}/queue", ""] if queue else []
+        lines += [end[i], ""]
+    return "\n".join(lines)
+
+
+_HEADINGS = (
+    ("ja", "・", "件名", "理由:", "あなたの承認を待っているメールの一覧:"),
+    ("en", "- ", "Subject", "Why:", "Everything waiting for your approval:"),
+)
+REVIEW_PAGE: Said = (
+    "確認ページ（このリンクを開いただけでは、送信も取り消しも行われません）:",
+    "Review page (opening the link changes nothing):",
+)
+
+
+def approval_end(when_text: str) -> Said:
+    return (
+        f"{when_text} までに承認されない場合、このメールは送信されずに取り消されます。",
+        f"Unless approved by {when_text}, it is cancelled, not sent.",
+    )
+
+
 def hold_notice(
     *,
     notice_from: str,
@@ -58,32 +101,13 @@ def hold_notice(
     if kind == Action.HOLD_FOR_APPROVAL:
         names = one_line(", ".join(approvers))
         ja, en = ja.format(names or "管理者"), en.format(names or "the administrator")
-    body = "\n".join(
-        [
-            ja,
-            "",
-            f"件名: {subject}",
-            "理由:",
-            *_reasons(decision, "ja", "・"),
-            "",
-            "確認ページ（このリンクを開いただけでは、送信も取り消しも行われません）:",
-            link,
-            "",
-            _ENDS[kind][0].format(when_text),
-            "",
-            "-- ",
-            en,
-            "",
-            f"Subject: {subject}",
-            "Why:",
-            *_reasons(decision, "en", "- "),
-            "",
-            "Review page (opening the link changes nothing):",
-            link,
-            "",
-            _ENDS[kind][1].format(when_text),
-            "",
-        ]
+    body = letter(
+        lead=(ja, en),
+        subject=subject,
+        decision=decision,
+        page=REVIEW_PAGE,
+        link=link,
+        end=(_ENDS[kind][0].format(when_text), _ENDS[kind][1].format(when_text)),
     )
     return notice_mail(notice_from, notice_name, sender, f"{_SUBJECTS[kind]} {subject}", body)
 
@@ -100,39 +124,18 @@ def approval_request(
     notice_name: str = NOTICE_NAME,
 ) -> bytes:
     subject, sender = one_line(subject), one_line(sender)
-    body = "\n".join(
-        [
+    body = letter(
+        lead=(
             f"{sender} さんが送信したメールが、承認をお待ちしています。"
             "内容をご確認のうえ、承認または却下してください。",
-            "",
-            f"件名: {subject}",
-            "理由:",
-            *_reasons(decision, "ja", "・"),
-            "",
-            "承認ページ（このリンクを開いただけでは、承認も却下も行われません）:",
-            link,
-            "",
-            "あなたの承認を待っているメールの一覧:",
-            f"{link}/queue",
-            "",
-            f"{when_text} までに承認されない場合、このメールは送信されずに取り消されます。",
-            "",
-            "-- ",
             f"A message from {sender} is waiting for your approval.",
-            "",
-            f"Subject: {subject}",
-            "Why:",
-            *_reasons(decision, "en", "- "),
-            "",
-            "Approval page:",
-            link,
-            "",
-            "Everything waiting for your approval:",
-            f"{link}/queue",
-            "",
-            f"Unless approved by {when_text}, it is cancelled, not sent.",
-            "",
-        ]
+        ),
+        subject=subject,
+        decision=decision,
+        page=("承認ページ（このリンクを開いただけでは、承認も却下も行われません）:", "Approval page:"),
+        link=link,
+        end=approval_end(when_text),
+        queue=True,
     )
     return notice_mail(notice_from, notice_name, approver, f"[承認依頼 / Approval needed] {subject}", body)
 

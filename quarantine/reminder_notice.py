@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from rules.model import Action, Decision
 
-from .notice import _ENDS, _SUBJECTS, NOTICE_NAME, _reasons, notice_mail, one_line
+from .notice import _ENDS, _SUBJECTS, NOTICE_NAME, REVIEW_PAGE, approval_end, letter, notice_mail, one_line
 
 TAG = "[再通知 / Reminder]"
 
@@ -50,32 +50,13 @@ def hold_reminder(
             "Please review it and release or cancel it."
         )
         page_ja = "確認ページ（このリンクを開いただけでは、送信も取り消しも行われません）:"
-    body = "\n".join(
-        [
-            ja,
-            "",
-            f"件名: {subject}",
-            "理由:",
-            *_reasons(decision, "ja", "・"),
-            "",
-            page_ja,
-            link,
-            "",
-            _ENDS[kind][0].format(when_text),
-            "",
-            "-- ",
-            en,
-            "",
-            f"Subject: {subject}",
-            "Why:",
-            *_reasons(decision, "en", "- "),
-            "",
-            "Review page (opening the link changes nothing):",
-            link,
-            "",
-            _ENDS[kind][1].format(when_text),
-            "",
-        ]
+    body = letter(
+        lead=(ja, en),
+        subject=subject,
+        decision=decision,
+        page=(page_ja, REVIEW_PAGE[1]),
+        link=link,
+        end=(_ENDS[kind][0].format(when_text), _ENDS[kind][1].format(when_text)),
     )
     return notice_mail(notice_from, notice_name, sender, f"{TAG} {_SUBJECTS[kind]} {subject}", body)
 
@@ -94,39 +75,21 @@ def approval_reminder(
 ) -> bytes:
     """To an approver: a message still waits for his decision."""
     subject, sender = one_line(subject), one_line(sender)
-    body = "\n".join(
-        [
+    body = letter(
+        lead=(
             f"{sender} さんが {created_text} に送信したメールが、まだ承認をお待ちしています。"
             "お手数ですが、内容をご確認のうえ、承認または却下してください。",
-            "",
-            f"件名: {subject}",
-            "理由:",
-            *_reasons(decision, "ja", "・"),
-            "",
-            "承認ページ（このリンクを開いただけでは、承認も却下も行われません）:",
-            link,
-            "",
-            "あなたの承認を待っているメールの一覧:",
-            f"{link}/queue",
-            "",
-            f"{when_text} までに承認されない場合、このメールは送信されずに取り消されます。",
-            "",
-            "-- ",
             f"Reminder: a message {sender} sent on {created_text} is still waiting for your approval.",
-            "",
-            f"Subject: {subject}",
-            "Why:",
-            *_reasons(decision, "en", "- "),
-            "",
+        ),
+        subject=subject,
+        decision=decision,
+        page=(
+            "承認ページ（このリンクを開いただけでは、承認も却下も行われません）:",
             "Approval page (opening the link changes nothing):",
-            link,
-            "",
-            "Everything waiting for your approval:",
-            f"{link}/queue",
-            "",
-            f"Unless approved by {when_text}, it is cancelled, not sent.",
-            "",
-        ]
+        ),
+        link=link,
+        end=approval_end(when_text),
+        queue=True,
     )
     return notice_mail(
         notice_from, notice_name, approver, f"{TAG} [承認依頼 / Approval needed] {subject}", body
