@@ -160,7 +160,10 @@ class Approvals:
         if name not in {a[3] for a in link.record.summary.attachments if a[3]}:
             return self._unknown(request)
         piece = await asyncio.to_thread(member, await self.store.raw_of(link.record.id), name)
-        return self._unknown(request) if piece is None else part_response(piece)
+        if piece is None:
+            return self._unknown(request)
+        # Sniffing and decoding a large attachment: off the loop that also serves SMTP.
+        return await asyncio.to_thread(part_response, piece)
 
     async def queue(self, request: Request) -> Response:
         link = await self._link(request)
