@@ -7,6 +7,7 @@ import base64
 import binascii
 import email
 import hashlib
+import random
 import re
 from email.message import Message
 from pathlib import Path
@@ -102,14 +103,19 @@ def bodies(raw: bytes) -> list[tuple[Message, str]]:
     return out
 
 
+def crlf(raw: bytes) -> bytes:
+    return re.sub(rb"\r\n|\r|\n", b"\r\n", raw)
+
+
 def _attachment(part: Message) -> bool:
     return str(part.get("Content-Disposition", "")).lower().startswith("attachment")
 
 
 def headers(raw: bytes) -> list[bytes]:
-    """The root's header lines except those MIME itself needs."""
+    """The root's header fields except those MIME itself needs (and an mbox "From " line)."""
     section = raw.split(b"\r\n\r\n", 1)[0]
-    return [h for h in re.split(rb"\r\n(?![ \t])", section) if not h.lower().startswith(b"content-")]
+    fields = re.split(rb"\r\n(?![ \t])", section)
+    return [h for h in fields if not h.lower().startswith(b"content-") and not h.startswith(b"From ")]
 
 
 @pytest.mark.parametrize("cte", ["base64", "quoted-printable", "7bit", "8bit", "x-uuencode"])
@@ -256,6 +262,93 @@ def test_html_is_escaped_and_goes_before_the_body_end():
     assert '<a href="https://relay.example.jp/d/TOKEN123">' in html and html.index(JA) < html.index(EN)
 
 
+@pytest.mark.parametrize(
+    ("codec", "charset", "cte"),
+    [
+        ("iso2022_jp", b"ISO-2022-JP", b"7bit"),
+        ("cp932", b"Shift_JIS", b"8bit"),
+        ("utf-8", b"UTF-8", b"base64"),
+    ],
+)
+def test_round_trip_keeps_every_body_and_no_attachment(codec, charset, cte):
+    plain_text, page = (
+        "山田です。\r\n見積書をお送りします。\r\n",
+        "<html><body><p>山田です。</p></body></html>",
+    )
+    encode = (
+        (lambda t: base64.encodebytes(t.encode(codec))) if cte == b"base64" else (lambda t: t.encode(codec))
+    )
+    alt = mixed(
+        text_part(encode(plain_text), charset, cte),
+        text_part(encode(page), charset, cte, b"html"),
+        ctype=b"multipart/alternative",
+        boundary=b"ALT",
+    )
+    raw = mixed(
+        alt.split(b"MIME-Version: 1.0\r\n", 1)[1],
+        file_part(ZIP),
+        file_part(b"%PDF-1.4", name="仕様書.pdf", ctype="application/pdf"),
+    )
+    template, files = split(raw)
+    assert [(f.name, f.data) for f in files] == [("見積書.zip", ZIP), ("仕様書.pdf", b"%PDF-1.4")]
+    out = with_links(template, BLOCK)
+    found = bodies(out)
+    assert [p.get_content_type() for p, _ in found] == ["text/plain", "text/html"]
+    assert found[0][1].startswith(plain_text) and "<p>山田です。</p>" in found[1][1]
+    assert all(JA in t and EN in t and "見積書.zip" in t for _, t in found)
+    leaves = [p for p in email.message_from_bytes(out).walk() if not p.is_multipart()]
+    assert [p.get_content_type() for p in leaves] == ["text/plain", "text/html"]  # no attachment left
+    assert all(p.get_content_charset() == charset.decode().lower() for p in leaves)
+    assert headers(out) == headers(raw)
+
+
+def test_a_body_part_without_mime_version_gets_one_when_wrapped():
+    raw = b"From: a@b\r\nSubject: x\r\nContent-Type: application/pdf\r\n\r\n%PDF"
+    out = with_links(raw, BLOCK)
+    assert out.startswith(b"From: a@b\r\nSubject: x\r\n") and b"MIME-Version: 1.0" in out
+    assert email.message_from_bytes(out).get_payload()[1].get_payload() == "%PDF"
+
+
+def test_unexpected_failures_are_link_mime_errors(monkeypatch):
+    assert issubclass(LinkMimeError, ValueError)
+
+    def broken(_):
+        raise TypeError("inside the email package")
+
+    monkeypatch.setattr("quarantine.link_mime.read_message", broken)
+    with pytest.raises(LinkMimeError, match="TypeError"):
+        split(b"x")
+    with pytest.raises(LinkMimeError):
+        with_links(b"x", BLOCK)
+
+
+def test_mutated_messages_never_raise_anything_else():
+    rng = random.Random(19)
+    seed = mixed(
+        text_part("本文".encode("iso-2022-jp")),
+        file_part(ZIP[:600]),
+        file_part(b"x", name="a.pdf", cte="quoted-printable"),
+    )
+    for _ in range(300):
+        raw = bytearray(seed)
+        for _ in range(rng.randint(1, 8)):
+            at = rng.randrange(len(raw))
+            choice = rng.random()
+            if choice < 0.4:
+                raw[at] = rng.choice(b'-=\r\n\x1b\xff:;"<>')
+            elif choice < 0.7:
+                del raw[at : at + rng.randint(1, 40)]
+            else:
+                raw[at:at] = rng.choice(
+                    [b"\r\n--BOUND\r\n", b"\r\n\r\n", b"Content-Type: multipart/mixed\r\n"]
+                )
+        try:
+            template, _ = split(bytes(raw))
+            with_links(template, BLOCK)
+        except LinkMimeError:
+            pass
+
+
 def test_hostile_names_cannot_start_lines_of_their_own():
     block = LinkBlock(
         url="https://r/d/T", expires_text="x", files=(("a\r\nBcc: x@y\r\n.pdf", 1),), max_downloads=1
@@ -315,12 +408,16 @@ def test_corpus_split_matches_the_inspectors_and_the_block_is_everywhere():
         inline = {p for p in _inline_parts(raw)}
         expected = [(a[0], a[3]) for a in summary.attachments if a[3] not in inline]
         assert sorted((f.name, f.part) for f in files) == sorted(expected), path
+        sizes = {a[3]: a[2] for a in summary.attachments}
+        assert all(len(f.data) == sizes[f.part] for f in files), path
         taken_somewhere += bool(files)
         out = with_links(template, BLOCK)
         found = bodies(out)
         assert found, path
         for _, text in found:
-            assert EN in text, path
+            assert JA in text and EN in text, path
+        if files:
+            assert headers(crlf(out)) == headers(crlf(raw)), path
     assert taken_somewhere >= 20
 
 
