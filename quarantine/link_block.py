@@ -27,6 +27,7 @@ from inspectors.extract.parser import declared_type
 from inspectors.extract.payload import payload_bytes
 from inspectors.extract.text import html_charset
 
+_NAME_MAX = 120
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 _CP932 = {
     "shift_jis": "cp932",
@@ -73,7 +74,10 @@ def _sentences(block: LinkBlock) -> tuple[str, str, str, str]:
 
 
 def _files(block: LinkBlock) -> list[str]:
-    return [f"{_clean(name) or '-'} ({size_text(size)})" for name, size in block.files]
+    """One line per file; a long name shortened (a line stays far below SMTP's 998 bytes)."""
+    names = [_clean(name) or "-" for name, _ in block.files]
+    names = [n if len(n) <= _NAME_MAX else n[: _NAME_MAX - 1] + "…" for n in names]
+    return [f"{name} ({size_text(size)})" for name, (_, size) in zip(names, block.files, strict=True)]
 
 
 def plain(block: LinkBlock, newline: str = "\r\n") -> str:

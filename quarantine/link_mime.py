@@ -18,6 +18,7 @@ and nothing else.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from email.generator import BytesGenerator
@@ -188,21 +189,22 @@ def _text_part() -> Message:
 
 
 def _add_text_part(message: Message) -> Message:
+    """A text part for the block in a message without a body part: first in a
+    multipart/mixed root, or with the root's content wrapped in a new multipart/mixed (its
+    content headers and body move into a part, as they were)."""
     text = _text_part()
-    if message.is_multipart() and declared_type(message).startswith("multipart/"):
+    if message.is_multipart() and declared_type(message) == "multipart/mixed":
         message.get_payload().insert(0, text)  # type: ignore[union-attr]  # a list when multipart
         return text
-    # A single-part root (or message/*): its content headers move into a part of a new multipart/mixed.
-    inner = Message()
-    for name, value in message.items():
-        if name.lower().startswith("content-"):
-            inner[name] = value
-    inner.set_payload(message._payload)  # type: ignore[attr-defined]  # as parsed, still encoded
-    for name in {n for n in message if n.lower().startswith("content-")}:
-        del message[name]
+    inner = copy.copy(message)  # the same class, body, preamble and epilogue
+    content = [(k, v) for k, v in message.items() if k.lower().startswith("content-")]
+    inner._headers = content  # type: ignore[attr-defined]  # the stdlib's own list, ours now
+    for name in {k for k, _ in content}:
+        del message[name]  # rebinds the root's list: the inner part's stays
     message["Content-Type"] = "multipart/mixed"
     if "MIME-Version" not in message:
         message["MIME-Version"] = "1.0"
+    message.preamble = message.epilogue = None
     message.set_payload([text, inner])
     return text
 

@@ -249,6 +249,8 @@ def test_block_written_in_each_parts_own_charset_and_encoding(charset, cte, text
         assert part["Content-Transfer-Encoding"] == cte
     if charset == "iso-2022-jp":
         assert out.isascii()
+    if charset == "us-ascii":  # 7bit cannot carry UTF-8: quoted-printable keeps the text readable
+        assert part["Content-Transfer-Encoding"] == "quoted-printable" and out.isascii()
     assert headers(out) == headers(raw)
 
 
@@ -302,6 +304,20 @@ def test_round_trip_keeps_every_body_and_no_attachment(codec, charset, cte):
     assert headers(out) == headers(raw)
 
 
+def test_a_report_without_a_text_part_is_wrapped_whole():
+    report = mixed(
+        b"Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\nAction: failed\r\n",
+        ctype=b"multipart/report; report-type=delivery-status",
+    )
+    out = with_links(report, BLOCK)
+    message = email.message_from_bytes(out)
+    assert message.get_content_type() == "multipart/mixed"
+    text, inner = message.get_payload()
+    assert JA in text.get_payload(decode=True).decode() and inner.get_content_type() == "multipart/report"
+    assert inner.preamble == "preamble" and inner.get_boundary() == "BOUND"
+    assert headers(out) == headers(report)
+
+
 def test_a_body_part_without_mime_version_gets_one_when_wrapped():
     raw = b"From: a@b\r\nSubject: x\r\nContent-Type: application/pdf\r\n\r\n%PDF"
     out = with_links(raw, BLOCK)
@@ -349,12 +365,38 @@ def test_mutated_messages_never_raise_anything_else():
             pass
 
 
+def test_a_charset_lie_turns_the_part_to_utf8_with_its_text():
+    raw = mixed(text_part("本文です".encode(), b"iso-2022-jp", b"8bit"), file_part(ZIP))
+    [(part, text)] = bodies(with_links(split(raw)[0], BLOCK))
+    assert part.get_content_charset() == "utf-8" and text.startswith("本文です") and JA in text
+
+
+def test_every_body_part_gets_the_block_and_html_without_a_body_end_gets_it_appended():
+    raw = mixed(
+        text_part(b"first", b"us-ascii"),
+        text_part(b"<p>no end tag", b"utf-8", b"8bit", b"html"),
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Disposition: attachment; filename=notes.txt\r\n\r\nnotes",
+        text_part("二つ目".encode("cp932"), b"shift_jis", b"8bit"),
+    )
+    template, files = split(raw)
+    assert [f.name for f in files] == ["notes.txt"]
+    found = bodies(with_links(template, BLOCK))
+    assert [t.split("\r\n", 1)[0][:13] for _, t in found] == ["first", "<p>no end tag", "二つ目"]
+    assert all(JA in t and EN in t for _, t in found)
+    assert found[1][1].startswith("<p>no end tag\r\n<div")
+
+
 def test_hostile_names_cannot_start_lines_of_their_own():
     block = LinkBlock(
         url="https://r/d/T", expires_text="x", files=(("a\r\nBcc: x@y\r\n.pdf", 1),), max_downloads=1
     )
     [(_, text)] = bodies(with_links(mixed(text_part(b"hi", b"us-ascii")), block))
     assert "\nBcc" not in text and "a Bcc: x@y .pdf (1 B)" in text
+    long_name = LinkBlock(
+        url="https://r/d/T", expires_text="x", files=(("長" * 5000 + ".zip", 1),), max_downloads=1
+    )
+    out = with_links(mixed(text_part(b"hi", b"iso-2022-jp")), long_name)
+    assert max(len(line) for line in out.split(b"\r\n")) < 998
 
 
 def test_sizes():
