@@ -106,7 +106,8 @@ def write_block(part: Message, block: LinkBlock) -> None:
     """The block added at the end of one text/plain or text/html part (before </body>)."""
     data = payload_bytes(part)
     is_html = declared_type(part) == "text/html"
-    charset = (part.get_content_charset() or (html_charset(data) if is_html else None) or "us-ascii").lower()
+    declared = part.get_content_charset()
+    charset = (declared or (html_charset(data) if is_html else None) or "us-ascii").lower()
     newline = "\n" if b"\n" in data and b"\r\n" not in data else "\r\n"
     text = as_html(block) if is_html else plain(block, newline)
     added = _encoded(data, text, charset)
@@ -114,6 +115,8 @@ def write_block(part: Message, block: LinkBlock) -> None:
         data = decode_bytes(data, charset).encode("utf-8")
         added = text.encode("utf-8")
         part.set_param("charset", "utf-8")
+    elif declared is None and not added.isascii():
+        part.set_param("charset", charset)  # the page's <meta> said it: the header says it too
     ends = list(_BODY_END.finditer(data)) if is_html else []
     if ends:
         data = data[: ends[-1].start()] + added + data[ends[-1].start() :]

@@ -220,6 +220,8 @@ def _flatten(message: Message, raw: bytes) -> bytes:
     if came is None or written is None:
         return data
     head = _LINE_END.sub(b"\r\n", raw[: came.start()])
+    if message.get_unixfrom() is not None:  # an mbox "From " line: not a header, not sent
+        head = head.partition(b"\r\n")[2]
     fields = [f for f in _FIELD.split(head) if f.strip()]
     before, after = _unfolded(read_message(head + b"\r\n\r\n")), _unfolded(message)
     if len(fields) != len(before):  # a line the parser did not read as a field

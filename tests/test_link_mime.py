@@ -386,6 +386,25 @@ def test_every_body_part_gets_the_block_and_html_without_a_body_end_gets_it_appe
     assert found[1][1].startswith("<p>no end tag\r\n<div")
 
 
+def test_html_charset_from_its_meta_is_declared_when_written():
+    page = b'<html><head><meta charset="utf-8"></head><body>caf\xc3\xa9</body></html>'
+    raw = mixed(b"Content-Type: text/html\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + page, file_part(ZIP))
+    [(part, html)] = bodies(with_links(split(raw)[0], BLOCK))
+    assert (
+        part.get_content_charset() == "utf-8"
+        and html.startswith("<html><head>")
+        and "café" + "\r\n<div" in html
+    )
+
+
+def test_an_mbox_from_line_is_dropped_and_the_header_fields_keep_their_bytes():
+    odd = b"From sender@example.co.jp Mon Dec  1 09:00:00 2026\r\nX-Empty:\r\nX-Trailing: a \r\n  b\r\n"
+    raw = odd + mixed(text_part(b"hi", b"us-ascii"), file_part(ZIP))
+    template, _ = split(raw)
+    assert template.startswith(b"X-Empty:\r\nX-Trailing: a \r\n  b\r\n" + HEAD)
+    assert with_links(template, BLOCK).startswith(b"X-Empty:\r\nX-Trailing: a \r\n  b\r\n" + HEAD)
+
+
 def test_hostile_names_cannot_start_lines_of_their_own():
     block = LinkBlock(
         url="https://r/d/T", expires_text="x", files=(("a\r\nBcc: x@y\r\n.pdf", 1),), max_downloads=1
