@@ -8,8 +8,8 @@ lacks); a charset that cannot write the block, or that the body does not really 
 the part to UTF-8. The transfer encoding is kept; 7-bit, which cannot carry 8-bit bytes,
 becomes quoted-printable.
 
-File names come from the sender's message and are hostile: control characters are dropped
-from the text version (a name cannot start a line of its own) and everything is escaped in
+File names come from the sender's message and are hostile: control characters become spaces
+in the text version (a name cannot start a line of its own) and everything is escaped in
 the HTML one."""
 
 from __future__ import annotations

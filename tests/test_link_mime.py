@@ -471,6 +471,8 @@ def test_corpus_split_matches_the_inspectors_and_the_block_is_everywhere():
         assert sorted((f.name, f.part) for f in files) == sorted(expected), path
         sizes = {a[3]: a[2] for a in summary.attachments}
         assert all(len(f.data) == sizes[f.part] for f in files), path
+        left = Summary.of(parse(template, Envelope(mail_from="a@b", rcpt_tos=("c@d",)))).attachments
+        assert len(left) == len(summary.attachments) - len(files), path  # the inline ones only
         taken_somewhere += bool(files)
         out = with_links(template, BLOCK)
         found = bodies(out)
