@@ -134,7 +134,9 @@ class DownloadPages:
         if outcome == "wrong":
             left = await self._attempts_left(share.id, link.address)
             error, status = ("wrong", 400) if left > 0 else ("locked", 400)
-            return self._render("download_code.html", request, link, csrf, status=status, error=error, left=left)
+            return self._render(
+                "download_code.html", request, link, csrf, status=status, error=error, left=left
+            )
         errors = {"expired": "code_expired", "locked": "locked"}
         return self._render(
             "download_code.html", request, link, csrf, status=400, error=errors.get(outcome, "no_code_yet")
@@ -238,7 +240,9 @@ class DownloadPages:
             return False
         return await self.store.shares.session_ok(link.share.id, link.address, value, now)
 
-    def _set_cookie(self, response: Response, request: Request, name: str, value: str, max_age: int | None) -> None:
+    def _set_cookie(
+        self, response: Response, request: Request, name: str, value: str, max_age: int | None
+    ) -> None:
         # Path: this link only (a second link in the same browser has its own pair);
         # Strict: never sent with a request another site starts.
         response.set_cookie(
