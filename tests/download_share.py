@@ -12,14 +12,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from inspectors.base import Envelope
+from inspectors.message import Summary
 from inspectors.recipients import ExternalRecipients
 from quarantine import shares
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.judgement import Judgement
 from quarantine.metrics import Metrics
+from quarantine.records import HeldMessage
 from quarantine.store import Store
 from quarantine.web import Pages, create_app
-from rules.model import LinkTerms
+from rules.model import Action, Decision, LinkTerms
 
 from .served import Served
 
@@ -64,11 +66,15 @@ class Woken:
         self.count += 1
 
 
-async def _no_fix(raw: bytes, envelope: Envelope, *, sender: str | None = None, links: bool = False) -> Judgement:
+async def _no_fix(
+    raw: bytes, envelope: Envelope, *, sender: str | None = None, links: bool = False
+) -> Judgement:
     raise AssertionError("the download pages judge nothing")
 
 
-def pages(store: Store, clock: Callable[[], float] = time.time, on_queued: Callable[[], None] = lambda: None) -> Pages:
+def pages(
+    store: Store, clock: Callable[[], float] = time.time, on_queued: Callable[[], None] = lambda: None
+) -> Pages:
     quarantine = Quarantine(
         store,
         HoldPolicy(public_url=PUBLIC_URL, hold_expiry=3600, notice_from=NOTICE_FROM, zone=TOKYO),
@@ -99,6 +105,17 @@ async def seed(
 ) -> None:
     """A share of `files` for the recipients of `tokens` (address -> token), each with a link."""
     tokens = TOKENS if tokens is None else tokens
+    # The share's id is its held message's (the notices' outbound rows refer to it).
+    message = HeldMessage(
+        id=qid,
+        mail_from=SENDER,
+        rcpt_tos=tuple(tokens),
+        raw=b"Subject: x\r\n\r\nbody\r\n",
+        decision=Decision(action=Action.PASS, matched=()),
+        findings=(),
+        summary=Summary(subject=SUBJECT),
+    )
+    await store.hold(message, csrf="c", expires_at=time.time() + 3600)
     async with store.writing() as conn:
         await shares.create(
             conn,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from quarantine.schema import audit, outbound, share_downloads
+from quarantine.store import Store
 from quarantine.web import create_app
 from rules.model import LinkTerms
 
@@ -31,7 +32,7 @@ class Site:
     web: TestClient
     clock: Clock
     woken: Woken
-    store: object
+    store: Store
 
     def call(self, fn):
         portal = self.web.portal
@@ -40,7 +41,7 @@ class Site:
 
     def rows(self, table, *where) -> list:
         async def read():
-            async with self.store.reading() as conn:  # type: ignore[attr-defined]
+            async with self.store.reading() as conn:
                 return list(await conn.execute(select(table).where(*where)))
 
         return self.call(read)
@@ -50,7 +51,7 @@ class Site:
 
     def set_code(self, address: str = BUYER, code: str = CODE) -> None:
         """What the worker does when it mails the code."""
-        assert self.call(lambda: self.store.shares.set_code(QID, address, code, self.clock.now))  # type: ignore[attr-defined]
+        assert self.call(lambda: self.store.shares.set_code(QID, address, code, self.clock.now))
 
     def csrf(self, path: str = PAGE) -> str:
         page = self.web.get(path)
@@ -89,18 +90,20 @@ def test_the_page_shows_the_share_and_a_get_never_sends_a_code_nor_counts(tmp_pa
         html = page.text
         assert SENDER in html and SUBJECT in html and "(JST)" in html
         assert all(f.name in html for f in FILES)
-        assert "10.0 KB" in html and "5.9 KB" in html  # the sizes people read
+        assert "10 KB" in html and "5.9 KB" in html  # the sizes people read
         assert html.count("残り 3 / 3 回") == 2
         assert "b***@client.example" in html and BUYER not in html  # masked: the link may be forwarded
         assert "確認コードを送る" in html and 'id="download-1"' not in html
         assert english_words(html, allow=MASKED_WORDS) == []
         assert s.notices() == [] and s.rows(share_downloads) == [] and s.woken.count == 0
         actions = {r.action for r in s.rows(audit)}
-        assert actions == {"links_created", "link_sent"}  # nothing the GETs did
+        assert actions == {"held", "links_created", "link_sent"}  # nothing the GETs did
         cookie = page.headers["set-cookie"].lower()
         assert f"path={PAGE.lower()}" in cookie and "samesite=strict" in cookie
         assert "httponly" in cookie and "secure" in cookie
-        assert page.headers["cache-control"] == "no-store" and page.headers["referrer-policy"] == "no-referrer"
+        assert (
+            page.headers["cache-control"] == "no-store" and page.headers["referrer-policy"] == "no-referrer"
+        )
 
 
 def test_english_by_accept_language_and_a_language_switch(tmp_path):
@@ -129,7 +132,9 @@ def test_the_code_is_asked_for_entered_and_the_file_downloads_byte_identical(tmp
         assert json.loads(row.rcpt_tos) == [BUYER] and s.woken.count == 1
 
         s.set_code()
-        answer = s.web.post(f"{PAGE}/verify", data={"csrf": csrf, "code": " 246 810 "}, follow_redirects=False)
+        answer = s.web.post(
+            f"{PAGE}/verify", data={"csrf": csrf, "code": " 246 810 "}, follow_redirects=False
+        )
         assert answer.status_code == 303 and answer.headers["location"] == PAGE
         cookie = answer.headers["set-cookie"].lower()
         assert cookie.startswith("session=") and "max-age=1800" in cookie and "httponly" in cookie
@@ -141,8 +146,12 @@ def test_the_code_is_asked_for_entered_and_the_file_downloads_byte_identical(tmp
         got = s.web.post(f"{PAGE}/file/1", data={"csrf": csrf})
         assert got.status_code == 200 and got.content == FILES[0].data
         assert got.headers["content-type"] == "application/octet-stream"
-        assert got.headers["x-content-type-options"] == "nosniff" and got.headers["cache-control"] == "no-store"
-        assert "filename*=UTF-8''%E5%BE%A1%E8%A6%8B%E7%A9%8D%E6%9B%B8_2026" in got.headers["content-disposition"]
+        assert (
+            got.headers["x-content-type-options"] == "nosniff" and got.headers["cache-control"] == "no-store"
+        )
+        assert (
+            "filename*=UTF-8''%E5%BE%A1%E8%A6%8B%E7%A9%8D%E6%9B%B8_2026" in got.headers["content-disposition"]
+        )
         assert len(s.rows(share_downloads)) == 1
         assert "残り 2 / 3 回" in s.web.get(PAGE).text
 
@@ -201,7 +210,9 @@ def test_a_code_field_that_is_no_code_is_said_at_once_and_not_counted(tmp_path):
             assert bad.status_code == 400 and "6桁の数字です" in bad.text
         wrong = s.web.post(f"{PAGE}/verify", data={"csrf": csrf, "code": "111111"})
         assert "あと 4 回" in wrong.text  # the malformed ones were not attempts
-        wide = s.web.post(f"{PAGE}/verify", data={"csrf": csrf, "code": "２４６ ８１０"}, follow_redirects=False)
+        wide = s.web.post(
+            f"{PAGE}/verify", data={"csrf": csrf, "code": "２４６ ８１０"}, follow_redirects=False
+        )
         assert wide.status_code == 303  # full-width digits from a Japanese keyboard
 
 
@@ -242,7 +253,7 @@ def _reveals_nothing(html: str) -> None:
 def test_a_revoked_link_says_so_and_reveals_nothing(tmp_path):
     with site(tmp_path) as s:
         csrf = s.verified()
-        assert s.call(lambda: s.store.shares.revoke(QID, "sender", None, s.clock.now))  # type: ignore[attr-defined]
+        assert s.call(lambda: s.store.shares.revoke(QID, "sender", None, s.clock.now))
         page = s.web.get(PAGE)
         assert page.status_code == 410 and "送信者がこのリンクを停止しました" in page.text
         _reveals_nothing(page.text)
@@ -263,7 +274,7 @@ def test_an_expired_link_and_a_purged_one(tmp_path):
         assert page.status_code == 410 and "有効期限が切れました" in page.text
         _reveals_nothing(page.text)
         assert english_words(page.text) == []
-        assert s.call(lambda: s.store.shares.purge(s.clock.now)) == 1  # type: ignore[attr-defined]
+        assert s.call(lambda: s.store.shares.purge(s.clock.now)) == 1
         purged = s.web.get(PAGE)
         assert purged.status_code == 410 and "有効期限が切れました" in purged.text
         _reveals_nothing(purged.text)
