@@ -55,7 +55,9 @@ def file_response(name: str, data: bytes) -> Response:
 
 
 def size_text(size: int) -> str:
-    """ "12.3 KB", "48 KB", "3.4 MB": one decimal while it says something."""
+    """ "512 bytes", "12.3 KB", "48 KB", "3.4 MB": one decimal while it says something."""
+    if size < 1024:
+        return f"{size} bytes"
     kb = size / 1024
     if kb < 1024:
         return f"{kb:.1f} KB" if kb < 10 else f"{kb:,.0f} KB"

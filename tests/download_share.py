@@ -8,7 +8,6 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from inspectors.base import Envelope
@@ -132,22 +131,24 @@ async def seed(
         assert await store.shares.add_link(qid, address, token)
 
 
-class Server(Served):
-    """The pages on a real socket, with the share of FILES seeded; `ja`/`en` tokens: one
-    recipient's link per browser test."""
+REVOKED_QID, KATO = "Q7302", "kato@third.example"
+LONG = File("とても長い名前の見積書ファイル" * 8 + ".pdf", "application/pdf", b"%PDF-long")
 
-    def __init__(self, tmp_path: Path, tokens: dict[str, str]) -> None:
-        super().__init__(tmp_path)
-        self.tokens = tokens
+
+class Server(Served):
+    """The pages on a real socket: the share of FILES (and a long-named file) for TOKENS, and
+    another share for KATO that a test may revoke."""
 
     def link(self, address: str) -> str:
-        return f"{self.url}/d/{self.tokens[address]}"
+        token = {**TOKENS, KATO: "tokKato0123456789abcdefgh"}[address]
+        return f"{self.url}/d/{token}"
 
     def app(self):
         return create_app(pages(self.store))
 
     async def seed(self) -> None:
-        await seed(self.store, tokens=self.tokens)
+        await seed(self.store, files=(*FILES, LONG))
+        await seed(self.store, REVOKED_QID, tokens={KATO: "tokKato0123456789abcdefgh"})
 
     def call(self, coroutine):
         """Run `coroutine` on the server's loop (the store's connections live there)."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from quarantine.download_reply import size_text
 from quarantine.schema import audit, outbound, share_downloads
 from quarantine.store import Store
 from quarantine.web import create_app
@@ -297,3 +298,16 @@ def test_each_recipient_counts_alone(tmp_path):
         assert "残り 1 / 1 回" in s.web.get(other).text
         csrf2 = s.verified(other, SATO)
         assert s.web.post(f"{other}/file/1", data={"csrf": csrf2}).content == FILES[0].data
+
+
+def test_sizes_as_people_read_them():
+    assert [size_text(n) for n in (0, 9, 1023, 1024, 10 * 1024, 999 * 1024, 3_500_000, 300 * 2**20)] == [
+        "0 bytes",
+        "9 bytes",
+        "1023 bytes",
+        "1.0 KB",
+        "10 KB",
+        "999 KB",
+        "3.3 MB",
+        "300 MB",
+    ]
