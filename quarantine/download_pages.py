@@ -103,6 +103,7 @@ class DownloadPages:
                 "sender": share.mail_from,
                 "subject": share.subject,
                 "minutes": CODE_MINUTES,
+                "recipient": link.address,  # the code mail's To: (link_notice.download_code)
             },
             base_url=p.public_url,
             mail_from=p.notice_from,

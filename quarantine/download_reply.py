@@ -55,14 +55,11 @@ def file_response(name: str, data: bytes) -> Response:
 
 
 def size_text(size: int) -> str:
-    """ "512 bytes", "12.3 KB", "48 KB", "3.4 MB": one decimal while it says something."""
+    """ "512 bytes", "12.3 KB", "3.4 MB" (1 KB = 1024 bytes), as the link notices write them."""
     if size < 1024:
         return f"{size} bytes"
     kb = size / 1024
-    if kb < 1024:
-        return f"{kb:.1f} KB" if kb < 10 else f"{kb:,.0f} KB"
-    mb = kb / 1024
-    return f"{mb:.1f} MB" if mb < 100 else f"{mb:,.0f} MB"
+    return f"{kb:.1f} KB" if kb < 1024 else f"{kb / 1024:.1f} MB"
 
 
 def masked(address: str) -> str:

@@ -91,7 +91,7 @@ def test_the_page_shows_the_share_and_a_get_never_sends_a_code_nor_counts(tmp_pa
         html = page.text
         assert SENDER in html and SUBJECT in html and "(JST)" in html
         assert all(f.name in html for f in FILES)
-        assert "10 KB" in html and "5.9 KB" in html  # the sizes people read
+        assert "10.0 KB" in html and "5.9 KB" in html  # the sizes people read
         assert html.count("残り 3 / 3 回") == 2
         assert "b***@client.example" in html and BUYER not in html  # masked: the link may be forwarded
         assert "確認コードを送る" in html and 'id="download-1"' not in html
@@ -306,8 +306,8 @@ def test_sizes_as_people_read_them():
         "9 bytes",
         "1023 bytes",
         "1.0 KB",
-        "10 KB",
-        "999 KB",
+        "10.0 KB",
+        "999.0 KB",
         "3.3 MB",
-        "300 MB",
+        "300.0 MB",
     ]
