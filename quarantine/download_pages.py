@@ -30,9 +30,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from . import outbound
-from .download_reply import file_response, masked, size_text
-from .records import LinkedNotice
-from .rendering import headers, when
+from .download_drafts import CODE_MINUTES, code_draft, first_download_draft
+from .download_reply import file_response, masked, set_cookie, size_text
+from .rendering import headers
 from .schema import share_recipients
 from .share_codes import MAX_ATTEMPTS, SESSION_LIFETIME
 from .share_records import REVOKED, RecipientLink
@@ -40,7 +40,6 @@ from .share_records import REVOKED, RecipientLink
 if TYPE_CHECKING:
     from .web import Pages
 
-CODE_MINUTES = 10  # share_codes.CODE_LIFETIME, as the page and the mail say it
 CSRF, SESSION = "csrf", "session"  # the cookies' names (their Path keeps them to one link)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}")  # tokens.new_token's alphabet
 _COOKIE = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -68,8 +67,6 @@ class DownloadPages:
             Route("/d/{token}/file/{n}", self.back, methods=["GET"]),
         ]
 
-    # -- pages -------------------------------------------------------------------------
-
     async def show(self, request: Request) -> Response:
         link = await self._link(request)
         if link is None:
@@ -80,7 +77,7 @@ class DownloadPages:
         verified = await self._session_ok(request, link, now)
         csrf = self._csrf_cookie(request) or secrets.token_urlsafe(24)
         response = self._render("download.html", request, link, csrf, verified=verified)
-        self._set_cookie(response, request, CSRF, csrf, None)
+        set_cookie(response, CSRF, csrf, request.path_params["token"], None, self.secure)
         return response
 
     async def back(self, request: Request) -> Response:
@@ -92,23 +89,7 @@ class DownloadPages:
             return posted
         link, _form, csrf = posted
         share, now = link.share, self.pages.clock()
-        p = self.policy
-        draft = LinkedNotice(
-            template="download_code",
-            role="download_code",
-            actor=link.address,
-            args={
-                "notice_from": p.notice_from,
-                "notice_name": p.notice_name,
-                "sender": share.mail_from,
-                "subject": share.subject,
-                "minutes": CODE_MINUTES,
-                "recipient": link.address,  # the code mail's To: (link_notice.download_code)
-            },
-            base_url=p.public_url,
-            mail_from=p.notice_from,
-            rcpt_tos=(link.address,),
-        )
+        draft = code_draft(self.policy, share, link.address)
         outcome = await self.store.shares.request_code(share.id, link.address, now, draft)
         if outcome == "too_many":
             return self._gone(request, "too_many", 429, token=True)
@@ -130,14 +111,14 @@ class DownloadPages:
         outcome = await self.store.shares.check_code(share.id, link.address, code, now, session)
         if outcome == "ok":
             response = RedirectResponse(self._page_url(request), status_code=303, headers=headers())
-            self._set_cookie(response, request, SESSION, session, int(SESSION_LIFETIME))
+            set_cookie(
+                response, SESSION, session, request.path_params["token"], int(SESSION_LIFETIME), self.secure
+            )
             return response
         if outcome == "wrong":
             left = await self._attempts_left(share.id, link.address)
-            error, status = ("wrong", 400) if left > 0 else ("locked", 400)
-            return self._render(
-                "download_code.html", request, link, csrf, status=status, error=error, left=left
-            )
+            error = "wrong" if left > 0 else "locked"
+            return self._render("download_code.html", request, link, csrf, status=400, error=error, left=left)
         errors = {"expired": "code_expired", "locked": "locked"}
         return self._render(
             "download_code.html", request, link, csrf, status=400, error=errors.get(outcome, "no_code_yet")
@@ -167,8 +148,6 @@ class DownloadPages:
             await self._first_download(share.id, link, info.name, now)
         return file_response(info.name, data)
 
-    # -- the parts ---------------------------------------------------------------------
-
     async def _link(self, request: Request) -> RecipientLink | None:
         token = request.path_params["token"]
         if not _TOKEN.fullmatch(token):
@@ -194,8 +173,7 @@ class DownloadPages:
 
     async def _reread(self, request: Request, link: RecipientLink) -> Response:
         """The share stopped being live between the page and the POST: say how, read anew."""
-        again = await self._link(request)
-        return self._dead(request, again or link)
+        return self._dead(request, await self._link(request) or link)
 
     def _dead(self, request: Request, link: RecipientLink) -> Response:
         return self._gone(request, "revoked" if link.share.state == REVOKED else "expired", 410)
@@ -211,12 +189,11 @@ class DownloadPages:
     def _render(
         self, name: str, request: Request, link: RecipientLink, csrf: str, status: int = 200, **context
     ) -> Response:
-        share = link.share
         return self.pages.render(
             name,
             status=status,
             request=request,
-            share=share,
+            share=link.share,
             link=link,
             csrf=csrf,
             base=f"/d/{request.path_params['token']}",
@@ -241,21 +218,6 @@ class DownloadPages:
             return False
         return await self.store.shares.session_ok(link.share.id, link.address, value, now)
 
-    def _set_cookie(
-        self, response: Response, request: Request, name: str, value: str, max_age: int | None
-    ) -> None:
-        # Path: this link only (a second link in the same browser has its own pair);
-        # Strict: never sent with a request another site starts.
-        response.set_cookie(
-            name,
-            value,
-            max_age=max_age,
-            path=f"/d/{request.path_params['token']}",
-            secure=self.secure,
-            httponly=True,
-            samesite="strict",
-        )
-
     async def _attempts_left(self, share_id: str, address: str) -> int:
         """Wrong codes the recipient may still type (share_codes counts them)."""
         async with self.store.reading() as conn:
@@ -272,24 +234,7 @@ class DownloadPages:
     async def _first_download(self, share_id: str, link: RecipientLink, file_name: str, now: float) -> None:
         """The sender asked to hear of the share's first download (LinkTerms.notify): queued
         after the download's own transaction; a crash between them loses only this notice."""
-        p, share = self.policy, link.share
-        draft = LinkedNotice(
-            template="first_download",
-            role="sender",
-            actor=share.mail_from,
-            args={
-                "notice_from": p.notice_from,
-                "notice_name": p.notice_name,
-                "sender": share.mail_from,
-                "subject": share.subject,
-                "recipient": link.address,
-                "file_name": file_name,
-                "when_text": when(now, p.zone),
-            },
-            base_url=p.public_url,
-            mail_from=p.notice_from,
-            rcpt_tos=(share.mail_from,),
-        )
+        draft = first_download_draft(self.policy, link.share, link.address, file_name, now)
         async with self.store.writing() as conn:
             await outbound.enqueue_notice(conn, share_id, draft, now)
         self.pages.on_queued()

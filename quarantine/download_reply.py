@@ -69,3 +69,14 @@ def masked(address: str) -> str:
     if not at:
         return "***"
     return f"{local[:1]}***@{domain}"
+
+
+def set_cookie(
+    response: Response, name: str, value: str, token: str, max_age: int | None, secure: bool
+) -> None:
+    """A cookie of one link: Path=/d/{token} (another link in the same browser has its own),
+    HttpOnly, SameSite=Strict (never sent with a request another site starts), Secure when
+    web.public_url is https."""
+    response.set_cookie(
+        name, value, max_age=max_age, path=f"/d/{token}", secure=secure, httponly=True, samesite="strict"
+    )
