@@ -13,6 +13,7 @@ from quarantine.download_reply import ascii_name, disposition, safe_name
 from quarantine.schema import outbound, share_downloads
 
 from .download_share import BUYER, FILES, SATO, TOKENS, File
+from .page_words import english_words
 from .test_download_pages import CODE, PAGE, site
 
 OTHER = f"/d/{TOKENS[SATO]}"
@@ -30,11 +31,21 @@ def test_posts_without_the_csrf_pair_are_refused_and_do_nothing(tmp_path):
         ):
             answer = s.web.post(path, data=data)
             assert answer.status_code == 403 and "操作できませんでした" in answer.text, path
+            assert english_words(answer.text) == [] and FILES[0].name not in answer.text
         # The field without the cookie (a foreign site's form: Strict keeps the cookie home).
         s.web.cookies.clear()
         answer = s.web.post(f"{PAGE}/code", data={"csrf": csrf})
         assert answer.status_code == 403
         assert s.rows(outbound) == [] and s.rows(share_downloads) == [] and s.woken.count == 0
+
+
+def test_posts_to_an_unknown_link_are_not_found(tmp_path):
+    with site(tmp_path) as s:
+        csrf = s.verified()
+        for tail in ("/code", "/verify", "/file/1"):
+            answer = s.web.post("/d/tokUnknown0123456789abcd" + tail, data={"csrf": csrf, "code": CODE})
+            assert answer.status_code == 404 and "リンクが見つかりません" in answer.text
+        assert [n["template"] for n in s.notices()] == ["download_code"] and s.rows(share_downloads) == []
 
 
 def test_a_session_is_good_for_its_own_link_only(tmp_path):

@@ -243,6 +243,7 @@ def test_too_many_code_requests(tmp_path):
             assert s.web.post(f"{PAGE}/code", data={"csrf": csrf}).status_code == 200
         sixth = s.web.post(f"{PAGE}/code", data={"csrf": csrf})
         assert sixth.status_code == 429 and "確認コードの送信が多すぎます" in sixth.text
+        assert english_words(sixth.text) == []
         assert len(s.notices()) == 5
 
 
