@@ -12,7 +12,7 @@ LINKS_WORDS: dict[str, tuple[str, str]] = {  # key -> (ja, en)
     "links.open": ("ダウンロードの履歴とリンクの停止", "Downloads, and stopping the links"),
     "links.state.active": ("ダウンロードできます", "The links work"),
     "links.state.expired": ("有効期限が切れました", "The links have expired"),
-    "links.state.revoked": ("リンクを停止しました", "The links were stopped"),
+    "links.state.revoked": ("リンクは停止されています", "The links are stopped"),
     "links.state.purged": ("ファイルは削除されました", "The files were removed"),
     "links.badge.active": ("有効", "active"),
     "links.badge.expired": ("期限切れ", "expired"),
@@ -84,7 +84,7 @@ LINKS_WORDS: dict[str, tuple[str, str]] = {  # key -> (ja, en)
         "これ以上は延長できません（送信から最長 31 日です）。",
         "The links cannot be extended further (31 days after sending at most).",
     ),
-    "links.back": ("保留ページへ戻る", "Back to the message"),
+    "links.back": ("メールの確認ページへ戻る", "Back to the message's page"),
 }
 
 # The history's words for the links' audit rows (shares.py, link_delivery.py, download pages).
