@@ -23,7 +23,7 @@ from email.utils import getaddresses
 from inspectors.base import Finding, domain_of
 from inspectors.codes import CLIENT_MISMATCH, LOOKALIKE_DOMAIN, SUPPRESSED, VISIBLE_EXTERNAL
 from inspectors.recipients import mask_address
-from rules.model import Decision
+from rules.model import Action, Decision
 
 from .rewrite import _split_header
 
@@ -92,7 +92,12 @@ def suggest(
             remove.update(dict.fromkeys(r for r in rcpt_tos if is_external(r)))
     if len(remove) >= len(rcpt_tos):
         remove = {}  # removing everyone is no fix: the sender cancels instead
-    links = bool(files) and any(is_external(r) for r in rcpt_tos if r not in remove)
+    # Not when a rule already sends them as links: that choice is made.
+    links = (
+        bool(files)
+        and Action.LINK_ATTACHMENTS not in decision.rewrites
+        and any(is_external(r) for r in rcpt_tos if r not in remove)
+    )
     if not (remove or drop or to_bcc or links):
         return None
     return SuggestedFix(remove=tuple(remove), drop=tuple(drop), to_bcc=to_bcc, links=links)

@@ -5,6 +5,7 @@ with link_attachments; the bytes stay, the stored decision says how they are del
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from inspectors.base import Envelope
 from quarantine.fix_outcome import read, write
@@ -45,6 +46,10 @@ def test_links_are_offered_only_with_attachments_and_someone_outside():
     record = held(*plain)
     fix = suggest(record.decision, plain[1].rcpt_tos, record.summary.attachments, is_external)
     assert fix is not None and not fix.links and fix.label == "fix.primary.remove"
+    ppap = held(*PPAP)
+    ruled = replace(ppap.decision, rewrites=(Action.LINK_ATTACHMENTS,), links=LinkTerms())
+    fix = suggest(ruled, PPAP[1].rcpt_tos, ppap.summary.attachments, is_external)
+    assert fix is not None and not fix.links and fix.label == "fix.primary.drop"  # a rule links already
 
 
 def test_the_fix_records_links_in_its_audit_detail():
