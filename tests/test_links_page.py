@@ -14,13 +14,16 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from quarantine import shares
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.schema import audit
 from quarantine.shares import MAX_LIFETIME
 from quarantine.store import Store
 from quarantine.web import create_app
 
-from .links_sender import DAY, P, Q, Terms, downloads, shared
+from .delay_page import delay_message
+from .holds import held
+from .links_sender import DAY, FILES, P, Q, Terms, downloads, shared
 from .page_words import english_words
 from .sender_page import guard_pages, open_store
 
@@ -131,8 +134,6 @@ def test_only_the_senders_link_opens_it(site, made):
 
 def test_a_hold_without_links_has_no_links_page_and_no_pointer(site):
     async def plain():
-        from .holds import held
-
         await site.store.hold(held("Q2"), csrf="c", expires_at=time.time() + DAY, token="tok-Q2")
         await site.store.decide_hold("Q2", "released", actor="sender", client_addr=None)
 
@@ -257,3 +258,26 @@ def test_a_long_log_is_cut_to_the_latest(site, monkeypatch):
     rows = _rows(html)
     assert len(rows) == 2 and "192.0.2.3" in rows[0] and "192.0.2.2" in rows[1]
     assert "新しいものから 2 件を表示しています（全 3 件）" in html
+
+
+def test_a_released_delay_points_to_it_too(site):
+    async def delayed():
+        at = time.time() - 600
+        await site.store.hold(delay_message("Q1"), csrf="c", expires_at=at, token="tok-Q1")
+        await site.store.decide_hold("Q1", "released", actor="system", client_addr=None, now=at)
+        async with site.store.writing() as conn:
+            await shares.create(
+                conn,
+                message_id="Q1",
+                mail_from="taro@example.co.jp",
+                subject="s",
+                template=b"Subject: x\r\n\r\nbody\r\n",
+                files=FILES,
+                recipients=(P,),
+                terms=Terms(),
+                now=at,
+            )
+
+    site.run(delayed)
+    html = site.web.get("/h/tok-Q1").text
+    assert f'href="{PAGE}?lang=ja" id="to-links"' in html and english_words(html) == []
