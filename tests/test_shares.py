@@ -386,3 +386,39 @@ def test_a_v009_store_upgrades_to_v010_and_keeps_its_holds(store_url):
             await store.close()
 
     asyncio.run(scenario())
+
+
+def test_purged_files_leave_no_bytes_in_the_sqlite_files(tmp_path):
+    """secure_delete and the purge's WAL truncation: a purged file cannot be read back from the
+    database files; a live share's file still can (the check can see it)."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}"
+    gone, kept = b"GONE-FILE-MARKER-" * 500, b"KEPT-FILE-MARKER-" * 500
+
+    async def scenario():
+        store = await Store.open(url)
+        try:
+            now = time.time()
+            for qid, data in (("G", gone), ("K", kept)):
+                await store.hold(held(qid), csrf="c", expires_at=now + DAY)
+                async with store.writing() as conn:
+                    await shares.create(
+                        conn,
+                        message_id=qid,
+                        mail_from="taro@example.co.jp",
+                        subject="s",
+                        template=b"Subject: s\r\n\r\nbody\r\n",
+                        files=(File(name="f.bin", content_type="application/octet-stream", data=data),),
+                        recipients=(P,),
+                        terms=Terms(),
+                        now=now,
+                    )
+            assert await store.shares.revoke("G", "sender", None, now)
+            counts = await Retention(store).run_once(now)
+            assert counts["shares"] == 1
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())
+    files = b"".join(p.read_bytes() for p in tmp_path.glob("guard.db*"))
+    assert b"KEPT-FILE-MARKER-" in files
+    assert b"GONE-FILE-MARKER-" not in files
