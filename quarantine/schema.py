@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -190,4 +191,76 @@ recipient_history = Table(
     Column("deliveries", Integer, nullable=False),
     Index("ix_history_domain", "domain"),
     Index("ix_history_address", "address"),
+)
+
+# v010, attachment links (quarantine/shares.py): a held message's attachments, stored apart from
+# it so that each external recipient gets a link instead. No foreign keys: the retention purge
+# deletes a held row with its share rows in one transaction, in any order.
+shares = Table(
+    "shares",
+    metadata,
+    Column("id", String(32), primary_key=True),  # the held message's id
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("mail_from", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("max_downloads", Integer, nullable=False),  # per file and recipient
+    Column("notify", Integer, nullable=False),  # 0/1: tell the sender of the first download
+    Column("state", String(16), nullable=False),  # active, revoked, purged
+    Column("revoked_at", Float),
+    Column("first_download_at", Float),
+    Column("template", LargeBinary),  # the message without its attachments; NULL once purged
+    Index("ix_shares_state_expires", "state", "expires_at"),
+    Index("ix_shares_created", "created_at"),
+)
+
+share_files = Table(
+    "share_files",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("share_id", String(32), nullable=False),
+    Column("n", Integer, nullable=False),  # 1.., the order of the attachments
+    Column("name", Text, nullable=False),
+    Column("content_type", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("data", LargeBinary),  # NULL once purged
+    Index("ix_share_files_share", "share_id"),
+)
+
+share_recipients = Table(
+    "share_recipients",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("share_id", String(32), nullable=False),
+    Column("address", String(320), nullable=False),  # lower-cased
+    Column("code_hash", String(160)),  # "salt$hmac": the code mailed last; NULL: none (or used)
+    Column("code_expires_at", Float),
+    Column("code_attempts", Integer, nullable=False, default=0),
+    Column("code_requests", Text, nullable=False, default="[]"),  # JSON: request times, last hour
+    Column("session_hash", String(64)),
+    Column("session_expires_at", Float),
+    UniqueConstraint("share_id", "address", name="uq_share_recipients"),
+)
+
+share_links = Table(
+    "share_links",
+    metadata,  # the hashes of every download link mailed
+    Column("token_hash", String(64), primary_key=True),
+    Column("share_id", String(32), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Index("ix_share_links_share", "share_id"),
+)
+
+share_downloads = Table(
+    "share_downloads",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("share_id", String(32), nullable=False),
+    Column("file_id", BigInteger, nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("at", Float, nullable=False),
+    Column("client_addr", Text),
+    Index("ix_share_downloads_share", "share_id"),
 )

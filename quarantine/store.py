@@ -23,6 +23,7 @@ from .engine import PROBE_WITHIN, WriteProbe, make_engine, reading
 from .migrate import migrate
 from .records import AuditEntry, HeldMessage, HeldRecord, HoldState, Link, LinkedNotice, Notice, OutboundJob
 from .schema import audit, held, links
+from .shares import Shares
 from .tokens import new_token, same, token_hash
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class Store:
         # sleeps for up to 100 ms at a time. Writers of this process queue here instead.
         self._writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         self.outbound = outbound.OutboundQueue(engine, self.writing, internal_domains, links)
+        self.shares = Shares(engine, self.writing)  # attachment links (quarantine/shares.py)
         self._health = WriteProbe(self.writing)
 
     def reading(self) -> AbstractAsyncContextManager[AsyncConnection]:
