@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from inspectors.base import is_internal
 from rules.model import Action, Decision, LinkTerms
 
-from . import link_mime, outbound, shares, trail
+from . import link_mime, outbound, shares
 from .notice import NOTICE_NAME
 from .records import LinkedNotice
 from .rendering import when
@@ -114,9 +114,6 @@ async def enqueue_linked(
     if row.mail_from:  # the null sender has nobody to tell
         notice = _links_sent(row.mail_from, subject, external, listed, expires, policy)
         await outbound.enqueue_notice(conn, message_id, notice, now)
-    await trail.record(
-        conn, message_id, "system", None, "link_copies_queued", f"copies={len(external)} files={len(files)}"
-    )
     return True
 
 
