@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
+from typing import Any
 
 from inspectors.base import Envelope, Finding
 from inspectors.charsets import decode_header_value
@@ -41,7 +42,7 @@ def report(findings: tuple[Finding, ...], envelope: Envelope, rules: RuleSet, wi
     """{"verdict", "rules", "findings"} (the documented JSON contract) and, if asked, "explain"."""
     facts = MessageFacts.of(envelope)
     decision = decide(findings, facts, rules)
-    out = {
+    out: dict[str, Any] = {
         "verdict": decision.verdict,
         "rules": [
             {
@@ -55,6 +56,8 @@ def report(findings: tuple[Finding, ...], envelope: Envelope, rules: RuleSet, wi
         ],
         "findings": [f.to_dict() for f in findings],
     }
+    if decision.links is not None:  # a link_attachments rule: the terms the links would get
+        out["links"] = decision.links.to_dict()
     if with_explanation:
         out["explain"] = [
             {

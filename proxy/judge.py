@@ -32,13 +32,17 @@ class Judge:
         self.rules = rules
         self.is_external = is_external
 
-    async def __call__(self, raw: bytes, envelope: Envelope, *, sender: str | None = None) -> Judgement:
+    async def __call__(
+        self, raw: bytes, envelope: Envelope, *, sender: str | None = None, links: bool = False
+    ) -> Judgement:
         """`sender`: whom the rules see as sending, when not the envelope's (a login's
-        null-sender mail)."""
+        null-sender mail). `links`: the sender chose to send the attachments as download
+        links (the hold page's fix), as a link_attachments rule would."""
         facts = MessageFacts.of(envelope, sender=sender)
         history = self.history.snapshot(facts.mail_from, facts.rcpt_tos)
         inspection = await self.pipeline.inspect(raw, envelope, history)
-        decision = decide(inspection.findings, facts, self.rules())
+        also = (Action.LINK_ATTACHMENTS,) if links else ()
+        decision = decide(inspection.findings, facts, self.rules(), also=also)
         return Judgement(
             findings=inspection.findings,
             summary=inspection.summary,
@@ -49,7 +53,9 @@ class Judge:
 
 
 def rewritten(raw: bytes, decision: Decision, is_external: Callable[[str], bool]) -> bytes:
-    """The bytes to send: unchanged unless an enforced rule's action rewrites them."""
+    """The bytes to send: unchanged unless an enforced rule's action rewrites them. Not for
+    link_attachments: the delivery splits the attachments off when it sends
+    (quarantine/link_delivery.py), so the held bytes keep them."""
     if Action.BCC_CONVERT in decision.rewrites:
         raw = move_external_to_bcc(raw, is_external)
     if decision.action == Action.TAG:

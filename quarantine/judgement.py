@@ -26,7 +26,10 @@ class Judgement:
 
 
 class Judge(Protocol):
-    async def __call__(self, raw: bytes, envelope: Envelope, *, sender: str | None = None) -> Judgement:
+    async def __call__(
+        self, raw: bytes, envelope: Envelope, *, sender: str | None = None, links: bool = False
+    ) -> Judgement:
         """`sender`: whom the rules see as sending, when not the envelope's (a login's
-        null-sender mail)."""
+        null-sender mail). `links`: decide as if a link_attachments rule matched (the sender
+        chose to send the attachments as download links)."""
         ...

@@ -18,6 +18,7 @@ from .model import (
     CodeCondition,
     Condition,
     Decision,
+    LinkTerms,
     MatchedRule,
     MessageFacts,
     Mode,
@@ -30,30 +31,47 @@ from .model import (
 from .supervisor_bcc import added_bcc
 
 
-def decide(findings: Iterable[Finding], facts: MessageFacts, rules: RuleSet) -> Decision:
+def decide(
+    findings: Iterable[Finding], facts: MessageFacts, rules: RuleSet, *, also: tuple[Action, ...] = ()
+) -> Decision:
+    """`also`: modifiers the sender chose (the hold page's fix), counted as enforced rewrites."""
     findings = tuple(findings)
     matched = [m for _, m in explain(findings, facts, rules) if m is not None]
-    rewrites = tuple(
-        dict.fromkeys(m.action for m in matched if m.mode == Mode.ENFORCE and m.action in MODIFIERS)
-    )
-    if Action.BCC_CONVERT in rewrites:
-        # Once visible external recipients are moved to Bcc, they are no longer visible: the
-        # other rules decide on the message as it will be sent.
-        after = tuple(f for f in findings if f.code != VISIBLE_EXTERNAL)
-        converting = [m for m in matched if m.action == Action.BCC_CONVERT]
-        matched = converting + [
-            m for _, m in explain(after, facts, rules) if m is not None and m.action != Action.BCC_CONVERT
+    enforced = [m for m in matched if m.mode == Mode.ENFORCE and m.action in MODIFIERS]
+    rewrites = tuple(dict.fromkeys([*(m.action for m in enforced), *(a for a in also if a in MODIFIERS)]))
+    if rewrites:
+        # The other rules decide on the message as it will be sent: visible external recipients
+        # moved to Bcc are no longer visible; attachments sent as links are no longer attached.
+        after = tuple(f for f in findings if not _rewritten_away(f, rewrites))
+        modifying = [m for m in matched if m.action in MODIFIERS]
+        matched = modifying + [
+            m for _, m in explain(after, facts, rules) if m is not None and m.action not in MODIFIERS
         ]
+    links = None
+    if Action.LINK_ATTACHMENTS in rewrites:
+        links = next((m.links for m in enforced if m.action == Action.LINK_ATTACHMENTS), None) or LinkTerms()
     action = Action.PASS
     for m in matched:
         if m.mode == Mode.ENFORCE and m.action not in MODIFIERS and strictness(m.action) > strictness(action):
             action = m.action
     if action == Action.REJECT:
-        return Decision(action=action, matched=tuple(matched), rewrites=rewrites)
+        return Decision(action=action, matched=tuple(matched), rewrites=rewrites, links=links)
     bcc = added_bcc(
         matched, facts, rules.organization, lambda a, name: address_matches(a, rules.groups.get(name, ()), {})
     )
-    return Decision(action=action, matched=tuple(matched), rewrites=rewrites, add_bcc=bcc)
+    return Decision(action=action, matched=tuple(matched), rewrites=rewrites, add_bcc=bcc, links=links)
+
+
+def _rewritten_away(finding: Finding, rewrites: tuple[Action, ...]) -> bool:
+    """Whether the message as sent no longer carries the finding. Attachments: only a finding
+    every place of which is an attachment; one also in the body is still sent."""
+    if Action.BCC_CONVERT in rewrites and finding.code == VISIBLE_EXTERNAL:
+        return True
+    return (
+        Action.LINK_ATTACHMENTS in rewrites
+        and bool(finding.where)
+        and all(w.startswith("attachment:") for w in finding.where)
+    )
 
 
 def explain(
@@ -79,6 +97,7 @@ def explain(
                     findings=hits,
                     delay=rule.delay,
                     add_bcc=rule.add_bcc,
+                    links=rule.links,
                 ),
             )
         )

@@ -21,6 +21,8 @@ from .codes import is_known_code
 from .dictionaries import check_totals, parse_dictionaries
 from .duration import parse_duration
 from .errors import RuleError
+from .link_terms import KEYS as LINK_KEYS
+from .link_terms import parse_link_terms
 from .model import (
     ACTIONS,
     MODES,
@@ -61,8 +63,10 @@ def refuse_aliases(text: str) -> None:
 
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_RULE_KEYS = {"id", "description", "reason", "when", "action", "mode", "enabled", "scope", "delay", "add_bcc"}
-_OVERRIDE_KEYS = {"id", "mode", "enabled", "action", "delay", "scope", "add_bcc"}
+_RULE_KEYS = {
+    "id", "description", "reason", "when", "action", "mode", "enabled", "scope", "delay", "add_bcc", *LINK_KEYS
+}  # fmt: skip
+_OVERRIDE_KEYS = {"id", "mode", "enabled", "action", "delay", "scope", "add_bcc", *LINK_KEYS}
 _CODE_KEYS = {"code", "min_count", "max_count", "where", "min_tally"}
 
 
@@ -201,6 +205,7 @@ def _parse_rule(
             delay=_delay(item, action, source, rule_id, base.delay),
             scope=_scope(item["scope"], source, rule_id, groups) if "scope" in item else base.scope,
             add_bcc=_add_bcc(item, base.add_bcc, action, source, rule_id, org),
+            links=parse_link_terms(item, base.links, action == Action.LINK_ATTACHMENTS, source, rule_id),
             source=source,
         )
     if "when" not in item or "action" not in item:
@@ -217,6 +222,7 @@ def _parse_rule(
         delay=_delay(item, action, source, rule_id, 0.0),
         enabled=_bool(item, source, rule_id, True),
         add_bcc=_add_bcc(item, (), action, source, rule_id, org),
+        links=parse_link_terms(item, None, action == Action.LINK_ATTACHMENTS, source, rule_id),
         source=source,
     )
 

@@ -10,6 +10,8 @@ from typing import Any
 from inspectors.base import Envelope, Finding
 from inspectors.keyword_dictionary import KeywordDictionary
 
+from .link_terms import LinkTerms as LinkTerms  # re-exported: the rules' values live here
+
 
 class Action(StrEnum):
     """What a rule does. The values are the rule files' and the database's spelling."""
@@ -23,6 +25,9 @@ class Action(StrEnum):
     # Not an outcome: rewrites the message (visible external recipients into Bcc) and lets the
     # other rules decide.
     BCC_CONVERT = "bcc_convert"
+    # Not an outcome either: the external recipients get the attachments as download links
+    # (delivery does it), so the other rules decide without the findings only attachments carry.
+    LINK_ATTACHMENTS = "link_attachments"
 
 
 class Mode(StrEnum):
@@ -32,12 +37,12 @@ class Mode(StrEnum):
 
 # Strictest wins (DESIGN.md step 4): the index is the strictness.
 ACTIONS = (Action.PASS, Action.TAG, Action.DELAY, Action.HOLD, Action.HOLD_FOR_APPROVAL, Action.REJECT)
-MODIFIERS = (Action.BCC_CONVERT,)
+MODIFIERS = (Action.BCC_CONVERT, Action.LINK_ATTACHMENTS)
 MODES = tuple(Mode)
 WHERE_KINDS = ("body", "attachment", "subject", "envelope", "header", "message")
 HELD = (Action.DELAY, Action.HOLD, Action.HOLD_FOR_APPROVAL)  # actions that keep the message in quarantine
 # The actions after which the message may still go out: a supervisor Bcc (add_bcc) goes with it.
-DELIVERING = (Action.PASS, Action.TAG, *HELD, Action.BCC_CONVERT)
+DELIVERING = (Action.PASS, Action.TAG, *HELD, *MODIFIERS)
 APPROVERS = "approvers"  # in add_bcc: the approvers of the sender's group (organization.groups)
 MAX_ADD_BCC = 20
 TALLIES = (
@@ -111,6 +116,7 @@ class Rule:
     # Supervisor Bcc (上長Bcc): internal addresses and/or APPROVERS, added to the envelope when
     # the message is delivered; the headers are not touched.
     add_bcc: tuple[str, ...] = ()
+    links: LinkTerms | None = None  # for Action.LINK_ATTACHMENTS (rules/link_terms.py)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,6 +167,7 @@ class MatchedRule:
     findings: tuple[Finding, ...]  # the findings that made the rule match
     delay: float = 0.0
     add_bcc: tuple[str, ...] = ()  # the rule's entries, APPROVERS unresolved
+    links: LinkTerms | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -171,7 +178,7 @@ class MatchedRule:
             "reason": dict(self.reason),
             "findings": [f.to_dict() for f in self.findings],
         }
-        return out | ({"add_bcc": list(self.add_bcc)} if self.add_bcc else {})
+        return out | _extras(self.add_bcc, self.links)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> MatchedRule:
@@ -183,7 +190,17 @@ class MatchedRule:
             delay=float(d.get("delay", 0.0)),
             findings=tuple(Finding.from_dict(f) for f in d.get("findings", ())),
             add_bcc=tuple(d.get("add_bcc", ())),
+            links=_links(d),
         )
+
+
+def _extras(add_bcc: tuple[str, ...], links: LinkTerms | None) -> dict[str, Any]:
+    """The keys written only when set, so that older stored decisions read the same."""
+    return ({"add_bcc": list(add_bcc)} if add_bcc else {}) | ({"links": links.to_dict()} if links else {})
+
+
+def _links(d: Mapping[str, Any]) -> LinkTerms | None:
+    return LinkTerms.from_dict(d["links"]) if d.get("links") is not None else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -194,6 +211,8 @@ class Decision:
     # Supervisor Bcc: the addresses the enforced rules add to the envelope when the message is
     # delivered (now, or on release), resolved and without those already in it.
     add_bcc: tuple[str, ...] = ()
+    # Attachment links: the terms of the share, when rewrites hold LINK_ATTACHMENTS.
+    links: LinkTerms | None = None
 
     @property
     def enforced(self) -> tuple[MatchedRule, ...]:
@@ -222,7 +241,7 @@ class Decision:
             "rewrites": list(self.rewrites),
             "matched": [m.to_dict() for m in self.matched],
         }
-        return out | ({"add_bcc": list(self.add_bcc)} if self.add_bcc else {})
+        return out | _extras(self.add_bcc, self.links)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Decision:
@@ -231,4 +250,5 @@ class Decision:
             rewrites=tuple(Action(r) for r in d.get("rewrites", ())),
             matched=tuple(MatchedRule.from_dict(m) for m in d["matched"]),
             add_bcc=tuple(d.get("add_bcc", ())),
+            links=_links(d),
         )

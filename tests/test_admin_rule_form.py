@@ -193,7 +193,7 @@ def test_every_error_of_a_draft_at_once_with_its_line_next_to_the_editor(admin):
         text = plain(r)
         assert "次の 4 件を直してください" in text
         for line in (
-            "4行目: rules[0].action: 'hld' は使えません（pass, tag, delay, hold, hold_for_approval, reject, bcc_convert のいずれか）",
+            "4行目: rules[0].action: 'hld' は使えません（pass, tag, delay, hold, hold_for_approval, reject, bcc_convert, link_attachments のいずれか）",
             "6行目: rules[1].mode: 'loud' は使えません（enforce, monitor のいずれか）",
             "7行目: rules[1].colour: このキーは使えません",
             "11行目: rules[2].delay: 'soon' は時間として読めません",

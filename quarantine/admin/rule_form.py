@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rules.duration import parse_duration
+from rules.link_terms import KEYS as LINK_KEYS
 from rules.model import ACTIONS, MODES, MODIFIERS, Action, Rule
 
 MAX_ID = 100
@@ -67,6 +68,8 @@ def read_edit(
         action = rule.action
     elif action != rule.action:
         changes["action"] = action
+        if rule.action == Action.LINK_ATTACHMENTS:
+            changes.update(dict.fromkeys(LINK_KEYS))  # the link terms go only with link_attachments
     _delay(str(form.get("delay", "")).strip(), action, rule, changes, errors)
     senders = _entries(str(form.get("senders", "")), "送信者", "senders", groups, errors)
     recipients = _entries(str(form.get("recipients", "")), "宛先", "recipients", groups, errors)

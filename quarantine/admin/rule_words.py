@@ -42,6 +42,12 @@ ACTIONS: dict[str, tuple[str, str, str, str]] = {
         "社外の宛先を Bcc に移して送信します",
         "moves visible external recipients to Bcc",
     ),
+    "link_attachments": (
+        "添付ファイルをダウンロードリンクにして送る",
+        "Send attachments as download links",
+        "社外の宛先には添付ファイルの代わりにリンクを送ります",
+        "external recipients get links instead of the attachments",
+    ),
 }
 MODES: dict[str, tuple[str, str, str, str]] = {
     "enforce": ("適用", "Enforce", "一致したメールに動作を行います", "acts on the messages it matches"),
@@ -86,6 +92,14 @@ _JA: list[tuple[str, str]] = [
     (r"^is required for action delay.*$", "動作が遅延送信（`delay`）のときは必須です（例: `10m`）"),
     (r"^is required$", "必須です"),
     (r"^only goes with action delay$", "動作が遅延送信（`delay`）のときだけ指定できます"),
+    (
+        r"^only goes with action link_attachments$",
+        "動作が添付ファイルのダウンロードリンク化（`link_attachments`）のときだけ指定できます",
+    ),
+    (
+        rf"^expected a duration from 1h to 31d; got {_VALUE}$",
+        "{1} は使えません（`1h` から `31d` までの時間）",
+    ),
     (
         rf"^expected a duration such as .*; got {_VALUE}$",
         "{1} は時間として読めません（例: `30s`, `10m`, `2h`, `1d`）",
