@@ -149,13 +149,17 @@ TEMPLATES: dict[str, Callable[..., bytes]] = {
 
 def render(template: str, args: dict, link: str) -> bytes:
     """A stored notice draft (its arguments as JSON), now with its freshly minted link."""
-    # The reminders' templates live in their own module, which imports this one.
+    # The reminders' and the download links' templates live in their own modules, which
+    # import this one.
+    from .link_notice import TEMPLATES as LINKS
     from .reminder_notice import TEMPLATES as REMINDERS
 
-    args = {**args, "decision": Decision.from_dict(args["decision"])}
+    args = dict(args)
+    if "decision" in args:  # the link notices have none
+        args["decision"] = Decision.from_dict(args["decision"])
     if "approvers" in args:
         args["approvers"] = tuple(args["approvers"])
-    return {**TEMPLATES, **REMINDERS}[template](**args, link=link)
+    return {**TEMPLATES, **REMINDERS, **LINKS}[template](**args, link=link)
 
 
 _SUBJECTS = {
