@@ -203,5 +203,6 @@ def _links_sent(
 
 def _distinct(addresses: Sequence[str]) -> tuple[str, ...]:
     """Each address once, whatever its case (a share has one recipient row per address)."""
-    seen: set[str] = set()
-    return tuple(a for a in addresses if not (a.lower() in seen or seen.add(a.lower())))
+    return tuple(
+        {a.lower(): a for a in reversed(addresses)}[k] for k in dict.fromkeys(a.lower() for a in addresses)
+    )
