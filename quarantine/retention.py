@@ -8,7 +8,9 @@ What is kept, and for how long after what (README, "Retention"):
   their last attempt;
 - records: held-message rows (recipients, subject, masked findings, decision) with their
   links and jobs, the decision log and the audit log;
-- history: recipient-history pairs not mailed since.
+- history: recipient-history pairs not mailed since;
+- shares (attachment links): their files, message and codes once expired or revoked (the
+  download log stays with the held row, and goes with it after `records`).
 Not configurable: admin login attempts go after a day (successes after 30 days, while the
 login throttle reads them), admin sessions a day after their last use (they ended long before).
 
@@ -31,6 +33,8 @@ from .records import HoldState
 from .retention_policy import DAY, RetentionPolicy
 from .schema import admin_sessions, audit, decision_rules, decisions, held, links, login_attempts, outbound
 from .schema import recipient_history as history
+from .schema import shares as share_table
+from .share_rows import delete_shares
 from .store import Store
 
 log = logging.getLogger("guard.retention")
@@ -102,6 +106,7 @@ class Retention:
         started, p = time.monotonic(), self.policy
         counts = {
             "raw": await self._clear_raw(now - p.raw),
+            "shares": await self.store.shares.purge(now),
             "outbound": await self._batches(
                 outbound,
                 [outbound.c.id],
@@ -174,9 +179,10 @@ class Retention:
                 return total
 
     async def _held_rows(self, cutoff: float) -> int:
-        """Held rows, with their links and finished jobs first (outbound.message_id is a
-        foreign key)."""
-        conds = _final_before(cutoff)
+        """Held rows, with their links, finished jobs (outbound.message_id is a foreign key)
+        and share rows. A share still active (an extended one) keeps its held row a while."""
+        live_share = exists().where(share_table.c.id == held.c.id, share_table.c.state == "active")
+        conds = (*_final_before(cutoff), ~live_share)
         total = 0
         while True:
             async with self.store.writing() as conn:
@@ -186,6 +192,7 @@ class Retention:
                         delete(outbound).where(outbound.c.message_id.in_(ids), outbound.c.state != "pending")
                     )
                     await conn.execute(delete(links).where(links.c.message_id.in_(ids)))
+                    await delete_shares(conn, ids)
                     total += (await conn.execute(delete(held).where(held.c.id.in_(ids), *conds))).rowcount
             if len(ids) < self.batch or not await self._next_batch():
                 return total

@@ -78,7 +78,7 @@ class Shares:
                 .where(share_downloads.c.share_id == share.id, share_downloads.c.address == link.address)
                 .group_by(share_files.c.n)
             )
-            used = {n: count for n, count in rows.tuples()}
+            used = {int(n): int(count) for n, count in rows}
         return RecipientLink(share=share, address=link.address, used=used)
 
     async def request_code(self, share_id: str, address: str, now: float, draft: LinkedNotice) -> str:
