@@ -20,7 +20,9 @@ from .support import CORPUS
 SENDER = "taro@example.co.jp"
 EXTERNAL = ("p1@client.example", "p2@other.example")
 INTERNAL = "hanako@example.co.jp"
-ZIP = (CORPUS / "attachments" / "libarchive" / "test_read_format_zip_traditional_encryption_data.zip").read_bytes()
+ZIP = (
+    CORPUS / "attachments" / "libarchive" / "test_read_format_zip_traditional_encryption_data.zip"
+).read_bytes()
 PDF = pdf_file([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
 FILES = {"見積書.zip": ZIP, "仕様書.pdf": PDF}
 TOKEN = re.compile(r"https?://[^\s\"<>]+/d/([A-Za-z0-9_\-]{20,})")
