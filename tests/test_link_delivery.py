@@ -4,6 +4,7 @@ and with a link of its own; only the links' hashes are at rest."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sqlite3
@@ -12,6 +13,7 @@ import time
 import httpx
 
 from quarantine.records import LinkedNotice
+from quarantine.store import Store
 
 from .link_mail import (
     EXTERNAL,
@@ -150,6 +152,7 @@ def test_a_copy_refused_for_a_while_is_sent_again_with_a_new_link(guard_factory,
 def test_the_worker_mints_the_download_code_when_it_sends_it(guard_factory, upstream, tmp_path):
     guard = _links_guard(guard_factory, tmp_path)
     code, reply = _send(guard, ppap_mail())
+    assert code == 250
     qid = reply.decode().rsplit(" ", 1)[-1]
     upstream.recorder.wait_for(4)
     draft = LinkedNotice(
@@ -166,9 +169,6 @@ def test_the_worker_mints_the_download_code_when_it_sends_it(guard_factory, upst
         actor=EXTERNAL[0],
         base_url=guard.base_url,
     )
-    import asyncio
-
-    from quarantine.store import Store
 
     async def request():
         store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
