@@ -10,20 +10,21 @@ Emptied containers: a multipart left without children is dropped from its parent
 multipart left without children gets one empty text/plain UTF-8 part, and a root that was
 itself the attachment becomes one: the template is valid MIME on its own (RFC 2046 wants a
 part in every multipart) and has a body part for the block.
+
+Names are the inspectors' (what the hold page showed): a file without one is "part-<path>",
+a forward without one "message-<path>.eml". Hostile mail raises LinkMimeError (a ValueError)
+and nothing else.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import codecs
+import copy
 import re
 from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.message import Message
 from io import BytesIO
 
-from inspectors.charsets import decode_bytes
 from inspectors.extract.mail import (
     _decode_8bit_parameters,
     _is_attachment,
@@ -33,17 +34,18 @@ from inspectors.extract.mail import (
 )
 from inspectors.extract.parser import declared_type, read_message
 from inspectors.extract.payload import payload_bytes
-from inspectors.extract.text import html_charset
 from inspectors.limits import Limits
 
 from .errors import QuarantineError
-from .link_block import LinkBlock, as_html, plain
+from .link_block import LinkBlock, write_block
 from .rebuild import _POLICY
 
 __all__ = ["LinkBlock", "LinkMimeError", "SharedFile", "split", "with_links"]
 
+_LINE_END = re.compile(rb"\r\n|\r(?!\n)|\n")  # as the email parser reads them
+_HEAD_END = re.compile(rb"(?:\r\n|\r(?!\n)|\n){2}")
+_FIELD = re.compile(rb"\r\n(?![ \t])")  # between two header fields
 _DEPTH = Limits().max_multipart_depth  # the inspectors read no deeper: neither does split
-_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 
 
 class LinkMimeError(QuarantineError, ValueError):
@@ -71,8 +73,10 @@ def split(raw: bytes) -> tuple[bytes, tuple[SharedFile, ...]]:
             _empty_text(message)
         elif not _prune(message, "1", taken):
             message.set_payload([_text_part()])
-        return _flatten(message), tuple(files)
-    except (RecursionError, LookupError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        return _flatten(message, raw), tuple(files)
+    except MemoryError:
+        raise  # not the message's fault
+    except Exception as exc:  # hostile mail: whatever the email package or a codec raised
         raise LinkMimeError(f"cannot split the message: {type(exc).__name__}") from exc
 
 
@@ -86,9 +90,11 @@ def with_links(template: bytes, block: LinkBlock) -> bytes:
         if not bodies:
             bodies.append(_add_text_part(message))
         for part in bodies:
-            _append(part, block)
-        return _flatten(message)
-    except (RecursionError, LookupError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            write_block(part, block)
+        return _flatten(message, template)
+    except MemoryError:
+        raise
+    except Exception as exc:
         raise LinkMimeError(f"cannot add the links: {type(exc).__name__}") from exc
 
 
@@ -183,86 +189,56 @@ def _text_part() -> Message:
 
 
 def _add_text_part(message: Message) -> Message:
+    """A text part for the block in a message without a body part: first in a
+    multipart/mixed root, or with the root's content wrapped in a new multipart/mixed (its
+    content headers and body move into a part, as they were)."""
     text = _text_part()
-    if message.is_multipart() and declared_type(message).startswith("multipart/"):
+    if message.is_multipart() and declared_type(message) == "multipart/mixed":
         message.get_payload().insert(0, text)  # type: ignore[union-attr]  # a list when multipart
         return text
-    # A single-part root (or message/*): its content headers move into a part of a new multipart/mixed.
-    inner = Message()
-    for name, value in message.items():
-        if name.lower().startswith("content-"):
-            inner[name] = value
-    inner.set_payload(message._payload)  # type: ignore[attr-defined]  # as parsed, still encoded
-    for name in {n for n in message if n.lower().startswith("content-")}:
-        del message[name]
+    inner = copy.copy(message)  # the same class, body, preamble and epilogue
+    content = [(k, v) for k, v in message.items() if k.lower().startswith("content-")]
+    inner._headers = content  # type: ignore[attr-defined]  # the stdlib's own list, ours now
+    for name in {k for k, _ in content}:
+        del message[name]  # rebinds the root's list: the inner part's stays
     message["Content-Type"] = "multipart/mixed"
+    if "MIME-Version" not in message:
+        message["MIME-Version"] = "1.0"
+    message.preamble = message.epilogue = None
     message.set_payload([text, inner])
     return text
 
 
-def _codec(charset: str) -> codecs.CodecInfo | None:
-    """The charset's codec when it writes ASCII as ASCII (the block is appended as bytes)."""
-    try:
-        info = codecs.lookup(
-            {"shift_jis": "cp932", "windows-31j": "cp932", "x-sjis": "cp932"}.get(charset, charset)
-        )
-    except LookupError:
-        return None
-    try:
-        return info if info.encode("<a>\n")[0] == b"<a>\n" else None
-    except (UnicodeError, LookupError):
-        return None
-
-
-def _append(part: Message, block: LinkBlock) -> None:
-    """The block added to one body part, in its charset and transfer encoding; a charset
-    that cannot write it (or that the body does not really use) turns the part to UTF-8."""
-    data = payload_bytes(part)
-    html = declared_type(part) == "text/html"
-    charset = (part.get_content_charset() or (html_charset(data) if html else None) or "us-ascii").lower()
-    newline = "\n" if b"\n" in data and b"\r\n" not in data else "\r\n"
-    text = as_html(block) if html else plain(block, newline)
-    codec = _codec(charset)
-    added = None
-    if codec is not None:
-        try:
-            codec.decode(data)
-            added = codec.encode(text)[0]
-        except (UnicodeError, ValueError):
-            added = None
-    if codec is None or added is None:
-        data = decode_bytes(data, charset).encode("utf-8")
-        added = text.encode("utf-8")
-        part.set_param("charset", "utf-8")
-    if codec is not None and codec.name == "iso2022_jp" and b"\x1b" in data:
-        added = b"\x1b(B" + added  # back to ASCII, should the body have ended in kanji
-    end = _BODY_END.search(data) if html else None
-    if end is not None:
-        *_, end = _BODY_END.finditer(data)  # the last one
-        data = data[: end.start()] + added + data[end.start() :]
-    else:
-        data += added
-    _set_body(part, data)
-
-
-def _set_body(part: Message, data: bytes) -> None:
-    cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
-    if cte not in ("base64", "quoted-printable", "8bit", "binary") and not data.isascii():
-        cte = "quoted-printable"  # 7bit (declared or implied) cannot carry the new bytes
-        if "Content-Transfer-Encoding" in part:
-            part.replace_header("Content-Transfer-Encoding", cte)
-        else:
-            part["Content-Transfer-Encoding"] = cte
-    if cte == "base64":
-        encoded = base64.encodebytes(data).decode("ascii")
-    elif cte == "quoted-printable":
-        encoded = binascii.b2a_qp(data, istext=True).decode("ascii")
-    else:
-        encoded = data.decode("ascii", "surrogateescape")
-    part.set_payload(encoded)
-
-
-def _flatten(message: Message) -> bytes:
+def _flatten(message: Message, raw: bytes) -> bytes:
+    """The message's bytes, each header field as it came (only line ends made CRLF) when it
+    still reads the same: the email package rewrites some fields (a space before a fold
+    dropped, a stray line) and MIME changes only a few."""
     out = BytesIO()
     BytesGenerator(out, mangle_from_=False, policy=_POLICY).flatten(message)
-    return out.getvalue()
+    data = out.getvalue()
+    came, written = _HEAD_END.search(raw), _HEAD_END.search(data)
+    if came is None or written is None:
+        return data
+    head = _LINE_END.sub(b"\r\n", raw[: came.start()])
+    if message.get_unixfrom() is not None:  # an mbox "From " line: not a header, not sent
+        head = head.partition(b"\r\n")[2]
+    fields = [f for f in _FIELD.split(head) if f.strip()]
+    before, after = _unfolded(read_message(head + b"\r\n\r\n")), _unfolded(message)
+    if len(fields) != len(before):  # a line the parser did not read as a field
+        return data
+    if before == after:
+        return head + data[written.start() :]
+    generated = _FIELD.split(data[: written.start()])
+    if len(generated) != len(after):
+        return data
+    unused: dict[tuple[str, str], list[bytes]] = {}
+    for item, field in zip(before, fields, strict=True):
+        unused.setdefault(item, []).append(field)
+    kept = [
+        unused[item].pop(0) if unused.get(item) else new for item, new in zip(after, generated, strict=True)
+    ]
+    return b"\r\n".join(kept) + data[written.start() :]
+
+
+def _unfolded(message: Message) -> list[tuple[str, str]]:
+    return [(name, re.sub(r"\r\n?", "\n", str(value))) for name, value in message.items()]

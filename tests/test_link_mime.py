@@ -7,6 +7,7 @@ import base64
 import binascii
 import email
 import hashlib
+import random
 import re
 from email.message import Message
 from pathlib import Path
@@ -102,14 +103,19 @@ def bodies(raw: bytes) -> list[tuple[Message, str]]:
     return out
 
 
+def crlf(raw: bytes) -> bytes:
+    return re.sub(rb"\r\n|\r|\n", b"\r\n", raw)
+
+
 def _attachment(part: Message) -> bool:
     return str(part.get("Content-Disposition", "")).lower().startswith("attachment")
 
 
 def headers(raw: bytes) -> list[bytes]:
-    """The root's header lines except those MIME itself needs."""
+    """The root's header fields except those MIME itself needs (and an mbox "From " line)."""
     section = raw.split(b"\r\n\r\n", 1)[0]
-    return [h for h in re.split(rb"\r\n(?![ \t])", section) if not h.lower().startswith(b"content-")]
+    fields = re.split(rb"\r\n(?![ \t])", section)
+    return [h for h in fields if not h.lower().startswith(b"content-") and not h.startswith(b"From ")]
 
 
 @pytest.mark.parametrize("cte", ["base64", "quoted-printable", "7bit", "8bit", "x-uuencode"])
@@ -243,6 +249,8 @@ def test_block_written_in_each_parts_own_charset_and_encoding(charset, cte, text
         assert part["Content-Transfer-Encoding"] == cte
     if charset == "iso-2022-jp":
         assert out.isascii()
+    if charset == "us-ascii":  # 7bit cannot carry UTF-8: quoted-printable keeps the text readable
+        assert part["Content-Transfer-Encoding"] == "quoted-printable" and out.isascii()
     assert headers(out) == headers(raw)
 
 
@@ -256,12 +264,158 @@ def test_html_is_escaped_and_goes_before_the_body_end():
     assert '<a href="https://relay.example.jp/d/TOKEN123">' in html and html.index(JA) < html.index(EN)
 
 
+@pytest.mark.parametrize(
+    ("codec", "charset", "cte"),
+    [
+        ("iso2022_jp", b"ISO-2022-JP", b"7bit"),
+        ("cp932", b"Shift_JIS", b"8bit"),
+        ("utf-8", b"UTF-8", b"base64"),
+    ],
+)
+def test_round_trip_keeps_every_body_and_no_attachment(codec, charset, cte):
+    plain_text, page = (
+        "山田です。\r\n見積書をお送りします。\r\n",
+        "<html><body><p>山田です。</p></body></html>",
+    )
+    encode = (
+        (lambda t: base64.encodebytes(t.encode(codec))) if cte == b"base64" else (lambda t: t.encode(codec))
+    )
+    alt = mixed(
+        text_part(encode(plain_text), charset, cte),
+        text_part(encode(page), charset, cte, b"html"),
+        ctype=b"multipart/alternative",
+        boundary=b"ALT",
+    )
+    raw = mixed(
+        alt.split(b"MIME-Version: 1.0\r\n", 1)[1],
+        file_part(ZIP),
+        file_part(b"%PDF-1.4", name="仕様書.pdf", ctype="application/pdf"),
+    )
+    template, files = split(raw)
+    assert [(f.name, f.data) for f in files] == [("見積書.zip", ZIP), ("仕様書.pdf", b"%PDF-1.4")]
+    out = with_links(template, BLOCK)
+    found = bodies(out)
+    assert [p.get_content_type() for p, _ in found] == ["text/plain", "text/html"]
+    assert found[0][1].startswith(plain_text) and "<p>山田です。</p>" in found[1][1]
+    assert all(JA in t and EN in t and "見積書.zip" in t for _, t in found)
+    leaves = [p for p in email.message_from_bytes(out).walk() if not p.is_multipart()]
+    assert [p.get_content_type() for p in leaves] == ["text/plain", "text/html"]  # no attachment left
+    assert all(p.get_content_charset() == charset.decode().lower() for p in leaves)
+    assert headers(out) == headers(raw)
+
+
+def test_a_report_without_a_text_part_is_wrapped_whole():
+    report = mixed(
+        b"Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\nAction: failed\r\n",
+        ctype=b"multipart/report; report-type=delivery-status",
+    )
+    out = with_links(report, BLOCK)
+    message = email.message_from_bytes(out)
+    assert message.get_content_type() == "multipart/mixed"
+    text, inner = message.get_payload()
+    assert JA in text.get_payload(decode=True).decode() and inner.get_content_type() == "multipart/report"
+    assert inner.preamble == "preamble" and inner.get_boundary() == "BOUND"
+    assert headers(out) == headers(report)
+
+
+def test_a_body_part_without_mime_version_gets_one_when_wrapped():
+    raw = b"From: a@b\r\nSubject: x\r\nContent-Type: application/pdf\r\n\r\n%PDF"
+    out = with_links(raw, BLOCK)
+    assert out.startswith(b"From: a@b\r\nSubject: x\r\n") and b"MIME-Version: 1.0" in out
+    assert email.message_from_bytes(out).get_payload()[1].get_payload() == "%PDF"
+
+
+def test_unexpected_failures_are_link_mime_errors(monkeypatch):
+    assert issubclass(LinkMimeError, ValueError)
+
+    def broken(_):
+        raise TypeError("inside the email package")
+
+    monkeypatch.setattr("quarantine.link_mime.read_message", broken)
+    with pytest.raises(LinkMimeError, match="TypeError"):
+        split(b"x")
+    with pytest.raises(LinkMimeError):
+        with_links(b"x", BLOCK)
+
+
+def test_mutated_messages_never_raise_anything_else():
+    rng = random.Random(19)
+    seed = mixed(
+        text_part("本文".encode("iso-2022-jp")),
+        file_part(ZIP[:600]),
+        file_part(b"x", name="a.pdf", cte="quoted-printable"),
+    )
+    for _ in range(300):
+        raw = bytearray(seed)
+        for _ in range(rng.randint(1, 8)):
+            at = rng.randrange(len(raw))
+            choice = rng.random()
+            if choice < 0.4:
+                raw[at] = rng.choice(b'-=\r\n\x1b\xff:;"<>')
+            elif choice < 0.7:
+                del raw[at : at + rng.randint(1, 40)]
+            else:
+                raw[at:at] = rng.choice(
+                    [b"\r\n--BOUND\r\n", b"\r\n\r\n", b"Content-Type: multipart/mixed\r\n"]
+                )
+        try:
+            template, _ = split(bytes(raw))
+            with_links(template, BLOCK)
+        except LinkMimeError:
+            pass
+
+
+def test_a_charset_lie_turns_the_part_to_utf8_with_its_text():
+    raw = mixed(text_part("本文です".encode(), b"iso-2022-jp", b"8bit"), file_part(ZIP))
+    [(part, text)] = bodies(with_links(split(raw)[0], BLOCK))
+    assert part.get_content_charset() == "utf-8" and text.startswith("本文です") and JA in text
+
+
+def test_every_body_part_gets_the_block_and_html_without_a_body_end_gets_it_appended():
+    raw = mixed(
+        text_part(b"first", b"us-ascii"),
+        text_part(b"<p>no end tag", b"utf-8", b"8bit", b"html"),
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Disposition: attachment; filename=notes.txt\r\n\r\nnotes",
+        text_part("二つ目".encode("cp932"), b"shift_jis", b"8bit"),
+    )
+    template, files = split(raw)
+    assert [f.name for f in files] == ["notes.txt"]
+    found = bodies(with_links(template, BLOCK))
+    assert [t.split("\r\n", 1)[0][:13] for _, t in found] == ["first", "<p>no end tag", "二つ目"]
+    assert all(JA in t and EN in t for _, t in found)
+    assert found[1][1].startswith("<p>no end tag\r\n<div")
+
+
+def test_html_charset_from_its_meta_is_declared_when_written():
+    page = b'<html><head><meta charset="utf-8"></head><body>caf\xc3\xa9</body></html>'
+    raw = mixed(b"Content-Type: text/html\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + page, file_part(ZIP))
+    [(part, html)] = bodies(with_links(split(raw)[0], BLOCK))
+    assert (
+        part.get_content_charset() == "utf-8"
+        and html.startswith("<html><head>")
+        and "café" + "\r\n<div" in html
+    )
+
+
+def test_an_mbox_from_line_is_dropped_and_the_header_fields_keep_their_bytes():
+    odd = b"From sender@example.co.jp Mon Dec  1 09:00:00 2026\r\nX-Empty:\r\nX-Trailing: a \r\n  b\r\n"
+    raw = odd + mixed(text_part(b"hi", b"us-ascii"), file_part(ZIP))
+    template, _ = split(raw)
+    assert template.startswith(b"X-Empty:\r\nX-Trailing: a \r\n  b\r\n" + HEAD)
+    assert with_links(template, BLOCK).startswith(b"X-Empty:\r\nX-Trailing: a \r\n  b\r\n" + HEAD)
+
+
 def test_hostile_names_cannot_start_lines_of_their_own():
     block = LinkBlock(
         url="https://r/d/T", expires_text="x", files=(("a\r\nBcc: x@y\r\n.pdf", 1),), max_downloads=1
     )
     [(_, text)] = bodies(with_links(mixed(text_part(b"hi", b"us-ascii")), block))
     assert "\nBcc" not in text and "a Bcc: x@y .pdf (1 B)" in text
+    long_name = LinkBlock(
+        url="https://r/d/T", expires_text="x", files=(("長" * 5000 + ".zip", 1),), max_downloads=1
+    )
+    out = with_links(mixed(text_part(b"hi", b"iso-2022-jp")), long_name)
+    assert max(len(line) for line in out.split(b"\r\n")) < 998
 
 
 def test_sizes():
@@ -315,12 +469,18 @@ def test_corpus_split_matches_the_inspectors_and_the_block_is_everywhere():
         inline = {p for p in _inline_parts(raw)}
         expected = [(a[0], a[3]) for a in summary.attachments if a[3] not in inline]
         assert sorted((f.name, f.part) for f in files) == sorted(expected), path
+        sizes = {a[3]: a[2] for a in summary.attachments}
+        assert all(len(f.data) == sizes[f.part] for f in files), path
+        left = Summary.of(parse(template, Envelope(mail_from="a@b", rcpt_tos=("c@d",)))).attachments
+        assert len(left) == len(summary.attachments) - len(files), path  # the inline ones only
         taken_somewhere += bool(files)
         out = with_links(template, BLOCK)
         found = bodies(out)
         assert found, path
         for _, text in found:
-            assert EN in text, path
+            assert JA in text and EN in text, path
+        if files:
+            assert headers(crlf(out)) == headers(crlf(raw)), path
     assert taken_somewhere >= 20
 
 
