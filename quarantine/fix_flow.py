@@ -32,6 +32,8 @@ async def fixed(pages: Pages, request: Request, record: HeldRecord, form: FormDa
         remove=frozenset(str(a).lower() for a in form.getlist("remove")[:1000]) & rcpts,
         drop_parts=frozenset(str(p) for p in form.getlist("drop")[:1000]) & parts.keys(),
         to_bcc=form.get("bcc") == "1",
+        # Links only for a message with attachments to someone outside: else nothing to link.
+        links=form.get("links") == "1" and bool(parts) and any(pages.is_external(r) for r in record.rcpt_tos),
     )
     if fix.empty:
         return await pages.show_hold(request, error="fix_empty")
@@ -39,13 +41,18 @@ async def fixed(pages: Pages, request: Request, record: HeldRecord, form: FormDa
         raw, rcpts_left = apply(await pages.store.raw_of(record.id), record.rcpt_tos, fix, pages.is_external)
     except FixError:
         return await pages.show_hold(request, error="fix_invalid")
-    judged = await pages.judge(raw, Envelope(mail_from=record.mail_from, rcpt_tos=rcpts_left))
+    # With links the bytes keep their attachments: the delivery links them (enqueue_release,
+    # from the stored decision's rewrites), and the rules judge the message as sent that way.
+    judged = await pages.judge(
+        raw, Envelope(mail_from=record.mail_from, rcpt_tos=rcpts_left), links=fix.links
+    )
     client = request.client.host if request.client else None
     detail = fix_detail(
         [r for r in record.rcpt_tos if r.lower() in fix.remove],
         [parts[p] for p in sorted(fix.drop_parts)],
         fix.to_bcc,
         str(judged.decision.verdict),
+        links=fix.links,
     )
     if not await pages.quarantine.refix(
         record, judged, rcpt_tos=rcpts_left, client_addr=client, detail=detail

@@ -27,6 +27,7 @@ class FixOutcome:
     verdict: str  # the re-inspection's: "pass", "hold", "reject"...
     recipients: tuple[str, ...] = ()  # masked
     files: tuple[str, ...] = ()  # masked
+    links: bool = False  # the attachments go to recipients outside as download links (issue 19)
 
 
 def masked_file(name: str) -> str:
@@ -36,13 +37,13 @@ def masked_file(name: str) -> str:
     return f"{first}***" + (f".{ext.group(1)}" if ext else "")
 
 
-def write(removed: list[str], dropped: list[str], to_bcc: bool, verdict: str) -> str:
+def write(removed: list[str], dropped: list[str], to_bcc: bool, verdict: str, links: bool = False) -> str:
     """The audit detail of a fix: `removed` addresses and `dropped` file names are masked."""
     people = ",".join(_UNSAFE.sub("_", mask_address(a)) for a in removed[:SAMPLES])
     files = ",".join(_UNSAFE.sub("_", masked_file(n)) for n in dropped[:SAMPLES])
     return (
         f"removed={len(removed)} dropped={len(dropped)} bcc={int(to_bcc)} verdict={verdict}"
-        f" who={people} files={files}"
+        f" who={people} files={files}" + (" links=1" if links else "")
     )
 
 
@@ -57,6 +58,7 @@ def read(detail: str) -> FixOutcome | None:
             verdict=fields["verdict"],
             recipients=tuple(v for v in fields.get("who", "").split(",") if v),
             files=tuple(v for v in fields.get("files", "").split(",") if v),
+            links=fields.get("links") == "1",
         )
     except (KeyError, ValueError):
         return None

@@ -1,5 +1,5 @@
 """The sender's fixes to a held message: recipients removed, attachments dropped, external
-recipients moved to Bcc — as new bytes that are then inspected again before anything is sent.
+recipients moved to Bcc, attachments sent as links — as new bytes that are then inspected again before anything is sent.
 
 Header changes are made on the bytes (quarantine.rewrite), so everything else stays as it was;
 only dropping an attachment re-serialises the MIME tree, which then stays intact around the hole.
@@ -32,10 +32,14 @@ class Fix:
     remove: frozenset[str] = frozenset()  # recipient addresses, lower-case
     drop_parts: frozenset[str] = frozenset()  # MIME part paths of attachments, e.g. "1.2"
     to_bcc: bool = False  # move external To/Cc recipients to Bcc
+    # Send the attachments to recipients outside as download links (issue 19). The bytes stay
+    # as they are: the delivery splits the attachments off (quarantine/link_delivery.py), and
+    # the rules judge the message with link_attachments (Judge(links=True)).
+    links: bool = False
 
     @property
     def empty(self) -> bool:
-        return not (self.remove or self.drop_parts or self.to_bcc)
+        return not (self.remove or self.drop_parts or self.to_bcc or self.links)
 
 
 def apply(

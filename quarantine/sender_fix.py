@@ -6,7 +6,9 @@ sending it.
 - a look-alike (typo) domain, a suppressed (unsubscribed) recipient, a client named where the
   recipients are another client's: remove those recipients;
 - a finding carried only by attachments (a customer list, another client's document, an
-  encrypted archive): remove those attachments.
+  encrypted archive): send the attachments as download links (issue 19, 脱PPAP: the recipient
+  confirms the address with a code), or remove them;
+- any message with attachments and a recipient outside: the links, as an option.
 
 Pure: the stored decision, recipients and attachments in, a suggestion out. Nothing here knows
 the web or the store.
@@ -21,7 +23,7 @@ from email.utils import getaddresses
 from inspectors.base import Finding, domain_of
 from inspectors.codes import CLIENT_MISMATCH, LOOKALIKE_DOMAIN, SUPPRESSED, VISIBLE_EXTERNAL
 from inspectors.recipients import mask_address
-from rules.model import Decision
+from rules.model import Action, Decision
 
 from .rewrite import _split_header
 
@@ -33,12 +35,31 @@ class SuggestedFix:
     remove: tuple[str, ...] = ()  # recipient addresses, as the envelope has them
     drop: tuple[tuple[str, str], ...] = ()  # (file name, MIME part path)
     to_bcc: bool = False
+    # The attachments may go as download links instead (issue 19): the message has some and a
+    # recipient outside. With `drop`, the links are the primary fix and dropping the second.
+    links: bool = False
+
+    @property
+    def fixes(self) -> bool:
+        """Whether a fix answers the hold's reasons (the links alone are only offered)."""
+        return bool(self.remove or self.drop or self.to_bcc)
+
+    @property
+    def links_primary(self) -> bool:
+        """The primary fix sends the attachments as links instead of removing them."""
+        return self.links and bool(self.drop)
 
     @property
     def label(self) -> str:
         """The i18n key of the primary button: the one fix by name, several as "fix these"."""
-        kinds = [k for k, on in (("bcc", self.to_bcc), ("remove", self.remove), ("drop", self.drop)) if on]
+        files = ("links", self.drop) if self.links_primary else ("drop", self.drop)
+        kinds = [k for k, on in (("bcc", self.to_bcc), ("remove", self.remove), files) if on]
         return f"fix.primary.{kinds[0]}" if len(kinds) == 1 else "fix.primary.several"
+
+    @property
+    def drop_label(self) -> str:
+        """The second button's key, when the primary sends links: the same fix, dropping."""
+        return "fix.primary.drop" if not (self.to_bcc or self.remove) else "fix.secondary.drop"
 
 
 def suggest(
@@ -71,9 +92,15 @@ def suggest(
             remove.update(dict.fromkeys(r for r in rcpt_tos if is_external(r)))
     if len(remove) >= len(rcpt_tos):
         remove = {}  # removing everyone is no fix: the sender cancels instead
-    if not (remove or drop or to_bcc):
+    # Not when a rule already sends them as links: that choice is made.
+    links = (
+        bool(files)
+        and Action.LINK_ATTACHMENTS not in decision.rewrites
+        and any(is_external(r) for r in rcpt_tos if r not in remove)
+    )
+    if not (remove or drop or to_bcc or links):
         return None
-    return SuggestedFix(remove=tuple(remove), drop=tuple(drop), to_bcc=to_bcc)
+    return SuggestedFix(remove=tuple(remove), drop=tuple(drop), to_bcc=to_bcc, links=links)
 
 
 def _carried_by(finding: Finding, files: list[Attachment]) -> list[Attachment]:

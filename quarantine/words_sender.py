@@ -8,6 +8,33 @@ SENDER_WORDS: dict[str, tuple[str, str]] = {  # key -> (ja, en)
     "fix.primary.remove": ("この宛先を外して送信", "Remove these recipients and send"),
     "fix.primary.drop": ("添付を外して送信", "Remove the attachment and send"),
     "fix.primary.several": ("指摘された点を直して送信", "Fix what was found and send"),
+    # Attachments as download links (issue 19, 脱PPAP)
+    "fix.primary.links": (
+        "添付ファイルをダウンロードリンクにして送る",
+        "Send the attachments as download links",
+    ),
+    "fix.secondary.drop": ("代わりに添付を外して送信", "Remove the attachments instead and send"),
+    "fix.will.links": ("ダウンロードリンクにする添付ファイル", "Attachments sent as download links"),
+    "fix.links.hint": (
+        "社外の宛先には、添付ファイルの代わりにダウンロードリンクが届きます。受け取った人はメールで届く確認コードで"
+        "自分のアドレスを確かめてからダウンロードします。リンクの有効期限は7日間です。"
+        "ダウンロードの記録を見たり、リンクを止めたりできます。",
+        "Recipients outside get a download link instead of the attachments; they confirm their "
+        "address with a code sent by mail before downloading. The links expire in 7 days. You can "
+        "see the downloads and stop the links.",
+    ),
+    "fix.links.check": (
+        "添付ファイルをダウンロードリンクにして送る",
+        "Send the attachments as download links",
+    ),
+    "fixed.links": (
+        "添付ファイルをダウンロードリンクにして送りました",
+        "The attachments were sent as download links",
+    ),
+    "fixed.links.later": (
+        "添付ファイルは、送信するときにダウンロードリンクにします",
+        "The attachments will go as download links when the message is sent",
+    ),
     "fix.suggested": (
         "保留の理由に合わせた修正です。修正したメールは送信前にもう一度検査されます。",
         "The fix the reasons ask for. The fixed message is inspected again before it goes.",
@@ -17,8 +44,8 @@ SENDER_WORDS: dict[str, tuple[str, str]] = {  # key -> (ja, en)
     "fix.will.drop": ("外す添付ファイル", "Attachments to remove"),
     "fix.other": ("ほかの修正をして送信", "Other fixes, then send"),
     "fix_empty": (
-        "修正する項目が選ばれていません。外す宛先か添付ファイル、または Bcc への移動を選んでください。",
-        "Nothing was chosen: pick recipients or attachments to remove, or moving to Bcc.",
+        "修正する項目が選ばれていません。外す宛先か添付ファイル、Bcc への移動、またはダウンロードリンクを選んでください。",
+        "Nothing was chosen: pick recipients or attachments to remove, moving to Bcc, or download links.",
     ),
     "send_unchanged": ("修正せずにこのまま送信", "Send unchanged"),
     "send_unchanged_help": (

@@ -119,7 +119,9 @@ def pages(store: Store, clock=time.time, told: list | None = None) -> Pages:
                 told.append((record.id, approver, approved, note))
             await super().approval_decided(record, approver, approved, note)
 
-    async def unchanged(raw: bytes, envelope: Envelope, *, sender: str | None = None) -> Judgement:
+    async def unchanged(
+        raw: bytes, envelope: Envelope, *, sender: str | None = None, links: bool = False
+    ) -> Judgement:
         raise AssertionError("the approver's pages never re-judge a message")
 
     quarantine = Told(

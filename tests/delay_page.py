@@ -49,7 +49,9 @@ def delay_message(qid: str = "730512964801") -> HeldMessage:
     )
 
 
-async def _no_fix(raw: bytes, envelope: Envelope, *, sender: str | None = None) -> Judgement:
+async def _no_fix(
+    raw: bytes, envelope: Envelope, *, sender: str | None = None, links: bool = False
+) -> Judgement:
     raise AssertionError("the delay tests fix nothing")
 
 

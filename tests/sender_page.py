@@ -54,7 +54,9 @@ def serving(
     """The web app with `msg` held; `judge` (a fix's judgement) finds what was found before
     unless the test brings its own."""
 
-    async def unchanged(raw: bytes, envelope: Envelope, *, sender: str | None = None) -> Judgement:
+    async def unchanged(
+        raw: bytes, envelope: Envelope, *, sender: str | None = None, links: bool = False
+    ) -> Judgement:
         return Judgement(
             findings=msg.findings, summary=msg.summary, seconds=0.0, decision=msg.decision, raw=raw
         )

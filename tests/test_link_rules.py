@@ -223,3 +223,20 @@ def test_the_console_words_the_action_and_drops_the_terms_with_it():
     )
     kept, _ = read_edit({"enabled": "1", "mode": "monitor", "action": "link_attachments"}, rule, {})
     assert kept == {"mode": "monitor"}
+
+
+def test_the_console_draft_check_lists_every_link_error_with_its_line():
+    from quarantine.admin.rule_words import problem_text
+    from rules.diagnose import diagnose
+
+    text = (
+        "rules:\n  - id: a\n    when: {code: pii.phone}\n    action: hold\n    link_notify: true\n"
+        "  - id: b\n    when: {recipients: external}\n    action: link_attachments\n"
+        "    link_expiry: 40d\n    link_max_downloads: 0\n"
+    )
+    said = [problem_text(p, "ja") for p in diagnose(text, "local.yaml", {}, {}, {})]
+    assert said == [
+        "5行目: rules[0].link_notify: 動作が添付ファイルのダウンロードリンク化（link_attachments）のときだけ指定できます",
+        "9行目: rules[1].link_expiry: '40d' は使えません（1h から 31d までの時間）",
+        "10行目: rules[1].link_max_downloads: 0 は使えません（1〜100 の整数）",
+    ]

@@ -13,7 +13,7 @@ from inspectors.base import Envelope
 from inspectors.recipients import ExternalRecipients
 from proxy.pipeline import inspect_raw
 from quarantine.judgement import Judgement
-from rules import MessageFacts, decide, load_rules
+from rules import Action, MessageFacts, decide, load_rules
 
 from .page_words import english_words
 from .sender_page import held_on, open_store, serving
@@ -25,11 +25,14 @@ PAGE = "/h/tok-Q1"
 TEST_DATA = ("testclient",)  # the TestClient's address, in the history
 
 
-async def judge(raw: bytes, envelope: Envelope, *, sender: str | None = None) -> Judgement:
+async def judge(
+    raw: bytes, envelope: Envelope, *, sender: str | None = None, links: bool = False
+) -> Judgement:
     """The real inspection and the shipped rules, as the guard judges a fixed message."""
     inspection = inspect_raw(raw, envelope, INSPECTORS)
     facts = MessageFacts(mail_from=envelope.mail_from, rcpt_tos=envelope.rcpt_tos)
-    decision = decide(list(inspection.findings), facts, load_rules())
+    also = (Action.LINK_ATTACHMENTS,) if links else ()
+    decision = decide(list(inspection.findings), facts, load_rules(), also=also)
     return Judgement(
         findings=inspection.findings, summary=inspection.summary, seconds=0.0, decision=decision, raw=raw
     )
@@ -109,7 +112,10 @@ def test_a_fix_that_leaves_a_reason_says_what_was_done_and_what_still_holds_it(p
     assert "state-held" in r.text and "個人情報" in re.search(
         r'<section id="why">.*?</section>', r.text, re.S
     ).group(0)
-    assert re.search(r'id="primary-fix">添付を外して送信<', r.text), "the next fix is the attachment"
+    assert re.search(r'id="primary-fix">添付ファイルをダウンロードリンクにして送る<', r.text), (
+        "the next fix: links"
+    )
+    assert re.search(r'id="drop-instead">添付を外して送信<', r.text), "or the attachment removed"
     english = web.get(f"{PAGE}?fixed=1", headers={"accept-language": "en"}).text
     assert "Recipients removed (1)" in english and "still needs your review" in english
 

@@ -102,7 +102,9 @@ def test_a_customer_list_attached_asks_to_remove_the_attachment():
     fix = suggested(raw, env)
     assert fix is not None and fix.remove == () and not fix.to_bcc
     assert [name for name, _ in fix.drop] == ["顧客一覧.csv"] and fix.drop[0][1] == "1.2"
-    assert fix.label == "fix.primary.drop"
+    # issue 19: the list goes as a download link first; removing it stays the second choice
+    assert fix.links and fix.links_primary and fix.label == "fix.primary.links"
+    assert fix.drop_label == "fix.primary.drop"
 
 
 def test_several_reasons_make_one_fix_of_several_parts():

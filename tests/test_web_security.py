@@ -286,7 +286,9 @@ class CountingJudge:
     def __init__(self, msg) -> None:
         self.msg, self.calls, self.takes = msg, 0, 0.0
 
-    async def __call__(self, raw: bytes, envelope: Envelope, *, sender: str | None = None) -> Judgement:
+    async def __call__(
+        self, raw: bytes, envelope: Envelope, *, sender: str | None = None, links: bool = False
+    ) -> Judgement:
         self.calls += 1
         await asyncio.sleep(self.takes)  # a large message takes seconds
         m = self.msg
