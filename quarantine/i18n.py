@@ -10,6 +10,7 @@ from inspectors.extract.technical import FORMATS
 from .records import HoldState
 from .words_approver import APPROVER_WORDS
 from .words_delay import DELAY_WORDS
+from .words_download import DOWNLOAD_WORDS
 from .words_sender import SENDER_WORDS
 
 LANGS = ("ja", "en")
@@ -129,7 +130,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key -> (ja, en)
 }
 
 # Each page's own words (issue 18) live beside it.
-MESSAGES.update({**SENDER_WORDS, **DELAY_WORDS, **APPROVER_WORDS})
+MESSAGES.update({**SENDER_WORDS, **DELAY_WORDS, **APPROVER_WORDS, **DOWNLOAD_WORDS})
 
 
 def language(request: Request) -> str:

@@ -25,6 +25,7 @@ from starlette.routing import Route
 from rules.model import Action
 
 from .approver_pages import Approvals
+from .download_pages import DownloadPages
 from .explain import reasons, technical
 from .fix_flow import fixed
 from .hold_page import Clients, sender_context
@@ -243,6 +244,7 @@ def create_app(pages: Pages, extra_routes: list | tuple = ()) -> Starlette:
         routes=[
             *extra_routes,
             *pages.approvals.routes(),
+            *DownloadPages(pages).routes(),  # the external recipient's /d/ pages (issue 19)
             Route("/", pages.home),
             Route("/healthz", pages.healthz),
             Route("/metrics", pages.metrics_page),
