@@ -11,6 +11,7 @@ from .records import HoldState
 from .words_approver import APPROVER_WORDS
 from .words_delay import DELAY_WORDS
 from .words_download import DOWNLOAD_WORDS
+from .words_links import LINK_ACTIONS, LINKS_WORDS
 from .words_sender import SENDER_WORDS
 
 LANGS = ("ja", "en")
@@ -130,7 +131,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key -> (ja, en)
 }
 
 # Each page's own words (issue 18) live beside it.
-MESSAGES.update({**SENDER_WORDS, **DELAY_WORDS, **APPROVER_WORDS, **DOWNLOAD_WORDS})
+MESSAGES.update({**SENDER_WORDS, **DELAY_WORDS, **APPROVER_WORDS, **DOWNLOAD_WORDS, **LINKS_WORDS})
 
 
 def language(request: Request) -> str:
@@ -223,9 +224,14 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "社外になった上長Bcc の宛先を除きました",
         "supervisor Bcc addresses outside the internal domains left out",
     ),
+    **LINK_ACTIONS,  # attachments sent as download links (words_links.py)
     "other": ("その他の操作", "other event"),
 }
-_ACTORS = {"system": ("自動処理", "automatic"), "sender": ("送信者", "the sender")}
+_ACTORS = {
+    "system": ("自動処理", "automatic"),
+    "sender": ("送信者", "the sender"),
+    "recipient": ("受信者", "a recipient"),
+}
 
 
 def action_label(action: str, lang: str) -> str:

@@ -23,10 +23,10 @@ LINKS_PAGE: tuple[str, str] = (
 
 
 def size_text(size: object) -> str:
-    """A file's size as people read it: "850 B", "12.4 KB", "3.1 MB" (1 KB = 1024 bytes)."""
+    """A file's size as people read it: "850 bytes", "12.4 KB", "3.1 MB" (1 KB = 1024 bytes)."""
     n = float(size) if isinstance(size, int | float) and size >= 0 else 0.0
     if n < 1024:
-        return f"{int(n)} B"
+        return f"{int(n)} bytes"
     for unit in ("KB", "MB"):
         n /= 1024
         if n < 1024:

@@ -33,6 +33,7 @@ from .hold_view import all_ticked, checklist, per_attachment, unconfirmed_cancel
 from .holds import Quarantine
 from .i18n import action_label, actor_label, code_label, format_note, language, translator
 from .judgement import Judge
+from .links_page import LinksPage
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .metrics import Metrics
 from .records import STATE_AFTER, HoldState, Link
@@ -83,6 +84,7 @@ class Pages:
         self.reminders = reminders  # when the next reminder of a forgotten hold goes (issue 19)
         self.env = environment(zone)  # web.timezone: every time on the pages is written in it
         self.approvals = Approvals(self)  # the approver's own pages (approver_pages.py)
+        self.links = LinksPage(self)  # the sender's attachments sent as links (issue 19)
 
     def render(self, name: str, status: int = 200, request: Request | None = None, **context) -> HTMLResponse:
         lang = language(request) if request is not None else "ja"
@@ -128,8 +130,15 @@ class Pages:
         if link.role == "approver":
             return await self.approvals.page(request, link, error)
         record = link.record
+        links_path = await self.links.path_for(link, request.path_params["token"])
         if self._past_grace(record):
-            return self.render("hold_done.html", request=request, status=400 if error else 200, record=record)
+            return self.render(
+                "hold_done.html",
+                request=request,
+                status=400 if error else 200,
+                record=record,
+                links_path=links_path,
+            )
         actions = allowed_actions(record.kind, link.role) if record.state == HoldState.HELD else ()
         names = [a[0] for a in record.summary.attachments]
         return self.render(
@@ -154,6 +163,7 @@ class Pages:
             request_path=request.url.path,
             trail=await self.store.audit_trail(record.id),
             next_reminder=self.reminders.next_at(record) if self.reminders else None,
+            links_path=links_path,
         )
 
     def _past_grace(self, record) -> bool:
@@ -245,6 +255,7 @@ def create_app(pages: Pages, extra_routes: list | tuple = ()) -> Starlette:
             *extra_routes,
             *pages.approvals.routes(),
             *DownloadPages(pages).routes(),  # the external recipient's /d/ pages (issue 19)
+            *pages.links.routes(),
             Route("/", pages.home),
             Route("/healthz", pages.healthz),
             Route("/metrics", pages.metrics_page),

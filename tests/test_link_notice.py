@@ -172,14 +172,14 @@ def test_polite_japanese_sentences():
 
 def test_sizes_as_people_read_them():
     assert [size_text(n) for n in (0, 850, 1024, 48_213, 3_500_000, 5 * 1024**3, -1, "x")] == [
-        "0 B",
-        "850 B",
+        "0 bytes",
+        "850 bytes",
         "1.0 KB",
         "47.1 KB",
         "3.3 MB",
         "5.0 GB",
-        "0 B",
-        "0 B",
+        "0 bytes",
+        "0 bytes",
     ]
 
 

@@ -1,6 +1,6 @@
 """The admin console, mounted under /admin: held messages, rules, statistics, the client
-directory, the suppression list, the audit log and the embedded outbox. Login required; role
-"admin" only.
+directory, the suppression list, the audit log, attachments sent as links and the embedded
+outbox. Login required; role "admin" only.
 
 The composition root calls `admin_routes(...)` once and adds what it returns to the web
 app's routes. Everything the console needs from outside is handed in: the password check
@@ -33,6 +33,7 @@ from .client_pages import ClientPages
 from .console import PREFIX, Console
 from .dashboard import DashboardPage
 from .directory_pages import DirectoryPages
+from .link_pages import LinkPages
 from .login import LoginPages
 from .messages import MessagePages
 from .outbox_pages import OutboxPages
@@ -115,6 +116,7 @@ def admin_routes(
                 *_directory(
                     console.guarded, ClientPages(console, directory, on_directory_changed, file_clients)
                 ),
+                *_links(console.guarded, LinkPages(console, store, clock)),
                 *_directory(
                     console.guarded,
                     SuppressionPages(console, directory, on_directory_changed, file_suppressions),
@@ -161,6 +163,15 @@ def _rules_and_statistics(g, rules: RulePages, stats: StatisticsPages) -> list[R
         Route("/rules/test", g(rules.test), methods=POST),
         Route("/rules/replay", g(rules.replay), methods=POST),
         Route("/stats", g(stats.show), methods=GET),
+    ]
+
+
+def _links(g, links: LinkPages) -> list[Route]:
+    """Attachments sent as download links (issue 19): the list, one share, stopping it."""
+    return [
+        Route("/links", g(links.index), methods=GET),
+        Route("/links/{id}", g(links.detail), methods=GET),
+        Route("/links/{id}", g(links.act), methods=POST),
     ]
 
 
