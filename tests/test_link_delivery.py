@@ -198,3 +198,68 @@ def test_the_worker_mints_the_download_code_when_it_sends_it(guard_factory, upst
 
     wrong = f"{(int(sent_code) + 1) % 10**6:06d}"
     assert asyncio.run(check(wrong)) == "wrong" and asyncio.run(check(sent_code)) == "ok"
+
+
+# --- the queue's side, on both databases ------------------------------------------------------
+def test_the_jobs_of_a_share_and_an_admins_retry_of_the_copy_that_failed(store_url):
+    """enqueue_release through a share: the original to the inside (with the supervisor Bcc),
+    a draft copy per outside recipient, the sender's notice; a failed copy retried by an admin
+    is queued again alone, under the share's terms as they stand."""
+    from inspectors.message import Summary
+    from quarantine.link_delivery import LinkPolicy
+    from quarantine.records import HeldMessage
+    from rules.model import Action, Decision
+
+    policy = LinkPolicy(public_url="https://guard.example.co.jp", notice_from="guard@example.co.jp")
+    decision = Decision(
+        action=Action.HOLD, matched=(), rewrites=(Action.LINK_ATTACHMENTS,), add_bcc=("kacho@example.co.jp",)
+    )
+    held = HeldMessage(
+        id="L1",
+        mail_from=SENDER,
+        rcpt_tos=(*EXTERNAL, INTERNAL, EXTERNAL[0].upper()),
+        raw=ppap_mail(),
+        decision=decision,
+        findings=(),
+        summary=Summary(subject="お見積りの件"),
+    )
+
+    async def scenario():
+        store = await Store.open(store_url, internal_domains=("example.co.jp",), links=policy)
+        try:
+            await store.hold(held, csrf="c", expires_at=time.time() + 600)
+            assert await store.decide_hold("L1", "released", actor="sender", client_addr=None)
+            jobs = await store.claim(time.time(), lease=60)
+            by_rcpt = {(j.kind, j.rcpt_tos): j for j in jobs}
+            assert set(by_rcpt) == {
+                ("release", (INTERNAL, "kacho@example.co.jp")),
+                ("release", (EXTERNAL[0],)),
+                ("release", (EXTERNAL[1],)),
+                ("notice", (SENDER,)),
+            }
+            internal = by_rcpt["release", (INTERNAL, "kacho@example.co.jp")]
+            assert internal.draft is None and internal.raw == held.raw
+            copy = by_rcpt["release", (EXTERNAL[1],)].draft
+            assert copy is not None and (copy.role, copy.actor, copy.base_url) == (
+                "recipient",
+                EXTERNAL[1],
+                policy.public_url,
+            )
+            assert copy.args["files"] == [[n, len(d)] for n, d in FILES.items()]
+            notice = by_rcpt["notice", (SENDER,)].draft
+            assert notice is not None and notice.template == "links_sent" and notice.role == "sender"
+            assert notice.args["recipients"] == list(EXTERNAL)
+            for job in jobs:
+                if job.rcpt_tos != (EXTERNAL[1],):
+                    assert await store.job_sent(job)
+            assert await store.job_failed(by_rcpt["release", (EXTERNAL[1],)], "550 no", "code=550 refused=1")
+            assert (await store.get("L1")).state == "delivery_failed"
+            assert await store.retry_delivery("L1", actor="admin:root", client_addr=None)
+            [again] = await store.claim(time.time(), lease=60)
+            assert again.rcpt_tos == (EXTERNAL[1],) and again.draft is not None
+            assert again.draft.args == copy.args and again.draft.role == "recipient"
+            assert await store.pending_jobs() == 1  # that one alone
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())
