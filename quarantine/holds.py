@@ -142,9 +142,10 @@ class Quarantine:
         """A passing message whose attachments go to the outside as download links."""
         return wants_links(decision, summary.attachments, rcpt_tos, self.store.internal_domains)
 
-    async def send_linked(self, *, qid: str, env: Envelope, judged: Judgement) -> None:
+    async def send_linked(self, *, qid: str, env: Envelope, judged: Judgement) -> bool:
         """Commit a passing message with link_attachments as a hold released by "system",
-        its share and deliveries with it (issue 19): the worker sends them."""
+        its share and deliveries with it (issue 19): the worker sends them. False when it had
+        no attachment to split off after all: queued as it is."""
         message = HeldMessage(
             id=qid,
             mail_from=env.mail_from,
@@ -155,8 +156,9 @@ class Quarantine:
             summary=judged.summary,
         )
         ends_at = time.time() + self.policy.hold_expiry
-        await self.store.release_now(message, csrf=new_csrf(), expires_at=ends_at)
+        linked = await self.store.release_now(message, csrf=new_csrf(), expires_at=ends_at)
         self.on_queued()
+        return linked
 
     def _ends_at(self, decision: Decision) -> float:
         return time.time() + (decision.delay if decision.action == Action.DELAY else self.policy.hold_expiry)

@@ -197,12 +197,12 @@ async def enqueue_release(
     now: float,
     internal_domains: tuple[str, ...],
     links: LinkPolicy | None = None,
-) -> None:
+) -> bool:
     """The delivery of a released hold, to its envelope as stored, and to the supervisor Bcc
     its decision adds (rules add_bcc: the envelope only, the bytes as held). Every way out of
     a hold (the sender's release, an approval, an admin's, a delay's time, a retry) comes here.
     A decision with link_attachments is delivered through a share (quarantine/link_delivery.py:
-    the outside gets copies with download links instead of the attachments).
+    the outside gets copies with download links instead of the attachments): True then.
 
     The stored Bcc list is checked again against today's internal domains: it was decided
     when the message was held, under a configuration the admin may since have corrected."""
@@ -216,19 +216,19 @@ async def enqueue_release(
     stored = [a for a in json.loads(row.decision).get("add_bcc", ()) if isinstance(a, str)]
     allowed = [a for a in stored if bcc_allowed(a, internal_domains)]
     added = tuple(a for a in allowed if a.lower() not in taken)
-    linked = Action.LINK_ATTACHMENTS in json.loads(row.decision).get("rewrites", ())
-    if not (
-        linked
-        and await link_delivery.enqueue_linked(
+    linked = Action.LINK_ATTACHMENTS in json.loads(row.decision).get("rewrites", ()) and (
+        await link_delivery.enqueue_linked(
             conn, message_id, now, internal_domains, links or link_delivery.LinkPolicy(), bcc=added
         )
-    ):
+    )
+    if not linked:
         await enqueue(conn, "release", message_id, row.mail_from, rcpt_tos + added, None, now)
     if added:
         await trail.record(conn, message_id, "system", None, "bcc_added", f"recipients={len(added)}")
     if len(allowed) < len(stored):
         dropped = len(stored) - len(allowed)
         await trail.record(conn, message_id, "system", None, "bcc_dropped", f"recipients={dropped}")
+    return linked
 
 
 async def enqueue(

@@ -108,16 +108,18 @@ class Store:
             rules = ",".join(m.id for m in msg.decision.deciding)
             await trail.record(conn, msg.id, "system", None, HoldState.HELD, f"kind={msg.kind} rules={rules}")
 
-    async def release_now(self, msg: HeldMessage, *, csrf: str, expires_at: float) -> None:
+    async def release_now(self, msg: HeldMessage, *, csrf: str, expires_at: float) -> bool:
         """A passing message whose attachments go as links: stored as a hold released by
         "system", its deliveries queued (the share made) in the same transaction, so that
-        the 250 comes after the commit and a SIGKILL loses nothing (issue 19)."""
+        the 250 comes after the commit and a SIGKILL loses nothing (issue 19). False: no
+        attachment could be split off (inline images only), the message goes as it is."""
         now = time.time()
         async with self.writing() as conn:
             await _insert(conn, msg, csrf, expires_at, now, state=HoldState.RELEASED)
-            await outbound.enqueue_release(conn, msg.id, now, self.internal_domains, self.links)
+            linked = await outbound.enqueue_release(conn, msg.id, now, self.internal_domains, self.links)
             rules = ",".join(m.id for m in msg.decision.deciding)
             await trail.record(conn, msg.id, "system", None, HoldState.RELEASED, f"kind=pass rules={rules}")
+        return linked
 
     async def by_link(self, token: str) -> Link | None:
         """The held message a link opens, and whose link it is (the sender's or an approver's)."""

@@ -107,6 +107,20 @@ def test_mail_without_attachments_or_outside_recipients_is_forwarded_as_ever(
     code, reply = guard.submit(plain, SENDER, EXTERNAL[0])
     assert code == 250 and b"OK queued" in reply
     assert upstream.recorder.wait_for(2)[1].data == plain
+    # A signature image inside multipart/related is no attachment to share: the mail goes whole.
+    signed = (
+        b"From: taro@example.co.jp\r\nSubject: sig\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/related; boundary="b"\r\n\r\n--b\r\n'
+        b'Content-Type: text/html; charset=utf-8\r\n\r\n<p>hi <img src="cid:logo"></p>\r\n--b\r\n'
+        b'Content-Type: image/png; name="logo.png"\r\nContent-ID: <logo>\r\n'
+        b'Content-Disposition: inline; filename="logo.png"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        b"iVBORw0KGgo=\r\n--b--\r\n"
+    )
+    code, reply = guard.submit(signed, SENDER, EXTERNAL[0])
+    assert code == 250 and b"download links" not in reply
+    assert upstream.recorder.wait_for(3)[2].data == signed
+    # (the summary listed the image: it was kept and queued, as a release by "system")
+    assert _sql(tmp_path, "SELECT state, acted_by FROM held_messages") == [("released", "system")]
     assert _sql(tmp_path, "SELECT count(*) FROM shares") == [(0,)]
 
 
