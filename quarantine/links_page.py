@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -139,7 +140,7 @@ class LinksPage:
         link, log = opened
         try:
             form = await request.form(max_files=0, max_fields=8)
-        except Exception:  # a malformed or oversized body: refused like a stale form
+        except HTTPException:  # a file, too many fields, a malformed body: refused like a stale form
             form = None
         fields = {k: str(v)[:64] for k, v in form.items()} if form is not None else {}
         if not same(fields.get("csrf", ""), link.record.csrf):
