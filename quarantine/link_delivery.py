@@ -1,7 +1,7 @@
 """Delivering a message whose attachments go as download links (脱PPAP, issue 19).
 
 Every way out of a hold comes through outbound.enqueue_release; when the stored decision says
-`link_attachments`, it hands over to enqueue_linked here, in its own transaction. The held raw
+`link_attachments`, it hands over to enqueue_linked here, in the release's transaction. The held raw
 is split into a template (the message without its attachments) and the files; both are stored
 as the share (quarantine/shares.py), and the deliveries are queued: the original bytes to the
 internal recipients and the supervisor Bcc, one copy per external recipient and the sender's
@@ -37,7 +37,8 @@ from .schema import shares as shares_table
 
 @dataclass(frozen=True, kw_only=True)
 class LinkPolicy:
-    """What a share's deliveries need from the configuration (proxy/server.py builds it)."""
+    """What a share's deliveries need from the configuration (proxy/server.py builds it; the
+    defaults serve a store opened without one, in tests and tools)."""
 
     public_url: str = "http://127.0.0.1:8025"  # web.public_url: the links' base
     notice_from: str = "postmaster@localhost"  # quarantine.notice_from

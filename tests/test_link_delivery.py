@@ -222,6 +222,7 @@ def test_the_jobs_of_a_share_and_an_admins_retry_of_the_copy_that_failed(store_u
     from inspectors.message import Summary
     from quarantine.link_delivery import LinkPolicy
     from quarantine.records import HeldMessage
+    from quarantine.reminders import dropped_if_ended
     from rules.model import Action, Decision
 
     policy = LinkPolicy(public_url="https://guard.example.co.jp", notice_from="guard@example.co.jp")
@@ -260,6 +261,8 @@ def test_the_jobs_of_a_share_and_an_admins_retry_of_the_copy_that_failed(store_u
                 policy.public_url,
             )
             assert copy.args["files"] == [[n, len(d)] for n, d in FILES.items()]
+            # released, yet a copy is no reminder of a hold that ended: it is sent
+            assert not await dropped_if_ended(store, by_rcpt["release", (EXTERNAL[1],)])
             notice = by_rcpt["notice", (SENDER,)].draft
             assert notice is not None and notice.template == "links_sent" and notice.role == "sender"
             assert notice.args["recipients"] == list(EXTERNAL)
