@@ -226,6 +226,12 @@ class Handler:
                 )
             )
             return f"250 2.0.0 {_HELD_REPLY[kind]} as {qid}"
+        if self.quarantine.wants_links(decision, judged.summary, env.rcpt_tos):
+            # The attachments go as download links: stored with the message and its deliveries
+            # queued, committed before the 250 (shielded as a hold is).
+            if await asyncio.shield(self.quarantine.send_linked(qid=qid, env=env, judged=judged)):
+                return f"250 2.0.0 Accepted; attachments sent as download links as {qid}"
+            return f"250 2.0.0 OK queued as {qid}"
         return await self._forward(qid, env, judged.raw, deadline, sender, decision.add_bcc)
 
     def _refuse_raw(self, raw: bytes) -> str | None:

@@ -21,6 +21,7 @@ from quarantine.deliveries import DeliveryHistory
 from quarantine.directory_store import DirectoryStore
 from quarantine.forwarded import ForwardedFor
 from quarantine.holds import HoldPolicy, Quarantine
+from quarantine.link_delivery import LinkPolicy
 from quarantine.metrics import Metrics
 from quarantine.reminders import ReminderPolicy, Reminders
 from quarantine.retention import Retention
@@ -72,8 +73,14 @@ class Guard:
     @classmethod
     async def start(cls, settings: Settings, interrupted: asyncio.Event | None = None) -> Guard | None:
         """The running guard; None when `interrupted` came while it waited for its database."""
+        links = LinkPolicy(
+            public_url=settings.public_url,
+            notice_from=settings.notice_from,
+            notice_name=settings.notice_name,
+            zone=settings.timezone,
+        )
         store = await open_store(
-            settings.storage, interrupted or asyncio.Event(), tuple(settings.internal_domains)
+            settings.storage, interrupted or asyncio.Event(), tuple(settings.internal_domains), links
         )
         if store is None:
             return None

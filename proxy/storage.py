@@ -14,6 +14,7 @@ import logging
 
 import sqlalchemy.exc
 
+from quarantine.link_delivery import LinkPolicy
 from quarantine.store import Store
 
 log = logging.getLogger("guard")  # the server's logger: the start-up's lines read as before
@@ -33,14 +34,17 @@ _WAIT_FIRST, _WAIT_MAX = 1.0, 30.0
 
 
 async def open_store(
-    url: str, interrupted: asyncio.Event, internal_domains: tuple[str, ...] = ()
+    url: str,
+    interrupted: asyncio.Event,
+    internal_domains: tuple[str, ...] = (),
+    links: LinkPolicy | None = None,
 ) -> Store | None:
     """The store, once the database answers. A guard started before its database (a host
     booting, a fail-over) waits for it, backing off up to _WAIT_MAX, instead of exiting;
     None when `interrupted` (SIGTERM) first."""
     delay = _WAIT_FIRST
     while not interrupted.is_set():
-        opening = asyncio.ensure_future(Store.open(url, internal_domains=internal_domains))
+        opening = asyncio.ensure_future(Store.open(url, internal_domains=internal_domains, links=links))
         stopped = asyncio.ensure_future(interrupted.wait())
         await asyncio.wait({opening, stopped}, return_when=asyncio.FIRST_COMPLETED)
         stopped.cancel()

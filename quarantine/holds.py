@@ -9,11 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from inspectors.base import Finding
+from inspectors.base import Envelope, Finding
 from inspectors.message import Summary
 from rules.model import Action, Decision
 
 from .judgement import Judgement
+from .link_delivery import wants_links
 from .notice import NOTICE_NAME
 from .outcome_notice import admin_decision, approval_result
 from .records import HeldMessage, HeldRecord, HoldState, LinkedNotice
@@ -136,6 +137,28 @@ class Quarantine:
         if changed:
             self.on_queued()
         return changed
+
+    def wants_links(self, decision: Decision, summary: Summary, rcpt_tos: tuple[str, ...]) -> bool:
+        """A passing message whose attachments go to the outside as download links."""
+        return wants_links(decision, summary.attachments, rcpt_tos, self.store.internal_domains)
+
+    async def send_linked(self, *, qid: str, env: Envelope, judged: Judgement) -> bool:
+        """Commit a passing message with link_attachments as a hold released by "system",
+        its share and deliveries with it (issue 19): the worker sends them. False when it had
+        no attachment to split off after all: queued as it is."""
+        message = HeldMessage(
+            id=qid,
+            mail_from=env.mail_from,
+            rcpt_tos=env.rcpt_tos,
+            raw=judged.raw,
+            decision=judged.decision,
+            findings=judged.findings,
+            summary=judged.summary,
+        )
+        ends_at = time.time() + self.policy.hold_expiry
+        linked = await self.store.release_now(message, csrf=new_csrf(), expires_at=ends_at)
+        self.on_queued()
+        return linked
 
     def _ends_at(self, decision: Decision) -> float:
         return time.time() + (decision.delay if decision.action == Action.DELAY else self.policy.hold_expiry)

@@ -11,25 +11,37 @@ from __future__ import annotations
 
 import json
 import time
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from rules.model import Action
 from rules.supervisor_bcc import bcc_allowed
 
-from . import trail
+from . import link_delivery, trail
 from .engine import Writing, reading
 from .records import HoldState, LinkedNotice, Notice, OutboundJob
 from .schema import held, outbound
+
+if TYPE_CHECKING:
+    from .link_delivery import LinkPolicy
 
 # A job done: a notice's text is not kept (it may name people; before v005 it held a link).
 _DONE = {"raw": None, "draft": None}
 
 
 class OutboundQueue:
-    def __init__(self, engine: AsyncEngine, writing: Writing, internal_domains: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        writing: Writing,
+        internal_domains: tuple[str, ...] = (),
+        links: LinkPolicy | None = None,
+    ) -> None:
         self.engine = engine
         self.internal_domains = internal_domains  # organization.internal_domains, for enqueue_release
+        self.links = links  # the links' base and the notices' sender, for a release through a share
         self.writing = writing  # the store's: on SQLite every writer queues on one lock
 
     async def claim(self, now: float, lease: float, limit: int = 20) -> list[OutboundJob]:
@@ -163,7 +175,7 @@ class OutboundQueue:
             )
             if result.rowcount != 1:
                 return False
-            await enqueue_release(conn, message_id, now, self.internal_domains)
+            await enqueue_release(conn, message_id, now, self.internal_domains, self.links)
             await trail.record(conn, message_id, actor, client_addr, "delivery_retried", "")
         return True
 
@@ -180,11 +192,17 @@ class OutboundQueue:
 
 
 async def enqueue_release(
-    conn: AsyncConnection, message_id: str, now: float, internal_domains: tuple[str, ...]
-) -> None:
+    conn: AsyncConnection,
+    message_id: str,
+    now: float,
+    internal_domains: tuple[str, ...],
+    links: LinkPolicy | None = None,
+) -> bool:
     """The delivery of a released hold, to its envelope as stored, and to the supervisor Bcc
     its decision adds (rules add_bcc: the envelope only, the bytes as held). Every way out of
     a hold (the sender's release, an approval, an admin's, a delay's time, a retry) comes here.
+    A decision with link_attachments is delivered through a share (quarantine/link_delivery.py:
+    the outside gets copies with download links instead of the attachments): True then.
 
     The stored Bcc list is checked again against today's internal domains: it was decided
     when the message was held, under a configuration the admin may since have corrected."""
@@ -198,12 +216,19 @@ async def enqueue_release(
     stored = [a for a in json.loads(row.decision).get("add_bcc", ()) if isinstance(a, str)]
     allowed = [a for a in stored if bcc_allowed(a, internal_domains)]
     added = tuple(a for a in allowed if a.lower() not in taken)
-    await enqueue(conn, "release", message_id, row.mail_from, rcpt_tos + added, None, now)
+    linked = Action.LINK_ATTACHMENTS in json.loads(row.decision).get("rewrites", ()) and (
+        await link_delivery.enqueue_linked(
+            conn, message_id, now, internal_domains, links or link_delivery.LinkPolicy(), bcc=added
+        )
+    )
+    if not linked:
+        await enqueue(conn, "release", message_id, row.mail_from, rcpt_tos + added, None, now)
     if added:
         await trail.record(conn, message_id, "system", None, "bcc_added", f"recipients={len(added)}")
     if len(allowed) < len(stored):
         dropped = len(stored) - len(allowed)
         await trail.record(conn, message_id, "system", None, "bcc_dropped", f"recipients={dropped}")
+    return linked
 
 
 async def enqueue(
@@ -258,7 +283,9 @@ async def _job(
 ) -> OutboundJob:
     rcpt_tos = tuple(json.loads(row.rcpt_tos))
     raw, draft = row.raw, None
-    if row.draft is not None:  # a notice with a link: the worker renders it when it sends
+    # A draft (a notice with a link, a recipient's copy of a shared message: a release): the
+    # worker renders it when it sends it (quarantine/drafts.py).
+    if row.draft is not None:
         raw, draft = b"", LinkedNotice.from_json(row.draft, row.mail_from, rcpt_tos)
     elif raw is None:  # a release sends the held message's own bytes, unchanged
         raw = (await conn.execute(select(held.c.raw).where(held.c.id == row.message_id))).scalar_one()

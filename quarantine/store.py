@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy import LargeBinary, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -25,19 +26,25 @@ from .schema import audit, held, links
 from .shares import Shares
 from .tokens import new_token, same, token_hash
 
+if TYPE_CHECKING:
+    from .link_delivery import LinkPolicy
+
 # A HeldRecord: every column but the message itself, which pages and lists never show.
 _RECORD = [column for column in held.c if column.name != "raw"]
 
 
 class Store:
-    def __init__(self, engine: AsyncEngine, internal_domains: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, engine: AsyncEngine, internal_domains: tuple[str, ...] = (), links: LinkPolicy | None = None
+    ) -> None:
         self.engine = engine
         # organization.internal_domains: a release Bccs only inside them (none: no Bcc at all).
         self.internal_domains = internal_domains
+        self.links = links  # a release through a share: its links' base, its notice's sender
         # SQLite has one writer: contending connections would meet in its busy handler, which
         # sleeps for up to 100 ms at a time. Writers of this process queue here instead.
         self._writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
-        self.outbound = outbound.OutboundQueue(engine, self.writing, internal_domains)
+        self.outbound = outbound.OutboundQueue(engine, self.writing, internal_domains, links)
         self.shares = Shares(engine, self.writing)  # attachment links (quarantine/shares.py)
         self._health = WriteProbe(self.writing)
 
@@ -61,8 +68,10 @@ class Store:
             yield conn
 
     @classmethod
-    async def open(cls, url: str, *, internal_domains: tuple[str, ...] = ()) -> Store:
-        store = cls(make_engine(url), internal_domains)
+    async def open(
+        cls, url: str, *, internal_domains: tuple[str, ...] = (), links: LinkPolicy | None = None
+    ) -> Store:
+        store = cls(make_engine(url), internal_domains, links)
         try:
             await migrate(store.engine)
         except BaseException:
@@ -89,26 +98,7 @@ class Store:
         advance (tests, fixtures), stored as hashes like every other."""
         now = time.time()
         async with self.writing() as conn:
-            await conn.execute(
-                held.insert().values(
-                    id=msg.id,
-                    state=HoldState.HELD,
-                    kind=msg.kind,
-                    created_at=now,
-                    updated_at=now,
-                    expires_at=expires_at,
-                    mail_from=msg.mail_from,
-                    rcpt_tos=json.dumps(list(msg.rcpt_tos)),
-                    raw=msg.raw,
-                    decision=json.dumps(msg.decision.to_dict()),
-                    findings=json.dumps([f.to_dict() for f in msg.findings]),
-                    summary=json.dumps(msg.summary.to_dict()),
-                    # NOT NULL UNIQUE since v001: the hash of a token nobody is ever given.
-                    token_hash=token_hash(new_token()),
-                    csrf=csrf,
-                    approvers=None if approvers is None else json.dumps(list(approvers)),
-                )
-            )
+            await _insert(conn, msg, csrf, expires_at, now, approvers=approvers)
             if token is not None:
                 await _link(conn, msg.id, token, "sender", msg.mail_from, now)
             for approver_token, approver in approver_tokens:
@@ -117,6 +107,19 @@ class Store:
                 await outbound.enqueue_notice(conn, msg.id, notice, now)
             rules = ",".join(m.id for m in msg.decision.deciding)
             await trail.record(conn, msg.id, "system", None, HoldState.HELD, f"kind={msg.kind} rules={rules}")
+
+    async def release_now(self, msg: HeldMessage, *, csrf: str, expires_at: float) -> bool:
+        """A passing message whose attachments go as links: stored as a hold released by
+        "system", its deliveries queued (the share made) in the same transaction, so that
+        the 250 comes after the commit and a SIGKILL loses nothing (issue 19). False: no
+        attachment could be split off (inline images only), the message goes as it is."""
+        now = time.time()
+        async with self.writing() as conn:
+            await _insert(conn, msg, csrf, expires_at, now, state=HoldState.RELEASED)
+            linked = await outbound.enqueue_release(conn, msg.id, now, self.internal_domains, self.links)
+            rules = ",".join(m.id for m in msg.decision.deciding)
+            await trail.record(conn, msg.id, "system", None, HoldState.RELEASED, f"kind=pass rules={rules}")
+        return linked
 
     async def by_link(self, token: str) -> Link | None:
         """The held message a link opens, and whose link it is (the sender's or an approver's)."""
@@ -208,7 +211,7 @@ class Store:
                 await outbound.enqueue_notice(conn, message_id, notice, now)
             if then is not None:
                 await _transition(
-                    conn, message_id, then, actor, client_addr, now, None, self.internal_domains
+                    conn, message_id, then, actor, client_addr, now, None, self.internal_domains, self.links
                 )
         return True
 
@@ -243,6 +246,7 @@ class Store:
                 now or time.time(),
                 note,
                 self.internal_domains,
+                self.links,
             )
 
     async def due_expiries(self, now: float) -> list[tuple[str, str]]:
@@ -315,6 +319,7 @@ async def _transition(
     now: float,
     note: str | None,
     internal_domains: tuple[str, ...],
+    links: LinkPolicy | None = None,
 ) -> bool:
     result = await conn.execute(
         update(held)
@@ -324,7 +329,7 @@ async def _transition(
     if result.rowcount != 1:
         return False
     if to_state == HoldState.RELEASED:
-        await outbound.enqueue_release(conn, message_id, now, internal_domains)
+        await outbound.enqueue_release(conn, message_id, now, internal_domains, links)
     await trail.record(conn, message_id, actor, client_addr, to_state, "", comment=note)
     return True
 
@@ -335,5 +340,40 @@ async def _link(
     await conn.execute(
         links.insert().values(
             token_hash=token_hash(token), message_id=message_id, role=role, actor=actor, created_at=now
+        )
+    )
+
+
+async def _insert(
+    conn: AsyncConnection,
+    msg: HeldMessage,
+    csrf: str,
+    expires_at: float,
+    now: float,
+    *,
+    state: HoldState = HoldState.HELD,
+    approvers: Sequence[str] | None = None,
+) -> None:
+    released = state == HoldState.RELEASED  # by "system": a message that passed (release_now)
+    await conn.execute(
+        held.insert().values(
+            id=msg.id,
+            state=state,
+            kind=msg.kind,
+            created_at=now,
+            updated_at=now,
+            expires_at=expires_at,
+            acted_at=now if released else None,
+            acted_by="system" if released else None,
+            mail_from=msg.mail_from,
+            rcpt_tos=json.dumps(list(msg.rcpt_tos)),
+            raw=msg.raw,
+            decision=json.dumps(msg.decision.to_dict()),
+            findings=json.dumps([f.to_dict() for f in msg.findings]),
+            summary=json.dumps(msg.summary.to_dict()),
+            # NOT NULL UNIQUE since v001: the hash of a token nobody is ever given.
+            token_hash=token_hash(new_token()),
+            csrf=csrf,
+            approvers=None if approvers is None else json.dumps(list(approvers)),
         )
     )

@@ -23,13 +23,13 @@ from collections.abc import Callable
 from rules.model import Action
 
 from .delivery import DeliveryError, PermanentFailure, Send, UnknownOutcome, hide_addresses, reverse_path
+from .drafts import Unsendable, render_draft
 from .metrics import Metrics
-from .notice import NOTICE_NAME, render
+from .notice import NOTICE_NAME
 from .outcome_notice import failure_notice
-from .records import HoldState, LinkedNotice, OutboundJob
+from .records import HoldState, OutboundJob
 from .reminders import Reminders, dropped_if_ended
 from .store import Store
-from .tokens import new_token
 
 log = logging.getLogger("guard.worker")
 
@@ -132,9 +132,14 @@ class Worker:
             async with asyncio.timeout_at(deadline):
                 if await dropped_if_ended(self.store, job):  # a reminder of a hold decided since
                     return
-                raw = job.raw if job.draft is None else await self._with_link(job.draft, job.message_id)
-                if raw is None:
-                    await self._failed(job, "the hold is no longer stored", "hold_gone")
+                try:  # a draft's link or code is minted now (quarantine/drafts.py)
+                    raw = (
+                        job.raw
+                        if job.draft is None
+                        else await render_draft(self.store, job.draft, job.message_id)
+                    )
+                except Unsendable as exc:
+                    await self._failed(job, exc.error, exc.detail)
                     return
                 await self.send(
                     job.mail_from, job.rcpt_tos, raw, deadline=deadline - max(1.0, self.lease * 0.05)
@@ -193,14 +198,6 @@ class Worker:
             job.kind,
             job.id,
         )
-
-    async def _with_link(self, draft: LinkedNotice, message_id: str | None) -> bytes | None:
-        """The notice with a link minted now: only the link's hash is stored, the text with
-        the link exists only in memory. A retry mints another; each works until the hold ends."""
-        token = new_token()
-        if message_id is None or not await self.store.add_link(message_id, token, draft.role, draft.actor):
-            return None
-        return render(draft.template, draft.args, f"{draft.base_url}/h/{token}")
 
     async def _retry(self, job: OutboundJob, error: str, detail: str, *, maybe_sent: bool = False) -> None:
         if job.attempts + 1 >= self.max_attempts:
