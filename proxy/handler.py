@@ -32,6 +32,7 @@ from quarantine.delivery import (
 )
 from quarantine.holds import Quarantine
 from quarantine.judgement import Judge, Judgement
+from quarantine.link_mime import LinkMimeError
 from quarantine.metrics import Metrics
 from rules import Action, MessageFacts
 
@@ -229,7 +230,16 @@ class Handler:
         if self.quarantine.wants_links(decision, judged.summary, env.rcpt_tos):
             # The attachments go as download links: stored with the message and its deliveries
             # queued, committed before the 250 (shielded as a hold is).
-            if await asyncio.shield(self.quarantine.send_linked(qid=qid, env=env, judged=judged)):
+            try:
+                linked = await asyncio.shield(self.quarantine.send_linked(qid=qid, env=env, judged=judged))
+            except LinkMimeError:
+                # Fail closed: the policy sends these attachments only as links, and this
+                # message cannot be taken apart to make them. Permanent: a retry is the same.
+                return (
+                    f"550 5.6.0 The attachments could not be turned into download links, as the "
+                    f"policy requires for recipients outside; send them another way ({qid})"
+                )
+            if linked:
                 return f"250 2.0.0 Accepted; attachments sent as download links as {qid}"
             return f"250 2.0.0 OK queued as {qid}"
         return await self._forward(qid, env, judged.raw, deadline, sender, decision.add_bcc)

@@ -112,7 +112,13 @@ class DownloadPages:
         if outcome == "ok":
             response = RedirectResponse(self._page_url(request), status_code=303, headers=headers())
             set_cookie(
-                response, SESSION, session, request.path_params["token"], int(SESSION_LIFETIME), self.secure
+                response,
+                SESSION,
+                session,
+                request.path_params["token"],
+                int(SESSION_LIFETIME),
+                self.secure,
+                samesite="lax",
             )
             return response
         if outcome == "wrong":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Literal
 from urllib.parse import quote
 
 from starlette.responses import Response
@@ -72,11 +73,19 @@ def masked(address: str) -> str:
 
 
 def set_cookie(
-    response: Response, name: str, value: str, token: str, max_age: int | None, secure: bool
+    response: Response,
+    name: str,
+    value: str,
+    token: str,
+    max_age: int | None,
+    secure: bool,
+    samesite: Literal["strict", "lax"] = "strict",
 ) -> None:
     """A cookie of one link: Path=/d/{token} (another link in the same browser has its own),
-    HttpOnly, SameSite=Strict (never sent with a request another site starts), Secure when
-    web.public_url is https."""
+    HttpOnly, Secure when web.public_url is https. SameSite=Strict (never sent with a request
+    another site starts) for the CSRF cookie; the session's is Lax, so that a recipient who
+    opens the link again from webmail (a click from another site) still finds the downloads
+    open — every download is a POST, which Lax does not carry from another site."""
     response.set_cookie(
-        name, value, max_age=max_age, path=f"/d/{token}", secure=secure, httponly=True, samesite="strict"
+        name, value, max_age=max_age, path=f"/d/{token}", secure=secure, httponly=True, samesite=samesite
     )

@@ -26,10 +26,12 @@ class Unsendable(Exception):
     """A draft that can no longer be sent: its job fails (error for the sender, detail for the
     audit row: codes only)."""
 
-    def __init__(self, error: str, detail: str) -> None:
+    def __init__(self, error: str, detail: str, *, settles: bool = True) -> None:
         super().__init__(error)
         self.error = error
         self.detail = detail
+        # False: the job ends without failing its hold (a copy of links stopped meanwhile).
+        self.settles = settles
 
 
 async def render_draft(store: Store, draft: LinkedNotice, message_id: str | None) -> bytes:
@@ -52,7 +54,9 @@ async def _copy(store: Store, draft: LinkedNotice, message_id: str) -> bytes:
     token = new_token()
     template = await store.shares.template(message_id)
     if template is None or not await store.shares.add_link(message_id, draft.actor, token):
-        raise Unsendable("links revoked/expired", "links_ended")
+        # The sender stopped the links (or they ran out) before this copy went: nothing
+        # failed, nobody is to be told; the copy is dropped.
+        raise Unsendable("links revoked/expired", "links_ended", settles=False)
     args = draft.args
     block = link_mime.LinkBlock(
         url=f"{draft.base_url}/d/{token}",

@@ -21,6 +21,7 @@ from rules.supervisor_bcc import bcc_allowed
 
 from . import link_delivery, trail
 from .engine import Writing, reading
+from .link_mime import LinkMimeError
 from .records import HoldState, LinkedNotice, Notice, OutboundJob
 from .schema import held, outbound
 
@@ -130,9 +131,11 @@ class OutboundQueue:
                 )
         return True
 
-    async def job_failed(self, job: OutboundJob, error: str, detail: str) -> bool:
+    async def job_failed(self, job: OutboundJob, error: str, detail: str, *, settles: bool = True) -> bool:
         """A job given up on. A release takes its hold to "delivery_failed" in the same
-        transaction: the sender's page and the console show it, and an admin may retry."""
+        transaction: the sender's page and the console show it, and an admin may retry.
+        `settles` False: a job that ends without saying anything of the hold — a recipient's
+        copy whose links the sender stopped (or that ran out) before it went: "dropped"."""
         now = time.time()
         async with self.writing() as conn:
             result = await conn.execute(
@@ -148,8 +151,9 @@ class OutboundQueue:
             )
             if result.rowcount != 1:
                 return False
-            await trail.record(conn, job.message_id, "system", None, f"{job.kind}_failed", detail)
-            if job.kind == "release" and job.message_id is not None:
+            action = f"{job.kind}_failed" if settles else "link_copy_dropped"
+            await trail.record(conn, job.message_id, "system", None, action, detail)
+            if settles and job.kind == "release" and job.message_id is not None:
                 await conn.execute(
                     update(held)
                     .where(held.c.id == job.message_id, held.c.state == HoldState.RELEASED)
@@ -197,12 +201,17 @@ async def enqueue_release(
     now: float,
     internal_domains: tuple[str, ...],
     links: LinkPolicy | None = None,
+    *,
+    settle_unsplittable: bool = True,
 ) -> bool:
     """The delivery of a released hold, to its envelope as stored, and to the supervisor Bcc
     its decision adds (rules add_bcc: the envelope only, the bytes as held). Every way out of
     a hold (the sender's release, an approval, an admin's, a delay's time, a retry) comes here.
     A decision with link_attachments is delivered through a share (quarantine/link_delivery.py:
     the outside gets copies with download links instead of the attachments): True then.
+    A message the links cannot be made of (link_mime.LinkMimeError) goes nowhere: its hold
+    becomes "delivery_failed" (True), or, with `settle_unsplittable` False, the error is raised
+    (the SMTP client is refused instead: Store.release_now).
 
     The stored Bcc list is checked again against today's internal domains: it was decided
     when the message was held, under a configuration the admin may since have corrected."""
@@ -216,11 +225,25 @@ async def enqueue_release(
     stored = [a for a in json.loads(row.decision).get("add_bcc", ()) if isinstance(a, str)]
     allowed = [a for a in stored if bcc_allowed(a, internal_domains)]
     added = tuple(a for a in allowed if a.lower() not in taken)
-    linked = Action.LINK_ATTACHMENTS in json.loads(row.decision).get("rewrites", ()) and (
-        await link_delivery.enqueue_linked(
-            conn, message_id, now, internal_domains, links or link_delivery.LinkPolicy(), bcc=added
-        )
-    )
+    linked = False
+    if Action.LINK_ATTACHMENTS in json.loads(row.decision).get("rewrites", ()):
+        try:
+            linked = await link_delivery.enqueue_linked(
+                conn, message_id, now, internal_domains, links or link_delivery.LinkPolicy(), bcc=added
+            )
+        except LinkMimeError:
+            if not settle_unsplittable:
+                raise
+            # Fail closed: the sender asked for links, so the attachments never go as they
+            # are. Nothing was written yet (the split comes first); the hold waits for an
+            # admin in "delivery_failed", as a delivery refused for good does.
+            await conn.execute(
+                update(held)
+                .where(held.c.id == message_id, held.c.state == HoldState.RELEASED)
+                .values(state=HoldState.DELIVERY_FAILED, updated_at=now)
+            )
+            await trail.record(conn, message_id, "system", None, "links_failed", "error=mime")
+            return True
     if not linked:
         await enqueue(conn, "release", message_id, row.mail_from, rcpt_tos + added, None, now)
     if added:

@@ -112,11 +112,14 @@ class Store:
         """A passing message whose attachments go as links: stored as a hold released by
         "system", its deliveries queued (the share made) in the same transaction, so that
         the 250 comes after the commit and a SIGKILL loses nothing (issue 19). False: no
-        attachment could be split off (inline images only), the message goes as it is."""
+        attachment could be split off (inline images only), the message goes as it is.
+        Raises link_mime.LinkMimeError, with nothing stored, when the links cannot be made."""
         now = time.time()
         async with self.writing() as conn:
             await _insert(conn, msg, csrf, expires_at, now, state=HoldState.RELEASED)
-            linked = await outbound.enqueue_release(conn, msg.id, now, self.internal_domains, self.links)
+            linked = await outbound.enqueue_release(
+                conn, msg.id, now, self.internal_domains, self.links, settle_unsplittable=False
+            )
             rules = ",".join(m.id for m in msg.decision.deciding)
             await trail.record(conn, msg.id, "system", None, HoldState.RELEASED, f"kind=pass rules={rules}")
         return linked
@@ -275,8 +278,8 @@ class Store:
     ) -> bool:
         return await self.outbound.job_retry(job, error, next_at, detail, maybe_sent=maybe_sent)
 
-    async def job_failed(self, job: OutboundJob, error: str, detail: str) -> bool:
-        return await self.outbound.job_failed(job, error, detail)
+    async def job_failed(self, job: OutboundJob, error: str, detail: str, *, settles: bool = True) -> bool:
+        return await self.outbound.job_failed(job, error, detail, settles=settles)
 
     async def retry_delivery(self, message_id: str, *, actor: str, client_addr: str | None) -> bool:
         return await self.outbound.retry_delivery(message_id, actor=actor, client_addr=client_addr)

@@ -139,7 +139,10 @@ class Worker:
                         else await render_draft(self.store, job.draft, job.message_id)
                     )
                 except Unsendable as exc:
-                    await self._failed(job, exc.error, exc.detail)
+                    if exc.settles:
+                        await self._failed(job, exc.error, exc.detail)
+                    elif await self.store.job_failed(job, exc.error, exc.detail, settles=False):
+                        log.info("qid=%s event=link_copy_dropped job=%d", job.message_id, job.id)
                     return
                 await self.send(
                     job.mail_from, job.rcpt_tos, raw, deadline=deadline - max(1.0, self.lease * 0.05)

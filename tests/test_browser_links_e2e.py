@@ -5,7 +5,7 @@ recipients each get a copy without the attachments and with their own link, the 
 the original. One recipient opens the link on a phone (ja, 390 px), asks for the code, reads it
 from the mail the guard sent, enters it and downloads byte-identical files; the sender's page
 shows the downloads; the sender stops the links; a second download is refused.
-Screenshots: tests/output/i19-links-recipient-ja-390.png, i19-links-sender-log-1280.png."""
+Screenshots: tests/output/i19-links-e2e-recipient-ja-390.png, i19-links-e2e-sender-log-1280.png."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def test_a_held_ppap_goes_as_links_is_downloaded_once_and_stopped(guard, module_
     assert "お見積りの件" in phone.inner_text("#subject")
     assert english_words(phone.content(), allow=("b", "p")) == []  # "p…@client.example", sizes in B
     assert_fits(phone)
-    screenshot(phone, "i19-links-recipient-ja-390.png")
+    screenshot(phone, "i19-links-e2e-recipient-ja-390.png")
     phone.locator("#send-code").click()
     phone.wait_for_selector("#sent")
     code_mail = _mail_to(up, reader, 2)
@@ -93,7 +93,7 @@ def test_a_held_ppap_goes_as_links_is_downloaded_once_and_stopped(guard, module_
     assert "見積書.zip" in desk.locator("#links-log").inner_text()
     assert english_words(desk.content()) == []
     assert_fits(desk)
-    screenshot(desk, "i19-links-sender-log-1280.png")
+    screenshot(desk, "i19-links-e2e-sender-log-1280.png")
     desk.locator("#revoke").click()
     desk.locator("#confirm-revoke").click()
     desk.wait_for_selector("#links-done")

@@ -280,3 +280,56 @@ def test_the_jobs_of_a_share_and_an_admins_retry_of_the_copy_that_failed(store_u
             await store.close()
 
     asyncio.run(scenario())
+
+
+def test_a_copy_whose_links_were_stopped_before_it_went_is_dropped_not_failed(tmp_path, upstream):
+    """The sender stops the links while a copy still waits to go (the upstream down, say): the
+    copy is dropped, the hold stays "released", and nobody gets a failure notice — nothing
+    failed; the internal recipients' original still goes."""
+    from inspectors.message import Summary
+    from proxy.endpoints import parse_upstream
+    from proxy.upstream import make_sender
+    from quarantine.link_delivery import LinkPolicy
+    from quarantine.records import HeldMessage
+    from quarantine.worker import Worker
+    from rules.model import Action, Decision
+
+    policy = LinkPolicy(public_url="https://guard.example.co.jp", notice_from="guard@example.co.jp")
+    decision = Decision(action=Action.HOLD, matched=(), rewrites=(Action.LINK_ATTACHMENTS,))
+    held = HeldMessage(
+        id="L2",
+        mail_from=SENDER,
+        rcpt_tos=(EXTERNAL[0], INTERNAL),
+        raw=ppap_mail(),
+        decision=decision,
+        findings=(),
+        summary=Summary(subject="お見積りの件"),
+    )
+
+    async def scenario():
+        store = await Store.open(
+            f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}", internal_domains=("example.co.jp",), links=policy
+        )
+        send = make_sender(
+            parse_upstream(upstream.url, tmp_path), timeout=5, ca_file=None, local_hostname="guard.test"
+        )
+        worker = Worker(store, send, notice_from="guard@example.co.jp")
+        try:
+            await store.hold(held, csrf="c", expires_at=time.time() + 600)
+            assert await store.decide_hold("L2", "released", actor="sender", client_addr=None)
+            assert await store.shares.revoke("L2", "sender", None, time.time())
+            assert await worker.run_once() == 3  # the original, the copy, the sender's notice
+            assert (await store.get("L2")).state == "released"
+            assert await store.pending_jobs() == 0 and await store.undelivered() == 0
+            actions = [e.action for e in await store.audit_trail("L2")]
+            assert "link_copy_dropped" in actions and "release_failed" not in actions
+        finally:
+            await send.close()
+            await store.close()
+
+    asyncio.run(scenario())
+    assert [m.rcpt_tos for m in upstream.recorder.to(INTERNAL)] == [[INTERNAL]]
+    assert upstream.recorder.to(EXTERNAL[0]) == []
+    # the sender hears of the links (links_sent), never of a failure
+    to_sender = [m.data for m in upstream.recorder.to(SENDER)]
+    assert len(to_sender) == 1 and b"could not be delivered" not in to_sender[0]
