@@ -25,7 +25,6 @@ from quarantine.share_codes import new_code
 from quarantine.store import Store
 from rules import Action, MessageFacts, decide
 
-
 from .test_download_pages import PAGE, site
 from .test_link_fix import ENCRYPTED_ZIP
 from .test_link_rules import LINKS, with_defaults
