@@ -18,7 +18,7 @@ from email.message import Message
 
 import pytest
 
-from inspectors.base import Envelope
+from inspectors.base import Envelope, Finding
 from proxy.pipeline import InspectorConfig, build_inspectors, inspect_raw
 from quarantine.link_mime import split
 from quarantine.share_codes import new_code
@@ -183,3 +183,19 @@ def test_the_download_forms_refuse_uploaded_files(tmp_path):
         answer = s.web.post(f"{PAGE}/code", data={"csrf": csrf}, files=junk)
         assert answer.status_code in (400, 413), (answer.status_code, "files accepted by /d/.../code")
         assert s.notices() == []
+
+
+def test_a_link_rule_lets_client_bs_document_go_to_client_a():
+    """DESIGN.md's headline incident, "client B's document sent to client A", located in the
+    attachment: held by the shipped client-mismatch rule. With the rule the README suggests
+    (`when: {recipients: external}, action: link_attachments`) decide() drops every finding
+    only attachments carry, so the wrong client's file leaves, as a link client A can open
+    (he verifies his own mailbox). A link cures PPAP, not a misdirected file."""
+    facts = MessageFacts(mail_from=SENDER, rcpt_tos=("tanaka@a-corp.co.jp",))
+    external = Finding(code="recipients.external", count=1, where=("envelope",))
+    mismatch = Finding(
+        code="client.mismatch", count=1, where=("attachment:B社_御見積書.pdf",), evidence=("B社",)
+    )
+    assert decide((external, mismatch), facts, with_defaults("rules: []\n")).action == Action.HOLD
+    linked = decide((external, mismatch), facts, with_defaults(LINKS))
+    assert linked.action == Action.HOLD, (linked.action, [m.id for m in linked.matched])
