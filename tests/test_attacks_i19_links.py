@@ -19,6 +19,7 @@ from email.message import Message
 import pytest
 
 from inspectors.base import Envelope, Finding
+from inspectors.limits import Limits
 from proxy.pipeline import InspectorConfig, build_inspectors, inspect_raw
 from quarantine.link_mime import split
 from quarantine.share_codes import new_code
@@ -199,3 +200,34 @@ def test_a_link_rule_lets_client_bs_document_go_to_client_a():
     assert decide((external, mismatch), facts, with_defaults("rules: []\n")).action == Action.HOLD
     linked = decide((external, mismatch), facts, with_defaults(LINKS))
     assert linked.action == Action.HOLD, (linked.action, [m.id for m in linked.matched])
+
+
+def test_a_guard_reading_deeper_mime_than_split_leaves_the_deep_file_attached():
+    """inspection.limits.max_multipart_depth is configurable (proxy/settings.py); link_mime
+    takes its depth from the default Limits() at import. With the limit raised to 30, a PPAP
+    zip nested 25 multiparts deep is read by the inspectors ("attachment:" finding, dropped by
+    decide under a link rule) but split() stops at 20 and leaves it in the external copy."""
+    data = base64.encodebytes(ENCRYPTED_ZIP).replace(b"\n", b"\r\n")
+    leaf = (
+        b'Content-Type: application/zip; name="deep.zip"\r\nContent-Transfer-Encoding: base64\r\n'
+        b'Content-Disposition: attachment; filename="deep.zip"\r\n\r\n' + data
+    )
+    body = leaf
+    for level in range(25):
+        b = f"B{level}".encode()
+        body = (
+            b'Content-Type: multipart/mixed; boundary="' + b + b'"\r\n\r\n'
+            b"--" + b + b"\r\nContent-Type: text/plain\r\n\r\nlevel\r\n"
+            b"--" + b + b"\r\n" + body + b"\r\n--" + b + b"--\r\n"
+        )
+    raw = f"From: {SENDER}\r\nTo: {CLIENT}\r\nSubject: deep\r\nMIME-Version: 1.0\r\n".encode() + body
+    envelope = Envelope(mail_from=SENDER, rcpt_tos=(CLIENT,))
+    inspectors = build_inspectors(InspectorConfig(internal_domains=("example.co.jp",)))
+    findings = inspect_raw(raw, envelope, inspectors, Limits(max_multipart_depth=30)).findings
+    encrypted = [f for f in findings if f.code == "attachment.encrypted"]
+    assert encrypted and all(w.startswith("attachment:") for w in encrypted[0].where), findings
+    linked = decide(findings, MessageFacts.of(envelope), with_defaults(LINKS))
+    assert linked.action == Action.PASS  # the zip's finding no longer counts...
+    template, files = split(raw)
+    still_attached = ENCRYPTED_ZIP in _payloads(template)
+    assert not still_attached and [f.name for f in files] == ["deep.zip"]  # ...yet it stays
