@@ -22,6 +22,7 @@ from inspectors.base import Envelope, Finding
 from inspectors.limits import Limits
 from proxy.pipeline import InspectorConfig, build_inspectors, inspect_raw
 from quarantine.link_mime import split
+from quarantine.schema import audit
 from quarantine.share_codes import new_code
 from quarantine.store import Store
 from rules import Action, MessageFacts, decide
@@ -231,3 +232,19 @@ def test_a_guard_reading_deeper_mime_than_split_leaves_the_deep_file_attached():
     template, files = split(raw)
     still_attached = ENCRYPTED_ZIP in _payloads(template)
     assert not still_attached and [f.name for f in files] == ["deep.zip"]  # ...yet it stays
+
+
+def test_a_link_holder_cannot_write_audit_rows_without_bound(tmp_path):
+    """Every POST of a code (even after the lock, even with no code pending) and every refused
+    code request is a write transaction and an audit row; nothing limits them. Whoever holds a
+    link fills the audit log (kept 365 days) and, on SQLite, queues every hold behind him."""
+    with site(tmp_path) as s:
+        csrf = s.csrf()
+        s.web.post(f"{PAGE}/code", data={"csrf": csrf})
+        s.set_code()
+        for _ in range(60):
+            s.web.post(f"{PAGE}/verify", data={"csrf": csrf, "code": "000000"})
+        for _ in range(60):
+            s.web.post(f"{PAGE}/code", data={"csrf": csrf})
+        rows = [r for r in s.rows(audit) if r.action.startswith("download_code")]
+        assert len(rows) <= 30, f"{len(rows)} audit rows written by one link holder in seconds"
