@@ -38,6 +38,7 @@ from inspectors.limits import Limits
 
 from .errors import QuarantineError
 from .link_block import LinkBlock, write_block
+from .link_inline import referenced, stays_inline
 from .rebuild import _POLICY
 
 __all__ = ["LinkBlock", "LinkMimeError", "SharedFile", "split", "with_links"]
@@ -45,7 +46,7 @@ __all__ = ["LinkBlock", "LinkMimeError", "SharedFile", "split", "with_links"]
 _LINE_END = re.compile(rb"\r\n|\r(?!\n)|\n")  # as the email parser reads them
 _HEAD_END = re.compile(rb"(?:\r\n|\r(?!\n)|\n){2}")
 _FIELD = re.compile(rb"\r\n(?![ \t])")  # between two header fields
-_DEPTH = Limits().max_multipart_depth  # the inspectors read no deeper: neither does split
+_DEPTH = Limits().max_multipart_depth  # where with_links looks for body parts
 
 
 class LinkMimeError(QuarantineError, ValueError):
@@ -60,12 +61,13 @@ class SharedFile:
     part: str  # MIME part path, "1.2", numbered as inspectors.message and rebuild._prune
 
 
-def split(raw: bytes) -> tuple[bytes, tuple[SharedFile, ...]]:
-    """(the message without its attachments, the attachments); (raw, ()) when it has none."""
+def split(raw: bytes, limits: Limits = Limits()) -> tuple[bytes, tuple[SharedFile, ...]]:
+    """(the message without its attachments, the attachments); (raw, ()) when it has none.
+    `limits`: the inspection's (inspection.limits): split reads as deep as the inspectors."""
     try:
         message = read_message(raw)
         files: list[SharedFile] = []
-        _collect(message, "1", 0, False, files)
+        _collect(message, "1", 0, None, files, limits.max_multipart_depth)
         if not files:
             return raw, ()
         taken = {f.part for f in files}
@@ -98,8 +100,11 @@ def with_links(template: bytes, block: LinkBlock) -> bytes:
         raise LinkMimeError(f"cannot add the links: {type(exc).__name__}") from exc
 
 
-def _collect(part: Message, path: str, depth: int, related: bool, out: list[SharedFile]) -> None:
-    """The attachments as inspectors.extract.mail._Walk finds them."""
+def _collect(
+    part: Message, path: str, depth: int, cids: frozenset[str] | None, out: list[SharedFile], max_depth: int
+) -> None:
+    """The attachments as inspectors.extract.mail._Walk finds them. `cids`: inside a
+    multipart/related, the Content-IDs its HTML shows."""
     ctype = declared_type(part)
     if getattr(part, "opaque", "") == "depth":
         return
@@ -112,24 +117,21 @@ def _collect(part: Message, path: str, depth: int, related: bool, out: list[Shar
     if ctype.startswith("multipart/") and _parts_without_boundary(part):
         ctype = "text/plain"  # no boundary: the inspectors read it as text
     elif part.is_multipart():
-        if depth >= _DEPTH:
+        if depth >= max_depth:
             return
+        inner = referenced(part, depth, max_depth) if ctype == "multipart/related" else None
         children = part.get_payload()
         for i, child in enumerate(children if isinstance(children, list) else [], 1):
             if isinstance(child, Message):
-                _collect(child, f"{path}.{i}", depth + 1, ctype == "multipart/related", out)
+                _collect(child, f"{path}.{i}", depth + 1, inner, out, max_depth)
         return
     if not (filename(part) or _is_attachment(part, ctype)):
         return
-    if related and part.get("Content-ID") and _disposition(part) != "attachment":
-        return  # a picture the HTML shows (a signature's logo): it stays
+    if stays_inline(part, ctype, cids):
+        return  # a picture the HTML shows (a signature's logo): it stays (link_inline.py)
     _decode_8bit_parameters(part)
     name = filename(part) or f"part-{path}"
     out.append(SharedFile(name=name, content_type=ctype, data=payload_bytes(part), part=path))
-
-
-def _disposition(part: Message) -> str:
-    return str(part.get("Content-Disposition") or "").split(";")[0].strip().lower()
 
 
 def _prune(part: Message, path: str, taken: set[str]) -> bool:

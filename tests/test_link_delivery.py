@@ -114,7 +114,7 @@ def test_mail_without_attachments_or_outside_recipients_is_forwarded_as_ever(
         b'Content-Type: text/html; charset=utf-8\r\n\r\n<p>hi <img src="cid:logo"></p>\r\n--b\r\n'
         b'Content-Type: image/png; name="logo.png"\r\nContent-ID: <logo>\r\n'
         b'Content-Disposition: inline; filename="logo.png"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
-        b"iVBORw0KGgo=\r\n--b--\r\n"
+        b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\r\n--b--\r\n"
     )
     code, reply = guard.submit(signed, SENDER, EXTERNAL[0])
     assert code == 250 and b"download links" not in reply

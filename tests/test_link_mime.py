@@ -12,6 +12,7 @@ import re
 from email.message import Message
 from pathlib import Path
 
+import magic
 import pytest
 
 from inspectors.message import Envelope, Summary, parse
@@ -138,8 +139,40 @@ def test_nothing_to_take_returns_the_bytes_unchanged():
     assert split(raw) == (raw, ())
 
 
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><text>customer list</text></svg>'
+
+
+@pytest.mark.parametrize(
+    "ctype, data, cid, stays",
+    [
+        (b"image/png", PNG, b"logo@x", True),  # the signature's logo the HTML shows
+        (b"image/png", PNG, b"other@x", False),  # not shown: mail programs list it as a file
+        (b"image/png", ZIP, b"logo@x", False),  # declared a picture, bytes that are not one
+        (b"application/zip", ZIP, b"logo@x", False),  # not declared a picture
+        (b"image/svg+xml", SVG, b"logo@x", False),  # a document with text, not a picture
+    ],
+)
+def test_an_inline_part_stays_only_as_a_picture_its_html_shows(ctype, data, cid, stays):
+    inline = (
+        b"Content-Type: " + ctype + b'; name="x.bin"\r\nContent-ID: <' + cid + b">\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(data).replace(b"\n", b"\r\n")
+    )
+    raw = mixed(
+        text_part(b'<html><body><img src="cid:Logo%40x"></body></html>', b"utf-8", sub=b"html"),
+        inline,
+        ctype=b"multipart/related",
+        boundary=b"REL",
+    )
+    template, files = split(raw)
+    assert [f.name for f in files] == ([] if stays else ["x.bin"])
+    assert (data in [p.get_payload(decode=True) for p in email.message_from_bytes(template).walk()]) == stays
+
+
 def test_nested_parts_keep_their_paths_and_inline_pictures_stay():
-    logo = b"Content-Type: image/png\r\nContent-ID: <logo@x>\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n"
+    logo = b"Content-Type: image/png\r\nContent-ID: <logo@x>\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\r\n"
     related = mixed(
         text_part(b'<html><body><img src="cid:logo@x"></BODY></html>', b"utf-8", sub=b"html"),
         logo,
@@ -485,15 +518,30 @@ def test_corpus_split_matches_the_inspectors_and_the_block_is_everywhere():
 
 
 def _inline_parts(raw: bytes) -> set[str]:
-    """Paths of Content-ID parts inside multipart/related (the email package's own walk)."""
+    """Paths of the pictures a multipart/related's HTML shows (the email package's own walk,
+    libmagic's own sniffing): declared image/*, bytes that are an image, cid: in the HTML."""
     out: set[str] = set()
 
-    def walk(part: Message, path: str, related: bool) -> None:
-        if part.is_multipart() and not part.get_content_type().startswith("message/"):
-            for i, child in enumerate(part.get_payload(), 1):
-                walk(child, f"{path}.{i}", part.get_content_type() == "multipart/related")
-        elif related and part.get("Content-ID") and not _attachment(part):
-            out.add(path)
+    def html_of(part: Message) -> bytes:
+        return b"".join(
+            p.get_payload(decode=True) or b""
+            for p in part.walk()
+            if p.get_content_type() == "text/html" and not _attachment(p)
+        )
 
-    walk(email.message_from_bytes(raw), "1", False)
+    def walk(part: Message, path: str, html: bytes | None) -> None:
+        if part.is_multipart() and not part.get_content_type().startswith("message/"):
+            inner = html_of(part).lower() if part.get_content_type() == "multipart/related" else None
+            for i, child in enumerate(part.get_payload(), 1):
+                walk(child, f"{path}.{i}", inner)
+        elif html is not None and part.get("Content-ID") and not _attachment(part):
+            cid = str(part["Content-ID"]).strip().strip("<>").lower().encode()
+            data = part.get_payload(decode=True) or b""
+            picture = part.get_content_type().startswith("image/") and magic.from_buffer(
+                data, mime=True
+            ).startswith("image/")
+            if picture and b"cid:" + cid in html:
+                out.add(path)
+
+    walk(email.message_from_bytes(raw), "1", None)
     return out
