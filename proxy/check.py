@@ -10,7 +10,10 @@ from typing import Any
 
 from inspectors.base import Envelope, Finding
 from inspectors.charsets import decode_header_value
-from rules import MessageFacts, RuleSet, decide
+from inspectors.limits import Limits
+from inspectors.message import Summary
+from quarantine.link_names import names_taken
+from rules import Action, MessageFacts, RuleSet, decide
 from rules.decide import explain
 
 
@@ -38,10 +41,33 @@ def header_section(raw: bytes) -> bytes:
     return raw if end is None else raw[: end.end()]
 
 
-def report(findings: tuple[Finding, ...], envelope: Envelope, rules: RuleSet, with_explanation: bool) -> dict:
-    """{"verdict", "rules", "findings"} (the documented JSON contract) and, if asked, "explain"."""
+def links_take(
+    raw: bytes,
+    findings: tuple[Finding, ...],
+    summary: Summary,
+    envelope: Envelope,
+    rules: RuleSet,
+    limits: Limits,
+) -> frozenset[str] | None:
+    """The files the links would take when `rules` send this message's attachments as links
+    (report's `linked`, as proxy/judge.py finds them); None when they do not. CPU work: the
+    admin console runs it off the event loop; the `check` command, which forks, on its own."""
+    if Action.LINK_ATTACHMENTS not in decide(findings, MessageFacts.of(envelope), rules).rewrites:
+        return None
+    return names_taken(raw, summary.attachments, limits)
+
+
+def report(
+    findings: tuple[Finding, ...],
+    envelope: Envelope,
+    rules: RuleSet,
+    with_explanation: bool,
+    linked: frozenset[str] | None = None,
+) -> dict:
+    """{"verdict", "rules", "findings"} (the documented JSON contract) and, if asked, "explain".
+    `linked`: the files the links take (links_take), as decide() wants them."""
     facts = MessageFacts.of(envelope)
-    decision = decide(findings, facts, rules)
+    decision = decide(findings, facts, rules, linked=linked)
     out: dict[str, Any] = {
         "verdict": decision.verdict,
         "rules": [

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from rules import Action, load_rules
 
-from .check import envelope_of, report
+from .check import envelope_of, links_take, report
 from .pipeline import Pipeline, inspector_config
 from .settings import load_settings, rule_groups, rule_organization
 
@@ -165,7 +165,10 @@ async def _check_all(found: list[Source], settings, rules, args, out: Output) ->
                 continue
             envelope = envelope_of(message, args.mail_from, args.rcpt)
             inspection = await pipeline.inspect(message, envelope, first_time=False)
-            result = report(inspection.findings, envelope, rules, args.explain)
+            linked = links_take(
+                message, inspection.findings, inspection.summary, envelope, rules, settings.limits
+            )
+            result = report(inspection.findings, envelope, rules, args.explain, linked)
             out.checked(source, result)
             status = max(status, EXIT_CODES[result["verdict"]])
     finally:

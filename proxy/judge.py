@@ -3,11 +3,14 @@ inspect → decide → rewrite, built once at start-up (proxy/server.py) and han
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from inspectors.base import Envelope
+from inspectors.limits import Limits
 from quarantine.deliveries import DeliveryHistory
 from quarantine.judgement import Judgement
+from quarantine.link_names import names_taken
 from quarantine.rewrite import move_external_to_bcc
 from rules import Action, Decision, MessageFacts, RuleSet, decide
 
@@ -26,11 +29,14 @@ class Judge:
         history: DeliveryHistory,
         rules: Callable[[], RuleSet],
         is_external: Callable[[str], bool],
+        limits: Limits = Limits(),
     ) -> None:
+        """`limits`: the inspection's (inspection.limits), for the split the links make."""
         self.pipeline = pipeline
         self.history = history
         self.rules = rules
         self.is_external = is_external
+        self.limits = limits
 
     async def __call__(
         self, raw: bytes, envelope: Envelope, *, sender: str | None = None, links: bool = False
@@ -42,7 +48,13 @@ class Judge:
         history = self.history.snapshot(facts.mail_from, facts.rcpt_tos)
         inspection = await self.pipeline.inspect(raw, envelope, history)
         also = (Action.LINK_ATTACHMENTS,) if links else ()
-        decision = decide(inspection.findings, facts, self.rules(), also=also)
+        rules = self.rules()
+        decision = decide(inspection.findings, facts, rules, also=also)
+        if Action.LINK_ATTACHMENTS in decision.rewrites:
+            # Again on the message as the links leave it: only the files the split really
+            # takes stop counting (rules/decide.py). Parsing a large message is CPU work.
+            linked = await asyncio.to_thread(names_taken, raw, inspection.summary.attachments, self.limits)
+            decision = decide(inspection.findings, facts, rules, also=also, linked=linked)
         return Judgement(
             findings=inspection.findings,
             summary=inspection.summary,

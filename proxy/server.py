@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from inspectors.clients import Client
+from inspectors.limits import Limits
 from inspectors.recipients import ExternalRecipients
 from quarantine.admin import admin_routes
 from quarantine.decisions import DecisionLog
@@ -34,7 +35,7 @@ from rules.book import RuleBook
 from .admission import Admission, AdmissionLimits
 from .auth import Authenticator, Users
 from .auth_throttle import AuthThrottle
-from .check import envelope_of, report
+from .check import envelope_of, links_take, report
 from .directory import DirectoryFeed
 from .errors import ConfigError
 from .handler import Handler, Policy
@@ -78,6 +79,7 @@ class Guard:
             notice_from=settings.notice_from,
             notice_name=settings.notice_name,
             zone=settings.timezone,
+            limits=settings.limits,
         )
         store = await open_store(
             settings.storage, interrupted or asyncio.Event(), tuple(settings.internal_domains), links
@@ -146,7 +148,9 @@ class Guard:
             on_queued=worker.wake,
         )
         is_external = ExternalRecipients(settings.internal_domains).is_external
-        judge = Judge(pipeline=pipeline, history=history, rules=rules, is_external=is_external)
+        judge = Judge(
+            pipeline=pipeline, history=history, rules=rules, is_external=is_external, limits=settings.limits
+        )
         handler = Handler(
             policy=_policy(settings),
             judge=judge,
@@ -163,7 +167,7 @@ class Guard:
             decisions=decisions,
             rulebook=rules,
             verify_login=_login_check(users),
-            check_message=_checker(pipeline),
+            check_message=_checker(pipeline, settings.limits),
             on_queued=worker.wake,
             public_url=settings.public_url,
             on_directory_changed=feed.changed,
@@ -285,13 +289,16 @@ async def _start_smtp(
     return await loop.create_server(factory, host=s.smtp_listen.host, port=s.smtp_listen.port)
 
 
-def _checker(pipeline: Pipeline):
+def _checker(pipeline: Pipeline, limits: Limits):
     """The admin console's "test against a message": the real inspection, any rule set."""
 
     async def check_message(raw: bytes, rules: RuleSet) -> dict:
         envelope = envelope_of(raw)
         inspection = await pipeline.inspect(raw, envelope)
-        return report(inspection.findings, envelope, rules, with_explanation=True)
+        linked = await asyncio.to_thread(
+            links_take, raw, inspection.findings, inspection.summary, envelope, rules, limits
+        )
+        return report(inspection.findings, envelope, rules, with_explanation=True, linked=linked)
 
     return check_message
 

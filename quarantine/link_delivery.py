@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from inspectors.base import is_internal
+from inspectors.limits import Limits
 from rules.model import Action, Decision, LinkTerms
 
 from . import link_mime, outbound, shares
@@ -44,6 +45,9 @@ class LinkPolicy:
     notice_from: str = "postmaster@localhost"  # quarantine.notice_from
     notice_name: str = NOTICE_NAME
     zone: tzinfo | None = None  # web.timezone, for the expiry the copies and notice name
+    # inspection.limits: the split takes what the inspectors read, as deep as they read it
+    # (the judge decided on the same split: proxy/judge.py).
+    limits: Limits = Limits()
 
 
 def wants_links(
@@ -87,7 +91,7 @@ async def enqueue_linked(
         await _queue_again(conn, message_id, row.mail_from, external, internal, now, policy)
         return True
     # Parsing a large message is CPU work: off the event loop, inside the transaction.
-    template, files = await asyncio.to_thread(link_mime.split, bytes(row.raw))
+    template, files = await asyncio.to_thread(link_mime.split, bytes(row.raw), policy.limits)
     if not files:
         return False
     terms = Decision.from_dict(json.loads(row.decision)).links or LinkTerms()

@@ -1,4 +1,16 @@
-"""decide(): findings + facts + rules -> Decision. Pure and deterministic (DESIGN.md step 4)."""
+"""decide(): findings + facts + rules -> Decision. Pure and deterministic (DESIGN.md step 4).
+
+The modifiers decide the rest on the message as it will be sent. bcc_convert: visible
+external recipients are no longer visible. link_attachments (issue 19, 脱PPAP): a file the
+links really take out of the external copy no longer travels attached, so what only that file
+carries stops counting — an encrypted archive (PPAP), personal data or a keyword in it. Only
+the files named in `linked` (the names quarantine/link_mime.split took from the actual bytes;
+proxy/judge.py computes them): a part the split keeps (a signature's picture), or one beyond
+its limits, still leaves attached and keeps its findings. And a link answers how a file
+travels, not to whom or whether the guard could read it: the wrong client's document
+(client.mismatch), a file that could not be read or identified (attachment.unscannable,
+.unsupported, .type_mismatch) and an inspector's failure (inspector.error) keep counting.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +20,14 @@ from collections.abc import Callable, Iterable, Mapping
 from fnmatch import translate
 
 from inspectors.base import Finding, domain_of, is_within
-from inspectors.codes import VISIBLE_EXTERNAL
+from inspectors.codes import (
+    CLIENT_MISMATCH,
+    INSPECTOR_ERROR,
+    TYPE_MISMATCH,
+    UNSCANNABLE,
+    UNSUPPORTED,
+    VISIBLE_EXTERNAL,
+)
 
 from .model import (
     MODIFIERS,
@@ -32,9 +51,17 @@ from .supervisor_bcc import added_bcc
 
 
 def decide(
-    findings: Iterable[Finding], facts: MessageFacts, rules: RuleSet, *, also: tuple[Action, ...] = ()
+    findings: Iterable[Finding],
+    facts: MessageFacts,
+    rules: RuleSet,
+    *,
+    also: tuple[Action, ...] = (),
+    linked: frozenset[str] | None = None,
 ) -> Decision:
-    """`also`: modifiers the sender chose (the hold page's fix), counted as enforced rewrites."""
+    """`also`: modifiers the sender chose (the hold page's fix), counted as enforced rewrites.
+    `linked`: the names of the attachments the links take out of the external copy; None
+    (not split yet) drops no finding for the links: the caller that sees link_attachments in
+    the rewrites splits the message and decides again with the names."""
     findings = tuple(findings)
     matched = [m for _, m in explain(findings, facts, rules) if m is not None]
     enforced = [m for m in matched if m.mode == Mode.ENFORCE and m.action in MODIFIERS]
@@ -42,7 +69,7 @@ def decide(
     if rewrites:
         # The other rules decide on the message as it will be sent: visible external recipients
         # moved to Bcc are no longer visible; attachments sent as links are no longer attached.
-        after = tuple(f for f in findings if not _rewritten_away(f, rewrites))
+        after = tuple(f for f in findings if not _rewritten_away(f, rewrites, linked))
         modifying = [m for m in matched if m.action in MODIFIERS]
         matched = modifying + [
             m for _, m in explain(after, facts, rules) if m is not None and m.action not in MODIFIERS
@@ -62,16 +89,28 @@ def decide(
     return Decision(action=action, matched=tuple(matched), rewrites=rewrites, add_bcc=bcc, links=links)
 
 
-def _rewritten_away(finding: Finding, rewrites: tuple[Action, ...]) -> bool:
-    """Whether the message as sent no longer carries the finding. Attachments: only a finding
-    every place of which is an attachment; one also in the body is still sent."""
+def _rewritten_away(finding: Finding, rewrites: tuple[Action, ...], linked: frozenset[str] | None) -> bool:
+    """Whether the message as sent no longer carries the finding. Links: only a finding every
+    place of which lies in a file the links take; one also in the body, or in a file that
+    stays, is still sent."""
     if Action.BCC_CONVERT in rewrites and finding.code == VISIBLE_EXTERNAL:
         return True
-    return (
-        Action.LINK_ATTACHMENTS in rewrites
-        and bool(finding.where)
-        and all(w.startswith("attachment:") for w in finding.where)
-    )
+    if not linked or Action.LINK_ATTACHMENTS not in rewrites or finding.code in LINKS_DO_NOT_ANSWER:
+        return False
+    return bool(finding.where) and all(_in_linked(w, linked) for w in finding.where)
+
+
+# A link changes how a file travels, not who gets it nor what the guard could read of it.
+LINKS_DO_NOT_ANSWER = frozenset({CLIENT_MISMATCH, UNSCANNABLE, UNSUPPORTED, TYPE_MISMATCH, INSPECTOR_ERROR})
+
+
+def _in_linked(where: str, linked: frozenset[str]) -> bool:
+    """ "attachment:NAME" or "attachment:NAME!..." (a sheet, an archive's member) of a linked
+    NAME, matched as quarantine/sender_fix._carried_by does."""
+    if not where.startswith("attachment:"):
+        return False
+    rest = where[len("attachment:") :]
+    return rest in linked or any(rest.startswith(name + "!") for name in linked)
 
 
 def explain(

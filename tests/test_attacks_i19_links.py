@@ -22,6 +22,7 @@ from inspectors.base import Envelope, Finding
 from inspectors.limits import Limits
 from proxy.pipeline import InspectorConfig, build_inspectors, inspect_raw
 from quarantine.link_mime import split
+from quarantine.link_names import linked_names
 from quarantine.schema import audit
 from quarantine.share_codes import new_code
 from quarantine.store import Store
@@ -81,15 +82,18 @@ def test_a_zip_hidden_in_an_inline_content_id_part_leaves_in_the_external_copy(c
         assert encrypted and all(w.startswith("attachment:") for w in encrypted[0].where), findings
         facts = MessageFacts.of(envelope)
         # Without links the PPAP zip is held; with a link_attachments rule its finding no longer
-        # counts, because the zip is supposed to be taken out of the external copy.
+        # counts when the zip is taken out of the external copy (the judge decides on the names
+        # split really took: proxy/judge.py).
         assert decide(findings, facts, with_defaults("rules: []\n")).action == Action.HOLD
-        linked = decide(findings, facts, with_defaults(LINKS))
-        assert linked.action == Action.PASS and Action.LINK_ATTACHMENTS in linked.rewrites
         template, files = split(raw)
-        # ...but split() leaves it where it was: every external recipient gets the zip attached.
+        taken = linked_names(files, inspect_raw(raw, envelope, inspectors).summary.attachments)
+        linked = decide(findings, facts, with_defaults(LINKS), linked=taken)
         still_attached = ENCRYPTED_ZIP in _payloads(template)
+        # Passing with the zip still in every external copy is the attack.
+        assert not (linked.action == Action.PASS and still_attached), f"{ctype}: the zip passes attached"
         assert not still_attached, f"{ctype}: the zip is still in every external copy"
         assert [f.name for f in files] == ["customers.zip"]
+        assert linked.action == Action.PASS and Action.LINK_ATTACHMENTS in linked.rewrites
 
 
 def test_code_guesses_against_one_link_are_not_bounded_over_the_share_life(tmp_path):
@@ -224,14 +228,23 @@ def test_a_guard_reading_deeper_mime_than_split_leaves_the_deep_file_attached():
     raw = f"From: {SENDER}\r\nTo: {CLIENT}\r\nSubject: deep\r\nMIME-Version: 1.0\r\n".encode() + body
     envelope = Envelope(mail_from=SENDER, rcpt_tos=(CLIENT,))
     inspectors = build_inspectors(InspectorConfig(internal_domains=("example.co.jp",)))
-    findings = inspect_raw(raw, envelope, inspectors, Limits(max_multipart_depth=30)).findings
+    limits = Limits(max_multipart_depth=30)
+    inspection = inspect_raw(raw, envelope, inspectors, limits)
+    findings = inspection.findings
     encrypted = [f for f in findings if f.code == "attachment.encrypted"]
     assert encrypted and all(w.startswith("attachment:") for w in encrypted[0].where), findings
-    linked = decide(findings, MessageFacts.of(envelope), with_defaults(LINKS))
-    assert linked.action == Action.PASS  # the zip's finding no longer counts...
-    template, files = split(raw)
+    facts, rules = MessageFacts.of(envelope), with_defaults(LINKS)
+    # The split given the guard's limits (proxy/judge.py, link_delivery) takes the deep zip...
+    template, files = split(raw, limits)
     still_attached = ENCRYPTED_ZIP in _payloads(template)
-    assert not still_attached and [f.name for f in files] == ["deep.zip"]  # ...yet it stays
+    assert not still_attached and [f.name for f in files] == ["deep.zip"]
+    linked = decide(findings, facts, rules, linked=linked_names(files, inspection.summary.attachments))
+    assert linked.action == Action.PASS  # the zip's finding no longer counts: it is a link
+    # ...and a split that stops short of it keeps the zip attached and its finding counted.
+    shallow_template, shallow = split(raw)
+    assert ENCRYPTED_ZIP in _payloads(shallow_template) and shallow == ()
+    kept = decide(findings, facts, rules, linked=linked_names(shallow, inspection.summary.attachments))
+    assert kept.action == Action.HOLD
 
 
 def test_a_link_holder_cannot_write_audit_rows_without_bound(tmp_path):

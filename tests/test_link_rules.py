@@ -22,6 +22,8 @@ EXT = Finding(code="recipients.external", count=1, where=("envelope",))
 PPAP = Finding(code="attachment.encrypted", count=1, where=("attachment:見積書.zip",))
 LIST_IN_SHEET = Finding(code="pii.my_number", count=3, where=("attachment:名簿.xlsx!Sheet1!D2",))
 MYNUM_BODY = Finding(code="pii.my_number", count=2, where=("body",))
+# The files the links take (quarantine/link_mime.split's names; proxy/judge.py hands them over).
+TAKEN = frozenset({"見積書.zip", "名簿.xlsx", "a.xlsx"})
 MYNUM_BOTH = Finding(code="pii.my_number", count=2, where=("attachment:a.xlsx!Sheet1!A1", "body!line 3"))
 VISIBLE = Finding(
     code="recipients.visible_external", count=3, where=("header",), evidence=("organisations=2",)
@@ -110,7 +112,7 @@ def test_ppap_is_held_without_links_and_passes_with_them():
     assert held.action == Action.HOLD and [m.id for m in held.deciding] == ["encrypted-attachment"]
     assert held.links is None and held.rewrites == ()
 
-    linked = decide((EXT, PPAP), FACTS, with_defaults(LINKS))
+    linked = decide((EXT, PPAP), FACTS, with_defaults(LINKS), linked=TAKEN)
     assert linked.action == Action.PASS and linked.verdict == Action.PASS
     assert linked.rewrites == (Action.LINK_ATTACHMENTS,)
     assert linked.links == LinkTerms(expiry=3 * 86400, max_downloads=10, notify=False)
@@ -120,12 +122,12 @@ def test_ppap_is_held_without_links_and_passes_with_them():
 def test_a_list_only_in_an_attachment_no_longer_counts_but_one_in_the_body_does():
     rules = with_defaults(LINKS)
     assert decide((EXT, LIST_IN_SHEET), FACTS, load_rules()).action == Action.HOLD
-    assert decide((EXT, LIST_IN_SHEET), FACTS, rules).action == Action.PASS
-    body = decide((EXT, PPAP, MYNUM_BODY), FACTS, rules)
+    assert decide((EXT, LIST_IN_SHEET), FACTS, rules, linked=TAKEN).action == Action.PASS
+    body = decide((EXT, PPAP, MYNUM_BODY), FACTS, rules, linked=TAKEN)
     assert body.action == Action.HOLD and body.links is not None
     found = [f for m in body.deciding for f in m.findings]
     assert MYNUM_BODY in found and PPAP not in found
-    both = decide((EXT, MYNUM_BOTH), FACTS, rules)  # also in the body: still sent
+    both = decide((EXT, MYNUM_BOTH), FACTS, rules, linked=TAKEN)  # also in the body: still sent
     assert both.action == Action.HOLD
 
 
@@ -139,7 +141,7 @@ def test_monitor_mode_records_and_does_not_filter():
 
 
 def test_also_is_the_sender_s_choice_with_default_terms():
-    decision = decide((EXT, PPAP), FACTS, load_rules(), also=(Action.LINK_ATTACHMENTS,))
+    decision = decide((EXT, PPAP), FACTS, load_rules(), also=(Action.LINK_ATTACHMENTS,), linked=TAKEN)
     assert decision.action == Action.PASS
     assert decision.rewrites == (Action.LINK_ATTACHMENTS,) and decision.links == LinkTerms()
     # the rule's terms win over the defaults when both ask
@@ -147,21 +149,57 @@ def test_also_is_the_sender_s_choice_with_default_terms():
     assert ruled.rewrites == (Action.LINK_ATTACHMENTS,) and ruled.links.max_downloads == 10
     # a reject on the body is still a reject
     assert (
-        decide((EXT, PPAP, MYNUM_BODY), FACTS, load_rules(), also=(Action.LINK_ATTACHMENTS,)).action == "hold"
+        decide(
+            (EXT, PPAP, MYNUM_BODY), FACTS, load_rules(), also=(Action.LINK_ATTACHMENTS,), linked=TAKEN
+        ).action
+        == "hold"
     )
 
 
 def test_with_bcc_convert_both_filters_apply():
     text = LINKS + "  - {id: to-bcc, when: {code: recipients.visible_external}, action: bcc_convert}\n"
     rules = with_defaults(text)
-    decision = decide((EXT, VISIBLE, PPAP), FACTS, rules)
+    decision = decide((EXT, VISIBLE, PPAP), FACTS, rules, linked=TAKEN)
     assert decision.action == Action.PASS
     assert set(decision.rewrites) == {Action.BCC_CONVERT, Action.LINK_ATTACHMENTS}
     assert decide((EXT, VISIBLE, PPAP), FACTS, load_rules()).action == Action.HOLD
 
 
+def test_only_the_files_the_links_take_stop_counting():
+    rules = with_defaults(LINKS)
+    # Not split yet (None) or split without the file (kept inline, too deep): still held.
+    for linked in (None, frozenset(), frozenset({"other.pdf"}), frozenset({"見積書"})):
+        decision = decide((EXT, PPAP), FACTS, rules, linked=linked)
+        assert decision.action == Action.HOLD and decision.rewrites == (Action.LINK_ATTACHMENTS,), linked
+    # A member of a taken archive, a sheet of a taken workbook: taken with it.
+    member = Finding(code="pii.my_number", count=2, where=("attachment:見積書.zip!名簿.xlsx!Sheet1!B2",))
+    assert decide((EXT, member), FACTS, rules, linked=TAKEN).action == Action.PASS
+    # In a taken file and in one that stays: the one that stays still carries it.
+    two = Finding(code="pii.my_number", count=2, where=("attachment:見積書.zip", "attachment:logo.png"))
+    assert decide((EXT, two), FACTS, rules, linked=TAKEN).action == Action.HOLD
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "client.mismatch",
+        "attachment.unscannable",
+        "attachment.unsupported",
+        "attachment.type_mismatch",
+        "inspector.error",
+    ],
+)
+def test_links_do_not_answer_a_wrong_client_or_what_could_not_be_read(code):
+    finding = Finding(code=code, count=1, where=("attachment:見積書.zip",), evidence=("B社",))
+    stop = f"  - {{id: stop, when: {{code: {code}}}, action: hold}}\n"
+    held = decide((EXT, finding), FACTS, with_defaults("rules:\n" + stop))
+    assert held.action == Action.HOLD, code
+    linked = decide((EXT, finding), FACTS, with_defaults(LINKS + stop), linked=TAKEN)
+    assert linked.action == Action.HOLD and linked.rewrites == (Action.LINK_ATTACHMENTS,), code
+
+
 def test_the_decision_keeps_the_terms_through_storage():
-    decision = decide((EXT, PPAP), FACTS, with_defaults(LINKS))
+    decision = decide((EXT, PPAP), FACTS, with_defaults(LINKS), linked=TAKEN)
     stored = decision.to_dict()
     assert stored["links"] == {"expiry": 3 * 86400, "max_downloads": 10, "notify": False}
     assert stored["matched"][0]["links"] == stored["links"]
@@ -199,6 +237,7 @@ def test_check_json_states_the_terms():
         Envelope(mail_from="a@example.co.jp", rcpt_tos=("b@client.example",)),
         with_defaults(LINKS),
         False,
+        TAKEN,
     )
     assert out["verdict"] == "pass" and out["links"]["max_downloads"] == 10
     assert [r["action"] for r in out["rules"]] == ["link_attachments"]

@@ -13,6 +13,7 @@ from inspectors.base import Envelope
 from inspectors.recipients import ExternalRecipients
 from proxy.pipeline import inspect_raw
 from quarantine.judgement import Judgement
+from quarantine.link_names import names_taken
 from rules import Action, MessageFacts, decide, load_rules
 
 from .page_words import english_words
@@ -33,6 +34,9 @@ async def judge(
     facts = MessageFacts(mail_from=envelope.mail_from, rcpt_tos=envelope.rcpt_tos)
     also = (Action.LINK_ATTACHMENTS,) if links else ()
     decision = decide(list(inspection.findings), facts, load_rules(), also=also)
+    if Action.LINK_ATTACHMENTS in decision.rewrites:  # as proxy/judge.py: on what the links take
+        linked = names_taken(raw, inspection.summary.attachments)
+        decision = decide(list(inspection.findings), facts, load_rules(), also=also, linked=linked)
     return Judgement(
         findings=inspection.findings, summary=inspection.summary, seconds=0.0, decision=decision, raw=raw
     )
