@@ -5,9 +5,10 @@ sending it.
 - external recipients visible in To/Cc (the Bcc mistake): move them to Bcc;
 - a look-alike (typo) domain, a suppressed (unsubscribed) recipient, a client named where the
   recipients are another client's: remove those recipients;
-- a finding carried only by attachments (a customer list, another client's document, an
-  encrypted archive): send the attachments as download links (issue 19, 脱PPAP: the recipient
-  confirms the address with a code), or remove them;
+- a finding carried only by attachments (a customer list, an encrypted archive): send the
+  attachments as download links (issue 19, 脱PPAP: the recipient confirms the address with a
+  code), or remove them; another client's document, or a file the guard could not read:
+  remove it (links do not answer those: rules/decide.py), the links only offered;
 - any message with attachments and a recipient outside: the links, as an option.
 
 Pure: the stored decision, recipients and attachments in, a suggestion out. Nothing here knows
@@ -23,6 +24,7 @@ from email.utils import getaddresses
 from inspectors.base import Finding, domain_of
 from inspectors.codes import CLIENT_MISMATCH, LOOKALIKE_DOMAIN, SUPPRESSED, VISIBLE_EXTERNAL
 from inspectors.recipients import mask_address
+from rules.decide import LINKS_DO_NOT_ANSWER
 from rules.model import Action, Decision
 
 from .rewrite import _split_header
@@ -38,6 +40,9 @@ class SuggestedFix:
     # The attachments may go as download links instead (issue 19): the message has some and a
     # recipient outside. With `drop`, the links are the primary fix and dropping the second.
     links: bool = False
+    # Whether the links answer every reason the attachments carry: not another client's
+    # document nor a file that could not be read (rules/decide.py); then dropping is primary.
+    links_answer: bool = True
 
     @property
     def fixes(self) -> bool:
@@ -47,7 +52,7 @@ class SuggestedFix:
     @property
     def links_primary(self) -> bool:
         """The primary fix sends the attachments as links instead of removing them."""
-        return self.links and bool(self.drop)
+        return self.links and self.links_answer and bool(self.drop)
 
     @property
     def label(self) -> str:
@@ -74,12 +79,14 @@ def suggest(
     remove: dict[str, None] = {}
     drop: dict[tuple[str, str], None] = {}
     to_bcc = False
+    links_answer = True
     for f in (f for m in decision.deciding for f in m.findings):
         carriers = _carried_by(f, files)
         if f.code == VISIBLE_EXTERNAL:
             to_bcc = True
         elif carriers:
             drop.update(dict.fromkeys((a[0], a[3]) for a in carriers))
+            links_answer = links_answer and f.code not in LINKS_DO_NOT_ANSWER
         elif f.code == LOOKALIKE_DOMAIN:
             bad = {e.split(" ", 1)[0].lower() for e in f.evidence}
             remove.update(dict.fromkeys(r for r in rcpt_tos if domain_of(r) in bad))
@@ -100,7 +107,9 @@ def suggest(
     )
     if not (remove or drop or to_bcc or links):
         return None
-    return SuggestedFix(remove=tuple(remove), drop=tuple(drop), to_bcc=to_bcc, links=links)
+    return SuggestedFix(
+        remove=tuple(remove), drop=tuple(drop), to_bcc=to_bcc, links=links, links_answer=links_answer
+    )
 
 
 def _carried_by(finding: Finding, files: list[Attachment]) -> list[Attachment]:

@@ -129,3 +129,32 @@ def test_a_hold_acted_on_while_it_was_judged_is_not_replaced(sqlite_url):
         record = web.portal.call(store.get, "Q1")
         assert record.state == "cancelled" and record.decision.links is None
         assert not [e for e in web.portal.call(store.audit_trail, "Q1") if e.action == "modified"]
+
+
+# Client B's quote in an attachment, to client A: a link would take it to the wrong client too.
+WRONG_CLIENT = mail(
+    ["tanaka@a-corp.co.jp"],
+    subject="お見積書",
+    files=[("見積書.txt", "株式会社ビー 御中\n御見積書\n".encode())],
+)
+
+
+def test_another_client_s_document_is_dropped_first_and_links_do_not_release_it(page_of):  # noqa: F811
+    raw, env = WRONG_CLIENT
+    record = held(raw, env)
+    fix = suggest(record.decision, env.rcpt_tos, record.summary.attachments, is_external)
+    assert fix is not None and fix.links and not fix.links_answer
+    assert not fix.links_primary and fix.label == "fix.primary.drop"
+
+    web, store = page_of(raw, env)
+    page = web.get(PAGE, headers={"accept-language": "ja"}).text
+    assert re.search(r'<button class="release" id="primary-fix">添付を外して送信</button>', page)
+    assert form_of(page, "suggested") == {"csrf": ["c"], "drop": ["1.2"]}
+    assert 'id="links-option"' in page  # still offered, second
+    assert english_words(page, TEST_DATA) == []
+    # Sent as links anyway: judged again, it stays held for the other client's name.
+    r = web.post(f"{PAGE}/fix", data={"csrf": "c", "links": "1"}, follow_redirects=False)
+    assert r.status_code == 303
+    after = web.portal.call(store.get, "Q1")
+    assert after.state == "held" and after.decision.rewrites == (Action.LINK_ATTACHMENTS,)
+    assert "client-mismatch" in [m.id for m in after.decision.deciding]
