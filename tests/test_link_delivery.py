@@ -5,6 +5,7 @@ and with a link of its own; only the links' hashes are at rest."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 import sqlite3
@@ -21,6 +22,7 @@ from .link_mail import (
     INTERNAL,
     LINKS_RULES,
     SENDER,
+    ZIP,
     bodies,
     by_token,
     ppap_mail,
@@ -333,3 +335,51 @@ def test_a_copy_whose_links_were_stopped_before_it_went_is_dropped_not_failed(tm
     # the sender hears of the links (links_sent), never of a failure
     to_sender = [m.data for m in upstream.recorder.to(SENDER)]
     assert len(to_sender) == 1 and b"could not be delivered" not in to_sender[0]
+
+
+def _payloads_of(raw: bytes) -> list[bytes]:
+    import email
+
+    return [
+        p.get_payload(decode=True) or b""
+        for p in email.message_from_bytes(raw).walk()
+        if not p.is_multipart()
+    ]
+
+
+def test_a_file_hidden_inline_or_deep_goes_as_a_link_through_the_guard(guard_factory, upstream, tmp_path):
+    """The review's attacks through the running guard: a zip dressed as an inline picture of a
+    multipart/related, and one nested deeper than the default limit (raised in the config):
+    the judge decides on what the split takes, and the split takes both."""
+    from .test_attacks_i19_links import _related_with_hidden_file
+
+    (tmp_path / "links.yaml").write_text(LINKS_RULES, "utf-8")
+    guard = guard_factory(
+        rules=[str(tmp_path / "links.yaml")], inspection={"limits": {"max_multipart_depth": 30}}
+    ).start()
+    hidden = _related_with_hidden_file("image/png").replace(
+        b"To: buyer@client.example", b"To: p1@client.example"
+    )
+    code, reply = guard.submit(hidden, SENDER, EXTERNAL[0])
+    assert code == 250 and b"download links" in reply, reply
+    upstream.recorder.wait_for(2)  # the copy and the sender's notice
+    [copy] = upstream.recorder.to(EXTERNAL[0])
+    assert ZIP not in _payloads_of(copy.data) and any(b"/d/" in p for p in _payloads_of(copy.data))
+    deep = b'Content-Type: application/zip; name="deep.zip"\r\nContent-Transfer-Encoding: base64\r\n'
+    deep += b'Content-Disposition: attachment; filename="deep.zip"\r\n\r\n' + base64.encodebytes(ZIP).replace(
+        b"\n", b"\r\n"
+    )
+    for level in range(25):
+        b = f"B{level}".encode()
+        deep = (
+            b'Content-Type: multipart/mixed; boundary="' + b + b'"\r\n\r\n--' + b
+            + b"\r\nContent-Type: text/plain\r\n\r\nlevel\r\n--" + b + b"\r\n" + deep + b"\r\n--" + b + b"--\r\n"
+        )  # fmt: skip
+    deep = f"From: {SENDER}\r\nTo: {EXTERNAL[0]}\r\nSubject: deep\r\nMIME-Version: 1.0\r\n".encode() + deep
+    code, reply = guard.submit(deep, SENDER, EXTERNAL[0])
+    assert code == 250 and b"download links" in reply, reply
+    upstream.recorder.wait_for(4)
+    copies = upstream.recorder.to(EXTERNAL[0])
+    assert len(copies) == 2 and all(ZIP not in _payloads_of(c.data) for c in copies)
+    names = sorted(n for (n,) in _sql(tmp_path, "SELECT name FROM share_files"))
+    assert names == ["customers.zip", "deep.zip"]
