@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
 from quarantine.download_reply import size_text
-from quarantine.schema import audit, outbound, share_downloads
+from quarantine.schema import audit, outbound, share_downloads, share_recipients
+from quarantine.share_limits import MAX_FAILURES
 from quarantine.store import Store
 from quarantine.web import create_app
 from rules.model import LinkTerms
@@ -328,3 +329,52 @@ def test_sizes_as_people_read_them():
         "3.3 MB",
         "300.0 MB",
     ]
+
+
+def test_the_code_request_sets_this_browsers_nonce_cookie(tmp_path):
+    with site(tmp_path) as s:
+        answer = s.web.post(f"{PAGE}/code", data={"csrf": s.csrf()})
+        nonce = [c for c in answer.headers.get_list("set-cookie") if c.startswith("nonce=")]
+        assert len(nonce) == 1
+        cookie = nonce[0].lower()
+        assert f"path={PAGE.lower()}" in cookie and "samesite=strict" in cookie and "httponly" in cookie
+        assert "max-age=600" in cookie and "secure" in cookie
+        [draft] = s.notices()
+        value = s.web.cookies.get("nonce", path=PAGE)
+        assert value and value not in json.dumps(draft), "only its hash leaves the browser"
+
+
+def test_a_recipient_stopped_by_fifty_wrong_codes_is_told_to_ask_the_sender(tmp_path):
+    with site(tmp_path) as s:
+
+        async def stop():
+            async with s.store.writing() as conn:
+                await conn.execute(update(share_recipients).values(code_failures=MAX_FAILURES))
+
+        s.call(stop)
+        csrf = s.csrf()
+        asked = s.web.post(f"{PAGE}/code", data={"csrf": csrf})
+        assert asked.status_code == 403 and "送信者に連絡して、再開を依頼してください" in asked.text
+        assert english_words(asked.text) == [] and s.notices() == []
+        en = s.web.post(f"{PAGE}/code?lang=en", data={"csrf": csrf})
+        assert "Ask the sender" in en.text
+
+
+def test_a_large_body_is_refused_before_anything_is_looked_up(tmp_path):
+    with site(tmp_path) as s:
+        csrf = s.csrf()
+        big = s.web.post(f"{PAGE}/code", data={"csrf": csrf, "pad": "x" * 20_000})
+        assert big.status_code == 413
+
+        def chunks():  # no Content-Length: counted as it streams
+            yield f"csrf={csrf}&pad=".encode()
+            for _ in range(40):
+                yield b"x" * 1000
+
+        streamed = s.web.post(
+            f"{PAGE}/code", content=chunks(), headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        assert streamed.status_code == 413
+        many = s.web.post(f"{PAGE}/code", data={"csrf": csrf, **{f"f{i}": "1" for i in range(10)}})
+        assert many.status_code == 400, "at most 8 fields"
+        assert s.notices() == []
