@@ -105,7 +105,7 @@ LINK_ACTIONS: dict[str, tuple[str, str]] = {
     "link_sent": ("ダウンロード用のリンクを送りました", "download link sent"),
     "download_code_requested": ("受信者が確認コードを求めました", "a recipient asked for a code"),
     "download_code_sent": ("確認コードのメールを送りました", "code mail sent"),
-    "download_code_failed": ("確認コードが正しくありませんでした", "a wrong or expired code was entered"),
+    "download_code_failed": ("確認コードが正しくありませんでした", "a wrong code was entered"),
     "downloaded": ("ファイルがダウンロードされました", "a file was downloaded"),
     "links_revoked": ("リンクを停止しました", "links stopped"),
     "links_extended": ("リンクの有効期限を延長しました", "links extended"),

@@ -332,6 +332,15 @@ def test_wrong_codes_from_two_guards_lock_after_exactly_five(store_url):
                 *((first if i % 2 else second).shares.request_code("Q1", Q, now, draft(Q)) for i in range(8))
             )
             assert sorted(requests) == ["queued"] * 5 + ["too_many"] * 3
+            spread = await asyncio.gather(  # from 20 addresses: the ceiling of 20 an hour holds
+                *(
+                    (first if i % 2 else second).shares.request_code(
+                        "Q1", Q, now, draft(Q), browser=f"b{i}", client_addr=f"192.0.2.{i}"
+                    )
+                    for i in range(20)
+                )
+            )
+            assert sorted(spread) == ["queued"] * 15 + ["too_many"] * 5
         finally:
             await first.close()
             await second.close()
