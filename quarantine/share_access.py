@@ -31,7 +31,7 @@ class ShareAccess:
         browser: str = "",
         client_addr: str | None = None,
     ) -> str:
-        """ "queued" | "too_many" | "stopped" | "not_live" (share_codes.request). `browser`:
+        """ "queued" | "too_many" | "stopped" | "not_live" (share_requests.request). `browser`:
         the hash of the asking browser's nonce cookie. A refusal is read, never written."""
         address = address.lower()
         async with reading(self.engine) as conn:

@@ -34,7 +34,7 @@ async def request(
     client: str | None,
 ) -> str:
     """Queue the code mail (`draft`, rendered with a fresh code when it is sent) for this
-    browser in this transaction: "queued", or request_refused's reasons."""
+    browser in this transaction: "queued", or refused()'s reasons."""
     if not await live(conn, share_id, now):
         return "not_live"
     row = await recipient(conn, share_id, address, lock=True)
