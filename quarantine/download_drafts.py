@@ -17,7 +17,9 @@ from .share_records import ShareInfo
 CODE_MINUTES = 10  # share_codes.CODE_LIFETIME, as the page and the mail say it
 
 
-def code_draft(policy: HoldPolicy, share: ShareInfo, address: str) -> LinkedNotice:
+def code_draft(policy: HoldPolicy, share: ShareInfo, address: str, browser: str) -> LinkedNotice:
+    """`browser`: the hash of the asking browser's nonce cookie (the worker stores the code
+    for it: share_codes.set_code); the nonce itself is only in that browser."""
     return LinkedNotice(
         template="download_code",
         role="download_code",
@@ -29,6 +31,7 @@ def code_draft(policy: HoldPolicy, share: ShareInfo, address: str) -> LinkedNoti
             "subject": share.subject,
             "minutes": CODE_MINUTES,
             "recipient": address,  # the mail's To: (link_notice.download_code)
+            "browser": browser,
         },
         base_url=policy.public_url,
         mail_from=policy.notice_from,

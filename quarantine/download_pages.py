@@ -13,6 +13,11 @@ the database, and a secret at rest there protects nothing). A foreign site can n
 cookie nor make the browser send it (Strict), so its forged POST carries no pair.
 
 A revoked, expired or purged link's page says only that: no file name, no subject, no sender.
+A code belongs to the browser that asked for it: the code request sets a random `nonce`
+cookie (SameSite=Strict, HttpOnly, Path=/d/{token}, 10 minutes) whose hash keys the code
+(share_codes.py): whoever else holds the link cannot burn or lock the recipient's own code.
+Every form is read with bounds before any database work (download_forms.py).
+
 Nothing here logs an address, a file name or a code; Shares writes the audit rows.
 """
 
@@ -20,10 +25,8 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -31,21 +34,20 @@ from starlette.routing import Route
 
 from . import outbound
 from .download_drafts import CODE_MINUTES, code_draft, first_download_draft
+from .download_forms import code_value, read_form
 from .download_reply import file_response, masked, set_cookie, size_text
 from .rendering import headers
-from .schema import share_recipients
-from .share_codes import MAX_ATTEMPTS, SESSION_LIFETIME
+from .share_codes import CODE_LIFETIME, SESSION_LIFETIME
 from .share_records import REVOKED, RecipientLink
+from .tokens import token_hash
 
 if TYPE_CHECKING:
     from .web import Pages
 
-CSRF, SESSION = "csrf", "session"  # the cookies' names (their Path keeps them to one link)
+CSRF, SESSION, NONCE = "csrf", "session", "nonce"  # the cookies (Path keeps them to one link)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}")  # tokens.new_token's alphabet
 _COOKIE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 _FILE_N = re.compile(r"[1-9][0-9]{0,3}")
-_CODE = re.compile(r"[0-9]{6}")
-_CODE_FIELD_MAX = 40  # characters of a code field looked at (spaces included)
 
 
 class DownloadPages:
@@ -89,26 +91,39 @@ class DownloadPages:
             return posted
         link, _form, csrf = posted
         share, now = link.share, self.pages.clock()
-        draft = code_draft(self.policy, share, link.address)
-        outcome = await self.store.shares.request_code(share.id, link.address, now, draft)
+        nonce = self._cookie(request, NONCE) or secrets.token_urlsafe(24)
+        browser = token_hash(nonce)
+        draft = code_draft(self.policy, share, link.address, browser)
+        outcome = await self.store.shares.request_code(
+            share.id, link.address, now, draft, browser=browser, client_addr=_client(request)
+        )
         if outcome == "too_many":
             return self._gone(request, "too_many", 429, token=True)
+        if outcome == "stopped":
+            return self._gone(request, "stopped", 403, token=True)
         if outcome != "queued":
             return await self._reread(request, link)
         self.pages.on_queued()  # the worker mints the code and mails it now
-        return self._render("download_code.html", request, link, csrf, sent=True)
+        response = self._render("download_code.html", request, link, csrf, sent=True)
+        set_cookie(response, NONCE, nonce, request.path_params["token"], int(CODE_LIFETIME), self.secure)
+        return response
 
     async def verify(self, request: Request) -> Response:
         posted = await self._posted(request)
         if isinstance(posted, Response):
             return posted
         link, form, csrf = posted
-        code = _code(form.get("code"))
+        code = code_value(form.get("code"))
         if code is None:  # not a code at all: said at once, not counted as an attempt
             return self._render("download_code.html", request, link, csrf, status=400, error="bad_format")
-        share, now = link.share, self.pages.clock()
+        nonce = self._cookie(request, NONCE)
+        if nonce is None:  # this browser asked for no code (or 10 minutes ago)
+            return self._render("download_code.html", request, link, csrf, status=400, error="no_code_yet")
+        share, now, browser = link.share, self.pages.clock(), token_hash(nonce)
         session = secrets.token_urlsafe(32)
-        outcome = await self.store.shares.check_code(share.id, link.address, code, now, session)
+        outcome = await self.store.shares.check_code(
+            share.id, link.address, code, now, session, browser=browser, client_addr=_client(request)
+        )
         if outcome == "ok":
             response = RedirectResponse(self._page_url(request), status_code=303, headers=headers())
             set_cookie(
@@ -121,8 +136,10 @@ class DownloadPages:
                 samesite="lax",
             )
             return response
+        if outcome == "stopped":
+            return self._gone(request, "stopped", 403, token=True)
         if outcome == "wrong":
-            left = await self._attempts_left(share.id, link.address)
+            left = await self.store.shares.codes_left(share.id, link.address, browser)
             error = "wrong" if left > 0 else "locked"
             return self._render("download_code.html", request, link, csrf, status=400, error=error, left=left)
         errors = {"expired": "code_expired", "locked": "locked"}
@@ -140,10 +157,10 @@ class DownloadPages:
         now = self.pages.clock()
         if not await self._session_ok(request, link, now):
             return self._gone(request, "not_verified", 403, token=True)
-        n = int(request.path_params["n"])
-        client = request.client.host if request.client else None
-        share = link.share
-        outcome, info, data, first = await self.store.shares.download(share.id, link.address, n, client, now)
+        n, share = int(request.path_params["n"]), link.share
+        outcome, info, data, first = await self.store.shares.download(
+            share.id, link.address, n, _client(request), now
+        )
         if outcome == "limit":
             return self._gone(request, "limit", 403, token=True)
         if outcome == "no_file":
@@ -162,14 +179,19 @@ class DownloadPages:
 
     async def _posted(self, request: Request) -> tuple[RecipientLink, FormData, str] | Response:
         """The link, the form and its CSRF value of a POST whose form and cookie agree; else
-        the page that refuses it (404 unknown, 410 no longer live, 403 no CSRF pair)."""
+        the page that refuses it (413 too large, 400 not our form, 403 no CSRF pair, 404
+        unknown, 410 no longer live). The form is read, bounded, before the database."""
         try:
+            if not _TOKEN.fullmatch(request.path_params["token"]):
+                return self._gone(request, "unknown", 404)
+            form = await read_form(request)
+            if isinstance(form, int):
+                return self._gone(request, "refused", form, token=True)
             link = await self._link(request)
             if link is None:
                 return self._gone(request, "unknown", 404)
             if not link.share.live(self.pages.clock()):
                 return self._dead(request, link)
-            form = await request.form()
             cookie, field = self._csrf_cookie(request), form.get("csrf")
             if not cookie or not isinstance(field, str) or not secrets.compare_digest(cookie, field):
                 return self._gone(request, "refused", 403, token=True)
@@ -215,7 +237,10 @@ class DownloadPages:
         return f"/d/{request.path_params['token']}{query}"
 
     def _csrf_cookie(self, request: Request) -> str | None:
-        value = request.cookies.get(CSRF, "")
+        return self._cookie(request, CSRF)
+
+    def _cookie(self, request: Request, name: str) -> str | None:
+        value = request.cookies.get(name, "")
         return value if _COOKIE.fullmatch(value) else None
 
     async def _session_ok(self, request: Request, link: RecipientLink, now: float) -> bool:
@@ -223,19 +248,6 @@ class DownloadPages:
         if not _COOKIE.fullmatch(value):
             return False
         return await self.store.shares.session_ok(link.share.id, link.address, value, now)
-
-    async def _attempts_left(self, share_id: str, address: str) -> int:
-        """Wrong codes the recipient may still type (share_codes counts them)."""
-        async with self.store.reading() as conn:
-            used = (
-                await conn.execute(
-                    select(share_recipients.c.code_attempts).where(
-                        share_recipients.c.share_id == share_id,
-                        share_recipients.c.address == address.lower(),
-                    )
-                )
-            ).scalar()
-        return max(0, MAX_ATTEMPTS - int(used or 0))
 
     async def _first_download(self, share_id: str, link: RecipientLink, file_name: str, now: float) -> None:
         """The sender asked to hear of the share's first download (LinkTerms.notify): queued
@@ -246,11 +258,5 @@ class DownloadPages:
         self.pages.on_queued()
 
 
-def _code(value: object) -> str | None:
-    """Six digits as typed: spaces and hyphens dropped, full-width digits (a Japanese phone
-    keyboard's) read as ASCII; None for anything else."""
-    if not isinstance(value, str) or len(value) > _CODE_FIELD_MAX:
-        return None
-    text = unicodedata.normalize("NFKC", value)
-    text = re.sub(r"[\s-]", "", text)
-    return text if _CODE.fullmatch(text) else None
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None

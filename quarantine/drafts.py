@@ -41,9 +41,13 @@ async def render_draft(store: Store, draft: LinkedNotice, message_id: str | None
         return await _copy(store, draft, message_id)
     if draft.role == "download_code":
         code = f"{secrets.randbelow(10**6):06d}"
-        if not await store.shares.set_code(message_id, draft.actor, code, time.time()):
+        # The code is for the browser that asked (the hash of its nonce cookie): not a
+        # template argument.
+        args = dict(draft.args)
+        browser = str(args.pop("browser", ""))
+        if not await store.shares.set_code(message_id, draft.actor, code, time.time(), browser=browser):
             raise Unsendable("the links were revoked or have expired", "links_ended")
-        return render(draft.template, draft.args, code)
+        return render(draft.template, args, code)
     token = new_token()
     if not await store.add_link(message_id, token, draft.role, draft.actor):
         raise Unsendable("the hold is no longer stored", "hold_gone")

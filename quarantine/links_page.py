@@ -1,7 +1,9 @@
 """The sender's page of his attachments sent as links (issue 19): /h/{token}/links, opened from
 the hold page or the links_sent notice. It shows the files, whom they went to, how many
 downloads each recipient has left, and every download (file, time, recipient, client address);
-the sender may stop the links (asked twice, on the server) or make them work longer.
+the sender may stop the links (asked twice, on the server) or make them work longer. A
+recipient stopped by too many wrong codes (share_codes.MAX_FAILURES: someone else may hold his
+link) is marked so, and the sender may let him enter codes again (audited "links_unlocked").
 
 The sender's link only. An approver's link opens a hold for a decision and stops showing it
 after the page grace; the download log (recipients' client addresses) and stopping or extending
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 LOG_SHOWN = 500  # downloads the page lists, the latest first
 DAY = 86400.0
 CHOICES = ("1", "3", "7", "max")  # the extension a sender may choose, in days
-DONE = ("extended", "revoked")  # what a redirect after a POST tells (?done=)
+DONE = ("extended", "revoked", "unlocked")  # what a redirect after a POST tells (?done=)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,6 +89,7 @@ class LinksPage:
             Route("/h/{token}/links", self.show, methods=["GET"]),
             Route("/h/{token}/links/revoke", self.revoke, methods=["POST"]),
             Route("/h/{token}/links/extend", self.extend, methods=["POST"]),
+            Route("/h/{token}/links/unlock", self.unlock, methods=["POST"]),
         ]
 
     async def path_for(self, link: Link, token: str) -> str | None:
@@ -122,6 +125,7 @@ class LinksPage:
             share=log.share,
             state=state,
             recipients=downloads_left(log),
+            stopped=set(log.stopped),
             downloads=shown,
             total=len(log.downloads),
             extension=extension(log.share, now) if log.share.state == ACTIVE else None,
@@ -196,3 +200,23 @@ class LinksPage:
         if not await self.store.shares.extend(log.share.id, chosen, "sender", client, now):
             return await self.show(request, error="links.error.stale", status=409)
         return self._done(request, "extended")
+
+    async def unlock(self, request: Request) -> Response:
+        """Codes again for a recipient stopped by too many wrong ones (`n`: his place in the
+        list; an address would not fit the form's bounded fields)."""
+        posted = await self._posted(request)
+        if isinstance(posted, Response):
+            return posted
+        _, log, form = posted
+        if log.share.state != ACTIVE:
+            return await self.show(request, error="links.error.stale", status=409)
+        n = form.get("n", "")
+        if not n.isdigit() or not 1 <= int(n) <= len(log.recipients):
+            return await self.show(request, error="links.error.stale", status=400)
+        address = log.recipients[int(n) - 1]
+        client = request.client.host if request.client else None
+        if address not in log.stopped or not await self.store.shares.unlock(
+            log.share.id, address, "sender", client
+        ):
+            return await self.show(request, error="links.error.stale", status=409)
+        return self._done(request, "unlocked")

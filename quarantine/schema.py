@@ -234,13 +234,28 @@ share_recipients = Table(
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("share_id", String(32), nullable=False),
     Column("address", String(320), nullable=False),  # lower-cased
-    Column("code_hash", String(160)),  # "salt$hmac": the code mailed last; NULL: none (or used)
-    Column("code_expires_at", Float),
-    Column("code_attempts", Integer, nullable=False, default=0),
-    Column("code_requests", Text, nullable=False, default="[]"),  # JSON: request times, last hour
+    # Wrong codes entered over the share's life (share_codes.MAX_FAILURES: then no code works
+    # until the sender unlocks the recipient).
+    Column("code_failures", Integer, nullable=False, default=0),
+    # JSON [[time, hash of the client address], ...]: the code requests of the last hour.
+    Column("code_requests", Text, nullable=False, default="[]"),
     Column("session_hash", String(64)),
     Column("session_expires_at", Float),
     UniqueConstraint("share_id", "address", name="uq_share_recipients"),
+)
+
+share_codes = Table(
+    "share_codes",
+    metadata,  # the codes mailed: one per recipient and browser (the nonce cookie that asked)
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("share_id", String(32), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("browser", String(64), nullable=False),  # SHA-256 of the browser's nonce cookie
+    Column("code_hash", String(160)),  # "salt$hmac"; NULL until the worker mails the code
+    Column("expires_at", Float),
+    Column("attempts", Integer, nullable=False, default=0),  # wrong entries of this code
+    Column("requested_at", Float, nullable=False),
+    UniqueConstraint("share_id", "address", "browser", name="uq_share_codes"),
 )
 
 share_links = Table(

@@ -93,3 +93,6 @@ class ShareLog:
     share: ShareInfo
     recipients: tuple[str, ...]
     downloads: tuple[Download, ...]
+    # Recipients no code works for any more (too many wrong codes: share_codes.MAX_FAILURES)
+    # until the sender unlocks them.
+    stopped: tuple[str, ...] = ()

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import share_codes, trail
+from .schema import share_codes as share_code_rows
 from .schema import share_downloads, share_files, share_links, share_recipients, shares
 from .share_records import ACTIVE, PURGED, REVOKED, FileInfo, FileLike, ShareInfo, TermsLike
 
@@ -59,7 +60,7 @@ async def create(
     for address in addresses:
         await conn.execute(
             share_recipients.insert().values(
-                share_id=message_id, address=address, code_attempts=0, code_requests="[]"
+                share_id=message_id, address=address, code_failures=0, code_requests="[]"
             )
         )
     size = sum(len(f.data) for f in files)
@@ -92,6 +93,7 @@ async def delete_shares(conn: AsyncConnection, ids: Sequence[str]) -> None:
     for table, column in (
         (share_downloads, share_downloads.c.share_id),
         (share_links, share_links.c.share_id),
+        (share_code_rows, share_code_rows.c.share_id),
         (share_recipients, share_recipients.c.share_id),
         (share_files, share_files.c.share_id),
         (shares, shares.c.id),

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from . import share_codes, share_rows, trail
 from .engine import Writing, reading
-from .records import LinkedNotice
 from .schema import share_downloads, share_files, share_links, share_recipients, shares
+from .share_access import ShareAccess
 from .share_records import ACTIVE, REVOKED, Download, FileInfo, RecipientLink, ShareInfo, ShareLog
 from .share_rows import create
 
@@ -31,7 +31,7 @@ MAX_LIFETIME = 31 * 86400.0  # extend() goes no further than this after the shar
 PURGE_BATCH = 20  # shares whose files are cleared per transaction: each may hold 25 MB
 
 
-class Shares:
+class Shares(ShareAccess):
     def __init__(self, engine: AsyncEngine, writing: Writing) -> None:
         self.engine = engine
         self.writing = writing  # the store's: on SQLite every writer queues on one lock
@@ -80,28 +80,6 @@ class Shares:
             )
             used = {int(n): int(count) for n, count in rows}
         return RecipientLink(share=share, address=link.address, used=used)
-
-    async def request_code(self, share_id: str, address: str, now: float, draft: LinkedNotice) -> str:
-        """ "queued" | "too_many" | "not_live": see share_codes.request."""
-        async with self.writing() as conn:
-            return await share_codes.request(conn, share_id, address.lower(), now, draft)
-
-    async def set_code(self, share_id: str, address: str, code: str, now: float) -> bool:
-        async with self.writing() as conn:
-            return await share_codes.set_code(conn, share_id, address.lower(), code, now)
-
-    async def check_code(self, share_id: str, address: str, code: str, now: float, session: str) -> str:
-        """ "ok" | "wrong" | "expired" | "locked" | "none": see share_codes.check."""
-        async with self.writing() as conn:
-            return await share_codes.check(conn, share_id, address.lower(), code, now, session)
-
-    async def session_ok(self, share_id: str, address: str, session: str, now: float) -> bool:
-        async with reading(self.engine) as conn:
-            share = await share_rows.load(conn, share_id)
-            if share is None or not share.live(now):
-                return False
-            row = await share_codes.recipient(conn, share_id, address.lower())
-        return row is not None and share_codes.session_matches(row, session, now)
 
     async def download(
         self, share_id: str, address: str, n: int, client_addr: str | None, now: float
@@ -159,11 +137,13 @@ class Shares:
             share = await share_rows.load(conn, share_id)
             if share is None:
                 return None
-            addresses = await conn.execute(
-                select(share_recipients.c.address)
-                .where(share_recipients.c.share_id == share_id)
-                .order_by(share_recipients.c.id)
-            )
+            people = (
+                await conn.execute(
+                    select(share_recipients.c.address, share_recipients.c.code_failures)
+                    .where(share_recipients.c.share_id == share_id)
+                    .order_by(share_recipients.c.id)
+                )
+            ).all()
             rows = await conn.execute(
                 select(share_files.c.n, share_files.c.name, share_downloads)
                 .join(share_files, share_files.c.id == share_downloads.c.file_id)
@@ -174,7 +154,9 @@ class Shares:
                 Download(file_n=r.n, file_name=r.name, address=r.address, at=r.at, client_addr=r.client_addr)
                 for r in rows
             )
-            return ShareLog(share=share, recipients=tuple(addresses.scalars()), downloads=downloads)
+            stopped = tuple(p.address for p in people if p.code_failures >= share_codes.MAX_FAILURES)
+            recipients = tuple(p.address for p in people)
+            return ShareLog(share=share, recipients=recipients, downloads=downloads, stopped=stopped)
 
     async def revoke(self, share_id: str, actor: str, client_addr: str | None, now: float) -> bool:
         """The links stop working now, codes and sessions with them; the files go at the next

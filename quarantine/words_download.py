@@ -74,6 +74,13 @@ DOWNLOAD_WORDS: dict[str, tuple[str, str]] = {  # key -> (ja, en)
         "短い時間に何度もコードが求められました。1時間ほど待ってから、もう一度お試しください。",
         "Codes were requested too often. Please wait about an hour, then try again.",
     ),
+    "download.stopped": ("確認コードを受け付けられません", "Codes are stopped for this link"),
+    "download.stopped_text": (
+        "確認コードの入力の失敗が多いため、このリンクでは確認コードを停止しています。"
+        "送信者に連絡して、再開を依頼してください。",
+        "Too many wrong codes were entered, so this link takes no more codes. "
+        "Ask the sender to turn them back on.",
+    ),
     "download.limit": ("ダウンロード回数の上限に達しました", "The download limit was reached"),
     "download.limit_text": (
         "このファイルは、これ以上ダウンロードできません。必要な場合は送信者に連絡してください。",

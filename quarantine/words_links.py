@@ -75,6 +75,15 @@ LINKS_WORDS: dict[str, tuple[str, str]] = {  # key -> (ja, en)
     ),
     "links.extended": ("有効期限を延長しました。", "The links now work longer."),
     "links.revoked": ("リンクを停止しました。", "The links were stopped."),
+    "links.unlocked": ("確認コードの入力を再開しました。", "The recipient may enter codes again."),
+    "links.code_stopped": ("コード入力の失敗が多いため停止中", "Stopped: too many wrong codes"),
+    "links.unlock_help": (
+        "確認コードの入力を何度も間違えたため、この宛先ではコードを受け付けていません。"
+        "リンクを他の人に知られた可能性があります。ご本人からの依頼を確かめてから再開してください。",
+        "Too many wrong codes were entered for this recipient, so no code is taken: someone else "
+        "may have the link. Check with the recipient before you allow codes again.",
+    ),
+    "links.unlock": ("コードの入力を再開する", "Allow codes again"),
     "links.error.days": ("延長する日数を選んでください。", "Choose how many days to extend by."),
     "links.error.stale": (
         "リンクはすでに停止されたか、ファイルが削除されています。",
@@ -96,9 +105,10 @@ LINK_ACTIONS: dict[str, tuple[str, str]] = {
     "link_sent": ("ダウンロード用のリンクを送りました", "download link sent"),
     "download_code_requested": ("受信者が確認コードを求めました", "a recipient asked for a code"),
     "download_code_sent": ("確認コードのメールを送りました", "code mail sent"),
-    "download_code_failed": ("確認コードが正しくありませんでした", "a wrong or expired code was entered"),
+    "download_code_failed": ("確認コードが正しくありませんでした", "a wrong code was entered"),
     "downloaded": ("ファイルがダウンロードされました", "a file was downloaded"),
     "links_revoked": ("リンクを停止しました", "links stopped"),
     "links_extended": ("リンクの有効期限を延長しました", "links extended"),
     "links_purged": ("期限後、ファイルを削除しました", "files removed after the links ended"),
+    "links_unlocked": ("確認コードの入力を再開しました", "codes allowed again"),
 }

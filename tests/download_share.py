@@ -5,10 +5,13 @@ the HTTP tests use a TestClient, the browser tests uvicorn on a thread (Served).
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from inspectors.base import Envelope
 from inspectors.message import Summary
@@ -18,6 +21,7 @@ from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.judgement import Judgement
 from quarantine.metrics import Metrics
 from quarantine.records import HeldMessage
+from quarantine.schema import outbound
 from quarantine.store import Store
 from quarantine.web import Pages, create_app
 from rules.model import Action, Decision, LinkTerms
@@ -153,3 +157,18 @@ class Server(Served):
     def call(self, coroutine):
         """Run `coroutine` on the server's loop (the store's connections live there)."""
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(10)
+
+    def set_code(self, address: str, code: str) -> bool:
+        """What the worker does when it mails a code: for the browser of the newest request."""
+
+        async def newest_browser() -> str:
+            async with self.store.reading() as conn:
+                drafts = (
+                    await conn.execute(select(outbound.c.draft).where(outbound.c.draft.is_not(None)))
+                ).scalars()
+                asked = [json.loads(d) for d in drafts]
+            mine = [d for d in asked if d["template"] == "download_code" and d["actor"] == address]
+            return mine[-1]["args"]["browser"] if mine else ""
+
+        browser = self.call(newest_browser())
+        return self.call(self.store.shares.set_code(QID, address, code, time.time(), browser=browser))

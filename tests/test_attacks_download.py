@@ -22,7 +22,6 @@ OTHER = f"/d/{TOKENS[SATO]}"
 def test_posts_without_the_csrf_pair_are_refused_and_do_nothing(tmp_path):
     with site(tmp_path) as s:
         csrf = s.csrf()
-        s.set_code()
         for path, data in (
             (f"{PAGE}/code", {}),
             (f"{PAGE}/code", {"csrf": "x" * 32}),

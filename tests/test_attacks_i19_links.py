@@ -141,8 +141,10 @@ def test_a_link_holder_keeps_the_real_recipient_locked_out_cheaply(tmp_path):
             for _ in range(5):
                 s.web.post(f"{PAGE}/verify", data={"csrf": csrf, "code": "000000"})
             posts += 6
-        # The real recipient, with the latest code from his mailbox, in his own browser:
+        # The real recipient, with the latest code from his mailbox, in his own browser (on
+        # his own network: the attacker's address has used up its own requests):
         s.web.cookies.clear()
+        s.client[0] = "198.51.100.23"
         csrf = s.csrf()
         entered = s.web.post(
             f"{PAGE}/verify", data={"csrf": csrf, "code": mailed[-1]}, follow_redirects=False

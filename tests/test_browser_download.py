@@ -10,7 +10,7 @@ import time
 import pytest
 
 from .browser import assert_fits, new_page, screenshot
-from .download_share import BUYER, FILES, KATO, LONG, QID, REVOKED_QID, SATO, SUBJECT, Server
+from .download_share import BUYER, FILES, KATO, LONG, REVOKED_QID, SATO, SUBJECT, Server
 from .page_words import english_words
 
 pytestmark = pytest.mark.browser
@@ -55,7 +55,7 @@ def test_the_recipient_asks_a_code_enters_it_and_downloads(server, browser, widt
     assert_fits(page)
     screenshot(page, f"i19-links-recipient-code-{width}.png")
 
-    assert server.call(server.store.shares.set_code(QID, address, CODE, time.time()))
+    assert server.set_code(address, CODE)
     page.locator("#code").fill(CODE)
     page.locator("#verify").click()
     page.wait_for_selector("#verified")

@@ -9,7 +9,10 @@ import asyncio
 import time
 
 import pytest
+from sqlalchemy import update
 
+from quarantine.schema import share_recipients
+from quarantine.share_limits import MAX_FAILURES
 from quarantine.web import create_app
 
 from .browser import assert_fits, new_page, screenshot
@@ -102,4 +105,33 @@ def test_going_back_from_the_question_keeps_the_links_and_english_reads_english(
     page.wait_for_selector("#links-log")
     assert page.locator("#links-state").inner_text() == "active"
     screenshot(page, "i19-links-sender-extended-1280.png")
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_recipient_stopped_by_wrong_codes_is_marked_and_the_sender_unlocks_him(server, browser, width):
+    qid = f"U{width}"
+
+    async def stopped() -> None:
+        await shared(server.store, qid, now=time.time() - 60)
+        async with server.store.writing() as conn:
+            await conn.execute(
+                update(share_recipients)
+                .where(share_recipients.c.share_id == qid, share_recipients.c.address == P)
+                .values(code_failures=MAX_FAILURES)
+            )
+
+    asyncio.run_coroutine_threadsafe(stopped(), server.loop).result(10)
+    page = new_page(browser, width)
+    page.goto(f"{server.url}/h/tok-{qid}/links")
+    assert page.locator("#code-stopped-1").inner_text() == "コード入力の失敗が多いため停止中"
+    assert page.locator("#code-stopped-2").count() == 0 and page.locator("#unlock-2").count() == 0
+    assert english_words(page.content()) == []
+    assert_fits(page)
+    screenshot(page, f"i19-links-sender-code-stopped-{width}.png")
+    page.locator("#unlock-1").click()
+    page.wait_for_selector("#links-done")
+    assert page.locator("#links-done").inner_text() == "確認コードの入力を再開しました。"
+    assert page.locator("#code-stopped-1").count() == 0 and page.locator("#unlock-1").count() == 0
+    assert_fits(page)
     page.context.close()

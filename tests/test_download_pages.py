@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
 from quarantine.download_reply import size_text
-from quarantine.schema import audit, outbound, share_downloads
+from quarantine.schema import audit, outbound, share_downloads, share_recipients
+from quarantine.share_limits import MAX_FAILURES
 from quarantine.store import Store
 from quarantine.web import create_app
 from rules.model import LinkTerms
@@ -34,6 +35,7 @@ class Site:
     clock: Clock
     woken: Woken
     store: Store
+    client: list[str]  # the client address the next requests come from (request.client.host)
 
     def call(self, fn):
         portal = self.web.portal
@@ -51,8 +53,13 @@ class Site:
         return [json.loads(r.draft) for r in self.rows(outbound, outbound.c.kind == "notice")]
 
     def set_code(self, address: str = BUYER, code: str = CODE) -> None:
-        """What the worker does when it mails the code."""
-        assert self.call(lambda: self.store.shares.set_code(QID, address, code, self.clock.now))
+        """What the worker does when it mails the code: for the browser of the newest code
+        request (the draft carries the hash of that browser's nonce cookie)."""
+        drafts = [n for n in self.notices() if n["template"] == "download_code"]
+        browser = drafts[-1]["args"]["browser"] if drafts else ""
+        assert self.call(
+            lambda: self.store.shares.set_code(QID, address, code, self.clock.now, browser=browser)
+        )
 
     def csrf(self, path: str = PAGE) -> str:
         page = self.web.get(path)
@@ -74,9 +81,16 @@ class Site:
 def site(tmp_path, terms: LinkTerms | None = None, files=FILES) -> Iterator[Site]:
     store = open_store(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
     clock, woken = Clock(), Woken()
+    app, client = create_app(pages(store, clock, woken)), ["testclient"]
+
+    async def from_client(scope, receive, send):  # as behind the guard's own socket
+        if scope["type"] == "http":
+            scope = {**scope, "client": (client[0], 50000)}
+        await app(scope, receive, send)
+
     # https: the cookies are Secure (public_url is https), a client sends them back only so.
-    with TestClient(create_app(pages(store, clock, woken)), base_url="https://testserver") as web:
-        s = Site(web, clock, woken, store)
+    with TestClient(from_client, base_url="https://testserver") as web:
+        s = Site(web, clock, woken, store, client)
         s.call(lambda: seed(store, terms=terms, files=files, now=clock.now))
         web.headers["Accept-Language"] = "ja"
         yield s
@@ -207,9 +221,11 @@ def test_a_code_field_that_is_no_code_is_said_at_once_and_not_counted(tmp_path):
         csrf = s.csrf()
         s.web.post(f"{PAGE}/code", data={"csrf": csrf})
         s.set_code()
-        for typed in ("abc", "12345", "1234567", "9" * 5000, ""):
+        for typed in ("abc", "12345", "1234567", "9" * 3000, ""):
             bad = s.web.post(f"{PAGE}/verify", data={"csrf": csrf, "code": typed})
             assert bad.status_code == 400 and "6桁の数字です" in bad.text
+        huge = s.web.post(f"{PAGE}/verify", data={"csrf": csrf, "code": "9" * 5000})
+        assert huge.status_code == 400 and "操作できませんでした" in huge.text  # over 4 KB a field
         wrong = s.web.post(f"{PAGE}/verify", data={"csrf": csrf, "code": "111111"})
         assert "あと 4 回" in wrong.text  # the malformed ones were not attempts
         wide = s.web.post(
@@ -313,3 +329,52 @@ def test_sizes_as_people_read_them():
         "3.3 MB",
         "300.0 MB",
     ]
+
+
+def test_the_code_request_sets_this_browsers_nonce_cookie(tmp_path):
+    with site(tmp_path) as s:
+        answer = s.web.post(f"{PAGE}/code", data={"csrf": s.csrf()})
+        nonce = [c for c in answer.headers.get_list("set-cookie") if c.startswith("nonce=")]
+        assert len(nonce) == 1
+        cookie = nonce[0].lower()
+        assert f"path={PAGE.lower()}" in cookie and "samesite=strict" in cookie and "httponly" in cookie
+        assert "max-age=600" in cookie and "secure" in cookie
+        [draft] = s.notices()
+        value = s.web.cookies.get("nonce", path=PAGE)
+        assert value and value not in json.dumps(draft), "only its hash leaves the browser"
+
+
+def test_a_recipient_stopped_by_fifty_wrong_codes_is_told_to_ask_the_sender(tmp_path):
+    with site(tmp_path) as s:
+
+        async def stop():
+            async with s.store.writing() as conn:
+                await conn.execute(update(share_recipients).values(code_failures=MAX_FAILURES))
+
+        s.call(stop)
+        csrf = s.csrf()
+        asked = s.web.post(f"{PAGE}/code", data={"csrf": csrf})
+        assert asked.status_code == 403 and "送信者に連絡して、再開を依頼してください" in asked.text
+        assert english_words(asked.text) == [] and s.notices() == []
+        en = s.web.post(f"{PAGE}/code?lang=en", data={"csrf": csrf})
+        assert "Ask the sender" in en.text
+
+
+def test_a_large_body_is_refused_before_anything_is_looked_up(tmp_path):
+    with site(tmp_path) as s:
+        csrf = s.csrf()
+        big = s.web.post(f"{PAGE}/code", data={"csrf": csrf, "pad": "x" * 20_000})
+        assert big.status_code == 413
+
+        def chunks():  # no Content-Length: counted as it streams
+            yield f"csrf={csrf}&pad=".encode()
+            for _ in range(40):
+                yield b"x" * 1000
+
+        streamed = s.web.post(
+            f"{PAGE}/code", content=chunks(), headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        assert streamed.status_code == 413
+        many = s.web.post(f"{PAGE}/code", data={"csrf": csrf, **{f"f{i}": "1" for i in range(10)}})
+        assert many.status_code == 400, "at most 8 fields"
+        assert s.notices() == []

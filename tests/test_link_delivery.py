@@ -171,6 +171,7 @@ def test_the_worker_mints_the_download_code_when_it_sends_it(guard_factory, upst
     assert code == 250
     qid = reply.decode().rsplit(" ", 1)[-1]
     upstream.recorder.wait_for(4)
+    browser = "b" * 64
     draft = LinkedNotice(
         mail_from="guard@example.co.jp",
         rcpt_tos=(EXTERNAL[0],),
@@ -180,6 +181,7 @@ def test_the_worker_mints_the_download_code_when_it_sends_it(guard_factory, upst
             "sender": SENDER,
             "subject": "お見積りの件",
             "minutes": 10,
+            "browser": browser,  # the hash of the asking browser's nonce cookie
         },
         role="download_code",
         actor=EXTERNAL[0],
@@ -189,7 +191,7 @@ def test_the_worker_mints_the_download_code_when_it_sends_it(guard_factory, upst
     async def request():
         store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
         try:
-            return await store.shares.request_code(qid, EXTERNAL[0], time.time(), draft)
+            return await store.shares.request_code(qid, EXTERNAL[0], time.time(), draft, browser=browser)
         finally:
             await store.close()
 
@@ -198,7 +200,7 @@ def test_the_worker_mints_the_download_code_when_it_sends_it(guard_factory, upst
     mail = upstream.recorder.messages[4]
     assert mail.rcpt_tos == [EXTERNAL[0]]
     [sent_code] = re.findall(r"^\s*(\d{6})\s*$", bodies(mail.data)["text/plain"], re.M)
-    [(code_hash,)] = _sql(tmp_path, "SELECT code_hash FROM share_recipients WHERE address = ?", EXTERNAL[0])
+    [(code_hash,)] = _sql(tmp_path, "SELECT code_hash FROM share_codes WHERE address = ?", EXTERNAL[0])
     assert (
         code_hash
         and sent_code not in code_hash
@@ -208,7 +210,9 @@ def test_the_worker_mints_the_download_code_when_it_sends_it(guard_factory, upst
     async def check(code: str):
         store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
         try:
-            return await store.shares.check_code(qid, EXTERNAL[0], code, time.time(), "s" * 32)
+            return await store.shares.check_code(
+                qid, EXTERNAL[0], code, time.time(), "s" * 32, browser=browser
+            )
         finally:
             await store.close()
 

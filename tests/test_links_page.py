@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
 from quarantine import shares
 from quarantine.holds import HoldPolicy, Quarantine
-from quarantine.schema import audit
+from quarantine.schema import audit, share_recipients
+from quarantine.share_limits import MAX_FAILURES
 from quarantine.shares import MAX_LIFETIME
 from quarantine.store import Store
 from quarantine.web import create_app
@@ -281,3 +282,47 @@ def test_a_released_delay_points_to_it_too(site):
     site.run(delayed)
     html = site.web.get("/h/tok-Q1").text
     assert f'href="{PAGE}?lang=ja" id="to-links"' in html and english_words(html) == []
+
+
+def _stop(site: Site, address: str) -> None:
+    """As 50 wrong codes over the share's life leave a recipient (share_codes.MAX_FAILURES)."""
+
+    async def stop():
+        async with site.store.writing() as conn:
+            await conn.execute(
+                update(share_recipients)
+                .where(share_recipients.c.address == address)
+                .values(code_failures=MAX_FAILURES)
+            )
+
+    site.run(stop)
+
+
+def test_a_recipient_stopped_by_wrong_codes_is_shown_and_the_sender_may_unlock_him(site, made):
+    _stop(site, P)
+    html = site.web.get(PAGE).text
+    who = re.search(r'<section id="links-recipients">(.*?)</section>', html, re.S).group(1)
+    p_part, q_part = who.split(Q)
+    assert "コード入力の失敗が多いため停止中" in p_part and 'id="unlock-1"' in p_part
+    assert "停止中" not in q_part and "unlock" not in q_part
+    assert english_words(html) == [], english_words(html)
+    assert site.web.post(PAGE + "/unlock", data={"csrf": "wrong", "n": "1"}).status_code == 403
+    assert site.web.post(PAGE + "/unlock", data={"csrf": "c", "n": "2"}).status_code == 409, (
+        "Q is not stopped"
+    )
+    assert site.web.post(PAGE + "/unlock", data={"csrf": "c", "n": "x"}).status_code == 400
+    assert site.run(site.store.shares.log, "Q1").stopped == (P,)
+    done = site.web.post(PAGE + "/unlock", data={"csrf": "c", "n": "1"}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == PAGE + "?done=unlocked"
+    assert site.run(site.store.shares.log, "Q1").stopped == ()
+    [row] = site.audit_rows("links_unlocked")
+    assert row.actor == "sender" and row.client_addr == "testclient" and P not in (row.detail or "")
+    page = site.web.get(done.headers["location"]).text
+    assert "確認コードの入力を再開しました。" in page and "停止中" not in page
+    assert site.web.post(PAGE + "/unlock", data={"csrf": "c", "n": "1"}).status_code == 409, "once"
+
+
+def test_the_unlock_page_in_english(site, made):
+    _stop(site, Q)
+    html = site.web.get(PAGE + "?lang=en").text
+    assert "Stopped: too many wrong codes" in html and "Allow codes again" in html

@@ -25,6 +25,7 @@ from quarantine.schema import (
     share_links,
     share_recipients,
 )
+from quarantine.schema import share_codes as share_code_rows
 from quarantine.schema import shares as share_table
 from quarantine.store import Store
 
@@ -181,7 +182,12 @@ def test_codes_are_limited_hashed_single_use_and_open_a_session(store_url):
             now = await share(store)
             assert await s.check_code("Q1", P, "123456", now, "sess") == "none", "no code asked for yet"
             asked = [await s.request_code("Q1", P.upper(), now + i, draft(P)) for i in range(6)]
-            assert asked == ["queued"] * 5 + ["too_many"]
+            assert asked == ["queued"] * 5 + ["too_many"], "5 an hour from one client address"
+            others = [
+                await s.request_code("Q1", P, now + 9, draft(P), browser=f"b{i}", client_addr=f"192.0.2.{i}")
+                for i in range(16)
+            ]
+            assert others == ["queued"] * 15 + ["too_many"], "20 an hour from all addresses"
             assert await s.request_code("Q1", Q, now, draft(Q)) == "queued", "per recipient"
             assert await s.request_code("Q1", P, now + 3601, draft(P)) == "queued", "an hour later"
             async with store.reading() as conn:
@@ -190,39 +196,112 @@ def test_codes_are_limited_hashed_single_use_and_open_a_session(store_url):
                         select(outbound.c.message_id, outbound.c.draft).where(outbound.c.draft.is_not(None))
                     )
                 ).all()
-            assert len(drafts) == 7 and {d.message_id for d in drafts} == {"Q1"}
+            assert len(drafts) == 22 and {d.message_id for d in drafts} == {"Q1"}
             assert "download_code" in drafts[0].draft
             jobs = await store.claim(now + 4000, lease=60, limit=50)
-            assert sum(j.draft is not None for j in jobs) == 7, "the worker gets the drafts"
+            assert sum(j.draft is not None for j in jobs) == 22, "the worker gets the drafts"
 
             code = share_codes.new_code()
             assert len(code) == 6 and code.isdigit()
-            assert await s.set_code("Q1", P, "123456", now)
+            t = now + 3601
+            assert await s.set_code("Q1", P, "123456", t)
+            assert not await s.set_code("Q1", P, "123456", t, browser="never-asked"), "no request"
             async with store.reading() as conn:
-                stored = (await conn.execute(select(share_recipients.c.code_hash))).scalars().all()
+                stored = (await conn.execute(select(share_code_rows.c.code_hash))).scalars().all()
             assert not any(h and "123456" in h for h in stored) and any(stored)
-            assert await s.check_code("Q1", P, "123457", now, "sess") == "wrong"
-            assert await s.check_code("Q1", Q, "123456", now, "sess") == "none", "another's code"
-            assert await s.check_code("Q1", P, " 123456 ", now, "sess-p") == "ok"
-            assert await s.check_code("Q1", P, "123456", now, "sess-2") == "none", "used up"
-            assert await s.session_ok("Q1", P.upper(), "sess-p", now + 1799)
-            assert not await s.session_ok("Q1", P, "sess-p", now + 1800), "30 minutes"
-            assert not await s.session_ok("Q1", P, "sess-2", now) and not await s.session_ok(
-                "Q1", Q, "sess-p", now
+            assert await s.check_code("Q1", P, "123457", t, "sess") == "wrong"
+            assert await s.check_code("Q1", Q, "123456", t, "sess") == "none", "another's code"
+            assert await s.check_code("Q1", P, "123456", t, "sess", browser="b1") == "none", "another browser"
+            assert await s.check_code("Q1", P, " 123456 ", t, "sess-p") == "ok"
+            assert await s.check_code("Q1", P, "123456", t, "sess-2") == "none", "used up"
+            assert await s.session_ok("Q1", P.upper(), "sess-p", t + 1799)
+            assert not await s.session_ok("Q1", P, "sess-p", t + 1800), "30 minutes"
+            assert not await s.session_ok("Q1", P, "sess-2", t) and not await s.session_ok(
+                "Q1", Q, "sess-p", t
             )
 
-            assert await s.set_code("Q1", P, "654321", now)
-            assert await s.check_code("Q1", P, "654321", now + 600, "sess") == "expired", "10 minutes"
-            assert await s.set_code("Q1", P, "654321", now)
-            wrong = [await s.check_code("Q1", P, f"00000{i}", now, "sess") for i in range(5)]
+            assert await s.request_code("Q1", P, t, draft(P)) == "queued"
+            assert await s.set_code("Q1", P, "654321", t)
+            before = len(await audit_rows(store))
+            assert await s.check_code("Q1", P, "654321", t + 600, "sess") == "expired", "10 minutes"
+            assert len(await audit_rows(store)) == before, "refused by a read: no audit row"
+            assert await s.set_code("Q1", P, "654321", t)
+            wrong = [await s.check_code("Q1", P, f"00000{i}", t, "sess") for i in range(5)]
             assert wrong == ["wrong"] * 4 + ["locked"]
-            assert await s.check_code("Q1", P, "654321", now, "sess") == "locked", "even the right one"
-            assert await s.set_code("Q1", P, "111111", now), "a new code unlocks"
-            assert await s.check_code("Q1", P, "111111", now, "sess") == "ok"
+            assert await s.check_code("Q1", P, "654321", t, "sess") == "locked", "even the right one"
+            assert await s.set_code("Q1", P, "111111", t), "a new code for this browser"
+            assert await s.check_code("Q1", P, "111111", t, "sess") == "ok"
             rows = await audit_rows(store)
             failed = [d for a, d in rows if a == "download_code_failed"]
-            assert "reason=locked attempts=5" in failed and "reason=expired attempts=0" in failed
-            assert_no_personal_data(rows, "123456", "654321", "111111")
+            assert "reason=locked attempts=5 failures=6" in failed and not any("expired" in d for d in failed)
+            assert_no_personal_data(rows, "123456", "654321", "111111", "192.0.2.")
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_link_holders_codes_and_wrong_entries_leave_the_recipients_code_alone(store_url):
+    async def scenario():
+        store = await Store.open(store_url)
+        s = store.shares
+        try:
+            now = await share(store)
+            mine, theirs = {"browser": "recipient"}, {"browser": "holder", "client_addr": "203.0.113.9"}
+            assert await s.request_code("Q1", P, now, draft(P), **mine) == "queued"
+            assert await s.set_code("Q1", P, "424242", now, **mine)
+            for i in range(5):  # the holder asks and asks, and guesses
+                assert await s.request_code("Q1", P, now + i, draft(P), **theirs) == "queued"
+                assert await s.set_code("Q1", P, f"9{i}0000", now + i, browser="holder")
+                for k in range(5):
+                    await s.check_code("Q1", P, f"1{k}{i}000", now + i, "s", **theirs)
+            assert await s.request_code("Q1", P, now + 9, draft(P), **theirs) == "too_many"
+            assert await s.check_code("Q1", P, "424242", now + 9, "sess", **mine) == "ok"
+            assert await s.request_code("Q1", P, now + 9, draft(P), browser="r2") == "queued"
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())
+
+
+def test_fifty_wrong_codes_stop_the_recipient_until_the_sender_unlocks(store_url):
+    async def scenario():
+        store = await Store.open(store_url)
+        s = store.shares
+        try:
+            now = await share(store)
+            outcomes = []
+            for i in range(10):
+                who = {"browser": f"b{i}", "client_addr": f"198.51.100.{i}"}
+                assert await s.request_code("Q1", P, now + i, draft(P), **who) == "queued"
+                assert await s.set_code("Q1", P, "424242", now + i, browser=f"b{i}")
+                outcomes += [await s.check_code("Q1", P, f"{k}00000", now + i, "s", **who) for k in range(5)]
+            assert outcomes.count("wrong") == 40 and outcomes.count("locked") == 9
+            assert outcomes[-1] == "stopped"
+            before = len(await audit_rows(store))
+            assert await s.request_code("Q1", P, now + 20, draft(P), browser="new") == "stopped"
+            assert await s.check_code("Q1", P, "424242", now + 20, "s", browser="b9") == "stopped"
+            assert len(await audit_rows(store)) == before, "refusals write nothing"
+            assert await s.request_code("Q1", Q, now + 20, draft(Q)) == "queued", "only P is stopped"
+            log = await s.log("Q1")
+            assert log is not None and log.stopped == (P,)
+            assert await s.unlock("Q1", P.upper(), "sender", "192.0.2.9")
+            assert not await s.unlock("Q1", P, "sender", "192.0.2.9"), "once"
+            assert (await s.log("Q1")).stopped == ()
+            assert await s.request_code("Q1", P, now + 20, draft(P), browser="new") == "queued"
+            rows = await audit_rows(store)
+            assert ("links_unlocked", "recipients=1") in rows
+            assert "reason=stopped attempts=5 failures=50" in [
+                d for a, d in rows if a == "download_code_failed"
+            ]
+            assert_no_personal_data(rows, "198.51.100.")
+            async with store.reading() as conn:
+                clients = (
+                    await conn.execute(
+                        select(audit.c.client_addr).where(audit.c.action == "download_code_failed")
+                    )
+                ).scalars()
+                assert set(clients) == {f"198.51.100.{i}" for i in range(10)}, "who tried, for the admin"
         finally:
             await store.close()
 
@@ -234,6 +313,7 @@ def test_wrong_codes_from_two_guards_lock_after_exactly_five(store_url):
         first, second = await Store.open(store_url), await Store.open(store_url)
         try:
             now = await share(first)
+            assert await first.shares.request_code("Q1", P, now, draft(P)) == "queued"
             assert await first.shares.set_code("Q1", P, "424242", now)
             tries = [
                 (first if i % 2 else second).shares.check_code("Q1", P, f"1{i:05d}", now, "s")
@@ -242,15 +322,25 @@ def test_wrong_codes_from_two_guards_lock_after_exactly_five(store_url):
             outcomes = await asyncio.gather(*tries)
             assert sorted(outcomes) == ["locked"] * 6 + ["wrong"] * 4
             async with first.reading() as conn:
+                assert (await conn.execute(select(share_code_rows.c.attempts))).scalar_one() == 5
                 assert (
                     await conn.execute(
-                        select(share_recipients.c.code_attempts).where(share_recipients.c.address == P)
+                        select(share_recipients.c.code_failures).where(share_recipients.c.address == P)
                     )
                 ).scalar_one() == 5
             requests = await asyncio.gather(
                 *((first if i % 2 else second).shares.request_code("Q1", Q, now, draft(Q)) for i in range(8))
             )
             assert sorted(requests) == ["queued"] * 5 + ["too_many"] * 3
+            spread = await asyncio.gather(  # from 20 addresses: the ceiling of 20 an hour holds
+                *(
+                    (first if i % 2 else second).shares.request_code(
+                        "Q1", Q, now, draft(Q), browser=f"b{i}", client_addr=f"192.0.2.{i}"
+                    )
+                    for i in range(20)
+                )
+            )
+            assert sorted(spread) == ["queued"] * 15 + ["too_many"] * 5
         finally:
             await first.close()
             await second.close()
@@ -265,6 +355,7 @@ def test_revoked_or_expired_links_refuse_everything_and_extend_is_bounded(store_
         try:
             now = await share(store)
             await share(store, "Q2", now)
+            assert await s.request_code("Q1", P, now, draft(P)) == "queued"
             assert await s.add_link("Q1", P, "tok-1") and await s.set_code("Q1", P, "123456", now)
             assert await s.check_code("Q1", P, "123456", now, "sess") == "ok"
             # Expired: by the clock alone, before any purge.
@@ -306,6 +397,7 @@ def test_purge_clears_expired_and_revoked_shares_and_retention_deletes_their_row
                 assert await store.decide_hold(qid, "released", actor="sender", client_addr=None)
                 assert await store.shares.add_link(qid, P, f"tok-{qid}")
                 assert (await store.shares.download(qid, P, 1, "192.0.2.1", t0))[0] == "ok"
+            assert await store.shares.request_code("C", P, t0, draft(P)) == "queued"
             for job in await store.claim(time.time(), lease=60):
                 assert await store.job_sent(job)
             assert await store.shares.extend("C", t0 + 20 * DAY, "sender", None, t0)
@@ -340,7 +432,14 @@ def test_purge_clears_expired_and_revoked_shares_and_retention_deletes_their_row
             assert counts["held"] == 2 and counts["shares"] == 0
             assert await store.get("C") is not None and await store.get("A") is None
             assert await store.shares.by_token("tok-A", t0) is None
-            for table in (share_table, share_files, share_recipients, share_links, share_downloads):
+            for table in (
+                share_table,
+                share_files,
+                share_recipients,
+                share_code_rows,
+                share_links,
+                share_downloads,
+            ):
                 async with store.reading() as conn:
                     left = set(
                         (
@@ -350,7 +449,14 @@ def test_purge_clears_expired_and_revoked_shares_and_retention_deletes_their_row
                 assert left == {"C"}, table.name
             counts = await purge.run_once(t0 + 32 * DAY)  # C expired (21 days) and purged
             assert counts["shares"] == 1 and counts["held"] == 1
-            for table in (share_table, share_files, share_recipients, share_links, share_downloads):
+            for table in (
+                share_table,
+                share_files,
+                share_recipients,
+                share_code_rows,
+                share_links,
+                share_downloads,
+            ):
                 assert await count(store, table) == 0, table.name
         finally:
             await store.close()

@@ -56,13 +56,24 @@ Table(
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("share_id", String(32), nullable=False),
     Column("address", String(320), nullable=False),
-    Column("code_hash", String(160)),
-    Column("code_expires_at", Float),
-    Column("code_attempts", Integer, nullable=False, default=0),
+    Column("code_failures", Integer, nullable=False, default=0),
     Column("code_requests", Text, nullable=False, default="[]"),
     Column("session_hash", String(64)),
     Column("session_expires_at", Float),
     UniqueConstraint("share_id", "address", name="uq_share_recipients"),
+)
+Table(
+    "share_codes",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("share_id", String(32), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("browser", String(64), nullable=False),
+    Column("code_hash", String(160)),
+    Column("expires_at", Float),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("requested_at", Float, nullable=False),
+    UniqueConstraint("share_id", "address", "browser", name="uq_share_codes"),
 )
 Table(
     "share_links",
