@@ -16,13 +16,14 @@ import secrets
 import time
 
 from . import link_mime
+from .errors import QuarantineError
 from .notice import render
 from .records import LinkedNotice
 from .store import Store
 from .tokens import new_token
 
 
-class Unsendable(Exception):
+class Unsendable(QuarantineError):
     """A draft that can no longer be sent: its job fails (error for the sender, detail for the
     audit row: codes only)."""
 

@@ -6,6 +6,10 @@
     │   │   └── UnknownOutcome     sent whole and no reply came: it may have been delivered
     │   └── PermanentFailure       5xx: retrying cannot help
     ├── FixError                   rebuild.py (also a ValueError): a sender's fix that cannot be applied
+    ├── LinkMimeError              link_mime.py (also a ValueError): a message whose attachments
+    │                              cannot be taken apart into download links
+    ├── Unsendable                 drafts.py: a queued draft that can no longer be sent (its hold
+    │                              or its links are gone)
     ├── DirectoryError             directory_text.py (also a ValueError): an import file that
     │                              cannot be read; the message starts with "file:line:"
     ├── DirectoryConflict          directory_store.py (also a ValueError): a directory entry that

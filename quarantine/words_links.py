@@ -106,7 +106,16 @@ LINK_ACTIONS: dict[str, tuple[str, str]] = {
     "download_code_requested": ("受信者が確認コードを求めました", "a recipient asked for a code"),
     "download_code_sent": ("確認コードのメールを送りました", "code mail sent"),
     "download_code_failed": ("確認コードが正しくありませんでした", "a wrong code was entered"),
+    "download_code_verified": ("受信者が確認コードで本人確認をしました", "a recipient confirmed with a code"),
     "downloaded": ("ファイルがダウンロードされました", "a file was downloaded"),
+    "links_failed": (
+        "添付ファイルをリンクにできず、送信しませんでした",
+        "attachments could not be made into links; not sent",
+    ),
+    "link_copy_dropped": (
+        "リンク停止のため、宛先への送信を取りやめました",
+        "a recipient's copy was not sent: the links were stopped",
+    ),
     "links_revoked": ("リンクを停止しました", "links stopped"),
     "links_extended": ("リンクの有効期限を延長しました", "links extended"),
     "links_purged": ("期限後、ファイルを削除しました", "files removed after the links ended"),
