@@ -1,0 +1,192 @@
+"""Attacks on the delivery of attachment links (issue 19), each a proof that fails until fixed:
+
+- a file name (or subject) with a NUL byte cannot be stored as a share on PostgreSQL: a delay
+  with links whose time is up makes every worker round fail before it claims a job, so the
+  whole outbound queue (every release and notice of every sender) stops;
+- a copy still waiting (the upstream down) when its share's time runs out is dropped: the
+  recipient never gets the mail, the hold says "released", and nobody is told;
+- the file list is stored again in every copy's draft: one small message with many tiny
+  attachments to many recipients writes ~100x its size into the outbound table, all inside
+  the one write transaction before the 250 (SQLite's writer lock held for seconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+
+from inspectors.message import Summary
+from quarantine.link_delivery import LinkPolicy
+from quarantine.records import HeldMessage
+from quarantine.store import Store
+from rules.model import Action, Decision, LinkTerms
+
+from .link_mail import EXTERNAL, INTERNAL, SENDER, ppap_mail
+
+POLICY = LinkPolicy(public_url="https://guard.example.co.jp", notice_from="guard@example.co.jp")
+LINKS = (Action.LINK_ATTACHMENTS,)
+
+
+def _held(mid: str, raw: bytes, rcpt_tos: tuple[str, ...], action: Action = Action.HOLD, **kw) -> HeldMessage:
+    decision = Decision(action=action, matched=(), rewrites=LINKS, **kw)
+    return HeldMessage(
+        id=mid,
+        mail_from=SENDER,
+        rcpt_tos=rcpt_tos,
+        raw=raw,
+        decision=decision,
+        findings=(),
+        summary=Summary(subject="s"),
+        kind=action,
+    )
+
+
+def _nul_named_mail() -> bytes:
+    """A PPAP zip whose file name (RFC 2231) carries a NUL byte: the parser keeps it."""
+    return (
+        b"From: taro@example.co.jp\r\nTo: p1@client.example\r\nSubject: s\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="X"\r\n\r\n--X\r\nContent-Type: text/plain\r\n\r\nhi\r\n'
+        b"--X\r\nContent-Type: application/zip\r\n"
+        b"Content-Disposition: attachment; filename*=utf-8''a%00b.zip\r\n\r\nPK\r\n--X--\r\n"
+    )
+
+
+def test_a_nul_in_a_file_name_does_not_stop_the_outbound_queue(store_url, upstream, tmp_path):
+    """A delay (遅延送信) with links whose file name has a NUL byte: at its time the worker
+    releases it, and the share's insert fails on PostgreSQL (text cannot hold NUL). The
+    exception leaves run_once before claim(): no other job is ever sent again while that
+    delay is due. Expected: the unsplittable delay fails closed (delivery_failed) and the
+    other mail still goes."""
+    from proxy.endpoints import parse_upstream
+    from proxy.upstream import make_sender
+    from quarantine.worker import Worker
+
+    async def scenario():
+        store = await Store.open(store_url, internal_domains=("example.co.jp",), links=POLICY)
+        send = make_sender(
+            parse_upstream(upstream.url, tmp_path), timeout=5, ca_file=None, local_hostname="guard.test"
+        )
+        worker = Worker(store, send, notice_from="guard@example.co.jp")
+        try:
+            delayed = _held("D1", _nul_named_mail(), (EXTERNAL[0],), Action.DELAY)
+            await store.hold(delayed, csrf="c", expires_at=time.time() - 1)  # its time is up
+            # Another sender's mail, already released, waiting in the queue.
+            await store.enqueue(
+                "release", None, "jiro@example.co.jp", ["x@client.example"], b"Subject: x\r\n\r\nx\r\n"
+            )
+            errors: list[str] = []
+            for _ in range(2):
+                try:
+                    await worker.run_once()
+                except Exception as exc:  # Worker.run logs it and carries on: the same next round
+                    errors.append(f"{type(exc).__name__}: {str(exc)[:120]}")
+            assert await store.pending_jobs() == 0, f"the queue is stuck behind the delay: {errors}"
+            assert (await store.get("D1")).state in ("released", "delivery_failed")
+        finally:
+            await send.close()
+            await store.close()
+
+    asyncio.run(scenario())
+    assert [m.rcpt_tos for m in upstream.recorder.to("x@client.example")] == [["x@client.example"]]
+
+
+def test_a_copy_waiting_when_the_links_run_out_is_not_lost_silently(tmp_path, upstream):
+    """The upstream refuses for a while (a 4xx: the copy waits, backing off); meanwhile the
+    share's time runs out (link_expiry may be as short as an hour). The worker then drops the
+    copy as "links ended" (settles=False): the recipient never gets the mail — not even its
+    text —, the hold stays "released" and nobody is told, though the sender's "links_sent"
+    notice said it went to him. Expected: the sender (or an admin: delivery_failed) learns
+    that it did not go."""
+    from proxy.endpoints import parse_upstream
+    from proxy.upstream import make_sender
+    from quarantine.worker import Worker
+
+    db = tmp_path / "guard.db"
+
+    async def scenario():
+        store = await Store.open(
+            f"sqlite+aiosqlite:///{db}", internal_domains=("example.co.jp",), links=POLICY
+        )
+        send = make_sender(
+            parse_upstream(upstream.url, tmp_path), timeout=5, ca_file=None, local_hostname="guard.test"
+        )
+        worker = Worker(store, send, notice_from="guard@example.co.jp")
+        try:
+            held = _held("E1", ppap_mail(), (EXTERNAL[0], INTERNAL), links=LinkTerms(expiry=3600.0))
+            await store.hold(held, csrf="c", expires_at=time.time() + 600)
+            assert await store.decide_hold("E1", "released", actor="sender", client_addr=None)
+            # The copy was deferred (upstream 4xx) past the share's expiry; nothing else changed.
+            with sqlite3.connect(db) as conn:
+                conn.execute("UPDATE shares SET expires_at = ? WHERE id = 'E1'", (time.time() - 1,))
+            await worker.run_once()
+            copy_lost = upstream.recorder.to(EXTERNAL[0]) == []
+            told = (await store.get("E1")).state == "delivery_failed" or any(
+                b"could not be delivered" in m.data or b"\xe5\xb1\x8a" in m.data  # any failure word
+                for m in upstream.recorder.to(SENDER)
+                if b"/links" not in m.data
+            )
+            assert not copy_lost or told, "the copy was dropped and nobody was told"
+        finally:
+            await send.close()
+            await store.close()
+
+    asyncio.run(scenario())
+
+
+def _many_files_mail(files: int, name_len: int) -> bytes:
+    message = MIMEMultipart("mixed")
+    message["From"], message["Subject"] = SENDER, "many"
+    message.attach(MIMEText("hello\n", "plain", "utf-8"))
+    for i in range(files):
+        part = MIMEApplication(b"x", "octet-stream")
+        part.add_header("Content-Disposition", "attachment", filename=f"{'n' * name_len}{i}.bin")
+        message.attach(part)
+    return message.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def test_many_tiny_files_to_many_recipients_do_not_multiply_the_stored_bytes(tmp_path):
+    """2,000 one-byte attachments with 150-character names (a 0.7 MB message, within the
+    inspection's 10,000 parts) to 300 external recipients: every copy's draft repeats the
+    whole file list, ~100 MB written to the outbound table, in the one write transaction
+    release_now runs before the 250 — every other hold waits for it (SQLite). Measured on
+    this machine: 1.9 s; 9,000 files x 1,000 recipients: 161 MB, the lock held 10.6 s.
+    Expected: the stored bytes stay within a small multiple of the message (the file list
+    read from share_files when a copy is rendered) and another hold is not kept waiting."""
+    db = tmp_path / "guard.db"
+    raw = _many_files_mail(2000, 150)
+    rcpts = tuple(f"r{i}@client{i}.example" for i in range(300))
+
+    async def scenario():
+        store = await Store.open(
+            f"sqlite+aiosqlite:///{db}", internal_domains=("example.co.jp",), links=POLICY
+        )
+        try:
+            msg = _held("M1", raw, rcpts, Action.PASS)
+            other = HeldMessage(
+                id="O1",
+                mail_from=SENDER,
+                rcpt_tos=("a@x.example",),
+                raw=b"Subject: x\r\n\r\nhi\r\n",
+                decision=Decision(action=Action.HOLD, matched=()),
+                findings=(),
+                summary=Summary(subject="x"),
+            )
+            big = asyncio.create_task(store.release_now(msg, csrf="c", expires_at=time.time() + 600))
+            await asyncio.sleep(0.05)
+            started = time.perf_counter()
+            await store.hold(other, csrf="c", expires_at=time.time() + 600)
+            waited = time.perf_counter() - started
+            assert await big
+            return waited
+        finally:
+            await store.close()
+
+    waited = asyncio.run(scenario())
+    with sqlite3.connect(db) as conn:
+        drafts = conn.execute("SELECT sum(length(draft)) FROM outbound").fetchone()[0]
+    assert drafts < 10 * len(raw), f"{drafts / 1e6:.0f} MB of drafts for a {len(raw) / 1e6:.1f} MB message"
+    assert waited < 0.5, f"another hold waited {waited:.2f} s for the writer lock"
