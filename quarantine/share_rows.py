@@ -6,6 +6,7 @@ the Shares object's own."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, delete, select, update
@@ -15,6 +16,20 @@ from . import share_codes, trail
 from .schema import share_codes as share_code_rows
 from .schema import share_downloads, share_files, share_links, share_recipients, shares
 from .share_records import ACTIVE, PURGED, REVOKED, FileInfo, FileLike, ShareInfo, TermsLike
+
+# What a message may put in a text column that the database or a page cannot take: PostgreSQL
+# refuses NUL in text, a lone surrogate (an undecodable byte the parser kept) cannot be encoded,
+# other controls and the bidi overrides would garble or disguise a name on the pages and in
+# the mails (a "fdp.exe" shown as "exe.pdf"). Each becomes U+FFFD, visible as what it is.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+NAME_MAX = 255  # characters of a file name (most file systems' limit)
+TYPE_MAX = 255  # a content type (RFC 6838 names are at most 127+127)
+SUBJECT_MAX = 998  # a header line's limit (RFC 5322)
+
+
+def safe_text(text: str, limit: int) -> str:
+    """A message's text as a share stores and shows it: bounded, no control characters."""
+    return _UNSAFE.sub("\ufffd", text[:limit])
 
 
 async def create(
@@ -37,7 +52,7 @@ async def create(
             created_at=now,
             expires_at=now + terms.expiry,
             mail_from=mail_from,
-            subject=subject,
+            subject=safe_text(subject, SUBJECT_MAX),
             max_downloads=terms.max_downloads,
             notify=int(bool(terms.notify)),
             state=ACTIVE,
@@ -49,8 +64,8 @@ async def create(
             share_files.insert().values(
                 share_id=message_id,
                 n=n,
-                name=f.name,
-                content_type=f.content_type,
+                name=safe_text(f.name, NAME_MAX),
+                content_type=safe_text(f.content_type, TYPE_MAX),
                 size=len(f.data),
                 sha256=hashlib.sha256(f.data).hexdigest(),
                 data=f.data,

@@ -97,8 +97,13 @@ class Worker:
         for message_id, kind in await self.store.due_expiries(now):
             # A delay (遅延送信) goes out when its time is up; any other hold is cancelled.
             state = HoldState.RELEASED if kind == Action.DELAY else HoldState.EXPIRED
-            if await self.store.decide_hold(message_id, state, actor="system", client_addr=None):
-                log.info("qid=%s event=%s", message_id, state)
+            try:
+                if await self.store.decide_hold(message_id, state, actor="system", client_addr=None):
+                    log.info("qid=%s event=%s", message_id, state)
+            except Exception as exc:
+                # One hold the database refuses must not stop the queue: it stays due (tried
+                # again next round, the admins see this line) and every other job still goes.
+                log.error("qid=%s event=expiry_error error=%s", message_id, type(exc).__name__)
         if self.reminders is not None and now >= self._reminders_at:
             self._reminders_at = now + min(REMINDERS_EVERY, self.reminders.policy.after or REMINDERS_EVERY)
             try:  # a failed round of reminders must not hold up the deliveries

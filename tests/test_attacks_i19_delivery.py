@@ -190,3 +190,44 @@ def test_many_tiny_files_to_many_recipients_do_not_multiply_the_stored_bytes(tmp
         drafts = conn.execute("SELECT sum(length(draft)) FROM outbound").fetchone()[0]
     assert drafts < 10 * len(raw), f"{drafts / 1e6:.0f} MB of drafts for a {len(raw) / 1e6:.1f} MB message"
     assert waited < 0.5, f"another hold waited {waited:.2f} s for the writer lock"
+
+
+def test_a_due_hold_that_cannot_be_released_is_skipped_and_logged(tmp_path, caplog):
+    """Whatever the database refuses for one due hold, the round goes on: the other due holds
+    and claim() still run; the refused one is logged by class (no text: it may name people)."""
+    from quarantine.worker import Worker
+
+    async def scenario():
+        store = await Store.open(
+            f"sqlite+aiosqlite:///{tmp_path / 'g.db'}", internal_domains=("example.co.jp",)
+        )
+        sent: list[tuple] = []
+
+        async def send(mail_from, rcpt_tos, raw, *, deadline=None):
+            sent.append(tuple(rcpt_tos))
+
+        worker = Worker(store, send, notice_from="guard@example.co.jp")
+        decide = store.decide_hold
+
+        async def refusing(message_id, *args, **kw):
+            if message_id == "BAD":
+                raise RuntimeError("a@b.example cannot be stored")
+            return await decide(message_id, *args, **kw)
+
+        store.decide_hold = refusing  # type: ignore[method-assign]
+        try:
+            for mid in ("BAD", "OK1"):
+                held = _held(mid, b"Subject: s\r\n\r\nhi\r\n", ("x@client.example",), Action.DELAY)
+                await store.hold(held, csrf="c", expires_at=time.time() - 1)
+            for _ in range(2):  # the release is queued at the time after the round's `now`
+                await worker.run_once()
+            assert (await store.get("OK1")).state == "released"
+            assert (await store.get("BAD")).state == "held"  # due again next round
+            assert sent == [("x@client.example",)]
+        finally:
+            await store.close()
+
+    with caplog.at_level("ERROR", logger="guard.worker"):
+        asyncio.run(scenario())
+    assert "qid=BAD event=expiry_error error=RuntimeError" in caplog.text
+    assert "a@b.example" not in caplog.text
