@@ -19,6 +19,7 @@ from . import link_mime
 from .errors import QuarantineError
 from .notice import render
 from .records import LinkedNotice
+from .rendering import when
 from .store import Store
 from .tokens import new_token
 
@@ -56,17 +57,31 @@ async def render_draft(store: Store, draft: LinkedNotice, message_id: str | None
 
 
 async def _copy(store: Store, draft: LinkedNotice, message_id: str) -> bytes:
+    """The copy's text with its link block. The files and the expiry are read from the share
+    now (a draft carries neither: one per recipient, they would repeat the list each time),
+    so an extended share shows its new expiry."""
     token = new_token()
     template = await store.shares.template(message_id)
     if template is None or not await store.shares.add_link(message_id, draft.actor, token):
-        # The sender stopped the links (or they ran out) before this copy went: nothing
-        # failed, nobody is to be told; the copy is dropped.
-        raise Unsendable("links revoked/expired", "links_ended", settles=False)
-    args = draft.args
+        raise await _ended(store, message_id)
+    share = await store.shares.info(message_id)
+    if share is None:  # deleted by the retention since add_link: the link is gone with it
+        raise await _ended(store, message_id)
+    zone = store.links.zone if store.links is not None else None
     block = link_mime.LinkBlock(
         url=f"{draft.base_url}/d/{token}",
-        expires_text=str(args["expires_text"]),
-        files=tuple((str(name), int(size)) for name, size in args["files"]),
-        max_downloads=int(args["max_downloads"]),
+        expires_text=when(share.expires_at, zone),
+        files=tuple((f.name, f.size) for f in share.files),
+        max_downloads=share.max_downloads,
     )
     return link_mime.with_links(template, block)
+
+
+async def _ended(store: Store, message_id: str) -> Unsendable:
+    """Why a copy cannot go. Revoked (the sender's or an admin's decision): the copy is
+    dropped, nobody is told. Expired or purged before it could go (the upstream refused it
+    until then): a failed delivery, the sender is told and the hold waits for an admin."""
+    share = await store.shares.info(message_id)
+    if share is not None and share.revoked_at is not None:
+        return Unsendable("links revoked", "links_revoked", settles=False)
+    return Unsendable("the download links expired before this copy could be delivered", "links_expired")

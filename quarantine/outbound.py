@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from rules.model import Action
 from rules.supervisor_bcc import bcc_allowed
 
-from . import link_delivery, trail
+from . import link_delivery, share_rows, trail
 from .engine import Writing, reading
 from .link_mime import LinkMimeError
 from .records import HoldState, LinkedNotice, Notice, OutboundJob
@@ -135,7 +135,7 @@ class OutboundQueue:
         """A job given up on. A release takes its hold to "delivery_failed" in the same
         transaction: the sender's page and the console show it, and an admin may retry.
         `settles` False: a job that ends without saying anything of the hold — a recipient's
-        copy whose links the sender stopped (or that ran out) before it went: "dropped"."""
+        copy whose links the sender (or an admin) stopped before it went: "dropped"."""
         now = time.time()
         async with self.writing() as conn:
             result = await conn.execute(
@@ -165,9 +165,13 @@ class OutboundQueue:
         """An admin sends a "delivery_failed" hold again: back to "released" with a fresh job
         (attempts from 0). The conditional UPDATE queues it once however often it is asked,
         from however many tabs or instances; False when the hold was not waiting for a retry
-        or its bytes are gone (the retention purge)."""
+        or its bytes are gone (the retention purge), or its download links ran out (expired,
+        purged: the copies cannot be made any more; a retry does not extend them)."""
         now = time.time()
         async with self.writing() as conn:
+            share = await share_rows.load(conn, message_id)
+            if share is not None and share.ran_out(now):
+                return False
             result = await conn.execute(
                 update(held)
                 .where(

@@ -58,10 +58,18 @@ class ShareInfo:
     notify: bool
     files: tuple[FileInfo, ...]
     first_download_at: float | None
+    # When the sender or an admin stopped the links (kept after the purge: a copy not sent by
+    # then was dropped on purpose, one whose links merely ran out failed).
+    revoked_at: float | None = None
 
     def live(self, now: float) -> bool:
         """The links work: not revoked, not purged, not past the expiry."""
         return self.state == ACTIVE and now < self.expires_at
+
+    def ran_out(self, now: float) -> bool:
+        """The links ended by themselves (expired, purged), not stopped by someone: a copy
+        still to go can no longer be made."""
+        return self.revoked_at is None and not self.live(now)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -149,4 +149,5 @@ async def load(conn: AsyncConnection, share_id: str) -> ShareInfo | None:
             for f in files
         ),
         first_download_at=row.first_download_at,
+        revoked_at=row.revoked_at,
     )

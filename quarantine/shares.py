@@ -56,6 +56,11 @@ class Shares(ShareAccess):
             await trail.record(conn, share_id, "system", None, "link_sent", "recipients=1")
         return True
 
+    async def info(self, share_id: str) -> ShareInfo | None:
+        """The share as it stands (its files, its current expiry), None when there is none."""
+        async with reading(self.engine) as conn:
+            return await share_rows.load(conn, share_id)
+
     async def template(self, share_id: str) -> bytes | None:
         """The message without its attachments (None: purged, or no such share)."""
         async with reading(self.engine) as conn:

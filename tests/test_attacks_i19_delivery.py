@@ -130,6 +130,11 @@ def test_a_copy_waiting_when_the_links_run_out_is_not_lost_silently(tmp_path, up
                 if b"/links" not in m.data
             )
             assert not copy_lost or told, "the copy was dropped and nobody was told"
+            # The sender hears why; an admin's retry cannot make the copy now: refused.
+            await worker.run_once(time.time() + 1)
+            failure = [m.data for m in upstream.recorder.to(SENDER) if b"/links" not in m.data]
+            assert any(b"the download links expired before this copy" in d for d in failure), failure
+            assert not await store.retry_delivery("E1", actor="admin:root", client_addr=None)
         finally:
             await send.close()
             await store.close()
@@ -231,3 +236,29 @@ def test_a_due_hold_that_cannot_be_released_is_skipped_and_logged(tmp_path, capl
         asyncio.run(scenario())
     assert "qid=BAD event=expiry_error error=RuntimeError" in caplog.text
     assert "a@b.example" not in caplog.text
+
+
+def test_an_admin_retry_of_a_hold_whose_links_ran_out_is_refused_and_the_console_says_why(admin):
+    held = _held("R1", ppap_mail(), (EXTERNAL[0],))
+    admin.run(lambda: admin.store.hold(held, csrf="c", expires_at=time.time() + 600))
+    assert admin.run(lambda: admin.store.decide_hold("R1", "released", actor="sender", client_addr=None))
+    admin.sql("UPDATE held_messages SET state = 'delivery_failed' WHERE id = 'R1'")
+    admin.sql("UPDATE shares SET expires_at = :t WHERE id = 'R1'", t=time.time() - 1)
+    pending = admin.run(admin.store.pending_jobs)
+
+    answer = admin.client.post(
+        "/admin/messages/R1", data={"action": "retry", "csrf": admin.csrf()}, follow_redirects=False
+    )
+    assert answer.status_code == 303 and answer.headers["location"].endswith("done=links_ended")
+    page = admin.client.get(answer.headers["location"]).text
+    assert "ダウンロードリンクの有効期限が切れている" in page and "state-delivery_failed" in page
+    assert admin.run(admin.store.pending_jobs) == pending  # nothing queued again
+    en = admin.client.get(answer.headers["location"] + "&lang=en").text
+    assert "the download links have expired" in en
+
+    # Extended by the sender (or an admin), the links work again: the retry goes.
+    assert admin.run(lambda: admin.store.shares.extend("R1", time.time() + 3600, "sender", None, time.time()))
+    answer = admin.client.post(
+        "/admin/messages/R1", data={"action": "retry", "csrf": admin.csrf()}, follow_redirects=False
+    )
+    assert answer.headers["location"].endswith("done=retried")

@@ -9,6 +9,7 @@ audit row then names the admin.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import func, select
@@ -111,13 +112,19 @@ class MessagePages:
 
     async def _retry(self, request: Request, session, message_id: str) -> Response:
         """Queue a failed release again (once: the store's conditional UPDATE), in the admin's
-        name; "not_retried" when it was not waiting for a retry (retried already, or gone)."""
+        name; "not_retried" when it was not waiting for a retry (retried already, or gone),
+        "links_ended" when its download links ran out (the store refuses: no copy can go)."""
         retried = await self.store.retry_delivery(
             message_id, actor=session.actor, client_addr=client_addr(request)
         )
         if retried:
             self.on_queued()
-        return self.console.redirect(f"/messages/{message_id}?done={'retried' if retried else 'not_retried'}")
+            return self.console.redirect(f"/messages/{message_id}?done=retried")
+        share = await self.store.shares.info(message_id)
+        ended = share is not None and share.ran_out(time.time())
+        return self.console.redirect(
+            f"/messages/{message_id}?done={'links_ended' if ended else 'not_retried'}"
+        )
 
 
 def _bulk_outcome(params) -> dict | None:
