@@ -32,6 +32,7 @@ from quarantine.delivery import (
 )
 from quarantine.holds import Quarantine
 from quarantine.judgement import Judge, Judgement
+from quarantine.link_delivery import MAX_FILES, TooManyFiles
 from quarantine.link_mime import LinkMimeError
 from quarantine.metrics import Metrics
 from rules import Action, MessageFacts
@@ -232,6 +233,11 @@ class Handler:
             # queued, committed before the 250 (shielded as a hold is).
             try:
                 linked = await asyncio.shield(self.quarantine.send_linked(qid=qid, env=env, judged=judged))
+            except TooManyFiles:
+                return (
+                    f"550 5.6.0 Too many attachments to send as download links (at most {MAX_FILES}), "
+                    f"as the policy requires for recipients outside; send them another way ({qid})"
+                )
             except LinkMimeError:
                 # Fail closed: the policy sends these attachments only as links, and this
                 # message cannot be taken apart to make them. Permanent: a retry is the same.

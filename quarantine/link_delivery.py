@@ -6,7 +6,8 @@ is split into a template (the message without its attachments) and the files; bo
 as the share (quarantine/shares.py), and the deliveries are queued: the original bytes to the
 internal recipients and the supervisor Bcc, one copy per external recipient and the sender's
 "links_sent" notice. A copy is queued as a draft: the worker mints the recipient's token when
-it sends it, so no working link is ever at rest (quarantine/drafts.py).
+it sends it, so no working link is ever at rest (quarantine/drafts.py). A draft names only
+its recipient: the files and the expiry are read from the share when it is rendered.
 
 An admin's retry of a "delivery_failed" hold comes here again: the share exists by then, so
 only the deliveries neither sent nor still pending are queued again.
@@ -28,12 +29,37 @@ from inspectors.limits import Limits
 from rules.model import Action, Decision, LinkTerms
 
 from . import link_mime, outbound, shares
+from .link_mime import LinkMimeError, SharedFile
 from .notice import NOTICE_NAME
 from .records import LinkedNotice
 from .rendering import when
-from .schema import held, share_files
+from .schema import held
 from .schema import outbound as jobs
 from .schema import shares as shares_table
+from .share_rows import NAME_MAX, safe_text
+
+# The files one share takes. Each is a row, a line in every copy and notice, a link on the
+# recipient's page: past a hundred, the mail is not a document sent to someone but an archive,
+# and its split and inserts (before the 250, in the writer's transaction) grow with it.
+MAX_FILES = 100
+
+Split = tuple[bytes, tuple[SharedFile, ...]]  # (the template, the files): link_mime.split
+
+
+class TooManyFiles(LinkMimeError):
+    """More attachments than a share takes: the links cannot be made (refused as a message
+    that cannot be split: 550 before the 250, delivery_failed after)."""
+
+    def __init__(self) -> None:
+        super().__init__(f"too many attachments to send as links (at most {MAX_FILES})")
+
+
+def split_off(raw: bytes, limits: Limits) -> Split:
+    """link_mime.split, refused past MAX_FILES. CPU work: callers run it in a thread."""
+    template, files = link_mime.split(raw, limits)
+    if len(files) > MAX_FILES:
+        raise TooManyFiles()
+    return template, files
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,10 +96,12 @@ async def enqueue_linked(
     policy: LinkPolicy,
     *,
     bcc: tuple[str, ...] = (),
+    split: Split | None = None,
 ) -> bool:
     """Queue the deliveries of a released hold whose attachments go as links; False (nothing
     queued) when it has no attachment or no external recipient: then it is a plain release.
-    `bcc`: the supervisor Bcc, checked already by the caller; it gets the original."""
+    `bcc`: the supervisor Bcc, checked already by the caller; it gets the original. `split`:
+    the held raw split already, outside the transaction (Store.release_now, before the 250)."""
     row = (
         await conn.execute(
             select(held.c.mail_from, held.c.rcpt_tos, held.c.decision, held.c.summary, held.c.raw).where(
@@ -90,8 +118,9 @@ async def enqueue_linked(
     if exists is not None:
         await _queue_again(conn, message_id, row.mail_from, external, internal, now, policy)
         return True
-    # Parsing a large message is CPU work: off the event loop, inside the transaction.
-    template, files = await asyncio.to_thread(link_mime.split, bytes(row.raw), policy.limits)
+    if split is None:  # CPU work: off the event loop (inside the transaction, here)
+        split = await asyncio.to_thread(split_off, bytes(row.raw), policy.limits)
+    template, files = split
     if not files:
         return False
     terms = Decision.from_dict(json.loads(row.decision)).links or LinkTerms()
@@ -109,14 +138,14 @@ async def enqueue_linked(
     )
     if internal:
         await outbound.enqueue(conn, "release", message_id, row.mail_from, internal, None, now)
-    listed = [[f.name, len(f.data)] for f in files]
-    expires = when(now + terms.expiry, policy.zone)
     for address in external:
-        copy = _copy(row.mail_from, address, policy, expires, listed, terms.max_downloads)
+        copy = _copy(row.mail_from, address, policy)
         await outbound.enqueue(
             conn, "release", message_id, row.mail_from, (address,), None, now, copy.to_json()
         )
     if row.mail_from:  # the null sender has nobody to tell
+        listed = [[safe_text(f.name, NAME_MAX), len(f.data)] for f in files]  # as the share has them
+        expires = when(now + terms.expiry, policy.zone)
         notice = _links_sent(row.mail_from, subject, external, listed, expires, policy)
         await outbound.enqueue_notice(conn, message_id, notice, now)
     return True
@@ -132,7 +161,7 @@ async def _queue_again(
     policy: LinkPolicy,
 ) -> None:
     """An admin's retry: the deliveries of this share neither sent nor still pending, queued
-    again, the copies under the share's terms as they stand (extended, perhaps)."""
+    again; the copies show the share's terms as they stand when sent (extended, perhaps)."""
     rows = (
         await conn.execute(
             select(jobs.c.rcpt_tos).where(
@@ -146,36 +175,19 @@ async def _queue_again(
     left = tuple(r for r in internal if r.lower() not in covered)
     if left:
         await outbound.enqueue(conn, "release", message_id, mail_from, left, None, now)
-    share = (
-        await conn.execute(
-            select(shares_table.c.expires_at, shares_table.c.max_downloads).where(
-                shares_table.c.id == message_id
-            )
-        )
-    ).one()
-    files = (
-        await conn.execute(
-            select(share_files.c.name, share_files.c.size)
-            .where(share_files.c.share_id == message_id)
-            .order_by(share_files.c.n)
-        )
-    ).all()
-    listed = [[f.name, f.size] for f in files]
-    expires = when(share.expires_at, policy.zone)
     for address in (r for r in external if r.lower() not in covered):
-        copy = _copy(mail_from, address, policy, expires, listed, share.max_downloads)
+        copy = _copy(mail_from, address, policy)
         await outbound.enqueue(conn, "release", message_id, mail_from, (address,), None, now, copy.to_json())
 
 
-def _copy(
-    mail_from: str, address: str, policy: LinkPolicy, expires_text: str, files: list, max_downloads: int
-) -> LinkedNotice:
-    """One external recipient's copy, as a draft: the worker mints its link when it sends."""
+def _copy(mail_from: str, address: str, policy: LinkPolicy) -> LinkedNotice:
+    """One external recipient's copy, as a draft: the worker mints its link and reads the
+    share's files and expiry when it sends (quarantine/drafts.py)."""
     return LinkedNotice(
         mail_from=mail_from,
         rcpt_tos=(address,),
         template="link_copy",
-        args={"expires_text": expires_text, "files": files, "max_downloads": max_downloads},
+        args={},
         role="recipient",
         actor=address,
         base_url=policy.public_url,

@@ -207,6 +207,7 @@ async def enqueue_release(
     links: LinkPolicy | None = None,
     *,
     settle_unsplittable: bool = True,
+    split: link_delivery.Split | None = None,
 ) -> bool:
     """The delivery of a released hold, to its envelope as stored, and to the supervisor Bcc
     its decision adds (rules add_bcc: the envelope only, the bytes as held). Every way out of
@@ -215,7 +216,8 @@ async def enqueue_release(
     the outside gets copies with download links instead of the attachments): True then.
     A message the links cannot be made of (link_mime.LinkMimeError) goes nowhere: its hold
     becomes "delivery_failed" (True), or, with `settle_unsplittable` False, the error is raised
-    (the SMTP client is refused instead: Store.release_now).
+    (the SMTP client is refused instead: Store.release_now). `split`: the raw split already,
+    outside the transaction (link_delivery.split_off), for a share to be made.
 
     The stored Bcc list is checked again against today's internal domains: it was decided
     when the message was held, under a configuration the admin may since have corrected."""
@@ -233,9 +235,15 @@ async def enqueue_release(
     if Action.LINK_ATTACHMENTS in json.loads(row.decision).get("rewrites", ()):
         try:
             linked = await link_delivery.enqueue_linked(
-                conn, message_id, now, internal_domains, links or link_delivery.LinkPolicy(), bcc=added
+                conn,
+                message_id,
+                now,
+                internal_domains,
+                links or link_delivery.LinkPolicy(),
+                bcc=added,
+                split=split,
             )
-        except LinkMimeError:
+        except LinkMimeError as exc:
             if not settle_unsplittable:
                 raise
             # Fail closed: the sender asked for links, so the attachments never go as they
@@ -246,7 +254,8 @@ async def enqueue_release(
                 .where(held.c.id == message_id, held.c.state == HoldState.RELEASED)
                 .values(state=HoldState.DELIVERY_FAILED, updated_at=now)
             )
-            await trail.record(conn, message_id, "system", None, "links_failed", "error=mime")
+            error = "too_many_files" if isinstance(exc, link_delivery.TooManyFiles) else "mime"
+            await trail.record(conn, message_id, "system", None, "links_failed", f"error={error}")
             return True
     if not linked:
         await enqueue(conn, "release", message_id, row.mail_from, rcpt_tos + added, None, now)

@@ -18,7 +18,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import LargeBinary, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from . import outbound, trail
+from inspectors.base import is_internal
+from rules.model import Action
+
+from . import link_delivery, outbound, trail
 from .engine import PROBE_WITHIN, WriteProbe, make_engine, reading
 from .migrate import migrate
 from .records import AuditEntry, HeldMessage, HeldRecord, HoldState, Link, LinkedNotice, Notice, OutboundJob
@@ -114,11 +117,18 @@ class Store:
         the 250 comes after the commit and a SIGKILL loses nothing (issue 19). False: no
         attachment could be split off (inline images only), the message goes as it is.
         Raises link_mime.LinkMimeError, with nothing stored, when the links cannot be made."""
+        split = None
+        if Action.LINK_ATTACHMENTS in msg.decision.rewrites and any(
+            not is_internal(r, self.internal_domains) for r in msg.rcpt_tos
+        ):
+            # Split before the transaction: on SQLite every writer waits while it is open.
+            limits = (self.links or link_delivery.LinkPolicy()).limits
+            split = await asyncio.to_thread(link_delivery.split_off, msg.raw, limits)
         now = time.time()
         async with self.writing() as conn:
             await _insert(conn, msg, csrf, expires_at, now, state=HoldState.RELEASED)
             linked = await outbound.enqueue_release(
-                conn, msg.id, now, self.internal_domains, self.links, settle_unsplittable=False
+                conn, msg.id, now, self.internal_domains, self.links, settle_unsplittable=False, split=split
             )
             rules = ",".join(m.id for m in msg.decision.deciding)
             await trail.record(conn, msg.id, "system", None, HoldState.RELEASED, f"kind=pass rules={rules}")

@@ -224,11 +224,13 @@ def test_the_worker_mints_the_download_code_when_it_sends_it(guard_factory, upst
 def test_the_jobs_of_a_share_and_an_admins_retry_of_the_copy_that_failed(store_url):
     """enqueue_release through a share: the original to the inside (with the supervisor Bcc),
     a draft copy per outside recipient, the sender's notice; a failed copy retried by an admin
-    is queued again alone, under the share's terms as they stand."""
+    is queued again alone, and shows the share's terms as they stand when it is sent."""
     from inspectors.message import Summary
+    from quarantine.drafts import render_draft
     from quarantine.link_delivery import LinkPolicy
     from quarantine.records import HeldMessage
     from quarantine.reminders import dropped_if_ended
+    from quarantine.rendering import when
     from rules.model import Action, Decision
 
     policy = LinkPolicy(public_url="https://guard.example.co.jp", notice_from="guard@example.co.jp")
@@ -266,7 +268,7 @@ def test_the_jobs_of_a_share_and_an_admins_retry_of_the_copy_that_failed(store_u
                 EXTERNAL[1],
                 policy.public_url,
             )
-            assert copy.args["files"] == [[n, len(d)] for n, d in FILES.items()]
+            assert copy.args == {}  # no file list per recipient: read from the share when sent
             # released, yet a copy is no reminder of a hold that ended: it is sent
             assert not await dropped_if_ended(store, by_rcpt["release", (EXTERNAL[1],)])
             notice = by_rcpt["notice", (SENDER,)].draft
@@ -282,6 +284,11 @@ def test_the_jobs_of_a_share_and_an_admins_retry_of_the_copy_that_failed(store_u
             assert again.rcpt_tos == (EXTERNAL[1],) and again.draft is not None
             assert again.draft.args == copy.args and again.draft.role == "recipient"
             assert await store.pending_jobs() == 1  # that one alone
+            # Rendered when sent: the share's files and its expiry as it stands (extended).
+            until = time.time() + 20 * 86400
+            assert await store.shares.extend("L1", until, "sender", None, time.time())
+            text = bodies(await render_draft(store, again.draft, "L1"))["text/plain"]
+            assert when(until) in text and all(name in text for name in FILES)
         finally:
             await store.close()
 
