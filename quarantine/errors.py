@@ -7,7 +7,8 @@
     │   └── PermanentFailure       5xx: retrying cannot help
     ├── FixError                   rebuild.py (also a ValueError): a sender's fix that cannot be applied
     ├── LinkMimeError              link_mime.py (also a ValueError): a message whose attachments
-    │                              cannot be taken apart into download links
+    │   │                          cannot be taken apart into download links
+    │   └── TooManyFiles           link_delivery.py: more attachments than one share takes
     ├── Unsendable                 drafts.py: a queued draft that can no longer be sent (its hold
     │                              or its links are gone)
     ├── DirectoryError             directory_text.py (also a ValueError): an import file that

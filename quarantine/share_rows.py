@@ -20,7 +20,9 @@ from .share_records import ACTIVE, PURGED, REVOKED, FileInfo, FileLike, ShareInf
 # What a message may put in a text column that the database or a page cannot take: PostgreSQL
 # refuses NUL in text, a lone surrogate (an undecodable byte the parser kept) cannot be encoded,
 # other controls and the bidi overrides would garble or disguise a name on the pages and in
-# the mails (a "fdp.exe" shown as "exe.pdf"). Each becomes U+FFFD, visible as what it is.
+# the mails (a "fdp.exe" shown as "exe.pdf"). Each becomes U+FFFD, visible as what it is;
+# a line break or a tab (a folded subject, a name typed on two lines) a plain space.
+_BREAKS = re.compile("[\t\n\v\f\r]")
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 NAME_MAX = 255  # characters of a file name (most file systems' limit)
 TYPE_MAX = 255  # a content type (RFC 6838 names are at most 127+127)
@@ -29,7 +31,7 @@ SUBJECT_MAX = 998  # a header line's limit (RFC 5322)
 
 def safe_text(text: str, limit: int) -> str:
     """A message's text as a share stores and shows it: bounded, no control characters."""
-    return _UNSAFE.sub("\ufffd", text[:limit])
+    return _UNSAFE.sub("\ufffd", _BREAKS.sub(" ", text[:limit]))
 
 
 async def create(
