@@ -39,6 +39,7 @@ from .check import envelope_of, links_take, report
 from .directory import DirectoryFeed
 from .errors import ConfigError
 from .handler import Handler, Policy
+from .health import UpstreamProbe
 from .judge import Judge
 from .outbox import MaildirOutbox
 from .pipeline import Pipeline
@@ -97,7 +98,7 @@ class Guard:
         history = DeliveryHistory(store.engine, writing=store.writing)
         await history.load()
         lease = settings.delivery_timeout * 2 + 10
-        metrics = Metrics()
+        metrics = Metrics(settings.instance_id)  # every sample labelled with the instance
         worker = Worker(
             store,
             send,
@@ -189,7 +190,8 @@ class Guard:
             asyncio.create_task(Retention(store, settings.retention).run(stopping), name="retention"),
         ]
         log.info(
-            "event=started smtp=%s:%d web=%s:%d upstream=%r storage=%s rules=%d",
+            "event=started instance=%s smtp=%s:%d web=%s:%d upstream=%r storage=%s rules=%d",
+            settings.instance_id,
             settings.smtp_listen.host,
             settings.smtp_listen.port,
             settings.web_listen.host,
@@ -340,6 +342,8 @@ def _start_web(
         zone=s.timezone,
         clients=clients,
         reminders=worker.reminders.policy if worker.reminders else None,
+        instance=s.instance_id,
+        upstream_check=UpstreamProbe(s.upstream, ca_file=s.ca_file),
     )
     # uvicorn's own proxy_headers would believe X-Forwarded-For from 127.0.0.1 by default:
     # off; ForwardedFor believes only web.trusted_proxies (none unless configured).

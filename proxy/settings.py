@@ -33,6 +33,7 @@ from rules.supervisor_bcc import sent_as_written
 from .auth_throttle import AuthLimits
 from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream, resolve
 from .errors import ConfigError
+from .health import instance_id
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,6 +92,7 @@ class Settings:
     page_grace: float  # a finished hold's page shows details this long
     remind_after: float = 4 * 3600.0  # a hold nobody acted on is recalled after this; 0: never
     remind_every: float = 86400.0  # then again this often until it expires; 0: only once
+    instance_id: str = "guard"  # instance.id: this guard among several (/healthz, /metrics)
 
 
 MIN_REMIND_EVERY = 600.0  # quarantine.remind_every: seconds at least, unless off
@@ -134,6 +136,7 @@ SCHEMA: dict[str, Any] = {
         "max_attempts": 20,
     },
     "storage": "sqlite:///var/guard.db",
+    "instance": {"id": None},  # None: the host name (proxy/health.py)
     "rules": [],
     "inspection": {"timeout": "30s", "workers": 2, "worker_memory": "2GiB", "limits": {}},
     "quarantine": {
@@ -298,6 +301,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         page_grace=parse_duration(quar["page_grace"], "quarantine.page_grace"),
         remind_after=_duration_or_off(quar["remind_after"], "quarantine.remind_after"),
         remind_every=_duration_or_off(quar["remind_every"], "quarantine.remind_every"),
+        instance_id=instance_id(m["instance"]["id"], "instance.id"),
     )
     if 0 < settings.remind_every < MIN_REMIND_EVERY:  # each one a mail to every approver
         raise ConfigError(

@@ -3,9 +3,17 @@
 Inspectors never query it: per message the proxy cuts a small snapshot (this sender, this
 message's recipients and their domains) and hands it to recipients.first_time. The guard keeps
 the history in memory — a database round trip per message would cost more than the rest of
-the pass path — loads it at start, refreshes it with what other instances delivered, and
-writes its own deliveries in batches (a crash loses at most the last second; a database
-outage nothing, up to BACKLOG_LIMIT pairs kept until it is back).
+the pass path — loads it at start, and writes its own deliveries in batches (a crash loses at
+most the last second; a database outage nothing, up to BACKLOG_LIMIT pairs kept until it is
+back).
+
+Several guards share the history (issue 20): every REFRESH_EVERY seconds each reads the rows
+whose last_at is past what it read before (less OVERLAP), through ix_history_last_at (v013):
+a few rows, so another guard's delivery is seen here within about interval + REFRESH_EVERY
+seconds (3 s by default; the issue asks 5). last_at is the delivering guard's clock, written
+up to a flush later: OVERLAP covers that lag and clocks a little apart. A pair another guard
+could write only after an outage longer than OVERLAP keeps its old last_at, and is seen here
+at its next delivery or at this guard's next start: a first-time warning too many, no more.
 """
 
 from __future__ import annotations
@@ -27,7 +35,8 @@ from .batching import CHUNK, BatchWriter, dropped, flush_every, is_outage
 from .engine import reading
 from .schema import recipient_history as history
 
-REFRESH_EVERY = 30  # flushes between reloads of other instances' deliveries
+REFRESH_EVERY = 2.0  # seconds between two reads of the other guards' deliveries, at least
+OVERLAP = 5.0  # seconds read again each time: a batch's flush lag and the guards' clock skew
 
 
 class DeliveryHistory(BatchWriter):
@@ -38,17 +47,22 @@ class DeliveryHistory(BatchWriter):
         # recipient, however many addresses a domain such as gmail.com has behind it.
         self._by_address: dict[str, set[str]] = defaultdict(set)
         self._by_domain: dict[str, set[str]] = defaultdict(set)
-        self._seen_until = 0.0
-        self._flushes = 0
+        self._seen_until = float("-inf")
+        self._loaded_at = float("-inf")  # time.monotonic() of the last read
+        self.refreshes = 0  # reads since start, the first one included
 
     async def load(self) -> None:
         """Read what was delivered since the last load (all of it, the first time)."""
         since, now = self._seen_until, time.time()
-        query = select(history.c.sender, history.c.address).where(history.c.last_at >= since)
+        self._loaded_at = time.monotonic()
+        query = select(history.c.sender, history.c.address)
+        if since > float("-inf"):
+            query = query.where(history.c.last_at >= since)
         async with reading(self.engine) as conn:
             for row in await conn.execute(query):
                 self._remember(row.sender, row.address)
-        self._seen_until = now - 5  # overlap: a batch committed just before `now` is not missed
+        self._seen_until = now - OVERLAP  # a batch committed just before `now` is not missed
+        self.refreshes += 1
 
     def delivered(self, sender: str, rcpt_tos: Iterable[str]) -> None:
         now = time.time()
@@ -92,8 +106,7 @@ class DeliveryHistory(BatchWriter):
 
     async def _flush_and_refresh(self) -> None:
         await self.flush()
-        self._flushes += 1
-        if self._flushes % REFRESH_EVERY == 0:
+        if time.monotonic() - self._loaded_at >= REFRESH_EVERY:
             await self.load()
 
     async def flush(self) -> None:

@@ -1,21 +1,43 @@
 """Prometheus metrics: what the guard did, for /metrics.
 
 One registry per guard (no process-global state): the proxy counts, the web page exposes.
+Every sample carries the guard's `instance` label (instance.id) when it has one: several guards
+behind one load balancer are told apart on one Prometheus, whichever answered the scrape.
 """
 
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.metrics_core import Metric
 
 from rules.model import Action, Decision
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
+class _Labelled:
+    """A registry's samples, each with `instance` added (a collector, for the exposed registry):
+    one place for the label rather than a label name on every metric and every call."""
+
+    def __init__(self, inner: CollectorRegistry, instance: str) -> None:
+        self.inner = inner
+        self.instance = instance
+
+    def collect(self):
+        for family in self.inner.collect():
+            out = Metric(family.name, family.documentation, family.type, family.unit)
+            out.samples = [s._replace(labels={**s.labels, "instance": self.instance}) for s in family.samples]
+            yield out
+
+
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, instance: str = "") -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self.exposed = self.registry
+        if instance:
+            self.exposed = CollectorRegistry(auto_describe=False)
+            self.exposed.register(_Labelled(self.registry, instance))
         self.messages = Counter(
             "mdg_messages", "Inspected messages by verdict", ["verdict"], registry=self.registry
         )
@@ -60,4 +82,4 @@ class Metrics:
     def exposition(self, pending: int, undelivered: int = 0) -> bytes:
         self.pending.set(pending)
         self.undelivered.set(undelivered)
-        return generate_latest(self.registry)
+        return generate_latest(self.exposed)

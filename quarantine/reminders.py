@@ -9,7 +9,8 @@ once, with the first reminder, that it is still waiting (so that he can chase an
 withdraw it), not every day about what only others can do. An approval hold with nobody to ask
 (an admin decides in the console) reminds no approver.
 
-Several guards may share one database: each looks for due holds, and a reminder is claimed by
+Several guards may share one database: on PostgreSQL one of them at a time runs a round (an
+advisory lock, quarantine/cluster_lock.py; the others skip theirs), and a reminder is claimed by
 a conditional UPDATE of `reminded_at` in the transaction that queues its notices, so only the
 guard whose update succeeds queues it, once per due time. The notices are LinkedNotice drafts
 in the outbound queue, like the first ones: durable, and their links minted when sent.
@@ -26,6 +27,7 @@ from sqlalchemy import or_, select, update
 from rules.model import Action
 
 from . import outbound, trail
+from .cluster_lock import ClusterLock
 from .notice import NOTICE_NAME
 from .records import HeldRecord, HoldState, LinkedNotice, OutboundJob
 from .reminder_notice import TEMPLATES as REMINDER_TEMPLATES
@@ -68,6 +70,7 @@ class Reminders:
     def __init__(self, store: Store, policy: ReminderPolicy) -> None:
         self.store = store
         self.policy = policy
+        self.lock = ClusterLock(store.engine, "reminders")  # one round at a time in the cluster
 
     async def run_once(self, now: float) -> int:
         """Queue the reminders due at `now`; how many holds this guard reminded."""
@@ -89,16 +92,19 @@ class Reminders:
         # The ids from ix_held_reminders alone (it covers every column of the test), then the
         # records of the due ones by id: the query runs over every live hold each round, and a
         # row's kind and reminded_at sit after its message's bytes.
-        async with self.store.reading() as conn:
-            ids = list((await conn.execute(select(held.c.id).where(*due).limit(BATCH))).scalars())
-            if not ids:
+        async with self.lock.round() as mine:
+            if not mine:
                 return 0
-            rows = (await conn.execute(select(*_RECORD).where(held.c.id.in_(ids)))).all()
-        count = 0
-        for row in rows:
-            if await self._claim(HeldRecord.from_row(row), row.reminded_at, now):
-                count += 1
-        return count
+            async with self.store.reading() as conn:
+                ids = list((await conn.execute(select(held.c.id).where(*due).limit(BATCH))).scalars())
+                if not ids:
+                    return 0
+                rows = (await conn.execute(select(*_RECORD).where(held.c.id.in_(ids)))).all()
+            count = 0
+            for row in rows:
+                if await self._claim(HeldRecord.from_row(row), row.reminded_at, now):
+                    count += 1
+            return count
 
     async def _claim(self, record: HeldRecord, reminded_at: float | None, now: float) -> bool:
         """Queue this hold's reminders if no other guard did since it was read, and it is

@@ -17,7 +17,8 @@ login throttle reads them), admin sessions a day after their last use (they ende
 Every instance runs the purge. Its statements are conditional and idempotent, so two purges
 over one database only ever remove what is due, once; each statement touches one bounded
 batch in its own short transaction, so SQLite's one write lock is never held long. On
-PostgreSQL an advisory lock lets one instance purge at a time; the others skip the round.
+PostgreSQL an advisory lock lets one instance purge at a time; the others skip the round
+(quarantine/cluster_lock.py).
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ import asyncio
 import logging
 import time
 
-from sqlalchemy import delete, exists, func, select, text, tuple_, update
+from sqlalchemy import delete, exists, func, select, tuple_, update
 
 from .admin.throttle import KNOWN as LOGIN_FLOOR  # the throttle reads successes this old
+from .cluster_lock import ClusterLock
 from .records import HoldState
 from .retention_policy import DAY, RetentionPolicy
 from .schema import admin_sessions, audit, decision_rules, decisions, held, links, login_attempts, outbound
@@ -43,7 +45,6 @@ FINAL = tuple(s for s in HoldState if s != HoldState.HELD)  # retried: RELEASED 
 BATCH = 500  # rows per statement
 RAW_BATCH = 50  # held messages whose bytes are cleared per statement: each may be 25 MB
 DEAD_SESSION = DAY  # an admin session idle this long ended long ago (idle limit: 30 minutes)
-_LOCK_KEY = 0x4D44475F52  # "MDG_R": the advisory lock of the purge (migrations use "MDG")
 
 
 def _nothing_pending():
@@ -67,6 +68,7 @@ class Retention:
         self.policy = policy
         self.batch = batch
         self._stop = asyncio.Event()  # set: finish the batch in hand, start no other
+        self.lock = ClusterLock(store.engine, "purge")  # one purge at a time in the cluster
 
     async def run(self, stop: asyncio.Event) -> None:
         """Purge now, then every `policy.every` seconds until `stop`; a failed round is logged."""
@@ -84,23 +86,8 @@ class Retention:
     async def run_once(self, now: float) -> dict[str, int] | None:
         """Remove what is due at `now`: rows (or bytes) per table; None when another instance
         was purging."""
-        if self.store.engine.dialect.name != "postgresql":
-            return await self._purge(now)
-        async with self.store.engine.connect() as lock_conn:
-            # A session lock outlives the batches' own transactions; a crashed instance's
-            # connection closes, and with it the lock.
-            got = (
-                await lock_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _LOCK_KEY})
-            ).scalar()
-            await lock_conn.commit()
-            if not got:
-                log.info("event=purge_skipped reason=another_instance")
-                return None
-            try:
-                return await self._purge(now)
-            finally:
-                await lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _LOCK_KEY})
-                await lock_conn.commit()
+        async with self.lock.round() as mine:
+            return await self._purge(now) if mine else None
 
     async def _purge(self, now: float) -> dict[str, int]:
         started, p = time.monotonic(), self.policy

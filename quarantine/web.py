@@ -9,6 +9,7 @@ The outbox viewer is the admin console's (/admin/outbox); /outbox only points th
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import secrets
 import time
@@ -69,8 +70,12 @@ class Pages:
         zone: tzinfo | None = None,
         clients: Clients | None = None,
         reminders: ReminderPolicy | None = None,
+        instance: str = "",
+        upstream_check: Callable[[], Awaitable[str]] | None = None,
     ) -> None:
         self.store = store
+        self.instance = instance  # instance.id, named in /healthz
+        self.upstream_check = upstream_check  # "ok" or "down (why)", cached (proxy/health.py)
         self.is_external = is_external
         self.outbox = outbox
         self.on_queued = on_queued
@@ -111,13 +116,30 @@ class Pages:
 
     async def healthz(self, request: Request) -> Response:
         """200 only when the store takes a write: a load balancer then sends no mail to a
-        guard that could only answer 451 to holds. Fast, and without a traceback, when not."""
-        why = await self.store.can_write()
-        if why is not None:
-            return PlainTextResponse(
-                f"storage unavailable: {why}\n", status_code=503, headers={"Cache-Control": "no-store"}
-            )
-        return PlainTextResponse("ok\n")
+        guard that could only answer 451 to holds. Fast, and without a traceback, when not.
+
+        Plain text: the verdict's line first ("ok", or "storage unavailable: why"), then
+        `instance:`, `database:` and `upstream:` lines. A down upstream leaves the answer 200:
+        the guard still holds mail, answers 451 to what would pass (the client retries) and
+        serves the hold pages and the console, and the upstream is most often the cluster's
+        one relay, down for every guard alike: a 503 would take all of them out of the load
+        balancer, turning 451s into refused connections and the pages into errors. Who
+        watches the upstream reads its line here, or mdg_upstream_errors in /metrics."""
+        if self.upstream_check is None:
+            why, upstream = await self.store.can_write(), "not checked"
+        else:  # side by side: the upstream's probe (at most 1 s) adds nothing to the store's
+            why, upstream = await asyncio.gather(self.store.can_write(), self.upstream_check())
+        lines = [
+            "ok" if why is None else f"storage unavailable: {why}",
+            f"instance: {self.instance}",
+            f"database: {'ok' if why is None else 'down'}",
+            f"upstream: {upstream}",
+        ]
+        return PlainTextResponse(
+            "\n".join(lines) + "\n",
+            status_code=200 if why is None else 503,
+            headers={"Cache-Control": "no-store"},
+        )
 
     async def metrics_page(self, request: Request) -> Response:
         body = self.metrics.exposition(await self.store.pending_jobs(), await self.store.undelivered())

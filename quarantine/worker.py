@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from rules.model import Action
 
+from .cluster_lock import ClusterLock
 from .delivery import DeliveryError, PermanentFailure, Send, UnknownOutcome, hide_addresses, reverse_path
 from .drafts import Unsendable, render_draft
 from .metrics import Metrics
@@ -72,6 +73,7 @@ class Worker:
         self.metrics = metrics or Metrics()
         self.on_delivered = on_delivered
         self.reminders = reminders  # forgotten holds recalled, each REMINDERS_EVERY at most
+        self.expiry_lock = ClusterLock(store.engine, "expiry")
         self._wake = asyncio.Event()
         self._reminders_at = float("-inf")  # when the next round of reminders is due
 
@@ -94,16 +96,7 @@ class Worker:
 
     async def run_once(self, now: float | None = None) -> int:
         now = now if now is not None else time.time()
-        for message_id, kind in await self.store.due_expiries(now):
-            # A delay (遅延送信) goes out when its time is up; any other hold is cancelled.
-            state = HoldState.RELEASED if kind == Action.DELAY else HoldState.EXPIRED
-            try:
-                if await self.store.decide_hold(message_id, state, actor="system", client_addr=None):
-                    log.info("qid=%s event=%s", message_id, state)
-            except Exception as exc:
-                # One hold the database refuses must not stop the queue: it stays due (tried
-                # again next round, the admins see this line) and every other job still goes.
-                log.error("qid=%s event=expiry_error error=%s", message_id, type(exc).__name__)
+        await self._expire(now)
         if self.reminders is not None and now >= self._reminders_at:
             self._reminders_at = now + min(REMINDERS_EVERY, self.reminders.policy.after or REMINDERS_EVERY)
             try:  # a failed round of reminders must not hold up the deliveries
@@ -113,6 +106,24 @@ class Worker:
         jobs = await self.store.claim(now, self.lease)
         await asyncio.gather(*(self._deliver(job) for job in jobs))
         return len(jobs)
+
+    async def _expire(self, now: float) -> None:
+        """Finish the holds whose time is up, on one guard of the cluster at a time: the others
+        skip the round (decide_hold changes a hold once either way; the lock spares the
+        cluster the same sweep from each guard every poll)."""
+        async with self.expiry_lock.round() as mine:
+            if not mine:
+                return
+            for message_id, kind in await self.store.due_expiries(now):
+                # A delay (遅延送信) goes out when its time is up; any other hold is cancelled.
+                state = HoldState.RELEASED if kind == Action.DELAY else HoldState.EXPIRED
+                try:
+                    if await self.store.decide_hold(message_id, state, actor="system", client_addr=None):
+                        log.info("qid=%s event=%s", message_id, state)
+                except Exception as exc:
+                    # One hold the database refuses must not stop the queue: it stays due (tried
+                    # again next round, the admins see this line) and every other job still goes.
+                    log.error("qid=%s event=expiry_error error=%s", message_id, type(exc).__name__)
 
     async def _deliver(self, job: OutboundJob) -> None:
         if job.reclaimed:
