@@ -27,7 +27,7 @@ class _Labelled:
     def collect(self):
         for family in self.inner.collect():
             out = Metric(family.name, family.documentation, family.type, family.unit)
-            out.samples = [s._replace(labels={**s.labels, "instance": self.instance}) for s in family.samples]
+            out.samples = [s._replace(labels={"instance": self.instance, **s.labels}) for s in family.samples]
             yield out
 
 

@@ -152,10 +152,10 @@ def test_a_notice_that_cannot_be_sent_is_logged_and_counted(guard_factory, upstr
 
     def counted() -> str | None:
         text = httpx.get(f"{guard.base_url}/metrics").text
-        return text if re.search(r"^mdg_notices_failed_total 1\.0$", text, re.M) else None
+        return text if re.search(r'^mdg_notices_failed_total\{instance="[^"]+"\} 1\.0$', text, re.M) else None
 
     metrics = wait_until(counted, "the failed notice was not counted", timeout=20)
-    assert re.search(r"^mdg_delivery_failed_holds 1\.0$", metrics, re.M)
+    assert re.search(r'^mdg_delivery_failed_holds\{instance="[^"]+"\} 1\.0$', metrics, re.M)
     wait_until(
         lambda: re.search(rf"qid={qid} event=notice_failed", guard.log), "no event=notice_failed", timeout=20
     )

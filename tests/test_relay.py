@@ -235,11 +235,12 @@ def test_metrics_count_verdicts_holds_and_pending(guard, upstream):
         client.sendmail("taro@example.co.jp", ["partner@client.example"], message("x", MY_NUMBER_BODY))
     upstream.recorder.wait_for(2)
     text = httpx.get(f"{guard.base_url}/metrics").text
-    assert 'mdg_messages_total{verdict="pass"} 1.0' in text
-    assert 'mdg_messages_total{verdict="hold"} 1.0' in text
-    assert 'mdg_holds_by_rule_total{rule="sensitive-id-external"} 1.0' in text
-    assert "mdg_inspection_seconds_count 2.0" in text
-    assert "mdg_pending_outbound 0.0" in text
+    at = f'instance="{socket.gethostname()}"'  # instance.id's default (issue 20)
+    assert f'mdg_messages_total{{{at},verdict="pass"}} 1.0' in text
+    assert f'mdg_messages_total{{{at},verdict="hold"}} 1.0' in text
+    assert f'mdg_holds_by_rule_total{{{at},rule="sensitive-id-external"}} 1.0' in text
+    assert f"mdg_inspection_seconds_count{{{at}}} 2.0" in text
+    assert f"mdg_pending_outbound{{{at}}} 0.0" in text
     assert "taro" not in text and "client.example" not in text
 
 
