@@ -180,6 +180,8 @@ def test_a_guard_runs_its_reminders_at_most_once_a_minute(tmp_path):
     import asyncio
     import time
 
+    from sqlalchemy.ext.asyncio import create_async_engine
+
     from quarantine.reminders import ReminderPolicy
     from quarantine.worker import REMINDERS_EVERY, Worker
 
@@ -193,6 +195,8 @@ def test_a_guard_runs_its_reminders_at_most_once_a_minute(tmp_path):
             return 0
 
     class Idle:
+        engine = create_async_engine("sqlite+aiosqlite://")  # SQLite: the expiry sweep takes no lock
+
         async def due_expiries(self, now):
             return []
 
