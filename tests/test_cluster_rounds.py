@@ -188,3 +188,18 @@ def test_each_guard_sees_the_others_deliveries_within_5_s(postgres_url):
     assert refreshes >= 2, "a refresh about every 2 s"
     assert deliveries.REFRESH_EVERY <= 2.0
     assert old == frozenset() and rows == 3  # the old row is there, read at the next start only
+
+
+def test_v013_indexes_the_history_by_last_delivery(store_url):
+    from sqlalchemy import inspect
+
+    async def scenario():
+        store = await Store.open(store_url)
+        try:
+            async with store.reading() as conn:
+                return await conn.run_sync(lambda c: inspect(c).get_indexes("recipient_history"))
+        finally:
+            await store.close()
+
+    indexes = {i["name"]: i["column_names"] for i in asyncio.run(scenario())}
+    assert indexes["ix_history_last_at"] == ["last_at"]
