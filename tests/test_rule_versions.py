@@ -17,7 +17,7 @@ from quarantine.store import Store
 from rules.book import RuleBook
 from rules.errors import RuleError
 
-from .admin_console import GOOD, open_console, post, unescaped
+from .admin_console import ADMIN, GOOD, open_console, post, unescaped
 from .page_words import english_words
 from .support import MY_NUMBER_BODY, make_guard, message
 
@@ -117,7 +117,7 @@ def test_the_history_lists_who_when_what_and_shows_an_escaped_diff(admin):
     page = admin.client.get("/admin/rules/history?lang=ja")
     assert page.status_code == 200 and english_words(page.text, allow=("v1", "v2")) == []
     rows = plain(page)
-    assert "v2" in rows and "+big-list" in rows and "+sensitive-id-external" in rows and "admin" in rows
+    assert "v2" in rows and "+big-list" in rows and "+sensitive-id-external" in rows and ADMIN in rows
     assert rows.index("v2") < rows.index("v1"), "newest first"
     assert "適用中" in page.text
     diff = admin.client.get("/admin/rules/history/2?lang=ja")
@@ -144,7 +144,7 @@ def test_a_revert_asks_first_then_saves_that_text_as_a_new_version(admin):
     assert admin.console_text() == MONITOR and admin.rulebook.version == 3
     assert {r.id: r.mode for r in admin.rulebook.current.rules}["sensitive-id-external"] == "monitor"
     newest = admin.run(RuleVersions(admin.store).newest)
-    assert (newest.reverted_from, newest.summary, newest.author) == (1, "-big-list", "admin")
+    assert (newest.reverted_from, newest.summary, newest.author) == (1, "-big-list", ADMIN)
     assert admin.sql("SELECT action, detail FROM audit_log WHERE action = 'rules_reverted'") == [
         ("rules_reverted", f"version=3 from=1 active={len(admin.rulebook.current.active)}")
     ]

@@ -23,7 +23,7 @@ from rules.book import RuleBook
 from ..rule_versions import PAGE, RuleVersions, VersionConflict
 from .console import Console
 from .rule_draft import check
-from .rule_pages import STALE
+from .rule_form import STALE, base_of
 
 log = logging.getLogger("guard.admin")
 
@@ -73,8 +73,7 @@ class RuleHistoryPages:
         version = await self.versions.get(request.path_params["id"])
         if version is None:
             return self.console.refuse(404, "not_found", session)
-        text = str(form.get("version", ""))
-        base = int(text) if text.isdigit() and len(text) < 19 else -1
+        base = base_of(form)
         if base != await self.versions.newest_id():
             return await self.show(request, session, form, status=409, errors=[STALE])
         if form.get("confirm") != "1":
@@ -86,7 +85,7 @@ class RuleHistoryPages:
             return await self.show(request, session, form, status=422, problems=problems)
         try:
             new = await self.versions.save(
-                version.text, author=session.actor, base=base, reverted_from=version.id
+                version.text, author=session.login, base=base, reverted_from=version.id
             )
         except VersionConflict:
             return await self.show(request, session, form, status=409, errors=[STALE])

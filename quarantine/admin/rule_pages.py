@@ -37,7 +37,7 @@ from ..rule_versions import RuleVersions, VersionConflict
 from . import rule_samples, rule_words
 from .console import Console
 from .rule_draft import check, normalise
-from .rule_form import MAX_ID, delay_text, read_edit
+from .rule_form import MAX_ID, STALE, base_of, delay_text, read_edit
 
 log = logging.getLogger("guard.admin")
 
@@ -56,6 +56,8 @@ class RulePages:
         self.decisions = decisions
         self.check_message = check_message
         self.versions = RuleVersions(console.store)
+        if rulebook.layer is None:  # a book built without its layer: saves must still apply here
+            rulebook.layer = self.versions
 
     async def layer(self) -> tuple[int, str]:
         """(the newest version's id, its text): what the editor and the rule forms start from."""
@@ -81,7 +83,7 @@ class RulePages:
         return await self._page(
             session,
             draft,
-            base=_base(form),
+            base=base_of(form),
             status=422 if problems else 200,
             problems=problems,
             checked=ruleset is not None,
@@ -91,7 +93,7 @@ class RulePages:
         draft, ruleset, problems = await self._draft(form)
         if draft is None:
             return self.console.refuse(400, "bad_request", session)
-        base = _base(form)
+        base = base_of(form)
         if problems or ruleset is None:  # a draft without problems has its rule set
             return await self._page(session, draft, base=base, status=422, problems=problems)
         newest, text = await self.layer()
@@ -111,7 +113,7 @@ class RulePages:
             return await self._page(
                 session, draft, base=base, status=400, form_rule=rule_id, form_errors=[_NOT_EDITABLE]
             )
-        if _base(form) != base:
+        if base_of(form) != base:
             return await self._page(
                 session, draft, base=base, status=409, form_rule=rule_id, form_errors=[STALE]
             )
@@ -143,7 +145,7 @@ class RulePages:
     ) -> bool:
         """Save a version built on `base` and reload; False when another save came first."""
         try:
-            version = await self.versions.save(text, author=session.actor, base=base)
+            version = await self.versions.save(text, author=session.login, base=base)
         except VersionConflict:
             log.info("event=rules_save_conflict base=%d", base)
             return False
@@ -161,7 +163,7 @@ class RulePages:
         if draft is None:  # the test form without a draft: the rules in force
             base, draft = await self.layer()
         else:
-            base = _base(form)
+            base = base_of(form)
         if problems:
             return await self._page(session, draft, base=base, status=422, problems=problems)
         stored = str(form.get("stored_id", "")).strip() or str(form.get("stored", "")).strip()
@@ -188,7 +190,7 @@ class RulePages:
         draft, ruleset, problems = await self._draft(form)
         if draft is None:
             return self.console.refuse(400, "bad_request", session)
-        days, base = _days(str(form.get("days", "7"))), _base(form)
+        days, base = _days(str(form.get("days", "7"))), base_of(form)
         if problems or ruleset is None:  # a draft without problems has its rule set
             return await self._page(session, draft, base=base, status=422, problems=problems, days=days)
         records = await self.decisions.since(time.time() - days * 86400)
@@ -241,16 +243,6 @@ class RulePages:
 
 
 _NOT_EDITABLE = ("このルールはありません。", "There is no such rule.")
-STALE = (
-    "このページを開いた後で、別の管理者がルールを保存しました（変更が重なりました）。開き直して、最新の内容にもう一度変更してください。",
-    "The rules changed meanwhile: another admin saved since this page was opened. Reload it and make the change again.",
-)
-
-
-def _base(form) -> int:
-    """The version a form was built from; -1 (never the newest) when it carries none."""
-    text = str(form.get("version", ""))
-    return int(text) if text.isdigit() and len(text) < 19 else -1
 
 
 async def _upload(item) -> bytes | None:
