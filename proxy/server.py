@@ -125,6 +125,7 @@ class Guard:
         rules = RuleBook(settings.rules, rule_groups(settings), rule_organization(settings))
         await rules.follow(RuleVersions(store))  # the console's layer, shared by every instance
         feed = DirectoryFeed(settings, DirectoryStore(store), history, rules=rules)
+        rules.on_reload = feed.changed  # a console dictionary reaches the inspectors in seconds
         pipeline = Pipeline(
             await feed.config(),
             workers=settings.inspection_workers,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -49,6 +49,8 @@ class RuleBook:
         self.version = 0  # the console version in force (0: none)
         self.console_text = ""
         self._wanted = (0, "")  # the newest version seen: tried again when a file changes
+        # Called after each reload: the inspectors' keyword dictionaries follow at once.
+        self.on_reload: Callable[[], None] = lambda: None
         self.current: RuleSet = self._load("")  # at start-up an error is fatal
         self.loaded_at = time.time()
         self.error: str | None = None
@@ -122,6 +124,7 @@ class RuleBook:
         self.version, self.console_text = version, text
         self.error, self.loaded_at = None, time.time()
         log.info("event=rules_reloaded rules=%d version=%d", len(self.current.active), version)
+        self.on_reload()
         return True
 
     async def watch(self, stop: asyncio.Event, interval: float = 2.0) -> None:
