@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import os
 import re
 import time
 
@@ -87,6 +88,35 @@ def test_at_start_up_the_newest_version_is_in_force_and_a_broken_one_is_fatal(tm
             assert not await book.refresh() and book.version == 1 and "console v2: " in (book.error or "")
             with pytest.raises(RuleError, match="console v2: "):
                 await RuleBook([], {}).follow(versions)
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())
+
+
+def test_the_console_layer_goes_on_top_of_the_files_which_still_reload(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}"
+    base = tmp_path / "local.yaml"
+    base.write_text("rules:\n  - id: sensitive-id-external\n    mode: monitor\n", "utf-8")
+
+    async def scenario():
+        store = await Store.open(url)
+        versions = RuleVersions(store)
+        try:
+            book = RuleBook([base], {})
+            await book.follow(versions)
+            await versions.save(
+                "rules:\n  - id: sensitive-id-external\n    action: reject\n", author="a", base=0
+            )
+            assert await book.refresh() and book.version == 1
+            rule = {r.id: r for r in book.current.rules}["sensitive-id-external"]
+            assert (rule.mode, rule.action, rule.source) == ("monitor", "reject", "console")
+            base.write_text("rules:\n  - id: sensitive-id-external\n    enabled: false\n", "utf-8")
+            os.utime(base, ns=(time.time_ns() + 10**9,) * 2)  # a new mtime, whatever the clock's grain
+            assert await book.refresh() and book.version == 1, "a file still reloads under the layer"
+            rule = {r.id: r for r in book.current.rules}["sensitive-id-external"]
+            assert (rule.mode, rule.action, rule.enabled) == ("enforce", "reject", False)
+            assert base.read_text().endswith("enabled: false\n"), "the console never writes a file"
         finally:
             await store.close()
 
