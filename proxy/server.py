@@ -26,6 +26,7 @@ from quarantine.link_delivery import LinkPolicy
 from quarantine.metrics import Metrics
 from quarantine.reminders import ReminderPolicy, Reminders
 from quarantine.retention import Retention
+from quarantine.rule_versions import RuleVersions
 from quarantine.store import Store
 from quarantine.web import Pages, create_app
 from quarantine.worker import Worker
@@ -123,7 +124,9 @@ class Guard:
         )
         # The rules first: their keyword dictionaries go to the inspectors (issue 17).
         rules = RuleBook(settings.rules, rule_groups(settings), rule_organization(settings))
+        await rules.follow(RuleVersions(store))  # the console's layer, shared by every instance
         feed = DirectoryFeed(settings, DirectoryStore(store), history, rules=rules)
+        rules.on_reload = feed.changed  # a console dictionary reaches the inspectors in seconds
         pipeline = Pipeline(
             await feed.config(),
             workers=settings.inspection_workers,

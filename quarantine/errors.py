@@ -16,7 +16,9 @@
     ├── DirectoryConflict          directory_store.py (also a ValueError): a directory entry that
     │                              clashes with another
     ├── DraftError                 admin/rule_draft.py (also a ValueError): a rule draft that would
-    │                              not load; names the file, rule and field
+    │                              not load; names the console layer or file, rule and field
+    ├── VersionConflict            rule_versions.py (also a ValueError): a rules save built on a
+    │                              version that is no longer the newest ("changed meanwhile")
     └── ImportProblem              admin/directory_csv.py (also a ValueError): an upload that
                                    cannot be imported; says which line and why
 

@@ -280,3 +280,17 @@ share_downloads = Table(
     Column("client_addr", Text),
     Index("ix_share_downloads_share", "share_id"),
 )
+
+# v011, the console's rules layer (quarantine/rule_versions.py): one row per save, the newest in
+# force; `parent` unique, so two saves built from one version cannot both be taken.
+rule_versions = Table(
+    "rule_versions",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("parent", BigInteger, nullable=False, unique=True),
+    Column("text", Text, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("at", Float, nullable=False),
+    Column("summary", String(300), nullable=False),
+    Column("reverted_from", BigInteger),
+)

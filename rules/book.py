@@ -1,7 +1,11 @@
-"""The rules in force, reloaded when their files change.
+"""The rules in force: the files under `rules:` (the deployment's read-only base), with the
+console's layer on top, reloaded when a file or the layer changes.
 
-A broken edit never takes effect: the last good rules keep running and the error is logged
-loudly and kept for the admin pages, until the file is fixed.
+The console's layer is the newest row of the database's rule versions (issue 20): every
+instance sharing the database polls its id every 2 s and reloads on a change, so a rule saved
+on one applies on all within 5 s, with no restart. A broken file or version never takes
+effect: the last good rules keep running and the error is logged loudly and kept for the admin
+pages, until it is fixed.
 """
 
 from __future__ import annotations
@@ -9,14 +13,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Protocol
 
 from .errors import RuleError
 from .loader import load_rules
 from .model import Organization, RuleSet
 
 log = logging.getLogger("guard.rules")
+
+CONSOLE = "console"  # the source named by the console layer's rules and errors
+
+
+class Layer(Protocol):
+    """The console's rule versions (quarantine/rule_versions.py)."""
+
+    async def newest_id(self) -> int: ...  # 0: no version yet
+
+    async def text_of(self, version_id: int) -> str | None: ...
 
 
 class RuleBook:
@@ -30,14 +45,39 @@ class RuleBook:
         self.groups = {k: tuple(v) for k, v in groups.items()}
         self.organization = organization or Organization()
         self._stamps = self._stat()
-        self.current: RuleSet = load_rules(
-            self.files, self.groups, self.organization
-        )  # at start-up an error is fatal
+        self.layer: Layer | None = None
+        self.version = 0  # the console version in force (0: none)
+        self.console_text = ""
+        self._wanted = (0, "")  # the newest version seen: tried again when a file changes
+        # Called after each reload: the inspectors' keyword dictionaries follow at once.
+        self.on_reload: Callable[[], None] = lambda: None
+        self.current: RuleSet = self._load("")  # at start-up an error is fatal
         self.loaded_at = time.time()
         self.error: str | None = None
 
     def __call__(self) -> RuleSet:
         return self.current
+
+    async def follow(self, layer: Layer) -> None:
+        """Put the console's newest version on top; at start-up an error is fatal, as a bad
+        file's is (the message names the version)."""
+        self.layer = layer
+        newest = await layer.newest_id()
+        text = (await layer.text_of(newest) or "") if newest else ""
+        try:
+            self.current = self._load(text)
+        except RuleError as exc:  # named by its version: the history page can revert it
+            source = f"{CONSOLE} v{newest}" if exc.source == CONSOLE else exc.source
+            raise RuleError(source, exc.rule_id, exc.field, exc.detail) from None
+        self.version, self.console_text, self._wanted = newest, text, (newest, text)
+        self.loaded_at = time.time()
+
+    def layer_texts(self, text: str) -> tuple[tuple[str, str], ...]:
+        """The console layer as the loader takes it: loaded after every file."""
+        return ((CONSOLE, text),) if text.strip() else ()
+
+    def _load(self, text: str) -> RuleSet:
+        return load_rules(self.files, self.groups, self.organization, self.layer_texts(text))
 
     def _stat(self) -> tuple[tuple[int, int] | None, ...]:
         stamps: list[tuple[int, int] | None] = []
@@ -50,18 +90,41 @@ class RuleBook:
         return tuple(stamps)
 
     def reload_if_changed(self) -> bool:
+        """Reload when a file changed (the console layer as last seen stays on top)."""
         stamps = self._stat()
         if stamps == self._stamps:
             return False
         self._stamps = stamps
+        return self._apply(*self._wanted)
+
+    async def refresh(self) -> bool:
+        """Reload when a file or the console's newest version changed: one cheap query."""
+        changed = self.reload_if_changed()
+        if self.layer is None:
+            return changed
+        newest = await self.layer.newest_id()
+        if newest == self._wanted[0]:
+            return changed
+        text = (await self.layer.text_of(newest) or "") if newest else ""
+        self._wanted = (newest, text)
+        return self._apply(newest, text) or changed
+
+    def _apply(self, version: int, text: str) -> bool:
         try:
-            self.current = load_rules(self.files, self.groups, self.organization)
+            self.current = self._load(text)
         except Exception as exc:  # RuleError, or anything a bad file can provoke: keep serving
-            self.error = str(exc) if isinstance(exc, RuleError) else f"{type(exc).__name__}: {exc}"
-            log.error("event=rules_reload_failed action=keeping_last_good_rules error=%s", self.error)
+            error = str(exc) if isinstance(exc, RuleError) else f"{type(exc).__name__}: {exc}"
+            self.error = error.replace(f"{CONSOLE}:", f"{CONSOLE} v{version}:", 1)
+            log.error(
+                "event=rules_reload_failed action=keeping_last_good_rules version=%d error=%s",
+                version,
+                self.error,
+            )
             return False
+        self.version, self.console_text = version, text
         self.error, self.loaded_at = None, time.time()
-        log.info("event=rules_reloaded rules=%d", len(self.current.active))
+        log.info("event=rules_reloaded rules=%d version=%d", len(self.current.active), version)
+        self.on_reload()
         return True
 
     async def watch(self, stop: asyncio.Event, interval: float = 2.0) -> None:
@@ -69,4 +132,7 @@ class RuleBook:
             try:
                 await asyncio.wait_for(stop.wait(), interval)
             except TimeoutError:
-                self.reload_if_changed()
+                try:
+                    await self.refresh()
+                except Exception as exc:  # the database is out: the rules in force stay
+                    log.warning("event=rules_poll_failed error=%s", type(exc).__name__)

@@ -74,8 +74,10 @@ def load_rules(
     local_files: Iterable[str | Path] = (),
     groups: Mapping[str, Iterable[str]] | None = None,
     organization: Organization | None = None,
+    texts: Iterable[tuple[str, str]] = (),
 ) -> RuleSet:
-    """The shipped defaults, then each local file in order; `groups` and `organization` from
+    """The shipped defaults, then each local file in order, then each (source, text) of
+    `texts` (the console's layer, kept in the database); `groups` and `organization` from
     the configuration (without an organization no address is internal: add_bcc is refused)."""
     named = {name: tuple(entries) for name, entries in (groups or {}).items()}
     org = organization or Organization()
@@ -95,6 +97,8 @@ def load_rules(
             raise RuleError(str(path), None, None, "not UTF-8 text (save the file as UTF-8)") from None
         _add(_parse_file(text, str(path), rules, named, words, org), rules, words)
         source = str(path)
+    for source, text in texts:
+        _add(_parse_file(text, source, rules, named, words, org), rules, words)
     check_totals(list(words.values()), source)
     _check_keyword_codes(rules.values(), words)
     return RuleSet(

@@ -26,6 +26,7 @@ from quarantine.admin import admin_routes
 from quarantine.decisions import DecisionLog, DecisionRecord
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.records import HeldMessage
+from quarantine.rule_versions import RuleVersions
 from quarantine.store import Store
 from rules import MessageFacts, RuleSet, decide
 from rules.book import RuleBook
@@ -119,6 +120,27 @@ class Console:
         )
         self.run(self.decisions.flush)
 
+    def console_text(self) -> str:
+        """The console layer's newest text ("" before the first save)."""
+        newest = self.run(RuleVersions(self.store).newest)
+        return newest.text if newest else ""
+
+    def version(self) -> str:
+        """The newest version's id, as a rules form carries it."""
+        return str(self.run(RuleVersions(self.store).newest_id))
+
+    def set_console(self, text: str, author: str = "test") -> int:
+        """Save `text` as the console layer's next version (unchecked, as a bad one would
+        arrive from elsewhere) and let this console's RuleBook look at it."""
+        versions = RuleVersions(self.store)
+
+        async def save() -> int:
+            version = await versions.save(text, author=author, base=await versions.newest_id())
+            await self.rulebook.refresh()
+            return version
+
+        return self.run(save)
+
     def sql(self, statement: str, **params) -> list:
         from sqlalchemy import text
 
@@ -137,8 +159,9 @@ def users_file(tmp_path: Path) -> Path:
     return path
 
 
-async def _open(url: str) -> Store:
+async def _open(url: str, rulebook: RuleBook) -> Store:
     store = await Store.open(url)
+    await rulebook.follow(RuleVersions(store))
     await store.engine.dispose()  # its pool is rebuilt on the TestClient's event loop
     return store
 
@@ -159,13 +182,13 @@ def open_console(
     Maildir of `upstream: maildir:`); an admin's decision queues the sender's notice
     (quarantine.holds, as the guard wires it), and file_* are the configuration's entries."""
     tmp_path.mkdir(parents=True, exist_ok=True)
-    store = asyncio.run(_open(url))
-    rules_file = tmp_path / "local.yaml"
+    rules_file = tmp_path / "local.yaml"  # a base file: the console saves versions in the store
     rules_file.write_text("rules: []\n", "utf-8")
     files = [rules_file, tmp_path / "more.yaml"][:rule_files]
     if rule_files > 1:
         files[1].write_text("rules: []\n", "utf-8")
     rulebook = RuleBook(files, {})
+    store = asyncio.run(_open(url, rulebook))
     decisions = DecisionLog(store.engine)
     users = Users.load(users_file(tmp_path))
     queued, changed = [], []

@@ -5,6 +5,7 @@ login through its form.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from starlette.applications import Starlette
 from proxy.auth import Users
 from quarantine.admin import admin_routes
 from quarantine.decisions import DecisionLog, DecisionRecord
+from quarantine.rule_versions import RuleVersions
 from rules import MessageFacts, decide
 from rules.book import RuleBook
 
@@ -34,11 +36,33 @@ class Server(Served):
 
     def __init__(self, tmp_path: Path) -> None:
         super().__init__(tmp_path)
-        self.rules_file = tmp_path / "local.yaml"
+        self.rules_file = tmp_path / "local.yaml"  # the base file: the console saves versions
         self.rules_file.write_text("rules: []\n", "utf-8")
+
+    def console_text(self) -> str:
+        """The console layer's newest text ("" before the first save)."""
+
+        async def newest() -> str:
+            version = await RuleVersions(self.store).newest()
+            return version.text if version else ""
+
+        return asyncio.run_coroutine_threadsafe(newest(), self.loop).result(10)
+
+    def fresh_console(self) -> None:
+        """The console layer back to no rules (a new version), in force at once."""
+
+        async def reset() -> None:
+            versions = RuleVersions(self.store)
+            newest = await versions.newest()
+            if newest and newest.text != "rules: []\n":
+                await versions.save("rules: []\n", author="test", base=newest.id)
+            await self.rulebook.refresh()
+
+        asyncio.run_coroutine_threadsafe(reset(), self.loop).result(10)
 
     def app(self) -> Starlette:
         self.rulebook = RuleBook([self.rules_file], {})
+        self.loop.run_until_complete(self.rulebook.follow(RuleVersions(self.store)))
         users = Users.load(users_file(self.tmp_path))
         return Starlette(
             routes=admin_routes(

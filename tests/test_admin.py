@@ -222,7 +222,7 @@ def test_every_post_without_the_session_csrf_is_refused(admin, path):
         assert admin.client.get("/admin/messages").status_code == 200, "still logged in"
     assert admin.csrf() == token
     assert admin.sql("SELECT count(*) FROM clients") == [(0,)]
-    assert admin.rules_file.read_text() == "rules: []\n"
+    assert admin.rules_file.read_text() == "rules: []\n" and admin.console_text() == ""
 
 
 def test_a_csrf_token_of_another_session_is_refused(console, tmp_path, sqlite_url):

@@ -1,5 +1,5 @@
 """The rules page for non-engineers (issue 18 item 11): a rule's form writes exactly the keys
-that change into the rules file's text, bad values are refused in Japanese, a bad draft's
+that change into the console layer's text (a new version in the store, issue 20), bad values are refused in Japanese, a bad draft's
 errors come all at once with their lines, and a stored message can be tested."""
 
 from __future__ import annotations
@@ -64,13 +64,11 @@ def test_turning_a_shipped_rule_to_monitor_writes_just_that_key(admin):
         303,
         "/admin/rules?saved=rule&rule=sensitive-id-external#rule-sensitive-id-external",
     )
-    assert admin.rules_file.read_text() == "rules:\n  - id: sensitive-id-external\n    mode: monitor\n"
+    assert admin.console_text() == "rules:\n  - id: sensitive-id-external\n    mode: monitor\n"
     rule = {r.id: r for r in admin.rulebook.current.rules}["sensitive-id-external"]
     assert (rule.mode, rule.action, rule.enabled) == ("monitor", "hold", True)
     assert admin.sql("SELECT detail FROM audit_log WHERE action = 'rules_saved'") == [
-        (
-            f"file=local.yaml active={len(admin.rulebook.current.active)} rule=sensitive-id-external fields=mode",
-        )
+        (f"version=1 active={len(admin.rulebook.current.active)} rule=sensitive-id-external fields=mode",)
     ]
     page = admin.client.get("/admin/rules?saved=rule&rule=sensitive-id-external&lang=ja")
     card = page.text[page.text.index('id="rule-sensitive-id-external"') :][:600]
@@ -79,31 +77,29 @@ def test_turning_a_shipped_rule_to_monitor_writes_just_that_key(admin):
     )
     assert english_words(page.text, allow=("Local", "rules")) == []
     # the same form posted again changes nothing and writes nothing
-    stamp = admin.rules_file.stat().st_mtime_ns
     r = edit(admin, "sensitive-id-external")
     assert r.headers["location"].endswith("saved=same&rule=sensitive-id-external#rule-sensitive-id-external")
-    assert admin.rules_file.stat().st_mtime_ns == stamp
+    assert admin.version() == "1" and admin.rules_file.read_text() == "rules: []\n"
 
 
 def test_each_control_changes_exactly_its_key_and_keeps_the_comments(admin):
-    admin.rules_file.write_text(COMMENTED, "utf-8")
-    admin.rulebook.reload_if_changed()
+    admin.set_console(COMMENTED)
     assert edit(admin, "big-list", action="delay", delay="15分").status_code == 303
     expected = COMMENTED.replace("    action: hold\n", "    action: delay\n    delay: 15m\n")
-    assert admin.rules_file.read_text() == expected
+    assert admin.console_text() == expected
     assert edit(admin, "client-mismatch-body", enabled="1").status_code == 303
     expected = expected.replace("enabled: false}", "enabled: true}")
-    assert admin.rules_file.read_text() == expected
+    assert admin.console_text() == expected
     assert edit(admin, "lookalike-domain", enabled=None).status_code == 303  # the box unticked
     expected += "  - id: lookalike-domain\n    enabled: false\n"
-    assert admin.rules_file.read_text() == expected
+    assert admin.console_text() == expected
     r = edit(admin, "big-list", action="hold", senders="@sales.example.co.jp、 taro@example.co.jp")
     assert r.status_code == 303
     expected = expected.replace(
         "    action: delay\n    delay: 15m\n",
         "    action: hold\n    scope: {senders: ['@sales.example.co.jp', taro@example.co.jp]}\n",
     )
-    assert admin.rules_file.read_text() == expected
+    assert admin.console_text() == expected
     rules = {r.id: r for r in admin.rulebook.current.rules}
     assert rules["big-list"].scope.senders == ("@sales.example.co.jp", "taro@example.co.jp")
     assert (rules["big-list"].action, rules["big-list"].delay) == ("hold", 0.0)
@@ -111,7 +107,7 @@ def test_each_control_changes_exactly_its_key_and_keeps_the_comments(admin):
 
 
 def test_invalid_values_are_refused_in_japanese_and_nothing_is_written(admin):
-    before = admin.rules_file.read_text()
+    before = admin.console_text()
     for changes, said in [
         ({"mode": "loud"}, "動作モードを一覧から選んでください"),
         ({"action": "explode"}, "動作を一覧から選んでください"),
@@ -134,25 +130,26 @@ def test_invalid_values_are_refused_in_japanese_and_nothing_is_written(admin):
         )
     two = edit(admin, "sensitive-id-external", mode="x", action="y")
     assert "動作モードを一覧から" in unescaped(two) and "動作を一覧から" in unescaped(two)
-    assert admin.rules_file.read_text() == before
+    assert admin.console_text() == before and admin.version() == "0"
 
 
 def test_a_stale_form_an_unknown_rule_and_a_missing_token_are_refused(admin):
     form = rule_form(admin, "sensitive-id-external")
-    admin.rules_file.write_text("rules:\n  - {id: lookalike-domain, mode: monitor}\n", "utf-8")
+    admin.set_console("rules:\n  - {id: lookalike-domain, mode: monitor}\n")  # another admin's save
     r = admin.client.post("/admin/rules/edit", data={**form, "mode": "monitor"}, follow_redirects=False)
-    assert r.status_code == 409 and "ルールファイルがこのページを開いた後で変更されました" in unescaped(r)
+    assert r.status_code == 409 and "別の管理者がルールを保存しました" in unescaped(r)
+    assert english_words(r.text, allow=("lookalike", "domain", "monitor")) == []
     r = edit(admin, "sensitive-id-external", rule="no-such-rule")
-    assert r.status_code == 400 and "このルールはここでは変更できません" in unescaped(r)
+    assert r.status_code == 400 and "このルールはありません" in unescaped(r)
     data = {k: v for k, v in rule_form(admin, "sensitive-id-external").items() if k != "csrf"}
     r = admin.client.post("/admin/rules/edit", data={**data, "mode": "monitor"}, follow_redirects=False)
     assert r.status_code == 403
     r = admin.client.post("/admin/rules/edit", data={**data, "csrf": "forged", "mode": "monitor"})
     assert r.status_code == 403
-    assert admin.rules_file.read_text() == "rules:\n  - {id: lookalike-domain, mode: monitor}\n"
+    assert admin.console_text() == "rules:\n  - {id: lookalike-domain, mode: monitor}\n"
 
 
-def test_a_rule_of_a_later_rules_file_is_not_edited_here(tmp_path, sqlite_url):
+def test_a_rule_of_any_rules_file_is_overridden_by_the_console_and_the_file_stays(tmp_path, sqlite_url):
     from .admin_console import open_console
 
     with open_console(tmp_path, sqlite_url, rule_files=2) as c:
@@ -160,16 +157,17 @@ def test_a_rule_of_a_later_rules_file_is_not_edited_here(tmp_path, sqlite_url):
         c.rulebook.reload_if_changed()
         c.login()
         page = c.client.get("/admin/rules?lang=ja").text
-        card = page[page.index('id="rule-big-list"') :][:1500]
-        assert (
-            "別のルールファイルで定義されているため" in card
-            and 'name="mode"' not in card[: card.index("</article>")]
+        card = page[page.index('id="rule-big-list"') :][:2500]
+        assert 'name="mode"' in card[: card.index("</article>")]
+        assert edit(c, "big-list", mode="monitor").status_code == 303
+        assert c.console_text() == "rules:\n  - id: big-list\n    mode: monitor\n"
+        assert c.rulebook.files[1].read_text() == COMMENTED and c.rules_file.read_text() == "rules: []\n"
+        big = {r.id: r for r in c.rulebook.current.rules}["big-list"]
+        assert (big.mode, big.source, big.description) == (
+            "monitor",
+            "console",
+            "A long list of phone numbers",
         )
-        r = c.client.post(
-            "/admin/rules/edit",
-            data={"csrf": c.csrf(), "rule": "big-list", "version": "x", "mode": "monitor", "action": "hold"},
-        )
-        assert r.status_code == 400 and c.rules_file.read_text() == "rules: []\n"
 
 
 BROKEN = """rules:
@@ -204,7 +202,7 @@ def test_every_error_of_a_draft_at_once_with_its_line_next_to_the_editor(admin):
         assert english_words(r.text, allow=("Local", "rules")) == [], english_words(r.text)
     r = admin.client.post("/admin/rules/check?lang=en", data={"csrf": admin.csrf(), "draft": BROKEN})
     assert "Fix these 4 errors" in r.text and "line 11: rules[2].delay: expected a duration" in unescaped(r)
-    assert admin.rules_file.read_text() == "rules: []\n"
+    assert admin.console_text() == ""
 
 
 def test_a_stored_message_can_be_tested(admin):
@@ -234,14 +232,13 @@ def test_a_stored_message_can_be_tested(admin):
     assert r.status_code == 403, "no CSRF token, no test"
 
 
-def test_a_form_save_over_a_broken_rules_file_shows_the_file_s_errors_by_the_editor(admin):
+def test_a_form_save_over_a_broken_console_layer_shows_its_errors_by_the_editor(admin):
     broken = "rules:\n  # fix me\n  - id: x-rule\n    when: {code: pii.nope}\n    action: hold\n"
-    admin.rules_file.write_text(broken, "utf-8")
-    admin.rulebook.reload_if_changed()  # refused: the last good rules stay in force
+    admin.set_console(broken)  # refused by the RuleBook: the last good rules stay in force
     r = edit(admin, "sensitive-id-external", mode="monitor")
     assert r.status_code == 422
     text = plain(r)
     assert "4行目: rules[0].when.code: 'pii.nope' という検出コードはありません" in text
     card = r.text[r.text.index('id="rule-sensitive-id-external"') :][:1500]
-    assert 'href="#draft-status"' in card and "ルールファイルにエラーがあるため保存できません" in card
-    assert admin.rules_file.read_text() == broken
+    assert 'href="#draft-status"' in card and "ルールにエラーがあるため保存できません" in card
+    assert admin.console_text() == broken and admin.version() == "1"

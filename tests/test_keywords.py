@@ -166,12 +166,12 @@ def test_a_local_file_turns_a_shipped_dictionary_off_or_replaces_it(tmp_path):
 
 
 def test_the_console_draft_check_takes_dictionaries_and_names_the_key(tmp_path):
-    files = (tmp_path / "local.yaml",)
+    files = ()  # the draft is the console layer, on top of no file
     ok = validate("dictionaries:\n  - {id: project_x, words: [プロジェクトX]}\n", files, {})
     assert "project_x" in {d.id for d in ok.dictionaries}
     with pytest.raises(DraftError) as err:
         validate("dictionaries:\n  - {id: project_x, patterns: ['[']}\n", files, {})
-    assert str(files[0]) in str(err.value) and "dictionaries.project_x.patterns" in str(err.value)
+    assert "console: " in str(err.value) and "dictionaries.project_x.patterns" in str(err.value)
 
 
 # --- matching --------------------------------------------------------------------------------

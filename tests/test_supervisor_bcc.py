@@ -247,6 +247,8 @@ def test_the_console_editor_checks_add_bcc_and_says_what_is_wrong_in_japanese(ad
     r = post(admin, "/admin/rules/check", draft=rule("[boss@example.co.jp]", "reject"))
     assert r.status_code == 422 and "では送信されないため指定できません" in unescaped(r)
     assert post(admin, "/admin/rules/check", draft=rule("[boss@example.co.jp, approvers]")).status_code == 200
-    assert post(admin, "/admin/rules/save", draft=rule("[boss@example.co.jp]")).status_code == 303
+    assert (
+        post(admin, "/admin/rules/save", draft=rule("[boss@example.co.jp]"), version="0").status_code == 303
+    )
     [saved] = [r for r in admin.rulebook.current.rules if r.id == "bcc-boss"]
     assert saved.add_bcc == ("boss@example.co.jp",)

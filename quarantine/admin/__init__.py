@@ -37,6 +37,7 @@ from .link_pages import LinkPages
 from .login import LoginPages
 from .messages import MessagePages
 from .outbox_pages import OutboxPages
+from .rule_history import RuleHistoryPages
 from .rule_pages import RulePages
 from .sessions import IDLE, Sessions
 from .statistics import StatisticsPages
@@ -113,6 +114,7 @@ def admin_routes(
                     RulePages(console, rulebook, decisions, check_message),
                     StatisticsPages(console, decisions, rulebook),
                 ),
+                *_rule_history(console.guarded, RuleHistoryPages(console, rulebook)),
                 *_directory(
                     console.guarded, ClientPages(console, directory, on_directory_changed, file_clients)
                 ),
@@ -163,6 +165,14 @@ def _rules_and_statistics(g, rules: RulePages, stats: StatisticsPages) -> list[R
         Route("/rules/test", g(rules.test), methods=POST),
         Route("/rules/replay", g(rules.replay), methods=POST),
         Route("/stats", g(stats.show), methods=GET),
+    ]
+
+
+def _rule_history(g, pages: RuleHistoryPages) -> list[Route]:
+    return [
+        Route("/rules/history", g(pages.index), methods=GET),
+        Route("/rules/history/{id:int}", g(pages.show), methods=GET),
+        Route("/rules/history/{id:int}", g(pages.revert), methods=POST),
     ]
 
 

@@ -1,24 +1,19 @@
-"""A draft of the local rules file: validated as the guard would load it, then written
-atomically so the rule watcher never reads half a file.
-
-Validation is the loader's own: `load_rules` over the defaults, the draft in place of the
-local file and any later local files, exactly as the guard will load them.
-Errors name the real file, the rule id and the field, never a temporary path. `check` lists
-every error with its line (rules/diagnose.py) before the whole load catches what only the
-combination of files breaks.
+"""A draft of the console's rules layer (kept in the database, quarantine/rule_versions.py),
+validated as the guard would load it: `load_rules` over the defaults and every file under
+`rules:`, the draft on top, exactly as every instance will load it.
+Errors name the console layer (or the file, when a file is what the draft breaks), the rule id
+and the field. `check` lists every error with its line (rules/diagnose.py) before the whole
+load catches what only the combination breaks.
 """
 
 from __future__ import annotations
 
-import os
-import stat
-import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
+from rules.book import CONSOLE
 from rules.diagnose import Problem, diagnose
 from rules.errors import RuleError
 from rules.loader import load_rules
@@ -46,15 +41,17 @@ def check(
     organization: Organization | None = None,
 ) -> tuple[RuleSet | None, list[Problem]]:
     """(the rule set, []) for a good draft; (None, every error found) for a bad one."""
-    source = str(files[0])
     if len(text.encode("utf-8")) > MAX_DRAFT:
         return None, [
-            Problem(line=None, path="", detail=f"larger than {MAX_DRAFT // 1024} KiB", source=source)
+            Problem(line=None, path="", detail=f"larger than {MAX_DRAFT // 1024} KiB", source=CONSOLE)
         ]
     named = {k: tuple(v) for k, v in groups.items()}
-    shipped = load_rules([], named, organization)
-    known = {r.id: r for r in shipped.rules}
-    problems = diagnose(text, source, known, {d.id: d for d in shipped.dictionaries}, named, organization)
+    try:  # the draft overrides what the files define as it overrides the shipped rules
+        base = load_rules(files, named, organization)
+    except RuleError:  # a file broken on disk: the full load below names it
+        base = load_rules([], named, organization)
+    known = {r.id: r for r in base.rules}
+    problems = diagnose(text, CONSOLE, known, {d.id: d for d in base.dictionaries}, named, organization)
     if problems:
         return None, problems
     try:
@@ -62,8 +59,8 @@ def check(
     except DraftError as exc:
         error = exc.__cause__ if isinstance(exc.__cause__, RuleError) else None
         if error is None:
-            return None, [Problem(line=None, path="", detail=str(exc), source=source)]
-        line, index = _place(text, error.rule_id) if error.source == source else (None, None)
+            return None, [Problem(line=None, path="", detail=str(exc), source=CONSOLE)]
+        line, index = _place(text, error.rule_id) if error.source == CONSOLE else (None, None)
         path = f"rules[{index}]" if index is not None else error.rule_id or ""
         path = f"{path}.{error.field}" if path and error.field else path or error.field or ""
         return None, [
@@ -89,46 +86,11 @@ def validate(
     groups: Mapping[str, Iterable[str]],
     organization: Organization | None = None,
 ) -> RuleSet:
-    """The rule set the guard would run with `text` as the first local file."""
+    """The rule set the guard would run with `text` as the console's layer."""
     if len(text.encode("utf-8")) > MAX_DRAFT:
-        raise DraftError(f"{files[0]}: the draft is larger than {MAX_DRAFT // 1024} KiB")
-    source = str(files[0])
-    with tempfile.TemporaryDirectory(prefix="mdg-draft-") as tmp_dir:
-        tmp = Path(tmp_dir) / files[0].name
-        tmp.write_text(text, "utf-8")
-        try:
-            ruleset = load_rules([tmp, *files[1:]], groups, organization)
-        except RuleError as exc:
-            real = RuleError(exc.source.replace(str(tmp), source), exc.rule_id, exc.field, exc.detail)
-            raise DraftError(str(real)) from real
-    rules = tuple(replace(r, source=source) if r.source == str(tmp) else r for r in ruleset.rules)
-    return replace(ruleset, rules=rules)
-
-
-def read(path: Path) -> str:
+        raise DraftError(f"{CONSOLE}: the draft is larger than {MAX_DRAFT // 1024} KiB")
+    texts = ((CONSOLE, text),) if text.strip() else ()
     try:
-        return path.read_text("utf-8")
-    except FileNotFoundError:
-        return ""
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, fsync, rename over it, fsync the directory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+        return load_rules(files, groups, organization, texts)
+    except RuleError as exc:
+        raise DraftError(str(exc)) from exc

@@ -1,5 +1,5 @@
 """One rule's form on the rules page: on/off, mode, action, delay and scope, read into the
-keys of the local rules file that change (rules/patch.py writes them into its text).
+keys of the console's rules layer that change (rules/patch.py writes them into its text).
 
 Only what differs from the rule in force is written: turning a shipped rule to monitor adds
 `- id: ..., mode: monitor` and nothing else. Every field is bounded and checked here, with
@@ -8,7 +8,6 @@ a message in the page's language, before the whole file is validated again as a 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -31,9 +30,17 @@ _DOMAIN = re.compile(r"^[^\s@]+\.[^\s@]+$|^[^\s@.]+$")
 Error = tuple[str, str]  # (ja, en)
 
 
-def version(text: str) -> str:
-    """The rules file's text as the page saw it: a save over a file changed since is refused."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+def base_of(form: Mapping[str, Any]) -> int:
+    """The console version a rules form was built from (issue 20); -1, never the newest, when
+    it carries none: a save over a version changed since is refused, never a blind overwrite."""
+    text = str(form.get("version", ""))
+    return int(text) if text.isdigit() and len(text) < 19 else -1
+
+
+STALE: Error = (
+    "このページを開いた後で、別の管理者がルールを保存しました（変更が重なりました）。開き直して、最新の内容にもう一度変更してください。",
+    "The rules changed meanwhile: another admin saved since this page was opened. Reload it and make the change again.",
+)
 
 
 def delay_text(seconds: float, lang: str = "en") -> str:
