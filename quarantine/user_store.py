@@ -70,19 +70,21 @@ class UserStore:
             await conn.execute(users.insert().values(**_new(login, password_hash, role)))
 
     async def put(self, login: str, password_hash: str, role: str) -> bool:
-        """`user add`: add the account, or replace its password and role and enable it.
-        True when it was new."""
+        """`user add`: add the account, or replace its password and role and enable it (an
+        audit row by "cli" either way). True when it was new."""
         async with self._changing() as conn:
             found = await conn.scalar(select(users.c.login).where(users.c.login == login.lower()))
             if found is None:
                 await conn.execute(users.insert().values(**_new(login, password_hash, role)))
-                return True
-            await conn.execute(
-                update(users)
-                .where(users.c.login == login.lower())
-                .values(password_hash=password_hash, role=role, disabled=0, updated_at=time.time())
-            )
-            return False
+            else:
+                await conn.execute(
+                    update(users)
+                    .where(users.c.login == login.lower())
+                    .values(password_hash=password_hash, role=role, disabled=0, updated_at=time.time())
+                )
+            action = "user_added" if found is None else "user_replaced"
+            await trail.record(conn, None, "cli", None, action, f"login={login.lower()} role={role}")
+            return found is None
 
     async def set_password(self, login: str, password_hash: str) -> bool:
         return await self._set(login, password_hash=password_hash)

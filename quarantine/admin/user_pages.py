@@ -35,7 +35,7 @@ class UserPages:
         return await self._page(session, done=done if done in DONE else "")
 
     async def add(self, request: Request, session, form) -> Response:
-        login = login_key(str(form.get("login", "")))
+        login = str(form.get("login", "")).strip().lower()  # not cut short: too long is refused
         role = str(form.get("role", ""))
         password = str(form.get("password", ""))
         problem = login_problem(login) or (None if role in ROLES else "role") or password_problem(password)
@@ -54,7 +54,8 @@ class UserPages:
     async def change(self, request: Request, session, form) -> Response:
         login = login_key(str(form.get("login", "")))
         action = str(form.get("action", ""))
-        account = await self.users.account(login) if not login_problem(login) else None
+        # Any login on the list (an imported file's may be no address): looked up, never parsed.
+        account = await self.users.account(login) if login else None
         if account is None:
             return self.console.refuse(404, "not_found", session)
         if action in ("role", "disable") and login == session.login:
