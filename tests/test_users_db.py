@@ -19,7 +19,7 @@ from quarantine.user_cache import UserCache
 from quarantine.user_store import UserStore
 
 from .cli import add_user
-from .support import wait_until
+from .support import make_guard, running, wait_until
 
 APPLIED_WITHIN = 5.0
 TARO, HANAKO = "taro@example.co.jp", "hanako@example.co.jp"
@@ -161,6 +161,58 @@ def test_a_disabled_admin_leaves_the_console_within_5_s(guard_factory):
         _in_db(guard, lambda users: users.set_disabled("root@example.co.jp", True))
         _applied(guard, before, since)
         assert web.get("/admin/users", follow_redirects=False).status_code == 303, "back to the login page"
+
+
+@pytest.mark.process
+@pytest.mark.postgres
+def test_a_user_added_in_one_guards_console_authenticates_on_the_other(ca, tmp_path, postgres_url, upstream):
+    """Two guard processes on one PostgreSQL: the console of one adds and disables, the other's
+    SMTP AUTH follows within 5 s."""
+    import re
+
+    import httpx
+
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    cert.private_key_pem.write_to_path(tmp_path / "key.pem")
+    cert.cert_chain_pems[0].write_to_path(tmp_path / "cert.pem")
+    ca.cert_pem.write_to_path(tmp_path / "ca.pem")
+    smtp = {
+        "trusted_networks": [],
+        "tls_cert": str(tmp_path / "cert.pem"),
+        "tls_key": str(tmp_path / "key.pem"),
+    }
+    one, two = (
+        make_guard(tmp_path / name, upstream.url, storage=postgres_url, smtp=smtp) for name in ("one", "two")
+    )
+    for guard in (one, two):
+        guard.workdir.mkdir()
+    add_user(one, "root@example.co.jp", "long enough pw", "admin")
+    csrf = re.compile(r'name="csrf" value="([^"]+)"')
+    with running(one), running(two), httpx.Client(base_url=one.base_url) as web:
+        form = web.get("/admin/login")
+        web.post(
+            "/admin/login",
+            data={
+                "login": "root@example.co.jp",
+                "password": "long enough pw",
+                "csrf": csrf.search(form.text).group(1),
+            },
+        )
+        token = csrf.search(web.get("/admin/users").text).group(1)
+        before, since = _reloads(two), time.monotonic()
+        added = web.post(
+            "/admin/users",
+            data={"csrf": token, "login": HANAKO, "role": "sender", "password": "hanako's password"},
+        )
+        assert added.status_code == 303 and HANAKO in web.get("/admin/users").text
+        _applied(two, before, since)
+        assert _auth(two, tmp_path / "ca.pem", HANAKO, "hanako's password")
+        before, since = _reloads(two), time.monotonic()
+        web.post(
+            "/admin/users/change", data={"csrf": token, "login": HANAKO, "action": "disable", "confirm": "1"}
+        )
+        _applied(two, before, since)
+        assert not _auth(two, tmp_path / "ca.pem", HANAKO, "hanako's password")
 
 
 def test_two_instances_on_one_database_see_each_others_changes(store_url):
