@@ -78,8 +78,9 @@ def tls_guard(ca, tmp_path, guard_factory):
 def test_users_added_and_disabled_while_the_guard_runs_apply_within_5_s(tls_guard, tmp_path):
     guard = tls_guard.start()
     ca_path = tmp_path / "ca.pem"
-    before, since = _reloads(guard), time.monotonic()
+    before = _reloads(guard)
     out = add_user(guard, TARO, "correct horse battery")  # `user add`, the guard running
+    since = time.monotonic()  # its write committed just before it exited
     assert "added to the database" in out.stdout
     _applied(guard, before, since)
     assert _auth(guard, ca_path, TARO, "correct horse battery")
@@ -95,8 +96,9 @@ def test_users_added_and_disabled_while_the_guard_runs_apply_within_5_s(tls_guar
     assert not _auth(guard, ca_path, TARO, "correct horse battery"), "a disabled user is refused"
     assert _auth(guard, ca_path, HANAKO, "hanako's password")
 
-    before, since = _reloads(guard), time.monotonic()
+    before = _reloads(guard)
     out = add_user(guard, TARO, "a new battery staple")  # replaced: new password, enabled again
+    since = time.monotonic()
     assert "replaced in the database" in out.stdout
     _applied(guard, before, since)
     assert _auth(guard, ca_path, TARO, "a new battery staple")
@@ -106,7 +108,7 @@ def test_users_added_and_disabled_while_the_guard_runs_apply_within_5_s(tls_guar
 def test_a_users_file_is_imported_once_and_the_database_wins(tls_guard, tmp_path):
     add_to_file(tmp_path / "users", TARO, "taro's file password")
     add_to_file(tmp_path / "users", HANAKO, "hanako's file password", "admin")
-    add_user(tls_guard, TARO, "taro's newer password")  # in the database before the import
+    _in_db(tls_guard, lambda users: users.add(TARO, hash_password("taro's newer password"), "sender"))
     guard = tls_guard.start()
     ca_path = tmp_path / "ca.pem"
     assert _auth(guard, ca_path, HANAKO, "hanako's file password")
