@@ -43,6 +43,7 @@ class UserCache:
             log.info("event=users_reloaded accounts=%d revision=%s", len(self._by_login), self._revision)
 
     async def watch(self, stopping: asyncio.Event) -> None:
+        failing = False
         while not stopping.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), self.poll)
@@ -51,7 +52,13 @@ class UserCache:
             try:
                 await self.refresh()
             except Exception as exc:  # the database is out: the last copy stays in force
-                log.warning("event=users_refresh_failed error=%s", type(exc).__name__)
+                if not failing:  # once per outage, not every POLL seconds
+                    log.warning("event=users_refresh_failed error=%s", type(exc).__name__)
+                failing = True
+            else:
+                if failing:
+                    log.info("event=users_refresh_recovered")
+                failing = False
 
     def check(self, login: str, password: str) -> Account | None:
         """The enabled account whose password this is, or None. Plain function: the scrypt
