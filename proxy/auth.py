@@ -1,13 +1,15 @@
-"""SMTP users: a file of salted scrypt hashes (standard library), and the AUTH check.
+"""SMTP users: the AUTH check, and the users file, now only an import source (issue 20).
 
-One line per user:  LOGIN:scrypt$N$r$p$SALT$HASH:ROLE   (base64 salt and hash).
-The login is the address the user may send as (the envelope sender must match it).
+The accounts live in the database (quarantine/user_store.py), read through a copy that every
+instance refreshes within seconds (quarantine/user_cache.py). A users file (smtp.users_file),
+one line per user,  LOGIN:scrypt$N$r$p$SALT$HASH:ROLE  (base64 salt and hash), is imported at
+start-up once per content (its SHA-256 is recorded): the logins already in the database keep
+theirs. The login is the address the user may send as (the envelope sender must match it).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import hmac
 import logging
@@ -16,42 +18,40 @@ import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from quarantine.passwords import DUMMY_HASH, ROLES, hash_password, verify_password
+from quarantine.user_store import UserConflict, UserStore
 
 from .auth_throttle import AuthThrottle
 from .errors import ConfigError
 
 log = logging.getLogger("guard.smtp")
 
-_N, _R, _P = 2**14, 8, 1
-ROLES = ("sender", "admin")
+__all__ = [
+    "ROLES",
+    "Authenticator",
+    "Users",
+    "add_user",
+    "hash_password",
+    "import_users_file",
+    "verify_password",
+]
 
 
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return f"scrypt${_N}${_R}${_P}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+class Account(Protocol):
+    @property
+    def login(self) -> str: ...
+    @property
+    def role(self) -> str: ...
 
 
-def verify_password(password: str, encoded: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = encoded.split("$")
-        if scheme != "scrypt":
-            return False
-        expected = base64.b64decode(digest)
-        actual = hashlib.scrypt(
-            password.encode(),
-            salt=base64.b64decode(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            dklen=len(expected),
-            maxmem=256 * 1024 * 1024,
-        )
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(actual, expected)
+class Accounts(Protocol):
+    """What AUTH checks against: the database's accounts (UserCache) or a file's (Users)."""
+
+    def check(self, login: str, password: str) -> Account | None: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,10 +67,12 @@ class Users:
 
     @classmethod
     def load(cls, path: Path) -> Users:
-        if not path.exists():
-            return cls(by_login={})
+        return cls.parse(path.read_text("utf-8"), path) if path.exists() else cls(by_login={})
+
+    @classmethod
+    def parse(cls, text: str, path: Path) -> Users:
         users = {}
-        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        for number, line in enumerate(text.splitlines(), 1):
             if not line.strip() or line.startswith("#"):
                 continue
             fields = line.split(":")
@@ -86,16 +88,38 @@ class Users:
         user = self.by_login.get(login.lower())
         if user is None:
             # Same work for an unknown login, so timing does not reveal which logins exist.
-            verify_password(password, _DUMMY_HASH)
+            verify_password(password, DUMMY_HASH)
             return None
         return user if verify_password(password, user.password_hash) else None
 
 
-_DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+async def import_users_file(path: Path, users: UserStore) -> None:
+    """At start-up: the users file's accounts into the database, once per content. A file
+    that is not there is nothing to import; one that does not parse stops the start-up (as it
+    did when it was the users' only home)."""
+    if not path.exists():
+        return
+    data = path.read_bytes()
+    parsed = Users.parse(data.decode("utf-8"), path)
+    lines = [(u.login, u.password_hash, u.role) for u in parsed.by_login.values()]
+    digest = hashlib.sha256(data).hexdigest()
+    for _ in range(3):  # another instance importing the same file at the same moment
+        try:
+            done = await users.import_file(digest, lines)
+            break
+        except UserConflict:
+            await asyncio.sleep(0.2)
+    else:
+        raise ConfigError(f"smtp.users_file: {path}: could not be imported (conflicts repeated)")
+    if done is None:
+        log.info("event=users_file_already_imported sha256=%s", digest[:16])
+    else:
+        log.info("event=users_file_imported sha256=%s added=%d kept=%d", digest[:16], done.added, done.kept)
 
 
 def add_user(path: Path, login: str, password: str, role: str = "sender") -> None:
-    """Add or replace a user; the file is rewritten atomically with mode 0600."""
+    """Add or replace a user in a users file (an import source; `user add` writes the
+    database); the file is rewritten atomically with mode 0600."""
     if ":" in login or "@" not in login or role not in ROLES:
         raise ConfigError(f"user add: login must be an address without ':'; role one of {ROLES}")
     lines = path.read_text("utf-8").splitlines() if path.exists() else []
@@ -124,7 +148,7 @@ class Authenticator:
     crowd of guessers would queue ahead of the guard's other work.
     """
 
-    def __init__(self, users: Users, throttle: AuthThrottle) -> None:
+    def __init__(self, users: Accounts, throttle: AuthThrottle) -> None:
         self.users = users
         self.throttle = throttle
         self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="auth")

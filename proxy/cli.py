@@ -64,7 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     directory_tools.add_parsers(sub)
     p = sub.add_parser("user", help="manage SMTP/admin users")
     user_sub = p.add_subparsers(dest="user_command")
-    add = user_sub.add_parser("add", help="add or replace a user (password read from the terminal or stdin)")
+    add = user_sub.add_parser(
+        "add",
+        help="add or replace a user in the database (storage:); every running guard applies it within "
+        "seconds. Replacing sets the password and role and enables the account",
+    )
     add.add_argument("login", help="the user's address; it is also the only envelope sender it may use")
     add.add_argument("--role", default="sender", choices=["sender", "admin"])
     add.add_argument("--config")
@@ -107,12 +111,18 @@ def _check(args) -> int:
 
 
 def _user_add(args) -> int:
+    import asyncio
     import getpass
 
-    from .auth import add_user
+    from quarantine.passwords import login_problem
+
     from .settings import load_settings
 
     settings = load_settings(args.config)
+    login = args.login.strip().lower()
+    if login_problem(login):
+        print("misdelivery-guard: the login must be an address, without ':' or spaces", file=sys.stderr)
+        return USAGE_ERROR
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -123,9 +133,27 @@ def _user_add(args) -> int:
     if len(password) < 8:
         print("misdelivery-guard: the password must have at least 8 characters", file=sys.stderr)
         return USAGE_ERROR
-    add_user(settings.users_file, args.login, password, args.role)
-    print(f"user {args.login} ({args.role}) written to {settings.users_file}")
+    try:
+        created = asyncio.run(_put_user(settings.storage, login, password, args.role))
+    except OSError as exc:
+        print(f"misdelivery-guard: storage: cannot reach the database: {exc}", file=sys.stderr)
+        return 1
+    print(f"user {login} ({args.role}) {'added to' if created else 'replaced in'} the database")
     return 0
+
+
+async def _put_user(url: str, login: str, password: str, role: str) -> bool:
+    import asyncio
+
+    from quarantine.passwords import hash_password
+    from quarantine.store import Store
+    from quarantine.user_store import UserStore
+
+    store = await Store.open(url)
+    try:
+        return await UserStore(store).put(login, await asyncio.to_thread(hash_password, password), role)
+    finally:
+        await store.close()
 
 
 if __name__ == "__main__":

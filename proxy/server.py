@@ -28,13 +28,15 @@ from quarantine.reminders import ReminderPolicy, Reminders
 from quarantine.retention import Retention
 from quarantine.rule_versions import RuleVersions
 from quarantine.store import Store
+from quarantine.user_cache import UserCache
+from quarantine.user_store import UserStore
 from quarantine.web import Pages, create_app
 from quarantine.worker import Worker
 from rules import RuleSet
 from rules.book import RuleBook
 
 from .admission import Admission, AdmissionLimits
-from .auth import Authenticator, Users
+from .auth import Accounts, Authenticator, import_users_file
 from .auth_throttle import AuthThrottle
 from .check import envelope_of, links_take, report
 from .directory import DirectoryFeed
@@ -136,9 +138,11 @@ class Guard:
         feed.applied()
         await pipeline.warm_up()
         decisions = DecisionLog(store.engine, writing=store.writing)
-        users = Users.load(settings.users_file)
-        # Approval falls back to the admins when the sender's group has nobody else.
-        admins = tuple(sorted(u.login for u in users.by_login.values() if u.role == "admin"))
+        # Users and roles are the database's (issue 20); the users file is imported once.
+        user_store = UserStore(store)
+        await import_users_file(settings.users_file, user_store)
+        users = UserCache(user_store)
+        await users.load()
         quarantine = Quarantine(
             store,
             HoldPolicy(
@@ -148,7 +152,8 @@ class Guard:
                 notice_name=settings.notice_name,
                 zone=settings.timezone,
             ),
-            approvers=lambda sender: approvers_for(settings, sender, admins),
+            # Approval falls back to the admins (those in force now) when the group has nobody else.
+            approvers=lambda sender: approvers_for(settings, sender, users.admins()),
             on_queued=worker.wake,
         )
         is_external = ExternalRecipients(settings.internal_domains).is_external
@@ -171,6 +176,8 @@ class Guard:
             decisions=decisions,
             rulebook=rules,
             verify_login=_login_check(users),
+            role_of=users.role_of,
+            on_users_changed=users.refresh,
             check_message=_checker(pipeline, settings.limits),
             on_queued=worker.wake,
             public_url=settings.public_url,
@@ -189,6 +196,7 @@ class Guard:
             asyncio.create_task(decisions.run(stopping), name="decisions"),
             asyncio.create_task(history.run(stopping), name="history"),
             asyncio.create_task(rules.watch(stopping), name="rules"),
+            asyncio.create_task(users.watch(stopping), name="users"),
             asyncio.create_task(feed.watch(pipeline, stopping), name="directory"),
             asyncio.create_task(Retention(store, settings.retention).run(stopping), name="retention"),
         ]
@@ -240,7 +248,7 @@ def _policy(s: Settings) -> Policy:
 
 
 async def _start_smtp(
-    s: Settings, handler: Handler, sessions: weakref.WeakSet, users: Users
+    s: Settings, handler: Handler, sessions: weakref.WeakSet, users: Accounts
 ) -> asyncio.AbstractServer:
     tls = None
     if s.tls_cert:
@@ -308,7 +316,7 @@ def _checker(pipeline: Pipeline, limits: Limits):
     return check_message
 
 
-def _login_check(users: Users):
+def _login_check(users: Accounts):
     def verify(login: str, password: str) -> str | None:
         user = users.check(login, password)
         return user.role if user else None

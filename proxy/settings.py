@@ -528,8 +528,8 @@ def rule_organization(settings: Settings) -> Organization:
 def approvers_for(settings: Settings, sender: str, admins: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Who approves the sender's held mail: the approvers of the first group he belongs to, in
     order (deputies after), never the sender himself (compared as mailboxes: case, quotes and a
-    `+detail` do not make another person); with nobody left, the admins (`admins`, from the
-    users file), never the sender either. () when there is nobody at all: an admin then
+    `+detail` do not make another person); with nobody left, the admins (`admins`: the enabled
+    accounts with role admin, in the database), never the sender either. () when there is nobody at all: an admin then
     decides in the console."""
     me = mailbox_of(sender)
     for group in settings.groups:

@@ -15,6 +15,8 @@
     │                              cannot be read; the message starts with "file:line:"
     ├── DirectoryConflict          directory_store.py (also a ValueError): a directory entry that
     │                              clashes with another
+    ├── UserConflict               user_store.py (also a ValueError): a login that is already an
+    │                              account
     ├── DraftError                 admin/rule_draft.py (also a ValueError): a rule draft that would
     │                              not load; names the console layer or file, rule and field
     ├── VersionConflict            rule_versions.py (also a ValueError): a rules save built on a

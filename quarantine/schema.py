@@ -294,3 +294,32 @@ rule_versions = Table(
     Column("summary", String(300), nullable=False),
     Column("reverted_from", BigInteger),
 )
+
+# v012, users and roles (quarantine/user_store.py): SMTP AUTH and the console's login read them;
+# every instance polls user_revision (one row, bumped with every change) and reloads on a change.
+users = Table(
+    "users",
+    metadata,
+    Column("login", String(254), primary_key=True),  # lower-case: the address it may send as
+    Column("password_hash", Text, nullable=False),  # quarantine/passwords.py's scrypt format
+    Column("role", String(16), nullable=False),  # sender, admin
+    Column("disabled", Integer, nullable=False, default=0),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+user_revision = Table(
+    "user_revision",
+    metadata,
+    Column("id", Integer, primary_key=True),  # the one row, id 1
+    Column("revision", BigInteger, nullable=False),
+)
+
+user_imports = Table(
+    "user_imports",
+    metadata,  # users files imported (smtp.users_file): each content once
+    Column("sha256", String(64), primary_key=True),
+    Column("imported_at", Float, nullable=False),
+    Column("added", Integer, nullable=False),
+    Column("kept", Integer, nullable=False),  # logins already in the database: theirs won
+)

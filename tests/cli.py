@@ -7,15 +7,18 @@ import subprocess
 import sys
 from typing import Any
 
+import yaml
+
 
 def cli(*args: str, **run: Any) -> subprocess.CompletedProcess:
     """`proxy.cli ARGS`; `run` goes to subprocess.run (text, input, cwd, env, timeout …)."""
     return subprocess.run([sys.executable, "-m", "proxy.cli", *args], capture_output=True, **run)
 
 
-def add_user(guard, login: str, password: str, role: str = "sender") -> None:
-    """`user add` into the guard's users file, as the admin does before the guard starts."""
-    guard.config_path.write_text("smtp: {users_file: users}\n")
+def add_user(guard, login: str, password: str, role: str = "sender") -> subprocess.CompletedProcess:
+    """`user add` with the guard's own configuration: into its database (issue 20), before
+    it starts or while it runs, as the admin does."""
+    guard.config_path.write_text(yaml.safe_dump(guard.config, allow_unicode=True), "utf-8")
     out = cli(
         "user",
         "add",
@@ -30,3 +33,4 @@ def add_user(guard, login: str, password: str, role: str = "sender") -> None:
         cwd=guard.workdir,
     )
     assert out.returncode == 0, out.stderr
+    return out

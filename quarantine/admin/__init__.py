@@ -3,8 +3,9 @@ directory, the suppression list, the audit log, attachments sent as links and th
 outbox. Login required; role "admin" only.
 
 The composition root calls `admin_routes(...)` once and adds what it returns to the web
-app's routes. Everything the console needs from outside is handed in: the password check
-(the users file lives in proxy/), and the inspection pipeline for "test against a message".
+app's routes. Everything the console needs from outside is handed in: the password check and
+the roles in force (the guard's copy of the users table, refreshed from the database), and the
+inspection pipeline for "test against a message".
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rules.model import RuleSet
 from ..decisions import DecisionLog
 from ..directory_store import DirectoryStore
 from ..store import Store
+from ..user_store import UserStore
 from . import words
 from .audit_pages import AuditPages
 from .bulk import BulkPages
@@ -43,6 +45,7 @@ from .sessions import IDLE, Sessions
 from .statistics import StatisticsPages
 from .suppression_pages import SuppressionPages
 from .throttle import Throttle
+from .user_pages import UserPages
 
 __all__ = ["PREFIX", "admin_routes"]
 
@@ -70,6 +73,8 @@ def admin_routes(
     outbox: Path | None = None,
     clock: Callable[[], float] = time.time,
     zone: tzinfo | None = None,
+    role_of: Callable[[str], str | None] | None = None,
+    on_users_changed: Callable[[], Awaitable[None]] = _nothing,
 ) -> list[BaseRoute]:
     """The console's routes, as one Mount at /admin.
 
@@ -83,13 +88,17 @@ def admin_routes(
     in force beside the console's and shown with them (read-only); outbox is the embedded
     Maildir upstream's folder, shown to admins only (it holds notices with working links);
     clock is the login throttle's; zone (web.timezone; None: the machine's) is the one every
-    time is written in.
+    time is written in; role_of(login) is the role in force of an enabled account (None: unknown
+    or disabled), checked on every request so that a disabled admin's session ends (None: the
+    session's role is trusted); on_users_changed() runs after the users page changed an account
+    (the guard reloads its copy at once, the other instances within seconds).
     """
     console = Console(
         store=store,
         sessions=Sessions(store, idle=idle_timeout),
         secure=public_url.strip().lower().startswith("https://"),
         zone=zone,
+        role_of=role_of,
     )
     console.env.globals["outbox"] = outbox is not None
     words.install(console.env)
@@ -119,6 +128,7 @@ def admin_routes(
                     console.guarded, ClientPages(console, directory, on_directory_changed, file_clients)
                 ),
                 *_links(console.guarded, LinkPages(console, store, clock)),
+                *_users(console.guarded, UserPages(console, UserStore(store), on_users_changed)),
                 *_directory(
                     console.guarded,
                     SuppressionPages(console, directory, on_directory_changed, file_suppressions),
@@ -182,6 +192,15 @@ def _links(g, links: LinkPages) -> list[Route]:
         Route("/links", g(links.index), methods=GET),
         Route("/links/{id}", g(links.detail), methods=GET),
         Route("/links/{id}", g(links.act), methods=POST),
+    ]
+
+
+def _users(g, users: UserPages) -> list[Route]:
+    """Users and roles (issue 20): the list, adding one, changing one."""
+    return [
+        Route("/users", g(users.index), methods=GET),
+        Route("/users", g(users.add), methods=POST),
+        Route("/users/change", g(users.change), methods=POST),
     ]
 
 

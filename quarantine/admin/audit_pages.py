@@ -59,6 +59,14 @@ CONSOLE_ACTIONS: dict[str, tuple[str, str]] = {
     "suppressions_imported": ("送信禁止先を CSV から取り込みました", "suppressions imported from CSV"),
     "rules_saved": ("ルールを保存しました", "rules saved"),
     "purged": ("保存期間を過ぎたデータを削除しました", "data past its retention period removed"),
+    # users and roles (user_pages.py, `user add`, the users file's import): issue 20
+    "user_added": ("ユーザーを追加しました", "user added"),
+    "user_replaced": ("ユーザーを置き換えました", "user replaced"),
+    "user_role": ("ユーザーの権限を変更しました", "user's role changed"),
+    "user_disabled": ("ユーザーを無効にしました", "user disabled"),
+    "user_enabled": ("ユーザーを有効にしました", "user enabled"),
+    "user_password": ("ユーザーのパスワードを再設定しました", "user's password reset"),
+    "users_imported": ("ユーザーファイルを取り込みました", "users file imported"),
 }
 
 

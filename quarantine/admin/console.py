@@ -59,8 +59,19 @@ def _rate(r: float | None) -> str:
 
 
 class Console:
-    def __init__(self, *, store: Store, sessions: Sessions, secure: bool, zone: tzinfo | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        sessions: Sessions,
+        secure: bool,
+        zone: tzinfo | None = None,
+        role_of: Callable[[str], str | None] | None = None,
+    ) -> None:
         self.store = store
+        # The account's role in force now (UserCache.role_of): a session outlives no demotion
+        # or disabling, on any instance, by more than the users' refresh (issue 20).
+        self.role_of = role_of
         self.sessions = sessions
         self.secure = secure
         self.zone = zone  # web.timezone: the console's times (and the audit CSV's) are written in it
@@ -117,6 +128,9 @@ class Console:
         async def endpoint(request: Request) -> Response:
             self.speak(request)
             session = await self.sessions.find(request.cookies.get(SESSION_COOKIE))
+            if session is not None and self.role_of and self.role_of(session.login) != "admin":
+                await self.sessions.close(request.cookies.get(SESSION_COOKIE))
+                session = None
             if session is None:
                 return self._to_login(request)
             if session.role != "admin":

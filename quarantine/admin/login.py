@@ -1,6 +1,7 @@
 """Logging in and out of the console.
 
-The password check is the users file's (scrypt, handed in as `verify_login`); it runs in a
+The password check is the guard's copy of the users table (scrypt, handed in as `verify_login`:
+a disabled account fails it like a wrong password); it runs in a
 thread so a login does not stall the event loop, and only after the throttle (throttle.py)
 has recorded the attempt and let it through. Only the role "admin" gets a session. Every
 failure gets the same answer, 401 and the same page: a wrong password, an unknown login, a
