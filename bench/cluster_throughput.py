@@ -8,7 +8,7 @@ Run from the repository root (as root: PostgreSQL runs as its system user):
 
 One PostgreSQL, smtp-sink as the upstream, two guard processes on that database and HAProxy in
 TCP mode in front (tests/cluster.py, the kill test's cluster). Three phases, each after an
-untimed warm-up: (1) one guard alone, its own port, the other guard stopped; (2) the same guard
+untimed warm-up, every round (their order rotated each round; medians quoted): (1) one guard alone, its own port, the other guard stopped; (2) the same guard
 through HAProxy, the other still stopped (HAProxy's own cost); (3) both guards through HAProxy.
 The mail: one message in five carries a My Number and is held (a row in PostgreSQL and a notice),
 the rest pass (forwarded before the 250). A message counts when its client had the 250; the
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -45,9 +46,10 @@ HELD_EVERY = 5
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=1000, help="per phase")
+    parser.add_argument("--messages", type=int, default=600, help="per phase and round")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3)
     return parser.parse_args(argv)
 
 
@@ -61,6 +63,13 @@ def mail(run: str, count: int) -> list[bytes]:
         )
         for n in range(count)
     ]
+
+
+PHASES = (  # name, through HAProxy, second guard running
+    ("one guard alone", False, False),
+    ("HAProxy, one guard", True, False),
+    ("HAProxy, two guards", True, True),
+)
 
 
 def phase(name: str, port: int, args: argparse.Namespace) -> dict:
@@ -85,25 +94,37 @@ def phase(name: str, port: int, args: argparse.Namespace) -> dict:
     return result
 
 
+def second_guard(cluster: Cluster, running: bool) -> None:
+    """Start or stop the second guard, and wait until HAProxy's checks agree."""
+    second = cluster.guards[1]
+    if running and (second.proc is None or second.proc.poll() is not None):
+        second.start()
+    elif not running:
+        second.stop()
+    want = 4 if running else 2
+    wait_until(lambda: len(cluster.balancer.servers_up()) == want, "HAProxy never saw the change")
+
+
 def run(cluster: Cluster, args: argparse.Namespace) -> dict:
-    first, second = cluster.guards
-    second.stop()
-    wait_until(
-        lambda: cluster.balancer.servers_up() == {"guards_smtp/g0", "guards_web/g0"},
-        "HAProxy never saw the second guard down",
-    )
-    figures = {"one_guard": phase("one guard alone", first.smtp_port, args)}
-    figures["haproxy_one_guard"] = phase("HAProxy, one guard", cluster.smtp_port, args)
-    second.start()
-    wait_until(lambda: len(cluster.balancer.servers_up()) == 4, "HAProxy never saw the second guard up")
-    figures["haproxy_two_guards"] = phase("HAProxy, two guards", cluster.smtp_port, args)
-    figures["ratio_two_to_one"] = round(
-        figures["haproxy_two_guards"]["rate"] / figures["one_guard"]["rate"], 2
-    )
-    figures["ratio_haproxy_to_direct"] = round(
-        figures["haproxy_one_guard"]["rate"] / figures["one_guard"]["rate"], 2
-    )
-    return figures
+    """Every phase once a round, the order rotated each round so that none is always first."""
+    rates: dict[str, list[float]] = {name: [] for name, _, _ in PHASES}
+    runs = []
+    for r in range(args.rounds):
+        print(f"round {r + 1}", flush=True)
+        for name, balanced, both in PHASES[r % 3 :] + PHASES[: r % 3]:
+            second_guard(cluster, both)
+            port = cluster.smtp_port if balanced else cluster.guards[0].smtp_port
+            result = phase(name, port, args)
+            rates[name].append(result["rate"])
+            runs.append({"round": r + 1, "phase": name, **result})
+    medians = {name: statistics.median(values) for name, values in rates.items()}
+    one, via, two = (medians[name] for name, _, _ in PHASES)
+    return {
+        "runs": runs,
+        "median_rate": medians,
+        "ratio_two_to_one": round(two / one, 2),
+        "ratio_haproxy_to_direct": round(via / one, 2),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,8 +145,15 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"two guards / one guard: {figures['ratio_two_to_one']:.2f}; HAProxy / direct (one guard):"
         f" {figures['ratio_haproxy_to_direct']:.2f}; on {cores} cores"
-        + (": the overhead of a balancer and a second instance, not scaling" if cores <= 2 else "")
+        + (
+            " (the guards, PostgreSQL, HAProxy and the clients share them: a measure of the"
+            " balancer's and the second instance's cost, not of how a cluster scales)"
+            if cores <= 2
+            else ""
+        )
     )
+    for name, rate in figures["median_rate"].items():
+        print(f"{name:>24}: {rate:7.1f} msg/s (median of {args.rounds})")
     report.write(RESULTS, {**figures, "messages_per_phase": args.messages, "clients": args.clients})
     return 0
 

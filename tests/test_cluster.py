@@ -93,6 +93,7 @@ def test_a_guard_killed_mid_load_loses_nothing_and_duplicates_only_unanswered_do
     print(
         f"\ncluster: sent={MESSAGES} 250s={len(accepted)} delivered={sum(delivered.values())}"
         f" held={sum(holds.values())} lost={len(lost)} duplicated={len(duplicated)}"
+        f" (sent twice {sum(delivered[m] > 1 for m in duplicated)}, held twice {sum(holds[m] > 1 for m in duplicated)})"
         f" retried={retried} cut_after_dot={len(unsure)} attempts={sum(o.attempts for o in outcomes)}"
         f" killed_at={killed_at} restarted_at={restarted_at} seconds={elapsed:.1f}"
     )
