@@ -42,6 +42,7 @@ bench: install
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/check_startup.py
 	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/cluster_throughput.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
