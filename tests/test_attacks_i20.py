@@ -107,3 +107,28 @@ def test_a_console_version_that_stops_loading_after_a_base_file_change_does_not_
             await store.close()
 
     asyncio.run(scenario())
+
+
+def test_a_disabled_users_open_smtp_session_can_no_longer_send(ca, tmp_path, guard_factory, upstream):
+    """AUTH is checked once per connection; the account is not looked at again at MAIL. A user
+    disabled by an admin (account stolen, employee gone) keeps relaying on the connection he
+    opened before, one message after another (each resets the idle timeout)."""
+    import ssl
+
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    cert.private_key_pem.write_to_path(tmp_path / "key.pem")
+    cert.cert_chain_pems[0].write_to_path(tmp_path / "cert.pem")
+    ca.cert_pem.write_to_path(tmp_path / "ca.pem")
+    tls = {"tls_cert": str(tmp_path / "cert.pem"), "tls_key": str(tmp_path / "key.pem")}
+    guard = guard_factory(smtp={"trusted_networks": [], "users_file": "users", **tls})
+    add_user(guard, "taro@example.co.jp", "correct horse battery")
+    guard.start()
+    with guard.smtp() as client:
+        client.starttls(context=ssl.create_default_context(cafile=str(tmp_path / "ca.pem")))
+        client.login("taro@example.co.jp", "correct horse battery")
+        before, since = _reloads(guard), time.monotonic()
+        _in_db(guard, lambda users: users.set_disabled("taro@example.co.jp", True))
+        _applied(guard, before, since)
+        time.sleep(0.3)
+        code, _text = client.mail("taro@example.co.jp")
+        assert code >= 500, f"MAIL accepted ({code}) for a disabled account on its open connection"
