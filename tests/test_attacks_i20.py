@@ -25,7 +25,9 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 def _log_in(web: httpx.Client, login: str, password: str) -> str:
     form = web.get("/admin/login")
-    r = web.post("/admin/login", data={"login": login, "password": password, "csrf": CSRF.search(form.text).group(1)})
+    r = web.post(
+        "/admin/login", data={"login": login, "password": password, "csrf": CSRF.search(form.text).group(1)}
+    )
     assert r.status_code in (200, 303)
     page = web.get("/admin/users")
     assert page.status_code == 200
@@ -68,8 +70,12 @@ def test_two_admins_on_two_instances_cannot_demote_each_other_to_no_admin_at_all
     with running(one), running(two):
         with httpx.Client(base_url=one.base_url) as a, httpx.Client(base_url=two.base_url) as b:
             ta, tb = _log_in(a, ROOT, PW), _log_in(b, BOSS, PW)
-            ra = a.post("/admin/users/change", data={"csrf": ta, "login": BOSS, "action": "role", "role": "sender"})
-            rb = b.post("/admin/users/change", data={"csrf": tb, "login": ROOT, "action": "role", "role": "sender"})
+            ra = a.post(
+                "/admin/users/change", data={"csrf": ta, "login": BOSS, "action": "role", "role": "sender"}
+            )
+            rb = b.post(
+                "/admin/users/change", data={"csrf": tb, "login": ROOT, "action": "role", "role": "sender"}
+            )
         admins = []
 
         async def count(users):
@@ -132,3 +138,15 @@ def test_a_disabled_users_open_smtp_session_can_no_longer_send(ca, tmp_path, gua
         time.sleep(0.3)
         code, _text = client.mail("taro@example.co.jp")
         assert code >= 500, f"MAIL accepted ({code}) for a disabled account on its open connection"
+
+
+def test_healthz_tells_an_anonymous_internet_client_no_host_name_nor_upstream_state(guard):
+    """/healthz is on the web port that serves the hold links (/d/...) to the internet, and
+    the shipped haproxy.cfg forwards every path of it. It now answers anyone with the
+    machine's host name (instance.id's default) and whether the upstream relay is down: a
+    reconnaissance aid. The detail belongs to the load balancer's or monitoring's address
+    (trusted networks), a bare "ok"/503 to the rest."""
+    import socket
+
+    body = httpx.get(f"{guard.base_url}/healthz", headers={"X-Forwarded-For": "203.0.113.9"}).text
+    assert socket.gethostname() not in body and "upstream:" not in body, body
