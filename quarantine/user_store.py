@@ -14,14 +14,18 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import trail
 from .errors import QuarantineError
-from .schema import user_imports, user_revision, users
+from .schema import admin_sessions, user_imports, user_revision, users
 from .store import Store
+
+
+class LastAdmin(QuarantineError, ValueError):
+    """The change would leave no enabled admin: nobody could open the console again."""
 
 
 class UserConflict(QuarantineError, ValueError):
@@ -82,17 +86,22 @@ class UserStore:
                     .where(users.c.login == login.lower())
                     .values(password_hash=password_hash, role=role, disabled=0, updated_at=time.time())
                 )
+                await _end_sessions(conn, login)
             action = "user_added" if found is None else "user_replaced"
             await trail.record(conn, None, "cli", None, action, f"login={login.lower()} role={role}")
             return found is None
 
     async def set_password(self, login: str, password_hash: str) -> bool:
+        """A new password ends the console sessions opened with the old one (a reset after a
+        theft must shut the thief out), in the same transaction."""
         return await self._set(login, password_hash=password_hash)
 
     async def set_role(self, login: str, role: str) -> bool:
+        """LastAdmin when it would demote the last enabled admin."""
         return await self._set(login, role=role)
 
     async def set_disabled(self, login: str, disabled: bool) -> bool:
+        """LastAdmin when it would disable the last enabled admin."""
         return await self._set(login, disabled=int(disabled))
 
     async def import_file(self, sha256: str, accounts: Iterable[tuple[str, str, str]]) -> Imported | None:
@@ -120,26 +129,46 @@ class UserStore:
 
     async def _set(self, login: str, **values) -> bool:
         async with self._changing() as conn:
+            was = (await conn.execute(select(users).where(users.c.login == login.lower()))).first()
             result = await conn.execute(
                 update(users).where(users.c.login == login.lower()).values(updated_at=time.time(), **values)
             )
+            if was is not None and was.role == "admin" and not was.disabled:
+                await _keep_an_admin(conn)
+            if "password_hash" in values or values.get("disabled"):
+                await _end_sessions(conn, login)
             return bool(result.rowcount)
 
     @asynccontextmanager
     async def _changing(self) -> AsyncIterator[AsyncConnection]:
-        """A write that the other instances must see: it bumps the revision in its transaction
-        (on PostgreSQL the row lock makes concurrent changes take turns, so the revision only
-        ever grows)."""
+        """A write that the other instances must see: it bumps the revision in its transaction,
+        first, so that concurrent changes take turns for the whole transaction (on PostgreSQL
+        the row lock; on SQLite the write lock, taken before anything is read, so no instance
+        decides on a snapshot another has changed meanwhile). The revision only ever grows."""
         try:
             async with self.store.writing() as conn:
-                yield conn
                 await conn.execute(
                     update(user_revision)
                     .where(user_revision.c.id == 1)
                     .values(revision=user_revision.c.revision + 1)
                 )
+                yield conn
         except IntegrityError:
             raise UserConflict("the login is already an account") from None
+
+
+async def _keep_an_admin(conn: AsyncConnection) -> None:
+    """Counted after the change, inside the transaction that holds the revision row: two
+    admins demoting each other on two instances take turns, and the second finds no other
+    admin (each instance's copy may be seconds old; this count is not)."""
+    enabled_admin = (users.c.role == "admin") & (users.c.disabled == 0)
+    if not await conn.scalar(select(func.count()).select_from(users).where(enabled_admin)):
+        raise LastAdmin("no enabled admin would remain")
+
+
+async def _end_sessions(conn: AsyncConnection, login: str) -> None:
+    """The account's console sessions (the cookie of whoever holds the old password)."""
+    await conn.execute(delete(admin_sessions).where(admin_sessions.c.login == login.lower()))
 
 
 def _new(login: str, password_hash: str, role: str) -> dict:
