@@ -2,7 +2,9 @@
 
 Listing, adding an account, changing its role, disabling or enabling it (disabling asks first:
 the second POST carries confirm=1), and resetting its password to one the admin types. An admin
-cannot disable or demote himself: the console would lock its last admin out. Each change is an
+cannot disable or demote himself, and no change may leave no enabled admin (checked by the
+database's transaction, not this instance's copy: UserStore.LastAdmin): the console would lock
+its last admin out. A password reset ends that account's open sessions. Each change is an
 audit row naming the admin (the actor), the action and the account (an account name, not
 personal data in the trail's sense); never a password. The change is the database's: this
 instance reloads at once (on_changed), the others within seconds (quarantine/user_cache.py).
@@ -17,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..passwords import ROLES, hash_password, login_problem, password_problem
-from ..user_store import UserConflict, UserStore
+from ..user_store import LastAdmin, UserConflict, UserStore
 from .console import Console, say
 from .sessions import login_key
 
@@ -64,12 +66,18 @@ class UserPages:
             role = str(form.get("role", ""))
             if role not in ROLES:
                 return self.console.refuse(400, "bad_request", session)
-            await self.users.set_role(login, role)
+            try:
+                await self.users.set_role(login, role)
+            except LastAdmin:
+                return await self._page(session, status=422, error=_words("last_admin"))
             return await self._done(request, session, "user_role", login, f"role={role}", "role")
         if action == "disable":
             if form.get("confirm") != "1":
                 return self.console.render("user_confirm.html", session=session, nav="users", account=account)
-            await self.users.set_disabled(login, True)
+            try:
+                await self.users.set_disabled(login, True)
+            except LastAdmin:
+                return await self._page(session, status=422, error=_words("last_admin"))
             return await self._done(request, session, "user_disabled", login, "", "disabled")
         if action == "enable":
             await self.users.set_disabled(login, False)
@@ -123,5 +131,9 @@ def _words(problem: str) -> str:
         "self": say(
             "自分自身のアカウントを無効にしたり、権限を変えたりすることはできません。",
             "You cannot disable your own account or change its role.",
+        ),
+        "last_admin": say(
+            "有効な管理者が一人もいなくなるため、この変更はできません。",
+            "This change would leave no enabled admin.",
         ),
     }[problem]
