@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Row, delete, func, select, update
+from sqlalchemy import Row, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -24,8 +24,9 @@ from .schema import admin_sessions, user_imports, user_revision, users
 from .store import Store
 
 
-class LastAdmin(QuarantineError, ValueError):
-    """The change would leave no enabled admin: nobody could open the console again."""
+class NotAnAdmin(QuarantineError, ValueError):
+    """The admin making the change is no longer an enabled admin in the database (demoted or
+    disabled on another instance, whose change this instance's copy has not seen yet)."""
 
 
 class UserConflict(QuarantineError, ValueError):
@@ -91,18 +92,21 @@ class UserStore:
             await trail.record(conn, None, "cli", None, action, f"login={login.lower()} role={role}")
             return found is None
 
-    async def set_password(self, login: str, password_hash: str) -> bool:
+    # `actor`: the console admin making the change. It must still be an enabled admin in the
+    # database when the change is made (NotAnAdmin): the console refuses demoting oneself, so
+    # the actor remaining an admin means an admin remains, even when two admins demote each
+    # other at once (on two instances, each with a copy seconds old). None: the CLI, a test.
+
+    async def set_password(self, login: str, password_hash: str, *, actor: str | None = None) -> bool:
         """A new password ends the console sessions opened with the old one (a reset after a
         theft must shut the thief out), in the same transaction."""
-        return await self._set(login, password_hash=password_hash)
+        return await self._set(login, actor, password_hash=password_hash)
 
-    async def set_role(self, login: str, role: str) -> bool:
-        """LastAdmin when it would demote the last enabled admin."""
-        return await self._set(login, role=role)
+    async def set_role(self, login: str, role: str, *, actor: str | None = None) -> bool:
+        return await self._set(login, actor, role=role)
 
-    async def set_disabled(self, login: str, disabled: bool) -> bool:
-        """LastAdmin when it would disable the last enabled admin."""
-        return await self._set(login, disabled=int(disabled))
+    async def set_disabled(self, login: str, disabled: bool, *, actor: str | None = None) -> bool:
+        return await self._set(login, actor, disabled=int(disabled))
 
     async def import_file(self, sha256: str, accounts: Iterable[tuple[str, str, str]]) -> Imported | None:
         """A users file's (login, hash, role) lines, once per content: None when this content
@@ -127,14 +131,13 @@ class UserStore:
             )
             return Imported(added=added, kept=kept)
 
-    async def _set(self, login: str, **values) -> bool:
+    async def _set(self, login: str, actor: str | None, **values) -> bool:
         async with self._changing() as conn:
-            was = (await conn.execute(select(users).where(users.c.login == login.lower()))).first()
             result = await conn.execute(
                 update(users).where(users.c.login == login.lower()).values(updated_at=time.time(), **values)
             )
-            if was is not None and was.role == "admin" and not was.disabled:
-                await _keep_an_admin(conn)
+            if actor is not None:
+                await _still_admin(conn, actor)
             if "password_hash" in values or values.get("disabled"):
                 await _end_sessions(conn, login)
             return bool(result.rowcount)
@@ -157,13 +160,15 @@ class UserStore:
             raise UserConflict("the login is already an account") from None
 
 
-async def _keep_an_admin(conn: AsyncConnection) -> None:
-    """Counted after the change, inside the transaction that holds the revision row: two
-    admins demoting each other on two instances take turns, and the second finds no other
-    admin (each instance's copy may be seconds old; this count is not)."""
-    enabled_admin = (users.c.role == "admin") & (users.c.disabled == 0)
-    if not await conn.scalar(select(func.count()).select_from(users).where(enabled_admin)):
-        raise LastAdmin("no enabled admin would remain")
+async def _still_admin(conn: AsyncConnection, actor: str) -> None:
+    """Read inside the transaction that holds the revision row, so concurrent changes take
+    turns: the second of two admins demoting each other finds himself demoted. An actor who is
+    no account at all (a console without users, in tests) is not the database's to judge."""
+    row = (
+        await conn.execute(select(users.c.role, users.c.disabled).where(users.c.login == actor.lower()))
+    ).first()
+    if row is not None and (row.role != "admin" or row.disabled):
+        raise NotAnAdmin("the acting admin is no longer an enabled admin")
 
 
 async def _end_sessions(conn: AsyncConnection, login: str) -> None:
