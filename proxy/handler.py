@@ -14,6 +14,7 @@ import ipaddress
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiosmtpd.smtp import MISSING
@@ -70,8 +71,13 @@ class Handler:
         send: Send,
         metrics: Metrics,
         history: DeliveryHistory,
+        role_of: Callable[[str], str | None] | None = None,
     ) -> None:
         self.policy = policy
+        # The role in force of an enabled account (UserCache.role_of: a dictionary look-up, no
+        # database round trip): AUTH is checked once per connection, the account at every MAIL
+        # and DATA, so a disabled user's open connection stops sending within the poll.
+        self.role_of = role_of
         self.judge = judge
         self.quarantine = quarantine
         self.decisions = decisions
@@ -97,7 +103,7 @@ class Handler:
         return MISSING
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        refusal = self._sender_refusal(session, address)
+        refusal = self._revoked(session) or self._sender_refusal(session, address)
         if refusal:
             return refusal
         envelope.mail_from = address
@@ -121,6 +127,19 @@ class Handler:
         envelope.rcpt_options.extend(rcpt_options)
         return "250 2.1.5 OK"
 
+    def _revoked(self, session) -> str | None:
+        """The reply when the account this connection authenticated as has been disabled (or
+        removed) since: the login is dropped, so the client may AUTH again (aiosmtpd refuses
+        a second AUTH while authenticated). RFC 4954 §6: 530 5.7.0, authentication required
+        for the command; 535 5.7.8 answers the AUTH command itself."""
+        if not (session.authenticated and self.role_of):
+            return None
+        if self.role_of(str(session.auth_data)) is not None:
+            return None
+        session.authenticated, session.auth_data = False, None
+        log.warning("event=auth_revoked")  # no login in the log (a keyed hash is auth.py's)
+        return "530 5.7.0 Authentication required: the account is no longer enabled"
+
     def _sender_refusal(self, session, address: str) -> str | None:
         """Why this client may not use this envelope sender, if it may not. The null sender
         claims no address, so it is no one else's either: any authenticated user may send a
@@ -137,6 +156,9 @@ class Handler:
 
     # --- DATA -----------------------------------------------------------------------------
     async def handle_DATA(self, server, session, envelope):
+        revoked = self._revoked(session)
+        if revoked:  # disabled between MAIL and the final dot: the message is not taken
+            return revoked
         qid = new_queue_id()
         self.inflight += 1
         self.idle.clear()

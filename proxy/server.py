@@ -168,6 +168,7 @@ class Guard:
             send=send,
             metrics=metrics,
             history=history,
+            role_of=users.role_of,
         )
         sessions: weakref.WeakSet = weakref.WeakSet()
         smtp_server = await _start_smtp(settings, handler, sessions, users)

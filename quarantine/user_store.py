@@ -14,14 +14,19 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import trail
 from .errors import QuarantineError
-from .schema import user_imports, user_revision, users
+from .schema import admin_sessions, user_imports, user_revision, users
 from .store import Store
+
+
+class NotAnAdmin(QuarantineError, ValueError):
+    """The admin making the change is no longer an enabled admin in the database (demoted or
+    disabled on another instance, whose change this instance's copy has not seen yet)."""
 
 
 class UserConflict(QuarantineError, ValueError):
@@ -82,18 +87,26 @@ class UserStore:
                     .where(users.c.login == login.lower())
                     .values(password_hash=password_hash, role=role, disabled=0, updated_at=time.time())
                 )
+                await _end_sessions(conn, login)
             action = "user_added" if found is None else "user_replaced"
             await trail.record(conn, None, "cli", None, action, f"login={login.lower()} role={role}")
             return found is None
 
-    async def set_password(self, login: str, password_hash: str) -> bool:
-        return await self._set(login, password_hash=password_hash)
+    # `actor`: the console admin making the change. It must still be an enabled admin in the
+    # database when the change is made (NotAnAdmin): the console refuses demoting oneself, so
+    # the actor remaining an admin means an admin remains, even when two admins demote each
+    # other at once (on two instances, each with a copy seconds old). None: the CLI, a test.
 
-    async def set_role(self, login: str, role: str) -> bool:
-        return await self._set(login, role=role)
+    async def set_password(self, login: str, password_hash: str, *, actor: str | None = None) -> bool:
+        """A new password ends the console sessions opened with the old one (a reset after a
+        theft must shut the thief out), in the same transaction."""
+        return await self._set(login, actor, password_hash=password_hash)
 
-    async def set_disabled(self, login: str, disabled: bool) -> bool:
-        return await self._set(login, disabled=int(disabled))
+    async def set_role(self, login: str, role: str, *, actor: str | None = None) -> bool:
+        return await self._set(login, actor, role=role)
+
+    async def set_disabled(self, login: str, disabled: bool, *, actor: str | None = None) -> bool:
+        return await self._set(login, actor, disabled=int(disabled))
 
     async def import_file(self, sha256: str, accounts: Iterable[tuple[str, str, str]]) -> Imported | None:
         """A users file's (login, hash, role) lines, once per content: None when this content
@@ -118,28 +131,49 @@ class UserStore:
             )
             return Imported(added=added, kept=kept)
 
-    async def _set(self, login: str, **values) -> bool:
+    async def _set(self, login: str, actor: str | None, **values) -> bool:
         async with self._changing() as conn:
             result = await conn.execute(
                 update(users).where(users.c.login == login.lower()).values(updated_at=time.time(), **values)
             )
+            if actor is not None:
+                await _still_admin(conn, actor)
+            if "password_hash" in values or values.get("disabled"):
+                await _end_sessions(conn, login)
             return bool(result.rowcount)
 
     @asynccontextmanager
     async def _changing(self) -> AsyncIterator[AsyncConnection]:
-        """A write that the other instances must see: it bumps the revision in its transaction
-        (on PostgreSQL the row lock makes concurrent changes take turns, so the revision only
-        ever grows)."""
+        """A write that the other instances must see: it bumps the revision in its transaction,
+        first, so that concurrent changes take turns for the whole transaction (on PostgreSQL
+        the row lock; on SQLite the write lock, taken before anything is read, so no instance
+        decides on a snapshot another has changed meanwhile). The revision only ever grows."""
         try:
             async with self.store.writing() as conn:
-                yield conn
                 await conn.execute(
                     update(user_revision)
                     .where(user_revision.c.id == 1)
                     .values(revision=user_revision.c.revision + 1)
                 )
+                yield conn
         except IntegrityError:
             raise UserConflict("the login is already an account") from None
+
+
+async def _still_admin(conn: AsyncConnection, actor: str) -> None:
+    """Read inside the transaction that holds the revision row, so concurrent changes take
+    turns: the second of two admins demoting each other finds himself demoted. An actor who is
+    no account at all (a console without users, in tests) is not the database's to judge."""
+    row = (
+        await conn.execute(select(users.c.role, users.c.disabled).where(users.c.login == actor.lower()))
+    ).first()
+    if row is not None and (row.role != "admin" or row.disabled):
+        raise NotAnAdmin("the acting admin is no longer an enabled admin")
+
+
+async def _end_sessions(conn: AsyncConnection, login: str) -> None:
+    """The account's console sessions (the cookie of whoever holds the old password)."""
+    await conn.execute(delete(admin_sessions).where(admin_sessions.c.login == login.lower()))
 
 
 def _new(login: str, password_hash: str, role: str) -> dict:

@@ -252,3 +252,40 @@ async def _until(predicate, since: float) -> float:
         assert time.monotonic() - since <= APPLIED_WITHIN, "not applied within 5 s"
         await asyncio.sleep(0.05)
     return time.monotonic() - since
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_and_a_reset_ends_sessions(store_url):
+    """Each change is checked in its transaction, not against an instance's copy: of two
+    admins demoting each other on two stores at the same moment, one is refused (NotAnAdmin).
+    A password reset, by the console or `user add`, ends that login's console sessions."""
+    from quarantine.admin.sessions import Sessions
+    from quarantine.user_store import NotAnAdmin
+
+    async def scenario():
+        one, two = await Store.open(store_url), await Store.open(store_url)
+        try:
+            a, b = UserStore(one), UserStore(two)
+            await a.add("a@example.co.jp", hash_password("long enough pw"), "admin")
+            await a.add("b@example.co.jp", hash_password("long enough pw"), "admin")
+            outcomes = await asyncio.gather(
+                a.set_role("b@example.co.jp", "sender", actor="a@example.co.jp"),
+                b.set_role("a@example.co.jp", "sender", actor="b@example.co.jp"),
+                return_exceptions=True,
+            )
+            assert sorted(type(o).__name__ for o in outcomes) == ["NotAnAdmin", "bool"], outcomes
+            assert [x.login for x in await a.accounts() if x.role == "admin"], "an admin remains"
+            with pytest.raises(NotAnAdmin):  # the demoted one can do nothing more
+                await b.set_password("a@example.co.jp", hash_password("x" * 12), actor="b@example.co.jp")
+
+            sessions = Sessions(one)
+            first, _ = await sessions.open("a@example.co.jp", "admin", None)
+            await b.set_password("a@example.co.jp", hash_password("a new password"))
+            assert await sessions.find(first) is None, "the reset ended the session"
+            second, _ = await sessions.open("a@example.co.jp", "admin", None)
+            await b.put("a@example.co.jp", hash_password("another password"), "admin")
+            assert await sessions.find(second) is None, "`user add` ended it too"
+        finally:
+            await one.close()
+            await two.close()
+
+    asyncio.run(scenario())

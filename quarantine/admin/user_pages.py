@@ -2,7 +2,9 @@
 
 Listing, adding an account, changing its role, disabling or enabling it (disabling asks first:
 the second POST carries confirm=1), and resetting its password to one the admin types. An admin
-cannot disable or demote himself: the console would lock its last admin out. Each change is an
+cannot disable or demote himself, and must still be an enabled admin in the database when the
+change is made (not only in this instance's copy: UserStore's NotAnAdmin), so two admins
+demoting each other leave one: the console would lock its last admin out. A password reset ends that account's open sessions. Each change is an
 audit row naming the admin (the actor), the action and the account (an account name, not
 personal data in the trail's sense); never a password. The change is the database's: this
 instance reloads at once (on_changed), the others within seconds (quarantine/user_cache.py).
@@ -17,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..passwords import ROLES, hash_password, login_problem, password_problem
-from ..user_store import UserConflict, UserStore
+from ..user_store import NotAnAdmin, UserConflict, UserStore
 from .console import Console, say
 from .sessions import login_key
 
@@ -52,6 +54,12 @@ class UserPages:
         return await self._done(request, session, "user_added", login, f"role={role}", "added")
 
     async def change(self, request: Request, session, form) -> Response:
+        try:
+            return await self._change(request, session, form)
+        except NotAnAdmin:  # demoted or disabled meanwhile, on another instance: nothing changed
+            return await self._page(session, status=403, error=_words("not_admin"))
+
+    async def _change(self, request: Request, session, form) -> Response:
         login = login_key(str(form.get("login", "")))
         action = str(form.get("action", ""))
         # Any login on the list (an imported file's may be no address): looked up, never parsed.
@@ -64,22 +72,22 @@ class UserPages:
             role = str(form.get("role", ""))
             if role not in ROLES:
                 return self.console.refuse(400, "bad_request", session)
-            await self.users.set_role(login, role)
+            await self.users.set_role(login, role, actor=session.login)
             return await self._done(request, session, "user_role", login, f"role={role}", "role")
         if action == "disable":
             if form.get("confirm") != "1":
                 return self.console.render("user_confirm.html", session=session, nav="users", account=account)
-            await self.users.set_disabled(login, True)
+            await self.users.set_disabled(login, True, actor=session.login)
             return await self._done(request, session, "user_disabled", login, "", "disabled")
         if action == "enable":
-            await self.users.set_disabled(login, False)
+            await self.users.set_disabled(login, False, actor=session.login)
             return await self._done(request, session, "user_enabled", login, "", "enabled")
         if action == "password":
             problem = password_problem(str(form.get("password", "")))
             if problem:
                 return await self._page(session, status=422, error=_words(problem))
             await self.users.set_password(
-                login, await run_in_threadpool(hash_password, str(form["password"]))
+                login, await run_in_threadpool(hash_password, str(form["password"])), actor=session.login
             )
             return await self._done(request, session, "user_password", login, "", "password")
         return self.console.refuse(400, "bad_request", session)
@@ -123,5 +131,9 @@ def _words(problem: str) -> str:
         "self": say(
             "自分自身のアカウントを無効にしたり、権限を変えたりすることはできません。",
             "You cannot disable your own account or change its role.",
+        ),
+        "not_admin": say(
+            "あなたのアカウントは、もう有効な管理者ではありません。",
+            "Your account is no longer an enabled admin.",
         ),
     }[problem]
