@@ -20,7 +20,7 @@ from quarantine.admin import admin_routes
 from quarantine.decisions import DecisionLog
 from quarantine.deliveries import DeliveryHistory
 from quarantine.directory_store import DirectoryStore
-from quarantine.forwarded import ForwardedFor
+from quarantine.forwarded import LOOPBACK, ForwardedFor
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.link_delivery import LinkPolicy
 from quarantine.metrics import Metrics
@@ -356,6 +356,7 @@ def _start_web(
         reminders=worker.reminders.policy if worker.reminders else None,
         instance=s.instance_id,
         upstream_check=UpstreamProbe(s.upstream, ca_file=s.ca_file),
+        detail_to=tuple(s.trusted_networks) + LOOPBACK,  # /healthz's detail lines (review, i20)
     )
     # uvicorn's own proxy_headers would believe X-Forwarded-For from 127.0.0.1 by default:
     # off; ForwardedFor believes only web.trusted_proxies (none unless configured).

@@ -12,6 +12,14 @@ row is still changed once.
 A session lock, not a transaction one: the round's own writes commit in their own
 transactions. A guard killed mid-round closes its connection, and PostgreSQL drops the lock
 with it. On SQLite there is one guard: no lock.
+
+A guard cancelled at the unlock (its shutdown) closes the connection instead of handing it
+back to the pool: pooled, the connection would keep the lock and every later round of the
+cluster would be skipped. A guard whose host vanishes without closing its socket (power
+loss, a network cut) keeps the lock until PostgreSQL notices the dead peer: set the server's
+tcp_keepalives_idle / _interval / _count (postgresql.conf, e.g. 60 / 10 / 3) so that takes
+about a minute rather than the kernel's default two hours; the rounds meanwhile are skipped,
+and their work waits, it is not lost.
 """
 
 from __future__ import annotations
@@ -69,8 +77,12 @@ async def _unlock(conn, key: int) -> None:
     try:
         await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
         await conn.commit()
-    except Exception as exc:
+    except BaseException as exc:  # CancelledError too: a shutdown cancelling the unlock
         # A connection that cannot unlock must not go back to the pool still holding the lock
         # (every later round of the cluster would be skipped): closed, it drops the lock.
+        # invalidate() closes the socket at once (no round trip), so a second cancel cannot
+        # leave it half done.
         log.warning("event=cluster_unlock_failed error=%s", type(exc).__name__)
         await conn.invalidate()
+        if not isinstance(exc, Exception):
+            raise

@@ -44,6 +44,19 @@ def client_of(peer: str, forwarded: str | None, trusted: tuple[Network, ...]) ->
     return peer
 
 
+LOOPBACK: tuple[Network, ...] = (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128"))
+
+
+def only_from(peer: str, forwarded: str | None, networks: tuple[Network, ...]) -> bool:
+    """True when the request comes from `networks` and was relayed for nobody else: the peer
+    and every X-Forwarded-For entry in them. Whatever else (a malformed entry, an outside
+    address a proxy names) answers False; a forged header can only take detail away."""
+    if not _is_trusted(peer, networks):
+        return False
+    entries = [e.strip() for e in forwarded.split(",")] if forwarded else []
+    return all((a := _address(e)) is not None and _is_trusted(a, networks) for e in entries)
+
+
 def _address(text: str) -> str | None:
     """A plain IP address, or None: an IPv6 zone ("fe80::1%eth0") is free text, and a client
     across a proxy has none."""

@@ -29,6 +29,7 @@ from .approver_pages import Approvals
 from .download_pages import DownloadPages
 from .explain import reasons, technical
 from .fix_flow import fixed
+from .forwarded import LOOPBACK, Network, only_from
 from .hold_page import Clients, sender_context
 from .hold_view import all_ticked, checklist, per_attachment, unconfirmed_cancel, where_text
 from .holds import Quarantine
@@ -72,8 +73,10 @@ class Pages:
         reminders: ReminderPolicy | None = None,
         instance: str = "",
         upstream_check: Callable[[], Awaitable[str]] | None = None,
+        detail_to: tuple[Network, ...] = LOOPBACK,
     ) -> None:
         self.store = store
+        self.detail_to = detail_to  # who reads /healthz's detail (smtp.trusted_networks, loopback)
         self.instance = instance  # instance.id, named in /healthz
         self.upstream_check = upstream_check  # "ok" or "down (why)", cached (proxy/health.py)
         self.is_external = is_external
@@ -124,11 +127,21 @@ class Pages:
         serves the hold pages and the console, and the upstream is most often the cluster's
         one relay, down for every guard alike: a 503 would take all of them out of the load
         balancer, turning 451s into refused connections and the pages into errors. Who
-        watches the upstream reads its line here, or mdg_upstream_errors in /metrics."""
+        watches the upstream reads its line here, or mdg_upstream_errors in /metrics.
+
+        The detail lines go only to `detail_to` (the load balancer's and monitoring's
+        networks): the port also serves the hold links to the internet, and the host name
+        (instance.id's default) and the upstream's state are reconnaissance for anyone else,
+        who reads the first line alone ("ok" or "storage unavailable"), same status."""
         if self.upstream_check is None:
             why, upstream = await self.store.can_write(), "not checked"
         else:  # side by side: the upstream's probe (at most 1 s) adds nothing to the store's
             why, upstream = await asyncio.gather(self.store.can_write(), self.upstream_check())
+        status = 200 if why is None else 503
+        peer = request.client.host if request.client else ""
+        if not only_from(peer, request.headers.get("x-forwarded-for"), self.detail_to):
+            bare = "ok" if why is None else "storage unavailable"
+            return PlainTextResponse(bare + "\n", status_code=status, headers={"Cache-Control": "no-store"})
         lines = [
             "ok" if why is None else f"storage unavailable: {why}",
             f"instance: {self.instance}",
@@ -137,7 +150,7 @@ class Pages:
         ]
         return PlainTextResponse(
             "\n".join(lines) + "\n",
-            status_code=200 if why is None else 503,
+            status_code=status,
             headers={"Cache-Control": "no-store"},
         )
 

@@ -24,6 +24,7 @@ from .model import Organization, RuleSet
 log = logging.getLogger("guard.rules")
 
 CONSOLE = "console"  # the source named by the console layer's rules and errors
+FALLBACK_TRIES = 50  # older versions tried at start-up when the newest does not load
 
 
 class Layer(Protocol):
@@ -59,18 +60,43 @@ class RuleBook:
         return self.current
 
     async def follow(self, layer: Layer) -> None:
-        """Put the console's newest version on top; at start-up an error is fatal, as a bad
-        file's is (the message names the version)."""
+        """Put the console's newest version on top. A newest version that no longer loads
+        (say it overrides a base rule a deploy removed) must not stop the guard: one row
+        would keep every instance down, and the console that reverts it runs on them. So
+        the newest version that still loads is put in force (or the files alone), the error
+        names the broken version on the console's rules page, and it is logged loudly. A
+        file's own error stays fatal: the files are the deployment's, checked before start."""
         self.layer = layer
         newest = await layer.newest_id()
         text = (await layer.text_of(newest) or "") if newest else ""
+        self._wanted = (newest, text)  # a file change tries the newest again (reload_if_changed)
         try:
             self.current = self._load(text)
-        except RuleError as exc:  # named by its version: the history page can revert it
-            source = f"{CONSOLE} v{newest}" if exc.source == CONSOLE else exc.source
-            raise RuleError(source, exc.rule_id, exc.field, exc.detail) from None
-        self.version, self.console_text, self._wanted = newest, text, (newest, text)
+        except RuleError as exc:
+            if exc.source != CONSOLE:
+                raise
+            self.error = str(exc).replace(f"{CONSOLE}:", f"{CONSOLE} v{newest}:", 1)
+            log.error("event=rules_version_unloadable version=%d error=%s", newest, self.error)
+            self.version, self.console_text = await self._newest_loading(layer, newest)
+            log.error("event=rules_version_fallback version=%d unloadable=%d", self.version, newest)
+        else:
+            self.version, self.console_text, self.error = newest, text, None
         self.loaded_at = time.time()
+
+    async def _newest_loading(self, layer: Layer, broken: int) -> tuple[int, str]:
+        """The newest version older than `broken` that loads, or (0, "") for the files alone.
+        Bounded: a start-up does not read a long history row by row; past it the files rule."""
+        for version in range(broken - 1, max(0, broken - 1 - FALLBACK_TRIES), -1):
+            text = await layer.text_of(version)
+            if text is None:
+                continue
+            try:
+                self.current = self._load(text)
+            except RuleError:
+                continue
+            return version, text
+        self.current = self._load("")
+        return 0, ""
 
     def layer_texts(self, text: str) -> tuple[tuple[str, str], ...]:
         """The console layer as the loader takes it: loaded after every file."""

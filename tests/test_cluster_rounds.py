@@ -203,3 +203,50 @@ def test_v013_indexes_the_history_by_last_delivery(store_url):
 
     indexes = {i["name"]: i["column_names"] for i in asyncio.run(scenario())}
     assert indexes["ix_history_last_at"] == ["last_at"]
+
+
+def test_a_round_cancelled_at_its_unlock_does_not_leave_the_lock_held_in_the_pool(postgres_url):
+    """A shutdown cancels the round, then cancels again while it unlocks: the connection is
+    closed, not pooled with the lock, so the other guards' rounds are not skipped forever.
+    (The installed SQLAlchemy also terminates a connection whose check-in is cancelled, so
+    this passes without _unlock's own close too: it guards the behaviour, whichever does it.)"""
+    from quarantine.cluster_lock import KEYS, ClusterLock
+
+    url = _asyncpg(postgres_url)
+
+    async def scenario():
+        engine, other = create_async_engine(url), create_async_engine(url)
+        try:
+            lock = ClusterLock(engine, "expiry")
+            inside = asyncio.Event()
+
+            async def a_round():
+                async with lock.round() as mine:
+                    assert mine
+                    inside.set()
+                    await asyncio.sleep(30)
+
+            task = asyncio.create_task(a_round())
+            await inside.wait()
+            while not task.done():  # cancel at every step, the unlock's included
+                task.cancel()
+                await asyncio.sleep(0)
+            free = False
+            deadline = time.monotonic() + 5
+            while not free and time.monotonic() < deadline:
+                async with other.connect() as conn:
+                    free = (
+                        await conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": KEYS["expiry"]})
+                    ).scalar()
+                    if free:
+                        await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": KEYS["expiry"]})
+                    await conn.commit()
+                await asyncio.sleep(0.1)
+            assert free, "the cancelled round's connection still holds the lock"
+            async with lock.round() as again:  # and this guard's own next round runs
+                assert again
+        finally:
+            await engine.dispose()
+            await other.dispose()
+
+    asyncio.run(scenario())

@@ -1,7 +1,9 @@
 """The demo deployment agrees with itself and with the guard's defaults.
 
 Docker cannot run where the tests run, so docker-compose.yml, the Dockerfile and the mounted
-config are checked as files: ports, service names, credentials and paths must line up.
+config are checked as files: ports, service names, credentials and paths must line up. The
+stack is two guards (guard-a, guard-b) behind HAProxy (deploy/haproxy.cfg), which alone
+publishes the SMTP and web ports and checks each guard on GET /healthz.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "Dockerfile"
+HAPROXY_CFG = REPO / "deploy" / "haproxy.cfg"
+GUARDS = ("guard-a", "guard-b")
 CONFIG_KEYS = {
     "organization",
     "smtp",
@@ -45,9 +49,41 @@ def services(compose) -> dict:
     return compose["services"]
 
 
-@pytest.fixture(scope="module")
-def guard(services) -> dict:
-    return services["guard"]
+@pytest.fixture(scope="module", params=GUARDS)
+def guard(request, services) -> dict:
+    """Each guard in turn: every check on "the guard" holds for both."""
+    return services[request.param]
+
+
+def haproxy_sections() -> dict[str, list[str]]:
+    """'frontend web' -> its lines (comments dropped), from deploy/haproxy.cfg."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] = []
+    for raw in HAPROXY_CFG.read_text("utf-8").splitlines():
+        line = raw.split("#", 1)[0].rstrip()
+        if not line.strip():
+            continue
+        if not raw[0].isspace():
+            current = sections.setdefault(" ".join(line.split()[:2]), [])
+        else:
+            current.append(line.strip())
+    return sections
+
+
+def frontend_backend(sections: dict[str, list[str]], port: int) -> str:
+    """The backend a frontend bound on `port` sends to."""
+    for name, lines in sections.items():
+        if name.startswith("frontend ") and f"bind :{port}" in lines:
+            default = [x.split()[1] for x in lines if x.startswith("default_backend ")]
+            assert default, f"{name} has no default_backend"
+            return default[0]
+    raise AssertionError(f"no haproxy frontend binds :{port}")
+
+
+def backend_servers(sections: dict[str, list[str]], backend: str) -> dict[str, list[str]]:
+    """server name -> the rest of its line."""
+    lines = sections[f"backend {backend}"]
+    return {x.split()[1]: x.split()[2:] for x in lines if x.startswith("server ")}
 
 
 def environment(service: dict) -> dict[str, str]:
@@ -126,19 +162,46 @@ def config_mount(guard: dict) -> tuple[str, Path]:
 
 
 def test_services_exist(services):
-    assert {"guard", "postgres", "mailpit"} <= set(services)
-    assert "build" in services["guard"]
+    assert {*GUARDS, "haproxy", "postgres", "mailpit"} <= set(services)
+    assert all("build" in services[g] for g in GUARDS)
+    ids = {environment(services[g])["MDG_INSTANCE_ID"] for g in GUARDS}
+    assert ids == set(GUARDS), "each guard its own instance.id"
+    assert "image" in services["haproxy"] and set(GUARDS) <= set(services["haproxy"]["depends_on"])
 
 
-def test_guard_publishes_smtp_and_web_on_the_ports_it_listens_on(guard):
+def test_haproxy_publishes_smtp_and_web_and_sends_them_to_the_ports_each_guard_listens_on(services, guard):
     env = environment(guard)
-    ports = published_ports(guard)
     smtp, web = listen_port(env["MDG_SMTP_LISTEN"]), listen_port(env["MDG_WEB_LISTEN"])
-    assert set(ports) == {2525, 8025}
-    assert ports[2525] == smtp == 2525
-    assert ports[8025] == web == 8025
-    assert not env["MDG_SMTP_LISTEN"].startswith("127."), "loopback is unreachable from the host"
+    assert (smtp, web) == (2525, 8025)
+    assert not published_ports(guard), "the guards are reached through HAProxy only"
+    ports = published_ports(services["haproxy"])
+    assert {2525, 8025} <= set(ports)
+    sections = haproxy_sections()
+    name = environment(guard)["MDG_INSTANCE_ID"]
+    for published, listen in ((2525, smtp), (8025, web)):
+        servers = backend_servers(sections, frontend_backend(sections, ports[published]))
+        assert set(servers) == set(GUARDS), f"every guard behind :{published}"
+        assert servers[name][0] == f"{name}:{listen}"
+    assert not env["MDG_SMTP_LISTEN"].startswith("127."), "loopback is unreachable from HAProxy"
     assert not env["MDG_WEB_LISTEN"].startswith("127.")
+
+
+def test_haproxy_checks_each_guard_on_healthz_for_smtp_and_web(services, guard):
+    sections = haproxy_sections()
+    web = listen_port(environment(guard)["MDG_WEB_LISTEN"])
+    name = environment(guard)["MDG_INSTANCE_ID"]
+    ports = published_ports(services["haproxy"])
+    for published in (2525, 8025):
+        backend = frontend_backend(sections, ports[published])
+        lines = sections[f"backend {backend}"]
+        assert "option httpchk GET /healthz" in lines and "http-check expect status 200" in lines
+        rest = backend_servers(sections, backend)[name]
+        checked = "check" in rest or "check" in " ".join(sections.get("defaults", [])).split()
+        assert checked, f"{name} is not health-checked in {backend}"
+        if "port" in rest:  # the SMTP backend checks the guard's web port
+            assert int(rest[rest.index("port") + 1]) == web
+        else:
+            assert rest[0] == f"{name}:{web}", f"{backend} checks {name} on a port without /healthz"
 
 
 def test_host_ports_do_not_clash(services):
@@ -150,10 +213,15 @@ def test_host_ports_do_not_clash(services):
     assert published_ports(services["mailpit"]) == {8026: 8025}
 
 
-def test_public_url_is_the_published_web_port(guard):
+def test_public_url_is_haproxys_web_port_which_reaches_the_guards_web(services, guard):
+    """Any guard serves any link: the URL in notices is the balancer's."""
     url = urlsplit(environment(guard)["MDG_WEB_PUBLIC_URL"])
-    assert url.scheme == "http" and url.port in published_ports(guard)
-    assert published_ports(guard)[url.port] == listen_port(environment(guard)["MDG_WEB_LISTEN"])
+    ports = published_ports(services["haproxy"])
+    assert url.scheme == "http" and url.port in ports
+    sections = haproxy_sections()
+    servers = backend_servers(sections, frontend_backend(sections, ports[url.port]))
+    web = listen_port(environment(guard)["MDG_WEB_LISTEN"])
+    assert servers[environment(guard)["MDG_INSTANCE_ID"]][0].endswith(f":{web}")
 
 
 def test_upstream_is_mailpit_smtp(services, guard):
@@ -234,16 +302,19 @@ def test_dockerfile_runs_as_non_root():
 # --- agreement with the guard itself -------------------------------------------------------
 
 
-def test_compose_ports_match_the_embedded_defaults(guard, tmp_path, monkeypatch):
+def test_compose_ports_match_the_embedded_defaults(services, guard, tmp_path, monkeypatch):
     from proxy.settings import load_settings
 
     monkeypatch.chdir(tmp_path)  # no ./guard.yaml: embedded defaults only
     defaults = load_settings(None, {})
     assert (defaults.smtp_listen.host, defaults.smtp_listen.port) == ("127.0.0.1", 2525)
     assert (defaults.web_listen.host, defaults.web_listen.port) == ("127.0.0.1", 8025)
-    ports = published_ports(guard)
+    ports = published_ports(services["haproxy"])
     assert ports.get(defaults.smtp_listen.port) == defaults.smtp_listen.port
     assert ports.get(defaults.web_listen.port) == defaults.web_listen.port
+    env = environment(guard)
+    assert listen_port(env["MDG_SMTP_LISTEN"]) == defaults.smtp_listen.port
+    assert listen_port(env["MDG_WEB_LISTEN"]) == defaults.web_listen.port
 
 
 def test_guard_loads_the_mounted_config_with_the_compose_environment(guard):

@@ -4,6 +4,7 @@ the instance (issue 20). The upstream probe is cached; the deployment files are 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import shutil
 import socket
 import subprocess
@@ -19,6 +20,7 @@ from proxy.endpoints import parse_upstream
 from proxy.errors import ConfigError
 from proxy.health import UpstreamProbe
 from proxy.settings import load_settings
+from quarantine.forwarded import LOOPBACK, only_from
 
 from .support import free_port
 
@@ -100,6 +102,29 @@ def test_healthz_and_metrics_name_the_instance_and_the_upstream(guard_factory, u
     finally:
         upstream.controller = upstream._controller()  # the fixture stops it at the end
         upstream.controller.start()
+
+
+def test_healthz_details_only_to_trusted_networks_the_rest_read_the_bare_verdict(guard_factory):
+    """The web port also serves hold links to the internet: the host name and the upstream's
+    state go to the load balancer's and monitoring's networks (smtp.trusted_networks, and
+    loopback), the first line alone to anyone else, same status."""
+    guard = guard_factory(
+        instance={"id": "guard-a"}, smtp={"trusted_networks": []}, web={"trusted_proxies": ["127.0.0.1/32"]}
+    ).start()
+    mine = httpx.get(guard.base_url + "/healthz", timeout=5)  # loopback: always trusted
+    assert mine.status_code == 200 and "instance: guard-a" in mine.text, mine.text
+    for forwarded in ("203.0.113.9", "127.0.0.1, 203.0.113.9", "not-an-ip", "203.0.113.9, 127.0.0.1"):
+        r = httpx.get(guard.base_url + "/healthz", headers={"X-Forwarded-For": forwarded}, timeout=5)
+        assert (r.status_code, r.text) == (200, "ok\n"), (forwarded, r.text)
+
+
+def test_only_from_believes_no_address_outside_the_networks():
+    nets = (ipaddress.ip_network("10.0.0.0/8"),) + LOOPBACK
+    assert only_from("10.1.2.3", None, nets) and only_from("127.0.0.1", "10.0.0.5, 127.0.0.1", nets)
+    assert not only_from("192.0.2.1", None, nets)
+    assert not only_from("127.0.0.1", "10.0.0.5, 192.0.2.1", nets)
+    assert not only_from("127.0.0.1", "10.0.0.5, junk", nets)
+    assert not only_from("127.0.0.1", "fe80::1%eth0", nets)
 
 
 @pytest.mark.process  # haproxy -c

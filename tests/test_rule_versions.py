@@ -73,7 +73,7 @@ def test_saves_are_versions_and_two_built_on_one_version_cannot_both_be_taken(st
     asyncio.run(scenario())
 
 
-def test_at_start_up_the_newest_version_is_in_force_and_a_broken_one_is_fatal(tmp_path):
+def test_at_start_up_the_newest_version_is_in_force_and_a_broken_one_falls_back(tmp_path, caplog):
     url = f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}"
 
     async def scenario():
@@ -86,8 +86,23 @@ def test_at_start_up_the_newest_version_is_in_force_and_a_broken_one_is_fatal(tm
             assert book.version == 1 and book.current.rules[0].mode == "monitor"
             await versions.save("rules:\n  - id: Bad Id\n", author="x", base=1)
             assert not await book.refresh() and book.version == 1 and "console v2: " in (book.error or "")
-            with pytest.raises(RuleError, match="console v2: "):
-                await RuleBook([], {}).follow(versions)
+            # A restart does not stop on it: the newest version that loads, named error, loud log
+            fresh = RuleBook([], {})
+            with caplog.at_level("ERROR", logger="guard.rules"):
+                await fresh.follow(versions)
+            assert fresh.version == 1 and fresh.current.rules[0].mode == "monitor"
+            assert "console v2: " in (fresh.error or "")
+            assert "event=rules_version_unloadable version=2" in caplog.text
+            # two broken in a row: still the newest that loads (the files alone: test_attacks_i20)
+            await versions.save("rules:\n  - id: Also Bad\n", author="x", base=2)
+            bare = RuleBook([], {})
+            await bare.follow(versions)
+            assert bare.version == 1 and "console v3: " in (bare.error or "")
+            # a broken file stays fatal
+            bad = tmp_path / "bad.yaml"
+            bad.write_text("rules:\n  - id: Bad File\n", "utf-8")
+            with pytest.raises(RuleError):
+                RuleBook([bad], {})
         finally:
             await store.close()
 
