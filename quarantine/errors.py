@@ -17,6 +17,8 @@
     │                              clashes with another
     ├── UserConflict               user_store.py (also a ValueError): a login that is already an
     │                              account
+    ├── NotAnAdmin                 user_store.py (also a ValueError): a user change asked by an
+    │                              admin who is no longer an enabled admin in the database
     ├── DraftError                 admin/rule_draft.py (also a ValueError): a rule draft that would
     │                              not load; names the console layer or file, rule and field
     ├── VersionConflict            rule_versions.py (also a ValueError): a rules save built on a
