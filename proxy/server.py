@@ -17,6 +17,7 @@ from inspectors.clients import Client
 from inspectors.limits import Limits
 from inspectors.recipients import ExternalRecipients
 from quarantine.admin import admin_routes
+from quarantine.cluster_lock import ClusterLock
 from quarantine.decisions import DecisionLog
 from quarantine.deliveries import DeliveryHistory
 from quarantine.directory_store import DirectoryStore
@@ -46,6 +47,7 @@ from .errors import ConfigError
 from .handler import Handler, Policy
 from .health import UpstreamProbe
 from .judge import Judge
+from .org_sync import OrgSync
 from .outbox import MaildirOutbox
 from .pipeline import Pipeline
 from .session import GuardSMTP
@@ -146,7 +148,8 @@ class Guard:
         users = UserCache(user_store)
         await users.load()
         # The company's directory (issue 21): the copy the sync keeps; empty without `directory:`.
-        org = OrgCache(OrgStore(store), configured=settings.ldap is not None)
+        org_store = OrgStore(store)
+        org = OrgCache(org_store, configured=settings.ldap is not None)
         await org.load()
         quarantine = Quarantine(
             store,
@@ -207,6 +210,10 @@ class Guard:
             asyncio.create_task(feed.watch(pipeline, stopping), name="directory"),
             asyncio.create_task(Retention(store, settings.retention).run(stopping), name="retention"),
         ]
+        if settings.ldap is not None:  # the sync: once per cluster (proxy/org_sync.py)
+            lock = ClusterLock(store.engine, "directory")
+            sync = OrgSync(settings.ldap, org_store, lock=lock, cache=org)
+            tasks.append(asyncio.create_task(sync.run(stopping), name="org_sync"))
         log.info(
             "event=started instance=%s smtp=%s:%d web=%s:%d upstream=%r storage=%s rules=%d",
             settings.instance_id,
