@@ -187,6 +187,7 @@ class Guard:
             verify_login=_login_check(users),
             role_of=users.role_of,
             on_users_changed=users.refresh,
+            org_status=org.status,
             check_message=_checker(pipeline, settings.limits),
             on_queued=worker.wake,
             public_url=settings.public_url,
@@ -197,7 +198,7 @@ class Guard:
             outbox=_outbox(settings),
             zone=settings.timezone,
         )
-        web = _start_web(settings, store, quarantine, worker, metrics, judge, admin, is_external)
+        web = _start_web(settings, store, quarantine, worker, metrics, judge, admin, is_external, org)
         stopping = asyncio.Event()
         tasks = [
             asyncio.create_task(web.serve(), name="web"),
@@ -347,6 +348,7 @@ def _start_web(
     judge: Judge,
     admin: list,
     is_external: Callable[[str], bool],
+    org: OrgCache,
 ) -> _Web:
     directory = DirectoryStore(store)
 
@@ -369,6 +371,7 @@ def _start_web(
         reminders=worker.reminders.policy if worker.reminders else None,
         instance=s.instance_id,
         upstream_check=UpstreamProbe(s.upstream, ca_file=s.ca_file),
+        org_status=org.status,
         detail_to=tuple(s.trusted_networks) + LOOPBACK,  # /healthz's detail lines (review, i20)
     )
     # uvicorn's own proxy_headers would believe X-Forwarded-For from 127.0.0.1 by default:

@@ -19,9 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import trustme
-from ldap3 import MODIFY_REPLACE, Connection, Server, Tls
 
-from proxy import org_ldap  # noqa: F401 - imports ldap3 without pyasn1's deprecation warnings
+from proxy.org_ldap import Connection, Server, Tls  # ldap3, imported without pyasn1's warnings
 
 from .support import free_port, wait_until
 
@@ -168,7 +167,7 @@ class SlapdServer:
 
     def replace(self, dn: str, **values: list[str]) -> None:
         with self.admin() as conn:
-            conn.modify(dn, {k: [(MODIFY_REPLACE, v)] for k, v in values.items()})
+            conn.modify(dn, {k: [("MODIFY_REPLACE", v)] for k, v in values.items()})
 
     def delete(self, dn: str) -> None:
         with self.admin() as conn:
