@@ -36,26 +36,27 @@ class OrgCache:
         """Read the copy (the revision first: a change made meanwhile is read again later)."""
         if not self.configured:
             return
-        status = await self.org.status()
-        revision = await self.org.revision()
+        revision, status = await self.org.state()
         chart = await self.org.chart()
         self._chart, self._status, self._revision = chart, status, revision
 
     async def refresh(self) -> None:
-        """The poll's step: the status always (it is one row), the chart when it moved."""
+        """The poll's step: one row read (the revision and the freshness); the people and
+        groups only when the revision moved."""
         if not self.configured:
             return
-        if await self.org.revision() != self._revision:
-            await self.load()
-            active = sum(1 for p in self._chart.people.values() if not p.departed)
-            log.info(
-                "event=org_reloaded people=%d groups=%d revision=%s",
-                active,
-                len(self._chart.groups),
-                self._revision,
-            )
-        else:
-            self._status = await self.org.status()
+        revision, status = await self.org.state()
+        if revision == self._revision:
+            self._status = status
+            return
+        await self.load()
+        active = sum(1 for p in self._chart.people.values() if not p.departed)
+        log.info(
+            "event=org_reloaded people=%d groups=%d revision=%s",
+            active,
+            len(self._chart.groups),
+            self._revision,
+        )
 
     async def watch(self, stopping: asyncio.Event) -> None:
         failing = False

@@ -58,11 +58,15 @@ class OrgStore:
             return int(await conn.scalar(select(org_sync.c.revision).where(org_sync.c.id == 1)) or 0)
 
     async def status(self) -> OrgStatus:
+        return (await self.state())[1]
+
+    async def state(self) -> tuple[int, OrgStatus]:
+        """The revision and the freshness, in one read of the one row (the caches' poll)."""
         async with self.store.reading() as conn:
             row = (await conn.execute(select(org_sync).where(org_sync.c.id == 1))).first()
         if row is None:
-            return OrgStatus(configured=True)
-        return OrgStatus(
+            return 0, OrgStatus(configured=True)
+        return int(row.revision), OrgStatus(
             configured=True,
             last_ok_at=row.last_ok_at,
             last_attempt_at=row.last_attempt_at,
