@@ -14,39 +14,21 @@ are the union of the people's `memberOf` and the groups' `member`.
 
 from __future__ import annotations
 
-import contextlib
-import math
 import re
-import ssl
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
-
-with warnings.catch_warnings():
-    # ldap3 2.9 imports pyasn1's old names (tagMap, typeMap), deprecated in pyasn1 0.6: a
-    # warning at import about their spelling, not about what the guard does.
-    warnings.filterwarnings("ignore", r".* is deprecated\. Please use .* instead", DeprecationWarning)
-    from ldap3 import NONE, SUBTREE, Connection, Server, Tls
-    from ldap3.core import exceptions as lx
-    from ldap3.utils.dn import parse_dn
 
 from quarantine.org_chart import OrgGroup, OrgSnapshot, Person
 
 from .directory_settings import DirectorySettings
+from .org_connection import SUBTREE, DirectoryError, close, connect, lx, parse_dn
 
-CODES = ("unreachable", "tls_failed", "bind_failed", "search_failed", "empty_result")
+__all__ = ["DirectoryError", "Reading", "read_directory"]
+
 PAGE = 500  # entries per page (AD's MaxPageSize is 1000)
 MAX_TEXT = 200  # characters of a name, a department, a group name
 _MAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9.-]{1,253}")  # fullmatch
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-class DirectoryError(Exception):
-    """The read did not complete; `code` is one of CODES (logged, shown, stored)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass
@@ -59,7 +41,7 @@ class Reading:
 
 def read_directory(s: DirectorySettings, reading: Reading | None = None, page: int = PAGE) -> OrgSnapshot:
     reading = reading if reading is not None else Reading()
-    conn = _connect(s)
+    conn = connect(s)
     try:
         a = s.attributes
         people = _search(
@@ -82,82 +64,8 @@ def read_directory(s: DirectorySettings, reading: Reading | None = None, page: i
     except lx.LDAPException:  # the connection cut mid-read, a receive timeout
         raise DirectoryError("unreachable") from None
     finally:
-        _close(conn)
+        close(conn)
     return _snapshot(s, people, groups, reading)
-
-
-class _VerifiedTls(Tls):
-    """TLS by the standard library's own checks: the chain against the CA file (or the
-    system's CAs) and the host name in the handshake (RFC 6125). ldap3's own name check calls
-    ssl.match_hostname, deprecated and gone in Python 3.12."""
-
-    def __init__(self, s: DirectorySettings) -> None:
-        super().__init__(validate=ssl.CERT_REQUIRED)
-        self.context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
-        self.context.minimum_version = ssl.TLSVersion.TLSv1_2
-        self.host = s.host
-
-    def wrap_socket(self, connection, do_handshake=False) -> None:
-        connection.socket = self.context.wrap_socket(
-            connection.socket, server_side=False, do_handshake_on_connect=True, server_hostname=self.host
-        )
-
-
-def _connect(s: DirectorySettings) -> Connection:
-    tls = _VerifiedTls(s)
-    server = Server(s.host, port=s.port, use_ssl=s.ldaps, tls=tls, get_info=NONE, connect_timeout=s.timeout)
-    conn = Connection(
-        server,
-        user=s.bind_dn or None,
-        password=s.bind_password or None,
-        receive_timeout=max(1, math.ceil(s.timeout)),  # ldap3 packs it as whole seconds
-        raise_exceptions=True,
-        read_only=True,
-        auto_referrals=False,  # a referral is another server: not followed with our password
-        check_names=False,
-    )
-    try:
-        try:
-            _open(conn, s.ldaps)
-        except BaseException:
-            _close(conn)
-            raise
-    except (lx.LDAPStartTLSError, ssl.SSLError, lx.LDAPCertificateError):
-        raise DirectoryError("tls_failed") from None
-    except lx.LDAPSocketOpenError as exc:  # ldaps: a failed handshake is an open error too
-        tls_words = ("ssl", "certificate", "tls")
-        raise DirectoryError(
-            "tls_failed" if any(w in str(exc).lower() for w in tls_words) else "unreachable"
-        ) from None
-    except lx.LDAPException:
-        raise DirectoryError("unreachable") from None
-    try:
-        if not conn.bind():
-            _close(conn)
-            raise DirectoryError("bind_failed")
-    except lx.LDAPOperationResult:
-        _close(conn)
-        raise DirectoryError("bind_failed") from None
-    except lx.LDAPException:
-        _close(conn)
-        raise DirectoryError("unreachable") from None
-    return conn
-
-
-def _open(conn: Connection, ldaps: bool) -> None:
-    conn.open()
-    if not ldaps:
-        conn.start_tls()
-
-
-def _close(conn: Connection) -> None:
-    try:
-        conn.unbind()
-    except lx.LDAPException:
-        pass
-    if conn.socket is not None:  # unbind leaves it open when the server never answered
-        with contextlib.suppress(OSError):
-            conn.socket.close()
 
 
 def _search(

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import trustme
 
-from proxy.org_ldap import Connection, Server, Tls  # ldap3, imported without pyasn1's warnings
+from proxy.org_connection import Connection, Server, Tls  # ldap3, imported without pyasn1's warnings
 
 from .support import free_port, wait_until
 
