@@ -15,6 +15,7 @@ import trustme
 from proxy.directory_settings import directory_settings
 from proxy.org_ldap import DirectoryError, Reading, read_directory
 from proxy.org_sync import OrgSync
+from quarantine.cluster_lock import ClusterLock
 from quarantine.org_chart import MANAGER, MANAGER_OF_MANAGER
 from quarantine.org_store import OrgStore
 from quarantine.store import Store
@@ -193,3 +194,32 @@ def test_sync_moves_leaves_and_goes_away(slapd, cutter, sqlite_url, caplog):
     assert "event=directory_sync_failed error=unreachable" in logged
     for secret in ("taro", "山田", "sales-head", "example.co.jp", "営業"):
         assert secret not in logged  # counts and codes only
+
+
+def test_once_per_cluster(slapd, postgres_url):
+    """Two guards' rounds at the same moment on one PostgreSQL: one reads the directory, the
+    other skips (the advisory lock) or finds the round done; the next round waits `refresh`."""
+    url = "postgresql+asyncpg://" + postgres_url.split("://", 1)[1]
+    reads: list[int] = []
+
+    def counted(s, reading):
+        reads.append(1)
+        return read_directory(s, reading)
+
+    async def go():
+        stores = [await Store.open(url), await Store.open(url)]
+        try:
+            syncs = [
+                OrgSync(settings(slapd), OrgStore(st), lock=ClusterLock(st.engine, "directory"), read=counted)
+                for st in stores
+            ]
+            await asyncio.gather(*(s.round() for s in syncs))
+            status = await syncs[0].org.status()
+            assert len(reads) == 1 and status.people >= 4 and status.last_error is None
+            await asyncio.gather(*(s.round() for s in syncs))
+            assert len(reads) == 1  # not due again before `refresh`
+        finally:
+            for st in stores:
+                await st.close()
+
+    asyncio.run(go())
