@@ -3,6 +3,9 @@
     GuardError
     ├── ConfigError                (also a ValueError) the configuration is wrong: start-up
     │                              stops and the CLI prints it (cli.py)
+    ├── DirectoryError             org_connection.py: the company directory (LDAP) could not
+    │                              be read whole; its `code` is logged and stored, and the
+    │                              last good copy stays (org_sync.py)
     ├── WorkerDied                 workers.py: an inspection worker process died
     └── WorkerTimeout              workers.py: an inspection worker overran its time
 

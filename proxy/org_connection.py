@@ -19,11 +19,12 @@ with warnings.catch_warnings():
     from ldap3.utils.dn import parse_dn
 
 from .directory_settings import DirectorySettings
+from .errors import GuardError
 
 CODES = ("unreachable", "tls_failed", "bind_failed", "search_failed", "empty_result")
 
 
-class DirectoryError(Exception):
+class DirectoryError(GuardError):
     """The read did not complete; `code` is one of CODES (logged, shown, stored)."""
 
     def __init__(self, code: str) -> None:
