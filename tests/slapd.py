@@ -24,6 +24,7 @@ from proxy.org_connection import Connection, Server, Tls  # ldap3, imported with
 
 from .support import free_port, wait_until
 
+SLAPD = "/usr/sbin/slapd"  # Debian's package `slapd` (.ci/system-packages)
 SUFFIX = "dc=example,dc=co,dc=jp"
 ADMIN = f"cn=admin,{SUFFIX}"
 ADMIN_PW = "admin-secret"
@@ -116,6 +117,10 @@ def parse_ldif(text: str) -> list[tuple[str, dict[str, list[str]]]]:
 
 class SlapdServer:
     def __init__(self) -> None:
+        if not Path(SLAPD).is_file():
+            raise AssertionError(
+                "OpenLDAP not installed: run `make install` (as root) or `apt-get install slapd`"
+            )
         self.dir = Path(tempfile.mkdtemp(prefix="mdg-slapd-"))
         self.port, self.ldaps_port = free_port(), free_port()
         self.ca = trustme.CA()
@@ -134,7 +139,7 @@ class SlapdServer:
         )
         urls = f"ldap://127.0.0.1:{self.port}/ ldaps://127.0.0.1:{self.ldaps_port}/"
         self.proc = subprocess.Popen(
-            ["/usr/sbin/slapd", "-f", str(conf), "-h", urls, "-d", "0"],
+            [SLAPD, "-f", str(conf), "-h", urls, "-d", "0"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
