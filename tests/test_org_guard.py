@@ -2,7 +2,8 @@
 guard syncs at start and says so in /healthz (counts, no names, in its log too); `directory
 sync --dry-run` shows a department move on the terminal and writes nothing; the directory
 going away makes `directory sync` fail with its code, /healthz say stale (still 200) and the
-console's dashboard show a banner, in Japanese without English words, and in English."""
+console's dashboard show a banner, in Japanese without English words, and in English; the
+directory back, `directory sync` applies the move and /healthz is ok again."""
 
 from __future__ import annotations
 
@@ -86,6 +87,10 @@ def test_guard_syncs_dry_run_and_stale_directory(guard_factory, slapd, monkeypat
             assert english_words(ja.text) == []
             en = web.get("/admin/?lang=en")
             assert "The company directory cannot be read: the server cannot be reached" in en.text
+        relay.refuse(False)  # back: a sync now, from the command line, applies the move
+        synced = cli("directory", "sync", *config, text=True, cwd=guard.workdir, timeout=60)
+        assert synced.returncode == 0 and "people changed: 1" in synced.stdout, synced.stderr
+        wait_until(lambda: "directory: ok people=5" in _health(guard), lambda: _health(guard))
         log = guard.log
         for name in NAMES:
             assert name not in log  # counts and codes only
