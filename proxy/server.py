@@ -24,6 +24,8 @@ from quarantine.forwarded import LOOPBACK, ForwardedFor
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.link_delivery import LinkPolicy
 from quarantine.metrics import Metrics
+from quarantine.org_cache import OrgCache
+from quarantine.org_store import OrgStore
 from quarantine.reminders import ReminderPolicy, Reminders
 from quarantine.retention import Retention
 from quarantine.rule_versions import RuleVersions
@@ -143,6 +145,9 @@ class Guard:
         await import_users_file(settings.users_file, user_store)
         users = UserCache(user_store)
         await users.load()
+        # The company's directory (issue 21): the copy the sync keeps; empty without `directory:`.
+        org = OrgCache(OrgStore(store), configured=settings.ldap is not None)
+        await org.load()
         quarantine = Quarantine(
             store,
             HoldPolicy(
@@ -198,6 +203,7 @@ class Guard:
             asyncio.create_task(history.run(stopping), name="history"),
             asyncio.create_task(rules.watch(stopping), name="rules"),
             asyncio.create_task(users.watch(stopping), name="users"),
+            asyncio.create_task(org.watch(stopping), name="org"),
             asyncio.create_task(feed.watch(pipeline, stopping), name="directory"),
             asyncio.create_task(Retention(store, settings.retention).run(stopping), name="retention"),
         ]

@@ -31,6 +31,7 @@ from rules.loader import refuse_aliases
 from rules.model import Organization
 
 from .auth_throttle import AuthLimits
+from .directory_settings import DirectorySettings, directory_settings
 from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream, resolve
 from .errors import ConfigError
 from .health import instance_id
@@ -93,6 +94,7 @@ class Settings:
     remind_after: float = 4 * 3600.0  # a hold nobody acted on is recalled after this; 0: never
     remind_every: float = 86400.0  # then again this often until it expires; 0: only once
     instance_id: str = "guard"  # instance.id: this guard among several (/healthz, /metrics)
+    ldap: DirectorySettings | None = None  # directory: the company's people (issue 21); None: none
 
 
 MIN_REMIND_EVERY = 600.0  # quarantine.remind_every: seconds at least, unless off
@@ -138,6 +140,7 @@ SCHEMA: dict[str, Any] = {
     "storage": "sqlite:///var/guard.db",
     "instance": {"id": None},  # None: the host name (proxy/health.py)
     "rules": [],
+    "directory": None,  # a section of its own keys: proxy/directory_settings.py
     "inspection": {"timeout": "30s", "workers": 2, "worker_memory": "2GiB", "limits": {}},
     "quarantine": {
         "hold_expiry": "3d",
@@ -173,7 +176,9 @@ def load_settings(path: str | Path | None, environ: Mapping[str, str] = os.envir
     merged = _merge(raw, source)
     _apply_environment(merged, environ)
     try:
-        return _build(merged, source, base)
+        return replace(
+            _build(merged, source, base), ldap=directory_settings(merged["directory"], base, environ)
+        )
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
 
@@ -206,8 +211,9 @@ def _apply_environment(merged: dict, environ: Mapping[str, str]) -> None:
                 names[f"MDG_{section}_{key}".upper()] = (section, key)
         else:
             names[f"MDG_{section}".upper()] = (section, None)
+    secrets = _secret_names(merged)
     for name, text in environ.items():
-        if not name.startswith("MDG_"):
+        if not name.startswith("MDG_") or name in secrets:
             continue
         if name not in names:
             raise ConfigError(f"environment: unknown variable {name}")
@@ -220,6 +226,18 @@ def _apply_environment(merged: dict, environ: Mapping[str, str]) -> None:
             merged[section] = value
         else:
             merged[section][key] = value
+
+
+def _secret_names(merged: dict) -> set[str]:
+    """The variables a `*_env` key names (directory.bind_password_env: MDG_DIRECTORY_PASSWORD):
+    secrets the configuration reads, not overrides of a key."""
+    return {
+        value
+        for section in merged.values()
+        if isinstance(section, dict)
+        for key, value in section.items()
+        if key.endswith("_env") and isinstance(value, str)
+    }
 
 
 def _build(m: dict, source: str, base: Path) -> Settings:

@@ -323,3 +323,43 @@ user_imports = Table(
     Column("added", Integer, nullable=False),
     Column("kept", Integer, nullable=False),  # logins already in the database: theirs won
 )
+
+# v014, the company's directory (quarantine/org_store.py, issue 21): the last good copy of the
+# people, their managers and the directory's groups, written by the sync (once per cluster) and
+# read by every instance when org_sync.revision moves. Addresses lower-case.
+org_people = Table(
+    "org_people",
+    metadata,
+    Column("mail", String(254), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("department", Text, nullable=False),
+    Column("manager", String(254)),  # the manager's mail; NULL: none named
+    Column("departed_at", Float),  # gone from the directory since; purged after keep_departed
+    Column("updated_at", Float, nullable=False),
+)
+
+org_groups = Table(
+    "org_groups",
+    metadata,
+    Column("name", String(254), primary_key=True),
+    Column("updated_at", Float, nullable=False),
+)
+
+org_members = Table(
+    "org_members",
+    metadata,
+    Column("group_name", String(254), ForeignKey("org_groups.name"), primary_key=True),
+    Column("mail", String(254), primary_key=True),
+)
+
+org_sync = Table(
+    "org_sync",
+    metadata,
+    Column("id", Integer, primary_key=True),  # the one row, id 1
+    Column("revision", BigInteger, nullable=False),  # bumped by every sync that changed the copy
+    Column("last_ok_at", Float),
+    Column("last_attempt_at", Float),
+    Column("last_error", String(32)),  # a DirectoryError code; NULL: the last attempt worked
+    Column("people", Integer, nullable=False, default=0),  # active people in the copy
+    Column("groups", Integer, nullable=False, default=0),
+)

@@ -1,0 +1,82 @@
+"""The company's directory in force on this instance (issue 21): a copy of the org tables,
+reloaded when the sync (run by whichever instance holds the cluster lock) changed them.
+
+Every POLL seconds one small row is read (org_sync: the revision and the freshness); only when
+the revision moved are the people and groups read again. Approvers (`approvers: manager`) and
+rule groups look the chart up without a database round trip. While the database cannot be
+read, the last copy stays in force (logged once per outage), as with the users.
+
+Without a `directory:` section nothing is read: the chart is empty, the status unconfigured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from .org_chart import OrgChart, OrgStatus
+from .org_store import OrgStore
+
+log = logging.getLogger("guard.org")
+
+POLL = 2.0
+
+
+class OrgCache:
+    def __init__(self, org: OrgStore, *, poll: float = POLL, configured: bool = True) -> None:
+        self.org = org
+        self.poll = poll
+        self.configured = configured
+        self._chart = OrgChart()
+        self._status = OrgStatus(configured=configured)
+        self._revision: int | None = None
+
+    async def load(self) -> None:
+        """Read the copy (the revision first: a change made meanwhile is read again later)."""
+        if not self.configured:
+            return
+        status = await self.org.status()
+        revision = await self.org.revision()
+        chart = await self.org.chart()
+        self._chart, self._status, self._revision = chart, status, revision
+
+    async def refresh(self) -> None:
+        """The poll's step: the status always (it is one row), the chart when it moved."""
+        if not self.configured:
+            return
+        if await self.org.revision() != self._revision:
+            await self.load()
+            active = sum(1 for p in self._chart.people.values() if not p.departed)
+            log.info(
+                "event=org_reloaded people=%d groups=%d revision=%s",
+                active,
+                len(self._chart.groups),
+                self._revision,
+            )
+        else:
+            self._status = await self.org.status()
+
+    async def watch(self, stopping: asyncio.Event) -> None:
+        failing = False
+        while self.configured and not stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), self.poll)
+            if stopping.is_set():
+                return
+            try:
+                await self.refresh()
+            except Exception as exc:  # the database is out: the last copy stays in force
+                if not failing:
+                    log.warning("event=org_refresh_failed error=%s", type(exc).__name__)
+                failing = True
+            else:
+                if failing:
+                    log.info("event=org_refresh_recovered")
+                failing = False
+
+    def chart(self) -> OrgChart:
+        return self._chart
+
+    def status(self) -> OrgStatus:
+        return self._status
