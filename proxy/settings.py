@@ -262,7 +262,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         suppressed_recipients=tuple(
             s.lower() for s in _strings(org["suppressed_recipients"], "organization.suppressed_recipients")
         ),
-        groups=_groups(org["groups"], m.get("directory") is not None),
+        groups=_groups(org["groups"], _has_directory(m.get("directory"))),
         own_names=_own_names(org["names"]),
         freemail_domains=tuple(
             d.lower() for d in _strings(org["freemail_domains"], "organization.freemail_domains")
@@ -489,6 +489,11 @@ def _retention(value: Any) -> RetentionPolicy:
     )
 
 
+def _has_directory(value: Any) -> bool:
+    """Whether the `directory:` section names a server (proxy/directory_settings.py checks it)."""
+    return isinstance(value, dict) and value.get("url") is not None
+
+
 def _groups(value: Any, directory: bool = False) -> tuple[Group, ...]:
     """organization.groups. `directory`: a directory: section is configured, so approvers may
     be `manager` / `manager_of_manager` (rules/approvers.py), and a group without members
@@ -540,7 +545,7 @@ def rule_organization(settings: Settings) -> Organization:
     return Organization(
         internal_domains=settings.internal_domains,
         approvers={g.name: g.approvers for g in settings.groups},
-        directory=getattr(settings, "ldap", None) is not None,
+        directory=settings.ldap is not None,
     )
 
 
