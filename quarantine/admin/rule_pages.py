@@ -37,7 +37,7 @@ from ..rule_versions import RuleVersions, VersionConflict
 from . import rule_samples, rule_words
 from .console import Console
 from .rule_draft import check, normalise
-from .rule_form import MAX_ID, STALE, base_of, delay_text, read_edit
+from .rule_form import MAX_ID, STALE, base_of, delay_text, read_edit, unknown_groups
 
 log = logging.getLogger("guard.admin")
 
@@ -117,7 +117,7 @@ class RulePages:
             return await self._page(
                 session, draft, base=base, status=409, form_rule=rule_id, form_errors=[STALE]
             )
-        changes, errors = read_edit(form, rule, self.rulebook.groups)
+        changes, errors = read_edit(form, rule, self.rulebook.groups, self.rulebook.organization.directory)
         if errors:
             return await self._page(
                 session, draft, base=base, status=422, form_rule=rule_id, form_errors=errors
@@ -228,6 +228,7 @@ class RulePages:
             nav="rules",
             draft=draft,
             rules=self.rulebook.current.rules,
+            group_notes=unknown_groups(self.rulebook()),  # with the directory in force
             dictionaries=self.rulebook.current.dictionaries,
             reload_error=self.rulebook.error,
             loaded_at=self.rulebook.loaded_at,
