@@ -13,6 +13,7 @@ from rules.model import Organization
 
 from .admin_console import post
 from .page_words import english_words
+from .support import message
 from .test_admin_rule_form import edit
 
 CHART = OrgChart.of(
@@ -51,3 +52,26 @@ def test_directory_groups_accepted_and_the_unknown_one_noted(admin):
     assert rule.scope.senders == ("group:ghost2", "group:sales")
     r = edit(admin, "org-scoped", senders="group:")
     assert r.status_code == 422  # a name, at least
+
+
+def test_a_draft_is_tested_with_the_directory_in_force(admin):
+    """ "Test against a message" sees the directory's groups, as the guard's decide() does."""
+    admin.rulebook.organization = Organization(internal_domains=("example.co.jp",), directory=True)
+    admin.rulebook.org = lambda: CHART
+    draft = (
+        "rules:\n  - {id: sales-reject, when: {recipients: external}, action: reject,"
+        " scope: {senders: ['group:sales']}}\n"
+    )
+    raw = message("見積", "よろしくお願いします。")  # from taro, in the directory's sales
+    r = admin.client.post(
+        "/admin/rules/test", data={"csrf": admin.csrf(), "draft": draft}, files={"message": ("m.eml", raw)}
+    )
+    assert r.status_code == 200, text(r)[-2000:]
+    result = " ".join(text(r)[text(r).index("検査結果") :].split())
+    assert "（下書き）: 拒否" in result and "（適用・拒否） sales-reject" in result
+    admin.rulebook.org = lambda: OrgChart()  # the same draft, nobody in sales
+    r = admin.client.post(
+        "/admin/rules/test", data={"csrf": admin.csrf(), "draft": draft}, files={"message": ("m.eml", raw)}
+    )
+    result = " ".join(text(r)[text(r).index("検査結果") :].split())
+    assert "（下書き）: 送信" in result and "一致したルール なし" in result
