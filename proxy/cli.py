@@ -1,11 +1,11 @@
-"""misdelivery-guard: serve, check, user add."""
+"""misdelivery-guard: serve, check, user add, directory sync."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from . import directory_tools, rule_tools  # light: their commands import what they need
+from . import directory_tools, org_tools, rule_tools  # light: their commands import what they need
 from .errors import ConfigError
 
 USAGE_ERROR = 2
@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_check)
     rule_tools.add_parsers(sub)
     directory_tools.add_parsers(sub)
+    org_tools.add_parsers(sub)
     p = sub.add_parser("user", help="manage SMTP/admin users")
     user_sub = p.add_subparsers(dest="user_command")
     add = user_sub.add_parser(

@@ -17,6 +17,7 @@ from inspectors.clients import Client
 from inspectors.limits import Limits
 from inspectors.recipients import ExternalRecipients
 from quarantine.admin import admin_routes
+from quarantine.cluster_lock import ClusterLock
 from quarantine.decisions import DecisionLog
 from quarantine.deliveries import DeliveryHistory
 from quarantine.directory_store import DirectoryStore
@@ -46,6 +47,7 @@ from .errors import ConfigError
 from .handler import Handler, Policy
 from .health import UpstreamProbe
 from .judge import Judge
+from .org_sync import OrgSync
 from .outbox import MaildirOutbox
 from .pipeline import Pipeline
 from .session import GuardSMTP
@@ -128,7 +130,8 @@ class Guard:
         )
         # The company's directory (issue 21): the copy the sync keeps; empty without `directory:`.
         # The rules and the approvers read the chart in force on each message.
-        org = OrgCache(OrgStore(store), configured=settings.ldap is not None)
+        org_store = OrgStore(store)
+        org = OrgCache(org_store, configured=settings.ldap is not None)
         await org.load()
         # The rules first: their keyword dictionaries go to the inspectors (issue 17).
         rules = RuleBook(settings.rules, rule_groups(settings), rule_organization(settings), org=org.chart)
@@ -188,6 +191,7 @@ class Guard:
             verify_login=_login_check(users),
             role_of=users.role_of,
             on_users_changed=users.refresh,
+            org_status=org.status,
             check_message=_checker(pipeline, settings.limits),
             on_queued=worker.wake,
             public_url=settings.public_url,
@@ -198,7 +202,7 @@ class Guard:
             outbox=_outbox(settings),
             zone=settings.timezone,
         )
-        web = _start_web(settings, store, quarantine, worker, metrics, judge, admin, is_external)
+        web = _start_web(settings, store, quarantine, worker, metrics, judge, admin, is_external, org)
         stopping = asyncio.Event()
         tasks = [
             asyncio.create_task(web.serve(), name="web"),
@@ -211,6 +215,10 @@ class Guard:
             asyncio.create_task(feed.watch(pipeline, stopping), name="directory"),
             asyncio.create_task(Retention(store, settings.retention).run(stopping), name="retention"),
         ]
+        if settings.ldap is not None:  # the sync: once per cluster (proxy/org_sync.py)
+            lock = ClusterLock(store.engine, "directory")
+            sync = OrgSync(settings.ldap, org_store, lock=lock, cache=org)
+            tasks.append(asyncio.create_task(sync.run(stopping), name="org_sync"))
         log.info(
             "event=started instance=%s smtp=%s:%d web=%s:%d upstream=%r storage=%s rules=%d",
             settings.instance_id,
@@ -344,6 +352,7 @@ def _start_web(
     judge: Judge,
     admin: list,
     is_external: Callable[[str], bool],
+    org: OrgCache,
 ) -> _Web:
     directory = DirectoryStore(store)
 
@@ -366,6 +375,7 @@ def _start_web(
         reminders=worker.reminders.policy if worker.reminders else None,
         instance=s.instance_id,
         upstream_check=UpstreamProbe(s.upstream, ca_file=s.ca_file),
+        org_status=org.status,
         detail_to=tuple(s.trusted_networks) + LOOPBACK,  # /healthz's detail lines (review, i20)
     )
     # uvicorn's own proxy_headers would believe X-Forwarded-For from 127.0.0.1 by default:

@@ -38,6 +38,7 @@ KEYS = {
     "purge": 0x4D44475F52,  # "MDG_R", the key retention.py took before this module
     "expiry": 0x4D44475F45,  # "MDG_E"
     "reminders": 0x4D44475F4D,  # "MDG_M"
+    "directory": 0x4D44475F44,  # "MDG_D": the company directory's sync (proxy/org_sync.py)
 }
 
 

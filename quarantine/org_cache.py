@@ -80,3 +80,17 @@ class OrgCache:
 
     def status(self) -> OrgStatus:
         return self._status
+
+
+def health_line(status: OrgStatus, now: float) -> str | None:
+    """/healthz's `directory:` line (trusted clients only): counts and a code, no names.
+    None without a directory."""
+    if not status.configured:
+        return None
+    if status.last_attempt_at is None:
+        return "directory: pending (no sync yet)"
+    if status.stale:
+        age = "never" if status.last_ok_at is None else f"{max(0, now - status.last_ok_at):.0f}s"
+        return f"directory: stale error={status.last_error} last_ok_age={age}"
+    fresh = max(0.0, now - (status.last_ok_at or now))
+    return f"directory: ok people={status.people} groups={status.groups} age={fresh:.0f}s"

@@ -11,7 +11,7 @@ org_sync.revision moves with every change; the instances poll it (quarantine/org
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -80,7 +80,7 @@ class OrgStore:
         """What `apply` would change (the dry run); writes nothing."""
         async with self.store.reading() as conn:
             people, groups = await _read(conn)
-        return diff(people, groups, snapshot)
+        return diff(people, groups, keep_chain(people, snapshot))
 
     async def failed(self, code: str, now: float) -> None:
         """A sync that did not complete: the copy stays, the status says so."""
@@ -94,6 +94,7 @@ class OrgStore:
     ) -> OrgChange:
         async with self.store.writing() as conn:
             people, groups = await _read(conn)
+            snapshot = keep_chain(people, snapshot)
             change = diff(people, groups, snapshot)
             await _write_people(conn, people, snapshot, change, now)
             purged = await conn.execute(
@@ -114,6 +115,25 @@ class OrgStore:
                 )
             )
         return OrgChange(**{**change.__dict__, "purged": purged.rowcount or 0})
+
+
+def keep_chain(people: dict[str, Person], snapshot: OrgSnapshot) -> OrgSnapshot:
+    """A manager who leaves does not take the chain with him: the people under him keep naming
+    him (departed) until the directory names a new manager. Active Directory clears a linked
+    `manager` when its target is deleted; OpenLDAP leaves a DN that resolves to nobody; either
+    way the read says None, and the deputy (`manager_of_manager`) must still be found."""
+    present = {p.mail for p in snapshot.people}
+    kept = tuple(
+        replace(p, manager=old.manager)
+        if p.manager is None
+        and (old := people.get(p.mail)) is not None
+        and old.manager is not None
+        and old.manager not in present
+        and old.manager in people
+        else p
+        for p in snapshot.people
+    )
+    return replace(snapshot, people=kept)
 
 
 def diff(people: dict[str, Person], groups: dict[str, set[str]], snapshot: OrgSnapshot) -> OrgChange:

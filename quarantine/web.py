@@ -38,6 +38,8 @@ from .judgement import Judge
 from .links_page import LinksPage
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .metrics import Metrics
+from .org_cache import health_line
+from .org_chart import OrgStatus
 from .records import STATE_AFTER, HoldState, Link
 from .reminders import ReminderPolicy
 from .rendering import HEADERS, environment, headers
@@ -74,8 +76,10 @@ class Pages:
         instance: str = "",
         upstream_check: Callable[[], Awaitable[str]] | None = None,
         detail_to: tuple[Network, ...] = LOOPBACK,
+        org_status: Callable[[], OrgStatus] | None = None,
     ) -> None:
         self.store = store
+        self.org_status = org_status  # the company directory's freshness (issue 21), or None
         self.detail_to = detail_to  # who reads /healthz's detail (smtp.trusted_networks, loopback)
         self.instance = instance  # instance.id, named in /healthz
         self.upstream_check = upstream_check  # "ok" or "down (why)", cached (proxy/health.py)
@@ -148,6 +152,11 @@ class Pages:
             f"database: {'ok' if why is None else 'down'}",
             f"upstream: {upstream}",
         ]
+        # The company directory: a stale copy leaves the answer 200 (the guard works on the
+        # last good copy); who watches the sync reads this line.
+        org_line = health_line(self.org_status(), self.clock()) if self.org_status else None
+        if org_line:
+            lines.append(org_line)
         return PlainTextResponse(
             "\n".join(lines) + "\n",
             status_code=status,

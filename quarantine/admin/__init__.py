@@ -26,6 +26,7 @@ from rules.model import RuleSet
 
 from ..decisions import DecisionLog
 from ..directory_store import DirectoryStore
+from ..org_chart import OrgStatus
 from ..store import Store
 from ..user_store import UserStore
 from . import words
@@ -75,6 +76,7 @@ def admin_routes(
     zone: tzinfo | None = None,
     role_of: Callable[[str], str | None] | None = None,
     on_users_changed: Callable[[], Awaitable[None]] = _nothing,
+    org_status: Callable[[], OrgStatus] | None = None,
 ) -> list[BaseRoute]:
     """The console's routes, as one Mount at /admin.
 
@@ -91,7 +93,8 @@ def admin_routes(
     time is written in; role_of(login) is the role in force of an enabled account (None: unknown
     or disabled), checked on every request so that a disabled admin's session ends (None: the
     session's role is trusted); on_users_changed() runs after the users page changed an account
-    (the guard reloads its copy at once, the other instances within seconds).
+    (the guard reloads its copy at once, the other instances within seconds); org_status() is
+    the company directory's freshness (issue 21): the dashboard says when the copy is stale.
     """
     console = Console(
         store=store,
@@ -109,7 +112,7 @@ def admin_routes(
             PREFIX,
             routes=[
                 *_dashboard_and_bulk(
-                    console.guarded, DashboardPage(console, store), BulkPages(console, messages)
+                    console.guarded, DashboardPage(console, store, org_status), BulkPages(console, messages)
                 ),
                 *_door_and_messages(
                     console,

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..org_chart import OrgStatus
 from ..records import RELEASED, HoldState
 from ..schema import held
 from ..store import Store
@@ -88,9 +90,12 @@ def _subject(summary: str) -> str:
 
 
 class DashboardPage:
-    def __init__(self, console: Console, store: Store) -> None:
+    def __init__(
+        self, console: Console, store: Store, org_status: Callable[[], OrgStatus] | None = None
+    ) -> None:
         self.console = console
         self.store = store
+        self.org_status = org_status  # the company directory (issue 21): a banner when stale
 
     async def show(self, request: Request, session, form) -> Response:
         return self.console.render(
@@ -100,4 +105,5 @@ class DashboardPage:
             figures=await figures(self.store, zone=self.console.zone),
             rate_days=RATE_DAYS,
             today=search.today(time.time(), self.console.zone).isoformat(),
+            org=self.org_status() if self.org_status else None,
         )
