@@ -128,8 +128,13 @@ class Guard:
                 ),
             ),
         )
+        # The company's directory (issue 21): the copy the sync keeps; empty without `directory:`.
+        # The rules and the approvers read the chart in force on each message.
+        org_store = OrgStore(store)
+        org = OrgCache(org_store, configured=settings.ldap is not None)
+        await org.load()
         # The rules first: their keyword dictionaries go to the inspectors (issue 17).
-        rules = RuleBook(settings.rules, rule_groups(settings), rule_organization(settings))
+        rules = RuleBook(settings.rules, rule_groups(settings), rule_organization(settings), org=org.chart)
         await rules.follow(RuleVersions(store))  # the console's layer, shared by every instance
         feed = DirectoryFeed(settings, DirectoryStore(store), history, rules=rules)
         rules.on_reload = feed.changed  # a console dictionary reaches the inspectors in seconds
@@ -147,10 +152,6 @@ class Guard:
         await import_users_file(settings.users_file, user_store)
         users = UserCache(user_store)
         await users.load()
-        # The company's directory (issue 21): the copy the sync keeps; empty without `directory:`.
-        org_store = OrgStore(store)
-        org = OrgCache(org_store, configured=settings.ldap is not None)
-        await org.load()
         quarantine = Quarantine(
             store,
             HoldPolicy(
@@ -160,8 +161,11 @@ class Guard:
                 notice_name=settings.notice_name,
                 zone=settings.timezone,
             ),
-            # Approval falls back to the admins (those in force now) when the group has nobody else.
-            approvers=lambda sender: approvers_for(settings, sender, users.admins()),
+            # Approval falls back to the admins (those in force now) when the group has nobody
+            # else; `manager` entries name the sender's manager in the chart in force.
+            approvers=lambda sender, entries=(): approvers_for(
+                settings, sender, users.admins(), org.chart(), entries
+            ),
             on_queued=worker.wake,
         )
         is_external = ExternalRecipients(settings.internal_domains).is_external

@@ -25,10 +25,10 @@ from inspectors.limits import REMOVED as REMOVED_LIMITS
 from inspectors.limits import Limits
 from quarantine.notice import NOTICE_NAME
 from quarantine.retention_policy import RetentionPolicy
+from rules.approvers import NO_DIRECTORY, OrgView, entry_error, resolve_approvers
 from rules.decide import address_matches
 from rules.loader import refuse_aliases
 from rules.model import Organization
-from rules.supervisor_bcc import sent_as_written
 
 from .auth_throttle import AuthLimits
 from .directory_settings import DirectorySettings, directory_settings
@@ -262,7 +262,7 @@ def _build(m: dict, source: str, base: Path) -> Settings:
         suppressed_recipients=tuple(
             s.lower() for s in _strings(org["suppressed_recipients"], "organization.suppressed_recipients")
         ),
-        groups=_groups(org["groups"]),
+        groups=_groups(org["groups"], _has_directory(m.get("directory"))),
         own_names=_own_names(org["names"]),
         freemail_domains=tuple(
             d.lower() for d in _strings(org["freemail_domains"], "organization.freemail_domains")
@@ -489,7 +489,15 @@ def _retention(value: Any) -> RetentionPolicy:
     )
 
 
-def _groups(value: Any) -> tuple[Group, ...]:
+def _has_directory(value: Any) -> bool:
+    """Whether the `directory:` section names a server (proxy/directory_settings.py checks it)."""
+    return isinstance(value, dict) and value.get("url") is not None
+
+
+def _groups(value: Any, directory: bool = False) -> tuple[Group, ...]:
+    """organization.groups. `directory`: a directory: section is configured, so approvers may
+    be `manager` / `manager_of_manager` (rules/approvers.py), and a group without members
+    takes those of the directory's group of its name."""
     if not isinstance(value, dict):
         raise ConfigError(f"organization.groups: must be a mapping of group names; got {value!r}")
     out = []
@@ -503,17 +511,14 @@ def _groups(value: Any) -> tuple[Group, ...]:
             if "@" not in entry:
                 raise ConfigError(f"{key}.members: {entry!r} is not an address or @domain")
         for entry in approvers:
-            # As strict as a rule's add_bcc entry: an approver may be added as a supervisor
-            # Bcc, and "a@x, b@y" or "a%x@y" typed as one entry would send the mail to x.
-            if not sent_as_written(entry):
-                raise ConfigError(
-                    f"{key}.approvers: {entry!r} is not one plain address (one per entry; ASCII)"
-                )
+            error = entry_error(entry, directory)
+            if error:
+                raise ConfigError(f"{key}.approvers: {error}")
         out.append(
             Group(
                 name=str(name),
                 members=tuple(m.lower() for m in members),
-                approvers=tuple(a.lower() for a in approvers),
+                approvers=tuple(dict.fromkeys(a.lower() for a in approvers)),
             )
         )
     return tuple(out)
@@ -536,26 +541,38 @@ def rule_groups(settings: Settings) -> dict[str, tuple[str, ...]]:
 
 
 def rule_organization(settings: Settings) -> Organization:
-    """What the rules know of the organisation for add_bcc (supervisor Bcc)."""
+    """What the rules know of the organisation for add_bcc (supervisor Bcc) and approvers."""
     return Organization(
         internal_domains=settings.internal_domains,
         approvers={g.name: g.approvers for g in settings.groups},
+        directory=settings.ldap is not None,
     )
 
 
-def approvers_for(settings: Settings, sender: str, admins: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """Who approves the sender's held mail: the approvers of the first group he belongs to, in
-    order (deputies after), never the sender himself (compared as mailboxes: case, quotes and a
-    `+detail` do not make another person); with nobody left, the admins (`admins`: the enabled
-    accounts with role admin, in the database), never the sender either. () when there is nobody at all: an admin then
-    decides in the console."""
+def approvers_for(
+    settings: Settings,
+    sender: str,
+    admins: tuple[str, ...] = (),
+    org: OrgView = NO_DIRECTORY,
+    entries: tuple[str, ...] = (),
+) -> tuple[str, ...]:
+    """Who approves the sender's held mail: `entries` (the holding rule's own approvers), else
+    the approvers of the first group he belongs to, in order (deputies after), `manager` and
+    `manager_of_manager` resolved in the directory `org` in force (rules/approvers.py); never
+    the sender himself (compared as mailboxes: case, quotes and a `+detail` do not make another
+    person); with nobody left, the admins (`admins`: the enabled accounts with role admin, in
+    the database), never the sender either. () when there is nobody at all: an admin then
+    decides in the console. A group without members has the directory group's of its name."""
     me = mailbox_of(sender)
-    for group in settings.groups:
-        if group.approvers and address_matches(sender, group.members, {}):
-            others = tuple(a for a in group.approvers if mailbox_of(a) != me)
-            if others:
-                return others
-            break
+    if not entries:
+        for group in settings.groups:
+            members = group.members or org.groups.get(group.name, ())
+            if group.approvers and address_matches(sender, members, {}):
+                entries = group.approvers
+                break
+    others = resolve_approvers(entries, sender, org, settings.internal_domains)
+    if others:
+        return others
     return tuple(a.lower() for a in admins if mailbox_of(a) != me)
 
 

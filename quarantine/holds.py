@@ -39,9 +39,12 @@ class Quarantine:
         self,
         store: Store,
         policy: HoldPolicy,
-        approvers: Callable[[str], tuple[str, ...]],
+        approvers: Callable[..., tuple[str, ...]],
         on_queued: Callable[[], None],
     ) -> None:
+        """`approvers(sender)`: who approves the sender's held mail (proxy.settings.approvers_for);
+        `approvers(sender, entries)` when the holding rules name their own (rule `approvers`:
+        addresses, manager, manager_of_manager), resolved at hold time with the directory in force."""
         self.store = store
         self.policy = policy
         self.approvers = approvers
@@ -64,7 +67,7 @@ class Quarantine:
         approvers are asked."""
         kind = _kind(decision.action, mail_from)
         ends_at = self._ends_at(decision)
-        approvers = self._approvers(qid, on_behalf_of or mail_from, kind)
+        approvers = self._approvers(qid, on_behalf_of or mail_from, kind, decision)
         notices = self._notices(mail_from, summary, decision, ends_at, approvers)
         if mail_from:
             notices.insert(
@@ -115,7 +118,9 @@ class Quarantine:
         then = {Action.PASS: HoldState.RELEASED, Action.REJECT: HoldState.CANCELLED}.get(decision.verdict)
         kind = record.kind if then else _kind(decision.action, record.mail_from)
         ends_at = record.expires_at if kind == record.kind else self._ends_at(decision)
-        approvers = None if kind == record.kind else self._approvers(record.id, record.mail_from, kind)
+        approvers = (
+            None if kind == record.kind else self._approvers(record.id, record.mail_from, kind, decision)
+        )
         notices = self._notices(record.mail_from, judged.summary, decision, ends_at, approvers)
         changed = await self.store.replace_held(
             record.id,
@@ -163,12 +168,13 @@ class Quarantine:
     def _ends_at(self, decision: Decision) -> float:
         return time.time() + (decision.delay if decision.action == Action.DELAY else self.policy.hold_expiry)
 
-    def _approvers(self, qid: str, sender: str, kind: Action) -> tuple[str, ...] | None:
+    def _approvers(self, qid: str, sender: str, kind: Action, decision: Decision) -> tuple[str, ...] | None:
         """Whom approval is asked of (None: this hold needs no approval). The callable never
         names the sender himself; with nobody at all, an admin decides in the console."""
         if kind != Action.HOLD_FOR_APPROVAL:
             return None
-        approvers = self.approvers(sender)
+        entries = rule_approvers(decision)
+        approvers = self.approvers(sender, entries) if entries else self.approvers(sender)
         if not approvers:
             log.warning("qid=%s event=no_approver_configured detail=an_admin_must_decide", qid)
         return approvers
@@ -232,6 +238,13 @@ class Quarantine:
             )
             await self.store.enqueue("notice", record.id, self.policy.notice_from, [record.mail_from], raw)
         self.on_queued()
+
+
+def rule_approvers(decision: Decision) -> tuple[str, ...]:
+    """The approver entries the rules holding for approval name themselves, in rule order:
+    they override the sender's group (issue 21). () when none does."""
+    entries = (e for m in decision.deciding if m.action == Action.HOLD_FOR_APPROVAL for e in m.approvers)
+    return tuple(dict.fromkeys(entries))
 
 
 def _kind(action: Action, sender: str) -> Action:

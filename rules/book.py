@@ -14,9 +14,11 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
+from .approvers import OrgView
 from .errors import RuleError
 from .loader import load_rules
 from .model import Organization, RuleSet
@@ -41,8 +43,14 @@ class RuleBook:
         files: Iterable[Path],
         groups: Mapping[str, Iterable[str]],
         organization: Organization | None = None,
+        org: Callable[[], OrgView] | None = None,
     ) -> None:
+        """`org`: the company's directory in force (issue 21: quarantine/org_cache.py's
+        chart), read on each call: its groups and managers reach the rules without a reload."""
         self.files = tuple(Path(f) for f in files)
+        self.org = org
+        self._with_org: tuple[RuleSet, OrgView, RuleSet] | None = None
+        self._shadowed: set[str] = set()
         self.groups = {k: tuple(v) for k, v in groups.items()}
         self.organization = organization or Organization()
         self._stamps = self._stat()
@@ -57,7 +65,25 @@ class RuleBook:
         self.error: str | None = None
 
     def __call__(self) -> RuleSet:
-        return self.current
+        """The rules in force, with the directory in force."""
+        if self.org is None:
+            return self.current
+        org = self.org()
+        cached = self._with_org
+        if cached is not None and cached[0] is self.current and cached[1] is org:
+            return cached[2]
+        self._note_shadowed(org)
+        ruleset = replace(self.current, org=org)
+        self._with_org = (self.current, org, ruleset)
+        return ruleset
+
+    def _note_shadowed(self, org: OrgView) -> None:
+        """A configuration group the directory also names wins (rules/decide.py): said once
+        per name, as it is a choice the admin may not know he made."""
+        for name in set(self.groups).intersection(org.groups) - self._shadowed:
+            if self.groups[name]:  # a group without members takes the directory's: no shadow
+                self._shadowed.add(name)
+                log.warning("event=directory_group_shadowed group=%r by=organization.groups", name)
 
     async def follow(self, layer: Layer) -> None:
         """Put the console's newest version on top. A newest version that no longer loads

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from fnmatch import translate
 
 from inspectors.base import Finding, domain_of, is_within
@@ -84,7 +84,11 @@ def decide(
     if action == Action.REJECT:
         return Decision(action=action, matched=tuple(matched), rewrites=rewrites, links=links)
     bcc = added_bcc(
-        matched, facts, rules.organization, lambda a, name: address_matches(a, rules.groups.get(name, ()), {})
+        matched,
+        facts,
+        rules.organization,
+        lambda a, name: address_matches(a, rules.group(name), {}),
+        rules.org,
     )
     return Decision(action=action, matched=tuple(matched), rewrites=rewrites, add_bcc=bcc, links=links)
 
@@ -119,9 +123,10 @@ def explain(
     """Every active rule with its match (None when it did not match), in rule order."""
     findings = tuple(findings)
     out = []
+    groups = scope_groups(rules)
     for rule in rules.active:
         hits = None
-        if in_scope(rule.scope, facts, rules.groups):
+        if in_scope(rule.scope, facts, groups):
             hits = evaluate(rule.when, findings)
         out.append(
             (
@@ -137,6 +142,7 @@ def explain(
                     delay=rule.delay,
                     add_bcc=rule.add_bcc,
                     links=rule.links,
+                    approvers=rule.approvers,
                 ),
             )
         )
@@ -209,6 +215,30 @@ def tally(finding: Finding, name: str) -> int:
 
 
 _COUNT = re.compile(r"[0-9]{1,9}")
+
+
+def scope_groups(rules: RuleSet) -> Mapping[str, tuple[str, ...]]:
+    """The groups `group:NAME` names: the configuration's, then the directory's (issue 21); a
+    configuration group of the same name wins (rules/book.py logs it)."""
+    return _Groups(rules) if rules.org.groups else rules.groups
+
+
+class _Groups(Mapping[str, tuple[str, ...]]):
+    """RuleSet.group as a mapping, without copying a directory's thousands of groups."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+
+    def __getitem__(self, name: str) -> tuple[str, ...]:
+        if name in self.rules.groups or name in self.rules.org.groups:
+            return self.rules.group(name)
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self.rules.groups, *self.rules.org.groups]))
+
+    def __len__(self) -> int:
+        return len(set(self.rules.groups) | set(self.rules.org.groups))
 
 
 def in_scope(scope: Scope, facts: MessageFacts, groups: Mapping[str, tuple[str, ...]]) -> bool:

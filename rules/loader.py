@@ -17,6 +17,7 @@ import yaml
 from inspectors.codes import EXTERNAL, KEYWORD
 from inspectors.keyword_dictionary import KeywordDictionary
 
+from .approvers import parse_rule_approvers
 from .codes import is_known_code
 from .dictionaries import check_totals, parse_dictionaries
 from .duration import parse_duration
@@ -64,9 +65,10 @@ def refuse_aliases(text: str) -> None:
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _RULE_KEYS = {
-    "id", "description", "reason", "when", "action", "mode", "enabled", "scope", "delay", "add_bcc", *LINK_KEYS
+    "id", "description", "reason", "when", "action", "mode", "enabled", "scope", "delay", "add_bcc",
+    "approvers", *LINK_KEYS
 }  # fmt: skip
-_OVERRIDE_KEYS = {"id", "mode", "enabled", "action", "delay", "scope", "add_bcc", *LINK_KEYS}
+_OVERRIDE_KEYS = {"id", "mode", "enabled", "action", "delay", "scope", "add_bcc", "approvers", *LINK_KEYS}
 _CODE_KEYS = {"code", "min_count", "max_count", "where", "min_tally"}
 
 
@@ -201,20 +203,23 @@ def _parse_rule(
     if base is not None and set(item) <= _OVERRIDE_KEYS:
         # An override of a shipped rule's mode, action, delay, scope, add_bcc or enabled flag.
         action = _choice(item, "action", ACTIONS + MODIFIERS, source, rule_id, base.action)
+        approvers = _approvers(item, base.approvers, action, source, rule_id, org)
         return replace(
             base,
             action=action,
             mode=_choice(item, "mode", MODES, source, rule_id, base.mode),
             enabled=_bool(item, source, rule_id, base.enabled),
             delay=_delay(item, action, source, rule_id, base.delay),
-            scope=_scope(item["scope"], source, rule_id, groups) if "scope" in item else base.scope,
-            add_bcc=_add_bcc(item, base.add_bcc, action, source, rule_id, org),
+            scope=_scope(item["scope"], source, rule_id, groups, org) if "scope" in item else base.scope,
+            add_bcc=_add_bcc(item, base.add_bcc, action, source, rule_id, org, approvers),
+            approvers=approvers,
             links=parse_link_terms(item, base.links, action == Action.LINK_ATTACHMENTS, source, rule_id),
             source=source,
         )
     if "when" not in item or "action" not in item:
         raise RuleError(source, rule_id, "when" if "when" not in item else "action", "is required")
     action = _choice(item, "action", ACTIONS + MODIFIERS, source, rule_id, None)
+    approvers = _approvers(item, (), action, source, rule_id, org)
     return Rule(
         id=rule_id,
         when=_condition(item["when"], source, rule_id, "when"),
@@ -222,23 +227,41 @@ def _parse_rule(
         mode=_choice(item, "mode", MODES, source, rule_id, Mode.ENFORCE),
         description=str(item.get("description", "")),
         reason=_reason(item.get("reason"), source, rule_id),
-        scope=_scope(item.get("scope"), source, rule_id, groups),
+        scope=_scope(item.get("scope"), source, rule_id, groups, org),
         delay=_delay(item, action, source, rule_id, 0.0),
         enabled=_bool(item, source, rule_id, True),
-        add_bcc=_add_bcc(item, (), action, source, rule_id, org),
+        add_bcc=_add_bcc(item, (), action, source, rule_id, org, approvers),
         links=parse_link_terms(item, None, action == Action.LINK_ATTACHMENTS, source, rule_id),
+        approvers=approvers,
         source=source,
     )
 
 
 def _add_bcc(
-    item: dict[str, Any], base: tuple[str, ...], action: Action, source: str, rule_id: str, org: Organization
+    item: dict[str, Any],
+    base: tuple[str, ...],
+    action: Action,
+    source: str,
+    rule_id: str,
+    org: Organization,
+    approvers: tuple[str, ...],
 ) -> tuple[str, ...]:
     """The rule's add_bcc; an override's shipped entries are checked again, as the overriding
     action may be one that never delivers."""
     if "add_bcc" in item:
-        return parse_add_bcc(item["add_bcc"], action, source, rule_id, org)
-    return parse_add_bcc(list(base), action, source, rule_id, org) if base else ()
+        return parse_add_bcc(item["add_bcc"], action, source, rule_id, org, approvers)
+    return parse_add_bcc(list(base), action, source, rule_id, org, approvers) if base else ()
+
+
+def _approvers(
+    item: dict[str, Any], base: tuple[str, ...], action: Action, source: str, rule_id: str, org: Organization
+) -> tuple[str, ...]:
+    """The rule's own approvers (issue 21); an override's inherited ones are checked again,
+    as the overriding action may no longer hold for approval."""
+    value = item["approvers"] if "approvers" in item else list(base)
+    if "approvers" not in item and not base:
+        return ()
+    return parse_rule_approvers(value, action, Action.HOLD_FOR_APPROVAL, source, rule_id, org.directory)
 
 
 def _delay(item: dict[str, Any], action: Action, source: str, rule_id: str, default: float) -> float:
@@ -256,7 +279,16 @@ def _delay(item: dict[str, Any], action: Action, source: str, rule_id: str, defa
         ) from None
 
 
-def _scope(value: Any, source: str, rule_id: str, groups: Mapping[str, tuple[str, ...]]) -> Scope:
+def _scope(
+    value: Any,
+    source: str,
+    rule_id: str,
+    groups: Mapping[str, tuple[str, ...]],
+    org: Organization | None = None,
+) -> Scope:
+    """`group:NAME` must be a configuration group, unless a directory is configured: its
+    groups come and go with the sync, so a name it does not hold yet matches nobody."""
+    directory = org is not None and org.directory
     if value is None:
         return Scope()
     if not isinstance(value, dict) or set(value) - {"senders", "recipients"}:
@@ -269,7 +301,7 @@ def _scope(value: Any, source: str, rule_id: str, groups: Mapping[str, tuple[str
                 source, rule_id, f"scope.{key}", "must be a list of addresses, @domains or group:NAME"
             )
         for entry in entries:
-            if entry.startswith("group:") and entry[6:] not in groups:
+            if entry.startswith("group:") and entry[6:] not in groups and not (directory and entry[6:]):
                 raise RuleError(
                     source,
                     rule_id,

@@ -10,6 +10,7 @@ from typing import Any
 from inspectors.base import Envelope, Finding
 from inspectors.keyword_dictionary import KeywordDictionary
 
+from .approvers import NO_DIRECTORY, OrgView
 from .link_terms import LinkTerms as LinkTerms  # re-exported: the rules' values live here
 
 
@@ -43,7 +44,7 @@ WHERE_KINDS = ("body", "attachment", "subject", "envelope", "header", "message")
 HELD = (Action.DELAY, Action.HOLD, Action.HOLD_FOR_APPROVAL)  # actions that keep the message in quarantine
 # The actions after which the message may still go out: a supervisor Bcc (add_bcc) goes with it.
 DELIVERING = (Action.PASS, Action.TAG, *HELD, *MODIFIERS)
-APPROVERS = "approvers"  # in add_bcc: the approvers of the sender's group (organization.groups)
+APPROVERS = "approvers"  # in add_bcc: the rule's approvers, else those of the sender's group
 MAX_ADD_BCC = 20
 TALLIES = (
     "organisations",
@@ -95,7 +96,7 @@ Condition = CodeCondition | AllOf | AnyOf | Not
 @dataclass(frozen=True, kw_only=True)
 class Scope:
     """Which messages a rule looks at. Entries: an address, "@domain" (subdomains too) or
-    "group:NAME" (organization.groups). Empty means everyone."""
+    "group:NAME" (organization.groups, else the directory's group). Empty means everyone."""
 
     senders: tuple[str, ...] = ()
     recipients: tuple[str, ...] = ()  # matches when any envelope recipient matches
@@ -117,6 +118,8 @@ class Rule:
     # the message is delivered; the headers are not touched.
     add_bcc: tuple[str, ...] = ()
     links: LinkTerms | None = None  # for Action.LINK_ATTACHMENTS (rules/link_terms.py)
+    # For Action.HOLD_FOR_APPROVAL: who approves (rules/approvers.py), instead of the group's.
+    approvers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,6 +129,7 @@ class Organization:
 
     internal_domains: tuple[str, ...] = ()
     approvers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # group -> approvers
+    directory: bool = False  # a directory: section: chain approvers and its groups may be named
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,6 +139,12 @@ class RuleSet:
     organization: Organization = Organization()
     # Keyword dictionaries (issue 17): handed to the inspectors, which report keyword.<id>.
     dictionaries: tuple[KeywordDictionary, ...] = ()
+    org: OrgView = NO_DIRECTORY  # the directory in force (rules/book.py puts it in)
+
+    def group(self, name: str) -> tuple[str, ...]:
+        """A group's entries: the configuration's, else (none, or a group without members:
+        one that only names approvers) the directory's group of that name."""
+        return self.groups.get(name) or self.org.groups.get(name, ())
 
     @property
     def active(self) -> tuple[Rule, ...]:
@@ -168,6 +178,7 @@ class MatchedRule:
     delay: float = 0.0
     add_bcc: tuple[str, ...] = ()  # the rule's entries, APPROVERS unresolved
     links: LinkTerms | None = None
+    approvers: tuple[str, ...] = ()  # the rule's approver entries, unresolved
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -178,7 +189,11 @@ class MatchedRule:
             "reason": dict(self.reason),
             "findings": [f.to_dict() for f in self.findings],
         }
-        return out | _extras(self.add_bcc, self.links)
+        return (
+            out
+            | _extras(self.add_bcc, self.links)
+            | ({"approvers": list(self.approvers)} if self.approvers else {})
+        )
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> MatchedRule:
@@ -191,6 +206,7 @@ class MatchedRule:
             findings=tuple(Finding.from_dict(f) for f in d.get("findings", ())),
             add_bcc=tuple(d.get("add_bcc", ())),
             links=_links(d),
+            approvers=tuple(d.get("approvers", ())),
         )
 
 

@@ -17,6 +17,7 @@ from aiosmtplib.email import quote_address
 
 from inspectors.base import is_internal, mailbox_of
 
+from .approvers import NO_DIRECTORY, OrgView, resolve_approvers
 from .errors import RuleError
 from .model import APPROVERS, DELIVERING, MAX_ADD_BCC, Action, MatchedRule, MessageFacts, Mode, Organization
 
@@ -44,9 +45,15 @@ def bcc_allowed(address: str, internal_domains: Iterable[str]) -> bool:
 
 
 def parse_add_bcc(
-    value: Any, action: Action, source: str, rule_id: str, organization: Organization
+    value: Any,
+    action: Action,
+    source: str,
+    rule_id: str,
+    organization: Organization,
+    approvers: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
-    """The rule's add_bcc entries (addresses lower-cased), or a RuleError naming the key."""
+    """The rule's add_bcc entries (addresses lower-cased), or a RuleError naming the key.
+    `approvers`: the rule's own approver entries, which APPROVERS then names."""
     if not isinstance(value, list) or not value or not all(isinstance(e, str) and e for e in value):
         raise RuleError(source, rule_id, "add_bcc", "must be a list of internal addresses and/or approvers")
     if len(value) > MAX_ADD_BCC:
@@ -61,7 +68,7 @@ def parse_add_bcc(
     out: dict[str, None] = {}
     for entry in value:
         if entry == APPROVERS:
-            if not any(organization.approvers.values()):
+            if not approvers and not any(organization.approvers.values()):
                 raise RuleError(
                     source,
                     rule_id,
@@ -87,9 +94,11 @@ def added_bcc(
     facts: MessageFacts,
     organization: Organization,
     in_group: Callable[[str, str], bool],
+    org: OrgView = NO_DIRECTORY,
 ) -> tuple[str, ...]:
-    """The union of the enforced matches' add_bcc, in rule order: APPROVERS as the approvers
-    of the sender's first group that has some, internal addresses only, compared as mailboxes
+    """The union of the enforced matches' add_bcc, in rule order: APPROVERS as the rule's own
+    approvers, else those of the sender's first group that has some, resolved through the
+    directory `org` (his manager included), internal addresses only, compared as mailboxes
     (case, quotes and `+detail` do not make another person), never the sender nor an address
     already in the envelope. `in_group(address, name)`: whether the address is of the group."""
     taken = {mailbox_of(r) for r in facts.rcpt_tos} | {mailbox_of(facts.mail_from)}
@@ -99,7 +108,9 @@ def added_bcc(
             continue
         for entry in m.add_bcc:
             for address in (
-                _approvers(facts.mail_from, organization, in_group) if entry == APPROVERS else (entry,)
+                _approvers(facts.mail_from, m.approvers, organization, in_group, org)
+                if entry == APPROVERS
+                else (entry,)
             ):
                 key = mailbox_of(address)
                 # An approver is configuration text: checked again here as an add_bcc entry is.
@@ -111,11 +122,17 @@ def added_bcc(
 
 
 def _approvers(
-    sender: str, organization: Organization, in_group: Callable[[str, str], bool]
+    sender: str,
+    own: tuple[str, ...],
+    organization: Organization,
+    in_group: Callable[[str, str], bool],
+    org: OrgView,
 ) -> tuple[str, ...]:
     """As proxy.settings.approvers_for, without its fall-back to the admins: a Bcc to every
     admin of every sender's external mail is not what anybody asked for."""
+    if own:
+        return resolve_approvers(own, sender, org, organization.internal_domains)
     for name, approvers in organization.approvers.items():
         if approvers and in_group(sender, name):
-            return approvers
+            return resolve_approvers(approvers, sender, org, organization.internal_domains)
     return ()

@@ -14,7 +14,7 @@ from typing import Any
 
 from rules.duration import parse_duration
 from rules.link_terms import KEYS as LINK_KEYS
-from rules.model import ACTIONS, MODES, MODIFIERS, Action, Rule
+from rules.model import ACTIONS, MODES, MODIFIERS, Action, Rule, RuleSet
 
 MAX_ID = 100
 MAX_DELAY = 20
@@ -56,9 +56,10 @@ def delay_text(seconds: float, lang: str = "en") -> str:
 
 
 def read_edit(
-    form: Mapping[str, Any], rule: Rule, groups: Mapping[str, Any]
+    form: Mapping[str, Any], rule: Rule, groups: Mapping[str, Any], directory: bool = False
 ) -> tuple[dict[str, Any], list[Error]]:
-    """(the keys to write, errors): None as a value removes the key."""
+    """(the keys to write, errors): None as a value removes the key. `directory`: a directory
+    is configured, whose groups `group:NAME` may name (the loader accepts any name then)."""
     errors: list[Error] = []
     changes: dict[str, Any] = {}
     enabled = str(form.get("enabled", "")) == "1"
@@ -78,8 +79,8 @@ def read_edit(
         if rule.action == Action.LINK_ATTACHMENTS:
             changes.update(dict.fromkeys(LINK_KEYS))  # the link terms go only with link_attachments
     _delay(str(form.get("delay", "")).strip(), action, rule, changes, errors)
-    senders = _entries(str(form.get("senders", "")), "送信者", "senders", groups, errors)
-    recipients = _entries(str(form.get("recipients", "")), "宛先", "recipients", groups, errors)
+    senders = _entries(str(form.get("senders", "")), "送信者", "senders", groups, errors, directory)
+    recipients = _entries(str(form.get("recipients", "")), "宛先", "recipients", groups, errors, directory)
     if (senders, recipients) != (rule.scope.senders, rule.scope.recipients):
         changes["scope"] = {k: list(v) for k, v in (("senders", senders), ("recipients", recipients)) if v}
     return changes, errors
@@ -112,7 +113,9 @@ def _delay(text: str, action: str, rule: Rule, changes: dict[str, Any], errors: 
         changes["delay"] = delay_text(seconds)
 
 
-def _entries(text: str, ja: str, en: str, groups: Mapping[str, Any], errors: list[Error]) -> tuple[str, ...]:
+def _entries(
+    text: str, ja: str, en: str, groups: Mapping[str, Any], errors: list[Error], directory: bool = False
+) -> tuple[str, ...]:
     if len(text) > MAX_SCOPE:
         errors.append((f"{ja}の範囲が長すぎます（{MAX_SCOPE}文字まで）。", f"The {en} scope is too long."))
         return ()
@@ -121,7 +124,7 @@ def _entries(text: str, ja: str, en: str, groups: Mapping[str, Any], errors: lis
         errors.append((f"{ja}の範囲は{MAX_ENTRIES}件までです。", f"At most {MAX_ENTRIES} {en}."))
         return ()
     for entry in entries:
-        if len(entry) > MAX_ENTRY or not _valid(entry, groups):
+        if len(entry) > MAX_ENTRY or not _valid(entry, groups, directory):
             shown = entry[:60]
             errors.append(
                 (
@@ -132,10 +135,26 @@ def _entries(text: str, ja: str, en: str, groups: Mapping[str, Any], errors: lis
     return entries
 
 
-def _valid(entry: str, groups: Mapping[str, Any]) -> bool:
+def _valid(entry: str, groups: Mapping[str, Any], directory: bool = False) -> bool:
     if entry.startswith("group:"):
-        return entry[6:] in groups
+        return entry[6:] in groups or (directory and bool(entry[6:]))
     if entry.startswith("@"):
         return bool(_DOMAIN.match(entry[1:]))
     local, at, domain = entry.rpartition("@")
     return bool(at and local and _DOMAIN.match(domain))
+
+
+def unknown_groups(ruleset: RuleSet) -> dict[str, tuple[str, ...]]:
+    """rule id -> the `group:NAME` of its scope that neither organization.groups nor the
+    directory in force names: accepted with a directory (a sync may bring it), matching nobody
+    until then, which the rules page says next to the rule (issue 21)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for rule in ruleset.rules:
+        names = [
+            e[6:]
+            for e in (*rule.scope.senders, *rule.scope.recipients)
+            if e.startswith("group:") and e[6:] not in ruleset.groups and e[6:] not in ruleset.org.groups
+        ]
+        if names:
+            out[rule.id] = tuple(dict.fromkeys(names))
+    return out

@@ -18,6 +18,7 @@ import inspect
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import yaml
@@ -37,7 +38,7 @@ from ..rule_versions import RuleVersions, VersionConflict
 from . import rule_samples, rule_words
 from .console import Console
 from .rule_draft import check, normalise
-from .rule_form import MAX_ID, STALE, base_of, delay_text, read_edit
+from .rule_form import MAX_ID, STALE, base_of, delay_text, read_edit, unknown_groups
 
 log = logging.getLogger("guard.admin")
 
@@ -117,7 +118,7 @@ class RulePages:
             return await self._page(
                 session, draft, base=base, status=409, form_rule=rule_id, form_errors=[STALE]
             )
-        changes, errors = read_edit(form, rule, self.rulebook.groups)
+        changes, errors = read_edit(form, rule, self.rulebook.groups, self.rulebook.organization.directory)
         if errors:
             return await self._page(
                 session, draft, base=base, status=422, form_rule=rule_id, form_errors=errors
@@ -178,7 +179,7 @@ class RulePages:
             if raw is None:
                 return await self._page(session, draft, base=base, status=400, test_error="upload")
         try:
-            result = await self._check(raw, ruleset or self.rulebook.current)
+            result = await self._check(raw, self._with_org(ruleset))
         except Exception as exc:  # a message the pipeline chokes on is a finding, not a crash
             log.exception("event=admin_test_failed")
             return await self._page(session, draft, base=base, status=422, test_error=type(exc).__name__)
@@ -195,9 +196,15 @@ class RulePages:
             return await self._page(session, draft, base=base, status=422, problems=problems, days=days)
         records = await self.decisions.since(time.time() - days * 86400)
         report = await run_in_threadpool(
-            replay, [(r.facts, r.findings) for r in records], self.rulebook.current, ruleset
+            replay, [(r.facts, r.findings) for r in records], self.rulebook(), self._with_org(ruleset)
         )
         return await self._page(session, draft, base=base, report=report, days=days)
+
+    def _with_org(self, ruleset: RuleSet | None) -> RuleSet:
+        """A draft's rules (None: those in force) with the directory in force (issue 21), so
+        that a test or a replay sees the directory's groups and managers as the guard does."""
+        in_force = self.rulebook()
+        return in_force if ruleset is None else replace(ruleset, org=in_force.org)
 
     async def _check(self, raw: bytes, ruleset: RuleSet) -> dict:
         """Inspection is CPU work: a plain function runs in a thread, off the event loop."""
@@ -228,6 +235,7 @@ class RulePages:
             nav="rules",
             draft=draft,
             rules=self.rulebook.current.rules,
+            group_notes=unknown_groups(self.rulebook()),  # with the directory in force
             dictionaries=self.rulebook.current.dictionaries,
             reload_error=self.rulebook.error,
             loaded_at=self.rulebook.loaded_at,

@@ -181,6 +181,20 @@ _JA: list[tuple[str, str]] = [
         "承認者のいるグループがありません（`organization.groups` の `approvers` に定義してください）",
     ),
     (rf"^{_VALUE} is not an address or approvers$", "{1} はアドレスでも `approvers` でもありません"),
+    # approvers from the org chart (issue 21)
+    (
+        r"^must be a list of addresses, manager or manager_of_manager$",
+        "アドレス・`manager`・`manager_of_manager` のリストで書いてください",
+    ),
+    (r"^only goes with action hold_for_approval$", "動作 `hold_for_approval` でだけ指定できます"),
+    (
+        rf"^{_VALUE} is not (?:one plain address \(.*\)|an address), manager or manager_of_manager$",
+        "{1} は1件ずつのアドレス（ASCII）・`manager`・`manager_of_manager` のどれでもありません",
+    ),
+    (
+        r"^(manager|manager_of_manager): needs a directory: section .*$",
+        "{1} を使うには組織のディレクトリ（`directory:`）の設定が必要です",
+    ),
     (
         rf"^{_VALUE} is not internal \(.*\)$",
         "{1} は社内のアドレスではありません（社外への Bcc は情報漏えいになります）",
