@@ -45,6 +45,8 @@ from .store import Store
 from .tokens import same
 from .work_limit import WorkLimit
 
+Shown = Callable[[str], Awaitable[Response]]  # the hold's page again, with an error
+
 
 def allowed_actions(kind: str, role: str) -> tuple[str, ...]:
     """What a link may do to a held message: the sender decides a hold or a delay; an
@@ -164,8 +166,18 @@ class Pages:
             return self.render("unknown.html", status=404, request=request)
         if link.role == "approver":
             return await self.approvals.page(request, link, error)
-        record = link.record
         links_path = await self.links.path_for(link, request.path_params["token"])
+        return await self.hold_page(request, link, error, links_path=links_path)
+
+    async def hold_page(
+        self, request: Request, link: Link, error: str | None = None, *, links_path: str | None = None
+    ) -> Response:
+        """The sender's page of `link`'s hold, its forms posting back to the request's path:
+        the notice's link, or a signed-in sender's own page (me_pages.py), which hands in a
+        record carrying the session's CSRF token instead of the hold's."""
+        if link.role == "approver":
+            return await self.approvals.page(request, link, error)
+        record = link.record
         if self._past_grace(record):
             return self.render(
                 "hold_done.html",
@@ -226,9 +238,15 @@ class Pages:
         link, form = posted
         if link.role == "approver":  # a rejection needs its reason: approver_pages.py
             return await self.approvals.decide(request, link, form)
-        action, record = str(form.get("action", "")), link.record
+        return await self.sender_decides(request, link.record, form, lambda e: self.show_hold(request, e))
+
+    async def sender_decides(self, request: Request, record, form: FormData, show: Shown) -> Response:
+        """The sender's release or cancel (CSRF token and action already checked by the
+        caller), the notice's link or a signed-in sender's page alike: what the page must
+        ask first is asked (`show(error)`: the page again, with its error), then it is done."""
+        action = str(form.get("action", ""))
         if action == "release" and not all_ticked(record, form.getlist("ack")):
-            return await self.show_hold(request, error="checklist_missing")
+            return await show("checklist_missing")
         if unconfirmed_cancel(record, action, form):
             # A delay's cancel is asked twice, here on the server: a form posted without
             # confirm=1 (a stray tap, a script) only gets the question.
@@ -236,7 +254,7 @@ class Pages:
             return self.render("delay_confirm.html", request=request, record=record, back=back)
         if action == "release" and record.kind == Action.HOLD and form.get("confirm") != "1":
             # Sending what was held unchanged is the risky choice (issue 18): said twice.
-            return await self.show_hold(request, error="confirm_missing")
+            return await show("confirm_missing")
         client = request.client.host if request.client else None
         if await self.store.decide_hold(record.id, STATE_AFTER[action], actor="sender", client_addr=client):
             self.on_queued()
@@ -250,16 +268,19 @@ class Pages:
         if isinstance(posted, Response):
             return posted
         link, form = posted
-        record = link.record
+        return await self.sender_fixes(request, link.record, form, lambda e: self.show_hold(request, e))
+
+    async def sender_fixes(self, request: Request, record, form: FormData, show: Shown) -> Response:
+        """Fix, then send, from the notice's link or a signed-in sender's page."""
         # The cheap checks first: a finished hold, or a link asking too often, costs no inspection.
         if record.state != HoldState.HELD:
-            return await self.show_hold(request, error="fix_stale")
+            return await show("fix_stale")
         if not self.fix_limit.start(record.id):
-            response = await self.show_hold(request, error="fix_busy")
+            response = await show("fix_busy")
             response.status_code = 429
             return response
         try:
-            return await fixed(self, request, record, form)
+            return await fixed(self, request, record, form, show)
         finally:
             self.fix_limit.done(record.id)
 
