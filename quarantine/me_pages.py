@@ -131,7 +131,7 @@ class MePages:
         link = await self._hold(request, session)
         if link is None:
             return self._unknown(request)
-        return await self.pages.hold_page(request, link)
+        return await self.pages.hold_page(request, link, me_home=HOME)
 
     async def act(self, request: Request) -> Response:
         """Release, cancel, send now; approve, reject: as the link's page does them."""
@@ -143,7 +143,7 @@ class MePages:
             if link.role == "approver":  # a rejection needs its reason: approver_pages.py
                 return await self.pages.approvals.decide(request, link, form)
             return await self.pages.sender_decides(
-                request, link.record, form, lambda e: self.pages.hold_page(request, link, e)
+                request, link.record, form, lambda e: self.pages.hold_page(request, link, e, me_home=HOME)
             )
         finally:
             await request.close()
@@ -158,7 +158,7 @@ class MePages:
             if link.role != "sender":
                 return self._unknown(request, 403)
             return await self.pages.sender_fixes(
-                request, link.record, form, lambda e: self.pages.hold_page(request, link, e)
+                request, link.record, form, lambda e: self.pages.hold_page(request, link, e, me_home=HOME)
             )
         finally:
             await request.close()

@@ -170,7 +170,13 @@ class Pages:
         return await self.hold_page(request, link, error, links_path=links_path)
 
     async def hold_page(
-        self, request: Request, link: Link, error: str | None = None, *, links_path: str | None = None
+        self,
+        request: Request,
+        link: Link,
+        error: str | None = None,
+        *,
+        links_path: str | None = None,
+        me_home: str | None = None,
     ) -> Response:
         """The sender's page of `link`'s hold, its forms posting back to the request's path:
         the notice's link, or a signed-in sender's own page (me_pages.py), which hands in a
@@ -185,6 +191,7 @@ class Pages:
                 status=400 if error else 200,
                 record=record,
                 links_path=links_path,
+                me_home=me_home,
             )
         actions = allowed_actions(record.kind, link.role) if record.state == HoldState.HELD else ()
         names = [a[0] for a in record.summary.attachments]
@@ -211,6 +218,7 @@ class Pages:
             trail=await self.store.audit_trail(record.id),
             next_reminder=self.reminders.next_at(record) if self.reminders else None,
             links_path=links_path,
+            me_home=me_home,  # the signed-in page's way back to its list
         )
 
     def _past_grace(self, record) -> bool:

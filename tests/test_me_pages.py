@@ -5,6 +5,7 @@ mailbox, a demoted account, GET that would act)."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 import time
@@ -17,8 +18,10 @@ from starlette.testclient import TestClient
 
 from quarantine.admin.console import SESSION_COOKIE
 from quarantine.admin.sessions import Sessions
+from quarantine.me_list import mine, to_approve
 from quarantine.me_pages import MePages
 from quarantine.schema import audit, outbound
+from quarantine.store import Store
 from quarantine.web import create_app
 from rules.model import Action
 
@@ -165,6 +168,8 @@ def test_get_never_acts_and_the_page_carries_the_session_token(site):
     assert page.status_code == 200 and state_of(web, store, "N1") == "held"
     tokens = set(re.findall(r'name="csrf" value="([^"]+)"', page.text))
     assert tokens == {csrf}  # never the hold's (csrf-N1)
+    assert 'id="to-me" href="/admin/me?lang=ja"' in page.text and english_words(page.text) == []
+    assert 'id="to-me"' not in web.get("/h/snd-N1").text  # the link's page has no list to go back to
 
 
 def test_a_senders_release_asks_what_the_link_page_asks(site):
@@ -250,3 +255,35 @@ async def _queued(store, qid: str) -> bool:
 
 async def _hold(store, message, expires_at: float) -> None:
     await store.hold(message, csrf=f"csrf-{message.id}", expires_at=expires_at, token=f"t-{message.id}")
+
+
+def test_the_lists_on_each_database(store_url):
+    """The narrowing SQL (LIKE with its wildcards escaped, lower()) on SQLite and PostgreSQL:
+    a sender named with LIKE's wildcards finds his own mail and nobody else's."""
+
+    async def scene() -> tuple[list[str], list[str], list[str], list[str]]:
+        store = await Store.open(store_url)
+        try:
+            await seed(store)
+            later = time.time() + 3600
+            for qid, sender in (
+                ("P1", "a_b%c@example.co.jp"),
+                ("P2", "axbyc@example.co.jp"),
+                ("P3", "A_B%C@EXAMPLE.CO.JP"),
+            ):
+                message = dataclasses.replace(held_message(qid, mail("件"), Action.HOLD), mail_from=sender)
+                await _hold(store, message, later)
+            now = time.time()
+            return (
+                [r.id for r in await mine(store, "a_b%c@example.co.jp", now)],
+                [r.id for r in await mine(store, SENDER, now)],
+                [r.id for r in await to_approve(store, OTHER)],
+                [r.id for r in await to_approve(store, "%")],
+            )
+        finally:
+            await store.close()
+
+    wildcard, hanako, other, percent = asyncio.run(scene())
+    assert sorted(wildcard) == ["P1", "P3"]
+    assert sorted(hanako) == ["A1", "A2", "B1", "F1", "N1"]
+    assert sorted(other) == ["A2", "B1"] and percent == []
