@@ -10,7 +10,7 @@ path is /admin; /me only points here.
 Nothing here decides who may do what: a hold opens with the role the link pages would give
 (an approver the hold names: approver; the mailbox it was sent from: sender; anyone else:
 the same 404 as an unknown id), and it is shown and acted on by the link pages' own code
-(Pages.hold_page, sender_decides, sender_fixes; Approvals.page, decide, part_of), with the
+(Pages.hold_page, sender_decision.py; Approvals.page, decide, part_of), with the
 record's CSRF token replaced by the session's. The audit rows are theirs: actor `sender` or
 `approver:<address>`, as from the notice's link (statistics and the sender's history read
 them so).
@@ -35,6 +35,7 @@ from .i18n import language
 from .me_list import PAGE, mine, owns, to_approve
 from .records import Link
 from .rendering import headers
+from .sender_decision import sender_decides, sender_fixes
 from .web import Pages, allowed_actions
 
 HOME = "/admin/me"
@@ -142,8 +143,12 @@ class MePages:
             link, form = posted
             if link.role == "approver":  # a rejection needs its reason: approver_pages.py
                 return await self.pages.approvals.decide(request, link, form)
-            return await self.pages.sender_decides(
-                request, link.record, form, lambda e: self.pages.hold_page(request, link, e, me_home=HOME)
+            return await sender_decides(
+                self.pages,
+                request,
+                link.record,
+                form,
+                lambda e: self.pages.hold_page(request, link, e, me_home=HOME),
             )
         finally:
             await request.close()
@@ -157,8 +162,12 @@ class MePages:
             link, form = posted
             if link.role != "sender":
                 return self._unknown(request, 403)
-            return await self.pages.sender_fixes(
-                request, link.record, form, lambda e: self.pages.hold_page(request, link, e, me_home=HOME)
+            return await sender_fixes(
+                self.pages,
+                request,
+                link.record,
+                form,
+                lambda e: self.pages.hold_page(request, link, e, me_home=HOME),
             )
         finally:
             await request.close()

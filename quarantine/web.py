@@ -28,24 +28,22 @@ from rules.model import Action
 from .approver_pages import Approvals
 from .download_pages import DownloadPages
 from .explain import reasons, technical
-from .fix_flow import fixed
 from .forwarded import LOOPBACK, Network, only_from
 from .hold_page import Clients, sender_context
-from .hold_view import all_ticked, checklist, per_attachment, unconfirmed_cancel, where_text
+from .hold_view import checklist, per_attachment, where_text
 from .holds import Quarantine
 from .i18n import action_label, actor_label, code_label, format_note, language, translator
 from .judgement import Judge
 from .links_page import LinksPage
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .metrics import Metrics
-from .records import STATE_AFTER, HoldState, Link
+from .records import HoldState, Link
 from .reminders import ReminderPolicy
 from .rendering import HEADERS, environment, headers
+from .sender_decision import sender_decides, sender_fixes
 from .store import Store
 from .tokens import same
 from .work_limit import WorkLimit
-
-Shown = Callable[[str], Awaitable[Response]]  # the hold's page again, with an error
 
 
 def allowed_actions(kind: str, role: str) -> tuple[str, ...]:
@@ -214,7 +212,8 @@ class Pages:
             ),
             attachment_findings=per_attachment(record.findings, names),
             checklist=checklist(record.decision) if "release" in actions else [],
-            request_path=request.url.path,
+            # the hold's own path: a refused fix answers at …/fix, its forms post to the hold
+            request_path=request.url.path.removesuffix("/fix"),
             trail=await self.store.audit_trail(record.id),
             next_reminder=self.reminders.next_at(record) if self.reminders else None,
             links_path=links_path,
@@ -246,28 +245,7 @@ class Pages:
         link, form = posted
         if link.role == "approver":  # a rejection needs its reason: approver_pages.py
             return await self.approvals.decide(request, link, form)
-        return await self.sender_decides(request, link.record, form, lambda e: self.show_hold(request, e))
-
-    async def sender_decides(self, request: Request, record, form: FormData, show: Shown) -> Response:
-        """The sender's release or cancel (CSRF token and action already checked by the
-        caller), the notice's link or a signed-in sender's page alike: what the page must
-        ask first is asked (`show(error)`: the page again, with its error), then it is done."""
-        action = str(form.get("action", ""))
-        if action == "release" and not all_ticked(record, form.getlist("ack")):
-            return await show("checklist_missing")
-        if unconfirmed_cancel(record, action, form):
-            # A delay's cancel is asked twice, here on the server: a form posted without
-            # confirm=1 (a stray tap, a script) only gets the question.
-            back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return self.render("delay_confirm.html", request=request, record=record, back=back)
-        if action == "release" and record.kind == Action.HOLD and form.get("confirm") != "1":
-            # Sending what was held unchanged is the risky choice (issue 18): said twice.
-            return await show("confirm_missing")
-        client = request.client.host if request.client else None
-        if await self.store.decide_hold(record.id, STATE_AFTER[action], actor="sender", client_addr=client):
-            self.on_queued()
-        # Post/Redirect/Get: the page then shows what happened, and a reload does nothing.
-        return RedirectResponse(request.url.path, status_code=303, headers=headers())
+        return await sender_decides(self, request, link.record, form, lambda e: self.show_hold(request, e))
 
     async def fix_hold(self, request: Request) -> Response:
         """Fix, then send: the fixed message is inspected again; if it is clean now it goes,
@@ -276,21 +254,7 @@ class Pages:
         if isinstance(posted, Response):
             return posted
         link, form = posted
-        return await self.sender_fixes(request, link.record, form, lambda e: self.show_hold(request, e))
-
-    async def sender_fixes(self, request: Request, record, form: FormData, show: Shown) -> Response:
-        """Fix, then send, from the notice's link or a signed-in sender's page."""
-        # The cheap checks first: a finished hold, or a link asking too often, costs no inspection.
-        if record.state != HoldState.HELD:
-            return await show("fix_stale")
-        if not self.fix_limit.start(record.id):
-            response = await show("fix_busy")
-            response.status_code = 429
-            return response
-        try:
-            return await fixed(self, request, record, form, show)
-        finally:
-            self.fix_limit.done(record.id)
+        return await sender_fixes(self, request, link.record, form, lambda e: self.show_hold(request, e))
 
     async def outbox_moved(self, request: Request) -> Response:
         """The outbox holds working links: it is the admin console's, behind its login."""

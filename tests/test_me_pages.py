@@ -287,3 +287,22 @@ def test_the_lists_on_each_database(store_url):
     assert sorted(wildcard) == ["P1", "P3"]
     assert sorted(hanako) == ["A1", "A2", "B1", "F1", "N1"]
     assert sorted(other) == ["A2", "B1"] and percent == []
+
+
+def test_fix_then_send_is_the_senders_and_asks_as_the_link_page_does(site):
+    web, store, _, _ = site
+    csrf = sign_in(web, store, SENDER)
+    empty = web.post("/admin/me/m/N1/fix", data={"csrf": csrf}, headers=JA)  # no fix chosen
+    assert empty.status_code == 400 and set(re.findall(r'name="csrf" value="([^"]+)"', empty.text)) == {csrf}
+    # the page after a refused fix posts its fixes to …/fix and its release and cancel to the
+    # hold, not to …/fix/fix and …/fix (where a release would be taken for an empty fix)
+    assert 'action="/admin/me/m/N1/fix?lang=ja"' in empty.text and "/fix/fix" not in empty.text
+    assert 'action="/admin/me/m/N1?lang=ja" id="release-form"' in empty.text
+    link_page = web.post("/h/snd-N1/fix", data={"csrf": "csrf-N1"}, headers=JA).text
+    assert 'action="/h/snd-N1?lang=ja" id="release-form"' in link_page and "/fix/fix" not in link_page
+    assert web.post("/admin/me/m/N1/fix", data={"csrf": "csrf-N1", "bcc": "1"}).status_code == 403
+    csrf = sign_in(web, store, BOSS)  # an approver decides; fixing is the sender's
+    assert web.post("/admin/me/m/A1/fix", data={"csrf": csrf, "bcc": "1"}).status_code == 403
+    csrf = sign_in(web, store, STRANGER)
+    assert web.post("/admin/me/m/N1/fix", data={"csrf": csrf, "bcc": "1"}).status_code == 404
+    assert state_of(web, store, "N1") == "held"
