@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from quarantine.admin.console import SESSION_COOKIE
 from quarantine.admin.sessions import Sessions
-from quarantine.me_list import mine, to_approve
+from quarantine.me_list import PAGE, mine, to_approve
 from quarantine.me_pages import MePages
 from quarantine.schema import audit, outbound
 from quarantine.store import Store
@@ -65,6 +65,7 @@ def site(sqlite_url):
 
 def sign_in(web: TestClient, store, login: str) -> str:
     """A session opened as the sign-in opens it; its cookie set in the browser (web)."""
+    assert web.portal is not None
     session_id, session = web.portal.call(Sessions(store).open, login, "sender", "127.0.0.1")
     web.cookies.clear()
     web.cookies.set(SESSION_COOKIE, session_id, domain="testserver.local", path="/admin")
@@ -306,3 +307,23 @@ def test_fix_then_send_is_the_senders_and_asks_as_the_link_page_does(site):
     csrf = sign_in(web, store, STRANGER)
     assert web.post("/admin/me/m/N1/fix", data={"csrf": csrf, "bcc": "1"}).status_code == 404
     assert state_of(web, store, "N1") == "held"
+
+
+def test_the_list_is_paged_newest_first(site):
+    web, store, _, _ = site
+    base = time.time()
+
+    async def many() -> None:
+        for i in range(PAGE + 1):
+            message = dataclasses.replace(
+                held_message(f"M{i:03d}", mail("件"), Action.HOLD), mail_from=STRANGER
+            )
+            await store.hold(message, csrf="c", expires_at=base + 3600, token=f"t-M{i:03d}")
+
+    web.portal.call(many)
+    sign_in(web, store, STRANGER)
+    first = ids(web.get("/admin/me").text, "mine")
+    assert len(first) == PAGE and first[0] == f"M{PAGE:03d}"
+    assert ids(web.get("/admin/me?page=2").text, "mine") == ["M000"]
+    for hostile in ("0", "-1", "abc", "99999999999", "2%00"):
+        assert web.get(f"/admin/me?page={hostile}").status_code == 200
