@@ -17,6 +17,7 @@ from inspectors.clients import Client
 from inspectors.limits import Limits
 from inspectors.recipients import ExternalRecipients
 from quarantine.admin import admin_routes
+from quarantine.admin.sessions import Sessions
 from quarantine.cluster_lock import ClusterLock
 from quarantine.decisions import DecisionLog
 from quarantine.deliveries import DeliveryHistory
@@ -24,6 +25,7 @@ from quarantine.directory_store import DirectoryStore
 from quarantine.forwarded import LOOPBACK, ForwardedFor
 from quarantine.holds import HoldPolicy, Quarantine
 from quarantine.link_delivery import LinkPolicy
+from quarantine.me_pages import MePages
 from quarantine.metrics import Metrics
 from quarantine.org_cache import OrgCache
 from quarantine.org_store import OrgStore
@@ -202,7 +204,9 @@ class Guard:
             outbox=_outbox(settings),
             zone=settings.timezone,
         )
-        web = _start_web(settings, store, quarantine, worker, metrics, judge, admin, is_external, org)
+        web = _start_web(
+            settings, store, quarantine, worker, metrics, judge, admin, is_external, org, users.role_of
+        )
         stopping = asyncio.Event()
         tasks = [
             asyncio.create_task(web.serve(), name="web"),
@@ -353,6 +357,7 @@ def _start_web(
     admin: list,
     is_external: Callable[[str], bool],
     org: OrgCache,
+    role_of: Callable[[str], str | None],
 ) -> _Web:
     directory = DirectoryStore(store)
 
@@ -380,7 +385,9 @@ def _start_web(
     )
     # uvicorn's own proxy_headers would believe X-Forwarded-For from 127.0.0.1 by default:
     # off; ForwardedFor believes only web.trusted_proxies (none unless configured).
-    app = ForwardedFor(create_app(pages, admin), s.trusted_proxies)
+    # A signed-in person's own page (issue 21), before the console's Mount and its catch-all.
+    me = MePages(pages, Sessions(store), role_of=role_of, secure=s.public_url.lower().startswith("https://"))
+    app = ForwardedFor(create_app(pages, [*me.routes(), *admin]), s.trusted_proxies)
     config = uvicorn.Config(
         app,
         host=s.web_listen.host,

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 NOTE_LIMIT = 1000  # characters of a comment or a reason
 QUEUE_LIMIT = 100  # holds the list shows
+SIGNED_IN_LIST = "/admin/me"  # a signed-in approver's list of what waits for him (me_pages.py)
 _RECORD = [column for column in held.c if column.name != "raw"]
 
 
@@ -91,7 +92,7 @@ class Approvals:
         held_now = record.state == HoldState.HELD
         wanted = tuple(a[3] for a in record.summary.attachments if a[3])
         body, parts = await asyncio.to_thread(body_and_parts, await self.store.raw_of(record.id), wanted)
-        token = request.path_params["token"]
+        token = request.path_params.get("token")  # none on a signed-in approver's page (me_pages.py)
         return self.pages.render(
             "approval.html",
             request=request,
@@ -104,7 +105,7 @@ class Approvals:
             body=body,
             parts=parts,
             page_path=request.url.path.removesuffix("/"),
-            queue_path=f"/h/{token}/queue",
+            queue_path=f"/h/{token}/queue" if token else SIGNED_IN_LIST,
             organisations=organisations(record.rcpt_tos, self.pages.is_external, record.findings),
             trail=await self.store.audit_trail(record.id),
         )
@@ -153,7 +154,11 @@ class Approvals:
     async def part(self, request: Request) -> Response:
         """An attachment of a hold the link may show: still held, or finished within the
         page grace, and only a part the message's summary lists."""
-        link = await self._link(request)
+        return await self.part_of(request, await self._link(request))
+
+    async def part_of(self, request: Request, link: Link | None) -> Response:
+        """The attachment the request names of `link`'s hold (the approver's link, or a
+        signed-in approver's page: me_pages.py)."""
         name = request.path_params["part"]
         if link is None or self.pages._past_grace(link.record) or not PART.fullmatch(name):
             return self._unknown(request)

@@ -5,6 +5,7 @@ audit row this writes: counts and masked samples, fix_outcome)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from starlette.datastructures import FormData
@@ -23,8 +24,16 @@ if TYPE_CHECKING:
     from .web import Pages
 
 
-async def fixed(pages: Pages, request: Request, record: HeldRecord, form: FormData) -> Response:
-    """The fix the form asks for, applied, judged again and stored; the page that says so."""
+async def fixed(
+    pages: Pages,
+    request: Request,
+    record: HeldRecord,
+    form: FormData,
+    show: Callable[[str], Awaitable[Response]] | None = None,
+) -> Response:
+    """The fix the form asks for, applied, judged again and stored; the page that says so
+    (`show(error)`: the hold's page with an error; the link's page by default)."""
+    show = show or (lambda error: pages.show_hold(request, error=error))
     # Only what the message has counts: a forged or stale value is no fix at all.
     rcpts = {r.lower() for r in record.rcpt_tos}
     parts = {a[3]: a[0] for a in record.summary.attachments if a[3]}
@@ -36,11 +45,11 @@ async def fixed(pages: Pages, request: Request, record: HeldRecord, form: FormDa
         links=form.get("links") == "1" and bool(parts) and any(pages.is_external(r) for r in record.rcpt_tos),
     )
     if fix.empty:
-        return await pages.show_hold(request, error="fix_empty")
+        return await show("fix_empty")
     try:
         raw, rcpts_left = apply(await pages.store.raw_of(record.id), record.rcpt_tos, fix, pages.is_external)
     except FixError:
-        return await pages.show_hold(request, error="fix_invalid")
+        return await show("fix_invalid")
     # With links the bytes keep their attachments: the delivery links them (enqueue_release,
     # from the stored decision's rewrites), and the rules judge the message as sent that way.
     judged = await pages.judge(
@@ -57,7 +66,7 @@ async def fixed(pages: Pages, request: Request, record: HeldRecord, form: FormDa
     if not await pages.quarantine.refix(
         record, judged, rcpt_tos=rcpts_left, client_addr=client, detail=detail
     ):
-        return await pages.show_hold(request, error="fix_stale")
+        return await show("fix_stale")
     # The page after the redirect reads what was done from the audit row (fix_outcome).
     lang = request.query_params.get("lang")
     back = request.url.path.removesuffix("/fix") + "?fixed=1" + (f"&lang={lang}" if lang in LANGS else "")

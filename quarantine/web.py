@@ -28,10 +28,9 @@ from rules.model import Action
 from .approver_pages import Approvals
 from .download_pages import DownloadPages
 from .explain import reasons, technical
-from .fix_flow import fixed
 from .forwarded import LOOPBACK, Network, only_from
 from .hold_page import Clients, sender_context
-from .hold_view import all_ticked, checklist, per_attachment, unconfirmed_cancel, where_text
+from .hold_view import checklist, per_attachment, where_text
 from .holds import Quarantine
 from .i18n import action_label, actor_label, code_label, format_note, language, translator
 from .judgement import Judge
@@ -40,9 +39,10 @@ from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .metrics import Metrics
 from .org_cache import health_line
 from .org_chart import OrgStatus
-from .records import STATE_AFTER, HoldState, Link
+from .records import HoldState, Link
 from .reminders import ReminderPolicy
 from .rendering import HEADERS, environment, headers
+from .sender_decision import sender_decides, sender_fixes
 from .store import Store
 from .tokens import same
 from .work_limit import WorkLimit
@@ -173,8 +173,24 @@ class Pages:
             return self.render("unknown.html", status=404, request=request)
         if link.role == "approver":
             return await self.approvals.page(request, link, error)
-        record = link.record
         links_path = await self.links.path_for(link, request.path_params["token"])
+        return await self.hold_page(request, link, error, links_path=links_path)
+
+    async def hold_page(
+        self,
+        request: Request,
+        link: Link,
+        error: str | None = None,
+        *,
+        links_path: str | None = None,
+        me_home: str | None = None,
+    ) -> Response:
+        """The sender's page of `link`'s hold, its forms posting back to the request's path:
+        the notice's link, or a signed-in sender's own page (me_pages.py), which hands in a
+        record carrying the session's CSRF token instead of the hold's."""
+        if link.role == "approver":
+            return await self.approvals.page(request, link, error)
+        record = link.record
         if self._past_grace(record):
             return self.render(
                 "hold_done.html",
@@ -182,6 +198,7 @@ class Pages:
                 status=400 if error else 200,
                 record=record,
                 links_path=links_path,
+                me_home=me_home,
             )
         actions = allowed_actions(record.kind, link.role) if record.state == HoldState.HELD else ()
         names = [a[0] for a in record.summary.attachments]
@@ -204,10 +221,12 @@ class Pages:
             ),
             attachment_findings=per_attachment(record.findings, names),
             checklist=checklist(record.decision) if "release" in actions else [],
-            request_path=request.url.path,
+            # the hold's own path: a refused fix answers at …/fix, its forms post to the hold
+            request_path=request.url.path.removesuffix("/fix"),
             trail=await self.store.audit_trail(record.id),
             next_reminder=self.reminders.next_at(record) if self.reminders else None,
             links_path=links_path,
+            me_home=me_home,  # the signed-in page's way back to its list
         )
 
     def _past_grace(self, record) -> bool:
@@ -235,22 +254,7 @@ class Pages:
         link, form = posted
         if link.role == "approver":  # a rejection needs its reason: approver_pages.py
             return await self.approvals.decide(request, link, form)
-        action, record = str(form.get("action", "")), link.record
-        if action == "release" and not all_ticked(record, form.getlist("ack")):
-            return await self.show_hold(request, error="checklist_missing")
-        if unconfirmed_cancel(record, action, form):
-            # A delay's cancel is asked twice, here on the server: a form posted without
-            # confirm=1 (a stray tap, a script) only gets the question.
-            back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return self.render("delay_confirm.html", request=request, record=record, back=back)
-        if action == "release" and record.kind == Action.HOLD and form.get("confirm") != "1":
-            # Sending what was held unchanged is the risky choice (issue 18): said twice.
-            return await self.show_hold(request, error="confirm_missing")
-        client = request.client.host if request.client else None
-        if await self.store.decide_hold(record.id, STATE_AFTER[action], actor="sender", client_addr=client):
-            self.on_queued()
-        # Post/Redirect/Get: the page then shows what happened, and a reload does nothing.
-        return RedirectResponse(request.url.path, status_code=303, headers=headers())
+        return await sender_decides(self, request, link.record, form, lambda e: self.show_hold(request, e))
 
     async def fix_hold(self, request: Request) -> Response:
         """Fix, then send: the fixed message is inspected again; if it is clean now it goes,
@@ -259,18 +263,7 @@ class Pages:
         if isinstance(posted, Response):
             return posted
         link, form = posted
-        record = link.record
-        # The cheap checks first: a finished hold, or a link asking too often, costs no inspection.
-        if record.state != HoldState.HELD:
-            return await self.show_hold(request, error="fix_stale")
-        if not self.fix_limit.start(record.id):
-            response = await self.show_hold(request, error="fix_busy")
-            response.status_code = 429
-            return response
-        try:
-            return await fixed(self, request, record, form)
-        finally:
-            self.fix_limit.done(record.id)
+        return await sender_fixes(self, request, link.record, form, lambda e: self.show_hold(request, e))
 
     async def outbox_moved(self, request: Request) -> Response:
         """The outbox holds working links: it is the admin console's, behind its login."""

@@ -4,6 +4,7 @@ what a fix did, the recipients' fields, the attachments' kinds."""
 from __future__ import annotations
 
 SENDER_WORDS: dict[str, tuple[str, str]] = {  # key -> (ja, en)
+    "me.back": ("自分のメールの一覧へ", "Back to my messages"),  # a signed-in sender's page (me_pages.py)
     "fix.primary.bcc": ("Bccに移して送信", "Move to Bcc and send"),
     "fix.primary.remove": ("この宛先を外して送信", "Remove these recipients and send"),
     "fix.primary.drop": ("添付を外して送信", "Remove the attachment and send"),

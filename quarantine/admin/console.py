@@ -127,10 +127,7 @@ class Console:
     def guarded(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             self.speak(request)
-            session = await self.sessions.find(request.cookies.get(SESSION_COOKIE))
-            if session is not None and self.role_of and self.role_of(session.login) != "admin":
-                await self.sessions.close(request.cookies.get(SESSION_COOKIE))
-                session = None
+            session = await signed_in(self.sessions, request, self.role_of)
             if session is None:
                 return self._to_login(request)
             if session.role != "admin":
@@ -170,6 +167,20 @@ class Console:
         addr = client_addr(request) if request else None
         async with self.store.writing() as conn:
             await trail.record(conn, message_id, actor[:300], addr, action[:32], detail[:500])
+
+
+async def signed_in(
+    sessions: Sessions, request: Request, role_of: Callable[[str], str | None] | None
+) -> Session | None:
+    """The live session behind the request's cookie, or None. A session whose account no
+    longer has the session's role in force (demoted, disabled: role_of, the users' copy) is
+    ended here: the console's pages and a sender's own (me_pages.py) ask the same question."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    session = await sessions.find(cookie)
+    if session is not None and role_of and role_of(session.login) != session.role:
+        await sessions.close(cookie)
+        return None
+    return session
 
 
 async def read_form(request: Request, **limits) -> FormData | None:
