@@ -26,13 +26,16 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Spread over the cores (pytest-xdist), then the few tests that assert how long something
+# takes (marker `timing`) alone, so that the load of the others cannot fail them.
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto -m "not timing"
+	$(BIN)/python -m pytest -q -m timing
 
 # The edit loop: no browser, no PostgreSQL, no subprocess, nothing slow by design (markers in
 # pyproject.toml), spread over the cores.
 test-fast: install
-	$(BIN)/python -m pytest -q -n auto -m "not (browser or postgres or process or slow)"
+	$(BIN)/python -m pytest -q -n auto -m "not (browser or postgres or process or slow or timing)"
 
 bench: install
 	$(BIN)/python bench/extract.py

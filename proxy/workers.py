@@ -137,6 +137,10 @@ class WorkerPool:
         # held locks into the child. "fork" is for a caller that runs no thread (`check`):
         # its workers start with every module it imported, at no import cost.
         self._ctx = multiprocessing.get_context(start)
+        if start == "forkserver":
+            # The server imports the worker's module once; each worker is then a fork of it
+            # with the inspectors imported, not a fresh interpreter importing them again.
+            self._ctx.set_forkserver_preload([init.__module__])
         self._spec = (init, config, call)
         self.size = size
         self.slow_after = slow_after

@@ -178,6 +178,7 @@ def test_wrong_password_is_401_and_next_stays_inside_the_console(console):
     assert r.headers["location"] == "/admin/rules"
 
 
+@pytest.mark.timing
 def test_throttle_is_shared_by_instances_and_never_a_lock(console, tmp_path, sqlite_url):
     for _ in range(3):
         assert console.login(ADMIN, "guess").status_code == 401

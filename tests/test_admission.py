@@ -362,6 +362,7 @@ def test_a_read_message_waits_for_the_budget_and_gets_it_when_it_comes_free():
     asyncio.run(scenario())
 
 
+@pytest.mark.timing
 def test_a_read_message_that_the_budget_never_takes_is_refused_after_the_wait():
     from proxy.admission import Reservation
 

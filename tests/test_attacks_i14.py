@@ -477,6 +477,7 @@ def test_an_ebcdic_transfer_file(guard):
         (zengin_data(1) + zengin_data(1)[:119]) * 8_000,  # every other record damaged
     ],
 )
+@pytest.mark.timing
 def test_crafted_text_does_not_make_the_record_search_slow(text):
     started = time.perf_counter()
     zengin.read("attachment:x.txt", text, Ledger())

@@ -121,6 +121,7 @@ def test_a_reservation_is_given_back_when_the_client_vanishes_after_354(guard, m
 
 
 @pytest.mark.process
+@pytest.mark.timing
 def test_a_large_message_is_not_starved_by_steady_small_mail(tmp_path):
     up = Upstream().start()
     up.recorder.delay = 1.0  # a slow upstream: each small message holds its bytes for 1 s

@@ -33,6 +33,7 @@ def test_a_search_to_the_last_day_there_is_is_an_error_not_a_crash(admin):
     assert "日付は 2025-01-31 のように" in page.text
 
 
+@pytest.mark.timing
 def test_a_small_draft_with_aliases_is_checked_in_bounded_time(tmp_path):
     draft = _alias_bomb(16)  # 370 bytes; each further level doubles the time (30 levels: days)
     assert len(draft) < 400

@@ -19,6 +19,8 @@ from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 
+import pytest
+
 from inspectors.message import Summary
 from quarantine.link_delivery import LinkPolicy
 from quarantine.records import HeldMessage
@@ -153,6 +155,7 @@ def _many_files_mail(files: int, name_len: int) -> bytes:
     return message.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
+@pytest.mark.timing
 def test_many_tiny_files_to_many_recipients_do_not_multiply_the_stored_bytes(tmp_path):
     """2,000 one-byte attachments with 150-character names (a 0.7 MB message, within the
     inspection's 10,000 parts) to 300 external recipients: every copy's draft repeated the

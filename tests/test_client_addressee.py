@@ -250,6 +250,7 @@ def test_a_mail_inside_the_company_is_not_checked():
 # --- hostile input --------------------------------------------------------------------------
 
 
+@pytest.mark.timing
 def test_a_huge_first_line_and_a_wide_first_row_cost_only_the_head():
     found = Addressees(directory())
     line = "株式会社エー 御中 " * 500_000  # 13 MB on one line

@@ -8,6 +8,7 @@ import threading
 import time
 
 import httpx
+import pytest
 
 from .support import MY_NUMBER_BODY, message, notice_link
 
@@ -73,6 +74,7 @@ def test_unexpected_error_is_451_and_the_relay_keeps_serving(guard, upstream):
     assert "event=internal_error" in guard.log
 
 
+@pytest.mark.timing
 def test_sessions_are_served_concurrently(guard, upstream):
     upstream.recorder.delay = 1.0
     results = []

@@ -24,6 +24,7 @@ def cpu(call, *args):
     return result, time.process_time() - start
 
 
+@pytest.mark.timing
 def test_rtf_that_makes_striprtf_backtrack_is_read_in_linear_time():
     """striprtf's font-table scan and hyperlink rewrite backtracked over the whole line from
     every start: 2 KB of the first took 18 s of CPU, 200 KB of the second 5.6 s."""
@@ -40,6 +41,7 @@ def test_rtf_that_makes_striprtf_backtrack_is_read_in_linear_time():
     assert "Contact" in text and "mailto:taro@example.jp" in text and not codes(view)
 
 
+@pytest.mark.timing
 def test_opendocument_wide_rows_and_repeated_cells_are_bounded():
     """A row of 100,000 cells was rebuilt cell by cell (3.5 s of CPU in one call); 20,000 rows
     of 16 cells repeated 63 times, a 71 KB file, were 20 million cells (334 MB) and no problem."""
@@ -138,6 +140,7 @@ def test_office_chart_of_millions_of_elements_stops_at_a_limit():
     assert texts(view)["attachment:r.docx!chart1"] == "090-1234-5678"
 
 
+@pytest.mark.timing
 def test_html_that_html_parser_cannot_finish_is_read_in_linear_time():
     """html.parser rescanned to the end from every construct it could not finish: 200 KB
     of "<a" took 22 s of CPU in one call, 400 KB of "<!--" more than 30 s."""

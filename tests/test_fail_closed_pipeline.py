@@ -215,6 +215,7 @@ def test_check_gives_a_verdict_on_a_costly_structure(tmp_path):
 # --- 6. a memory limit on workers -------------------------------------------------------
 
 
+@pytest.mark.timing
 def test_message_over_worker_memory_is_held_and_guard_keeps_serving(guard_factory, upstream):
     guard = guard_factory(inspection={"timeout": "20s", "worker_memory": "300MiB"}).start()
     reply = send(guard, with_attachment(big_table_docx(), "table.docx"))
@@ -238,6 +239,7 @@ def test_message_over_worker_memory_is_held_and_guard_keeps_serving(guard_factor
 # --- 7. slow messages do not starve the others --------------------------------------------
 
 
+@pytest.mark.timing
 def test_two_slow_messages_do_not_starve_a_clean_one(guard_factory, upstream):
     timeout = 6.0
     guard = guard_factory(inspection={"timeout": f"{timeout:g}s", "workers": 2}).start()

@@ -146,6 +146,7 @@ def test_folding_keeps_every_position_and_the_forms_are_at_most_five():
     assert "ﾃｲ" in word_forms("ティ")
 
 
+@pytest.mark.timing
 def test_a_text_of_separators_costs_a_bounded_signature_scan():
     import time
 

@@ -316,6 +316,7 @@ def test_the_shipped_dictionaries_find_what_they_are_for(body, code):
 
 
 @pytest.mark.slow
+@pytest.mark.timing
 def test_a_pattern_that_backtracks_exponentially_elsewhere_is_linear_here():
     d = KeywordDictionary(id="x", patterns=("(a+)+$", "(x|xx)+y"))
     started = time.perf_counter()
@@ -498,6 +499,7 @@ def test_each_shipped_dictionary_has_its_own_label_and_sentence(code):
     assert "既往歴" in ja and "既往歴" in en
 
 
+@pytest.mark.timing
 def test_a_table_is_one_pass_with_each_cell_a_line_of_its_own():
     rows = (("CONFIDENTIAL", ""), ("社", "外秘"), ("品番", "単価")) + tuple(
         (f"A{i}", str(i)) for i in range(100_000)

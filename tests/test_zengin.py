@@ -221,6 +221,7 @@ def test_a_file_opening_with_a_header_is_text_to_the_type_detector():
 
 
 @pytest.mark.slow
+@pytest.mark.timing
 def test_a_ten_megabyte_file():
     n = 10 * 1024 * 1024 // 120
     started = time.monotonic()
@@ -399,6 +400,7 @@ def test_the_byte_layout_alone_needs_three_marked_records(text):
         "2" * 2_000_000,
     ],
 )
+@pytest.mark.timing
 def test_the_byte_layout_search_is_linear(text):
     started = time.perf_counter()
     zengin.read("attachment:x.txt", text, __import__("inspectors.pii.ledger", fromlist=["Ledger"]).Ledger())
