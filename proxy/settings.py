@@ -34,6 +34,7 @@ from .auth_throttle import AuthLimits
 from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream, resolve
 from .errors import ConfigError
 from .health import instance_id
+from .sso_settings import SSO_DEFAULTS, SsoSettings, sso_settings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,6 +94,7 @@ class Settings:
     remind_after: float = 4 * 3600.0  # a hold nobody acted on is recalled after this; 0: never
     remind_every: float = 86400.0  # then again this often until it expires; 0: only once
     instance_id: str = "guard"  # instance.id: this guard among several (/healthz, /metrics)
+    sso: SsoSettings | None = None  # sso: OpenID Connect sign-on (proxy/sso_settings.py); None: off
 
 
 MIN_REMIND_EVERY = 600.0  # quarantine.remind_every: seconds at least, unless off
@@ -148,6 +150,7 @@ SCHEMA: dict[str, Any] = {
         "remind_every": "1d",
         "retention": {},
     },
+    "sso": SSO_DEFAULTS,
 }
 
 
@@ -173,7 +176,7 @@ def load_settings(path: str | Path | None, environ: Mapping[str, str] = os.envir
     merged = _merge(raw, source)
     _apply_environment(merged, environ)
     try:
-        return _build(merged, source, base)
+        return replace(_build(merged, source, base), sso=sso_settings(merged["sso"], environ))
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
 
@@ -206,8 +209,9 @@ def _apply_environment(merged: dict, environ: Mapping[str, str]) -> None:
                 names[f"MDG_{section}_{key}".upper()] = (section, key)
         else:
             names[f"MDG_{section}".upper()] = (section, None)
+    secrets = {merged["sso"].get("client_secret_env")}  # read by their own section, not a setting
     for name, text in environ.items():
-        if not name.startswith("MDG_"):
+        if not name.startswith("MDG_") or name in secrets:
             continue
         if name not in names:
             raise ConfigError(f"environment: unknown variable {name}")

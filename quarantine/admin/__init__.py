@@ -26,6 +26,8 @@ from rules.model import RuleSet
 
 from ..decisions import DecisionLog
 from ..directory_store import DirectoryStore
+from ..sso.config import SsoSettings
+from ..sso.pages import SsoPages
 from ..store import Store
 from ..user_store import UserStore
 from . import words
@@ -75,6 +77,7 @@ def admin_routes(
     zone: tzinfo | None = None,
     role_of: Callable[[str], str | None] | None = None,
     on_users_changed: Callable[[], Awaitable[None]] = _nothing,
+    sso: SsoSettings | None = None,
 ) -> list[BaseRoute]:
     """The console's routes, as one Mount at /admin.
 
@@ -91,7 +94,8 @@ def admin_routes(
     time is written in; role_of(login) is the role in force of an enabled account (None: unknown
     or disabled), checked on every request so that a disabled admin's session ends (None: the
     session's role is trusted); on_users_changed() runs after the users page changed an account
-    (the guard reloads its copy at once, the other instances within seconds).
+    (the guard reloads its copy at once, the other instances within seconds); sso (the `sso:`
+    section; None: passwords only) adds sign-on with OpenID Connect at /admin/sso/.
     """
     console = Console(
         store=store,
@@ -113,7 +117,7 @@ def admin_routes(
                 ),
                 *_door_and_messages(
                     console,
-                    LoginPages(console, Throttle(store, clock=clock), verify_login),
+                    LoginPages(console, Throttle(store, clock=clock), verify_login, sso),
                     messages,
                     AuditPages(console),
                     OutboxPages(console, outbox),
@@ -133,6 +137,7 @@ def admin_routes(
                     console.guarded,
                     SuppressionPages(console, directory, on_directory_changed, file_suppressions),
                 ),
+                *_sso(SsoPages(console, sso, public_url) if sso else None),
                 Route("/{rest:path}", _unknown(console), methods=["GET", "POST"]),
             ],
         )
@@ -192,6 +197,16 @@ def _links(g, links: LinkPages) -> list[Route]:
         Route("/links", g(links.index), methods=GET),
         Route("/links/{id}", g(links.detail), methods=GET),
         Route("/links/{id}", g(links.act), methods=POST),
+    ]
+
+
+def _sso(pages: SsoPages | None) -> list[Route]:
+    """OpenID Connect sign-on (issue 21): off the guard, since nobody is signed in yet."""
+    if pages is None:
+        return []
+    return [
+        Route("/sso/start", pages.start, methods=GET),
+        Route("/sso/callback", pages.callback, methods=GET),
     ]
 
 

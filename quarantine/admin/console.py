@@ -3,7 +3,8 @@ the CSRF check on every POST, and the audit rows of admin actions.
 
 A page handler is `async (request, session, form) -> Response`; `guarded()` turns it into a
 Starlette endpoint that lets only a logged-in admin in: no session -> the login page; a
-session whose role is not admin -> 403; a POST without the session's CSRF token -> 403.
+session whose role is not admin -> /me (his own messages); a POST without the session's CSRF
+token -> 403.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..store import Store
 from .sessions import Session, Sessions
 
 PREFIX = "/admin"
+ME = "/me"  # where a signed-in person who is no admin goes: his own messages (issue 21)
 SESSION_COOKIE = "mdg_admin"
 LOGIN_COOKIE = "mdg_admin_login"  # the login form's CSRF token (double submit)
 MAX_FORM_PART = 2 * 1024 * 1024  # a rules file or a CSV pasted into a field
@@ -128,13 +130,14 @@ class Console:
         async def endpoint(request: Request) -> Response:
             self.speak(request)
             session = await self.sessions.find(request.cookies.get(SESSION_COOKIE))
-            if session is not None and self.role_of and self.role_of(session.login) != "admin":
+            if session is not None and not self.role_in_force(session):
                 await self.sessions.close(request.cookies.get(SESSION_COOKIE))
                 session = None
             if session is None:
                 return self._to_login(request)
             if session.role != "admin":
-                return self.refuse(403, "role")
+                # a sender or an approver signed in: his own page, not the console (issue 21)
+                return RedirectResponse(ME, status_code=303, headers=headers())
             if request.method != "POST":
                 return await handler(request, session, None)
             form = await read_form(request, max_part_size=MAX_FORM_PART)
@@ -149,6 +152,13 @@ class Console:
 
         endpoint.__name__ = handler.__name__
         return endpoint
+
+    def role_in_force(self, session: Session) -> bool:
+        """A password session's role is the account's role now; an SSO session's role is the one
+        the provider's claims mapped at sign-in (the users table does not know that person)."""
+        if session.source == "sso" or self.role_of is None:
+            return True
+        return self.role_of(session.login) == session.role
 
     def _to_login(self, request: Request) -> Response:
         target = f"{PREFIX}/login"
