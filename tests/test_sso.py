@@ -303,3 +303,24 @@ def test_local_passwords_off_removes_the_form_and_its_post(provider, tmp_path):
         )
         assert reply.status_code == 404 and "mdg_admin" not in reply.cookies
         assert not server.sql("SELECT 1 FROM admin_sessions")
+
+
+@pytest.mark.browser
+def test_a_whole_sign_on_in_chromium(guard, browser):
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1100, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{guard.url}/admin/rules")  # not signed in: the login page, next=/admin/rules
+        page.click("text=Keycloak でサインイン")
+        page.fill("input[name=login]", "boss@example.co.jp")
+        page.fill("input[name=password]", "any")
+        page.click("button[type=submit]")
+        page.click("button[type=submit]")  # the provider's consent
+        # the callback's page moves on, and the Strict session cookie goes with that request
+        page.wait_for_url(f"{guard.url}/admin/rules", timeout=10000)
+        assert page.locator("textarea").count() >= 1
+        cookies = {c["name"]: c for c in context.cookies(f"{guard.url}/admin/sso/callback")}
+        assert cookies["mdg_admin"]["sameSite"] == "Strict" and cookies["mdg_admin"]["httpOnly"]
+        assert "mdg_sso" not in cookies  # the browser's tie to the sign-on is gone with it
+    finally:
+        context.close()
