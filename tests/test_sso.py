@@ -324,3 +324,30 @@ def test_a_whole_sign_on_in_chromium(guard, browser):
         assert "mdg_sso" not in cookies  # the browser's tie to the sign-on is gone with it
     finally:
         context.close()
+
+
+def test_made_up_key_ids_refetch_the_keys_at_most_once_a_minute(provider, tokens):
+    fetched: list[str] = []
+
+    class Counting(Provider):
+        def client(self) -> httpx.AsyncClient:
+            return httpx.AsyncClient(timeout=5, event_hooks={"request": [self._count]})
+
+        async def _count(self, request: httpx.Request) -> None:
+            fetched.append(request.url.path)
+
+    clock = [1000.0]
+
+    async def go():
+        p = Counting(settings(provider.issuer), clock=lambda: clock[0])
+        await p.endpoints()
+        assert await p.key(None) is not None  # first look: fetched; one key serves a token naming none
+        for i in range(5):
+            assert await p.key(f"made-up-{i}") is None
+        clock[0] += 61
+        assert await p.key("made-up-again") is None
+        kid = json.loads(base64.urlsafe_b64decode(tokens["mine"].split(".")[0] + "=="))["kid"]
+        assert (await p.key(kid))["kid"] == kid
+
+    asyncio.run(go())
+    assert fetched.count("/jwks") == 2, fetched  # the first look, and one more a minute later

@@ -11,6 +11,7 @@ sent; `email_verified: false` refused (an unverified address names nobody).
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 from typing import Any
 
@@ -86,7 +87,7 @@ def _check(claims: dict, sso: SsoSettings, nonce: str, now: float) -> None:
         raise SsoError("bad_token")
     if exp < now - LEEWAY or iat > now + LEEWAY or iat < now - MAX_AGE:
         raise SsoError("expired")
-    if not isinstance(claims.get("nonce"), str) or claims["nonce"] != nonce:
+    if not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(claims["nonce"], nonce):
         raise SsoError("bad_nonce")
     if claims.get("email_verified") is False or claims.get("email_verified") == "false":
         raise SsoError("unverified_email")
