@@ -14,6 +14,7 @@ import base64
 import json
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -96,6 +97,13 @@ def guard(provider, tmp_path_factory):
 def browser_client(guard):
     with httpx.Client(base_url=guard.url, follow_redirects=False, timeout=10) as client:
         yield client
+
+
+def run(coroutine_fn):
+    """A coroutine on a loop of its own thread: Playwright's sync API (the Chromium test of this
+    module) keeps an event loop running on the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine_fn()).result()
 
 
 def landed(reply: httpx.Response) -> str:
@@ -237,7 +245,7 @@ def check(
             token, sso=sso, provider=p, algorithms=endpoints.algorithms, nonce=nonce, now=now or time.time()
         )
 
-    return asyncio.run(go())
+    return run(go)
 
 
 def refused(provider, token, **kw) -> str:
@@ -349,5 +357,5 @@ def test_made_up_key_ids_refetch_the_keys_at_most_once_a_minute(provider, tokens
         kid = json.loads(base64.urlsafe_b64decode(tokens["mine"].split(".")[0] + "=="))["kid"]
         assert (await p.key(kid))["kid"] == kid
 
-    asyncio.run(go())
+    run(go)
     assert fetched.count("/jwks") == 2, fetched  # the first look, and one more a minute later
