@@ -40,6 +40,7 @@ from .oidc_provider import (
     provider_leg,
     sign_in,
 )
+from .page_words import english_words
 from .support import free_port
 
 pytestmark = pytest.mark.process
@@ -181,6 +182,13 @@ def test_next_pointing_off_site_stays_in_the_console(provider, browser_client):
 def test_the_login_page_offers_the_provider(browser_client):
     ja = browser_client.get("/admin/login").text
     assert "Keycloak でサインイン" in ja and 'name="password"' in ja
+    assert english_words(ja, allow=("Keycloak",)) == []
+    failed = browser_client.get("/admin/sso/callback?state=x")
+    assert (
+        failed.status_code == 400
+        and english_words(failed.text) == []
+        and "サインインできませんでした" in failed.text
+    )
     assert "Sign in with Keycloak" in browser_client.get("/admin/login?lang=en").text
 
 
@@ -359,3 +367,15 @@ def test_made_up_key_ids_refetch_the_keys_at_most_once_a_minute(provider, tokens
 
     run(go)
     assert fetched.count("/jwks") == 2, fetched  # the first look, and one more a minute later
+
+
+def test_a_code_the_provider_will_not_redeem_opens_no_session(guard, provider, browser_client):
+    """A code changed, or already spent at the provider (intercepted and tried elsewhere): the
+    token endpoint refuses it, and the guard opens nothing."""
+    start = browser_client.get("/admin/sso/start")
+    back = provider_leg(browser_client, provider, start.headers["location"], "boss@example.co.jp")
+    code = parse_qs(urlsplit(back).query)["code"][0]
+    before = guard.sql("SELECT count(*) FROM admin_sessions")
+    reply = browser_client.get(back.replace(code, code[:-4] + "AAAA"))
+    assert reply.status_code == 401 and "mdg_admin" not in reply.cookies
+    assert guard.sql("SELECT count(*) FROM admin_sessions") == before
