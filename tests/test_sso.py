@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 import re
 import time
@@ -47,7 +48,6 @@ pytestmark = pytest.mark.process
 
 REFRESH = re.compile(r'http-equiv="refresh" content="0;url=([^"]+)"')
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-GUARD_PORT = free_port()
 
 
 def settings(issuer: str, **kw) -> SsoSettings:
@@ -82,15 +82,21 @@ class SsoServer(Server):
 
 
 @pytest.fixture(scope="module")
-def provider():
-    p = OidcProvider([f"http://127.0.0.1:{GUARD_PORT}/admin/sso/callback"])
+def guard_port() -> int:
+    """The guard's port, chosen when the module starts (the provider must know its callback)."""
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def provider(guard_port):
+    p = OidcProvider([f"http://127.0.0.1:{guard_port}/admin/sso/callback"])
     yield p
     p.stop()
 
 
 @pytest.fixture(scope="module")
-def guard(provider, tmp_path_factory):
-    with SsoServer(tmp_path_factory.mktemp("sso"), settings(provider.issuer), GUARD_PORT) as server:
+def guard(provider, guard_port, tmp_path_factory):
+    with SsoServer(tmp_path_factory.mktemp("sso"), settings(provider.issuer), guard_port) as server:
         yield server
 
 
@@ -195,13 +201,12 @@ def test_the_login_page_offers_the_provider(browser_client):
 # --- ID tokens the provider's token endpoint never gave the guard -----------------------------
 
 
-def _token_for(provider: OidcProvider, client_id: str, secret: str, nonce: str) -> str:
+def _token_for(provider: OidcProvider, port: int, client_id: str, secret: str, nonce: str) -> str:
     """A real ID token from the provider, for `client_id`, through its own forms."""
     verifier = "v" * 50
-    import hashlib
 
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    redirect = f"http://127.0.0.1:{GUARD_PORT}/admin/sso/callback"
+    redirect = f"http://127.0.0.1:{port}/admin/sso/callback"
     url = str(
         httpx.URL(
             f"{provider.issuer}/auth",
@@ -234,10 +239,10 @@ def _token_for(provider: OidcProvider, client_id: str, secret: str, nonce: str) 
 
 
 @pytest.fixture(scope="module")
-def tokens(provider):
+def tokens(provider, guard_port):
     return {
-        "mine": _token_for(provider, CLIENT_ID, CLIENT_SECRET, "n" * 22),
-        "other": _token_for(provider, OTHER_ID, OTHER_SECRET, "n" * 22),
+        "mine": _token_for(provider, guard_port, CLIENT_ID, CLIENT_SECRET, "n" * 22),
+        "other": _token_for(provider, guard_port, OTHER_ID, OTHER_SECRET, "n" * 22),
     }
 
 
