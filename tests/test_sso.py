@@ -145,6 +145,10 @@ def test_a_sender_and_an_approver_go_to_me_and_never_into_the_console(guard, pro
         assert landed(sign_in(other, provider, "kacho@example.co.jp")) == "/me"
     roles = dict(guard.sql("SELECT login, role FROM admin_sessions WHERE source = 'sso'"))
     assert roles["taro@example.co.jp"] == "sender" and roles["kacho@example.co.jp"] == "approver"
+    # a sender can log out (the form on /me carries his session's CSRF token)
+    [(csrf,)] = guard.sql("SELECT csrf FROM admin_sessions WHERE login = 'taro@example.co.jp'")
+    assert browser_client.post("/admin/logout", data={"csrf": csrf}).headers["location"] == "/admin/login"
+    assert not guard.sql("SELECT 1 FROM admin_sessions WHERE login = 'taro@example.co.jp'")
 
 
 def test_the_state_is_single_use_and_bound_to_the_browser_that_began(guard, provider, browser_client):

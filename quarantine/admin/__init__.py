@@ -151,7 +151,7 @@ def _door_and_messages(
     return [
         Route("/login", login.form, methods=GET),
         Route("/login", login.submit, methods=POST),
-        Route("/logout", g(login.logout), methods=POST),
+        Route("/logout", g(login.logout, anyone=True), methods=POST),
         Route("/messages", g(messages.index), methods=GET),
         Route("/messages/{id}", g(messages.detail), methods=GET),
         Route("/messages/{id}", g(messages.act), methods=POST),

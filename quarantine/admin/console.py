@@ -126,7 +126,9 @@ class Console:
     def clear_cookie(self, response: Response, name: str) -> None:
         response.delete_cookie(name, path=PREFIX, secure=self.secure, httponly=True, samesite="strict")
 
-    def guarded(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    def guarded(self, handler: Handler, *, anyone: bool = False) -> Callable[[Request], Awaitable[Response]]:
+        """`anyone`: every signed-in person, not only admins (logging out: a sender on /me too)."""
+
         async def endpoint(request: Request) -> Response:
             self.speak(request)
             session = await self.sessions.find(request.cookies.get(SESSION_COOKIE))
@@ -135,7 +137,7 @@ class Console:
                 session = None
             if session is None:
                 return self._to_login(request)
-            if session.role != "admin":
+            if session.role != "admin" and not anyone:
                 # a sender or an approver signed in: his own page, not the console (issue 21)
                 return RedirectResponse(ME, status_code=303, headers=headers())
             if request.method != "POST":
