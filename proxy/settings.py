@@ -176,7 +176,7 @@ def load_settings(path: str | Path | None, environ: Mapping[str, str] = os.envir
     merged = _merge(raw, source)
     _apply_environment(merged, environ)
     try:
-        return replace(_build(merged, source, base), sso=sso_settings(merged["sso"], environ))
+        return replace(_build(merged, source, base), sso=sso_settings(merged["sso"], environ, base))
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
 

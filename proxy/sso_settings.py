@@ -11,12 +11,14 @@ error names its key. Absent (no issuer): None, and the console keeps its passwor
       roles_claim: groups
       roles: {admin: [...], approver: [...]}
       local_passwords: true
+      ca_file: /etc/ssl/corp-ca.pem     # optional
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,13 +39,16 @@ SSO_DEFAULTS: dict[str, Any] = {
     "roles_claim": "groups",
     "roles": {},
     "local_passwords": True,
+    "ca_file": None,  # a private CA for the provider's certificate (system CAs otherwise)
 }
 
 _CLAIM = re.compile(r"^[A-Za-z0-9_.:/-]{1,100}$")
 _ENV = re.compile(r"^[A-Z_][A-Z0-9_]{0,100}$")
 
 
-def sso_settings(raw: Mapping[str, Any], environ: Mapping[str, str]) -> SsoSettings | None:
+def sso_settings(
+    raw: Mapping[str, Any], environ: Mapping[str, str], base: Path = Path(".")
+) -> SsoSettings | None:
     if raw.get("issuer") is None:
         if raw.get("client_id") is not None:
             raise ConfigError("sso.issuer: required when sso.client_id is given")
@@ -72,7 +77,17 @@ def sso_settings(raw: Mapping[str, Any], environ: Mapping[str, str]) -> SsoSetti
         roles_claim=_claim(raw["roles_claim"], "sso.roles_claim"),
         roles=_roles(raw["roles"]),
         local_passwords=local,
+        ca_file=_ca_file(raw["ca_file"], base),
     )
+
+
+def _ca_file(value: Any, base: Path) -> str | None:
+    if value is None:
+        return None
+    path = base / _text(value, "sso.ca_file")
+    if not path.is_file():
+        raise ConfigError(f"sso.ca_file: no such file: {path}")
+    return str(path)
 
 
 def _secret(raw: Mapping[str, Any], environ: Mapping[str, str]) -> str:

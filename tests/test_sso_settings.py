@@ -61,6 +61,7 @@ def test_an_entra_id_section_with_its_secret_from_the_environment(tmp_path):
         (ENTRA + "  scopes: [email]\n", "sso.scopes"),
         (ENTRA + "  local_passwords: nope\n", "sso.local_passwords"),
         (ENTRA + "  colour: blue\n", "sso.colour"),
+        (ENTRA + "  ca_file: no-such-ca.pem\n", "sso.ca_file"),
         ("sso: {local_passwords: false}\n", "sso.local_passwords"),  # nobody could log in
         ("sso: {client_id: x}\n", "sso.issuer"),
     ],

@@ -20,6 +20,7 @@ class SsoSettings:
     roles_claim: str = "groups"
     roles: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (role, claim values), admin first
     local_passwords: bool = True
+    ca_file: str | None = None  # the provider's certificate checked against this CA file
 
     def role_for(self, claims: dict) -> str:
         """The role of a person who signed in, from the roles claim: the first role (admin

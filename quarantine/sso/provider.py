@@ -9,10 +9,10 @@ tokens with made-up key ids must not turn the guard into a load on the provider.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 
@@ -34,12 +34,13 @@ class Endpoints:
 
 
 class Provider:
-    def __init__(
-        self, sso: SsoSettings, *, clock: Callable[[], float] = time.time, verify: Any = True
-    ) -> None:
+    def __init__(self, sso: SsoSettings, *, clock: Callable[[], float] = time.time) -> None:
         self.sso = sso
         self.clock = clock
-        self.verify = verify  # a CA file or an ssl context for a private provider's certificate
+        # certificates always verified: against sso.ca_file (a private CA) or the system's CAs
+        self.verify: ssl.SSLContext | bool = (
+            ssl.create_default_context(cafile=sso.ca_file) if sso.ca_file else True
+        )
         self._endpoints: Endpoints | None = None
         self._endpoints_at = 0.0
         self._keys: list[dict] = []
