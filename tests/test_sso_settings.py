@@ -117,3 +117,23 @@ def test_v015_upgrades_a_store_with_open_sessions(store_url):
             await store.close()
 
     asyncio.run(scenario())
+
+
+def test_a_flood_of_starts_stops_at_the_cap(tmp_path, monkeypatch):
+    from quarantine.sso import logins as module
+
+    monkeypatch.setattr(module, "MAX_PENDING", 3)
+
+    async def scenario():
+        store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'guard.db'}")
+        try:
+            clock = [1000.0]
+            logins = SsoLogins(store, clock=lambda: clock[0])
+            started = [await logins.begin(f"b{i}", "/admin/", "v" * 64) for i in range(5)]
+            assert [p is not None for p in started] == [True, True, True, False, False]
+            clock[0] += TTL + 1  # the old ones expire: room again
+            assert await logins.begin("b", "/admin/", "v" * 64) is not None
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())

@@ -14,13 +14,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from ..schema import sso_logins
 from ..store import Store
 from ..tokens import new_token, token_hash
 
 TTL = 600.0  # seconds from the redirect to the provider's answer
+# The start page writes a row for anyone who asks, before any sign-in: a flood of starts must
+# not grow the table without bound (ten minutes of 16 starts a second is far beyond a company).
+MAX_PENDING = 10_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,13 +39,17 @@ class SsoLogins:
         self.store = store
         self.clock = clock
 
-    async def begin(self, browser: str, next_path: str, code_verifier: str) -> PendingLogin:
+    async def begin(self, browser: str, next_path: str, code_verifier: str) -> PendingLogin | None:
+        """A new pending login; None when too many are pending already (a flood of starts)."""
         now = self.clock()
         pending = PendingLogin(
             state=new_token(), nonce=new_token(), code_verifier=code_verifier, next=next_path[:2000]
         )
         async with self.store.writing() as conn:
             await conn.execute(delete(sso_logins).where(sso_logins.c.created_at < now - TTL))
+            pending_now = (await conn.execute(select(func.count()).select_from(sso_logins))).scalar_one()
+            if pending_now >= MAX_PENDING:
+                return None
             await conn.execute(
                 sso_logins.insert().values(
                     state_hash=token_hash(pending.state),

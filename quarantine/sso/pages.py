@@ -40,6 +40,8 @@ log = logging.getLogger("guard.admin")
 
 BROWSER_COOKIE = "mdg_sso"
 
+# the browser's request was wrong (400), the guard or the provider cannot now (503), else 401
+_STATUS = {"state": 400, "denied": 400, "busy": 503, "discovery_failed": 503, "token_failed": 503}
 _ADDRESS = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}$")
 
 
@@ -69,6 +71,8 @@ class SsoPages:
         browser = new_token()
         verifier = generate_token(64)  # RFC 7636 §4.1: 43 to 128 unreserved characters
         pending = await self.logins.begin(browser, safe_next(request.query_params.get("next")), verifier)
+        if pending is None:
+            return self._failed(request, "busy")
         target = add_params_to_uri(
             endpoints.authorization,
             [
@@ -139,11 +143,11 @@ class SsoPages:
                     reply = await http.post(endpoints.token, data=form, auth=auth)
                 else:
                     reply = await http.post(endpoints.token, data=form)
-            answer = reply.json() if reply.status_code == 200 else None
+            answer = reply.json()
         except (httpx.HTTPError, ValueError):
-            answer = None
-        if not isinstance(answer, dict) or "id_token" not in answer:
-            raise SsoError("token_failed")
+            raise SsoError("token_failed") from None  # the provider unreachable or not speaking JSON
+        if reply.status_code != 200 or not isinstance(answer, dict) or "id_token" not in answer:
+            raise SsoError("token_refused")  # RFC 6749 §5.2: a code bad, spent or expired
         return await checked_claims(
             answer["id_token"],
             sso=self.sso,
@@ -157,7 +161,7 @@ class SsoPages:
         log.info("event=sso_login_failed error=%s client=%s", code, client_addr(request))
         return self.console.render(
             "refused.html",
-            status=400 if code in ("state", "denied") else 401,
+            status=_STATUS.get(code, 401),
             reason="sso",
             code=code,
             session=None,
