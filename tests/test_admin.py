@@ -116,10 +116,10 @@ def test_idle_session_expires(console):
 def test_a_sender_account_signs_in_to_me_not_to_the_console(console):
     # issue 21: any account with its right password signs in; only an admin enters the console
     r = console.login(SENDER, SENDER_PW)
-    assert r.status_code == 303 and r.headers["location"] == "/me"
+    assert r.status_code == 303 and r.headers["location"] == "/admin/me"
     assert console.sql("SELECT login, role, source FROM admin_sessions") == [(SENDER, "sender", "password")]
     r = console.client.get("/admin/messages", follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == "/me"
+    assert r.status_code == 303 and r.headers["location"] == "/admin/me"
     assert [a for (a,) in console.sql("SELECT action FROM audit_log")] == ["me_login"]
 
 
@@ -129,7 +129,7 @@ def test_a_session_whose_role_is_not_admin_goes_to_me(console):
     for path in ("/admin/messages", "/admin/rules", "/admin/audit.csv"):
         r = console.client.get(path, follow_redirects=False)
         assert (r.status_code, r.headers.get("location")) in (
-            (303, "/me"),
+            (303, "/admin/me"),
             (303, "/admin/login?next=" + path.replace("/", "%2F")),
         )
 

@@ -114,7 +114,7 @@ def test_without_the_csrf_token_or_a_known_action_nothing_changes(admin):
 def test_only_admins(console):
     console.run(lambda: shared(console.store))
     assert console.client.get("/admin/links", follow_redirects=False).status_code == 303  # to the login
-    assert console.login(SENDER, SENDER_PW).headers["location"] == "/me", "a sender: his own page"
+    assert console.login(SENDER, SENDER_PW).headers["location"] == "/admin/me", "a sender: his own page"
     assert console.login().status_code == 303
     csrf = console.csrf()
     console.sql("UPDATE admin_sessions SET role = 'sender'")  # a session of another role

@@ -137,15 +137,15 @@ def test_an_admin_signs_in_with_pkce_and_reaches_the_console(guard, provider, br
 
 
 def test_a_sender_and_an_approver_go_to_me_and_never_into_the_console(guard, provider, browser_client):
-    assert landed(sign_in(browser_client, provider, "taro@example.co.jp", "/admin/rules")) == "/me"
+    assert landed(sign_in(browser_client, provider, "taro@example.co.jp", "/admin/rules")) == "/admin/me"
     reply = browser_client.get("/admin/messages")
-    assert reply.status_code == 303 and reply.headers["location"] == "/me"
-    assert browser_client.post("/admin/rules/save", data={"csrf": "x"}).headers["location"] == "/me"
+    assert reply.status_code == 303 and reply.headers["location"] == "/admin/me"
+    assert browser_client.post("/admin/rules/save", data={"csrf": "x"}).headers["location"] == "/admin/me"
     with httpx.Client(base_url=guard.url, follow_redirects=False, timeout=10) as other:
-        assert landed(sign_in(other, provider, "kacho@example.co.jp")) == "/me"
+        assert landed(sign_in(other, provider, "kacho@example.co.jp")) == "/admin/me"
     roles = dict(guard.sql("SELECT login, role FROM admin_sessions WHERE source = 'sso'"))
     assert roles["taro@example.co.jp"] == "sender" and roles["kacho@example.co.jp"] == "approver"
-    # a sender can log out (the form on /me carries his session's CSRF token)
+    # a sender can log out (the form on /admin/me carries his session's CSRF token)
     [(csrf,)] = guard.sql("SELECT csrf FROM admin_sessions WHERE login = 'taro@example.co.jp'")
     assert browser_client.post("/admin/logout", data={"csrf": csrf}).headers["location"] == "/admin/login"
     assert not guard.sql("SELECT 1 FROM admin_sessions WHERE login = 'taro@example.co.jp'")
@@ -312,8 +312,8 @@ def _password_login(client: httpx.Client, login: str, password: str) -> httpx.Re
 
 def test_a_sender_with_his_password_goes_to_me(browser_client):
     reply = _password_login(browser_client, SENDER, SENDER_PW)
-    assert reply.status_code == 303 and reply.headers["location"] == "/me"
-    assert browser_client.get("/admin/messages").headers["location"] == "/me"
+    assert reply.status_code == 303 and reply.headers["location"] == "/admin/me"
+    assert browser_client.get("/admin/messages").headers["location"] == "/admin/me"
     assert _password_login(browser_client, ADMIN, ADMIN_PW).headers["location"].startswith("/admin/")
 
 

@@ -3,7 +3,7 @@ the CSRF check on every POST, and the audit rows of admin actions.
 
 A page handler is `async (request, session, form) -> Response`; `guarded()` turns it into a
 Starlette endpoint that lets only a logged-in admin in: no session -> the login page; a
-session whose role is not admin -> /me (his own messages); a POST without the session's CSRF
+session whose role is not admin -> /admin/me (his own messages); a POST without the session's CSRF
 token -> 403.
 """
 
@@ -27,7 +27,7 @@ from ..store import Store
 from .sessions import Session, Sessions
 
 PREFIX = "/admin"
-ME = "/me"  # where a signed-in person who is no admin goes: his own messages (issue 21)
+ME = f"{PREFIX}/me"  # where a signed-in person who is no admin goes: his own messages (issue 21)
 SESSION_COOKIE = "mdg_admin"
 LOGIN_COOKIE = "mdg_admin_login"  # the login form's CSRF token (double submit)
 MAX_FORM_PART = 2 * 1024 * 1024  # a rules file or a CSV pasted into a field
@@ -127,14 +127,11 @@ class Console:
         response.delete_cookie(name, path=PREFIX, secure=self.secure, httponly=True, samesite="strict")
 
     def guarded(self, handler: Handler, *, anyone: bool = False) -> Callable[[Request], Awaitable[Response]]:
-        """`anyone`: every signed-in person, not only admins (logging out: a sender on /me too)."""
+        """`anyone`: every signed-in person, not only admins (logging out: a sender on /admin/me too)."""
 
         async def endpoint(request: Request) -> Response:
             self.speak(request)
-            session = await self.sessions.find(request.cookies.get(SESSION_COOKIE))
-            if session is not None and not self.role_in_force(session):
-                await self.sessions.close(request.cookies.get(SESSION_COOKIE))
-                session = None
+            session = await signed_in(self.sessions, request, self.role_of)
             if session is None:
                 return self._to_login(request)
             if session.role != "admin" and not anyone:
@@ -154,13 +151,6 @@ class Console:
 
         endpoint.__name__ = handler.__name__
         return endpoint
-
-    def role_in_force(self, session: Session) -> bool:
-        """A password session's role is the account's role now; an SSO session's role is the one
-        the provider's claims mapped at sign-in (the users table does not know that person)."""
-        if session.source == "sso" or self.role_of is None:
-            return True
-        return self.role_of(session.login) == session.role
 
     def _to_login(self, request: Request) -> Response:
         target = f"{PREFIX}/login"
@@ -182,6 +172,22 @@ class Console:
         addr = client_addr(request) if request else None
         async with self.store.writing() as conn:
             await trail.record(conn, message_id, actor[:300], addr, action[:32], detail[:500])
+
+
+async def signed_in(
+    sessions: Sessions, request: Request, role_of: Callable[[str], str | None] | None
+) -> Session | None:
+    """The live session behind the request's cookie, or None. A password session whose account
+    no longer has the session's role in force (demoted, disabled: role_of, the users' copy) is
+    ended here: the console's pages and a sender's own (/admin/me) ask the same question. An SSO
+    session's role is the one its provider's claims mapped at sign-in (issue 21): the users
+    table does not know that person, so it is not asked."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    session = await sessions.find(cookie)
+    if session is not None and session.source != "sso" and role_of and role_of(session.login) != session.role:
+        await sessions.close(cookie)
+        return None
+    return session
 
 
 async def read_form(request: Request, **limits) -> FormData | None:

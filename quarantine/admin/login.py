@@ -6,7 +6,7 @@ thread so a login does not stall the event loop, and only after the throttle (th
 has recorded the attempt and let it through. Every failure gets the same answer, 401 and the
 same page: a wrong password, an unknown login, a throttled attempt; an attacker learns nothing
 about which it was. Any account with its right password gets a session (issue 21): an admin
-goes to the console, anyone else to /me, his own messages (console.guarded keeps him out of
+goes to the console, anyone else to /admin/me, his own messages (console.guarded keeps him out of
 the console's pages). The login form carries its own CSRF token (a cookie and a hidden field
 that must match), so no other site can log a browser into the console.
 
