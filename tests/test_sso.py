@@ -142,7 +142,8 @@ def test_a_sender_and_an_approver_go_to_me_and_never_into_the_console(guard, pro
     assert reply.status_code == 303 and reply.headers["location"] == "/admin/me"
     assert browser_client.post("/admin/rules/save", data={"csrf": "x"}).headers["location"] == "/admin/me"
     with httpx.Client(base_url=guard.url, follow_redirects=False, timeout=10) as other:
-        assert landed(sign_in(other, provider, "kacho@example.co.jp")) == "/admin/me"
+        # back to the part of his own page he was going to, never into the console
+        assert landed(sign_in(other, provider, "kacho@example.co.jp", "/admin/me/m/Q1")) == "/admin/me/m/Q1"
     roles = dict(guard.sql("SELECT login, role FROM admin_sessions WHERE source = 'sso'"))
     assert roles["taro@example.co.jp"] == "sender" and roles["kacho@example.co.jp"] == "approver"
     # a sender can log out (the form on /admin/me carries his session's CSRF token)
@@ -304,13 +305,17 @@ def test_the_real_token_passes_and_every_forgery_fails(provider, tokens):
 # --- passwords beside sign-on ---------------------------------------------------------------
 
 
-def _password_login(client: httpx.Client, login: str, password: str) -> httpx.Response:
+def _password_login(client: httpx.Client, login: str, password: str, target: str = "") -> httpx.Response:
     page = client.get("/admin/login")
     token = CSRF.search(page.text).group(1)
-    return client.post("/admin/login", data={"login": login, "password": password, "csrf": token})
+    form = {"login": login, "password": password, "csrf": token, "next": target}
+    return client.post("/admin/login", data=form)
 
 
 def test_a_sender_with_his_password_goes_to_me(browser_client):
+    for target, where in (("/admin/me?page=2", "/admin/me?page=2"), ("/admin/meX", "/admin/me")):
+        reply = _password_login(browser_client, SENDER, SENDER_PW, target)
+        assert reply.status_code == 303 and reply.headers["location"] == where
     reply = _password_login(browser_client, SENDER, SENDER_PW)
     assert reply.status_code == 303 and reply.headers["location"] == "/admin/me"
     assert browser_client.get("/admin/messages").headers["location"] == "/admin/me"

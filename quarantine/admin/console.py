@@ -209,3 +209,12 @@ def safe_next(target: str | None) -> str:
     ):
         return f"{PREFIX}/messages"
     return target
+
+
+def landing(role: str, target: str | None) -> str:
+    """Where a person goes once signed in (password or sign-on): an admin where he was going in
+    the console; anyone else to his own page, or to the part of it he was going to."""
+    path = safe_next(target)
+    if role == "admin":
+        return path
+    return path if path == ME or path.startswith((f"{ME}/", f"{ME}?")) else ME

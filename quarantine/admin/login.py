@@ -21,18 +21,17 @@ from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from ..rendering import headers
 from ..sso.config import SsoSettings
 from ..tokens import new_csrf, same
 from .console import (
     LOGIN_COOKIE,
-    ME,
     PREFIX,
     SESSION_COOKIE,
     Console,
     client_addr,
+    landing,
     read_form,
     safe_next,
 )
@@ -113,10 +112,9 @@ class LoginPages:
         session_id, session = await self.console.sessions.open(login, role, client_addr(request))
         if role == "admin":
             await self.console.record(session.actor, "admin_login", request=request)
-            response: Response = self.console.redirect(safe_next(target).removeprefix(PREFIX))
         else:
             await self.console.record(session.actor, "me_login", f"role={role}", request=request)
-            response = RedirectResponse(ME, status_code=303, headers=headers())
+        response = self.console.redirect(landing(role, target).removeprefix(PREFIX))
         self.console.set_cookie(response, SESSION_COOKIE, session_id)
         self.console.clear_cookie(response, LOGIN_COOKIE)
         return response

@@ -27,7 +27,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..admin.console import ME, PREFIX, SESSION_COOKIE, Console, client_addr, safe_next
+from ..admin.console import PREFIX, SESSION_COOKIE, Console, client_addr, landing, safe_next
 from ..rendering import headers
 from ..tokens import new_token
 from .config import SsoSettings
@@ -118,8 +118,7 @@ class SsoPages:
         role = self.sso.role_for(claims)
         session_id, session = await self.console.sessions.open(login, role, client_addr(request), "sso")
         await self.console.record(session.actor, "sso_login", f"role={role}", request=request)
-        target = safe_next(pending.next) if role == "admin" else ME
-        response = _moving_on(target)
+        response = _moving_on(landing(role, pending.next))
         self.console.set_cookie(response, SESSION_COOKIE, session_id)
         response.delete_cookie(
             BROWSER_COOKIE, path=f"{PREFIX}/sso", secure=self.console.secure, httponly=True
