@@ -203,6 +203,7 @@ class Guard:
             file_suppressions=settings.suppressed_recipients,
             outbox=_outbox(settings),
             zone=settings.timezone,
+            sso=settings.sso,
         )
         web = _start_web(
             settings, store, quarantine, worker, metrics, judge, admin, is_external, org, users.role_of

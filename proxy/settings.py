@@ -35,6 +35,7 @@ from .directory_settings import DirectorySettings, directory_settings
 from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream, resolve
 from .errors import ConfigError
 from .health import instance_id
+from .sso_settings import SSO_DEFAULTS, SsoSettings, sso_settings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,6 +96,7 @@ class Settings:
     remind_every: float = 86400.0  # then again this often until it expires; 0: only once
     instance_id: str = "guard"  # instance.id: this guard among several (/healthz, /metrics)
     ldap: DirectorySettings | None = None  # directory: the company's people (issue 21); None: none
+    sso: SsoSettings | None = None  # sso: OpenID Connect sign-on (proxy/sso_settings.py); None: off
 
 
 MIN_REMIND_EVERY = 600.0  # quarantine.remind_every: seconds at least, unless off
@@ -151,6 +153,7 @@ SCHEMA: dict[str, Any] = {
         "remind_every": "1d",
         "retention": {},
     },
+    "sso": SSO_DEFAULTS,
 }
 
 
@@ -177,7 +180,9 @@ def load_settings(path: str | Path | None, environ: Mapping[str, str] = os.envir
     _apply_environment(merged, environ)
     try:
         return replace(
-            _build(merged, source, base), ldap=directory_settings(merged["directory"], base, environ)
+            _build(merged, source, base),
+            ldap=directory_settings(merged["directory"], base, environ),
+            sso=sso_settings(merged["sso"], environ, base),
         )
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None

@@ -146,7 +146,21 @@ admin_sessions = Table(
     Column("created_at", Float, nullable=False),
     Column("last_seen", Float, nullable=False),
     Column("client_addr", Text),
+    Column("source", String(16), nullable=False, default="password"),  # v015: 'password' or 'sso'
     Index("ix_admin_sessions_last_seen", "last_seen"),
+)
+
+# v015, OpenID Connect sign-on (quarantine/sso/logins.py): a login between the redirect to the
+# provider and its answer, at most ten minutes, used once.
+sso_logins = Table(
+    "sso_logins",
+    metadata,
+    Column("state_hash", String(64), primary_key=True),
+    Column("browser_hash", String(64), nullable=False),
+    Column("nonce", String(100), nullable=False),
+    Column("code_verifier", String(128), nullable=False),
+    Column("next", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
 )
 
 login_attempts = Table(

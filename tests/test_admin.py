@@ -113,22 +113,25 @@ def test_idle_session_expires(console):
     assert console.sql("SELECT count(*) FROM admin_sessions") == [(0,)]
 
 
-def test_a_sender_account_is_refused_like_a_wrong_password(console):
+def test_a_sender_account_signs_in_to_me_not_to_the_console(console):
+    # issue 21: any account with its right password signs in; only an admin enters the console
     r = console.login(SENDER, SENDER_PW)
-    assert r.status_code == 401 and "mdg_admin=" not in r.headers.get("set-cookie", "").replace(
-        "mdg_admin_login", ""
-    )
-    assert "ログインできませんでした" in r.text
-    assert console.sql("SELECT count(*) FROM admin_sessions") == [(0,)]
-    assert console.client.get("/admin/messages", follow_redirects=False).status_code == 303
-    assert [a for (a,) in console.sql("SELECT action FROM audit_log")] == ["admin_login_refused"]
+    assert r.status_code == 303 and r.headers["location"] == "/admin/me"
+    assert console.sql("SELECT login, role, source FROM admin_sessions") == [(SENDER, "sender", "password")]
+    r = console.client.get("/admin/messages", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/admin/me"
+    assert [a for (a,) in console.sql("SELECT action FROM audit_log")] == ["me_login"]
 
 
-def test_a_session_whose_role_is_not_admin_gets_403(console):
+def test_a_session_whose_role_is_not_admin_goes_to_me(console):
     console.login()
     console.sql("UPDATE admin_sessions SET role = 'sender'")
     for path in ("/admin/messages", "/admin/rules", "/admin/audit.csv"):
-        assert console.client.get(path).status_code == 403
+        r = console.client.get(path, follow_redirects=False)
+        assert (r.status_code, r.headers.get("location")) in (
+            (303, "/admin/me"),
+            (303, "/admin/login?next=" + path.replace("/", "%2F")),
+        )
 
 
 def test_login_form_needs_its_csrf_cookie(console):

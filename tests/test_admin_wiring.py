@@ -29,7 +29,8 @@ def test_admin_logs_in_and_a_client_added_in_the_console_is_inspected(guard_fact
                 "csrf": CSRF.search(form.text).group(1),
             },
         )
-        assert reply.status_code == 401, "a sender account does not enter the console"
+        assert reply.headers.get("location") == "/admin/me", "a sender account goes to his own page"
+        assert web.get("/admin/messages").headers.get("location") == "/admin/me", "not into the console"
         form = web.get("/admin/login")
         web.post(
             "/admin/login",

@@ -157,7 +157,7 @@ def test_every_failure_gets_the_same_answer(tmp_path):
     async def go():
         async with console_app(tmp_path) as (client, verify, _store), client(ELSEWHERE) as web:
             wrong = await login(web, SENDER, "wrong password")
-            right = await login(web, SENDER, SENDER_PW)  # a sender account, right password
+            right = await login(web, SENDER, "wrong too")  # (a sender's right password signs in to /me)
             assert (right.status_code, right.text) == (wrong.status_code, wrong.text)
             await login(web, SENDER, "wrong again")
             checked = verify.calls

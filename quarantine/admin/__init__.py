@@ -27,6 +27,8 @@ from rules.model import RuleSet
 from ..decisions import DecisionLog
 from ..directory_store import DirectoryStore
 from ..org_chart import OrgStatus
+from ..sso.config import SsoSettings
+from ..sso.pages import SsoPages
 from ..store import Store
 from ..user_store import UserStore
 from . import words
@@ -77,6 +79,7 @@ def admin_routes(
     role_of: Callable[[str], str | None] | None = None,
     on_users_changed: Callable[[], Awaitable[None]] = _nothing,
     org_status: Callable[[], OrgStatus] | None = None,
+    sso: SsoSettings | None = None,
 ) -> list[BaseRoute]:
     """The console's routes, as one Mount at /admin.
 
@@ -94,7 +97,8 @@ def admin_routes(
     or disabled), checked on every request so that a disabled admin's session ends (None: the
     session's role is trusted); on_users_changed() runs after the users page changed an account
     (the guard reloads its copy at once, the other instances within seconds); org_status() is
-    the company directory's freshness (issue 21): the dashboard says when the copy is stale.
+    the company directory's freshness (issue 21): the dashboard says when the copy is stale;
+    sso (the `sso:` section; None: passwords only) adds sign-on with OpenID Connect at /admin/sso/.
     """
     console = Console(
         store=store,
@@ -116,7 +120,7 @@ def admin_routes(
                 ),
                 *_door_and_messages(
                     console,
-                    LoginPages(console, Throttle(store, clock=clock), verify_login),
+                    LoginPages(console, Throttle(store, clock=clock), verify_login, sso),
                     messages,
                     AuditPages(console),
                     OutboxPages(console, outbox),
@@ -136,6 +140,7 @@ def admin_routes(
                     console.guarded,
                     SuppressionPages(console, directory, on_directory_changed, file_suppressions),
                 ),
+                *_sso(SsoPages(console, sso, public_url) if sso else None),
                 Route("/{rest:path}", _unknown(console), methods=["GET", "POST"]),
             ],
         )
@@ -149,7 +154,7 @@ def _door_and_messages(
     return [
         Route("/login", login.form, methods=GET),
         Route("/login", login.submit, methods=POST),
-        Route("/logout", g(login.logout), methods=POST),
+        Route("/logout", g(login.logout, anyone=True), methods=POST),
         Route("/messages", g(messages.index), methods=GET),
         Route("/messages/{id}", g(messages.detail), methods=GET),
         Route("/messages/{id}", g(messages.act), methods=POST),
@@ -195,6 +200,16 @@ def _links(g, links: LinkPages) -> list[Route]:
         Route("/links", g(links.index), methods=GET),
         Route("/links/{id}", g(links.detail), methods=GET),
         Route("/links/{id}", g(links.act), methods=POST),
+    ]
+
+
+def _sso(pages: SsoPages | None) -> list[Route]:
+    """OpenID Connect sign-on (issue 21): off the guard, since nobody is signed in yet."""
+    if pages is None:
+        return []
+    return [
+        Route("/sso/start", pages.start, methods=GET),
+        Route("/sso/callback", pages.callback, methods=GET),
     ]
 
 

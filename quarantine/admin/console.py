@@ -3,7 +3,8 @@ the CSRF check on every POST, and the audit rows of admin actions.
 
 A page handler is `async (request, session, form) -> Response`; `guarded()` turns it into a
 Starlette endpoint that lets only a logged-in admin in: no session -> the login page; a
-session whose role is not admin -> 403; a POST without the session's CSRF token -> 403.
+session whose role is not admin -> /admin/me (his own messages); a POST without the session's CSRF
+token -> 403.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..store import Store
 from .sessions import Session, Sessions
 
 PREFIX = "/admin"
+ME = f"{PREFIX}/me"  # where a signed-in person who is no admin goes: his own messages (issue 21)
 SESSION_COOKIE = "mdg_admin"
 LOGIN_COOKIE = "mdg_admin_login"  # the login form's CSRF token (double submit)
 MAX_FORM_PART = 2 * 1024 * 1024  # a rules file or a CSV pasted into a field
@@ -124,14 +126,17 @@ class Console:
     def clear_cookie(self, response: Response, name: str) -> None:
         response.delete_cookie(name, path=PREFIX, secure=self.secure, httponly=True, samesite="strict")
 
-    def guarded(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    def guarded(self, handler: Handler, *, anyone: bool = False) -> Callable[[Request], Awaitable[Response]]:
+        """`anyone`: every signed-in person, not only admins (logging out: a sender on /admin/me too)."""
+
         async def endpoint(request: Request) -> Response:
             self.speak(request)
             session = await signed_in(self.sessions, request, self.role_of)
             if session is None:
                 return self._to_login(request)
-            if session.role != "admin":
-                return self.refuse(403, "role")
+            if session.role != "admin" and not anyone:
+                # a sender or an approver signed in: his own page, not the console (issue 21)
+                return RedirectResponse(ME, status_code=303, headers=headers())
             if request.method != "POST":
                 return await handler(request, session, None)
             form = await read_form(request, max_part_size=MAX_FORM_PART)
@@ -172,12 +177,14 @@ class Console:
 async def signed_in(
     sessions: Sessions, request: Request, role_of: Callable[[str], str | None] | None
 ) -> Session | None:
-    """The live session behind the request's cookie, or None. A session whose account no
-    longer has the session's role in force (demoted, disabled: role_of, the users' copy) is
-    ended here: the console's pages and a sender's own (me_pages.py) ask the same question."""
+    """The live session behind the request's cookie, or None. A password session whose account
+    no longer has the session's role in force (demoted, disabled: role_of, the users' copy) is
+    ended here: the console's pages and a sender's own (/admin/me) ask the same question. An SSO
+    session's role is the one its provider's claims mapped at sign-in (issue 21): the users
+    table does not know that person, so it is not asked."""
     cookie = request.cookies.get(SESSION_COOKIE)
     session = await sessions.find(cookie)
-    if session is not None and role_of and role_of(session.login) != session.role:
+    if session is not None and session.source != "sso" and role_of and role_of(session.login) != session.role:
         await sessions.close(cookie)
         return None
     return session
@@ -202,3 +209,12 @@ def safe_next(target: str | None) -> str:
     ):
         return f"{PREFIX}/messages"
     return target
+
+
+def landing(role: str, target: str | None) -> str:
+    """Where a person goes once signed in (password or sign-on): an admin where he was going in
+    the console; anyone else to his own page, or to the part of it he was going to."""
+    path = safe_next(target)
+    if role == "admin":
+        return path
+    return path if path == ME or path.startswith((f"{ME}/", f"{ME}?")) else ME

@@ -3,11 +3,15 @@
 The password check is the guard's copy of the users table (scrypt, handed in as `verify_login`:
 a disabled account fails it like a wrong password); it runs in a
 thread so a login does not stall the event loop, and only after the throttle (throttle.py)
-has recorded the attempt and let it through. Only the role "admin" gets a session. Every
-failure gets the same answer, 401 and the same page: a wrong password, an unknown login, a
-sender account with its right password, a throttled attempt; an attacker learns nothing
-about which it was. The login form carries its own CSRF token (a cookie and a hidden field
+has recorded the attempt and let it through. Every failure gets the same answer, 401 and the
+same page: a wrong password, an unknown login, a throttled attempt; an attacker learns nothing
+about which it was. Any account with its right password gets a session (issue 21): an admin
+goes to the console, anyone else to /admin/me, his own messages (console.guarded keeps him out of
+the console's pages). The login form carries its own CSRF token (a cookie and a hidden field
 that must match), so no other site can log a browser into the console.
+
+With OpenID Connect configured (quarantine/sso/) the page offers "Sign in with <name>";
+with `sso.local_passwords: false` the password form is gone, and its POST is refused too.
 """
 
 from __future__ import annotations
@@ -19,8 +23,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..sso.config import SsoSettings
 from ..tokens import new_csrf, same
-from .console import LOGIN_COOKIE, PREFIX, SESSION_COOKIE, Console, client_addr, read_form, safe_next
+from .console import (
+    LOGIN_COOKIE,
+    PREFIX,
+    SESSION_COOKIE,
+    Console,
+    client_addr,
+    landing,
+    read_form,
+    safe_next,
+)
 from .sessions import login_key
 from .throttle import Attempt, Throttle
 
@@ -31,10 +45,14 @@ VerifyLogin = Callable[[str, str], "str | None"]  # (login, password) -> role or
 
 
 class LoginPages:
-    def __init__(self, console: Console, throttle: Throttle, verify_login: VerifyLogin) -> None:
+    def __init__(
+        self, console: Console, throttle: Throttle, verify_login: VerifyLogin, sso: SsoSettings | None = None
+    ) -> None:
         self.console = console
         self.throttle = throttle
         self.verify_login = verify_login
+        self.sso = sso
+        self.passwords = sso is None or sso.local_passwords
 
     async def form(self, request: Request) -> Response:
         self.console.speak(request)
@@ -47,6 +65,8 @@ class LoginPages:
 
     async def submit(self, request: Request) -> Response:
         self.console.speak(request)
+        if not self.passwords:  # sso.local_passwords: false: no password opens a session
+            return self.console.refuse(404, "not_found")
         # Before anyone is logged in: a small form, no files.
         length = request.headers.get("content-length", "0")
         if not length.isdigit() or int(length) > MAX_LOGIN_FORM:
@@ -63,12 +83,10 @@ class LoginPages:
         if not attempt.allowed:
             return await self._failed(request, cookie, attempt, "admin_login_throttled")
         role = await run_in_threadpool(self.verify_login, login, password)
-        if role != "admin":
-            return await self._failed(
-                request, cookie, attempt, "admin_login_failed" if role is None else "admin_login_refused"
-            )
+        if role is None:
+            return await self._failed(request, cookie, attempt, "admin_login_failed")
         await self.throttle.end(attempt, succeeded=True)
-        return await self._open(request, login, str(form.get("next", "")))
+        return await self._open(request, login, role, str(form.get("next", "")))
 
     async def logout(self, request: Request, session, form) -> Response:
         await self.console.sessions.close(request.cookies.get(SESSION_COOKIE))
@@ -90,10 +108,13 @@ class LoginPages:
             log.info("event=%s client=%s recorded=%d", action, attempt.client_addr, attempt.id is not None)
         return self._page(request, token, status=401, failed=True, login=login)
 
-    async def _open(self, request: Request, login: str, target: str) -> Response:
-        session_id, session = await self.console.sessions.open(login, "admin", client_addr(request))
-        await self.console.record(session.actor, "admin_login", request=request)
-        response = self.console.redirect(safe_next(target).removeprefix(PREFIX))
+    async def _open(self, request: Request, login: str, role: str, target: str) -> Response:
+        session_id, session = await self.console.sessions.open(login, role, client_addr(request))
+        if role == "admin":
+            await self.console.record(session.actor, "admin_login", request=request)
+        else:
+            await self.console.record(session.actor, "me_login", f"role={role}", request=request)
+        response = self.console.redirect(landing(role, target).removeprefix(PREFIX))
         self.console.set_cookie(response, SESSION_COOKIE, session_id)
         self.console.clear_cookie(response, LOGIN_COOKIE)
         return response
@@ -101,5 +122,12 @@ class LoginPages:
     def _page(self, request: Request, token: str, status: int = 200, **context) -> Response:
         target = safe_next(request.query_params.get("next") or str(context.pop("next", "") or ""))
         return self.console.render(
-            "login.html", status=status, csrf=token, next=target, session=None, **context
+            "login.html",
+            status=status,
+            csrf=token,
+            next=target,
+            session=None,
+            sso=self.sso,
+            passwords=self.passwords,
+            **context,
         )

@@ -31,6 +31,7 @@ class Session:
     csrf: str
     created_at: float
     last_seen: float
+    source: str = "password"  # or "sso": the role was mapped from the provider's claims at sign-in
 
     @property
     def actor(self) -> str:
@@ -54,10 +55,14 @@ class Sessions:
         self.lifetime = lifetime
         self.clock = clock
 
-    async def open(self, login: str, role: str, client_addr: str | None) -> tuple[str, Session]:
+    async def open(
+        self, login: str, role: str, client_addr: str | None, source: str = "password"
+    ) -> tuple[str, Session]:
         """A new session (a fresh id at every login: no fixation); returns (cookie id, session)."""
         session_id, now = new_token(), self.clock()
-        session = Session(login=login, role=role, csrf=new_csrf(), created_at=now, last_seen=now)
+        session = Session(
+            login=login, role=role, csrf=new_csrf(), created_at=now, last_seen=now, source=source
+        )
         async with self.store.writing() as conn:
             await conn.execute(
                 delete(admin_sessions).where(
@@ -74,6 +79,7 @@ class Sessions:
                     created_at=now,
                     last_seen=now,
                     client_addr=client_addr,
+                    source=source,
                 )
             )
         return session_id, session
@@ -98,7 +104,12 @@ class Sessions:
                     update(admin_sessions).where(admin_sessions.c.id_hash == digest).values(last_seen=now)
                 )
         return Session(
-            login=row.login, role=row.role, csrf=row.csrf, created_at=row.created_at, last_seen=now
+            login=row.login,
+            role=row.role,
+            csrf=row.csrf,
+            created_at=row.created_at,
+            last_seen=now,
+            source=row.source,
         )
 
     async def close(self, session_id: str | None) -> None:
