@@ -23,8 +23,10 @@
     │                              not load; names the console layer or file, rule and field
     ├── VersionConflict            rule_versions.py (also a ValueError): a rules save built on a
     │                              version that is no longer the newest ("changed meanwhile")
-    └── ImportProblem              admin/directory_csv.py (also a ValueError): an upload that
-                                   cannot be imported; says which line and why
+    ├── ImportProblem              admin/directory_csv.py (also a ValueError): an upload that
+    │                              cannot be imported; says which line and why
+    └── SsoError                   sso/errors.py: a sign-on that failed; carries a code for the
+                                   log and the page, never a token or a claim's value
 
 The ValueError bases are kept so that no caller's `except ValueError` changes meaning.
 """

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ..errors import QuarantineError
 
-class SsoError(Exception):
+
+class SsoError(QuarantineError):
     """codes: discovery_failed, token_failed, token_refused, bad_token, bad_alg, unknown_key, bad_signature,
     bad_issuer, bad_audience, expired, bad_nonce, unverified_email, no_login, state, denied, busy"""
 
