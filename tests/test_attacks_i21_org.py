@@ -1,0 +1,95 @@
+"""Attacker's review of issue 21, the directory sync and the approvers from the org chart: a
+real OpenLDAP (tests/slapd.py), a real store. Each test fails today for the reason it names."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from proxy.directory_settings import directory_settings
+from proxy.org_ldap import Reading, read_directory
+from proxy.org_sync import OrgSync
+from quarantine.org_store import OrgStore
+from quarantine.store import Store
+
+from .slapd import GROUPS, PEOPLE, SUFFIX, SYNC_DN, SYNC_PW, SlapdServer, person
+
+pytestmark = pytest.mark.process
+
+D = "example.co.jp"
+ADMIN1 = f"admin1@{D}"
+SELF = f"ou=selfservice,{SUFFIX}"  # an OU outside the configured groups' base
+
+
+@pytest.fixture(scope="module")
+def slapd():
+    server = SlapdServer().start()
+    yield server
+    server.stop()
+
+
+def settings(slapd, *, port=None, **extra):
+    raw = {
+        "url": f"ldap://127.0.0.1:{port or slapd.port}",
+        "ca_file": str(slapd.ca_file),
+        "bind_dn": SYNC_DN,
+        "bind_password_env": "PW",
+        "people": {"base": PEOPLE, "filter": "(&(objectClass=inetOrgPerson)(mail=*))"},
+        "groups": {"base": GROUPS, "filter": "(objectClass=groupOfNames)"},
+        "attributes": {"department": "departmentNumber"},
+        "timeout": "5s",
+        **extra,
+    }
+    return directory_settings(raw, Path("."), {"PW": SYNC_PW})
+
+
+def test_a_group_outside_the_configured_groups_joins_a_rule_group_of_the_same_name(slapd):
+    """`groups: {base, filter}` says which groups count. A person's memberOf naming a group
+    elsewhere in the directory (a self-service OU where staff make their own groups, another
+    domain) is still turned into a group by its RDN value, and merged with the configured group
+    of the same cn: admin1 joins `sales` (and every `group:sales` rule scope, and the approvers
+    a config group `sales` without members takes from the directory) by being put into
+    cn=sales,ou=selfservice. proxy/org_ldap.py _snapshot: `group_name.get(...) or _rdn_value(dn)`."""
+    slapd.add_ldif(
+        f"dn: {SELF}\nobjectClass: organizationalUnit\nou: selfservice\n\n"
+        f"dn: cn=sales,{SELF}\nobjectClass: groupOfNames\ncn: sales\nmember: uid=admin1,{PEOPLE}"
+    )
+    snap = read_directory(settings(slapd), Reading())
+    groups = {g.name: g.members for g in snap.groups}
+    assert "sales" in groups  # the configured group is read
+    assert ADMIN1 not in groups["sales"], "a look-alike group outside groups.base joined `sales`"
+
+
+def test_departed_people_outlive_keep_departed_while_the_directory_is_unreachable(slapd, sqlite_url):
+    """README: a person who left is kept `keep_departed`, then deleted. The purge only runs
+    inside a successful sync (quarantine/org_store.py apply), and quarantine/retention.py does
+    not know the org tables: while the directory is unreachable (or after `directory:` is
+    removed) a departed person's name, department and manager stay for ever."""
+    slapd.add_ldif(person("leaver", "退職 予定", "営業部", manager="ceo"))
+    leaver = f"leaver@{D}"
+    day = 86400.0
+    clock = [1_000_000.0]
+
+    async def scene() -> None:
+        store = await Store.open(sqlite_url)
+        try:
+            org = OrgStore(store)
+            sync = OrgSync(settings(slapd, keep_departed="1d"), org, clock=lambda: clock[0])
+            assert await sync.once() is not None
+            slapd.delete(f"uid=leaver,{PEOPLE}")
+            clock[0] += 900
+            change = await sync.once()
+            assert change is not None and change.departed == (leaver,)
+            # The directory goes away for ten days (a firewall change, a renamed DC).
+            sync.settings = settings(slapd, port=1, keep_departed="1d")
+            for _ in range(10):
+                clock[0] += day
+                assert await sync.once() is None
+            chart = await org.chart()
+            assert chart.person(leaver) is None, "kept 10 days with keep_departed: 1d"
+        finally:
+            await store.close()
+
+    asyncio.run(scene())
