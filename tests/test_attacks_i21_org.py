@@ -93,3 +93,35 @@ def test_departed_people_outlive_keep_departed_while_the_directory_is_unreachabl
             await store.close()
 
     asyncio.run(scene())
+
+
+def test_a_rule_scope_names_an_active_directory_group_in_other_letters(slapd):
+    """Active Directory (and LDAP's cn) compare group names without case: `Sales`, `SALES` and
+    `sales` are one group, and an AD admin may re-case a name at any time. The copy keeps the
+    directory's letters and rules/decide.py scope_groups looks the name up exactly, while the
+    loader accepts any `group:NAME` once a directory is configured: a hold rule written
+    `group:sales` silently holds nothing of the group read as `Sales` (fails open)."""
+    from inspectors.base import Finding
+    from quarantine.org_chart import OrgChart
+    from rules import MessageFacts, decide
+    from rules.loader import parse_rules_text
+    from rules.model import Action, Organization, RuleSet
+
+    slapd.add_ldif(
+        f"dn: cn=Sales-Team,{GROUPS}\nobjectClass: groupOfNames\ncn: Sales-Team\nmember: uid=taro,{PEOPLE}"
+    )
+    snap = read_directory(settings(slapd), Reading())
+    chart = OrgChart.of(snap.people, snap.groups)
+    org = Organization(internal_domains=(D,), approvers={}, directory=True)
+    text = (
+        "rules:\n  - {id: team-approval, when: {recipients: external}, action: hold_for_approval,"
+        " scope: {senders: ['group:sales-team']}}\n"
+    )
+    rules = RuleSet(
+        rules=tuple(parse_rules_text(text, "local.yaml", {}, organization=org)), organization=org, org=chart
+    )
+    facts = MessageFacts(mail_from=f"taro@{D}", rcpt_tos=("partner@client.example",))
+    external = Finding(code="recipients.external", count=1, where=("envelope",))
+    assert decide([external], facts, rules).action == Action.HOLD_FOR_APPROVAL, (
+        "group:sales-team missed Sales-Team"
+    )
