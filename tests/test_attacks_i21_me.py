@@ -44,3 +44,15 @@ def test_other_senders_holds_push_a_senders_own_mail_off_his_page(sqlite_url):
         after = set(ids(page, "mine"))
         assert not any(i.startswith("Z") for i in after)
         assert {"A1", "N1", "D1"} <= after, "her own held mail vanished from her page"
+
+
+def test_a_page_number_in_other_digits_is_page_one_not_a_server_error(sqlite_url):
+    """me_pages._number checks str.isdigit(), which is true for '²' and '①', that int() refuses:
+    GET /admin/me?page=² raises ValueError (a 500) instead of showing page 1."""
+    with me_site(sqlite_url) as (web, store, _, _):
+        sign_in(web, store, SENDER)
+        for value in ("²", "①"):
+            answer = web.get("/admin/me", params={"page": value}, headers=JA)
+            assert answer.status_code == 200
+            answer = web.get("/admin/me", params={"apage": value}, headers=JA)
+            assert answer.status_code == 200
