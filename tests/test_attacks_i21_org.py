@@ -125,3 +125,34 @@ def test_a_rule_scope_names_an_active_directory_group_in_other_letters(slapd):
     assert decide([external], facts, rules).action == Action.HOLD_FOR_APPROVAL, (
         "group:sales-team missed Sales-Team"
     )
+
+
+def test_a_directory_group_rule_lets_mail_out_while_the_directory_was_never_read(tmp_path, upstream):
+    """A new install, or a guard started while the DC is down: `directory:` is configured, no
+    sync has ever completed (healthz: pending / stale last_ok_age=never), the copy is empty.
+    A rule holding `group:sales` mail to outside then matches nobody and taro's mail to a
+    client goes straight out: the failed sync fails OPEN. Expected: until a first good copy
+    exists, mail a directory-group rule could catch is not passed (held or 451)."""
+    from .support import free_port, make_guard, message, wait_until
+
+    rules = tmp_path / "org.yaml"
+    rules.write_text(
+        "rules:\n  - {id: sales-approval, when: {recipients: external}, action: hold_for_approval,"
+        " scope: {senders: ['group:sales']}}\n",
+        "utf-8",
+    )
+    guard = make_guard(
+        tmp_path,
+        upstream.url,
+        organization={"internal_domains": [D], "groups": {"admins": {"members": [f"boss@{D}"]}}},
+        rules=[str(rules)],
+        directory={"url": f"ldaps://127.0.0.1:{free_port()}", "people": {"base": PEOPLE}},
+    )
+    try:
+        guard.start()
+        code, _ = guard.submit(message(subject="見積書"), f"taro@{D}")
+        if code == 250:  # passed (relayed before the 250) or held (the sender's notice goes out)
+            wait_until(lambda: upstream.recorder.messages, "nothing went upstream: neither passed nor held")
+        assert not upstream.recorder.to("partner@client.example"), "sales mail passed with no copy"
+    finally:
+        guard.stop()
