@@ -156,3 +156,21 @@ def test_a_directory_group_rule_lets_mail_out_while_the_directory_was_never_read
         assert not upstream.recorder.to("partner@client.example"), "sales mail passed with no copy"
     finally:
         guard.stop()
+
+
+def test_a_second_entry_with_someones_mail_takes_over_his_manager(slapd):
+    """Two directory entries carrying one mail (a stale duplicate, or a person who may edit his
+    own `mail`, as many OpenLDAP ACLs allow `by self write`): proxy/org_ldap.py _snapshot keeps
+    whichever the server returns last, silently (slapd returns the oldest entry last): here
+    ceo's entry, given taro's mail, becomes taro — with no manager, so every `approvers:
+    manager` for taro's mail falls to the admins, and ceo vanishes (departed). An address held
+    by two entries should name nobody new (skipped, counted, the copy's person kept)."""
+    ceo = f"uid=ceo,{PEOPLE}"
+    slapd.replace(ceo, mail=[f"taro@{D}"])
+    try:
+        reading = Reading()
+        snap = read_directory(settings(slapd), reading)
+    finally:
+        slapd.replace(ceo, mail=[f"ceo@{D}"])
+    taro = {p.mail: p for p in snap.people}.get(f"taro@{D}")
+    assert taro is None or taro.manager == f"sales-head@{D}", f"taro is now {taro}"
