@@ -18,6 +18,7 @@ them so).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import quote
@@ -32,13 +33,14 @@ from .admin.console import SESSION_COOKIE, read_form, signed_in
 from .admin.sessions import Session, Sessions
 from .approver_pages import asks
 from .i18n import language
-from .me_list import PAGE, mine, owns, to_approve
+from .me_list import PAGE, mine, mine_count, owns, to_approve, to_approve_count
 from .records import Link
 from .rendering import headers
 from .sender_decision import sender_decides, sender_fixes
 from .web import Pages, allowed_actions
 
 HOME = "/admin/me"
+_DIGITS = re.compile(r"[0-9]{1,4}")
 MAX_FORM = 256 * 1024  # a decision's form: a note, the ticks, a fix's choices
 
 
@@ -105,22 +107,25 @@ class MePages:
         if session is None:
             return self._to_login(request)
         lang = language(request)
-        own = await mine(self.store, session.login, self.pages.clock())
-        waiting = await to_approve(self.store, session.login)
         page, apage = _number(request, "page"), _number(request, "apage")
+        now = self.pages.clock()
+        own = await mine(self.store, session.login, now, page)
+        own_count = await mine_count(self.store, session.login, now)
+        waiting = await to_approve(self.store, session.login, apage)
+        waiting_count = await to_approve_count(self.store, session.login)
         return self.pages.render(
             "me.html",
             request=request,
             say=lambda ja, en: ja if lang == "ja" else en,
             login=session.login,
             csrf=session.csrf,
-            own=own[(page - 1) * PAGE : page * PAGE],
-            own_pages=_pages(len(own)),
+            own=own,
+            own_pages=_pages(own_count),
             page=page,
-            waiting=waiting[(apage - 1) * PAGE : apage * PAGE],
-            waiting_pages=_pages(len(waiting)),
+            waiting=waiting,
+            waiting_pages=_pages(waiting_count),
             apage=apage,
-            waiting_count=len(waiting),
+            waiting_count=waiting_count,
             home=HOME,
             domains=_domains,
         )
@@ -216,8 +221,10 @@ class MePages:
 
 
 def _number(request: Request, name: str) -> int:
+    """A page number, 1 to 1000; anything else is page 1. ASCII digits only: str.isdigit()
+    accepts '²' or '①', which int() refuses."""
     value = request.query_params.get(name, "1")
-    return min(int(value), 1000) if value.isdigit() and 0 < len(value) <= 4 and int(value) > 0 else 1
+    return min(int(value), 1000) if _DIGITS.fullmatch(value) and int(value) > 0 else 1
 
 
 def _domains(record) -> str:

@@ -33,7 +33,17 @@ from .admin.throttle import KNOWN as LOGIN_FLOOR  # the throttle reads successes
 from .cluster_lock import ClusterLock
 from .records import HoldState
 from .retention_policy import DAY, RetentionPolicy
-from .schema import admin_sessions, audit, decision_rules, decisions, held, links, login_attempts, outbound
+from .schema import (
+    admin_sessions,
+    audit,
+    decision_rules,
+    decisions,
+    held,
+    held_approvers,
+    links,
+    login_attempts,
+    outbound,
+)
 from .schema import recipient_history as history
 from .schema import shares as share_table
 from .share_rows import delete_shares
@@ -179,6 +189,7 @@ class Retention:
                         delete(outbound).where(outbound.c.message_id.in_(ids), outbound.c.state != "pending")
                     )
                     await conn.execute(delete(links).where(links.c.message_id.in_(ids)))
+                    await conn.execute(delete(held_approvers).where(held_approvers.c.hold_id.in_(ids)))
                     await delete_shares(conn, ids)
                     total += (await conn.execute(delete(held).where(held.c.id.in_(ids), *conds))).rowcount
             if len(ids) < self.batch or not await self._next_batch():

@@ -46,10 +46,24 @@ held = Table(
     Column("note", Text),  # approver's comment or reason
     Column("approvers", Text),  # v005, JSON list: whom approval was asked of
     Column("reminded_at", Float),  # v009: the last reminder queued (reminders.py); NULL: none
+    # v016: inspectors.base.mailbox_of(mail_from), the sender's own page's exact match (me_list.py)
+    Column("sender_box", Text),
     Index("ix_held_state_expires", "state", "expires_at"),
     # v009: the reminders' due query, answered from the index alone (never the rows, whose
     # message bytes sit before kind and reminded_at).
     Index("ix_held_reminders", "state", "expires_at", "updated_at", "kind", "reminded_at", "id"),
+    Index("ix_held_sender", "sender_box", "created_at"),  # v016
+)
+
+# v016: whom each approval hold asks, one row an approver, the address as approver_pages.asks
+# compares it (stripped, lower-case): "what waits for me" (me_list.py) as an exact, indexed
+# match. Written with held_messages.approvers (store.py), deleted with its hold (retention.py).
+held_approvers = Table(
+    "held_approvers",
+    metadata,
+    Column("hold_id", String(32), primary_key=True),
+    Column("address", Text, primary_key=True),
+    Index("ix_held_approvers_address", "address", "hold_id"),
 )
 
 outbound = Table(

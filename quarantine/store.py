@@ -15,17 +15,17 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING
 
-from sqlalchemy import LargeBinary, func, select, update
+from sqlalchemy import LargeBinary, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from inspectors.base import is_internal
+from inspectors.base import is_internal, mailbox_of
 from rules.model import Action
 
 from . import link_delivery, outbound, trail
 from .engine import PROBE_WITHIN, WriteProbe, make_engine, reading
 from .migrate import migrate
 from .records import AuditEntry, HeldMessage, HeldRecord, HoldState, Link, LinkedNotice, Notice, OutboundJob
-from .schema import audit, held, links
+from .schema import audit, held, held_approvers, links
 from .shares import Shares
 from .tokens import new_token, same, token_hash
 
@@ -219,6 +219,9 @@ class Store:
             )
             if result.rowcount != 1:
                 return False
+            if approvers is not None:
+                await conn.execute(delete(held_approvers).where(held_approvers.c.hold_id == message_id))
+                await _ask(conn, message_id, approvers)
             await trail.record(conn, message_id, actor, client_addr, "modified", detail)
             for notice in notices:
                 await outbound.enqueue_notice(conn, message_id, notice, now)
@@ -388,5 +391,15 @@ async def _insert(
             token_hash=token_hash(new_token()),
             csrf=csrf,
             approvers=None if approvers is None else json.dumps(list(approvers)),
+            sender_box=mailbox_of(msg.mail_from),  # v016: the sender's own page (me_list.py)
         )
     )
+    await _ask(conn, msg.id, approvers or ())
+
+
+async def _ask(conn: AsyncConnection, hold_id: str, approvers: Iterable[str]) -> None:
+    """v016: whom the hold asks, one row each, as approver_pages.asks compares addresses."""
+    asked = dict.fromkeys(a.strip().lower() for a in approvers)
+    rows = [{"hold_id": hold_id, "address": a} for a in asked if a]
+    if rows:
+        await conn.execute(held_approvers.insert(), rows)

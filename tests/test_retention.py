@@ -25,6 +25,7 @@ from quarantine.schema import (
     audit,
     decisions,
     held,
+    held_approvers,
     login_attempts,
     outbound,
     recipient_history,
@@ -58,6 +59,7 @@ async def _scene(store: Store, t0: float) -> None:
             expires_at=t0 + 1000 * DAY,
             notices=[("g@example.co.jp", ("taro@example.co.jp",), b"notice " + qid.encode())],
             approver_tokens=[(f"appr-{qid}", "boss@example.co.jp")],
+            approvers=["boss@example.co.jp"],
         )
     for qid, state in (
         ("P", "released"),
@@ -178,6 +180,8 @@ def test_purge_follows_the_clock(store_url, tmp_path):
             assert (await store.by_link("appr-P")).record.id == "P"
             async with store.engine.connect() as conn:
                 assert (await conn.execute(select(decisions.c.id))).scalars().all() == ["new"]
+                asked = (await conn.execute(select(held_approvers.c.hold_id))).scalars().all()
+                assert sorted(asked) == ["H", "P"], "whom a purged hold asked goes with it (v016)"
                 assert (await conn.execute(select(recipient_history.c.address))).scalars().all() == [
                     "new@client.example"
                 ]
