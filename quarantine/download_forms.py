@@ -29,8 +29,8 @@ _CODE_FIELD_MAX = 40  # characters of a code field looked at (spaces included)
 async def read_form(request: Request) -> FormData | int:
     """The posted form, or the status that refuses it: 413 too large, 400 not a form."""
     length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > BODY_MAX):
-        return 413 if length.isdigit() else 400
+    if length is not None and (not (length.isascii() and length.isdigit()) or int(length) > BODY_MAX):
+        return 413 if length.isascii() and length.isdigit() else 400
     body = bytearray()
     async for chunk in request.stream():
         body += chunk

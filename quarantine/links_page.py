@@ -211,7 +211,7 @@ class LinksPage:
         if log.share.state != ACTIVE:
             return await self.show(request, error="links.error.stale", status=409)
         n = form.get("n", "")
-        if not n.isdigit() or not 1 <= int(n) <= len(log.recipients):
+        if not (n.isascii() and n.isdigit()) or not 1 <= int(n) <= len(log.recipients):
             return await self.show(request, error="links.error.stale", status=400)
         address = log.recipients[int(n) - 1]
         client = request.client.host if request.client else None

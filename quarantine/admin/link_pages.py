@@ -37,7 +37,7 @@ class LinkPages:
 
     async def index(self, request: Request, session, form) -> Response:
         raw = request.query_params.get("page", "1")
-        page = int(raw) if raw.isdigit() and 0 < len(raw) < 6 and int(raw) > 0 else 1
+        page = int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 and int(raw) > 0 else 1
         found = await self.store.shares.recent(PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
         shown = found[:PAGE_SIZE]
         counts, people = await self._counts([s.id for s in shown])

@@ -69,7 +69,7 @@ class LoginPages:
             return self.console.refuse(404, "not_found")
         # Before anyone is logged in: a small form, no files.
         length = request.headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > MAX_LOGIN_FORM:
+        if not (length.isascii() and length.isdigit()) or int(length) > MAX_LOGIN_FORM:
             return self.console.refuse(400, "bad_request")
         form = await read_form(request, max_files=0, max_fields=10, max_part_size=MAX_LOGIN_FORM)
         cookie = request.cookies.get(LOGIN_COOKIE, "")

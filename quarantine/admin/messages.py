@@ -134,4 +134,8 @@ def _bulk_outcome(params) -> dict | None:
         return None
     done = params.get("done", "0")
     stale = [s for s in params.get("stale", "").split(",")[:PAGE_SIZE] if s.isalnum() and len(s) <= 32]
-    return {"action": action, "done": int(done) if done.isdigit() and len(done) < 6 else 0, "stale": stale}
+    return {
+        "action": action,
+        "done": int(done) if done.isascii() and done.isdigit() and len(done) < 6 else 0,
+        "stale": stale,
+    }

@@ -34,7 +34,7 @@ def base_of(form: Mapping[str, Any]) -> int:
     """The console version a rules form was built from (issue 20); -1, never the newest, when
     it carries none: a save over a version changed since is refused, never a blind overwrite."""
     text = str(form.get("version", ""))
-    return int(text) if text.isdigit() and len(text) < 19 else -1
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else -1
 
 
 STALE: Error = (

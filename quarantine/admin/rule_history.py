@@ -38,7 +38,7 @@ class RuleHistoryPages:
 
     async def index(self, request: Request, session, form) -> Response:
         before = request.query_params.get("before", "")
-        below = int(before) if before.isdigit() and len(before) < 19 else None
+        below = int(before) if before.isascii() and before.isdigit() and len(before) < 19 else None
         rows = await self.versions.history(below, PAGE)
         return self.console.render(
             "rule_history.html",

@@ -261,4 +261,4 @@ async def _upload(item) -> bytes | None:
 
 
 def _days(text: str) -> int:
-    return int(text) if text.isdigit() and int(text) in REPLAY_DAYS else 7
+    return int(text) if text.isascii() and text.isdigit() and int(text) in REPLAY_DAYS else 7

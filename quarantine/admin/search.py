@@ -124,7 +124,7 @@ def _day(text: str, name: str, errors: list[Problem], zone: dt.tzinfo | None, af
 
 
 def _page(text: str, errors: list[Problem]) -> int:
-    if text.isdigit() and 1 <= int(text) <= MAX_PAGE:
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_PAGE:
         return int(text)
     errors.append(
         Problem(
