@@ -19,7 +19,7 @@ from proxy.errors import ConfigError
 from proxy.org_ldap import Reading, _snapshot
 from proxy.org_sync import OrgSync
 from quarantine.org_cache import OrgCache, health_line
-from quarantine.org_chart import OrgChart, OrgGroup, OrgSnapshot, Person
+from quarantine.org_chart import OrgChart, OrgGroup, OrgSnapshot, OrgStatus, Person
 from quarantine.org_store import OrgStore
 from quarantine.store import Store
 from rules import MessageFacts, decide
@@ -192,6 +192,27 @@ def test_a_known_group_stays_exact_while_unread():
         decide([EXTERNAL], MessageFacts(mail_from=f"taro@{D}", rcpt_tos=out.rcpt_tos), rs).action
         == Action.HOLD
     )
+
+
+def test_the_dashboard_says_never_synced(tmp_path, sqlite_url):
+    from .admin_console import open_console
+    from .page_words import english_words
+
+    status = [OrgStatus(configured=True)]
+    with open_console(tmp_path, sqlite_url, org_status=lambda: status[0]) as console:
+        assert console.login().status_code == 303
+        ja = console.client.get("/admin/")
+        assert 'id="directory-never"' in ja.text and "まだ一度も同期されていません" in ja.text
+        assert english_words(ja.text) == []
+        en = console.client.get("/admin/?lang=en").text
+        assert "The company directory was never synced: rules scoped to a directory group hold" in en
+        status[0] = OrgStatus(configured=True, last_attempt_at=5.0, last_error="unreachable")
+        stale = console.client.get("/admin/?lang=en").text
+        assert 'id="directory-stale"' in stale and 'id="directory-never"' not in stale
+        assert "It was never synced: approvals go to the admins, and rules scoped" in stale
+        status[0] = OrgStatus(configured=True, last_ok_at=5.0, last_attempt_at=5.0)
+        fresh = console.client.get("/admin/").text
+        assert 'id="directory-never"' not in fresh and 'id="directory-stale"' not in fresh
 
 
 def run(store_url: str, body) -> None:
