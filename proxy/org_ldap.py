@@ -39,6 +39,9 @@ class Reading:
     rejected: int = 0  # entries without one valid mail
     duplicates: int = 0  # entries sharing their mail with another entry: none of them read
     held_back: set[str] = field(default_factory=set)  # those mails: the copy's person stays
+    # People whose manager is one of those entries: which person that is cannot be told
+    # either, so the copy's manager stays (never the one a duplicate entry would name).
+    manager_held: set[str] = field(default_factory=set)
     group_clashes: int = 0  # group DNs sharing their name with another DN: none of them read
 
 
@@ -98,8 +101,10 @@ def _snapshot(s: DirectorySettings, people, groups, reading: Reading) -> OrgSnap
         rows[mail].append((_key(dn), raw))
     by_mail: dict[str, Person] = {}
     entries: list[tuple[str, dict]] = []
+    clashing: set[str] = set()  # the DN keys of the entries skipped for a shared mail
     for mail, held in rows.items():
         if len(held) > 1:
+            clashing.update(k for k, _ in held)
             # One address, several entries (a stale duplicate, or somebody who may write his
             # own `mail`): which is the person cannot be told, so neither is read. The sync
             # keeps the copy's person for this address (reading.held_back), never departs him.
@@ -111,12 +116,15 @@ def _snapshot(s: DirectorySettings, people, groups, reading: Reading) -> OrgSnap
     group_of = _groups(s, a, people, groups, reading)  # a group's DN key -> its name (folded)
     members: dict[str, set[str]] = {name: set() for name in group_of.values()}
     for mail, raw in entries:
-        manager = _first(raw.get(a["manager"], []))
+        manager_dn = _first(raw.get(a["manager"], []))
+        manager = _key(manager_dn) if manager_dn else ""
+        if manager in clashing:
+            reading.manager_held.add(mail)
         by_mail[mail] = Person(
             mail=mail,
             name=_text(raw.get(a["name"], [])),
             department=_text(raw.get(a["department"], [])),
-            manager=mail_of.get(_key(manager)) if manager else None,
+            manager=mail_of.get(manager) if manager else None,
         )
         for value in raw.get(a["member_of"], []):
             name = group_of.get(_key(_decode(value)))
@@ -147,8 +155,8 @@ def _groups(s: DirectorySettings, a: dict[str, str], people, groups, reading: Re
     names: dict[str, str] = {}
     if s.groups:
         for dn, raw in groups:
-            if name := _text(raw.get(a["group_name"], [])):
-                names[_key(dn)] = name
+            if (key := _key(dn)) != "\x00" and (name := _text(raw.get(a["group_name"], []))):
+                names[key] = name
     else:
         for _, raw in people:
             for value in raw.get(a["member_of"], []):

@@ -67,7 +67,7 @@ class OrgSync:
             log.warning(
                 "event=directory_groups_rejected count=%d reason=duplicate_name", reading.group_clashes
             )
-        snapshot = await self.org.holding(snapshot, reading.held_back)
+        snapshot = await self.org.holding(snapshot, reading.held_back, reading.manager_held)
         if not snapshot.people and (await self.org.status()).people:
             raise DirectoryError("empty_result")
         return snapshot

@@ -11,6 +11,7 @@ org_sync.revision moves with every change; the instances poll it (quarantine/org
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
 from sqlalchemy import delete, select, update
@@ -57,24 +58,35 @@ class OrgStore:
             folded.setdefault(group_key(name), set()).update(members)
         return OrgChart(people, {name: tuple(sorted(m)) for name, m in folded.items()})
 
-    async def holding(self, snapshot: OrgSnapshot, mails: set[str]) -> OrgSnapshot:
+    async def holding(
+        self, snapshot: OrgSnapshot, mails: Collection[str], managers: Collection[str] = ()
+    ) -> OrgSnapshot:
         """The snapshot with the copy's people for `mails` put back as they are (an address
         the read could not tie to one entry: the copy's person stays, never departed), with
-        their memberships of the groups the read still has."""
-        if not mails:
+        their memberships of the groups the read still has; the people of `managers` keep the
+        copy's manager (theirs was such an entry)."""
+        if not mails and not managers:
             return snapshot
         async with self.store.reading() as conn:
             people, groups = await _read(conn)
         kept = {m: people[m] for m in mails if m in people and not people[m].departed}
-        read = {p.mail for p in snapshot.people}
-        extra = tuple(p for m, p in sorted(kept.items()) if m not in read)
-        old = {group_key(n): ms for n, ms in groups.items()}
+        read = [
+            replace(p, manager=old.manager)
+            if p.mail in managers and (old := people.get(p.mail)) is not None
+            else p
+            for p in snapshot.people
+            if p.mail not in kept
+        ]
+        old_groups = {group_key(n): ms for n, ms in groups.items()}
         return replace(
             snapshot,
-            people=tuple(sorted(snapshot.people + extra, key=lambda p: p.mail)),
+            people=tuple(sorted([*read, *kept.values()], key=lambda p: p.mail)),
             groups=tuple(
                 replace(
-                    g, members=tuple(sorted(set(g.members) | (old.get(group_key(g.name), set()) & set(kept))))
+                    g,
+                    members=tuple(
+                        sorted(set(g.members) | (old_groups.get(group_key(g.name), set()) & set(kept)))
+                    ),
                 )
                 for g in snapshot.groups
             ),

@@ -113,6 +113,22 @@ def test_an_address_two_entries_carry_names_nobody_and_the_copy_keeps_him(store_
     run(store_url, body)
 
 
+def test_a_manager_whose_mail_two_entries_carry_stays_the_manager(store_url):
+    boss, taro = entry("boss", f"boss@{D}"), entry("taro", f"taro@{D}", manager="boss")
+    clash = ("uid=mallory," + PEOPLE, {"mail": [f"boss@{D}".encode()]})
+
+    async def body(org: OrgStore):
+        read = [boss, taro]
+        sync = OrgSync(settings(), org, read=lambda s, reading: _snapshot(s, read, [], reading))
+        await sync.once()
+        read.append(clash)
+        change = await sync.once()
+        assert change is not None and change.empty, change  # neither departed nor re-managed
+        assert (await org.chart()).manager_of(f"taro@{D}") == Person(mail=f"boss@{D}", name="boss")
+
+    run(store_url, body)
+
+
 def test_departed_purged_on_a_failed_sync_and_the_copy_cleared(store_url):
     async def body(org: OrgStore):
         boss = Person(mail=f"boss@{D}")
