@@ -8,8 +8,10 @@ certificate verified before the bind (ldaps://, or StartTLS on ldap://; RFC 4513
 Every value is hostile: the only filters sent are the configured ones (no value read ever goes
 into a filter or a DN we build); a mail that is not one plain address (CR/LF, spaces, controls,
 no @) drops that person; names and departments lose their control characters and are cut to a
-length. Managers are DNs (RFC 4512 `manager`), mapped to the mails of the people read; groups
-are the union of the people's `memberOf` and the groups' `member`.
+length; an address two entries carry names nobody new (the sync keeps the copy's person).
+Managers are DNs (RFC 4512 `manager`), mapped to the mails of the people read; groups are the
+union of the people's `memberOf` and the groups' `member`, for the groups the configured
+search reads (any memberOf DN without `groups:`), named case-folded, never merged by name.
 """
 
 from __future__ import annotations
