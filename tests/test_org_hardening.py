@@ -240,3 +240,23 @@ def run(store_url: str, body) -> None:
             await store.close()
 
     asyncio.run(go())
+
+
+def test_the_rules_page_says_an_unknown_group_holds_everybody_until_the_first_sync(admin):
+    import html as html_lib
+
+    from .admin_console import post
+    from .page_words import english_words
+
+    admin.rulebook.organization = Organization(internal_domains=(D,), directory=True)
+    admin.rulebook.org = lambda: OrgChart(unread=True)
+    draft = "rules:\n  - {id: org-scoped, when: {recipients: external}, action: hold, scope: {senders: ['group:ghost']}}\n"
+    assert post(admin, "/admin/rules/save", draft=draft, version="0").status_code == 303
+    ja = html_lib.unescape(admin.client.get("/admin/rules?lang=ja").text)
+    assert (
+        "組織のディレクトリはまだ一度も同期されていないため、このルールはすべての送信者・宛先を対象にします"
+        in ja
+    )
+    assert english_words(ja, allow=("ghost", "org-scoped")) == []
+    en = html_lib.unescape(admin.client.get("/admin/rules?lang=en").text)
+    assert "the directory was never synced: until it is, everybody is in this rule's scope" in en
