@@ -136,6 +136,11 @@ def _password(d: dict, environ: Mapping[str, str]) -> str:
         name = _text(d["bind_password_env"], "directory.bind_password_env")
         if name not in environ:
             raise ConfigError(f"directory.bind_password_env: the variable {name} is not set")
+        if not environ[name]:
+            # A simple bind with a name and no password is an unauthenticated bind (RFC 4513
+            # §5.1.2): refused or anonymous, never the sync account. Said here, not as
+            # `unreachable` at every round.
+            raise ConfigError(f"directory.bind_password_env: the variable {name} is empty")
         return environ[name]
     if d["bind_password"] is not None:
         log.warning("event=config_secret_in_file key=directory.bind_password")

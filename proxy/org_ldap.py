@@ -8,8 +8,10 @@ certificate verified before the bind (ldaps://, or StartTLS on ldap://; RFC 4513
 Every value is hostile: the only filters sent are the configured ones (no value read ever goes
 into a filter or a DN we build); a mail that is not one plain address (CR/LF, spaces, controls,
 no @) drops that person; names and departments lose their control characters and are cut to a
-length. Managers are DNs (RFC 4512 `manager`), mapped to the mails of the people read; groups
-are the union of the people's `memberOf` and the groups' `member`.
+length; an address two entries carry names nobody new (the sync keeps the copy's person).
+Managers are DNs (RFC 4512 `manager`), mapped to the mails of the people read; groups are the
+union of the people's `memberOf` and the groups' `member`, for the groups the configured
+search reads (any memberOf DN without `groups:`), named case-folded, never merged by name.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from quarantine.org_chart import OrgGroup, OrgSnapshot, Person
+from quarantine.org_chart import OrgGroup, OrgSnapshot, Person, group_key
 
 from .directory_settings import DirectorySettings
 from .org_connection import SUBTREE, DirectoryError, close, connect, lx, parse_dn
@@ -37,6 +39,12 @@ class Reading:
 
     filters: list[str] = field(default_factory=list)
     rejected: int = 0  # entries without one valid mail
+    duplicates: int = 0  # entries sharing their mail with another entry: none of them read
+    held_back: set[str] = field(default_factory=set)  # those mails: the copy's person stays
+    # People whose manager is one of those entries: which person that is cannot be told
+    # either, so the copy's manager stays (never the one a duplicate entry would name).
+    manager_held: set[str] = field(default_factory=set)
+    group_clashes: int = 0  # group DNs sharing their name with another DN: none of them read
 
 
 def read_directory(s: DirectorySettings, reading: Reading | None = None, page: int = PAGE) -> OrgSnapshot:
@@ -85,45 +93,88 @@ def _search(
 
 def _snapshot(s: DirectorySettings, people, groups, reading: Reading) -> OrgSnapshot:
     a = {k: v.lower() for k, v in s.attributes.items()}
-    mail_of: dict[str, str] = {}
-    rows = []
+    mail_of: dict[str, str] = {}  # a person's DN key -> his mail
+    rows: dict[str, list[tuple[str, dict]]] = defaultdict(list)
     for dn, raw in people:
         mail = _mail(raw.get(a["mail"], []))
         if mail is None:
             reading.rejected += 1
             continue
-        mail_of[_key(dn)] = mail
-        rows.append((mail, raw))
-    members: dict[str, set[str]] = defaultdict(set)
-    group_name = {_key(dn): name for dn, raw in groups if (name := _text(raw.get(a["group_name"], [])))}
+        rows[mail].append((_key(dn), raw))
     by_mail: dict[str, Person] = {}
-    for mail, raw in rows:
-        manager = _first(raw.get(a["manager"], []))
-        boss = mail_of.get(_key(manager)) if manager else None
+    entries: list[tuple[str, dict]] = []
+    clashing: set[str] = set()  # the DN keys of the entries skipped for a shared mail
+    for mail, held in rows.items():
+        if len(held) > 1:
+            clashing.update(k for k, _ in held)
+            # One address, several entries (a stale duplicate, or somebody who may write his
+            # own `mail`): which is the person cannot be told, so neither is read. The sync
+            # keeps the copy's person for this address (reading.held_back), never departs him.
+            reading.duplicates += len(held)
+            reading.held_back.add(mail)
+            continue
+        mail_of[held[0][0]] = mail
+        entries.append((mail, held[0][1]))
+    group_of = _groups(s, a, people, groups, reading)  # a group's DN key -> its name (folded)
+    members: dict[str, set[str]] = {name: set() for name in group_of.values()}
+    for mail, raw in entries:
+        manager_dn = _first(raw.get(a["manager"], []))
+        manager = _key(manager_dn) if manager_dn else ""
+        if manager in clashing:
+            reading.manager_held.add(mail)
         by_mail[mail] = Person(
             mail=mail,
             name=_text(raw.get(a["name"], [])),
             department=_text(raw.get(a["department"], [])),
-            manager=boss,
+            manager=mail_of.get(manager) if manager else None,
         )
         for value in raw.get(a["member_of"], []):
-            dn = _decode(value)
-            name = group_name.get(_key(dn)) or _rdn_value(dn)
-            if name:
+            name = group_of.get(_key(_decode(value)))
+            if name is not None:
                 members[name].add(mail)
     for dn, raw in groups:
-        found = group_name.get(_key(dn))
-        if not found:
+        name = group_of.get(_key(dn))
+        if name is None:
             continue
-        members[found] = members.get(found, set())  # a group with no member read is still a group
         for value in raw.get(a["group_member"], []):
             mail = mail_of.get(_key(_decode(value)))
             if mail is not None:
-                members[found].add(mail)
+                members[name].add(mail)
     return OrgSnapshot(
         people=tuple(by_mail[m] for m in sorted(by_mail)),
         groups=tuple(OrgGroup(name=n, members=tuple(sorted(ms))) for n, ms in sorted(members.items())),
     )
+
+
+def _groups(s: DirectorySettings, a: dict[str, str], people, groups, reading: Reading) -> dict[str, str]:
+    """Which group DNs count, and the name each is known by, case-folded (Active Directory and
+    LDAP's cn compare names without case: `Sales` and `sales` are one name).
+
+    With `groups:` configured only the groups that search read count: a person's memberOf
+    naming a group elsewhere (a self-service OU, another domain) is ignored, never turned into
+    a group by its RDN. Without it the people's memberOf DNs are the groups, named by their
+    RDN value. Two different DNs one name: neither is read (counted), never merged."""
+    names: dict[str, str] = {}
+    if s.groups:
+        for dn, raw in groups:
+            if (key := _key(dn)) != "\x00" and (name := _text(raw.get(a["group_name"], []))):
+                names[key] = name
+    else:
+        for _, raw in people:
+            for value in raw.get(a["member_of"], []):
+                dn = _decode(value)
+                if (key := _key(dn)) != "\x00" and (name := _rdn_value(dn)):
+                    names[key] = name
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for key, name in names.items():
+        by_name[group_key(name)].append(key)
+    out = {}
+    for name, keys in by_name.items():
+        if len(keys) > 1:
+            reading.group_clashes += len(keys)
+            continue
+        out[keys[0]] = name
+    return out
 
 
 def _decode(value: bytes) -> str:

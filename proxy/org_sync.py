@@ -61,6 +61,13 @@ class OrgSync:
         snapshot = await asyncio.to_thread(self.read, self.settings, reading)
         if reading.rejected:
             log.warning("event=directory_entries_rejected count=%d reason=mail", reading.rejected)
+        if reading.duplicates:
+            log.warning("event=directory_entries_rejected count=%d reason=duplicate_mail", reading.duplicates)
+        if reading.group_clashes:
+            log.warning(
+                "event=directory_groups_rejected count=%d reason=duplicate_name", reading.group_clashes
+            )
+        snapshot = await self.org.holding(snapshot, reading.held_back, reading.manager_held)
         if not snapshot.people and (await self.org.status()).people:
             raise DirectoryError("empty_result")
         return snapshot
@@ -75,8 +82,8 @@ class OrgSync:
         try:
             snapshot = await self.snapshot()
         except DirectoryError as exc:
-            await self.org.failed(exc.code, self.clock())
-            log.warning("event=directory_sync_failed error=%s", exc.code)
+            purged = await self.org.failed(exc.code, self.clock(), self.settings.keep_departed)
+            log.warning("event=directory_sync_failed error=%s purged=%d", exc.code, purged)
             await self._refresh_cache()
             return None
         change = await self.org.apply(snapshot, self.clock(), self.settings.keep_departed)

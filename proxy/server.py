@@ -133,6 +133,9 @@ class Guard:
         # The company's directory (issue 21): the copy the sync keeps; empty without `directory:`.
         # The rules and the approvers read the chart in force on each message.
         org_store = OrgStore(store)
+        if settings.ldap is None and (gone := await org_store.clear()):
+            # `directory:` removed: the copy of people is not kept past its use (README).
+            log.warning("event=directory_copy_removed people=%d", gone)
         org = OrgCache(org_store, configured=settings.ldap is not None)
         await org.load()
         # The rules first: their keyword dictionaries go to the inspectors (issue 17).

@@ -25,7 +25,7 @@ from inspectors.limits import REMOVED as REMOVED_LIMITS
 from inspectors.limits import Limits
 from quarantine.notice import NOTICE_NAME
 from quarantine.retention_policy import RetentionPolicy
-from rules.approvers import NO_DIRECTORY, OrgView, entry_error, resolve_approvers
+from rules.approvers import NO_DIRECTORY, OrgView, entry_error, group_key, resolve_approvers
 from rules.decide import address_matches
 from rules.loader import refuse_aliases
 from rules.model import Organization
@@ -571,7 +571,7 @@ def approvers_for(
     me = mailbox_of(sender)
     if not entries:
         for group in settings.groups:
-            members = group.members or org.groups.get(group.name, ())
+            members = group.members or org.groups.get(group_key(group.name), ())
             if group.approvers and address_matches(sender, members, {}):
                 entries = group.approvers
                 break

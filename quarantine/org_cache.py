@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import replace
 
 from .org_chart import OrgChart, OrgStatus
 from .org_store import OrgStore
@@ -38,6 +39,8 @@ class OrgCache:
             return
         revision, status = await self.org.state()
         chart = await self.org.chart()
+        if status.last_ok_at is None:  # never read whole: rules/decide.py fails closed
+            chart = replace(chart, unread=True)
         self._chart, self._status, self._revision = chart, status, revision
 
     async def refresh(self) -> None:
@@ -46,7 +49,7 @@ class OrgCache:
         if not self.configured:
             return
         revision, status = await self.org.state()
-        if revision == self._revision:
+        if revision == self._revision and self._chart.unread == (status.last_ok_at is None):
             self._status = status
             return
         await self.load()
@@ -89,9 +92,12 @@ def health_line(status: OrgStatus, now: float) -> str | None:
     if not status.configured:
         return None
     if status.last_attempt_at is None:
-        return "directory: pending (no sync yet)"
+        return "directory: never synced (first sync pending)"
     if status.stale:
-        age = "never" if status.last_ok_at is None else f"{max(0, now - status.last_ok_at):.0f}s"
-        return f"directory: stale error={status.last_error} last_ok_age={age}"
+        if status.last_ok_at is None:
+            return f"directory: stale error={status.last_error} last_ok_age=never (never synced)"
+        return (
+            f"directory: stale error={status.last_error} last_ok_age={max(0, now - status.last_ok_at):.0f}s"
+        )
     fresh = max(0.0, now - (status.last_ok_at or now))
     return f"directory: ok people={status.people} groups={status.groups} age={fresh:.0f}s"

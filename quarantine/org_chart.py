@@ -23,6 +23,12 @@ MANAGER_OF_MANAGER = "manager_of_manager"  # his manager: the deputy
 CHAIN = (MANAGER, MANAGER_OF_MANAGER)
 
 
+def group_key(name: str) -> str:
+    """A directory group's name as it is compared: without case, as Active Directory and
+    LDAP's cn compare it (`Sales`, `SALES`, `sales` are one group)."""
+    return name.casefold()
+
+
 @dataclass(frozen=True, kw_only=True)
 class Person:
     mail: str  # lower-case; the key
@@ -69,11 +75,14 @@ class OrgChart:
     """The directory in force on this instance; empty when none is configured."""
 
     people: Mapping[str, Person] = field(default_factory=dict)  # mail -> person, departed too
-    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # name -> mails
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # group_key(name) -> mails
+    # A directory is configured but was never read whole (a new install, a guard started while
+    # the directory is down): a rule scope naming a group nobody knows then holds, not passes.
+    unread: bool = False
 
     @classmethod
     def of(cls, people: tuple[Person, ...], groups: tuple[OrgGroup, ...]) -> OrgChart:
-        return cls({p.mail: p for p in people}, {g.name: g.members for g in groups})
+        return cls({p.mail: p for p in people}, {group_key(g.name): g.members for g in groups})
 
     def person(self, address: str) -> Person | None:
         """The person an address is, compared as a mailbox (case and `+detail` aside)."""

@@ -11,42 +11,17 @@ org_sync.revision moves with every change; the instances poll it (quarantine/org
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Collection
+from dataclasses import replace
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from .org_chart import OrgChart, OrgGroup, OrgSnapshot, OrgStatus, Person
+from .org_change import OrgChange as OrgChange  # re-exported: the sync's result
+from .org_change import diff, keep_chain
+from .org_chart import OrgChart, OrgGroup, OrgSnapshot, OrgStatus, Person, group_key
 from .schema import org_groups, org_members, org_people, org_sync
 from .store import Store
-
-FIELDS = ("name", "department", "manager")
-
-
-@dataclass(frozen=True, kw_only=True)
-class OrgChange:
-    """What a snapshot changes in the copy. The lists are for the dry run on the terminal;
-    logs carry only the counts."""
-
-    added: tuple[str, ...] = ()  # new, or back after leaving
-    departed: tuple[str, ...] = ()
-    changed: tuple[tuple[str, tuple[str, ...]], ...] = ()  # mail, the fields that changed
-    groups_added: tuple[str, ...] = ()
-    groups_removed: tuple[str, ...] = ()
-    groups_changed: tuple[str, ...] = ()  # members differ
-    purged: int = 0  # departed longer than keep_departed, deleted
-
-    @property
-    def empty(self) -> bool:
-        return not (
-            self.added
-            or self.departed
-            or self.changed
-            or self.groups_added
-            or self.groups_removed
-            or self.groups_changed
-            or self.purged
-        )
 
 
 class OrgStore:
@@ -78,7 +53,44 @@ class OrgStore:
     async def chart(self) -> OrgChart:
         async with self.store.reading() as conn:
             people, groups = await _read(conn)
-        return OrgChart(people, {name: tuple(sorted(m)) for name, m in groups.items()})
+        folded: dict[str, set[str]] = {}
+        for name, members in groups.items():  # a copy written before names were folded
+            folded.setdefault(group_key(name), set()).update(members)
+        return OrgChart(people, {name: tuple(sorted(m)) for name, m in folded.items()})
+
+    async def holding(
+        self, snapshot: OrgSnapshot, mails: Collection[str], managers: Collection[str] = ()
+    ) -> OrgSnapshot:
+        """The snapshot with the copy's people for `mails` put back as they are (an address
+        the read could not tie to one entry: the copy's person stays, never departed), with
+        their memberships of the groups the read still has; the people of `managers` keep the
+        copy's manager (theirs was such an entry)."""
+        if not mails and not managers:
+            return snapshot
+        async with self.store.reading() as conn:
+            people, groups = await _read(conn)
+        kept = {m: people[m] for m in mails if m in people and not people[m].departed}
+        read = [
+            replace(p, manager=old.manager)
+            if p.mail in managers and (old := people.get(p.mail)) is not None
+            else p
+            for p in snapshot.people
+            if p.mail not in kept
+        ]
+        old_groups = {group_key(n): ms for n, ms in groups.items()}
+        return replace(
+            snapshot,
+            people=tuple(sorted([*read, *kept.values()], key=lambda p: p.mail)),
+            groups=tuple(
+                replace(
+                    g,
+                    members=tuple(
+                        sorted(set(g.members) | (old_groups.get(group_key(g.name), set()) & set(kept)))
+                    ),
+                )
+                for g in snapshot.groups
+            ),
+        )
 
     async def plan(self, snapshot: OrgSnapshot) -> OrgChange:
         """What `apply` would change (the dry run); writes nothing."""
@@ -86,12 +98,44 @@ class OrgStore:
             people, groups = await _read(conn)
         return diff(people, groups, keep_chain(people, snapshot))
 
-    async def failed(self, code: str, now: float) -> None:
-        """A sync that did not complete: the copy stays, the status says so."""
+    async def failed(self, code: str, now: float, keep_departed: float | None = None) -> int:
+        """A sync that did not complete: the copy stays, the status says so. The departed
+        older than `keep_departed` are purged all the same: an unreachable directory does not
+        keep a leaver's name and manager past the time the README promises. The count purged."""
         async with self.store.writing() as conn:
+            purged = await _purge(conn, now, keep_departed)
             await conn.execute(
-                update(org_sync).where(org_sync.c.id == 1).values(last_attempt_at=now, last_error=code)
+                update(org_sync)
+                .where(org_sync.c.id == 1)
+                .values(
+                    revision=org_sync.c.revision + (1 if purged else 0), last_attempt_at=now, last_error=code
+                )
             )
+        return purged
+
+    async def clear(self) -> int:
+        """Forget the copy (no `directory:` configured any more): the people, the groups and
+        the sync's status. The count of people deleted; nothing written when nothing is kept."""
+        async with self.store.writing() as conn:
+            row = (await conn.execute(select(org_sync).where(org_sync.c.id == 1))).first()
+            if row is None or (row.last_attempt_at is None and row.last_ok_at is None):
+                return 0
+            await conn.execute(delete(org_members))
+            await conn.execute(delete(org_groups))
+            gone = (await conn.execute(delete(org_people))).rowcount or 0
+            await conn.execute(
+                update(org_sync)
+                .where(org_sync.c.id == 1)
+                .values(
+                    revision=org_sync.c.revision + 1,
+                    last_ok_at=None,
+                    last_attempt_at=None,
+                    last_error=None,
+                    people=0,
+                    groups=0,
+                )
+            )
+        return gone
 
     async def apply(
         self, snapshot: OrgSnapshot, now: float, keep_departed: float = 30 * 86400.0
@@ -101,11 +145,9 @@ class OrgStore:
             snapshot = keep_chain(people, snapshot)
             change = diff(people, groups, snapshot)
             await _write_people(conn, people, snapshot, change, now)
-            purged = await conn.execute(
-                delete(org_people).where(org_people.c.departed_at < now - keep_departed)
-            )
+            purged = await _purge(conn, now, keep_departed)
             await _write_groups(conn, snapshot, change, now)
-            moved = not change.empty or bool(purged.rowcount)
+            moved = not change.empty or bool(purged)
             await conn.execute(
                 update(org_sync)
                 .where(org_sync.c.id == 1)
@@ -118,49 +160,15 @@ class OrgStore:
                     groups=len({g.name for g in snapshot.groups}),
                 )
             )
-        return OrgChange(**{**change.__dict__, "purged": purged.rowcount or 0})
+        return OrgChange(**{**change.__dict__, "purged": purged})
 
 
-def keep_chain(people: dict[str, Person], snapshot: OrgSnapshot) -> OrgSnapshot:
-    """A manager who leaves does not take the chain with him: the people under him keep naming
-    him (departed) until the directory names a new manager. Active Directory clears a linked
-    `manager` when its target is deleted; OpenLDAP leaves a DN that resolves to nobody; either
-    way the read says None, and the deputy (`manager_of_manager`) must still be found."""
-    present = {p.mail for p in snapshot.people}
-    kept = tuple(
-        replace(p, manager=old.manager)
-        if p.manager is None
-        and (old := people.get(p.mail)) is not None
-        and old.manager is not None
-        and old.manager not in present
-        and old.manager in people
-        else p
-        for p in snapshot.people
-    )
-    return replace(snapshot, people=kept)
-
-
-def diff(people: dict[str, Person], groups: dict[str, set[str]], snapshot: OrgSnapshot) -> OrgChange:
-    new = {p.mail: p for p in snapshot.people}
-    added, changed = [], []
-    for mail, person in sorted(new.items()):
-        old = people.get(mail)
-        if old is None or old.departed:
-            added.append(mail)
-            continue
-        fields = tuple(f for f in FIELDS if getattr(old, f) != getattr(person, f))
-        if fields:
-            changed.append((mail, fields))
-    departed = tuple(sorted(m for m, p in people.items() if not p.departed and m not in new))
-    new_groups = {g.name: set(g.members) for g in snapshot.groups}
-    return OrgChange(
-        added=tuple(added),
-        departed=departed,
-        changed=tuple(changed),
-        groups_added=tuple(sorted(set(new_groups) - set(groups))),
-        groups_removed=tuple(sorted(set(groups) - set(new_groups))),
-        groups_changed=tuple(sorted(n for n in new_groups if n in groups and new_groups[n] != groups[n])),
-    )
+async def _purge(conn: AsyncConnection, now: float, keep_departed: float | None) -> int:
+    """Delete the people departed longer than keep_departed ago; how many."""
+    if keep_departed is None:
+        return 0
+    done = await conn.execute(delete(org_people).where(org_people.c.departed_at < now - keep_departed))
+    return done.rowcount or 0
 
 
 async def _read(conn: AsyncConnection) -> tuple[dict[str, Person], dict[str, set[str]]]:

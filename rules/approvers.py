@@ -22,11 +22,20 @@ CHAIN = (MANAGER, MANAGER_OF_MANAGER)
 MAX_APPROVERS = 20
 
 
+def group_key(name: str) -> str:
+    """A directory group's name as compared (as quarantine/org_chart.group_key): without case,
+    as Active Directory and LDAP's cn compare it."""
+    return name.casefold()
+
+
 class OrgView(Protocol):
     """What the rules read of the directory in force (quarantine/org_chart.OrgChart)."""
 
     @property
-    def groups(self) -> Mapping[str, tuple[str, ...]]: ...  # name -> lower-case mails
+    def groups(self) -> Mapping[str, tuple[str, ...]]: ...  # group_key(name) -> lower-case mails
+
+    @property
+    def unread(self) -> bool: ...  # configured, never read whole: unknown groups fail closed
 
     def resolve(self, entry: str, sender: str) -> str | None: ...  # a CHAIN entry -> a mail
 
@@ -35,6 +44,7 @@ class NoDirectory:
     """The view without a directory: no groups, nobody's manager."""
 
     groups: Mapping[str, tuple[str, ...]] = {}
+    unread = False
 
     def resolve(self, entry: str, sender: str) -> str | None:
         return None

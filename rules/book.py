@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
-from .approvers import OrgView
+from .approvers import OrgView, group_key
 from .errors import RuleError
 from .loader import load_rules
 from .model import Organization, RuleSet
@@ -51,6 +51,7 @@ class RuleBook:
         self.org = org
         self._with_org: tuple[RuleSet, OrgView, RuleSet] | None = None
         self._shadowed: set[str] = set()
+        self._said_unread = False
         self.groups = {k: tuple(v) for k, v in groups.items()}
         self.organization = organization or Organization()
         self._stamps = self._stat()
@@ -74,16 +75,37 @@ class RuleBook:
             return cached[2]
         self._note_shadowed(org)
         ruleset = replace(self.current, org=org)
+        self._note_unread(ruleset)
         self._with_org = (self.current, org, ruleset)
         return ruleset
 
     def _note_shadowed(self, org: OrgView) -> None:
         """A configuration group the directory also names wins (rules/decide.py): said once
         per name, as it is a choice the admin may not know he made."""
-        for name in set(self.groups).intersection(org.groups) - self._shadowed:
+        folded = {group_key(n): n for n in self.groups}
+        for name in {folded[k] for k in set(folded).intersection(org.groups)} - self._shadowed:
             if self.groups[name]:  # a group without members takes the directory's: no shadow
                 self._shadowed.add(name)
                 log.warning("event=directory_group_shadowed group=%r by=organization.groups", name)
+
+    def _note_unread(self, ruleset: RuleSet) -> None:
+        """Said once: the directory was never read, so the rules scoped to a group nobody knows
+        yet hold every message they could apply to (rules/decide.py scope_groups)."""
+        if self._said_unread or not ruleset.org.unread:
+            return
+        ids = [
+            r.id
+            for r in ruleset.active
+            if any(
+                e.startswith("group:") and ruleset.known_group(e[6:]) is None
+                for e in (*r.scope.senders, *r.scope.recipients)
+            )
+        ]
+        if ids:
+            self._said_unread = True
+            log.warning(
+                "event=directory_never_synced rules=%d ids=%s holding=all_in_scope", len(ids), ",".join(ids)
+            )
 
     async def follow(self, layer: Layer) -> None:
         """Put the console's newest version on top. A newest version that no longer loads

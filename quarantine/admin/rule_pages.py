@@ -236,6 +236,7 @@ class RulePages:
             draft=draft,
             rules=self.rulebook.current.rules,
             group_notes=unknown_groups(self.rulebook()),  # with the directory in force
+            groups_unread=self.rulebook().org.unread,  # never synced: those groups hold everybody
             dictionaries=self.rulebook.current.dictionaries,
             reload_error=self.rulebook.error,
             loaded_at=self.rulebook.loaded_at,
