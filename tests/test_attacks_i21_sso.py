@@ -1,0 +1,132 @@
+"""An attacker's review of issue 21's sign-on (quarantine/sso/, admin/login.py, console.signed_in):
+each test shows a problem that is there today, against the real provider (tests/oidc_provider.py)
+and a real console on a socket, and passes once it is fixed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+
+from .admin_console import ADMIN, ADMIN_PW, SENDER, SENDER_PW
+from .oidc_provider import OidcProvider, sign_in
+from .support import free_port
+from .test_sso import CSRF, SsoServer, landed, settings
+
+pytestmark = pytest.mark.process
+
+
+@pytest.fixture(scope="module")
+def guard_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def provider(guard_port):
+    p = OidcProvider([f"http://127.0.0.1:{guard_port}/admin/sso/callback"])
+    yield p
+    p.stop()
+
+
+def _browser(server: SsoServer) -> httpx.Client:
+    return httpx.Client(base_url=server.url, follow_redirects=False, timeout=10)
+
+
+def _password_login(client: httpx.Client, login: str, password: str) -> httpx.Response:
+    page = client.get("/admin/login")
+    form = {"login": login, "password": password, "csrf": CSRF.search(page.text).group(1)}
+    return client.post("/admin/login", data=form)
+
+
+def test_an_sso_admin_session_ends_when_sign_on_is_switched_off(provider, guard_port, tmp_path):
+    """console.signed_in trusts any session marked 'sso' for its whole life (12 h): the operator
+    removes the `sso:` section (the provider was compromised, or sign-on is given up) and
+    restarts, yet a browser that signed in through the provider keeps the console, admin."""
+    with SsoServer(tmp_path, settings(provider.issuer), guard_port) as server, _browser(server) as browser:
+        assert landed(sign_in(browser, provider, "boss@example.co.jp", "/admin/rules")) == "/admin/rules"
+        cookie = browser.cookies["mdg_admin"]
+    # the same database, no sign-on configured any more: nobody was ever signed in by it
+    with SsoServer(tmp_path, None, guard_port) as server, _browser(server) as browser:  # type: ignore[arg-type]
+        browser.cookies.set("mdg_admin", cookie, path="/admin")
+        reply = browser.get("/admin/rules")
+        assert reply.status_code == 303 and reply.headers["location"].startswith("/admin/login"), (
+            reply.status_code,
+            "an SSO session outlives the sign-on that opened it",
+        )
+
+
+def test_a_password_session_ends_when_local_passwords_are_switched_off(provider, guard_port, tmp_path):
+    """`sso.local_passwords: false` refuses the form's POST, but a password session opened
+    before the switch stays a console session for up to 12 hours (signed_in never asks how the
+    session was opened, only whether the users' copy still gives the role)."""
+    with SsoServer(tmp_path, settings(provider.issuer), guard_port) as server, _browser(server) as browser:
+        assert _password_login(browser, ADMIN, ADMIN_PW).status_code == 303
+        cookie = browser.cookies["mdg_admin"]
+        assert browser.get("/admin/rules").status_code == 200
+    with (
+        SsoServer(tmp_path, settings(provider.issuer, local_passwords=False), guard_port) as server,
+        _browser(server) as browser,
+    ):
+        browser.cookies.set("mdg_admin", cookie, path="/admin")
+        reply = browser.get("/admin/rules")
+        assert reply.status_code == 303 and reply.headers["location"].startswith("/admin/login"), (
+            reply.status_code,
+            "a password session outlives local_passwords: false",
+        )
+
+
+def test_a_non_admin_sign_in_is_not_audited_as_an_admin(provider, guard_port, tmp_path):
+    """Session.actor is 'admin:<login>' for everyone: a sender's sign-on (and a sender's password
+    sign-in) lands in the audit trail as the action of an admin named by his address; the audit
+    trail (kept for a year) then says admin:<sender> and a reviewer filtering admin actions sees
+    every sender. A non-admin's actor must not claim the admin role."""
+    with SsoServer(tmp_path, settings(provider.issuer), guard_port) as server, _browser(server) as browser:
+        assert landed(sign_in(browser, provider, "taro@example.co.jp")) == "/admin/me"
+        with httpx.Client(base_url=server.url, follow_redirects=False, timeout=10) as browser:
+            assert _password_login(browser, SENDER, SENDER_PW).headers["location"] == "/admin/me"
+        rows = server.sql("SELECT actor, action FROM audit_log WHERE action IN ('sso_login', 'me_login')")
+    assert len(rows) == 2, rows
+    assert not [actor for actor, _ in rows if actor.startswith("admin:")], rows
+
+
+def test_a_flood_of_starts_from_one_client_does_not_lock_everyone_out(
+    provider, guard_port, tmp_path, monkeypatch
+):
+    """/admin/sso/start writes an sso_logins row for anyone who asks, unauthenticated, and
+    refuses every start ('busy', 503) once MAX_PENDING (10,000) rows are pending
+    (quarantine/sso/logins.py). One client sending 10,000 GETs in ten minutes (17 a second)
+    therefore keeps every other person from signing on for as long as he goes on; with
+    `local_passwords: false` nobody can reach the console at all. (Shown here with the cap at
+    300 to keep the suite fast; with the real 10,000 the same flood takes under two minutes
+    on a test machine and ends the same way.)"""
+    from quarantine.sso import logins
+
+    monkeypatch.setattr(logins, "MAX_PENDING", 300)
+    MAX_PENDING = logins.MAX_PENDING
+
+    with SsoServer(tmp_path, settings(provider.issuer, local_passwords=False), guard_port) as server:
+        attacker = httpx.AsyncHTTPTransport(
+            local_address="127.0.0.2", limits=httpx.Limits(max_connections=16)
+        )
+
+        async def flood() -> int:
+            async with httpx.AsyncClient(base_url=server.url, transport=attacker, timeout=30) as client:
+                sem, started = asyncio.Semaphore(16), time.monotonic()
+
+                async def one() -> int:
+                    async with sem:
+                        return (await client.get("/admin/sso/start")).status_code
+
+                codes = await asyncio.gather(*(one() for _ in range(MAX_PENDING + 50)))
+                assert time.monotonic() - started < 600  # well within the state's ten minutes
+                return sum(1 for c in codes if c == 503)
+
+        refused = asyncio.run(flood())
+        assert refused > 0  # the table is full
+        victim = httpx.HTTPTransport(local_address="127.0.0.3")
+        with httpx.Client(base_url=server.url, transport=victim, follow_redirects=False, timeout=10) as c:
+            reply = c.get("/admin/sso/start")
+            assert reply.status_code == 303, (reply.status_code, "another person cannot sign on at all")
