@@ -6,10 +6,15 @@ and a real console on a socket, and passes once it is fixed.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
+from proxy.sso_settings import SSO_DEFAULTS, sso_settings
 
 from .admin_console import ADMIN, ADMIN_PW, SENDER, SENDER_PW
 from .oidc_provider import OidcProvider, sign_in
@@ -37,7 +42,9 @@ def _browser(server: SsoServer) -> httpx.Client:
 
 def _password_login(client: httpx.Client, login: str, password: str) -> httpx.Response:
     page = client.get("/admin/login")
-    form = {"login": login, "password": password, "csrf": CSRF.search(page.text).group(1)}
+    found = CSRF.search(page.text)
+    assert found
+    form = {"login": login, "password": password, "csrf": found.group(1)}
     return client.post("/admin/login", data=form)
 
 
@@ -49,7 +56,7 @@ def test_an_sso_admin_session_ends_when_sign_on_is_switched_off(provider, guard_
         assert landed(sign_in(browser, provider, "boss@example.co.jp", "/admin/rules")) == "/admin/rules"
         cookie = browser.cookies["mdg_admin"]
     # the same database, no sign-on configured any more: nobody was ever signed in by it
-    with SsoServer(tmp_path, None, guard_port) as server, _browser(server) as browser:  # type: ignore[arg-type]
+    with SsoServer(tmp_path, None, guard_port) as server, _browser(server) as browser:
         browser.cookies.set("mdg_admin", cookie, path="/admin")
         reply = browser.get("/admin/rules")
         assert reply.status_code == 303 and reply.headers["location"].startswith("/admin/login"), (
@@ -130,3 +137,28 @@ def test_a_flood_of_starts_from_one_client_does_not_lock_everyone_out(
         with httpx.Client(base_url=server.url, transport=victim, follow_redirects=False, timeout=10) as c:
             reply = c.get("/admin/sso/start")
             assert reply.status_code == 303, (reply.status_code, "another person cannot sign on at all")
+
+
+def test_the_pkce_verifier_is_not_kept_in_the_database(provider, guard_port, tmp_path):
+    """sso_logins keeps the state hashed but the PKCE code_verifier as it is (logins.py): a copy
+    of the database (a backup, a read-only SQL user) plus a code seen on its way back (a proxy
+    log, the browser's history, a Referer) redeems the code at the provider, which PKCE exists
+    to prevent (RFC 7636 §1). The verifier can be derived from what only the browser holds (the
+    state or its mdg_sso cookie) instead of being stored."""
+    with SsoServer(tmp_path, settings(provider.issuer), guard_port) as server, _browser(server) as browser:
+        start = browser.get("/admin/sso/start")
+        challenge = parse_qs(urlsplit(start.headers["location"]).query)["code_challenge"][0]
+        [row] = server.sql("SELECT * FROM sso_logins")
+    stored = [v for v in row if isinstance(v, str) and create_s256_code_challenge(v) == challenge]
+    assert not stored, "the code_verifier of a pending sign-on is in the database as it is"
+
+
+def test_a_client_secret_written_in_the_file_is_warned_like_the_bind_password(caplog):
+    """`directory.bind_password:` in the file is warned (event=config_secret_in_file), the
+    design's rule for a secret at rest; `sso.client_secret:` in the same file is taken silently
+    (proxy/sso_settings.py _secret), though README offers it beside client_secret_env."""
+    raw = {**SSO_DEFAULTS, "issuer": "https://sso.example.co.jp/realms/corp", "client_id": "mdg"}
+    raw["client_secret"] = "s3cret-in-the-yaml"
+    with caplog.at_level(logging.WARNING):
+        assert sso_settings(raw, {}).client_secret == "s3cret-in-the-yaml"
+    assert any("sso.client_secret" in r.getMessage() for r in caplog.records), caplog.text
