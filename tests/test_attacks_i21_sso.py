@@ -15,6 +15,7 @@ import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from proxy.sso_settings import SSO_DEFAULTS, sso_settings
+from quarantine.retention import Retention
 
 from .admin_console import ADMIN, ADMIN_PW, SENDER, SENDER_PW
 from .oidc_provider import OidcProvider, sign_in
@@ -162,3 +163,15 @@ def test_a_client_secret_written_in_the_file_is_warned_like_the_bind_password(ca
     with caplog.at_level(logging.WARNING):
         assert sso_settings(raw, {}).client_secret == "s3cret-in-the-yaml"
     assert any("sso.client_secret" in r.getMessage() for r in caplog.records), caplog.text
+
+
+def test_an_abandoned_sign_on_is_purged_once_its_ten_minutes_are_over(provider, guard_port, tmp_path):
+    """A pending sign-on lives ten minutes (logins.TTL), but its row (nonce, code_verifier,
+    next) is only deleted by the next /admin/sso/start; quarantine/retention.py purges the
+    sessions and not sso_logins. A person who gives up at the provider's page leaves his row
+    for as long as nobody else signs on: kept longer than configured."""
+    with SsoServer(tmp_path, settings(provider.issuer), guard_port) as server, _browser(server) as browser:
+        assert browser.get("/admin/sso/start").status_code == 303  # and never comes back
+        purge = Retention(server.store).run_once(time.time() + 2 * 86400)
+        asyncio.run_coroutine_threadsafe(purge, server.loop).result(30)
+        assert server.sql("SELECT count(*) FROM sso_logins") == [(0,)], "a two-day-old pending sign-on"
