@@ -14,6 +14,7 @@ import httpx
 import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
+from proxy.errors import ConfigError
 from proxy.sso_settings import SSO_DEFAULTS, sso_settings
 from quarantine.retention import Retention
 
@@ -175,3 +176,20 @@ def test_an_abandoned_sign_on_is_purged_once_its_ten_minutes_are_over(provider, 
         purge = Retention(server.store).run_once(time.time() + 2 * 86400)
         asyncio.run_coroutine_threadsafe(purge, server.loop).result(30)
         assert server.sql("SELECT count(*) FROM sso_logins") == [(0,)], "a two-day-old pending sign-on"
+
+
+def test_a_nested_roles_claim_is_either_read_or_refused_by_the_config():
+    """sso.roles_claim accepts dotted names (proxy/sso_settings.py _CLAIM allows '.' and '/'),
+    and Keycloak keeps its roles in `realm_access.roles` / `resource_access.<client>.roles`;
+    but SsoSettings.role_for only looks up a top-level key, so with `roles_claim:
+    realm_access.roles` every admin silently signs on as a sender (no error, no log line).
+    The config must refuse such a name, or role_for must follow the path."""
+    raw = {**SSO_DEFAULTS, "issuer": "https://sso.example.co.jp/realms/corp", "client_id": "mdg"}
+    raw.update(roles_claim="realm_access.roles", roles={"admin": ["mdg-admin"]})
+    try:
+        sso = sso_settings(raw, {})
+    except ConfigError as exc:
+        assert "sso.roles_claim" in str(exc)
+        return
+    assert sso is not None
+    assert sso.role_for({"realm_access": {"roles": ["mdg-admin", "offline_access"]}}) == "admin"
