@@ -6,8 +6,11 @@ and a real console on a socket, and passes once it is fixed.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -17,6 +20,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from proxy.errors import ConfigError
 from proxy.sso_settings import SSO_DEFAULTS, sso_settings
 from quarantine.retention import Retention
+from quarantine.sso.provider import Provider
 
 from .admin_console import ADMIN, ADMIN_PW, SENDER, SENDER_PW
 from .oidc_provider import OidcProvider, sign_in
@@ -193,3 +197,48 @@ def test_a_nested_roles_claim_is_either_read_or_refused_by_the_config():
         return
     assert sso is not None
     assert sso.role_for({"realm_access": {"roles": ["mdg-admin", "offline_access"]}}) == "admin"
+
+
+def test_an_issuer_that_ends_in_a_slash_is_compared_as_written():
+    """OpenID Connect Discovery §4.3: the issuer in the document must be identical to the one
+    configured. Some providers' issuers end in '/' (Auth0 `https://<tenant>.auth0.com/`, Entra
+    ID v1 `https://sts.windows.net/<tenant>/`); proxy/sso_settings.py strips it, so the document
+    (and every ID token's iss) never matches and sign-on with such a provider can never work,
+    although quarantine/sso/config.py says the issuer is kept exactly (no trailing slash added).
+    A small discovery document on a real socket stands for such a provider."""
+    port = free_port()
+    issuer = f"http://127.0.0.1:{port}/"
+
+    class Discovery(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps(
+                {
+                    "issuer": issuer,
+                    "authorization_endpoint": f"{issuer}authorize",
+                    "token_endpoint": f"{issuer}oauth/token",
+                    "jwks_uri": f"{issuer}.well-known/jwks.json",
+                    "id_token_signing_alg_values_supported": ["RS256"],
+                }
+            ).encode()
+            self.send_response(200 if self.path == "/.well-known/openid-configuration" else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Discovery)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        raw = {**SSO_DEFAULTS, "issuer": issuer, "client_id": "mdg"}
+        sso = sso_settings(raw, {})
+        assert sso is not None
+        endpoints = asyncio.run(Provider(sso).endpoints())
+        assert endpoints.token == f"{issuer}oauth/token"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
