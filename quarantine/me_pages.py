@@ -29,6 +29,7 @@ from starlette.routing import BaseRoute, Route
 from inspectors.base import domain_of
 
 from .admin.console import SESSION_COOKIE, read_form, signed_in
+from .sso.config import SsoSettings
 from .admin.sessions import Session, Sessions
 from .approver_pages import asks
 from .i18n import language
@@ -50,12 +51,14 @@ class MePages:
         *,
         role_of: Callable[[str], str | None] | None = None,
         secure: bool = False,
+        sso: SsoSettings | None = None,
     ) -> None:
         self.pages = pages
         self.store = pages.store
         self.sessions = sessions
         self.role_of = role_of  # the users' roles in force (console.signed_in ends a stale session)
         self.secure = secure
+        self.sso = sso  # the sign-on in force (console.signed_in ends sessions whose way in closed)
 
     def routes(self) -> list[BaseRoute]:
         """Before the console's Mount: its catch-all would answer these paths otherwise."""
@@ -73,7 +76,7 @@ class MePages:
         return RedirectResponse(HOME, status_code=303, headers=headers())
 
     async def _session(self, request: Request) -> Session | None:
-        return await signed_in(self.sessions, request, self.role_of)
+        return await signed_in(self.sessions, request, self.role_of, self.sso)
 
     def _to_login(self, request: Request) -> Response:
         target = "/admin/login"
