@@ -29,7 +29,6 @@ from starlette.routing import BaseRoute, Route
 from inspectors.base import domain_of
 
 from .admin.console import SESSION_COOKIE, read_form, signed_in
-from .sso.config import SsoSettings
 from .admin.sessions import Session, Sessions
 from .approver_pages import asks
 from .i18n import language
@@ -37,6 +36,7 @@ from .me_list import PAGE, mine, owns, to_approve
 from .records import Link
 from .rendering import headers
 from .sender_decision import sender_decides, sender_fixes
+from .sso.config import SsoSettings
 from .web import Pages, allowed_actions
 
 HOME = "/admin/me"

@@ -262,7 +262,10 @@ def check(
         p = Provider(settings(provider.issuer))
         endpoints = await p.endpoints()
         return await checked_claims(
-            token, sso=sso, provider=p, algorithms=endpoints.algorithms,
+            token,
+            sso=sso,
+            provider=p,
+            algorithms=endpoints.algorithms,
             nonce_hash=token_hash(nonce),
             now=now or time.time(),
         )

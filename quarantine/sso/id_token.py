@@ -33,7 +33,13 @@ MAX_TOKEN = 64 * 1024
 
 
 async def checked_claims(
-    token: Any, *, sso: SsoSettings, provider: Provider, algorithms: tuple[str, ...], nonce_hash: str, now: float
+    token: Any,
+    *,
+    sso: SsoSettings,
+    provider: Provider,
+    algorithms: tuple[str, ...],
+    nonce_hash: str,
+    now: float,
 ) -> dict:
     """The claims of a good ID token; SsoError(code) for any other."""
     if not isinstance(token, str) or len(token) > MAX_TOKEN or token.count(".") != 2:
