@@ -51,6 +51,9 @@ def test_an_entra_id_section_with_its_secret_from_the_environment(tmp_path):
     assert sso.role_for({"roles": ["MDG.Approver", "MDG.Admin"]}) == "admin"  # admin first
     assert sso.role_for({"roles": "MDG.Approver"}) == "approver"
     assert sso.role_for({"roles": ["Other"]}) == sso.role_for({}) == sso.role_for({"roles": 7}) == "sender"
+    assert sso.allowed_domains == ("example.co.jp",)  # organization.internal_domains by default
+    own = load(tmp_path, ENTRA + "  allowed_domains: [Example.JP.]\n", {"MDG_SSO_CLIENT_SECRET": "s"}).sso
+    assert own is not None and own.allowed_domains == ("example.jp",)
 
 
 @pytest.mark.parametrize(
@@ -66,6 +69,11 @@ def test_an_entra_id_section_with_its_secret_from_the_environment(tmp_path):
         (ENTRA + "  ca_file: no-such-ca.pem\n", "sso.ca_file"),
         ("sso: {local_passwords: false}\n", "sso.local_passwords"),  # nobody could log in
         ("sso: {client_id: x}\n", "sso.issuer"),
+        (ENTRA + "  allowed_domains: ['not a domain']\n", "sso.allowed_domains"),
+        (
+            ENTRA.replace("  internal_domains: [example.co.jp]\n", "  internal_domains: []\n"),
+            "sso.allowed_domains",
+        ),
     ],
 )
 def test_a_bad_section_names_its_key(tmp_path, body, key):
