@@ -390,7 +390,9 @@ def _start_web(
     # uvicorn's own proxy_headers would believe X-Forwarded-For from 127.0.0.1 by default:
     # off; ForwardedFor believes only web.trusted_proxies (none unless configured).
     # A signed-in person's own page (issue 21), before the console's Mount and its catch-all.
-    me = MePages(pages, Sessions(store), role_of=role_of, secure=s.public_url.lower().startswith("https://"))
+    me = MePages(
+        pages, Sessions(store), role_of=role_of, secure=s.public_url.lower().startswith("https://"), sso=s.sso
+    )
     app = ForwardedFor(create_app(pages, [*me.routes(), *admin]), s.trusted_proxies)
     config = uvicorn.Config(
         app,

@@ -179,11 +179,11 @@ def load_settings(path: str | Path | None, environ: Mapping[str, str] = os.envir
     merged = _merge(raw, source)
     _apply_environment(merged, environ)
     try:
-        return replace(
-            _build(merged, source, base),
-            ldap=directory_settings(merged["directory"], base, environ),
-            sso=sso_settings(merged["sso"], environ, base),
-        )
+        built = _build(merged, source, base)
+        sso = sso_settings(merged["sso"], environ, base, built.internal_domains)
+        if sso is not None and not sso.allowed_domains:
+            raise ConfigError("sso.allowed_domains: required when organization.internal_domains is empty")
+        return replace(built, ldap=directory_settings(merged["directory"], base, environ), sso=sso)
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
 

@@ -12,10 +12,12 @@ error names its key. Absent (no issuer): None, and the console keeps its passwor
       roles: {admin: [...], approver: [...]}
       local_passwords: true
       ca_file: /etc/ssl/corp-ca.pem     # optional
+      allowed_domains: [example.co.jp]  # optional; default: organization.internal_domains
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,6 +29,8 @@ from quarantine.sso.config import ROLES, SsoSettings, on_loopback
 from .errors import ConfigError
 
 __all__ = ["SSO_DEFAULTS", "SsoSettings", "sso_settings"]
+
+log = logging.getLogger("guard.config")
 
 SSO_DEFAULTS: dict[str, Any] = {
     "name": None,
@@ -40,6 +44,7 @@ SSO_DEFAULTS: dict[str, Any] = {
     "roles": {},
     "local_passwords": True,
     "ca_file": None,  # a private CA for the provider's certificate (system CAs otherwise)
+    "allowed_domains": None,  # whose addresses may sign in; None: organization.internal_domains
 }
 
 _CLAIM = re.compile(r"^[A-Za-z0-9_.:/-]{1,100}$")
@@ -47,7 +52,10 @@ _ENV = re.compile(r"^[A-Z_][A-Z0-9_]{0,100}$")
 
 
 def sso_settings(
-    raw: Mapping[str, Any], environ: Mapping[str, str], base: Path = Path(".")
+    raw: Mapping[str, Any],
+    environ: Mapping[str, str],
+    base: Path = Path("."),
+    internal_domains: tuple[str, ...] = (),
 ) -> SsoSettings | None:
     if raw.get("issuer") is None:
         if raw.get("client_id") is not None:
@@ -55,7 +63,9 @@ def sso_settings(
         if raw.get("local_passwords") is False:
             raise ConfigError("sso.local_passwords: false needs sso.issuer (nobody could log in)")
         return None
-    issuer = _text(raw["issuer"], "sso.issuer").rstrip("/")
+    # Kept as written, a trailing "/" included (Auth0, Entra ID v1 end theirs so): Discovery
+    # §4.3 and Core §3.1.3.7 compare the issuer exactly.
+    issuer = _text(raw["issuer"], "sso.issuer")
     parts = urlsplit(issuer)
     if parts.scheme != "https" and not (parts.scheme == "http" and on_loopback(issuer)):
         raise ConfigError(f"sso.issuer: must be an https:// URL (http only on loopback); got {issuer!r}")
@@ -78,7 +88,18 @@ def sso_settings(
         roles=_roles(raw["roles"]),
         local_passwords=local,
         ca_file=_ca_file(raw["ca_file"], base),
+        allowed_domains=_domains(raw.get("allowed_domains"), internal_domains),
     )
+
+
+def _domains(value: Any, internal_domains: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None:
+        return tuple(internal_domains)
+    domains = [d.lower().strip(".") for d in _strings(value, "sso.allowed_domains")]
+    for d in domains:
+        if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", d):
+            raise ConfigError(f"sso.allowed_domains: {d!r} is not a domain")
+    return tuple(domains)
 
 
 def _ca_file(value: Any, base: Path) -> str | None:
@@ -101,6 +122,7 @@ def _secret(raw: Mapping[str, Any], environ: Mapping[str, str]) -> str:
     secret = raw.get("client_secret")
     if secret is None:
         return ""  # a public client: PKCE alone (Entra ID "mobile and desktop", Keycloak public)
+    log.warning("event=config_secret_in_file key=sso.client_secret")  # a secret at rest
     return _text(secret, "sso.client_secret")
 
 

@@ -37,6 +37,7 @@ from .me_list import PAGE, mine, mine_count, owns, to_approve, to_approve_count
 from .records import Link
 from .rendering import headers
 from .sender_decision import sender_decides, sender_fixes
+from .sso.config import SsoSettings
 from .web import Pages, allowed_actions
 
 HOME = "/admin/me"
@@ -52,12 +53,14 @@ class MePages:
         *,
         role_of: Callable[[str], str | None] | None = None,
         secure: bool = False,
+        sso: SsoSettings | None = None,
     ) -> None:
         self.pages = pages
         self.store = pages.store
         self.sessions = sessions
         self.role_of = role_of  # the users' roles in force (console.signed_in ends a stale session)
         self.secure = secure
+        self.sso = sso  # the sign-on in force (console.signed_in ends sessions whose way in closed)
 
     def routes(self) -> list[BaseRoute]:
         """Before the console's Mount: its catch-all would answer these paths otherwise."""
@@ -75,7 +78,7 @@ class MePages:
         return RedirectResponse(HOME, status_code=303, headers=headers())
 
     async def _session(self, request: Request) -> Session | None:
-        return await signed_in(self.sessions, request, self.role_of)
+        return await signed_in(self.sessions, request, self.role_of, self.sso)
 
     def _to_login(self, request: Request) -> Response:
         target = "/admin/login"

@@ -47,6 +47,7 @@ from .schema import (
 from .schema import recipient_history as history
 from .schema import shares as share_table
 from .share_rows import delete_shares
+from .sso.logins import SsoLogins
 from .store import Store
 
 log = logging.getLogger("guard.retention")
@@ -131,6 +132,9 @@ class Retention:
             "history": await self._batches(
                 history, [history.c.sender, history.c.address], history.c.last_at < now - p.history
             ),
+            # sign-ons begun and abandoned at the provider's page: ten minutes, not until the
+            # next person signs on (quarantine/sso/logins.py)
+            "sso_logins": await SsoLogins(self.store).purge(now),
         }
         detail = " ".join(f"{k}={v}" for k, v in counts.items())
         if any(counts.values()):

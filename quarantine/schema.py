@@ -171,10 +171,11 @@ sso_logins = Table(
     metadata,
     Column("state_hash", String(64), primary_key=True),
     Column("browser_hash", String(64), nullable=False),
-    Column("nonce", String(100), nullable=False),
-    Column("code_verifier", String(128), nullable=False),
+    Column("nonce_hash", String(64), nullable=False),
+    Column("client", String(64), nullable=False),
     Column("next", Text, nullable=False),
-    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Index("ix_sso_logins_client", "client"),
 )
 
 login_attempts = Table(

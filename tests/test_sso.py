@@ -29,6 +29,7 @@ from quarantine.sso.config import SsoSettings
 from quarantine.sso.errors import SsoError
 from quarantine.sso.id_token import checked_claims
 from quarantine.sso.provider import Provider
+from quarantine.tokens import token_hash
 
 from .admin_console import ADMIN, ADMIN_PW, SENDER, SENDER_PW
 from .admin_server import Server
@@ -57,6 +58,7 @@ def settings(issuer: str, **kw) -> SsoSettings:
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
         roles=(("admin", ("mdg-admins",)), ("approver", ("mdg-approvers",))),
+        allowed_domains=("example.co.jp",),
         **kw,
     )
 
@@ -260,7 +262,12 @@ def check(
         p = Provider(settings(provider.issuer))
         endpoints = await p.endpoints()
         return await checked_claims(
-            token, sso=sso, provider=p, algorithms=endpoints.algorithms, nonce=nonce, now=now or time.time()
+            token,
+            sso=sso,
+            provider=p,
+            algorithms=endpoints.algorithms,
+            nonce_hash=token_hash(nonce),
+            now=now or time.time(),
         )
 
     return run(go)

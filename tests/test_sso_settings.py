@@ -20,6 +20,8 @@ from quarantine.sso.logins import TTL, SsoLogins
 from quarantine.store import Store
 
 ENTRA = """\
+organization:
+  internal_domains: [example.co.jp]
 sso:
   name: Microsoft Entra ID
   issuer: https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0
@@ -49,6 +51,9 @@ def test_an_entra_id_section_with_its_secret_from_the_environment(tmp_path):
     assert sso.role_for({"roles": ["MDG.Approver", "MDG.Admin"]}) == "admin"  # admin first
     assert sso.role_for({"roles": "MDG.Approver"}) == "approver"
     assert sso.role_for({"roles": ["Other"]}) == sso.role_for({}) == sso.role_for({"roles": 7}) == "sender"
+    assert sso.allowed_domains == ("example.co.jp",)  # organization.internal_domains by default
+    own = load(tmp_path, ENTRA + "  allowed_domains: [Example.JP.]\n", {"MDG_SSO_CLIENT_SECRET": "s"}).sso
+    assert own is not None and own.allowed_domains == ("example.jp",)
 
 
 @pytest.mark.parametrize(
@@ -64,6 +69,11 @@ def test_an_entra_id_section_with_its_secret_from_the_environment(tmp_path):
         (ENTRA + "  ca_file: no-such-ca.pem\n", "sso.ca_file"),
         ("sso: {local_passwords: false}\n", "sso.local_passwords"),  # nobody could log in
         ("sso: {client_id: x}\n", "sso.issuer"),
+        (ENTRA + "  allowed_domains: ['not a domain']\n", "sso.allowed_domains"),
+        (
+            ENTRA.replace("  internal_domains: [example.co.jp]\n", "  internal_domains: []\n"),
+            "sso.allowed_domains",
+        ),
     ],
 )
 def test_a_bad_section_names_its_key(tmp_path, body, key):
@@ -101,13 +111,14 @@ def test_v015_upgrades_a_store_with_open_sessions(store_url):
             # a pending sign-on: once, in its own browser, within ten minutes
             clock = [1000.0]
             logins = SsoLogins(store, clock=lambda: clock[0])
-            first = await logins.begin("browser-a", "/admin/rules", "v" * 64)
+            first = await logins.begin("browser-a", "/admin/rules", "192.0.2.1")
             assert await logins.take(first.state, "browser-b") is None  # spent all the same
             assert await logins.take(first.state, "browser-a") is None
-            second = await logins.begin("browser-a", "/admin/rules", "w" * 64)
+            second = await logins.begin("browser-a", "/admin/rules", "192.0.2.1")
             taken = await logins.take(second.state, "browser-a")
-            assert taken and taken.code_verifier == "w" * 64 and taken.next == "/admin/rules"
-            late = await logins.begin("browser-a", "/admin/", "x" * 64)
+            assert taken and taken.code_verifier == second.code_verifier and taken.next == "/admin/rules"
+            assert taken.nonce_hash == second.nonce_hash and len(taken.code_verifier) == 43
+            late = await logins.begin("browser-a", "/admin/", "192.0.2.1")
             clock[0] += TTL + 1
             assert await logins.take(late.state, "browser-a") is None
             async with store.reading() as conn:
@@ -129,10 +140,10 @@ def test_a_flood_of_starts_stops_at_the_cap(tmp_path, monkeypatch):
         try:
             clock = [1000.0]
             logins = SsoLogins(store, clock=lambda: clock[0])
-            started = [await logins.begin(f"b{i}", "/admin/", "v" * 64) for i in range(5)]
+            started = [await logins.begin(f"b{i}", "/admin/", f"192.0.2.{i}") for i in range(5)]
             assert [p is not None for p in started] == [True, True, True, False, False]
             clock[0] += TTL + 1  # the old ones expire: room again
-            assert await logins.begin("b", "/admin/", "v" * 64) is not None
+            assert await logins.begin("b", "/admin/", "192.0.2.9") is not None
         finally:
             await store.close()
 

@@ -106,6 +106,7 @@ def admin_routes(
         secure=public_url.strip().lower().startswith("https://"),
         zone=zone,
         role_of=role_of,
+        sso=sso,
     )
     console.env.globals["outbox"] = outbox is not None
     words.install(console.env)

@@ -23,6 +23,7 @@ from .. import trail
 from ..explain import sentence
 from ..i18n import ACTIONS, LANGS, action_label, language
 from ..rendering import environment, headers
+from ..sso.config import SsoSettings
 from ..store import Store
 from .sessions import Session, Sessions
 
@@ -69,8 +70,10 @@ class Console:
         secure: bool,
         zone: tzinfo | None = None,
         role_of: Callable[[str], str | None] | None = None,
+        sso: SsoSettings | None = None,
     ) -> None:
         self.store = store
+        self.sso = sso  # the sign-on in force: which sessions' ways in are still open
         # The account's role in force now (UserCache.role_of): a session outlives no demotion
         # or disabling, on any instance, by more than the users' refresh (issue 20).
         self.role_of = role_of
@@ -131,7 +134,7 @@ class Console:
 
         async def endpoint(request: Request) -> Response:
             self.speak(request)
-            session = await signed_in(self.sessions, request, self.role_of)
+            session = await signed_in(self.sessions, request, self.role_of, self.sso)
             if session is None:
                 return self._to_login(request)
             if session.role != "admin" and not anyone:
@@ -175,16 +178,31 @@ class Console:
 
 
 async def signed_in(
-    sessions: Sessions, request: Request, role_of: Callable[[str], str | None] | None
+    sessions: Sessions,
+    request: Request,
+    role_of: Callable[[str], str | None] | None,
+    sso: SsoSettings | None = None,
 ) -> Session | None:
     """The live session behind the request's cookie, or None. A password session whose account
     no longer has the session's role in force (demoted, disabled: role_of, the users' copy) is
     ended here: the console's pages and a sender's own (/admin/me) ask the same question. An SSO
     session's role is the one its provider's claims mapped at sign-in (issue 21): the users
-    table does not know that person, so it is not asked."""
+    table does not know that person, so it is not asked.
+
+    A session also ends when the way it came in is closed now (`sso`, the sign-on in force): an
+    SSO session once no `sso:` is configured (the provider given up, or compromised), a password
+    session once `sso.local_passwords: false` — not up to 12 hours later."""
     cookie = request.cookies.get(SESSION_COOKIE)
     session = await sessions.find(cookie)
-    if session is not None and session.source != "sso" and role_of and role_of(session.login) != session.role:
+    if session is None:
+        return None
+    if session.source == "sso":
+        stale = sso is None
+    else:
+        stale = (sso is not None and not sso.local_passwords) or bool(
+            role_of and role_of(session.login) != session.role
+        )
+    if stale:
         await sessions.close(cookie)
         return None
     return session

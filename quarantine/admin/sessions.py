@@ -35,7 +35,12 @@ class Session:
 
     @property
     def actor(self) -> str:
-        return f"admin:{self.login}"
+        """Who an audit row names: an admin by his login (the audit trail's promise); anyone
+        else signed in only by the way he came, "sso" or "me" (password), his role in the
+        row's detail: a sender is no admin, and his address is not kept in the audit for a year."""
+        if self.role == "admin":
+            return f"admin:{self.login}"
+        return "sso" if self.source == "sso" else "me"
 
     def csrf_ok(self, presented: str) -> bool:
         return bool(presented) and same(presented, self.csrf)

@@ -19,6 +19,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from ..tokens import token_hash
 from .config import SsoSettings
 from .errors import SsoError
 from .provider import Provider
@@ -32,7 +33,13 @@ MAX_TOKEN = 64 * 1024
 
 
 async def checked_claims(
-    token: Any, *, sso: SsoSettings, provider: Provider, algorithms: tuple[str, ...], nonce: str, now: float
+    token: Any,
+    *,
+    sso: SsoSettings,
+    provider: Provider,
+    algorithms: tuple[str, ...],
+    nonce_hash: str,
+    now: float,
 ) -> dict:
     """The claims of a good ID token; SsoError(code) for any other."""
     if not isinstance(token, str) or len(token) > MAX_TOKEN or token.count(".") != 2:
@@ -52,7 +59,7 @@ async def checked_claims(
         claims = dict(jwt.decode(token, keys, algorithms=[alg]).claims)
     except (JoseError, ValueError, TypeError, KeyError):
         raise SsoError("bad_signature") from None
-    _check(claims, sso, nonce, now)
+    _check(claims, sso, nonce_hash, now)
     return claims
 
 
@@ -67,7 +74,7 @@ def _header(token: str) -> dict:
     return header
 
 
-def _check(claims: dict, sso: SsoSettings, nonce: str, now: float) -> None:
+def _check(claims: dict, sso: SsoSettings, nonce_hash: str, now: float) -> None:
     if claims.get("iss") != sso.issuer:
         raise SsoError("bad_issuer")
     aud = claims.get("aud")
@@ -87,7 +94,9 @@ def _check(claims: dict, sso: SsoSettings, nonce: str, now: float) -> None:
         raise SsoError("bad_token")
     if exp < now - LEEWAY or iat > now + LEEWAY or iat < now - MAX_AGE:
         raise SsoError("expired")
-    if not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(claims["nonce"], nonce):
+    # the nonce is kept as its SHA-256 only (logins.py): the token's must hash to it
+    nonce = claims.get("nonce")
+    if not isinstance(nonce, str) or not hmac.compare_digest(token_hash(nonce), nonce_hash):
         raise SsoError("bad_nonce")
     if claims.get("email_verified") is False or claims.get("email_verified") == "false":
         raise SsoError("unverified_email")

@@ -1,37 +1,69 @@
 """Sign-ons under way: what the guard must remember between sending a browser to the provider
-and the provider sending it back (state, nonce, PKCE code_verifier, where to go after).
+and the provider sending it back — and nothing that would finish a sign-on by itself.
 
 Kept in the database, not in memory, because the callback may reach another guard of the
-cluster. The state is stored as its SHA-256 only (a database leak finishes no sign-on); a row
-is taken once (a replayed state finds nothing) and lives ten minutes. Each row is bound to the
-browser that started it through a cookie of its own (stored hashed too): a state carried into
-another browser — a login CSRF that would sign the victim in as the attacker — finds no row.
+cluster. A row holds the SHA-256 of the state, of the browser's own cookie (mdg_sso) and of the
+nonce, where to go after, the client address and the expiry: a copy of the table finishes no
+sign-on. The PKCE code_verifier is never stored: it is HMAC-SHA256(key = the browser's random
+cookie, message = the state), made again at the callback from what the browser brings back, so
+it exists only while the flow runs (RFC 7636 §1: a code seen on its way back is useless without
+it). A row is taken once (a replayed state finds nothing) and lives ten minutes; a state carried
+into another browser — a login CSRF that would sign the victim in as the attacker — finds no row.
+
+Starts come before any sign-in, from anyone: each client address may have MAX_PER_CLIENT
+pending at once (IPv6 by its /64, one machine's usual share), so one client's flood refuses
+only that client; the table as a whole stops at MAX_PENDING, far above what many clients of a
+company start in ten minutes. Expired rows are deleted at each start and by the retention
+purge (quarantine/retention.py).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from ipaddress import IPv6Address, ip_address, ip_network
 
 from sqlalchemy import delete, func, select
 
 from ..schema import sso_logins
 from ..store import Store
-from ..tokens import new_token, token_hash
+from ..tokens import new_token, same, token_hash
 
 TTL = 600.0  # seconds from the redirect to the provider's answer
-# The start page writes a row for anyone who asks, before any sign-in: a flood of starts must
-# not grow the table without bound (ten minutes of 16 starts a second is far beyond a company).
-MAX_PENDING = 10_000
+MAX_PER_CLIENT = 30  # pending starts of one client address (a person retrying, a shared NAT)
+MAX_PENDING = 100_000  # all clients together: a bound on the table, not a limit anyone meets
 
 
 @dataclass(frozen=True, kw_only=True)
 class PendingLogin:
     state: str
-    nonce: str
-    code_verifier: str
+    code_verifier: str  # derived from the browser's cookie and the state, never stored
+    nonce_hash: str  # the ID token's nonce must hash to this
     next: str
+    nonce: str = ""  # at the start only: the value sent to the provider
+
+
+def code_verifier(browser: str, state: str) -> str:
+    """RFC 7636 §4.1: 43 characters of base64url, here an HMAC only this browser can make again."""
+    digest = hmac.new(browser.encode("ascii", "replace"), state.encode("ascii", "replace"), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+
+
+def client_key(addr: str | None) -> str:
+    """The address a start is counted against: IPv4 as it is, IPv6 by its /64."""
+    try:
+        ip = ip_address(addr or "")
+    except ValueError:
+        return (addr or "")[:64]
+    if isinstance(ip, IPv6Address):
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 class SsoLogins:
@@ -39,25 +71,31 @@ class SsoLogins:
         self.store = store
         self.clock = clock
 
-    async def begin(self, browser: str, next_path: str, code_verifier: str) -> PendingLogin | None:
-        """A new pending login; None when too many are pending already (a flood of starts)."""
-        now = self.clock()
+    async def begin(self, browser: str, next_path: str, client: str | None = None) -> PendingLogin | None:
+        """A new pending login; None when this client (or everybody) has too many pending."""
+        now, key = self.clock(), client_key(client)
+        state, nonce = new_token(), new_token()
         pending = PendingLogin(
-            state=new_token(), nonce=new_token(), code_verifier=code_verifier, next=next_path[:2000]
+            state=state,
+            code_verifier=code_verifier(browser, state),
+            nonce=nonce,
+            nonce_hash=token_hash(nonce),
+            next=next_path[:2000],
         )
         async with self.store.writing() as conn:
-            await conn.execute(delete(sso_logins).where(sso_logins.c.created_at < now - TTL))
-            pending_now = (await conn.execute(select(func.count()).select_from(sso_logins))).scalar_one()
-            if pending_now >= MAX_PENDING:
+            await conn.execute(delete(sso_logins).where(sso_logins.c.expires_at < now))
+            count = select(func.count()).select_from(sso_logins)
+            mine = (await conn.execute(count.where(sso_logins.c.client == key))).scalar_one()
+            if mine >= MAX_PER_CLIENT or (await conn.execute(count)).scalar_one() >= MAX_PENDING:
                 return None
             await conn.execute(
                 sso_logins.insert().values(
-                    state_hash=token_hash(pending.state),
+                    state_hash=token_hash(state),
                     browser_hash=token_hash(browser),
-                    nonce=pending.nonce,
-                    code_verifier=code_verifier,
+                    nonce_hash=pending.nonce_hash,
+                    client=key,
                     next=pending.next,
-                    created_at=now,
+                    expires_at=now + TTL,
                 )
             )
         return pending
@@ -65,7 +103,7 @@ class SsoLogins:
     async def take(self, state: str, browser: str) -> PendingLogin | None:
         """The login this state began in this browser, once; None when unknown, used, too old
         or begun in another browser (the row is spent all the same: one try per state)."""
-        if not state or len(state) > 200 or len(browser) > 200:
+        if not state or len(state) > 200:
             return None
         digest, now = token_hash(state), self.clock()
         async with self.store.writing() as conn:
@@ -75,6 +113,16 @@ class SsoLogins:
             gone = await conn.execute(delete(sso_logins).where(sso_logins.c.state_hash == digest))
         if gone.rowcount != 1:  # another guard took it between our read and our delete
             return None
-        if row.created_at < now - TTL or row.browser_hash != token_hash(browser):
+        if row.expires_at < now or not browser or len(browser) > 200:
             return None
-        return PendingLogin(state=state, nonce=row.nonce, code_verifier=row.code_verifier, next=row.next)
+        if not same(row.browser_hash, token_hash(browser)):
+            return None
+        return PendingLogin(
+            state=state, code_verifier=code_verifier(browser, state), nonce_hash=row.nonce_hash, next=row.next
+        )
+
+    async def purge(self, now: float) -> int:
+        """Sign-ons abandoned at the provider: gone once their ten minutes are over."""
+        async with self.store.writing() as conn:
+            gone = await conn.execute(delete(sso_logins).where(sso_logins.c.expires_at < now))
+        return gone.rowcount or 0

@@ -2,7 +2,8 @@
 /admin/sso/callback takes its answer (OpenID Connect Core 1.0 §3.1, the authorization code
 flow, with PKCE S256, RFC 7636).
 
-The start page remembers the login in the database (logins.py) and ties it to this browser
+The start page remembers the login in the database (logins.py: hashes only; the PKCE
+code_verifier is derived from the browser's cookie, never stored) and ties it to this browser
 with a cookie of its own, SameSite=Lax because the provider's redirect back is a cross-site
 navigation (a Strict cookie would not come with it). The callback spends the state, exchanges
 the code at the token endpoint with the code_verifier (client_secret_basic, RFC 6749 §2.3.1),
@@ -21,7 +22,6 @@ from collections.abc import Callable
 from html import escape
 
 import httpx
-from authlib.common.security import generate_token
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from starlette.requests import Request
@@ -41,7 +41,14 @@ log = logging.getLogger("guard.admin")
 BROWSER_COOKIE = "mdg_sso"
 
 # the browser's request was wrong (400), the guard or the provider cannot now (503), else 401
-_STATUS = {"state": 400, "denied": 400, "busy": 503, "discovery_failed": 503, "token_failed": 503}
+_STATUS = {
+    "state": 400,
+    "denied": 400,
+    "busy": 503,
+    "discovery_failed": 503,
+    "token_failed": 503,
+    "domain_not_allowed": 403,
+}
 _ADDRESS = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}$")
 
 
@@ -69,8 +76,8 @@ class SsoPages:
         except SsoError as exc:
             return self._failed(request, exc.code)
         browser = new_token()
-        verifier = generate_token(64)  # RFC 7636 §4.1: 43 to 128 unreserved characters
-        pending = await self.logins.begin(browser, safe_next(request.query_params.get("next")), verifier)
+        next_path = safe_next(request.query_params.get("next"))
+        pending = await self.logins.begin(browser, next_path, client_addr(request))
         if pending is None:
             return self._failed(request, "busy")
         target = add_params_to_uri(
@@ -82,7 +89,7 @@ class SsoPages:
                 ("scope", " ".join(self.sso.scopes)),
                 ("state", pending.state),
                 ("nonce", pending.nonce),
-                ("code_challenge", create_s256_code_challenge(verifier)),
+                ("code_challenge", create_s256_code_challenge(pending.code_verifier)),
                 ("code_challenge_method", "S256"),
             ],
         )
@@ -107,14 +114,21 @@ class SsoPages:
         if "error" in query or not query.get("code"):
             return self._failed(request, "denied")  # the person cancelled, or the provider refused
         try:
-            # RFC 9207: a provider that names itself in the answer must name the right issuer
-            # (a mix-up attack sends another provider's code here).
-            if "iss" in query and query["iss"] != self.sso.issuer:
+            # RFC 9207 §2.4: a provider that names itself in the answer must name the right
+            # issuer, and one that says it always does (its discovery document) must have (a
+            # mix-up attack sends another provider's code here).
+            endpoints = await self.provider.endpoints()
+            if ("iss" in query or endpoints.iss_parameter) and query.get("iss") != self.sso.issuer:
                 raise SsoError("bad_issuer")
-            claims = await self._claims(query["code"], pending.code_verifier, pending.nonce)
+            claims = await self._claims(query["code"], pending.code_verifier, pending.nonce_hash)
             login = _login(claims.get(self.sso.login_claim))
+            if not self.sso.allows(login):
+                raise SsoError("domain_not_allowed")  # a guest, or an account outside the company
         except SsoError as exc:
             return self._failed(request, exc.code)
+        if self.sso.roles_elsewhere(claims):
+            # Entra ID's groups overage: the groups are not in the token; read as a sender
+            log.warning("event=sso_groups_overage client=%s", client_addr(request))
         role = self.sso.role_for(claims)
         session_id, session = await self.console.sessions.open(login, role, client_addr(request), "sso")
         await self.console.record(session.actor, "sso_login", f"role={role}", request=request)
@@ -125,7 +139,7 @@ class SsoPages:
         )
         return response
 
-    async def _claims(self, code: str, verifier: str, nonce: str) -> dict:
+    async def _claims(self, code: str, verifier: str, nonce_hash: str) -> dict:
         endpoints = await self.provider.endpoints()
         form = {
             "grant_type": "authorization_code",
@@ -152,7 +166,7 @@ class SsoPages:
             sso=self.sso,
             provider=self.provider,
             algorithms=endpoints.algorithms,
-            nonce=nonce,
+            nonce_hash=nonce_hash,
             now=self.clock(),
         )
 

@@ -2,8 +2,9 @@
 Discovery 1.0) and its signing keys (the JWKS, RFC 7517), fetched with httpx and cached.
 
 The discovery document is kept an hour. The keys are refetched when an ID token names a key
-id the cached set lacks (the provider rolled its keys), but at most once a minute: a stream of
-tokens with made-up key ids must not turn the guard into a load on the provider.
+id the cached set lacks (the provider rolled its keys), but at most once a minute after a fetch
+that worked: a stream of tokens with made-up key ids must not turn the guard into a load on the
+provider, and a provider that failed once must not leave the guard without keys for a minute.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class Endpoints:
     token: str
     jwks_uri: str
     algorithms: tuple[str, ...]  # id_token_signing_alg_values_supported
+    # RFC 9207 §3: the provider says it names itself (iss) in every authorization response
+    iss_parameter: bool = False
 
 
 class Provider:
@@ -64,9 +67,11 @@ class Provider:
             async with self._lock:
                 found = self._find(kid)
                 if found is None and self.clock() - self._keys_at >= JWKS_REFETCH:
-                    self._keys_at = self.clock()
                     endpoints = self._endpoints or await self._discover()
                     self._keys = _keys(await self._get(endpoints.jwks_uri))
+                    # the minute counts from a fetch that worked: after a failure (the provider
+                    # down a moment) the next token may fetch again at once
+                    self._keys_at = self.clock()
                     found = self._find(kid)
         return found
 
@@ -76,9 +81,10 @@ class Provider:
         return next((k for k in self._keys if k.get("kid") == kid), None)
 
     async def _discover(self) -> Endpoints:
-        doc = await self._get(f"{self.sso.issuer}/.well-known/openid-configuration")
-        # Discovery §4.3: the issuer in the document is exactly the one configured, or the
-        # document is someone else's.
+        # Discovery §4: a terminating "/" of the issuer is removed before the well-known path is
+        # appended — for this URL only; §4.3: the issuer in the document is exactly the one
+        # configured (a trailing "/" included), or the document is someone else's.
+        doc = await self._get(f"{self.sso.issuer.rstrip('/')}/.well-known/openid-configuration")
         if doc.get("issuer") != self.sso.issuer:
             raise SsoError("discovery_failed")
         urls = [doc.get(k) for k in ("authorization_endpoint", "token_endpoint", "jwks_uri")]
@@ -93,6 +99,7 @@ class Provider:
             token=found[1],
             jwks_uri=found[2],
             algorithms=tuple(a for a in algs if isinstance(a, str)),
+            iss_parameter=doc.get("authorization_response_iss_parameter_supported") is True,
         )
 
     async def _get(self, url: str) -> dict:

@@ -13,6 +13,14 @@ const accounts = {
   'kacho@example.co.jp': { email: 'kacho@example.co.jp', email_verified: true, name: 'Kacho', groups: ['mdg-approvers', 'sales'] },
   'taro@example.co.jp': { email: 'taro@example.co.jp', email_verified: true, name: 'Taro', groups: ['sales'] },
   'unverified@example.co.jp': { email: 'unverified@example.co.jp', email_verified: false, name: 'U', groups: ['mdg-admins'] },
+  // a guest of the tenant (another company's address), an admin by the provider's groups
+  'guest@partner.example': { email: 'guest@partner.example', email_verified: true, name: 'Guest', groups: ['mdg-admins'] },
+  // Entra ID's groups overage: too many groups, the claim points elsewhere (Core §5.6.2)
+  'many@example.co.jp': {
+    email: 'many@example.co.jp', email_verified: true, name: 'Many',
+    _claim_names: { groups: 'src1' },
+    _claim_sources: { src1: { endpoint: 'https://graph.microsoft.com/v1.0/users/x/getMemberObjects' } },
+  },
 };
 
 const configuration = {
