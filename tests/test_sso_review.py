@@ -1,13 +1,11 @@
 """Issue 21's sign-on after the attacker's review (tests/test_attacks_i21_sso.py has the proofs):
 only the company's addresses sign in (sso.allowed_domains), a provider that advertises RFC 9207
 must name itself in its answer, Entra ID's groups overage keeps a person a sender, the JWKS is
-fetched again at once after a failed fetch, the starts are counted per client (IPv6 by /64),
-and migration v017 on SQLite and PostgreSQL."""
+fetched again at once after a failed fetch, the starts are counted per client (IPv6 by /64)."""
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import logging
 import threading
@@ -16,16 +14,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from quarantine.migrate import available
-from quarantine.schema import schema_version
 from quarantine.sso.config import SsoSettings
 from quarantine.sso.errors import SsoError
 from quarantine.sso.logins import client_key
 from quarantine.sso.provider import Provider
-from quarantine.store import Store
 
 from .oidc_provider import OidcProvider, provider_leg, sign_in
 from .support import free_port
@@ -181,36 +174,3 @@ def test_the_keys_are_fetched_again_at_once_after_a_failed_fetch():
         server.shutdown()
         server.server_close()
         thread.join(5)
-
-
-def test_v017_makes_pending_sign_ons_anew(store_url):
-    async def scenario():
-        engine = create_async_engine(store_url)
-        async with engine.begin() as conn:
-            await conn.run_sync(lambda c: schema_version.create(c))
-            for version, name in available():
-                if version >= 17:
-                    break
-                module = importlib.import_module(f"quarantine.migrations.{name}")
-                await conn.run_sync(module.upgrade)
-                await conn.execute(schema_version.insert().values(version=version, applied_at=0.0))
-            await conn.execute(
-                text(
-                    "INSERT INTO sso_logins (state_hash, browser_hash, nonce, code_verifier, next, created_at)"
-                    " VALUES ('s', 'b', 'n', 'verifier-as-it-was', '/admin/', 1)"
-                )
-            )
-        await engine.dispose()
-        store = await Store.open(store_url)
-        try:
-            async with store.reading() as conn:
-                assert (await conn.execute(text("SELECT count(*) FROM sso_logins"))).scalar() == 0
-                await conn.execute(
-                    text(
-                        "SELECT state_hash, browser_hash, nonce_hash, client, next, expires_at FROM sso_logins"
-                    )
-                )
-        finally:
-            await store.close()
-
-    asyncio.run(scenario())
