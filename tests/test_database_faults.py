@@ -95,6 +95,7 @@ def wait_healthy(guard, timeout: float = 40) -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.timing
 def test_frozen_postgresql_a_hold_answers_451_fast_and_the_retry_makes_one_hold(
     pg, pg_url, guard_factory, upstream
 ):
@@ -121,6 +122,7 @@ def test_frozen_postgresql_a_hold_answers_451_fast_and_the_retry_makes_one_hold(
 
 
 @pytest.mark.postgres
+@pytest.mark.timing
 def test_stopped_postgresql_health_503_holds_451_and_both_work_again(pg, pg_url, guard_factory, upstream):
     guard = guard_factory(storage=pg_url).start()
     pg.halt()
@@ -224,6 +226,7 @@ def _fill(path) -> None:
                 return
 
 
+@pytest.mark.timing
 def test_sqlite_on_a_full_filesystem_health_503_and_holds_451(small_fs, guard_factory, upstream):
     db = small_fs / "guard.db"
     guard = guard_factory(storage=f"sqlite:///{db}").start()
@@ -277,6 +280,7 @@ def _decision(qid: str) -> DecisionRecord:
 
 
 @pytest.mark.postgres
+@pytest.mark.timing
 def test_commits_whose_answer_is_lost_hold_none_and_write_statistics_once(pg, pg_url):
     url = "postgresql+asyncpg://" + pg_url.split("://", 1)[1]
 
