@@ -10,6 +10,7 @@ through the outage and memory is not a queue.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
@@ -158,3 +159,27 @@ async def flush_every(
         if failures:
             log.info("event=%s_flush_recovered failures=%d", what, failures)
         failures = 0
+
+
+async def refresh_every(
+    interval: float, stop: asyncio.Event, refresh: Callable[[], Awaitable[None]], what: str
+) -> None:
+    """Call `refresh` every `interval` seconds until `stop`: an instance's copy of a table (the
+    users, the org chart) kept in step with the database. While the database is out the last
+    copy stays in force; that is logged once per outage, not every `interval` seconds."""
+    failing = False
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)
+        if stop.is_set():
+            return
+        try:
+            await refresh()
+        except Exception as exc:
+            if not failing:
+                log.warning("event=%s_refresh_failed error=%s", what, type(exc).__name__)
+            failing = True
+        else:
+            if failing:
+                log.info("event=%s_refresh_recovered", what)
+            failing = False

@@ -12,10 +12,10 @@ Without a `directory:` section nothing is read: the chart is empty, the status u
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import replace
 
+from .batching import refresh_every
 from .org_chart import OrgChart, OrgStatus
 from .org_store import OrgStore
 
@@ -62,22 +62,8 @@ class OrgCache:
         )
 
     async def watch(self, stopping: asyncio.Event) -> None:
-        failing = False
-        while self.configured and not stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), self.poll)
-            if stopping.is_set():
-                return
-            try:
-                await self.refresh()
-            except Exception as exc:  # the database is out: the last copy stays in force
-                if not failing:
-                    log.warning("event=org_refresh_failed error=%s", type(exc).__name__)
-                failing = True
-            else:
-                if failing:
-                    log.info("event=org_refresh_recovered")
-                failing = False
+        if self.configured:
+            await refresh_every(self.poll, stopping, self.refresh, "org")
 
     def chart(self) -> OrgChart:
         return self._chart

@@ -11,9 +11,9 @@ in force (logged), as the file read at start-up did before.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
+from .batching import refresh_every
 from .passwords import DUMMY_HASH, verify_password
 from .user_store import Account, UserStore
 
@@ -43,22 +43,7 @@ class UserCache:
             log.info("event=users_reloaded accounts=%d revision=%s", len(self._by_login), self._revision)
 
     async def watch(self, stopping: asyncio.Event) -> None:
-        failing = False
-        while not stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), self.poll)
-            if stopping.is_set():
-                return
-            try:
-                await self.refresh()
-            except Exception as exc:  # the database is out: the last copy stays in force
-                if not failing:  # once per outage, not every POLL seconds
-                    log.warning("event=users_refresh_failed error=%s", type(exc).__name__)
-                failing = True
-            else:
-                if failing:
-                    log.info("event=users_refresh_recovered")
-                failing = False
+        await refresh_every(self.poll, stopping, self.refresh, "users")
 
     def check(self, login: str, password: str) -> Account | None:
         """The enabled account whose password this is, or None. Plain function: the scrypt
