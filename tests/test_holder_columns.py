@@ -116,6 +116,7 @@ def test_not_holder_headers(header):
     assert not is_holder_header(header)
 
 
+@pytest.mark.timing
 def test_a_crafted_sheet_of_holder_columns_costs_linear_time():
     # 2,000 holder columns, all empty, and 2,000 rows of account numbers: a number looks at a
     # few holder columns only, never the whole header.

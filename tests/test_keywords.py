@@ -121,6 +121,7 @@ def test_a_dictionary_defined_twice_in_one_file_is_refused(tmp_path):
         local(tmp_path, "dictionaries:\n  - {id: a, words: [x]}\n  - {id: a, words: [y]}\n")
 
 
+@pytest.mark.timing
 def test_a_dictionary_of_a_million_words_is_refused_before_any_automaton_is_built(tmp_path):
     words = "\n".join(f"    - w{i}" for i in range(MAX_WORDS + 1))
     started = time.perf_counter()
@@ -141,6 +142,7 @@ def test_more_words_than_all_dictionaries_may_hold_together_are_refused(tmp_path
         local(tmp_path, "dictionaries:\n" + "".join(long))
 
 
+@pytest.mark.timing
 def test_the_largest_automaton_the_caps_allow_is_built_in_bounded_time():
     # 4,000 words of 50 characters (the caps: 200,000 characters), each in four forms.
     words = tuple(
@@ -324,6 +326,7 @@ def test_a_pattern_that_backtracks_exponentially_elsewhere_is_linear_here():
     assert time.perf_counter() - started < 2
 
 
+@pytest.mark.timing
 @pytest.mark.slow
 def test_a_flood_of_sensitive_words_next_to_names_stays_within_the_scan_budget():
     body = "佐伯 健太様 既往歴 要治療。\n" * 110_000  # 1.8 M characters, all scanned for names
@@ -516,6 +519,7 @@ def test_a_match_after_empty_and_ragged_rows_names_its_own_cell():
     assert f.where == ("attachment:p.xlsx!S!C4",)
 
 
+@pytest.mark.timing
 @pytest.mark.slow
 def test_a_text_of_nothing_but_marks_is_counted_up_to_a_bound():
     body = "極秘\n" * 2_000_000 + "\nconfidential\n" * 300_000

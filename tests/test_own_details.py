@@ -173,6 +173,7 @@ def test_the_nearest_holder_wins_when_two_accounts_stand_together():
     assert bank_accounts(text, AccountHolders()) == 1  # by form alone: the same
 
 
+@pytest.mark.timing
 def test_a_crafted_holder_window_costs_linear_time():
     # 2,000 account numbers on one line of 800 kB: each number's holder is read in a window of a
     # few hundred bytes around it, never the rest of the line (that took minutes), and runs of

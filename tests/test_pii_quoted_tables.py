@@ -180,6 +180,7 @@ def test_filler_rows_ahead_of_the_people_do_not_make_a_quoted_list_quoted_text(f
     assert found["pii.phone"].count == 12 and found["pii.records"].count == 12
 
 
+@pytest.mark.timing
 def test_a_long_quoted_table_that_is_no_list_is_read_in_bounded_time():
     """Reading it whole to find no one costs one more pass, not one per chunk."""
     import time
