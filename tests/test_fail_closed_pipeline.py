@@ -107,7 +107,11 @@ def test_parse_timeout_to_external_recipient_is_held(guard_factory, upstream):
         "where": ["envelope"],
         "evidence": ["organisations=1", "client.example"],
     } in findings
-    assert any(f["code"] == "inspector.error" and f["evidence"] == ["timeout"] for f in findings)
+    # The worker's alarm interrupts the reader ("timeout"); when a long C call keeps the
+    # alarm's handler from running, the pool kills the worker at the hard limit instead
+    # ("timeout after 1s"). Both are the timeout, and both hold the message.
+    errors = [f for f in findings if f["code"] == "inspector.error"]
+    assert [e["evidence"][0].startswith("timeout") for e in errors] == [True], findings
     # The guard still serves: a clean message goes through.
     assert send(guard, message())[0] == 250
     upstream.recorder.wait_for(2)
