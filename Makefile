@@ -31,14 +31,20 @@ lint: install
 # takes (marker `timing`) run alone, so that the load of the others cannot fail them.
 WORKERS ?= $(shell echo $$(( 2 * $$(nproc) )))
 
+# Python keeps each module compiled in __pycache__, unless PYTHONDONTWRITEBYTECODE is set (some
+# shells and CI images set it): then every process the suite starts compiles the project again,
+# about 1 s of CPU for each guard, command and worker, and the suite starts hundreds. The tests
+# keep their compiled files under .venv instead, so the source tree stays clean either way.
+TEST_ENV := PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache
+
 test: install
-	$(BIN)/python -m pytest -q -n $(WORKERS) -m "not timing"
-	$(BIN)/python -m pytest -q -m timing
+	$(TEST_ENV) $(BIN)/python -m pytest -q -n $(WORKERS) -m "not timing"
+	$(TEST_ENV) $(BIN)/python -m pytest -q -m timing
 
 # The edit loop: no browser, no PostgreSQL, no subprocess, nothing slow by design (markers in
 # pyproject.toml), spread over the cores.
 test-fast: install
-	$(BIN)/python -m pytest -q -n auto -m "not (browser or postgres or process or slow or timing)"
+	$(TEST_ENV) $(BIN)/python -m pytest -q -n auto -m "not (browser or postgres or process or slow or timing)"
 
 bench: install
 	$(BIN)/python bench/extract.py
