@@ -4,15 +4,17 @@ so that a test sees exactly the exit status, stdout and stderr a shell would."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from typing import Any
 
 import yaml
 
+from .zygote import zygote
+
 
 def cli(*args: str, **run: Any) -> subprocess.CompletedProcess:
-    """`proxy.cli ARGS`; `run` goes to subprocess.run (text, input, cwd, env, timeout …)."""
-    return subprocess.run([sys.executable, "-m", "proxy.cli", *args], capture_output=True, **run)
+    """`proxy.cli ARGS`, with subprocess.run's text, input, cwd, env and timeout; the child is
+    forked from the test process's zygote (tests/zygote.py), which has the guard imported."""
+    return zygote().run("proxy.cli", list(args), **run)
 
 
 def add_user(guard, login: str, password: str, role: str = "sender") -> subprocess.CompletedProcess:

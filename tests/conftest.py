@@ -10,6 +10,7 @@ import trustme
 from .admin_console import open_console
 from .postgres import PostgresServer
 from .support import Upstream, make_guard, running
+from .zygote import Zygote
 
 _db_names = itertools.count()
 
@@ -40,6 +41,7 @@ def _child_processes_are_marked(request, monkeypatch):
         raise AssertionError(f"{request.node.nodeid} starts a child process: mark it @pytest.mark.process")
 
     monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
+    monkeypatch.setattr(Zygote, "spawn", refuse)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ import signal
 import smtplib
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +20,8 @@ from typing import Any, Protocol, Self, TypeVar
 import httpx
 import yaml
 from aiosmtpd.controller import Controller
+
+from .zygote import Child, zygote
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -51,10 +52,19 @@ def wait_until(
     return result
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nobody listens on, and one this process has not handed out before: the kernel
+    may give a just-closed port again, and a guard's SMTP and web ports once came out equal."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 @dataclass
@@ -138,7 +148,7 @@ class GuardProcess:
     config: dict
     smtp_port: int = 0
     web_port: int = 0
-    proc: subprocess.Popen | None = None
+    proc: Child | None = None
 
     @property
     def config_path(self) -> Path:
@@ -156,13 +166,13 @@ class GuardProcess:
     def start(self, timeout: float = 30.0) -> GuardProcess:
         self.config_path.write_text(yaml.safe_dump(self.config, allow_unicode=True), "utf-8")
         env = {k: v for k, v in os.environ.items() if not k.startswith("MDG_")}
-        with open(self.workdir / "guard.log", "ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "proxy.cli", "serve", "--config", str(self.config_path)],
+        with open(self.workdir / "guard.log", "ab") as log, open(os.devnull, "rb") as null:
+            self.proc = zygote().spawn(
+                "proxy.cli",
+                ["serve", "--config", str(self.config_path)],
                 cwd=self.workdir,
-                stdout=log,
-                stderr=subprocess.STDOUT,
                 env=env,
+                fds=(null.fileno(), log.fileno(), log.fileno()),
             )
         wait_until(self._serving, lambda: f"guard did not start:\n{self.log}", timeout=timeout, interval=0.1)
         return self
