@@ -26,19 +26,22 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# Two pytest-xdist workers per core: the suite's guards, databases and upstreams spend about
-# half their time waiting on sockets and timers. Then the tests that assert how long something
-# takes (marker `timing`) run alone, so that the load of the others cannot fail them.
+# Two pytest-xdist workers per core: with one per core, the cores idle while tests wait on
+# sockets and timers. `--dist loadgroup`: the few modules that compute a corpus's results once
+# (marker xdist_group) stay on one worker; the other tests go wherever a worker is free. Then
+# the tests that assert how long something takes (marker `timing`) run alone, so that the load
+# of the others cannot fail them.
 WORKERS ?= $(shell echo $$(( 2 * $$(nproc) )))
 
-# Python keeps each module compiled in __pycache__, unless PYTHONDONTWRITEBYTECODE is set (some
-# shells and CI images set it): then every process the suite starts compiles the project again,
-# about 1 s of CPU for each guard, command and worker, and the suite starts hundreds. The tests
-# keep their compiled files under .venv instead, so the source tree stays clean either way.
-TEST_ENV := PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache
+# Python keeps each module compiled in __pycache__ (gitignored), unless PYTHONDONTWRITEBYTECODE
+# is set, as some shells and CI images do: then every process the suite starts (hundreds of
+# guards, commands and workers) compiles the project again. The tests let Python keep them.
+# (Not PYTHONPYCACHEPREFIX: under it the standard library's compiled files are not found, and
+# a fresh clone's first run compiled all 2,400 modules again, a minute of the suite's time.)
+TEST_ENV := PYTHONDONTWRITEBYTECODE=
 
 test: install
-	$(TEST_ENV) $(BIN)/python -m pytest -q -n $(WORKERS) -m "not timing"
+	$(TEST_ENV) $(BIN)/python -m pytest -q -n $(WORKERS) --dist loadgroup -m "not timing"
 	$(TEST_ENV) $(BIN)/python -m pytest -q -m timing
 
 # The edit loop: no browser, no PostgreSQL, no subprocess, nothing slow by design (markers in

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.process
+# One worker computes the module's results once (make test runs --dist loadgroup).
+pytestmark = [pytest.mark.process, pytest.mark.xdist_group("extract_corpus")]
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -20,7 +20,8 @@ import yaml
 from .cli import cli
 from .office_corpus import make
 
-pytestmark = pytest.mark.process
+# One worker computes the module's results once (make test runs --dist loadgroup).
+pytestmark = [pytest.mark.process, pytest.mark.xdist_group("office_corpus")]
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "tests" / "office_corpus"

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 # The whole labelled corpus, read once per run (about 12 s): too long for the edit loop.
-pytestmark = pytest.mark.slow
+# One worker computes the module's results once (make test runs --dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("personal_data_quality")]
 
 CORPUS = Path(__file__).resolve().parent / "pii_corpus"
 
