@@ -9,7 +9,7 @@ import trustme
 
 from .admin_console import open_console
 from .postgres import PostgresServer
-from .support import Upstream, make_guard, running
+from .support import Upstream, free_port, make_guard, running
 from .zygote import Zygote
 
 _db_names = itertools.count()
@@ -138,3 +138,19 @@ def browser():
 
     with chromium() as b:
         yield b
+
+
+# The sign-on tests' (test_sso*.py, test_attacks_i21_sso.py): one OpenID provider per module.
+@pytest.fixture(scope="module")
+def guard_port() -> int:
+    """The port of the module's sign-on guard, chosen first: the provider must know its callback."""
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def provider(guard_port):
+    from .oidc_provider import OidcProvider  # Node, only where a sign-on test asks for it
+
+    p = OidcProvider([f"http://127.0.0.1:{guard_port}/admin/sso/callback"])
+    yield p
+    p.stop()

@@ -23,23 +23,11 @@ from quarantine.retention import Retention
 from quarantine.sso.provider import Provider
 
 from .admin_console import ADMIN, ADMIN_PW, SENDER, SENDER_PW
-from .oidc_provider import OidcProvider, sign_in
+from .oidc_provider import sign_in
 from .support import free_port
 from .test_sso import CSRF, SsoServer, landed, settings
 
 pytestmark = pytest.mark.process
-
-
-@pytest.fixture(scope="module")
-def guard_port() -> int:
-    return free_port()
-
-
-@pytest.fixture(scope="module")
-def provider(guard_port):
-    p = OidcProvider([f"http://127.0.0.1:{guard_port}/admin/sso/callback"])
-    yield p
-    p.stop()
 
 
 def _browser(server: SsoServer) -> httpx.Client:

@@ -43,7 +43,6 @@ from .oidc_provider import (
     sign_in,
 )
 from .page_words import english_words
-from .support import free_port
 
 pytestmark = pytest.mark.process
 
@@ -81,19 +80,6 @@ class SsoServer(Server):
                 return (await conn.execute(text(statement))).all()
 
         return asyncio.run_coroutine_threadsafe(go(), self.loop).result(10)
-
-
-@pytest.fixture(scope="module")
-def guard_port() -> int:
-    """The guard's port, chosen when the module starts (the provider must know its callback)."""
-    return free_port()
-
-
-@pytest.fixture(scope="module")
-def provider(guard_port):
-    p = OidcProvider([f"http://127.0.0.1:{guard_port}/admin/sso/callback"])
-    yield p
-    p.stop()
 
 
 @pytest.fixture(scope="module")

@@ -20,23 +20,11 @@ from quarantine.sso.errors import SsoError
 from quarantine.sso.logins import client_key
 from quarantine.sso.provider import Provider
 
-from .oidc_provider import OidcProvider, provider_leg, sign_in
+from .oidc_provider import provider_leg, sign_in
 from .support import free_port
 from .test_sso import SsoServer, landed, settings
 
 pytestmark = pytest.mark.process
-
-
-@pytest.fixture(scope="module")
-def guard_port() -> int:
-    return free_port()
-
-
-@pytest.fixture(scope="module")
-def provider(guard_port):
-    p = OidcProvider([f"http://127.0.0.1:{guard_port}/admin/sso/callback"])
-    yield p
-    p.stop()
 
 
 @pytest.fixture(scope="module")
