@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .config_values import config_text
 from .endpoints import parse_duration, resolve
 from .errors import ConfigError
 
@@ -104,8 +105,8 @@ def directory_settings(value: Any, base: Path, environ: Mapping[str, str]) -> Di
         host=host,
         port=port,
         ldaps=ldaps,
-        ca_file=resolve(Path(_text(d["ca_file"], "directory.ca_file")), base) if d["ca_file"] else None,
-        bind_dn=_text(d["bind_dn"], "directory.bind_dn") if d["bind_dn"] else "",
+        ca_file=resolve(Path(config_text(d["ca_file"], "directory.ca_file")), base) if d["ca_file"] else None,
+        bind_dn=config_text(d["bind_dn"], "directory.bind_dn") if d["bind_dn"] else "",
         bind_password=_password(d, environ),
         people=people,
         groups=_search(d["groups"], "directory.groups", GROUPS_FILTER),
@@ -117,7 +118,7 @@ def directory_settings(value: Any, base: Path, environ: Mapping[str, str]) -> Di
 
 
 def _url(value: Any) -> tuple[str, str, int, bool]:
-    text = _text(value, "directory.url")
+    text = config_text(value, "directory.url")
     try:
         parts = urlsplit(text)
         port = parts.port
@@ -133,7 +134,7 @@ def _url(value: Any) -> tuple[str, str, int, bool]:
 
 def _password(d: dict, environ: Mapping[str, str]) -> str:
     if d["bind_password_env"] is not None:
-        name = _text(d["bind_password_env"], "directory.bind_password_env")
+        name = config_text(d["bind_password_env"], "directory.bind_password_env")
         if name not in environ:
             raise ConfigError(f"directory.bind_password_env: the variable {name} is not set")
         if not environ[name]:
@@ -144,7 +145,7 @@ def _password(d: dict, environ: Mapping[str, str]) -> str:
         return environ[name]
     if d["bind_password"] is not None:
         log.warning("event=config_secret_in_file key=directory.bind_password")
-        return _text(d["bind_password"], "directory.bind_password")
+        return config_text(d["bind_password"], "directory.bind_password")
     if d["bind_dn"]:
         raise ConfigError("directory.bind_password_env: required with bind_dn (or bind_password)")
     return ""
@@ -162,10 +163,10 @@ def _search(value: Any, key: str, default_filter: str) -> Search | None:
     bases = [bases] if isinstance(bases, str) else bases
     if not isinstance(bases, list) or not bases:
         raise ConfigError(f"{key}.base: one DN or a list of DNs; got {bases!r}")
-    flt = _text(value.get("filter", default_filter), f"{key}.filter")
+    flt = config_text(value.get("filter", default_filter), f"{key}.filter")
     if not (flt.startswith("(") and flt.endswith(")")) or flt.count("(") != flt.count(")"):
         raise ConfigError(f"{key}.filter: an LDAP filter in parentheses (RFC 4515); got {flt!r}")
-    return Search(bases=tuple(_text(b, f"{key}.base") for b in bases), filter=flt)
+    return Search(bases=tuple(config_text(b, f"{key}.base") for b in bases), filter=flt)
 
 
 def _attributes(value: Any) -> Mapping[str, str]:
@@ -176,14 +177,8 @@ def _attributes(value: Any) -> Mapping[str, str]:
         raise ConfigError(f"unknown key directory.attributes.{unknown[0]} (known: {', '.join(ATTRIBUTES)})")
     out = dict(ATTRIBUTES)
     for key, name in value.items():
-        text = _text(name, f"directory.attributes.{key}")
+        text = config_text(name, f"directory.attributes.{key}")
         if not text.replace("-", "").replace(";", "").isalnum() or not text.isascii():
             raise ConfigError(f"directory.attributes.{key}: an attribute name; got {text!r}")
         out[key] = text
     return out
-
-
-def _text(value: Any, key: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{key}: must be a non-empty string; got {value!r}")
-    return value.strip()

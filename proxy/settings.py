@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -31,6 +31,19 @@ from rules.loader import refuse_aliases
 from rules.model import Organization
 
 from .auth_throttle import AuthLimits
+from .config_values import (
+    MIN_INFLIGHT_BYTES,
+    config_file,
+    config_text,
+    display_name,
+    duration_or_off,
+    memory_size,
+    networks,
+    optional_file,
+    positive_int,
+    text_list,
+    time_zone,
+)
 from .directory_settings import DirectorySettings, directory_settings
 from .endpoints import Endpoint, Upstream, parse_duration, parse_listen, parse_upstream, resolve
 from .errors import ConfigError
@@ -248,82 +261,80 @@ def _secret_names(merged: dict) -> set[str]:
 def _build(m: dict, source: str, base: Path) -> Settings:
     org, smtp, web, insp, quar = (m["organization"], m["smtp"], m["web"], m["inspection"], m["quarantine"])
     web_listen = parse_listen(web["listen"], "web.listen")
-    public_url = _text(
+    public_url = config_text(
         web["public_url"] or f"http://{web_listen.url_host}:{web_listen.port}", "web.public_url"
     ).rstrip("/")
-    hostname = _text(smtp["hostname"], "smtp.hostname")
+    hostname = config_text(smtp["hostname"], "smtp.hostname")
     tls_cert, tls_key = (
-        _path(smtp["tls_cert"], base, "smtp.tls_cert"),
-        _path(smtp["tls_key"], base, "smtp.tls_key"),
+        optional_file(smtp["tls_cert"], base, "smtp.tls_cert"),
+        optional_file(smtp["tls_key"], base, "smtp.tls_key"),
     )
     if bool(tls_cert) != bool(tls_key):
         raise ConfigError("smtp.tls_cert and smtp.tls_key: give both or neither")
     settings = Settings(
         source=source,
         internal_domains=tuple(
-            d.lower().strip(".") for d in _strings(org["internal_domains"], "organization.internal_domains")
+            d.lower().strip(".") for d in text_list(org["internal_domains"], "organization.internal_domains")
         ),
         clients=_clients(org["clients"]),
         suppressed_recipients=tuple(
-            s.lower() for s in _strings(org["suppressed_recipients"], "organization.suppressed_recipients")
+            s.lower() for s in text_list(org["suppressed_recipients"], "organization.suppressed_recipients")
         ),
         groups=_groups(org["groups"], _has_directory(m.get("directory"))),
         own_names=_own_names(org["names"]),
         freemail_domains=tuple(
-            d.lower() for d in _strings(org["freemail_domains"], "organization.freemail_domains")
+            d.lower() for d in text_list(org["freemail_domains"], "organization.freemail_domains")
         ),
         smtp_listen=parse_listen(smtp["listen"], "smtp.listen"),
-        trusted_networks=_networks(smtp["trusted_networks"], "smtp.trusted_networks"),
+        trusted_networks=networks(smtp["trusted_networks"], "smtp.trusted_networks"),
         hostname=hostname,
-        max_message_size=_positive_int(smtp["max_message_size"], "smtp.max_message_size"),
-        max_recipients=_positive_int(smtp["max_recipients"], "smtp.max_recipients"),
-        max_header_size=_positive_int(smtp["max_header_size"], "smtp.max_header_size"),
+        max_message_size=positive_int(smtp["max_message_size"], "smtp.max_message_size"),
+        max_recipients=positive_int(smtp["max_recipients"], "smtp.max_recipients"),
+        max_header_size=positive_int(smtp["max_header_size"], "smtp.max_header_size"),
         session_timeout=parse_duration(smtp["session_timeout"], "smtp.session_timeout"),
         shutdown_grace=parse_duration(smtp["shutdown_grace"], "smtp.shutdown_grace"),
-        max_sessions=_positive_int(smtp["max_sessions"], "smtp.max_sessions"),
-        max_sessions_per_client=_positive_int(
-            smtp["max_sessions_per_client"], "smtp.max_sessions_per_client"
-        ),
-        max_inflight_bytes=_memory(
+        max_sessions=positive_int(smtp["max_sessions"], "smtp.max_sessions"),
+        max_sessions_per_client=positive_int(smtp["max_sessions_per_client"], "smtp.max_sessions_per_client"),
+        max_inflight_bytes=memory_size(
             smtp["max_inflight_bytes"], "smtp.max_inflight_bytes", minimum=MIN_INFLIGHT_BYTES
         ),
-        spool_directory=_path(smtp["spool_directory"], base, "smtp.spool_directory"),
+        spool_directory=optional_file(smtp["spool_directory"], base, "smtp.spool_directory"),
         tls_cert=tls_cert,
         tls_key=tls_key,
-        users_file=_file(smtp["users_file"], base, "smtp.users_file"),
+        users_file=config_file(smtp["users_file"], base, "smtp.users_file"),
         auth_limits=AuthLimits(
-            per_connection=_positive_int(
+            per_connection=positive_int(
                 smtp["auth_max_failures_per_connection"], "smtp.auth_max_failures_per_connection"
             ),
-            max_failures=_positive_int(smtp["auth_max_failures"], "smtp.auth_max_failures"),
+            max_failures=positive_int(smtp["auth_max_failures"], "smtp.auth_max_failures"),
             block=parse_duration(smtp["auth_block"], "smtp.auth_block"),
         ),
         web_listen=web_listen,
         public_url=public_url,
-        trusted_proxies=_networks(web["trusted_proxies"], "web.trusted_proxies"),
-        timezone=_zone(web["timezone"], "web.timezone"),
+        trusted_proxies=networks(web["trusted_proxies"], "web.trusted_proxies"),
+        timezone=time_zone(web["timezone"], "web.timezone"),
         upstream=parse_upstream(m["upstream"], base),
-        ca_file=_path(m["delivery"]["ca_file"], base, "delivery.ca_file"),
+        ca_file=optional_file(m["delivery"]["ca_file"], base, "delivery.ca_file"),
         delivery_timeout=parse_duration(m["delivery"]["timeout"], "delivery.timeout"),
         retry_schedule=tuple(
-            parse_duration(v, "delivery.retry") for v in _strings(m["delivery"]["retry"], "delivery.retry")
+            parse_duration(v, "delivery.retry") for v in text_list(m["delivery"]["retry"], "delivery.retry")
         ),
-        max_attempts=_positive_int(m["delivery"]["max_attempts"], "delivery.max_attempts"),
+        max_attempts=positive_int(m["delivery"]["max_attempts"], "delivery.max_attempts"),
         storage=_storage_url(m["storage"], base),
-        rules=tuple(_file(p, base, "rules") for p in _strings(m["rules"], "rules")),
+        rules=tuple(config_file(p, base, "rules") for p in text_list(m["rules"], "rules")),
         inspection_timeout=parse_duration(insp["timeout"], "inspection.timeout"),
-        inspection_workers=_positive_int(insp["workers"], "inspection.workers"),
-        inspection_worker_memory=_memory(insp["worker_memory"], "inspection.worker_memory"),
+        inspection_workers=positive_int(insp["workers"], "inspection.workers"),
+        inspection_worker_memory=memory_size(insp["worker_memory"], "inspection.worker_memory"),
         limits=_limits(insp["limits"]),
         hold_expiry=parse_duration(quar["hold_expiry"], "quarantine.hold_expiry"),
-        notice_from=_text(
+        notice_from=config_text(
             quar["notice_from"] or _default_notice_from(org, hostname), "quarantine.notice_from"
         ),
-        notice_name=_display_name(quar["notice_name"], "quarantine.notice_name"),
+        notice_name=display_name(quar["notice_name"], "quarantine.notice_name"),
         retention=_retention(quar["retention"]),
         page_grace=parse_duration(quar["page_grace"], "quarantine.page_grace"),
-        remind_after=_duration_or_off(quar["remind_after"], "quarantine.remind_after"),
-        remind_every=_duration_or_off(quar["remind_every"], "quarantine.remind_every"),
+        remind_after=duration_or_off(quar["remind_after"], "quarantine.remind_after"),
+        remind_every=duration_or_off(quar["remind_every"], "quarantine.remind_every"),
         instance_id=instance_id(m["instance"]["id"], "instance.id"),
     )
     if 0 < settings.remind_every < MIN_REMIND_EVERY:  # each one a mail to every approver
@@ -352,86 +363,10 @@ def _default_notice_from(org: dict, hostname: str) -> str:
     )
 
 
-def _text(value: Any, key: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{key}: must be non-empty text; got {value!r}")
-    return value.strip()
-
-
-def _zone(value: Any, key: str) -> ZoneInfo | None:
-    """An IANA time zone name (Asia/Tokyo); None (not set) is the machine's own zone."""
-    if value is None:
-        return None
-    name = _text(value, key)
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{key}: not a time zone name (IANA, e.g. Asia/Tokyo); got {value!r}") from None
-
-
-def _display_name(value: Any, key: str) -> str:
-    """A name people read in the From: of every notice: one short line of printable text."""
-    text = _text(value, key)
-    if len(text) > 64 or not text.isprintable():
-        raise ConfigError(f"{key}: must be one line of at most 64 printable characters; got {value!r}")
-    return text
-
-
-def _strings(value: Any, key: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ConfigError(f"{key}: must be a list of text; got {value!r}")
-    return value
-
-
-def _positive_int(value: Any, key: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ConfigError(f"{key}: must be a whole number above 0; got {value!r}")
-    return value
-
-
-_UNITS = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
-MIN_WORKER_MEMORY = 256 << 20  # a worker with its libraries loaded maps about 100 MiB
-MIN_INFLIGHT_BYTES = 1 << 20
-
-
-def _memory(value: Any, key: str, minimum: int = MIN_WORKER_MEMORY) -> int:
-    """A size in bytes: a whole number, or "512MiB", "2GiB"."""
-    number, unit = value, 1
-    if isinstance(value, str):
-        text = value.strip()
-        unit = next((size for name, size in _UNITS.items() if text.endswith(name)), 1)
-        digits = text[:-3].strip() if unit > 1 else text
-        number = int(digits) if digits.isdecimal() else None
-    if isinstance(number, bool) or not isinstance(number, int) or number * unit < minimum:
-        raise ConfigError(
-            f"{key}: must be a size of at least {minimum >> 20}MiB (bytes, or e.g. "
-            f"512MiB, 2GiB); got {value!r}"
-        )
-    return number * unit
-
-
-def _path(value: Any, base: Path, key: str) -> Path | None:
-    return None if value is None else _file(value, base, key)
-
-
-def _file(value: Any, base: Path, key: str) -> Path:
-    return resolve(Path(_text(value, key)), base)
-
-
-def _networks(value: Any, key: str) -> tuple:
-    out = []
-    for item in _strings(value, key):
-        try:
-            out.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            raise ConfigError(f"{key}: not a network: {item!r}") from None
-    return tuple(out)
-
-
 def _own_names(value: Any) -> tuple[str, ...]:
     """organization.names: every spelling of our own name, an English one included (it cannot
     be derived from the Japanese), each a name and not only a legal form ("Co., Ltd.")."""
-    names = tuple(_strings(value, "organization.names"))
+    names = tuple(text_list(value, "organization.names"))
     for i, name in enumerate(names):
         if len(account_holders.key(name)) < 2:
             raise ConfigError(
@@ -450,9 +385,9 @@ def _clients(value: Any) -> tuple[Client, ...]:
             raise ConfigError(f"{key}: must be a mapping of name, aliases, domains; got {item!r}")
         out.append(
             Client(
-                name=_text(item.get("name"), f"{key}.name"),
-                aliases=tuple(_strings(item.get("aliases", []), f"{key}.aliases")),
-                domains=tuple(d.lower() for d in _strings(item.get("domains", []), f"{key}.domains")),
+                name=config_text(item.get("name"), f"{key}.name"),
+                aliases=tuple(text_list(item.get("aliases", []), f"{key}.aliases")),
+                domains=tuple(d.lower() for d in text_list(item.get("domains", []), f"{key}.domains")),
             )
         )
     return tuple(out)
@@ -510,8 +445,8 @@ def _groups(value: Any, directory: bool = False) -> tuple[Group, ...]:
         key = f"organization.groups.{name}"
         if not isinstance(body, dict) or set(body) - {"members", "approvers"}:
             raise ConfigError(f"{key}: must be a mapping of members and approvers; got {body!r}")
-        members = _strings(body.get("members", []), f"{key}.members")
-        approvers = _strings(body.get("approvers", []), f"{key}.approvers")
+        members = text_list(body.get("members", []), f"{key}.members")
+        approvers = text_list(body.get("approvers", []), f"{key}.approvers")
         for entry in members:
             if "@" not in entry:
                 raise ConfigError(f"{key}.members: {entry!r} is not an address or @domain")
@@ -530,7 +465,7 @@ def _groups(value: Any, directory: bool = False) -> tuple[Group, ...]:
 
 
 def _storage_url(value: Any, base: Path) -> str:
-    url = _text(value, "storage")
+    url = config_text(value, "storage")
     if url.startswith("sqlite:///"):
         return f"sqlite+aiosqlite:///{resolve(Path(url[len('sqlite:///') :]), base)}"
     if url.startswith(("postgresql://", "postgres://")):
@@ -579,12 +514,3 @@ def approvers_for(
     if others:
         return others
     return tuple(a.lower() for a in admins if mailbox_of(a) != me)
-
-
-def _duration_or_off(value: Any, key: str) -> float:
-    """A duration, or 0 / "0" / off (YAML reads a bare off as false): turned off."""
-    if value is False or value == 0 or (isinstance(value, str) and value.strip().lower() in ("0", "off")):
-        return 0.0
-    if value is True:
-        raise ConfigError(f"{key}: must be a duration such as 4h, or off; got {value!r}")
-    return parse_duration(value, key)
