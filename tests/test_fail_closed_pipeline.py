@@ -229,14 +229,23 @@ def test_message_over_worker_memory_is_held_and_guard_keeps_serving(guard_factor
     assert len(upstream.recorder.to(EXTERNAL)) == 1
     [findings] = held_findings(guard)
     # Python's allocations raise MemoryError (the whole inspection fails); libxml2's fail
-    # inside the reader, which names the document as unread. Either way it is held.
-    assert {
-        "code": "inspector.error",
-        "count": 1,
-        "where": ["inspector:parser"],
-        "evidence": ["MemoryError"],
-    } in findings or any(
-        f["code"] == "attachment.unscannable" and f["where"] == ["attachment:table.docx"] for f in findings
+    # inside the reader, which names the document as unread; an allocation that fails where
+    # nothing can raise aborts the worker, and the pool says so (about one run in four here).
+    # Every way, it is held.
+    assert (
+        {"code": "inspector.error", "count": 1, "where": ["inspector:parser"], "evidence": ["MemoryError"]}
+        in findings
+        or {
+            "code": "inspector.error",
+            "count": 1,
+            "where": ["inspector:pipeline"],
+            "evidence": ["worker died"],
+        }
+        in findings
+        or any(
+            f["code"] == "attachment.unscannable" and f["where"] == ["attachment:table.docx"]
+            for f in findings
+        )
     ), findings
 
 
