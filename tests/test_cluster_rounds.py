@@ -48,7 +48,9 @@ async def _one_guard_busy(url: str, busy, other) -> tuple:
         async with blocker.begin() as conn:
             await conn.execute(text("SELECT id FROM held_messages WHERE id = 'Q1' FOR UPDATE"))
             first = asyncio.create_task(busy())
-            for _ in range(100):  # until the round waits on the row, its advisory lock held
+            # until the round waits on the row, its advisory lock held: 5 s was too short once
+            # in a loaded clone (four workers on two cores), so up to 30 s
+            for _ in range(600):
                 await asyncio.sleep(0.05)
                 waiting = (await conn.execute(WAITING)).scalar()
                 if waiting:
